@@ -1,0 +1,181 @@
+package emulator
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestClientRequests checks the requests the client sends against a fake
+// control API; it needs no emulator.
+func TestClientRequests(t *testing.T) {
+	var got []string
+	var posted Behaviour
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.Method+" "+r.URL.Path)
+		switch r.URL.Path {
+		case "/_sagesafe/health":
+			io.WriteString(w, `{"status":"ok"}`)
+		case "/_sagesafe/behaviour":
+			if r.Method == http.MethodPost {
+				if err := json.NewDecoder(r.Body).Decode(&posted); err != nil {
+					t.Errorf("decoding posted behaviour: %v", err)
+				}
+			}
+			json.NewEncoder(w).Encode(posted)
+		case "/_sagesafe/calls":
+			io.WriteString(w, `{"sagemaker:UpdateEndpoint":2}`)
+		case "/_sagesafe/endpoint-updates":
+			io.WriteString(w, `[{"EndpointName":"e","EndpointConfigName":"new","DeploymentConfig":{"A":1}}]`)
+		case "/_sagesafe/nope":
+			http.Error(w, `{"error":"no"}`, http.StatusNotFound)
+		default:
+			io.WriteString(w, `{}`)
+		}
+	}))
+	defer srv.Close()
+
+	ctx := context.Background()
+	c := New(srv.URL + "/")
+	if err := c.Health(ctx); err != nil {
+		t.Fatalf("Health: %v", err)
+	}
+	want := Behaviour{EndpointUpdatingSeconds: 2.5, RollbackEndpoints: []string{"rb-*"}, FailEndpoints: map[string]string{"x": "y"}}
+	if err := c.SetBehaviour(ctx, want); err != nil {
+		t.Fatalf("SetBehaviour: %v", err)
+	}
+	if !reflect.DeepEqual(posted, want) {
+		t.Errorf("posted %+v, want %+v", posted, want)
+	}
+	if b, err := c.Behaviour(ctx); err != nil || !reflect.DeepEqual(b, want) {
+		t.Errorf("Behaviour() = %+v, %v", b, err)
+	}
+	if err := c.ResetBehaviour(ctx); err != nil {
+		t.Errorf("ResetBehaviour: %v", err)
+	}
+	if calls, err := c.Calls(ctx); err != nil || calls["sagemaker:UpdateEndpoint"] != 2 {
+		t.Errorf("Calls() = %v, %v", calls, err)
+	}
+	if err := c.ResetCalls(ctx); err != nil {
+		t.Errorf("ResetCalls: %v", err)
+	}
+	ups, err := c.EndpointUpdates(ctx)
+	if err != nil || len(ups) != 1 || ups[0].EndpointConfigName != "new" || string(ups[0].DeploymentConfig) != `{"A":1}` {
+		t.Errorf("EndpointUpdates() = %+v, %v", ups, err)
+	}
+	if err := c.do(ctx, http.MethodGet, "/_sagesafe/nope", nil, nil); err == nil || !strings.Contains(err.Error(), "HTTP 404") {
+		t.Errorf("want HTTP 404 error, got %v", err)
+	}
+	wantPaths := []string{
+		"GET /_sagesafe/health",
+		"POST /_sagesafe/behaviour",
+		"GET /_sagesafe/behaviour",
+		"POST /_sagesafe/reset-behaviour",
+		"GET /_sagesafe/calls",
+		"POST /_sagesafe/calls/reset",
+		"GET /_sagesafe/endpoint-updates",
+		"GET /_sagesafe/nope",
+	}
+	if !reflect.DeepEqual(got, wantPaths) {
+		t.Errorf("requests %q, want %q", got, wantPaths)
+	}
+}
+
+// TestClientAgainstEmulator exercises the client against a running launcher
+// (SAGESAFE_TEST_ENDPOINT=http://127.0.0.1:PORT, e.g. from
+// `emulator.sh start DIR`). It resets the call counts, so do not point it at
+// an emulator that other packages are using at the same time.
+func TestClientAgainstEmulator(t *testing.T) {
+	endpoint := os.Getenv("SAGESAFE_TEST_ENDPOINT")
+	if endpoint == "" {
+		t.Skip("SAGESAFE_TEST_ENDPOINT is not set; start the emulator with " +
+			"`internal/acctest/emulator/emulator.sh start DIR` and export its URL to run this test")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c := New(endpoint)
+
+	if err := c.Health(ctx); err != nil {
+		t.Fatalf("Health: %v", err)
+	}
+
+	before, err := c.Behaviour(ctx)
+	if err != nil {
+		t.Fatalf("Behaviour: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := c.SetBehaviour(context.Background(), before); err != nil {
+			t.Errorf("restoring behaviour: %v", err)
+		}
+	})
+
+	want := Behaviour{
+		EndpointCreatingSeconds:   1,
+		EndpointUpdatingSeconds:   2.5,
+		TrainingInProgressSeconds: 3,
+		TrainingStoppingSeconds:   0.5,
+		RollbackEndpoints:         []string{"sagesafe-emulator-client-test-*"},
+		RollbackFailureReasons:    map[string]string{"sagesafe-emulator-client-test-a": "rolled back"},
+		FailEndpoints:             map[string]string{"sagesafe-emulator-client-test-b": "boom"},
+		FailTrainingJobs:          map[string]string{"sagesafe-emulator-client-test-c": "AlgorithmError"},
+	}
+	if err := c.SetBehaviour(ctx, want); err != nil {
+		t.Fatalf("SetBehaviour: %v", err)
+	}
+	got, err := c.Behaviour(ctx)
+	if err != nil {
+		t.Fatalf("Behaviour: %v", err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Behaviour() = %+v, want %+v", got, want)
+	}
+	if err := c.ResetBehaviour(ctx); err != nil {
+		t.Fatalf("ResetBehaviour: %v", err)
+	}
+	got, err = c.Behaviour(ctx)
+	if err != nil {
+		t.Fatalf("Behaviour: %v", err)
+	}
+	if got.EndpointUpdatingSeconds != 0 || len(got.RollbackEndpoints) != 0 || len(got.FailEndpoints) != 0 {
+		t.Errorf("after ResetBehaviour: %+v", got)
+	}
+
+	if err := c.ResetCalls(ctx); err != nil {
+		t.Fatalf("ResetCalls: %v", err)
+	}
+	// A query-protocol AWS call; moto does not check signatures.
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(endpoint, "/")+"/",
+		strings.NewReader("Action=GetCallerIdentity&Version=2011-06-15"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sts/aws4_request, "+
+		"SignedHeaders=host, Signature=0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GetCallerIdentity: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GetCallerIdentity: HTTP %d", resp.StatusCode)
+	}
+	calls, err := c.Calls(ctx)
+	if err != nil {
+		t.Fatalf("Calls: %v", err)
+	}
+	if calls["sts:GetCallerIdentity"] != 1 {
+		t.Errorf("Calls() = %v, want sts:GetCallerIdentity=1", calls)
+	}
+	ups, err := c.EndpointUpdates(ctx)
+	if err != nil || len(ups) != 0 {
+		t.Errorf("EndpointUpdates() after ResetCalls = %v, %v", ups, err)
+	}
+}

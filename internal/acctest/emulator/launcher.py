@@ -1,0 +1,1003 @@
+#!/usr/bin/env python3
+"""sagesafe emulator: moto 5.2.1 in-process, plus a few documented patches.
+
+    python3 launcher.py --host 127.0.0.1 --port 0 --port-file /tmp/emu/port
+
+Starts moto's server (every AWS service on one URL, like ``moto_server``) and
+fills the gaps listed in /work/shared/emulator-notes.md by patching moto's own
+response/backend classes. Every patch is listed in ``PATCHES`` and described in
+README.md next to this file. The patches *extend* the emulator (missing APIs,
+dropped fields, configurable time and failure); they never stand in for
+checks the provider itself must make. In particular there is still no IAM
+enforcement, no KMS key-policy evaluation and no real networking.
+
+A small JSON control API lives under ``/_sagesafe/`` (S3 bucket names cannot
+start with "_", so no AWS request can collide with it):
+
+    GET  /_sagesafe/health            {"status": "ok", ...}
+    GET  /_sagesafe/behaviour         current behaviour (see DEFAULT_BEHAVIOUR)
+    POST /_sagesafe/behaviour         replace it (keys left out take defaults)
+    POST /_sagesafe/reset-behaviour   back to defaults (plain moto timing)
+    GET  /_sagesafe/calls             {"service:Action": count} since reset
+    POST /_sagesafe/calls/reset       clear counts and recorded UpdateEndpoints
+    GET  /_sagesafe/endpoint-updates  every UpdateEndpoint request received
+
+moto's own ``POST /moto-api/reset`` still wipes all AWS state.
+
+Time is evaluated lazily: an endpoint or training job remembers when it
+entered a transitional state and the configured duration, and its status is
+recomputed whenever it is described or listed. There are no background threads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import copy
+import datetime
+import io
+import json
+import os
+import re
+import signal
+import struct
+import sys
+import threading
+import time
+import weakref
+from typing import Any
+from urllib.parse import parse_qs
+
+# Must be set before moto is imported: makes AWS-managed IAM policies such as
+# AmazonSageMakerFullAccess exist. An explicit value in the environment wins.
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+
+try:
+    import moto
+    from moto.core.responses import ActionResult, EmptyResult
+    from moto.core.utils import utcnow
+    from moto.kms.responses import KmsResponse
+    from moto.logs.exceptions import InvalidParameterException, ResourceNotFoundException
+    from moto.logs.responses import LogsResponse
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        create_backend_app,
+    )
+    from moto.sagemaker import models as sm_models
+    from moto.sagemaker.exceptions import (
+        ResourceInUseException,
+        ResourceNotFound,
+        ValidationError,
+    )
+    from moto.sagemaker.responses import SageMakerResponse
+except ImportError as exc:  # pragma: no cover - depends on the machine
+    sys.stderr.write(
+        f"sagesafe-emulator: cannot import moto with {sys.executable} ({exc}).\n"
+        "Install moto[server] 5.2.1 for this interpreter, or use an interpreter "
+        "where `moto_server` / `python3 -m moto.server` works.\n"
+    )
+    sys.exit(3)
+
+import botocore.session
+from werkzeug.serving import make_server
+
+SageMakerBackend = sm_models.SageMakerModelBackend
+
+# ---------------------------------------------------------------------------
+# Behaviour (set through the control API)
+# ---------------------------------------------------------------------------
+
+#: Defaults reproduce plain moto: no delays, no failures.
+#: Name patterns (list entries and dict keys) match a resource name exactly,
+#: or by prefix when the pattern ends with "*" ("canary-*").
+DEFAULT_BEHAVIOUR: dict[str, Any] = {
+    "endpoint_creating_seconds": 0,  # CreateEndpoint: Creating for this long
+    "endpoint_updating_seconds": 0,  # UpdateEndpoint: Updating for this long
+    "training_in_progress_seconds": 0,  # CreateTrainingJob: InProgress for this long
+    "training_stopping_seconds": 0,  # StopTrainingJob: Stopping for this long
+    "rollback_endpoints": [],  # UpdateEndpoint on these rolls back to the old config
+    "rollback_failure_reasons": {},  # optional FailureReason left after a rollback
+    "fail_endpoints": {},  # CreateEndpoint ends Failed with this FailureReason
+    "fail_training_jobs": {},  # training job ends Failed with this FailureReason
+}
+
+_LOCK = threading.RLock()
+_behaviour: dict[str, Any] = copy.deepcopy(DEFAULT_BEHAVIOUR)
+_calls: dict[str, int] = {}
+_endpoint_updates: list[dict[str, Any]] = []
+
+
+def validate_behaviour(body: Any) -> dict[str, Any]:
+    """Return a complete behaviour dict built from ``body`` or raise ValueError."""
+    if not isinstance(body, dict):
+        raise ValueError("behaviour must be a JSON object")
+    unknown = sorted(set(body) - set(DEFAULT_BEHAVIOUR))
+    if unknown:
+        raise ValueError(f"unknown behaviour keys: {unknown}")
+    out = copy.deepcopy(DEFAULT_BEHAVIOUR)
+    for key, value in body.items():
+        if value is None:
+            continue  # null means "default"
+        default = DEFAULT_BEHAVIOUR[key]
+        if isinstance(default, (int, float)):
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+            if not ok:
+                raise ValueError(f"{key} must be a non-negative number")
+        elif isinstance(default, list):
+            if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                raise ValueError(f"{key} must be a list of strings")
+        elif not (
+            isinstance(value, dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+        ):
+            raise ValueError(f"{key} must be an object of string to string")
+        out[key] = value
+    return out
+
+
+def _match(patterns: Any, name: str) -> str | None:
+    """Return the pattern matching ``name``: an exact entry first, else the
+    longest "prefix*" entry whose prefix ``name`` starts with."""
+    if name in patterns:
+        return name
+    prefixes = [p for p in patterns if p.endswith("*") and name.startswith(p[:-1])]
+    return max(prefixes, key=len) if prefixes else None
+
+
+def _lookup(mapping: dict[str, str], name: str) -> str | None:
+    pattern = _match(mapping, name)
+    return None if pattern is None else mapping[pattern]
+
+
+# ---------------------------------------------------------------------------
+# SageMaker endpoints: Creating / Updating / Failed / rollback, UpdateEndpoint
+# ---------------------------------------------------------------------------
+
+# Emulator bookkeeping per moto object. Kept out of the objects themselves
+# because moto serialises every attribute of its SageMaker objects; weak keys
+# let moto's own reset (/moto-api/reset) drop the entries with the objects.
+_endpoint_state: "weakref.WeakKeyDictionary[Any, dict[str, Any]]" = weakref.WeakKeyDictionary()
+_job_state: "weakref.WeakKeyDictionary[Any, dict[str, Any]]" = weakref.WeakKeyDictionary()
+
+
+def _pending_summary(config: Any, start: Any) -> dict[str, Any]:
+    """DescribeEndpoint.PendingDeploymentSummary for a deployment of ``config``."""
+    variants = []
+    for pv in config.production_variants:
+        v: dict[str, Any] = {"VariantName": pv["VariantName"]}
+        if "InitialInstanceCount" in pv:
+            v["DesiredInstanceCount"] = pv["InitialInstanceCount"]
+        if "InitialVariantWeight" in pv:
+            v["DesiredWeight"] = pv["InitialVariantWeight"]
+        if "InstanceType" in pv:
+            v["InstanceType"] = pv["InstanceType"]
+        variants.append(v)
+    return {
+        "EndpointConfigName": config.endpoint_config_name,
+        "ProductionVariants": variants,
+        "StartTime": start,
+    }
+
+
+def _advance_endpoint(ep: Any) -> None:
+    """Finish a Creating/Updating phase whose configured duration has passed."""
+    with _LOCK:
+        st = _endpoint_state.get(ep)
+        if not st or time.monotonic() - st["t0"] < st["seconds"]:
+            return
+        del _endpoint_state[ep]
+        ep.pending_deployment_summary = None
+        ep.last_modified_time = utcnow()
+        if st["phase"] == "creating":
+            if st["fail"] is not None:
+                ep.endpoint_status = "Failed"
+                ep.failure_reason = st["fail"]
+            else:
+                ep.endpoint_status = "InService"
+            return
+        # phase == "updating"
+        ep.endpoint_status = "InService"
+        if st["rollback"]:
+            # SageMaker's auto-rollback: back in service on the OLD config. The
+            # FailureReason is often empty in practice, so it is only set when
+            # the test asked for one (rollback_failure_reasons).
+            ep.failure_reason = st["rollback_reason"]
+            return
+        new_config = st["new_config"]
+        ep.failure_reason = None
+        ep.endpoint_config_name = new_config.endpoint_config_name
+        ep.production_variants = ep._process_production_variants(new_config.production_variants)
+        ep.data_capture_config = new_config.data_capture_config
+
+
+def _existing_endpoint(backend: Any, name: str) -> Any:
+    ep = backend.endpoints.get(name)
+    if ep is None:
+        arn = sm_models.FakeEndpoint.arn_formatter(name, backend.account_id, backend.region_name)
+        raise ValidationError(message=f"Could not find endpoint '{arn}'.")
+    _advance_endpoint(ep)
+    return ep
+
+
+def _wrap_advance_all(attr: str, collection: str, advance: Any) -> None:
+    """Patch backend method ``attr`` to advance every object in ``collection`` first."""
+    original = getattr(SageMakerBackend, attr)
+
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        for obj in list(getattr(self, collection).values()):
+            advance(obj)
+        return original(self, *args, **kwargs)
+
+    wrapper.__name__ = original.__name__
+    wrapper.__doc__ = original.__doc__
+    setattr(SageMakerBackend, attr, wrapper)
+
+
+_orig_create_endpoint = SageMakerResponse.create_endpoint
+
+
+def _create_endpoint(self: Any) -> Any:
+    """CreateEndpoint: reject duplicates; optional Creating period and failure."""
+    name = self._get_param("EndpointName")
+    backend = self.sagemaker_backend
+    if name in backend.endpoints:
+        arn = sm_models.FakeEndpoint.arn_formatter(name, backend.account_id, backend.region_name)
+        raise ValidationError(message=f'Cannot create already existing endpoint "{arn}".')
+    result = _orig_create_endpoint(self)
+    ep = backend.endpoints[name]
+    with _LOCK:
+        seconds = _behaviour["endpoint_creating_seconds"]
+        fail = _lookup(_behaviour["fail_endpoints"], name)
+        if seconds or fail is not None:
+            ep.endpoint_status = "Creating"
+            ep.pending_deployment_summary = _pending_summary(
+                backend.endpoint_configs[ep.endpoint_config_name], ep.creation_time
+            )
+            _endpoint_state[ep] = {
+                "phase": "creating",
+                "t0": time.monotonic(),
+                "seconds": seconds,
+                "fail": fail,
+            }
+    _advance_endpoint(ep)
+    return result
+
+
+def _update_endpoint(self: Any) -> Any:
+    """UpdateEndpoint (moto: not implemented).
+
+    Status Updating for endpoint_updating_seconds, then InService on the new
+    config, or on the OLD config if the endpoint matches rollback_endpoints.
+    While Updating, EndpointConfigName is still the old config and
+    PendingDeploymentSummary names the new one, as in SageMaker.
+    DeploymentConfig is echoed as LastDeploymentConfig. RetainAllVariantProperties
+    and ExcludeRetainedVariantProperties are accepted and recorded only.
+    """
+    backend = self.sagemaker_backend
+    name = self._get_param("EndpointName")
+    config_name = self._get_param("EndpointConfigName")
+    ep = _existing_endpoint(backend, name)
+    config = backend.endpoint_configs.get(config_name)
+    if config is None:
+        arn = sm_models.FakeEndpointConfig.arn_formatter(
+            config_name, backend.account_id, backend.region_name
+        )
+        raise ValidationError(message=f"Could not find endpoint configuration '{arn}'.")
+    if ep.endpoint_status == "Failed":
+        raise ValidationError(message=f'Cannot update failed endpoint "{ep.arn}".')
+    if ep.endpoint_status != "InService":
+        raise ValidationError(message=f'Cannot update in-progress endpoint "{ep.arn}".')
+
+    deployment_config = self._get_param("DeploymentConfig")
+    retain_deployment = bool(self._get_param("RetainDeploymentConfig", False))
+    request = {
+        "EndpointName": name,
+        "EndpointConfigName": config_name,
+        "PreviousEndpointConfigName": ep.endpoint_config_name,
+        "RetainAllVariantProperties": self._get_param("RetainAllVariantProperties"),
+        "ExcludeRetainedVariantProperties": self._get_param("ExcludeRetainedVariantProperties"),
+        "DeploymentConfig": deployment_config,
+        "RetainDeploymentConfig": self._get_param("RetainDeploymentConfig"),
+    }
+    with _LOCK:
+        _endpoint_updates.append(copy.deepcopy(request))
+        rollback = _match(_behaviour["rollback_endpoints"], name) is not None
+        reason = _lookup(_behaviour["rollback_failure_reasons"], name) if rollback else None
+        if deployment_config is not None or not retain_deployment:
+            ep.last_deployment_config = deployment_config
+        now = utcnow()
+        ep.endpoint_status = "Updating"
+        ep.failure_reason = None
+        ep.last_modified_time = now
+        ep.pending_deployment_summary = _pending_summary(config, now)
+        _endpoint_state[ep] = {
+            "phase": "updating",
+            "t0": time.monotonic(),
+            "seconds": _behaviour["endpoint_updating_seconds"],
+            "new_config": config,
+            "rollback": rollback,
+            "rollback_reason": reason or None,
+        }
+    _advance_endpoint(ep)
+    return ActionResult({"EndpointArn": ep.arn})
+
+
+# ---------------------------------------------------------------------------
+# SageMaker training jobs: InProgress period, forced failure, StopTrainingJob
+# ---------------------------------------------------------------------------
+
+
+def _advance_job(job: Any) -> None:
+    """Recompute a training job's status from the time since create/stop."""
+    with _LOCK:
+        st = _job_state.get(job)
+        if not st:
+            return
+        now = time.monotonic()
+        if st["stop_t0"] is not None:
+            if now - st["stop_t0"] < st["stop_seconds"]:
+                job.training_job_status = job.secondary_status = "Stopping"
+                return
+            job.training_job_status = job.secondary_status = "Stopped"
+        elif now - st["t0"] < st["seconds"]:
+            job.training_job_status = "InProgress"
+            # Starting for the first half of the period, then Training.
+            half = (now - st["t0"]) < st["seconds"] / 2
+            job.secondary_status = "Starting" if half else "Training"
+            return
+        elif st["fail"] is not None:
+            job.training_job_status = job.secondary_status = "Failed"
+            job.failure_reason = st["fail"]
+        else:
+            job.training_job_status = job.secondary_status = "Completed"
+        del _job_state[job]
+        job.training_end_time = job.last_modified_time = utcnow()
+
+
+_orig_create_training_job = SageMakerResponse.create_training_job
+
+
+def _create_training_job(self: Any) -> Any:
+    """CreateTrainingJob: reject duplicates, keep AlgorithmSpecification as sent
+    (moto overwrites MetricDefinitions with a fake one), optional InProgress
+    period and forced failure."""
+    name = self._get_param("TrainingJobName")
+    backend = self.sagemaker_backend
+    if name in backend.training_jobs:
+        arn = sm_models.FakeTrainingJob.arn_formatter(name, backend.account_id, backend.region_name)
+        raise ResourceInUseException(
+            message="Training job names must be unique within an AWS account and region, "
+            f"and a training job with this name already exists ({arn})"
+        )
+    algorithm = copy.deepcopy(self._get_param("AlgorithmSpecification"))
+    result = _orig_create_training_job(self)
+    job = backend.training_jobs[name]
+    job.algorithm_specification = algorithm
+    with _LOCK:
+        seconds = _behaviour["training_in_progress_seconds"]
+        fail = _lookup(_behaviour["fail_training_jobs"], name)
+        if seconds or fail is not None:
+            job.training_end_time = None
+            _job_state[job] = {
+                "t0": time.monotonic(),
+                "seconds": seconds,
+                "fail": fail,
+                "stop_t0": None,
+                "stop_seconds": 0,
+            }
+    _advance_job(job)
+    return result
+
+
+def _stop_training_job(self: Any) -> Any:
+    """StopTrainingJob (moto: not implemented): InProgress -> Stopping for
+    training_stopping_seconds -> Stopped. Any other status is rejected."""
+    name = self._get_param("TrainingJobName")
+    job = self.sagemaker_backend.training_jobs.get(name)
+    if job is None:
+        raise ResourceNotFound(message="Requested resource not found.")
+    _advance_job(job)
+    with _LOCK:
+        if job.training_job_status != "InProgress":
+            raise ValidationError(
+                message="The request was rejected because the training job is in status "
+                f"{job.training_job_status}."
+            )
+        st = _job_state[job]
+        st["stop_t0"] = time.monotonic()
+        st["stop_seconds"] = _behaviour["training_stopping_seconds"]
+    _advance_job(job)
+    return EmptyResult()
+
+
+# ---------------------------------------------------------------------------
+# SageMaker models and endpoint configs
+# ---------------------------------------------------------------------------
+
+_orig_create_model = SageMakerResponse.create_model
+
+
+def _create_model(self: Any) -> Any:
+    """CreateModel: reject duplicates (moto overwrites) and store
+    EnableNetworkIsolation (moto always reports false)."""
+    name = self._get_param("ModelName")
+    backend = self.sagemaker_backend
+    if name in backend._models:
+        arn = sm_models.arn_formatter("model", name, backend.account_id, backend.region_name)
+        raise ValidationError(message=f'Cannot create already existing model "{arn}".')
+    result = _orig_create_model(self)
+    backend._models[name].enable_network_isolation = bool(
+        self._get_param("EnableNetworkIsolation", False)
+    )
+    return result
+
+
+_orig_create_endpoint_config = SageMakerResponse.create_endpoint_config
+
+
+def _create_endpoint_config(self: Any) -> Any:
+    """CreateEndpointConfig: reject duplicates (moto overwrites)."""
+    name = self._get_param("EndpointConfigName")
+    backend = self.sagemaker_backend
+    if name in backend.endpoint_configs:
+        arn = sm_models.FakeEndpointConfig.arn_formatter(
+            name, backend.account_id, backend.region_name
+        )
+        raise ValidationError(
+            message=f'Cannot create already existing endpoint configuration "{arn}".'
+        )
+    return _orig_create_endpoint_config(self)
+
+
+_INSTANCE_TYPES: frozenset[str] = frozenset(
+    botocore.session.get_session()
+    .get_service_model("sagemaker")
+    .shape_for("ProductionVariantInstanceType")
+    .enum
+)
+
+
+def _validate_instance_type(self: Any, instance_type: str) -> None:
+    """moto hard-codes an old instance list (no ml.g5.*, ml.p4d.*, ...); use the
+    ProductionVariantInstanceType enum of the installed botocore instead."""
+    if instance_type not in _INSTANCE_TYPES:
+        raise ValidationError(
+            message=f"Value '{instance_type}' at 'instanceType' failed to satisfy "
+            "constraint: Member must satisfy enum value set"
+        )
+
+
+def _add_tags(self: Any, arn: str, tags: list[dict[str, str]]) -> list[dict[str, str]]:
+    """AddTags: an existing key gets the new value (moto appends a duplicate)."""
+    resource = self._get_resource_from_arn(arn)
+    new = {t["Key"]: t for t in tags}
+    resource.tags = [t for t in resource.tags if t["Key"] not in new] + list(new.values())
+    return resource.tags
+
+
+# ---------------------------------------------------------------------------
+# CloudWatch Logs: AssociateKmsKey / DisassociateKmsKey
+# ---------------------------------------------------------------------------
+
+
+def _log_group_for(self: Any) -> Any:
+    name = self._get_param("logGroupName")
+    ident = self._get_param("resourceIdentifier")
+    if bool(name) == bool(ident):
+        raise InvalidParameterException(
+            msg="Exactly one of logGroupName or resourceIdentifier must be specified."
+        )
+    if ident:
+        m = re.fullmatch(r"arn:[^:]+:logs:[^:]*:[^:]*:log-group:(.+?)(:\*)?", ident)
+        if not m:
+            raise InvalidParameterException(
+                msg="resourceIdentifier must be a log group ARN in this emulator."
+            )
+        name = m.group(1)
+    group = self.logs_backend.groups.get(name)
+    if group is None:
+        raise ResourceNotFoundException()
+    return group
+
+
+def _associate_kms_key(self: Any) -> str:
+    """AssociateKmsKey (moto: not implemented). Sets the key that
+    DescribeLogGroups reports; does not check that the key exists or that its
+    policy lets CloudWatch Logs use it."""
+    _log_group_for(self).kms_key_id = self._get_param("kmsKeyId")
+    return ""
+
+
+def _disassociate_kms_key(self: Any) -> str:
+    """DisassociateKmsKey (moto: not implemented)."""
+    _log_group_for(self).kms_key_id = None
+    return ""
+
+
+# ---------------------------------------------------------------------------
+# KMS: remember the rotation period
+# ---------------------------------------------------------------------------
+
+_orig_enable_key_rotation = KmsResponse.enable_key_rotation
+
+
+def _enable_key_rotation(self: Any) -> str:
+    """EnableKeyRotation: store RotationPeriodInDays (AWS default 365)."""
+    result = _orig_enable_key_rotation(self)
+    key = self.kms_backend.keys[self.kms_backend.get_key_id(self._get_param("KeyId"))]
+    key.sagesafe_rotation_period_in_days = self._get_param("RotationPeriodInDays") or 365
+    return result
+
+
+def _get_key_rotation_status(self: Any) -> str:
+    """GetKeyRotationStatus: also return KeyId and, when enabled, RotationPeriodInDays."""
+    key_id = self._get_param("KeyId")
+    self._validate_cmk_id(key_id)
+    key = self.kms_backend.keys[self.kms_backend.get_key_id(key_id)]
+    out: dict[str, Any] = {"KeyId": key.arn, "KeyRotationEnabled": key.key_rotation_status}
+    if key.key_rotation_status:
+        out["RotationPeriodInDays"] = getattr(key, "sagesafe_rotation_period_in_days", 365)
+    return json.dumps(out)
+
+
+# ---------------------------------------------------------------------------
+# Installing the patches
+# ---------------------------------------------------------------------------
+
+#: What this launcher changes in moto, reported by /_sagesafe/health.
+PATCHES = [
+    "sagemaker:UpdateEndpoint (new)",
+    "sagemaker:StopTrainingJob (new)",
+    "sagemaker:CreateEndpoint (duplicates rejected; optional Creating/Failed)",
+    "sagemaker:DescribeEndpoint/ListEndpoints (lazy status transitions)",
+    "sagemaker:CreateTrainingJob (duplicates rejected; AlgorithmSpecification kept; optional InProgress/Failed)",
+    "sagemaker:DescribeTrainingJob/ListTrainingJobs (lazy status transitions)",
+    "sagemaker:CreateModel (duplicates rejected; EnableNetworkIsolation stored)",
+    "sagemaker:CreateEndpointConfig (duplicates rejected; botocore instance-type enum)",
+    "sagemaker:AddTags (existing keys overwritten)",
+    "logs:AssociateKmsKey (new)",
+    "logs:DisassociateKmsKey (new)",
+    "kms:EnableKeyRotation/GetKeyRotationStatus (RotationPeriodInDays kept)",
+    "protocol: Smithy RPC v2 CBOR requests served through moto's awsJson (CloudWatch from aws-sdk-go-v2)",
+]
+
+
+def install_patches() -> None:
+    """Monkeypatch moto's classes. Idempotent enough for one process."""
+    SageMakerResponse.update_endpoint = _update_endpoint
+    SageMakerResponse.stop_training_job = _stop_training_job
+    SageMakerResponse.create_endpoint = _create_endpoint
+    SageMakerResponse.create_training_job = _create_training_job
+    SageMakerResponse.create_model = _create_model
+    SageMakerResponse.create_endpoint_config = _create_endpoint_config
+    sm_models.FakeEndpointConfig.validate_instance_type = _validate_instance_type
+    SageMakerBackend.add_tags = _add_tags
+    _wrap_advance_all("describe_endpoint", "endpoints", _advance_endpoint)
+    _wrap_advance_all("list_endpoints", "endpoints", _advance_endpoint)
+    _wrap_advance_all("describe_training_job", "training_jobs", _advance_job)
+    _wrap_advance_all("list_training_jobs", "training_jobs", _advance_job)
+    LogsResponse.associate_kms_key = _associate_kms_key
+    LogsResponse.disassociate_kms_key = _disassociate_kms_key
+    KmsResponse.enable_key_rotation = _enable_key_rotation
+    KmsResponse.get_key_rotation_status = _get_key_rotation_status
+
+
+# ---------------------------------------------------------------------------
+# Smithy RPC v2 CBOR -> JSON adapter (moto 5.2.1 does not speak CBOR)
+# ---------------------------------------------------------------------------
+#
+# aws-sdk-go-v2's CloudWatch client (v1.75+) only speaks Smithy RPC v2 CBOR:
+# POST /service/<TargetPrefix>/operation/<Op>, Content-Type application/cbor.
+# moto answers such requests with a 404, so every alarm call from the
+# provider would fail. CloudWatch also supports the awsJson1_0 protocol, which
+# moto does implement, so the adapter rewrites the request as awsJson
+# (X-Amz-Target: <TargetPrefix>.<Op>) and re-encodes moto's JSON answer as CBOR
+# using the botocore output shape (timestamps become CBOR tag 1, blobs byte
+# strings, numbers the declared type). Only services whose botocore model also
+# lists the "json" protocol are adapted; anything else passes through.
+
+
+class _Tag:
+    """A CBOR tagged value."""
+
+    def __init__(self, tag: int, value: Any) -> None:
+        self.tag, self.value = tag, value
+
+
+def _cbor_head(major: int, n: int) -> bytes:
+    if n < 24:
+        return bytes([major << 5 | n])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if n < 1 << (8 * size):
+            return bytes([major << 5 | info]) + n.to_bytes(size, "big")
+    raise ValueError("integer too large for CBOR")
+
+
+def cbor_encode(v: Any) -> bytes:
+    """Encode None/bool/int/float/str/bytes/list/dict/_Tag as CBOR."""
+    if v is None:
+        return b"\xf6"
+    if v is True or v is False:
+        return b"\xf5" if v else b"\xf4"
+    if isinstance(v, int):
+        return _cbor_head(0, v) if v >= 0 else _cbor_head(1, -1 - v)
+    if isinstance(v, float):
+        return b"\xfb" + struct.pack(">d", v)
+    if isinstance(v, str):
+        data = v.encode()
+        return _cbor_head(3, len(data)) + data
+    if isinstance(v, (bytes, bytearray)):
+        return _cbor_head(2, len(v)) + bytes(v)
+    if isinstance(v, (list, tuple)):
+        return _cbor_head(4, len(v)) + b"".join(cbor_encode(x) for x in v)
+    if isinstance(v, dict):
+        return _cbor_head(5, len(v)) + b"".join(cbor_encode(k) + cbor_encode(x) for k, x in v.items())
+    if isinstance(v, _Tag):
+        return _cbor_head(6, v.tag) + cbor_encode(v.value)
+    raise TypeError(f"cannot CBOR-encode {type(v).__name__}")
+
+
+def cbor_decode(data: bytes) -> Any:
+    """Decode one CBOR item. Tags are dropped (tag 1 timestamps stay epoch
+    numbers, which is what awsJson expects); byte strings become base64."""
+    pos = 0
+    BREAK = object()
+
+    def arg(info: int) -> int | None:
+        nonlocal pos
+        if info < 24:
+            return info
+        if info == 31:
+            return None  # indefinite length
+        size = {24: 1, 25: 2, 26: 4, 27: 8}[info]
+        pos += size
+        return int.from_bytes(data[pos - size : pos], "big")
+
+    def item() -> Any:
+        nonlocal pos
+        first = data[pos]
+        pos += 1
+        major, info = first >> 5, first & 31
+        if major == 7:
+            if info == 31:
+                return BREAK
+            simple = {20: False, 21: True, 22: None, 23: None}
+            if info in simple:
+                return simple[info]
+            fmt, size = {25: (">e", 2), 26: (">f", 4), 27: (">d", 8)}[info]
+            pos += size
+            return struct.unpack(fmt, data[pos - size : pos])[0]
+        n = arg(info)
+        if major == 0:
+            return n
+        if major == 1:
+            return -1 - n
+        if major in (2, 3):
+            if n is None:
+                chunks = []
+                while (chunk := item()) is not BREAK:
+                    chunks.append(chunk)
+                raw = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks)
+            else:
+                pos += n
+                raw = data[pos - n : pos]
+            return raw if major == 2 else raw.decode()
+        if major == 4:
+            out = []
+            while (n is None or len(out) < n) and (x := item()) is not BREAK:
+                out.append(x)
+            return out
+        if major == 5:
+            obj = {}
+            while n is None or len(obj) < n:
+                k = item()
+                if k is BREAK:
+                    break
+                obj[k] = item()
+            return obj
+        return item()  # major 6: tag, keep the value
+
+    def jsonable(v: Any) -> Any:
+        if isinstance(v, bytes):
+            return base64.b64encode(v).decode()
+        if isinstance(v, list):
+            return [jsonable(x) for x in v]
+        if isinstance(v, dict):
+            return {k: jsonable(x) for k, x in v.items()}
+        return v
+
+    return jsonable(item()) if data else {}
+
+
+def _to_cbor_shape(v: Any, shape: Any) -> Any:
+    """Convert a JSON-protocol value to its CBOR form following a botocore shape."""
+    t = getattr(shape, "type_name", None)
+    if v is None:
+        return None
+    if t == "structure" and isinstance(v, dict):
+        return {k: _to_cbor_shape(x, shape.members.get(k)) for k, x in v.items()}
+    if t == "list" and isinstance(v, list):
+        return [_to_cbor_shape(x, shape.member) for x in v]
+    if t == "map" and isinstance(v, dict):
+        return {k: _to_cbor_shape(x, shape.value) for k, x in v.items()}
+    if t == "timestamp":
+        if isinstance(v, str):
+            v = datetime.datetime.fromisoformat(v.replace("Z", "+00:00")).timestamp()
+        return _Tag(1, float(v))
+    if t == "blob" and isinstance(v, str):
+        return base64.b64decode(v)
+    if t in ("double", "float") and isinstance(v, (int, float)):
+        return float(v)
+    if t in ("integer", "long") and isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
+_RPCV2_PATH = re.compile(r"^/service/([^/]+)/operation/([^/]+)$")
+
+
+def _service_model(service: str) -> Any:
+    try:
+        return botocore.session.get_session().get_service_model(service)
+    except Exception:
+        return None
+
+
+def rpcv2_cbor_adapter(app: Any, environ: dict[str, Any], start_response: Any, service: str) -> Any:
+    """Serve an RPC v2 CBOR request through moto's awsJson implementation.
+    Returns None when the request is not one this adapter handles."""
+    m = _RPCV2_PATH.match(environ.get("PATH_INFO", ""))
+    if not m or environ.get("HTTP_SMITHY_PROTOCOL", "").lower() != "rpc-v2-cbor":
+        return None
+    model = _service_model(service)
+    if model is None or "json" not in (model.metadata.get("protocols") or []):
+        return None
+    target, op = m.groups()
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = json.dumps(cbor_decode(environ["wsgi.input"].read(length) if length else b"")).encode()
+    environ.update(
+        {
+            "PATH_INFO": "/",
+            "CONTENT_TYPE": f"application/x-amz-json-{model.metadata.get('jsonVersion', '1.0')}",
+            "CONTENT_LENGTH": str(len(body)),
+            "HTTP_X_AMZ_TARGET": f"{target}.{op}",
+            "wsgi.input": io.BytesIO(body),
+        }
+    )
+    captured: dict[str, Any] = {}
+
+    def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        captured["status"], captured["headers"] = status, headers
+        return lambda _data: None
+
+    result = app(environ, capture)
+    try:
+        raw = b"".join(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+    status = captured["status"]
+    try:
+        obj = json.loads(raw) if raw.strip() else {}
+        shape = model.operation_model(op).output_shape if status.startswith("2") else None
+        out = cbor_encode(_to_cbor_shape(obj, shape) if shape is not None else obj)
+    except (ValueError, TypeError):
+        out = cbor_encode({"__type": "InternalFailure", "message": raw.decode("utf-8", "replace")})
+    skip = {"content-type", "content-length"}
+    headers = [(k, v) for k, v in captured["headers"] if k.lower() not in skip]
+    headers += [
+        ("Content-Type", "application/cbor"),
+        ("Content-Length", str(len(out))),
+        ("Smithy-Protocol", "rpc-v2-cbor"),
+    ]
+    start_response(status, headers)
+    return [out]
+
+
+# ---------------------------------------------------------------------------
+# Call counting (best effort)
+# ---------------------------------------------------------------------------
+
+#: Credential-scope signing names whose SDK service name differs.
+SIGNING_NAME_ALIASES = {"monitoring": "cloudwatch"}
+
+_rest_ops: dict[str, list[Any]] = {}
+
+
+def _rest_operations(service: str) -> list[Any]:
+    """(method, path regex, required query, score, name) for a REST service."""
+    if service not in _rest_ops:
+        ops = []
+        try:
+            model = botocore.session.get_session().get_service_model(service)
+        except Exception:
+            model = None
+        for name in model.operation_names if model else []:
+            http = model.operation_model(name).http
+            path, _, query = http.get("requestUri", "/").partition("?")
+            regex = re.sub(
+                r"\\\{[^}]+\\\}",
+                lambda m: ".+" if m.group(0).endswith("+\\}") else "[^/]+",
+                re.escape(path.rstrip("/") or "/"),
+            )
+            reqs = [(k, v or None) for k, _, v in (q.partition("=") for q in query.split("&") if q)]
+            literal = len(re.sub(r"\{[^}]+\}", "", path))
+            ops.append((http.get("method", "POST"), re.compile(regex), reqs, (len(reqs), literal), name))
+        _rest_ops[service] = ops
+    return _rest_ops[service]
+
+
+def _rest_action(service: str, environ: dict[str, Any], path: str) -> str | None:
+    method = environ.get("REQUEST_METHOD", "GET")
+    query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    host = environ.get("HTTP_HOST", "").split(":")[0]
+    if service == "s3" and "." in host and not re.fullmatch(r"[\d.]+", host):
+        path = "/" + host.split(".")[0] + path  # virtual-hosted bucket
+    path = path.rstrip("/") or "/"
+    best = None
+    for op_method, regex, reqs, score, name in _rest_operations(service):
+        if op_method != method or not regex.fullmatch(path):
+            continue
+        if all(k in query and (v is None or v in query[k]) for k, v in reqs):
+            if best is None or score > best[0]:
+                best = (score, name)
+    return best[1] if best else None
+
+
+def signing_service(environ: dict[str, Any]) -> str:
+    """SDK service name from the SigV4 credential scope, or "unknown"."""
+    m = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/", environ.get("HTTP_AUTHORIZATION", ""))
+    return SIGNING_NAME_ALIASES.get(m.group(1), m.group(1)) if m else "unknown"
+
+
+def classify_call(environ: dict[str, Any]) -> str:
+    """Return "service:Action" for an AWS request (best effort, see README)."""
+    service = signing_service(environ)
+    path = environ.get("PATH_INFO", "")
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        return f"{service}:{target.split('.')[-1]}"
+    m = _RPCV2_PATH.match(path)
+    if m:
+        return f"{service}:{m.group(2)}"
+    action = parse_qs(environ.get("QUERY_STRING", "")).get("Action")
+    if not action and environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length:
+            body = environ["wsgi.input"].read(length)
+            environ["wsgi.input"] = io.BytesIO(body)  # let moto read it again
+            action = parse_qs(body.decode("utf-8", "replace")).get("Action")
+    if action:
+        return f"{service}:{action[0]}"
+    if service != "unknown":
+        name = _rest_action(service, environ, path)
+        if name:
+            return f"{service}:{name}"
+    return f"{service}:{environ.get('REQUEST_METHOD', 'GET')} {path}"
+
+
+# ---------------------------------------------------------------------------
+# WSGI: control API + counting in front of moto's dispatcher
+# ---------------------------------------------------------------------------
+
+
+_POST_PATHS = ("/_sagesafe/behaviour", "/_sagesafe/reset-behaviour", "/_sagesafe/calls/reset")
+
+
+class SagesafeApp:
+    """Serves /_sagesafe/*, counts every other AWS request, then hands it to moto."""
+
+    def __init__(self, moto_app: Any) -> None:
+        self.moto_app = moto_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path == "/_sagesafe" or path.startswith("/_sagesafe/"):
+            status, body = self.control(environ, path)
+            data = json.dumps(body, default=str, sort_keys=True).encode()
+            start_response(
+                status,
+                [("Content-Type", "application/json"), ("Content-Length", str(len(data)))],
+            )
+            return [data]
+        if path.startswith("/moto-api") or path == "/favicon.ico":
+            return self.moto_app(environ, start_response)
+        key = classify_call(environ)
+        with _LOCK:
+            _calls[key] = _calls.get(key, 0) + 1
+        adapted = rpcv2_cbor_adapter(self.moto_app, environ, start_response, signing_service(environ))
+        if adapted is not None:
+            return adapted
+        return self.moto_app(environ, start_response)
+
+    def control(self, environ: dict[str, Any], path: str) -> tuple[str, Any]:
+        global _behaviour
+        method = environ.get("REQUEST_METHOD", "GET")
+        routes = {
+            ("GET", "/_sagesafe/health"): lambda: {
+                "status": "ok",
+                "moto_version": moto.__version__,
+                "patches": PATCHES,
+            },
+            ("GET", "/_sagesafe/behaviour"): lambda: _behaviour,
+            ("GET", "/_sagesafe/calls"): lambda: _calls,
+            ("GET", "/_sagesafe/endpoint-updates"): lambda: _endpoint_updates,
+        }
+        with _LOCK:
+            if (method, path) in routes:
+                return "200 OK", copy.deepcopy(routes[(method, path)]())
+            if method == "POST" and path == "/_sagesafe/behaviour":
+                try:
+                    length = int(environ.get("CONTENT_LENGTH") or 0)
+                    raw = environ["wsgi.input"].read(length) if length else b"{}"
+                    _behaviour = validate_behaviour(json.loads(raw or b"{}"))
+                except ValueError as exc:  # includes JSONDecodeError
+                    return "400 Bad Request", {"error": str(exc)}
+                return "200 OK", copy.deepcopy(_behaviour)
+            if method == "POST" and path == "/_sagesafe/reset-behaviour":
+                _behaviour = copy.deepcopy(DEFAULT_BEHAVIOUR)
+                return "200 OK", copy.deepcopy(_behaviour)
+            if method == "POST" and path == "/_sagesafe/calls/reset":
+                _calls.clear()
+                _endpoint_updates.clear()
+                return "200 OK", {}
+        known = {p for _, p in routes} | set(_POST_PATHS)
+        if path in known:
+            return "405 Method Not Allowed", {"error": f"{method} not allowed on {path}"}
+        return "404 Not Found", {"error": f"no such control path {path}"}
+
+
+def build_app() -> SagesafeApp:
+    """Install the patches and return the WSGI app (moto's dispatcher, wrapped)."""
+    install_patches()
+    return SagesafeApp(DomainDispatcherApplication(create_backend_app))
+
+
+def _write_port_file(path: str, port: int) -> None:
+    tmp = f"{path}.tmp.{os.getpid()}"
+    with open(tmp, "w") as f:
+        f.write(f"{port}\n")
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one")
+    parser.add_argument("--port-file", help="write the bound port here once listening")
+    args = parser.parse_args(argv)
+
+    server = make_server(args.host, args.port, build_app(), threaded=True)
+    port = server.server_port
+    os.environ["MOTO_PORT"] = str(port)  # moto builds some self-URLs from it
+
+    def stop(signum: int, frame: Any) -> None:
+        # shutdown() waits for serve_forever() to return, so call it elsewhere.
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    if args.port_file:
+        _write_port_file(args.port_file, port)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"sagesafe-emulator listening on http://{host}:{port}", flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+        if args.port_file:
+            try:
+                with open(args.port_file) as f:
+                    if f.read().strip() == str(port):
+                        os.remove(args.port_file)
+            except OSError:
+                pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

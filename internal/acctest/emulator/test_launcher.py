@@ -1,0 +1,468 @@
+"""Self-test for launcher.py: starts it on a free port and drives it with boto3.
+
+    cd internal/acctest/emulator && python3 -m unittest test_launcher -v
+    python3 internal/acctest/emulator/test_launcher.py
+
+Periods are kept around a second so the whole file runs in well under 60 s.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.request
+import uuid
+
+import boto3
+from botocore.exceptions import ClientError
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROLE = "arn:aws:iam::123456789012:role/sagemaker"
+
+_proc: subprocess.Popen | None = None
+_tmp: tempfile.TemporaryDirectory | None = None
+_log = None
+URL = ""
+
+
+def setUpModule() -> None:
+    global _proc, _tmp, _log, URL
+    _tmp = tempfile.TemporaryDirectory()
+    port_file = os.path.join(_tmp.name, "port")
+    log = _log = open(os.path.join(_tmp.name, "launcher.log"), "w")
+    _proc = subprocess.Popen(
+        [sys.executable, os.path.join(HERE, "launcher.py"), "--port", "0", "--port-file", port_file],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.time() + 30
+    while not os.path.exists(port_file):
+        if _proc.poll() is not None or time.time() > deadline:
+            log.close()
+            raise RuntimeError("launcher did not start:\n" + open(log.name).read())
+        time.sleep(0.05)
+    with open(port_file) as f:
+        URL = f"http://127.0.0.1:{f.read().strip()}"
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+
+
+def tearDownModule() -> None:
+    if _proc is not None:
+        _proc.terminate()  # SIGTERM: the launcher must exit cleanly
+        try:
+            code = _proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            _proc.kill()
+            raise
+        assert code == 0, f"launcher exited with {code}"
+    if _log is not None:
+        _log.close()
+    if _tmp is not None:
+        _tmp.cleanup()
+
+
+def control(method: str, path: str, body: object | None = None) -> tuple[int, object]:
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(URL + path, data=data, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def client(service: str):
+    return boto3.client(service, endpoint_url=URL, region_name="us-east-1")
+
+
+def uid(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def wait_until(fn, timeout: float = 10.0, interval: float = 0.1):
+    deadline = time.time() + timeout
+    while True:
+        value = fn()
+        if value or time.time() > deadline:
+            return value
+        time.sleep(interval)
+
+
+class EmulatorTest(unittest.TestCase):
+    def setUp(self) -> None:
+        self.assertEqual(control("POST", "/_sagesafe/reset-behaviour")[0], 200)
+        self.sm = client("sagemaker")
+
+    def behave(self, **kwargs) -> None:
+        status, body = control("POST", "/_sagesafe/behaviour", kwargs)
+        self.assertEqual(status, 200, body)
+
+    def model_and_configs(self, n: int = 2, **model_kwargs) -> tuple[str, list[str]]:
+        model = uid("model")
+        self.sm.create_model(
+            ModelName=model,
+            ExecutionRoleArn=ROLE,
+            PrimaryContainer={"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1"},
+            **model_kwargs,
+        )
+        configs = []
+        for _ in range(n):
+            name = uid("cfg")
+            self.sm.create_endpoint_config(
+                EndpointConfigName=name,
+                ProductionVariants=[
+                    {
+                        "VariantName": "AllTraffic",
+                        "ModelName": model,
+                        "InitialInstanceCount": 1,
+                        "InstanceType": "ml.g5.xlarge",  # moto alone rejects g5
+                    }
+                ],
+            )
+            configs.append(name)
+        return model, configs
+
+    def describe(self, name: str) -> dict:
+        return self.sm.describe_endpoint(EndpointName=name)
+
+    # --- control API ------------------------------------------------------
+
+    def test_control_api(self) -> None:
+        status, health = control("GET", "/_sagesafe/health")
+        self.assertEqual((status, health["status"]), (200, "ok"))
+        self.assertIn("sagemaker:UpdateEndpoint (new)", health["patches"])
+        self.behave(endpoint_updating_seconds=3, rollback_endpoints=["x-*"])
+        status, got = control("GET", "/_sagesafe/behaviour")
+        self.assertEqual(got["endpoint_updating_seconds"], 3)
+        self.assertEqual(got["rollback_endpoints"], ["x-*"])
+        self.assertEqual(got["endpoint_creating_seconds"], 0)  # omitted -> default
+        self.assertEqual(control("POST", "/_sagesafe/behaviour", {"nope": 1})[0], 400)
+        self.assertEqual(control("POST", "/_sagesafe/behaviour", {"fail_endpoints": ["x"]})[0], 400)
+        self.assertEqual(control("POST", "/_sagesafe/behaviour", {"endpoint_creating_seconds": -1})[0], 400)
+        self.assertEqual(control("GET", "/_sagesafe/reset-behaviour")[0], 405)
+        self.assertEqual(control("GET", "/_sagesafe/nothing")[0], 404)
+        status, got = control("POST", "/_sagesafe/reset-behaviour")
+        self.assertEqual(got["endpoint_updating_seconds"], 0)
+
+    def test_calls_counter(self) -> None:
+        self.assertEqual(control("POST", "/_sagesafe/calls/reset")[0], 200)
+        self.sm.list_endpoints()
+        self.sm.list_endpoints()
+        client("ec2").describe_vpcs()  # ec2 query protocol
+        client("sts").get_caller_identity()  # query protocol
+        client("logs").describe_log_groups()  # JSON, X-Amz-Target
+        client("cloudwatch").describe_alarms()  # rpc-v2-cbor path
+        s3 = client("s3")
+        bucket = uid("bucket")
+        s3.create_bucket(Bucket=bucket)  # REST
+        with self.assertRaises(ClientError):
+            s3.get_bucket_encryption(Bucket=uid("missing"))
+        control("GET", "/_sagesafe/health")  # not counted
+        _, calls = control("GET", "/_sagesafe/calls")
+        self.assertEqual(calls.get("sagemaker:ListEndpoints"), 2, calls)
+        for key in (
+            "ec2:DescribeVpcs",
+            "sts:GetCallerIdentity",
+            "logs:DescribeLogGroups",
+            "cloudwatch:DescribeAlarms",
+            "s3:CreateBucket",
+            "s3:GetBucketEncryption",
+        ):
+            self.assertEqual(calls.get(key), 1, (key, calls))
+        self.assertFalse([k for k in calls if "sagesafe" in k], calls)
+        control("POST", "/_sagesafe/calls/reset")
+        self.assertEqual(control("GET", "/_sagesafe/calls")[1], {})
+
+    # --- endpoints ----------------------------------------------------------
+
+    def test_update_endpoint_switches_config_after_updating_period(self) -> None:
+        _, (old, new) = self.model_and_configs()
+        name = uid("ep")
+        self.sm.create_endpoint(EndpointName=name, EndpointConfigName=old)
+        self.assertEqual(self.describe(name)["EndpointStatus"], "InService")  # default: no delay
+        self.behave(endpoint_updating_seconds=1.5)
+        deployment = {
+            "BlueGreenUpdatePolicy": {
+                "TrafficRoutingConfiguration": {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": 60},
+                "TerminationWaitInSeconds": 120,
+            },
+            "AutoRollbackConfiguration": {"Alarms": [{"AlarmName": "ep-errors"}]},
+        }
+        control("POST", "/_sagesafe/calls/reset")
+        self.sm.update_endpoint(
+            EndpointName=name,
+            EndpointConfigName=new,
+            RetainAllVariantProperties=True,
+            DeploymentConfig=deployment,
+        )
+        d = self.describe(name)
+        self.assertEqual(d["EndpointStatus"], "Updating")
+        self.assertEqual(d["EndpointConfigName"], old)
+        self.assertEqual(d["PendingDeploymentSummary"]["EndpointConfigName"], new)
+        with self.assertRaisesRegex(ClientError, "in-progress"):
+            self.sm.update_endpoint(EndpointName=name, EndpointConfigName=old)
+        d = wait_until(lambda: (x := self.describe(name))["EndpointStatus"] != "Updating" and x)
+        self.assertEqual(d["EndpointStatus"], "InService")
+        self.assertEqual(d["EndpointConfigName"], new)
+        self.assertNotIn("PendingDeploymentSummary", d)
+        self.assertNotIn("FailureReason", d)
+        self.assertEqual(d["LastDeploymentConfig"], deployment)
+        _, updates = control("GET", "/_sagesafe/endpoint-updates")
+        self.assertEqual(len(updates), 1)
+        self.assertEqual(updates[0]["RetainAllVariantProperties"], True)
+        self.assertEqual(updates[0]["PreviousEndpointConfigName"], old)
+        self.assertEqual(updates[0]["DeploymentConfig"], deployment)
+
+    def test_update_endpoint_errors(self) -> None:
+        _, (cfg,) = self.model_and_configs(1)
+        with self.assertRaisesRegex(ClientError, "Could not find endpoint"):
+            self.sm.update_endpoint(EndpointName=uid("none"), EndpointConfigName=cfg)
+        name = uid("ep")
+        self.sm.create_endpoint(EndpointName=name, EndpointConfigName=cfg)
+        with self.assertRaisesRegex(ClientError, "Could not find endpoint configuration"):
+            self.sm.update_endpoint(EndpointName=name, EndpointConfigName=uid("none"))
+        with self.assertRaisesRegex(ClientError, "already existing endpoint"):
+            self.sm.create_endpoint(EndpointName=name, EndpointConfigName=cfg)
+
+    def test_forced_rollback_keeps_old_config(self) -> None:
+        _, (old, new) = self.model_and_configs()
+        silent, loud = uid("rb-silent"), uid("rb-loud")
+        for name in (silent, loud):
+            self.sm.create_endpoint(EndpointName=name, EndpointConfigName=old)
+        self.behave(
+            endpoint_updating_seconds=1,
+            rollback_endpoints=["rb-*"],
+            rollback_failure_reasons={loud: "ping health check failed"},
+        )
+        for name in (silent, loud):
+            self.sm.update_endpoint(EndpointName=name, EndpointConfigName=new)
+            self.assertEqual(self.describe(name)["EndpointStatus"], "Updating")
+        time.sleep(1.1)
+        d = self.describe(silent)
+        self.assertEqual((d["EndpointStatus"], d["EndpointConfigName"]), ("InService", old))
+        self.assertNotIn("FailureReason", d)
+        d = self.describe(loud)
+        self.assertEqual((d["EndpointStatus"], d["EndpointConfigName"]), ("InService", old))
+        self.assertEqual(d["FailureReason"], "ping health check failed")
+
+    def test_create_endpoint_creating_then_failed(self) -> None:
+        _, (cfg,) = self.model_and_configs(1)
+        good, bad = uid("ok"), uid("bad")
+        self.behave(endpoint_creating_seconds=1, fail_endpoints={bad: "capacity error"})
+        self.sm.create_endpoint(EndpointName=good, EndpointConfigName=cfg)
+        self.sm.create_endpoint(EndpointName=bad, EndpointConfigName=cfg)
+        for name in (good, bad):
+            d = self.describe(name)
+            self.assertEqual(d["EndpointStatus"], "Creating")
+            self.assertEqual(d["PendingDeploymentSummary"]["EndpointConfigName"], cfg)
+        statuses = {e["EndpointName"]: e["EndpointStatus"] for e in self.sm.list_endpoints()["Endpoints"]}
+        self.assertEqual(statuses[bad], "Creating")
+        time.sleep(1.1)
+        self.assertEqual(self.describe(good)["EndpointStatus"], "InService")
+        d = self.describe(bad)
+        self.assertEqual((d["EndpointStatus"], d["FailureReason"]), ("Failed", "capacity error"))
+        with self.assertRaisesRegex(ClientError, "failed endpoint"):
+            self.sm.update_endpoint(EndpointName=bad, EndpointConfigName=cfg)
+        self.sm.delete_endpoint(EndpointName=bad)
+
+    def test_immediate_failure_without_delay(self) -> None:
+        _, (cfg,) = self.model_and_configs(1)
+        name = uid("bad")
+        self.behave(fail_endpoints={name: "boom"})
+        self.sm.create_endpoint(EndpointName=name, EndpointConfigName=cfg)
+        self.assertEqual(self.describe(name)["EndpointStatus"], "Failed")
+
+    # --- models, configs, tags -----------------------------------------------
+
+    def test_model_network_isolation_and_duplicates(self) -> None:
+        iso, _ = self.model_and_configs(0, EnableNetworkIsolation=True)
+        plain, _ = self.model_and_configs(0)
+        self.assertIs(self.sm.describe_model(ModelName=iso)["EnableNetworkIsolation"], True)
+        self.assertIs(self.sm.describe_model(ModelName=plain)["EnableNetworkIsolation"], False)
+        with self.assertRaisesRegex(ClientError, "already existing model"):
+            self.sm.create_model(ModelName=iso, ExecutionRoleArn=ROLE, PrimaryContainer={"Image": "y"})
+        self.assertIs(self.sm.describe_model(ModelName=iso)["EnableNetworkIsolation"], True)
+
+    def test_endpoint_config_duplicates_and_instance_types(self) -> None:
+        model, (cfg,) = self.model_and_configs(1)
+        variant = {"VariantName": "v", "ModelName": model, "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"}
+        with self.assertRaisesRegex(ClientError, "already existing endpoint configuration"):
+            self.sm.create_endpoint_config(EndpointConfigName=cfg, ProductionVariants=[variant])
+        with self.assertRaisesRegex(ClientError, "instanceType"):
+            self.sm.create_endpoint_config(
+                EndpointConfigName=uid("cfg"), ProductionVariants=[dict(variant, InstanceType="ml.bogus.huge")]
+            )
+
+    def test_add_tags_overwrites(self) -> None:
+        _, (cfg,) = self.model_and_configs(1)
+        name = uid("ep")
+        arn = self.sm.create_endpoint(EndpointName=name, EndpointConfigName=cfg, Tags=[{"Key": "a", "Value": "1"}])[
+            "EndpointArn"
+        ]
+        self.sm.add_tags(ResourceArn=arn, Tags=[{"Key": "a", "Value": "2"}, {"Key": "b", "Value": "3"}])
+        tags = sorted((t["Key"], t["Value"]) for t in self.sm.list_tags(ResourceArn=arn)["Tags"])
+        self.assertEqual(tags, [("a", "2"), ("b", "3")])
+
+    # --- training jobs --------------------------------------------------------
+
+    def create_job(self, name: str, **extra) -> None:
+        self.sm.create_training_job(
+            TrainingJobName=name,
+            AlgorithmSpecification={"TrainingImage": "img:1", "TrainingInputMode": "File"},
+            RoleArn=ROLE,
+            OutputDataConfig={"S3OutputPath": "s3://bucket/out"},
+            ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 10},
+            StoppingCondition={"MaxRuntimeInSeconds": 3600},
+            **extra,
+        )
+
+    def job(self, name: str) -> dict:
+        return self.sm.describe_training_job(TrainingJobName=name)
+
+    def test_training_in_progress_then_completed(self) -> None:
+        name = uid("job")
+        self.behave(training_in_progress_seconds=1.2)
+        self.create_job(name, EnableNetworkIsolation=True)
+        d = self.job(name)
+        self.assertEqual((d["TrainingJobStatus"], d["SecondaryStatus"]), ("InProgress", "Starting"))
+        self.assertNotIn("TrainingEndTime", d)
+        self.assertNotIn("MetricDefinitions", d["AlgorithmSpecification"])  # moto injects one
+        self.assertIs(d["EnableNetworkIsolation"], True)
+        with self.assertRaisesRegex(ClientError, "ResourceInUse"):
+            self.create_job(name)
+        time.sleep(1.3)
+        d = self.job(name)
+        self.assertEqual((d["TrainingJobStatus"], d["SecondaryStatus"]), ("Completed", "Completed"))
+        self.assertIn("TrainingEndTime", d)
+        with self.assertRaisesRegex(ClientError, "status Completed"):
+            self.sm.stop_training_job(TrainingJobName=name)
+
+    def test_stop_training_job(self) -> None:
+        name = uid("job")
+        self.behave(training_in_progress_seconds=30, training_stopping_seconds=1)
+        self.create_job(name)
+        self.assertEqual(self.job(name)["TrainingJobStatus"], "InProgress")
+        self.sm.stop_training_job(TrainingJobName=name)
+        d = self.job(name)
+        self.assertEqual((d["TrainingJobStatus"], d["SecondaryStatus"]), ("Stopping", "Stopping"))
+        time.sleep(1.1)
+        d = self.job(name)
+        self.assertEqual((d["TrainingJobStatus"], d["SecondaryStatus"]), ("Stopped", "Stopped"))
+        listed = {j["TrainingJobName"]: j["TrainingJobStatus"] for j in self.sm.list_training_jobs()["TrainingJobSummaries"]}
+        self.assertEqual(listed[name], "Stopped")
+        with self.assertRaises(ClientError) as ctx:
+            self.sm.stop_training_job(TrainingJobName=uid("missing"))
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "ResourceNotFound")
+
+    def test_training_forced_failure(self) -> None:
+        name = uid("fail-job")
+        self.behave(training_in_progress_seconds=0.5, fail_training_jobs={"fail-job-*": "AlgorithmError: boom"})
+        self.create_job(name)
+        self.assertEqual(self.job(name)["TrainingJobStatus"], "InProgress")
+        time.sleep(0.6)
+        d = self.job(name)
+        self.assertEqual((d["TrainingJobStatus"], d["FailureReason"]), ("Failed", "AlgorithmError: boom"))
+
+    # --- logs and kms ---------------------------------------------------------
+
+    def test_associate_kms_key(self) -> None:
+        logs, kms = client("logs"), client("kms")
+        key = kms.create_key()["KeyMetadata"]["Arn"]
+        group = "/sagesafe/" + uid("lg")
+        logs.create_log_group(logGroupName=group)
+
+        def kms_of() -> str | None:
+            (g,) = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
+            return g.get("kmsKeyId")
+
+        self.assertIsNone(kms_of())
+        logs.associate_kms_key(logGroupName=group, kmsKeyId=key)
+        self.assertEqual(kms_of(), key)
+        logs.disassociate_kms_key(logGroupName=group)
+        self.assertIsNone(kms_of())
+        arn = f"arn:aws:logs:us-east-1:123456789012:log-group:{group}"
+        logs.associate_kms_key(resourceIdentifier=arn, kmsKeyId=key)
+        self.assertEqual(kms_of(), key)
+        with self.assertRaises(ClientError) as ctx:
+            logs.associate_kms_key(logGroupName=group + "-missing", kmsKeyId=key)
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "ResourceNotFoundException")
+
+    def test_kms_rotation_period(self) -> None:
+        kms = client("kms")
+        key = kms.create_key()["KeyMetadata"]["KeyId"]
+        self.assertNotIn("RotationPeriodInDays", kms.get_key_rotation_status(KeyId=key))
+        kms.enable_key_rotation(KeyId=key, RotationPeriodInDays=180)
+        got = kms.get_key_rotation_status(KeyId=key)
+        self.assertEqual((got["KeyRotationEnabled"], got["RotationPeriodInDays"]), (True, 180))
+        kms.enable_key_rotation(KeyId=key)
+        self.assertEqual(kms.get_key_rotation_status(KeyId=key)["RotationPeriodInDays"], 365)
+
+    def test_rpcv2_cbor_cloudwatch(self) -> None:
+        """aws-sdk-go-v2's CloudWatch client speaks only Smithy RPC v2 CBOR."""
+        sys.path.insert(0, HERE)
+        import launcher  # for its small CBOR codec
+
+        def call(op: str, params: dict) -> tuple[int, bytes]:
+            req = urllib.request.Request(
+                f"{URL}/service/GraniteServiceVersion20100801/operation/{op}",
+                data=launcher.cbor_encode(params),
+                method="POST",
+                headers={
+                    "Content-Type": "application/cbor",
+                    "Accept": "application/cbor",
+                    "Smithy-Protocol": "rpc-v2-cbor",
+                    "X-Amzn-Query-Mode": "true",
+                    "Authorization": "AWS4-HMAC-SHA256 Credential=a/20260101/us-east-1/monitoring/aws4_request, "
+                    "SignedHeaders=host, Signature=0",
+                },
+            )
+            try:
+                with urllib.request.urlopen(req, timeout=10) as resp:
+                    self.assertEqual(resp.headers["Content-Type"], "application/cbor")
+                    self.assertEqual(resp.headers["Smithy-Protocol"], "rpc-v2-cbor")
+                    return resp.status, resp.read()
+            except urllib.error.HTTPError as err:
+                return err.code, err.read()
+
+        name = uid("alarm")
+        status, _ = call(
+            "PutMetricAlarm",
+            {
+                "AlarmName": name,
+                "MetricName": "Invocation5XXErrors",
+                "Namespace": "AWS/SageMaker",
+                "Statistic": "Sum",
+                "Period": 60,
+                "EvaluationPeriods": 1,
+                "Threshold": 1,
+                "ComparisonOperator": "GreaterThanThreshold",
+                "Tags": [{"Key": "k", "Value": "v"}],
+            },
+        )
+        self.assertEqual(status, 200)
+        status, raw = call("DescribeAlarms", {"AlarmNames": [name]})
+        self.assertEqual(status, 200)
+        (alarm,) = launcher.cbor_decode(raw)["MetricAlarms"]
+        self.assertEqual((alarm["AlarmName"], alarm["Threshold"], alarm["Period"]), (name, 1.0, 60))
+        self.assertIn(b"AlarmConfigurationUpdatedTimestamp\xc1\xfb", raw)  # tag 1 + float64
+        self.assertIn(b"Threshold\xfb", raw)  # double, although sent as an integer
+        status, raw = call("GetDashboard", {"DashboardName": uid("none")})
+        self.assertEqual(status, 404)
+        self.assertIn("ResourceNotFound", launcher.cbor_decode(raw)["__type"])
+        # boto3 (which picks awsJson/query for CloudWatch) still works too.
+        (alarm,) = client("cloudwatch").describe_alarms(AlarmNames=[name])["MetricAlarms"]
+        self.assertEqual(alarm["AlarmName"], name)
+
+    def test_managed_policies_loaded(self) -> None:
+        arn = "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"
+        self.assertEqual(client("iam").get_policy(PolicyArn=arn)["Policy"]["Arn"], arn)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,73 @@
+package acctest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/fixtures"
+)
+
+// SubnetOpts shapes a fixture subnet.
+type SubnetOpts = fixtures.SubnetOpts
+
+// builder returns a fixtures.Builder whose objects are removed when the
+// test ends.
+func builder(t *testing.T) *fixtures.Builder {
+	t.Helper()
+	b := fixtures.New(AWS(t), map[string]string{"sagesafe-test": t.Name()})
+	t.Cleanup(func() {
+		if err := b.Teardown(context.Background()); err != nil {
+			t.Errorf("removing fixtures: %v", err)
+		}
+	})
+	return b
+}
+
+func must(t *testing.T, id string, err error) string {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("creating a fixture: %v", err)
+	}
+	return id
+}
+
+// VPC creates a VPC, removed when the test ends.
+func VPC(t *testing.T, cidr string) string {
+	t.Helper()
+	id, err := builder(t).VPC(context.Background(), cidr)
+	return must(t, id, err)
+}
+
+// Subnet creates a subnet with its own route table, shaped by opts.
+func Subnet(t *testing.T, vpcID string, opts SubnetOpts) string {
+	t.Helper()
+	id, err := builder(t).Subnet(context.Background(), vpcID, opts)
+	return must(t, id, err)
+}
+
+// SecurityGroup creates a security group; open allows 22 from 0.0.0.0/0.
+func SecurityGroup(t *testing.T, vpcID string, open bool) string {
+	t.Helper()
+	id, err := builder(t).SecurityGroup(context.Background(), vpcID, RandomName("sg"), open)
+	return must(t, id, err)
+}
+
+// Key creates a customer-managed key, rotating or not.
+func Key(t *testing.T, rotate bool) string {
+	t.Helper()
+	id, err := builder(t).Key(context.Background(), "sagesafe acceptance test "+t.Name(), rotate)
+	return must(t, id, err)
+}
+
+// SageMakerTrust is a SageMaker trust policy, with or without the
+// confused-deputy conditions.
+func SageMakerTrust(account string, conditions bool) string {
+	return fixtures.SageMakerTrust("aws", Region, account, conditions)
+}
+
+// Role creates an IAM role with a trust policy and managed policies.
+func Role(t *testing.T, trust string, managed ...string) string {
+	t.Helper()
+	id, err := builder(t).Role(context.Background(), RandomName("role"), trust, managed...)
+	return must(t, id, err)
+}

@@ -1,0 +1,295 @@
+// Package awsclient builds the one aws.Config the provider uses for every
+// service: credentials and region resolved as hashicorp/aws resolves them
+// (through hashicorp/aws-sdk-go-base), custom endpoints, TLS 1.2 as the
+// minimum, plaintext only to loopback, adaptive retries, and the account ID
+// and partition from STS.
+package awsclient
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	awsbase "github.com/hashicorp/aws-sdk-go-base/v2"
+	basediag "github.com/hashicorp/aws-sdk-go-base/v2/diag"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+)
+
+// AssumeRole is the provider's assume_role block.
+type AssumeRole struct {
+	RoleARN     string
+	SessionName string
+	ExternalID  string
+	Duration    time.Duration
+}
+
+// Config is the resolved provider configuration that concerns AWS access.
+type Config struct {
+	Region                 string
+	Profile                string
+	SharedConfigFiles      []string
+	SharedCredentialsFiles []string
+	AccessKey              string
+	SecretKey              string
+	Token                  string
+	AssumeRole             *AssumeRole
+	MaxRetries             int
+	EndpointURL            string
+	Endpoints              map[string]string
+	ProviderVersion        string
+
+	// WrapTransport, when set, wraps the HTTP transport. Only the acceptance
+	// test harness sets it (to count calls or inject failures); no
+	// production code path depends on it.
+	WrapTransport func(http.RoundTripper) http.RoundTripper
+	// LookupEnv replaces os.LookupEnv in tests.
+	LookupEnv func(string) (string, bool)
+}
+
+// Client holds one SDK client per service plus the caller's identity.
+type Client struct {
+	AccountID string
+	Partition string
+	Region    string
+	CallerARN string
+	Endpoints map[string]guardrail.Endpoint
+
+	AWSConfig  aws.Config
+	CloudWatch *cloudwatch.Client
+	EC2        *ec2.Client
+	IAM        *iam.Client
+	KMS        *kms.Client
+	Logs       *cloudwatchlogs.Client
+	S3         *s3.Client
+	SageMaker  *sagemaker.Client
+	STS        *sts.Client
+}
+
+// DefaultMaxRetries is used when max_retries is not set.
+const DefaultMaxRetries = 25
+
+// CheckEndpoints applies control SS-TLS-1 to every resolved endpoint and
+// returns one error diagnostic per refused URL.
+func CheckEndpoints(eps map[string]guardrail.Endpoint) diag.Diagnostics {
+	var diags diag.Diagnostics
+	keys := make([]string, 0, len(eps))
+	for k := range eps {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	seen := map[string]bool{}
+	for _, k := range keys {
+		ep := eps[k]
+		if seen[ep.Source+ep.URL] {
+			continue
+		}
+		seen[ep.Source+ep.URL] = true
+		if err := guardrail.CheckEndpointURL(ep.URL); err != nil {
+			diags.AddError(
+				fmt.Sprintf("SS-TLS-1: endpoint %q (from %s) is not allowed", ep.URL, ep.Source),
+				fmt.Sprintf("%s\nThe provider reaches AWS only over TLS 1.2 or later. Plain http:// is accepted only for an emulator on a loopback host (localhost, *.localhost, 127.0.0.0/8, ::1, localhost.localstack.cloud).\nFix: use an https:// URL, or run the emulator on a loopback address.", err),
+			)
+		}
+	}
+	return diags
+}
+
+// enforceTLS12 raises the transport's minimum TLS version to 1.2 (SS-TLS-1),
+// keeping whatever else the SDK configured (a custom CA bundle, proxies).
+func enforceTLS12(tr *http.Transport) {
+	if tr.TLSClientConfig == nil {
+		tr.TLSClientConfig = &tls.Config{}
+	}
+	if tr.TLSClientConfig.MinVersion < tls.VersionTLS12 {
+		tr.TLSClientConfig.MinVersion = tls.VersionTLS12
+	}
+}
+
+// secureHTTPClient takes the HTTP client the SDK configured (an
+// *awshttp.BuildableClient, which the SDK requires to apply AWS_CA_BUNDLE),
+// enforces TLS 1.2 on it, and layers the plaintext guard and the optional
+// test wrapper over it.
+func secureHTTPClient(inner aws.HTTPClient, wrap func(http.RoundTripper) http.RoundTripper) aws.HTTPClient {
+	if inner == nil {
+		inner = awshttp.NewBuildableClient()
+	}
+	if bc, ok := inner.(*awshttp.BuildableClient); ok {
+		inner = bc.WithTransportOptions(enforceTLS12)
+	}
+	return guard(inner, wrap)
+}
+
+// guard layers the plaintext guard (SS-TLS-1) and the optional test
+// transport wrapper over the configured HTTP client.
+func guard(inner aws.HTTPClient, wrap func(http.RoundTripper) http.RoundTripper) aws.HTTPClient {
+	var rt http.RoundTripper = plaintextGuard{base: doerTransport{inner}}
+	if wrap != nil {
+		rt = wrap(rt)
+	}
+	return transportDoer{rt}
+}
+
+// doerTransport adapts an aws.HTTPClient to http.RoundTripper.
+type doerTransport struct{ d aws.HTTPClient }
+
+func (t doerTransport) RoundTrip(r *http.Request) (*http.Response, error) { return t.d.Do(r) }
+
+// transportDoer adapts an http.RoundTripper to aws.HTTPClient.
+type transportDoer struct{ rt http.RoundTripper }
+
+func (d transportDoer) Do(r *http.Request) (*http.Response, error) { return d.rt.RoundTrip(r) }
+
+// New resolves credentials, region and endpoints, checks SS-TLS-1, and asks
+// STS who the caller is (once).
+func New(ctx context.Context, c Config) (*Client, diag.Diagnostics) {
+	var diags diag.Diagnostics
+
+	eps := ResolveEndpoints(c.EndpointURL, c.Endpoints, c.LookupEnv)
+	diags.Append(CheckEndpoints(eps)...)
+	if diags.HasError() {
+		return nil, diags
+	}
+
+	maxRetries := c.MaxRetries
+	if maxRetries == 0 {
+		maxRetries = DefaultMaxRetries
+	}
+	base := &awsbase.Config{
+		AccessKey:              c.AccessKey,
+		SecretKey:              c.SecretKey,
+		Token:                  c.Token,
+		Profile:                c.Profile,
+		Region:                 c.Region,
+		SharedConfigFiles:      c.SharedConfigFiles,
+		SharedCredentialsFiles: c.SharedCredentialsFiles,
+		MaxRetries:             maxRetries,
+		RetryMode:              aws.RetryModeAdaptive,
+		CallerName:             "Terraform provider sagesafe",
+		CallerDocumentationURL: "https://registry.terraform.io/providers/sagesafe/sagesafe/latest/docs",
+		SkipCredsValidation:    true, // we call STS ourselves, once
+		SuppressDebugLog:       true,
+		UserAgent: awsbase.UserAgentProducts{
+			{Name: "terraform-provider-sagesafe", Version: c.ProviderVersion, Comment: "+https://registry.terraform.io/providers/sagesafe/sagesafe"},
+		},
+	}
+	if ep, ok := eps["sts"]; ok {
+		base.StsEndpoint = ep.URL
+	}
+	if ep, ok := eps["iam"]; ok {
+		base.IamEndpoint = ep.URL
+	}
+	if c.AssumeRole != nil && c.AssumeRole.RoleARN != "" {
+		base.AssumeRole = []awsbase.AssumeRole{{
+			RoleARN:     c.AssumeRole.RoleARN,
+			SessionName: c.AssumeRole.SessionName,
+			ExternalID:  c.AssumeRole.ExternalID,
+			Duration:    c.AssumeRole.Duration,
+		}}
+	}
+
+	_, cfg, bdiags := awsbase.GetAwsConfig(ctx, base)
+	diags.Append(convertDiags(bdiags)...)
+	if diags.HasError() {
+		return nil, diags
+	}
+	cfg.HTTPClient = secureHTTPClient(cfg.HTTPClient, c.WrapTransport)
+	if cfg.Region == "" {
+		diags.AddError("No AWS region",
+			"The provider needs a region: set `region` in the provider block, or AWS_REGION / AWS_DEFAULT_REGION, or a region in the shared config profile.")
+		return nil, diags
+	}
+
+	cl := &Client{Region: cfg.Region, Endpoints: eps, AWSConfig: cfg}
+	endpoint := func(key string) *string {
+		if ep, ok := eps[key]; ok {
+			return aws.String(ep.URL)
+		}
+		return nil
+	}
+	cl.CloudWatch = cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) { o.BaseEndpoint = endpoint("cloudwatch") })
+	cl.EC2 = ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.BaseEndpoint = endpoint("ec2") })
+	cl.IAM = iam.NewFromConfig(cfg, func(o *iam.Options) { o.BaseEndpoint = endpoint("iam") })
+	cl.KMS = kms.NewFromConfig(cfg, func(o *kms.Options) { o.BaseEndpoint = endpoint("kms") })
+	cl.Logs = cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = endpoint("logs") })
+	cl.S3 = s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.BaseEndpoint = endpoint("s3")
+		// Emulators serve every bucket on one host: virtual-hosted style
+		// would need wildcard DNS.
+		o.UsePathStyle = o.BaseEndpoint != nil
+	})
+	cl.SageMaker = sagemaker.NewFromConfig(cfg, func(o *sagemaker.Options) { o.BaseEndpoint = endpoint("sagemaker") })
+	cl.STS = sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = endpoint("sts") })
+
+	out, err := cl.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		diags.AddError("Cannot identify the AWS caller (sts:GetCallerIdentity failed)",
+			fmt.Sprintf("%s\n\nCredentials are resolved as the AWS CLI and hashicorp/aws resolve them, in this order: the provider's access_key/secret_key/token; AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN; AWS_PROFILE or `profile` in the shared config and credentials files (%s), including SSO and credential_process; web identity (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN); the container credentials endpoint; the EC2 instance metadata service. Then assume_role, when set.\nRegion: %s. STS endpoint: %s.",
+				err, sharedFilesText(c), cfg.Region, describeEndpoint(eps, "sts")))
+		return nil, diags
+	}
+	cl.AccountID = aws.ToString(out.Account)
+	cl.CallerARN = aws.ToString(out.Arn)
+	if a, err := arn.Parse(cl.CallerARN); err == nil {
+		cl.Partition = a.Partition
+	} else {
+		cl.Partition = "aws"
+	}
+	return cl, diags
+}
+
+func sharedFilesText(c Config) string {
+	files := append(append([]string{}, c.SharedConfigFiles...), c.SharedCredentialsFiles...)
+	if len(files) == 0 {
+		return "default: ~/.aws/config and ~/.aws/credentials"
+	}
+	return strings.Join(files, ", ")
+}
+
+func describeEndpoint(eps map[string]guardrail.Endpoint, key string) string {
+	if ep, ok := eps[key]; ok {
+		return fmt.Sprintf("%s (from %s)", ep.URL, ep.Source)
+	}
+	return "AWS default"
+}
+
+// convertDiags turns aws-sdk-go-base diagnostics into framework diagnostics.
+func convertDiags(in basediag.Diagnostics) diag.Diagnostics {
+	var out diag.Diagnostics
+	for _, d := range in {
+		summary, detail := d.Summary(), d.Detail()
+		if awsbase.IsNoValidCredentialSourcesError(d) {
+			summary = "No valid AWS credential sources found"
+		}
+		if de, ok := d.(basediag.DiagnosticWithErr); ok && detail == "" && de.Err() != nil {
+			detail = de.Err().Error()
+		}
+		switch d.Severity() {
+		case basediag.SeverityError:
+			out.AddError(summary, detail)
+		default:
+			out.AddWarning(summary, detail)
+		}
+	}
+	return out
+}
+
+// ErrNotFound is returned by finders when AWS says an object does not exist.
+var ErrNotFound = errors.New("not found")

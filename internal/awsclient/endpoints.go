@@ -1,0 +1,94 @@
+package awsclient
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+)
+
+// Services are the AWS services the provider calls, by the key used in the
+// provider's `endpoints` block. EnvSuffix is the service's part of
+// AWS_ENDPOINT_URL_<SERVICE> as the AWS SDKs define it (the SDK service ID,
+// upper-cased, spaces to underscores).
+var Services = []struct {
+	Key       string
+	EnvSuffix string
+}{
+	{"cloudwatch", "CLOUDWATCH"},
+	{"ec2", "EC2"},
+	{"iam", "IAM"},
+	{"kms", "KMS"},
+	{"logs", "CLOUDWATCH_LOGS"},
+	{"s3", "S3"},
+	{"sagemaker", "SAGEMAKER"},
+	{"sts", "STS"},
+}
+
+// ServiceKeys lists the keys of Services, sorted.
+func ServiceKeys() []string {
+	keys := make([]string, 0, len(Services))
+	for _, s := range Services {
+		keys = append(keys, s.Key)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// ResolveEndpoints returns the custom endpoint of every service that has one,
+// in the order of precedence hashicorp/aws users know: the provider's
+// `endpoints` block, then AWS_ENDPOINT_URL_<SERVICE>, then the provider's
+// `endpoint_url`, then AWS_ENDPOINT_URL. Services without one use AWS's
+// default (always https) endpoints. lookupEnv is os.LookupEnv outside tests.
+func ResolveEndpoints(endpointURL string, perService map[string]string, lookupEnv func(string) (string, bool)) map[string]guardrail.Endpoint {
+	if lookupEnv == nil {
+		lookupEnv = os.LookupEnv
+	}
+	if v, ok := lookupEnv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"); ok && strings.EqualFold(v, "true") {
+		lookupEnv = func(string) (string, bool) { return "", false }
+	}
+	out := map[string]guardrail.Endpoint{}
+	for _, s := range Services {
+		candidates := []guardrail.Endpoint{
+			{Service: s.Key, URL: perService[s.Key], Source: "endpoints." + s.Key},
+			{Service: s.Key, URL: env(lookupEnv, "AWS_ENDPOINT_URL_"+s.EnvSuffix), Source: "AWS_ENDPOINT_URL_" + s.EnvSuffix},
+			{Service: s.Key, URL: endpointURL, Source: "endpoint_url"},
+			{Service: s.Key, URL: env(lookupEnv, "AWS_ENDPOINT_URL"), Source: "AWS_ENDPOINT_URL"},
+		}
+		for _, c := range candidates {
+			if strings.TrimSpace(c.URL) != "" {
+				c.URL = strings.TrimSpace(c.URL)
+				out[s.Key] = c
+				break
+			}
+		}
+	}
+	return out
+}
+
+func env(lookupEnv func(string) (string, bool), name string) string {
+	v, _ := lookupEnv(name)
+	return v
+}
+
+// plaintextGuard refuses, at the transport, any plaintext request to a host
+// that is not loopback (control SS-TLS-1). Endpoints are already checked at
+// configure time; this catches anything that slips past (redirects, shared
+// config `endpoint_url`, SDK-internal calls).
+type plaintextGuard struct {
+	base http.RoundTripper
+}
+
+func (g plaintextGuard) RoundTrip(req *http.Request) (*http.Response, error) {
+	if !strings.EqualFold(req.URL.Scheme, "https") {
+		host := req.URL.Hostname()
+		if !guardrail.IsLoopbackHost(host) {
+			return nil, fmt.Errorf("SS-TLS-1: refusing a plaintext %s request to %s: the provider reaches AWS only over TLS 1.2 or later (plain http is allowed only to loopback emulators)", req.URL.Scheme, net.JoinHostPort(host, req.URL.Port()))
+		}
+	}
+	return g.base.RoundTrip(req)
+}

@@ -1,0 +1,426 @@
+package guardrail
+
+import "slices"
+
+// Control is one guardrail: what must hold, why, how to fix it, and where the
+// rule comes from. Catalog holds every control; checks.go holds one check each.
+type Control struct {
+	ID    string // "SS-NET-2"
+	Title string // short name, for tables
+	// Rule states precisely what the check enforces.
+	Rule string
+	// Severity of the control's findings. WarningWhen, when set, names the
+	// cases in which a finding is only a warning.
+	Severity    Severity
+	WarningWhen string
+	// TunableBy is the guardrails setting that tunes the control, or "".
+	TunableBy string
+	// Forced is true when sagesafe always sets the value and no attribute can
+	// turn it off; a finding then means the live object was changed outside it.
+	Forced     bool
+	AppliesTo  []Kind
+	Rationale  string // why the rule matters
+	Fix        string // what to do, naming the sagesafe attribute or resource
+	References []string
+}
+
+// Applies reports whether the control is evaluated for objects of kind k.
+func (c Control) Applies(k Kind) bool { return slices.Contains(c.AppliesTo, k) }
+
+// Kinds that most controls share.
+var (
+	workloads    = []Kind{KindTrainingJob, KindEndpoint}
+	networkKinds = []Kind{KindTrainingJob, KindEndpoint, KindPreflight, KindNetwork}
+	dataKinds    = []Kind{KindTrainingJob, KindEndpoint, KindPreflight}
+	keyKinds     = []Kind{KindTrainingJob, KindEndpoint, KindNetwork, KindPreflight, KindKMSKey}
+	roleKinds    = []Kind{KindTrainingJob, KindEndpoint, KindPreflight, KindExecutionRole}
+	logKinds     = []Kind{KindTrainingJob, KindEndpoint, KindNetwork}
+	taggedKinds  = []Kind{KindTrainingJob, KindEndpoint, KindNetwork, KindKMSKey, KindExecutionRole, KindPreflight}
+)
+
+// Catalog is every control sagesafe enforces, in documentation order.
+var Catalog = []Control{
+	{
+		ID:        "SS-NET-1",
+		Title:     "Workload runs in a VPC",
+		Rule:      "A training job or endpoint names at least one subnet and at least one security group, so SageMaker attaches its instances to your VPC.",
+		Severity:  SeverityError,
+		AppliesTo: []Kind{KindTrainingJob, KindEndpoint, KindPreflight},
+		Rationale: "Without a VPC configuration SageMaker runs the containers in a network it manages, where your route tables, security groups, VPC endpoints and flow logs do not apply, so none of the other network controls can hold.",
+		Fix:       "Set subnet_ids and security_group_ids, for example to the private subnets and security group of a sagesafe_network.",
+		References: []string{
+			"AWS Config sagemaker-model-in-vpc",
+			"Prowler sagemaker_training_jobs_vpc_settings_configured",
+		},
+	},
+	{
+		ID:        "SS-NET-2",
+		Title:     "Subnets are private",
+		Rule:      "Every subnet's route table (its explicit association, else the VPC's main route table) has no route to an internet gateway (igw-), and the subnet does not assign public IPv4 addresses on launch (MapPublicIpOnLaunch is false).",
+		Severity:  SeverityError,
+		AppliesTo: networkKinds,
+		Rationale: "A route to an internet gateway or a public address on the network interface makes training containers and model servers reachable from the internet and lets them send data out without passing any NAT, proxy or firewall you control.",
+		Fix:       "Use subnets whose route table has no igw- route and whose MapPublicIpOnLaunch is off; sagesafe_network creates such subnets. A subnet without an explicit route table association uses the VPC's main route table, so check that one too.",
+		References: []string{
+			"Security Hub EC2.15",
+			"checkov CKV_AWS_130",
+			"Amazon VPC User Guide: public and private subnets",
+		},
+	},
+	{
+		ID:          "SS-NET-3",
+		Title:       "Security groups are closed to the internet",
+		Rule:        "No security group allows ingress from 0.0.0.0/0 or ::/0. An outbound rule allowing all protocols and ports to 0.0.0.0/0 or ::/0 is reported as a warning.",
+		Severity:    SeverityError,
+		WarningWhen: "the finding is unrestricted egress",
+		AppliesTo:   networkKinds,
+		Rationale:   "SageMaker instances need no inbound connections from the internet, so an open ingress rule only widens the attack surface of the interfaces SageMaker places in your subnets. Unrestricted egress lets a compromised container send data to any address the routes reach.",
+		Fix:         "Remove the 0.0.0.0/0 and ::/0 ingress rules. Allow traffic between members of the workload's own security group (distributed training needs it) and HTTPS to your VPC endpoints; the security group of sagesafe_network is built this way.",
+		References: []string{
+			"cdk-nag AwsSolutions-EC23",
+			"trivy AWS-0104",
+		},
+	},
+	{
+		ID:        "SS-NET-4",
+		Title:     "Network isolation is on",
+		Rule:      "Training jobs run with EnableNetworkIsolation, and the models behind endpoints are created with EnableNetworkIsolation.",
+		Severity:  SeverityError,
+		Forced:    true,
+		AppliesTo: workloads,
+		Rationale: "With network isolation the container gets no network access at all, not even to the VPC, so code in a training image or model cannot call out or download anything; SageMaker still stages the inputs and artifacts for it.",
+		Fix:       "Nothing to configure: sagesafe_training_job and sagesafe_endpoint always enable network isolation. A finding means the live job or model was created or changed outside sagesafe; apply again to replace it.",
+		References: []string{
+			"Security Hub SageMaker.5",
+			"checkov CKV_AWS_370",
+			"Prowler sagemaker_training_jobs_network_isolation_enabled",
+		},
+	},
+	{
+		ID:        "SS-NET-5",
+		Title:     "Endpoint spans two Availability Zones",
+		Rule:      "An endpoint's subnets are in at least two different Availability Zones.",
+		Severity:  SeverityError,
+		AppliesTo: []Kind{KindEndpoint},
+		Rationale: "SageMaker hosting in a VPC requires subnets in at least two Availability Zones, even for one instance, and spreads the instances across them; in a single zone, one zone outage takes the whole endpoint down.",
+		Fix:       "Add a subnet in a second Availability Zone to subnet_ids; sagesafe_network creates one private subnet per zone.",
+		References: []string{
+			"SageMaker Developer Guide: give hosted endpoints access to resources in your VPC (subnets in at least two Availability Zones)",
+		},
+	},
+	{
+		ID:        "SS-NET-6",
+		Title:     "S3 is reached through a gateway endpoint",
+		Rule:      "Each subnet's route table routes the S3 prefix list (pl-) to a gateway VPC endpoint (vpce-).",
+		Severity:  SeverityWarning,
+		AppliesTo: networkKinds,
+		Rationale: "In private subnets SageMaker and the containers reach S3 (inputs, checkpoints, model artifacts, data capture) through an S3 gateway endpoint; without one the traffic fails or leaves through NAT, outside any endpoint policy.",
+		Fix:       "Create a gateway endpoint for com.amazonaws.<region>.s3 and associate it with the subnets' route tables; sagesafe_network does this.",
+		References: []string{
+			"SageMaker Developer Guide: give training jobs / hosted endpoints access to resources in your VPC (S3 gateway endpoint)",
+		},
+	},
+	{
+		ID:        "SS-ENC-1",
+		Title:     "Training output is encrypted with the CMK",
+		Rule:      "A training job's OutputDataConfig.KmsKeyId is the workload's customer-managed key.",
+		Severity:  SeverityError,
+		AppliesTo: []Kind{KindTrainingJob},
+		Rationale: "Without a key SageMaker writes the model artifacts to S3 under the account's AWS managed aws/s3 key, whose policy you cannot restrict, so anyone with read access to the bucket can decrypt the model.",
+		Fix:       "Set kms_key_arn on sagesafe_training_job to a sagesafe_kms_key; sagesafe encrypts the output with it. Do not point the output at a different or AWS managed key.",
+		References: []string{
+			"Whitepaper \"Build a secure enterprise ML platform\": deny when sagemaker:OutputKmsKey is null",
+			"Steampipe sagemaker_training_job_volume_and_data_encryption_enabled",
+		},
+	},
+	{
+		ID:        "SS-ENC-2",
+		Title:     "ML storage volumes are encrypted with the CMK",
+		Rule:      "The training job's ResourceConfig.VolumeKmsKeyId and the endpoint configuration's KmsKeyId are the workload's CMK, except for instance types with local NVMe instance storage (InstanceStorageSupported): those are encrypted in hardware, the API rejects a key for them, and the key must be absent.",
+		Severity:  SeverityError,
+		AppliesTo: workloads,
+		Rationale: "The ML storage volume holds copies of the training data, checkpoints and model files; with a customer-managed key you decide who can decrypt it and can revoke access by disabling the key.",
+		Fix:       "Set kms_key_arn; sagesafe passes it as the volume key and leaves it out for instance types with NVMe storage (ml.g5, ml.p4d, ml.m5d, ...).",
+		References: []string{
+			"checkov CKV_AWS_98",
+			"KICS 58b35504-0287-4154-bf69-02c0573deab8",
+			"AWS Config sagemaker-endpoint-configuration-kms-key-configured",
+		},
+	},
+	{
+		ID:        "SS-ENC-3",
+		Title:     "Inter-container traffic is encrypted",
+		Rule:      "Training jobs run with EnableInterContainerTrafficEncryption.",
+		Severity:  SeverityError,
+		Forced:    true,
+		AppliesTo: []Kind{KindTrainingJob},
+		Rationale: "Distributed training exchanges data and model parameters between instances; without this flag that traffic crosses the VPC unencrypted.",
+		Fix:       "Nothing to configure: sagesafe_training_job always enables it. A finding means the live job was created outside sagesafe; recreate it with sagesafe_training_job.",
+		References: []string{
+			"Prowler sagemaker_training_jobs_intercontainer_encryption_enabled",
+			"Whitepaper \"Build a secure enterprise ML platform\": deny when sagemaker:InterContainerTrafficEncryption is false",
+		},
+	},
+	{
+		ID:        "SS-ENC-4",
+		Title:     "Data capture is encrypted with the CMK",
+		Rule:      "When an endpoint captures requests and responses, DataCaptureConfig.KmsKeyId is the workload's CMK.",
+		Severity:  SeverityError,
+		AppliesTo: []Kind{KindEndpoint},
+		Rationale: "Captured payloads are real production inputs and predictions, often personal data. Without a key they are stored under aws/s3, and no IAM condition key covers this field, so only a check like this one enforces it.",
+		Fix:       "Set kms_key_arn on sagesafe_endpoint; data capture uses it. Turn data capture off if you do not need it.",
+		References: []string{
+			"SageMaker API CreateEndpointConfig DataCaptureConfig.KmsKeyId (no public scanner covers it)",
+		},
+	},
+	{
+		ID:        "SS-ENC-5",
+		Title:     "Log groups are encrypted with the CMK",
+		Rule:      "Every CloudWatch Logs group the workload writes to is encrypted with the workload's CMK.",
+		Severity:  SeverityError,
+		AppliesTo: logKinds,
+		Rationale: "Container logs routinely hold stack traces, hyperparameters, sample records and tokens. SageMaker creates its log groups without a key, so they must exist beforehand with one.",
+		Fix:       "Let sagesafe create the workload's log groups with kms_key_arn, or encrypt existing groups with aws logs associate-kms-key. The key policy must allow logs.<region>.amazonaws.com to use the key.",
+		References: []string{
+			"checkov CKV_AWS_158",
+			"trivy AWS-0017",
+		},
+	},
+	{
+		ID:        "SS-KMS-1",
+		Title:     "The key is an enabled customer-managed key",
+		Rule:      "The workload's KMS key is customer managed (KeyManager CUSTOMER), symmetric (KeySpec SYMMETRIC_DEFAULT), for ENCRYPT_DECRYPT, in state Enabled, and in the workload's region.",
+		Severity:  SeverityError,
+		AppliesTo: keyKinds,
+		Rationale: "Only a customer-managed key has a key policy you control and can be audited, rotated and revoked. SageMaker, S3 and CloudWatch Logs accept only symmetric encryption keys in their own region, and a disabled or pending-deletion key makes jobs fail and data unreadable.",
+		Fix:       "Set kms_key_arn to a sagesafe_kms_key in the workload's region. If the key is disabled or scheduled for deletion, run aws kms enable-key or aws kms cancel-key-deletion.",
+		References: []string{
+			"Security Hub KMS.3",
+			"checkov CKV_AWS_227",
+		},
+	},
+	{
+		ID:        "SS-KMS-2",
+		Title:     "The key rotates automatically",
+		Rule:      "Automatic key rotation is enabled on the workload's customer-managed key.",
+		Severity:  SeverityError,
+		AppliesTo: keyKinds,
+		Rationale: "Rotation limits how much data one key version protects and is required by CIS and most compliance frameworks; KMS keeps the old versions, so existing data stays readable.",
+		Fix:       "Use a sagesafe_kms_key, which enables rotation, or run aws kms enable-key-rotation on the key.",
+		References: []string{
+			"Security Hub KMS.4",
+			"checkov CKV_AWS_7",
+			"cdk-nag AwsSolutions-KMS5",
+		},
+	},
+	{
+		ID:        "SS-TLS-1",
+		Title:     "The provider reaches AWS only over TLS",
+		Rule:      "Every AWS endpoint the provider uses (endpoint_url, endpoints, AWS_ENDPOINT_URL*) is https://, with TLS 1.2 or later. The only exception is http:// to a loopback host: localhost, *.localhost, 127.0.0.0/8, ::1 or localhost.localstack.cloud.",
+		Severity:  SeverityError,
+		AppliesTo: []Kind{KindProvider},
+		Rationale: "Requests carry request signatures, data locations, container environment variables and the security settings themselves; plain HTTP to anything but the local machine exposes them and lets a network attacker change them.",
+		Fix:       "Use an https:// URL in endpoint_url or endpoints, or point it at a local emulator on a loopback address (for example http://localhost.localstack.cloud:4566).",
+		References: []string{
+			"AWS Well-Architected Security Pillar SEC09-BP02: enforce encryption in transit",
+		},
+	},
+	{
+		ID:          "SS-TLS-2",
+		Title:       "S3 locations are s3:// URIs on TLS-only buckets",
+		Rule:        "Every S3 location is an s3://bucket/prefix URI, and the bucket's policy denies requests with aws:SecureTransport=false.",
+		Severity:    SeverityError,
+		WarningWhen: "the bucket policy lacks the deny and strict_data_buckets is false",
+		TunableBy:   "strict_data_buckets",
+		AppliesTo:   dataKinds,
+		Rationale:   "SageMaker accepts only s3:// URIs and reads them over TLS; a bucket policy that denies insecure transport makes sure every other client of the same training data and artifacts (notebooks, pipelines, people) uses TLS too.",
+		Fix:         "Write locations as s3://bucket/prefix, and add a bucket policy statement that denies s3:* when aws:SecureTransport is false.",
+		References: []string{
+			"Amazon S3 User Guide: security best practices (enforce encryption in transit with aws:SecureTransport)",
+		},
+	},
+	{
+		ID:          "SS-DATA-1",
+		Title:       "Data buckets default to SSE-KMS",
+		Rule:        "Every bucket the workload reads or writes exists and has default encryption aws:kms (or aws:kms:dsse).",
+		Severity:    SeverityError,
+		WarningWhen: "strict_data_buckets is false",
+		TunableBy:   "strict_data_buckets",
+		AppliesTo:   dataKinds,
+		Rationale:   "Training checkpoints (CheckpointConfig) have no KMS setting and input data is written by other tools; only the bucket's default encryption makes sure those objects are encrypted with a KMS key rather than SSE-S3.",
+		Fix:         "Set the bucket's default encryption to SSE-KMS with the workload's key (sse_algorithm = \"aws:kms\" in aws_s3_bucket_server_side_encryption_configuration).",
+		References: []string{
+			"SageMaker API CreateTrainingJob CheckpointConfig (no KMS field)",
+			"Amazon S3 User Guide: default bucket encryption",
+		},
+	},
+	{
+		ID:          "SS-IAM-1",
+		Title:       "Execution-role trust is scoped to SageMaker",
+		Rule:        "The execution role's trust policy lets only the sagemaker.amazonaws.com service principal assume it, with no wildcard principal, and with aws:SourceAccount and aws:SourceArn conditions against the confused-deputy problem.",
+		Severity:    SeverityError,
+		WarningWhen: "the only problem is missing conditions on a role sagesafe did not create",
+		AppliesTo:   roleKinds,
+		Rationale:   "Whoever can assume the execution role gets its access to data and keys. Other principals or a wildcard extend that to other accounts or services, and without source conditions SageMaker can be made to use the role on behalf of another account.",
+		Fix:         "Use a sagesafe_execution_role, whose trust policy is scoped this way, or allow only sagemaker.amazonaws.com with StringEquals aws:SourceAccount = <account> and ArnLike aws:SourceArn = arn:<partition>:sagemaker:<region>:<account>:*.",
+		References: []string{
+			"checkov CKV_AWS_60",
+			"checkov CKV_AWS_61",
+			"SageMaker Developer Guide: cross-service confused deputy prevention",
+		},
+	},
+	{
+		ID:        "SS-IAM-2",
+		Title:     "Execution role has no broad permissions",
+		Rule:      "The execution role has none of AmazonSageMakerFullAccess, AdministratorAccess, PowerUserAccess, AmazonS3FullAccess or IAMFullAccess attached, no statement that allows * or service:* on resource *, and no kms:Decrypt on all keys.",
+		Severity:  SeverityError,
+		AppliesTo: roleKinds,
+		Rationale: "Code in a training image or model runs with the execution role, so a broad role turns one compromised container into account-wide access to data, keys and IAM.",
+		Fix:       "Use a sagesafe_execution_role, which grants only the workload's buckets, key, log groups and image repositories; otherwise detach the managed policies and replace wildcards with named actions and resource ARNs.",
+		References: []string{
+			"checkov CKV_AWS_62",
+			"checkov CKV_AWS_63",
+			"cdk-nag AwsSolutions-IAM4",
+			"cdk-nag AwsSolutions-IAM5",
+			"Security Hub KMS.1",
+			"Security Hub KMS.2",
+		},
+	},
+	{
+		ID:        "SS-MON-1",
+		Title:     "Alarms exist with actions enabled",
+		Rule:      "Every workload has its alarms, and each has ActionsEnabled = true.",
+		Severity:  SeverityError,
+		AppliesTo: workloads,
+		Rationale: "A missing or muted alarm silently removes detection of failures, error spikes and resource exhaustion; disabled actions are a common leftover of maintenance work.",
+		Fix:       "Apply again so sagesafe_training_job or sagesafe_endpoint recreates the missing alarms; re-enable actions with aws cloudwatch enable-alarm-actions.",
+		References: []string{
+			"Security Hub CloudWatch.17",
+			"checkov CKV_AWS_319",
+		},
+	},
+	{
+		ID:          "SS-MON-2",
+		Title:       "Alarms notify someone",
+		Rule:        "Every alarm has at least one alarm action.",
+		Severity:    SeverityError,
+		WarningWhen: "require_alarm_actions is false",
+		TunableBy:   "require_alarm_actions",
+		AppliesTo:   workloads,
+		Rationale:   "An alarm without an action changes state with nobody told, so the failure it detects goes unnoticed.",
+		Fix:         "Give the workload's alarms an action, such as an SNS topic ARN, in the alarm settings of sagesafe_training_job or sagesafe_endpoint.",
+		References: []string{
+			"Security Hub CloudWatch.15",
+		},
+	},
+	{
+		ID:        "SS-MON-3",
+		Title:     "Logs are kept long enough",
+		Rule:      "Every log group keeps events for at least min_log_retention_days; never expire (0) complies.",
+		Severity:  SeverityError,
+		TunableBy: "min_log_retention_days",
+		AppliesTo: logKinds,
+		Rationale: "Incident investigation and audits need the logs of past jobs and endpoints; short retention deletes the evidence.",
+		Fix:       "Raise the log retention of the workload to at least min_log_retention_days, or lower min_log_retention_days in the provider's guardrails block.",
+		References: []string{
+			"Security Hub CloudWatch.16",
+			"checkov CKV_AWS_338",
+		},
+	},
+	{
+		ID:        "SS-MON-4",
+		Title:     "Endpoint updates roll back automatically",
+		Rule:      "Endpoint updates deploy blue/green, and AutoRollbackConfiguration lists at least one alarm, all of them the endpoint's own.",
+		Severity:  SeverityError,
+		AppliesTo: []Kind{KindEndpoint},
+		Rationale: "A faulty model rolled out at once serves errors until someone notices; blue/green with alarm-driven rollback shifts traffic back to the old fleet automatically.",
+		Fix:       "Keep the deployment settings of sagesafe_endpoint at their default (blue/green with rollback on the endpoint's own alarms), and do not point rollback at alarms of other resources.",
+		References: []string{
+			"SageMaker Developer Guide: deployment guardrails (blue/green deployments, auto-rollback)",
+		},
+	},
+	{
+		ID:        "SS-AVL-1",
+		Title:     "Endpoint has enough instances",
+		Rule:      "An endpoint's instance count is at least min_endpoint_instances.",
+		Severity:  SeverityError,
+		TunableBy: "min_endpoint_instances",
+		AppliesTo: []Kind{KindEndpoint},
+		Rationale: "With one instance, any instance failure, patching or zone outage makes the endpoint unavailable; SageMaker spreads instances across zones only when there are two or more.",
+		Fix:       "Set instance_count to at least min_endpoint_instances, or lower min_endpoint_instances in the guardrails block for non-production providers.",
+		References: []string{
+			"Security Hub SageMaker.4",
+			"Prowler sagemaker_endpoint_config_prod_variant_instances",
+		},
+	},
+	{
+		ID:        "SS-GOV-1",
+		Title:     "Required tags are present",
+		Rule:      "The resource's tags, merged with the provider's default_tags, include every key in required_tags.",
+		Severity:  SeverityError,
+		TunableBy: "required_tags",
+		AppliesTo: taggedKinds,
+		Rationale: "Cost allocation, ownership and tag-based access control (aws:ResourceTag conditions) work only when every resource carries the agreed tags.",
+		Fix:       "Add the missing keys to tags, or to default_tags in the provider block.",
+		References: []string{
+			"AWS Config required-tags",
+		},
+	},
+	{
+		ID:        "SS-GOV-2",
+		Title:     "Instance type is allowed",
+		Rule:      "The instance type matches one of allowed_instance_types (glob patterns with Go path.Match semantics, such as ml.m5.*); an empty list allows every type.",
+		Severity:  SeverityError,
+		TunableBy: "allowed_instance_types",
+		AppliesTo: dataKinds,
+		Rationale: "Platform teams limit instance families to control cost and accelerator capacity, as the sagemaker:InstanceTypes condition key does; checking at plan time reports it before apply fails with AccessDenied.",
+		Fix:       "Choose an instance_type that matches allowed_instance_types, or ask the platform team to extend the list.",
+		References: []string{
+			"IAM condition key sagemaker:InstanceTypes",
+		},
+	},
+	{
+		ID:        "SS-GOV-3",
+		Title:     "Training runtime is bounded",
+		Rule:      "A training job's StoppingCondition.MaxRuntimeInSeconds is set and at most max_training_runtime_seconds.",
+		Severity:  SeverityError,
+		TunableBy: "max_training_runtime_seconds",
+		AppliesTo: []Kind{KindTrainingJob},
+		Rationale: "A hung or runaway job keeps expensive instances running; the same limit can be enforced with the sagemaker:MaxRuntimeInSeconds condition key.",
+		Fix:       "Set max_runtime_seconds on sagesafe_training_job to at most max_training_runtime_seconds.",
+		References: []string{
+			"IAM condition key sagemaker:MaxRuntimeInSeconds",
+		},
+	},
+	{
+		ID:          "SS-SUP-1",
+		Title:       "Images come from trusted ECR registries",
+		Rule:        "Container images are Amazon ECR images (<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>), from an account in allowed_image_accounts when that list is set, and pinned by digest (@sha256:).",
+		Severity:    SeverityError,
+		WarningWhen: "the image is referenced by tag without a digest",
+		TunableBy:   "allowed_image_accounts",
+		AppliesTo:   dataKinds,
+		Rationale:   "The image runs with the execution role and sees your data. Images from public registries or unknown accounts bypass your review, and a tag can be moved to a different image after review, while a digest cannot.",
+		Fix:         "Push the image to an ECR repository in an allowed account and reference it by digest (repository@sha256:...).",
+		References: []string{
+			"Supply-chain practice: private registry, images pinned by digest",
+		},
+	},
+}
+
+var catalogIndex = func() map[string]int {
+	m := make(map[string]int, len(Catalog))
+	for i, c := range Catalog {
+		m[c.ID] = i
+	}
+	return m
+}()
+
+// Lookup returns the control with the given ID.
+func Lookup(id string) (Control, bool) {
+	i, ok := catalogIndex[id]
+	if !ok {
+		return Control{}, false
+	}
+	return Catalog[i], true
+}

@@ -1,0 +1,863 @@
+package guardrail
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
+)
+
+// Conventions shared by every check:
+//   - an Unknown value is skipped: it is checked again at apply;
+//   - in a preflight a Null value means "not asked" and is skipped; for other
+//     kinds a Null value the workload needs is a finding;
+//   - an ID absent from a Facts map was not fetched and is skipped; one that is
+//     present with Found=false is reported as missing, by the control that
+//     needs it.
+
+// checks maps every control ID to its check.
+var checks = map[string]func(*Subject, Policy) []Finding{
+	"SS-NET-1":  checkInVPC,
+	"SS-NET-2":  checkPrivateSubnets,
+	"SS-NET-3":  checkSecurityGroups,
+	"SS-NET-4":  checkNetworkIsolation,
+	"SS-NET-5":  checkMultiAZ,
+	"SS-NET-6":  checkS3GatewayRoute,
+	"SS-ENC-1":  checkOutputKey,
+	"SS-ENC-2":  checkVolumeKey,
+	"SS-ENC-3":  checkInterContainerEncryption,
+	"SS-ENC-4":  checkDataCaptureKey,
+	"SS-ENC-5":  checkLogGroupKeys,
+	"SS-KMS-1":  checkKeyUsable,
+	"SS-KMS-2":  checkKeyRotation,
+	"SS-TLS-1":  checkEndpointTLS,
+	"SS-TLS-2":  checkS3Transport,
+	"SS-DATA-1": checkBucketEncryption,
+	"SS-IAM-1":  checkRoleTrust,
+	"SS-IAM-2":  checkRolePermissions,
+	"SS-MON-1":  checkAlarmsEnabled,
+	"SS-MON-2":  checkAlarmActions,
+	"SS-MON-3":  checkLogRetention,
+	"SS-MON-4":  checkDeployment,
+	"SS-AVL-1":  checkInstanceCount,
+	"SS-GOV-1":  checkRequiredTags,
+	"SS-GOV-2":  checkInstanceTypeAllowed,
+	"SS-GOV-3":  checkMaxRuntime,
+	"SS-SUP-1":  checkImageSource,
+}
+
+// ---- network ----
+
+func checkInVPC(s *Subject, _ Policy) []Finding {
+	r := report{id: "SS-NET-1"}
+	for _, l := range []struct {
+		v     Value[[]string]
+		field Field
+		what  string
+	}{
+		{s.SubnetIDs, FieldSubnetIDs, "subnets"},
+		{s.SecurityGroupIDs, FieldSecurityGroupIDs, "security groups"},
+	} {
+		state := "empty"
+		switch need(s, l.v) {
+		case skip:
+			continue
+		case absent:
+			state = "not set"
+		case present:
+			if len(l.v.V) > 0 {
+				continue
+			}
+		}
+		r.add(SeverityError, l.field, -1, "", fmt.Sprintf("%s has no %s", label(s), l.what),
+			fmt.Sprintf("%s is %s, so SageMaker would run the instances outside your VPC.", l.field, state))
+	}
+	return r.out
+}
+
+func checkPrivateSubnets(s *Subject, _ Policy) []Finding {
+	r := report{id: "SS-NET-2"}
+	for i, id := range known(s.SubnetIDs) {
+		f, fetched := s.Facts.Subnets[id]
+		switch {
+		case !fetched:
+		case !f.Found:
+			r.notFound(s, FieldSubnetIDs, i, "subnet", id)
+		case !f.Private:
+			r.add(SeverityError, FieldSubnetIDs, i, id, "subnet "+id+" is not private", subnetExposure(f))
+		}
+	}
+	return r.out
+}
+
+// subnetExposure says why a subnet is public, from its route table and
+// launch settings, falling back to the posture assessment's reasons.
+func subnetExposure(f posture.SubnetFact) string {
+	var igw, ev []string
+	for _, rt := range f.Routes {
+		if strings.HasPrefix(rt.Target, "igw-") {
+			igw = append(igw, rt.Destination+" to internet gateway "+rt.Target)
+		}
+	}
+	if len(igw) > 0 {
+		ev = append(ev, fmt.Sprintf("Its route table %s sends %s.", routeTable(f), strings.Join(igw, " and ")))
+	}
+	if f.MapPublicIPOnLaunch {
+		ev = append(ev, "It gives every network interface launched in it a public IPv4 address (MapPublicIpOnLaunch is true).")
+	}
+	if len(ev) == 0 {
+		return sentences(f.Reasons, "It was assessed as not private.")
+	}
+	return strings.Join(ev, " ")
+}
+
+func routeTable(f posture.SubnetFact) string {
+	if f.RouteTableIsMain {
+		return f.RouteTableID + " (the VPC's main route table; the subnet has no explicit association)"
+	}
+	return f.RouteTableID
+}
+
+func checkSecurityGroups(s *Subject, _ Policy) []Finding {
+	r := report{id: "SS-NET-3"}
+	for i, id := range known(s.SecurityGroupIDs) {
+		f, fetched := s.Facts.SecurityGroups[id]
+		switch {
+		case !fetched:
+			continue
+		case !f.Found:
+			r.notFound(s, FieldSecurityGroupIDs, i, "security group", id)
+			continue
+		}
+		if len(f.OpenIngress) > 0 {
+			r.add(SeverityError, FieldSecurityGroupIDs, i, id, "security group "+id+" allows ingress from the internet",
+				"It allows "+sentences(f.OpenIngress, ""))
+		}
+		if f.UnrestrictedEgress {
+			r.add(SeverityWarning, FieldSecurityGroupIDs, i, id, "security group "+id+" allows unrestricted egress",
+				"It has an outbound rule allowing all protocols and ports to 0.0.0.0/0 or ::/0.")
+		}
+	}
+	return r.out
+}
+
+func checkNetworkIsolation(s *Subject, _ Policy) []Finding {
+	return requireOn(s, "SS-NET-4", s.NetworkIsolation, FieldNetworkIsolation, "network isolation", "EnableNetworkIsolation")
+}
+
+func checkMultiAZ(s *Subject, _ Policy) []Finding {
+	zones := map[string]bool{}
+	var where []string
+	for _, id := range known(s.SubnetIDs) {
+		f, fetched := s.Facts.Subnets[id]
+		if !fetched {
+			return nil // its zone is not known yet
+		}
+		if f.Found { // a missing subnet is reported by SS-NET-2
+			zones[f.AvailabilityZone] = true
+			where = append(where, id+" ("+f.AvailabilityZone+")")
+		}
+	}
+	if len(where) == 0 || len(zones) >= 2 { // no subnets at all is SS-NET-1's finding
+		return nil
+	}
+	r := report{id: "SS-NET-5"}
+	r.add(SeverityError, FieldSubnetIDs, -1, "", label(s)+" spans only one Availability Zone",
+		"Its subnets are all in one zone: "+strings.Join(where, ", ")+".")
+	return r.out
+}
+
+func checkS3GatewayRoute(s *Subject, _ Policy) []Finding {
+	r := report{id: "SS-NET-6"}
+	for i, id := range known(s.SubnetIDs) {
+		f, fetched := s.Facts.Subnets[id]
+		if !fetched || !f.Found || f.HasS3GatewayRoute {
+			continue
+		}
+		r.add(SeverityWarning, FieldSubnetIDs, i, id, "subnet "+id+" has no route to an S3 gateway endpoint",
+			fmt.Sprintf("Its route table %s has no route from an S3 prefix list (pl-) to a gateway endpoint (vpce-); its routes are %s.",
+				routeTable(f), formatRoutes(f.Routes)))
+	}
+	return r.out
+}
+
+func formatRoutes(routes []posture.Route) string {
+	if len(routes) == 0 {
+		return "none"
+	}
+	parts := make([]string, len(routes))
+	for i, rt := range routes {
+		parts[i] = rt.Destination + " -> " + rt.Target
+	}
+	return strings.Join(parts, ", ")
+}
+
+// ---- encryption ----
+
+func checkOutputKey(s *Subject, _ Policy) []Finding {
+	r := report{id: "SS-ENC-1"}
+	r.workloadKey(s, FieldOutputKMSKey, -1, "", "training output", s.OutputKMSKeyARN)
+	return r.out
+}
+
+func checkVolumeKey(s *Subject, _ Policy) []Finding {
+	if !s.InstanceType.IsKnown() || s.VolumeKMSKeyARN.State == Unknown {
+		return nil
+	}
+	r := report{id: "SS-ENC-2"}
+	it, key := s.InstanceType.V, s.VolumeKMSKeyARN
+	f, fetched := s.Facts.InstanceTypes[it]
+	switch {
+	case fetched && !f.Found:
+		r.notFound(s, FieldInstanceType, -1, "instance type", it)
+	case fetched && f.InstanceStorageSupported:
+		if key.IsKnown() && key.V != "" {
+			r.add(SeverityError, FieldVolumeKMSKey, -1, key.V, "a volume KMS key is set for instance type "+it,
+				it+" has local NVMe instance storage, which is encrypted in hardware; SageMaker rejects a volume KMS key for it, so the key must be left unset.")
+		}
+	case !fetched && key.State == Null:
+		// The type may have NVMe storage, where no key is right: decide once it is fetched.
+	default:
+		r.workloadKey(s, FieldVolumeKMSKey, -1, "", "ML storage volume", key)
+	}
+	return r.out
+}
+
+func checkInterContainerEncryption(s *Subject, _ Policy) []Finding {
+	return requireOn(s, "SS-ENC-3", s.InterContainerEncryption, FieldInterContainerEncryption,
+		"inter-container traffic encryption", "EnableInterContainerTrafficEncryption")
+}
+
+func checkDataCaptureKey(s *Subject, _ Policy) []Finding {
+	if !s.DataCapture.Enabled.IsKnown() || !s.DataCapture.Enabled.V {
+		return nil // nothing is captured
+	}
+	r := report{id: "SS-ENC-4"}
+	r.workloadKey(s, FieldDataCapture, -1, "", "data capture", s.DataCapture.KMSKeyARN)
+	return r.out
+}
+
+func checkLogGroupKeys(s *Subject, _ Policy) []Finding {
+	r := report{id: "SS-ENC-5"}
+	for i, lg := range s.LogGroups {
+		lg, exists := resolveLogGroup(s, lg)
+		if !exists {
+			r.add(SeverityError, FieldLogGroups, i, lg.Name, "log group "+lg.Name+" does not exist",
+				"No log group "+lg.Name+" was found; SageMaker would create it on first write, without a KMS key.")
+			continue
+		}
+		r.workloadKey(s, FieldLogGroups, i, lg.Name, "log group "+lg.Name, lg.KMSKeyARN)
+	}
+	return r.out
+}
+
+// resolveLogGroup fills a log group's Null settings from its fetched facts.
+// exists is false when the group's settings come from nowhere: it was looked
+// up, does not exist, and the plan does not create it.
+func resolveLogGroup(s *Subject, lg LogGroup) (_ LogGroup, exists bool) {
+	f, fetched := s.Facts.LogGroups[lg.Name]
+	if !fetched {
+		return lg, true
+	}
+	if !f.Found {
+		return lg, lg.KMSKeyARN.State != Null || lg.RetentionDays.State != Null
+	}
+	if lg.KMSKeyARN.State == Null {
+		lg.KMSKeyARN = K(f.KMSKeyARN)
+	}
+	if lg.RetentionDays.State == Null {
+		lg.RetentionDays = K(f.RetentionDays)
+	}
+	return lg, true
+}
+
+// ---- keys ----
+
+func checkKeyUsable(s *Subject, _ Policy) []Finding {
+	p := need(s, s.KMSKeyARN)
+	if p == skip {
+		return nil
+	}
+	r := report{id: "SS-KMS-1"}
+	ref := s.KMSKeyARN.V
+	if p == absent || ref == "" {
+		r.add(SeverityError, FieldKMSKey, -1, "", label(s)+" has no KMS key",
+			"kms_key_arn is not set, so there is no customer-managed key to encrypt the workload's data with.")
+		return r.out
+	}
+	k, fetched := s.Facts.Keys[ref]
+	switch {
+	case !fetched:
+		return nil
+	case !k.Found:
+		r.notFound(s, FieldKMSKey, -1, "KMS key", ref)
+		return r.out
+	}
+	var problems []string
+	want := func(what, got, wanted string) {
+		if got != wanted {
+			problems = append(problems, fmt.Sprintf("%s is %s (want %s)", what, orNone(got), wanted))
+		}
+	}
+	want("KeyManager", k.Manager, "CUSTOMER")
+	want("KeySpec", k.Spec, "SYMMETRIC_DEFAULT")
+	want("KeyUsage", k.Usage, "ENCRYPT_DECRYPT")
+	want("KeyState", k.State, "Enabled")
+	if s.Region != "" && k.Region != "" {
+		want("its region", k.Region, s.Region)
+	}
+	if len(problems) > 0 {
+		r.add(SeverityError, FieldKMSKey, -1, ref, "KMS key "+ref+" is not an enabled customer-managed key for this workload",
+			"Key "+orRef(k.ARN, ref)+": "+sentences(problems, ""))
+	}
+	return r.out
+}
+
+func checkKeyRotation(s *Subject, _ Policy) []Finding {
+	if !s.KMSKeyARN.IsKnown() {
+		return nil
+	}
+	ref := s.KMSKeyARN.V
+	k, fetched := s.Facts.Keys[ref]
+	// Missing, AWS managed (rotated by AWS) and unusable keys are SS-KMS-1's findings.
+	if !fetched || !k.Found || k.Manager != "CUSTOMER" || k.RotationEnabled {
+		return nil
+	}
+	r := report{id: "SS-KMS-2"}
+	r.add(SeverityError, FieldKMSKey, -1, ref, "KMS key "+ref+" does not rotate automatically",
+		"Automatic rotation is disabled on customer-managed key "+orRef(k.ARN, ref)+".")
+	return r.out
+}
+
+// workloadKey reports when v, the key that encrypts what, is not the
+// workload's customer-managed key (Subject.KMSKeyARN).
+func (r *report) workloadKey(s *Subject, field Field, index int, object, what string, v Value[string]) {
+	p := need(s, v)
+	if p == skip {
+		return
+	}
+	ref := v.V
+	var ev string
+	switch {
+	case p == absent || ref == "":
+		ev = fmt.Sprintf("No KMS key is set for the %s, so it is encrypted with a key AWS chooses and manages rather than the workload's CMK.", what)
+	case awsManaged(s, ref):
+		ev = fmt.Sprintf("The %s uses the AWS managed key %s instead of the workload's CMK.", what, ref)
+	case s.KMSKeyARN.IsKnown() && s.KMSKeyARN.V != "" && !sameKey(s, ref, s.KMSKeyARN.V):
+		ev = fmt.Sprintf("The %s uses key %s, not the workload's key %s (kms_key_arn).", what, ref, s.KMSKeyARN.V)
+	default:
+		return
+	}
+	if object == "" {
+		object = ref
+	}
+	r.add(SeverityError, field, index, object, what+" is not encrypted with the workload's CMK", ev)
+}
+
+func awsManaged(s *Subject, ref string) bool {
+	if strings.HasPrefix(ref, "alias/aws/") || strings.Contains(ref, ":alias/aws/") {
+		return true
+	}
+	k, ok := s.Facts.Keys[ref]
+	return ok && k.Found && k.Manager == "AWS"
+}
+
+// sameKey reports whether two key references (ID, ARN, alias) name the same
+// key, using the fetched facts for aliases.
+func sameKey(s *Subject, a, b string) bool {
+	if a == b {
+		return true
+	}
+	ka, okA := s.Facts.Keys[a]
+	kb, okB := s.Facts.Keys[b]
+	if okA && okB && ka.Found && kb.Found && ka.ARN != "" {
+		return ka.ARN == kb.ARN
+	}
+	ida, idb := keyID(a), keyID(b)
+	return ida != "" && ida == idb
+}
+
+// keyID returns the key ID of a key ARN or bare key ID, "" for aliases.
+func keyID(ref string) string {
+	if _, id, ok := strings.Cut(ref, ":key/"); ok {
+		return id
+	}
+	if strings.Contains(ref, ":") || strings.HasPrefix(ref, "alias/") {
+		return ""
+	}
+	return ref
+}
+
+// ---- transport and data ----
+
+func checkEndpointTLS(s *Subject, _ Policy) []Finding {
+	r := report{id: "SS-TLS-1"}
+	for i, e := range s.Endpoints {
+		if e.URL == "" {
+			continue // unset, or unknown until apply
+		}
+		if err := CheckEndpointURL(e.URL); err != nil {
+			r.add(SeverityError, FieldEndpointURL, i, e.URL, "endpoint "+e.URL+" is not reached over TLS",
+				fmt.Sprintf("%v (set by %s).", err, orNone(e.Source)))
+		}
+	}
+	return r.out
+}
+
+func checkS3Transport(s *Subject, p Policy) []Finding {
+	r := report{id: "SS-TLS-2"}
+	for _, l := range s.S3 {
+		if !l.URI.IsKnown() {
+			continue
+		}
+		if _, ok := s3Bucket(l.URI.V); !ok {
+			r.add(SeverityError, locField(l), l.Index, l.URI.V,
+				fmt.Sprintf("%s location %s is not an s3:// URI", locRole(l), l.URI.V),
+				fmt.Sprintf("%q is not of the form s3://bucket/prefix.", l.URI.V))
+		}
+	}
+	for _, b := range bucketUses(s) {
+		f, fetched := s.Facts.Buckets[b.name]
+		if !fetched || !f.Found || f.DeniesInsecureTransport { // a missing bucket is SS-DATA-1's finding
+			continue
+		}
+		r.add(errorIf(p.StrictDataBuckets), locField(b.loc), b.loc.Index, b.name, "bucket "+b.name+" allows requests without TLS",
+			fmt.Sprintf("The policy of bucket %s (%s data) has no Deny for aws:SecureTransport=false, so clients other than SageMaker can use it over plain HTTP.",
+				b.name, strings.Join(b.roles, ", ")))
+	}
+	return r.out
+}
+
+func checkBucketEncryption(s *Subject, p Policy) []Finding {
+	r := report{id: "SS-DATA-1"}
+	sev := errorIf(p.StrictDataBuckets)
+	for _, b := range bucketUses(s) {
+		f, fetched := s.Facts.Buckets[b.name]
+		switch {
+		case !fetched:
+		case !f.Found:
+			r.add(sev, locField(b.loc), b.loc.Index, b.name, "bucket "+b.name+" does not exist",
+				fmt.Sprintf("No bucket %s was found for the %s data; if it is created in the same apply, its encryption is checked at the next plan.",
+					b.name, strings.Join(b.roles, ", ")))
+		case !f.DefaultSSEKMS:
+			ev := fmt.Sprintf("The default encryption of bucket %s (%s data) is not SSE-KMS, so objects written without an explicit key are encrypted with SSE-S3 only.",
+				b.name, strings.Join(b.roles, ", "))
+			if slices.Contains(b.roles, "checkpoint") {
+				ev += " Training checkpoints are written that way: CheckpointConfig has no KMS setting."
+			}
+			r.add(sev, locField(b.loc), b.loc.Index, b.name, "bucket "+b.name+" does not default to SSE-KMS", ev)
+		}
+	}
+	return r.out
+}
+
+// bucketUse is one bucket the workload uses, with the first location that
+// names it (where bucket-level findings are attached) and every role it has.
+type bucketUse struct {
+	name  string
+	loc   S3Location
+	roles []string
+}
+
+func bucketUses(s *Subject) []bucketUse {
+	var out []bucketUse
+	at := map[string]int{}
+	for _, l := range s.S3 {
+		if !l.URI.IsKnown() {
+			continue
+		}
+		name, ok := s3Bucket(l.URI.V)
+		if !ok {
+			continue
+		}
+		i, seen := at[name]
+		if !seen {
+			i = len(out)
+			at[name] = i
+			out = append(out, bucketUse{name: name, loc: l})
+		}
+		if role := locRole(l); !slices.Contains(out[i].roles, role) {
+			out[i].roles = append(out[i].roles, role)
+		}
+	}
+	return out
+}
+
+func locField(l S3Location) Field {
+	if l.Field == FieldNone {
+		return FieldS3URIs
+	}
+	return l.Field
+}
+
+func locRole(l S3Location) string {
+	if l.Role == "" {
+		return "S3"
+	}
+	return strings.ReplaceAll(l.Role, "_", " ")
+}
+
+// ---- identity ----
+
+func checkRoleTrust(s *Subject, _ Policy) []Finding {
+	r := report{id: "SS-IAM-1"}
+	switch need(s, s.RoleARN) {
+	case skip:
+		return nil
+	case absent:
+		r.add(SeverityError, FieldRoleARN, -1, "", label(s)+" has no execution role", "role_arn is not set.")
+		return r.out
+	}
+	ref := s.RoleARN.V
+	f, fetched := s.Facts.Roles[ref]
+	switch {
+	case !fetched:
+		return nil
+	case !f.Found:
+		r.notFound(s, FieldRoleARN, -1, "IAM role", ref)
+		return r.out
+	}
+	name := orRef(f.Name, ref)
+	if len(f.TrustProblems) > 0 {
+		r.add(SeverityError, FieldRoleARN, -1, ref, "role "+name+" can be assumed by principals other than SageMaker",
+			"Its trust policy: "+sentences(f.TrustProblems, ""))
+	}
+	if len(f.MissingConditions) > 0 {
+		managed := s.RoleManaged || s.Kind == KindExecutionRole
+		r.add(errorIf(managed), FieldRoleARN, -1, ref, "role "+name+" has no confused-deputy conditions in its trust policy",
+			"Its trust policy: "+sentences(f.MissingConditions, ""))
+	}
+	return r.out
+}
+
+func checkRolePermissions(s *Subject, _ Policy) []Finding {
+	if !s.RoleARN.IsKnown() {
+		return nil
+	}
+	ref := s.RoleARN.V
+	f, fetched := s.Facts.Roles[ref]
+	if !fetched || !f.Found || len(f.BroadPermissions) == 0 { // a missing role is SS-IAM-1's finding
+		return nil
+	}
+	r := report{id: "SS-IAM-2"}
+	r.add(SeverityError, FieldRoleARN, -1, ref, "role "+orRef(f.Name, ref)+" has broad permissions",
+		sentences(f.BroadPermissions, ""))
+	return r.out
+}
+
+// ---- monitoring and availability ----
+
+func checkAlarmsEnabled(s *Subject, _ Policy) []Finding {
+	p := need(s, s.Alarms)
+	if p == skip {
+		return nil
+	}
+	r := report{id: "SS-MON-1"}
+	if p == absent || len(s.Alarms.V) == 0 {
+		r.add(SeverityError, FieldAlarms, -1, "", label(s)+" has no alarms", "No CloudWatch alarms are defined for it.")
+		return r.out
+	}
+	for i, a := range s.Alarms.V {
+		switch {
+		case !a.Exists:
+			r.add(SeverityError, FieldAlarms, i, a.Name, "alarm "+a.Name+" is missing",
+				fmt.Sprintf("The %s alarm %s is expected for %s but does not exist in CloudWatch.", orNone(a.Kind), a.Name, label(s)))
+		case !a.ActionsEnabled:
+			r.add(SeverityError, FieldAlarms, i, a.Name, "alarm "+a.Name+" has its actions disabled",
+				"ActionsEnabled is false on alarm "+a.Name+", so its actions never run.")
+		}
+	}
+	return r.out
+}
+
+func checkAlarmActions(s *Subject, p Policy) []Finding {
+	r := report{id: "SS-MON-2"}
+	for i, a := range known(s.Alarms) { // a missing list or alarm is SS-MON-1's finding
+		if !a.Exists || a.Actions.State == Unknown || len(a.Actions.V) > 0 {
+			continue
+		}
+		r.add(errorIf(p.RequireAlarmActions), FieldAlarms, i, a.Name, "alarm "+a.Name+" has no actions",
+			"Alarm "+a.Name+" has no alarm action (such as an SNS topic), so nobody is told when it fires.")
+	}
+	return r.out
+}
+
+func checkLogRetention(s *Subject, p Policy) []Finding {
+	minDays := p.MinLogRetentionDays
+	if minDays <= 0 {
+		return nil
+	}
+	r := report{id: "SS-MON-3"}
+	for i, lg := range s.LogGroups {
+		lg, _ = resolveLogGroup(s, lg) // a missing group (never expires) is SS-ENC-5's finding
+		d := lg.RetentionDays
+		// Null means the default, never expire, which complies.
+		if !d.IsKnown() || d.V == 0 || d.V >= minDays {
+			continue
+		}
+		r.add(SeverityError, FieldLogGroups, i, lg.Name, fmt.Sprintf("log group %s keeps logs for only %d days", lg.Name, d.V),
+			fmt.Sprintf("Its retention is %d days; min_log_retention_days requires at least %d (or never expire).", d.V, minDays))
+	}
+	return r.out
+}
+
+func checkDeployment(s *Subject, _ Policy) []Finding {
+	r := report{id: "SS-MON-4"}
+	d := s.Deployment
+	if p := need(s, d.BlueGreen); p == absent || (p == present && !d.BlueGreen.V) {
+		r.add(SeverityError, FieldDeployment, -1, "", "updates of "+label(s)+" are not blue/green",
+			"Its DeploymentConfig has no blue/green update policy, so an update replaces the serving fleet without a baking period to roll back from.")
+	}
+	switch p := need(s, d.RollbackAlarms); {
+	case p == skip:
+	case p == absent || len(d.RollbackAlarms.V) == 0:
+		r.add(SeverityError, FieldDeployment, -1, "", "updates of "+label(s)+" do not roll back automatically",
+			"Its AutoRollbackConfiguration lists no alarms, so a failing update is never rolled back automatically.")
+	case s.Alarms.IsKnown():
+		own := make([]string, 0, len(s.Alarms.V))
+		for _, a := range s.Alarms.V {
+			own = append(own, a.Name)
+		}
+		for i, name := range d.RollbackAlarms.V {
+			if !slices.Contains(own, name) {
+				r.add(SeverityError, FieldDeployment, i, name, "rollback alarm "+name+" is not one of the endpoint's alarms",
+					fmt.Sprintf("AutoRollbackConfiguration lists %s, but the alarms of %s are %s.", name, label(s), orNone(strings.Join(own, ", "))))
+			}
+		}
+	}
+	return r.out
+}
+
+func checkInstanceCount(s *Subject, p Policy) []Finding {
+	r := report{id: "SS-AVL-1"}
+	switch need(s, s.InstanceCount) {
+	case skip:
+	case absent:
+		r.add(SeverityError, FieldInstanceCount, -1, "", label(s)+" has no instance count", "instance_count is not set.")
+	case present:
+		if n := s.InstanceCount.V; n < p.MinEndpointInstances {
+			r.add(SeverityError, FieldInstanceCount, -1, "", fmt.Sprintf("%s runs %d instance(s)", label(s), n),
+				fmt.Sprintf("instance_count is %d; min_endpoint_instances requires at least %d.", n, p.MinEndpointInstances))
+		}
+	}
+	return r.out
+}
+
+// ---- governance and supply chain ----
+
+func checkRequiredTags(s *Subject, p Policy) []Finding {
+	if len(p.RequiredTags) == 0 {
+		return nil
+	}
+	var tags map[string]string
+	switch need(s, s.Tags) {
+	case skip:
+		return nil
+	case present:
+		tags = s.Tags.V
+	}
+	var missing []string
+	for _, k := range p.RequiredTags {
+		if _, ok := tags[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	have := make([]string, 0, len(tags))
+	for k := range tags {
+		have = append(have, k)
+	}
+	sort.Strings(have)
+	r := report{id: "SS-GOV-1"}
+	r.add(SeverityError, FieldTags, -1, strings.Join(missing, ", "), label(s)+" lacks required tags "+strings.Join(missing, ", "),
+		fmt.Sprintf("required_tags is %s; its tags (with default_tags) are %s.", strings.Join(p.RequiredTags, ", "), orNone(strings.Join(have, ", "))))
+	return r.out
+}
+
+func checkInstanceTypeAllowed(s *Subject, p Policy) []Finding {
+	if len(p.AllowedInstanceTypes) == 0 || !s.InstanceType.IsKnown() || matchAny(p.AllowedInstanceTypes, s.InstanceType.V) {
+		return nil
+	}
+	it := s.InstanceType.V
+	r := report{id: "SS-GOV-2"}
+	r.add(SeverityError, FieldInstanceType, -1, it, "instance type "+it+" is not allowed",
+		fmt.Sprintf("%s matches none of allowed_instance_types (%s).", it, strings.Join(p.AllowedInstanceTypes, ", ")))
+	return r.out
+}
+
+func checkMaxRuntime(s *Subject, p Policy) []Finding {
+	limit := p.MaxTrainingRuntimeSeconds
+	if limit <= 0 {
+		return nil
+	}
+	r := report{id: "SS-GOV-3"}
+	switch need(s, s.MaxRuntimeSeconds) {
+	case skip:
+	case absent:
+		r.add(SeverityError, FieldMaxRuntime, -1, "", label(s)+" has no maximum runtime", "max_runtime_seconds is not set.")
+	case present:
+		if v := s.MaxRuntimeSeconds.V; v > limit {
+			r.add(SeverityError, FieldMaxRuntime, -1, "", fmt.Sprintf("%s may run for %d seconds", label(s), v),
+				fmt.Sprintf("max_runtime_seconds is %d; max_training_runtime_seconds allows at most %d.", v, limit))
+		}
+	}
+	return r.out
+}
+
+func checkImageSource(s *Subject, p Policy) []Finding {
+	r := report{id: "SS-SUP-1"}
+	switch need(s, s.Image) {
+	case skip:
+		return nil
+	case absent:
+		r.add(SeverityError, FieldImage, -1, "", label(s)+" has no container image", "image is not set.")
+		return r.out
+	}
+	img := s.Image.V
+	e, ok := ParseECRImage(img)
+	if !ok {
+		r.add(SeverityError, FieldImage, -1, img, "image "+img+" is not from Amazon ECR",
+			fmt.Sprintf("%q is not an Amazon ECR image URI (<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag][@sha256:<digest>]).", img))
+		return r.out
+	}
+	if len(p.AllowedImageAccounts) > 0 && !slices.Contains(p.AllowedImageAccounts, e.Account) {
+		r.add(SeverityError, FieldImage, -1, img, "image "+img+" comes from account "+e.Account+", which is not allowed",
+			fmt.Sprintf("Its registry belongs to account %s; allowed_image_accounts is %s.", e.Account, strings.Join(p.AllowedImageAccounts, ", ")))
+	}
+	if e.Digest == "" {
+		tag := e.Tag
+		if tag == "" {
+			tag = "latest"
+		}
+		r.add(SeverityWarning, FieldImage, -1, img, "image "+img+" is not pinned by digest",
+			fmt.Sprintf("It is referenced by the tag %q, which can be moved to another image; use %s@sha256:<digest>.", tag, e.Repository))
+	}
+	return r.out
+}
+
+// ---- shared helpers ----
+
+// report collects the findings of one control.
+type report struct {
+	id  string
+	out []Finding
+}
+
+func (r *report) add(sev Severity, field Field, index int, object, summary, evidence string) {
+	r.out = append(r.out, Finding{Control: r.id, Severity: sev, Field: field, Index: index,
+		Object: object, Summary: summary, Evidence: evidence})
+}
+
+// notFound reports an object that was looked up and does not exist.
+func (r *report) notFound(s *Subject, field Field, index int, what, id string) {
+	where := "this region"
+	if s.Region != "" {
+		where = s.Region
+	}
+	r.add(SeverityError, field, index, id, what+" "+id+" does not exist",
+		fmt.Sprintf("No %s %s was found in %s with the provider's credentials; check the ID, the region and the account.", what, id, where))
+}
+
+// requireOn reports a flag sagesafe always turns on that is off or unset.
+func requireOn(s *Subject, id string, v Value[bool], field Field, what, apiField string) []Finding {
+	state := "not set"
+	switch need(s, v) {
+	case skip:
+		return nil
+	case present:
+		if v.V {
+			return nil
+		}
+		state = "false"
+	}
+	r := report{id: id}
+	r.add(SeverityError, field, -1, "", what+" is off for "+label(s), fmt.Sprintf("%s is %s on %s.", apiField, state, label(s)))
+	return r.out
+}
+
+// presence classifies a plan value for a check.
+type presence int
+
+const (
+	skip    presence = iota // unknown, or null in a preflight: nothing to check
+	absent                  // null where the workload needs a value
+	present                 // known
+)
+
+func need[T any](s *Subject, v Value[T]) presence {
+	switch {
+	case v.State == Known:
+		return present
+	case v.State == Null && s.Kind != KindPreflight:
+		return absent
+	default:
+		return skip
+	}
+}
+
+// known returns the elements of a known list, nil otherwise.
+func known[T any](v Value[[]T]) []T {
+	if v.IsKnown() {
+		return v.V
+	}
+	return nil
+}
+
+func errorIf(strict bool) Severity {
+	if strict {
+		return SeverityError
+	}
+	return SeverityWarning
+}
+
+var kindNouns = map[Kind]string{
+	KindTrainingJob:   "training job",
+	KindEndpoint:      "endpoint",
+	KindNetwork:       "network",
+	KindKMSKey:        "KMS key",
+	KindExecutionRole: "execution role",
+	KindProvider:      "provider",
+}
+
+// label names the subject in messages: `training job "churn"`, or "the workload" in a preflight.
+func label(s *Subject) string {
+	noun, ok := kindNouns[s.Kind]
+	if !ok || s.Kind == KindPreflight {
+		return "the workload"
+	}
+	if s.Name == "" {
+		return "the " + noun
+	}
+	return fmt.Sprintf("%s %q", noun, s.Name)
+}
+
+// sentences joins items into one sentence ending with a period, or returns
+// empty when there are none.
+func sentences(items []string, empty string) string {
+	if len(items) == 0 {
+		return empty
+	}
+	parts := make([]string, len(items))
+	for i, it := range items {
+		parts[i] = strings.TrimRight(strings.TrimSpace(it), ".")
+	}
+	return strings.Join(parts, "; ") + "."
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func orRef(s, ref string) string {
+	if s == "" {
+		return ref
+	}
+	return s
+}

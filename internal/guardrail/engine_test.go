@@ -1,0 +1,133 @@
+package guardrail
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
+)
+
+func TestCompliantSubjectsHaveNoFindings(t *testing.T) {
+	for name, base := range map[string]func() *Subject{
+		"training job":    training,
+		"endpoint":        endpoint,
+		"network":         network,
+		"kms key":         kmsKey,
+		"execution role":  executionRole,
+		"provider":        providerSubject,
+		"empty preflight": preflight,
+	} {
+		if got := Evaluate(base(), testPolicy()); len(got) != 0 {
+			t.Errorf("%s: unexpected findings %+v", name, got)
+		}
+	}
+}
+
+func TestEvaluateRunsOnlyApplicableControls(t *testing.T) {
+	s := providerSubject()
+	s.Image = K("pytorch/pytorch:2.3") // SS-SUP-1 does not apply to the provider
+	s.NetworkIsolation = K(false)      // nor does SS-NET-4
+	s.SubnetIDs = K([]string{})        // nor SS-NET-1
+	s.Endpoints[0].URL = "http://example.com"
+	got := Evaluate(s, testPolicy())
+	if len(got) != 1 || got[0].Control != "SS-TLS-1" {
+		t.Fatalf("got %+v, want one SS-TLS-1 finding", got)
+	}
+}
+
+// failingTraining breaks several controls of a training job at once.
+func failingTraining() *Subject {
+	s := training()
+	s.Image = K("pytorch/pytorch:2.3")
+	s.OutputKMSKeyARN = N[string]()
+	for _, id := range []string{"subnet-a", "subnet-b"} {
+		f := s.Facts.Subnets[id]
+		f.Private = false
+		f.Routes = append(f.Routes, posture.Route{Destination: "0.0.0.0/0", Target: "igw-1"})
+		s.Facts.Subnets[id] = f
+	}
+	s.Facts.SecurityGroups["sg-1"] = posture.SecurityGroupFact{ID: "sg-1", Found: true, UnrestrictedEgress: true}
+	s.Facts.Buckets["churn-data"] = posture.BucketFact{Name: "churn-data", Found: true, DefaultSSEKMS: true}
+	s.Alarms.V[0].Actions = K([]string{})
+	// SS-TLS-2 reports the bad URI (index 1) before the bucket (index 0).
+	s.S3 = []S3Location{{URI: K("s3://churn-data/train/"), Role: "input"}, {URI: K("http://churn-data/extra/"), Index: 1, Role: "input"}}
+	return s
+}
+
+func TestEvaluateSortsByControlThenIndex(t *testing.T) {
+	var got []string
+	for _, f := range Evaluate(failingTraining(), testPolicy()) {
+		got = append(got, fmt.Sprintf("%s[%d] %s", f.Control, f.Index, f.Severity))
+	}
+	want := []string{
+		"SS-ENC-1[-1] error",
+		"SS-MON-2[0] warning",
+		"SS-NET-2[0] error",
+		"SS-NET-2[1] error",
+		"SS-NET-3[0] warning",
+		"SS-SUP-1[-1] error",
+		"SS-TLS-2[0] warning",
+		"SS-TLS-2[1] error",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Evaluate order:\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestCompareIDs(t *testing.T) {
+	ids := []string{"SS-NET-10", "SS-TLS-1", "SS-NET-2", "SS-AVL-1", "SS-NET-1", "SS-DATA-1"}
+	slices.SortFunc(ids, compareIDs)
+	want := []string{"SS-AVL-1", "SS-DATA-1", "SS-NET-1", "SS-NET-2", "SS-NET-10", "SS-TLS-1"}
+	if !slices.Equal(ids, want) {
+		t.Errorf("sorted %q, want %q", ids, want)
+	}
+}
+
+func TestSatisfied(t *testing.T) {
+	s, p := failingTraining(), testPolicy()
+	got := Satisfied(s, p, Evaluate(s, p))
+	// Every training-job control except the four with errors; warnings do not count.
+	want := []string{
+		"SS-DATA-1", "SS-ENC-2", "SS-ENC-3", "SS-ENC-5", "SS-GOV-1", "SS-GOV-2", "SS-GOV-3",
+		"SS-IAM-1", "SS-IAM-2", "SS-KMS-1", "SS-KMS-2", "SS-MON-1", "SS-MON-2", "SS-MON-3",
+		"SS-NET-1", "SS-NET-3", "SS-NET-4", "SS-NET-6",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Satisfied:\n got %q\nwant %q", got, want)
+	}
+	if got := Satisfied(providerSubject(), p, nil); !slices.Equal(got, []string{"SS-TLS-1"}) {
+		t.Errorf("Satisfied(provider) = %q, want [SS-TLS-1]", got)
+	}
+}
+
+func TestHasErrors(t *testing.T) {
+	warn := Finding{Control: "SS-NET-6", Severity: SeverityWarning}
+	for _, tc := range []struct {
+		findings []Finding
+		want     bool
+	}{
+		{nil, false},
+		{[]Finding{warn}, false},
+		{[]Finding{warn, {Control: "SS-NET-2", Severity: SeverityError}}, true},
+		{[]Finding{{Control: "SS-NET-2"}}, true}, // no severity fails closed
+	} {
+		if got := HasErrors(tc.findings); got != tc.want {
+			t.Errorf("HasErrors(%+v) = %v, want %v", tc.findings, got, tc.want)
+		}
+	}
+}
+
+func TestAsWarnings(t *testing.T) {
+	findings := Evaluate(failingTraining(), testPolicy())
+	warned := AsWarnings(findings)
+	if HasErrors(warned) || len(warned) != len(findings) {
+		t.Errorf("AsWarnings left errors or changed the count: %+v", warned)
+	}
+	if !HasErrors(findings) {
+		t.Error("AsWarnings modified its input")
+	}
+	if warned[0].Control != findings[0].Control || warned[0].Evidence != findings[0].Evidence {
+		t.Errorf("AsWarnings changed more than the severity: %+v", warned[0])
+	}
+}

@@ -1,0 +1,205 @@
+// Package guardrail is the control catalog (data) and the pure checks that
+// evaluate a Subject (built from a plan or from live objects) plus posture
+// facts against it. It never calls AWS.
+package guardrail
+
+import (
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
+)
+
+// Severity of a control or finding.
+type Severity string
+
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+)
+
+// Kind is the kind of object being evaluated; a control lists the kinds it applies to.
+type Kind string
+
+const (
+	KindTrainingJob   Kind = "training_job"
+	KindEndpoint      Kind = "endpoint"
+	KindNetwork       Kind = "network"
+	KindKMSKey        Kind = "kms_key"
+	KindExecutionRole Kind = "execution_role"
+	// KindPreflight evaluates whatever inputs were given: a Null field means
+	// "not asked" and the checks that need it are skipped.
+	KindPreflight Kind = "preflight"
+	// KindProvider is the provider configuration itself (SS-TLS-1).
+	KindProvider Kind = "provider"
+)
+
+// State of a Value taken from a plan.
+type State int
+
+const (
+	Null    State = iota // absent from configuration
+	Unknown              // known only after apply: checks skip it and run again at apply
+	Known
+)
+
+// Value is a plan value: null, unknown or known.
+type Value[T any] struct {
+	V     T
+	State State
+}
+
+// K makes a known value.
+func K[T any](v T) Value[T] { return Value[T]{V: v, State: Known} }
+
+// U makes an unknown value.
+func U[T any]() Value[T] { return Value[T]{State: Unknown} }
+
+// N makes a null value.
+func N[T any]() Value[T] { return Value[T]{State: Null} }
+
+// IsKnown reports whether the value is known (possibly the zero value).
+func (v Value[T]) IsKnown() bool { return v.State == Known }
+
+// Field names a Subject field; resources map it to their own attribute path.
+type Field string
+
+const (
+	FieldNone                     Field = ""
+	FieldSubnetIDs                Field = "subnet_ids"
+	FieldSecurityGroupIDs         Field = "security_group_ids"
+	FieldKMSKey                   Field = "kms_key_arn"
+	FieldRoleARN                  Field = "role_arn"
+	FieldInstanceType             Field = "instance_type"
+	FieldInstanceCount            Field = "instance_count"
+	FieldImage                    Field = "image"
+	FieldS3URIs                   Field = "s3_uris"
+	FieldNetworkIsolation         Field = "network_isolation"
+	FieldInterContainerEncryption Field = "inter_container_encryption"
+	FieldOutputKMSKey             Field = "output_kms_key"
+	FieldVolumeKMSKey             Field = "volume_kms_key"
+	FieldDataCapture              Field = "data_capture"
+	FieldLogGroups                Field = "log_groups"
+	FieldAlarms                   Field = "alarms"
+	FieldDeployment               Field = "deployment"
+	FieldMaxRuntime               Field = "max_runtime_seconds"
+	FieldTags                     Field = "tags"
+	FieldEndpointURL              Field = "endpoint_url"
+)
+
+// S3Location is one S3 URI the workload reads or writes.
+type S3Location struct {
+	URI   Value[string]
+	Index int    // position within its attribute (for the diagnostic path)
+	Field Field  // attribute it came from; FieldS3URIs when empty
+	Role  string // "input", "output", "checkpoint", "model", "data_capture" (for messages)
+}
+
+// LogGroup is a log group the workload writes to.
+type LogGroup struct {
+	Name          string
+	KMSKeyARN     Value[string]
+	RetentionDays Value[int64] // 0 = never expire
+}
+
+// Alarm is one alarm the workload has (or will have).
+type Alarm struct {
+	Name           string
+	Kind           string // "error_rate_5xx", "disk", ...
+	Exists         bool   // false when expected but missing (drift)
+	ActionsEnabled bool
+	Actions        Value[[]string]
+}
+
+// Deployment describes how endpoint updates roll out.
+type Deployment struct {
+	BlueGreen      Value[bool]
+	RollbackAlarms Value[[]string] // alarm names wired to AutoRollbackConfiguration
+}
+
+// DataCapture describes endpoint data capture.
+type DataCapture struct {
+	Enabled   Value[bool]
+	KMSKeyARN Value[string]
+}
+
+// Endpoint is an AWS service endpoint the provider will talk to.
+type Endpoint struct {
+	Service string // "" for the global endpoint_url
+	URL     string
+	Source  string // "endpoint_url", "endpoints.sagemaker", "AWS_ENDPOINT_URL", ...
+}
+
+// Subject is everything the checks look at. Fields that do not apply to a
+// kind stay Null.
+type Subject struct {
+	Kind      Kind
+	Name      string // for messages: the resource name or "preflight"
+	Region    string
+	AccountID string
+	Partition string
+
+	SubnetIDs        Value[[]string]
+	SecurityGroupIDs Value[[]string]
+	KMSKeyARN        Value[string] // the workload's CMK
+	RoleARN          Value[string]
+	// RoleManaged is true when the role is a sagesafe_execution_role (missing
+	// trust conditions are then an error, not a warning).
+	RoleManaged   bool
+	InstanceType  Value[string]
+	InstanceCount Value[int64]
+	Image         Value[string]
+	S3            []S3Location
+
+	NetworkIsolation         Value[bool]
+	InterContainerEncryption Value[bool]
+	OutputKMSKeyARN          Value[string]
+	VolumeKMSKeyARN          Value[string] // Null with NVMe instance types is correct
+	DataCapture              DataCapture
+	LogGroups                []LogGroup
+	Alarms                   Value[[]Alarm]
+	Deployment               Deployment
+	MaxRuntimeSeconds        Value[int64]
+	Tags                     Value[map[string]string] // merged with default_tags
+
+	Endpoints []Endpoint // KindProvider only
+
+	Facts posture.Facts
+}
+
+// Policy is the platform team's guardrails block: it tunes only the
+// controls the catalog marks as tunable.
+type Policy struct {
+	RequiredTags              []string
+	AllowedInstanceTypes      []string // globs, e.g. "ml.m5.*"
+	MaxTrainingRuntimeSeconds int64
+	MinLogRetentionDays       int64
+	MinEndpointInstances      int64
+	AllowedImageAccounts      []string
+	RequireAlarmActions       bool
+	StrictDataBuckets         bool
+}
+
+// Defaults for Policy.
+const (
+	DefaultMaxTrainingRuntimeSeconds int64 = 259200
+	DefaultMinLogRetentionDays       int64 = 365
+	DefaultMinEndpointInstances      int64 = 2
+)
+
+// DefaultPolicy is the policy with no guardrails block.
+func DefaultPolicy() Policy {
+	return Policy{
+		MaxTrainingRuntimeSeconds: DefaultMaxTrainingRuntimeSeconds,
+		MinLogRetentionDays:       DefaultMinLogRetentionDays,
+		MinEndpointInstances:      DefaultMinEndpointInstances,
+	}
+}
+
+// Finding is one control that does not hold.
+type Finding struct {
+	Control  string   // "SS-NET-2"
+	Severity Severity // the finding's own severity (a control may warn in some cases)
+	Field    Field    // the Subject field that caused it
+	Index    int      // element index within Field, -1 when not applicable
+	Object   string   // the AWS object or value at fault ("subnet-0abc"), may be empty
+	Summary  string   // "subnet subnet-0abc is not private"
+	Evidence string   // what was found, one or more sentences
+}

@@ -1,0 +1,128 @@
+// Package posture holds the facts about existing AWS objects that the
+// guardrail checks need (is a subnet private, is a key a rotating CMK, ...),
+// the thin fetchers that read them from AWS, and pure "assess" functions that
+// derive verdicts from raw SDK outputs.
+//
+// Convention for every map in Facts: an ID that is absent from the map was
+// not looked up (the check must skip it); an ID that is present with
+// Found=false was looked up and does not exist (the check must report it).
+package posture
+
+// Facts is everything fetched for one evaluation.
+type Facts struct {
+	Subnets        map[string]SubnetFact
+	SecurityGroups map[string]SecurityGroupFact
+	Keys           map[string]KeyFact // keyed by the ARN or ID exactly as the user wrote it
+	Roles          map[string]RoleFact
+	InstanceTypes  map[string]InstanceTypeFact // keyed by SageMaker type ("ml.g5.xlarge")
+	Buckets        map[string]BucketFact       // keyed by bucket name
+	LogGroups      map[string]LogGroupFact     // keyed by log group name
+}
+
+// Route is one entry of a route table.
+type Route struct {
+	Destination string // CIDR, IPv6 CIDR or prefix-list ID ("pl-...")
+	Target      string // "local", "igw-...", "vpce-...", "nat-...", ...
+}
+
+// SubnetFact describes a subnet and the route table that governs it.
+type SubnetFact struct {
+	ID                  string
+	Found               bool
+	VPCID               string
+	AvailabilityZone    string
+	MapPublicIPOnLaunch bool
+	RouteTableID        string // explicit association, else the VPC's main table
+	RouteTableIsMain    bool   // true when the main table was used (no explicit association)
+	Routes              []Route
+
+	// Derived by AssessSubnet.
+	Private           bool
+	Reasons           []string // why it is not private (empty when Private)
+	HasS3GatewayRoute bool     // a pl-* destination routed to a vpce-* target
+}
+
+// SecurityGroupFact describes a security group's exposure.
+type SecurityGroupFact struct {
+	ID    string
+	Found bool
+	VPCID string
+
+	// Derived by AssessSecurityGroup.
+	OpenIngress        []string // human-readable rules open to 0.0.0.0/0 or ::/0
+	UnrestrictedEgress bool     // all ports/protocols to 0.0.0.0/0 or ::/0
+}
+
+// KeyFact describes a KMS key.
+type KeyFact struct {
+	Ref             string // what the user wrote
+	Found           bool
+	ARN             string
+	KeyID           string
+	Region          string // from the ARN; also set when Found=false and Ref is an ARN
+	Manager         string // "CUSTOMER" or "AWS"
+	Spec            string // "SYMMETRIC_DEFAULT", ...
+	Usage           string // "ENCRYPT_DECRYPT", ...
+	State           string // "Enabled", "Disabled", "PendingDeletion", ...
+	RotationEnabled bool
+	// Origin is where the key material comes from: "AWS_KMS", "EXTERNAL"
+	// (imported), "AWS_CLOUDHSM" or "EXTERNAL_KEY_STORE". Automatic rotation
+	// is only possible for AWS_KMS.
+	Origin string
+}
+
+// PolicyStatement is a normalised IAM policy statement.
+type PolicyStatement struct {
+	Sid        string
+	Effect     string
+	Principals map[string][]string // "Service" -> [...], "AWS" -> [...], "*" -> ["*"]
+	Actions    []string
+	NotActions []string
+	Resources  []string
+	Conditions map[string]map[string][]string // operator -> key -> values
+
+	// NotPrincipals and NotResources hold the negated elements; an Allow
+	// with either one grants (nearly) everything except what is listed.
+	NotPrincipals map[string][]string
+	NotResources  []string
+}
+
+// RoleFact describes an IAM role.
+type RoleFact struct {
+	Ref                string // what the user wrote (ARN)
+	Found              bool
+	ARN                string
+	Name               string
+	Trust              []PolicyStatement
+	AttachedPolicyARNs []string
+	Inline             map[string][]PolicyStatement // policy name -> statements
+
+	// Derived by AssessRole.
+	TrustProblems     []string // non-SageMaker or wildcard principals (error)
+	MissingConditions []string // aws:SourceAccount / aws:SourceArn absent (warning or error)
+	BroadPermissions  []string // SS-IAM-2 evidence
+}
+
+// InstanceTypeFact describes the EC2 instance behind a SageMaker instance type.
+type InstanceTypeFact struct {
+	Name                     string // SageMaker name, "ml.g5.xlarge"
+	Found                    bool
+	InstanceStorageSupported bool // local NVMe: no volume KMS key allowed
+	GPUs                     int
+}
+
+// BucketFact describes an S3 bucket's encryption and transport policy.
+type BucketFact struct {
+	Name                    string
+	Found                   bool
+	DefaultSSEKMS           bool // default encryption is aws:kms or aws:kms:dsse
+	DeniesInsecureTransport bool // bucket policy denies aws:SecureTransport=false
+}
+
+// LogGroupFact describes a CloudWatch Logs group.
+type LogGroupFact struct {
+	Name          string
+	Found         bool
+	KMSKeyARN     string
+	RetentionDays int64 // 0 = never expire
+}

@@ -1,0 +1,284 @@
+package posture
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// lookupEach runs lookup for every id, storing the facts it returns and
+// collecting its errors; one failing object does not stop the others.
+func lookupEach[T any](ids []string, into map[string]T, lookup func(id string) (T, error)) error {
+	var errs []error
+	for _, id := range ids {
+		fact, err := lookup(id)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		into[id] = fact
+	}
+	return errors.Join(errs...)
+}
+
+// fetchKeys describes each KMS key and reads its rotation status.
+func (f *Fetcher) fetchKeys(ctx context.Context, refs []string, into map[string]KeyFact) error {
+	if len(refs) == 0 {
+		return nil
+	}
+	if f.kms == nil {
+		return errNoClient("KMS", refs)
+	}
+	return lookupEach(refs, into, func(ref string) (KeyFact, error) { return f.lookupKey(ctx, ref) })
+}
+
+// lookupKey describes one key. A key KMS does not know, a reference KMS
+// rejects as a malformed ARN, or an ARN whose region or account is not that
+// of the key KMS answers with, is Found=false; its Region is still taken
+// from the reference when that is an ARN, so a check can say "wrong region"
+// rather than "missing".
+func (f *Fetcher) lookupKey(ctx context.Context, ref string) (KeyFact, error) {
+	notFound := KeyFact{Ref: ref, Region: arnRegion(ref)}
+	if strings.TrimSpace(ref) == "" {
+		return notFound, nil
+	}
+	gone := func(err error) bool { return hasErrorCode(err, "NotFoundException", "InvalidArnException") }
+	out, err := f.kms.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(ref)})
+	switch {
+	case gone(err):
+		return notFound, nil
+	case err != nil:
+		return KeyFact{}, fmt.Errorf("posture: describing KMS key %q: %w", ref, err)
+	case out.KeyMetadata == nil:
+		return notFound, nil
+	}
+	meta := out.KeyMetadata
+	if !sameRegionAndAccount(ref, aws.ToString(meta.Arn)) {
+		// KMS answers for its own region and account only; a reference to
+		// another one that still resolved (moto ignores the ARN's region)
+		// is not the key that was asked for.
+		return notFound, nil
+	}
+
+	// Only symmetric keys with KMS-generated material can rotate; KMS
+	// rejects the rotation query for the others.
+	rotation := false
+	if (meta.KeySpec == "" || meta.KeySpec == kmstypes.KeySpecSymmetricDefault) &&
+		(meta.Origin == "" || meta.Origin == kmstypes.OriginTypeAwsKms) {
+		keyID := meta.Arn // the ARN also works for keys of other accounts
+		if aws.ToString(keyID) == "" {
+			keyID = meta.KeyId
+		}
+		rot, err := f.kms.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: keyID})
+		switch {
+		case gone(err):
+			return notFound, nil
+		case hasErrorCode(err, "UnsupportedOperationException", "KMSInvalidStateException"):
+			// Rotation is impossible for this key (or in its state): off.
+		case err != nil:
+			return KeyFact{}, fmt.Errorf("posture: reading rotation status of KMS key %q: %w", ref, err)
+		default:
+			rotation = rot.KeyRotationEnabled
+		}
+	}
+	fact := AssessKey(meta, rotation)
+	fact.Ref = ref
+	return fact, nil
+}
+
+// sameRegionAndAccount reports whether two ARNs share region and account.
+// A ref that is not an ARN (key ID, alias name) matches anything.
+func sameRegionAndAccount(ref, keyARN string) bool {
+	r, err := arn.Parse(ref)
+	if err != nil {
+		return true
+	}
+	k, err := arn.Parse(keyARN)
+	return err == nil && r.Region == k.Region && r.AccountID == k.AccountID
+}
+
+// roleName matches a valid IAM role name.
+var roleName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+
+// RoleNameFromARN returns the role name of an IAM role ARN, dropping any
+// path: "arn:aws:iam::123456789012:role/service-role/x" -> "x". It reports
+// false for anything that is not a role ARN with a valid name.
+func RoleNameFromARN(roleARN string) (string, bool) {
+	a, err := arn.Parse(roleARN)
+	if err != nil || a.Service != "iam" {
+		return "", false
+	}
+	rest, ok := strings.CutPrefix(a.Resource, "role/")
+	if !ok {
+		return "", false
+	}
+	name := rest[strings.LastIndex(rest, "/")+1:]
+	if !roleName.MatchString(name) {
+		return "", false
+	}
+	return name, true
+}
+
+// fetchRoles reads each role's trust policy, attached and inline policies.
+func (f *Fetcher) fetchRoles(ctx context.Context, arns []string, into map[string]RoleFact) error {
+	if len(arns) == 0 {
+		return nil
+	}
+	if f.iam == nil {
+		return errNoClient("IAM", arns)
+	}
+	return lookupEach(arns, into, func(ref string) (RoleFact, error) { return f.lookupRole(ctx, ref) })
+}
+
+// lookupRole reads one role. A malformed ARN, a role IAM does not know, or
+// a role whose real ARN differs from ref (another path or account: IAM
+// finds roles by name only) is Found=false.
+func (f *Fetcher) lookupRole(ctx context.Context, ref string) (RoleFact, error) {
+	notFound := RoleFact{Ref: ref}
+	name, ok := RoleNameFromARN(ref)
+	if !ok {
+		return notFound, nil
+	}
+	gone := func(err error) bool { return hasErrorCode(err, "NoSuchEntity") }
+	fail := func(what string, err error) (RoleFact, error) {
+		if gone(err) {
+			return notFound, nil
+		}
+		return RoleFact{}, fmt.Errorf("posture: %s of IAM role %q: %w", what, ref, err)
+	}
+
+	got, err := f.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	if err != nil {
+		return fail("reading", err)
+	}
+	if got.Role == nil || !strings.EqualFold(aws.ToString(got.Role.Arn), ref) {
+		return notFound, nil
+	}
+
+	raw := RoleDocuments{
+		Ref:         ref,
+		ARN:         aws.ToString(got.Role.Arn),
+		Name:        aws.ToString(got.Role.RoleName),
+		TrustPolicy: aws.ToString(got.Role.AssumeRolePolicyDocument),
+	}
+	attached := iam.NewListAttachedRolePoliciesPaginator(f.iam, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
+	for attached.HasMorePages() {
+		page, err := attached.NextPage(ctx)
+		if err != nil {
+			return fail("listing attached policies", err)
+		}
+		for _, p := range page.AttachedPolicies {
+			raw.AttachedPolicyARNs = append(raw.AttachedPolicyARNs, aws.ToString(p.PolicyArn))
+		}
+	}
+	inline := iam.NewListRolePoliciesPaginator(f.iam, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
+	for inline.HasMorePages() {
+		page, err := inline.NextPage(ctx)
+		if err != nil {
+			return fail("listing inline policies", err)
+		}
+		for _, policyName := range page.PolicyNames {
+			doc, err := f.iam.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(policyName)})
+			if err != nil {
+				return fail(fmt.Sprintf("reading inline policy %q", policyName), err)
+			}
+			if raw.InlinePolicies == nil {
+				raw.InlinePolicies = map[string]string{}
+			}
+			raw.InlinePolicies[policyName] = aws.ToString(doc.PolicyDocument)
+		}
+	}
+	return AssessRole(raw), nil
+}
+
+// fetchBuckets reads each bucket's default encryption and policy.
+func (f *Fetcher) fetchBuckets(ctx context.Context, names []string, into map[string]BucketFact) error {
+	if len(names) == 0 {
+		return nil
+	}
+	if f.s3 == nil {
+		return errNoClient("S3", names)
+	}
+	return lookupEach(names, into, func(name string) (BucketFact, error) { return f.lookupBucket(ctx, name) })
+}
+
+// lookupBucket reads one bucket. An impossible bucket name or a bucket S3
+// does not know is Found=false; no encryption configuration means not
+// SSE-KMS, no policy means nothing is denied.
+func (f *Fetcher) lookupBucket(ctx context.Context, name string) (BucketFact, error) {
+	notFound := BucketFact{Name: name}
+	if !bucketName.MatchString(name) {
+		return notFound, nil
+	}
+	enc, err := f.s3.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String(name)})
+	switch {
+	case hasErrorCode(err, "NoSuchBucket"):
+		return notFound, nil
+	case hasErrorCode(err, "ServerSideEncryptionConfigurationNotFoundError"):
+		enc = nil
+	case err != nil:
+		return BucketFact{}, fmt.Errorf("posture: reading default encryption of S3 bucket %q: %w", name, err)
+	}
+	var policy string
+	pol, err := f.s3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(name)})
+	switch {
+	case hasErrorCode(err, "NoSuchBucket"):
+		return notFound, nil
+	case hasErrorCode(err, "NoSuchBucketPolicy"):
+	case err != nil:
+		return BucketFact{}, fmt.Errorf("posture: reading policy of S3 bucket %q: %w", name, err)
+	default:
+		policy = aws.ToString(pol.Policy)
+	}
+	fact := AssessBucket(enc, policy)
+	fact.Name = name
+	fact.Found = true
+	return fact, nil
+}
+
+// logGroupName matches a valid CloudWatch Logs group name.
+var logGroupName = regexp.MustCompile(`^[.\-_/#A-Za-z0-9]{1,512}$`)
+
+// fetchLogGroups finds each log group by exact name.
+func (f *Fetcher) fetchLogGroups(ctx context.Context, names []string, into map[string]LogGroupFact) error {
+	if len(names) == 0 {
+		return nil
+	}
+	if f.logs == nil {
+		return errNoClient("CloudWatch Logs", names)
+	}
+	return lookupEach(names, into, func(name string) (LogGroupFact, error) { return f.lookupLogGroup(ctx, name) })
+}
+
+// lookupLogGroup lists the groups whose name starts with name and keeps the
+// one whose name is exactly name; none, or an impossible name, is
+// Found=false.
+func (f *Fetcher) lookupLogGroup(ctx context.Context, name string) (LogGroupFact, error) {
+	notFound := LogGroupFact{Name: name}
+	if !logGroupName.MatchString(name) {
+		return notFound, nil
+	}
+	pages := cloudwatchlogs.NewDescribeLogGroupsPaginator(f.logs, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(name)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return LogGroupFact{}, fmt.Errorf("posture: describing log group %q: %w", name, err)
+		}
+		for _, lg := range page.LogGroups {
+			if aws.ToString(lg.LogGroupName) == name {
+				return AssessLogGroup(lg), nil
+			}
+		}
+	}
+	return notFound, nil
+}

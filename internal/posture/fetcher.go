@@ -1,0 +1,214 @@
+package posture
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+)
+
+// EC2API is the part of the EC2 client the Fetcher uses.
+type EC2API interface {
+	DescribeSubnets(ctx context.Context, in *ec2.DescribeSubnetsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSubnetsOutput, error)
+	DescribeRouteTables(ctx context.Context, in *ec2.DescribeRouteTablesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeRouteTablesOutput, error)
+	DescribeSecurityGroups(ctx context.Context, in *ec2.DescribeSecurityGroupsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupsOutput, error)
+	DescribeInstanceTypes(ctx context.Context, in *ec2.DescribeInstanceTypesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeInstanceTypesOutput, error)
+}
+
+// KMSAPI is the part of the KMS client the Fetcher uses.
+type KMSAPI interface {
+	DescribeKey(ctx context.Context, in *kms.DescribeKeyInput, optFns ...func(*kms.Options)) (*kms.DescribeKeyOutput, error)
+	GetKeyRotationStatus(ctx context.Context, in *kms.GetKeyRotationStatusInput, optFns ...func(*kms.Options)) (*kms.GetKeyRotationStatusOutput, error)
+}
+
+// IAMAPI is the part of the IAM client the Fetcher uses.
+type IAMAPI interface {
+	GetRole(ctx context.Context, in *iam.GetRoleInput, optFns ...func(*iam.Options)) (*iam.GetRoleOutput, error)
+	ListAttachedRolePolicies(ctx context.Context, in *iam.ListAttachedRolePoliciesInput, optFns ...func(*iam.Options)) (*iam.ListAttachedRolePoliciesOutput, error)
+	ListRolePolicies(ctx context.Context, in *iam.ListRolePoliciesInput, optFns ...func(*iam.Options)) (*iam.ListRolePoliciesOutput, error)
+	GetRolePolicy(ctx context.Context, in *iam.GetRolePolicyInput, optFns ...func(*iam.Options)) (*iam.GetRolePolicyOutput, error)
+}
+
+// S3API is the part of the S3 client the Fetcher uses.
+type S3API interface {
+	GetBucketEncryption(ctx context.Context, in *s3.GetBucketEncryptionInput, optFns ...func(*s3.Options)) (*s3.GetBucketEncryptionOutput, error)
+	GetBucketPolicy(ctx context.Context, in *s3.GetBucketPolicyInput, optFns ...func(*s3.Options)) (*s3.GetBucketPolicyOutput, error)
+}
+
+// LogsAPI is the part of the CloudWatch Logs client the Fetcher uses.
+type LogsAPI interface {
+	DescribeLogGroups(ctx context.Context, in *cloudwatchlogs.DescribeLogGroupsInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeLogGroupsOutput, error)
+}
+
+// Request lists the objects to look up. Duplicates are looked up once.
+type Request struct {
+	SubnetIDs        []string
+	SecurityGroupIDs []string
+	KeyRefs          []string // key ID, key ARN, alias name or alias ARN
+	RoleARNs         []string
+	InstanceTypes    []string // SageMaker types ("ml.g5.xlarge")
+	Buckets          []string // bucket names
+	LogGroups        []string // log group names
+}
+
+// Fetcher reads posture facts from AWS with as few calls as it can (one
+// filtered Describe call for all subnets, one for their VPCs' route tables,
+// one for all security groups, one for all instance types; per-object calls
+// for keys, roles, buckets and log groups) and caches every answer, "not
+// found" included, until Invalidate. It is safe for concurrent use.
+type Fetcher struct {
+	ec2  EC2API
+	kms  KMSAPI
+	iam  IAMAPI
+	s3   S3API
+	logs LogsAPI
+
+	mu         sync.Mutex
+	generation uint64 // bumped by Invalidate; stale fetches are not cached
+	cache      Facts
+}
+
+// NewFetcher returns a Fetcher using the given clients. A nil client is
+// allowed; looking up an object of that service then fails with an error.
+func NewFetcher(ec2 EC2API, kms KMSAPI, iam IAMAPI, s3 S3API, logs LogsAPI) *Fetcher {
+	return &Fetcher{ec2: ec2, kms: kms, iam: iam, s3: s3, logs: logs, cache: newFacts()}
+}
+
+// Invalidate forgets everything cached. Resources call it after they change
+// an object the facts describe. A Fetch that is running while Invalidate is
+// called still returns its answers but does not cache them.
+func (f *Fetcher) Invalidate() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.generation++
+	f.cache = newFacts()
+}
+
+// Fetch returns the facts for every object in req, from the cache where it
+// can and from AWS for the rest (services are queried concurrently).
+//
+// Every requested object that was looked up is in the returned maps, with
+// Found=false when AWS says it does not exist or the identifier is malformed
+// (empty, an ARN that is not an ARN, an impossible bucket name). When a call
+// fails for another reason (throttling, access denied, ...) the objects it
+// was for are left out of the maps, so checks skip them, and the failure is
+// part of the returned error; everything else is still returned.
+func (f *Fetcher) Fetch(ctx context.Context, req Request) (Facts, error) {
+	out := newFacts()
+	f.mu.Lock()
+	generation := f.generation
+	todo := Request{
+		SubnetIDs:        takeCached(req.SubnetIDs, f.cache.Subnets, out.Subnets),
+		SecurityGroupIDs: takeCached(req.SecurityGroupIDs, f.cache.SecurityGroups, out.SecurityGroups),
+		KeyRefs:          takeCached(req.KeyRefs, f.cache.Keys, out.Keys),
+		RoleARNs:         takeCached(req.RoleARNs, f.cache.Roles, out.Roles),
+		InstanceTypes:    takeCached(req.InstanceTypes, f.cache.InstanceTypes, out.InstanceTypes),
+		Buckets:          takeCached(req.Buckets, f.cache.Buckets, out.Buckets),
+		LogGroups:        takeCached(req.LogGroups, f.cache.LogGroups, out.LogGroups),
+	}
+	f.mu.Unlock()
+
+	// Each lookup writes only its own map of fetched, so they can run
+	// concurrently.
+	fetched := newFacts()
+	lookups := []func() error{
+		func() error { return f.fetchSubnets(ctx, todo.SubnetIDs, fetched.Subnets) },
+		func() error { return f.fetchSecurityGroups(ctx, todo.SecurityGroupIDs, fetched.SecurityGroups) },
+		func() error { return f.fetchInstanceTypes(ctx, todo.InstanceTypes, fetched.InstanceTypes) },
+		func() error { return f.fetchKeys(ctx, todo.KeyRefs, fetched.Keys) },
+		func() error { return f.fetchRoles(ctx, todo.RoleARNs, fetched.Roles) },
+		func() error { return f.fetchBuckets(ctx, todo.Buckets, fetched.Buckets) },
+		func() error { return f.fetchLogGroups(ctx, todo.LogGroups, fetched.LogGroups) },
+	}
+	errs := make([]error, len(lookups))
+	var wg sync.WaitGroup
+	for i, lookup := range lookups {
+		wg.Go(func() { errs[i] = lookup() })
+	}
+	wg.Wait()
+
+	f.mu.Lock()
+	if f.generation == generation {
+		fetched.mergeInto(f.cache)
+	}
+	f.mu.Unlock()
+	fetched.mergeInto(out)
+	return out, errors.Join(errs...)
+}
+
+// newFacts returns Facts with every map allocated.
+func newFacts() Facts {
+	return Facts{
+		Subnets:        map[string]SubnetFact{},
+		SecurityGroups: map[string]SecurityGroupFact{},
+		Keys:           map[string]KeyFact{},
+		Roles:          map[string]RoleFact{},
+		InstanceTypes:  map[string]InstanceTypeFact{},
+		Buckets:        map[string]BucketFact{},
+		LogGroups:      map[string]LogGroupFact{},
+	}
+}
+
+// mergeInto copies every fact of src into dst's maps, which must exist.
+func (src Facts) mergeInto(dst Facts) {
+	copyMap(dst.Subnets, src.Subnets)
+	copyMap(dst.SecurityGroups, src.SecurityGroups)
+	copyMap(dst.Keys, src.Keys)
+	copyMap(dst.Roles, src.Roles)
+	copyMap(dst.InstanceTypes, src.InstanceTypes)
+	copyMap(dst.Buckets, src.Buckets)
+	copyMap(dst.LogGroups, src.LogGroups)
+}
+
+func copyMap[T any](dst, src map[string]T) {
+	for k, v := range src {
+		dst[k] = v
+	}
+}
+
+// takeCached copies the cached facts for ids into out and returns the
+// distinct ids that are not cached, in request order.
+func takeCached[T any](ids []string, cache, out map[string]T) []string {
+	var missing []string
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		if v, ok := cache[id]; ok {
+			out[id] = v
+			continue
+		}
+		missing = append(missing, id)
+	}
+	return missing
+}
+
+// errNoClient reports a lookup for a service whose client was not given.
+func errNoClient(service string, ids []string) error {
+	return fmt.Errorf("posture: no %s client configured, cannot look up %q", service, ids)
+}
+
+// hasErrorCode reports whether err is an AWS API error with one of codes.
+// The SDK's typed errors (*kmstypes.NotFoundException, ...) implement
+// smithy.APIError, so this covers them as well as codes with no type.
+func hasErrorCode(err error, codes ...string) bool {
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	for _, c := range codes {
+		if apiErr.ErrorCode() == c {
+			return true
+		}
+	}
+	return false
+}

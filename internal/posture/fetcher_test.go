@@ -1,0 +1,478 @@
+package posture
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+const (
+	// otherRegionKeyARN is goodKeyARN's key ID in another region, which
+	// moto resolves to the us-east-1 key anyway.
+	otherRegionKeyARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	privateSubnet     = "subnet-0priv"
+	publicSubnet      = "subnet-0pub" // no explicit association; the main table has an igw route
+	goodKeyARN        = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+)
+
+// world is a fake AWS account shared by the fetcher tests.
+type world struct {
+	calls *callLog
+	ec2   *fakeEC2
+	kms   *fakeKMS
+	iam   *fakeIAM
+	s3    *fakeS3
+	logs  *fakeLogs
+}
+
+func newWorld() *world {
+	calls := &callLog{}
+	goodKey := keyMeta("us-east-1", kmstypes.KeyManagerTypeCustomer, kmstypes.KeyStateEnabled)
+	signKey := keyMeta("us-east-1", kmstypes.KeyManagerTypeCustomer, kmstypes.KeyStateEnabled)
+	signKey.KeySpec, signKey.KeyUsage = kmstypes.KeySpecRsa2048, kmstypes.KeyUsageTypeSignVerify
+	return &world{
+		calls: calls,
+		ec2: &fakeEC2{
+			calls: calls,
+			subnets: []ec2types.Subnet{
+				{SubnetId: aws.String(privateSubnet), VpcId: aws.String(testVPC), AvailabilityZone: aws.String("us-east-1a")},
+				{SubnetId: aws.String(publicSubnet), VpcId: aws.String(testVPC), AvailabilityZone: aws.String("us-east-1b")},
+			},
+			routeTables: []ec2types.RouteTable{
+				routeTable("rtb-main", true, nil, localRoute, igwRoute),
+				routeTable("rtb-priv", false, []string{privateSubnet}, localRoute, s3Route),
+			},
+			groups: []ec2types.SecurityGroup{
+				{GroupId: aws.String("sg-0closed"), VpcId: aws.String(testVPC)},
+				{GroupId: aws.String("sg-0open"), VpcId: aws.String(testVPC), IpPermissions: []ec2types.IpPermission{perm("tcp", 22, 22, "0.0.0.0/0")}},
+			},
+			instanceTypes: []ec2types.InstanceTypeInfo{
+				{InstanceType: "g5.xlarge", InstanceStorageSupported: aws.Bool(true), GpuInfo: &ec2types.GpuInfo{Gpus: []ec2types.GpuDeviceInfo{{Count: aws.Int32(1)}}}},
+				{InstanceType: "m5.large", InstanceStorageSupported: aws.Bool(false)},
+			},
+		},
+		kms: &fakeKMS{
+			calls:    calls,
+			keys:     map[string]*kmstypes.KeyMetadata{"alias/good": goodKey, goodKeyARN: goodKey, otherRegionKeyARN: goodKey, "alias/sign": signKey},
+			rotation: map[string]bool{goodKeyARN: true},
+			errs: map[string]error{
+				"arn:aws:kms:us-east-1:123456789012:nonsense": &kmstypes.InvalidArnException{Message: aws.String("Invalid arn")},
+				"alias/throttled": apiError("ThrottlingException"),
+			},
+		},
+		iam: &fakeIAM{calls: calls, roles: map[string]fakeRole{
+			"sagemaker-exec": {
+				arn:      testRoleARN,
+				trust:    noConditionTrust,
+				attached: []string{"arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"},
+				inline:   map[string]string{"kms": `{"Statement":{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"}}`},
+			},
+		}},
+		s3: &fakeS3{calls: calls, buckets: map[string]fakeBucket{
+			"secure-bucket": {encryption: encryption(s3types.ServerSideEncryptionAwsKms), policy: tlsOnlyPolicy},
+			"plain-bucket":  {},
+		}},
+		logs: &fakeLogs{calls: calls, groups: []logstypes.LogGroup{
+			{LogGroupName: aws.String("/aws/sagemaker/TrainingJobsArchive"), RetentionInDays: aws.Int32(1)},
+			{LogGroupName: aws.String("/aws/sagemaker/TrainingJobs"), KmsKeyId: aws.String(goodKeyARN), RetentionInDays: aws.Int32(365)},
+		}},
+	}
+}
+
+func (w *world) fetcher() *Fetcher { return NewFetcher(w.ec2, w.kms, w.iam, w.s3, w.logs) }
+
+func TestFetchBatchesSubnetLookups(t *testing.T) {
+	w := newWorld()
+	f := w.fetcher()
+	var ids []string
+	for i := range 100 {
+		ids = append(ids, []string{privateSubnet, publicSubnet}[i%2])
+	}
+	ids = append(ids, "subnet-0unknown", "")
+
+	facts, err := f.Fetch(context.Background(), Request{SubnetIDs: ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := w.calls.count("DescribeSubnets"); n != 1 {
+		t.Errorf("DescribeSubnets calls = %d, want 1", n)
+	}
+	if n := w.calls.count("DescribeRouteTables"); n != 1 {
+		t.Errorf("DescribeRouteTables calls = %d, want 1", n)
+	}
+	if in := w.calls.inputs["DescribeSubnets"][0].(*ec2.DescribeSubnetsInput); !reflect.DeepEqual(in.Filters[0].Values, []string{privateSubnet, publicSubnet, "subnet-0unknown"}) {
+		t.Errorf("DescribeSubnets filter values = %q", in.Filters[0].Values)
+	}
+	if in := w.calls.inputs["DescribeRouteTables"][0].(*ec2.DescribeRouteTablesInput); !reflect.DeepEqual(in.Filters[0].Values, []string{testVPC}) {
+		t.Errorf("DescribeRouteTables filter values = %q", in.Filters[0].Values)
+	}
+
+	if got := facts.Subnets[privateSubnet]; !got.Found || !got.Private || got.RouteTableID != "rtb-priv" || !got.HasS3GatewayRoute {
+		t.Errorf("private subnet = %+v", got)
+	}
+	if got := facts.Subnets[publicSubnet]; !got.Found || got.Private || got.RouteTableID != "rtb-main" || !got.RouteTableIsMain {
+		t.Errorf("public subnet (main table fallback) = %+v", got)
+	}
+	for _, id := range []string{"subnet-0unknown", ""} {
+		if got, ok := facts.Subnets[id]; !ok || got.Found || got.ID != id {
+			t.Errorf("subnet %q = %+v (present %v), want Found=false", id, got, ok)
+		}
+	}
+	if len(facts.Subnets) != 4 {
+		t.Errorf("len(Subnets) = %d, want 4", len(facts.Subnets))
+	}
+}
+
+func TestFetchSplitsLargeRequestsAndFollowsPages(t *testing.T) {
+	w := newWorld()
+	var ids []string
+	for i := range 250 {
+		id := fmt.Sprintf("subnet-%04d", i)
+		ids = append(ids, id)
+		w.ec2.subnets = append(w.ec2.subnets, ec2types.Subnet{SubnetId: aws.String(id), VpcId: aws.String(testVPC)})
+	}
+	w.ec2.subnetPage = 150
+
+	facts, err := w.fetcher().Fetch(context.Background(), Request{SubnetIDs: ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 200 IDs in two pages of 150 + 50, then 50 IDs in one page.
+	if n := w.calls.count("DescribeSubnets"); n != 3 {
+		t.Errorf("DescribeSubnets calls = %d, want 3", n)
+	}
+	if n := w.calls.count("DescribeRouteTables"); n != 1 {
+		t.Errorf("DescribeRouteTables calls = %d, want 1", n)
+	}
+	for _, id := range ids {
+		if got := facts.Subnets[id]; !got.Found || got.RouteTableID != "rtb-main" {
+			t.Fatalf("subnet %s = %+v", id, got)
+		}
+	}
+}
+
+// everything asks for one of each kind of object.
+var everything = Request{
+	SubnetIDs:        []string{privateSubnet},
+	SecurityGroupIDs: []string{"sg-0closed"},
+	KeyRefs:          []string{"alias/good"},
+	RoleARNs:         []string{testRoleARN},
+	InstanceTypes:    []string{"ml.g5.xlarge"},
+	Buckets:          []string{"secure-bucket"},
+	LogGroups:        []string{"/aws/sagemaker/TrainingJobs"},
+}
+
+func TestFetchCachesUntilInvalidate(t *testing.T) {
+	w := newWorld()
+	f := w.fetcher()
+	ctx := context.Background()
+
+	first, err := f.Fetch(ctx, everything)
+	if err != nil {
+		t.Fatal(err)
+	}
+	firstCalls := w.calls.total()
+	if firstCalls == 0 {
+		t.Fatal("first Fetch made no calls")
+	}
+
+	w.calls.reset()
+	second, err := f.Fetch(ctx, everything)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := w.calls.total(); n != 0 {
+		t.Errorf("second Fetch made %d calls (%v), want 0", n, w.calls.counts)
+	}
+	if !reflect.DeepEqual(first, second) {
+		t.Errorf("cached facts differ:\n%+v\n%+v", first, second)
+	}
+
+	// Only what is not cached is fetched.
+	w.calls.reset()
+	facts, err := f.Fetch(ctx, Request{SubnetIDs: []string{privateSubnet, publicSubnet}, KeyRefs: []string{"alias/good"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in := w.calls.inputs["DescribeSubnets"]; len(in) != 1 || !reflect.DeepEqual(in[0].(*ec2.DescribeSubnetsInput).Filters[0].Values, []string{publicSubnet}) {
+		t.Errorf("DescribeSubnets inputs = %+v, want one call for %s only", in, publicSubnet)
+	}
+	if n := w.calls.count("DescribeKey"); n != 0 {
+		t.Errorf("DescribeKey calls = %d, want 0 (cached)", n)
+	}
+	if len(facts.Subnets) != 2 || len(facts.Keys) != 1 || len(facts.Roles) != 0 {
+		t.Errorf("facts = %+v, want only what was asked for", facts)
+	}
+
+	f.Invalidate()
+	w.calls.reset()
+	if _, err := f.Fetch(ctx, everything); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.calls.total(); n != firstCalls {
+		t.Errorf("after Invalidate: %d calls, want %d", n, firstCalls)
+	}
+}
+
+func TestFetchKeys(t *testing.T) {
+	w := newWorld()
+	facts, err := w.fetcher().Fetch(context.Background(), Request{KeyRefs: []string{
+		"alias/good", goodKeyARN, "alias/sign", "alias/missing",
+		"arn:aws:kms:eu-west-1:123456789012:key/0000", otherRegionKeyARN, "arn:aws:kms:us-east-1:123456789012:nonsense", "",
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range []string{"alias/good", goodKeyARN} {
+		got := facts.Keys[ref]
+		if !got.Found || got.Ref != ref || got.ARN != goodKeyARN || !got.RotationEnabled || got.Manager != "CUSTOMER" || got.Region != "us-east-1" {
+			t.Errorf("key %q = %+v", ref, got)
+		}
+	}
+	if got := facts.Keys["alias/sign"]; !got.Found || got.RotationEnabled || got.Spec != "RSA_2048" {
+		t.Errorf("asymmetric key = %+v", got)
+	}
+	if n := w.calls.count("GetKeyRotationStatus"); n != 2 {
+		t.Errorf("GetKeyRotationStatus calls = %d, want 2 (none for the asymmetric key)", n)
+	}
+	wantMissing := map[string]string{
+		"alias/missing": "",
+		"arn:aws:kms:eu-west-1:123456789012:key/0000": "eu-west-1",
+		otherRegionKeyARN: "eu-west-1",
+		"arn:aws:kms:us-east-1:123456789012:nonsense": "us-east-1",
+		"": "",
+	}
+	for ref, region := range wantMissing {
+		if got, ok := facts.Keys[ref]; !ok || got != (KeyFact{Ref: ref, Region: region}) {
+			t.Errorf("key %q = %+v (present %v), want Found=false with region %q", ref, got, ok, region)
+		}
+	}
+	if n := w.calls.count("DescribeKey"); n != 7 {
+		t.Errorf("DescribeKey calls = %d, want 7 (none for the empty reference)", n)
+	}
+}
+
+func TestFetchReportsFailuresAndKeepsTheRest(t *testing.T) {
+	w := newWorld()
+	w.ec2.failSubnets = apiError("UnauthorizedOperation")
+	f := w.fetcher()
+	req := Request{SubnetIDs: []string{privateSubnet}, KeyRefs: []string{"alias/throttled", "alias/good"}, SecurityGroupIDs: []string{"sg-0open"}}
+
+	facts, err := f.Fetch(context.Background(), req)
+	if err == nil || !strings.Contains(err.Error(), "UnauthorizedOperation") || !strings.Contains(err.Error(), `"alias/throttled"`) {
+		t.Errorf("err = %v, want both failures", err)
+	}
+	if _, ok := facts.Subnets[privateSubnet]; ok {
+		t.Error("a subnet whose lookup failed must be absent (not looked up), not Found=false")
+	}
+	if _, ok := facts.Keys["alias/throttled"]; ok {
+		t.Error("a key whose lookup failed must be absent")
+	}
+	if !facts.Keys["alias/good"].Found || facts.SecurityGroups["sg-0open"].OpenIngress == nil {
+		t.Errorf("the lookups that worked are missing: %+v", facts)
+	}
+
+	// Failures are not cached: the next Fetch asks again.
+	w.calls.reset()
+	w.ec2.failSubnets = nil
+	delete(w.kms.errs, "alias/throttled")
+	w.kms.keys["alias/throttled"] = w.kms.keys["alias/good"]
+	facts, err = f.Fetch(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !facts.Subnets[privateSubnet].Found || !facts.Keys["alias/throttled"].Found {
+		t.Errorf("retry = %+v", facts)
+	}
+	if n := w.calls.count("DescribeKey"); n != 1 {
+		t.Errorf("DescribeKey calls on retry = %d, want 1", n)
+	}
+}
+
+func TestFetchSecurityGroupsAndInstanceTypes(t *testing.T) {
+	w := newWorld()
+	facts, err := w.fetcher().Fetch(context.Background(), Request{
+		SecurityGroupIDs: []string{"sg-0closed", "sg-0open", "sg-0unknown", "sg-0open"},
+		InstanceTypes:    []string{"ml.g5.xlarge", "ml.m5.large", "ml.nope.large", "local", "ml.g5.xlarge"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.calls.count("DescribeSecurityGroups") != 1 || w.calls.count("DescribeInstanceTypes") != 1 {
+		t.Errorf("calls = %v, want one DescribeSecurityGroups and one DescribeInstanceTypes", w.calls.counts)
+	}
+	if got := facts.SecurityGroups["sg-0open"]; !got.Found || !reflect.DeepEqual(got.OpenIngress, []string{"tcp 22 from 0.0.0.0/0"}) {
+		t.Errorf("open SG = %+v", got)
+	}
+	if got := facts.SecurityGroups["sg-0closed"]; !got.Found || got.OpenIngress != nil {
+		t.Errorf("closed SG = %+v", got)
+	}
+	if got := facts.SecurityGroups["sg-0unknown"]; !reflect.DeepEqual(got, SecurityGroupFact{ID: "sg-0unknown"}) {
+		t.Errorf("unknown SG = %+v", got)
+	}
+	want := map[string]InstanceTypeFact{
+		"ml.g5.xlarge":  {Name: "ml.g5.xlarge", Found: true, InstanceStorageSupported: true, GPUs: 1},
+		"ml.m5.large":   {Name: "ml.m5.large", Found: true},
+		"ml.nope.large": {Name: "ml.nope.large"},
+		"local":         {Name: "local"},
+	}
+	if !reflect.DeepEqual(facts.InstanceTypes, want) {
+		t.Errorf("InstanceTypes = %+v, want %+v", facts.InstanceTypes, want)
+	}
+	if in := w.calls.inputs["DescribeInstanceTypes"][0].(*ec2.DescribeInstanceTypesInput); !reflect.DeepEqual(in.Filters[0].Values, []string{"g5.xlarge", "m5.large", "nope.large"}) {
+		t.Errorf("DescribeInstanceTypes filter values = %q", in.Filters[0].Values)
+	}
+}
+
+func TestFetchRoles(t *testing.T) {
+	w := newWorld()
+	otherPath := "arn:aws:iam::123456789012:role/sagemaker-exec" // the real role lives under service-role/
+	facts, err := w.fetcher().Fetch(context.Background(), Request{RoleARNs: []string{
+		testRoleARN, "arn:aws:iam::123456789012:role/missing", otherPath, "sagemaker-exec", "arn:aws:s3:::bucket", "",
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := facts.Roles[testRoleARN]
+	if !got.Found || got.Name != "sagemaker-exec" || len(got.Trust) != 1 {
+		t.Errorf("role = %+v", got)
+	}
+	assertContainsEach(t, "MissingConditions", got.MissingConditions, []string{"aws:SourceAccount", "aws:SourceArn"})
+	assertContainsEach(t, "BroadPermissions", got.BroadPermissions, []string{"AmazonSageMakerFullAccess", `inline policy "kms" statement 0 allows kms:Decrypt`})
+	if len(got.TrustProblems) != 0 {
+		t.Errorf("TrustProblems = %q", got.TrustProblems)
+	}
+	for _, ref := range []string{"arn:aws:iam::123456789012:role/missing", otherPath, "sagemaker-exec", "arn:aws:s3:::bucket", ""} {
+		if got, ok := facts.Roles[ref]; !ok || got.Found || got.Ref != ref {
+			t.Errorf("role %q = %+v (present %v), want Found=false", ref, got, ok)
+		}
+	}
+	// Only the three role ARNs reach IAM; the malformed references do not.
+	if n := w.calls.count("GetRole"); n != 3 {
+		t.Errorf("GetRole calls = %d, want 3", n)
+	}
+}
+
+func TestRoleNameFromARN(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"arn:aws:iam::123456789012:role/x", "x"},
+		{"arn:aws:iam::123456789012:role/service-role/x", "x"},
+		{"arn:aws-cn:iam::123456789012:role/a/b/c.d@e", "c.d@e"},
+		{"arn:aws:iam::123456789012:user/x", ""},
+		{"arn:aws:iam::123456789012:role/", ""},
+		{"arn:aws:iam::123456789012:role/bad*name", ""},
+		{"arn:aws:sts::123456789012:role/x", ""},
+		{"x", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		got, ok := RoleNameFromARN(tt.in)
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("RoleNameFromARN(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
+		}
+	}
+}
+
+func TestFetchBucketsAndLogGroups(t *testing.T) {
+	w := newWorld()
+	facts, err := w.fetcher().Fetch(context.Background(), Request{
+		Buckets:   []string{"secure-bucket", "plain-bucket", "missing-bucket", "Not_A_Bucket", ""},
+		LogGroups: []string{"/aws/sagemaker/TrainingJobs", "/aws/sagemaker/Training", "/aws/sagemaker/Endpoints/x", "bad name!", ""},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantBuckets := map[string]BucketFact{
+		"secure-bucket":  {Name: "secure-bucket", Found: true, DefaultSSEKMS: true, DeniesInsecureTransport: true},
+		"plain-bucket":   {Name: "plain-bucket", Found: true},
+		"missing-bucket": {Name: "missing-bucket"},
+		"Not_A_Bucket":   {Name: "Not_A_Bucket"},
+		"":               {},
+	}
+	if !reflect.DeepEqual(facts.Buckets, wantBuckets) {
+		t.Errorf("Buckets = %+v, want %+v", facts.Buckets, wantBuckets)
+	}
+	if n := w.calls.count("GetBucketEncryption"); n != 3 {
+		t.Errorf("GetBucketEncryption calls = %d, want 3", n)
+	}
+	wantGroups := map[string]LogGroupFact{
+		"/aws/sagemaker/TrainingJobs": {Name: "/aws/sagemaker/TrainingJobs", Found: true, KMSKeyARN: goodKeyARN, RetentionDays: 365},
+		// A prefix of existing groups is not a group.
+		"/aws/sagemaker/Training":    {Name: "/aws/sagemaker/Training"},
+		"/aws/sagemaker/Endpoints/x": {Name: "/aws/sagemaker/Endpoints/x"},
+		"bad name!":                  {Name: "bad name!"},
+		"":                           {},
+	}
+	if !reflect.DeepEqual(facts.LogGroups, wantGroups) {
+		t.Errorf("LogGroups = %+v, want %+v", facts.LogGroups, wantGroups)
+	}
+	if n := w.calls.count("DescribeLogGroups"); n != 3 {
+		t.Errorf("DescribeLogGroups calls = %d, want 3", n)
+	}
+}
+
+func TestFetchWithoutClients(t *testing.T) {
+	f := NewFetcher(nil, nil, nil, nil, nil)
+	facts, err := f.Fetch(context.Background(), Request{})
+	if err != nil || len(facts.Subnets) != 0 || facts.Subnets == nil {
+		t.Errorf("empty request: %+v, %v", facts, err)
+	}
+	_, err = f.Fetch(context.Background(), everything)
+	for _, service := range []string{"EC2", "KMS", "IAM", "S3", "CloudWatch Logs"} {
+		if err == nil || !strings.Contains(err.Error(), "no "+service+" client") {
+			t.Errorf("err = %v, want it to name the missing %s client", err, service)
+		}
+	}
+}
+
+// TestFetchConcurrent is meant for `go test -race`: Fetch and Invalidate
+// from many goroutines must neither race nor lose answers.
+func TestFetchConcurrent(t *testing.T) {
+	w := newWorld()
+	f := w.fetcher()
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for i := range 40 {
+		wg.Go(func() {
+			if i%10 == 0 {
+				f.Invalidate()
+			}
+			facts, err := f.Fetch(context.Background(), everything)
+			switch {
+			case err != nil:
+				errs <- err
+			case !facts.Subnets[privateSubnet].Private || !facts.Keys["alias/good"].Found:
+				errs <- fmt.Errorf("goroutine %d got %+v", i, facts)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func TestHasErrorCode(t *testing.T) {
+	typed := fmt.Errorf("wrapped: %w", &kmstypes.NotFoundException{Message: aws.String("whatever the text says")})
+	if !hasErrorCode(typed, "NotFoundException") {
+		t.Error("typed, wrapped NotFoundException not recognised")
+	}
+	if hasErrorCode(errors.New("NotFoundException"), "NotFoundException") {
+		t.Error("an error is recognised by its message text")
+	}
+	if hasErrorCode(nil, "NotFoundException") {
+		t.Error("nil recognised")
+	}
+}

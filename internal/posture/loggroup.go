@@ -1,0 +1,16 @@
+package posture
+
+import (
+	"github.com/aws/aws-sdk-go-v2/aws"
+	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+)
+
+// AssessLogGroup turns a DescribeLogGroups entry into a LogGroupFact.
+func AssessLogGroup(lg logstypes.LogGroup) LogGroupFact {
+	return LogGroupFact{
+		Name:          aws.ToString(lg.LogGroupName),
+		Found:         true,
+		KMSKeyARN:     aws.ToString(lg.KmsKeyId),
+		RetentionDays: int64(aws.ToInt32(lg.RetentionInDays)),
+	}
+}

@@ -1,0 +1,105 @@
+package posture
+
+import (
+	"net/url"
+	"reflect"
+	"testing"
+)
+
+func TestParsePolicyDocument(t *testing.T) {
+	const listForm = `{"Version":"2012-10-17","Statement":[{"Sid":"Trust","Effect":"Allow",
+		"Principal":{"Service":["sagemaker.amazonaws.com"]},"Action":["sts:AssumeRole"],
+		"Condition":{"StringEquals":{"aws:SourceAccount":["123456789012"]}}}]}`
+	const stringForm = `{"Version":"2012-10-17","Statement":{"Sid":"Trust","Effect":"Allow",
+		"Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole",
+		"Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}}}`
+	trust := []PolicyStatement{{
+		Sid: "Trust", Effect: "Allow",
+		Principals: map[string][]string{"Service": {"sagemaker.amazonaws.com"}},
+		Actions:    []string{"sts:AssumeRole"},
+		Conditions: map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {"123456789012"}}},
+	}}
+
+	tests := []struct {
+		name string
+		doc  string
+		want []PolicyStatement
+	}{
+		{name: "lists", doc: listForm, want: trust},
+		{name: "strings and a single statement object", doc: stringForm, want: trust},
+		// IAM returns documents URL-encoded (spaces as %20, sometimes +).
+		{name: "URL-encoded", doc: url.QueryEscape(listForm), want: trust},
+		{name: "URL-encoded with %20", doc: url.PathEscape(stringForm), want: trust},
+		{
+			name: "wildcard principal, NotAction, NotResource, NotPrincipal, boolean and number conditions",
+			doc: `{"Statement":[
+				{"Effect":"Allow","Principal":"*","NotAction":"iam:*","NotResource":["arn:aws:s3:::x"]},
+				{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::123456789012:root"]},"Action":"*","Resource":"*",
+				 "Condition":{"Bool":{"aws:SecureTransport":false},"NumericLessThan":{"s3:TlsVersion":[1.2]}}}]}`,
+			want: []PolicyStatement{
+				{
+					Effect: "Allow", Principals: map[string][]string{"*": {"*"}},
+					NotActions: []string{"iam:*"}, NotResources: []string{"arn:aws:s3:::x"},
+				},
+				{
+					Effect: "Deny", NotPrincipals: map[string][]string{"AWS": {"arn:aws:iam::123456789012:root"}},
+					Actions: []string{"*"}, Resources: []string{"*"},
+					Conditions: map[string]map[string][]string{
+						"Bool":            {"aws:SecureTransport": {"false"}},
+						"NumericLessThan": {"s3:TlsVersion": {"1.2"}},
+					},
+				},
+			},
+		},
+		{name: "empty document", doc: "  ", want: nil},
+		{name: "no statements", doc: `{"Version":"2012-10-17"}`, want: nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParsePolicyDocument(tt.doc)
+			if err != nil {
+				t.Fatalf("ParsePolicyDocument: %v", err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParsePolicyDocumentErrors(t *testing.T) {
+	for _, doc := range []string{
+		`{"Statement": [`,
+		`%7B%ZZ`,
+		`not json`,
+		`{"Statement":[{"Effect":"Allow","Principal":"sagemaker.amazonaws.com"}]}`,
+		`{"Statement":[{"Effect":"Allow","Action":{"nested":"object"}}]}`,
+		`{"Statement":"oops"}`,
+	} {
+		if got, err := ParsePolicyDocument(doc); err == nil {
+			t.Errorf("ParsePolicyDocument(%q) = %+v, want an error", doc, got)
+		}
+	}
+}
+
+func TestWildcardMatch(t *testing.T) {
+	tests := []struct {
+		pattern, value string
+		want           bool
+	}{
+		{"*", "kms:Decrypt", true},
+		{"kms:*", "kms:Decrypt", true},
+		{"KMS:decrypt", "kms:Decrypt", true},
+		{"kms:Decrypt*", "kms:Decrypt", true},
+		{"kms:De?rypt", "kms:Decrypt", true},
+		{"kms:*crypt", "kms:Decrypt", true},
+		{"kms:Encrypt", "kms:Decrypt", false},
+		{"s3:*", "kms:Decrypt", false},
+		{"kms:Decrypt?", "kms:Decrypt", false},
+	}
+	for _, tt := range tests {
+		if got := wildcardMatch(tt.pattern, tt.value); got != tt.want {
+			t.Errorf("wildcardMatch(%q, %q) = %v, want %v", tt.pattern, tt.value, got, tt.want)
+		}
+	}
+}

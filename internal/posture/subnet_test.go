@@ -1,0 +1,198 @@
+package posture
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+)
+
+const (
+	testVPC    = "vpc-0aaa"
+	testSubnet = "subnet-0abc"
+)
+
+func subnet(id string, mapPublicIP bool) ec2types.Subnet {
+	return ec2types.Subnet{
+		SubnetId:            aws.String(id),
+		VpcId:               aws.String(testVPC),
+		AvailabilityZone:    aws.String("us-east-1a"),
+		MapPublicIpOnLaunch: aws.Bool(mapPublicIP),
+	}
+}
+
+// routeTable builds a table of testVPC; main marks it as the VPC's main
+// table, subnets are its explicit associations.
+func routeTable(id string, main bool, subnets []string, routes ...ec2types.Route) ec2types.RouteTable {
+	t := ec2types.RouteTable{RouteTableId: aws.String(id), VpcId: aws.String(testVPC), Routes: routes}
+	if main {
+		t.Associations = append(t.Associations, ec2types.RouteTableAssociation{Main: aws.Bool(true), RouteTableId: aws.String(id)})
+	}
+	for _, s := range subnets {
+		t.Associations = append(t.Associations, ec2types.RouteTableAssociation{
+			Main: aws.Bool(false), RouteTableId: aws.String(id), SubnetId: aws.String(s),
+			AssociationState: &ec2types.RouteTableAssociationState{State: ec2types.RouteTableAssociationStateCodeAssociated},
+		})
+	}
+	return t
+}
+
+var (
+	localRoute = ec2types.Route{DestinationCidrBlock: aws.String("10.0.0.0/16"), GatewayId: aws.String("local")}
+	igwRoute   = ec2types.Route{DestinationCidrBlock: aws.String("0.0.0.0/0"), GatewayId: aws.String("igw-0123")}
+	natRoute   = ec2types.Route{DestinationCidrBlock: aws.String("0.0.0.0/0"), NatGatewayId: aws.String("nat-0456")}
+	// s3Route is how EC2 (and moto) show a gateway endpoint's route.
+	s3Route = ec2types.Route{DestinationPrefixListId: aws.String("pl-63a5400a"), GatewayId: aws.String("vpce-0789")}
+)
+
+func TestAssessSubnet(t *testing.T) {
+	tests := []struct {
+		name        string
+		subnet      ec2types.Subnet
+		tables      []ec2types.RouteTable
+		wantPrivate bool
+		wantTable   string
+		wantMain    bool
+		wantS3      bool
+		wantReasons []string // substrings, one per reason
+	}{
+		{
+			name:   "private: explicit table with NAT only, main table public",
+			subnet: subnet(testSubnet, false),
+			tables: []ec2types.RouteTable{
+				routeTable("rtb-main", true, nil, localRoute, igwRoute),
+				routeTable("rtb-0def", false, []string{testSubnet}, localRoute, natRoute),
+			},
+			wantPrivate: true, wantTable: "rtb-0def",
+		},
+		{
+			name:   "explicit table with igw default route",
+			subnet: subnet(testSubnet, false),
+			tables: []ec2types.RouteTable{
+				routeTable("rtb-main", true, nil, localRoute),
+				routeTable("rtb-0def", false, []string{testSubnet}, localRoute, igwRoute),
+			},
+			wantTable: "rtb-0def",
+			wantReasons: []string{
+				"route table rtb-0def sends 0.0.0.0/0 to internet gateway igw-0123 (a default route to the internet)",
+			},
+		},
+		{
+			name:   "no explicit association: main table has igw route",
+			subnet: subnet(testSubnet, false),
+			tables: []ec2types.RouteTable{
+				routeTable("rtb-main", true, nil, localRoute, igwRoute),
+				routeTable("rtb-other", false, []string{"subnet-0other"}, localRoute),
+			},
+			wantTable: "rtb-main", wantMain: true,
+			wantReasons: []string{"route table rtb-main (the main table of vpc-0aaa; the subnet has no explicit association) sends 0.0.0.0/0 to internet gateway igw-0123"},
+		},
+		{
+			name:   "no explicit association: private main table",
+			subnet: subnet(testSubnet, false),
+			tables: []ec2types.RouteTable{
+				routeTable("rtb-main", true, nil, localRoute, s3Route),
+			},
+			wantPrivate: true, wantTable: "rtb-main", wantMain: true, wantS3: true,
+		},
+		{
+			name:   "main table of another VPC is not used",
+			subnet: subnet(testSubnet, false),
+			tables: []ec2types.RouteTable{func() ec2types.RouteTable {
+				t := routeTable("rtb-elsewhere", true, nil, localRoute)
+				t.VpcId = aws.String("vpc-0other")
+				return t
+			}()},
+			wantReasons: []string{"no route table governs subnet subnet-0abc"},
+		},
+		{
+			name:        "no route table at all",
+			subnet:      subnet(testSubnet, false),
+			wantReasons: []string{"no route table governs subnet subnet-0abc"},
+		},
+		{
+			name:   "disassociated explicit association falls back to main",
+			subnet: subnet(testSubnet, false),
+			tables: []ec2types.RouteTable{
+				routeTable("rtb-main", true, nil, localRoute),
+				func() ec2types.RouteTable {
+					t := routeTable("rtb-old", false, []string{testSubnet}, localRoute, igwRoute)
+					t.Associations[0].AssociationState.State = ec2types.RouteTableAssociationStateCodeDisassociated
+					return t
+				}(),
+			},
+			wantPrivate: true, wantTable: "rtb-main", wantMain: true,
+		},
+		{
+			name:   "MapPublicIpOnLaunch",
+			subnet: subnet(testSubnet, true),
+			tables: []ec2types.RouteTable{
+				routeTable("rtb-0def", false, []string{testSubnet}, localRoute, natRoute),
+			},
+			wantTable:   "rtb-0def",
+			wantReasons: []string{"MapPublicIpOnLaunch is true"},
+		},
+		{
+			name:   "igw route to a narrow IPv6 destination still counts",
+			subnet: subnet(testSubnet, false),
+			tables: []ec2types.RouteTable{
+				routeTable("rtb-0def", false, []string{testSubnet}, localRoute,
+					ec2types.Route{DestinationIpv6CidrBlock: aws.String("2600:1f18::/32"), GatewayId: aws.String("igw-0123")}),
+			},
+			wantTable:   "rtb-0def",
+			wantReasons: []string{"route table rtb-0def sends 2600:1f18::/32 to internet gateway igw-0123"},
+		},
+		{
+			name:   "prefix list routed to a NAT gateway is not an S3 gateway route",
+			subnet: subnet(testSubnet, false),
+			tables: []ec2types.RouteTable{
+				routeTable("rtb-0def", false, []string{testSubnet}, localRoute,
+					ec2types.Route{DestinationPrefixListId: aws.String("pl-0111"), NatGatewayId: aws.String("nat-0456")}),
+			},
+			wantPrivate: true, wantTable: "rtb-0def",
+		},
+		{
+			name:   "egress-only igw and S3 gateway endpoint are private",
+			subnet: subnet(testSubnet, false),
+			tables: []ec2types.RouteTable{
+				routeTable("rtb-0def", false, []string{testSubnet}, localRoute, s3Route,
+					ec2types.Route{DestinationIpv6CidrBlock: aws.String("::/0"), EgressOnlyInternetGatewayId: aws.String("eigw-0111")}),
+			},
+			wantPrivate: true, wantTable: "rtb-0def", wantS3: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := AssessSubnet(tt.subnet, tt.tables)
+			if !got.Found || got.ID != testSubnet || got.VPCID != testVPC || got.AvailabilityZone != "us-east-1a" {
+				t.Errorf("identity = %+v", got)
+			}
+			if got.Private != tt.wantPrivate {
+				t.Errorf("Private = %v, want %v (reasons %q)", got.Private, tt.wantPrivate, got.Reasons)
+			}
+			if got.RouteTableID != tt.wantTable || got.RouteTableIsMain != tt.wantMain {
+				t.Errorf("route table = %q main=%v, want %q main=%v", got.RouteTableID, got.RouteTableIsMain, tt.wantTable, tt.wantMain)
+			}
+			if got.HasS3GatewayRoute != tt.wantS3 {
+				t.Errorf("HasS3GatewayRoute = %v, want %v", got.HasS3GatewayRoute, tt.wantS3)
+			}
+			assertContainsEach(t, "Reasons", got.Reasons, tt.wantReasons)
+		})
+	}
+}
+
+func TestAssessSubnetRoutes(t *testing.T) {
+	table := routeTable("rtb-0def", false, []string{testSubnet}, localRoute, natRoute, s3Route,
+		ec2types.Route{DestinationCidrBlock: aws.String("192.168.0.0/16"), TransitGatewayId: aws.String("tgw-0222")})
+	got := AssessSubnet(subnet(testSubnet, false), []ec2types.RouteTable{table}).Routes
+	want := []Route{
+		{Destination: "10.0.0.0/16", Target: "local"},
+		{Destination: "0.0.0.0/0", Target: "nat-0456"},
+		{Destination: "pl-63a5400a", Target: "vpce-0789"},
+		{Destination: "192.168.0.0/16", Target: "tgw-0222"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Routes = %+v, want %+v", got, want)
+	}
+}

@@ -1,0 +1,370 @@
+// Package provider is the sagesafe provider: its configuration schema and
+// Configure, and the registry of resources and data sources.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/awsclient"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/preflight"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
+)
+
+var _ provider.Provider = (*sagesafeProvider)(nil)
+
+// Options are test hooks; production code passes none.
+type Options struct {
+	// WrapTransport wraps the AWS HTTP transport (call counting, failure
+	// injection in acceptance tests).
+	WrapTransport func(http.RoundTripper) http.RoundTripper
+}
+
+// New returns a provider factory.
+func New(version string) func() provider.Provider {
+	return NewWithOptions(version, Options{})
+}
+
+// NewWithOptions returns a provider factory with test hooks.
+func NewWithOptions(version string, opts Options) func() provider.Provider {
+	return func() provider.Provider {
+		return &sagesafeProvider{version: version, opts: opts}
+	}
+}
+
+type sagesafeProvider struct {
+	version string
+	opts    Options
+}
+
+type providerModel struct {
+	Region                 types.String     `tfsdk:"region"`
+	Profile                types.String     `tfsdk:"profile"`
+	SharedConfigFiles      types.List       `tfsdk:"shared_config_files"`
+	SharedCredentialsFiles types.List       `tfsdk:"shared_credentials_files"`
+	AccessKey              types.String     `tfsdk:"access_key"`
+	SecretKey              types.String     `tfsdk:"secret_key"`
+	Token                  types.String     `tfsdk:"token"`
+	MaxRetries             types.Int64      `tfsdk:"max_retries"`
+	EndpointURL            types.String     `tfsdk:"endpoint_url"`
+	DefaultTags            types.Map        `tfsdk:"default_tags"`
+	AlarmActions           types.List       `tfsdk:"alarm_actions"`
+	AssumeRole             *assumeRoleModel `tfsdk:"assume_role"`
+	Endpoints              *endpointsModel  `tfsdk:"endpoints"`
+	Guardrails             *guardrailsModel `tfsdk:"guardrails"`
+}
+
+type assumeRoleModel struct {
+	RoleARN     types.String `tfsdk:"role_arn"`
+	SessionName types.String `tfsdk:"session_name"`
+	ExternalID  types.String `tfsdk:"external_id"`
+	Duration    types.String `tfsdk:"duration"`
+}
+
+type endpointsModel struct {
+	CloudWatch types.String `tfsdk:"cloudwatch"`
+	EC2        types.String `tfsdk:"ec2"`
+	IAM        types.String `tfsdk:"iam"`
+	KMS        types.String `tfsdk:"kms"`
+	Logs       types.String `tfsdk:"logs"`
+	S3         types.String `tfsdk:"s3"`
+	SageMaker  types.String `tfsdk:"sagemaker"`
+	STS        types.String `tfsdk:"sts"`
+}
+
+func (e *endpointsModel) toMap() map[string]string {
+	if e == nil {
+		return nil
+	}
+	return map[string]string{
+		"cloudwatch": e.CloudWatch.ValueString(),
+		"ec2":        e.EC2.ValueString(),
+		"iam":        e.IAM.ValueString(),
+		"kms":        e.KMS.ValueString(),
+		"logs":       e.Logs.ValueString(),
+		"s3":         e.S3.ValueString(),
+		"sagemaker":  e.SageMaker.ValueString(),
+		"sts":        e.STS.ValueString(),
+	}
+}
+
+type guardrailsModel struct {
+	RequiredTags              types.List  `tfsdk:"required_tags"`
+	AllowedInstanceTypes      types.List  `tfsdk:"allowed_instance_types"`
+	MaxTrainingRuntimeSeconds types.Int64 `tfsdk:"max_training_runtime_seconds"`
+	MinLogRetentionDays       types.Int64 `tfsdk:"min_log_retention_days"`
+	MinEndpointInstances      types.Int64 `tfsdk:"min_endpoint_instances"`
+	AllowedImageAccounts      types.List  `tfsdk:"allowed_image_accounts"`
+	RequireAlarmActions       types.Bool  `tfsdk:"require_alarm_actions"`
+	StrictDataBuckets         types.Bool  `tfsdk:"strict_data_buckets"`
+}
+
+func (p *sagesafeProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "sagesafe"
+	resp.Version = p.version
+}
+
+func (p *sagesafeProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = providerSchema()
+}
+
+func providerSchema() schema.Schema {
+	endpointAttrs := map[string]schema.Attribute{}
+	for _, key := range awsclient.ServiceKeys() {
+		endpointAttrs[key] = schema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: fmt.Sprintf("Custom endpoint URL for %s. Overrides `endpoint_url` and `AWS_ENDPOINT_URL_*`. Must be `https://`, or `http://` to a loopback host (SS-TLS-1).", key),
+			Validators:          []validator.String{validators.EndpointURL()},
+		}
+	}
+	return schema.Schema{
+		MarkdownDescription: "The sagesafe provider makes the secure way to run Amazon SageMaker the only easy way. " +
+			"It refuses insecure configurations at plan time with an error that names the control (see the Guardrails guide), " +
+			"and verifies the subnets, keys and roles it is given instead of trusting their IDs.\n\n" +
+			"Credentials and region are resolved exactly as the AWS CLI and the `hashicorp/aws` provider resolve them.",
+		Attributes: map[string]schema.Attribute{
+			"region": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "AWS region. Defaults to `AWS_REGION`, `AWS_DEFAULT_REGION` or the shared config profile's region.",
+			},
+			"profile": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Named profile in the shared config and credentials files. Defaults to `AWS_PROFILE`.",
+			},
+			"shared_config_files": schema.ListAttribute{
+				ElementType:         types.StringType,
+				Optional:            true,
+				MarkdownDescription: "Paths of shared config files. Default: `~/.aws/config` (or `AWS_CONFIG_FILE`).",
+			},
+			"shared_credentials_files": schema.ListAttribute{
+				ElementType:         types.StringType,
+				Optional:            true,
+				MarkdownDescription: "Paths of shared credentials files. Default: `~/.aws/credentials` (or `AWS_SHARED_CREDENTIALS_FILE`).",
+			},
+			"access_key": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Static access key. **A last resort**: prefer a profile, SSO, web identity or an instance role, which keep long-lived secrets out of configuration and state.",
+			},
+			"secret_key": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Static secret key. **A last resort**, as `access_key`.",
+			},
+			"token": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Session token for temporary static credentials. **A last resort**, as `access_key`.",
+			},
+			"max_retries": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: fmt.Sprintf("Maximum attempts per AWS call, with the SDK's adaptive retry mode (client-side rate limiting on throttling). Default %d.", awsclient.DefaultMaxRetries),
+				Validators:          []validator.Int64{int64validator.Between(1, 100)},
+			},
+			"endpoint_url": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "One endpoint URL for every service (LocalStack / moto style), e.g. `http://localhost:4566`. " +
+					"Also read from `AWS_ENDPOINT_URL`. Must be `https://`, or `http://` to a loopback host (SS-TLS-1).",
+				Validators: []validator.String{validators.EndpointURL()},
+			},
+			"default_tags": schema.MapAttribute{
+				ElementType:         types.StringType,
+				Optional:            true,
+				MarkdownDescription: "Tags merged into every taggable object the provider creates; a resource's own `tags` win on conflict.",
+			},
+			"alarm_actions": schema.ListAttribute{
+				ElementType:         types.StringType,
+				Optional:            true,
+				MarkdownDescription: "SNS topic ARNs notified by every alarm the provider creates, unless a resource sets its own (SS-MON-2).",
+				Validators:          []validator.List{listvalidator.ValueStringsAre(validators.ARN("sns"))},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"assume_role": schema.SingleNestedBlock{
+				MarkdownDescription: "Assume this IAM role after resolving the base credentials.",
+				Attributes: map[string]schema.Attribute{
+					"role_arn": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "ARN of the role to assume.",
+						Validators:          []validator.String{validators.ARN("iam")},
+					},
+					"session_name": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "Session name (recorded in CloudTrail).",
+					},
+					"external_id": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "External ID required by the role's trust policy.",
+					},
+					"duration": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "Session duration as a Go duration, e.g. `1h`. 15m to 12h.",
+						Validators:          []validator.String{validators.Duration(15*time.Minute, 12*time.Hour)},
+					},
+				},
+			},
+			"endpoints": schema.SingleNestedBlock{
+				MarkdownDescription: "Per-service endpoint URLs.",
+				Attributes:          endpointAttrs,
+			},
+			"guardrails": schema.SingleNestedBlock{
+				MarkdownDescription: "A platform team's golden-path policy. It tunes only the controls the catalog marks as tunable; " +
+					"nothing here turns off a forced control (network isolation, CMK encryption, private subnets, TLS).",
+				Attributes: map[string]schema.Attribute{
+					"required_tags": schema.ListAttribute{
+						ElementType:         types.StringType,
+						Optional:            true,
+						MarkdownDescription: "Tag keys every workload must carry (SS-GOV-1), after `default_tags` are merged.",
+					},
+					"allowed_instance_types": schema.ListAttribute{
+						ElementType:         types.StringType,
+						Optional:            true,
+						MarkdownDescription: "Glob patterns of allowed SageMaker instance types, e.g. `ml.m5.*` (SS-GOV-2). Empty: all allowed.",
+					},
+					"max_training_runtime_seconds": schema.Int64Attribute{
+						Optional:            true,
+						MarkdownDescription: fmt.Sprintf("Upper bound for a training job's `max_runtime_seconds` (SS-GOV-3). Default %d (3 days).", guardrail.DefaultMaxTrainingRuntimeSeconds),
+						Validators:          []validator.Int64{int64validator.Between(1, 2419200)},
+					},
+					"min_log_retention_days": schema.Int64Attribute{
+						Optional:            true,
+						MarkdownDescription: fmt.Sprintf("Minimum log retention in days (SS-MON-3). Default %d.", guardrail.DefaultMinLogRetentionDays),
+						Validators:          []validator.Int64{int64validator.Between(1, 3653)},
+					},
+					"min_endpoint_instances": schema.Int64Attribute{
+						Optional:            true,
+						MarkdownDescription: fmt.Sprintf("Minimum endpoint instance count (SS-AVL-1). Default %d, so an endpoint survives the loss of an instance or an Availability Zone.", guardrail.DefaultMinEndpointInstances),
+						Validators:          []validator.Int64{int64validator.AtLeast(1)},
+					},
+					"allowed_image_accounts": schema.ListAttribute{
+						ElementType:         types.StringType,
+						Optional:            true,
+						MarkdownDescription: "AWS account IDs whose ECR registries may supply images (SS-SUP-1). Empty: any ECR registry.",
+						Validators:          []validator.List{listvalidator.ValueStringsAre(stringvalidator.RegexMatches(validators.AccountIDRegexp, "must be a 12-digit AWS account ID"))},
+					},
+					"require_alarm_actions": schema.BoolAttribute{
+						Optional:            true,
+						MarkdownDescription: "Make an alarm without actions an error instead of a warning (SS-MON-2). Default false.",
+					},
+					"strict_data_buckets": schema.BoolAttribute{
+						Optional:            true,
+						MarkdownDescription: "Make S3 buckets without SSE-KMS default encryption or a TLS-only bucket policy an error instead of a warning (SS-DATA-1, SS-TLS-2). Default false.",
+					},
+				},
+			},
+		},
+	}
+}
+
+func (p *sagesafeProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if req.ClientCapabilities.DeferralAllowed && !req.Config.Raw.IsFullyKnown() {
+		resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
+		return
+	}
+	if !req.Config.Raw.IsFullyKnown() {
+		resp.Diagnostics.AddError("Provider configuration is not known at plan time",
+			"The sagesafe provider checks your configuration against AWS at plan time, so its own configuration (region, endpoints, credentials, guardrails) must be known before apply. Use literal values or variables, not attributes of resources created in the same run.")
+		return
+	}
+
+	cfg := awsclient.Config{
+		Region:          m.Region.ValueString(),
+		Profile:         m.Profile.ValueString(),
+		AccessKey:       m.AccessKey.ValueString(),
+		SecretKey:       m.SecretKey.ValueString(),
+		Token:           m.Token.ValueString(),
+		MaxRetries:      int(m.MaxRetries.ValueInt64()),
+		EndpointURL:     m.EndpointURL.ValueString(),
+		Endpoints:       m.Endpoints.toMap(),
+		ProviderVersion: p.version,
+		WrapTransport:   p.opts.WrapTransport,
+	}
+	resp.Diagnostics.Append(m.SharedConfigFiles.ElementsAs(ctx, &cfg.SharedConfigFiles, false)...)
+	resp.Diagnostics.Append(m.SharedCredentialsFiles.ElementsAs(ctx, &cfg.SharedCredentialsFiles, false)...)
+	if ar := m.AssumeRole; ar != nil && ar.RoleARN.ValueString() != "" {
+		cfg.AssumeRole = &awsclient.AssumeRole{
+			RoleARN:     ar.RoleARN.ValueString(),
+			SessionName: ar.SessionName.ValueString(),
+			ExternalID:  ar.ExternalID.ValueString(),
+		}
+		if s := ar.Duration.ValueString(); s != "" {
+			d, err := time.ParseDuration(s)
+			if err != nil {
+				resp.Diagnostics.AddAttributeError(path.Root("assume_role").AtName("duration"), "Invalid duration", err.Error())
+				return
+			}
+			cfg.AssumeRole.Duration = d
+		}
+	}
+
+	data := &providerdata.Data{Policy: guardrail.DefaultPolicy()}
+	resp.Diagnostics.Append(m.DefaultTags.ElementsAs(ctx, &data.DefaultTags, false)...)
+	resp.Diagnostics.Append(m.AlarmActions.ElementsAs(ctx, &data.AlarmActions, false)...)
+	resp.Diagnostics.Append(m.Guardrails.apply(ctx, &data.Policy)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	client, diags := awsclient.New(ctx, cfg)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	data.AWS = client
+	data.Posture = posture.NewFetcher(client.EC2, client.KMS, client.IAM, client.S3, client.Logs)
+	resp.DataSourceData = data
+	resp.ResourceData = data
+}
+
+func (g *guardrailsModel) apply(ctx context.Context, p *guardrail.Policy) (diags diag.Diagnostics) {
+	if g == nil {
+		return nil
+	}
+	diags.Append(g.RequiredTags.ElementsAs(ctx, &p.RequiredTags, false)...)
+	diags.Append(g.AllowedInstanceTypes.ElementsAs(ctx, &p.AllowedInstanceTypes, false)...)
+	diags.Append(g.AllowedImageAccounts.ElementsAs(ctx, &p.AllowedImageAccounts, false)...)
+	if !g.MaxTrainingRuntimeSeconds.IsNull() {
+		p.MaxTrainingRuntimeSeconds = g.MaxTrainingRuntimeSeconds.ValueInt64()
+	}
+	if !g.MinLogRetentionDays.IsNull() {
+		p.MinLogRetentionDays = g.MinLogRetentionDays.ValueInt64()
+	}
+	if !g.MinEndpointInstances.IsNull() {
+		p.MinEndpointInstances = g.MinEndpointInstances.ValueInt64()
+	}
+	p.RequireAlarmActions = g.RequireAlarmActions.ValueBool()
+	p.StrictDataBuckets = g.StrictDataBuckets.ValueBool()
+	return diags
+}
+
+func (p *sagesafeProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{}
+}
+
+func (p *sagesafeProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		preflight.NewDataSource,
+	}
+}

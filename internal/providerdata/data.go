@@ -1,0 +1,57 @@
+// Package providerdata is what the provider's Configure hands to every
+// resource and data source.
+package providerdata
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/awsclient"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
+)
+
+// Data is the configured provider.
+type Data struct {
+	AWS          *awsclient.Client
+	Posture      *posture.Fetcher
+	Policy       guardrail.Policy
+	DefaultTags  map[string]string
+	AlarmActions []string
+}
+
+// From converts the framework's ProviderData (an any) and reports a provider
+// bug when it has the wrong type. A nil input returns (nil, nil): the
+// framework calls Configure on resources before the provider is configured.
+func From(v any) (*Data, error) {
+	if v == nil {
+		return nil, nil
+	}
+	d, ok := v.(*Data)
+	if !ok {
+		return nil, fmt.Errorf("expected *providerdata.Data, got %T: this is a bug in the sagesafe provider, please report it", v)
+	}
+	return d, nil
+}
+
+// MergeTags returns default_tags overlaid with the resource's own tags.
+func (d *Data) MergeTags(tags map[string]string) map[string]string {
+	out := make(map[string]string, len(d.DefaultTags)+len(tags))
+	for k, v := range d.DefaultTags {
+		out[k] = v
+	}
+	for k, v := range tags {
+		out[k] = v
+	}
+	return out
+}
+
+// SortedKeys returns the keys of m, sorted.
+func SortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,325 @@
+// Package preflight is the sagesafe_preflight data source: "would sagesafe
+// accept these subnets, security groups, key, role, instance type, image and
+// S3 locations?" for teams that keep them in hashicorp/aws.
+package preflight
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
+)
+
+var (
+	_ datasource.DataSource              = (*dataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*dataSource)(nil)
+)
+
+// NewDataSource returns the sagesafe_preflight data source.
+func NewDataSource() datasource.DataSource { return &dataSource{} }
+
+type dataSource struct {
+	data *providerdata.Data
+}
+
+type model struct {
+	SubnetIDs        types.List   `tfsdk:"subnet_ids"`
+	SecurityGroupIDs types.List   `tfsdk:"security_group_ids"`
+	KMSKeyARN        types.String `tfsdk:"kms_key_arn"`
+	RoleARN          types.String `tfsdk:"role_arn"`
+	InstanceType     types.String `tfsdk:"instance_type"`
+	Image            types.String `tfsdk:"image"`
+	S3URIs           types.List   `tfsdk:"s3_uris"`
+	Enforce          types.Bool   `tfsdk:"enforce"`
+
+	Compliant types.Bool   `tfsdk:"compliant"`
+	Findings  types.List   `tfsdk:"findings"`
+	Subnets   types.List   `tfsdk:"subnets"`
+	AccountID types.String `tfsdk:"account_id"`
+	Region    types.String `tfsdk:"region"`
+}
+
+var findingType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"control":  types.StringType,
+	"severity": types.StringType,
+	"subject":  types.StringType,
+	"message":  types.StringType,
+	"fix":      types.StringType,
+}}
+
+var subnetType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"id":                types.StringType,
+	"availability_zone": types.StringType,
+	"private":           types.BoolType,
+	"reasons":           types.ListType{ElemType: types.StringType},
+}}
+
+func (d *dataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_preflight"
+}
+
+func (d *dataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Asks: would sagesafe accept these? Give it the subnets, security groups, KMS key, execution role, " +
+			"instance type, image and S3 locations you manage elsewhere (for example with `hashicorp/aws`) and it runs the same " +
+			"guardrail checks the sagesafe resources run, against the live objects, and reports every finding with its control ID " +
+			"and fix. All inputs are optional: checks that need an input you did not give are skipped.\n\n" +
+			"By default findings are reported in `findings` and as warnings; set `enforce = true` to turn error-severity findings " +
+			"into errors, so that a plan fails on them.",
+		Attributes: map[string]schema.Attribute{
+			"subnet_ids": schema.ListAttribute{
+				ElementType:         types.StringType,
+				Optional:            true,
+				MarkdownDescription: "Subnets a workload would run in: checked to be private (SS-NET-2) and routed to S3 through a gateway endpoint (SS-NET-6).",
+				Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.RegexMatches(validators.SubnetIDRegexp,
+					"must be a subnet ID (subnet-...)"))},
+			},
+			"security_group_ids": schema.ListAttribute{
+				ElementType:         types.StringType,
+				Optional:            true,
+				MarkdownDescription: "Security groups a workload would use: checked for ingress from anywhere and unrestricted egress (SS-NET-3).",
+				Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.RegexMatches(validators.SecurityGroupIDRegexp,
+					"must be a security group ID (sg-...)"))},
+			},
+			"kms_key_arn": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "KMS key: checked to be a customer-managed, enabled, symmetric key in this region (SS-KMS-1) that rotates (SS-KMS-2).",
+				Validators:          []validator.String{validators.KMSKey()},
+			},
+			"role_arn": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Execution role: trust only SageMaker with confused-deputy conditions (SS-IAM-1), no broad permissions (SS-IAM-2).",
+				Validators:          []validator.String{validators.ARN("iam")},
+			},
+			"instance_type": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "SageMaker instance type (`ml.*`): checked against the provider's `guardrails.allowed_instance_types` (SS-GOV-2).",
+				Validators:          []validator.String{stringvalidator.RegexMatches(validators.InstanceTypeRegexp, "must be a SageMaker instance type such as ml.m5.xlarge")},
+			},
+			"image": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Container image: must come from ECR, from `guardrails.allowed_image_accounts` when set, pinned by digest (SS-SUP-1).",
+			},
+			"s3_uris": schema.ListAttribute{
+				ElementType:         types.StringType,
+				Optional:            true,
+				MarkdownDescription: "S3 locations a workload reads or writes: `s3://` only (SS-TLS-2); their buckets should default to SSE-KMS (SS-DATA-1) and deny plaintext transport.",
+			},
+			"enforce": schema.BoolAttribute{
+				Optional:            true,
+				MarkdownDescription: "When true, error-severity findings are reported as errors and fail the plan. Default false (warnings).",
+			},
+			"compliant": schema.BoolAttribute{
+				Computed:            true,
+				MarkdownDescription: "True when no finding has severity `error`.",
+			},
+			"findings": schema.ListAttribute{
+				ElementType: findingType,
+				Computed:    true,
+				MarkdownDescription: "Every control that does not hold: `control` (e.g. `SS-NET-2`), `severity` (`error` or `warning`), " +
+					"`subject` (the object at fault), `message` (what was found) and `fix`.",
+			},
+			"subnets": schema.ListAttribute{
+				ElementType:         subnetType,
+				Computed:            true,
+				MarkdownDescription: "Per subnet: `id`, `availability_zone`, `private` and the `reasons` it is not private.",
+			},
+			"account_id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The AWS account the provider is working in.",
+			},
+			"region": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The AWS region the provider is working in.",
+			},
+		},
+	}
+}
+
+func (d *dataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	data, err := providerdata.From(req.ProviderData)
+	if err != nil {
+		resp.Diagnostics.AddError("Unexpected provider data", err.Error())
+		return
+	}
+	d.data = data
+}
+
+func (d *dataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m model
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if d.data == nil {
+		resp.Diagnostics.AddError("Provider not configured", "The sagesafe provider was not configured before sagesafe_preflight was read. This is a bug in the provider.")
+		return
+	}
+
+	s := &guardrail.Subject{
+		Kind:      guardrail.KindPreflight,
+		Name:      "preflight",
+		Region:    d.data.AWS.Region,
+		AccountID: d.data.AWS.AccountID,
+		Partition: d.data.AWS.Partition,
+	}
+	s.SubnetIDs = listValue(ctx, m.SubnetIDs, &resp.Diagnostics)
+	s.SecurityGroupIDs = listValue(ctx, m.SecurityGroupIDs, &resp.Diagnostics)
+	s.KMSKeyARN = stringValue(m.KMSKeyARN)
+	s.RoleARN = stringValue(m.RoleARN)
+	s.InstanceType = stringValue(m.InstanceType)
+	s.Image = stringValue(m.Image)
+	uris := listValue(ctx, m.S3URIs, &resp.Diagnostics)
+	for i, u := range uris.V {
+		s.S3 = append(s.S3, guardrail.S3Location{URI: guardrail.K(u), Index: i, Field: guardrail.FieldS3URIs, Role: "data"})
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	findings, err := evaluate.Run(ctx, d.data.Posture, d.data.Policy, s)
+	if err != nil {
+		resp.Diagnostics.AddError("Reading the posture of the given AWS objects failed", err.Error())
+		return
+	}
+
+	enforce := m.Enforce.ValueBool()
+	reported := findings
+	if !enforce {
+		reported = guardrail.AsWarnings(findings)
+	}
+	resp.Diagnostics.Append(guardrail.Diagnostics(reported, pathFor)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	m.Compliant = types.BoolValue(!guardrail.HasErrors(findings))
+	m.AccountID = types.StringValue(d.data.AWS.AccountID)
+	m.Region = types.StringValue(d.data.AWS.Region)
+	m.Findings = findingsValue(findings, &resp.Diagnostics)
+	m.Subnets = subnetsValue(s, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+func pathFor(f guardrail.Field, i int) path.Path {
+	var p path.Path
+	switch f {
+	case guardrail.FieldSubnetIDs:
+		p = path.Root("subnet_ids")
+	case guardrail.FieldSecurityGroupIDs:
+		p = path.Root("security_group_ids")
+	case guardrail.FieldKMSKey:
+		return path.Root("kms_key_arn")
+	case guardrail.FieldRoleARN:
+		return path.Root("role_arn")
+	case guardrail.FieldInstanceType:
+		return path.Root("instance_type")
+	case guardrail.FieldImage:
+		return path.Root("image")
+	case guardrail.FieldS3URIs:
+		p = path.Root("s3_uris")
+	default:
+		return path.Empty()
+	}
+	if i >= 0 {
+		return p.AtListIndex(i)
+	}
+	return p
+}
+
+func stringValue(v types.String) guardrail.Value[string] {
+	switch {
+	case v.IsUnknown():
+		return guardrail.U[string]()
+	case v.IsNull():
+		return guardrail.N[string]()
+	}
+	return guardrail.K(v.ValueString())
+}
+
+func listValue(ctx context.Context, v types.List, diags *diag.Diagnostics) guardrail.Value[[]string] {
+	switch {
+	case v.IsUnknown():
+		return guardrail.U[[]string]()
+	case v.IsNull():
+		return guardrail.N[[]string]()
+	}
+	var out []string
+	diags.Append(v.ElementsAs(ctx, &out, false)...)
+	return guardrail.K(out)
+}
+
+func findingsValue(findings []guardrail.Finding, diags *diag.Diagnostics) types.List {
+	elems := make([]attr.Value, 0, len(findings))
+	for _, f := range findings {
+		fix := ""
+		if c, ok := guardrail.Lookup(f.Control); ok {
+			fix = c.Fix
+		}
+		msg := f.Summary
+		if f.Evidence != "" {
+			msg = fmt.Sprintf("%s: %s", f.Summary, f.Evidence)
+		}
+		obj, d := types.ObjectValue(findingType.AttrTypes, map[string]attr.Value{
+			"control":  types.StringValue(f.Control),
+			"severity": types.StringValue(string(f.Severity)),
+			"subject":  types.StringValue(f.Object),
+			"message":  types.StringValue(msg),
+			"fix":      types.StringValue(fix),
+		})
+		diags.Append(d...)
+		elems = append(elems, obj)
+	}
+	l, d := types.ListValue(findingType, elems)
+	diags.Append(d...)
+	return l
+}
+
+func subnetsValue(s *guardrail.Subject, diags *diag.Diagnostics) types.List {
+	var elems []attr.Value
+	if s.SubnetIDs.IsKnown() {
+		for _, id := range s.SubnetIDs.V {
+			fact, ok := s.Facts.Subnets[id]
+			if !ok {
+				continue
+			}
+			reasons := fact.Reasons
+			if !fact.Found {
+				reasons = []string{"subnet does not exist"}
+			}
+			rl, d := types.ListValueFrom(context.Background(), types.StringType, reasonsOrEmpty(reasons))
+			diags.Append(d...)
+			obj, d := types.ObjectValue(subnetType.AttrTypes, map[string]attr.Value{
+				"id":                types.StringValue(id),
+				"availability_zone": types.StringValue(fact.AvailabilityZone),
+				"private":           types.BoolValue(fact.Found && fact.Private),
+				"reasons":           rl,
+			})
+			diags.Append(d...)
+			elems = append(elems, obj)
+		}
+	}
+	l, d := types.ListValue(subnetType, elems)
+	diags.Append(d...)
+	return l
+}
+
+func reasonsOrEmpty(r []string) []string {
+	if r == nil {
+		return []string{}
+	}
+	return r
+}
