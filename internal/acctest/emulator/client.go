@@ -97,6 +97,14 @@ func (c *Client) SetBehaviour(ctx context.Context, b Behaviour) error {
 	return c.do(ctx, http.MethodPost, "/_sagesafe/behaviour", b, nil)
 }
 
+// MergeBehaviour changes only the given keys (JSON names, e.g.
+// "endpoint_updating_seconds"; a nil value restores that key's default) and
+// leaves the rest, so test packages that share one emulator and use
+// different keys do not clobber each other.
+func (c *Client) MergeBehaviour(ctx context.Context, changes map[string]any) error {
+	return c.do(ctx, http.MethodPost, "/_sagesafe/behaviour/merge", changes, nil)
+}
+
 // Behaviour returns the emulator's current behaviour.
 func (c *Client) Behaviour(ctx context.Context) (Behaviour, error) {
 	var b Behaviour

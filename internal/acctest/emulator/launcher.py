@@ -17,6 +17,10 @@ start with "_", so no AWS request can collide with it):
     GET  /_sagesafe/health            {"status": "ok", ...}
     GET  /_sagesafe/behaviour         current behaviour (see DEFAULT_BEHAVIOUR)
     POST /_sagesafe/behaviour         replace it (keys left out take defaults)
+    POST /_sagesafe/behaviour/merge   change only the keys given (others stay), so
+                                      test packages sharing one emulator and
+                                      touching different keys do not clobber
+                                      each other
     POST /_sagesafe/reset-behaviour   back to defaults (plain moto timing)
     GET  /_sagesafe/calls             {"service:Action": count} since reset
     POST /_sagesafe/calls/reset       clear counts and recorded UpdateEndpoints
@@ -884,7 +888,12 @@ def classify_call(environ: dict[str, Any]) -> str:
 # ---------------------------------------------------------------------------
 
 
-_POST_PATHS = ("/_sagesafe/behaviour", "/_sagesafe/reset-behaviour", "/_sagesafe/calls/reset")
+_POST_PATHS = (
+    "/_sagesafe/behaviour",
+    "/_sagesafe/behaviour/merge",
+    "/_sagesafe/reset-behaviour",
+    "/_sagesafe/calls/reset",
+)
 
 
 class SagesafeApp:
@@ -935,6 +944,19 @@ class SagesafeApp:
                     raw = environ["wsgi.input"].read(length) if length else b"{}"
                     _behaviour = validate_behaviour(json.loads(raw or b"{}"))
                 except ValueError as exc:  # includes JSONDecodeError
+                    return "400 Bad Request", {"error": str(exc)}
+                return "200 OK", copy.deepcopy(_behaviour)
+            if method == "POST" and path == "/_sagesafe/behaviour/merge":
+                try:
+                    length = int(environ.get("CONTENT_LENGTH") or 0)
+                    raw = environ["wsgi.input"].read(length) if length else b"{}"
+                    body = json.loads(raw or b"{}")
+                    validate_behaviour(body)  # rejects unknown keys and bad types
+                    merged = copy.deepcopy(_behaviour)
+                    for key, value in body.items():
+                        merged[key] = copy.deepcopy(DEFAULT_BEHAVIOUR[key]) if value is None else value
+                    _behaviour = merged
+                except ValueError as exc:
                     return "400 Bad Request", {"error": str(exc)}
                 return "200 OK", copy.deepcopy(_behaviour)
             if method == "POST" and path == "/_sagesafe/reset-behaviour":

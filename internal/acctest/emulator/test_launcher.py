@@ -150,6 +150,17 @@ class EmulatorTest(unittest.TestCase):
         status, got = control("POST", "/_sagesafe/reset-behaviour")
         self.assertEqual(got["endpoint_updating_seconds"], 0)
 
+    def test_merge_behaviour_keeps_other_keys(self) -> None:
+        self.behave(endpoint_updating_seconds=3)
+        status, got = control("POST", "/_sagesafe/behaviour/merge", {"training_in_progress_seconds": 5})
+        self.assertEqual(status, 200)
+        self.assertEqual((got["endpoint_updating_seconds"], got["training_in_progress_seconds"]), (3, 5))
+        status, got = control("POST", "/_sagesafe/behaviour/merge", {"endpoint_updating_seconds": None})
+        self.assertEqual((got["endpoint_updating_seconds"], got["training_in_progress_seconds"]), (0, 5))
+        self.assertEqual(control("POST", "/_sagesafe/behaviour/merge", {"nope": 1})[0], 400)
+        self.assertEqual(control("GET", "/_sagesafe/behaviour/merge")[0], 405)
+        control("POST", "/_sagesafe/reset-behaviour")
+
     def test_calls_counter(self) -> None:
         self.assertEqual(control("POST", "/_sagesafe/calls/reset")[0], 200)
         self.sm.list_endpoints()

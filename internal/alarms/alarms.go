@@ -1,0 +1,213 @@
+// Package alarms holds the CloudWatch alarm specs sagesafe creates for its
+// workloads (controls SS-MON-1/2) and the reconcile steps shared by the
+// endpoint and training-job resources: put, read back with one batched
+// DescribeAlarms, compare (drift), delete.
+package alarms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+)
+
+// API is the subset of the CloudWatch client used here.
+type API interface {
+	PutMetricAlarm(context.Context, *cloudwatch.PutMetricAlarmInput, ...func(*cloudwatch.Options)) (*cloudwatch.PutMetricAlarmOutput, error)
+	DescribeAlarms(context.Context, *cloudwatch.DescribeAlarmsInput, ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error)
+	DeleteAlarms(context.Context, *cloudwatch.DeleteAlarmsInput, ...func(*cloudwatch.Options)) (*cloudwatch.DeleteAlarmsOutput, error)
+}
+
+// Spec is one alarm as sagesafe wants it.
+type Spec struct {
+	Kind              string // stable key for the resource's alarm_names map, e.g. "error_rate_5xx"
+	Name              string
+	Description       string
+	Namespace         string
+	Metric            string
+	Dimensions        map[string]string
+	Statistic         cwtypes.Statistic // empty when ExtendedStatistic is set
+	ExtendedStatistic string            // e.g. "p99"
+	PeriodSeconds     int32
+	EvaluationPeriods int32
+	DatapointsToAlarm int32
+	Threshold         float64
+	Comparison        cwtypes.ComparisonOperator
+	TreatMissingData  string // "notBreaching", "breaching", "missing", "ignore"
+	Actions           []string
+	Tags              map[string]string
+}
+
+// describeBatch is DescribeAlarms' limit on AlarmNames.
+const describeBatch = 100
+
+// Put creates or overwrites every alarm, actions enabled. PutMetricAlarm is
+// an upsert, so a retried apply converges.
+func Put(ctx context.Context, api API, specs []Spec) error {
+	for _, s := range specs {
+		in := &cloudwatch.PutMetricAlarmInput{
+			AlarmName:          aws.String(s.Name),
+			AlarmDescription:   aws.String(s.Description),
+			Namespace:          aws.String(s.Namespace),
+			MetricName:         aws.String(s.Metric),
+			Dimensions:         dimensions(s.Dimensions),
+			Period:             aws.Int32(s.PeriodSeconds),
+			EvaluationPeriods:  aws.Int32(s.EvaluationPeriods),
+			DatapointsToAlarm:  aws.Int32(s.DatapointsToAlarm),
+			Threshold:          aws.Float64(s.Threshold),
+			ComparisonOperator: s.Comparison,
+			TreatMissingData:   aws.String(s.TreatMissingData),
+			ActionsEnabled:     aws.Bool(true),
+			AlarmActions:       s.Actions,
+			Tags:               tags(s.Tags),
+		}
+		if s.ExtendedStatistic != "" {
+			in.ExtendedStatistic = aws.String(s.ExtendedStatistic)
+		} else {
+			in.Statistic = s.Statistic
+		}
+		if _, err := api.PutMetricAlarm(ctx, in); err != nil {
+			return fmt.Errorf("creating alarm %s: %w", s.Name, err)
+		}
+	}
+	return nil
+}
+
+// Describe reads the named alarms with one DescribeAlarms call per 100 names.
+// Alarms that do not exist are absent from the map.
+func Describe(ctx context.Context, api API, names []string) (map[string]cwtypes.MetricAlarm, error) {
+	out := make(map[string]cwtypes.MetricAlarm, len(names))
+	for start := 0; start < len(names); start += describeBatch {
+		batch := names[start:min(start+describeBatch, len(names))]
+		in := &cloudwatch.DescribeAlarmsInput{AlarmNames: batch, MaxRecords: aws.Int32(describeBatch)}
+		for {
+			page, err := api.DescribeAlarms(ctx, in)
+			if err != nil {
+				return nil, fmt.Errorf("describing alarms: %w", err)
+			}
+			for _, a := range page.MetricAlarms {
+				out[aws.ToString(a.AlarmName)] = a
+			}
+			if page.NextToken == nil {
+				break
+			}
+			in.NextToken = page.NextToken
+		}
+	}
+	return out, nil
+}
+
+// Delete removes the named alarms (missing ones are ignored by CloudWatch).
+func Delete(ctx context.Context, api API, names []string) error {
+	var errs []error
+	for start := 0; start < len(names); start += describeBatch {
+		batch := names[start:min(start+describeBatch, len(names))]
+		if _, err := api.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: batch}); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("deleting alarms: %w", err)
+	}
+	return nil
+}
+
+// Diff lists how the live alarm differs from the spec; empty when it
+// matches. Resources report it as drift and Put restores the spec.
+func Diff(s Spec, live cwtypes.MetricAlarm) []string {
+	var d []string
+	add := func(what string, want, got any) { d = append(d, fmt.Sprintf("%s is %v, want %v", what, got, want)) }
+	if !aws.ToBool(live.ActionsEnabled) {
+		d = append(d, "actions are disabled")
+	}
+	if aws.ToString(live.Namespace) != s.Namespace || aws.ToString(live.MetricName) != s.Metric {
+		add("metric", s.Namespace+"/"+s.Metric, aws.ToString(live.Namespace)+"/"+aws.ToString(live.MetricName))
+	}
+	if got := liveDimensions(live.Dimensions); !mapsEqual(got, s.Dimensions) {
+		add("dimensions", s.Dimensions, got)
+	}
+	if s.ExtendedStatistic != "" {
+		if aws.ToString(live.ExtendedStatistic) != s.ExtendedStatistic {
+			add("statistic", s.ExtendedStatistic, aws.ToString(live.ExtendedStatistic))
+		}
+	} else if live.Statistic != s.Statistic {
+		add("statistic", s.Statistic, live.Statistic)
+	}
+	if aws.ToInt32(live.Period) != s.PeriodSeconds {
+		add("period", s.PeriodSeconds, aws.ToInt32(live.Period))
+	}
+	if aws.ToInt32(live.EvaluationPeriods) != s.EvaluationPeriods {
+		add("evaluation periods", s.EvaluationPeriods, aws.ToInt32(live.EvaluationPeriods))
+	}
+	if math.Abs(aws.ToFloat64(live.Threshold)-s.Threshold) > 1e-9 {
+		add("threshold", s.Threshold, aws.ToFloat64(live.Threshold))
+	}
+	if live.ComparisonOperator != s.Comparison {
+		add("comparison", s.Comparison, live.ComparisonOperator)
+	}
+	if got := sorted(live.AlarmActions); !slices.Equal(got, sorted(s.Actions)) {
+		add("actions", sorted(s.Actions), got)
+	}
+	return d
+}
+
+func dimensions(m map[string]string) []cwtypes.Dimension {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]cwtypes.Dimension, 0, len(m))
+	for _, k := range keys {
+		out = append(out, cwtypes.Dimension{Name: aws.String(k), Value: aws.String(m[k])})
+	}
+	return out
+}
+
+func liveDimensions(ds []cwtypes.Dimension) map[string]string {
+	out := make(map[string]string, len(ds))
+	for _, d := range ds {
+		out[aws.ToString(d.Name)] = aws.ToString(d.Value)
+	}
+	return out
+}
+
+func tags(m map[string]string) []cwtypes.Tag {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]cwtypes.Tag, 0, len(m))
+	for _, k := range keys {
+		out = append(out, cwtypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
+	}
+	return out
+}
+
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if bv, ok := b[k]; !ok || bv != v {
+			return false
+		}
+	}
+	return true
+}
+
+func sorted(in []string) []string {
+	out := slices.Clone(in)
+	if out == nil {
+		out = []string{}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,112 @@
+package alarms
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+)
+
+type fakeCW struct {
+	alarms   map[string]cwtypes.MetricAlarm
+	describe int
+}
+
+func (f *fakeCW) PutMetricAlarm(_ context.Context, in *cloudwatch.PutMetricAlarmInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.PutMetricAlarmOutput, error) {
+	f.alarms[aws.ToString(in.AlarmName)] = cwtypes.MetricAlarm{
+		AlarmName: in.AlarmName, Namespace: in.Namespace, MetricName: in.MetricName, Dimensions: in.Dimensions,
+		Statistic: in.Statistic, ExtendedStatistic: in.ExtendedStatistic, Period: in.Period, EvaluationPeriods: in.EvaluationPeriods,
+		Threshold: in.Threshold, ComparisonOperator: in.ComparisonOperator, ActionsEnabled: in.ActionsEnabled, AlarmActions: in.AlarmActions,
+	}
+	return &cloudwatch.PutMetricAlarmOutput{}, nil
+}
+
+func (f *fakeCW) DescribeAlarms(_ context.Context, in *cloudwatch.DescribeAlarmsInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error) {
+	f.describe++
+	if len(in.AlarmNames) > 100 {
+		return nil, fmt.Errorf("too many names: %d", len(in.AlarmNames))
+	}
+	out := &cloudwatch.DescribeAlarmsOutput{}
+	for _, n := range in.AlarmNames {
+		if a, ok := f.alarms[n]; ok {
+			out.MetricAlarms = append(out.MetricAlarms, a)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeCW) DeleteAlarms(_ context.Context, in *cloudwatch.DeleteAlarmsInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.DeleteAlarmsOutput, error) {
+	for _, n := range in.AlarmNames {
+		delete(f.alarms, n)
+	}
+	return &cloudwatch.DeleteAlarmsOutput{}, nil
+}
+
+func spec(name string) Spec {
+	return Spec{
+		Kind: "error_rate_5xx", Name: name, Namespace: "AWS/SageMaker", Metric: "Invocation5XXErrors",
+		Dimensions: map[string]string{"EndpointName": "e", "VariantName": "AllTraffic"},
+		Statistic:  cwtypes.StatisticAverage, PeriodSeconds: 60, EvaluationPeriods: 5, DatapointsToAlarm: 5,
+		Threshold: 0.05, Comparison: cwtypes.ComparisonOperatorGreaterThanThreshold, TreatMissingData: "notBreaching",
+		Actions: []string{"arn:aws:sns:us-east-1:123456789012:t"},
+	}
+}
+
+func TestPutDescribeDiffDelete(t *testing.T) {
+	f := &fakeCW{alarms: map[string]cwtypes.MetricAlarm{}}
+	ctx := context.Background()
+	var specs []Spec
+	var names []string
+	for i := range 150 {
+		specs = append(specs, spec(fmt.Sprintf("a%d", i)))
+		names = append(names, specs[i].Name)
+	}
+	if err := Put(ctx, f, specs); err != nil {
+		t.Fatal(err)
+	}
+	live, err := Describe(ctx, f, names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(live) != 150 || f.describe != 2 {
+		t.Fatalf("want 150 alarms in 2 DescribeAlarms calls, got %d in %d", len(live), f.describe)
+	}
+	if d := Diff(specs[0], live["a0"]); len(d) != 0 {
+		t.Fatalf("a freshly put alarm must not differ: %v", d)
+	}
+
+	weakened := live["a0"]
+	weakened.ActionsEnabled = aws.Bool(false)
+	weakened.AlarmActions = nil
+	weakened.Threshold = aws.Float64(1)
+	d := strings.Join(Diff(specs[0], weakened), "; ")
+	for _, want := range []string{"actions are disabled", "threshold", "actions is"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("diff %q lacks %q", d, want)
+		}
+	}
+
+	if err := Delete(ctx, f, names); err != nil || len(f.alarms) != 0 {
+		t.Fatalf("delete: %v, %d left", err, len(f.alarms))
+	}
+}
+
+func TestExtendedStatistic(t *testing.T) {
+	f := &fakeCW{alarms: map[string]cwtypes.MetricAlarm{}}
+	s := spec("lat")
+	s.Statistic, s.ExtendedStatistic = "", "p99"
+	if err := Put(context.Background(), f, []Spec{s}); err != nil {
+		t.Fatal(err)
+	}
+	got := f.alarms["lat"]
+	if aws.ToString(got.ExtendedStatistic) != "p99" || got.Statistic != "" {
+		t.Fatalf("extended statistic not sent alone: %+v", got)
+	}
+	if d := Diff(s, got); len(d) != 0 {
+		t.Fatalf("diff: %v", d)
+	}
+}

@@ -1,0 +1,138 @@
+// Package loggroup makes sure a CloudWatch Logs group exists, encrypted with
+// a customer-managed key and with retention (controls SS-ENC-5, SS-MON-3),
+// before SageMaker or VPC flow logs would create it unencrypted. Shared by
+// sagesafe_network, sagesafe_endpoint and sagesafe_training_job.
+package loggroup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+)
+
+// API is the subset of the CloudWatch Logs client used here.
+type API interface {
+	CreateLogGroup(context.Context, *cloudwatchlogs.CreateLogGroupInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.CreateLogGroupOutput, error)
+	DescribeLogGroups(context.Context, *cloudwatchlogs.DescribeLogGroupsInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeLogGroupsOutput, error)
+	AssociateKmsKey(context.Context, *cloudwatchlogs.AssociateKmsKeyInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.AssociateKmsKeyOutput, error)
+	PutRetentionPolicy(context.Context, *cloudwatchlogs.PutRetentionPolicyInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.PutRetentionPolicyOutput, error)
+	DeleteLogGroup(context.Context, *cloudwatchlogs.DeleteLogGroupInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DeleteLogGroupOutput, error)
+	TagResource(context.Context, *cloudwatchlogs.TagResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.TagResourceOutput, error)
+}
+
+// ValidRetentionDays are the retention periods CloudWatch Logs accepts.
+var ValidRetentionDays = []int64{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+// ErrNotFound is returned by Find when the group does not exist.
+var ErrNotFound = errors.New("log group not found")
+
+// Spec is the desired state of a log group.
+type Spec struct {
+	Name          string
+	KMSKeyARN     string
+	RetentionDays int32
+	Tags          map[string]string
+}
+
+// Result says what Ensure did.
+type Result struct {
+	Created        bool // the group did not exist
+	KeyAssociated  bool // an existing group got (or changed) its key
+	RetentionSet   bool // retention was changed
+	PreviousKMSKey string
+}
+
+// Find returns the group with exactly this name.
+func Find(ctx context.Context, api API, name string) (*logstypes.LogGroup, error) {
+	p := cloudwatchlogs.NewDescribeLogGroupsPaginator(api, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(name)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("describing log group %s: %w", name, err)
+		}
+		for i := range page.LogGroups {
+			if aws.ToString(page.LogGroups[i].LogGroupName) == name {
+				return &page.LogGroups[i], nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("%w: %s", ErrNotFound, name)
+}
+
+// Ensure creates the group when it is missing and otherwise brings its key
+// and retention to the spec. Concurrent callers are safe: "already exists"
+// counts as success and the group is read back.
+func Ensure(ctx context.Context, api API, s Spec) (Result, error) {
+	var res Result
+	lg, err := Find(ctx, api, s.Name)
+	if errors.Is(err, ErrNotFound) {
+		_, err = api.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{
+			LogGroupName: aws.String(s.Name),
+			KmsKeyId:     nonEmpty(s.KMSKeyARN),
+			Tags:         s.Tags,
+		})
+		var exists *logstypes.ResourceAlreadyExistsException
+		switch {
+		case err == nil:
+			res.Created = true
+		case errors.As(err, &exists):
+			// Another apply made it first: fall through and reconcile.
+		default:
+			return res, fmt.Errorf("creating log group %s: %w", s.Name, err)
+		}
+		lg, err = Find(ctx, api, s.Name)
+	}
+	if err != nil {
+		return res, err
+	}
+
+	if s.KMSKeyARN != "" && aws.ToString(lg.KmsKeyId) != s.KMSKeyARN {
+		res.PreviousKMSKey = aws.ToString(lg.KmsKeyId)
+		if _, err := api.AssociateKmsKey(ctx, &cloudwatchlogs.AssociateKmsKeyInput{LogGroupName: aws.String(s.Name), KmsKeyId: aws.String(s.KMSKeyARN)}); err != nil {
+			return res, fmt.Errorf("associating key %s with log group %s: %w", s.KMSKeyARN, s.Name, err)
+		}
+		res.KeyAssociated = !res.Created
+	}
+	if s.RetentionDays > 0 && aws.ToInt32(lg.RetentionInDays) != s.RetentionDays {
+		if _, err := api.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String(s.Name), RetentionInDays: aws.Int32(s.RetentionDays)}); err != nil {
+			return res, fmt.Errorf("setting retention of log group %s: %w", s.Name, err)
+		}
+		res.RetentionSet = true
+	}
+	if !res.Created && len(s.Tags) > 0 && lg.Arn != nil {
+		if _, err := api.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(trimStar(aws.ToString(lg.Arn))), Tags: s.Tags}); err != nil {
+			return res, fmt.Errorf("tagging log group %s: %w", s.Name, err)
+		}
+	}
+	return res, nil
+}
+
+// Delete removes the group; a group that is already gone is success.
+func Delete(ctx context.Context, api API, name string) error {
+	_, err := api.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(name)})
+	var nf *logstypes.ResourceNotFoundException
+	if err != nil && !errors.As(err, &nf) {
+		return fmt.Errorf("deleting log group %s: %w", name, err)
+	}
+	return nil
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return aws.String(s)
+}
+
+// trimStar drops the ":*" that DescribeLogGroups appends to group ARNs;
+// TagResource wants the bare ARN.
+func trimStar(arn string) string {
+	if len(arn) > 2 && arn[len(arn)-2:] == ":*" {
+		return arn[:len(arn)-2]
+	}
+	return arn
+}

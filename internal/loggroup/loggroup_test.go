@@ -1,0 +1,137 @@
+package loggroup
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+)
+
+type fake struct {
+	groups map[string]*logstypes.LogGroup
+	calls  map[string]int
+	// raceOnCreate simulates another apply creating the group between our
+	// Describe and Create.
+	raceOnCreate bool
+}
+
+func newFake() *fake {
+	return &fake{groups: map[string]*logstypes.LogGroup{}, calls: map[string]int{}}
+}
+
+func (f *fake) CreateLogGroup(_ context.Context, in *cloudwatchlogs.CreateLogGroupInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.CreateLogGroupOutput, error) {
+	f.calls["Create"]++
+	name := aws.ToString(in.LogGroupName)
+	if f.raceOnCreate {
+		f.groups[name] = &logstypes.LogGroup{LogGroupName: in.LogGroupName, Arn: aws.String("arn:aws:logs:us-east-1:1:log-group:" + name + ":*")}
+		return nil, &logstypes.ResourceAlreadyExistsException{Message: aws.String("exists")}
+	}
+	f.groups[name] = &logstypes.LogGroup{LogGroupName: in.LogGroupName, KmsKeyId: in.KmsKeyId, Arn: aws.String("arn:aws:logs:us-east-1:1:log-group:" + name + ":*")}
+	return &cloudwatchlogs.CreateLogGroupOutput{}, nil
+}
+
+func (f *fake) DescribeLogGroups(_ context.Context, in *cloudwatchlogs.DescribeLogGroupsInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeLogGroupsOutput, error) {
+	f.calls["Describe"]++
+	out := &cloudwatchlogs.DescribeLogGroupsOutput{}
+	for name, g := range f.groups {
+		if len(name) >= len(aws.ToString(in.LogGroupNamePrefix)) && name[:len(aws.ToString(in.LogGroupNamePrefix))] == aws.ToString(in.LogGroupNamePrefix) {
+			out.LogGroups = append(out.LogGroups, *g)
+		}
+	}
+	return out, nil
+}
+
+func (f *fake) AssociateKmsKey(_ context.Context, in *cloudwatchlogs.AssociateKmsKeyInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.AssociateKmsKeyOutput, error) {
+	f.calls["Associate"]++
+	f.groups[aws.ToString(in.LogGroupName)].KmsKeyId = in.KmsKeyId
+	return &cloudwatchlogs.AssociateKmsKeyOutput{}, nil
+}
+
+func (f *fake) PutRetentionPolicy(_ context.Context, in *cloudwatchlogs.PutRetentionPolicyInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.PutRetentionPolicyOutput, error) {
+	f.calls["Retention"]++
+	f.groups[aws.ToString(in.LogGroupName)].RetentionInDays = in.RetentionInDays
+	return &cloudwatchlogs.PutRetentionPolicyOutput{}, nil
+}
+
+func (f *fake) DeleteLogGroup(_ context.Context, in *cloudwatchlogs.DeleteLogGroupInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DeleteLogGroupOutput, error) {
+	f.calls["Delete"]++
+	if _, ok := f.groups[aws.ToString(in.LogGroupName)]; !ok {
+		return nil, &logstypes.ResourceNotFoundException{Message: aws.String("gone")}
+	}
+	delete(f.groups, aws.ToString(in.LogGroupName))
+	return &cloudwatchlogs.DeleteLogGroupOutput{}, nil
+}
+
+func (f *fake) TagResource(_ context.Context, in *cloudwatchlogs.TagResourceInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.TagResourceOutput, error) {
+	f.calls["Tag"]++
+	if aws.ToString(in.ResourceArn)[len(aws.ToString(in.ResourceArn))-1] == '*' {
+		return nil, errors.New("TagResource wants the ARN without :*")
+	}
+	return &cloudwatchlogs.TagResourceOutput{}, nil
+}
+
+const key = "arn:aws:kms:us-east-1:123456789012:key/k1"
+
+func TestEnsureCreatesEncryptedWithRetention(t *testing.T) {
+	f := newFake()
+	res, err := Ensure(context.Background(), f, Spec{Name: "/aws/sagemaker/Endpoints/e", KMSKeyARN: key, RetentionDays: 365})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := f.groups["/aws/sagemaker/Endpoints/e"]
+	if !res.Created || aws.ToString(g.KmsKeyId) != key || aws.ToInt32(g.RetentionInDays) != 365 {
+		t.Fatalf("res=%+v group=%+v", res, g)
+	}
+	if f.calls["Associate"] != 0 {
+		t.Errorf("a group created with its key needs no AssociateKmsKey")
+	}
+}
+
+func TestEnsureAdoptsUnencryptedGroup(t *testing.T) {
+	f := newFake()
+	f.groups["/aws/sagemaker/TrainingJobs"] = &logstypes.LogGroup{LogGroupName: aws.String("/aws/sagemaker/TrainingJobs"), Arn: aws.String("arn:aws:logs:us-east-1:1:log-group:/aws/sagemaker/TrainingJobs:*")}
+	res, err := Ensure(context.Background(), f, Spec{Name: "/aws/sagemaker/TrainingJobs", KMSKeyARN: key, RetentionDays: 30, Tags: map[string]string{"a": "b"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Created || !res.KeyAssociated || !res.RetentionSet || f.calls["Tag"] != 1 {
+		t.Fatalf("res=%+v calls=%v", res, f.calls)
+	}
+	// A second Ensure with nothing to change makes no writes.
+	before := f.calls["Associate"] + f.calls["Retention"]
+	if _, err := Ensure(context.Background(), f, Spec{Name: "/aws/sagemaker/TrainingJobs", KMSKeyARN: key, RetentionDays: 30}); err != nil {
+		t.Fatal(err)
+	}
+	if after := f.calls["Associate"] + f.calls["Retention"]; after != before {
+		t.Errorf("idempotent Ensure wrote again: %v", f.calls)
+	}
+}
+
+func TestEnsureToleratesConcurrentCreate(t *testing.T) {
+	f := newFake()
+	f.raceOnCreate = true
+	res, err := Ensure(context.Background(), f, Spec{Name: "g", KMSKeyARN: key, RetentionDays: 7})
+	if err != nil {
+		t.Fatalf("already-exists must be success: %v", err)
+	}
+	if res.Created || aws.ToString(f.groups["g"].KmsKeyId) != key || aws.ToInt32(f.groups["g"].RetentionInDays) != 7 {
+		t.Fatalf("the raced group must be brought to spec: res=%+v group=%+v", res, f.groups["g"])
+	}
+}
+
+func TestFindAndDelete(t *testing.T) {
+	f := newFake()
+	f.groups["/a/b-long"] = &logstypes.LogGroup{LogGroupName: aws.String("/a/b-long")}
+	if _, err := Find(context.Background(), f, "/a/b"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a prefix match is not the group: %v", err)
+	}
+	if err := Delete(context.Background(), f, "/a/b"); err != nil {
+		t.Fatalf("deleting a missing group is success: %v", err)
+	}
+	if err := Delete(context.Background(), f, "/a/b-long"); err != nil || len(f.groups) != 0 {
+		t.Fatalf("delete: %v %v", err, f.groups)
+	}
+}
