@@ -26,7 +26,7 @@ func AssessKey(meta *kmstypes.KeyMetadata, rotation bool) KeyFact {
 		Origin:          string(meta.Origin),
 	}
 	if fact.Spec == "" {
-		fact.Spec = string(meta.CustomerMasterKeySpec) // deprecated twin of KeySpec
+		fact.Spec = string(meta.CustomerMasterKeySpec) //nolint:staticcheck // older KMS APIs and emulators fill only this deprecated twin of KeySpec
 	}
 	return fact
 }

@@ -79,7 +79,7 @@ type rawStatement struct {
 func (rs rawStatement) normalise() (PolicyStatement, error) {
 	principals, err := parsePrincipal(rs.Principal)
 	if err != nil {
-		return PolicyStatement{}, fmt.Errorf("Principal: %w", err)
+		return PolicyStatement{}, fmt.Errorf("principal: %w", err)
 	}
 	notPrincipals, err := parsePrincipal(rs.NotPrincipal)
 	if err != nil {
