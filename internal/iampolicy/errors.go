@@ -12,8 +12,8 @@ import (
 const (
 	controlVPC              = "SS-NET-1" // jobs and models run in the customer's private subnets
 	controlNetworkIsolation = "SS-NET-4" // containers run with network isolation
-	controlVolumeKMS        = "SS-ENC-1" // ML storage volumes encrypted with a CMK
-	controlOutputKMS        = "SS-ENC-2" // outputs in S3 encrypted with a CMK
+	controlOutputKMS        = "SS-ENC-1" // training output in S3 encrypted with the CMK
+	controlVolumeKMS        = "SS-ENC-2" // ML storage volumes encrypted with the CMK
 	controlInterContainer   = "SS-ENC-3" // inter-container traffic encryption
 	controlInstanceTypes    = "SS-GOV-2" // approved instance types only
 	controlMaxRuntime       = "SS-GOV-3" // bounded training runtime

@@ -385,7 +385,7 @@ func (s sidSet) unique(base string) string {
 // allows only [A-Za-z0-9] there): "my-data.bucket" becomes "MyDataBucket".
 func sidWord(name string) string {
 	words := strings.FieldsFunc(name, func(r rune) bool {
-		return !(r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)))
+		return r >= unicode.MaxASCII || (!unicode.IsLetter(r) && !unicode.IsDigit(r))
 	})
 	for i, w := range words {
 		words[i] = strings.ToUpper(w[:1]) + w[1:]

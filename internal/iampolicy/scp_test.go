@@ -21,8 +21,8 @@ var baseGuardrailControls = []StatementControl{
 	{"DenyMissingVpcSecurityGroups", "SS-NET-1"},
 	{"DenyWithoutNetworkIsolation", "SS-NET-4"},
 	{"DenyWithoutInterContainerEncryption", "SS-ENC-3"},
-	{"DenyMissingVolumeKmsKey", "SS-ENC-1"},
-	{"DenyMissingOutputKmsKey", "SS-ENC-2"},
+	{"DenyMissingVolumeKmsKey", "SS-ENC-2"},
+	{"DenyMissingOutputKmsKey", "SS-ENC-1"},
 }
 
 func TestGuardrailGolden(t *testing.T) {

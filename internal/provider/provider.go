@@ -24,6 +24,10 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/executionrole"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/executionrolepolicy"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/guardrailpolicy"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/kmskey"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/preflight"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
 )
@@ -360,11 +364,16 @@ func (g *guardrailsModel) apply(ctx context.Context, p *guardrail.Policy) (diags
 }
 
 func (p *sagesafeProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{
+		kmskey.NewResource,
+		executionrole.NewResource,
+	}
 }
 
 func (p *sagesafeProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		preflight.NewDataSource,
+		executionrolepolicy.NewDataSource,
+		guardrailpolicy.NewDataSource,
 	}
 }
