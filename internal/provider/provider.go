@@ -24,6 +24,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/endpoint"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/executionrole"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/executionrolepolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/guardrailpolicy"
@@ -367,6 +368,7 @@ func (p *sagesafeProvider) Resources(_ context.Context) []func() resource.Resour
 	return []func() resource.Resource{
 		kmskey.NewResource,
 		executionrole.NewResource,
+		endpoint.NewResource,
 	}
 }
 

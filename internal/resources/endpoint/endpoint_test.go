@@ -1,0 +1,409 @@
+package endpoint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/big"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	"github.com/aws/smithy-go"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+)
+
+const testKey = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+func testSpec() spec {
+	return spec{
+		Name: "churn", RoleARN: "arn:aws:iam::123456789012:role/exec",
+		Image:        "123456789012.dkr.ecr.us-east-1.amazonaws.com/churn@sha256:" + strings.Repeat("a", 64),
+		ModelDataURL: "s3://models/churn/model.tar.gz", Environment: map[string]string{"A": "1"},
+		InstanceType: "ml.m5.xlarge", InstanceCount: 2, KMSKeyARN: testKey,
+		SubnetIDs: []string{"subnet-b", "subnet-a"}, SecurityGroupIDs: []string{"sg-1"},
+		Capture:    captureSpec{Sampling: 100, Mode: captureBoth},
+		Thresholds: alarms.EndpointThresholds{ErrorRate5XX: 0.05, ErrorRate4XX: 0.1, ModelLatencyP99Millis: 1000, CPUPercent: 90, MemoryPercent: 90, DiskPercent: 90},
+		Deployment: deploymentSpec{Strategy: strategyAllAtOnce, BakeSeconds: 300},
+	}
+}
+
+func TestHashRollsOnModelAndVariantOnly(t *testing.T) {
+	base := testSpec()
+	h := base.hash()
+	if len(h) != hashLen {
+		t.Fatalf("hash %q has length %d", h, len(h))
+	}
+	same := []func(*spec){
+		func(s *spec) { s.SubnetIDs = []string{"subnet-a", "subnet-b"} }, // order does not matter
+		func(s *spec) { s.Thresholds.ErrorRate5XX = 0.5 },                // alarms change in place
+		func(s *spec) { s.Actions = []string{"arn:aws:sns:us-east-1:1:t"} },
+		func(s *spec) { s.Tags = map[string]string{"team": "ml"} },
+		func(s *spec) { s.LogRetentionDays = 30 },
+		func(s *spec) { s.Deployment = deploymentSpec{Strategy: strategyCanary, CanaryPercent: 10} },
+		func(s *spec) { s.Capture.S3URI = "s3://other/" }, // capture is off
+	}
+	for i, f := range same {
+		s := testSpec()
+		f(&s)
+		if s.hash() != h {
+			t.Errorf("change %d must not roll the endpoint", i)
+		}
+	}
+	rolls := map[string]func(*spec){
+		"image":          func(s *spec) { s.Image += "x" },
+		"model data":     func(s *spec) { s.ModelDataURL = "s3://models/v2.tar.gz" },
+		"environment":    func(s *spec) { s.Environment = map[string]string{"A": "2"} },
+		"role":           func(s *spec) { s.RoleARN += "2" },
+		"subnets":        func(s *spec) { s.SubnetIDs = []string{"subnet-a", "subnet-c"} },
+		"groups":         func(s *spec) { s.SecurityGroupIDs = []string{"sg-2"} },
+		"instance type":  func(s *spec) { s.InstanceType = "ml.m5.2xlarge" },
+		"instance count": func(s *spec) { s.InstanceCount = 3 },
+		"key":            func(s *spec) { s.KMSKeyARN = strings.Replace(testKey, "1234abcd", "9999abcd", 1) },
+		"capture on":     func(s *spec) { s.Capture.Enabled = true },
+	}
+	for what, f := range rolls {
+		s := testSpec()
+		f(&s)
+		if s.hash() == h {
+			t.Errorf("a change of %s must roll the endpoint", what)
+		}
+	}
+	if got := base.versionName(); got != "churn-"+h || !ownVersion("churn", got) {
+		t.Errorf("versionName %q", got)
+	}
+	for _, n := range []string{"churn", "churn-rogue", "churn-" + h + "x", "other-" + h, "churn-2-" + h} {
+		if ownVersion("churn", n) {
+			t.Errorf("%s must not count as churn's own version", n)
+		}
+	}
+}
+
+func TestCreateInputs(t *testing.T) {
+	s := testSpec()
+	s.Capture = captureSpec{Enabled: true, S3URI: "s3://capture/churn/", Sampling: 20, Mode: captureInput}
+	m := s.createModelInput("churn-x", map[string]string{"k": "v"})
+	if !aws.ToBool(m.EnableNetworkIsolation) || m.VpcConfig == nil || !slices.Equal(m.VpcConfig.Subnets, []string{"subnet-a", "subnet-b"}) {
+		t.Errorf("model input: isolation %v vpc %+v", aws.ToBool(m.EnableNetworkIsolation), m.VpcConfig)
+	}
+	c := s.createConfigInput("churn-x", "churn-x", false, nil)
+	if aws.ToString(c.KmsKeyId) != testKey {
+		t.Errorf("volume key %q", aws.ToString(c.KmsKeyId))
+	}
+	if dc := c.DataCaptureConfig; dc == nil || aws.ToString(dc.KmsKeyId) != testKey || len(dc.CaptureOptions) != 1 ||
+		dc.CaptureOptions[0].CaptureMode != smtypes.CaptureModeInput || aws.ToInt32(dc.InitialSamplingPercentage) != 20 {
+		t.Errorf("data capture %+v", c.DataCaptureConfig)
+	}
+	v := c.ProductionVariants[0]
+	if aws.ToString(v.VariantName) != VariantName || aws.ToInt32(v.InitialInstanceCount) != 2 {
+		t.Errorf("variant %+v", v)
+	}
+	// NVMe instance storage: no volume key, the capture is still encrypted.
+	c = s.createConfigInput("churn-x", "churn-x", true, nil)
+	if c.KmsKeyId != nil || aws.ToString(c.DataCaptureConfig.KmsKeyId) != testKey {
+		t.Errorf("NVMe: volume key %v, capture key %v", c.KmsKeyId, c.DataCaptureConfig.KmsKeyId)
+	}
+	if got := captureOptions(captureBoth); len(got) != 2 {
+		t.Errorf("both: %v", got)
+	}
+}
+
+func TestDeploymentConfig(t *testing.T) {
+	for _, tc := range []struct {
+		d        deploymentSpec
+		typ      smtypes.TrafficRoutingConfigType
+		minTotal int64
+	}{
+		{deploymentSpec{Strategy: strategyAllAtOnce, BakeSeconds: 300}, smtypes.TrafficRoutingConfigTypeAllAtOnce, 300},
+		{deploymentSpec{Strategy: strategyCanary, CanaryPercent: 10, BakeSeconds: 300, TerminationWaitSeconds: 60}, smtypes.TrafficRoutingConfigTypeCanary, 660},
+		{deploymentSpec{Strategy: strategyLinear, LinearStepPercent: 30, BakeSeconds: 100, MaxExecutionSeconds: 1200}, smtypes.TrafficRoutingConfigTypeLinear, 400},
+	} {
+		s := testSpec()
+		s.Deployment = tc.d
+		dc := s.deploymentConfig()
+		tr := dc.BlueGreenUpdatePolicy.TrafficRoutingConfiguration
+		if tr.Type != tc.typ || aws.ToInt32(tr.WaitIntervalInSeconds) != int32(tc.d.BakeSeconds) {
+			t.Errorf("%s: routing %+v", tc.d.Strategy, tr)
+		}
+		if tc.d.Strategy == strategyCanary && (tr.CanarySize == nil || aws.ToInt32(tr.CanarySize.Value) != 10 || tr.CanarySize.Type != smtypes.CapacitySizeTypeCapacityPercent) {
+			t.Errorf("canary size %+v", tr.CanarySize)
+		}
+		if tc.d.Strategy == strategyLinear && (tr.LinearStepSize == nil || aws.ToInt32(tr.LinearStepSize.Value) != 30) {
+			t.Errorf("linear step %+v", tr.LinearStepSize)
+		}
+		if got := aws.ToInt32(dc.BlueGreenUpdatePolicy.MaximumExecutionTimeoutInSeconds); got != int32(tc.d.MaxExecutionSeconds) {
+			t.Errorf("%s: max execution %d", tc.d.Strategy, got)
+		}
+		var rb []string
+		for _, a := range dc.AutoRollbackConfiguration.Alarms {
+			rb = append(rb, aws.ToString(a.AlarmName))
+		}
+		if !slices.Equal(rb, rollbackAlarmNames("churn")) || len(rb) != 2 {
+			t.Errorf("rollback alarms %v", rb)
+		}
+		if got := tc.d.minExecutionSeconds(); got != tc.minTotal {
+			t.Errorf("%s: waits total %d, want %d", tc.d.Strategy, got, tc.minTotal)
+		}
+	}
+}
+
+func TestNameValidation(t *testing.T) {
+	ok := []string{"a", "churn-v2", strings.Repeat("a", MaxNameLength)}
+	bad := []string{"", "-a", "a-", "a_b", strings.Repeat("a", MaxNameLength+1)}
+	for _, n := range ok {
+		if !nameRE.MatchString(n) {
+			t.Errorf("%q must be valid", n)
+		}
+	}
+	for _, n := range bad {
+		if nameRE.MatchString(n) {
+			t.Errorf("%q must be invalid", n)
+		}
+	}
+	if len(versionName(strings.Repeat("a", MaxNameLength), strings.Repeat("0", hashLen))) != 63 {
+		t.Error("the longest name must give 63-character model and config names")
+	}
+}
+
+func testModel(t *testing.T) endpointModel {
+	t.Helper()
+	return endpointModel{
+		Name:          types.StringValue("churn"),
+		RoleARN:       types.StringValue("arn:aws:iam::123456789012:role/exec"),
+		InstanceType:  types.StringValue("ml.m5.xlarge"),
+		InstanceCount: types.Int64Value(2),
+		KMSKeyARN:     types.StringValue(testKey),
+		Model: types.ObjectValueMust(modelAttrTypes, map[string]attr.Value{
+			"image":             types.StringValue("123456789012.dkr.ecr.us-east-1.amazonaws.com/churn:1"),
+			"model_data_s3_uri": types.StringNull(),
+			"environment":       types.MapNull(types.StringType),
+		}),
+		VPC: types.ObjectValueMust(vpcAttrTypes, map[string]attr.Value{
+			"subnet_ids":         stringSet([]string{"subnet-b", "subnet-a"}),
+			"security_group_ids": stringSet([]string{"sg-1"}),
+		}),
+		DataCapture:                 defaultDataCapture(),
+		Alarms:                      defaultAlarms(),
+		Deployment:                  defaultDeployment(),
+		LogRetentionDays:            types.Int64Value(365),
+		RetainLogsOnDestroy:         types.BoolValue(true),
+		PrivateInvokeVPCEndpointIDs: types.SetNull(types.StringType),
+		Tags:                        types.MapNull(types.StringType),
+		Timeouts:                    types.ObjectNull(timeoutsAttrTypes),
+	}
+}
+
+func TestPlanSubject(t *testing.T) {
+	ctx := context.Background()
+	data := &providerdata.Data{AlarmActions: []string{"arn:aws:sns:us-east-1:123456789012:t"}, DefaultTags: map[string]string{"env": "prod"}}
+	m := testModel(t)
+	if !fullyKnown(m) {
+		t.Fatal("test model must be fully known")
+	}
+	s, diags := planSubject(ctx, m, data, guardrail.K(false))
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if !slices.Equal(s.SubnetIDs.V, []string{"subnet-a", "subnet-b"}) || !s.NetworkIsolation.V || s.VolumeKMSKeyARN.V != testKey {
+		t.Errorf("subject %+v", s)
+	}
+	if len(s.LogGroups) != 1 || s.LogGroups[0].Name != LogGroupPrefix+"churn" || s.LogGroups[0].KMSKeyARN.V != testKey {
+		t.Errorf("log groups %+v", s.LogGroups)
+	}
+	if len(s.Alarms.V) != 6 || !slices.Equal(s.Alarms.V[0].Actions.V, data.AlarmActions) {
+		t.Errorf("alarms %+v", s.Alarms)
+	}
+	if !s.Deployment.BlueGreen.V || len(s.Deployment.RollbackAlarms.V) != 2 || s.Tags.V["env"] != "prod" {
+		t.Errorf("deployment %+v tags %+v", s.Deployment, s.Tags)
+	}
+	// NVMe: no volume key.
+	s, _ = planSubject(ctx, m, data, guardrail.K(true))
+	if s.VolumeKMSKeyARN.State != guardrail.Null {
+		t.Errorf("NVMe volume key %+v", s.VolumeKMSKeyARN)
+	}
+	// Unknown values are skipped, not guessed.
+	m.VPC = types.ObjectUnknown(vpcAttrTypes)
+	m.KMSKeyARN = types.StringUnknown()
+	s, _ = planSubject(ctx, m, data, guardrail.U[bool]())
+	if s.SubnetIDs.State != guardrail.Unknown || s.KMSKeyARN.State != guardrail.Unknown || s.VolumeKMSKeyARN.State != guardrail.Unknown {
+		t.Errorf("unknowns: %+v %+v %+v", s.SubnetIDs, s.KMSKeyARN, s.VolumeKMSKeyARN)
+	}
+	if fullyKnown(m) {
+		t.Error("a model with unknowns is not fully known")
+	}
+	for _, f := range guardrail.Evaluate(s, guardrail.DefaultPolicy()) {
+		if f.Control == "SS-NET-1" || f.Control == "SS-KMS-1" {
+			t.Errorf("unknown value reported: %+v", f)
+		}
+	}
+}
+
+func TestPathFor(t *testing.T) {
+	s := &guardrail.Subject{SubnetIDs: guardrail.K([]string{"subnet-a", "subnet-b"})}
+	p := pathFor(s)
+	if got, want := p(guardrail.FieldSubnetIDs, 1), path.Root("vpc").AtName("subnet_ids").AtSetValue(types.StringValue("subnet-b")); !got.Equal(want) {
+		t.Errorf("subnet path %s", got)
+	}
+	if got := p(guardrail.FieldImage, -1); !got.Equal(path.Root("model").AtName("image")) {
+		t.Errorf("image path %s", got)
+	}
+	diags := findingDiagnostics([]guardrail.Finding{
+		{Control: "SS-MON-3", Severity: guardrail.SeverityError, Field: guardrail.FieldLogGroups, Index: 0, Summary: "short"},
+		{Control: "SS-ENC-5", Severity: guardrail.SeverityError, Field: guardrail.FieldLogGroups, Index: 0, Summary: "plain"},
+	}, s)
+	if len(diags) != 2 || !strings.Contains(fmt.Sprint(diags[0]), "log_retention_days") || !strings.Contains(fmt.Sprint(diags[1]), "kms_key_arn") {
+		t.Errorf("log group findings: %v", diags)
+	}
+}
+
+func TestSameValueNumbers(t *testing.T) {
+	typ := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"n": tftypes.Number, "s": tftypes.Set{ElementType: tftypes.String}}}
+	parsed, _, _ := big.ParseFloat("0.05", 10, 512, big.ToNearestEven)
+	mk := func(n *big.Float, set ...string) tftypes.Value {
+		var elems []tftypes.Value
+		for _, e := range set {
+			elems = append(elems, tftypes.NewValue(tftypes.String, e))
+		}
+		return tftypes.NewValue(typ, map[string]tftypes.Value{
+			"n": tftypes.NewValue(tftypes.Number, n),
+			"s": tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, elems),
+		})
+	}
+	a, b := mk(big.NewFloat(0.05), "x", "y"), mk(parsed, "y", "x")
+	if a.Equal(b) {
+		t.Fatal("the test needs values that differ in precision")
+	}
+	if planChanges(a, b) {
+		t.Error("0.05 as float64 and 0.05 parsed from state are the same number; set order does not matter")
+	}
+	if !planChanges(a, mk(big.NewFloat(0.06), "x", "y")) || !planChanges(a, mk(big.NewFloat(0.05), "x")) {
+		t.Error("real changes must be seen")
+	}
+}
+
+type apiErr struct{ code, msg string }
+
+func (e apiErr) Error() string                 { return e.code + ": " + e.msg }
+func (e apiErr) ErrorCode() string             { return e.code }
+func (e apiErr) ErrorMessage() string          { return e.msg }
+func (e apiErr) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
+
+func TestNotFound(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{apiErr{"ValidationException", "Could not find endpoint 'arn:aws:sagemaker:us-east-1:1:endpoint/x'."}, true},
+		{apiErr{"ValidationException", "Could not find model \"x\"."}, true},
+		{fmt.Errorf("wrapped: %w", &smtypes.ResourceNotFound{Message: aws.String("gone")}), true},
+		{apiErr{"ValidationException", "Cannot update in-progress endpoint"}, false},
+		{apiErr{"ThrottlingException", "Could not find a free slot"}, false},
+		{errors.New("Could not find"), false},
+	} {
+		if got := sageMakerNotFound(tc.err); got != tc.want {
+			t.Errorf("%v: got %v", tc.err, got)
+		}
+	}
+	err := wrapNotFound("endpoint", "x", apiErr{"ValidationException", "Could not find endpoint"})
+	if !IsNotFound(err) {
+		t.Errorf("wrapNotFound: %v", err)
+	}
+}
+
+func TestFlattenTagsAndDeployment(t *testing.T) {
+	live := map[string]string{"team": "ml", "env": "prod", ownerTagKey: "churn", "aws:cloudformation:x": "y"}
+	got := flattenTags(live, types.MapNull(types.StringType), map[string]string{"env": "prod"})
+	if len(got.Elements()) != 1 || got.Elements()["team"] == nil {
+		t.Errorf("tags %v", got)
+	}
+	if got := flattenTags(map[string]string{ownerTagKey: "churn"}, types.MapNull(types.StringType), nil); !got.IsNull() {
+		t.Errorf("no own tags must be null, got %v", got)
+	}
+	s := testSpec()
+	s.Deployment = deploymentSpec{Strategy: strategyLinear, LinearStepPercent: 20, BakeSeconds: 60, TerminationWaitSeconds: 30, MaxExecutionSeconds: 900}
+	obj := flattenDeployment(s.deploymentConfig())
+	var d deploymentModel
+	if diags := obj.As(context.Background(), &d, objectAsOptions); diags.HasError() {
+		t.Fatal(diags)
+	}
+	if d.Strategy.ValueString() != strategyLinear || d.LinearStepPercent.ValueInt64() != 20 || d.BakeSeconds.ValueInt64() != 60 ||
+		d.TerminationWaitSeconds.ValueInt64() != 30 || d.MaxExecutionSeconds.ValueInt64() != 900 || !d.CanaryPercent.IsNull() {
+		t.Errorf("deployment %+v", d)
+	}
+	if !flattenDeployment(nil).Equal(defaultDeployment()) {
+		t.Error("no deployment config must flatten to the defaults")
+	}
+}
+
+// fakeEC2 serves network interfaces; gone lists those that disappear after
+// a number of polls.
+type fakeEC2 struct {
+	enis  []ec2types.NetworkInterface
+	polls int
+	gone  map[string]int
+}
+
+func (f *fakeEC2) DescribeNetworkInterfaces(_ context.Context, in *ec2.DescribeNetworkInterfacesInput, _ ...func(*ec2.Options)) (*ec2.DescribeNetworkInterfacesOutput, error) {
+	f.polls++
+	out := &ec2.DescribeNetworkInterfacesOutput{}
+	for _, ni := range f.enis {
+		if after, ok := f.gone[aws.ToString(ni.NetworkInterfaceId)]; ok && f.polls > after {
+			continue
+		}
+		out.NetworkInterfaces = append(out.NetworkInterfaces, ni)
+	}
+	return out, nil
+}
+
+func eni(id, requester, desc string) ec2types.NetworkInterface {
+	return ec2types.NetworkInterface{NetworkInterfaceId: aws.String(id), RequesterId: aws.String(requester), Description: aws.String(desc)}
+}
+
+func TestWaitENIsReleased(t *testing.T) {
+	savedInitial, savedMax := pollInitial, pollMax
+	pollInitial, pollMax = time.Millisecond, time.Millisecond
+	t.Cleanup(func() { pollInitial, pollMax = savedInitial, savedMax })
+	ctx := context.Background()
+	f := &fakeEC2{enis: []ec2types.NetworkInterface{
+		eni("eni-1", "AROAEXAMPLE:SageMaker", ""),
+		eni("eni-2", "", "SageMaker endpoint interface"),
+		eni("eni-3", "amazon-elb", "ELB app/x"), // not SageMaker's
+	}, gone: map[string]int{"eni-1": 2, "eni-2": 4}}
+	before, err := sageMakerENIs(ctx, f, []string{"subnet-a"}, []string{"sg-1"})
+	if err != nil || !slices.Equal(before, []string{"eni-1", "eni-2"}) {
+		t.Fatalf("SageMaker interfaces %v, %v", before, err)
+	}
+	// Its own subnets and groups: wait for all of them.
+	left, err := waitENIsReleased(ctx, f, before, 2, []string{"subnet-a"}, []string{"sg-1"})
+	if err != nil || len(left) != 0 || f.polls < 5 {
+		t.Errorf("left %v after %d polls, err %v", left, f.polls, err)
+	}
+	// Shared with another endpoint (3 interfaces, this one had 1): one gone is enough.
+	f = &fakeEC2{enis: []ec2types.NetworkInterface{
+		eni("eni-1", "x:SageMaker", ""), eni("eni-2", "x:SageMaker", ""), eni("eni-3", "x:SageMaker", ""),
+	}, gone: map[string]int{"eni-2": 1}}
+	before, _ = sageMakerENIs(ctx, f, []string{"subnet-a"}, []string{"sg-1"})
+	if left, err := waitENIsReleased(ctx, f, before, 1, []string{"subnet-a"}, []string{"sg-1"}); err != nil || len(left) != 0 {
+		t.Errorf("shared: left %v, err %v", left, err)
+	}
+	// Bounded by the context: returns what is left.
+	f = &fakeEC2{enis: []ec2types.NetworkInterface{eni("eni-9", "x:SageMaker", "")}}
+	tctx, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	left, err = waitENIsReleased(tctx, f, []string{"eni-9"}, 1, []string{"subnet-a"}, []string{"sg-1"})
+	if !errors.Is(err, errTimeout) || !slices.Equal(left, []string{"eni-9"}) {
+		t.Errorf("timeout: left %v, err %v", left, err)
+	}
+}

@@ -1,0 +1,417 @@
+package endpoint
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"sort"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+)
+
+// spec is the fully known desired state of an endpoint: what the API calls
+// are built from.
+type spec struct {
+	Name             string
+	RoleARN          string
+	Image            string
+	ModelDataURL     string
+	Environment      map[string]string
+	InstanceType     string
+	InstanceCount    int64
+	KMSKeyARN        string
+	SubnetIDs        []string // sorted
+	SecurityGroupIDs []string // sorted
+	Capture          captureSpec
+	Thresholds       alarms.EndpointThresholds
+	Actions          []string // effective: the resource's, else the provider's alarm_actions
+	Deployment       deploymentSpec
+	LogRetentionDays int64
+	RetainLogs       bool
+	VPCEndpointIDs   []string
+	Tags             map[string]string // the resource's own tags
+}
+
+type captureSpec struct {
+	Enabled  bool
+	S3URI    string
+	Sampling int64
+	Mode     string // input, output, both
+}
+
+type deploymentSpec struct {
+	Strategy               string
+	CanaryPercent          int64
+	LinearStepPercent      int64
+	BakeSeconds            int64
+	TerminationWaitSeconds int64
+	MaxExecutionSeconds    int64 // 0: SageMaker's default
+}
+
+// expandSpec converts a plan into a spec. It reports an error when a value
+// the API needs is still unknown (that only happens if called at plan time).
+func expandSpec(ctx context.Context, m endpointModel, data *providerdata.Data) (spec, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if !m.Name.IsNull() && !fullyKnown(m) {
+		diags.AddError("Endpoint settings are not known", "Some settings of the endpoint are still unknown at apply time. This is a bug in the sagesafe provider.")
+		return spec{}, diags
+	}
+	n, d := m.nested(ctx)
+	diags.Append(d...)
+	s := spec{
+		Name:             m.Name.ValueString(),
+		RoleARN:          m.RoleARN.ValueString(),
+		Image:            n.Model.Image.ValueString(),
+		ModelDataURL:     n.Model.ModelDataS3URI.ValueString(),
+		InstanceType:     m.InstanceType.ValueString(),
+		InstanceCount:    m.InstanceCount.ValueInt64(),
+		KMSKeyARN:        m.KMSKeyARN.ValueString(),
+		LogRetentionDays: m.LogRetentionDays.ValueInt64(),
+		RetainLogs:       m.RetainLogsOnDestroy.IsNull() || m.RetainLogsOnDestroy.ValueBool(),
+		Capture: captureSpec{
+			Enabled:  n.DataCapture.Enabled.ValueBool(),
+			S3URI:    n.DataCapture.S3URI.ValueString(),
+			Sampling: int64OrDefault(n.DataCapture.SamplingPercentage, DefaultSamplingPercentage),
+			Mode:     stringOrDefault(n.DataCapture.Capture, DefaultCapture),
+		},
+		Thresholds: alarms.EndpointThresholds{
+			ErrorRate5XX:          float64OrDefault(n.Alarms.ErrorRate5XX, DefaultErrorRate5XX),
+			ErrorRate4XX:          float64OrDefault(n.Alarms.ErrorRate4XX, DefaultErrorRate4XX),
+			ModelLatencyP99Millis: float64(int64OrDefault(n.Alarms.ModelLatencyP99Ms, DefaultLatencyP99Millis)),
+			CPUPercent:            float64OrDefault(n.Alarms.CPUUtilizationPercent, DefaultUtilizationPctMax),
+			MemoryPercent:         float64OrDefault(n.Alarms.MemoryUtilizationPercent, DefaultUtilizationPctMax),
+			DiskPercent:           float64OrDefault(n.Alarms.DiskUtilizationPercent, DefaultUtilizationPctMax),
+		},
+		Deployment: deploymentSpec{
+			Strategy:               stringOrDefault(n.Deployment.Strategy, DefaultStrategy),
+			CanaryPercent:          n.Deployment.CanaryPercent.ValueInt64(),
+			LinearStepPercent:      n.Deployment.LinearStepPercent.ValueInt64(),
+			BakeSeconds:            int64OrDefault(n.Deployment.BakeSeconds, DefaultBakeSeconds),
+			TerminationWaitSeconds: n.Deployment.TerminationWaitSeconds.ValueInt64(),
+			MaxExecutionSeconds:    n.Deployment.MaxExecutionSeconds.ValueInt64(),
+		},
+	}
+	if m.InstanceCount.IsNull() {
+		s.InstanceCount = DefaultInstanceCount
+	}
+	if m.LogRetentionDays.IsNull() {
+		s.LogRetentionDays = DefaultLogRetentionDays
+	}
+	diags.Append(n.Model.Environment.ElementsAs(ctx, &s.Environment, false)...)
+	diags.Append(n.VPC.SubnetIDs.ElementsAs(ctx, &s.SubnetIDs, false)...)
+	diags.Append(n.VPC.SecurityGroupIDs.ElementsAs(ctx, &s.SecurityGroupIDs, false)...)
+	diags.Append(m.PrivateInvokeVPCEndpointIDs.ElementsAs(ctx, &s.VPCEndpointIDs, false)...)
+	diags.Append(m.Tags.ElementsAs(ctx, &s.Tags, false)...)
+	sort.Strings(s.SubnetIDs)
+	sort.Strings(s.SecurityGroupIDs)
+	sort.Strings(s.VPCEndpointIDs)
+	s.Actions = effectiveActions(ctx, n.Alarms.Actions, data, &diags)
+	return s, diags
+}
+
+// effectiveActions is the resource's alarm actions, or the provider's
+// alarm_actions when the resource sets none.
+func effectiveActions(ctx context.Context, l types.List, data *providerdata.Data, diags *diag.Diagnostics) []string {
+	if l.IsNull() || l.IsUnknown() {
+		if data == nil {
+			return nil
+		}
+		return slices.Clone(data.AlarmActions)
+	}
+	var out []string
+	diags.Append(l.ElementsAs(ctx, &out, false)...)
+	return out
+}
+
+// hashInput is everything that requires a new model or endpoint config.
+// Its JSON encoding is stable (struct fields in order, map keys sorted).
+type hashInput struct {
+	Image            string            `json:"image"`
+	ModelDataURL     string            `json:"model_data_url,omitempty"`
+	Environment      map[string]string `json:"environment,omitempty"`
+	RoleARN          string            `json:"role_arn"`
+	SubnetIDs        []string          `json:"subnet_ids"`
+	SecurityGroupIDs []string          `json:"security_group_ids"`
+	NetworkIsolation bool              `json:"network_isolation"`
+	InstanceType     string            `json:"instance_type"`
+	InstanceCount    int64             `json:"instance_count"`
+	KMSKeyARN        string            `json:"kms_key_arn"`
+	Capture          *captureSpec      `json:"capture,omitempty"`
+}
+
+// hash is a short hash of the model and variant settings.
+func (s spec) hash() string {
+	in := hashInput{
+		Image: s.Image, ModelDataURL: s.ModelDataURL, Environment: s.Environment, RoleARN: s.RoleARN,
+		SubnetIDs: sorted(s.SubnetIDs), SecurityGroupIDs: sorted(s.SecurityGroupIDs), NetworkIsolation: true,
+		InstanceType: s.InstanceType, InstanceCount: s.InstanceCount, KMSKeyARN: s.KMSKeyARN,
+	}
+	if s.Capture.Enabled { // settings of a disabled capture do not matter
+		c := s.Capture
+		in.Capture = &c
+	}
+	b, err := json.Marshal(in)
+	if err != nil { // cannot happen for these types
+		panic(err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])[:hashLen]
+}
+
+// versionName is the name of the model and of the endpoint config for this
+// spec: "<name>-<hash>".
+func (s spec) versionName() string { return versionName(s.Name, s.hash()) }
+
+func versionName(name, hash string) string { return name + "-" + hash }
+
+// ownVersion reports whether a model or config name was generated by this
+// resource for the endpoint name (only those are ever deleted).
+func ownVersion(endpointName, objectName string) bool {
+	re := regexp.MustCompile("^" + regexp.QuoteMeta(endpointName) + fmt.Sprintf("-[0-9a-f]{%d}$", hashLen))
+	return re.MatchString(objectName)
+}
+
+func logGroupName(name string) string { return LogGroupPrefix + name }
+
+// allTags is default_tags + the resource's tags + the owner tag.
+func (s spec) allTags(data *providerdata.Data) map[string]string {
+	var out map[string]string
+	if data != nil {
+		out = data.MergeTags(s.Tags)
+	} else {
+		out = map[string]string{}
+		for k, v := range s.Tags {
+			out[k] = v
+		}
+	}
+	out[ownerTagKey] = s.Name
+	return out
+}
+
+func sageMakerTags(m map[string]string) []smtypes.Tag {
+	keys := providerdata.SortedKeys(m)
+	out := make([]smtypes.Tag, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, smtypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
+	}
+	return out
+}
+
+func (s spec) createModelInput(name string, tags map[string]string) *sagemaker.CreateModelInput {
+	c := &smtypes.ContainerDefinition{Image: aws.String(s.Image)}
+	if s.ModelDataURL != "" {
+		c.ModelDataUrl = aws.String(s.ModelDataURL)
+	}
+	if len(s.Environment) > 0 {
+		c.Environment = s.Environment
+	}
+	return &sagemaker.CreateModelInput{
+		ModelName:              aws.String(name),
+		ExecutionRoleArn:       aws.String(s.RoleARN),
+		PrimaryContainer:       c,
+		VpcConfig:              &smtypes.VpcConfig{Subnets: sorted(s.SubnetIDs), SecurityGroupIds: sorted(s.SecurityGroupIDs)},
+		EnableNetworkIsolation: aws.Bool(true),
+		Tags:                   sageMakerTags(tags),
+	}
+}
+
+// createConfigInput builds the endpoint config. nvme is true when the
+// instance type has local NVMe storage: SageMaker rejects a volume key for
+// those (they are encrypted in hardware), so KmsKeyId is left out (SS-ENC-2).
+func (s spec) createConfigInput(name, model string, nvme bool, tags map[string]string) *sagemaker.CreateEndpointConfigInput {
+	in := &sagemaker.CreateEndpointConfigInput{
+		EndpointConfigName: aws.String(name),
+		ProductionVariants: []smtypes.ProductionVariant{{
+			VariantName:          aws.String(VariantName),
+			ModelName:            aws.String(model),
+			InstanceType:         smtypes.ProductionVariantInstanceType(s.InstanceType),
+			InitialInstanceCount: aws.Int32(int32(s.InstanceCount)),
+			InitialVariantWeight: aws.Float32(1),
+		}},
+		Tags: sageMakerTags(tags),
+	}
+	if !nvme {
+		in.KmsKeyId = aws.String(s.KMSKeyARN)
+	}
+	if s.Capture.Enabled {
+		in.DataCaptureConfig = &smtypes.DataCaptureConfig{
+			EnableCapture:             aws.Bool(true),
+			DestinationS3Uri:          aws.String(s.Capture.S3URI),
+			InitialSamplingPercentage: aws.Int32(int32(s.Capture.Sampling)),
+			KmsKeyId:                  aws.String(s.KMSKeyARN),
+			CaptureOptions:            captureOptions(s.Capture.Mode),
+		}
+	}
+	return in
+}
+
+func captureOptions(mode string) []smtypes.CaptureOption {
+	var out []smtypes.CaptureOption
+	if mode != captureOutput {
+		out = append(out, smtypes.CaptureOption{CaptureMode: smtypes.CaptureModeInput})
+	}
+	if mode != captureInput {
+		out = append(out, smtypes.CaptureOption{CaptureMode: smtypes.CaptureModeOutput})
+	}
+	return out
+}
+
+// rollbackAlarmNames are the alarms wired to AutoRollbackConfiguration.
+func rollbackAlarmNames(endpoint string) []string {
+	var out []string
+	for _, k := range alarms.EndpointRollbackKinds() {
+		out = append(out, alarms.EndpointAlarmName(endpoint, k))
+	}
+	return out
+}
+
+// deploymentConfig is the blue/green DeploymentConfig of an update, with
+// automatic rollback on the endpoint's own alarms (SS-MON-4).
+func (s spec) deploymentConfig() *smtypes.DeploymentConfig {
+	d := s.Deployment
+	tr := &smtypes.TrafficRoutingConfig{WaitIntervalInSeconds: aws.Int32(int32(d.BakeSeconds))}
+	switch d.Strategy {
+	case strategyCanary:
+		tr.Type = smtypes.TrafficRoutingConfigTypeCanary
+		tr.CanarySize = &smtypes.CapacitySize{Type: smtypes.CapacitySizeTypeCapacityPercent, Value: aws.Int32(int32(d.CanaryPercent))}
+	case strategyLinear:
+		tr.Type = smtypes.TrafficRoutingConfigTypeLinear
+		tr.LinearStepSize = &smtypes.CapacitySize{Type: smtypes.CapacitySizeTypeCapacityPercent, Value: aws.Int32(int32(d.LinearStepPercent))}
+	default:
+		tr.Type = smtypes.TrafficRoutingConfigTypeAllAtOnce
+	}
+	bg := &smtypes.BlueGreenUpdatePolicy{
+		TrafficRoutingConfiguration: tr,
+		TerminationWaitInSeconds:    aws.Int32(int32(d.TerminationWaitSeconds)),
+	}
+	if d.MaxExecutionSeconds > 0 {
+		bg.MaximumExecutionTimeoutInSeconds = aws.Int32(int32(d.MaxExecutionSeconds))
+	}
+	var rb []smtypes.Alarm
+	for _, n := range rollbackAlarmNames(s.Name) {
+		rb = append(rb, smtypes.Alarm{AlarmName: aws.String(n)})
+	}
+	return &smtypes.DeploymentConfig{
+		BlueGreenUpdatePolicy:     bg,
+		AutoRollbackConfiguration: &smtypes.AutoRollbackConfig{Alarms: rb},
+	}
+}
+
+// minExecutionSeconds is the total of the waits of a deployment; SageMaker
+// requires MaximumExecutionTimeoutInSeconds to exceed it. A canary bakes
+// after the canary and after the rest; a linear rollout after every step.
+func (d deploymentSpec) minExecutionSeconds() int64 {
+	steps := int64(1)
+	switch d.Strategy {
+	case strategyCanary:
+		steps = 2
+	case strategyLinear:
+		if d.LinearStepPercent > 0 {
+			steps = int64(math.Ceil(100 / float64(d.LinearStepPercent)))
+		}
+	}
+	return steps*d.BakeSeconds + d.TerminationWaitSeconds
+}
+
+func (s spec) alarmSpecs(vcpus int, tags map[string]string) []alarms.Spec {
+	return alarms.EndpointSpecs(alarms.EndpointInput{
+		EndpointName: s.Name,
+		VariantName:  VariantName,
+		VCPUs:        vcpus,
+		Thresholds:   s.Thresholds,
+		Actions:      s.Actions,
+		Tags:         tags,
+	})
+}
+
+func alarmNames(endpoint string) []string {
+	names := make([]string, 0, len(alarms.EndpointKinds()))
+	for _, k := range alarms.EndpointKinds() {
+		names = append(names, alarms.EndpointAlarmName(endpoint, k))
+	}
+	return names
+}
+
+// fullyKnown reports whether every configurable value of m is known.
+func fullyKnown(m endpointModel) bool {
+	for _, v := range []attr.Value{
+		m.Name, m.RoleARN, m.Model, m.InstanceType, m.InstanceCount, m.KMSKeyARN, m.VPC, m.DataCapture,
+		m.Alarms, m.Deployment, m.LogRetentionDays, m.RetainLogsOnDestroy, m.PrivateInvokeVPCEndpointIDs, m.Tags,
+	} {
+		if !valueFullyKnown(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// valueFullyKnown reports whether v and everything inside it is known.
+func valueFullyKnown(v attr.Value) bool {
+	if v == nil || v.IsUnknown() {
+		return false
+	}
+	if v.IsNull() {
+		return true
+	}
+	var inner []attr.Value
+	switch x := v.(type) {
+	case types.Object:
+		for _, e := range x.Attributes() {
+			inner = append(inner, e)
+		}
+	case types.Set:
+		inner = x.Elements()
+	case types.List:
+		inner = x.Elements()
+	case types.Map:
+		for _, e := range x.Elements() {
+			inner = append(inner, e)
+		}
+	}
+	for _, e := range inner {
+		if !valueFullyKnown(e) {
+			return false
+		}
+	}
+	return true
+}
+
+func sorted(in []string) []string {
+	out := slices.Clone(in)
+	sort.Strings(out)
+	return out
+}
+
+func int64OrDefault(v types.Int64, def int64) int64 {
+	if v.IsNull() || v.IsUnknown() {
+		return def
+	}
+	return v.ValueInt64()
+}
+
+func float64OrDefault(v types.Float64, def float64) float64 {
+	if v.IsNull() || v.IsUnknown() {
+		return def
+	}
+	return v.ValueFloat64()
+}
+
+func stringOrDefault(v types.String, def string) string {
+	if v.IsNull() || v.IsUnknown() {
+		return def
+	}
+	return v.ValueString()
+}

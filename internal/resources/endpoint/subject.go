@@ -1,0 +1,251 @@
+package endpoint
+
+import (
+	"context"
+	"sort"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+)
+
+// fieldModelData is the Subject field of the model artifacts' S3 location.
+const fieldModelData guardrail.Field = "model_data_s3_uri"
+
+// fetcher adapts the provider's posture.Fetcher for this resource:
+//   - Log groups are never looked up through it: the plan says what the
+//     endpoint's log group will be, and Read has already described it (its
+//     facts are injected), so the group costs one DescribeLogGroups per
+//     refresh and none per plan.
+//   - Fetches of one provider process are serialized, so that N endpoints
+//     refreshed in parallel share the cached facts instead of all missing
+//     the cache at once (the call budget is 6N + a constant).
+type fetcher struct {
+	f         evaluate.Fetcher
+	logGroups map[string]posture.LogGroupFact
+}
+
+var fetchLocks sync.Map // *posture.Fetcher (or any evaluate.Fetcher) -> *sync.Mutex
+
+func (x fetcher) Fetch(ctx context.Context, req posture.Request) (posture.Facts, error) {
+	req.LogGroups = nil
+	mu, _ := fetchLocks.LoadOrStore(x.f, &sync.Mutex{})
+	mu.(*sync.Mutex).Lock()
+	facts, err := x.f.Fetch(ctx, req)
+	mu.(*sync.Mutex).Unlock()
+	if facts.LogGroups == nil {
+		facts.LogGroups = map[string]posture.LogGroupFact{}
+	}
+	for k, v := range x.logGroups {
+		facts.LogGroups[k] = v
+	}
+	return facts, err
+}
+
+// instanceFact returns the posture facts of an instance type (cached per
+// provider process). known is false when it could not be looked up.
+func instanceFact(ctx context.Context, f evaluate.Fetcher, instanceType string) (fact posture.InstanceTypeFact, known bool, err error) {
+	facts, err := fetcher{f: f}.Fetch(ctx, posture.Request{InstanceTypes: []string{instanceType}})
+	fact, known = facts.InstanceTypes[instanceType]
+	return fact, known, err
+}
+
+// subjectBase is the part of a Subject that does not depend on the values.
+func subjectBase(name string, data *providerdata.Data) *guardrail.Subject {
+	s := &guardrail.Subject{Kind: guardrail.KindEndpoint, Name: name}
+	if data != nil && data.AWS != nil {
+		s.Region, s.AccountID, s.Partition = data.AWS.Region, data.AWS.AccountID, data.AWS.Partition
+	}
+	return s
+}
+
+// planSubject builds the Subject of a plan. Unknown values stay unknown
+// (their checks run again at apply). nvme says whether the instance type has
+// local NVMe storage, when that is known.
+func planSubject(ctx context.Context, m endpointModel, data *providerdata.Data, nvme guardrail.Value[bool]) (*guardrail.Subject, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	n, d := m.nested(ctx)
+	diags.Append(d...)
+	s := subjectBase(m.Name.ValueString(), data)
+
+	vpcUnknown, modelUnknown := m.VPC.IsUnknown(), m.Model.IsUnknown()
+	s.SubnetIDs = setValue(ctx, n.VPC.SubnetIDs, vpcUnknown, &diags)
+	s.SecurityGroupIDs = setValue(ctx, n.VPC.SecurityGroupIDs, vpcUnknown, &diags)
+	s.KMSKeyARN = stringValue(m.KMSKeyARN)
+	s.RoleARN = stringValue(m.RoleARN)
+	s.InstanceType = stringValue(m.InstanceType)
+	s.InstanceCount = int64Value(m.InstanceCount)
+	if modelUnknown {
+		s.Image = guardrail.U[string]()
+	} else {
+		s.Image = stringValue(n.Model.Image)
+		if !n.Model.ModelDataS3URI.IsNull() {
+			s.S3 = append(s.S3, guardrail.S3Location{URI: stringValue(n.Model.ModelDataS3URI), Field: fieldModelData, Role: "model"})
+		}
+	}
+	s.NetworkIsolation = guardrail.K(true) // always set by createModelInput
+
+	switch {
+	case !nvme.IsKnown():
+		s.VolumeKMSKeyARN = guardrail.U[string]()
+	case nvme.V:
+		s.VolumeKMSKeyARN = guardrail.N[string]()
+	default:
+		s.VolumeKMSKeyARN = s.KMSKeyARN
+	}
+
+	switch {
+	case m.DataCapture.IsUnknown() || n.DataCapture.Enabled.IsUnknown():
+		s.DataCapture = guardrail.DataCapture{Enabled: guardrail.U[bool](), KMSKeyARN: s.KMSKeyARN}
+	default:
+		enabled := n.DataCapture.Enabled.ValueBool()
+		s.DataCapture = guardrail.DataCapture{Enabled: guardrail.K(enabled), KMSKeyARN: s.KMSKeyARN}
+		if enabled && !n.DataCapture.S3URI.IsNull() {
+			s.S3 = append(s.S3, guardrail.S3Location{URI: stringValue(n.DataCapture.S3URI), Field: guardrail.FieldDataCapture, Role: "data_capture"})
+		}
+	}
+
+	if !m.Name.IsUnknown() {
+		name := m.Name.ValueString()
+		s.LogGroups = []guardrail.LogGroup{{Name: logGroupName(name), KMSKeyARN: s.KMSKeyARN, RetentionDays: int64Value(m.LogRetentionDays)}}
+		actions := guardrail.U[[]string]()
+		if !m.Alarms.IsUnknown() && valueFullyKnown(n.Alarms.Actions) {
+			actions = guardrail.K(effectiveActions(ctx, n.Alarms.Actions, data, &diags))
+		}
+		var list []guardrail.Alarm
+		for _, k := range alarms.EndpointKinds() {
+			list = append(list, guardrail.Alarm{Name: alarms.EndpointAlarmName(name, k), Kind: k, Exists: true, ActionsEnabled: true, Actions: actions})
+		}
+		s.Alarms = guardrail.K(list)
+		s.Deployment = guardrail.Deployment{BlueGreen: guardrail.K(true), RollbackAlarms: guardrail.K(rollbackAlarmNames(name))}
+	} else {
+		s.Alarms = guardrail.U[[]guardrail.Alarm]()
+		s.Deployment = guardrail.Deployment{BlueGreen: guardrail.K(true), RollbackAlarms: guardrail.U[[]string]()}
+	}
+
+	s.Tags = guardrail.U[map[string]string]()
+	if valueFullyKnown(m.Tags) {
+		var own map[string]string
+		diags.Append(m.Tags.ElementsAs(ctx, &own, false)...)
+		merged := own
+		if data != nil {
+			merged = data.MergeTags(own)
+		}
+		s.Tags = guardrail.K(merged)
+	}
+	return s, diags
+}
+
+// findingDiagnostics turns findings into diagnostics on the attribute that
+// caused each one. The log group's findings name the key (SS-ENC-5) or the
+// retention (SS-MON-3).
+func findingDiagnostics(findings []guardrail.Finding, s *guardrail.Subject) diag.Diagnostics {
+	var diags diag.Diagnostics
+	base := pathFor(s)
+	for _, f := range findings {
+		control := f.Control
+		diags.Append(guardrail.Diagnostics([]guardrail.Finding{f}, func(field guardrail.Field, i int) path.Path {
+			if field == guardrail.FieldLogGroups {
+				if control == "SS-MON-3" {
+					return path.Root("log_retention_days")
+				}
+				return path.Root("kms_key_arn")
+			}
+			return base(field, i)
+		})...)
+	}
+	return diags
+}
+
+// pathFor maps a finding to the attribute that caused it. Set elements are
+// addressed by value, from the subject's (sorted) lists.
+func pathFor(s *guardrail.Subject) func(guardrail.Field, int) path.Path {
+	return func(f guardrail.Field, i int) path.Path {
+		setElem := func(p path.Path, ids guardrail.Value[[]string]) path.Path {
+			if i >= 0 && ids.IsKnown() && i < len(ids.V) {
+				return p.AtSetValue(types.StringValue(ids.V[i]))
+			}
+			return p
+		}
+		switch f {
+		case guardrail.FieldSubnetIDs:
+			return setElem(path.Root("vpc").AtName("subnet_ids"), s.SubnetIDs)
+		case guardrail.FieldSecurityGroupIDs:
+			return setElem(path.Root("vpc").AtName("security_group_ids"), s.SecurityGroupIDs)
+		case guardrail.FieldKMSKey, guardrail.FieldVolumeKMSKey:
+			return path.Root("kms_key_arn")
+		case guardrail.FieldRoleARN:
+			return path.Root("role_arn")
+		case guardrail.FieldInstanceType:
+			return path.Root("instance_type")
+		case guardrail.FieldInstanceCount:
+			return path.Root("instance_count")
+		case guardrail.FieldImage:
+			return path.Root("model").AtName("image")
+		case fieldModelData:
+			return path.Root("model").AtName("model_data_s3_uri")
+		case guardrail.FieldDataCapture:
+			return path.Root("data_capture")
+		case guardrail.FieldAlarms:
+			return path.Root("alarms")
+		case guardrail.FieldDeployment:
+			return path.Root("deployment")
+		case guardrail.FieldTags:
+			return path.Root("tags")
+		}
+		return path.Empty()
+	}
+}
+
+// satisfiedList is guardrail.Satisfied as a list value.
+func satisfiedList(s *guardrail.Subject, p guardrail.Policy, findings []guardrail.Finding) types.List {
+	ids := guardrail.Satisfied(s, p, findings)
+	elems := make([]attr.Value, len(ids))
+	for i, id := range ids {
+		elems[i] = types.StringValue(id)
+	}
+	return types.ListValueMust(types.StringType, elems)
+}
+
+func stringValue(v types.String) guardrail.Value[string] {
+	switch {
+	case v.IsUnknown():
+		return guardrail.U[string]()
+	case v.IsNull():
+		return guardrail.N[string]()
+	}
+	return guardrail.K(v.ValueString())
+}
+
+func int64Value(v types.Int64) guardrail.Value[int64] {
+	switch {
+	case v.IsUnknown():
+		return guardrail.U[int64]()
+	case v.IsNull():
+		return guardrail.N[int64]()
+	}
+	return guardrail.K(v.ValueInt64())
+}
+
+// setValue converts a set of strings; parentUnknown marks the whole object
+// unknown. The elements are sorted, so finding indexes are stable.
+func setValue(ctx context.Context, v types.Set, parentUnknown bool, diags *diag.Diagnostics) guardrail.Value[[]string] {
+	switch {
+	case parentUnknown || !valueFullyKnown(v):
+		return guardrail.U[[]string]()
+	case v.IsNull():
+		return guardrail.N[[]string]()
+	}
+	var out []string
+	diags.Append(v.ElementsAs(ctx, &out, false)...)
+	sort.Strings(out)
+	return guardrail.K(out)
+}
