@@ -94,6 +94,10 @@ func AWS(t *testing.T) *awsclient.Client {
 			AccessKey:   "testing",
 			SecretKey:   "testing",
 			MaxRetries:  3,
+			// One connection per request: the emulator's HTTP/1.0 server
+			// closes connections, and a reused one that it has closed makes
+			// the SDK retry a request that may already have been applied.
+			WrapTransport: closeEachConnection,
 		})
 		if diags.HasError() {
 			clientErr = fmt.Errorf("%v", diags)
@@ -112,4 +116,15 @@ func Emulator(t *testing.T) *emulator.Client {
 	t.Helper()
 	PreCheck(t)
 	return &emulator.Client{BaseURL: Endpoint(), HTTP: http.DefaultClient}
+}
+
+type closingTransport struct{ next http.RoundTripper }
+
+func (t closingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r.Close = true
+	return t.next.RoundTrip(r)
+}
+
+func closeEachConnection(next http.RoundTripper) http.RoundTripper {
+	return closingTransport{next}
 }
