@@ -38,6 +38,11 @@ func Endpoint() string { return strings.TrimRight(os.Getenv(EndpointEnv), "/") }
 // starts one and sets the variable.
 func PreCheck(t *testing.T) {
 	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		// The same rule terraform-plugin-testing applies, so fixtures made
+		// before resource.Test are skipped too.
+		t.Skip("acceptance test: set TF_ACC=1 and an emulator (`make test` does both)")
+	}
 	if Endpoint() == "" {
 		t.Fatalf("%s is not set: run acceptance tests with `make test` (which starts an emulator), or point %s at a running moto/LocalStack", EndpointEnv, EndpointEnv)
 	}

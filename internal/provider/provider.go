@@ -29,6 +29,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/executionrolepolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/guardrailpolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/kmskey"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/network"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/preflight"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
 )
@@ -368,6 +369,7 @@ func (p *sagesafeProvider) Resources(_ context.Context) []func() resource.Resour
 	return []func() resource.Resource{
 		kmskey.NewResource,
 		executionrole.NewResource,
+		network.NewResource,
 		endpoint.NewResource,
 	}
 }

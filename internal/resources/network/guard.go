@@ -1,0 +1,168 @@
+package network
+
+import (
+	"context"
+	"maps"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+)
+
+// The security logic lives in internal/guardrail (controls and checks) and
+// internal/posture (facts about subnets, security groups, keys and log
+// groups); this file only builds the network's Subject and maps findings
+// back to attributes.
+
+func baseSubject(d *providerdata.Data, name string) *guardrail.Subject {
+	return &guardrail.Subject{
+		Kind:      guardrail.KindNetwork,
+		Name:      name,
+		Region:    d.AWS.Region,
+		AccountID: d.AWS.AccountID,
+		Partition: d.AWS.Partition,
+	}
+}
+
+// planSubject describes the network as planned. Its subnets and security
+// groups are Unknown: apply creates or restores them, so their checks run on
+// the live objects after apply (and at every refresh), not on what exists
+// now. What the plan decides is checked: the key (SS-KMS-1/2), the log
+// group's key and retention (SS-ENC-5, SS-MON-3) and the tags (SS-GOV-1).
+func planSubject(ctx context.Context, d *providerdata.Data, m *networkModel, diags *diag.Diagnostics) *guardrail.Subject {
+	s := baseSubject(d, m.Name.ValueString())
+	s.SubnetIDs = guardrail.U[[]string]()
+	s.SecurityGroupIDs = guardrail.U[[]string]()
+	s.KMSKeyARN = stringValue(m.KMSKeyARN)
+	lg := guardrail.LogGroup{KMSKeyARN: s.KMSKeyARN, RetentionDays: int64Value(m.FlowLogRetentionDays)}
+	if !m.Name.IsUnknown() && !m.Name.IsNull() {
+		lg.Name = LogGroupName(m.Name.ValueString())
+	}
+	s.LogGroups = []guardrail.LogGroup{lg}
+	if m.Tags.IsUnknown() {
+		s.Tags = guardrail.U[map[string]string]()
+	} else {
+		s.Tags = guardrail.K(mergedTags(d, stringMap(ctx, m.Tags, diags)))
+	}
+	return s
+}
+
+// planKnown reports whether every value planSubject reads is known, so the
+// controls it satisfies can be planned.
+func planKnown(m *networkModel) bool {
+	return !m.Name.IsUnknown() && !m.KMSKeyARN.IsUnknown() && !m.FlowLogRetentionDays.IsUnknown() && !m.Tags.IsUnknown()
+}
+
+// liveSubject describes the network as it is: its subnets, its workload,
+// endpoint and default security groups, the key and flow-log group in
+// state, and the VPC's tags. groups returns the attribute of each security
+// group index.
+func liveSubject(d *providerdata.Data, s spec, l *live) (*guardrail.Subject, []string) {
+	sub := baseSubject(d, s.Name)
+	sub.SubnetIDs = guardrail.K(l.subnetIDs(s.AZs))
+	var ids, attrs []string
+	for _, g := range []struct {
+		id, attr string
+	}{
+		{groupID(l.WorkloadSG), "workload_security_group_id"},
+		{groupID(l.EndpointSG), "endpoint_security_group_id"},
+		{groupID(l.DefaultSG), ""},
+	} {
+		if g.id != "" {
+			ids, attrs = append(ids, g.id), append(attrs, g.attr)
+		}
+	}
+	sub.SecurityGroupIDs = guardrail.K(ids)
+	if s.KMSKeyARN != "" {
+		sub.KMSKeyARN = guardrail.K(s.KMSKeyARN)
+	}
+	// Null settings: the checks take them from the live log group.
+	sub.LogGroups = []guardrail.LogGroup{{Name: s.logGroupName()}}
+	sub.Tags = guardrail.K(fromEC2Tags(l.VPC.Tags))
+	return sub, attrs
+}
+
+func groupID(g *ec2types.SecurityGroup) string {
+	if g == nil {
+		return ""
+	}
+	return aws.ToString(g.GroupId)
+}
+
+// evaluateLive runs the guardrail checks on the live network.
+func evaluateLive(ctx context.Context, d *providerdata.Data, s spec, l *live) ([]guardrail.Finding, *guardrail.Subject, []string, error) {
+	sub, groups := liveSubject(d, s, l)
+	findings, err := evaluate.Run(ctx, d.Posture, d.Policy, sub)
+	return findings, sub, groups, err
+}
+
+// pathFor maps a finding to the attribute that caused it. groups names the
+// attribute of each security group index (liveSubject); nil at plan time.
+func pathFor(f guardrail.Finding, groups []string) path.Path {
+	switch f.Field {
+	case guardrail.FieldSubnetIDs:
+		if f.Index >= 0 {
+			return path.Root("subnet_ids").AtListIndex(f.Index)
+		}
+		return path.Root("subnet_ids")
+	case guardrail.FieldSecurityGroupIDs:
+		if f.Index >= 0 && f.Index < len(groups) && groups[f.Index] != "" {
+			return path.Root(groups[f.Index])
+		}
+		return path.Empty()
+	case guardrail.FieldKMSKey:
+		return path.Root("kms_key_arn")
+	case guardrail.FieldLogGroups:
+		if f.Control == "SS-MON-3" {
+			return path.Root("flow_log_retention_days")
+		}
+		return path.Root("kms_key_arn")
+	case guardrail.FieldTags:
+		return path.Root("tags")
+	}
+	return path.Empty()
+}
+
+// diagnostics turns findings into diagnostics on the network's attributes.
+func diagnostics(findings []guardrail.Finding, groups []string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	for _, f := range findings {
+		p := pathFor(f, groups)
+		diags.Append(guardrail.Diagnostics([]guardrail.Finding{f}, func(guardrail.Field, int) path.Path { return p })...)
+	}
+	return diags
+}
+
+// mergedTags is default_tags overlaid with tags, without the keys the
+// resource sets itself.
+func mergedTags(d *providerdata.Data, tags map[string]string) map[string]string {
+	out := d.MergeTags(tags)
+	maps.DeleteFunc(out, func(k, _ string) bool { return reservedTag(k) })
+	return out
+}
+
+func stringValue(v types.String) guardrail.Value[string] {
+	switch {
+	case v.IsUnknown():
+		return guardrail.U[string]()
+	case v.IsNull():
+		return guardrail.N[string]()
+	}
+	return guardrail.K(v.ValueString())
+}
+
+func int64Value(v types.Int64) guardrail.Value[int64] {
+	switch {
+	case v.IsUnknown():
+		return guardrail.U[int64]()
+	case v.IsNull():
+		return guardrail.N[int64]()
+	}
+	return guardrail.K(v.ValueInt64())
+}

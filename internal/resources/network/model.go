@@ -1,0 +1,147 @@
+package network
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+)
+
+// networkModel is the resource's Terraform data.
+type networkModel struct {
+	Name                 types.String `tfsdk:"name"`
+	CIDRBlock            types.String `tfsdk:"cidr_block"`
+	AvailabilityZones    types.List   `tfsdk:"availability_zones"`
+	KMSKeyARN            types.String `tfsdk:"kms_key_arn"`
+	FlowLogRetentionDays types.Int64  `tfsdk:"flow_log_retention_days"`
+	InterfaceEndpoints   types.Set    `tfsdk:"interface_endpoints"`
+	Tags                 types.Map    `tfsdk:"tags"`
+	Timeouts             types.Object `tfsdk:"timeouts"`
+
+	VPCID                   types.String `tfsdk:"vpc_id"`
+	SubnetIDs               types.List   `tfsdk:"subnet_ids"`
+	RouteTableIDs           types.List   `tfsdk:"route_table_ids"`
+	WorkloadSecurityGroupID types.String `tfsdk:"workload_security_group_id"`
+	EndpointSecurityGroupID types.String `tfsdk:"endpoint_security_group_id"`
+	VPCEndpointIDs          types.Map    `tfsdk:"vpc_endpoint_ids"`
+	FlowLogID               types.String `tfsdk:"flow_log_id"`
+	FlowLogGroupName        types.String `tfsdk:"flow_log_group_name"`
+	FlowLogRoleARN          types.String `tfsdk:"flow_log_role_arn"`
+	Controls                types.List   `tfsdk:"controls"`
+	Drift                   types.List   `tfsdk:"drift"`
+}
+
+// timeoutsModel is the `timeouts` attribute.
+type timeoutsModel struct {
+	Create types.String `tfsdk:"create"`
+	Update types.String `tfsdk:"update"`
+	Delete types.String `tfsdk:"delete"`
+}
+
+// Default operation timeouts. Interface endpoints take a minute or two to
+// become available; deletion waits for network interfaces that SageMaker
+// releases asynchronously, which can take much longer.
+const (
+	defaultCreateTimeout = 30 * time.Minute
+	defaultUpdateTimeout = 30 * time.Minute
+	defaultDeleteTimeout = 45 * time.Minute
+)
+
+// timeout returns the configured timeout for op ("create", "update",
+// "delete") or def. The value was validated by the schema.
+func timeout(ctx context.Context, obj types.Object, op string, def time.Duration) (time.Duration, diag.Diagnostics) {
+	if obj.IsNull() || obj.IsUnknown() {
+		return def, nil
+	}
+	var t timeoutsModel
+	diags := obj.As(ctx, &t, basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true})
+	if diags.HasError() {
+		return def, diags
+	}
+	var v types.String
+	switch op {
+	case "create":
+		v = t.Create
+	case "update":
+		v = t.Update
+	default:
+		v = t.Delete
+	}
+	if v.IsNull() || v.IsUnknown() || v.ValueString() == "" {
+		return def, diags
+	}
+	d, err := time.ParseDuration(v.ValueString())
+	if err != nil {
+		diags.AddError("Invalid timeout", "timeouts."+op+": "+err.Error())
+		return def, diags
+	}
+	return d, diags
+}
+
+// stringList converts a list of strings, nil when null or unknown.
+func stringList(ctx context.Context, v types.List, diags *diag.Diagnostics) []string {
+	if v.IsNull() || v.IsUnknown() {
+		return nil
+	}
+	var out []string
+	diags.Append(v.ElementsAs(ctx, &out, false)...)
+	return out
+}
+
+// stringSet converts a set of strings, nil when null or unknown.
+func stringSet(ctx context.Context, v types.Set, diags *diag.Diagnostics) []string {
+	if v.IsNull() || v.IsUnknown() {
+		return nil
+	}
+	var out []string
+	diags.Append(v.ElementsAs(ctx, &out, false)...)
+	return out
+}
+
+// stringMap converts a map of strings, nil when null or unknown.
+func stringMap(ctx context.Context, v types.Map, diags *diag.Diagnostics) map[string]string {
+	if v.IsNull() || v.IsUnknown() {
+		return nil
+	}
+	out := map[string]string{}
+	diags.Append(v.ElementsAs(ctx, &out, false)...)
+	return out
+}
+
+// listOf makes a known list of strings (empty, not null, for no elements).
+func listOf(values []string) types.List {
+	elems := make([]attr.Value, len(values))
+	for i, v := range values {
+		elems[i] = types.StringValue(v)
+	}
+	return types.ListValueMust(types.StringType, elems)
+}
+
+// setOf makes a known set of strings.
+func setOf(values []string) types.Set {
+	elems := make([]attr.Value, len(values))
+	for i, v := range values {
+		elems[i] = types.StringValue(v)
+	}
+	return types.SetValueMust(types.StringType, elems)
+}
+
+// mapOf makes a known map of strings.
+func mapOf(m map[string]string) types.Map {
+	elems := make(map[string]attr.Value, len(m))
+	for k, v := range m {
+		elems[k] = types.StringValue(v)
+	}
+	return types.MapValueMust(types.StringType, elems)
+}
+
+// nullIfEmpty turns "" into a null string.
+func nullIfEmpty(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}

@@ -1,0 +1,743 @@
+package network
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/smithy-go"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
+)
+
+// Polling of asynchronous EC2 operations (variables so unit tests can
+// shorten them).
+var (
+	pollInterval    = 2 * time.Second
+	pollMaxInterval = 15 * time.Second
+	// flowLogRetryFor bounds how long CreateFlowLogs is retried while a new
+	// delivery role propagates through IAM.
+	flowLogRetryFor = 2 * time.Minute
+	// notFoundRetryFor bounds how long a call that names a just-created
+	// object is retried while EC2 does not see that object yet.
+	notFoundRetryFor = 2 * time.Minute
+)
+
+// createVPC creates the network's VPC, tagged, and returns its ID.
+func createVPC(ctx context.Context, c ec2API, s spec) (string, error) {
+	out, err := c.CreateVpc(ctx, &ec2.CreateVpcInput{
+		CidrBlock:         aws.String(s.CIDR),
+		TagSpecifications: s.tagSpec(ec2types.ResourceTypeVpc, roleVPC, "", nil),
+	})
+	if err != nil {
+		return "", fmt.Errorf("creating VPC %s: %w", s.CIDR, err)
+	}
+	return aws.ToString(out.Vpc.VpcId), nil
+}
+
+// awaitVPC waits until a VPC just created is visible: EC2 reads are
+// eventually consistent, and everything after creation starts by reading it.
+func awaitVPC(ctx context.Context, c ec2API, vpcID string) error {
+	return retryNotFound(ctx, func() error {
+		_, err := findVPC(ctx, c, vpcID)
+		if errors.Is(err, ErrNotFound) {
+			return &smithy.GenericAPIError{Code: "InvalidVpcID.NotFound", Message: err.Error()}
+		}
+		return err
+	})
+}
+
+// retryNotFound retries call while it fails because an object created a
+// moment ago is not yet visible (EC2's eventual consistency), for up to
+// notFoundRetryFor.
+func retryNotFound(ctx context.Context, call func() error) error {
+	deadline := time.Now().Add(notFoundRetryFor)
+	wait := pollInterval / 4
+	for {
+		err := call()
+		if err == nil || !isEC2NotFound(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, pollMaxInterval)
+	}
+}
+
+// reconciler brings a network to its spec, one object at a time in
+// dependency order. It starts from an observed snapshot and keeps the
+// snapshot current as it creates objects.
+type reconciler struct {
+	c     clients
+	s     spec
+	vpcID string
+	l     *live
+}
+
+// reconcile observes the network and creates, fixes or removes whatever
+// differs from s. Create (after creating the VPC), Update and the
+// restoration of drift all go through here, so the same code makes a new
+// network and repairs a weakened one.
+func reconcile(ctx context.Context, c clients, s spec, vpcID string, k known) error {
+	l, err := observe(ctx, c, vpcID, s, k)
+	if err != nil {
+		return err
+	}
+	r := &reconciler{c: c, s: s, vpcID: vpcID, l: l}
+	for _, step := range []struct {
+		name string
+		f    func(context.Context) error
+	}{
+		{"VPC", r.vpc},
+		{"default security group", r.defaultGroup},
+		{"subnets and route tables", r.zones},
+		{"security groups", r.groups},
+		{"S3 gateway endpoint", r.gateway},
+		{"interface endpoints", r.interfaces},
+		{"flow-log group", r.logGroup},
+		{"flow-log role", r.role},
+		{"flow log", r.flowLog},
+	} {
+		tflog.Debug(ctx, "sagesafe_network: reconciling", map[string]any{"network": s.Name, "vpc_id": vpcID, "step": step.name})
+		if err := step.f(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *reconciler) vpc(ctx context.Context) error {
+	if !r.l.DNSSupport {
+		if _, err := r.c.ec2.ModifyVpcAttribute(ctx, &ec2.ModifyVpcAttributeInput{VpcId: aws.String(r.vpcID), EnableDnsSupport: &ec2types.AttributeBooleanValue{Value: aws.Bool(true)}}); err != nil {
+			return fmt.Errorf("turning on DNS support of VPC %s: %w", r.vpcID, err)
+		}
+	}
+	if !r.l.DNSHostnames {
+		if _, err := r.c.ec2.ModifyVpcAttribute(ctx, &ec2.ModifyVpcAttributeInput{VpcId: aws.String(r.vpcID), EnableDnsHostnames: &ec2types.AttributeBooleanValue{Value: aws.Bool(true)}}); err != nil {
+			return fmt.Errorf("turning on DNS hostnames of VPC %s: %w", r.vpcID, err)
+		}
+	}
+	for _, g := range r.l.Gateways {
+		// Detached, not deleted: the gateway was made outside sagesafe.
+		tflog.Warn(ctx, "sagesafe_network: detaching an internet gateway attached outside sagesafe", map[string]any{"vpc_id": r.vpcID, "internet_gateway": g})
+		if _, err := r.c.ec2.DetachInternetGateway(ctx, &ec2.DetachInternetGatewayInput{InternetGatewayId: aws.String(g), VpcId: aws.String(r.vpcID)}); ignoreNotFound(err) != nil {
+			return fmt.Errorf("detaching internet gateway %s from VPC %s: %w", g, r.vpcID, err)
+		}
+	}
+	return syncTags(ctx, r.c.ec2, r.vpcID, r.l.VPC.Tags, r.s.tags(roleVPC, "", nil))
+}
+
+func (r *reconciler) defaultGroup(ctx context.Context) error {
+	g := r.l.DefaultSG
+	if g == nil {
+		return nil
+	}
+	return revokeRules(ctx, r.c.ec2, aws.ToString(g.GroupId), rulesOf(g.IpPermissions), rulesOf(g.IpPermissionsEgress))
+}
+
+func (r *reconciler) zones(ctx context.Context) error {
+	vpcCIDR := aws.ToString(r.l.VPC.CidrBlock)
+	for i, az := range r.s.AZs {
+		z := r.l.Zones[az]
+		if z == nil {
+			z = &zone{}
+			r.l.Zones[az] = z
+		}
+		extra := map[string]string{TagZone: az}
+		suffix := "private-" + az
+		if z.Subnet == nil {
+			out, err := r.c.ec2.CreateSubnet(ctx, &ec2.CreateSubnetInput{
+				VpcId:             aws.String(r.vpcID),
+				CidrBlock:         aws.String(r.s.SubnetCIDRs[i]),
+				AvailabilityZone:  aws.String(az),
+				TagSpecifications: r.s.tagSpec(ec2types.ResourceTypeSubnet, roleSubnet, suffix, extra),
+			})
+			if err != nil {
+				return fmt.Errorf("creating the private subnet %s in %s: %w", r.s.SubnetCIDRs[i], az, err)
+			}
+			z.Subnet = out.Subnet
+			z.Association = nil
+		} else if err := syncTags(ctx, r.c.ec2, aws.ToString(z.Subnet.SubnetId), z.Subnet.Tags, r.s.tags(roleSubnet, suffix, extra)); err != nil {
+			return err
+		}
+		subnetID := aws.ToString(z.Subnet.SubnetId)
+		if aws.ToBool(z.Subnet.MapPublicIpOnLaunch) {
+			if _, err := r.c.ec2.ModifySubnetAttribute(ctx, &ec2.ModifySubnetAttributeInput{SubnetId: aws.String(subnetID), MapPublicIpOnLaunch: &ec2types.AttributeBooleanValue{Value: aws.Bool(false)}}); err != nil {
+				return fmt.Errorf("turning off MapPublicIpOnLaunch of subnet %s: %w", subnetID, err)
+			}
+		}
+
+		if z.RouteTable == nil {
+			out, err := r.c.ec2.CreateRouteTable(ctx, &ec2.CreateRouteTableInput{
+				VpcId:             aws.String(r.vpcID),
+				TagSpecifications: r.s.tagSpec(ec2types.ResourceTypeRouteTable, roleRouteTable, suffix, extra),
+			})
+			if err != nil {
+				return fmt.Errorf("creating the route table for subnet %s: %w", subnetID, err)
+			}
+			z.RouteTable = out.RouteTable
+		} else if err := syncTags(ctx, r.c.ec2, aws.ToString(z.RouteTable.RouteTableId), z.RouteTable.Tags, r.s.tags(roleRouteTable, suffix, extra)); err != nil {
+			return err
+		}
+		rtID := aws.ToString(z.RouteTable.RouteTableId)
+		switch {
+		case z.Association == nil:
+			if err := retryNotFound(ctx, func() error {
+				_, err := r.c.ec2.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: aws.String(rtID), SubnetId: aws.String(subnetID)})
+				return err
+			}); err != nil {
+				return fmt.Errorf("associating route table %s with subnet %s: %w", rtID, subnetID, err)
+			}
+		case aws.ToString(z.Association.RouteTableId) != rtID:
+			if _, err := r.c.ec2.ReplaceRouteTableAssociation(ctx, &ec2.ReplaceRouteTableAssociationInput{AssociationId: z.Association.RouteTableAssociationId, RouteTableId: aws.String(rtID)}); err != nil {
+				return fmt.Errorf("associating subnet %s with route table %s instead of %s: %w", subnetID, rtID, aws.ToString(z.Association.RouteTableId), err)
+			}
+		}
+
+		for _, rt := range z.RouteTable.Routes {
+			if routeAllowed(rt, vpcCIDR, r.l.PrefixList, gatewayID(r.l)) {
+				continue
+			}
+			if err := r.deleteRoute(ctx, rtID, rt); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// deleteRoute removes a route that does not belong in the network's route
+// tables. Routes of gateway endpoints belong to the endpoint, so the table
+// is removed from that endpoint instead.
+func (r *reconciler) deleteRoute(ctx context.Context, rtID string, rt ec2types.Route) error {
+	target := routeTarget(rt)
+	tflog.Warn(ctx, "sagesafe_network: removing a route added outside sagesafe", map[string]any{"route_table": rtID, "destination": routeDestination(rt), "target": target})
+	if strings.HasPrefix(target, "vpce-") {
+		if target == gatewayID(r.l) {
+			return nil // the S3 route to a stale prefix list: the gateway step re-adds the table
+		}
+		_, err := r.c.ec2.ModifyVpcEndpoint(ctx, &ec2.ModifyVpcEndpointInput{VpcEndpointId: aws.String(target), RemoveRouteTableIds: []string{rtID}})
+		if ignoreNotFound(err) != nil {
+			return fmt.Errorf("removing route table %s from gateway endpoint %s: %w", rtID, target, err)
+		}
+		return nil
+	}
+	in := &ec2.DeleteRouteInput{RouteTableId: aws.String(rtID)}
+	switch {
+	case aws.ToString(rt.DestinationCidrBlock) != "":
+		in.DestinationCidrBlock = rt.DestinationCidrBlock
+	case aws.ToString(rt.DestinationIpv6CidrBlock) != "":
+		in.DestinationIpv6CidrBlock = rt.DestinationIpv6CidrBlock
+	default:
+		in.DestinationPrefixListId = rt.DestinationPrefixListId
+	}
+	if _, err := r.c.ec2.DeleteRoute(ctx, in); ignoreNotFound(err) != nil {
+		return fmt.Errorf("deleting route %s -> %s from route table %s: %w", routeDestination(rt), target, rtID, err)
+	}
+	return nil
+}
+
+func (r *reconciler) groups(ctx context.Context) error {
+	if r.l.PrefixList == "" {
+		return fmt.Errorf("the S3 prefix list %s was not found in %s, so the workload security group cannot allow HTTPS to S3", r.s.s3PrefixListName(), r.s.Region)
+	}
+	for _, g := range []struct {
+		role, what string
+		ptr        **ec2types.SecurityGroup
+		desc       string
+	}{
+		{roleWorkloadSG, "workload", &r.l.WorkloadSG, "sagesafe network " + r.s.Name + ": SageMaker training jobs and endpoints"},
+		{roleEndpointSG, "endpoint", &r.l.EndpointSG, "sagesafe network " + r.s.Name + ": interface VPC endpoints"},
+	} {
+		if *g.ptr != nil {
+			if err := syncTags(ctx, r.c.ec2, aws.ToString((*g.ptr).GroupId), (*g.ptr).Tags, r.s.tags(g.role, g.what, nil)); err != nil {
+				return err
+			}
+			continue
+		}
+		out, err := r.c.ec2.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
+			GroupName:         aws.String(r.s.Name + "-" + g.what),
+			Description:       aws.String(g.desc),
+			VpcId:             aws.String(r.vpcID),
+			TagSpecifications: r.s.tagSpec(ec2types.ResourceTypeSecurityGroup, g.role, g.what, nil),
+		})
+		if err != nil {
+			return fmt.Errorf("creating the %s security group: %w", g.what, err)
+		}
+		id := aws.ToString(out.GroupId)
+		// Read the new group back: it comes with AWS's default egress rule.
+		var got *ec2.DescribeSecurityGroupsOutput
+		err = retryNotFound(ctx, func() error {
+			got, err = r.c.ec2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{GroupIds: []string{id}})
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("reading the new %s security group %s: %w", g.what, id, err)
+		}
+		if len(got.SecurityGroups) == 0 {
+			// Eventual consistency: assume AWS's defaults.
+			*g.ptr = &ec2types.SecurityGroup{GroupId: aws.String(id), IpPermissionsEgress: []ec2types.IpPermission{{IpProtocol: aws.String("-1"), IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}}}}
+		} else {
+			*g.ptr = &got.SecurityGroups[0]
+		}
+	}
+
+	for _, g := range []struct {
+		grp  *ec2types.SecurityGroup
+		role string
+	}{{r.l.WorkloadSG, roleWorkloadSG}, {r.l.EndpointSG, roleEndpointSG}} {
+		want, _ := wantedRules(r.l, g.role)
+		id := aws.ToString(g.grp.GroupId)
+		extraIn, missingIn := diffRules(want.Ingress, rulesOf(g.grp.IpPermissions))
+		extraOut, missingOut := diffRules(want.Egress, rulesOf(g.grp.IpPermissionsEgress))
+		// Close holes before opening what is missing.
+		if err := revokeRules(ctx, r.c.ec2, id, extraIn, extraOut); err != nil {
+			return err
+		}
+		if len(missingIn) > 0 {
+			if err := retryNotFound(ctx, func() error {
+				_, err := r.c.ec2.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: permissions(missingIn)})
+				return err
+			}); err != nil {
+				return fmt.Errorf("adding inbound rules to security group %s: %w", id, err)
+			}
+		}
+		if len(missingOut) > 0 {
+			if err := retryNotFound(ctx, func() error {
+				_, err := r.c.ec2.AuthorizeSecurityGroupEgress(ctx, &ec2.AuthorizeSecurityGroupEgressInput{GroupId: aws.String(id), IpPermissions: permissions(missingOut)})
+				return err
+			}); err != nil {
+				return fmt.Errorf("adding outbound rules to security group %s: %w", id, err)
+			}
+		}
+	}
+	return nil
+}
+
+func permissions(rules []rule) []ec2types.IpPermission {
+	out := make([]ec2types.IpPermission, len(rules))
+	for i, r := range rules {
+		out[i] = r.permission()
+	}
+	return out
+}
+
+// revokeRules revokes the given inbound and outbound rules of a group.
+func revokeRules(ctx context.Context, c ec2API, groupID string, in, out []rule) error {
+	if len(in) > 0 {
+		if _, err := c.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(groupID), IpPermissions: permissions(in)}); ignoreNotFound(err) != nil {
+			return fmt.Errorf("revoking inbound rules of security group %s: %w", groupID, err)
+		}
+	}
+	if len(out) > 0 {
+		if _, err := c.RevokeSecurityGroupEgress(ctx, &ec2.RevokeSecurityGroupEgressInput{GroupId: aws.String(groupID), IpPermissions: permissions(out)}); ignoreNotFound(err) != nil {
+			return fmt.Errorf("revoking outbound rules of security group %s: %w", groupID, err)
+		}
+	}
+	return nil
+}
+
+func (r *reconciler) gateway(ctx context.Context) error {
+	tables := r.l.routeTableIDs(r.s.AZs)
+	if r.l.S3Gateway == nil {
+		var out *ec2.CreateVpcEndpointOutput
+		err := retryNotFound(ctx, func() (err error) {
+			out, err = r.c.ec2.CreateVpcEndpoint(ctx, &ec2.CreateVpcEndpointInput{
+				VpcId:             aws.String(r.vpcID),
+				ServiceName:       aws.String(r.s.serviceName(s3Key)),
+				VpcEndpointType:   ec2types.VpcEndpointTypeGateway,
+				RouteTableIds:     tables,
+				TagSpecifications: r.s.tagSpec(ec2types.ResourceTypeVpcEndpoint, roleS3Gateway, s3Key, nil),
+			})
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("creating the S3 gateway endpoint: %w", err)
+		}
+		r.l.S3Gateway = out.VpcEndpoint
+		return nil
+	}
+	id := gatewayID(r.l)
+	if err := syncTags(ctx, r.c.ec2, id, r.l.S3Gateway.Tags, r.s.tags(roleS3Gateway, s3Key, nil)); err != nil {
+		return err
+	}
+	var add, readd []string
+	for _, az := range r.s.AZs {
+		z := r.l.Zones[az]
+		rtID := aws.ToString(z.RouteTable.RouteTableId)
+		switch {
+		case !slices.Contains(r.l.S3Gateway.RouteTableIds, rtID):
+			add = append(add, rtID)
+		case !hasS3Route(z.RouteTable, r.l.PrefixList, id):
+			readd = append(readd, rtID)
+		}
+	}
+	if len(readd) > 0 {
+		// The association exists but its route was deleted: re-associate.
+		if _, err := r.c.ec2.ModifyVpcEndpoint(ctx, &ec2.ModifyVpcEndpointInput{VpcEndpointId: aws.String(id), RemoveRouteTableIds: readd}); err != nil {
+			return fmt.Errorf("re-associating route tables %v with S3 gateway endpoint %s: %w", readd, id, err)
+		}
+		add = append(add, readd...)
+	}
+	if len(add) > 0 {
+		if _, err := r.c.ec2.ModifyVpcEndpoint(ctx, &ec2.ModifyVpcEndpointInput{VpcEndpointId: aws.String(id), AddRouteTableIds: add}); err != nil {
+			return fmt.Errorf("associating route tables %v with S3 gateway endpoint %s: %w", add, id, err)
+		}
+	}
+	return nil
+}
+
+func (r *reconciler) interfaces(ctx context.Context) error {
+	var remove []string
+	for svc, e := range r.l.Interfaces {
+		if !slices.Contains(r.s.Services, svc) {
+			remove = append(remove, aws.ToString(e.VpcEndpointId))
+			delete(r.l.Interfaces, svc)
+		}
+	}
+	for _, e := range r.l.Strays {
+		remove = append(remove, aws.ToString(e.VpcEndpointId))
+	}
+	r.l.Strays = nil
+	if len(remove) > 0 {
+		slices.Sort(remove)
+		if err := deleteEndpoints(ctx, r.c.ec2, r.vpcID, remove); err != nil {
+			return err
+		}
+	}
+
+	subnets := r.l.subnetIDs(r.s.AZs)
+	sg := aws.ToString(r.l.EndpointSG.GroupId)
+	var pending []string
+	for _, svc := range r.s.Services {
+		e := r.l.Interfaces[svc]
+		if e == nil {
+			var out *ec2.CreateVpcEndpointOutput
+			err := retryNotFound(ctx, func() (err error) {
+				out, err = r.c.ec2.CreateVpcEndpoint(ctx, &ec2.CreateVpcEndpointInput{
+					VpcId:             aws.String(r.vpcID),
+					ServiceName:       aws.String(r.s.serviceName(svc)),
+					VpcEndpointType:   ec2types.VpcEndpointTypeInterface,
+					SubnetIds:         subnets,
+					SecurityGroupIds:  []string{sg},
+					PrivateDnsEnabled: aws.Bool(true),
+					TagSpecifications: r.s.tagSpec(ec2types.ResourceTypeVpcEndpoint, roleInterfaceEndpoint, svc, nil),
+				})
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("creating the interface endpoint for %s: %w", r.s.serviceName(svc), err)
+			}
+			r.l.Interfaces[svc] = out.VpcEndpoint
+			pending = append(pending, aws.ToString(out.VpcEndpoint.VpcEndpointId))
+			continue
+		}
+		id := aws.ToString(e.VpcEndpointId)
+		if err := syncTags(ctx, r.c.ec2, id, e.Tags, r.s.tags(roleInterfaceEndpoint, svc, nil)); err != nil {
+			return err
+		}
+		in := &ec2.ModifyVpcEndpointInput{VpcEndpointId: aws.String(id)}
+		changed := false
+		for _, sn := range subnets {
+			if !slices.Contains(e.SubnetIds, sn) {
+				in.AddSubnetIds, changed = append(in.AddSubnetIds, sn), true
+			}
+		}
+		for _, sn := range e.SubnetIds {
+			if !slices.Contains(subnets, sn) {
+				in.RemoveSubnetIds, changed = append(in.RemoveSubnetIds, sn), true
+			}
+		}
+		hasSG := false
+		for _, g := range e.Groups {
+			gid := aws.ToString(g.GroupId)
+			if gid == sg {
+				hasSG = true
+				continue
+			}
+			in.RemoveSecurityGroupIds, changed = append(in.RemoveSecurityGroupIds, gid), true
+		}
+		if !hasSG {
+			in.AddSecurityGroupIds, changed = []string{sg}, true
+		}
+		if !aws.ToBool(e.PrivateDnsEnabled) {
+			in.PrivateDnsEnabled, changed = aws.Bool(true), true
+		}
+		if changed {
+			if _, err := r.c.ec2.ModifyVpcEndpoint(ctx, in); err != nil {
+				return fmt.Errorf("restoring interface endpoint %s (%s): %w", id, svc, err)
+			}
+			pending = append(pending, id)
+		}
+	}
+	return waitEndpointsAvailable(ctx, r.c.ec2, pending)
+}
+
+// waitEndpointsAvailable polls until every endpoint is available.
+func waitEndpointsAvailable(ctx context.Context, c ec2API, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return poll(ctx, "VPC endpoints "+strings.Join(ids, ", ")+" to become available", func() (bool, error) {
+		out, err := c.DescribeVpcEndpoints(ctx, &ec2.DescribeVpcEndpointsInput{VpcEndpointIds: ids})
+		if err != nil {
+			if isEC2NotFound(err) {
+				return false, nil // eventual consistency right after creation
+			}
+			return false, err
+		}
+		done := 0
+		for _, e := range out.VpcEndpoints {
+			switch {
+			case endpointState(e) == stateAvailable:
+				done++
+			case endpointGone(e):
+				reason := ""
+				if e.LastError != nil {
+					reason = ": " + aws.ToString(e.LastError.Code) + " " + aws.ToString(e.LastError.Message)
+				}
+				return false, fmt.Errorf("VPC endpoint %s (%s) is %s%s", aws.ToString(e.VpcEndpointId), aws.ToString(e.ServiceName), e.State, reason)
+			}
+		}
+		return done == len(ids), nil
+	})
+}
+
+// deleteEndpoints deletes VPC endpoints and waits until they are gone, so
+// their network interfaces no longer hold subnets and security groups.
+func deleteEndpoints(ctx context.Context, c ec2API, vpcID string, ids []string) error {
+	out, err := c.DeleteVpcEndpoints(ctx, &ec2.DeleteVpcEndpointsInput{VpcEndpointIds: ids})
+	if ignoreNotFound(err) != nil {
+		return fmt.Errorf("deleting VPC endpoints %s: %w", strings.Join(ids, ", "), err)
+	}
+	if out != nil {
+		for _, u := range out.Unsuccessful {
+			if u.Error != nil && !strings.Contains(aws.ToString(u.Error.Code), "NotFound") {
+				return fmt.Errorf("deleting VPC endpoint %s: %s: %s", aws.ToString(u.ResourceId), aws.ToString(u.Error.Code), aws.ToString(u.Error.Message))
+			}
+		}
+	}
+	return poll(ctx, "VPC endpoints "+strings.Join(ids, ", ")+" to be deleted", func() (bool, error) {
+		// By VPC, not by ID: EC2 fails a lookup by ID once one is gone.
+		out, err := c.DescribeVpcEndpoints(ctx, &ec2.DescribeVpcEndpointsInput{Filters: []ec2types.Filter{vpcFilter(vpcID)}})
+		if err != nil {
+			return false, err
+		}
+		for _, e := range out.VpcEndpoints {
+			if endpointState(e) != stateDeleted && slices.Contains(ids, aws.ToString(e.VpcEndpointId)) {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+}
+
+func (r *reconciler) logGroup(ctx context.Context) error {
+	_, err := loggroup.Ensure(ctx, r.c.logs, loggroup.Spec{
+		Name:          r.s.logGroupName(),
+		KMSKeyARN:     r.s.KMSKeyARN,
+		RetentionDays: int32(r.s.RetentionDays),
+		Tags:          r.s.tags(roleFlowLogGroup, "flow-logs", nil),
+	})
+	return err
+}
+
+func (r *reconciler) role(ctx context.Context) error {
+	trust, policy, err := r.s.flowLogDocuments()
+	if err != nil {
+		return err
+	}
+	name := r.s.roleName()
+	tags := r.s.tags(roleFlowLogRole, "flow-logs", nil)
+	if r.l.Role == nil {
+		_, err := r.c.iam.CreateRole(ctx, &iam.CreateRoleInput{
+			RoleName:                 aws.String(name),
+			AssumeRolePolicyDocument: aws.String(trust),
+			Description:              aws.String("sagesafe network " + r.s.Name + ": VPC Flow Logs delivery to " + r.s.logGroupName()),
+			Tags:                     iamTags(tags),
+		})
+		var exists *iamtypes.EntityAlreadyExistsException
+		switch {
+		case errors.As(err, &exists):
+			// Another run made it (or it is left over from a failed one):
+			// adopt it only when it carries this network's tag.
+			got, gerr := r.c.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+			if gerr != nil {
+				return fmt.Errorf("reading existing role %s: %w", name, gerr)
+			}
+			if roleTag(got.Role.Tags, TagNetwork) != r.s.Name {
+				return fmt.Errorf("role %s already exists and is not tagged %s=%s: it belongs to something else; rename the network or delete the role", name, TagNetwork, r.s.Name)
+			}
+			r.l.Role = got
+		case err != nil:
+			return fmt.Errorf("creating flow-log role %s: %w", name, err)
+		default:
+			r.l.Role = nil // created as wanted
+		}
+	}
+	if r.l.Role != nil {
+		if !equivalent(aws.ToString(r.l.Role.Role.AssumeRolePolicyDocument), trust) {
+			if _, err := r.c.iam.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: aws.String(trust)}); err != nil {
+				return fmt.Errorf("restoring the trust policy of role %s: %w", name, err)
+			}
+		}
+		if !tagsContain(r.l.Role.Role.Tags, tags) {
+			if _, err := r.c.iam.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(tags)}); err != nil {
+				return fmt.Errorf("tagging role %s: %w", name, err)
+			}
+		}
+		for _, p := range r.l.RoleOtherInline {
+			if _, err := r.c.iam.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(p)}); err != nil && !isIAMNotFound(err) {
+				return fmt.Errorf("removing inline policy %s from role %s: %w", p, name, err)
+			}
+		}
+		for _, p := range r.l.RoleAttachedARNs {
+			if _, err := r.c.iam.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(name), PolicyArn: aws.String(p)}); err != nil && !isIAMNotFound(err) {
+				return fmt.Errorf("detaching %s from role %s: %w", p, name, err)
+			}
+		}
+	}
+	if r.l.RolePolicy == "" || !equivalent(r.l.RolePolicy, policy) {
+		if _, err := r.c.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(flowLogPolicyName), PolicyDocument: aws.String(policy)}); err != nil {
+			return fmt.Errorf("putting policy %s on role %s: %w", flowLogPolicyName, name, err)
+		}
+	}
+	return nil
+}
+
+func iamTags(m map[string]string) []iamtypes.Tag {
+	out := make([]iamtypes.Tag, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, iamtypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
+	}
+	return out
+}
+
+func roleTag(tags []iamtypes.Tag, key string) string {
+	for _, t := range tags {
+		if aws.ToString(t.Key) == key {
+			return aws.ToString(t.Value)
+		}
+	}
+	return ""
+}
+
+func tagsContain(have []iamtypes.Tag, want map[string]string) bool {
+	for k, v := range want {
+		if roleTag(have, k) != v {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *reconciler) flowLog(ctx context.Context) error {
+	var stale []string
+	for _, f := range r.l.FlowLogs {
+		if !flowLogConforms(f, r.s) {
+			stale = append(stale, aws.ToString(f.FlowLogId))
+		}
+	}
+	if len(stale) > 0 {
+		if _, err := r.c.ec2.DeleteFlowLogs(ctx, &ec2.DeleteFlowLogsInput{FlowLogIds: stale}); ignoreNotFound(err) != nil {
+			return fmt.Errorf("deleting flow logs %s: %w", strings.Join(stale, ", "), err)
+		}
+	}
+	if f := r.l.conformingFlowLog(r.s); f != nil {
+		return syncTags(ctx, r.c.ec2, aws.ToString(f.FlowLogId), f.Tags, r.s.tags(roleFlowLog, "flow-log", nil))
+	}
+	in := &ec2.CreateFlowLogsInput{
+		ResourceIds:              []string{r.vpcID},
+		ResourceType:             ec2types.FlowLogsResourceTypeVpc,
+		TrafficType:              ec2types.TrafficTypeAll,
+		LogDestinationType:       ec2types.LogDestinationTypeCloudWatchLogs,
+		LogGroupName:             aws.String(r.s.logGroupName()),
+		DeliverLogsPermissionArn: aws.String(r.s.roleARN()),
+		TagSpecifications:        r.s.tagSpec(ec2types.ResourceTypeVpcFlowLog, roleFlowLog, "flow-log", nil),
+	}
+	deadline := time.Now().Add(flowLogRetryFor)
+	var last string
+	return poll(ctx, "the flow log of VPC "+r.vpcID+" to be created", func() (bool, error) {
+		out, err := r.c.ec2.CreateFlowLogs(ctx, in)
+		if err != nil {
+			return false, fmt.Errorf("creating the flow log of VPC %s: %w", r.vpcID, err)
+		}
+		if len(out.Unsuccessful) == 0 && len(out.FlowLogIds) > 0 {
+			return true, nil
+		}
+		last = "no flow log was created"
+		if len(out.Unsuccessful) > 0 && out.Unsuccessful[0].Error != nil {
+			last = aws.ToString(out.Unsuccessful[0].Error.Code) + ": " + aws.ToString(out.Unsuccessful[0].Error.Message)
+		}
+		// A new delivery role takes a while to propagate through IAM.
+		if time.Now().After(deadline) {
+			return false, fmt.Errorf("creating the flow log of VPC %s: %s", r.vpcID, last)
+		}
+		tflog.Debug(ctx, "sagesafe_network: CreateFlowLogs unsuccessful, retrying", map[string]any{"error": last})
+		return false, nil
+	})
+}
+
+// syncTags makes an EC2 object's tags exactly want (AWS's own aws:* tags
+// cannot be changed and are left alone).
+func syncTags(ctx context.Context, c ec2API, id string, have []ec2types.Tag, want map[string]string) error {
+	got := fromEC2Tags(have)
+	set := map[string]string{}
+	for k, v := range want {
+		if got[k] != v {
+			set[k] = v
+		} else if _, ok := got[k]; !ok {
+			set[k] = v
+		}
+	}
+	var remove []ec2types.Tag
+	for _, k := range slices.Sorted(maps.Keys(got)) {
+		if _, ok := want[k]; !ok && !strings.HasPrefix(k, "aws:") {
+			remove = append(remove, ec2types.Tag{Key: aws.String(k)})
+		}
+	}
+	if len(set) > 0 {
+		if _, err := c.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: toEC2Tags(set)}); err != nil {
+			return fmt.Errorf("tagging %s: %w", id, err)
+		}
+	}
+	if len(remove) > 0 {
+		if _, err := c.DeleteTags(ctx, &ec2.DeleteTagsInput{Resources: []string{id}, Tags: remove}); err != nil {
+			return fmt.Errorf("removing tags from %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// poll calls check with backoff until it reports done, fails, or ctx ends.
+func poll(ctx context.Context, what string, check func() (bool, error)) error {
+	wait := pollInterval
+	for {
+		done, err := check()
+		if err != nil {
+			return err
+		}
+		if done {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("timed out waiting for %s: %w", what, ctx.Err())
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, pollMaxInterval)
+	}
+}
