@@ -31,6 +31,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/kmskey"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/network"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/preflight"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/trainingjob"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
 )
 
@@ -371,6 +372,7 @@ func (p *sagesafeProvider) Resources(_ context.Context) []func() resource.Resour
 		executionrole.NewResource,
 		network.NewResource,
 		endpoint.NewResource,
+		trainingjob.NewResource,
 	}
 }
 

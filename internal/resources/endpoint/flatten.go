@@ -22,6 +22,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
 // liveObjects is everything a refresh reads: six calls (DescribeEndpoint,
@@ -212,13 +213,13 @@ func liveSubject(m endpointModel, l *liveObjects, r *endpointResource, name stri
 	diags.Append(d...)
 	s.SubnetIDs = setValue(ctx, n.VPC.SubnetIDs, false, diags)
 	s.SecurityGroupIDs = setValue(ctx, n.VPC.SecurityGroupIDs, false, diags)
-	s.KMSKeyARN = stringValue(m.KMSKeyARN)
-	s.RoleARN = stringValue(m.RoleARN)
-	s.InstanceType = stringValue(m.InstanceType)
-	s.InstanceCount = int64Value(m.InstanceCount)
-	s.Image = stringValue(n.Model.Image)
+	s.KMSKeyARN = tfval.String(m.KMSKeyARN)
+	s.RoleARN = tfval.String(m.RoleARN)
+	s.InstanceType = tfval.String(m.InstanceType)
+	s.InstanceCount = tfval.Int64(m.InstanceCount)
+	s.Image = tfval.String(n.Model.Image)
 	if !n.Model.ModelDataS3URI.IsNull() {
-		s.S3 = append(s.S3, guardrail.S3Location{URI: stringValue(n.Model.ModelDataS3URI), Field: fieldModelData, Role: "model"})
+		s.S3 = append(s.S3, guardrail.S3Location{URI: tfval.String(n.Model.ModelDataS3URI), Field: fieldModelData, Role: "model"})
 	}
 	if l.model != nil {
 		s.NetworkIsolation = guardrail.K(aws.ToBool(l.model.EnableNetworkIsolation))

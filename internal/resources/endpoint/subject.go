@@ -15,6 +15,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
 // fieldModelData is the Subject field of the model artifacts' S3 location.
@@ -79,16 +80,16 @@ func planSubject(ctx context.Context, m endpointModel, data *providerdata.Data, 
 	vpcUnknown, modelUnknown := m.VPC.IsUnknown(), m.Model.IsUnknown()
 	s.SubnetIDs = setValue(ctx, n.VPC.SubnetIDs, vpcUnknown, &diags)
 	s.SecurityGroupIDs = setValue(ctx, n.VPC.SecurityGroupIDs, vpcUnknown, &diags)
-	s.KMSKeyARN = stringValue(m.KMSKeyARN)
-	s.RoleARN = stringValue(m.RoleARN)
-	s.InstanceType = stringValue(m.InstanceType)
-	s.InstanceCount = int64Value(m.InstanceCount)
+	s.KMSKeyARN = tfval.String(m.KMSKeyARN)
+	s.RoleARN = tfval.String(m.RoleARN)
+	s.InstanceType = tfval.String(m.InstanceType)
+	s.InstanceCount = tfval.Int64(m.InstanceCount)
 	if modelUnknown {
 		s.Image = guardrail.U[string]()
 	} else {
-		s.Image = stringValue(n.Model.Image)
+		s.Image = tfval.String(n.Model.Image)
 		if !n.Model.ModelDataS3URI.IsNull() {
-			s.S3 = append(s.S3, guardrail.S3Location{URI: stringValue(n.Model.ModelDataS3URI), Field: fieldModelData, Role: "model"})
+			s.S3 = append(s.S3, guardrail.S3Location{URI: tfval.String(n.Model.ModelDataS3URI), Field: fieldModelData, Role: "model"})
 		}
 	}
 	s.NetworkIsolation = guardrail.K(true) // always set by createModelInput
@@ -109,13 +110,13 @@ func planSubject(ctx context.Context, m endpointModel, data *providerdata.Data, 
 		enabled := n.DataCapture.Enabled.ValueBool()
 		s.DataCapture = guardrail.DataCapture{Enabled: guardrail.K(enabled), KMSKeyARN: s.KMSKeyARN}
 		if enabled && !n.DataCapture.S3URI.IsNull() {
-			s.S3 = append(s.S3, guardrail.S3Location{URI: stringValue(n.DataCapture.S3URI), Field: guardrail.FieldDataCapture, Role: "data_capture"})
+			s.S3 = append(s.S3, guardrail.S3Location{URI: tfval.String(n.DataCapture.S3URI), Field: guardrail.FieldDataCapture, Role: "data_capture"})
 		}
 	}
 
 	if !m.Name.IsUnknown() {
 		name := m.Name.ValueString()
-		s.LogGroups = []guardrail.LogGroup{{Name: logGroupName(name), KMSKeyARN: s.KMSKeyARN, RetentionDays: int64Value(m.LogRetentionDays)}}
+		s.LogGroups = []guardrail.LogGroup{{Name: logGroupName(name), KMSKeyARN: s.KMSKeyARN, RetentionDays: tfval.Int64(m.LogRetentionDays)}}
 		actions := guardrail.U[[]string]()
 		if !m.Alarms.IsUnknown() && valueFullyKnown(n.Alarms.Actions) {
 			actions = guardrail.K(effectiveActions(ctx, n.Alarms.Actions, data, &diags))
@@ -213,26 +214,6 @@ func satisfiedList(s *guardrail.Subject, p guardrail.Policy, findings []guardrai
 		elems[i] = types.StringValue(id)
 	}
 	return types.ListValueMust(types.StringType, elems)
-}
-
-func stringValue(v types.String) guardrail.Value[string] {
-	switch {
-	case v.IsUnknown():
-		return guardrail.U[string]()
-	case v.IsNull():
-		return guardrail.N[string]()
-	}
-	return guardrail.K(v.ValueString())
-}
-
-func int64Value(v types.Int64) guardrail.Value[int64] {
-	switch {
-	case v.IsUnknown():
-		return guardrail.U[int64]()
-	case v.IsNull():
-		return guardrail.N[int64]()
-	}
-	return guardrail.K(v.ValueInt64())
 }
 
 // setValue converts a set of strings; parentUnknown marks the whole object

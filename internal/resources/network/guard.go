@@ -8,11 +8,11 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
 // The security logic lives in internal/guardrail (controls and checks) and
@@ -39,8 +39,8 @@ func planSubject(ctx context.Context, d *providerdata.Data, m *networkModel, dia
 	s := baseSubject(d, m.Name.ValueString())
 	s.SubnetIDs = guardrail.U[[]string]()
 	s.SecurityGroupIDs = guardrail.U[[]string]()
-	s.KMSKeyARN = stringValue(m.KMSKeyARN)
-	lg := guardrail.LogGroup{KMSKeyARN: s.KMSKeyARN, RetentionDays: int64Value(m.FlowLogRetentionDays)}
+	s.KMSKeyARN = tfval.String(m.KMSKeyARN)
+	lg := guardrail.LogGroup{KMSKeyARN: s.KMSKeyARN, RetentionDays: tfval.Int64(m.FlowLogRetentionDays)}
 	if !m.Name.IsUnknown() && !m.Name.IsNull() {
 		lg.Name = LogGroupName(m.Name.ValueString())
 	}
@@ -145,24 +145,4 @@ func mergedTags(d *providerdata.Data, tags map[string]string) map[string]string 
 	out := d.MergeTags(tags)
 	maps.DeleteFunc(out, func(k, _ string) bool { return reservedTag(k) })
 	return out
-}
-
-func stringValue(v types.String) guardrail.Value[string] {
-	switch {
-	case v.IsUnknown():
-		return guardrail.U[string]()
-	case v.IsNull():
-		return guardrail.N[string]()
-	}
-	return guardrail.K(v.ValueString())
-}
-
-func int64Value(v types.Int64) guardrail.Value[int64] {
-	switch {
-	case v.IsUnknown():
-		return guardrail.U[int64]()
-	case v.IsNull():
-		return guardrail.N[int64]()
-	}
-	return guardrail.K(v.ValueInt64())
 }

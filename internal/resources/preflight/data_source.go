@@ -20,6 +20,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
 )
 
@@ -176,13 +177,13 @@ func (d *dataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 		AccountID: d.data.AWS.AccountID,
 		Partition: d.data.AWS.Partition,
 	}
-	s.SubnetIDs = listValue(ctx, m.SubnetIDs, &resp.Diagnostics)
-	s.SecurityGroupIDs = listValue(ctx, m.SecurityGroupIDs, &resp.Diagnostics)
-	s.KMSKeyARN = stringValue(m.KMSKeyARN)
-	s.RoleARN = stringValue(m.RoleARN)
-	s.InstanceType = stringValue(m.InstanceType)
-	s.Image = stringValue(m.Image)
-	uris := listValue(ctx, m.S3URIs, &resp.Diagnostics)
+	s.SubnetIDs = tfval.Strings(ctx, m.SubnetIDs, &resp.Diagnostics)
+	s.SecurityGroupIDs = tfval.Strings(ctx, m.SecurityGroupIDs, &resp.Diagnostics)
+	s.KMSKeyARN = tfval.String(m.KMSKeyARN)
+	s.RoleARN = tfval.String(m.RoleARN)
+	s.InstanceType = tfval.String(m.InstanceType)
+	s.Image = tfval.String(m.Image)
+	uris := tfval.Strings(ctx, m.S3URIs, &resp.Diagnostics)
 	for i, u := range uris.V {
 		s.S3 = append(s.S3, guardrail.S3Location{URI: guardrail.K(u), Index: i, Field: guardrail.FieldS3URIs, Role: "data"})
 	}
@@ -238,28 +239,6 @@ func pathFor(f guardrail.Field, i int) path.Path {
 		return p.AtListIndex(i)
 	}
 	return p
-}
-
-func stringValue(v types.String) guardrail.Value[string] {
-	switch {
-	case v.IsUnknown():
-		return guardrail.U[string]()
-	case v.IsNull():
-		return guardrail.N[string]()
-	}
-	return guardrail.K(v.ValueString())
-}
-
-func listValue(ctx context.Context, v types.List, diags *diag.Diagnostics) guardrail.Value[[]string] {
-	switch {
-	case v.IsUnknown():
-		return guardrail.U[[]string]()
-	case v.IsNull():
-		return guardrail.N[[]string]()
-	}
-	var out []string
-	diags.Append(v.ElementsAs(ctx, &out, false)...)
-	return guardrail.K(out)
 }
 
 func findingsValue(findings []guardrail.Finding, diags *diag.Diagnostics) types.List {

@@ -1,0 +1,105 @@
+package acctest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/awsclient"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/fixtures"
+)
+
+// DataBucket creates an S3 bucket with SSE-KMS default encryption under
+// kmsKeyARN and a TLS-only bucket policy, emptied and removed when the test
+// ends. It returns the bucket name.
+func DataBucket(t *testing.T, kmsKeyARN string) string {
+	t.Helper()
+	name, err := builder(t).DataBucket(context.Background(), RandomName("data"), kmsKeyARN)
+	return must(t, name, err)
+}
+
+// PrivateEmulator is an emulator started for one test only, for tests that
+// change objects every other test shares (such as the account-wide log group
+// /aws/sagemaker/TrainingJobs) and so must neither disturb nor be disturbed
+// by the packages running against the shared emulator.
+type PrivateEmulator struct {
+	URL string
+	AWS *awsclient.Client
+}
+
+// StartPrivateEmulator starts an emulator with emulator.sh on a free
+// loopback port; it is stopped (by its PID only) when the test ends. It
+// takes a few seconds, so use it only where isolation is needed.
+func StartPrivateEmulator(t *testing.T) *PrivateEmulator {
+	t.Helper()
+	PreCheck(t)
+	dir := t.TempDir()
+	script := emulatorScript(t)
+	var stderr bytes.Buffer
+	cmd := exec.Command("bash", script, "start", dir)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	t.Cleanup(func() {
+		stop := exec.Command("bash", script, "stop", dir)
+		if msg, err := stop.CombinedOutput(); err != nil {
+			t.Errorf("stopping the private emulator: %v: %s", err, msg)
+		}
+	})
+	if err != nil {
+		t.Fatalf("starting a private emulator: %v: %s", err, stderr.String())
+	}
+	url := strings.TrimSpace(string(out))
+	c, diags := awsclient.New(context.Background(), awsclient.Config{
+		Region:      Region,
+		EndpointURL: url,
+		AccessKey:   "testing",
+		SecretKey:   "testing",
+		MaxRetries:  3,
+		// As AWS(t): one connection per request to the emulator.
+		WrapTransport: closeEachConnection,
+	})
+	if diags.HasError() {
+		t.Fatalf("AWS clients for the private emulator: %v", diags)
+	}
+	return &PrivateEmulator{URL: url, AWS: c}
+}
+
+// ProviderConfig is the provider block pointed at this emulator; extra is
+// inserted inside the block.
+func (e *PrivateEmulator) ProviderConfig(extra string) string {
+	return fmt.Sprintf(`
+provider "sagesafe" {
+  region       = %[1]q
+  endpoint_url = %[2]q
+%[3]s
+}
+`, Region, e.URL, extra)
+}
+
+// Fixtures returns a fixtures.Builder on this emulator whose objects are
+// removed when the test ends (before the emulator stops).
+func (e *PrivateEmulator) Fixtures(t *testing.T) *fixtures.Builder {
+	t.Helper()
+	b := fixtures.New(e.AWS, map[string]string{"sagesafe-test": t.Name()})
+	t.Cleanup(func() {
+		if err := b.Teardown(context.Background()); err != nil {
+			t.Errorf("removing fixtures: %v", err)
+		}
+	})
+	return b
+}
+
+// emulatorScript finds emulator.sh next to this file.
+func emulatorScript(t *testing.T) string {
+	t.Helper()
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("cannot locate internal/acctest: runtime.Caller failed")
+	}
+	return filepath.Join(filepath.Dir(file), "emulator", "emulator.sh")
+}

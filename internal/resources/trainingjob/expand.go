@@ -1,0 +1,193 @@
+package trainingjob
+
+import (
+	"crypto/rand"
+	"fmt"
+	"math/big"
+	"sort"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+)
+
+// generateName is prefix + UTC time (YYYYMMDDhhmmss) + 4 random characters:
+// unique per account without coordination, and sortable by creation time.
+func generateName(prefix string, now time.Time) string {
+	const chars = "abcdefghijklmnopqrstuvwxyz0123456789"
+	suffix := make([]byte, 4)
+	for i := range suffix {
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(chars))))
+		if err != nil {
+			n = big.NewInt(int64(now.Nanosecond()+i) % int64(len(chars)))
+		}
+		suffix[i] = chars[n.Int64()]
+	}
+	return prefix + now.UTC().Format("20060102150405") + string(suffix)
+}
+
+// missingForCreate lists the inputs CreateTrainingJob needs that are not
+// known: the plan-time checks refuse a missing one, so this only reports
+// values a provider bug (or an unknown that stayed unknown) left behind.
+func missingForCreate(in inputs) []string {
+	var missing []string
+	check := func(name string, known bool) {
+		if !known {
+			missing = append(missing, name)
+		}
+	}
+	check("role_arn", in.RoleARN.IsKnown())
+	check("image", in.Image.IsKnown())
+	check("input_channels", in.ChannelsKnown)
+	for _, c := range in.Channels {
+		check("input_channels.s3_uri", c.S3URI.IsKnown() && c.Name.IsKnown())
+	}
+	check("output_s3_uri", in.Output.IsKnown())
+	check("instance_type", in.InstanceType.IsKnown())
+	check("kms_key_arn", in.KMSKey.IsKnown() && in.KMSKey.V != "")
+	check("vpc.subnet_ids", in.SubnetIDs.IsKnown())
+	check("vpc.security_group_ids", in.SecurityGroupIDs.IsKnown())
+	check("max_runtime_seconds", in.MaxRuntimeSeconds.IsKnown())
+	return missing
+}
+
+// expandCreate builds the CreateTrainingJob request. The forced settings are
+// set here and nowhere else: network isolation, inter-container traffic
+// encryption, the CMK on the output and (unless the instance type has NVMe
+// instance storage) on the volume.
+func expandCreate(in inputs, name string, nvme bool, tags map[string]string) *sagemaker.CreateTrainingJobInput {
+	out := &sagemaker.CreateTrainingJobInput{
+		TrainingJobName: aws.String(name),
+		RoleArn:         aws.String(in.RoleARN.V),
+		AlgorithmSpecification: &smtypes.AlgorithmSpecification{
+			TrainingImage:     aws.String(in.Image.V),
+			TrainingInputMode: smtypes.TrainingInputMode(DefaultInputMode),
+		},
+		OutputDataConfig: &smtypes.OutputDataConfig{
+			S3OutputPath: aws.String(in.Output.V),
+			KmsKeyId:     aws.String(in.KMSKey.V),
+		},
+		ResourceConfig: &smtypes.ResourceConfig{
+			InstanceType:   smtypes.TrainingInstanceType(in.InstanceType.V),
+			InstanceCount:  aws.Int32(int32(orDefault(in.InstanceCount, DefaultInstanceCount))),
+			VolumeSizeInGB: aws.Int32(int32(orDefault(in.VolumeSizeGB, DefaultVolumeSizeGB))),
+		},
+		VpcConfig: &smtypes.VpcConfig{
+			Subnets:          append([]string(nil), in.SubnetIDs.V...),
+			SecurityGroupIds: append([]string(nil), in.SecurityGroupIDs.V...),
+		},
+		StoppingCondition: &smtypes.StoppingCondition{
+			MaxRuntimeInSeconds: aws.Int32(int32(in.MaxRuntimeSeconds.V)),
+		},
+		EnableNetworkIsolation:                aws.Bool(true),
+		EnableInterContainerTrafficEncryption: aws.Bool(true),
+		EnableManagedSpotTraining:             aws.Bool(in.UseSpot.IsKnown() && in.UseSpot.V),
+		Tags:                                  expandTags(tags),
+	}
+	if !nvme {
+		out.ResourceConfig.VolumeKmsKeyId = aws.String(in.KMSKey.V)
+	}
+	if in.UseSpot.V && in.MaxWaitSeconds.IsKnown() {
+		out.StoppingCondition.MaxWaitTimeInSeconds = aws.Int32(int32(in.MaxWaitSeconds.V))
+	}
+	if in.Checkpoint.IsKnown() {
+		out.CheckpointConfig = &smtypes.CheckpointConfig{S3Uri: aws.String(in.Checkpoint.V)}
+	}
+	if in.Hyperparameters.IsKnown() && len(in.Hyperparameters.V) > 0 {
+		out.HyperParameters = copyMap(in.Hyperparameters.V)
+	}
+	if in.Environment.IsKnown() && len(in.Environment.V) > 0 {
+		out.Environment = copyMap(in.Environment.V)
+	}
+	for _, c := range in.Channels {
+		ch := smtypes.Channel{
+			ChannelName: aws.String(c.Name.V),
+			DataSource: &smtypes.DataSource{S3DataSource: &smtypes.S3DataSource{
+				S3DataType:             smtypes.S3DataTypeS3Prefix,
+				S3Uri:                  aws.String(c.S3URI.V),
+				S3DataDistributionType: smtypes.S3DataDistribution(orString(c.Distribution, DefaultDistribution)),
+			}},
+			InputMode: smtypes.TrainingInputMode(orString(c.InputMode, DefaultInputMode)),
+		}
+		if c.ContentType.IsKnown() {
+			ch.ContentType = aws.String(c.ContentType.V)
+		}
+		out.InputDataConfig = append(out.InputDataConfig, ch)
+	}
+	return out
+}
+
+func expandTags(tags map[string]string) []smtypes.Tag {
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]smtypes.Tag, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, smtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+	}
+	return out
+}
+
+// tagChanges returns the tags to set and the keys to remove to go from old
+// to new.
+func tagChanges(old, new map[string]string) (set map[string]string, remove []string) {
+	set = map[string]string{}
+	for k, v := range new {
+		if ov, ok := old[k]; !ok || ov != v {
+			set[k] = v
+		}
+	}
+	for k := range old {
+		if _, ok := new[k]; !ok {
+			remove = append(remove, k)
+		}
+	}
+	sort.Strings(remove)
+	return set, remove
+}
+
+// createTimeout is the default bound for waiting on a job: its own time
+// limit plus a margin for provisioning and upload.
+func createTimeout(in inputs) time.Duration {
+	limit := in.MaxRuntimeSeconds
+	if in.UseSpot.IsKnown() && in.UseSpot.V && in.MaxWaitSeconds.IsKnown() {
+		limit = in.MaxWaitSeconds
+	}
+	if !limit.IsKnown() || limit.V <= 0 {
+		return fallbackCreateTimeout
+	}
+	return time.Duration(limit.V)*time.Second + createTimeoutMargin
+}
+
+func orDefault(v guardrail.Value[int64], def int64) int64 {
+	if v.IsKnown() {
+		return v.V
+	}
+	return def
+}
+
+func orString(v guardrail.Value[string], def string) string {
+	if v.IsKnown() && v.V != "" {
+		return v.V
+	}
+	return def
+}
+
+// validateSpot reports the spot settings SageMaker would reject.
+func validateSpot(in inputs) (attr, msg string) {
+	spot := in.UseSpot.IsKnown() && in.UseSpot.V
+	switch {
+	case spot && in.MaxWaitSeconds.State == guardrail.Null:
+		return "max_wait_seconds", "use_spot needs max_wait_seconds: how long SageMaker may wait for spot capacity plus the training time."
+	case !spot && in.UseSpot.IsKnown() && in.MaxWaitSeconds.State == guardrail.Known:
+		return "max_wait_seconds", "max_wait_seconds applies only to spot training; set use_spot = true or remove it."
+	case spot && in.MaxWaitSeconds.IsKnown() && in.MaxRuntimeSeconds.IsKnown() && in.MaxWaitSeconds.V < in.MaxRuntimeSeconds.V:
+		return "max_wait_seconds", fmt.Sprintf("max_wait_seconds (%d) must be at least max_runtime_seconds (%d).", in.MaxWaitSeconds.V, in.MaxRuntimeSeconds.V)
+	}
+	return "", ""
+}

@@ -1,0 +1,200 @@
+package trainingjob
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	"github.com/aws/smithy-go"
+)
+
+// sageMakerAPI is the part of the SageMaker client this resource uses.
+type sageMakerAPI interface {
+	CreateTrainingJob(context.Context, *sagemaker.CreateTrainingJobInput, ...func(*sagemaker.Options)) (*sagemaker.CreateTrainingJobOutput, error)
+	DescribeTrainingJob(context.Context, *sagemaker.DescribeTrainingJobInput, ...func(*sagemaker.Options)) (*sagemaker.DescribeTrainingJobOutput, error)
+	ListTrainingJobs(context.Context, *sagemaker.ListTrainingJobsInput, ...func(*sagemaker.Options)) (*sagemaker.ListTrainingJobsOutput, error)
+	StopTrainingJob(context.Context, *sagemaker.StopTrainingJobInput, ...func(*sagemaker.Options)) (*sagemaker.StopTrainingJobOutput, error)
+	ListTags(context.Context, *sagemaker.ListTagsInput, ...func(*sagemaker.Options)) (*sagemaker.ListTagsOutput, error)
+	AddTags(context.Context, *sagemaker.AddTagsInput, ...func(*sagemaker.Options)) (*sagemaker.AddTagsOutput, error)
+	DeleteTags(context.Context, *sagemaker.DeleteTagsInput, ...func(*sagemaker.Options)) (*sagemaker.DeleteTagsOutput, error)
+}
+
+// errNotFound is returned (wrapped) by findJob when the job does not exist.
+var errNotFound = errors.New("training job not found")
+
+// findJob describes the job. SageMaker reports an unknown job as a
+// ValidationException (the same code as a malformed request), so a
+// ValidationException is confirmed by listing jobs with that name before it
+// is treated as "not found"; error messages are never parsed.
+func findJob(ctx context.Context, api sageMakerAPI, name string) (*sagemaker.DescribeTrainingJobOutput, error) {
+	out, err := api.DescribeTrainingJob(ctx, &sagemaker.DescribeTrainingJobInput{TrainingJobName: aws.String(name)})
+	if err == nil {
+		return out, nil
+	}
+	var rnf *smtypes.ResourceNotFound
+	if errors.As(err, &rnf) {
+		return nil, fmt.Errorf("%w: %s", errNotFound, name)
+	}
+	if hasCode(err, "ValidationException") {
+		exists, lerr := jobListed(ctx, api, name)
+		if lerr == nil && !exists {
+			return nil, fmt.Errorf("%w: %s", errNotFound, name)
+		}
+	}
+	return nil, fmt.Errorf("describing training job %s: %w", name, err)
+}
+
+// jobListed reports whether ListTrainingJobs knows a job of exactly this name.
+func jobListed(ctx context.Context, api sageMakerAPI, name string) (bool, error) {
+	p := sagemaker.NewListTrainingJobsPaginator(api, &sagemaker.ListTrainingJobsInput{NameContains: aws.String(name)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return false, err
+		}
+		for _, s := range page.TrainingJobSummaries {
+			if aws.ToString(s.TrainingJobName) == name {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+func hasCode(err error, code string) bool {
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode() == code
+}
+
+// ended reports whether a status is final.
+func ended(s smtypes.TrainingJobStatus) bool {
+	switch s {
+	case smtypes.TrainingJobStatusCompleted, smtypes.TrainingJobStatusFailed, smtypes.TrainingJobStatusStopped:
+		return true
+	}
+	return false
+}
+
+// poll is the waiter's schedule: quick at first (short jobs and the
+// emulator), then backing off to once every 30 seconds.
+type poll struct {
+	next, max time.Duration
+}
+
+func newPoll() *poll { return &poll{next: time.Second, max: 30 * time.Second} }
+
+func (p *poll) wait(ctx context.Context) error {
+	t := time.NewTimer(p.next)
+	defer t.Stop()
+	p.next = min(p.next*3/2, p.max)
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// waitForEnd polls the job until it is Completed, Failed or Stopped, or
+// until timeout. It returns the last description it saw.
+func waitForEnd(ctx context.Context, api sageMakerAPI, name string, timeout time.Duration) (*sagemaker.DescribeTrainingJobOutput, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	p := newPoll()
+	var last *sagemaker.DescribeTrainingJobOutput
+	notFound := 0
+	for {
+		job, err := findJob(ctx, api, name)
+		switch {
+		case err == nil:
+			last = job
+			if ended(job.TrainingJobStatus) {
+				return job, nil
+			}
+		case errors.Is(err, errNotFound) && notFound < 5:
+			notFound++ // eventual consistency right after CreateTrainingJob
+		case ctx.Err() != nil:
+		default:
+			return last, err
+		}
+		if err := p.wait(ctx); err != nil {
+			status := "unknown"
+			if last != nil {
+				status = fmt.Sprintf("%s (%s)", last.TrainingJobStatus, last.SecondaryStatus)
+			}
+			return last, fmt.Errorf("timed out after %s waiting for training job %s to end; it is %s", timeout, name, status)
+		}
+	}
+}
+
+// stopJob stops a running job. A job that ended in the meantime is fine:
+// SageMaker rejects stopping it with a ValidationException, so the job is
+// described again to tell that apart from a real error.
+func stopJob(ctx context.Context, api sageMakerAPI, name string) error {
+	_, err := api.StopTrainingJob(ctx, &sagemaker.StopTrainingJobInput{TrainingJobName: aws.String(name)})
+	if err == nil {
+		return nil
+	}
+	var rnf *smtypes.ResourceNotFound
+	if errors.As(err, &rnf) {
+		return nil
+	}
+	if hasCode(err, "ValidationException") {
+		job, ferr := findJob(ctx, api, name)
+		if errors.Is(ferr, errNotFound) || (ferr == nil && (ended(job.TrainingJobStatus) || job.TrainingJobStatus == smtypes.TrainingJobStatusStopping)) {
+			return nil
+		}
+	}
+	return fmt.Errorf("stopping training job %s: %w", name, err)
+}
+
+// listTags returns the job's tags.
+func listTags(ctx context.Context, api sageMakerAPI, arn string) (map[string]string, error) {
+	out := map[string]string{}
+	p := sagemaker.NewListTagsPaginator(api, &sagemaker.ListTagsInput{ResourceArn: aws.String(arn)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing tags of %s: %w", arn, err)
+		}
+		for _, t := range page.Tags {
+			out[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+	}
+	return out, nil
+}
+
+// sameJob reports whether job is the one input asked for, created by this
+// call: created no earlier than a minute before it started (clock skew), with
+// the same role, image, instance type and count, output, key and network.
+func sameJob(input *sagemaker.CreateTrainingJobInput, job *sagemaker.DescribeTrainingJobOutput, started time.Time) bool {
+	if job.CreationTime == nil || job.CreationTime.Before(started.Add(-time.Minute)) {
+		return false
+	}
+	if aws.ToString(job.RoleArn) != aws.ToString(input.RoleArn) || job.AlgorithmSpecification == nil ||
+		aws.ToString(job.AlgorithmSpecification.TrainingImage) != aws.ToString(input.AlgorithmSpecification.TrainingImage) {
+		return false
+	}
+	rc, o, v := job.ResourceConfig, job.OutputDataConfig, job.VpcConfig
+	if rc == nil || o == nil || v == nil {
+		return false
+	}
+	return rc.InstanceType == input.ResourceConfig.InstanceType &&
+		aws.ToInt32(rc.InstanceCount) == aws.ToInt32(input.ResourceConfig.InstanceCount) &&
+		aws.ToString(o.S3OutputPath) == aws.ToString(input.OutputDataConfig.S3OutputPath) &&
+		aws.ToString(o.KmsKeyId) == aws.ToString(input.OutputDataConfig.KmsKeyId) &&
+		sameSet(v.Subnets, input.VpcConfig.Subnets) && sameSet(v.SecurityGroupIds, input.VpcConfig.SecurityGroupIds) &&
+		aws.ToBool(job.EnableNetworkIsolation) && aws.ToBool(job.EnableInterContainerTrafficEncryption)
+}
+
+func sameSet(a, b []string) bool {
+	x, y := slices.Clone(a), slices.Clone(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(x, y)
+}

@@ -1,0 +1,477 @@
+package trainingjob
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
+)
+
+// Subject fields of this resource's S3 locations, so that findings land on
+// the attribute that caused them.
+const (
+	fieldInputs     guardrail.Field = "input_channels"
+	fieldOutput     guardrail.Field = "output_s3_uri"
+	fieldCheckpoint guardrail.Field = "checkpoint_s3_uri"
+)
+
+// inputs is a plan (or state) decoded into guardrail values: unknown stays
+// unknown, absent stays null.
+type inputs struct {
+	Name              guardrail.Value[string]
+	RoleARN           guardrail.Value[string]
+	Image             guardrail.Value[string]
+	Channels          []channelInput
+	ChannelsKnown     bool // the list itself is known
+	Output            guardrail.Value[string]
+	Checkpoint        guardrail.Value[string]
+	InstanceType      guardrail.Value[string]
+	InstanceCount     guardrail.Value[int64]
+	VolumeSizeGB      guardrail.Value[int64]
+	KMSKey            guardrail.Value[string]
+	SubnetIDs         guardrail.Value[[]string]
+	SecurityGroupIDs  guardrail.Value[[]string]
+	MaxRuntimeSeconds guardrail.Value[int64]
+	UseSpot           guardrail.Value[bool]
+	MaxWaitSeconds    guardrail.Value[int64]
+	Hyperparameters   guardrail.Value[map[string]string]
+	Environment       guardrail.Value[map[string]string]
+	Tags              guardrail.Value[map[string]string] // the resource's own tags
+	Alarms            alarmSettings
+}
+
+type channelInput struct {
+	Name, S3URI, ContentType, InputMode, Distribution guardrail.Value[string]
+}
+
+// alarmSettings are the alarm block's values with defaults applied.
+type alarmSettings struct {
+	Actions    guardrail.Value[[]string] // null: the provider's alarm_actions
+	Thresholds alarms.TrainingThresholds
+	Known      bool // every threshold is known
+}
+
+func decode(ctx context.Context, m model) (inputs, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	in := inputs{
+		Name:              tfval.String(m.Name),
+		RoleARN:           tfval.String(m.RoleARN),
+		Image:             tfval.String(m.Image),
+		Output:            tfval.String(m.OutputS3URI),
+		Checkpoint:        tfval.String(m.CheckpointS3URI),
+		InstanceType:      tfval.String(m.InstanceType),
+		InstanceCount:     tfval.Int64(m.InstanceCount),
+		VolumeSizeGB:      tfval.Int64(m.VolumeSizeGB),
+		KMSKey:            tfval.String(m.KMSKeyARN),
+		MaxRuntimeSeconds: tfval.Int64(m.MaxRuntimeSeconds),
+		UseSpot:           tfval.Bool(m.UseSpot),
+		MaxWaitSeconds:    tfval.Int64(m.MaxWaitSeconds),
+		Hyperparameters:   tfval.StringMap(ctx, m.Hyperparameters, &diags),
+		Environment:       tfval.StringMap(ctx, m.Environment, &diags),
+		Tags:              tfval.StringMap(ctx, m.Tags, &diags),
+	}
+
+	in.ChannelsKnown = !m.InputChannels.IsUnknown() && !m.InputChannels.IsNull()
+	if in.ChannelsKnown {
+		var chans []channelModel
+		diags.Append(m.InputChannels.ElementsAs(ctx, &chans, false)...)
+		for _, c := range chans {
+			in.Channels = append(in.Channels, channelInput{
+				Name: tfval.String(c.Name), S3URI: tfval.String(c.S3URI), ContentType: tfval.String(c.ContentType),
+				InputMode: tfval.String(c.InputMode), Distribution: tfval.String(c.Distribution),
+			})
+		}
+	}
+
+	switch {
+	case m.VPC.IsUnknown():
+		in.SubnetIDs, in.SecurityGroupIDs = guardrail.U[[]string](), guardrail.U[[]string]()
+	case m.VPC.IsNull():
+		in.SubnetIDs, in.SecurityGroupIDs = guardrail.N[[]string](), guardrail.N[[]string]()
+	default:
+		var v vpcModel
+		diags.Append(m.VPC.As(ctx, &v, objectAsOptions)...)
+		in.SubnetIDs = tfval.Strings(ctx, v.SubnetIDs, &diags)
+		in.SecurityGroupIDs = tfval.Strings(ctx, v.SecurityGroupIDs, &diags)
+	}
+
+	in.Alarms = alarmSettings{Actions: guardrail.N[[]string](), Thresholds: alarms.DefaultTrainingThresholds(), Known: true}
+	switch {
+	case m.Alarms.IsUnknown():
+		in.Alarms.Actions, in.Alarms.Known = guardrail.U[[]string](), false
+	case !m.Alarms.IsNull():
+		var a alarmsModel
+		diags.Append(m.Alarms.As(ctx, &a, objectAsOptions)...)
+		in.Alarms.Actions = tfval.Strings(ctx, a.Actions, &diags)
+		for _, t := range []struct {
+			v   types.Float64
+			dst *float64
+		}{
+			{a.DiskPercent, &in.Alarms.Thresholds.DiskPercent},
+			{a.MemoryPercent, &in.Alarms.Thresholds.MemoryPercent},
+			{a.GPUIdlePercent, &in.Alarms.Thresholds.GPUIdlePercent},
+		} {
+			switch {
+			case t.v.IsUnknown():
+				in.Alarms.Known = false
+			case !t.v.IsNull():
+				*t.dst = t.v.ValueFloat64()
+			}
+		}
+	}
+	return in, diags
+}
+
+// effectiveActions are the alarm actions: the block's, else the provider's.
+func (a alarmSettings) effectiveActions(data *providerdata.Data) guardrail.Value[[]string] {
+	if a.Actions.State != guardrail.Null {
+		return a.Actions
+	}
+	if data == nil {
+		return guardrail.K([]string(nil))
+	}
+	return guardrail.K(slices.Clone(data.AlarmActions))
+}
+
+// mergedTags is default_tags overlaid with the resource's tags.
+func mergedTags(data *providerdata.Data, own guardrail.Value[map[string]string]) guardrail.Value[map[string]string] {
+	if own.State == guardrail.Unknown {
+		return own
+	}
+	if data == nil {
+		return guardrail.K(copyMap(own.V))
+	}
+	return guardrail.K(data.MergeTags(own.V))
+}
+
+// prefetched are the facts the subject's own shape depends on: whether the
+// instance type has NVMe storage (no volume key) and GPUs (an idle alarm),
+// the workload key's ARN (for the log group), and the shared log group with
+// the key it has now.
+type prefetched struct {
+	InstanceType        posture.InstanceTypeFact
+	InstanceTypeFetched bool
+	Key                 posture.KeyFact
+	KeyFetched          bool
+	LogGroup            posture.LogGroupFact
+	LogGroupFetched     bool
+	GroupKey            posture.KeyFact
+	GroupKeyFetched     bool
+}
+
+// prefetch reads those facts through the provider's cached fetcher. The
+// facts it could read are returned along with any error.
+func prefetch(ctx context.Context, f evaluate.Fetcher, instanceType, key guardrail.Value[string]) (prefetched, error) {
+	var p prefetched
+	req := posture.Request{LogGroups: []string{LogGroupName}}
+	if instanceType.IsKnown() && instanceType.V != "" {
+		req.InstanceTypes = []string{instanceType.V}
+	}
+	if key.IsKnown() && key.V != "" {
+		req.KeyRefs = []string{key.V}
+	}
+	facts, err := f.Fetch(ctx, req)
+	if len(req.InstanceTypes) > 0 {
+		p.InstanceType, p.InstanceTypeFetched = facts.InstanceTypes[instanceType.V]
+	}
+	if len(req.KeyRefs) > 0 {
+		p.Key, p.KeyFetched = facts.Keys[key.V]
+	}
+	p.LogGroup, p.LogGroupFetched = facts.LogGroups[LogGroupName]
+	gk := p.LogGroup.KMSKeyARN
+	isWorkloadKey := gk == key.V || (p.KeyFetched && gk == p.Key.ARN)
+	if p.LogGroupFetched && p.LogGroup.Found && gk != "" && !isWorkloadKey {
+		more, err2 := f.Fetch(ctx, posture.Request{KeyRefs: []string{gk}})
+		p.GroupKey, p.GroupKeyFetched = more.Keys[gk]
+		err = errors.Join(err, err2)
+	}
+	return p, err
+}
+
+// nvme reports whether the instance type has local NVMe storage (so no
+// volume key may be sent); false when unknown.
+func (p prefetched) nvme() bool {
+	return p.InstanceTypeFetched && p.InstanceType.InstanceStorageSupported
+}
+
+// gpus is the number of GPUs of the instance type, known=false when it
+// could not be looked up.
+func (p prefetched) gpus() (n int, known bool) {
+	return p.InstanceType.GPUs, p.InstanceTypeFetched
+}
+
+// logGroupPlan is what the shared log group will be after Ensure, and what
+// Ensure has to change to get there.
+type logGroupPlan struct {
+	Key       guardrail.Value[string] // the group's key, in the workload's terms when it is the workload key
+	Retention guardrail.Value[int64]
+	// OwnKey is true when the group is (or will be) encrypted with the
+	// workload's key: it is then checked as part of the job. Otherwise it
+	// keeps another customer-managed key and is checked on its own.
+	OwnKey bool
+	// AssociateKey: create the group with, or associate, the workload key
+	// (the group is missing, unencrypted, or its key is unusable).
+	AssociateKey bool
+	// RaiseRetention: the group is missing or keeps logs for less than
+	// min_log_retention_days; RetentionDays is what Ensure sets.
+	RaiseRetention bool
+	RetentionDays  int32
+}
+
+// planLogGroup decides what happens to the shared log group. It never
+// takes the group from another usable customer-managed key (other jobs'
+// logs are encrypted with it, and the group is theirs too) and never lowers
+// its retention.
+func planLogGroup(p prefetched, workloadKey guardrail.Value[string], minRetentionDays int64) logGroupPlan {
+	if !p.LogGroupFetched {
+		return logGroupPlan{Key: guardrail.U[string](), Retention: guardrail.U[int64](), OwnKey: true}
+	}
+	g := p.LogGroup
+	lp := logGroupPlan{OwnKey: true}
+	target := retentionFor(minRetentionDays)
+	switch {
+	case !g.Found:
+		lp.Retention, lp.RaiseRetention, lp.RetentionDays = guardrail.K(int64(target)), true, target
+	case g.RetentionDays == 0: // never expire
+		lp.Retention = guardrail.K(int64(0))
+	case minRetentionDays > 0 && g.RetentionDays < minRetentionDays:
+		lp.Retention, lp.RaiseRetention, lp.RetentionDays = guardrail.K(int64(target)), true, target
+	default:
+		lp.Retention = guardrail.K(g.RetentionDays)
+	}
+
+	switch {
+	case workloadKey.State == guardrail.Unknown:
+		lp.Key = guardrail.U[string]()
+	case !g.Found || g.KMSKeyARN == "":
+		lp.Key, lp.AssociateKey = workloadKey, true
+	case g.KMSKeyARN == workloadKey.V || (p.KeyFetched && p.Key.Found && g.KMSKeyARN == p.Key.ARN):
+		lp.Key = workloadKey
+	case p.GroupKeyFetched && (!p.GroupKey.Found || p.GroupKey.State != "Enabled"):
+		// Its key is gone, disabled or pending deletion: CloudWatch Logs can
+		// no longer write to the group, so it takes the workload key.
+		lp.Key, lp.AssociateKey = workloadKey, true
+	default:
+		lp.Key, lp.OwnKey = guardrail.K(g.KMSKeyARN), false
+	}
+	return lp
+}
+
+// liveLogGroup describes the shared log group as it is now, for Read.
+func liveLogGroup(p prefetched, workloadKey guardrail.Value[string]) logGroupPlan {
+	if !p.LogGroupFetched {
+		return logGroupPlan{Key: guardrail.U[string](), Retention: guardrail.U[int64](), OwnKey: true}
+	}
+	g := p.LogGroup
+	if !g.Found {
+		return logGroupPlan{Key: guardrail.N[string](), Retention: guardrail.N[int64](), OwnKey: true}
+	}
+	lp := logGroupPlan{Key: guardrail.K(g.KMSKeyARN), Retention: guardrail.K(g.RetentionDays), OwnKey: true}
+	switch {
+	case g.KMSKeyARN == "":
+	case workloadKey.IsKnown() && (g.KMSKeyARN == workloadKey.V || (p.KeyFetched && p.Key.Found && g.KMSKeyARN == p.Key.ARN)):
+		lp.Key = workloadKey // the same key, named as the job names it
+	default:
+		lp.OwnKey = false
+	}
+	return lp
+}
+
+// retentionFor is the shortest retention CloudWatch Logs accepts that is at
+// least minDays (365 when no minimum is set).
+func retentionFor(minDays int64) int32 {
+	if minDays <= 0 {
+		minDays = 365
+	}
+	for _, d := range loggroup.ValidRetentionDays {
+		if d >= minDays {
+			return int32(d)
+		}
+	}
+	return int32(loggroup.ValidRetentionDays[len(loggroup.ValidRetentionDays)-1])
+}
+
+// sharedControls are the controls a log group with its own key is held to.
+var sharedControls = []string{"SS-ENC-5", "SS-KMS-1", "SS-KMS-2", "SS-MON-3"}
+
+// evaluation is the outcome of the guardrail checks of a job.
+type evaluation struct {
+	Findings []guardrail.Finding
+	Controls []string
+}
+
+// runChecks evaluates s with the shared log group as lp says: inside the
+// job's subject when it uses the job's key, else as a subject of its own
+// whose key must be an enabled, rotating customer-managed key.
+func runChecks(ctx context.Context, f evaluate.Fetcher, policy guardrail.Policy, s *guardrail.Subject, lp logGroupPlan) (evaluation, error) {
+	lg := guardrail.LogGroup{Name: LogGroupName, KMSKeyARN: lp.Key, RetentionDays: lp.Retention}
+	if lp.OwnKey {
+		s.LogGroups = []guardrail.LogGroup{lg}
+	} else {
+		s.LogGroups = nil
+	}
+	findings, err := evaluate.Run(ctx, f, policy, s)
+	if err != nil {
+		return evaluation{}, err
+	}
+	ev := evaluation{Findings: findings, Controls: guardrail.Satisfied(s, policy, findings)}
+	if lp.OwnKey {
+		return ev, nil
+	}
+	shared := &guardrail.Subject{Kind: guardrail.KindTrainingJob, Name: s.Name, Region: s.Region, AccountID: s.AccountID,
+		Partition: s.Partition, KMSKeyARN: lp.Key, LogGroups: []guardrail.LogGroup{lg}}
+	more, err := evaluate.Run(ctx, f, policy, shared)
+	if err != nil {
+		return evaluation{}, err
+	}
+	failed := map[string]bool{}
+	for _, fd := range more {
+		if !slices.Contains(sharedControls, fd.Control) {
+			continue
+		}
+		fd.Field, fd.Index = guardrail.FieldLogGroups, 0
+		fd.Evidence = "The shared log group " + LogGroupName + " is encrypted with " + lp.Key.V +
+			", not with this job's key; sagesafe leaves another team's key in place, but it must be an enabled, rotating customer-managed key. " + fd.Evidence
+		ev.Findings = append(ev.Findings, fd)
+		if fd.Severity != guardrail.SeverityWarning {
+			failed[fd.Control] = true
+		}
+	}
+	ev.Controls = slices.DeleteFunc(ev.Controls, func(id string) bool { return failed[id] })
+	return ev, nil
+}
+
+// baseSubject is the part of a subject that does not depend on values.
+func baseSubject(name string, data *providerdata.Data) *guardrail.Subject {
+	s := &guardrail.Subject{Kind: guardrail.KindTrainingJob, Name: name}
+	if data != nil && data.AWS != nil {
+		s.Region, s.AccountID, s.Partition = data.AWS.Region, data.AWS.AccountID, data.AWS.Partition
+	}
+	return s
+}
+
+// planSubject builds the subject of a plan: the forced settings as sagesafe
+// sends them, the alarms as they will be put.
+func planSubject(in inputs, p prefetched, data *providerdata.Data) *guardrail.Subject {
+	s := baseSubject(in.Name.V, data)
+	s.SubnetIDs = in.SubnetIDs
+	s.SecurityGroupIDs = in.SecurityGroupIDs
+	s.KMSKeyARN = in.KMSKey
+	s.RoleARN = in.RoleARN
+	s.InstanceType = in.InstanceType
+	s.InstanceCount = in.InstanceCount
+	s.Image = in.Image
+	s.S3 = planLocations(in)
+	s.NetworkIsolation = guardrail.K(true)
+	s.InterContainerEncryption = guardrail.K(true)
+	s.OutputKMSKeyARN = in.KMSKey
+	s.VolumeKMSKeyARN = in.KMSKey
+	if p.nvme() {
+		s.VolumeKMSKeyARN = guardrail.N[string]()
+	}
+	s.MaxRuntimeSeconds = in.MaxRuntimeSeconds
+	s.Tags = mergedTags(data, in.Tags)
+
+	actions := in.Alarms.effectiveActions(data)
+	gpus, _ := p.gpus()
+	n := int(in.InstanceCount.V)
+	if !in.InstanceCount.IsKnown() {
+		n = 1
+	}
+	var list []guardrail.Alarm
+	for i := 1; i <= max(n, 1); i++ {
+		for _, kind := range alarms.TrainingKinds(gpus) {
+			job := "(job name known after apply)"
+			if in.Name.IsKnown() {
+				job = in.Name.V
+			}
+			name := alarms.TrainingAlarmName(job, i, kind)
+			list = append(list, guardrail.Alarm{Name: name, Kind: alarms.TrainingKey(i, kind), Exists: true, ActionsEnabled: true, Actions: actions})
+		}
+	}
+	s.Alarms = guardrail.K(list)
+	return s
+}
+
+func planLocations(in inputs) []guardrail.S3Location {
+	var out []guardrail.S3Location
+	for i, c := range in.Channels {
+		out = append(out, guardrail.S3Location{URI: c.S3URI, Index: i, Field: fieldInputs, Role: "input"})
+	}
+	out = append(out, guardrail.S3Location{URI: in.Output, Index: -1, Field: fieldOutput, Role: "output"})
+	if in.Checkpoint.State != guardrail.Null {
+		out = append(out, guardrail.S3Location{URI: in.Checkpoint, Index: -1, Field: fieldCheckpoint, Role: "checkpoint"})
+	}
+	return out
+}
+
+// pathFor maps a finding to the attribute that caused it. vpcSet says
+// whether the vpc block is present (a missing block is reported on it).
+func pathFor(vpcSet bool) func(guardrail.Field, int) path.Path {
+	return func(f guardrail.Field, i int) path.Path {
+		at := func(p path.Path) path.Path {
+			if i >= 0 {
+				return p.AtListIndex(i)
+			}
+			return p
+		}
+		switch f {
+		case guardrail.FieldSubnetIDs, guardrail.FieldSecurityGroupIDs:
+			if !vpcSet {
+				return path.Root("vpc")
+			}
+			return at(path.Root("vpc").AtName(string(f)))
+		case guardrail.FieldKMSKey, guardrail.FieldOutputKMSKey, guardrail.FieldVolumeKMSKey:
+			return path.Root("kms_key_arn")
+		case guardrail.FieldRoleARN:
+			return path.Root("role_arn")
+		case guardrail.FieldInstanceType:
+			return path.Root("instance_type")
+		case guardrail.FieldInstanceCount:
+			return path.Root("instance_count")
+		case guardrail.FieldImage:
+			return path.Root("image")
+		case fieldInputs:
+			if i >= 0 {
+				return path.Root("input_channels").AtListIndex(i).AtName("s3_uri")
+			}
+			return path.Root("input_channels")
+		case fieldOutput:
+			return path.Root("output_s3_uri")
+		case fieldCheckpoint:
+			return path.Root("checkpoint_s3_uri")
+		case guardrail.FieldMaxRuntime:
+			return path.Root("max_runtime_seconds")
+		case guardrail.FieldTags:
+			return path.Root("tags")
+		case guardrail.FieldLogGroups:
+			return path.Root("log_group_name")
+		case guardrail.FieldAlarms:
+			return path.Root("alarm_names")
+		}
+		return path.Empty()
+	}
+}
+
+// replacingControls are forced settings of the job itself: when the live
+// job lacks one, only a new job can restore it.
+var replacingControls = []string{"SS-NET-4", "SS-ENC-1", "SS-ENC-2", "SS-ENC-3"}
+
+func copyMap(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,85 @@
+// Package tfval converts framework values (from a plan, a config or state)
+// into guardrail values, keeping the difference between null (absent),
+// unknown (known only after apply: checks skip it) and known.
+package tfval
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+)
+
+// state is what every framework value can say about itself.
+type state interface {
+	IsNull() bool
+	IsUnknown() bool
+}
+
+// collection is a types.List, types.Set or types.Map.
+type collection interface {
+	state
+	ElementsAs(ctx context.Context, target any, allowUnhandled bool) diag.Diagnostics
+}
+
+func convert[T any](v state, get func() T) guardrail.Value[T] {
+	switch {
+	case v.IsUnknown():
+		return guardrail.U[T]()
+	case v.IsNull():
+		return guardrail.N[T]()
+	}
+	return guardrail.K(get())
+}
+
+// String converts a string.
+func String(v types.String) guardrail.Value[string] { return convert(v, v.ValueString) }
+
+// Int64 converts an int64.
+func Int64(v types.Int64) guardrail.Value[int64] { return convert(v, v.ValueInt64) }
+
+// Bool converts a bool.
+func Bool(v types.Bool) guardrail.Value[bool] { return convert(v, v.ValueBool) }
+
+// Strings converts a list or set of strings. A collection with an unknown
+// element is unknown as a whole: the checks cannot judge part of it.
+func Strings(ctx context.Context, v collection, diags *diag.Diagnostics) guardrail.Value[[]string] {
+	if v.IsUnknown() || v.IsNull() {
+		return convert[[]string](v, nil)
+	}
+	var elems []types.String
+	if d := v.ElementsAs(ctx, &elems, false); d.HasError() {
+		diags.Append(d...)
+		return guardrail.U[[]string]()
+	}
+	out := make([]string, 0, len(elems))
+	for _, e := range elems {
+		if e.IsUnknown() {
+			return guardrail.U[[]string]()
+		}
+		out = append(out, e.ValueString())
+	}
+	return guardrail.K(out)
+}
+
+// StringMap converts a map of strings, unknown when any value is.
+func StringMap(ctx context.Context, v collection, diags *diag.Diagnostics) guardrail.Value[map[string]string] {
+	if v.IsUnknown() || v.IsNull() {
+		return convert[map[string]string](v, nil)
+	}
+	var elems map[string]types.String
+	if d := v.ElementsAs(ctx, &elems, false); d.HasError() {
+		diags.Append(d...)
+		return guardrail.U[map[string]string]()
+	}
+	out := make(map[string]string, len(elems))
+	for k, e := range elems {
+		if e.IsUnknown() {
+			return guardrail.U[map[string]string]()
+		}
+		out[k] = e.ValueString()
+	}
+	return guardrail.K(out)
+}

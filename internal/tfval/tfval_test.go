@@ -1,0 +1,54 @@
+package tfval
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+)
+
+func TestScalars(t *testing.T) {
+	if v := String(types.StringValue("a")); v.State != guardrail.Known || v.V != "a" {
+		t.Errorf("known string: %+v", v)
+	}
+	if v := String(types.StringNull()); v.State != guardrail.Null {
+		t.Errorf("null string: %+v", v)
+	}
+	if v := Int64(types.Int64Unknown()); v.State != guardrail.Unknown {
+		t.Errorf("unknown int: %+v", v)
+	}
+	if v := Bool(types.BoolValue(true)); !v.IsKnown() || !v.V {
+		t.Errorf("known bool: %+v", v)
+	}
+}
+
+func TestCollections(t *testing.T) {
+	ctx := context.Background()
+	var diags diag.Diagnostics
+	list := types.ListValueMust(types.StringType, []attr.Value{types.StringValue("a"), types.StringValue("b")})
+	if v := Strings(ctx, list, &diags); !v.IsKnown() || !reflect.DeepEqual(v.V, []string{"a", "b"}) {
+		t.Errorf("list: %+v", v)
+	}
+	set := types.SetValueMust(types.StringType, []attr.Value{types.StringValue("x"), types.StringUnknown()})
+	if v := Strings(ctx, set, &diags); v.State != guardrail.Unknown {
+		t.Errorf("a set with an unknown element is unknown: %+v", v)
+	}
+	if v := Strings(ctx, types.ListNull(types.StringType), &diags); v.State != guardrail.Null {
+		t.Errorf("null list: %+v", v)
+	}
+	m := types.MapValueMust(types.StringType, map[string]attr.Value{"team": types.StringValue("ml")})
+	if v := StringMap(ctx, m, &diags); !v.IsKnown() || v.V["team"] != "ml" {
+		t.Errorf("map: %+v", v)
+	}
+	if v := StringMap(ctx, types.MapUnknown(types.StringType), &diags); v.State != guardrail.Unknown {
+		t.Errorf("unknown map: %+v", v)
+	}
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+}
