@@ -64,10 +64,6 @@ func (r *roleResource) scope() Scope {
 	return Scope{Partition: r.data.AWS.Partition, Region: r.data.AWS.Region, AccountID: r.data.AWS.AccountID}
 }
 
-func (r *roleResource) roleARN(name string) string {
-	return fmt.Sprintf("arn:%s:iam::%s:role/%s", r.data.AWS.Partition, r.data.AWS.AccountID, name)
-}
-
 // ModifyPlan renders both policies into the plan (refusing wildcard and
 // non-s3:// locations with their control), plans the secure posture (no
 // managed policies, only the generated inline policy) so that drift shows as
@@ -93,16 +89,18 @@ func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if cfgName.IsNull() && (req.State.Raw.IsNull() || !statePrefix.Equal(plan.NamePrefix)) {
 		plan.Name = types.StringUnknown()
 	}
-	// The ARN follows from the name, so it is known at plan time whenever
-	// the name is, also when a new name replaces the role. An unchanged role
-	// keeps the ARN it has (an imported one may have a path).
+	// A new role's ARN stays unknown until apply, although it follows from
+	// the name: a known ARN would make the resources that use the role look
+	// it up at plan time, before it exists, and refuse it (SS-IAM-1: role
+	// does not exist). Unknown, their checks run at apply instead. An
+	// unchanged role keeps the ARN it has (an imported one may have a path).
 	switch {
 	case plan.Name.IsUnknown() || plan.Name.IsNull():
 		plan.ID, plan.ARN = types.StringUnknown(), types.StringUnknown()
 	case !req.State.Raw.IsNull() && stateName.Equal(plan.Name):
 	default:
 		plan.ID = plan.Name
-		plan.ARN = types.StringValue(r.roleARN(plan.Name.ValueString()))
+		plan.ARN = types.StringUnknown()
 	}
 	tags, tagsKnown := tagsOf(ctx, plan.Tags, &resp.Diagnostics)
 	if tagsKnown {

@@ -157,8 +157,10 @@ func TestAccExecutionRole_training(t *testing.T) {
 				Config: in.hcl(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
-					// Reviewers see the exact documents and the ARN in the plan.
-					plancheck.ExpectKnownValue(addr, tfjsonpath.New("arn"), knownvalue.StringExact(roleARN)),
+					// Reviewers see the exact documents in the plan; the ARN is
+					// unknown until the role exists, so that resources using it
+					// check it at apply rather than refusing a role not yet made.
+					plancheck.ExpectUnknownValue(addr, tfjsonpath.New("arn")),
 					plancheck.ExpectKnownValue(addr, tfjsonpath.New("trust_policy_json"), knownvalue.StringExact(trust)),
 					plancheck.ExpectKnownValue(addr, tfjsonpath.New("policy_json"), knownvalue.StringExact(policy)),
 					plancheck.ExpectKnownValue(addr, tfjsonpath.New("controls"), allControls),
@@ -193,11 +195,11 @@ func TestAccExecutionRole_training(t *testing.T) {
 				},
 			},
 			{
-				// A new name replaces the role; the new ARN is known at plan.
+				// A new name replaces the role; the new ARN is known after apply.
 				Config: func() string { u := up; u.roleName = name + "-2"; return u.hcl() }(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
-					plancheck.ExpectKnownValue(addr, tfjsonpath.New("arn"), knownvalue.StringExact(roleARN+"-2")),
+					plancheck.ExpectUnknownValue(addr, tfjsonpath.New("arn")),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("arn"), knownvalue.StringExact(roleARN+"-2")),
@@ -505,12 +507,10 @@ data "sagesafe_preflight" "test" {
 		CheckDestroy:             testAccCheckExecutionRoleDestroy(t),
 		Steps: []resource.TestStep{{
 			Config: cfg,
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				// The role's ARN is known at plan, so is the key policy naming it.
-				plancheck.ExpectKnownValue("sagesafe_kms_key.test", tfjsonpath.New("policy_json"),
-					knownvalue.StringRegexp(regexp.MustCompile(regexp.QuoteMeta(`:role/`+name+`"`)))),
-			}},
 			ConfigStateChecks: []statecheck.StateCheck{
+				// The key policy names the role once it exists.
+				statecheck.ExpectKnownValue("sagesafe_kms_key.test", tfjsonpath.New("policy_json"),
+					knownvalue.StringRegexp(regexp.MustCompile(regexp.QuoteMeta(`:role/`+name+`"`)))),
 				statecheck.ExpectKnownValue("data.sagesafe_preflight.test", tfjsonpath.New("compliant"), knownvalue.Bool(true)),
 				statecheck.ExpectKnownValue("data.sagesafe_preflight.test", tfjsonpath.New("findings"), knownvalue.ListExact([]knownvalue.Check{})),
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("controls"), allControls),
