@@ -1,9 +1,6 @@
-# The sagesafe golden path.
-#
-# At this stage it asks sagesafe_preflight about a network, keys and a role
-# that were made elsewhere (for the demo: by `make demo`, in the emulator),
-# the way a team that keeps its network in hashicorp/aws would. Later stages
-# build the whole stack with sagesafe resources.
+# The sagesafe golden path: a private, encrypted, least-privilege and
+# monitored SageMaker stack — train a model, then serve it — built with the
+# sagesafe provider alone. Copy it, change the variables, keep the shape.
 
 terraform {
   required_version = ">= 1.8"
@@ -19,28 +16,124 @@ provider "sagesafe" {
   # null on real AWS; `make demo` points it at the local emulator.
   endpoint_url = var.endpoint_url
 
+  # Every object carries these, so cost and ownership are never unknown.
   default_tags = {
-    managed-by = "terraform"
-    stack      = "golden-path"
+    team        = var.team
+    cost-center = var.cost_center
+    stack       = var.name
+  }
+
+  # Every alarm pages the on-call topic unless a resource says otherwise.
+  alarm_actions = [var.alarm_topic_arn]
+
+  # The platform team's policy: tags are mandatory, only approved instance
+  # families, and an alarm that notifies nobody is an error, not a warning.
+  guardrails {
+    required_tags          = ["team", "cost-center"]
+    allowed_instance_types = var.allowed_instance_types
+    require_alarm_actions  = true
   }
 }
 
-# The inputs a platform team would hand an ML engineer: private subnets in
-# two AZs, a closed security group and a rotating customer-managed key.
-data "sagesafe_preflight" "secure" {
-  subnet_ids         = var.private_subnet_ids
-  security_group_ids = [var.closed_security_group_id]
-  kms_key_arn        = var.rotating_key_arn
-  instance_type      = var.instance_type
+# One customer-managed key for volumes, artifacts, data capture and logs.
+# It rotates; CloudWatch Logs may use it for this account's log groups,
+# including the network's flow logs.
+resource "sagesafe_kms_key" "ml" {
+  alias                    = "alias/${var.name}"
+  description              = "${var.name}: SageMaker volumes, artifacts and logs"
+  allow_flow_logs_delivery = true
 }
 
-# What an engineer in a hurry might pick instead: a public subnet, a
-# security group open to the internet and a key that never rotates.
-# sagesafe reports each with its control ID and the fix.
-data "sagesafe_preflight" "insecure" {
-  count              = var.check_insecure ? 1 : 0
-  subnet_ids         = [var.public_subnet_id]
-  security_group_ids = [var.open_security_group_id]
-  kms_key_arn        = var.static_key_arn
-  instance_type      = var.instance_type
+# A VPC that cannot reach the internet but reaches every AWS service
+# SageMaker needs over PrivateLink, with encrypted flow logs.
+resource "sagesafe_network" "ml" {
+  name        = var.name
+  cidr_block  = var.cidr_block
+  kms_key_arn = sagesafe_kms_key.ml.arn
+}
+
+# Least-privilege roles: trust only SageMaker with confused-deputy
+# conditions, S3 only under the given prefixes, the key only through
+# SageMaker and S3, network interfaces only in this network.
+resource "sagesafe_execution_role" "training" {
+  name                   = "${var.name}-training"
+  purpose                = "training"
+  s3_read_uris           = ["s3://${var.data_bucket}/training/"]
+  s3_write_uris          = ["s3://${var.data_bucket}/models/"]
+  kms_key_arns           = [sagesafe_kms_key.ml.arn]
+  vpc_subnet_ids         = sagesafe_network.ml.subnet_ids
+  vpc_security_group_ids = [sagesafe_network.ml.workload_security_group_id]
+}
+
+resource "sagesafe_execution_role" "inference" {
+  name                   = "${var.name}-inference"
+  purpose                = "inference"
+  s3_read_uris           = ["s3://${var.data_bucket}/models/"]
+  kms_key_arns           = [sagesafe_kms_key.ml.arn]
+  vpc_subnet_ids         = sagesafe_network.ml.subnet_ids
+  vpc_security_group_ids = [sagesafe_network.ml.workload_security_group_id]
+}
+
+# Train: network isolation, inter-container encryption and the CMK on
+# output and volume are not options. Runtime is bounded.
+resource "sagesafe_training_job" "model" {
+  name_prefix         = "${var.name}-"
+  role_arn            = sagesafe_execution_role.training.arn
+  image               = var.training_image
+  instance_type       = "ml.m5.xlarge"
+  kms_key_arn         = sagesafe_kms_key.ml.arn
+  max_runtime_seconds = 3600
+
+  input_channels = [
+    {
+      name         = "train"
+      s3_uri       = "s3://${var.data_bucket}/training/"
+      content_type = "text/csv"
+    },
+  ]
+  output_s3_uri = "s3://${var.data_bucket}/models/"
+
+  vpc = {
+    subnet_ids         = sagesafe_network.ml.subnet_ids
+    security_group_ids = [sagesafe_network.ml.workload_security_group_id]
+  }
+}
+
+# Serve the trained model: two instances across two zones, alarms on
+# errors, latency and saturation, and blue/green updates that roll back on
+# the endpoint's own alarms.
+resource "sagesafe_endpoint" "model" {
+  name          = "${var.name}-serving"
+  role_arn      = sagesafe_execution_role.inference.arn
+  instance_type = "ml.m5.xlarge"
+  kms_key_arn   = sagesafe_kms_key.ml.arn
+
+  model = {
+    image             = var.serving_image
+    model_data_s3_uri = sagesafe_training_job.model.model_artifacts_s3_uri
+  }
+
+  vpc = {
+    subnet_ids         = sagesafe_network.ml.subnet_ids
+    security_group_ids = [sagesafe_network.ml.workload_security_group_id]
+  }
+
+  deployment = {
+    strategy       = "canary"
+    canary_percent = 50
+    bake_seconds   = 600
+  }
+
+  retain_logs_on_destroy = var.retain_logs_on_destroy
+
+  # Callers may invoke it only through the network's sagemaker.runtime
+  # PrivateLink endpoint.
+  private_invoke_vpc_endpoint_ids = [sagesafe_network.ml.vpc_endpoint_ids["sagemaker.runtime"]]
+}
+
+# The same guardrails at the API layer, for the organisation's SCP: no one
+# can create an insecure job or endpoint, even outside Terraform.
+data "sagesafe_guardrail_policy" "org" {
+  allowed_instance_types       = var.allowed_instance_types
+  max_training_runtime_seconds = 86400
 }

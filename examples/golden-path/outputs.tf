@@ -1,24 +1,44 @@
-output "secure_compliant" {
-  description = "True when sagesafe would accept the secure inputs."
-  value       = data.sagesafe_preflight.secure.compliant
+output "endpoint_name" {
+  description = "The serving endpoint."
+  value       = sagesafe_endpoint.model.name
 }
 
-output "secure_findings" {
-  description = "Findings for the secure inputs (expected: none)."
-  value       = data.sagesafe_preflight.secure.findings
+output "endpoint_invoke_policy" {
+  description = "Attach to callers: InvokeEndpoint on this endpoint only, only through the private endpoint."
+  value       = sagesafe_endpoint.model.invoke_policy_json
 }
 
-output "secure_subnets" {
-  description = "Per-subnet privacy verdicts."
-  value       = data.sagesafe_preflight.secure.subnets
+output "model_artifacts" {
+  description = "What the training job produced and the endpoint serves."
+  value       = sagesafe_training_job.model.model_artifacts_s3_uri
 }
 
-output "insecure_compliant" {
-  description = "Whether sagesafe would accept the insecure inputs (expected: false)."
-  value       = one(data.sagesafe_preflight.insecure[*].compliant)
+output "subnet_ids" {
+  description = "The private subnets."
+  value       = sagesafe_network.ml.subnet_ids
 }
 
-output "insecure_findings" {
-  description = "Findings for the insecure inputs, each with its control ID and fix."
-  value       = one(data.sagesafe_preflight.insecure[*].findings)
+output "alarms" {
+  description = "Every alarm the stack created, by workload."
+  value = {
+    endpoint     = sagesafe_endpoint.model.alarm_names
+    training_job = sagesafe_training_job.model.alarm_names
+  }
+}
+
+output "controls" {
+  description = "The controls each resource reports as holding on its live objects."
+  value = {
+    kms_key        = sagesafe_kms_key.ml.controls
+    network        = sagesafe_network.ml.controls
+    training_role  = sagesafe_execution_role.training.controls
+    inference_role = sagesafe_execution_role.inference.controls
+    training_job   = sagesafe_training_job.model.controls
+    endpoint       = sagesafe_endpoint.model.controls
+  }
+}
+
+output "organization_scp" {
+  description = "Deny policy enforcing the guardrails at the API layer (attach as an SCP or permissions boundary)."
+  value       = data.sagesafe_guardrail_policy.org.json
 }

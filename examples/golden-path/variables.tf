@@ -1,3 +1,9 @@
+variable "name" {
+  description = "Name of the stack; prefixes every object."
+  type        = string
+  default     = "golden-path"
+}
+
 variable "region" {
   description = "AWS region."
   type        = string
@@ -10,47 +16,55 @@ variable "endpoint_url" {
   default     = null
 }
 
-variable "instance_type" {
-  description = "SageMaker instance type for the workloads."
+variable "team" {
+  description = "Owning team (a required tag)."
   type        = string
-  default     = "ml.m5.xlarge"
+  default     = "ml-platform"
 }
 
-variable "private_subnet_ids" {
-  description = "Private subnets in at least two Availability Zones."
+variable "cost_center" {
+  description = "Cost center (a required tag)."
+  type        = string
+  default     = "cc-1234"
+}
+
+variable "alarm_topic_arn" {
+  description = "SNS topic every alarm notifies."
+  type        = string
+  default     = "arn:aws:sns:us-east-1:123456789012:ml-oncall"
+}
+
+variable "allowed_instance_types" {
+  description = "Instance type patterns the platform team approves."
   type        = list(string)
+  default     = ["ml.m5.*", "ml.g5.*"]
 }
 
-variable "closed_security_group_id" {
-  description = "A security group with no ingress from the internet."
+variable "cidr_block" {
+  description = "CIDR of the ML network."
+  type        = string
+  default     = "10.42.0.0/16"
+}
+
+variable "data_bucket" {
+  description = "S3 bucket (SSE-KMS default encryption, TLS-only policy) with training/ data; models are written under models/."
   type        = string
 }
 
-variable "rotating_key_arn" {
-  description = "A customer-managed KMS key with automatic rotation."
+variable "training_image" {
+  description = "Training image from ECR, pinned by digest."
   type        = string
+  default     = "123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost-train@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945"
 }
 
-variable "check_insecure" {
-  description = "Also ask about the insecure inputs below (the demo shows what sagesafe says about them)."
+variable "serving_image" {
+  description = "Serving image from ECR, pinned by digest."
+  type        = string
+  default     = "123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost-serve@sha256:0b2a4e3c4f1d5e6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c"
+}
+
+variable "retain_logs_on_destroy" {
+  description = "Keep the endpoint's log group when the stack is destroyed (the demo sets false to prove nothing is left)."
   type        = bool
-  default     = false
-}
-
-variable "public_subnet_id" {
-  description = "A public subnet (insecure example)."
-  type        = string
-  default     = null
-}
-
-variable "open_security_group_id" {
-  description = "A security group open to 0.0.0.0/0 (insecure example)."
-  type        = string
-  default     = null
-}
-
-variable "static_key_arn" {
-  description = "A key without rotation (insecure example)."
-  type        = string
-  default     = null
+  default     = true
 }

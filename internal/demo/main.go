@@ -2,6 +2,13 @@
 // `make demo` starts the emulator (internal/acctest/with-emulator.sh), builds
 // the provider and Terraform, and runs this. It never needs a registry: the
 // provider comes from a dev_overrides CLI configuration.
+//
+// Steps: plan and apply examples/golden-path (key, network, roles, training
+// job, endpoint), print its outputs and a compliance matrix (also written to
+// examples/golden-path/COMPLIANCE.md), check that a second plan is empty,
+// show that an insecure variant is refused at plan time with its control
+// IDs, destroy, and prove that nothing is left in the emulator. The
+// emulator is stopped by with-emulator.sh even when a step fails.
 package main
 
 import (
@@ -14,37 +21,49 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"sort"
 	"strings"
-	"text/tabwriter"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"time"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/awsclient"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/fixtures"
 )
 
-const (
-	demoTagKey = "sagesafe-demo"
-	demoTagVal = "golden-path"
-	region     = "us-east-1"
-)
+const region = "us-east-1"
 
 func main() {
+	start := time.Now()
 	if err := run(); err != nil {
-		fmt.Fprintf(os.Stderr, "\ndemo FAILED: %v\n", err)
+		fmt.Fprintf(os.Stderr, "\ndemo FAILED after %s: %v\n", time.Since(start).Round(time.Second), err)
 		os.Exit(1)
 	}
-	fmt.Println("\ndemo OK: the golden path ran end to end and left nothing behind.")
+	fmt.Printf("\ndemo OK in %s: the golden path was applied, reported compliant, refused its insecure variant, and was destroyed without leftovers.\n", time.Since(start).Round(time.Second))
 }
 
-type step struct{ n, of int }
+type steps struct{ n, of int }
 
-func (s *step) say(format string, a ...any) {
+func (s *steps) say(format string, a ...any) {
 	s.n++
 	fmt.Printf("\n==> [%d/%d] %s\n", s.n, s.of, fmt.Sprintf(format, a...))
+}
+
+// tf runs terraform in one working directory with the dev_overrides config.
+type tf struct {
+	bin, dir string
+	env      []string
+}
+
+func (t tf) run(ctx context.Context, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, t.bin, append([]string{"-chdir=" + t.dir}, args...)...)
+	cmd.Env = t.env
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	if err != nil {
+		return out.Bytes(), fmt.Errorf("terraform %s in %s: %w\n%s", args[0], filepath.Base(t.dir), err, out.String())
+	}
+	return out.Bytes(), nil
 }
 
 func run() error {
@@ -58,14 +77,13 @@ func run() error {
 		return err
 	}
 	bin := filepath.Join(root, ".tools", "bin")
-	tf := filepath.Join(bin, "terraform")
-	for _, p := range []string{tf, filepath.Join(bin, "terraform-provider-sagesafe")} {
+	for _, p := range []string{filepath.Join(bin, "terraform"), filepath.Join(bin, "terraform-provider-sagesafe")} {
 		if _, err := os.Stat(p); err != nil {
 			return fmt.Errorf("%s is missing: run `make demo` (it builds it)", p)
 		}
 	}
+	st := &steps{of: 9}
 
-	st := &step{of: 7}
 	st.say("connecting to the emulator at %s", endpoint)
 	c, diags := awsclient.New(ctx, awsclient.Config{Region: region, EndpointURL: endpoint, AccessKey: "testing", SecretKey: "testing", MaxRetries: 3})
 	if diags.HasError() {
@@ -73,257 +91,240 @@ func run() error {
 	}
 	fmt.Printf("    account %s, region %s\n", c.AccountID, c.Region)
 
-	st.say("creating a mixed network in the emulator (as a team using hashicorp/aws would have it)")
-	b := fixtures.New(c, map[string]string{demoTagKey: demoTagVal})
+	st.say("preparing what the stack expects to exist already: a data bucket (SSE-KMS by default, TLS-only policy)")
+	b := fixtures.New(c, map[string]string{"sagesafe-demo": "golden-path"})
 	defer func() {
-		// After a failure: remove whatever the demo made.
 		if err := b.Teardown(context.Background()); err != nil {
-			fmt.Fprintf(os.Stderr, "    teardown: %v\n", err)
+			fmt.Fprintf(os.Stderr, "    removing the demo's fixtures: %v\n", err)
 		}
 	}()
-	vars, err := makeFixtures(ctx, b)
+	bucketKey, err := b.Key(ctx, "golden-path demo: data bucket key", true)
 	if err != nil {
 		return err
 	}
-	vars["endpoint_url"] = endpoint
-	vars["region"] = region
-	vars["check_insecure"] = true
-	for _, k := range []string{"private_subnet_ids", "public_subnet_id", "closed_security_group_id", "open_security_group_id", "rotating_key_arn", "static_key_arn"} {
-		fmt.Printf("    %-26s %v\n", k, vars[k])
+	bucket, err := b.DataBucket(ctx, fmt.Sprintf("golden-path-data-%d", time.Now().Unix()), bucketKey)
+	if err != nil {
+		return err
 	}
+	fmt.Printf("    s3://%s/training/\n", bucket)
 
 	work, err := os.MkdirTemp("", "sagesafe-demo-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(work)
-	if err := copyDir(filepath.Join(root, "examples", "golden-path"), work); err != nil {
-		return err
-	}
-	if err := writeJSON(filepath.Join(work, "terraform.tfvars.json"), vars); err != nil {
-		return err
+	golden := filepath.Join(work, "golden-path")
+	insecure := filepath.Join(work, "insecure")
+	for src, dst := range map[string]string{filepath.Join(root, "examples", "golden-path"): golden, filepath.Join(root, "examples", "golden-path", "insecure"): insecure} {
+		if err := copyTF(src, dst); err != nil {
+			return err
+		}
 	}
 	cliConfig := filepath.Join(work, ".terraformrc")
 	if err := os.WriteFile(cliConfig, []byte(fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"sagesafe/sagesafe\" = %q\n  }\n  direct {}\n}\n", bin)), 0o600); err != nil {
 		return err
 	}
 	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
-	terraform := func(args ...string) ([]byte, error) {
-		cmd := exec.CommandContext(ctx, tf, append([]string{"-chdir=" + work}, args...)...)
-		cmd.Env = env
-		var out bytes.Buffer
-		cmd.Stdout = &out
-		cmd.Stderr = &out
-		err := cmd.Run()
-		if err != nil {
-			return out.Bytes(), fmt.Errorf("terraform %s: %w\n%s", args[0], err, out.String())
-		}
-		return out.Bytes(), nil
+	if err := writeJSON(filepath.Join(golden, "terraform.tfvars.json"), map[string]any{
+		"endpoint_url": endpoint, "region": region, "data_bucket": bucket, "retain_logs_on_destroy": false,
+	}); err != nil {
+		return err
 	}
+	gp := tf{bin: filepath.Join(bin, "terraform"), dir: golden, env: env}
 
-	st.say("terraform plan (examples/golden-path, provider from a dev_overrides CLI config: no registry)")
-	out, err := terraform("plan", "-input=false", "-no-color")
+	st.say("terraform plan examples/golden-path (provider from a dev_overrides CLI config: no registry)")
+	out, err := gp.run(ctx, "plan", "-input=false", "-no-color", "-out=plan.tfplan")
 	if err != nil {
 		return err
 	}
-	printMatching(out, "Warning: SS-")
-	printTail(out, 1)
+	printMatching(out, regexp.MustCompile(`^\s*# \S+ will be created|^Plan: `))
 
 	st.say("terraform apply")
 	destroyed := false
 	defer func() {
 		if !destroyed {
-			fmt.Println("\n==> terraform destroy (after a failure)")
-			if out, err := terraform("destroy", "-auto-approve", "-input=false", "-no-color"); err != nil {
+			fmt.Println("\n==> terraform destroy (cleaning up after a failure)")
+			if _, err := gp.run(context.Background(), "destroy", "-auto-approve", "-input=false", "-no-color"); err != nil {
 				fmt.Fprintln(os.Stderr, err)
-			} else {
-				printTail(out, 1)
 			}
 		}
 	}()
-	out, err = terraform("apply", "-auto-approve", "-input=false", "-no-color")
+	applyStart := time.Now()
+	out, err = gp.run(ctx, "apply", "-input=false", "-no-color", "plan.tfplan")
 	if err != nil {
 		return err
 	}
-	printTail(out, 2)
+	printMatching(out, regexp.MustCompile(`Creation complete after|^Apply complete`))
+	fmt.Printf("    (%s)\n", time.Since(applyStart).Round(time.Second))
 
-	st.say("preflight report")
-	out, err = terraform("output", "-json")
+	st.say("outputs and compliance report")
+	out, err = gp.run(ctx, "output", "-json")
 	if err != nil {
 		return err
 	}
-	if err := report(out); err != nil {
+	if err := printOutputs(out); err != nil {
 		return err
 	}
+	show, err := gp.run(ctx, "show", "-json")
+	if err != nil {
+		return err
+	}
+	m, err := BuildMatrix(show)
+	if err != nil {
+		return err
+	}
+	fmt.Println()
+	fmt.Print(indent(m.Terminal(), "    "))
+	reportPath := filepath.Join(root, "examples", "golden-path", "COMPLIANCE.md")
+	if err := os.WriteFile(reportPath, []byte(m.Markdown("Golden path: compliance report")), 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("\n    written: %s\n", strings.TrimPrefix(reportPath, root+"/"))
+	if failing := m.Failing(); len(failing) > 0 {
+		return fmt.Errorf("the golden path does not satisfy: %s", strings.Join(failing, ", "))
+	}
+
+	st.say("a second plan: no drift, no changes")
+	if _, err := gp.run(ctx, "plan", "-input=false", "-no-color", "-detailed-exitcode"); err != nil {
+		return fmt.Errorf("the plan after apply is not empty: %w", err)
+	}
+	fmt.Println("    No changes. Your infrastructure matches the configuration.")
+
+	st.say("the insecure variant (public subnets, an open security group, a key without rotation) is refused at plan time")
+	ins, err := insecureFixtures(ctx, b, c)
+	if err != nil {
+		return err
+	}
+	ins["endpoint_url"] = endpoint
+	if err := writeJSON(filepath.Join(insecure, "terraform.tfvars.json"), ins); err != nil {
+		return err
+	}
+	out, err = tf{bin: gp.bin, dir: insecure, env: env}.run(ctx, "plan", "-input=false", "-no-color")
+	if err == nil {
+		return errors.New("the insecure variant was accepted: it must be refused at plan time")
+	}
+	refused := controlsIn(out, regexp.MustCompile(`Error: (SS-[A-Z]+-\d+): (.*)`))
+	for _, r := range refused {
+		fmt.Println("    Error: " + r)
+	}
+	for _, want := range []string{"SS-NET-2", "SS-NET-3", "SS-KMS-2"} {
+		if !containsPrefix(refused, want+":") {
+			return fmt.Errorf("the insecure variant should be refused by %s; the plan said:\n%s", want, out)
+		}
+	}
+	fmt.Println("    nothing was created: the refusal happens before any AWS object exists")
 
 	st.say("terraform destroy")
-	out, err = terraform("destroy", "-auto-approve", "-input=false", "-no-color")
+	out, err = gp.run(ctx, "destroy", "-auto-approve", "-input=false", "-no-color")
 	if err != nil {
 		return err
 	}
 	destroyed = true
-	printTail(out, 1)
-
+	printMatching(out, regexp.MustCompile(`^Destroy complete`))
 	if err := b.Teardown(ctx); err != nil {
 		return err
 	}
+
 	st.say("checking that nothing is left in the emulator")
 	return verifyClean(ctx, c)
 }
 
-func makeFixtures(ctx context.Context, b *fixtures.Builder) (map[string]any, error) {
-	vpc, err := b.VPC(ctx, "10.90.0.0/16")
+// insecureFixtures makes, with the SDK, what an engineer in a hurry might
+// pick: public subnets in two zones, a security group open to the world, a
+// key without rotation, and a role (well formed, so the refusals are about
+// the network and the key).
+func insecureFixtures(ctx context.Context, b *fixtures.Builder, c *awsclient.Client) (map[string]any, error) {
+	vpc, err := b.VPC(ctx, "10.99.0.0/16")
 	if err != nil {
 		return nil, err
 	}
-	var private []string
+	var public []string
 	for i, az := range []string{"a", "b"} {
-		id, err := b.Subnet(ctx, vpc, fixtures.SubnetOpts{CIDR: fmt.Sprintf("10.90.%d.0/24", i+1), AZ: region + az, S3Gateway: true})
+		id, err := b.Subnet(ctx, vpc, fixtures.SubnetOpts{CIDR: fmt.Sprintf("10.99.%d.0/24", i+1), AZ: region + az, InternetRoute: true, MapPublicIP: true})
 		if err != nil {
 			return nil, err
 		}
-		private = append(private, id)
+		public = append(public, id)
 	}
-	public, err := b.Subnet(ctx, vpc, fixtures.SubnetOpts{CIDR: "10.90.9.0/24", InternetRoute: true, MapPublicIP: true})
+	open, err := b.SecurityGroup(ctx, vpc, "insecure-open-ssh", true)
 	if err != nil {
 		return nil, err
 	}
-	closed, err := b.SecurityGroup(ctx, vpc, "demo-workload", false)
+	static, err := b.Key(ctx, "golden-path demo: key without rotation", false)
 	if err != nil {
 		return nil, err
 	}
-	open, err := b.SecurityGroup(ctx, vpc, "demo-open-ssh", true)
+	role, err := b.Role(ctx, "insecure-variant-role", fixtures.SageMakerTrust(c.Partition, region, c.AccountID, true))
 	if err != nil {
 		return nil, err
 	}
-	rotating, err := b.Key(ctx, demoTagVal+" rotating CMK", true)
-	if err != nil {
-		return nil, err
-	}
-	static, err := b.Key(ctx, demoTagVal+" key without rotation", false)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{
-		"private_subnet_ids":       private,
-		"public_subnet_id":         public,
-		"closed_security_group_id": closed,
-		"open_security_group_id":   open,
-		"rotating_key_arn":         rotating,
-		"static_key_arn":           static,
-	}, nil
+	return map[string]any{"public_subnet_ids": public, "security_group_id": open, "static_key_arn": static, "role_arn": role}, nil
 }
 
-type finding struct {
-	Control  string `json:"control"`
-	Severity string `json:"severity"`
-	Subject  string `json:"subject"`
-	Message  string `json:"message"`
-	Fix      string `json:"fix"`
-}
-
-func report(outputsJSON []byte) error {
+func printOutputs(outputsJSON []byte) error {
 	var outs map[string]struct {
 		Value json.RawMessage `json:"value"`
 	}
 	if err := json.Unmarshal(outputsJSON, &outs); err != nil {
 		return fmt.Errorf("reading terraform outputs: %w", err)
 	}
-	var secureOK, insecureOK bool
-	var secureF, insecureF []finding
-	for name, dst := range map[string]any{"secure_compliant": &secureOK, "insecure_compliant": &insecureOK, "secure_findings": &secureF, "insecure_findings": &insecureF} {
-		if err := json.Unmarshal(outs[name].Value, dst); err != nil {
-			return fmt.Errorf("output %s: %w", name, err)
-		}
+	names := make([]string, 0, len(outs))
+	for k := range outs {
+		names = append(names, k)
 	}
-	printFindings := func(title string, compliant bool, fs []finding) {
-		fmt.Printf("\n  %s: compliant=%v, %d finding(s)\n", title, compliant, len(fs))
-		if len(fs) == 0 {
-			return
-		}
-		w := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "  CONTROL\tSEVERITY\tSUBJECT\tFINDING")
-		for _, f := range fs {
-			fmt.Fprintf(w, "  %s\t%s\t%s\t%s\n", f.Control, f.Severity, shorten(f.Subject, 40), shorten(f.Message, 90))
-		}
-		w.Flush()
-	}
-	printFindings("secure inputs (private subnets in 2 AZs, closed SG, rotating CMK)", secureOK, secureF)
-	printFindings("insecure inputs (public subnet, SG open to 0.0.0.0/0, key without rotation)", insecureOK, insecureF)
-
-	if !secureOK {
-		return errors.New("the secure inputs were not compliant")
-	}
-	if insecureOK {
-		return errors.New("the insecure inputs were reported compliant")
-	}
-	want := []string{"SS-NET-2", "SS-NET-3", "SS-KMS-2"}
-	for _, id := range want {
-		found := false
-		for _, f := range insecureF {
-			found = found || f.Control == id
-		}
-		if !found {
-			return fmt.Errorf("the insecure inputs should be refused by %s", id)
-		}
-	}
-	fmt.Printf("\n  the insecure inputs are refused by %s, each with its fix\n", strings.Join(want, ", "))
-	return nil
-}
-
-func verifyClean(ctx context.Context, c *awsclient.Client) error {
-	vpcs, err := c.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: []ec2types.Filter{{Name: aws.String("tag:" + demoTagKey), Values: []string{demoTagVal}}}})
-	if err != nil {
-		return err
-	}
-	if n := len(vpcs.Vpcs); n > 0 {
-		return fmt.Errorf("%d demo VPC(s) left in the emulator", n)
-	}
-	sgs, err := c.EC2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{{Name: aws.String("tag:" + demoTagKey), Values: []string{demoTagVal}}}})
-	if err != nil {
-		return err
-	}
-	if n := len(sgs.SecurityGroups); n > 0 {
-		return fmt.Errorf("%d demo security group(s) left in the emulator", n)
-	}
-	keys, err := c.KMS.ListKeys(ctx, &kms.ListKeysInput{})
-	if err != nil {
-		return err
-	}
-	pending := 0
-	for _, k := range keys.Keys {
-		d, err := c.KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: k.KeyId})
-		if err != nil {
-			return err
-		}
-		if !strings.HasPrefix(aws.ToString(d.KeyMetadata.Description), demoTagVal) {
+	sort.Strings(names)
+	for _, k := range names {
+		if k == "organization_scp" || k == "endpoint_invoke_policy" || k == "controls" {
+			fmt.Printf("    %-24s (%d bytes of JSON)\n", k, len(outs[k].Value))
 			continue
 		}
-		if d.KeyMetadata.KeyState != "PendingDeletion" {
-			return fmt.Errorf("demo key %s is %s, not scheduled for deletion", aws.ToString(k.KeyId), d.KeyMetadata.KeyState)
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, outs[k].Value); err != nil {
+			return err
 		}
-		pending++
+		fmt.Printf("    %-24s %s\n", k, shorten(compact.String(), 110))
 	}
-	fmt.Printf("    no VPC, subnet or security group left; %d key(s) scheduled for deletion (KMS never deletes at once)\n", pending)
 	return nil
 }
 
-func printTail(out []byte, n int) {
-	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
+func controlsIn(out []byte, re *regexp.Regexp) []string {
+	seen := map[string]bool{}
+	var lines []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if m := re.FindStringSubmatch(l); m != nil {
+			line := m[1] + ": " + m[2]
+			if !seen[line] {
+				seen[line] = true
+				lines = append(lines, line)
+			}
+		}
 	}
-	for _, l := range lines {
-		fmt.Println("    " + l)
-	}
+	return lines
 }
 
-func printMatching(out []byte, substr string) {
+func containsPrefix(list []string, prefix string) bool {
+	for _, s := range list {
+		if strings.HasPrefix(s, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func printMatching(out []byte, re *regexp.Regexp) {
 	for _, l := range strings.Split(string(out), "\n") {
-		if strings.Contains(l, substr) {
+		if re.MatchString(l) {
 			fmt.Println("    " + strings.TrimSpace(l))
 		}
 	}
+}
+
+func indent(s, prefix string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i := range lines {
+		lines[i] = prefix + lines[i]
+	}
+	return strings.Join(lines, "\n") + "\n"
 }
 
 func shorten(s string, n int) string {
@@ -342,8 +343,11 @@ func writeJSON(path string, v any) error {
 	return os.WriteFile(path, b, 0o600)
 }
 
-// copyDir copies the .tf files of src into dst (no state, no .terraform).
-func copyDir(src, dst string) error {
+// copyTF copies the .tf files of src into dst (no state, no .terraform).
+func copyTF(src, dst string) error {
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return err
+	}
 	entries, err := os.ReadDir(src)
 	if err != nil {
 		return err
@@ -352,23 +356,26 @@ func copyDir(src, dst string) error {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".tf") {
 			continue
 		}
-		in, err := os.Open(filepath.Join(src, e.Name()))
-		if err != nil {
-			return err
-		}
-		out, err := os.Create(filepath.Join(dst, e.Name()))
-		if err != nil {
-			in.Close()
-			return err
-		}
-		_, err = io.Copy(out, in)
-		in.Close()
-		if cerr := out.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
+		if err := copyFile(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
