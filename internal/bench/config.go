@@ -10,6 +10,14 @@ import (
 func stackConfig(endpoint string, n int, suffix string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `
+terraform {
+  required_providers {
+    sagesafe = {
+      source = "sagesafe/sagesafe"
+    }
+  }
+}
+
 provider "sagesafe" {
   region       = %[1]q
   endpoint_url = %[2]q

@@ -112,10 +112,10 @@ func run() error {
 		}
 		var peak float64
 		for range runs {
-			secs, rss, _, err := timed(ctx, tf, w, "validate", "-no-color")
+			secs, rss, out, err := timed(ctx, tf, w, "validate", "-no-color")
 			if err != nil {
 				cleanup()
-				return err
+				return fmt.Errorf("terraform validate: %w\n%s", err, out)
 			}
 			rep.ValidateSeconds = append(rep.ValidateSeconds, secs)
 			peak = max(peak, rss)
