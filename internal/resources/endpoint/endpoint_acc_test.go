@@ -934,7 +934,7 @@ func TestAccEndpoint_validation(t *testing.T) {
 			invalid(`data_capture = { enabled = true }`, `data_capture.s3_uri is required`),
 			invalid(`tags = { "sagesafe:endpoint" = "x" }`, `Reserved tag key`),
 			invalid(`log_retention_days = 2`, `log_retention_days`),
-			invalid(`timeouts { create = "soon" }`, `Invalid timeout`),
+			invalid(`timeouts { create = "soon" }`, `Invalid Attribute Value Time Duration`),
 		},
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"math/big"
 	"slices"
 	"strings"
@@ -201,7 +202,7 @@ func testModel(t *testing.T) endpointModel {
 		RetainLogsOnDestroy:         types.BoolValue(true),
 		PrivateInvokeVPCEndpointIDs: types.SetNull(types.StringType),
 		Tags:                        types.MapNull(types.StringType),
-		Timeouts:                    types.ObjectNull(timeoutsAttrTypes),
+		Timeouts:                    timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType})},
 	}
 }
 

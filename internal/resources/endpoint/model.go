@@ -2,6 +2,7 @@ package endpoint
 
 import (
 	"context"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -12,22 +13,22 @@ import (
 
 // endpointModel is the resource's state and plan.
 type endpointModel struct {
-	ID                          types.String `tfsdk:"id"`
-	Name                        types.String `tfsdk:"name"`
-	RoleARN                     types.String `tfsdk:"role_arn"`
-	Model                       types.Object `tfsdk:"model"`
-	InstanceType                types.String `tfsdk:"instance_type"`
-	InstanceCount               types.Int64  `tfsdk:"instance_count"`
-	KMSKeyARN                   types.String `tfsdk:"kms_key_arn"`
-	VPC                         types.Object `tfsdk:"vpc"`
-	DataCapture                 types.Object `tfsdk:"data_capture"`
-	Alarms                      types.Object `tfsdk:"alarms"`
-	Deployment                  types.Object `tfsdk:"deployment"`
-	LogRetentionDays            types.Int64  `tfsdk:"log_retention_days"`
-	RetainLogsOnDestroy         types.Bool   `tfsdk:"retain_logs_on_destroy"`
-	PrivateInvokeVPCEndpointIDs types.Set    `tfsdk:"private_invoke_vpc_endpoint_ids"`
-	Tags                        types.Map    `tfsdk:"tags"`
-	Timeouts                    types.Object `tfsdk:"timeouts"`
+	ID                          types.String   `tfsdk:"id"`
+	Name                        types.String   `tfsdk:"name"`
+	RoleARN                     types.String   `tfsdk:"role_arn"`
+	Model                       types.Object   `tfsdk:"model"`
+	InstanceType                types.String   `tfsdk:"instance_type"`
+	InstanceCount               types.Int64    `tfsdk:"instance_count"`
+	KMSKeyARN                   types.String   `tfsdk:"kms_key_arn"`
+	VPC                         types.Object   `tfsdk:"vpc"`
+	DataCapture                 types.Object   `tfsdk:"data_capture"`
+	Alarms                      types.Object   `tfsdk:"alarms"`
+	Deployment                  types.Object   `tfsdk:"deployment"`
+	LogRetentionDays            types.Int64    `tfsdk:"log_retention_days"`
+	RetainLogsOnDestroy         types.Bool     `tfsdk:"retain_logs_on_destroy"`
+	PrivateInvokeVPCEndpointIDs types.Set      `tfsdk:"private_invoke_vpc_endpoint_ids"`
+	Tags                        types.Map      `tfsdk:"tags"`
+	Timeouts                    timeouts.Value `tfsdk:"timeouts"`
 
 	ARN                types.String `tfsdk:"arn"`
 	Status             types.String `tfsdk:"status"`

@@ -3,6 +3,7 @@ package endpoint
 import (
 	"context"
 	"fmt"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/schemautil"
 	"regexp"
 	"strings"
 
@@ -482,7 +483,7 @@ func (r *endpointResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeoutsBlock(ctx),
+			"timeouts": schemautil.TimeoutsBlock(ctx, timeoutOpts, "Bounds for the waits of create, update and delete, as Go durations (`45m`, `2h`). Each is a limit, not a sleep."),
 		},
 	}
 }

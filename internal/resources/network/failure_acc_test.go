@@ -168,7 +168,7 @@ func TestAccNetwork_deleteReportsLeftoverInterfaces(t *testing.T) {
 	inj := &acctest.FaultInjector{}
 	var a map[string]string
 	var eni string
-	config := testAccNetworkConfig_custom(name, "10.65.0.0/16", key, []string{"sagemaker.api", "sagemaker.runtime"}, 365, "", `  timeouts = {
+	config := testAccNetworkConfig_custom(name, "10.65.0.0/16", key, []string{"sagemaker.api", "sagemaker.runtime"}, 365, "", `  timeouts {
     delete = "6s"
   }`)
 	resource.Test(t, resource.TestCase{

@@ -2,24 +2,24 @@ package network
 
 import (
 	"context"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 )
 
 // networkModel is the resource's Terraform data.
 type networkModel struct {
-	Name                 types.String `tfsdk:"name"`
-	CIDRBlock            types.String `tfsdk:"cidr_block"`
-	AvailabilityZones    types.List   `tfsdk:"availability_zones"`
-	KMSKeyARN            types.String `tfsdk:"kms_key_arn"`
-	FlowLogRetentionDays types.Int64  `tfsdk:"flow_log_retention_days"`
-	InterfaceEndpoints   types.Set    `tfsdk:"interface_endpoints"`
-	Tags                 types.Map    `tfsdk:"tags"`
-	Timeouts             types.Object `tfsdk:"timeouts"`
+	Name                 types.String   `tfsdk:"name"`
+	CIDRBlock            types.String   `tfsdk:"cidr_block"`
+	AvailabilityZones    types.List     `tfsdk:"availability_zones"`
+	KMSKeyARN            types.String   `tfsdk:"kms_key_arn"`
+	FlowLogRetentionDays types.Int64    `tfsdk:"flow_log_retention_days"`
+	InterfaceEndpoints   types.Set      `tfsdk:"interface_endpoints"`
+	Tags                 types.Map      `tfsdk:"tags"`
+	Timeouts             timeouts.Value `tfsdk:"timeouts"`
 
 	VPCID                   types.String `tfsdk:"vpc_id"`
 	SubnetIDs               types.List   `tfsdk:"subnet_ids"`
@@ -34,13 +34,6 @@ type networkModel struct {
 	Drift                   types.List   `tfsdk:"drift"`
 }
 
-// timeoutsModel is the `timeouts` attribute.
-type timeoutsModel struct {
-	Create types.String `tfsdk:"create"`
-	Update types.String `tfsdk:"update"`
-	Delete types.String `tfsdk:"delete"`
-}
-
 // Default operation timeouts. Interface endpoints take a minute or two to
 // become available; deletion waits for network interfaces that SageMaker
 // releases asynchronously, which can take much longer.
@@ -49,37 +42,6 @@ const (
 	defaultUpdateTimeout = 30 * time.Minute
 	defaultDeleteTimeout = 45 * time.Minute
 )
-
-// timeout returns the configured timeout for op ("create", "update",
-// "delete") or def. The value was validated by the schema.
-func timeout(ctx context.Context, obj types.Object, op string, def time.Duration) (time.Duration, diag.Diagnostics) {
-	if obj.IsNull() || obj.IsUnknown() {
-		return def, nil
-	}
-	var t timeoutsModel
-	diags := obj.As(ctx, &t, basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true})
-	if diags.HasError() {
-		return def, diags
-	}
-	var v types.String
-	switch op {
-	case "create":
-		v = t.Create
-	case "update":
-		v = t.Update
-	default:
-		v = t.Delete
-	}
-	if v.IsNull() || v.IsUnknown() || v.ValueString() == "" {
-		return def, diags
-	}
-	d, err := time.ParseDuration(v.ValueString())
-	if err != nil {
-		diags.AddError("Invalid timeout", "timeouts."+op+": "+err.Error())
-		return def, diags
-	}
-	return d, diags
-}
 
 // stringList converts a list of strings, nil when null or unknown.
 func stringList(ctx context.Context, v types.List, diags *diag.Diagnostics) []string {

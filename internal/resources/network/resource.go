@@ -330,7 +330,7 @@ func (r *networkResource) Create(ctx context.Context, req resource.CreateRequest
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
 		return
 	}
-	limit, d := timeout(ctx, plan.Timeouts, "create", defaultCreateTimeout)
+	limit, d := plan.Timeouts.Create(ctx, defaultCreateTimeout)
 	resp.Diagnostics.Append(d...)
 	s := r.specFrom(ctx, &plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -386,7 +386,7 @@ func (r *networkResource) Create(ctx context.Context, req resource.CreateRequest
 
 // rollback deletes what a failed Create made.
 func (r *networkResource) rollback(ctx context.Context, plan *networkModel, s spec, vpcID string, cause error, resp *resource.CreateResponse) {
-	limit, _ := timeout(ctx, plan.Timeouts, "delete", defaultDeleteTimeout)
+	limit, _ := plan.Timeouts.Delete(ctx, defaultDeleteTimeout)
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), limit)
 	defer cancel()
 	if err := teardown(rctx, r.clients(), s, vpcID, known{}); err != nil {
@@ -609,7 +609,7 @@ func (r *networkResource) Update(ctx context.Context, req resource.UpdateRequest
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
 		return
 	}
-	limit, d := timeout(ctx, plan.Timeouts, "update", defaultUpdateTimeout)
+	limit, d := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
 	resp.Diagnostics.Append(d...)
 	s := r.specFrom(ctx, &plan, &resp.Diagnostics)
 	k := knownFrom(ctx, &state, &resp.Diagnostics)
@@ -649,7 +649,7 @@ func (r *networkResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
 		return
 	}
-	limit, d := timeout(ctx, state.Timeouts, "delete", defaultDeleteTimeout)
+	limit, d := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
 	resp.Diagnostics.Append(d...)
 	s := r.specFrom(ctx, &state, &resp.Diagnostics)
 	k := knownFrom(ctx, &state, &resp.Diagnostics)

@@ -3,10 +3,11 @@ package network
 import (
 	"context"
 	"fmt"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/schemautil"
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -24,7 +25,6 @@ import (
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
 )
 
 // DefaultInterfaceEndpoints are the interface endpoints a network gets when
@@ -49,7 +49,7 @@ var (
 	azRegexp      = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d[a-z]$`)
 )
 
-func networkSchema() schema.Schema {
+func networkSchema(ctx context.Context) schema.Schema {
 	return schema.Schema{
 		MarkdownDescription: "An isolated network for SageMaker training jobs and endpoints, private by construction. " +
 			"It creates a VPC with one private subnet per Availability Zone, each with its own route table holding only the " +
@@ -62,6 +62,14 @@ func networkSchema() schema.Schema {
 			"`MapPublicIpOnLaunch`, a deleted endpoint or flow log shows up in `drift` (and as a warning naming the control), " +
 			"and the next apply restores the secure state. Every object carries a `sagesafe:network` tag with the network's " +
 			"name, which is how `terraform import` by VPC ID finds them.",
+		Blocks: map[string]schema.Block{
+			"timeouts": schemautil.TimeoutsBlock(ctx, timeouts.Opts{
+				Create: true, Update: true, Delete: true,
+				CreateDescription: fmt.Sprintf("How long creating may take, mostly waiting for interface endpoints, as a Go duration (`30m`, `1h`). Default `%s`.", defaultCreateTimeout),
+				UpdateDescription: fmt.Sprintf("How long an update may take, mostly waiting for interface endpoints. Default `%s`.", defaultUpdateTimeout),
+				DeleteDescription: fmt.Sprintf("How long deleting may take, including waiting for the network interfaces SageMaker releases after its endpoints and jobs are gone. Default `%s`.", defaultDeleteTimeout),
+			}, "Bounds for the waits of create, update and delete, as Go durations (`30m`, `1h`)."),
+		},
 		Attributes: map[string]schema.Attribute{
 			"name": schema.StringAttribute{
 				Required: true,
@@ -132,18 +140,6 @@ func networkSchema() schema.Schema {
 					"The keys `Name` and `sagesafe:*` are set by the resource and cannot be used. Updated in place.",
 				Validators: []validator.Map{tagKeysValidator{}},
 			},
-			"timeouts": schema.SingleNestedAttribute{
-				Optional: true,
-				MarkdownDescription: fmt.Sprintf("Operation timeouts, as Go durations (`30m`, `1h`). `create` (default %s) and `update` "+
-					"(default %s) cover waiting for interface endpoints; `delete` (default %s) covers waiting for network interfaces "+
-					"that SageMaker releases after its endpoints and jobs are gone.", defaultCreateTimeout, defaultUpdateTimeout, defaultDeleteTimeout),
-				Attributes: map[string]schema.Attribute{
-					"create": timeoutAttribute("create"),
-					"update": timeoutAttribute("update"),
-					"delete": timeoutAttribute("delete"),
-				},
-			},
-
 			"vpc_id": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "ID of the VPC. Also the import ID.",
@@ -207,14 +203,6 @@ func networkSchema() schema.Schema {
 					"Empty when the network is as sagesafe built it; otherwise the plan shows an update that restores it.",
 			},
 		},
-	}
-}
-
-func timeoutAttribute(op string) schema.StringAttribute {
-	return schema.StringAttribute{
-		Optional:            true,
-		MarkdownDescription: "Timeout for " + op + ", a Go duration such as `30m`.",
-		Validators:          []validator.String{validators.Duration(time.Second, 24*time.Hour)},
 	}
 }
 
@@ -310,6 +298,6 @@ func (tagKeysValidator) ValidateMap(_ context.Context, req validator.MapRequest,
 }
 
 // Schema returns the resource schema.
-func (r *networkResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = networkSchema()
+func (r *networkResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = networkSchema(ctx)
 }

@@ -1,6 +1,7 @@
 package trainingjob
 
 import (
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
@@ -8,27 +9,27 @@ import (
 
 // model is the resource's state and plan.
 type model struct {
-	Name              types.String `tfsdk:"name"`
-	NamePrefix        types.String `tfsdk:"name_prefix"`
-	RoleARN           types.String `tfsdk:"role_arn"`
-	Image             types.String `tfsdk:"image"`
-	InputChannels     types.List   `tfsdk:"input_channels"`
-	OutputS3URI       types.String `tfsdk:"output_s3_uri"`
-	CheckpointS3URI   types.String `tfsdk:"checkpoint_s3_uri"`
-	InstanceType      types.String `tfsdk:"instance_type"`
-	InstanceCount     types.Int64  `tfsdk:"instance_count"`
-	VolumeSizeGB      types.Int64  `tfsdk:"volume_size_gb"`
-	KMSKeyARN         types.String `tfsdk:"kms_key_arn"`
-	MaxRuntimeSeconds types.Int64  `tfsdk:"max_runtime_seconds"`
-	UseSpot           types.Bool   `tfsdk:"use_spot"`
-	MaxWaitSeconds    types.Int64  `tfsdk:"max_wait_seconds"`
-	Hyperparameters   types.Map    `tfsdk:"hyperparameters"`
-	Environment       types.Map    `tfsdk:"environment"`
-	WaitForCompletion types.Bool   `tfsdk:"wait_for_completion"`
-	Tags              types.Map    `tfsdk:"tags"`
-	VPC               types.Object `tfsdk:"vpc"`
-	Alarms            types.Object `tfsdk:"alarms"`
-	Timeouts          types.Object `tfsdk:"timeouts"`
+	Name              types.String   `tfsdk:"name"`
+	NamePrefix        types.String   `tfsdk:"name_prefix"`
+	RoleARN           types.String   `tfsdk:"role_arn"`
+	Image             types.String   `tfsdk:"image"`
+	InputChannels     types.List     `tfsdk:"input_channels"`
+	OutputS3URI       types.String   `tfsdk:"output_s3_uri"`
+	CheckpointS3URI   types.String   `tfsdk:"checkpoint_s3_uri"`
+	InstanceType      types.String   `tfsdk:"instance_type"`
+	InstanceCount     types.Int64    `tfsdk:"instance_count"`
+	VolumeSizeGB      types.Int64    `tfsdk:"volume_size_gb"`
+	KMSKeyARN         types.String   `tfsdk:"kms_key_arn"`
+	MaxRuntimeSeconds types.Int64    `tfsdk:"max_runtime_seconds"`
+	UseSpot           types.Bool     `tfsdk:"use_spot"`
+	MaxWaitSeconds    types.Int64    `tfsdk:"max_wait_seconds"`
+	Hyperparameters   types.Map      `tfsdk:"hyperparameters"`
+	Environment       types.Map      `tfsdk:"environment"`
+	WaitForCompletion types.Bool     `tfsdk:"wait_for_completion"`
+	Tags              types.Map      `tfsdk:"tags"`
+	VPC               types.Object   `tfsdk:"vpc"`
+	Alarms            types.Object   `tfsdk:"alarms"`
+	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 
 	ARN                 types.String `tfsdk:"arn"`
 	Status              types.String `tfsdk:"status"`
@@ -60,11 +61,6 @@ type alarmsModel struct {
 	DiskPercent    types.Float64 `tfsdk:"disk_percent"`
 	MemoryPercent  types.Float64 `tfsdk:"memory_percent"`
 	GPUIdlePercent types.Float64 `tfsdk:"gpu_idle_percent"`
-}
-
-type timeoutsModel struct {
-	Create types.String `tfsdk:"create"`
-	Delete types.String `tfsdk:"delete"`
 }
 
 var (

@@ -285,7 +285,8 @@ func (r *trainingJobResource) Create(ctx context.Context, req resource.CreateReq
 
 	job, err := findJob(ctx, r.sm(), name)
 	if err == nil && plan.WaitForCompletion.ValueBool() {
-		timeout := r.timeout(ctx, plan.Timeouts, "create", createTimeout(in))
+		timeout, d := plan.Timeouts.Create(ctx, createTimeout(in))
+		resp.Diagnostics.Append(d...)
 		job, err = waitForEnd(ctx, r.sm(), name, timeout)
 		if err != nil && job != nil {
 			flattenStatus(&plan, job)
@@ -485,7 +486,9 @@ func (r *trainingJobResource) Delete(ctx context.Context, req resource.DeleteReq
 				return
 			}
 		}
-		if _, err := waitForEnd(ctx, r.sm(), name, r.timeout(ctx, state.Timeouts, "delete", DefaultDeleteTimeout)); err != nil {
+		deleteTimeout, d := state.Timeouts.Delete(ctx, DefaultDeleteTimeout)
+		resp.Diagnostics.Append(d...)
+		if _, err := waitForEnd(ctx, r.sm(), name, deleteTimeout); err != nil {
 			resp.Diagnostics.AddError("Waiting for training job "+name+" to stop failed", err.Error())
 			return
 		}
@@ -661,29 +664,6 @@ func (r *trainingJobResource) tagAlarms(ctx context.Context, specs []alarms.Spec
 		}
 	}
 	return nil
-}
-
-// timeout returns the configured duration for op ("create" or "delete").
-func (r *trainingJobResource) timeout(ctx context.Context, obj types.Object, op string, def time.Duration) time.Duration {
-	if obj.IsNull() || obj.IsUnknown() {
-		return def
-	}
-	var t timeoutsModel
-	if d := obj.As(ctx, &t, objectAsOptions); d.HasError() {
-		return def
-	}
-	v := t.Create
-	if op == "delete" {
-		v = t.Delete
-	}
-	if v.IsNull() || v.IsUnknown() {
-		return def
-	}
-	d, err := time.ParseDuration(v.ValueString())
-	if err != nil || d <= 0 {
-		return def
-	}
-	return d
 }
 
 func alarmInput(name string, in inputs, gpus int, data *providerdata.Data, tags map[string]string) alarms.TrainingInput {

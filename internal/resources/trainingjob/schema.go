@@ -3,6 +3,8 @@ package trainingjob
 import (
 	"context"
 	"fmt"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/schemautil"
 	"regexp"
 	"time"
 
@@ -89,7 +91,7 @@ var immutableAttributes = []string{
 	"use_spot", "max_wait_seconds", "hyperparameters", "environment",
 }
 
-func (r *trainingJobResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *trainingJobResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	replaceString := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	replaceInt := []planmodifier.Int64{int64planmodifier.RequiresReplace()}
 	stateString := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
@@ -408,22 +410,12 @@ func (r *trainingJobResource) Schema(_ context.Context, _ resource.SchemaRequest
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": schema.SingleNestedBlock{
-				MarkdownDescription: "Bounds for the waits, as Go durations (`30m`, `2h`).",
-				Attributes: map[string]schema.Attribute{
-					"create": schema.StringAttribute{
-						Optional: true,
-						MarkdownDescription: fmt.Sprintf("How long create may wait for the job to end (with `wait_for_completion`). Default: "+
-							"`max_wait_seconds` (with spot) or `max_runtime_seconds`, plus %s.", shortDuration(createTimeoutMargin)),
-						Validators: []validator.String{validators.Duration(time.Minute, 60*24*time.Hour)},
-					},
-					"delete": schema.StringAttribute{
-						Optional:            true,
-						MarkdownDescription: fmt.Sprintf("How long destroy may wait for a stopped job to reach `Stopped`. Default `%s`.", shortDuration(DefaultDeleteTimeout)),
-						Validators:          []validator.String{validators.Duration(time.Minute, 24*time.Hour)},
-					},
-				},
-			},
+			"timeouts": schemautil.TimeoutsBlock(ctx, timeouts.Opts{
+				Create: true, Delete: true,
+				CreateDescription: fmt.Sprintf("How long create may wait for the job to end (with `wait_for_completion`), as a Go duration (`30m`, `2h`). Default: "+
+					"`max_wait_seconds` (with spot) or `max_runtime_seconds`, plus %s.", shortDuration(createTimeoutMargin)),
+				DeleteDescription: fmt.Sprintf("How long destroy may wait for a stopped job to reach `Stopped`. Default `%s`.", shortDuration(DefaultDeleteTimeout)),
+			}, "Bounds for the waits, as Go durations (`30m`, `2h`)."),
 		},
 	}
 }
