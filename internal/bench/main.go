@@ -146,7 +146,7 @@ func run() error {
 				secs, rss, out, err := timed(ctx, tf, w, args...)
 				if err != nil {
 					cleanup()
-					return fmt.Errorf("N=%d %s: %w\n%s", n, args[0], err, out)
+					return fmt.Errorf("terraform %s with %d endpoints: %w\n%s", args[0], n, err, out)
 				}
 				calls, err := emu.Calls(ctx)
 				if err != nil {

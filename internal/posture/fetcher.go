@@ -70,6 +70,11 @@ type Fetcher struct {
 	s3   S3API
 	logs LogsAPI
 
+	// fetching is held for the whole of a Fetch, so resources refreshed in
+	// parallel that share a network, key and role wait for the first
+	// lookup and then read the cache, instead of all missing it at once
+	// (that keeps N endpoints at 6N calls plus a constant).
+	fetching   sync.Mutex
 	mu         sync.Mutex
 	generation uint64 // bumped by Invalidate; stale fetches are not cached
 	cache      Facts
@@ -101,6 +106,8 @@ func (f *Fetcher) Invalidate() {
 // was for are left out of the maps, so checks skip them, and the failure is
 // part of the returned error; everything else is still returned.
 func (f *Fetcher) Fetch(ctx context.Context, req Request) (Facts, error) {
+	f.fetching.Lock()
+	defer f.fetching.Unlock()
 	out := newFacts()
 	f.mu.Lock()
 	generation := f.generation

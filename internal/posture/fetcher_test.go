@@ -476,3 +476,25 @@ func TestHasErrorCode(t *testing.T) {
 		t.Error("nil recognised")
 	}
 }
+
+// Resources refreshed in parallel that share subnets must not all miss the
+// cache at once: concurrent Fetches of the same IDs cost one lookup.
+func TestConcurrentFetchesShareOneLookup(t *testing.T) {
+	w := newWorld()
+	f := w.fetcher()
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			if _, err := f.Fetch(context.Background(), Request{SubnetIDs: []string{privateSubnet, publicSubnet}, KeyRefs: []string{goodKeyARN}}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := w.calls.count("DescribeSubnets"); n != 1 {
+		t.Errorf("DescribeSubnets calls = %d, want 1 for 20 concurrent fetches", n)
+	}
+	if n := w.calls.count("DescribeKey"); n != 1 {
+		t.Errorf("DescribeKey calls = %d, want 1 for 20 concurrent fetches", n)
+	}
+}

@@ -166,8 +166,8 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	if err != nil {
 		return fmt.Errorf("emulator %s %s: %w", method, path, err)
 	}
-	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close() // read fully; nothing useful in a close error
 	if err != nil {
 		return fmt.Errorf("emulator %s %s: reading response: %w", method, path, err)
 	}

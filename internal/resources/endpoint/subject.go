@@ -3,7 +3,6 @@ package endpoint
 import (
 	"context"
 	"sort"
-	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -26,22 +25,16 @@ const fieldModelData guardrail.Field = "model_data_s3_uri"
 //     endpoint's log group will be, and Read has already described it (its
 //     facts are injected), so the group costs one DescribeLogGroups per
 //     refresh and none per plan.
-//   - Fetches of one provider process are serialized, so that N endpoints
-//     refreshed in parallel share the cached facts instead of all missing
-//     the cache at once (the call budget is 6N + a constant).
+//   - (Concurrent fetches are serialized by posture.Fetcher itself, so N
+//     endpoints refreshed in parallel share the cached facts.)
 type fetcher struct {
 	f         evaluate.Fetcher
 	logGroups map[string]posture.LogGroupFact
 }
 
-var fetchLocks sync.Map // *posture.Fetcher (or any evaluate.Fetcher) -> *sync.Mutex
-
 func (x fetcher) Fetch(ctx context.Context, req posture.Request) (posture.Facts, error) {
 	req.LogGroups = nil
-	mu, _ := fetchLocks.LoadOrStore(x.f, &sync.Mutex{})
-	mu.(*sync.Mutex).Lock()
 	facts, err := x.f.Fetch(ctx, req)
-	mu.(*sync.Mutex).Unlock()
 	if facts.LogGroups == nil {
 		facts.LogGroups = map[string]posture.LogGroupFact{}
 	}
