@@ -202,9 +202,20 @@ func run() error {
 	if err == nil {
 		return errors.New("the insecure variant was accepted: it must be refused at plan time")
 	}
+	preflight := controlsIn(out, regexp.MustCompile(`Warning: (SS-[A-Z]+-\d+): (.*)`))
+	fmt.Println("    warnings (the preflight report of data.sagesafe_preflight.insecure, and the endpoint's non-blocking checks):")
+	for _, r := range preflight {
+		fmt.Println("      " + r)
+	}
 	refused := controlsIn(out, regexp.MustCompile(`Error: (SS-[A-Z]+-\d+): (.*)`))
+	fmt.Println("    sagesafe_endpoint.insecure refused:")
 	for _, r := range refused {
-		fmt.Println("    Error: " + r)
+		fmt.Println("      Error: " + r)
+	}
+	for _, want := range []string{"SS-NET-2", "SS-NET-3", "SS-KMS-2"} {
+		if !containsPrefix(preflight, want+":") {
+			return fmt.Errorf("the preflight report should name %s; the plan said:\n%s", want, out)
+		}
 	}
 	for _, want := range []string{"SS-NET-2", "SS-NET-3", "SS-KMS-2"} {
 		if !containsPrefix(refused, want+":") {

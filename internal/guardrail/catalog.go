@@ -121,6 +121,33 @@ var Catalog = []Control{
 		},
 	},
 	{
+		ID:        "SS-NET-7",
+		Title:     "The VPC's default security group has no rules",
+		Rule:      "The default security group of the network's VPC has no inbound and no outbound rules.",
+		Severity:  SeverityError,
+		AppliesTo: []Kind{KindNetwork},
+		Rationale: "Every network interface created in the VPC without an explicit security group lands in the default group, whose out-of-the-box rules allow all traffic between its members and all outbound traffic. With no rules, such an interface can neither be reached nor send anything, so a misconfigured workload fails closed.",
+		Fix:       "Let sagesafe_network strip the rules: the next apply removes every rule of the default security group. Give workloads the network's workload security group instead.",
+		References: []string{
+			"Security Hub EC2.2",
+			"checkov CKV2_AWS_12",
+		},
+	},
+	{
+		ID:        "SS-NET-8",
+		Title:     "Private (PrivateLink) endpoints exist for the services workloads call",
+		Rule:      "The network's VPC has an interface VPC endpoint for every service in interface_endpoints (sagemaker.api and sagemaker.runtime always).",
+		Severity:  SeverityError,
+		AppliesTo: []Kind{KindNetwork},
+		Rationale: "Private subnets have no route to the internet, so a workload reaches the SageMaker API and runtime, STS, CloudWatch Logs, ECR or KMS only through their interface endpoints. A deleted endpoint breaks those calls, or sends them out through whatever other path exists, outside the endpoint security group.",
+		Fix:       "Apply sagesafe_network again: it recreates the missing interface endpoints listed in interface_endpoints.",
+		References: []string{
+			"SageMaker Developer Guide: connect to SageMaker through an interface VPC endpoint (AWS PrivateLink)",
+			"Security Hub EC2.55",
+			"Security Hub EC2.56",
+		},
+	},
+	{
 		ID:        "SS-ENC-1",
 		Title:     "Training output is encrypted with the CMK",
 		Rule:      "A training job's OutputDataConfig.KmsKeyId is the workload's customer-managed key.",
@@ -337,6 +364,19 @@ var Catalog = []Control{
 		Fix:       "Keep the deployment settings of sagesafe_endpoint at their default (blue/green with rollback on the endpoint's own alarms), and do not point rollback at alarms of other resources.",
 		References: []string{
 			"SageMaker Developer Guide: deployment guardrails (blue/green deployments, auto-rollback)",
+		},
+	},
+	{
+		ID:        "SS-MON-5",
+		Title:     "VPC flow logs record all traffic to the encrypted log group",
+		Rule:      "The network's VPC has a flow log that records ALL traffic (accepted and rejected) into the network's CloudWatch Logs group, delivered through the network's flow-log role.",
+		Severity:  SeverityError,
+		AppliesTo: []Kind{KindNetwork},
+		Rationale: "Flow logs are the only record of which addresses the training containers and model servers talked to; without them, or with only accepted or only rejected traffic, data exfiltration and scanning cannot be investigated. The log group is encrypted with the network's key (SS-ENC-5).",
+		Fix:       "Apply sagesafe_network again: it recreates the flow log of all traffic into its log group. Do not delete or replace it outside sagesafe.",
+		References: []string{
+			"Security Hub EC2.6",
+			"checkov CKV2_AWS_11",
 		},
 	},
 	{

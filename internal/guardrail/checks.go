@@ -25,6 +25,8 @@ var checks = map[string]func(*Subject, Policy) []Finding{
 	"SS-NET-4":  checkNetworkIsolation,
 	"SS-NET-5":  checkMultiAZ,
 	"SS-NET-6":  checkS3GatewayRoute,
+	"SS-NET-7":  checkDefaultSecurityGroup,
+	"SS-NET-8":  checkInterfaceEndpoints,
 	"SS-ENC-1":  checkOutputKey,
 	"SS-ENC-2":  checkVolumeKey,
 	"SS-ENC-3":  checkInterContainerEncryption,
@@ -41,6 +43,7 @@ var checks = map[string]func(*Subject, Policy) []Finding{
 	"SS-MON-2":  checkAlarmActions,
 	"SS-MON-3":  checkLogRetention,
 	"SS-MON-4":  checkDeployment,
+	"SS-MON-5":  checkFlowLog,
 	"SS-AVL-1":  checkInstanceCount,
 	"SS-GOV-1":  checkRequiredTags,
 	"SS-GOV-2":  checkInstanceTypeAllowed,
@@ -192,6 +195,46 @@ func formatRoutes(routes []posture.Route) string {
 		parts[i] = rt.Destination + " -> " + rt.Target
 	}
 	return strings.Join(parts, ", ")
+}
+
+// The network-only checks below run on what the network observed of its
+// live VPC; a Null or Unknown value (a plan) is skipped.
+
+func checkDefaultSecurityGroup(s *Subject, _ Policy) []Finding {
+	rules := known(s.DefaultSecurityGroupRules)
+	if len(rules) == 0 {
+		return nil
+	}
+	g := orRef(s.DefaultSecurityGroupID, "of the VPC")
+	r := report{id: "SS-NET-7"}
+	r.add(SeverityError, FieldDefaultSecurityGroup, -1, s.DefaultSecurityGroupID,
+		fmt.Sprintf("default security group %s of %s has %d rule(s)", g, label(s), len(rules)),
+		"It has the rules "+sentences(rules, "")+" The default security group must have none.")
+	return r.out
+}
+
+func checkInterfaceEndpoints(s *Subject, _ Policy) []Finding {
+	r := report{id: "SS-NET-8"}
+	for i, svc := range known(s.MissingInterfaceEndpoints) {
+		r.add(SeverityError, FieldInterfaceEndpoints, i, svc, "the interface endpoint for "+svc+" is missing",
+			fmt.Sprintf("interface_endpoints requires an interface VPC endpoint for %s, and %s has none that is available, so workloads in its private subnets cannot reach %s privately.", svc, label(s), svc))
+	}
+	return r.out
+}
+
+func checkFlowLog(s *Subject, _ Policy) []Finding {
+	if !s.FlowLog.IsKnown() || s.FlowLog.V.Recording != "" {
+		return nil
+	}
+	f := s.FlowLog.V
+	group := orRef(f.LogGroup, "its log group")
+	ev := "The VPC has no flow logs."
+	if len(f.Others) > 0 {
+		ev = "The VPC's flow logs are " + sentences(f.Others, "") + " None records ALL traffic into " + group + "."
+	}
+	r := report{id: "SS-MON-5"}
+	r.add(SeverityError, FieldFlowLog, -1, f.LogGroup, "no flow log of "+label(s)+" records all traffic into "+group, ev)
+	return r.out
 }
 
 // ---- encryption ----

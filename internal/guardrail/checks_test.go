@@ -193,6 +193,30 @@ var checkCases = []checkCase{
 		func(s *Subject, _ *Policy) { s.SubnetIDs = U[[]string]() },
 		subnet("subnet-a", func(f *posture.SubnetFact) { f.HasS3GatewayRoute = false }))),
 
+	// SS-NET-7
+	pass("SS-NET-7", "default group stripped", network, func(s *Subject, _ *Policy) {
+		s.DefaultSecurityGroupID, s.DefaultSecurityGroupRules = "sg-default", K([]string{})
+	}),
+	pass("SS-NET-7", "not observed", network, nil),
+	fail("SS-NET-7", "rules on the default group", network, func(s *Subject, _ *Policy) {
+		s.DefaultSecurityGroupID = "sg-default"
+		s.DefaultSecurityGroupRules = K([]string{"inbound tcp 3389 0.0.0.0/0", "outbound all traffic 0.0.0.0/0"})
+	}, errAt(-1, "sg-default", "It has the rules inbound tcp 3389 0.0.0.0/0; outbound all traffic 0.0.0.0/0.")),
+	unknown("SS-NET-7", "rules unknown at plan", network, func(s *Subject, _ *Policy) {
+		s.DefaultSecurityGroupRules = U[[]string]()
+	}),
+
+	// SS-NET-8
+	pass("SS-NET-8", "every endpoint exists", network, func(s *Subject, _ *Policy) { s.MissingInterfaceEndpoints = K([]string{}) }),
+	fail("SS-NET-8", "endpoints deleted", network, func(s *Subject, _ *Policy) {
+		s.MissingInterfaceEndpoints = K([]string{"com.amazonaws.eu-west-1.sagemaker.runtime", "com.amazonaws.eu-west-1.kms"})
+	},
+		errAt(0, "com.amazonaws.eu-west-1.sagemaker.runtime", "the interface endpoint for com.amazonaws.eu-west-1.sagemaker.runtime is missing"),
+		errAt(1, "com.amazonaws.eu-west-1.kms", `network "core" has none that is available`)),
+	unknown("SS-NET-8", "endpoints unknown at plan", network, func(s *Subject, _ *Policy) {
+		s.MissingInterfaceEndpoints = U[[]string]()
+	}),
+
 	// SS-ENC-1
 	pass("SS-ENC-1", "output under the CMK", training, nil),
 	pass("SS-ENC-1", "same key through an alias", training, func(s *Subject, _ *Policy) {
@@ -436,6 +460,18 @@ var checkCases = []checkCase{
 	unknown("SS-MON-4", "deployment unknown", endpoint, func(s *Subject, _ *Policy) {
 		s.Deployment = Deployment{BlueGreen: U[bool](), RollbackAlarms: U[[]string]()}
 	}),
+
+	// SS-MON-5
+	pass("SS-MON-5", "flow log records all traffic", network, func(s *Subject, _ *Policy) {
+		s.FlowLog = K(FlowLogState{LogGroup: "/sagesafe/core/flow-logs", Recording: "fl-1"})
+	}),
+	fail("SS-MON-5", "no flow log", network, func(s *Subject, _ *Policy) {
+		s.FlowLog = K(FlowLogState{LogGroup: "/sagesafe/core/flow-logs"})
+	}, errAt(-1, "/sagesafe/core/flow-logs", "The VPC has no flow logs.")),
+	fail("SS-MON-5", "flow log records rejected traffic only", network, func(s *Subject, _ *Policy) {
+		s.FlowLog = K(FlowLogState{LogGroup: "/sagesafe/core/flow-logs", Others: []string{"fl-2 (REJECT traffic to /sagesafe/core/flow-logs)"}})
+	}, errAt(-1, "/sagesafe/core/flow-logs", "The VPC's flow logs are fl-2 (REJECT traffic to /sagesafe/core/flow-logs). None records ALL traffic into /sagesafe/core/flow-logs.")),
+	unknown("SS-MON-5", "flow log unknown at plan", network, func(s *Subject, _ *Policy) { s.FlowLog = U[FlowLogState]() }),
 
 	// SS-AVL-1
 	pass("SS-AVL-1", "two instances", endpoint, nil),

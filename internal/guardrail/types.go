@@ -82,6 +82,9 @@ const (
 	FieldMaxRuntime               Field = "max_runtime_seconds"
 	FieldTags                     Field = "tags"
 	FieldEndpointURL              Field = "endpoint_url"
+	FieldDefaultSecurityGroup     Field = "default_security_group"
+	FieldInterfaceEndpoints       Field = "interface_endpoints"
+	FieldFlowLog                  Field = "flow_log"
 )
 
 // S3Location is one S3 URI the workload reads or writes.
@@ -127,6 +130,18 @@ type Endpoint struct {
 	Source  string // "endpoint_url", "endpoints.sagemaker", "AWS_ENDPOINT_URL", ...
 }
 
+// FlowLogState is what a network observed of its VPC's flow logs.
+type FlowLogState struct {
+	// LogGroup is the encrypted log group the flow log must deliver to.
+	LogGroup string
+	// Recording is the ID of the flow log that records ALL traffic of the
+	// VPC into LogGroup (through the network's delivery role); "" when none does.
+	Recording string
+	// Others describes the VPC's other flow logs, one each:
+	// "fl-0abc (REJECT traffic to /other/group)".
+	Others []string
+}
+
 // Subject is everything the checks look at. Fields that do not apply to a
 // kind stay Null.
 type Subject struct {
@@ -160,6 +175,20 @@ type Subject struct {
 	Tags                     Value[map[string]string] // merged with default_tags
 
 	Endpoints []Endpoint // KindProvider only
+
+	// KindNetwork only, observed on the live VPC; Null or Unknown skips the
+	// check (a plan leaves them Unknown: apply creates or restores them).
+	//
+	// DefaultSecurityGroupID is the VPC's default security group, for messages.
+	DefaultSecurityGroupID string
+	// DefaultSecurityGroupRules are its rules, one human-readable line each
+	// ("inbound tcp 3389 0.0.0.0/0"); empty complies (SS-NET-7).
+	DefaultSecurityGroupRules Value[[]string]
+	// MissingInterfaceEndpoints are the full service names of the required
+	// interface endpoints (interface_endpoints) that do not exist (SS-NET-8).
+	MissingInterfaceEndpoints Value[[]string]
+	// FlowLog is the state of the VPC's flow logs (SS-MON-5).
+	FlowLog Value[FlowLogState]
 
 	Facts posture.Facts
 }

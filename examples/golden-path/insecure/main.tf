@@ -1,6 +1,9 @@
-# What sagesafe refuses: the same endpoint, but in a public subnet and with a
-# key that does not rotate. `make demo` plans this and expects it to fail at
-# plan time with SS-NET-2 and SS-KMS-2 — before anything is created.
+# What sagesafe refuses: the same endpoint, but in public subnets, behind a
+# security group open to the internet and with a key that does not rotate.
+# `make demo` plans this and expects it to fail at plan time with SS-NET-2,
+# SS-NET-3 and SS-KMS-2 — before anything is created. The preflight data
+# source asks the same question without a resource: its findings are
+# reported as warnings (set enforce = true to make them errors).
 
 terraform {
   required_providers {
@@ -57,4 +60,11 @@ resource "sagesafe_endpoint" "insecure" {
   alarms = {
     actions = ["arn:aws:sns:us-east-1:123456789012:ml-oncall"]
   }
+}
+
+data "sagesafe_preflight" "insecure" {
+  subnet_ids         = var.public_subnet_ids
+  security_group_ids = [var.security_group_id]
+  kms_key_arn        = var.static_key_arn
+  role_arn           = var.role_arn
 }

@@ -36,7 +36,7 @@ func driftOf(s spec, l *live) []string {
 	d = append(d, tagDrift("VPC "+vpcID, l.VPC.Tags, s.tags(roleVPC, "", nil))...)
 
 	if g := l.DefaultSG; g != nil && len(g.IpPermissions)+len(g.IpPermissionsEgress) > 0 {
-		add("default security group %s has %d inbound and %d outbound rule(s); it must have none (Security Hub EC2.2)",
+		add("SS-NET-7: default security group %s has %d inbound and %d outbound rule(s); it must have none (Security Hub EC2.2)",
 			aws.ToString(g.GroupId), len(rulesOf(g.IpPermissions)), len(rulesOf(g.IpPermissionsEgress)))
 	}
 
@@ -103,7 +103,7 @@ func driftOf(s spec, l *live) []string {
 	for _, svc := range s.Services {
 		e := l.Interfaces[svc]
 		if e == nil {
-			add("the interface endpoint for %s is missing", s.serviceName(svc))
+			add("SS-NET-8: the interface endpoint for %s is missing", s.serviceName(svc))
 			continue
 		}
 		d = append(d, endpointDrift(s, l, svc, e)...)
@@ -286,14 +286,35 @@ func logDrift(s spec, l *live) []string {
 	}
 
 	if l.conformingFlowLog(s) == nil {
-		d = append(d, fmt.Sprintf("no flow log records all traffic of VPC %s into %s through role %s", aws.ToString(l.VPC.VpcId), s.logGroupName(), s.roleName()))
+		d = append(d, fmt.Sprintf("SS-MON-5: no flow log records all traffic of VPC %s into %s through role %s", aws.ToString(l.VPC.VpcId), s.logGroupName(), s.roleName()))
 	}
 	for _, f := range l.FlowLogs {
 		if !flowLogConforms(f, s) {
-			d = append(d, fmt.Sprintf("flow log %s (traffic %s to %s) does not match the network's flow log", aws.ToString(f.FlowLogId), f.TrafficType, orNone(aws.ToString(f.LogGroupName))))
+			d = append(d, fmt.Sprintf("flow log %s does not match the network's flow log", describeFlowLog(f, s)))
 		}
 	}
 	return d
+}
+
+// describeFlowLog phrases a flow log: "fl-0abc (traffic REJECT to
+// /group)", naming its delivery role when it is not the network's.
+func describeFlowLog(f ec2types.FlowLog, s spec) string {
+	dest := aws.ToString(f.LogGroupName)
+	if dest == "" {
+		dest = aws.ToString(f.LogDestination)
+	}
+	if dest == "" {
+		dest = "no destination"
+	}
+	via := ""
+	switch role := aws.ToString(f.DeliverLogsPermissionArn); {
+	case role == s.roleARN():
+	case role == "":
+		via = " without a delivery role"
+	default:
+		via = " through role " + role
+	}
+	return fmt.Sprintf("%s (traffic %s to %s%s)", aws.ToString(f.FlowLogId), f.TrafficType, dest, via)
 }
 
 // tagDrift reports the required tags (Name, sagesafe:*) that an object lost

@@ -132,9 +132,9 @@ func TestDriftOf(t *testing.T) {
 			`^endpoint security group sg-endpoint lacks its inbound rule: tcp 443 sg-workload$`},
 		{"default group", func(l *live) {
 			l.DefaultSG.IpPermissionsEgress = []ec2types.IpPermission{rule{Proto: "-1", From: -1, To: -1, Peer: "0.0.0.0/0"}.permission()}
-		}, `^default security group sg-default has 0 inbound and 1 outbound rule\(s\); it must have none \(Security Hub EC2\.2\)$`},
+		}, `^SS-NET-7: default security group sg-default has 0 inbound and 1 outbound rule\(s\); it must have none \(Security Hub EC2\.2\)$`},
 		{"endpoint deleted", func(l *live) { delete(l.Interfaces, "sagemaker.api") },
-			`^the interface endpoint for com\.amazonaws\.us-east-1\.sagemaker\.api is missing$`},
+			`^SS-NET-8: the interface endpoint for com\.amazonaws\.us-east-1\.sagemaker\.api is missing$`},
 		{"endpoint extra", func(l *live) {
 			l.Interfaces["kms"] = &ec2types.VpcEndpoint{VpcEndpointId: aws.String("vpce-kms"), PrivateDnsEnabled: aws.Bool(true)}
 		}, `^interface endpoint vpce-kms for com\.amazonaws\.us-east-1\.kms is not in interface_endpoints$`},
@@ -148,9 +148,15 @@ func TestDriftOf(t *testing.T) {
 			`has no network interface in subnet subnet-us-east-1b$`},
 		{"subnet deleted", func(l *live) { l.Zones["us-east-1b"].Subnet = nil }, `^the private subnet in us-east-1b is missing$`},
 		{"DNS off", func(l *live) { l.DNSHostnames = false }, `enableDnsHostnames\) off`},
-		{"flow log deleted", func(l *live) { l.FlowLogs = nil }, `^no flow log records all traffic of VPC vpc-1`},
+		{"flow log deleted", func(l *live) { l.FlowLogs = nil }, `^SS-MON-5: no flow log records all traffic of VPC vpc-1`},
 		{"flow log weakened", func(l *live) { l.FlowLogs[0].TrafficType = ec2types.TrafficTypeReject },
 			`^flow log fl-1 \(traffic REJECT to /sagesafe/network/ml/flow-logs\) does not match`},
+		{"flow log weakened is SS-MON-5", func(l *live) { l.FlowLogs[0].TrafficType = ec2types.TrafficTypeReject },
+			`^SS-MON-5: no flow log records all traffic of VPC vpc-1`},
+		{"flow log through another role", func(l *live) {
+			l.FlowLogs[0].DeliverLogsPermissionArn = aws.String("arn:aws:iam::111122223333:role/other")
+		},
+			`^flow log fl-1 \(traffic ALL to /sagesafe/network/ml/flow-logs through role arn:aws:iam::111122223333:role/other\) does not match`},
 		{"log key removed", func(l *live) { l.LogGroup.KmsKeyId = nil },
 			`^SS-ENC-5: flow-log group /sagesafe/network/ml/flow-logs is encrypted with no key`},
 		{"retention shortened", func(l *live) { l.LogGroup.RetentionInDays = aws.Int32(7) },

@@ -33,12 +33,17 @@ func baseSubject(d *providerdata.Data, name string) *guardrail.Subject {
 // planSubject describes the network as planned. Its subnets and security
 // groups are Unknown: apply creates or restores them, so their checks run on
 // the live objects after apply (and at every refresh), not on what exists
-// now. What the plan decides is checked: the key (SS-KMS-1/2), the log
-// group's key and retention (SS-ENC-5, SS-MON-3) and the tags (SS-GOV-1).
+// now. The same holds for the default security group's rules (SS-NET-7), the
+// interface endpoints (SS-NET-8) and the flow log (SS-MON-5). What the plan
+// decides is checked: the key (SS-KMS-1/2), the log group's key and
+// retention (SS-ENC-5, SS-MON-3) and the tags (SS-GOV-1).
 func planSubject(ctx context.Context, d *providerdata.Data, m *networkModel, diags *diag.Diagnostics) *guardrail.Subject {
 	s := baseSubject(d, m.Name.ValueString())
 	s.SubnetIDs = guardrail.U[[]string]()
 	s.SecurityGroupIDs = guardrail.U[[]string]()
+	s.DefaultSecurityGroupRules = guardrail.U[[]string]()
+	s.MissingInterfaceEndpoints = guardrail.U[[]string]()
+	s.FlowLog = guardrail.U[guardrail.FlowLogState]()
 	s.KMSKeyARN = tfval.String(m.KMSKeyARN)
 	lg := guardrail.LogGroup{KMSKeyARN: s.KMSKeyARN, RetentionDays: tfval.Int64(m.FlowLogRetentionDays)}
 	if !m.Name.IsUnknown() && !m.Name.IsNull() {
@@ -60,9 +65,10 @@ func planKnown(m *networkModel) bool {
 }
 
 // liveSubject describes the network as it is: its subnets, its workload,
-// endpoint and default security groups, the key and flow-log group in
-// state, and the VPC's tags. groups returns the attribute of each security
-// group index.
+// endpoint and default security groups (and the default group's rules), the
+// key and flow-log group in state, the required interface endpoints that are
+// missing, the VPC's flow logs, and the VPC's tags. groups returns the
+// attribute of each security group index.
 func liveSubject(d *providerdata.Data, s spec, l *live) (*guardrail.Subject, []string) {
 	sub := baseSubject(d, s.Name)
 	sub.SubnetIDs = guardrail.K(l.subnetIDs(s.AZs))
@@ -79,6 +85,12 @@ func liveSubject(d *providerdata.Data, s spec, l *live) (*guardrail.Subject, []s
 		}
 	}
 	sub.SecurityGroupIDs = guardrail.K(ids)
+	if l.DefaultSG != nil {
+		sub.DefaultSecurityGroupID = groupID(l.DefaultSG)
+		sub.DefaultSecurityGroupRules = guardrail.K(defaultGroupRules(l.DefaultSG))
+	}
+	sub.MissingInterfaceEndpoints = guardrail.K(missingEndpoints(s, l))
+	sub.FlowLog = guardrail.K(flowLogState(s, l))
 	if s.KMSKeyARN != "" {
 		sub.KMSKeyARN = guardrail.K(s.KMSKeyARN)
 	}
@@ -86,6 +98,48 @@ func liveSubject(d *providerdata.Data, s spec, l *live) (*guardrail.Subject, []s
 	sub.LogGroups = []guardrail.LogGroup{{Name: s.logGroupName()}}
 	sub.Tags = guardrail.K(fromEC2Tags(l.VPC.Tags))
 	return sub, attrs
+}
+
+// defaultGroupRules phrases every rule of the default security group:
+// "inbound tcp 3389 0.0.0.0/0", "outbound all traffic 0.0.0.0/0".
+func defaultGroupRules(g *ec2types.SecurityGroup) []string {
+	out := []string{}
+	for _, dir := range []struct {
+		name  string
+		perms []ec2types.IpPermission
+	}{{"inbound", g.IpPermissions}, {"outbound", g.IpPermissionsEgress}} {
+		for _, r := range rulesOf(dir.perms) {
+			out = append(out, dir.name+" "+r.String())
+		}
+	}
+	return out
+}
+
+// missingEndpoints returns the full service names of the interface
+// endpoints in interface_endpoints that the VPC lacks.
+func missingEndpoints(s spec, l *live) []string {
+	out := []string{}
+	for _, svc := range s.Services {
+		if l.Interfaces[svc] == nil {
+			out = append(out, s.serviceName(svc))
+		}
+	}
+	return out
+}
+
+// flowLogState reports the flow log that records all traffic into the
+// network's log group, and describes the VPC's other flow logs.
+func flowLogState(s spec, l *live) guardrail.FlowLogState {
+	st := guardrail.FlowLogState{LogGroup: s.logGroupName()}
+	if f := l.conformingFlowLog(s); f != nil {
+		st.Recording = aws.ToString(f.FlowLogId)
+	}
+	for _, f := range l.FlowLogs {
+		if !flowLogConforms(f, s) {
+			st.Others = append(st.Others, describeFlowLog(f, s))
+		}
+	}
+	return st
 }
 
 func groupID(g *ec2types.SecurityGroup) string {
@@ -125,6 +179,10 @@ func pathFor(f guardrail.Finding, groups []string) path.Path {
 		return path.Root("kms_key_arn")
 	case guardrail.FieldTags:
 		return path.Root("tags")
+	case guardrail.FieldInterfaceEndpoints:
+		return path.Root("interface_endpoints")
+	case guardrail.FieldFlowLog:
+		return path.Root("flow_log_id")
 	}
 	return path.Empty()
 }

@@ -54,9 +54,9 @@ func networkSchema(ctx context.Context) schema.Schema {
 		MarkdownDescription: "An isolated network for SageMaker training jobs and endpoints, private by construction. " +
 			"It creates a VPC with one private subnet per Availability Zone, each with its own route table holding only the " +
 			"local route and the S3 gateway endpoint's route — never an internet gateway, egress-only gateway or NAT — plus " +
-			"interface VPC endpoints (PrivateLink, private DNS) for every AWS service SageMaker needs, a workload security group " +
+			"interface VPC endpoints (PrivateLink, private DNS; SS-NET-8) for every AWS service SageMaker needs, a workload security group " +
 			"for jobs and endpoints, an endpoint security group that admits only that workload group on 443, the VPC's default " +
-			"security group stripped of all rules (Security Hub EC2.2), and VPC flow logs of all traffic into a CloudWatch Logs " +
+			"security group stripped of all rules (SS-NET-7), and VPC flow logs of all traffic (SS-MON-5) into a CloudWatch Logs " +
 			"group encrypted with your CMK, delivered by a role that only VPC Flow Logs can assume.\n\n" +
 			"Every refresh re-derives the posture from the live objects: an internet route, an opened security group, " +
 			"`MapPublicIpOnLaunch`, a deleted endpoint or flow log shows up in `drift` (and as a warning naming the control), " +
