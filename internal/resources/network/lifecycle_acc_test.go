@@ -3,6 +3,7 @@ package network_test
 import (
 	"context"
 	"fmt"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"regexp"
 	"slices"
 	"strings"
@@ -113,8 +114,54 @@ func TestAccNetwork_update(t *testing.T) {
 					checkSubnetTag(t, &after, "team", "b"),
 				),
 			},
+			{
+				// Drop a tag key: it comes off the EC2 objects and the flow-log role.
+				Config: testAccNetworkConfig_custom(name, "10.61.0.0/20", key, []string{"sagemaker.api", "sagemaker.runtime", "sts", "ecr.dkr"}, 400, `    cost = "ml"`, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkSubnetTagAbsent(t, &after, "team"),
+					checkRoleTagAbsent(t, &after, "team"),
+				),
+			},
 		},
 	})
+}
+
+func checkSubnetTagAbsent(t *testing.T, attrs *map[string]string, key string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		out, err := acctest.AWS(t).EC2.DescribeSubnets(context.Background(), &ec2.DescribeSubnetsInput{SubnetIds: []string{(*attrs)["subnet_ids.0"]}})
+		if err != nil {
+			return err
+		}
+		for _, tag := range out.Subnets[0].Tags {
+			if aws.ToString(tag.Key) == key {
+				return fmt.Errorf("subnet %s still has tag %s", (*attrs)["subnet_ids.0"], key)
+			}
+		}
+		return nil
+	}
+}
+
+func checkRoleTagAbsent(t *testing.T, attrs *map[string]string, key string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		roleARN := (*attrs)["flow_log_role_arn"]
+		name := roleARN[strings.LastIndex(roleARN, "/")+1:]
+		out, err := acctest.AWS(t).IAM.ListRoleTags(context.Background(), &iam.ListRoleTagsInput{RoleName: aws.String(name)})
+		if err != nil {
+			return err
+		}
+		for _, tag := range out.Tags {
+			if aws.ToString(tag.Key) == key {
+				return fmt.Errorf("role %s still has tag %s", name, key)
+			}
+		}
+		if len(out.Tags) == 0 {
+			return fmt.Errorf("role %s has no tags at all; expected the network's own", name)
+		}
+		return nil
+	}
 }
 
 func checkEndpointGone(t *testing.T, id string) error {

@@ -599,6 +599,21 @@ func (r *reconciler) role(ctx context.Context) error {
 				return fmt.Errorf("tagging role %s: %w", name, err)
 			}
 		}
+		// Keys dropped from tags (or default_tags) come off the role too,
+		// as they do from the EC2 objects (syncTags).
+		var untag []string
+		for _, t := range r.l.Role.Role.Tags {
+			if k := aws.ToString(t.Key); !strings.HasPrefix(k, "aws:") {
+				if _, ok := tags[k]; !ok {
+					untag = append(untag, k)
+				}
+			}
+		}
+		if len(untag) > 0 {
+			if _, err := r.c.iam.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: untag}); err != nil {
+				return fmt.Errorf("removing tags %v from role %s: %w", untag, name, err)
+			}
+		}
 		for _, p := range r.l.RoleOtherInline {
 			if _, err := r.c.iam.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(p)}); err != nil && !isIAMNotFound(err) {
 				return fmt.Errorf("removing inline policy %s from role %s: %w", p, name, err)
