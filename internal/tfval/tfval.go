@@ -5,6 +5,7 @@ package tfval
 
 import (
 	"context"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -82,4 +83,31 @@ func StringMap(ctx context.Context, v collection, diags *diag.Diagnostics) guard
 		out[k] = e.ValueString()
 	}
 	return guardrail.K(out)
+}
+
+// List makes a known list of strings (empty, not null, for none).
+func List(values []string) types.List {
+	return types.ListValueMust(types.StringType, stringElems(values))
+}
+
+// Set makes a known set of strings (empty, not null, for none).
+func Set(values []string) types.Set {
+	return types.SetValueMust(types.StringType, stringElems(values))
+}
+
+// Map makes a known map of strings (empty, not null, for none).
+func Map(m map[string]string) types.Map {
+	elems := make(map[string]attr.Value, len(m))
+	for k, v := range m {
+		elems[k] = types.StringValue(v)
+	}
+	return types.MapValueMust(types.StringType, elems)
+}
+
+func stringElems(values []string) []attr.Value {
+	elems := make([]attr.Value, len(values))
+	for i, s := range values {
+		elems[i] = types.StringValue(s)
+	}
+	return elems
 }

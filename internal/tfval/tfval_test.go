@@ -52,3 +52,23 @@ func TestCollections(t *testing.T) {
 		t.Fatal(diags)
 	}
 }
+
+func TestBuilders(t *testing.T) {
+	ctx := context.Background()
+	var diags diag.Diagnostics
+	if v := Strings(ctx, List([]string{"b", "a"}), &diags); !reflect.DeepEqual(v.V, []string{"b", "a"}) {
+		t.Errorf("List keeps order: %+v", v)
+	}
+	if l := List(nil); l.IsNull() || len(l.Elements()) != 0 {
+		t.Errorf("List(nil) must be known and empty: %v", l)
+	}
+	if s := Set([]string{"x", "y"}); len(s.Elements()) != 2 {
+		t.Errorf("Set: %v", s)
+	}
+	if v := StringMap(ctx, Map(map[string]string{"k": "v"}), &diags); v.V["k"] != "v" {
+		t.Errorf("Map: %+v", v)
+	}
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 	"math/big"
 	"slices"
 	"strings"
@@ -192,8 +193,8 @@ func testModel(t *testing.T) endpointModel {
 			"environment":       types.MapNull(types.StringType),
 		}),
 		VPC: types.ObjectValueMust(vpcAttrTypes, map[string]attr.Value{
-			"subnet_ids":         stringSet([]string{"subnet-b", "subnet-a"}),
-			"security_group_ids": stringSet([]string{"sg-1"}),
+			"subnet_ids":         tfval.Set([]string{"subnet-b", "subnet-a"}),
+			"security_group_ids": tfval.Set([]string{"sg-1"}),
 		}),
 		DataCapture:                 defaultDataCapture(),
 		Alarms:                      defaultAlarms(),

@@ -129,7 +129,7 @@ func (r *endpointResource) refresh(ctx context.Context, base endpointModel, l *l
 			mm.ModelDataS3URI = optionalString(aws.ToString(c.ModelDataUrl))
 			mm.Environment = types.MapNull(types.StringType)
 			if len(c.Environment) > 0 || (!n.Model.Environment.IsNull() && len(n.Model.Environment.Elements()) == 0) {
-				mm.Environment = stringMap(c.Environment)
+				mm.Environment = tfval.Map(c.Environment)
 			}
 		}
 		out.Model = objectOf(modelAttrTypes, map[string]attr.Value{
@@ -141,7 +141,7 @@ func (r *endpointResource) refresh(ctx context.Context, base endpointModel, l *l
 			subnets, groups = l.model.VpcConfig.Subnets, l.model.VpcConfig.SecurityGroupIds
 		}
 		out.VPC = objectOf(vpcAttrTypes, map[string]attr.Value{
-			"subnet_ids": stringSet(subnets), "security_group_ids": stringSet(groups),
+			"subnet_ids": tfval.Set(subnets), "security_group_ids": tfval.Set(groups),
 		}, &diags)
 	} else if v != nil {
 		diags.AddWarning("Model of "+name+" is missing",
@@ -318,7 +318,7 @@ func (r *endpointResource) flattenAlarms(ctx context.Context, name string, baseO
 			if len(actions) == 0 {
 				acts = types.ListValueMust(types.StringType, []attr.Value{})
 			} else {
-				acts = stringList(actions)
+				acts = tfval.List(actions)
 			}
 		}
 	}
@@ -503,30 +503,6 @@ func optionalString(s string) types.String {
 		return types.StringNull()
 	}
 	return types.StringValue(s)
-}
-
-func stringSet(values []string) types.Set {
-	elems := make([]attr.Value, 0, len(values))
-	for _, v := range values {
-		elems = append(elems, types.StringValue(v))
-	}
-	return types.SetValueMust(types.StringType, elems)
-}
-
-func stringList(values []string) types.List {
-	elems := make([]attr.Value, 0, len(values))
-	for _, v := range values {
-		elems = append(elems, types.StringValue(v))
-	}
-	return types.ListValueMust(types.StringType, elems)
-}
-
-func stringMap(m map[string]string) types.Map {
-	elems := make(map[string]attr.Value, len(m))
-	for k, v := range m {
-		elems[k] = types.StringValue(v)
-	}
-	return types.MapValueMust(types.StringType, elems)
 }
 
 func objectOf(t map[string]attr.Type, v map[string]attr.Value, diags *diag.Diagnostics) types.Object {

@@ -2,6 +2,7 @@ package executionrole
 
 import (
 	"context"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 	"strings"
 	"testing"
 
@@ -30,8 +31,7 @@ func set(values ...string) types.Set {
 	if values == nil {
 		return types.SetNull(types.StringType)
 	}
-	var d diag.Diagnostics
-	return stringSet(values, &d)
+	return tfval.Set(values)
 }
 
 func fullInputs(purpose string) PolicyInputs {

@@ -1,7 +1,6 @@
 package executionrole
 
 import (
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -59,12 +58,4 @@ func knownStrings(v types.Set) ([]string, bool) {
 		}
 	}
 	return out, allKnown
-}
-
-func stringElems(values []string) []attr.Value {
-	elems := make([]attr.Value, len(values))
-	for i, s := range values {
-		elems[i] = types.StringValue(s)
-	}
-	return elems
 }

@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 	"slices"
 	"sort"
 	"strings"
@@ -18,7 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -104,7 +104,7 @@ func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	}
 	tags, tagsKnown := tagsOf(ctx, plan.Tags, &resp.Diagnostics)
 	if tagsKnown {
-		plan.TagsAll = mapValue(r.data.MergeTags(tags), &resp.Diagnostics)
+		plan.TagsAll = tfval.Map(r.data.MergeTags(tags))
 	} else {
 		plan.TagsAll = types.MapUnknown(types.StringType)
 	}
@@ -113,8 +113,8 @@ func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	plan.AttachedPolicyARNs = stringSet(nil, &resp.Diagnostics)
-	plan.InlinePolicyNames = stringSet([]string{PolicyName}, &resp.Diagnostics)
+	plan.AttachedPolicyARNs = tfval.Set(nil)
+	plan.InlinePolicyNames = tfval.Set([]string{PolicyName})
 	if !known {
 		plan.TrustPolicyJSON = types.StringUnknown()
 		plan.PolicyJSON = types.StringUnknown()
@@ -145,7 +145,7 @@ func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	findings := guardrail.Evaluate(s, r.data.Policy)
 	resp.Diagnostics.Append(guardrail.Diagnostics(findings, pathFor)...)
 	if tagsKnown {
-		plan.Controls = stringList(guardrail.Satisfied(s, r.data.Policy, findings), &resp.Diagnostics)
+		plan.Controls = tfval.List(guardrail.Satisfied(s, r.data.Policy, findings))
 	} else {
 		plan.Controls = types.ListUnknown(types.StringType)
 	}
@@ -412,12 +412,12 @@ func (r *roleResource) ImportState(ctx context.Context, req resource.ImportState
 	if in.purpose != "" {
 		m.Purpose = types.StringValue(in.purpose)
 	}
-	m.S3ReadURIs = optionalSet(in.read, &resp.Diagnostics)
-	m.S3WriteURIs = optionalSet(in.write, &resp.Diagnostics)
-	m.KMSKeyARNs = optionalSet(in.keys, &resp.Diagnostics)
-	m.ECRRepositoryARNs = optionalSet(in.repos, &resp.Diagnostics)
-	m.VPCSubnetIDs = optionalSet(in.subnets, &resp.Diagnostics)
-	m.VPCSecurityGroupIDs = optionalSet(in.groups, &resp.Diagnostics)
+	m.S3ReadURIs = optionalSet(in.read)
+	m.S3WriteURIs = optionalSet(in.write)
+	m.KMSKeyARNs = optionalSet(in.keys)
+	m.ECRRepositoryARNs = optionalSet(in.repos)
+	m.VPCSubnetIDs = optionalSet(in.subnets)
+	m.VPCSecurityGroupIDs = optionalSet(in.groups)
 	own := map[string]string{}
 	for k, v := range live.tags {
 		if dv, ok := r.data.DefaultTags[k]; !ok || dv != v {
@@ -425,7 +425,7 @@ func (r *roleResource) ImportState(ctx context.Context, req resource.ImportState
 		}
 	}
 	if len(own) > 0 {
-		m.Tags = mapValue(own, &resp.Diagnostics)
+		m.Tags = tfval.Map(own)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
@@ -467,9 +467,9 @@ func (r *roleResource) refresh(ctx context.Context, m *resourceModel) (found boo
 	} else {
 		m.PermissionsBoundaryARN = types.StringNull()
 	}
-	m.TagsAll = mapValue(live.tags, &diags)
-	m.AttachedPolicyARNs = stringSet(live.attached, &diags)
-	m.InlinePolicyNames = stringSet(providerdata.SortedKeys(live.inline), &diags)
+	m.TagsAll = tfval.Map(live.tags)
+	m.AttachedPolicyARNs = tfval.Set(live.attached)
+	m.InlinePolicyNames = tfval.Set(providerdata.SortedKeys(live.inline))
 
 	var want *Rendered
 	if rendered, known, d := Render(m.PolicyInputs, r.scope()); known && !d.HasError() {
@@ -478,7 +478,7 @@ func (r *roleResource) refresh(ctx context.Context, m *resourceModel) (found boo
 	a := assessLive(live, want, r.subject(live.name, live.arn, posture.RoleFact{}), r.data.Policy)
 	m.TrustPolicyJSON = types.StringValue(a.trustJSON)
 	m.PolicyJSON = types.StringValue(a.policyJSON)
-	m.Controls = stringList(a.controls, &diags)
+	m.Controls = tfval.List(a.controls)
 	return true, a.drift, diags
 }
 
@@ -747,32 +747,10 @@ func tagsOf(ctx context.Context, v types.Map, diags *diag.Diagnostics) (map[stri
 	return out, true
 }
 
-func mapValue(m map[string]string, diags *diag.Diagnostics) types.Map {
-	elems := make(map[string]attr.Value, len(m))
-	for k, v := range m {
-		elems[k] = types.StringValue(v)
-	}
-	v, d := types.MapValue(types.StringType, elems)
-	diags.Append(d...)
-	return v
-}
-
-func stringList(values []string, diags *diag.Diagnostics) types.List {
-	v, d := types.ListValue(types.StringType, stringElems(values))
-	diags.Append(d...)
-	return v
-}
-
-func stringSet(values []string, diags *diag.Diagnostics) types.Set {
-	v, d := types.SetValue(types.StringType, stringElems(values))
-	diags.Append(d...)
-	return v
-}
-
 // optionalSet is a set of values, or null when there are none.
-func optionalSet(values []string, diags *diag.Diagnostics) types.Set {
+func optionalSet(values []string) types.Set {
 	if len(values) == 0 {
 		return types.SetNull(types.StringType)
 	}
-	return stringSet(values, diags)
+	return tfval.Set(values)
 }

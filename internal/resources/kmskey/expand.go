@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -83,36 +82,6 @@ func recoverInputs(policy string) recovered {
 	slices.Sort(out.admins)
 	slices.Sort(out.users)
 	return out
-}
-
-func mapValue(m map[string]string, diags *diag.Diagnostics) types.Map {
-	elems := make(map[string]attr.Value, len(m))
-	for k, v := range m {
-		elems[k] = types.StringValue(v)
-	}
-	v, d := types.MapValue(types.StringType, elems)
-	diags.Append(d...)
-	return v
-}
-
-func stringElems(values []string) []attr.Value {
-	elems := make([]attr.Value, len(values))
-	for i, s := range values {
-		elems[i] = types.StringValue(s)
-	}
-	return elems
-}
-
-func stringList(values []string, diags *diag.Diagnostics) types.List {
-	v, d := types.ListValue(types.StringType, stringElems(values))
-	diags.Append(d...)
-	return v
-}
-
-func stringSet(values []string, diags *diag.Diagnostics) types.Set {
-	v, d := types.SetValue(types.StringType, stringElems(values))
-	diags.Append(d...)
-	return v
 }
 
 func containsString(list []string, s string) bool { return slices.Contains(list, s) }

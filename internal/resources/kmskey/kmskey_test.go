@@ -2,6 +2,7 @@ package kmskey
 
 import (
 	"context"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 	"reflect"
 	"strings"
 	"testing"
@@ -26,8 +27,7 @@ const (
 var testScope = scope{Partition: "aws", Region: "us-east-1", AccountID: "111122223333"}
 
 func set(values ...string) types.Set {
-	var d diag.Diagnostics
-	return stringSet(values, &d)
+	return tfval.Set(values)
 }
 
 func TestKeySpecFromModel(t *testing.T) {

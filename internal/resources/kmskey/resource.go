@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 	"regexp"
 	"sort"
 	"strings"
@@ -84,7 +85,7 @@ func (r *kmsKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 
 	tags, tagsKnown := tagsOf(ctx, plan.Tags, &resp.Diagnostics)
 	if tagsKnown {
-		plan.TagsAll = mapValue(r.data.MergeTags(tags), &resp.Diagnostics)
+		plan.TagsAll = tfval.Map(r.data.MergeTags(tags))
 	} else {
 		plan.TagsAll = types.MapUnknown(types.StringType)
 	}
@@ -122,7 +123,7 @@ func (r *kmsKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	findings := guardrail.Evaluate(s, r.data.Policy)
 	resp.Diagnostics.Append(guardrail.Diagnostics(findings, pathFor)...)
 	if tagsKnown {
-		plan.Controls = stringList(guardrail.Satisfied(s, r.data.Policy, findings), &resp.Diagnostics)
+		plan.Controls = tfval.List(guardrail.Satisfied(s, r.data.Policy, findings))
 	} else {
 		plan.Controls = types.ListUnknown(types.StringType)
 	}
@@ -420,10 +421,10 @@ func (r *kmsKeyResource) ImportState(ctx context.Context, req resource.ImportSta
 	in := recoverInputs(aws.ToString(pol.Policy))
 	m.AllowCloudWatchLogs = types.BoolValue(in.allowLogs)
 	if len(in.admins) > 0 {
-		m.Administrators = stringSet(in.admins, &resp.Diagnostics)
+		m.Administrators = tfval.Set(in.admins)
 	}
 	if len(in.users) > 0 {
-		m.Users = stringSet(in.users, &resp.Diagnostics)
+		m.Users = tfval.Set(in.users)
 	}
 	for _, a := range aliases { // sorted; the first one the resource can manage
 		if !strings.HasPrefix(a, "alias/aws/") {
@@ -443,7 +444,7 @@ func (r *kmsKeyResource) ImportState(ctx context.Context, req resource.ImportSta
 		}
 	}
 	if len(own) > 0 {
-		m.Tags = mapValue(own, &resp.Diagnostics)
+		m.Tags = tfval.Map(own)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
@@ -562,7 +563,7 @@ func (r *kmsKeyResource) refresh(ctx context.Context, m *model) (found bool, dri
 	if err != nil {
 		return fail("ListResourceTags", err)
 	}
-	m.TagsAll = mapValue(tags, &diags)
+	m.TagsAll = tfval.Map(tags)
 
 	// The same evaluation the plan runs, on the live key.
 	s := r.subject(m, keyARN)
@@ -577,7 +578,7 @@ func (r *kmsKeyResource) refresh(ctx context.Context, m *model) (found bool, dri
 	if policyEdited {
 		controls = removeString(controls, "SS-KMS-1")
 	}
-	m.Controls = stringList(controls, &diags)
+	m.Controls = tfval.List(controls)
 	return true, drift, diags
 }
 

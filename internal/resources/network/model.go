@@ -5,7 +5,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
@@ -71,33 +70,6 @@ func stringMap(ctx context.Context, v types.Map, diags *diag.Diagnostics) map[st
 	out := map[string]string{}
 	diags.Append(v.ElementsAs(ctx, &out, false)...)
 	return out
-}
-
-// listOf makes a known list of strings (empty, not null, for no elements).
-func listOf(values []string) types.List {
-	elems := make([]attr.Value, len(values))
-	for i, v := range values {
-		elems[i] = types.StringValue(v)
-	}
-	return types.ListValueMust(types.StringType, elems)
-}
-
-// setOf makes a known set of strings.
-func setOf(values []string) types.Set {
-	elems := make([]attr.Value, len(values))
-	for i, v := range values {
-		elems[i] = types.StringValue(v)
-	}
-	return types.SetValueMust(types.StringType, elems)
-}
-
-// mapOf makes a known map of strings.
-func mapOf(m map[string]string) types.Map {
-	elems := make(map[string]attr.Value, len(m))
-	for k, v := range m {
-		elems[k] = types.StringValue(v)
-	}
-	return types.MapValueMust(types.StringType, elems)
 }
 
 // nullIfEmpty turns "" into a null string.

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 	"maps"
 	"regexp"
 	"slices"
@@ -147,7 +148,7 @@ func (r *networkResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 			return
 		}
 		if plan.AvailabilityZones.IsUnknown() {
-			plan.AvailabilityZones = listOf(resolved)
+			plan.AvailabilityZones = tfval.List(resolved)
 		}
 	}
 	if !plan.InterfaceEndpoints.IsUnknown() && (state == nil || !plan.InterfaceEndpoints.Equal(state.InterfaceEndpoints) || !plan.AvailabilityZones.Equal(state.AvailabilityZones)) {
@@ -170,11 +171,11 @@ func (r *networkResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	}
 
 	if planKnown(&plan) {
-		plan.Controls = listOf(guardrail.Satisfied(subject, r.data.Policy, findings))
+		plan.Controls = tfval.List(guardrail.Satisfied(subject, r.data.Policy, findings))
 	} else {
 		plan.Controls = types.ListUnknown(types.StringType)
 	}
-	plan.Drift = listOf(nil)
+	plan.Drift = tfval.List(nil)
 	if !plan.Name.IsUnknown() {
 		s := r.specFrom(ctx, &plan, &resp.Diagnostics)
 		plan.FlowLogGroupName = types.StringValue(s.logGroupName())
@@ -535,22 +536,22 @@ func (r *networkResource) refresh(ctx context.Context, m *networkModel, diags *d
 
 	m.Name = types.StringValue(s.Name)
 	m.CIDRBlock = types.StringValue(s.CIDR)
-	m.AvailabilityZones = listOf(s.AZs)
+	m.AvailabilityZones = tfval.List(s.AZs)
 	if l.LogGroup != nil {
 		if key := aws.ToString(l.LogGroup.KmsKeyId); key != "" {
 			m.KMSKeyARN = types.StringValue(key)
 		}
 		m.FlowLogRetentionDays = types.Int64Value(int64(aws.ToInt32(l.LogGroup.RetentionInDays)))
 	}
-	m.InterfaceEndpoints = setOf(slices.Sorted(maps.Keys(l.Interfaces)))
+	m.InterfaceEndpoints = tfval.Set(slices.Sorted(maps.Keys(l.Interfaces)))
 	m.Tags = flattenTags(ctx, l.VPC.Tags, m.Tags, r.data.DefaultTags, diags)
 
 	m.VPCID = types.StringValue(vpcID)
-	m.SubnetIDs = listOf(l.subnetIDs(s.AZs))
-	m.RouteTableIDs = listOf(l.routeTableIDs(s.AZs))
+	m.SubnetIDs = tfval.List(l.subnetIDs(s.AZs))
+	m.RouteTableIDs = tfval.List(l.routeTableIDs(s.AZs))
 	m.WorkloadSecurityGroupID = nullIfEmpty(groupID(l.WorkloadSG))
 	m.EndpointSecurityGroupID = nullIfEmpty(groupID(l.EndpointSG))
-	m.VPCEndpointIDs = mapOf(l.endpointIDs())
+	m.VPCEndpointIDs = tfval.Map(l.endpointIDs())
 	m.FlowLogID = types.StringNull()
 	if f := l.conformingFlowLog(s); f != nil {
 		m.FlowLogID = types.StringValue(aws.ToString(f.FlowLogId))
@@ -567,12 +568,12 @@ func (r *networkResource) refresh(ctx context.Context, m *networkModel, diags *d
 			"sagesafe re-checks the network's subnets, security groups, key and log group at every refresh and could not read them: "+err.Error())
 		m.Controls = types.ListNull(types.StringType)
 	} else {
-		m.Controls = listOf(guardrail.Satisfied(sub, r.data.Policy, findings))
+		m.Controls = tfval.List(guardrail.Satisfied(sub, r.data.Policy, findings))
 		// On the live network every finding is drift: report it as a
 		// warning naming the control; the plan then shows the repair.
 		diags.Append(diagnostics(guardrail.AsWarnings(findings), groups)...)
 	}
-	m.Drift = listOf(driftOf(s, l))
+	m.Drift = tfval.List(driftOf(s, l))
 	return true
 }
 
@@ -596,7 +597,7 @@ func flattenTags(ctx context.Context, live []ec2types.Tag, prior types.Map, defa
 	if len(out) == 0 && (prior.IsNull() || prior.IsUnknown()) {
 		return types.MapNull(types.StringType)
 	}
-	return mapOf(out)
+	return tfval.Map(out)
 }
 
 // Update reconciles the network to the plan: tags, interface endpoints,

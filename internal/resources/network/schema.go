@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/schemautil"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 	"regexp"
 	"slices"
 	"strings"
@@ -122,7 +123,7 @@ func networkSchema(ctx context.Context) schema.Schema {
 				ElementType: types.StringType,
 				Optional:    true,
 				Computed:    true,
-				Default:     setdefault.StaticValue(setOf(DefaultInterfaceEndpoints)),
+				Default:     setdefault.StaticValue(tfval.Set(DefaultInterfaceEndpoints)),
 				MarkdownDescription: "Interface VPC endpoints (PrivateLink) to create, as service short names: `sagemaker.api` becomes " +
 					"`com.amazonaws.<region>.sagemaker.api`. Default: " + quoteList(DefaultInterfaceEndpoints) + ". " +
 					quoteList(RequiredInterfaceEndpoints) + " cannot be removed. S3 is always reached through a gateway endpoint, so `s3` " +

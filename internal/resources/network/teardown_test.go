@@ -3,6 +3,7 @@ package network
 import (
 	"context"
 	"errors"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 	"strings"
 	"testing"
 	"time"
@@ -132,12 +133,12 @@ func TestFlattenTags(t *testing.T) {
 	defaults := map[string]string{"stack": "golden-path", "managed-by": "terraform"}
 
 	got := flattenTags(ctx, live, types.MapNull(types.StringType), defaults, &diags)
-	want := mapOf(map[string]string{"team": "a", "managed-by": "someone"})
+	want := tfval.Map(map[string]string{"team": "a", "managed-by": "someone"})
 	if !got.Equal(want) {
 		t.Errorf("flattenTags = %v, want %v (default tags with their default value are left out)", got, want)
 	}
 	// A key the configuration sets is kept even when default_tags has it too.
-	got = flattenTags(ctx, live, mapOf(map[string]string{"stack": "golden-path"}), defaults, &diags)
+	got = flattenTags(ctx, live, tfval.Map(map[string]string{"stack": "golden-path"}), defaults, &diags)
 	if v, ok := got.Elements()["stack"]; !ok || v.(types.String).ValueString() != "golden-path" {
 		t.Errorf("flattenTags dropped a configured key: %v", got)
 	}
