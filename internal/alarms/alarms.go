@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -129,7 +130,7 @@ func Diff(s Spec, live cwtypes.MetricAlarm) []string {
 	if aws.ToString(live.Namespace) != s.Namespace || aws.ToString(live.MetricName) != s.Metric {
 		add("metric", s.Namespace+"/"+s.Metric, aws.ToString(live.Namespace)+"/"+aws.ToString(live.MetricName))
 	}
-	if got := liveDimensions(live.Dimensions); !mapsEqual(got, s.Dimensions) {
+	if got := liveDimensions(live.Dimensions); !maps.Equal(got, s.Dimensions) {
 		add("dimensions", s.Dimensions, got)
 	}
 	if s.ExtendedStatistic != "" {
@@ -191,18 +192,6 @@ func tags(m map[string]string) []cwtypes.Tag {
 	return out
 }
 
-func mapsEqual(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if bv, ok := b[k]; !ok || bv != v {
-			return false
-		}
-	}
-	return true
-}
-
 func sorted(in []string) []string {
 	out := slices.Clone(in)
 	if out == nil {
@@ -210,4 +199,11 @@ func sorted(in []string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// round rounds v to the given number of decimal digits, so thresholds read
+// back from CloudWatch compare equal to the ones computed here.
+func round(v float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(v*p) / p
 }

@@ -1,7 +1,7 @@
 package alarms
 
 import (
-	"math"
+	"maps"
 
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 )
@@ -108,7 +108,7 @@ func EndpointSpecs(in EndpointInput) []Spec {
 			Description:       desc + " Managed by sagesafe_endpoint " + in.EndpointName + ".",
 			Namespace:         ns,
 			Metric:            metric,
-			Dimensions:        endpointCopyMap(dims),
+			Dimensions:        maps.Clone(dims),
 			Statistic:         stat,
 			ExtendedStatistic: ext,
 			PeriodSeconds:     period,
@@ -118,7 +118,7 @@ func EndpointSpecs(in EndpointInput) []Spec {
 			Comparison:        cwtypes.ComparisonOperatorGreaterThanThreshold,
 			TreatMissingData:  "notBreaching",
 			Actions:           append([]string(nil), in.Actions...),
-			Tags:              endpointCopyMap(in.Tags),
+			Tags:              maps.Clone(in.Tags),
 		}
 	}
 	return []Spec{
@@ -149,9 +149,9 @@ func EndpointSpecs(in EndpointInput) []Spec {
 func EndpointThresholdFromAlarm(kind string, threshold float64, vcpus int) float64 {
 	switch kind {
 	case EndpointModelLatencyP99:
-		return endpointRound(threshold/1000, 6)
+		return round(threshold/1000, 6)
 	case EndpointCPU:
-		return endpointRound(threshold/float64(max(vcpus, 1)), 6)
+		return round(threshold/float64(max(vcpus, 1)), 6)
 	default:
 		return threshold
 	}
@@ -174,20 +174,4 @@ func EndpointThreshold(t EndpointThresholds, kind string) float64 {
 		return t.DiskPercent
 	}
 	return 0
-}
-
-func endpointRound(v float64, digits int) float64 {
-	p := math.Pow(10, float64(digits))
-	return math.Round(v*p) / p
-}
-
-func endpointCopyMap(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }

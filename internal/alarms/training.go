@@ -2,7 +2,7 @@ package alarms
 
 import (
 	"fmt"
-	"math"
+	"maps"
 	"strconv"
 	"strings"
 
@@ -138,7 +138,7 @@ func TrainingSpecs(in TrainingInput) []Spec {
 				Comparison:        cmp,
 				TreatMissingData:  "notBreaching",
 				Actions:           append([]string(nil), in.Actions...),
-				Tags:              trainingCopyMap(in.Tags),
+				Tags:              maps.Clone(in.Tags),
 			}
 		}
 		out = append(out,
@@ -170,23 +170,7 @@ func TrainingNames(specs []Spec) map[string]string {
 // the schema's unit (the inverse of TrainingSpecs), for import.
 func TrainingThresholdFromAlarm(kind string, threshold float64, gpus int) float64 {
 	if kind == TrainingGPUIdle && gpus > 0 {
-		return trainingRound(threshold/float64(gpus), 6)
+		return round(threshold/float64(gpus), 6)
 	}
 	return threshold
-}
-
-func trainingRound(v float64, digits int) float64 {
-	p := math.Pow(10, float64(digits))
-	return math.Round(v*p) / p
-}
-
-func trainingCopyMap(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
