@@ -21,9 +21,26 @@ if [ -n "${SAGESAFE_TEST_ENDPOINT:-}" ]; then
   exec "$@"
 fi
 
+# report RC: the emulator's own account of retried or dropped requests and
+# server errors (a test that fails with a duplicate-name error usually had
+# its first answer lost; this shows which call and what it was answered).
+report() {
+  local log="$state/emulator.log" n
+  [ -f "$log" ] || return 0
+  n="$(grep -c -E '^sagesafe-(retry|dropped)|Traceback|" 5[0-9][0-9] ' "$log" || true)"
+  [ "$n" = "0" ] && return 0
+  echo "==> emulator: $n retried/dropped requests or server errors (log: the lines below)"
+  if [ "$1" != "0" ]; then
+    grep -E -A12 '^sagesafe-(retry|dropped)|Traceback|" 5[0-9][0-9] ' "$log" | tail -n 200 || true
+  else
+    grep -E '^sagesafe-(retry|dropped)|" 5[0-9][0-9] ' "$log" | tail -n 20 || true
+  fi
+}
+
 state="$(mktemp -d "${TMPDIR:-/tmp}/sagesafe-emulator.XXXXXX")"
 stop() {
   local rc=$?
+  report "$rc"
   bash "$here/emulator/emulator.sh" stop "$state" >/dev/null 2>&1 || true
   rm -rf "$state"
   exit $rc

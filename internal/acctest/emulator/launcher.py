@@ -83,7 +83,7 @@ except ImportError as exc:  # pragma: no cover - depends on the machine
     sys.exit(3)
 
 import botocore.session
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 SageMakerBackend = sm_models.SageMakerModelBackend
 
@@ -896,6 +896,93 @@ _POST_PATHS = (
 )
 
 
+class AttemptLog:
+    """Answers an SDK retry of an already answered request with that answer.
+
+    The AWS SDKs send the same ``amz-sdk-invocation-id`` header on every
+    attempt of one operation and ``amz-sdk-request: attempt=N``. Go's
+    net/http client sometimes loses a complete 200 answer from this server
+    (werkzeug closes every connection after one answer; under load the
+    client's write loop can tear the connection down while the body is being
+    read: "read tcp ...: use of closed network connection"). The SDK then
+    retries the operation, and moto would run a create twice: the retry fails
+    with InvalidGroup.Duplicate, InvalidSubnet.Conflict and the like, and the
+    first object is orphaned.
+
+    So an attempt after the first whose invocation was already answered with
+    a 2xx gets that answer again, unchanged, and moto is not called. Earlier
+    non-2xx answers (throttling, injected faults, moto errors) are not
+    replayed: those retries run as real retries. Every retry is logged
+    (``sagesafe-retry``) with what the earlier attempts were answered and
+    whether it was replayed. A request with the header
+    ``X-Sagesafe-Replay-Retries: false`` is never replayed: tests of the
+    provider's own lost-answer handling send it.
+    """
+
+    MAX_BODY = 4 << 20
+
+    def __init__(self, size: int = 2048) -> None:
+        self.size = size
+        self.seen: dict[str, list[dict[str, Any]]] = {}
+
+    def __call__(self, environ: dict[str, Any], key: str, start_response: Any, app: Any) -> Any:
+        inv = environ.get("HTTP_AMZ_SDK_INVOCATION_ID")
+        if not inv:
+            return app(start_response)
+        attempt = environ.get("HTTP_AMZ_SDK_REQUEST", "")
+        with _LOCK:
+            earlier = self.seen.setdefault(inv, [])
+            answered = next((a for a in earlier if a.get("body") is not None), None)
+            replay = answered is not None and environ.get("HTTP_X_SAGESAFE_REPLAY_RETRIES", "").lower() != "false"
+            if earlier:
+                statuses = [a["status"] for a in earlier]
+                verdict = "replayed the 2xx answer" if replay else "sent to moto again"
+                print(
+                    f"sagesafe-retry {key} invocation={inv} {attempt}: earlier attempts answered {statuses}; {verdict}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            if replay:
+                start_response(answered["status_line"], list(answered["headers"]))
+                return [answered["body"]]
+            record: dict[str, Any] = {"status": "pending", "body": None}
+            earlier.append(record)
+            while len(self.seen) > self.size:
+                self.seen.pop(next(iter(self.seen)))
+
+        def tracked(status: str, headers: Any, exc_info: Any = None) -> Any:
+            with _LOCK:
+                record["status"] = status.split(" ", 1)[0]
+                record["status_line"] = status
+                record["headers"] = list(headers)
+            return start_response(status, headers, exc_info)
+
+        return self._capture(app(tracked), record)
+
+    def _capture(self, chunks: Any, record: dict[str, Any]) -> Any:
+        """Yield the answer's chunks; keep a whole 2xx answer for replay."""
+        kept: list[bytes] | None = []
+        size = 0
+        try:
+            for chunk in chunks:
+                if kept is not None:
+                    size += len(chunk)
+                    kept.append(chunk)
+                    if size > self.MAX_BODY:
+                        kept = None
+                yield chunk
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+        if kept is not None and record["status"].startswith("2"):
+            with _LOCK:
+                record["body"] = b"".join(kept)
+
+
+_attempts = AttemptLog()
+
+
 class SagesafeApp:
     """Serves /_sagesafe/*, counts every other AWS request, then hands it to moto."""
 
@@ -917,6 +1004,9 @@ class SagesafeApp:
         key = classify_call(environ)
         with _LOCK:
             _calls[key] = _calls.get(key, 0) + 1
+        return _attempts(environ, key, start_response, lambda sr: self.dispatch(environ, sr))
+
+    def dispatch(self, environ: dict[str, Any], start_response: Any) -> Any:
         adapted = rpcv2_cbor_adapter(self.moto_app, environ, start_response, signing_service(environ))
         if adapted is not None:
             return adapted
@@ -972,6 +1062,20 @@ class SagesafeApp:
         return "404 Not Found", {"error": f"no such control path {path}"}
 
 
+class RequestHandler(WSGIRequestHandler):
+    """werkzeug's handler, but a connection dropped mid-answer is logged."""
+
+    def connection_dropped(self, error: BaseException, environ: Any = None) -> None:
+        if "/_sagesafe/health" in getattr(self, "requestline", ""):
+            return  # emulator.sh's probe hangs up as soon as it has the status
+        inv = (environ or {}).get("HTTP_AMZ_SDK_INVOCATION_ID", "-")
+        print(
+            f"sagesafe-dropped {getattr(self, 'requestline', '?')!r} invocation={inv}: {error!r}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 def build_app() -> SagesafeApp:
     """Install the patches and return the WSGI app (moto's dispatcher, wrapped)."""
     install_patches()
@@ -992,7 +1096,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port-file", help="write the bound port here once listening")
     args = parser.parse_args(argv)
 
-    server = make_server(args.host, args.port, build_app(), threaded=True)
+    server = make_server(args.host, args.port, build_app(), threaded=True, request_handler=RequestHandler)
     port = server.server_port
     os.environ["MOTO_PORT"] = str(port)  # moto builds some self-URLs from it
 

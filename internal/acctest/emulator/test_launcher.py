@@ -190,6 +190,58 @@ class EmulatorTest(unittest.TestCase):
         control("POST", "/_sagesafe/calls/reset")
         self.assertEqual(control("GET", "/_sagesafe/calls")[1], {})
 
+    def raw_ec2(self, body: str, invocation: str, attempt: int, **headers: str) -> tuple[int, str]:
+        """POST an EC2 query request as one attempt of an SDK invocation."""
+        req = urllib.request.Request(
+            URL + "/",
+            data=body.encode(),
+            method="POST",
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/ec2/aws4_request, "
+                "SignedHeaders=host, Signature=x",
+                "amz-sdk-invocation-id": invocation,
+                "amz-sdk-request": f"attempt={attempt}; max=3",
+                **headers,
+            },
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                return resp.status, resp.read().decode()
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode()
+
+    def test_retry_of_answered_request_is_replayed(self) -> None:
+        vpc = client("ec2").create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+        create = f"Action=CreateSecurityGroup&Version=2016-11-15&GroupName={uid('sg')}&GroupDescription=x&VpcId={vpc}"
+        inv = str(uuid.uuid4())
+        first = self.raw_ec2(create, inv, 1)
+        self.assertEqual(first[0], 200, first)
+        control("POST", "/_sagesafe/calls/reset")
+        # The SDK lost the answer and retries: the same answer, no second create.
+        self.assertEqual(self.raw_ec2(create, inv, 2), first)
+        self.assertEqual(control("GET", "/_sagesafe/calls")[1].get("ec2:CreateSecurityGroup"), 1)
+        groups = client("ec2").describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}])
+        self.assertEqual(len(groups["SecurityGroups"]), 2)  # the default group and ours
+        # A new invocation of the same request is a real second create.
+        status, text = self.raw_ec2(create, str(uuid.uuid4()), 1)
+        self.assertEqual(status, 400)
+        self.assertIn("InvalidGroup.Duplicate", text)
+        # A client that tests its own lost-answer handling opts out: its retry reaches moto.
+        status, text = self.raw_ec2(create, inv, 3, **{"X-Sagesafe-Replay-Retries": "false"})
+        self.assertIn("InvalidGroup.Duplicate", text)
+
+    def test_retry_after_error_answer_is_not_replayed(self) -> None:
+        inv = str(uuid.uuid4())
+        missing = "Action=DeleteSecurityGroup&Version=2016-11-15&GroupId=sg-0000000000000dead"
+        self.assertEqual(self.raw_ec2(missing, inv, 1)[0], 400)
+        vpc = client("ec2").create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+        # Same invocation id, different request: the earlier 400 is not replayed.
+        create = f"Action=CreateSecurityGroup&Version=2016-11-15&GroupName={uid('sg')}&GroupDescription=x&VpcId={vpc}"
+        status, text = self.raw_ec2(create, inv, 2)
+        self.assertEqual(status, 200, text)
+        self.assertIn("<groupId>", text)
+
     # --- endpoints ----------------------------------------------------------
 
     def test_update_endpoint_switches_config_after_updating_period(self) -> None:
