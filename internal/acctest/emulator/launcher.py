@@ -60,6 +60,7 @@ try:
     import moto
     from moto.core.responses import ActionResult, EmptyResult
     from moto.core.utils import utcnow
+    from moto.cloudwatch.responses import CloudWatchResponse
     from moto.kms.responses import KmsResponse
     from moto.logs.exceptions import InvalidParameterException, ResourceNotFoundException
     from moto.logs.responses import LogsResponse
@@ -562,8 +563,25 @@ PATCHES = [
     "logs:AssociateKmsKey (new)",
     "logs:DisassociateKmsKey (new)",
     "kms:EnableKeyRotation/GetKeyRotationStatus (RotationPeriodInDays kept)",
+    "cloudwatch:DisableAlarmActions/EnableAlarmActions (new)",
     "protocol: Smithy RPC v2 CBOR requests served through moto's awsJson (CloudWatch from aws-sdk-go-v2)",
 ]
+
+
+def _alarm_actions_setter(enabled: bool) -> Any:
+    """DisableAlarmActions/EnableAlarmActions (moto raises NotImplementedError).
+
+    Like CloudWatch, names of alarms that do not exist are ignored.
+    """
+
+    def handler(self: Any) -> Any:
+        names = self._get_param("AlarmNames", [])
+        with _LOCK:
+            for alarm in self.cloudwatch_backend.get_alarms_by_alarm_names(names):
+                alarm.actions_enabled = enabled
+        return EmptyResult()
+
+    return handler
 
 
 def install_patches() -> None:
@@ -584,6 +602,8 @@ def install_patches() -> None:
     LogsResponse.disassociate_kms_key = _disassociate_kms_key
     KmsResponse.enable_key_rotation = _enable_key_rotation
     KmsResponse.get_key_rotation_status = _get_key_rotation_status
+    CloudWatchResponse.disable_alarm_actions = _alarm_actions_setter(False)
+    CloudWatchResponse.enable_alarm_actions = _alarm_actions_setter(True)
 
 
 # ---------------------------------------------------------------------------

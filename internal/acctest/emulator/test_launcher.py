@@ -521,6 +521,12 @@ class EmulatorTest(unittest.TestCase):
         # boto3 (which picks awsJson/query for CloudWatch) still works too.
         (alarm,) = client("cloudwatch").describe_alarms(AlarmNames=[name])["MetricAlarms"]
         self.assertEqual(alarm["AlarmName"], name)
+        # DisableAlarmActions/EnableAlarmActions (moto: NotImplementedError).
+        for op, want in (("DisableAlarmActions", False), ("EnableAlarmActions", True)):
+            status, raw = call(op, {"AlarmNames": [name, uid("missing")]})
+            self.assertEqual(status, 200, raw)
+            (alarm,) = launcher.cbor_decode(call("DescribeAlarms", {"AlarmNames": [name]})[1])["MetricAlarms"]
+            self.assertIs(alarm["ActionsEnabled"], want, op)
 
     def test_managed_policies_loaded(self) -> None:
         arn = "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"
