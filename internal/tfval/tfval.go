@@ -85,6 +85,20 @@ func StringMap(ctx context.Context, v collection, diags *diag.Diagnostics) guard
 	return guardrail.K(out)
 }
 
+// Tags returns a tags map's values, empty for null; ok is false while the
+// map or any value in it is unknown.
+func Tags(ctx context.Context, v collection, diags *diag.Diagnostics) (tags map[string]string, ok bool) {
+	m := StringMap(ctx, v, diags)
+	switch m.State {
+	case guardrail.Known:
+		return m.V, true
+	case guardrail.Null:
+		return map[string]string{}, true
+	default:
+		return nil, false
+	}
+}
+
 // List makes a known list of strings (empty, not null, for none).
 func List(values []string) types.List {
 	return types.ListValueMust(types.StringType, stringElems(values))

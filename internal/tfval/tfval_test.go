@@ -48,6 +48,16 @@ func TestCollections(t *testing.T) {
 	if v := StringMap(ctx, types.MapUnknown(types.StringType), &diags); v.State != guardrail.Unknown {
 		t.Errorf("unknown map: %+v", v)
 	}
+	if v, ok := Tags(ctx, m, &diags); !ok || !reflect.DeepEqual(v, map[string]string{"team": "ml"}) {
+		t.Errorf("tags: %v %v", v, ok)
+	}
+	if v, ok := Tags(ctx, types.MapNull(types.StringType), &diags); !ok || v == nil || len(v) != 0 {
+		t.Errorf("null tags are known and empty: %v %v", v, ok)
+	}
+	partial := types.MapValueMust(types.StringType, map[string]attr.Value{"team": types.StringUnknown()})
+	if v, ok := Tags(ctx, partial, &diags); ok || v != nil {
+		t.Errorf("tags with an unknown value are not known: %v %v", v, ok)
+	}
 	if diags.HasError() {
 		t.Fatal(diags)
 	}

@@ -102,7 +102,7 @@ func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		plan.ID = plan.Name
 		plan.ARN = types.StringUnknown()
 	}
-	tags, tagsKnown := tagsOf(ctx, plan.Tags, &resp.Diagnostics)
+	tags, tagsKnown := tfval.Tags(ctx, plan.Tags, &resp.Diagnostics)
 	if tagsKnown {
 		plan.TagsAll = tfval.Map(r.data.MergeTags(tags))
 	} else {
@@ -186,7 +186,7 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if name == "" {
 		name = generateName(plan.NamePrefix.ValueString())
 	}
-	tags, _ := tagsOf(ctx, plan.TagsAll, &resp.Diagnostics)
+	tags, _ := tfval.Tags(ctx, plan.TagsAll, &resp.Diagnostics)
 	in := &iam.CreateRoleInput{
 		RoleName:                 aws.String(name),
 		AssumeRolePolicyDocument: aws.String(rendered.Trust.JSON()),
@@ -310,7 +310,7 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 			return
 		}
 	}
-	want, _ := tagsOf(ctx, plan.TagsAll, &resp.Diagnostics)
+	want, _ := tfval.Tags(ctx, plan.TagsAll, &resp.Diagnostics)
 	if err := reconcileTags(ctx, ic, name, live.tags, want); err != nil {
 		fail("updating tags", err)
 		return
@@ -728,23 +728,6 @@ func iamTags(tags map[string]string) []iamtypes.Tag {
 		out = append(out, iamtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
 	}
 	return out
-}
-
-func tagsOf(ctx context.Context, v types.Map, diags *diag.Diagnostics) (map[string]string, bool) {
-	if v.IsNull() {
-		return map[string]string{}, true
-	}
-	if v.IsUnknown() {
-		return nil, false
-	}
-	for _, e := range v.Elements() {
-		if e.IsUnknown() {
-			return nil, false
-		}
-	}
-	out := map[string]string{}
-	diags.Append(v.ElementsAs(ctx, &out, false)...)
-	return out, true
 }
 
 // optionalSet is a set of values, or null when there are none.

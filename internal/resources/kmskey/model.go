@@ -1,10 +1,7 @@
 package kmskey
 
 import (
-	"context"
-
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
@@ -83,22 +80,4 @@ func keySpec(m *model, sc scope) (iampolicy.KeySpec, bool) {
 		AllowCloudWatchLogs:   m.AllowCloudWatchLogs.IsNull() || m.AllowCloudWatchLogs.ValueBool(),
 		AllowFlowLogsDelivery: m.AllowFlowLogsDelivery.ValueBool(),
 	}, true
-}
-
-// tagsOf returns a known map's values; ok is false when it is unknown.
-func tagsOf(ctx context.Context, v types.Map, diags *diag.Diagnostics) (map[string]string, bool) {
-	if v.IsNull() {
-		return map[string]string{}, true
-	}
-	if v.IsUnknown() {
-		return nil, false
-	}
-	for _, e := range v.Elements() {
-		if e.IsUnknown() {
-			return nil, false
-		}
-	}
-	out := map[string]string{}
-	diags.Append(v.ElementsAs(ctx, &out, false)...)
-	return out, true
 }

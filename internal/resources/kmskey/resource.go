@@ -83,7 +83,7 @@ func (r *kmsKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		return
 	}
 
-	tags, tagsKnown := tagsOf(ctx, plan.Tags, &resp.Diagnostics)
+	tags, tagsKnown := tfval.Tags(ctx, plan.Tags, &resp.Diagnostics)
 	if tagsKnown {
 		plan.TagsAll = tfval.Map(r.data.MergeTags(tags))
 	} else {
@@ -162,7 +162,7 @@ func (r *kmsKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 	if !ok {
 		return
 	}
-	tags, _ := tagsOf(ctx, plan.TagsAll, &resp.Diagnostics)
+	tags, _ := tfval.Tags(ctx, plan.TagsAll, &resp.Diagnostics)
 	out, err := r.data.AWS.KMS.CreateKey(ctx, &kms.CreateKeyInput{
 		Description: aws.String(plan.Description.ValueString()),
 		KeySpec:     kmstypes.KeySpecSymmetricDefault,
@@ -311,7 +311,7 @@ func (r *kmsKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 		fail("updating the alias", err)
 		return
 	}
-	want, _ := tagsOf(ctx, plan.TagsAll, &resp.Diagnostics)
+	want, _ := tfval.Tags(ctx, plan.TagsAll, &resp.Diagnostics)
 	if err := r.reconcileTags(ctx, id, want); err != nil {
 		fail("updating tags", err)
 		return
