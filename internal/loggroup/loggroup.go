@@ -8,6 +8,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -22,6 +24,8 @@ type API interface {
 	PutRetentionPolicy(context.Context, *cloudwatchlogs.PutRetentionPolicyInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.PutRetentionPolicyOutput, error)
 	DeleteLogGroup(context.Context, *cloudwatchlogs.DeleteLogGroupInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DeleteLogGroupOutput, error)
 	TagResource(context.Context, *cloudwatchlogs.TagResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.TagResourceOutput, error)
+	ListTagsForResource(context.Context, *cloudwatchlogs.ListTagsForResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.ListTagsForResourceOutput, error)
+	UntagResource(context.Context, *cloudwatchlogs.UntagResourceInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.UntagResourceOutput, error)
 }
 
 // ValidRetentionDays are the retention periods CloudWatch Logs accepts.
@@ -36,6 +40,10 @@ type Spec struct {
 	KMSKeyARN     string
 	RetentionDays int32
 	Tags          map[string]string
+	// ExactTags makes the group carry exactly Tags: other keys (except
+	// aws:*) are removed. For groups one resource owns; not for groups
+	// shared with others (the training-job group).
+	ExactTags bool
 }
 
 // Result says what Ensure did.
@@ -44,6 +52,7 @@ type Result struct {
 	KeyAssociated  bool // an existing group got (or changed) its key
 	RetentionSet   bool // retention was changed
 	PreviousKMSKey string
+	UntaggedKeys   []string // keys removed because of ExactTags
 }
 
 // Find returns the group with exactly this name.
@@ -108,7 +117,37 @@ func Ensure(ctx context.Context, api API, s Spec) (Result, error) {
 			return res, fmt.Errorf("tagging log group %s: %w", s.Name, err)
 		}
 	}
+	if s.ExactTags && !res.Created && lg.Arn != nil {
+		keys, err := untagOthers(ctx, api, trimStar(aws.ToString(lg.Arn)), s.Tags)
+		if err != nil {
+			return res, fmt.Errorf("removing tags from log group %s: %w", s.Name, err)
+		}
+		res.UntaggedKeys = keys
+	}
 	return res, nil
+}
+
+// untagOthers removes the group's tag keys that are not in want (aws:*
+// keys belong to AWS and stay) and returns them, sorted.
+func untagOthers(ctx context.Context, api API, arn string, want map[string]string) ([]string, error) {
+	out, err := api.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
+	if err != nil {
+		return nil, err
+	}
+	var remove []string
+	for k := range out.Tags {
+		if _, ok := want[k]; !ok && !strings.HasPrefix(k, "aws:") {
+			remove = append(remove, k)
+		}
+	}
+	if len(remove) == 0 {
+		return nil, nil
+	}
+	sort.Strings(remove)
+	if _, err := api.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: remove}); err != nil {
+		return nil, err
+	}
+	return remove, nil
 }
 
 // Delete removes the group; a group that is already gone is success.

@@ -3,6 +3,8 @@ package loggroup
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,6 +14,7 @@ import (
 
 type fake struct {
 	groups map[string]*logstypes.LogGroup
+	tags   map[string]map[string]string // by ARN without :*
 	calls  map[string]int
 	// raceOnCreate simulates another apply creating the group between our
 	// Describe and Create.
@@ -19,7 +22,7 @@ type fake struct {
 }
 
 func newFake() *fake {
-	return &fake{groups: map[string]*logstypes.LogGroup{}, calls: map[string]int{}}
+	return &fake{groups: map[string]*logstypes.LogGroup{}, tags: map[string]map[string]string{}, calls: map[string]int{}}
 }
 
 func (f *fake) CreateLogGroup(_ context.Context, in *cloudwatchlogs.CreateLogGroupInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.CreateLogGroupOutput, error) {
@@ -67,10 +70,28 @@ func (f *fake) DeleteLogGroup(_ context.Context, in *cloudwatchlogs.DeleteLogGro
 
 func (f *fake) TagResource(_ context.Context, in *cloudwatchlogs.TagResourceInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.TagResourceOutput, error) {
 	f.calls["Tag"]++
-	if aws.ToString(in.ResourceArn)[len(aws.ToString(in.ResourceArn))-1] == '*' {
+	arn := aws.ToString(in.ResourceArn)
+	if arn[len(arn)-1] == '*' {
 		return nil, errors.New("TagResource wants the ARN without :*")
 	}
+	if f.tags[arn] == nil {
+		f.tags[arn] = map[string]string{}
+	}
+	maps.Copy(f.tags[arn], in.Tags)
 	return &cloudwatchlogs.TagResourceOutput{}, nil
+}
+
+func (f *fake) ListTagsForResource(_ context.Context, in *cloudwatchlogs.ListTagsForResourceInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.ListTagsForResourceOutput, error) {
+	f.calls["ListTags"]++
+	return &cloudwatchlogs.ListTagsForResourceOutput{Tags: maps.Clone(f.tags[aws.ToString(in.ResourceArn)])}, nil
+}
+
+func (f *fake) UntagResource(_ context.Context, in *cloudwatchlogs.UntagResourceInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.UntagResourceOutput, error) {
+	f.calls["Untag"]++
+	for _, k := range in.TagKeys {
+		delete(f.tags[aws.ToString(in.ResourceArn)], k)
+	}
+	return &cloudwatchlogs.UntagResourceOutput{}, nil
 }
 
 const key = "arn:aws:kms:us-east-1:123456789012:key/k1"
@@ -133,5 +154,35 @@ func TestFindAndDelete(t *testing.T) {
 	}
 	if err := Delete(context.Background(), f, "/a/b-long"); err != nil || len(f.groups) != 0 {
 		t.Fatalf("delete: %v %v", err, f.groups)
+	}
+}
+
+func TestEnsureExactTagsRemovesOtherKeys(t *testing.T) {
+	ctx := context.Background()
+	f := newFake()
+	name := "/aws/vpc/flow-logs/n"
+	arn := "arn:aws:logs:us-east-1:1:log-group:" + name
+	if _, err := Ensure(ctx, f, Spec{Name: name, KMSKeyARN: key, Tags: map[string]string{"team": "ml", "env": "dev"}, ExactTags: true}); err != nil {
+		t.Fatal(err)
+	}
+	f.tags[arn] = map[string]string{"team": "ml", "env": "dev", "aws:cloudformation:stack-name": "s"}
+	res, err := Ensure(ctx, f, Spec{Name: name, KMSKeyARN: key, Tags: map[string]string{"team": "ml"}, ExactTags: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.UntaggedKeys, []string{"env"}) {
+		t.Errorf("untagged %v, want [env]", res.UntaggedKeys)
+	}
+	if want := map[string]string{"team": "ml", "aws:cloudformation:stack-name": "s"}; !maps.Equal(f.tags[arn], want) {
+		t.Errorf("tags %v, want %v", f.tags[arn], want)
+	}
+	// Without ExactTags (a shared group) nothing is removed or even listed.
+	f.tags[arn]["other"] = "x"
+	before := f.calls["ListTags"]
+	if res, err := Ensure(ctx, f, Spec{Name: name, KMSKeyARN: key, Tags: map[string]string{"team": "ml"}}); err != nil || res.UntaggedKeys != nil {
+		t.Fatal(res, err)
+	}
+	if f.tags[arn]["other"] != "x" || f.calls["ListTags"] != before {
+		t.Errorf("a shared group lost a tag or was listed: %v, %d calls", f.tags[arn], f.calls["ListTags"]-before)
 	}
 }

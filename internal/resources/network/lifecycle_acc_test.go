@@ -3,6 +3,7 @@ package network_test
 import (
 	"context"
 	"fmt"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"regexp"
 	"slices"
@@ -115,7 +116,7 @@ func TestAccNetwork_update(t *testing.T) {
 				),
 			},
 			{
-				// Drop a tag key: it comes off the EC2 objects and the flow-log role.
+				// Drop a tag key: it comes off the EC2 objects, the flow-log role and its log group.
 				Config: testAccNetworkConfig_custom(name, "10.61.0.0/20", key, []string{"sagemaker.api", "sagemaker.runtime", "sts", "ecr.dkr"}, 400, `    cost = "ml"`, ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
@@ -123,6 +124,7 @@ func TestAccNetwork_update(t *testing.T) {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					checkSubnetTagAbsent(t, &after, "team"),
 					checkRoleTagAbsent(t, &after, "team"),
+					checkLogGroupTagAbsent(t, &after, "team"),
 				),
 			},
 		},
@@ -159,6 +161,25 @@ func checkRoleTagAbsent(t *testing.T, attrs *map[string]string, key string) reso
 		}
 		if len(out.Tags) == 0 {
 			return fmt.Errorf("role %s has no tags at all; expected the network's own", name)
+		}
+		return nil
+	}
+}
+
+func checkLogGroupTagAbsent(t *testing.T, attrs *map[string]string, key string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		c := acctest.AWS(t)
+		name := (*attrs)["flow_log_group_name"]
+		arn := fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", c.Region, c.AccountID, name)
+		out, err := c.Logs.ListTagsForResource(context.Background(), &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
+		if err != nil {
+			return err
+		}
+		if _, ok := out.Tags[key]; ok {
+			return fmt.Errorf("log group %s still has tag %s", name, key)
+		}
+		if len(out.Tags) == 0 {
+			return fmt.Errorf("log group %s has no tags at all; expected the network's own", name)
 		}
 		return nil
 	}

@@ -551,6 +551,7 @@ func (r *reconciler) logGroup(ctx context.Context) error {
 		KMSKeyARN:     r.s.KMSKeyARN,
 		RetentionDays: int32(r.s.RetentionDays),
 		Tags:          r.s.tags(roleFlowLogGroup, "flow-logs", nil),
+		ExactTags:     true, // keys dropped from tags come off, as from the other objects
 	})
 	return err
 }
