@@ -41,6 +41,7 @@ import copy
 import datetime
 import io
 import json
+import math
 import os
 import re
 import signal
@@ -357,6 +358,18 @@ def _advance_job(job: Any) -> None:
             job.training_job_status = job.secondary_status = "Completed"
         del _job_state[job]
         job.training_end_time = job.last_modified_time = utcnow()
+        _set_job_seconds(job)
+
+
+def _set_job_seconds(job: Any) -> None:
+    """TrainingTimeInSeconds/BillableTimeInSeconds of an ended job (moto
+    never sets them): whole seconds from start to end, at least 1, as
+    SageMaker reports. Billable equals training: nothing here models spot
+    savings."""
+    seconds = 1
+    if job.training_start_time and job.training_end_time:
+        seconds = max(1, math.ceil((job.training_end_time - job.training_start_time).total_seconds()))
+    job.training_time_in_seconds = job.billable_time_in_seconds = seconds
 
 
 _orig_create_training_job = SageMakerResponse.create_training_job
@@ -391,6 +404,9 @@ def _create_training_job(self: Any) -> Any:
                 "stop_seconds": 0,
             }
     _advance_job(job)
+    with _LOCK:
+        if job not in _job_state:  # ended at once (no InProgress period)
+            _set_job_seconds(job)
     return result
 
 
@@ -557,6 +573,7 @@ PATCHES = [
     "sagemaker:DescribeEndpoint/ListEndpoints (lazy status transitions)",
     "sagemaker:CreateTrainingJob (duplicates rejected; AlgorithmSpecification kept; optional InProgress/Failed)",
     "sagemaker:DescribeTrainingJob/ListTrainingJobs (lazy status transitions)",
+    "sagemaker:DescribeTrainingJob (TrainingTimeInSeconds/BillableTimeInSeconds once ended)",
     "sagemaker:CreateModel (duplicates rejected; EnableNetworkIsolation stored)",
     "sagemaker:CreateEndpointConfig (duplicates rejected; botocore instance-type enum)",
     "sagemaker:AddTags (existing keys overwritten)",

@@ -395,6 +395,7 @@ class EmulatorTest(unittest.TestCase):
         d = self.job(name)
         self.assertEqual((d["TrainingJobStatus"], d["SecondaryStatus"]), ("InProgress", "Starting"))
         self.assertNotIn("TrainingEndTime", d)
+        self.assertNotIn("TrainingTimeInSeconds", d)
         self.assertNotIn("MetricDefinitions", d["AlgorithmSpecification"])  # moto injects one
         self.assertIs(d["EnableNetworkIsolation"], True)
         with self.assertRaisesRegex(ClientError, "ResourceInUse"):
@@ -403,6 +404,12 @@ class EmulatorTest(unittest.TestCase):
         d = self.job(name)
         self.assertEqual((d["TrainingJobStatus"], d["SecondaryStatus"]), ("Completed", "Completed"))
         self.assertIn("TrainingEndTime", d)
+        self.assertGreaterEqual(d["TrainingTimeInSeconds"], 2)  # 1.2 s or more, rounded up
+        self.assertEqual(d["BillableTimeInSeconds"], d["TrainingTimeInSeconds"])
+        self.behave()
+        quick = uid("job")
+        self.create_job(quick)
+        self.assertEqual(self.job(quick)["TrainingTimeInSeconds"], 1)  # ended at once: at least 1
         with self.assertRaisesRegex(ClientError, "status Completed"):
             self.sm.stop_training_job(TrainingJobName=name)
 

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -501,6 +502,13 @@ func TestAccTrainingJob_waitForCompletion(t *testing.T) {
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("status"), knownvalue.StringExact("Completed")),
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("secondary_status"), knownvalue.StringExact("Completed")),
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("model_artifacts_s3_uri"), knownvalue.NotNull()),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("training_seconds"), knownvalue.Int64Func(func(v int64) error {
+					if v < hold {
+						return fmt.Errorf("training_seconds %d, want at least the %ds the job was InProgress", v, hold)
+					}
+					return nil
+				})),
+				statecheck.CompareValuePairs(addr, tfjsonpath.New("billable_seconds"), addr, tfjsonpath.New("training_seconds"), compare.ValuesSame()),
 			},
 			Check: func(s *terraform.State) error {
 				// The emulator held the job InProgress for `hold` seconds;
