@@ -94,7 +94,7 @@ func (f *FaultInjector) Calls() []Call {
 
 // Wrap is a provider.Options.WrapTransport.
 func (f *FaultInjector) Wrap(next http.RoundTripper) http.RoundTripper {
-	return roundTripFunc(func(req *http.Request) (*http.Response, error) {
+	return RoundTripFunc(func(req *http.Request) (*http.Response, error) {
 		call, err := classify(req)
 		if err != nil {
 			return nil, err
@@ -127,9 +127,12 @@ func (f *FaultInjector) decide(c Call) string {
 	return ""
 }
 
-type roundTripFunc func(*http.Request) (*http.Response, error)
+// RoundTripFunc adapts a function to http.RoundTripper (for
+// provider.Options.WrapTransport in tests).
+type RoundTripFunc func(*http.Request) (*http.Response, error)
 
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+// RoundTrip calls f.
+func (f RoundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 var credentialScope = regexp.MustCompile(`Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request`)
 

@@ -15,13 +15,9 @@ const NoReplayHeader = "X-Sagesafe-Replay-Retries"
 // provider's own handling of a retried create, needs the retry to reach
 // the emulator's backend as it would reach AWS.
 func WithoutRetryReplay(next http.RoundTripper) http.RoundTripper {
-	return roundTripperFunc(func(r *http.Request) (*http.Response, error) {
+	return RoundTripFunc(func(r *http.Request) (*http.Response, error) {
 		r = r.Clone(r.Context())
 		r.Header.Set(NoReplayHeader, "false")
 		return next.RoundTrip(r)
 	})
 }
-
-type roundTripperFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripperFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -28,12 +28,8 @@ type callCounter struct {
 	counts map[string]int
 }
 
-type roundTripperFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripperFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
 func (c *callCounter) wrap(next http.RoundTripper) http.RoundTripper {
-	return roundTripperFunc(func(req *http.Request) (*http.Response, error) {
+	return acctest.RoundTripFunc(func(req *http.Request) (*http.Response, error) {
 		key := classifyRequest(req)
 		c.mu.Lock()
 		if c.counts == nil {

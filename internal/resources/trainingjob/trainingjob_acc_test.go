@@ -885,10 +885,6 @@ func TestAccTrainingJob_importInsecureJob(t *testing.T) {
 	})
 }
 
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
 // TestAccTrainingJob_lostCreateAnswer loses the answer of the first
 // CreateTrainingJob after SageMaker applied it: the SDK retries, SageMaker
 // says the name is in use, and the provider adopts the job it created
@@ -902,7 +898,7 @@ func TestAccTrainingJob_lostCreateAnswer(t *testing.T) {
 		// The emulator answers a retry of an answered request with the same
 		// answer; this test needs the retry to reach SageMaker as on AWS.
 		next = acctest.WithoutRetryReplay(next)
-		return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		return acctest.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
 			resp, err := next.RoundTrip(r)
 			if err == nil && r.Header.Get("X-Amz-Target") == "SageMaker.CreateTrainingJob" && lost.CompareAndSwap(false, true) {
 				_ = resp.Body.Close()
