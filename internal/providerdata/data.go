@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/awsclient"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
@@ -32,6 +34,17 @@ func From(v any) (*Data, error) {
 		return nil, fmt.Errorf("expected *providerdata.Data, got %T: this is a bug in the sagesafe provider, please report it", v)
 	}
 	return d, nil
+}
+
+// Ready reports whether the provider was configured (AWS clients built)
+// before an operation; when not, it adds the error naming the operation
+// ("sagesafe_kms_key was read") as a provider bug.
+func Ready(d *Data, operation string, diags *diag.Diagnostics) bool {
+	if d != nil && d.AWS != nil {
+		return true
+	}
+	diags.AddError("Provider not configured", "The sagesafe provider was not configured before "+operation+". This is a bug in the provider.")
+	return false
 }
 
 // MergeTags returns default_tags overlaid with the resource's own tags.

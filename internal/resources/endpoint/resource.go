@@ -58,11 +58,7 @@ func (r *endpointResource) Configure(_ context.Context, req resource.ConfigureRe
 }
 
 func (r *endpointResource) configured(diags *diag.Diagnostics) bool {
-	if r.data == nil || r.data.AWS == nil {
-		diags.AddError("Provider not configured", "The sagesafe provider was not configured before sagesafe_endpoint was used. This is a bug in the provider.")
-		return false
-	}
-	return true
+	return providerdata.Ready(r.data, "sagesafe_endpoint was used", diags)
 }
 
 // ValidateConfig checks combinations the schema cannot express.

@@ -230,8 +230,7 @@ func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.data == nil {
-		resp.Diagnostics.AddError("Provider not configured", "The sagesafe provider was not configured before sagesafe_execution_role was read. This is a bug in the provider.")
+	if !providerdata.Ready(r.data, "sagesafe_execution_role was read", &resp.Diagnostics) {
 		return
 	}
 	found, drift, diags := r.refresh(ctx, &state)
@@ -388,8 +387,7 @@ func (r *roleResource) ImportState(ctx context.Context, req resource.ImportState
 		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("%q is not an IAM role name.", req.ID))
 		return
 	}
-	if r.data == nil {
-		resp.Diagnostics.AddError("Provider not configured", "The sagesafe provider was not configured before the import. This is a bug in the provider.")
+	if !providerdata.Ready(r.data, "the import", &resp.Diagnostics) {
 		return
 	}
 	live, err := findRole(ctx, r.data.AWS.IAM, name)

@@ -102,8 +102,7 @@ func (d *dataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if d.data == nil {
-		resp.Diagnostics.AddError("Provider not configured", "The sagesafe provider was not configured before sagesafe_execution_role_policy was read. This is a bug in the provider.")
+	if !providerdata.Ready(d.data, "sagesafe_execution_role_policy was read", &resp.Diagnostics) {
 		return
 	}
 	sc := executionrole.Scope{Partition: d.data.AWS.Partition, Region: d.data.AWS.Region, AccountID: d.data.AWS.AccountID}

@@ -212,8 +212,7 @@ func (r *kmsKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.data == nil {
-		resp.Diagnostics.AddError("Provider not configured", "The sagesafe provider was not configured before sagesafe_kms_key was read. This is a bug in the provider.")
+	if !providerdata.Ready(r.data, "sagesafe_kms_key was read", &resp.Diagnostics) {
 		return
 	}
 	found, drift, diags := r.refresh(ctx, &state)
@@ -379,8 +378,7 @@ func (r *kmsKeyResource) ImportState(ctx context.Context, req resource.ImportSta
 			fmt.Sprintf("%q is not a KMS key ID or key ARN (aliases cannot be imported; use the key ID they point at).", req.ID))
 		return
 	}
-	if r.data == nil {
-		resp.Diagnostics.AddError("Provider not configured", "The sagesafe provider was not configured before the import. This is a bug in the provider.")
+	if !providerdata.Ready(r.data, "the import", &resp.Diagnostics) {
 		return
 	}
 	kc := r.data.AWS.KMS

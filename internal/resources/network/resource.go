@@ -63,11 +63,7 @@ func (r *networkResource) Configure(_ context.Context, req resource.ConfigureReq
 }
 
 func (r *networkResource) configured(diags *diag.Diagnostics) bool {
-	if r.data == nil || r.data.AWS == nil {
-		diags.AddError("Provider not configured", "The sagesafe provider was not configured before sagesafe_network was used. This is a bug in the provider.")
-		return false
-	}
-	return true
+	return providerdata.Ready(r.data, "sagesafe_network was used", diags)
 }
 
 func (r *networkResource) clients() clients {

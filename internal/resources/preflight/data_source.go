@@ -165,8 +165,7 @@ func (d *dataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if d.data == nil {
-		resp.Diagnostics.AddError("Provider not configured", "The sagesafe provider was not configured before sagesafe_preflight was read. This is a bug in the provider.")
+	if !providerdata.Ready(d.data, "sagesafe_preflight was read", &resp.Diagnostics) {
 		return
 	}
 

@@ -60,12 +60,7 @@ func (r *trainingJobResource) Configure(_ context.Context, req resource.Configur
 }
 
 func (r *trainingJobResource) configured(diags *diag.Diagnostics) bool {
-	if r.data == nil || r.data.AWS == nil {
-		diags.AddError("Provider not configured",
-			"The sagesafe provider was not configured before sagesafe_training_job was used. This is a bug in the provider.")
-		return false
-	}
-	return true
+	return providerdata.Ready(r.data, "sagesafe_training_job was used", diags)
 }
 
 func (r *trainingJobResource) sm() sageMakerAPI { return r.data.AWS.SageMaker }
