@@ -25,15 +25,15 @@ fi
 # server errors (a test that fails with a duplicate-name error usually had
 # its first answer lost; this shows which call and what it was answered).
 report() {
-  local log="$state/emulator.log" n
+  local log="$state/emulator.log" n notable='^sagesafe-(retry|dropped)|Traceback|" 5[0-9][0-9] '
   [ -f "$log" ] || return 0
-  n="$(grep -c -E '^sagesafe-(retry|dropped)|Traceback|" 5[0-9][0-9] ' "$log" || true)"
+  n="$(grep -c -E "$notable" "$log" || true)"
   [ "$n" = "0" ] && return 0
   echo "==> emulator: $n retried/dropped requests or server errors (log: the lines below)"
   if [ "$1" != "0" ]; then
-    grep -E -A12 '^sagesafe-(retry|dropped)|Traceback|" 5[0-9][0-9] ' "$log" | tail -n 200 || true
+    grep -E -A12 "$notable" "$log" | tail -n 200 || true
   else
-    grep -E '^sagesafe-(retry|dropped)|" 5[0-9][0-9] ' "$log" | tail -n 20 || true
+    grep -E "$notable" "$log" | grep -v Traceback | tail -n 20 || true
   fi
 }
 
