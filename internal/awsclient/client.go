@@ -30,7 +30,7 @@ import (
 	basediag "github.com/hashicorp/aws-sdk-go-base/v2/diag"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 // AssumeRole is the provider's assume_role block.
@@ -70,7 +70,7 @@ type Client struct {
 	Partition string
 	Region    string
 	CallerARN string
-	Endpoints map[string]guardrail.Endpoint
+	Endpoints map[string]facts.Endpoint
 
 	AWSConfig  aws.Config
 	CloudWatch *cloudwatch.Client
@@ -88,7 +88,7 @@ const DefaultMaxRetries = 25
 
 // CheckEndpoints applies control SS-TLS-1 to every resolved endpoint and
 // returns one error diagnostic per refused URL.
-func CheckEndpoints(eps map[string]guardrail.Endpoint) diag.Diagnostics {
+func CheckEndpoints(eps map[string]facts.Endpoint) diag.Diagnostics {
 	var diags diag.Diagnostics
 	keys := make([]string, 0, len(eps))
 	for k := range eps {
@@ -102,7 +102,7 @@ func CheckEndpoints(eps map[string]guardrail.Endpoint) diag.Diagnostics {
 			continue
 		}
 		seen[ep.Source+ep.URL] = true
-		if err := guardrail.CheckEndpointURL(ep.URL); err != nil {
+		if err := facts.CheckEndpointURL(ep.URL); err != nil {
 			diags.AddError(
 				fmt.Sprintf("SS-TLS-1: endpoint %q (from %s) is not allowed", ep.URL, ep.Source),
 				fmt.Sprintf("%s\nThe provider reaches AWS only over TLS 1.2 or later. Plain http:// is accepted only for an emulator on a loopback host (localhost, *.localhost, 127.0.0.0/8, ::1, localhost.localstack.cloud).\nFix: use an https:// URL, or run the emulator on a loopback address.", err),
@@ -263,7 +263,7 @@ func sharedFilesText(c Config) string {
 	return strings.Join(files, ", ")
 }
 
-func describeEndpoint(eps map[string]guardrail.Endpoint, key string) string {
+func describeEndpoint(eps map[string]facts.Endpoint, key string) string {
 	if ep, ok := eps[key]; ok {
 		return fmt.Sprintf("%s (from %s)", ep.URL, ep.Source)
 	}

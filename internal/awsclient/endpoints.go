@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 // Services are the AWS services the provider calls, by the key used in the
@@ -44,16 +44,16 @@ func ServiceKeys() []string {
 // `endpoints` block, then AWS_ENDPOINT_URL_<SERVICE>, then the provider's
 // `endpoint_url`, then AWS_ENDPOINT_URL. Services without one use AWS's
 // default (always https) endpoints. lookupEnv is os.LookupEnv outside tests.
-func ResolveEndpoints(endpointURL string, perService map[string]string, lookupEnv func(string) (string, bool)) map[string]guardrail.Endpoint {
+func ResolveEndpoints(endpointURL string, perService map[string]string, lookupEnv func(string) (string, bool)) map[string]facts.Endpoint {
 	if lookupEnv == nil {
 		lookupEnv = os.LookupEnv
 	}
 	if v, ok := lookupEnv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"); ok && strings.EqualFold(v, "true") {
 		lookupEnv = func(string) (string, bool) { return "", false }
 	}
-	out := map[string]guardrail.Endpoint{}
+	out := map[string]facts.Endpoint{}
 	for _, s := range Services {
-		candidates := []guardrail.Endpoint{
+		candidates := []facts.Endpoint{
 			{Service: s.Key, URL: perService[s.Key], Source: "endpoints." + s.Key},
 			{Service: s.Key, URL: env(lookupEnv, "AWS_ENDPOINT_URL_"+s.EnvSuffix), Source: "AWS_ENDPOINT_URL_" + s.EnvSuffix},
 			{Service: s.Key, URL: endpointURL, Source: "endpoint_url"},
@@ -86,7 +86,7 @@ type plaintextGuard struct {
 func (g plaintextGuard) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !strings.EqualFold(req.URL.Scheme, "https") {
 		host := req.URL.Hostname()
-		if !guardrail.IsLoopbackHost(host) {
+		if !facts.IsLoopbackHost(host) {
 			return nil, fmt.Errorf("SS-TLS-1: refusing a plaintext %s request to %s: the provider reaches AWS only over TLS 1.2 or later (plain http is allowed only to loopback emulators)", req.URL.Scheme, net.JoinHostPort(host, req.URL.Port()))
 		}
 	}

@@ -5,28 +5,28 @@ package evaluate
 
 import (
 	"context"
-	"strings"
+	"slices"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 )
 
 // Fetcher is what Run needs from posture.Fetcher.
 type Fetcher interface {
-	Fetch(ctx context.Context, req posture.Request) (posture.Facts, error)
+	Fetch(ctx context.Context, req facts.Request) (facts.Facts, error)
 }
 
 // Request lists the known IDs a subject refers to. Unknown values are left
 // out: their checks are skipped now and run again at apply.
-func Request(s *guardrail.Subject) posture.Request {
-	var r posture.Request
+func Request(s *guardrail.Subject) facts.Request {
+	var r facts.Request
 	if s.SubnetIDs.IsKnown() {
 		r.SubnetIDs = nonEmpty(s.SubnetIDs.V)
 	}
 	if s.SecurityGroupIDs.IsKnown() {
 		r.SecurityGroupIDs = nonEmpty(s.SecurityGroupIDs.V)
 	}
-	for _, k := range []guardrail.Value[string]{s.KMSKeyARN, s.OutputKMSKeyARN, s.VolumeKMSKeyARN, s.DataCapture.KMSKeyARN} {
+	for _, k := range []facts.Value[string]{s.KMSKeyARN, s.OutputKMSKeyARN, s.VolumeKMSKeyARN, s.DataCapture.KMSKeyARN} {
 		if k.IsKnown() && k.V != "" {
 			r.KeyRefs = appendUnique(r.KeyRefs, k.V)
 		}
@@ -41,7 +41,7 @@ func Request(s *guardrail.Subject) posture.Request {
 		if !loc.URI.IsKnown() {
 			continue
 		}
-		if b := bucketOf(loc.URI.V); b != "" {
+		if b, ok := facts.S3Bucket(loc.URI.V); ok {
 			r.Buckets = appendUnique(r.Buckets, b)
 		}
 	}
@@ -55,22 +55,12 @@ func Request(s *guardrail.Subject) posture.Request {
 
 // Run fetches the facts a subject needs into s.Facts and evaluates it.
 func Run(ctx context.Context, f Fetcher, p guardrail.Policy, s *guardrail.Subject) ([]guardrail.Finding, error) {
-	facts, err := f.Fetch(ctx, Request(s))
+	found, err := f.Fetch(ctx, Request(s))
 	if err != nil {
 		return nil, err
 	}
-	s.Facts = facts
+	s.Facts = found
 	return guardrail.Evaluate(s, p), nil
-}
-
-// bucketOf returns the bucket of an s3:// URI, or "" for anything else.
-func bucketOf(uri string) string {
-	rest, ok := strings.CutPrefix(uri, "s3://")
-	if !ok {
-		return ""
-	}
-	bucket, _, _ := strings.Cut(rest, "/")
-	return bucket
 }
 
 func nonEmpty(in []string) []string {
@@ -84,10 +74,8 @@ func nonEmpty(in []string) []string {
 }
 
 func appendUnique(list []string, v string) []string {
-	for _, x := range list {
-		if x == v {
-			return list
-		}
+	if slices.Contains(list, v) {
+		return list
 	}
 	return append(list, v)
 }

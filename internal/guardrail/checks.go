@@ -6,13 +6,13 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 // Conventions shared by every check:
-//   - an Unknown value is skipped: it is checked again at apply;
-//   - in a preflight a Null value means "not asked" and is skipped; for other
-//     kinds a Null value the workload needs is a finding;
+//   - an facts.StateUnknown value is skipped: it is checked again at apply;
+//   - in a preflight a facts.StateNull value means "not asked" and is skipped; for other
+//     kinds a facts.StateNull value the workload needs is a finding;
 //   - an ID absent from a Facts map was not fetched and is skipped; one that is
 //     present with Found=false is reported as missing, by the control that
 //     needs it.
@@ -56,7 +56,7 @@ var checks = map[string]func(*Subject, Policy) []Finding{
 func checkInVPC(s *Subject, _ Policy) []Finding {
 	r := report{id: "SS-NET-1"}
 	for _, l := range []struct {
-		v     Value[[]string]
+		v     facts.Value[[]string]
 		field Field
 		what  string
 	}{
@@ -97,7 +97,7 @@ func checkPrivateSubnets(s *Subject, _ Policy) []Finding {
 
 // subnetExposure says why a subnet is public, from its route table and
 // launch settings, falling back to the posture assessment's reasons.
-func subnetExposure(f posture.SubnetFact) string {
+func subnetExposure(f facts.SubnetFact) string {
 	var igw, ev []string
 	for _, rt := range f.Routes {
 		if strings.HasPrefix(rt.Target, "igw-") {
@@ -116,7 +116,7 @@ func subnetExposure(f posture.SubnetFact) string {
 	return strings.Join(ev, " ")
 }
 
-func routeTable(f posture.SubnetFact) string {
+func routeTable(f facts.SubnetFact) string {
 	if f.RouteTableIsMain {
 		return f.RouteTableID + " (the VPC's main route table; the subnet has no explicit association)"
 	}
@@ -186,7 +186,7 @@ func checkS3GatewayRoute(s *Subject, _ Policy) []Finding {
 	return r.out
 }
 
-func formatRoutes(routes []posture.Route) string {
+func formatRoutes(routes []facts.Route) string {
 	if len(routes) == 0 {
 		return "none"
 	}
@@ -198,7 +198,7 @@ func formatRoutes(routes []posture.Route) string {
 }
 
 // The network-only checks below run on what the network observed of its
-// live VPC; a Null or Unknown value (a plan) is skipped.
+// live VPC; a facts.StateNull or facts.StateUnknown value (a plan) is skipped.
 
 func checkDefaultSecurityGroup(s *Subject, _ Policy) []Finding {
 	rules := known(s.DefaultSecurityGroupRules)
@@ -246,7 +246,7 @@ func checkOutputKey(s *Subject, _ Policy) []Finding {
 }
 
 func checkVolumeKey(s *Subject, _ Policy) []Finding {
-	if !s.InstanceType.IsKnown() || s.VolumeKMSKeyARN.State == Unknown {
+	if !s.InstanceType.IsKnown() || s.VolumeKMSKeyARN.State == facts.StateUnknown {
 		return nil
 	}
 	r := report{id: "SS-ENC-2"}
@@ -260,7 +260,7 @@ func checkVolumeKey(s *Subject, _ Policy) []Finding {
 			r.add(SeverityError, FieldVolumeKMSKey, -1, key.V, "a volume KMS key is set for instance type "+it,
 				it+" has local NVMe instance storage, which is encrypted in hardware; SageMaker rejects a volume KMS key for it, so the key must be left unset.")
 		}
-	case !fetched && key.State == Null:
+	case !fetched && key.State == facts.StateNull:
 		// The type may have NVMe storage, where no key is right: decide once it is fetched.
 	default:
 		r.workloadKey(s, FieldVolumeKMSKey, -1, "", "ML storage volume", key)
@@ -296,7 +296,7 @@ func checkLogGroupKeys(s *Subject, _ Policy) []Finding {
 	return r.out
 }
 
-// resolveLogGroup fills a log group's Null settings from its fetched facts.
+// resolveLogGroup fills a log group's facts.StateNull settings from its fetched facts.
 // exists is false when the group's settings come from nowhere: it was looked
 // up, does not exist, and the plan does not create it.
 func resolveLogGroup(s *Subject, lg LogGroup) (_ LogGroup, exists bool) {
@@ -305,13 +305,13 @@ func resolveLogGroup(s *Subject, lg LogGroup) (_ LogGroup, exists bool) {
 		return lg, true
 	}
 	if !f.Found {
-		return lg, lg.KMSKeyARN.State != Null || lg.RetentionDays.State != Null
+		return lg, lg.KMSKeyARN.State != facts.StateNull || lg.RetentionDays.State != facts.StateNull
 	}
-	if lg.KMSKeyARN.State == Null {
-		lg.KMSKeyARN = K(f.KMSKeyARN)
+	if lg.KMSKeyARN.State == facts.StateNull {
+		lg.KMSKeyARN = facts.Known(f.KMSKeyARN)
 	}
-	if lg.RetentionDays.State == Null {
-		lg.RetentionDays = K(f.RetentionDays)
+	if lg.RetentionDays.State == facts.StateNull {
+		lg.RetentionDays = facts.Known(f.RetentionDays)
 	}
 	return lg, true
 }
@@ -376,7 +376,7 @@ func checkKeyRotation(s *Subject, _ Policy) []Finding {
 
 // workloadKey reports when v, the key that encrypts what, is not the
 // workload's customer-managed key (Subject.KMSKeyARN).
-func (r *report) workloadKey(s *Subject, field Field, index int, object, what string, v Value[string]) {
+func (r *report) workloadKey(s *Subject, field Field, index int, object, what string, v facts.Value[string]) {
 	p := need(s, v)
 	if p == skip {
 		return
@@ -441,7 +441,7 @@ func checkEndpointTLS(s *Subject, _ Policy) []Finding {
 		if e.URL == "" {
 			continue // unset, or unknown until apply
 		}
-		if err := CheckEndpointURL(e.URL); err != nil {
+		if err := facts.CheckEndpointURL(e.URL); err != nil {
 			r.add(SeverityError, FieldEndpointURL, i, e.URL, "endpoint "+e.URL+" is not reached over TLS",
 				fmt.Sprintf("%v (set by %s).", err, orNone(e.Source)))
 		}
@@ -455,7 +455,7 @@ func checkS3Transport(s *Subject, p Policy) []Finding {
 		if !l.URI.IsKnown() {
 			continue
 		}
-		if _, ok := s3Bucket(l.URI.V); !ok {
+		if _, ok := facts.S3Bucket(l.URI.V); !ok {
 			r.add(SeverityError, locField(l), l.Index, l.URI.V,
 				fmt.Sprintf("%s location %s is not an s3:// URI", locRole(l), l.URI.V),
 				fmt.Sprintf("%q is not of the form s3://bucket/prefix.", l.URI.V))
@@ -511,7 +511,7 @@ func bucketUses(s *Subject) []bucketUse {
 		if !l.URI.IsKnown() {
 			continue
 		}
-		name, ok := s3Bucket(l.URI.V)
+		name, ok := facts.S3Bucket(l.URI.V)
 		if !ok {
 			continue
 		}
@@ -618,7 +618,7 @@ func checkAlarmsEnabled(s *Subject, _ Policy) []Finding {
 func checkAlarmActions(s *Subject, p Policy) []Finding {
 	r := report{id: "SS-MON-2"}
 	for i, a := range known(s.Alarms) { // a missing list or alarm is SS-MON-1's finding
-		if !a.Exists || a.Actions.State == Unknown || len(a.Actions.V) > 0 {
+		if !a.Exists || a.Actions.State == facts.StateUnknown || len(a.Actions.V) > 0 {
 			continue
 		}
 		r.add(errorIf(p.RequireAlarmActions), FieldAlarms, i, a.Name, "alarm "+a.Name+" has no actions",
@@ -636,7 +636,7 @@ func checkLogRetention(s *Subject, p Policy) []Finding {
 	for i, lg := range s.LogGroups {
 		lg, _ = resolveLogGroup(s, lg) // a missing group (never expires) is SS-ENC-5's finding
 		d := lg.RetentionDays
-		// Null means the default, never expire, which complies.
+		// facts.StateNull means the default, never expire, which complies.
 		if !d.IsKnown() || d.V == 0 || d.V >= minDays {
 			continue
 		}
@@ -806,7 +806,7 @@ func (r *report) notFound(s *Subject, field Field, index int, what, id string) {
 }
 
 // requireOn reports a flag sagesafe always turns on that is off or unset.
-func requireOn(s *Subject, id string, v Value[bool], field Field, what, apiField string) []Finding {
+func requireOn(s *Subject, id string, v facts.Value[bool], field Field, what, apiField string) []Finding {
 	state := "not set"
 	switch need(s, v) {
 	case skip:
@@ -831,11 +831,11 @@ const (
 	present                 // known
 )
 
-func need[T any](s *Subject, v Value[T]) presence {
+func need[T any](s *Subject, v facts.Value[T]) presence {
 	switch {
-	case v.State == Known:
+	case v.State == facts.StateKnown:
 		return present
-	case v.State == Null && s.Kind != KindPreflight:
+	case v.State == facts.StateNull && s.Kind != KindPreflight:
 		return absent
 	default:
 		return skip
@@ -843,7 +843,7 @@ func need[T any](s *Subject, v Value[T]) presence {
 }
 
 // known returns the elements of a known list, nil otherwise.
-func known[T any](v Value[[]T]) []T {
+func known[T any](v facts.Value[[]T]) []T {
 	if v.IsKnown() {
 		return v.V
 	}

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 // caseKind is what a check case demonstrates; every control needs all three.
@@ -51,7 +51,7 @@ func unknown(id, name string, base func() *Subject, mut func(*Subject, *Policy))
 
 // Mutation helpers.
 
-func subnet(id string, edit func(*posture.SubnetFact)) func(*Subject, *Policy) {
+func subnet(id string, edit func(*facts.SubnetFact)) func(*Subject, *Policy) {
 	return func(s *Subject, _ *Policy) {
 		f := s.Facts.Subnets[id]
 		edit(&f)
@@ -59,13 +59,13 @@ func subnet(id string, edit func(*posture.SubnetFact)) func(*Subject, *Policy) {
 	}
 }
 
-func publicRoute(f *posture.SubnetFact) {
+func publicRoute(f *facts.SubnetFact) {
 	f.Private = false
 	f.RouteTableIsMain = true
-	f.Routes = append(f.Routes, posture.Route{Destination: "0.0.0.0/0", Target: "igw-0123"})
+	f.Routes = append(f.Routes, facts.Route{Destination: "0.0.0.0/0", Target: "igw-0123"})
 }
 
-func secGroup(edit func(*posture.SecurityGroupFact)) func(*Subject, *Policy) {
+func secGroup(edit func(*facts.SecurityGroupFact)) func(*Subject, *Policy) {
 	return func(s *Subject, _ *Policy) {
 		f := s.Facts.SecurityGroups["sg-1"]
 		edit(&f)
@@ -73,7 +73,7 @@ func secGroup(edit func(*posture.SecurityGroupFact)) func(*Subject, *Policy) {
 	}
 }
 
-func key(edit func(*posture.KeyFact)) func(*Subject, *Policy) {
+func key(edit func(*facts.KeyFact)) func(*Subject, *Policy) {
 	return func(s *Subject, _ *Policy) {
 		f := s.Facts.Keys[testKey]
 		edit(&f)
@@ -81,7 +81,7 @@ func key(edit func(*posture.KeyFact)) func(*Subject, *Policy) {
 	}
 }
 
-func role(edit func(*posture.RoleFact)) func(*Subject, *Policy) {
+func role(edit func(*facts.RoleFact)) func(*Subject, *Policy) {
 	return func(s *Subject, _ *Policy) {
 		f := s.Facts.Roles[testRole]
 		edit(&f)
@@ -89,7 +89,7 @@ func role(edit func(*posture.RoleFact)) func(*Subject, *Policy) {
 	}
 }
 
-func bucket(edit func(*posture.BucketFact)) func(*Subject, *Policy) {
+func bucket(edit func(*facts.BucketFact)) func(*Subject, *Policy) {
 	return func(s *Subject, _ *Policy) {
 		f := s.Facts.Buckets["churn-data"]
 		edit(&f)
@@ -101,7 +101,7 @@ func firstAlarm(edit func(*Alarm)) func(*Subject, *Policy) {
 	return func(s *Subject, _ *Policy) {
 		alarms := append([]Alarm(nil), s.Alarms.V...)
 		edit(&alarms[0])
-		s.Alarms = K(alarms)
+		s.Alarms = facts.Known(alarms)
 	}
 }
 
@@ -117,273 +117,273 @@ var checkCases = []checkCase{
 	// SS-NET-1
 	pass("SS-NET-1", "training job in a VPC", training, nil),
 	pass("SS-NET-1", "preflight not asked", preflight, nil),
-	fail("SS-NET-1", "no subnets", training, func(s *Subject, _ *Policy) { s.SubnetIDs = N[[]string]() },
+	fail("SS-NET-1", "no subnets", training, func(s *Subject, _ *Policy) { s.SubnetIDs = facts.Null[[]string]() },
 		errAt(-1, "", "subnet_ids is not set")),
-	fail("SS-NET-1", "empty security groups", endpoint, func(s *Subject, _ *Policy) { s.SecurityGroupIDs = K([]string{}) },
+	fail("SS-NET-1", "empty security groups", endpoint, func(s *Subject, _ *Policy) { s.SecurityGroupIDs = facts.Known([]string{}) },
 		errAt(-1, "", "has no security groups")),
-	fail("SS-NET-1", "preflight asked with empty subnets", preflight, func(s *Subject, _ *Policy) { s.SubnetIDs = K([]string{}) },
+	fail("SS-NET-1", "preflight asked with empty subnets", preflight, func(s *Subject, _ *Policy) { s.SubnetIDs = facts.Known([]string{}) },
 		errAt(-1, "", "subnet_ids is empty")),
 	unknown("SS-NET-1", "subnets and groups unknown", training, func(s *Subject, _ *Policy) {
-		s.SubnetIDs, s.SecurityGroupIDs = U[[]string](), U[[]string]()
+		s.SubnetIDs, s.SecurityGroupIDs = facts.Unknown[[]string](), facts.Unknown[[]string]()
 	}),
 
 	// SS-NET-2
 	pass("SS-NET-2", "private subnets", training, nil),
 	fail("SS-NET-2", "igw route via the main table", training, subnet("subnet-b", publicRoute),
 		errAt(1, "subnet-b", "rtb-1 (the VPC's main route table; the subnet has no explicit association) sends 0.0.0.0/0 to internet gateway igw-0123")),
-	fail("SS-NET-2", "public IP on launch", network, subnet("subnet-a", func(f *posture.SubnetFact) {
+	fail("SS-NET-2", "public IP on launch", network, subnet("subnet-a", func(f *facts.SubnetFact) {
 		f.Private, f.MapPublicIPOnLaunch = false, true
 	}), errAt(0, "subnet-a", "MapPublicIpOnLaunch is true")),
-	fail("SS-NET-2", "reason from the assessment only", training, subnet("subnet-a", func(f *posture.SubnetFact) {
+	fail("SS-NET-2", "reason from the assessment only", training, subnet("subnet-a", func(f *facts.SubnetFact) {
 		f.Private, f.Reasons = false, []string{"AssignIpv6AddressOnCreation is true with route ::/0 to igw-9."}
 	}), errAt(0, "subnet-a", "AssignIpv6AddressOnCreation is true with route ::/0 to igw-9.")),
 	fail("SS-NET-2", "subnet does not exist", training, func(s *Subject, _ *Policy) {
-		s.SubnetIDs = K([]string{"subnet-a", "subnet-gone"})
-		s.Facts.Subnets["subnet-gone"] = posture.SubnetFact{ID: "subnet-gone"}
+		s.SubnetIDs = facts.Known([]string{"subnet-a", "subnet-gone"})
+		s.Facts.Subnets["subnet-gone"] = facts.SubnetFact{ID: "subnet-gone"}
 	}, errAt(1, "subnet-gone", "subnet subnet-gone does not exist")),
 	fail("SS-NET-2", "preflight subnet", preflight, both(
-		func(s *Subject, _ *Policy) { s.SubnetIDs = K([]string{"subnet-a"}) }, subnet("subnet-a", publicRoute)),
+		func(s *Subject, _ *Policy) { s.SubnetIDs = facts.Known([]string{"subnet-a"}) }, subnet("subnet-a", publicRoute)),
 		errAt(0, "subnet-a", "igw-0123")),
 	unknown("SS-NET-2", "subnets unknown", training, both(
-		func(s *Subject, _ *Policy) { s.SubnetIDs = U[[]string]() }, subnet("subnet-a", publicRoute))),
-	unknown("SS-NET-2", "subnet not fetched", training, func(s *Subject, _ *Policy) { s.SubnetIDs = K([]string{"subnet-new"}) }),
+		func(s *Subject, _ *Policy) { s.SubnetIDs = facts.Unknown[[]string]() }, subnet("subnet-a", publicRoute))),
+	unknown("SS-NET-2", "subnet not fetched", training, func(s *Subject, _ *Policy) { s.SubnetIDs = facts.Known([]string{"subnet-new"}) }),
 
 	// SS-NET-3
 	pass("SS-NET-3", "closed group", endpoint, nil),
-	fail("SS-NET-3", "open ingress", training, secGroup(func(f *posture.SecurityGroupFact) {
+	fail("SS-NET-3", "open ingress", training, secGroup(func(f *facts.SecurityGroupFact) {
 		f.OpenIngress = []string{"tcp/22 from 0.0.0.0/0", "tcp/443 from ::/0"}
 	}), errAt(0, "sg-1", "It allows tcp/22 from 0.0.0.0/0; tcp/443 from ::/0.")),
-	fail("SS-NET-3", "unrestricted egress warns", training, secGroup(func(f *posture.SecurityGroupFact) { f.UnrestrictedEgress = true }),
+	fail("SS-NET-3", "unrestricted egress warns", training, secGroup(func(f *facts.SecurityGroupFact) { f.UnrestrictedEgress = true }),
 		warnAt(0, "sg-1", "all protocols and ports")),
 	fail("SS-NET-3", "group does not exist", training, func(s *Subject, _ *Policy) {
-		s.SecurityGroupIDs = K([]string{"sg-gone"})
-		s.Facts.SecurityGroups["sg-gone"] = posture.SecurityGroupFact{ID: "sg-gone"}
+		s.SecurityGroupIDs = facts.Known([]string{"sg-gone"})
+		s.Facts.SecurityGroups["sg-gone"] = facts.SecurityGroupFact{ID: "sg-gone"}
 	}, errAt(0, "sg-gone", "No security group sg-gone was found in eu-west-1")),
 	unknown("SS-NET-3", "groups unknown", training, both(
-		func(s *Subject, _ *Policy) { s.SecurityGroupIDs = U[[]string]() },
-		secGroup(func(f *posture.SecurityGroupFact) { f.OpenIngress = []string{"all from 0.0.0.0/0"} }))),
+		func(s *Subject, _ *Policy) { s.SecurityGroupIDs = facts.Unknown[[]string]() },
+		secGroup(func(f *facts.SecurityGroupFact) { f.OpenIngress = []string{"all from 0.0.0.0/0"} }))),
 
 	// SS-NET-4
 	pass("SS-NET-4", "isolated endpoint", endpoint, nil),
-	fail("SS-NET-4", "isolation off", training, func(s *Subject, _ *Policy) { s.NetworkIsolation = K(false) },
+	fail("SS-NET-4", "isolation off", training, func(s *Subject, _ *Policy) { s.NetworkIsolation = facts.Known(false) },
 		errAt(-1, "", "EnableNetworkIsolation is false on training job \"churn\"")),
-	fail("SS-NET-4", "isolation unset", endpoint, func(s *Subject, _ *Policy) { s.NetworkIsolation = N[bool]() },
+	fail("SS-NET-4", "isolation unset", endpoint, func(s *Subject, _ *Policy) { s.NetworkIsolation = facts.Null[bool]() },
 		errAt(-1, "", "EnableNetworkIsolation is not set")),
-	unknown("SS-NET-4", "isolation unknown", training, func(s *Subject, _ *Policy) { s.NetworkIsolation = U[bool]() }),
+	unknown("SS-NET-4", "isolation unknown", training, func(s *Subject, _ *Policy) { s.NetworkIsolation = facts.Unknown[bool]() }),
 
 	// SS-NET-5
 	pass("SS-NET-5", "two zones", endpoint, nil),
-	fail("SS-NET-5", "one zone", endpoint, subnet("subnet-b", func(f *posture.SubnetFact) { f.AvailabilityZone = "eu-west-1a" }),
+	fail("SS-NET-5", "one zone", endpoint, subnet("subnet-b", func(f *facts.SubnetFact) { f.AvailabilityZone = "eu-west-1a" }),
 		errAt(-1, "", "subnet-a (eu-west-1a), subnet-b (eu-west-1a)")),
-	unknown("SS-NET-5", "subnets unknown", endpoint, func(s *Subject, _ *Policy) { s.SubnetIDs = U[[]string]() }),
+	unknown("SS-NET-5", "subnets unknown", endpoint, func(s *Subject, _ *Policy) { s.SubnetIDs = facts.Unknown[[]string]() }),
 	unknown("SS-NET-5", "second subnet not fetched", endpoint, func(s *Subject, _ *Policy) {
-		s.SubnetIDs = K([]string{"subnet-a", "subnet-new"})
+		s.SubnetIDs = facts.Known([]string{"subnet-a", "subnet-new"})
 	}),
 
 	// SS-NET-6
 	pass("SS-NET-6", "S3 gateway route", training, nil),
 	pass("SS-NET-6", "a missing subnet is SS-NET-2's", training, func(s *Subject, _ *Policy) {
-		s.Facts.Subnets["subnet-a"] = posture.SubnetFact{ID: "subnet-a"}
+		s.Facts.Subnets["subnet-a"] = facts.SubnetFact{ID: "subnet-a"}
 	}),
-	fail("SS-NET-6", "no S3 route", training, subnet("subnet-a", func(f *posture.SubnetFact) {
+	fail("SS-NET-6", "no S3 route", training, subnet("subnet-a", func(f *facts.SubnetFact) {
 		f.HasS3GatewayRoute = false
-		f.Routes = []posture.Route{{Destination: "10.0.0.0/16", Target: "local"}, {Destination: "0.0.0.0/0", Target: "nat-1"}}
+		f.Routes = []facts.Route{{Destination: "10.0.0.0/16", Target: "local"}, {Destination: "0.0.0.0/0", Target: "nat-1"}}
 	}), warnAt(0, "subnet-a", "its routes are 10.0.0.0/16 -> local, 0.0.0.0/0 -> nat-1")),
 	unknown("SS-NET-6", "subnets unknown", training, both(
-		func(s *Subject, _ *Policy) { s.SubnetIDs = U[[]string]() },
-		subnet("subnet-a", func(f *posture.SubnetFact) { f.HasS3GatewayRoute = false }))),
+		func(s *Subject, _ *Policy) { s.SubnetIDs = facts.Unknown[[]string]() },
+		subnet("subnet-a", func(f *facts.SubnetFact) { f.HasS3GatewayRoute = false }))),
 
 	// SS-NET-7
 	pass("SS-NET-7", "default group stripped", network, func(s *Subject, _ *Policy) {
-		s.DefaultSecurityGroupID, s.DefaultSecurityGroupRules = "sg-default", K([]string{})
+		s.DefaultSecurityGroupID, s.DefaultSecurityGroupRules = "sg-default", facts.Known([]string{})
 	}),
 	pass("SS-NET-7", "not observed", network, nil),
 	fail("SS-NET-7", "rules on the default group", network, func(s *Subject, _ *Policy) {
 		s.DefaultSecurityGroupID = "sg-default"
-		s.DefaultSecurityGroupRules = K([]string{"inbound tcp 3389 0.0.0.0/0", "outbound all traffic 0.0.0.0/0"})
+		s.DefaultSecurityGroupRules = facts.Known([]string{"inbound tcp 3389 0.0.0.0/0", "outbound all traffic 0.0.0.0/0"})
 	}, errAt(-1, "sg-default", "It has the rules inbound tcp 3389 0.0.0.0/0; outbound all traffic 0.0.0.0/0.")),
 	unknown("SS-NET-7", "rules unknown at plan", network, func(s *Subject, _ *Policy) {
-		s.DefaultSecurityGroupRules = U[[]string]()
+		s.DefaultSecurityGroupRules = facts.Unknown[[]string]()
 	}),
 
 	// SS-NET-8
-	pass("SS-NET-8", "every endpoint exists", network, func(s *Subject, _ *Policy) { s.MissingInterfaceEndpoints = K([]string{}) }),
+	pass("SS-NET-8", "every endpoint exists", network, func(s *Subject, _ *Policy) { s.MissingInterfaceEndpoints = facts.Known([]string{}) }),
 	fail("SS-NET-8", "endpoints deleted", network, func(s *Subject, _ *Policy) {
-		s.MissingInterfaceEndpoints = K([]string{"com.amazonaws.eu-west-1.sagemaker.runtime", "com.amazonaws.eu-west-1.kms"})
+		s.MissingInterfaceEndpoints = facts.Known([]string{"com.amazonaws.eu-west-1.sagemaker.runtime", "com.amazonaws.eu-west-1.kms"})
 	},
 		errAt(0, "com.amazonaws.eu-west-1.sagemaker.runtime", "the interface endpoint for com.amazonaws.eu-west-1.sagemaker.runtime is missing"),
 		errAt(1, "com.amazonaws.eu-west-1.kms", `network "core" has none that is available`)),
 	unknown("SS-NET-8", "endpoints unknown at plan", network, func(s *Subject, _ *Policy) {
-		s.MissingInterfaceEndpoints = U[[]string]()
+		s.MissingInterfaceEndpoints = facts.Unknown[[]string]()
 	}),
 
 	// SS-ENC-1
 	pass("SS-ENC-1", "output under the CMK", training, nil),
 	pass("SS-ENC-1", "same key through an alias", training, func(s *Subject, _ *Policy) {
-		s.OutputKMSKeyARN = K("alias/churn")
+		s.OutputKMSKeyARN = facts.Known("alias/churn")
 		s.Facts.Keys["alias/churn"] = s.Facts.Keys[testKey]
 	}),
 	pass("SS-ENC-1", "same key by ID", training, func(s *Subject, _ *Policy) {
-		s.OutputKMSKeyARN = K("1234abcd-12ab-34cd-56ef-1234567890ab")
+		s.OutputKMSKeyARN = facts.Known("1234abcd-12ab-34cd-56ef-1234567890ab")
 	}),
-	fail("SS-ENC-1", "no output key", training, func(s *Subject, _ *Policy) { s.OutputKMSKeyARN = N[string]() },
+	fail("SS-ENC-1", "no output key", training, func(s *Subject, _ *Policy) { s.OutputKMSKeyARN = facts.Null[string]() },
 		errAt(-1, "", "No KMS key is set for the training output")),
-	fail("SS-ENC-1", "AWS managed key", training, func(s *Subject, _ *Policy) { s.OutputKMSKeyARN = K("alias/aws/s3") },
+	fail("SS-ENC-1", "AWS managed key", training, func(s *Subject, _ *Policy) { s.OutputKMSKeyARN = facts.Known("alias/aws/s3") },
 		errAt(-1, "alias/aws/s3", "AWS managed key alias/aws/s3")),
-	fail("SS-ENC-1", "another key", training, func(s *Subject, _ *Policy) { s.OutputKMSKeyARN = K(otherKey) },
+	fail("SS-ENC-1", "another key", training, func(s *Subject, _ *Policy) { s.OutputKMSKeyARN = facts.Known(otherKey) },
 		errAt(-1, otherKey, "not the workload's key "+testKey)),
-	unknown("SS-ENC-1", "output key unknown", training, func(s *Subject, _ *Policy) { s.OutputKMSKeyARN = U[string]() }),
+	unknown("SS-ENC-1", "output key unknown", training, func(s *Subject, _ *Policy) { s.OutputKMSKeyARN = facts.Unknown[string]() }),
 
 	// SS-ENC-2
 	pass("SS-ENC-2", "volume under the CMK", training, nil),
 	pass("SS-ENC-2", "NVMe type without key", endpoint, func(s *Subject, _ *Policy) {
-		s.InstanceType, s.VolumeKMSKeyARN = K("ml.g5.xlarge"), N[string]()
+		s.InstanceType, s.VolumeKMSKeyARN = facts.Known("ml.g5.xlarge"), facts.Null[string]()
 	}),
-	fail("SS-ENC-2", "no volume key", training, func(s *Subject, _ *Policy) { s.VolumeKMSKeyARN = N[string]() },
+	fail("SS-ENC-2", "no volume key", training, func(s *Subject, _ *Policy) { s.VolumeKMSKeyARN = facts.Null[string]() },
 		errAt(-1, "", "No KMS key is set for the ML storage volume")),
-	fail("SS-ENC-2", "key on an NVMe type", training, func(s *Subject, _ *Policy) { s.InstanceType = K("ml.g5.xlarge") },
+	fail("SS-ENC-2", "key on an NVMe type", training, func(s *Subject, _ *Policy) { s.InstanceType = facts.Known("ml.g5.xlarge") },
 		errAt(-1, testKey, "ml.g5.xlarge has local NVMe instance storage")),
 	fail("SS-ENC-2", "instance type does not exist", endpoint, func(s *Subject, _ *Policy) {
-		s.InstanceType = K("ml.x9.huge")
-		s.Facts.InstanceTypes["ml.x9.huge"] = posture.InstanceTypeFact{Name: "ml.x9.huge"}
+		s.InstanceType = facts.Known("ml.x9.huge")
+		s.Facts.InstanceTypes["ml.x9.huge"] = facts.InstanceTypeFact{Name: "ml.x9.huge"}
 	}, errAt(-1, "ml.x9.huge", "instance type ml.x9.huge does not exist")),
-	unknown("SS-ENC-2", "volume key unknown", training, func(s *Subject, _ *Policy) { s.VolumeKMSKeyARN = U[string]() }),
+	unknown("SS-ENC-2", "volume key unknown", training, func(s *Subject, _ *Policy) { s.VolumeKMSKeyARN = facts.Unknown[string]() }),
 	unknown("SS-ENC-2", "instance type unknown", training, func(s *Subject, _ *Policy) {
-		s.InstanceType, s.VolumeKMSKeyARN = U[string](), K(otherKey)
+		s.InstanceType, s.VolumeKMSKeyARN = facts.Unknown[string](), facts.Known(otherKey)
 	}),
 	unknown("SS-ENC-2", "instance type not fetched", training, func(s *Subject, _ *Policy) {
-		s.InstanceType, s.VolumeKMSKeyARN = K("ml.p5.48xlarge"), N[string]()
+		s.InstanceType, s.VolumeKMSKeyARN = facts.Known("ml.p5.48xlarge"), facts.Null[string]()
 	}),
 
 	// SS-ENC-3
 	pass("SS-ENC-3", "encryption on", training, nil),
-	fail("SS-ENC-3", "encryption off", training, func(s *Subject, _ *Policy) { s.InterContainerEncryption = K(false) },
+	fail("SS-ENC-3", "encryption off", training, func(s *Subject, _ *Policy) { s.InterContainerEncryption = facts.Known(false) },
 		errAt(-1, "", "EnableInterContainerTrafficEncryption is false")),
-	fail("SS-ENC-3", "encryption unset", training, func(s *Subject, _ *Policy) { s.InterContainerEncryption = N[bool]() },
+	fail("SS-ENC-3", "encryption unset", training, func(s *Subject, _ *Policy) { s.InterContainerEncryption = facts.Null[bool]() },
 		errAt(-1, "", "inter-container traffic encryption is off")),
-	unknown("SS-ENC-3", "encryption unknown", training, func(s *Subject, _ *Policy) { s.InterContainerEncryption = U[bool]() }),
+	unknown("SS-ENC-3", "encryption unknown", training, func(s *Subject, _ *Policy) { s.InterContainerEncryption = facts.Unknown[bool]() }),
 
 	// SS-ENC-4
 	pass("SS-ENC-4", "capture under the CMK", endpoint, nil),
 	pass("SS-ENC-4", "capture off", endpoint, func(s *Subject, _ *Policy) {
-		s.DataCapture = DataCapture{Enabled: K(false), KMSKeyARN: N[string]()}
+		s.DataCapture = DataCapture{Enabled: facts.Known(false), KMSKeyARN: facts.Null[string]()}
 	}),
-	fail("SS-ENC-4", "capture without key", endpoint, func(s *Subject, _ *Policy) { s.DataCapture.KMSKeyARN = N[string]() },
+	fail("SS-ENC-4", "capture without key", endpoint, func(s *Subject, _ *Policy) { s.DataCapture.KMSKeyARN = facts.Null[string]() },
 		errAt(-1, "", "data capture is not encrypted with the workload's CMK")),
-	fail("SS-ENC-4", "capture under another key", endpoint, func(s *Subject, _ *Policy) { s.DataCapture.KMSKeyARN = K(otherKey) },
+	fail("SS-ENC-4", "capture under another key", endpoint, func(s *Subject, _ *Policy) { s.DataCapture.KMSKeyARN = facts.Known(otherKey) },
 		errAt(-1, otherKey, "uses key "+otherKey)),
-	unknown("SS-ENC-4", "capture key unknown", endpoint, func(s *Subject, _ *Policy) { s.DataCapture.KMSKeyARN = U[string]() }),
+	unknown("SS-ENC-4", "capture key unknown", endpoint, func(s *Subject, _ *Policy) { s.DataCapture.KMSKeyARN = facts.Unknown[string]() }),
 	unknown("SS-ENC-4", "capture switch unknown", endpoint, func(s *Subject, _ *Policy) {
-		s.DataCapture = DataCapture{Enabled: U[bool](), KMSKeyARN: N[string]()}
+		s.DataCapture = DataCapture{Enabled: facts.Unknown[bool](), KMSKeyARN: facts.Null[string]()}
 	}),
 
 	// SS-ENC-5
 	pass("SS-ENC-5", "log group under the CMK", training, nil),
 	pass("SS-ENC-5", "existing group under the CMK", training, func(s *Subject, _ *Policy) {
-		s.LogGroups[0].KMSKeyARN = N[string]()
-		s.Facts.LogGroups[testLogs] = posture.LogGroupFact{Name: testLogs, Found: true, KMSKeyARN: testKey}
+		s.LogGroups[0].KMSKeyARN = facts.Null[string]()
+		s.Facts.LogGroups[testLogs] = facts.LogGroupFact{Name: testLogs, Found: true, KMSKeyARN: testKey}
 	}),
-	fail("SS-ENC-5", "log group without key", training, func(s *Subject, _ *Policy) { s.LogGroups[0].KMSKeyARN = N[string]() },
+	fail("SS-ENC-5", "log group without key", training, func(s *Subject, _ *Policy) { s.LogGroups[0].KMSKeyARN = facts.Null[string]() },
 		errAt(0, testLogs, "No KMS key is set for the log group "+testLogs)),
 	fail("SS-ENC-5", "existing group without key", network, func(s *Subject, _ *Policy) {
-		s.LogGroups[0].KMSKeyARN = N[string]()
-		s.Facts.LogGroups["/sagesafe/core/flow-logs"] = posture.LogGroupFact{Name: "/sagesafe/core/flow-logs", Found: true}
+		s.LogGroups[0].KMSKeyARN = facts.Null[string]()
+		s.Facts.LogGroups["/sagesafe/core/flow-logs"] = facts.LogGroupFact{Name: "/sagesafe/core/flow-logs", Found: true}
 	}, errAt(0, "/sagesafe/core/flow-logs", "No KMS key is set")),
 	fail("SS-ENC-5", "group does not exist", training, func(s *Subject, _ *Policy) {
-		s.LogGroups[0] = LogGroup{Name: testLogs, KMSKeyARN: N[string](), RetentionDays: N[int64]()}
-		s.Facts.LogGroups[testLogs] = posture.LogGroupFact{Name: testLogs}
+		s.LogGroups[0] = LogGroup{Name: testLogs, KMSKeyARN: facts.Null[string](), RetentionDays: facts.Null[int64]()}
+		s.Facts.LogGroups[testLogs] = facts.LogGroupFact{Name: testLogs}
 	}, errAt(0, testLogs, "log group "+testLogs+" does not exist")),
-	unknown("SS-ENC-5", "log group key unknown", training, func(s *Subject, _ *Policy) { s.LogGroups[0].KMSKeyARN = U[string]() }),
+	unknown("SS-ENC-5", "log group key unknown", training, func(s *Subject, _ *Policy) { s.LogGroups[0].KMSKeyARN = facts.Unknown[string]() }),
 
 	// SS-KMS-1
 	pass("SS-KMS-1", "customer key", training, nil),
 	pass("SS-KMS-1", "key resource", kmsKey, nil),
 	pass("SS-KMS-1", "preflight not asked", preflight, nil),
-	fail("SS-KMS-1", "no key", training, func(s *Subject, _ *Policy) { s.KMSKeyARN = N[string]() },
+	fail("SS-KMS-1", "no key", training, func(s *Subject, _ *Policy) { s.KMSKeyARN = facts.Null[string]() },
 		errAt(-1, "", "training job \"churn\" has no KMS key")),
 	fail("SS-KMS-1", "key does not exist", endpoint, func(s *Subject, _ *Policy) {
-		s.Facts.Keys[testKey] = posture.KeyFact{Ref: testKey}
+		s.Facts.Keys[testKey] = facts.KeyFact{Ref: testKey}
 	}, errAt(-1, testKey, "KMS key "+testKey+" does not exist")),
-	fail("SS-KMS-1", "AWS managed key pending deletion", kmsKey, key(func(f *posture.KeyFact) {
+	fail("SS-KMS-1", "AWS managed key pending deletion", kmsKey, key(func(f *facts.KeyFact) {
 		f.Manager, f.State = "AWS", "PendingDeletion"
 	}), errAt(-1, testKey, "KeyManager is AWS (want CUSTOMER); KeyState is PendingDeletion (want Enabled).")),
 	fail("SS-KMS-1", "asymmetric key in another region", preflight, both(
-		func(s *Subject, _ *Policy) { s.KMSKeyARN = K(testKey) },
-		key(func(f *posture.KeyFact) { f.Spec, f.Usage, f.Region = "RSA_2048", "SIGN_VERIFY", "us-east-1" })),
+		func(s *Subject, _ *Policy) { s.KMSKeyARN = facts.Known(testKey) },
+		key(func(f *facts.KeyFact) { f.Spec, f.Usage, f.Region = "RSA_2048", "SIGN_VERIFY", "us-east-1" })),
 		errAt(-1, testKey, "KeySpec is RSA_2048 (want SYMMETRIC_DEFAULT); KeyUsage is SIGN_VERIFY (want ENCRYPT_DECRYPT); its region is us-east-1 (want eu-west-1).")),
-	unknown("SS-KMS-1", "key unknown", training, func(s *Subject, _ *Policy) { s.KMSKeyARN = U[string]() }),
+	unknown("SS-KMS-1", "key unknown", training, func(s *Subject, _ *Policy) { s.KMSKeyARN = facts.Unknown[string]() }),
 	unknown("SS-KMS-1", "key not fetched", training, func(s *Subject, _ *Policy) { delete(s.Facts.Keys, testKey) }),
 
 	// SS-KMS-2
 	pass("SS-KMS-2", "rotating key", network, nil),
-	pass("SS-KMS-2", "AWS managed keys are SS-KMS-1's", training, key(func(f *posture.KeyFact) {
+	pass("SS-KMS-2", "AWS managed keys are SS-KMS-1's", training, key(func(f *facts.KeyFact) {
 		f.Manager, f.RotationEnabled = "AWS", false
 	})),
-	fail("SS-KMS-2", "rotation off", kmsKey, key(func(f *posture.KeyFact) { f.RotationEnabled = false }),
+	fail("SS-KMS-2", "rotation off", kmsKey, key(func(f *facts.KeyFact) { f.RotationEnabled = false }),
 		errAt(-1, testKey, "Automatic rotation is disabled on customer-managed key "+testKey)),
 	unknown("SS-KMS-2", "key unknown", kmsKey, both(
-		func(s *Subject, _ *Policy) { s.KMSKeyARN = U[string]() },
-		key(func(f *posture.KeyFact) { f.RotationEnabled = false }))),
+		func(s *Subject, _ *Policy) { s.KMSKeyARN = facts.Unknown[string]() },
+		key(func(f *facts.KeyFact) { f.RotationEnabled = false }))),
 
 	// SS-TLS-1
 	pass("SS-TLS-1", "https endpoint", providerSubject, nil),
 	pass("SS-TLS-1", "plain http to LocalStack", providerSubject, func(s *Subject, _ *Policy) {
-		s.Endpoints = []Endpoint{{URL: "http://localhost.localstack.cloud:4566", Source: "endpoint_url"}}
+		s.Endpoints = []facts.Endpoint{{URL: "http://localhost.localstack.cloud:4566", Source: "endpoint_url"}}
 	}),
 	fail("SS-TLS-1", "plain http to a remote host", providerSubject, func(s *Subject, _ *Policy) {
-		s.Endpoints = append(s.Endpoints, Endpoint{Service: "sagemaker", URL: "http://example.com:4566", Source: "endpoints.sagemaker"})
+		s.Endpoints = append(s.Endpoints, facts.Endpoint{Service: "sagemaker", URL: "http://example.com:4566", Source: "endpoints.sagemaker"})
 	}, errAt(1, "http://example.com:4566", "(set by endpoints.sagemaker)")),
 	unknown("SS-TLS-1", "endpoint URL unknown", providerSubject, func(s *Subject, _ *Policy) {
-		s.Endpoints = []Endpoint{{Service: "sagemaker", URL: "", Source: "endpoints.sagemaker"}}
+		s.Endpoints = []facts.Endpoint{{Service: "sagemaker", URL: "", Source: "endpoints.sagemaker"}}
 	}),
 
 	// SS-TLS-2
 	pass("SS-TLS-2", "TLS-only bucket", training, nil),
-	pass("SS-TLS-2", "a missing bucket is SS-DATA-1's", training, bucket(func(f *posture.BucketFact) { *f = posture.BucketFact{} })),
+	pass("SS-TLS-2", "a missing bucket is SS-DATA-1's", training, bucket(func(f *facts.BucketFact) { *f = facts.BucketFact{} })),
 	fail("SS-TLS-2", "https URL instead of s3://", training, func(s *Subject, _ *Policy) {
-		s.S3[2].URI = K("https://churn-data.s3.amazonaws.com/models/")
+		s.S3[2].URI = facts.Known("https://churn-data.s3.amazonaws.com/models/")
 	}, errAt(0, "https://churn-data.s3.amazonaws.com/models/", "output location https://churn-data.s3.amazonaws.com/models/ is not an s3:// URI")),
-	fail("SS-TLS-2", "no TLS deny warns", training, bucket(func(f *posture.BucketFact) { f.DeniesInsecureTransport = false }),
+	fail("SS-TLS-2", "no TLS deny warns", training, bucket(func(f *facts.BucketFact) { f.DeniesInsecureTransport = false }),
 		warnAt(0, "churn-data", "(input, checkpoint, output data) has no Deny for aws:SecureTransport=false")),
 	fail("SS-TLS-2", "no TLS deny is an error when strict", endpoint, both(strict,
-		bucket(func(f *posture.BucketFact) { f.DeniesInsecureTransport = false })),
+		bucket(func(f *facts.BucketFact) { f.DeniesInsecureTransport = false })),
 		errAt(0, "churn-data", "aws:SecureTransport")),
 	unknown("SS-TLS-2", "locations unknown", training, both(
 		func(s *Subject, _ *Policy) {
 			for i := range s.S3 {
-				s.S3[i].URI = U[string]()
+				s.S3[i].URI = facts.Unknown[string]()
 			}
-		}, bucket(func(f *posture.BucketFact) { f.DeniesInsecureTransport = false }))),
+		}, bucket(func(f *facts.BucketFact) { f.DeniesInsecureTransport = false }))),
 
 	// SS-DATA-1
 	pass("SS-DATA-1", "SSE-KMS bucket", training, nil),
-	fail("SS-DATA-1", "SSE-S3 bucket warns and names checkpoints", training, bucket(func(f *posture.BucketFact) { f.DefaultSSEKMS = false }),
+	fail("SS-DATA-1", "SSE-S3 bucket warns and names checkpoints", training, bucket(func(f *facts.BucketFact) { f.DefaultSSEKMS = false }),
 		warnAt(0, "churn-data", "CheckpointConfig has no KMS setting")),
 	fail("SS-DATA-1", "SSE-S3 bucket is an error when strict", preflight, both(
 		func(s *Subject, p *Policy) {
 			p.StrictDataBuckets = true
-			s.S3 = []S3Location{{URI: K("s3://churn-data/in/"), Index: 3, Role: "input"}}
-		}, bucket(func(f *posture.BucketFact) { f.DefaultSSEKMS = false })),
+			s.S3 = []S3Location{{URI: facts.Known("s3://churn-data/in/"), Index: 3, Role: "input"}}
+		}, bucket(func(f *facts.BucketFact) { f.DefaultSSEKMS = false })),
 		errAt(3, "churn-data", "is not SSE-KMS")),
 	fail("SS-DATA-1", "bucket does not exist", endpoint, func(s *Subject, _ *Policy) {
-		s.Facts.Buckets["churn-data"] = posture.BucketFact{Name: "churn-data"}
+		s.Facts.Buckets["churn-data"] = facts.BucketFact{Name: "churn-data"}
 	}, warnAt(0, "churn-data", "bucket churn-data does not exist")),
 	unknown("SS-DATA-1", "locations unknown", training, both(
 		func(s *Subject, _ *Policy) {
 			for i := range s.S3 {
-				s.S3[i].URI = U[string]()
+				s.S3[i].URI = facts.Unknown[string]()
 			}
-		}, bucket(func(f *posture.BucketFact) { f.DefaultSSEKMS = false }))),
+		}, bucket(func(f *facts.BucketFact) { f.DefaultSSEKMS = false }))),
 
 	// SS-IAM-1
 	pass("SS-IAM-1", "scoped trust", training, nil),
 	pass("SS-IAM-1", "preflight not asked", preflight, nil),
-	fail("SS-IAM-1", "other principals", executionRole, role(func(f *posture.RoleFact) {
+	fail("SS-IAM-1", "other principals", executionRole, role(func(f *facts.RoleFact) {
 		f.TrustProblems = []string{`statement "Ec2" trusts service principal ec2.amazonaws.com`}
 	}), errAt(-1, testRole, "ec2.amazonaws.com")),
 	fail("SS-IAM-1", "missing conditions on an unmanaged role warn", training, both(
 		func(s *Subject, _ *Policy) { s.RoleManaged = false },
-		role(func(f *posture.RoleFact) {
+		role(func(f *facts.RoleFact) {
 			f.MissingConditions = []string{
 				"trust statement 0 lets sagemaker.amazonaws.com assume the role without an aws:SourceAccount condition",
 				"trust statement 0 lets sagemaker.amazonaws.com assume the role without an aws:SourceArn condition",
@@ -391,145 +391,145 @@ var checkCases = []checkCase{
 		})),
 		warnAt(-1, testRole, "Its trust policy: trust statement 0 lets sagemaker.amazonaws.com assume the role without an aws:SourceAccount condition; trust statement 0")),
 	fail("SS-IAM-1", "missing conditions on a managed role", endpoint,
-		role(func(f *posture.RoleFact) { f.MissingConditions = []string{"statement lacks aws:SourceArn"} }),
+		role(func(f *facts.RoleFact) { f.MissingConditions = []string{"statement lacks aws:SourceArn"} }),
 		errAt(-1, testRole, "role churn-exec has no confused-deputy conditions")),
 	fail("SS-IAM-1", "role does not exist", training, func(s *Subject, _ *Policy) {
-		s.Facts.Roles[testRole] = posture.RoleFact{Ref: testRole}
+		s.Facts.Roles[testRole] = facts.RoleFact{Ref: testRole}
 	}, errAt(-1, testRole, "IAM role "+testRole+" does not exist")),
-	fail("SS-IAM-1", "no role", training, func(s *Subject, _ *Policy) { s.RoleARN = N[string]() },
+	fail("SS-IAM-1", "no role", training, func(s *Subject, _ *Policy) { s.RoleARN = facts.Null[string]() },
 		errAt(-1, "", "has no execution role")),
 	unknown("SS-IAM-1", "role unknown", training, both(
-		func(s *Subject, _ *Policy) { s.RoleARN = U[string]() },
-		role(func(f *posture.RoleFact) { f.TrustProblems = []string{"wildcard principal *"} }))),
+		func(s *Subject, _ *Policy) { s.RoleARN = facts.Unknown[string]() },
+		role(func(f *facts.RoleFact) { f.TrustProblems = []string{"wildcard principal *"} }))),
 
 	// SS-IAM-2
 	pass("SS-IAM-2", "narrow role", executionRole, nil),
-	fail("SS-IAM-2", "broad role", training, role(func(f *posture.RoleFact) {
+	fail("SS-IAM-2", "broad role", training, role(func(f *facts.RoleFact) {
 		f.BroadPermissions = []string{"arn:aws:iam::aws:policy/AmazonSageMakerFullAccess is attached.", `inline policy "all" allows * on *`}
 	}), errAt(-1, testRole, "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess is attached; inline policy \"all\" allows * on *.")),
 	unknown("SS-IAM-2", "role unknown", training, both(
-		func(s *Subject, _ *Policy) { s.RoleARN = U[string]() },
-		role(func(f *posture.RoleFact) { f.BroadPermissions = []string{"AdministratorAccess is attached"} }))),
+		func(s *Subject, _ *Policy) { s.RoleARN = facts.Unknown[string]() },
+		role(func(f *facts.RoleFact) { f.BroadPermissions = []string{"AdministratorAccess is attached"} }))),
 
 	// SS-MON-1
 	pass("SS-MON-1", "alarms with actions enabled", endpoint, nil),
-	fail("SS-MON-1", "no alarms", training, func(s *Subject, _ *Policy) { s.Alarms = N[[]Alarm]() },
+	fail("SS-MON-1", "no alarms", training, func(s *Subject, _ *Policy) { s.Alarms = facts.Null[[]Alarm]() },
 		errAt(-1, "", "training job \"churn\" has no alarms")),
 	fail("SS-MON-1", "alarm missing", training, firstAlarm(func(a *Alarm) { a.Exists = false }),
 		errAt(0, "churn-disk", "The disk alarm churn-disk is expected")),
 	fail("SS-MON-1", "actions disabled", endpoint, func(s *Subject, _ *Policy) {
 		s.Alarms.V[1].ActionsEnabled = false
 	}, errAt(1, "churn-ep-latency", "ActionsEnabled is false on alarm churn-ep-latency")),
-	unknown("SS-MON-1", "alarms unknown", training, func(s *Subject, _ *Policy) { s.Alarms = U[[]Alarm]() }),
+	unknown("SS-MON-1", "alarms unknown", training, func(s *Subject, _ *Policy) { s.Alarms = facts.Unknown[[]Alarm]() }),
 
 	// SS-MON-2
 	pass("SS-MON-2", "alarms with actions", training, nil),
-	pass("SS-MON-2", "a missing alarm is SS-MON-1's", training, firstAlarm(func(a *Alarm) { a.Exists, a.Actions = false, N[[]string]() })),
-	fail("SS-MON-2", "no actions warns", training, firstAlarm(func(a *Alarm) { a.Actions = K([]string{}) }),
+	pass("SS-MON-2", "a missing alarm is SS-MON-1's", training, firstAlarm(func(a *Alarm) { a.Exists, a.Actions = false, facts.Null[[]string]() })),
+	fail("SS-MON-2", "no actions warns", training, firstAlarm(func(a *Alarm) { a.Actions = facts.Known([]string{}) }),
 		warnAt(0, "churn-disk", "has no alarm action")),
 	fail("SS-MON-2", "no actions is an error when required", endpoint, both(
 		func(_ *Subject, p *Policy) { p.RequireAlarmActions = true },
-		firstAlarm(func(a *Alarm) { a.Actions = N[[]string]() })),
+		firstAlarm(func(a *Alarm) { a.Actions = facts.Null[[]string]() })),
 		errAt(0, "churn-ep-5xx", "alarm churn-ep-5xx has no actions")),
-	unknown("SS-MON-2", "actions unknown", training, firstAlarm(func(a *Alarm) { a.Actions = U[[]string]() })),
+	unknown("SS-MON-2", "actions unknown", training, firstAlarm(func(a *Alarm) { a.Actions = facts.Unknown[[]string]() })),
 
 	// SS-MON-3
 	pass("SS-MON-3", "a year", training, nil),
 	pass("SS-MON-3", "never expire", network, nil),
 	pass("SS-MON-3", "short retention when no minimum", training, func(s *Subject, p *Policy) {
 		p.MinLogRetentionDays = 0
-		s.LogGroups[0].RetentionDays = K(int64(1))
+		s.LogGroups[0].RetentionDays = facts.Known(int64(1))
 	}),
-	fail("SS-MON-3", "30 days", training, func(s *Subject, _ *Policy) { s.LogGroups[0].RetentionDays = K(int64(30)) },
+	fail("SS-MON-3", "30 days", training, func(s *Subject, _ *Policy) { s.LogGroups[0].RetentionDays = facts.Known(int64(30)) },
 		errAt(0, testLogs, "Its retention is 30 days; min_log_retention_days requires at least 365")),
 	fail("SS-MON-3", "existing group keeps a week", endpoint, func(s *Subject, _ *Policy) {
-		s.LogGroups[0].RetentionDays = N[int64]()
-		s.Facts.LogGroups["/aws/sagemaker/Endpoints/churn-ep"] = posture.LogGroupFact{Found: true, KMSKeyARN: testKey, RetentionDays: 7}
+		s.LogGroups[0].RetentionDays = facts.Null[int64]()
+		s.Facts.LogGroups["/aws/sagemaker/Endpoints/churn-ep"] = facts.LogGroupFact{Found: true, KMSKeyARN: testKey, RetentionDays: 7}
 	}, errAt(0, "/aws/sagemaker/Endpoints/churn-ep", "keeps logs for only 7 days")),
-	unknown("SS-MON-3", "retention unknown", training, func(s *Subject, _ *Policy) { s.LogGroups[0].RetentionDays = U[int64]() }),
+	unknown("SS-MON-3", "retention unknown", training, func(s *Subject, _ *Policy) { s.LogGroups[0].RetentionDays = facts.Unknown[int64]() }),
 
 	// SS-MON-4
 	pass("SS-MON-4", "blue/green with own alarms", endpoint, nil),
-	fail("SS-MON-4", "not blue/green", endpoint, func(s *Subject, _ *Policy) { s.Deployment.BlueGreen = K(false) },
+	fail("SS-MON-4", "not blue/green", endpoint, func(s *Subject, _ *Policy) { s.Deployment.BlueGreen = facts.Known(false) },
 		errAt(-1, "", "updates of endpoint \"churn-ep\" are not blue/green")),
-	fail("SS-MON-4", "no rollback alarms", endpoint, func(s *Subject, _ *Policy) { s.Deployment.RollbackAlarms = K([]string{}) },
+	fail("SS-MON-4", "no rollback alarms", endpoint, func(s *Subject, _ *Policy) { s.Deployment.RollbackAlarms = facts.Known([]string{}) },
 		errAt(-1, "", "lists no alarms")),
 	fail("SS-MON-4", "rollback on a foreign alarm", endpoint, func(s *Subject, _ *Policy) {
-		s.Deployment.RollbackAlarms = K([]string{"churn-ep-5xx", "someone-elses-alarm"})
+		s.Deployment.RollbackAlarms = facts.Known([]string{"churn-ep-5xx", "someone-elses-alarm"})
 	}, errAt(1, "someone-elses-alarm", "the alarms of endpoint \"churn-ep\" are churn-ep-5xx, churn-ep-latency")),
 	unknown("SS-MON-4", "deployment unknown", endpoint, func(s *Subject, _ *Policy) {
-		s.Deployment = Deployment{BlueGreen: U[bool](), RollbackAlarms: U[[]string]()}
+		s.Deployment = Deployment{BlueGreen: facts.Unknown[bool](), RollbackAlarms: facts.Unknown[[]string]()}
 	}),
 
 	// SS-MON-5
 	pass("SS-MON-5", "flow log records all traffic", network, func(s *Subject, _ *Policy) {
-		s.FlowLog = K(FlowLogState{LogGroup: "/sagesafe/core/flow-logs", Recording: "fl-1"})
+		s.FlowLog = facts.Known(FlowLogState{LogGroup: "/sagesafe/core/flow-logs", Recording: "fl-1"})
 	}),
 	fail("SS-MON-5", "no flow log", network, func(s *Subject, _ *Policy) {
-		s.FlowLog = K(FlowLogState{LogGroup: "/sagesafe/core/flow-logs"})
+		s.FlowLog = facts.Known(FlowLogState{LogGroup: "/sagesafe/core/flow-logs"})
 	}, errAt(-1, "/sagesafe/core/flow-logs", "The VPC has no flow logs.")),
 	fail("SS-MON-5", "flow log records rejected traffic only", network, func(s *Subject, _ *Policy) {
-		s.FlowLog = K(FlowLogState{LogGroup: "/sagesafe/core/flow-logs", Others: []string{"fl-2 (REJECT traffic to /sagesafe/core/flow-logs)"}})
+		s.FlowLog = facts.Known(FlowLogState{LogGroup: "/sagesafe/core/flow-logs", Others: []string{"fl-2 (REJECT traffic to /sagesafe/core/flow-logs)"}})
 	}, errAt(-1, "/sagesafe/core/flow-logs", "The VPC's flow logs are fl-2 (REJECT traffic to /sagesafe/core/flow-logs). None records ALL traffic into /sagesafe/core/flow-logs.")),
-	unknown("SS-MON-5", "flow log unknown at plan", network, func(s *Subject, _ *Policy) { s.FlowLog = U[FlowLogState]() }),
+	unknown("SS-MON-5", "flow log unknown at plan", network, func(s *Subject, _ *Policy) { s.FlowLog = facts.Unknown[FlowLogState]() }),
 
 	// SS-AVL-1
 	pass("SS-AVL-1", "two instances", endpoint, nil),
 	pass("SS-AVL-1", "one instance when allowed", endpoint, func(s *Subject, p *Policy) {
 		p.MinEndpointInstances = 1
-		s.InstanceCount = K(int64(1))
+		s.InstanceCount = facts.Known(int64(1))
 	}),
-	fail("SS-AVL-1", "one instance", endpoint, func(s *Subject, _ *Policy) { s.InstanceCount = K(int64(1)) },
+	fail("SS-AVL-1", "one instance", endpoint, func(s *Subject, _ *Policy) { s.InstanceCount = facts.Known(int64(1)) },
 		errAt(-1, "", "instance_count is 1; min_endpoint_instances requires at least 2")),
-	fail("SS-AVL-1", "count unset", endpoint, func(s *Subject, _ *Policy) { s.InstanceCount = N[int64]() },
+	fail("SS-AVL-1", "count unset", endpoint, func(s *Subject, _ *Policy) { s.InstanceCount = facts.Null[int64]() },
 		errAt(-1, "", "has no instance count")),
-	unknown("SS-AVL-1", "count unknown", endpoint, func(s *Subject, _ *Policy) { s.InstanceCount = U[int64]() }),
+	unknown("SS-AVL-1", "count unknown", endpoint, func(s *Subject, _ *Policy) { s.InstanceCount = facts.Unknown[int64]() }),
 
 	// SS-GOV-1
 	pass("SS-GOV-1", "tagged", executionRole, nil),
 	pass("SS-GOV-1", "preflight not asked", preflight, nil),
 	fail("SS-GOV-1", "tag missing", kmsKey, func(_ *Subject, p *Policy) { p.RequiredTags = []string{"team", "cost-center"} },
 		errAt(-1, "cost-center", "required_tags is team, cost-center; its tags (with default_tags) are team.")),
-	fail("SS-GOV-1", "no tags", training, func(s *Subject, _ *Policy) { s.Tags = N[map[string]string]() },
+	fail("SS-GOV-1", "no tags", training, func(s *Subject, _ *Policy) { s.Tags = facts.Null[map[string]string]() },
 		errAt(-1, "team", "its tags (with default_tags) are none")),
-	unknown("SS-GOV-1", "tags unknown", training, func(s *Subject, _ *Policy) { s.Tags = U[map[string]string]() }),
+	unknown("SS-GOV-1", "tags unknown", training, func(s *Subject, _ *Policy) { s.Tags = facts.Unknown[map[string]string]() }),
 
 	// SS-GOV-2
 	pass("SS-GOV-2", "allowed family", training, nil),
 	pass("SS-GOV-2", "empty list allows all", training, func(s *Subject, p *Policy) {
 		p.AllowedInstanceTypes = nil
-		s.InstanceType = K("ml.p4d.24xlarge")
+		s.InstanceType = facts.Known("ml.p4d.24xlarge")
 	}),
-	fail("SS-GOV-2", "other family", endpoint, func(s *Subject, _ *Policy) { s.InstanceType = K("ml.p4d.24xlarge") },
+	fail("SS-GOV-2", "other family", endpoint, func(s *Subject, _ *Policy) { s.InstanceType = facts.Known("ml.p4d.24xlarge") },
 		errAt(-1, "ml.p4d.24xlarge", "ml.p4d.24xlarge matches none of allowed_instance_types (ml.m5.*, ml.g5.*)")),
-	unknown("SS-GOV-2", "type unknown", training, func(s *Subject, _ *Policy) { s.InstanceType = U[string]() }),
+	unknown("SS-GOV-2", "type unknown", training, func(s *Subject, _ *Policy) { s.InstanceType = facts.Unknown[string]() }),
 
 	// SS-GOV-3
 	pass("SS-GOV-3", "an hour", training, nil),
-	fail("SS-GOV-3", "too long", training, func(s *Subject, _ *Policy) { s.MaxRuntimeSeconds = K(int64(300000)) },
+	fail("SS-GOV-3", "too long", training, func(s *Subject, _ *Policy) { s.MaxRuntimeSeconds = facts.Known(int64(300000)) },
 		errAt(-1, "", "max_runtime_seconds is 300000; max_training_runtime_seconds allows at most 259200")),
-	fail("SS-GOV-3", "unset", training, func(s *Subject, _ *Policy) { s.MaxRuntimeSeconds = N[int64]() },
+	fail("SS-GOV-3", "unset", training, func(s *Subject, _ *Policy) { s.MaxRuntimeSeconds = facts.Null[int64]() },
 		errAt(-1, "", "has no maximum runtime")),
-	unknown("SS-GOV-3", "runtime unknown", training, func(s *Subject, _ *Policy) { s.MaxRuntimeSeconds = U[int64]() }),
+	unknown("SS-GOV-3", "runtime unknown", training, func(s *Subject, _ *Policy) { s.MaxRuntimeSeconds = facts.Unknown[int64]() }),
 
 	// SS-SUP-1
 	pass("SS-SUP-1", "ECR image by digest", training, nil),
 	pass("SS-SUP-1", "any ECR account when no list", endpoint, func(s *Subject, p *Policy) {
 		p.AllowedImageAccounts = nil
-		s.Image = K("763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.3-cpu@" + testDigest)
+		s.Image = facts.Known("763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.3-cpu@" + testDigest)
 	}),
-	fail("SS-SUP-1", "Docker Hub image", training, func(s *Subject, _ *Policy) { s.Image = K("pytorch/pytorch:2.3") },
+	fail("SS-SUP-1", "Docker Hub image", training, func(s *Subject, _ *Policy) { s.Image = facts.Known("pytorch/pytorch:2.3") },
 		errAt(-1, "pytorch/pytorch:2.3", "is not an Amazon ECR image URI")),
 	fail("SS-SUP-1", "foreign account, by tag", endpoint, func(s *Subject, _ *Policy) {
-		s.Image = K("763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.3-cpu")
+		s.Image = facts.Known("763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.3-cpu")
 	},
 		errAt(-1, "763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.3-cpu", "allowed_image_accounts is 111122223333"),
 		warnAt(-1, "763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.3-cpu", `tag "2.3-cpu"`)),
-	fail("SS-SUP-1", "no tag means latest", training, func(s *Subject, _ *Policy) { s.Image = K(testRepo) },
+	fail("SS-SUP-1", "no tag means latest", training, func(s *Subject, _ *Policy) { s.Image = facts.Known(testRepo) },
 		warnAt(-1, testRepo, `tag "latest"`)),
-	fail("SS-SUP-1", "no image", training, func(s *Subject, _ *Policy) { s.Image = N[string]() },
+	fail("SS-SUP-1", "no image", training, func(s *Subject, _ *Policy) { s.Image = facts.Null[string]() },
 		errAt(-1, "", "has no container image")),
-	unknown("SS-SUP-1", "image unknown", training, func(s *Subject, _ *Policy) { s.Image = U[string]() }),
+	unknown("SS-SUP-1", "image unknown", training, func(s *Subject, _ *Policy) { s.Image = facts.Unknown[string]() }),
 }
 
 func TestChecks(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 func TestCompliantSubjectsHaveNoFindings(t *testing.T) {
@@ -26,9 +26,9 @@ func TestCompliantSubjectsHaveNoFindings(t *testing.T) {
 
 func TestEvaluateRunsOnlyApplicableControls(t *testing.T) {
 	s := providerSubject()
-	s.Image = K("pytorch/pytorch:2.3") // SS-SUP-1 does not apply to the provider
-	s.NetworkIsolation = K(false)      // nor does SS-NET-4
-	s.SubnetIDs = K([]string{})        // nor SS-NET-1
+	s.Image = facts.Known("pytorch/pytorch:2.3") // SS-SUP-1 does not apply to the provider
+	s.NetworkIsolation = facts.Known(false)      // nor does SS-NET-4
+	s.SubnetIDs = facts.Known([]string{})        // nor SS-NET-1
 	s.Endpoints[0].URL = "http://example.com"
 	got := Evaluate(s, testPolicy())
 	if len(got) != 1 || got[0].Control != "SS-TLS-1" {
@@ -39,19 +39,19 @@ func TestEvaluateRunsOnlyApplicableControls(t *testing.T) {
 // failingTraining breaks several controls of a training job at once.
 func failingTraining() *Subject {
 	s := training()
-	s.Image = K("pytorch/pytorch:2.3")
-	s.OutputKMSKeyARN = N[string]()
+	s.Image = facts.Known("pytorch/pytorch:2.3")
+	s.OutputKMSKeyARN = facts.Null[string]()
 	for _, id := range []string{"subnet-a", "subnet-b"} {
 		f := s.Facts.Subnets[id]
 		f.Private = false
-		f.Routes = append(f.Routes, posture.Route{Destination: "0.0.0.0/0", Target: "igw-1"})
+		f.Routes = append(f.Routes, facts.Route{Destination: "0.0.0.0/0", Target: "igw-1"})
 		s.Facts.Subnets[id] = f
 	}
-	s.Facts.SecurityGroups["sg-1"] = posture.SecurityGroupFact{ID: "sg-1", Found: true, UnrestrictedEgress: true}
-	s.Facts.Buckets["churn-data"] = posture.BucketFact{Name: "churn-data", Found: true, DefaultSSEKMS: true}
-	s.Alarms.V[0].Actions = K([]string{})
+	s.Facts.SecurityGroups["sg-1"] = facts.SecurityGroupFact{ID: "sg-1", Found: true, UnrestrictedEgress: true}
+	s.Facts.Buckets["churn-data"] = facts.BucketFact{Name: "churn-data", Found: true, DefaultSSEKMS: true}
+	s.Alarms.V[0].Actions = facts.Known([]string{})
 	// SS-TLS-2 reports the bad URI (index 1) before the bucket (index 0).
-	s.S3 = []S3Location{{URI: K("s3://churn-data/train/"), Role: "input"}, {URI: K("http://churn-data/extra/"), Index: 1, Role: "input"}}
+	s.S3 = []S3Location{{URI: facts.Known("s3://churn-data/train/"), Role: "input"}, {URI: facts.Known("http://churn-data/extra/"), Index: 1, Role: "input"}}
 	return s
 }
 

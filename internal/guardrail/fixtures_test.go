@@ -3,7 +3,7 @@ package guardrail
 import (
 	"strings"
 
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 // Compliant subjects of every kind; test cases break one thing at a time.
@@ -28,10 +28,10 @@ func testPolicy() Policy {
 	return p
 }
 
-func privateSubnet(id, az string) posture.SubnetFact {
-	return posture.SubnetFact{
+func privateSubnet(id, az string) facts.SubnetFact {
+	return facts.SubnetFact{
 		ID: id, Found: true, VPCID: "vpc-1", AvailabilityZone: az, RouteTableID: "rtb-1",
-		Routes: []posture.Route{
+		Routes: []facts.Route{
 			{Destination: "10.0.0.0/16", Target: "local"},
 			{Destination: "pl-6da54004", Target: "vpce-1"},
 		},
@@ -39,63 +39,63 @@ func privateSubnet(id, az string) posture.SubnetFact {
 	}
 }
 
-func testFacts() posture.Facts {
-	return posture.Facts{
-		Subnets: map[string]posture.SubnetFact{
+func testFacts() facts.Facts {
+	return facts.Facts{
+		Subnets: map[string]facts.SubnetFact{
 			"subnet-a": privateSubnet("subnet-a", "eu-west-1a"),
 			"subnet-b": privateSubnet("subnet-b", "eu-west-1b"),
 		},
-		SecurityGroups: map[string]posture.SecurityGroupFact{
+		SecurityGroups: map[string]facts.SecurityGroupFact{
 			"sg-1": {ID: "sg-1", Found: true, VPCID: "vpc-1"},
 		},
-		Keys: map[string]posture.KeyFact{
+		Keys: map[string]facts.KeyFact{
 			testKey: {
 				Ref: testKey, Found: true, ARN: testKey, KeyID: "1234abcd-12ab-34cd-56ef-1234567890ab", Region: testRegion,
 				Manager: "CUSTOMER", Spec: "SYMMETRIC_DEFAULT", Usage: "ENCRYPT_DECRYPT", State: "Enabled", RotationEnabled: true,
 			},
 		},
-		Roles: map[string]posture.RoleFact{
+		Roles: map[string]facts.RoleFact{
 			testRole: {Ref: testRole, Found: true, ARN: testRole, Name: "churn-exec"},
 		},
-		InstanceTypes: map[string]posture.InstanceTypeFact{
+		InstanceTypes: map[string]facts.InstanceTypeFact{
 			"ml.m5.xlarge": {Name: "ml.m5.xlarge", Found: true},
 			"ml.g5.xlarge": {Name: "ml.g5.xlarge", Found: true, InstanceStorageSupported: true, GPUs: 1},
 		},
-		Buckets: map[string]posture.BucketFact{
+		Buckets: map[string]facts.BucketFact{
 			"churn-data": {Name: "churn-data", Found: true, DefaultSSEKMS: true, DeniesInsecureTransport: true},
 		},
-		LogGroups: map[string]posture.LogGroupFact{},
+		LogGroups: map[string]facts.LogGroupFact{},
 	}
 }
 
 func alarm(name, kind string) Alarm {
-	return Alarm{Name: name, Kind: kind, Exists: true, ActionsEnabled: true, Actions: K([]string{testTopic})}
+	return Alarm{Name: name, Kind: kind, Exists: true, ActionsEnabled: true, Actions: facts.Known([]string{testTopic})}
 }
 
 func training() *Subject {
 	return &Subject{
 		Kind: KindTrainingJob, Name: "churn", Region: testRegion, AccountID: testAccount, Partition: "aws",
-		SubnetIDs:        K([]string{"subnet-a", "subnet-b"}),
-		SecurityGroupIDs: K([]string{"sg-1"}),
-		KMSKeyARN:        K(testKey),
-		RoleARN:          K(testRole),
+		SubnetIDs:        facts.Known([]string{"subnet-a", "subnet-b"}),
+		SecurityGroupIDs: facts.Known([]string{"sg-1"}),
+		KMSKeyARN:        facts.Known(testKey),
+		RoleARN:          facts.Known(testRole),
 		RoleManaged:      true,
-		InstanceType:     K("ml.m5.xlarge"),
-		InstanceCount:    K(int64(1)),
-		Image:            K(testRepo + "@" + testDigest),
+		InstanceType:     facts.Known("ml.m5.xlarge"),
+		InstanceCount:    facts.Known(int64(1)),
+		Image:            facts.Known(testRepo + "@" + testDigest),
 		S3: []S3Location{
-			{URI: K("s3://churn-data/train/"), Role: "input"},
-			{URI: K("s3://churn-data/checkpoints/"), Role: "checkpoint", Field: "checkpoint_s3_uri"},
-			{URI: K("s3://churn-data/models/"), Role: "output", Field: "output_s3_uri"},
+			{URI: facts.Known("s3://churn-data/train/"), Role: "input"},
+			{URI: facts.Known("s3://churn-data/checkpoints/"), Role: "checkpoint", Field: "checkpoint_s3_uri"},
+			{URI: facts.Known("s3://churn-data/models/"), Role: "output", Field: "output_s3_uri"},
 		},
-		NetworkIsolation:         K(true),
-		InterContainerEncryption: K(true),
-		OutputKMSKeyARN:          K(testKey),
-		VolumeKMSKeyARN:          K(testKey),
-		LogGroups:                []LogGroup{{Name: testLogs, KMSKeyARN: K(testKey), RetentionDays: K(int64(365))}},
-		Alarms:                   K([]Alarm{alarm("churn-disk", "disk")}),
-		MaxRuntimeSeconds:        K(int64(3600)),
-		Tags:                     K(map[string]string{"team": "ml"}),
+		NetworkIsolation:         facts.Known(true),
+		InterContainerEncryption: facts.Known(true),
+		OutputKMSKeyARN:          facts.Known(testKey),
+		VolumeKMSKeyARN:          facts.Known(testKey),
+		LogGroups:                []LogGroup{{Name: testLogs, KMSKeyARN: facts.Known(testKey), RetentionDays: facts.Known(int64(365))}},
+		Alarms:                   facts.Known([]Alarm{alarm("churn-disk", "disk")}),
+		MaxRuntimeSeconds:        facts.Known(int64(3600)),
+		Tags:                     facts.Known(map[string]string{"team": "ml"}),
 		Facts:                    testFacts(),
 	}
 }
@@ -103,16 +103,16 @@ func training() *Subject {
 func endpoint() *Subject {
 	s := training()
 	s.Kind, s.Name = KindEndpoint, "churn-ep"
-	s.InstanceCount = K(int64(2))
+	s.InstanceCount = facts.Known(int64(2))
 	s.S3 = []S3Location{
-		{URI: K("s3://churn-data/models/model.tar.gz"), Role: "model"},
-		{URI: K("s3://churn-data/capture/"), Role: "data_capture", Field: FieldDataCapture},
+		{URI: facts.Known("s3://churn-data/models/model.tar.gz"), Role: "model"},
+		{URI: facts.Known("s3://churn-data/capture/"), Role: "data_capture", Field: FieldDataCapture},
 	}
-	s.InterContainerEncryption, s.OutputKMSKeyARN, s.MaxRuntimeSeconds = N[bool](), N[string](), N[int64]()
-	s.DataCapture = DataCapture{Enabled: K(true), KMSKeyARN: K(testKey)}
-	s.LogGroups = []LogGroup{{Name: "/aws/sagemaker/Endpoints/churn-ep", KMSKeyARN: K(testKey), RetentionDays: K(int64(400))}}
-	s.Alarms = K([]Alarm{alarm("churn-ep-5xx", "error_rate_5xx"), alarm("churn-ep-latency", "latency")})
-	s.Deployment = Deployment{BlueGreen: K(true), RollbackAlarms: K([]string{"churn-ep-5xx", "churn-ep-latency"})}
+	s.InterContainerEncryption, s.OutputKMSKeyARN, s.MaxRuntimeSeconds = facts.Null[bool](), facts.Null[string](), facts.Null[int64]()
+	s.DataCapture = DataCapture{Enabled: facts.Known(true), KMSKeyARN: facts.Known(testKey)}
+	s.LogGroups = []LogGroup{{Name: "/aws/sagemaker/Endpoints/churn-ep", KMSKeyARN: facts.Known(testKey), RetentionDays: facts.Known(int64(400))}}
+	s.Alarms = facts.Known([]Alarm{alarm("churn-ep-5xx", "error_rate_5xx"), alarm("churn-ep-latency", "latency")})
+	s.Deployment = Deployment{BlueGreen: facts.Known(true), RollbackAlarms: facts.Known([]string{"churn-ep-5xx", "churn-ep-latency"})}
 	return s
 }
 
@@ -124,11 +124,11 @@ func preflight() *Subject {
 func network() *Subject {
 	return &Subject{
 		Kind: KindNetwork, Name: "core", Region: testRegion, AccountID: testAccount,
-		SubnetIDs:        K([]string{"subnet-a", "subnet-b"}),
-		SecurityGroupIDs: K([]string{"sg-1"}),
-		KMSKeyARN:        K(testKey),
-		LogGroups:        []LogGroup{{Name: "/sagesafe/core/flow-logs", KMSKeyARN: K(testKey), RetentionDays: K(int64(0))}},
-		Tags:             K(map[string]string{"team": "platform"}),
+		SubnetIDs:        facts.Known([]string{"subnet-a", "subnet-b"}),
+		SecurityGroupIDs: facts.Known([]string{"sg-1"}),
+		KMSKeyARN:        facts.Known(testKey),
+		LogGroups:        []LogGroup{{Name: "/sagesafe/core/flow-logs", KMSKeyARN: facts.Known(testKey), RetentionDays: facts.Known(int64(0))}},
+		Tags:             facts.Known(map[string]string{"team": "platform"}),
 		Facts:            testFacts(),
 	}
 }
@@ -136,20 +136,20 @@ func network() *Subject {
 func kmsKey() *Subject {
 	return &Subject{
 		Kind: KindKMSKey, Name: "churn", Region: testRegion, AccountID: testAccount,
-		KMSKeyARN: K(testKey), Tags: K(map[string]string{"team": "ml"}), Facts: testFacts(),
+		KMSKeyARN: facts.Known(testKey), Tags: facts.Known(map[string]string{"team": "ml"}), Facts: testFacts(),
 	}
 }
 
 func executionRole() *Subject {
 	return &Subject{
 		Kind: KindExecutionRole, Name: "churn-exec", Region: testRegion, AccountID: testAccount,
-		RoleARN: K(testRole), RoleManaged: true, Tags: K(map[string]string{"team": "ml"}), Facts: testFacts(),
+		RoleARN: facts.Known(testRole), RoleManaged: true, Tags: facts.Known(map[string]string{"team": "ml"}), Facts: testFacts(),
 	}
 }
 
 func providerSubject() *Subject {
 	return &Subject{
 		Kind: KindProvider, Name: "sagesafe", Region: testRegion,
-		Endpoints: []Endpoint{{URL: "https://api.sagemaker.eu-west-1.amazonaws.com", Source: "endpoint_url"}},
+		Endpoints: []facts.Endpoint{{URL: "https://api.sagemaker.eu-west-1.amazonaws.com", Source: "endpoint_url"}},
 	}
 }

@@ -3,9 +3,7 @@
 // facts against it. It never calls AWS.
 package guardrail
 
-import (
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
-)
+import "github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 
 // Severity of a control or finding.
 type Severity string
@@ -24,39 +22,12 @@ const (
 	KindNetwork       Kind = "network"
 	KindKMSKey        Kind = "kms_key"
 	KindExecutionRole Kind = "execution_role"
-	// KindPreflight evaluates whatever inputs were given: a Null field means
+	// KindPreflight evaluates whatever inputs were given: a facts.StateNull field means
 	// "not asked" and the checks that need it are skipped.
 	KindPreflight Kind = "preflight"
 	// KindProvider is the provider configuration itself (SS-TLS-1).
 	KindProvider Kind = "provider"
 )
-
-// State of a Value taken from a plan.
-type State int
-
-const (
-	Null    State = iota // absent from configuration
-	Unknown              // known only after apply: checks skip it and run again at apply
-	Known
-)
-
-// Value is a plan value: null, unknown or known.
-type Value[T any] struct {
-	V     T
-	State State
-}
-
-// K makes a known value.
-func K[T any](v T) Value[T] { return Value[T]{V: v, State: Known} }
-
-// U makes an unknown value.
-func U[T any]() Value[T] { return Value[T]{State: Unknown} }
-
-// N makes a null value.
-func N[T any]() Value[T] { return Value[T]{State: Null} }
-
-// IsKnown reports whether the value is known (possibly the zero value).
-func (v Value[T]) IsKnown() bool { return v.State == Known }
 
 // Field names a Subject field; resources map it to their own attribute path.
 type Field string
@@ -89,7 +60,7 @@ const (
 
 // S3Location is one S3 URI the workload reads or writes.
 type S3Location struct {
-	URI   Value[string]
+	URI   facts.Value[string]
 	Index int    // position within its attribute (for the diagnostic path)
 	Field Field  // attribute it came from; FieldS3URIs when empty
 	Role  string // "input", "output", "checkpoint", "model", "data_capture" (for messages)
@@ -98,8 +69,8 @@ type S3Location struct {
 // LogGroup is a log group the workload writes to.
 type LogGroup struct {
 	Name          string
-	KMSKeyARN     Value[string]
-	RetentionDays Value[int64] // 0 = never expire
+	KMSKeyARN     facts.Value[string]
+	RetentionDays facts.Value[int64] // 0 = never expire
 }
 
 // Alarm is one alarm the workload has (or will have).
@@ -108,26 +79,19 @@ type Alarm struct {
 	Kind           string // "error_rate_5xx", "disk", ...
 	Exists         bool   // false when expected but missing (drift)
 	ActionsEnabled bool
-	Actions        Value[[]string]
+	Actions        facts.Value[[]string]
 }
 
 // Deployment describes how endpoint updates roll out.
 type Deployment struct {
-	BlueGreen      Value[bool]
-	RollbackAlarms Value[[]string] // alarm names wired to AutoRollbackConfiguration
+	BlueGreen      facts.Value[bool]
+	RollbackAlarms facts.Value[[]string] // alarm names wired to AutoRollbackConfiguration
 }
 
 // DataCapture describes endpoint data capture.
 type DataCapture struct {
-	Enabled   Value[bool]
-	KMSKeyARN Value[string]
-}
-
-// Endpoint is an AWS service endpoint the provider will talk to.
-type Endpoint struct {
-	Service string // "" for the global endpoint_url
-	URL     string
-	Source  string // "endpoint_url", "endpoints.sagemaker", "AWS_ENDPOINT_URL", ...
+	Enabled   facts.Value[bool]
+	KMSKeyARN facts.Value[string]
 }
 
 // FlowLogState is what a network observed of its VPC's flow logs.
@@ -143,7 +107,7 @@ type FlowLogState struct {
 }
 
 // Subject is everything the checks look at. Fields that do not apply to a
-// kind stay Null.
+// kind stay facts.StateNull.
 type Subject struct {
 	Kind      Kind
 	Name      string // for messages: the resource name or "preflight"
@@ -151,46 +115,46 @@ type Subject struct {
 	AccountID string
 	Partition string
 
-	SubnetIDs        Value[[]string]
-	SecurityGroupIDs Value[[]string]
-	KMSKeyARN        Value[string] // the workload's CMK
-	RoleARN          Value[string]
+	SubnetIDs        facts.Value[[]string]
+	SecurityGroupIDs facts.Value[[]string]
+	KMSKeyARN        facts.Value[string] // the workload's CMK
+	RoleARN          facts.Value[string]
 	// RoleManaged is true when the role is a sagesafe_execution_role (missing
 	// trust conditions are then an error, not a warning).
 	RoleManaged   bool
-	InstanceType  Value[string]
-	InstanceCount Value[int64]
-	Image         Value[string]
+	InstanceType  facts.Value[string]
+	InstanceCount facts.Value[int64]
+	Image         facts.Value[string]
 	S3            []S3Location
 
-	NetworkIsolation         Value[bool]
-	InterContainerEncryption Value[bool]
-	OutputKMSKeyARN          Value[string]
-	VolumeKMSKeyARN          Value[string] // Null with NVMe instance types is correct
+	NetworkIsolation         facts.Value[bool]
+	InterContainerEncryption facts.Value[bool]
+	OutputKMSKeyARN          facts.Value[string]
+	VolumeKMSKeyARN          facts.Value[string] // facts.StateNull with NVMe instance types is correct
 	DataCapture              DataCapture
 	LogGroups                []LogGroup
-	Alarms                   Value[[]Alarm]
+	Alarms                   facts.Value[[]Alarm]
 	Deployment               Deployment
-	MaxRuntimeSeconds        Value[int64]
-	Tags                     Value[map[string]string] // merged with default_tags
+	MaxRuntimeSeconds        facts.Value[int64]
+	Tags                     facts.Value[map[string]string] // merged with default_tags
 
-	Endpoints []Endpoint // KindProvider only
+	Endpoints []facts.Endpoint // KindProvider only
 
-	// KindNetwork only, observed on the live VPC; Null or Unknown skips the
-	// check (a plan leaves them Unknown: apply creates or restores them).
+	// KindNetwork only, observed on the live VPC; facts.StateNull or facts.StateUnknown skips the
+	// check (a plan leaves them facts.StateUnknown: apply creates or restores them).
 	//
 	// DefaultSecurityGroupID is the VPC's default security group, for messages.
 	DefaultSecurityGroupID string
 	// DefaultSecurityGroupRules are its rules, one human-readable line each
 	// ("inbound tcp 3389 0.0.0.0/0"); empty complies (SS-NET-7).
-	DefaultSecurityGroupRules Value[[]string]
+	DefaultSecurityGroupRules facts.Value[[]string]
 	// MissingInterfaceEndpoints are the full service names of the required
 	// interface endpoints (interface_endpoints) that do not exist (SS-NET-8).
-	MissingInterfaceEndpoints Value[[]string]
+	MissingInterfaceEndpoints facts.Value[[]string]
 	// FlowLog is the state of the VPC's flow logs (SS-MON-5).
-	FlowLog Value[FlowLogState]
+	FlowLog facts.Value[FlowLogState]
 
-	Facts posture.Facts
+	Facts facts.Facts
 }
 
 // Policy is the platform team's guardrails block: it tunes only the

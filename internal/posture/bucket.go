@@ -6,6 +6,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 // AssessBucket derives a bucket's encryption and transport posture from
@@ -18,8 +20,8 @@ import (
 // every principal covers s3:GetObject and s3:PutObject on the bucket's
 // objects under Bool (or BoolIfExists) aws:SecureTransport = false. A policy
 // that cannot be parsed denies nothing.
-func AssessBucket(enc *s3.GetBucketEncryptionOutput, policyJSON string) BucketFact {
-	var fact BucketFact
+func AssessBucket(enc *s3.GetBucketEncryptionOutput, policyJSON string) facts.BucketFact {
+	var fact facts.BucketFact
 	if enc != nil && enc.ServerSideEncryptionConfiguration != nil {
 		for _, rule := range enc.ServerSideEncryptionConfiguration.Rules {
 			if d := rule.ApplyServerSideEncryptionByDefault; d != nil &&
@@ -43,11 +45,11 @@ func AssessBucket(enc *s3.GetBucketEncryptionOutput, policyJSON string) BucketFa
 // deniesInsecureTransport reports whether st is the standard
 // "deny aws:SecureTransport=false" statement, or something at least as
 // strong.
-func deniesInsecureTransport(st PolicyStatement) bool {
-	if !st.isDeny() || !appliesToEveryone(st) {
+func deniesInsecureTransport(st facts.PolicyStatement) bool {
+	if !isDeny(st) || !appliesToEveryone(st) {
 		return false
 	}
-	if !st.allowsAction("s3:GetObject") || !st.allowsAction("s3:PutObject") {
+	if !allowsAction(st, "s3:GetObject") || !allowsAction(st, "s3:PutObject") {
 		return false
 	}
 	coversObjects := len(st.NotResources) > 0
@@ -59,13 +61,13 @@ func deniesInsecureTransport(st PolicyStatement) bool {
 	if !coversObjects {
 		return false
 	}
-	values, _ := st.conditionValues("aws:SecureTransport", "Bool", "BoolIfExists")
+	values, _ := conditionValues(st, "aws:SecureTransport", "Bool", "BoolIfExists")
 	return containsFold(values, "false")
 }
 
 // appliesToEveryone reports whether a statement's principal is "*" or
 // {"AWS": "*"}.
-func appliesToEveryone(st PolicyStatement) bool {
+func appliesToEveryone(st facts.PolicyStatement) bool {
 	for kind, values := range st.Principals {
 		if (kind == "*" || strings.EqualFold(kind, "AWS")) && containsFold(values, "*") {
 			return true

@@ -18,6 +18,8 @@ import (
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 // emulatorClients are SDK clients pointed at the emulator.
@@ -226,7 +228,7 @@ func TestEmulatorFetch(t *testing.T) {
 	otherRegion := strings.Replace(a.goodKeyARN, ":us-east-1:", ":eu-west-1:", 1)
 
 	f := NewFetcher(c.ec2, c.kms, c.iam, c.s3, c.logs)
-	facts, err := f.Fetch(ctx, Request{
+	found, err := f.Fetch(ctx, facts.Request{
 		SubnetIDs:        []string{a.privateSubnet, a.mainSubnet, "subnet-0000000000000dead"},
 		SecurityGroupIDs: []string{a.openSG, "sg-0000000000000dead"},
 		KeyRefs:          []string{a.goodKeyARN, a.plainKeyID, "11111111-2222-3333-4444-555555555555", "arn:aws:kms:us-east-1:123456789012:nonsense", "alias/" + name, otherRegion},
@@ -239,64 +241,64 @@ func TestEmulatorFetch(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if got := facts.Subnets[a.privateSubnet]; !got.Found || !got.Private || got.RouteTableID != a.privateTable || !got.HasS3GatewayRoute {
+	if got := found.Subnets[a.privateSubnet]; !got.Found || !got.Private || got.RouteTableID != a.privateTable || !got.HasS3GatewayRoute {
 		t.Errorf("private subnet = %+v", got)
 	}
-	if got := facts.Subnets[a.mainSubnet]; !got.Found || got.Private || got.RouteTableID != a.mainTable || !got.RouteTableIsMain {
+	if got := found.Subnets[a.mainSubnet]; !got.Found || got.Private || got.RouteTableID != a.mainTable || !got.RouteTableIsMain {
 		t.Errorf("subnet on the main table = %+v", got)
 	}
-	if got := facts.Subnets["subnet-0000000000000dead"]; got.Found {
+	if got := found.Subnets["subnet-0000000000000dead"]; got.Found {
 		t.Errorf("unknown subnet = %+v", got)
 	}
-	if got := facts.SecurityGroups[a.openSG]; !got.Found || !reflect.DeepEqual(got.OpenIngress, []string{"tcp 22 from 0.0.0.0/0"}) || !got.UnrestrictedEgress || got.VPCID != a.vpc {
+	if got := found.SecurityGroups[a.openSG]; !got.Found || !reflect.DeepEqual(got.OpenIngress, []string{"tcp 22 from 0.0.0.0/0"}) || !got.UnrestrictedEgress || got.VPCID != a.vpc {
 		t.Errorf("open SG = %+v", got)
 	}
-	if got := facts.SecurityGroups["sg-0000000000000dead"]; got.Found {
+	if got := found.SecurityGroups["sg-0000000000000dead"]; got.Found {
 		t.Errorf("unknown SG = %+v", got)
 	}
 
-	if got := facts.Keys[a.goodKeyARN]; !got.Found || !got.RotationEnabled || got.Manager != "CUSTOMER" || got.Region != "us-east-1" || got.State != "Enabled" {
+	if got := found.Keys[a.goodKeyARN]; !got.Found || !got.RotationEnabled || got.Manager != "CUSTOMER" || got.Region != "us-east-1" || got.State != "Enabled" {
 		t.Errorf("rotating key = %+v", got)
 	}
-	if got := facts.Keys[a.plainKeyID]; !got.Found || got.RotationEnabled {
+	if got := found.Keys[a.plainKeyID]; !got.Found || got.RotationEnabled {
 		t.Errorf("key without rotation = %+v", got)
 	}
 	for _, ref := range []string{"11111111-2222-3333-4444-555555555555", "arn:aws:kms:us-east-1:123456789012:nonsense", "alias/" + name, otherRegion} {
-		if got, ok := facts.Keys[ref]; !ok || got.Found {
+		if got, ok := found.Keys[ref]; !ok || got.Found {
 			t.Errorf("key %q = %+v (present %v), want Found=false", ref, got, ok)
 		}
 	}
 
-	role := facts.Roles[a.roleARN]
+	role := found.Roles[a.roleARN]
 	if !role.Found || len(role.Trust) != 1 || len(role.TrustProblems)+len(role.MissingConditions) != 0 {
 		t.Errorf("role = %+v", role)
 	}
 	assertContainsEach(t, "BroadPermissions", role.BroadPermissions, []string{`inline policy "admin" statement 0 allows * on every resource`})
-	if got := facts.Roles["arn:aws:iam::123456789012:role/"+name+"-missing"]; got.Found {
+	if got := found.Roles["arn:aws:iam::123456789012:role/"+name+"-missing"]; got.Found {
 		t.Errorf("missing role = %+v", got)
 	}
 
-	wantTypes := map[string]InstanceTypeFact{
+	wantTypes := map[string]facts.InstanceTypeFact{
 		"ml.g5.xlarge":  {Name: "ml.g5.xlarge", Found: true, InstanceStorageSupported: true, GPUs: 1},
 		"ml.m5.large":   {Name: "ml.m5.large", Found: true},
 		"ml.nope.large": {Name: "ml.nope.large"},
 	}
-	if !reflect.DeepEqual(facts.InstanceTypes, wantTypes) {
-		t.Errorf("InstanceTypes = %+v, want %+v", facts.InstanceTypes, wantTypes)
+	if !reflect.DeepEqual(found.InstanceTypes, wantTypes) {
+		t.Errorf("InstanceTypes = %+v, want %+v", found.InstanceTypes, wantTypes)
 	}
 
-	wantBuckets := map[string]BucketFact{
+	wantBuckets := map[string]facts.BucketFact{
 		a.secureBucket:    {Name: a.secureBucket, Found: true, DefaultSSEKMS: true, DeniesInsecureTransport: true},
 		a.plainBucket:     {Name: a.plainBucket, Found: true},
 		name + "-missing": {Name: name + "-missing"},
 	}
-	if !reflect.DeepEqual(facts.Buckets, wantBuckets) {
-		t.Errorf("Buckets = %+v, want %+v", facts.Buckets, wantBuckets)
+	if !reflect.DeepEqual(found.Buckets, wantBuckets) {
+		t.Errorf("Buckets = %+v, want %+v", found.Buckets, wantBuckets)
 	}
-	if got := facts.LogGroups[a.logGroup]; !got.Found || got.KMSKeyARN != a.goodKeyARN || got.RetentionDays != 365 {
+	if got := found.LogGroups[a.logGroup]; !got.Found || got.KMSKeyARN != a.goodKeyARN || got.RetentionDays != 365 {
 		t.Errorf("log group = %+v", got)
 	}
-	if got := facts.LogGroups["/aws/sagemaker/"+name+"-missing"]; got.Found {
+	if got := found.LogGroups["/aws/sagemaker/"+name+"-missing"]; got.Found {
 		t.Errorf("missing log group = %+v", got)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 // maxFilterValues is how many values one EC2 filter is given per call. EC2
@@ -60,8 +62,8 @@ func nonEmpty(ids []string, notFound func(id string)) []string {
 
 // fetchSubnets describes the subnets, then the route tables of all their
 // VPCs (so the main-table fallback can be resolved), and assesses each.
-func (f *Fetcher) fetchSubnets(ctx context.Context, ids []string, into map[string]SubnetFact) error {
-	ids = nonEmpty(ids, func(id string) { into[id] = SubnetFact{ID: id} })
+func (f *Fetcher) fetchSubnets(ctx context.Context, ids []string, into map[string]facts.SubnetFact) error {
+	ids = nonEmpty(ids, func(id string) { into[id] = facts.SubnetFact{ID: id} })
 	if len(ids) == 0 {
 		return nil
 	}
@@ -106,15 +108,15 @@ func (f *Fetcher) fetchSubnets(ctx context.Context, ids []string, into map[strin
 		if s, ok := byID[id]; ok {
 			into[id] = AssessSubnet(s, tables)
 		} else {
-			into[id] = SubnetFact{ID: id}
+			into[id] = facts.SubnetFact{ID: id}
 		}
 	}
 	return nil
 }
 
 // fetchSecurityGroups describes the security groups and assesses each.
-func (f *Fetcher) fetchSecurityGroups(ctx context.Context, ids []string, into map[string]SecurityGroupFact) error {
-	ids = nonEmpty(ids, func(id string) { into[id] = SecurityGroupFact{ID: id} })
+func (f *Fetcher) fetchSecurityGroups(ctx context.Context, ids []string, into map[string]facts.SecurityGroupFact) error {
+	ids = nonEmpty(ids, func(id string) { into[id] = facts.SecurityGroupFact{ID: id} })
 	if len(ids) == 0 {
 		return nil
 	}
@@ -140,7 +142,7 @@ func (f *Fetcher) fetchSecurityGroups(ctx context.Context, ids []string, into ma
 		if g, ok := byID[id]; ok {
 			into[id] = AssessSecurityGroup(g)
 		} else {
-			into[id] = SecurityGroupFact{ID: id}
+			into[id] = facts.SecurityGroupFact{ID: id}
 		}
 	}
 	return nil
@@ -149,13 +151,13 @@ func (f *Fetcher) fetchSecurityGroups(ctx context.Context, ids []string, into ma
 // fetchInstanceTypes describes the EC2 instance types behind the SageMaker
 // types. A SageMaker type that does not map to an EC2 type, or whose EC2
 // type does not exist, is Found=false.
-func (f *Fetcher) fetchInstanceTypes(ctx context.Context, sageMakerTypes []string, into map[string]InstanceTypeFact) error {
+func (f *Fetcher) fetchInstanceTypes(ctx context.Context, sageMakerTypes []string, into map[string]facts.InstanceTypeFact) error {
 	var ec2Types []string
 	for _, smType := range sageMakerTypes {
 		if ec2Type, ok := SageMakerToEC2InstanceType(smType); ok {
 			ec2Types = append(ec2Types, ec2Type)
 		} else {
-			into[smType] = InstanceTypeFact{Name: smType}
+			into[smType] = facts.InstanceTypeFact{Name: smType}
 		}
 	}
 	if len(ec2Types) == 0 {
@@ -187,7 +189,7 @@ func (f *Fetcher) fetchInstanceTypes(ctx context.Context, sageMakerTypes []strin
 		if info, found := byType[ec2Type]; found {
 			into[smType] = AssessInstanceType(smType, info)
 		} else {
-			into[smType] = InstanceTypeFact{Name: smType}
+			into[smType] = facts.InstanceTypeFact{Name: smType}
 		}
 	}
 	return nil

@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 // lookupEach runs lookup for every id, storing the facts it returns and
@@ -32,14 +34,14 @@ func lookupEach[T any](ids []string, into map[string]T, lookup func(id string) (
 }
 
 // fetchKeys describes each KMS key and reads its rotation status.
-func (f *Fetcher) fetchKeys(ctx context.Context, refs []string, into map[string]KeyFact) error {
+func (f *Fetcher) fetchKeys(ctx context.Context, refs []string, into map[string]facts.KeyFact) error {
 	if len(refs) == 0 {
 		return nil
 	}
 	if f.kms == nil {
 		return errNoClient("KMS", refs)
 	}
-	return lookupEach(refs, into, func(ref string) (KeyFact, error) { return f.lookupKey(ctx, ref) })
+	return lookupEach(refs, into, func(ref string) (facts.KeyFact, error) { return f.lookupKey(ctx, ref) })
 }
 
 // lookupKey describes one key. A key KMS does not know, a reference KMS
@@ -47,8 +49,8 @@ func (f *Fetcher) fetchKeys(ctx context.Context, refs []string, into map[string]
 // of the key KMS answers with, is Found=false; its Region is still taken
 // from the reference when that is an ARN, so a check can say "wrong region"
 // rather than "missing".
-func (f *Fetcher) lookupKey(ctx context.Context, ref string) (KeyFact, error) {
-	notFound := KeyFact{Ref: ref, Region: arnRegion(ref)}
+func (f *Fetcher) lookupKey(ctx context.Context, ref string) (facts.KeyFact, error) {
+	notFound := facts.KeyFact{Ref: ref, Region: arnRegion(ref)}
 	if strings.TrimSpace(ref) == "" {
 		return notFound, nil
 	}
@@ -58,7 +60,7 @@ func (f *Fetcher) lookupKey(ctx context.Context, ref string) (KeyFact, error) {
 	case gone(err):
 		return notFound, nil
 	case err != nil:
-		return KeyFact{}, fmt.Errorf("posture: describing KMS key %q: %w", ref, err)
+		return facts.KeyFact{}, fmt.Errorf("posture: describing KMS key %q: %w", ref, err)
 	case out.KeyMetadata == nil:
 		return notFound, nil
 	}
@@ -86,7 +88,7 @@ func (f *Fetcher) lookupKey(ctx context.Context, ref string) (KeyFact, error) {
 		case hasErrorCode(err, "UnsupportedOperationException", "KMSInvalidStateException"):
 			// Rotation is impossible for this key (or in its state): off.
 		case err != nil:
-			return KeyFact{}, fmt.Errorf("posture: reading rotation status of KMS key %q: %w", ref, err)
+			return facts.KeyFact{}, fmt.Errorf("posture: reading rotation status of KMS key %q: %w", ref, err)
 		default:
 			rotation = rot.KeyRotationEnabled
 		}
@@ -130,31 +132,31 @@ func RoleNameFromARN(roleARN string) (string, bool) {
 }
 
 // fetchRoles reads each role's trust policy, attached and inline policies.
-func (f *Fetcher) fetchRoles(ctx context.Context, arns []string, into map[string]RoleFact) error {
+func (f *Fetcher) fetchRoles(ctx context.Context, arns []string, into map[string]facts.RoleFact) error {
 	if len(arns) == 0 {
 		return nil
 	}
 	if f.iam == nil {
 		return errNoClient("IAM", arns)
 	}
-	return lookupEach(arns, into, func(ref string) (RoleFact, error) { return f.lookupRole(ctx, ref) })
+	return lookupEach(arns, into, func(ref string) (facts.RoleFact, error) { return f.lookupRole(ctx, ref) })
 }
 
 // lookupRole reads one role. A malformed ARN, a role IAM does not know, or
 // a role whose real ARN differs from ref (another path or account: IAM
 // finds roles by name only) is Found=false.
-func (f *Fetcher) lookupRole(ctx context.Context, ref string) (RoleFact, error) {
-	notFound := RoleFact{Ref: ref}
+func (f *Fetcher) lookupRole(ctx context.Context, ref string) (facts.RoleFact, error) {
+	notFound := facts.RoleFact{Ref: ref}
 	name, ok := RoleNameFromARN(ref)
 	if !ok {
 		return notFound, nil
 	}
 	gone := func(err error) bool { return hasErrorCode(err, "NoSuchEntity") }
-	fail := func(what string, err error) (RoleFact, error) {
+	fail := func(what string, err error) (facts.RoleFact, error) {
 		if gone(err) {
 			return notFound, nil
 		}
-		return RoleFact{}, fmt.Errorf("posture: %s of IAM role %q: %w", what, ref, err)
+		return facts.RoleFact{}, fmt.Errorf("posture: %s of IAM role %q: %w", what, ref, err)
 	}
 
 	got, err := f.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
@@ -202,21 +204,21 @@ func (f *Fetcher) lookupRole(ctx context.Context, ref string) (RoleFact, error) 
 }
 
 // fetchBuckets reads each bucket's default encryption and policy.
-func (f *Fetcher) fetchBuckets(ctx context.Context, names []string, into map[string]BucketFact) error {
+func (f *Fetcher) fetchBuckets(ctx context.Context, names []string, into map[string]facts.BucketFact) error {
 	if len(names) == 0 {
 		return nil
 	}
 	if f.s3 == nil {
 		return errNoClient("S3", names)
 	}
-	return lookupEach(names, into, func(name string) (BucketFact, error) { return f.lookupBucket(ctx, name) })
+	return lookupEach(names, into, func(name string) (facts.BucketFact, error) { return f.lookupBucket(ctx, name) })
 }
 
 // lookupBucket reads one bucket. An impossible bucket name or a bucket S3
 // does not know is Found=false; no encryption configuration means not
 // SSE-KMS, no policy means nothing is denied.
-func (f *Fetcher) lookupBucket(ctx context.Context, name string) (BucketFact, error) {
-	notFound := BucketFact{Name: name}
+func (f *Fetcher) lookupBucket(ctx context.Context, name string) (facts.BucketFact, error) {
+	notFound := facts.BucketFact{Name: name}
 	if !bucketName.MatchString(name) {
 		return notFound, nil
 	}
@@ -227,7 +229,7 @@ func (f *Fetcher) lookupBucket(ctx context.Context, name string) (BucketFact, er
 	case hasErrorCode(err, "ServerSideEncryptionConfigurationNotFoundError"):
 		enc = nil
 	case err != nil:
-		return BucketFact{}, fmt.Errorf("posture: reading default encryption of S3 bucket %q: %w", name, err)
+		return facts.BucketFact{}, fmt.Errorf("posture: reading default encryption of S3 bucket %q: %w", name, err)
 	}
 	var policy string
 	pol, err := f.s3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(name)})
@@ -236,7 +238,7 @@ func (f *Fetcher) lookupBucket(ctx context.Context, name string) (BucketFact, er
 		return notFound, nil
 	case hasErrorCode(err, "NoSuchBucketPolicy"):
 	case err != nil:
-		return BucketFact{}, fmt.Errorf("posture: reading policy of S3 bucket %q: %w", name, err)
+		return facts.BucketFact{}, fmt.Errorf("posture: reading policy of S3 bucket %q: %w", name, err)
 	default:
 		policy = aws.ToString(pol.Policy)
 	}
@@ -250,21 +252,21 @@ func (f *Fetcher) lookupBucket(ctx context.Context, name string) (BucketFact, er
 var logGroupName = regexp.MustCompile(`^[.\-_/#A-Za-z0-9]{1,512}$`)
 
 // fetchLogGroups finds each log group by exact name.
-func (f *Fetcher) fetchLogGroups(ctx context.Context, names []string, into map[string]LogGroupFact) error {
+func (f *Fetcher) fetchLogGroups(ctx context.Context, names []string, into map[string]facts.LogGroupFact) error {
 	if len(names) == 0 {
 		return nil
 	}
 	if f.logs == nil {
 		return errNoClient("CloudWatch Logs", names)
 	}
-	return lookupEach(names, into, func(name string) (LogGroupFact, error) { return f.lookupLogGroup(ctx, name) })
+	return lookupEach(names, into, func(name string) (facts.LogGroupFact, error) { return f.lookupLogGroup(ctx, name) })
 }
 
 // lookupLogGroup lists the groups whose name starts with name and keeps the
 // one whose name is exactly name; none, or an impossible name, is
 // Found=false.
-func (f *Fetcher) lookupLogGroup(ctx context.Context, name string) (LogGroupFact, error) {
-	notFound := LogGroupFact{Name: name}
+func (f *Fetcher) lookupLogGroup(ctx context.Context, name string) (facts.LogGroupFact, error) {
+	notFound := facts.LogGroupFact{Name: name}
 	if !logGroupName.MatchString(name) {
 		return notFound, nil
 	}
@@ -272,7 +274,7 @@ func (f *Fetcher) lookupLogGroup(ctx context.Context, name string) (LogGroupFact
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			return LogGroupFact{}, fmt.Errorf("posture: describing log group %q: %w", name, err)
+			return facts.LogGroupFact{}, fmt.Errorf("posture: describing log group %q: %w", name, err)
 		}
 		for _, lg := range page.LogGroups {
 			if aws.ToString(lg.LogGroupName) == name {

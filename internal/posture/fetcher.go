@@ -1,9 +1,16 @@
+// Package posture reads the facts (internal/facts) that the guardrail checks
+// need from AWS: thin fetchers with one batched, cached lookup per kind, and
+// pure "assess" functions that derive verdicts (is a subnet private, is a
+// security group open, is a role's trust scoped) from raw SDK outputs. Every
+// rule that needs an SDK type is assessed here, once; the network resource's
+// drift detection calls the same functions.
 package posture
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -12,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 // EC2API is the part of the EC2 client the Fetcher uses.
@@ -47,17 +56,6 @@ type LogsAPI interface {
 	DescribeLogGroups(ctx context.Context, in *cloudwatchlogs.DescribeLogGroupsInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeLogGroupsOutput, error)
 }
 
-// Request lists the objects to look up. Duplicates are looked up once.
-type Request struct {
-	SubnetIDs        []string
-	SecurityGroupIDs []string
-	KeyRefs          []string // key ID, key ARN, alias name or alias ARN
-	RoleARNs         []string
-	InstanceTypes    []string // SageMaker types ("ml.g5.xlarge")
-	Buckets          []string // bucket names
-	LogGroups        []string // log group names
-}
-
 // Fetcher reads posture facts from AWS with as few calls as it can (one
 // filtered Describe call for all subnets, one for their VPCs' route tables,
 // one for all security groups, one for all instance types; per-object calls
@@ -77,7 +75,7 @@ type Fetcher struct {
 	fetching   sync.Mutex
 	mu         sync.Mutex
 	generation uint64 // bumped by Invalidate; stale fetches are not cached
-	cache      Facts
+	cache      facts.Facts
 }
 
 // NewFetcher returns a Fetcher using the given clients. A nil client is
@@ -105,13 +103,13 @@ func (f *Fetcher) Invalidate() {
 // fails for another reason (throttling, access denied, ...) the objects it
 // was for are left out of the maps, so checks skip them, and the failure is
 // part of the returned error; everything else is still returned.
-func (f *Fetcher) Fetch(ctx context.Context, req Request) (Facts, error) {
+func (f *Fetcher) Fetch(ctx context.Context, req facts.Request) (facts.Facts, error) {
 	f.fetching.Lock()
 	defer f.fetching.Unlock()
 	out := newFacts()
 	f.mu.Lock()
 	generation := f.generation
-	todo := Request{
+	todo := facts.Request{
 		SubnetIDs:        takeCached(req.SubnetIDs, f.cache.Subnets, out.Subnets),
 		SecurityGroupIDs: takeCached(req.SecurityGroupIDs, f.cache.SecurityGroups, out.SecurityGroups),
 		KeyRefs:          takeCached(req.KeyRefs, f.cache.Keys, out.Keys),
@@ -143,41 +141,35 @@ func (f *Fetcher) Fetch(ctx context.Context, req Request) (Facts, error) {
 
 	f.mu.Lock()
 	if f.generation == generation {
-		fetched.mergeInto(f.cache)
+		mergeFacts(f.cache, fetched)
 	}
 	f.mu.Unlock()
-	fetched.mergeInto(out)
+	mergeFacts(out, fetched)
 	return out, errors.Join(errs...)
 }
 
-// newFacts returns Facts with every map allocated.
-func newFacts() Facts {
-	return Facts{
-		Subnets:        map[string]SubnetFact{},
-		SecurityGroups: map[string]SecurityGroupFact{},
-		Keys:           map[string]KeyFact{},
-		Roles:          map[string]RoleFact{},
-		InstanceTypes:  map[string]InstanceTypeFact{},
-		Buckets:        map[string]BucketFact{},
-		LogGroups:      map[string]LogGroupFact{},
+// newFacts returns facts.Facts with every map allocated.
+func newFacts() facts.Facts {
+	return facts.Facts{
+		Subnets:        map[string]facts.SubnetFact{},
+		SecurityGroups: map[string]facts.SecurityGroupFact{},
+		Keys:           map[string]facts.KeyFact{},
+		Roles:          map[string]facts.RoleFact{},
+		InstanceTypes:  map[string]facts.InstanceTypeFact{},
+		Buckets:        map[string]facts.BucketFact{},
+		LogGroups:      map[string]facts.LogGroupFact{},
 	}
 }
 
-// mergeInto copies every fact of src into dst's maps, which must exist.
-func (src Facts) mergeInto(dst Facts) {
-	copyMap(dst.Subnets, src.Subnets)
-	copyMap(dst.SecurityGroups, src.SecurityGroups)
-	copyMap(dst.Keys, src.Keys)
-	copyMap(dst.Roles, src.Roles)
-	copyMap(dst.InstanceTypes, src.InstanceTypes)
-	copyMap(dst.Buckets, src.Buckets)
-	copyMap(dst.LogGroups, src.LogGroups)
-}
-
-func copyMap[T any](dst, src map[string]T) {
-	for k, v := range src {
-		dst[k] = v
-	}
+// mergeFacts copies every fact of src into dst's maps, which must exist.
+func mergeFacts(dst, src facts.Facts) {
+	maps.Copy(dst.Subnets, src.Subnets)
+	maps.Copy(dst.SecurityGroups, src.SecurityGroups)
+	maps.Copy(dst.Keys, src.Keys)
+	maps.Copy(dst.Roles, src.Roles)
+	maps.Copy(dst.InstanceTypes, src.InstanceTypes)
+	maps.Copy(dst.Buckets, src.Buckets)
+	maps.Copy(dst.LogGroups, src.LogGroups)
 }
 
 // takeCached copies the cached facts for ids into out and returns the

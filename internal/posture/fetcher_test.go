@@ -15,6 +15,8 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 const (
@@ -101,7 +103,7 @@ func TestFetchBatchesSubnetLookups(t *testing.T) {
 	}
 	ids = append(ids, "subnet-0unknown", "")
 
-	facts, err := f.Fetch(context.Background(), Request{SubnetIDs: ids})
+	found, err := f.Fetch(context.Background(), facts.Request{SubnetIDs: ids})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,19 +120,19 @@ func TestFetchBatchesSubnetLookups(t *testing.T) {
 		t.Errorf("DescribeRouteTables filter values = %q", in.Filters[0].Values)
 	}
 
-	if got := facts.Subnets[privateSubnet]; !got.Found || !got.Private || got.RouteTableID != "rtb-priv" || !got.HasS3GatewayRoute {
+	if got := found.Subnets[privateSubnet]; !got.Found || !got.Private || got.RouteTableID != "rtb-priv" || !got.HasS3GatewayRoute {
 		t.Errorf("private subnet = %+v", got)
 	}
-	if got := facts.Subnets[publicSubnet]; !got.Found || got.Private || got.RouteTableID != "rtb-main" || !got.RouteTableIsMain {
+	if got := found.Subnets[publicSubnet]; !got.Found || got.Private || got.RouteTableID != "rtb-main" || !got.RouteTableIsMain {
 		t.Errorf("public subnet (main table fallback) = %+v", got)
 	}
 	for _, id := range []string{"subnet-0unknown", ""} {
-		if got, ok := facts.Subnets[id]; !ok || got.Found || got.ID != id {
+		if got, ok := found.Subnets[id]; !ok || got.Found || got.ID != id {
 			t.Errorf("subnet %q = %+v (present %v), want Found=false", id, got, ok)
 		}
 	}
-	if len(facts.Subnets) != 4 {
-		t.Errorf("len(Subnets) = %d, want 4", len(facts.Subnets))
+	if len(found.Subnets) != 4 {
+		t.Errorf("len(Subnets) = %d, want 4", len(found.Subnets))
 	}
 }
 
@@ -144,7 +146,7 @@ func TestFetchSplitsLargeRequestsAndFollowsPages(t *testing.T) {
 	}
 	w.ec2.subnetPage = 150
 
-	facts, err := w.fetcher().Fetch(context.Background(), Request{SubnetIDs: ids})
+	found, err := w.fetcher().Fetch(context.Background(), facts.Request{SubnetIDs: ids})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,14 +158,14 @@ func TestFetchSplitsLargeRequestsAndFollowsPages(t *testing.T) {
 		t.Errorf("DescribeRouteTables calls = %d, want 1", n)
 	}
 	for _, id := range ids {
-		if got := facts.Subnets[id]; !got.Found || got.RouteTableID != "rtb-main" {
+		if got := found.Subnets[id]; !got.Found || got.RouteTableID != "rtb-main" {
 			t.Fatalf("subnet %s = %+v", id, got)
 		}
 	}
 }
 
 // everything asks for one of each kind of object.
-var everything = Request{
+var everything = facts.Request{
 	SubnetIDs:        []string{privateSubnet},
 	SecurityGroupIDs: []string{"sg-0closed"},
 	KeyRefs:          []string{"alias/good"},
@@ -196,12 +198,12 @@ func TestFetchCachesUntilInvalidate(t *testing.T) {
 		t.Errorf("second Fetch made %d calls (%v), want 0", n, w.calls.counts)
 	}
 	if !reflect.DeepEqual(first, second) {
-		t.Errorf("cached facts differ:\n%+v\n%+v", first, second)
+		t.Errorf("cached found differ:\n%+v\n%+v", first, second)
 	}
 
 	// Only what is not cached is fetched.
 	w.calls.reset()
-	facts, err := f.Fetch(ctx, Request{SubnetIDs: []string{privateSubnet, publicSubnet}, KeyRefs: []string{"alias/good"}})
+	found, err := f.Fetch(ctx, facts.Request{SubnetIDs: []string{privateSubnet, publicSubnet}, KeyRefs: []string{"alias/good"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,8 +213,8 @@ func TestFetchCachesUntilInvalidate(t *testing.T) {
 	if n := w.calls.count("DescribeKey"); n != 0 {
 		t.Errorf("DescribeKey calls = %d, want 0 (cached)", n)
 	}
-	if len(facts.Subnets) != 2 || len(facts.Keys) != 1 || len(facts.Roles) != 0 {
-		t.Errorf("facts = %+v, want only what was asked for", facts)
+	if len(found.Subnets) != 2 || len(found.Keys) != 1 || len(found.Roles) != 0 {
+		t.Errorf("facts = %+v, want only what was asked for", found)
 	}
 
 	f.Invalidate()
@@ -227,7 +229,7 @@ func TestFetchCachesUntilInvalidate(t *testing.T) {
 
 func TestFetchKeys(t *testing.T) {
 	w := newWorld()
-	facts, err := w.fetcher().Fetch(context.Background(), Request{KeyRefs: []string{
+	found, err := w.fetcher().Fetch(context.Background(), facts.Request{KeyRefs: []string{
 		"alias/good", goodKeyARN, "alias/sign", "alias/missing",
 		"arn:aws:kms:eu-west-1:123456789012:key/0000", otherRegionKeyARN, "arn:aws:kms:us-east-1:123456789012:nonsense", "",
 	}})
@@ -235,12 +237,12 @@ func TestFetchKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, ref := range []string{"alias/good", goodKeyARN} {
-		got := facts.Keys[ref]
+		got := found.Keys[ref]
 		if !got.Found || got.Ref != ref || got.ARN != goodKeyARN || !got.RotationEnabled || got.Manager != "CUSTOMER" || got.Region != "us-east-1" {
 			t.Errorf("key %q = %+v", ref, got)
 		}
 	}
-	if got := facts.Keys["alias/sign"]; !got.Found || got.RotationEnabled || got.Spec != "RSA_2048" {
+	if got := found.Keys["alias/sign"]; !got.Found || got.RotationEnabled || got.Spec != "RSA_2048" {
 		t.Errorf("asymmetric key = %+v", got)
 	}
 	if n := w.calls.count("GetKeyRotationStatus"); n != 2 {
@@ -254,7 +256,7 @@ func TestFetchKeys(t *testing.T) {
 		"": "",
 	}
 	for ref, region := range wantMissing {
-		if got, ok := facts.Keys[ref]; !ok || got != (KeyFact{Ref: ref, Region: region}) {
+		if got, ok := found.Keys[ref]; !ok || got != (facts.KeyFact{Ref: ref, Region: region}) {
 			t.Errorf("key %q = %+v (present %v), want Found=false with region %q", ref, got, ok, region)
 		}
 	}
@@ -267,20 +269,20 @@ func TestFetchReportsFailuresAndKeepsTheRest(t *testing.T) {
 	w := newWorld()
 	w.ec2.failSubnets = apiError("UnauthorizedOperation")
 	f := w.fetcher()
-	req := Request{SubnetIDs: []string{privateSubnet}, KeyRefs: []string{"alias/throttled", "alias/good"}, SecurityGroupIDs: []string{"sg-0open"}}
+	req := facts.Request{SubnetIDs: []string{privateSubnet}, KeyRefs: []string{"alias/throttled", "alias/good"}, SecurityGroupIDs: []string{"sg-0open"}}
 
-	facts, err := f.Fetch(context.Background(), req)
+	found, err := f.Fetch(context.Background(), req)
 	if err == nil || !strings.Contains(err.Error(), "UnauthorizedOperation") || !strings.Contains(err.Error(), `"alias/throttled"`) {
 		t.Errorf("err = %v, want both failures", err)
 	}
-	if _, ok := facts.Subnets[privateSubnet]; ok {
+	if _, ok := found.Subnets[privateSubnet]; ok {
 		t.Error("a subnet whose lookup failed must be absent (not looked up), not Found=false")
 	}
-	if _, ok := facts.Keys["alias/throttled"]; ok {
+	if _, ok := found.Keys["alias/throttled"]; ok {
 		t.Error("a key whose lookup failed must be absent")
 	}
-	if !facts.Keys["alias/good"].Found || facts.SecurityGroups["sg-0open"].OpenIngress == nil {
-		t.Errorf("the lookups that worked are missing: %+v", facts)
+	if !found.Keys["alias/good"].Found || found.SecurityGroups["sg-0open"].OpenIngress == nil {
+		t.Errorf("the lookups that worked are missing: %+v", found)
 	}
 
 	// Failures are not cached: the next Fetch asks again.
@@ -288,12 +290,12 @@ func TestFetchReportsFailuresAndKeepsTheRest(t *testing.T) {
 	w.ec2.failSubnets = nil
 	delete(w.kms.errs, "alias/throttled")
 	w.kms.keys["alias/throttled"] = w.kms.keys["alias/good"]
-	facts, err = f.Fetch(context.Background(), req)
+	found, err = f.Fetch(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !facts.Subnets[privateSubnet].Found || !facts.Keys["alias/throttled"].Found {
-		t.Errorf("retry = %+v", facts)
+	if !found.Subnets[privateSubnet].Found || !found.Keys["alias/throttled"].Found {
+		t.Errorf("retry = %+v", found)
 	}
 	if n := w.calls.count("DescribeKey"); n != 1 {
 		t.Errorf("DescribeKey calls on retry = %d, want 1", n)
@@ -302,7 +304,7 @@ func TestFetchReportsFailuresAndKeepsTheRest(t *testing.T) {
 
 func TestFetchSecurityGroupsAndInstanceTypes(t *testing.T) {
 	w := newWorld()
-	facts, err := w.fetcher().Fetch(context.Background(), Request{
+	found, err := w.fetcher().Fetch(context.Background(), facts.Request{
 		SecurityGroupIDs: []string{"sg-0closed", "sg-0open", "sg-0unknown", "sg-0open"},
 		InstanceTypes:    []string{"ml.g5.xlarge", "ml.m5.large", "ml.nope.large", "local", "ml.g5.xlarge"},
 	})
@@ -312,23 +314,23 @@ func TestFetchSecurityGroupsAndInstanceTypes(t *testing.T) {
 	if w.calls.count("DescribeSecurityGroups") != 1 || w.calls.count("DescribeInstanceTypes") != 1 {
 		t.Errorf("calls = %v, want one DescribeSecurityGroups and one DescribeInstanceTypes", w.calls.counts)
 	}
-	if got := facts.SecurityGroups["sg-0open"]; !got.Found || !reflect.DeepEqual(got.OpenIngress, []string{"tcp 22 from 0.0.0.0/0"}) {
+	if got := found.SecurityGroups["sg-0open"]; !got.Found || !reflect.DeepEqual(got.OpenIngress, []string{"tcp 22 from 0.0.0.0/0"}) {
 		t.Errorf("open SG = %+v", got)
 	}
-	if got := facts.SecurityGroups["sg-0closed"]; !got.Found || got.OpenIngress != nil {
+	if got := found.SecurityGroups["sg-0closed"]; !got.Found || got.OpenIngress != nil {
 		t.Errorf("closed SG = %+v", got)
 	}
-	if got := facts.SecurityGroups["sg-0unknown"]; !reflect.DeepEqual(got, SecurityGroupFact{ID: "sg-0unknown"}) {
+	if got := found.SecurityGroups["sg-0unknown"]; !reflect.DeepEqual(got, facts.SecurityGroupFact{ID: "sg-0unknown"}) {
 		t.Errorf("unknown SG = %+v", got)
 	}
-	want := map[string]InstanceTypeFact{
+	want := map[string]facts.InstanceTypeFact{
 		"ml.g5.xlarge":  {Name: "ml.g5.xlarge", Found: true, InstanceStorageSupported: true, GPUs: 1},
 		"ml.m5.large":   {Name: "ml.m5.large", Found: true},
 		"ml.nope.large": {Name: "ml.nope.large"},
 		"local":         {Name: "local"},
 	}
-	if !reflect.DeepEqual(facts.InstanceTypes, want) {
-		t.Errorf("InstanceTypes = %+v, want %+v", facts.InstanceTypes, want)
+	if !reflect.DeepEqual(found.InstanceTypes, want) {
+		t.Errorf("InstanceTypes = %+v, want %+v", found.InstanceTypes, want)
 	}
 	if in := w.calls.inputs["DescribeInstanceTypes"][0].(*ec2.DescribeInstanceTypesInput); !reflect.DeepEqual(in.Filters[0].Values, []string{"g5.xlarge", "m5.large", "nope.large"}) {
 		t.Errorf("DescribeInstanceTypes filter values = %q", in.Filters[0].Values)
@@ -338,13 +340,13 @@ func TestFetchSecurityGroupsAndInstanceTypes(t *testing.T) {
 func TestFetchRoles(t *testing.T) {
 	w := newWorld()
 	otherPath := "arn:aws:iam::123456789012:role/sagemaker-exec" // the real role lives under service-role/
-	facts, err := w.fetcher().Fetch(context.Background(), Request{RoleARNs: []string{
+	found, err := w.fetcher().Fetch(context.Background(), facts.Request{RoleARNs: []string{
 		testRoleARN, "arn:aws:iam::123456789012:role/missing", otherPath, "sagemaker-exec", "arn:aws:s3:::bucket", "",
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := facts.Roles[testRoleARN]
+	got := found.Roles[testRoleARN]
 	if !got.Found || got.Name != "sagemaker-exec" || len(got.Trust) != 1 {
 		t.Errorf("role = %+v", got)
 	}
@@ -354,7 +356,7 @@ func TestFetchRoles(t *testing.T) {
 		t.Errorf("TrustProblems = %q", got.TrustProblems)
 	}
 	for _, ref := range []string{"arn:aws:iam::123456789012:role/missing", otherPath, "sagemaker-exec", "arn:aws:s3:::bucket", ""} {
-		if got, ok := facts.Roles[ref]; !ok || got.Found || got.Ref != ref {
+		if got, ok := found.Roles[ref]; !ok || got.Found || got.Ref != ref {
 			t.Errorf("role %q = %+v (present %v), want Found=false", ref, got, ok)
 		}
 	}
@@ -386,27 +388,27 @@ func TestRoleNameFromARN(t *testing.T) {
 
 func TestFetchBucketsAndLogGroups(t *testing.T) {
 	w := newWorld()
-	facts, err := w.fetcher().Fetch(context.Background(), Request{
+	found, err := w.fetcher().Fetch(context.Background(), facts.Request{
 		Buckets:   []string{"secure-bucket", "plain-bucket", "missing-bucket", "Not_A_Bucket", ""},
 		LogGroups: []string{"/aws/sagemaker/TrainingJobs", "/aws/sagemaker/Training", "/aws/sagemaker/Endpoints/x", "bad name!", ""},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantBuckets := map[string]BucketFact{
+	wantBuckets := map[string]facts.BucketFact{
 		"secure-bucket":  {Name: "secure-bucket", Found: true, DefaultSSEKMS: true, DeniesInsecureTransport: true},
 		"plain-bucket":   {Name: "plain-bucket", Found: true},
 		"missing-bucket": {Name: "missing-bucket"},
 		"Not_A_Bucket":   {Name: "Not_A_Bucket"},
 		"":               {},
 	}
-	if !reflect.DeepEqual(facts.Buckets, wantBuckets) {
-		t.Errorf("Buckets = %+v, want %+v", facts.Buckets, wantBuckets)
+	if !reflect.DeepEqual(found.Buckets, wantBuckets) {
+		t.Errorf("Buckets = %+v, want %+v", found.Buckets, wantBuckets)
 	}
 	if n := w.calls.count("GetBucketEncryption"); n != 3 {
 		t.Errorf("GetBucketEncryption calls = %d, want 3", n)
 	}
-	wantGroups := map[string]LogGroupFact{
+	wantGroups := map[string]facts.LogGroupFact{
 		"/aws/sagemaker/TrainingJobs": {Name: "/aws/sagemaker/TrainingJobs", Found: true, KMSKeyARN: goodKeyARN, RetentionDays: 365},
 		// A prefix of existing groups is not a group.
 		"/aws/sagemaker/Training":    {Name: "/aws/sagemaker/Training"},
@@ -414,8 +416,8 @@ func TestFetchBucketsAndLogGroups(t *testing.T) {
 		"bad name!":                  {Name: "bad name!"},
 		"":                           {},
 	}
-	if !reflect.DeepEqual(facts.LogGroups, wantGroups) {
-		t.Errorf("LogGroups = %+v, want %+v", facts.LogGroups, wantGroups)
+	if !reflect.DeepEqual(found.LogGroups, wantGroups) {
+		t.Errorf("LogGroups = %+v, want %+v", found.LogGroups, wantGroups)
 	}
 	if n := w.calls.count("DescribeLogGroups"); n != 3 {
 		t.Errorf("DescribeLogGroups calls = %d, want 3", n)
@@ -424,9 +426,9 @@ func TestFetchBucketsAndLogGroups(t *testing.T) {
 
 func TestFetchWithoutClients(t *testing.T) {
 	f := NewFetcher(nil, nil, nil, nil, nil)
-	facts, err := f.Fetch(context.Background(), Request{})
-	if err != nil || len(facts.Subnets) != 0 || facts.Subnets == nil {
-		t.Errorf("empty request: %+v, %v", facts, err)
+	found, err := f.Fetch(context.Background(), facts.Request{})
+	if err != nil || len(found.Subnets) != 0 || found.Subnets == nil {
+		t.Errorf("empty request: %+v, %v", found, err)
 	}
 	_, err = f.Fetch(context.Background(), everything)
 	for _, service := range []string{"EC2", "KMS", "IAM", "S3", "CloudWatch Logs"} {
@@ -448,12 +450,12 @@ func TestFetchConcurrent(t *testing.T) {
 			if i%10 == 0 {
 				f.Invalidate()
 			}
-			facts, err := f.Fetch(context.Background(), everything)
+			found, err := f.Fetch(context.Background(), everything)
 			switch {
 			case err != nil:
 				errs <- err
-			case !facts.Subnets[privateSubnet].Private || !facts.Keys["alias/good"].Found:
-				errs <- fmt.Errorf("goroutine %d got %+v", i, facts)
+			case !found.Subnets[privateSubnet].Private || !found.Keys["alias/good"].Found:
+				errs <- fmt.Errorf("goroutine %d got %+v", i, found)
 			}
 		})
 	}
@@ -485,7 +487,7 @@ func TestConcurrentFetchesShareOneLookup(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Go(func() {
-			if _, err := f.Fetch(context.Background(), Request{SubnetIDs: []string{privateSubnet, publicSubnet}, KeyRefs: []string{goodKeyARN}}); err != nil {
+			if _, err := f.Fetch(context.Background(), facts.Request{SubnetIDs: []string{privateSubnet, publicSubnet}, KeyRefs: []string{goodKeyARN}}); err != nil {
 				t.Error(err)
 			}
 		})

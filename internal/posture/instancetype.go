@@ -5,6 +5,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 // sageMakerInstanceType matches "ml.<family>.<size>".
@@ -23,8 +25,8 @@ func SageMakerToEC2InstanceType(sageMakerType string) (string, bool) {
 
 // AssessInstanceType describes SageMaker instance type sageMakerType from
 // the EC2 DescribeInstanceTypes entry of the instance behind it.
-func AssessInstanceType(sageMakerType string, info ec2types.InstanceTypeInfo) InstanceTypeFact {
-	fact := InstanceTypeFact{
+func AssessInstanceType(sageMakerType string, info ec2types.InstanceTypeInfo) facts.InstanceTypeFact {
+	fact := facts.InstanceTypeFact{
 		Name:                     sageMakerType,
 		Found:                    true,
 		InstanceStorageSupported: aws.ToBool(info.InstanceStorageSupported),

@@ -5,6 +5,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 func TestSageMakerToEC2InstanceType(t *testing.T) {
@@ -39,13 +41,13 @@ func TestAssessInstanceType(t *testing.T) {
 			{Name: aws.String("A10G"), Count: aws.Int32(4)},
 		}},
 	}
-	if got, want := AssessInstanceType("ml.g5.12xlarge", g5), (InstanceTypeFact{
+	if got, want := AssessInstanceType("ml.g5.12xlarge", g5), (facts.InstanceTypeFact{
 		Name: "ml.g5.12xlarge", Found: true, InstanceStorageSupported: true, GPUs: 4,
 	}); got != want {
 		t.Errorf("g5: got %+v, want %+v", got, want)
 	}
 	m5 := ec2types.InstanceTypeInfo{InstanceType: "m5.large", InstanceStorageSupported: aws.Bool(false)}
-	if got, want := AssessInstanceType("ml.m5.large", m5), (InstanceTypeFact{Name: "ml.m5.large", Found: true}); got != want {
+	if got, want := AssessInstanceType("ml.m5.large", m5), (facts.InstanceTypeFact{Name: "ml.m5.large", Found: true}); got != want {
 		t.Errorf("m5: got %+v, want %+v", got, want)
 	}
 }

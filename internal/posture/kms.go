@@ -4,16 +4,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 // AssessKey turns DescribeKey's metadata and GetKeyRotationStatus's answer
-// into a KeyFact, with the region taken from the key ARN. A nil meta gives
+// into a facts.KeyFact, with the region taken from the key ARN. A nil meta gives
 // Found=false. Ref is left for the caller (it is what the user wrote).
-func AssessKey(meta *kmstypes.KeyMetadata, rotation bool) KeyFact {
+func AssessKey(meta *kmstypes.KeyMetadata, rotation bool) facts.KeyFact {
 	if meta == nil {
-		return KeyFact{}
+		return facts.KeyFact{}
 	}
-	fact := KeyFact{
+	fact := facts.KeyFact{
 		Found:           true,
 		ARN:             aws.ToString(meta.Arn),
 		KeyID:           aws.ToString(meta.KeyId),

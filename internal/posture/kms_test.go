@@ -5,6 +5,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 func keyMeta(region string, manager kmstypes.KeyManagerType, state kmstypes.KeyState) *kmstypes.KeyMetadata {
@@ -25,34 +27,34 @@ func TestAssessKey(t *testing.T) {
 		name     string
 		meta     *kmstypes.KeyMetadata
 		rotation bool
-		want     KeyFact
+		want     facts.KeyFact
 	}{
 		{
 			name: "good CMK", rotation: true,
 			meta: keyMeta("us-east-1", kmstypes.KeyManagerTypeCustomer, kmstypes.KeyStateEnabled),
-			want: KeyFact{Found: true, Region: "us-east-1", Manager: "CUSTOMER", State: "Enabled", RotationEnabled: true},
+			want: facts.KeyFact{Found: true, Region: "us-east-1", Manager: "CUSTOMER", State: "Enabled", RotationEnabled: true},
 		},
 		{
 			name: "AWS-managed key", rotation: true,
 			meta: keyMeta("us-east-1", kmstypes.KeyManagerTypeAws, kmstypes.KeyStateEnabled),
-			want: KeyFact{Found: true, Region: "us-east-1", Manager: "AWS", State: "Enabled", RotationEnabled: true},
+			want: facts.KeyFact{Found: true, Region: "us-east-1", Manager: "AWS", State: "Enabled", RotationEnabled: true},
 		},
 		{
 			name: "disabled CMK", rotation: true,
 			meta: keyMeta("us-east-1", kmstypes.KeyManagerTypeCustomer, kmstypes.KeyStateDisabled),
-			want: KeyFact{Found: true, Region: "us-east-1", Manager: "CUSTOMER", State: "Disabled", RotationEnabled: true},
+			want: facts.KeyFact{Found: true, Region: "us-east-1", Manager: "CUSTOMER", State: "Disabled", RotationEnabled: true},
 		},
 		{
 			name: "rotation off",
 			meta: keyMeta("us-east-1", kmstypes.KeyManagerTypeCustomer, kmstypes.KeyStateEnabled),
-			want: KeyFact{Found: true, Region: "us-east-1", Manager: "CUSTOMER", State: "Enabled"},
+			want: facts.KeyFact{Found: true, Region: "us-east-1", Manager: "CUSTOMER", State: "Enabled"},
 		},
 		{
 			name: "other region", rotation: true,
 			meta: keyMeta("eu-west-1", kmstypes.KeyManagerTypeCustomer, kmstypes.KeyStateEnabled),
-			want: KeyFact{Found: true, Region: "eu-west-1", Manager: "CUSTOMER", State: "Enabled", RotationEnabled: true},
+			want: facts.KeyFact{Found: true, Region: "eu-west-1", Manager: "CUSTOMER", State: "Enabled", RotationEnabled: true},
 		},
-		{name: "nil metadata", want: KeyFact{}},
+		{name: "nil metadata", want: facts.KeyFact{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

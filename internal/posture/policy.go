@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 // ParsePolicyDocument parses an IAM policy document (identity, trust or
@@ -17,7 +19,7 @@ import (
 // string or a list; Principal may be "*", which becomes {"*": ["*"]}.
 // Condition values that are JSON booleans or numbers are kept as their text
 // ("false", "3600"). An empty document has no statements.
-func ParsePolicyDocument(doc string) ([]PolicyStatement, error) {
+func ParsePolicyDocument(doc string) ([]facts.PolicyStatement, error) {
 	doc = strings.TrimSpace(doc)
 	if doc == "" {
 		return nil, nil
@@ -52,7 +54,7 @@ func ParsePolicyDocument(doc string) ([]PolicyStatement, error) {
 		rawStatements = []rawStatement{one}
 	}
 
-	statements := make([]PolicyStatement, 0, len(rawStatements))
+	statements := make([]facts.PolicyStatement, 0, len(rawStatements))
 	for i, rs := range rawStatements {
 		st, err := rs.normalise()
 		if err != nil {
@@ -76,14 +78,14 @@ type rawStatement struct {
 	Condition    map[string]map[string]stringList
 }
 
-func (rs rawStatement) normalise() (PolicyStatement, error) {
+func (rs rawStatement) normalise() (facts.PolicyStatement, error) {
 	principals, err := parsePrincipal(rs.Principal)
 	if err != nil {
-		return PolicyStatement{}, fmt.Errorf("principal: %w", err)
+		return facts.PolicyStatement{}, fmt.Errorf("principal: %w", err)
 	}
 	notPrincipals, err := parsePrincipal(rs.NotPrincipal)
 	if err != nil {
-		return PolicyStatement{}, fmt.Errorf("NotPrincipal: %w", err)
+		return facts.PolicyStatement{}, fmt.Errorf("NotPrincipal: %w", err)
 	}
 	var conditions map[string]map[string][]string
 	if len(rs.Condition) > 0 {
@@ -95,7 +97,7 @@ func (rs rawStatement) normalise() (PolicyStatement, error) {
 			}
 		}
 	}
-	return PolicyStatement{
+	return facts.PolicyStatement{
 		Sid:           rs.Sid,
 		Effect:        rs.Effect,
 		Principals:    principals,
@@ -191,14 +193,14 @@ func scalarText(b json.RawMessage) (string, error) {
 }
 
 // isAllow reports whether the statement's effect is Allow.
-func (s PolicyStatement) isAllow() bool { return strings.EqualFold(s.Effect, "Allow") }
+func isAllow(s facts.PolicyStatement) bool { return strings.EqualFold(s.Effect, "Allow") }
 
 // isDeny reports whether the statement's effect is Deny.
-func (s PolicyStatement) isDeny() bool { return strings.EqualFold(s.Effect, "Deny") }
+func isDeny(s facts.PolicyStatement) bool { return strings.EqualFold(s.Effect, "Deny") }
 
 // label names a statement for messages: its Sid when it has one, else its
 // position.
-func (s PolicyStatement) label(index int) string {
+func label(s facts.PolicyStatement, index int) string {
 	if s.Sid != "" {
 		return fmt.Sprintf("statement %q", s.Sid)
 	}
@@ -207,7 +209,7 @@ func (s PolicyStatement) label(index int) string {
 
 // allowsAction reports whether the statement's action element grants action
 // (Action patterns match it, or NotAction patterns do not).
-func (s PolicyStatement) allowsAction(action string) bool {
+func allowsAction(s facts.PolicyStatement, action string) bool {
 	if len(s.NotActions) > 0 {
 		return !anyMatch(s.NotActions, action)
 	}
@@ -216,7 +218,7 @@ func (s PolicyStatement) allowsAction(action string) bool {
 
 // coversAllResources reports whether the statement applies to every
 // resource: Resource "*", or a NotResource element.
-func (s PolicyStatement) coversAllResources() bool {
+func coversAllResources(s facts.PolicyStatement) bool {
 	if len(s.NotResources) > 0 {
 		return true
 	}
@@ -231,7 +233,7 @@ func (s PolicyStatement) coversAllResources() bool {
 // conditionValues returns the values of condition key under any of the
 // given operators (operators and keys compared case-insensitively), and
 // whether the key appeared at all.
-func (s PolicyStatement) conditionValues(key string, operators ...string) ([]string, bool) {
+func conditionValues(s facts.PolicyStatement, key string, operators ...string) ([]string, bool) {
 	var values []string
 	found := false
 	for op, keys := range s.Conditions {

@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"reflect"
 	"testing"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 func TestParsePolicyDocument(t *testing.T) {
@@ -13,7 +15,7 @@ func TestParsePolicyDocument(t *testing.T) {
 	const stringForm = `{"Version":"2012-10-17","Statement":{"Sid":"Trust","Effect":"Allow",
 		"Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole",
 		"Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}}}`
-	trust := []PolicyStatement{{
+	trust := []facts.PolicyStatement{{
 		Sid: "Trust", Effect: "Allow",
 		Principals: map[string][]string{"Service": {"sagemaker.amazonaws.com"}},
 		Actions:    []string{"sts:AssumeRole"},
@@ -23,7 +25,7 @@ func TestParsePolicyDocument(t *testing.T) {
 	tests := []struct {
 		name string
 		doc  string
-		want []PolicyStatement
+		want []facts.PolicyStatement
 	}{
 		{name: "lists", doc: listForm, want: trust},
 		{name: "strings and a single statement object", doc: stringForm, want: trust},
@@ -36,7 +38,7 @@ func TestParsePolicyDocument(t *testing.T) {
 				{"Effect":"Allow","Principal":"*","NotAction":"iam:*","NotResource":["arn:aws:s3:::x"]},
 				{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::123456789012:root"]},"Action":"*","Resource":"*",
 				 "Condition":{"Bool":{"aws:SecureTransport":false},"NumericLessThan":{"s3:TlsVersion":[1.2]}}}]}`,
-			want: []PolicyStatement{
+			want: []facts.PolicyStatement{
 				{
 					Effect: "Allow", Principals: map[string][]string{"*": {"*"}},
 					NotActions: []string{"iam:*"}, NotResources: []string{"arn:aws:s3:::x"},

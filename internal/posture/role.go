@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 // SageMakerServicePrincipal is the only principal an execution role should trust.
@@ -50,8 +52,8 @@ type RoleDocuments struct {
 // AssessParsedRole). A document that cannot be parsed is reported as a
 // problem, never silently trusted: an unparsable trust policy becomes the
 // only TrustProblem and an unparsable inline policy a BroadPermission.
-func AssessRole(raw RoleDocuments) RoleFact {
-	fact := RoleFact{
+func AssessRole(raw RoleDocuments) facts.RoleFact {
+	fact := facts.RoleFact{
 		Ref:                raw.Ref,
 		Found:              true,
 		ARN:                raw.ARN,
@@ -63,7 +65,7 @@ func AssessRole(raw RoleDocuments) RoleFact {
 
 	var inlineProblems []string
 	if len(raw.InlinePolicies) > 0 {
-		fact.Inline = make(map[string][]PolicyStatement, len(raw.InlinePolicies))
+		fact.Inline = make(map[string][]facts.PolicyStatement, len(raw.InlinePolicies))
 	}
 	for _, name := range sortedKeys(raw.InlinePolicies) {
 		statements, err := ParsePolicyDocument(raw.InlinePolicies[name])
@@ -101,7 +103,7 @@ func AssessRole(raw RoleDocuments) RoleFact {
 //   - BroadPermissions: an attached BroadManagedPolicies entry; an inline
 //     Allow of "*", "service:*" or NotAction on every resource; an inline
 //     Allow of kms:Decrypt on every resource.
-func AssessParsedRole(fact RoleFact) RoleFact {
+func AssessParsedRole(fact facts.RoleFact) facts.RoleFact {
 	fact.TrustProblems, fact.MissingConditions = assessTrust(fact.Trust)
 	fact.BroadPermissions = append(broadAttached(fact.AttachedPolicyARNs), broadInline(fact.Inline)...)
 	return fact
@@ -109,13 +111,13 @@ func AssessParsedRole(fact RoleFact) RoleFact {
 
 // assessTrust returns the trust problems and missing confused-deputy
 // conditions of a trust policy.
-func assessTrust(trust []PolicyStatement) (problems, missing []string) {
+func assessTrust(trust []facts.PolicyStatement) (problems, missing []string) {
 	sageMakerCanAssume := false
 	for i, st := range trust {
-		if !st.isAllow() {
+		if !isAllow(st) {
 			continue
 		}
-		label := st.label(i)
+		label := label(st, i)
 		if len(st.NotPrincipals) > 0 {
 			problems = append(problems, fmt.Sprintf(
 				"trust %s uses NotPrincipal, which trusts every principal except those listed", label))
@@ -140,12 +142,12 @@ func assessTrust(trust []PolicyStatement) (problems, missing []string) {
 					"trust %s allows %s; only %s are expected", label, a, strings.Join(trustActions, ", ")))
 			}
 		}
-		if !trustsSageMaker || !st.allowsAction("sts:AssumeRole") {
+		if !trustsSageMaker || !allowsAction(st, "sts:AssumeRole") {
 			continue
 		}
 		sageMakerCanAssume = true
 		for _, key := range confusedDeputyKeys {
-			values, found := st.conditionValues(key, confusedDeputyOperators...)
+			values, found := conditionValues(st, key, confusedDeputyOperators...)
 			if !found || onlyWildcards(values) {
 				missing = append(missing, fmt.Sprintf(
 					"trust %s lets %s assume the role without an %s condition (%s)",
@@ -200,14 +202,14 @@ func broadAttached(arns []string) []string {
 
 // broadInline lists inline Allow statements that grant whole services, or
 // kms:Decrypt, on every resource.
-func broadInline(inline map[string][]PolicyStatement) []string {
+func broadInline(inline map[string][]facts.PolicyStatement) []string {
 	var out []string
 	for _, name := range sortedKeys(inline) {
 		for i, st := range inline[name] {
-			if !st.isAllow() || !st.coversAllResources() {
+			if !isAllow(st) || !coversAllResources(st) {
 				continue
 			}
-			where := fmt.Sprintf("inline policy %q %s", name, st.label(i))
+			where := fmt.Sprintf("inline policy %q %s", name, label(st, i))
 			on := "on every resource"
 			if len(st.NotResources) > 0 {
 				on = "on every resource except " + strings.Join(st.NotResources, ", ")
@@ -224,7 +226,7 @@ func broadInline(inline map[string][]PolicyStatement) []string {
 					where, strings.Join(st.NotActions, ", "), on))
 			case len(wide) > 0:
 				out = append(out, fmt.Sprintf("%s allows %s %s", where, strings.Join(wide, ", "), on))
-			case st.allowsAction("kms:Decrypt"):
+			case allowsAction(st, "kms:Decrypt"):
 				out = append(out, fmt.Sprintf("%s allows kms:Decrypt %s (every KMS key)", where, on))
 			}
 		}

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 const (
@@ -186,10 +188,10 @@ func TestAssessRoleKeepsParsedDocuments(t *testing.T) {
 		AttachedPolicyARNs: []string{"arn:aws:iam::aws:policy/AdministratorAccess"},
 		InlinePolicies:     map[string]string{"p": `{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}`},
 	})
-	wantTrust := []PolicyStatement{{
+	wantTrust := []facts.PolicyStatement{{
 		Effect: "Allow", Principals: map[string][]string{"Service": {"sagemaker.amazonaws.com"}}, Actions: []string{"sts:AssumeRole"},
 	}}
-	wantInline := map[string][]PolicyStatement{"p": {{Effect: "Allow", Actions: []string{"s3:GetObject"}, Resources: []string{"arn:aws:s3:::b/*"}}}}
+	wantInline := map[string][]facts.PolicyStatement{"p": {{Effect: "Allow", Actions: []string{"s3:GetObject"}, Resources: []string{"arn:aws:s3:::b/*"}}}}
 	if !reflect.DeepEqual(got.Trust, wantTrust) || !reflect.DeepEqual(got.Inline, wantInline) {
 		t.Errorf("Trust = %+v, Inline = %+v", got.Trust, got.Inline)
 	}

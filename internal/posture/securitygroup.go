@@ -6,6 +6,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 // AssessSecurityGroup lists the ingress rules of sg that are open to the
@@ -13,8 +15,8 @@ import (
 // and whether its egress allows all traffic to the whole internet. Rules
 // that reference security groups (including the group itself) or prefix
 // lists are not open.
-func AssessSecurityGroup(sg ec2types.SecurityGroup) SecurityGroupFact {
-	fact := SecurityGroupFact{
+func AssessSecurityGroup(sg ec2types.SecurityGroup) facts.SecurityGroupFact {
+	fact := facts.SecurityGroupFact{
 		ID:    aws.ToString(sg.GroupId),
 		Found: true,
 		VPCID: aws.ToString(sg.VpcId),

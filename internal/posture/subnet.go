@@ -6,6 +6,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 // AssessSubnet resolves the route table that governs subnet (its explicit
@@ -15,8 +17,8 @@ import (
 // internet gateway (whatever the destination), when the subnet assigns
 // public IPv4 addresses on launch, or when no route table can be found.
 // Reasons name the route table and route at fault.
-func AssessSubnet(subnet ec2types.Subnet, tables []ec2types.RouteTable) SubnetFact {
-	fact := SubnetFact{
+func AssessSubnet(subnet ec2types.Subnet, tables []ec2types.RouteTable) facts.SubnetFact {
+	fact := facts.SubnetFact{
 		ID:                  aws.ToString(subnet.SubnetId),
 		Found:               true,
 		VPCID:               aws.ToString(subnet.VpcId),
@@ -38,7 +40,7 @@ func AssessSubnet(subnet ec2types.Subnet, tables []ec2types.RouteTable) SubnetFa
 				fact.RouteTableID, fact.VPCID)
 		}
 		for _, r := range table.Routes {
-			route := Route{Destination: routeDestination(r)}
+			route := facts.Route{Destination: routeDestination(r)}
 			targets := routeTargets(r)
 			if len(targets) > 0 {
 				route.Target = targets[0]

@@ -6,6 +6,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 const (
@@ -186,7 +188,7 @@ func TestAssessSubnetRoutes(t *testing.T) {
 	table := routeTable("rtb-0def", false, []string{testSubnet}, localRoute, natRoute, s3Route,
 		ec2types.Route{DestinationCidrBlock: aws.String("192.168.0.0/16"), TransitGatewayId: aws.String("tgw-0222")})
 	got := AssessSubnet(subnet(testSubnet, false), []ec2types.RouteTable{table}).Routes
-	want := []Route{
+	want := []facts.Route{
 		{Destination: "10.0.0.0/16", Target: "local"},
 		{Destination: "0.0.0.0/0", Target: "nat-0456"},
 		{Destination: "pl-63a5400a", Target: "vpce-0789"},

@@ -5,12 +5,13 @@ package tfval
 
 import (
 	"context"
+
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 )
 
 // state is what every framework value can say about itself.
@@ -25,64 +26,64 @@ type collection interface {
 	ElementsAs(ctx context.Context, target any, allowUnhandled bool) diag.Diagnostics
 }
 
-func convert[T any](v state, get func() T) guardrail.Value[T] {
+func convert[T any](v state, get func() T) facts.Value[T] {
 	switch {
 	case v.IsUnknown():
-		return guardrail.U[T]()
+		return facts.Unknown[T]()
 	case v.IsNull():
-		return guardrail.N[T]()
+		return facts.Null[T]()
 	}
-	return guardrail.K(get())
+	return facts.Known(get())
 }
 
 // String converts a string.
-func String(v types.String) guardrail.Value[string] { return convert(v, v.ValueString) }
+func String(v types.String) facts.Value[string] { return convert(v, v.ValueString) }
 
 // Int64 converts an int64.
-func Int64(v types.Int64) guardrail.Value[int64] { return convert(v, v.ValueInt64) }
+func Int64(v types.Int64) facts.Value[int64] { return convert(v, v.ValueInt64) }
 
 // Bool converts a bool.
-func Bool(v types.Bool) guardrail.Value[bool] { return convert(v, v.ValueBool) }
+func Bool(v types.Bool) facts.Value[bool] { return convert(v, v.ValueBool) }
 
 // Strings converts a list or set of strings. A collection with an unknown
 // element is unknown as a whole: the checks cannot judge part of it.
-func Strings(ctx context.Context, v collection, diags *diag.Diagnostics) guardrail.Value[[]string] {
+func Strings(ctx context.Context, v collection, diags *diag.Diagnostics) facts.Value[[]string] {
 	if v.IsUnknown() || v.IsNull() {
 		return convert[[]string](v, nil)
 	}
 	var elems []types.String
 	if d := v.ElementsAs(ctx, &elems, false); d.HasError() {
 		diags.Append(d...)
-		return guardrail.U[[]string]()
+		return facts.Unknown[[]string]()
 	}
 	out := make([]string, 0, len(elems))
 	for _, e := range elems {
 		if e.IsUnknown() {
-			return guardrail.U[[]string]()
+			return facts.Unknown[[]string]()
 		}
 		out = append(out, e.ValueString())
 	}
-	return guardrail.K(out)
+	return facts.Known(out)
 }
 
 // StringMap converts a map of strings, unknown when any value is.
-func StringMap(ctx context.Context, v collection, diags *diag.Diagnostics) guardrail.Value[map[string]string] {
+func StringMap(ctx context.Context, v collection, diags *diag.Diagnostics) facts.Value[map[string]string] {
 	if v.IsUnknown() || v.IsNull() {
 		return convert[map[string]string](v, nil)
 	}
 	var elems map[string]types.String
 	if d := v.ElementsAs(ctx, &elems, false); d.HasError() {
 		diags.Append(d...)
-		return guardrail.U[map[string]string]()
+		return facts.Unknown[map[string]string]()
 	}
 	out := make(map[string]string, len(elems))
 	for k, e := range elems {
 		if e.IsUnknown() {
-			return guardrail.U[map[string]string]()
+			return facts.Unknown[map[string]string]()
 		}
 		out[k] = e.ValueString()
 	}
-	return guardrail.K(out)
+	return facts.Known(out)
 }
 
 // Tags returns a tags map's values, empty for null; ok is false while the
@@ -90,9 +91,9 @@ func StringMap(ctx context.Context, v collection, diags *diag.Diagnostics) guard
 func Tags(ctx context.Context, v collection, diags *diag.Diagnostics) (tags map[string]string, ok bool) {
 	m := StringMap(ctx, v, diags)
 	switch m.State {
-	case guardrail.Known:
+	case facts.StateKnown:
 		return m.V, true
-	case guardrail.Null:
+	case facts.StateNull:
 		return map[string]string{}, true
 	default:
 		return nil, false

@@ -9,17 +9,17 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 func TestScalars(t *testing.T) {
-	if v := String(types.StringValue("a")); v.State != guardrail.Known || v.V != "a" {
+	if v := String(types.StringValue("a")); v.State != facts.StateKnown || v.V != "a" {
 		t.Errorf("known string: %+v", v)
 	}
-	if v := String(types.StringNull()); v.State != guardrail.Null {
+	if v := String(types.StringNull()); v.State != facts.StateNull {
 		t.Errorf("null string: %+v", v)
 	}
-	if v := Int64(types.Int64Unknown()); v.State != guardrail.Unknown {
+	if v := Int64(types.Int64Unknown()); v.State != facts.StateUnknown {
 		t.Errorf("unknown int: %+v", v)
 	}
 	if v := Bool(types.BoolValue(true)); !v.IsKnown() || !v.V {
@@ -35,17 +35,17 @@ func TestCollections(t *testing.T) {
 		t.Errorf("list: %+v", v)
 	}
 	set := types.SetValueMust(types.StringType, []attr.Value{types.StringValue("x"), types.StringUnknown()})
-	if v := Strings(ctx, set, &diags); v.State != guardrail.Unknown {
+	if v := Strings(ctx, set, &diags); v.State != facts.StateUnknown {
 		t.Errorf("a set with an unknown element is unknown: %+v", v)
 	}
-	if v := Strings(ctx, types.ListNull(types.StringType), &diags); v.State != guardrail.Null {
+	if v := Strings(ctx, types.ListNull(types.StringType), &diags); v.State != facts.StateNull {
 		t.Errorf("null list: %+v", v)
 	}
 	m := types.MapValueMust(types.StringType, map[string]attr.Value{"team": types.StringValue("ml")})
 	if v := StringMap(ctx, m, &diags); !v.IsKnown() || v.V["team"] != "ml" {
 		t.Errorf("map: %+v", v)
 	}
-	if v := StringMap(ctx, types.MapUnknown(types.StringType), &diags); v.State != guardrail.Unknown {
+	if v := StringMap(ctx, types.MapUnknown(types.StringType), &diags); v.State != facts.StateUnknown {
 		t.Errorf("unknown map: %+v", v)
 	}
 	if v, ok := Tags(ctx, m, &diags); !ok || !reflect.DeepEqual(v, map[string]string{"team": "ml"}) {

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 // AccountIDRegexp matches a 12-digit AWS account ID.
@@ -40,7 +40,7 @@ func EndpointURL() validator.String {
 	return stringFunc{
 		desc: "must be an https:// URL, or http:// to a loopback host (SS-TLS-1)",
 		check: func(s string) error {
-			if err := guardrail.CheckEndpointURL(s); err != nil {
+			if err := facts.CheckEndpointURL(s); err != nil {
 				return fmt.Errorf("SS-TLS-1: %w\nThe provider reaches AWS only over TLS 1.2 or later; plain http:// is accepted only for an emulator on a loopback host.\nFix: use an https:// URL, or http://localhost:PORT for a local emulator", err)
 			}
 			return nil

@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 	"math/big"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -214,7 +217,7 @@ func TestPlanSubject(t *testing.T) {
 	if !fullyKnown(m) {
 		t.Fatal("test model must be fully known")
 	}
-	s, diags := planSubject(ctx, m, data, guardrail.K(false))
+	s, diags := planSubject(ctx, m, data, facts.Known(false))
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
@@ -231,15 +234,15 @@ func TestPlanSubject(t *testing.T) {
 		t.Errorf("deployment %+v tags %+v", s.Deployment, s.Tags)
 	}
 	// NVMe: no volume key.
-	s, _ = planSubject(ctx, m, data, guardrail.K(true))
-	if s.VolumeKMSKeyARN.State != guardrail.Null {
+	s, _ = planSubject(ctx, m, data, facts.Known(true))
+	if s.VolumeKMSKeyARN.State != facts.StateNull {
 		t.Errorf("NVMe volume key %+v", s.VolumeKMSKeyARN)
 	}
 	// Unknown values are skipped, not guessed.
 	m.VPC = types.ObjectUnknown(vpcAttrTypes)
 	m.KMSKeyARN = types.StringUnknown()
-	s, _ = planSubject(ctx, m, data, guardrail.U[bool]())
-	if s.SubnetIDs.State != guardrail.Unknown || s.KMSKeyARN.State != guardrail.Unknown || s.VolumeKMSKeyARN.State != guardrail.Unknown {
+	s, _ = planSubject(ctx, m, data, facts.Unknown[bool]())
+	if s.SubnetIDs.State != facts.StateUnknown || s.KMSKeyARN.State != facts.StateUnknown || s.VolumeKMSKeyARN.State != facts.StateUnknown {
 		t.Errorf("unknowns: %+v %+v %+v", s.SubnetIDs, s.KMSKeyARN, s.VolumeKMSKeyARN)
 	}
 	if fullyKnown(m) {
@@ -253,7 +256,7 @@ func TestPlanSubject(t *testing.T) {
 }
 
 func TestPathFor(t *testing.T) {
-	s := &guardrail.Subject{SubnetIDs: guardrail.K([]string{"subnet-a", "subnet-b"})}
+	s := &guardrail.Subject{SubnetIDs: facts.Known([]string{"subnet-a", "subnet-b"})}
 	p := pathFor(s)
 	if got, want := p(guardrail.FieldSubnetIDs, 1), path.Root("vpc").AtName("subnet_ids").AtSetValue(types.StringValue("subnet-b")); !got.Equal(want) {
 		t.Errorf("subnet path %s", got)

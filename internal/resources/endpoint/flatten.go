@@ -19,9 +19,9 @@ import (
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
@@ -206,7 +206,7 @@ func (r *endpointResource) refresh(ctx context.Context, base endpointModel, l *l
 
 // liveSubject builds the Subject of the live objects, and the log-group
 // facts the refresh already read.
-func liveSubject(m endpointModel, l *liveObjects, r *endpointResource, name string, diags *diag.Diagnostics) (*guardrail.Subject, map[string]posture.LogGroupFact) {
+func liveSubject(m endpointModel, l *liveObjects, r *endpointResource, name string, diags *diag.Diagnostics) (*guardrail.Subject, map[string]facts.LogGroupFact) {
 	ctx := context.Background()
 	s := subjectBase(name, r.data)
 	n, d := m.nested(ctx)
@@ -222,52 +222,52 @@ func liveSubject(m endpointModel, l *liveObjects, r *endpointResource, name stri
 		s.S3 = append(s.S3, guardrail.S3Location{URI: tfval.String(n.Model.ModelDataS3URI), Field: fieldModelData, Role: "model"})
 	}
 	if l.model != nil {
-		s.NetworkIsolation = guardrail.K(aws.ToBool(l.model.EnableNetworkIsolation))
+		s.NetworkIsolation = facts.Known(aws.ToBool(l.model.EnableNetworkIsolation))
 	} else {
-		s.NetworkIsolation = guardrail.U[bool]()
+		s.NetworkIsolation = facts.Unknown[bool]()
 	}
 
 	if l.cfg != nil {
 		s.VolumeKMSKeyARN = optionalValue(cfgKey(l.cfg))
 		dc := l.cfg.DataCaptureConfig
 		enabled := dc != nil && aws.ToBool(dc.EnableCapture)
-		s.DataCapture = guardrail.DataCapture{Enabled: guardrail.K(enabled), KMSKeyARN: optionalValue(captureKey(l.cfg))}
+		s.DataCapture = guardrail.DataCapture{Enabled: facts.Known(enabled), KMSKeyARN: optionalValue(captureKey(l.cfg))}
 		if enabled && aws.ToString(dc.DestinationS3Uri) != "" {
-			s.S3 = append(s.S3, guardrail.S3Location{URI: guardrail.K(aws.ToString(dc.DestinationS3Uri)), Field: guardrail.FieldDataCapture, Role: "data_capture"})
+			s.S3 = append(s.S3, guardrail.S3Location{URI: facts.Known(aws.ToString(dc.DestinationS3Uri)), Field: guardrail.FieldDataCapture, Role: "data_capture"})
 		}
 	} else {
-		s.VolumeKMSKeyARN = guardrail.U[string]()
-		s.DataCapture = guardrail.DataCapture{Enabled: guardrail.U[bool](), KMSKeyARN: guardrail.U[string]()}
+		s.VolumeKMSKeyARN = facts.Unknown[string]()
+		s.DataCapture = guardrail.DataCapture{Enabled: facts.Unknown[bool](), KMSKeyARN: facts.Unknown[string]()}
 	}
 
 	lgName := logGroupName(name)
-	facts := map[string]posture.LogGroupFact{}
+	groups := map[string]facts.LogGroupFact{}
 	if lg := l.logGroup; lg != nil {
-		facts[lgName] = posture.LogGroupFact{Name: lgName, Found: true, KMSKeyARN: aws.ToString(lg.KmsKeyId), RetentionDays: int64(aws.ToInt32(lg.RetentionInDays))}
-		s.LogGroups = []guardrail.LogGroup{{Name: lgName, KMSKeyARN: optionalValue(aws.ToString(lg.KmsKeyId)), RetentionDays: guardrail.K(int64(aws.ToInt32(lg.RetentionInDays)))}}
+		groups[lgName] = facts.LogGroupFact{Name: lgName, Found: true, KMSKeyARN: aws.ToString(lg.KmsKeyId), RetentionDays: int64(aws.ToInt32(lg.RetentionInDays))}
+		s.LogGroups = []guardrail.LogGroup{{Name: lgName, KMSKeyARN: optionalValue(aws.ToString(lg.KmsKeyId)), RetentionDays: facts.Known(int64(aws.ToInt32(lg.RetentionInDays)))}}
 	} else {
-		facts[lgName] = posture.LogGroupFact{Name: lgName}
-		s.LogGroups = []guardrail.LogGroup{{Name: lgName, KMSKeyARN: guardrail.N[string](), RetentionDays: guardrail.N[int64]()}}
+		groups[lgName] = facts.LogGroupFact{Name: lgName}
+		s.LogGroups = []guardrail.LogGroup{{Name: lgName, KMSKeyARN: facts.Null[string](), RetentionDays: facts.Null[int64]()}}
 	}
 
 	var list []guardrail.Alarm
 	for _, k := range alarms.EndpointKinds() {
 		an := alarms.EndpointAlarmName(name, k)
 		a, ok := l.alarms[an]
-		list = append(list, guardrail.Alarm{Name: an, Kind: k, Exists: ok, ActionsEnabled: ok && aws.ToBool(a.ActionsEnabled), Actions: guardrail.K(a.AlarmActions)})
+		list = append(list, guardrail.Alarm{Name: an, Kind: k, Exists: ok, ActionsEnabled: ok && aws.ToBool(a.ActionsEnabled), Actions: facts.Known(a.AlarmActions)})
 	}
-	s.Alarms = guardrail.K(list)
+	s.Alarms = facts.Known(list)
 	// The deployment settings are sagesafe's own: every update it makes sends
 	// a blue/green policy with rollback on these alarms.
-	s.Deployment = guardrail.Deployment{BlueGreen: guardrail.K(true), RollbackAlarms: guardrail.K(rollbackAlarmNames(name))}
+	s.Deployment = guardrail.Deployment{BlueGreen: facts.Known(true), RollbackAlarms: facts.Known(rollbackAlarmNames(name))}
 	tags := map[string]string{}
 	for k, v := range l.tags {
 		if !reservedKey(k) {
 			tags[k] = v
 		}
 	}
-	s.Tags = guardrail.K(tags)
-	return s, facts
+	s.Tags = facts.Known(tags)
+	return s, groups
 }
 
 // flattenAlarms reads the alarm settings back. A threshold or the actions
@@ -491,11 +491,11 @@ func logGroupKey(lg *logstypes.LogGroup) string {
 	return aws.ToString(lg.KmsKeyId)
 }
 
-func optionalValue(s string) guardrail.Value[string] {
+func optionalValue(s string) facts.Value[string] {
 	if s == "" {
-		return guardrail.N[string]()
+		return facts.Null[string]()
 	}
-	return guardrail.K(s)
+	return facts.Known(s)
 }
 
 func optionalString(s string) types.String {

@@ -23,6 +23,7 @@ import (
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
@@ -142,7 +143,7 @@ func (r *endpointResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		plan.EndpointConfigName = plan.ModelName
 	}
 
-	nvme := guardrail.U[bool]()
+	nvme := facts.Unknown[bool]()
 	if !plan.InstanceType.IsUnknown() {
 		fact, ok, err := instanceFact(ctx, r.data.Posture, plan.InstanceType.ValueString())
 		if err != nil {
@@ -150,7 +151,7 @@ func (r *endpointResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 			return
 		}
 		if ok {
-			nvme = guardrail.K(fact.Found && fact.InstanceStorageSupported)
+			nvme = facts.Known(fact.Found && fact.InstanceStorageSupported)
 		}
 	}
 	subject, diags := planSubject(ctx, plan, r.data, nvme)
@@ -565,7 +566,7 @@ func (r *endpointResource) applyGuardrails(ctx context.Context, plan endpointMod
 		return false, nil, nil, false
 	}
 	nvme := known && fact.Found && fact.InstanceStorageSupported
-	subject, d := planSubject(ctx, plan, r.data, guardrail.K(nvme))
+	subject, d := planSubject(ctx, plan, r.data, facts.Known(nvme))
 	diags.Append(d...)
 	findings, err := evaluate.Run(ctx, fetcher{f: r.data.Posture}, r.data.Policy, subject)
 	if err != nil {

@@ -3,9 +3,10 @@ package endpoint
 import (
 	"context"
 	"fmt"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/schemautil"
 	"regexp"
 	"strings"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/schemautil"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"

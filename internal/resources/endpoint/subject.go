@@ -2,6 +2,7 @@ package endpoint
 
 import (
 	"context"
+	"maps"
 	"sort"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -11,8 +12,8 @@ import (
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
@@ -29,26 +30,24 @@ const fieldModelData guardrail.Field = "model_data_s3_uri"
 //     endpoints refreshed in parallel share the cached facts.)
 type fetcher struct {
 	f         evaluate.Fetcher
-	logGroups map[string]posture.LogGroupFact
+	logGroups map[string]facts.LogGroupFact
 }
 
-func (x fetcher) Fetch(ctx context.Context, req posture.Request) (posture.Facts, error) {
+func (x fetcher) Fetch(ctx context.Context, req facts.Request) (facts.Facts, error) {
 	req.LogGroups = nil
-	facts, err := x.f.Fetch(ctx, req)
-	if facts.LogGroups == nil {
-		facts.LogGroups = map[string]posture.LogGroupFact{}
+	found, err := x.f.Fetch(ctx, req)
+	if found.LogGroups == nil {
+		found.LogGroups = map[string]facts.LogGroupFact{}
 	}
-	for k, v := range x.logGroups {
-		facts.LogGroups[k] = v
-	}
-	return facts, err
+	maps.Copy(found.LogGroups, x.logGroups)
+	return found, err
 }
 
 // instanceFact returns the posture facts of an instance type (cached per
 // provider process). known is false when it could not be looked up.
-func instanceFact(ctx context.Context, f evaluate.Fetcher, instanceType string) (fact posture.InstanceTypeFact, known bool, err error) {
-	facts, err := fetcher{f: f}.Fetch(ctx, posture.Request{InstanceTypes: []string{instanceType}})
-	fact, known = facts.InstanceTypes[instanceType]
+func instanceFact(ctx context.Context, f evaluate.Fetcher, instanceType string) (fact facts.InstanceTypeFact, known bool, err error) {
+	found, err := fetcher{f: f}.Fetch(ctx, facts.Request{InstanceTypes: []string{instanceType}})
+	fact, known = found.InstanceTypes[instanceType]
 	return fact, known, err
 }
 
@@ -64,7 +63,7 @@ func subjectBase(name string, data *providerdata.Data) *guardrail.Subject {
 // planSubject builds the Subject of a plan. Unknown values stay unknown
 // (their checks run again at apply). nvme says whether the instance type has
 // local NVMe storage, when that is known.
-func planSubject(ctx context.Context, m endpointModel, data *providerdata.Data, nvme guardrail.Value[bool]) (*guardrail.Subject, diag.Diagnostics) {
+func planSubject(ctx context.Context, m endpointModel, data *providerdata.Data, nvme facts.Value[bool]) (*guardrail.Subject, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	n, d := m.nested(ctx)
 	diags.Append(d...)
@@ -78,30 +77,30 @@ func planSubject(ctx context.Context, m endpointModel, data *providerdata.Data, 
 	s.InstanceType = tfval.String(m.InstanceType)
 	s.InstanceCount = tfval.Int64(m.InstanceCount)
 	if modelUnknown {
-		s.Image = guardrail.U[string]()
+		s.Image = facts.Unknown[string]()
 	} else {
 		s.Image = tfval.String(n.Model.Image)
 		if !n.Model.ModelDataS3URI.IsNull() {
 			s.S3 = append(s.S3, guardrail.S3Location{URI: tfval.String(n.Model.ModelDataS3URI), Field: fieldModelData, Role: "model"})
 		}
 	}
-	s.NetworkIsolation = guardrail.K(true) // always set by createModelInput
+	s.NetworkIsolation = facts.Known(true) // always set by createModelInput
 
 	switch {
 	case !nvme.IsKnown():
-		s.VolumeKMSKeyARN = guardrail.U[string]()
+		s.VolumeKMSKeyARN = facts.Unknown[string]()
 	case nvme.V:
-		s.VolumeKMSKeyARN = guardrail.N[string]()
+		s.VolumeKMSKeyARN = facts.Null[string]()
 	default:
 		s.VolumeKMSKeyARN = s.KMSKeyARN
 	}
 
 	switch {
 	case m.DataCapture.IsUnknown() || n.DataCapture.Enabled.IsUnknown():
-		s.DataCapture = guardrail.DataCapture{Enabled: guardrail.U[bool](), KMSKeyARN: s.KMSKeyARN}
+		s.DataCapture = guardrail.DataCapture{Enabled: facts.Unknown[bool](), KMSKeyARN: s.KMSKeyARN}
 	default:
 		enabled := n.DataCapture.Enabled.ValueBool()
-		s.DataCapture = guardrail.DataCapture{Enabled: guardrail.K(enabled), KMSKeyARN: s.KMSKeyARN}
+		s.DataCapture = guardrail.DataCapture{Enabled: facts.Known(enabled), KMSKeyARN: s.KMSKeyARN}
 		if enabled && !n.DataCapture.S3URI.IsNull() {
 			s.S3 = append(s.S3, guardrail.S3Location{URI: tfval.String(n.DataCapture.S3URI), Field: guardrail.FieldDataCapture, Role: "data_capture"})
 		}
@@ -110,22 +109,22 @@ func planSubject(ctx context.Context, m endpointModel, data *providerdata.Data, 
 	if !m.Name.IsUnknown() {
 		name := m.Name.ValueString()
 		s.LogGroups = []guardrail.LogGroup{{Name: logGroupName(name), KMSKeyARN: s.KMSKeyARN, RetentionDays: tfval.Int64(m.LogRetentionDays)}}
-		actions := guardrail.U[[]string]()
+		actions := facts.Unknown[[]string]()
 		if !m.Alarms.IsUnknown() && valueFullyKnown(n.Alarms.Actions) {
-			actions = guardrail.K(effectiveActions(ctx, n.Alarms.Actions, data, &diags))
+			actions = facts.Known(effectiveActions(ctx, n.Alarms.Actions, data, &diags))
 		}
 		var list []guardrail.Alarm
 		for _, k := range alarms.EndpointKinds() {
 			list = append(list, guardrail.Alarm{Name: alarms.EndpointAlarmName(name, k), Kind: k, Exists: true, ActionsEnabled: true, Actions: actions})
 		}
-		s.Alarms = guardrail.K(list)
-		s.Deployment = guardrail.Deployment{BlueGreen: guardrail.K(true), RollbackAlarms: guardrail.K(rollbackAlarmNames(name))}
+		s.Alarms = facts.Known(list)
+		s.Deployment = guardrail.Deployment{BlueGreen: facts.Known(true), RollbackAlarms: facts.Known(rollbackAlarmNames(name))}
 	} else {
-		s.Alarms = guardrail.U[[]guardrail.Alarm]()
-		s.Deployment = guardrail.Deployment{BlueGreen: guardrail.K(true), RollbackAlarms: guardrail.U[[]string]()}
+		s.Alarms = facts.Unknown[[]guardrail.Alarm]()
+		s.Deployment = guardrail.Deployment{BlueGreen: facts.Known(true), RollbackAlarms: facts.Unknown[[]string]()}
 	}
 
-	s.Tags = guardrail.U[map[string]string]()
+	s.Tags = facts.Unknown[map[string]string]()
 	if valueFullyKnown(m.Tags) {
 		var own map[string]string
 		diags.Append(m.Tags.ElementsAs(ctx, &own, false)...)
@@ -133,7 +132,7 @@ func planSubject(ctx context.Context, m endpointModel, data *providerdata.Data, 
 		if data != nil {
 			merged = data.MergeTags(own)
 		}
-		s.Tags = guardrail.K(merged)
+		s.Tags = facts.Known(merged)
 	}
 	return s, diags
 }
@@ -163,7 +162,7 @@ func findingDiagnostics(findings []guardrail.Finding, s *guardrail.Subject) diag
 // addressed by value, from the subject's (sorted) lists.
 func pathFor(s *guardrail.Subject) func(guardrail.Field, int) path.Path {
 	return func(f guardrail.Field, i int) path.Path {
-		setElem := func(p path.Path, ids guardrail.Value[[]string]) path.Path {
+		setElem := func(p path.Path, ids facts.Value[[]string]) path.Path {
 			if i >= 0 && ids.IsKnown() && i < len(ids.V) {
 				return p.AtSetValue(types.StringValue(ids.V[i]))
 			}
@@ -211,15 +210,15 @@ func satisfiedList(s *guardrail.Subject, p guardrail.Policy, findings []guardrai
 
 // setValue converts a set of strings; parentUnknown marks the whole object
 // unknown. The elements are sorted, so finding indexes are stable.
-func setValue(ctx context.Context, v types.Set, parentUnknown bool, diags *diag.Diagnostics) guardrail.Value[[]string] {
+func setValue(ctx context.Context, v types.Set, parentUnknown bool, diags *diag.Diagnostics) facts.Value[[]string] {
 	switch {
 	case parentUnknown || !valueFullyKnown(v):
-		return guardrail.U[[]string]()
+		return facts.Unknown[[]string]()
 	case v.IsNull():
-		return guardrail.N[[]string]()
+		return facts.Null[[]string]()
 	}
 	var out []string
 	diags.Append(v.ElementsAs(ctx, &out, false)...)
 	sort.Strings(out)
-	return guardrail.K(out)
+	return facts.Known(out)
 }

@@ -2,9 +2,11 @@ package executionrole
 
 import (
 	"context"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 	"strings"
 	"testing"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -65,8 +67,8 @@ func TestRenderMatchesTheBuilders(t *testing.T) {
 			// And the result is what sagesafe's own checks call compliant.
 			fact := posture.AssessRole(posture.RoleDocuments{Ref: "r", ARN: "r", TrustPolicy: got.Trust.JSON(),
 				InlinePolicies: map[string]string{PolicyName: got.Policy.JSON()}})
-			s := &guardrail.Subject{Kind: guardrail.KindExecutionRole, RoleARN: guardrail.K("r"), RoleManaged: true,
-				Tags: guardrail.K(map[string]string{}), Facts: posture.Facts{Roles: map[string]posture.RoleFact{"r": fact}}}
+			s := &guardrail.Subject{Kind: guardrail.KindExecutionRole, RoleARN: facts.Known("r"), RoleManaged: true,
+				Tags: facts.Known(map[string]string{}), Facts: facts.Facts{Roles: map[string]facts.RoleFact{"r": fact}}}
 			if f := guardrail.Evaluate(s, guardrail.DefaultPolicy()); len(f) != 0 {
 				t.Errorf("%s: generated role has findings %+v", purpose, f)
 			}
@@ -228,7 +230,7 @@ func TestAssessLiveReportsDriftByControl(t *testing.T) {
 			inline: map[string]string{PolicyName: want.Policy.JSON()}}
 	}
 	subject := func() *guardrail.Subject {
-		return &guardrail.Subject{Kind: guardrail.KindExecutionRole, Name: "exec", RoleARN: guardrail.K(arn), RoleManaged: true}
+		return &guardrail.Subject{Kind: guardrail.KindExecutionRole, Name: "exec", RoleARN: facts.Known(arn), RoleManaged: true}
 	}
 	all := []string{"SS-GOV-1", "SS-IAM-1", "SS-IAM-2"}
 

@@ -11,10 +11,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -138,9 +140,9 @@ func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	})
 	s := r.subject(plan.Name.ValueString(), ref, fact)
 	if tagsKnown {
-		s.Tags = guardrail.K(r.data.MergeTags(tags))
+		s.Tags = facts.Known(r.data.MergeTags(tags))
 	} else {
-		s.Tags = guardrail.U[map[string]string]()
+		s.Tags = facts.Unknown[map[string]string]()
 	}
 	findings := guardrail.Evaluate(s, r.data.Policy)
 	resp.Diagnostics.Append(guardrail.Diagnostics(findings, pathFor)...)
@@ -152,16 +154,16 @@ func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-func (r *roleResource) subject(name, ref string, fact posture.RoleFact) *guardrail.Subject {
+func (r *roleResource) subject(name, ref string, fact facts.RoleFact) *guardrail.Subject {
 	return &guardrail.Subject{
 		Kind:        guardrail.KindExecutionRole,
 		Name:        name,
 		Region:      r.data.AWS.Region,
 		AccountID:   r.data.AWS.AccountID,
 		Partition:   r.data.AWS.Partition,
-		RoleARN:     guardrail.K(ref),
+		RoleARN:     facts.Known(ref),
 		RoleManaged: true,
-		Facts:       posture.Facts{Roles: map[string]posture.RoleFact{ref: fact}},
+		Facts:       facts.Facts{Roles: map[string]facts.RoleFact{ref: fact}},
 	}
 }
 
@@ -473,7 +475,7 @@ func (r *roleResource) refresh(ctx context.Context, m *resourceModel) (found boo
 	if rendered, known, d := Render(m.PolicyInputs, r.scope()); known && !d.HasError() {
 		want = &rendered
 	}
-	a := assessLive(live, want, r.subject(live.name, live.arn, posture.RoleFact{}), r.data.Policy)
+	a := assessLive(live, want, r.subject(live.name, live.arn, facts.RoleFact{}), r.data.Policy)
 	m.TrustPolicyJSON = types.StringValue(a.trustJSON)
 	m.PolicyJSON = types.StringValue(a.policyJSON)
 	m.Controls = tfval.List(a.controls)
@@ -522,11 +524,11 @@ func assessLive(live *liveRole, want *Rendered, s *guardrail.Subject, p guardrai
 	}
 
 	// The same evaluation the plan runs, on the live role.
-	s.Facts.Roles = map[string]posture.RoleFact{s.RoleARN.V: posture.AssessRole(posture.RoleDocuments{
+	s.Facts.Roles = map[string]facts.RoleFact{s.RoleARN.V: posture.AssessRole(posture.RoleDocuments{
 		Ref: s.RoleARN.V, ARN: live.arn, Name: live.name, TrustPolicy: live.trust,
 		AttachedPolicyARNs: live.attached, InlinePolicies: live.inline,
 	})}
-	s.Tags = guardrail.K(live.tags)
+	s.Tags = facts.Known(live.tags)
 	findings := guardrail.Evaluate(s, p)
 	a.controls = guardrail.Satisfied(s, p, findings)
 

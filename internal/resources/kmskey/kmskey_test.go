@@ -2,10 +2,12 @@ package kmskey
 
 import (
 	"context"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -16,7 +18,6 @@ import (
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 )
 
 const (
@@ -139,7 +140,7 @@ func TestAliasValidator(t *testing.T) {
 
 func TestDriftWarningsNameTheControl(t *testing.T) {
 	const arn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-	s := &guardrail.Subject{Kind: guardrail.KindKMSKey, Region: "us-east-1", KMSKeyARN: guardrail.K(arn)}
+	s := &guardrail.Subject{Kind: guardrail.KindKMSKey, Region: "us-east-1", KMSKeyARN: facts.Known(arn)}
 	for _, tc := range []struct {
 		state    string
 		rotation bool
@@ -151,7 +152,7 @@ func TestDriftWarningsNameTheControl(t *testing.T) {
 		{state: "PendingDeletion", rotation: true, want: []string{"SS-KMS-1: ", "cancels the deletion"}},
 		{state: "Enabled", rotation: true, edited: true, want: []string{"SS-KMS-1: the policy", "restores the generated policy"}},
 	} {
-		s.Facts.Keys = map[string]posture.KeyFact{arn: {
+		s.Facts.Keys = map[string]facts.KeyFact{arn: {
 			Ref: arn, Found: true, ARN: arn, Region: "us-east-1", Manager: "CUSTOMER", Spec: "SYMMETRIC_DEFAULT",
 			Usage: "ENCRYPT_DECRYPT", State: tc.state, RotationEnabled: tc.rotation,
 		}}
@@ -163,7 +164,7 @@ func TestDriftWarningsNameTheControl(t *testing.T) {
 			t.Errorf("%+v: got %q / %q", tc, diags[0].Summary(), diags[0].Detail())
 		}
 	}
-	s.Facts.Keys[arn] = posture.KeyFact{Ref: arn, Found: true, ARN: arn, Region: "us-east-1", Manager: "CUSTOMER",
+	s.Facts.Keys[arn] = facts.KeyFact{Ref: arn, Found: true, ARN: arn, Region: "us-east-1", Manager: "CUSTOMER",
 		Spec: "SYMMETRIC_DEFAULT", Usage: "ENCRYPT_DECRYPT", State: "Enabled", RotationEnabled: true}
 	if diags := driftWarnings(guardrail.Evaluate(s, guardrail.DefaultPolicy()), "Enabled", arn, false); len(diags) != 0 {
 		t.Errorf("a secure key produced warnings: %v", diags)

@@ -8,10 +8,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -111,11 +113,11 @@ func (r *kmsKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	}
 	s := r.subject(&plan, ref)
 	if tagsKnown {
-		s.Tags = guardrail.K(r.data.MergeTags(tags))
+		s.Tags = facts.Known(r.data.MergeTags(tags))
 	} else {
-		s.Tags = guardrail.U[map[string]string]()
+		s.Tags = facts.Unknown[map[string]string]()
 	}
-	s.Facts.Keys = map[string]posture.KeyFact{ref: {
+	s.Facts.Keys = map[string]facts.KeyFact{ref: {
 		Ref: ref, Found: true, ARN: ref, Region: r.data.AWS.Region, Manager: "CUSTOMER",
 		Spec: string(kmstypes.KeySpecSymmetricDefault), Usage: string(kmstypes.KeyUsageTypeEncryptDecrypt),
 		State: stateEnabled, RotationEnabled: true, Origin: string(kmstypes.OriginTypeAwsKms),
@@ -141,7 +143,7 @@ func (r *kmsKeyResource) subject(m *model, ref string) *guardrail.Subject {
 		Region:    r.data.AWS.Region,
 		AccountID: r.data.AWS.AccountID,
 		Partition: r.data.AWS.Partition,
-		KMSKeyARN: guardrail.K(ref),
+		KMSKeyARN: facts.Known(ref),
 	}
 }
 
@@ -565,10 +567,10 @@ func (r *kmsKeyResource) refresh(ctx context.Context, m *model) (found bool, dri
 
 	// The same evaluation the plan runs, on the live key.
 	s := r.subject(m, keyARN)
-	s.Tags = guardrail.K(tags)
+	s.Tags = facts.Known(tags)
 	fact := posture.AssessKey(meta, m.RotationEnabled.ValueBool())
 	fact.Ref = keyARN
-	s.Facts.Keys = map[string]posture.KeyFact{keyARN: fact}
+	s.Facts.Keys = map[string]facts.KeyFact{keyARN: fact}
 	findings := guardrail.Evaluate(s, r.data.Policy)
 	controls := guardrail.Satisfied(s, r.data.Policy, findings)
 

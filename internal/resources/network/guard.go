@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
@@ -39,11 +40,11 @@ func baseSubject(d *providerdata.Data, name string) *guardrail.Subject {
 // retention (SS-ENC-5, SS-MON-3) and the tags (SS-GOV-1).
 func planSubject(ctx context.Context, d *providerdata.Data, m *networkModel, diags *diag.Diagnostics) *guardrail.Subject {
 	s := baseSubject(d, m.Name.ValueString())
-	s.SubnetIDs = guardrail.U[[]string]()
-	s.SecurityGroupIDs = guardrail.U[[]string]()
-	s.DefaultSecurityGroupRules = guardrail.U[[]string]()
-	s.MissingInterfaceEndpoints = guardrail.U[[]string]()
-	s.FlowLog = guardrail.U[guardrail.FlowLogState]()
+	s.SubnetIDs = facts.Unknown[[]string]()
+	s.SecurityGroupIDs = facts.Unknown[[]string]()
+	s.DefaultSecurityGroupRules = facts.Unknown[[]string]()
+	s.MissingInterfaceEndpoints = facts.Unknown[[]string]()
+	s.FlowLog = facts.Unknown[guardrail.FlowLogState]()
 	s.KMSKeyARN = tfval.String(m.KMSKeyARN)
 	lg := guardrail.LogGroup{KMSKeyARN: s.KMSKeyARN, RetentionDays: tfval.Int64(m.FlowLogRetentionDays)}
 	if !m.Name.IsUnknown() && !m.Name.IsNull() {
@@ -51,9 +52,9 @@ func planSubject(ctx context.Context, d *providerdata.Data, m *networkModel, dia
 	}
 	s.LogGroups = []guardrail.LogGroup{lg}
 	if m.Tags.IsUnknown() {
-		s.Tags = guardrail.U[map[string]string]()
+		s.Tags = facts.Unknown[map[string]string]()
 	} else {
-		s.Tags = guardrail.K(mergedTags(d, stringMap(ctx, m.Tags, diags)))
+		s.Tags = facts.Known(mergedTags(d, stringMap(ctx, m.Tags, diags)))
 	}
 	return s
 }
@@ -71,7 +72,7 @@ func planKnown(m *networkModel) bool {
 // attribute of each security group index.
 func liveSubject(d *providerdata.Data, s spec, l *live) (*guardrail.Subject, []string) {
 	sub := baseSubject(d, s.Name)
-	sub.SubnetIDs = guardrail.K(l.subnetIDs(s.AZs))
+	sub.SubnetIDs = facts.Known(l.subnetIDs(s.AZs))
 	var ids, attrs []string
 	for _, g := range []struct {
 		id, attr string
@@ -84,19 +85,19 @@ func liveSubject(d *providerdata.Data, s spec, l *live) (*guardrail.Subject, []s
 			ids, attrs = append(ids, g.id), append(attrs, g.attr)
 		}
 	}
-	sub.SecurityGroupIDs = guardrail.K(ids)
+	sub.SecurityGroupIDs = facts.Known(ids)
 	if l.DefaultSG != nil {
 		sub.DefaultSecurityGroupID = groupID(l.DefaultSG)
-		sub.DefaultSecurityGroupRules = guardrail.K(defaultGroupRules(l.DefaultSG))
+		sub.DefaultSecurityGroupRules = facts.Known(defaultGroupRules(l.DefaultSG))
 	}
-	sub.MissingInterfaceEndpoints = guardrail.K(missingEndpoints(s, l))
-	sub.FlowLog = guardrail.K(flowLogState(s, l))
+	sub.MissingInterfaceEndpoints = facts.Known(missingEndpoints(s, l))
+	sub.FlowLog = facts.Known(flowLogState(s, l))
 	if s.KMSKeyARN != "" {
-		sub.KMSKeyARN = guardrail.K(s.KMSKeyARN)
+		sub.KMSKeyARN = facts.Known(s.KMSKeyARN)
 	}
 	// Null settings: the checks take them from the live log group.
 	sub.LogGroups = []guardrail.LogGroup{{Name: s.logGroupName()}}
-	sub.Tags = guardrail.K(fromEC2Tags(l.VPC.Tags))
+	sub.Tags = facts.Known(fromEC2Tags(l.VPC.Tags))
 	return sub, attrs
 }
 

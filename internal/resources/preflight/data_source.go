@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
@@ -184,7 +185,7 @@ func (d *dataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 	s.Image = tfval.String(m.Image)
 	uris := tfval.Strings(ctx, m.S3URIs, &resp.Diagnostics)
 	for i, u := range uris.V {
-		s.S3 = append(s.S3, guardrail.S3Location{URI: guardrail.K(u), Index: i, Field: guardrail.FieldS3URIs, Role: "data"})
+		s.S3 = append(s.S3, guardrail.S3Location{URI: facts.Known(u), Index: i, Field: guardrail.FieldS3URIs, Role: "data"})
 	}
 	if resp.Diagnostics.HasError() {
 		return

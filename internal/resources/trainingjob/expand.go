@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 // generateName is prefix + UTC time (YYYYMMDDhhmmss) + 4 random characters:
@@ -164,14 +164,14 @@ func createTimeout(in inputs) time.Duration {
 	return time.Duration(limit.V)*time.Second + createTimeoutMargin
 }
 
-func orDefault(v guardrail.Value[int64], def int64) int64 {
+func orDefault(v facts.Value[int64], def int64) int64 {
 	if v.IsKnown() {
 		return v.V
 	}
 	return def
 }
 
-func orString(v guardrail.Value[string], def string) string {
+func orString(v facts.Value[string], def string) string {
 	if v.IsKnown() && v.V != "" {
 		return v.V
 	}
@@ -182,9 +182,9 @@ func orString(v guardrail.Value[string], def string) string {
 func validateSpot(in inputs) (attr, msg string) {
 	spot := in.UseSpot.IsKnown() && in.UseSpot.V
 	switch {
-	case spot && in.MaxWaitSeconds.State == guardrail.Null:
+	case spot && in.MaxWaitSeconds.State == facts.StateNull:
 		return "max_wait_seconds", "use_spot needs max_wait_seconds: how long SageMaker may wait for spot capacity plus the training time."
-	case !spot && in.UseSpot.IsKnown() && in.MaxWaitSeconds.State == guardrail.Known:
+	case !spot && in.UseSpot.IsKnown() && in.MaxWaitSeconds.State == facts.StateKnown:
 		return "max_wait_seconds", "max_wait_seconds applies only to spot training; set use_spot = true or remove it."
 	case spot && in.MaxWaitSeconds.IsKnown() && in.MaxRuntimeSeconds.IsKnown() && in.MaxWaitSeconds.V < in.MaxRuntimeSeconds.V:
 		return "max_wait_seconds", fmt.Sprintf("max_wait_seconds (%d) must be at least max_runtime_seconds (%d).", in.MaxWaitSeconds.V, in.MaxRuntimeSeconds.V)

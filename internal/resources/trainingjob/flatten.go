@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 )
@@ -217,57 +218,57 @@ func flattenTags(ctx context.Context, live, defaults map[string]string, prior ty
 func liveSubject(job *sagemaker.DescribeTrainingJobOutput, liveTags map[string]string, specs []alarms.Spec, live map[string]cwtypes.MetricAlarm, data *providerdata.Data) *guardrail.Subject {
 	s := baseSubject(aws.ToString(job.TrainingJobName), data)
 	if v := job.VpcConfig; v != nil {
-		s.SubnetIDs, s.SecurityGroupIDs = guardrail.K(v.Subnets), guardrail.K(v.SecurityGroupIds)
+		s.SubnetIDs, s.SecurityGroupIDs = facts.Known(v.Subnets), facts.Known(v.SecurityGroupIds)
 	} else {
-		s.SubnetIDs, s.SecurityGroupIDs = guardrail.N[[]string](), guardrail.N[[]string]()
+		s.SubnetIDs, s.SecurityGroupIDs = facts.Null[[]string](), facts.Null[[]string]()
 	}
-	s.KMSKeyARN, s.OutputKMSKeyARN = guardrail.N[string](), guardrail.N[string]()
+	s.KMSKeyARN, s.OutputKMSKeyARN = facts.Null[string](), facts.Null[string]()
 	if o := job.OutputDataConfig; o != nil && aws.ToString(o.KmsKeyId) != "" {
-		s.KMSKeyARN, s.OutputKMSKeyARN = guardrail.K(aws.ToString(o.KmsKeyId)), guardrail.K(aws.ToString(o.KmsKeyId))
+		s.KMSKeyARN, s.OutputKMSKeyARN = facts.Known(aws.ToString(o.KmsKeyId)), facts.Known(aws.ToString(o.KmsKeyId))
 	}
-	s.VolumeKMSKeyARN = guardrail.N[string]()
+	s.VolumeKMSKeyARN = facts.Null[string]()
 	if rc := job.ResourceConfig; rc != nil {
-		s.InstanceType = guardrail.K(string(rc.InstanceType))
-		s.InstanceCount = guardrail.K(int64(aws.ToInt32(rc.InstanceCount)))
+		s.InstanceType = facts.Known(string(rc.InstanceType))
+		s.InstanceCount = facts.Known(int64(aws.ToInt32(rc.InstanceCount)))
 		if k := aws.ToString(rc.VolumeKmsKeyId); k != "" {
-			s.VolumeKMSKeyARN = guardrail.K(k)
+			s.VolumeKMSKeyARN = facts.Known(k)
 		}
 	}
-	s.RoleARN = guardrail.K(aws.ToString(job.RoleArn))
+	s.RoleARN = facts.Known(aws.ToString(job.RoleArn))
 	if as := job.AlgorithmSpecification; as != nil && as.TrainingImage != nil {
-		s.Image = guardrail.K(aws.ToString(as.TrainingImage))
+		s.Image = facts.Known(aws.ToString(as.TrainingImage))
 	} else {
-		s.Image = guardrail.N[string]()
+		s.Image = facts.Null[string]()
 	}
 	for i, c := range job.InputDataConfig {
-		uri := guardrail.N[string]()
+		uri := facts.Null[string]()
 		if c.DataSource != nil && c.DataSource.S3DataSource != nil {
-			uri = guardrail.K(aws.ToString(c.DataSource.S3DataSource.S3Uri))
+			uri = facts.Known(aws.ToString(c.DataSource.S3DataSource.S3Uri))
 		}
 		s.S3 = append(s.S3, guardrail.S3Location{URI: uri, Index: i, Field: fieldInputs, Role: "input"})
 	}
 	if o := job.OutputDataConfig; o != nil {
-		s.S3 = append(s.S3, guardrail.S3Location{URI: guardrail.K(aws.ToString(o.S3OutputPath)), Index: -1, Field: fieldOutput, Role: "output"})
+		s.S3 = append(s.S3, guardrail.S3Location{URI: facts.Known(aws.ToString(o.S3OutputPath)), Index: -1, Field: fieldOutput, Role: "output"})
 	}
 	if c := job.CheckpointConfig; c != nil && c.S3Uri != nil {
-		s.S3 = append(s.S3, guardrail.S3Location{URI: guardrail.K(aws.ToString(c.S3Uri)), Index: -1, Field: fieldCheckpoint, Role: "checkpoint"})
+		s.S3 = append(s.S3, guardrail.S3Location{URI: facts.Known(aws.ToString(c.S3Uri)), Index: -1, Field: fieldCheckpoint, Role: "checkpoint"})
 	}
-	s.NetworkIsolation = guardrail.K(aws.ToBool(job.EnableNetworkIsolation))
-	s.InterContainerEncryption = guardrail.K(aws.ToBool(job.EnableInterContainerTrafficEncryption))
-	s.MaxRuntimeSeconds = guardrail.N[int64]()
+	s.NetworkIsolation = facts.Known(aws.ToBool(job.EnableNetworkIsolation))
+	s.InterContainerEncryption = facts.Known(aws.ToBool(job.EnableInterContainerTrafficEncryption))
+	s.MaxRuntimeSeconds = facts.Null[int64]()
 	if sc := job.StoppingCondition; sc != nil && sc.MaxRuntimeInSeconds != nil {
-		s.MaxRuntimeSeconds = guardrail.K(int64(aws.ToInt32(sc.MaxRuntimeInSeconds)))
+		s.MaxRuntimeSeconds = facts.Known(int64(aws.ToInt32(sc.MaxRuntimeInSeconds)))
 	}
-	s.Tags = guardrail.K(copyMap(liveTags))
+	s.Tags = facts.Known(copyMap(liveTags))
 	list := make([]guardrail.Alarm, 0, len(specs))
 	for _, sp := range specs {
 		a := guardrail.Alarm{Name: sp.Name, Kind: sp.Kind}
 		if la, ok := live[sp.Name]; ok {
-			a.Exists, a.ActionsEnabled, a.Actions = true, aws.ToBool(la.ActionsEnabled), guardrail.K(la.AlarmActions)
+			a.Exists, a.ActionsEnabled, a.Actions = true, aws.ToBool(la.ActionsEnabled), facts.Known(la.AlarmActions)
 		}
 		list = append(list, a)
 	}
-	s.Alarms = guardrail.K(list)
+	s.Alarms = facts.Known(list)
 	return s
 }
 

@@ -27,6 +27,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
@@ -544,21 +545,21 @@ func (r *trainingJobResource) inspect(ctx context.Context, m model, job *sagemak
 	if err != nil {
 		return inspection{}, err
 	}
-	it, key := guardrail.N[string](), guardrail.N[string]()
+	it, key := facts.Null[string](), facts.Null[string]()
 	count := 1
 	if rc := job.ResourceConfig; rc != nil {
-		it = guardrail.K(string(rc.InstanceType))
+		it = facts.Known(string(rc.InstanceType))
 		count = int(aws.ToInt32(rc.InstanceCount))
 	}
 	if o := job.OutputDataConfig; o != nil && aws.ToString(o.KmsKeyId) != "" {
-		key = guardrail.K(aws.ToString(o.KmsKeyId))
+		key = facts.Known(aws.ToString(o.KmsKeyId))
 	}
 	pre, err := prefetch(ctx, r.data.Posture, it, key)
 	if err != nil {
 		return inspection{}, err
 	}
 	gpus, _ := pre.gpus()
-	in.Name, in.InstanceCount = guardrail.K(name), guardrail.K(int64(count))
+	in.Name, in.InstanceCount = facts.Known(name), facts.Known(int64(count))
 	specs := alarms.TrainingSpecs(alarmInput(name, in, gpus, r.data, nil))
 	live, err := alarms.Describe(ctx, r.data.AWS.CloudWatch, specNames(specs))
 	if err != nil {
@@ -577,7 +578,7 @@ func (r *trainingJobResource) importAlarmSettings(ctx context.Context, job *sage
 	name := aws.ToString(job.TrainingJobName)
 	gpus := 0
 	if rc := job.ResourceConfig; rc != nil {
-		pre, err := prefetch(ctx, r.data.Posture, guardrail.K(string(rc.InstanceType)), guardrail.N[string]())
+		pre, err := prefetch(ctx, r.data.Posture, facts.Known(string(rc.InstanceType)), facts.Null[string]())
 		if err == nil {
 			gpus, _ = pre.gpus()
 		}
@@ -596,7 +597,7 @@ func (r *trainingJobResource) importAlarmSettings(ctx context.Context, job *sage
 
 // ensureLogGroup makes the shared log group encrypted and retained as lp
 // planned, then re-checks it: another apply may have raced this one.
-func (r *trainingJobResource) ensureLogGroup(ctx context.Context, lp logGroupPlan, pre prefetched, key guardrail.Value[string]) error {
+func (r *trainingJobResource) ensureLogGroup(ctx context.Context, lp logGroupPlan, pre prefetched, key facts.Value[string]) error {
 	if !lp.AssociateKey && !lp.RaiseRetention {
 		return nil
 	}

@@ -3,10 +3,12 @@ package trainingjob
 import (
 	"context"
 	"fmt"
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/schemautil"
 	"regexp"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/schemautil"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"

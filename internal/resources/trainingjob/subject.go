@@ -11,9 +11,9 @@ import (
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
@@ -29,35 +29,35 @@ const (
 // inputs is a plan (or state) decoded into guardrail values: unknown stays
 // unknown, absent stays null.
 type inputs struct {
-	Name              guardrail.Value[string]
-	RoleARN           guardrail.Value[string]
-	Image             guardrail.Value[string]
+	Name              facts.Value[string]
+	RoleARN           facts.Value[string]
+	Image             facts.Value[string]
 	Channels          []channelInput
 	ChannelsKnown     bool // the list itself is known
-	Output            guardrail.Value[string]
-	Checkpoint        guardrail.Value[string]
-	InstanceType      guardrail.Value[string]
-	InstanceCount     guardrail.Value[int64]
-	VolumeSizeGB      guardrail.Value[int64]
-	KMSKey            guardrail.Value[string]
-	SubnetIDs         guardrail.Value[[]string]
-	SecurityGroupIDs  guardrail.Value[[]string]
-	MaxRuntimeSeconds guardrail.Value[int64]
-	UseSpot           guardrail.Value[bool]
-	MaxWaitSeconds    guardrail.Value[int64]
-	Hyperparameters   guardrail.Value[map[string]string]
-	Environment       guardrail.Value[map[string]string]
-	Tags              guardrail.Value[map[string]string] // the resource's own tags
+	Output            facts.Value[string]
+	Checkpoint        facts.Value[string]
+	InstanceType      facts.Value[string]
+	InstanceCount     facts.Value[int64]
+	VolumeSizeGB      facts.Value[int64]
+	KMSKey            facts.Value[string]
+	SubnetIDs         facts.Value[[]string]
+	SecurityGroupIDs  facts.Value[[]string]
+	MaxRuntimeSeconds facts.Value[int64]
+	UseSpot           facts.Value[bool]
+	MaxWaitSeconds    facts.Value[int64]
+	Hyperparameters   facts.Value[map[string]string]
+	Environment       facts.Value[map[string]string]
+	Tags              facts.Value[map[string]string] // the resource's own tags
 	Alarms            alarmSettings
 }
 
 type channelInput struct {
-	Name, S3URI, ContentType, InputMode, Distribution guardrail.Value[string]
+	Name, S3URI, ContentType, InputMode, Distribution facts.Value[string]
 }
 
 // alarmSettings are the alarm block's values with defaults applied.
 type alarmSettings struct {
-	Actions    guardrail.Value[[]string] // null: the provider's alarm_actions
+	Actions    facts.Value[[]string] // null: the provider's alarm_actions
 	Thresholds alarms.TrainingThresholds
 	Known      bool // every threshold is known
 }
@@ -96,9 +96,9 @@ func decode(ctx context.Context, m model) (inputs, diag.Diagnostics) {
 
 	switch {
 	case m.VPC.IsUnknown():
-		in.SubnetIDs, in.SecurityGroupIDs = guardrail.U[[]string](), guardrail.U[[]string]()
+		in.SubnetIDs, in.SecurityGroupIDs = facts.Unknown[[]string](), facts.Unknown[[]string]()
 	case m.VPC.IsNull():
-		in.SubnetIDs, in.SecurityGroupIDs = guardrail.N[[]string](), guardrail.N[[]string]()
+		in.SubnetIDs, in.SecurityGroupIDs = facts.Null[[]string](), facts.Null[[]string]()
 	default:
 		var v vpcModel
 		diags.Append(m.VPC.As(ctx, &v, objectAsOptions)...)
@@ -106,10 +106,10 @@ func decode(ctx context.Context, m model) (inputs, diag.Diagnostics) {
 		in.SecurityGroupIDs = tfval.Strings(ctx, v.SecurityGroupIDs, &diags)
 	}
 
-	in.Alarms = alarmSettings{Actions: guardrail.N[[]string](), Thresholds: alarms.DefaultTrainingThresholds(), Known: true}
+	in.Alarms = alarmSettings{Actions: facts.Null[[]string](), Thresholds: alarms.DefaultTrainingThresholds(), Known: true}
 	switch {
 	case m.Alarms.IsUnknown():
-		in.Alarms.Actions, in.Alarms.Known = guardrail.U[[]string](), false
+		in.Alarms.Actions, in.Alarms.Known = facts.Unknown[[]string](), false
 	case !m.Alarms.IsNull():
 		var a alarmsModel
 		diags.Append(m.Alarms.As(ctx, &a, objectAsOptions)...)
@@ -134,25 +134,25 @@ func decode(ctx context.Context, m model) (inputs, diag.Diagnostics) {
 }
 
 // effectiveActions are the alarm actions: the block's, else the provider's.
-func (a alarmSettings) effectiveActions(data *providerdata.Data) guardrail.Value[[]string] {
-	if a.Actions.State != guardrail.Null {
+func (a alarmSettings) effectiveActions(data *providerdata.Data) facts.Value[[]string] {
+	if a.Actions.State != facts.StateNull {
 		return a.Actions
 	}
 	if data == nil {
-		return guardrail.K([]string(nil))
+		return facts.Known([]string(nil))
 	}
-	return guardrail.K(slices.Clone(data.AlarmActions))
+	return facts.Known(slices.Clone(data.AlarmActions))
 }
 
 // mergedTags is default_tags overlaid with the resource's tags.
-func mergedTags(data *providerdata.Data, own guardrail.Value[map[string]string]) guardrail.Value[map[string]string] {
-	if own.State == guardrail.Unknown {
+func mergedTags(data *providerdata.Data, own facts.Value[map[string]string]) facts.Value[map[string]string] {
+	if own.State == facts.StateUnknown {
 		return own
 	}
 	if data == nil {
-		return guardrail.K(copyMap(own.V))
+		return facts.Known(copyMap(own.V))
 	}
-	return guardrail.K(data.MergeTags(own.V))
+	return facts.Known(data.MergeTags(own.V))
 }
 
 // prefetched are the facts the subject's own shape depends on: whether the
@@ -160,39 +160,39 @@ func mergedTags(data *providerdata.Data, own guardrail.Value[map[string]string])
 // the workload key's ARN (for the log group), and the shared log group with
 // the key it has now.
 type prefetched struct {
-	InstanceType        posture.InstanceTypeFact
+	InstanceType        facts.InstanceTypeFact
 	InstanceTypeFetched bool
-	Key                 posture.KeyFact
+	Key                 facts.KeyFact
 	KeyFetched          bool
-	LogGroup            posture.LogGroupFact
+	LogGroup            facts.LogGroupFact
 	LogGroupFetched     bool
-	GroupKey            posture.KeyFact
+	GroupKey            facts.KeyFact
 	GroupKeyFetched     bool
 }
 
 // prefetch reads those facts through the provider's cached fetcher. The
 // facts it could read are returned along with any error.
-func prefetch(ctx context.Context, f evaluate.Fetcher, instanceType, key guardrail.Value[string]) (prefetched, error) {
+func prefetch(ctx context.Context, f evaluate.Fetcher, instanceType, key facts.Value[string]) (prefetched, error) {
 	var p prefetched
-	req := posture.Request{LogGroups: []string{LogGroupName}}
+	req := facts.Request{LogGroups: []string{LogGroupName}}
 	if instanceType.IsKnown() && instanceType.V != "" {
 		req.InstanceTypes = []string{instanceType.V}
 	}
 	if key.IsKnown() && key.V != "" {
 		req.KeyRefs = []string{key.V}
 	}
-	facts, err := f.Fetch(ctx, req)
+	found, err := f.Fetch(ctx, req)
 	if len(req.InstanceTypes) > 0 {
-		p.InstanceType, p.InstanceTypeFetched = facts.InstanceTypes[instanceType.V]
+		p.InstanceType, p.InstanceTypeFetched = found.InstanceTypes[instanceType.V]
 	}
 	if len(req.KeyRefs) > 0 {
-		p.Key, p.KeyFetched = facts.Keys[key.V]
+		p.Key, p.KeyFetched = found.Keys[key.V]
 	}
-	p.LogGroup, p.LogGroupFetched = facts.LogGroups[LogGroupName]
+	p.LogGroup, p.LogGroupFetched = found.LogGroups[LogGroupName]
 	gk := p.LogGroup.KMSKeyARN
 	isWorkloadKey := gk == key.V || (p.KeyFetched && gk == p.Key.ARN)
 	if p.LogGroupFetched && p.LogGroup.Found && gk != "" && !isWorkloadKey {
-		more, err2 := f.Fetch(ctx, posture.Request{KeyRefs: []string{gk}})
+		more, err2 := f.Fetch(ctx, facts.Request{KeyRefs: []string{gk}})
 		p.GroupKey, p.GroupKeyFetched = more.Keys[gk]
 		err = errors.Join(err, err2)
 	}
@@ -214,8 +214,8 @@ func (p prefetched) gpus() (n int, known bool) {
 // logGroupPlan is what the shared log group will be after Ensure, and what
 // Ensure has to change to get there.
 type logGroupPlan struct {
-	Key       guardrail.Value[string] // the group's key, in the workload's terms when it is the workload key
-	Retention guardrail.Value[int64]
+	Key       facts.Value[string] // the group's key, in the workload's terms when it is the workload key
+	Retention facts.Value[int64]
 	// OwnKey is true when the group is (or will be) encrypted with the
 	// workload's key: it is then checked as part of the job. Otherwise it
 	// keeps another customer-managed key and is checked on its own.
@@ -233,27 +233,27 @@ type logGroupPlan struct {
 // takes the group from another usable customer-managed key (other jobs'
 // logs are encrypted with it, and the group is theirs too) and never lowers
 // its retention.
-func planLogGroup(p prefetched, workloadKey guardrail.Value[string], minRetentionDays int64) logGroupPlan {
+func planLogGroup(p prefetched, workloadKey facts.Value[string], minRetentionDays int64) logGroupPlan {
 	if !p.LogGroupFetched {
-		return logGroupPlan{Key: guardrail.U[string](), Retention: guardrail.U[int64](), OwnKey: true}
+		return logGroupPlan{Key: facts.Unknown[string](), Retention: facts.Unknown[int64](), OwnKey: true}
 	}
 	g := p.LogGroup
 	lp := logGroupPlan{OwnKey: true}
 	target := retentionFor(minRetentionDays)
 	switch {
 	case !g.Found:
-		lp.Retention, lp.RaiseRetention, lp.RetentionDays = guardrail.K(int64(target)), true, target
+		lp.Retention, lp.RaiseRetention, lp.RetentionDays = facts.Known(int64(target)), true, target
 	case g.RetentionDays == 0: // never expire
-		lp.Retention = guardrail.K(int64(0))
+		lp.Retention = facts.Known(int64(0))
 	case minRetentionDays > 0 && g.RetentionDays < minRetentionDays:
-		lp.Retention, lp.RaiseRetention, lp.RetentionDays = guardrail.K(int64(target)), true, target
+		lp.Retention, lp.RaiseRetention, lp.RetentionDays = facts.Known(int64(target)), true, target
 	default:
-		lp.Retention = guardrail.K(g.RetentionDays)
+		lp.Retention = facts.Known(g.RetentionDays)
 	}
 
 	switch {
-	case workloadKey.State == guardrail.Unknown:
-		lp.Key = guardrail.U[string]()
+	case workloadKey.State == facts.StateUnknown:
+		lp.Key = facts.Unknown[string]()
 	case !g.Found || g.KMSKeyARN == "":
 		lp.Key, lp.AssociateKey = workloadKey, true
 	case g.KMSKeyARN == workloadKey.V || (p.KeyFetched && p.Key.Found && g.KMSKeyARN == p.Key.ARN):
@@ -263,21 +263,21 @@ func planLogGroup(p prefetched, workloadKey guardrail.Value[string], minRetentio
 		// no longer write to the group, so it takes the workload key.
 		lp.Key, lp.AssociateKey = workloadKey, true
 	default:
-		lp.Key, lp.OwnKey = guardrail.K(g.KMSKeyARN), false
+		lp.Key, lp.OwnKey = facts.Known(g.KMSKeyARN), false
 	}
 	return lp
 }
 
 // liveLogGroup describes the shared log group as it is now, for Read.
-func liveLogGroup(p prefetched, workloadKey guardrail.Value[string]) logGroupPlan {
+func liveLogGroup(p prefetched, workloadKey facts.Value[string]) logGroupPlan {
 	if !p.LogGroupFetched {
-		return logGroupPlan{Key: guardrail.U[string](), Retention: guardrail.U[int64](), OwnKey: true}
+		return logGroupPlan{Key: facts.Unknown[string](), Retention: facts.Unknown[int64](), OwnKey: true}
 	}
 	g := p.LogGroup
 	if !g.Found {
-		return logGroupPlan{Key: guardrail.N[string](), Retention: guardrail.N[int64](), OwnKey: true}
+		return logGroupPlan{Key: facts.Null[string](), Retention: facts.Null[int64](), OwnKey: true}
 	}
-	lp := logGroupPlan{Key: guardrail.K(g.KMSKeyARN), Retention: guardrail.K(g.RetentionDays), OwnKey: true}
+	lp := logGroupPlan{Key: facts.Known(g.KMSKeyARN), Retention: facts.Known(g.RetentionDays), OwnKey: true}
 	switch {
 	case g.KMSKeyARN == "":
 	case workloadKey.IsKnown() && (g.KMSKeyARN == workloadKey.V || (p.KeyFetched && p.Key.Found && g.KMSKeyARN == p.Key.ARN)):
@@ -373,12 +373,12 @@ func planSubject(in inputs, p prefetched, data *providerdata.Data) *guardrail.Su
 	s.InstanceCount = in.InstanceCount
 	s.Image = in.Image
 	s.S3 = planLocations(in)
-	s.NetworkIsolation = guardrail.K(true)
-	s.InterContainerEncryption = guardrail.K(true)
+	s.NetworkIsolation = facts.Known(true)
+	s.InterContainerEncryption = facts.Known(true)
 	s.OutputKMSKeyARN = in.KMSKey
 	s.VolumeKMSKeyARN = in.KMSKey
 	if p.nvme() {
-		s.VolumeKMSKeyARN = guardrail.N[string]()
+		s.VolumeKMSKeyARN = facts.Null[string]()
 	}
 	s.MaxRuntimeSeconds = in.MaxRuntimeSeconds
 	s.Tags = mergedTags(data, in.Tags)
@@ -400,7 +400,7 @@ func planSubject(in inputs, p prefetched, data *providerdata.Data) *guardrail.Su
 			list = append(list, guardrail.Alarm{Name: name, Kind: alarms.TrainingKey(i, kind), Exists: true, ActionsEnabled: true, Actions: actions})
 		}
 	}
-	s.Alarms = guardrail.K(list)
+	s.Alarms = facts.Known(list)
 	return s
 }
 
@@ -410,7 +410,7 @@ func planLocations(in inputs) []guardrail.S3Location {
 		out = append(out, guardrail.S3Location{URI: c.S3URI, Index: i, Field: fieldInputs, Role: "input"})
 	}
 	out = append(out, guardrail.S3Location{URI: in.Output, Index: -1, Field: fieldOutput, Role: "output"})
-	if in.Checkpoint.State != guardrail.Null {
+	if in.Checkpoint.State != facts.StateNull {
 		out = append(out, guardrail.S3Location{URI: in.Checkpoint, Index: -1, Field: fieldCheckpoint, Role: "checkpoint"})
 	}
 	return out

@@ -22,8 +22,8 @@ import (
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/awsclient"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 )
 
@@ -34,26 +34,26 @@ const (
 
 func testInputs() inputs {
 	return inputs{
-		Name:              guardrail.K("churn-1"),
-		RoleARN:           guardrail.K("arn:aws:iam::123456789012:role/r"),
-		Image:             guardrail.K("123456789012.dkr.ecr.us-east-1.amazonaws.com/x@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
+		Name:              facts.Known("churn-1"),
+		RoleARN:           facts.Known("arn:aws:iam::123456789012:role/r"),
+		Image:             facts.Known("123456789012.dkr.ecr.us-east-1.amazonaws.com/x@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
 		ChannelsKnown:     true,
-		Channels:          []channelInput{{Name: guardrail.K("train"), S3URI: guardrail.K("s3://b/train/"), ContentType: guardrail.N[string](), InputMode: guardrail.K("File"), Distribution: guardrail.K("FullyReplicated")}},
-		Output:            guardrail.K("s3://b/out"),
-		Checkpoint:        guardrail.N[string](),
-		InstanceType:      guardrail.K("ml.m5.xlarge"),
-		InstanceCount:     guardrail.K(int64(2)),
-		VolumeSizeGB:      guardrail.K(int64(30)),
-		KMSKey:            guardrail.K(keyARN),
-		SubnetIDs:         guardrail.K([]string{"subnet-0123456789abcdef0"}),
-		SecurityGroupIDs:  guardrail.K([]string{"sg-0123456789abcdef0"}),
-		MaxRuntimeSeconds: guardrail.K(int64(3600)),
-		UseSpot:           guardrail.K(false),
-		MaxWaitSeconds:    guardrail.N[int64](),
-		Hyperparameters:   guardrail.N[map[string]string](),
-		Environment:       guardrail.K(map[string]string{"A": "b"}),
-		Tags:              guardrail.N[map[string]string](),
-		Alarms:            alarmSettings{Actions: guardrail.N[[]string](), Thresholds: alarms.DefaultTrainingThresholds(), Known: true},
+		Channels:          []channelInput{{Name: facts.Known("train"), S3URI: facts.Known("s3://b/train/"), ContentType: facts.Null[string](), InputMode: facts.Known("File"), Distribution: facts.Known("FullyReplicated")}},
+		Output:            facts.Known("s3://b/out"),
+		Checkpoint:        facts.Null[string](),
+		InstanceType:      facts.Known("ml.m5.xlarge"),
+		InstanceCount:     facts.Known(int64(2)),
+		VolumeSizeGB:      facts.Known(int64(30)),
+		KMSKey:            facts.Known(keyARN),
+		SubnetIDs:         facts.Known([]string{"subnet-0123456789abcdef0"}),
+		SecurityGroupIDs:  facts.Known([]string{"sg-0123456789abcdef0"}),
+		MaxRuntimeSeconds: facts.Known(int64(3600)),
+		UseSpot:           facts.Known(false),
+		MaxWaitSeconds:    facts.Null[int64](),
+		Hyperparameters:   facts.Null[map[string]string](),
+		Environment:       facts.Known(map[string]string{"A": "b"}),
+		Tags:              facts.Null[map[string]string](),
+		Alarms:            alarmSettings{Actions: facts.Null[[]string](), Thresholds: alarms.DefaultTrainingThresholds(), Known: true},
 	}
 }
 
@@ -105,7 +105,7 @@ func TestExpandCreateForcesSettings(t *testing.T) {
 		t.Error("the output key is sent for every instance type")
 	}
 
-	in.UseSpot, in.MaxWaitSeconds, in.Checkpoint = guardrail.K(true), guardrail.K(int64(7200)), guardrail.K("s3://b/ckpt")
+	in.UseSpot, in.MaxWaitSeconds, in.Checkpoint = facts.Known(true), facts.Known(int64(7200)), facts.Known("s3://b/ckpt")
 	spot := expandCreate(in, "churn-1", false, nil)
 	if !aws.ToBool(spot.EnableManagedSpotTraining) || aws.ToInt32(spot.StoppingCondition.MaxWaitTimeInSeconds) != 7200 || aws.ToString(spot.CheckpointConfig.S3Uri) != "s3://b/ckpt" {
 		t.Errorf("spot: %+v %+v", spot.StoppingCondition, spot.CheckpointConfig)
@@ -120,7 +120,7 @@ func TestMissingForCreate(t *testing.T) {
 	if m := missingForCreate(in); len(m) != 0 {
 		t.Fatalf("complete inputs reported missing %v", m)
 	}
-	in.KMSKey, in.SubnetIDs = guardrail.U[string](), guardrail.N[[]string]()
+	in.KMSKey, in.SubnetIDs = facts.Unknown[string](), facts.Null[[]string]()
 	if m := missingForCreate(in); !slices.Equal(m, []string{"kms_key_arn", "vpc.subnet_ids"}) {
 		t.Errorf("missing = %v", m)
 	}
@@ -131,15 +131,15 @@ func TestValidateSpot(t *testing.T) {
 	if a, _ := validateSpot(in); a != "" {
 		t.Fatalf("on-demand job refused: %s", a)
 	}
-	in.UseSpot = guardrail.K(true)
+	in.UseSpot = facts.Known(true)
 	if a, msg := validateSpot(in); a != "max_wait_seconds" || !strings.Contains(msg, "needs") {
 		t.Errorf("spot without max_wait: %s %s", a, msg)
 	}
-	in.MaxWaitSeconds = guardrail.K(int64(60))
+	in.MaxWaitSeconds = facts.Known(int64(60))
 	if a, msg := validateSpot(in); a == "" || !strings.Contains(msg, "at least") {
 		t.Errorf("max_wait below max_runtime: %s %s", a, msg)
 	}
-	in.UseSpot = guardrail.K(false)
+	in.UseSpot = facts.Known(false)
 	if a, msg := validateSpot(in); a == "" || !strings.Contains(msg, "only to spot") {
 		t.Errorf("max_wait without spot: %s %s", a, msg)
 	}
@@ -154,19 +154,19 @@ func TestRetentionFor(t *testing.T) {
 }
 
 func TestPlanLogGroup(t *testing.T) {
-	own := posture.KeyFact{Found: true, ARN: keyARN, State: "Enabled", Manager: "CUSTOMER"}
+	own := facts.KeyFact{Found: true, ARN: keyARN, State: "Enabled", Manager: "CUSTOMER"}
 	group := func(key string, days int64) prefetched {
-		return prefetched{LogGroupFetched: true, LogGroup: posture.LogGroupFact{Name: LogGroupName, Found: true, KMSKeyARN: key, RetentionDays: days},
+		return prefetched{LogGroupFetched: true, LogGroup: facts.LogGroupFact{Name: LogGroupName, Found: true, KMSKeyARN: key, RetentionDays: days},
 			Key: own, KeyFetched: true}
 	}
-	withGroupKey := func(p prefetched, k posture.KeyFact) prefetched {
+	withGroupKey := func(p prefetched, k facts.KeyFact) prefetched {
 		p.GroupKey, p.GroupKeyFetched = k, true
 		return p
 	}
 	cases := []struct {
 		name       string
 		p          prefetched
-		key        guardrail.Value[string]
+		key        facts.Value[string]
 		associate  bool
 		raise      bool
 		own        bool
@@ -174,14 +174,14 @@ func TestPlanLogGroup(t *testing.T) {
 		wantDays   int64
 		keyUnknown bool
 	}{
-		{"missing", prefetched{LogGroupFetched: true, LogGroup: posture.LogGroupFact{Name: LogGroupName}}, guardrail.K(keyARN), true, true, true, keyARN, 365, false},
-		{"unencrypted, short retention", group("", 7), guardrail.K(keyARN), true, true, true, keyARN, 365, false},
-		{"own key, never expires", group(keyARN, 0), guardrail.K(keyARN), false, false, true, keyARN, 0, false},
-		{"own key named by alias", group(keyARN, 731), guardrail.K("alias/ml"), false, false, true, "alias/ml", 731, false},
-		{"another usable key is kept", withGroupKey(group(otherKey, 365), posture.KeyFact{Found: true, ARN: otherKey, State: "Enabled"}), guardrail.K(keyARN), false, false, false, otherKey, 365, false},
-		{"another key pending deletion is replaced", withGroupKey(group(otherKey, 365), posture.KeyFact{Found: true, ARN: otherKey, State: "PendingDeletion"}), guardrail.K(keyARN), true, false, true, keyARN, 365, false},
-		{"another key that is gone is replaced", withGroupKey(group(otherKey, 365), posture.KeyFact{}), guardrail.K(keyARN), true, false, true, keyARN, 365, false},
-		{"workload key unknown", group("", 365), guardrail.U[string](), false, false, true, "", 365, true},
+		{"missing", prefetched{LogGroupFetched: true, LogGroup: facts.LogGroupFact{Name: LogGroupName}}, facts.Known(keyARN), true, true, true, keyARN, 365, false},
+		{"unencrypted, short retention", group("", 7), facts.Known(keyARN), true, true, true, keyARN, 365, false},
+		{"own key, never expires", group(keyARN, 0), facts.Known(keyARN), false, false, true, keyARN, 0, false},
+		{"own key named by alias", group(keyARN, 731), facts.Known("alias/ml"), false, false, true, "alias/ml", 731, false},
+		{"another usable key is kept", withGroupKey(group(otherKey, 365), facts.KeyFact{Found: true, ARN: otherKey, State: "Enabled"}), facts.Known(keyARN), false, false, false, otherKey, 365, false},
+		{"another key pending deletion is replaced", withGroupKey(group(otherKey, 365), facts.KeyFact{Found: true, ARN: otherKey, State: "PendingDeletion"}), facts.Known(keyARN), true, false, true, keyARN, 365, false},
+		{"another key that is gone is replaced", withGroupKey(group(otherKey, 365), facts.KeyFact{}), facts.Known(keyARN), true, false, true, keyARN, 365, false},
+		{"workload key unknown", group("", 365), facts.Unknown[string](), false, false, true, "", 365, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -189,7 +189,7 @@ func TestPlanLogGroup(t *testing.T) {
 			if lp.AssociateKey != c.associate || lp.RaiseRetention != c.raise || lp.OwnKey != c.own {
 				t.Errorf("associate %v raise %v own %v, want %v %v %v", lp.AssociateKey, lp.RaiseRetention, lp.OwnKey, c.associate, c.raise, c.own)
 			}
-			if c.keyUnknown != (lp.Key.State == guardrail.Unknown) || (!c.keyUnknown && lp.Key.V != c.wantKey) {
+			if c.keyUnknown != (lp.Key.State == facts.StateUnknown) || (!c.keyUnknown && lp.Key.V != c.wantKey) {
 				t.Errorf("key %+v, want %q", lp.Key, c.wantKey)
 			}
 			if lp.Retention.V != c.wantDays || (c.raise && int64(lp.RetentionDays) != c.wantDays) {
@@ -197,75 +197,75 @@ func TestPlanLogGroup(t *testing.T) {
 			}
 		})
 	}
-	if lp := planLogGroup(prefetched{}, guardrail.K(keyARN), 365); lp.Key.State != guardrail.Unknown || lp.AssociateKey {
+	if lp := planLogGroup(prefetched{}, facts.Known(keyARN), 365); lp.Key.State != facts.StateUnknown || lp.AssociateKey {
 		t.Errorf("not fetched must stay unknown and change nothing: %+v", lp)
 	}
 }
 
 func TestLiveLogGroup(t *testing.T) {
-	p := prefetched{LogGroupFetched: true, LogGroup: posture.LogGroupFact{Found: true, KMSKeyARN: keyARN, RetentionDays: 30},
-		Key: posture.KeyFact{Found: true, ARN: keyARN}, KeyFetched: true}
-	if lp := liveLogGroup(p, guardrail.K("alias/ml")); !lp.OwnKey || lp.Key.V != "alias/ml" || lp.Retention.V != 30 {
+	p := prefetched{LogGroupFetched: true, LogGroup: facts.LogGroupFact{Found: true, KMSKeyARN: keyARN, RetentionDays: 30},
+		Key: facts.KeyFact{Found: true, ARN: keyARN}, KeyFetched: true}
+	if lp := liveLogGroup(p, facts.Known("alias/ml")); !lp.OwnKey || lp.Key.V != "alias/ml" || lp.Retention.V != 30 {
 		t.Errorf("own key: %+v", lp)
 	}
 	p.LogGroup.KMSKeyARN = otherKey
-	if lp := liveLogGroup(p, guardrail.K(keyARN)); lp.OwnKey || lp.Key.V != otherKey {
+	if lp := liveLogGroup(p, facts.Known(keyARN)); lp.OwnKey || lp.Key.V != otherKey {
 		t.Errorf("other key: %+v", lp)
 	}
 	p.LogGroup.KMSKeyARN = ""
-	if lp := liveLogGroup(p, guardrail.K(keyARN)); !lp.OwnKey || !lp.Key.IsKnown() || lp.Key.V != "" {
+	if lp := liveLogGroup(p, facts.Known(keyARN)); !lp.OwnKey || !lp.Key.IsKnown() || lp.Key.V != "" {
 		t.Errorf("unencrypted must be checked (and fail) as the job's group: %+v", lp)
 	}
 	p.LogGroup.Found = false
-	if lp := liveLogGroup(p, guardrail.K(keyARN)); lp.Key.State != guardrail.Null {
+	if lp := liveLogGroup(p, facts.Known(keyARN)); lp.Key.State != facts.StateNull {
 		t.Errorf("missing: %+v", lp)
 	}
 }
 
 // fakeFetcher answers from fixed facts: what it has is Found, the rest is
 // looked up and missing.
-type fakeFetcher struct{ facts posture.Facts }
+type fakeFetcher struct{ found facts.Facts }
 
-func (f fakeFetcher) Fetch(_ context.Context, req posture.Request) (posture.Facts, error) {
-	out := posture.Facts{Subnets: map[string]posture.SubnetFact{}, SecurityGroups: map[string]posture.SecurityGroupFact{},
-		Keys: map[string]posture.KeyFact{}, Roles: map[string]posture.RoleFact{}, InstanceTypes: map[string]posture.InstanceTypeFact{},
-		Buckets: map[string]posture.BucketFact{}, LogGroups: map[string]posture.LogGroupFact{}}
+func (f fakeFetcher) Fetch(_ context.Context, req facts.Request) (facts.Facts, error) {
+	out := facts.Facts{Subnets: map[string]facts.SubnetFact{}, SecurityGroups: map[string]facts.SecurityGroupFact{},
+		Keys: map[string]facts.KeyFact{}, Roles: map[string]facts.RoleFact{}, InstanceTypes: map[string]facts.InstanceTypeFact{},
+		Buckets: map[string]facts.BucketFact{}, LogGroups: map[string]facts.LogGroupFact{}}
 	for _, id := range req.SubnetIDs {
-		out.Subnets[id] = f.facts.Subnets[id]
+		out.Subnets[id] = f.found.Subnets[id]
 	}
 	for _, id := range req.SecurityGroupIDs {
-		out.SecurityGroups[id] = f.facts.SecurityGroups[id]
+		out.SecurityGroups[id] = f.found.SecurityGroups[id]
 	}
 	for _, id := range req.KeyRefs {
-		out.Keys[id] = f.facts.Keys[id]
+		out.Keys[id] = f.found.Keys[id]
 	}
 	for _, id := range req.RoleARNs {
-		out.Roles[id] = f.facts.Roles[id]
+		out.Roles[id] = f.found.Roles[id]
 	}
 	for _, id := range req.InstanceTypes {
-		out.InstanceTypes[id] = f.facts.InstanceTypes[id]
+		out.InstanceTypes[id] = f.found.InstanceTypes[id]
 	}
 	for _, id := range req.Buckets {
-		out.Buckets[id] = f.facts.Buckets[id]
+		out.Buckets[id] = f.found.Buckets[id]
 	}
 	for _, id := range req.LogGroups {
-		out.LogGroups[id] = f.facts.LogGroups[id]
+		out.LogGroups[id] = f.found.LogGroups[id]
 	}
 	return out, nil
 }
 
-func compliantFacts(in inputs) posture.Facts {
-	return posture.Facts{
-		Subnets:        map[string]posture.SubnetFact{in.SubnetIDs.V[0]: {Found: true, Private: true, HasS3GatewayRoute: true, AvailabilityZone: "us-east-1a"}},
-		SecurityGroups: map[string]posture.SecurityGroupFact{in.SecurityGroupIDs.V[0]: {Found: true}},
-		Keys: map[string]posture.KeyFact{
+func compliantFacts(in inputs) facts.Facts {
+	return facts.Facts{
+		Subnets:        map[string]facts.SubnetFact{in.SubnetIDs.V[0]: {Found: true, Private: true, HasS3GatewayRoute: true, AvailabilityZone: "us-east-1a"}},
+		SecurityGroups: map[string]facts.SecurityGroupFact{in.SecurityGroupIDs.V[0]: {Found: true}},
+		Keys: map[string]facts.KeyFact{
 			keyARN:   {Found: true, ARN: keyARN, Manager: "CUSTOMER", Spec: "SYMMETRIC_DEFAULT", Usage: "ENCRYPT_DECRYPT", State: "Enabled", RotationEnabled: true, Region: "us-east-1"},
 			otherKey: {Found: true, ARN: otherKey, Manager: "CUSTOMER", Spec: "SYMMETRIC_DEFAULT", Usage: "ENCRYPT_DECRYPT", State: "Enabled", RotationEnabled: false, Region: "us-east-1"},
 		},
-		Roles:         map[string]posture.RoleFact{in.RoleARN.V: {Found: true, Name: "r"}},
-		InstanceTypes: map[string]posture.InstanceTypeFact{"ml.m5.xlarge": {Found: true}, "ml.g5.xlarge": {Found: true, InstanceStorageSupported: true, GPUs: 1}},
-		Buckets:       map[string]posture.BucketFact{"b": {Found: true, DefaultSSEKMS: true, DeniesInsecureTransport: true}},
-		LogGroups:     map[string]posture.LogGroupFact{LogGroupName: {Found: true, Name: LogGroupName, KMSKeyARN: keyARN, RetentionDays: 365}},
+		Roles:         map[string]facts.RoleFact{in.RoleARN.V: {Found: true, Name: "r"}},
+		InstanceTypes: map[string]facts.InstanceTypeFact{"ml.m5.xlarge": {Found: true}, "ml.g5.xlarge": {Found: true, InstanceStorageSupported: true, GPUs: 1}},
+		Buckets:       map[string]facts.BucketFact{"b": {Found: true, DefaultSSEKMS: true, DeniesInsecureTransport: true}},
+		LogGroups:     map[string]facts.LogGroupFact{LogGroupName: {Found: true, Name: LogGroupName, KMSKeyARN: keyARN, RetentionDays: 365}},
 	}
 }
 
@@ -277,7 +277,7 @@ func testData() *providerdata.Data {
 func TestPlanSubjectAndChecks(t *testing.T) {
 	ctx := context.Background()
 	in := testInputs()
-	f := fakeFetcher{facts: compliantFacts(in)}
+	f := fakeFetcher{found: compliantFacts(in)}
 	data := testData()
 
 	pre, err := prefetch(ctx, f, in.InstanceType, in.KMSKey)
@@ -305,10 +305,10 @@ func TestPlanSubjectAndChecks(t *testing.T) {
 	}
 
 	// NVMe: no volume key, and that is compliant; a GPU adds an idle alarm.
-	in.InstanceType = guardrail.K("ml.g5.xlarge")
+	in.InstanceType = facts.Known("ml.g5.xlarge")
 	pre, _ = prefetch(ctx, f, in.InstanceType, in.KMSKey)
 	s = planSubject(in, pre, data)
-	if s.VolumeKMSKeyARN.State != guardrail.Null || len(s.Alarms.V) != 6 {
+	if s.VolumeKMSKeyARN.State != facts.StateNull || len(s.Alarms.V) != 6 {
 		t.Fatalf("nvme subject: volume %+v, %d alarms", s.VolumeKMSKeyARN, len(s.Alarms.V))
 	}
 	ev, _ = runChecks(ctx, f, data.Policy, s, planLogGroup(pre, in.KMSKey, 365))
@@ -320,9 +320,9 @@ func TestPlanSubjectAndChecks(t *testing.T) {
 func TestSharedLogGroupWithAnotherKey(t *testing.T) {
 	ctx := context.Background()
 	in := testInputs()
-	facts := compliantFacts(in)
-	facts.LogGroups[LogGroupName] = posture.LogGroupFact{Found: true, Name: LogGroupName, KMSKeyARN: otherKey, RetentionDays: 365}
-	f := fakeFetcher{facts: facts}
+	found := compliantFacts(in)
+	found.LogGroups[LogGroupName] = facts.LogGroupFact{Found: true, Name: LogGroupName, KMSKeyARN: otherKey, RetentionDays: 365}
+	f := fakeFetcher{found: found}
 	data := testData()
 	pre, _ := prefetch(ctx, f, in.InstanceType, in.KMSKey)
 	if !pre.GroupKeyFetched || pre.GroupKey.ARN != otherKey {
@@ -360,7 +360,7 @@ func TestSharedLogGroupWithAnotherKey(t *testing.T) {
 		t.Errorf("controls %v", ev.Controls)
 	}
 
-	facts.Keys[otherKey] = posture.KeyFact{Found: true, ARN: otherKey, Manager: "CUSTOMER", Spec: "SYMMETRIC_DEFAULT", Usage: "ENCRYPT_DECRYPT", State: "Enabled", RotationEnabled: true, Region: "us-east-1"}
+	found.Keys[otherKey] = facts.KeyFact{Found: true, ARN: otherKey, Manager: "CUSTOMER", Spec: "SYMMETRIC_DEFAULT", Usage: "ENCRYPT_DECRYPT", State: "Enabled", RotationEnabled: true, Region: "us-east-1"}
 	ev, _ = runChecks(ctx, f, data.Policy, planSubject(in, pre, data), lp)
 	if guardrail.HasErrors(ev.Findings) || !slices.Contains(ev.Controls, "SS-KMS-2") {
 		t.Errorf("a rotating CMK of another team is compliant: %+v %v", ev.Findings, ev.Controls)
@@ -511,8 +511,8 @@ func TestImmutableAndForcedChanges(t *testing.T) {
 func TestAlarmDriftAndImport(t *testing.T) {
 	ctx := context.Background()
 	in := testInputs()
-	in.InstanceCount = guardrail.K(int64(1))
-	in.Alarms.Actions = guardrail.K([]string{"arn:aws:sns:us-east-1:123456789012:x"})
+	in.InstanceCount = facts.Known(int64(1))
+	in.Alarms.Actions = facts.Known([]string{"arn:aws:sns:us-east-1:123456789012:x"})
 	in.Alarms.Thresholds.DiskPercent = 80
 	specs := alarms.TrainingSpecs(alarmInput("j", in, 1, testData(), nil))
 	live := map[string]cwtypes.MetricAlarm{}

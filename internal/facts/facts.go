@@ -1,12 +1,15 @@
-// Package posture holds the facts about existing AWS objects that the
-// guardrail checks need (is a subnet private, is a key a rotating CMK, ...),
-// the thin fetchers that read them from AWS, and pure "assess" functions that
-// derive verdicts from raw SDK outputs.
+// Package facts is the vocabulary every layer shares: the facts about
+// existing AWS objects that the guardrail checks need (is a subnet private,
+// is a key a rotating CMK, ...), the lookup Request that asks for them, plan
+// values that may be null, unknown or known, and AWS endpoint URLs with the
+// SS-TLS-1 loopback rule. It is a leaf: it imports nothing of this module and
+// no AWS SDK, so guardrail, posture, awsclient and the resources can all use
+// it without importing each other.
 //
 // Convention for every map in Facts: an ID that is absent from the map was
 // not looked up (the check must skip it); an ID that is present with
 // Found=false was looked up and does not exist (the check must report it).
-package posture
+package facts
 
 // Facts is everything fetched for one evaluation.
 type Facts struct {
@@ -36,7 +39,7 @@ type SubnetFact struct {
 	RouteTableIsMain    bool   // true when the main table was used (no explicit association)
 	Routes              []Route
 
-	// Derived by AssessSubnet.
+	// Derived by posture.AssessSubnet.
 	Private           bool
 	Reasons           []string // why it is not private (empty when Private)
 	HasS3GatewayRoute bool     // a pl-* destination routed to a vpce-* target
@@ -48,7 +51,7 @@ type SecurityGroupFact struct {
 	Found bool
 	VPCID string
 
-	// Derived by AssessSecurityGroup.
+	// Derived by posture.AssessSecurityGroup.
 	OpenIngress        []string // human-readable rules open to 0.0.0.0/0 or ::/0
 	UnrestrictedEgress bool     // all ports/protocols to 0.0.0.0/0 or ::/0
 }
@@ -97,7 +100,7 @@ type RoleFact struct {
 	AttachedPolicyARNs []string
 	Inline             map[string][]PolicyStatement // policy name -> statements
 
-	// Derived by AssessRole.
+	// Derived by posture.AssessRole.
 	TrustProblems     []string // non-SageMaker or wildcard principals (error)
 	MissingConditions []string // aws:SourceAccount / aws:SourceArn absent (warning or error)
 	BroadPermissions  []string // SS-IAM-2 evidence
