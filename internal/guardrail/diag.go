@@ -28,15 +28,15 @@ func FormatFinding(f Finding) (summary, detail string) {
 
 // Diagnostics turns findings into diagnostics: errors (and findings without a
 // severity) become errors, warnings become warnings. Each is attached to
-// pathFor(f.Field, f.Index), or to the resource as a whole when pathFor is
-// nil or returns an empty path.
-func Diagnostics(findings []Finding, pathFor func(Field, int) path.Path) diag.Diagnostics {
+// pathFor(f) (usually a Paths table's For), or to the resource as a whole
+// when pathFor is nil or returns an empty path.
+func Diagnostics(findings []Finding, pathFor func(Finding) path.Path) diag.Diagnostics {
 	var diags diag.Diagnostics
 	for _, f := range findings {
 		summary, detail := FormatFinding(f)
 		var p path.Path
 		if pathFor != nil {
-			p = pathFor(f.Field, f.Index)
+			p = pathFor(f)
 		}
 		attr := len(p.Steps()) > 0
 		switch {
@@ -51,4 +51,41 @@ func Diagnostics(findings []Finding, pathFor func(Field, int) path.Path) diag.Di
 		}
 	}
 	return diags
+}
+
+// Paths maps the Subject fields a resource fills to the attributes they came
+// from, so each resource states its mapping as data and every resource finds
+// a finding's attribute the same way. For looks in this order: ByControl
+// (a control whose findings belong to one attribute whatever the field),
+// Each (element i of the field has its own path: set elements by value,
+// groups that are separate attributes), List (element i is that list
+// attribute's index i), Attr (the whole attribute). A field in none of them
+// is reported on the resource as a whole.
+type Paths struct {
+	ByControl map[string]path.Path
+	Each      map[Field][]path.Path
+	List      map[Field]path.Path
+	Attr      map[Field]path.Path
+}
+
+// For returns the attribute path of a finding (see Paths).
+func (p Paths) For(f Finding) path.Path {
+	if at, ok := p.ByControl[f.Control]; ok {
+		return at
+	}
+	if each, ok := p.Each[f.Field]; ok {
+		if f.Index >= 0 && f.Index < len(each) {
+			return each[f.Index]
+		}
+	}
+	if list, ok := p.List[f.Field]; ok {
+		if f.Index >= 0 {
+			return list.AtListIndex(f.Index)
+		}
+		return list
+	}
+	if at, ok := p.Attr[f.Field]; ok {
+		return at
+	}
+	return path.Empty()
 }

@@ -42,16 +42,11 @@ func TestDiagnostics(t *testing.T) {
 	digest := Finding{Control: "SS-SUP-1", Severity: SeverityWarning, Field: FieldImage, Index: -1,
 		Summary: "image x is not pinned by digest", Evidence: "It is referenced by a tag."}
 
-	pathFor := func(f Field, i int) path.Path {
-		switch f {
-		case FieldSubnetIDs, FieldSecurityGroupIDs:
-			return path.Root(string(f)).AtListIndex(i)
-		case FieldImage:
-			return path.Empty() // e.g. a field the resource has no attribute for
-		}
-		return path.Path{}
-	}
-	diags := Diagnostics([]Finding{publicSubnet, egress, noVPC, digest}, pathFor)
+	paths := Paths{List: map[Field]path.Path{
+		FieldSubnetIDs:        path.Root("subnet_ids"),
+		FieldSecurityGroupIDs: path.Root("security_group_ids"),
+	}} // FieldImage: e.g. a field the resource has no attribute for
+	diags := Diagnostics([]Finding{publicSubnet, egress, noVPC, digest}, paths.For)
 
 	want := []struct {
 		sev     diag.Severity
@@ -87,6 +82,35 @@ func TestDiagnostics(t *testing.T) {
 	for _, d := range Diagnostics([]Finding{publicSubnet}, nil) {
 		if _, ok := d.(diag.DiagnosticWithPath); ok {
 			t.Errorf("diagnostic %q has a path without pathFor", d.Summary())
+		}
+	}
+}
+
+func TestPathsFor(t *testing.T) {
+	paths := Paths{
+		ByControl: map[string]path.Path{"SS-MON-3": path.Root("retention_days")},
+		Each:      map[Field][]path.Path{FieldSecurityGroupIDs: {path.Root("workload_group"), path.Empty()}},
+		List:      map[Field]path.Path{FieldSubnetIDs: path.Root("subnet_ids")},
+		Attr: map[Field]path.Path{
+			FieldLogGroups:        path.Root("kms_key_arn"),
+			FieldSecurityGroupIDs: path.Root("security_group_ids"),
+		},
+	}
+	for _, tc := range []struct {
+		f    Finding
+		want string
+	}{
+		{Finding{Control: "SS-MON-3", Field: FieldLogGroups, Index: -1}, "retention_days"},
+		{Finding{Control: "SS-ENC-5", Field: FieldLogGroups, Index: -1}, "kms_key_arn"},
+		{Finding{Control: "SS-NET-2", Field: FieldSubnetIDs, Index: 2}, "subnet_ids[2]"},
+		{Finding{Control: "SS-NET-1", Field: FieldSubnetIDs, Index: -1}, "subnet_ids"},
+		{Finding{Control: "SS-NET-3", Field: FieldSecurityGroupIDs, Index: 0}, "workload_group"},
+		{Finding{Control: "SS-NET-3", Field: FieldSecurityGroupIDs, Index: 1}, ""},
+		{Finding{Control: "SS-NET-3", Field: FieldSecurityGroupIDs, Index: 5}, "security_group_ids"},
+		{Finding{Control: "SS-SUP-1", Field: FieldImage, Index: -1}, ""},
+	} {
+		if got := paths.For(tc.f).String(); got != tc.want {
+			t.Errorf("For(%s %s[%d]) = %q, want %q", tc.f.Control, tc.f.Field, tc.f.Index, got, tc.want)
 		}
 	}
 }

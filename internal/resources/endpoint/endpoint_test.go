@@ -257,11 +257,11 @@ func TestPlanSubject(t *testing.T) {
 
 func TestPathFor(t *testing.T) {
 	s := &guardrail.Subject{SubnetIDs: facts.Known([]string{"subnet-a", "subnet-b"})}
-	p := pathFor(s)
-	if got, want := p(guardrail.FieldSubnetIDs, 1), path.Root("vpc").AtName("subnet_ids").AtSetValue(types.StringValue("subnet-b")); !got.Equal(want) {
+	p := paths(s)
+	if got, want := p.For(guardrail.Finding{Field: guardrail.FieldSubnetIDs, Index: 1}), path.Root("vpc").AtName("subnet_ids").AtSetValue(types.StringValue("subnet-b")); !got.Equal(want) {
 		t.Errorf("subnet path %s", got)
 	}
-	if got := p(guardrail.FieldImage, -1); !got.Equal(path.Root("model").AtName("image")) {
+	if got := p.For(guardrail.Finding{Field: guardrail.FieldImage, Index: -1}); !got.Equal(path.Root("model").AtName("image")) {
 		t.Errorf("image path %s", got)
 	}
 	diags := findingDiagnostics([]guardrail.Finding{

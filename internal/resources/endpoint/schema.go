@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/schemautil"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -318,7 +319,7 @@ func (r *endpointResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 						Optional:            true,
 						Computed:            true,
 						Default:             stringdefault.StaticString(DefaultCapture),
-						MarkdownDescription: fmt.Sprintf("What is captured: %s. Default `%s`.", backticks(captureModes), DefaultCapture),
+						MarkdownDescription: fmt.Sprintf("What is captured: %s. Default `%s`.", shared.Backticked(captureModes), DefaultCapture),
 						Validators:          []validator.String{stringvalidator.OneOf(captureModes...)},
 					},
 				},
@@ -378,7 +379,7 @@ func (r *endpointResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 						Optional:            true,
 						Computed:            true,
 						Default:             stringdefault.StaticString(DefaultStrategy),
-						MarkdownDescription: fmt.Sprintf("Traffic shifting: %s. Default `%s`.", backticks(strategies), DefaultStrategy),
+						MarkdownDescription: fmt.Sprintf("Traffic shifting: %s. Default `%s`.", shared.Backticked(strategies), DefaultStrategy),
 						Validators:          []validator.String{stringvalidator.OneOf(strategies...)},
 					},
 					"canary_percent": schema.Int64Attribute{
@@ -469,7 +470,7 @@ func (r *endpointResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				ElementType: types.StringType,
 				Computed:    true,
 				MarkdownDescription: fmt.Sprintf("Alarm name by kind (%s) for every alarm that exists as specified; a missing or altered "+
-					"alarm drops out of the map, which shows as a diff.", backticks(alarms.EndpointKinds())),
+					"alarm drops out of the map, which shows as a diff.", shared.Backticked(alarms.EndpointKinds())),
 			},
 			"invoke_policy_json": schema.StringAttribute{
 				Computed: true,
@@ -487,12 +488,4 @@ func (r *endpointResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"timeouts": schemautil.TimeoutsBlock(ctx, timeoutOpts, "Bounds for the waits of create, update and delete, as Go durations (`45m`, `2h`). Each is a limit, not a sleep."),
 		},
 	}
-}
-
-func backticks(values []string) string {
-	parts := make([]string, len(values))
-	for i, v := range values {
-		parts[i] = "`" + v + "`"
-	}
-	return strings.Join(parts, ", ")
 }

@@ -138,64 +138,50 @@ func planSubject(ctx context.Context, m endpointModel, data *providerdata.Data, 
 }
 
 // findingDiagnostics turns findings into diagnostics on the attribute that
-// caused each one. The log group's findings name the key (SS-ENC-5) or the
-// retention (SS-MON-3).
+// caused each one.
 func findingDiagnostics(findings []guardrail.Finding, s *guardrail.Subject) diag.Diagnostics {
-	var diags diag.Diagnostics
-	base := pathFor(s)
-	for _, f := range findings {
-		control := f.Control
-		diags.Append(guardrail.Diagnostics([]guardrail.Finding{f}, func(field guardrail.Field, i int) path.Path {
-			if field == guardrail.FieldLogGroups {
-				if control == "SS-MON-3" {
-					return path.Root("log_retention_days")
-				}
-				return path.Root("kms_key_arn")
-			}
-			return base(field, i)
-		})...)
-	}
-	return diags
+	return guardrail.Diagnostics(findings, paths(s).For)
 }
 
-// pathFor maps a finding to the attribute that caused it. Set elements are
-// addressed by value, from the subject's (sorted) lists.
-func pathFor(s *guardrail.Subject) func(guardrail.Field, int) path.Path {
-	return func(f guardrail.Field, i int) path.Path {
-		setElem := func(p path.Path, ids facts.Value[[]string]) path.Path {
-			if i >= 0 && ids.IsKnown() && i < len(ids.V) {
-				return p.AtSetValue(types.StringValue(ids.V[i]))
-			}
-			return p
-		}
-		switch f {
-		case guardrail.FieldSubnetIDs:
-			return setElem(path.Root("vpc").AtName("subnet_ids"), s.SubnetIDs)
-		case guardrail.FieldSecurityGroupIDs:
-			return setElem(path.Root("vpc").AtName("security_group_ids"), s.SecurityGroupIDs)
-		case guardrail.FieldKMSKey, guardrail.FieldVolumeKMSKey:
-			return path.Root("kms_key_arn")
-		case guardrail.FieldRoleARN:
-			return path.Root("role_arn")
-		case guardrail.FieldInstanceType:
-			return path.Root("instance_type")
-		case guardrail.FieldInstanceCount:
-			return path.Root("instance_count")
-		case guardrail.FieldImage:
-			return path.Root("model").AtName("image")
-		case fieldModelData:
-			return path.Root("model").AtName("model_data_s3_uri")
-		case guardrail.FieldDataCapture:
-			return path.Root("data_capture")
-		case guardrail.FieldAlarms:
-			return path.Root("alarms")
-		case guardrail.FieldDeployment:
-			return path.Root("deployment")
-		case guardrail.FieldTags:
-			return path.Root("tags")
-		}
-		return path.Empty()
+// paths maps findings to the endpoint's attributes. Set elements are
+// addressed by value, from the subject's (sorted) lists. The log group's
+// findings name the key (SS-ENC-5) or the retention (SS-MON-3).
+func paths(s *guardrail.Subject) guardrail.Paths {
+	return guardrail.Paths{
+		ByControl: map[string]path.Path{"SS-MON-3": path.Root("log_retention_days")},
+		Each: map[guardrail.Field][]path.Path{
+			guardrail.FieldSubnetIDs:        setElements(path.Root("vpc").AtName("subnet_ids"), s.SubnetIDs),
+			guardrail.FieldSecurityGroupIDs: setElements(path.Root("vpc").AtName("security_group_ids"), s.SecurityGroupIDs),
+		},
+		Attr: map[guardrail.Field]path.Path{
+			guardrail.FieldSubnetIDs:        path.Root("vpc").AtName("subnet_ids"),
+			guardrail.FieldSecurityGroupIDs: path.Root("vpc").AtName("security_group_ids"),
+			guardrail.FieldKMSKey:           path.Root("kms_key_arn"),
+			guardrail.FieldVolumeKMSKey:     path.Root("kms_key_arn"),
+			guardrail.FieldLogGroups:        path.Root("kms_key_arn"),
+			guardrail.FieldRoleARN:          path.Root("role_arn"),
+			guardrail.FieldInstanceType:     path.Root("instance_type"),
+			guardrail.FieldInstanceCount:    path.Root("instance_count"),
+			guardrail.FieldImage:            path.Root("model").AtName("image"),
+			fieldModelData:                  path.Root("model").AtName("model_data_s3_uri"),
+			guardrail.FieldDataCapture:      path.Root("data_capture"),
+			guardrail.FieldAlarms:           path.Root("alarms"),
+			guardrail.FieldDeployment:       path.Root("deployment"),
+			guardrail.FieldTags:             path.Root("tags"),
+		},
 	}
+}
+
+// setElements addresses each element of a set attribute by its value.
+func setElements(p path.Path, ids facts.Value[[]string]) []path.Path {
+	if !ids.IsKnown() {
+		return nil
+	}
+	out := make([]path.Path, len(ids.V))
+	for i, id := range ids.V {
+		out[i] = p.AtSetValue(types.StringValue(id))
+	}
+	return out
 }
 
 // satisfiedList is guardrail.Satisfied as a list value.

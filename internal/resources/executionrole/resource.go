@@ -145,7 +145,7 @@ func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		s.Tags = facts.Unknown[map[string]string]()
 	}
 	findings := guardrail.Evaluate(s, r.data.Policy)
-	resp.Diagnostics.Append(guardrail.Diagnostics(findings, pathFor)...)
+	resp.Diagnostics.Append(guardrail.Diagnostics(findings, paths.For)...)
 	if tagsKnown {
 		plan.Controls = tfval.List(guardrail.Satisfied(s, r.data.Policy, findings))
 	} else {
@@ -167,12 +167,9 @@ func (r *roleResource) subject(name, ref string, fact facts.RoleFact) *guardrail
 	}
 }
 
-func pathFor(f guardrail.Field, _ int) path.Path {
-	if f == guardrail.FieldTags {
-		return path.Root("tags")
-	}
-	return path.Empty()
-}
+// paths: the only Subject field this resource fills from its own attributes
+// is the tags; every other finding is about the object as a whole.
+var paths = guardrail.Paths{Attr: map[guardrail.Field]path.Path{guardrail.FieldTags: path.Root("tags")}}
 
 func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan resourceModel

@@ -123,7 +123,7 @@ func (r *kmsKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		State: stateEnabled, RotationEnabled: true, Origin: string(kmstypes.OriginTypeAwsKms),
 	}}
 	findings := guardrail.Evaluate(s, r.data.Policy)
-	resp.Diagnostics.Append(guardrail.Diagnostics(findings, pathFor)...)
+	resp.Diagnostics.Append(guardrail.Diagnostics(findings, paths.For)...)
 	if tagsKnown {
 		plan.Controls = tfval.List(guardrail.Satisfied(s, r.data.Policy, findings))
 	} else {
@@ -147,12 +147,9 @@ func (r *kmsKeyResource) subject(m *model, ref string) *guardrail.Subject {
 	}
 }
 
-func pathFor(f guardrail.Field, _ int) path.Path {
-	if f == guardrail.FieldTags {
-		return path.Root("tags")
-	}
-	return path.Empty()
-}
+// paths: the only Subject field this resource fills from its own attributes
+// is the tags; every other finding is about the object as a whole.
+var paths = guardrail.Paths{Attr: map[guardrail.Field]path.Path{guardrail.FieldTags: path.Root("tags")}}
 
 func (r *kmsKeyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan model

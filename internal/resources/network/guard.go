@@ -157,45 +157,32 @@ func evaluateLive(ctx context.Context, d *providerdata.Data, s spec, l *live) ([
 	return findings, sub, groups, err
 }
 
-// pathFor maps a finding to the attribute that caused it. groups names the
+// paths maps findings to the network's attributes. groups names the
 // attribute of each security group index (liveSubject); nil at plan time.
-func pathFor(f guardrail.Finding, groups []string) path.Path {
-	switch f.Field {
-	case guardrail.FieldSubnetIDs:
-		if f.Index >= 0 {
-			return path.Root("subnet_ids").AtListIndex(f.Index)
+func paths(groups []string) guardrail.Paths {
+	each := make([]path.Path, len(groups))
+	for i, g := range groups {
+		if g != "" {
+			each[i] = path.Root(g)
 		}
-		return path.Root("subnet_ids")
-	case guardrail.FieldSecurityGroupIDs:
-		if f.Index >= 0 && f.Index < len(groups) && groups[f.Index] != "" {
-			return path.Root(groups[f.Index])
-		}
-		return path.Empty()
-	case guardrail.FieldKMSKey:
-		return path.Root("kms_key_arn")
-	case guardrail.FieldLogGroups:
-		if f.Control == "SS-MON-3" {
-			return path.Root("flow_log_retention_days")
-		}
-		return path.Root("kms_key_arn")
-	case guardrail.FieldTags:
-		return path.Root("tags")
-	case guardrail.FieldInterfaceEndpoints:
-		return path.Root("interface_endpoints")
-	case guardrail.FieldFlowLog:
-		return path.Root("flow_log_id")
 	}
-	return path.Empty()
+	return guardrail.Paths{
+		ByControl: map[string]path.Path{"SS-MON-3": path.Root("flow_log_retention_days")},
+		Each:      map[guardrail.Field][]path.Path{guardrail.FieldSecurityGroupIDs: each},
+		List:      map[guardrail.Field]path.Path{guardrail.FieldSubnetIDs: path.Root("subnet_ids")},
+		Attr: map[guardrail.Field]path.Path{
+			guardrail.FieldKMSKey:             path.Root("kms_key_arn"),
+			guardrail.FieldLogGroups:          path.Root("kms_key_arn"),
+			guardrail.FieldTags:               path.Root("tags"),
+			guardrail.FieldInterfaceEndpoints: path.Root("interface_endpoints"),
+			guardrail.FieldFlowLog:            path.Root("flow_log_id"),
+		},
+	}
 }
 
 // diagnostics turns findings into diagnostics on the network's attributes.
 func diagnostics(findings []guardrail.Finding, groups []string) diag.Diagnostics {
-	var diags diag.Diagnostics
-	for _, f := range findings {
-		p := pathFor(f, groups)
-		diags.Append(guardrail.Diagnostics([]guardrail.Finding{f}, func(guardrail.Field, int) path.Path { return p })...)
-	}
-	return diags
+	return guardrail.Diagnostics(findings, paths(groups).For)
 }
 
 // mergedTags is default_tags overlaid with tags, without the keys the

@@ -61,7 +61,7 @@ func TestLiveSubjectWeakenedNetwork(t *testing.T) {
 		if !strings.Contains(f.Summary+" "+f.Evidence, want) {
 			t.Errorf("%s finding does not mention %q: %s / %s", id, want, f.Summary, f.Evidence)
 		}
-		if p := pathFor(f, nil); id != "SS-NET-7" && len(p.Steps()) == 0 {
+		if p := paths(nil).For(f); id != "SS-NET-7" && len(p.Steps()) == 0 {
 			t.Errorf("%s finding has no attribute path", id)
 		}
 	}

@@ -3,12 +3,15 @@ package network
 import (
 	"context"
 	"fmt"
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/schemautil"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/schemautil"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -125,8 +128,8 @@ func networkSchema(ctx context.Context) schema.Schema {
 				Computed:    true,
 				Default:     setdefault.StaticValue(tfval.Set(DefaultInterfaceEndpoints)),
 				MarkdownDescription: "Interface VPC endpoints (PrivateLink) to create, as service short names: `sagemaker.api` becomes " +
-					"`com.amazonaws.<region>.sagemaker.api`. Default: " + quoteList(DefaultInterfaceEndpoints) + ". " +
-					quoteList(RequiredInterfaceEndpoints) + " cannot be removed. S3 is always reached through a gateway endpoint, so `s3` " +
+					"`com.amazonaws.<region>.sagemaker.api`. Default: " + shared.Backticked(DefaultInterfaceEndpoints) + ". " +
+					shared.Backticked(RequiredInterfaceEndpoints) + " cannot be removed. S3 is always reached through a gateway endpoint, so `s3` " +
 					"is not allowed here. Each endpoint has private DNS on, one network interface in every subnet, and only the endpoint " +
 					"security group. Endpoints are added and removed in place.",
 				Validators: []validator.Set{
@@ -211,14 +214,6 @@ func joinInts(v []int64) string {
 	s := make([]string, len(v))
 	for i, n := range v {
 		s[i] = fmt.Sprint(n)
-	}
-	return strings.Join(s, ", ")
-}
-
-func quoteList(v []string) string {
-	s := make([]string, len(v))
-	for i, x := range v {
-		s[i] = "`" + x + "`"
 	}
 	return strings.Join(s, ", ")
 }

@@ -202,7 +202,7 @@ func (d *dataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 	if !enforce {
 		reported = guardrail.AsWarnings(findings)
 	}
-	resp.Diagnostics.Append(guardrail.Diagnostics(reported, pathFor)...)
+	resp.Diagnostics.Append(guardrail.Diagnostics(reported, paths.For)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -215,30 +215,19 @@ func (d *dataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-func pathFor(f guardrail.Field, i int) path.Path {
-	var p path.Path
-	switch f {
-	case guardrail.FieldSubnetIDs:
-		p = path.Root("subnet_ids")
-	case guardrail.FieldSecurityGroupIDs:
-		p = path.Root("security_group_ids")
-	case guardrail.FieldKMSKey:
-		return path.Root("kms_key_arn")
-	case guardrail.FieldRoleARN:
-		return path.Root("role_arn")
-	case guardrail.FieldInstanceType:
-		return path.Root("instance_type")
-	case guardrail.FieldImage:
-		return path.Root("image")
-	case guardrail.FieldS3URIs:
-		p = path.Root("s3_uris")
-	default:
-		return path.Empty()
-	}
-	if i >= 0 {
-		return p.AtListIndex(i)
-	}
-	return p
+// paths maps findings to the data source's arguments.
+var paths = guardrail.Paths{
+	List: map[guardrail.Field]path.Path{
+		guardrail.FieldSubnetIDs:        path.Root("subnet_ids"),
+		guardrail.FieldSecurityGroupIDs: path.Root("security_group_ids"),
+		guardrail.FieldS3URIs:           path.Root("s3_uris"),
+	},
+	Attr: map[guardrail.Field]path.Path{
+		guardrail.FieldKMSKey:       path.Root("kms_key_arn"),
+		guardrail.FieldRoleARN:      path.Root("role_arn"),
+		guardrail.FieldInstanceType: path.Root("instance_type"),
+		guardrail.FieldImage:        path.Root("image"),
+	},
 }
 
 func findingsValue(findings []guardrail.Finding, diags *diag.Diagnostics) types.List {

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/schemautil"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -182,14 +183,14 @@ func (r *trainingJobResource) Schema(ctx context.Context, _ resource.SchemaReque
 						Optional:            true,
 						Computed:            true,
 						Default:             stringdefault.StaticString(DefaultInputMode),
-						MarkdownDescription: fmt.Sprintf("How the data reaches the container: %s. Default `%s`.", quoted(inputModes), DefaultInputMode),
+						MarkdownDescription: fmt.Sprintf("How the data reaches the container: %s. Default `%s`.", shared.Backticked(inputModes), DefaultInputMode),
 						Validators:          []validator.String{stringvalidator.OneOf(inputModes...)},
 					},
 					"distribution": schema.StringAttribute{
 						Optional:            true,
 						Computed:            true,
 						Default:             stringdefault.StaticString(DefaultDistribution),
-						MarkdownDescription: fmt.Sprintf("How the data is spread over the instances: %s. Default `%s`.", quoted(distributions), DefaultDistribution),
+						MarkdownDescription: fmt.Sprintf("How the data is spread over the instances: %s. Default `%s`.", shared.Backticked(distributions), DefaultDistribution),
 						Validators:          []validator.String{stringvalidator.OneOf(distributions...)},
 					},
 				}},
@@ -445,17 +446,6 @@ func alarmsObject(actions []string, t alarms.TrainingThresholds) types.Object {
 		"memory_percent":   types.Float64Value(t.MemoryPercent),
 		"gpu_idle_percent": types.Float64Value(t.GPUIdlePercent),
 	})
-}
-
-func quoted(values []string) string {
-	out := ""
-	for i, v := range values {
-		if i > 0 {
-			out += ", "
-		}
-		out += "`" + v + "`"
-	}
-	return out
 }
 
 func shortDuration(d time.Duration) string {

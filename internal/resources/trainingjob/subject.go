@@ -416,51 +416,47 @@ func planLocations(in inputs) []guardrail.S3Location {
 	return out
 }
 
-// pathFor maps a finding to the attribute that caused it. vpcSet says
+// paths maps findings to the training job's attributes. vpcSet says
 // whether the vpc block is present (a missing block is reported on it).
-func pathFor(vpcSet bool) func(guardrail.Field, int) path.Path {
-	return func(f guardrail.Field, i int) path.Path {
-		at := func(p path.Path) path.Path {
-			if i >= 0 {
-				return p.AtListIndex(i)
-			}
-			return p
+func paths(vpcSet bool) guardrail.Paths {
+	p := guardrail.Paths{
+		Attr: map[guardrail.Field]path.Path{
+			guardrail.FieldKMSKey:           path.Root("kms_key_arn"),
+			guardrail.FieldOutputKMSKey:     path.Root("kms_key_arn"),
+			guardrail.FieldVolumeKMSKey:     path.Root("kms_key_arn"),
+			guardrail.FieldRoleARN:          path.Root("role_arn"),
+			guardrail.FieldInstanceType:     path.Root("instance_type"),
+			guardrail.FieldInstanceCount:    path.Root("instance_count"),
+			guardrail.FieldImage:            path.Root("image"),
+			fieldInputs:                     path.Root("input_channels"),
+			fieldOutput:                     path.Root("output_s3_uri"),
+			fieldCheckpoint:                 path.Root("checkpoint_s3_uri"),
+			guardrail.FieldMaxRuntime:       path.Root("max_runtime_seconds"),
+			guardrail.FieldTags:             path.Root("tags"),
+			guardrail.FieldLogGroups:        path.Root("log_group_name"),
+			guardrail.FieldAlarms:           path.Root("alarm_names"),
+			guardrail.FieldSubnetIDs:        path.Root("vpc"),
+			guardrail.FieldSecurityGroupIDs: path.Root("vpc"),
+		},
+	}
+	if vpcSet {
+		p.List = map[guardrail.Field]path.Path{
+			guardrail.FieldSubnetIDs:        path.Root("vpc").AtName(string(guardrail.FieldSubnetIDs)),
+			guardrail.FieldSecurityGroupIDs: path.Root("vpc").AtName(string(guardrail.FieldSecurityGroupIDs)),
 		}
-		switch f {
-		case guardrail.FieldSubnetIDs, guardrail.FieldSecurityGroupIDs:
-			if !vpcSet {
-				return path.Root("vpc")
-			}
-			return at(path.Root("vpc").AtName(string(f)))
-		case guardrail.FieldKMSKey, guardrail.FieldOutputKMSKey, guardrail.FieldVolumeKMSKey:
-			return path.Root("kms_key_arn")
-		case guardrail.FieldRoleARN:
-			return path.Root("role_arn")
-		case guardrail.FieldInstanceType:
-			return path.Root("instance_type")
-		case guardrail.FieldInstanceCount:
-			return path.Root("instance_count")
-		case guardrail.FieldImage:
-			return path.Root("image")
-		case fieldInputs:
-			if i >= 0 {
-				return path.Root("input_channels").AtListIndex(i).AtName("s3_uri")
-			}
-			return path.Root("input_channels")
-		case fieldOutput:
-			return path.Root("output_s3_uri")
-		case fieldCheckpoint:
-			return path.Root("checkpoint_s3_uri")
-		case guardrail.FieldMaxRuntime:
-			return path.Root("max_runtime_seconds")
-		case guardrail.FieldTags:
-			return path.Root("tags")
-		case guardrail.FieldLogGroups:
-			return path.Root("log_group_name")
-		case guardrail.FieldAlarms:
-			return path.Root("alarm_names")
+	}
+	return p
+}
+
+// pathFor is paths(vpcSet).For, with input channels addressed by their
+// s3_uri (input_channels[i].s3_uri).
+func pathFor(vpcSet bool) func(guardrail.Finding) path.Path {
+	p := paths(vpcSet)
+	return func(f guardrail.Finding) path.Path {
+		if f.Field == fieldInputs && f.Index >= 0 {
+			return path.Root("input_channels").AtListIndex(f.Index).AtName("s3_uri")
 		}
-		return path.Empty()
+		return p.For(f)
 	}
 }
 

@@ -353,7 +353,7 @@ func TestSharedLogGroupWithAnotherKey(t *testing.T) {
 	if kms2 == nil || kms2.Field != guardrail.FieldLogGroups || !strings.Contains(kms2.Evidence, "shared log group") {
 		t.Fatalf("want SS-KMS-2 on the shared log group, got %+v", ev.Findings)
 	}
-	if p := pathFor(true)(kms2.Field, kms2.Index); !p.Equal(path.Root("log_group_name")) {
+	if p := pathFor(true)(*kms2); !p.Equal(path.Root("log_group_name")) {
 		t.Errorf("path %s", p)
 	}
 	if slices.Contains(ev.Controls, "SS-KMS-2") || !slices.Contains(ev.Controls, "SS-ENC-5") {
@@ -382,11 +382,11 @@ func TestPathFor(t *testing.T) {
 		{guardrail.FieldMaxRuntime, -1, path.Root("max_runtime_seconds")},
 		{guardrail.FieldNetworkIsolation, -1, path.Empty()},
 	} {
-		if got := p(c.f, c.i); !got.Equal(c.want) {
+		if got := p(guardrail.Finding{Field: c.f, Index: c.i}); !got.Equal(c.want) {
 			t.Errorf("pathFor(%s, %d) = %s, want %s", c.f, c.i, got, c.want)
 		}
 	}
-	if got := pathFor(false)(guardrail.FieldSubnetIDs, -1); !got.Equal(path.Root("vpc")) {
+	if got := pathFor(false)(guardrail.Finding{Field: guardrail.FieldSubnetIDs, Index: -1}); !got.Equal(path.Root("vpc")) {
 		t.Errorf("a missing vpc block is reported on vpc, got %s", got)
 	}
 }
