@@ -5,6 +5,7 @@ package evaluate
 
 import (
 	"context"
+	"maps"
 	"slices"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
@@ -78,4 +79,72 @@ func appendUnique(list []string, v string) []string {
 		return list
 	}
 	return append(list, v)
+}
+
+// Observed returns a Fetcher that answers from facts a resource has just
+// read itself (its own key, role or log group, assessed with the same posture
+// functions the fetcher uses) and asks f only for the rest. So every resource
+// reaches the guardrails the same way, through Run, without paying for a
+// second lookup of the object it is describing. f may be nil when observed
+// covers everything the subject names; anything else is then "not looked up"
+// and its checks are skipped.
+func Observed(f Fetcher, observed facts.Facts) Fetcher {
+	return observedFetcher{f: f, observed: observed}
+}
+
+type observedFetcher struct {
+	f        Fetcher
+	observed facts.Facts
+}
+
+func (o observedFetcher) Fetch(ctx context.Context, req facts.Request) (facts.Facts, error) {
+	req.SubnetIDs = without(req.SubnetIDs, o.observed.Subnets)
+	req.SecurityGroupIDs = without(req.SecurityGroupIDs, o.observed.SecurityGroups)
+	req.KeyRefs = without(req.KeyRefs, o.observed.Keys)
+	req.RoleARNs = without(req.RoleARNs, o.observed.Roles)
+	req.InstanceTypes = without(req.InstanceTypes, o.observed.InstanceTypes)
+	req.Buckets = without(req.Buckets, o.observed.Buckets)
+	req.LogGroups = without(req.LogGroups, o.observed.LogGroups)
+
+	var out facts.Facts
+	var err error
+	if o.f != nil && !emptyRequest(req) {
+		out, err = o.f.Fetch(ctx, req)
+	}
+	out.Subnets = overlay(out.Subnets, o.observed.Subnets)
+	out.SecurityGroups = overlay(out.SecurityGroups, o.observed.SecurityGroups)
+	out.Keys = overlay(out.Keys, o.observed.Keys)
+	out.Roles = overlay(out.Roles, o.observed.Roles)
+	out.InstanceTypes = overlay(out.InstanceTypes, o.observed.InstanceTypes)
+	out.Buckets = overlay(out.Buckets, o.observed.Buckets)
+	out.LogGroups = overlay(out.LogGroups, o.observed.LogGroups)
+	return out, err
+}
+
+// without drops the ids that observed already answers.
+func without[T any](ids []string, observed map[string]T) []string {
+	var out []string
+	for _, id := range ids {
+		if _, ok := observed[id]; !ok {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// overlay adds observed to fetched (observed wins), allocating as needed.
+func overlay[T any](fetched, observed map[string]T) map[string]T {
+	if len(observed) == 0 {
+		return fetched
+	}
+	if fetched == nil {
+		fetched = make(map[string]T, len(observed))
+	}
+	maps.Copy(fetched, observed)
+	return fetched
+}
+
+func emptyRequest(r facts.Request) bool {
+	return len(r.SubnetIDs)+len(r.SecurityGroupIDs)+len(r.KeyRefs)+len(r.RoleARNs)+
+		len(r.InstanceTypes)+len(r.Buckets)+len(r.LogGroups) == 0
 }
