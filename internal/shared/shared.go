@@ -32,7 +32,7 @@ func TagList[T any](m map[string]string, newTag func(key, value *string) T) []T 
 	}
 	out := make([]T, 0, len(m))
 	for _, k := range slices.Sorted(maps.Keys(m)) {
-		k, v := k, m[k]
+		v := m[k]
 		out = append(out, newTag(&k, &v))
 	}
 	return out
