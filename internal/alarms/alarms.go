@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 // API is the subset of the CloudWatch client used here.
@@ -158,38 +160,17 @@ func Diff(s Spec, live cwtypes.MetricAlarm) []string {
 	return d
 }
 
+// dimensions are name/value pairs, converted like tags (sorted by name).
 func dimensions(m map[string]string) []cwtypes.Dimension {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]cwtypes.Dimension, 0, len(m))
-	for _, k := range keys {
-		out = append(out, cwtypes.Dimension{Name: aws.String(k), Value: aws.String(m[k])})
-	}
-	return out
+	return shared.TagList(m, func(k, v *string) cwtypes.Dimension { return cwtypes.Dimension{Name: k, Value: v} })
 }
 
 func liveDimensions(ds []cwtypes.Dimension) map[string]string {
-	out := make(map[string]string, len(ds))
-	for _, d := range ds {
-		out[aws.ToString(d.Name)] = aws.ToString(d.Value)
-	}
-	return out
+	return shared.TagMap(ds, func(d cwtypes.Dimension) (*string, *string) { return d.Name, d.Value })
 }
 
 func tags(m map[string]string) []cwtypes.Tag {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]cwtypes.Tag, 0, len(m))
-	for _, k := range keys {
-		out = append(out, cwtypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
-	}
-	return out
+	return shared.TagList(m, func(k, v *string) cwtypes.Tag { return cwtypes.Tag{Key: k, Value: v} })
 }
 
 func sorted(in []string) []string {

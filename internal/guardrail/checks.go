@@ -6,13 +6,15 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 // Conventions shared by every check:
-//   - an facts.StateUnknown value is skipped: it is checked again at apply;
-//   - in a preflight a facts.StateNull value means "not asked" and is skipped; for other
-//     kinds a facts.StateNull value the workload needs is a finding;
+//   - an Unknown value is skipped: it is checked again at apply;
+//   - in a preflight a Null value means "not asked" and is skipped; for other
+//     kinds a Null value the workload needs is a finding;
 //   - an ID absent from a Facts map was not fetched and is skipped; one that is
 //     present with Found=false is reported as missing, by the control that
 //     needs it.
@@ -198,7 +200,7 @@ func formatRoutes(routes []facts.Route) string {
 }
 
 // The network-only checks below run on what the network observed of its
-// live VPC; a facts.StateNull or facts.StateUnknown value (a plan) is skipped.
+// live VPC; a Null or Unknown value (a plan) is skipped.
 
 func checkDefaultSecurityGroup(s *Subject, _ Policy) []Finding {
 	rules := known(s.DefaultSecurityGroupRules)
@@ -424,8 +426,11 @@ func sameKey(s *Subject, a, b string) bool {
 
 // keyID returns the key ID of a key ARN or bare key ID, "" for aliases.
 func keyID(ref string) string {
-	if _, id, ok := strings.Cut(ref, ":key/"); ok {
-		return id
+	if a, err := arn.Parse(ref); err == nil {
+		if id, ok := strings.CutPrefix(a.Resource, "key/"); ok && a.Service == "kms" {
+			return id
+		}
+		return ""
 	}
 	if strings.Contains(ref, ":") || strings.HasPrefix(ref, "alias/") {
 		return ""

@@ -22,7 +22,7 @@ const (
 	KindNetwork       Kind = "network"
 	KindKMSKey        Kind = "kms_key"
 	KindExecutionRole Kind = "execution_role"
-	// KindPreflight evaluates whatever inputs were given: a facts.StateNull field means
+	// KindPreflight evaluates whatever inputs were given: a Null field means
 	// "not asked" and the checks that need it are skipped.
 	KindPreflight Kind = "preflight"
 	// KindProvider is the provider configuration itself (SS-TLS-1).
