@@ -298,7 +298,7 @@ func checkLogGroupKeys(s *Subject, _ Policy) []Finding {
 	return r.out
 }
 
-// resolveLogGroup fills a log group's facts.StateNull settings from its fetched facts.
+// resolveLogGroup fills a log group's Null settings from its fetched facts.
 // exists is false when the group's settings come from nowhere: it was looked
 // up, does not exist, and the plan does not create it.
 func resolveLogGroup(s *Subject, lg LogGroup) (_ LogGroup, exists bool) {
@@ -641,7 +641,7 @@ func checkLogRetention(s *Subject, p Policy) []Finding {
 	for i, lg := range s.LogGroups {
 		lg, _ = resolveLogGroup(s, lg) // a missing group (never expires) is SS-ENC-5's finding
 		d := lg.RetentionDays
-		// facts.StateNull means the default, never expire, which complies.
+		// Null means the default, never expire, which complies.
 		if !d.IsKnown() || d.V == 0 || d.V >= minDays {
 			continue
 		}

@@ -107,7 +107,7 @@ type FlowLogState struct {
 }
 
 // Subject is everything the checks look at. Fields that do not apply to a
-// kind stay facts.StateNull.
+// kind stay Null.
 type Subject struct {
 	Kind      Kind
 	Name      string // for messages: the resource name or "preflight"
@@ -130,7 +130,7 @@ type Subject struct {
 	NetworkIsolation         facts.Value[bool]
 	InterContainerEncryption facts.Value[bool]
 	OutputKMSKeyARN          facts.Value[string]
-	VolumeKMSKeyARN          facts.Value[string] // facts.StateNull with NVMe instance types is correct
+	VolumeKMSKeyARN          facts.Value[string] // Null with NVMe instance types is correct
 	DataCapture              DataCapture
 	LogGroups                []LogGroup
 	Alarms                   facts.Value[[]Alarm]
@@ -140,8 +140,8 @@ type Subject struct {
 
 	Endpoints []facts.Endpoint // KindProvider only
 
-	// KindNetwork only, observed on the live VPC; facts.StateNull or facts.StateUnknown skips the
-	// check (a plan leaves them facts.StateUnknown: apply creates or restores them).
+	// KindNetwork only, observed on the live VPC; Null or Unknown skips the
+	// check (a plan leaves them Unknown: apply creates or restores them).
 	//
 	// DefaultSecurityGroupID is the VPC's default security group, for messages.
 	DefaultSecurityGroupID string
