@@ -210,3 +210,37 @@ func TestEquivalent(t *testing.T) {
 		t.Errorf("Equivalent with malformed input = %v", err)
 	}
 }
+
+// Equivalent compares with hashicorp/awspolicyequivalence, which knows two
+// rewrites AWS makes to stored documents; neither is drift.
+func TestEquivalentAcceptsAWSRewrites(t *testing.T) {
+	const root = `{"Version":"2012-10-17","Statement":[{"Sid":"Admin","Effect":"Allow",` +
+		`"Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}`
+	for name, tc := range map[string]struct {
+		other string
+		want  bool
+	}{
+		// AWS stores a bare account ID principal as the account's root ARN.
+		"bare account ID for its root ARN": {strings.Replace(root, "arn:aws:iam::111122223333:root", "111122223333", 1), true},
+		"another account's ID":             {strings.Replace(root, "arn:aws:iam::111122223333:root", "444455556666", 1), false},
+		"account ID for a role ARN":        {strings.Replace(root, "arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:role/x", 1), false},
+		// Effect is compared case-insensitively (awspolicyequivalence; posture
+		// reads Effect the same way).
+		"effect in lower case": {strings.Replace(root, `"Allow"`, `"allow"`, 1), true},
+		// Action names stay significant in case, as before.
+		"action in upper case": {strings.Replace(root, "kms:*", "KMS:*", 1), false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, err := Equivalent(root, tc.other)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("Equivalent = %v, want %v", got, tc.want)
+			}
+			if back, _ := Equivalent(tc.other, root); back != got {
+				t.Error("Equivalent is not symmetric")
+			}
+		})
+	}
+}
