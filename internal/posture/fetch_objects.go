@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
@@ -54,7 +55,7 @@ func (f *Fetcher) lookupKey(ctx context.Context, ref string) (facts.KeyFact, err
 	if strings.TrimSpace(ref) == "" {
 		return notFound, nil
 	}
-	gone := func(err error) bool { return hasErrorCode(err, "NotFoundException", "InvalidArnException") }
+	gone := func(err error) bool { return tfawserr.ErrCodeEquals(err, "NotFoundException", "InvalidArnException") }
 	out, err := f.kms.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(ref)})
 	switch {
 	case gone(err):
@@ -85,7 +86,7 @@ func (f *Fetcher) lookupKey(ctx context.Context, ref string) (facts.KeyFact, err
 		switch {
 		case gone(err):
 			return notFound, nil
-		case hasErrorCode(err, "UnsupportedOperationException", "KMSInvalidStateException"):
+		case tfawserr.ErrCodeEquals(err, "UnsupportedOperationException", "KMSInvalidStateException"):
 			// Rotation is impossible for this key (or in its state): off.
 		case err != nil:
 			return facts.KeyFact{}, fmt.Errorf("posture: reading rotation status of KMS key %q: %w", ref, err)
@@ -151,7 +152,7 @@ func (f *Fetcher) lookupRole(ctx context.Context, ref string) (facts.RoleFact, e
 	if !ok {
 		return notFound, nil
 	}
-	gone := func(err error) bool { return hasErrorCode(err, "NoSuchEntity") }
+	gone := func(err error) bool { return tfawserr.ErrCodeEquals(err, "NoSuchEntity") }
 	fail := func(what string, err error) (facts.RoleFact, error) {
 		if gone(err) {
 			return notFound, nil
@@ -224,9 +225,9 @@ func (f *Fetcher) lookupBucket(ctx context.Context, name string) (facts.BucketFa
 	}
 	enc, err := f.s3.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String(name)})
 	switch {
-	case hasErrorCode(err, "NoSuchBucket"):
+	case tfawserr.ErrCodeEquals(err, "NoSuchBucket"):
 		return notFound, nil
-	case hasErrorCode(err, "ServerSideEncryptionConfigurationNotFoundError"):
+	case tfawserr.ErrCodeEquals(err, "ServerSideEncryptionConfigurationNotFoundError"):
 		enc = nil
 	case err != nil:
 		return facts.BucketFact{}, fmt.Errorf("posture: reading default encryption of S3 bucket %q: %w", name, err)
@@ -234,9 +235,9 @@ func (f *Fetcher) lookupBucket(ctx context.Context, name string) (facts.BucketFa
 	var policy string
 	pol, err := f.s3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(name)})
 	switch {
-	case hasErrorCode(err, "NoSuchBucket"):
+	case tfawserr.ErrCodeEquals(err, "NoSuchBucket"):
 		return notFound, nil
-	case hasErrorCode(err, "NoSuchBucketPolicy"):
+	case tfawserr.ErrCodeEquals(err, "NoSuchBucketPolicy"):
 	case err != nil:
 		return facts.BucketFact{}, fmt.Errorf("posture: reading policy of S3 bucket %q: %w", name, err)
 	default:
