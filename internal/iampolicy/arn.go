@@ -3,16 +3,35 @@ package iampolicy
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/hashicorp/aws-sdk-go-base/v2/endpoints"
 )
 
 // supportedPartitions are the partitions whose service principals and
-// kms:ViaService names the builders know: both use the amazonaws.com DNS
-// suffix. China (amazonaws.com.cn) and the ISO partitions are refused rather
-// than guessed.
-var supportedPartitions = map[string]bool{"aws": true, "aws-us-gov": true}
+// kms:ViaService names the builders know. China (amazonaws.com.cn) and the
+// ISO partitions are refused rather than guessed: their service principal
+// names are not simply "<service>.<DNS suffix>" for every service.
+var supportedPartitions = []string{endpoints.AwsPartitionID, endpoints.AwsUsGovPartitionID}
 
-const dnsSuffix = "amazonaws.com"
+// servicePrincipalSuffix ends the global service principal names
+// ("sagemaker.amazonaws.com"), which are the same in both supported
+// partitions; they are names, not hosts, so they do not follow the
+// partition's DNS suffix.
+const servicePrincipalSuffix = "amazonaws.com"
+
+// partitionDNSSuffix is the DNS suffix of a partition ("amazonaws.com"), from
+// aws-sdk-go-base's endpoints table, the one the AWS provider uses.
+func partitionDNSSuffix(partition string) (string, bool) {
+	for _, p := range endpoints.DefaultPartitions() {
+		if p.ID() == partition {
+			return p.DNSSuffix(), true
+		}
+	}
+	return "", false
+}
 
 var (
 	regionRE  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
@@ -29,13 +48,16 @@ var (
 	logGroupNameRE = regexp.MustCompile(`^[.\-_/#A-Za-z0-9]{1,512}$`)
 )
 
-// scope is the partition, region and account documents are built for.
+// scope is the partition, region and account documents are built for, with
+// the partition's DNS suffix.
 type scope struct {
 	partition, region, account string
+	dnsSuffix                  string
 }
 
 func newScope(partition, region, account string) (scope, error) {
-	if !supportedPartitions[partition] {
+	dnsSuffix, known := partitionDNSSuffix(partition)
+	if !known || !slices.Contains(supportedPartitions, partition) {
 		return scope{}, invalidSpec("Partition", partition, "partition must be aws or aws-us-gov")
 	}
 	if !regionRE.MatchString(region) {
@@ -44,7 +66,7 @@ func newScope(partition, region, account string) (scope, error) {
 	if !accountRE.MatchString(account) {
 		return scope{}, invalidSpec("AccountID", account, "account ID must be 12 digits")
 	}
-	return scope{partition: partition, region: region, account: account}, nil
+	return scope{partition: partition, region: region, account: account, dnsSuffix: dnsSuffix}, nil
 }
 
 // arn builds a regional ARN in this account.
@@ -65,11 +87,11 @@ func (s scope) rootARN() string {
 // regionalHost is a regional service name as used by kms:ViaService and by
 // regional service principals ("logs.us-east-1.amazonaws.com").
 func (s scope) regionalHost(service string) string {
-	return fmt.Sprintf("%s.%s.%s", service, s.region, dnsSuffix)
+	return fmt.Sprintf("%s.%s.%s", service, s.region, s.dnsSuffix)
 }
 
 // servicePrincipal is a global service principal ("sagemaker.amazonaws.com").
-func servicePrincipal(service string) string { return service + "." + dnsSuffix }
+func servicePrincipal(service string) string { return service + "." + servicePrincipalSuffix }
 
 // checkExact refuses wildcards and IAM policy variables: IAM would expand
 // "*", "?" and "${...}" in a Resource or ArnLike value, turning an exact
@@ -82,27 +104,21 @@ func checkExact(value string) error {
 	return nil
 }
 
-// arnParts is a split ARN.
-type arnParts struct {
-	partition, service, region, account, resource string
-}
-
-// splitARN splits an ARN and checks it belongs to this partition and service.
-func (s scope) splitARN(value, service, what string) (arnParts, error) {
+// splitARN parses an ARN and checks it belongs to this partition and service.
+func (s scope) splitARN(value, service, what string) (arn.ARN, error) {
 	if err := checkExact(value); err != nil {
-		return arnParts{}, err
+		return arn.ARN{}, err
 	}
-	f := strings.SplitN(value, ":", 6)
-	if len(f) != 6 || f[0] != "arn" {
-		return arnParts{}, newError(ErrInvalidARN, "", value, "not an ARN; expected "+what)
+	p, err := arn.Parse(value)
+	if err != nil {
+		return arn.ARN{}, newError(ErrInvalidARN, "", value, "not an ARN; expected "+what)
 	}
-	p := arnParts{partition: f[1], service: f[2], region: f[3], account: f[4], resource: f[5]}
-	if p.service != service {
-		return arnParts{}, newError(ErrInvalidARN, "", value, "expected "+what)
+	if p.Service != service {
+		return arn.ARN{}, newError(ErrInvalidARN, "", value, "expected "+what)
 	}
-	if p.partition != s.partition {
-		return arnParts{}, newError(ErrInvalidARN, "", value,
-			fmt.Sprintf("partition %q does not match the provider's partition %q", p.partition, s.partition))
+	if p.Partition != s.partition {
+		return arn.ARN{}, newError(ErrInvalidARN, "", value,
+			fmt.Sprintf("partition %q does not match the provider's partition %q", p.Partition, s.partition))
 	}
 	return p, nil
 }
@@ -116,15 +132,15 @@ func (s scope) checkKMSKeyARN(value string) error {
 	if err != nil {
 		return err
 	}
-	id, isKey := strings.CutPrefix(p.resource, "key/")
+	id, isKey := strings.CutPrefix(p.Resource, "key/")
 	switch {
-	case strings.HasPrefix(p.resource, "alias/"):
+	case strings.HasPrefix(p.Resource, "alias/"):
 		return newError(ErrInvalidARN, "", value, "an alias ARN cannot scope key usage; use the key ARN")
-	case !isKey || !kmsKeyIDRE.MatchString(id) || !accountRE.MatchString(p.account):
+	case !isKey || !kmsKeyIDRE.MatchString(id) || !accountRE.MatchString(p.AccountID):
 		return newError(ErrInvalidARN, "", value, "expected "+what)
-	case p.region != s.region:
+	case p.Region != s.region:
 		return newError(ErrInvalidARN, "", value,
-			fmt.Sprintf("key is in region %q but the workload runs in %q", p.region, s.region))
+			fmt.Sprintf("key is in region %q but the workload runs in %q", p.Region, s.region))
 	}
 	return nil
 }
@@ -136,9 +152,9 @@ func (s scope) checkECRRepositoryARN(value string) error {
 	if err != nil {
 		return err
 	}
-	name, ok := strings.CutPrefix(p.resource, "repository/")
+	name, ok := strings.CutPrefix(p.Resource, "repository/")
 	if !ok || len(name) < 2 || len(name) > 256 || !ecrRepoRE.MatchString(name) ||
-		!regionRE.MatchString(p.region) || !accountRE.MatchString(p.account) {
+		!regionRE.MatchString(p.Region) || !accountRE.MatchString(p.AccountID) {
 		return newError(ErrInvalidARN, "", value, "expected "+what)
 	}
 	return nil
@@ -155,19 +171,19 @@ func (s scope) checkPrincipalARN(value string) error {
 		return err
 	}
 	const what = "an IAM role or user ARN (arn:<partition>:iam::<account>:role/<name>)"
-	f := strings.SplitN(value, ":", 6)
-	if len(f) != 6 || f[0] != "arn" || f[2] != "iam" || f[3] != "" || !accountRE.MatchString(f[4]) {
+	p, err := arn.Parse(value)
+	if err != nil || p.Service != "iam" || p.Region != "" || !accountRE.MatchString(p.AccountID) {
 		return newError(ErrInvalidPrincipal, "", value, "expected "+what)
 	}
-	if f[1] != s.partition {
+	if p.Partition != s.partition {
 		return newError(ErrInvalidPrincipal, "", value,
-			fmt.Sprintf("partition %q does not match the provider's partition %q", f[1], s.partition))
+			fmt.Sprintf("partition %q does not match the provider's partition %q", p.Partition, s.partition))
 	}
-	if f[5] == "root" {
+	if p.Resource == "root" {
 		return newError(ErrInvalidPrincipal, "", value,
 			"the account root already administers the key through IAM; name roles or users")
 	}
-	if !iamPathNameRE.MatchString(f[5]) {
+	if !iamPathNameRE.MatchString(p.Resource) {
 		return newError(ErrInvalidPrincipal, "", value, "expected "+what)
 	}
 	return nil

@@ -15,9 +15,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
+
+	awspolicy "github.com/hashicorp/awspolicyequivalence"
 )
 
 // PolicyVersion is the policy language version every builder uses.
@@ -73,17 +76,10 @@ type Statement struct {
 //
 // An empty Version is omitted rather than defaulted: every builder sets
 // PolicyVersion, and a parsed document keeps what it had.
-func (d Document) JSON() string { return d.render(false) }
-
-// render renders d canonically; sortStatements orders the statements by
-// their own rendering (for comparisons that ignore statement order).
-func (d Document) render(sortStatements bool) string {
+func (d Document) JSON() string {
 	stmts := make([]string, len(d.Statement))
 	for i, s := range d.Statement {
 		stmts[i] = s.json()
-	}
-	if sortStatements {
-		sort.Strings(stmts)
 	}
 	return object(
 		member{"Version", optString(d.Version)},
@@ -131,7 +127,7 @@ func (p Principal) json() string {
 		}
 	}
 	members := make([]member, 0, len(p))
-	for _, typ := range sortedKeys(p) {
+	for _, typ := range slices.Sorted(maps.Keys(p)) {
 		members = append(members, member{typ, stringOrList(p[typ])})
 	}
 	return object(members...)
@@ -139,9 +135,9 @@ func (p Principal) json() string {
 
 func (c Condition) json() string {
 	ops := make([]member, 0, len(c))
-	for _, op := range sortedKeys(c) {
+	for _, op := range slices.Sorted(maps.Keys(c)) {
 		keys := make([]member, 0, len(c[op]))
-		for _, k := range sortedKeys(c[op]) {
+		for _, k := range slices.Sorted(maps.Keys(c[op])) {
 			keys = append(keys, member{k, stringOrList(c[op][k])})
 		}
 		ops = append(ops, member{op, objectOrEmpty(keys)})
@@ -216,27 +212,12 @@ func quote(s string) string {
 
 // normalize returns a sorted copy of values without duplicates.
 func normalize(values []string) []string {
-	out := append([]string(nil), values...)
-	sort.Strings(out)
-	n := 0
-	for i, v := range out {
-		if i > 0 && v == out[n-1] {
-			continue
-		}
-		out[n] = v
-		n++
-	}
-	return out[:n]
+	return slices.Compact(slices.Sorted(slices.Values(values)))
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+// sortedKeys is slices.Sorted(maps.Keys(m)); only execrole.go still calls it
+// (another change converts that file), after which it can go.
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // ErrMalformedPolicy is returned (wrapped) by Parse, Canonical and Equivalent
 // for text that is not a policy document.
@@ -292,27 +273,40 @@ func Canonical(policy string) (string, error) {
 	return d.JSON(), nil
 }
 
-// Equivalent reports whether two policy documents mean the same thing,
-// ignoring whitespace, URL encoding, key order, statement order, the order
-// and duplication of values in lists, a single value written as a string or
-// as a one-element list, and booleans or numbers written with or without
-// quotes in conditions. Resources use it to compare what AWS returns with
-// what they generated, so formatting never shows up as drift.
+// Equivalent reports whether two policy documents mean the same thing.
+// Resources use it to compare what AWS returns with what they generated, so
+// formatting never shows up as drift.
 //
-// Everything else is significant, including Sids and the case of action
-// names. AWS rewrites a bare account ID principal ("123456789012") to its root
-// ARN; the builders always write the ARN, so that rewrite never arises for
-// documents generated here.
+// Both documents are first read with Parse and rendered canonically (see
+// Document.JSON), which undoes IAM's URL encoding, ignores whitespace and key
+// order, drops duplicated list values and turns booleans and numbers in
+// conditions into the strings AWS compares; a document that is not a policy
+// is an error wrapping ErrMalformedPolicy. The canonical forms are then
+// compared with github.com/hashicorp/awspolicyequivalence, the comparison
+// the AWS provider uses for the same purpose: it ignores statement order and
+// the order of values in lists, treats a single value written as a string or
+// as a one-element list alike, compares Effect case-insensitively, and treats
+// a bare account ID principal ("123456789012") as the account's root ARN
+// ("arn:aws:iam::123456789012:root"), which is what AWS rewrites it to.
+//
+// Everything else is significant, including Sids, Version, Id and the case
+// of action names.
 func Equivalent(a, b string) (bool, error) {
-	da, err := Parse(a)
+	ca, err := Canonical(a)
 	if err != nil {
 		return false, fmt.Errorf("first document: %w", err)
 	}
-	db, err := Parse(b)
+	cb, err := Canonical(b)
 	if err != nil {
 		return false, fmt.Errorf("second document: %w", err)
 	}
-	return da.render(true) == db.render(true), nil
+	same, err := awspolicy.PoliciesAreEquivalent(ca, cb)
+	if err != nil {
+		// Canonical output is always a well-formed policy, so this is a
+		// disagreement between the two parsers, not bad input.
+		return false, fmt.Errorf("comparing policy documents: %w", err)
+	}
+	return same, nil
 }
 
 func malformed(format string, args ...any) error {

@@ -168,10 +168,7 @@ func TestEquivalent(t *testing.T) {
 	  "Version": "2012-10-17"
 	}
 	`
-	for name, tc := range map[string]struct {
-		other string
-		want  bool
-	}{
+	assertEquivalence(t, base, map[string]equivalenceCase{
 		"identical":                         {base, true},
 		"whitespace, order, list vs string": {pretty, true},
 		"URL-encoded (IAM GetRolePolicy)":   {url.PathEscape(pretty), true},
@@ -189,7 +186,43 @@ func TestEquivalent(t *testing.T) {
 		"principal type changed":            {strings.Replace(base, `"Service"`, `"AWS"`, 1), false},
 		"extra statement":                   {base[:len(base)-2] + `,{"Sid":"C","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`, false},
 		"statement repeated":                {base[:len(base)-2] + base[strings.Index(base, `,{"Sid":"B"`):len(base)-2] + "]}", false},
-	} {
+	})
+	if _, err := Equivalent(base, "{"); !errors.Is(err, ErrMalformedPolicy) {
+		t.Errorf("Equivalent with malformed input = %v", err)
+	}
+	if _, err := Equivalent("nope", base); !errors.Is(err, ErrMalformedPolicy) {
+		t.Errorf("Equivalent with malformed input = %v", err)
+	}
+}
+
+// Equivalent compares with hashicorp/awspolicyequivalence, which also
+// accepts two differences that are not drift.
+func TestEquivalentAcceptsAWSRewrites(t *testing.T) {
+	const root = `{"Version":"2012-10-17","Statement":[{"Sid":"Admin","Effect":"Allow",` +
+		`"Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}`
+	assertEquivalence(t, root, map[string]equivalenceCase{
+		// AWS stores a bare account ID principal as the account's root ARN.
+		"bare account ID for its root ARN": {strings.Replace(root, "arn:aws:iam::111122223333:root", "111122223333", 1), true},
+		"another account's ID":             {strings.Replace(root, "arn:aws:iam::111122223333:root", "444455556666", 1), false},
+		"account ID for a role ARN":        {strings.Replace(root, "arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:role/x", 1), false},
+		// Effect is compared case-insensitively (posture's isAllow and
+		// isDeny read it the same way).
+		"effect in lower case": {strings.Replace(root, `"Allow"`, `"allow"`, 1), true},
+		// Action names stay significant in case, as before.
+		"action in upper case": {strings.Replace(root, "kms:*", "KMS:*", 1), false},
+	})
+}
+
+type equivalenceCase struct {
+	other string
+	want  bool
+}
+
+// assertEquivalence checks Equivalent(base, other) for every case, and that
+// the answer does not depend on the order of the arguments.
+func assertEquivalence(t *testing.T, base string, cases map[string]equivalenceCase) {
+	t.Helper()
+	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			got, err := Equivalent(base, tc.other)
 			if err != nil {
@@ -202,11 +235,5 @@ func TestEquivalent(t *testing.T) {
 				t.Error("Equivalent is not symmetric")
 			}
 		})
-	}
-	if _, err := Equivalent(base, "{"); !errors.Is(err, ErrMalformedPolicy) {
-		t.Errorf("Equivalent with malformed input = %v", err)
-	}
-	if _, err := Equivalent("nope", base); !errors.Is(err, ErrMalformedPolicy) {
-		t.Errorf("Equivalent with malformed input = %v", err)
 	}
 }

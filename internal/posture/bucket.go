@@ -81,14 +81,11 @@ func appliesToEveryone(st facts.PolicyStatement) bool {
 // digit).
 var bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 
-// BucketFromS3URI returns the bucket of an "s3://bucket/key" URI.
+// BucketFromS3URI returns the bucket of an "s3://bucket/key" URI
+// (facts.S3Bucket), provided it is a valid bucket name.
 func BucketFromS3URI(uri string) (string, bool) {
-	rest, ok := strings.CutPrefix(uri, "s3://")
-	if !ok {
-		return "", false
-	}
-	bucket, _, _ := strings.Cut(rest, "/")
-	if !bucketName.MatchString(bucket) {
+	bucket, ok := facts.S3Bucket(uri)
+	if !ok || !bucketName.MatchString(bucket) {
 		return "", false
 	}
 	return bucket, true

@@ -3,6 +3,7 @@ package posture
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -219,7 +220,7 @@ func (f *fakeIAM) ListRolePolicies(_ context.Context, in *iam.ListRolePoliciesIn
 	if err != nil {
 		return nil, err
 	}
-	return &iam.ListRolePoliciesOutput{PolicyNames: sortedKeys(r.inline)}, nil
+	return &iam.ListRolePoliciesOutput{PolicyNames: slices.Sorted(maps.Keys(r.inline))}, nil
 }
 
 func (f *fakeIAM) GetRolePolicy(_ context.Context, in *iam.GetRolePolicyInput, _ ...func(*iam.Options)) (*iam.GetRolePolicyOutput, error) {

@@ -14,13 +14,21 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 // lookupEach runs lookup for every id, storing the facts it returns and
-// collecting its errors; one failing object does not stop the others.
-func lookupEach[T any](ids []string, into map[string]T, lookup func(id string) (T, error)) error {
+// collecting its errors; one failing object does not stop the others. With
+// ids to look up but no client for service, it fails without calling lookup.
+func lookupEach[T any](service string, hasClient bool, ids []string, into map[string]T, lookup func(id string) (T, error)) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if !hasClient {
+		return errNoClient(service, ids)
+	}
 	var errs []error
 	for _, id := range ids {
 		fact, err := lookup(id)
@@ -35,13 +43,7 @@ func lookupEach[T any](ids []string, into map[string]T, lookup func(id string) (
 
 // fetchKeys describes each KMS key and reads its rotation status.
 func (f *Fetcher) fetchKeys(ctx context.Context, refs []string, into map[string]facts.KeyFact) error {
-	if len(refs) == 0 {
-		return nil
-	}
-	if f.kms == nil {
-		return errNoClient("KMS", refs)
-	}
-	return lookupEach(refs, into, func(ref string) (facts.KeyFact, error) { return f.lookupKey(ctx, ref) })
+	return lookupEach("KMS", f.kms != nil, refs, into, func(ref string) (facts.KeyFact, error) { return f.lookupKey(ctx, ref) })
 }
 
 // lookupKey describes one key. A key KMS does not know, a reference KMS
@@ -54,7 +56,7 @@ func (f *Fetcher) lookupKey(ctx context.Context, ref string) (facts.KeyFact, err
 	if strings.TrimSpace(ref) == "" {
 		return notFound, nil
 	}
-	gone := func(err error) bool { return hasErrorCode(err, "NotFoundException", "InvalidArnException") }
+	gone := func(err error) bool { return tfawserr.ErrCodeEquals(err, "NotFoundException", "InvalidArnException") }
 	out, err := f.kms.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(ref)})
 	switch {
 	case gone(err):
@@ -85,7 +87,7 @@ func (f *Fetcher) lookupKey(ctx context.Context, ref string) (facts.KeyFact, err
 		switch {
 		case gone(err):
 			return notFound, nil
-		case hasErrorCode(err, "UnsupportedOperationException", "KMSInvalidStateException"):
+		case tfawserr.ErrCodeEquals(err, "UnsupportedOperationException", "KMSInvalidStateException"):
 			// Rotation is impossible for this key (or in its state): off.
 		case err != nil:
 			return facts.KeyFact{}, fmt.Errorf("posture: reading rotation status of KMS key %q: %w", ref, err)
@@ -133,13 +135,7 @@ func RoleNameFromARN(roleARN string) (string, bool) {
 
 // fetchRoles reads each role's trust policy, attached and inline policies.
 func (f *Fetcher) fetchRoles(ctx context.Context, arns []string, into map[string]facts.RoleFact) error {
-	if len(arns) == 0 {
-		return nil
-	}
-	if f.iam == nil {
-		return errNoClient("IAM", arns)
-	}
-	return lookupEach(arns, into, func(ref string) (facts.RoleFact, error) { return f.lookupRole(ctx, ref) })
+	return lookupEach("IAM", f.iam != nil, arns, into, func(ref string) (facts.RoleFact, error) { return f.lookupRole(ctx, ref) })
 }
 
 // lookupRole reads one role. A malformed ARN, a role IAM does not know, or
@@ -151,7 +147,7 @@ func (f *Fetcher) lookupRole(ctx context.Context, ref string) (facts.RoleFact, e
 	if !ok {
 		return notFound, nil
 	}
-	gone := func(err error) bool { return hasErrorCode(err, "NoSuchEntity") }
+	gone := func(err error) bool { return tfawserr.ErrCodeEquals(err, "NoSuchEntity") }
 	fail := func(what string, err error) (facts.RoleFact, error) {
 		if gone(err) {
 			return notFound, nil
@@ -205,13 +201,7 @@ func (f *Fetcher) lookupRole(ctx context.Context, ref string) (facts.RoleFact, e
 
 // fetchBuckets reads each bucket's default encryption and policy.
 func (f *Fetcher) fetchBuckets(ctx context.Context, names []string, into map[string]facts.BucketFact) error {
-	if len(names) == 0 {
-		return nil
-	}
-	if f.s3 == nil {
-		return errNoClient("S3", names)
-	}
-	return lookupEach(names, into, func(name string) (facts.BucketFact, error) { return f.lookupBucket(ctx, name) })
+	return lookupEach("S3", f.s3 != nil, names, into, func(name string) (facts.BucketFact, error) { return f.lookupBucket(ctx, name) })
 }
 
 // lookupBucket reads one bucket. An impossible bucket name or a bucket S3
@@ -224,9 +214,9 @@ func (f *Fetcher) lookupBucket(ctx context.Context, name string) (facts.BucketFa
 	}
 	enc, err := f.s3.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String(name)})
 	switch {
-	case hasErrorCode(err, "NoSuchBucket"):
+	case tfawserr.ErrCodeEquals(err, "NoSuchBucket"):
 		return notFound, nil
-	case hasErrorCode(err, "ServerSideEncryptionConfigurationNotFoundError"):
+	case tfawserr.ErrCodeEquals(err, "ServerSideEncryptionConfigurationNotFoundError"):
 		enc = nil
 	case err != nil:
 		return facts.BucketFact{}, fmt.Errorf("posture: reading default encryption of S3 bucket %q: %w", name, err)
@@ -234,9 +224,9 @@ func (f *Fetcher) lookupBucket(ctx context.Context, name string) (facts.BucketFa
 	var policy string
 	pol, err := f.s3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(name)})
 	switch {
-	case hasErrorCode(err, "NoSuchBucket"):
+	case tfawserr.ErrCodeEquals(err, "NoSuchBucket"):
 		return notFound, nil
-	case hasErrorCode(err, "NoSuchBucketPolicy"):
+	case tfawserr.ErrCodeEquals(err, "NoSuchBucketPolicy"):
 	case err != nil:
 		return facts.BucketFact{}, fmt.Errorf("posture: reading policy of S3 bucket %q: %w", name, err)
 	default:
@@ -253,13 +243,7 @@ var logGroupName = regexp.MustCompile(`^[.\-_/#A-Za-z0-9]{1,512}$`)
 
 // fetchLogGroups finds each log group by exact name.
 func (f *Fetcher) fetchLogGroups(ctx context.Context, names []string, into map[string]facts.LogGroupFact) error {
-	if len(names) == 0 {
-		return nil
-	}
-	if f.logs == nil {
-		return errNoClient("CloudWatch Logs", names)
-	}
-	return lookupEach(names, into, func(name string) (facts.LogGroupFact, error) { return f.lookupLogGroup(ctx, name) })
+	return lookupEach("CloudWatch Logs", f.logs != nil, names, into, func(name string) (facts.LogGroupFact, error) { return f.lookupLogGroup(ctx, name) })
 }
 
 // lookupLogGroup lists the groups whose name starts with name and keeps the

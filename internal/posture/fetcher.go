@@ -18,7 +18,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
@@ -194,20 +193,4 @@ func takeCached[T any](ids []string, cache, out map[string]T) []string {
 // errNoClient reports a lookup for a service whose client was not given.
 func errNoClient(service string, ids []string) error {
 	return fmt.Errorf("posture: no %s client configured, cannot look up %q", service, ids)
-}
-
-// hasErrorCode reports whether err is an AWS API error with one of codes.
-// The SDK's typed errors (*kmstypes.NotFoundException, ...) implement
-// smithy.APIError, so this covers them as well as codes with no type.
-func hasErrorCode(err error, codes ...string) bool {
-	var apiErr smithy.APIError
-	if !errors.As(err, &apiErr) {
-		return false
-	}
-	for _, c := range codes {
-		if apiErr.ErrorCode() == c {
-			return true
-		}
-	}
-	return false
 }

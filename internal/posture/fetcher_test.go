@@ -15,6 +15,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
@@ -466,15 +467,17 @@ func TestFetchConcurrent(t *testing.T) {
 	}
 }
 
-func TestHasErrorCode(t *testing.T) {
+// The fetchers recognise AWS errors with tfawserr.ErrCodeEquals: by the
+// code of a typed or generic API error, however wrapped, never by text.
+func TestErrCodeEquals(t *testing.T) {
 	typed := fmt.Errorf("wrapped: %w", &kmstypes.NotFoundException{Message: aws.String("whatever the text says")})
-	if !hasErrorCode(typed, "NotFoundException") {
+	if !tfawserr.ErrCodeEquals(typed, "NotFoundException") {
 		t.Error("typed, wrapped NotFoundException not recognised")
 	}
-	if hasErrorCode(errors.New("NotFoundException"), "NotFoundException") {
+	if tfawserr.ErrCodeEquals(errors.New("NotFoundException"), "NotFoundException") {
 		t.Error("an error is recognised by its message text")
 	}
-	if hasErrorCode(nil, "NotFoundException") {
+	if tfawserr.ErrCodeEquals(nil, "NotFoundException") {
 		t.Error("nil recognised")
 	}
 }

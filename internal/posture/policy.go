@@ -1,195 +1,62 @@
 package posture
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"net/url"
-	"strconv"
+	"slices"
 	"strings"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 )
 
-// ParsePolicyDocument parses an IAM policy document (identity, trust or
-// resource policy) into normalised statements. It accepts the document as
-// plain JSON or URL-encoded, as IAM returns AssumeRolePolicyDocument and
-// GetRolePolicy documents. Statement may be one object or a list; Principal,
-// Action, NotAction, Resource, NotResource and condition values may each be a
-// string or a list; Principal may be "*", which becomes {"*": ["*"]}.
-// Condition values that are JSON booleans or numbers are kept as their text
-// ("false", "3600"). An empty document has no statements.
+// ParsePolicyDocument reads an IAM policy document (identity, trust or
+// resource policy) with iampolicy.Parse, the provider's one policy parser,
+// and returns its statements as facts. Parse accepts the document as plain
+// JSON or URL-encoded (as IAM returns AssumeRolePolicyDocument and
+// GetRolePolicy documents), Statement as one object or a list, every value
+// list as a string or a list, Principal "*" (which becomes {"*": ["*"]}), and
+// condition values that are JSON booleans or numbers (kept as their text,
+// "false", "3600"); anything else, unknown elements included, is an error.
+//
+// Blank text has no statements: it is what the fetcher passes for a bucket
+// without a policy. iampolicy.Parse itself refuses it, because for drift
+// detection an empty document is not a policy.
 func ParsePolicyDocument(doc string) ([]facts.PolicyStatement, error) {
-	doc = strings.TrimSpace(doc)
-	if doc == "" {
+	if strings.TrimSpace(doc) == "" {
 		return nil, nil
 	}
-	if !strings.HasPrefix(doc, "{") {
-		decoded, err := url.QueryUnescape(doc)
-		if err != nil {
-			return nil, fmt.Errorf("policy document is neither JSON nor URL-encoded JSON: %w", err)
-		}
-		doc = strings.TrimSpace(decoded)
+	d, err := iampolicy.Parse(doc)
+	if err != nil {
+		return nil, err
 	}
-
-	var raw struct {
-		Statement json.RawMessage
-	}
-	if err := json.Unmarshal([]byte(doc), &raw); err != nil {
-		return nil, fmt.Errorf("policy document is not valid JSON: %w", err)
-	}
-	var rawStatements []rawStatement
-	switch body := bytes.TrimSpace(raw.Statement); {
-	case len(body) == 0 || bytes.Equal(body, []byte("null")):
+	if len(d.Statement) == 0 {
 		return nil, nil
-	case body[0] == '[':
-		if err := json.Unmarshal(body, &rawStatements); err != nil {
-			return nil, fmt.Errorf("policy Statement: %w", err)
-		}
-	default:
-		var one rawStatement
-		if err := json.Unmarshal(body, &one); err != nil {
-			return nil, fmt.Errorf("policy Statement: %w", err)
-		}
-		rawStatements = []rawStatement{one}
 	}
-
-	statements := make([]facts.PolicyStatement, 0, len(rawStatements))
-	for i, rs := range rawStatements {
-		st, err := rs.normalise()
-		if err != nil {
-			return nil, fmt.Errorf("policy statement %d: %w", i, err)
-		}
-		statements = append(statements, st)
+	statements := make([]facts.PolicyStatement, len(d.Statement))
+	for i, s := range d.Statement {
+		statements[i] = statementFact(s)
 	}
 	return statements, nil
 }
 
-// rawStatement is one statement as written, before normalisation.
-type rawStatement struct {
-	Sid          string
-	Effect       string
-	Principal    json.RawMessage
-	NotPrincipal json.RawMessage
-	Action       stringList
-	NotAction    stringList
-	Resource     stringList
-	NotResource  stringList
-	Condition    map[string]map[string]stringList
-}
-
-func (rs rawStatement) normalise() (facts.PolicyStatement, error) {
-	principals, err := parsePrincipal(rs.Principal)
-	if err != nil {
-		return facts.PolicyStatement{}, fmt.Errorf("principal: %w", err)
-	}
-	notPrincipals, err := parsePrincipal(rs.NotPrincipal)
-	if err != nil {
-		return facts.PolicyStatement{}, fmt.Errorf("NotPrincipal: %w", err)
-	}
+// statementFact converts a parsed statement to the facts vocabulary (facts
+// imports nothing of ours, so it cannot hold iampolicy.Statement itself).
+func statementFact(s iampolicy.Statement) facts.PolicyStatement {
 	var conditions map[string]map[string][]string
-	if len(rs.Condition) > 0 {
-		conditions = make(map[string]map[string][]string, len(rs.Condition))
-		for op, keys := range rs.Condition {
-			conditions[op] = make(map[string][]string, len(keys))
-			for key, values := range keys {
-				conditions[op][key] = values
-			}
-		}
+	if len(s.Condition) > 0 {
+		conditions = s.Condition
 	}
 	return facts.PolicyStatement{
-		Sid:           rs.Sid,
-		Effect:        rs.Effect,
-		Principals:    principals,
-		NotPrincipals: notPrincipals,
-		Actions:       rs.Action,
-		NotActions:    rs.NotAction,
-		Resources:     rs.Resource,
-		NotResources:  rs.NotResource,
+		Sid:           s.Sid,
+		Effect:        s.Effect,
+		Principals:    s.Principal,
+		NotPrincipals: s.NotPrincipal,
+		Actions:       s.Action,
+		NotActions:    s.NotAction,
+		Resources:     s.Resource,
+		NotResources:  s.NotResource,
 		Conditions:    conditions,
-	}, nil
-}
-
-// parsePrincipal normalises a Principal or NotPrincipal element: "*" or an
-// object whose values are a string or a list. Absent or null gives nil.
-func parsePrincipal(msg json.RawMessage) (map[string][]string, error) {
-	msg = bytes.TrimSpace(msg)
-	if len(msg) == 0 || bytes.Equal(msg, []byte("null")) {
-		return nil, nil
 	}
-	if msg[0] == '"' {
-		var s string
-		if err := json.Unmarshal(msg, &s); err != nil {
-			return nil, err
-		}
-		if s != "*" {
-			return nil, fmt.Errorf("a string principal must be \"*\", got %q", s)
-		}
-		return map[string][]string{"*": {"*"}}, nil
-	}
-	var byType map[string]stringList
-	if err := json.Unmarshal(msg, &byType); err != nil {
-		return nil, err
-	}
-	out := make(map[string][]string, len(byType))
-	for kind, values := range byType {
-		out[kind] = values
-	}
-	return out, nil
-}
-
-// stringList is a policy element that may be written as one value or a list.
-// Scalars that are not strings (booleans, numbers) keep their JSON text.
-type stringList []string
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (l *stringList) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if bytes.Equal(b, []byte("null")) {
-		*l = nil
-		return nil
-	}
-	if len(b) > 0 && b[0] == '[' {
-		var items []json.RawMessage
-		if err := json.Unmarshal(b, &items); err != nil {
-			return err
-		}
-		out := make([]string, 0, len(items))
-		for _, item := range items {
-			s, err := scalarText(item)
-			if err != nil {
-				return err
-			}
-			out = append(out, s)
-		}
-		*l = out
-		return nil
-	}
-	s, err := scalarText(b)
-	if err != nil {
-		return err
-	}
-	*l = []string{s}
-	return nil
-}
-
-// scalarText returns a JSON string's value, or the literal text of a JSON
-// boolean or number.
-func scalarText(b json.RawMessage) (string, error) {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		err := json.Unmarshal(b, &s)
-		return s, err
-	}
-	text := string(b)
-	if text == "true" || text == "false" {
-		return text, nil
-	}
-	if _, err := strconv.ParseFloat(text, 64); err == nil {
-		return text, nil
-	}
-	return "", fmt.Errorf("expected a string, boolean or number, got %s", text)
 }
 
 // isAllow reports whether the statement's effect is Allow.
@@ -219,15 +86,7 @@ func allowsAction(s facts.PolicyStatement, action string) bool {
 // coversAllResources reports whether the statement applies to every
 // resource: Resource "*", or a NotResource element.
 func coversAllResources(s facts.PolicyStatement) bool {
-	if len(s.NotResources) > 0 {
-		return true
-	}
-	for _, r := range s.Resources {
-		if r == "*" {
-			return true
-		}
-	}
-	return false
+	return len(s.NotResources) > 0 || slices.Contains(s.Resources, "*")
 }
 
 // conditionValues returns the values of condition key under any of the
@@ -252,12 +111,7 @@ func conditionValues(s facts.PolicyStatement, key string, operators ...string) (
 
 // anyMatch reports whether any IAM wildcard pattern matches value.
 func anyMatch(patterns []string, value string) bool {
-	for _, p := range patterns {
-		if wildcardMatch(p, value) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(patterns, func(p string) bool { return wildcardMatch(p, value) })
 }
 
 // wildcardMatch matches value against an IAM pattern where "*" matches any
@@ -291,10 +145,5 @@ func wildcardMatch(pattern, value string) bool {
 
 // containsFold reports whether list holds s, ignoring case.
 func containsFold(list []string, s string) bool {
-	for _, item := range list {
-		if strings.EqualFold(item, s) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(list, func(item string) bool { return strings.EqualFold(item, s) })
 }

@@ -1,11 +1,13 @@
 package posture
 
 import (
+	"errors"
 	"net/url"
 	"reflect"
 	"testing"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 )
 
 func TestParsePolicyDocument(t *testing.T) {
@@ -81,6 +83,50 @@ func TestParsePolicyDocumentErrors(t *testing.T) {
 		if got, err := ParsePolicyDocument(doc); err == nil {
 			t.Errorf("ParsePolicyDocument(%q) = %+v, want an error", doc, got)
 		}
+	}
+}
+
+// ParsePolicyDocument now reads documents with iampolicy.Parse, which is
+// strict where the parser posture used to have was lax. AWS never returns
+// these (IAM, KMS and S3 validate policy grammar on write), but a document
+// that cannot be read is now an error rather than a partial reading: an
+// unreadable trust policy is a trust problem, an unreadable inline policy a
+// broad permission, and an unreadable bucket policy denies nothing.
+func TestParsePolicyDocumentRejectsWhatTheLaxParserAccepted(t *testing.T) {
+	for name, doc := range map[string]string{
+		// encoding/json matched element names case-insensitively.
+		"lower-case element names": `{"statement":[{"effect":"Allow","action":"*","resource":"*"}]}`,
+		// Unknown elements were dropped silently.
+		"unknown statement element": `{"Statement":[{"Effect":"Allow","Actions":"s3:*","Resource":"*"}]}`,
+		"unknown top element":       `{"Version":"2012-10-17","Extra":1,"Statement":[]}`,
+		// null meant "absent"; booleans and numbers were accepted anywhere.
+		"null principal":      `{"Statement":[{"Effect":"Allow","Principal":null,"Action":"s3:GetObject"}]}`,
+		"null action":         `{"Statement":[{"Effect":"Allow","Action":null}]}`,
+		"boolean action":      `{"Statement":[{"Effect":"Allow","Action":true}]}`,
+		"numeric principal":   `{"Statement":[{"Effect":"Allow","Principal":{"AWS":111122223333},"Action":"sts:AssumeRole"}]}`,
+		"non-string Version":  `{"Version":2012,"Statement":[]}`,
+		"null condition keys": `{"Statement":[{"Effect":"Deny","Action":"*","Condition":{"Bool":{"aws:SecureTransport":null}}}]}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			if got, err := ParsePolicyDocument(doc); !errors.Is(err, iampolicy.ErrMalformedPolicy) {
+				t.Errorf("ParsePolicyDocument = %+v, %v; want ErrMalformedPolicy", got, err)
+			}
+		})
+	}
+}
+
+// IAM percent-encodes documents per RFC 3986, where "+" is a literal plus.
+// The old parser form-decoded them and turned it into a space; Parse tries
+// RFC 3986 first and form decoding ("+" for spaces) only when that is what
+// makes the text JSON.
+func TestParsePolicyDocumentKeepsLiteralPlus(t *testing.T) {
+	doc := url.PathEscape(`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/a+b"},"Action":"sts:AssumeRole"}]}`)
+	got, err := ParsePolicyDocument(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := got[0].Principals["AWS"]; !reflect.DeepEqual(p, []string{"arn:aws:iam::111122223333:role/a+b"}) {
+		t.Errorf("principal = %q, want the role a+b", p)
 	}
 }
 

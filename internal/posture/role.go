@@ -2,8 +2,9 @@ package posture
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
@@ -67,7 +68,7 @@ func AssessRole(raw RoleDocuments) facts.RoleFact {
 	if len(raw.InlinePolicies) > 0 {
 		fact.Inline = make(map[string][]facts.PolicyStatement, len(raw.InlinePolicies))
 	}
-	for _, name := range sortedKeys(raw.InlinePolicies) {
+	for _, name := range slices.Sorted(maps.Keys(raw.InlinePolicies)) {
 		statements, err := ParsePolicyDocument(raw.InlinePolicies[name])
 		if err != nil {
 			inlineProblems = append(inlineProblems, fmt.Sprintf(
@@ -123,7 +124,7 @@ func assessTrust(trust []facts.PolicyStatement) (problems, missing []string) {
 				"trust %s uses NotPrincipal, which trusts every principal except those listed", label))
 		}
 		trustsSageMaker := false
-		for _, kind := range sortedKeys(st.Principals) {
+		for _, kind := range slices.Sorted(maps.Keys(st.Principals)) {
 			for _, p := range st.Principals[kind] {
 				if strings.EqualFold(kind, "Service") && strings.EqualFold(p, SageMakerServicePrincipal) {
 					trustsSageMaker = true
@@ -180,12 +181,7 @@ func describePrincipal(kind, principal string) string {
 
 // onlyWildcards reports whether values is empty or every value is "*".
 func onlyWildcards(values []string) bool {
-	for _, v := range values {
-		if v != "*" {
-			return false
-		}
-	}
-	return true
+	return !slices.ContainsFunc(values, func(v string) bool { return v != "*" })
 }
 
 // broadAttached lists attached managed policies from BroadManagedPolicies.
@@ -204,7 +200,7 @@ func broadAttached(arns []string) []string {
 // kms:Decrypt, on every resource.
 func broadInline(inline map[string][]facts.PolicyStatement) []string {
 	var out []string
-	for _, name := range sortedKeys(inline) {
+	for _, name := range slices.Sorted(maps.Keys(inline)) {
 		for i, st := range inline[name] {
 			if !isAllow(st) || !coversAllResources(st) {
 				continue
@@ -232,14 +228,4 @@ func broadInline(inline map[string][]facts.PolicyStatement) []string {
 		}
 	}
 	return out
-}
-
-// sortedKeys returns a map's keys in order, for deterministic messages.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
