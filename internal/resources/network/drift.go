@@ -10,6 +10,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 // driftOf lists every way the live network differs from its secure state,
@@ -320,7 +321,7 @@ func describeFlowLog(f ec2types.FlowLog, s spec) string {
 // tagDrift reports the required tags (Name, sagesafe:*) that an object lost
 // or that were changed; other tags show up as a diff of `tags`.
 func tagDrift(what string, have []ec2types.Tag, want map[string]string) []string {
-	got := fromEC2Tags(have)
+	got := shared.TagMap(have, ec2TagKeyValue)
 	var d []string
 	for _, k := range slices.Sorted(maps.Keys(want)) {
 		if !reservedTag(k) || got[k] == want[k] {

@@ -13,6 +13,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
@@ -97,7 +98,7 @@ func liveSubject(d *providerdata.Data, s spec, l *live) (*guardrail.Subject, []s
 	}
 	// Null settings: the checks take them from the live log group.
 	sub.LogGroups = []guardrail.LogGroup{{Name: s.logGroupName()}}
-	sub.Tags = facts.Known(fromEC2Tags(l.VPC.Tags))
+	sub.Tags = facts.Known(shared.TagMap(l.VPC.Tags, ec2TagKeyValue))
 	return sub, attrs
 }
 

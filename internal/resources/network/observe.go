@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 // known are IDs recorded in state; objects with these IDs count as the
@@ -220,7 +221,7 @@ func vpcFilter(vpcID string) ec2types.Filter {
 
 // ours reports whether an object's tags mark it as the network's, with role.
 func ours(tags []ec2types.Tag, name, role string) bool {
-	m := fromEC2Tags(tags)
+	m := shared.TagMap(tags, ec2TagKeyValue)
 	return m[TagNetwork] == name && (role == "" || m[TagRole] == role)
 }
 
@@ -234,7 +235,7 @@ func observe(ctx context.Context, c clients, vpcID string, s spec, k known) (*li
 		return nil, err
 	}
 	l := &live{VPC: *vpc, Zones: map[string]*zone{}, Interfaces: map[string]*ec2types.VpcEndpoint{}}
-	l.Name = fromEC2Tags(vpc.Tags)[TagNetwork]
+	l.Name = shared.TagMap(vpc.Tags, ec2TagKeyValue)[TagNetwork]
 	if s.Name == "" {
 		s.Name = l.Name
 	}
@@ -347,7 +348,7 @@ func (l *live) observeZones(ctx context.Context, c clients, vpcID, name string, 
 				}
 			}
 		}
-		tags := fromEC2Tags(rt.Tags)
+		tags := shared.TagMap(rt.Tags, ec2TagKeyValue)
 		mine := ours(rt.Tags, name, roleRouteTable)
 		if !mine && !k.has(k.RouteTables, aws.ToString(rt.RouteTableId)) {
 			continue
@@ -438,7 +439,7 @@ func (l *live) observeEndpoints(ctx context.Context, c clients, vpcID string, s 
 		if !mine {
 			continue
 		}
-		role := fromEC2Tags(e.Tags)[TagRole]
+		role := shared.TagMap(e.Tags, ec2TagKeyValue)[TagRole]
 		svc, ok := s.shortService(aws.ToString(e.ServiceName))
 		switch {
 		case e.VpcEndpointType == ec2types.VpcEndpointTypeGateway && ok && svc == s3Key && (role == roleS3Gateway || k.has(k.Endpoints, id)):

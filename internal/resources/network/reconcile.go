@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 // Polling of asynchronous EC2 operations (variables so unit tests can
@@ -568,7 +569,7 @@ func (r *reconciler) role(ctx context.Context) error {
 			RoleName:                 aws.String(name),
 			AssumeRolePolicyDocument: aws.String(trust),
 			Description:              aws.String("sagesafe network " + r.s.Name + ": VPC Flow Logs delivery to " + r.s.logGroupName()),
-			Tags:                     iamTags(tags),
+			Tags:                     shared.TagList(tags, iamTag),
 		})
 		var exists *iamtypes.EntityAlreadyExistsException
 		switch {
@@ -579,7 +580,7 @@ func (r *reconciler) role(ctx context.Context) error {
 			if gerr != nil {
 				return fmt.Errorf("reading existing role %s: %w", name, gerr)
 			}
-			if roleTag(got.Role.Tags, TagNetwork) != r.s.Name {
+			if shared.TagMap(got.Role.Tags, iamTagKeyValue)[TagNetwork] != r.s.Name {
 				return fmt.Errorf("role %s already exists and is not tagged %s=%s: it belongs to something else; rename the network or delete the role", name, TagNetwork, r.s.Name)
 			}
 			r.l.Role = got
@@ -596,7 +597,7 @@ func (r *reconciler) role(ctx context.Context) error {
 			}
 		}
 		if !tagsContain(r.l.Role.Role.Tags, tags) {
-			if _, err := r.c.iam.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(tags)}); err != nil {
+			if _, err := r.c.iam.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: shared.TagList(tags, iamTag)}); err != nil {
 				return fmt.Errorf("tagging role %s: %w", name, err)
 			}
 		}
@@ -634,26 +635,17 @@ func (r *reconciler) role(ctx context.Context) error {
 	return nil
 }
 
-func iamTags(m map[string]string) []iamtypes.Tag {
-	out := make([]iamtypes.Tag, 0, len(m))
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		out = append(out, iamtypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
-	}
-	return out
-}
+// iamTag and iamTagKeyValue adapt shared.TagList and shared.TagMap to IAM's
+// tag type.
+func iamTag(k, v *string) iamtypes.Tag { return iamtypes.Tag{Key: k, Value: v} }
 
-func roleTag(tags []iamtypes.Tag, key string) string {
-	for _, t := range tags {
-		if aws.ToString(t.Key) == key {
-			return aws.ToString(t.Value)
-		}
-	}
-	return ""
-}
+func iamTagKeyValue(t iamtypes.Tag) (k, v *string) { return t.Key, t.Value }
 
+// tagsContain reports whether have carries every tag of want.
 func tagsContain(have []iamtypes.Tag, want map[string]string) bool {
+	got := shared.TagMap(have, iamTagKeyValue)
 	for k, v := range want {
-		if roleTag(have, k) != v {
+		if got[k] != v {
 			return false
 		}
 	}
@@ -710,7 +702,7 @@ func (r *reconciler) flowLog(ctx context.Context) error {
 // syncTags makes an EC2 object's tags exactly want (AWS's own aws:* tags
 // cannot be changed and are left alone).
 func syncTags(ctx context.Context, c ec2API, id string, have []ec2types.Tag, want map[string]string) error {
-	got := fromEC2Tags(have)
+	got := shared.TagMap(have, ec2TagKeyValue)
 	set := map[string]string{}
 	for k, v := range want {
 		if got[k] != v {
@@ -726,7 +718,7 @@ func syncTags(ctx context.Context, c ec2API, id string, have []ec2types.Tag, wan
 		}
 	}
 	if len(set) > 0 {
-		if _, err := c.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: toEC2Tags(set)}); err != nil {
+		if _, err := c.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: shared.TagList(set, ec2Tag)}); err != nil {
 			return fmt.Errorf("tagging %s: %w", id, err)
 		}
 	}

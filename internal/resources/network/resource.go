@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 	"maps"
 	"regexp"
 	"slices"
@@ -27,6 +26,8 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
 var (
@@ -579,7 +580,7 @@ func (r *networkResource) refresh(ctx context.Context, m *networkModel, diags *d
 func flattenTags(ctx context.Context, live []ec2types.Tag, prior types.Map, defaults map[string]string, diags *diag.Diagnostics) types.Map {
 	before := stringMap(ctx, prior, diags)
 	out := map[string]string{}
-	for k, v := range fromEC2Tags(live) {
+	for k, v := range shared.TagMap(live, ec2TagKeyValue) {
 		if reservedTag(k) || strings.HasPrefix(k, "aws:") {
 			continue
 		}
