@@ -3,6 +3,8 @@ package network
 import (
 	"context"
 	"maps"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -12,6 +14,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
@@ -151,11 +154,138 @@ func groupID(g *ec2types.SecurityGroup) string {
 	return aws.ToString(g.GroupId)
 }
 
-// evaluateLive runs the guardrail checks on the live network.
-func evaluateLive(ctx context.Context, d *providerdata.Data, s spec, l *live) ([]guardrail.Finding, *guardrail.Subject, []string, error) {
+// evaluateLive runs the guardrail checks on the live network. Its subnets
+// and security groups are judged from what observe read (observedFacts);
+// fetch answers the rest (the key, the flow-log group), or nothing when nil.
+func evaluateLive(ctx context.Context, fetch evaluate.Fetcher, d *providerdata.Data, s spec, l *live) ([]guardrail.Finding, *guardrail.Subject, []string, error) {
 	sub, groups := liveSubject(d, s, l)
-	findings, err := evaluate.Run(ctx, d.Posture, d.Policy, sub)
+	findings, err := evaluate.Run(ctx, evaluate.Observed(fetch, observedFacts(l)), d.Policy, sub)
 	return findings, sub, groups, err
+}
+
+// observedFacts assesses the network's subnets and security groups as
+// observe read them, with posture's own assessments, so that the checks and
+// drift see the same snapshot (the posture cache may predate an apply).
+func observedFacts(l *live) facts.Facts {
+	f := facts.Facts{Subnets: map[string]facts.SubnetFact{}, SecurityGroups: map[string]facts.SecurityGroupFact{}}
+	tables := l.tables()
+	for _, z := range l.Zones {
+		if z.Subnet != nil {
+			f.Subnets[aws.ToString(z.Subnet.SubnetId)] = posture.AssessSubnet(*z.Subnet, tables)
+		}
+	}
+	for _, g := range []*ec2types.SecurityGroup{l.WorkloadSG, l.EndpointSG, l.DefaultSG} {
+		if g != nil {
+			f.SecurityGroups[aws.ToString(g.GroupId)] = posture.AssessSecurityGroup(*g)
+		}
+	}
+	return f
+}
+
+// judgeLive judges the live network from what observe read alone, which is
+// all a judge needs; apply's verify uses it, and Read when the key or the
+// log group could not be looked up.
+func judgeLive(ctx context.Context, d *providerdata.Data, s spec, l *live) judge {
+	findings, _, _, _ := evaluateLive(ctx, nil, d, s, l) // no lookups, so no error
+	return newJudge(findings, d.Policy)
+}
+
+// judge names the controls of drift items from the guardrails' findings on
+// the live network, so that the rule of a control lives only in posture and
+// guardrail: an item about a subnet or security group carries probes (that
+// object reduced to the item's fault), and names the controls the
+// guardrails fail both on a probe and on the live object.
+type judge struct {
+	policy guardrail.Policy
+	failed map[string][]string // object ID -> controls with an error finding on it
+}
+
+func newJudge(findings []guardrail.Finding, p guardrail.Policy) judge {
+	j := judge{policy: p, failed: map[string][]string{}}
+	for _, f := range failedOnObjects(findings) {
+		j.failed[f.Object] = append(j.failed[f.Object], f.Control)
+	}
+	return j
+}
+
+// failedOnObjects returns the error findings (those that fail a control)
+// that name an object.
+func failedOnObjects(findings []guardrail.Finding) []guardrail.Finding {
+	var out []guardrail.Finding
+	for _, f := range findings {
+		if f.Object != "" && guardrail.HasErrors([]guardrail.Finding{f}) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// prefix returns "SS-...: " naming the controls that fail on one of the
+// probes and on the live object it stands for, or "" when there are none.
+func (j judge) prefix(probes ...probe) string {
+	var ids []string
+	for _, p := range probes {
+		if len(j.failed[p.id]) == 0 {
+			continue // the live object holds: nothing to name
+		}
+		for _, f := range failedOnObjects(guardrail.Evaluate(p.subject(), j.policy)) {
+			if f.Object == p.id && slices.Contains(j.failed[p.id], f.Control) && !slices.Contains(ids, f.Control) {
+				ids = append(ids, f.Control)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	slices.Sort(ids)
+	return strings.Join(ids, ", ") + ": "
+}
+
+// probe is a subnet or security group of the network reduced to the one
+// fault a drift item describes, for the guardrails to judge.
+type probe struct {
+	id     string
+	subnet *ec2types.Subnet
+	tables []ec2types.RouteTable // where the subnet's route table is found
+	group  *ec2types.SecurityGroup
+}
+
+// subnetWith is sn with public IPv4 addresses on launch as publicIPs,
+// explicitly associated with a route table that has only routes.
+func subnetWith(sn ec2types.Subnet, publicIPs bool, routes ...ec2types.Route) probe {
+	sn.MapPublicIpOnLaunch = aws.Bool(publicIPs)
+	table := ec2types.RouteTable{
+		RouteTableId: aws.String("rtb-probe"), VpcId: sn.VpcId, Routes: routes,
+		Associations: []ec2types.RouteTableAssociation{{SubnetId: sn.SubnetId}},
+	}
+	return probe{id: aws.ToString(sn.SubnetId), subnet: &sn, tables: []ec2types.RouteTable{table}}
+}
+
+// subnetIn is sn without public IPv4 addresses on launch, governed by
+// whichever of tables governs it in the VPC.
+func subnetIn(sn ec2types.Subnet, tables []ec2types.RouteTable) probe {
+	sn.MapPublicIpOnLaunch = aws.Bool(false)
+	return probe{id: aws.ToString(sn.SubnetId), subnet: &sn, tables: tables}
+}
+
+// groupWith is security group id with only the given rules.
+func groupWith(id string, ingress, egress []ec2types.IpPermission) probe {
+	return probe{id: id, group: &ec2types.SecurityGroup{GroupId: aws.String(id), IpPermissions: ingress, IpPermissionsEgress: egress}}
+}
+
+// subject is the probe as a network of one subnet or security group, with
+// posture's assessment of it as its facts.
+func (p probe) subject() *guardrail.Subject {
+	s := &guardrail.Subject{Kind: guardrail.KindNetwork}
+	if p.subnet != nil {
+		s.SubnetIDs = facts.Known([]string{p.id})
+		s.Facts.Subnets = map[string]facts.SubnetFact{p.id: posture.AssessSubnet(*p.subnet, p.tables)}
+	}
+	if p.group != nil {
+		s.SecurityGroupIDs = facts.Known([]string{p.id})
+		s.Facts.SecurityGroups = map[string]facts.SecurityGroupFact{p.id: posture.AssessSecurityGroup(*p.group)}
+	}
+	return s
 }
 
 // paths maps findings to the network's attributes. groups names the

@@ -170,7 +170,6 @@ func (r *reconciler) zones(ctx context.Context) error {
 				return fmt.Errorf("creating the private subnet %s in %s: %w", r.s.SubnetCIDRs[i], az, err)
 			}
 			z.Subnet = out.Subnet
-			z.Association = nil
 		} else if err := syncTags(ctx, r.c.ec2, aws.ToString(z.Subnet.SubnetId), z.Subnet.Tags, r.s.tags(roleSubnet, suffix, extra)); err != nil {
 			return err
 		}
@@ -194,17 +193,17 @@ func (r *reconciler) zones(ctx context.Context) error {
 			return err
 		}
 		rtID := aws.ToString(z.RouteTable.RouteTableId)
-		switch {
-		case z.Association == nil:
+		switch a := r.l.association(subnetID); {
+		case a == nil:
 			if err := retryNotFound(ctx, func() error {
 				_, err := r.c.ec2.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: aws.String(rtID), SubnetId: aws.String(subnetID)})
 				return err
 			}); err != nil {
 				return fmt.Errorf("associating route table %s with subnet %s: %w", rtID, subnetID, err)
 			}
-		case aws.ToString(z.Association.RouteTableId) != rtID:
-			if _, err := r.c.ec2.ReplaceRouteTableAssociation(ctx, &ec2.ReplaceRouteTableAssociationInput{AssociationId: z.Association.RouteTableAssociationId, RouteTableId: aws.String(rtID)}); err != nil {
-				return fmt.Errorf("associating subnet %s with route table %s instead of %s: %w", subnetID, rtID, aws.ToString(z.Association.RouteTableId), err)
+		case aws.ToString(a.RouteTableId) != rtID:
+			if _, err := r.c.ec2.ReplaceRouteTableAssociation(ctx, &ec2.ReplaceRouteTableAssociationInput{AssociationId: a.RouteTableAssociationId, RouteTableId: aws.String(rtID)}); err != nil {
+				return fmt.Errorf("associating subnet %s with route table %s instead of %s: %w", subnetID, rtID, aws.ToString(a.RouteTableId), err)
 			}
 		}
 
@@ -224,15 +223,15 @@ func (r *reconciler) zones(ctx context.Context) error {
 // tables. Routes of gateway endpoints belong to the endpoint, so the table
 // is removed from that endpoint instead.
 func (r *reconciler) deleteRoute(ctx context.Context, rtID string, rt ec2types.Route) error {
-	target := routeTarget(rt)
-	tflog.Warn(ctx, "sagesafe_network: removing a route added outside sagesafe", map[string]any{"route_table": rtID, "destination": routeDestination(rt), "target": target})
-	if strings.HasPrefix(target, "vpce-") {
-		if target == gatewayID(r.l) {
+	target := describeTargets(rt)
+	tflog.Warn(ctx, "sagesafe_network: removing a route added outside sagesafe", map[string]any{"route_table": rtID, "destination": describeDestination(rt), "target": target})
+	if endpoint := aws.ToString(rt.GatewayId); strings.HasPrefix(endpoint, "vpce-") {
+		if endpoint == gatewayID(r.l) {
 			return nil // the S3 route to a stale prefix list: the gateway step re-adds the table
 		}
-		_, err := r.c.ec2.ModifyVpcEndpoint(ctx, &ec2.ModifyVpcEndpointInput{VpcEndpointId: aws.String(target), RemoveRouteTableIds: []string{rtID}})
+		_, err := r.c.ec2.ModifyVpcEndpoint(ctx, &ec2.ModifyVpcEndpointInput{VpcEndpointId: aws.String(endpoint), RemoveRouteTableIds: []string{rtID}})
 		if ignoreNotFound(err) != nil {
-			return fmt.Errorf("removing route table %s from gateway endpoint %s: %w", rtID, target, err)
+			return fmt.Errorf("removing route table %s from gateway endpoint %s: %w", rtID, endpoint, err)
 		}
 		return nil
 	}
@@ -246,7 +245,7 @@ func (r *reconciler) deleteRoute(ctx context.Context, rtID string, rt ec2types.R
 		in.DestinationPrefixListId = rt.DestinationPrefixListId
 	}
 	if _, err := r.c.ec2.DeleteRoute(ctx, in); ignoreNotFound(err) != nil {
-		return fmt.Errorf("deleting route %s -> %s from route table %s: %w", routeDestination(rt), target, rtID, err)
+		return fmt.Errorf("deleting route %s -> %s from route table %s: %w", describeDestination(rt), target, rtID, err)
 	}
 	return nil
 }

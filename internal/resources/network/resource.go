@@ -428,7 +428,7 @@ func (r *networkResource) verify(ctx context.Context, s spec, vpcID string, k kn
 		if err != nil {
 			return err
 		}
-		drift := driftOf(s, l)
+		drift := driftOf(s, l, judgeLive(ctx, r.data, s, l))
 		if len(drift) == 0 {
 			return nil
 		}
@@ -559,18 +559,20 @@ func (r *networkResource) refresh(ctx context.Context, m *networkModel, diags *d
 		m.FlowLogRoleARN = types.StringValue(aws.ToString(l.Role.Role.Arn))
 	}
 
-	findings, sub, groups, err := evaluateLive(ctx, r.data, s, l)
+	findings, sub, groups, err := evaluateLive(ctx, r.data.Posture, r.data, s, l)
+	j := newJudge(findings, r.data.Policy)
 	if err != nil {
 		diags.AddWarning("Could not check the posture of sagesafe_network",
 			"sagesafe re-checks the network's subnets, security groups, key and log group at every refresh and could not read them: "+err.Error())
 		m.Controls = types.ListNull(types.StringType)
+		j = judgeLive(ctx, r.data, s, l)
 	} else {
 		m.Controls = tfval.List(guardrail.Satisfied(sub, r.data.Policy, findings))
 		// On the live network every finding is drift: report it as a
 		// warning naming the control; the plan then shows the repair.
 		diags.Append(diagnostics(guardrail.AsWarnings(findings), groups)...)
 	}
-	m.Drift = tfval.List(driftOf(s, l))
+	m.Drift = tfval.List(driftOf(s, l, j))
 	return true
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 )
 
 // Backoff for DependencyViolation retries during teardown (variables so
@@ -114,7 +115,7 @@ func teardownVPC(ctx context.Context, c clients, s spec, vpcID string, k known) 
 		}
 		rtID := aws.ToString(z.RouteTable.RouteTableId)
 		for _, a := range z.RouteTable.Associations {
-			if aws.ToBool(a.Main) || !associationActive(a) {
+			if aws.ToBool(a.Main) || !posture.AssociationActive(a) {
 				continue
 			}
 			if _, err := c.ec2.DisassociateRouteTable(ctx, &ec2.DisassociateRouteTableInput{AssociationId: a.RouteTableAssociationId}); ignoreNotFound(err) != nil {
