@@ -8,8 +8,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 )
 
 // ec2API is the part of the EC2 client the resource uses (an interface so
@@ -115,4 +117,12 @@ func isIAMNotFound(err error) bool { return tfawserr.ErrCodeEquals(err, "NoSuchE
 
 func isDependencyViolation(err error) bool {
 	return tfawserr.ErrCodeEquals(err, "DependencyViolation", "InvalidGroup.InUse", "ResourceInUse")
+}
+
+func (r *networkResource) configured(diags *diag.Diagnostics) bool {
+	return providerdata.Ready(r.data, "sagesafe_network was used", diags)
+}
+
+func (r *networkResource) clients() clients {
+	return clients{ec2: r.data.AWS.EC2, iam: r.data.AWS.IAM, logs: r.data.AWS.Logs}
 }

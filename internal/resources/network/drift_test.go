@@ -139,13 +139,31 @@ func TestDriftOfSecureNetworkIsEmpty(t *testing.T) {
 	}
 }
 
+// driftCase weakens a secure network; one drift entry must match want.
+type driftCase struct {
+	name   string
+	weaken func(l *live)
+	want   string // a regexp
+}
+
 func TestDriftOf(t *testing.T) {
 	s := testSpec()
-	for _, tc := range []struct {
-		name   string
-		weaken func(l *live)
-		want   string // regexp one drift entry must match
-	}{
+	for _, tc := range append(networkDriftCases(s), loggingDriftCases()...) {
+		t.Run(tc.name, func(t *testing.T) {
+			l := secureLive(t, s)
+			tc.weaken(l)
+			d := testDrift(s, l)
+			if !slices.ContainsFunc(d, regexp.MustCompile(tc.want).MatchString) {
+				t.Errorf("drift %q\nhas no entry matching %s", d, tc.want)
+			}
+		})
+	}
+}
+
+// networkDriftCases weaken the VPC, subnets, routes, security groups and
+// endpoints.
+func networkDriftCases(s spec) []driftCase {
+	return []driftCase{
 		{"internet route", func(l *live) {
 			rt := l.Zones["us-east-1a"].RouteTable
 			rt.Routes = append(rt.Routes, ec2types.Route{DestinationCidrBlock: aws.String("0.0.0.0/0"), GatewayId: aws.String("igw-1")})
@@ -229,6 +247,12 @@ func TestDriftOf(t *testing.T) {
 			`has no network interface in subnet subnet-us-east-1b$`},
 		{"subnet deleted", func(l *live) { l.Zones["us-east-1b"].Subnet = nil }, `^the private subnet in us-east-1b is missing$`},
 		{"DNS off", func(l *live) { l.DNSHostnames = false }, `enableDnsHostnames\) off`},
+	}
+}
+
+// loggingDriftCases weaken the flow log, its group and its role.
+func loggingDriftCases() []driftCase {
+	return []driftCase{
 		{"flow log deleted", func(l *live) { l.FlowLogs = nil }, `^SS-MON-5: no flow log records all traffic of VPC vpc-1`},
 		{"flow log weakened", func(l *live) { l.FlowLogs[0].TrafficType = ec2types.TrafficTypeReject },
 			`^flow log fl-1 \(traffic REJECT to /sagesafe/network/ml/flow-logs\) does not match`},
@@ -253,15 +277,6 @@ func TestDriftOf(t *testing.T) {
 			`has managed policy arn:aws:iam::aws:policy/AdministratorAccess attached$`},
 		{"tag removed", func(l *live) { l.Zones["us-east-1a"].Subnet.Tags = nil },
 			`^subnet subnet-us-east-1a has tag sagesafe:network="", not "ml"$`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			l := secureLive(t, s)
-			tc.weaken(l)
-			d := testDrift(s, l)
-			if !slices.ContainsFunc(d, regexp.MustCompile(tc.want).MatchString) {
-				t.Errorf("drift %q\nhas no entry matching %s", d, tc.want)
-			}
-		})
 	}
 }
 

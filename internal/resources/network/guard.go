@@ -10,6 +10,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
@@ -152,6 +153,26 @@ func groupID(g *ec2types.SecurityGroup) string {
 		return ""
 	}
 	return aws.ToString(g.GroupId)
+}
+
+// checkLive evaluates the live network into m: findings become warnings
+// naming the control, satisfied controls go to `controls`, and everything
+// that differs from the secure state goes to `drift`.
+func (r *networkResource) checkLive(ctx context.Context, m *networkModel, s spec, l *live, diags *diag.Diagnostics) {
+	findings, sub, groups, err := evaluateLive(ctx, r.data.Posture, r.data, s, l)
+	j := newJudge(findings, r.data.Policy)
+	if err != nil {
+		diags.AddWarning("Could not check the posture of sagesafe_network",
+			"sagesafe re-checks the network's subnets, security groups, key and log group at every refresh and could not read them: "+err.Error())
+		m.Controls = types.ListNull(types.StringType)
+		j = judgeLive(ctx, r.data, s, l)
+	} else {
+		m.Controls = tfval.List(guardrail.Satisfied(sub, r.data.Policy, findings))
+		// On the live network every finding is drift: report it as a
+		// warning naming the control; the plan then shows the repair.
+		diags.Append(diagnostics(guardrail.AsWarnings(findings), groups)...)
+	}
+	m.Drift = tfval.List(driftOf(s, l, j))
 }
 
 // evaluateLive runs the guardrail checks on the live network. Its subnets
@@ -322,4 +343,41 @@ func mergedTags(d *providerdata.Data, tags map[string]string) map[string]string 
 	out := d.MergeTags(tags)
 	maps.DeleteFunc(out, func(k, _ string) bool { return reservedTag(k) })
 	return out
+}
+
+// planControls checks the planned key, log retention and tags against the
+// guardrails (an error finding blocks the plan with its control ID) and
+// plans `controls`. It reports false when the plan is blocked.
+func (r *networkResource) planControls(ctx context.Context, plan *networkModel, diags *diag.Diagnostics) bool {
+	subject := planSubject(ctx, r.data, plan, diags)
+	findings, err := evaluate.Run(ctx, r.data.Posture, r.data.Policy, subject)
+	if err != nil {
+		diags.AddError("Checking sagesafe_network against the guardrails failed",
+			"sagesafe checks the key and log settings of a network at plan time and could not read them: "+err.Error())
+		return false
+	}
+	diags.Append(diagnostics(findings, nil)...)
+	if diags.HasError() {
+		return false
+	}
+	if planKnown(plan) {
+		plan.Controls = tfval.List(guardrail.Satisfied(subject, r.data.Policy, findings))
+	} else {
+		plan.Controls = types.ListUnknown(types.StringType)
+	}
+	return true
+}
+
+// guard re-runs the plan-time guardrail checks at apply, when values that
+// were unknown at plan (a key created in the same apply) are known. It
+// reports false when an error finding blocks the apply.
+func (r *networkResource) guard(ctx context.Context, plan *networkModel, diags *diag.Diagnostics) bool {
+	subject := planSubject(ctx, r.data, plan, diags)
+	findings, err := evaluate.Run(ctx, r.data.Posture, r.data.Policy, subject)
+	if err != nil {
+		diags.AddError("Checking sagesafe_network against the guardrails failed", err.Error())
+		return false
+	}
+	diags.Append(diagnostics(findings, nil)...)
+	return !diags.HasError()
 }
