@@ -26,7 +26,7 @@ func AssessSubnet(subnet ec2types.Subnet, tables []ec2types.RouteTable) facts.Su
 		MapPublicIPOnLaunch: aws.ToBool(subnet.MapPublicIpOnLaunch),
 	}
 
-	table, isMain := governingRouteTable(fact.ID, fact.VPCID, tables)
+	table, isMain := GoverningRouteTable(fact.ID, fact.VPCID, tables)
 	if table == nil {
 		fact.Reasons = append(fact.Reasons, fmt.Sprintf(
 			"no route table governs subnet %s: it has no explicit association and no main route table was found for %s",
@@ -40,8 +40,8 @@ func AssessSubnet(subnet ec2types.Subnet, tables []ec2types.RouteTable) facts.Su
 				fact.RouteTableID, fact.VPCID)
 		}
 		for _, r := range table.Routes {
-			route := facts.Route{Destination: routeDestination(r)}
-			targets := routeTargets(r)
+			route := facts.Route{Destination: RouteDestination(r)}
+			targets := RouteTargets(r)
 			if len(targets) > 0 {
 				route.Target = targets[0]
 			}
@@ -72,15 +72,15 @@ func AssessSubnet(subnet ec2types.Subnet, tables []ec2types.RouteTable) facts.Su
 	return fact
 }
 
-// governingRouteTable returns the table explicitly associated with the
+// GoverningRouteTable returns the table explicitly associated with the
 // subnet, else the main table of its VPC (isMain true), else nil.
 // Associations that are disassociated or failed are ignored.
-func governingRouteTable(subnetID, vpcID string, tables []ec2types.RouteTable) (table *ec2types.RouteTable, isMain bool) {
+func GoverningRouteTable(subnetID, vpcID string, tables []ec2types.RouteTable) (table *ec2types.RouteTable, isMain bool) {
 	var main *ec2types.RouteTable
 	for i := range tables {
 		t := &tables[i]
 		for _, a := range t.Associations {
-			if !associationActive(a) {
+			if !AssociationActive(a) {
 				continue
 			}
 			if subnetID != "" && aws.ToString(a.SubnetId) == subnetID {
@@ -94,9 +94,11 @@ func governingRouteTable(subnetID, vpcID string, tables []ec2types.RouteTable) (
 	return main, main != nil
 }
 
-// associationActive reports whether a route table association is in force
+// AssociationActive reports whether a route table association is in force
 // (associated or being associated; a missing state counts as associated).
-func associationActive(a ec2types.RouteTableAssociation) bool {
+// Everything that asks which table governs a subnet uses it, so that the
+// network resource and the assessment agree on it.
+func AssociationActive(a ec2types.RouteTableAssociation) bool {
 	if a.AssociationState == nil {
 		return true
 	}
@@ -107,8 +109,9 @@ func associationActive(a ec2types.RouteTableAssociation) bool {
 	return true
 }
 
-// routeDestination returns a route's IPv4 CIDR, IPv6 CIDR or prefix list.
-func routeDestination(r ec2types.Route) string {
+// RouteDestination returns a route's IPv4 CIDR, IPv6 CIDR or prefix list,
+// or "" when it has none.
+func RouteDestination(r ec2types.Route) string {
 	for _, d := range []*string{r.DestinationCidrBlock, r.DestinationIpv6CidrBlock, r.DestinationPrefixListId} {
 		if s := aws.ToString(d); s != "" {
 			return s
@@ -117,10 +120,10 @@ func routeDestination(r ec2types.Route) string {
 	return ""
 }
 
-// routeTargets returns every target a route names, in a stable order with
+// RouteTargets returns every target a route names, in a stable order with
 // GatewayId ("local", "igw-", "vgw-", and "vpce-" for gateway endpoints)
 // first.
-func routeTargets(r ec2types.Route) []string {
+func RouteTargets(r ec2types.Route) []string {
 	var out []string
 	for _, t := range []*string{
 		r.GatewayId, r.NatGatewayId, r.TransitGatewayId, r.VpcPeeringConnectionId,

@@ -198,3 +198,36 @@ func TestAssessSubnetRoutes(t *testing.T) {
 		t.Errorf("Routes = %+v, want %+v", got, want)
 	}
 }
+
+func TestRouteHelpers(t *testing.T) {
+	multi := ec2types.Route{DestinationIpv6CidrBlock: aws.String("::/0"), GatewayId: aws.String("igw-0123"), NetworkInterfaceId: aws.String("eni-0333")}
+	if got := RouteDestination(multi); got != "::/0" {
+		t.Errorf("RouteDestination = %q", got)
+	}
+	if got := RouteTargets(multi); !reflect.DeepEqual(got, []string{"igw-0123", "eni-0333"}) {
+		t.Errorf("RouteTargets = %q, want every target, GatewayId first", got)
+	}
+	if RouteDestination(ec2types.Route{}) != "" || RouteTargets(ec2types.Route{}) != nil {
+		t.Error("an empty route has a destination or target")
+	}
+	for state, want := range map[ec2types.RouteTableAssociationStateCode]bool{
+		"": true, ec2types.RouteTableAssociationStateCodeAssociating: true, ec2types.RouteTableAssociationStateCodeAssociated: true,
+		ec2types.RouteTableAssociationStateCodeDisassociating: true,
+		ec2types.RouteTableAssociationStateCodeDisassociated:  false, ec2types.RouteTableAssociationStateCodeFailed: false,
+	} {
+		a := ec2types.RouteTableAssociation{}
+		if state != "" {
+			a.AssociationState = &ec2types.RouteTableAssociationState{State: state}
+		}
+		if AssociationActive(a) != want {
+			t.Errorf("AssociationActive(%q) = %v, want %v", state, !want, want)
+		}
+	}
+	tables := []ec2types.RouteTable{routeTable("rtb-main", true, nil, localRoute), routeTable("rtb-0def", false, []string{testSubnet}, localRoute)}
+	if got, isMain := GoverningRouteTable(testSubnet, testVPC, tables); got == nil || aws.ToString(got.RouteTableId) != "rtb-0def" || isMain {
+		t.Errorf("GoverningRouteTable = %v main=%v, want the explicit table", got, isMain)
+	}
+	if got, isMain := GoverningRouteTable("subnet-0other", testVPC, tables); got == nil || aws.ToString(got.RouteTableId) != "rtb-main" || !isMain {
+		t.Errorf("GoverningRouteTable = %v main=%v, want the main table", got, isMain)
+	}
+}

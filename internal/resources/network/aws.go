@@ -7,9 +7,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/smithy-go"
+	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 )
 
 // ec2API is the part of the EC2 client the resource uses (an interface so
@@ -93,29 +95,6 @@ var ErrNotFound = errors.New("not found")
 
 func notFound(what, id string) error { return fmt.Errorf("%s %s: %w", what, id, ErrNotFound) }
 
-// errorCode returns the AWS error code of err, or "".
-func errorCode(err error) string {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.ErrorCode()
-	}
-	return ""
-}
-
-// hasCode reports whether err is an AWS error with one of codes.
-func hasCode(err error, codes ...string) bool {
-	c := errorCode(err)
-	if c == "" {
-		return false
-	}
-	for _, want := range codes {
-		if c == want {
-			return true
-		}
-	}
-	return false
-}
-
 // EC2 error codes for objects that do not exist.
 var ec2NotFoundCodes = []string{
 	"InvalidVpcID.NotFound", "InvalidSubnetID.NotFound", "InvalidRouteTableID.NotFound",
@@ -124,7 +103,7 @@ var ec2NotFoundCodes = []string{
 	"InvalidPermission.NotFound", "InvalidRoute.NotFound", "Gateway.NotAttached", "InvalidNetworkInterfaceID.NotFound",
 }
 
-func isEC2NotFound(err error) bool { return hasCode(err, ec2NotFoundCodes...) }
+func isEC2NotFound(err error) bool { return tfawserr.ErrCodeEquals(err, ec2NotFoundCodes...) }
 
 // ignoreNotFound returns nil for an EC2 not-found error.
 func ignoreNotFound(err error) error {
@@ -134,8 +113,16 @@ func ignoreNotFound(err error) error {
 	return err
 }
 
-func isIAMNotFound(err error) bool { return hasCode(err, "NoSuchEntity") }
+func isIAMNotFound(err error) bool { return tfawserr.ErrCodeEquals(err, "NoSuchEntity") }
 
 func isDependencyViolation(err error) bool {
-	return hasCode(err, "DependencyViolation", "InvalidGroup.InUse", "ResourceInUse")
+	return tfawserr.ErrCodeEquals(err, "DependencyViolation", "InvalidGroup.InUse", "ResourceInUse")
+}
+
+func (r *networkResource) configured(diags *diag.Diagnostics) bool {
+	return providerdata.Ready(r.data, "sagesafe_network was used", diags)
+}
+
+func (r *networkResource) clients() clients {
+	return clients{ec2: r.data.AWS.EC2, iam: r.data.AWS.IAM, logs: r.data.AWS.Logs}
 }

@@ -2,7 +2,10 @@ package network
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
+
+	gocidr "github.com/apparentlymart/go-cidr/cidr"
 )
 
 // CIDR limits for cidr_block.
@@ -48,15 +51,14 @@ func carveSubnets(cidr string, n int) ([]string, error) {
 	if n < 1 || n > maxZones {
 		return nil, fmt.Errorf("cannot carve %d subnets; between 1 and %d are possible", n, maxZones)
 	}
-	bits := p.Bits() + subnetBits
-	size := uint32(1) << (32 - bits)
-	base := p.Addr().As4()
-	start := uint32(base[0])<<24 | uint32(base[1])<<16 | uint32(base[2])<<8 | uint32(base[3])
+	base := net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), 32)}
 	out := make([]string, n)
 	for i := range n {
-		a := start + uint32(i)*size
-		addr := netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)})
-		out[i] = netip.PrefixFrom(addr, bits).String()
+		sub, err := gocidr.Subnet(&base, subnetBits, i)
+		if err != nil {
+			return nil, fmt.Errorf("carving subnet %d of %s: %w", i, cidr, err)
+		}
+		out[i] = sub.String()
 	}
 	return out, nil
 }

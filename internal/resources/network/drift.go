@@ -10,115 +10,193 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 // driftOf lists every way the live network differs from its secure state,
-// one sentence each, prefixed with the control ID where one applies. It is
-// pure: Read stores it in `drift`, and apply (reconcile) restores each item.
-// Attributes that Read reflects directly (tags of the VPC, the key and
-// retention of the log group, the set of interface endpoints) show up as
-// ordinary attribute diffs, but are listed here too so that `drift` is the
-// whole story.
-func driftOf(s spec, l *live) []string {
-	var d []string
-	add := func(format string, args ...any) { d = append(d, fmt.Sprintf(format, args...)) }
-	vpcID := aws.ToString(l.VPC.VpcId)
+// one sentence each. It is pure: Read stores it in `drift`, and apply
+// (reconcile) restores each item. Attributes that Read reflects directly
+// (tags of the VPC, the key and retention of the log group, the set of
+// interface endpoints) show up as ordinary attribute diffs, but are listed
+// here too so that `drift` is the whole story.
+//
+// An item about a subnet or a security group is prefixed with the controls
+// the guardrails fail because of it (j, from the findings on the live
+// network); drift itself does not decide whether a subnet is private or a
+// group is open.
+func driftOf(s spec, l *live, j judge) []string {
+	d := &drift{s: s, l: l, j: j}
+	d.vpc()
+	for i, az := range s.AZs {
+		d.zone(i, az)
+	}
+	d.group("workload", l.WorkloadSG, roleWorkloadSG)
+	d.group("endpoint", l.EndpointSG, roleEndpointSG)
+	d.gateway()
+	d.endpoints()
+	d.logging()
+	return d.items
+}
 
+// drift collects the items of driftOf, one step per part of the network.
+type drift struct {
+	s     spec
+	l     *live
+	j     judge
+	items []string
+}
+
+func (d *drift) add(format string, args ...any) {
+	d.items = append(d.items, fmt.Sprintf(format, args...))
+}
+
+// addJudged adds an item whose fault the probes show to the guardrails; the
+// item is prefixed with the controls they fail on the probes and on the
+// live objects alike.
+func (d *drift) addJudged(probes []probe, format string, args ...any) {
+	d.items = append(d.items, d.j.prefix(probes...)+fmt.Sprintf(format, args...))
+}
+
+// vpc: DNS settings, internet gateways, tags and the default security group.
+func (d *drift) vpc() {
+	l := d.l
+	vpcID := aws.ToString(l.VPC.VpcId)
 	if !l.DNSSupport {
-		add("VPC %s has DNS resolution (enableDnsSupport) off, so private DNS names of the interface endpoints do not resolve", vpcID)
+		d.add("VPC %s has DNS resolution (enableDnsSupport) off, so private DNS names of the interface endpoints do not resolve", vpcID)
 	}
 	if !l.DNSHostnames {
-		add("VPC %s has DNS hostnames (enableDnsHostnames) off, so private DNS of the interface endpoints is not used", vpcID)
+		d.add("VPC %s has DNS hostnames (enableDnsHostnames) off, so private DNS of the interface endpoints is not used", vpcID)
 	}
 	for _, g := range l.Gateways {
-		add("SS-NET-2: internet gateway %s is attached to VPC %s", g, vpcID)
+		d.addJudged(d.gatewayProbes(g), "internet gateway %s is attached to VPC %s", g, vpcID)
 	}
-	d = append(d, tagDrift("VPC "+vpcID, l.VPC.Tags, s.tags(roleVPC, "", nil))...)
+	d.items = append(d.items, tagDrift("VPC "+vpcID, l.VPC.Tags, d.s.tags(roleVPC, "", nil))...)
 
 	if g := l.DefaultSG; g != nil && len(g.IpPermissions)+len(g.IpPermissionsEgress) > 0 {
-		add("SS-NET-7: default security group %s has %d inbound and %d outbound rule(s); it must have none (Security Hub EC2.2)",
+		d.add("SS-NET-7: default security group %s has %d inbound and %d outbound rule(s); it must have none (Security Hub EC2.2)",
 			aws.ToString(g.GroupId), len(rulesOf(g.IpPermissions)), len(rulesOf(g.IpPermissionsEgress)))
 	}
+}
 
-	for i, az := range s.AZs {
-		z := l.Zones[az]
+// gatewayProbes are the network's subnets, each with only the routes of its
+// governing table that lead to internet gateway g.
+func (d *drift) gatewayProbes(g string) []probe {
+	var out []probe
+	for _, az := range d.s.AZs {
+		z := d.l.Zones[az]
 		if z == nil || z.Subnet == nil {
-			add("the private subnet in %s is missing", az)
-		} else {
-			sn := z.Subnet
-			id := aws.ToString(sn.SubnetId)
-			if aws.ToBool(sn.MapPublicIpOnLaunch) {
-				add("SS-NET-2: subnet %s assigns public IPv4 addresses on launch (MapPublicIpOnLaunch is true)", id)
-			}
-			if i < len(s.SubnetCIDRs) && aws.ToString(sn.CidrBlock) != s.SubnetCIDRs[i] {
-				add("subnet %s in %s has CIDR %s, not %s", id, az, aws.ToString(sn.CidrBlock), s.SubnetCIDRs[i])
-			}
-			d = append(d, tagDrift("subnet "+id, sn.Tags, s.tags(roleSubnet, "private-"+az, map[string]string{TagZone: az}))...)
-		}
-		if z == nil || z.RouteTable == nil {
-			add("the route table of the private subnet in %s is missing", az)
 			continue
 		}
-		rt := z.RouteTable
-		rtID := aws.ToString(rt.RouteTableId)
-		if z.Subnet != nil {
-			switch {
-			case z.Association == nil:
-				add("SS-NET-2: subnet %s has no explicit route table association, so it uses the VPC's main route table instead of %s", aws.ToString(z.Subnet.SubnetId), rtID)
-			case aws.ToString(z.Association.RouteTableId) != rtID:
-				add("SS-NET-2: subnet %s is associated with route table %s instead of %s", aws.ToString(z.Subnet.SubnetId), aws.ToString(z.Association.RouteTableId), rtID)
+		table, _ := posture.GoverningRouteTable(aws.ToString(z.Subnet.SubnetId), aws.ToString(d.l.VPC.VpcId), d.l.tables())
+		if table == nil {
+			continue
+		}
+		var routes []ec2types.Route
+		for _, r := range table.Routes {
+			if slices.Contains(posture.RouteTargets(r), g) {
+				routes = append(routes, r)
 			}
 		}
-		for _, r := range rt.Routes {
-			if routeAllowed(r, aws.ToString(l.VPC.CidrBlock), l.PrefixList, gatewayID(l)) {
-				continue
-			}
-			control := ""
-			if strings.HasPrefix(routeTarget(r), "igw-") {
-				control = "SS-NET-2: "
-			}
-			add("%sroute table %s sends %s to %s; only the local route and the S3 gateway endpoint's route belong there", control, rtID, routeDestination(r), routeTarget(r))
+		if len(routes) > 0 {
+			out = append(out, subnetWith(*z.Subnet, false, routes...))
 		}
-		if l.S3Gateway != nil && l.PrefixList != "" && !hasS3Route(rt, l.PrefixList, gatewayID(l)) {
-			add("SS-NET-6: route table %s has no route from the S3 prefix list %s to gateway endpoint %s", rtID, l.PrefixList, gatewayID(l))
-		}
-		d = append(d, tagDrift("route table "+rtID, rt.Tags, s.tags(roleRouteTable, "private-"+az, map[string]string{TagZone: az}))...)
 	}
+	return out
+}
 
-	d = append(d, groupDrift(s, l, "workload", l.WorkloadSG, roleWorkloadSG)...)
-	d = append(d, groupDrift(s, l, "endpoint", l.EndpointSG, roleEndpointSG)...)
-
-	if l.S3Gateway == nil {
-		add("SS-NET-6: the S3 gateway endpoint is missing")
+// zone: the private subnet of the i-th zone, its route table and their
+// association.
+func (d *drift) zone(i int, az string) {
+	s, l := d.s, d.l
+	z := l.Zones[az]
+	if z == nil || z.Subnet == nil {
+		d.add("the private subnet in %s is missing", az)
 	} else {
-		id := gatewayID(l)
-		for _, az := range s.AZs {
-			if z := l.Zones[az]; z != nil && z.RouteTable != nil && !slices.Contains(l.S3Gateway.RouteTableIds, aws.ToString(z.RouteTable.RouteTableId)) {
-				add("SS-NET-6: S3 gateway endpoint %s is not associated with route table %s", id, aws.ToString(z.RouteTable.RouteTableId))
-			}
+		sn := z.Subnet
+		id := aws.ToString(sn.SubnetId)
+		if aws.ToBool(sn.MapPublicIpOnLaunch) {
+			d.addJudged([]probe{subnetWith(*sn, true)}, "subnet %s assigns public IPv4 addresses on launch (MapPublicIpOnLaunch is true)", id)
 		}
-		d = append(d, tagDrift("S3 gateway endpoint "+id, l.S3Gateway.Tags, s.tags(roleS3Gateway, "s3", nil))...)
+		if i < len(s.SubnetCIDRs) && aws.ToString(sn.CidrBlock) != s.SubnetCIDRs[i] {
+			d.add("subnet %s in %s has CIDR %s, not %s", id, az, aws.ToString(sn.CidrBlock), s.SubnetCIDRs[i])
+		}
+		d.items = append(d.items, tagDrift("subnet "+id, sn.Tags, s.tags(roleSubnet, "private-"+az, map[string]string{TagZone: az}))...)
 	}
+	if z == nil || z.RouteTable == nil {
+		d.add("the route table of the private subnet in %s is missing", az)
+		return
+	}
+	rt := z.RouteTable
+	rtID := aws.ToString(rt.RouteTableId)
+	if z.Subnet != nil {
+		d.association(*z.Subnet, rtID)
+	}
+	for _, r := range rt.Routes {
+		if routeAllowed(r, aws.ToString(l.VPC.CidrBlock), l.PrefixList, gatewayID(l)) {
+			continue
+		}
+		var probes []probe
+		if z.Subnet != nil {
+			probes = []probe{subnetWith(*z.Subnet, false, r)}
+		}
+		d.addJudged(probes, "route table %s sends %s to %s; only the local route and the S3 gateway endpoint's route belong there", rtID, describeDestination(r), describeTargets(r))
+	}
+	if l.S3Gateway != nil && l.PrefixList != "" && !hasS3Route(rt, l.PrefixList, gatewayID(l)) {
+		d.add("SS-NET-6: route table %s has no route from the S3 prefix list %s to gateway endpoint %s", rtID, l.PrefixList, gatewayID(l))
+	}
+	d.items = append(d.items, tagDrift("route table "+rtID, rt.Tags, s.tags(roleRouteTable, "private-"+az, map[string]string{TagZone: az}))...)
+}
 
+// association: the subnet must be explicitly associated with its zone's
+// route table rtID. The probe is the subnet governed by whichever table it
+// uses instead.
+func (d *drift) association(sn ec2types.Subnet, rtID string) {
+	id := aws.ToString(sn.SubnetId)
+	probes := []probe{subnetIn(sn, d.l.tables())}
+	switch a := d.l.association(id); {
+	case a == nil:
+		d.addJudged(probes, "subnet %s has no explicit route table association, so it uses the VPC's main route table instead of %s", id, rtID)
+	case aws.ToString(a.RouteTableId) != rtID:
+		d.addJudged(probes, "subnet %s is associated with route table %s instead of %s", id, aws.ToString(a.RouteTableId), rtID)
+	}
+}
+
+// gateway: the S3 gateway endpoint, on every zone's route table.
+func (d *drift) gateway() {
+	s, l := d.s, d.l
+	if l.S3Gateway == nil {
+		d.add("SS-NET-6: the S3 gateway endpoint is missing")
+		return
+	}
+	id := gatewayID(l)
+	for _, az := range s.AZs {
+		if z := l.Zones[az]; z != nil && z.RouteTable != nil && !slices.Contains(l.S3Gateway.RouteTableIds, aws.ToString(z.RouteTable.RouteTableId)) {
+			d.add("SS-NET-6: S3 gateway endpoint %s is not associated with route table %s", id, aws.ToString(z.RouteTable.RouteTableId))
+		}
+	}
+	d.items = append(d.items, tagDrift("S3 gateway endpoint "+id, l.S3Gateway.Tags, s.tags(roleS3Gateway, "s3", nil))...)
+}
+
+// endpoints: the interface endpoints of interface_endpoints, and no others.
+func (d *drift) endpoints() {
+	s, l := d.s, d.l
 	for _, svc := range s.Services {
 		e := l.Interfaces[svc]
 		if e == nil {
-			add("SS-NET-8: the interface endpoint for %s is missing", s.serviceName(svc))
+			d.add("SS-NET-8: the interface endpoint for %s is missing", s.serviceName(svc))
 			continue
 		}
-		d = append(d, endpointDrift(s, l, svc, e)...)
+		d.items = append(d.items, endpointDrift(s, l, svc, e)...)
 	}
 	for _, svc := range slices.Sorted(maps.Keys(l.Interfaces)) {
 		if !slices.Contains(s.Services, svc) {
-			add("interface endpoint %s for %s is not in interface_endpoints", aws.ToString(l.Interfaces[svc].VpcEndpointId), s.serviceName(svc))
+			d.add("interface endpoint %s for %s is not in interface_endpoints", aws.ToString(l.Interfaces[svc].VpcEndpointId), s.serviceName(svc))
 		}
 	}
 	for _, e := range l.Strays {
-		add("VPC endpoint %s (%s) is a duplicate or unexpected endpoint of the network", aws.ToString(e.VpcEndpointId), aws.ToString(e.ServiceName))
+		d.add("VPC endpoint %s (%s) is a duplicate or unexpected endpoint of the network", aws.ToString(e.VpcEndpointId), aws.ToString(e.ServiceName))
 	}
-
-	d = append(d, logDrift(s, l)...)
-	return d
 }
 
 // gatewayID returns the S3 gateway endpoint's ID, or "".
@@ -149,57 +227,51 @@ func hasS3Route(rt *ec2types.RouteTable, prefixList, gateway string) bool {
 	return false
 }
 
-func routeDestination(r ec2types.Route) string {
-	for _, v := range []*string{r.DestinationCidrBlock, r.DestinationIpv6CidrBlock, r.DestinationPrefixListId} {
-		if s := aws.ToString(v); s != "" {
-			return s
-		}
+// describeDestination phrases a route's destination for messages.
+func describeDestination(r ec2types.Route) string {
+	if d := posture.RouteDestination(r); d != "" {
+		return d
 	}
 	return "?"
 }
 
-func routeTarget(r ec2types.Route) string {
-	for _, v := range []*string{
-		r.GatewayId, r.NatGatewayId, r.EgressOnlyInternetGatewayId, r.TransitGatewayId, r.VpcPeeringConnectionId,
-		r.NetworkInterfaceId, r.InstanceId, r.LocalGatewayId, r.CarrierGatewayId, r.CoreNetworkArn,
-	} {
-		if s := aws.ToString(v); s != "" {
-			return s
-		}
+// describeTargets phrases every target of a route for messages.
+func describeTargets(r ec2types.Route) string {
+	if t := posture.RouteTargets(r); len(t) > 0 {
+		return strings.Join(t, " and ")
 	}
 	return "an unknown target"
 }
 
-func groupDrift(s spec, l *live, what string, g *ec2types.SecurityGroup, role string) []string {
+// group: the rules and tags of the workload or endpoint security group. An
+// unexpected rule's probe is the group with only that rule.
+func (d *drift) group(what string, g *ec2types.SecurityGroup, role string) {
 	if g == nil {
-		return []string{fmt.Sprintf("the %s security group is missing", what)}
+		d.add("the %s security group is missing", what)
+		return
 	}
-	want, ok := wantedRules(l, role)
+	want, ok := wantedRules(d.l, role)
 	if !ok {
-		return nil // the peer groups are missing: reported above
+		return // the peer groups are missing: reported above
 	}
-	var d []string
 	id := aws.ToString(g.GroupId)
 	for _, dir := range []struct {
 		name       string
 		want, have []rule
+		probe      func(ec2types.IpPermission) probe
 	}{
-		{"inbound", want.Ingress, rulesOf(g.IpPermissions)},
-		{"outbound", want.Egress, rulesOf(g.IpPermissionsEgress)},
+		{"inbound", want.Ingress, rulesOf(g.IpPermissions), func(p ec2types.IpPermission) probe { return groupWith(id, []ec2types.IpPermission{p}, nil) }},
+		{"outbound", want.Egress, rulesOf(g.IpPermissionsEgress), func(p ec2types.IpPermission) probe { return groupWith(id, nil, []ec2types.IpPermission{p}) }},
 	} {
 		extra, missing := diffRules(dir.want, dir.have)
 		for _, r := range extra {
-			control := ""
-			if dir.name == "inbound" && openToInternet(r.Peer) {
-				control = "SS-NET-3: "
-			}
-			d = append(d, fmt.Sprintf("%s%s security group %s has an unexpected %s rule: %s", control, what, id, dir.name, r))
+			d.addJudged([]probe{dir.probe(r.permission())}, "%s security group %s has an unexpected %s rule: %s", what, id, dir.name, r)
 		}
 		for _, r := range missing {
-			d = append(d, fmt.Sprintf("%s security group %s lacks its %s rule: %s", what, id, dir.name, r))
+			d.add("%s security group %s lacks its %s rule: %s", what, id, dir.name, r)
 		}
 	}
-	return append(d, tagDrift(what+" security group "+id, g.Tags, s.tags(role, what, nil))...)
+	d.items = append(d.items, tagDrift(what+" security group "+id, g.Tags, d.s.tags(role, what, nil))...)
 }
 
 // wantedRules returns the rules of the group with the given role, or false
@@ -217,8 +289,6 @@ func wantedRules(l *live, role string) (groupRules, bool) {
 	}
 	return workloadRules(w, aws.ToString(l.EndpointSG.GroupId), l.PrefixList), true
 }
-
-func openToInternet(peer string) bool { return peer == "0.0.0.0/0" || peer == "::/0" }
 
 func endpointDrift(s spec, l *live, svc string, e *ec2types.VpcEndpoint) []string {
 	var d []string
@@ -249,7 +319,15 @@ func endpointDrift(s spec, l *live, svc string, e *ec2types.VpcEndpoint) []strin
 	return append(d, tagDrift("interface endpoint "+id, e.Tags, s.tags(roleInterfaceEndpoint, svc, nil))...)
 }
 
-func logDrift(s spec, l *live) []string {
+// logging: the flow-log group, the delivery role and the flow log.
+func (d *drift) logging() {
+	d.items = append(d.items, logGroupDrift(d.s, d.l)...)
+	d.items = append(d.items, roleDrift(d.s, d.l)...)
+	d.items = append(d.items, flowLogDrift(d.s, d.l)...)
+}
+
+// logGroupDrift: the flow-log group's key and retention.
+func logGroupDrift(s spec, l *live) []string {
 	var d []string
 	if l.LogGroup == nil {
 		d = append(d, fmt.Sprintf("SS-ENC-5: flow-log group %s is missing", s.logGroupName()))
@@ -261,7 +339,12 @@ func logDrift(s spec, l *live) []string {
 			d = append(d, fmt.Sprintf("SS-MON-3: flow-log group %s keeps events for %s, not flow_log_retention_days %d", s.logGroupName(), retention(r), s.RetentionDays))
 		}
 	}
+	return d
+}
 
+// roleDrift: the delivery role's trust, its one inline policy, nothing else.
+func roleDrift(s spec, l *live) []string {
+	var d []string
 	trust, policy, err := s.flowLogDocuments()
 	switch {
 	case l.Role == nil:
@@ -284,7 +367,12 @@ func logDrift(s spec, l *live) []string {
 			d = append(d, fmt.Sprintf("flow-log role %s has managed policy %s attached", s.roleName(), p))
 		}
 	}
+	return d
+}
 
+// flowLogDrift: one flow log recording all traffic into the group, no other.
+func flowLogDrift(s spec, l *live) []string {
+	var d []string
 	if l.conformingFlowLog(s) == nil {
 		d = append(d, fmt.Sprintf("SS-MON-5: no flow log records all traffic of VPC %s into %s through role %s", aws.ToString(l.VPC.VpcId), s.logGroupName(), s.roleName()))
 	}
@@ -320,7 +408,7 @@ func describeFlowLog(f ec2types.FlowLog, s spec) string {
 // tagDrift reports the required tags (Name, sagesafe:*) that an object lost
 // or that were changed; other tags show up as a diff of `tags`.
 func tagDrift(what string, have []ec2types.Tag, want map[string]string) []string {
-	got := fromEC2Tags(have)
+	got := shared.TagMap(have, ec2TagKeyValue)
 	var d []string
 	for _, k := range slices.Sorted(maps.Keys(want)) {
 		if !reservedTag(k) || got[k] == want[k] {

@@ -1,6 +1,7 @@
 package network
 
 import (
+	"context"
 	"net/url"
 	"regexp"
 	"slices"
@@ -12,6 +13,10 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/awsclient"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 )
 
 const (
@@ -42,17 +47,21 @@ func secureLive(t *testing.T, s spec) *live {
 		Interfaces:   map[string]*ec2types.VpcEndpoint{},
 	}
 	l.S3Gateway = &ec2types.VpcEndpoint{VpcEndpointId: aws.String("vpce-s3"), Tags: s.ec2Tags(roleS3Gateway, s3Key, nil)}
+	// The VPC's main table, as AWS makes it: only the local route.
+	l.OtherTables = []ec2types.RouteTable{{
+		RouteTableId: aws.String("rtb-main"), VpcId: aws.String("vpc-1"), Routes: []ec2types.Route{localRoute(s)},
+		Associations: []ec2types.RouteTableAssociation{{Main: aws.Bool(true), RouteTableId: aws.String("rtb-main"), RouteTableAssociationId: aws.String("rtbassoc-main")}},
+	}}
 	for i, az := range s.AZs {
 		subnetID, rtID := "subnet-"+az, "rtb-"+az
 		extra := map[string]string{TagZone: az}
 		l.Zones[az] = &zone{
-			Subnet: &ec2types.Subnet{SubnetId: aws.String(subnetID), CidrBlock: aws.String(s.SubnetCIDRs[i]), AvailabilityZone: aws.String(az),
+			Subnet: &ec2types.Subnet{SubnetId: aws.String(subnetID), VpcId: aws.String("vpc-1"), CidrBlock: aws.String(s.SubnetCIDRs[i]), AvailabilityZone: aws.String(az),
 				MapPublicIpOnLaunch: aws.Bool(false), Tags: s.ec2Tags(roleSubnet, "private-"+az, extra)},
-			RouteTable: &ec2types.RouteTable{RouteTableId: aws.String(rtID), Tags: s.ec2Tags(roleRouteTable, "private-"+az, extra), Routes: []ec2types.Route{
-				{DestinationCidrBlock: aws.String(s.CIDR), GatewayId: aws.String("local")},
+			RouteTable: &ec2types.RouteTable{RouteTableId: aws.String(rtID), VpcId: aws.String("vpc-1"), Tags: s.ec2Tags(roleRouteTable, "private-"+az, extra), Routes: []ec2types.Route{
+				localRoute(s),
 				{DestinationPrefixListId: aws.String(testPL), GatewayId: aws.String("vpce-s3")},
-			}},
-			Association: &ec2types.RouteTableAssociation{RouteTableId: aws.String(rtID), SubnetId: aws.String(subnetID)},
+			}, Associations: []ec2types.RouteTableAssociation{{RouteTableId: aws.String(rtID), SubnetId: aws.String(subnetID), RouteTableAssociationId: aws.String("rtbassoc-" + az)}}},
 		}
 		l.S3Gateway.RouteTableIds = append(l.S3Gateway.RouteTableIds, rtID)
 	}
@@ -84,20 +93,77 @@ func secureLive(t *testing.T, s spec) *live {
 	return l
 }
 
+func localRoute(s spec) ec2types.Route {
+	return ec2types.Route{DestinationCidrBlock: aws.String(s.CIDR), GatewayId: aws.String("local")}
+}
+
+// testData is the provider data of the test account.
+func testData(s spec) *providerdata.Data {
+	return &providerdata.Data{AWS: &awsclient.Client{Region: s.Region, Partition: s.Partition, AccountID: s.AccountID}, Policy: guardrail.DefaultPolicy()}
+}
+
+// testDrift is driftOf with the controls judged from the snapshot, as apply's
+// verify does.
+func testDrift(s spec, l *live) []string {
+	return driftOf(s, l, judgeLive(context.Background(), testData(s), s, l))
+}
+
+// unassociate removes subnet's explicit route table association.
+func unassociate(l *live, subnet string) {
+	for _, z := range l.Zones {
+		z.RouteTable.Associations = slices.DeleteFunc(z.RouteTable.Associations, func(a ec2types.RouteTableAssociation) bool { return aws.ToString(a.SubnetId) == subnet })
+	}
+}
+
+// reassociate associates subnet with a new route table of the VPC holding the
+// local route and routes.
+func reassociate(l *live, s spec, subnet, table string, routes ...ec2types.Route) {
+	unassociate(l, subnet)
+	l.OtherTables = append(l.OtherTables, ec2types.RouteTable{
+		RouteTableId: aws.String(table), VpcId: aws.String("vpc-1"), Routes: append([]ec2types.Route{localRoute(s)}, routes...),
+		Associations: []ec2types.RouteTableAssociation{{RouteTableId: aws.String(table), SubnetId: aws.String(subnet), RouteTableAssociationId: aws.String("rtbassoc-" + table)}},
+	})
+}
+
+var (
+	igwRoute = func(igw string) ec2types.Route {
+		return ec2types.Route{DestinationCidrBlock: aws.String("0.0.0.0/0"), GatewayId: aws.String(igw)}
+	}
+	openSSH = rule{Proto: "tcp", From: 22, To: 22, Peer: "0.0.0.0/0"}
+)
+
 func TestDriftOfSecureNetworkIsEmpty(t *testing.T) {
 	s := testSpec()
-	if d := driftOf(s, secureLive(t, s)); len(d) != 0 {
+	if d := testDrift(s, secureLive(t, s)); len(d) != 0 {
 		t.Fatalf("drift of a secure network: %q", d)
 	}
 }
 
+// driftCase weakens a secure network; one drift entry must match want.
+type driftCase struct {
+	name   string
+	weaken func(l *live)
+	want   string // a regexp
+}
+
 func TestDriftOf(t *testing.T) {
 	s := testSpec()
-	for _, tc := range []struct {
-		name   string
-		weaken func(l *live)
-		want   string // regexp one drift entry must match
-	}{
+	for _, tc := range append(networkDriftCases(s), loggingDriftCases()...) {
+		t.Run(tc.name, func(t *testing.T) {
+			l := secureLive(t, s)
+			tc.weaken(l)
+			d := testDrift(s, l)
+			if !slices.ContainsFunc(d, regexp.MustCompile(tc.want).MatchString) {
+				t.Errorf("drift %q\nhas no entry matching %s", d, tc.want)
+			}
+		})
+	}
+}
+
+// networkDriftCases weaken the VPC, subnets, routes, security groups and
+// endpoints.
+func networkDriftCases(s spec) []driftCase {
+	return []driftCase{
 		{"internet route", func(l *live) {
 			rt := l.Zones["us-east-1a"].RouteTable
 			rt.Routes = append(rt.Routes, ec2types.Route{DestinationCidrBlock: aws.String("0.0.0.0/0"), GatewayId: aws.String("igw-1")})
@@ -110,13 +176,36 @@ func TestDriftOf(t *testing.T) {
 			rt := l.Zones["us-east-1b"].RouteTable
 			rt.Routes = append(rt.Routes, ec2types.Route{DestinationIpv6CidrBlock: aws.String("::/0"), EgressOnlyInternetGatewayId: aws.String("eigw-1")})
 		}, `^route table rtb-us-east-1b sends ::/0 to eigw-1`},
-		{"attached gateway", func(l *live) { l.Gateways = []string{"igw-2"} }, `^SS-NET-2: internet gateway igw-2 is attached to VPC vpc-1$`},
+		{"attached gateway", func(l *live) {
+			l.Gateways = []string{"igw-2"}
+			rt := l.Zones["us-east-1a"].RouteTable
+			rt.Routes = append(rt.Routes, igwRoute("igw-2"))
+		}, `^SS-NET-2: internet gateway igw-2 is attached to VPC vpc-1$`},
+		// No subnet routes to the gateway, so every subnet is private and
+		// SS-NET-2 holds: the item names no control.
+		{"unused attached gateway", func(l *live) { l.Gateways = []string{"igw-2"} }, `^internet gateway igw-2 is attached to VPC vpc-1$`},
 		{"public IPs", func(l *live) { l.Zones["us-east-1b"].Subnet.MapPublicIpOnLaunch = aws.Bool(true) },
 			`^SS-NET-2: subnet subnet-us-east-1b assigns public IPv4 addresses on launch`},
-		{"main table", func(l *live) { l.Zones["us-east-1a"].Association = nil },
-			`^SS-NET-2: subnet subnet-us-east-1a has no explicit route table association`},
-		{"other table", func(l *live) { l.Zones["us-east-1a"].Association.RouteTableId = aws.String("rtb-public") },
+		{"public IPs and an internet route", func(l *live) {
+			l.Zones["us-east-1b"].Subnet.MapPublicIpOnLaunch = aws.Bool(true)
+			rt := l.Zones["us-east-1b"].RouteTable
+			rt.Routes = append(rt.Routes, igwRoute("igw-1"))
+		}, `^SS-NET-2: route table rtb-us-east-1b sends 0\.0\.0\.0/0 to igw-1; only the local route`},
+		{"NAT route next to an internet route", func(l *live) {
+			rt := l.Zones["us-east-1a"].RouteTable
+			rt.Routes = append(rt.Routes, igwRoute("igw-1"), ec2types.Route{DestinationCidrBlock: aws.String("192.168.0.0/16"), NatGatewayId: aws.String("nat-1")})
+		}, `^route table rtb-us-east-1a sends 192\.168\.0\.0/16 to nat-1;`},
+		{"main table", func(l *live) {
+			unassociate(l, "subnet-us-east-1a")
+			l.OtherTables[0].Routes = append(l.OtherTables[0].Routes, igwRoute("igw-1"))
+		}, `^SS-NET-2: subnet subnet-us-east-1a has no explicit route table association`},
+		// The main table is private, so the subnet is too: no control.
+		{"private main table", func(l *live) { unassociate(l, "subnet-us-east-1a") },
+			`^subnet subnet-us-east-1a has no explicit route table association, so it uses the VPC's main route table instead of rtb-us-east-1a$`},
+		{"other table", func(l *live) { reassociate(l, s, "subnet-us-east-1a", "rtb-public", igwRoute("igw-1")) },
 			`^SS-NET-2: subnet subnet-us-east-1a is associated with route table rtb-public instead of rtb-us-east-1a$`},
+		{"private other table", func(l *live) { reassociate(l, s, "subnet-us-east-1a", "rtb-other") },
+			`^subnet subnet-us-east-1a is associated with route table rtb-other instead of rtb-us-east-1a$`},
 		{"S3 route deleted", func(l *live) {
 			rt := l.Zones["us-east-1a"].RouteTable
 			rt.Routes = rt.Routes[:1]
@@ -125,6 +214,16 @@ func TestDriftOf(t *testing.T) {
 		{"open ingress", func(l *live) {
 			l.WorkloadSG.IpPermissions = append(l.WorkloadSG.IpPermissions, rule{Proto: "tcp", From: 22, To: 22, Peer: "0.0.0.0/0"}.permission())
 		}, `^SS-NET-3: workload security group sg-workload has an unexpected inbound rule: tcp 22 0\.0\.0\.0/0$`},
+		{"internal rule next to open ingress", func(l *live) {
+			l.WorkloadSG.IpPermissions = append(l.WorkloadSG.IpPermissions, openSSH.permission(), rule{Proto: "tcp", From: 80, To: 80, Peer: "10.0.0.0/8"}.permission())
+		}, `^workload security group sg-workload has an unexpected inbound rule: tcp 80 10\.0\.0\.0/8$`},
+		// Unrestricted egress is only a warning of SS-NET-3, which still
+		// fails here because of the open ingress: the egress item names no
+		// control.
+		{"wide egress on an open group", func(l *live) {
+			l.WorkloadSG.IpPermissions = append(l.WorkloadSG.IpPermissions, openSSH.permission())
+			l.WorkloadSG.IpPermissionsEgress = append(l.WorkloadSG.IpPermissionsEgress, rule{Proto: "-1", From: -1, To: -1, Peer: "0.0.0.0/0"}.permission())
+		}, `^workload security group sg-workload has an unexpected outbound rule: all traffic 0\.0\.0\.0/0$`},
 		{"wide egress", func(l *live) {
 			l.EndpointSG.IpPermissionsEgress = append(l.EndpointSG.IpPermissionsEgress, rule{Proto: "-1", From: -1, To: -1, Peer: "0.0.0.0/0"}.permission())
 		}, `^endpoint security group sg-endpoint has an unexpected outbound rule: all traffic 0\.0\.0\.0/0$`},
@@ -148,6 +247,12 @@ func TestDriftOf(t *testing.T) {
 			`has no network interface in subnet subnet-us-east-1b$`},
 		{"subnet deleted", func(l *live) { l.Zones["us-east-1b"].Subnet = nil }, `^the private subnet in us-east-1b is missing$`},
 		{"DNS off", func(l *live) { l.DNSHostnames = false }, `enableDnsHostnames\) off`},
+	}
+}
+
+// loggingDriftCases weaken the flow log, its group and its role.
+func loggingDriftCases() []driftCase {
+	return []driftCase{
 		{"flow log deleted", func(l *live) { l.FlowLogs = nil }, `^SS-MON-5: no flow log records all traffic of VPC vpc-1`},
 		{"flow log weakened", func(l *live) { l.FlowLogs[0].TrafficType = ec2types.TrafficTypeReject },
 			`^flow log fl-1 \(traffic REJECT to /sagesafe/network/ml/flow-logs\) does not match`},
@@ -172,15 +277,6 @@ func TestDriftOf(t *testing.T) {
 			`has managed policy arn:aws:iam::aws:policy/AdministratorAccess attached$`},
 		{"tag removed", func(l *live) { l.Zones["us-east-1a"].Subnet.Tags = nil },
 			`^subnet subnet-us-east-1a has tag sagesafe:network="", not "ml"$`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			l := secureLive(t, s)
-			tc.weaken(l)
-			d := driftOf(s, l)
-			if !slices.ContainsFunc(d, regexp.MustCompile(tc.want).MatchString) {
-				t.Errorf("drift %q\nhas no entry matching %s", d, tc.want)
-			}
-		})
 	}
 }
 

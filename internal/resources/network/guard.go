@@ -3,16 +3,21 @@ package network
 import (
 	"context"
 	"maps"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
@@ -97,7 +102,7 @@ func liveSubject(d *providerdata.Data, s spec, l *live) (*guardrail.Subject, []s
 	}
 	// Null settings: the checks take them from the live log group.
 	sub.LogGroups = []guardrail.LogGroup{{Name: s.logGroupName()}}
-	sub.Tags = facts.Known(fromEC2Tags(l.VPC.Tags))
+	sub.Tags = facts.Known(shared.TagMap(l.VPC.Tags, ec2TagKeyValue))
 	return sub, attrs
 }
 
@@ -150,11 +155,158 @@ func groupID(g *ec2types.SecurityGroup) string {
 	return aws.ToString(g.GroupId)
 }
 
-// evaluateLive runs the guardrail checks on the live network.
-func evaluateLive(ctx context.Context, d *providerdata.Data, s spec, l *live) ([]guardrail.Finding, *guardrail.Subject, []string, error) {
+// checkLive evaluates the live network into m: findings become warnings
+// naming the control, satisfied controls go to `controls`, and everything
+// that differs from the secure state goes to `drift`.
+func (r *networkResource) checkLive(ctx context.Context, m *networkModel, s spec, l *live, diags *diag.Diagnostics) {
+	findings, sub, groups, err := evaluateLive(ctx, r.data.Posture, r.data, s, l)
+	j := newJudge(findings, r.data.Policy)
+	if err != nil {
+		diags.AddWarning("Could not check the posture of sagesafe_network",
+			"sagesafe re-checks the network's subnets, security groups, key and log group at every refresh and could not read them: "+err.Error())
+		m.Controls = types.ListNull(types.StringType)
+		j = judgeLive(ctx, r.data, s, l)
+	} else {
+		m.Controls = tfval.List(guardrail.Satisfied(sub, r.data.Policy, findings))
+		// On the live network every finding is drift: report it as a
+		// warning naming the control; the plan then shows the repair.
+		diags.Append(diagnostics(guardrail.AsWarnings(findings), groups)...)
+	}
+	m.Drift = tfval.List(driftOf(s, l, j))
+}
+
+// evaluateLive runs the guardrail checks on the live network. Its subnets
+// and security groups are judged from what observe read (observedFacts);
+// fetch answers the rest (the key, the flow-log group), or nothing when nil.
+func evaluateLive(ctx context.Context, fetch evaluate.Fetcher, d *providerdata.Data, s spec, l *live) ([]guardrail.Finding, *guardrail.Subject, []string, error) {
 	sub, groups := liveSubject(d, s, l)
-	findings, err := evaluate.Run(ctx, d.Posture, d.Policy, sub)
+	findings, err := evaluate.Run(ctx, evaluate.Observed(fetch, observedFacts(l)), d.Policy, sub)
 	return findings, sub, groups, err
+}
+
+// observedFacts assesses the network's subnets and security groups as
+// observe read them, with posture's own assessments, so that the checks and
+// drift see the same snapshot (the posture cache may predate an apply).
+func observedFacts(l *live) facts.Facts {
+	f := facts.Facts{Subnets: map[string]facts.SubnetFact{}, SecurityGroups: map[string]facts.SecurityGroupFact{}}
+	tables := l.tables()
+	for _, z := range l.Zones {
+		if z.Subnet != nil {
+			f.Subnets[aws.ToString(z.Subnet.SubnetId)] = posture.AssessSubnet(*z.Subnet, tables)
+		}
+	}
+	for _, g := range []*ec2types.SecurityGroup{l.WorkloadSG, l.EndpointSG, l.DefaultSG} {
+		if g != nil {
+			f.SecurityGroups[aws.ToString(g.GroupId)] = posture.AssessSecurityGroup(*g)
+		}
+	}
+	return f
+}
+
+// judgeLive judges the live network from what observe read alone, which is
+// all a judge needs; apply's verify uses it, and Read when the key or the
+// log group could not be looked up.
+func judgeLive(ctx context.Context, d *providerdata.Data, s spec, l *live) judge {
+	findings, _, _, _ := evaluateLive(ctx, nil, d, s, l) // no lookups, so no error
+	return newJudge(findings, d.Policy)
+}
+
+// judge names the controls of drift items from the guardrails' findings on
+// the live network, so that the rule of a control lives only in posture and
+// guardrail: an item about a subnet or security group carries probes (that
+// object reduced to the item's fault), and names the controls the
+// guardrails fail both on a probe and on the live object.
+type judge struct {
+	policy guardrail.Policy
+	failed map[string][]string // object ID -> controls with an error finding on it
+}
+
+func newJudge(findings []guardrail.Finding, p guardrail.Policy) judge {
+	j := judge{policy: p, failed: map[string][]string{}}
+	for _, f := range failedOnObjects(findings) {
+		j.failed[f.Object] = append(j.failed[f.Object], f.Control)
+	}
+	return j
+}
+
+// failedOnObjects returns the error findings (those that fail a control)
+// that name an object.
+func failedOnObjects(findings []guardrail.Finding) []guardrail.Finding {
+	var out []guardrail.Finding
+	for _, f := range findings {
+		if f.Object != "" && guardrail.HasErrors([]guardrail.Finding{f}) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// prefix returns "SS-...: " naming the controls that fail on one of the
+// probes and on the live object it stands for, or "" when there are none.
+func (j judge) prefix(probes ...probe) string {
+	var ids []string
+	for _, p := range probes {
+		if len(j.failed[p.id]) == 0 {
+			continue // the live object holds: nothing to name
+		}
+		for _, f := range failedOnObjects(guardrail.Evaluate(p.subject(), j.policy)) {
+			if f.Object == p.id && slices.Contains(j.failed[p.id], f.Control) && !slices.Contains(ids, f.Control) {
+				ids = append(ids, f.Control)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	slices.Sort(ids)
+	return strings.Join(ids, ", ") + ": "
+}
+
+// probe is a subnet or security group of the network reduced to the one
+// fault a drift item describes, for the guardrails to judge.
+type probe struct {
+	id     string
+	subnet *ec2types.Subnet
+	tables []ec2types.RouteTable // where the subnet's route table is found
+	group  *ec2types.SecurityGroup
+}
+
+// subnetWith is sn with public IPv4 addresses on launch as publicIPs,
+// explicitly associated with a route table that has only routes.
+func subnetWith(sn ec2types.Subnet, publicIPs bool, routes ...ec2types.Route) probe {
+	sn.MapPublicIpOnLaunch = aws.Bool(publicIPs)
+	table := ec2types.RouteTable{
+		RouteTableId: aws.String("rtb-probe"), VpcId: sn.VpcId, Routes: routes,
+		Associations: []ec2types.RouteTableAssociation{{SubnetId: sn.SubnetId}},
+	}
+	return probe{id: aws.ToString(sn.SubnetId), subnet: &sn, tables: []ec2types.RouteTable{table}}
+}
+
+// subnetIn is sn without public IPv4 addresses on launch, governed by
+// whichever of tables governs it in the VPC.
+func subnetIn(sn ec2types.Subnet, tables []ec2types.RouteTable) probe {
+	sn.MapPublicIpOnLaunch = aws.Bool(false)
+	return probe{id: aws.ToString(sn.SubnetId), subnet: &sn, tables: tables}
+}
+
+// groupWith is security group id with only the given rules.
+func groupWith(id string, ingress, egress []ec2types.IpPermission) probe {
+	return probe{id: id, group: &ec2types.SecurityGroup{GroupId: aws.String(id), IpPermissions: ingress, IpPermissionsEgress: egress}}
+}
+
+// subject is the probe as a network of one subnet or security group, with
+// posture's assessment of it as its facts.
+func (p probe) subject() *guardrail.Subject {
+	s := &guardrail.Subject{Kind: guardrail.KindNetwork}
+	if p.subnet != nil {
+		s.SubnetIDs = facts.Known([]string{p.id})
+		s.Facts.Subnets = map[string]facts.SubnetFact{p.id: posture.AssessSubnet(*p.subnet, p.tables)}
+	}
+	if p.group != nil {
+		s.SecurityGroupIDs = facts.Known([]string{p.id})
+		s.Facts.SecurityGroups = map[string]facts.SecurityGroupFact{p.id: posture.AssessSecurityGroup(*p.group)}
+	}
+	return s
 }
 
 // paths maps findings to the network's attributes. groups names the
@@ -191,4 +343,41 @@ func mergedTags(d *providerdata.Data, tags map[string]string) map[string]string 
 	out := d.MergeTags(tags)
 	maps.DeleteFunc(out, func(k, _ string) bool { return reservedTag(k) })
 	return out
+}
+
+// planControls checks the planned key, log retention and tags against the
+// guardrails (an error finding blocks the plan with its control ID) and
+// plans `controls`. It reports false when the plan is blocked.
+func (r *networkResource) planControls(ctx context.Context, plan *networkModel, diags *diag.Diagnostics) bool {
+	subject := planSubject(ctx, r.data, plan, diags)
+	findings, err := evaluate.Run(ctx, r.data.Posture, r.data.Policy, subject)
+	if err != nil {
+		diags.AddError("Checking sagesafe_network against the guardrails failed",
+			"sagesafe checks the key and log settings of a network at plan time and could not read them: "+err.Error())
+		return false
+	}
+	diags.Append(diagnostics(findings, nil)...)
+	if diags.HasError() {
+		return false
+	}
+	if planKnown(plan) {
+		plan.Controls = tfval.List(guardrail.Satisfied(subject, r.data.Policy, findings))
+	} else {
+		plan.Controls = types.ListUnknown(types.StringType)
+	}
+	return true
+}
+
+// guard re-runs the plan-time guardrail checks at apply, when values that
+// were unknown at plan (a key created in the same apply) are known. It
+// reports false when an error finding blocks the apply.
+func (r *networkResource) guard(ctx context.Context, plan *networkModel, diags *diag.Diagnostics) bool {
+	subject := planSubject(ctx, r.data, plan, diags)
+	findings, err := evaluate.Run(ctx, r.data.Posture, r.data.Policy, subject)
+	if err != nil {
+		diags.AddError("Checking sagesafe_network against the guardrails failed", err.Error())
+		return false
+	}
+	diags.Append(diagnostics(findings, nil)...)
+	return !diags.HasError()
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/awsclient"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/network"
 )
@@ -122,137 +123,185 @@ func checkBuiltSecure(t *testing.T, name, key string) resource.TestCheckFunc {
 			return fmt.Errorf("%s not in state", addr)
 		}
 		a := rs.Primary.Attributes
-		vpcID := a["vpc_id"]
-
-		for _, attr := range []ec2types.VpcAttributeName{ec2types.VpcAttributeNameEnableDnsSupport, ec2types.VpcAttributeNameEnableDnsHostnames} {
-			out, err := c.EC2.DescribeVpcAttribute(ctx, &ec2.DescribeVpcAttributeInput{VpcId: aws.String(vpcID), Attribute: attr})
-			if err != nil {
+		plID, err := s3PrefixList(ctx, c)
+		if err != nil {
+			return err
+		}
+		for _, check := range []func() error{
+			func() error { return checkVPCBuilt(ctx, c, a["vpc_id"]) },
+			func() error { return checkSubnetsBuilt(ctx, c, a) },
+			func() error { return checkRouteTablesBuilt(ctx, c, a, plID) },
+			func() error { return checkGroupsBuilt(ctx, c, a, plID) },
+			func() error { return checkEndpointsBuilt(ctx, c, a) },
+			func() error { return checkFlowLogBuilt(ctx, c, a, key) },
+			func() error { return checkFlowLogRole(ctx, t, name) },
+		} {
+			if err := check(); err != nil {
 				return err
 			}
-			on := out.EnableDnsSupport
-			if on == nil {
-				on = out.EnableDnsHostnames
-			}
-			if on == nil || !aws.ToBool(on.Value) {
-				return fmt.Errorf("VPC %s: %s is off", vpcID, attr)
-			}
 		}
-		igw, err := c.EC2.DescribeInternetGateways(ctx, &ec2.DescribeInternetGatewaysInput{Filters: []ec2types.Filter{{Name: aws.String("attachment.vpc-id"), Values: []string{vpcID}}}})
-		if err != nil {
-			return err
-		}
-		if len(igw.InternetGateways) > 0 {
-			return fmt.Errorf("VPC %s has an internet gateway", vpcID)
-		}
-		sgs, err := c.EC2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{vpcID}}, {Name: aws.String("group-name"), Values: []string{"default"}}}})
-		if err != nil {
-			return err
-		}
-		if len(sgs.SecurityGroups) != 1 || len(sgs.SecurityGroups[0].IpPermissions)+len(sgs.SecurityGroups[0].IpPermissionsEgress) != 0 {
-			return fmt.Errorf("the default security group of %s still has rules: %+v", vpcID, sgs.SecurityGroups)
-		}
-
-		subnets, err := c.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: []string{a["subnet_ids.0"], a["subnet_ids.1"]}})
-		if err != nil {
-			return err
-		}
-		cidrs := map[string]string{}
-		for _, s := range subnets.Subnets {
-			if aws.ToBool(s.MapPublicIpOnLaunch) {
-				return fmt.Errorf("subnet %s maps public IPs", aws.ToString(s.SubnetId))
-			}
-			cidrs[aws.ToString(s.AvailabilityZone)] = aws.ToString(s.CidrBlock)
-		}
-		if cidrs["us-east-1a"] != "10.60.0.0/18" || cidrs["us-east-1b"] != "10.60.64.0/18" {
-			return fmt.Errorf("subnet CIDRs: %v", cidrs)
-		}
-
-		pl, err := c.EC2.DescribePrefixLists(ctx, &ec2.DescribePrefixListsInput{Filters: []ec2types.Filter{{Name: aws.String("prefix-list-name"), Values: []string{"com.amazonaws.us-east-1.s3"}}}})
-		if err != nil || len(pl.PrefixLists) == 0 {
-			return fmt.Errorf("S3 prefix list: %v", err)
-		}
-		plID := aws.ToString(pl.PrefixLists[0].PrefixListId)
-		for i := range 2 {
-			rtID := a[fmt.Sprintf("route_table_ids.%d", i)]
-			out, err := c.EC2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{RouteTableIds: []string{rtID}})
-			if err != nil {
-				return err
-			}
-			rt := out.RouteTables[0]
-			var routes []string
-			for _, r := range rt.Routes {
-				routes = append(routes, aws.ToString(r.DestinationCidrBlock)+aws.ToString(r.DestinationPrefixListId)+"->"+aws.ToString(r.GatewayId))
-			}
-			want := []string{"10.60.0.0/16->local", plID + "->" + a["vpc_endpoint_ids.s3"]}
-			slices.Sort(routes)
-			slices.Sort(want)
-			if !slices.Equal(routes, want) {
-				return fmt.Errorf("route table %s has routes %v, want %v", rtID, routes, want)
-			}
-			assoc := ""
-			for _, as := range rt.Associations {
-				assoc = aws.ToString(as.SubnetId)
-			}
-			if assoc != a[fmt.Sprintf("subnet_ids.%d", i)] {
-				return fmt.Errorf("route table %s is associated with %q", rtID, assoc)
-			}
-		}
-
-		wl, ep := a["workload_security_group_id"], a["endpoint_security_group_id"]
-		groups, err := c.EC2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{GroupIds: []string{wl, ep}})
-		if err != nil {
-			return err
-		}
-		for _, g := range groups.SecurityGroups {
-			in, out := permSummary(g.IpPermissions), permSummary(g.IpPermissionsEgress)
-			var wantIn, wantOut []string
-			if aws.ToString(g.GroupId) == wl {
-				wantIn = []string{"-1:" + wl}
-				wantOut = []string{"-1:" + wl, "tcp443:" + ep, "tcp443:" + plID}
-			} else {
-				wantIn = []string{"tcp443:" + wl}
-			}
-			slices.Sort(wantOut)
-			if !slices.Equal(in, wantIn) || !slices.Equal(out, wantOut) {
-				return fmt.Errorf("security group %s: ingress %v egress %v, want %v / %v", aws.ToString(g.GroupId), in, out, wantIn, wantOut)
-			}
-		}
-
-		eps, err := c.EC2.DescribeVpcEndpoints(ctx, &ec2.DescribeVpcEndpointsInput{Filters: []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{vpcID}}}})
-		if err != nil {
-			return err
-		}
-		interfaces := 0
-		for _, e := range eps.VpcEndpoints {
-			if e.VpcEndpointType != ec2types.VpcEndpointTypeInterface {
-				continue
-			}
-			interfaces++
-			if !aws.ToBool(e.PrivateDnsEnabled) || len(e.SubnetIds) != 2 || len(e.Groups) != 1 || aws.ToString(e.Groups[0].GroupId) != ep {
-				return fmt.Errorf("interface endpoint %s: private DNS %v, subnets %v, groups %v", aws.ToString(e.VpcEndpointId), aws.ToBool(e.PrivateDnsEnabled), e.SubnetIds, e.Groups)
-			}
-		}
-		if interfaces != len(network.DefaultInterfaceEndpoints) {
-			return fmt.Errorf("%d interface endpoints, want %d", interfaces, len(network.DefaultInterfaceEndpoints))
-		}
-
-		lgs, err := c.Logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(a["flow_log_group_name"])})
-		if err != nil || len(lgs.LogGroups) != 1 {
-			return fmt.Errorf("log group %s: %v %v", a["flow_log_group_name"], err, lgs)
-		}
-		if aws.ToString(lgs.LogGroups[0].KmsKeyId) != key || aws.ToInt32(lgs.LogGroups[0].RetentionInDays) != 365 {
-			return fmt.Errorf("log group key %s retention %d", aws.ToString(lgs.LogGroups[0].KmsKeyId), aws.ToInt32(lgs.LogGroups[0].RetentionInDays))
-		}
-		fls, err := c.EC2.DescribeFlowLogs(ctx, &ec2.DescribeFlowLogsInput{FlowLogIds: []string{a["flow_log_id"]}})
-		if err != nil || len(fls.FlowLogs) != 1 {
-			return fmt.Errorf("flow log %s: %v", a["flow_log_id"], err)
-		}
-		fl := fls.FlowLogs[0]
-		if fl.TrafficType != ec2types.TrafficTypeAll || aws.ToString(fl.LogGroupName) != a["flow_log_group_name"] || aws.ToString(fl.DeliverLogsPermissionArn) != a["flow_log_role_arn"] || aws.ToString(fl.ResourceId) != vpcID {
-			return fmt.Errorf("flow log: %+v", fl)
-		}
-		return checkFlowLogRole(ctx, t, name)
+		return nil
 	}
+}
+
+// checkVPCBuilt: DNS on, no internet gateway, an empty default security group.
+func checkVPCBuilt(ctx context.Context, c *awsclient.Client, vpcID string) error {
+	for _, attr := range []ec2types.VpcAttributeName{ec2types.VpcAttributeNameEnableDnsSupport, ec2types.VpcAttributeNameEnableDnsHostnames} {
+		out, err := c.EC2.DescribeVpcAttribute(ctx, &ec2.DescribeVpcAttributeInput{VpcId: aws.String(vpcID), Attribute: attr})
+		if err != nil {
+			return err
+		}
+		on := out.EnableDnsSupport
+		if on == nil {
+			on = out.EnableDnsHostnames
+		}
+		if on == nil || !aws.ToBool(on.Value) {
+			return fmt.Errorf("VPC %s: %s is off", vpcID, attr)
+		}
+	}
+	igw, err := c.EC2.DescribeInternetGateways(ctx, &ec2.DescribeInternetGatewaysInput{Filters: []ec2types.Filter{{Name: aws.String("attachment.vpc-id"), Values: []string{vpcID}}}})
+	if err != nil {
+		return err
+	}
+	if len(igw.InternetGateways) > 0 {
+		return fmt.Errorf("VPC %s has an internet gateway", vpcID)
+	}
+	sgs, err := c.EC2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{vpcID}}, {Name: aws.String("group-name"), Values: []string{"default"}}}})
+	if err != nil {
+		return err
+	}
+	if len(sgs.SecurityGroups) != 1 || len(sgs.SecurityGroups[0].IpPermissions)+len(sgs.SecurityGroups[0].IpPermissionsEgress) != 0 {
+		return fmt.Errorf("the default security group of %s still has rules: %+v", vpcID, sgs.SecurityGroups)
+	}
+	return nil
+}
+
+// checkSubnetsBuilt: no public IPs, the first two quarters of the VPC CIDR.
+func checkSubnetsBuilt(ctx context.Context, c *awsclient.Client, a map[string]string) error {
+	subnets, err := c.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: []string{a["subnet_ids.0"], a["subnet_ids.1"]}})
+	if err != nil {
+		return err
+	}
+	cidrs := map[string]string{}
+	for _, s := range subnets.Subnets {
+		if aws.ToBool(s.MapPublicIpOnLaunch) {
+			return fmt.Errorf("subnet %s maps public IPs", aws.ToString(s.SubnetId))
+		}
+		cidrs[aws.ToString(s.AvailabilityZone)] = aws.ToString(s.CidrBlock)
+	}
+	if cidrs["us-east-1a"] != "10.60.0.0/18" || cidrs["us-east-1b"] != "10.60.64.0/18" {
+		return fmt.Errorf("subnet CIDRs: %v", cidrs)
+	}
+	return nil
+}
+
+// s3PrefixList returns the ID of the region's S3 prefix list.
+func s3PrefixList(ctx context.Context, c *awsclient.Client) (string, error) {
+	pl, err := c.EC2.DescribePrefixLists(ctx, &ec2.DescribePrefixListsInput{Filters: []ec2types.Filter{{Name: aws.String("prefix-list-name"), Values: []string{"com.amazonaws.us-east-1.s3"}}}})
+	if err != nil || len(pl.PrefixLists) == 0 {
+		return "", fmt.Errorf("S3 prefix list: %v", err)
+	}
+	return aws.ToString(pl.PrefixLists[0].PrefixListId), nil
+}
+
+// checkRouteTablesBuilt: only the local and S3 routes, each associated with
+// its subnet.
+func checkRouteTablesBuilt(ctx context.Context, c *awsclient.Client, a map[string]string, plID string) error {
+	for i := range 2 {
+		rtID := a[fmt.Sprintf("route_table_ids.%d", i)]
+		out, err := c.EC2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{RouteTableIds: []string{rtID}})
+		if err != nil {
+			return err
+		}
+		rt := out.RouteTables[0]
+		var routes []string
+		for _, r := range rt.Routes {
+			routes = append(routes, aws.ToString(r.DestinationCidrBlock)+aws.ToString(r.DestinationPrefixListId)+"->"+aws.ToString(r.GatewayId))
+		}
+		want := []string{"10.60.0.0/16->local", plID + "->" + a["vpc_endpoint_ids.s3"]}
+		slices.Sort(routes)
+		slices.Sort(want)
+		if !slices.Equal(routes, want) {
+			return fmt.Errorf("route table %s has routes %v, want %v", rtID, routes, want)
+		}
+		assoc := ""
+		for _, as := range rt.Associations {
+			assoc = aws.ToString(as.SubnetId)
+		}
+		if assoc != a[fmt.Sprintf("subnet_ids.%d", i)] {
+			return fmt.Errorf("route table %s is associated with %q", rtID, assoc)
+		}
+	}
+	return nil
+}
+
+// checkGroupsBuilt: the workload and endpoint groups' exact rules.
+func checkGroupsBuilt(ctx context.Context, c *awsclient.Client, a map[string]string, plID string) error {
+	wl, ep := a["workload_security_group_id"], a["endpoint_security_group_id"]
+	groups, err := c.EC2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{GroupIds: []string{wl, ep}})
+	if err != nil {
+		return err
+	}
+	for _, g := range groups.SecurityGroups {
+		in, out := permSummary(g.IpPermissions), permSummary(g.IpPermissionsEgress)
+		var wantIn, wantOut []string
+		if aws.ToString(g.GroupId) == wl {
+			wantIn = []string{"-1:" + wl}
+			wantOut = []string{"-1:" + wl, "tcp443:" + ep, "tcp443:" + plID}
+		} else {
+			wantIn = []string{"tcp443:" + wl}
+		}
+		slices.Sort(wantOut)
+		if !slices.Equal(in, wantIn) || !slices.Equal(out, wantOut) {
+			return fmt.Errorf("security group %s: ingress %v egress %v, want %v / %v", aws.ToString(g.GroupId), in, out, wantIn, wantOut)
+		}
+	}
+	return nil
+}
+
+// checkEndpointsBuilt: every default interface endpoint, private DNS on, in
+// both subnets, behind the endpoint group only.
+func checkEndpointsBuilt(ctx context.Context, c *awsclient.Client, a map[string]string) error {
+	vpcID, ep := a["vpc_id"], a["endpoint_security_group_id"]
+	eps, err := c.EC2.DescribeVpcEndpoints(ctx, &ec2.DescribeVpcEndpointsInput{Filters: []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{vpcID}}}})
+	if err != nil {
+		return err
+	}
+	interfaces := 0
+	for _, e := range eps.VpcEndpoints {
+		if e.VpcEndpointType != ec2types.VpcEndpointTypeInterface {
+			continue
+		}
+		interfaces++
+		if !aws.ToBool(e.PrivateDnsEnabled) || len(e.SubnetIds) != 2 || len(e.Groups) != 1 || aws.ToString(e.Groups[0].GroupId) != ep {
+			return fmt.Errorf("interface endpoint %s: private DNS %v, subnets %v, groups %v", aws.ToString(e.VpcEndpointId), aws.ToBool(e.PrivateDnsEnabled), e.SubnetIds, e.Groups)
+		}
+	}
+	if interfaces != len(network.DefaultInterfaceEndpoints) {
+		return fmt.Errorf("%d interface endpoints, want %d", interfaces, len(network.DefaultInterfaceEndpoints))
+	}
+	return nil
+}
+
+// checkFlowLogBuilt: the encrypted log group and a flow log of all traffic.
+func checkFlowLogBuilt(ctx context.Context, c *awsclient.Client, a map[string]string, key string) error {
+	vpcID := a["vpc_id"]
+	lgs, err := c.Logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(a["flow_log_group_name"])})
+	if err != nil || len(lgs.LogGroups) != 1 {
+		return fmt.Errorf("log group %s: %v %v", a["flow_log_group_name"], err, lgs)
+	}
+	if aws.ToString(lgs.LogGroups[0].KmsKeyId) != key || aws.ToInt32(lgs.LogGroups[0].RetentionInDays) != 365 {
+		return fmt.Errorf("log group key %s retention %d", aws.ToString(lgs.LogGroups[0].KmsKeyId), aws.ToInt32(lgs.LogGroups[0].RetentionInDays))
+	}
+	fls, err := c.EC2.DescribeFlowLogs(ctx, &ec2.DescribeFlowLogsInput{FlowLogIds: []string{a["flow_log_id"]}})
+	if err != nil || len(fls.FlowLogs) != 1 {
+		return fmt.Errorf("flow log %s: %v", a["flow_log_id"], err)
+	}
+	fl := fls.FlowLogs[0]
+	if fl.TrafficType != ec2types.TrafficTypeAll || aws.ToString(fl.LogGroupName) != a["flow_log_group_name"] || aws.ToString(fl.DeliverLogsPermissionArn) != a["flow_log_role_arn"] || aws.ToString(fl.ResourceId) != vpcID {
+		return fmt.Errorf("flow log: %+v", fl)
+	}
+	return nil
 }
 
 func checkFlowLogRole(ctx context.Context, t *testing.T, name string) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -14,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 // known are IDs recorded in state; objects with these IDs count as the
@@ -34,9 +37,6 @@ func (k known) has(list []string, id string) bool { return id != "" && slices.Co
 type zone struct {
 	Subnet     *ec2types.Subnet
 	RouteTable *ec2types.RouteTable
-	// Association is the subnet's explicit route table association (to any
-	// table), nil when it uses the main table.
-	Association *ec2types.RouteTableAssociation
 }
 
 // live is a snapshot of the network as AWS has it.
@@ -48,6 +48,10 @@ type live struct {
 	Gateways     []string // internet gateways attached to the VPC
 
 	Zones map[string]*zone // by AZ name
+	// OtherTables are the VPC's route tables that are not a zone's: its
+	// main table and any made outside sagesafe. Which table governs a
+	// subnet is decided over all of them (see tables).
+	OtherTables []ec2types.RouteTable
 
 	DefaultSG  *ec2types.SecurityGroup
 	WorkloadSG *ec2types.SecurityGroup
@@ -220,7 +224,7 @@ func vpcFilter(vpcID string) ec2types.Filter {
 
 // ours reports whether an object's tags mark it as the network's, with role.
 func ours(tags []ec2types.Tag, name, role string) bool {
-	m := fromEC2Tags(tags)
+	m := shared.TagMap(tags, ec2TagKeyValue)
 	return m[TagNetwork] == name && (role == "" || m[TagRole] == role)
 }
 
@@ -234,16 +238,26 @@ func observe(ctx context.Context, c clients, vpcID string, s spec, k known) (*li
 		return nil, err
 	}
 	l := &live{VPC: *vpc, Zones: map[string]*zone{}, Interfaces: map[string]*ec2types.VpcEndpoint{}}
-	l.Name = fromEC2Tags(vpc.Tags)[TagNetwork]
+	l.Name = shared.TagMap(vpc.Tags, ec2TagKeyValue)[TagNetwork]
 	if s.Name == "" {
 		s.Name = l.Name
 	}
-	name := s.Name
+	for _, step := range []func(context.Context, clients, string, spec, known) error{
+		l.observeVPC, l.observeZones, l.observeGroups, l.observePrefixList, l.observeEndpoints, l.observeFlowLogs, l.observeLogging,
+	} {
+		if err := step(ctx, c, vpcID, s, k); err != nil {
+			return nil, err
+		}
+	}
+	return l, nil
+}
 
+// observeVPC reads the VPC's DNS attributes and its internet gateways.
+func (l *live) observeVPC(ctx context.Context, c clients, vpcID string, _ spec, _ known) error {
 	for _, a := range []ec2types.VpcAttributeName{ec2types.VpcAttributeNameEnableDnsSupport, ec2types.VpcAttributeNameEnableDnsHostnames} {
 		out, err := c.ec2.DescribeVpcAttribute(ctx, &ec2.DescribeVpcAttributeInput{VpcId: aws.String(vpcID), Attribute: a})
 		if err != nil {
-			return nil, fmt.Errorf("describing %s of VPC %s: %w", a, vpcID, err)
+			return fmt.Errorf("describing %s of VPC %s: %w", a, vpcID, err)
 		}
 		if a == ec2types.VpcAttributeNameEnableDnsSupport {
 			l.DNSSupport = out.EnableDnsSupport != nil && aws.ToBool(out.EnableDnsSupport.Value)
@@ -256,7 +270,7 @@ func observe(ctx context.Context, c clients, vpcID string, s spec, k known) (*li
 		Filters: []ec2types.Filter{{Name: aws.String("attachment.vpc-id"), Values: []string{vpcID}}},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("describing internet gateways of VPC %s: %w", vpcID, err)
+		return fmt.Errorf("describing internet gateways of VPC %s: %w", vpcID, err)
 	}
 	for _, g := range igws.InternetGateways {
 		for _, a := range g.Attachments {
@@ -265,128 +279,110 @@ func observe(ctx context.Context, c clients, vpcID string, s spec, k known) (*li
 			}
 		}
 	}
-
-	if err := l.observeZones(ctx, c, vpcID, name, k); err != nil {
-		return nil, err
-	}
-	if err := l.observeGroups(ctx, c, vpcID, name, k); err != nil {
-		return nil, err
-	}
-
-	pl, err := findPrefixList(ctx, c.ec2, s.s3PrefixListName())
-	if err != nil {
-		return nil, err
-	}
-	l.PrefixList = pl
-
-	if err := l.observeEndpoints(ctx, c, vpcID, s, k); err != nil {
-		return nil, err
-	}
-
-	fl, err := c.ec2.DescribeFlowLogs(ctx, &ec2.DescribeFlowLogsInput{
-		Filter: []ec2types.Filter{{Name: aws.String("resource-id"), Values: []string{vpcID}}},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("describing flow logs of VPC %s: %w", vpcID, err)
-	}
-	for _, f := range fl.FlowLogs {
-		if ours(f.Tags, name, roleFlowLog) || aws.ToString(f.FlowLogId) == k.FlowLog {
-			l.FlowLogs = append(l.FlowLogs, f)
-		}
-	}
-
-	if name != "" {
-		lg, err := loggroup.Find(ctx, c.logs, LogGroupName(name))
-		switch {
-		case errors.Is(err, loggroup.ErrNotFound):
-		case err != nil:
-			return nil, err
-		default:
-			l.LogGroup = lg
-		}
-		if err := l.observeRole(ctx, c, RoleName(name, s.Region)); err != nil {
-			return nil, err
-		}
-	}
-	return l, nil
+	return nil
 }
 
-func (l *live) observeZones(ctx context.Context, c clients, vpcID, name string, k known) error {
+// observeZones reads the network's subnets and route tables, and keeps the
+// VPC's other route tables for deciding which table governs a subnet.
+func (l *live) observeZones(ctx context.Context, c clients, vpcID string, s spec, k known) error {
 	subnets, err := c.ec2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{Filters: []ec2types.Filter{vpcFilter(vpcID)}})
 	if err != nil {
 		return fmt.Errorf("describing subnets of VPC %s: %w", vpcID, err)
 	}
 	for i := range subnets.Subnets {
 		sn := &subnets.Subnets[i]
-		if !ours(sn.Tags, name, roleSubnet) && !k.has(k.Subnets, aws.ToString(sn.SubnetId)) {
+		if !ours(sn.Tags, s.Name, roleSubnet) && !k.has(k.Subnets, aws.ToString(sn.SubnetId)) {
 			continue
 		}
-		az := aws.ToString(sn.AvailabilityZone)
-		if l.Zones[az] == nil {
-			l.Zones[az] = &zone{}
-		}
-		if l.Zones[az].Subnet == nil || k.has(k.Subnets, aws.ToString(sn.SubnetId)) {
-			l.Zones[az].Subnet = sn
+		z := l.zone(aws.ToString(sn.AvailabilityZone))
+		if z.Subnet == nil || k.has(k.Subnets, aws.ToString(sn.SubnetId)) {
+			z.Subnet = sn
 		}
 	}
 
-	tables, err := c.ec2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{Filters: []ec2types.Filter{vpcFilter(vpcID)}})
+	out, err := c.ec2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{Filters: []ec2types.Filter{vpcFilter(vpcID)}})
 	if err != nil {
 		return fmt.Errorf("describing route tables of VPC %s: %w", vpcID, err)
 	}
-	for i := range tables.RouteTables {
-		rt := &tables.RouteTables[i]
-		for j := range rt.Associations {
-			a := &rt.Associations[j]
-			if !associationActive(*a) || aws.ToString(a.SubnetId) == "" {
-				continue
-			}
-			for _, z := range l.Zones {
-				if z.Subnet != nil && aws.ToString(z.Subnet.SubnetId) == aws.ToString(a.SubnetId) {
-					z.Association = a
-				}
+	tables := out.RouteTables
+	for i := range tables {
+		rt := &tables[i]
+		if az := l.tableZone(rt, tables, s.Name, k); az != "" {
+			if z := l.zone(az); z.RouteTable == nil || k.has(k.RouteTables, aws.ToString(rt.RouteTableId)) {
+				z.RouteTable = rt
 			}
 		}
-		tags := fromEC2Tags(rt.Tags)
-		mine := ours(rt.Tags, name, roleRouteTable)
-		if !mine && !k.has(k.RouteTables, aws.ToString(rt.RouteTableId)) {
-			continue
-		}
-		az := tags[TagZone]
-		if az == "" {
-			// An untagged table from state: its zone is the zone of the
-			// subnet it is associated with.
-			for zaz, z := range l.Zones {
-				if z.Association != nil && aws.ToString(z.Association.RouteTableId) == aws.ToString(rt.RouteTableId) {
-					az = zaz
-				}
-			}
-		}
-		if az == "" {
-			continue
-		}
-		if l.Zones[az] == nil {
-			l.Zones[az] = &zone{}
-		}
-		if l.Zones[az].RouteTable == nil || k.has(k.RouteTables, aws.ToString(rt.RouteTableId)) {
-			l.Zones[az].RouteTable = rt
+	}
+	for _, rt := range tables {
+		if !slices.Contains(l.routeTableIDs(slices.Collect(maps.Keys(l.Zones))), aws.ToString(rt.RouteTableId)) {
+			l.OtherTables = append(l.OtherTables, rt)
 		}
 	}
 	return nil
 }
 
-func associationActive(a ec2types.RouteTableAssociation) bool {
-	if a.AssociationState == nil {
-		return true
+// zone returns the zone of az, adding it when it is new.
+func (l *live) zone(az string) *zone {
+	if l.Zones[az] == nil {
+		l.Zones[az] = &zone{}
 	}
-	switch a.AssociationState.State {
-	case ec2types.RouteTableAssociationStateCodeDisassociated, ec2types.RouteTableAssociationStateCodeFailed:
-		return false
-	}
-	return true
+	return l.Zones[az]
 }
 
-func (l *live) observeGroups(ctx context.Context, c clients, vpcID, name string, k known) error {
+// tableZone returns the zone of one of the network's route tables: its
+// zone tag, or for an untagged table from state the zone of the subnet it
+// is associated with; "" when the table is not the network's.
+func (l *live) tableZone(rt *ec2types.RouteTable, tables []ec2types.RouteTable, name string, k known) string {
+	id := aws.ToString(rt.RouteTableId)
+	if !ours(rt.Tags, name, roleRouteTable) && !k.has(k.RouteTables, id) {
+		return ""
+	}
+	if az := shared.TagMap(rt.Tags, ec2TagKeyValue)[TagZone]; az != "" {
+		return az
+	}
+	for az, z := range l.Zones {
+		if z.Subnet != nil {
+			if a := associationIn(tables, aws.ToString(z.Subnet.SubnetId)); a != nil && aws.ToString(a.RouteTableId) == id {
+				return az
+			}
+		}
+	}
+	return ""
+}
+
+// tables returns every route table of the VPC: the zones' and the others.
+func (l *live) tables() []ec2types.RouteTable {
+	out := slices.Clone(l.OtherTables)
+	for _, az := range slices.Sorted(maps.Keys(l.Zones)) {
+		if rt := l.Zones[az].RouteTable; rt != nil {
+			out = append(out, *rt)
+		}
+	}
+	return out
+}
+
+// association returns the subnet's explicit route table association in
+// force (to any table), or nil when it uses the main table.
+func (l *live) association(subnetID string) *ec2types.RouteTableAssociation {
+	return associationIn(l.tables(), subnetID)
+}
+
+func associationIn(tables []ec2types.RouteTable, subnetID string) *ec2types.RouteTableAssociation {
+	for i := range tables {
+		for j := range tables[i].Associations {
+			a := &tables[i].Associations[j]
+			if subnetID != "" && aws.ToString(a.SubnetId) == subnetID && posture.AssociationActive(*a) {
+				return a
+			}
+		}
+	}
+	return nil
+}
+
+// observeGroups reads the VPC's default security group and the network's
+// workload and endpoint groups.
+func (l *live) observeGroups(ctx context.Context, c clients, vpcID string, s spec, k known) error {
+	name := s.Name
 	out, err := c.ec2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{vpcFilter(vpcID)}})
 	if err != nil {
 		return fmt.Errorf("describing security groups of VPC %s: %w", vpcID, err)
@@ -410,6 +406,7 @@ func (l *live) observeGroups(ctx context.Context, c clients, vpcID, name string,
 	return nil
 }
 
+// observeEndpoints reads the network's gateway and interface endpoints.
 func (l *live) observeEndpoints(ctx context.Context, c clients, vpcID string, s spec, k known) error {
 	var endpoints []ec2types.VpcEndpoint
 	in := &ec2.DescribeVpcEndpointsInput{Filters: []ec2types.Filter{vpcFilter(vpcID)}}
@@ -438,7 +435,7 @@ func (l *live) observeEndpoints(ctx context.Context, c clients, vpcID string, s 
 		if !mine {
 			continue
 		}
-		role := fromEC2Tags(e.Tags)[TagRole]
+		role := shared.TagMap(e.Tags, ec2TagKeyValue)[TagRole]
 		svc, ok := s.shortService(aws.ToString(e.ServiceName))
 		switch {
 		case e.VpcEndpointType == ec2types.VpcEndpointTypeGateway && ok && svc == s3Key && (role == roleS3Gateway || k.has(k.Endpoints, id)):
@@ -463,6 +460,47 @@ func (l *live) observeEndpoints(ctx context.Context, c clients, vpcID string, s 
 	return nil
 }
 
+// observePrefixList looks up the region's S3 prefix list.
+func (l *live) observePrefixList(ctx context.Context, c clients, _ string, s spec, _ known) error {
+	pl, err := findPrefixList(ctx, c.ec2, s.s3PrefixListName())
+	l.PrefixList = pl
+	return err
+}
+
+// observeFlowLogs reads the network's flow logs on the VPC.
+func (l *live) observeFlowLogs(ctx context.Context, c clients, vpcID string, s spec, k known) error {
+	fl, err := c.ec2.DescribeFlowLogs(ctx, &ec2.DescribeFlowLogsInput{
+		Filter: []ec2types.Filter{{Name: aws.String("resource-id"), Values: []string{vpcID}}},
+	})
+	if err != nil {
+		return fmt.Errorf("describing flow logs of VPC %s: %w", vpcID, err)
+	}
+	for _, f := range fl.FlowLogs {
+		if ours(f.Tags, s.Name, roleFlowLog) || aws.ToString(f.FlowLogId) == k.FlowLog {
+			l.FlowLogs = append(l.FlowLogs, f)
+		}
+	}
+	return nil
+}
+
+// observeLogging reads the flow-log group and the delivery role (found by
+// the network's name, so not before it is known).
+func (l *live) observeLogging(ctx context.Context, c clients, _ string, s spec, _ known) error {
+	if s.Name == "" {
+		return nil
+	}
+	lg, err := loggroup.Find(ctx, c.logs, LogGroupName(s.Name))
+	switch {
+	case errors.Is(err, loggroup.ErrNotFound):
+	case err != nil:
+		return err
+	default:
+		l.LogGroup = lg
+	}
+	return l.observeRole(ctx, c, RoleName(s.Name, s.Region))
+}
+
+// observeRole reads the delivery role and its policies.
 func (l *live) observeRole(ctx context.Context, c clients, roleName string) error {
 	role, err := c.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(roleName)})
 	if isIAMNotFound(err) {

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 // Polling of asynchronous EC2 operations (variables so unit tests can
@@ -148,72 +149,97 @@ func (r *reconciler) defaultGroup(ctx context.Context) error {
 	return revokeRules(ctx, r.c.ec2, aws.ToString(g.GroupId), rulesOf(g.IpPermissions), rulesOf(g.IpPermissionsEgress))
 }
 
+// zones makes each zone's private subnet and route table, associates them,
+// and removes the routes that do not belong.
 func (r *reconciler) zones(ctx context.Context) error {
-	vpcCIDR := aws.ToString(r.l.VPC.CidrBlock)
 	for i, az := range r.s.AZs {
-		z := r.l.Zones[az]
-		if z == nil {
-			z = &zone{}
-			r.l.Zones[az] = z
-		}
-		extra := map[string]string{TagZone: az}
-		suffix := "private-" + az
-		if z.Subnet == nil {
-			out, err := r.c.ec2.CreateSubnet(ctx, &ec2.CreateSubnetInput{
-				VpcId:             aws.String(r.vpcID),
-				CidrBlock:         aws.String(r.s.SubnetCIDRs[i]),
-				AvailabilityZone:  aws.String(az),
-				TagSpecifications: r.s.tagSpec(ec2types.ResourceTypeSubnet, roleSubnet, suffix, extra),
-			})
-			if err != nil {
-				return fmt.Errorf("creating the private subnet %s in %s: %w", r.s.SubnetCIDRs[i], az, err)
-			}
-			z.Subnet = out.Subnet
-			z.Association = nil
-		} else if err := syncTags(ctx, r.c.ec2, aws.ToString(z.Subnet.SubnetId), z.Subnet.Tags, r.s.tags(roleSubnet, suffix, extra)); err != nil {
+		z := r.l.zone(az)
+		if err := r.subnet(ctx, z, i, az); err != nil {
 			return err
 		}
-		subnetID := aws.ToString(z.Subnet.SubnetId)
-		if aws.ToBool(z.Subnet.MapPublicIpOnLaunch) {
-			if _, err := r.c.ec2.ModifySubnetAttribute(ctx, &ec2.ModifySubnetAttributeInput{SubnetId: aws.String(subnetID), MapPublicIpOnLaunch: &ec2types.AttributeBooleanValue{Value: aws.Bool(false)}}); err != nil {
-				return fmt.Errorf("turning off MapPublicIpOnLaunch of subnet %s: %w", subnetID, err)
-			}
-		}
-
-		if z.RouteTable == nil {
-			out, err := r.c.ec2.CreateRouteTable(ctx, &ec2.CreateRouteTableInput{
-				VpcId:             aws.String(r.vpcID),
-				TagSpecifications: r.s.tagSpec(ec2types.ResourceTypeRouteTable, roleRouteTable, suffix, extra),
-			})
-			if err != nil {
-				return fmt.Errorf("creating the route table for subnet %s: %w", subnetID, err)
-			}
-			z.RouteTable = out.RouteTable
-		} else if err := syncTags(ctx, r.c.ec2, aws.ToString(z.RouteTable.RouteTableId), z.RouteTable.Tags, r.s.tags(roleRouteTable, suffix, extra)); err != nil {
+		if err := r.routeTable(ctx, z, az); err != nil {
 			return err
 		}
-		rtID := aws.ToString(z.RouteTable.RouteTableId)
-		switch {
-		case z.Association == nil:
-			if err := retryNotFound(ctx, func() error {
-				_, err := r.c.ec2.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: aws.String(rtID), SubnetId: aws.String(subnetID)})
-				return err
-			}); err != nil {
-				return fmt.Errorf("associating route table %s with subnet %s: %w", rtID, subnetID, err)
-			}
-		case aws.ToString(z.Association.RouteTableId) != rtID:
-			if _, err := r.c.ec2.ReplaceRouteTableAssociation(ctx, &ec2.ReplaceRouteTableAssociationInput{AssociationId: z.Association.RouteTableAssociationId, RouteTableId: aws.String(rtID)}); err != nil {
-				return fmt.Errorf("associating subnet %s with route table %s instead of %s: %w", subnetID, rtID, aws.ToString(z.Association.RouteTableId), err)
-			}
-		}
+	}
+	return nil
+}
 
-		for _, rt := range z.RouteTable.Routes {
-			if routeAllowed(rt, vpcCIDR, r.l.PrefixList, gatewayID(r.l)) {
-				continue
-			}
-			if err := r.deleteRoute(ctx, rtID, rt); err != nil {
-				return err
-			}
+// subnet creates the zone's subnet, or restores its tags and turns off
+// public IPs on launch.
+func (r *reconciler) subnet(ctx context.Context, z *zone, i int, az string) error {
+	extra := map[string]string{TagZone: az}
+	suffix := "private-" + az
+	if z.Subnet == nil {
+		out, err := r.c.ec2.CreateSubnet(ctx, &ec2.CreateSubnetInput{
+			VpcId:             aws.String(r.vpcID),
+			CidrBlock:         aws.String(r.s.SubnetCIDRs[i]),
+			AvailabilityZone:  aws.String(az),
+			TagSpecifications: r.s.tagSpec(ec2types.ResourceTypeSubnet, roleSubnet, suffix, extra),
+		})
+		if err != nil {
+			return fmt.Errorf("creating the private subnet %s in %s: %w", r.s.SubnetCIDRs[i], az, err)
+		}
+		z.Subnet = out.Subnet
+	} else if err := syncTags(ctx, r.c.ec2, aws.ToString(z.Subnet.SubnetId), z.Subnet.Tags, r.s.tags(roleSubnet, suffix, extra)); err != nil {
+		return err
+	}
+	subnetID := aws.ToString(z.Subnet.SubnetId)
+	if aws.ToBool(z.Subnet.MapPublicIpOnLaunch) {
+		if _, err := r.c.ec2.ModifySubnetAttribute(ctx, &ec2.ModifySubnetAttributeInput{SubnetId: aws.String(subnetID), MapPublicIpOnLaunch: &ec2types.AttributeBooleanValue{Value: aws.Bool(false)}}); err != nil {
+			return fmt.Errorf("turning off MapPublicIpOnLaunch of subnet %s: %w", subnetID, err)
+		}
+	}
+	return nil
+}
+
+// routeTable creates the zone's route table (or restores its tags),
+// associates it with the zone's subnet, and deletes the routes that do not
+// belong in it.
+func (r *reconciler) routeTable(ctx context.Context, z *zone, az string) error {
+	subnetID := aws.ToString(z.Subnet.SubnetId)
+	extra := map[string]string{TagZone: az}
+	suffix := "private-" + az
+	if z.RouteTable == nil {
+		out, err := r.c.ec2.CreateRouteTable(ctx, &ec2.CreateRouteTableInput{
+			VpcId:             aws.String(r.vpcID),
+			TagSpecifications: r.s.tagSpec(ec2types.ResourceTypeRouteTable, roleRouteTable, suffix, extra),
+		})
+		if err != nil {
+			return fmt.Errorf("creating the route table for subnet %s: %w", subnetID, err)
+		}
+		z.RouteTable = out.RouteTable
+	} else if err := syncTags(ctx, r.c.ec2, aws.ToString(z.RouteTable.RouteTableId), z.RouteTable.Tags, r.s.tags(roleRouteTable, suffix, extra)); err != nil {
+		return err
+	}
+	rtID := aws.ToString(z.RouteTable.RouteTableId)
+	if err := r.associate(ctx, subnetID, rtID); err != nil {
+		return err
+	}
+	for _, rt := range z.RouteTable.Routes {
+		if routeAllowed(rt, aws.ToString(r.l.VPC.CidrBlock), r.l.PrefixList, gatewayID(r.l)) {
+			continue
+		}
+		if err := r.deleteRoute(ctx, rtID, rt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// associate makes rtID the subnet's explicit route table, replacing the
+// association with another table.
+func (r *reconciler) associate(ctx context.Context, subnetID, rtID string) error {
+	switch a := r.l.association(subnetID); {
+	case a == nil:
+		if err := retryNotFound(ctx, func() error {
+			_, err := r.c.ec2.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: aws.String(rtID), SubnetId: aws.String(subnetID)})
+			return err
+		}); err != nil {
+			return fmt.Errorf("associating route table %s with subnet %s: %w", rtID, subnetID, err)
+		}
+	case aws.ToString(a.RouteTableId) != rtID:
+		if _, err := r.c.ec2.ReplaceRouteTableAssociation(ctx, &ec2.ReplaceRouteTableAssociationInput{AssociationId: a.RouteTableAssociationId, RouteTableId: aws.String(rtID)}); err != nil {
+			return fmt.Errorf("associating subnet %s with route table %s instead of %s: %w", subnetID, rtID, aws.ToString(a.RouteTableId), err)
 		}
 	}
 	return nil
@@ -223,15 +249,15 @@ func (r *reconciler) zones(ctx context.Context) error {
 // tables. Routes of gateway endpoints belong to the endpoint, so the table
 // is removed from that endpoint instead.
 func (r *reconciler) deleteRoute(ctx context.Context, rtID string, rt ec2types.Route) error {
-	target := routeTarget(rt)
-	tflog.Warn(ctx, "sagesafe_network: removing a route added outside sagesafe", map[string]any{"route_table": rtID, "destination": routeDestination(rt), "target": target})
-	if strings.HasPrefix(target, "vpce-") {
-		if target == gatewayID(r.l) {
+	target := describeTargets(rt)
+	tflog.Warn(ctx, "sagesafe_network: removing a route added outside sagesafe", map[string]any{"route_table": rtID, "destination": describeDestination(rt), "target": target})
+	if endpoint := aws.ToString(rt.GatewayId); strings.HasPrefix(endpoint, "vpce-") {
+		if endpoint == gatewayID(r.l) {
 			return nil // the S3 route to a stale prefix list: the gateway step re-adds the table
 		}
-		_, err := r.c.ec2.ModifyVpcEndpoint(ctx, &ec2.ModifyVpcEndpointInput{VpcEndpointId: aws.String(target), RemoveRouteTableIds: []string{rtID}})
+		_, err := r.c.ec2.ModifyVpcEndpoint(ctx, &ec2.ModifyVpcEndpointInput{VpcEndpointId: aws.String(endpoint), RemoveRouteTableIds: []string{rtID}})
 		if ignoreNotFound(err) != nil {
-			return fmt.Errorf("removing route table %s from gateway endpoint %s: %w", rtID, target, err)
+			return fmt.Errorf("removing route table %s from gateway endpoint %s: %w", rtID, endpoint, err)
 		}
 		return nil
 	}
@@ -245,12 +271,23 @@ func (r *reconciler) deleteRoute(ctx context.Context, rtID string, rt ec2types.R
 		in.DestinationPrefixListId = rt.DestinationPrefixListId
 	}
 	if _, err := r.c.ec2.DeleteRoute(ctx, in); ignoreNotFound(err) != nil {
-		return fmt.Errorf("deleting route %s -> %s from route table %s: %w", routeDestination(rt), target, rtID, err)
+		return fmt.Errorf("deleting route %s -> %s from route table %s: %w", describeDestination(rt), target, rtID, err)
 	}
 	return nil
 }
 
+// groups makes the workload and endpoint security groups and gives them
+// exactly their rules.
 func (r *reconciler) groups(ctx context.Context) error {
+	if err := r.ensureGroups(ctx); err != nil {
+		return err
+	}
+	return r.syncRules(ctx)
+}
+
+// ensureGroups creates the missing security groups (or restores the tags of
+// the others).
+func (r *reconciler) ensureGroups(ctx context.Context) error {
 	if r.l.PrefixList == "" {
 		return fmt.Errorf("the S3 prefix list %s was not found in %s, so the workload security group cannot allow HTTPS to S3", r.s.s3PrefixListName(), r.s.Region)
 	}
@@ -294,7 +331,12 @@ func (r *reconciler) groups(ctx context.Context) error {
 			*g.ptr = &got.SecurityGroups[0]
 		}
 	}
+	return nil
+}
 
+// syncRules revokes the rules the groups should not have, then adds the
+// missing ones.
+func (r *reconciler) syncRules(ctx context.Context) error {
 	for _, g := range []struct {
 		grp  *ec2types.SecurityGroup
 		role string
@@ -400,7 +442,34 @@ func (r *reconciler) gateway(ctx context.Context) error {
 	return nil
 }
 
+// interfaces removes the interface endpoints that are not wanted, creates
+// the missing ones, restores the others, and waits for all it touched.
 func (r *reconciler) interfaces(ctx context.Context) error {
+	if err := r.removeEndpoints(ctx); err != nil {
+		return err
+	}
+	var pending []string
+	for _, svc := range r.s.Services {
+		var id string
+		var err error
+		if e := r.l.Interfaces[svc]; e == nil {
+			id, err = r.createEndpoint(ctx, svc)
+		} else {
+			id, err = r.restoreEndpoint(ctx, svc, e)
+		}
+		if err != nil {
+			return err
+		}
+		if id != "" {
+			pending = append(pending, id)
+		}
+	}
+	return waitEndpointsAvailable(ctx, r.c.ec2, pending)
+}
+
+// removeEndpoints deletes the interface endpoints not in interface_endpoints
+// and the strays.
+func (r *reconciler) removeEndpoints(ctx context.Context) error {
 	var remove []string
 	for svc, e := range r.l.Interfaces {
 		if !slices.Contains(r.s.Services, svc) {
@@ -412,78 +481,79 @@ func (r *reconciler) interfaces(ctx context.Context) error {
 		remove = append(remove, aws.ToString(e.VpcEndpointId))
 	}
 	r.l.Strays = nil
-	if len(remove) > 0 {
-		slices.Sort(remove)
-		if err := deleteEndpoints(ctx, r.c.ec2, r.vpcID, remove); err != nil {
-			return err
-		}
+	if len(remove) == 0 {
+		return nil
 	}
+	slices.Sort(remove)
+	return deleteEndpoints(ctx, r.c.ec2, r.vpcID, remove)
+}
 
+// createEndpoint creates the interface endpoint of svc and returns its ID.
+func (r *reconciler) createEndpoint(ctx context.Context, svc string) (string, error) {
+	var out *ec2.CreateVpcEndpointOutput
+	err := retryNotFound(ctx, func() (err error) {
+		out, err = r.c.ec2.CreateVpcEndpoint(ctx, &ec2.CreateVpcEndpointInput{
+			VpcId:             aws.String(r.vpcID),
+			ServiceName:       aws.String(r.s.serviceName(svc)),
+			VpcEndpointType:   ec2types.VpcEndpointTypeInterface,
+			SubnetIds:         r.l.subnetIDs(r.s.AZs),
+			SecurityGroupIds:  []string{aws.ToString(r.l.EndpointSG.GroupId)},
+			PrivateDnsEnabled: aws.Bool(true),
+			TagSpecifications: r.s.tagSpec(ec2types.ResourceTypeVpcEndpoint, roleInterfaceEndpoint, svc, nil),
+		})
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("creating the interface endpoint for %s: %w", r.s.serviceName(svc), err)
+	}
+	r.l.Interfaces[svc] = out.VpcEndpoint
+	return aws.ToString(out.VpcEndpoint.VpcEndpointId), nil
+}
+
+// restoreEndpoint gives the interface endpoint e of svc its tags, subnets,
+// security group and private DNS back. It returns e's ID when it changed
+// anything (apply then waits for it), else "".
+func (r *reconciler) restoreEndpoint(ctx context.Context, svc string, e *ec2types.VpcEndpoint) (string, error) {
+	id := aws.ToString(e.VpcEndpointId)
+	if err := syncTags(ctx, r.c.ec2, id, e.Tags, r.s.tags(roleInterfaceEndpoint, svc, nil)); err != nil {
+		return "", err
+	}
 	subnets := r.l.subnetIDs(r.s.AZs)
 	sg := aws.ToString(r.l.EndpointSG.GroupId)
-	var pending []string
-	for _, svc := range r.s.Services {
-		e := r.l.Interfaces[svc]
-		if e == nil {
-			var out *ec2.CreateVpcEndpointOutput
-			err := retryNotFound(ctx, func() (err error) {
-				out, err = r.c.ec2.CreateVpcEndpoint(ctx, &ec2.CreateVpcEndpointInput{
-					VpcId:             aws.String(r.vpcID),
-					ServiceName:       aws.String(r.s.serviceName(svc)),
-					VpcEndpointType:   ec2types.VpcEndpointTypeInterface,
-					SubnetIds:         subnets,
-					SecurityGroupIds:  []string{sg},
-					PrivateDnsEnabled: aws.Bool(true),
-					TagSpecifications: r.s.tagSpec(ec2types.ResourceTypeVpcEndpoint, roleInterfaceEndpoint, svc, nil),
-				})
-				return err
-			})
-			if err != nil {
-				return fmt.Errorf("creating the interface endpoint for %s: %w", r.s.serviceName(svc), err)
-			}
-			r.l.Interfaces[svc] = out.VpcEndpoint
-			pending = append(pending, aws.ToString(out.VpcEndpoint.VpcEndpointId))
-			continue
-		}
-		id := aws.ToString(e.VpcEndpointId)
-		if err := syncTags(ctx, r.c.ec2, id, e.Tags, r.s.tags(roleInterfaceEndpoint, svc, nil)); err != nil {
-			return err
-		}
-		in := &ec2.ModifyVpcEndpointInput{VpcEndpointId: aws.String(id)}
-		changed := false
-		for _, sn := range subnets {
-			if !slices.Contains(e.SubnetIds, sn) {
-				in.AddSubnetIds, changed = append(in.AddSubnetIds, sn), true
-			}
-		}
-		for _, sn := range e.SubnetIds {
-			if !slices.Contains(subnets, sn) {
-				in.RemoveSubnetIds, changed = append(in.RemoveSubnetIds, sn), true
-			}
-		}
-		hasSG := false
-		for _, g := range e.Groups {
-			gid := aws.ToString(g.GroupId)
-			if gid == sg {
-				hasSG = true
-				continue
-			}
-			in.RemoveSecurityGroupIds, changed = append(in.RemoveSecurityGroupIds, gid), true
-		}
-		if !hasSG {
-			in.AddSecurityGroupIds, changed = []string{sg}, true
-		}
-		if !aws.ToBool(e.PrivateDnsEnabled) {
-			in.PrivateDnsEnabled, changed = aws.Bool(true), true
-		}
-		if changed {
-			if _, err := r.c.ec2.ModifyVpcEndpoint(ctx, in); err != nil {
-				return fmt.Errorf("restoring interface endpoint %s (%s): %w", id, svc, err)
-			}
-			pending = append(pending, id)
+	in := &ec2.ModifyVpcEndpointInput{VpcEndpointId: aws.String(id)}
+	changed := false
+	for _, sn := range subnets {
+		if !slices.Contains(e.SubnetIds, sn) {
+			in.AddSubnetIds, changed = append(in.AddSubnetIds, sn), true
 		}
 	}
-	return waitEndpointsAvailable(ctx, r.c.ec2, pending)
+	for _, sn := range e.SubnetIds {
+		if !slices.Contains(subnets, sn) {
+			in.RemoveSubnetIds, changed = append(in.RemoveSubnetIds, sn), true
+		}
+	}
+	hasSG := false
+	for _, g := range e.Groups {
+		gid := aws.ToString(g.GroupId)
+		if gid == sg {
+			hasSG = true
+			continue
+		}
+		in.RemoveSecurityGroupIds, changed = append(in.RemoveSecurityGroupIds, gid), true
+	}
+	if !hasSG {
+		in.AddSecurityGroupIds, changed = []string{sg}, true
+	}
+	if !aws.ToBool(e.PrivateDnsEnabled) {
+		in.PrivateDnsEnabled, changed = aws.Bool(true), true
+	}
+	if !changed {
+		return "", nil
+	}
+	if _, err := r.c.ec2.ModifyVpcEndpoint(ctx, in); err != nil {
+		return "", fmt.Errorf("restoring interface endpoint %s (%s): %w", id, svc, err)
+	}
+	return id, nil
 }
 
 // waitEndpointsAvailable polls until every endpoint is available.
@@ -556,77 +626,25 @@ func (r *reconciler) logGroup(ctx context.Context) error {
 	return err
 }
 
+// role makes the flow-log delivery role (or adopts one of this network's
+// left from an earlier run) and gives it exactly its trust, tags and policy.
 func (r *reconciler) role(ctx context.Context) error {
 	trust, policy, err := r.s.flowLogDocuments()
 	if err != nil {
 		return err
 	}
-	name := r.s.roleName()
-	tags := r.s.tags(roleFlowLogRole, "flow-logs", nil)
 	if r.l.Role == nil {
-		_, err := r.c.iam.CreateRole(ctx, &iam.CreateRoleInput{
-			RoleName:                 aws.String(name),
-			AssumeRolePolicyDocument: aws.String(trust),
-			Description:              aws.String("sagesafe network " + r.s.Name + ": VPC Flow Logs delivery to " + r.s.logGroupName()),
-			Tags:                     iamTags(tags),
-		})
-		var exists *iamtypes.EntityAlreadyExistsException
-		switch {
-		case errors.As(err, &exists):
-			// Another run made it (or it is left over from a failed one):
-			// adopt it only when it carries this network's tag.
-			got, gerr := r.c.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
-			if gerr != nil {
-				return fmt.Errorf("reading existing role %s: %w", name, gerr)
-			}
-			if roleTag(got.Role.Tags, TagNetwork) != r.s.Name {
-				return fmt.Errorf("role %s already exists and is not tagged %s=%s: it belongs to something else; rename the network or delete the role", name, TagNetwork, r.s.Name)
-			}
-			r.l.Role = got
-		case err != nil:
-			return fmt.Errorf("creating flow-log role %s: %w", name, err)
-		default:
-			r.l.Role = nil // created as wanted
+		if err := r.createRole(ctx, trust); err != nil {
+			return err
 		}
 	}
 	if r.l.Role != nil {
-		if !equivalent(aws.ToString(r.l.Role.Role.AssumeRolePolicyDocument), trust) {
-			if _, err := r.c.iam.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: aws.String(trust)}); err != nil {
-				return fmt.Errorf("restoring the trust policy of role %s: %w", name, err)
-			}
-		}
-		if !tagsContain(r.l.Role.Role.Tags, tags) {
-			if _, err := r.c.iam.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(tags)}); err != nil {
-				return fmt.Errorf("tagging role %s: %w", name, err)
-			}
-		}
-		// Keys dropped from tags (or default_tags) come off the role too,
-		// as they do from the EC2 objects (syncTags).
-		var untag []string
-		for _, t := range r.l.Role.Role.Tags {
-			if k := aws.ToString(t.Key); !strings.HasPrefix(k, "aws:") {
-				if _, ok := tags[k]; !ok {
-					untag = append(untag, k)
-				}
-			}
-		}
-		if len(untag) > 0 {
-			if _, err := r.c.iam.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: untag}); err != nil {
-				return fmt.Errorf("removing tags %v from role %s: %w", untag, name, err)
-			}
-		}
-		for _, p := range r.l.RoleOtherInline {
-			if _, err := r.c.iam.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(p)}); err != nil && !isIAMNotFound(err) {
-				return fmt.Errorf("removing inline policy %s from role %s: %w", p, name, err)
-			}
-		}
-		for _, p := range r.l.RoleAttachedARNs {
-			if _, err := r.c.iam.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(name), PolicyArn: aws.String(p)}); err != nil && !isIAMNotFound(err) {
-				return fmt.Errorf("detaching %s from role %s: %w", p, name, err)
-			}
+		if err := r.restoreRole(ctx, trust); err != nil {
+			return err
 		}
 	}
 	if r.l.RolePolicy == "" || !equivalent(r.l.RolePolicy, policy) {
+		name := r.s.roleName()
 		if _, err := r.c.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(flowLogPolicyName), PolicyDocument: aws.String(policy)}); err != nil {
 			return fmt.Errorf("putting policy %s on role %s: %w", flowLogPolicyName, name, err)
 		}
@@ -634,26 +652,92 @@ func (r *reconciler) role(ctx context.Context) error {
 	return nil
 }
 
-func iamTags(m map[string]string) []iamtypes.Tag {
-	out := make([]iamtypes.Tag, 0, len(m))
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		out = append(out, iamtypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
+// createRole creates the delivery role. When it exists already and carries
+// this network's tag it is adopted (left in r.l.Role for restoreRole).
+func (r *reconciler) createRole(ctx context.Context, trust string) error {
+	name := r.s.roleName()
+	tags := r.s.tags(roleFlowLogRole, "flow-logs", nil)
+	_, err := r.c.iam.CreateRole(ctx, &iam.CreateRoleInput{
+		RoleName:                 aws.String(name),
+		AssumeRolePolicyDocument: aws.String(trust),
+		Description:              aws.String("sagesafe network " + r.s.Name + ": VPC Flow Logs delivery to " + r.s.logGroupName()),
+		Tags:                     shared.TagList(tags, iamTag),
+	})
+	var exists *iamtypes.EntityAlreadyExistsException
+	switch {
+	case errors.As(err, &exists):
+		// Another run made it (or it is left over from a failed one):
+		// adopt it only when it carries this network's tag.
+		got, gerr := r.c.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+		if gerr != nil {
+			return fmt.Errorf("reading existing role %s: %w", name, gerr)
+		}
+		if shared.TagMap(got.Role.Tags, iamTagKeyValue)[TagNetwork] != r.s.Name {
+			return fmt.Errorf("role %s already exists and is not tagged %s=%s: it belongs to something else; rename the network or delete the role", name, TagNetwork, r.s.Name)
+		}
+		r.l.Role = got
+	case err != nil:
+		return fmt.Errorf("creating flow-log role %s: %w", name, err)
+	default:
+		r.l.Role = nil // created as wanted
 	}
-	return out
+	return nil
 }
 
-func roleTag(tags []iamtypes.Tag, key string) string {
-	for _, t := range tags {
-		if aws.ToString(t.Key) == key {
-			return aws.ToString(t.Value)
+// restoreRole gives an existing delivery role its trust policy and tags back
+// and removes every other policy.
+func (r *reconciler) restoreRole(ctx context.Context, trust string) error {
+	name := r.s.roleName()
+	tags := r.s.tags(roleFlowLogRole, "flow-logs", nil)
+	if !equivalent(aws.ToString(r.l.Role.Role.AssumeRolePolicyDocument), trust) {
+		if _, err := r.c.iam.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: aws.String(trust)}); err != nil {
+			return fmt.Errorf("restoring the trust policy of role %s: %w", name, err)
 		}
 	}
-	return ""
+	if !tagsContain(r.l.Role.Role.Tags, tags) {
+		if _, err := r.c.iam.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: shared.TagList(tags, iamTag)}); err != nil {
+			return fmt.Errorf("tagging role %s: %w", name, err)
+		}
+	}
+	// Keys dropped from tags (or default_tags) come off the role too,
+	// as they do from the EC2 objects (syncTags).
+	var untag []string
+	for _, t := range r.l.Role.Role.Tags {
+		if k := aws.ToString(t.Key); !strings.HasPrefix(k, "aws:") {
+			if _, ok := tags[k]; !ok {
+				untag = append(untag, k)
+			}
+		}
+	}
+	if len(untag) > 0 {
+		if _, err := r.c.iam.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: untag}); err != nil {
+			return fmt.Errorf("removing tags %v from role %s: %w", untag, name, err)
+		}
+	}
+	for _, p := range r.l.RoleOtherInline {
+		if _, err := r.c.iam.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(p)}); err != nil && !isIAMNotFound(err) {
+			return fmt.Errorf("removing inline policy %s from role %s: %w", p, name, err)
+		}
+	}
+	for _, p := range r.l.RoleAttachedARNs {
+		if _, err := r.c.iam.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(name), PolicyArn: aws.String(p)}); err != nil && !isIAMNotFound(err) {
+			return fmt.Errorf("detaching %s from role %s: %w", p, name, err)
+		}
+	}
+	return nil
 }
 
+// iamTag and iamTagKeyValue adapt shared.TagList and shared.TagMap to IAM's
+// tag type.
+func iamTag(k, v *string) iamtypes.Tag { return iamtypes.Tag{Key: k, Value: v} }
+
+func iamTagKeyValue(t iamtypes.Tag) (k, v *string) { return t.Key, t.Value }
+
+// tagsContain reports whether have carries every tag of want.
 func tagsContain(have []iamtypes.Tag, want map[string]string) bool {
+	got := shared.TagMap(have, iamTagKeyValue)
 	for k, v := range want {
-		if roleTag(have, k) != v {
+		if got[k] != v {
 			return false
 		}
 	}
@@ -710,7 +794,7 @@ func (r *reconciler) flowLog(ctx context.Context) error {
 // syncTags makes an EC2 object's tags exactly want (AWS's own aws:* tags
 // cannot be changed and are left alone).
 func syncTags(ctx context.Context, c ec2API, id string, have []ec2types.Tag, want map[string]string) error {
-	got := fromEC2Tags(have)
+	got := shared.TagMap(have, ec2TagKeyValue)
 	set := map[string]string{}
 	for k, v := range want {
 		if got[k] != v {
@@ -726,7 +810,7 @@ func syncTags(ctx context.Context, c ec2API, id string, have []ec2types.Tag, wan
 		}
 	}
 	if len(set) > 0 {
-		if _, err := c.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: toEC2Tags(set)}); err != nil {
+		if _, err := c.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: shared.TagList(set, ec2Tag)}); err != nil {
 			return fmt.Errorf("tagging %s: %w", id, err)
 		}
 	}

@@ -3,21 +3,16 @@ package network
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/schemautil"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
-
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
@@ -29,6 +24,9 @@ import (
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/schemautil"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
 // DefaultInterfaceEndpoints are the interface endpoints a network gets when
@@ -74,138 +72,159 @@ func networkSchema(ctx context.Context) schema.Schema {
 				DeleteDescription: fmt.Sprintf("How long deleting may take, including waiting for the network interfaces SageMaker releases after its endpoints and jobs are gone. Default `%s`.", defaultDeleteTimeout),
 			}, "Bounds for the waits of create, update and delete, as Go durations (`30m`, `1h`)."),
 		},
-		Attributes: map[string]schema.Attribute{
-			"name": schema.StringAttribute{
-				Required: true,
-				MarkdownDescription: "Name of the network: 1 to 32 letters, digits and hyphens, starting with a letter or digit. " +
-					"Every object gets a `Name` tag derived from it and a `sagesafe:network` tag equal to it; the flow-log group is " +
-					"`/sagesafe/network/<name>/flow-logs` and the flow-log role `<name>-flow-logs-<region>`. Changing it replaces the network.",
-				Validators:    []validator.String{stringvalidator.RegexMatches(nameRegexp, "must be 1-32 letters, digits and hyphens, starting with a letter or digit")},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		Attributes: attributes(inputAttributes(), outputAttributes()),
+	}
+}
+
+// attributes merges attribute sets.
+func attributes(sets ...map[string]schema.Attribute) map[string]schema.Attribute {
+	out := map[string]schema.Attribute{}
+	for _, set := range sets {
+		maps.Copy(out, set)
+	}
+	return out
+}
+
+// inputAttributes are what the user configures.
+func inputAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"name": schema.StringAttribute{
+			Required: true,
+			MarkdownDescription: "Name of the network: 1 to 32 letters, digits and hyphens, starting with a letter or digit. " +
+				"Every object gets a `Name` tag derived from it and a `sagesafe:network` tag equal to it; the flow-log group is " +
+				"`/sagesafe/network/<name>/flow-logs` and the flow-log role `<name>-flow-logs-<region>`. Changing it replaces the network.",
+			Validators:    []validator.String{stringvalidator.RegexMatches(nameRegexp, "must be 1-32 letters, digits and hyphens, starting with a letter or digit")},
+			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		},
+		"cidr_block": schema.StringAttribute{
+			Required: true,
+			MarkdownDescription: fmt.Sprintf("IPv4 CIDR block of the VPC, /%d to /%d, e.g. `10.20.0.0/16`. It is cut into four equal "+
+				"quarters: subnet *i* (in the *i*-th Availability Zone) is quarter *i*, and the last quarter is left free. "+
+				"Changing it replaces the network.", minVPCPrefix, maxVPCPrefix),
+			Validators:    []validator.String{cidrValidator{}},
+			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		},
+		"availability_zones": schema.ListAttribute{
+			ElementType: types.StringType,
+			Optional:    true,
+			Computed:    true,
+			MarkdownDescription: "Two or three Availability Zones (names such as `us-east-1a`), one private subnet each. " +
+				"Default: the first two available zones of the region, in name order. Endpoints need two zones (SS-NET-5). " +
+				"Changing it replaces the network.",
+			Validators: []validator.List{
+				listvalidator.SizeBetween(2, 3),
+				listvalidator.UniqueValues(),
+				listvalidator.ValueStringsAre(stringvalidator.RegexMatches(azRegexp, "must be an Availability Zone name such as us-east-1a")),
 			},
-			"cidr_block": schema.StringAttribute{
-				Required: true,
-				MarkdownDescription: fmt.Sprintf("IPv4 CIDR block of the VPC, /%d to /%d, e.g. `10.20.0.0/16`. It is cut into four equal "+
-					"quarters: subnet *i* (in the *i*-th Availability Zone) is quarter *i*, and the last quarter is left free. "+
-					"Changing it replaces the network.", minVPCPrefix, maxVPCPrefix),
-				Validators:    []validator.String{cidrValidator{}},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown(), listplanmodifier.RequiresReplaceIfConfigured()},
+		},
+		"kms_key_arn": schema.StringAttribute{
+			Required: true,
+			MarkdownDescription: "ARN of the customer-managed KMS key that encrypts the flow-log group (SS-ENC-5). It must be an enabled, " +
+				"symmetric customer-managed key in this region (SS-KMS-1) with rotation on (SS-KMS-2), and its key policy must allow " +
+				"`logs.<region>.amazonaws.com` to use it (`sagesafe_kms_key` does). CloudWatch Logs accepts only a key ARN, not an alias. " +
+				"Changing it re-associates the log group with the new key in place.",
+			Validators: []validator.String{stringvalidator.RegexMatches(keyARNRegexp, "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); CloudWatch Logs does not accept aliases")},
+		},
+		"flow_log_retention_days": schema.Int64Attribute{
+			Optional: true,
+			Computed: true,
+			Default:  int64default.StaticInt64(DefaultFlowLogRetentionDays),
+			MarkdownDescription: fmt.Sprintf("Days the flow-log group keeps events; one of the values CloudWatch Logs accepts (%s). "+
+				"Default %d. It must be at least the provider's `guardrails.min_log_retention_days` (SS-MON-3). Updated in place.",
+				joinInts(loggroup.ValidRetentionDays), DefaultFlowLogRetentionDays),
+			Validators: []validator.Int64{int64validator.OneOf(loggroup.ValidRetentionDays...)},
+		},
+		"interface_endpoints": schema.SetAttribute{
+			ElementType: types.StringType,
+			Optional:    true,
+			Computed:    true,
+			Default:     setdefault.StaticValue(tfval.Set(DefaultInterfaceEndpoints)),
+			MarkdownDescription: "Interface VPC endpoints (PrivateLink) to create, as service short names: `sagemaker.api` becomes " +
+				"`com.amazonaws.<region>.sagemaker.api`. Default: " + shared.Backticked(DefaultInterfaceEndpoints) + ". " +
+				shared.Backticked(RequiredInterfaceEndpoints) + " cannot be removed. S3 is always reached through a gateway endpoint, so `s3` " +
+				"is not allowed here. Each endpoint has private DNS on, one network interface in every subnet, and only the endpoint " +
+				"security group. Endpoints are added and removed in place.",
+			Validators: []validator.Set{
+				setvalidator.ValueStringsAre(stringvalidator.RegexMatches(serviceRegexp, "must be a service short name such as sagemaker.api")),
+				endpointsValidator{},
 			},
-			"availability_zones": schema.ListAttribute{
-				ElementType: types.StringType,
-				Optional:    true,
-				Computed:    true,
-				MarkdownDescription: "Two or three Availability Zones (names such as `us-east-1a`), one private subnet each. " +
-					"Default: the first two available zones of the region, in name order. Endpoints need two zones (SS-NET-5). " +
-					"Changing it replaces the network.",
-				Validators: []validator.List{
-					listvalidator.SizeBetween(2, 3),
-					listvalidator.UniqueValues(),
-					listvalidator.ValueStringsAre(stringvalidator.RegexMatches(azRegexp, "must be an Availability Zone name such as us-east-1a")),
-				},
-				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown(), listplanmodifier.RequiresReplaceIfConfigured()},
-			},
-			"kms_key_arn": schema.StringAttribute{
-				Required: true,
-				MarkdownDescription: "ARN of the customer-managed KMS key that encrypts the flow-log group (SS-ENC-5). It must be an enabled, " +
-					"symmetric customer-managed key in this region (SS-KMS-1) with rotation on (SS-KMS-2), and its key policy must allow " +
-					"`logs.<region>.amazonaws.com` to use it (`sagesafe_kms_key` does). CloudWatch Logs accepts only a key ARN, not an alias. " +
-					"Changing it re-associates the log group with the new key in place.",
-				Validators: []validator.String{stringvalidator.RegexMatches(keyARNRegexp, "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); CloudWatch Logs does not accept aliases")},
-			},
-			"flow_log_retention_days": schema.Int64Attribute{
-				Optional: true,
-				Computed: true,
-				Default:  int64default.StaticInt64(DefaultFlowLogRetentionDays),
-				MarkdownDescription: fmt.Sprintf("Days the flow-log group keeps events; one of the values CloudWatch Logs accepts (%s). "+
-					"Default %d. It must be at least the provider's `guardrails.min_log_retention_days` (SS-MON-3). Updated in place.",
-					joinInts(loggroup.ValidRetentionDays), DefaultFlowLogRetentionDays),
-				Validators: []validator.Int64{int64validator.OneOf(loggroup.ValidRetentionDays...)},
-			},
-			"interface_endpoints": schema.SetAttribute{
-				ElementType: types.StringType,
-				Optional:    true,
-				Computed:    true,
-				Default:     setdefault.StaticValue(tfval.Set(DefaultInterfaceEndpoints)),
-				MarkdownDescription: "Interface VPC endpoints (PrivateLink) to create, as service short names: `sagemaker.api` becomes " +
-					"`com.amazonaws.<region>.sagemaker.api`. Default: " + shared.Backticked(DefaultInterfaceEndpoints) + ". " +
-					shared.Backticked(RequiredInterfaceEndpoints) + " cannot be removed. S3 is always reached through a gateway endpoint, so `s3` " +
-					"is not allowed here. Each endpoint has private DNS on, one network interface in every subnet, and only the endpoint " +
-					"security group. Endpoints are added and removed in place.",
-				Validators: []validator.Set{
-					setvalidator.ValueStringsAre(stringvalidator.RegexMatches(serviceRegexp, "must be a service short name such as sagemaker.api")),
-					endpointsValidator{},
-				},
-			},
-			"tags": schema.MapAttribute{
-				ElementType: types.StringType,
-				Optional:    true,
-				MarkdownDescription: "Tags for every object the network creates, merged over the provider's `default_tags`. " +
-					"The keys `Name` and `sagesafe:*` are set by the resource and cannot be used. Updated in place.",
-				Validators: []validator.Map{tagKeysValidator{}},
-			},
-			"vpc_id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "ID of the VPC. Also the import ID.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"subnet_ids": schema.ListAttribute{
-				ElementType:         types.StringType,
-				Computed:            true,
-				MarkdownDescription: "IDs of the private subnets, one per Availability Zone, in the order of `availability_zones`. Pass them to `subnet_ids` of training jobs and endpoints.",
-				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
-			},
-			"route_table_ids": schema.ListAttribute{
-				ElementType:         types.StringType,
-				Computed:            true,
-				MarkdownDescription: "IDs of the subnets' route tables, in the same order as `subnet_ids`. Each holds only the local route and the S3 gateway endpoint's prefix-list route.",
-				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
-			},
-			"workload_security_group_id": schema.StringAttribute{
-				Computed: true,
-				MarkdownDescription: "Security group for training jobs and endpoints: ingress only from itself (all ports, for distributed training), " +
-					"egress only to itself, and HTTPS (443) to the endpoint security group and the S3 prefix list.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"endpoint_security_group_id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "Security group of the interface endpoints: ingress 443 only from the workload security group, no other rules.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"vpc_endpoint_ids": schema.MapAttribute{
-				ElementType:         types.StringType,
-				Computed:            true,
-				MarkdownDescription: "VPC endpoint IDs by service short name (`sagemaker.api` → `vpce-...`), plus `s3` for the gateway endpoint.",
-			},
-			"flow_log_id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "ID of the VPC flow log (all traffic, to CloudWatch Logs).",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"flow_log_group_name": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "Name of the flow-log group, encrypted with `kms_key_arn`.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"flow_log_role_arn": schema.StringAttribute{
-				Computed: true,
-				MarkdownDescription: "ARN of the role VPC Flow Logs uses to deliver: only `vpc-flow-logs.amazonaws.com` can assume it, for this account " +
-					"(`aws:SourceAccount`), and it may write only to the flow-log group.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"controls": schema.ListAttribute{
-				ElementType: types.StringType,
-				Computed:    true,
-				MarkdownDescription: "IDs of the guardrail controls this network satisfies, re-derived from the live objects at every refresh " +
-					"(see the Guardrails guide). A control missing here after a refresh means the network was weakened outside Terraform.",
-			},
-			"drift": schema.ListAttribute{
-				ElementType: types.StringType,
-				Computed:    true,
-				MarkdownDescription: "Differences between the live network and its secure state found at the last refresh, one sentence each, " +
-					"prefixed with the control ID where one applies (`SS-NET-2: route table rtb-... sends 0.0.0.0/0 to igw-...`). " +
-					"Empty when the network is as sagesafe built it; otherwise the plan shows an update that restores it.",
-			},
+		},
+		"tags": schema.MapAttribute{
+			ElementType: types.StringType,
+			Optional:    true,
+			MarkdownDescription: "Tags for every object the network creates, merged over the provider's `default_tags`. " +
+				"The keys `Name` and `sagesafe:*` are set by the resource and cannot be used. Updated in place.",
+			Validators: []validator.Map{tagKeysValidator{}},
+		},
+	}
+}
+
+// outputAttributes are what the network reports: IDs, names, the controls it
+// satisfies and its drift.
+func outputAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"vpc_id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "ID of the VPC. Also the import ID.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"subnet_ids": schema.ListAttribute{
+			ElementType:         types.StringType,
+			Computed:            true,
+			MarkdownDescription: "IDs of the private subnets, one per Availability Zone, in the order of `availability_zones`. Pass them to `subnet_ids` of training jobs and endpoints.",
+			PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
+		},
+		"route_table_ids": schema.ListAttribute{
+			ElementType:         types.StringType,
+			Computed:            true,
+			MarkdownDescription: "IDs of the subnets' route tables, in the same order as `subnet_ids`. Each holds only the local route and the S3 gateway endpoint's prefix-list route.",
+			PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
+		},
+		"workload_security_group_id": schema.StringAttribute{
+			Computed: true,
+			MarkdownDescription: "Security group for training jobs and endpoints: ingress only from itself (all ports, for distributed training), " +
+				"egress only to itself, and HTTPS (443) to the endpoint security group and the S3 prefix list.",
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"endpoint_security_group_id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "Security group of the interface endpoints: ingress 443 only from the workload security group, no other rules.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"vpc_endpoint_ids": schema.MapAttribute{
+			ElementType:         types.StringType,
+			Computed:            true,
+			MarkdownDescription: "VPC endpoint IDs by service short name (`sagemaker.api` → `vpce-...`), plus `s3` for the gateway endpoint.",
+		},
+		"flow_log_id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "ID of the VPC flow log (all traffic, to CloudWatch Logs).",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"flow_log_group_name": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "Name of the flow-log group, encrypted with `kms_key_arn`.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"flow_log_role_arn": schema.StringAttribute{
+			Computed: true,
+			MarkdownDescription: "ARN of the role VPC Flow Logs uses to deliver: only `vpc-flow-logs.amazonaws.com` can assume it, for this account " +
+				"(`aws:SourceAccount`), and it may write only to the flow-log group.",
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"controls": schema.ListAttribute{
+			ElementType: types.StringType,
+			Computed:    true,
+			MarkdownDescription: "IDs of the guardrail controls this network satisfies, re-derived from the live objects at every refresh " +
+				"(see the Guardrails guide). A control missing here after a refresh means the network was weakened outside Terraform.",
+		},
+		"drift": schema.ListAttribute{
+			ElementType: types.StringType,
+			Computed:    true,
+			MarkdownDescription: "Differences between the live network and its secure state found at the last refresh, one sentence each, " +
+				"prefixed with the control ID where one applies (`SS-NET-2: route table rtb-... sends 0.0.0.0/0 to igw-...`). " +
+				"Empty when the network is as sagesafe built it; otherwise the plan shows an update that restores it.",
 		},
 	}
 }
@@ -293,7 +312,4 @@ func (tagKeysValidator) ValidateMap(_ context.Context, req validator.MapRequest,
 	}
 }
 
-// Schema returns the resource schema.
-func (r *networkResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = networkSchema(ctx)
-}
+var vpcIDRegexp = regexp.MustCompile(`^vpc-[0-9a-f]{8,17}$`)

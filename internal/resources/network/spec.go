@@ -3,13 +3,13 @@ package network
 import (
 	"fmt"
 	"maps"
-	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 // Tags the resource sets on every object it creates.
@@ -119,28 +119,18 @@ func (s spec) tags(role, suffix string, extra map[string]string) map[string]stri
 }
 
 func (s spec) ec2Tags(role, suffix string, extra map[string]string) []ec2types.Tag {
-	return toEC2Tags(s.tags(role, suffix, extra))
+	return shared.TagList(s.tags(role, suffix, extra), ec2Tag)
 }
 
 func (s spec) tagSpec(rt ec2types.ResourceType, role, suffix string, extra map[string]string) []ec2types.TagSpecification {
 	return []ec2types.TagSpecification{{ResourceType: rt, Tags: s.ec2Tags(role, suffix, extra)}}
 }
 
-func toEC2Tags(m map[string]string) []ec2types.Tag {
-	out := make([]ec2types.Tag, 0, len(m))
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		out = append(out, ec2types.Tag{Key: aws.String(k), Value: aws.String(m[k])})
-	}
-	return out
-}
+// ec2Tag and ec2TagKeyValue adapt shared.TagList and shared.TagMap to EC2's
+// tag type.
+func ec2Tag(k, v *string) ec2types.Tag { return ec2types.Tag{Key: k, Value: v} }
 
-func fromEC2Tags(tags []ec2types.Tag) map[string]string {
-	out := make(map[string]string, len(tags))
-	for _, t := range tags {
-		out[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return out
-}
+func ec2TagKeyValue(t ec2types.Tag) (k, v *string) { return t.Key, t.Value }
 
 // flowLogDocuments renders the delivery role's trust policy and inline
 // policy for this network.

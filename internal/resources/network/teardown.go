@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 )
 
 // Backoff for DependencyViolation retries during teardown (variables so
@@ -43,6 +44,8 @@ func teardown(ctx context.Context, c clients, s spec, vpcID string, k known) err
 	return loggroup.Delete(ctx, c.logs, s.logGroupName())
 }
 
+// teardownVPC deletes the VPC and everything in it, in reverse order of
+// creation.
 func teardownVPC(ctx context.Context, c clients, s spec, vpcID string, k known) error {
 	l, err := observe(ctx, c, vpcID, s, k)
 	if errors.Is(err, ErrNotFound) {
@@ -51,20 +54,36 @@ func teardownVPC(ctx context.Context, c clients, s spec, vpcID string, k known) 
 	if err != nil {
 		return err
 	}
-	if s.Name == "" {
-		s.Name = l.Name
+	for _, step := range []func(context.Context, ec2API, string, *live) error{
+		deleteFlowLogs, deleteNetworkEndpoints, deleteGroups, deleteRouteTables, deleteSubnets, detachGateways,
+	} {
+		if err := step(ctx, c.ec2, vpcID, l); err != nil {
+			return err
+		}
 	}
+	return retryDependency(ctx, c.ec2, "VPC "+vpcID, eniFilter("vpc-id", vpcID), func() error {
+		_, err := c.ec2.DeleteVpc(ctx, &ec2.DeleteVpcInput{VpcId: aws.String(vpcID)})
+		return ignoreNotFound(err)
+	})
+}
 
+func deleteFlowLogs(ctx context.Context, c ec2API, _ string, l *live) error {
 	var flowLogs []string
 	for _, f := range l.FlowLogs {
 		flowLogs = append(flowLogs, aws.ToString(f.FlowLogId))
 	}
-	if len(flowLogs) > 0 {
-		if _, err := c.ec2.DeleteFlowLogs(ctx, &ec2.DeleteFlowLogsInput{FlowLogIds: flowLogs}); ignoreNotFound(err) != nil {
-			return fmt.Errorf("deleting flow logs %s: %w", strings.Join(flowLogs, ", "), err)
-		}
+	if len(flowLogs) == 0 {
+		return nil
 	}
+	if _, err := c.DeleteFlowLogs(ctx, &ec2.DeleteFlowLogsInput{FlowLogIds: flowLogs}); ignoreNotFound(err) != nil {
+		return fmt.Errorf("deleting flow logs %s: %w", strings.Join(flowLogs, ", "), err)
+	}
+	return nil
+}
 
+// deleteNetworkEndpoints deletes the interface endpoints, the strays and
+// the S3 gateway endpoint.
+func deleteNetworkEndpoints(ctx context.Context, c ec2API, vpcID string, l *live) error {
 	var endpoints []string
 	for _, e := range l.Interfaces {
 		endpoints = append(endpoints, aws.ToString(e.VpcEndpointId))
@@ -75,13 +94,15 @@ func teardownVPC(ctx context.Context, c clients, s spec, vpcID string, k known) 
 	if l.S3Gateway != nil {
 		endpoints = append(endpoints, gatewayID(l))
 	}
-	if len(endpoints) > 0 {
-		slices.Sort(endpoints)
-		if err := deleteEndpoints(ctx, c.ec2, vpcID, endpoints); err != nil {
-			return err
-		}
+	if len(endpoints) == 0 {
+		return nil
 	}
+	slices.Sort(endpoints)
+	return deleteEndpoints(ctx, c, vpcID, endpoints)
+}
 
+// deleteGroups deletes the workload and endpoint security groups.
+func deleteGroups(ctx context.Context, c ec2API, _ string, l *live) error {
 	// Security groups refer to each other, and AWS refuses to delete a group
 	// that another group's rule names: empty both first.
 	groups := []*ec2types.SecurityGroup{l.WorkloadSG, l.EndpointSG}
@@ -89,7 +110,7 @@ func teardownVPC(ctx context.Context, c clients, s spec, vpcID string, k known) 
 		if g == nil {
 			continue
 		}
-		if err := revokeRules(ctx, c.ec2, aws.ToString(g.GroupId), rulesOf(g.IpPermissions), rulesOf(g.IpPermissionsEgress)); err != nil {
+		if err := revokeRules(ctx, c, aws.ToString(g.GroupId), rulesOf(g.IpPermissions), rulesOf(g.IpPermissionsEgress)); err != nil {
 			return err
 		}
 	}
@@ -98,15 +119,19 @@ func teardownVPC(ctx context.Context, c clients, s spec, vpcID string, k known) 
 			continue
 		}
 		id := aws.ToString(g.GroupId)
-		err := retryDependency(ctx, c.ec2, "security group "+id, eniFilter("group-id", id), func() error {
-			_, err := c.ec2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(id)})
+		err := retryDependency(ctx, c, "security group "+id, eniFilter("group-id", id), func() error {
+			_, err := c.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(id)})
 			return ignoreNotFound(err)
 		})
 		if err != nil {
 			return err
 		}
 	}
+	return nil
+}
 
+// deleteRouteTables disassociates and deletes the zones' route tables.
+func deleteRouteTables(ctx context.Context, c ec2API, _ string, l *live) error {
 	for _, az := range slices.Sorted(maps.Keys(l.Zones)) {
 		z := l.Zones[az]
 		if z.RouteTable == nil {
@@ -114,49 +139,52 @@ func teardownVPC(ctx context.Context, c clients, s spec, vpcID string, k known) 
 		}
 		rtID := aws.ToString(z.RouteTable.RouteTableId)
 		for _, a := range z.RouteTable.Associations {
-			if aws.ToBool(a.Main) || !associationActive(a) {
+			if aws.ToBool(a.Main) || !posture.AssociationActive(a) {
 				continue
 			}
-			if _, err := c.ec2.DisassociateRouteTable(ctx, &ec2.DisassociateRouteTableInput{AssociationId: a.RouteTableAssociationId}); ignoreNotFound(err) != nil {
+			if _, err := c.DisassociateRouteTable(ctx, &ec2.DisassociateRouteTableInput{AssociationId: a.RouteTableAssociationId}); ignoreNotFound(err) != nil {
 				return fmt.Errorf("disassociating route table %s: %w", rtID, err)
 			}
 		}
-		err := retryDependency(ctx, c.ec2, "route table "+rtID, nil, func() error {
-			_, err := c.ec2.DeleteRouteTable(ctx, &ec2.DeleteRouteTableInput{RouteTableId: aws.String(rtID)})
+		err := retryDependency(ctx, c, "route table "+rtID, nil, func() error {
+			_, err := c.DeleteRouteTable(ctx, &ec2.DeleteRouteTableInput{RouteTableId: aws.String(rtID)})
 			return ignoreNotFound(err)
 		})
 		if err != nil {
 			return err
 		}
 	}
+	return nil
+}
 
+// deleteSubnets deletes the zones' subnets.
+func deleteSubnets(ctx context.Context, c ec2API, _ string, l *live) error {
 	for _, az := range slices.Sorted(maps.Keys(l.Zones)) {
 		z := l.Zones[az]
 		if z.Subnet == nil {
 			continue
 		}
 		id := aws.ToString(z.Subnet.SubnetId)
-		err := retryDependency(ctx, c.ec2, "subnet "+id, eniFilter("subnet-id", id), func() error {
-			_, err := c.ec2.DeleteSubnet(ctx, &ec2.DeleteSubnetInput{SubnetId: aws.String(id)})
+		err := retryDependency(ctx, c, "subnet "+id, eniFilter("subnet-id", id), func() error {
+			_, err := c.DeleteSubnet(ctx, &ec2.DeleteSubnetInput{SubnetId: aws.String(id)})
 			return ignoreNotFound(err)
 		})
 		if err != nil {
 			return err
 		}
 	}
+	return nil
+}
 
-	// An internet gateway attached outside sagesafe would block the VPC's
-	// deletion; detach it (it is not ours to delete).
+// detachGateways detaches internet gateways attached outside sagesafe,
+// which would block the VPC's deletion (they are not ours to delete).
+func detachGateways(ctx context.Context, c ec2API, vpcID string, l *live) error {
 	for _, g := range l.Gateways {
-		if _, err := c.ec2.DetachInternetGateway(ctx, &ec2.DetachInternetGatewayInput{InternetGatewayId: aws.String(g), VpcId: aws.String(vpcID)}); ignoreNotFound(err) != nil {
+		if _, err := c.DetachInternetGateway(ctx, &ec2.DetachInternetGatewayInput{InternetGatewayId: aws.String(g), VpcId: aws.String(vpcID)}); ignoreNotFound(err) != nil {
 			return fmt.Errorf("detaching internet gateway %s from VPC %s: %w", g, vpcID, err)
 		}
 	}
-
-	return retryDependency(ctx, c.ec2, "VPC "+vpcID, eniFilter("vpc-id", vpcID), func() error {
-		_, err := c.ec2.DeleteVpc(ctx, &ec2.DeleteVpcInput{VpcId: aws.String(vpcID)})
-		return ignoreNotFound(err)
-	})
+	return nil
 }
 
 func eniFilter(name, value string) []ec2types.Filter {

@@ -3,7 +3,6 @@ package network
 import (
 	"context"
 	"errors"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,9 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
 // fakeEC2 answers DescribeNetworkInterfaces; every other method panics
@@ -126,10 +128,10 @@ func TestErrorClassification(t *testing.T) {
 func TestFlattenTags(t *testing.T) {
 	ctx := context.Background()
 	var diags diag.Diagnostics
-	live := toEC2Tags(map[string]string{
+	live := shared.TagList(map[string]string{
 		"Name": "ml", TagNetwork: "ml", TagRole: roleVPC, "aws:cloudformation:stack": "x",
 		"team": "a", "stack": "golden-path", "managed-by": "someone",
-	})
+	}, ec2Tag)
 	defaults := map[string]string{"stack": "golden-path", "managed-by": "terraform"}
 
 	got := flattenTags(ctx, live, types.MapNull(types.StringType), defaults, &diags)
@@ -143,7 +145,7 @@ func TestFlattenTags(t *testing.T) {
 		t.Errorf("flattenTags dropped a configured key: %v", got)
 	}
 	// No user tags and none configured: null, not {}.
-	got = flattenTags(ctx, toEC2Tags(map[string]string{"Name": "ml"}), types.MapNull(types.StringType), nil, &diags)
+	got = flattenTags(ctx, shared.TagList(map[string]string{"Name": "ml"}, ec2Tag), types.MapNull(types.StringType), nil, &diags)
 	if !got.IsNull() {
 		t.Errorf("flattenTags = %v, want null", got)
 	}
