@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/aws/smithy-go"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 )
 
 // sageMakerAPI is the part of the SageMaker client this resource uses.
@@ -23,6 +25,12 @@ type sageMakerAPI interface {
 	AddTags(context.Context, *sagemaker.AddTagsInput, ...func(*sagemaker.Options)) (*sagemaker.AddTagsOutput, error)
 	DeleteTags(context.Context, *sagemaker.DeleteTagsInput, ...func(*sagemaker.Options)) (*sagemaker.DeleteTagsOutput, error)
 }
+
+func (r *trainingJobResource) configured(diags *diag.Diagnostics) bool {
+	return providerdata.Ready(r.data, "sagesafe_training_job was used", diags)
+}
+
+func (r *trainingJobResource) sm() sageMakerAPI { return r.data.AWS.SageMaker }
 
 // errNotFound is returned (wrapped) by findJob when the job does not exist.
 var errNotFound = errors.New("training job not found")
