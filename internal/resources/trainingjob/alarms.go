@@ -1,3 +1,6 @@
+// The job's CloudWatch alarms (SS-MON-1): their specs, their drift, the
+// settings of an imported job, and the names Delete removes.
+
 package trainingjob
 
 import (
@@ -17,6 +20,39 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 )
 
+// alarmSpecs are the alarms of job name as in and the instance type's GPUs
+// say, tagged with tags.
+func (r *trainingJobResource) alarmSpecs(name string, in inputs, pre prefetched, tags map[string]string) []alarms.Spec {
+	gpus, _ := pre.gpus()
+	return alarms.TrainingSpecs(alarmInput(name, in, gpus, r.data, tags))
+}
+
+// alarmsToDelete are the alarms in state and every name the job could have,
+// in case a failed create or update left an alarm out of state; deleting a
+// missing alarm is a no-op.
+func alarmsToDelete(state model) []string {
+	names := map[string]bool{}
+	for _, v := range state.AlarmNames.Elements() {
+		if s, ok := v.(types.String); ok {
+			names[s.ValueString()] = true
+		}
+	}
+	job := state.Name.ValueString()
+	count := max(int(state.InstanceCount.ValueInt64()), 1)
+	for n := 1; n <= count; n++ {
+		for _, kind := range alarms.TrainingKinds(1) {
+			names[alarms.TrainingAlarmName(job, n, kind)] = true
+		}
+	}
+	list := make([]string, 0, len(names))
+	for n := range names {
+		list = append(list, n)
+	}
+	slices.Sort(list)
+	return list
+}
+
+// alarmInput is what alarms.TrainingSpecs needs to know of the job.
 func alarmInput(name string, in inputs, gpus int, data *providerdata.Data, tags map[string]string) alarms.TrainingInput {
 	count := 1
 	if in.InstanceCount.IsKnown() {

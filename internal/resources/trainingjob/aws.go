@@ -1,3 +1,6 @@
+// The AWS calls: the SageMaker client, finding, waiting for, stopping,
+// creating and tagging a job.
+
 package trainingjob
 
 import (
@@ -12,6 +15,7 @@ import (
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/aws/smithy-go"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 )
 
@@ -159,6 +163,26 @@ func stopJob(ctx context.Context, api sageMakerAPI, name string) error {
 		}
 	}
 	return fmt.Errorf("stopping training job %s: %w", name, err)
+}
+
+// createJob calls CreateTrainingJob and returns the job's ARN. The SDK
+// retries a request whose answer was lost; the job it then reports as in use
+// may be the one this call created, and is adopted when it matches input.
+func createJob(ctx context.Context, api sageMakerAPI, input *sagemaker.CreateTrainingJobInput) (string, error) {
+	started := time.Now()
+	out, err := api.CreateTrainingJob(ctx, input)
+	if err == nil {
+		return aws.ToString(out.TrainingJobArn), nil
+	}
+	var inUse *smtypes.ResourceInUse
+	if errors.As(err, &inUse) {
+		name := aws.ToString(input.TrainingJobName)
+		if job, ferr := findJob(ctx, api, name); ferr == nil && sameJob(input, job, started) {
+			tflog.Warn(ctx, "adopting the training job a retried CreateTrainingJob had already created", map[string]any{"name": name})
+			return aws.ToString(job.TrainingJobArn), nil
+		}
+	}
+	return "", err
 }
 
 // listTags returns the job's tags.

@@ -1,3 +1,5 @@
+// Mapping the plan to SageMaker requests.
+
 package trainingjob
 
 import (
@@ -101,7 +103,15 @@ func expandCreate(in inputs, name string, nvme bool, tags map[string]string) *sa
 	if in.Environment.IsKnown() && len(in.Environment.V) > 0 {
 		out.Environment = copyMap(in.Environment.V)
 	}
-	for _, c := range in.Channels {
+	out.InputDataConfig = expandChannels(in.Channels)
+	return out
+}
+
+// expandChannels builds the input channels: S3 prefixes, with the default
+// input mode and distribution where a channel sets none.
+func expandChannels(channels []channelInput) []smtypes.Channel {
+	var out []smtypes.Channel
+	for _, c := range channels {
 		ch := smtypes.Channel{
 			ChannelName: aws.String(c.Name.V),
 			DataSource: &smtypes.DataSource{S3DataSource: &smtypes.S3DataSource{
@@ -114,7 +124,7 @@ func expandCreate(in inputs, name string, nvme bool, tags map[string]string) *sa
 		if c.ContentType.IsKnown() {
 			ch.ContentType = aws.String(c.ContentType.V)
 		}
-		out.InputDataConfig = append(out.InputDataConfig, ch)
+		out = append(out, ch)
 	}
 	return out
 }

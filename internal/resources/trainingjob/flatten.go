@@ -1,3 +1,5 @@
+// Mapping the live job to the state.
+
 package trainingjob
 
 import (
@@ -43,36 +45,7 @@ func flattenJob(ctx context.Context, m *model, job *sagemaker.DescribeTrainingJo
 	if as := job.AlgorithmSpecification; as != nil {
 		m.Image = optString(as.TrainingImage)
 	}
-	defaultMode := DefaultInputMode
-	if as := job.AlgorithmSpecification; as != nil && as.TrainingInputMode != "" {
-		defaultMode = string(as.TrainingInputMode)
-	}
-	chans := make([]attr.Value, 0, len(job.InputDataConfig))
-	for _, c := range job.InputDataConfig {
-		uri, dist := "", DefaultDistribution
-		if c.DataSource != nil && c.DataSource.S3DataSource != nil {
-			uri = aws.ToString(c.DataSource.S3DataSource.S3Uri)
-			if d := c.DataSource.S3DataSource.S3DataDistributionType; d != "" {
-				dist = string(d)
-			}
-		}
-		mode := defaultMode
-		if c.InputMode != "" {
-			mode = string(c.InputMode)
-		}
-		obj, d := types.ObjectValue(channelAttrTypes, map[string]attr.Value{
-			"name":         types.StringValue(aws.ToString(c.ChannelName)),
-			"s3_uri":       types.StringValue(uri),
-			"content_type": optString(c.ContentType),
-			"input_mode":   types.StringValue(mode),
-			"distribution": types.StringValue(dist),
-		})
-		diags.Append(d...)
-		chans = append(chans, obj)
-	}
-	list, d := types.ListValue(channelObjectType, chans)
-	diags.Append(d...)
-	m.InputChannels = list
+	m.InputChannels = flattenChannels(job, &diags)
 
 	m.OutputS3URI, m.KMSKeyARN = types.StringNull(), types.StringNull()
 	if o := job.OutputDataConfig; o != nil {
@@ -106,6 +79,41 @@ func flattenJob(ctx context.Context, m *model, job *sagemaker.DescribeTrainingJo
 		m.WaitForCompletion = types.BoolValue(true)
 	}
 	return diags
+}
+
+// flattenChannels reads the input channels, with the job's input mode and
+// the default distribution where a channel reports none.
+func flattenChannels(job *sagemaker.DescribeTrainingJobOutput, diags *diag.Diagnostics) types.List {
+	defaultMode := DefaultInputMode
+	if as := job.AlgorithmSpecification; as != nil && as.TrainingInputMode != "" {
+		defaultMode = string(as.TrainingInputMode)
+	}
+	chans := make([]attr.Value, 0, len(job.InputDataConfig))
+	for _, c := range job.InputDataConfig {
+		uri, dist := "", DefaultDistribution
+		if c.DataSource != nil && c.DataSource.S3DataSource != nil {
+			uri = aws.ToString(c.DataSource.S3DataSource.S3Uri)
+			if d := c.DataSource.S3DataSource.S3DataDistributionType; d != "" {
+				dist = string(d)
+			}
+		}
+		mode := defaultMode
+		if c.InputMode != "" {
+			mode = string(c.InputMode)
+		}
+		obj, d := types.ObjectValue(channelAttrTypes, map[string]attr.Value{
+			"name":         types.StringValue(aws.ToString(c.ChannelName)),
+			"s3_uri":       types.StringValue(uri),
+			"content_type": optString(c.ContentType),
+			"input_mode":   types.StringValue(mode),
+			"distribution": types.StringValue(dist),
+		})
+		diags.Append(d...)
+		chans = append(chans, obj)
+	}
+	list, d := types.ListValue(channelObjectType, chans)
+	diags.Append(d...)
+	return list
 }
 
 // flattenVPC keeps the prior order of the IDs when the live sets are equal

@@ -1,3 +1,6 @@
+// The guardrail wiring: the facts a subject's shape depends on, the subject
+// of a plan or of the live job, evaluate.Run, and where findings land.
+
 package trainingjob
 
 import (
@@ -5,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
@@ -193,6 +197,32 @@ func (r *trainingJobResource) inspect(ctx context.Context, m model, job *sagemak
 	s := liveSubject(job, liveTags, specs, live, r.data)
 	ins.ev, err = runChecks(ctx, r.data.Posture, r.data.Policy, s, liveLogGroup(pre, s.KMSKeyARN))
 	return ins, err
+}
+
+// checkPlanned runs the guardrails on a planned job: it decides what becomes
+// of the shared log group and evaluates the plan's subject with it.
+func (r *trainingJobResource) checkPlanned(ctx context.Context, in inputs, pre prefetched) (logGroupPlan, evaluation, error) {
+	lp := planLogGroup(pre, in.KMSKey, r.data.Policy.MinLogRetentionDays)
+	ev, err := runChecks(ctx, r.data.Posture, r.data.Policy, planSubject(in, pre, r.data), lp)
+	return lp, ev, err
+}
+
+// reportDrift warns about what a check of the live job found: drifted
+// alarms, and failed controls (as warnings: the job exists, and the next
+// apply restores or replaces it). Failed SS-MON-1 findings are the alarm
+// drift already reported.
+func reportDrift(ins inspection, name string, vpcSet bool, diags *diag.Diagnostics) {
+	if len(ins.drift) > 0 {
+		diags.AddAttributeWarning(path.Root("alarm_names"), "SS-MON-1: the alarms of training job "+name+" changed outside Terraform",
+			strings.Join(ins.drift, "\n")+"\nThe next apply restores them in place.")
+	}
+	var drifted []guardrail.Finding
+	for _, f := range ins.ev.Findings {
+		if f.Severity != guardrail.SeverityWarning && f.Control != "SS-MON-1" {
+			drifted = append(drifted, f)
+		}
+	}
+	diags.Append(guardrail.Diagnostics(guardrail.AsWarnings(drifted), pathFor(vpcSet))...)
 }
 
 // baseSubject is the part of a subject that does not depend on values.

@@ -1,3 +1,6 @@
+// The plan (or state) decoded into values the guardrails and the request
+// builders share.
+
 package trainingjob
 
 import (
@@ -68,55 +71,70 @@ func decode(ctx context.Context, m model) (inputs, diag.Diagnostics) {
 		Tags:              tfval.StringMap(ctx, m.Tags, &diags),
 	}
 
-	in.ChannelsKnown = !m.InputChannels.IsUnknown() && !m.InputChannels.IsNull()
-	if in.ChannelsKnown {
-		var chans []channelModel
-		diags.Append(m.InputChannels.ElementsAs(ctx, &chans, false)...)
-		for _, c := range chans {
-			in.Channels = append(in.Channels, channelInput{
-				Name: tfval.String(c.Name), S3URI: tfval.String(c.S3URI), ContentType: tfval.String(c.ContentType),
-				InputMode: tfval.String(c.InputMode), Distribution: tfval.String(c.Distribution),
-			})
-		}
-	}
+	in.Channels, in.ChannelsKnown = decodeChannels(ctx, m.InputChannels, &diags)
+	in.SubnetIDs, in.SecurityGroupIDs = decodeVPC(ctx, m.VPC, &diags)
+	in.Alarms = decodeAlarms(ctx, m.Alarms, &diags)
+	return in, diags
+}
 
-	switch {
-	case m.VPC.IsUnknown():
-		in.SubnetIDs, in.SecurityGroupIDs = facts.Unknown[[]string](), facts.Unknown[[]string]()
-	case m.VPC.IsNull():
-		in.SubnetIDs, in.SecurityGroupIDs = facts.Null[[]string](), facts.Null[[]string]()
-	default:
-		var v vpcModel
-		diags.Append(m.VPC.As(ctx, &v, objectAsOptions)...)
-		in.SubnetIDs = tfval.Strings(ctx, v.SubnetIDs, &diags)
-		in.SecurityGroupIDs = tfval.Strings(ctx, v.SecurityGroupIDs, &diags)
+// decodeChannels decodes input_channels; known is false when the list
+// itself is unknown or null.
+func decodeChannels(ctx context.Context, l types.List, diags *diag.Diagnostics) (channels []channelInput, known bool) {
+	if l.IsUnknown() || l.IsNull() {
+		return nil, false
 	}
+	var chans []channelModel
+	diags.Append(l.ElementsAs(ctx, &chans, false)...)
+	for _, c := range chans {
+		channels = append(channels, channelInput{
+			Name: tfval.String(c.Name), S3URI: tfval.String(c.S3URI), ContentType: tfval.String(c.ContentType),
+			InputMode: tfval.String(c.InputMode), Distribution: tfval.String(c.Distribution),
+		})
+	}
+	return channels, true
+}
 
-	in.Alarms = alarmSettings{Actions: facts.Null[[]string](), Thresholds: alarms.DefaultTrainingThresholds(), Known: true}
+// decodeVPC decodes the vpc block into its subnets and security groups.
+func decodeVPC(ctx context.Context, o types.Object, diags *diag.Diagnostics) (subnetIDs, securityGroupIDs facts.Value[[]string]) {
 	switch {
-	case m.Alarms.IsUnknown():
-		in.Alarms.Actions, in.Alarms.Known = facts.Unknown[[]string](), false
-	case !m.Alarms.IsNull():
+	case o.IsUnknown():
+		return facts.Unknown[[]string](), facts.Unknown[[]string]()
+	case o.IsNull():
+		return facts.Null[[]string](), facts.Null[[]string]()
+	}
+	var v vpcModel
+	diags.Append(o.As(ctx, &v, objectAsOptions)...)
+	return tfval.Strings(ctx, v.SubnetIDs, diags), tfval.Strings(ctx, v.SecurityGroupIDs, diags)
+}
+
+// decodeAlarms decodes the alarms block, with the default thresholds where
+// it sets none.
+func decodeAlarms(ctx context.Context, o types.Object, diags *diag.Diagnostics) alarmSettings {
+	s := alarmSettings{Actions: facts.Null[[]string](), Thresholds: alarms.DefaultTrainingThresholds(), Known: true}
+	switch {
+	case o.IsUnknown():
+		s.Actions, s.Known = facts.Unknown[[]string](), false
+	case !o.IsNull():
 		var a alarmsModel
-		diags.Append(m.Alarms.As(ctx, &a, objectAsOptions)...)
-		in.Alarms.Actions = tfval.Strings(ctx, a.Actions, &diags)
+		diags.Append(o.As(ctx, &a, objectAsOptions)...)
+		s.Actions = tfval.Strings(ctx, a.Actions, diags)
 		for _, t := range []struct {
 			v   types.Float64
 			dst *float64
 		}{
-			{a.DiskPercent, &in.Alarms.Thresholds.DiskPercent},
-			{a.MemoryPercent, &in.Alarms.Thresholds.MemoryPercent},
-			{a.GPUIdlePercent, &in.Alarms.Thresholds.GPUIdlePercent},
+			{a.DiskPercent, &s.Thresholds.DiskPercent},
+			{a.MemoryPercent, &s.Thresholds.MemoryPercent},
+			{a.GPUIdlePercent, &s.Thresholds.GPUIdlePercent},
 		} {
 			switch {
 			case t.v.IsUnknown():
-				in.Alarms.Known = false
+				s.Known = false
 			case !t.v.IsNull():
 				*t.dst = t.v.ValueFloat64()
 			}
 		}
 	}
-	return in, diags
+	return s
 }
 
 // effectiveActions are the alarm actions: the block's, else the provider's.

@@ -1,3 +1,6 @@
+// The shared log group /aws/sagemaker/TrainingJobs: what it will be after an
+// apply, what it is now, and making it so.
+
 package trainingjob
 
 import (
