@@ -6,6 +6,7 @@ package trainingjob
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -15,9 +16,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 // alarmSpecs are the alarms of job name as in and the instance type's GPUs
@@ -44,12 +47,7 @@ func alarmsToDelete(state model) []string {
 			names[alarms.TrainingAlarmName(job, n, kind)] = true
 		}
 	}
-	list := make([]string, 0, len(names))
-	for n := range names {
-		list = append(list, n)
-	}
-	slices.Sort(list)
-	return list
+	return slices.Sorted(maps.Keys(names))
 }
 
 // alarmInput is what alarms.TrainingSpecs needs to know of the job.
@@ -72,14 +70,6 @@ func specNames(specs []alarms.Spec) []string {
 	out := make([]string, 0, len(specs))
 	for _, s := range specs {
 		out = append(out, s.Name)
-	}
-	return out
-}
-
-func mapValues(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for _, v := range m {
-		out = append(out, v)
 	}
 	return out
 }
@@ -130,21 +120,12 @@ func settingsFromAlarms(live map[string]cwtypes.MetricAlarm, job string, gpus in
 			actions, found = la.AlarmActions, true
 		}
 	}
-	if !found || slices.Equal(sortedCopy(actions), sortedCopy(providerActions)) {
+	if !found || sameSet(actions, providerActions) {
 		actions = nil
 	} else if actions == nil {
 		actions = []string{}
 	}
 	return alarmsObject(actions, t)
-}
-
-func sortedCopy(in []string) []string {
-	out := slices.Clone(in)
-	slices.Sort(out)
-	if out == nil {
-		out = []string{}
-	}
-	return out
 }
 
 // importAlarmSettings recovers the alarms attribute of an imported job from its
@@ -177,10 +158,7 @@ func (r *trainingJobResource) tagAlarms(ctx context.Context, specs []alarms.Spec
 	if err != nil {
 		return err
 	}
-	var cwTags []cwtypes.Tag
-	for _, k := range providerdata.SortedKeys(tags) {
-		cwTags = append(cwTags, cwtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
-	}
+	cwTags := shared.TagList(tags, func(k, v *string) cwtypes.Tag { return cwtypes.Tag{Key: k, Value: v} })
 	for _, name := range specNames(specs) {
 		a, ok := live[name]
 		if !ok || a.AlarmArn == nil {

@@ -7,16 +7,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
-	"github.com/aws/smithy-go"
+	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 // sageMakerAPI is the part of the SageMaker client this resource uses.
@@ -52,7 +55,7 @@ func findJob(ctx context.Context, api sageMakerAPI, name string) (*sagemaker.Des
 	if errors.As(err, &rnf) {
 		return nil, fmt.Errorf("%w: %s", errNotFound, name)
 	}
-	if hasCode(err, "ValidationException") {
+	if tfawserr.ErrCodeEquals(err, "ValidationException") {
 		exists, lerr := jobListed(ctx, api, name)
 		if lerr == nil && !exists {
 			return nil, fmt.Errorf("%w: %s", errNotFound, name)
@@ -76,11 +79,6 @@ func jobListed(ctx context.Context, api sageMakerAPI, name string) (bool, error)
 		}
 	}
 	return false, nil
-}
-
-func hasCode(err error, code string) bool {
-	var apiErr smithy.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode() == code
 }
 
 // ended reports whether a status is final.
@@ -156,7 +154,7 @@ func stopJob(ctx context.Context, api sageMakerAPI, name string) error {
 	if errors.As(err, &rnf) {
 		return nil
 	}
-	if hasCode(err, "ValidationException") {
+	if tfawserr.ErrCodeEquals(err, "ValidationException") {
 		job, ferr := findJob(ctx, api, name)
 		if errors.Is(ferr, errNotFound) || (ferr == nil && (ended(job.TrainingJobStatus) || job.TrainingJobStatus == smtypes.TrainingJobStatusStopping)) {
 			return nil
@@ -194,9 +192,7 @@ func listTags(ctx context.Context, api sageMakerAPI, arn string) (map[string]str
 		if err != nil {
 			return nil, fmt.Errorf("listing tags of %s: %w", arn, err)
 		}
-		for _, t := range page.Tags {
-			out[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
+		maps.Copy(out, shared.TagMap(page.Tags, func(t smtypes.Tag) (*string, *string) { return t.Key, t.Value }))
 	}
 	return out, nil
 }

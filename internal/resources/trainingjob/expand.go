@@ -5,14 +5,17 @@ package trainingjob
 import (
 	"crypto/rand"
 	"fmt"
+	"maps"
 	"math/big"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 // generateName is prefix + UTC time (YYYYMMDDhhmmss) + 4 random characters:
@@ -98,10 +101,10 @@ func expandCreate(in inputs, name string, nvme bool, tags map[string]string) *sa
 		out.CheckpointConfig = &smtypes.CheckpointConfig{S3Uri: aws.String(in.Checkpoint.V)}
 	}
 	if in.Hyperparameters.IsKnown() && len(in.Hyperparameters.V) > 0 {
-		out.HyperParameters = copyMap(in.Hyperparameters.V)
+		out.HyperParameters = maps.Clone(in.Hyperparameters.V)
 	}
 	if in.Environment.IsKnown() && len(in.Environment.V) > 0 {
-		out.Environment = copyMap(in.Environment.V)
+		out.Environment = maps.Clone(in.Environment.V)
 	}
 	out.InputDataConfig = expandChannels(in.Channels)
 	return out
@@ -129,17 +132,9 @@ func expandChannels(channels []channelInput) []smtypes.Channel {
 	return out
 }
 
+// expandTags is the SageMaker tag list of tags, sorted by key.
 func expandTags(tags map[string]string) []smtypes.Tag {
-	keys := make([]string, 0, len(tags))
-	for k := range tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]smtypes.Tag, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, smtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
-	}
-	return out
+	return shared.TagList(tags, func(k, v *string) smtypes.Tag { return smtypes.Tag{Key: k, Value: v} })
 }
 
 // tagChanges returns the tags to set and the keys to remove to go from old
@@ -156,7 +151,7 @@ func tagChanges(old, new map[string]string) (set map[string]string, remove []str
 			remove = append(remove, k)
 		}
 	}
-	sort.Strings(remove)
+	slices.Sort(remove)
 	return set, remove
 }
 

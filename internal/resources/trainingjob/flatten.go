@@ -4,7 +4,7 @@ package trainingjob
 
 import (
 	"context"
-	"slices"
+	"maps"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -137,10 +137,7 @@ func keepOrder(ctx context.Context, live []string, prior types.List, diags *diag
 	if !prior.IsNull() && !prior.IsUnknown() {
 		var p []string
 		diags.Append(prior.ElementsAs(ctx, &p, false)...)
-		a, b := slices.Clone(p), slices.Clone(live)
-		slices.Sort(a)
-		slices.Sort(b)
-		if slices.Equal(a, b) {
+		if sameSet(p, live) {
 			return prior
 		}
 	}
@@ -196,10 +193,7 @@ func flattenTags(ctx context.Context, live, defaults map[string]string, prior ty
 		diags.Append(prior.ElementsAs(ctx, &own, false)...)
 	}
 	out := map[string]string{}
-	for k, v := range live {
-		if strings.HasPrefix(k, "aws:") {
-			continue
-		}
+	for k, v := range withoutAWSTags(live) {
 		if dv, isDefault := defaults[k]; isDefault && dv == v {
 			if _, mine := own[k]; !mine {
 				continue
@@ -215,13 +209,11 @@ func flattenTags(ctx context.Context, live, defaults map[string]string, prior ty
 	return m
 }
 
+// withoutAWSTags drops the tags AWS manages itself (aws:*): they are not the
+// resource's, and they can be neither set nor removed.
 func withoutAWSTags(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		if !strings.HasPrefix(k, "aws:") {
-			out[k] = v
-		}
-	}
+	out := maps.Clone(m)
+	maps.DeleteFunc(out, func(k, _ string) bool { return strings.HasPrefix(k, "aws:") })
 	return out
 }
 

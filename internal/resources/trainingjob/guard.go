@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
@@ -334,7 +336,7 @@ func liveSubject(job *sagemaker.DescribeTrainingJobOutput, liveTags map[string]s
 	if sc := job.StoppingCondition; sc != nil && sc.MaxRuntimeInSeconds != nil {
 		s.MaxRuntimeSeconds = facts.Known(int64(aws.ToInt32(sc.MaxRuntimeInSeconds)))
 	}
-	s.Tags = facts.Known(copyMap(liveTags))
+	s.Tags = facts.Known(maps.Clone(liveTags))
 	list := make([]guardrail.Alarm, 0, len(specs))
 	for _, sp := range specs {
 		a := guardrail.Alarm{Name: sp.Name, Kind: sp.Kind}

@@ -5,10 +5,12 @@ package trainingjob
 
 import (
 	"context"
+	"maps"
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
@@ -154,15 +156,7 @@ func mergedTags(data *providerdata.Data, own facts.Value[map[string]string]) fac
 		return own
 	}
 	if data == nil {
-		return facts.Known(copyMap(own.V))
+		return facts.Known(maps.Clone(own.V))
 	}
 	return facts.Known(data.MergeTags(own.V))
-}
-
-func copyMap(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }

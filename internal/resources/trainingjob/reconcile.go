@@ -4,6 +4,7 @@ package trainingjob
 
 import (
 	"context"
+	"maps"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -48,9 +49,10 @@ func (r *trainingJobResource) syncAlarms(ctx context.Context, name string, in in
 		return nil, false
 	}
 	wanted = alarms.TrainingNames(specs)
+	keep := slices.Collect(maps.Values(wanted))
 	var stale []string
 	for _, v := range stateNames.Elements() {
-		if s, ok := v.(types.String); ok && !slices.Contains(mapValues(wanted), s.ValueString()) {
+		if s, ok := v.(types.String); ok && !slices.Contains(keep, s.ValueString()) {
 			stale = append(stale, s.ValueString())
 		}
 	}

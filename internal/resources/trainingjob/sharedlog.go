@@ -6,10 +6,11 @@ package trainingjob
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
 )
@@ -113,14 +114,14 @@ func (r *trainingJobResource) ensureLogGroup(ctx context.Context, lp logGroupPla
 	}
 	spec := loggroup.Spec{Name: LogGroupName}
 	if lp.AssociateKey {
-		arn := key.V
+		keyARN := key.V
 		if pre.KeyFetched && pre.Key.Found && pre.Key.ARN != "" {
-			arn = pre.Key.ARN
+			keyARN = pre.Key.ARN
 		}
-		if !strings.HasPrefix(arn, "arn:") {
+		if !arn.IsARN(keyARN) {
 			return fmt.Errorf("SS-ENC-5: CloudWatch Logs needs the ARN of the key, and %q could not be resolved to one", key.V)
 		}
-		spec.KMSKeyARN = arn
+		spec.KMSKeyARN = keyARN
 	}
 	if lp.RaiseRetention {
 		spec.RetentionDays = lp.RetentionDays
