@@ -129,7 +129,7 @@ func waitForEnd(ctx context.Context, api sageMakerAPI, name string, timeout time
 			notFound++ // eventual consistency right after CreateTrainingJob
 			return true, nil
 		case ctx.Err() != nil:
-			return true, nil // out of time: the waiter stops, reported below
+			return false, ctx.Err() // out of time: reported below with the last status
 		}
 		failed = err
 		return false, err
@@ -147,8 +147,8 @@ func waitForEnd(ctx context.Context, api sageMakerAPI, name string, timeout time
 	case failed != nil:
 		return last, failed
 	}
-	// Any other error of the waiter means the time ran out (or the context
-	// was cancelled) before the job ended.
+	// Any other error means the time ran out (or the context was cancelled)
+	// before the job ended.
 	status := "unknown"
 	if last != nil {
 		status = fmt.Sprintf("%s (%s)", last.TrainingJobStatus, last.SecondaryStatus)
