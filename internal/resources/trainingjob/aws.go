@@ -42,18 +42,12 @@ func (r *trainingJobResource) sm() sageMakerAPI { return r.data.AWS.SageMaker }
 // errNotFound is returned (wrapped) by findJob when the job does not exist.
 var errNotFound = errors.New("training job not found")
 
-// findJob describes the job; a job that does not exist is errNotFound.
+// findJob describes the job. SageMaker reports an unknown job as a
+// ValidationException (the same code as a malformed request), so a
+// ValidationException is confirmed by listing jobs with that name before it
+// is treated as "not found"; error messages are never parsed.
 func findJob(ctx context.Context, api sageMakerAPI, name string) (*sagemaker.DescribeTrainingJobOutput, error) {
 	out, err := api.DescribeTrainingJob(ctx, &sagemaker.DescribeTrainingJobInput{TrainingJobName: aws.String(name)})
-	return describeResult(ctx, api, name, out, err)
-}
-
-// describeResult reads a DescribeTrainingJob answer for findJob and
-// waitForEnd. SageMaker reports an unknown job as a ValidationException
-// (the same code as a malformed request), so a ValidationException is
-// confirmed by listing jobs with that name before it is treated as "not
-// found"; error messages are never parsed.
-func describeResult(ctx context.Context, api sageMakerAPI, name string, out *sagemaker.DescribeTrainingJobOutput, err error) (*sagemaker.DescribeTrainingJobOutput, error) {
 	if err == nil {
 		return out, nil
 	}
@@ -96,64 +90,56 @@ func ended(s smtypes.TrainingJobStatus) bool {
 	return false
 }
 
-// The waiter polls quickly at first (short jobs and the emulator), then
-// backs off to once every 30 seconds.
-const (
-	waitMinDelay = time.Second
-	waitMaxDelay = 30 * time.Second
-)
+// poll is the waiter's schedule: quick at first (short jobs and the
+// emulator), then backing off to once every 30 seconds.
+type poll struct {
+	next, max time.Duration
+}
 
-// waitForEnd waits until the job is Completed, Failed or Stopped, or until
-// timeout. It returns the last description it saw.
-//
-// The SDK's TrainingJobCompletedOrStopped waiter does the polling, the
-// backoff and the time limit, but with this resource's rule of when the wait
-// is over: the generated one treats Failed as an error without the job's
-// description (losing the FailureReason that Create reports and records) and
-// gives up at the first ValidationException, which is how SageMaker answers
-// for a job it does not show yet right after CreateTrainingJob. Here Failed
-// ends the wait like Completed and Stopped, a job not found (as findJob
-// decides it) is tolerated five times, and a timeout names the last status.
-// optFns apply after these options (tests shorten the delays).
-func waitForEnd(ctx context.Context, api sageMakerAPI, name string, timeout time.Duration, optFns ...func(*sagemaker.TrainingJobCompletedOrStoppedWaiterOptions)) (*sagemaker.DescribeTrainingJobOutput, error) {
+func newPoll() *poll { return &poll{next: time.Second, max: 30 * time.Second} }
+
+func (p *poll) wait(ctx context.Context) error {
+	t := time.NewTimer(p.next)
+	defer t.Stop()
+	p.next = min(p.next*3/2, p.max)
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// waitForEnd polls the job until it is Completed, Failed or Stopped, or
+// until timeout. It returns the last description it saw.
+func waitForEnd(ctx context.Context, api sageMakerAPI, name string, timeout time.Duration) (*sagemaker.DescribeTrainingJobOutput, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	p := newPoll()
 	var last *sagemaker.DescribeTrainingJobOutput
-	var failed error
 	notFound := 0
-	retryable := func(ctx context.Context, _ *sagemaker.DescribeTrainingJobInput, out *sagemaker.DescribeTrainingJobOutput, err error) (bool, error) {
-		job, err := describeResult(ctx, api, name, out, err)
+	for {
+		job, err := findJob(ctx, api, name)
 		switch {
 		case err == nil:
 			last = job
-			return !ended(job.TrainingJobStatus), nil
+			if ended(job.TrainingJobStatus) {
+				return job, nil
+			}
 		case errors.Is(err, errNotFound) && notFound < 5:
 			notFound++ // eventual consistency right after CreateTrainingJob
-			return true, nil
 		case ctx.Err() != nil:
-			return false, ctx.Err() // out of time: reported below with the last status
+		default:
+			return last, err
 		}
-		failed = err
-		return false, err
+		if err := p.wait(ctx); err != nil {
+			status := "unknown"
+			if last != nil {
+				status = fmt.Sprintf("%s (%s)", last.TrainingJobStatus, last.SecondaryStatus)
+			}
+			return last, fmt.Errorf("timed out after %s waiting for training job %s to end; it is %s", timeout, name, status)
+		}
 	}
-	opts := append([]func(*sagemaker.TrainingJobCompletedOrStoppedWaiterOptions){
-		func(o *sagemaker.TrainingJobCompletedOrStoppedWaiterOptions) {
-			o.MinDelay, o.MaxDelay, o.Retryable = waitMinDelay, waitMaxDelay, retryable
-		},
-	}, optFns...)
-	waiter := sagemaker.NewTrainingJobCompletedOrStoppedWaiter(api, opts...)
-	job, err := waiter.WaitForOutput(ctx, &sagemaker.DescribeTrainingJobInput{TrainingJobName: aws.String(name)}, timeout)
-	switch {
-	case err == nil:
-		return job, nil
-	case failed != nil:
-		return last, failed
-	}
-	// Any other error means the time ran out (or the context was cancelled)
-	// before the job ended.
-	status := "unknown"
-	if last != nil {
-		status = fmt.Sprintf("%s (%s)", last.TrainingJobStatus, last.SecondaryStatus)
-	}
-	return last, fmt.Errorf("timed out after %s waiting for training job %s to end; it is %s", timeout, name, status)
 }
 
 // stopJob stops a running job. A job that ended in the meantime is fine:
