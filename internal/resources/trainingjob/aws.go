@@ -91,7 +91,7 @@ func ended(s smtypes.TrainingJobStatus) bool {
 }
 
 // poll is the waiter's schedule: quick at first (short jobs and the
-// emulator), then backing off to once every 30 seconds.
+// emulator), then each wait half as long again, up to 30 seconds.
 type poll struct {
 	next, max time.Duration
 }
@@ -112,10 +112,24 @@ func (p *poll) wait(ctx context.Context) error {
 
 // waitForEnd polls the job until it is Completed, Failed or Stopped, or
 // until timeout. It returns the last description it saw.
+//
+// It is not the SDK's sagemaker.NewTrainingJobCompletedOrStoppedWaiter: its
+// acceptors end the wait on Failed with an error and no description (the
+// FailureReason Create reports would be lost) and at the first
+// ValidationException, which is how SageMaker answers for a job it does not
+// show yet right after CreateTrainingJob. A custom Retryable fixes those, but
+// not its backoff: a random delay between MinDelay and MinDelay*2^(n-1),
+// then MaxDelay flat from the 6th poll with today's 1s/30s. Measured, that
+// made TestAccTrainingJob_waitForCompletion slower and more variable (8 to
+// 19s against 10 to 12s) and notices a job ending after ~20s up to 30s late.
 func waitForEnd(ctx context.Context, api sageMakerAPI, name string, timeout time.Duration) (*sagemaker.DescribeTrainingJobOutput, error) {
+	return waitOn(ctx, api, name, timeout, newPoll())
+}
+
+// waitOn is waitForEnd on schedule p.
+func waitOn(ctx context.Context, api sageMakerAPI, name string, timeout time.Duration, p *poll) (*sagemaker.DescribeTrainingJobOutput, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	p := newPoll()
 	var last *sagemaker.DescribeTrainingJobOutput
 	notFound := 0
 	for {
