@@ -1,10 +1,13 @@
+// Mapping the plan to SageMaker requests.
+
 package trainingjob
 
 import (
 	"crypto/rand"
 	"fmt"
+	"maps"
 	"math/big"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,6 +15,7 @@ import (
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 // generateName is prefix + UTC time (YYYYMMDDhhmmss) + 4 random characters:
@@ -97,12 +101,20 @@ func expandCreate(in inputs, name string, nvme bool, tags map[string]string) *sa
 		out.CheckpointConfig = &smtypes.CheckpointConfig{S3Uri: aws.String(in.Checkpoint.V)}
 	}
 	if in.Hyperparameters.IsKnown() && len(in.Hyperparameters.V) > 0 {
-		out.HyperParameters = copyMap(in.Hyperparameters.V)
+		out.HyperParameters = maps.Clone(in.Hyperparameters.V)
 	}
 	if in.Environment.IsKnown() && len(in.Environment.V) > 0 {
-		out.Environment = copyMap(in.Environment.V)
+		out.Environment = maps.Clone(in.Environment.V)
 	}
-	for _, c := range in.Channels {
+	out.InputDataConfig = expandChannels(in.Channels)
+	return out
+}
+
+// expandChannels builds the input channels: S3 prefixes, with the default
+// input mode and distribution where a channel sets none.
+func expandChannels(channels []channelInput) []smtypes.Channel {
+	var out []smtypes.Channel
+	for _, c := range channels {
 		ch := smtypes.Channel{
 			ChannelName: aws.String(c.Name.V),
 			DataSource: &smtypes.DataSource{S3DataSource: &smtypes.S3DataSource{
@@ -115,22 +127,14 @@ func expandCreate(in inputs, name string, nvme bool, tags map[string]string) *sa
 		if c.ContentType.IsKnown() {
 			ch.ContentType = aws.String(c.ContentType.V)
 		}
-		out.InputDataConfig = append(out.InputDataConfig, ch)
+		out = append(out, ch)
 	}
 	return out
 }
 
+// expandTags is the SageMaker tag list of tags, sorted by key.
 func expandTags(tags map[string]string) []smtypes.Tag {
-	keys := make([]string, 0, len(tags))
-	for k := range tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]smtypes.Tag, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, smtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
-	}
-	return out
+	return shared.TagList(tags, func(k, v *string) smtypes.Tag { return smtypes.Tag{Key: k, Value: v} })
 }
 
 // tagChanges returns the tags to set and the keys to remove to go from old
@@ -147,7 +151,7 @@ func tagChanges(old, new map[string]string) (set map[string]string, remove []str
 			remove = append(remove, k)
 		}
 	}
-	sort.Strings(remove)
+	slices.Sort(remove)
 	return set, remove
 }
 

@@ -1,23 +1,18 @@
+// Mapping the live job to the state.
+
 package trainingjob
 
 import (
 	"context"
-	"fmt"
-	"slices"
+	"maps"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 )
 
 // flattenStatus writes the job's computed status attributes into m.
@@ -50,36 +45,7 @@ func flattenJob(ctx context.Context, m *model, job *sagemaker.DescribeTrainingJo
 	if as := job.AlgorithmSpecification; as != nil {
 		m.Image = optString(as.TrainingImage)
 	}
-	defaultMode := DefaultInputMode
-	if as := job.AlgorithmSpecification; as != nil && as.TrainingInputMode != "" {
-		defaultMode = string(as.TrainingInputMode)
-	}
-	chans := make([]attr.Value, 0, len(job.InputDataConfig))
-	for _, c := range job.InputDataConfig {
-		uri, dist := "", DefaultDistribution
-		if c.DataSource != nil && c.DataSource.S3DataSource != nil {
-			uri = aws.ToString(c.DataSource.S3DataSource.S3Uri)
-			if d := c.DataSource.S3DataSource.S3DataDistributionType; d != "" {
-				dist = string(d)
-			}
-		}
-		mode := defaultMode
-		if c.InputMode != "" {
-			mode = string(c.InputMode)
-		}
-		obj, d := types.ObjectValue(channelAttrTypes, map[string]attr.Value{
-			"name":         types.StringValue(aws.ToString(c.ChannelName)),
-			"s3_uri":       types.StringValue(uri),
-			"content_type": optString(c.ContentType),
-			"input_mode":   types.StringValue(mode),
-			"distribution": types.StringValue(dist),
-		})
-		diags.Append(d...)
-		chans = append(chans, obj)
-	}
-	list, d := types.ListValue(channelObjectType, chans)
-	diags.Append(d...)
-	m.InputChannels = list
+	m.InputChannels = flattenChannels(job, &diags)
 
 	m.OutputS3URI, m.KMSKeyARN = types.StringNull(), types.StringNull()
 	if o := job.OutputDataConfig; o != nil {
@@ -115,6 +81,41 @@ func flattenJob(ctx context.Context, m *model, job *sagemaker.DescribeTrainingJo
 	return diags
 }
 
+// flattenChannels reads the input channels, with the job's input mode and
+// the default distribution where a channel reports none.
+func flattenChannels(job *sagemaker.DescribeTrainingJobOutput, diags *diag.Diagnostics) types.List {
+	defaultMode := DefaultInputMode
+	if as := job.AlgorithmSpecification; as != nil && as.TrainingInputMode != "" {
+		defaultMode = string(as.TrainingInputMode)
+	}
+	chans := make([]attr.Value, 0, len(job.InputDataConfig))
+	for _, c := range job.InputDataConfig {
+		uri, dist := "", DefaultDistribution
+		if c.DataSource != nil && c.DataSource.S3DataSource != nil {
+			uri = aws.ToString(c.DataSource.S3DataSource.S3Uri)
+			if d := c.DataSource.S3DataSource.S3DataDistributionType; d != "" {
+				dist = string(d)
+			}
+		}
+		mode := defaultMode
+		if c.InputMode != "" {
+			mode = string(c.InputMode)
+		}
+		obj, d := types.ObjectValue(channelAttrTypes, map[string]attr.Value{
+			"name":         types.StringValue(aws.ToString(c.ChannelName)),
+			"s3_uri":       types.StringValue(uri),
+			"content_type": optString(c.ContentType),
+			"input_mode":   types.StringValue(mode),
+			"distribution": types.StringValue(dist),
+		})
+		diags.Append(d...)
+		chans = append(chans, obj)
+	}
+	list, d := types.ListValue(channelObjectType, chans)
+	diags.Append(d...)
+	return list
+}
+
 // flattenVPC keeps the prior order of the IDs when the live sets are equal
 // (SageMaker does not promise to keep the order).
 func flattenVPC(ctx context.Context, v *smtypes.VpcConfig, prior types.Object, diags *diag.Diagnostics) types.Object {
@@ -136,10 +137,7 @@ func keepOrder(ctx context.Context, live []string, prior types.List, diags *diag
 	if !prior.IsNull() && !prior.IsUnknown() {
 		var p []string
 		diags.Append(prior.ElementsAs(ctx, &p, false)...)
-		a, b := slices.Clone(p), slices.Clone(live)
-		slices.Sort(a)
-		slices.Sort(b)
-		if slices.Equal(a, b) {
+		if sameSet(p, live) {
 			return prior
 		}
 	}
@@ -195,10 +193,7 @@ func flattenTags(ctx context.Context, live, defaults map[string]string, prior ty
 		diags.Append(prior.ElementsAs(ctx, &own, false)...)
 	}
 	out := map[string]string{}
-	for k, v := range live {
-		if strings.HasPrefix(k, "aws:") {
-			continue
-		}
+	for k, v := range withoutAWSTags(live) {
 		if dv, isDefault := defaults[k]; isDefault && dv == v {
 			if _, mine := own[k]; !mine {
 				continue
@@ -214,124 +209,11 @@ func flattenTags(ctx context.Context, live, defaults map[string]string, prior ty
 	return m
 }
 
-// liveSubject builds the subject of the live job and its alarms.
-func liveSubject(job *sagemaker.DescribeTrainingJobOutput, liveTags map[string]string, specs []alarms.Spec, live map[string]cwtypes.MetricAlarm, data *providerdata.Data) *guardrail.Subject {
-	s := baseSubject(aws.ToString(job.TrainingJobName), data)
-	if v := job.VpcConfig; v != nil {
-		s.SubnetIDs, s.SecurityGroupIDs = facts.Known(v.Subnets), facts.Known(v.SecurityGroupIds)
-	} else {
-		s.SubnetIDs, s.SecurityGroupIDs = facts.Null[[]string](), facts.Null[[]string]()
-	}
-	s.KMSKeyARN, s.OutputKMSKeyARN = facts.Null[string](), facts.Null[string]()
-	if o := job.OutputDataConfig; o != nil && aws.ToString(o.KmsKeyId) != "" {
-		s.KMSKeyARN, s.OutputKMSKeyARN = facts.Known(aws.ToString(o.KmsKeyId)), facts.Known(aws.ToString(o.KmsKeyId))
-	}
-	s.VolumeKMSKeyARN = facts.Null[string]()
-	if rc := job.ResourceConfig; rc != nil {
-		s.InstanceType = facts.Known(string(rc.InstanceType))
-		s.InstanceCount = facts.Known(int64(aws.ToInt32(rc.InstanceCount)))
-		if k := aws.ToString(rc.VolumeKmsKeyId); k != "" {
-			s.VolumeKMSKeyARN = facts.Known(k)
-		}
-	}
-	s.RoleARN = facts.Known(aws.ToString(job.RoleArn))
-	if as := job.AlgorithmSpecification; as != nil && as.TrainingImage != nil {
-		s.Image = facts.Known(aws.ToString(as.TrainingImage))
-	} else {
-		s.Image = facts.Null[string]()
-	}
-	for i, c := range job.InputDataConfig {
-		uri := facts.Null[string]()
-		if c.DataSource != nil && c.DataSource.S3DataSource != nil {
-			uri = facts.Known(aws.ToString(c.DataSource.S3DataSource.S3Uri))
-		}
-		s.S3 = append(s.S3, guardrail.S3Location{URI: uri, Index: i, Field: fieldInputs, Role: "input"})
-	}
-	if o := job.OutputDataConfig; o != nil {
-		s.S3 = append(s.S3, guardrail.S3Location{URI: facts.Known(aws.ToString(o.S3OutputPath)), Index: -1, Field: fieldOutput, Role: "output"})
-	}
-	if c := job.CheckpointConfig; c != nil && c.S3Uri != nil {
-		s.S3 = append(s.S3, guardrail.S3Location{URI: facts.Known(aws.ToString(c.S3Uri)), Index: -1, Field: fieldCheckpoint, Role: "checkpoint"})
-	}
-	s.NetworkIsolation = facts.Known(aws.ToBool(job.EnableNetworkIsolation))
-	s.InterContainerEncryption = facts.Known(aws.ToBool(job.EnableInterContainerTrafficEncryption))
-	s.MaxRuntimeSeconds = facts.Null[int64]()
-	if sc := job.StoppingCondition; sc != nil && sc.MaxRuntimeInSeconds != nil {
-		s.MaxRuntimeSeconds = facts.Known(int64(aws.ToInt32(sc.MaxRuntimeInSeconds)))
-	}
-	s.Tags = facts.Known(copyMap(liveTags))
-	list := make([]guardrail.Alarm, 0, len(specs))
-	for _, sp := range specs {
-		a := guardrail.Alarm{Name: sp.Name, Kind: sp.Kind}
-		if la, ok := live[sp.Name]; ok {
-			a.Exists, a.ActionsEnabled, a.Actions = true, aws.ToBool(la.ActionsEnabled), facts.Known(la.AlarmActions)
-		}
-		list = append(list, a)
-	}
-	s.Alarms = facts.Known(list)
-	return s
-}
-
-// alarmDrift compares the live alarms with the specs. ok maps the keys of
-// the alarms that match to their names; drift says what is wrong with the
-// others.
-func alarmDrift(specs []alarms.Spec, live map[string]cwtypes.MetricAlarm) (ok map[string]string, drift []string) {
-	ok = map[string]string{}
-	for _, s := range specs {
-		la, found := live[s.Name]
-		switch {
-		case !found:
-			drift = append(drift, fmt.Sprintf("alarm %s is missing", s.Name))
-		default:
-			if d := alarms.Diff(s, la); len(d) > 0 {
-				drift = append(drift, fmt.Sprintf("alarm %s: %s", s.Name, strings.Join(d, "; ")))
-			} else {
-				ok[s.Kind] = s.Name
-			}
-		}
-	}
-	return ok, drift
-}
-
-// settingsFromAlarms recovers the alarms attribute from live alarms, for
-// import: the thresholds of instance algo-1's alarms (defaults where one is
-// missing) and their actions, or null actions when they are the provider's.
-func settingsFromAlarms(live map[string]cwtypes.MetricAlarm, job string, gpus int, providerActions []string) types.Object {
-	t := alarms.DefaultTrainingThresholds()
-	var actions []string
-	found := false
-	for _, kind := range alarms.TrainingKinds(gpus) {
-		la, ok := live[alarms.TrainingAlarmName(job, 1, kind)]
-		if !ok {
-			continue
-		}
-		v := alarms.TrainingThresholdFromAlarm(kind, aws.ToFloat64(la.Threshold), gpus)
-		switch kind {
-		case alarms.TrainingDisk:
-			t.DiskPercent = v
-		case alarms.TrainingMemory:
-			t.MemoryPercent = v
-		case alarms.TrainingGPUIdle:
-			t.GPUIdlePercent = v
-		}
-		if !found {
-			actions, found = la.AlarmActions, true
-		}
-	}
-	if !found || slices.Equal(sortedCopy(actions), sortedCopy(providerActions)) {
-		actions = nil
-	} else if actions == nil {
-		actions = []string{}
-	}
-	return alarmsObject(actions, t)
-}
-
-func sortedCopy(in []string) []string {
-	out := slices.Clone(in)
-	slices.Sort(out)
-	if out == nil {
-		out = []string{}
-	}
+// withoutAWSTags drops the tags AWS manages itself (aws:*): they are not the
+// resource's, and they can be neither set nor removed.
+func withoutAWSTags(m map[string]string) map[string]string {
+	out := maps.Clone(m)
+	maps.DeleteFunc(out, func(k, _ string) bool { return strings.HasPrefix(k, "aws:") })
 	return out
 }
 

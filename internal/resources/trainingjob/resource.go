@@ -10,26 +10,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
-	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 )
 
@@ -59,12 +51,6 @@ func (r *trainingJobResource) Configure(_ context.Context, req resource.Configur
 	}
 	r.data = data
 }
-
-func (r *trainingJobResource) configured(diags *diag.Diagnostics) bool {
-	return providerdata.Ready(r.data, "sagesafe_training_job was used", diags)
-}
-
-func (r *trainingJobResource) sm() sageMakerAPI { return r.data.AWS.SageMaker }
 
 // ValidateConfig rejects spot settings SageMaker would reject and duplicate
 // channel names. Security checks run in ModifyPlan, where AWS can be asked.
@@ -118,9 +104,7 @@ func (r *trainingJobResource) ModifyPlan(ctx context.Context, req resource.Modif
 			"sagesafe could not read the posture of the objects the job depends on, so it cannot check the plan against its guardrails: "+err.Error())
 		return
 	}
-	lp := planLogGroup(pre, in.KMSKey, r.data.Policy.MinLogRetentionDays)
-	s := planSubject(in, pre, r.data)
-	ev, err := runChecks(ctx, r.data.Posture, r.data.Policy, s, lp)
+	_, ev, err := r.checkPlanned(ctx, in, pre)
 	if err != nil {
 		resp.Diagnostics.AddError("Checking the training job against its guardrails failed", err.Error())
 		return
@@ -130,193 +114,60 @@ func (r *trainingJobResource) ModifyPlan(ctx context.Context, req resource.Modif
 		return // create: the computed values are known after apply
 	}
 
-	replace := len(immutableChanges(plan, *state)) > 0
-	if state.Status.ValueString() == string(smtypes.TrainingJobStatusFailed) {
-		replace = true
-		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("status"))
-	}
-	if lost := lostForcedControls(state.Controls, ev.Controls); len(lost) > 0 {
-		replace = true
-		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("controls"))
-		resp.Diagnostics.AddWarning(fmt.Sprintf("%s: training job %s lacks forced settings and will be replaced", strings.Join(lost, ", "), state.Name.ValueString()),
-			"The live job does not hold "+strings.Join(lost, ", ")+" (it was created outside sagesafe or imported). A training job cannot be changed, so the next apply creates a new job with the forced settings.")
-	}
-	if replace {
-		for _, p := range []*types.String{&plan.ARN, &plan.Status, &plan.SecondaryStatus, &plan.FailureReason, &plan.ModelArtifactsS3URI} {
-			*p = types.StringUnknown()
-		}
-		plan.TrainingSeconds, plan.BillableSeconds = types.Int64Unknown(), types.Int64Unknown()
-		plan.AlarmNames = types.MapUnknown(types.StringType)
-		plan.Controls = types.ListUnknown(types.StringType)
-		switch {
-		case config.Name.IsNull():
-			plan.Name = types.StringUnknown() // a new name: job names can never be reused
-		case config.Name.Equal(state.Name):
-			resp.Diagnostics.AddAttributeError(path.Root("name"), "Training job name cannot be reused",
-				fmt.Sprintf("This change replaces training job %s with a new job, and SageMaker never allows a training job name twice in an account and region, "+
-					"even after the job ended. Give the new job another name, or use name_prefix so that every replacement gets a new one.", state.Name.ValueString()))
-		}
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-		return
-	}
-
-	changed := !req.Plan.Raw.Equal(req.State.Raw)
-	names := types.MapUnknown(types.StringType)
-	if gpus, known := pre.gpus(); known && in.Name.IsKnown() && in.InstanceCount.IsKnown() {
-		specs := alarms.TrainingSpecs(alarms.TrainingInput{JobName: in.Name.V, InstanceCount: int(in.InstanceCount.V), GPUs: gpus})
-		var d diag.Diagnostics
-		names, d = types.MapValueFrom(ctx, types.StringType, alarms.TrainingNames(specs))
-		resp.Diagnostics.Append(d...)
-	}
-	if !names.Equal(state.AlarmNames) {
-		changed = true // missing or drifted alarms: the update puts them back
-	}
-	plan.AlarmNames = names
-	if !sameControls(ctx, state.Controls, ev.Controls) {
-		changed = true // a control that an update restores (log group, alarms)
-	}
-	plan.Controls = state.Controls
-	if changed {
-		plan.Controls = types.ListUnknown(types.StringType)
+	if mustReplace(plan, *state, ev, &resp.RequiresReplace, &resp.Diagnostics) {
+		planReplacement(&plan, config, *state, &resp.Diagnostics)
+	} else {
+		planInPlace(ctx, &plan, *state, in, pre, ev, !req.Plan.Raw.Equal(req.State.Raw), &resp.Diagnostics)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
+// Create re-runs the guardrails with the values known at apply, prepares the
+// shared log group, launches the job and records it in state at once, puts
+// its alarms, and (with wait_for_completion) waits for it to end.
 func (r *trainingJobResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan model
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
 		return
 	}
-	in, diags := decode(ctx, plan)
-	resp.Diagnostics.Append(diags...)
-	if missing := missingForCreate(in); len(missing) > 0 {
-		resp.Diagnostics.AddError("Cannot create the training job",
-			"These values are unset or still unknown at apply: "+strings.Join(missing, ", ")+". The plan-time checks should have refused this; this may be a bug in the provider.")
-	}
-	if resp.Diagnostics.HasError() {
+	in, pre, ok := r.prepareCreate(ctx, plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-
-	// Values unknown at plan time are known now: run the guardrails again.
-	pre, err := prefetch(ctx, r.data.Posture, in.InstanceType, in.KMSKey)
-	if err != nil {
-		resp.Diagnostics.AddError("Checking the training job's dependencies failed", err.Error())
-		return
-	}
-	lp := planLogGroup(pre, in.KMSKey, r.data.Policy.MinLogRetentionDays)
-	ev, err := runChecks(ctx, r.data.Posture, r.data.Policy, planSubject(in, pre, r.data), lp)
-	if err != nil {
-		resp.Diagnostics.AddError("Checking the training job against its guardrails failed", err.Error())
-		return
-	}
-	if guardrail.HasErrors(ev.Findings) {
-		resp.Diagnostics.Append(guardrail.Diagnostics(ev.Findings, pathFor(!plan.VPC.IsNull()))...)
-		return
-	}
-
-	if err := r.ensureLogGroup(ctx, lp, pre, in.KMSKey); err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("log_group_name"), "Preparing the shared log group "+LogGroupName+" failed", err.Error())
-		return
-	}
-
-	name := plan.Name.ValueString()
-	if plan.Name.IsNull() || plan.Name.IsUnknown() {
-		prefix := plan.NamePrefix.ValueString()
-		if prefix == "" {
-			prefix = DefaultNamePrefix
-		}
-		name = generateName(prefix, time.Now())
-	}
+	name := jobName(plan, time.Now())
 	tags := mergedTags(r.data, in.Tags).V
-	tflog.Debug(ctx, "creating training job", map[string]any{"name": name, "instance_type": in.InstanceType.V, "nvme": pre.nvme()})
-	input := expandCreate(in, name, pre.nvme(), tags)
-	started := time.Now()
-	out, err := r.sm().CreateTrainingJob(ctx, input)
-	if err != nil {
-		var inUse *smtypes.ResourceInUse
-		if errors.As(err, &inUse) {
-			// The SDK retries a request whose answer was lost; the job it
-			// reports may be the one this call created. Adopt it then.
-			if job, ferr := findJob(ctx, r.sm(), name); ferr == nil && sameJob(input, job, started) {
-				tflog.Warn(ctx, "adopting the training job a retried CreateTrainingJob had already created", map[string]any{"name": name})
-				out, err = &sagemaker.CreateTrainingJobOutput{TrainingJobArn: job.TrainingJobArn}, nil
-			}
-		}
-	}
-	if err != nil {
-		var inUse *smtypes.ResourceInUse
-		if errors.As(err, &inUse) {
-			resp.Diagnostics.AddAttributeError(path.Root("name"), "Training job name already used",
-				fmt.Sprintf("A training job named %s already exists in this account and region, and SageMaker never allows a name twice, even after the job ended. Choose another name, or use name_prefix so that every job gets a new one.\n\n%v", name, err))
-			return
-		}
-		resp.Diagnostics.AddError("Creating training job "+name+" failed", err.Error())
+	arn, ok := r.launch(ctx, in, name, pre.nvme(), tags, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 
 	// Persist the job at once: from here on it exists, whatever happens next.
-	plan.Name = types.StringValue(name)
-	plan.ARN = types.StringValue(aws.ToString(out.TrainingJobArn))
-	plan.Status = types.StringValue(string(smtypes.TrainingJobStatusInProgress))
-	plan.SecondaryStatus = types.StringValue(string(smtypes.SecondaryStatusStarting))
-	plan.FailureReason, plan.ModelArtifactsS3URI = types.StringNull(), types.StringNull()
-	plan.TrainingSeconds, plan.BillableSeconds = types.Int64Null(), types.Int64Null()
-	plan.AlarmNames = types.MapValueMust(types.StringType, map[string]attr.Value{})
-	plan.Controls = types.ListValueMust(types.StringType, []attr.Value{})
-	plan.LogGroupName = types.StringValue(LogGroupName)
+	recordLaunched(&plan, name, arn)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 
-	gpus, _ := pre.gpus()
-	specs := alarms.TrainingSpecs(alarmInput(name, in, gpus, r.data, tags))
-	if err := alarms.Put(ctx, r.data.AWS.CloudWatch, specs); err != nil {
+	if err := alarms.Put(ctx, r.data.AWS.CloudWatch, r.alarmSpecs(name, in, pre, tags)); err != nil {
 		// Not an error: that would taint the job and re-run the training.
 		// The alarms stay out of alarm_names, so the next plan restores them.
 		resp.Diagnostics.AddWarning("SS-MON-1: the alarms of training job "+name+" could not be created",
 			err.Error()+"\nThe job was created and is recorded in state. The next apply creates the missing alarms in place.")
 	}
 
-	job, err := findJob(ctx, r.sm(), name)
-	if err == nil && plan.WaitForCompletion.ValueBool() {
-		timeout, d := plan.Timeouts.Create(ctx, createTimeout(in))
-		resp.Diagnostics.Append(d...)
-		job, err = waitForEnd(ctx, r.sm(), name, timeout)
-		if err != nil && job != nil {
-			flattenStatus(&plan, job)
-			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-			resp.Diagnostics.AddError("Waiting for training job "+name+" failed",
-				err.Error()+"\nThe job is recorded in state and keeps running; the next apply replaces it (stopping it first), or raise timeouts.create.")
-			return
-		}
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Reading training job "+name+" failed", err.Error()+"\nThe job is recorded in state.")
+	job, ok := r.awaitCreated(ctx, &plan, in, name, &resp.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	flattenStatus(&plan, job)
-	ins, err := r.inspect(ctx, plan, job)
-	if err != nil {
-		resp.Diagnostics.AddWarning("Checking training job "+name+" after creation failed", err.Error())
-	} else {
-		plan.AlarmNames = ins.alarmNames(ctx, &resp.Diagnostics)
-		plan.Controls = controlsValue(ctx, ins.ev.Controls, &resp.Diagnostics)
-	}
+	r.recordCreated(ctx, &plan, name, job, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-
-	switch job.TrainingJobStatus {
-	case smtypes.TrainingJobStatusFailed:
-		resp.Diagnostics.AddError("Training job "+name+" failed",
-			"SageMaker's FailureReason: "+aws.ToString(job.FailureReason)+"\n\nThe job is kept in state (tainted) so that its record and its logs in "+
-				LogGroupName+" remain inspectable; the next apply replaces it with a new job.")
-	case smtypes.TrainingJobStatusStopped:
-		resp.Diagnostics.AddWarning("Training job "+name+" was stopped",
-			"The job was stopped before it completed (secondary status "+string(job.SecondaryStatus)+"); model_artifacts_s3_uri stays empty.")
-	}
+	reportEnd(name, job, &resp.Diagnostics)
 }
 
+// Read refreshes the job from SageMaker and re-checks it: out-of-band
+// weakening shows up as warnings and in controls, missing or drifted alarms
+// drop out of alarm_names.
 func (r *trainingJobResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state model
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -351,17 +202,7 @@ func (r *trainingJobResource) Read(ctx context.Context, req resource.ReadRequest
 	} else {
 		state.AlarmNames = ins.alarmNames(ctx, &resp.Diagnostics)
 		state.Controls = controlsValue(ctx, ins.ev.Controls, &resp.Diagnostics)
-		if len(ins.drift) > 0 {
-			resp.Diagnostics.AddAttributeWarning(path.Root("alarm_names"), "SS-MON-1: the alarms of training job "+name+" changed outside Terraform",
-				strings.Join(ins.drift, "\n")+"\nThe next apply restores them in place.")
-		}
-		var drifted []guardrail.Finding
-		for _, f := range ins.ev.Findings {
-			if f.Severity != guardrail.SeverityWarning && f.Control != "SS-MON-1" {
-				drifted = append(drifted, f)
-			}
-		}
-		resp.Diagnostics.Append(guardrail.Diagnostics(guardrail.AsWarnings(drifted), pathFor(!state.VPC.IsNull()))...)
+		reportDrift(ins, name, !state.VPC.IsNull(), &resp.Diagnostics)
 	}
 	if state.Controls.IsNull() || state.Controls.IsUnknown() {
 		state.Controls = types.ListValueMust(types.StringType, []attr.Value{})
@@ -398,52 +239,16 @@ func (r *trainingJobResource) Update(ctx context.Context, req resource.UpdateReq
 		resp.Diagnostics.AddError("Reading training job "+name+" failed", err.Error())
 		return
 	}
-	arn := aws.ToString(job.TrainingJobArn)
 
-	live, err := listTags(ctx, r.sm(), arn)
-	if err != nil {
-		resp.Diagnostics.AddError("Reading the tags of training job "+name+" failed", err.Error())
-		return
-	}
 	tags := mergedTags(r.data, in.Tags).V
-	set, remove := tagChanges(withoutAWSTags(live), tags)
-	if len(remove) > 0 {
-		if _, err := r.sm().DeleteTags(ctx, &sagemaker.DeleteTagsInput{ResourceArn: aws.String(arn), TagKeys: remove}); err != nil {
-			resp.Diagnostics.AddError("Removing tags from training job "+name+" failed", err.Error())
-			return
-		}
-	}
-	if len(set) > 0 {
-		if _, err := r.sm().AddTags(ctx, &sagemaker.AddTagsInput{ResourceArn: aws.String(arn), Tags: expandTags(set)}); err != nil {
-			resp.Diagnostics.AddError("Tagging training job "+name+" failed", err.Error())
-			return
-		}
-	}
-
-	gpus, _ := pre.gpus()
-	specs := alarms.TrainingSpecs(alarmInput(name, in, gpus, r.data, tags))
-	if err := alarms.Put(ctx, r.data.AWS.CloudWatch, specs); err != nil {
-		resp.Diagnostics.AddError("Updating the alarms of training job "+name+" failed", err.Error())
+	removed, ok := r.syncTags(ctx, name, aws.ToString(job.TrainingJobArn), tags, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	wanted := alarms.TrainingNames(specs)
-	var stale []string
-	for _, v := range state.AlarmNames.Elements() {
-		if s, ok := v.(types.String); ok && !slices.Contains(mapValues(wanted), s.ValueString()) {
-			stale = append(stale, s.ValueString())
-		}
-	}
-	if len(stale) > 0 {
-		if err := alarms.Delete(ctx, r.data.AWS.CloudWatch, stale); err != nil {
-			resp.Diagnostics.AddError("Deleting stale alarms of training job "+name+" failed", err.Error())
-			return
-		}
-	}
-	if err := r.tagAlarms(ctx, specs, tags, remove); err != nil {
-		resp.Diagnostics.AddError("Tagging the alarms of training job "+name+" failed", err.Error())
+	wanted, ok := r.syncAlarms(ctx, name, in, pre, tags, removed, state.AlarmNames, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-
 	names, d := types.MapValueFrom(ctx, types.StringType, wanted)
 	resp.Diagnostics.Append(d...)
 	plan.AlarmNames = names
@@ -489,27 +294,7 @@ func (r *trainingJobResource) Delete(ctx context.Context, req resource.DeleteReq
 			return
 		}
 	}
-
-	names := map[string]bool{}
-	for _, v := range state.AlarmNames.Elements() {
-		if s, ok := v.(types.String); ok {
-			names[s.ValueString()] = true
-		}
-	}
-	// Also every name the job could have, in case a failed create or update
-	// left an alarm out of state; deleting a missing alarm is a no-op.
-	count := max(int(state.InstanceCount.ValueInt64()), 1)
-	for n := 1; n <= count; n++ {
-		for _, kind := range alarms.TrainingKinds(1) {
-			names[alarms.TrainingAlarmName(name, n, kind)] = true
-		}
-	}
-	list := make([]string, 0, len(names))
-	for n := range names {
-		list = append(list, n)
-	}
-	slices.Sort(list)
-	if err := alarms.Delete(ctx, r.data.AWS.CloudWatch, list); err != nil {
+	if err := alarms.Delete(ctx, r.data.AWS.CloudWatch, alarmsToDelete(state)); err != nil {
 		resp.Diagnostics.AddError("Deleting the alarms of training job "+name+" failed", err.Error())
 	}
 }
@@ -517,253 +302,4 @@ func (r *trainingJobResource) Delete(ctx context.Context, req resource.DeleteReq
 // ImportState imports a job by its name.
 func (r *trainingJobResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	resource.ImportStatePassthroughID(ctx, path.Root("name"), req, resp)
-}
-
-// inspection is what a check of the live job found.
-type inspection struct {
-	ev    evaluation
-	ok    map[string]string // alarm_names: the alarms that exist as specified
-	drift []string
-}
-
-func (i inspection) alarmNames(ctx context.Context, diags *diag.Diagnostics) types.Map {
-	m, d := types.MapValueFrom(ctx, types.StringType, i.ok)
-	diags.Append(d...)
-	return m
-}
-
-// inspect checks the live job: its alarms against the specs of m's alarm
-// settings, and its guardrails (network, key, role, buckets, log group,
-// alarms, tags) with the posture of what it depends on.
-func (r *trainingJobResource) inspect(ctx context.Context, m model, job *sagemaker.DescribeTrainingJobOutput) (inspection, error) {
-	in, diags := decode(ctx, m)
-	if diags.HasError() {
-		return inspection{}, fmt.Errorf("decoding the state: %v", diags)
-	}
-	name := aws.ToString(job.TrainingJobName)
-	liveTags, err := listTags(ctx, r.sm(), aws.ToString(job.TrainingJobArn))
-	if err != nil {
-		return inspection{}, err
-	}
-	it, key := facts.Null[string](), facts.Null[string]()
-	count := 1
-	if rc := job.ResourceConfig; rc != nil {
-		it = facts.Known(string(rc.InstanceType))
-		count = int(aws.ToInt32(rc.InstanceCount))
-	}
-	if o := job.OutputDataConfig; o != nil && aws.ToString(o.KmsKeyId) != "" {
-		key = facts.Known(aws.ToString(o.KmsKeyId))
-	}
-	pre, err := prefetch(ctx, r.data.Posture, it, key)
-	if err != nil {
-		return inspection{}, err
-	}
-	gpus, _ := pre.gpus()
-	in.Name, in.InstanceCount = facts.Known(name), facts.Known(int64(count))
-	specs := alarms.TrainingSpecs(alarmInput(name, in, gpus, r.data, nil))
-	live, err := alarms.Describe(ctx, r.data.AWS.CloudWatch, specNames(specs))
-	if err != nil {
-		return inspection{}, err
-	}
-	ins := inspection{}
-	ins.ok, ins.drift = alarmDrift(specs, live)
-	s := liveSubject(job, liveTags, specs, live, r.data)
-	ins.ev, err = runChecks(ctx, r.data.Posture, r.data.Policy, s, liveLogGroup(pre, s.KMSKeyARN))
-	return ins, err
-}
-
-// importAlarmSettings recovers the alarms attribute of an imported job from its
-// alarms.
-func (r *trainingJobResource) importAlarmSettings(ctx context.Context, job *sagemaker.DescribeTrainingJobOutput, diags *diag.Diagnostics) types.Object {
-	name := aws.ToString(job.TrainingJobName)
-	gpus := 0
-	if rc := job.ResourceConfig; rc != nil {
-		pre, err := prefetch(ctx, r.data.Posture, facts.Known(string(rc.InstanceType)), facts.Null[string]())
-		if err == nil {
-			gpus, _ = pre.gpus()
-		}
-	}
-	var names []string
-	for _, kind := range alarms.TrainingKinds(gpus) {
-		names = append(names, alarms.TrainingAlarmName(name, 1, kind))
-	}
-	live, err := alarms.Describe(ctx, r.data.AWS.CloudWatch, names)
-	if err != nil {
-		diags.AddWarning("Reading the alarms of imported training job "+name+" failed", err.Error())
-		return defaultAlarms()
-	}
-	return settingsFromAlarms(live, name, gpus, r.data.AlarmActions)
-}
-
-// ensureLogGroup makes the shared log group encrypted and retained as lp
-// planned, then re-checks it: another apply may have raced this one.
-func (r *trainingJobResource) ensureLogGroup(ctx context.Context, lp logGroupPlan, pre prefetched, key facts.Value[string]) error {
-	if !lp.AssociateKey && !lp.RaiseRetention {
-		return nil
-	}
-	spec := loggroup.Spec{Name: LogGroupName}
-	if lp.AssociateKey {
-		arn := key.V
-		if pre.KeyFetched && pre.Key.Found && pre.Key.ARN != "" {
-			arn = pre.Key.ARN
-		}
-		if !strings.HasPrefix(arn, "arn:") {
-			return fmt.Errorf("SS-ENC-5: CloudWatch Logs needs the ARN of the key, and %q could not be resolved to one", key.V)
-		}
-		spec.KMSKeyARN = arn
-	}
-	if lp.RaiseRetention {
-		spec.RetentionDays = lp.RetentionDays
-	}
-	res, err := loggroup.Ensure(ctx, r.data.AWS.Logs, spec)
-	r.data.Posture.Invalidate()
-	if err != nil {
-		return err
-	}
-	tflog.Info(ctx, "shared log group prepared", map[string]any{"log_group": LogGroupName, "created": res.Created,
-		"key_associated": res.KeyAssociated, "retention_set": res.RetentionSet})
-	lg, err := loggroup.Find(ctx, r.data.AWS.Logs, LogGroupName)
-	if err != nil {
-		return err
-	}
-	if aws.ToString(lg.KmsKeyId) == "" {
-		return fmt.Errorf("SS-ENC-5: log group %s still has no KMS key after sagesafe associated %s", LogGroupName, spec.KMSKeyARN)
-	}
-	return nil
-}
-
-// tagAlarms gives the alarms the job's tags (PutMetricAlarm ignores tags on
-// existing alarms).
-func (r *trainingJobResource) tagAlarms(ctx context.Context, specs []alarms.Spec, tags map[string]string, remove []string) error {
-	live, err := alarms.Describe(ctx, r.data.AWS.CloudWatch, specNames(specs))
-	if err != nil {
-		return err
-	}
-	var cwTags []cwtypes.Tag
-	for _, k := range providerdata.SortedKeys(tags) {
-		cwTags = append(cwTags, cwtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
-	}
-	for _, name := range specNames(specs) {
-		a, ok := live[name]
-		if !ok || a.AlarmArn == nil {
-			continue
-		}
-		if len(remove) > 0 {
-			if _, err := r.data.AWS.CloudWatch.UntagResource(ctx, &cloudwatch.UntagResourceInput{ResourceARN: a.AlarmArn, TagKeys: remove}); err != nil {
-				return fmt.Errorf("untagging alarm %s: %w", name, err)
-			}
-		}
-		if len(cwTags) > 0 {
-			if _, err := r.data.AWS.CloudWatch.TagResource(ctx, &cloudwatch.TagResourceInput{ResourceARN: a.AlarmArn, Tags: cwTags}); err != nil {
-				return fmt.Errorf("tagging alarm %s: %w", name, err)
-			}
-		}
-	}
-	return nil
-}
-
-func alarmInput(name string, in inputs, gpus int, data *providerdata.Data, tags map[string]string) alarms.TrainingInput {
-	count := 1
-	if in.InstanceCount.IsKnown() {
-		count = int(in.InstanceCount.V)
-	}
-	return alarms.TrainingInput{
-		JobName:       name,
-		InstanceCount: count,
-		GPUs:          gpus,
-		Thresholds:    in.Alarms.Thresholds,
-		Actions:       in.Alarms.effectiveActions(data).V,
-		Tags:          tags,
-	}
-}
-
-// immutableChanges lists the job inputs that differ between plan and state.
-func immutableChanges(plan, state model) []string {
-	values := func(m model) map[string]attr.Value {
-		return map[string]attr.Value{
-			"name": m.Name, "name_prefix": m.NamePrefix, "role_arn": m.RoleARN, "image": m.Image,
-			"input_channels": m.InputChannels, "output_s3_uri": m.OutputS3URI, "checkpoint_s3_uri": m.CheckpointS3URI,
-			"instance_type": m.InstanceType, "instance_count": m.InstanceCount, "volume_size_gb": m.VolumeSizeGB,
-			"kms_key_arn": m.KMSKeyARN, "vpc": m.VPC, "max_runtime_seconds": m.MaxRuntimeSeconds, "use_spot": m.UseSpot,
-			"max_wait_seconds": m.MaxWaitSeconds, "hyperparameters": m.Hyperparameters, "environment": m.Environment,
-		}
-	}
-	p, s := values(plan), values(state)
-	var changed []string
-	for _, a := range immutableAttributes {
-		if !p[a].Equal(s[a]) {
-			changed = append(changed, a)
-		}
-	}
-	return changed
-}
-
-// lostForcedControls returns the forced controls of the job itself that the
-// live job fails (absent from the state's controls) and the plan satisfies.
-func lostForcedControls(state types.List, planned []string) []string {
-	if state.IsNull() || state.IsUnknown() {
-		return nil
-	}
-	have := map[string]bool{}
-	for _, v := range state.Elements() {
-		if s, ok := v.(types.String); ok {
-			have[s.ValueString()] = true
-		}
-	}
-	if len(have) == 0 {
-		return nil // never checked (for example a create that stopped half-way)
-	}
-	var lost []string
-	for _, id := range replacingControls {
-		if !have[id] && slices.Contains(planned, id) {
-			lost = append(lost, id)
-		}
-	}
-	return lost
-}
-
-func sameControls(ctx context.Context, state types.List, ids []string) bool {
-	if state.IsNull() || state.IsUnknown() {
-		return false
-	}
-	var have []string
-	if d := state.ElementsAs(ctx, &have, false); d.HasError() {
-		return false
-	}
-	return slices.Equal(have, ids)
-}
-
-func controlsValue(ctx context.Context, ids []string, diags *diag.Diagnostics) types.List {
-	if ids == nil {
-		ids = []string{}
-	}
-	l, d := types.ListValueFrom(ctx, types.StringType, ids)
-	diags.Append(d...)
-	return l
-}
-
-func specNames(specs []alarms.Spec) []string {
-	out := make([]string, 0, len(specs))
-	for _, s := range specs {
-		out = append(out, s.Name)
-	}
-	return out
-}
-
-func mapValues(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for _, v := range m {
-		out = append(out, v)
-	}
-	return out
-}
-
-func withoutAWSTags(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		if !strings.HasPrefix(k, "aws:") {
-			out[k] = v
-		}
-	}
-	return out
 }

@@ -589,6 +589,87 @@ func TestFindJobNotFound(t *testing.T) {
 	}
 }
 
+// scriptedSageMaker answers DescribeTrainingJob from a script, one answer a
+// call (the last one repeats), and ListTrainingJobs as fakeSageMaker does.
+type scriptedSageMaker struct {
+	fakeSageMaker
+	answers []describeAnswer
+	calls   int
+}
+
+type describeAnswer struct {
+	status smtypes.TrainingJobStatus
+	err    error
+}
+
+func (f *scriptedSageMaker) DescribeTrainingJob(_ context.Context, in *sagemaker.DescribeTrainingJobInput, _ ...func(*sagemaker.Options)) (*sagemaker.DescribeTrainingJobOutput, error) {
+	a := f.answers[min(f.calls, len(f.answers)-1)]
+	f.calls++
+	if a.err != nil {
+		return nil, a.err
+	}
+	out := &sagemaker.DescribeTrainingJobOutput{TrainingJobName: in.TrainingJobName, TrainingJobStatus: a.status, SecondaryStatus: smtypes.SecondaryStatusTraining}
+	if a.status == smtypes.TrainingJobStatusFailed {
+		out.FailureReason = aws.String("AlgorithmError: out of memory")
+	}
+	return out, nil
+}
+
+func TestWaitForEnd(t *testing.T) {
+	ctx := context.Background()
+	fast := func() *poll { return &poll{next: time.Millisecond, max: 5 * time.Millisecond} }
+	notFound := describeAnswer{err: &smithy.GenericAPIError{Code: "ValidationException", Message: "Requested resource not found."}}
+	inProgress := describeAnswer{status: smtypes.TrainingJobStatusInProgress}
+
+	api := &scriptedSageMaker{answers: []describeAnswer{notFound, notFound, inProgress, {status: smtypes.TrainingJobStatusFailed}}}
+	job, err := waitOn(ctx, api, "job-1", time.Minute, fast())
+	if err != nil || job == nil || job.TrainingJobStatus != smtypes.TrainingJobStatusFailed || aws.ToString(job.FailureReason) == "" {
+		t.Fatalf("a failed job ends the wait with its description: %+v, %v", job, err)
+	}
+	if api.calls != 4 {
+		t.Errorf("%d DescribeTrainingJob calls, want 4", api.calls)
+	}
+
+	for _, st := range []smtypes.TrainingJobStatus{smtypes.TrainingJobStatusCompleted, smtypes.TrainingJobStatusStopped} {
+		job, err := waitOn(ctx, &scriptedSageMaker{answers: []describeAnswer{inProgress, {status: st}}}, "job-1", time.Minute, fast())
+		if err != nil || job.TrainingJobStatus != st {
+			t.Errorf("%s ends the wait: %+v, %v", st, job, err)
+		}
+	}
+
+	job, err = waitOn(ctx, &scriptedSageMaker{answers: []describeAnswer{inProgress}}, "job-1", 50*time.Millisecond, fast())
+	if err == nil || job == nil || err.Error() != "timed out after 50ms waiting for training job job-1 to end; it is InProgress (Training)" {
+		t.Errorf("timeout: %+v, %v", job, err)
+	}
+
+	throttled := &smithy.GenericAPIError{Code: "ThrottlingException"}
+	job, err = waitOn(ctx, &scriptedSageMaker{answers: []describeAnswer{inProgress, {err: throttled}}}, "job-1", time.Minute, fast())
+	if !errors.Is(err, throttled) || job == nil || job.TrainingJobStatus != smtypes.TrainingJobStatusInProgress {
+		t.Errorf("an error ends the wait with the last description: %+v, %v", job, err)
+	}
+
+	api = &scriptedSageMaker{answers: []describeAnswer{notFound}}
+	if _, err := waitOn(ctx, api, "job-1", time.Minute, fast()); !errors.Is(err, errNotFound) || api.calls != 6 {
+		t.Errorf("not found is tolerated five times: %d calls, %v", api.calls, err)
+	}
+}
+
+func TestPollSchedule(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // wait returns at once, and still moves on to the next delay
+	p := newPoll()
+	var got []time.Duration
+	for range 10 {
+		got = append(got, p.next)
+		if err := p.wait(ctx); err == nil {
+			t.Fatal("wait on a cancelled context returned no error")
+		}
+	}
+	if got[0] != time.Second || got[1] != 1500*time.Millisecond || got[9] != 30*time.Second {
+		t.Errorf("schedule %v: 1s, then half as long again each time, up to 30s", got)
+	}
+}
+
 func TestSchemaDescriptions(t *testing.T) {
 	r := &trainingJobResource{}
 	resp := new(resource.SchemaResponse)

@@ -1,10 +1,19 @@
+// The guardrail wiring: the facts a subject's shape depends on, the subject
+// of a plan or of the live job, evaluate.Run, and where findings land.
+
 package trainingjob
 
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"slices"
+	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -13,9 +22,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
 // Subject fields of this resource's S3 locations, so that findings land on
@@ -25,135 +32,6 @@ const (
 	fieldOutput     guardrail.Field = "output_s3_uri"
 	fieldCheckpoint guardrail.Field = "checkpoint_s3_uri"
 )
-
-// inputs is a plan (or state) decoded into guardrail values: unknown stays
-// unknown, absent stays null.
-type inputs struct {
-	Name              facts.Value[string]
-	RoleARN           facts.Value[string]
-	Image             facts.Value[string]
-	Channels          []channelInput
-	ChannelsKnown     bool // the list itself is known
-	Output            facts.Value[string]
-	Checkpoint        facts.Value[string]
-	InstanceType      facts.Value[string]
-	InstanceCount     facts.Value[int64]
-	VolumeSizeGB      facts.Value[int64]
-	KMSKey            facts.Value[string]
-	SubnetIDs         facts.Value[[]string]
-	SecurityGroupIDs  facts.Value[[]string]
-	MaxRuntimeSeconds facts.Value[int64]
-	UseSpot           facts.Value[bool]
-	MaxWaitSeconds    facts.Value[int64]
-	Hyperparameters   facts.Value[map[string]string]
-	Environment       facts.Value[map[string]string]
-	Tags              facts.Value[map[string]string] // the resource's own tags
-	Alarms            alarmSettings
-}
-
-type channelInput struct {
-	Name, S3URI, ContentType, InputMode, Distribution facts.Value[string]
-}
-
-// alarmSettings are the alarm block's values with defaults applied.
-type alarmSettings struct {
-	Actions    facts.Value[[]string] // null: the provider's alarm_actions
-	Thresholds alarms.TrainingThresholds
-	Known      bool // every threshold is known
-}
-
-func decode(ctx context.Context, m model) (inputs, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	in := inputs{
-		Name:              tfval.String(m.Name),
-		RoleARN:           tfval.String(m.RoleARN),
-		Image:             tfval.String(m.Image),
-		Output:            tfval.String(m.OutputS3URI),
-		Checkpoint:        tfval.String(m.CheckpointS3URI),
-		InstanceType:      tfval.String(m.InstanceType),
-		InstanceCount:     tfval.Int64(m.InstanceCount),
-		VolumeSizeGB:      tfval.Int64(m.VolumeSizeGB),
-		KMSKey:            tfval.String(m.KMSKeyARN),
-		MaxRuntimeSeconds: tfval.Int64(m.MaxRuntimeSeconds),
-		UseSpot:           tfval.Bool(m.UseSpot),
-		MaxWaitSeconds:    tfval.Int64(m.MaxWaitSeconds),
-		Hyperparameters:   tfval.StringMap(ctx, m.Hyperparameters, &diags),
-		Environment:       tfval.StringMap(ctx, m.Environment, &diags),
-		Tags:              tfval.StringMap(ctx, m.Tags, &diags),
-	}
-
-	in.ChannelsKnown = !m.InputChannels.IsUnknown() && !m.InputChannels.IsNull()
-	if in.ChannelsKnown {
-		var chans []channelModel
-		diags.Append(m.InputChannels.ElementsAs(ctx, &chans, false)...)
-		for _, c := range chans {
-			in.Channels = append(in.Channels, channelInput{
-				Name: tfval.String(c.Name), S3URI: tfval.String(c.S3URI), ContentType: tfval.String(c.ContentType),
-				InputMode: tfval.String(c.InputMode), Distribution: tfval.String(c.Distribution),
-			})
-		}
-	}
-
-	switch {
-	case m.VPC.IsUnknown():
-		in.SubnetIDs, in.SecurityGroupIDs = facts.Unknown[[]string](), facts.Unknown[[]string]()
-	case m.VPC.IsNull():
-		in.SubnetIDs, in.SecurityGroupIDs = facts.Null[[]string](), facts.Null[[]string]()
-	default:
-		var v vpcModel
-		diags.Append(m.VPC.As(ctx, &v, objectAsOptions)...)
-		in.SubnetIDs = tfval.Strings(ctx, v.SubnetIDs, &diags)
-		in.SecurityGroupIDs = tfval.Strings(ctx, v.SecurityGroupIDs, &diags)
-	}
-
-	in.Alarms = alarmSettings{Actions: facts.Null[[]string](), Thresholds: alarms.DefaultTrainingThresholds(), Known: true}
-	switch {
-	case m.Alarms.IsUnknown():
-		in.Alarms.Actions, in.Alarms.Known = facts.Unknown[[]string](), false
-	case !m.Alarms.IsNull():
-		var a alarmsModel
-		diags.Append(m.Alarms.As(ctx, &a, objectAsOptions)...)
-		in.Alarms.Actions = tfval.Strings(ctx, a.Actions, &diags)
-		for _, t := range []struct {
-			v   types.Float64
-			dst *float64
-		}{
-			{a.DiskPercent, &in.Alarms.Thresholds.DiskPercent},
-			{a.MemoryPercent, &in.Alarms.Thresholds.MemoryPercent},
-			{a.GPUIdlePercent, &in.Alarms.Thresholds.GPUIdlePercent},
-		} {
-			switch {
-			case t.v.IsUnknown():
-				in.Alarms.Known = false
-			case !t.v.IsNull():
-				*t.dst = t.v.ValueFloat64()
-			}
-		}
-	}
-	return in, diags
-}
-
-// effectiveActions are the alarm actions: the block's, else the provider's.
-func (a alarmSettings) effectiveActions(data *providerdata.Data) facts.Value[[]string] {
-	if a.Actions.State != facts.StateNull {
-		return a.Actions
-	}
-	if data == nil {
-		return facts.Known([]string(nil))
-	}
-	return facts.Known(slices.Clone(data.AlarmActions))
-}
-
-// mergedTags is default_tags overlaid with the resource's tags.
-func mergedTags(data *providerdata.Data, own facts.Value[map[string]string]) facts.Value[map[string]string] {
-	if own.State == facts.StateUnknown {
-		return own
-	}
-	if data == nil {
-		return facts.Known(copyMap(own.V))
-	}
-	return facts.Known(data.MergeTags(own.V))
-}
 
 // prefetched are the facts the subject's own shape depends on: whether the
 // instance type has NVMe storage (no volume key) and GPUs (an idle alarm),
@@ -211,97 +89,6 @@ func (p prefetched) gpus() (n int, known bool) {
 	return p.InstanceType.GPUs, p.InstanceTypeFetched
 }
 
-// logGroupPlan is what the shared log group will be after Ensure, and what
-// Ensure has to change to get there.
-type logGroupPlan struct {
-	Key       facts.Value[string] // the group's key, in the workload's terms when it is the workload key
-	Retention facts.Value[int64]
-	// OwnKey is true when the group is (or will be) encrypted with the
-	// workload's key: it is then checked as part of the job. Otherwise it
-	// keeps another customer-managed key and is checked on its own.
-	OwnKey bool
-	// AssociateKey: create the group with, or associate, the workload key
-	// (the group is missing, unencrypted, or its key is unusable).
-	AssociateKey bool
-	// RaiseRetention: the group is missing or keeps logs for less than
-	// min_log_retention_days; RetentionDays is what Ensure sets.
-	RaiseRetention bool
-	RetentionDays  int32
-}
-
-// planLogGroup decides what happens to the shared log group. It never
-// takes the group from another usable customer-managed key (other jobs'
-// logs are encrypted with it, and the group is theirs too) and never lowers
-// its retention.
-func planLogGroup(p prefetched, workloadKey facts.Value[string], minRetentionDays int64) logGroupPlan {
-	if !p.LogGroupFetched {
-		return logGroupPlan{Key: facts.Unknown[string](), Retention: facts.Unknown[int64](), OwnKey: true}
-	}
-	g := p.LogGroup
-	lp := logGroupPlan{OwnKey: true}
-	target := retentionFor(minRetentionDays)
-	switch {
-	case !g.Found:
-		lp.Retention, lp.RaiseRetention, lp.RetentionDays = facts.Known(int64(target)), true, target
-	case g.RetentionDays == 0: // never expire
-		lp.Retention = facts.Known(int64(0))
-	case minRetentionDays > 0 && g.RetentionDays < minRetentionDays:
-		lp.Retention, lp.RaiseRetention, lp.RetentionDays = facts.Known(int64(target)), true, target
-	default:
-		lp.Retention = facts.Known(g.RetentionDays)
-	}
-
-	switch {
-	case workloadKey.State == facts.StateUnknown:
-		lp.Key = facts.Unknown[string]()
-	case !g.Found || g.KMSKeyARN == "":
-		lp.Key, lp.AssociateKey = workloadKey, true
-	case g.KMSKeyARN == workloadKey.V || (p.KeyFetched && p.Key.Found && g.KMSKeyARN == p.Key.ARN):
-		lp.Key = workloadKey
-	case p.GroupKeyFetched && (!p.GroupKey.Found || p.GroupKey.State != "Enabled"):
-		// Its key is gone, disabled or pending deletion: CloudWatch Logs can
-		// no longer write to the group, so it takes the workload key.
-		lp.Key, lp.AssociateKey = workloadKey, true
-	default:
-		lp.Key, lp.OwnKey = facts.Known(g.KMSKeyARN), false
-	}
-	return lp
-}
-
-// liveLogGroup describes the shared log group as it is now, for Read.
-func liveLogGroup(p prefetched, workloadKey facts.Value[string]) logGroupPlan {
-	if !p.LogGroupFetched {
-		return logGroupPlan{Key: facts.Unknown[string](), Retention: facts.Unknown[int64](), OwnKey: true}
-	}
-	g := p.LogGroup
-	if !g.Found {
-		return logGroupPlan{Key: facts.Null[string](), Retention: facts.Null[int64](), OwnKey: true}
-	}
-	lp := logGroupPlan{Key: facts.Known(g.KMSKeyARN), Retention: facts.Known(g.RetentionDays), OwnKey: true}
-	switch {
-	case g.KMSKeyARN == "":
-	case workloadKey.IsKnown() && (g.KMSKeyARN == workloadKey.V || (p.KeyFetched && p.Key.Found && g.KMSKeyARN == p.Key.ARN)):
-		lp.Key = workloadKey // the same key, named as the job names it
-	default:
-		lp.OwnKey = false
-	}
-	return lp
-}
-
-// retentionFor is the shortest retention CloudWatch Logs accepts that is at
-// least minDays (365 when no minimum is set).
-func retentionFor(minDays int64) int32 {
-	if minDays <= 0 {
-		minDays = 365
-	}
-	for _, d := range loggroup.ValidRetentionDays {
-		if d >= minDays {
-			return int32(d)
-		}
-	}
-	return int32(loggroup.ValidRetentionDays[len(loggroup.ValidRetentionDays)-1])
-}
-
 // sharedControls are the controls a log group with its own key is held to.
 var sharedControls = []string{"SS-ENC-5", "SS-KMS-1", "SS-KMS-2", "SS-MON-3"}
 
@@ -350,6 +137,94 @@ func runChecks(ctx context.Context, f evaluate.Fetcher, policy guardrail.Policy,
 	}
 	ev.Controls = slices.DeleteFunc(ev.Controls, func(id string) bool { return failed[id] })
 	return ev, nil
+}
+
+func controlsValue(ctx context.Context, ids []string, diags *diag.Diagnostics) types.List {
+	if ids == nil {
+		ids = []string{}
+	}
+	l, d := types.ListValueFrom(ctx, types.StringType, ids)
+	diags.Append(d...)
+	return l
+}
+
+// inspection is what a check of the live job found.
+type inspection struct {
+	ev    evaluation
+	ok    map[string]string // alarm_names: the alarms that exist as specified
+	drift []string
+}
+
+func (i inspection) alarmNames(ctx context.Context, diags *diag.Diagnostics) types.Map {
+	m, d := types.MapValueFrom(ctx, types.StringType, i.ok)
+	diags.Append(d...)
+	return m
+}
+
+// inspect checks the live job: its alarms against the specs of m's alarm
+// settings, and its guardrails (network, key, role, buckets, log group,
+// alarms, tags) with the posture of what it depends on.
+func (r *trainingJobResource) inspect(ctx context.Context, m model, job *sagemaker.DescribeTrainingJobOutput) (inspection, error) {
+	in, diags := decode(ctx, m)
+	if diags.HasError() {
+		return inspection{}, fmt.Errorf("decoding the state: %v", diags)
+	}
+	name := aws.ToString(job.TrainingJobName)
+	liveTags, err := listTags(ctx, r.sm(), aws.ToString(job.TrainingJobArn))
+	if err != nil {
+		return inspection{}, err
+	}
+	it, key := facts.Null[string](), facts.Null[string]()
+	count := 1
+	if rc := job.ResourceConfig; rc != nil {
+		it = facts.Known(string(rc.InstanceType))
+		count = int(aws.ToInt32(rc.InstanceCount))
+	}
+	if o := job.OutputDataConfig; o != nil && aws.ToString(o.KmsKeyId) != "" {
+		key = facts.Known(aws.ToString(o.KmsKeyId))
+	}
+	pre, err := prefetch(ctx, r.data.Posture, it, key)
+	if err != nil {
+		return inspection{}, err
+	}
+	gpus, _ := pre.gpus()
+	in.Name, in.InstanceCount = facts.Known(name), facts.Known(int64(count))
+	specs := alarms.TrainingSpecs(alarmInput(name, in, gpus, r.data, nil))
+	live, err := alarms.Describe(ctx, r.data.AWS.CloudWatch, specNames(specs))
+	if err != nil {
+		return inspection{}, err
+	}
+	ins := inspection{}
+	ins.ok, ins.drift = alarmDrift(specs, live)
+	s := liveSubject(job, liveTags, specs, live, r.data)
+	ins.ev, err = runChecks(ctx, r.data.Posture, r.data.Policy, s, liveLogGroup(pre, s.KMSKeyARN))
+	return ins, err
+}
+
+// checkPlanned runs the guardrails on a planned job: it decides what becomes
+// of the shared log group and evaluates the plan's subject with it.
+func (r *trainingJobResource) checkPlanned(ctx context.Context, in inputs, pre prefetched) (logGroupPlan, evaluation, error) {
+	lp := planLogGroup(pre, in.KMSKey, r.data.Policy.MinLogRetentionDays)
+	ev, err := runChecks(ctx, r.data.Posture, r.data.Policy, planSubject(in, pre, r.data), lp)
+	return lp, ev, err
+}
+
+// reportDrift warns about what a check of the live job found: drifted
+// alarms, and failed controls (as warnings: the job exists, and the next
+// apply restores or replaces it). Failed SS-MON-1 findings are the alarm
+// drift already reported.
+func reportDrift(ins inspection, name string, vpcSet bool, diags *diag.Diagnostics) {
+	if len(ins.drift) > 0 {
+		diags.AddAttributeWarning(path.Root("alarm_names"), "SS-MON-1: the alarms of training job "+name+" changed outside Terraform",
+			strings.Join(ins.drift, "\n")+"\nThe next apply restores them in place.")
+	}
+	var drifted []guardrail.Finding
+	for _, f := range ins.ev.Findings {
+		if f.Severity != guardrail.SeverityWarning && f.Control != "SS-MON-1" {
+			drifted = append(drifted, f)
+		}
+	}
+	diags.Append(guardrail.Diagnostics(guardrail.AsWarnings(drifted), pathFor(vpcSet))...)
 }
 
 // baseSubject is the part of a subject that does not depend on values.
@@ -416,6 +291,64 @@ func planLocations(in inputs) []guardrail.S3Location {
 	return out
 }
 
+// liveSubject builds the subject of the live job and its alarms.
+func liveSubject(job *sagemaker.DescribeTrainingJobOutput, liveTags map[string]string, specs []alarms.Spec, live map[string]cwtypes.MetricAlarm, data *providerdata.Data) *guardrail.Subject {
+	s := baseSubject(aws.ToString(job.TrainingJobName), data)
+	if v := job.VpcConfig; v != nil {
+		s.SubnetIDs, s.SecurityGroupIDs = facts.Known(v.Subnets), facts.Known(v.SecurityGroupIds)
+	} else {
+		s.SubnetIDs, s.SecurityGroupIDs = facts.Null[[]string](), facts.Null[[]string]()
+	}
+	s.KMSKeyARN, s.OutputKMSKeyARN = facts.Null[string](), facts.Null[string]()
+	if o := job.OutputDataConfig; o != nil && aws.ToString(o.KmsKeyId) != "" {
+		s.KMSKeyARN, s.OutputKMSKeyARN = facts.Known(aws.ToString(o.KmsKeyId)), facts.Known(aws.ToString(o.KmsKeyId))
+	}
+	s.VolumeKMSKeyARN = facts.Null[string]()
+	if rc := job.ResourceConfig; rc != nil {
+		s.InstanceType = facts.Known(string(rc.InstanceType))
+		s.InstanceCount = facts.Known(int64(aws.ToInt32(rc.InstanceCount)))
+		if k := aws.ToString(rc.VolumeKmsKeyId); k != "" {
+			s.VolumeKMSKeyARN = facts.Known(k)
+		}
+	}
+	s.RoleARN = facts.Known(aws.ToString(job.RoleArn))
+	if as := job.AlgorithmSpecification; as != nil && as.TrainingImage != nil {
+		s.Image = facts.Known(aws.ToString(as.TrainingImage))
+	} else {
+		s.Image = facts.Null[string]()
+	}
+	for i, c := range job.InputDataConfig {
+		uri := facts.Null[string]()
+		if c.DataSource != nil && c.DataSource.S3DataSource != nil {
+			uri = facts.Known(aws.ToString(c.DataSource.S3DataSource.S3Uri))
+		}
+		s.S3 = append(s.S3, guardrail.S3Location{URI: uri, Index: i, Field: fieldInputs, Role: "input"})
+	}
+	if o := job.OutputDataConfig; o != nil {
+		s.S3 = append(s.S3, guardrail.S3Location{URI: facts.Known(aws.ToString(o.S3OutputPath)), Index: -1, Field: fieldOutput, Role: "output"})
+	}
+	if c := job.CheckpointConfig; c != nil && c.S3Uri != nil {
+		s.S3 = append(s.S3, guardrail.S3Location{URI: facts.Known(aws.ToString(c.S3Uri)), Index: -1, Field: fieldCheckpoint, Role: "checkpoint"})
+	}
+	s.NetworkIsolation = facts.Known(aws.ToBool(job.EnableNetworkIsolation))
+	s.InterContainerEncryption = facts.Known(aws.ToBool(job.EnableInterContainerTrafficEncryption))
+	s.MaxRuntimeSeconds = facts.Null[int64]()
+	if sc := job.StoppingCondition; sc != nil && sc.MaxRuntimeInSeconds != nil {
+		s.MaxRuntimeSeconds = facts.Known(int64(aws.ToInt32(sc.MaxRuntimeInSeconds)))
+	}
+	s.Tags = facts.Known(maps.Clone(liveTags))
+	list := make([]guardrail.Alarm, 0, len(specs))
+	for _, sp := range specs {
+		a := guardrail.Alarm{Name: sp.Name, Kind: sp.Kind}
+		if la, ok := live[sp.Name]; ok {
+			a.Exists, a.ActionsEnabled, a.Actions = true, aws.ToBool(la.ActionsEnabled), facts.Known(la.AlarmActions)
+		}
+		list = append(list, a)
+	}
+	s.Alarms = facts.Known(list)
+	return s
+}
+
 // paths maps findings to the training job's attributes. vpcSet says
 // whether the vpc block is present (a missing block is reported on it).
 func paths(vpcSet bool) guardrail.Paths {
@@ -463,11 +396,3 @@ func pathFor(vpcSet bool) func(guardrail.Finding) path.Path {
 // replacingControls are forced settings of the job itself: when the live
 // job lacks one, only a new job can restore it.
 var replacingControls = []string{"SS-NET-4", "SS-ENC-1", "SS-ENC-2", "SS-ENC-3"}
-
-func copyMap(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}

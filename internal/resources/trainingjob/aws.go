@@ -1,16 +1,25 @@
+// The AWS calls: the SageMaker client, finding, waiting for, stopping,
+// creating and tagging a job.
+
 package trainingjob
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
-	"github.com/aws/smithy-go"
+	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 // sageMakerAPI is the part of the SageMaker client this resource uses.
@@ -23,6 +32,12 @@ type sageMakerAPI interface {
 	AddTags(context.Context, *sagemaker.AddTagsInput, ...func(*sagemaker.Options)) (*sagemaker.AddTagsOutput, error)
 	DeleteTags(context.Context, *sagemaker.DeleteTagsInput, ...func(*sagemaker.Options)) (*sagemaker.DeleteTagsOutput, error)
 }
+
+func (r *trainingJobResource) configured(diags *diag.Diagnostics) bool {
+	return providerdata.Ready(r.data, "sagesafe_training_job was used", diags)
+}
+
+func (r *trainingJobResource) sm() sageMakerAPI { return r.data.AWS.SageMaker }
 
 // errNotFound is returned (wrapped) by findJob when the job does not exist.
 var errNotFound = errors.New("training job not found")
@@ -40,7 +55,7 @@ func findJob(ctx context.Context, api sageMakerAPI, name string) (*sagemaker.Des
 	if errors.As(err, &rnf) {
 		return nil, fmt.Errorf("%w: %s", errNotFound, name)
 	}
-	if hasCode(err, "ValidationException") {
+	if tfawserr.ErrCodeEquals(err, "ValidationException") {
 		exists, lerr := jobListed(ctx, api, name)
 		if lerr == nil && !exists {
 			return nil, fmt.Errorf("%w: %s", errNotFound, name)
@@ -66,11 +81,6 @@ func jobListed(ctx context.Context, api sageMakerAPI, name string) (bool, error)
 	return false, nil
 }
 
-func hasCode(err error, code string) bool {
-	var apiErr smithy.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode() == code
-}
-
 // ended reports whether a status is final.
 func ended(s smtypes.TrainingJobStatus) bool {
 	switch s {
@@ -81,7 +91,7 @@ func ended(s smtypes.TrainingJobStatus) bool {
 }
 
 // poll is the waiter's schedule: quick at first (short jobs and the
-// emulator), then backing off to once every 30 seconds.
+// emulator), then each wait half as long again, up to 30 seconds.
 type poll struct {
 	next, max time.Duration
 }
@@ -102,10 +112,24 @@ func (p *poll) wait(ctx context.Context) error {
 
 // waitForEnd polls the job until it is Completed, Failed or Stopped, or
 // until timeout. It returns the last description it saw.
+//
+// It is not the SDK's sagemaker.NewTrainingJobCompletedOrStoppedWaiter: its
+// acceptors end the wait on Failed with an error and no description (the
+// FailureReason Create reports would be lost) and at the first
+// ValidationException, which is how SageMaker answers for a job it does not
+// show yet right after CreateTrainingJob. A custom Retryable fixes those, but
+// not its backoff: a random delay between MinDelay and MinDelay*2^(n-1),
+// then MaxDelay flat from the 6th poll with today's 1s/30s. Measured, that
+// made TestAccTrainingJob_waitForCompletion slower and more variable (8 to
+// 19s against 10 to 12s) and notices a job ending after ~20s up to 30s late.
 func waitForEnd(ctx context.Context, api sageMakerAPI, name string, timeout time.Duration) (*sagemaker.DescribeTrainingJobOutput, error) {
+	return waitOn(ctx, api, name, timeout, newPoll())
+}
+
+// waitOn is waitForEnd on schedule p.
+func waitOn(ctx context.Context, api sageMakerAPI, name string, timeout time.Duration, p *poll) (*sagemaker.DescribeTrainingJobOutput, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	p := newPoll()
 	var last *sagemaker.DescribeTrainingJobOutput
 	notFound := 0
 	for {
@@ -144,13 +168,33 @@ func stopJob(ctx context.Context, api sageMakerAPI, name string) error {
 	if errors.As(err, &rnf) {
 		return nil
 	}
-	if hasCode(err, "ValidationException") {
+	if tfawserr.ErrCodeEquals(err, "ValidationException") {
 		job, ferr := findJob(ctx, api, name)
 		if errors.Is(ferr, errNotFound) || (ferr == nil && (ended(job.TrainingJobStatus) || job.TrainingJobStatus == smtypes.TrainingJobStatusStopping)) {
 			return nil
 		}
 	}
 	return fmt.Errorf("stopping training job %s: %w", name, err)
+}
+
+// createJob calls CreateTrainingJob and returns the job's ARN. The SDK
+// retries a request whose answer was lost; the job it then reports as in use
+// may be the one this call created, and is adopted when it matches input.
+func createJob(ctx context.Context, api sageMakerAPI, input *sagemaker.CreateTrainingJobInput) (string, error) {
+	started := time.Now()
+	out, err := api.CreateTrainingJob(ctx, input)
+	if err == nil {
+		return aws.ToString(out.TrainingJobArn), nil
+	}
+	var inUse *smtypes.ResourceInUse
+	if errors.As(err, &inUse) {
+		name := aws.ToString(input.TrainingJobName)
+		if job, ferr := findJob(ctx, api, name); ferr == nil && sameJob(input, job, started) {
+			tflog.Warn(ctx, "adopting the training job a retried CreateTrainingJob had already created", map[string]any{"name": name})
+			return aws.ToString(job.TrainingJobArn), nil
+		}
+	}
+	return "", err
 }
 
 // listTags returns the job's tags.
@@ -162,9 +206,7 @@ func listTags(ctx context.Context, api sageMakerAPI, arn string) (map[string]str
 		if err != nil {
 			return nil, fmt.Errorf("listing tags of %s: %w", arn, err)
 		}
-		for _, t := range page.Tags {
-			out[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
+		maps.Copy(out, shared.TagMap(page.Tags, func(t smtypes.Tag) (*string, *string) { return t.Key, t.Value }))
 	}
 	return out, nil
 }
