@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
 )
 
@@ -24,8 +25,6 @@ const (
 	MinSessionDuration     = 3600
 	MaxSessionDuration     = 43200
 	DefaultSessionDuration = 3600
-	// PolicyName is the name of the one inline policy sagesafe puts on the role.
-	PolicyName = "sagesafe-execution"
 	// maxNameLen and maxPrefixLen are IAM's role-name limit and what leaves
 	// room for the generated suffix.
 	maxNameLen   = 64
@@ -69,8 +68,8 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 		},
 		"purpose": schema.StringAttribute{
 			Required:            true,
-			MarkdownDescription: PurposeDescription,
-			Validators:          PurposeValidators(),
+			MarkdownDescription: iampolicy.PurposeDescription,
+			Validators:          iampolicy.PurposeValidators(),
 		},
 		"permissions_boundary_arn": schema.StringAttribute{
 			Optional: true,
@@ -104,14 +103,14 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 		},
 		"policy_json": schema.StringAttribute{
 			Computed: true,
-			MarkdownDescription: "The role's one inline policy (named `" + PolicyName + "`), generated from the inputs; " +
+			MarkdownDescription: "The role's one inline policy (named `" + iampolicy.ExecutionRolePolicyName + "`), generated from the inputs; " +
 				"the same JSON `sagesafe_execution_role_policy` renders. After a refresh it holds the live policy when that " +
 				"was edited outside Terraform, or is empty when the policy was deleted.",
 		},
 		"inline_policy_names": schema.SetAttribute{
 			ElementType: types.StringType,
 			Computed:    true,
-			MarkdownDescription: "Names of the role's inline policies: only `" + PolicyName + "` after apply. Any other name " +
+			MarkdownDescription: "Names of the role's inline policies: only `" + iampolicy.ExecutionRolePolicyName + "` after apply. Any other name " +
 				"after a refresh was added outside Terraform (SS-IAM-2 drift) and the next apply deletes it.",
 		},
 		"attached_policy_arns": schema.SetAttribute{
@@ -128,7 +127,7 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				"evaluation the plan and every refresh run.",
 		},
 	}
-	for _, in := range SetInputs() {
+	for _, in := range iampolicy.RoleSetInputs() {
 		attrs[in.Name] = schema.SetAttribute{
 			ElementType:         types.StringType,
 			Optional:            true,
