@@ -54,9 +54,25 @@ func SaveRefreshed[M any](ctx context.Context, m *M, refresh Refresh[M], state *
 	diags.Append(state.Set(ctx, m)...)
 }
 
-// TagChanges returns what turns the tags have into want: the keys to remove,
+// ReconcileTags makes an object's tags want, given the tags it has: untag
+// removes keys (sorted), tag adds or changes tags; each is called only when
+// there is something to do.
+func ReconcileTags(have, want map[string]string, untag func(keys []string) error, tag func(set map[string]string) error) error {
+	remove, set := tagChanges(have, want)
+	if len(remove) > 0 {
+		if err := untag(remove); err != nil {
+			return err
+		}
+	}
+	if len(set) > 0 {
+		return tag(set)
+	}
+	return nil
+}
+
+// tagChanges returns what turns the tags have into want: the keys to remove,
 // sorted, and the tags to add or change.
-func TagChanges(have, want map[string]string) (remove []string, set map[string]string) {
+func tagChanges(have, want map[string]string) (remove []string, set map[string]string) {
 	for _, k := range slices.Sorted(maps.Keys(have)) {
 		if _, ok := want[k]; !ok {
 			remove = append(remove, k)
@@ -80,4 +96,22 @@ func OwnTags(live, defaults map[string]string) map[string]string {
 		return ok && dv == v
 	})
 	return own
+}
+
+// Collect returns the items of every page of an aws-sdk-go-v2 paginator,
+// given its HasMorePages and NextPage methods and what to take from a page:
+//
+//	p := kms.NewListAliasesPaginator(kc, in)
+//	aliases, err := shared.Collect(ctx, p.HasMorePages, p.NextPage,
+//		func(page *kms.ListAliasesOutput) []kmstypes.AliasListEntry { return page.Aliases })
+func Collect[P, O, T any](ctx context.Context, more func() bool, next func(context.Context, ...func(O)) (P, error), items func(P) []T) ([]T, error) {
+	var all []T
+	for more() {
+		page, err := next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, items(page)...)
+	}
+	return all, nil
 }
