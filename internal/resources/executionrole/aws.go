@@ -77,30 +77,25 @@ func findRole(ctx context.Context, ic *iam.Client, name string) (*liveRole, erro
 }
 
 func listRoleTags(ctx context.Context, ic *iam.Client, name string) (map[string]string, error) {
-	tags := map[string]string{}
 	p := iam.NewListRoleTagsPaginator(ic, &iam.ListRoleTagsInput{RoleName: aws.String(name)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("ListRoleTags: %w", err)
-		}
-		maps.Copy(tags, shared.TagMap(page.Tags, func(t iamtypes.Tag) (*string, *string) { return t.Key, t.Value }))
+	tags, err := shared.Collect(ctx, p.HasMorePages, p.NextPage, func(page *iam.ListRoleTagsOutput) []iamtypes.Tag { return page.Tags })
+	if err != nil {
+		return nil, fmt.Errorf("ListRoleTags: %w", err)
 	}
-	return tags, nil
+	return shared.TagMap(tags, func(t iamtypes.Tag) (*string, *string) { return t.Key, t.Value }), nil
 }
 
 // listAttachedPolicies returns the ARNs of the role's managed policies, sorted.
 func listAttachedPolicies(ctx context.Context, ic *iam.Client, name string) ([]string, error) {
-	var arns []string
 	p := iam.NewListAttachedRolePoliciesPaginator(ic, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("ListAttachedRolePolicies: %w", err)
-		}
-		for _, a := range page.AttachedPolicies {
-			arns = append(arns, aws.ToString(a.PolicyArn))
-		}
+	attached, err := shared.Collect(ctx, p.HasMorePages, p.NextPage,
+		func(page *iam.ListAttachedRolePoliciesOutput) []iamtypes.AttachedPolicy { return page.AttachedPolicies })
+	if err != nil {
+		return nil, fmt.Errorf("ListAttachedRolePolicies: %w", err)
+	}
+	var arns []string
+	for _, a := range attached {
+		arns = append(arns, aws.ToString(a.PolicyArn))
 	}
 	slices.Sort(arns)
 	return arns, nil
@@ -108,20 +103,18 @@ func listAttachedPolicies(ctx context.Context, ic *iam.Client, name string) ([]s
 
 // getInlinePolicies returns the role's inline policies by name, decoded.
 func getInlinePolicies(ctx context.Context, ic *iam.Client, name string) (map[string]string, error) {
-	inline := map[string]string{}
 	p := iam.NewListRolePoliciesPaginator(ic, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+	names, err := shared.Collect(ctx, p.HasMorePages, p.NextPage, func(page *iam.ListRolePoliciesOutput) []string { return page.PolicyNames })
+	if err != nil {
+		return nil, fmt.Errorf("ListRolePolicies: %w", err)
+	}
+	inline := make(map[string]string, len(names))
+	for _, pn := range names {
+		doc, err := ic.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(pn)})
 		if err != nil {
-			return nil, fmt.Errorf("ListRolePolicies: %w", err)
+			return nil, fmt.Errorf("GetRolePolicy %s: %w", pn, err)
 		}
-		for _, pn := range page.PolicyNames {
-			doc, err := ic.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(pn)})
-			if err != nil {
-				return nil, fmt.Errorf("GetRolePolicy %s: %w", pn, err)
-			}
-			inline[pn] = decode(aws.ToString(doc.PolicyDocument))
-		}
+		inline[pn] = decode(aws.ToString(doc.PolicyDocument))
 	}
 	return inline, nil
 }
@@ -147,20 +140,18 @@ func removeForeignPolicies(ctx context.Context, ic *iam.Client, name string, liv
 	return nil
 }
 
-// reconcileTags makes the role's tags exactly want.
+// reconcileTags makes the role's tags exactly want. (The SDK's errors name
+// the operation that failed.)
 func reconcileTags(ctx context.Context, ic *iam.Client, name string, have, want map[string]string) error {
-	remove, set := shared.TagChanges(have, want)
-	if len(remove) > 0 {
-		if _, err := ic.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: remove}); err != nil {
-			return fmt.Errorf("UntagRole: %w", err)
-		}
+	untag := func(keys []string) error {
+		_, err := ic.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: keys})
+		return err
 	}
-	if len(set) > 0 {
-		if _, err := ic.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(set)}); err != nil {
-			return fmt.Errorf("TagRole: %w", err)
-		}
+	tag := func(set map[string]string) error {
+		_, err := ic.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(set)})
+		return err
 	}
-	return nil
+	return shared.ReconcileTags(have, want, untag, tag)
 }
 
 // deleteRole deletes a role after removing what IAM refuses to delete a role

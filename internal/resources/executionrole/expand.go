@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 )
 
@@ -30,6 +31,13 @@ func (r *roleResource) render(m *resourceModel, diags *diag.Diagnostics) (iampol
 		return iampolicy.RoleDocuments{}, false
 	}
 	return docs, true
+}
+
+// controlText gives refusals of iampolicy.RenderRole the catalog's rationale
+// and fix.
+func controlText(control string) (rationale, fix string, ok bool) {
+	c, ok := guardrail.Lookup(control)
+	return c.Rationale, c.Fix, ok
 }
 
 // createRoleInput is the CreateRole request for the planned role: the

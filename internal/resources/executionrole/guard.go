@@ -9,15 +9,13 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 // paths: the only Subject field this resource fills from its own attributes
@@ -48,27 +46,6 @@ func evaluateRole(ctx context.Context, f evaluate.Fetcher, p guardrail.Policy, s
 	return evaluate.Run(ctx, evaluate.Observed(f, observed), p, s)
 }
 
-// controlText gives refusals of iampolicy.RenderRole the catalog's rationale
-// and fix.
-func controlText(control string) (rationale, fix string, ok bool) {
-	c, ok := guardrail.Lookup(control)
-	return c.Rationale, c.Fix, ok
-}
-
-// planTags plans tags_all: the role's tags over the provider's
-// default_tags. The value returned, for the Subject, is unknown while any of
-// the role's tags is.
-func planTags(ctx context.Context, data *providerdata.Data, plan *resourceModel, diags *diag.Diagnostics) facts.Value[map[string]string] {
-	own, known := tfval.Tags(ctx, plan.Tags, diags)
-	if !known {
-		plan.TagsAll = types.MapUnknown(types.StringType)
-		return facts.Unknown[map[string]string]()
-	}
-	merged := data.MergeTags(own)
-	plan.TagsAll = tfval.Map(merged)
-	return facts.Known(merged)
-}
-
 // planGuard evaluates the role as apply will leave it (the generated
 // documents, nothing attached) and plans the controls it satisfies.
 func (r *roleResource) planGuard(ctx context.Context, plan *resourceModel, docs iampolicy.RoleDocuments, tags facts.Value[map[string]string]) diag.Diagnostics {
@@ -88,10 +65,7 @@ func (r *roleResource) planGuard(ctx context.Context, plan *resourceModel, docs 
 		diags.AddError("Checking the execution role against the guardrails failed", err.Error())
 		return diags
 	}
-	plan.Controls = types.ListUnknown(types.StringType)
-	if tags.IsKnown() {
-		plan.Controls = tfval.List(guardrail.Satisfied(s, r.data.Policy, findings))
-	}
+	plan.Controls = shared.PlanControls(tags, func() []string { return guardrail.Satisfied(s, r.data.Policy, findings) })
 	return guardrail.Diagnostics(findings, paths.For)
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
@@ -63,7 +64,8 @@ func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		return
 	}
 	planIdentity(ctx, req, &plan, &resp.Diagnostics)
-	tags := planTags(ctx, r.data, &plan, &resp.Diagnostics)
+	var tags facts.Value[map[string]string]
+	plan.TagsAll, tags = shared.PlanTags(ctx, plan.Tags, r.data.MergeTags, &resp.Diagnostics)
 	docs, known, diags := iampolicy.RenderRole(plan.RoleInputs, r.scope(), controlText)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -70,17 +69,15 @@ func getPolicy(ctx context.Context, kc *kms.Client, id string) (string, error) {
 
 // listAliases returns the sorted alias names that point at the key.
 func listAliases(ctx context.Context, kc *kms.Client, id string) ([]string, error) {
-	var names []string
 	p := kms.NewListAliasesPaginator(kc, &kms.ListAliasesInput{KeyId: aws.String(id)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range page.Aliases {
-			if aws.ToString(a.TargetKeyId) == id {
-				names = append(names, aws.ToString(a.AliasName))
-			}
+	aliases, err := shared.Collect(ctx, p.HasMorePages, p.NextPage, func(page *kms.ListAliasesOutput) []kmstypes.AliasListEntry { return page.Aliases })
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, a := range aliases {
+		if aws.ToString(a.TargetKeyId) == id {
+			names = append(names, aws.ToString(a.AliasName))
 		}
 	}
 	slices.Sort(names)
@@ -89,16 +86,12 @@ func listAliases(ctx context.Context, kc *kms.Client, id string) ([]string, erro
 
 // listTags returns the key's tags.
 func listTags(ctx context.Context, kc *kms.Client, id string) (map[string]string, error) {
-	tags := map[string]string{}
 	p := kms.NewListResourceTagsPaginator(kc, &kms.ListResourceTagsInput{KeyId: aws.String(id)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		maps.Copy(tags, shared.TagMap(page.Tags, func(t kmstypes.Tag) (*string, *string) { return t.TagKey, t.TagValue }))
+	tags, err := shared.Collect(ctx, p.HasMorePages, p.NextPage, func(page *kms.ListResourceTagsOutput) []kmstypes.Tag { return page.Tags })
+	if err != nil {
+		return nil, err
 	}
-	return tags, nil
+	return shared.TagMap(tags, func(t kmstypes.Tag) (*string, *string) { return t.TagKey, t.TagValue }), nil
 }
 
 func kmsTags(tags map[string]string) []kmstypes.Tag {
@@ -132,24 +125,22 @@ func reconcileAlias(ctx context.Context, kc *kms.Client, id, had, want string) e
 	return nil
 }
 
-// reconcileTags makes the key's tags exactly want.
+// reconcileTags makes the key's tags exactly want. (The SDK's errors name
+// the operation that failed.)
 func reconcileTags(ctx context.Context, kc *kms.Client, id string, want map[string]string) error {
 	have, err := listTags(ctx, kc, id)
 	if err != nil {
 		return err
 	}
-	remove, set := shared.TagChanges(have, want)
-	if len(remove) > 0 {
-		if _, err := kc.UntagResource(ctx, &kms.UntagResourceInput{KeyId: aws.String(id), TagKeys: remove}); err != nil {
-			return fmt.Errorf("UntagResource: %w", err)
-		}
+	untag := func(keys []string) error {
+		_, err := kc.UntagResource(ctx, &kms.UntagResourceInput{KeyId: aws.String(id), TagKeys: keys})
+		return err
 	}
-	if len(set) > 0 {
-		if _, err := kc.TagResource(ctx, &kms.TagResourceInput{KeyId: aws.String(id), Tags: kmsTags(set)}); err != nil {
-			return fmt.Errorf("TagResource: %w", err)
-		}
+	tag := func(set map[string]string) error {
+		_, err := kc.TagResource(ctx, &kms.TagResourceInput{KeyId: aws.String(id), Tags: kmsTags(set)})
+		return err
 	}
-	return nil
+	return shared.ReconcileTags(have, want, untag, tag)
 }
 
 // deleteKey removes the key's managed alias (never one that now points at

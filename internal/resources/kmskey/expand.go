@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
@@ -63,6 +64,12 @@ var specFields = map[string]string{
 // the attribute (and set element) at fault, led by the control it violates.
 func policyErrorDiagnostic(err error) diag.Diagnostic {
 	return iampolicy.RefusalDiagnostic(err, "key policy", specFields, controlText)
+}
+
+// controlText gives key-policy refusals the catalog's rationale and fix.
+func controlText(control string) (rationale, fix string, ok bool) {
+	c, ok := guardrail.Lookup(control)
+	return c.Rationale, c.Fix, ok
 }
 
 // createKeyInput is the CreateKey request for the planned key: an

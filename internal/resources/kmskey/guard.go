@@ -8,13 +8,12 @@ import (
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
@@ -49,26 +48,6 @@ func evaluateKey(ctx context.Context, f evaluate.Fetcher, p guardrail.Policy, s 
 	return evaluate.Run(ctx, evaluate.Observed(f, observed), p, s)
 }
 
-// controlText gives key-policy refusals the catalog's rationale and fix.
-func controlText(control string) (rationale, fix string, ok bool) {
-	c, ok := guardrail.Lookup(control)
-	return c.Rationale, c.Fix, ok
-}
-
-// planTags plans tags_all: the key's tags over the provider's default_tags.
-// The value returned, for the Subject, is unknown while any of the key's
-// tags is.
-func planTags(ctx context.Context, data *providerdata.Data, plan *model, diags *diag.Diagnostics) facts.Value[map[string]string] {
-	own, known := tfval.Tags(ctx, plan.Tags, diags)
-	if !known {
-		plan.TagsAll = types.MapUnknown(types.StringType)
-		return facts.Unknown[map[string]string]()
-	}
-	merged := data.MergeTags(own)
-	plan.TagsAll = tfval.Map(merged)
-	return facts.Known(merged)
-}
-
 // planGuard evaluates the key apply makes (an enabled, rotating,
 // customer-managed symmetric key in the provider's region) and plans the
 // controls it satisfies.
@@ -89,10 +68,7 @@ func (r *kmsKeyResource) planGuard(ctx context.Context, plan *model, tags facts.
 		diags.AddError("Checking the KMS key against the guardrails failed", err.Error())
 		return diags
 	}
-	plan.Controls = types.ListUnknown(types.StringType)
-	if tags.IsKnown() {
-		plan.Controls = tfval.List(guardrail.Satisfied(s, r.data.Policy, findings))
-	}
+	plan.Controls = shared.PlanControls(tags, func() []string { return guardrail.Satisfied(s, r.data.Policy, findings) })
 	return guardrail.Diagnostics(findings, paths.For)
 }
 

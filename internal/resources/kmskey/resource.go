@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
@@ -64,7 +65,8 @@ func (r *kmsKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	tags := planTags(ctx, r.data, &plan, &resp.Diagnostics)
+	var tags facts.Value[map[string]string]
+	plan.TagsAll, tags = shared.PlanTags(ctx, plan.Tags, r.data.MergeTags, &resp.Diagnostics)
 	plan.PolicyJSON = types.StringUnknown()
 	if spec, ok := keySpec(&plan, r.scope()); ok {
 		doc, err := iampolicy.KeyPolicy(spec)
