@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 )
 
@@ -36,31 +38,21 @@ func recoverInputs(trust, policy string) recoveredInputs {
 			case "ECRPullImages":
 				out.repos = append(out.repos, s.Resource...)
 			case "VPCManageNetworkInterfaces":
-				for _, arn := range s.Condition["ArnEquals"]["ec2:Subnet"] {
-					if _, id, ok := strings.Cut(arn, ":subnet/"); ok {
-						out.subnets = append(out.subnets, id)
-					}
-				}
+				out.subnets = append(out.subnets, resourceIDs(s.Condition["ArnEquals"]["ec2:Subnet"], "ec2", "subnet/")...)
 			case "VPCCreateNetworkInterface":
-				for _, arn := range s.Resource {
-					if _, id, ok := strings.Cut(arn, ":security-group/"); ok {
-						out.groups = append(out.groups, id)
-					}
-				}
+				out.groups = append(out.groups, resourceIDs(s.Resource, "ec2", "security-group/")...)
 			case "CloudWatchLogs":
-				for _, arn := range s.Resource {
-					trains = trains || strings.Contains(arn, ":log-group:/aws/sagemaker/TrainingJobs")
-					hosts = hosts || strings.Contains(arn, ":log-group:/aws/sagemaker/Endpoints/")
-				}
+				trains = trains || len(resourceIDs(s.Resource, "logs", "log-group:/aws/sagemaker/TrainingJobs")) > 0
+				hosts = hosts || len(resourceIDs(s.Resource, "logs", "log-group:/aws/sagemaker/Endpoints/")) > 0
 			}
 		}
-		for _, arn := range writeObjects {
-			if uri, ok := objectARNToURI(arn); ok {
+		for _, a := range writeObjects {
+			if uri, ok := objectARNToURI(a); ok {
 				out.write = append(out.write, uri)
 			}
 		}
-		for _, arn := range readObjects {
-			if uri, ok := objectARNToURI(arn); ok && !slices.Contains(writeObjects, arn) {
+		for _, a := range readObjects {
+			if uri, ok := objectARNToURI(a); ok && !slices.Contains(writeObjects, a) {
 				out.read = append(out.read, uri)
 			}
 		}
@@ -92,11 +84,13 @@ func purposeFromTrust(trust string) string {
 		return ""
 	}
 	for _, s := range doc.Statement {
-		for _, arn := range s.Condition["ArnLike"]["aws:SourceArn"] {
-			if strings.HasSuffix(arn, ":training-job/*") {
+		for _, source := range s.Condition["ArnLike"]["aws:SourceArn"] {
+			a, err := arn.Parse(source)
+			switch {
+			case err != nil || a.Service != "sagemaker":
+			case a.Resource == "training-job/*":
 				return string(iampolicy.PurposeTraining)
-			}
-			if strings.HasPrefix(arn, "arn:") && strings.Contains(arn, ":sagemaker:") {
+			default:
 				return string(iampolicy.PurposeTrainingAndInference)
 			}
 		}
@@ -104,14 +98,31 @@ func purposeFromTrust(trust string) string {
 	return ""
 }
 
+// resourceIDs returns, for each ARN of service whose resource starts with
+// prefix, the rest of the resource (the subnet or group ID after
+// "subnet/"); other values are skipped.
+func resourceIDs(arns []string, service, prefix string) []string {
+	var ids []string
+	for _, s := range arns {
+		a, err := arn.Parse(s)
+		if err != nil || a.Service != service {
+			continue
+		}
+		if id, ok := strings.CutPrefix(a.Resource, prefix); ok {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
 // objectARNToURI turns arn:<partition>:s3:::bucket/prefix* back into
 // s3://bucket/prefix (the whole bucket, bucket/*, becomes s3://bucket).
-func objectARNToURI(arn string) (string, bool) {
-	_, rest, ok := strings.Cut(arn, ":s3:::")
-	if !ok || !strings.HasSuffix(rest, "*") {
+func objectARNToURI(objectARN string) (string, bool) {
+	a, err := arn.Parse(objectARN)
+	if err != nil || a.Service != "s3" || a.Region != "" || a.AccountID != "" || !strings.HasSuffix(a.Resource, "*") {
 		return "", false
 	}
-	bucket, prefix, _ := strings.Cut(strings.TrimSuffix(rest, "*"), "/")
+	bucket, prefix, _ := strings.Cut(strings.TrimSuffix(a.Resource, "*"), "/")
 	if prefix == "" {
 		return "s3://" + bucket, true
 	}

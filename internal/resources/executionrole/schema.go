@@ -3,6 +3,7 @@ package executionrole
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -16,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
 )
 
@@ -24,8 +26,6 @@ const (
 	MinSessionDuration     = 3600
 	MaxSessionDuration     = 43200
 	DefaultSessionDuration = 3600
-	// PolicyName is the name of the one inline policy sagesafe puts on the role.
-	PolicyName = "sagesafe-execution"
 	// maxNameLen and maxPrefixLen are IAM's role-name limit and what leaves
 	// room for the generated suffix.
 	maxNameLen   = 64
@@ -35,7 +35,39 @@ const (
 var roleNameRE = regexp.MustCompile(`^[\w+=,.@-]+$`)
 
 func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	attrs := map[string]schema.Attribute{
+	attrs := roleAttributes()
+	maps.Copy(attrs, statusAttributes())
+	for _, in := range iampolicy.RoleSetInputs() {
+		attrs[in.Name] = schema.SetAttribute{
+			ElementType:         types.StringType,
+			Optional:            true,
+			MarkdownDescription: in.Description,
+			Validators:          in.Validators,
+		}
+	}
+	resp.Schema = schema.Schema{MarkdownDescription: resourceDescription, Attributes: attrs}
+}
+
+// resourceDescription is the resource's documentation.
+const resourceDescription = "A SageMaker execution role with least privilege and confused-deputy protection, generated " +
+	"from what the workload actually uses. No peer gets this right by default: the usual roles attach " +
+	"`AmazonSageMakerFullAccess`, grant S3 on `arn:aws:s3:::*`, and trust SageMaker without conditions.\n\n" +
+	"- **Trust:** only `sagemaker.amazonaws.com`, `sts:AssumeRole`, with `aws:SourceAccount` and `aws:SourceArn`.\n" +
+	"- **Permissions:** one inline policy, by `purpose`, mirroring SageMaker Role Manager's \"Access Required AWS " +
+	"Services\" compute role but narrowed to the listed buckets/prefixes, keys, repositories and subnets. " +
+	"Never a managed policy.\n" +
+	"- **Drift:** every refresh lists the role's managed and inline policies and re-checks SS-IAM-1 and SS-IAM-2. " +
+	"A managed policy attached or an inline policy added or edited outside Terraform shows up as a diff with a " +
+	"warning naming the control, and the next apply detaches or removes it.\n" +
+	"- **Refusals at plan:** a wildcard S3 location (SS-IAM-2), a non-`s3://` location (SS-TLS-2) and an unknown " +
+	"`purpose` fail the plan.\n\n" +
+	"To create the role with `hashicorp/aws` instead, render the same documents with the " +
+	"`sagesafe_execution_role_policy` data source."
+
+// roleAttributes are the role's identity, purpose and settings; the set
+// inputs come from iampolicy.RoleSetInputs.
+func roleAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
 		"id": schema.StringAttribute{
 			Computed:            true,
 			MarkdownDescription: "The role name.",
@@ -69,8 +101,8 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 		},
 		"purpose": schema.StringAttribute{
 			Required:            true,
-			MarkdownDescription: PurposeDescription,
-			Validators:          PurposeValidators(),
+			MarkdownDescription: iampolicy.PurposeDescription,
+			Validators:          iampolicy.PurposeValidators(),
 		},
 		"permissions_boundary_arn": schema.StringAttribute{
 			Optional: true,
@@ -86,6 +118,13 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				MinSessionDuration, MaxSessionDuration, DefaultSessionDuration),
 			Validators: []validator.Int64{int64validator.Between(MinSessionDuration, MaxSessionDuration)},
 		},
+	}
+}
+
+// statusAttributes are the tags and what sagesafe computes: the rendered
+// documents, the role's policies and the controls it satisfies.
+func statusAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
 		"tags": schema.MapAttribute{
 			ElementType:         types.StringType,
 			Optional:            true,
@@ -104,14 +143,14 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 		},
 		"policy_json": schema.StringAttribute{
 			Computed: true,
-			MarkdownDescription: "The role's one inline policy (named `" + PolicyName + "`), generated from the inputs; " +
+			MarkdownDescription: "The role's one inline policy (named `" + iampolicy.ExecutionRolePolicyName + "`), generated from the inputs; " +
 				"the same JSON `sagesafe_execution_role_policy` renders. After a refresh it holds the live policy when that " +
 				"was edited outside Terraform, or is empty when the policy was deleted.",
 		},
 		"inline_policy_names": schema.SetAttribute{
 			ElementType: types.StringType,
 			Computed:    true,
-			MarkdownDescription: "Names of the role's inline policies: only `" + PolicyName + "` after apply. Any other name " +
+			MarkdownDescription: "Names of the role's inline policies: only `" + iampolicy.ExecutionRolePolicyName + "` after apply. Any other name " +
 				"after a refresh was added outside Terraform (SS-IAM-2 drift) and the next apply deletes it.",
 		},
 		"attached_policy_arns": schema.SetAttribute{
@@ -127,30 +166,5 @@ func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			MarkdownDescription: "IDs of the guardrail controls the role satisfies (SS-IAM-1, SS-IAM-2, SS-GOV-1), from the same " +
 				"evaluation the plan and every refresh run.",
 		},
-	}
-	for _, in := range SetInputs() {
-		attrs[in.Name] = schema.SetAttribute{
-			ElementType:         types.StringType,
-			Optional:            true,
-			MarkdownDescription: in.Description,
-			Validators:          in.Validators,
-		}
-	}
-	resp.Schema = schema.Schema{
-		MarkdownDescription: "A SageMaker execution role with least privilege and confused-deputy protection, generated " +
-			"from what the workload actually uses. No peer gets this right by default: the usual roles attach " +
-			"`AmazonSageMakerFullAccess`, grant S3 on `arn:aws:s3:::*`, and trust SageMaker without conditions.\n\n" +
-			"- **Trust:** only `sagemaker.amazonaws.com`, `sts:AssumeRole`, with `aws:SourceAccount` and `aws:SourceArn`.\n" +
-			"- **Permissions:** one inline policy, by `purpose`, mirroring SageMaker Role Manager's \"Access Required AWS " +
-			"Services\" compute role but narrowed to the listed buckets/prefixes, keys, repositories and subnets. " +
-			"Never a managed policy.\n" +
-			"- **Drift:** every refresh lists the role's managed and inline policies and re-checks SS-IAM-1 and SS-IAM-2. " +
-			"A managed policy attached or an inline policy added or edited outside Terraform shows up as a diff with a " +
-			"warning naming the control, and the next apply detaches or removes it.\n" +
-			"- **Refusals at plan:** a wildcard S3 location (SS-IAM-2), a non-`s3://` location (SS-TLS-2) and an unknown " +
-			"`purpose` fail the plan.\n\n" +
-			"To create the role with `hashicorp/aws` instead, render the same documents with the " +
-			"`sagesafe_execution_role_policy` data source.",
-		Attributes: attrs,
 	}
 }

@@ -1,19 +1,20 @@
 // Package executionrolepolicy is the sagesafe_execution_role_policy data
 // source: the trust and permission policies of a sagesafe_execution_role,
-// rendered by the same code (executionrole.Render), for teams that create
+// rendered by the same code (iampolicy.RenderRole), for teams that create
 // roles with hashicorp/aws.
 package executionrolepolicy
 
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/executionrole"
 )
 
 var (
@@ -29,12 +30,12 @@ type dataSource struct {
 }
 
 type model struct {
-	executionrole.PolicyInputs
+	iampolicy.RoleInputs
 
-	TrustPolicyJSON types.String `tfsdk:"trust_policy_json"`
-	PolicyJSON      types.String `tfsdk:"policy_json"`
-	PolicyName      types.String `tfsdk:"policy_name"`
-	Size            types.Int64  `tfsdk:"size"`
+	TrustPolicyJSON jsontypes.Normalized `tfsdk:"trust_policy_json"`
+	PolicyJSON      jsontypes.Normalized `tfsdk:"policy_json"`
+	PolicyName      types.String         `tfsdk:"policy_name"`
+	Size            types.Int64          `tfsdk:"size"`
 }
 
 func (d *dataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -45,22 +46,24 @@ func (d *dataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp 
 	attrs := map[string]schema.Attribute{
 		"purpose": schema.StringAttribute{
 			Required:            true,
-			MarkdownDescription: executionrole.PurposeDescription,
-			Validators:          executionrole.PurposeValidators(),
+			MarkdownDescription: iampolicy.PurposeDescription,
+			Validators:          iampolicy.PurposeValidators(),
 		},
 		"trust_policy_json": schema.StringAttribute{
-			Computed: true,
+			Computed:   true,
+			CustomType: jsontypes.NormalizedType{},
 			MarkdownDescription: "The trust policy, for `aws_iam_role.assume_role_policy`: only `sagemaker.amazonaws.com`, " +
 				"with `aws:SourceAccount` and `aws:SourceArn` conditions.",
 		},
 		"policy_json": schema.StringAttribute{
-			Computed: true,
+			Computed:   true,
+			CustomType: jsontypes.NormalizedType{},
 			MarkdownDescription: "The permission policy, for one `aws_iam_role_policy` (do not attach managed policies " +
 				"next to it: sagesafe_preflight reports `AmazonSageMakerFullAccess` and friends as SS-IAM-2).",
 		},
 		"policy_name": schema.StringAttribute{
 			Computed:            true,
-			MarkdownDescription: "The inline policy name `sagesafe_execution_role` uses (`" + executionrole.PolicyName + "`).",
+			MarkdownDescription: "The inline policy name `sagesafe_execution_role` uses (`" + iampolicy.ExecutionRolePolicyName + "`).",
 		},
 		"size": schema.Int64Attribute{
 			Computed: true,
@@ -68,7 +71,7 @@ func (d *dataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp 
 				"for a role's inline policies; larger inputs fail the read.",
 		},
 	}
-	for _, in := range executionrole.SetInputs() {
+	for _, in := range iampolicy.RoleSetInputs() {
 		attrs[in.Name] = schema.SetAttribute{
 			ElementType:         types.StringType,
 			Optional:            true,
@@ -105,8 +108,8 @@ func (d *dataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 	if !providerdata.Ready(d.data, "sagesafe_execution_role_policy was read", &resp.Diagnostics) {
 		return
 	}
-	sc := executionrole.Scope{Partition: d.data.AWS.Partition, Region: d.data.AWS.Region, AccountID: d.data.AWS.AccountID}
-	rendered, known, diags := executionrole.Render(m.PolicyInputs, sc)
+	sc := iampolicy.Scope{Partition: d.data.AWS.Partition, Region: d.data.AWS.Region, AccountID: d.data.AWS.AccountID}
+	rendered, known, diags := iampolicy.RenderRole(m.RoleInputs, sc, controlText)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -115,9 +118,16 @@ func (d *dataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 		resp.Diagnostics.AddError("Inputs are unknown", "Terraform reads a data source only when its inputs are known. This is a bug in the provider.")
 		return
 	}
-	m.TrustPolicyJSON = types.StringValue(rendered.Trust.JSON())
-	m.PolicyJSON = types.StringValue(rendered.Policy.JSON())
-	m.PolicyName = types.StringValue(executionrole.PolicyName)
+	m.TrustPolicyJSON = jsontypes.NewNormalizedValue(rendered.Trust.JSON())
+	m.PolicyJSON = jsontypes.NewNormalizedValue(rendered.Policy.JSON())
+	m.PolicyName = types.StringValue(iampolicy.ExecutionRolePolicyName)
 	m.Size = types.Int64Value(int64(iampolicy.Size(rendered.Policy)))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// controlText gives refusals of iampolicy.RenderRole the catalog's rationale
+// and fix.
+func controlText(control string) (rationale, fix string, ok bool) {
+	c, ok := guardrail.Lookup(control)
+	return c.Rationale, c.Fix, ok
 }

@@ -5,18 +5,20 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	rschema "github.com/hashicorp/terraform-plugin-framework/resource"
 
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/executionrole"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 )
 
-// The data source takes exactly the resource's policy inputs, described the
-// same way, so the two cannot drift apart.
+// The data source takes exactly iampolicy's role inputs, described the same
+// way; sagesafe_execution_role checks the same of its schema
+// (TestSchemaTakesTheSharedInputs), so the two cannot drift apart.
 func TestSchemaSharesTheResourceInputs(t *testing.T) {
 	var ds datasource.SchemaResponse
 	(&dataSource{}).Schema(context.Background(), datasource.SchemaRequest{}, &ds)
-	var rs rschema.SchemaResponse
-	executionrole.NewResource().Schema(context.Background(), rschema.SchemaRequest{}, &rs)
+	shared := map[string]string{"purpose": iampolicy.PurposeDescription}
+	for _, in := range iampolicy.RoleSetInputs() {
+		shared[in.Name] = in.Description
+	}
 	if ds.Schema.MarkdownDescription == "" {
 		t.Error("the data source has no description")
 	}
@@ -27,18 +29,18 @@ func TestSchemaSharesTheResourceInputs(t *testing.T) {
 		if a.IsComputed() {
 			continue
 		}
-		ra, ok := rs.Schema.Attributes[name]
+		description, ok := shared[name]
 		if !ok {
 			t.Errorf("input %s is not an input of sagesafe_execution_role", name)
 			continue
 		}
-		if ra.GetMarkdownDescription() != a.GetMarkdownDescription() || ra.IsRequired() != a.IsRequired() {
+		if description != a.GetMarkdownDescription() || a.IsRequired() != (name == "purpose") {
 			t.Errorf("input %s differs from the resource's", name)
 		}
 	}
-	for _, in := range append(executionrole.SetInputs(), executionrole.SetInput{Name: "purpose"}) {
-		if _, ok := ds.Schema.Attributes[in.Name]; !ok {
-			t.Errorf("resource input %s is missing from the data source", in.Name)
+	for name := range shared {
+		if _, ok := ds.Schema.Attributes[name]; !ok {
+			t.Errorf("resource input %s is missing from the data source", name)
 		}
 	}
 	if d := ds.Schema.ValidateImplementation(context.Background()); d.HasError() {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -39,9 +40,9 @@ type model struct {
 	AllowedKMSKeyARNs         types.List  `tfsdk:"allowed_kms_key_arns"`
 	AllowedSubnetIDs          types.List  `tfsdk:"allowed_subnet_ids"`
 
-	JSON       types.String `tfsdk:"json"`
-	Size       types.Int64  `tfsdk:"size"`
-	Statements types.List   `tfsdk:"statements"`
+	JSON       jsontypes.Normalized `tfsdk:"json"`
+	Size       types.Int64          `tfsdk:"size"`
+	Statements types.List           `tfsdk:"statements"`
 }
 
 var statementType = types.ObjectType{AttrTypes: map[string]attr.Type{
@@ -104,6 +105,7 @@ func (d *dataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp 
 			},
 			"json": schema.StringAttribute{
 				Computed:            true,
+				CustomType:          jsontypes.NormalizedType{},
 				MarkdownDescription: "The policy, as compact JSON (`aws_organizations_policy.content` or `aws_iam_policy.policy`).",
 			},
 			"size": schema.Int64Attribute{
@@ -137,7 +139,7 @@ func (d *dataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 		resp.Diagnostics.Append(errorDiagnostic(err))
 		return
 	}
-	m.JSON = types.StringValue(doc.JSON())
+	m.JSON = jsontypes.NewNormalizedValue(doc.JSON())
 	m.Size = types.Int64Value(int64(iampolicy.Size(doc)))
 	m.Statements = statementsValue(controls, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)

@@ -25,7 +25,7 @@ const (
 	user  = "arn:aws:iam::111122223333:role/sagesafe-exec"
 )
 
-var testScope = scope{Partition: "aws", Region: "us-east-1", AccountID: "111122223333"}
+var testScope = iampolicy.Scope{Partition: "aws", Region: "us-east-1", AccountID: "111122223333"}
 
 func set(values ...string) types.Set {
 	return tfval.Set(values)

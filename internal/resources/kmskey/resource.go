@@ -6,28 +6,23 @@ package kmskey
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
-	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
 var (
@@ -42,16 +37,6 @@ func NewResource() resource.Resource { return &kmsKeyResource{} }
 type kmsKeyResource struct {
 	data *providerdata.Data
 }
-
-// KMS's only key policy name.
-const policyName = "default"
-
-// Key states the resource cares about.
-const (
-	stateEnabled         = string(kmstypes.KeyStateEnabled)
-	stateDisabled        = string(kmstypes.KeyStateDisabled)
-	statePendingDeletion = string(kmstypes.KeyStatePendingDeletion)
-)
 
 var keyIDRE = regexp.MustCompile(`^(mrk-[0-9a-f]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$`)
 
@@ -68,10 +53,6 @@ func (r *kmsKeyResource) Configure(_ context.Context, req resource.ConfigureRequ
 	r.data = data
 }
 
-func (r *kmsKeyResource) scope() scope {
-	return scope{Partition: r.data.AWS.Partition, Region: r.data.AWS.Region, AccountID: r.data.AWS.AccountID}
-}
-
 // ModifyPlan renders the key policy into the plan, plans the secure posture
 // (Enabled, rotating) so that out-of-band drift shows as a diff, and runs the
 // guardrail evaluation on the planned key.
@@ -84,14 +65,9 @@ func (r *kmsKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if resp.Diagnostics.HasError() {
 		return
 	}
-
-	tags, tagsKnown := tfval.Tags(ctx, plan.Tags, &resp.Diagnostics)
-	if tagsKnown {
-		plan.TagsAll = tfval.Map(r.data.MergeTags(tags))
-	} else {
-		plan.TagsAll = types.MapUnknown(types.StringType)
-	}
-
+	var tags facts.Value[map[string]string]
+	plan.TagsAll, tags = shared.PlanTags(ctx, plan.Tags, r.data.MergeTags, &resp.Diagnostics)
+	plan.PolicyJSON = types.StringUnknown()
 	if spec, ok := keySpec(&plan, r.scope()); ok {
 		doc, err := iampolicy.KeyPolicy(spec)
 		if err != nil {
@@ -99,57 +75,12 @@ func (r *kmsKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 			return
 		}
 		plan.PolicyJSON = types.StringValue(doc.JSON())
-	} else {
-		plan.PolicyJSON = types.StringUnknown()
 	}
 	plan.KeyState = types.StringValue(stateEnabled)
 	plan.RotationEnabled = types.BoolValue(true)
-
-	// The planned key is what apply makes: an enabled, rotating,
-	// customer-managed symmetric key in the provider's region.
-	ref := plan.ARN.ValueString()
-	if plan.ARN.IsUnknown() || ref == "" {
-		ref = "(key to be created)"
-	}
-	s := r.subject(&plan, ref)
-	if tagsKnown {
-		s.Tags = facts.Known(r.data.MergeTags(tags))
-	} else {
-		s.Tags = facts.Unknown[map[string]string]()
-	}
-	s.Facts.Keys = map[string]facts.KeyFact{ref: {
-		Ref: ref, Found: true, ARN: ref, Region: r.data.AWS.Region, Manager: "CUSTOMER",
-		Spec: string(kmstypes.KeySpecSymmetricDefault), Usage: string(kmstypes.KeyUsageTypeEncryptDecrypt),
-		State: stateEnabled, RotationEnabled: true, Origin: string(kmstypes.OriginTypeAwsKms),
-	}}
-	findings := guardrail.Evaluate(s, r.data.Policy)
-	resp.Diagnostics.Append(guardrail.Diagnostics(findings, paths.For)...)
-	if tagsKnown {
-		plan.Controls = tfval.List(guardrail.Satisfied(s, r.data.Policy, findings))
-	} else {
-		plan.Controls = types.ListUnknown(types.StringType)
-	}
+	resp.Diagnostics.Append(r.planGuard(ctx, &plan, tags)...)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
-
-func (r *kmsKeyResource) subject(m *model, ref string) *guardrail.Subject {
-	name := m.Alias.ValueString()
-	if name == "" {
-		name = m.ID.ValueString()
-	}
-	return &guardrail.Subject{
-		Kind:      guardrail.KindKMSKey,
-		Name:      name,
-		Region:    r.data.AWS.Region,
-		AccountID: r.data.AWS.AccountID,
-		Partition: r.data.AWS.Partition,
-		KMSKeyARN: facts.Known(ref),
-	}
-}
-
-// paths: the only Subject field this resource fills from its own attributes
-// is the tags; every other finding is about the object as a whole.
-var paths = guardrail.Paths{Attr: map[guardrail.Field]path.Path{guardrail.FieldTags: path.Root("tags")}}
 
 func (r *kmsKeyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan model
@@ -162,14 +93,7 @@ func (r *kmsKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 		return
 	}
 	tags, _ := tfval.Tags(ctx, plan.TagsAll, &resp.Diagnostics)
-	out, err := r.data.AWS.KMS.CreateKey(ctx, &kms.CreateKeyInput{
-		Description: aws.String(plan.Description.ValueString()),
-		KeySpec:     kmstypes.KeySpecSymmetricDefault,
-		KeyUsage:    kmstypes.KeyUsageTypeEncryptDecrypt,
-		Origin:      kmstypes.OriginTypeAwsKms,
-		Policy:      aws.String(doc.JSON()),
-		Tags:        kmsTags(tags),
-	})
+	out, err := r.data.AWS.KMS.CreateKey(ctx, createKeyInput(&plan, doc, tags))
 	if err != nil {
 		resp.Diagnostics.AddError("Creating the KMS key failed", err.Error()+
 			"\nKMS refuses a key policy that names a principal that does not exist: administrators and users must exist first.")
@@ -196,36 +120,14 @@ func (r *kmsKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 			return
 		}
 	}
-
 	plan.ID = types.StringValue(id)
-	if _, _, diags := r.refresh(ctx, &plan); diags.HasError() {
-		resp.Diagnostics.Append(diags...)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	shared.SaveRefreshed(ctx, &plan, r.refresh, &resp.State, &resp.Diagnostics)
 }
 
 func (r *kmsKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state model
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
+	if providerdata.Ready(r.data, "sagesafe_kms_key was read", &resp.Diagnostics) {
+		shared.Read(ctx, req, resp, r.refresh, "KMS key")
 	}
-	if !providerdata.Ready(r.data, "sagesafe_kms_key was read", &resp.Diagnostics) {
-		return
-	}
-	found, drift, diags := r.refresh(ctx, &state)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if !found {
-		tflog.Warn(ctx, "KMS key not found, removing it from state", map[string]any{"key_id": state.ID.ValueString()})
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	resp.Diagnostics.Append(drift...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
 func (r *kmsKeyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -239,87 +141,13 @@ func (r *kmsKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 	if !ok {
 		return
 	}
-	id := state.ID.ValueString()
 	plan.ID = state.ID
-	kc := r.data.AWS.KMS
 	defer r.data.Posture.Invalidate()
-	fail := func(what string, err error) {
-		resp.Diagnostics.AddError("Updating the KMS key failed", fmt.Sprintf("%s (key %s): %v", what, id, err))
-	}
-
-	meta, err := findKey(ctx, kc, id)
-	if err != nil {
-		fail("DescribeKey", err)
+	if err := r.reconcile(ctx, state.ID.ValueString(), &plan, &state, doc, &resp.Diagnostics); err != nil {
+		resp.Diagnostics.AddError("Updating the KMS key failed", err.Error())
 		return
 	}
-	// SS-KMS-1: a key scheduled for deletion or disabled outside Terraform is
-	// brought back; cancelling a deletion leaves the key disabled.
-	keyState := string(meta.KeyState)
-	if keyState == statePendingDeletion {
-		if _, err := kc.CancelKeyDeletion(ctx, &kms.CancelKeyDeletionInput{KeyId: aws.String(id)}); err != nil {
-			fail("CancelKeyDeletion", err)
-			return
-		}
-		when := "its scheduled deletion"
-		if meta.DeletionDate != nil {
-			when = "its deletion scheduled for " + meta.DeletionDate.UTC().Format("2006-01-02 15:04 MST")
-		}
-		resp.Diagnostics.AddWarning("SS-KMS-1: cancelled the scheduled deletion of KMS key "+id,
-			fmt.Sprintf("Key %s was scheduled for deletion outside Terraform. sagesafe cancelled %s and re-enabled the key, "+
-				"because this configuration still manages it. To delete it, remove the resource and apply (or run terraform destroy).",
-				aws.ToString(meta.Arn), when))
-		keyState = stateDisabled
-	}
-	if keyState == stateDisabled {
-		if _, err := kc.EnableKey(ctx, &kms.EnableKeyInput{KeyId: aws.String(id)}); err != nil {
-			fail("EnableKey", err)
-			return
-		}
-	}
-	if aws.ToString(meta.Description) != plan.Description.ValueString() {
-		if _, err := kc.UpdateKeyDescription(ctx, &kms.UpdateKeyDescriptionInput{KeyId: aws.String(id), Description: aws.String(plan.Description.ValueString())}); err != nil {
-			fail("UpdateKeyDescription", err)
-			return
-		}
-	}
-	rot, err := kc.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: aws.String(id)})
-	if err != nil {
-		fail("GetKeyRotationStatus", err)
-		return
-	}
-	period := int32(plan.RotationPeriodDays.ValueInt64())
-	if !rot.KeyRotationEnabled || aws.ToInt32(rot.RotationPeriodInDays) != period {
-		if _, err := kc.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: aws.String(id), RotationPeriodInDays: aws.Int32(period)}); err != nil {
-			fail("EnableKeyRotation", err)
-			return
-		}
-	}
-	live, err := kc.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(id), PolicyName: aws.String(policyName)})
-	if err != nil {
-		fail("GetKeyPolicy", err)
-		return
-	}
-	if same, err := iampolicy.Equivalent(aws.ToString(live.Policy), doc.JSON()); err != nil || !same {
-		if _, err := kc.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: aws.String(id), PolicyName: aws.String(policyName), Policy: aws.String(doc.JSON())}); err != nil {
-			fail("PutKeyPolicy", err)
-			return
-		}
-	}
-	if err := r.reconcileAlias(ctx, id, state.Alias.ValueString(), plan.Alias.ValueString()); err != nil {
-		fail("updating the alias", err)
-		return
-	}
-	want, _ := tfval.Tags(ctx, plan.TagsAll, &resp.Diagnostics)
-	if err := r.reconcileTags(ctx, id, want); err != nil {
-		fail("updating tags", err)
-		return
-	}
-
-	if _, _, diags := r.refresh(ctx, &plan); diags.HasError() {
-		resp.Diagnostics.Append(diags...)
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	shared.SaveRefreshed(ctx, &plan, r.refresh, &resp.State, &resp.Diagnostics)
 }
 
 func (r *kmsKeyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -328,39 +156,13 @@ func (r *kmsKeyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id := state.ID.ValueString()
-	kc := r.data.AWS.KMS
-	defer r.data.Posture.Invalidate()
-	if alias := state.Alias.ValueString(); alias != "" {
-		aliases, err := listAliases(ctx, kc, id)
-		switch {
-		case isNotFound(err):
-			return // the key itself is gone
-		case err != nil:
-			resp.Diagnostics.AddError("Deleting the KMS alias failed", fmt.Sprintf("listing aliases of key %s: %v", id, err))
-			return
-		}
-		if containsString(aliases, alias) { // never delete an alias that now points at another key
-			if _, err := kc.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: aws.String(alias)}); err != nil && !isNotFound(err) {
-				resp.Diagnostics.AddError("Deleting the KMS alias failed", fmt.Sprintf("alias %s of key %s: %v", alias, id, err))
-				return
-			}
-		}
-	}
 	window := state.DeletionWindowDays.ValueInt64()
 	if window == 0 {
 		window = DefaultDeletionWindowDays
 	}
-	_, err := kc.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: aws.String(id), PendingWindowInDays: aws.Int32(int32(window))})
-	var invalid *kmstypes.KMSInvalidStateException
-	switch {
-	case err == nil:
-		tflog.Info(ctx, "scheduled KMS key deletion", map[string]any{"key_id": id, "window_days": window})
-	case isNotFound(err):
-	case errors.As(err, &invalid):
-		// Already pending deletion: nothing more to do.
-	default:
-		resp.Diagnostics.AddError("Scheduling the KMS key's deletion failed", fmt.Sprintf("key %s: %v", id, err))
+	defer r.data.Posture.Invalidate()
+	if summary, err := deleteKey(ctx, r.data.AWS.KMS, state.ID.ValueString(), state.Alias.ValueString(), window); err != nil {
+		resp.Diagnostics.AddError(summary, err.Error())
 	}
 }
 
@@ -369,8 +171,8 @@ func (r *kmsKeyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 // alias and the tags, so a matching configuration plans no change.
 func (r *kmsKeyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := req.ID
-	if _, after, ok := strings.Cut(id, ":key/"); ok && strings.HasPrefix(id, "arn:") {
-		id = after
+	if a, err := arn.Parse(id); err == nil {
+		id = strings.TrimPrefix(a.Resource, "key/")
 	}
 	if !keyIDRE.MatchString(id) {
 		resp.Diagnostics.AddError("Invalid import ID",
@@ -381,14 +183,17 @@ func (r *kmsKeyResource) ImportState(ctx context.Context, req resource.ImportSta
 		return
 	}
 	kc := r.data.AWS.KMS
+	fail := func(what string, err error) {
+		resp.Diagnostics.AddError("Importing the KMS key failed", fmt.Sprintf("%s %s: %v", what, id, err))
+	}
 	meta, err := findKey(ctx, kc, id)
 	if err != nil {
-		resp.Diagnostics.AddError("Importing the KMS key failed", fmt.Sprintf("key %s: %v", id, err))
+		fail("key", err)
 		return
 	}
 	aliases, err := listAliases(ctx, kc, id)
 	if err != nil {
-		resp.Diagnostics.AddError("Importing the KMS key failed", fmt.Sprintf("listing aliases of key %s: %v", id, err))
+		fail("listing aliases of key", err)
 		return
 	}
 	if reason := unmanageable(meta, aliases); reason != "" {
@@ -397,341 +202,19 @@ func (r *kmsKeyResource) ImportState(ctx context.Context, req resource.ImportSta
 				"with AWS-generated key material, whose policy and rotation it controls.", id, reason))
 		return
 	}
-	m := model{
-		ID:                    types.StringValue(id),
-		DeletionWindowDays:    types.Int64Value(DefaultDeletionWindowDays),
-		RotationPeriodDays:    types.Int64Value(DefaultRotationPeriodDays),
-		AllowCloudWatchLogs:   types.BoolValue(false),
-		AllowFlowLogsDelivery: types.BoolValue(false),
-		Administrators:        types.SetNull(types.StringType),
-		Users:                 types.SetNull(types.StringType),
-		Tags:                  types.MapNull(types.StringType),
-		TagsAll:               types.MapNull(types.StringType),
-		Controls:              types.ListNull(types.StringType),
-		Alias:                 types.StringNull(),
-	}
-	pol, err := kc.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(id), PolicyName: aws.String(policyName)})
+	policy, err := getPolicy(ctx, kc, id)
 	if err != nil {
-		resp.Diagnostics.AddError("Importing the KMS key failed", fmt.Sprintf("reading the policy of key %s: %v", id, err))
+		fail("reading the policy of key", err)
 		return
-	}
-	in := recoverInputs(aws.ToString(pol.Policy))
-	m.AllowCloudWatchLogs = types.BoolValue(in.allowLogs)
-	if len(in.admins) > 0 {
-		m.Administrators = tfval.Set(in.admins)
-	}
-	if len(in.users) > 0 {
-		m.Users = tfval.Set(in.users)
-	}
-	for _, a := range aliases { // sorted; the first one the resource can manage
-		if !strings.HasPrefix(a, "alias/aws/") {
-			m.Alias = types.StringValue(a)
-			break
-		}
 	}
 	live, err := listTags(ctx, kc, id)
 	if err != nil {
-		resp.Diagnostics.AddError("Importing the KMS key failed", fmt.Sprintf("listing tags of key %s: %v", id, err))
+		fail("listing tags of key", err)
 		return
 	}
-	own := map[string]string{}
-	for k, v := range live {
-		if dv, ok := r.data.DefaultTags[k]; !ok || dv != v {
-			own[k] = v
-		}
-	}
-	if len(own) > 0 {
+	m := importedModel(id, policy, aliases)
+	if own := shared.OwnTags(live, r.data.DefaultTags); len(own) > 0 {
 		m.Tags = tfval.Map(own)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// unmanageable says why a key cannot be managed by this resource, or "".
-// AWS managed keys are also recognised by their alias/aws/ alias, because
-// some emulators report them as CUSTOMER keys.
-func unmanageable(meta *kmstypes.KeyMetadata, aliases []string) string {
-	for _, a := range aliases {
-		if strings.HasPrefix(a, "alias/aws/") {
-			return "is the AWS managed key " + a
-		}
-	}
-	switch {
-	case meta.KeyManager == kmstypes.KeyManagerTypeAws:
-		return "is an AWS managed key"
-	case meta.KeySpec != "" && meta.KeySpec != kmstypes.KeySpecSymmetricDefault:
-		return "has key spec " + string(meta.KeySpec)
-	case meta.KeyUsage != "" && meta.KeyUsage != kmstypes.KeyUsageTypeEncryptDecrypt:
-		return "is for " + string(meta.KeyUsage)
-	case meta.Origin != "" && meta.Origin != kmstypes.OriginTypeAwsKms:
-		return "has key material from " + string(meta.Origin) + ", which cannot rotate automatically"
-	}
-	return ""
-}
-
-// policy renders the key policy for a plan whose inputs are known.
-func (r *kmsKeyResource) policy(m *model, diags *diag.Diagnostics) (iampolicy.Document, bool) {
-	spec, ok := keySpec(m, r.scope())
-	if !ok {
-		diags.AddError("Key policy inputs are unknown", "administrators, users and the allow_* settings must be known at apply. This is a bug in the provider.")
-		return iampolicy.Document{}, false
-	}
-	doc, err := iampolicy.KeyPolicy(spec)
-	if err != nil {
-		diags.Append(policyErrorDiagnostic(err))
-		return iampolicy.Document{}, false
-	}
-	return doc, true
-}
-
-// refresh reads the key into m and evaluates its posture. found is false
-// when KMS no longer knows the key. drift holds one warning per weakening
-// found (for Read to show); m then holds the live values, so the plan shows
-// the way back.
-func (r *kmsKeyResource) refresh(ctx context.Context, m *model) (found bool, drift, diags diag.Diagnostics) {
-	kc := r.data.AWS.KMS
-	id := m.ID.ValueString()
-	fail := func(what string, err error) (bool, diag.Diagnostics, diag.Diagnostics) {
-		diags.AddError("Reading the KMS key failed", fmt.Sprintf("%s (key %s): %v", what, id, err))
-		return false, nil, diags
-	}
-	meta, err := findKey(ctx, kc, id)
-	if isNotFound(err) {
-		return false, nil, nil
-	}
-	if err != nil {
-		return fail("DescribeKey", err)
-	}
-	keyARN := aws.ToString(meta.Arn)
-	m.ID = types.StringValue(aws.ToString(meta.KeyId))
-	m.KeyID = m.ID
-	m.ARN = types.StringValue(keyARN)
-	m.Description = types.StringValue(aws.ToString(meta.Description))
-	m.KeyState = types.StringValue(string(meta.KeyState))
-
-	rot, err := kc.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: aws.String(id)})
-	var invalid *kmstypes.KMSInvalidStateException
-	switch {
-	case errors.As(err, &invalid):
-		// Some states (pending deletion) do not answer; keep what is known.
-		if m.RotationEnabled.IsNull() || m.RotationEnabled.IsUnknown() {
-			m.RotationEnabled = types.BoolValue(false)
-		}
-	case err != nil:
-		return fail("GetKeyRotationStatus", err)
-	default:
-		m.RotationEnabled = types.BoolValue(rot.KeyRotationEnabled)
-		if rot.KeyRotationEnabled && aws.ToInt32(rot.RotationPeriodInDays) > 0 {
-			m.RotationPeriodDays = types.Int64Value(int64(aws.ToInt32(rot.RotationPeriodInDays)))
-		}
-	}
-	if m.RotationPeriodDays.IsNull() || m.RotationPeriodDays.IsUnknown() {
-		m.RotationPeriodDays = types.Int64Value(DefaultRotationPeriodDays)
-	}
-
-	pol, err := kc.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(id), PolicyName: aws.String(policyName)})
-	if err != nil {
-		return fail("GetKeyPolicy", err)
-	}
-	livePolicy := aws.ToString(pol.Policy)
-	policyEdited := false
-	m.PolicyJSON = types.StringValue(livePolicy)
-	if canon, err := iampolicy.Canonical(livePolicy); err == nil {
-		m.PolicyJSON = types.StringValue(canon)
-	}
-	if spec, ok := keySpec(m, r.scope()); ok {
-		if doc, err := iampolicy.KeyPolicy(spec); err == nil {
-			if same, err := iampolicy.Equivalent(livePolicy, doc.JSON()); err == nil && same {
-				m.PolicyJSON = types.StringValue(doc.JSON())
-			} else {
-				policyEdited = true
-			}
-		}
-	}
-
-	aliases, err := listAliases(ctx, kc, id)
-	if err != nil {
-		return fail("ListAliases", err)
-	}
-	if !m.Alias.IsNull() && !containsString(aliases, m.Alias.ValueString()) {
-		m.Alias = types.StringNull() // deleted or pointed elsewhere: the plan puts it back
-	}
-
-	tags, err := listTags(ctx, kc, id)
-	if err != nil {
-		return fail("ListResourceTags", err)
-	}
-	m.TagsAll = tfval.Map(tags)
-
-	// The same evaluation the plan runs, on the live key.
-	s := r.subject(m, keyARN)
-	s.Tags = facts.Known(tags)
-	fact := posture.AssessKey(meta, m.RotationEnabled.ValueBool())
-	fact.Ref = keyARN
-	s.Facts.Keys = map[string]facts.KeyFact{keyARN: fact}
-	findings := guardrail.Evaluate(s, r.data.Policy)
-	controls := guardrail.Satisfied(s, r.data.Policy, findings)
-
-	drift = driftWarnings(findings, string(meta.KeyState), keyARN, policyEdited)
-	if policyEdited {
-		controls = removeString(controls, "SS-KMS-1")
-	}
-	m.Controls = tfval.List(controls)
-	return true, drift, diags
-}
-
-// driftWarnings turns the findings on a live key, and an edited key policy,
-// into warnings that name the control and say what the next apply does.
-func driftWarnings(findings []guardrail.Finding, keyState, keyARN string, policyEdited bool) diag.Diagnostics {
-	var drift diag.Diagnostics
-	for _, f := range findings {
-		summary, detail := guardrail.FormatFinding(f)
-		note := "Changed outside Terraform: the next apply restores it."
-		switch {
-		case f.Control == "SS-KMS-1" && keyState == statePendingDeletion:
-			note = "The key was scheduled for deletion outside Terraform: the next apply cancels the deletion and re-enables the key."
-		case f.Control == "SS-KMS-1" && keyState == stateDisabled:
-			note = "The key was disabled outside Terraform: the next apply re-enables it."
-		case f.Control == "SS-KMS-2":
-			note = "Rotation was disabled outside Terraform: the next apply turns it back on."
-		case f.Control == "SS-GOV-1":
-			note = "The next apply sets the configured tags; add the missing ones to tags or the provider's default_tags."
-		}
-		drift.AddWarning(summary, note+"\n"+detail)
-	}
-	if policyEdited {
-		drift.AddWarning("SS-KMS-1: the policy of KMS key "+keyARN+" was changed outside Terraform",
-			"The live key policy is not the one sagesafe generated from administrators, users and the allow_* settings "+
-				"(policy_json shows the difference). A hand-edited key policy can grant use of the key to principals outside "+
-				"SageMaker and S3. The next apply restores the generated policy; to grant more, change those inputs instead.")
-	}
-	return drift
-}
-
-// reconcileAlias makes want (may be empty) the key's managed alias: it is
-// created, or re-pointed at the key when it targets another one, and the
-// previously managed alias is removed when it changed.
-func (r *kmsKeyResource) reconcileAlias(ctx context.Context, id, had, want string) error {
-	kc := r.data.AWS.KMS
-	aliases, err := listAliases(ctx, kc, id)
-	if err != nil {
-		return err
-	}
-	if had != "" && had != want && containsString(aliases, had) {
-		if _, err := kc.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: aws.String(had)}); err != nil && !isNotFound(err) {
-			return fmt.Errorf("DeleteAlias %s: %w", had, err)
-		}
-	}
-	if want == "" || containsString(aliases, want) {
-		return nil
-	}
-	_, err = kc.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(want), TargetKeyId: aws.String(id)})
-	var exists *kmstypes.AlreadyExistsException
-	if errors.As(err, &exists) {
-		// Pointed at another key outside Terraform: point it back.
-		_, err = kc.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String(want), TargetKeyId: aws.String(id)})
-	}
-	if err != nil {
-		return fmt.Errorf("alias %s: %w", want, err)
-	}
-	return nil
-}
-
-// reconcileTags makes the key's tags exactly want.
-func (r *kmsKeyResource) reconcileTags(ctx context.Context, id string, want map[string]string) error {
-	kc := r.data.AWS.KMS
-	have, err := listTags(ctx, kc, id)
-	if err != nil {
-		return err
-	}
-	var remove []string
-	for k := range have {
-		if _, ok := want[k]; !ok {
-			remove = append(remove, k)
-		}
-	}
-	sort.Strings(remove)
-	if len(remove) > 0 {
-		if _, err := kc.UntagResource(ctx, &kms.UntagResourceInput{KeyId: aws.String(id), TagKeys: remove}); err != nil {
-			return fmt.Errorf("UntagResource: %w", err)
-		}
-	}
-	set := map[string]string{}
-	for k, v := range want {
-		if hv, ok := have[k]; !ok || hv != v {
-			set[k] = v
-		}
-	}
-	if len(set) > 0 {
-		if _, err := kc.TagResource(ctx, &kms.TagResourceInput{KeyId: aws.String(id), Tags: kmsTags(set)}); err != nil {
-			return fmt.Errorf("TagResource: %w", err)
-		}
-	}
-	return nil
-}
-
-// errKeyNotFound is returned (wrapped) by findKey for a key KMS does not know.
-var errKeyNotFound = errors.New("KMS key not found")
-
-// findKey describes a key by ID or ARN; a key KMS does not know gives an
-// error wrapping errKeyNotFound.
-func findKey(ctx context.Context, kc *kms.Client, id string) (*kmstypes.KeyMetadata, error) {
-	out, err := kc.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
-	var nf *kmstypes.NotFoundException
-	switch {
-	case errors.As(err, &nf):
-		return nil, fmt.Errorf("%w: %s: %w", errKeyNotFound, id, err)
-	case err != nil:
-		return nil, err
-	case out.KeyMetadata == nil:
-		return nil, fmt.Errorf("%w: %s", errKeyNotFound, id)
-	}
-	return out.KeyMetadata, nil
-}
-
-func isNotFound(err error) bool {
-	var nf *kmstypes.NotFoundException
-	return errors.Is(err, errKeyNotFound) || errors.As(err, &nf)
-}
-
-// listAliases returns the sorted alias names that point at the key.
-func listAliases(ctx context.Context, kc *kms.Client, id string) ([]string, error) {
-	var names []string
-	p := kms.NewListAliasesPaginator(kc, &kms.ListAliasesInput{KeyId: aws.String(id)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range page.Aliases {
-			if aws.ToString(a.TargetKeyId) == id {
-				names = append(names, aws.ToString(a.AliasName))
-			}
-		}
-	}
-	sort.Strings(names)
-	return names, nil
-}
-
-// listTags returns the key's tags.
-func listTags(ctx context.Context, kc *kms.Client, id string) (map[string]string, error) {
-	tags := map[string]string{}
-	p := kms.NewListResourceTagsPaginator(kc, &kms.ListResourceTagsInput{KeyId: aws.String(id)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range page.Tags {
-			tags[aws.ToString(t.TagKey)] = aws.ToString(t.TagValue)
-		}
-	}
-	return tags, nil
-}
-
-func kmsTags(tags map[string]string) []kmstypes.Tag {
-	var out []kmstypes.Tag
-	for _, k := range providerdata.SortedKeys(tags) {
-		out = append(out, kmstypes.Tag{TagKey: aws.String(k), TagValue: aws.String(tags[k])})
-	}
-	return out
 }

@@ -1,4 +1,4 @@
-package executionrole
+package iampolicy
 
 import (
 	"strings"
@@ -7,12 +7,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
 )
 
+// The descriptions and validators of RoleInputs, written once for the
+// schemas of sagesafe_execution_role and sagesafe_execution_role_policy.
+
 // PurposeDescription documents the purpose attribute.
-var PurposeDescription = "What the role is for: `" + strings.Join(iampolicy.PurposeValues(), "`, `") + "`. " +
+var PurposeDescription = "What the role is for: `" + strings.Join(PurposeValues(), "`, `") + "`. " +
 	"It selects the trust policy's `aws:SourceArn` (`training-job/*` for `training`; AWS requires `...:<account>:*` " +
 	"for hosting, so `inference` and `training_and_inference` get that) and the permission sections: CloudWatch Logs " +
 	"under `/aws/sagemaker/TrainingJobs` and/or `/aws/sagemaker/Endpoints/*`, metrics in SageMaker's namespaces, and " +
@@ -21,7 +23,7 @@ var PurposeDescription = "What the role is for: `" + strings.Join(iampolicy.Purp
 // PurposeValidators validate the purpose attribute; an unknown value is
 // refused with the list of allowed values.
 func PurposeValidators() []validator.String {
-	return []validator.String{stringvalidator.OneOf(iampolicy.PurposeValues()...)}
+	return []validator.String{stringvalidator.OneOf(PurposeValues()...)}
 }
 
 // SetInput describes one set-of-strings input for both schemas.
@@ -31,8 +33,8 @@ type SetInput struct {
 	Validators  []validator.Set
 }
 
-// SetInputs are the set-valued inputs, in documentation order.
-func SetInputs() []SetInput {
+// RoleSetInputs are the set-valued inputs, in documentation order.
+func RoleSetInputs() []SetInput {
 	elems := func(extra ...validator.String) []validator.Set {
 		if len(extra) == 0 {
 			return nil

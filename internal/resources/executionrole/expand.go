@@ -1,0 +1,64 @@
+package executionrole
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
+)
+
+// generatedSuffixLen is the length of the random part of a name_prefix name.
+const generatedSuffixLen = 26
+
+func (r *roleResource) scope() iampolicy.Scope {
+	return iampolicy.Scope{Partition: r.data.AWS.Partition, Region: r.data.AWS.Region, AccountID: r.data.AWS.AccountID}
+}
+
+// render builds the documents for a plan whose inputs are all known (apply).
+func (r *roleResource) render(m *resourceModel, diags *diag.Diagnostics) (iampolicy.RoleDocuments, bool) {
+	docs, known, d := iampolicy.RenderRole(m.RoleInputs, r.scope(), controlText)
+	diags.Append(d...)
+	if diags.HasError() {
+		return iampolicy.RoleDocuments{}, false
+	}
+	if !known {
+		diags.AddError("Execution role inputs are unknown", "Every input must be known at apply. This is a bug in the provider.")
+		return iampolicy.RoleDocuments{}, false
+	}
+	return docs, true
+}
+
+// controlText gives refusals of iampolicy.RenderRole the catalog's rationale
+// and fix.
+func controlText(control string) (rationale, fix string, ok bool) {
+	c, ok := guardrail.Lookup(control)
+	return c.Rationale, c.Fix, ok
+}
+
+// createRoleInput is the CreateRole request for the planned role: the
+// generated trust policy and the planned tags (the inline policy is put
+// right after).
+func createRoleInput(name string, plan *resourceModel, docs iampolicy.RoleDocuments, tags map[string]string) *iam.CreateRoleInput {
+	in := &iam.CreateRoleInput{
+		RoleName:                 aws.String(name),
+		AssumeRolePolicyDocument: aws.String(docs.Trust.JSON()),
+		MaxSessionDuration:       aws.Int32(int32(plan.MaxSessionDuration.ValueInt64())),
+		Tags:                     iamTags(tags),
+	}
+	if b := plan.PermissionsBoundaryARN.ValueString(); b != "" {
+		in.PermissionsBoundary = aws.String(b)
+	}
+	return in
+}
+
+// generateName returns prefix followed by a unique suffix.
+func generateName(prefix string) string {
+	b := make([]byte, generatedSuffixLen/2)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return prefix + hex.EncodeToString(b)
+}

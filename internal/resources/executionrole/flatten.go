@@ -1,0 +1,110 @@
+package executionrole
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
+)
+
+// refresh reads the role into m and evaluates it (see shared.Refresh).
+func (r *roleResource) refresh(ctx context.Context, m *resourceModel) (found bool, drift, diags diag.Diagnostics) {
+	name := m.ID.ValueString()
+	live, err := findRole(ctx, r.data.AWS.IAM, name)
+	if isNotFound(err) {
+		return false, nil, nil
+	}
+	if err != nil {
+		diags.AddError("Reading the execution role failed", fmt.Sprintf("role %s: %v", name, err))
+		return false, nil, diags
+	}
+	flattenRole(live, m)
+
+	var want *iampolicy.RoleDocuments
+	if docs, known, d := iampolicy.RenderRole(m.RoleInputs, r.scope(), controlText); known && !d.HasError() {
+		want = &docs
+	}
+	a, err := assessLive(ctx, live, want, r.subject(live.name, live.arn, facts.Known(live.tags)), r.data.Posture, r.data.Policy)
+	if err != nil {
+		diags.AddError("Checking the execution role against the guardrails failed", fmt.Sprintf("role %s: %v", name, err))
+		return false, nil, diags
+	}
+	m.TrustPolicyJSON = types.StringValue(a.trustJSON)
+	m.PolicyJSON = types.StringValue(a.policyJSON)
+	m.Controls = tfval.List(a.controls)
+	return true, a.drift, diags
+}
+
+// flattenRole copies what IAM says about the role into m; the documents and
+// controls come from assessLive.
+func flattenRole(live *liveRole, m *resourceModel) {
+	m.ID = types.StringValue(live.name)
+	m.Name = types.StringValue(live.name)
+	m.ARN = types.StringValue(live.arn)
+	m.MaxSessionDuration = types.Int64Value(int64(live.maxSession))
+	if live.boundary != "" {
+		m.PermissionsBoundaryARN = types.StringValue(live.boundary)
+	} else {
+		m.PermissionsBoundaryARN = types.StringNull()
+	}
+	m.TagsAll = tfval.Map(live.tags)
+	m.AttachedPolicyARNs = tfval.Set(live.attached)
+	m.InlinePolicyNames = tfval.Set(slices.Sorted(maps.Keys(live.inline)))
+}
+
+// importedModel is the state of an imported role: its name and the inputs
+// recovered from its documents; Read fills in the rest.
+func importedModel(name string, in recoveredInputs) resourceModel {
+	m := resourceModel{
+		ID:                 types.StringValue(name),
+		Name:               types.StringValue(name),
+		NamePrefix:         types.StringNull(),
+		Tags:               types.MapNull(types.StringType),
+		TagsAll:            types.MapNull(types.StringType),
+		InlinePolicyNames:  types.SetNull(types.StringType),
+		AttachedPolicyARNs: types.SetNull(types.StringType),
+		Controls:           types.ListNull(types.StringType),
+	}
+	m.Purpose = types.StringNull()
+	if in.purpose != "" {
+		m.Purpose = types.StringValue(in.purpose)
+	}
+	m.S3ReadURIs = optionalSet(in.read)
+	m.S3WriteURIs = optionalSet(in.write)
+	m.KMSKeyARNs = optionalSet(in.keys)
+	m.ECRRepositoryARNs = optionalSet(in.repos)
+	m.VPCSubnetIDs = optionalSet(in.subnets)
+	m.VPCSecurityGroupIDs = optionalSet(in.groups)
+	return m
+}
+
+// optionalSet is a set of values, or null when there are none.
+func optionalSet(values []string) types.Set {
+	if len(values) == 0 {
+		return types.SetNull(types.StringType)
+	}
+	return tfval.Set(values)
+}
+
+// decode returns a policy document as canonical JSON text (IAM returns
+// documents URL-encoded); text that is not a policy is returned as given.
+func decode(doc string) string {
+	if c, err := iampolicy.Canonical(doc); err == nil {
+		return c
+	}
+	return doc
+}
+
+// equivalent reports whether two documents mean the same; unparsable text
+// is never equivalent.
+func equivalent(a, b string) bool {
+	same, err := iampolicy.Equivalent(a, b)
+	return err == nil && same
+}

@@ -1,0 +1,175 @@
+package executionrole
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
+)
+
+// paths: the only Subject field this resource fills from its own attributes
+// is the tags; every other finding is about the object as a whole.
+var paths = guardrail.Paths{Attr: map[guardrail.Field]path.Path{guardrail.FieldTags: path.Root("tags")}}
+
+// subject is the role as the guardrails see it. ref names it (its ARN, or a
+// placeholder before it exists); tags are unknown while the plan's are.
+func (r *roleResource) subject(name, ref string, tags facts.Value[map[string]string]) *guardrail.Subject {
+	return &guardrail.Subject{
+		Kind:        guardrail.KindExecutionRole,
+		Name:        name,
+		Region:      r.data.AWS.Region,
+		AccountID:   r.data.AWS.AccountID,
+		Partition:   r.data.AWS.Partition,
+		RoleARN:     facts.Known(ref),
+		RoleManaged: true,
+		Tags:        tags,
+	}
+}
+
+// evaluateRole runs the guardrails on s through evaluate.Run, with the role's
+// own fact (posture.AssessRole on the documents the resource rendered or
+// just read) answering for s.RoleARN, so the role is not looked up again; f
+// is asked for anything else.
+func evaluateRole(ctx context.Context, f evaluate.Fetcher, p guardrail.Policy, s *guardrail.Subject, fact facts.RoleFact) ([]guardrail.Finding, error) {
+	observed := facts.Facts{Roles: map[string]facts.RoleFact{s.RoleARN.V: fact}}
+	return evaluate.Run(ctx, evaluate.Observed(f, observed), p, s)
+}
+
+// planGuard evaluates the role as apply will leave it (the generated
+// documents, nothing attached) and plans the controls it satisfies.
+func (r *roleResource) planGuard(ctx context.Context, plan *resourceModel, docs iampolicy.RoleDocuments, tags facts.Value[map[string]string]) diag.Diagnostics {
+	ref := plan.ARN.ValueString()
+	if plan.ARN.IsUnknown() || ref == "" {
+		ref = "(role to be created)"
+	}
+	fact := posture.AssessRole(posture.RoleDocuments{
+		Ref: ref, ARN: ref, Name: plan.Name.ValueString(),
+		TrustPolicy:    docs.Trust.JSON(),
+		InlinePolicies: map[string]string{iampolicy.ExecutionRolePolicyName: docs.Policy.JSON()},
+	})
+	s := r.subject(plan.Name.ValueString(), ref, tags)
+	findings, err := evaluateRole(ctx, r.data.Posture, r.data.Policy, s, fact)
+	if err != nil {
+		var diags diag.Diagnostics
+		diags.AddError("Checking the execution role against the guardrails failed", err.Error())
+		return diags
+	}
+	plan.Controls = shared.PlanControls(tags, func() []string { return guardrail.Satisfied(s, r.data.Policy, findings) })
+	return guardrail.Diagnostics(findings, paths.For)
+}
+
+// assessment is what a refresh concludes about a live role.
+type assessment struct {
+	trustJSON, policyJSON string // for state: the generated text when equivalent, else the live text
+	controls              []string
+	drift                 diag.Diagnostics // one warning per control weakened outside Terraform
+}
+
+// documentDrift is how a live role's documents differ from the generated
+// ones, in words, by the control they weaken.
+type documentDrift struct {
+	trust, permissions []string
+}
+
+// assessLive compares a live role with the documents sagesafe generates
+// (want; nil when they cannot be rendered) and runs the guardrails on it,
+// with s as the subject and f for anything but the role itself.
+func assessLive(ctx context.Context, live *liveRole, want *iampolicy.RoleDocuments, s *guardrail.Subject, f evaluate.Fetcher, p guardrail.Policy) (assessment, error) {
+	a, dd := compareDocuments(live, want)
+
+	// The same evaluation the plan runs, on the live role.
+	fact := posture.AssessRole(posture.RoleDocuments{
+		Ref: s.RoleARN.V, ARN: live.arn, Name: live.name, TrustPolicy: live.trust,
+		AttachedPolicyARNs: live.attached, InlinePolicies: live.inline,
+	})
+	findings, err := evaluateRole(ctx, f, p, s, fact)
+	if err != nil {
+		return assessment{}, err
+	}
+	a.controls = guardrail.Satisfied(s, p, findings)
+	a.reportDrift(live.name, findings, dd)
+	return a, nil
+}
+
+// compareDocuments sets the documents for state (the generated text when the
+// live one is equivalent, else the live text) and lists what differs.
+func compareDocuments(live *liveRole, want *iampolicy.RoleDocuments) (assessment, documentDrift) {
+	const name = iampolicy.ExecutionRolePolicyName
+	a := assessment{trustJSON: decode(live.trust)}
+	var dd documentDrift
+	doc, hasPolicy := live.inline[name]
+	if hasPolicy {
+		a.policyJSON = decode(doc)
+	} else {
+		dd.permissions = append(dd.permissions, "its inline policy "+name+" was deleted")
+	}
+	if want != nil {
+		if equivalent(live.trust, want.Trust.JSON()) {
+			a.trustJSON = want.Trust.JSON()
+		} else {
+			dd.trust = append(dd.trust, "its trust policy was changed (trust_policy_json shows the difference)")
+		}
+		switch {
+		case !hasPolicy:
+		case equivalent(doc, want.Policy.JSON()):
+			a.policyJSON = want.Policy.JSON()
+		default:
+			dd.permissions = append(dd.permissions, "its inline policy "+name+" was edited (policy_json shows the difference)")
+		}
+	}
+	for _, arn := range live.attached {
+		dd.permissions = append(dd.permissions, "managed policy "+arn+" was attached")
+	}
+	for _, n := range slices.Sorted(maps.Keys(live.inline)) {
+		if n != name {
+			dd.permissions = append(dd.permissions, "inline policy "+n+" was added")
+		}
+	}
+	return a, dd
+}
+
+// reportDrift turns findings and document drift into warnings: one per
+// control whose documents changed (with the findings about it as evidence,
+// and the control no longer counted as satisfied), and one per other
+// finding.
+func (a *assessment) reportDrift(role string, findings []guardrail.Finding, dd documentDrift) {
+	evidence := map[string][]string{}
+	for _, f := range findings {
+		if (f.Control == "SS-IAM-1" && len(dd.trust) > 0) || (f.Control == "SS-IAM-2" && len(dd.permissions) > 0) {
+			evidence[f.Control] = append(evidence[f.Control], f.Summary+": "+f.Evidence)
+			continue
+		}
+		summary, detail := guardrail.FormatFinding(f)
+		a.drift.AddWarning(summary, "Changed outside Terraform: the next apply restores it.\n"+detail)
+	}
+	report := func(control, what string, items []string, fix string) {
+		if len(items) == 0 {
+			return
+		}
+		a.controls = slices.DeleteFunc(a.controls, func(c string) bool { return c == control })
+		detail := "Outside Terraform, " + strings.Join(items, "; ") + "."
+		if ev := evidence[control]; len(ev) > 0 {
+			detail += "\nThe guardrail check found: " + strings.Join(ev, " ")
+		}
+		if c, ok := guardrail.Lookup(control); ok {
+			detail += "\n" + c.Rationale
+		}
+		a.drift.AddWarning(fmt.Sprintf("%s: execution role %s %s", control, role, what), detail+"\n"+fix)
+	}
+	report("SS-IAM-1", "has a trust policy sagesafe did not generate", dd.trust,
+		"The next apply restores the generated trust policy (sagemaker.amazonaws.com only, with aws:SourceAccount and aws:SourceArn).")
+	report("SS-IAM-2", "has permissions sagesafe did not generate", dd.permissions,
+		"The next apply detaches managed policies, deletes added inline policies and restores "+iampolicy.ExecutionRolePolicyName+
+			". To grant more, change the role's inputs (s3_read_uris, kms_key_arns, ...).")
+}

@@ -1,0 +1,39 @@
+package shared
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
+)
+
+// Plan-time handling of the two attributes every tagged, guarded resource
+// computes the same way: tags_all and controls. (This file imports the leaf
+// packages facts and tfval, which import nothing that imports shared.)
+
+// PlanTags plans a resource's tags_all: its own tags (the plan's tags
+// attribute) over the provider's default_tags, as merge
+// (providerdata.Data.MergeTags) combines them. It also returns the merged
+// tags for the guardrail Subject. Both are unknown while any of the
+// resource's own tags is.
+func PlanTags(ctx context.Context, own types.Map, merge func(map[string]string) map[string]string, diags *diag.Diagnostics) (types.Map, facts.Value[map[string]string]) {
+	tags, known := tfval.Tags(ctx, own, diags)
+	if !known {
+		return types.MapUnknown(types.StringType), facts.Unknown[map[string]string]()
+	}
+	merged := merge(tags)
+	return tfval.Map(merged), facts.Known(merged)
+}
+
+// PlanControls is a resource's controls attribute at plan time: the IDs of
+// the controls it satisfies (satisfied is called only when they can be
+// known), or unknown while its tags are, because SS-GOV-1 depends on them.
+func PlanControls(tags facts.Value[map[string]string], satisfied func() []string) types.List {
+	if !tags.IsKnown() {
+		return types.ListUnknown(types.StringType)
+	}
+	return tfval.List(satisfied())
+}
