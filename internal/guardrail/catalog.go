@@ -464,3 +464,11 @@ func Lookup(id string) (Control, bool) {
 	}
 	return Catalog[i], true
 }
+
+// ControlText returns a control's rationale and fix, for code that must not
+// import guardrail's types but reports its refusals in the catalog's words
+// (iampolicy.RenderRole and the key policy builder take it as a function).
+func ControlText(id string) (rationale, fix string, ok bool) {
+	c, ok := Lookup(id)
+	return c.Rationale, c.Fix, ok
+}

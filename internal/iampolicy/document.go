@@ -215,10 +215,6 @@ func normalize(values []string) []string {
 	return slices.Compact(slices.Sorted(slices.Values(values)))
 }
 
-// sortedKeys is slices.Sorted(maps.Keys(m)); only execrole.go still calls it
-// (another change converts that file), after which it can go.
-func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
-
 // ErrMalformedPolicy is returned (wrapped) by Parse, Canonical and Equivalent
 // for text that is not a policy document.
 var ErrMalformedPolicy = errors.New("malformed policy document")

@@ -2,6 +2,8 @@ package iampolicy
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -184,7 +186,7 @@ func (f folders) minimal(bucket string) []string {
 // objectARNs are the object ARNs of every granted folder: bucket/prefix*.
 func (f folders) objectARNs(sc scope) []string {
 	var arns []string
-	for _, bucket := range sortedKeys(f) {
+	for _, bucket := range slices.Sorted(maps.Keys(f)) {
 		for _, p := range f.minimal(bucket) {
 			arns = append(arns, sc.s3ARN(bucket+"/"+p+"*"))
 		}
@@ -209,7 +211,7 @@ func s3Statements(sc scope, readURIs, writeURIs []string) ([]Statement, error) {
 
 	var stmts []Statement
 	sids := sidSet{}
-	for _, bucket := range sortedKeys(all) {
+	for _, bucket := range slices.Sorted(maps.Keys(all)) {
 		s := Statement{
 			Sid:      sids.unique("S3ListBucket" + sidWord(bucket)),
 			Effect:   EffectAllow,

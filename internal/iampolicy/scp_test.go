@@ -3,6 +3,7 @@ package iampolicy
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 )
@@ -90,7 +91,7 @@ func TestGuardrailDefaultStatements(t *testing.T) {
 
 	// Both the deprecated key and its ...Arn replacement, ANDed on purpose.
 	volume := stmt(t, d, "DenyMissingVolumeKmsKey")
-	assertSame(t, "volume Null keys", sortedKeys(volume.Condition["Null"]), []string{"sagemaker:VolumeKmsKey", "sagemaker:VolumeKmsKeyArn"})
+	assertSame(t, "volume Null keys", slices.Sorted(maps.Keys(volume.Condition["Null"])), []string{"sagemaker:VolumeKmsKey", "sagemaker:VolumeKmsKeyArn"})
 	for _, v := range volume.Condition["Null"] {
 		assertSame(t, "volume Null value", v, []string{"true"})
 	}

@@ -9,11 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 // API is the subset of the CloudWatch Logs client used here.
@@ -136,7 +137,7 @@ func untagOthers(ctx context.Context, api API, arn string, want map[string]strin
 	}
 	var remove []string
 	for k := range out.Tags {
-		if _, ok := want[k]; !ok && !strings.HasPrefix(k, "aws:") {
+		if _, ok := want[k]; !ok && !shared.IsAWSTag(k) {
 			remove = append(remove, k)
 		}
 	}

@@ -1,9 +1,11 @@
 // Package shared holds the small helpers every resource package needs, once:
-// tag conversion between Terraform maps and the AWS SDKs' tag types, and
-// quoting values for schema descriptions. AWS error codes are matched with
-// aws-sdk-go-base's tfawserr and sorted keys come from the standard library
-// (slices.Sorted(maps.Keys(m))), so neither has a helper here. It imports
-// nothing of this module.
+// tag conversion between Terraform maps and the AWS SDKs' tag types and the
+// tag reconcile diff, the Read / post-apply refresh skeleton, planning of
+// tags_all and controls, and quoting values for schema descriptions. AWS
+// error codes are matched with aws-sdk-go-base's tfawserr and sorted keys come
+// from the standard library (slices.Sorted(maps.Keys(m))), so neither has a
+// helper here. Of this module it imports only the leaf packages facts and
+// tfval.
 package shared
 
 import (
@@ -57,3 +59,8 @@ func TagMap[T any](tags []T, keyValue func(T) (key, value *string)) map[string]s
 	}
 	return out
 }
+
+// IsAWSTag reports whether a tag key is reserved by AWS ("aws:" prefix):
+// AWS sets such tags itself and refuses to let anyone add or remove them, so
+// they are never planned, diffed or removed.
+func IsAWSTag(key string) bool { return strings.HasPrefix(key, "aws:") }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -48,7 +49,7 @@ func fullInputs(purpose string) iampolicy.RoleInputs {
 func TestRecoverInputsRoundTrip(t *testing.T) {
 	for _, purpose := range iampolicy.PurposeValues() {
 		for _, in := range []iampolicy.RoleInputs{fullInputs(purpose), {Purpose: types.StringValue(purpose)}} {
-			want, _, _ := iampolicy.RenderRole(in, testScope, controlText)
+			want, _, _ := iampolicy.RenderRole(in, testScope, guardrail.ControlText)
 			got := recoverInputs(want.Trust.JSON(), want.Policy.JSON())
 			back := iampolicy.RoleInputs{
 				Purpose:             types.StringValue(got.purpose),
@@ -59,7 +60,7 @@ func TestRecoverInputsRoundTrip(t *testing.T) {
 				VPCSubnetIDs:        set(got.subnets...),
 				VPCSecurityGroupIDs: set(got.groups...),
 			}
-			again, known, diags := iampolicy.RenderRole(back, testScope, controlText)
+			again, known, diags := iampolicy.RenderRole(back, testScope, guardrail.ControlText)
 			if !known || diags.HasError() {
 				t.Fatalf("%s: recovered %+v does not render: %v", purpose, got, diags)
 			}
@@ -122,7 +123,7 @@ func TestSchemaTakesTheSharedInputs(t *testing.T) {
 }
 
 func TestAssessLiveReportsDriftByControl(t *testing.T) {
-	want, _, _ := iampolicy.RenderRole(fullInputs("training"), testScope, controlText)
+	want, _, _ := iampolicy.RenderRole(fullInputs("training"), testScope, guardrail.ControlText)
 	const arn = "arn:aws:iam::111122223333:role/exec"
 	clean := func() *liveRole {
 		return &liveRole{name: "exec", arn: arn, trust: want.Trust.JSON(), maxSession: 3600, tags: map[string]string{},
@@ -204,6 +205,28 @@ func TestAssessLiveReportsDriftByControl(t *testing.T) {
 		}
 		if got := strings.Join(a.controls, ","); got != tc.controls {
 			t.Errorf("%s: controls %s, want %s", tc.name, got, tc.controls)
+		}
+	}
+}
+
+// The documents RenderRole generates, for every purpose with all inputs and
+// with none, are what sagesafe's own checks call compliant.
+func TestRenderedRolesAreCompliant(t *testing.T) {
+	for _, purpose := range iampolicy.PurposeValues() {
+		bare := iampolicy.RoleInputs{Purpose: types.StringValue(purpose), S3ReadURIs: set(), S3WriteURIs: set(),
+			KMSKeyARNs: set(), ECRRepositoryARNs: set(), VPCSubnetIDs: set(), VPCSecurityGroupIDs: set()}
+		for _, in := range []iampolicy.RoleInputs{fullInputs(purpose), bare} {
+			got, known, diags := iampolicy.RenderRole(in, testScope, guardrail.ControlText)
+			if diags.HasError() || !known {
+				t.Fatalf("%s: known=%v %v", purpose, known, diags)
+			}
+			fact := posture.AssessRole(posture.RoleDocuments{Ref: "r", ARN: "r", TrustPolicy: got.Trust.JSON(),
+				InlinePolicies: map[string]string{iampolicy.ExecutionRolePolicyName: got.Policy.JSON()}})
+			s := &guardrail.Subject{Kind: guardrail.KindExecutionRole, RoleARN: facts.Known("r"), RoleManaged: true,
+				Tags: facts.Known(map[string]string{}), Facts: facts.Facts{Roles: map[string]facts.RoleFact{"r": fact}}}
+			if f := guardrail.Evaluate(s, guardrail.DefaultPolicy()); len(f) != 0 {
+				t.Errorf("%s: generated role has findings %+v", purpose, f)
+			}
 		}
 	}
 }

@@ -21,7 +21,7 @@ func (r *roleResource) scope() iampolicy.Scope {
 
 // render builds the documents for a plan whose inputs are all known (apply).
 func (r *roleResource) render(m *resourceModel, diags *diag.Diagnostics) (iampolicy.RoleDocuments, bool) {
-	docs, known, d := iampolicy.RenderRole(m.RoleInputs, r.scope(), controlText)
+	docs, known, d := iampolicy.RenderRole(m.RoleInputs, r.scope(), guardrail.ControlText)
 	diags.Append(d...)
 	if diags.HasError() {
 		return iampolicy.RoleDocuments{}, false
@@ -31,13 +31,6 @@ func (r *roleResource) render(m *resourceModel, diags *diag.Diagnostics) (iampol
 		return iampolicy.RoleDocuments{}, false
 	}
 	return docs, true
-}
-
-// controlText gives refusals of iampolicy.RenderRole the catalog's rationale
-// and fix.
-func controlText(control string) (rationale, fix string, ok bool) {
-	c, ok := guardrail.Lookup(control)
-	return c.Rationale, c.Fix, ok
 }
 
 // createRoleInput is the CreateRole request for the planned role: the

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
@@ -28,7 +29,7 @@ func (r *roleResource) refresh(ctx context.Context, m *resourceModel) (found boo
 	flattenRole(live, m)
 
 	var want *iampolicy.RoleDocuments
-	if docs, known, d := iampolicy.RenderRole(m.RoleInputs, r.scope(), controlText); known && !d.HasError() {
+	if docs, known, d := iampolicy.RenderRole(m.RoleInputs, r.scope(), guardrail.ControlText); known && !d.HasError() {
 		want = &docs
 	}
 	a, err := assessLive(ctx, live, want, r.subject(live.name, live.arn, facts.Known(live.tags)), r.data.Posture, r.data.Policy)

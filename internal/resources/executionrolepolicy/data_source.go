@@ -109,7 +109,7 @@ func (d *dataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 		return
 	}
 	sc := iampolicy.Scope{Partition: d.data.AWS.Partition, Region: d.data.AWS.Region, AccountID: d.data.AWS.AccountID}
-	rendered, known, diags := iampolicy.RenderRole(m.RoleInputs, sc, controlText)
+	rendered, known, diags := iampolicy.RenderRole(m.RoleInputs, sc, guardrail.ControlText)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -123,11 +123,4 @@ func (d *dataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 	m.PolicyName = types.StringValue(iampolicy.ExecutionRolePolicyName)
 	m.Size = types.Int64Value(int64(iampolicy.Size(rendered.Policy)))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// controlText gives refusals of iampolicy.RenderRole the catalog's rationale
-// and fix.
-func controlText(control string) (rationale, fix string, ok bool) {
-	c, ok := guardrail.Lookup(control)
-	return c.Rationale, c.Fix, ok
 }

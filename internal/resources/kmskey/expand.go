@@ -63,13 +63,7 @@ var specFields = map[string]string{
 // policyErrorDiagnostic turns a key-policy builder refusal into an error on
 // the attribute (and set element) at fault, led by the control it violates.
 func policyErrorDiagnostic(err error) diag.Diagnostic {
-	return iampolicy.RefusalDiagnostic(err, "key policy", specFields, controlText)
-}
-
-// controlText gives key-policy refusals the catalog's rationale and fix.
-func controlText(control string) (rationale, fix string, ok bool) {
-	c, ok := guardrail.Lookup(control)
-	return c.Rationale, c.Fix, ok
+	return iampolicy.RefusalDiagnostic(err, "key policy", specFields, guardrail.ControlText)
 }
 
 // createKeyInput is the CreateKey request for the planned key: an

@@ -4,7 +4,6 @@ import (
 	"context"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -55,7 +54,7 @@ func flattenTags(ctx context.Context, live []ec2types.Tag, prior types.Map, defa
 	before := stringMap(ctx, prior, diags)
 	out := map[string]string{}
 	for k, v := range shared.TagMap(live, ec2TagKeyValue) {
-		if reservedTag(k) || strings.HasPrefix(k, "aws:") {
+		if reservedTag(k) || shared.IsAWSTag(k) {
 			continue
 		}
 		if _, had := before[k]; !had {

@@ -2,8 +2,9 @@ package network
 
 import (
 	"context"
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"

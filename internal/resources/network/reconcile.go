@@ -703,7 +703,7 @@ func (r *reconciler) restoreRole(ctx context.Context, trust string) error {
 	// as they do from the EC2 objects (syncTags).
 	var untag []string
 	for _, t := range r.l.Role.Role.Tags {
-		if k := aws.ToString(t.Key); !strings.HasPrefix(k, "aws:") {
+		if k := aws.ToString(t.Key); !shared.IsAWSTag(k) {
 			if _, ok := tags[k]; !ok {
 				untag = append(untag, k)
 			}
@@ -805,7 +805,7 @@ func syncTags(ctx context.Context, c ec2API, id string, have []ec2types.Tag, wan
 	}
 	var remove []ec2types.Tag
 	for _, k := range slices.Sorted(maps.Keys(got)) {
-		if _, ok := want[k]; !ok && !strings.HasPrefix(k, "aws:") {
+		if _, ok := want[k]; !ok && !shared.IsAWSTag(k) {
 			remove = append(remove, ec2types.Tag{Key: aws.String(k)})
 		}
 	}

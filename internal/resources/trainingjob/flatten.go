@@ -5,7 +5,6 @@ package trainingjob
 import (
 	"context"
 	"maps"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -13,6 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 // flattenStatus writes the job's computed status attributes into m.
@@ -213,7 +214,7 @@ func flattenTags(ctx context.Context, live, defaults map[string]string, prior ty
 // resource's, and they can be neither set nor removed.
 func withoutAWSTags(m map[string]string) map[string]string {
 	out := maps.Clone(m)
-	maps.DeleteFunc(out, func(k, _ string) bool { return strings.HasPrefix(k, "aws:") })
+	maps.DeleteFunc(out, func(k, _ string) bool { return shared.IsAWSTag(k) })
 	return out
 }
 
