@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 )
 
@@ -414,4 +415,14 @@ func stringOrDefault(v types.String, def string) string {
 		return def
 	}
 	return v.ValueString()
+}
+
+// invokePolicy is the IAM policy that allows invoking the endpoint, only
+// through vpce when set.
+func invokePolicy(endpointARN string, vpce []string) (string, error) {
+	doc, err := iampolicy.InvokePolicy(endpointARN, sorted(vpce))
+	if err != nil {
+		return "", err
+	}
+	return doc.JSON(), nil
 }
