@@ -16,16 +16,19 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/aws/smithy-go"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 )
@@ -253,6 +256,72 @@ func TestPlanSubject(t *testing.T) {
 			t.Errorf("unknown value reported: %+v", f)
 		}
 	}
+}
+
+// recordingFetcher records what the guardrails ask the provider's fetcher.
+type recordingFetcher struct{ asked []facts.Request }
+
+func (f *recordingFetcher) Fetch(_ context.Context, req facts.Request) (facts.Facts, error) {
+	f.asked = append(f.asked, req)
+	return facts.Facts{}, nil
+}
+
+// The endpoint's own log group is never looked up by the guardrails: at plan
+// and apply its facts are the plan's, at refresh the group Read described.
+// The planned facts change no finding.
+func TestGuardrailsDoNotLookUpTheLogGroup(t *testing.T) {
+	ctx := context.Background()
+	data := &providerdata.Data{AlarmActions: []string{"arn:aws:sns:us-east-1:123456789012:t"}}
+	policy := guardrail.DefaultPolicy()
+	policy.MinLogRetentionDays = 400
+	for _, retention := range []int64{365, 3653} {
+		m := testModel(t)
+		m.LogRetentionDays = types.Int64Value(retention)
+		s, _ := planSubject(ctx, m, data, facts.Known(false))
+		f := &recordingFetcher{}
+		got, err := evaluate.Run(ctx, evaluate.Observed(f, plannedLogGroup(s)), policy, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, req := range f.asked {
+			if len(req.LogGroups) > 0 {
+				t.Errorf("plan asked for log groups %v", req.LogGroups)
+			}
+		}
+		s2, _ := planSubject(ctx, m, data, facts.Known(false))
+		want, _ := evaluate.Run(ctx, &recordingFetcher{}, policy, s2)
+		if controls(got) != controls(want) {
+			t.Errorf("retention %d: findings %s with the planned log group, %s without", retention, controls(got), controls(want))
+		}
+		if retention == 365 && !strings.Contains(controls(got), "SS-MON-3/") {
+			t.Errorf("a short retention must be found: %s", controls(got))
+		}
+	}
+
+	m := testModel(t)
+	lg := &logstypes.LogGroup{LogGroupName: aws.String(LogGroupPrefix + "churn"), KmsKeyId: aws.String(testKey), RetentionInDays: aws.Int32(365)}
+	s, observed := liveSubject(ctx, m, &liveObjects{logGroup: lg}, data, new(diag.Diagnostics))
+	f := &recordingFetcher{}
+	if _, err := evaluate.Run(ctx, evaluate.Observed(f, observed), policy, s); err != nil {
+		t.Fatal(err)
+	}
+	for _, req := range f.asked {
+		if len(req.LogGroups) > 0 {
+			t.Errorf("refresh asked for log groups %v", req.LogGroups)
+		}
+	}
+	if fact := s.Facts.LogGroups[LogGroupPrefix+"churn"]; !fact.Found || fact.KMSKeyARN != testKey || fact.RetentionDays != 365 {
+		t.Errorf("live log group fact %+v", fact)
+	}
+}
+
+func controls(findings []guardrail.Finding) string {
+	var ids []string
+	for _, f := range findings {
+		ids = append(ids, f.Control+"/"+string(f.Severity))
+	}
+	slices.Sort(ids)
+	return strings.Join(ids, ",")
 }
 
 func TestPathFor(t *testing.T) {

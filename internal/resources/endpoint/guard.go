@@ -2,7 +2,6 @@ package endpoint
 
 import (
 	"context"
-	"maps"
 	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,6 +14,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
@@ -22,32 +22,10 @@ import (
 // fieldModelData is the Subject field of the model artifacts' S3 location.
 const fieldModelData guardrail.Field = "model_data_s3_uri"
 
-// fetcher adapts the provider's posture.Fetcher for this resource:
-//   - Log groups are never looked up through it: the plan says what the
-//     endpoint's log group will be, and Read has already described it (its
-//     facts are injected), so the group costs one DescribeLogGroups per
-//     refresh and none per plan.
-//   - (Concurrent fetches are serialized by posture.Fetcher itself, so N
-//     endpoints refreshed in parallel share the cached facts.)
-type fetcher struct {
-	f         evaluate.Fetcher
-	logGroups map[string]facts.LogGroupFact
-}
-
-func (x fetcher) Fetch(ctx context.Context, req facts.Request) (facts.Facts, error) {
-	req.LogGroups = nil
-	found, err := x.f.Fetch(ctx, req)
-	if found.LogGroups == nil {
-		found.LogGroups = map[string]facts.LogGroupFact{}
-	}
-	maps.Copy(found.LogGroups, x.logGroups)
-	return found, err
-}
-
 // instanceFact returns the posture facts of an instance type (cached per
 // provider process). known is false when it could not be looked up.
 func instanceFact(ctx context.Context, f evaluate.Fetcher, instanceType string) (fact facts.InstanceTypeFact, known bool, err error) {
-	found, err := fetcher{f: f}.Fetch(ctx, facts.Request{InstanceTypes: []string{instanceType}})
+	found, err := f.Fetch(ctx, facts.Request{InstanceTypes: []string{instanceType}})
 	fact, known = found.InstanceTypes[instanceType]
 	return fact, known, err
 }
@@ -59,6 +37,20 @@ func subjectBase(name string, data *providerdata.Data) *guardrail.Subject {
 		s.Region, s.AccountID, s.Partition = data.AWS.Region, data.AWS.AccountID, data.AWS.Partition
 	}
 	return s
+}
+
+// plannedLogGroup answers for the endpoint's own log group at plan and apply
+// time instead of a DescribeLogGroups: the apply creates it or brings it to
+// the planned key and retention (loggroup.Ensure) before anything writes to
+// it, so the planned settings are its facts. (The checks take a group's
+// facts only for settings the subject leaves null, and a plan sets both;
+// the call would change nothing.)
+func plannedLogGroup(s *guardrail.Subject) facts.Facts {
+	groups := map[string]facts.LogGroupFact{}
+	for _, lg := range s.LogGroups {
+		groups[lg.Name] = facts.LogGroupFact{Name: lg.Name, Found: true, KMSKeyARN: lg.KMSKeyARN.V, RetentionDays: lg.RetentionDays.V}
+	}
+	return facts.Facts{LogGroups: groups}
 }
 
 // planSubject builds the Subject of a plan. Unknown values stay unknown
@@ -163,7 +155,7 @@ func (r *endpointResource) planGuardrails(ctx context.Context, plan *endpointMod
 	}
 	subject, d := planSubject(ctx, *plan, r.data, nvme)
 	diags.Append(d...)
-	findings, err := evaluate.Run(ctx, fetcher{f: r.data.Posture}, r.data.Policy, subject)
+	findings, err := evaluate.Run(ctx, evaluate.Observed(r.data.Posture, plannedLogGroup(subject)), r.data.Policy, subject)
 	if err != nil {
 		diags.AddError("Checking the endpoint's guardrails failed",
 			"sagesafe could not read the posture of the subnets, security groups, key or role it must check: "+err.Error())
@@ -192,7 +184,7 @@ func (r *endpointResource) applyGuardrails(ctx context.Context, plan endpointMod
 	nvme := known && fact.Found && fact.InstanceStorageSupported
 	subject, d := planSubject(ctx, plan, r.data, facts.Known(nvme))
 	diags.Append(d...)
-	findings, err := evaluate.Run(ctx, fetcher{f: r.data.Posture}, r.data.Policy, subject)
+	findings, err := evaluate.Run(ctx, evaluate.Observed(r.data.Posture, plannedLogGroup(subject)), r.data.Policy, subject)
 	if err != nil {
 		diags.AddError("Checking the endpoint's guardrails failed", err.Error())
 		return false, nil, nil, false
@@ -287,8 +279,8 @@ func setValue(ctx context.Context, v types.Set, parentUnknown bool, diags *diag.
 // returned `controls`.
 func (r *endpointResource) liveGuardrails(ctx context.Context, m endpointModel, l *liveObjects, diags *diag.Diagnostics) types.List {
 	name := m.Name.ValueString()
-	subject, lgFacts := liveSubject(ctx, m, l, r.data, diags)
-	findings, err := evaluate.Run(ctx, fetcher{f: r.data.Posture, logGroups: lgFacts}, r.data.Policy, subject)
+	subject, observed := liveSubject(ctx, m, l, r.data, diags)
+	findings, err := evaluate.Run(ctx, evaluate.Observed(r.data.Posture, observed), r.data.Policy, subject)
 	if err != nil {
 		diags.AddWarning("Could not check the guardrails of endpoint "+name, err.Error())
 	}
@@ -297,8 +289,10 @@ func (r *endpointResource) liveGuardrails(ctx context.Context, m endpointModel, 
 }
 
 // liveSubject builds the Subject of the live objects (m is the refreshed
-// state), and the log-group facts the refresh already read.
-func liveSubject(ctx context.Context, m endpointModel, l *liveObjects, data *providerdata.Data, diags *diag.Diagnostics) (*guardrail.Subject, map[string]facts.LogGroupFact) {
+// state), and the facts of the log group the refresh has already described,
+// so that the guardrails do not describe it again: the group costs one
+// DescribeLogGroups per refresh.
+func liveSubject(ctx context.Context, m endpointModel, l *liveObjects, data *providerdata.Data, diags *diag.Diagnostics) (*guardrail.Subject, facts.Facts) {
 	name := m.Name.ValueString()
 	s := subjectBase(name, data)
 	n, d := m.nested(ctx)
@@ -331,7 +325,7 @@ func liveSubject(ctx context.Context, m endpointModel, l *liveObjects, data *pro
 		}
 	}
 	s.Tags = facts.Known(tags)
-	return s, map[string]facts.LogGroupFact{fact.Name: fact}
+	return s, facts.Facts{LogGroups: map[string]facts.LogGroupFact{lg.Name: fact}}
 }
 
 // liveConfig fills the volume key and data capture from the live endpoint
@@ -351,14 +345,14 @@ func liveConfig(s *guardrail.Subject, l *liveObjects) {
 	}
 }
 
-// liveLogGroup describes the endpoint's log group as read, and its facts.
+// liveLogGroup describes the endpoint's log group as read, and its facts,
+// assessed as the posture fetcher assesses any log group.
 func liveLogGroup(name string, l *liveObjects) (guardrail.LogGroup, facts.LogGroupFact) {
-	lg := l.logGroup
-	if lg == nil {
+	if l.logGroup == nil {
 		return guardrail.LogGroup{Name: name, KMSKeyARN: facts.Null[string](), RetentionDays: facts.Null[int64]()}, facts.LogGroupFact{Name: name}
 	}
-	return guardrail.LogGroup{Name: name, KMSKeyARN: optionalValue(aws.ToString(lg.KmsKeyId)), RetentionDays: facts.Known(int64(aws.ToInt32(lg.RetentionInDays)))},
-		facts.LogGroupFact{Name: name, Found: true, KMSKeyARN: aws.ToString(lg.KmsKeyId), RetentionDays: int64(aws.ToInt32(lg.RetentionInDays))}
+	fact := posture.AssessLogGroup(*l.logGroup)
+	return guardrail.LogGroup{Name: name, KMSKeyARN: optionalValue(fact.KMSKeyARN), RetentionDays: facts.Known(fact.RetentionDays)}, fact
 }
 
 // liveAlarms describes the endpoint's alarms as read.
