@@ -171,8 +171,8 @@ func (r *endpointResource) readLive(ctx context.Context, name string) (*liveObje
 }
 
 // Polling backoff: the first poll after pollInitial, then 1.5 times longer
-// each time, up to pollMax. Variables so that tests against a fast emulator
-// can shorten them.
+// each time, up to pollMax (the SDK waiter used for deletion gets the same
+// bounds). Variables so that tests against a fast emulator can shorten them.
 var (
 	pollInitial = 5 * time.Second
 	pollMax     = 30 * time.Second
@@ -213,6 +213,14 @@ func (b *backoff) wait(ctx context.Context) error {
 // waitSettled polls the endpoint until its status is no longer a transition
 // (Creating, Updating, SystemUpdating, RollingBack, Deleting). On timeout it
 // returns the last description with an error wrapping errTimeout.
+//
+// It is not the SDK's EndpointInService waiter, whose rule differs in what
+// the callers need: on Failed the waiter returns an error without the
+// description, but Create reports SageMaker's FailureReason verbatim and
+// removes what it made, and Update names the reason too; it would wait until
+// the timeout on OutOfService or UpdateRollbackFailed, which are settled
+// (nothing changes them by itself); and it reports a missing endpoint as a
+// generic failure rather than a NotFoundError.
 func waitSettled(ctx context.Context, api SageMakerAPI, name string) (*sagemaker.DescribeEndpointOutput, error) {
 	var b backoff
 	for {
@@ -229,21 +237,55 @@ func waitSettled(ctx context.Context, api SageMakerAPI, name string) (*sagemaker
 	}
 }
 
-// waitGone polls until the endpoint no longer exists.
-func waitGone(ctx context.Context, api SageMakerAPI, name string) error {
-	var b backoff
-	for {
-		out, err := findEndpoint(ctx, api, name)
-		if IsNotFound(err) {
-			return nil
+// waitGone waits until the endpoint no longer exists, with the SDK's
+// EndpointDeleted waiter: DescribeEndpoint's ValidationException ("Could not
+// find endpoint") ends it. One exception to the waiter's rule: it takes
+// Failed for a failed deletion and stops with an error, but the endpoints
+// deleted here include ones that failed to create, which DescribeEndpoint
+// may still report as Failed right after DeleteEndpoint accepted them. So
+// Failed keeps the wait going, bounded like any other status by the delete
+// timeout (ctx's deadline), as the hand-written poll did.
+func waitGone(ctx context.Context, api sagemaker.DescribeEndpointAPIClient, name string) error {
+	var last smtypes.EndpointStatus
+	w := sagemaker.NewEndpointDeletedWaiter(api, func(o *sagemaker.EndpointDeletedWaiterOptions) {
+		// The SDK's 30 s minimum would slow down every destroy against a
+		// fast emulator; these are the delays of the other waits here.
+		o.MinDelay, o.MaxDelay = pollInitial, pollMax
+		sdkRule := o.Retryable
+		o.Retryable = func(ctx context.Context, in *sagemaker.DescribeEndpointInput, out *sagemaker.DescribeEndpointOutput, err error) (bool, error) {
+			if err == nil {
+				last = out.EndpointStatus
+				if out.EndpointStatus == smtypes.EndpointStatusFailed {
+					return true, nil
+				}
+			}
+			return sdkRule(ctx, in, out, err)
 		}
-		if err != nil {
-			return err
-		}
-		if err := b.wait(ctx); err != nil {
-			return fmt.Errorf("endpoint %s is still %s: %w", name, out.EndpointStatus, err)
-		}
+	})
+	budget, ok := waitBudget(ctx)
+	if !ok {
+		return fmt.Errorf("endpoint %s is still there: %w", name, errTimeout)
 	}
+	if err := w.Wait(ctx, &sagemaker.DescribeEndpointInput{EndpointName: aws.String(name)}, budget); err != nil {
+		if last == "" {
+			return fmt.Errorf("waiting for endpoint %s to be deleted: %w", name, err)
+		}
+		return fmt.Errorf("endpoint %s is still %s: %w", name, last, err)
+	}
+	return nil
+}
+
+// waitBudget is how long a waiter may take: what is left of ctx's deadline,
+// which Create, Update and Delete set from the resource's timeouts (and the
+// cleanup of a failed create from the delete timeout). ok is false when
+// nothing is left.
+func waitBudget(ctx context.Context) (time.Duration, bool) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return DefaultDeleteTimeout, true
+	}
+	left := time.Until(deadline)
+	return left, left > 0
 }
 
 // ensureModel creates the model of a version unless it exists (a retried

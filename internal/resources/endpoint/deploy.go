@@ -166,20 +166,9 @@ func (r *endpointResource) rollout(ctx context.Context, s spec, version string, 
 		return nil, fmt.Errorf("endpoint %s update: %w", s.Name, errTimeout)
 	case <-t.C:
 	}
-	var b backoff
-	var ep *sagemaker.DescribeEndpointOutput
-	for {
-		ep, err = findEndpoint(ctx, sm, s.Name)
-		if err != nil {
-			return nil, err
-		}
-		if !pending(ep.EndpointStatus) && ep.PendingDeploymentSummary == nil {
-			break
-		}
-		if err := b.wait(ctx); err != nil {
-			return ep, fmt.Errorf("endpoint %s is still %s after the update to %s: %w; the update goes on in SageMaker, and the next apply checks its result",
-				s.Name, ep.EndpointStatus, version, err)
-		}
+	ep, err := waitDeployed(ctx, sm, s.Name, version)
+	if err != nil {
+		return ep, err
 	}
 	serving := aws.ToString(ep.EndpointConfigName)
 	if serving != version {
@@ -190,6 +179,32 @@ func (r *endpointResource) rollout(ctx context.Context, s spec, version string, 
 		return ep, fmt.Errorf("endpoint %s is %s after the update to %s (failure reason: %s)", s.Name, ep.EndpointStatus, version, orNone(aws.ToString(ep.FailureReason)))
 	}
 	return ep, nil
+}
+
+// waitDeployed polls the endpoint until the deployment has ended: its
+// status is no longer a transition and no deployment is pending.
+//
+// This is not the SDK's EndpointInService waiter: InService does not mean the
+// update worked. A rollback also ends InService, on the previous
+// configuration, and the caller tells the two apart by the configuration that
+// serves; on Failed the waiter drops the description, and with it the
+// FailureReason the caller reports verbatim; and the poll also waits for
+// PendingDeploymentSummary to clear.
+func waitDeployed(ctx context.Context, api SageMakerAPI, name, version string) (*sagemaker.DescribeEndpointOutput, error) {
+	var b backoff
+	for {
+		ep, err := findEndpoint(ctx, api, name)
+		if err != nil {
+			return nil, err
+		}
+		if !pending(ep.EndpointStatus) && ep.PendingDeploymentSummary == nil {
+			return ep, nil
+		}
+		if err := b.wait(ctx); err != nil {
+			return ep, fmt.Errorf("endpoint %s is still %s after the update to %s: %w; the update goes on in SageMaker, and the next apply checks its result",
+				name, ep.EndpointStatus, version, err)
+		}
+	}
 }
 
 // rollbackError says that SageMaker did not switch to the requested

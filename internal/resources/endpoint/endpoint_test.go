@@ -19,6 +19,7 @@ import (
 	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/aws/smithy-go"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -480,4 +481,53 @@ func TestWaitENIsReleased(t *testing.T) {
 	if !errors.Is(err, errTimeout) || !slices.Equal(left, []string{"eni-9"}) {
 		t.Errorf("timeout: left %v, err %v", left, err)
 	}
+}
+
+// fakeDescribe answers DescribeEndpoint with statuses, then "Could not find".
+type fakeDescribe struct {
+	statuses []smtypes.EndpointStatus
+	calls    int
+}
+
+func (f *fakeDescribe) DescribeEndpoint(_ context.Context, in *sagemaker.DescribeEndpointInput, _ ...func(*sagemaker.Options)) (*sagemaker.DescribeEndpointOutput, error) {
+	f.calls++
+	if f.calls > len(f.statuses) {
+		return nil, apiErr{"ValidationException", "Could not find endpoint '" + aws.ToString(in.EndpointName) + "'."}
+	}
+	return &sagemaker.DescribeEndpointOutput{EndpointName: in.EndpointName, EndpointStatus: f.statuses[f.calls-1]}, nil
+}
+
+func TestWaitGone(t *testing.T) {
+	savedInitial, savedMax := pollInitial, pollMax
+	pollInitial, pollMax = time.Millisecond, 2*time.Millisecond
+	defer func() { pollInitial, pollMax = savedInitial, savedMax }()
+
+	// A Failed endpoint being deleted may still describe as Failed: that is
+	// not the end of the wait.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	f := &fakeDescribe{statuses: []smtypes.EndpointStatus{smtypes.EndpointStatusFailed, smtypes.EndpointStatusDeleting, smtypes.EndpointStatusDeleting}}
+	if err := waitGone(ctx, f, "x"); err != nil || f.calls != 4 {
+		t.Errorf("waitGone = %v after %d calls, want nil after 4", err, f.calls)
+	}
+
+	// The delete timeout bounds the wait, and the error says where it stood.
+	short, cancelShort := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancelShort()
+	f = &fakeDescribe{statuses: slices.Repeat([]smtypes.EndpointStatus{smtypes.EndpointStatusDeleting}, 10000)}
+	if err := waitGone(short, f, "x"); err == nil || !strings.Contains(err.Error(), "endpoint x is still Deleting") {
+		t.Errorf("waitGone on timeout = %v", err)
+	}
+
+	// Any other error ends the wait.
+	failing := describeFunc(func() error { return apiErr{"AccessDeniedException", "no"} })
+	if err := waitGone(ctx, failing, "x"); err == nil || !strings.Contains(err.Error(), "AccessDenied") {
+		t.Errorf("waitGone on access denied = %v", err)
+	}
+}
+
+type describeFunc func() error
+
+func (f describeFunc) DescribeEndpoint(context.Context, *sagemaker.DescribeEndpointInput, ...func(*sagemaker.Options)) (*sagemaker.DescribeEndpointOutput, error) {
+	return nil, f()
 }

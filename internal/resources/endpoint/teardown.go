@@ -178,6 +178,10 @@ func sageMakerENIs(ctx context.Context, api EC2API, subnets, groups []string) ([
 // of its own that means all of them; when another endpoint shares both, its
 // interfaces are not waited for. It returns the interfaces still there when
 // ctx ends.
+//
+// A hand-written poll: EC2 has no waiter for network interfaces going away
+// (its NetworkInterfaceAvailable waiter waits for the opposite), and the end
+// is a count over a listing, not the state of one object.
 func waitENIsReleased(ctx context.Context, api EC2API, before []string, instances int, subnets, groups []string) ([]string, error) {
 	if len(before) == 0 {
 		return nil, nil
