@@ -15,6 +15,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
 // applyInput is what Create and Update build from: the plan's spec, the name
@@ -145,9 +146,9 @@ func (r *endpointResource) appliedState(plan endpointModel, a applyInput, ep *sa
 func (r *endpointResource) fillComputed(m *endpointModel, s spec, subject *guardrail.Subject, findings []guardrail.Finding, diags *diag.Diagnostics) {
 	m.ID = types.StringValue(s.Name)
 	m.LogGroupName = types.StringValue(logGroupName(s.Name))
-	m.AlarmNames = alarmNamesValue(alarms.EndpointAlarmNames(s.Name))
+	m.AlarmNames = tfval.Map(alarms.EndpointAlarmNames(s.Name))
 	if m.Controls.IsUnknown() || m.Controls.IsNull() {
-		m.Controls = satisfiedList(subject, r.data.Policy, findings)
+		m.Controls = tfval.List(guardrail.Satisfied(subject, r.data.Policy, findings))
 	}
 	doc, err := invokePolicy(m.ARN.ValueString(), s.VPCEndpointIDs)
 	if err != nil {

@@ -15,13 +15,13 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
-	"github.com/aws/smithy-go"
+	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 // SageMakerAPI is the part of the SageMaker client the resource uses.
@@ -51,18 +51,12 @@ func IsNotFound(err error) bool {
 // object". SageMaker's Describe/Delete calls for endpoints, endpoint
 // configurations and models have no not-found error type or code: they
 // answer ValidationException "Could not find ..." (hashicorp/aws matches the
-// same text). The typed ResourceNotFound, which newer SageMaker APIs use, is
-// accepted too. This is the only place the provider reads an error message.
+// same text), so the message is all there is to go on; this is the only
+// place the package reads one. The typed ResourceNotFound, which newer
+// SageMaker APIs use, is accepted too.
 func sageMakerNotFound(err error) bool {
 	var rnf *smtypes.ResourceNotFound
-	if errors.As(err, &rnf) {
-		return true
-	}
-	var apiErr smithy.APIError
-	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "ValidationException" {
-		return false
-	}
-	return strings.HasPrefix(apiErr.ErrorMessage(), "Could not find")
+	return errors.As(err, &rnf) || tfawserr.ErrMessageContains(err, "ValidationException", "Could not find")
 }
 
 func wrapNotFound(kind, name string, err error) error {
@@ -424,13 +418,8 @@ type vcpusRecord struct {
 // a refresh does not look it up again; it falls back to 1 when EC2 does not
 // know the type.
 func (r *endpointResource) vcpus(ctx context.Context, instanceType string, priv privateState, diags *diag.Diagnostics) int {
-	if priv != nil {
-		if b, d := priv.GetKey(ctx, vcpusKey); !d.HasError() && len(b) > 0 {
-			var rec vcpusRecord
-			if json.Unmarshal(b, &rec) == nil && rec.InstanceType == instanceType && rec.VCPUs > 0 {
-				return rec.VCPUs
-			}
-		}
+	if _, n, ok := cachedVCPUs(ctx, priv, instanceType); ok {
+		return n
 	}
 	n := 1
 	out, err := r.data.AWS.EC2.DescribeInstanceTypes(ctx, &ec2.DescribeInstanceTypesInput{
@@ -454,28 +443,39 @@ func (r *endpointResource) vcpus(ctx context.Context, instanceType string, priv 
 // vcpusCached is vcpus for a refresh: from the private state when it has
 // the type (no AWS call), else looked up once and stored.
 func (r *endpointResource) vcpusCached(ctx context.Context, instanceType string, getPriv, setPriv privateState, diags *diag.Diagnostics) int {
-	if getPriv != nil {
-		if b, d := getPriv.GetKey(ctx, vcpusKey); !d.HasError() && len(b) > 0 {
-			var rec vcpusRecord
-			if json.Unmarshal(b, &rec) == nil && rec.InstanceType == instanceType && rec.VCPUs > 0 {
-				if setPriv != nil {
-					diags.Append(setPriv.SetKey(ctx, vcpusKey, b)...)
-				}
-				return rec.VCPUs
-			}
+	if b, n, ok := cachedVCPUs(ctx, getPriv, instanceType); ok {
+		if setPriv != nil {
+			diags.Append(setPriv.SetKey(ctx, vcpusKey, b)...)
 		}
+		return n
 	}
 	return r.vcpus(ctx, instanceType, setPriv, diags)
 }
 
-func sortedKeys(m map[string]string) []string { return providerdata.SortedKeys(m) }
+// cachedVCPUs is the vCPU record kept in the private state, when there is
+// one for this instance type (raw is the record as stored).
+func cachedVCPUs(ctx context.Context, priv privateState, instanceType string) (raw []byte, vcpus int, ok bool) {
+	if priv == nil {
+		return nil, 0, false
+	}
+	b, d := priv.GetKey(ctx, vcpusKey)
+	if d.HasError() || len(b) == 0 {
+		return nil, 0, false
+	}
+	var rec vcpusRecord
+	if json.Unmarshal(b, &rec) != nil || rec.InstanceType != instanceType || rec.VCPUs < 1 {
+		return nil, 0, false
+	}
+	return b, rec.VCPUs, true
+}
+
+// sageMakerTags and tagMap convert between tag maps and SageMaker tags.
+func sageMakerTags(m map[string]string) []smtypes.Tag {
+	return shared.TagList(m, func(k, v *string) smtypes.Tag { return smtypes.Tag{Key: k, Value: v} })
+}
 
 func tagMap(tags []smtypes.Tag) map[string]string {
-	out := make(map[string]string, len(tags))
-	for _, t := range tags {
-		out[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return out
+	return shared.TagMap(tags, func(t smtypes.Tag) (*string, *string) { return t.Key, t.Value })
 }
 
 // orNone stands in for an empty FailureReason in messages.

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 // This file is the update sequence: what changes in place (log group,
@@ -259,9 +262,8 @@ func (r *endpointResource) updateLogGroup(ctx context.Context, s spec, tags, old
 		return err
 	}
 	if removed := removedKeys(oldTags, tags); len(removed) > 0 {
-		a := r.data.AWS
-		arn := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", a.Partition, a.Region, a.AccountID, name)
-		if _, err := a.Logs.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: removed}); err != nil {
+		logGroupARN := r.arn("logs", "log-group:"+name)
+		if _, err := r.data.AWS.Logs.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: aws.String(logGroupARN), TagKeys: removed}); err != nil {
 			return fmt.Errorf("untagging log group %s: %w", name, err)
 		}
 	}
@@ -274,19 +276,16 @@ func (r *endpointResource) retagAlarms(ctx context.Context, endpoint string, tag
 	if maps.Equal(tags, oldTags) {
 		return nil
 	}
-	a := r.data.AWS
+	cw := r.data.AWS.CloudWatch
 	removed := removedKeys(oldTags, tags)
+	cwTags := shared.TagList(tags, func(k, v *string) cwtypes.Tag { return cwtypes.Tag{Key: k, Value: v} })
 	for _, name := range alarmNames(endpoint) {
-		arn := fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s", a.Partition, a.Region, a.AccountID, name)
-		var cwTags []cwtypes.Tag
-		for _, k := range sortedKeys(tags) {
-			cwTags = append(cwTags, cwtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
-		}
-		if _, err := a.CloudWatch.TagResource(ctx, &cloudwatch.TagResourceInput{ResourceARN: aws.String(arn), Tags: cwTags}); err != nil {
+		alarmARN := r.arn("cloudwatch", "alarm:"+name)
+		if _, err := cw.TagResource(ctx, &cloudwatch.TagResourceInput{ResourceARN: aws.String(alarmARN), Tags: cwTags}); err != nil {
 			return fmt.Errorf("tagging alarm %s: %w", name, err)
 		}
 		if len(removed) > 0 {
-			if _, err := a.CloudWatch.UntagResource(ctx, &cloudwatch.UntagResourceInput{ResourceARN: aws.String(arn), TagKeys: removed}); err != nil {
+			if _, err := cw.UntagResource(ctx, &cloudwatch.UntagResourceInput{ResourceARN: aws.String(alarmARN), TagKeys: removed}); err != nil {
 				return fmt.Errorf("untagging alarm %s: %w", name, err)
 			}
 		}
@@ -301,28 +300,36 @@ func (r *endpointResource) retagSageMaker(ctx context.Context, arns []string, ta
 	}
 	sm := r.data.AWS.SageMaker
 	removed := removedKeys(oldTags, tags)
-	for _, arn := range arns {
-		if arn == "" {
+	for _, resourceARN := range arns {
+		if resourceARN == "" {
 			continue
 		}
-		if _, err := sm.AddTags(ctx, &sagemaker.AddTagsInput{ResourceArn: aws.String(arn), Tags: sageMakerTags(tags)}); err != nil {
-			return fmt.Errorf("tagging %s: %w", arn, err)
+		if _, err := sm.AddTags(ctx, &sagemaker.AddTagsInput{ResourceArn: aws.String(resourceARN), Tags: sageMakerTags(tags)}); err != nil {
+			return fmt.Errorf("tagging %s: %w", resourceARN, err)
 		}
 		if len(removed) > 0 {
-			if _, err := sm.DeleteTags(ctx, &sagemaker.DeleteTagsInput{ResourceArn: aws.String(arn), TagKeys: removed}); err != nil {
-				return fmt.Errorf("untagging %s: %w", arn, err)
+			if _, err := sm.DeleteTags(ctx, &sagemaker.DeleteTagsInput{ResourceArn: aws.String(resourceARN), TagKeys: removed}); err != nil {
+				return fmt.Errorf("untagging %s: %w", resourceARN, err)
 			}
 		}
 	}
 	return nil
 }
 
+// removedKeys are the keys of old that cur no longer has, sorted.
 func removedKeys(old, cur map[string]string) []string {
 	var out []string
-	for _, k := range sortedKeys(old) {
+	for _, k := range slices.Sorted(maps.Keys(old)) {
 		if _, ok := cur[k]; !ok {
 			out = append(out, k)
 		}
 	}
 	return out
+}
+
+// arn is the ARN of an object of this account and region (the alarms and the
+// log group, whose tagging calls want an ARN).
+func (r *endpointResource) arn(service, resource string) string {
+	a := r.data.AWS
+	return arn.ARN{Partition: a.Partition, Service: service, Region: a.Region, AccountID: a.AccountID, Resource: resource}.String()
 }

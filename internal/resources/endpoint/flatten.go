@@ -80,7 +80,7 @@ func (r *endpointResource) flattenAlarms(ctx context.Context, name string, baseO
 		"memory_utilization_percent": f(alarms.EndpointMemory, base.MemoryUtilizationPercent),
 		"disk_utilization_percent":   f(alarms.EndpointDisk, base.DiskUtilizationPercent),
 	}, diags)
-	return obj, alarmNamesValue(names)
+	return obj, tfval.Map(names)
 }
 
 // effectiveActionsOf is the actions the alarms should have per base.
@@ -241,13 +241,4 @@ func objectOf(t map[string]attr.Type, v map[string]attr.Value, diags *diag.Diagn
 	o, d := types.ObjectValue(t, v)
 	diags.Append(d...)
 	return o
-}
-
-// alarmNamesValue is the alarm_names map.
-func alarmNamesValue(m map[string]string) types.Map {
-	elems := make(map[string]attr.Value, len(m))
-	for k, v := range m {
-		elems[k] = types.StringValue(v)
-	}
-	return types.MapValueMust(types.StringType, elems)
 }

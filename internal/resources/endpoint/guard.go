@@ -2,10 +2,9 @@ package endpoint
 
 import (
 	"context"
-	"sort"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -167,7 +166,7 @@ func (r *endpointResource) planGuardrails(ctx context.Context, plan *endpointMod
 	}
 	plan.Controls = types.ListUnknown(types.StringType)
 	if known {
-		plan.Controls = satisfiedList(subject, r.data.Policy, findings)
+		plan.Controls = tfval.List(guardrail.Satisfied(subject, r.data.Policy, findings))
 	}
 	return true
 }
@@ -249,16 +248,6 @@ func setElements(p path.Path, ids facts.Value[[]string]) []path.Path {
 	return out
 }
 
-// satisfiedList is guardrail.Satisfied as a list value.
-func satisfiedList(s *guardrail.Subject, p guardrail.Policy, findings []guardrail.Finding) types.List {
-	ids := guardrail.Satisfied(s, p, findings)
-	elems := make([]attr.Value, len(ids))
-	for i, id := range ids {
-		elems[i] = types.StringValue(id)
-	}
-	return types.ListValueMust(types.StringType, elems)
-}
-
 // setValue converts a set of strings; parentUnknown marks the whole object
 // unknown. The elements are sorted, so finding indexes are stable.
 func setValue(ctx context.Context, v types.Set, parentUnknown bool, diags *diag.Diagnostics) facts.Value[[]string] {
@@ -270,7 +259,7 @@ func setValue(ctx context.Context, v types.Set, parentUnknown bool, diags *diag.
 	}
 	var out []string
 	diags.Append(v.ElementsAs(ctx, &out, false)...)
-	sort.Strings(out)
+	slices.Sort(out)
 	return facts.Known(out)
 }
 
@@ -285,7 +274,7 @@ func (r *endpointResource) liveGuardrails(ctx context.Context, m endpointModel, 
 		diags.AddWarning("Could not check the guardrails of endpoint "+name, err.Error())
 	}
 	diags.Append(findingDiagnostics(guardrail.AsWarnings(findings), subject)...)
-	return satisfiedList(subject, r.data.Policy, findings)
+	return tfval.List(guardrail.Satisfied(subject, r.data.Policy, findings))
 }
 
 // liveSubject builds the Subject of the live objects (m is the refreshed

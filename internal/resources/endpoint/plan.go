@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
 // planComputed fills the names that follow from the endpoint's name and,
@@ -23,7 +24,7 @@ func (r *endpointResource) planComputed(ctx context.Context, plan *endpointModel
 		name := plan.Name.ValueString()
 		plan.ID = types.StringValue(name)
 		plan.LogGroupName = types.StringValue(logGroupName(name))
-		plan.AlarmNames = alarmNamesValue(alarms.EndpointAlarmNames(name))
+		plan.AlarmNames = tfval.Map(alarms.EndpointAlarmNames(name))
 	}
 	known := fullyKnown(*plan)
 	plan.ModelName, plan.EndpointConfigName = types.StringUnknown(), types.StringUnknown()
