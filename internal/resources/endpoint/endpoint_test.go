@@ -16,16 +16,20 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/aws/smithy-go"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 )
@@ -255,6 +259,72 @@ func TestPlanSubject(t *testing.T) {
 	}
 }
 
+// recordingFetcher records what the guardrails ask the provider's fetcher.
+type recordingFetcher struct{ asked []facts.Request }
+
+func (f *recordingFetcher) Fetch(_ context.Context, req facts.Request) (facts.Facts, error) {
+	f.asked = append(f.asked, req)
+	return facts.Facts{}, nil
+}
+
+// The endpoint's own log group is never looked up by the guardrails: at plan
+// and apply its facts are the plan's, at refresh the group Read described.
+// The planned facts change no finding.
+func TestGuardrailsDoNotLookUpTheLogGroup(t *testing.T) {
+	ctx := context.Background()
+	data := &providerdata.Data{AlarmActions: []string{"arn:aws:sns:us-east-1:123456789012:t"}}
+	policy := guardrail.DefaultPolicy()
+	policy.MinLogRetentionDays = 400
+	for _, retention := range []int64{365, 3653} {
+		m := testModel(t)
+		m.LogRetentionDays = types.Int64Value(retention)
+		s, _ := planSubject(ctx, m, data, facts.Known(false))
+		f := &recordingFetcher{}
+		got, err := evaluate.Run(ctx, evaluate.Observed(f, plannedLogGroup(s)), policy, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, req := range f.asked {
+			if len(req.LogGroups) > 0 {
+				t.Errorf("plan asked for log groups %v", req.LogGroups)
+			}
+		}
+		s2, _ := planSubject(ctx, m, data, facts.Known(false))
+		want, _ := evaluate.Run(ctx, &recordingFetcher{}, policy, s2)
+		if controls(got) != controls(want) {
+			t.Errorf("retention %d: findings %s with the planned log group, %s without", retention, controls(got), controls(want))
+		}
+		if retention == 365 && !strings.Contains(controls(got), "SS-MON-3/") {
+			t.Errorf("a short retention must be found: %s", controls(got))
+		}
+	}
+
+	m := testModel(t)
+	lg := &logstypes.LogGroup{LogGroupName: aws.String(LogGroupPrefix + "churn"), KmsKeyId: aws.String(testKey), RetentionInDays: aws.Int32(365)}
+	s, observed := liveSubject(ctx, m, &liveObjects{logGroup: lg}, data, new(diag.Diagnostics))
+	f := &recordingFetcher{}
+	if _, err := evaluate.Run(ctx, evaluate.Observed(f, observed), policy, s); err != nil {
+		t.Fatal(err)
+	}
+	for _, req := range f.asked {
+		if len(req.LogGroups) > 0 {
+			t.Errorf("refresh asked for log groups %v", req.LogGroups)
+		}
+	}
+	if fact := s.Facts.LogGroups[LogGroupPrefix+"churn"]; !fact.Found || fact.KMSKeyARN != testKey || fact.RetentionDays != 365 {
+		t.Errorf("live log group fact %+v", fact)
+	}
+}
+
+func controls(findings []guardrail.Finding) string {
+	var ids []string
+	for _, f := range findings {
+		ids = append(ids, f.Control+"/"+string(f.Severity))
+	}
+	slices.Sort(ids)
+	return strings.Join(ids, ",")
+}
+
 func TestPathFor(t *testing.T) {
 	s := &guardrail.Subject{SubnetIDs: facts.Known([]string{"subnet-a", "subnet-b"})}
 	p := paths(s)
@@ -411,4 +481,53 @@ func TestWaitENIsReleased(t *testing.T) {
 	if !errors.Is(err, errTimeout) || !slices.Equal(left, []string{"eni-9"}) {
 		t.Errorf("timeout: left %v, err %v", left, err)
 	}
+}
+
+// fakeDescribe answers DescribeEndpoint with statuses, then "Could not find".
+type fakeDescribe struct {
+	statuses []smtypes.EndpointStatus
+	calls    int
+}
+
+func (f *fakeDescribe) DescribeEndpoint(_ context.Context, in *sagemaker.DescribeEndpointInput, _ ...func(*sagemaker.Options)) (*sagemaker.DescribeEndpointOutput, error) {
+	f.calls++
+	if f.calls > len(f.statuses) {
+		return nil, apiErr{"ValidationException", "Could not find endpoint '" + aws.ToString(in.EndpointName) + "'."}
+	}
+	return &sagemaker.DescribeEndpointOutput{EndpointName: in.EndpointName, EndpointStatus: f.statuses[f.calls-1]}, nil
+}
+
+func TestWaitGone(t *testing.T) {
+	savedInitial, savedMax := pollInitial, pollMax
+	pollInitial, pollMax = time.Millisecond, 2*time.Millisecond
+	defer func() { pollInitial, pollMax = savedInitial, savedMax }()
+
+	// A Failed endpoint being deleted may still describe as Failed: that is
+	// not the end of the wait.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	f := &fakeDescribe{statuses: []smtypes.EndpointStatus{smtypes.EndpointStatusFailed, smtypes.EndpointStatusDeleting, smtypes.EndpointStatusDeleting}}
+	if err := waitGone(ctx, f, "x"); err != nil || f.calls != 4 {
+		t.Errorf("waitGone = %v after %d calls, want nil after 4", err, f.calls)
+	}
+
+	// The delete timeout bounds the wait, and the error says where it stood.
+	short, cancelShort := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancelShort()
+	f = &fakeDescribe{statuses: slices.Repeat([]smtypes.EndpointStatus{smtypes.EndpointStatusDeleting}, 10000)}
+	if err := waitGone(short, f, "x"); err == nil || !strings.Contains(err.Error(), "endpoint x is still Deleting") {
+		t.Errorf("waitGone on timeout = %v", err)
+	}
+
+	// Any other error ends the wait.
+	failing := describeFunc(func() error { return apiErr{"AccessDeniedException", "no"} })
+	if err := waitGone(ctx, failing, "x"); err == nil || !strings.Contains(err.Error(), "AccessDenied") {
+		t.Errorf("waitGone on access denied = %v", err)
+	}
+}
+
+type describeFunc func() error
+
+func (f describeFunc) DescribeEndpoint(context.Context, *sagemaker.DescribeEndpointInput, ...func(*sagemaker.Options)) (*sagemaker.DescribeEndpointOutput, error) {
+	return nil, f()
 }

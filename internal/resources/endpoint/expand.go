@@ -6,10 +6,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
 	"slices"
-	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 )
 
@@ -115,9 +116,9 @@ func expandSpec(ctx context.Context, m endpointModel, data *providerdata.Data) (
 	diags.Append(n.VPC.SecurityGroupIDs.ElementsAs(ctx, &s.SecurityGroupIDs, false)...)
 	diags.Append(m.PrivateInvokeVPCEndpointIDs.ElementsAs(ctx, &s.VPCEndpointIDs, false)...)
 	diags.Append(m.Tags.ElementsAs(ctx, &s.Tags, false)...)
-	sort.Strings(s.SubnetIDs)
-	sort.Strings(s.SecurityGroupIDs)
-	sort.Strings(s.VPCEndpointIDs)
+	slices.Sort(s.SubnetIDs)
+	slices.Sort(s.SecurityGroupIDs)
+	slices.Sort(s.VPCEndpointIDs)
 	s.Actions = effectiveActions(ctx, n.Alarms.Actions, data, &diags)
 	return s, diags
 }
@@ -188,25 +189,13 @@ func logGroupName(name string) string { return LogGroupPrefix + name }
 
 // allTags is default_tags + the resource's tags + the owner tag.
 func (s spec) allTags(data *providerdata.Data) map[string]string {
-	var out map[string]string
+	out := map[string]string{}
 	if data != nil {
 		out = data.MergeTags(s.Tags)
 	} else {
-		out = map[string]string{}
-		for k, v := range s.Tags {
-			out[k] = v
-		}
+		maps.Copy(out, s.Tags)
 	}
 	out[ownerTagKey] = s.Name
-	return out
-}
-
-func sageMakerTags(m map[string]string) []smtypes.Tag {
-	keys := providerdata.SortedKeys(m)
-	out := make([]smtypes.Tag, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, smtypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
-	}
 	return out
 }
 
@@ -391,7 +380,7 @@ func valueFullyKnown(v attr.Value) bool {
 
 func sorted(in []string) []string {
 	out := slices.Clone(in)
-	sort.Strings(out)
+	slices.Sort(out)
 	return out
 }
 
@@ -414,4 +403,14 @@ func stringOrDefault(v types.String, def string) string {
 		return def
 	}
 	return v.ValueString()
+}
+
+// invokePolicy is the IAM policy that allows invoking the endpoint, only
+// through vpce when set.
+func invokePolicy(endpointARN string, vpce []string) (string, error) {
+	doc, err := iampolicy.InvokePolicy(endpointARN, sorted(vpce))
+	if err != nil {
+		return "", err
+	}
+	return doc.JSON(), nil
 }

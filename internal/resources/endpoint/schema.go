@@ -3,12 +3,15 @@ package endpoint
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/schemautil"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -16,7 +19,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64default"
@@ -163,7 +165,267 @@ func retentionChoices() string {
 	return strings.Join(parts, ", ")
 }
 
-func (r *endpointResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+// endpointSchema is the resource schema: the configuration, then what it
+// computes.
+func endpointSchema(ctx context.Context) schema.Schema {
+	attrs := map[string]schema.Attribute{
+		"name": schema.StringAttribute{
+			Required: true,
+			MarkdownDescription: fmt.Sprintf("Endpoint name, 1 to %d letters, digits and hyphens (SageMaker's 63 less the `-<hash>` suffix "+
+				"of the generated model and configuration names). Changing it replaces the endpoint.", MaxNameLength),
+			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			Validators: []validator.String{stringvalidator.RegexMatches(nameRE,
+				fmt.Sprintf("must be 1 to %d letters, digits and hyphens, starting and ending with a letter or digit", MaxNameLength))},
+		},
+		"role_arn": schema.StringAttribute{
+			Required: true,
+			MarkdownDescription: "Execution role SageMaker assumes to pull the image and model artifacts. Its trust policy must " +
+				"trust only SageMaker (SS-IAM-1; without `aws:SourceAccount`/`aws:SourceArn` conditions a warning) and its " +
+				"permissions must not be broad (SS-IAM-2).",
+			Validators: []validator.String{validators.ARN("iam")},
+		},
+		"model": modelAttribute(),
+		"instance_type": schema.StringAttribute{
+			Required: true,
+			MarkdownDescription: "Instance type, e.g. `ml.m5.xlarge` (SS-GOV-2 checks it against `guardrails.allowed_instance_types`). " +
+				"Types with local NVMe storage (`ml.g5.*`, `ml.p4d.*`, `ml.m5d.*`, ...) get no volume key (SS-ENC-2).",
+			Validators: []validator.String{stringvalidator.RegexMatches(validators.InstanceTypeRegexp, "must be a SageMaker instance type such as ml.m5.xlarge")},
+		},
+		"instance_count": schema.Int64Attribute{
+			Optional: true,
+			Computed: true,
+			Default:  int64default.StaticInt64(DefaultInstanceCount),
+			MarkdownDescription: fmt.Sprintf("Initial instance count, default %d: at least `min_endpoint_instances` (SS-AVL-1), so the "+
+				"endpoint survives the loss of an instance or a zone. An autoscaled count is kept across updates; changing this "+
+				"attribute sets the count again.", DefaultInstanceCount),
+			Validators: []validator.Int64{int64validator.AtLeast(1)},
+		},
+		"kms_key_arn": schema.StringAttribute{
+			Required: true,
+			MarkdownDescription: "Customer-managed KMS key, enabled, symmetric, in this region and rotating (SS-KMS-1, SS-KMS-2). " +
+				"Encrypts the ML storage volume (SS-ENC-2, except for NVMe instance types), data capture (SS-ENC-4) and the " +
+				"log group (SS-ENC-5). There is no way to turn it off.",
+			Validators: []validator.String{validators.KMSKey()},
+		},
+		"vpc":          vpcAttribute(),
+		"data_capture": dataCaptureAttribute(),
+		"alarms":       alarmsAttribute(),
+		"deployment":   deploymentAttribute(),
+		"log_retention_days": schema.Int64Attribute{
+			Optional: true,
+			Computed: true,
+			Default:  int64default.StaticInt64(DefaultLogRetentionDays),
+			MarkdownDescription: fmt.Sprintf("Retention of the log group in days, at least `min_log_retention_days` (SS-MON-3). "+
+				"One of %s. Default %d.", retentionChoices(), DefaultLogRetentionDays),
+			Validators: []validator.Int64{int64validator.OneOf(loggroup.ValidRetentionDays...)},
+		},
+		"retain_logs_on_destroy": schema.BoolAttribute{
+			Optional:            true,
+			Computed:            true,
+			Default:             booldefault.StaticBool(true),
+			MarkdownDescription: "Keep the log group (and its retention) when the endpoint is destroyed, or when its creation fails. Default true.",
+		},
+		"private_invoke_vpc_endpoint_ids": schema.SetAttribute{
+			ElementType: types.StringType,
+			Optional:    true,
+			MarkdownDescription: "Interface VPC endpoints of `sagemaker.runtime`: when set, `invoke_policy_json` allows invoking the " +
+				"endpoint only through them (`aws:SourceVpce`).",
+			Validators: []validator.Set{
+				setvalidator.SizeAtLeast(1),
+				setvalidator.ValueStringsAre(stringvalidator.RegexMatches(vpceRE, "must be a VPC endpoint ID (vpce-...)")),
+			},
+		},
+		"tags": schema.MapAttribute{
+			ElementType: types.StringType,
+			Optional:    true,
+			MarkdownDescription: "Tags for the endpoint, its model and configuration, the alarms and the log group, merged over the " +
+				"provider's `default_tags` (SS-GOV-1). Keys starting with `aws:` or `" + ownerTagPrefix + "` are reserved.",
+			Validators: []validator.Map{mapvalidator.KeysAre(reservedTagKey{})},
+		},
+	}
+	maps.Copy(attrs, computedAttributes())
+	return schema.Schema{
+		MarkdownDescription: resourceDescription,
+		Attributes:          attrs,
+		Blocks: map[string]schema.Block{
+			"timeouts": schemautil.TimeoutsBlock(ctx, timeoutOpts, "Bounds for the waits of create, update and delete, as Go durations (`45m`, `2h`). Each is a limit, not a sleep."),
+		},
+	}
+}
+
+// resourceDescription is the resource's documentation: what it creates, how it
+// updates, the guardrails it enforces and how it is destroyed.
+var resourceDescription = "A secure real-time SageMaker inference endpoint as one object: an encrypted log group, the model, " +
+	"the endpoint configuration, CloudWatch alarms and the endpoint, with guarded blue/green updates.\n\n" +
+	"**What it creates, in order.** (1) The log group `" + LogGroupPrefix + "<name>`, encrypted with `kms_key_arn` and " +
+	"with retention, before SageMaker would create it unencrypted. (2) A model `<name>-<hash>` in your VPC with " +
+	"network isolation. (3) An endpoint configuration `<name>-<hash>` with one variant `" + VariantName + "`, the CMK " +
+	"on the ML storage volume (left out for instance types with local NVMe storage, which are encrypted in hardware) " +
+	"and on data capture. `<hash>` is a short hash of the model and variant settings, so any change to them rolls " +
+	"the endpoint forward by itself. (4) Alarms on 5XX and 4XX error rates, p99 model latency and CPU, memory and " +
+	"disk utilization. (5) The endpoint, waiting until it is `InService`; if it fails, SageMaker's `FailureReason` is " +
+	"returned and what the apply created is removed.\n\n" +
+	"**Updates.** A changed model or variant creates a new model and configuration and calls `UpdateEndpoint` with " +
+	"a blue/green `DeploymentConfig` (all at once, canary or linear, with a baking period) whose automatic rollback " +
+	"is wired to the endpoint's own 5XX and latency alarms, and with `RetainAllVariantProperties`, so an autoscaled " +
+	"instance count is kept (unless you change `instance_count`). After the update the endpoint's live " +
+	"configuration is compared with the new one: if SageMaker rolled back, the apply fails with the reason and the " +
+	"state keeps describing what really serves. The old model and configuration are deleted only once the switch " +
+	"is confirmed. Alarm thresholds and actions, tags and log retention change in place.\n\n" +
+	"**Guardrails.** Network isolation, the VPC and the customer-managed key cannot be turned off. The plan is " +
+	"refused, with the control ID, for public subnets, security groups open to the internet, a single Availability " +
+	"Zone, fewer instances than `min_endpoint_instances`, AWS managed or non-rotating keys, roles that others can " +
+	"assume, and images not in ECR. Every refresh re-checks the live objects: an out-of-band change (a configuration " +
+	"without a key, a model without isolation, a deleted or muted alarm, an unencrypted log group) shows as a diff " +
+	"with a warning naming the control, and the next apply restores the secure state.\n\n" +
+	"**Destroy** deletes the endpoint, waits until it is gone and its network interfaces are released (so a network " +
+	"destroyed in the same run does not fail with `DependencyViolation`), then the models and configurations this " +
+	"resource made, the alarms, and the log group unless `retain_logs_on_destroy`."
+
+// computedAttributes are the values the resource reports.
+func computedAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "The endpoint name.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"arn": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "Endpoint ARN.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"status": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "Endpoint status as of the last refresh (`InService` after a successful apply).",
+		},
+		"model_name": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "Name of the model serving now: `<name>-<hash>`.",
+		},
+		"endpoint_config_name": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "Name of the endpoint configuration serving now: `<name>-<hash>`.",
+		},
+		"log_group_name": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "The endpoint's log group, `" + LogGroupPrefix + "<name>` (empty when it is missing).",
+		},
+		"alarm_names": schema.MapAttribute{
+			ElementType: types.StringType,
+			Computed:    true,
+			MarkdownDescription: fmt.Sprintf("Alarm name by kind (%s) for every alarm that exists as specified; a missing or altered "+
+				"alarm drops out of the map, which shows as a diff.", shared.Backticked(alarms.EndpointKinds())),
+		},
+		"invoke_policy_json": schema.StringAttribute{
+			Computed: true,
+			MarkdownDescription: "IAM policy allowing `sagemaker:InvokeEndpoint` (and the streaming variant) on this endpoint only, " +
+				"and only through `private_invoke_vpc_endpoint_ids` when set. Attach it to the callers' roles.",
+		},
+		"controls": schema.ListAttribute{
+			ElementType: types.StringType,
+			Computed:    true,
+			MarkdownDescription: "IDs of the guardrail controls the endpoint satisfies, as of the last refresh. A control that " +
+				"drops out (something was weakened outside Terraform) shows as a diff, and the next apply restores it.",
+		},
+	}
+}
+
+// modelAttribute is the model container.
+func modelAttribute() schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{
+		Required:            true,
+		MarkdownDescription: "The model container.",
+		Attributes: map[string]schema.Attribute{
+			"image": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "Inference image: an Amazon ECR URI, from `guardrails.allowed_image_accounts` when set, " +
+					"pinned by digest (`@sha256:...`; a tag is a warning) (SS-SUP-1).",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"model_data_s3_uri": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "`s3://` URI of the model artifacts (`model.tar.gz`) (SS-TLS-2); the bucket should default to " +
+					"SSE-KMS and deny plaintext transport (SS-DATA-1).",
+			},
+			"environment": schema.MapAttribute{
+				ElementType:         types.StringType,
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Environment variables of the container. Sensitive: kept out of plan output and logs.",
+				Validators:          []validator.Map{mapvalidator.SizeAtMost(100)},
+			},
+		},
+	}
+}
+
+// vpcAttribute is where the instances run.
+func vpcAttribute() schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{
+		Required:            true,
+		MarkdownDescription: "Where the endpoint's instances run. Required: there is no endpoint outside a VPC (SS-NET-1).",
+		Attributes: map[string]schema.Attribute{
+			"subnet_ids": schema.SetAttribute{
+				ElementType: types.StringType,
+				Required:    true,
+				MarkdownDescription: "Private subnets (no route to an internet gateway, SS-NET-2) in at least two Availability Zones " +
+					"(SS-NET-5), ideally routed to S3 through a gateway endpoint (SS-NET-6).",
+				Validators: []validator.Set{
+					setvalidator.SizeBetween(1, 16),
+					setvalidator.ValueStringsAre(stringvalidator.RegexMatches(validators.SubnetIDRegexp, "must be a subnet ID (subnet-...)")),
+				},
+			},
+			"security_group_ids": schema.SetAttribute{
+				ElementType:         types.StringType,
+				Required:            true,
+				MarkdownDescription: "Security groups with no ingress from the internet (SS-NET-3; unrestricted egress is a warning).",
+				Validators: []validator.Set{
+					setvalidator.SizeBetween(1, 5),
+					setvalidator.ValueStringsAre(stringvalidator.RegexMatches(validators.SecurityGroupIDRegexp, "must be a security group ID (sg-...)")),
+				},
+			},
+		},
+	}
+}
+
+// dataCaptureAttribute is the capture of requests and responses to S3.
+func dataCaptureAttribute() schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{
+		Optional:            true,
+		Computed:            true,
+		Default:             objectdefault.StaticValue(defaultDataCapture()),
+		MarkdownDescription: "Capture of requests and responses to S3, always encrypted with `kms_key_arn` (SS-ENC-4). Off by default.",
+		Attributes: map[string]schema.Attribute{
+			"enabled": schema.BoolAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(false),
+				MarkdownDescription: "Capture requests and responses. Default false.",
+			},
+			"s3_uri": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "`s3://` destination of the captured data; required when `enabled`.",
+			},
+			"sampling_percentage": schema.Int64Attribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             int64default.StaticInt64(DefaultSamplingPercentage),
+				MarkdownDescription: fmt.Sprintf("Percentage of requests captured, 1 to 100. Default %d.", DefaultSamplingPercentage),
+				Validators:          []validator.Int64{int64validator.Between(1, 100)},
+			},
+			"capture": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(DefaultCapture),
+				MarkdownDescription: fmt.Sprintf("What is captured: %s. Default `%s`.", shared.Backticked(captureModes), DefaultCapture),
+				Validators:          []validator.String{stringvalidator.OneOf(captureModes...)},
+			},
+		},
+	}
+}
+
+// alarmsAttribute is the alarms' actions and thresholds.
+func alarmsAttribute() schema.SingleNestedAttribute {
 	pct := func(desc string) schema.Float64Attribute {
 		return schema.Float64Attribute{
 			Optional:            true,
@@ -173,319 +435,114 @@ func (r *endpointResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			Validators:          []validator.Float64{float64validator.Between(1, 100)},
 		}
 	}
-	resp.Schema = schema.Schema{
-		MarkdownDescription: "A secure real-time SageMaker inference endpoint as one object: an encrypted log group, the model, " +
-			"the endpoint configuration, CloudWatch alarms and the endpoint, with guarded blue/green updates.\n\n" +
-			"**What it creates, in order.** (1) The log group `" + LogGroupPrefix + "<name>`, encrypted with `kms_key_arn` and " +
-			"with retention, before SageMaker would create it unencrypted. (2) A model `<name>-<hash>` in your VPC with " +
-			"network isolation. (3) An endpoint configuration `<name>-<hash>` with one variant `" + VariantName + "`, the CMK " +
-			"on the ML storage volume (left out for instance types with local NVMe storage, which are encrypted in hardware) " +
-			"and on data capture. `<hash>` is a short hash of the model and variant settings, so any change to them rolls " +
-			"the endpoint forward by itself. (4) Alarms on 5XX and 4XX error rates, p99 model latency and CPU, memory and " +
-			"disk utilization. (5) The endpoint, waiting until it is `InService`; if it fails, SageMaker's `FailureReason` is " +
-			"returned and what the apply created is removed.\n\n" +
-			"**Updates.** A changed model or variant creates a new model and configuration and calls `UpdateEndpoint` with " +
-			"a blue/green `DeploymentConfig` (all at once, canary or linear, with a baking period) whose automatic rollback " +
-			"is wired to the endpoint's own 5XX and latency alarms, and with `RetainAllVariantProperties`, so an autoscaled " +
-			"instance count is kept (unless you change `instance_count`). After the update the endpoint's live " +
-			"configuration is compared with the new one: if SageMaker rolled back, the apply fails with the reason and the " +
-			"state keeps describing what really serves. The old model and configuration are deleted only once the switch " +
-			"is confirmed. Alarm thresholds and actions, tags and log retention change in place.\n\n" +
-			"**Guardrails.** Network isolation, the VPC and the customer-managed key cannot be turned off. The plan is " +
-			"refused, with the control ID, for public subnets, security groups open to the internet, a single Availability " +
-			"Zone, fewer instances than `min_endpoint_instances`, AWS managed or non-rotating keys, roles that others can " +
-			"assume, and images not in ECR. Every refresh re-checks the live objects: an out-of-band change (a configuration " +
-			"without a key, a model without isolation, a deleted or muted alarm, an unencrypted log group) shows as a diff " +
-			"with a warning naming the control, and the next apply restores the secure state.\n\n" +
-			"**Destroy** deletes the endpoint, waits until it is gone and its network interfaces are released (so a network " +
-			"destroyed in the same run does not fail with `DependencyViolation`), then the models and configurations this " +
-			"resource made, the alarms, and the log group unless `retain_logs_on_destroy`.",
+	return schema.SingleNestedAttribute{
+		Optional:            true,
+		Computed:            true,
+		Default:             objectdefault.StaticValue(defaultAlarms()),
+		MarkdownDescription: "Alarm actions and thresholds (SS-MON-1/2). The alarms always exist with actions enabled; changes apply in place.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The endpoint name.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"name": schema.StringAttribute{
-				Required: true,
-				MarkdownDescription: fmt.Sprintf("Endpoint name, 1 to %d letters, digits and hyphens (SageMaker's 63 less the `-<hash>` suffix "+
-					"of the generated model and configuration names). Changing it replaces the endpoint.", MaxNameLength),
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators: []validator.String{stringvalidator.RegexMatches(nameRE,
-					fmt.Sprintf("must be 1 to %d letters, digits and hyphens, starting and ending with a letter or digit", MaxNameLength))},
-			},
-			"role_arn": schema.StringAttribute{
-				Required: true,
-				MarkdownDescription: "Execution role SageMaker assumes to pull the image and model artifacts. Its trust policy must " +
-					"trust only SageMaker (SS-IAM-1; without `aws:SourceAccount`/`aws:SourceArn` conditions a warning) and its " +
-					"permissions must not be broad (SS-IAM-2).",
-				Validators: []validator.String{validators.ARN("iam")},
-			},
-			"model": schema.SingleNestedAttribute{
-				Required:            true,
-				MarkdownDescription: "The model container.",
-				Attributes: map[string]schema.Attribute{
-					"image": schema.StringAttribute{
-						Required: true,
-						MarkdownDescription: "Inference image: an Amazon ECR URI, from `guardrails.allowed_image_accounts` when set, " +
-							"pinned by digest (`@sha256:...`; a tag is a warning) (SS-SUP-1).",
-						Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
-					},
-					"model_data_s3_uri": schema.StringAttribute{
-						Optional: true,
-						MarkdownDescription: "`s3://` URI of the model artifacts (`model.tar.gz`) (SS-TLS-2); the bucket should default to " +
-							"SSE-KMS and deny plaintext transport (SS-DATA-1).",
-					},
-					"environment": schema.MapAttribute{
-						ElementType:         types.StringType,
-						Optional:            true,
-						Sensitive:           true,
-						MarkdownDescription: "Environment variables of the container. Sensitive: kept out of plan output and logs.",
-						Validators:          []validator.Map{mapvalidator.SizeAtMost(100)},
-					},
-				},
-			},
-			"instance_type": schema.StringAttribute{
-				Required: true,
-				MarkdownDescription: "Instance type, e.g. `ml.m5.xlarge` (SS-GOV-2 checks it against `guardrails.allowed_instance_types`). " +
-					"Types with local NVMe storage (`ml.g5.*`, `ml.p4d.*`, `ml.m5d.*`, ...) get no volume key (SS-ENC-2).",
-				Validators: []validator.String{stringvalidator.RegexMatches(validators.InstanceTypeRegexp, "must be a SageMaker instance type such as ml.m5.xlarge")},
-			},
-			"instance_count": schema.Int64Attribute{
-				Optional: true,
-				Computed: true,
-				Default:  int64default.StaticInt64(DefaultInstanceCount),
-				MarkdownDescription: fmt.Sprintf("Initial instance count, default %d: at least `min_endpoint_instances` (SS-AVL-1), so the "+
-					"endpoint survives the loss of an instance or a zone. An autoscaled count is kept across updates; changing this "+
-					"attribute sets the count again.", DefaultInstanceCount),
-				Validators: []validator.Int64{int64validator.AtLeast(1)},
-			},
-			"kms_key_arn": schema.StringAttribute{
-				Required: true,
-				MarkdownDescription: "Customer-managed KMS key, enabled, symmetric, in this region and rotating (SS-KMS-1, SS-KMS-2). " +
-					"Encrypts the ML storage volume (SS-ENC-2, except for NVMe instance types), data capture (SS-ENC-4) and the " +
-					"log group (SS-ENC-5). There is no way to turn it off.",
-				Validators: []validator.String{validators.KMSKey()},
-			},
-			"vpc": schema.SingleNestedAttribute{
-				Required:            true,
-				MarkdownDescription: "Where the endpoint's instances run. Required: there is no endpoint outside a VPC (SS-NET-1).",
-				Attributes: map[string]schema.Attribute{
-					"subnet_ids": schema.SetAttribute{
-						ElementType: types.StringType,
-						Required:    true,
-						MarkdownDescription: "Private subnets (no route to an internet gateway, SS-NET-2) in at least two Availability Zones " +
-							"(SS-NET-5), ideally routed to S3 through a gateway endpoint (SS-NET-6).",
-						Validators: []validator.Set{
-							setvalidator.SizeBetween(1, 16),
-							setvalidator.ValueStringsAre(stringvalidator.RegexMatches(validators.SubnetIDRegexp, "must be a subnet ID (subnet-...)")),
-						},
-					},
-					"security_group_ids": schema.SetAttribute{
-						ElementType:         types.StringType,
-						Required:            true,
-						MarkdownDescription: "Security groups with no ingress from the internet (SS-NET-3; unrestricted egress is a warning).",
-						Validators: []validator.Set{
-							setvalidator.SizeBetween(1, 5),
-							setvalidator.ValueStringsAre(stringvalidator.RegexMatches(validators.SecurityGroupIDRegexp, "must be a security group ID (sg-...)")),
-						},
-					},
-				},
-			},
-			"data_capture": schema.SingleNestedAttribute{
-				Optional:            true,
-				Computed:            true,
-				Default:             objectdefault.StaticValue(defaultDataCapture()),
-				MarkdownDescription: "Capture of requests and responses to S3, always encrypted with `kms_key_arn` (SS-ENC-4). Off by default.",
-				Attributes: map[string]schema.Attribute{
-					"enabled": schema.BoolAttribute{
-						Optional:            true,
-						Computed:            true,
-						Default:             booldefault.StaticBool(false),
-						MarkdownDescription: "Capture requests and responses. Default false.",
-					},
-					"s3_uri": schema.StringAttribute{
-						Optional:            true,
-						MarkdownDescription: "`s3://` destination of the captured data; required when `enabled`.",
-					},
-					"sampling_percentage": schema.Int64Attribute{
-						Optional:            true,
-						Computed:            true,
-						Default:             int64default.StaticInt64(DefaultSamplingPercentage),
-						MarkdownDescription: fmt.Sprintf("Percentage of requests captured, 1 to 100. Default %d.", DefaultSamplingPercentage),
-						Validators:          []validator.Int64{int64validator.Between(1, 100)},
-					},
-					"capture": schema.StringAttribute{
-						Optional:            true,
-						Computed:            true,
-						Default:             stringdefault.StaticString(DefaultCapture),
-						MarkdownDescription: fmt.Sprintf("What is captured: %s. Default `%s`.", shared.Backticked(captureModes), DefaultCapture),
-						Validators:          []validator.String{stringvalidator.OneOf(captureModes...)},
-					},
-				},
-			},
-			"alarms": schema.SingleNestedAttribute{
-				Optional:            true,
-				Computed:            true,
-				Default:             objectdefault.StaticValue(defaultAlarms()),
-				MarkdownDescription: "Alarm actions and thresholds (SS-MON-1/2). The alarms always exist with actions enabled; changes apply in place.",
-				Attributes: map[string]schema.Attribute{
-					"actions": schema.ListAttribute{
-						ElementType: types.StringType,
-						Optional:    true,
-						MarkdownDescription: "SNS topic ARNs notified by every alarm. Default: the provider's `alarm_actions`. An alarm " +
-							"without actions is a warning, or an error with `guardrails.require_alarm_actions` (SS-MON-2).",
-						Validators: []validator.List{
-							listvalidator.SizeBetween(1, 5),
-							listvalidator.UniqueValues(),
-							listvalidator.ValueStringsAre(validators.ARN("sns")),
-						},
-					},
-					"error_rate_5xx": schema.Float64Attribute{
-						Optional: true,
-						Computed: true,
-						Default:  float64default.StaticFloat64(DefaultErrorRate5XX),
-						MarkdownDescription: fmt.Sprintf("Share of invocations failing with 5XX (0 to 1) above which the alarm fires after 5 minutes, "+
-							"and a blue/green update rolls back. Default %g.", DefaultErrorRate5XX),
-						Validators: []validator.Float64{float64validator.Between(0, 1)},
-					},
-					"error_rate_4xx": schema.Float64Attribute{
-						Optional:            true,
-						Computed:            true,
-						Default:             float64default.StaticFloat64(DefaultErrorRate4XX),
-						MarkdownDescription: fmt.Sprintf("Share of invocations rejected with 4XX (0 to 1) above which the alarm fires after 15 minutes. Default %g.", DefaultErrorRate4XX),
-						Validators:          []validator.Float64{float64validator.Between(0, 1)},
-					},
-					"model_latency_p99_ms": schema.Int64Attribute{
-						Optional: true,
-						Computed: true,
-						Default:  int64default.StaticInt64(DefaultLatencyP99Millis),
-						MarkdownDescription: fmt.Sprintf("p99 model latency in milliseconds above which the alarm fires after 5 minutes, and a "+
-							"blue/green update rolls back. Default %d.", DefaultLatencyP99Millis),
-						Validators: []validator.Int64{int64validator.Between(1, 3_600_000)},
-					},
-					"cpu_utilization_percent":    pct("CPU utilization, as a percentage of the whole instance (the threshold is scaled by its vCPU count)."),
-					"memory_utilization_percent": pct("Memory utilization percentage."),
-					"disk_utilization_percent":   pct("Disk utilization percentage."),
-				},
-			},
-			"deployment": schema.SingleNestedAttribute{
-				Optional:            true,
-				Computed:            true,
-				Default:             objectdefault.StaticValue(defaultDeployment()),
-				MarkdownDescription: "How updates roll out: always blue/green with automatic rollback on the endpoint's 5XX and latency alarms (SS-MON-4).",
-				Attributes: map[string]schema.Attribute{
-					"strategy": schema.StringAttribute{
-						Optional:            true,
-						Computed:            true,
-						Default:             stringdefault.StaticString(DefaultStrategy),
-						MarkdownDescription: fmt.Sprintf("Traffic shifting: %s. Default `%s`.", shared.Backticked(strategies), DefaultStrategy),
-						Validators:          []validator.String{stringvalidator.OneOf(strategies...)},
-					},
-					"canary_percent": schema.Int64Attribute{
-						Optional:            true,
-						MarkdownDescription: fmt.Sprintf("Share of capacity shifted first with `canary`, %d to %d. Required with `canary`.", MinCanaryPercent, MaxCanaryPercent),
-						Validators:          []validator.Int64{int64validator.Between(MinCanaryPercent, MaxCanaryPercent)},
-					},
-					"linear_step_percent": schema.Int64Attribute{
-						Optional:            true,
-						MarkdownDescription: fmt.Sprintf("Share of capacity shifted per step with `linear`, %d to %d. Required with `linear`.", MinLinearStepPercent, MaxLinearStepPercent),
-						Validators:          []validator.Int64{int64validator.Between(MinLinearStepPercent, MaxLinearStepPercent)},
-					},
-					"bake_seconds": schema.Int64Attribute{
-						Optional:            true,
-						Computed:            true,
-						Default:             int64default.StaticInt64(DefaultBakeSeconds),
-						MarkdownDescription: fmt.Sprintf("Baking period after each traffic shift, during which an alarm rolls back, 0 to %d. Default %d.", MaxBakeSeconds, DefaultBakeSeconds),
-						Validators:          []validator.Int64{int64validator.Between(0, MaxBakeSeconds)},
-					},
-					"termination_wait_seconds": schema.Int64Attribute{
-						Optional:            true,
-						Computed:            true,
-						Default:             int64default.StaticInt64(0),
-						MarkdownDescription: fmt.Sprintf("How long the old fleet is kept after the shift, 0 to %d. Default 0.", MaxTerminationWaitSeconds),
-						Validators:          []validator.Int64{int64validator.Between(0, MaxTerminationWaitSeconds)},
-					},
-					"max_execution_seconds": schema.Int64Attribute{
-						Optional: true,
-						MarkdownDescription: fmt.Sprintf("Upper bound of the whole deployment, %d to %d; must exceed the baking periods plus "+
-							"`termination_wait_seconds`. Default: SageMaker's.", MinMaxExecutionSeconds, MaxMaxExecutionSeconds),
-						Validators: []validator.Int64{int64validator.Between(MinMaxExecutionSeconds, MaxMaxExecutionSeconds)},
-					},
-				},
-			},
-			"log_retention_days": schema.Int64Attribute{
-				Optional: true,
-				Computed: true,
-				Default:  int64default.StaticInt64(DefaultLogRetentionDays),
-				MarkdownDescription: fmt.Sprintf("Retention of the log group in days, at least `min_log_retention_days` (SS-MON-3). "+
-					"One of %s. Default %d.", retentionChoices(), DefaultLogRetentionDays),
-				Validators: []validator.Int64{int64validator.OneOf(loggroup.ValidRetentionDays...)},
-			},
-			"retain_logs_on_destroy": schema.BoolAttribute{
-				Optional:            true,
-				Computed:            true,
-				Default:             booldefault.StaticBool(true),
-				MarkdownDescription: "Keep the log group (and its retention) when the endpoint is destroyed, or when its creation fails. Default true.",
-			},
-			"private_invoke_vpc_endpoint_ids": schema.SetAttribute{
+			"actions": schema.ListAttribute{
 				ElementType: types.StringType,
 				Optional:    true,
-				MarkdownDescription: "Interface VPC endpoints of `sagemaker.runtime`: when set, `invoke_policy_json` allows invoking the " +
-					"endpoint only through them (`aws:SourceVpce`).",
-				Validators: []validator.Set{
-					setvalidator.SizeAtLeast(1),
-					setvalidator.ValueStringsAre(stringvalidator.RegexMatches(vpceRE, "must be a VPC endpoint ID (vpce-...)")),
+				MarkdownDescription: "SNS topic ARNs notified by every alarm. Default: the provider's `alarm_actions`. An alarm " +
+					"without actions is a warning, or an error with `guardrails.require_alarm_actions` (SS-MON-2).",
+				Validators: []validator.List{
+					listvalidator.SizeBetween(1, 5),
+					listvalidator.UniqueValues(),
+					listvalidator.ValueStringsAre(validators.ARN("sns")),
 				},
 			},
-			"tags": schema.MapAttribute{
-				ElementType: types.StringType,
-				Optional:    true,
-				MarkdownDescription: "Tags for the endpoint, its model and configuration, the alarms and the log group, merged over the " +
-					"provider's `default_tags` (SS-GOV-1). Keys starting with `aws:` or `" + ownerTagPrefix + "` are reserved.",
-				Validators: []validator.Map{mapvalidator.KeysAre(reservedTagKey{})},
-			},
-			"arn": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "Endpoint ARN.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"status": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "Endpoint status as of the last refresh (`InService` after a successful apply).",
-			},
-			"model_name": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "Name of the model serving now: `<name>-<hash>`.",
-			},
-			"endpoint_config_name": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "Name of the endpoint configuration serving now: `<name>-<hash>`.",
-			},
-			"log_group_name": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The endpoint's log group, `" + LogGroupPrefix + "<name>` (empty when it is missing).",
-			},
-			"alarm_names": schema.MapAttribute{
-				ElementType: types.StringType,
-				Computed:    true,
-				MarkdownDescription: fmt.Sprintf("Alarm name by kind (%s) for every alarm that exists as specified; a missing or altered "+
-					"alarm drops out of the map, which shows as a diff.", shared.Backticked(alarms.EndpointKinds())),
-			},
-			"invoke_policy_json": schema.StringAttribute{
+			"error_rate_5xx": schema.Float64Attribute{
+				Optional: true,
 				Computed: true,
-				MarkdownDescription: "IAM policy allowing `sagemaker:InvokeEndpoint` (and the streaming variant) on this endpoint only, " +
-					"and only through `private_invoke_vpc_endpoint_ids` when set. Attach it to the callers' roles.",
+				Default:  float64default.StaticFloat64(DefaultErrorRate5XX),
+				MarkdownDescription: fmt.Sprintf("Share of invocations failing with 5XX (0 to 1) above which the alarm fires after 5 minutes, "+
+					"and a blue/green update rolls back. Default %g.", DefaultErrorRate5XX),
+				Validators: []validator.Float64{float64validator.Between(0, 1)},
 			},
-			"controls": schema.ListAttribute{
-				ElementType: types.StringType,
-				Computed:    true,
-				MarkdownDescription: "IDs of the guardrail controls the endpoint satisfies, as of the last refresh. A control that " +
-					"drops out (something was weakened outside Terraform) shows as a diff, and the next apply restores it.",
+			"error_rate_4xx": schema.Float64Attribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             float64default.StaticFloat64(DefaultErrorRate4XX),
+				MarkdownDescription: fmt.Sprintf("Share of invocations rejected with 4XX (0 to 1) above which the alarm fires after 15 minutes. Default %g.", DefaultErrorRate4XX),
+				Validators:          []validator.Float64{float64validator.Between(0, 1)},
 			},
-		},
-		Blocks: map[string]schema.Block{
-			"timeouts": schemautil.TimeoutsBlock(ctx, timeoutOpts, "Bounds for the waits of create, update and delete, as Go durations (`45m`, `2h`). Each is a limit, not a sleep."),
+			"model_latency_p99_ms": schema.Int64Attribute{
+				Optional: true,
+				Computed: true,
+				Default:  int64default.StaticInt64(DefaultLatencyP99Millis),
+				MarkdownDescription: fmt.Sprintf("p99 model latency in milliseconds above which the alarm fires after 5 minutes, and a "+
+					"blue/green update rolls back. Default %d.", DefaultLatencyP99Millis),
+				Validators: []validator.Int64{int64validator.Between(1, 3_600_000)},
+			},
+			"cpu_utilization_percent":    pct("CPU utilization, as a percentage of the whole instance (the threshold is scaled by its vCPU count)."),
+			"memory_utilization_percent": pct("Memory utilization percentage."),
+			"disk_utilization_percent":   pct("Disk utilization percentage."),
 		},
 	}
+}
+
+// deploymentAttribute is how updates roll out.
+func deploymentAttribute() schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{
+		Optional:            true,
+		Computed:            true,
+		Default:             objectdefault.StaticValue(defaultDeployment()),
+		MarkdownDescription: "How updates roll out: always blue/green with automatic rollback on the endpoint's 5XX and latency alarms (SS-MON-4).",
+		Attributes: map[string]schema.Attribute{
+			"strategy": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(DefaultStrategy),
+				MarkdownDescription: fmt.Sprintf("Traffic shifting: %s. Default `%s`.", shared.Backticked(strategies), DefaultStrategy),
+				Validators:          []validator.String{stringvalidator.OneOf(strategies...)},
+			},
+			"canary_percent": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: fmt.Sprintf("Share of capacity shifted first with `canary`, %d to %d. Required with `canary`.", MinCanaryPercent, MaxCanaryPercent),
+				Validators:          []validator.Int64{int64validator.Between(MinCanaryPercent, MaxCanaryPercent)},
+			},
+			"linear_step_percent": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: fmt.Sprintf("Share of capacity shifted per step with `linear`, %d to %d. Required with `linear`.", MinLinearStepPercent, MaxLinearStepPercent),
+				Validators:          []validator.Int64{int64validator.Between(MinLinearStepPercent, MaxLinearStepPercent)},
+			},
+			"bake_seconds": schema.Int64Attribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             int64default.StaticInt64(DefaultBakeSeconds),
+				MarkdownDescription: fmt.Sprintf("Baking period after each traffic shift, during which an alarm rolls back, 0 to %d. Default %d.", MaxBakeSeconds, DefaultBakeSeconds),
+				Validators:          []validator.Int64{int64validator.Between(0, MaxBakeSeconds)},
+			},
+			"termination_wait_seconds": schema.Int64Attribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             int64default.StaticInt64(0),
+				MarkdownDescription: fmt.Sprintf("How long the old fleet is kept after the shift, 0 to %d. Default 0.", MaxTerminationWaitSeconds),
+				Validators:          []validator.Int64{int64validator.Between(0, MaxTerminationWaitSeconds)},
+			},
+			"max_execution_seconds": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("Upper bound of the whole deployment, %d to %d; must exceed the baking periods plus "+
+					"`termination_wait_seconds`. Default: SageMaker's.", MinMaxExecutionSeconds, MaxMaxExecutionSeconds),
+				Validators: []validator.Int64{int64validator.Between(MinMaxExecutionSeconds, MaxMaxExecutionSeconds)},
+			},
+		},
+	}
+}
+
+// Default waits. Endpoints routinely take 10 to 20 minutes to create, and an
+// update bakes in several stages, so these are generous; each is a bound,
+// not a sleep.
+const (
+	DefaultCreateTimeout = 60 * time.Minute
+	DefaultUpdateTimeout = 90 * time.Minute
+	DefaultDeleteTimeout = 30 * time.Minute
+)
+
+var timeoutOpts = timeouts.Opts{
+	Create: true, Update: true, Delete: true,
+	CreateDescription: fmt.Sprintf("How long creating may take, until the endpoint is `InService`, as a Go duration (`45m`, `2h`). Default `%s`.", DefaultCreateTimeout),
+	UpdateDescription: fmt.Sprintf("How long an update may take, until the new configuration serves (or SageMaker rolled back). Default `%s`.", DefaultUpdateTimeout),
+	DeleteDescription: fmt.Sprintf("How long deleting may take, until the endpoint and its network interfaces are gone. Default `%s`.", DefaultDeleteTimeout),
 }

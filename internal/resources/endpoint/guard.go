@@ -1,0 +1,356 @@
+package endpoint
+
+import (
+	"context"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
+)
+
+// fieldModelData is the Subject field of the model artifacts' S3 location.
+const fieldModelData guardrail.Field = "model_data_s3_uri"
+
+// instanceFact returns the posture facts of an instance type (cached per
+// provider process). known is false when it could not be looked up.
+func instanceFact(ctx context.Context, f evaluate.Fetcher, instanceType string) (fact facts.InstanceTypeFact, known bool, err error) {
+	found, err := f.Fetch(ctx, facts.Request{InstanceTypes: []string{instanceType}})
+	fact, known = found.InstanceTypes[instanceType]
+	return fact, known, err
+}
+
+// subjectBase is the part of a Subject that does not depend on the values.
+func subjectBase(name string, data *providerdata.Data) *guardrail.Subject {
+	s := &guardrail.Subject{Kind: guardrail.KindEndpoint, Name: name}
+	if data != nil && data.AWS != nil {
+		s.Region, s.AccountID, s.Partition = data.AWS.Region, data.AWS.AccountID, data.AWS.Partition
+	}
+	return s
+}
+
+// plannedLogGroup answers for the endpoint's own log group at plan and apply
+// time instead of a DescribeLogGroups: the apply creates it or brings it to
+// the planned key and retention (loggroup.Ensure) before anything writes to
+// it, so the planned settings are its facts. (The checks take a group's
+// facts only for settings the subject leaves null, and a plan sets both;
+// the call would change nothing.)
+func plannedLogGroup(s *guardrail.Subject) facts.Facts {
+	groups := map[string]facts.LogGroupFact{}
+	for _, lg := range s.LogGroups {
+		groups[lg.Name] = facts.LogGroupFact{Name: lg.Name, Found: true, KMSKeyARN: lg.KMSKeyARN.V, RetentionDays: lg.RetentionDays.V}
+	}
+	return facts.Facts{LogGroups: groups}
+}
+
+// planSubject builds the Subject of a plan. Unknown values stay unknown
+// (their checks run again at apply). nvme says whether the instance type has
+// local NVMe storage, when that is known.
+func planSubject(ctx context.Context, m endpointModel, data *providerdata.Data, nvme facts.Value[bool]) (*guardrail.Subject, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	n, d := m.nested(ctx)
+	diags.Append(d...)
+	s := subjectBase(m.Name.ValueString(), data)
+
+	vpcUnknown, modelUnknown := m.VPC.IsUnknown(), m.Model.IsUnknown()
+	s.SubnetIDs = setValue(ctx, n.VPC.SubnetIDs, vpcUnknown, &diags)
+	s.SecurityGroupIDs = setValue(ctx, n.VPC.SecurityGroupIDs, vpcUnknown, &diags)
+	s.KMSKeyARN = tfval.String(m.KMSKeyARN)
+	s.RoleARN = tfval.String(m.RoleARN)
+	s.InstanceType = tfval.String(m.InstanceType)
+	s.InstanceCount = tfval.Int64(m.InstanceCount)
+	if modelUnknown {
+		s.Image = facts.Unknown[string]()
+	} else {
+		s.Image = tfval.String(n.Model.Image)
+		if !n.Model.ModelDataS3URI.IsNull() {
+			s.S3 = append(s.S3, guardrail.S3Location{URI: tfval.String(n.Model.ModelDataS3URI), Field: fieldModelData, Role: "model"})
+		}
+	}
+	s.NetworkIsolation = facts.Known(true) // always set by createModelInput
+
+	switch {
+	case !nvme.IsKnown():
+		s.VolumeKMSKeyARN = facts.Unknown[string]()
+	case nvme.V:
+		s.VolumeKMSKeyARN = facts.Null[string]()
+	default:
+		s.VolumeKMSKeyARN = s.KMSKeyARN
+	}
+	planCapture(s, m, n)
+	planMonitoring(ctx, s, m, n, data, &diags)
+	s.Tags = facts.Unknown[map[string]string]()
+	if valueFullyKnown(m.Tags) {
+		var own map[string]string
+		diags.Append(m.Tags.ElementsAs(ctx, &own, false)...)
+		merged := own
+		if data != nil {
+			merged = data.MergeTags(own)
+		}
+		s.Tags = facts.Known(merged)
+	}
+	return s, diags
+}
+
+// planCapture fills the planned data capture, encrypted with the workload
+// key.
+func planCapture(s *guardrail.Subject, m endpointModel, n nestedModels) {
+	if m.DataCapture.IsUnknown() || n.DataCapture.Enabled.IsUnknown() {
+		s.DataCapture = guardrail.DataCapture{Enabled: facts.Unknown[bool](), KMSKeyARN: s.KMSKeyARN}
+		return
+	}
+	enabled := n.DataCapture.Enabled.ValueBool()
+	s.DataCapture = guardrail.DataCapture{Enabled: facts.Known(enabled), KMSKeyARN: s.KMSKeyARN}
+	if enabled && !n.DataCapture.S3URI.IsNull() {
+		s.S3 = append(s.S3, guardrail.S3Location{URI: tfval.String(n.DataCapture.S3URI), Field: guardrail.FieldDataCapture, Role: "data_capture"})
+	}
+}
+
+// planMonitoring fills the planned log group, alarms and deployment, which
+// are named after the endpoint.
+func planMonitoring(ctx context.Context, s *guardrail.Subject, m endpointModel, n nestedModels, data *providerdata.Data, diags *diag.Diagnostics) {
+	if m.Name.IsUnknown() {
+		s.Alarms = facts.Unknown[[]guardrail.Alarm]()
+		s.Deployment = guardrail.Deployment{BlueGreen: facts.Known(true), RollbackAlarms: facts.Unknown[[]string]()}
+		return
+	}
+	name := m.Name.ValueString()
+	s.LogGroups = []guardrail.LogGroup{{Name: logGroupName(name), KMSKeyARN: s.KMSKeyARN, RetentionDays: tfval.Int64(m.LogRetentionDays)}}
+	actions := facts.Unknown[[]string]()
+	if !m.Alarms.IsUnknown() && valueFullyKnown(n.Alarms.Actions) {
+		actions = facts.Known(effectiveActions(ctx, n.Alarms.Actions, data, diags))
+	}
+	var list []guardrail.Alarm
+	for _, k := range alarms.EndpointKinds() {
+		list = append(list, guardrail.Alarm{Name: alarms.EndpointAlarmName(name, k), Kind: k, Exists: true, ActionsEnabled: true, Actions: actions})
+	}
+	s.Alarms = facts.Known(list)
+	s.Deployment = guardrail.Deployment{BlueGreen: facts.Known(true), RollbackAlarms: facts.Known(rollbackAlarmNames(name))}
+}
+
+// planGuardrails runs the guardrails on the plan. Error findings refuse it;
+// controls lists what the plan satisfies once every setting is known. It
+// returns false when the plan is refused or could not be checked.
+func (r *endpointResource) planGuardrails(ctx context.Context, plan *endpointModel, known bool, diags *diag.Diagnostics) bool {
+	nvme := facts.Unknown[bool]()
+	if !plan.InstanceType.IsUnknown() {
+		fact, ok, err := instanceFact(ctx, r.data.Posture, plan.InstanceType.ValueString())
+		if err != nil {
+			diags.AddError("Checking the endpoint's guardrails failed", "Looking up instance type "+plan.InstanceType.ValueString()+": "+err.Error())
+			return false
+		}
+		if ok {
+			nvme = facts.Known(fact.Found && fact.InstanceStorageSupported)
+		}
+	}
+	subject, d := planSubject(ctx, *plan, r.data, nvme)
+	diags.Append(d...)
+	findings, err := evaluate.Run(ctx, evaluate.Observed(r.data.Posture, plannedLogGroup(subject)), r.data.Policy, subject)
+	if err != nil {
+		diags.AddError("Checking the endpoint's guardrails failed",
+			"sagesafe could not read the posture of the subnets, security groups, key or role it must check: "+err.Error())
+		return false
+	}
+	diags.Append(findingDiagnostics(findings, subject)...)
+	if diags.HasError() {
+		return false
+	}
+	plan.Controls = types.ListUnknown(types.StringType)
+	if known {
+		plan.Controls = tfval.List(guardrail.Satisfied(subject, r.data.Policy, findings))
+	}
+	return true
+}
+
+// applyGuardrails evaluates the (now fully known) plan at apply time and
+// reports error findings. It returns whether the instance type has NVMe
+// storage and whether the apply may go on.
+func (r *endpointResource) applyGuardrails(ctx context.Context, plan endpointModel, s spec, diags *diag.Diagnostics) (bool, *guardrail.Subject, []guardrail.Finding, bool) {
+	fact, known, err := instanceFact(ctx, r.data.Posture, s.InstanceType)
+	if err != nil {
+		diags.AddError("Checking the endpoint's guardrails failed", "Looking up instance type "+s.InstanceType+": "+err.Error())
+		return false, nil, nil, false
+	}
+	nvme := known && fact.Found && fact.InstanceStorageSupported
+	subject, d := planSubject(ctx, plan, r.data, facts.Known(nvme))
+	diags.Append(d...)
+	findings, err := evaluate.Run(ctx, evaluate.Observed(r.data.Posture, plannedLogGroup(subject)), r.data.Policy, subject)
+	if err != nil {
+		diags.AddError("Checking the endpoint's guardrails failed", err.Error())
+		return false, nil, nil, false
+	}
+	if guardrail.HasErrors(findings) {
+		var errs []guardrail.Finding
+		for _, f := range findings {
+			if f.Severity != guardrail.SeverityWarning {
+				errs = append(errs, f)
+			}
+		}
+		diags.Append(findingDiagnostics(errs, subject)...)
+		return false, nil, nil, false
+	}
+	return nvme, subject, findings, !diags.HasError()
+}
+
+// findingDiagnostics turns findings into diagnostics on the attribute that
+// caused each one.
+func findingDiagnostics(findings []guardrail.Finding, s *guardrail.Subject) diag.Diagnostics {
+	return guardrail.Diagnostics(findings, paths(s).For)
+}
+
+// paths maps findings to the endpoint's attributes. Set elements are
+// addressed by value, from the subject's (sorted) lists. The log group's
+// findings name the key (SS-ENC-5) or the retention (SS-MON-3).
+func paths(s *guardrail.Subject) guardrail.Paths {
+	return guardrail.Paths{
+		ByControl: map[string]path.Path{"SS-MON-3": path.Root("log_retention_days")},
+		Each: map[guardrail.Field][]path.Path{
+			guardrail.FieldSubnetIDs:        setElements(path.Root("vpc").AtName("subnet_ids"), s.SubnetIDs),
+			guardrail.FieldSecurityGroupIDs: setElements(path.Root("vpc").AtName("security_group_ids"), s.SecurityGroupIDs),
+		},
+		Attr: map[guardrail.Field]path.Path{
+			guardrail.FieldSubnetIDs:        path.Root("vpc").AtName("subnet_ids"),
+			guardrail.FieldSecurityGroupIDs: path.Root("vpc").AtName("security_group_ids"),
+			guardrail.FieldKMSKey:           path.Root("kms_key_arn"),
+			guardrail.FieldVolumeKMSKey:     path.Root("kms_key_arn"),
+			guardrail.FieldLogGroups:        path.Root("kms_key_arn"),
+			guardrail.FieldRoleARN:          path.Root("role_arn"),
+			guardrail.FieldInstanceType:     path.Root("instance_type"),
+			guardrail.FieldInstanceCount:    path.Root("instance_count"),
+			guardrail.FieldImage:            path.Root("model").AtName("image"),
+			fieldModelData:                  path.Root("model").AtName("model_data_s3_uri"),
+			guardrail.FieldDataCapture:      path.Root("data_capture"),
+			guardrail.FieldAlarms:           path.Root("alarms"),
+			guardrail.FieldDeployment:       path.Root("deployment"),
+			guardrail.FieldTags:             path.Root("tags"),
+		},
+	}
+}
+
+// setElements addresses each element of a set attribute by its value.
+func setElements(p path.Path, ids facts.Value[[]string]) []path.Path {
+	if !ids.IsKnown() {
+		return nil
+	}
+	out := make([]path.Path, len(ids.V))
+	for i, id := range ids.V {
+		out[i] = p.AtSetValue(types.StringValue(id))
+	}
+	return out
+}
+
+// setValue converts a set of strings; parentUnknown marks the whole object
+// unknown. The elements are sorted, so finding indexes are stable.
+func setValue(ctx context.Context, v types.Set, parentUnknown bool, diags *diag.Diagnostics) facts.Value[[]string] {
+	switch {
+	case parentUnknown || !valueFullyKnown(v):
+		return facts.Unknown[[]string]()
+	case v.IsNull():
+		return facts.Null[[]string]()
+	}
+	var out []string
+	diags.Append(v.ElementsAs(ctx, &out, false)...)
+	slices.Sort(out)
+	return facts.Known(out)
+}
+
+// liveGuardrails runs the guardrails on the live objects: error findings
+// become warnings (drift), and the controls they break drop out of the
+// returned `controls`.
+func (r *endpointResource) liveGuardrails(ctx context.Context, m endpointModel, l *liveObjects, diags *diag.Diagnostics) types.List {
+	name := m.Name.ValueString()
+	subject, observed := liveSubject(ctx, m, l, r.data, diags)
+	findings, err := evaluate.Run(ctx, evaluate.Observed(r.data.Posture, observed), r.data.Policy, subject)
+	if err != nil {
+		diags.AddWarning("Could not check the guardrails of endpoint "+name, err.Error())
+	}
+	diags.Append(findingDiagnostics(guardrail.AsWarnings(findings), subject)...)
+	return tfval.List(guardrail.Satisfied(subject, r.data.Policy, findings))
+}
+
+// liveSubject builds the Subject of the live objects (m is the refreshed
+// state), and the facts of the log group the refresh has already described,
+// so that the guardrails do not describe it again: the group costs one
+// DescribeLogGroups per refresh.
+func liveSubject(ctx context.Context, m endpointModel, l *liveObjects, data *providerdata.Data, diags *diag.Diagnostics) (*guardrail.Subject, facts.Facts) {
+	name := m.Name.ValueString()
+	s := subjectBase(name, data)
+	n, d := m.nested(ctx)
+	diags.Append(d...)
+	s.SubnetIDs = setValue(ctx, n.VPC.SubnetIDs, false, diags)
+	s.SecurityGroupIDs = setValue(ctx, n.VPC.SecurityGroupIDs, false, diags)
+	s.KMSKeyARN = tfval.String(m.KMSKeyARN)
+	s.RoleARN = tfval.String(m.RoleARN)
+	s.InstanceType = tfval.String(m.InstanceType)
+	s.InstanceCount = tfval.Int64(m.InstanceCount)
+	s.Image = tfval.String(n.Model.Image)
+	if !n.Model.ModelDataS3URI.IsNull() {
+		s.S3 = append(s.S3, guardrail.S3Location{URI: tfval.String(n.Model.ModelDataS3URI), Field: fieldModelData, Role: "model"})
+	}
+	s.NetworkIsolation = facts.Unknown[bool]()
+	if l.model != nil {
+		s.NetworkIsolation = facts.Known(aws.ToBool(l.model.EnableNetworkIsolation))
+	}
+	liveConfig(s, l)
+	lg, fact := liveLogGroup(logGroupName(name), l)
+	s.LogGroups = []guardrail.LogGroup{lg}
+	s.Alarms = facts.Known(liveAlarms(name, l))
+	// The deployment settings are sagesafe's own: every update it makes sends
+	// a blue/green policy with rollback on these alarms.
+	s.Deployment = guardrail.Deployment{BlueGreen: facts.Known(true), RollbackAlarms: facts.Known(rollbackAlarmNames(name))}
+	tags := map[string]string{}
+	for k, v := range l.tags {
+		if !reservedKey(k) {
+			tags[k] = v
+		}
+	}
+	s.Tags = facts.Known(tags)
+	return s, facts.Facts{LogGroups: map[string]facts.LogGroupFact{lg.Name: fact}}
+}
+
+// liveConfig fills the volume key and data capture from the live endpoint
+// configuration (unknown when it is missing).
+func liveConfig(s *guardrail.Subject, l *liveObjects) {
+	if l.cfg == nil {
+		s.VolumeKMSKeyARN = facts.Unknown[string]()
+		s.DataCapture = guardrail.DataCapture{Enabled: facts.Unknown[bool](), KMSKeyARN: facts.Unknown[string]()}
+		return
+	}
+	s.VolumeKMSKeyARN = optionalValue(cfgKey(l.cfg))
+	dc := l.cfg.DataCaptureConfig
+	enabled := dc != nil && aws.ToBool(dc.EnableCapture)
+	s.DataCapture = guardrail.DataCapture{Enabled: facts.Known(enabled), KMSKeyARN: optionalValue(captureKey(l.cfg))}
+	if enabled && aws.ToString(dc.DestinationS3Uri) != "" {
+		s.S3 = append(s.S3, guardrail.S3Location{URI: facts.Known(aws.ToString(dc.DestinationS3Uri)), Field: guardrail.FieldDataCapture, Role: "data_capture"})
+	}
+}
+
+// liveLogGroup describes the endpoint's log group as read, and its facts,
+// assessed as the posture fetcher assesses any log group.
+func liveLogGroup(name string, l *liveObjects) (guardrail.LogGroup, facts.LogGroupFact) {
+	if l.logGroup == nil {
+		return guardrail.LogGroup{Name: name, KMSKeyARN: facts.Null[string](), RetentionDays: facts.Null[int64]()}, facts.LogGroupFact{Name: name}
+	}
+	fact := posture.AssessLogGroup(*l.logGroup)
+	return guardrail.LogGroup{Name: name, KMSKeyARN: optionalValue(fact.KMSKeyARN), RetentionDays: facts.Known(fact.RetentionDays)}, fact
+}
+
+// liveAlarms describes the endpoint's alarms as read.
+func liveAlarms(name string, l *liveObjects) []guardrail.Alarm {
+	var list []guardrail.Alarm
+	for _, k := range alarms.EndpointKinds() {
+		an := alarms.EndpointAlarmName(name, k)
+		a, ok := l.alarms[an]
+		list = append(list, guardrail.Alarm{Name: an, Kind: k, Exists: ok, ActionsEnabled: ok && aws.ToBool(a.ActionsEnabled), Actions: facts.Known(a.AlarmActions)})
+	}
+	return list
+}
