@@ -86,7 +86,9 @@ func (r *endpointResource) ensureVersion(ctx context.Context, a applyInput, serv
 	v.createdConfig, v.configARN, err = r.ensureConfig(ctx, a.spec, a.version, a.nvme, a.tags)
 	if err != nil {
 		if v.createdModel && serving != a.version {
-			r.deleteVersions(ctx, a.spec.Name, []string{a.version}, nil, diags)
+			// The configuration was not created: only the model this apply
+			// just made is left, and it serves nothing.
+			r.deleteVersions(ctx, a.spec.Name, nil, []string{a.version}, diags)
 		}
 		diags.AddError("Creating the endpoint configuration failed", err.Error())
 		return v, false

@@ -30,6 +30,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest/emulator"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/provider"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/endpoint"
 )
 
@@ -1110,4 +1111,48 @@ func TestAccEndpoint_nameTaken(t *testing.T) {
 	if ep := describeEndpoint(t, name); aws.ToString(ep.EndpointConfigName) != other {
 		t.Errorf("the foreign endpoint was changed: it serves %s", aws.ToString(ep.EndpointConfigName))
 	}
+}
+
+// TestAccEndpoint_updateConfigFailureLeavesNoModel makes the creation of a
+// new version's endpoint configuration fail during an update: the model
+// that update had just created serves nothing and must be deleted again,
+// so only the serving version's model is left.
+func TestAccEndpoint_updateConfigFailureLeavesNoModel(t *testing.T) {
+	skipUnlessAcc(t)
+	env := acctest.EndpointFixtures(t)
+	name := acctest.RandomName("ep")
+	inj := &acctest.FaultInjector{}
+	createConfig := func(c acctest.Call) bool { return c.Service == "sagemaker" && c.Action == "CreateEndpointConfig" }
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(provider.Options{WrapTransport: inj.Wrap}),
+		CheckDestroy:             testAccCheckEndpointDestroy(t, name, false),
+		Steps: []resource.TestStep{
+			{Config: testAccEndpointConfig_image(name, env, image("a1"), "")},
+			{
+				PreConfig:   func() { inj.Fail("InjectedFailure", 1, createConfig) },
+				Config:      testAccEndpointConfig_image(name, env, image("b2"), ""),
+				ExpectError: regexp.MustCompile(`(?s)Creating the endpoint configuration failed.*InjectedFailure`),
+			},
+			{
+				Config: testAccEndpointConfig_image(name, env, image("a1"), ""),
+				Check: func(s *terraform.State) error {
+					if inj.Fired() != 1 {
+						return fmt.Errorf("the injected failure fired %d times, want 1", inj.Fired())
+					}
+					serving := s.RootModule().Resources[address].Primary.Attributes["model_name"]
+					var models []string
+					for _, l := range leftovers(t, name) {
+						if m, ok := strings.CutPrefix(l, "model "); ok {
+							models = append(models, m)
+						}
+					}
+					if len(models) != 1 || models[0] != serving {
+						return fmt.Errorf("models of %s: %v, want only the serving model %s", name, models, serving)
+					}
+					return nil
+				},
+			},
+		},
+	})
 }
