@@ -4,7 +4,7 @@ package providerdata
 
 import (
 	"fmt"
-	"sort"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -50,21 +50,7 @@ func Ready(d *Data, operation string, diags *diag.Diagnostics) bool {
 // MergeTags returns default_tags overlaid with the resource's own tags.
 func (d *Data) MergeTags(tags map[string]string) map[string]string {
 	out := make(map[string]string, len(d.DefaultTags)+len(tags))
-	for k, v := range d.DefaultTags {
-		out[k] = v
-	}
-	for k, v := range tags {
-		out[k] = v
-	}
+	maps.Copy(out, d.DefaultTags)
+	maps.Copy(out, tags)
 	return out
-}
-
-// SortedKeys returns the keys of m, sorted.
-func SortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

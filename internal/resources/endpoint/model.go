@@ -6,6 +6,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
+
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -111,7 +113,7 @@ const (
 )
 
 func reservedKey(k string) bool {
-	return strings.HasPrefix(k, "aws:") || strings.HasPrefix(k, ownerTagPrefix)
+	return shared.IsAWSTag(k) || strings.HasPrefix(k, ownerTagPrefix)
 }
 
 type reservedTagKey struct{}
