@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
@@ -74,7 +75,8 @@ func (d *drift) vpc() {
 	d.items = append(d.items, tagDrift("VPC "+vpcID, l.VPC.Tags, d.s.tags(roleVPC, "", nil))...)
 
 	if g := l.DefaultSG; g != nil && len(g.IpPermissions)+len(g.IpPermissionsEgress) > 0 {
-		d.add("SS-NET-7: default security group %s has %d inbound and %d outbound rule(s); it must have none (Security Hub EC2.2)",
+		d.add("%sdefault security group %s has %d inbound and %d outbound rule(s); it must have none (Security Hub EC2.2)",
+			d.j.named(guardrail.FieldDefaultSecurityGroup, aws.ToString(g.GroupId)),
 			aws.ToString(g.GroupId), len(rulesOf(g.IpPermissions)), len(rulesOf(g.IpPermissionsEgress)))
 	}
 }
@@ -143,9 +145,21 @@ func (d *drift) zone(i int, az string) {
 		d.addJudged(probes, "route table %s sends %s to %s; only the local route and the S3 gateway endpoint's route belong there", rtID, describeDestination(r), describeTargets(r))
 	}
 	if l.S3Gateway != nil && l.PrefixList != "" && !hasS3Route(rt, l.PrefixList, gatewayID(l)) {
-		d.add("SS-NET-6: route table %s has no route from the S3 prefix list %s to gateway endpoint %s", rtID, l.PrefixList, gatewayID(l))
+		d.add("%sroute table %s has no route from the S3 prefix list %s to gateway endpoint %s", d.withoutS3Route(az), rtID, l.PrefixList, gatewayID(l))
 	}
 	d.items = append(d.items, tagDrift("route table "+rtID, rt.Tags, s.tags(roleRouteTable, "private-"+az, map[string]string{TagZone: az}))...)
+}
+
+// withoutS3Route names the controls the network's subnets in zones fail
+// when their route table lacks the S3 gateway endpoint's route.
+func (d *drift) withoutS3Route(zones ...string) string {
+	var probes []probe
+	for _, az := range zones {
+		if z := d.l.Zones[az]; z != nil && z.Subnet != nil {
+			probes = append(probes, subnetWith(*z.Subnet, false))
+		}
+	}
+	return d.j.confirmed(probes...)
 }
 
 // association: the subnet must be explicitly associated with its zone's
@@ -166,13 +180,13 @@ func (d *drift) association(sn ec2types.Subnet, rtID string) {
 func (d *drift) gateway() {
 	s, l := d.s, d.l
 	if l.S3Gateway == nil {
-		d.add("SS-NET-6: the S3 gateway endpoint is missing")
+		d.add("%sthe S3 gateway endpoint is missing", d.withoutS3Route(s.AZs...))
 		return
 	}
 	id := gatewayID(l)
 	for _, az := range s.AZs {
 		if z := l.Zones[az]; z != nil && z.RouteTable != nil && !slices.Contains(l.S3Gateway.RouteTableIds, aws.ToString(z.RouteTable.RouteTableId)) {
-			d.add("SS-NET-6: S3 gateway endpoint %s is not associated with route table %s", id, aws.ToString(z.RouteTable.RouteTableId))
+			d.add("%sS3 gateway endpoint %s is not associated with route table %s", d.withoutS3Route(az), id, aws.ToString(z.RouteTable.RouteTableId))
 		}
 	}
 	d.items = append(d.items, tagDrift("S3 gateway endpoint "+id, l.S3Gateway.Tags, s.tags(roleS3Gateway, "s3", nil))...)
@@ -184,7 +198,7 @@ func (d *drift) endpoints() {
 	for _, svc := range s.Services {
 		e := l.Interfaces[svc]
 		if e == nil {
-			d.add("SS-NET-8: the interface endpoint for %s is missing", s.serviceName(svc))
+			d.add("%sthe interface endpoint for %s is missing", d.j.named(guardrail.FieldInterfaceEndpoints, s.serviceName(svc)), s.serviceName(svc))
 			continue
 		}
 		d.items = append(d.items, endpointDrift(s, l, svc, e)...)
@@ -321,22 +335,24 @@ func endpointDrift(s spec, l *live, svc string, e *ec2types.VpcEndpoint) []strin
 
 // logging: the flow-log group, the delivery role and the flow log.
 func (d *drift) logging() {
-	d.items = append(d.items, logGroupDrift(d.s, d.l)...)
+	d.items = append(d.items, logGroupDrift(d.s, d.l, d.j)...)
 	d.items = append(d.items, roleDrift(d.s, d.l)...)
-	d.items = append(d.items, flowLogDrift(d.s, d.l)...)
+	d.items = append(d.items, flowLogDrift(d.s, d.l, d.j)...)
 }
 
 // logGroupDrift: the flow-log group's key and retention.
-func logGroupDrift(s spec, l *live) []string {
+func logGroupDrift(s spec, l *live, j judge) []string {
 	var d []string
 	if l.LogGroup == nil {
-		d = append(d, fmt.Sprintf("SS-ENC-5: flow-log group %s is missing", s.logGroupName()))
+		d = append(d, fmt.Sprintf("%sflow-log group %s is missing", j.logGroup(s, false, "", 0), s.logGroupName()))
 	} else {
 		if k := aws.ToString(l.LogGroup.KmsKeyId); k != s.KMSKeyARN {
-			d = append(d, fmt.Sprintf("SS-ENC-5: flow-log group %s is encrypted with %s, not kms_key_arn %s", s.logGroupName(), orNone(k), s.KMSKeyARN))
+			d = append(d, fmt.Sprintf("%sflow-log group %s is encrypted with %s, not kms_key_arn %s",
+				j.logGroup(s, true, k, s.RetentionDays), s.logGroupName(), orNone(k), s.KMSKeyARN))
 		}
 		if r := int64(aws.ToInt32(l.LogGroup.RetentionInDays)); r != s.RetentionDays {
-			d = append(d, fmt.Sprintf("SS-MON-3: flow-log group %s keeps events for %s, not flow_log_retention_days %d", s.logGroupName(), retention(r), s.RetentionDays))
+			d = append(d, fmt.Sprintf("%sflow-log group %s keeps events for %s, not flow_log_retention_days %d",
+				j.logGroup(s, true, s.KMSKeyARN, r), s.logGroupName(), retention(r), s.RetentionDays))
 		}
 	}
 	return d
@@ -371,10 +387,10 @@ func roleDrift(s spec, l *live) []string {
 }
 
 // flowLogDrift: one flow log recording all traffic into the group, no other.
-func flowLogDrift(s spec, l *live) []string {
+func flowLogDrift(s spec, l *live, j judge) []string {
 	var d []string
 	if l.conformingFlowLog(s) == nil {
-		d = append(d, fmt.Sprintf("SS-MON-5: no flow log records all traffic of VPC %s into %s through role %s", aws.ToString(l.VPC.VpcId), s.logGroupName(), s.roleName()))
+		d = append(d, fmt.Sprintf("%sno flow log records all traffic of VPC %s into %s through role %s", j.named(guardrail.FieldFlowLog, ""), aws.ToString(l.VPC.VpcId), s.logGroupName(), s.roleName()))
 	}
 	for _, f := range l.FlowLogs {
 		if !flowLogConforms(f, s) {

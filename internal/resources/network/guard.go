@@ -217,12 +217,13 @@ func judgeLive(ctx context.Context, d *providerdata.Data, s spec, l *live) judge
 // object reduced to the item's fault), and names the controls the
 // guardrails fail both on a probe and on the live object.
 type judge struct {
-	policy guardrail.Policy
-	failed map[string][]string // object ID -> controls with an error finding on it
+	policy   guardrail.Policy
+	failed   map[string][]string // object ID -> controls with an error finding on it
+	findings []guardrail.Finding // every finding on the live network
 }
 
 func newJudge(findings []guardrail.Finding, p guardrail.Policy) judge {
-	j := judge{policy: p, failed: map[string][]string{}}
+	j := judge{policy: p, failed: map[string][]string{}, findings: findings}
 	for _, f := range failedOnObjects(findings) {
 		j.failed[f.Object] = append(j.failed[f.Object], f.Control)
 	}
@@ -255,6 +256,69 @@ func (j judge) prefix(probes ...probe) string {
 			}
 		}
 	}
+	return joinControls(ids)
+}
+
+// named returns "SS-...: " naming the controls that have a finding (error
+// or warning) on field of the live network, on object when it is not empty;
+// "" when there are none. Items about the network's own parts (its default
+// security group, interface endpoints, flow log) use it: their guardrail
+// input is read from the same live objects.
+func (j judge) named(field guardrail.Field, object string) string {
+	var ids []string
+	for _, f := range j.findings {
+		if f.Field == field && (object == "" || f.Object == object) && !slices.Contains(ids, f.Control) {
+			ids = append(ids, f.Control)
+		}
+	}
+	return joinControls(ids)
+}
+
+// confirmed is prefix for faults that may be warnings: the controls with a
+// finding (of any severity) on a probe and on the live object it stands for.
+func (j judge) confirmed(probes ...probe) string {
+	var ids []string
+	for _, p := range probes {
+		live := j.controlsOn(p.id)
+		for _, f := range guardrail.Evaluate(p.subject(), j.policy) {
+			if f.Object == p.id && slices.Contains(live, f.Control) && !slices.Contains(ids, f.Control) {
+				ids = append(ids, f.Control)
+			}
+		}
+	}
+	return joinControls(ids)
+}
+
+// controlsOn returns the controls with a finding on object in the live network.
+func (j judge) controlsOn(object string) []string {
+	var ids []string
+	for _, f := range j.findings {
+		if f.Object == object {
+			ids = append(ids, f.Control)
+		}
+	}
+	return ids
+}
+
+// logGroup returns "SS-...: " naming the controls the guardrails fail on the
+// flow-log group when it is reduced to one fault: missing (found false), or
+// with the given key and retention, one of which is the network's own. The
+// group is judged as observe read it, so no lookup is needed.
+func (j judge) logGroup(s spec, found bool, key string, retentionDays int64) string {
+	name := s.logGroupName()
+	sub := &guardrail.Subject{Kind: guardrail.KindNetwork, KMSKeyARN: facts.Known(s.KMSKeyARN), LogGroups: []guardrail.LogGroup{{Name: name}}}
+	sub.Facts.LogGroups = map[string]facts.LogGroupFact{name: {Name: name, Found: found, KMSKeyARN: key, RetentionDays: retentionDays}}
+	var ids []string
+	for _, f := range guardrail.Evaluate(sub, j.policy) {
+		if f.Field == guardrail.FieldLogGroups && !slices.Contains(ids, f.Control) {
+			ids = append(ids, f.Control)
+		}
+	}
+	return joinControls(ids)
+}
+
+// joinControls renders control IDs as a drift item's prefix.
+func joinControls(ids []string) string {
 	if len(ids) == 0 {
 		return ""
 	}
