@@ -117,7 +117,7 @@ func checkPlaintext(u *url.URL) error {
 	if facts.IsLoopbackHost(host) || isMetadataHost(host) {
 		return nil
 	}
-	return fmt.Errorf("SS-TLS-1: refusing a plaintext %s request to %s: the provider reaches AWS only over TLS 1.2 or later (plain http is allowed only to loopback emulators and the instance/container credential endpoints)", u.Scheme, net.JoinHostPort(host, u.Port()))
+	return fmt.Errorf("SS-TLS-1: refusing a plaintext %s request to %s: the provider reaches AWS only over TLS 1.2 or later (plain http is allowed only to loopback emulators and the instance/container credential endpoints)", u.Scheme, u.Host)
 }
 
 // plaintextGuard refuses, at the transport, any request checkPlaintext
