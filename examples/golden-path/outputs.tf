@@ -39,6 +39,6 @@ output "controls" {
 }
 
 output "organization_scp" {
-  description = "Deny policy enforcing the guardrails at the API layer (attach as an SCP or permissions boundary)."
+  description = "Deny-only policy enforcing the guardrails at the API layer. Attach it as an SCP; as a permissions boundary (an allow-list cap) it would remove every permission."
   value       = data.sagesafe_guardrail_policy.org.json
 }

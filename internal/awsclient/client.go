@@ -7,10 +7,10 @@ package awsclient
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -89,15 +89,23 @@ const DefaultMaxRetries = 25
 // CheckEndpoints applies control SS-TLS-1 to every resolved endpoint and
 // returns one error diagnostic per refused URL.
 func CheckEndpoints(eps map[string]facts.Endpoint) diag.Diagnostics {
-	var diags diag.Diagnostics
 	keys := make([]string, 0, len(eps))
 	for k := range eps {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	seen := map[string]bool{}
+	list := make([]facts.Endpoint, 0, len(keys))
 	for _, k := range keys {
-		ep := eps[k]
+		list = append(list, eps[k])
+	}
+	return checkEndpointList(list)
+}
+
+// checkEndpointList applies SS-TLS-1 to each endpoint, once per source and URL.
+func checkEndpointList(eps []facts.Endpoint) diag.Diagnostics {
+	var diags diag.Diagnostics
+	seen := map[string]bool{}
+	for _, ep := range eps {
 		if seen[ep.Source+ep.URL] {
 			continue
 		}
@@ -112,51 +120,6 @@ func CheckEndpoints(eps map[string]facts.Endpoint) diag.Diagnostics {
 	return diags
 }
 
-// enforceTLS12 raises the transport's minimum TLS version to 1.2 (SS-TLS-1),
-// keeping whatever else the SDK configured (a custom CA bundle, proxies).
-func enforceTLS12(tr *http.Transport) {
-	if tr.TLSClientConfig == nil {
-		tr.TLSClientConfig = &tls.Config{}
-	}
-	if tr.TLSClientConfig.MinVersion < tls.VersionTLS12 {
-		tr.TLSClientConfig.MinVersion = tls.VersionTLS12
-	}
-}
-
-// secureHTTPClient takes the HTTP client the SDK configured (an
-// *awshttp.BuildableClient, which the SDK requires to apply AWS_CA_BUNDLE),
-// enforces TLS 1.2 on it, and layers the plaintext guard and the optional
-// test wrapper over it.
-func secureHTTPClient(inner aws.HTTPClient, wrap func(http.RoundTripper) http.RoundTripper) aws.HTTPClient {
-	if inner == nil {
-		inner = awshttp.NewBuildableClient()
-	}
-	if bc, ok := inner.(*awshttp.BuildableClient); ok {
-		inner = bc.WithTransportOptions(enforceTLS12)
-	}
-	return guard(inner, wrap)
-}
-
-// guard layers the plaintext guard (SS-TLS-1) and the optional test
-// transport wrapper over the configured HTTP client.
-func guard(inner aws.HTTPClient, wrap func(http.RoundTripper) http.RoundTripper) aws.HTTPClient {
-	var rt http.RoundTripper = plaintextGuard{base: doerTransport{inner}}
-	if wrap != nil {
-		rt = wrap(rt)
-	}
-	return transportDoer{rt}
-}
-
-// doerTransport adapts an aws.HTTPClient to http.RoundTripper.
-type doerTransport struct{ d aws.HTTPClient }
-
-func (t doerTransport) RoundTrip(r *http.Request) (*http.Response, error) { return t.d.Do(r) }
-
-// transportDoer adapts an http.RoundTripper to aws.HTTPClient.
-type transportDoer struct{ rt http.RoundTripper }
-
-func (d transportDoer) Do(r *http.Request) (*http.Response, error) { return d.rt.RoundTrip(r) }
-
 // New resolves credentials, region and endpoints, checks SS-TLS-1, and asks
 // STS who the caller is (once).
 func New(ctx context.Context, c Config) (*Client, diag.Diagnostics) {
@@ -164,9 +127,6 @@ func New(ctx context.Context, c Config) (*Client, diag.Diagnostics) {
 
 	eps := ResolveEndpoints(c.EndpointURL, c.Endpoints, c.LookupEnv)
 	diags.Append(CheckEndpoints(eps)...)
-	if diags.HasError() {
-		return nil, diags
-	}
 
 	maxRetries := c.MaxRetries
 	if maxRetries == 0 {
@@ -190,6 +150,39 @@ func New(ctx context.Context, c Config) (*Client, diag.Diagnostics) {
 			{Name: "terraform-provider-sagesafe", Version: c.ProviderVersion, Comment: "+https://registry.terraform.io/providers/sagesafe/sagesafe"},
 		},
 	}
+	// Every endpoint the shared config profile sets is checked too, before
+	// any request: the SDK uses them wherever the provider sets none (the
+	// credential calls included).
+	cfgFiles, err := base.ResolveSharedConfigFiles()
+	if err != nil {
+		diags.AddError("Invalid shared_config_files", err.Error())
+		return nil, diags
+	}
+	credFiles, err := base.ResolveSharedCredentialsFiles()
+	if err != nil {
+		diags.AddError("Invalid shared_credentials_files", err.Error())
+		return nil, diags
+	}
+	shared := loadSharedProfile(ctx, c.Profile, cfgFiles, credFiles, c.LookupEnv)
+	diags.Append(checkEndpointList(shared.Endpoints)...)
+	if diags.HasError() {
+		return nil, diags
+	}
+
+	// One guarded HTTP client for every request, handed to aws-sdk-go-base
+	// so the credential calls use it as well. Exception: the SDK applies a
+	// custom CA bundle (AWS_CA_BUNDLE, ca_bundle) only to a client it built
+	// itself, and refuses to load at all with any other; then aws-sdk-go-base
+	// builds it, and it is guarded once loaded (see DESIGN.md, AWS access).
+	caBundle := shared.CABundle != "" || firstEnv(lookupEnvOrOS(c.LookupEnv), "AWS_CA_BUNDLE") != ""
+	if !caBundle {
+		opts, err := base.HTTPTransportOptions()
+		if err != nil {
+			diags.AddError("Invalid HTTP proxy configuration", err.Error())
+			return nil, diags
+		}
+		base.HTTPClient = guardedClient(awshttp.NewBuildableClient().WithTransportOptions(opts), c.WrapTransport)
+	}
 	if ep, ok := eps["sts"]; ok {
 		base.StsEndpoint = ep.URL
 	}
@@ -210,7 +203,15 @@ func New(ctx context.Context, c Config) (*Client, diag.Diagnostics) {
 	if diags.HasError() {
 		return nil, diags
 	}
-	cfg.HTTPClient = secureHTTPClient(cfg.HTTPClient, c.WrapTransport)
+	if caBundle {
+		bc, ok := cfg.HTTPClient.(*awshttp.BuildableClient)
+		if !ok {
+			diags.AddError("Cannot guard the AWS HTTP client",
+				fmt.Sprintf("With a custom CA bundle the SDK builds the HTTP client; expected an *awshttp.BuildableClient, got %T. This is a bug in the provider.", cfg.HTTPClient))
+			return nil, diags
+		}
+		cfg.HTTPClient = guardedClient(bc, c.WrapTransport)
+	}
 	if cfg.Region == "" {
 		diags.AddError("No AWS region",
 			"The provider needs a region: set `region` in the provider block, or AWS_REGION / AWS_DEFAULT_REGION, or a region in the shared config profile.")
@@ -253,6 +254,13 @@ func New(ctx context.Context, c Config) (*Client, diag.Diagnostics) {
 		cl.Partition = "aws"
 	}
 	return cl, diags
+}
+
+func lookupEnvOrOS(lookupEnv func(string) (string, bool)) func(string) (string, bool) {
+	if lookupEnv == nil {
+		return os.LookupEnv
+	}
+	return lookupEnv
 }
 
 func sharedFilesText(c Config) string {

@@ -12,7 +12,7 @@ import (
 
 type recorder struct{ hosts []string }
 
-func (r *recorder) Do(req *http.Request) (*http.Response, error) {
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	r.hosts = append(r.hosts, req.URL.Host)
 	return &http.Response{StatusCode: 200, Body: http.NoBody}, nil
 }
@@ -29,12 +29,19 @@ func TestPlaintextGuard(t *testing.T) {
 		{"http://localhost.localstack.cloud:4566/", true},
 		{"http://sagemaker.us-east-1.amazonaws.com/", false},
 		{"http://10.0.0.5:4566/", false},
+		// The instance and container credential endpoints (link-local, by design).
+		{"http://169.254.169.254/latest/api/token", true},
+		{"http://[fd00:ec2::254]/latest/api/token", true},
+		{"http://169.254.170.2/v2/credentials/x", true},
+		{"http://169.254.170.23/v1/credentials", true},
+		{"http://169.254.169.253/", false},
+		{"http://169.254.170.3/", false},
 	}
 	for _, c := range cases {
 		rec := &recorder{}
-		client := guard(rec, nil)
+		client := plaintextGuard{base: rec}
 		req, _ := http.NewRequest(http.MethodPost, c.url, nil)
-		_, err := client.Do(req)
+		_, err := client.RoundTrip(req)
 		if c.allowed && (err != nil || len(rec.hosts) != 1) {
 			t.Errorf("%s: want the request sent, got err=%v sent=%d", c.url, err, len(rec.hosts))
 		}
@@ -44,19 +51,20 @@ func TestPlaintextGuard(t *testing.T) {
 	}
 }
 
-func TestSecureHTTPClientEnforcesTLS12AndWraps(t *testing.T) {
+func TestGuardedClientEnforcesTLS12AndWraps(t *testing.T) {
 	weak := awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
 		tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS10}
 	})
 	var wrapped int
-	c := secureHTTPClient(weak, func(next http.RoundTripper) http.RoundTripper {
+	injected := errors.New("injected")
+	c := guardedClient(weak, func(next http.RoundTripper) http.RoundTripper {
 		return rtFunc(func(r *http.Request) (*http.Response, error) {
 			wrapped++
-			return nil, errors.New("injected")
+			return nil, injected
 		})
 	})
 	req, _ := http.NewRequest(http.MethodGet, "https://example.com/", nil)
-	if _, err := c.Do(req); err == nil || err.Error() != "injected" || wrapped != 1 {
+	if _, err := c.Do(req); !errors.Is(err, injected) || wrapped != 1 {
 		t.Fatalf("test wrapper not installed: err=%v calls=%d", err, wrapped)
 	}
 	bc := weak.WithTransportOptions(enforceTLS12)

@@ -1,9 +1,6 @@
 package awsclient
 
 import (
-	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"sort"
 	"strings"
@@ -73,22 +70,4 @@ func ResolveEndpoints(endpointURL string, perService map[string]string, lookupEn
 func env(lookupEnv func(string) (string, bool), name string) string {
 	v, _ := lookupEnv(name)
 	return v
-}
-
-// plaintextGuard refuses, at the transport, any plaintext request to a host
-// that is not loopback (control SS-TLS-1). Endpoints are already checked at
-// configure time; this catches anything that slips past (redirects, shared
-// config `endpoint_url`, SDK-internal calls).
-type plaintextGuard struct {
-	base http.RoundTripper
-}
-
-func (g plaintextGuard) RoundTrip(req *http.Request) (*http.Response, error) {
-	if !strings.EqualFold(req.URL.Scheme, "https") {
-		host := req.URL.Hostname()
-		if !facts.IsLoopbackHost(host) {
-			return nil, fmt.Errorf("SS-TLS-1: refusing a plaintext %s request to %s: the provider reaches AWS only over TLS 1.2 or later (plain http is allowed only to loopback emulators)", req.URL.Scheme, net.JoinHostPort(host, req.URL.Port()))
-		}
-	}
-	return g.base.RoundTrip(req)
 }

@@ -77,7 +77,9 @@ var (
 )
 
 // GuardrailPolicy renders the deny-only policy behind
-// sagesafe_guardrail_policy, for use as an SCP or a permissions boundary. It
+// sagesafe_guardrail_policy, for use as an SCP (not as a permissions
+// boundary: a boundary caps what is allowed, so a deny-only one allows
+// nothing). It
 // enforces the catalog at the API, so nobody can create an insecure job,
 // model or endpoint config even outside Terraform.
 //

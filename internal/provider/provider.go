@@ -218,7 +218,8 @@ func providerSchema() schema.Schema {
 					},
 					"external_id": schema.StringAttribute{
 						Optional:            true,
-						MarkdownDescription: "External ID required by the role's trust policy.",
+						Sensitive:           true,
+						MarkdownDescription: "External ID required by the role's trust policy (`sts:ExternalId`). Marked sensitive, so it stays out of plan output.",
 					},
 					"duration": schema.StringAttribute{
 						Optional:            true,

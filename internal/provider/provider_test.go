@@ -2,6 +2,8 @@ package provider_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"regexp"
 	"testing"
 
@@ -61,6 +63,47 @@ func TestAccProvider_plaintextEndpointFromEnvironment(t *testing.T) {
 			Config:      acctest.ProviderConfig("") + `data "sagesafe_preflight" "test" {}`,
 			ExpectError: regexp.MustCompile(`SS-TLS-1: endpoint "http://sagemaker.example.com" \(from AWS_ENDPOINT_URL_SAGEMAKER\) is not allowed`),
 		}},
+	})
+}
+
+// A plaintext endpoint_url in the shared config file (the profile's own, or
+// a service's in its services section) is refused at configure with
+// SS-TLS-1 naming the file and profile, before any request; the same file
+// with https endpoints is accepted.
+func TestAccProvider_plaintextEndpointFromSharedConfig(t *testing.T) {
+	acctest.PreCheck(t)
+	file := filepath.Join(t.TempDir(), "config")
+	write := func(content string) func() {
+		return func() {
+			if err := os.WriteFile(file, []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	t.Setenv("AWS_CONFIG_FILE", file)
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_DEFAULT_PROFILE", "")
+	config := acctest.ProviderConfig("") + `data "sagesafe_guardrail_policy" "test" {}`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   write("[default]\nendpoint_url = http://example.com\n"),
+				Config:      config,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`SS-TLS-1: endpoint "http://example.com" \(from endpoint_url in profile\s+"default" of the shared config file`),
+			},
+			{
+				PreConfig:   write("[default]\nservices = custom\n\n[services custom]\nsts =\n  endpoint_url = http://sts.example.com\n"),
+				Config:      config,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`SS-TLS-1: endpoint "http://sts.example.com" \(from endpoint_url of sts in\s+\[services custom\]`),
+			},
+			{
+				PreConfig: write("[default]\nendpoint_url = https://example.com\nservices = custom\n\n[services custom]\nsts =\n  endpoint_url = https://sts.example.com\n"),
+				Config:    config,
+			},
+		},
 	})
 }
 

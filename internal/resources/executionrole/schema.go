@@ -106,8 +106,11 @@ func roleAttributes() map[string]schema.Attribute {
 		},
 		"permissions_boundary_arn": schema.StringAttribute{
 			Optional: true,
-			MarkdownDescription: "ARN of a managed policy to set as the role's permissions boundary (for example one built " +
-				"from `sagesafe_guardrail_policy`). A boundary only limits; it grants nothing.",
+			MarkdownDescription: "ARN of a managed policy to set as the role's permissions boundary. A boundary is an " +
+				"allow-list cap: it grants nothing by itself, and the role may do only what both its own policies and the " +
+				"boundary allow (the intersection). So the boundary must *allow* every action the role needs (it may add " +
+				"Deny statements). A deny-only policy, such as `sagesafe_guardrail_policy`'s, used as a boundary leaves the " +
+				"role with no permissions at all: attach that one as a service control policy instead.",
 			Validators: []validator.String{validators.ARN("iam")},
 		},
 		"max_session_duration": schema.Int64Attribute{

@@ -1,5 +1,6 @@
 // Package guardrailpolicy is the sagesafe_guardrail_policy data source: a
-// deny-only policy, for an SCP or a permissions boundary, that enforces the
+// deny-only policy, for an SCP (not a permissions boundary, which would then
+// allow nothing), that enforces the
 // guardrail catalog at the SageMaker API so no one can create an insecure
 // job, model or endpoint config even outside Terraform.
 package guardrailpolicy
@@ -58,8 +59,10 @@ func (d *dataSource) Metadata(_ context.Context, req datasource.MetadataRequest,
 func (d *dataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Renders a deny-only IAM policy that enforces sagesafe's guardrails at the SageMaker API, for " +
-			"an AWS Organizations service control policy (SCP) or a permissions boundary, so that no one can create an " +
-			"insecure training job, model or endpoint config even outside Terraform.\n\n" +
+			"an AWS Organizations service control policy (SCP), so that no one can create an " +
+			"insecure training job, model or endpoint config even outside Terraform. Do not use it as a permissions boundary: " +
+			"a boundary is an allow-list cap (the role gets the intersection of its policies and the boundary), so a " +
+			"deny-only boundary leaves the role with no permissions.\n\n" +
 			"Each statement tests one condition key (keys inside one `Null` block are ANDed, so the common single-block " +
 			"VPC deny fires only when *both* keys are missing). An absent key is denied too (`Null` = `true`, and " +
 			"`BoolIfExists`/`NumericGreaterThanIfExists`, which are true when the key is absent). The KMS statements accept " +

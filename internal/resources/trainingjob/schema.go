@@ -298,7 +298,8 @@ func runAttributes() map[string]schema.Attribute {
 		"hyperparameters": schema.MapAttribute{
 			ElementType:         types.StringType,
 			Optional:            true,
-			MarkdownDescription: "Hyperparameters passed to the algorithm (at most 100).",
+			Sensitive:           true,
+			MarkdownDescription: "Hyperparameters passed to the algorithm (at most 100). Sensitive: kept out of plan output, as they may carry credentials or data paths.",
 			Validators: []validator.Map{mapvalidator.SizeAtMost(100),
 				mapvalidator.KeysAre(stringvalidator.RegexMatches(hyperKeyRegexp, "must be 1-256 characters")),
 				mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(2500))},

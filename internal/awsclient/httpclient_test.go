@@ -1,0 +1,315 @@
+package awsclient
+
+import (
+	"context"
+	"encoding/pem"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// stsServer answers AssumeRole and GetCallerIdentity like STS and records
+// the actions it served.
+type stsServer struct {
+	mu      sync.Mutex
+	actions []string
+}
+
+func (s *stsServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	action := r.Form.Get("Action")
+	s.mu.Lock()
+	s.actions = append(s.actions, action)
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "text/xml")
+	switch action {
+	case "AssumeRole":
+		_, _ = io.WriteString(w, `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIATEST</AccessKeyId><SecretAccessKey>secret</SecretAccessKey><SessionToken>token</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/deploy/s</Arn><AssumedRoleId>AROATEST:s</AssumedRoleId></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></AssumeRoleResponse>`)
+	case "GetCallerIdentity":
+		_, _ = io.WriteString(w, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:sts::123456789012:assumed-role/deploy/s</Arn><UserId>AROATEST:s</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>2</RequestId></ResponseMetadata></GetCallerIdentityResponse>`)
+	default:
+		http.Error(w, "unexpected action "+action, http.StatusBadRequest)
+	}
+}
+
+// isolateAWSEnv keeps the developer's AWS environment out of a test.
+func isolateAWSEnv(t *testing.T) {
+	t.Helper()
+	empty := filepath.Join(t.TempDir(), "empty")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_CA_BUNDLE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("AWS_CONFIG_FILE", empty)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", empty)
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+}
+
+func noEnv(string) (string, bool) { return "", false }
+
+// The credential call (AssumeRole, made inside aws-sdk-go-base) goes through
+// the provider's guarded client: the transport wrapper, which sits in that
+// client above the plaintext guard, sees it.
+func TestNew_credentialCallsUseGuardedClient(t *testing.T) {
+	isolateAWSEnv(t)
+	sts := &stsServer{}
+	srv := httptest.NewServer(sts)
+	defer srv.Close()
+
+	var mu sync.Mutex
+	var seen []string
+	wrap := func(next http.RoundTripper) http.RoundTripper {
+		return rtFunc(func(r *http.Request) (*http.Response, error) {
+			body, _ := io.ReadAll(r.Body)
+			_ = r.Body.Close()
+			form, _ := url.ParseQuery(string(body))
+			mu.Lock()
+			seen = append(seen, form.Get("Action"))
+			mu.Unlock()
+			r.Body = io.NopCloser(strings.NewReader(string(body)))
+			return next.RoundTrip(r)
+		})
+	}
+	cl, diags := New(context.Background(), Config{
+		Region:        "us-east-1",
+		AccessKey:     "AKIATEST",
+		SecretKey:     "secret",
+		AssumeRole:    &AssumeRole{RoleARN: "arn:aws:iam::123456789012:role/deploy", SessionName: "s"},
+		Endpoints:     map[string]string{"sts": srv.URL},
+		WrapTransport: wrap,
+		LookupEnv:     noEnv,
+	})
+	if diags.HasError() {
+		t.Fatalf("New: %v", diags)
+	}
+	if cl.AccountID != "123456789012" {
+		t.Errorf("account = %q", cl.AccountID)
+	}
+	if len(sts.actions) < 2 || sts.actions[0] != "AssumeRole" || sts.actions[len(sts.actions)-1] != "GetCallerIdentity" {
+		t.Fatalf("server saw %v, want AssumeRole first and GetCallerIdentity last", sts.actions)
+	}
+	if strings.Join(seen, ",") != strings.Join(sts.actions, ",") {
+		t.Errorf("the guarded client saw %v, the server %v: a credential call bypassed it", seen, sts.actions)
+	}
+}
+
+// plaintextHost is a non-loopback name a custom dialer resolves to a local
+// plaintext server, so a request that escaped the guard would be served (and
+// recorded) rather than fail on DNS.
+const plaintextHost = "sts.plaintext.test"
+
+func dialPlaintextHostTo(addr string) func(*http.Transport) {
+	return func(tr *http.Transport) {
+		d := &net.Dialer{}
+		tr.DialContext = func(ctx context.Context, network, a string) (net.Conn, error) {
+			if strings.HasPrefix(a, plaintextHost+":") {
+				a = addr
+			}
+			return d.DialContext(ctx, network, a)
+		}
+	}
+}
+
+// An https endpoint that redirects (307, which the SDK follows) to plain
+// http on a non-loopback host: the redirect is refused with SS-TLS-1 and the
+// plaintext server never sees a request.
+func TestGuardedClient_refusesRedirectToPlaintext(t *testing.T) {
+	var leaked int
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { leaked++ }))
+	defer plain.Close()
+	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://"+plaintextHost+"/", http.StatusTemporaryRedirect)
+	}))
+	defer tlsSrv.Close()
+
+	roots := tlsSrv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+	bc := awshttp.NewBuildableClient().WithTransportOptions(dialPlaintextHostTo(plain.Listener.Addr().String()), func(tr *http.Transport) {
+		tr.TLSClientConfig.RootCAs = roots
+	})
+	c := guardedClient(bc, nil)
+	req, _ := http.NewRequest(http.MethodPost, tlsSrv.URL, strings.NewReader("Action=GetCallerIdentity"))
+	resp, err := c.Do(req)
+	if err == nil {
+		_ = resp.Body.Close()
+	}
+	if err == nil || !strings.Contains(err.Error(), "SS-TLS-1") || !strings.Contains(err.Error(), "redirect") {
+		t.Fatalf("want the redirect refused with SS-TLS-1, got %v", err)
+	}
+	if leaked != 0 {
+		t.Fatalf("the plaintext server received %d request(s)", leaked)
+	}
+
+	// The same client follows a redirect that stays on TLS (the SDK's policy is kept).
+	var hops int
+	ok := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hops++
+		if r.URL.Path == "/" {
+			http.Redirect(w, r, "/next", http.StatusTemporaryRedirect)
+		}
+	}))
+	defer ok.Close()
+	bc = awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+		tr.TLSClientConfig.RootCAs = ok.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+	})
+	resp, err = guardedClient(bc, nil).Post(ok.URL+"/", "text/plain", strings.NewReader("x"))
+	if err != nil || resp.StatusCode != 200 || hops != 2 {
+		t.Fatalf("https→https redirect: err=%v hops=%d", err, hops)
+	}
+	_ = resp.Body.Close()
+}
+
+// With a custom CA bundle the SDK must build the HTTP client itself; the
+// provider still guards it once loaded: the bundle is honoured (the TLS
+// server's certificate is trusted) and a redirect to plaintext is refused.
+// The SDK's POSTs are not re-sent on a redirect (their body cannot be
+// replayed), so the redirect is tested on a bodyless S3 HEAD, which is.
+func TestNew_caBundleClientIsGuarded(t *testing.T) {
+	isolateAWSEnv(t)
+	sts := &stsServer{}
+	var redirected int
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			sts.ServeHTTP(w, r)
+			return
+		}
+		redirected++
+		http.Redirect(w, r, "http://10.255.255.1:9/", http.StatusTemporaryRedirect)
+	}))
+	defer srv.Close()
+	bundle := filepath.Join(t.TempDir(), "ca.pem")
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(bundle, pemBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_CA_BUNDLE", bundle)
+
+	cl, diags := New(context.Background(), Config{
+		Region:     "us-east-1",
+		AccessKey:  "AKIATEST",
+		SecretKey:  "secret",
+		Endpoints:  map[string]string{"sts": srv.URL, "s3": srv.URL},
+		MaxRetries: 1,
+	})
+	if diags.HasError() {
+		t.Fatalf("New with AWS_CA_BUNDLE: %v", diags)
+	}
+	_, err := cl.S3.HeadBucket(context.Background(), &s3.HeadBucketInput{Bucket: aws.String("bucket")})
+	if err == nil || !strings.Contains(err.Error(), "SS-TLS-1") {
+		t.Fatalf("want the redirect to plaintext refused with SS-TLS-1, got %v", err)
+	}
+	if redirected != 1 {
+		t.Errorf("the TLS server redirected %d time(s), want 1", redirected)
+	}
+}
+
+func TestLoadSharedProfile_endpoints(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "config")
+	content := `[default]
+endpoint_url = http://example.com
+services = custom
+
+[profile secure]
+endpoint_url = https://gateway.example.com
+services = custom
+
+[profile emulator]
+endpoint_url = http://localhost:4566
+
+[profile ignored]
+endpoint_url = http://example.com
+ignore_configured_endpoint_urls = true
+
+[services custom]
+sagemaker =
+  endpoint_url = http://sagemaker.example.com
+`
+	if err := os.WriteFile(file, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	env := func(k string) (string, bool) {
+		if k == "AWS_CONFIG_FILE" {
+			return file, true
+		}
+		return "", false
+	}
+
+	p := loadSharedProfile(ctx, "", nil, nil, env)
+	diags := checkEndpointList(p.Endpoints)
+	if diags.ErrorsCount() != 2 {
+		t.Fatalf("default profile: want 2 SS-TLS-1 errors (endpoint_url and services sagemaker), got %v", diags)
+	}
+	if s := diags[0].Summary(); !strings.Contains(s, "SS-TLS-1") || !strings.Contains(s, "http://example.com") || !strings.Contains(s, `endpoint_url in profile "default"`) || !strings.Contains(s, file) {
+		t.Errorf("summary does not name the source: %q", s)
+	}
+	if s := diags[1].Summary(); !strings.Contains(s, "http://sagemaker.example.com") || !strings.Contains(s, "[services custom]") {
+		t.Errorf("summary does not name the services section: %q", s)
+	}
+
+	p = loadSharedProfile(ctx, "secure", nil, nil, env)
+	if d := checkEndpointList(p.Endpoints); d.ErrorsCount() != 1 || !strings.Contains(d[0].Summary(), "sagemaker") {
+		t.Errorf("secure profile: only the services section's http endpoint should be refused, got %v", d)
+	}
+	if p := loadSharedProfile(ctx, "emulator", nil, nil, env); len(p.Endpoints) != 1 || checkEndpointList(p.Endpoints).HasError() {
+		t.Errorf("emulator profile: a loopback endpoint must be accepted, got %+v", p.Endpoints)
+	}
+	if p := loadSharedProfile(ctx, "ignored", nil, nil, env); len(p.Endpoints) != 0 {
+		t.Errorf("ignore_configured_endpoint_urls: the SDK ignores them, so must we: %+v", p.Endpoints)
+	}
+	if p := loadSharedProfile(ctx, "missing", nil, nil, env); len(p.Endpoints) != 0 {
+		t.Errorf("a missing profile sets nothing: %+v", p.Endpoints)
+	}
+	// shared_config_files wins over AWS_CONFIG_FILE; AWS_PROFILE picks the profile.
+	env2 := func(k string) (string, bool) {
+		switch k {
+		case "AWS_CONFIG_FILE":
+			return filepath.Join(dir, "nonexistent"), true
+		case "AWS_PROFILE":
+			return "emulator", true
+		}
+		return "", false
+	}
+	if p := loadSharedProfile(ctx, "", []string{file}, nil, env2); p.Name != "emulator" || len(p.Endpoints) != 1 {
+		t.Errorf("AWS_PROFILE / shared_config_files: got %+v", p)
+	}
+}
+
+// New refuses a shared-config endpoint_url before any request is made.
+func TestNew_refusesSharedConfigPlaintextEndpoint(t *testing.T) {
+	isolateAWSEnv(t)
+	file := filepath.Join(t.TempDir(), "config")
+	if err := os.WriteFile(file, []byte("[default]\nendpoint_url = http://example.com\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var calls int
+	_, diags := New(context.Background(), Config{
+		Region:            "us-east-1",
+		AccessKey:         "AKIATEST",
+		SecretKey:         "secret",
+		SharedConfigFiles: []string{file},
+		LookupEnv:         noEnv,
+		WrapTransport: func(next http.RoundTripper) http.RoundTripper {
+			return rtFunc(func(r *http.Request) (*http.Response, error) { calls++; return next.RoundTrip(r) })
+		},
+	})
+	if !diags.HasError() || !strings.Contains(diags[0].Summary(), "SS-TLS-1") || !strings.Contains(diags[0].Summary(), "shared config file") {
+		t.Fatalf("want SS-TLS-1 naming the shared config file, got %v", diags)
+	}
+	if calls != 0 {
+		t.Errorf("%d request(s) made before the refusal", calls)
+	}
+}
