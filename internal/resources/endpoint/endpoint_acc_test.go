@@ -1158,37 +1158,6 @@ func TestAccEndpoint_updateConfigFailureLeavesNoModel(t *testing.T) {
 	})
 }
 
-// controlsWithout checks a `controls` list that holds want and lacks drop
-// (when drop is set).
-type controlsWithout struct{ want, drop string }
-
-func (c controlsWithout) CheckValue(v any) error {
-	list, ok := v.([]any)
-	if !ok {
-		return fmt.Errorf("controls is %T, not a list", v)
-	}
-	var have bool
-	for _, id := range list {
-		switch id {
-		case c.drop: // control IDs are never empty
-			return fmt.Errorf("controls %v still lists %s", list, c.drop)
-		case c.want:
-			have = true
-		}
-	}
-	if !have {
-		return fmt.Errorf("controls %v does not list %s", list, c.want)
-	}
-	return nil
-}
-
-func (c controlsWithout) String() string {
-	if c.drop == "" {
-		return "controls with " + c.want
-	}
-	return "controls with " + c.want + " and without " + c.drop
-}
-
 // routeTableOf returns the route table explicitly associated with a subnet.
 func routeTableOf(t *testing.T, subnet string) string {
 	t.Helper()
@@ -1231,8 +1200,8 @@ func TestAccEndpoint_weakenedSubnetDoesNotDeadlock(t *testing.T) {
 			t.Errorf("removing the internet route: %v", err)
 		}
 	})
-	secure := controlsWithout{want: "SS-NET-2"}
-	drifted := controlsWithout{want: "SS-NET-3", drop: "SS-NET-2"}
+	secure := acctest.ControlsWithout("SS-NET-2", "")
+	drifted := acctest.ControlsWithout("SS-NET-3", "SS-NET-2")
 	config := testAccEndpointConfig_basic(name, env)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
