@@ -68,3 +68,29 @@ func splitID(id string) (string, int) {
 	}
 	return id[:i], n
 }
+
+// ForPlan returns the findings a plan reports for workload (its kind and
+// name, "endpoint churn"). A plan that creates, changes or replaces the
+// workload gets them as they are: an error refuses it. A plan that leaves the
+// workload unchanged gets every error as a warning that says so. Such an
+// error comes from outside the workload: a live object sagesafe does not own
+// (a subnet, security group, key or role it was given) weakened since, or a
+// provider policy tightened since. Refusing that plan would also refuse the
+// change that repairs the object, made by another resource (of another
+// provider, often) in the same plan.
+func ForPlan(findings []Finding, changes bool, workload string) []Finding {
+	if changes {
+		return findings
+	}
+	out := make([]Finding, len(findings))
+	for i, f := range findings {
+		if isError(f) {
+			f.Severity = SeverityWarning
+			f.Evidence = strings.TrimSpace(f.Evidence + " This plan leaves " + workload +
+				" unchanged, so sagesafe warns instead of refusing it (the change that repairs this may be in the same plan); " +
+				"creating, changing or replacing " + workload + " is refused until the control passes.")
+		}
+		out[i] = f
+	}
+	return out
+}

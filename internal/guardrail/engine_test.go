@@ -3,6 +3,7 @@ package guardrail
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
@@ -129,5 +130,31 @@ func TestAsWarnings(t *testing.T) {
 	}
 	if warned[0].Control != findings[0].Control || warned[0].Evidence != findings[0].Evidence {
 		t.Errorf("AsWarnings changed more than the severity: %+v", warned[0])
+	}
+}
+
+func TestForPlan(t *testing.T) {
+	findings := []Finding{
+		{Control: "SS-NET-2", Severity: SeverityError, Evidence: "Its route table sends 0.0.0.0/0 to igw-1."},
+		{Control: "SS-NET-6", Severity: SeverityWarning, Evidence: "No S3 gateway route."},
+		{Control: "SS-KMS-2"}, // no severity fails closed
+	}
+	if got := ForPlan(findings, true, "endpoint churn"); !HasErrors(got) || len(got) != 3 || got[0].Evidence != findings[0].Evidence {
+		t.Errorf("ForPlan(changes) changed the findings: %+v", got)
+	}
+	got := ForPlan(findings, false, "endpoint churn")
+	if HasErrors(got) || len(got) != 3 {
+		t.Fatalf("ForPlan(no change) left errors or changed the count: %+v", got)
+	}
+	if !HasErrors(findings) {
+		t.Error("ForPlan modified its input")
+	}
+	for _, i := range []int{0, 2} {
+		if !strings.Contains(got[i].Evidence, "leaves endpoint churn unchanged") || !strings.Contains(got[i].Evidence, "refused until the control passes") {
+			t.Errorf("finding %d does not say why it is a warning: %q", i, got[i].Evidence)
+		}
+	}
+	if !strings.HasPrefix(got[0].Evidence, findings[0].Evidence) || got[1] != findings[1] {
+		t.Errorf("ForPlan changed more than the errors' severity and note: %+v", got)
 	}
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest/emulator"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/fixtures"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/provider"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/endpoint"
 )
@@ -1152,6 +1153,100 @@ func TestAccEndpoint_updateConfigFailureLeavesNoModel(t *testing.T) {
 					}
 					return nil
 				},
+			},
+		},
+	})
+}
+
+// routeTableOf returns the route table explicitly associated with a subnet.
+func routeTableOf(t *testing.T, subnet string) string {
+	t.Helper()
+	out, err := acctest.AWS(t).EC2.DescribeRouteTables(context.Background(), &ec2.DescribeRouteTablesInput{
+		Filters: []ec2types.Filter{{Name: aws.String("association.subnet-id"), Values: []string{subnet}}},
+	})
+	if err != nil || len(out.RouteTables) != 1 {
+		t.Fatalf("route table of %s: %v (%d tables)", subnet, err, len(out.RouteTables))
+	}
+	return aws.ToString(out.RouteTables[0].RouteTableId)
+}
+
+// TestAccEndpoint_weakenedSubnetDoesNotDeadlock: a companion provider (for
+// example hashicorp/aws, which owns the VPC) adds an internet route to the
+// endpoint's subnet. The refresh shows the drift (SS-NET-2 leaves
+// `controls`), a plan that leaves the endpoint unchanged still succeeds, so
+// the plan that removes the route can be applied, and a new endpoint in that
+// subnet is refused with SS-NET-2.
+func TestAccEndpoint_weakenedSubnetDoesNotDeadlock(t *testing.T) {
+	skipUnlessAcc(t)
+	env := acctest.EndpointFixtures(t)
+	name, second := acctest.RandomName("ep"), acctest.RandomName("ep2")
+	ctx := context.Background()
+	c := acctest.AWS(t)
+	rt := routeTableOf(t, env.SubnetIDs[0])
+	var igw string
+	removeRoute := func() error {
+		if igw == "" {
+			return nil
+		}
+		if _, err := c.EC2.DeleteRoute(ctx, &ec2.DeleteRouteInput{RouteTableId: aws.String(rt), DestinationCidrBlock: aws.String("0.0.0.0/0")}); err != nil {
+			return err
+		}
+		err := fixtures.RemoveInternetGateway(ctx, c, igw)
+		igw = ""
+		return err
+	}
+	t.Cleanup(func() {
+		if err := removeRoute(); err != nil {
+			t.Errorf("removing the internet route: %v", err)
+		}
+	})
+	secure := acctest.ControlsWithout("SS-NET-2", "")
+	drifted := acctest.ControlsWithout("SS-NET-3", "SS-NET-2")
+	config := testAccEndpointConfig_basic(name, env)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		CheckDestroy: resource.ComposeAggregateTestCheckFunc(
+			testAccCheckEndpointDestroy(t, name, false), testAccCheckEndpointDestroy(t, second, false)),
+		Steps: []resource.TestStep{
+			{
+				Config:            config,
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(address, tfjsonpath.New("controls"), secure)},
+			},
+			{
+				// The companion adds the route; the same configuration plans
+				// (and applies) with the endpoint unchanged, and the refreshed
+				// `controls` no longer lists SS-NET-2.
+				PreConfig: func() {
+					var err error
+					if igw, err = fixtures.AddInternetRoute(ctx, c, env.VPCID, rt); err != nil {
+						t.Fatalf("adding an internet route: %v", err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(address, plancheck.ResourceActionNoop),
+					plancheck.ExpectKnownValue(address, tfjsonpath.New("controls"), drifted),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(address, tfjsonpath.New("controls"), drifted)},
+			},
+			{
+				// A new endpoint in the weakened subnet is refused.
+				Config:      config + cfg{label: "second", name: second, env: env}.resource(),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Error: SS-NET-2: [^\n]*\n\s*with sagesafe_endpoint\.second,`),
+			},
+			{
+				// The companion removes the route: the endpoint is as secure
+				// as before and the plan is empty.
+				PreConfig: func() {
+					if err := removeRoute(); err != nil {
+						t.Fatalf("removing the internet route: %v", err)
+					}
+				},
+				Config:            config,
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(address, tfjsonpath.New("controls"), secure)},
 			},
 		},
 	})

@@ -343,6 +343,27 @@ func TestPathFor(t *testing.T) {
 	}
 }
 
+// TestPlanFindingsBlockOnlyChanges: a weakened subnet refuses a plan that
+// creates or changes the endpoint, and is a warning naming the control on a
+// plan that leaves it unchanged.
+func TestPlanFindingsBlockOnlyChanges(t *testing.T) {
+	c := planChecked{
+		subject: &guardrail.Subject{Kind: guardrail.KindEndpoint, Name: "churn", SubnetIDs: facts.Known([]string{"subnet-a"})},
+		findings: []guardrail.Finding{{Control: "SS-NET-2", Severity: guardrail.SeverityError, Field: guardrail.FieldSubnetIDs, Index: 0,
+			Summary: "subnet subnet-a is not private", Evidence: "Its route table sends 0.0.0.0/0 to internet gateway igw-1."}},
+	}
+	var changed, unchanged diag.Diagnostics
+	c.report(true, &changed)
+	c.report(false, &unchanged)
+	if changed.ErrorsCount() != 1 || !strings.HasPrefix(changed[0].Summary(), "SS-NET-2:") {
+		t.Errorf("a change is not refused with SS-NET-2: %v", changed)
+	}
+	if unchanged.HasError() || unchanged.WarningsCount() != 1 || !strings.HasPrefix(unchanged[0].Summary(), "SS-NET-2:") ||
+		!strings.Contains(unchanged[0].Detail(), "leaves endpoint churn unchanged") {
+		t.Errorf("an unchanged endpoint is not warned about SS-NET-2: %v", unchanged)
+	}
+}
+
 func TestSameValueNumbers(t *testing.T) {
 	typ := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"n": tftypes.Number, "s": tftypes.Set{ElementType: tftypes.String}}}
 	parsed, _, _ := big.ParseFloat("0.05", 10, 512, big.ToNearestEven)

@@ -137,16 +137,17 @@ func planMonitoring(ctx context.Context, s *guardrail.Subject, m endpointModel, 
 	s.Deployment = guardrail.Deployment{BlueGreen: facts.Known(true), RollbackAlarms: facts.Known(rollbackAlarmNames(name))}
 }
 
-// planGuardrails runs the guardrails on the plan. Error findings refuse it;
-// controls lists what the plan satisfies once every setting is known. It
-// returns false when the plan is refused or could not be checked.
-func (r *endpointResource) planGuardrails(ctx context.Context, plan *endpointModel, known bool, diags *diag.Diagnostics) bool {
+// planGuardrails runs the guardrails on the plan and fills controls with
+// what the plan satisfies once every setting is known. The findings are
+// reported by planChecked.report once the plan is known to change the
+// endpoint or not. It returns false when the plan could not be checked.
+func (r *endpointResource) planGuardrails(ctx context.Context, plan *endpointModel, known bool, diags *diag.Diagnostics) (planChecked, bool) {
 	nvme := facts.Unknown[bool]()
 	if !plan.InstanceType.IsUnknown() {
 		fact, ok, err := instanceFact(ctx, r.data.Posture, plan.InstanceType.ValueString())
 		if err != nil {
 			diags.AddError("Checking the endpoint's guardrails failed", "Looking up instance type "+plan.InstanceType.ValueString()+": "+err.Error())
-			return false
+			return planChecked{}, false
 		}
 		if ok {
 			nvme = facts.Known(fact.Found && fact.InstanceStorageSupported)
@@ -158,17 +159,32 @@ func (r *endpointResource) planGuardrails(ctx context.Context, plan *endpointMod
 	if err != nil {
 		diags.AddError("Checking the endpoint's guardrails failed",
 			"sagesafe could not read the posture of the subnets, security groups, key or role it must check: "+err.Error())
-		return false
-	}
-	diags.Append(findingDiagnostics(findings, subject)...)
-	if diags.HasError() {
-		return false
+		return planChecked{}, false
 	}
 	plan.Controls = types.ListUnknown(types.StringType)
 	if known {
 		plan.Controls = tfval.List(guardrail.Satisfied(subject, r.data.Policy, findings))
 	}
-	return true
+	return planChecked{subject: subject, findings: findings}, !diags.HasError()
+}
+
+// planChecked is what the guardrails found in a plan.
+type planChecked struct {
+	subject  *guardrail.Subject
+	findings []guardrail.Finding
+}
+
+// report adds the findings to diags. An error finding refuses a plan that
+// creates, changes or replaces the endpoint. A plan that leaves the endpoint
+// unchanged only warns: its error findings are about live objects sagesafe
+// does not own (the subnets, groups, key or role it was given; what it owns
+// is planned back to the secure state, which is a change), the failing
+// controls are already missing from the refreshed `controls`, and the fix,
+// such as a companion provider removing an internet route, may be in this
+// very plan.
+func (c planChecked) report(changes bool, diags *diag.Diagnostics) {
+	workload := "endpoint " + c.subject.Name
+	diags.Append(findingDiagnostics(guardrail.ForPlan(c.findings, changes, workload), c.subject)...)
 }
 
 // applyGuardrails evaluates the (now fully known) plan at apply time and

@@ -55,32 +55,33 @@ func planInvokePolicy(ctx context.Context, plan *endpointModel, diags *diag.Diag
 	return true
 }
 
-// planStatus plans the status of an existing endpoint. A Failed endpoint
+// planStatus plans the status of an existing endpoint and reports whether
+// the plan creates, changes or replaces the endpoint. A Failed endpoint
 // cannot be updated: SageMaker only lets it be deleted, so the plan replaces
 // it.
-func planStatus(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+func planStatus(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) bool {
 	if req.State.Raw.IsNull() {
-		return
+		return true
 	}
 	var status types.String
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("status"), &status)...)
 	if status.ValueString() == string(smtypes.EndpointStatusFailed) {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringValue(string(smtypes.EndpointStatusInService)))...)
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("status"))
-		return
+		return true
 	}
 	// Any change ends with the endpoint InService again, but which status a
 	// refresh sees is only known after the apply.
 	// (The framework marks it unknown itself when a number differs only in
 	// precision, which is no change.)
-	next := types.StringUnknown()
 	var prior types.String
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("status"), &prior)...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), prior)...)
 	if !planChanges(resp.Plan.Raw, req.State.Raw) {
-		next = prior
+		return false
 	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), next)...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringUnknown())...)
+	return true
 }
 
 // planChanges reports whether the plan differs from the state. Numbers are

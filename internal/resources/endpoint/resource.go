@@ -106,8 +106,9 @@ func (r *endpointResource) ValidateConfig(ctx context.Context, req resource.Vali
 }
 
 // ModifyPlan fills the computed values that are known at plan time and runs
-// the guardrails on the plan: an error finding refuses the plan with the
-// control's ID.
+// the guardrails on the plan: an error finding refuses a plan that creates,
+// changes or replaces the endpoint with the control's ID, and is a warning
+// when the plan leaves the endpoint unchanged (see planChecked.report).
 func (r *endpointResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || r.data == nil || r.data.AWS == nil {
 		return // destroy, or the provider is not configured yet (validation)
@@ -118,14 +119,12 @@ func (r *endpointResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 	known := r.planComputed(ctx, &plan, &resp.Diagnostics)
-	if !r.planGuardrails(ctx, &plan, known, &resp.Diagnostics) {
-		return
-	}
-	if !planInvokePolicy(ctx, &plan, &resp.Diagnostics) {
+	checked, ok := r.planGuardrails(ctx, &plan, known, &resp.Diagnostics)
+	if !ok || !planInvokePolicy(ctx, &plan, &resp.Diagnostics) {
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-	planStatus(ctx, req, resp)
+	checked.report(planStatus(ctx, req, resp), &resp.Diagnostics)
 }
 
 func (r *endpointResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -326,7 +326,10 @@ func computedAttributes() map[string]schema.Attribute {
 			ElementType: types.StringType,
 			Computed:    true,
 			MarkdownDescription: "IDs of the guardrail controls the endpoint satisfies, as of the last refresh. A control that " +
-				"drops out (something was weakened outside Terraform) shows as a diff, and the next apply restores it.",
+				"drops out because something the endpoint manages was weakened outside Terraform (its log group, alarms, model or " +
+				"configuration) shows as a diff, and the next apply restores it. A control that fails on what the endpoint was given " +
+				"(its subnets, security groups, key or role) drops out with a warning naming it: sagesafe refuses to create, change " +
+				"or replace the endpoint until that is fixed, but a plan that leaves the endpoint unchanged goes on, so the fix can be applied.",
 		},
 	}
 }

@@ -227,6 +227,18 @@ func reportDrift(ins inspection, name string, vpcSet bool, diags *diag.Diagnosti
 	diags.Append(guardrail.Diagnostics(guardrail.AsWarnings(drifted), pathFor(vpcSet))...)
 }
 
+// reportPlanned adds the findings of a plan to diags. An error finding
+// refuses a plan that creates or replaces the job or updates it in place
+// (changes). A plan that leaves the job unchanged only warns: its error
+// findings are about live objects sagesafe does not own (the subnets,
+// groups, key, role or buckets it was given; what it owns is planned back to
+// the secure state, which is a change), the failing controls are already
+// missing from the refreshed `controls`, and the fix, such as a companion
+// provider removing an internet route, may be in this very plan.
+func reportPlanned(ev evaluation, changes bool, name string, vpcSet bool, diags *diag.Diagnostics) {
+	diags.Append(guardrail.Diagnostics(guardrail.ForPlan(ev.Findings, changes, "training job "+name), pathFor(vpcSet))...)
+}
+
 // baseSubject is the part of a subject that does not depend on values.
 func baseSubject(name string, data *providerdata.Data) *guardrail.Subject {
 	s := &guardrail.Subject{Kind: guardrail.KindTrainingJob, Name: name}

@@ -58,8 +58,9 @@ func planReplacement(plan *model, config, state model, diags *diag.Diagnostics) 
 
 // planInPlace plans an update of the job: the alarm names it will have, and
 // unknown controls when anything changes (changed: the configuration did),
-// including alarms or controls an update restores.
-func planInPlace(ctx context.Context, plan *model, state model, in inputs, pre prefetched, ev evaluation, changed bool, diags *diag.Diagnostics) {
+// including alarms or controls an update restores. It reports whether the
+// plan changes the job.
+func planInPlace(ctx context.Context, plan *model, state model, in inputs, pre prefetched, ev evaluation, changed bool, diags *diag.Diagnostics) bool {
 	names := types.MapUnknown(types.StringType)
 	if gpus, known := pre.gpus(); known && in.Name.IsKnown() && in.InstanceCount.IsKnown() {
 		specs := alarms.TrainingSpecs(alarms.TrainingInput{JobName: in.Name.V, InstanceCount: int(in.InstanceCount.V), GPUs: gpus})
@@ -78,6 +79,7 @@ func planInPlace(ctx context.Context, plan *model, state model, in inputs, pre p
 	if changed {
 		plan.Controls = types.ListUnknown(types.StringType)
 	}
+	return changed
 }
 
 // immutableChanges lists the job inputs that differ between plan and state.

@@ -21,7 +21,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 )
 
@@ -79,8 +78,10 @@ func (r *trainingJobResource) ValidateConfig(ctx context.Context, req resource.V
 }
 
 // ModifyPlan runs the guardrails on the plan (an error names the control and
-// blocks the plan), works out replacements SageMaker forces, and plans the
-// alarms and controls that an update restores.
+// blocks a plan that creates, replaces or updates the job; it is a warning
+// when the plan leaves the job unchanged, see reportPlanned), works out
+// replacements SageMaker forces, and plans the alarms and controls that an
+// update restores.
 func (r *trainingJobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || r.data == nil || r.data.AWS == nil {
 		return // destroy, or the provider is not configured yet (validate)
@@ -109,16 +110,19 @@ func (r *trainingJobResource) ModifyPlan(ctx context.Context, req resource.Modif
 		resp.Diagnostics.AddError("Checking the training job against its guardrails failed", err.Error())
 		return
 	}
-	resp.Diagnostics.Append(guardrail.Diagnostics(ev.Findings, pathFor(!plan.VPC.IsNull()))...)
+	vpcSet := !plan.VPC.IsNull()
 	if state == nil {
+		reportPlanned(ev, true, "", vpcSet, &resp.Diagnostics)
 		return // create: the computed values are known after apply
 	}
 
+	changes := true
 	if mustReplace(plan, *state, ev, &resp.RequiresReplace, &resp.Diagnostics) {
 		planReplacement(&plan, config, *state, &resp.Diagnostics)
 	} else {
-		planInPlace(ctx, &plan, *state, in, pre, ev, !req.Plan.Raw.Equal(req.State.Raw), &resp.Diagnostics)
+		changes = planInPlace(ctx, &plan, *state, in, pre, ev, !req.Plan.Raw.Equal(req.State.Raw), &resp.Diagnostics)
 	}
+	reportPlanned(ev, changes, state.Name.ValueString(), vpcSet, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 

@@ -396,7 +396,10 @@ func computedAttributes() map[string]schema.Attribute {
 			Computed:    true,
 			MarkdownDescription: "IDs of the guardrail controls that hold for the live job and what it depends on (network, key, role, " +
 				"buckets, log group, alarms). A control weakened outside Terraform drops out, with a warning naming it; the next " +
-				"apply restores what can be restored in place and replaces the job where only a new job can fix it.",
+				"apply restores what can be restored in place and replaces the job where only a new job can fix it. A control that " +
+				"fails on what the job was given (its subnets, security groups, key, role or buckets) cannot be restored by sagesafe: " +
+				"it refuses to create, replace or update the job until that is fixed, but a plan that leaves the job unchanged goes on " +
+				"(with the warning), so the fix can be applied.",
 		},
 	}
 }

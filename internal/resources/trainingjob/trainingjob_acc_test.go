@@ -728,52 +728,75 @@ func TestAccTrainingJob_nvmeInstanceType(t *testing.T) {
 	})
 }
 
-// TestAccTrainingJob_dependencyDrift weakens what a job depends on outside
-// Terraform: refresh reports it and the next plan is refused with the
-// control ID until it is repaired.
+// TestAccTrainingJob_dependencyDrift: the security group and the key the job
+// was given are weakened outside sagesafe (as a companion provider that owns
+// them might). The refresh shows the drift (the control leaves `controls`);
+// a plan that leaves the job unchanged still succeeds, so the plan that
+// repairs them can be applied; a change to the job is refused with the
+// control's ID.
 func TestAccTrainingJob_dependencyDrift(t *testing.T) {
 	e := makeEnv(t)
 	c := acctest.AWS(t)
 	name := acctest.RandomName("drift")
 	cfg := testAccTrainingJobConfig_named(e, name, "")
+	retagged := testAccTrainingJobConfig_named(e, name, `tags = { team = "ml" }`)
 	ctx := context.Background()
 	open := []ec2types.IpPermission{{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22),
 		IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}}}
+	unchanged := func(want, drop string) resource.TestStep {
+		return resource.TestStep{
+			Config: cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(addr, plancheck.ResourceActionNoop),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("controls"), acctest.ControlsWithout(want, drop)),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("controls"), acctest.ControlsWithout(want, drop)),
+			},
+		}
+	}
+	sgOpened := unchanged("SS-KMS-2", "SS-NET-3")
+	sgOpened.PreConfig = func() {
+		if _, err := c.EC2.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(e.sg), IpPermissions: open}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rotationOff := unchanged("SS-NET-3", "SS-KMS-2")
+	rotationOff.PreConfig = func() {
+		if _, err := c.EC2.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(e.sg), IpPermissions: open}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.KMS.DisableKeyRotation(ctx, &kms.DisableKeyRotationInput{KeyId: aws.String(e.key)}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
 		CheckDestroy:             testAccCheckTrainingJobDestroy(c, smtypes.TrainingJobStatusCompleted),
 		Steps: []resource.TestStep{
 			{Config: cfg},
+			sgOpened,
 			{
-				PreConfig: func() {
-					if _, err := c.EC2.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(e.sg), IpPermissions: open}); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config:      cfg,
-				ExpectError: regexp.MustCompile(`SS-NET-3: security group ` + e.sg + ` allows ingress from the internet`),
+				Config:      retagged,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Error: SS-NET-3: security group ` + e.sg + ` allows ingress from the internet`),
+			},
+			rotationOff,
+			{
+				Config:      retagged,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Error: SS-KMS-2: KMS key \S+ does not rotate automatically`),
 			},
 			{
-				PreConfig: func() {
-					if _, err := c.EC2.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(e.sg), IpPermissions: open}); err != nil {
-						t.Fatal(err)
-					}
-					if _, err := c.KMS.DisableKeyRotation(ctx, &kms.DisableKeyRotationInput{KeyId: aws.String(e.key)}); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config:      cfg,
-				ExpectError: regexp.MustCompile(`SS-KMS-2: KMS key \S+ does not rotate automatically`),
-			},
-			{
-				// Repaired: the plan is accepted and the job was never replaced.
+				// Repaired: the plan is empty and the job was never replaced.
 				PreConfig: func() {
 					if _, err := c.KMS.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: aws.String(e.key)}); err != nil {
 						t.Fatal(err)
 					}
 				},
-				Config: cfg,
+				Config:           cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("name"), knownvalue.StringExact(name)),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("controls"), knownvalue.SetPartial([]knownvalue.Check{
