@@ -52,6 +52,19 @@ func SecurityGroup(t *testing.T, vpcID string, open bool) string {
 	return must(t, id, err)
 }
 
+// SecurityGroupOpenTo creates a closed security group, then allows tcp 22
+// in from each CIDR (0.0.0.0/1 and 128.0.0.0/1: open in pieces).
+func SecurityGroupOpenTo(t *testing.T, vpcID string, cidrs ...string) string {
+	t.Helper()
+	b := builder(t)
+	id, err := b.SecurityGroup(context.Background(), vpcID, RandomName("sg"), false)
+	must(t, id, err)
+	if err := b.AllowIngress(context.Background(), id, 22, cidrs...); err != nil {
+		t.Fatalf("opening security group %s: %v", id, err)
+	}
+	return id
+}
+
 // Key creates a customer-managed key, rotating or not.
 func Key(t *testing.T, rotate bool) string {
 	t.Helper()

@@ -52,8 +52,16 @@ type SecurityGroupFact struct {
 	VPCID string
 
 	// Derived by posture.AssessSecurityGroup.
-	OpenIngress        []string // human-readable rules open to 0.0.0.0/0 or ::/0
-	UnrestrictedEgress bool     // all ports/protocols to 0.0.0.0/0 or ::/0
+	OpenIngress        []string // human-readable inbound rules from a range or prefix list that holds a public address
+	UnrestrictedEgress bool     // all ports/protocols to 0.0.0.0/0 or ::/0 (also in PublicEgress)
+	PublicEgress       []EgressRule
+}
+
+// EgressRule is an outbound rule of a security group to a destination that
+// holds a public address.
+type EgressRule struct {
+	Rule       string // human-readable: "tcp 443 to 8.8.8.0/24"
+	PrefixList string // the destination prefix list ("pl-..."), "" for a CIDR
 }
 
 // KeyFact describes a KMS key.

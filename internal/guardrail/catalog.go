@@ -56,11 +56,11 @@ var Catalog = []Control{
 	{
 		ID:        "SS-NET-2",
 		Title:     "Subnets are private",
-		Rule:      "Every subnet's route table (its explicit association, else the VPC's main route table) has no route to an internet gateway (igw-), and the subnet does not assign public IPv4 addresses on launch (MapPublicIpOnLaunch is false).",
+		Rule:      "Every subnet's route table (its explicit association, else the VPC's main route table) sends no default route (0.0.0.0/0 or ::/0) anywhere but local (not to a NAT, egress-only or internet gateway, transit gateway, peering connection, virtual private gateway or network interface), has no route to an internet gateway (igw-), and sends no range that holds a public address, and no prefix list, to an egress-only internet (eigw-), NAT (nat-) or carrier (cagw-) gateway; a prefix list routed to a gateway VPC endpoint (pl- to vpce-) is fine. The subnet does not assign public IPv4 addresses on launch (MapPublicIpOnLaunch is false). Public means outside RFC 1918, 100.64.0.0/10, link-local, loopback and the IPv6 fc00::/7 and fe80::/10 ranges.",
 		Severity:  SeverityError,
 		AppliesTo: networkKinds,
-		Rationale: "A route to an internet gateway or a public address on the network interface makes training containers and model servers reachable from the internet and lets them send data out without passing any NAT, proxy or firewall you control.",
-		Fix:       "Use subnets whose route table has no igw- route and whose MapPublicIpOnLaunch is off; sagesafe_network creates such subnets. A subnet without an explicit route table association uses the VPC's main route table, so check that one too.",
+		Rationale: "A route to an internet gateway or a public address on the network interface makes training containers and model servers reachable from the internet. A default route to a NAT or egress-only gateway, a transit gateway, a peering connection or a VPN lets them send data to any address outside the VPC, which is how a compromised container exfiltrates data; splitting the internet into pieces (0.0.0.0/1 and 128.0.0.0/1) does the same.",
+		Fix:       "Remove the route the error names: keep only the local route and gateway endpoint (pl- to vpce-) routes, and reach AWS services through VPC endpoints; turn MapPublicIpOnLaunch off. sagesafe_network creates such subnets. A subnet without an explicit route table association uses the VPC's main route table, so check that one too.",
 		References: []string{
 			"Security Hub EC2.15",
 			"checkov CKV_AWS_130",
@@ -70,12 +70,12 @@ var Catalog = []Control{
 	{
 		ID:          "SS-NET-3",
 		Title:       "Security groups are closed to the internet",
-		Rule:        "No security group allows ingress from 0.0.0.0/0 or ::/0. An outbound rule allowing all protocols and ports to 0.0.0.0/0 or ::/0 is reported as a warning.",
+		Rule:        "No security group allows ingress from a CIDR that holds a public address (anything outside RFC 1918, 100.64.0.0/10, 169.254.0.0/16, loopback, and the IPv6 fc00::/7 and fe80::/10 ranges: 0.0.0.0/1, 8.8.8.0/24 and ::/0 alike) or from a managed prefix list that holds one (its entries are read with GetManagedPrefixListEntries; one that cannot be read counts as public); rules that reference security groups are fine. No outbound rule allows traffic to such a CIDR or prefix list, except to a prefix list every subnet routes to a gateway VPC endpoint (the S3 prefix list of sagesafe_network): an error for the security groups sagesafe_network creates, a warning for the groups a workload or preflight is given.",
 		Severity:    SeverityError,
-		WarningWhen: "the finding is unrestricted egress",
+		WarningWhen: "the finding is egress to public addresses from a security group sagesafe did not create",
 		AppliesTo:   networkKinds,
-		Rationale:   "SageMaker instances need no inbound connections from the internet, so an open ingress rule only widens the attack surface of the interfaces SageMaker places in your subnets. Unrestricted egress lets a compromised container send data to any address the routes reach.",
-		Fix:         "Remove the 0.0.0.0/0 and ::/0 ingress rules. Allow traffic between members of the workload's own security group (distributed training needs it) and HTTPS to your VPC endpoints; the security group of sagesafe_network is built this way.",
+		Rationale:   "SageMaker instances need no inbound connections from the internet, so an ingress rule from public addresses, however it is split up, only widens the attack surface of the interfaces SageMaker places in your subnets. Egress to public addresses lets a compromised container send data to any address the routes reach.",
+		Fix:         "Remove the ingress and egress rules the finding names. Allow traffic between members of the workload's own security group (distributed training needs it), HTTPS to your interface endpoints' security group, and HTTPS to the S3 prefix list routed to a gateway endpoint; the security group of sagesafe_network is built this way.",
 		References: []string{
 			"cdk-nag AwsSolutions-EC23",
 			"trivy AWS-0104",

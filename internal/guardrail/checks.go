@@ -97,25 +97,11 @@ func checkPrivateSubnets(s *Subject, _ Policy) []Finding {
 	return r.out
 }
 
-// subnetExposure says why a subnet is public, from its route table and
-// launch settings, falling back to the posture assessment's reasons.
+// subnetExposure says why a subnet is not private: the posture
+// assessment's reasons (posture.AssessSubnet), which name each route and
+// target at fault and the launch setting.
 func subnetExposure(f facts.SubnetFact) string {
-	var igw, ev []string
-	for _, rt := range f.Routes {
-		if strings.HasPrefix(rt.Target, "igw-") {
-			igw = append(igw, rt.Destination+" to internet gateway "+rt.Target)
-		}
-	}
-	if len(igw) > 0 {
-		ev = append(ev, fmt.Sprintf("Its route table %s sends %s.", routeTable(f), strings.Join(igw, " and ")))
-	}
-	if f.MapPublicIPOnLaunch {
-		ev = append(ev, "It gives every network interface launched in it a public IPv4 address (MapPublicIpOnLaunch is true).")
-	}
-	if len(ev) == 0 {
-		return sentences(f.Reasons, "It was assessed as not private.")
-	}
-	return strings.Join(ev, " ")
+	return sentences(f.Reasons, "It was assessed as not private.")
 }
 
 func routeTable(f facts.SubnetFact) string {
@@ -127,6 +113,12 @@ func routeTable(f facts.SubnetFact) string {
 
 func checkSecurityGroups(s *Subject, _ Policy) []Finding {
 	r := report{id: "SS-NET-3"}
+	// Egress to public addresses fails the groups sagesafe creates (the
+	// network's) and warns about the groups a workload is given.
+	egressSeverity := SeverityWarning
+	if s.Kind == KindNetwork {
+		egressSeverity = SeverityError
+	}
 	for i, id := range known(s.SecurityGroupIDs) {
 		f, fetched := s.Facts.SecurityGroups[id]
 		switch {
@@ -138,14 +130,40 @@ func checkSecurityGroups(s *Subject, _ Policy) []Finding {
 		}
 		if len(f.OpenIngress) > 0 {
 			r.add(SeverityError, FieldSecurityGroupIDs, i, id, "security group "+id+" allows ingress from the internet",
-				"It allows "+sentences(f.OpenIngress, ""))
+				"It allows "+sentences(f.OpenIngress, "")+" Remove these rules; allow only private ranges or security groups.")
 		}
-		if f.UnrestrictedEgress {
-			r.add(SeverityWarning, FieldSecurityGroupIDs, i, id, "security group "+id+" allows unrestricted egress",
-				"It has an outbound rule allowing all protocols and ports to 0.0.0.0/0 or ::/0.")
+		var egress []string
+		for _, e := range f.PublicEgress {
+			if e.PrefixList != "" && routedToGatewayEndpoint(s, e.PrefixList) {
+				continue // reaches the service through the VPC's gateway endpoint, not the internet
+			}
+			egress = append(egress, e.Rule)
+		}
+		if len(egress) > 0 {
+			r.add(egressSeverity, FieldSecurityGroupIDs, i, id, "security group "+id+" allows egress to the internet",
+				"It allows "+sentences(egress, "")+" Limit outbound rules to private ranges, security groups, and prefix lists the subnets route to a gateway VPC endpoint.")
 		}
 	}
 	return r.out
+}
+
+// routedToGatewayEndpoint reports whether every subnet of s is known and
+// routes prefix list pl to a gateway VPC endpoint (vpce-), so traffic to
+// the list's addresses stays on the AWS network.
+func routedToGatewayEndpoint(s *Subject, pl string) bool {
+	ids := known(s.SubnetIDs)
+	if len(ids) == 0 {
+		return false
+	}
+	for _, id := range ids {
+		f, fetched := s.Facts.Subnets[id]
+		if !fetched || !f.Found || !slices.ContainsFunc(f.Routes, func(rt facts.Route) bool {
+			return rt.Destination == pl && strings.HasPrefix(rt.Target, "vpce-")
+		}) {
+			return false
+		}
+	}
+	return true
 }
 
 func checkNetworkIsolation(s *Subject, _ Policy) []Finding {

@@ -59,10 +59,19 @@ func subnet(id string, edit func(*facts.SubnetFact)) func(*Subject, *Policy) {
 	}
 }
 
+// publicRoute is what posture.AssessSubnet makes of a main table with a
+// default route to an internet gateway.
 func publicRoute(f *facts.SubnetFact) {
 	f.Private = false
 	f.RouteTableIsMain = true
 	f.Routes = append(f.Routes, facts.Route{Destination: "0.0.0.0/0", Target: "igw-0123"})
+	f.Reasons = append(f.Reasons, "route table rtb-1 (the main table of vpc-1; the subnet has no explicit association) sends 0.0.0.0/0 to internet gateway igw-0123 (a default route leaves the VPC; only the local route may be the default); remove that route")
+}
+
+// egressTo gives sg-1 the outbound rules to public destinations, as
+// posture.AssessSecurityGroup reports them.
+func egressTo(rules ...facts.EgressRule) func(*Subject, *Policy) {
+	return secGroup(func(f *facts.SecurityGroupFact) { f.PublicEgress = rules })
 }
 
 func secGroup(edit func(*facts.SecurityGroupFact)) func(*Subject, *Policy) {
@@ -130,9 +139,15 @@ var checkCases = []checkCase{
 	// SS-NET-2
 	pass("SS-NET-2", "private subnets", training, nil),
 	fail("SS-NET-2", "igw route via the main table", training, subnet("subnet-b", publicRoute),
-		errAt(1, "subnet-b", "rtb-1 (the VPC's main route table; the subnet has no explicit association) sends 0.0.0.0/0 to internet gateway igw-0123")),
+		errAt(1, "subnet-b", "rtb-1 (the main table of vpc-1; the subnet has no explicit association) sends 0.0.0.0/0 to internet gateway igw-0123 (a default route leaves the VPC; only the local route may be the default); remove that route.")),
+	fail("SS-NET-2", "NAT default route: the evidence names the route, the target and the fix", training, subnet("subnet-a", func(f *facts.SubnetFact) {
+		f.Private = false
+		f.Routes = append(f.Routes, facts.Route{Destination: "0.0.0.0/0", Target: "nat-0456"})
+		f.Reasons = []string{"route table rtb-1 sends 0.0.0.0/0 to NAT gateway nat-0456 (a default route leaves the VPC; only the local route may be the default); remove that route"}
+	}), errAt(0, "subnet-a", "sends 0.0.0.0/0 to NAT gateway nat-0456 (a default route leaves the VPC; only the local route may be the default); remove that route")),
 	fail("SS-NET-2", "public IP on launch", network, subnet("subnet-a", func(f *facts.SubnetFact) {
 		f.Private, f.MapPublicIPOnLaunch = false, true
+		f.Reasons = []string{"subnet subnet-a assigns a public IPv4 address to every network interface launched in it (MapPublicIpOnLaunch is true)"}
 	}), errAt(0, "subnet-a", "MapPublicIpOnLaunch is true")),
 	fail("SS-NET-2", "reason from the assessment only", training, subnet("subnet-a", func(f *facts.SubnetFact) {
 		f.Private, f.Reasons = false, []string{"AssignIpv6AddressOnCreation is true with route ::/0 to igw-9."}
@@ -153,8 +168,23 @@ var checkCases = []checkCase{
 	fail("SS-NET-3", "open ingress", training, secGroup(func(f *facts.SecurityGroupFact) {
 		f.OpenIngress = []string{"tcp/22 from 0.0.0.0/0", "tcp/443 from ::/0"}
 	}), errAt(0, "sg-1", "It allows tcp/22 from 0.0.0.0/0; tcp/443 from ::/0.")),
-	fail("SS-NET-3", "unrestricted egress warns", training, secGroup(func(f *facts.SecurityGroupFact) { f.UnrestrictedEgress = true }),
-		warnAt(0, "sg-1", "all protocols and ports")),
+	fail("SS-NET-3", "ingress from public ranges in pieces and a public prefix list", endpoint, secGroup(func(f *facts.SecurityGroupFact) {
+		f.OpenIngress = []string{"tcp 22 from 0.0.0.0/1", "tcp 22 from 128.0.0.0/1", "tcp 443 from prefix list pl-9 (it holds the public range 52.216.0.0/15)"}
+	}), errAt(0, "sg-1", "It allows tcp 22 from 0.0.0.0/1; tcp 22 from 128.0.0.0/1; tcp 443 from prefix list pl-9 (it holds the public range 52.216.0.0/15). Remove these rules")),
+	fail("SS-NET-3", "egress to public addresses warns for a given group", training, egressTo(facts.EgressRule{Rule: "all traffic to 0.0.0.0/0"}),
+		warnAt(0, "sg-1", "It allows all traffic to 0.0.0.0/0.")),
+	fail("SS-NET-3", "egress to public addresses fails a group sagesafe_network created", network, egressTo(facts.EgressRule{Rule: "tcp 443 to 8.8.8.0/24"}),
+		errAt(0, "sg-1", "It allows tcp 443 to 8.8.8.0/24.")),
+	pass("SS-NET-3", "egress to a prefix list every subnet routes to a gateway endpoint", network,
+		egressTo(facts.EgressRule{Rule: "tcp 443 to prefix list pl-6da54004 (it holds the public range 52.216.0.0/15)", PrefixList: "pl-6da54004"})),
+	fail("SS-NET-3", "egress to a public prefix list one subnet does not route to a gateway endpoint", network, both(
+		egressTo(facts.EgressRule{Rule: "tcp 443 to prefix list pl-6da54004 (it holds the public range 52.216.0.0/15)", PrefixList: "pl-6da54004"}),
+		subnet("subnet-b", func(f *facts.SubnetFact) { f.Routes = f.Routes[:1] })),
+		errAt(0, "sg-1", "tcp 443 to prefix list pl-6da54004")),
+	fail("SS-NET-3", "egress to a public prefix list without subnets to route it", preflight, both(
+		func(s *Subject, _ *Policy) { s.SecurityGroupIDs = facts.Known([]string{"sg-1"}) },
+		egressTo(facts.EgressRule{Rule: "tcp 443 to prefix list pl-6da54004 (it holds the public range 52.216.0.0/15)", PrefixList: "pl-6da54004"})),
+		warnAt(0, "sg-1", "tcp 443 to prefix list pl-6da54004")),
 	fail("SS-NET-3", "group does not exist", training, func(s *Subject, _ *Policy) {
 		s.SecurityGroupIDs = facts.Known([]string{"sg-gone"})
 		s.Facts.SecurityGroups["sg-gone"] = facts.SecurityGroupFact{ID: "sg-gone"}

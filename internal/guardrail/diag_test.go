@@ -14,8 +14,8 @@ var publicSubnet = Finding{
 }
 
 const publicSubnetDetail = `Its route table rtb-0def sends 0.0.0.0/0 to internet gateway igw-0123.
-A route to an internet gateway or a public address on the network interface makes training containers and model servers reachable from the internet and lets them send data out without passing any NAT, proxy or firewall you control.
-Fix: Use subnets whose route table has no igw- route and whose MapPublicIpOnLaunch is off; sagesafe_network creates such subnets. A subnet without an explicit route table association uses the VPC's main route table, so check that one too.
+A route to an internet gateway or a public address on the network interface makes training containers and model servers reachable from the internet. A default route to a NAT or egress-only gateway, a transit gateway, a peering connection or a VPN lets them send data to any address outside the VPC, which is how a compromised container exfiltrates data; splitting the internet into pieces (0.0.0.0/1 and 128.0.0.0/1) does the same.
+Fix: Remove the route the error names: keep only the local route and gateway endpoint (pl- to vpce-) routes, and reach AWS services through VPC endpoints; turn MapPublicIpOnLaunch off. sagesafe_network creates such subnets. A subnet without an explicit route table association uses the VPC's main route table, so check that one too.
 (References: Security Hub EC2.15, checkov CKV_AWS_130, Amazon VPC User Guide: public and private subnets)`
 
 func TestFormatFinding(t *testing.T) {

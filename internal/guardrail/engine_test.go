@@ -46,9 +46,10 @@ func failingTraining() *Subject {
 		f := s.Facts.Subnets[id]
 		f.Private = false
 		f.Routes = append(f.Routes, facts.Route{Destination: "0.0.0.0/0", Target: "igw-1"})
+		f.Reasons = []string{"route table rtb-1 sends 0.0.0.0/0 to internet gateway igw-1"}
 		s.Facts.Subnets[id] = f
 	}
-	s.Facts.SecurityGroups["sg-1"] = facts.SecurityGroupFact{ID: "sg-1", Found: true, UnrestrictedEgress: true}
+	s.Facts.SecurityGroups["sg-1"] = facts.SecurityGroupFact{ID: "sg-1", Found: true, UnrestrictedEgress: true, PublicEgress: []facts.EgressRule{{Rule: "all traffic to 0.0.0.0/0"}}}
 	s.Facts.Buckets["churn-data"] = facts.BucketFact{Name: "churn-data", Found: true, DefaultSSEKMS: true}
 	s.Alarms.V[0].Actions = facts.Known([]string{})
 	// SS-TLS-2 reports the bad URI (index 1) before the bucket (index 0).

@@ -89,6 +89,7 @@ type fakeEC2 struct {
 	routeTables   []ec2types.RouteTable
 	groups        []ec2types.SecurityGroup
 	instanceTypes []ec2types.InstanceTypeInfo
+	prefixLists   map[string][]string // managed prefix list ID -> CIDRs
 	failSubnets   error
 	subnetPage    int // when > 0, DescribeSubnets returns pages of this size
 }
@@ -140,6 +141,19 @@ func (f *fakeEC2) DescribeInstanceTypes(_ context.Context, in *ec2.DescribeInsta
 		return nil, err
 	}
 	return &ec2.DescribeInstanceTypesOutput{InstanceTypes: pick(f.instanceTypes, func(i ec2types.InstanceTypeInfo) string { return string(i.InstanceType) }, types)}, nil
+}
+
+func (f *fakeEC2) GetManagedPrefixListEntries(_ context.Context, in *ec2.GetManagedPrefixListEntriesInput, _ ...func(*ec2.Options)) (*ec2.GetManagedPrefixListEntriesOutput, error) {
+	f.calls.record("GetManagedPrefixListEntries", in)
+	cidrs, ok := f.prefixLists[aws.ToString(in.PrefixListId)]
+	if !ok {
+		return nil, &smithy.GenericAPIError{Code: "InvalidPrefixListID.NotFound", Message: "The prefix list ID does not exist"}
+	}
+	out := &ec2.GetManagedPrefixListEntriesOutput{}
+	for _, c := range cidrs {
+		out.Entries = append(out.Entries, ec2types.PrefixListEntry{Cidr: aws.String(c)})
+	}
+	return out, nil
 }
 
 // fakeKMS answers from canned key metadata; errs maps a KeyId to the error

@@ -3,10 +3,12 @@ package posture
 import (
 	"context"
 	"fmt"
+	"maps"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
@@ -134,18 +136,82 @@ func (f *Fetcher) fetchSecurityGroups(ctx context.Context, ids []string, into ma
 	if err != nil {
 		return fmt.Errorf("posture: describing security groups %q: %w", ids, err)
 	}
+	lists, err := f.prefixListEntries(ctx, PrefixListIDs(groups...))
+	if err != nil {
+		return fmt.Errorf("posture: reading the prefix lists of security groups %q: %w", ids, err)
+	}
 	byID := make(map[string]ec2types.SecurityGroup, len(groups))
 	for _, g := range groups {
 		byID[aws.ToString(g.GroupId)] = g
 	}
 	for _, id := range ids {
 		if g, ok := byID[id]; ok {
-			into[id] = AssessSecurityGroup(g)
+			into[id] = AssessSecurityGroup(g, lists)
 		} else {
 			into[id] = facts.SecurityGroupFact{ID: id}
 		}
 	}
 	return nil
+}
+
+// prefixListCache holds the entries of the managed prefix lists read so
+// far, for the Fetcher generation they were read in (Invalidate forgets
+// them with everything else).
+type prefixListCache struct {
+	generation uint64
+	lists      PrefixLists
+}
+
+// prefixListEntries returns the CIDRs of the managed prefix lists ids, from
+// the cache or with one GetManagedPrefixListEntries call (paginated) per
+// list not yet read: there is no batched form. A list that does not exist
+// is left out of the answer, so rules that name it fail closed.
+func (f *Fetcher) prefixListEntries(ctx context.Context, ids []string) (PrefixLists, error) {
+	out := PrefixLists{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	f.mu.Lock()
+	generation := f.generation
+	if f.prefixLists.lists == nil || f.prefixLists.generation != generation {
+		f.prefixLists = prefixListCache{generation: generation, lists: PrefixLists{}}
+	}
+	missing := takeCached(ids, f.prefixLists.lists, out)
+	f.mu.Unlock()
+
+	fetched := PrefixLists{}
+	for _, id := range missing {
+		in := &ec2.GetManagedPrefixListEntriesInput{PrefixListId: aws.String(id)}
+		entries := []string{}
+		for {
+			page, err := f.ec2.GetManagedPrefixListEntries(ctx, in)
+			if tfawserr.ErrCodeEquals(err, "InvalidPrefixListID.NotFound", "InvalidPrefixListId.NotFound", "InvalidPrefixListID.Malformed") {
+				entries = nil
+				break
+			}
+			if err != nil {
+				return nil, fmt.Errorf("reading the entries of prefix list %s: %w", id, err)
+			}
+			for _, e := range page.Entries {
+				entries = append(entries, aws.ToString(e.Cidr))
+			}
+			if aws.ToString(page.NextToken) == "" || aws.ToString(page.NextToken) == aws.ToString(in.NextToken) {
+				break
+			}
+			in.NextToken = page.NextToken
+		}
+		if entries != nil {
+			fetched[id] = entries
+		}
+	}
+
+	f.mu.Lock()
+	if f.prefixLists.generation == generation && f.generation == generation {
+		maps.Copy(f.prefixLists.lists, fetched)
+	}
+	f.mu.Unlock()
+	maps.Copy(out, fetched)
+	return out, nil
 }
 
 // fetchInstanceTypes describes the EC2 instance types behind the SageMaker

@@ -28,6 +28,7 @@ type EC2API interface {
 	DescribeRouteTables(ctx context.Context, in *ec2.DescribeRouteTablesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeRouteTablesOutput, error)
 	DescribeSecurityGroups(ctx context.Context, in *ec2.DescribeSecurityGroupsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupsOutput, error)
 	DescribeInstanceTypes(ctx context.Context, in *ec2.DescribeInstanceTypesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeInstanceTypesOutput, error)
+	GetManagedPrefixListEntries(ctx context.Context, in *ec2.GetManagedPrefixListEntriesInput, optFns ...func(*ec2.Options)) (*ec2.GetManagedPrefixListEntriesOutput, error)
 }
 
 // KMSAPI is the part of the KMS client the Fetcher uses.
@@ -75,6 +76,8 @@ type Fetcher struct {
 	mu         sync.Mutex
 	generation uint64 // bumped by Invalidate; stale fetches are not cached
 	cache      facts.Facts
+	// prefixLists caches managed prefix list entries (fetch_ec2.go).
+	prefixLists prefixListCache
 }
 
 // NewFetcher returns a Fetcher using the given clients. A nil client is

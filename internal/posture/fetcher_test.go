@@ -503,3 +503,51 @@ func TestConcurrentFetchesShareOneLookup(t *testing.T) {
 		t.Errorf("DescribeKey calls = %d, want 1 for 20 concurrent fetches", n)
 	}
 }
+
+func TestFetchExpandsPrefixListsOnceEach(t *testing.T) {
+	w := newWorld()
+	w.ec2.prefixLists = map[string][]string{"pl-s3": {"52.216.0.0/15"}, "pl-corp": {"10.8.0.0/16"}}
+	w.ec2.groups = append(w.ec2.groups,
+		ec2types.SecurityGroup{GroupId: aws.String("sg-0pl"), VpcId: aws.String(testVPC),
+			IpPermissions:       []ec2types.IpPermission{plPerm("tcp", 443, "pl-s3", "pl-corp")},
+			IpPermissionsEgress: []ec2types.IpPermission{plPerm("tcp", 443, "pl-s3", "pl-gone")}},
+		ec2types.SecurityGroup{GroupId: aws.String("sg-0pl2"), VpcId: aws.String(testVPC),
+			IpPermissions: []ec2types.IpPermission{plPerm("tcp", 443, "pl-corp")}},
+	)
+	f := w.fetcher()
+	found, err := f.Fetch(context.Background(), facts.Request{SecurityGroupIDs: []string{"sg-0pl", "sg-0pl2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := w.calls.count("GetManagedPrefixListEntries"); n != 3 {
+		t.Errorf("GetManagedPrefixListEntries calls = %d, want one per distinct list (3)", n)
+	}
+	if got := found.SecurityGroups["sg-0pl"].OpenIngress; !reflect.DeepEqual(got, []string{"tcp 443 from prefix list pl-s3 (it holds the public range 52.216.0.0/15)"}) {
+		t.Errorf("sg-0pl OpenIngress = %q", got)
+	}
+	if got := found.SecurityGroups["sg-0pl"].PublicEgress; len(got) != 2 || got[1].PrefixList != "pl-gone" {
+		t.Errorf("sg-0pl PublicEgress = %+v, want pl-s3 and the missing pl-gone (fails closed)", got)
+	}
+	if got := found.SecurityGroups["sg-0pl2"].OpenIngress; got != nil {
+		t.Errorf("sg-0pl2 (private prefix list) OpenIngress = %q", got)
+	}
+
+	// Another group naming the same lists: the entries come from the cache.
+	w.calls.reset()
+	w.ec2.groups = append(w.ec2.groups, ec2types.SecurityGroup{GroupId: aws.String("sg-0pl3"), VpcId: aws.String(testVPC),
+		IpPermissions: []ec2types.IpPermission{plPerm("tcp", 443, "pl-s3", "pl-corp")}})
+	if _, err := f.Fetch(context.Background(), facts.Request{SecurityGroupIDs: []string{"sg-0pl3"}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.calls.count("GetManagedPrefixListEntries"); n != 0 {
+		t.Errorf("GetManagedPrefixListEntries calls for cached lists = %d, want 0", n)
+	}
+	f.Invalidate()
+	w.calls.reset()
+	if _, err := f.Fetch(context.Background(), facts.Request{SecurityGroupIDs: []string{"sg-0pl3"}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.calls.count("GetManagedPrefixListEntries"); n != 2 {
+		t.Errorf("GetManagedPrefixListEntries calls after Invalidate = %d, want 2", n)
+	}
+}

@@ -2,6 +2,7 @@ package posture
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,10 +14,20 @@ import (
 // AssessSubnet resolves the route table that governs subnet (its explicit
 // association, else the main route table of its VPC) among tables, which
 // may hold tables of several VPCs, and decides whether the subnet is
-// private. It is not private when any route of that table targets an
-// internet gateway (whatever the destination), when the subnet assigns
-// public IPv4 addresses on launch, or when no route table can be found.
-// Reasons name the route table and route at fault.
+// private. It is private only when
+//   - no route of that table sends a default route (0.0.0.0/0 or ::/0)
+//     anywhere but "local" (a NAT, egress-only or internet gateway, a
+//     transit gateway, a peering connection, a virtual private gateway,
+//     a network interface, ... all lead out of the VPC);
+//   - no route sends a range that holds a public address (or a prefix
+//     list, whose entries are not looked up here) to an internet (igw-),
+//     egress-only internet (eigw-), NAT (nat-) or carrier (cagw-) gateway,
+//     and no route targets an internet gateway at all; a prefix list routed
+//     to a gateway VPC endpoint (pl- to vpce-) is fine;
+//   - the subnet does not assign public IPv4 addresses on launch;
+//   - a route table governs it at all.
+//
+// Reasons name the route table, the route and its target, and the fix.
 func AssessSubnet(subnet ec2types.Subnet, tables []ec2types.RouteTable) facts.SubnetFact {
 	fact := facts.SubnetFact{
 		ID:                  aws.ToString(subnet.SubnetId),
@@ -47,13 +58,10 @@ func AssessSubnet(subnet ec2types.Subnet, tables []ec2types.RouteTable) facts.Su
 			}
 			fact.Routes = append(fact.Routes, route)
 
-			if igw := firstWithPrefix(targets, "igw-"); igw != "" {
-				reason := fmt.Sprintf("%s sends %s to internet gateway %s", tableName, route.Destination, igw)
-				if route.Destination == "0.0.0.0/0" || route.Destination == "::/0" {
-					reason += " (a default route to the internet)"
-				}
+			if why := routeLeavesVPC(route.Destination, targets); why != "" {
+				reason := fmt.Sprintf("%s sends %s to %s (%s); remove that route", tableName, route.Destination, describeTarget(targets), why)
 				if r.State == ec2types.RouteStateBlackhole {
-					reason += " (the route is currently a blackhole, but the gateway can be reattached)"
+					reason += " (it is currently a blackhole, but its target can come back)"
 				}
 				fact.Reasons = append(fact.Reasons, reason)
 			}
@@ -70,6 +78,59 @@ func AssessSubnet(subnet ec2types.Subnet, tables []ec2types.RouteTable) facts.Su
 	}
 	fact.Private = len(fact.Reasons) == 0
 	return fact
+}
+
+// internetGateways are the targets that carry traffic to the internet:
+// internet, egress-only internet, NAT and carrier gateways.
+var internetGateways = []string{"igw-", "eigw-", "nat-", "cagw-"}
+
+// routeLeavesVPC says why a route with this destination and these targets
+// makes a subnet non-private, or returns "" when it does not.
+func routeLeavesVPC(destination string, targets []string) string {
+	if slices.Contains(targets, "local") {
+		return ""
+	}
+	if isDefaultRoute(destination) {
+		return "a default route leaves the VPC; only the local route may be the default"
+	}
+	gateway := ""
+	for _, prefix := range internetGateways {
+		if g := firstWithPrefix(targets, prefix); g != "" {
+			gateway = g
+			break
+		}
+	}
+	switch {
+	case gateway == "":
+		return "" // a VPC endpoint, peering, transit gateway, ... for a specific range
+	case strings.HasPrefix(gateway, "igw-"):
+		return "a route to an internet gateway makes the subnet public"
+	case strings.HasPrefix(destination, "pl-"):
+		return "a prefix list, which can hold public ranges, is sent towards the internet"
+	case HoldsPublicAddress(destination):
+		return "a public range is sent towards the internet"
+	}
+	return ""
+}
+
+// describeTarget names a route's first target with its kind: "NAT gateway
+// nat-0abc", "transit gateway tgw-0abc".
+func describeTarget(targets []string) string {
+	if len(targets) == 0 {
+		return "no target"
+	}
+	t := targets[0]
+	for _, k := range []struct{ prefix, kind string }{
+		{"igw-", "internet gateway"}, {"eigw-", "egress-only internet gateway"}, {"nat-", "NAT gateway"},
+		{"cagw-", "carrier gateway"}, {"tgw-", "transit gateway"}, {"pcx-", "VPC peering connection"},
+		{"vgw-", "virtual private gateway"}, {"vpce-", "VPC endpoint"}, {"eni-", "network interface"},
+		{"i-", "instance"}, {"lgw-", "local gateway"},
+	} {
+		if strings.HasPrefix(t, k.prefix) {
+			return k.kind + " " + t
+		}
+	}
+	return t
 }
 
 // GoverningRouteTable returns the table explicitly associated with the

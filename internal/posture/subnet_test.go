@@ -60,12 +60,31 @@ func TestAssessSubnet(t *testing.T) {
 		wantReasons []string // substrings, one per reason
 	}{
 		{
-			name:   "private: explicit table with NAT only, main table public",
+			name:   "private: explicit table with local and S3 gateway routes only, main table public",
 			subnet: subnet(testSubnet, false),
 			tables: []ec2types.RouteTable{
 				routeTable("rtb-main", true, nil, localRoute, igwRoute),
+				routeTable("rtb-0def", false, []string{testSubnet}, localRoute, s3Route),
+			},
+			wantPrivate: true, wantTable: "rtb-0def", wantS3: true,
+		},
+		{
+			name:   "NAT gateway default route",
+			subnet: subnet(testSubnet, false),
+			tables: []ec2types.RouteTable{
+				routeTable("rtb-main", true, nil, localRoute),
 				routeTable("rtb-0def", false, []string{testSubnet}, localRoute, natRoute),
 			},
+			wantTable:   "rtb-0def",
+			wantReasons: []string{"route table rtb-0def sends 0.0.0.0/0 to NAT gateway nat-0456 (a default route leaves the VPC; only the local route may be the default); remove that route"},
+		},
+		{
+			name:   "private ranges to a transit gateway and a peering connection are fine",
+			subnet: subnet(testSubnet, false),
+			tables: []ec2types.RouteTable{routeTable("rtb-0def", false, []string{testSubnet}, localRoute,
+				ec2types.Route{DestinationCidrBlock: aws.String("10.20.0.0/16"), TransitGatewayId: aws.String("tgw-0222")},
+				ec2types.Route{DestinationCidrBlock: aws.String("192.168.0.0/16"), VpcPeeringConnectionId: aws.String("pcx-0333")},
+				ec2types.Route{DestinationIpv6CidrBlock: aws.String("fd00::/8"), NatGatewayId: aws.String("nat-0456")})},
 			wantPrivate: true, wantTable: "rtb-0def",
 		},
 		{
@@ -77,7 +96,7 @@ func TestAssessSubnet(t *testing.T) {
 			},
 			wantTable: "rtb-0def",
 			wantReasons: []string{
-				"route table rtb-0def sends 0.0.0.0/0 to internet gateway igw-0123 (a default route to the internet)",
+				"route table rtb-0def sends 0.0.0.0/0 to internet gateway igw-0123 (a default route leaves the VPC",
 			},
 		},
 		{
@@ -130,9 +149,9 @@ func TestAssessSubnet(t *testing.T) {
 			name:   "MapPublicIpOnLaunch",
 			subnet: subnet(testSubnet, true),
 			tables: []ec2types.RouteTable{
-				routeTable("rtb-0def", false, []string{testSubnet}, localRoute, natRoute),
+				routeTable("rtb-0def", false, []string{testSubnet}, localRoute, s3Route),
 			},
-			wantTable:   "rtb-0def",
+			wantTable: "rtb-0def", wantS3: true,
 			wantReasons: []string{"MapPublicIpOnLaunch is true"},
 		},
 		{
@@ -152,16 +171,71 @@ func TestAssessSubnet(t *testing.T) {
 				routeTable("rtb-0def", false, []string{testSubnet}, localRoute,
 					ec2types.Route{DestinationPrefixListId: aws.String("pl-0111"), NatGatewayId: aws.String("nat-0456")}),
 			},
-			wantPrivate: true, wantTable: "rtb-0def",
+			wantTable:   "rtb-0def",
+			wantReasons: []string{"route table rtb-0def sends pl-0111 to NAT gateway nat-0456 (a prefix list, which can hold public ranges, is sent towards the internet)"},
 		},
 		{
-			name:   "egress-only igw and S3 gateway endpoint are private",
+			name:   "egress-only igw default route (IPv6)",
 			subnet: subnet(testSubnet, false),
 			tables: []ec2types.RouteTable{
 				routeTable("rtb-0def", false, []string{testSubnet}, localRoute, s3Route,
 					ec2types.Route{DestinationIpv6CidrBlock: aws.String("::/0"), EgressOnlyInternetGatewayId: aws.String("eigw-0111")}),
 			},
-			wantPrivate: true, wantTable: "rtb-0def", wantS3: true,
+			wantTable: "rtb-0def", wantS3: true,
+			wantReasons: []string{"route table rtb-0def sends ::/0 to egress-only internet gateway eigw-0111 (a default route leaves the VPC"},
+		},
+		{
+			name:   "transit gateway default route",
+			subnet: subnet(testSubnet, false),
+			tables: []ec2types.RouteTable{routeTable("rtb-0def", false, []string{testSubnet}, localRoute,
+				ec2types.Route{DestinationCidrBlock: aws.String("0.0.0.0/0"), TransitGatewayId: aws.String("tgw-0222")})},
+			wantTable:   "rtb-0def",
+			wantReasons: []string{"sends 0.0.0.0/0 to transit gateway tgw-0222 (a default route leaves the VPC; only the local route may be the default); remove that route"},
+		},
+		{
+			name:   "peering connection default route",
+			subnet: subnet(testSubnet, false),
+			tables: []ec2types.RouteTable{routeTable("rtb-0def", false, []string{testSubnet}, localRoute,
+				ec2types.Route{DestinationCidrBlock: aws.String("0.0.0.0/0"), VpcPeeringConnectionId: aws.String("pcx-0333")})},
+			wantTable:   "rtb-0def",
+			wantReasons: []string{"sends 0.0.0.0/0 to VPC peering connection pcx-0333 (a default route"},
+		},
+		{
+			name:   "virtual private gateway default route (IPv6), a blackhole",
+			subnet: subnet(testSubnet, false),
+			tables: []ec2types.RouteTable{routeTable("rtb-0def", false, []string{testSubnet}, localRoute,
+				ec2types.Route{DestinationIpv6CidrBlock: aws.String("::/0"), GatewayId: aws.String("vgw-0444"), State: ec2types.RouteStateBlackhole})},
+			wantTable:   "rtb-0def",
+			wantReasons: []string{"sends ::/0 to virtual private gateway vgw-0444 (a default route leaves the VPC; only the local route may be the default); remove that route (it is currently a blackhole"},
+		},
+		{
+			name:   "network interface default route",
+			subnet: subnet(testSubnet, false),
+			tables: []ec2types.RouteTable{routeTable("rtb-0def", false, []string{testSubnet}, localRoute,
+				ec2types.Route{DestinationCidrBlock: aws.String("0.0.0.0/0"), NetworkInterfaceId: aws.String("eni-0555")})},
+			wantTable:   "rtb-0def",
+			wantReasons: []string{"sends 0.0.0.0/0 to network interface eni-0555 (a default route"},
+		},
+		{
+			name:   "public ranges in pieces to a NAT gateway and an egress-only gateway",
+			subnet: subnet(testSubnet, false),
+			tables: []ec2types.RouteTable{routeTable("rtb-0def", false, []string{testSubnet}, localRoute,
+				ec2types.Route{DestinationCidrBlock: aws.String("0.0.0.0/1"), NatGatewayId: aws.String("nat-0456")},
+				ec2types.Route{DestinationCidrBlock: aws.String("8.8.8.0/24"), NatGatewayId: aws.String("nat-0456")},
+				ec2types.Route{DestinationIpv6CidrBlock: aws.String("2000::/3"), EgressOnlyInternetGatewayId: aws.String("eigw-0111")})},
+			wantTable: "rtb-0def",
+			wantReasons: []string{
+				"sends 0.0.0.0/1 to NAT gateway nat-0456 (a public range is sent towards the internet); remove that route",
+				"sends 8.8.8.0/24 to NAT gateway nat-0456 (a public range",
+				"sends 2000::/3 to egress-only internet gateway eigw-0111 (a public range",
+			},
+		},
+		{
+			name:   "a public range to a transit gateway is not a route to the internet",
+			subnet: subnet(testSubnet, false),
+			tables: []ec2types.RouteTable{routeTable("rtb-0def", false, []string{testSubnet}, localRoute,
+				ec2types.Route{DestinationCidrBlock: aws.String("52.0.0.0/8"), TransitGatewayId: aws.String("tgw-0222")})},
+			wantPrivate: true, wantTable: "rtb-0def",
 		},
 	}
 	for _, tt := range tests {

@@ -371,7 +371,7 @@ func vpcAttribute() schema.SingleNestedAttribute {
 			"subnet_ids": schema.SetAttribute{
 				ElementType: types.StringType,
 				Required:    true,
-				MarkdownDescription: "Private subnets (no route to an internet gateway, SS-NET-2) in at least two Availability Zones " +
+				MarkdownDescription: "Private subnets (no default route other than local and no route to an internet, egress-only or NAT gateway, SS-NET-2) in at least two Availability Zones " +
 					"(SS-NET-5), ideally routed to S3 through a gateway endpoint (SS-NET-6).",
 				Validators: []validator.Set{
 					setvalidator.SizeBetween(1, 16),
@@ -381,7 +381,7 @@ func vpcAttribute() schema.SingleNestedAttribute {
 			"security_group_ids": schema.SetAttribute{
 				ElementType:         types.StringType,
 				Required:            true,
-				MarkdownDescription: "Security groups with no ingress from the internet (SS-NET-3; unrestricted egress is a warning).",
+				MarkdownDescription: "Security groups with no ingress from a public address range or prefix list (SS-NET-3; egress to public addresses is a warning).",
 				Validators: []validator.Set{
 					setvalidator.SizeBetween(1, 5),
 					setvalidator.ValueStringsAre(stringvalidator.RegexMatches(validators.SecurityGroupIDRegexp, "must be a security group ID (sg-...)")),

@@ -171,11 +171,25 @@ func networkDriftCases(s spec) []driftCase {
 		{"NAT route", func(l *live) {
 			rt := l.Zones["us-east-1b"].RouteTable
 			rt.Routes = append(rt.Routes, ec2types.Route{DestinationCidrBlock: aws.String("0.0.0.0/0"), NatGatewayId: aws.String("nat-1")})
-		}, `^route table rtb-us-east-1b sends 0\.0\.0\.0/0 to nat-1`},
+		}, `^SS-NET-2: route table rtb-us-east-1b sends 0\.0\.0\.0/0 to nat-1; only the local route`},
+		{"public range to a NAT gateway", func(l *live) {
+			rt := l.Zones["us-east-1b"].RouteTable
+			rt.Routes = append(rt.Routes, ec2types.Route{DestinationCidrBlock: aws.String("8.8.8.0/24"), NatGatewayId: aws.String("nat-1")})
+		}, `^SS-NET-2: route table rtb-us-east-1b sends 8\.8\.8\.0/24 to nat-1; only the local route`},
+		{"transit gateway default route", func(l *live) {
+			rt := l.Zones["us-east-1a"].RouteTable
+			rt.Routes = append(rt.Routes, ec2types.Route{DestinationCidrBlock: aws.String("0.0.0.0/0"), TransitGatewayId: aws.String("tgw-1")})
+		}, `^SS-NET-2: route table rtb-us-east-1a sends 0\.0\.0\.0/0 to tgw-1; only the local route`},
+		// A private range to a transit gateway leaves the subnet private
+		// (SS-NET-2 holds), but it is not the network's route.
+		{"private range to a transit gateway", func(l *live) {
+			rt := l.Zones["us-east-1a"].RouteTable
+			rt.Routes = append(rt.Routes, ec2types.Route{DestinationCidrBlock: aws.String("10.50.0.0/16"), TransitGatewayId: aws.String("tgw-1")})
+		}, `^route table rtb-us-east-1a sends 10\.50\.0\.0/16 to tgw-1; only the local route`},
 		{"egress-only gateway", func(l *live) {
 			rt := l.Zones["us-east-1b"].RouteTable
 			rt.Routes = append(rt.Routes, ec2types.Route{DestinationIpv6CidrBlock: aws.String("::/0"), EgressOnlyInternetGatewayId: aws.String("eigw-1")})
-		}, `^route table rtb-us-east-1b sends ::/0 to eigw-1`},
+		}, `^SS-NET-2: route table rtb-us-east-1b sends ::/0 to eigw-1`},
 		{"attached gateway", func(l *live) {
 			l.Gateways = []string{"igw-2"}
 			rt := l.Zones["us-east-1a"].RouteTable
@@ -225,16 +239,21 @@ func networkDriftCases(s spec) []driftCase {
 		{"internal rule next to open ingress", func(l *live) {
 			l.WorkloadSG.IpPermissions = append(l.WorkloadSG.IpPermissions, openSSH.permission(), rule{Proto: "tcp", From: 80, To: 80, Peer: "10.0.0.0/8"}.permission())
 		}, `^workload security group sg-workload has an unexpected inbound rule: tcp 80 10\.0\.0\.0/8$`},
-		// Unrestricted egress is only a warning of SS-NET-3, which still
-		// fails here because of the open ingress: the egress item names no
-		// control.
+		// Egress to public addresses fails SS-NET-3 on the groups
+		// sagesafe_network creates.
 		{"wide egress on an open group", func(l *live) {
 			l.WorkloadSG.IpPermissions = append(l.WorkloadSG.IpPermissions, openSSH.permission())
 			l.WorkloadSG.IpPermissionsEgress = append(l.WorkloadSG.IpPermissionsEgress, rule{Proto: "-1", From: -1, To: -1, Peer: "0.0.0.0/0"}.permission())
-		}, `^workload security group sg-workload has an unexpected outbound rule: all traffic 0\.0\.0\.0/0$`},
+		}, `^SS-NET-3: workload security group sg-workload has an unexpected outbound rule: all traffic 0\.0\.0\.0/0$`},
 		{"wide egress", func(l *live) {
 			l.EndpointSG.IpPermissionsEgress = append(l.EndpointSG.IpPermissionsEgress, rule{Proto: "-1", From: -1, To: -1, Peer: "0.0.0.0/0"}.permission())
-		}, `^endpoint security group sg-endpoint has an unexpected outbound rule: all traffic 0\.0\.0\.0/0$`},
+		}, `^SS-NET-3: endpoint security group sg-endpoint has an unexpected outbound rule: all traffic 0\.0\.0\.0/0$`},
+		{"egress to a public /24", func(l *live) {
+			l.WorkloadSG.IpPermissionsEgress = append(l.WorkloadSG.IpPermissionsEgress, rule{Proto: "tcp", From: 443, To: 443, Peer: "8.8.8.0/24"}.permission())
+		}, `^SS-NET-3: workload security group sg-workload has an unexpected outbound rule: tcp 443 8\.8\.8\.0/24$`},
+		{"ingress open in pieces", func(l *live) {
+			l.WorkloadSG.IpPermissions = append(l.WorkloadSG.IpPermissions, rule{Proto: "tcp", From: 22, To: 22, Peer: "0.0.0.0/1"}.permission())
+		}, `^SS-NET-3: workload security group sg-workload has an unexpected inbound rule: tcp 22 0\.0\.0\.0/1$`},
 		{"rule removed", func(l *live) { l.EndpointSG.IpPermissions = nil },
 			`^endpoint security group sg-endpoint lacks its inbound rule: tcp 443 sg-workload$`},
 		{"default group", func(l *live) {

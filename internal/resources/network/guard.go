@@ -187,6 +187,10 @@ func evaluateLive(ctx context.Context, fetch evaluate.Fetcher, d *providerdata.D
 // observedFacts assesses the network's subnets and security groups as
 // observe read them, with posture's own assessments, so that the checks and
 // drift see the same snapshot (the posture cache may predate an apply).
+// Prefix lists are not expanded (nil): a rule naming one counts as public,
+// which fails closed; the workload group's egress to the S3 prefix list is
+// accepted by SS-NET-3 because the network's subnets route that list to its
+// gateway endpoint.
 func observedFacts(l *live) facts.Facts {
 	f := facts.Facts{Subnets: map[string]facts.SubnetFact{}, SecurityGroups: map[string]facts.SecurityGroupFact{}}
 	tables := l.tables()
@@ -197,7 +201,7 @@ func observedFacts(l *live) facts.Facts {
 	}
 	for _, g := range []*ec2types.SecurityGroup{l.WorkloadSG, l.EndpointSG, l.DefaultSG} {
 		if g != nil {
-			f.SecurityGroups[aws.ToString(g.GroupId)] = posture.AssessSecurityGroup(*g)
+			f.SecurityGroups[aws.ToString(g.GroupId)] = posture.AssessSecurityGroup(*g, nil)
 		}
 	}
 	return f
@@ -368,7 +372,7 @@ func (p probe) subject() *guardrail.Subject {
 	}
 	if p.group != nil {
 		s.SecurityGroupIDs = facts.Known([]string{p.id})
-		s.Facts.SecurityGroups = map[string]facts.SecurityGroupFact{p.id: posture.AssessSecurityGroup(*p.group)}
+		s.Facts.SecurityGroups = map[string]facts.SecurityGroupFact{p.id: posture.AssessSecurityGroup(*p.group, nil)}
 	}
 	return s
 }

@@ -92,7 +92,7 @@ func (d *dataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp 
 			"security_group_ids": schema.ListAttribute{
 				ElementType:         types.StringType,
 				Optional:            true,
-				MarkdownDescription: "Security groups a workload would use: checked for ingress from anywhere and unrestricted egress (SS-NET-3).",
+				MarkdownDescription: "Security groups a workload would use: checked for ingress from any range or prefix list that holds a public address, and egress to one (SS-NET-3).",
 				Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.RegexMatches(validators.SecurityGroupIDRegexp,
 					"must be a security group ID (sg-...)"))},
 			},

@@ -409,7 +409,7 @@ func vpcAttribute() schema.SingleNestedAttribute {
 	return schema.SingleNestedAttribute{
 		Optional: true,
 		MarkdownDescription: "**Required** (a plan without it is refused with SS-NET-1). The job's network: private subnets " +
-			"(SS-NET-2) routed to S3 through a gateway endpoint (SS-NET-6) and security groups closed to the internet (SS-NET-3), " +
+			"(SS-NET-2) routed to S3 through a gateway endpoint (SS-NET-6) and security groups closed to public addresses (SS-NET-3), " +
 			"such as those of a `sagesafe_network`.",
 		PlanModifiers: []planmodifier.Object{objectplanmodifier.RequiresReplace()},
 		Attributes: map[string]schema.Attribute{
