@@ -3,6 +3,7 @@ package alarms
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 )
@@ -96,6 +97,15 @@ func (t Threshold) Accepted() string {
 		hi = "below " + num(t.High)
 	}
 	return lo + " and " + hi
+}
+
+// Doc is the sentence schema descriptions quote: "At least 0 and below 1:
+// the alarm fires when `Invocation5XXErrors` (Average) is greater than the
+// threshold, and it ranges from 0 to 1 (fraction of invocations)."
+func (t Threshold) Doc() string {
+	acc := t.Accepted()
+	return fmt.Sprintf("%s%s: the alarm fires when `%s` (%s) is %s the threshold, and it ranges from %s to %s (%s).",
+		strings.ToUpper(acc[:1]), acc[1:], t.Metric, t.Statistic, comparisonWord(t.Comparison), num(t.Low), num(t.High), t.Unit)
 }
 
 // Check reports why v cannot be this alarm's threshold: the metric can

@@ -74,6 +74,9 @@ func TestThresholdAccepted(t *testing.T) {
 		if got := ThresholdOf(kind).Accepted(); got != want {
 			t.Errorf("%s accepts %q, want %q", kind, got, want)
 		}
+		if doc := ThresholdOf(kind).Doc(); !strings.Contains(doc, want[1:]) || !strings.Contains(doc, ThresholdOf(kind).Metric) {
+			t.Errorf("%s: doc %q does not quote the metric and %q", kind, doc, want)
+		}
 	}
 }
 
