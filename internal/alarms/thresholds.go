@@ -99,9 +99,9 @@ func (t Threshold) Accepted() string {
 	return lo + " and " + hi
 }
 
-// Doc is the sentence schema descriptions quote: "At least 0 and below 1:
-// the alarm fires when `Invocation5XXErrors` (Average) is greater than the
-// threshold, and it ranges from 0 to 1 (fraction of invocations)."
+// Doc is the sentence schema descriptions quote, such as: At least 0 and
+// below 1: the alarm fires when `Invocation5XXErrors` (Average) is greater
+// than the threshold, and it ranges from 0 to 1 (fraction of invocations).
 func (t Threshold) Doc() string {
 	acc := t.Accepted()
 	return fmt.Sprintf("%s%s: the alarm fires when `%s` (%s) is %s the threshold, and it ranges from %s to %s (%s).",

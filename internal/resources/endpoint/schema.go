@@ -431,17 +431,7 @@ func alarmsAttribute() schema.SingleNestedAttribute {
 		r := alarms.ThresholdOf(kind)
 		return r, validators.NumberFunc("must be "+r.Accepted(), r.Check)
 	}
-	pct := func(kind, desc string) schema.Float64Attribute {
-		r, v := rule(kind)
-		return schema.Float64Attribute{
-			Optional:            true,
-			Computed:            true,
-			Default:             float64default.StaticFloat64(DefaultUtilizationPctMax),
-			MarkdownDescription: fmt.Sprintf("%s %s Default %d.", desc, r.Doc(), DefaultUtilizationPctMax),
-			Validators:          []validator.Float64{v},
-		}
-	}
-	rate := func(kind, desc string, def float64) schema.Float64Attribute {
+	threshold := func(kind, desc string, def float64) schema.Float64Attribute {
 		r, v := rule(kind)
 		return schema.Float64Attribute{
 			Optional:            true,
@@ -469,10 +459,10 @@ func alarmsAttribute() schema.SingleNestedAttribute {
 					listvalidator.ValueStringsAre(validators.ARN("sns")),
 				},
 			},
-			"error_rate_5xx": rate(alarms.EndpointErrorRate5XX,
+			"error_rate_5xx": threshold(alarms.EndpointErrorRate5XX,
 				"Share of invocations failing with 5XX above which the alarm fires after 5 minutes, and a blue/green update rolls back.",
 				DefaultErrorRate5XX),
-			"error_rate_4xx": rate(alarms.EndpointErrorRate4XX,
+			"error_rate_4xx": threshold(alarms.EndpointErrorRate4XX,
 				"Share of invocations rejected with 4XX above which the alarm fires after 15 minutes.", DefaultErrorRate4XX),
 			"model_latency_p99_ms": schema.Int64Attribute{
 				Optional: true,
@@ -483,10 +473,10 @@ func alarmsAttribute() schema.SingleNestedAttribute {
 					latency.Doc(), DefaultLatencyP99Millis),
 				Validators: []validator.Int64{latencyValidator},
 			},
-			"cpu_utilization_percent": pct(alarms.EndpointCPU,
-				"CPU utilization, as a percentage of the whole instance (the threshold is scaled by its vCPU count)."),
-			"memory_utilization_percent": pct(alarms.EndpointMemory, "Memory utilization percentage."),
-			"disk_utilization_percent":   pct(alarms.EndpointDisk, "Disk utilization percentage."),
+			"cpu_utilization_percent": threshold(alarms.EndpointCPU,
+				"CPU utilization, as a percentage of the whole instance (the threshold is scaled by its vCPU count).", DefaultUtilizationPctMax),
+			"memory_utilization_percent": threshold(alarms.EndpointMemory, "Memory utilization percentage.", DefaultUtilizationPctMax),
+			"disk_utilization_percent":   threshold(alarms.EndpointDisk, "Disk utilization percentage.", DefaultUtilizationPctMax),
 		},
 	}
 }
