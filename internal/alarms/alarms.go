@@ -12,6 +12,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -121,8 +122,11 @@ func Delete(ctx context.Context, api API, names []string) error {
 	return nil
 }
 
-// Diff lists how the live alarm differs from the spec; empty when it
-// matches. Resources report it as drift and Put restores the spec.
+// Diff lists how the live alarm differs from the spec in any field Put sets
+// (tags aside: DescribeAlarms does not return them), and in the fields Put
+// leaves at CloudWatch's default that could mute it (unit, percentiles over
+// few samples); empty when it matches. Resources report it as drift and Put
+// restores the spec.
 func Diff(s Spec, live cwtypes.MetricAlarm) []string {
 	var d []string
 	add := func(what string, want, got any) { d = append(d, fmt.Sprintf("%s is %v, want %v", what, got, want)) }
@@ -154,10 +158,49 @@ func Diff(s Spec, live cwtypes.MetricAlarm) []string {
 	if live.ComparisonOperator != s.Comparison {
 		add("comparison", s.Comparison, live.ComparisonOperator)
 	}
+	// Muting an alarm without disabling it: requiring more breaching
+	// datapoints than periods it evaluates, counting missing data as good,
+	// filtering on a unit the metric is not published in, or ignoring
+	// percentiles over few samples.
+	if got := datapointsToAlarm(live); got != s.DatapointsToAlarm {
+		add("datapoints to alarm", s.DatapointsToAlarm, got)
+	}
+	if got := treatMissingData(live); got != s.TreatMissingData {
+		add("treat missing data", s.TreatMissingData, got)
+	}
+	if live.Unit != "" {
+		add("unit", "none", live.Unit)
+	}
+	if s.ExtendedStatistic != "" {
+		if got := aws.ToString(live.EvaluateLowSampleCountPercentile); got != "" && got != "evaluate" {
+			add("low sample count percentiles", "evaluate", got)
+		}
+	}
+	if aws.ToString(live.AlarmDescription) != s.Description {
+		add("description", strconv.Quote(s.Description), strconv.Quote(aws.ToString(live.AlarmDescription)))
+	}
 	if got := sorted(live.AlarmActions); !slices.Equal(got, sorted(s.Actions)) {
 		add("actions", sorted(s.Actions), got)
 	}
 	return d
+}
+
+// datapointsToAlarm is the live alarm's M of "M out of N": CloudWatch
+// leaves it out when it equals EvaluationPeriods.
+func datapointsToAlarm(live cwtypes.MetricAlarm) int32 {
+	if live.DatapointsToAlarm == nil {
+		return aws.ToInt32(live.EvaluationPeriods)
+	}
+	return *live.DatapointsToAlarm
+}
+
+// treatMissingData is the live alarm's setting; CloudWatch's default is
+// "missing".
+func treatMissingData(live cwtypes.MetricAlarm) string {
+	if v := aws.ToString(live.TreatMissingData); v != "" {
+		return v
+	}
+	return "missing"
 }
 
 // dimensions are name/value pairs, converted like tags (sorted by name).

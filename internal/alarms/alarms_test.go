@@ -3,6 +3,7 @@ package alarms
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,6 +22,8 @@ func (f *fakeCW) PutMetricAlarm(_ context.Context, in *cloudwatch.PutMetricAlarm
 		AlarmName: in.AlarmName, Namespace: in.Namespace, MetricName: in.MetricName, Dimensions: in.Dimensions,
 		Statistic: in.Statistic, ExtendedStatistic: in.ExtendedStatistic, Period: in.Period, EvaluationPeriods: in.EvaluationPeriods,
 		Threshold: in.Threshold, ComparisonOperator: in.ComparisonOperator, ActionsEnabled: in.ActionsEnabled, AlarmActions: in.AlarmActions,
+		AlarmDescription: in.AlarmDescription, DatapointsToAlarm: in.DatapointsToAlarm, TreatMissingData: in.TreatMissingData,
+		Unit: in.Unit, EvaluateLowSampleCountPercentile: in.EvaluateLowSampleCountPercentile,
 	}
 	return &cloudwatch.PutMetricAlarmOutput{}, nil
 }
@@ -48,7 +51,7 @@ func (f *fakeCW) DeleteAlarms(_ context.Context, in *cloudwatch.DeleteAlarmsInpu
 
 func spec(name string) Spec {
 	return Spec{
-		Kind: "error_rate_5xx", Name: name, Namespace: "AWS/SageMaker", Metric: "Invocation5XXErrors",
+		Kind: "error_rate_5xx", Name: name, Description: "5XX rate.", Namespace: "AWS/SageMaker", Metric: "Invocation5XXErrors",
 		Dimensions: map[string]string{"EndpointName": "e", "VariantName": "AllTraffic"},
 		Statistic:  cwtypes.StatisticAverage, PeriodSeconds: 60, EvaluationPeriods: 5, DatapointsToAlarm: 5,
 		Threshold: 0.05, Comparison: cwtypes.ComparisonOperatorGreaterThanThreshold, TreatMissingData: "notBreaching",
@@ -108,5 +111,63 @@ func TestExtendedStatistic(t *testing.T) {
 	}
 	if d := Diff(s, got); len(d) != 0 {
 		t.Fatalf("diff: %v", d)
+	}
+}
+
+// TestDiffMutedAlarm: an alarm muted without disabling its actions is
+// drift. Each case changes one field of a freshly put alarm the way a person
+// silencing it would; the diff must name it.
+func TestDiffMutedAlarm(t *testing.T) {
+	f := &fakeCW{alarms: map[string]cwtypes.MetricAlarm{}}
+	s := spec("a")
+	if err := Put(context.Background(), f, []Spec{s}); err != nil {
+		t.Fatal(err)
+	}
+	put := f.alarms["a"]
+	cases := []struct {
+		want   string
+		weaken func(*cwtypes.MetricAlarm)
+	}{
+		{"treat missing data is ignore, want notBreaching", func(a *cwtypes.MetricAlarm) { a.TreatMissingData = aws.String("ignore") }},
+		{"treat missing data is missing, want notBreaching", func(a *cwtypes.MetricAlarm) { a.TreatMissingData = nil }},
+		{"datapoints to alarm is 50, want 5", func(a *cwtypes.MetricAlarm) { a.DatapointsToAlarm = aws.Int32(50) }},
+		{"datapoints to alarm is 10, want 5", func(a *cwtypes.MetricAlarm) { a.DatapointsToAlarm, a.EvaluationPeriods = nil, aws.Int32(10) }},
+		{"evaluation periods is 60, want 5", func(a *cwtypes.MetricAlarm) { a.EvaluationPeriods = aws.Int32(60) }},
+		{"period is 86400, want 60", func(a *cwtypes.MetricAlarm) { a.Period = aws.Int32(86400) }},
+		{"statistic is Minimum, want Average", func(a *cwtypes.MetricAlarm) { a.Statistic = cwtypes.StatisticMinimum }},
+		{"unit is Seconds, want none", func(a *cwtypes.MetricAlarm) { a.Unit = cwtypes.StandardUnitSeconds }},
+		{"metric is AWS/SageMaker/Invocations", func(a *cwtypes.MetricAlarm) { a.MetricName = aws.String("Invocations") }},
+		{"dimensions is map[EndpointName:other", func(a *cwtypes.MetricAlarm) {
+			a.Dimensions = []cwtypes.Dimension{{Name: aws.String("EndpointName"), Value: aws.String("other")}}
+		}},
+		{"comparison is LessThanThreshold", func(a *cwtypes.MetricAlarm) { a.ComparisonOperator = cwtypes.ComparisonOperatorLessThanThreshold }},
+		{`description is "muted", want "5XX rate."`, func(a *cwtypes.MetricAlarm) { a.AlarmDescription = aws.String("muted") }},
+	}
+	for _, c := range cases {
+		live := put
+		live.Dimensions = slices.Clone(put.Dimensions)
+		c.weaken(&live)
+		if d := strings.Join(Diff(s, live), "; "); !strings.Contains(d, c.want) {
+			t.Errorf("diff %q lacks %q", d, c.want)
+		}
+	}
+	// CloudWatch leaves DatapointsToAlarm out when it equals
+	// EvaluationPeriods: not drift.
+	live := put
+	live.DatapointsToAlarm = nil
+	if d := Diff(s, live); len(d) != 0 {
+		t.Errorf("DatapointsToAlarm left out (= EvaluationPeriods) is not drift: %v", d)
+	}
+	// Percentiles over few samples ignored mute a p99 alarm.
+	p99 := s
+	p99.Statistic, p99.ExtendedStatistic = "", "p99"
+	live = put
+	live.Statistic, live.ExtendedStatistic = "", aws.String("p99")
+	if d := Diff(p99, live); len(d) != 0 {
+		t.Fatalf("diff: %v", d)
+	}
+	live.EvaluateLowSampleCountPercentile = aws.String("ignore")
+	if d := strings.Join(Diff(p99, live), "; "); !strings.Contains(d, "low sample count percentiles is ignore") {
+		t.Errorf("diff %q lacks the ignored low-sample percentiles", d)
 	}
 }

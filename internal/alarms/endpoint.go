@@ -101,13 +101,14 @@ func EndpointSpecs(in EndpointInput) []Spec {
 	dims := map[string]string{"EndpointName": in.EndpointName, "VariantName": in.VariantName}
 	vcpus := max(in.VCPUs, 1)
 	t := in.Thresholds
-	mk := func(kind, ns, metric, desc string, stat cwtypes.Statistic, ext string, period, evals int32, threshold float64) Spec {
+	mk := func(kind, ns, desc string, stat cwtypes.Statistic, ext string, period, evals int32, threshold float64) Spec {
+		rule := ThresholdOf(kind)
 		return Spec{
 			Kind:              kind,
 			Name:              EndpointAlarmName(in.EndpointName, kind),
 			Description:       desc + " Managed by sagesafe_endpoint " + in.EndpointName + ".",
 			Namespace:         ns,
-			Metric:            metric,
+			Metric:            rule.Metric,
 			Dimensions:        maps.Clone(dims),
 			Statistic:         stat,
 			ExtendedStatistic: ext,
@@ -115,29 +116,29 @@ func EndpointSpecs(in EndpointInput) []Spec {
 			EvaluationPeriods: evals,
 			DatapointsToAlarm: evals,
 			Threshold:         threshold,
-			Comparison:        cwtypes.ComparisonOperatorGreaterThanThreshold,
+			Comparison:        rule.Comparison,
 			TreatMissingData:  "notBreaching",
 			Actions:           append([]string(nil), in.Actions...),
 			Tags:              maps.Clone(in.Tags),
 		}
 	}
 	return []Spec{
-		mk(EndpointErrorRate5XX, EndpointInvocationNamespace, "Invocation5XXErrors",
+		mk(EndpointErrorRate5XX, EndpointInvocationNamespace,
 			"Share of invocations that failed with a 5XX error (Average of the 0/1 metric) is above the threshold for 5 minutes. Rolls blue/green updates back.",
 			cwtypes.StatisticAverage, "", 60, 5, t.ErrorRate5XX),
-		mk(EndpointErrorRate4XX, EndpointInvocationNamespace, "Invocation4XXErrors",
+		mk(EndpointErrorRate4XX, EndpointInvocationNamespace,
 			"Share of invocations rejected with a 4XX error (Average of the 0/1 metric) is above the threshold for 15 minutes.",
 			cwtypes.StatisticAverage, "", 300, 3, t.ErrorRate4XX),
-		mk(EndpointModelLatencyP99, EndpointInvocationNamespace, "ModelLatency",
+		mk(EndpointModelLatencyP99, EndpointInvocationNamespace,
 			"p99 model latency (metric in microseconds) is above the threshold for 5 minutes. Rolls blue/green updates back.",
 			"", "p99", 60, 5, t.ModelLatencyP99Millis*1000),
-		mk(EndpointCPU, EndpointInstanceNamespace, "CPUUtilization",
+		mk(EndpointCPU, EndpointInstanceNamespace,
 			"CPU utilization (summed over all vCPUs) is above the threshold for 15 minutes.",
 			cwtypes.StatisticAverage, "", 300, 3, t.CPUPercent*float64(vcpus)),
-		mk(EndpointMemory, EndpointInstanceNamespace, "MemoryUtilization",
+		mk(EndpointMemory, EndpointInstanceNamespace,
 			"Memory utilization is above the threshold for 15 minutes.",
 			cwtypes.StatisticAverage, "", 300, 3, t.MemoryPercent),
-		mk(EndpointDisk, EndpointInstanceNamespace, "DiskUtilization",
+		mk(EndpointDisk, EndpointInstanceNamespace,
 			"Disk utilization is above the threshold for 15 minutes.",
 			cwtypes.StatisticAverage, "", 300, 3, t.DiskPercent),
 	}

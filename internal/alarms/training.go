@@ -122,36 +122,37 @@ func TrainingSpecs(in TrainingInput) []Spec {
 	var out []Spec
 	for n := 1; n <= max(in.InstanceCount, 1); n++ {
 		host := TrainingHost(in.JobName, n)
-		mk := func(kind, metric, desc string, stat cwtypes.Statistic, evals int32, threshold float64, cmp cwtypes.ComparisonOperator) Spec {
+		mk := func(kind, desc string, stat cwtypes.Statistic, evals int32, threshold float64) Spec {
+			rule := ThresholdOf(kind)
 			return Spec{
 				Kind:              TrainingKey(n, kind),
 				Name:              TrainingAlarmName(in.JobName, n, kind),
 				Description:       desc + " Managed by sagesafe_training_job " + in.JobName + ".",
 				Namespace:         TrainingNamespace,
-				Metric:            metric,
+				Metric:            rule.Metric,
 				Dimensions:        map[string]string{"Host": host},
 				Statistic:         stat,
 				PeriodSeconds:     trainingPeriod,
 				EvaluationPeriods: evals,
 				DatapointsToAlarm: evals,
 				Threshold:         threshold,
-				Comparison:        cmp,
+				Comparison:        rule.Comparison,
 				TreatMissingData:  "notBreaching",
 				Actions:           append([]string(nil), in.Actions...),
 				Tags:              maps.Clone(in.Tags),
 			}
 		}
 		out = append(out,
-			mk(TrainingDisk, "DiskUtilization",
+			mk(TrainingDisk,
 				"Disk utilization of "+host+" is above the threshold for 5 minutes; the ML storage volume is about to fill up.",
-				cwtypes.StatisticMaximum, trainingUsageEvals, t.DiskPercent, cwtypes.ComparisonOperatorGreaterThanThreshold),
-			mk(TrainingMemory, "MemoryUtilization",
+				cwtypes.StatisticMaximum, trainingUsageEvals, t.DiskPercent),
+			mk(TrainingMemory,
 				"Memory utilization of "+host+" is above the threshold for 5 minutes; the job is close to an out-of-memory kill.",
-				cwtypes.StatisticMaximum, trainingUsageEvals, t.MemoryPercent, cwtypes.ComparisonOperatorGreaterThanThreshold))
+				cwtypes.StatisticMaximum, trainingUsageEvals, t.MemoryPercent))
 		if in.GPUs > 0 {
-			out = append(out, mk(TrainingGPUIdle, "GPUUtilization",
+			out = append(out, mk(TrainingGPUIdle,
 				fmt.Sprintf("GPU utilization of %s (summed over %d GPU(s)) is below the idle threshold for 30 minutes; idle accelerators are paid for.", host, in.GPUs),
-				cwtypes.StatisticAverage, trainingGPUIdleEvals, t.GPUIdlePercent*float64(in.GPUs), cwtypes.ComparisonOperatorLessThanThreshold))
+				cwtypes.StatisticAverage, trainingGPUIdleEvals, t.GPUIdlePercent*float64(in.GPUs)))
 		}
 	}
 	return out

@@ -316,11 +316,11 @@ var Catalog = []Control{
 	{
 		ID:        "SS-MON-1",
 		Title:     "Alarms exist with actions enabled",
-		Rule:      "Every workload has its alarms, and each has ActionsEnabled = true.",
+		Rule:      "Every workload has its alarms as sagesafe specifies them, each with a threshold its metric can cross and ActionsEnabled = true.",
 		Severity:  SeverityError,
 		AppliesTo: workloads,
-		Rationale: "A missing or muted alarm silently removes detection of failures, error spikes and resource exhaustion; disabled actions are a common leftover of maintenance work.",
-		Fix:       "Apply again so sagesafe_training_job or sagesafe_endpoint recreates the missing alarms; re-enable actions with aws cloudwatch enable-alarm-actions.",
+		Rationale: "A missing or muted alarm silently removes detection of failures, error spikes and resource exhaustion; disabled actions are a common leftover of maintenance work. An alarm whose threshold the metric can never cross (an error rate above 1, a utilization above 100 percent) is just as silent, and an endpoint's blue/green rollback wired to it never happens.",
+		Fix:       "Apply again so sagesafe_training_job or sagesafe_endpoint recreates the missing alarms and restores edited ones; re-enable actions with aws cloudwatch enable-alarm-actions; choose thresholds inside the metric's range, as each threshold attribute's description states.",
 		References: []string{
 			"Security Hub CloudWatch.17",
 			"checkov CKV_AWS_319",

@@ -35,6 +35,40 @@ func (v stringFunc) ValidateString(_ context.Context, req validator.StringReques
 	}
 }
 
+// Number runs a check on a known number of a Float64 or Int64 attribute
+// (an alarm threshold against its rule in internal/alarms).
+type Number struct {
+	desc  string
+	check func(float64) error
+}
+
+// NumberFunc returns a validator for Float64 and Int64 attributes that
+// reports check's error on the attribute.
+func NumberFunc(desc string, check func(float64) error) Number {
+	return Number{desc: desc, check: check}
+}
+
+func (v Number) Description(context.Context) string         { return v.desc }
+func (v Number) MarkdownDescription(context.Context) string { return v.desc }
+
+func (v Number) ValidateFloat64(_ context.Context, req validator.Float64Request, resp *validator.Float64Response) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := v.check(req.ConfigValue.ValueFloat64()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid value", err.Error())
+	}
+}
+
+func (v Number) ValidateInt64(_ context.Context, req validator.Int64Request, resp *validator.Int64Response) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := v.check(float64(req.ConfigValue.ValueInt64())); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid value", err.Error())
+	}
+}
+
 // EndpointURL applies control SS-TLS-1 to an endpoint URL at validate time.
 func EndpointURL() validator.String {
 	return stringFunc{

@@ -2,6 +2,7 @@ package validators
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -56,5 +57,35 @@ func TestValidators(t *testing.T) {
 				t.Fatalf("want one error containing %q, got %v", c.wantErr, got)
 			}
 		})
+	}
+}
+
+func TestNumberFunc(t *testing.T) {
+	below1 := NumberFunc("below 1", func(v float64) error {
+		if v >= 1 {
+			return fmt.Errorf("%v is not below 1", v)
+		}
+		return nil
+	})
+	ctx, p := context.Background(), path.Root("x")
+	for _, c := range []struct {
+		in      types.Float64
+		wantErr bool
+	}{{types.Float64Value(0.5), false}, {types.Float64Value(1), true}, {types.Float64Null(), false}, {types.Float64Unknown(), false}} {
+		resp := &validator.Float64Response{}
+		below1.ValidateFloat64(ctx, validator.Float64Request{Path: p, ConfigValue: c.in}, resp)
+		if resp.Diagnostics.HasError() != c.wantErr {
+			t.Errorf("%v: errors %v, want error %v", c.in, resp.Diagnostics, c.wantErr)
+		}
+	}
+	for _, c := range []struct {
+		in      types.Int64
+		wantErr bool
+	}{{types.Int64Value(0), false}, {types.Int64Value(2), true}, {types.Int64Null(), false}} {
+		resp := &validator.Int64Response{}
+		below1.ValidateInt64(ctx, validator.Int64Request{Path: p, ConfigValue: c.in}, resp)
+		if resp.Diagnostics.HasError() != c.wantErr {
+			t.Errorf("%v: errors %v, want error %v", c.in, resp.Diagnostics, c.wantErr)
+		}
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
@@ -427,22 +426,30 @@ func dataCaptureAttribute() schema.SingleNestedAttribute {
 	}
 }
 
-// alarmsAttribute is the alarms' actions and thresholds.
+// alarmsAttribute is the alarms' actions and thresholds. Each threshold is
+// checked against its metric's real range and the alarm's comparison
+// (alarms.ThresholdOf), so an alarm that can never fire is refused.
 func alarmsAttribute() schema.SingleNestedAttribute {
-	pct := func(desc string) schema.Float64Attribute {
+	rule := func(kind string) (alarms.Threshold, validators.Number) {
+		r := alarms.ThresholdOf(kind)
+		return r, validators.NumberFunc("must be "+r.Accepted(), r.Check)
+	}
+	threshold := func(kind, desc string, def float64) schema.Float64Attribute {
+		r, v := rule(kind)
 		return schema.Float64Attribute{
 			Optional:            true,
 			Computed:            true,
-			Default:             float64default.StaticFloat64(DefaultUtilizationPctMax),
-			MarkdownDescription: fmt.Sprintf("%s Default %d.", desc, DefaultUtilizationPctMax),
-			Validators:          []validator.Float64{float64validator.Between(1, 100)},
+			Default:             float64default.StaticFloat64(def),
+			MarkdownDescription: fmt.Sprintf("%s %s Default %g.", desc, r.Doc(), def),
+			Validators:          []validator.Float64{v},
 		}
 	}
+	latency, latencyValidator := rule(alarms.EndpointModelLatencyP99)
 	return schema.SingleNestedAttribute{
 		Optional:            true,
 		Computed:            true,
 		Default:             objectdefault.StaticValue(defaultAlarms()),
-		MarkdownDescription: "Alarm actions and thresholds (SS-MON-1/2). The alarms always exist with actions enabled; changes apply in place.",
+		MarkdownDescription: "Alarm actions and thresholds (SS-MON-1/2). The alarms always exist with actions enabled; changes apply in place. A threshold its metric can never cross is refused (SS-MON-1).",
 		Attributes: map[string]schema.Attribute{
 			"actions": schema.ListAttribute{
 				ElementType: types.StringType,
@@ -455,32 +462,24 @@ func alarmsAttribute() schema.SingleNestedAttribute {
 					listvalidator.ValueStringsAre(validators.ARN("sns")),
 				},
 			},
-			"error_rate_5xx": schema.Float64Attribute{
-				Optional: true,
-				Computed: true,
-				Default:  float64default.StaticFloat64(DefaultErrorRate5XX),
-				MarkdownDescription: fmt.Sprintf("Share of invocations failing with 5XX (0 to 1) above which the alarm fires after 5 minutes, "+
-					"and a blue/green update rolls back. Default %g.", DefaultErrorRate5XX),
-				Validators: []validator.Float64{float64validator.Between(0, 1)},
-			},
-			"error_rate_4xx": schema.Float64Attribute{
-				Optional:            true,
-				Computed:            true,
-				Default:             float64default.StaticFloat64(DefaultErrorRate4XX),
-				MarkdownDescription: fmt.Sprintf("Share of invocations rejected with 4XX (0 to 1) above which the alarm fires after 15 minutes. Default %g.", DefaultErrorRate4XX),
-				Validators:          []validator.Float64{float64validator.Between(0, 1)},
-			},
+			"error_rate_5xx": threshold(alarms.EndpointErrorRate5XX,
+				"Share of invocations failing with 5XX above which the alarm fires after 5 minutes, and a blue/green update rolls back.",
+				DefaultErrorRate5XX),
+			"error_rate_4xx": threshold(alarms.EndpointErrorRate4XX,
+				"Share of invocations rejected with 4XX above which the alarm fires after 15 minutes.", DefaultErrorRate4XX),
 			"model_latency_p99_ms": schema.Int64Attribute{
 				Optional: true,
 				Computed: true,
 				Default:  int64default.StaticInt64(DefaultLatencyP99Millis),
 				MarkdownDescription: fmt.Sprintf("p99 model latency in milliseconds above which the alarm fires after 5 minutes, and a "+
-					"blue/green update rolls back. Default %d.", DefaultLatencyP99Millis),
-				Validators: []validator.Int64{int64validator.Between(1, 3_600_000)},
+					"blue/green update rolls back. %s The container must answer within 60 seconds; the metric is in microseconds. Default %d.",
+					latency.Doc(), DefaultLatencyP99Millis),
+				Validators: []validator.Int64{latencyValidator},
 			},
-			"cpu_utilization_percent":    pct("CPU utilization, as a percentage of the whole instance (the threshold is scaled by its vCPU count)."),
-			"memory_utilization_percent": pct("Memory utilization percentage."),
-			"disk_utilization_percent":   pct("Disk utilization percentage."),
+			"cpu_utilization_percent": threshold(alarms.EndpointCPU,
+				"CPU utilization, as a percentage of the whole instance (the threshold is scaled by its vCPU count).", DefaultUtilizationPctMax),
+			"memory_utilization_percent": threshold(alarms.EndpointMemory, "Memory utilization percentage.", DefaultUtilizationPctMax),
+			"disk_utilization_percent":   threshold(alarms.EndpointDisk, "Disk utilization percentage.", DefaultUtilizationPctMax),
 		},
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
@@ -438,7 +437,7 @@ func alarmsAttribute() schema.SingleNestedAttribute {
 		Computed: true,
 		Default:  objectdefault.StaticValue(defaultAlarms()),
 		MarkdownDescription: "Settings of the job's alarms (SS-MON-1/2). Updated in place. Without it the defaults apply " +
-			"and the provider's `alarm_actions` are notified.",
+			"and the provider's `alarm_actions` are notified. A threshold its metric can never cross is refused (SS-MON-1).",
 		Attributes: map[string]schema.Attribute{
 			"actions": schema.ListAttribute{
 				ElementType: types.StringType,
@@ -447,29 +446,28 @@ func alarmsAttribute() schema.SingleNestedAttribute {
 					"a warning, or an error with the provider's `require_alarm_actions` (SS-MON-2).",
 				Validators: []validator.List{listvalidator.SizeAtMost(5), listvalidator.ValueStringsAre(validators.ARN("sns"))},
 			},
-			"disk_percent": schema.Float64Attribute{
-				Optional:            true,
-				Computed:            true,
-				Default:             float64default.StaticFloat64(alarms.DefaultTrainingDiskPercent),
-				MarkdownDescription: fmt.Sprintf("Alarm when the disk utilisation of an instance exceeds this percentage for 5 minutes. Default %g.", alarms.DefaultTrainingDiskPercent),
-				Validators:          []validator.Float64{float64validator.Between(1, 100)},
-			},
-			"memory_percent": schema.Float64Attribute{
-				Optional:            true,
-				Computed:            true,
-				Default:             float64default.StaticFloat64(alarms.DefaultTrainingMemoryPercent),
-				MarkdownDescription: fmt.Sprintf("Alarm when the memory utilisation of an instance exceeds this percentage for 5 minutes. Default %g.", alarms.DefaultTrainingMemoryPercent),
-				Validators:          []validator.Float64{float64validator.Between(1, 100)},
-			},
-			"gpu_idle_percent": schema.Float64Attribute{
-				Optional: true,
-				Computed: true,
-				Default:  float64default.StaticFloat64(alarms.DefaultTrainingGPUIdlePercent),
-				MarkdownDescription: fmt.Sprintf("GPU instance types only: alarm when the GPU utilisation of an instance stays below this "+
-					"percentage (per GPU) for 30 minutes. Idle accelerators are a cost spike. Default %g.", alarms.DefaultTrainingGPUIdlePercent),
-				Validators: []validator.Float64{float64validator.Between(0.1, 100)},
-			},
+			"disk_percent": thresholdAttribute(alarms.TrainingDisk, alarms.DefaultTrainingDiskPercent,
+				"Alarm when the disk utilisation of an instance exceeds this percentage for 5 minutes."),
+			"memory_percent": thresholdAttribute(alarms.TrainingMemory, alarms.DefaultTrainingMemoryPercent,
+				"Alarm when the memory utilisation of an instance exceeds this percentage for 5 minutes."),
+			"gpu_idle_percent": thresholdAttribute(alarms.TrainingGPUIdle, alarms.DefaultTrainingGPUIdlePercent,
+				"GPU instance types only: alarm when the GPU utilisation of an instance stays below this percentage (per GPU) "+
+					"for 30 minutes. Idle accelerators are a cost spike."),
 		},
+	}
+}
+
+// thresholdAttribute is an alarm threshold, checked against its metric's
+// real range and the alarm's comparison (alarms.ThresholdOf), so an alarm
+// that can never fire is refused (SS-MON-1).
+func thresholdAttribute(kind string, def float64, desc string) schema.Float64Attribute {
+	r := alarms.ThresholdOf(kind)
+	return schema.Float64Attribute{
+		Optional:            true,
+		Computed:            true,
+		Default:             float64default.StaticFloat64(def),
+		MarkdownDescription: fmt.Sprintf("%s %s Default %g.", desc, r.Doc(), def),
+		Validators:          []validator.Float64{validators.NumberFunc("must be "+r.Accepted(), r.Check)},
 	}
 }
 

@@ -520,7 +520,8 @@ func TestAlarmDriftAndImport(t *testing.T) {
 		live[s.Name] = cwtypes.MetricAlarm{AlarmName: aws.String(s.Name), Namespace: aws.String(s.Namespace), MetricName: aws.String(s.Metric),
 			Dimensions: []cwtypes.Dimension{{Name: aws.String("Host"), Value: aws.String("j/algo-1")}}, Statistic: s.Statistic,
 			Period: aws.Int32(s.PeriodSeconds), EvaluationPeriods: aws.Int32(s.EvaluationPeriods), Threshold: aws.Float64(s.Threshold),
-			ComparisonOperator: s.Comparison, ActionsEnabled: aws.Bool(true), AlarmActions: s.Actions}
+			ComparisonOperator: s.Comparison, ActionsEnabled: aws.Bool(true), AlarmActions: s.Actions,
+			AlarmDescription: aws.String(s.Description), DatapointsToAlarm: aws.Int32(s.DatapointsToAlarm), TreatMissingData: aws.String(s.TreatMissingData)}
 	}
 	ok, drift := alarmDrift(specs, live)
 	if len(ok) != 3 || len(drift) != 0 {
