@@ -27,6 +27,11 @@ func RenderMarkdown() string {
 	b.WriteString("# Guardrails\n\n")
 	b.WriteString("sagesafe checks every plan, and every refresh, against the controls below. " +
 		"An **error** stops the plan; a **warning** is shown and the plan goes on. " +
+		"One exception keeps a fix from deadlocking: when a subnet, security group, key or role a workload was given is " +
+		"weakened after the workload was created, the refresh drops the control from the workload's `controls` with a warning, " +
+		"and a plan that leaves the workload unchanged goes on with that warning (so the change that repairs the object, " +
+		"often made by another provider, can be applied), while creating, changing or replacing the workload stays refused " +
+		"until the control passes. " +
 		"A value that is known only after apply is checked at apply. " +
 		"**Forced** controls are always on: sagesafe sets the value and no attribute turns it off. " +
 		"Controls with a **Tunable by** setting are adjusted in the provider's `guardrails` block; the others cannot be relaxed.\n\n")
