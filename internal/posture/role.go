@@ -101,18 +101,22 @@ func AssessRole(raw RoleDocuments) facts.RoleFact {
 //   - MissingConditions: an Allow statement for SageMaker lacks
 //     aws:SourceAccount or aws:SourceArn under StringEquals, StringLike,
 //     ArnEquals or ArnLike (a value of only "*" counts as absent).
+//   - SourceConditions: the values of those keys where they are present
+//     (checkRoleTrust requires them to name the caller's account).
 //   - BroadPermissions: an attached BroadManagedPolicies entry; an inline
 //     Allow of "*", "service:*" or NotAction on every resource; an inline
 //     Allow of kms:Decrypt on every resource.
 func AssessParsedRole(fact facts.RoleFact) facts.RoleFact {
-	fact.TrustProblems, fact.MissingConditions = assessTrust(fact.Trust)
+	fact.TrustProblems, fact.MissingConditions, fact.SourceConditions = assessTrust(fact.Trust)
 	fact.BroadPermissions = append(broadAttached(fact.AttachedPolicyARNs), broadInline(fact.Inline)...)
 	return fact
 }
 
-// assessTrust returns the trust problems and missing confused-deputy
-// conditions of a trust policy.
-func assessTrust(trust []facts.PolicyStatement) (problems, missing []string) {
+// assessTrust returns the trust problems, the missing confused-deputy
+// conditions and the values of those that are present. Whether the values
+// name the caller's account is for the guardrail check to say (only the
+// Subject knows the account, partition and region).
+func assessTrust(trust []facts.PolicyStatement) (problems, missing []string, present []facts.TrustCondition) {
 	sageMakerCanAssume := false
 	for i, st := range trust {
 		if !isAllow(st) {
@@ -153,14 +157,17 @@ func assessTrust(trust []facts.PolicyStatement) (problems, missing []string) {
 				missing = append(missing, fmt.Sprintf(
 					"trust %s lets %s assume the role without an %s condition (%s)",
 					label, SageMakerServicePrincipal, key, strings.Join(confusedDeputyOperators, ", ")))
+				continue
 			}
+			slices.Sort(values)
+			present = append(present, facts.TrustCondition{Statement: label, Key: key, Values: values})
 		}
 	}
 	if !sageMakerCanAssume {
 		problems = append(problems, fmt.Sprintf(
 			"no trust statement allows %s to call sts:AssumeRole", SageMakerServicePrincipal))
 	}
-	return problems, missing
+	return problems, missing, present
 }
 
 // describePrincipal phrases an unexpected trusted principal.

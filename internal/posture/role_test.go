@@ -105,6 +105,32 @@ func TestAssessRoleTrust(t *testing.T) {
 	}
 }
 
+// The values of present confused-deputy conditions are kept for the
+// guardrail check, which compares them with the caller's account.
+func TestAssessRoleSourceConditions(t *testing.T) {
+	foreign := `{"Statement":[{"Sid":"SageMaker","Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole",
+		"Condition":{"StringEquals":{"aws:SourceAccount":["999999999999","123456789012"]},"ArnLike":{"aws:SourceArn":"arn:aws:sagemaker:us-east-1:999999999999:*"}}}]}`
+	for _, tt := range []struct {
+		name, trust string
+		want        []facts.TrustCondition
+	}{
+		{name: "this account", trust: goodTrust, want: []facts.TrustCondition{
+			{Statement: "statement 0", Key: "aws:SourceAccount", Values: []string{"123456789012"}},
+			{Statement: "statement 0", Key: "aws:SourceArn", Values: []string{"arn:aws:sagemaker:us-east-1:123456789012:*"}},
+		}},
+		{name: "another account", trust: foreign, want: []facts.TrustCondition{
+			{Statement: `statement "SageMaker"`, Key: "aws:SourceAccount", Values: []string{"123456789012", "999999999999"}},
+			{Statement: `statement "SageMaker"`, Key: "aws:SourceArn", Values: []string{"arn:aws:sagemaker:us-east-1:999999999999:*"}},
+		}},
+		{name: "missing conditions have no values", trust: noConditionTrust},
+	} {
+		got := AssessRole(RoleDocuments{Ref: testRoleARN, ARN: testRoleARN, TrustPolicy: tt.trust})
+		if !reflect.DeepEqual(got.SourceConditions, tt.want) {
+			t.Errorf("%s: SourceConditions = %+v, want %+v", tt.name, got.SourceConditions, tt.want)
+		}
+	}
+}
+
 func TestAssessRolePermissions(t *testing.T) {
 	tests := []struct {
 		name     string

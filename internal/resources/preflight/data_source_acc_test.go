@@ -103,7 +103,7 @@ func TestAccPreflight_nonCompliant(t *testing.T) {
 				resource.TestCheckTypeSetElemNestedAttrs(addr, "findings.*", map[string]string{"control": "SS-NET-2", "severity": "error", "subject": f.public}),
 				resource.TestCheckTypeSetElemNestedAttrs(addr, "findings.*", map[string]string{"control": "SS-NET-3", "severity": "error", "subject": f.openSG}),
 				resource.TestCheckTypeSetElemNestedAttrs(addr, "findings.*", map[string]string{"control": "SS-KMS-2", "severity": "error"}),
-				resource.TestCheckTypeSetElemNestedAttrs(addr, "findings.*", map[string]string{"control": "SS-IAM-1", "severity": "warning"}),
+				resource.TestCheckTypeSetElemNestedAttrs(addr, "findings.*", map[string]string{"control": "SS-IAM-1", "severity": "error"}),
 				resource.TestMatchTypeSetElemNestedAttrs(addr, "findings.*", map[string]*regexp.Regexp{
 					"control": regexp.MustCompile(`^SS-NET-2$`),
 					"message": regexp.MustCompile(`igw-`),
