@@ -299,11 +299,11 @@ var Catalog = []Control{
 	{
 		ID:        "SS-IAM-2",
 		Title:     "Execution role has no broad permissions",
-		Rule:      "The execution role has none of AmazonSageMakerFullAccess, AdministratorAccess, PowerUserAccess, AmazonS3FullAccess or IAMFullAccess attached, no statement that allows * or service:* on resource *, and no kms:Decrypt on all keys.",
+		Rule:      "The execution role has no AWS-managed *FullAccess, AdministratorAccess or PowerUserAccess policy attached, and no Allow statement in its inline policies or in the default version of any attached managed policy (customer or AWS managed) that: allows * or <service>:*; uses NotAction or NotResource; names a resource covering every resource of a service (*, arn:*, or an ARN whose account is empty or a wildcard and whose resource is a wildcard or a whole type: arn:aws:s3:::*, arn:aws:s3:::*/*, arn:aws:kms:*:*:key/*, arn:aws:iam::*:role/*), unless all its actions are ones IAM authorizes only on * (such as ecr:GetAuthorizationToken, cloudwatch:PutMetricData and ec2:Describe*); or allows iam:PassRole other than on named role ARNs with an iam:PassedToService condition.",
 		Severity:  SeverityError,
 		AppliesTo: roleKinds,
-		Rationale: "Code in a training image or model runs with the execution role, so a broad role turns one compromised container into account-wide access to data, keys and IAM.",
-		Fix:       "Use a sagesafe_execution_role, which grants only the workload's buckets, key, log groups and image repositories; otherwise detach the managed policies and replace wildcards with named actions and resource ARNs.",
+		Rationale: "Code in a training image or model runs with the execution role, so a broad role turns one compromised container into account-wide access to data, keys and IAM. A policy does not need to say * to be broad: every bucket's objects (arn:aws:s3:::*/*), every key, NotAction, or passing any role to any service grant as much.",
+		Fix:       "Use a sagesafe_execution_role, which grants only the workload's buckets, key, log groups and image repositories; otherwise detach the broad managed policies and, in the statements named, replace wildcards, NotAction and NotResource with named actions and resource ARNs of this account (for iam:PassRole, the role ARNs and an iam:PassedToService condition).",
 		References: []string{
 			"checkov CKV_AWS_62",
 			"checkov CKV_AWS_63",
