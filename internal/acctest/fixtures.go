@@ -71,3 +71,11 @@ func Role(t *testing.T, trust string, managed ...string) string {
 	id, err := builder(t).Role(context.Background(), RandomName("role"), trust, managed...)
 	return must(t, id, err)
 }
+
+// Policy creates a customer-managed IAM policy, removed when the test ends
+// (create it before the roles it is attached to: they are removed first).
+func Policy(t *testing.T, document string) string {
+	t.Helper()
+	id, err := builder(t).Policy(context.Background(), RandomName("policy"), document)
+	return must(t, id, err)
+}

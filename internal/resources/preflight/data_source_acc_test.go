@@ -136,6 +136,32 @@ func TestAccPreflight_enforce(t *testing.T) {
 	})
 }
 
+// A role whose trust conditions name another account, and a role with a
+// customer-managed policy that reads every bucket's objects without saying
+// "*": both refused at plan time, with the statement and account named.
+func TestAccPreflight_foreignTrustAndBroadManagedPolicy(t *testing.T) {
+	c := acctest.AWS(t)
+	readAll := acctest.Policy(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::*/*"}]}`)
+	foreignTrust := acctest.Role(t, acctest.SageMakerTrust("999999999999", true))
+	broad := acctest.Role(t, acctest.SageMakerTrust(c.AccountID, true), readAll)
+	good := acctest.Role(t, acctest.SageMakerTrust(c.AccountID, true))
+	role := func(arn string) string { return config(fmt.Sprintf("  role_arn = %q\n  enforce  = true", arn)) }
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config:      role(foreignTrust),
+			ExpectError: regexp.MustCompile(`(?s)SS-IAM-1: role .*confused-deputy conditions.*aws:SourceAccount\s+"999999999999"`),
+		}, {
+			Config:      role(broad),
+			ExpectError: regexp.MustCompile(`(?s)SS-IAM-2: role .*broad permissions.*` + regexp.QuoteMeta(readAll) + `.*s3:GetObject.*arn:aws:s3:::\*/\*`),
+		}, {
+			Config: role(good),
+			Check:  resource.TestCheckResourceAttr(addr, "compliant", "true"),
+		}},
+	})
+}
+
 func TestAccPreflight_badInput(t *testing.T) {
 	vpc := acctest.VPC(t, "10.41.0.0/16")
 	sn := acctest.Subnet(t, vpc, acctest.SubnetOpts{CIDR: "10.41.1.0/24"})
