@@ -162,6 +162,31 @@ func TestAccPreflight_foreignTrustAndBroadManagedPolicy(t *testing.T) {
 	})
 }
 
+// A rotating customer-managed key of another account: refused with SS-KMS-1
+// naming the account, unless guardrails.allowed_key_accounts lists it.
+func TestAccPreflight_keyOfAnotherAccount(t *testing.T) {
+	foreign := acctest.KeyInAccount(t, "999999999999")
+	key := func(guardrails string) string {
+		return acctest.ProviderConfig(guardrails) + fmt.Sprintf(`
+data "sagesafe_preflight" "test" {
+  kms_key_arn = %q
+  enforce     = true
+}
+`, foreign)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config:      key(""),
+			ExpectError: regexp.MustCompile(`(?s)SS-KMS-1: KMS key .*belongs to\s+account\s+999999999999.*allowed_key_accounts`),
+		}, {
+			Config: key(`guardrails { allowed_key_accounts = ["999999999999"] }`),
+			Check:  resource.TestCheckResourceAttr(addr, "compliant", "true"),
+		}},
+	})
+}
+
 func TestAccPreflight_badInput(t *testing.T) {
 	vpc := acctest.VPC(t, "10.41.0.0/16")
 	sn := acctest.Subnet(t, vpc, acctest.SubnetOpts{CIDR: "10.41.1.0/24"})
