@@ -4,6 +4,11 @@ import (
 	"context"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/fixtures"
 )
 
@@ -72,6 +77,38 @@ func Key(t *testing.T, rotate bool) string {
 	return must(t, id, err)
 }
 
+// KeyInAccount creates a rotating customer-managed key in another account
+// and returns its ARN, scheduled for deletion when the test ends. Emulator
+// only: moto's x-moto-account-id header picks the account, and the
+// launcher serves requests that name the key by ARN from that account (as
+// KMS does for a key whose policy allows the caller).
+func KeyInAccount(t *testing.T, account string) string {
+	t.Helper()
+	c := AWS(t).KMS
+	asOther := func(o *kms.Options) {
+		o.APIOptions = append(o.APIOptions, smithyhttp.AddHeaderValue("x-moto-account-id", account))
+	}
+	ctx := context.Background()
+	out, err := c.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("sagesafe acceptance test " + t.Name()),
+		KeySpec: kmstypes.KeySpecSymmetricDefault, KeyUsage: kmstypes.KeyUsageTypeEncryptDecrypt}, asOther)
+	if err != nil {
+		t.Fatalf("creating a key in account %s: %v", account, err)
+	}
+	keyARN := aws.ToString(out.KeyMetadata.Arn)
+	t.Cleanup(func() {
+		// As the key's own account (KMS schedules deletion only there), by
+		// key ID (moto's ScheduleKeyDeletion takes no ARN).
+		in := &kms.ScheduleKeyDeletionInput{KeyId: out.KeyMetadata.KeyId, PendingWindowInDays: aws.Int32(7)}
+		if _, err := c.ScheduleKeyDeletion(context.Background(), in, asOther); err != nil {
+			t.Errorf("removing key %s: %v", keyARN, err)
+		}
+	})
+	if _, err := c.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: aws.String(keyARN)}); err != nil {
+		t.Fatalf("enabling rotation of %s: %v", keyARN, err)
+	}
+	return keyARN
+}
+
 // SageMakerTrust is a SageMaker trust policy, with or without the
 // confused-deputy conditions.
 func SageMakerTrust(account string, conditions bool) string {
@@ -82,5 +119,13 @@ func SageMakerTrust(account string, conditions bool) string {
 func Role(t *testing.T, trust string, managed ...string) string {
 	t.Helper()
 	id, err := builder(t).Role(context.Background(), RandomName("role"), trust, managed...)
+	return must(t, id, err)
+}
+
+// Policy creates a customer-managed IAM policy, removed when the test ends
+// (create it before the roles it is attached to: they are removed first).
+func Policy(t *testing.T, document string) string {
+	t.Helper()
+	id, err := builder(t).Policy(context.Background(), RandomName("policy"), document)
 	return must(t, id, err)
 }

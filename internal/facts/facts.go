@@ -71,6 +71,7 @@ type KeyFact struct {
 	ARN             string
 	KeyID           string
 	Region          string // from the ARN; also set when Found=false and Ref is an ARN
+	Account         string // the account that owns the key, from the ARN
 	Manager         string // "CUSTOMER" or "AWS"
 	Spec            string // "SYMMETRIC_DEFAULT", ...
 	Usage           string // "ENCRYPT_DECRYPT", ...
@@ -106,12 +107,28 @@ type RoleFact struct {
 	Name               string
 	Trust              []PolicyStatement
 	AttachedPolicyARNs []string
-	Inline             map[string][]PolicyStatement // policy name -> statements
+	// Managed holds the statements of each attached managed policy's default
+	// version, by policy ARN, as far as they were read (the fetcher reads
+	// every one not already broad by its name).
+	Managed map[string][]PolicyStatement
+	Inline  map[string][]PolicyStatement // policy name -> statements
 
 	// Derived by posture.AssessRole.
 	TrustProblems     []string // non-SageMaker or wildcard principals (error)
-	MissingConditions []string // aws:SourceAccount / aws:SourceArn absent (warning or error)
-	BroadPermissions  []string // SS-IAM-2 evidence
+	MissingConditions []string // aws:SourceAccount / aws:SourceArn absent (error)
+	// SourceConditions are the values of aws:SourceAccount and aws:SourceArn
+	// in each trust statement that lets SageMaker assume the role; the
+	// guardrail check compares them with the caller's account and region.
+	SourceConditions []TrustCondition
+	BroadPermissions []string // SS-IAM-2 evidence
+}
+
+// TrustCondition is one confused-deputy condition key of a trust statement
+// and the values it allows.
+type TrustCondition struct {
+	Statement string // "statement 0", `statement "SageMaker"`
+	Key       string // "aws:SourceAccount" or "aws:SourceArn"
+	Values    []string
 }
 
 // InstanceTypeFact describes the EC2 instance behind a SageMaker instance type.

@@ -338,14 +338,14 @@ func resolveLogGroup(s *Subject, lg LogGroup) (_ LogGroup, exists bool) {
 
 // ---- keys ----
 
-func checkKeyUsable(s *Subject, _ Policy) []Finding {
-	p := need(s, s.KMSKeyARN)
-	if p == skip {
+func checkKeyUsable(s *Subject, p Policy) []Finding {
+	presence := need(s, s.KMSKeyARN)
+	if presence == skip {
 		return nil
 	}
 	r := report{id: "SS-KMS-1"}
 	ref := s.KMSKeyARN.V
-	if p == absent || ref == "" {
+	if presence == absent || ref == "" {
 		r.add(SeverityError, FieldKMSKey, -1, "", label(s)+" has no KMS key",
 			"kms_key_arn is not set, so there is no customer-managed key to encrypt the workload's data with.")
 		return r.out
@@ -370,6 +370,12 @@ func checkKeyUsable(s *Subject, _ Policy) []Finding {
 	want("KeyState", k.State, "Enabled")
 	if s.Region != "" && k.Region != "" {
 		want("its region", k.Region, s.Region)
+	}
+	if s.AccountID != "" && k.Account != "" && k.Account != s.AccountID && !slices.Contains(p.AllowedKeyAccounts, k.Account) {
+		problems = append(problems, fmt.Sprintf(
+			"it belongs to account %s, not this account (%s), and guardrails.allowed_key_accounts does not list %s; "+
+				"use a key of this account, or have the platform team add %s to allowed_key_accounts",
+			k.Account, s.AccountID, k.Account, k.Account))
 	}
 	if len(problems) > 0 {
 		r.add(SeverityError, FieldKMSKey, -1, ref, "KMS key "+ref+" is not an enabled customer-managed key for this workload",
@@ -591,11 +597,54 @@ func checkRoleTrust(s *Subject, _ Policy) []Finding {
 			"Its trust policy: "+sentences(f.TrustProblems, ""))
 	}
 	if len(f.MissingConditions) > 0 {
-		managed := s.RoleManaged || s.Kind == KindExecutionRole
-		r.add(errorIf(managed), FieldRoleARN, -1, ref, "role "+name+" has no confused-deputy conditions in its trust policy",
+		r.add(SeverityError, FieldRoleARN, -1, ref, "role "+name+" has no confused-deputy conditions in its trust policy",
 			"Its trust policy: "+sentences(f.MissingConditions, ""))
 	}
+	if foreign := foreignSourceConditions(s, f.SourceConditions); len(foreign) > 0 {
+		r.add(SeverityError, FieldRoleARN, -1, ref, "role "+name+"'s confused-deputy conditions do not name this account and region",
+			"Its trust policy: "+sentences(foreign, ""))
+	}
 	return r.out
+}
+
+// foreignSourceConditions lists the trust condition values that do not tie
+// the role to the caller: every aws:SourceAccount value must be this
+// account, and every aws:SourceArn value an ARN of this partition, region and
+// account (wildcards only in its resource part). A condition that names
+// someone else is no protection: it lets SageMaker act for that account.
+// Parts of the caller the Subject does not know are not compared.
+func foreignSourceConditions(s *Subject, conditions []facts.TrustCondition) []string {
+	var out []string
+	for _, c := range conditions {
+		for _, v := range c.Values {
+			var wrong []string
+			switch {
+			case strings.EqualFold(c.Key, "aws:SourceAccount"):
+				if s.AccountID != "" && v != s.AccountID {
+					wrong = append(wrong, "it is not this account ("+s.AccountID+")")
+				}
+			default: // aws:SourceArn
+				a, err := arn.Parse(v)
+				if err != nil {
+					wrong = append(wrong, "it is not an ARN")
+					break
+				}
+				for _, part := range []struct{ what, got, want string }{
+					{"partition", a.Partition, s.Partition},
+					{"region", a.Region, s.Region},
+					{"account", a.AccountID, s.AccountID},
+				} {
+					if part.want != "" && part.got != part.want {
+						wrong = append(wrong, fmt.Sprintf("its %s is %s, not %s", part.what, orNone(part.got), part.want))
+					}
+				}
+			}
+			if len(wrong) > 0 {
+				out = append(out, fmt.Sprintf("trust %s allows %s %q: %s", c.Statement, c.Key, v, strings.Join(wrong, ", ")))
+			}
+		}
+	}
+	return out
 }
 
 func checkRolePermissions(s *Subject, _ Policy) []Finding {

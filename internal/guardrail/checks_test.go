@@ -341,6 +341,18 @@ var checkCases = []checkCase{
 		func(s *Subject, _ *Policy) { s.KMSKeyARN = facts.Known(testKey) },
 		key(func(f *facts.KeyFact) { f.Spec, f.Usage, f.Region = "RSA_2048", "SIGN_VERIFY", "us-east-1" })),
 		errAt(-1, testKey, "KeySpec is RSA_2048 (want SYMMETRIC_DEFAULT); KeyUsage is SIGN_VERIFY (want ENCRYPT_DECRYPT); its region is us-east-1 (want eu-west-1).")),
+	pass("SS-KMS-1", "key of an allowed account", endpoint, both(
+		func(_ *Subject, p *Policy) { p.AllowedKeyAccounts = []string{"999999999999"} },
+		key(func(f *facts.KeyFact) { f.Account = "999999999999" }))),
+	fail("SS-KMS-1", "key of another account", training, key(func(f *facts.KeyFact) { f.Account = "999999999999" }),
+		errAt(-1, testKey, "it belongs to account 999999999999, not this account (111122223333), and guardrails.allowed_key_accounts does not list 999999999999")),
+	fail("SS-KMS-1", "key of an account other than the allowed ones", preflight, both(
+		func(s *Subject, p *Policy) {
+			s.KMSKeyARN = facts.Known(testKey)
+			p.AllowedKeyAccounts = []string{"444455556666"}
+		},
+		key(func(f *facts.KeyFact) { f.Account = "999999999999" })),
+		errAt(-1, testKey, "add 999999999999 to allowed_key_accounts")),
 	unknown("SS-KMS-1", "key unknown", training, func(s *Subject, _ *Policy) { s.KMSKeyARN = facts.Unknown[string]() }),
 	unknown("SS-KMS-1", "key not fetched", training, func(s *Subject, _ *Policy) { delete(s.Facts.Keys, testKey) }),
 
@@ -411,15 +423,31 @@ var checkCases = []checkCase{
 	fail("SS-IAM-1", "other principals", executionRole, role(func(f *facts.RoleFact) {
 		f.TrustProblems = []string{`statement "Ec2" trusts service principal ec2.amazonaws.com`}
 	}), errAt(-1, testRole, "ec2.amazonaws.com")),
-	fail("SS-IAM-1", "missing conditions on an unmanaged role warn", training, both(
-		func(s *Subject, _ *Policy) { s.RoleManaged = false },
+	fail("SS-IAM-1", "missing conditions on a role sagesafe did not create", preflight, both(
+		func(s *Subject, _ *Policy) { s.RoleARN = facts.Known(testRole) },
 		role(func(f *facts.RoleFact) {
+			f.SourceConditions = nil
 			f.MissingConditions = []string{
 				"trust statement 0 lets sagemaker.amazonaws.com assume the role without an aws:SourceAccount condition",
 				"trust statement 0 lets sagemaker.amazonaws.com assume the role without an aws:SourceArn condition",
 			}
 		})),
-		warnAt(-1, testRole, "Its trust policy: trust statement 0 lets sagemaker.amazonaws.com assume the role without an aws:SourceAccount condition; trust statement 0")),
+		errAt(-1, testRole, "Its trust policy: trust statement 0 lets sagemaker.amazonaws.com assume the role without an aws:SourceAccount condition; trust statement 0")),
+	fail("SS-IAM-1", "conditions naming another account", training, role(func(f *facts.RoleFact) {
+		f.SourceConditions = []facts.TrustCondition{
+			{Statement: "statement 0", Key: "aws:SourceAccount", Values: []string{"999999999999"}},
+			{Statement: "statement 0", Key: "aws:SourceArn", Values: []string{"arn:aws:sagemaker:eu-west-1:999999999999:*"}},
+		}
+	}), errAt(-1, testRole, `trust statement 0 allows aws:SourceAccount "999999999999": it is not this account (111122223333); `+
+		`trust statement 0 allows aws:SourceArn "arn:aws:sagemaker:eu-west-1:999999999999:*": its account is 999999999999, not 111122223333.`)),
+	fail("SS-IAM-1", "source ARN of another partition and region, or with wildcards", endpoint, role(func(f *facts.RoleFact) {
+		f.SourceConditions[1].Values = []string{"arn:aws-cn:sagemaker:cn-north-1:111122223333:endpoint/*", "arn:aws:sagemaker:*:*:*", "*"}
+	}), errAt(-1, testRole, `"arn:aws-cn:sagemaker:cn-north-1:111122223333:endpoint/*": its partition is aws-cn, not aws, its region is cn-north-1, not eu-west-1; `+
+		`trust statement 0 allows aws:SourceArn "arn:aws:sagemaker:*:*:*": its region is *, not eu-west-1, its account is *, not 111122223333; `+
+		`trust statement 0 allows aws:SourceArn "*": it is not an ARN.`)),
+	fail("SS-IAM-1", "one foreign value among this account's", executionRole, role(func(f *facts.RoleFact) {
+		f.SourceConditions[0].Values = []string{testAccount, "999999999999"}
+	}), errAt(-1, testRole, `aws:SourceAccount "999999999999": it is not this account`)),
 	fail("SS-IAM-1", "missing conditions on a managed role", endpoint,
 		role(func(f *facts.RoleFact) { f.MissingConditions = []string{"statement lacks aws:SourceArn"} }),
 		errAt(-1, testRole, "role churn-exec has no confused-deputy conditions")),

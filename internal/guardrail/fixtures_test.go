@@ -50,12 +50,15 @@ func testFacts() facts.Facts {
 		},
 		Keys: map[string]facts.KeyFact{
 			testKey: {
-				Ref: testKey, Found: true, ARN: testKey, KeyID: "1234abcd-12ab-34cd-56ef-1234567890ab", Region: testRegion,
+				Ref: testKey, Found: true, ARN: testKey, KeyID: "1234abcd-12ab-34cd-56ef-1234567890ab", Region: testRegion, Account: testAccount,
 				Manager: "CUSTOMER", Spec: "SYMMETRIC_DEFAULT", Usage: "ENCRYPT_DECRYPT", State: "Enabled", RotationEnabled: true,
 			},
 		},
 		Roles: map[string]facts.RoleFact{
-			testRole: {Ref: testRole, Found: true, ARN: testRole, Name: "churn-exec"},
+			testRole: {Ref: testRole, Found: true, ARN: testRole, Name: "churn-exec", SourceConditions: []facts.TrustCondition{
+				{Statement: "statement 0", Key: "aws:SourceAccount", Values: []string{testAccount}},
+				{Statement: "statement 0", Key: "aws:SourceArn", Values: []string{"arn:aws:sagemaker:eu-west-1:111122223333:training-job/*"}},
+			}},
 		},
 		InstanceTypes: map[string]facts.InstanceTypeFact{
 			"ml.m5.xlarge": {Name: "ml.m5.xlarge", Found: true},
@@ -79,7 +82,6 @@ func training() *Subject {
 		SecurityGroupIDs: facts.Known([]string{"sg-1"}),
 		KMSKeyARN:        facts.Known(testKey),
 		RoleARN:          facts.Known(testRole),
-		RoleManaged:      true,
 		InstanceType:     facts.Known("ml.m5.xlarge"),
 		InstanceCount:    facts.Known(int64(1)),
 		Image:            facts.Known(testRepo + "@" + testDigest),
@@ -143,7 +145,7 @@ func kmsKey() *Subject {
 func executionRole() *Subject {
 	return &Subject{
 		Kind: KindExecutionRole, Name: "churn-exec", Region: testRegion, AccountID: testAccount,
-		RoleARN: facts.Known(testRole), RoleManaged: true, Tags: facts.Known(map[string]string{"team": "ml"}), Facts: testFacts(),
+		RoleARN: facts.Known(testRole), Tags: facts.Known(map[string]string{"team": "ml"}), Facts: testFacts(),
 	}
 }
 

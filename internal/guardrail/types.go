@@ -119,13 +119,10 @@ type Subject struct {
 	SecurityGroupIDs facts.Value[[]string]
 	KMSKeyARN        facts.Value[string] // the workload's CMK
 	RoleARN          facts.Value[string]
-	// RoleManaged is true when the role is a sagesafe_execution_role (missing
-	// trust conditions are then an error, not a warning).
-	RoleManaged   bool
-	InstanceType  facts.Value[string]
-	InstanceCount facts.Value[int64]
-	Image         facts.Value[string]
-	S3            []S3Location
+	InstanceType     facts.Value[string]
+	InstanceCount    facts.Value[int64]
+	Image            facts.Value[string]
+	S3               []S3Location
 
 	NetworkIsolation         facts.Value[bool]
 	InterContainerEncryption facts.Value[bool]
@@ -166,8 +163,11 @@ type Policy struct {
 	MinLogRetentionDays       int64
 	MinEndpointInstances      int64
 	AllowedImageAccounts      []string
-	RequireAlarmActions       bool
-	StrictDataBuckets         bool
+	// AllowedKeyAccounts are the accounts other than the caller's whose KMS
+	// keys workloads may use (SS-KMS-1); empty: the caller's account only.
+	AllowedKeyAccounts  []string
+	RequireAlarmActions bool
+	StrictDataBuckets   bool
 }
 
 // Defaults for Policy.

@@ -192,8 +192,36 @@ type fakeRole struct {
 }
 
 type fakeIAM struct {
-	calls *callLog
-	roles map[string]fakeRole // by name
+	calls    *callLog
+	roles    map[string]fakeRole   // by name
+	policies map[string]fakePolicy // managed policies by ARN
+}
+
+// fakePolicy is a managed policy: its default version and every version's
+// document (plain JSON; returned URL-encoded, as IAM does).
+type fakePolicy struct {
+	defaultVersion string
+	versions       map[string]string
+}
+
+func (f *fakeIAM) GetPolicy(_ context.Context, in *iam.GetPolicyInput, _ ...func(*iam.Options)) (*iam.GetPolicyOutput, error) {
+	f.calls.record("GetPolicy", in)
+	p, ok := f.policies[aws.ToString(in.PolicyArn)]
+	if !ok {
+		return nil, &iamtypes.NoSuchEntityException{Message: aws.String("Policy " + aws.ToString(in.PolicyArn) + " was not found.")}
+	}
+	return &iam.GetPolicyOutput{Policy: &iamtypes.Policy{Arn: in.PolicyArn, DefaultVersionId: aws.String(p.defaultVersion)}}, nil
+}
+
+func (f *fakeIAM) GetPolicyVersion(_ context.Context, in *iam.GetPolicyVersionInput, _ ...func(*iam.Options)) (*iam.GetPolicyVersionOutput, error) {
+	f.calls.record("GetPolicyVersion", in)
+	doc, ok := f.policies[aws.ToString(in.PolicyArn)].versions[aws.ToString(in.VersionId)]
+	if !ok {
+		return nil, &iamtypes.NoSuchEntityException{Message: aws.String("Policy version not found.")}
+	}
+	return &iam.GetPolicyVersionOutput{PolicyVersion: &iamtypes.PolicyVersion{
+		VersionId: in.VersionId, IsDefaultVersion: true, Document: aws.String(url.QueryEscape(doc)),
+	}}, nil
 }
 
 func (f *fakeIAM) role(name *string) (fakeRole, error) {

@@ -133,7 +133,8 @@ func RoleNameFromARN(roleARN string) (string, bool) {
 	return name, true
 }
 
-// fetchRoles reads each role's trust policy, attached and inline policies.
+// fetchRoles reads each role's trust policy, attached and inline policies,
+// and the documents of the attached managed policies.
 func (f *Fetcher) fetchRoles(ctx context.Context, arns []string, into map[string]facts.RoleFact) error {
 	return lookupEach("IAM", f.iam != nil, arns, into, func(ref string) (facts.RoleFact, error) { return f.lookupRole(ctx, ref) })
 }
@@ -179,6 +180,20 @@ func (f *Fetcher) lookupRole(ctx context.Context, ref string) (facts.RoleFact, e
 			raw.AttachedPolicyARNs = append(raw.AttachedPolicyARNs, aws.ToString(p.PolicyArn))
 		}
 	}
+	for _, policyARN := range raw.AttachedPolicyARNs {
+		if BroadByName(policyARN) {
+			continue // broad whatever its document says
+		}
+		doc, err := f.managedPolicyDocument(ctx, policyARN)
+		if err != nil {
+			// Not fail(): NoSuchEntity here is about the policy, not the role.
+			return facts.RoleFact{}, fmt.Errorf("posture: reading managed policy %s attached to IAM role %q: %w", policyARN, ref, err)
+		}
+		if raw.ManagedPolicies == nil {
+			raw.ManagedPolicies = map[string]string{}
+		}
+		raw.ManagedPolicies[policyARN] = doc
+	}
 	inline := iam.NewListRolePoliciesPaginator(f.iam, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
 	for inline.HasMorePages() {
 		page, err := inline.NextPage(ctx)
@@ -197,6 +212,39 @@ func (f *Fetcher) lookupRole(ctx context.Context, ref string) (facts.RoleFact, e
 		}
 	}
 	return AssessRole(raw), nil
+}
+
+// managedPolicyDocument returns the document of a managed policy's default
+// version: GetPolicy for the version ID, then GetPolicyVersion unless that
+// version was read before.
+func (f *Fetcher) managedPolicyDocument(ctx context.Context, policyARN string) (string, error) {
+	policy, err := f.iam.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(policyARN)})
+	if err != nil {
+		return "", err
+	}
+	if policy.Policy == nil || aws.ToString(policy.Policy.DefaultVersionId) == "" {
+		return "", errors.New("IAM returned no default version")
+	}
+	version := aws.ToString(policy.Policy.DefaultVersionId)
+	key := policyARN + "#" + version
+	f.mu.Lock()
+	doc, cached := f.policyVersions[key]
+	f.mu.Unlock()
+	if cached {
+		return doc, nil
+	}
+	out, err := f.iam.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(policyARN), VersionId: aws.String(version)})
+	if err != nil {
+		return "", err
+	}
+	if out.PolicyVersion == nil || out.PolicyVersion.Document == nil {
+		return "", fmt.Errorf("IAM returned no document for version %s", version)
+	}
+	doc = aws.ToString(out.PolicyVersion.Document)
+	f.mu.Lock()
+	f.policyVersions[key] = doc
+	f.mu.Unlock()
+	return doc, nil
 }
 
 // fetchBuckets reads each bucket's default encryption and policy.

@@ -43,6 +43,8 @@ type IAMAPI interface {
 	ListAttachedRolePolicies(ctx context.Context, in *iam.ListAttachedRolePoliciesInput, optFns ...func(*iam.Options)) (*iam.ListAttachedRolePoliciesOutput, error)
 	ListRolePolicies(ctx context.Context, in *iam.ListRolePoliciesInput, optFns ...func(*iam.Options)) (*iam.ListRolePoliciesOutput, error)
 	GetRolePolicy(ctx context.Context, in *iam.GetRolePolicyInput, optFns ...func(*iam.Options)) (*iam.GetRolePolicyOutput, error)
+	GetPolicy(ctx context.Context, in *iam.GetPolicyInput, optFns ...func(*iam.Options)) (*iam.GetPolicyOutput, error)
+	GetPolicyVersion(ctx context.Context, in *iam.GetPolicyVersionInput, optFns ...func(*iam.Options)) (*iam.GetPolicyVersionOutput, error)
 }
 
 // S3API is the part of the S3 client the Fetcher uses.
@@ -60,7 +62,11 @@ type LogsAPI interface {
 // filtered Describe call for all subnets, one for their VPCs' route tables,
 // one for all security groups, one for all instance types; per-object calls
 // for keys, roles, buckets and log groups) and caches every answer, "not
-// found" included, until Invalidate. It is safe for concurrent use.
+// found" included, until Invalidate. A role costs GetRole, one
+// ListAttachedRolePolicies and ListRolePolicies page each, GetRolePolicy per
+// inline policy, and per attached managed policy that is not broad by name
+// GetPolicy plus GetPolicyVersion (the version's document is cached for the
+// Fetcher's life: versions never change). It is safe for concurrent use.
 type Fetcher struct {
 	ec2  EC2API
 	kms  KMSAPI
@@ -78,12 +84,16 @@ type Fetcher struct {
 	cache      facts.Facts
 	// prefixLists caches managed prefix list entries (fetch_ec2.go).
 	prefixLists prefixListCache
+	// policyVersions holds managed policy documents by policyVersionKey. A
+	// policy version is immutable (editing a policy makes a new version),
+	// so Invalidate keeps them.
+	policyVersions map[string]string
 }
 
 // NewFetcher returns a Fetcher using the given clients. A nil client is
 // allowed; looking up an object of that service then fails with an error.
 func NewFetcher(ec2 EC2API, kms KMSAPI, iam IAMAPI, s3 S3API, logs LogsAPI) *Fetcher {
-	return &Fetcher{ec2: ec2, kms: kms, iam: iam, s3: s3, logs: logs, cache: newFacts()}
+	return &Fetcher{ec2: ec2, kms: kms, iam: iam, s3: s3, logs: logs, cache: newFacts(), policyVersions: map[string]string{}}
 }
 
 // Invalidate forgets everything cached. Resources call it after they change

@@ -9,17 +9,23 @@ import (
 )
 
 // AssessKey turns DescribeKey's metadata and GetKeyRotationStatus's answer
-// into a facts.KeyFact, with the region taken from the key ARN. A nil meta gives
+// into a facts.KeyFact, with the region and account taken from the key ARN. A nil meta gives
 // Found=false. Ref is left for the caller (it is what the user wrote).
 func AssessKey(meta *kmstypes.KeyMetadata, rotation bool) facts.KeyFact {
 	if meta == nil {
 		return facts.KeyFact{}
 	}
+	keyARN, _ := arn.Parse(aws.ToString(meta.Arn))
+	account := keyARN.AccountID
+	if account == "" {
+		account = aws.ToString(meta.AWSAccountId)
+	}
 	fact := facts.KeyFact{
 		Found:           true,
 		ARN:             aws.ToString(meta.Arn),
 		KeyID:           aws.ToString(meta.KeyId),
-		Region:          arnRegion(aws.ToString(meta.Arn)),
+		Region:          keyARN.Region,
+		Account:         account,
 		Manager:         string(meta.KeyManager),
 		Spec:            string(meta.KeySpec),
 		Usage:           string(meta.KeyUsage),

@@ -54,6 +54,15 @@ func TestAssessKey(t *testing.T) {
 			meta: keyMeta("eu-west-1", kmstypes.KeyManagerTypeCustomer, kmstypes.KeyStateEnabled),
 			want: facts.KeyFact{Found: true, Region: "eu-west-1", Manager: "CUSTOMER", State: "Enabled", RotationEnabled: true},
 		},
+		{
+			name: "other account", rotation: true,
+			meta: func() *kmstypes.KeyMetadata {
+				m := keyMeta("us-east-1", kmstypes.KeyManagerTypeCustomer, kmstypes.KeyStateEnabled)
+				m.Arn = aws.String("arn:aws:kms:us-east-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+				return m
+			}(),
+			want: facts.KeyFact{Found: true, Region: "us-east-1", Account: "999999999999", Manager: "CUSTOMER", State: "Enabled", RotationEnabled: true},
+		},
 		{name: "nil metadata", want: facts.KeyFact{}},
 	}
 	for _, tt := range tests {
@@ -63,6 +72,9 @@ func TestAssessKey(t *testing.T) {
 				tt.want.ARN = aws.ToString(tt.meta.Arn)
 				tt.want.KeyID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 				tt.want.Spec, tt.want.Usage, tt.want.Origin = "SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", "AWS_KMS"
+				if tt.want.Account == "" {
+					tt.want.Account = "123456789012"
+				}
 			}
 			if got != tt.want {
 				t.Errorf("AssessKey = %+v, want %+v", got, tt.want)

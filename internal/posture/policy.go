@@ -83,12 +83,6 @@ func allowsAction(s facts.PolicyStatement, action string) bool {
 	return anyMatch(s.Actions, action)
 }
 
-// coversAllResources reports whether the statement applies to every
-// resource: Resource "*", or a NotResource element.
-func coversAllResources(s facts.PolicyStatement) bool {
-	return len(s.NotResources) > 0 || slices.Contains(s.Resources, "*")
-}
-
 // conditionValues returns the values of condition key under any of the
 // given operators (operators and keys compared case-insensitively), and
 // whether the key appeared at all.

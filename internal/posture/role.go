@@ -3,7 +3,6 @@ package posture
 import (
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -23,20 +22,6 @@ var (
 	confusedDeputyOperators = []string{"StringEquals", "StringLike", "ArnEquals", "ArnLike"}
 )
 
-// BroadManagedPolicies are the managed policy names that make an execution
-// role over-privileged when attached (matched by the name at the end of the
-// policy ARN, e.g. arn:aws:iam::aws:policy/AdministratorAccess).
-var BroadManagedPolicies = []string{
-	"AmazonSageMakerFullAccess",
-	"AdministratorAccess",
-	"PowerUserAccess",
-	"AmazonS3FullAccess",
-	"IAMFullAccess",
-}
-
-// serviceWideAction matches "service:*".
-var serviceWideAction = regexp.MustCompile(`^[A-Za-z0-9-]+:\*$`)
-
 // RoleDocuments is what IAM returns about a role, before parsing: the input
 // of AssessRole.
 type RoleDocuments struct {
@@ -46,13 +31,18 @@ type RoleDocuments struct {
 	TrustPolicy        string            // AssumeRolePolicyDocument, URL-encoded or plain JSON
 	AttachedPolicyARNs []string          // managed policies attached to the role
 	InlinePolicies     map[string]string // policy name -> document, URL-encoded or plain JSON
+	// ManagedPolicies are the documents of the attached managed policies'
+	// default versions, by policy ARN (URL-encoded or plain JSON), as far as
+	// they were read: the fetcher reads every one not broad by its name.
+	ManagedPolicies map[string]string
 }
 
-// AssessRole parses a role's trust and inline policy documents and derives
-// TrustProblems, MissingConditions and BroadPermissions (see
-// AssessParsedRole). A document that cannot be parsed is reported as a
-// problem, never silently trusted: an unparsable trust policy becomes the
-// only TrustProblem and an unparsable inline policy a BroadPermission.
+// AssessRole parses a role's trust, managed and inline policy documents and
+// derives TrustProblems, MissingConditions, SourceConditions and
+// BroadPermissions (see AssessParsedRole). A document that cannot be parsed
+// is reported as a problem, never silently trusted: an unparsable trust
+// policy becomes the only TrustProblem and an unparsable permissions policy
+// a BroadPermission.
 func AssessRole(raw RoleDocuments) facts.RoleFact {
 	fact := facts.RoleFact{
 		Ref:                raw.Ref,
@@ -64,19 +54,9 @@ func AssessRole(raw RoleDocuments) facts.RoleFact {
 	trust, trustErr := ParsePolicyDocument(raw.TrustPolicy)
 	fact.Trust = trust
 
-	var inlineProblems []string
-	if len(raw.InlinePolicies) > 0 {
-		fact.Inline = make(map[string][]facts.PolicyStatement, len(raw.InlinePolicies))
-	}
-	for _, name := range slices.Sorted(maps.Keys(raw.InlinePolicies)) {
-		statements, err := ParsePolicyDocument(raw.InlinePolicies[name])
-		if err != nil {
-			inlineProblems = append(inlineProblems, fmt.Sprintf(
-				"inline policy %q could not be parsed (%v), so its permissions cannot be checked", name, err))
-			continue
-		}
-		fact.Inline[name] = statements
-	}
+	var unparsable []string
+	fact.Managed, unparsable = parsePolicies(raw.ManagedPolicies, managedLabel, unparsable)
+	fact.Inline, unparsable = parsePolicies(raw.InlinePolicies, inlineLabel, unparsable)
 
 	fact = AssessParsedRole(fact)
 	if trustErr != nil {
@@ -84,12 +64,30 @@ func AssessRole(raw RoleDocuments) facts.RoleFact {
 			"the trust policy could not be parsed (%v), so it cannot be shown to trust only %s", trustErr, SageMakerServicePrincipal)}
 		fact.MissingConditions = nil
 	}
-	fact.BroadPermissions = append(fact.BroadPermissions, inlineProblems...)
+	fact.BroadPermissions = append(fact.BroadPermissions, unparsable...)
 	return fact
 }
 
+// parsePolicies parses documents by key; each one that cannot be parsed is
+// added to problems (named by label) instead.
+func parsePolicies(docs map[string]string, label func(string) string, problems []string) (map[string][]facts.PolicyStatement, []string) {
+	if len(docs) == 0 {
+		return nil, problems
+	}
+	out := make(map[string][]facts.PolicyStatement, len(docs))
+	for _, key := range slices.Sorted(maps.Keys(docs)) {
+		statements, err := ParsePolicyDocument(docs[key])
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s could not be parsed (%v), so its permissions cannot be checked", label(key), err))
+			continue
+		}
+		out[key] = statements
+	}
+	return out, problems
+}
+
 // AssessParsedRole derives the verdict fields of a role from its parsed
-// Trust, AttachedPolicyARNs and Inline statements, replacing any previous
+// Trust, AttachedPolicyARNs, Managed and Inline statements, replacing any previous
 // verdict. It is the half of AssessRole that needs no JSON, so a role built
 // in code can be checked the same way.
 //
@@ -101,18 +99,20 @@ func AssessRole(raw RoleDocuments) facts.RoleFact {
 //   - MissingConditions: an Allow statement for SageMaker lacks
 //     aws:SourceAccount or aws:SourceArn under StringEquals, StringLike,
 //     ArnEquals or ArnLike (a value of only "*" counts as absent).
-//   - BroadPermissions: an attached BroadManagedPolicies entry; an inline
-//     Allow of "*", "service:*" or NotAction on every resource; an inline
-//     Allow of kms:Decrypt on every resource.
+//   - SourceConditions: the values of those keys where they are present
+//     (checkRoleTrust requires them to name the caller's account).
+//   - BroadPermissions: see broadPermissions (SS-IAM-2).
 func AssessParsedRole(fact facts.RoleFact) facts.RoleFact {
-	fact.TrustProblems, fact.MissingConditions = assessTrust(fact.Trust)
-	fact.BroadPermissions = append(broadAttached(fact.AttachedPolicyARNs), broadInline(fact.Inline)...)
+	fact.TrustProblems, fact.MissingConditions, fact.SourceConditions = assessTrust(fact.Trust)
+	fact.BroadPermissions = broadPermissions(fact.AttachedPolicyARNs, fact.Managed, fact.Inline)
 	return fact
 }
 
-// assessTrust returns the trust problems and missing confused-deputy
-// conditions of a trust policy.
-func assessTrust(trust []facts.PolicyStatement) (problems, missing []string) {
+// assessTrust returns the trust problems, the missing confused-deputy
+// conditions and the values of those that are present. Whether the values
+// name the caller's account is for the guardrail check to say (only the
+// Subject knows the account, partition and region).
+func assessTrust(trust []facts.PolicyStatement) (problems, missing []string, present []facts.TrustCondition) {
 	sageMakerCanAssume := false
 	for i, st := range trust {
 		if !isAllow(st) {
@@ -153,14 +153,17 @@ func assessTrust(trust []facts.PolicyStatement) (problems, missing []string) {
 				missing = append(missing, fmt.Sprintf(
 					"trust %s lets %s assume the role without an %s condition (%s)",
 					label, SageMakerServicePrincipal, key, strings.Join(confusedDeputyOperators, ", ")))
+				continue
 			}
+			slices.Sort(values)
+			present = append(present, facts.TrustCondition{Statement: label, Key: key, Values: values})
 		}
 	}
 	if !sageMakerCanAssume {
 		problems = append(problems, fmt.Sprintf(
 			"no trust statement allows %s to call sts:AssumeRole", SageMakerServicePrincipal))
 	}
-	return problems, missing
+	return problems, missing, present
 }
 
 // describePrincipal phrases an unexpected trusted principal.
@@ -182,50 +185,4 @@ func describePrincipal(kind, principal string) string {
 // onlyWildcards reports whether values is empty or every value is "*".
 func onlyWildcards(values []string) bool {
 	return !slices.ContainsFunc(values, func(v string) bool { return v != "*" })
-}
-
-// broadAttached lists attached managed policies from BroadManagedPolicies.
-func broadAttached(arns []string) []string {
-	var out []string
-	for _, a := range arns {
-		name := a[strings.LastIndex(a, "/")+1:]
-		if containsFold(BroadManagedPolicies, name) {
-			out = append(out, fmt.Sprintf("attached managed policy %s (%s) grants broad access", name, a))
-		}
-	}
-	return out
-}
-
-// broadInline lists inline Allow statements that grant whole services, or
-// kms:Decrypt, on every resource.
-func broadInline(inline map[string][]facts.PolicyStatement) []string {
-	var out []string
-	for _, name := range slices.Sorted(maps.Keys(inline)) {
-		for i, st := range inline[name] {
-			if !isAllow(st) || !coversAllResources(st) {
-				continue
-			}
-			where := fmt.Sprintf("inline policy %q %s", name, label(st, i))
-			on := "on every resource"
-			if len(st.NotResources) > 0 {
-				on = "on every resource except " + strings.Join(st.NotResources, ", ")
-			}
-			var wide []string
-			for _, a := range st.Actions {
-				if a == "*" || serviceWideAction.MatchString(a) {
-					wide = append(wide, a)
-				}
-			}
-			switch {
-			case len(st.NotActions) > 0:
-				out = append(out, fmt.Sprintf("%s allows every action except %s %s",
-					where, strings.Join(st.NotActions, ", "), on))
-			case len(wide) > 0:
-				out = append(out, fmt.Sprintf("%s allows %s %s", where, strings.Join(wide, ", "), on))
-			case allowsAction(st, "kms:Decrypt"):
-				out = append(out, fmt.Sprintf("%s allows kms:Decrypt %s (every KMS key)", where, on))
-			}
-		}
-	}
-	return out
 }

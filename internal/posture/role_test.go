@@ -105,10 +105,37 @@ func TestAssessRoleTrust(t *testing.T) {
 	}
 }
 
+// The values of present confused-deputy conditions are kept for the
+// guardrail check, which compares them with the caller's account.
+func TestAssessRoleSourceConditions(t *testing.T) {
+	foreign := `{"Statement":[{"Sid":"SageMaker","Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole",
+		"Condition":{"StringEquals":{"aws:SourceAccount":["999999999999","123456789012"]},"ArnLike":{"aws:SourceArn":"arn:aws:sagemaker:us-east-1:999999999999:*"}}}]}`
+	for _, tt := range []struct {
+		name, trust string
+		want        []facts.TrustCondition
+	}{
+		{name: "this account", trust: goodTrust, want: []facts.TrustCondition{
+			{Statement: "statement 0", Key: "aws:SourceAccount", Values: []string{"123456789012"}},
+			{Statement: "statement 0", Key: "aws:SourceArn", Values: []string{"arn:aws:sagemaker:us-east-1:123456789012:*"}},
+		}},
+		{name: "another account", trust: foreign, want: []facts.TrustCondition{
+			{Statement: `statement "SageMaker"`, Key: "aws:SourceAccount", Values: []string{"123456789012", "999999999999"}},
+			{Statement: `statement "SageMaker"`, Key: "aws:SourceArn", Values: []string{"arn:aws:sagemaker:us-east-1:999999999999:*"}},
+		}},
+		{name: "missing conditions have no values", trust: noConditionTrust},
+	} {
+		got := AssessRole(RoleDocuments{Ref: testRoleARN, ARN: testRoleARN, TrustPolicy: tt.trust})
+		if !reflect.DeepEqual(got.SourceConditions, tt.want) {
+			t.Errorf("%s: SourceConditions = %+v, want %+v", tt.name, got.SourceConditions, tt.want)
+		}
+	}
+}
+
 func TestAssessRolePermissions(t *testing.T) {
 	tests := []struct {
 		name     string
 		attached []string
+		managed  map[string]string
 		inline   map[string]string
 		want     []string // substrings, one per BroadPermission
 	}{
@@ -150,17 +177,99 @@ func TestAssessRolePermissions(t *testing.T) {
 		{
 			name:   "kms:Decrypt on *",
 			inline: map[string]string{"kms": `{"Statement":[{"Effect":"Allow","Action":["kms:Decrypt","kms:GenerateDataKey"],"Resource":"*"}]}`},
-			want:   []string{`inline policy "kms" statement 0 allows kms:Decrypt on every resource (every KMS key)`},
+			want:   []string{`inline policy "kms" statement 0 allows kms:Decrypt, kms:GenerateDataKey on every resource`},
 		},
 		{
 			name:   "kms wildcard on *",
 			inline: map[string]string{"kms": `{"Statement":[{"Effect":"Allow","Action":"kms:Decrypt*","Resource":"*"}]}`},
-			want:   []string{"allows kms:Decrypt on every resource"},
+			want:   []string{"allows kms:Decrypt* on every resource"},
 		},
 		{
 			name:   "NotAction and NotResource",
 			inline: map[string]string{"na": `{"Statement":[{"Effect":"Allow","NotAction":"iam:*","NotResource":"arn:aws:s3:::x"}]}`},
 			want:   []string{`allows every action except iam:* on every resource except arn:aws:s3:::x`},
+		},
+		{
+			name:   "NotResource alone",
+			inline: map[string]string{"nr": `{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","NotResource":"arn:aws:s3:::secret/*"}]}`},
+			want:   []string{`allows s3:GetObject on every resource except arn:aws:s3:::secret/*`},
+		},
+		{
+			name: "service-wide actions on named resources",
+			inline: map[string]string{"svc": `{"Statement":[
+				{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::data/*"},
+				{"Effect":"Allow","Action":"*:GetObject","Resource":"arn:aws:s3:::data/*"}]}`},
+			want: []string{"statement 0 allows s3:* on arn:aws:s3:::data/*", "statement 1 allows *:GetObject on arn:aws:s3:::data/*"},
+		},
+		{
+			name: "resources that cover a whole service",
+			inline: map[string]string{"wide": `{"Statement":[
+				{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::*/*"},
+				{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::*"},
+				{"Effect":"Allow","Action":"kms:Decrypt","Resource":"arn:aws:kms:*:*:key/*"},
+				{"Effect":"Allow","Action":"iam:GetRole","Resource":"arn:aws:iam::*:role/*"},
+				{"Effect":"Allow","Action":"logs:PutLogEvents","Resource":"arn:*"},
+				{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"arn:aws:*:us-east-1:123456789012:q"},
+				{"Effect":"Allow","Action":"kms:Encrypt","Resource":"arn:aws:kms:us-east-1:*:key/*"},
+				{"Effect":"Allow","Action":"logs:GetLogEvents","Resource":"arn:aws:logs:*:*:log-group:*:log-stream:*"}]}`},
+			want: []string{
+				"statement 0 allows s3:GetObject on arn:aws:s3:::*/*, which covers every resource of the service",
+				"statement 1 allows s3:ListBucket on arn:aws:s3:::*,",
+				"statement 2 allows kms:Decrypt on arn:aws:kms:*:*:key/*,",
+				"statement 3 allows iam:GetRole on arn:aws:iam::*:role/*,",
+				"statement 4 allows logs:PutLogEvents on arn:*,",
+				"statement 5 allows sqs:SendMessage on arn:aws:*:us-east-1:123456789012:q,",
+				"statement 6 allows kms:Encrypt on arn:aws:kms:us-east-1:*:key/*,",
+				"statement 7 allows logs:GetLogEvents on arn:aws:logs:*:*:log-group:*:log-stream:*,",
+			},
+		},
+		{
+			name: "resources of one account, bucket or path are not a whole service",
+			inline: map[string]string{"narrow": `{"Statement":[
+				{"Effect":"Allow","Action":"s3:GetObject","Resource":["arn:aws:s3:::data/*","arn:aws:s3:::data-*/train/*"]},
+				{"Effect":"Allow","Action":"kms:Decrypt","Resource":"arn:aws:kms:*:123456789012:key/*"},
+				{"Effect":"Allow","Action":"ec2:CreateNetworkInterface","Resource":"arn:aws:ec2:us-east-1:123456789012:network-interface/*"},
+				{"Effect":"Allow","Action":"logs:PutLogEvents","Resource":"arn:aws:logs:*:*:log-group:/aws/sagemaker/*"},
+				{"Effect":"Allow","Action":["ec2:DescribeVpcs","ec2:Describe*","ecr:GetAuthorizationToken","cloudwatch:PutMetricData"],"Resource":"*"}]}`},
+		},
+		{
+			name: "iam:PassRole",
+			inline: map[string]string{"pass": `{"Statement":[
+				{"Sid":"Scoped","Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/exec",
+				 "Condition":{"StringEquals":{"iam:PassedToService":"sagemaker.amazonaws.com"}}},
+				{"Sid":"NoCondition","Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/exec"},
+				{"Sid":"AnyRole","Effect":"Allow","Action":"iam:Pass*","Resource":"arn:aws:iam::123456789012:role/*",
+				 "Condition":{"StringEquals":{"iam:PassedToService":"sagemaker.amazonaws.com"}}},
+				{"Sid":"AnyService","Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/exec",
+				 "Condition":{"StringLike":{"iam:PassedToService":"*"}}},
+				{"Sid":"Everything","Effect":"Allow","Action":"iam:PassRole","Resource":"*",
+				 "Condition":{"StringEquals":{"iam:PassedToService":"sagemaker.amazonaws.com"}}}]}`},
+			want: []string{
+				`statement "NoCondition" allows iam:PassRole on arn:aws:iam::123456789012:role/exec without naming each role`,
+				`statement "AnyRole" allows iam:PassRole on arn:aws:iam::123456789012:role/* without`,
+				`statement "AnyService" allows iam:PassRole on arn:aws:iam::123456789012:role/exec without`,
+				`statement "Everything" allows iam:PassRole on every resource`,
+			},
+		},
+		{
+			name:     "documents of attached managed policies, customer and AWS managed",
+			attached: []string{"arn:aws:iam::123456789012:policy/read-all", "arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/AWSLambdaFullAccess", "arn:aws:iam::123456789012:policy/fine"},
+			managed: map[string]string{
+				"arn:aws:iam::123456789012:policy/read-all": url.QueryEscape(`{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::*/*"}}`),
+				"arn:aws:iam::aws:policy/ReadOnlyAccess":    `{"Statement":{"Effect":"Allow","Action":["s3:Get*","kms:Describe*"],"Resource":"*"}}`,
+				"arn:aws:iam::123456789012:policy/fine":     `{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/*"}}`,
+			},
+			want: []string{
+				"managed policy arn:aws:iam::123456789012:policy/read-all statement 0 allows s3:GetObject on arn:aws:s3:::*/*",
+				"managed policy arn:aws:iam::aws:policy/ReadOnlyAccess statement 0 allows s3:Get*, kms:Describe* on every resource",
+				"attached managed policy AWSLambdaFullAccess (arn:aws:iam::aws:policy/AWSLambdaFullAccess) grants broad access",
+			},
+		},
+		{
+			name:     "unparsable managed policy",
+			attached: []string{"arn:aws:iam::123456789012:policy/bad"},
+			managed:  map[string]string{"arn:aws:iam::123456789012:policy/bad": `{"Statement":`},
+			want:     []string{"managed policy arn:aws:iam::123456789012:policy/bad could not be parsed"},
 		},
 		{
 			name:   "unparsable inline policy",
@@ -172,7 +281,7 @@ func TestAssessRolePermissions(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got := AssessRole(RoleDocuments{
 				Ref: testRoleARN, ARN: testRoleARN, Name: "sagemaker-exec", TrustPolicy: goodTrust,
-				AttachedPolicyARNs: tt.attached, InlinePolicies: tt.inline,
+				AttachedPolicyARNs: tt.attached, ManagedPolicies: tt.managed, InlinePolicies: tt.inline,
 			})
 			assertContainsEach(t, "BroadPermissions", got.BroadPermissions, tt.want)
 			if len(got.TrustProblems)+len(got.MissingConditions) != 0 {

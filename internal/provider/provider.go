@@ -119,6 +119,7 @@ type guardrailsModel struct {
 	MinLogRetentionDays       types.Int64 `tfsdk:"min_log_retention_days"`
 	MinEndpointInstances      types.Int64 `tfsdk:"min_endpoint_instances"`
 	AllowedImageAccounts      types.List  `tfsdk:"allowed_image_accounts"`
+	AllowedKeyAccounts        types.List  `tfsdk:"allowed_key_accounts"`
 	RequireAlarmActions       types.Bool  `tfsdk:"require_alarm_actions"`
 	StrictDataBuckets         types.Bool  `tfsdk:"strict_data_buckets"`
 }
@@ -267,6 +268,12 @@ func providerSchema() schema.Schema {
 						MarkdownDescription: "AWS account IDs whose ECR registries may supply images (SS-SUP-1). Empty: any ECR registry.",
 						Validators:          []validator.List{listvalidator.ValueStringsAre(stringvalidator.RegexMatches(validators.AccountIDRegexp, "must be a 12-digit AWS account ID"))},
 					},
+					"allowed_key_accounts": schema.ListAttribute{
+						ElementType:         types.StringType,
+						Optional:            true,
+						MarkdownDescription: "AWS account IDs, other than the provider's own, whose KMS keys workloads may use (SS-KMS-1), for example a central key account. Empty: only keys of the provider's account.",
+						Validators:          []validator.List{listvalidator.ValueStringsAre(stringvalidator.RegexMatches(validators.AccountIDRegexp, "must be a 12-digit AWS account ID"))},
+					},
 					"require_alarm_actions": schema.BoolAttribute{
 						Optional:            true,
 						MarkdownDescription: "Make an alarm without actions an error instead of a warning (SS-MON-2). Default false.",
@@ -353,6 +360,7 @@ func (g *guardrailsModel) apply(ctx context.Context, p *guardrail.Policy) (diags
 	diags.Append(g.RequiredTags.ElementsAs(ctx, &p.RequiredTags, false)...)
 	diags.Append(g.AllowedInstanceTypes.ElementsAs(ctx, &p.AllowedInstanceTypes, false)...)
 	diags.Append(g.AllowedImageAccounts.ElementsAs(ctx, &p.AllowedImageAccounts, false)...)
+	diags.Append(g.AllowedKeyAccounts.ElementsAs(ctx, &p.AllowedKeyAccounts, false)...)
 	if !g.MaxTrainingRuntimeSeconds.IsNull() {
 		p.MaxTrainingRuntimeSeconds = g.MaxTrainingRuntimeSeconds.ValueInt64()
 	}

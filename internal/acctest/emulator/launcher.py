@@ -62,6 +62,7 @@ try:
     from moto.core.responses import ActionResult, EmptyResult
     from moto.core.utils import utcnow
     from moto.cloudwatch.responses import CloudWatchResponse
+    from moto.kms.models import kms_backends
     from moto.kms.responses import KmsResponse
     from moto.logs.exceptions import InvalidParameterException, ResourceNotFoundException
     from moto.logs.responses import LogsResponse
@@ -562,6 +563,28 @@ def _get_key_rotation_status(self: Any) -> str:
 
 
 # ---------------------------------------------------------------------------
+# KMS: keys of other accounts, by key ARN
+# ---------------------------------------------------------------------------
+#
+# Real KMS answers a request for a key of another account when the request
+# names the key by its ARN (and the key policy allows it). moto looks only in
+# the caller's account. With this patch a KeyId that is a key ARN is served
+# from the backend of the ARN's account and region, so a test can create a
+# key in another account (moto's x-moto-account-id header) and hand its ARN
+# to the provider. moto does not evaluate key policies: every such request is
+# allowed.
+
+_KEY_ARN = re.compile(r"^arn:[^:]+:kms:([^:]+):([0-9]{12}):key/")
+
+
+def _kms_backend(self: Any) -> Any:
+    m = _KEY_ARN.match(str(self._get_param("KeyId") or ""))
+    if m:
+        return kms_backends[m.group(2)][m.group(1)]
+    return kms_backends[self.current_account][self.region]
+
+
+# ---------------------------------------------------------------------------
 # Installing the patches
 # ---------------------------------------------------------------------------
 
@@ -580,6 +603,7 @@ PATCHES = [
     "logs:AssociateKmsKey (new)",
     "logs:DisassociateKmsKey (new)",
     "kms:EnableKeyRotation/GetKeyRotationStatus (RotationPeriodInDays kept)",
+    "kms: a KeyId that is a key ARN is served from that ARN's account and region",
     "cloudwatch:DisableAlarmActions/EnableAlarmActions (new)",
     "protocol: Smithy RPC v2 CBOR requests served through moto's awsJson (CloudWatch from aws-sdk-go-v2)",
 ]
@@ -619,6 +643,7 @@ def install_patches() -> None:
     LogsResponse.disassociate_kms_key = _disassociate_kms_key
     KmsResponse.enable_key_rotation = _enable_key_rotation
     KmsResponse.get_key_rotation_status = _get_key_rotation_status
+    KmsResponse.kms_backend = property(_kms_backend)
     CloudWatchResponse.disable_alarm_actions = _alarm_actions_setter(False)
     CloudWatchResponse.enable_alarm_actions = _alarm_actions_setter(True)
 

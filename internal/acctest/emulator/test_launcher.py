@@ -473,6 +473,19 @@ class EmulatorTest(unittest.TestCase):
         kms.enable_key_rotation(KeyId=key)
         self.assertEqual(kms.get_key_rotation_status(KeyId=key)["RotationPeriodInDays"], 365)
 
+    def test_kms_key_of_another_account_by_arn(self) -> None:
+        kms, other = client("kms"), client("kms")
+        other.meta.events.register(
+            "before-sign.kms.*", lambda request, **_: request.headers.__setitem__("x-moto-account-id", "999999999999")
+        )
+        arn = other.create_key()["KeyMetadata"]["Arn"]
+        self.assertIn(":999999999999:key/", arn)
+        other.enable_key_rotation(KeyId=arn)
+        self.assertEqual(kms.describe_key(KeyId=arn)["KeyMetadata"]["Arn"], arn)
+        self.assertTrue(kms.get_key_rotation_status(KeyId=arn)["KeyRotationEnabled"])
+        with self.assertRaises(kms.exceptions.NotFoundException):
+            kms.describe_key(KeyId=arn.split("/")[-1])  # by key ID: the caller's account only
+
     def test_rpcv2_cbor_cloudwatch(self) -> None:
         """aws-sdk-go-v2's CloudWatch client speaks only Smithy RPC v2 CBOR."""
         sys.path.insert(0, HERE)

@@ -179,8 +179,8 @@ func endpointSchema(ctx context.Context) schema.Schema {
 		"role_arn": schema.StringAttribute{
 			Required: true,
 			MarkdownDescription: "Execution role SageMaker assumes to pull the image and model artifacts. Its trust policy must " +
-				"trust only SageMaker (SS-IAM-1; without `aws:SourceAccount`/`aws:SourceArn` conditions a warning) and its " +
-				"permissions must not be broad (SS-IAM-2).",
+				"trust only SageMaker, with `aws:SourceAccount`/`aws:SourceArn` conditions that name this account and region " +
+				"(SS-IAM-1), and its inline and attached managed policies must not grant broad permissions (SS-IAM-2).",
 			Validators: []validator.String{validators.ARN("iam")},
 		},
 		"model": modelAttribute(),

@@ -130,7 +130,7 @@ func TestAssessLiveReportsDriftByControl(t *testing.T) {
 			inline: map[string]string{iampolicy.ExecutionRolePolicyName: want.Policy.JSON()}}
 	}
 	subject := func() *guardrail.Subject {
-		return &guardrail.Subject{Kind: guardrail.KindExecutionRole, Name: "exec", RoleARN: facts.Known(arn), RoleManaged: true}
+		return &guardrail.Subject{Kind: guardrail.KindExecutionRole, Name: "exec", RoleARN: facts.Known(arn)}
 	}
 	all := []string{"SS-GOV-1", "SS-IAM-1", "SS-IAM-2"}
 
@@ -222,7 +222,8 @@ func TestRenderedRolesAreCompliant(t *testing.T) {
 			}
 			fact := posture.AssessRole(posture.RoleDocuments{Ref: "r", ARN: "r", TrustPolicy: got.Trust.JSON(),
 				InlinePolicies: map[string]string{iampolicy.ExecutionRolePolicyName: got.Policy.JSON()}})
-			s := &guardrail.Subject{Kind: guardrail.KindExecutionRole, RoleARN: facts.Known("r"), RoleManaged: true,
+			s := &guardrail.Subject{Kind: guardrail.KindExecutionRole, RoleARN: facts.Known("r"),
+				Partition: testScope.Partition, Region: testScope.Region, AccountID: testScope.AccountID,
 				Tags: facts.Known(map[string]string{}), Facts: facts.Facts{Roles: map[string]facts.RoleFact{"r": fact}}}
 			if f := guardrail.Evaluate(s, guardrail.DefaultPolicy()); len(f) != 0 {
 				t.Errorf("%s: generated role has findings %+v", purpose, f)

@@ -26,14 +26,13 @@ var paths = guardrail.Paths{Attr: map[guardrail.Field]path.Path{guardrail.FieldT
 // placeholder before it exists); tags are unknown while the plan's are.
 func (r *roleResource) subject(name, ref string, tags facts.Value[map[string]string]) *guardrail.Subject {
 	return &guardrail.Subject{
-		Kind:        guardrail.KindExecutionRole,
-		Name:        name,
-		Region:      r.data.AWS.Region,
-		AccountID:   r.data.AWS.AccountID,
-		Partition:   r.data.AWS.Partition,
-		RoleARN:     facts.Known(ref),
-		RoleManaged: true,
-		Tags:        tags,
+		Kind:      guardrail.KindExecutionRole,
+		Name:      name,
+		Region:    r.data.AWS.Region,
+		AccountID: r.data.AWS.AccountID,
+		Partition: r.data.AWS.Partition,
+		RoleARN:   facts.Known(ref),
+		Tags:      tags,
 	}
 }
 

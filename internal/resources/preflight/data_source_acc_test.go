@@ -103,7 +103,7 @@ func TestAccPreflight_nonCompliant(t *testing.T) {
 				resource.TestCheckTypeSetElemNestedAttrs(addr, "findings.*", map[string]string{"control": "SS-NET-2", "severity": "error", "subject": f.public}),
 				resource.TestCheckTypeSetElemNestedAttrs(addr, "findings.*", map[string]string{"control": "SS-NET-3", "severity": "error", "subject": f.openSG}),
 				resource.TestCheckTypeSetElemNestedAttrs(addr, "findings.*", map[string]string{"control": "SS-KMS-2", "severity": "error"}),
-				resource.TestCheckTypeSetElemNestedAttrs(addr, "findings.*", map[string]string{"control": "SS-IAM-1", "severity": "warning"}),
+				resource.TestCheckTypeSetElemNestedAttrs(addr, "findings.*", map[string]string{"control": "SS-IAM-1", "severity": "error"}),
 				resource.TestMatchTypeSetElemNestedAttrs(addr, "findings.*", map[string]*regexp.Regexp{
 					"control": regexp.MustCompile(`^SS-NET-2$`),
 					"message": regexp.MustCompile(`igw-`),
@@ -132,6 +132,57 @@ func TestAccPreflight_enforce(t *testing.T) {
   enforce     = true
 `, f.public)),
 			ExpectError: regexp.MustCompile(`SS-NET-2: subnet ` + f.public + ` is not private`),
+		}},
+	})
+}
+
+// A role whose trust conditions name another account, and a role with a
+// customer-managed policy that reads every bucket's objects without saying
+// "*": both refused at plan time, with the statement and account named.
+func TestAccPreflight_foreignTrustAndBroadManagedPolicy(t *testing.T) {
+	c := acctest.AWS(t)
+	readAll := acctest.Policy(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::*/*"}]}`)
+	foreignTrust := acctest.Role(t, acctest.SageMakerTrust("999999999999", true))
+	broad := acctest.Role(t, acctest.SageMakerTrust(c.AccountID, true), readAll)
+	good := acctest.Role(t, acctest.SageMakerTrust(c.AccountID, true))
+	role := func(arn string) string { return config(fmt.Sprintf("  role_arn = %q\n  enforce  = true", arn)) }
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config:      role(foreignTrust),
+			ExpectError: regexp.MustCompile(`(?s)SS-IAM-1: role .*confused-deputy conditions.*aws:SourceAccount\s+"999999999999"`),
+		}, {
+			Config:      role(broad),
+			ExpectError: regexp.MustCompile(`(?s)SS-IAM-2: role .*broad permissions.*` + regexp.QuoteMeta(readAll) + `.*s3:GetObject.*arn:aws:s3:::\*/\*`),
+		}, {
+			Config: role(good),
+			Check:  resource.TestCheckResourceAttr(addr, "compliant", "true"),
+		}},
+	})
+}
+
+// A rotating customer-managed key of another account: refused with SS-KMS-1
+// naming the account, unless guardrails.allowed_key_accounts lists it.
+func TestAccPreflight_keyOfAnotherAccount(t *testing.T) {
+	foreign := acctest.KeyInAccount(t, "999999999999")
+	key := func(guardrails string) string {
+		return acctest.ProviderConfig(guardrails) + fmt.Sprintf(`
+data "sagesafe_preflight" "test" {
+  kms_key_arn = %q
+  enforce     = true
+}
+`, foreign)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config:      key(""),
+			ExpectError: regexp.MustCompile(`(?s)SS-KMS-1: KMS key .*belongs to\s+account\s+999999999999.*allowed_key_accounts`),
+		}, {
+			Config: key(`guardrails { allowed_key_accounts = ["999999999999"] }`),
+			Check:  resource.TestCheckResourceAttr(addr, "compliant", "true"),
 		}},
 	})
 }

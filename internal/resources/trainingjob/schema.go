@@ -163,7 +163,8 @@ func identityAttributes() map[string]schema.Attribute {
 		"role_arn": schema.StringAttribute{
 			Required: true,
 			MarkdownDescription: "Execution role the job runs as. Its trust policy must allow only `sagemaker.amazonaws.com`, " +
-				"with `aws:SourceAccount`/`aws:SourceArn` conditions (SS-IAM-1), and it must have no broad permissions (SS-IAM-2); " +
+				"with `aws:SourceAccount`/`aws:SourceArn` conditions that name this account and region (SS-IAM-1), and it must have " +
+				"no broad permissions in its inline or attached managed policies (SS-IAM-2); " +
 				"`sagesafe_execution_role` makes such a role.",
 			Validators:    []validator.String{validators.ARN("iam")},
 			PlanModifiers: replaceString,
