@@ -24,6 +24,7 @@ import (
 type applyInput struct {
 	spec     spec
 	version  string
+	key      nameKey // the salt of the version name and the creation token
 	tags     map[string]string
 	nvme     bool // the instance type has local NVMe storage
 	subject  *guardrail.Subject
@@ -31,9 +32,10 @@ type applyInput struct {
 }
 
 // prepareApply expands the plan and runs the guardrails again: values
-// unknown at plan time are known now. It returns false when the apply must
-// not go on.
-func (r *endpointResource) prepareApply(ctx context.Context, plan endpointModel, diags *diag.Diagnostics) (applyInput, bool) {
+// unknown at plan time are known now. k is the resource's name key, prior
+// the prior state (nil on create). It returns false when the apply must not
+// go on.
+func (r *endpointResource) prepareApply(ctx context.Context, plan endpointModel, k nameKey, prior *endpointModel, diags *diag.Diagnostics) (applyInput, bool) {
 	s, d := expandSpec(ctx, plan, r.data)
 	diags.Append(d...)
 	if diags.HasError() {
@@ -43,7 +45,21 @@ func (r *endpointResource) prepareApply(ctx context.Context, plan endpointModel,
 	if !ok {
 		return applyInput{}, false
 	}
-	return applyInput{spec: s, version: s.versionName(), tags: s.allTags(r.data), nvme: nvme, subject: subject, findings: findings}, true
+	version := r.versionOf(ctx, s, k, prior)
+	return applyInput{spec: s, version: version, key: k, tags: s.allTags(r.data), nvme: nvme, subject: subject, findings: findings}, true
+}
+
+// versionOf is the version name of s under k, given the prior state (nil
+// on create; see spec.versionName).
+func (r *endpointResource) versionOf(ctx context.Context, s spec, k nameKey, prior *endpointModel) string {
+	if prior == nil || !fullyKnown(*prior) {
+		return s.versionName(k, nil, "")
+	}
+	ps, d := expandSpec(ctx, *prior, r.data)
+	if d.HasError() {
+		return s.versionName(k, nil, "")
+	}
+	return s.versionName(k, &ps, prior.EndpointConfigName.ValueString())
 }
 
 // provision creates, in order, the log group, model, endpoint configuration,
@@ -63,13 +79,13 @@ func (r *endpointResource) provision(ctx context.Context, a applyInput, c *clean
 	c.logGroup = lg.Created && !s.RetainLogs
 
 	// 2-3. Model and endpoint configuration.
-	createdModel, _, err := r.ensureModel(ctx, s, version, a.tags)
+	createdModel, _, err := r.ensureModel(ctx, s, version, a.key, a.tags)
 	c.models = appendIf(c.models, version, createdModel)
 	if err != nil {
 		c.fail(ctx, diags, "Creating the model failed", err)
 		return lg, nil, false
 	}
-	createdConfig, _, err := r.ensureConfig(ctx, s, version, a.nvme, a.tags)
+	createdConfig, _, err := r.ensureConfig(ctx, s, version, a.nvme, a.key, a.tags)
 	c.configs = appendIf(c.configs, version, createdConfig)
 	if err != nil {
 		c.fail(ctx, diags, "Creating the endpoint configuration failed", err)

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -282,29 +284,28 @@ func waitBudget(ctx context.Context) (time.Duration, bool) {
 	return left, left > 0
 }
 
-// ensureModel creates the model of a version unless it exists (a retried
-// apply adopts its own model: the name carries the hash of its settings).
-// A model of that name without network isolation was changed outside
-// sagesafe and is recreated.
-func (r *endpointResource) ensureModel(ctx context.Context, s spec, name string, tags map[string]string) (created bool, arn string, err error) {
+// ensureModel creates the model of a version unless it exists. An existing
+// model of that name is used only when this resource created it (it carries
+// the creation token) and its settings are the plan's (checkExisting):
+// that is how a retry after a lost answer, or an apply after a failed one,
+// picks up its own model. Any other is refused with an error naming it.
+func (r *endpointResource) ensureModel(ctx context.Context, s spec, name string, k nameKey, tags map[string]string) (created bool, arn string, err error) {
 	sm := r.data.AWS.SageMaker
 	m, err := findModel(ctx, sm, name)
 	switch {
-	case err == nil && aws.ToBool(m.EnableNetworkIsolation):
-		return false, aws.ToString(m.ModelArn), nil
 	case err == nil:
-		tflog.Warn(ctx, "model exists without network isolation; recreating it", map[string]any{"model": name})
-		if _, err := sm.DeleteModel(ctx, &sagemaker.DeleteModelInput{ModelName: aws.String(name)}); err != nil && !sageMakerNotFound(err) {
-			return false, "", fmt.Errorf("deleting model %s (no network isolation): %w", name, err)
-		}
+		return false, aws.ToString(m.ModelArn), r.useExisting(ctx, "model", name, aws.ToString(m.ModelArn), auditModel(s, m), k)
 	case !IsNotFound(err):
 		return false, "", err
 	}
-	out, err := sm.CreateModel(ctx, s.createModelInput(name, tags))
+	out, err := sm.CreateModel(ctx, s.createModelInput(name, withToken(tags, k.Token)))
 	if err != nil {
 		// A retried request whose first attempt succeeded reports that the
-		// model exists: it is this apply's.
-		if m, ferr := findModel(ctx, sm, name); ferr == nil && aws.ToBool(m.EnableNetworkIsolation) {
+		// model exists: it is this apply's if it carries the token.
+		if m, ferr := findModel(ctx, sm, name); ferr == nil {
+			if uerr := r.useExisting(ctx, "model", name, aws.ToString(m.ModelArn), auditModel(s, m), k); uerr != nil {
+				return false, "", fmt.Errorf("creating model %s: %w; %w", name, err, uerr)
+			}
 			return true, aws.ToString(m.ModelArn), nil
 		}
 		return false, "", fmt.Errorf("creating model %s: %w", name, err)
@@ -313,24 +314,159 @@ func (r *endpointResource) ensureModel(ctx context.Context, s spec, name string,
 }
 
 // ensureConfig creates the endpoint configuration of a version unless it
-// exists (configurations are immutable; the name carries their hash).
-func (r *endpointResource) ensureConfig(ctx context.Context, s spec, name string, nvme bool, tags map[string]string) (created bool, arn string, err error) {
+// exists (configurations are immutable; the name carries their keyed hash),
+// on the same terms as ensureModel.
+func (r *endpointResource) ensureConfig(ctx context.Context, s spec, name string, nvme bool, k nameKey, tags map[string]string) (created bool, arn string, err error) {
 	sm := r.data.AWS.SageMaker
 	cfg, err := findEndpointConfig(ctx, sm, name)
 	switch {
 	case err == nil:
-		return false, aws.ToString(cfg.EndpointConfigArn), nil
+		return false, aws.ToString(cfg.EndpointConfigArn), r.useExisting(ctx, "endpoint configuration", name, aws.ToString(cfg.EndpointConfigArn), auditConfig(s, name, nvme, cfg), k)
 	case !IsNotFound(err):
 		return false, "", err
 	}
-	out, err := sm.CreateEndpointConfig(ctx, s.createConfigInput(name, name, nvme, tags))
+	out, err := sm.CreateEndpointConfig(ctx, s.createConfigInput(name, name, nvme, withToken(tags, k.Token)))
 	if err != nil {
-		if cfg, ferr := findEndpointConfig(ctx, sm, name); ferr == nil { // a retry of a request that succeeded
+		if cfg, ferr := findEndpointConfig(ctx, sm, name); ferr == nil { // a retry of a request that succeeded?
+			if uerr := r.useExisting(ctx, "endpoint configuration", name, aws.ToString(cfg.EndpointConfigArn), auditConfig(s, name, nvme, cfg), k); uerr != nil {
+				return false, "", fmt.Errorf("creating endpoint configuration %s: %w; %w", name, err, uerr)
+			}
 			return true, aws.ToString(cfg.EndpointConfigArn), nil
 		}
 		return false, "", fmt.Errorf("creating endpoint configuration %s: %w", name, err)
 	}
 	return true, aws.ToString(out.EndpointConfigArn), nil
+}
+
+// useExisting reads the tags of an existing model or configuration and
+// decides with checkExisting whether it may be used. An adopted object
+// (see nameKey.Adopted) that passes is tagged with the token, so from now on
+// it is recognised like one this resource created.
+func (r *endpointResource) useExisting(ctx context.Context, kind, name, objectARN string, diffs []string, k nameKey) error {
+	sm := r.data.AWS.SageMaker
+	out, err := sm.ListTags(ctx, &sagemaker.ListTagsInput{ResourceArn: aws.String(objectARN), MaxResults: aws.Int32(100)})
+	if err != nil {
+		return fmt.Errorf("listing the tags of existing %s %s: %w", kind, name, err)
+	}
+	claim, err := checkExisting(kind, name, tagMap(out.Tags), diffs, k)
+	if err != nil || !claim {
+		return err
+	}
+	tflog.Info(ctx, "claiming the adopted version with the creation token", map[string]any{"object": name})
+	if _, err := sm.AddTags(ctx, &sagemaker.AddTagsInput{ResourceArn: aws.String(objectARN), Tags: sageMakerTags(map[string]string{tokenTagKey: k.Token})}); err != nil {
+		return fmt.Errorf("tagging adopted %s %s with the creation token: %w", kind, name, err)
+	}
+	return nil
+}
+
+// checkExisting decides whether an existing model or endpoint configuration
+// of a version's name may be used: only when this resource created it (its
+// creation token tag is the resource's token), or it is the version the
+// resource adopted and it has no token yet (then claim is true: tag it);
+// and in both cases only when its security settings are the plan's (diffs
+// is empty). Anyone who can create SageMaker objects could otherwise make
+// an object of the planned name first (no VPC, no key) and have sagesafe
+// serve it.
+func checkExisting(kind, name string, tags map[string]string, diffs []string, k nameKey) (claim bool, err error) {
+	token, tagged := tags[tokenTagKey]
+	switch {
+	case tagged && token == k.Token:
+	case !tagged && k.Adopted != "" && name == k.Adopted:
+		claim = true
+	default:
+		return false, fmt.Errorf("%s %s exists and was not created by this resource (it does not carry this resource's creation token in tag %s); "+
+			"sagesafe never uses a SageMaker object it did not create. Delete %s, or find out who created it", kind, name, tokenTagKey, name)
+	}
+	if len(diffs) > 0 {
+		return false, fmt.Errorf("%s %s exists but its settings differ from the plan: %s; sagesafe does not use it. Delete %s and apply again",
+			kind, name, strings.Join(diffs, "; "), name)
+	}
+	return claim, nil
+}
+
+// auditModel lists how a live model differs from the one the spec asks
+// for: VPC subnets and security groups, network isolation, image, model
+// data, environment and execution role.
+func auditModel(s spec, m *sagemaker.DescribeModelOutput) []string {
+	var diffs []string
+	differ := func(what string, got, want any) {
+		diffs = append(diffs, fmt.Sprintf("%s is %v, the plan says %v", what, got, want))
+	}
+	var subnets, groups []string
+	if m.VpcConfig != nil {
+		subnets, groups = m.VpcConfig.Subnets, m.VpcConfig.SecurityGroupIds
+	}
+	if !slices.Equal(sorted(subnets), sorted(s.SubnetIDs)) {
+		differ("VPC subnets", sorted(subnets), sorted(s.SubnetIDs))
+	}
+	if !slices.Equal(sorted(groups), sorted(s.SecurityGroupIDs)) {
+		differ("VPC security groups", sorted(groups), sorted(s.SecurityGroupIDs))
+	}
+	if !aws.ToBool(m.EnableNetworkIsolation) {
+		differ("network isolation", false, true)
+	}
+	c := m.PrimaryContainer
+	if c == nil && len(m.Containers) == 1 {
+		c = &m.Containers[0]
+	}
+	if c == nil || len(m.Containers) > 1 {
+		return append(diffs, fmt.Sprintf("it has %d containers, the plan one", len(m.Containers)))
+	}
+	if got := aws.ToString(c.Image); got != s.Image {
+		differ("the image", got, s.Image)
+	}
+	if got := aws.ToString(c.ModelDataUrl); got != s.ModelDataURL {
+		differ("the model data", orNone(got), orNone(s.ModelDataURL))
+	}
+	if !maps.Equal(c.Environment, s.Environment) && (len(c.Environment) > 0 || len(s.Environment) > 0) {
+		diffs = append(diffs, "the environment differs from the plan's") // values are secret
+	}
+	if got := aws.ToString(m.ExecutionRoleArn); got != s.RoleARN {
+		differ("the execution role", got, s.RoleARN)
+	}
+	return diffs
+}
+
+// auditConfig lists how a live endpoint configuration differs from the one
+// the spec asks for: the volume key, one production variant serving model
+// with the planned instances and no shadow variant, and data capture.
+func auditConfig(s spec, model string, nvme bool, cfg *sagemaker.DescribeEndpointConfigOutput) []string {
+	var diffs []string
+	differ := func(what string, got, want any) {
+		diffs = append(diffs, fmt.Sprintf("%s is %v, the plan says %v", what, got, want))
+	}
+	want := s.createConfigInput(aws.ToString(cfg.EndpointConfigName), model, nvme, nil)
+	if got, w := aws.ToString(cfg.KmsKeyId), aws.ToString(want.KmsKeyId); got != w {
+		differ("KmsKeyId", orNone(got), orNone(w))
+	}
+	if n := len(cfg.ShadowProductionVariants); n > 0 {
+		diffs = append(diffs, fmt.Sprintf("it has %d shadow variants, the plan none", n))
+	}
+	if len(cfg.ProductionVariants) != 1 {
+		diffs = append(diffs, fmt.Sprintf("it has %d production variants, the plan one", len(cfg.ProductionVariants)))
+	} else {
+		got, w := cfg.ProductionVariants[0], want.ProductionVariants[0]
+		if aws.ToString(got.VariantName) != aws.ToString(w.VariantName) || aws.ToString(got.ModelName) != aws.ToString(w.ModelName) ||
+			got.InstanceType != w.InstanceType || aws.ToInt32(got.InitialInstanceCount) != aws.ToInt32(w.InitialInstanceCount) {
+			differ("the production variant", fmt.Sprintf("%s (model %s, %d x %s)", aws.ToString(got.VariantName), aws.ToString(got.ModelName), aws.ToInt32(got.InitialInstanceCount), got.InstanceType),
+				fmt.Sprintf("%s (model %s, %d x %s)", aws.ToString(w.VariantName), aws.ToString(w.ModelName), aws.ToInt32(w.InitialInstanceCount), w.InstanceType))
+		}
+	}
+	gotCapture, wantCapture := cfg.DataCaptureConfig, want.DataCaptureConfig
+	switch {
+	case wantCapture == nil && gotCapture != nil && aws.ToBool(gotCapture.EnableCapture):
+		diffs = append(diffs, "it captures data, the plan does not")
+	case wantCapture != nil && (gotCapture == nil || !aws.ToBool(gotCapture.EnableCapture)):
+		diffs = append(diffs, "it does not capture data, the plan does")
+	case wantCapture != nil:
+		if got, w := aws.ToString(gotCapture.DestinationS3Uri), aws.ToString(wantCapture.DestinationS3Uri); got != w {
+			differ("the data capture destination", got, w)
+		}
+		if got, w := aws.ToString(gotCapture.KmsKeyId), aws.ToString(wantCapture.KmsKeyId); got != w {
+			differ("the data capture KmsKeyId", orNone(got), w)
+		}
+	}
+	return diffs
 }
 
 // createOrAdopt creates the endpoint. An endpoint of that name that this

@@ -78,12 +78,12 @@ type versionObjects struct {
 func (r *endpointResource) ensureVersion(ctx context.Context, a applyInput, serving string, diags *diag.Diagnostics) (versionObjects, bool) {
 	var v versionObjects
 	var err error
-	v.createdModel, v.modelARN, err = r.ensureModel(ctx, a.spec, a.version, a.tags)
+	v.createdModel, v.modelARN, err = r.ensureModel(ctx, a.spec, a.version, a.key, a.tags)
 	if err != nil {
 		diags.AddError("Creating the model failed", err.Error())
 		return v, false
 	}
-	v.createdConfig, v.configARN, err = r.ensureConfig(ctx, a.spec, a.version, a.nvme, a.tags)
+	v.createdConfig, v.configARN, err = r.ensureConfig(ctx, a.spec, a.version, a.nvme, a.key, a.tags)
 	if err != nil {
 		if v.createdModel && serving != a.version {
 			// The configuration was not created: only the model this apply

@@ -2,6 +2,8 @@ package endpoint
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/big"
@@ -49,9 +51,11 @@ func testSpec() spec {
 	}
 }
 
+var testSalt = []byte("0123456789abcdef0123456789abcdef")
+
 func TestHashRollsOnModelAndVariantOnly(t *testing.T) {
 	base := testSpec()
-	h := base.hash()
+	h := base.hash(testSalt)
 	if len(h) != hashLen {
 		t.Fatalf("hash %q has length %d", h, len(h))
 	}
@@ -67,7 +71,7 @@ func TestHashRollsOnModelAndVariantOnly(t *testing.T) {
 	for i, f := range same {
 		s := testSpec()
 		f(&s)
-		if s.hash() != h {
+		if s.hash(testSalt) != h {
 			t.Errorf("change %d must not roll the endpoint", i)
 		}
 	}
@@ -86,11 +90,11 @@ func TestHashRollsOnModelAndVariantOnly(t *testing.T) {
 	for what, f := range rolls {
 		s := testSpec()
 		f(&s)
-		if s.hash() == h {
+		if s.hash(testSalt) == h {
 			t.Errorf("a change of %s must roll the endpoint", what)
 		}
 	}
-	if got := base.versionName(); got != "churn-"+h || !ownVersion("churn", got) {
+	if got := base.versionName(nameKey{Salt: testSalt, Token: "t"}, nil, ""); got != "churn-"+h || !ownVersion("churn", got) {
 		t.Errorf("versionName %q", got)
 	}
 	for _, n := range []string{"churn", "churn-rogue", "churn-" + h + "x", "other-" + h, "churn-2-" + h} {
@@ -551,4 +555,140 @@ type describeFunc func() error
 
 func (f describeFunc) DescribeEndpoint(context.Context, *sagemaker.DescribeEndpointInput, ...func(*sagemaker.Options)) (*sagemaker.DescribeEndpointOutput, error) {
 	return nil, f()
+}
+
+// TestVersionNameIsKeyed: the version name changes with the environment,
+// but it is not a function of the settings alone: without the resource's
+// salt, neither the old unkeyed hash nor a guess of the environment
+// reproduces it, and another resource's salt gives another name.
+func TestVersionNameIsKeyed(t *testing.T) {
+	k := nameKey{Salt: testSalt, Token: "t"}
+	base := testSpec()
+	name := base.versionName(k, nil, "")
+	secret := testSpec()
+	secret.Environment = map[string]string{"A": "2"}
+	if secret.versionName(k, nil, "") == name {
+		t.Error("a changed environment value must change the name")
+	}
+	if again := testSpec().versionName(k, nil, ""); again != name {
+		t.Errorf("the name is not stable: %s then %s", name, again)
+	}
+	// What anyone who sees the plan can compute: the unkeyed hash, or a
+	// hash under an empty or other key.
+	unkeyed := sha256.Sum256(base.fingerprint())
+	for what, guess := range map[string]string{
+		"unkeyed sha256": versionName("churn", hex.EncodeToString(unkeyed[:])[:hashLen]),
+		"empty key":      base.versionName(nameKey{Token: "t"}, nil, ""),
+		"other salt":     base.versionName(nameKey{Salt: []byte("another resource's salt........."), Token: "t"}, nil, ""),
+	} {
+		if guess == name {
+			t.Errorf("the name can be computed from the settings alone (%s)", what)
+		}
+	}
+	k1, err1 := newNameKey("")
+	k2, err2 := newNameKey("")
+	if err1 != nil || err2 != nil || len(k1.Salt) != 32 || k1.Token == "" || string(k1.Salt) == string(k2.Salt) || k1.Token == k2.Token {
+		t.Errorf("new keys must be random: %v %v", err1, err2)
+	}
+}
+
+// TestVersionNameKeepsAdoptedVersion: an imported endpoint (a key made
+// with Adopted) keeps serving its version while the settings are the ones
+// the refresh read from it; any change, or a version it does not serve,
+// gets a keyed name.
+func TestVersionNameKeepsAdoptedVersion(t *testing.T) {
+	k := nameKey{Salt: testSalt, Token: "t", Adopted: "churn-0badc0de"}
+	s, live := testSpec(), testSpec()
+	if got := s.versionName(k, &live, "churn-0badc0de"); got != "churn-0badc0de" {
+		t.Errorf("unchanged settings: %s, want the adopted version", got)
+	}
+	keyed := s.versionName(nameKey{Salt: testSalt, Token: "t"}, nil, "")
+	changed := testSpec()
+	changed.Environment = map[string]string{"A": "2"}
+	if got := s.versionName(k, &changed, "churn-0badc0de"); got != keyed {
+		t.Errorf("changed settings: %s, want %s", got, keyed)
+	}
+	if got := s.versionName(k, &live, "churn-other"); got != keyed {
+		t.Errorf("the endpoint serves another version: %s, want %s", got, keyed)
+	}
+	if got := s.versionName(k, nil, ""); got != keyed {
+		t.Errorf("create: %s, want %s", got, keyed)
+	}
+}
+
+// TestCheckExisting: an existing model or configuration is used only with
+// this resource's creation token (or as the untagged adopted version) and
+// only with the plan's settings.
+func TestCheckExisting(t *testing.T) {
+	k := nameKey{Salt: testSalt, Token: "tok", Adopted: "churn-adopted"}
+	for _, c := range []struct {
+		name, object string
+		tags         map[string]string
+		diffs        []string
+		claim        bool
+		err          string
+	}{
+		{name: "own", object: "churn-1", tags: map[string]string{tokenTagKey: "tok"}},
+		{name: "squatted, no token", object: "churn-1", tags: map[string]string{ownerTagKey: "churn"},
+			err: "model churn-1 exists and was not created by this resource"},
+		{name: "another resource's token", object: "churn-1", tags: map[string]string{tokenTagKey: "other"},
+			err: "model churn-1 exists and was not created by this resource"},
+		{name: "own but weakened", object: "churn-1", tags: map[string]string{tokenTagKey: "tok"}, diffs: []string{"network isolation is false, the plan says true"},
+			err: "model churn-1 exists but its settings differ from the plan: network isolation is false"},
+		{name: "adopted, untagged", object: "churn-adopted", claim: true},
+		{name: "adopted, already claimed", object: "churn-adopted", tags: map[string]string{tokenTagKey: "tok"}},
+		{name: "adopted name with a foreign token", object: "churn-adopted", tags: map[string]string{tokenTagKey: "other"},
+			err: "was not created by this resource"},
+		{name: "adopted but weakened", object: "churn-adopted", diffs: []string{"VPC subnets are [], the plan says [subnet-a]"},
+			err: "its settings differ from the plan: VPC subnets"},
+	} {
+		claim, err := checkExisting("model", c.object, c.tags, c.diffs, k)
+		switch {
+		case c.err == "" && err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+			t.Errorf("%s: error %v, want %q", c.name, err, c.err)
+		case claim != c.claim:
+			t.Errorf("%s: claim %v, want %v", c.name, claim, c.claim)
+		}
+	}
+	if _, err := checkExisting("model", "churn-x", nil, nil, nameKey{Salt: testSalt, Token: "tok"}); err == nil {
+		t.Error("without an adopted version, an untagged object is refused")
+	}
+}
+
+// TestAuditModelAndConfig: the audit finds every security setting of a
+// squatted model or configuration that differs from the plan.
+func TestAuditModelAndConfig(t *testing.T) {
+	s := testSpec()
+	in := s.createModelInput("churn-x", nil)
+	good := &sagemaker.DescribeModelOutput{
+		ModelName: in.ModelName, ExecutionRoleArn: in.ExecutionRoleArn, PrimaryContainer: in.PrimaryContainer,
+		VpcConfig: in.VpcConfig, EnableNetworkIsolation: aws.Bool(true),
+	}
+	if d := auditModel(s, good); len(d) != 0 {
+		t.Errorf("the planned model: %v", d)
+	}
+	squat := &sagemaker.DescribeModelOutput{ModelName: in.ModelName, ExecutionRoleArn: in.ExecutionRoleArn,
+		PrimaryContainer: &smtypes.ContainerDefinition{Image: aws.String("999999999999.dkr.ecr.us-east-1.amazonaws.com/evil:latest")}}
+	d := strings.Join(auditModel(s, squat), "\n")
+	for _, want := range []string{"VPC subnets", "VPC security groups", "network isolation", "the image", "the model data", "the environment"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("the squatted model's audit misses %s:\n%s", want, d)
+		}
+	}
+	cin := s.createConfigInput("churn-x", "churn-x", false, nil)
+	cfg := &sagemaker.DescribeEndpointConfigOutput{EndpointConfigName: cin.EndpointConfigName, KmsKeyId: cin.KmsKeyId, ProductionVariants: cin.ProductionVariants}
+	if d := auditConfig(s, "churn-x", false, cfg); len(d) != 0 {
+		t.Errorf("the planned configuration: %v", d)
+	}
+	weak := &sagemaker.DescribeEndpointConfigOutput{EndpointConfigName: cin.EndpointConfigName, ProductionVariants: slices.Clone(cin.ProductionVariants),
+		ShadowProductionVariants: []smtypes.ProductionVariant{{VariantName: aws.String("shadow")}}}
+	weak.ProductionVariants[0].ModelName = aws.String("rogue")
+	d = strings.Join(auditConfig(s, "churn-x", false, weak), "\n")
+	for _, want := range []string{"KmsKeyId", "shadow", "the production variant"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("the squatted configuration's audit misses %s:\n%s", want, d)
+		}
+	}
 }

@@ -1,7 +1,10 @@
 package endpoint
 
 import (
+	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -153,8 +156,9 @@ type hashInput struct {
 	Capture          *captureSpec      `json:"capture,omitempty"`
 }
 
-// hash is a short hash of the model and variant settings.
-func (s spec) hash() string {
+// fingerprint is the canonical JSON of the model and variant settings: two
+// specs with the same fingerprint need the same model and configuration.
+func (s spec) fingerprint() []byte {
 	in := hashInput{
 		Image: s.Image, ModelDataURL: s.ModelDataURL, Environment: s.Environment, RoleARN: s.RoleARN,
 		SubnetIDs: sorted(s.SubnetIDs), SecurityGroupIDs: sorted(s.SecurityGroupIDs), NetworkIsolation: true,
@@ -168,15 +172,118 @@ func (s spec) hash() string {
 	if err != nil { // cannot happen for these types
 		panic(err)
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])[:hashLen]
+	return b
+}
+
+// hash is a short keyed hash of the model and variant settings: an
+// HMAC-SHA256 under the resource's own salt. The settings include the
+// sensitive environment, and the name is shown in every plan; an unkeyed
+// hash would let anyone who sees a plan confirm a guessed secret offline,
+// and would let anyone who can create SageMaker objects know the name of
+// the next version before it exists. Under a random salt that never leaves
+// the private state, the name changes whenever a setting (an environment
+// value included) changes, but says nothing about the settings and cannot
+// be computed in advance. Secrets are not left out of the hash instead:
+// a changed secret must still roll a new model, and the salt does that
+// with no second mechanism.
+func (s spec) hash(salt []byte) string {
+	mac := hmac.New(sha256.New, salt)
+	mac.Write(s.fingerprint())
+	return hex.EncodeToString(mac.Sum(nil))[:hashLen]
 }
 
 // versionName is the name of the model and of the endpoint config for this
-// spec: "<name>-<hash>".
-func (s spec) versionName() string { return versionName(s.Name, s.hash()) }
+// spec under key: "<name>-<keyed hash>", or the version the resource adopted
+// (import, or state written before the salt existed) while the endpoint
+// still serves it and the settings are still those it was adopted with.
+// prior is the spec of the prior state, which a refresh fills from the live
+// objects, and priorVersion the configuration the endpoint serves; both are
+// empty on create.
+func (s spec) versionName(k nameKey, prior *spec, priorVersion string) string {
+	if k.Adopted != "" && priorVersion == k.Adopted && prior != nil && bytes.Equal(s.fingerprint(), prior.fingerprint()) {
+		return k.Adopted
+	}
+	return versionName(s.Name, s.hash(k.Salt))
+}
 
 func versionName(name, hash string) string { return name + "-" + hash }
+
+// nameKey is what only this resource knows about its versions, kept in the
+// resource's private state (never in an attribute, so never in a plan):
+//
+//   - Salt keys the hash in the version names (see spec.hash).
+//   - Token is the creation token: every model and endpoint configuration
+//     the resource creates carries it as a tag from the moment it is created
+//     (tag-on-create), so that an object of the planned name is recognised
+//     as this resource's own (a retry after a lost answer, an apply after a
+//     failed one) and any other is refused (see checkExisting).
+//   - Adopted is the configuration the endpoint served when the key was
+//     made for an endpoint that already existed: after terraform import, or
+//     for a state written before the key existed. Its objects carry no token;
+//     they are used only while the endpoint still serves them, only after the
+//     audit, and are then tagged with the token (see checkExisting).
+//
+// Create makes the key before it creates anything; ModifyPlan makes one for
+// an existing endpoint that has none, and the apply keeps it. It is the same
+// for the life of the resource, so names change only when settings do.
+type nameKey struct {
+	Salt    []byte `json:"salt"`
+	Token   string `json:"token"`
+	Adopted string `json:"adopted,omitempty"`
+}
+
+// nameKeyPrivateKey is the private state key of the nameKey.
+const nameKeyPrivateKey = "name_key"
+
+// newNameKey makes a key with a fresh salt and token.
+func newNameKey(adopted string) (nameKey, error) {
+	salt := make([]byte, 32)
+	token := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return nameKey{}, fmt.Errorf("making the name salt: %w", err)
+	}
+	if _, err := rand.Read(token); err != nil {
+		return nameKey{}, fmt.Errorf("making the creation token: %w", err)
+	}
+	return nameKey{Salt: salt, Token: hex.EncodeToString(token), Adopted: adopted}, nil
+}
+
+// loadNameKey reads the key from the private state; ok is false when there
+// is none.
+func loadNameKey(ctx context.Context, priv privateState) (nameKey, bool) {
+	if priv == nil {
+		return nameKey{}, false
+	}
+	b, d := priv.GetKey(ctx, nameKeyPrivateKey)
+	if d.HasError() || len(b) == 0 {
+		return nameKey{}, false
+	}
+	var k nameKey
+	if json.Unmarshal(b, &k) != nil || len(k.Salt) == 0 || k.Token == "" {
+		return nameKey{}, false
+	}
+	return k, true
+}
+
+// storeNameKey writes the key into the private state.
+func storeNameKey(ctx context.Context, priv privateState, k nameKey, diags *diag.Diagnostics) {
+	b, err := json.Marshal(k)
+	if err != nil {
+		diags.AddError("Storing the endpoint's name key failed", err.Error())
+		return
+	}
+	diags.Append(priv.SetKey(ctx, nameKeyPrivateKey, b)...)
+}
+
+// withToken is tags plus the creation token tag.
+func withToken(tags map[string]string, token string) map[string]string {
+	out := maps.Clone(tags)
+	if out == nil {
+		out = map[string]string{}
+	}
+	out[tokenTagKey] = token
+	return out
+}
 
 // ownVersion reports whether a model or config name was generated by this
 // resource for the endpoint name (only those are ever deleted).

@@ -106,10 +106,13 @@ func (m *endpointModel) nested(ctx context.Context) (n nestedModels, diags diag.
 
 // Tags reserved for sagesafe: every object the resource makes carries
 // ownerTagKey = <endpoint name>, which lets a retried create adopt its own
-// leftovers.
+// leftovers; every model and endpoint configuration it creates carries
+// tokenTagKey = its creation token (see nameKey), the proof that this
+// resource created it.
 const (
 	ownerTagPrefix = "sagesafe:"
 	ownerTagKey    = ownerTagPrefix + "endpoint"
+	tokenTagKey    = ownerTagPrefix + "creation-token"
 )
 
 func reservedKey(k string) bool {

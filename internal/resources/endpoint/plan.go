@@ -17,9 +17,12 @@ import (
 )
 
 // planComputed fills the names that follow from the endpoint's name and,
-// when every setting is known, the version name of the model and
-// configuration. It reports whether every setting is known.
-func (r *endpointResource) planComputed(ctx context.Context, plan *endpointModel, diags *diag.Diagnostics) bool {
+// when every setting is known and the endpoint exists (key and prior are
+// not nil), the version name of the model and configuration. A new
+// endpoint's version name is known only after apply: it is keyed with a
+// salt Create makes (see spec.hash). It reports whether every setting is
+// known.
+func (r *endpointResource) planComputed(ctx context.Context, plan *endpointModel, key *nameKey, prior *endpointModel, diags *diag.Diagnostics) bool {
 	if !plan.Name.IsUnknown() {
 		name := plan.Name.ValueString()
 		plan.ID = types.StringValue(name)
@@ -28,13 +31,30 @@ func (r *endpointResource) planComputed(ctx context.Context, plan *endpointModel
 	}
 	known := fullyKnown(*plan)
 	plan.ModelName, plan.EndpointConfigName = types.StringUnknown(), types.StringUnknown()
-	if known {
+	if known && key != nil {
 		s, d := expandSpec(ctx, *plan, r.data)
 		diags.Append(d...)
-		plan.ModelName = types.StringValue(s.versionName())
+		plan.ModelName = types.StringValue(r.versionOf(ctx, s, *key, prior))
 		plan.EndpointConfigName = plan.ModelName
 	}
 	return known
+}
+
+// planNameKey is the name key of an existing endpoint: the one in the
+// private state, else (an imported endpoint, or a state written before the
+// key existed) a new one that adopts the configuration the endpoint serves,
+// stored in the planned private state for the apply.
+func planNameKey(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, prior endpointModel) (nameKey, bool) {
+	if k, ok := loadNameKey(ctx, req.Private); ok {
+		return k, true
+	}
+	k, err := newNameKey(prior.EndpointConfigName.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddError("Planning the endpoint's version name failed", err.Error())
+		return nameKey{}, false
+	}
+	storeNameKey(ctx, resp.Private, k, &resp.Diagnostics)
+	return k, true
 }
 
 // planInvokePolicy fills invoke_policy_json when the ARN and the VPC

@@ -118,7 +118,18 @@ func (r *endpointResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	known := r.planComputed(ctx, &plan, &resp.Diagnostics)
+	var key *nameKey
+	var prior *endpointModel
+	if !req.State.Raw.IsNull() {
+		var st endpointModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &st)...)
+		k, ok := planNameKey(ctx, req, resp, st)
+		if resp.Diagnostics.HasError() || !ok {
+			return
+		}
+		key, prior = &k, &st
+	}
+	known := r.planComputed(ctx, &plan, key, prior, &resp.Diagnostics)
 	checked, ok := r.planGuardrails(ctx, &plan, known, &resp.Diagnostics)
 	if !ok || !planInvokePolicy(ctx, &plan, &resp.Diagnostics) {
 		return
@@ -141,7 +152,15 @@ func (r *endpointResource) Create(ctx context.Context, req resource.CreateReques
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 
-	a, ok := r.prepareApply(ctx, plan, &resp.Diagnostics)
+	// The name key is made, and kept in the private state, before anything
+	// is created: every model and configuration carries its token.
+	k, err := newNameKey("")
+	if err != nil {
+		resp.Diagnostics.AddError("Creating the endpoint failed", err.Error())
+		return
+	}
+	storeNameKey(ctx, resp.Private, k, &resp.Diagnostics)
+	a, ok := r.prepareApply(ctx, plan, k, nil, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -204,7 +223,16 @@ func (r *endpointResource) Update(ctx context.Context, req resource.UpdateReques
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 
-	a, ok := r.prepareApply(ctx, plan, &resp.Diagnostics)
+	k, ok := loadNameKey(ctx, req.Private)
+	if !ok { // ModifyPlan stores one; a plan made by an older sagesafe has none
+		var err error
+		if k, err = newNameKey(prior.EndpointConfigName.ValueString()); err != nil {
+			resp.Diagnostics.AddError("Updating the endpoint failed", err.Error())
+			return
+		}
+		storeNameKey(ctx, resp.Private, k, &resp.Diagnostics)
+	}
+	a, ok := r.prepareApply(ctx, plan, k, &prior, &resp.Diagnostics)
 	if !ok {
 		return
 	}
