@@ -326,7 +326,9 @@ func TestAccEndpoint_basic(t *testing.T) {
 				Config: testAccEndpointConfig_basic(name, env),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(address, plancheck.ResourceActionCreate),
-					plancheck.ExpectKnownValue(address, tfjsonpath.New("endpoint_config_name"), knownvalue.StringRegexp(versionRE(name))),
+					// A new endpoint's version name is keyed with a salt Create
+					// makes: no plan shows it before the objects exist.
+					plancheck.ExpectUnknownValue(address, tfjsonpath.New("endpoint_config_name")),
 					plancheck.ExpectKnownValue(address, tfjsonpath.New("log_group_name"), knownvalue.StringExact(endpoint.LogGroupPrefix+name)),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -1247,6 +1249,92 @@ func TestAccEndpoint_weakenedSubnetDoesNotDeadlock(t *testing.T) {
 				Config:            config,
 				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(address, tfjsonpath.New("controls"), secure)},
+			},
+		},
+	})
+}
+
+// TestAccEndpoint_squattedNames: someone who can create SageMaker objects
+// makes them under the endpoint's version names before sagesafe does.
+//
+//  1. A model (isolated, but in no VPC) and a configuration (no KMS key)
+//     under the name anyone could compute from the configuration (the
+//     unkeyed hash sagesafe used to show in the plan). The version name is
+//     now keyed with the resource's own salt: the endpoint serves its own,
+//     secure objects, and the squatter's are left alone.
+//  2. After the create, the serving model is deleted out of band and made
+//     again under the same name, without the creation token and in no VPC:
+//     the next apply refuses it, naming the model, instead of serving it.
+func TestAccEndpoint_squattedNames(t *testing.T) {
+	skipUnlessAcc(t)
+	env := acctest.EndpointFixtures(t)
+	name := acctest.RandomName("ep")
+	ctx := context.Background()
+	c := sm(t)
+	guessed := endpoint.UnkeyedVersionName(name, env.RoleARN, image("a1"), map[string]string{"MODEL_SERVER_WORKERS": "2"},
+		"ml.m5.xlarge", env.KeyARN, env.SubnetIDs, []string{env.SecurityGroup})
+	if _, err := c.CreateModel(ctx, &sagemaker.CreateModelInput{
+		ModelName: aws.String(guessed), ExecutionRoleArn: aws.String(env.RoleARN), EnableNetworkIsolation: aws.Bool(true),
+		PrimaryContainer: &smtypes.ContainerDefinition{Image: aws.String(image("a1")), Environment: map[string]string{"MODEL_SERVER_WORKERS": "2"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateEndpointConfig(ctx, &sagemaker.CreateEndpointConfigInput{
+		EndpointConfigName: aws.String(guessed),
+		ProductionVariants: []smtypes.ProductionVariant{{
+			VariantName: aws.String(endpoint.VariantName), ModelName: aws.String(guessed),
+			InstanceType: smtypes.ProductionVariantInstanceTypeMlM5Xlarge, InitialInstanceCount: aws.Int32(2), InitialVariantWeight: aws.Float32(1),
+		}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	removeSquatted := func() {
+		_, _ = c.DeleteEndpointConfig(ctx, &sagemaker.DeleteEndpointConfigInput{EndpointConfigName: aws.String(guessed)})
+		_, _ = c.DeleteModel(ctx, &sagemaker.DeleteModelInput{ModelName: aws.String(guessed)})
+	}
+	t.Cleanup(removeSquatted)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		CheckDestroy: func(s *terraform.State) error {
+			removeSquatted() // the squatter's objects are not the endpoint's to delete
+			return testAccCheckEndpointDestroy(t, name, false)(s)
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: testAccEndpointConfig_basic(name, env),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCheckSecureObjects(t, name, env, true),
+					func(*terraform.State) error {
+						if serving := aws.ToString(describeEndpoint(t, name).EndpointConfigName); serving == guessed {
+							return fmt.Errorf("the endpoint serves the squatted configuration %s", guessed)
+						}
+						if _, err := c.DescribeModel(ctx, &sagemaker.DescribeModelInput{ModelName: aws.String(guessed)}); err != nil {
+							return fmt.Errorf("the squatter's model was touched: %v", err)
+						}
+						return nil
+					},
+				),
+			},
+			{
+				PreConfig: func() {
+					cur, err := c.DescribeEndpointConfig(ctx, &sagemaker.DescribeEndpointConfigInput{EndpointConfigName: describeEndpoint(t, name).EndpointConfigName})
+					if err != nil {
+						t.Fatal(err)
+					}
+					model := cur.ProductionVariants[0].ModelName
+					if _, err := c.DeleteModel(ctx, &sagemaker.DeleteModelInput{ModelName: model}); err != nil {
+						t.Fatal(err)
+					}
+					if _, err := c.CreateModel(ctx, &sagemaker.CreateModelInput{
+						ModelName: model, ExecutionRoleArn: aws.String(env.RoleARN), EnableNetworkIsolation: aws.Bool(true),
+						PrimaryContainer: &smtypes.ContainerDefinition{Image: aws.String(image("a1")), Environment: map[string]string{"MODEL_SERVER_WORKERS": "2"}},
+					}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:      testAccEndpointConfig_basic(name, env),
+				ExpectError: regexp.MustCompile(`model ` + regexp.QuoteMeta(name) + `-[0-9a-f]{8} exists and was not created by this resource`),
 			},
 		},
 	})

@@ -260,8 +260,10 @@ var resourceDescription = "A secure real-time SageMaker inference endpoint as on
 	"with retention, before SageMaker would create it unencrypted. (2) A model `<name>-<hash>` in your VPC with " +
 	"network isolation. (3) An endpoint configuration `<name>-<hash>` with one variant `" + VariantName + "`, the CMK " +
 	"on the ML storage volume (left out for instance types with local NVMe storage, which are encrypted in hardware) " +
-	"and on data capture. `<hash>` is a short hash of the model and variant settings, so any change to them rolls " +
-	"the endpoint forward by itself. (4) Alarms on 5XX and 4XX error rates, p99 model latency and CPU, memory and " +
+	"and on data capture. `<hash>` is a short hash of the model and variant settings keyed with a random salt only this " +
+	"resource knows, so any change to them rolls the endpoint forward by itself while the name reveals nothing of them; " +
+	"both objects carry this resource's creation token, and an existing object of the name without it, or with other " +
+	"settings than the plan's, is refused, never used. (4) Alarms on 5XX and 4XX error rates, p99 model latency and CPU, memory and " +
 	"disk utilization. (5) The endpoint, waiting until it is `InService`; if it fails, SageMaker's `FailureReason` is " +
 	"returned and what the apply created is removed.\n\n" +
 	"**Updates.** A changed model or variant creates a new model and configuration and calls `UpdateEndpoint` with " +
@@ -300,11 +302,14 @@ func computedAttributes() map[string]schema.Attribute {
 		},
 		"model_name": schema.StringAttribute{
 			Computed:            true,
-			MarkdownDescription: "Name of the model serving now: `<name>-<hash>`.",
+			MarkdownDescription: "Name of the model serving now: `<name>-<hash>`, the hash keyed with a random salt this resource keeps in its private state, " +
+				"so that the name reveals nothing of the settings (the `environment` included) and nobody can create an object of that name first. " +
+				"Known after apply for a new endpoint; it changes when a setting of the model or variant does. sagesafe uses an existing model or configuration " +
+				"of that name only if it carries this resource's creation token (tag `" + tokenTagKey + "`) and the plan's settings.",
 		},
 		"endpoint_config_name": schema.StringAttribute{
 			Computed:            true,
-			MarkdownDescription: "Name of the endpoint configuration serving now: `<name>-<hash>`.",
+			MarkdownDescription: "Name of the endpoint configuration serving now: the same as `model_name`.",
 		},
 		"log_group_name": schema.StringAttribute{
 			Computed:            true,

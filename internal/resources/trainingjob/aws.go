@@ -5,6 +5,8 @@ package trainingjob
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
@@ -177,24 +179,72 @@ func stopJob(ctx context.Context, api sageMakerAPI, name string) error {
 	return fmt.Errorf("stopping training job %s: %w", name, err)
 }
 
-// createJob calls CreateTrainingJob and returns the job's ARN. The SDK
-// retries a request whose answer was lost; the job it then reports as in use
-// may be the one this call created, and is adopted when it matches input.
-func createJob(ctx context.Context, api sageMakerAPI, input *sagemaker.CreateTrainingJobInput) (string, error) {
+// tokenTagKey is the tag that carries a job's creation token: a random
+// value Create makes for every job, keeps in the private state and writes
+// on the job in CreateTrainingJob itself (tag-on-create).
+const tokenTagKey = "sagesafe:creation-token"
+
+// tokenPrivateKey is the private state key of the creation token.
+const tokenPrivateKey = "creation_token"
+
+// newToken makes a creation token.
+func newToken() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("making the creation token: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// createJob calls CreateTrainingJob, with the creation token as a tag, and
+// returns the job's ARN. The SDK retries a request whose answer was lost;
+// the job it then reports as in use may be the one this call created: it
+// is adopted only when it carries this call's token and its settings are
+// the request's (checkAdoption). Any other job of that name was made by
+// someone else, and is refused with an error that names it.
+func createJob(ctx context.Context, api sageMakerAPI, input *sagemaker.CreateTrainingJobInput, token string) (string, error) {
 	started := time.Now()
+	input.Tags = append(slices.DeleteFunc(slices.Clone(input.Tags), func(t smtypes.Tag) bool { return aws.ToString(t.Key) == tokenTagKey }),
+		smtypes.Tag{Key: aws.String(tokenTagKey), Value: aws.String(token)})
 	out, err := api.CreateTrainingJob(ctx, input)
 	if err == nil {
 		return aws.ToString(out.TrainingJobArn), nil
 	}
 	var inUse *smtypes.ResourceInUse
-	if errors.As(err, &inUse) {
-		name := aws.ToString(input.TrainingJobName)
-		if job, ferr := findJob(ctx, api, name); ferr == nil && sameJob(input, job, started) {
-			tflog.Warn(ctx, "adopting the training job a retried CreateTrainingJob had already created", map[string]any{"name": name})
-			return aws.ToString(job.TrainingJobArn), nil
-		}
+	if !errors.As(err, &inUse) {
+		return "", err
 	}
-	return "", err
+	name := aws.ToString(input.TrainingJobName)
+	job, ferr := findJob(ctx, api, name)
+	if ferr != nil {
+		return "", err
+	}
+	tags, terr := listTags(ctx, api, aws.ToString(job.TrainingJobArn))
+	if terr != nil {
+		return "", fmt.Errorf("%w (and reading the tags of the existing job failed: %v)", err, terr)
+	}
+	if aerr := checkAdoption(input, job, tags, token, started); aerr != nil {
+		return "", fmt.Errorf("%v: %w", aerr, err)
+	}
+	tflog.Warn(ctx, "adopting the training job a retried CreateTrainingJob had already created", map[string]any{"name": name})
+	return aws.ToString(job.TrainingJobArn), nil
+}
+
+// checkAdoption decides whether an existing job of the requested name is the
+// one this call created: it carries the call's creation token, and it has
+// the request's settings (sameJob). Without the token, anyone who can
+// create training jobs could make one of a configured name first (with the
+// same role and image but, say, no VPC) and have sagesafe record it.
+func checkAdoption(input *sagemaker.CreateTrainingJobInput, job *sagemaker.DescribeTrainingJobOutput, tags map[string]string, token string, started time.Time) error {
+	name := aws.ToString(input.TrainingJobName)
+	if got, ok := tags[tokenTagKey]; !ok || got != token {
+		return fmt.Errorf("training job %s exists and was not created by this resource (it does not carry this apply's creation token in tag %s)", name, tokenTagKey)
+	}
+	if !sameJob(input, job, started) {
+		return fmt.Errorf("training job %s exists but its settings differ from the plan (role, image, instances, output and its key, volume key, VPC, "+
+			"network isolation or inter-container encryption)", name)
+	}
+	return nil
 }
 
 // listTags returns the job's tags.
@@ -213,7 +263,7 @@ func listTags(ctx context.Context, api sageMakerAPI, arn string) (map[string]str
 
 // sameJob reports whether job is the one input asked for, created by this
 // call: created no earlier than a minute before it started (clock skew), with
-// the same role, image, instance type and count, output, key and network.
+// the same role, image, instance type and count, output, keys and network.
 func sameJob(input *sagemaker.CreateTrainingJobInput, job *sagemaker.DescribeTrainingJobOutput, started time.Time) bool {
 	if job.CreationTime == nil || job.CreationTime.Before(started.Add(-time.Minute)) {
 		return false
@@ -230,6 +280,7 @@ func sameJob(input *sagemaker.CreateTrainingJobInput, job *sagemaker.DescribeTra
 		aws.ToInt32(rc.InstanceCount) == aws.ToInt32(input.ResourceConfig.InstanceCount) &&
 		aws.ToString(o.S3OutputPath) == aws.ToString(input.OutputDataConfig.S3OutputPath) &&
 		aws.ToString(o.KmsKeyId) == aws.ToString(input.OutputDataConfig.KmsKeyId) &&
+		aws.ToString(rc.VolumeKmsKeyId) == aws.ToString(input.ResourceConfig.VolumeKmsKeyId) &&
 		sameSet(v.Subnets, input.VpcConfig.Subnets) && sameSet(v.SecurityGroupIds, input.VpcConfig.SecurityGroupIds) &&
 		aws.ToBool(job.EnableNetworkIsolation) && aws.ToBool(job.EnableInterContainerTrafficEncryption)
 }

@@ -194,7 +194,7 @@ func flattenTags(ctx context.Context, live, defaults map[string]string, prior ty
 		diags.Append(prior.ElementsAs(ctx, &own, false)...)
 	}
 	out := map[string]string{}
-	for k, v := range withoutAWSTags(live) {
+	for k, v := range withoutManagedTags(live) {
 		if dv, isDefault := defaults[k]; isDefault && dv == v {
 			if _, mine := own[k]; !mine {
 				continue
@@ -210,11 +210,12 @@ func flattenTags(ctx context.Context, live, defaults map[string]string, prior ty
 	return m
 }
 
-// withoutAWSTags drops the tags AWS manages itself (aws:*): they are not the
-// resource's, and they can be neither set nor removed.
-func withoutAWSTags(m map[string]string) map[string]string {
+// withoutManagedTags drops the tags AWS manages itself (aws:*), which can be
+// neither set nor removed, and the creation token sagesafe wrote at create
+// (tokenTagKey): neither is one of the resource's tags.
+func withoutManagedTags(m map[string]string) map[string]string {
 	out := maps.Clone(m)
-	maps.DeleteFunc(out, func(k, _ string) bool { return shared.IsAWSTag(k) })
+	maps.DeleteFunc(out, func(k, _ string) bool { return shared.IsAWSTag(k) || k == tokenTagKey })
 	return out
 }
 

@@ -72,9 +72,10 @@ func jobName(plan model, now time.Time) string {
 
 // launch creates the job and returns its ARN; ok is false when it was not
 // created.
-func (r *trainingJobResource) launch(ctx context.Context, in inputs, name string, nvme bool, tags map[string]string, diags *diag.Diagnostics) (arn string, ok bool) {
+// token is the job's creation token (see createJob).
+func (r *trainingJobResource) launch(ctx context.Context, in inputs, name string, nvme bool, tags map[string]string, token string, diags *diag.Diagnostics) (arn string, ok bool) {
 	tflog.Debug(ctx, "creating training job", map[string]any{"name": name, "instance_type": in.InstanceType.V, "nvme": nvme})
-	arn, err := createJob(ctx, r.sm(), expandCreate(in, name, nvme, tags))
+	arn, err := createJob(ctx, r.sm(), expandCreate(in, name, nvme, tags), token)
 	if err != nil {
 		var inUse *smtypes.ResourceInUse
 		if errors.As(err, &inUse) {

@@ -23,7 +23,7 @@ func (r *trainingJobResource) syncTags(ctx context.Context, name, arn string, ta
 		diags.AddError("Reading the tags of training job "+name+" failed", err.Error())
 		return nil, false
 	}
-	set, remove := tagChanges(withoutAWSTags(live), tags)
+	set, remove := tagChanges(withoutManagedTags(live), tags)
 	if len(remove) > 0 {
 		if _, err := r.sm().DeleteTags(ctx, &sagemaker.DeleteTagsInput{ResourceArn: aws.String(arn), TagKeys: remove}); err != nil {
 			diags.AddError("Removing tags from training job "+name+" failed", err.Error())

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -141,7 +142,15 @@ func (r *trainingJobResource) Create(ctx context.Context, req resource.CreateReq
 	}
 	name := jobName(plan, time.Now())
 	tags := mergedTags(r.data, in.Tags).V
-	arn, ok := r.launch(ctx, in, name, pre.nvme(), tags, &resp.Diagnostics)
+	// The creation token is kept before the job is created: it is how a
+	// retried CreateTrainingJob recognises the job as its own.
+	token, err := newToken()
+	if err != nil {
+		resp.Diagnostics.AddError("Creating training job "+name+" failed", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, tokenPrivateKey, []byte(strconv.Quote(token)))...)
+	arn, ok := r.launch(ctx, in, name, pre.nvme(), tags, token, &resp.Diagnostics)
 	if !ok {
 		return
 	}

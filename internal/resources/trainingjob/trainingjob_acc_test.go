@@ -1,9 +1,12 @@
 package trainingjob_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"regexp"
@@ -1126,4 +1129,50 @@ func TestAccTrainingJob_refusals(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestAccTrainingJob_squattedName: someone who can create training jobs
+// creates one under the configured name a moment before sagesafe does, with
+// the very settings sagesafe would send except for what it never compared
+// (here the environment, the same way the input data could be swapped).
+// SageMaker then answers sagesafe's CreateTrainingJob with ResourceInUse, as
+// it does a retry after a lost answer; the job is not adopted, because it
+// does not carry this apply's creation token, and the error names it.
+func TestAccTrainingJob_squattedName(t *testing.T) {
+	e := makeEnv(t)
+	c := acctest.AWS(t)
+	name := acctest.RandomName("squat")
+	var squatted atomic.Bool
+	wrap := func(next http.RoundTripper) http.RoundTripper {
+		return acctest.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
+			if r.Header.Get("X-Amz-Target") == "SageMaker.CreateTrainingJob" && squatted.CompareAndSwap(false, true) {
+				body, err := io.ReadAll(r.Body)
+				if err != nil {
+					return nil, err
+				}
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				var in sagemaker.CreateTrainingJobInput
+				if err := json.Unmarshal(body, &in); err != nil {
+					return nil, fmt.Errorf("the test could not read CreateTrainingJob: %w", err)
+				}
+				in.Tags = []smtypes.Tag{{Key: aws.String("owner"), Value: aws.String("squatter")}}
+				in.Environment = map[string]string{"EXFILTRATE_TO": "https://example.invalid/"}
+				if _, err := c.SageMaker.CreateTrainingJob(context.Background(), &in); err != nil {
+					return nil, fmt.Errorf("the test could not squat the job name: %w", err)
+				}
+			}
+			return next.RoundTrip(r)
+		})
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(provider.Options{WrapTransport: wrap}),
+		Steps: []resource.TestStep{{
+			Config:      testAccTrainingJobConfig_named(e, name, ""),
+			ExpectError: regexp.MustCompile(`training job ` + regexp.QuoteMeta(name) + ` exists and was not created by this resource`),
+		}},
+	})
+	if !squatted.Load() {
+		t.Error("the test did not squat the job name")
+	}
 }

@@ -707,7 +707,8 @@ func TestSameJob(t *testing.T) {
 	job := &sagemaker.DescribeTrainingJobOutput{
 		CreationTime: aws.Time(started.Add(time.Second)), RoleArn: in.RoleArn,
 		AlgorithmSpecification: &smtypes.AlgorithmSpecification{TrainingImage: in.AlgorithmSpecification.TrainingImage},
-		ResourceConfig:         &smtypes.ResourceConfig{InstanceType: in.ResourceConfig.InstanceType, InstanceCount: in.ResourceConfig.InstanceCount},
+		ResourceConfig: &smtypes.ResourceConfig{InstanceType: in.ResourceConfig.InstanceType, InstanceCount: in.ResourceConfig.InstanceCount,
+			VolumeKmsKeyId: in.ResourceConfig.VolumeKmsKeyId},
 		OutputDataConfig:       &smtypes.OutputDataConfig{S3OutputPath: in.OutputDataConfig.S3OutputPath, KmsKeyId: in.OutputDataConfig.KmsKeyId},
 		VpcConfig:              &smtypes.VpcConfig{Subnets: in.VpcConfig.Subnets, SecurityGroupIds: in.VpcConfig.SecurityGroupIds},
 		EnableNetworkIsolation: aws.Bool(true), EnableInterContainerTrafficEncryption: aws.Bool(true),
@@ -724,5 +725,39 @@ func TestSameJob(t *testing.T) {
 	other.EnableNetworkIsolation = aws.Bool(false)
 	if sameJob(in, &other, started) {
 		t.Error("a job without network isolation is not ours")
+	}
+}
+
+// TestCheckAdoption: a job of the requested name is adopted after a lost
+// answer only when it carries this call's creation token and the request's
+// settings; a job someone else made under that name is refused, naming it.
+func TestCheckAdoption(t *testing.T) {
+	in := expandCreate(testInputs(), "churn-1", false, nil)
+	started := time.Now()
+	job := &sagemaker.DescribeTrainingJobOutput{
+		CreationTime: aws.Time(started.Add(time.Second)), RoleArn: in.RoleArn,
+		AlgorithmSpecification: &smtypes.AlgorithmSpecification{TrainingImage: in.AlgorithmSpecification.TrainingImage},
+		ResourceConfig: &smtypes.ResourceConfig{InstanceType: in.ResourceConfig.InstanceType, InstanceCount: in.ResourceConfig.InstanceCount,
+			VolumeKmsKeyId: in.ResourceConfig.VolumeKmsKeyId},
+		OutputDataConfig:       &smtypes.OutputDataConfig{S3OutputPath: in.OutputDataConfig.S3OutputPath, KmsKeyId: in.OutputDataConfig.KmsKeyId},
+		VpcConfig:              &smtypes.VpcConfig{Subnets: in.VpcConfig.Subnets, SecurityGroupIds: in.VpcConfig.SecurityGroupIds},
+		EnableNetworkIsolation: aws.Bool(true), EnableInterContainerTrafficEncryption: aws.Bool(true),
+	}
+	if err := checkAdoption(in, job, map[string]string{tokenTagKey: "tok"}, "tok", started); err != nil {
+		t.Fatalf("the job this call created must be adopted: %v", err)
+	}
+	for what, tags := range map[string]map[string]string{
+		"no token":    {"team": "ml"},
+		"other token": {tokenTagKey: "someone else's"},
+	} {
+		err := checkAdoption(in, job, tags, "tok", started)
+		if err == nil || !strings.Contains(err.Error(), "training job churn-1 exists and was not created by this resource") {
+			t.Errorf("%s: %v", what, err)
+		}
+	}
+	weak := *job
+	weak.ResourceConfig = &smtypes.ResourceConfig{InstanceType: in.ResourceConfig.InstanceType, InstanceCount: in.ResourceConfig.InstanceCount}
+	if err := checkAdoption(in, &weak, map[string]string{tokenTagKey: "tok"}, "tok", started); err == nil || !strings.Contains(err.Error(), "settings differ") {
+		t.Errorf("a job without the volume key: %v", err)
 	}
 }
