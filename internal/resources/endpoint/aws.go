@@ -469,12 +469,12 @@ func auditConfig(s spec, model string, nvme bool, cfg *sagemaker.DescribeEndpoin
 	return diffs
 }
 
-// createOrAdopt creates the endpoint. An endpoint of that name that this
-// resource started creating in an apply that was killed before it could
-// record it (it carries the owner tag and is still Creating) is adopted and
-// waited for. Any other endpoint of that name is an error: adopting an
-// InService one could hand a create_before_destroy replacement the very
-// endpoint its old instance is about to delete.
+// createOrAdopt creates the endpoint. Any endpoint of that name that exists
+// already is an error: adopting an InService one could hand a
+// create_before_destroy replacement the very endpoint its old instance is
+// about to delete, and one an apply killed before it could record it serves
+// a configuration made under a salt and creation token that apply took
+// with it, so this one cannot prove it is its own (see nameKey).
 func (r *endpointResource) createOrAdopt(ctx context.Context, s spec, version string, tags map[string]string, c *cleanup) (*sagemaker.DescribeEndpointOutput, error) {
 	sm := r.data.AWS.SageMaker
 	ep, err := findEndpoint(ctx, sm, s.Name)
@@ -483,17 +483,6 @@ func (r *endpointResource) createOrAdopt(ctx context.Context, s spec, version st
 	case err != nil:
 		return nil, err
 	default:
-		out, err := sm.ListTags(ctx, &sagemaker.ListTagsInput{ResourceArn: ep.EndpointArn, MaxResults: aws.Int32(100)})
-		if err != nil {
-			return nil, fmt.Errorf("listing the tags of existing endpoint %s: %w", s.Name, err)
-		}
-		ours := tagMap(out.Tags)[ownerTagKey] == s.Name
-		if ours && ep.EndpointStatus == smtypes.EndpointStatusCreating && aws.ToString(ep.EndpointConfigName) == version {
-			tflog.Info(ctx, "adopting the endpoint an interrupted apply was creating", map[string]any{"endpoint": s.Name})
-			c.endpoint = true
-			c.subnets, c.groups = s.SubnetIDs, s.SecurityGroupIDs
-			return ep, nil
-		}
 		return nil, fmt.Errorf("an endpoint named %s already exists (status %s); import it with terraform import <address> %s, "+
 			"delete it, or choose another name", s.Name, ep.EndpointStatus, s.Name)
 	}

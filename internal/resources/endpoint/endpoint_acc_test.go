@@ -1339,3 +1339,77 @@ func TestAccEndpoint_squattedNames(t *testing.T) {
 		},
 	})
 }
+
+// TestAccEndpoint_importKeepsVersion: an imported endpoint has no name key
+// (its salt stayed with the state it was created from). While the settings
+// are the ones the refresh read from the live objects, it keeps serving its
+// version under the same name, and the first apply claims that version's
+// objects with the new creation token; a changed setting rolls to a keyed
+// name.
+func TestAccEndpoint_importKeepsVersion(t *testing.T) {
+	skipUnlessAcc(t)
+	env := acctest.EndpointFixtures(t)
+	name := acctest.RandomName("ep")
+	same := statecheck.CompareValue(compare.ValuesSame())
+	tokenOf := func(object string) (string, error) {
+		ctx := context.Background()
+		m, err := sm(t).DescribeModel(ctx, &sagemaker.DescribeModelInput{ModelName: aws.String(object)})
+		if err != nil {
+			return "", err
+		}
+		out, err := sm(t).ListTags(ctx, &sagemaker.ListTagsInput{ResourceArn: m.ModelArn})
+		if err != nil {
+			return "", err
+		}
+		for _, tag := range out.Tags {
+			if aws.ToString(tag.Key) == "sagesafe:creation-token" {
+				return aws.ToString(tag.Value), nil
+			}
+		}
+		return "", nil
+	}
+	var firstToken string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		CheckDestroy:             testAccCheckEndpointDestroy(t, name, false),
+		Steps: []resource.TestStep{
+			{
+				Config:            testAccEndpointConfig_basic(name, env),
+				ConfigStateChecks: []statecheck.StateCheck{same.AddStateValue(address, tfjsonpath.New("endpoint_config_name"))},
+				Check: func(s *terraform.State) (err error) {
+					firstToken, err = tokenOf(s.RootModule().Resources[address].Primary.Attributes["model_name"])
+					if err == nil && firstToken == "" {
+						err = fmt.Errorf("the model has no creation token")
+					}
+					return err
+				},
+			},
+			{
+				ResourceName: address, ImportState: true, ImportStateId: name, ImportStatePersist: true,
+			},
+			{
+				Config: testAccEndpointConfig_basic(name, env),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate), // retain_logs_on_destroy
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{same.AddStateValue(address, tfjsonpath.New("endpoint_config_name"))},
+				Check: func(s *terraform.State) error {
+					token, err := tokenOf(s.RootModule().Resources[address].Primary.Attributes["model_name"])
+					if err == nil && (token == "" || token == firstToken) {
+						err = fmt.Errorf("the adopted model was not claimed with the new token (token %q, first %q)", token, firstToken)
+					}
+					return err
+				},
+			},
+			{
+				Config: testAccEndpointConfig_image(name, env, image("b2"), ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(address, tfjsonpath.New("endpoint_config_name"), knownvalue.StringRegexp(versionRE(name))),
+				}},
+				Check: testAccCheckSecureObjects(t, name, env, true),
+			},
+		},
+	})
+}

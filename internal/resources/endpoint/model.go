@@ -105,8 +105,8 @@ func (m *endpointModel) nested(ctx context.Context) (n nestedModels, diags diag.
 }
 
 // Tags reserved for sagesafe: every object the resource makes carries
-// ownerTagKey = <endpoint name>, which lets a retried create adopt its own
-// leftovers; every model and endpoint configuration it creates carries
+// ownerTagKey = <endpoint name>, which says which endpoint it belongs to (a
+// tag anyone can copy: it proves nothing); every model and endpoint configuration it creates carries
 // tokenTagKey = its creation token (see nameKey), the proof that this
 // resource created it.
 const (
