@@ -362,16 +362,17 @@ func (r *endpointResource) useExisting(ctx context.Context, kind, name, objectAR
 // checkExisting decides whether an existing model or endpoint configuration
 // of a version's name may be used: only when this resource created it (its
 // creation token tag is the resource's token), or it is the version the
-// resource adopted and it has no token yet (then claim is true: tag it);
-// and in both cases only when its security settings are the plan's (diffs
-// is empty). Anyone who can create SageMaker objects could otherwise make
-// an object of the planned name first (no VPC, no key) and have sagesafe
-// serve it.
+// resource adopted, which the endpoint served when it was imported (then
+// claim is true: tag it with the resource's token; it may carry the token
+// of the resource whose state was lost, or none); and in both cases only
+// when its security settings are the plan's (diffs is empty). Anyone who can
+// create SageMaker objects could otherwise make an object of the planned
+// name first (no VPC, no key) and have sagesafe serve it.
 func checkExisting(kind, name string, tags map[string]string, diffs []string, k nameKey) (claim bool, err error) {
 	token, tagged := tags[tokenTagKey]
 	switch {
 	case tagged && token == k.Token:
-	case !tagged && k.Adopted != "" && name == k.Adopted:
+	case k.Adopted != "" && name == k.Adopted:
 		claim = true
 	default:
 		return false, fmt.Errorf("%s %s exists and was not created by this resource (it does not carry this resource's creation token in tag %s); "+

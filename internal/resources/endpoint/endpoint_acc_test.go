@@ -1386,10 +1386,13 @@ func TestAccEndpoint_importKeepsVersion(t *testing.T) {
 				},
 			},
 			{
-				ResourceName: address, ImportState: true, ImportStateId: name, ImportStatePersist: true,
+				// Forget the endpoint (and its name key) ...
+				Config: acctest.ProviderConfig(fmt.Sprintf("alarm_actions = [%q]", testTopic)) +
+					"removed {\n  from = " + address + "\n  lifecycle {\n    destroy = false\n  }\n}\n",
 			},
 			{
-				Config: testAccEndpointConfig_basic(name, env),
+				// ... and import it again.
+				Config: testAccEndpointConfig_basic(name, env) + fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n", address, name),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate), // retain_logs_on_destroy
 				}},

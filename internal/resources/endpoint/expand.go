@@ -219,9 +219,10 @@ func versionName(name, hash string) string { return name + "-" + hash }
 //     failed one) and any other is refused (see checkExisting).
 //   - Adopted is the configuration the endpoint served when the key was
 //     made for an endpoint that already existed: after terraform import, or
-//     for a state written before the key existed. Its objects carry no token;
-//     they are used only while the endpoint still serves them, only after the
-//     audit, and are then tagged with the token (see checkExisting).
+//     for a state written before the key existed. Its objects carry no token,
+//     or the token of a resource whose state was lost; they are used only
+//     while the endpoint still serves them, only after the audit, and are
+//     then tagged with this token (see checkExisting).
 //
 // Create makes the key before it creates anything; ModifyPlan makes one for
 // an existing endpoint that has none, and the apply keeps it. It is the same
