@@ -301,7 +301,7 @@ func computedAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "Endpoint status as of the last refresh (`InService` after a successful apply).",
 		},
 		"model_name": schema.StringAttribute{
-			Computed:            true,
+			Computed: true,
 			MarkdownDescription: "Name of the model serving now: `<name>-<hash>`, the hash keyed with a random salt this resource keeps in its private state, " +
 				"so that the name reveals nothing of the settings (the `environment` included) and nobody can create an object of that name first. " +
 				"Known after apply for a new endpoint; it changes when a setting of the model or variant does. sagesafe uses an existing model or configuration " +
