@@ -701,10 +701,10 @@ func TestSchemaDescriptions(t *testing.T) {
 	}
 }
 
-func TestSameJob(t *testing.T) {
-	in := expandCreate(testInputs(), "churn-1", false, nil)
-	started := time.Now()
-	job := &sagemaker.DescribeTrainingJobOutput{
+// createdJob is the description of the job in asked for, created just after
+// started.
+func createdJob(in *sagemaker.CreateTrainingJobInput, started time.Time) *sagemaker.DescribeTrainingJobOutput {
+	return &sagemaker.DescribeTrainingJobOutput{
 		CreationTime: aws.Time(started.Add(time.Second)), RoleArn: in.RoleArn,
 		AlgorithmSpecification: &smtypes.AlgorithmSpecification{TrainingImage: in.AlgorithmSpecification.TrainingImage},
 		ResourceConfig: &smtypes.ResourceConfig{InstanceType: in.ResourceConfig.InstanceType, InstanceCount: in.ResourceConfig.InstanceCount,
@@ -713,6 +713,12 @@ func TestSameJob(t *testing.T) {
 		VpcConfig:              &smtypes.VpcConfig{Subnets: in.VpcConfig.Subnets, SecurityGroupIds: in.VpcConfig.SecurityGroupIds},
 		EnableNetworkIsolation: aws.Bool(true), EnableInterContainerTrafficEncryption: aws.Bool(true),
 	}
+}
+
+func TestSameJob(t *testing.T) {
+	in := expandCreate(testInputs(), "churn-1", false, nil)
+	started := time.Now()
+	job := createdJob(in, started)
 	if !sameJob(in, job, started) {
 		t.Fatal("the job this call created must be adopted")
 	}
@@ -734,15 +740,7 @@ func TestSameJob(t *testing.T) {
 func TestCheckAdoption(t *testing.T) {
 	in := expandCreate(testInputs(), "churn-1", false, nil)
 	started := time.Now()
-	job := &sagemaker.DescribeTrainingJobOutput{
-		CreationTime: aws.Time(started.Add(time.Second)), RoleArn: in.RoleArn,
-		AlgorithmSpecification: &smtypes.AlgorithmSpecification{TrainingImage: in.AlgorithmSpecification.TrainingImage},
-		ResourceConfig: &smtypes.ResourceConfig{InstanceType: in.ResourceConfig.InstanceType, InstanceCount: in.ResourceConfig.InstanceCount,
-			VolumeKmsKeyId: in.ResourceConfig.VolumeKmsKeyId},
-		OutputDataConfig:       &smtypes.OutputDataConfig{S3OutputPath: in.OutputDataConfig.S3OutputPath, KmsKeyId: in.OutputDataConfig.KmsKeyId},
-		VpcConfig:              &smtypes.VpcConfig{Subnets: in.VpcConfig.Subnets, SecurityGroupIds: in.VpcConfig.SecurityGroupIds},
-		EnableNetworkIsolation: aws.Bool(true), EnableInterContainerTrafficEncryption: aws.Bool(true),
-	}
+	job := createdJob(in, started)
 	if err := checkAdoption(in, job, map[string]string{tokenTagKey: "tok"}, "tok", started); err != nil {
 		t.Fatalf("the job this call created must be adopted: %v", err)
 	}
