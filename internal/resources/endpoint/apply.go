@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -22,12 +23,15 @@ import (
 // of its model and configuration, the tags every object gets, and the
 // guardrails' verdict on it.
 type applyInput struct {
-	spec     spec
-	version  string
-	tags     map[string]string
-	nvme     bool // the instance type has local NVMe storage
-	subject  *guardrail.Subject
-	findings []guardrail.Finding
+	spec    spec
+	version string
+	tags    map[string]string
+	nvme    bool // the instance type has local NVMe storage
+	// logKeyARN is the workload key's ARN for the log group: CloudWatch
+	// Logs takes no alias or key ID, which kms_key_arn may be.
+	logKeyARN string
+	subject   *guardrail.Subject
+	findings  []guardrail.Finding
 }
 
 // prepareApply expands the plan and runs the guardrails again: values
@@ -43,7 +47,27 @@ func (r *endpointResource) prepareApply(ctx context.Context, plan endpointModel,
 	if !ok {
 		return applyInput{}, false
 	}
-	return applyInput{spec: s, version: s.versionName(), tags: s.allTags(r.data), nvme: nvme, subject: subject, findings: findings}, true
+	logKey, err := loggroup.KeyARN(s.KMSKeyARN, resolvedKey(subject, s.KMSKeyARN))
+	if err != nil {
+		diags.AddAttributeError(path.Root("kms_key_arn"), "Cannot encrypt the endpoint's log group with kms_key_arn", err.Error())
+		return applyInput{}, false
+	}
+	return applyInput{spec: s, version: s.versionName(), tags: s.allTags(r.data), nvme: nvme, logKeyARN: logKey, subject: subject, findings: findings}, true
+}
+
+// resolvedKey is the ARN the guardrails' key lookup found for ref ("" when
+// it was not looked up or not found): the same lookup that checked the key.
+func resolvedKey(s *guardrail.Subject, ref string) string {
+	if k, ok := s.Facts.Keys[ref]; ok && k.Found {
+		return k.ARN
+	}
+	return ""
+}
+
+// logGroupSpec is the endpoint's log group as an apply makes it.
+func (a applyInput) logGroupSpec() loggroup.Spec {
+	s := a.spec
+	return loggroup.Spec{Name: logGroupName(s.Name), KMSKeyARN: a.logKeyARN, RetentionDays: int32(s.LogRetentionDays), Tags: a.tags}
 }
 
 // provision creates, in order, the log group, model, endpoint configuration,
@@ -53,9 +77,7 @@ func (r *endpointResource) provision(ctx context.Context, a applyInput, c *clean
 	s, version := a.spec, a.version
 
 	// 1. The log group, encrypted, before SageMaker would create it.
-	lg, err := loggroup.Ensure(ctx, r.data.AWS.Logs, loggroup.Spec{
-		Name: logGroupName(s.Name), KMSKeyARN: s.KMSKeyARN, RetentionDays: int32(s.LogRetentionDays), Tags: a.tags,
-	})
+	lg, err := loggroup.Ensure(ctx, r.data.AWS.Logs, a.logGroupSpec())
 	if err != nil {
 		diags.AddError("Creating the endpoint's log group failed", err.Error())
 		return lg, nil, false

@@ -318,6 +318,9 @@ func liveSubject(ctx context.Context, m endpointModel, l *liveObjects, data *pro
 	}
 	liveConfig(s, l)
 	lg, fact := liveLogGroup(logGroupName(name), l)
+	if data != nil && data.Posture != nil {
+		lg.KMSKeyARN = inWorkloadTerms(ctx, data.Posture, lg.KMSKeyARN, s.KMSKeyARN)
+	}
 	s.LogGroups = []guardrail.LogGroup{lg}
 	s.Alarms = facts.Known(liveAlarms(name, l))
 	// The deployment settings are sagesafe's own: every update it makes sends
@@ -358,6 +361,22 @@ func liveLogGroup(name string, l *liveObjects) (guardrail.LogGroup, facts.LogGro
 	}
 	fact := posture.AssessLogGroup(*l.logGroup)
 	return guardrail.LogGroup{Name: name, KMSKeyARN: optionalValue(fact.KMSKeyARN), RetentionDays: facts.Known(fact.RetentionDays)}, fact
+}
+
+// inWorkloadTerms names the log group's key as kms_key_arn names it when
+// both are the same key. CloudWatch Logs reports the key's ARN; kms_key_arn
+// may be an alias or key ID, resolved by the guardrails' own (cached) key
+// lookup, the one the apply took the ARN from. A failed lookup leaves the
+// group's key as read: SS-ENC-5 then reports it.
+func inWorkloadTerms(ctx context.Context, f evaluate.Fetcher, groupKey, workloadKey facts.Value[string]) facts.Value[string] {
+	if !groupKey.IsKnown() || !workloadKey.IsKnown() || groupKey.V == "" || groupKey.V == workloadKey.V {
+		return groupKey
+	}
+	found, err := f.Fetch(ctx, facts.Request{KeyRefs: []string{workloadKey.V}})
+	if k, ok := found.Keys[workloadKey.V]; err == nil && ok && k.Found && k.ARN == groupKey.V {
+		return workloadKey
+	}
+	return groupKey
 }
 
 // liveAlarms describes the endpoint's alarms as read.
