@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -286,6 +287,9 @@ func (r *endpointResource) liveGuardrails(ctx context.Context, m endpointModel, 
 	name := m.Name.ValueString()
 	subject, observed := liveSubject(ctx, m, l, r.data, diags)
 	findings, err := evaluate.Run(ctx, evaluate.Observed(r.data.Posture, observed), r.data.Policy, subject)
+	if err == nil {
+		findings, err = variantFindings(ctx, evaluate.Observed(r.data.Posture, observed), r.data.Policy, subject, l, findings)
+	}
 	if err != nil {
 		diags.AddWarning("Could not check the guardrails of endpoint "+name, err.Error())
 	}
@@ -334,6 +338,71 @@ func liveSubject(ctx context.Context, m endpointModel, l *liveObjects, data *pro
 	}
 	s.Tags = facts.Known(tags)
 	return s, facts.Facts{LogGroups: map[string]facts.LogGroupFact{lg.Name: fact}}
+}
+
+// variantFindings adds to the findings of main (the live subject of the
+// variant the state describes) those of every other production and shadow
+// variant of the live configuration, each checked as the endpoint runs it:
+// its instance type and count, its model's network (subnets, security
+// groups, isolation), role, image and artifacts, and the configuration's
+// volume key with the NVMe rule of its instance type. What the variants
+// share with main (the key, data capture, log group, alarms, tags) is
+// reported once; a variant's own findings name it.
+func variantFindings(ctx context.Context, f evaluate.Fetcher, p guardrail.Policy, main *guardrail.Subject, l *liveObjects, findings []guardrail.Finding) ([]guardrail.Finding, error) {
+	out := findings
+	for _, v := range otherVariants(l.cfg) {
+		s := variantSubject(main, v, l.models[aws.ToString(v.v.ModelName)])
+		found, err := evaluate.Run(ctx, f, p, s)
+		if err != nil {
+			return out, err
+		}
+		for _, fd := range found {
+			if slices.Contains(findings, fd) {
+				continue
+			}
+			fd.Summary = v.label() + ": " + fd.Summary
+			fd.Index = -1 // the variant's objects are not elements of the endpoint's attributes
+			out = append(out, fd)
+		}
+	}
+	return out, nil
+}
+
+// variantSubject is main as variant v of the live configuration runs it,
+// with model (nil when it is missing: its settings are not known).
+func variantSubject(main *guardrail.Subject, v liveVariant, model *sagemaker.DescribeModelOutput) *guardrail.Subject {
+	s := *main
+	s.Facts = facts.Facts{}
+	s.InstanceType = optionalValue(string(v.v.InstanceType))
+	s.InstanceCount = facts.Null[int64]()
+	if n := v.v.InitialInstanceCount; n != nil {
+		s.InstanceCount = facts.Known(int64(*n))
+	}
+	s.S3 = slices.DeleteFunc(slices.Clone(main.S3), func(loc guardrail.S3Location) bool { return loc.Field == fieldModelData })
+	if model == nil {
+		s.SubnetIDs, s.SecurityGroupIDs = facts.Unknown[[]string](), facts.Unknown[[]string]()
+		s.RoleARN, s.Image, s.NetworkIsolation = facts.Unknown[string](), facts.Unknown[string](), facts.Unknown[bool]()
+		return &s
+	}
+	s.SubnetIDs, s.SecurityGroupIDs = facts.Null[[]string](), facts.Null[[]string]()
+	if vpc := model.VpcConfig; vpc != nil {
+		s.SubnetIDs = facts.Known(slices.Sorted(slices.Values(vpc.Subnets)))
+		s.SecurityGroupIDs = facts.Known(slices.Sorted(slices.Values(vpc.SecurityGroupIds)))
+	}
+	s.RoleARN = optionalValue(aws.ToString(model.ExecutionRoleArn))
+	s.NetworkIsolation = facts.Known(aws.ToBool(model.EnableNetworkIsolation))
+	s.Image = facts.Null[string]()
+	c := model.PrimaryContainer
+	if c == nil && len(model.Containers) > 0 {
+		c = &model.Containers[0]
+	}
+	if c != nil {
+		s.Image = optionalValue(aws.ToString(c.Image))
+		if uri := aws.ToString(c.ModelDataUrl); uri != "" {
+			s.S3 = append(s.S3, guardrail.S3Location{URI: facts.Known(uri), Field: fieldModelData, Role: "model"})
+		}
+	}
+	return &s
 }
 
 // liveConfig fills the volume key and data capture from the live endpoint
