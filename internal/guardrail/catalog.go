@@ -43,11 +43,11 @@ var Catalog = []Control{
 	{
 		ID:        "SS-NET-1",
 		Title:     "Workload runs in a VPC",
-		Rule:      "A training job or endpoint names at least one subnet and at least one security group, so SageMaker attaches its instances to your VPC.",
+		Rule:      "A training job or endpoint names at least one subnet and at least one security group, so SageMaker attaches its instances to your VPC, and all of its subnets and security groups are in one VPC.",
 		Severity:  SeverityError,
 		AppliesTo: []Kind{KindTrainingJob, KindEndpoint, KindPreflight},
 		Rationale: "Without a VPC configuration SageMaker runs the containers in a network it manages, where your route tables, security groups, VPC endpoints and flow logs do not apply, so none of the other network controls can hold.",
-		Fix:       "Set subnet_ids and security_group_ids, for example to the private subnets and security group of a sagesafe_network.",
+		Fix:       "Set subnet_ids and security_group_ids, for example to the private subnets and security group of a sagesafe_network, and take them all from one VPC.",
 		References: []string{
 			"AWS Config sagemaker-model-in-vpc",
 			"Prowler sagemaker_training_jobs_vpc_settings_configured",

@@ -79,7 +79,60 @@ func checkInVPC(s *Subject, _ Policy) []Finding {
 		r.add(SeverityError, l.field, -1, "", fmt.Sprintf("%s has no %s", label(s), l.what),
 			fmt.Sprintf("%s is %s, so SageMaker would run the instances outside your VPC.", l.field, state))
 	}
+	oneVPC(s, &r)
 	return r.out
+}
+
+// vpcMember is a subnet or security group of a workload and its VPC.
+type vpcMember struct {
+	field      Field
+	index      int
+	what, id   string
+	vpc        string
+	descriptor string // "subnet subnet-a (vpc-1)"
+}
+
+// oneVPC reports every subnet and security group that is not in the VPC of
+// the workload's first subnet (or, without subnets, of its first group).
+// Objects not looked up, missing (SS-NET-2 and SS-NET-3 report those) or of
+// unknown VPC are left out.
+func oneVPC(s *Subject, r *report) {
+	var members []vpcMember
+	add := func(field Field, what string, ids []string, vpcOf func(string) (string, bool)) {
+		for i, id := range ids {
+			if vpc, ok := vpcOf(id); ok && vpc != "" {
+				members = append(members, vpcMember{field: field, index: i, what: what, id: id, vpc: vpc,
+					descriptor: what + " " + id + " (" + vpc + ")"})
+			}
+		}
+	}
+	add(FieldSubnetIDs, "subnet", known(s.SubnetIDs), func(id string) (string, bool) {
+		f, ok := s.Facts.Subnets[id]
+		return f.VPCID, ok && f.Found
+	})
+	add(FieldSecurityGroupIDs, "security group", known(s.SecurityGroupIDs), func(id string) (string, bool) {
+		f, ok := s.Facts.SecurityGroups[id]
+		return f.VPCID, ok && f.Found
+	})
+	if len(members) == 0 {
+		return
+	}
+	home := members[0]
+	all := make([]string, len(members))
+	for i, m := range members {
+		all[i] = m.descriptor
+	}
+	for _, m := range members {
+		if m.vpc == home.vpc {
+			continue
+		}
+		r.add(SeverityError, m.field, m.index, m.id,
+			fmt.Sprintf("%s %s is in %s, another VPC than %s", m.what, m.id, m.vpc, home.descriptor),
+			fmt.Sprintf("The subnets and security groups of %s are in more than one VPC: %s. SageMaker attaches the instances' network interfaces "+
+				"to the subnets with the security groups, so all of them must be in one VPC, the one whose routes, endpoints and flow logs the other controls check. "+
+				"Use subnets and security groups of one VPC.",
+				label(s), strings.Join(all, ", ")))
+	}
 }
 
 func checkPrivateSubnets(s *Subject, _ Policy) []Finding {

@@ -135,6 +135,22 @@ var checkCases = []checkCase{
 	unknown("SS-NET-1", "subnets and groups unknown", training, func(s *Subject, _ *Policy) {
 		s.SubnetIDs, s.SecurityGroupIDs = facts.Unknown[[]string](), facts.Unknown[[]string]()
 	}),
+	pass("SS-NET-1", "subnets and group of one VPC, a missing subnet left to SS-NET-2", training, func(s *Subject, _ *Policy) {
+		s.SubnetIDs = facts.Known([]string{"subnet-a", "subnet-gone"})
+		s.Facts.Subnets["subnet-gone"] = facts.SubnetFact{ID: "subnet-gone"}
+	}),
+	fail("SS-NET-1", "security group of another VPC", training, secGroup(func(f *facts.SecurityGroupFact) { f.VPCID = "vpc-2" }),
+		errAt(0, "sg-1", "more than one VPC: subnet subnet-a (vpc-1), subnet subnet-b (vpc-1), security group sg-1 (vpc-2).")),
+	fail("SS-NET-1", "subnets of two VPCs", endpoint, subnet("subnet-b", func(f *facts.SubnetFact) { f.VPCID = "vpc-2" }),
+		errAt(1, "subnet-b", "subnet subnet-b is in vpc-2, another VPC than subnet subnet-a (vpc-1)")),
+	fail("SS-NET-1", "preflight asked for a subnet and a group of two VPCs", preflight, both(
+		func(s *Subject, _ *Policy) {
+			s.SubnetIDs, s.SecurityGroupIDs = facts.Known([]string{"subnet-a"}), facts.Known([]string{"sg-1"})
+		}, secGroup(func(f *facts.SecurityGroupFact) { f.VPCID = "vpc-2" })),
+		errAt(0, "sg-1", "security group sg-1 is in vpc-2")),
+	unknown("SS-NET-1", "VPC of a group not looked up yet", training, func(s *Subject, _ *Policy) {
+		s.SecurityGroupIDs = facts.Known([]string{"sg-1", "sg-later"})
+	}),
 
 	// SS-NET-2
 	pass("SS-NET-2", "private subnets", training, nil),

@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 
@@ -73,11 +75,42 @@ func Find(ctx context.Context, api API, name string) (*logstypes.LogGroup, error
 	return nil, fmt.Errorf("%w: %s", ErrNotFound, name)
 }
 
+// KeyARN returns the key ARN to give CloudWatch Logs for ref, the key as
+// the workload names it (a key ARN, key ID, alias name or alias ARN).
+// resolved is the key's ARN as the posture fetcher looked it up for ref
+// (facts.KeyFact.ARN), "" when it was not looked up or not found. CloudWatch
+// Logs takes only a key ARN (CreateLogGroup's and AssociateKmsKey's
+// kmsKeyId), so anything else that could not be resolved is an error: the
+// plan would pass and the apply fail halfway.
+func KeyARN(ref, resolved string) (string, error) {
+	if isKeyARN(resolved) {
+		return resolved, nil
+	}
+	if isKeyARN(ref) {
+		return ref, nil
+	}
+	return "", fmt.Errorf("SS-ENC-5: CloudWatch Logs needs the ARN of the key, and %q could not be resolved to one; "+
+		"give kms_key_arn as a key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), or an alias or key ID that exists in this region", ref)
+}
+
+// isKeyARN reports whether s is the ARN of a KMS key (not of an alias).
+func isKeyARN(s string) bool {
+	a, err := arn.Parse(s)
+	id, isKey := strings.CutPrefix(a.Resource, "key/")
+	return err == nil && a.Service == "kms" && isKey && id != ""
+}
+
 // Ensure creates the group when it is missing and otherwise brings its key
 // and retention to the spec. Concurrent callers are safe: "already exists"
-// counts as success and the group is read back.
+// counts as success and the group is read back. A KMSKeyARN that is not a
+// key ARN (see KeyARN) is refused before any call.
 func Ensure(ctx context.Context, api API, s Spec) (Result, error) {
 	var res Result
+	if s.KMSKeyARN != "" {
+		if _, err := KeyARN(s.KMSKeyARN, ""); err != nil {
+			return res, fmt.Errorf("log group %s: %w", s.Name, err)
+		}
+	}
 	lg, err := Find(ctx, api, s.Name)
 	if errors.Is(err, ErrNotFound) {
 		_, err = api.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -184,5 +185,43 @@ func TestEnsureExactTagsRemovesOtherKeys(t *testing.T) {
 	}
 	if f.tags[arn]["other"] != "x" || f.calls["ListTags"] != before {
 		t.Errorf("a shared group lost a tag or was listed: %v, %d calls", f.tags[arn], f.calls["ListTags"]-before)
+	}
+}
+
+func TestKeyARN(t *testing.T) {
+	for _, c := range []struct {
+		name, ref, resolved, want string
+	}{
+		{"a key ARN as given", key, "", key},
+		{"an alias resolved by the posture fetcher", "alias/ml", key, key},
+		{"a key ID resolved", "k1", key, key},
+		{"an alias ARN resolved", "arn:aws:kms:us-east-1:123456789012:alias/ml", key, key},
+		{"an alias not resolved", "alias/ml", "", ""},
+		{"a key ID not resolved", "1234abcd-12ab-34cd-56ef-1234567890ab", "", ""},
+		{"an alias ARN not resolved", "arn:aws:kms:us-east-1:123456789012:alias/ml", "", ""},
+		{"another service's ARN", "arn:aws:s3:::bucket", "", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := KeyARN(c.ref, c.resolved)
+			if got != c.want || (err != nil) != (c.want == "") {
+				t.Errorf("KeyARN(%q, %q) = %q, %v; want %q", c.ref, c.resolved, got, err, c.want)
+			}
+			if err != nil && !strings.Contains(err.Error(), "SS-ENC-5: CloudWatch Logs needs the ARN of the key, and \""+c.ref+"\" could not be resolved") {
+				t.Errorf("error does not name the control and the key: %v", err)
+			}
+		})
+	}
+}
+
+// TestEnsureRefusesKeyThatIsNotAnARN: an alias would pass CreateLogGroup's
+// validation nowhere; Ensure refuses it before any call.
+func TestEnsureRefusesKeyThatIsNotAnARN(t *testing.T) {
+	f := newFake()
+	_, err := Ensure(context.Background(), f, Spec{Name: "g", KMSKeyARN: "alias/ml", RetentionDays: 365})
+	if err == nil || !strings.Contains(err.Error(), "SS-ENC-5") {
+		t.Fatalf("Ensure with an alias: err = %v, want an SS-ENC-5 error", err)
+	}
+	if len(f.calls) != 0 {
+		t.Errorf("Ensure called CloudWatch Logs: %v", f.calls)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -22,13 +23,16 @@ import (
 // of its model and configuration, the tags every object gets, and the
 // guardrails' verdict on it.
 type applyInput struct {
-	spec     spec
-	version  string
-	key      nameKey // the salt of the version name and the creation token
-	tags     map[string]string
-	nvme     bool // the instance type has local NVMe storage
-	subject  *guardrail.Subject
-	findings []guardrail.Finding
+	spec    spec
+	version string
+	key     nameKey // the salt of the version name and the creation token
+	tags    map[string]string
+	nvme    bool // the instance type has local NVMe storage
+	// logKeyARN is the workload key's ARN for the log group: CloudWatch
+	// Logs takes no alias or key ID, which kms_key_arn may be.
+	logKeyARN string
+	subject   *guardrail.Subject
+	findings  []guardrail.Finding
 }
 
 // prepareApply expands the plan and runs the guardrails again: values
@@ -45,8 +49,13 @@ func (r *endpointResource) prepareApply(ctx context.Context, plan endpointModel,
 	if !ok {
 		return applyInput{}, false
 	}
+	logKey, err := loggroup.KeyARN(s.KMSKeyARN, resolvedKey(subject, s.KMSKeyARN))
+	if err != nil {
+		diags.AddAttributeError(path.Root("kms_key_arn"), "Cannot encrypt the endpoint's log group with kms_key_arn", err.Error())
+		return applyInput{}, false
+	}
 	version := r.versionOf(ctx, s, k, prior)
-	return applyInput{spec: s, version: version, key: k, tags: s.allTags(r.data), nvme: nvme, subject: subject, findings: findings}, true
+	return applyInput{spec: s, version: version, key: k, tags: s.allTags(r.data), nvme: nvme, logKeyARN: logKey, subject: subject, findings: findings}, true
 }
 
 // versionOf is the version name of s under k, given the prior state (nil
@@ -62,6 +71,21 @@ func (r *endpointResource) versionOf(ctx context.Context, s spec, k nameKey, pri
 	return s.versionName(k, &ps, prior.EndpointConfigName.ValueString())
 }
 
+// resolvedKey is the ARN the guardrails' key lookup found for ref ("" when
+// it was not looked up or not found): the same lookup that checked the key.
+func resolvedKey(s *guardrail.Subject, ref string) string {
+	if k, ok := s.Facts.Keys[ref]; ok && k.Found {
+		return k.ARN
+	}
+	return ""
+}
+
+// logGroupSpec is the endpoint's log group as an apply makes it.
+func (a applyInput) logGroupSpec() loggroup.Spec {
+	s := a.spec
+	return loggroup.Spec{Name: logGroupName(s.Name), KMSKeyARN: a.logKeyARN, RetentionDays: int32(s.LogRetentionDays), Tags: a.tags}
+}
+
 // provision creates, in order, the log group, model, endpoint configuration,
 // alarms and the endpoint, recording in c what it made so that a failure
 // removes it again.
@@ -69,9 +93,7 @@ func (r *endpointResource) provision(ctx context.Context, a applyInput, c *clean
 	s, version := a.spec, a.version
 
 	// 1. The log group, encrypted, before SageMaker would create it.
-	lg, err := loggroup.Ensure(ctx, r.data.AWS.Logs, loggroup.Spec{
-		Name: logGroupName(s.Name), KMSKeyARN: s.KMSKeyARN, RetentionDays: int32(s.LogRetentionDays), Tags: a.tags,
-	})
+	lg, err := loggroup.Ensure(ctx, r.data.AWS.Logs, a.logGroupSpec())
 	if err != nil {
 		diags.AddError("Creating the endpoint's log group failed", err.Error())
 		return lg, nil, false

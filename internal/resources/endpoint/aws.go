@@ -110,12 +110,14 @@ func variant(cfg *sagemaker.DescribeEndpointConfigOutput) *smtypes.ProductionVar
 
 // liveObjects is everything a refresh reads: six calls (DescribeEndpoint,
 // DescribeEndpointConfig, DescribeModel, one DescribeAlarms, one
-// DescribeLogGroups, ListTags). A nil config, model or log group was not
-// found.
+// DescribeLogGroups, ListTags), and one DescribeModel more for each model
+// of a variant sagesafe did not make. A nil config, model or log group was
+// not found.
 type liveObjects struct {
 	ep       *sagemaker.DescribeEndpointOutput
 	cfg      *sagemaker.DescribeEndpointConfigOutput
-	model    *sagemaker.DescribeModelOutput
+	model    *sagemaker.DescribeModelOutput            // the model of variant(cfg)
+	models   map[string]*sagemaker.DescribeModelOutput // every variant's model, by name
 	alarms   map[string]cwtypes.MetricAlarm
 	logGroup *logstypes.LogGroup
 	tags     map[string]string
@@ -139,14 +141,11 @@ func (r *endpointResource) readLive(ctx context.Context, name string) (*liveObje
 			return nil, err
 		}
 	}
+	if l.models, err = readVariantModels(ctx, a.SageMaker, l.cfg); err != nil {
+		return nil, err
+	}
 	if v := variant(l.cfg); v != nil {
-		l.model, err = findModel(ctx, a.SageMaker, aws.ToString(v.ModelName))
-		if IsNotFound(err) {
-			l.model, err = nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
+		l.model = l.models[aws.ToString(v.ModelName)]
 	}
 	if l.alarms, err = alarms.Describe(ctx, a.CloudWatch, alarmNames(name)); err != nil {
 		return nil, err

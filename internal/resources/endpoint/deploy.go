@@ -32,7 +32,7 @@ import (
 // key, retention and tags, and the alarms and their tags.
 func (r *endpointResource) updateInPlace(ctx context.Context, a applyInput, oldTags map[string]string, priv privateState, diags *diag.Diagnostics) bool {
 	s := a.spec
-	if err := r.updateLogGroup(ctx, s, a.tags, oldTags); err != nil {
+	if err := r.updateLogGroup(ctx, a, oldTags); err != nil {
 		diags.AddError("Updating the endpoint's log group failed", err.Error())
 		return false
 	}
@@ -258,12 +258,12 @@ func (r *endpointResource) recordTruth(ctx context.Context, plan endpointModel, 
 }
 
 // updateLogGroup brings the log group's key, retention and tags to the spec.
-func (r *endpointResource) updateLogGroup(ctx context.Context, s spec, tags, oldTags map[string]string) error {
-	name := logGroupName(s.Name)
-	if _, err := loggroup.Ensure(ctx, r.data.AWS.Logs, loggroup.Spec{Name: name, KMSKeyARN: s.KMSKeyARN, RetentionDays: int32(s.LogRetentionDays), Tags: tags}); err != nil {
+func (r *endpointResource) updateLogGroup(ctx context.Context, a applyInput, oldTags map[string]string) error {
+	name := logGroupName(a.spec.Name)
+	if _, err := loggroup.Ensure(ctx, r.data.AWS.Logs, a.logGroupSpec()); err != nil {
 		return err
 	}
-	if removed := removedKeys(oldTags, tags); len(removed) > 0 {
+	if removed := removedKeys(oldTags, a.tags); len(removed) > 0 {
 		logGroupARN := r.arn("logs", "log-group:"+name)
 		if _, err := r.data.AWS.Logs.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: aws.String(logGroupARN), TagKeys: removed}); err != nil {
 			return fmt.Errorf("untagging log group %s: %w", name, err)

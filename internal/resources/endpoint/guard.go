@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -286,6 +287,9 @@ func (r *endpointResource) liveGuardrails(ctx context.Context, m endpointModel, 
 	name := m.Name.ValueString()
 	subject, observed := liveSubject(ctx, m, l, r.data, diags)
 	findings, err := evaluate.Run(ctx, evaluate.Observed(r.data.Posture, observed), r.data.Policy, subject)
+	if err == nil {
+		findings, err = variantFindings(ctx, evaluate.Observed(r.data.Posture, observed), r.data.Policy, subject, l, findings)
+	}
 	if err != nil {
 		diags.AddWarning("Could not check the guardrails of endpoint "+name, err.Error())
 	}
@@ -318,6 +322,9 @@ func liveSubject(ctx context.Context, m endpointModel, l *liveObjects, data *pro
 	}
 	liveConfig(s, l)
 	lg, fact := liveLogGroup(logGroupName(name), l)
+	if data != nil && data.Posture != nil {
+		lg.KMSKeyARN = inWorkloadTerms(ctx, data.Posture, lg.KMSKeyARN, s.KMSKeyARN)
+	}
 	s.LogGroups = []guardrail.LogGroup{lg}
 	s.Alarms = facts.Known(liveAlarms(name, l))
 	// The deployment settings are sagesafe's own: every update it makes sends
@@ -331,6 +338,71 @@ func liveSubject(ctx context.Context, m endpointModel, l *liveObjects, data *pro
 	}
 	s.Tags = facts.Known(tags)
 	return s, facts.Facts{LogGroups: map[string]facts.LogGroupFact{lg.Name: fact}}
+}
+
+// variantFindings adds to the findings of main (the live subject of the
+// variant the state describes) those of every other production and shadow
+// variant of the live configuration, each checked as the endpoint runs it:
+// its instance type and count, its model's network (subnets, security
+// groups, isolation), role, image and artifacts, and the configuration's
+// volume key with the NVMe rule of its instance type. What the variants
+// share with main (the key, data capture, log group, alarms, tags) is
+// reported once; a variant's own findings name it.
+func variantFindings(ctx context.Context, f evaluate.Fetcher, p guardrail.Policy, main *guardrail.Subject, l *liveObjects, findings []guardrail.Finding) ([]guardrail.Finding, error) {
+	out := findings
+	for _, v := range otherVariants(l.cfg) {
+		s := variantSubject(main, v, l.models[aws.ToString(v.v.ModelName)])
+		found, err := evaluate.Run(ctx, f, p, s)
+		if err != nil {
+			return out, err
+		}
+		for _, fd := range found {
+			if slices.Contains(findings, fd) {
+				continue
+			}
+			fd.Summary = v.label() + ": " + fd.Summary
+			fd.Index = -1 // the variant's objects are not elements of the endpoint's attributes
+			out = append(out, fd)
+		}
+	}
+	return out, nil
+}
+
+// variantSubject is main as variant v of the live configuration runs it,
+// with model (nil when it is missing: its settings are not known).
+func variantSubject(main *guardrail.Subject, v liveVariant, model *sagemaker.DescribeModelOutput) *guardrail.Subject {
+	s := *main
+	s.Facts = facts.Facts{}
+	s.InstanceType = optionalValue(string(v.v.InstanceType))
+	s.InstanceCount = facts.Null[int64]()
+	if n := v.v.InitialInstanceCount; n != nil {
+		s.InstanceCount = facts.Known(int64(*n))
+	}
+	s.S3 = slices.DeleteFunc(slices.Clone(main.S3), func(loc guardrail.S3Location) bool { return loc.Field == fieldModelData })
+	if model == nil {
+		s.SubnetIDs, s.SecurityGroupIDs = facts.Unknown[[]string](), facts.Unknown[[]string]()
+		s.RoleARN, s.Image, s.NetworkIsolation = facts.Unknown[string](), facts.Unknown[string](), facts.Unknown[bool]()
+		return &s
+	}
+	s.SubnetIDs, s.SecurityGroupIDs = facts.Null[[]string](), facts.Null[[]string]()
+	if vpc := model.VpcConfig; vpc != nil {
+		s.SubnetIDs = facts.Known(slices.Sorted(slices.Values(vpc.Subnets)))
+		s.SecurityGroupIDs = facts.Known(slices.Sorted(slices.Values(vpc.SecurityGroupIds)))
+	}
+	s.RoleARN = optionalValue(aws.ToString(model.ExecutionRoleArn))
+	s.NetworkIsolation = facts.Known(aws.ToBool(model.EnableNetworkIsolation))
+	s.Image = facts.Null[string]()
+	c := model.PrimaryContainer
+	if c == nil && len(model.Containers) > 0 {
+		c = &model.Containers[0]
+	}
+	if c != nil {
+		s.Image = optionalValue(aws.ToString(c.Image))
+		if uri := aws.ToString(c.ModelDataUrl); uri != "" {
+			s.S3 = append(s.S3, guardrail.S3Location{URI: facts.Known(uri), Field: fieldModelData, Role: "model"})
+		}
+	}
+	return &s
 }
 
 // liveConfig fills the volume key and data capture from the live endpoint
@@ -358,6 +430,22 @@ func liveLogGroup(name string, l *liveObjects) (guardrail.LogGroup, facts.LogGro
 	}
 	fact := posture.AssessLogGroup(*l.logGroup)
 	return guardrail.LogGroup{Name: name, KMSKeyARN: optionalValue(fact.KMSKeyARN), RetentionDays: facts.Known(fact.RetentionDays)}, fact
+}
+
+// inWorkloadTerms names the log group's key as kms_key_arn names it when
+// both are the same key. CloudWatch Logs reports the key's ARN; kms_key_arn
+// may be an alias or key ID, resolved by the guardrails' own (cached) key
+// lookup, the one the apply took the ARN from. A failed lookup leaves the
+// group's key as read: SS-ENC-5 then reports it.
+func inWorkloadTerms(ctx context.Context, f evaluate.Fetcher, groupKey, workloadKey facts.Value[string]) facts.Value[string] {
+	if !groupKey.IsKnown() || !workloadKey.IsKnown() || groupKey.V == "" || groupKey.V == workloadKey.V {
+		return groupKey
+	}
+	found, err := f.Fetch(ctx, facts.Request{KeyRefs: []string{workloadKey.V}})
+	if k, ok := found.Keys[workloadKey.V]; err == nil && ok && k.Found && k.ARN == groupKey.V {
+		return workloadKey
+	}
+	return groupKey
 }
 
 // liveAlarms describes the endpoint's alarms as read.

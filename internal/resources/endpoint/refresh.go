@@ -3,8 +3,12 @@ package endpoint
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -31,6 +35,7 @@ func (r *endpointResource) refresh(ctx context.Context, base endpointModel, l *l
 	}
 
 	refreshVariant(&out, l, n, base.DataCapture.IsNull(), &diags)
+	refreshOtherVariants(out.Name.ValueString(), base.EndpointConfigName.ValueString(), l, &diags)
 	refreshModel(&out, l, n, &diags)
 	refreshKey(&out, l)
 	refreshLogGroup(&out, l)
@@ -63,6 +68,94 @@ func refreshVariant(out *endpointModel, l *liveObjects, n nestedModels, captureN
 	out.InstanceType = types.StringValue(string(v.InstanceType))
 	out.InstanceCount = types.Int64Value(int64(aws.ToInt32(v.InitialInstanceCount)))
 	out.DataCapture = flattenDataCapture(l.cfg.DataCaptureConfig, n.DataCapture, captureNull)
+}
+
+// refreshOtherVariants warns about the variants of the live configuration
+// sagesafe did not make: it makes one production variant (AllTraffic) and no
+// shadow variant. The guardrails check each of them (variantFindings).
+// prior is the configuration the state recorded.
+func refreshOtherVariants(name, prior string, l *liveObjects, diags *diag.Diagnostics) {
+	others := otherVariants(l.cfg)
+	if len(others) == 0 {
+		return
+	}
+	cfgName := aws.ToString(l.cfg.EndpointConfigName)
+	list := make([]string, len(others))
+	for i, v := range others {
+		list[i] = v.describe()
+	}
+	next := "The next apply switches the endpoint back to the configuration sagesafe makes."
+	if cfgName == prior {
+		next = "The configuration has the name of the one sagesafe made, so it was replaced outside Terraform: " +
+			"delete it, or replace the endpoint (terraform apply -replace=<address>)."
+	}
+	diags.AddWarning("Endpoint "+name+" serves variants sagesafe did not make",
+		fmt.Sprintf("Endpoint configuration %s, which endpoint %s serves, has %s. sagesafe makes one production variant, %s, and no shadow variant; "+
+			"the guardrails check every variant, and what fails is reported below. %s", cfgName, name, strings.Join(list, "; "), VariantName, next))
+}
+
+// liveVariant is a variant of the live endpoint configuration.
+type liveVariant struct {
+	shadow bool
+	v      smtypes.ProductionVariant
+}
+
+func (lv liveVariant) label() string {
+	kind := "production variant "
+	if lv.shadow {
+		kind = "shadow variant "
+	}
+	return kind + aws.ToString(lv.v.VariantName)
+}
+
+// describe says what the variant runs: "production variant B (model m,
+// 1 x ml.m5.large)".
+func (lv liveVariant) describe() string {
+	runs := "serverless"
+	if lv.v.InstanceType != "" {
+		runs = fmt.Sprintf("%d x %s", aws.ToInt32(lv.v.InitialInstanceCount), lv.v.InstanceType)
+	}
+	return fmt.Sprintf("%s (model %s, %s)", lv.label(), aws.ToString(lv.v.ModelName), runs)
+}
+
+// otherVariants returns every variant of cfg but variant(cfg), the one the
+// state describes: the other production variants and every shadow variant.
+func otherVariants(cfg *sagemaker.DescribeEndpointConfigOutput) []liveVariant {
+	primary := variant(cfg)
+	if primary == nil {
+		return nil
+	}
+	var out []liveVariant
+	for i := range cfg.ProductionVariants {
+		if &cfg.ProductionVariants[i] != primary {
+			out = append(out, liveVariant{v: cfg.ProductionVariants[i]})
+		}
+	}
+	for _, v := range cfg.ShadowProductionVariants {
+		out = append(out, liveVariant{shadow: true, v: v})
+	}
+	return out
+}
+
+// readVariantModels describes the model of every production and shadow
+// variant of cfg, once per model; a missing model maps to nil.
+func readVariantModels(ctx context.Context, api SageMakerAPI, cfg *sagemaker.DescribeEndpointConfigOutput) (map[string]*sagemaker.DescribeModelOutput, error) {
+	models := map[string]*sagemaker.DescribeModelOutput{}
+	if cfg == nil {
+		return models, nil
+	}
+	for _, v := range slices.Concat(cfg.ProductionVariants, cfg.ShadowProductionVariants) {
+		name := aws.ToString(v.ModelName)
+		if _, done := models[name]; done || name == "" {
+			continue
+		}
+		m, err := findModel(ctx, api, name)
+		if err != nil && !IsNotFound(err) {
+			return nil, err
+		}
+		models[name] = m
+	}
+	return models, nil
 }
 
 // refreshModel reads the model: image, artifacts, environment, role and

@@ -256,8 +256,9 @@ func endpointSchema(ctx context.Context) schema.Schema {
 // updates, the guardrails it enforces and how it is destroyed.
 var resourceDescription = "A secure real-time SageMaker inference endpoint as one object: an encrypted log group, the model, " +
 	"the endpoint configuration, CloudWatch alarms and the endpoint, with guarded blue/green updates.\n\n" +
-	"**What it creates, in order.** (1) The log group `" + LogGroupPrefix + "<name>`, encrypted with `kms_key_arn` and " +
-	"with retention, before SageMaker would create it unencrypted. (2) A model `<name>-<hash>` in your VPC with " +
+	"**What it creates, in order.** (1) The log group `" + LogGroupPrefix + "<name>`, encrypted with `kms_key_arn` (by " +
+	"its key ARN, which is what CloudWatch Logs takes: an alias or key ID is resolved) and with retention, before " +
+	"SageMaker would create it unencrypted. (2) A model `<name>-<hash>` in your VPC with " +
 	"network isolation. (3) An endpoint configuration `<name>-<hash>` with one variant `" + VariantName + "`, the CMK " +
 	"on the ML storage volume (left out for instance types with local NVMe storage, which are encrypted in hardware) " +
 	"and on data capture. `<hash>` is a short hash of the model and variant settings keyed with a random salt only this " +
@@ -276,9 +277,11 @@ var resourceDescription = "A secure real-time SageMaker inference endpoint as on
 	"**Guardrails.** Network isolation, the VPC and the customer-managed key cannot be turned off. The plan is " +
 	"refused, with the control ID, for public subnets, security groups open to the internet, a single Availability " +
 	"Zone, fewer instances than `min_endpoint_instances`, AWS managed or non-rotating keys, roles that others can " +
-	"assume, and images not in ECR. Every refresh re-checks the live objects: an out-of-band change (a configuration " +
-	"without a key, a model without isolation, a deleted or muted alarm, an unencrypted log group) shows as a diff " +
-	"with a warning naming the control, and the next apply restores the secure state.\n\n" +
+	"assume, and images not in ECR. Every refresh re-checks the live objects, every production and shadow variant " +
+	"of the serving configuration with its model included: an out-of-band change (a configuration without a key, a " +
+	"model without isolation, a further variant or a shadow variant whose model is outside the VPC, a deleted or " +
+	"muted alarm, an unencrypted log group) shows as a diff with a warning naming the control, and the next apply " +
+	"restores the secure state.\n\n" +
 	"**Destroy** deletes the endpoint, waits until it is gone and its network interfaces are released (so a network " +
 	"destroyed in the same run does not fail with `DependencyViolation`), then the models and configurations this " +
 	"resource made, the alarms, and the log group unless `retain_logs_on_destroy`."

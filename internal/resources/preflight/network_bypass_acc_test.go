@@ -50,3 +50,38 @@ func TestAccPreflight_networkOpenAnotherWay(t *testing.T) {
 		}},
 	})
 }
+
+// TestAccPreflight_subnetsAndGroupsOfTwoVPCs: with enforce, a preflight
+// fails the plan (SS-NET-1, naming the objects and their VPCs) when the
+// subnets and security groups are not all in one VPC, each one private and
+// closed on its own; those of one VPC pass.
+func TestAccPreflight_subnetsAndGroupsOfTwoVPCs(t *testing.T) {
+	vpcA := acctest.VPC(t, "10.43.0.0/16")
+	vpcB := acctest.VPC(t, "10.44.0.0/16")
+	subnetA := acctest.Subnet(t, vpcA, acctest.SubnetOpts{CIDR: "10.43.1.0/24", S3Gateway: true})
+	subnetB := acctest.Subnet(t, vpcB, acctest.SubnetOpts{CIDR: "10.44.1.0/24", S3Gateway: true})
+	groupA := acctest.SecurityGroup(t, vpcA, false)
+	groupB := acctest.SecurityGroup(t, vpcB, false)
+	step := func(subnets, groups string) string {
+		return config(fmt.Sprintf(`
+  subnet_ids         = [%s]
+  security_group_ids = [%s]
+  enforce            = true
+`, subnets, groups))
+	}
+	q := func(id string) string { return fmt.Sprintf("%q", id) }
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: step(q(subnetA), q(groupB)),
+			ExpectError: regexp.MustCompile(`SS-NET-1: security group ` + groupB + ` is in ` + vpcB + `,\s+another\s+VPC\s+than\s+subnet\s+` +
+				subnetA + ` \(` + vpcA + `\)`),
+		}, {
+			Config:      step(q(subnetA)+", "+q(subnetB), q(groupA)),
+			ExpectError: regexp.MustCompile(`SS-NET-1: subnet ` + subnetB + ` is in ` + vpcB),
+		}, {
+			Config: step(q(subnetA), q(groupA)),
+		}},
+	})
+}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
@@ -114,12 +113,13 @@ func (r *trainingJobResource) ensureLogGroup(ctx context.Context, lp logGroupPla
 	}
 	spec := loggroup.Spec{Name: LogGroupName}
 	if lp.AssociateKey {
-		keyARN := key.V
-		if pre.KeyFetched && pre.Key.Found && pre.Key.ARN != "" {
-			keyARN = pre.Key.ARN
+		var resolved string
+		if pre.KeyFetched && pre.Key.Found {
+			resolved = pre.Key.ARN
 		}
-		if !arn.IsARN(keyARN) {
-			return fmt.Errorf("SS-ENC-5: CloudWatch Logs needs the ARN of the key, and %q could not be resolved to one", key.V)
+		keyARN, err := loggroup.KeyARN(key.V, resolved)
+		if err != nil {
+			return err
 		}
 		spec.KMSKeyARN = keyARN
 	}

@@ -1087,6 +1087,7 @@ func TestAccTrainingJob_refusals(t *testing.T) {
 	vpc := acctest.VPC(t, "10.62.0.0/16")
 	public := acctest.Subnet(t, vpc, acctest.SubnetOpts{CIDR: "10.62.9.0/24", InternetRoute: true, MapPublicIP: true})
 	openSG := acctest.SecurityGroup(t, vpc, true)
+	otherVPCSG := acctest.SecurityGroup(t, vpc, false) // closed, but not in the VPC of e.subnet
 	staticKey := acctest.Key(t, false)
 	name := acctest.RandomName("refuse")
 	ok := jobConfig{env: e, nameLine: fmt.Sprintf("name = %q", name)}
@@ -1110,6 +1111,9 @@ func TestAccTrainingJob_refusals(t *testing.T) {
 				j.vpcBlock = fmt.Sprintf("vpc = {\n    subnet_ids         = [%q]\n    security_group_ids = [%q]\n  }", e.subnet, openSG)
 			}), `SS-NET-3: security group sg-[0-9a-f]+ allows ingress from the internet`),
 			step(with(func(j *jobConfig) { j.vpcBlock = "# no vpc" }), `SS-NET-1: training job .* has no subnets`),
+			step(with(func(j *jobConfig) {
+				j.vpcBlock = fmt.Sprintf("vpc = {\n    subnet_ids         = [%q]\n    security_group_ids = [%q]\n  }", e.subnet, otherVPCSG)
+			}), `SS-NET-1: security group `+otherVPCSG+` is in `+vpc+`, another VPC than subnet `+e.subnet),
 			step(with(func(j *jobConfig) { j.keyLine = "# no kms_key_arn" }), `SS-KMS-1: training job .* has no KMS key`),
 			// moto reports alias/aws/* keys as customer managed; the
 			// guardrail recognises an alias/aws/ reference as AWS managed.
