@@ -229,3 +229,14 @@ func ForPlan(findings []Finding, changes bool, workload string) []Finding {
 	}
 	return out
 }
+
+// ControlStatesDescription documents every resource's `control_states`
+// attribute, so that they describe it the same way.
+const ControlStatesDescription = "The state of every guardrail control that applies, by control ID, as of the last refresh " +
+	"(in a plan: what the apply will leave). Each control is in exactly one state: `held` (checked, no finding), " +
+	"`warned` (a warning finding), `failed` (an error finding) or `not_checked: <reason>` (for example a value known only " +
+	"after apply, a lookup that failed, or a setting that does not apply to this configuration). `controls` lists the " +
+	"`held` ones."
+
+// ControlsHeldNote ends every resource's `controls` description.
+const ControlsHeldNote = " Only held controls are listed: a control with a warning, or one that was not checked, is not (`control_states` says which and why)."
