@@ -164,6 +164,11 @@ func run() error {
 	if err := printOutputs(out); err != nil {
 		return err
 	}
+	// The report shows what the resources checked on their live objects: an
+	// apply leaves some states as its plan forecast them until a refresh.
+	if _, err := gp.run(ctx, "apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		return err
+	}
 	show, err := gp.run(ctx, "show", "-json")
 	if err != nil {
 		return err
