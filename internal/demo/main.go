@@ -289,7 +289,7 @@ func printOutputs(outputsJSON []byte) error {
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		if k == "organization_scp" || k == "endpoint_invoke_policy" || k == "controls" {
+		if k == "organization_scp" || k == "endpoint_invoke_policy" || k == "controls" || k == "control_states" {
 			fmt.Printf("    %-24s (%d bytes of JSON)\n", k, len(outs[k].Value))
 			continue
 		}
