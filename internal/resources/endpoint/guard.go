@@ -149,9 +149,11 @@ const notUpdatedYet = "the endpoint has not been updated since it was created: i
 	"and SageMaker reports it, at the first update (sagesafe sends a blue/green update with automatic rollback on its alarms with every update)"
 
 // priorDeployment carries a not-checked SS-MON-4 from the state the plan
-// starts from (control_states as refreshed, which a plan that changes no
-// setting keeps): such a plan updates nothing, so the live endpoint still has
-// no deployment configuration to check.
+// starts from (prior: its control_states as refreshed): a plan that updates
+// nothing leaves the live endpoint without a deployment configuration to
+// check. (A plan that updates the endpoint carries it too; the refresh after
+// the update reads the configuration it sent, and SS-MON-4 is held from then
+// on.)
 func priorDeployment(ctx context.Context, s *guardrail.Subject, prior types.Map) {
 	if prior.IsNull() || prior.IsUnknown() {
 		return
@@ -169,7 +171,7 @@ func priorDeployment(ctx context.Context, s *guardrail.Subject, prior types.Map)
 // what the plan satisfies once every setting is known. The findings are
 // reported by planChecked.report once the plan is known to change the
 // endpoint or not. It returns false when the plan could not be checked.
-func (r *endpointResource) planGuardrails(ctx context.Context, plan *endpointModel, known bool, diags *diag.Diagnostics) (planChecked, bool) {
+func (r *endpointResource) planGuardrails(ctx context.Context, plan *endpointModel, prior types.Map, known bool, diags *diag.Diagnostics) (planChecked, bool) {
 	nvme := facts.Unknown[bool]()
 	if !plan.InstanceType.IsUnknown() {
 		fact, ok, err := instanceFact(ctx, r.data.Posture, plan.InstanceType.ValueString())
@@ -183,7 +185,7 @@ func (r *endpointResource) planGuardrails(ctx context.Context, plan *endpointMod
 	}
 	subject, d := planSubject(ctx, *plan, r.data, nvme)
 	diags.Append(d...)
-	priorDeployment(ctx, subject, plan.ControlStates)
+	priorDeployment(ctx, subject, prior)
 	findings, err := evaluate.Run(ctx, evaluate.Observed(r.data.Posture, plannedLogGroup(subject)), r.data.Policy, subject)
 	if err != nil {
 		diags.AddError("Checking the endpoint's guardrails failed",

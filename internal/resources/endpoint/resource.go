@@ -119,7 +119,11 @@ func (r *endpointResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 	known := r.planComputed(ctx, &plan, &resp.Diagnostics)
-	checked, ok := r.planGuardrails(ctx, &plan, known, &resp.Diagnostics)
+	prior := types.MapNull(types.StringType)
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("control_states"), &prior)...)
+	}
+	checked, ok := r.planGuardrails(ctx, &plan, prior, known, &resp.Diagnostics)
 	if !ok || !planInvokePolicy(ctx, &plan, &resp.Diagnostics) {
 		return
 	}
