@@ -164,6 +164,11 @@ func run() error {
 	if err := printOutputs(out); err != nil {
 		return err
 	}
+	// The report shows what the resources checked on their live objects: an
+	// apply leaves some states as its plan forecast them until a refresh.
+	if _, err := gp.run(ctx, "apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		return err
+	}
 	show, err := gp.run(ctx, "show", "-json")
 	if err != nil {
 		return err
@@ -284,7 +289,7 @@ func printOutputs(outputsJSON []byte) error {
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		if k == "organization_scp" || k == "endpoint_invoke_policy" || k == "controls" {
+		if k == "organization_scp" || k == "endpoint_invoke_policy" || k == "controls" || k == "control_states" {
 			fmt.Printf("    %-24s (%d bytes of JSON)\n", k, len(outs[k].Value))
 			continue
 		}

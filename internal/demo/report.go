@@ -20,18 +20,21 @@ var kindOf = map[string]guardrail.Kind{
 	"sagesafe_endpoint":       guardrail.KindEndpoint,
 }
 
-// column is one resource of the stack.
+// column is one resource of the stack: the state of each of its controls,
+// as its `control_states` attribute reports them.
 type column struct {
-	Address   string
-	Kind      guardrail.Kind
-	Satisfied map[string]bool
+	Address string
+	Kind    guardrail.Kind
+	States  map[string]string // control ID -> "held", "warned", "failed", "not_checked: <reason>"
 }
 
 // cell values.
 const (
-	cellSatisfied = "satisfied"
-	cellNA        = "n/a"
-	cellFailing   = "FAILING"
+	cellHeld       = "held"
+	cellWarned     = "warn"
+	cellFailed     = "FAIL"
+	cellNotChecked = "—"
+	cellNA         = "n/a"
 )
 
 // Matrix is the control-by-resource compliance matrix.
@@ -40,23 +43,38 @@ type Matrix struct {
 	Rows    []guardrail.Control
 }
 
-// Cell says how control c stands for column col.
+// Cell says how control c stands for column col: held, warn, FAIL, n/a
+// (the control does not apply to that kind of resource), or "—: <reason>"
+// when it was not checked. A control the resource did not report is not
+// checked: nothing unverified counts as held.
 func (m Matrix) Cell(c guardrail.Control, col column) string {
-	switch {
-	case !c.Applies(col.Kind):
+	if !c.Applies(col.Kind) {
 		return cellNA
-	case col.Satisfied[c.ID]:
-		return cellSatisfied
 	}
-	return cellFailing
+	st, ok := col.States[c.ID]
+	switch {
+	case !ok:
+		return cellNotChecked + ": not reported by the resource"
+	case st == guardrail.StateHeld:
+		return cellHeld
+	case st == guardrail.StateWarned:
+		return cellWarned
+	case st == guardrail.StateFailed:
+		return cellFailed
+	}
+	return cellNotChecked + ": " + strings.TrimPrefix(strings.TrimPrefix(st, guardrail.StateNotChecked), ": ")
 }
 
-// Failing lists "address: control" for every failing cell.
-func (m Matrix) Failing() []string {
+// Failing lists "address: control" for every failed cell.
+func (m Matrix) Failing() []string { return m.cells(cellFailed) }
+
+// cells lists "address: control" for every cell whose value starts with
+// prefix.
+func (m Matrix) cells(prefix string) []string {
 	var out []string
 	for _, col := range m.Columns {
 		for _, c := range m.Rows {
-			if m.Cell(c, col) == cellFailing {
+			if strings.HasPrefix(m.Cell(c, col), prefix) {
 				out = append(out, col.Address+": "+c.ID)
 			}
 		}
@@ -66,7 +84,9 @@ func (m Matrix) Failing() []string {
 
 // BuildMatrix reads `terraform show -json` output: every sagesafe resource
 // with a `controls` attribute becomes a column; every catalog control that
-// applies to at least one column becomes a row.
+// applies to at least one column becomes a row. A column's states come from
+// its `control_states`; without them (a state written before they existed)
+// the IDs in `controls` are held and the rest are not reported.
 func BuildMatrix(showJSON []byte) (Matrix, error) {
 	var st struct {
 		Values struct {
@@ -82,16 +102,16 @@ func BuildMatrix(showJSON []byte) (Matrix, error) {
 		if !ok || r.Mode != "managed" {
 			continue
 		}
-		col := column{Address: r.Address, Kind: kind, Satisfied: map[string]bool{}}
+		col := column{Address: r.Address, Kind: kind, States: map[string]string{}}
 		var controls []string
-		if raw, ok := r.Values["controls"]; ok && raw != nil {
-			b, _ := json.Marshal(raw)
-			if err := json.Unmarshal(b, &controls); err != nil {
-				return Matrix{}, fmt.Errorf("%s.controls: %w", r.Address, err)
-			}
+		if err := decodeValue(r, "controls", &controls); err != nil {
+			return Matrix{}, err
 		}
 		for _, id := range controls {
-			col.Satisfied[id] = true
+			col.States[id] = guardrail.StateHeld
+		}
+		if err := decodeValue(r, "control_states", &col.States); err != nil {
+			return Matrix{}, err
 		}
 		m.Columns = append(m.Columns, col)
 	}
@@ -105,6 +125,20 @@ func BuildMatrix(showJSON []byte) (Matrix, error) {
 		}
 	}
 	return m, nil
+}
+
+// decodeValue decodes attribute name of r into v, leaving v as it is when
+// the attribute is absent or null.
+func decodeValue(r stateResource, name string, v any) error {
+	raw, ok := r.Values[name]
+	if !ok || raw == nil {
+		return nil
+	}
+	b, _ := json.Marshal(raw)
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%s.%s: %w", r.Address, name, err)
+	}
+	return nil
 }
 
 type module struct {
@@ -143,14 +177,11 @@ func (m Matrix) Terminal() string {
 	for _, c := range m.Rows {
 		row := []string{c.ID}
 		for _, col := range m.Columns {
-			switch m.Cell(c, col) {
-			case cellSatisfied:
-				row = append(row, "ok")
-			case cellNA:
-				row = append(row, "-")
-			default:
-				row = append(row, "FAIL")
+			cell := m.Cell(c, col)
+			if strings.HasPrefix(cell, cellNotChecked) {
+				cell = cellNotChecked // the reason is in the Markdown report
 			}
+			row = append(row, cell)
 		}
 		fmt.Fprintln(w, strings.Join(row, "\t"))
 	}
@@ -162,10 +193,11 @@ func (m Matrix) Terminal() string {
 func (m Matrix) Markdown(title string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n", title)
-	b.WriteString("<!-- Generated by `make demo` (internal/demo) from the applied golden path's `controls` attributes. Do not edit. -->\n\n")
+	b.WriteString("<!-- Generated by `make demo` (internal/demo) from the golden path's `control_states` attributes, refreshed after apply. Do not edit. -->\n\n")
 	b.WriteString("Rows are the controls of the sagesafe catalog that apply to this stack; columns are its resources. ")
-	b.WriteString("**satisfied**: the resource reported the control as holding on its live objects after apply; ")
-	b.WriteString("**n/a**: the control does not apply to that kind of resource; **FAILING**: it applies and does not hold.\n\n")
+	b.WriteString("**held**: the resource checked the control on its live objects at the refresh after apply and found nothing; ")
+	b.WriteString("**warn**: a finding with warning severity (the control is not held); **FAIL**: an error finding; ")
+	b.WriteString("**—: reason**: the control applies but was not checked, and why; **n/a**: the control does not apply to that kind of resource.\n\n")
 	b.WriteString("| Control | Title |")
 	for _, col := range m.Columns {
 		fmt.Fprintf(&b, " `%s` |", col.Address)
@@ -182,10 +214,24 @@ func (m Matrix) Markdown(title string) string {
 		}
 		b.WriteString("\n")
 	}
-	if f := m.Failing(); len(f) > 0 {
-		fmt.Fprintf(&b, "\n**%d failing:** %s\n", len(f), strings.Join(f, ", "))
-	} else {
-		b.WriteString("\nEvery applicable control is satisfied.\n")
-	}
+	b.WriteString("\n" + m.Summary() + "\n")
 	return b.String()
+}
+
+// Summary counts the applicable cells by state; only held ones count as
+// satisfied.
+func (m Matrix) Summary() string {
+	held, warned, failed, unchecked := m.cells(cellHeld), m.cells(cellWarned), m.cells(cellFailed), m.cells(cellNotChecked)
+	total := len(held) + len(warned) + len(failed) + len(unchecked)
+	out := fmt.Sprintf("**%d of %d applicable controls held** (satisfied); %d warned, %d failed, %d not checked.",
+		len(held), total, len(warned), len(failed), len(unchecked))
+	for _, l := range []struct {
+		what  string
+		cells []string
+	}{{"Failed", failed}, {"Warned", warned}, {"Not checked", unchecked}} {
+		if len(l.cells) > 0 {
+			out += fmt.Sprintf("\n\n%s: %s.", l.what, strings.Join(l.cells, ", "))
+		}
+	}
+	return out
 }

@@ -7,7 +7,8 @@ import (
 
 const showJSON = `{"values":{"root_module":{"resources":[
  {"address":"sagesafe_kms_key.ml","mode":"managed","type":"sagesafe_kms_key","values":{"controls":["SS-KMS-1","SS-KMS-2","SS-GOV-1"]}},
- {"address":"sagesafe_network.ml","mode":"managed","type":"sagesafe_network","values":{"controls":["SS-NET-2"]}},
+ {"address":"sagesafe_network.ml","mode":"managed","type":"sagesafe_network","values":{"controls":["SS-NET-2"],
+   "control_states":{"SS-NET-2":"held","SS-NET-3":"warned","SS-NET-7":"failed","SS-MON-5":"not_checked: lookup failed: throttled"}}},
  {"address":"data.sagesafe_preflight.x","mode":"data","type":"sagesafe_preflight","values":{}}
 ]}}}`
 
@@ -26,21 +27,36 @@ func TestBuildMatrix(t *testing.T) {
 		}
 	}
 	for key, want := range map[string]string{
-		"sagesafe_kms_key.ml SS-KMS-2": cellSatisfied,
-		"sagesafe_kms_key.ml SS-NET-2": cellNA,
-		"sagesafe_network.ml SS-NET-2": cellSatisfied,
-		"sagesafe_network.ml SS-KMS-1": cellFailing, // applies to networks, not reported satisfied
+		"sagesafe_kms_key.ml SS-KMS-2": "held", // from controls, without control_states
+		"sagesafe_kms_key.ml SS-NET-2": "n/a",
+		"sagesafe_network.ml SS-NET-2": "held",
+		"sagesafe_network.ml SS-NET-3": "warn", // a warning is not held
+		"sagesafe_network.ml SS-NET-7": "FAIL",
+		"sagesafe_network.ml SS-MON-5": "—: lookup failed: throttled",
+		"sagesafe_network.ml SS-KMS-1": "—: not reported by the resource", // applies, never reported: not held
 	} {
 		if cells[key] != want {
 			t.Errorf("%s = %q, want %q", key, cells[key], want)
 		}
 	}
 	md := m.Markdown("Compliance")
-	if !strings.Contains(md, "| SS-KMS-2 |") || !strings.Contains(md, "failing:") {
-		t.Errorf("markdown lacks rows or the failing summary:\n%s", md)
+	for _, want := range []string{"| SS-KMS-2 |", "| —: lookup failed: throttled |",
+		"**4 of", "held** (satisfied); 1 warned, 1 failed,", "Failed: sagesafe_network.ml: SS-NET-7."} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
 	}
-	if !strings.Contains(m.Terminal(), "FAIL") {
-		t.Errorf("terminal rendering lacks the failing cell")
+	if f := m.Failing(); len(f) != 1 || f[0] != "sagesafe_network.ml: SS-NET-7" {
+		t.Errorf("Failing = %v", f)
+	}
+	term := m.Terminal()
+	for _, want := range []string{"FAIL", "warn", "—", "held"} {
+		if !strings.Contains(term, want) {
+			t.Errorf("terminal rendering lacks %q:\n%s", want, term)
+		}
+	}
+	if strings.Contains(term, "ok") {
+		t.Errorf("terminal rendering says ok:\n%s", term)
 	}
 }
 

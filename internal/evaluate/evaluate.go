@@ -54,14 +54,15 @@ func Request(s *guardrail.Subject) facts.Request {
 	return r
 }
 
-// Run fetches the facts a subject needs into s.Facts and evaluates it.
+// Run fetches the facts a subject needs into s.Facts and evaluates it. When
+// the lookup fails it still evaluates s with the facts it could read and
+// returns the error: callers that must refuse return on it, and a refresh
+// reports the controls whose facts are missing as not checked
+// (guardrail.States with the error).
 func Run(ctx context.Context, f Fetcher, p guardrail.Policy, s *guardrail.Subject) ([]guardrail.Finding, error) {
 	found, err := f.Fetch(ctx, Request(s))
-	if err != nil {
-		return nil, err
-	}
 	s.Facts = found
-	return guardrail.Evaluate(s, p), nil
+	return guardrail.Evaluate(s, p), err
 }
 
 func nonEmpty(in []string) []string {

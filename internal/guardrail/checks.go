@@ -68,6 +68,7 @@ func checkInVPC(s *Subject, _ Policy) []Finding {
 		state := "empty"
 		switch need(s, l.v) {
 		case skip:
+			r.skipValue(s, l.field, l.v.State)
 			continue
 		case absent:
 			state = "not set"
@@ -98,21 +99,25 @@ type vpcMember struct {
 // unknown VPC are left out.
 func oneVPC(s *Subject, r *report) {
 	var members []vpcMember
-	add := func(field Field, what string, ids []string, vpcOf func(string) (string, bool)) {
+	add := func(field Field, what string, ids []string, vpcOf func(string) (vpc string, fetched, found bool)) {
 		for i, id := range ids {
-			if vpc, ok := vpcOf(id); ok && vpc != "" {
+			vpc, fetched, found := vpcOf(id)
+			switch {
+			case !fetched:
+				r.notLookedUp(field, what+" "+id)
+			case found && vpc != "":
 				members = append(members, vpcMember{field: field, index: i, what: what, id: id, vpc: vpc,
 					descriptor: what + " " + id + " (" + vpc + ")"})
 			}
 		}
 	}
-	add(FieldSubnetIDs, "subnet", known(s.SubnetIDs), func(id string) (string, bool) {
+	add(FieldSubnetIDs, "subnet", known(s.SubnetIDs), func(id string) (string, bool, bool) {
 		f, ok := s.Facts.Subnets[id]
-		return f.VPCID, ok && f.Found
+		return f.VPCID, ok, f.Found
 	})
-	add(FieldSecurityGroupIDs, "security group", known(s.SecurityGroupIDs), func(id string) (string, bool) {
+	add(FieldSecurityGroupIDs, "security group", known(s.SecurityGroupIDs), func(id string) (string, bool, bool) {
 		f, ok := s.Facts.SecurityGroups[id]
-		return f.VPCID, ok && f.Found
+		return f.VPCID, ok, f.Found
 	})
 	if len(members) == 0 {
 		return
@@ -137,10 +142,12 @@ func oneVPC(s *Subject, r *report) {
 
 func checkPrivateSubnets(s *Subject, _ Policy) []Finding {
 	r := report{id: "SS-NET-2"}
+	r.skipList(s, FieldSubnetIDs, s.SubnetIDs)
 	for i, id := range known(s.SubnetIDs) {
 		f, fetched := s.Facts.Subnets[id]
 		switch {
 		case !fetched:
+			r.notLookedUp(FieldSubnetIDs, "subnet "+id)
 		case !f.Found:
 			r.notFound(s, FieldSubnetIDs, i, "subnet", id)
 		case !f.Private:
@@ -172,10 +179,12 @@ func checkSecurityGroups(s *Subject, _ Policy) []Finding {
 	if s.Kind == KindNetwork {
 		egressSeverity = SeverityError
 	}
+	r.skipList(s, FieldSecurityGroupIDs, s.SecurityGroupIDs)
 	for i, id := range known(s.SecurityGroupIDs) {
 		f, fetched := s.Facts.SecurityGroups[id]
 		switch {
 		case !fetched:
+			r.notLookedUp(FieldSecurityGroupIDs, "security group "+id)
 			continue
 		case !f.Found:
 			r.notFound(s, FieldSecurityGroupIDs, i, "security group", id)
@@ -224,12 +233,17 @@ func checkNetworkIsolation(s *Subject, _ Policy) []Finding {
 }
 
 func checkMultiAZ(s *Subject, _ Policy) []Finding {
+	r := report{id: "SS-NET-5"}
+	if r.skipList(s, FieldSubnetIDs, s.SubnetIDs) {
+		return r.out
+	}
 	zones := map[string]bool{}
 	var where []string
 	for _, id := range known(s.SubnetIDs) {
 		f, fetched := s.Facts.Subnets[id]
 		if !fetched {
-			return nil // its zone is not known yet
+			r.notLookedUp(FieldSubnetIDs, "subnet "+id) // its zone is not known yet
+			return r.out
 		}
 		if f.Found { // a missing subnet is reported by SS-NET-2
 			zones[f.AvailabilityZone] = true
@@ -239,7 +253,6 @@ func checkMultiAZ(s *Subject, _ Policy) []Finding {
 	if len(where) == 0 || len(zones) >= 2 { // no subnets at all is SS-NET-1's finding
 		return nil
 	}
-	r := report{id: "SS-NET-5"}
 	r.add(SeverityError, FieldSubnetIDs, -1, "", label(s)+" spans only one Availability Zone",
 		"Its subnets are all in one zone: "+strings.Join(where, ", ")+".")
 	return r.out
@@ -247,9 +260,14 @@ func checkMultiAZ(s *Subject, _ Policy) []Finding {
 
 func checkS3GatewayRoute(s *Subject, _ Policy) []Finding {
 	r := report{id: "SS-NET-6"}
+	r.skipList(s, FieldSubnetIDs, s.SubnetIDs)
 	for i, id := range known(s.SubnetIDs) {
 		f, fetched := s.Facts.Subnets[id]
-		if !fetched || !f.Found || f.HasS3GatewayRoute {
+		if !fetched {
+			r.notLookedUp(FieldSubnetIDs, "subnet "+id)
+			continue
+		}
+		if !f.Found || f.HasS3GatewayRoute {
 			continue
 		}
 		r.add(SeverityWarning, FieldSubnetIDs, i, id, "subnet "+id+" has no route to an S3 gateway endpoint",
@@ -274,12 +292,16 @@ func formatRoutes(routes []facts.Route) string {
 // live VPC; a Null or Unknown value (a plan) is skipped.
 
 func checkDefaultSecurityGroup(s *Subject, _ Policy) []Finding {
+	r := report{id: "SS-NET-7"}
+	if !s.DefaultSecurityGroupRules.IsKnown() {
+		r.skipLive(FieldDefaultSecurityGroup, "the default security group")
+		return r.out
+	}
 	rules := known(s.DefaultSecurityGroupRules)
 	if len(rules) == 0 {
 		return nil
 	}
 	g := orRef(s.DefaultSecurityGroupID, "of the VPC")
-	r := report{id: "SS-NET-7"}
 	r.add(SeverityError, FieldDefaultSecurityGroup, -1, s.DefaultSecurityGroupID,
 		fmt.Sprintf("default security group %s of %s has %d rule(s)", g, label(s), len(rules)),
 		"It has the rules "+sentences(rules, "")+" The default security group must have none.")
@@ -288,6 +310,9 @@ func checkDefaultSecurityGroup(s *Subject, _ Policy) []Finding {
 
 func checkInterfaceEndpoints(s *Subject, _ Policy) []Finding {
 	r := report{id: "SS-NET-8"}
+	if !s.MissingInterfaceEndpoints.IsKnown() {
+		r.skipLive(FieldInterfaceEndpoints, "the interface endpoints")
+	}
 	for i, svc := range known(s.MissingInterfaceEndpoints) {
 		r.add(SeverityError, FieldInterfaceEndpoints, i, svc, "the interface endpoint for "+svc+" is missing",
 			fmt.Sprintf("interface_endpoints requires an interface VPC endpoint for %s, and %s has none that is available, so workloads in its private subnets cannot reach %s privately.", svc, label(s), svc))
@@ -296,7 +321,12 @@ func checkInterfaceEndpoints(s *Subject, _ Policy) []Finding {
 }
 
 func checkFlowLog(s *Subject, _ Policy) []Finding {
-	if !s.FlowLog.IsKnown() || s.FlowLog.V.Recording != "" {
+	r := report{id: "SS-MON-5"}
+	if !s.FlowLog.IsKnown() {
+		r.skipLive(FieldFlowLog, "the VPC's flow logs")
+		return r.out
+	}
+	if s.FlowLog.V.Recording != "" {
 		return nil
 	}
 	f := s.FlowLog.V
@@ -305,7 +335,6 @@ func checkFlowLog(s *Subject, _ Policy) []Finding {
 	if len(f.Others) > 0 {
 		ev = "The VPC's flow logs are " + sentences(f.Others, "") + " None records ALL traffic into " + group + "."
 	}
-	r := report{id: "SS-MON-5"}
 	r.add(SeverityError, FieldFlowLog, -1, f.LogGroup, "no flow log of "+label(s)+" records all traffic into "+group, ev)
 	return r.out
 }
@@ -319,10 +348,15 @@ func checkOutputKey(s *Subject, _ Policy) []Finding {
 }
 
 func checkVolumeKey(s *Subject, _ Policy) []Finding {
-	if !s.InstanceType.IsKnown() || s.VolumeKMSKeyARN.State == facts.StateUnknown {
-		return nil
-	}
 	r := report{id: "SS-ENC-2"}
+	if !s.InstanceType.IsKnown() {
+		r.skipValue(s, FieldInstanceType, s.InstanceType.State)
+		return r.out
+	}
+	if s.VolumeKMSKeyARN.State == facts.StateUnknown {
+		r.skipValue(s, FieldVolumeKMSKey, facts.StateUnknown)
+		return r.out
+	}
 	it, key := s.InstanceType.V, s.VolumeKMSKeyARN
 	f, fetched := s.Facts.InstanceTypes[it]
 	switch {
@@ -335,6 +369,7 @@ func checkVolumeKey(s *Subject, _ Policy) []Finding {
 		}
 	case !fetched && key.State == facts.StateNull:
 		// The type may have NVMe storage, where no key is right: decide once it is fetched.
+		r.notLookedUp(FieldInstanceType, "instance type "+it)
 	default:
 		r.workloadKey(s, FieldVolumeKMSKey, -1, "", "ML storage volume", key)
 	}
@@ -347,10 +382,15 @@ func checkInterContainerEncryption(s *Subject, _ Policy) []Finding {
 }
 
 func checkDataCaptureKey(s *Subject, _ Policy) []Finding {
-	if !s.DataCapture.Enabled.IsKnown() || !s.DataCapture.Enabled.V {
-		return nil // nothing is captured
-	}
 	r := report{id: "SS-ENC-4"}
+	switch e := s.DataCapture.Enabled; {
+	case !e.IsKnown():
+		r.skipValue(s, FieldDataCapture, e.State)
+		return r.out
+	case !e.V:
+		r.skip(SkipNotApplicable, FieldDataCapture, "not applicable: data capture is off")
+		return r.out
+	}
 	r.workloadKey(s, FieldDataCapture, -1, "", "data capture", s.DataCapture.KMSKeyARN)
 	return r.out
 }
@@ -358,6 +398,9 @@ func checkDataCaptureKey(s *Subject, _ Policy) []Finding {
 func checkLogGroupKeys(s *Subject, _ Policy) []Finding {
 	r := report{id: "SS-ENC-5"}
 	for i, lg := range s.LogGroups {
+		if _, fetched := s.Facts.LogGroups[lg.Name]; !fetched && (lg.KMSKeyARN.State == facts.StateNull || lg.RetentionDays.State == facts.StateNull) {
+			r.notLookedUp(FieldLogGroups, "log group "+lg.Name)
+		}
 		lg, exists := resolveLogGroup(s, lg)
 		if !exists {
 			r.add(SeverityError, FieldLogGroups, i, lg.Name, "log group "+lg.Name+" does not exist",
@@ -392,11 +435,12 @@ func resolveLogGroup(s *Subject, lg LogGroup) (_ LogGroup, exists bool) {
 // ---- keys ----
 
 func checkKeyUsable(s *Subject, p Policy) []Finding {
+	r := report{id: "SS-KMS-1"}
 	presence := need(s, s.KMSKeyARN)
 	if presence == skip {
-		return nil
+		r.skipValue(s, FieldKMSKey, s.KMSKeyARN.State)
+		return r.out
 	}
-	r := report{id: "SS-KMS-1"}
 	ref := s.KMSKeyARN.V
 	if presence == absent || ref == "" {
 		r.add(SeverityError, FieldKMSKey, -1, "", label(s)+" has no KMS key",
@@ -406,7 +450,8 @@ func checkKeyUsable(s *Subject, p Policy) []Finding {
 	k, fetched := s.Facts.Keys[ref]
 	switch {
 	case !fetched:
-		return nil
+		r.notLookedUp(FieldKMSKey, "KMS key "+ref)
+		return r.out
 	case !k.Found:
 		r.notFound(s, FieldKMSKey, -1, "KMS key", ref)
 		return r.out
@@ -438,16 +483,21 @@ func checkKeyUsable(s *Subject, p Policy) []Finding {
 }
 
 func checkKeyRotation(s *Subject, _ Policy) []Finding {
+	r := report{id: "SS-KMS-2"}
 	if !s.KMSKeyARN.IsKnown() {
-		return nil
+		r.skipValue(s, FieldKMSKey, s.KMSKeyARN.State)
+		return r.out
 	}
 	ref := s.KMSKeyARN.V
 	k, fetched := s.Facts.Keys[ref]
+	if !fetched && ref != "" {
+		r.notLookedUp(FieldKMSKey, "KMS key "+ref)
+		return r.out
+	}
 	// Missing, AWS managed (rotated by AWS) and unusable keys are SS-KMS-1's findings.
 	if !fetched || !k.Found || k.Manager != "CUSTOMER" || k.RotationEnabled {
 		return nil
 	}
-	r := report{id: "SS-KMS-2"}
 	r.add(SeverityError, FieldKMSKey, -1, ref, "KMS key "+ref+" does not rotate automatically",
 		"Automatic rotation is disabled on customer-managed key "+orRef(k.ARN, ref)+".")
 	return r.out
@@ -458,6 +508,7 @@ func checkKeyRotation(s *Subject, _ Policy) []Finding {
 func (r *report) workloadKey(s *Subject, field Field, index int, object, what string, v facts.Value[string]) {
 	p := need(s, v)
 	if p == skip {
+		r.skipValue(s, field, v.State)
 		return
 	}
 	ref := v.V
@@ -535,6 +586,7 @@ func checkS3Transport(s *Subject, p Policy) []Finding {
 	r := report{id: "SS-TLS-2"}
 	for _, l := range s.S3 {
 		if !l.URI.IsKnown() {
+			r.skipValue(s, locField(l), l.URI.State)
 			continue
 		}
 		if _, ok := facts.S3Bucket(l.URI.V); !ok {
@@ -545,7 +597,11 @@ func checkS3Transport(s *Subject, p Policy) []Finding {
 	}
 	for _, b := range bucketUses(s) {
 		f, fetched := s.Facts.Buckets[b.name]
-		if !fetched || !f.Found || f.DeniesInsecureTransport { // a missing bucket is SS-DATA-1's finding
+		if !fetched {
+			r.notLookedUp(locField(b.loc), "bucket "+b.name)
+			continue
+		}
+		if !f.Found || f.DeniesInsecureTransport { // a missing bucket is SS-DATA-1's finding
 			continue
 		}
 		r.add(errorIf(p.StrictDataBuckets), locField(b.loc), b.loc.Index, b.name, "bucket "+b.name+" allows requests without TLS",
@@ -558,10 +614,16 @@ func checkS3Transport(s *Subject, p Policy) []Finding {
 func checkBucketEncryption(s *Subject, p Policy) []Finding {
 	r := report{id: "SS-DATA-1"}
 	sev := errorIf(p.StrictDataBuckets)
+	for _, l := range s.S3 {
+		if !l.URI.IsKnown() {
+			r.skipValue(s, locField(l), l.URI.State)
+		}
+	}
 	for _, b := range bucketUses(s) {
 		f, fetched := s.Facts.Buckets[b.name]
 		switch {
 		case !fetched:
+			r.notLookedUp(locField(b.loc), "bucket "+b.name)
 		case !f.Found:
 			r.add(sev, locField(b.loc), b.loc.Index, b.name, "bucket "+b.name+" does not exist",
 				fmt.Sprintf("No bucket %s was found for the %s data; if it is created in the same apply, its encryption is checked at the next plan.",
@@ -630,7 +692,8 @@ func checkRoleTrust(s *Subject, _ Policy) []Finding {
 	r := report{id: "SS-IAM-1"}
 	switch need(s, s.RoleARN) {
 	case skip:
-		return nil
+		r.skipValue(s, FieldRoleARN, s.RoleARN.State)
+		return r.out
 	case absent:
 		r.add(SeverityError, FieldRoleARN, -1, "", label(s)+" has no execution role", "role_arn is not set.")
 		return r.out
@@ -639,7 +702,8 @@ func checkRoleTrust(s *Subject, _ Policy) []Finding {
 	f, fetched := s.Facts.Roles[ref]
 	switch {
 	case !fetched:
-		return nil
+		r.notLookedUp(FieldRoleARN, "IAM role "+ref)
+		return r.out
 	case !f.Found:
 		r.notFound(s, FieldRoleARN, -1, "IAM role", ref)
 		return r.out
@@ -701,15 +765,20 @@ func foreignSourceConditions(s *Subject, conditions []facts.TrustCondition) []st
 }
 
 func checkRolePermissions(s *Subject, _ Policy) []Finding {
+	r := report{id: "SS-IAM-2"}
 	if !s.RoleARN.IsKnown() {
-		return nil
+		r.skipValue(s, FieldRoleARN, s.RoleARN.State)
+		return r.out
 	}
 	ref := s.RoleARN.V
 	f, fetched := s.Facts.Roles[ref]
+	if !fetched && ref != "" {
+		r.notLookedUp(FieldRoleARN, "IAM role "+ref)
+		return r.out
+	}
 	if !fetched || !f.Found || len(f.BroadPermissions) == 0 { // a missing role is SS-IAM-1's finding
 		return nil
 	}
-	r := report{id: "SS-IAM-2"}
 	r.add(SeverityError, FieldRoleARN, -1, ref, "role "+orRef(f.Name, ref)+" has broad permissions",
 		sentences(f.BroadPermissions, ""))
 	return r.out
@@ -718,11 +787,12 @@ func checkRolePermissions(s *Subject, _ Policy) []Finding {
 // ---- monitoring and availability ----
 
 func checkAlarmsEnabled(s *Subject, _ Policy) []Finding {
+	r := report{id: "SS-MON-1"}
 	p := need(s, s.Alarms)
 	if p == skip {
-		return nil
+		r.skipValue(s, FieldAlarms, s.Alarms.State)
+		return r.out
 	}
-	r := report{id: "SS-MON-1"}
 	if p == absent || len(s.Alarms.V) == 0 {
 		r.add(SeverityError, FieldAlarms, -1, "", label(s)+" has no alarms", "No CloudWatch alarms are defined for it.")
 		return r.out
@@ -742,7 +812,13 @@ func checkAlarmsEnabled(s *Subject, _ Policy) []Finding {
 
 func checkAlarmActions(s *Subject, p Policy) []Finding {
 	r := report{id: "SS-MON-2"}
+	if !s.Alarms.IsKnown() {
+		r.skipValue(s, FieldAlarms, s.Alarms.State)
+	}
 	for i, a := range known(s.Alarms) { // a missing list or alarm is SS-MON-1's finding
+		if a.Exists && a.Actions.State == facts.StateUnknown {
+			r.skipValue(s, FieldAlarms, facts.StateUnknown)
+		}
 		if !a.Exists || a.Actions.State == facts.StateUnknown || len(a.Actions.V) > 0 {
 			continue
 		}
@@ -759,8 +835,14 @@ func checkLogRetention(s *Subject, p Policy) []Finding {
 	}
 	r := report{id: "SS-MON-3"}
 	for i, lg := range s.LogGroups {
+		if _, fetched := s.Facts.LogGroups[lg.Name]; !fetched && lg.RetentionDays.State == facts.StateNull {
+			r.notLookedUp(FieldLogGroups, "log group "+lg.Name)
+		}
 		lg, _ = resolveLogGroup(s, lg) // a missing group (never expires) is SS-ENC-5's finding
 		d := lg.RetentionDays
+		if d.State == facts.StateUnknown {
+			r.skipValue(s, FieldLogGroups, d.State)
+		}
 		// Null means the default, never expire, which complies.
 		if !d.IsKnown() || d.V == 0 || d.V >= minDays {
 			continue
@@ -774,6 +856,15 @@ func checkLogRetention(s *Subject, p Policy) []Finding {
 func checkDeployment(s *Subject, _ Policy) []Finding {
 	r := report{id: "SS-MON-4"}
 	d := s.Deployment
+	if d.Unverified != "" {
+		r.skip(SkipNotApplicable, FieldDeployment, d.Unverified)
+		return r.out
+	}
+	for _, v := range []facts.State{d.BlueGreen.State, d.RollbackAlarms.State} {
+		if v == facts.StateUnknown || (v == facts.StateNull && s.Kind == KindPreflight) {
+			r.skipValue(s, FieldDeployment, v)
+		}
+	}
 	if p := need(s, d.BlueGreen); p == absent || (p == present && !d.BlueGreen.V) {
 		r.add(SeverityError, FieldDeployment, -1, "", "updates of "+label(s)+" are not blue/green",
 			"Its DeploymentConfig has no blue/green update policy, so an update replaces the serving fleet without a baking period to roll back from.")
@@ -802,6 +893,7 @@ func checkInstanceCount(s *Subject, p Policy) []Finding {
 	r := report{id: "SS-AVL-1"}
 	switch need(s, s.InstanceCount) {
 	case skip:
+		r.skipValue(s, FieldInstanceCount, s.InstanceCount.State)
 	case absent:
 		r.add(SeverityError, FieldInstanceCount, -1, "", label(s)+" has no instance count", "instance_count is not set.")
 	case present:
@@ -822,7 +914,9 @@ func checkRequiredTags(s *Subject, p Policy) []Finding {
 	var tags map[string]string
 	switch need(s, s.Tags) {
 	case skip:
-		return nil
+		r := report{id: "SS-GOV-1"}
+		r.skipValue(s, FieldTags, s.Tags.State)
+		return r.out
 	case present:
 		tags = s.Tags.V
 	}
@@ -847,11 +941,15 @@ func checkRequiredTags(s *Subject, p Policy) []Finding {
 }
 
 func checkInstanceTypeAllowed(s *Subject, p Policy) []Finding {
-	if len(p.AllowedInstanceTypes) == 0 || !s.InstanceType.IsKnown() || matchAny(p.AllowedInstanceTypes, s.InstanceType.V) {
+	r := report{id: "SS-GOV-2"}
+	if len(p.AllowedInstanceTypes) > 0 && !s.InstanceType.IsKnown() {
+		r.skipValue(s, FieldInstanceType, s.InstanceType.State)
+		return r.out
+	}
+	if len(p.AllowedInstanceTypes) == 0 || matchAny(p.AllowedInstanceTypes, s.InstanceType.V) {
 		return nil
 	}
 	it := s.InstanceType.V
-	r := report{id: "SS-GOV-2"}
 	r.add(SeverityError, FieldInstanceType, -1, it, "instance type "+it+" is not allowed",
 		fmt.Sprintf("%s matches none of allowed_instance_types (%s).", it, strings.Join(p.AllowedInstanceTypes, ", ")))
 	return r.out
@@ -865,6 +963,7 @@ func checkMaxRuntime(s *Subject, p Policy) []Finding {
 	r := report{id: "SS-GOV-3"}
 	switch need(s, s.MaxRuntimeSeconds) {
 	case skip:
+		r.skipValue(s, FieldMaxRuntime, s.MaxRuntimeSeconds.State)
 	case absent:
 		r.add(SeverityError, FieldMaxRuntime, -1, "", label(s)+" has no maximum runtime", "max_runtime_seconds is not set.")
 	case present:
@@ -880,7 +979,8 @@ func checkImageSource(s *Subject, p Policy) []Finding {
 	r := report{id: "SS-SUP-1"}
 	switch need(s, s.Image) {
 	case skip:
-		return nil
+		r.skipValue(s, FieldImage, s.Image.State)
+		return r.out
 	case absent:
 		r.add(SeverityError, FieldImage, -1, "", label(s)+" has no container image", "image is not set.")
 		return r.out
@@ -920,6 +1020,56 @@ func (r *report) add(sev Severity, field Field, index int, object, summary, evid
 		Object: object, Summary: summary, Evidence: evidence})
 }
 
+// skipSeverity marks a Finding that is a Skip in disguise, so that every
+// check keeps returning []Finding: its Index is the SkipKind and its Summary
+// the reason. Evaluate moves these into the skips before anyone sees them.
+const skipSeverity Severity = "skip"
+
+// skip records that (part of) the control could not be checked, and why.
+func (r *report) skip(kind SkipKind, field Field, reason string) {
+	r.out = append(r.out, Finding{Control: r.id, Severity: skipSeverity, Field: field, Index: int(kind), Summary: reason})
+}
+
+// skipValue records a value the check needs that is not known: unknown
+// until apply, not given to a preflight, or not set (another control's
+// finding).
+func (r *report) skipValue(s *Subject, field Field, state facts.State) {
+	switch {
+	case state == facts.StateUnknown:
+		r.skip(SkipUntilApply, field, string(field)+" is known only after apply")
+	case s.Kind == KindPreflight:
+		r.skip(SkipNotApplicable, field, "not applicable: "+string(field)+" was not given")
+	case state == facts.StateNull:
+		r.skip(SkipNotApplicable, field, "not applicable: "+string(field)+" is not set")
+	}
+}
+
+// skipList is skipValue for a list the check walks; it also skips an
+// empty list (nothing to check; SS-NET-1 reports a workload without
+// subnets). It reports whether the list was skipped.
+func (r *report) skipList(s *Subject, field Field, v facts.Value[[]string]) bool {
+	if v.IsKnown() && len(v.V) > 0 {
+		return false
+	}
+	if v.IsKnown() {
+		r.skip(SkipNotApplicable, field, "not applicable: "+string(field)+" is empty")
+	} else {
+		r.skipValue(s, field, v.State)
+	}
+	return true
+}
+
+// notLookedUp records an object whose facts were not looked up.
+func (r *report) notLookedUp(field Field, what string) {
+	r.skip(SkipNotLookedUp, field, what+" was not looked up")
+}
+
+// skipLive records a network setting observed only on the live VPC: a plan
+// leaves it unknown, because the apply creates or restores it.
+func (r *report) skipLive(field Field, what string) {
+	r.skip(SkipUntilApply, field, "observed only on the live VPC, after apply: "+what)
+}
+
 // notFound reports an object that was looked up and does not exist.
 func (r *report) notFound(s *Subject, field Field, index int, what, id string) {
 	where := "this region"
@@ -932,17 +1082,18 @@ func (r *report) notFound(s *Subject, field Field, index int, what, id string) {
 
 // requireOn reports a flag sagesafe always turns on that is off or unset.
 func requireOn(s *Subject, id string, v facts.Value[bool], field Field, what, apiField string) []Finding {
+	r := report{id: id}
 	state := "not set"
 	switch need(s, v) {
 	case skip:
-		return nil
+		r.skipValue(s, field, v.State)
+		return r.out
 	case present:
 		if v.V {
 			return nil
 		}
 		state = "false"
 	}
-	r := report{id: id}
 	r.add(SeverityError, field, -1, "", what+" is off for "+label(s), fmt.Sprintf("%s is %s on %s.", apiField, state, label(s)))
 	return r.out
 }

@@ -89,17 +89,87 @@ func TestCompareIDs(t *testing.T) {
 func TestSatisfied(t *testing.T) {
 	s, p := failingTraining(), testPolicy()
 	got := Satisfied(s, p, Evaluate(s, p))
-	// Every training-job control except the four with errors; warnings do not count.
+	// Every training-job control except the four with errors and the two
+	// with warnings (SS-MON-2, SS-NET-3): a warned control is not held.
 	want := []string{
 		"SS-DATA-1", "SS-ENC-2", "SS-ENC-3", "SS-ENC-5", "SS-GOV-1", "SS-GOV-2", "SS-GOV-3",
-		"SS-IAM-1", "SS-IAM-2", "SS-KMS-1", "SS-KMS-2", "SS-MON-1", "SS-MON-2", "SS-MON-3",
-		"SS-NET-1", "SS-NET-3", "SS-NET-4", "SS-NET-6",
+		"SS-IAM-1", "SS-IAM-2", "SS-KMS-1", "SS-KMS-2", "SS-MON-1", "SS-MON-3",
+		"SS-NET-1", "SS-NET-4", "SS-NET-6",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("Satisfied:\n got %q\nwant %q", got, want)
 	}
 	if got := Satisfied(providerSubject(), p, nil); !slices.Equal(got, []string{"SS-TLS-1"}) {
 		t.Errorf("Satisfied(provider) = %q, want [SS-TLS-1]", got)
+	}
+}
+
+func TestStates(t *testing.T) {
+	p := testPolicy()
+	s := failingTraining()
+	states := States(s, p, Evaluate(s, p), nil)
+	for id, want := range map[string]string{
+		"SS-NET-2":  "failed",
+		"SS-MON-2":  "warned", // a warning alone: not held
+		"SS-NET-3":  "warned",
+		"SS-NET-1":  "held",
+		"SS-ENC-4":  "", // does not apply to training jobs
+		"SS-DATA-1": "held",
+	} {
+		got, ok := states[id]
+		if want == "" {
+			if ok {
+				t.Errorf("%s applies to training jobs: %v", id, got)
+			}
+			continue
+		}
+		if got.String() != want {
+			t.Errorf("%s = %q, want %q", id, got, want)
+		}
+	}
+
+	// A skipped check is not checked, with its reason; a plan forecasts it
+	// held when only apply can tell.
+	s = training()
+	s.Image = facts.Unknown[string]()
+	s.Facts.Buckets = nil // not looked up
+	states = States(s, p, Evaluate(s, p), nil)
+	if got := states["SS-SUP-1"].String(); got != "not_checked: image is known only after apply" {
+		t.Errorf("SS-SUP-1 = %q", got)
+	}
+	if got := states["SS-DATA-1"].String(); !strings.HasPrefix(got, "not_checked: bucket churn-data was not looked up") {
+		t.Errorf("SS-DATA-1 = %q", got)
+	}
+	if slices.Contains(states.Held(), "SS-SUP-1") || slices.Contains(states.Held(), "SS-DATA-1") {
+		t.Errorf("held lists a control that was not checked: %v", states.Held())
+	}
+	forecast := states.Forecast()
+	if forecast["SS-SUP-1"].State != StateHeld || forecast["SS-DATA-1"].State != StateNotChecked {
+		t.Errorf("forecast: SS-SUP-1 %v, SS-DATA-1 %v", forecast["SS-SUP-1"], forecast["SS-DATA-1"])
+	}
+
+	// A failed lookup: every control whose facts are missing says so; the
+	// controls decided by the subject alone are still checked.
+	s = training()
+	s.Facts = facts.Facts{}
+	states = States(s, p, Evaluate(s, p), fmt.Errorf("DescribeSubnets: throttled"))
+	for _, id := range []string{"SS-NET-2", "SS-NET-3", "SS-KMS-1", "SS-IAM-1", "SS-DATA-1", "SS-TLS-2"} {
+		if got := states[id].String(); got != "not_checked: lookup failed: DescribeSubnets: throttled" {
+			t.Errorf("%s = %q", id, got)
+		}
+	}
+	if got := states["SS-NET-4"].String(); got != "held" {
+		t.Errorf("SS-NET-4 (subject alone) = %q", got)
+	}
+	if got := states.Strings()["SS-NET-2"]; !strings.HasPrefix(got, "not_checked: lookup failed") {
+		t.Errorf("Strings: %q", got)
+	}
+
+	// A resource's own knowledge makes a state worse, never better.
+	states.Mark("SS-NET-4", ControlState{State: StateWarned})
+	states.Mark("SS-NET-4", ControlState{State: StateHeld})
+	if states["SS-NET-4"].State != StateWarned {
+		t.Errorf("Mark: %v", states["SS-NET-4"])
 	}
 }
 

@@ -86,6 +86,10 @@ type Alarm struct {
 type Deployment struct {
 	BlueGreen      facts.Value[bool]
 	RollbackAlarms facts.Value[[]string] // alarm names wired to AutoRollbackConfiguration
+	// Unverified, when set, says why the deployment cannot be checked (a live
+	// endpoint that was never updated has no deployment configuration to
+	// read); SS-MON-4 is then not checked, with this reason.
+	Unverified string
 }
 
 // DataCapture describes endpoint data capture.
@@ -185,6 +189,32 @@ func DefaultPolicy() Policy {
 		MinEndpointInstances:      DefaultMinEndpointInstances,
 	}
 }
+
+// Skip records a check that could not decide (part of) its control: the
+// control is then "not checked" unless a finding says more.
+type Skip struct {
+	Control string
+	Field   Field
+	Reason  string // "subnet_ids is known only after apply"
+	Kind    SkipKind
+}
+
+// SkipKind says why a check was skipped.
+type SkipKind int
+
+const (
+	// SkipUntilApply: a value is known only after apply, or the object is
+	// created by the apply; the apply re-checks it, and a refresh checks it
+	// on the live object.
+	SkipUntilApply SkipKind = iota
+	// SkipNotLookedUp: the facts the check needs were not looked up (the
+	// lookup failed, or was not asked for).
+	SkipNotLookedUp
+	// SkipNotApplicable: the check has nothing to check in this
+	// configuration (a preflight that was not given the value, data capture
+	// that is off, a live object that cannot be read).
+	SkipNotApplicable
+)
 
 // Finding is one control that does not hold.
 type Finding struct {

@@ -37,3 +37,12 @@ func PlanControls(tags facts.Value[map[string]string], satisfied func() []string
 	}
 	return tfval.List(satisfied())
 }
+
+// PlanControlStates is a resource's control_states attribute at plan time,
+// known exactly when PlanControls is: states is called only then.
+func PlanControlStates(tags facts.Value[map[string]string], states func() map[string]string) types.Map {
+	if !tags.IsKnown() {
+		return types.MapUnknown(types.StringType)
+	}
+	return tfval.Map(states())
+}

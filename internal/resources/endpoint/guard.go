@@ -3,9 +3,11 @@ package endpoint
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -136,13 +138,41 @@ func planMonitoring(ctx context.Context, s *guardrail.Subject, m endpointModel, 
 	}
 	s.Alarms = facts.Known(list)
 	s.Deployment = guardrail.Deployment{BlueGreen: facts.Known(true), RollbackAlarms: facts.Known(rollbackAlarmNames(name))}
+	if m.ARN.IsUnknown() || m.ARN.IsNull() {
+		s.Deployment.Unverified = notUpdatedYet // a new endpoint: its deployment config is used by updates
+	}
+}
+
+// notUpdatedYet is why SS-MON-4 is not checked on an endpoint that was never
+// updated: its deployment configuration governs updates only, and SageMaker
+// reports it (LastDeploymentConfig) once an update has used it.
+const notUpdatedYet = "the endpoint has not been updated since it was created: its deployment configuration takes effect, " +
+	"and SageMaker reports it, at the first update (sagesafe sends a blue/green update with automatic rollback on its alarms with every update)"
+
+// priorDeployment carries a not-checked SS-MON-4 from the state the plan
+// starts from (prior: its control_states as refreshed): a plan that updates
+// nothing leaves the live endpoint without a deployment configuration to
+// check. (A plan that updates the endpoint carries it too; the refresh after
+// the update reads the configuration it sent, and SS-MON-4 is held from then
+// on.)
+func priorDeployment(ctx context.Context, s *guardrail.Subject, prior types.Map) {
+	if prior.IsNull() || prior.IsUnknown() {
+		return
+	}
+	var states map[string]string
+	if d := prior.ElementsAs(ctx, &states, false); d.HasError() {
+		return
+	}
+	if reason, ok := strings.CutPrefix(states["SS-MON-4"], guardrail.StateNotChecked+": "); ok {
+		s.Deployment.Unverified = reason
+	}
 }
 
 // planGuardrails runs the guardrails on the plan and fills controls with
 // what the plan satisfies once every setting is known. The findings are
 // reported by planChecked.report once the plan is known to change the
 // endpoint or not. It returns false when the plan could not be checked.
-func (r *endpointResource) planGuardrails(ctx context.Context, plan *endpointModel, known bool, diags *diag.Diagnostics) (planChecked, bool) {
+func (r *endpointResource) planGuardrails(ctx context.Context, plan *endpointModel, prior types.Map, known bool, diags *diag.Diagnostics) (planChecked, bool) {
 	nvme := facts.Unknown[bool]()
 	if !plan.InstanceType.IsUnknown() {
 		fact, ok, err := instanceFact(ctx, r.data.Posture, plan.InstanceType.ValueString())
@@ -156,15 +186,17 @@ func (r *endpointResource) planGuardrails(ctx context.Context, plan *endpointMod
 	}
 	subject, d := planSubject(ctx, *plan, r.data, nvme)
 	diags.Append(d...)
+	priorDeployment(ctx, subject, prior)
 	findings, err := evaluate.Run(ctx, evaluate.Observed(r.data.Posture, plannedLogGroup(subject)), r.data.Policy, subject)
 	if err != nil {
 		diags.AddError("Checking the endpoint's guardrails failed",
 			"sagesafe could not read the posture of the subnets, security groups, key or role it must check: "+err.Error())
 		return planChecked{}, false
 	}
-	plan.Controls = types.ListUnknown(types.StringType)
+	plan.Controls, plan.ControlStates = types.ListUnknown(types.StringType), types.MapUnknown(types.StringType)
 	if known {
-		plan.Controls = tfval.List(guardrail.Satisfied(subject, r.data.Policy, findings))
+		states := guardrail.States(subject, r.data.Policy, findings, nil).Forecast()
+		plan.Controls, plan.ControlStates = tfval.List(states.Held()), tfval.Map(states.Strings())
 	}
 	return planChecked{subject: subject, findings: findings}, !diags.HasError()
 }
@@ -281,9 +313,10 @@ func setValue(ctx context.Context, v types.Set, parentUnknown bool, diags *diag.
 }
 
 // liveGuardrails runs the guardrails on the live objects: error findings
-// become warnings (drift), and the controls they break drop out of the
-// returned `controls`.
-func (r *endpointResource) liveGuardrails(ctx context.Context, m endpointModel, l *liveObjects, diags *diag.Diagnostics) types.List {
+// become warnings (drift). It returns `controls` (the held controls) and
+// `control_states`: a control with a finding is warned or failed, and one
+// whose posture lookup failed is not checked, never held.
+func (r *endpointResource) liveGuardrails(ctx context.Context, m endpointModel, l *liveObjects, diags *diag.Diagnostics) (types.List, types.Map) {
 	name := m.Name.ValueString()
 	subject, observed := liveSubject(ctx, m, l, r.data, diags)
 	findings, err := evaluate.Run(ctx, evaluate.Observed(r.data.Posture, observed), r.data.Policy, subject)
@@ -291,10 +324,12 @@ func (r *endpointResource) liveGuardrails(ctx context.Context, m endpointModel, 
 		findings, err = variantFindings(ctx, evaluate.Observed(r.data.Posture, observed), r.data.Policy, subject, l, findings)
 	}
 	if err != nil {
-		diags.AddWarning("Could not check the guardrails of endpoint "+name, err.Error())
+		diags.AddWarning("Could not check the guardrails of endpoint "+name,
+			"The controls that need the posture it could not read are not checked (control_states says which): "+err.Error())
 	}
 	diags.Append(findingDiagnostics(guardrail.AsWarnings(findings), subject)...)
-	return tfval.List(guardrail.Satisfied(subject, r.data.Policy, findings))
+	states := guardrail.States(subject, r.data.Policy, findings, err)
+	return tfval.List(states.Held()), tfval.Map(states.Strings())
 }
 
 // liveSubject builds the Subject of the live objects (m is the refreshed
@@ -327,9 +362,11 @@ func liveSubject(ctx context.Context, m endpointModel, l *liveObjects, data *pro
 	}
 	s.LogGroups = []guardrail.LogGroup{lg}
 	s.Alarms = facts.Known(liveAlarms(name, l))
-	// The deployment settings are sagesafe's own: every update it makes sends
-	// a blue/green policy with rollback on these alarms.
-	s.Deployment = guardrail.Deployment{BlueGreen: facts.Known(true), RollbackAlarms: facts.Known(rollbackAlarmNames(name))}
+	var last *smtypes.DeploymentConfig
+	if l.ep != nil {
+		last = l.ep.LastDeploymentConfig
+	}
+	s.Deployment = liveDeployment(last)
 	tags := map[string]string{}
 	for k, v := range l.tags {
 		if !reservedKey(k) {
@@ -420,6 +457,22 @@ func liveConfig(s *guardrail.Subject, l *liveObjects) {
 	if enabled && aws.ToString(dc.DestinationS3Uri) != "" {
 		s.S3 = append(s.S3, guardrail.S3Location{URI: facts.Known(aws.ToString(dc.DestinationS3Uri)), Field: guardrail.FieldDataCapture, Role: "data_capture"})
 	}
+}
+
+// liveDeployment describes the deployment configuration of the endpoint's
+// last update as DescribeEndpoint reports it; an endpoint never updated has
+// none, and SS-MON-4 is then not checked.
+func liveDeployment(dc *smtypes.DeploymentConfig) guardrail.Deployment {
+	if dc == nil {
+		return guardrail.Deployment{Unverified: notUpdatedYet}
+	}
+	var names []string
+	if rb := dc.AutoRollbackConfiguration; rb != nil {
+		for _, a := range rb.Alarms {
+			names = append(names, aws.ToString(a.AlarmName))
+		}
+	}
+	return guardrail.Deployment{BlueGreen: facts.Known(dc.BlueGreenUpdatePolicy != nil), RollbackAlarms: facts.Known(names)}
 }
 
 // liveLogGroup describes the endpoint's log group as read, and its facts,

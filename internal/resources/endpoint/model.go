@@ -41,6 +41,7 @@ type endpointModel struct {
 	AlarmNames         types.Map    `tfsdk:"alarm_names"`
 	InvokePolicyJSON   types.String `tfsdk:"invoke_policy_json"`
 	Controls           types.List   `tfsdk:"controls"`
+	ControlStates      types.Map    `tfsdk:"control_states"`
 }
 
 type modelSpecModel struct {

@@ -45,7 +45,7 @@ func (r *endpointResource) refresh(ctx context.Context, base endpointModel, l *l
 	}
 	out.Tags = flattenTags(l.tags, base.Tags, r.data.DefaultTags)
 	refreshInvokePolicy(ctx, &out, base, &diags)
-	out.Controls = r.liveGuardrails(ctx, out, l, &diags)
+	out.Controls, out.ControlStates = r.liveGuardrails(ctx, out, l, &diags)
 	return out, diags
 }
 

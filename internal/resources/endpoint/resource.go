@@ -120,6 +120,7 @@ func (r *endpointResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	var key *nameKey
 	var prior *endpointModel
+	priorStates := types.MapNull(types.StringType)
 	if !req.State.Raw.IsNull() {
 		var st endpointModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &st)...)
@@ -128,9 +129,10 @@ func (r *endpointResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 			return
 		}
 		key, prior = &k, &st
+		priorStates = st.ControlStates
 	}
 	known := r.planComputed(ctx, &plan, key, prior, &resp.Diagnostics)
-	checked, ok := r.planGuardrails(ctx, &plan, known, &resp.Diagnostics)
+	checked, ok := r.planGuardrails(ctx, &plan, priorStates, known, &resp.Diagnostics)
 	if !ok || !planInvokePolicy(ctx, &plan, &resp.Diagnostics) {
 		return
 	}

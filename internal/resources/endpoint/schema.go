@@ -30,6 +30,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
 )
@@ -336,7 +337,12 @@ func computedAttributes() map[string]schema.Attribute {
 				"drops out because something the endpoint manages was weakened outside Terraform (its log group, alarms, model or " +
 				"configuration) shows as a diff, and the next apply restores it. A control that fails on what the endpoint was given " +
 				"(its subnets, security groups, key or role) drops out with a warning naming it: sagesafe refuses to create, change " +
-				"or replace the endpoint until that is fixed, but a plan that leaves the endpoint unchanged goes on, so the fix can be applied.",
+				"or replace the endpoint until that is fixed, but a plan that leaves the endpoint unchanged goes on, so the fix can be applied." + guardrail.ControlsHeldNote,
+		},
+		"control_states": schema.MapAttribute{
+			ElementType:         types.StringType,
+			Computed:            true,
+			MarkdownDescription: guardrail.ControlStatesDescription,
 		},
 	}
 }

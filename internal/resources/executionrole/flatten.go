@@ -40,6 +40,7 @@ func (r *roleResource) refresh(ctx context.Context, m *resourceModel) (found boo
 	m.TrustPolicyJSON = types.StringValue(a.trustJSON)
 	m.PolicyJSON = types.StringValue(a.policyJSON)
 	m.Controls = tfval.List(a.controls)
+	m.ControlStates = tfval.Map(a.states.Strings())
 	return true, a.drift, diags
 }
 
@@ -72,6 +73,7 @@ func importedModel(name string, in recoveredInputs) resourceModel {
 		InlinePolicyNames:  types.SetNull(types.StringType),
 		AttachedPolicyARNs: types.SetNull(types.StringType),
 		Controls:           types.ListNull(types.StringType),
+		ControlStates:      types.MapNull(types.StringType),
 	}
 	m.Purpose = types.StringNull()
 	if in.purpose != "" {

@@ -64,7 +64,9 @@ func (r *roleResource) planGuard(ctx context.Context, plan *resourceModel, docs 
 		diags.AddError("Checking the execution role against the guardrails failed", err.Error())
 		return diags
 	}
-	plan.Controls = shared.PlanControls(tags, func() []string { return guardrail.Satisfied(s, r.data.Policy, findings) })
+	states := guardrail.States(s, r.data.Policy, findings, nil).Forecast()
+	plan.Controls = shared.PlanControls(tags, states.Held)
+	plan.ControlStates = shared.PlanControlStates(tags, states.Strings)
 	return guardrail.Diagnostics(findings, paths.For)
 }
 
@@ -72,6 +74,7 @@ func (r *roleResource) planGuard(ctx context.Context, plan *resourceModel, docs 
 type assessment struct {
 	trustJSON, policyJSON string // for state: the generated text when equivalent, else the live text
 	controls              []string
+	states                guardrail.ControlStates
 	drift                 diag.Diagnostics // one warning per control weakened outside Terraform
 }
 
@@ -96,8 +99,9 @@ func assessLive(ctx context.Context, live *liveRole, want *iampolicy.RoleDocumen
 	if err != nil {
 		return assessment{}, err
 	}
-	a.controls = guardrail.Satisfied(s, p, findings)
+	a.states = guardrail.States(s, p, findings, nil)
 	a.reportDrift(live.name, findings, dd)
+	a.controls = a.states.Held()
 	return a, nil
 }
 
@@ -156,7 +160,7 @@ func (a *assessment) reportDrift(role string, findings []guardrail.Finding, dd d
 		if len(items) == 0 {
 			return
 		}
-		a.controls = slices.DeleteFunc(a.controls, func(c string) bool { return c == control })
+		a.states.Mark(control, guardrail.ControlState{State: guardrail.StateWarned}) // changed outside Terraform
 		detail := "Outside Terraform, " + strings.Join(items, "; ") + "."
 		if ev := evidence[control]; len(ev) > 0 {
 			detail += "\nThe guardrail check found: " + strings.Join(ev, " ")

@@ -25,4 +25,5 @@ type resourceModel struct {
 	InlinePolicyNames      types.Set    `tfsdk:"inline_policy_names"`
 	AttachedPolicyARNs     types.Set    `tfsdk:"attached_policy_arns"`
 	Controls               types.List   `tfsdk:"controls"`
+	ControlStates          types.Map    `tfsdk:"control_states"`
 }

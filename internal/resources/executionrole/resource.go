@@ -82,6 +82,7 @@ func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		plan.TrustPolicyJSON = types.StringUnknown()
 		plan.PolicyJSON = types.StringUnknown()
 		plan.Controls = types.ListUnknown(types.StringType)
+		plan.ControlStates = types.MapUnknown(types.StringType)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
 )
@@ -167,7 +168,12 @@ func statusAttributes() map[string]schema.Attribute {
 			ElementType: types.StringType,
 			Computed:    true,
 			MarkdownDescription: "IDs of the guardrail controls the role satisfies (SS-IAM-1, SS-IAM-2, SS-GOV-1), from the same " +
-				"evaluation the plan and every refresh run.",
+				"evaluation the plan and every refresh run." + guardrail.ControlsHeldNote,
+		},
+		"control_states": schema.MapAttribute{
+			ElementType:         types.StringType,
+			Computed:            true,
+			MarkdownDescription: guardrail.ControlStatesDescription,
 		},
 	}
 }

@@ -2,7 +2,6 @@ package kmskey
 
 import (
 	"context"
-	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
@@ -68,7 +67,9 @@ func (r *kmsKeyResource) planGuard(ctx context.Context, plan *model, tags facts.
 		diags.AddError("Checking the KMS key against the guardrails failed", err.Error())
 		return diags
 	}
-	plan.Controls = shared.PlanControls(tags, func() []string { return guardrail.Satisfied(s, r.data.Policy, findings) })
+	states := guardrail.States(s, r.data.Policy, findings, nil).Forecast()
+	plan.Controls = shared.PlanControls(tags, states.Held)
+	plan.ControlStates = shared.PlanControlStates(tags, states.Strings)
 	return guardrail.Diagnostics(findings, paths.For)
 }
 
@@ -84,11 +85,12 @@ func (r *kmsKeyResource) assessLive(ctx context.Context, m *model, meta *kmstype
 	if err != nil {
 		return nil, err
 	}
-	controls := guardrail.Satisfied(s, r.data.Policy, findings)
-	if policyEdited {
-		controls = slices.DeleteFunc(controls, func(c string) bool { return c == "SS-KMS-1" })
+	states := guardrail.States(s, r.data.Policy, findings, nil)
+	if policyEdited { // warned about below
+		states.Mark("SS-KMS-1", guardrail.ControlState{State: guardrail.StateWarned})
 	}
-	m.Controls = tfval.List(controls)
+	m.Controls = tfval.List(states.Held())
+	m.ControlStates = tfval.Map(states.Strings())
 	return driftWarnings(findings, string(meta.KeyState), keyARN, policyEdited), nil
 }
 

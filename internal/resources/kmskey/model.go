@@ -23,4 +23,5 @@ type model struct {
 	KeyState              types.String `tfsdk:"key_state"`
 	RotationEnabled       types.Bool   `tfsdk:"rotation_enabled"`
 	Controls              types.List   `tfsdk:"controls"`
+	ControlStates         types.Map    `tfsdk:"control_states"`
 }

@@ -59,6 +59,7 @@ func importedModel(id, policy string, aliases []string) model {
 		Tags:                  types.MapNull(types.StringType),
 		TagsAll:               types.MapNull(types.StringType),
 		Controls:              types.ListNull(types.StringType),
+		ControlStates:         types.MapNull(types.StringType),
 		Alias:                 types.StringNull(),
 	}
 	if len(in.admins) > 0 {

@@ -42,6 +42,9 @@ func nullUnknowns(m *networkModel) {
 			*l = types.ListNull(types.StringType)
 		}
 	}
+	if m.ControlStates.IsUnknown() {
+		m.ControlStates = types.MapNull(types.StringType)
+	}
 	for _, s := range []*types.String{&m.WorkloadSecurityGroupID, &m.EndpointSecurityGroupID, &m.FlowLogID, &m.FlowLogGroupName, &m.FlowLogRoleARN} {
 		if s.IsUnknown() {
 			*s = types.StringNull()

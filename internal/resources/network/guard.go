@@ -156,18 +156,20 @@ func groupID(g *ec2types.SecurityGroup) string {
 }
 
 // checkLive evaluates the live network into m: findings become warnings
-// naming the control, satisfied controls go to `controls`, and everything
-// that differs from the secure state goes to `drift`.
+// naming the control, the state of every control goes to `control_states`
+// and the held ones to `controls` (a failed lookup leaves the controls it
+// needed not checked), and everything that differs from the secure state
+// goes to `drift`.
 func (r *networkResource) checkLive(ctx context.Context, m *networkModel, s spec, l *live, diags *diag.Diagnostics) {
 	findings, sub, groups, err := evaluateLive(ctx, r.data.Posture, r.data, s, l)
 	j := newJudge(findings, r.data.Policy)
+	states := guardrail.States(sub, r.data.Policy, findings, err)
+	m.Controls, m.ControlStates = tfval.List(states.Held()), tfval.Map(states.Strings())
 	if err != nil {
 		diags.AddWarning("Could not check the posture of sagesafe_network",
 			"sagesafe re-checks the network's subnets, security groups, key and log group at every refresh and could not read them: "+err.Error())
-		m.Controls = types.ListNull(types.StringType)
 		j = judgeLive(ctx, r.data, s, l)
 	} else {
-		m.Controls = tfval.List(guardrail.Satisfied(sub, r.data.Policy, findings))
 		// On the live network every finding is drift: report it as a
 		// warning naming the control; the plan then shows the repair.
 		diags.Append(diagnostics(guardrail.AsWarnings(findings), groups)...)
@@ -429,9 +431,10 @@ func (r *networkResource) planControls(ctx context.Context, plan *networkModel, 
 		return false
 	}
 	if planKnown(plan) {
-		plan.Controls = tfval.List(guardrail.Satisfied(subject, r.data.Policy, findings))
+		states := guardrail.States(subject, r.data.Policy, findings, nil).Forecast()
+		plan.Controls, plan.ControlStates = tfval.List(states.Held()), tfval.Map(states.Strings())
 	} else {
-		plan.Controls = types.ListUnknown(types.StringType)
+		plan.Controls, plan.ControlStates = types.ListUnknown(types.StringType), types.MapUnknown(types.StringType)
 	}
 	return true
 }

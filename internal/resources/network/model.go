@@ -31,6 +31,7 @@ type networkModel struct {
 	FlowLogGroupName        types.String `tfsdk:"flow_log_group_name"`
 	FlowLogRoleARN          types.String `tfsdk:"flow_log_role_arn"`
 	Controls                types.List   `tfsdk:"controls"`
+	ControlStates           types.Map    `tfsdk:"control_states"`
 	Drift                   types.List   `tfsdk:"drift"`
 }
 

@@ -217,7 +217,12 @@ func outputAttributes() map[string]schema.Attribute {
 			ElementType: types.StringType,
 			Computed:    true,
 			MarkdownDescription: "IDs of the guardrail controls this network satisfies, re-derived from the live objects at every refresh " +
-				"(see the Guardrails guide). A control missing here after a refresh means the network was weakened outside Terraform.",
+				"(see the Guardrails guide). A control missing here after a refresh means the network was weakened outside Terraform." + guardrail.ControlsHeldNote,
+		},
+		"control_states": schema.MapAttribute{
+			ElementType:         types.StringType,
+			Computed:            true,
+			MarkdownDescription: guardrail.ControlStatesDescription,
 		},
 		"drift": schema.ListAttribute{
 			ElementType: types.StringType,

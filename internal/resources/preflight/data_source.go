@@ -49,6 +49,7 @@ type model struct {
 
 	Compliant types.Bool   `tfsdk:"compliant"`
 	Findings  types.List   `tfsdk:"findings"`
+	States    types.Map    `tfsdk:"control_states"`
 	Subnets   types.List   `tfsdk:"subnets"`
 	AccountID types.String `tfsdk:"account_id"`
 	Region    types.String `tfsdk:"region"`
@@ -127,6 +128,12 @@ func (d *dataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp 
 			"compliant": schema.BoolAttribute{
 				Computed:            true,
 				MarkdownDescription: "True when no finding has severity `error`.",
+			},
+			"control_states": schema.MapAttribute{
+				ElementType: types.StringType,
+				Computed:    true,
+				MarkdownDescription: guardrail.ControlStatesDescription + " In a preflight, a control whose inputs were not given " +
+					"is `not_checked: not applicable: <input> was not given`.",
 			},
 			"findings": schema.ListAttribute{
 				ElementType: findingType,
@@ -211,6 +218,7 @@ func (d *dataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 	m.AccountID = types.StringValue(d.data.AWS.AccountID)
 	m.Region = types.StringValue(d.data.AWS.Region)
 	m.Findings = findingsValue(findings, &resp.Diagnostics)
+	m.States = tfval.Map(guardrail.States(s, d.data.Policy, findings, nil).Strings())
 	m.Subnets = subnetsValue(s, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
 // Subject fields of this resource's S3 locations, so that findings land on
@@ -95,7 +96,8 @@ var sharedControls = []string{"SS-ENC-5", "SS-KMS-1", "SS-KMS-2", "SS-MON-3"}
 // evaluation is the outcome of the guardrail checks of a job.
 type evaluation struct {
 	Findings []guardrail.Finding
-	Controls []string
+	States   guardrail.ControlStates
+	Controls []string // the held ones
 }
 
 // runChecks evaluates s with the shared log group as lp says: inside the
@@ -112,7 +114,8 @@ func runChecks(ctx context.Context, f evaluate.Fetcher, policy guardrail.Policy,
 	if err != nil {
 		return evaluation{}, err
 	}
-	ev := evaluation{Findings: findings, Controls: guardrail.Satisfied(s, policy, findings)}
+	ev := evaluation{Findings: findings, States: guardrail.States(s, policy, findings, nil)}
+	ev.Controls = ev.States.Held()
 	if lp.OwnKey {
 		return ev, nil
 	}
@@ -122,7 +125,6 @@ func runChecks(ctx context.Context, f evaluate.Fetcher, policy guardrail.Policy,
 	if err != nil {
 		return evaluation{}, err
 	}
-	failed := map[string]bool{}
 	for _, fd := range more {
 		if !slices.Contains(sharedControls, fd.Control) {
 			continue
@@ -131,11 +133,13 @@ func runChecks(ctx context.Context, f evaluate.Fetcher, policy guardrail.Policy,
 		fd.Evidence = "The shared log group " + LogGroupName + " is encrypted with " + lp.Key.V +
 			", not with this job's key; sagesafe leaves another team's key in place, but it must be an enabled, rotating customer-managed key. " + fd.Evidence
 		ev.Findings = append(ev.Findings, fd)
-		if fd.Severity != guardrail.SeverityWarning {
-			failed[fd.Control] = true
+		st := guardrail.StateFailed
+		if fd.Severity == guardrail.SeverityWarning {
+			st = guardrail.StateWarned
 		}
+		ev.States.Mark(fd.Control, guardrail.ControlState{State: st})
 	}
-	ev.Controls = slices.DeleteFunc(ev.Controls, func(id string) bool { return failed[id] })
+	ev.Controls = ev.States.Held()
 	return ev, nil
 }
 
@@ -146,6 +150,11 @@ func controlsValue(ctx context.Context, ids []string, diags *diag.Diagnostics) t
 	l, d := types.ListValueFrom(ctx, types.StringType, ids)
 	diags.Append(d...)
 	return l
+}
+
+// controlStatesValue is the `control_states` of an evaluation.
+func controlStatesValue(states guardrail.ControlStates) types.Map {
+	return tfval.Map(states.Strings())
 }
 
 // inspection is what a check of the live job found.
@@ -206,6 +215,10 @@ func (r *trainingJobResource) inspect(ctx context.Context, m model, job *sagemak
 func (r *trainingJobResource) checkPlanned(ctx context.Context, in inputs, pre prefetched) (logGroupPlan, evaluation, error) {
 	lp := planLogGroup(pre, in.KMSKey, r.data.Policy.MinLogRetentionDays)
 	ev, err := runChecks(ctx, r.data.Posture, r.data.Policy, planSubject(in, pre, r.data), lp)
+	// A plan forecasts what the apply leaves; the job's own controls come
+	// from checks of the live job (launch and every refresh).
+	ev.States = ev.States.Forecast()
+	ev.Controls = ev.States.Held()
 	return lp, ev, err
 }
 

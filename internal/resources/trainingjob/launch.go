@@ -100,6 +100,7 @@ func recordLaunched(plan *model, name, arn string) {
 	plan.TrainingSeconds, plan.BillableSeconds = types.Int64Null(), types.Int64Null()
 	plan.AlarmNames = types.MapValueMust(types.StringType, map[string]attr.Value{})
 	plan.Controls = types.ListValueMust(types.StringType, []attr.Value{})
+	plan.ControlStates = types.MapValueMust(types.StringType, map[string]attr.Value{})
 	plan.LogGroupName = types.StringValue(LogGroupName)
 }
 
@@ -139,6 +140,7 @@ func (r *trainingJobResource) recordCreated(ctx context.Context, plan *model, na
 	}
 	plan.AlarmNames = ins.alarmNames(ctx, diags)
 	plan.Controls = controlsValue(ctx, ins.ev.Controls, diags)
+	plan.ControlStates = controlStatesValue(ins.ev.States)
 }
 
 // reportEnd reports a job that failed (an error: it taints the job, so the

@@ -41,6 +41,7 @@ type model struct {
 	AlarmNames          types.Map    `tfsdk:"alarm_names"`
 	LogGroupName        types.String `tfsdk:"log_group_name"`
 	Controls            types.List   `tfsdk:"controls"`
+	ControlStates       types.Map    `tfsdk:"control_states"`
 }
 
 type channelModel struct {

@@ -45,7 +45,7 @@ func planReplacement(plan *model, config, state model, diags *diag.Diagnostics) 
 	}
 	plan.TrainingSeconds, plan.BillableSeconds = types.Int64Unknown(), types.Int64Unknown()
 	plan.AlarmNames = types.MapUnknown(types.StringType)
-	plan.Controls = types.ListUnknown(types.StringType)
+	plan.Controls, plan.ControlStates = types.ListUnknown(types.StringType), types.MapUnknown(types.StringType)
 	switch {
 	case config.Name.IsNull():
 		plan.Name = types.StringUnknown() // a new name: job names can never be reused
@@ -75,9 +75,9 @@ func planInPlace(ctx context.Context, plan *model, state model, in inputs, pre p
 	if !sameControls(ctx, state.Controls, ev.Controls) {
 		changed = true // a control that an update restores (log group, alarms)
 	}
-	plan.Controls = state.Controls
+	plan.Controls, plan.ControlStates = state.Controls, state.ControlStates
 	if changed {
-		plan.Controls = types.ListUnknown(types.StringType)
+		plan.Controls, plan.ControlStates = types.ListUnknown(types.StringType), types.MapUnknown(types.StringType)
 	}
 	return changed
 }

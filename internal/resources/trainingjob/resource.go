@@ -215,10 +215,14 @@ func (r *trainingJobResource) Read(ctx context.Context, req resource.ReadRequest
 	} else {
 		state.AlarmNames = ins.alarmNames(ctx, &resp.Diagnostics)
 		state.Controls = controlsValue(ctx, ins.ev.Controls, &resp.Diagnostics)
+		state.ControlStates = controlStatesValue(ins.ev.States)
 		reportDrift(ins, name, !state.VPC.IsNull(), &resp.Diagnostics)
 	}
 	if state.Controls.IsNull() || state.Controls.IsUnknown() {
 		state.Controls = types.ListValueMust(types.StringType, []attr.Value{})
+	}
+	if state.ControlStates.IsNull() || state.ControlStates.IsUnknown() {
+		state.ControlStates = types.MapValueMust(types.StringType, map[string]attr.Value{})
 	}
 	if state.AlarmNames.IsNull() || state.AlarmNames.IsUnknown() {
 		state.AlarmNames = types.MapValueMust(types.StringType, map[string]attr.Value{})
@@ -265,13 +269,14 @@ func (r *trainingJobResource) Update(ctx context.Context, req resource.UpdateReq
 	names, d := types.MapValueFrom(ctx, types.StringType, wanted)
 	resp.Diagnostics.Append(d...)
 	plan.AlarmNames = names
-	if plan.Controls.IsUnknown() {
+	if plan.Controls.IsUnknown() || plan.ControlStates.IsUnknown() {
 		ins, err := r.inspect(ctx, plan, job)
 		if err != nil {
 			resp.Diagnostics.AddError("Checking training job "+name+" after the update failed", err.Error())
 			return
 		}
 		plan.Controls = controlsValue(ctx, ins.ev.Controls, &resp.Diagnostics)
+		plan.ControlStates = controlStatesValue(ins.ev.States)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }

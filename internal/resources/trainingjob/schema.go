@@ -32,6 +32,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/schemautil"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
@@ -399,7 +400,12 @@ func computedAttributes() map[string]schema.Attribute {
 				"apply restores what can be restored in place and replaces the job where only a new job can fix it. A control that " +
 				"fails on what the job was given (its subnets, security groups, key, role or buckets) cannot be restored by sagesafe: " +
 				"it refuses to create, replace or update the job until that is fixed, but a plan that leaves the job unchanged goes on " +
-				"(with the warning), so the fix can be applied.",
+				"(with the warning), so the fix can be applied." + guardrail.ControlsHeldNote,
+		},
+		"control_states": schema.MapAttribute{
+			ElementType:         types.StringType,
+			Computed:            true,
+			MarkdownDescription: guardrail.ControlStatesDescription,
 		},
 	}
 }
