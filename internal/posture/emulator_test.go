@@ -227,7 +227,7 @@ func TestEmulatorFetch(t *testing.T) {
 	a := buildEmulatorAccount(t, c, name)
 	otherRegion := strings.Replace(a.goodKeyARN, ":us-east-1:", ":eu-west-1:", 1)
 
-	f := NewFetcher(c.ec2, c.kms, c.iam, c.s3, c.logs)
+	f := NewFetcher("123456789012", c.ec2, c.kms, c.iam, c.s3, c.logs)
 	found, err := f.Fetch(ctx, facts.Request{
 		SubnetIDs:        []string{a.privateSubnet, a.mainSubnet, "subnet-0000000000000dead"},
 		SecurityGroupIDs: []string{a.openSG, "sg-0000000000000dead"},
