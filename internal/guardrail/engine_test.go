@@ -91,7 +91,7 @@ func TestSatisfied(t *testing.T) {
 	got := Satisfied(s, p, Evaluate(s, p))
 	// Every training-job control except the four with errors; warnings do not count.
 	want := []string{
-		"SS-DATA-1", "SS-ENC-2", "SS-ENC-3", "SS-ENC-5", "SS-GOV-1", "SS-GOV-2", "SS-GOV-3",
+		"SS-DATA-1", "SS-DATA-2", "SS-ENC-2", "SS-ENC-3", "SS-ENC-5", "SS-GOV-1", "SS-GOV-2", "SS-GOV-3",
 		"SS-IAM-1", "SS-IAM-2", "SS-KMS-1", "SS-KMS-2", "SS-MON-1", "SS-MON-2", "SS-MON-3",
 		"SS-NET-1", "SS-NET-3", "SS-NET-4", "SS-NET-6",
 	}
