@@ -217,8 +217,8 @@ func s3Statements(sc scope, readURIs, writeURIs []string) ([]Statement, error) {
 	sids := sidSet{}
 	for _, bucket := range slices.Sorted(maps.Keys(all)) {
 		s := Statement{
-			Sid:      sids.unique("S3ListBucket" + sidWord(bucket)),
-			Effect:   EffectAllow,
+			Sid:       sids.unique("S3ListBucket" + sidWord(bucket)),
+			Effect:    EffectAllow,
 			Action:    []string{"s3:ListBucket"},
 			Resource:  []string{sc.s3ARN(bucket)},
 			Condition: ownedByAccount(sc),
