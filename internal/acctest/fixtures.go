@@ -2,11 +2,13 @@ package acctest
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/fixtures"
@@ -107,6 +109,27 @@ func KeyInAccount(t *testing.T, account string) string {
 		t.Fatalf("enabling rotation of %s: %v", keyARN, err)
 	}
 	return keyARN
+}
+
+// BucketInAccount creates a data bucket like DataBucket's (SSE-KMS under
+// kmsKeyARN, TLS-only policy) owned by another account, emptied and removed
+// when the test ends. It returns the bucket name. Emulator only: moto's
+// x-moto-account-id header picks the owner, and the launcher refuses a
+// request whose ExpectedBucketOwner is not that account, as S3 does.
+func BucketInAccount(t *testing.T, account, kmsKeyARN string) string {
+	t.Helper()
+	other := *AWS(t)
+	opts := other.S3.Options()
+	opts.APIOptions = append(slices.Clone(opts.APIOptions), smithyhttp.AddHeaderValue("x-moto-account-id", account))
+	other.S3 = s3.New(opts)
+	b := fixtures.New(&other, map[string]string{"sagesafe-test": t.Name()})
+	t.Cleanup(func() {
+		if err := b.Teardown(context.Background()); err != nil {
+			t.Errorf("removing the bucket of account %s: %v", account, err)
+		}
+	})
+	name, err := b.DataBucket(context.Background(), RandomName("theirs"), kmsKeyARN)
+	return must(t, name, err)
 }
 
 // SageMakerTrust is a SageMaker trust policy, with or without the

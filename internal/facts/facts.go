@@ -139,12 +139,19 @@ type InstanceTypeFact struct {
 	GPUs                     int
 }
 
-// BucketFact describes an S3 bucket's encryption and transport policy.
+// BucketFact describes an S3 bucket's owner, encryption and transport
+// policy.
 type BucketFact struct {
 	Name                    string
 	Found                   bool
 	DefaultSSEKMS           bool // default encryption is aws:kms or aws:kms:dsse
 	DeniesInsecureTransport bool // bucket policy denies aws:SecureTransport=false
+	// OwnerChecked is true when S3 was asked with ExpectedBucketOwner set to
+	// the caller's account; OwnedByCaller is its answer. A bucket of another
+	// account is Found with OwnerChecked and not OwnedByCaller, and its
+	// encryption and policy are not read (S3 answers them to the owner only).
+	OwnerChecked  bool
+	OwnedByCaller bool
 }
 
 // LogGroupFact describes a CloudWatch Logs group.

@@ -283,6 +283,19 @@ var Catalog = []Control{
 		},
 	},
 	{
+		ID:        "SS-DATA-2",
+		Title:     "Buckets belong to this account",
+		Rule:      "Every bucket the workload reads or writes (input, checkpoint, output, model artifacts, data capture, preflight s3_uris) is owned by the caller's account: S3 is asked with ExpectedBucketOwner set to this account and answers. A bucket of another account is refused.",
+		Severity:  SeverityError,
+		AppliesTo: dataKinds,
+		Rationale: "A bucket name says nothing about its owner. Output, checkpoints and captured requests written to a bucket of another account belong to that account, and inputs read from one can be replaced by it; a mistyped or squatted name sends the data there. SageMaker writes wherever the location points.",
+		Fix:       "Use a bucket of this account for every S3 location (copy shared inputs into it). The S3 gateway endpoint of sagesafe_network, and every sagesafe_execution_role, allow only buckets of this account as well.",
+		References: []string{
+			"Amazon S3 User Guide: verifying bucket ownership with bucket owner condition (ExpectedBucketOwner)",
+			"AWS data perimeter: resource perimeter (aws:ResourceAccount, s3:ResourceAccount)",
+		},
+	},
+	{
 		ID:        "SS-IAM-1",
 		Title:     "Execution-role trust is scoped to SageMaker",
 		Rule:      "The execution role's trust policy lets only the sagemaker.amazonaws.com service principal assume it, with no wildcard principal, and every statement that does so has aws:SourceAccount and aws:SourceArn conditions (StringEquals, StringLike, ArnEquals or ArnLike) against the confused-deputy problem: every aws:SourceAccount value is this account, and every aws:SourceArn value is an ARN of this partition, region and account (wildcards only in its resource part). This holds for roles sagesafe did not create as well.",

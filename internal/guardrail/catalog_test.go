@@ -44,8 +44,8 @@ func TestCatalogIsWellFormed(t *testing.T) {
 			t.Errorf("Lookup(%s) = %v, %v", c.ID, got.ID, ok)
 		}
 	}
-	if len(Catalog) != 30 {
-		t.Errorf("catalog has %d controls, want 30", len(Catalog))
+	if len(Catalog) != 31 {
+		t.Errorf("catalog has %d controls, want 31", len(Catalog))
 	}
 	if _, ok := Lookup("SS-NOPE-1"); ok {
 		t.Error("Lookup found an unknown control")

@@ -39,6 +39,7 @@ var checks = map[string]func(*Subject, Policy) []Finding{
 	"SS-TLS-1":  checkEndpointTLS,
 	"SS-TLS-2":  checkS3Transport,
 	"SS-DATA-1": checkBucketEncryption,
+	"SS-DATA-2": checkBucketOwner,
 	"SS-IAM-1":  checkRoleTrust,
 	"SS-IAM-2":  checkRolePermissions,
 	"SS-MON-1":  checkAlarmsEnabled,
@@ -601,7 +602,7 @@ func checkS3Transport(s *Subject, p Policy) []Finding {
 			r.notLookedUp(locField(b.loc), "bucket "+b.name)
 			continue
 		}
-		if !f.Found || f.DeniesInsecureTransport { // a missing bucket is SS-DATA-1's finding
+		if !f.Found || foreign(f) || f.DeniesInsecureTransport { // a missing bucket is SS-DATA-1's finding, another account's SS-DATA-2's
 			continue
 		}
 		r.add(errorIf(p.StrictDataBuckets), locField(b.loc), b.loc.Index, b.name, "bucket "+b.name+" allows requests without TLS",
@@ -624,6 +625,7 @@ func checkBucketEncryption(s *Subject, p Policy) []Finding {
 		switch {
 		case !fetched:
 			r.notLookedUp(locField(b.loc), "bucket "+b.name)
+		case foreign(f): // another account's bucket is SS-DATA-2's finding
 		case !f.Found:
 			r.add(sev, locField(b.loc), b.loc.Index, b.name, "bucket "+b.name+" does not exist",
 				fmt.Sprintf("No bucket %s was found for the %s data; if it is created in the same apply, its encryption is checked at the next plan.",
@@ -639,6 +641,40 @@ func checkBucketEncryption(s *Subject, p Policy) []Finding {
 	}
 	return r.out
 }
+
+// checkBucketOwner refuses every bucket S3 says belongs to another account
+// (asked with ExpectedBucketOwner = this account). A missing bucket is
+// SS-DATA-1's finding; a bucket whose owner was not asked is skipped.
+func checkBucketOwner(s *Subject, _ Policy) []Finding {
+	r := report{id: "SS-DATA-2"}
+	for _, l := range s.S3 {
+		if !l.URI.IsKnown() {
+			r.skipValue(s, locField(l), l.URI.State)
+		}
+	}
+	for _, b := range bucketUses(s) {
+		f, fetched := s.Facts.Buckets[b.name]
+		switch {
+		case !fetched:
+			r.notLookedUp(locField(b.loc), "bucket "+b.name)
+			continue
+		case !f.Found: // a missing bucket is SS-DATA-1's finding
+			continue
+		case !f.OwnerChecked:
+			r.notLookedUp(locField(b.loc), "the owner of bucket "+b.name)
+			continue
+		}
+		if foreign(f) {
+			r.add(SeverityError, locField(b.loc), b.loc.Index, b.name, "bucket "+b.name+" belongs to another account",
+				fmt.Sprintf("S3 refused bucket %s (%s data) with ExpectedBucketOwner %s but answers it without: it is not owned by this account, so what is written there belongs to its owner and what is read from there is theirs to change.",
+					b.name, strings.Join(b.roles, ", "), orRef(s.AccountID, "(the caller's account)")))
+		}
+	}
+	return r.out
+}
+
+// foreign reports whether S3 said the bucket belongs to another account.
+func foreign(f facts.BucketFact) bool { return f.Found && f.OwnerChecked && !f.OwnedByCaller }
 
 // bucketUse is one bucket the workload uses, with the first location that
 // names it (where bucket-level findings are attached) and every role it has.

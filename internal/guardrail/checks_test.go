@@ -106,6 +106,12 @@ func bucket(edit func(*facts.BucketFact)) func(*Subject, *Policy) {
 	}
 }
 
+// theirs is what posture records for a bucket of another account: found,
+// owner asked, not the caller's, nothing else read.
+func theirs(f *facts.BucketFact) {
+	*f = facts.BucketFact{Name: f.Name, Found: true, OwnerChecked: true}
+}
+
 func firstAlarm(edit func(*Alarm)) func(*Subject, *Policy) {
 	return func(s *Subject, _ *Policy) {
 		alarms := append([]Alarm(nil), s.Alarms.V...)
@@ -432,6 +438,26 @@ var checkCases = []checkCase{
 				s.S3[i].URI = facts.Unknown[string]()
 			}
 		}, bucket(func(f *facts.BucketFact) { f.DefaultSSEKMS = false }))),
+
+	// SS-DATA-2
+	pass("SS-DATA-2", "bucket of this account", training, nil),
+	pass("SS-DATA-2", "a missing bucket is SS-DATA-1's", training, bucket(func(f *facts.BucketFact) { *f = facts.BucketFact{Name: "churn-data"} })),
+	fail("SS-DATA-2", "bucket of another account", training, bucket(theirs),
+		errAt(0, "churn-data", "(input, checkpoint, output data) with ExpectedBucketOwner 111122223333")),
+	fail("SS-DATA-2", "preflight bucket of another account, even when not strict", preflight, both(
+		func(s *Subject, _ *Policy) {
+			s.S3 = []S3Location{{URI: facts.Known("s3://churn-data/out/"), Index: 2, Role: "output"}}
+		}, bucket(theirs)),
+		errAt(2, "churn-data", "ExpectedBucketOwner 111122223333")),
+	unknown("SS-DATA-2", "locations unknown", training, both(
+		func(s *Subject, _ *Policy) {
+			for i := range s.S3 {
+				s.S3[i].URI = facts.Unknown[string]()
+			}
+		}, bucket(theirs))),
+	unknown("SS-DATA-2", "owner not asked", training, bucket(func(f *facts.BucketFact) { f.OwnerChecked, f.OwnedByCaller = false, false })),
+	pass("SS-DATA-1", "another account's bucket is SS-DATA-2's", training, bucket(theirs)),
+	pass("SS-TLS-2", "another account's bucket is SS-DATA-2's", training, bucket(theirs)),
 
 	// SS-IAM-1
 	pass("SS-IAM-1", "scoped trust", training, nil),

@@ -50,7 +50,7 @@ func failingTraining() *Subject {
 		s.Facts.Subnets[id] = f
 	}
 	s.Facts.SecurityGroups["sg-1"] = facts.SecurityGroupFact{ID: "sg-1", Found: true, UnrestrictedEgress: true, PublicEgress: []facts.EgressRule{{Rule: "all traffic to 0.0.0.0/0"}}}
-	s.Facts.Buckets["churn-data"] = facts.BucketFact{Name: "churn-data", Found: true, DefaultSSEKMS: true}
+	s.Facts.Buckets["churn-data"] = facts.BucketFact{Name: "churn-data", Found: true, DefaultSSEKMS: true, OwnerChecked: true, OwnedByCaller: true}
 	s.Alarms.V[0].Actions = facts.Known([]string{})
 	// SS-TLS-2 reports the bad URI (index 1) before the bucket (index 0).
 	s.S3 = []S3Location{{URI: facts.Known("s3://churn-data/train/"), Role: "input"}, {URI: facts.Known("http://churn-data/extra/"), Index: 1, Role: "input"}}
@@ -92,7 +92,7 @@ func TestSatisfied(t *testing.T) {
 	// Every training-job control except the four with errors and the two
 	// with warnings (SS-MON-2, SS-NET-3): a warned control is not held.
 	want := []string{
-		"SS-DATA-1", "SS-ENC-2", "SS-ENC-3", "SS-ENC-5", "SS-GOV-1", "SS-GOV-2", "SS-GOV-3",
+		"SS-DATA-1", "SS-DATA-2", "SS-ENC-2", "SS-ENC-3", "SS-ENC-5", "SS-GOV-1", "SS-GOV-2", "SS-GOV-3",
 		"SS-IAM-1", "SS-IAM-2", "SS-KMS-1", "SS-KMS-2", "SS-MON-1", "SS-MON-3",
 		"SS-NET-1", "SS-NET-4", "SS-NET-6",
 	}

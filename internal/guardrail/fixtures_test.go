@@ -65,7 +65,7 @@ func testFacts() facts.Facts {
 			"ml.g5.xlarge": {Name: "ml.g5.xlarge", Found: true, InstanceStorageSupported: true, GPUs: 1},
 		},
 		Buckets: map[string]facts.BucketFact{
-			"churn-data": {Name: "churn-data", Found: true, DefaultSSEKMS: true, DeniesInsecureTransport: true},
+			"churn-data": {Name: "churn-data", Found: true, DefaultSSEKMS: true, DeniesInsecureTransport: true, OwnerChecked: true, OwnedByCaller: true},
 		},
 		LogGroups: map[string]facts.LogGroupFact{},
 	}

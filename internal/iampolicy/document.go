@@ -41,7 +41,8 @@ type Document struct {
 
 // Principal maps a principal type ("AWS", "Service", "Federated",
 // "CanonicalUser") to its values. The anonymous principal "*" (as in
-// "Principal": "*") is represented as {"*": ["*"]}; builders never produce it.
+// "Principal": "*") is represented as {"*": ["*"]}; only the S3 gateway
+// endpoint policy uses it (an endpoint policy bounds every principal).
 type Principal map[string][]string
 
 // Condition maps an operator ("StringEquals", "ArnLike", ...) to condition

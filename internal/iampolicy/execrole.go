@@ -93,6 +93,10 @@ func TrustPolicy(spec RoleSpec) (Document, error) {
 //   - S3ReadObjects: s3:GetObject on the read and write folders.
 //   - S3WriteObjects: s3:PutObject and s3:AbortMultipartUpload on the write
 //     folders (no s3:DeleteObject).
+//   - Every S3 statement carries StringEquals s3:ResourceAccount = this
+//     account, so a bucket of the same name in another account (a typo, a
+//     squatted or deleted-and-recreated name) is never read or written
+//     (SS-DATA-2; the S3 gateway endpoint of sagesafe_network says the same).
 //   - ECRAuthorizationToken (ecr:GetAuthorizationToken, which only accepts
 //     "*") and ECRPullImages on the listed repositories, when any are listed.
 //   - CloudWatchLogs: create streams and put events in
@@ -213,10 +217,11 @@ func s3Statements(sc scope, readURIs, writeURIs []string) ([]Statement, error) {
 	sids := sidSet{}
 	for _, bucket := range slices.Sorted(maps.Keys(all)) {
 		s := Statement{
-			Sid:      sids.unique("S3ListBucket" + sidWord(bucket)),
-			Effect:   EffectAllow,
-			Action:   []string{"s3:ListBucket"},
-			Resource: []string{sc.s3ARN(bucket)},
+			Sid:       sids.unique("S3ListBucket" + sidWord(bucket)),
+			Effect:    EffectAllow,
+			Action:    []string{"s3:ListBucket"},
+			Resource:  []string{sc.s3ARN(bucket)},
+			Condition: ownedByAccount(sc),
 		}
 		prefixes := all.minimal(bucket)
 		if prefixes[0] != "" {
@@ -224,27 +229,35 @@ func s3Statements(sc scope, readURIs, writeURIs []string) ([]Statement, error) {
 			for _, p := range prefixes {
 				values = append(values, p, p+"*")
 			}
-			s.Condition = Condition{"StringLike": {"s3:prefix": values}}
+			s.Condition["StringLike"] = map[string][]string{"s3:prefix": values}
 		}
 		stmts = append(stmts, s)
 	}
 	if len(all) > 0 {
 		stmts = append(stmts, Statement{
-			Sid:      "S3ReadObjects",
-			Effect:   EffectAllow,
-			Action:   []string{"s3:GetObject"},
-			Resource: all.objectARNs(sc),
+			Sid:       "S3ReadObjects",
+			Effect:    EffectAllow,
+			Action:    []string{"s3:GetObject"},
+			Resource:  all.objectARNs(sc),
+			Condition: ownedByAccount(sc),
 		})
 	}
 	if len(write) > 0 {
 		stmts = append(stmts, Statement{
-			Sid:      "S3WriteObjects",
-			Effect:   EffectAllow,
-			Action:   []string{"s3:AbortMultipartUpload", "s3:PutObject"},
-			Resource: write.objectARNs(sc),
+			Sid:       "S3WriteObjects",
+			Effect:    EffectAllow,
+			Action:    []string{"s3:AbortMultipartUpload", "s3:PutObject"},
+			Resource:  write.objectARNs(sc),
+			Condition: ownedByAccount(sc),
 		})
 	}
 	return stmts, nil
+}
+
+// ownedByAccount limits an S3 statement to buckets this account owns
+// (s3:ResourceAccount, the bucket owner's account ID).
+func ownedByAccount(sc scope) Condition {
+	return Condition{"StringEquals": {"s3:ResourceAccount": {sc.account}}}
 }
 
 func ecrStatements(sc scope, repos []string) ([]Statement, error) {

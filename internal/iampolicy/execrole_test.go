@@ -122,13 +122,13 @@ func TestExecutionPolicyS3(t *testing.T) {
 	// train/images/ is inside train/, so only train/ and checkpoints/ remain.
 	assertSame(t, "s3:prefix", data.Condition["StringLike"]["s3:prefix"],
 		[]string{"checkpoints/", "checkpoints/*", "train/", "train/*"})
-	if len(data.Condition) != 1 {
-		t.Errorf("ListBucket conditions = %v", data.Condition)
+	if len(data.Condition) != 2 {
+		t.Errorf("ListBucket conditions = %v, want s3:prefix and s3:ResourceAccount", data.Condition)
 	}
 	whole := stmt(t, d, "S3ListBucketReferenceData")
 	assertSame(t, "whole-bucket resource", whole.Resource, []string{"arn:aws:s3:::reference.data"})
-	if whole.Condition != nil {
-		t.Errorf("a whole-bucket grant must list without a prefix condition, got %v", whole.Condition)
+	if _, ok := whole.Condition["StringLike"]; ok || len(whole.Condition) != 1 {
+		t.Errorf("a whole-bucket grant must list without a prefix condition (only s3:ResourceAccount), got %v", whole.Condition)
 	}
 	read := stmt(t, d, "S3ReadObjects")
 	assertSame(t, "read actions", read.Action, []string{"s3:GetObject"})
@@ -146,6 +146,10 @@ func TestExecutionPolicyS3(t *testing.T) {
 			if a == "s3:DeleteObject" || a == "s3:*" {
 				t.Errorf("%s grants %s", s.Sid, a)
 			}
+		}
+		// SS-DATA-2: every S3 statement is limited to buckets of this account.
+		if strings.HasPrefix(s.Sid, "S3") {
+			assertSame(t, s.Sid+" s3:ResourceAccount", s.Condition["StringEquals"]["s3:ResourceAccount"], []string{"111122223333"})
 		}
 	}
 }
@@ -173,8 +177,8 @@ func TestExecutionPolicyS3PrefixIsAFolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := stmt(t, d, "S3ListBucketBkt").Condition; c != nil {
-		t.Errorf("whole bucket listed with condition %v", c)
+	if c := stmt(t, d, "S3ListBucketBkt").Condition; len(c) != 1 || c["StringEquals"] == nil {
+		t.Errorf("whole bucket listed with condition %v, want s3:ResourceAccount only", c)
 	}
 	assertSame(t, "objects", stmt(t, d, "S3ReadObjects").Resource, []string{"arn:aws:s3:::bkt/*"})
 	assertSame(t, "write objects", stmt(t, d, "S3WriteObjects").Resource, []string{"arn:aws:s3:::bkt/out/*"})

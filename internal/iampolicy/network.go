@@ -50,3 +50,49 @@ func FlowLogsPolicy(partition, region, accountID, logGroupName string) (Document
 		},
 	}}, nil
 }
+
+// S3GatewayEndpointPolicy builds the policy of sagesafe_network's S3 gateway
+// endpoint. AWS's default endpoint policy allows every action on every
+// bucket of every account, so a workload in the VPC (or code in it) could
+// write data to any account's bucket or read anyone's. This policy allows,
+// for every principal in the VPC (it bounds them; it grants nothing):
+//
+//   - BucketsOfThisAccount: every S3 action on buckets owned by this account
+//     (aws:ResourceAccount), the only buckets SS-DATA-2 lets a workload use.
+//   - ECRImageLayers: s3:GetObject on arn:<partition>:s3:::prod-<region>-starport-layer-bucket/*,
+//     the AWS-owned bucket ECR serves image layers from (Amazon ECR User
+//     Guide, "Minimum Amazon S3 bucket permissions for Amazon ECR"), which a
+//     pull through the VPC needs (private-registry access,
+//     RepositoryAccessMode=Vpc, or code pulling images).
+//
+// Nothing else. The Amazon Linux package repositories
+// (packages.<region>.amazonaws.com, repo.<region>.amazonaws.com buckets),
+// which SageMaker's VPC guides show denying in a custom endpoint policy,
+// are therefore not reachable, nor are public sample or model buckets of
+// AWS (SageMaker JumpStart and the like): copy such inputs into a bucket of
+// this account. SageMaker's own control plane does not go through the
+// endpoint.
+func S3GatewayEndpointPolicy(partition, region, accountID string) (Document, error) {
+	sc, err := newScope(partition, region, accountID)
+	if err != nil {
+		return Document{}, err
+	}
+	everyone := Principal{"*": {"*"}}
+	return Document{Version: PolicyVersion, Statement: []Statement{
+		{
+			Sid:       "BucketsOfThisAccount",
+			Effect:    EffectAllow,
+			Principal: everyone,
+			Action:    []string{"s3:*"},
+			Resource:  []string{"*"},
+			Condition: Condition{"StringEquals": {"aws:ResourceAccount": {sc.account}}},
+		},
+		{
+			Sid:       "ECRImageLayers",
+			Effect:    EffectAllow,
+			Principal: everyone,
+			Action:    []string{"s3:GetObject"},
+			Resource:  []string{sc.s3ARN("prod-" + sc.region + "-starport-layer-bucket/*")},
+		},
+	}}, nil
+}

@@ -77,3 +77,34 @@ func TestFlowLogsRefusals(t *testing.T) {
 		t.Error("unsupported partition accepted")
 	}
 }
+
+// TestS3GatewayEndpointPolicy: only buckets of this account, plus ECR's
+// layer bucket of the region, read-only (SS-DATA-2).
+func TestS3GatewayEndpointPolicy(t *testing.T) {
+	d, err := S3GatewayEndpointPolicy(testPartition, testRegion, testAccount)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertGolden(t, "s3_gateway_endpoint_policy", d)
+	if len(d.Statement) != 2 || d.Version != PolicyVersion {
+		t.Fatalf("policy = %s", d.JSON())
+	}
+	// Not assertWellFormed: a gateway endpoint policy's Principal must be
+	// "*" (principals are limited with conditions); it bounds, not grants.
+	for _, s := range d.Statement {
+		if len(s.Principal) != 1 || len(s.Principal["*"]) != 1 {
+			t.Errorf("%s: principal %v, want \"*\"", s.Sid, s.Principal)
+		}
+	}
+	own := stmt(t, d, "BucketsOfThisAccount")
+	assertSame(t, "aws:ResourceAccount", own.Condition["StringEquals"]["aws:ResourceAccount"], []string{testAccount})
+	if len(own.Condition) != 1 || own.Effect != EffectAllow {
+		t.Errorf("BucketsOfThisAccount = %+v", own)
+	}
+	ecr := stmt(t, d, "ECRImageLayers")
+	assertSame(t, "ECR actions", ecr.Action, []string{"s3:GetObject"})
+	assertSame(t, "ECR resources", ecr.Resource, []string{"arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*"})
+	if _, err := S3GatewayEndpointPolicy(testPartition, testRegion, "12345"); err == nil {
+		t.Error("a malformed account was accepted")
+	}
+}

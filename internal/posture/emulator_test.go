@@ -18,6 +18,7 @@ import (
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
@@ -81,7 +82,7 @@ type emulatorAccount struct {
 	vpc, privateSubnet, mainSubnet, privateTable, mainTable, openSG string
 	goodKeyARN, plainKeyID                                          string
 	roleARN                                                         string
-	secureBucket, plainBucket                                       string
+	secureBucket, plainBucket, theirBucket                          string
 	logGroup                                                        string
 }
 
@@ -94,6 +95,8 @@ type emulatorAccount struct {
 //   - a KMS key with rotation and one without (scheduled for deletion);
 //   - a role under /service-role/ with an inline "*" on "*" policy;
 //   - a bucket with SSE-KMS and a TLS-only policy, and a plain bucket;
+//   - an SSE-KMS bucket of account 999999999999 (moto's x-moto-account-id;
+//     the launcher honours ExpectedBucketOwner);
 //   - a log group with a key and retention, and one whose name extends it.
 func buildEmulatorAccount(t *testing.T, c emulatorClients, name string) emulatorAccount {
 	ctx := context.Background()
@@ -195,6 +198,18 @@ func buildEmulatorAccount(t *testing.T, c emulatorClients, name string) emulator
 			return err
 		})
 	}
+	a.theirBucket = name + "-theirs"
+	asOther := func(o *s3.Options) {
+		o.APIOptions = append(o.APIOptions, smithyhttp.AddHeaderValue("x-moto-account-id", "999999999999"))
+	}
+	must[*s3.CreateBucketOutput](t, "CreateBucket")(c.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(a.theirBucket)}, asOther))
+	undo(t, "DeleteBucket", func(ctx context.Context) error {
+		_, err := c.s3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(a.theirBucket)}, asOther)
+		return err
+	})
+	must[*s3.PutBucketEncryptionOutput](t, "PutBucketEncryption")(c.s3.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{
+		Bucket: aws.String(a.theirBucket), ServerSideEncryptionConfiguration: encryption(s3types.ServerSideEncryptionAwsKms).ServerSideEncryptionConfiguration,
+	}, asOther))
 	must[*s3.PutBucketEncryptionOutput](t, "PutBucketEncryption")(c.s3.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{
 		Bucket: aws.String(a.secureBucket), ServerSideEncryptionConfiguration: encryption(s3types.ServerSideEncryptionAwsKms).ServerSideEncryptionConfiguration,
 	}))
@@ -227,14 +242,14 @@ func TestEmulatorFetch(t *testing.T) {
 	a := buildEmulatorAccount(t, c, name)
 	otherRegion := strings.Replace(a.goodKeyARN, ":us-east-1:", ":eu-west-1:", 1)
 
-	f := NewFetcher(c.ec2, c.kms, c.iam, c.s3, c.logs)
+	f := NewFetcher("123456789012", c.ec2, c.kms, c.iam, c.s3, c.logs)
 	found, err := f.Fetch(ctx, facts.Request{
 		SubnetIDs:        []string{a.privateSubnet, a.mainSubnet, "subnet-0000000000000dead"},
 		SecurityGroupIDs: []string{a.openSG, "sg-0000000000000dead"},
 		KeyRefs:          []string{a.goodKeyARN, a.plainKeyID, "11111111-2222-3333-4444-555555555555", "arn:aws:kms:us-east-1:123456789012:nonsense", "alias/" + name, otherRegion},
 		RoleARNs:         []string{a.roleARN, "arn:aws:iam::123456789012:role/" + name + "-missing"},
 		InstanceTypes:    []string{"ml.g5.xlarge", "ml.m5.large", "ml.nope.large"},
-		Buckets:          []string{a.secureBucket, a.plainBucket, name + "-missing"},
+		Buckets:          []string{a.secureBucket, a.plainBucket, a.theirBucket, name + "-missing"},
 		LogGroups:        []string{a.logGroup, "/aws/sagemaker/" + name + "-missing"},
 	})
 	if err != nil {
@@ -288,8 +303,9 @@ func TestEmulatorFetch(t *testing.T) {
 	}
 
 	wantBuckets := map[string]facts.BucketFact{
-		a.secureBucket:    {Name: a.secureBucket, Found: true, DefaultSSEKMS: true, DeniesInsecureTransport: true},
-		a.plainBucket:     {Name: a.plainBucket, Found: true},
+		a.secureBucket:    {Name: a.secureBucket, Found: true, DefaultSSEKMS: true, DeniesInsecureTransport: true, OwnerChecked: true, OwnedByCaller: true},
+		a.plainBucket:     {Name: a.plainBucket, Found: true, OwnerChecked: true, OwnedByCaller: true},
+		a.theirBucket:     {Name: a.theirBucket, Found: true, OwnerChecked: true}, // SS-DATA-2
 		name + "-missing": {Name: name + "-missing"},
 	}
 	if !reflect.DeepEqual(found.Buckets, wantBuckets) {

@@ -46,6 +46,12 @@ func (c *callLog) count(op string) int {
 	return c.counts[op]
 }
 
+func (c *callLog) inputsOf(op string) []any {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]any(nil), c.inputs[op]...)
+}
+
 func (c *callLog) total() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -278,6 +284,18 @@ func (f *fakeIAM) GetRolePolicy(_ context.Context, in *iam.GetRolePolicyInput, _
 type fakeBucket struct {
 	encryption *s3.GetBucketEncryptionOutput // nil: no configuration
 	policy     string                        // "": no policy
+	owner      string                        // "": testAccount
+	denied     bool                          // every read is AccessDenied (no permission)
+}
+
+// refuses reports whether S3 answers AccessDenied to a read of b: the caller
+// lacks permission, or the bucket's owner is not the ExpectedBucketOwner.
+func (b fakeBucket) refuses(expectedOwner *string) bool {
+	owner := b.owner
+	if owner == "" {
+		owner = testAccount
+	}
+	return b.denied || (expectedOwner != nil && *expectedOwner != owner)
 }
 
 type fakeS3 struct {
@@ -294,6 +312,8 @@ func (f *fakeS3) GetBucketEncryption(_ context.Context, in *s3.GetBucketEncrypti
 	switch {
 	case !ok:
 		return nil, apiError("NoSuchBucket")
+	case b.refuses(in.ExpectedBucketOwner):
+		return nil, apiError("AccessDenied")
 	case b.encryption == nil:
 		return nil, apiError("ServerSideEncryptionConfigurationNotFoundError")
 	}
@@ -306,6 +326,8 @@ func (f *fakeS3) GetBucketPolicy(_ context.Context, in *s3.GetBucketPolicyInput,
 	switch {
 	case !ok:
 		return nil, apiError("NoSuchBucket")
+	case b.refuses(in.ExpectedBucketOwner):
+		return nil, apiError("AccessDenied")
 	case b.policy == "":
 		return nil, apiError("NoSuchBucketPolicy")
 	}

@@ -247,7 +247,7 @@ func (f *Fetcher) managedPolicyDocument(ctx context.Context, policyARN string) (
 	return doc, nil
 }
 
-// fetchBuckets reads each bucket's default encryption and policy.
+// fetchBuckets reads each bucket's owner, default encryption and policy.
 func (f *Fetcher) fetchBuckets(ctx context.Context, names []string, into map[string]facts.BucketFact) error {
 	return lookupEach("S3", f.s3 != nil, names, into, func(name string) (facts.BucketFact, error) { return f.lookupBucket(ctx, name) })
 }
@@ -255,22 +255,30 @@ func (f *Fetcher) fetchBuckets(ctx context.Context, names []string, into map[str
 // lookupBucket reads one bucket. An impossible bucket name or a bucket S3
 // does not know is Found=false; no encryption configuration means not
 // SSE-KMS, no policy means nothing is denied.
+//
+// Both reads carry ExpectedBucketOwner = the caller's account, so S3 itself
+// refuses (403 AccessDenied) a bucket of another account. AccessDenied also
+// means missing permissions, so the owner is settled by asking once more
+// without ExpectedBucketOwner (foreignBucket).
 func (f *Fetcher) lookupBucket(ctx context.Context, name string) (facts.BucketFact, error) {
 	notFound := facts.BucketFact{Name: name}
 	if !bucketName.MatchString(name) {
 		return notFound, nil
 	}
-	enc, err := f.s3.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String(name)})
+	owner := f.expectedBucketOwner()
+	enc, err := f.s3.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String(name), ExpectedBucketOwner: owner})
 	switch {
 	case tfawserr.ErrCodeEquals(err, "NoSuchBucket"):
 		return notFound, nil
+	case owner != nil && tfawserr.ErrCodeEquals(err, "AccessDenied"):
+		return f.foreignBucket(ctx, name, err)
 	case tfawserr.ErrCodeEquals(err, "ServerSideEncryptionConfigurationNotFoundError"):
 		enc = nil
 	case err != nil:
 		return facts.BucketFact{}, fmt.Errorf("posture: reading default encryption of S3 bucket %q: %w", name, err)
 	}
 	var policy string
-	pol, err := f.s3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(name)})
+	pol, err := f.s3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(name), ExpectedBucketOwner: owner})
 	switch {
 	case tfawserr.ErrCodeEquals(err, "NoSuchBucket"):
 		return notFound, nil
@@ -283,7 +291,38 @@ func (f *Fetcher) lookupBucket(ctx context.Context, name string) (facts.BucketFa
 	fact := AssessBucket(enc, policy)
 	fact.Name = name
 	fact.Found = true
+	fact.OwnerChecked = owner != nil
+	fact.OwnedByCaller = owner != nil
 	return fact, nil
+}
+
+// expectedBucketOwner is the ExpectedBucketOwner of every bucket read: the
+// caller's account, or nil when the Fetcher was given none.
+func (f *Fetcher) expectedBucketOwner() *string {
+	if f.account == "" {
+		return nil
+	}
+	return aws.String(f.account)
+}
+
+// foreignBucket decides a bucket whose read with ExpectedBucketOwner was
+// denied. If the same read without it is answered (or the bucket has no
+// encryption configuration), only the owner made the difference: the
+// bucket belongs to another account. Its encryption and policy are not
+// recorded (GetBucketPolicy answers the owner's account only). If that is
+// denied too, the caller may simply lack s3:GetEncryptionConfiguration, and
+// the owner cannot be told: the lookup fails.
+func (f *Fetcher) foreignBucket(ctx context.Context, name string, denied error) (facts.BucketFact, error) {
+	_, err := f.s3.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String(name)})
+	switch {
+	case err == nil, tfawserr.ErrCodeEquals(err, "ServerSideEncryptionConfigurationNotFoundError"):
+		return facts.BucketFact{Name: name, Found: true, OwnerChecked: true}, nil
+	case tfawserr.ErrCodeEquals(err, "NoSuchBucket"):
+		return facts.BucketFact{Name: name}, nil
+	}
+	return facts.BucketFact{}, fmt.Errorf("posture: reading default encryption of S3 bucket %q with ExpectedBucketOwner %s: %w; "+
+		"the caller cannot read it without ExpectedBucketOwner either, so whether the bucket belongs to this account cannot be told "+
+		"(grant s3:GetEncryptionConfiguration on it): %w", name, f.account, denied, err)
 }
 
 // logGroupName matches a valid CloudWatch Logs group name.

@@ -68,6 +68,10 @@ type LogsAPI interface {
 // GetPolicy plus GetPolicyVersion (the version's document is cached for the
 // Fetcher's life: versions never change). It is safe for concurrent use.
 type Fetcher struct {
+	// account is the caller's account: buckets are read with it as
+	// ExpectedBucketOwner (SS-DATA-2).
+	account string
+
 	ec2  EC2API
 	kms  KMSAPI
 	iam  IAMAPI
@@ -90,10 +94,12 @@ type Fetcher struct {
 	policyVersions map[string]string
 }
 
-// NewFetcher returns a Fetcher using the given clients. A nil client is
-// allowed; looking up an object of that service then fails with an error.
-func NewFetcher(ec2 EC2API, kms KMSAPI, iam IAMAPI, s3 S3API, logs LogsAPI) *Fetcher {
-	return &Fetcher{ec2: ec2, kms: kms, iam: iam, s3: s3, logs: logs, cache: newFacts(), policyVersions: map[string]string{}}
+// NewFetcher returns a Fetcher for the caller's account using the given
+// clients. A nil client is allowed; looking up an object of that service
+// then fails with an error. With an empty account, bucket owners are not
+// checked (BucketFact.OwnerChecked stays false).
+func NewFetcher(account string, ec2 EC2API, kms KMSAPI, iam IAMAPI, s3 S3API, logs LogsAPI) *Fetcher {
+	return &Fetcher{account: account, ec2: ec2, kms: kms, iam: iam, s3: s3, logs: logs, cache: newFacts(), policyVersions: map[string]string{}}
 }
 
 // Invalidate forgets everything cached. Resources call it after they change

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
 
@@ -27,6 +28,9 @@ const (
 	privateSubnet     = "subnet-0priv"
 	publicSubnet      = "subnet-0pub" // no explicit association; the main table has an igw route
 	goodKeyARN        = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	// testAccount is the caller's account; the fake buckets belong to it
+	// unless they say otherwise.
+	testAccount = "123456789012"
 )
 
 // world is a fake AWS account shared by the fetcher tests.
@@ -85,6 +89,8 @@ func newWorld() *world {
 		s3: &fakeS3{calls: calls, buckets: map[string]fakeBucket{
 			"secure-bucket": {encryption: encryption(s3types.ServerSideEncryptionAwsKms), policy: tlsOnlyPolicy},
 			"plain-bucket":  {},
+			"their-bucket":  {owner: "999999999999", encryption: encryption(s3types.ServerSideEncryptionAwsKms), policy: tlsOnlyPolicy},
+			"locked-bucket": {denied: true},
 		}},
 		logs: &fakeLogs{calls: calls, groups: []logstypes.LogGroup{
 			{LogGroupName: aws.String("/aws/sagemaker/TrainingJobsArchive"), RetentionInDays: aws.Int32(1)},
@@ -93,7 +99,7 @@ func newWorld() *world {
 	}
 }
 
-func (w *world) fetcher() *Fetcher { return NewFetcher(w.ec2, w.kms, w.iam, w.s3, w.logs) }
+func (w *world) fetcher() *Fetcher { return NewFetcher(testAccount, w.ec2, w.kms, w.iam, w.s3, w.logs) }
 
 func TestFetchBatchesSubnetLookups(t *testing.T) {
 	w := newWorld()
@@ -397,8 +403,8 @@ func TestFetchBucketsAndLogGroups(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantBuckets := map[string]facts.BucketFact{
-		"secure-bucket":  {Name: "secure-bucket", Found: true, DefaultSSEKMS: true, DeniesInsecureTransport: true},
-		"plain-bucket":   {Name: "plain-bucket", Found: true},
+		"secure-bucket":  {Name: "secure-bucket", Found: true, DefaultSSEKMS: true, DeniesInsecureTransport: true, OwnerChecked: true, OwnedByCaller: true},
+		"plain-bucket":   {Name: "plain-bucket", Found: true, OwnerChecked: true, OwnedByCaller: true},
 		"missing-bucket": {Name: "missing-bucket"},
 		"Not_A_Bucket":   {Name: "Not_A_Bucket"},
 		"":               {},
@@ -408,6 +414,11 @@ func TestFetchBucketsAndLogGroups(t *testing.T) {
 	}
 	if n := w.calls.count("GetBucketEncryption"); n != 3 {
 		t.Errorf("GetBucketEncryption calls = %d, want 3", n)
+	}
+	for _, in := range w.calls.inputsOf("GetBucketEncryption") {
+		if got := aws.ToString(in.(*s3.GetBucketEncryptionInput).ExpectedBucketOwner); got != testAccount {
+			t.Errorf("GetBucketEncryption ExpectedBucketOwner = %q, want the caller's account %s", got, testAccount)
+		}
 	}
 	wantGroups := map[string]facts.LogGroupFact{
 		"/aws/sagemaker/TrainingJobs": {Name: "/aws/sagemaker/TrainingJobs", Found: true, KMSKeyARN: goodKeyARN, RetentionDays: 365},
@@ -425,8 +436,49 @@ func TestFetchBucketsAndLogGroups(t *testing.T) {
 	}
 }
 
+// TestFetchBucketOwner: S3 is asked with ExpectedBucketOwner = the caller's
+// account; a bucket it refuses that way but answers without is another
+// account's (SS-DATA-2), and its policy is not read. A bucket refused both
+// ways cannot be told apart from missing permissions: the lookup fails.
+func TestFetchBucketOwner(t *testing.T) {
+	w := newWorld()
+	found, err := w.fetcher().Fetch(context.Background(), facts.Request{Buckets: []string{"their-bucket"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := facts.BucketFact{Name: "their-bucket", Found: true, OwnerChecked: true}
+	if got := found.Buckets["their-bucket"]; got != want {
+		t.Errorf("another account's bucket = %+v, want %+v", got, want)
+	}
+	if n := w.calls.count("GetBucketPolicy"); n != 0 {
+		t.Errorf("GetBucketPolicy calls = %d for another account's bucket, want 0", n)
+	}
+
+	w = newWorld()
+	found, err = w.fetcher().Fetch(context.Background(), facts.Request{Buckets: []string{"locked-bucket", "plain-bucket"}})
+	if err == nil || !strings.Contains(err.Error(), `"locked-bucket"`) || !strings.Contains(err.Error(), "ExpectedBucketOwner "+testAccount) {
+		t.Errorf("a bucket refused with and without ExpectedBucketOwner: err = %v", err)
+	}
+	if _, ok := found.Buckets["locked-bucket"]; ok {
+		t.Errorf("an undecided bucket is in the facts: %+v", found.Buckets["locked-bucket"])
+	}
+	if got := found.Buckets["plain-bucket"]; !got.OwnedByCaller {
+		t.Errorf("plain-bucket = %+v, want owned by the caller", got)
+	}
+
+	// Without an account nothing is asked of the owner.
+	w = newWorld()
+	found, err = NewFetcher("", w.ec2, w.kms, w.iam, w.s3, w.logs).Fetch(context.Background(), facts.Request{Buckets: []string{"their-bucket"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := found.Buckets["their-bucket"]; got.OwnerChecked || !got.DefaultSSEKMS {
+		t.Errorf("without an account: %+v, want not owner-checked, encryption read", got)
+	}
+}
+
 func TestFetchWithoutClients(t *testing.T) {
-	f := NewFetcher(nil, nil, nil, nil, nil)
+	f := NewFetcher("", nil, nil, nil, nil, nil)
 	found, err := f.Fetch(context.Background(), facts.Request{})
 	if err != nil || len(found.Subnets) != 0 || found.Subnets == nil {
 		t.Errorf("empty request: %+v, %v", found, err)

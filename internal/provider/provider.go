@@ -348,7 +348,7 @@ func (p *sagesafeProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 	data.AWS = client
-	data.Posture = posture.NewFetcher(client.EC2, client.KMS, client.IAM, client.S3, client.Logs)
+	data.Posture = posture.NewFetcher(client.AccountID, client.EC2, client.KMS, client.IAM, client.S3, client.Logs)
 	resp.DataSourceData = data
 	resp.ResourceData = data
 }

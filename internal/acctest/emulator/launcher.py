@@ -65,6 +65,9 @@ try:
     from moto.kms.models import kms_backends
     from moto.kms.responses import KmsResponse
     from moto.logs.exceptions import InvalidParameterException, ResourceNotFoundException
+    from moto.s3.exceptions import S3AccessDeniedError
+    from moto.s3.models import s3_backends
+    from moto.s3.responses import S3Response
     from moto.logs.responses import LogsResponse
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
@@ -585,6 +588,35 @@ def _kms_backend(self: Any) -> Any:
 
 
 # ---------------------------------------------------------------------------
+# s3: ExpectedBucketOwner
+# ---------------------------------------------------------------------------
+#
+# S3 refuses a request whose x-amz-expected-bucket-owner header names an
+# account other than the bucket's owner with 403 AccessDenied (S3 User Guide:
+# "Verifying bucket ownership with bucket owner condition"). moto ignores the
+# header, and answers every account's buckets to every caller (its bucket
+# names are global). With this patch a bucket- or object-level request that
+# carries the header and names a bucket of another account is refused the way
+# S3 refuses it. A bucket moto does not know is left to moto (NoSuchBucket).
+
+
+def _check_expected_owner(self: Any) -> None:
+    expected = self.headers.get("x-amz-expected-bucket-owner")
+    owner = s3_backends.bucket_accounts.get(self.bucket_name or "")
+    if expected and owner is not None and owner[1] != expected:
+        raise S3AccessDeniedError()
+
+
+def _owner_checked(original: Any) -> Any:
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        _check_expected_owner(self)
+        return original(self, *args, **kwargs)
+
+    wrapper.__wrapped__ = original  # type: ignore[attr-defined]
+    return wrapper
+
+
+# ---------------------------------------------------------------------------
 # Installing the patches
 # ---------------------------------------------------------------------------
 
@@ -605,6 +637,7 @@ PATCHES = [
     "kms:EnableKeyRotation/GetKeyRotationStatus (RotationPeriodInDays kept)",
     "kms: a KeyId that is a key ARN is served from that ARN's account and region",
     "cloudwatch:DisableAlarmActions/EnableAlarmActions (new)",
+    "s3: ExpectedBucketOwner honoured (another account's bucket: 403 AccessDenied)",
     "protocol: Smithy RPC v2 CBOR requests served through moto's awsJson (CloudWatch from aws-sdk-go-v2)",
 ]
 
@@ -646,6 +679,8 @@ def install_patches() -> None:
     KmsResponse.kms_backend = property(_kms_backend)
     CloudWatchResponse.disable_alarm_actions = _alarm_actions_setter(False)
     CloudWatchResponse.enable_alarm_actions = _alarm_actions_setter(True)
+    S3Response._bucket_response = _owner_checked(S3Response._bucket_response)
+    S3Response._key_response = _owner_checked(S3Response._key_response)
 
 
 # ---------------------------------------------------------------------------

@@ -486,6 +486,35 @@ class EmulatorTest(unittest.TestCase):
         with self.assertRaises(kms.exceptions.NotFoundException):
             kms.describe_key(KeyId=arn.split("/")[-1])  # by key ID: the caller's account only
 
+    def test_s3_expected_bucket_owner(self) -> None:
+        s3, other = client("s3"), client("s3")
+        other.meta.events.register(
+            "before-sign.s3.*", lambda request, **_: request.headers.__setitem__("x-moto-account-id", "999999999999")
+        )
+        mine, theirs = uid("mine"), uid("theirs")
+        s3.create_bucket(Bucket=mine)
+        other.create_bucket(Bucket=theirs)
+        other.put_bucket_encryption(
+            Bucket=theirs,
+            ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]},
+        )
+        s3.put_object(Bucket=mine, Key="k", Body=b"x", ExpectedBucketOwner="123456789012")
+        with self.assertRaises(ClientError) as denied:
+            s3.get_bucket_encryption(Bucket=theirs, ExpectedBucketOwner="123456789012")
+        err = denied.exception.response
+        self.assertEqual((err["Error"]["Code"], err["ResponseMetadata"]["HTTPStatusCode"]), ("AccessDenied", 403))
+        with self.assertRaises(ClientError) as denied:
+            s3.get_object(Bucket=mine, Key="k", ExpectedBucketOwner="999999999999")
+        self.assertEqual(denied.exception.response["Error"]["Code"], "AccessDenied")
+        # Without the header, or with the right owner, moto answers as before.
+        self.assertEqual(s3.get_bucket_encryption(Bucket=theirs)["ServerSideEncryptionConfiguration"]["Rules"][0]
+                         ["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"], "aws:kms")
+        other.get_bucket_encryption(Bucket=theirs, ExpectedBucketOwner="999999999999")
+        self.assertEqual(s3.get_object(Bucket=mine, Key="k", ExpectedBucketOwner="123456789012")["Body"].read(), b"x")
+        with self.assertRaises(ClientError) as missing:
+            s3.get_bucket_encryption(Bucket=uid("missing"), ExpectedBucketOwner="123456789012")
+        self.assertEqual(missing.exception.response["Error"]["Code"], "NoSuchBucket")
+
     def test_rpcv2_cbor_cloudwatch(self) -> None:
         """aws-sdk-go-v2's CloudWatch client speaks only Smithy RPC v2 CBOR."""
         sys.path.insert(0, HERE)

@@ -46,7 +46,11 @@ func secureLive(t *testing.T, s spec) *live {
 		PrefixList:   testPL,
 		Interfaces:   map[string]*ec2types.VpcEndpoint{},
 	}
-	l.S3Gateway = &ec2types.VpcEndpoint{VpcEndpointId: aws.String("vpce-s3"), Tags: s.ec2Tags(roleS3Gateway, s3Key, nil)}
+	policy, err := s.s3EndpointPolicy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.S3Gateway = &ec2types.VpcEndpoint{VpcEndpointId: aws.String("vpce-s3"), Tags: s.ec2Tags(roleS3Gateway, s3Key, nil), PolicyDocument: aws.String(policy)}
 	// The VPC's main table, as AWS makes it: only the local route.
 	l.OtherTables = []ec2types.RouteTable{{
 		RouteTableId: aws.String("rtb-main"), VpcId: aws.String("vpc-1"), Routes: []ec2types.Route{localRoute(s)},
@@ -233,6 +237,13 @@ func networkDriftCases(s spec) []driftCase {
 		}, `^SS-NET-6: the S3 gateway endpoint is missing$`},
 		{"gateway gone, routes left", func(l *live) { l.S3Gateway = nil },
 			`^the S3 gateway endpoint is missing$`},
+		// AWS's default endpoint policy, or any edit of the network's.
+		{"S3 endpoint policy allows every bucket", func(l *live) {
+			l.S3Gateway.PolicyDocument = aws.String(`{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`)
+		}, `^S3 gateway endpoint vpce-s3 has a policy other than the network's \(only buckets of account 111122223333`},
+		{"S3 endpoint policy without the account condition", func(l *live) {
+			l.S3Gateway.PolicyDocument = aws.String(strings.Replace(aws.ToString(l.S3Gateway.PolicyDocument), "111122223333", "999999999999", 1))
+		}, `^S3 gateway endpoint vpce-s3 has a policy other than the network's`},
 		{"open ingress", func(l *live) {
 			l.WorkloadSG.IpPermissions = append(l.WorkloadSG.IpPermissions, rule{Proto: "tcp", From: 22, To: 22, Peer: "0.0.0.0/0"}.permission())
 		}, `^SS-NET-3: workload security group sg-workload has an unexpected inbound rule: tcp 22 0\.0\.0\.0/0$`},

@@ -394,6 +394,10 @@ func revokeRules(ctx context.Context, c ec2API, groupID string, in, out []rule) 
 
 func (r *reconciler) gateway(ctx context.Context) error {
 	tables := r.l.routeTableIDs(r.s.AZs)
+	policy, err := r.s.s3EndpointPolicy()
+	if err != nil {
+		return err
+	}
 	if r.l.S3Gateway == nil {
 		var out *ec2.CreateVpcEndpointOutput
 		err := retryNotFound(ctx, func() (err error) {
@@ -402,6 +406,7 @@ func (r *reconciler) gateway(ctx context.Context) error {
 				ServiceName:       aws.String(r.s.serviceName(s3Key)),
 				VpcEndpointType:   ec2types.VpcEndpointTypeGateway,
 				RouteTableIds:     tables,
+				PolicyDocument:    aws.String(policy),
 				TagSpecifications: r.s.tagSpec(ec2types.ResourceTypeVpcEndpoint, roleS3Gateway, s3Key, nil),
 			})
 			return err
@@ -415,6 +420,11 @@ func (r *reconciler) gateway(ctx context.Context) error {
 	id := gatewayID(r.l)
 	if err := syncTags(ctx, r.c.ec2, id, r.l.S3Gateway.Tags, r.s.tags(roleS3Gateway, s3Key, nil)); err != nil {
 		return err
+	}
+	if !equivalent(aws.ToString(r.l.S3Gateway.PolicyDocument), policy) {
+		if _, err := r.c.ec2.ModifyVpcEndpoint(ctx, &ec2.ModifyVpcEndpointInput{VpcEndpointId: aws.String(id), PolicyDocument: aws.String(policy)}); err != nil {
+			return fmt.Errorf("restoring the policy of S3 gateway endpoint %s: %w", id, err)
+		}
 	}
 	var add, readd []string
 	for _, az := range r.s.AZs {

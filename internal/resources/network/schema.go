@@ -60,8 +60,13 @@ func networkSchema(ctx context.Context) schema.Schema {
 			"for jobs and endpoints, an endpoint security group that admits only that workload group on 443, the VPC's default " +
 			"security group stripped of all rules (SS-NET-7), and VPC flow logs of all traffic (SS-MON-5) into a CloudWatch Logs " +
 			"group encrypted with your CMK, delivered by a role that only VPC Flow Logs can assume.\n\n" +
+			"The S3 gateway endpoint's policy replaces AWS's default allow-all with: every S3 action on buckets of this account " +
+			"(`aws:ResourceAccount`), and `s3:GetObject` on ECR's image-layer bucket of the region " +
+			"(`prod-<region>-starport-layer-bucket`, needed to pull images through the VPC). So no data leaves for another " +
+			"account's bucket (SS-DATA-2); the Amazon Linux package repositories and AWS's public sample and model buckets are " +
+			"not reachable either: copy such inputs into a bucket of this account.\n\n" +
 			"Every refresh re-derives the posture from the live objects: an internet route, an opened security group, " +
-			"`MapPublicIpOnLaunch`, a deleted endpoint or flow log shows up in `drift` (and as a warning naming the control), " +
+			"`MapPublicIpOnLaunch`, a deleted endpoint or flow log, an edited S3 endpoint policy shows up in `drift` (and as a warning naming the control), " +
 			"and the next apply restores the secure state. Every object carries a `sagesafe:network` tag with the network's " +
 			"name, which is how `terraform import` by VPC ID finds them.",
 		Blocks: map[string]schema.Block{

@@ -132,6 +132,17 @@ func ec2Tag(k, v *string) ec2types.Tag { return ec2types.Tag{Key: k, Value: v} }
 
 func ec2TagKeyValue(t ec2types.Tag) (k, v *string) { return t.Key, t.Value }
 
+// s3EndpointPolicy renders the S3 gateway endpoint's policy: buckets of this
+// account plus ECR's layer bucket (iampolicy.S3GatewayEndpointPolicy says
+// which and why).
+func (s spec) s3EndpointPolicy() (string, error) {
+	d, err := iampolicy.S3GatewayEndpointPolicy(s.Partition, s.Region, s.AccountID)
+	if err != nil {
+		return "", fmt.Errorf("building the S3 gateway endpoint's policy: %w", err)
+	}
+	return d.JSON(), nil
+}
+
 // flowLogDocuments renders the delivery role's trust policy and inline
 // policy for this network.
 func (s spec) flowLogDocuments() (trust, policy string, err error) {
