@@ -615,11 +615,7 @@ func checkS3Transport(s *Subject, p Policy) []Finding {
 func checkBucketEncryption(s *Subject, p Policy) []Finding {
 	r := report{id: "SS-DATA-1"}
 	sev := errorIf(p.StrictDataBuckets)
-	for _, l := range s.S3 {
-		if !l.URI.IsKnown() {
-			r.skipValue(s, locField(l), l.URI.State)
-		}
-	}
+	r.skipUnknownLocations(s)
 	for _, b := range bucketUses(s) {
 		f, fetched := s.Facts.Buckets[b.name]
 		switch {
@@ -647,11 +643,7 @@ func checkBucketEncryption(s *Subject, p Policy) []Finding {
 // SS-DATA-1's finding; a bucket whose owner was not asked is skipped.
 func checkBucketOwner(s *Subject, _ Policy) []Finding {
 	r := report{id: "SS-DATA-2"}
-	for _, l := range s.S3 {
-		if !l.URI.IsKnown() {
-			r.skipValue(s, locField(l), l.URI.State)
-		}
-	}
+	r.skipUnknownLocations(s)
 	for _, b := range bucketUses(s) {
 		f, fetched := s.Facts.Buckets[b.name]
 		switch {
@@ -1093,6 +1085,15 @@ func (r *report) skipList(s *Subject, field Field, v facts.Value[[]string]) bool
 		r.skipValue(s, field, v.State)
 	}
 	return true
+}
+
+// skipUnknownLocations records every S3 location not known yet.
+func (r *report) skipUnknownLocations(s *Subject) {
+	for _, l := range s.S3 {
+		if !l.URI.IsKnown() {
+			r.skipValue(s, locField(l), l.URI.State)
+		}
+	}
 }
 
 // notLookedUp records an object whose facts were not looked up.

@@ -54,3 +54,14 @@ func (d *Data) MergeTags(tags map[string]string) map[string]string {
 	maps.Copy(out, tags)
 	return out
 }
+
+// Subject starts a resource's guardrail Subject: its kind and name, and the
+// caller's region, account and partition (left empty when the provider is
+// not configured, e.g. in unit tests that build a subject without AWS).
+func (d *Data) Subject(kind guardrail.Kind, name string) *guardrail.Subject {
+	s := &guardrail.Subject{Kind: kind, Name: name}
+	if d != nil && d.AWS != nil {
+		s.Region, s.AccountID, s.Partition = d.AWS.Region, d.AWS.AccountID, d.AWS.Partition
+	}
+	return s
+}

@@ -34,11 +34,7 @@ func instanceFact(ctx context.Context, f evaluate.Fetcher, instanceType string) 
 
 // subjectBase is the part of a Subject that does not depend on the values.
 func subjectBase(name string, data *providerdata.Data) *guardrail.Subject {
-	s := &guardrail.Subject{Kind: guardrail.KindEndpoint, Name: name}
-	if data != nil && data.AWS != nil {
-		s.Region, s.AccountID, s.Partition = data.AWS.Region, data.AWS.AccountID, data.AWS.Partition
-	}
-	return s
+	return data.Subject(guardrail.KindEndpoint, name)
 }
 
 // plannedLogGroup answers for the endpoint's own log group at plan and apply

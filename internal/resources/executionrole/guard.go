@@ -25,15 +25,9 @@ var paths = guardrail.Paths{Attr: map[guardrail.Field]path.Path{guardrail.FieldT
 // subject is the role as the guardrails see it. ref names it (its ARN, or a
 // placeholder before it exists); tags are unknown while the plan's are.
 func (r *roleResource) subject(name, ref string, tags facts.Value[map[string]string]) *guardrail.Subject {
-	return &guardrail.Subject{
-		Kind:      guardrail.KindExecutionRole,
-		Name:      name,
-		Region:    r.data.AWS.Region,
-		AccountID: r.data.AWS.AccountID,
-		Partition: r.data.AWS.Partition,
-		RoleARN:   facts.Known(ref),
-		Tags:      tags,
-	}
+	s := r.data.Subject(guardrail.KindExecutionRole, name)
+	s.RoleARN, s.Tags = facts.Known(ref), tags
+	return s
 }
 
 // evaluateRole runs the guardrails on s through evaluate.Run, with the role's

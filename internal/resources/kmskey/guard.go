@@ -27,15 +27,9 @@ func (r *kmsKeyResource) subject(m *model, ref string, tags facts.Value[map[stri
 	if name == "" {
 		name = m.ID.ValueString()
 	}
-	return &guardrail.Subject{
-		Kind:      guardrail.KindKMSKey,
-		Name:      name,
-		Region:    r.data.AWS.Region,
-		AccountID: r.data.AWS.AccountID,
-		Partition: r.data.AWS.Partition,
-		KMSKeyARN: facts.Known(ref),
-		Tags:      tags,
-	}
+	s := r.data.Subject(guardrail.KindKMSKey, name)
+	s.KMSKeyARN, s.Tags = facts.Known(ref), tags
+	return s
 }
 
 // evaluateKey runs the guardrails on s through evaluate.Run, with the key's

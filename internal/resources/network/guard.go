@@ -27,13 +27,7 @@ import (
 // back to attributes.
 
 func baseSubject(d *providerdata.Data, name string) *guardrail.Subject {
-	return &guardrail.Subject{
-		Kind:      guardrail.KindNetwork,
-		Name:      name,
-		Region:    d.AWS.Region,
-		AccountID: d.AWS.AccountID,
-		Partition: d.AWS.Partition,
-	}
+	return d.Subject(guardrail.KindNetwork, name)
 }
 
 // planSubject describes the network as planned. Its subnets and security

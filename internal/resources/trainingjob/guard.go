@@ -254,11 +254,7 @@ func reportPlanned(ev evaluation, changes bool, name string, vpcSet bool, diags 
 
 // baseSubject is the part of a subject that does not depend on values.
 func baseSubject(name string, data *providerdata.Data) *guardrail.Subject {
-	s := &guardrail.Subject{Kind: guardrail.KindTrainingJob, Name: name}
-	if data != nil && data.AWS != nil {
-		s.Region, s.AccountID, s.Partition = data.AWS.Region, data.AWS.AccountID, data.AWS.Partition
-	}
-	return s
+	return data.Subject(guardrail.KindTrainingJob, name)
 }
 
 // planSubject builds the subject of a plan: the forced settings as sagesafe
