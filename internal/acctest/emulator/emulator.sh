@@ -11,7 +11,7 @@
 # exit and removes pid/port/url (the log is kept for debugging).
 #
 # Python: $SAGESAFE_PYTHON if set, else the first of python3/python in PATH,
-# /root/.pyenv/shims/python3, and the interpreter of `moto_server` (its
+# ~/.pyenv/shims/python3, and the interpreter of `moto_server` (its
 # shebang, or a python3 next to it) that can `import moto.server`.
 set -euo pipefail
 
@@ -29,7 +29,7 @@ find_python() {
 	for py in python3 python; do
 		command -v "$py" >/dev/null 2>&1 && candidates+=("$(command -v "$py")")
 	done
-	candidates+=(/root/.pyenv/shims/python3)
+	[[ -n "${HOME:-}" ]] && candidates+=("$HOME/.pyenv/shims/python3")
 	if moto_server_path="$(command -v moto_server 2>/dev/null)"; then
 		shebang="$(head -n 1 "$moto_server_path" 2>/dev/null || true)"
 		if [[ "$shebang" == '#!'* ]]; then

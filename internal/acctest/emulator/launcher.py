@@ -4,7 +4,7 @@
     python3 launcher.py --host 127.0.0.1 --port 0 --port-file /tmp/emu/port
 
 Starts moto's server (every AWS service on one URL, like ``moto_server``) and
-fills the gaps listed in /work/shared/emulator-notes.md by patching moto's own
+fills the gaps listed in the team's shared/emulator-notes.md by patching moto's own
 response/backend classes. Every patch is listed in ``PATCHES`` and described in
 README.md next to this file. The patches *extend* the emulator (missing APIs,
 dropped fields, configurable time and failure); they never stand in for
