@@ -895,6 +895,20 @@ func TestAccEndpoint_refusals(t *testing.T) {
 			refuse(cfg{kms: staticKey}, "SS-KMS-2"),
 			refuse(cfg{role: wildcardRole}, "SS-IAM-1"),
 			refuse(cfg{image: "docker.io/library/nginx:latest"}, "SS-SUP-1"),
+			// Data capture written with an AWS managed key, not the CMK.
+			refuse(cfg{kms: "alias/aws/sagemaker", extra: `
+  data_capture = {
+    enabled = true
+    s3_uri  = "s3://tfacc-capture/` + name + `/"
+  }
+`}, "SS-ENC-4"),
+			{
+				// Alarms that notify nobody, where the guardrails require actions.
+				Config: acctest.ProviderConfig("  guardrails {\n    require_alarm_actions = true\n  }\n") +
+					cfg{name: name, env: env}.resource(),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`SS-MON-2: alarm \S+ has no actions`),
+			},
 		},
 	})
 	if left := leftovers(t, name); len(left) > 0 {
