@@ -2,6 +2,7 @@ package posture
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 )
 
@@ -45,4 +46,46 @@ func HoldsPublicAddress(cidr string) bool {
 func isDefaultRoute(cidr string) bool {
 	p, err := netip.ParsePrefix(strings.TrimSpace(cidr))
 	return err == nil && p.Bits() == 0
+}
+
+// coversAll reports whether prefixes, all of one address family, together
+// contain every address of that family.
+func coversAll(prefixes []netip.Prefix) bool {
+	if len(prefixes) == 0 {
+		return false
+	}
+	sorted := slices.Clone(prefixes)
+	slices.SortFunc(sorted, func(a, b netip.Prefix) int { return a.Addr().Compare(b.Addr()) })
+	next := netip.IPv6Unspecified() // the first address not covered yet
+	if sorted[0].Addr().Is4() {
+		next = netip.IPv4Unspecified()
+	}
+	for _, p := range sorted {
+		if p.Addr().Compare(next) > 0 {
+			return false // a gap before this prefix
+		}
+		end := lastAddr(p)
+		if end.Compare(next) >= 0 {
+			if next = end.Next(); !next.IsValid() {
+				return true // the family's last address is covered
+			}
+		}
+	}
+	return false
+}
+
+// lastAddr returns the last address of a (masked) prefix.
+func lastAddr(p netip.Prefix) netip.Addr {
+	b := p.Addr().AsSlice()
+	for i := range b {
+		hostBits := len(b)*8 - p.Bits() - (len(b)-1-i)*8 // host bits that fall in byte i
+		switch {
+		case hostBits >= 8:
+			b[i] = 0xff
+		case hostBits > 0:
+			b[i] |= byte(1<<hostBits - 1)
+		}
+	}
+	a, _ := netip.AddrFromSlice(b)
+	return a
 }

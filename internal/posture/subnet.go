@@ -2,6 +2,7 @@ package posture
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -69,6 +70,7 @@ func AssessSubnet(subnet ec2types.Subnet, tables []ec2types.RouteTable) facts.Su
 				fact.HasS3GatewayRoute = true
 			}
 		}
+		fact.Reasons = append(fact.Reasons, splitDefaultRoutes(tableName, table.Routes)...)
 	}
 
 	if fact.MapPublicIPOnLaunch {
@@ -78,6 +80,40 @@ func AssessSubnet(subnet ec2types.Subnet, tables []ec2types.RouteTable) facts.Su
 	}
 	fact.Private = len(fact.Reasons) == 0
 	return fact
+}
+
+// splitDefaultRoutes finds a default route written in pieces: routes to
+// targets outside the VPC (not local, not a gateway VPC endpoint) whose
+// destinations together cover every IPv4 or every IPv6 address, such as
+// 0.0.0.0/1 and 128.0.0.0/1 to a transit gateway. Each piece alone is a
+// specific range, which routeLeavesVPC allows; together they are a default
+// route.
+func splitDefaultRoutes(tableName string, routes []ec2types.Route) []string {
+	var reasons []string
+	for _, family := range []struct {
+		name string
+		v4   bool
+	}{{"0.0.0.0/0", true}, {"::/0", false}} {
+		var pieces []netip.Prefix
+		var described []string
+		for _, r := range routes {
+			targets := RouteTargets(r)
+			if slices.Contains(targets, "local") || firstWithPrefix(targets, "vpce-") != "" {
+				continue
+			}
+			p, err := netip.ParsePrefix(RouteDestination(r))
+			if err != nil || p.Addr().Is4() != family.v4 || p.Bits() == 0 { // a plain default route is reported on its own
+				continue
+			}
+			pieces = append(pieces, p.Masked())
+			described = append(described, RouteDestination(r)+" to "+describeTarget(targets))
+		}
+		if len(pieces) > 1 && coversAll(pieces) {
+			reasons = append(reasons, fmt.Sprintf("%s sends %s (%s): together these routes are a default route %s that leaves the VPC; remove them",
+				tableName, strings.Join(described, ", "), "a default route written in pieces", family.name))
+		}
+	}
+	return reasons
 }
 
 // internetGateways are the targets that carry traffic to the internet:

@@ -1,7 +1,9 @@
 package posture
 
 import (
+	"net/netip"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -303,5 +305,50 @@ func TestRouteHelpers(t *testing.T) {
 	}
 	if got, isMain := GoverningRouteTable("subnet-0other", testVPC, tables); got == nil || aws.ToString(got.RouteTableId) != "rtb-main" || !isMain {
 		t.Errorf("GoverningRouteTable = %v main=%v, want the main table", got, isMain)
+	}
+}
+
+func TestSplitDefaultRoute(t *testing.T) {
+	sn := ec2types.Subnet{SubnetId: aws.String("subnet-1"), VpcId: aws.String("vpc-1")}
+	table := func(routes ...ec2types.Route) []ec2types.RouteTable {
+		routes = append([]ec2types.Route{{DestinationCidrBlock: aws.String("10.0.0.0/16"), GatewayId: aws.String("local")}}, routes...)
+		return []ec2types.RouteTable{{RouteTableId: aws.String("rtb-1"), VpcId: aws.String("vpc-1"), Routes: routes,
+			Associations: []ec2types.RouteTableAssociation{{SubnetId: aws.String("subnet-1")}}}}
+	}
+	v4 := func(cidr, tgw string) ec2types.Route {
+		return ec2types.Route{DestinationCidrBlock: aws.String(cidr), TransitGatewayId: aws.String(tgw)}
+	}
+	v6 := func(cidr string) ec2types.Route {
+		return ec2types.Route{DestinationIpv6CidrBlock: aws.String(cidr), VpcPeeringConnectionId: aws.String("pcx-1")}
+	}
+	for _, tc := range []struct {
+		name    string
+		routes  []ec2types.Route
+		private bool
+	}{
+		{"two halves to a transit gateway", []ec2types.Route{v4("0.0.0.0/1", "tgw-1"), v4("128.0.0.0/1", "tgw-2")}, false},
+		{"four quarters, unordered", []ec2types.Route{v4("192.0.0.0/2", "tgw-1"), v4("0.0.0.0/2", "tgw-1"), v4("128.0.0.0/2", "tgw-1"), v4("64.0.0.0/2", "tgw-1")}, false},
+		{"overlapping pieces", []ec2types.Route{v4("0.0.0.0/1", "tgw-1"), v4("64.0.0.0/2", "tgw-1"), v4("128.0.0.0/1", "tgw-1")}, false},
+		{"IPv6 halves to peering", []ec2types.Route{v6("::/1"), v6("8000::/1")}, false},
+		{"three quarters leave a gap", []ec2types.Route{v4("0.0.0.0/2", "tgw-1"), v4("64.0.0.0/2", "tgw-1"), v4("128.0.0.0/2", "tgw-1")}, true},
+		{"a specific range to a transit gateway", []ec2types.Route{v4("172.16.0.0/12", "tgw-1")}, true},
+	} {
+		got := AssessSubnet(sn, table(tc.routes...))
+		if got.Private != tc.private {
+			t.Errorf("%s: private = %v, want %v (reasons %v)", tc.name, got.Private, tc.private, got.Reasons)
+		}
+		if !tc.private && !strings.Contains(strings.Join(got.Reasons, " "), "default route written in pieces") {
+			t.Errorf("%s: reasons %v do not name the split default route", tc.name, got.Reasons)
+		}
+	}
+}
+
+func TestCoversAll(t *testing.T) {
+	p := netip.MustParsePrefix
+	if !coversAll([]netip.Prefix{p("0.0.0.0/1"), p("128.0.0.0/1")}) || coversAll([]netip.Prefix{p("0.0.0.0/1"), p("128.0.0.0/2")}) {
+		t.Error("IPv4 halves")
+	}
+	if got := lastAddr(p("10.1.0.0/17")); got != netip.MustParseAddr("10.1.127.255") {
+		t.Errorf("lastAddr = %s", got)
 	}
 }
