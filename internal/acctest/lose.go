@@ -1,13 +1,8 @@
 package acctest
 
 import (
-	"bytes"
 	"errors"
-	"io"
 	"net/http"
-	"net/url"
-	"regexp"
-	"strings"
 	"sync"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/provider"
@@ -84,32 +79,12 @@ func (l *Loser) Wrap(next http.RoundTripper) http.RoundTripper {
 	})
 }
 
-var signingService = regexp.MustCompile(`Credential=[^/]+/[^/]+/[^/]+/([^/]+)/`)
-
-// RequestAction names an AWS request "service:Action": the service from
-// the SigV4 scope, the action from X-Amz-Target (JSON protocols), the
-// Action form field (query protocols: IAM, EC2, STS) or the path
-// (Smithy RPC v2 CBOR: CloudWatch). S3's REST calls are named by method.
+// RequestAction names an AWS request "service:Action", as the emulator
+// counts it (see classify).
 func RequestAction(r *http.Request) string {
-	service := ""
-	if m := signingService.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
-		service = m[1]
+	c, err := classify(r)
+	if err != nil {
+		return ""
 	}
-	if t := r.Header.Get("X-Amz-Target"); t != "" {
-		return service + ":" + t[strings.LastIndex(t, ".")+1:]
-	}
-	if i := strings.Index(r.URL.Path, "/operation/"); i >= 0 {
-		return service + ":" + r.URL.Path[i+len("/operation/"):]
-	}
-	if r.Body != nil && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-		body, err := io.ReadAll(r.Body)
-		_ = r.Body.Close()
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		if err == nil {
-			if v, perr := url.ParseQuery(string(body)); perr == nil && v.Get("Action") != "" {
-				return service + ":" + v.Get("Action")
-			}
-		}
-	}
-	return service + ":" + r.Method
+	return c.Service + ":" + c.Action
 }

@@ -136,7 +136,10 @@ func (f RoundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 
 var credentialScope = regexp.MustCompile(`Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request`)
 
-// classify works out the service and action of a signed AWS request.
+// classify works out the service and action of a signed AWS request: the
+// service from the SigV4 scope, the action from X-Amz-Target (JSON
+// protocols), the path (Smithy RPC v2 CBOR) or the Action form field
+// (query protocols: IAM, EC2, STS).
 func classify(req *http.Request) (Call, error) {
 	var c Call
 	if m := credentialScope.FindStringSubmatch(req.Header.Get("Authorization")); m != nil {
@@ -144,6 +147,10 @@ func classify(req *http.Request) (Call, error) {
 	}
 	if t := req.Header.Get("X-Amz-Target"); t != "" {
 		c.Action = t[strings.LastIndex(t, ".")+1:]
+		return c, nil
+	}
+	if i := strings.Index(req.URL.Path, "/operation/"); i >= 0 { // Smithy RPC v2 CBOR (CloudWatch)
+		c.Action = req.URL.Path[i+len("/operation/"):]
 		return c, nil
 	}
 	if req.Body != nil && req.Method == http.MethodPost {

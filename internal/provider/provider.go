@@ -334,7 +334,7 @@ func (p *sagesafeProvider) Configure(ctx context.Context, req provider.Configure
 		}
 	}
 
-	data := &providerdata.Data{Policy: guardrail.DefaultPolicy()}
+	data := &providerdata.Data{Policy: guardrail.DefaultPolicy(), Repairs: &guardrail.Repairs{}}
 	resp.Diagnostics.Append(m.DefaultTags.ElementsAs(ctx, &data.DefaultTags, false)...)
 	resp.Diagnostics.Append(m.AlarmActions.ElementsAs(ctx, &data.AlarmActions, false)...)
 	resp.Diagnostics.Append(m.Guardrails.apply(ctx, &data.Policy)...)

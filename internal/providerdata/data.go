@@ -20,6 +20,9 @@ type Data struct {
 	Policy       guardrail.Policy
 	DefaultTags  map[string]string
 	AlarmActions []string
+	// Repairs are the objects sagesafe resources restore in the plan being
+	// made (see guardrail.Repairs); never nil once configured.
+	Repairs *guardrail.Repairs
 }
 
 // From converts the framework's ProviderData (an any) and reports a provider

@@ -164,6 +164,15 @@ func priorDeployment(ctx context.Context, s *guardrail.Subject, prior types.Map)
 	}
 }
 
+// deploysVersion reports whether the plan deploys a new version to an
+// existing endpoint: UpdateEndpoint then sends the blue/green deployment
+// configuration, SageMaker reports it, and SS-MON-4 is checked on the live
+// endpoint from then on. Without this, a plan would carry the prior
+// "not updated yet" reason into a state that the next refresh contradicts.
+func deploysVersion(plan endpointModel, prior *endpointModel) bool {
+	return prior != nil && !plan.ModelName.IsUnknown() && !prior.ModelName.IsNull() && plan.ModelName.ValueString() != prior.ModelName.ValueString()
+}
+
 // planGuardrails runs the guardrails on the plan and fills controls with
 // what the plan satisfies once every setting is known. The findings are
 // reported by planChecked.report once the plan is known to change the

@@ -132,6 +132,9 @@ func (r *endpointResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		priorStates = st.ControlStates
 	}
 	known := r.planComputed(ctx, &plan, key, prior, &resp.Diagnostics)
+	if deploysVersion(plan, prior) {
+		priorStates = types.MapNull(types.StringType) // the update will use the deployment configuration
+	}
 	checked, ok := r.planGuardrails(ctx, &plan, priorStates, known, &resp.Diagnostics)
 	if !ok || !planInvokePolicy(ctx, &plan, &resp.Diagnostics) {
 		return
