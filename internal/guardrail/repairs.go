@@ -45,21 +45,26 @@ func (r *Repairs) Add(owner string, objects ...string) {
 }
 
 // Apply returns the findings with every error about an object under repair
-// turned into a warning that says who repairs it.
-func (r *Repairs) Apply(findings []Finding) []Finding {
+// turned into a warning that says who repairs it, and whether it turned
+// any. A plan with such a finding cannot forecast its control states: they
+// are decided when the resource is planned again at apply, after the
+// repair (so the plan leaves them unknown).
+func (r *Repairs) Apply(findings []Finding) ([]Finding, bool) {
 	if r == nil {
-		return findings
+		return findings, false
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out := make([]Finding, len(findings))
+	repaired := false
 	for i, f := range findings {
 		if owner, ok := r.by[f.Object]; ok && f.Object != "" && isError(f) {
+			repaired = true
 			f.Severity = SeverityWarning
 			f.Evidence = strings.TrimSpace(f.Evidence + " The " + owner + " that manages " + f.Object +
 				" restores it in this plan and is applied first; this resource is checked again against the restored object before it is applied.")
 		}
 		out[i] = f
 	}
-	return out
+	return out, repaired
 }

@@ -198,8 +198,9 @@ func (r *endpointResource) planGuardrails(ctx context.Context, plan *endpointMod
 			"sagesafe could not read the posture of the subnets, security groups, key or role it must check: "+err.Error())
 		return planChecked{}, false
 	}
+	findings, repaired := r.data.Repairs.Apply(findings)
 	plan.Controls, plan.ControlStates = types.ListUnknown(types.StringType), types.MapUnknown(types.StringType)
-	if known {
+	if known && !repaired {
 		states := guardrail.States(subject, r.data.Policy, findings, nil).Forecast()
 		plan.Controls, plan.ControlStates = tfval.List(states.Held()), tfval.Map(states.Strings())
 	}

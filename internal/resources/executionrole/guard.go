@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
@@ -169,4 +170,26 @@ func (a *assessment) reportDrift(role string, findings []guardrail.Finding, dd d
 	report("SS-IAM-2", "has permissions sagesafe did not generate", dd.permissions,
 		"The next apply detaches managed policies, deletes added inline policies and restores "+iampolicy.ExecutionRolePolicyName+
 			". To grant more, change the role's inputs (s3_read_uris, kms_key_arns, ...).")
+}
+
+// planRepair tells the resources planned after this role that this plan
+// restores it (guardrail.Repairs), when the refreshed role has managed
+// policies attached, other inline policies, or documents or a boundary that
+// differ from the plan: the apply writes the planned ones before any
+// workload that uses the role is applied.
+func (r *roleResource) planRepair(ctx context.Context, state tfsdk.State, plan resourceModel, diags *diag.Diagnostics) {
+	if state.Raw.IsNull() {
+		return
+	}
+	var st resourceModel
+	diags.Append(state.Get(ctx, &st)...)
+	if diags.HasError() {
+		return
+	}
+	same := st.AttachedPolicyARNs.Equal(plan.AttachedPolicyARNs) && st.InlinePolicyNames.Equal(plan.InlinePolicyNames) &&
+		st.PermissionsBoundaryARN.Equal(plan.PermissionsBoundaryARN) && equivalent(st.TrustPolicyJSON.ValueString(), plan.TrustPolicyJSON.ValueString()) &&
+		equivalent(st.PolicyJSON.ValueString(), plan.PolicyJSON.ValueString())
+	if !same {
+		r.data.Repairs.Add("sagesafe_execution_role", st.ARN.ValueString(), st.Name.ValueString())
+	}
 }

@@ -78,6 +78,7 @@ func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		plan.TrustPolicyJSON = types.StringValue(docs.Trust.JSON())
 		plan.PolicyJSON = types.StringValue(docs.Policy.JSON())
 		resp.Diagnostics.Append(r.planGuard(ctx, &plan, docs, tags)...)
+		r.planRepair(ctx, req.State, plan, &resp.Diagnostics)
 	} else {
 		plan.TrustPolicyJSON = types.StringUnknown()
 		plan.PolicyJSON = types.StringUnknown()

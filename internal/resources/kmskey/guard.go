@@ -7,6 +7,7 @@ import (
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
@@ -114,4 +115,25 @@ func driftWarnings(findings []guardrail.Finding, keyState, keyARN string, policy
 				"SageMaker and S3. The next apply restores the generated policy; to grant more, change those inputs instead.")
 	}
 	return drift
+}
+
+// planRepair tells the resources planned after this key that this plan
+// restores it (guardrail.Repairs), when the refreshed key is disabled,
+// pending deletion or not rotating: the apply enables it and turns rotation
+// on before any resource that uses the key is applied.
+func (r *kmsKeyResource) planRepair(ctx context.Context, state tfsdk.State, diags *diag.Diagnostics) {
+	if state.Raw.IsNull() {
+		return
+	}
+	var st model
+	diags.Append(state.Get(ctx, &st)...)
+	if diags.HasError() || (st.KeyState.ValueString() == stateEnabled && st.RotationEnabled.ValueBool()) {
+		return
+	}
+	objects := []string{st.ARN.ValueString(), st.KeyID.ValueString()}
+	if alias := st.Alias.ValueString(); alias != "" {
+		sc := r.scope()
+		objects = append(objects, alias, "arn:"+sc.Partition+":kms:"+sc.Region+":"+sc.AccountID+":"+alias)
+	}
+	r.data.Repairs.Add("sagesafe_kms_key", objects...)
 }

@@ -78,6 +78,7 @@ func (r *kmsKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	}
 	plan.KeyState = types.StringValue(stateEnabled)
 	plan.RotationEnabled = types.BoolValue(true)
+	r.planRepair(ctx, req.State, &resp.Diagnostics)
 	resp.Diagnostics.Append(r.planGuard(ctx, &plan, tags)...)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }

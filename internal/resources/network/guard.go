@@ -420,11 +420,12 @@ func (r *networkResource) planControls(ctx context.Context, plan *networkModel, 
 			"sagesafe checks the key and log settings of a network at plan time and could not read them: "+err.Error())
 		return false
 	}
+	findings, repaired := r.data.Repairs.Apply(findings)
 	diags.Append(diagnostics(findings, nil)...)
 	if diags.HasError() {
 		return false
 	}
-	if planKnown(plan) {
+	if planKnown(plan) && !repaired {
 		states := guardrail.States(subject, r.data.Policy, findings, nil).Forecast()
 		plan.Controls, plan.ControlStates = tfval.List(states.Held()), tfval.Map(states.Strings())
 	} else {
@@ -445,4 +446,18 @@ func (r *networkResource) guard(ctx context.Context, plan *networkModel, diags *
 	}
 	diags.Append(diagnostics(findings, nil)...)
 	return !diags.HasError()
+}
+
+// planRepair tells the resources planned after this network that this plan
+// restores its subnets, route tables and security groups
+// (guardrail.Repairs), when the refresh found drift: the apply removes
+// every drift item before any workload in the network is applied.
+func (r *networkResource) planRepair(ctx context.Context, state *networkModel) {
+	if state == nil || len(state.Drift.Elements()) == 0 {
+		return
+	}
+	var d diag.Diagnostics // lists of strings always convert
+	objects := append(stringList(ctx, state.SubnetIDs, &d), stringList(ctx, state.RouteTableIDs, &d)...)
+	objects = append(objects, state.VPCID.ValueString(), state.WorkloadSecurityGroupID.ValueString(), state.EndpointSecurityGroupID.ValueString())
+	r.data.Repairs.Add("sagesafe_network", objects...)
 }

@@ -71,6 +71,7 @@ func (r *networkResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 			return
 		}
 	}
+	r.planRepair(ctx, state)
 	if !r.checkPlanAWS(ctx, &plan, state, &resp.Diagnostics) || !r.planControls(ctx, &plan, &resp.Diagnostics) {
 		return
 	}

@@ -248,8 +248,9 @@ func reportDrift(ins inspection, name string, vpcSet bool, diags *diag.Diagnosti
 // the secure state, which is a change), the failing controls are already
 // missing from the refreshed `controls`, and the fix, such as a companion
 // provider removing an internet route, may be in this very plan.
-func reportPlanned(ev evaluation, changes bool, name string, vpcSet bool, diags *diag.Diagnostics) {
-	diags.Append(guardrail.Diagnostics(guardrail.ForPlan(ev.Findings, changes, "training job "+name), pathFor(vpcSet))...)
+func reportPlanned(ev evaluation, repairs *guardrail.Repairs, changes bool, name string, vpcSet bool, diags *diag.Diagnostics) {
+	findings, _ := repairs.Apply(ev.Findings) // the job's controls come from the live job, not the plan
+	diags.Append(guardrail.Diagnostics(guardrail.ForPlan(findings, changes, "training job "+name), pathFor(vpcSet))...)
 }
 
 // baseSubject is the part of a subject that does not depend on values.

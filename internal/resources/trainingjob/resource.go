@@ -113,7 +113,7 @@ func (r *trainingJobResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 	vpcSet := !plan.VPC.IsNull()
 	if state == nil {
-		reportPlanned(ev, true, "", vpcSet, &resp.Diagnostics)
+		reportPlanned(ev, r.data.Repairs, true, "", vpcSet, &resp.Diagnostics)
 		return // create: the computed values are known after apply
 	}
 
@@ -123,7 +123,7 @@ func (r *trainingJobResource) ModifyPlan(ctx context.Context, req resource.Modif
 	} else {
 		changes = planInPlace(ctx, &plan, *state, in, pre, ev, !req.Plan.Raw.Equal(req.State.Raw), &resp.Diagnostics)
 	}
-	reportPlanned(ev, changes, state.Name.ValueString(), vpcSet, &resp.Diagnostics)
+	reportPlanned(ev, r.data.Repairs, changes, state.Name.ValueString(), vpcSet, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
