@@ -31,6 +31,8 @@ func (r *roleResource) saveCreated(ctx context.Context, m *resourceModel, state 
 }
 
 // saveReadBack is saveCreated's loop, apart from the resource for tests.
+// It and nullUnknowns are the same in kmskey: a candidate for
+// internal/shared (SaveCreated) once both settle.
 func saveReadBack(ctx context.Context, m *resourceModel, read func(context.Context, *resourceModel) (bool, error), waits []time.Duration,
 	what string, state *tfsdk.State, diags *diag.Diagnostics) {
 	var err error

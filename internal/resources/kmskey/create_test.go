@@ -66,9 +66,9 @@ func TestCreateKeyCarriesOneToken(t *testing.T) {
 	}
 }
 
-// lostRead is how a transient failure reaches a read after the SDK's own
+// errLostRead is how a transient failure reaches a read after the SDK's own
 // retries: a send error.
-var lostRead = fmt.Errorf("DescribeKey (key k): %w", &smithyhttp.RequestSendError{Err: io.ErrUnexpectedEOF})
+var errLostRead = fmt.Errorf("DescribeKey (key k): %w", &smithyhttp.RequestSendError{Err: io.ErrUnexpectedEOF})
 
 func TestSaveReadBack(t *testing.T) {
 	denied := fmt.Errorf("DescribeKey (key k): %w", &smithy.GenericAPIError{Code: "AccessDeniedException"})
@@ -82,8 +82,8 @@ func TestSaveReadBack(t *testing.T) {
 	}{
 		{name: "found at once", answers: []error{nil}, reads: 1},
 		{name: "not visible yet, then found", missing: 2, answers: []error{nil, nil, nil}, reads: 3},
-		{name: "transient failure, then found", answers: []error{lostRead, nil}, reads: 2},
-		{name: "transient failures throughout: saved with a warning, not tainted", answers: []error{lostRead}, warn: true, reads: 4},
+		{name: "transient failure, then found", answers: []error{errLostRead, nil}, reads: 2},
+		{name: "transient failures throughout: saved with a warning, not tainted", answers: []error{errLostRead}, warn: true, reads: 4},
 		{name: "a real error fails at once", answers: []error{denied}, wantErr: "AccessDenied", reads: 1},
 		{name: "never visible", missing: 10, answers: []error{nil}, wantErr: "not found", reads: 4},
 	}

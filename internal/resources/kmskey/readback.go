@@ -31,6 +31,8 @@ func (r *kmsKeyResource) saveCreated(ctx context.Context, m *model, state *tfsdk
 }
 
 // saveReadBack is saveCreated's loop, apart from the resource for tests.
+// It and nullUnknowns are the same in executionrole: a candidate for
+// internal/shared (SaveCreated) once both settle.
 func saveReadBack(ctx context.Context, m *model, read func(context.Context, *model) (bool, error), waits []time.Duration,
 	what string, state *tfsdk.State, diags *diag.Diagnostics) {
 	var err error
