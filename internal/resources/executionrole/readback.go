@@ -18,10 +18,11 @@ import (
 var readBackWaits = []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second}
 
 // saveCreated ends a Create: it reads the new role back into m and saves
-// it. A role not visible yet (IAM is eventually consistent) is read again for a short while. When the reads
-// keep failing for a transient reason, it saves what the apply knows (the
-// plan, with the role's name) with a warning: an error would taint the new role
-// and make the next apply replace it; the next refresh reads it instead.
+// it. A role not visible yet (IAM is eventually consistent) is read again
+// for a short while. When the reads keep failing for a transient reason, it
+// saves what the apply knows (the plan, with the role's name and ARN) with a
+// warning: an error would taint the new role and make the next apply
+// replace it; the next refresh reads it instead.
 func (r *roleResource) saveCreated(ctx context.Context, m *resourceModel, state *tfsdk.State, diags *diag.Diagnostics) {
 	read := func(ctx context.Context, m *resourceModel) (bool, error) {
 		found, _, err := r.read(ctx, m) // drift is dropped: the apply just wrote every setting
