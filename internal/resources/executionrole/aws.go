@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
@@ -49,7 +50,8 @@ func findRole(ctx context.Context, ic *iam.Client, name string) (*liveRole, erro
 	case err != nil:
 		return nil, fmt.Errorf("GetRole: %w", err)
 	case got.Role == nil:
-		return nil, fmt.Errorf("%w: %s", errRoleNotFound, name)
+		// Not "not found": that would drop the role from state.
+		return nil, fmt.Errorf("GetRole %s: %w", name, errEmptyAnswer)
 	}
 	role := got.Role
 	live := &liveRole{
@@ -67,6 +69,9 @@ func findRole(ctx context.Context, ic *iam.Client, name string) (*liveRole, erro
 	if live.tags, err = listRoleTags(ctx, ic, name); err != nil {
 		return nil, err
 	}
+	// The creation token (see createRole) is sagesafe's record, never part
+	// of tags or tags_all, and never removed by a tag update.
+	delete(live.tags, idem.TokenTag)
 	if live.attached, err = listAttachedPolicies(ctx, ic, name); err != nil {
 		return nil, err
 	}

@@ -17,14 +17,24 @@ import (
 
 // refresh reads the role into m and evaluates it (see shared.Refresh).
 func (r *roleResource) refresh(ctx context.Context, m *resourceModel) (found bool, drift, diags diag.Diagnostics) {
+	found, drift, err := r.read(ctx, m)
+	if err != nil {
+		diags.AddError("Reading the execution role failed", err.Error())
+		return false, nil, diags
+	}
+	return found, drift, nil
+}
+
+// read is refresh with its failure as an error, so that a caller can tell a
+// transient one (saveCreated).
+func (r *roleResource) read(ctx context.Context, m *resourceModel) (found bool, drift diag.Diagnostics, err error) {
 	name := m.ID.ValueString()
 	live, err := findRole(ctx, r.data.AWS.IAM, name)
 	if isNotFound(err) {
 		return false, nil, nil
 	}
 	if err != nil {
-		diags.AddError("Reading the execution role failed", fmt.Sprintf("role %s: %v", name, err))
-		return false, nil, diags
+		return false, nil, fmt.Errorf("role %s: %w", name, err)
 	}
 	flattenRole(live, m)
 
@@ -34,14 +44,13 @@ func (r *roleResource) refresh(ctx context.Context, m *resourceModel) (found boo
 	}
 	a, err := assessLive(ctx, live, want, r.subject(live.name, live.arn, facts.Known(live.tags)), r.data.Posture, r.data.Policy)
 	if err != nil {
-		diags.AddError("Checking the execution role against the guardrails failed", fmt.Sprintf("role %s: %v", name, err))
-		return false, nil, diags
+		return false, nil, fmt.Errorf("checking role %s against the guardrails: %w", name, err)
 	}
 	m.TrustPolicyJSON = types.StringValue(a.trustJSON)
 	m.PolicyJSON = types.StringValue(a.policyJSON)
 	m.Controls = tfval.List(a.controls)
 	m.ControlStates = tfval.Map(a.states.Strings())
-	return true, a.drift, diags
+	return true, a.drift, nil
 }
 
 // flattenRole copies what IAM says about the role into m; the documents and

@@ -65,6 +65,9 @@ func reconcileBoundary(ctx context.Context, ic *iam.Client, name, have, want str
 		return "PutRolePermissionsBoundary", err
 	case want == "" && have != "":
 		_, err = ic.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String(name)})
+		if isNotFound(err) {
+			err = nil // a retry after a lost answer: the boundary is gone
+		}
 		return "DeleteRolePermissionsBoundary", err
 	}
 	return "", nil

@@ -103,7 +103,7 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 		name = generateName(plan.NamePrefix.ValueString())
 	}
 	tags, _ := tfval.Tags(ctx, plan.TagsAll, &resp.Diagnostics)
-	out, err := r.data.AWS.IAM.CreateRole(ctx, createRoleInput(name, &plan, docs, tags))
+	role, err := createRole(ctx, r.data.AWS.IAM, createRoleInput(name, &plan, docs, tags))
 	if err != nil {
 		resp.Diagnostics.AddError("Creating the execution role failed", fmt.Sprintf("role %s: %v", name, err))
 		return
@@ -112,7 +112,7 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 	// (tainted) rather than leaked.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), name)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("arn"), aws.ToString(out.Role.Arn))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("arn"), aws.ToString(role.Arn))...)
 	r.data.Posture.Invalidate()
 	tflog.Info(ctx, "created execution role", map[string]any{"role": name})
 
@@ -124,7 +124,8 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	plan.ID = types.StringValue(name)
 	plan.Name = types.StringValue(name)
-	shared.SaveRefreshed(ctx, &plan, r.refresh, &resp.State, &resp.Diagnostics)
+	plan.ARN = types.StringValue(aws.ToString(role.Arn))
+	r.saveCreated(ctx, &plan, &resp.State, &resp.Diagnostics)
 }
 
 func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

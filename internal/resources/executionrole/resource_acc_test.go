@@ -23,6 +23,7 @@ import (
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 )
 
 const (
@@ -573,6 +574,12 @@ func checkLiveRole(t *testing.T, name, trust, policy string, maxSession int32, b
 	for _, tg := range lt.Tags {
 		have[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
 	}
+	// The creation token the resource writes with CreateRole: there, and
+	// not part of the configured tags.
+	if !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(have[idem.TokenTag]) {
+		return fmt.Errorf("role %s: creation token tag %s is %q", name, idem.TokenTag, have[idem.TokenTag])
+	}
+	delete(have, idem.TokenTag)
 	if !reflect.DeepEqual(have, tags) {
 		return fmt.Errorf("role %s: tags %v, want %v", name, have, tags)
 	}

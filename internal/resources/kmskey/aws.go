@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
@@ -53,7 +54,8 @@ func findKey(ctx context.Context, kc *kms.Client, id string) (*kmstypes.KeyMetad
 	case err != nil:
 		return nil, err
 	case out.KeyMetadata == nil:
-		return nil, fmt.Errorf("%w: %s", errKeyNotFound, id)
+		// Not "not found": that would drop the key from state.
+		return nil, fmt.Errorf("DescribeKey %s: %w", id, errEmptyAnswer)
 	}
 	return out.KeyMetadata, nil
 }
@@ -94,6 +96,13 @@ func listTags(ctx context.Context, kc *kms.Client, id string) (map[string]string
 	return shared.TagMap(tags, func(t kmstypes.Tag) (*string, *string) { return t.TagKey, t.TagValue }), nil
 }
 
+// withoutTokenTag drops the creation token (see createKey) from a key's
+// tags: sagesafe's own record, never part of tags or tags_all.
+func withoutTokenTag(tags map[string]string) map[string]string {
+	delete(tags, idem.TokenTag)
+	return tags
+}
+
 func kmsTags(tags map[string]string) []kmstypes.Tag {
 	return shared.TagList(tags, func(k, v *string) kmstypes.Tag { return kmstypes.Tag{TagKey: k, TagValue: v} })
 }
@@ -114,9 +123,10 @@ func reconcileAlias(ctx context.Context, kc *kms.Client, id, had, want string) e
 	if want == "" || slices.Contains(aliases, want) {
 		return nil
 	}
-	_, err = kc.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(want), TargetKeyId: aws.String(id)})
-	if tfawserr.ErrCodeEquals(err, (&kmstypes.AlreadyExistsException{}).ErrorCode()) {
-		// Pointed at another key outside Terraform: point it back.
+	err = createAlias(ctx, kc, id, want)
+	if taken := (*errAliasTaken)(nil); errors.As(err, &taken) {
+		// Pointed at another key outside Terraform (refresh then drops it
+		// from state, so had is empty here): point it back, as documented.
 		_, err = kc.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String(want), TargetKeyId: aws.String(id)})
 	}
 	if err != nil {
@@ -132,6 +142,7 @@ func reconcileTags(ctx context.Context, kc *kms.Client, id string, want map[stri
 	if err != nil {
 		return err
 	}
+	have = withoutTokenTag(have) // the creation token stays
 	untag := func(keys []string) error {
 		_, err := kc.UntagResource(ctx, &kms.UntagResourceInput{KeyId: aws.String(id), TagKeys: keys})
 		return err

@@ -18,11 +18,21 @@ import (
 // refresh reads the key into m and evaluates its posture (see
 // shared.Refresh).
 func (r *kmsKeyResource) refresh(ctx context.Context, m *model) (found bool, drift, diags diag.Diagnostics) {
+	found, drift, err := r.read(ctx, m)
+	if err != nil {
+		diags.AddError("Reading the KMS key failed", err.Error())
+		return false, nil, diags
+	}
+	return found, drift, nil
+}
+
+// read is refresh with its failure as an error, so that a caller can tell a
+// transient one (saveCreated).
+func (r *kmsKeyResource) read(ctx context.Context, m *model) (found bool, drift diag.Diagnostics, err error) {
 	kc := r.data.AWS.KMS
 	id := m.ID.ValueString()
-	fail := func(what string, err error) (bool, diag.Diagnostics, diag.Diagnostics) {
-		diags.AddError("Reading the KMS key failed", fmt.Sprintf("%s (key %s): %v", what, id, err))
-		return false, nil, diags
+	fail := func(what string, err error) (bool, diag.Diagnostics, error) {
+		return false, nil, fmt.Errorf("%s (key %s): %w", what, id, err)
 	}
 	meta, err := findKey(ctx, kc, id)
 	if isNotFound(err) {
@@ -51,11 +61,12 @@ func (r *kmsKeyResource) refresh(ctx context.Context, m *model) (found bool, dri
 	if err != nil {
 		return fail("ListResourceTags", err)
 	}
+	tags = withoutTokenTag(tags)
 	m.TagsAll = tfval.Map(tags)
 	if drift, err = r.assessLive(ctx, m, meta, tags, policyEdited); err != nil {
 		return fail("checking the guardrails", err)
 	}
-	return true, drift, diags
+	return true, drift, nil
 }
 
 // flattenKey copies DescribeKey's answer into m.

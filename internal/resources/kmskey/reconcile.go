@@ -61,7 +61,7 @@ func (r *kmsKeyResource) reconcile(ctx context.Context, id string, plan, state *
 func restoreKeyState(ctx context.Context, kc *kms.Client, id string, meta *kmstypes.KeyMetadata, diags *diag.Diagnostics) (what string, err error) {
 	keyState := string(meta.KeyState)
 	if keyState == statePendingDeletion {
-		if _, err := kc.CancelKeyDeletion(ctx, &kms.CancelKeyDeletionInput{KeyId: aws.String(id)}); err != nil {
+		if err := cancelKeyDeletion(ctx, kc, id); err != nil {
 			return "CancelKeyDeletion", err
 		}
 		when := "its scheduled deletion"
@@ -80,6 +80,22 @@ func restoreKeyState(ctx context.Context, kc *kms.Client, id string, meta *kmsty
 		}
 	}
 	return "", nil
+}
+
+// cancelKeyDeletion cancels the key's scheduled deletion. After a lost
+// answer the SDK's retry finds the key no longer pending deletion, and KMS
+// refuses it (KMSInvalidStateException): the key's state then says whether
+// the cancellation took effect.
+func cancelKeyDeletion(ctx context.Context, kc *kms.Client, id string) error {
+	_, err := kc.CancelKeyDeletion(ctx, &kms.CancelKeyDeletionInput{KeyId: aws.String(id)})
+	if !isInvalidState(err) {
+		return err
+	}
+	meta, derr := findKey(ctx, kc, id)
+	if derr != nil || meta.KeyState == kmstypes.KeyStatePendingDeletion {
+		return err
+	}
+	return nil
 }
 
 // reconcileRotation turns automatic rotation on with the planned period.

@@ -94,18 +94,18 @@ func (r *kmsKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 		return
 	}
 	tags, _ := tfval.Tags(ctx, plan.TagsAll, &resp.Diagnostics)
-	out, err := r.data.AWS.KMS.CreateKey(ctx, createKeyInput(&plan, doc, tags))
+	meta, err := createKey(ctx, r.data.AWS.KMS, createKeyInput(&plan, doc, tags))
 	if err != nil {
 		resp.Diagnostics.AddError("Creating the KMS key failed", err.Error()+
 			"\nKMS refuses a key policy that names a principal that does not exist: administrators and users must exist first.")
 		return
 	}
-	id := aws.ToString(out.KeyMetadata.KeyId)
+	id := aws.ToString(meta.KeyId)
 	// Persist the key at once: if a later step fails, Terraform keeps it
 	// (tainted) and deletes it on the next apply instead of leaking it.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("key_id"), id)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("arn"), aws.ToString(out.KeyMetadata.Arn))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("arn"), aws.ToString(meta.Arn))...)
 	r.data.Posture.Invalidate()
 	tflog.Info(ctx, "created KMS key", map[string]any{"key_id": id})
 
@@ -116,13 +116,13 @@ func (r *kmsKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 		return
 	}
 	if alias := plan.Alias.ValueString(); alias != "" {
-		if _, err := r.data.AWS.KMS.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(alias), TargetKeyId: aws.String(id)}); err != nil {
+		if err := createAlias(ctx, r.data.AWS.KMS, id, alias); err != nil {
 			resp.Diagnostics.AddError("Creating the KMS alias failed", fmt.Sprintf("alias %s for key %s: %v", alias, id, err))
 			return
 		}
 	}
-	plan.ID = types.StringValue(id)
-	shared.SaveRefreshed(ctx, &plan, r.refresh, &resp.State, &resp.Diagnostics)
+	plan.ID, plan.KeyID, plan.ARN = types.StringValue(id), types.StringValue(id), types.StringValue(aws.ToString(meta.Arn))
+	r.saveCreated(ctx, &plan, &resp.State, &resp.Diagnostics)
 }
 
 func (r *kmsKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -214,7 +214,7 @@ func (r *kmsKeyResource) ImportState(ctx context.Context, req resource.ImportSta
 		return
 	}
 	m := importedModel(id, policy, aliases)
-	if own := shared.OwnTags(live, r.data.DefaultTags); len(own) > 0 {
+	if own := shared.OwnTags(withoutTokenTag(live), r.data.DefaultTags); len(own) > 0 {
 		m.Tags = tfval.Map(own)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)

@@ -22,6 +22,7 @@ import (
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 )
 
 const addr = "sagesafe_kms_key.test"
@@ -460,6 +461,12 @@ func checkLiveKey(t *testing.T, id string, period int32, alias string, tags map[
 		for _, tg := range got.Tags {
 			have[aws.ToString(tg.TagKey)] = aws.ToString(tg.TagValue)
 		}
+		// The creation token the resource writes with CreateKey: there,
+		// and not part of the configured tags.
+		if !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(have[idem.TokenTag]) {
+			return fmt.Errorf("key %s: creation token tag %s is %q", id, idem.TokenTag, have[idem.TokenTag])
+		}
+		delete(have, idem.TokenTag)
 		if !reflect.DeepEqual(have, tags) {
 			return fmt.Errorf("key %s: tags %v, want %v", id, have, tags)
 		}

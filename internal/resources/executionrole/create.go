@@ -1,0 +1,139 @@
+package executionrole
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
+)
+
+// Every call this resource makes that changes something, and why each is
+// safe to send again after its answer was lost (the SDK then retries it,
+// or, for CreateRole, idem.Create does):
+//
+//   - CreateRole: a retry answers EntityAlreadyExists for the role it made.
+//     It is sent through idem.Create with the SDK's retries off and a
+//     creation token tag; on that answer the role of that name is used
+//     only when it carries this create's token and the trust policy and
+//     boundary sent (adoptRole). Any other role of that name is refused.
+//   - PutRolePolicy, UpdateAssumeRolePolicy, UpdateRole,
+//     PutRolePermissionsBoundary, TagRole, UntagRole: set a value; sending
+//     them twice leaves the same result (untagging a missing key is no
+//     error).
+//   - DeleteRolePermissionsBoundary: a retry may answer NoSuchEntity (no
+//     boundary left), which reconcileBoundary treats as done.
+//   - DetachRolePolicy, DeleteRolePolicy, RemoveRoleFromInstanceProfile,
+//     DeleteRole: a retry answers NoSuchEntity, which is success.
+
+// noRetries turns the SDK's retries off for one call, so that a lost
+// answer comes back to idem.Create.
+func noRetries(o *iam.Options) { o.RetryMaxAttempts = 1 }
+
+// entityAlreadyExists is IAM's answer for a role name in use.
+var entityAlreadyExists = (&iamtypes.EntityAlreadyExistsException{}).ErrorCode()
+
+// errEmptyAnswer is an answer from IAM without the role it must carry.
+var errEmptyAnswer = errors.New("IAM answered without the role")
+
+// createRole creates the role in through idem.Create: the request carries a
+// new creation token as a tag, and when IAM answers that the name is taken
+// (a retry after a lost answer, or someone else's role) the role is used
+// only if it is the one this create made.
+func createRole(ctx context.Context, ic *iam.Client, in *iam.CreateRoleInput) (*iamtypes.Role, error) {
+	token, err := idem.NewToken()
+	if err != nil {
+		return nil, err
+	}
+	in.Tags = append(withoutToken(in.Tags), iamtypes.Tag{Key: aws.String(idem.TokenTag), Value: aws.String(token)})
+	name := aws.ToString(in.RoleName)
+	find := func(ctx context.Context) (*iamtypes.Role, bool, error) { return findRoleByToken(ctx, ic, in, token) }
+	taken := func(err error) bool { return tfawserr.ErrCodeEquals(err, entityAlreadyExists) }
+	role, err := idem.Create[*iamtypes.Role]{
+		What: "creating role " + name,
+		Do: func(ctx context.Context) (*iamtypes.Role, error) {
+			out, err := ic.CreateRole(ctx, in, noRetries)
+			if err != nil {
+				return nil, err
+			}
+			if out.Role == nil || aws.ToString(out.Role.Arn) == "" {
+				// The role may exist all the same: look for it.
+				if role, ok, ferr := find(ctx); ferr == nil && ok {
+					return role, nil
+				}
+				return nil, fmt.Errorf("CreateRole %s: %w", name, errEmptyAnswer)
+			}
+			return out.Role, nil
+		},
+		Find:  find,
+		Taken: taken,
+	}.Run(ctx)
+	if taken(err) {
+		return nil, fmt.Errorf("role %s already exists and was not created by this apply (it does not carry this create's token in tag %s); "+
+			"import it, or choose another name: %w", name, idem.TokenTag, err)
+	}
+	return role, err
+}
+
+// withoutToken drops a creation token tag from tags (a configured one is
+// refused by the schema; this keeps the request's token the only one).
+func withoutToken(tags []iamtypes.Tag) []iamtypes.Tag {
+	var out []iamtypes.Tag
+	for _, t := range tags {
+		if aws.ToString(t.Key) != idem.TokenTag {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// findRoleByToken returns the role named in the request when it is the one
+// this create made (adoptRole).
+func findRoleByToken(ctx context.Context, ic *iam.Client, in *iam.CreateRoleInput, token string) (*iamtypes.Role, bool, error) {
+	name := aws.ToString(in.RoleName)
+	got, err := ic.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	switch {
+	case tfawserr.ErrCodeEquals(err, noSuchEntity):
+		return nil, false, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("GetRole: %w", err)
+	case got.Role == nil:
+		return nil, false, fmt.Errorf("GetRole %s: %w", name, errEmptyAnswer)
+	}
+	tags, err := listRoleTags(ctx, ic, name)
+	if err != nil {
+		return nil, false, err
+	}
+	if ok, err := adoptRole(got.Role, tags, in, token); !ok || err != nil {
+		return nil, false, err
+	}
+	return got.Role, true, nil
+}
+
+// adoptRole decides whether an existing role of the requested name is the
+// one this create made: it carries the create's token (ok false otherwise:
+// someone else's role, never used). A role with the token whose trust
+// policy or permissions boundary is not what was sent was changed since,
+// and is an error rather than used.
+func adoptRole(role *iamtypes.Role, tags map[string]string, in *iam.CreateRoleInput, token string) (ok bool, err error) {
+	if tags[idem.TokenTag] != token {
+		return false, nil
+	}
+	name := aws.ToString(in.RoleName)
+	if !equivalent(decode(aws.ToString(role.AssumeRolePolicyDocument)), aws.ToString(in.AssumeRolePolicyDocument)) {
+		return false, fmt.Errorf("role %s carries this create's token, but its trust policy is not the one sent: %s", name, aws.ToString(role.AssumeRolePolicyDocument))
+	}
+	boundary := ""
+	if role.PermissionsBoundary != nil {
+		boundary = aws.ToString(role.PermissionsBoundary.PermissionsBoundaryArn)
+	}
+	if boundary != aws.ToString(in.PermissionsBoundary) {
+		return false, fmt.Errorf("role %s carries this create's token, but its permissions boundary is %q, not %q as sent", name, boundary, aws.ToString(in.PermissionsBoundary))
+	}
+	return true, nil
+}
