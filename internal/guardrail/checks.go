@@ -510,14 +510,10 @@ func checkKeyRotation(s *Subject, _ Policy) []Finding {
 	}
 	// Missing keys are SS-KMS-1's findings; AWS rotates its managed keys
 	// every year (that they are not the workload's CMK is SS-KMS-1's finding).
-	switch {
-	case ref == "":
-		r.nothingToCheck(FieldKMSKey, "no KMS key is set (SS-KMS-1)")
+	if r.absentObject(FieldKMSKey, "KMS key", ref, k.Found, "SS-KMS-1") {
 		return r.out
-	case !k.Found:
-		r.nothingToCheck(FieldKMSKey, "KMS key "+ref+" does not exist (SS-KMS-1)")
-		return r.out
-	case k.Manager != "CUSTOMER" || k.RotationEnabled:
+	}
+	if k.Manager != "CUSTOMER" || k.RotationEnabled {
 		return nil
 	}
 	r.add(SeverityError, FieldKMSKey, -1, ref, "KMS key "+ref+" does not rotate automatically",
@@ -837,14 +833,10 @@ func checkRolePermissions(s *Subject, _ Policy) []Finding {
 		r.notLookedUp(FieldRoleARN, "IAM role "+ref)
 		return r.out
 	}
-	switch {
-	case ref == "":
-		r.nothingToCheck(FieldRoleARN, "no execution role is set (SS-IAM-1)")
+	if r.absentObject(FieldRoleARN, "IAM role", ref, f.Found, "SS-IAM-1") {
 		return r.out
-	case !f.Found:
-		r.nothingToCheck(FieldRoleARN, "IAM role "+ref+" does not exist (SS-IAM-1)")
-		return r.out
-	case len(f.BroadPermissions) == 0:
+	}
+	if len(f.BroadPermissions) == 0 {
 		return nil
 	}
 	r.add(SeverityError, FieldRoleARN, -1, ref, "role "+orRef(f.Name, ref)+" has broad permissions",
@@ -1154,6 +1146,21 @@ func (r *report) skipUnknownLocations(s *Subject) {
 // reason). The control is then not checked, with the reason, not held.
 func (r *report) nothingToCheck(field Field, reason string) {
 	r.skip(SkipNotApplicable, field, "nothing to check: "+reason)
+}
+
+// absentObject records that there is nothing to check when the object the
+// check needs is unset (ref "") or does not exist: owner, the control that
+// reports it. It reports whether that was the case.
+func (r *report) absentObject(field Field, what, ref string, found bool, owner string) bool {
+	switch {
+	case ref == "":
+		r.nothingToCheck(field, "no "+what+" is set ("+owner+")")
+	case !found:
+		r.nothingToCheck(field, what+" "+ref+" does not exist ("+owner+")")
+	default:
+		return false
+	}
+	return true
 }
 
 // noS3Locations records a subject without S3 locations (a preflight not
