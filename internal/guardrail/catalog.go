@@ -409,7 +409,7 @@ var Catalog = []Control{
 	{
 		ID:        "SS-GOV-1",
 		Title:     "Required tags are present",
-		Rule:      "The resource's tags, merged with the provider's default_tags, include every key in required_tags.",
+		Rule:      "The resource's tags, merged with the provider's default_tags, include every key in required_tags. With no required_tags there is nothing to check: the control is not checked (not_checked), not held.",
 		Severity:  SeverityError,
 		TunableBy: "required_tags",
 		AppliesTo: taggedKinds,
@@ -422,7 +422,7 @@ var Catalog = []Control{
 	{
 		ID:        "SS-GOV-2",
 		Title:     "Instance type is allowed",
-		Rule:      "The instance type matches one of allowed_instance_types (glob patterns with Go path.Match semantics, such as ml.m5.*); an empty list allows every type.",
+		Rule:      "The instance type matches one of allowed_instance_types (glob patterns with Go path.Match semantics, such as ml.m5.*). An empty list allows every type: there is nothing to check, so the control is not checked (not_checked), not held.",
 		Severity:  SeverityError,
 		TunableBy: "allowed_instance_types",
 		AppliesTo: dataKinds,

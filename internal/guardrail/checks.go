@@ -17,7 +17,12 @@ import (
 //     kinds a Null value the workload needs is a finding;
 //   - an ID absent from a Facts map was not fetched and is skipped; one that is
 //     present with Found=false is reported as missing, by the control that
-//     needs it.
+//     needs it;
+//   - a check that has nothing to check says so (r.nothingToCheck): the
+//     guardrails require nothing of it, the workload has none of what it
+//     checks, or the object it checks is missing (another control's
+//     finding). Its control is then "not_checked" with that reason, never
+//     held: held means something was checked and passed.
 
 // checks maps every control ID to its check.
 var checks = map[string]func(*Subject, Policy) []Finding{
@@ -251,7 +256,11 @@ func checkMultiAZ(s *Subject, _ Policy) []Finding {
 			where = append(where, id+" ("+f.AvailabilityZone+")")
 		}
 	}
-	if len(where) == 0 || len(zones) >= 2 { // no subnets at all is SS-NET-1's finding
+	if len(where) == 0 { // missing subnets are SS-NET-2's finding
+		r.nothingToCheck(FieldSubnetIDs, "none of the subnets exists (SS-NET-2)")
+		return r.out
+	}
+	if len(zones) >= 2 {
 		return nil
 	}
 	r.add(SeverityError, FieldSubnetIDs, -1, "", label(s)+" spans only one Availability Zone",
@@ -268,7 +277,11 @@ func checkS3GatewayRoute(s *Subject, _ Policy) []Finding {
 			r.notLookedUp(FieldSubnetIDs, "subnet "+id)
 			continue
 		}
-		if !f.Found || f.HasS3GatewayRoute {
+		if !f.Found {
+			r.nothingToCheck(FieldSubnetIDs, "subnet "+id+" does not exist (SS-NET-2)")
+			continue
+		}
+		if f.HasS3GatewayRoute {
 			continue
 		}
 		r.add(SeverityWarning, FieldSubnetIDs, i, id, "subnet "+id+" has no route to an S3 gateway endpoint",
@@ -495,8 +508,12 @@ func checkKeyRotation(s *Subject, _ Policy) []Finding {
 		r.notLookedUp(FieldKMSKey, "KMS key "+ref)
 		return r.out
 	}
-	// Missing, AWS managed (rotated by AWS) and unusable keys are SS-KMS-1's findings.
-	if !fetched || !k.Found || k.Manager != "CUSTOMER" || k.RotationEnabled {
+	// Missing keys are SS-KMS-1's findings; AWS rotates its managed keys
+	// every year (that they are not the workload's CMK is SS-KMS-1's finding).
+	if r.absentObject(FieldKMSKey, "KMS key", ref, k.Found, "SS-KMS-1") {
+		return r.out
+	}
+	if k.Manager != "CUSTOMER" || k.RotationEnabled {
 		return nil
 	}
 	r.add(SeverityError, FieldKMSKey, -1, ref, "KMS key "+ref+" does not rotate automatically",
@@ -585,6 +602,7 @@ func checkEndpointTLS(s *Subject, _ Policy) []Finding {
 
 func checkS3Transport(s *Subject, p Policy) []Finding {
 	r := report{id: "SS-TLS-2"}
+	r.noS3Locations(s)
 	for _, l := range s.S3 {
 		if !l.URI.IsKnown() {
 			r.skipValue(s, locField(l), l.URI.State)
@@ -602,7 +620,14 @@ func checkS3Transport(s *Subject, p Policy) []Finding {
 			r.notLookedUp(locField(b.loc), "bucket "+b.name)
 			continue
 		}
-		if !f.Found || foreign(f) || f.DeniesInsecureTransport { // a missing bucket is SS-DATA-1's finding, another account's SS-DATA-2's
+		switch {
+		case !f.Found:
+			r.nothingToCheck(locField(b.loc), "bucket "+b.name+" does not exist (SS-DATA-1)")
+			continue
+		case foreign(f):
+			r.nothingToCheck(locField(b.loc), "bucket "+b.name+" belongs to another account (SS-DATA-2)")
+			continue
+		case f.DeniesInsecureTransport:
 			continue
 		}
 		r.add(errorIf(p.StrictDataBuckets), locField(b.loc), b.loc.Index, b.name, "bucket "+b.name+" allows requests without TLS",
@@ -616,12 +641,14 @@ func checkBucketEncryption(s *Subject, p Policy) []Finding {
 	r := report{id: "SS-DATA-1"}
 	sev := errorIf(p.StrictDataBuckets)
 	r.skipUnknownLocations(s)
+	r.noBuckets(s)
 	for _, b := range bucketUses(s) {
 		f, fetched := s.Facts.Buckets[b.name]
 		switch {
 		case !fetched:
 			r.notLookedUp(locField(b.loc), "bucket "+b.name)
-		case foreign(f): // another account's bucket is SS-DATA-2's finding
+		case foreign(f):
+			r.nothingToCheck(locField(b.loc), "bucket "+b.name+" belongs to another account (SS-DATA-2)")
 		case !f.Found:
 			r.add(sev, locField(b.loc), b.loc.Index, b.name, "bucket "+b.name+" does not exist",
 				fmt.Sprintf("No bucket %s was found for the %s data; if it is created in the same apply, its encryption is checked at the next plan.",
@@ -644,13 +671,15 @@ func checkBucketEncryption(s *Subject, p Policy) []Finding {
 func checkBucketOwner(s *Subject, _ Policy) []Finding {
 	r := report{id: "SS-DATA-2"}
 	r.skipUnknownLocations(s)
+	r.noBuckets(s)
 	for _, b := range bucketUses(s) {
 		f, fetched := s.Facts.Buckets[b.name]
 		switch {
 		case !fetched:
 			r.notLookedUp(locField(b.loc), "bucket "+b.name)
 			continue
-		case !f.Found: // a missing bucket is SS-DATA-1's finding
+		case !f.Found:
+			r.nothingToCheck(locField(b.loc), "bucket "+b.name+" does not exist (SS-DATA-1)")
 			continue
 		case !f.OwnerChecked:
 			r.notLookedUp(locField(b.loc), "the owner of bucket "+b.name)
@@ -804,7 +833,10 @@ func checkRolePermissions(s *Subject, _ Policy) []Finding {
 		r.notLookedUp(FieldRoleARN, "IAM role "+ref)
 		return r.out
 	}
-	if !fetched || !f.Found || len(f.BroadPermissions) == 0 { // a missing role is SS-IAM-1's finding
+	if r.absentObject(FieldRoleARN, "IAM role", ref, f.Found, "SS-IAM-1") {
+		return r.out
+	}
+	if len(f.BroadPermissions) == 0 {
 		return nil
 	}
 	r.add(SeverityError, FieldRoleARN, -1, ref, "role "+orRef(f.Name, ref)+" has broad permissions",
@@ -843,11 +875,18 @@ func checkAlarmActions(s *Subject, p Policy) []Finding {
 	if !s.Alarms.IsKnown() {
 		r.skipValue(s, FieldAlarms, s.Alarms.State)
 	}
-	for i, a := range known(s.Alarms) { // a missing list or alarm is SS-MON-1's finding
-		if a.Exists && a.Actions.State == facts.StateUnknown {
+	if s.Alarms.IsKnown() && len(s.Alarms.V) == 0 {
+		r.nothingToCheck(FieldAlarms, label(s)+" has no alarms (SS-MON-1)")
+	}
+	for i, a := range known(s.Alarms) {
+		if !a.Exists {
+			r.nothingToCheck(FieldAlarms, "alarm "+a.Name+" is missing (SS-MON-1)")
+			continue
+		}
+		if a.Actions.State == facts.StateUnknown {
 			r.skipValue(s, FieldAlarms, facts.StateUnknown)
 		}
-		if !a.Exists || a.Actions.State == facts.StateUnknown || len(a.Actions.V) > 0 {
+		if a.Actions.State == facts.StateUnknown || len(a.Actions.V) > 0 {
 			continue
 		}
 		r.add(errorIf(p.RequireAlarmActions), FieldAlarms, i, a.Name, "alarm "+a.Name+" has no actions",
@@ -857,11 +896,12 @@ func checkAlarmActions(s *Subject, p Policy) []Finding {
 }
 
 func checkLogRetention(s *Subject, p Policy) []Finding {
+	r := report{id: "SS-MON-3"}
 	minDays := p.MinLogRetentionDays
 	if minDays <= 0 {
-		return nil
+		r.nothingToCheck(FieldLogGroups, "the guardrails require no log retention (min_log_retention_days is not set)")
+		return r.out
 	}
-	r := report{id: "SS-MON-3"}
 	for i, lg := range s.LogGroups {
 		if _, fetched := s.Facts.LogGroups[lg.Name]; !fetched && lg.RetentionDays.State == facts.StateNull {
 			r.notLookedUp(FieldLogGroups, "log group "+lg.Name)
@@ -936,13 +976,14 @@ func checkInstanceCount(s *Subject, p Policy) []Finding {
 // ---- governance and supply chain ----
 
 func checkRequiredTags(s *Subject, p Policy) []Finding {
+	r := report{id: "SS-GOV-1"}
 	if len(p.RequiredTags) == 0 {
-		return nil
+		r.nothingToCheck(FieldTags, "the guardrails require no tags (required_tags is empty)")
+		return r.out
 	}
 	var tags map[string]string
 	switch need(s, s.Tags) {
 	case skip:
-		r := report{id: "SS-GOV-1"}
 		r.skipValue(s, FieldTags, s.Tags.State)
 		return r.out
 	case present:
@@ -962,7 +1003,6 @@ func checkRequiredTags(s *Subject, p Policy) []Finding {
 		have = append(have, k)
 	}
 	sort.Strings(have)
-	r := report{id: "SS-GOV-1"}
 	r.add(SeverityError, FieldTags, -1, strings.Join(missing, ", "), label(s)+" lacks required tags "+strings.Join(missing, ", "),
 		fmt.Sprintf("required_tags is %s; its tags (with default_tags) are %s.", strings.Join(p.RequiredTags, ", "), orNone(strings.Join(have, ", "))))
 	return r.out
@@ -970,11 +1010,14 @@ func checkRequiredTags(s *Subject, p Policy) []Finding {
 
 func checkInstanceTypeAllowed(s *Subject, p Policy) []Finding {
 	r := report{id: "SS-GOV-2"}
-	if len(p.AllowedInstanceTypes) > 0 && !s.InstanceType.IsKnown() {
+	switch {
+	case len(p.AllowedInstanceTypes) == 0:
+		r.nothingToCheck(FieldInstanceType, "the guardrails allow every instance type (allowed_instance_types is empty)")
+		return r.out
+	case !s.InstanceType.IsKnown():
 		r.skipValue(s, FieldInstanceType, s.InstanceType.State)
 		return r.out
-	}
-	if len(p.AllowedInstanceTypes) == 0 || matchAny(p.AllowedInstanceTypes, s.InstanceType.V) {
+	case matchAny(p.AllowedInstanceTypes, s.InstanceType.V):
 		return nil
 	}
 	it := s.InstanceType.V
@@ -984,11 +1027,12 @@ func checkInstanceTypeAllowed(s *Subject, p Policy) []Finding {
 }
 
 func checkMaxRuntime(s *Subject, p Policy) []Finding {
+	r := report{id: "SS-GOV-3"}
 	limit := p.MaxTrainingRuntimeSeconds
 	if limit <= 0 {
-		return nil
+		r.nothingToCheck(FieldMaxRuntime, "the guardrails set no runtime limit (max_training_runtime_seconds is not set)")
+		return r.out
 	}
-	r := report{id: "SS-GOV-3"}
 	switch need(s, s.MaxRuntimeSeconds) {
 	case skip:
 		r.skipValue(s, FieldMaxRuntime, s.MaxRuntimeSeconds.State)
@@ -1093,6 +1137,48 @@ func (r *report) skipUnknownLocations(s *Subject) {
 		if !l.URI.IsKnown() {
 			r.skipValue(s, locField(l), l.URI.State)
 		}
+	}
+}
+
+// nothingToCheck records that (part of) the control had nothing to check:
+// the guardrails require nothing of it, the workload has none of what it
+// checks, or the object is missing (another control's finding, named in
+// reason). The control is then not checked, with the reason, not held.
+func (r *report) nothingToCheck(field Field, reason string) {
+	r.skip(SkipNotApplicable, field, "nothing to check: "+reason)
+}
+
+// absentObject records that there is nothing to check when the object the
+// check needs is unset (ref "") or does not exist: owner, the control that
+// reports it. It reports whether that was the case.
+func (r *report) absentObject(field Field, what, ref string, found bool, owner string) bool {
+	switch {
+	case ref == "":
+		r.nothingToCheck(field, "no "+what+" is set ("+owner+")")
+	case !found:
+		r.nothingToCheck(field, what+" "+ref+" does not exist ("+owner+")")
+	default:
+		return false
+	}
+	return true
+}
+
+// noS3Locations records a subject without S3 locations (a preflight not
+// asked about any).
+func (r *report) noS3Locations(s *Subject) {
+	if len(s.S3) == 0 {
+		r.nothingToCheck(FieldS3URIs, label(s)+" has no S3 locations")
+	}
+}
+
+// noBuckets records a subject none of whose known S3 locations names a
+// bucket (none at all, or none that is an s3:// URI: SS-TLS-2's finding).
+func (r *report) noBuckets(s *Subject) {
+	switch {
+	case len(s.S3) == 0:
+		r.noS3Locations(s)
+	case len(bucketUses(s)) == 0 && !slices.ContainsFunc(s.S3, func(l S3Location) bool { return !l.URI.IsKnown() }):
+		r.nothingToCheck(FieldS3URIs, "no S3 location of "+label(s)+" is an s3:// URI (SS-TLS-2)")
 	}
 }
 

@@ -1,6 +1,7 @@
 package guardrail
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,6 +15,11 @@ const (
 	passes   caseKind = "pass"    // compliant: no finding
 	fails    caseKind = "fail"    // the findings in want
 	unknowns caseKind = "unknown" // a value known only after apply (or a fact not fetched): skipped
+	// idle: nothing to check (the guardrails require nothing, the workload
+	// has none of what the check looks at, or the object is another
+	// control's finding): no finding, and the check says so, so the control
+	// is not checked rather than held.
+	idle caseKind = "nothing"
 )
 
 // exp is one expected finding: severity, index, object, and a substring of
@@ -35,6 +41,8 @@ type checkCase struct {
 	base func() *Subject
 	mut  func(s *Subject, p *Policy)
 	want []exp
+	// reason: for an idle case, a substring of the skip's reason.
+	reason string
 }
 
 func pass(id, name string, base func() *Subject, mut func(*Subject, *Policy)) checkCase {
@@ -47,6 +55,12 @@ func fail(id, name string, base func() *Subject, mut func(*Subject, *Policy), wa
 
 func unknown(id, name string, base func() *Subject, mut func(*Subject, *Policy)) checkCase {
 	return checkCase{id: id, kind: unknowns, name: name, base: base, mut: mut}
+}
+
+// nothing is a case with nothing to check; reason is a substring of the
+// skip's reason.
+func nothing(id, name string, base func() *Subject, mut func(*Subject, *Policy), reason string) checkCase {
+	return checkCase{id: id, kind: idle, name: name, base: base, mut: mut, reason: reason}
 }
 
 // Mutation helpers.
@@ -131,7 +145,7 @@ const otherKey = "arn:aws:kms:eu-west-1:111122223333:key/99999999-0000-0000-0000
 var checkCases = []checkCase{
 	// SS-NET-1
 	pass("SS-NET-1", "training job in a VPC", training, nil),
-	pass("SS-NET-1", "preflight not asked", preflight, nil),
+	nothing("SS-NET-1", "preflight not asked", preflight, nil, "subnet_ids was not given"),
 	fail("SS-NET-1", "no subnets", training, func(s *Subject, _ *Policy) { s.SubnetIDs = facts.Null[[]string]() },
 		errAt(-1, "", "subnet_ids is not set")),
 	fail("SS-NET-1", "empty security groups", endpoint, func(s *Subject, _ *Policy) { s.SecurityGroupIDs = facts.Known([]string{}) },
@@ -225,6 +239,9 @@ var checkCases = []checkCase{
 
 	// SS-NET-5
 	pass("SS-NET-5", "two zones", endpoint, nil),
+	nothing("SS-NET-5", "missing subnets are SS-NET-2's", endpoint, func(s *Subject, _ *Policy) {
+		s.Facts.Subnets = map[string]facts.SubnetFact{"subnet-a": {ID: "subnet-a"}, "subnet-b": {ID: "subnet-b"}}
+	}, "none of the subnets exists (SS-NET-2)"),
 	fail("SS-NET-5", "one zone", endpoint, subnet("subnet-b", func(f *facts.SubnetFact) { f.AvailabilityZone = "eu-west-1a" }),
 		errAt(-1, "", "subnet-a (eu-west-1a), subnet-b (eu-west-1a)")),
 	unknown("SS-NET-5", "subnets unknown", endpoint, func(s *Subject, _ *Policy) { s.SubnetIDs = facts.Unknown[[]string]() }),
@@ -234,9 +251,9 @@ var checkCases = []checkCase{
 
 	// SS-NET-6
 	pass("SS-NET-6", "S3 gateway route", training, nil),
-	pass("SS-NET-6", "a missing subnet is SS-NET-2's", training, func(s *Subject, _ *Policy) {
+	nothing("SS-NET-6", "a missing subnet is SS-NET-2's", training, func(s *Subject, _ *Policy) {
 		s.Facts.Subnets["subnet-a"] = facts.SubnetFact{ID: "subnet-a"}
-	}),
+	}, "subnet subnet-a does not exist (SS-NET-2)"),
 	fail("SS-NET-6", "no S3 route", training, subnet("subnet-a", func(f *facts.SubnetFact) {
 		f.HasS3GatewayRoute = false
 		f.Routes = []facts.Route{{Destination: "10.0.0.0/16", Target: "local"}, {Destination: "0.0.0.0/0", Target: "nat-1"}}
@@ -249,7 +266,7 @@ var checkCases = []checkCase{
 	pass("SS-NET-7", "default group stripped", network, func(s *Subject, _ *Policy) {
 		s.DefaultSecurityGroupID, s.DefaultSecurityGroupRules = "sg-default", facts.Known([]string{})
 	}),
-	pass("SS-NET-7", "not observed", network, nil),
+	unknown("SS-NET-7", "not observed", network, nil),
 	fail("SS-NET-7", "rules on the default group", network, func(s *Subject, _ *Policy) {
 		s.DefaultSecurityGroupID = "sg-default"
 		s.DefaultSecurityGroupRules = facts.Known([]string{"inbound tcp 3389 0.0.0.0/0", "outbound all traffic 0.0.0.0/0"})
@@ -317,9 +334,9 @@ var checkCases = []checkCase{
 
 	// SS-ENC-4
 	pass("SS-ENC-4", "capture under the CMK", endpoint, nil),
-	pass("SS-ENC-4", "capture off", endpoint, func(s *Subject, _ *Policy) {
+	nothing("SS-ENC-4", "capture off", endpoint, func(s *Subject, _ *Policy) {
 		s.DataCapture = DataCapture{Enabled: facts.Known(false), KMSKeyARN: facts.Null[string]()}
-	}),
+	}, "data capture is off"),
 	fail("SS-ENC-4", "capture without key", endpoint, func(s *Subject, _ *Policy) { s.DataCapture.KMSKeyARN = facts.Null[string]() },
 		errAt(-1, "", "data capture is not encrypted with the workload's CMK")),
 	fail("SS-ENC-4", "capture under another key", endpoint, func(s *Subject, _ *Policy) { s.DataCapture.KMSKeyARN = facts.Known(otherKey) },
@@ -350,7 +367,7 @@ var checkCases = []checkCase{
 	// SS-KMS-1
 	pass("SS-KMS-1", "customer key", training, nil),
 	pass("SS-KMS-1", "key resource", kmsKey, nil),
-	pass("SS-KMS-1", "preflight not asked", preflight, nil),
+	nothing("SS-KMS-1", "preflight not asked", preflight, nil, "kms_key_arn was not given"),
 	fail("SS-KMS-1", "no key", training, func(s *Subject, _ *Policy) { s.KMSKeyARN = facts.Null[string]() },
 		errAt(-1, "", "training job \"churn\" has no KMS key")),
 	fail("SS-KMS-1", "key does not exist", endpoint, func(s *Subject, _ *Policy) {
@@ -380,6 +397,8 @@ var checkCases = []checkCase{
 
 	// SS-KMS-2
 	pass("SS-KMS-2", "rotating key", network, nil),
+	nothing("SS-KMS-2", "a missing key is SS-KMS-1's", kmsKey, key(func(f *facts.KeyFact) { *f = facts.KeyFact{Ref: testKey} }),
+		"KMS key "+testKey+" does not exist (SS-KMS-1)"),
 	pass("SS-KMS-2", "AWS managed keys are SS-KMS-1's", training, key(func(f *facts.KeyFact) {
 		f.Manager, f.RotationEnabled = "AWS", false
 	})),
@@ -403,7 +422,9 @@ var checkCases = []checkCase{
 
 	// SS-TLS-2
 	pass("SS-TLS-2", "TLS-only bucket", training, nil),
-	pass("SS-TLS-2", "a missing bucket is SS-DATA-1's", training, bucket(func(f *facts.BucketFact) { *f = facts.BucketFact{} })),
+	nothing("SS-TLS-2", "no S3 locations", endpoint, func(s *Subject, _ *Policy) { s.S3 = nil }, `endpoint "churn-ep" has no S3 locations`),
+	nothing("SS-TLS-2", "a missing bucket is SS-DATA-1's", training, bucket(func(f *facts.BucketFact) { *f = facts.BucketFact{} }),
+		"bucket churn-data does not exist (SS-DATA-1)"),
 	fail("SS-TLS-2", "https URL instead of s3://", training, func(s *Subject, _ *Policy) {
 		s.S3[2].URI = facts.Known("https://churn-data.s3.amazonaws.com/models/")
 	}, errAt(0, "https://churn-data.s3.amazonaws.com/models/", "output location https://churn-data.s3.amazonaws.com/models/ is not an s3:// URI")),
@@ -421,6 +442,10 @@ var checkCases = []checkCase{
 
 	// SS-DATA-1
 	pass("SS-DATA-1", "SSE-KMS bucket", training, nil),
+	nothing("SS-DATA-1", "no S3 locations", preflight, nil, "the workload has no S3 locations"),
+	nothing("SS-DATA-1", "no location names a bucket", training, func(s *Subject, _ *Policy) {
+		s.S3 = []S3Location{{URI: facts.Known("https://churn-data.s3.amazonaws.com/train/"), Role: "input"}}
+	}, "is an s3:// URI (SS-TLS-2)"),
 	fail("SS-DATA-1", "SSE-S3 bucket warns and names checkpoints", training, bucket(func(f *facts.BucketFact) { f.DefaultSSEKMS = false }),
 		warnAt(0, "churn-data", "CheckpointConfig has no KMS setting")),
 	fail("SS-DATA-1", "SSE-S3 bucket is an error when strict", preflight, both(
@@ -441,7 +466,8 @@ var checkCases = []checkCase{
 
 	// SS-DATA-2
 	pass("SS-DATA-2", "bucket of this account", training, nil),
-	pass("SS-DATA-2", "a missing bucket is SS-DATA-1's", training, bucket(func(f *facts.BucketFact) { *f = facts.BucketFact{Name: "churn-data"} })),
+	nothing("SS-DATA-2", "a missing bucket is SS-DATA-1's", training, bucket(func(f *facts.BucketFact) { *f = facts.BucketFact{Name: "churn-data"} }),
+		"bucket churn-data does not exist (SS-DATA-1)"),
 	fail("SS-DATA-2", "bucket of another account", training, bucket(theirs),
 		errAt(0, "churn-data", "(input, checkpoint, output data) with ExpectedBucketOwner 111122223333")),
 	fail("SS-DATA-2", "preflight bucket of another account, even when not strict", preflight, both(
@@ -456,12 +482,12 @@ var checkCases = []checkCase{
 			}
 		}, bucket(theirs))),
 	unknown("SS-DATA-2", "owner not asked", training, bucket(func(f *facts.BucketFact) { f.OwnerChecked, f.OwnedByCaller = false, false })),
-	pass("SS-DATA-1", "another account's bucket is SS-DATA-2's", training, bucket(theirs)),
-	pass("SS-TLS-2", "another account's bucket is SS-DATA-2's", training, bucket(theirs)),
+	nothing("SS-DATA-1", "another account's bucket is SS-DATA-2's", training, bucket(theirs), "bucket churn-data belongs to another account (SS-DATA-2)"),
+	nothing("SS-TLS-2", "another account's bucket is SS-DATA-2's", training, bucket(theirs), "bucket churn-data belongs to another account (SS-DATA-2)"),
 
 	// SS-IAM-1
 	pass("SS-IAM-1", "scoped trust", training, nil),
-	pass("SS-IAM-1", "preflight not asked", preflight, nil),
+	nothing("SS-IAM-1", "preflight not asked", preflight, nil, "role_arn was not given"),
 	fail("SS-IAM-1", "other principals", executionRole, role(func(f *facts.RoleFact) {
 		f.TrustProblems = []string{`statement "Ec2" trusts service principal ec2.amazonaws.com`}
 	}), errAt(-1, testRole, "ec2.amazonaws.com")),
@@ -504,6 +530,8 @@ var checkCases = []checkCase{
 
 	// SS-IAM-2
 	pass("SS-IAM-2", "narrow role", executionRole, nil),
+	nothing("SS-IAM-2", "a missing role is SS-IAM-1's", training, role(func(f *facts.RoleFact) { *f = facts.RoleFact{Ref: testRole} }),
+		"IAM role "+testRole+" does not exist (SS-IAM-1)"),
 	fail("SS-IAM-2", "broad role", training, role(func(f *facts.RoleFact) {
 		f.BroadPermissions = []string{"arn:aws:iam::aws:policy/AmazonSageMakerFullAccess is attached.", `inline policy "all" allows * on *`}
 	}), errAt(-1, testRole, "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess is attached; inline policy \"all\" allows * on *.")),
@@ -524,7 +552,10 @@ var checkCases = []checkCase{
 
 	// SS-MON-2
 	pass("SS-MON-2", "alarms with actions", training, nil),
-	pass("SS-MON-2", "a missing alarm is SS-MON-1's", training, firstAlarm(func(a *Alarm) { a.Exists, a.Actions = false, facts.Null[[]string]() })),
+	nothing("SS-MON-2", "a missing alarm is SS-MON-1's", training, firstAlarm(func(a *Alarm) { a.Exists, a.Actions = false, facts.Null[[]string]() }),
+		"alarm churn-disk is missing (SS-MON-1)"),
+	nothing("SS-MON-2", "no alarms is SS-MON-1's", training, func(s *Subject, _ *Policy) { s.Alarms = facts.Known([]Alarm{}) },
+		`training job "churn" has no alarms (SS-MON-1)`),
 	fail("SS-MON-2", "no actions warns", training, firstAlarm(func(a *Alarm) { a.Actions = facts.Known([]string{}) }),
 		warnAt(0, "churn-disk", "has no alarm action")),
 	fail("SS-MON-2", "no actions is an error when required", endpoint, both(
@@ -536,10 +567,10 @@ var checkCases = []checkCase{
 	// SS-MON-3
 	pass("SS-MON-3", "a year", training, nil),
 	pass("SS-MON-3", "never expire", network, nil),
-	pass("SS-MON-3", "short retention when no minimum", training, func(s *Subject, p *Policy) {
+	nothing("SS-MON-3", "short retention when no minimum", training, func(s *Subject, p *Policy) {
 		p.MinLogRetentionDays = 0
 		s.LogGroups[0].RetentionDays = facts.Known(int64(1))
-	}),
+	}, "the guardrails require no log retention"),
 	fail("SS-MON-3", "30 days", training, func(s *Subject, _ *Policy) { s.LogGroups[0].RetentionDays = facts.Known(int64(30)) },
 		errAt(0, testLogs, "Its retention is 30 days; min_log_retention_days requires at least 365")),
 	fail("SS-MON-3", "existing group keeps a week", endpoint, func(s *Subject, _ *Policy) {
@@ -587,7 +618,11 @@ var checkCases = []checkCase{
 
 	// SS-GOV-1
 	pass("SS-GOV-1", "tagged", executionRole, nil),
-	pass("SS-GOV-1", "preflight not asked", preflight, nil),
+	nothing("SS-GOV-1", "preflight not asked", preflight, nil, "tags was not given"),
+	nothing("SS-GOV-1", "the guardrails require no tags", training, func(s *Subject, p *Policy) {
+		p.RequiredTags = nil
+		s.Tags = facts.Null[map[string]string]()
+	}, "the guardrails require no tags (required_tags is empty)"),
 	fail("SS-GOV-1", "tag missing", kmsKey, func(_ *Subject, p *Policy) { p.RequiredTags = []string{"team", "cost-center"} },
 		errAt(-1, "cost-center", "required_tags is team, cost-center; its tags (with default_tags) are team.")),
 	fail("SS-GOV-1", "no tags", training, func(s *Subject, _ *Policy) { s.Tags = facts.Null[map[string]string]() },
@@ -596,16 +631,20 @@ var checkCases = []checkCase{
 
 	// SS-GOV-2
 	pass("SS-GOV-2", "allowed family", training, nil),
-	pass("SS-GOV-2", "empty list allows all", training, func(s *Subject, p *Policy) {
+	nothing("SS-GOV-2", "empty list allows all", training, func(s *Subject, p *Policy) {
 		p.AllowedInstanceTypes = nil
 		s.InstanceType = facts.Known("ml.p4d.24xlarge")
-	}),
+	}, "the guardrails allow every instance type (allowed_instance_types is empty)"),
 	fail("SS-GOV-2", "other family", endpoint, func(s *Subject, _ *Policy) { s.InstanceType = facts.Known("ml.p4d.24xlarge") },
 		errAt(-1, "ml.p4d.24xlarge", "ml.p4d.24xlarge matches none of allowed_instance_types (ml.m5.*, ml.g5.*)")),
 	unknown("SS-GOV-2", "type unknown", training, func(s *Subject, _ *Policy) { s.InstanceType = facts.Unknown[string]() }),
 
 	// SS-GOV-3
 	pass("SS-GOV-3", "an hour", training, nil),
+	nothing("SS-GOV-3", "no limit", training, func(s *Subject, p *Policy) {
+		p.MaxTrainingRuntimeSeconds = 0
+		s.MaxRuntimeSeconds = facts.Known(int64(3000000))
+	}, "the guardrails set no runtime limit"),
 	fail("SS-GOV-3", "too long", training, func(s *Subject, _ *Policy) { s.MaxRuntimeSeconds = facts.Known(int64(300000)) },
 		errAt(-1, "", "max_runtime_seconds is 300000; max_training_runtime_seconds allows at most 259200")),
 	fail("SS-GOV-3", "unset", training, func(s *Subject, _ *Policy) { s.MaxRuntimeSeconds = facts.Null[int64]() },
@@ -652,6 +691,7 @@ func TestChecks(t *testing.T) {
 			}
 			var findings []Finding
 			var skipped bool
+			var idleReasons []string
 			for _, f := range check(s, p) {
 				if f.Severity != skipSeverity {
 					findings = append(findings, f)
@@ -661,6 +701,16 @@ func TestChecks(t *testing.T) {
 					t.Errorf("skip record lacks control, field or reason: %+v", f)
 				}
 				skipped = true
+				if SkipKind(f.Index) == SkipNotApplicable {
+					idleReasons = append(idleReasons, f.Summary)
+				}
+			}
+			// A passing case is held: something was checked and passed.
+			if c.kind == passes && skipped {
+				t.Errorf("a passing case must check something, but the check skipped: %+v", check(s, p))
+			}
+			if c.kind == idle && !slices.ContainsFunc(idleReasons, func(r string) bool { return strings.Contains(r, c.reason) }) {
+				t.Errorf("nothing to check must be recorded with a reason containing %q; got %q", c.reason, idleReasons)
 			}
 			// An unknown value (or object not looked up) is not checked, and
 			// the check says so: the control is "not_checked", never held.

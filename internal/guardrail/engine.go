@@ -45,7 +45,9 @@ func HasErrors(findings []Finding) bool {
 // The states of a control in ControlStates. A control is in exactly one:
 // held (checked, no finding), warned (a warning finding, no error),
 // failed (an error finding), or not checked, with the reason
-// ("not_checked: subnet_ids is known only after apply").
+// ("not_checked: subnet_ids is known only after apply", "not_checked:
+// nothing to check: the guardrails require no tags (required_tags is
+// empty)"). Held means something was checked and passed.
 const (
 	StateHeld       = "held"
 	StateWarned     = "warned"
@@ -235,8 +237,9 @@ func ForPlan(findings []Finding, changes bool, workload string) []Finding {
 const ControlStatesDescription = "The state of every guardrail control that applies, by control ID, as of the last refresh " +
 	"(in a plan: what the apply will leave). Each control is in exactly one state: `held` (checked, no finding), " +
 	"`warned` (a warning finding), `failed` (an error finding) or `not_checked: <reason>` (for example a value known only " +
-	"after apply, a lookup that failed, or a setting that does not apply to this configuration). `controls` lists the " +
-	"`held` ones."
+	"after apply, a lookup that failed, a setting that does not apply to this configuration, or nothing to check: guardrails " +
+	"that require nothing, such as an empty `required_tags`, or an object that is missing, another control's finding). " +
+	"`controls` lists the `held` ones."
 
 // ControlsHeldNote ends every resource's `controls` description.
 const ControlsHeldNote = " Only held controls are listed: a control with a warning, or one that was not checked, is not (`control_states` says which and why)."

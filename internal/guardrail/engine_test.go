@@ -173,6 +173,40 @@ func TestStates(t *testing.T) {
 	}
 }
 
+// TestStatesNothingToCheck: a control whose check had nothing to check
+// (here: guardrails that require no tags and allow every instance type) is
+// not checked, with the reason, and a plan does not forecast it held; with
+// something to check it is held or failed.
+func TestStatesNothingToCheck(t *testing.T) {
+	s := training()
+	for _, tc := range []struct {
+		name       string
+		policy     func(*Policy)
+		gov1, gov2 string
+	}{
+		{"guardrails require nothing", func(p *Policy) { p.RequiredTags, p.AllowedInstanceTypes = nil, nil },
+			"not_checked: nothing to check: the guardrails require no tags (required_tags is empty)",
+			"not_checked: nothing to check: the guardrails allow every instance type (allowed_instance_types is empty)"},
+		{"requirements met", func(*Policy) {}, "held", "held"},
+		{"requirements not met", func(p *Policy) { p.RequiredTags, p.AllowedInstanceTypes = []string{"owner"}, []string{"ml.c5.*"} },
+			"failed", "failed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := testPolicy()
+			tc.policy(&p)
+			states := States(s, p, Evaluate(s, p), nil)
+			for id, want := range map[string]string{"SS-GOV-1": tc.gov1, "SS-GOV-2": tc.gov2} {
+				if got := states[id].String(); got != want {
+					t.Errorf("%s = %q, want %q", id, got, want)
+				}
+				if got := states.Forecast()[id].String(); got != want {
+					t.Errorf("forecast %s = %q, want %q", id, got, want)
+				}
+			}
+		})
+	}
+}
+
 func TestHasErrors(t *testing.T) {
 	warn := Finding{Control: "SS-NET-6", Severity: SeverityWarning}
 	for _, tc := range []struct {

@@ -240,12 +240,12 @@ func providerSchema() schema.Schema {
 					"required_tags": schema.ListAttribute{
 						ElementType:         types.StringType,
 						Optional:            true,
-						MarkdownDescription: "Tag keys every workload must carry (SS-GOV-1), after `default_tags` are merged.",
+						MarkdownDescription: "Tag keys every workload must carry (SS-GOV-1), after `default_tags` are merged. Empty: SS-GOV-1 has nothing to check and is `not_checked`, not held.",
 					},
 					"allowed_instance_types": schema.ListAttribute{
 						ElementType:         types.StringType,
 						Optional:            true,
-						MarkdownDescription: "Glob patterns of allowed SageMaker instance types, e.g. `ml.m5.*` (SS-GOV-2). Empty: all allowed.",
+						MarkdownDescription: "Glob patterns of allowed SageMaker instance types, e.g. `ml.m5.*` (SS-GOV-2). Empty: all allowed, so SS-GOV-2 has nothing to check and is `not_checked`, not held.",
 					},
 					"max_training_runtime_seconds": schema.Int64Attribute{
 						Optional:            true,

@@ -231,3 +231,55 @@ data "sagesafe_preflight" "test" {}
 		},
 	})
 }
+
+// TestAccPreflight_subnetWithoutS3GatewayRoute: a private subnet whose route
+// table has no route from the S3 prefix list to a gateway endpoint is
+// reported under SS-NET-6 as a warning naming the subnet and its routes, and
+// the control is `warned`, not held. SS-NET-6 is a warning the guardrails
+// cannot raise (it is not tunable), so even with enforce = true it refuses
+// nothing; with the S3 route present the control is held.
+func TestAccPreflight_subnetWithoutS3GatewayRoute(t *testing.T) {
+	vpc := acctest.VPC(t, "10.42.0.0/16")
+	routed := acctest.Subnet(t, vpc, acctest.SubnetOpts{CIDR: "10.42.1.0/24", AZ: acctest.Region + "a", S3Gateway: true})
+	unrouted := acctest.Subnet(t, vpc, acctest.SubnetOpts{CIDR: "10.42.2.0/24", AZ: acctest.Region + "b"})
+	subnets := func(extra string, ids ...string) string {
+		list := ""
+		for _, id := range ids {
+			list += fmt.Sprintf("%q, ", id)
+		}
+		return config(fmt.Sprintf("  subnet_ids = [%s]\n%s", list, extra))
+	}
+	state := func(id, want string) statecheck.StateCheck {
+		return statecheck.ExpectKnownValue(addr, tfjsonpath.New("control_states").AtMapKey(id), knownvalue.StringExact(want))
+	}
+	warned := []statecheck.StateCheck{
+		state("SS-NET-6", "warned"),
+		state("SS-NET-2", "held"),
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("compliant"), knownvalue.Bool(true)),
+	}
+	finding := resource.TestMatchTypeSetElemNestedAttrs(addr, "findings.*", map[string]*regexp.Regexp{
+		"control":  regexp.MustCompile(`^SS-NET-6$`),
+		"severity": regexp.MustCompile(`^warning$`),
+		"subject":  regexp.MustCompile(`^` + unrouted + `$`),
+		"message":  regexp.MustCompile(`(?s)subnet ` + unrouted + ` has no route to an S3 gateway endpoint.*its routes are 10\.42\.0\.0/16 -> local`),
+	})
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config:            subnets("", routed, unrouted),
+			ConfigStateChecks: warned,
+			Check:             finding,
+		}, {
+			Config:            subnets("  enforce = true\n", routed, unrouted),
+			ConfigStateChecks: warned,
+			Check:             finding,
+		}, {
+			Config: subnets("  enforce = true\n", routed),
+			ConfigStateChecks: []statecheck.StateCheck{
+				state("SS-NET-6", "held"),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("findings"), knownvalue.ListExact([]knownvalue.Check{})),
+			},
+		}},
+	})
+}
