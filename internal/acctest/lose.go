@@ -2,6 +2,7 @@ package acctest
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"sync"
 
@@ -18,11 +19,12 @@ type Loser struct {
 	mu      sync.Mutex
 	pending map[string]bool
 	lost    map[string]int
+	seen    map[string]int
 }
 
 // LoseFirstAnswers returns a Loser for the given actions.
 func LoseFirstAnswers(actions ...string) *Loser {
-	l := &Loser{pending: map[string]bool{}, lost: map[string]int{}}
+	l := &Loser{pending: map[string]bool{}, lost: map[string]int{}, seen: map[string]int{}}
 	for _, a := range actions {
 		l.pending[a] = true
 	}
@@ -39,6 +41,14 @@ func (l *Loser) Lost(action string) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.lost[action]
+}
+
+// Seen returns how often each action was answered (2xx) so far: the calls
+// the provider made.
+func (l *Loser) Seen() map[string]int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return maps.Clone(l.seen)
 }
 
 // Missed lists the actions whose answer was not lost yet (a test that
@@ -65,6 +75,7 @@ func (l *Loser) Wrap(next http.RoundTripper) http.RoundTripper {
 			return resp, err
 		}
 		l.mu.Lock()
+		l.seen[action]++
 		lose := l.pending[action]
 		if lose {
 			l.pending[action] = false

@@ -82,3 +82,47 @@ func rolesNamed(t *testing.T, prefix string) ([]string, error) {
 	}
 	return names, nil
 }
+
+// TestAccExecutionRole_lostBoundaryAnswer loses the first answers of
+// PutRolePermissionsBoundary (a boundary added by an update) and
+// DeleteRolePermissionsBoundary (removed again): each update must succeed
+// and leave the role as planned, with an empty plan after it.
+func TestAccExecutionRole_lostBoundaryAnswer(t *testing.T) {
+	name := acctest.RandomName("lostb")
+	in := roleInputs{
+		roleName: name,
+		purpose:  "inference",
+		read:     []string{"s3://" + acctest.RandomName("models") + "/churn/"},
+		keys:     []string{acctest.Key(t, true)},
+	}
+	trust, policy := in.documents(t)
+	bounded := in
+	bounded.boundary = "arn:aws:iam::aws:policy/AmazonSageMakerReadOnly"
+	l := acctest.LoseFirstAnswers("iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary")
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(l.Options()),
+		CheckDestroy:             testAccCheckExecutionRoleDestroy(t),
+		Steps: []resource.TestStep{
+			{Config: in.hcl()},
+			{
+				Config: bounded.hcl(),
+				Check: func(*terraform.State) error {
+					if l.Lost("iam:PutRolePermissionsBoundary") != 1 {
+						return fmt.Errorf("the answer of PutRolePermissionsBoundary was not lost")
+					}
+					return checkLiveRole(t, name, trust, policy, 3600, bounded.boundary, map[string]string{"team": "ml"})
+				},
+			},
+			{
+				Config: in.hcl(),
+				Check: func(*terraform.State) error {
+					if l.Lost("iam:DeleteRolePermissionsBoundary") != 1 {
+						return fmt.Errorf("the answer of DeleteRolePermissionsBoundary was not lost")
+					}
+					return checkLiveRole(t, name, trust, policy, 3600, "", map[string]string{"team": "ml"})
+				},
+			},
+		},
+	})
+}

@@ -33,7 +33,7 @@ const (
 )
 
 var allControls = knownvalue.ListExact([]knownvalue.Check{
-	knownvalue.StringExact("SS-GOV-1"), knownvalue.StringExact("SS-IAM-1"), knownvalue.StringExact("SS-IAM-2"),
+	knownvalue.StringExact("SS-IAM-1"), knownvalue.StringExact("SS-IAM-2"),
 })
 
 // roleInputs are a role's inputs, rendered both into HCL and into the
@@ -310,7 +310,7 @@ func TestAccExecutionRole_driftManagedPolicyAttached(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 					expectBefore(addr, "attached_policy_arns", []any{fullAccessARN}),
-					expectBefore(addr, "controls", []any{"SS-GOV-1", "SS-IAM-1"}),
+					expectBefore(addr, "controls", []any{"SS-IAM-1"}),
 					plancheck.ExpectKnownValue(addr, tfjsonpath.New("attached_policy_arns"), knownvalue.SetExact([]knownvalue.Check{})),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -357,7 +357,7 @@ func TestAccExecutionRole_driftInlineEdited(t *testing.T) {
 					expectBefore(addr, "inline_policy_names", []any{"hand-made", policyName}),
 					expectBeforeMatches(addr, "policy_json", regexp.MustCompile(`"Action":"s3:\*"`)),
 					expectBeforeMatches(addr, "trust_policy_json", regexp.MustCompile(`^[^C]*$`)), // no Condition left
-					expectBefore(addr, "controls", []any{"SS-GOV-1"}),
+					expectBefore(addr, "controls", []any{}),
 					plancheck.ExpectKnownValue(addr, tfjsonpath.New("policy_json"), knownvalue.StringExact(policy)),
 					plancheck.ExpectKnownValue(addr, tfjsonpath.New("trust_policy_json"), knownvalue.StringExact(trust)),
 				}},
@@ -516,7 +516,7 @@ data "sagesafe_preflight" "test" {
 				statecheck.ExpectKnownValue("data.sagesafe_preflight.test", tfjsonpath.New("findings"), knownvalue.ListExact([]knownvalue.Check{})),
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("controls"), allControls),
 				statecheck.ExpectKnownValue("sagesafe_kms_key.test", tfjsonpath.New("controls"), knownvalue.ListExact([]knownvalue.Check{
-					knownvalue.StringExact("SS-GOV-1"), knownvalue.StringExact("SS-KMS-1"), knownvalue.StringExact("SS-KMS-2"),
+					knownvalue.StringExact("SS-KMS-1"), knownvalue.StringExact("SS-KMS-2"),
 				})),
 			},
 		}},

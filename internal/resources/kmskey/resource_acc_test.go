@@ -41,7 +41,7 @@ func keyPolicy(t *testing.T, spec iampolicy.KeySpec) string {
 }
 
 var allControls = knownvalue.ListExact([]knownvalue.Check{
-	knownvalue.StringExact("SS-GOV-1"), knownvalue.StringExact("SS-KMS-1"), knownvalue.StringExact("SS-KMS-2"),
+	knownvalue.StringExact("SS-KMS-1"), knownvalue.StringExact("SS-KMS-2"),
 })
 
 func TestAccKMSKey_basic(t *testing.T) {
@@ -153,7 +153,7 @@ func TestAccKMSKey_driftRotationDisabled(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 					expectBefore(addr, "rotation_enabled", false),
-					expectBefore(addr, "controls", []any{"SS-GOV-1", "SS-KMS-1"}),
+					expectBefore(addr, "controls", []any{"SS-KMS-1"}),
 					plancheck.ExpectKnownValue(addr, tfjsonpath.New("rotation_enabled"), knownvalue.Bool(true)),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -175,7 +175,7 @@ func TestAccKMSKey_driftRotationDisabled(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 					expectBefore(addr, "key_state", "Disabled"),
-					expectBefore(addr, "controls", []any{"SS-GOV-1", "SS-KMS-2"}),
+					expectBefore(addr, "controls", []any{"SS-KMS-2"}),
 					plancheck.ExpectKnownValue(addr, tfjsonpath.New("key_state"), knownvalue.StringExact("Enabled")),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -241,7 +241,7 @@ func TestAccKMSKey_driftPolicyEdited(t *testing.T) {
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 					expectBeforeMatches(addr, "policy_json", regexp.MustCompile(`"Sid":"Oops"`)),
 					expectBefore(addr, "alias", nil),
-					expectBefore(addr, "controls", []any{"SS-GOV-1", "SS-KMS-2"}),
+					expectBefore(addr, "controls", []any{"SS-KMS-2"}),
 					plancheck.ExpectKnownValue(addr, tfjsonpath.New("policy_json"), knownvalue.StringExact(want)),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{

@@ -1,0 +1,237 @@
+package faultmatrix
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/fixtures"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/provider"
+)
+
+// goldenPath is the example every platform team copies: all five resources.
+const goldenPath = "../../../examples/golden-path"
+
+// goldenConfig is the golden path's .tf files as one configuration,
+// without their `terraform` block (terraform-plugin-testing declares the
+// in-process provider itself).
+func goldenConfig(t *testing.T) string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(goldenPath, "*.tf"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("reading %s: %v (%d files)", goldenPath, err, len(files))
+	}
+	block := regexp.MustCompile(`(?ms)^terraform \{.*?^\}\n`)
+	var all []byte
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, block.ReplaceAll(b, nil)...)
+	}
+	return string(all)
+}
+
+// withTag adds `tags = { fault-matrix = "tagged" }` to every resource of
+// the golden path when tagged is true.
+func withTag(golden string, tagged bool) string {
+	if !tagged {
+		return golden
+	}
+	return regexp.MustCompile(`(?m)^(resource "sagesafe_\w+" "\w+" \{)$`).ReplaceAllString(golden, "$1\n  tags = { fault-matrix = \"tagged\" }")
+}
+
+// stage is one step of a scenario: variables of the golden path, applied.
+// A stage with drift set first changes the stack behind Terraform's back.
+type stage struct {
+	name  string
+	vars  func(name, bucket string) config.Variables
+	drift bool
+	// tagged adds a tag of the test's own to every resource; a stage
+	// without it removes that tag again (the untag calls).
+	tagged bool
+}
+
+// goldenStages create the stack, then change what an update can change in
+// place on every resource (tags through default_tags; a new serving image,
+// which deploys a new model and configuration and deletes the old ones).
+var goldenStages = []stage{
+	{name: "create", tagged: true, vars: func(name, bucket string) config.Variables {
+		return goldenVars(name, bucket, "ml-platform", "sha256:0b2a4e3c4f1d5e6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c")
+	}},
+	{name: "update", vars: func(name, bucket string) config.Variables {
+		return goldenVars(name, bucket, "ml-platform-2", updatedDigest)
+	}},
+	{name: "repair", drift: true, vars: func(name, bucket string) config.Variables {
+		return goldenVars(name, bucket, "ml-platform-2", updatedDigest)
+	}},
+}
+
+const updatedDigest = "sha256:1c3b5f4d5a2e6f7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d"
+
+func goldenVars(name, bucket, team, digest string) config.Variables {
+	return config.Variables{
+		"name":                   config.StringVariable(name),
+		"endpoint_url":           config.StringVariable(acctest.Endpoint()),
+		"data_bucket":            config.StringVariable(bucket),
+		"team":                   config.StringVariable(team),
+		"serving_image":          config.StringVariable("123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost-serve@" + digest),
+		"retain_logs_on_destroy": config.BoolVariable(false),
+	}
+}
+
+// run applies the scenario's stages with the provider options given, and
+// records the census after each stage; CheckDestroy fails when anything but
+// keys pending deletion and ended training-job records is left.
+func run(t *testing.T, golden, name, bucket, otherKey string, opts provider.Options, after func(stage string, c fixtures.Census) error) {
+	t.Helper()
+	census := func() (fixtures.Census, error) {
+		return fixtures.TakeCensus(context.Background(), acctest.AWS(t), name)
+	}
+	var steps []resource.TestStep
+	var ids live
+	for _, s := range goldenStages {
+		step := resource.TestStep{
+			Config:          withTag(golden, s.tagged),
+			ConfigVariables: s.vars(name, bucket),
+			Check: func(st *terraform.State) error {
+				if err := ids.capture(st); err != nil {
+					return err
+				}
+				c, err := census()
+				if err != nil {
+					return err
+				}
+				return after(s.name, c)
+			},
+		}
+		if s.drift {
+			step.PreConfig = func() { drift(t, ids, otherKey) }
+		}
+		steps = append(steps, step)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(opts),
+		CheckDestroy: func(*terraform.State) error {
+			c, err := census()
+			if err != nil {
+				return err
+			}
+			if left := c.Remains(); len(left) > 0 {
+				return fmt.Errorf("orphaned after destroy: %v", left)
+			}
+			return nil
+		},
+		Steps: steps,
+	})
+}
+
+// TestAccFaultMatrix loses the first answer of every mutating call of the
+// inventory (after the emulator applied it, as a broken connection does),
+// once per call, while the golden path is created, updated and destroyed.
+// Each case must succeed, converge to exactly the objects of a run without
+// faults (the plan after every apply is empty: terraform-plugin-testing
+// checks that), and leave nothing behind.
+func TestAccFaultMatrix(t *testing.T) {
+	acctest.PreCheck(t)
+	rows, err := Inventory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bucket := acctest.DataBucket(t, acctest.Key(t, true))
+	golden := goldenConfig(t)
+	otherKey := acctest.Key(t, true) // the drift points the stack's alias at it
+
+	// The reference: the same scenario without faults.
+	want := map[string]map[string]int{}
+	record := acctest.LoseFirstAnswers() // loses nothing: records the calls
+	t.Run("reference", func(t *testing.T) {
+		run(t, golden, acctest.RandomName("gp"), bucket, otherKey, record.Options(), func(stage string, c fixtures.Census) error {
+			want[stage] = c.Counts()
+			return nil
+		})
+	})
+	if t.Failed() || len(want) != len(goldenStages) {
+		t.Fatal("the golden path does not run without faults; the matrix cannot start")
+	}
+	seen := record.Seen()
+	for _, r := range rows {
+		if r.Scenario == "golden" && seen[r.Action] == 0 {
+			t.Errorf("inventory row %s names the golden scenario, which never makes that call", r.Action)
+		}
+	}
+	if os.Getenv("SAGESAFE_FAULT_MATRIX_CALLS") != "" {
+		for _, a := range slices.Sorted(maps.Keys(seen)) {
+			t.Logf("golden scenario call %s x%d", a, seen[a])
+		}
+	}
+
+	var mu sync.Mutex
+	var covered, passed []string
+	for _, group := range cases(rows) {
+		t.Run(strings.Join(group, "+"), func(t *testing.T) {
+			t.Parallel()
+			lose := acctest.LoseFirstAnswers(group...)
+			run(t, golden, acctest.RandomName("gp"), bucket, otherKey, lose.Options(), func(stage string, c fixtures.Census) error {
+				if d := fixtures.DiffCounts(want[stage], c.Counts()); d != "" {
+					return fmt.Errorf("after %s, with the first answer of %s lost, the objects differ from a run without faults: %s", stage, strings.Join(group, ", "), d)
+				}
+				return nil
+			})
+			if missed := lose.Missed(); len(missed) > 0 {
+				t.Errorf("the scenario never made %s: its inventory row names the wrong scenario", strings.Join(missed, ", "))
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			covered = append(covered, group...)
+			if !t.Failed() {
+				passed = append(passed, group...)
+			}
+		})
+	}
+	t.Cleanup(func() {
+		fmt.Printf("fault matrix: %d mutating calls in the inventory; first answer lost for %d; %d of them converged with nothing orphaned\n",
+			len(rows), len(covered), len(passed))
+	})
+}
+
+// cases groups the inventory's golden-path rows into cases: by default
+// each case loses the first answer of up to perCase different calls (one
+// run of the golden path per case keeps `make test` short);
+// SAGESAFE_FAULT_MATRIX=each gives every call a case of its own.
+func cases(rows []Row) [][]string {
+	var actions []string
+	for _, r := range rows {
+		if r.Scenario == "golden" && !slices.Contains(actions, r.Action) {
+			actions = append(actions, r.Action)
+		}
+	}
+	per := 6
+	if os.Getenv("SAGESAFE_FAULT_MATRIX") == "each" {
+		per = 1
+	}
+	var out [][]string
+	n := (len(actions) + per - 1) / per
+	for i := range n {
+		var g []string
+		for j := i; j < len(actions); j += n {
+			g = append(g, actions[j])
+		}
+		out = append(out, g)
+	}
+	return out
+}
