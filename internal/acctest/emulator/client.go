@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -60,6 +61,43 @@ type EndpointUpdate struct {
 	ExcludeRetainedVariantProperties json.RawMessage `json:"ExcludeRetainedVariantProperties"`
 	DeploymentConfig                 json.RawMessage `json:"DeploymentConfig"`
 	RetainDeploymentConfig           *bool           `json:"RetainDeploymentConfig"`
+}
+
+// Fault kinds for FaultRule.Fault.
+const (
+	// FaultLose lets the emulator apply the request, then drops the
+	// connection without sending any of the answer.
+	FaultLose = "lose"
+	// FaultError answers with the service's internal error (HTTP 500) in its
+	// protocol, without applying the request.
+	FaultError = "error"
+	// FaultThrottle answers with the service's throttling error (the codes
+	// aws-sdk-go-v2 retries as throttles), without applying the request.
+	FaultThrottle = "throttle"
+	// FaultLatency waits Seconds, then serves the request as usual.
+	FaultLatency = "latency"
+)
+
+// FaultRule is one fault injection rule, as accepted by
+// POST /_sagesafe/faults. Action is a "service:Action" key as Calls reports
+// it ("kms:CreateKey"); a trailing "*" makes it a prefix ("ec2:Create*",
+// "*"). The fault applies to the First N matching calls (the default is 1
+// when Every is 0 too), or to every Every-th one (calls Every, 2*Every, ...).
+type FaultRule struct {
+	Action  string  `json:"action"`
+	Fault   string  `json:"fault"`
+	First   int     `json:"first,omitempty"`
+	Every   int     `json:"every,omitempty"`
+	Seconds float64 `json:"seconds,omitempty"`
+}
+
+// FaultState is a registered rule with its counters: Matched is how many
+// calls matched its action (and were offered to it), Hits how many times
+// its fault was applied.
+type FaultState struct {
+	FaultRule
+	Hits    int `json:"hits"`
+	Matched int `json:"matched"`
 }
 
 // Client talks to the emulator's control API under /_sagesafe/.
@@ -128,7 +166,8 @@ func (c *Client) Calls(ctx context.Context) (map[string]int, error) {
 	return out, err
 }
 
-// ResetCalls clears the call counts and the recorded UpdateEndpoint requests.
+// ResetCalls clears the call counts (ScopeCalls' too) and the recorded
+// UpdateEndpoint requests.
 func (c *Client) ResetCalls(ctx context.Context) error {
 	return c.do(ctx, http.MethodPost, "/_sagesafe/calls/reset", nil, nil)
 }
@@ -138,6 +177,42 @@ func (c *Client) ResetCalls(ctx context.Context) error {
 func (c *Client) EndpointUpdates(ctx context.Context) ([]EndpointUpdate, error) {
 	var out []EndpointUpdate
 	err := c.do(ctx, http.MethodGet, "/_sagesafe/endpoint-updates", nil, &out)
+	return out, err
+}
+
+// SetFaults replaces the fault rules of scope ("" is the global scope,
+// which applies to every request; any other applies only to requests with
+// the header X-Sagesafe-Fault-Scope: scope). No rules clears the scope.
+func (c *Client) SetFaults(ctx context.Context, scope string, rules []FaultRule) error {
+	if rules == nil {
+		rules = []FaultRule{}
+	}
+	body := map[string]any{"scope": scope, "rules": rules}
+	return c.do(ctx, http.MethodPost, "/_sagesafe/faults", body, nil)
+}
+
+// Faults returns every registered rule with its counters, by scope.
+func (c *Client) Faults(ctx context.Context) (map[string][]FaultState, error) {
+	out := map[string][]FaultState{}
+	err := c.do(ctx, http.MethodGet, "/_sagesafe/faults", nil, &out)
+	return out, err
+}
+
+// ClearFaults removes the rules of scope ("" is the global scope).
+func (c *Client) ClearFaults(ctx context.Context, scope string) error {
+	return c.do(ctx, http.MethodPost, "/_sagesafe/faults/clear", map[string]string{"scope": scope}, nil)
+}
+
+// ClearAllFaults removes the rules of every scope.
+func (c *Client) ClearAllFaults(ctx context.Context) error {
+	return c.do(ctx, http.MethodPost, "/_sagesafe/faults/clear", map[string]string{}, nil)
+}
+
+// ScopeCalls is Calls for the requests that carried the fault scope header
+// with this scope.
+func (c *Client) ScopeCalls(ctx context.Context, scope string) (map[string]int, error) {
+	out := map[string]int{}
+	err := c.do(ctx, http.MethodGet, "/_sagesafe/calls?scope="+url.QueryEscape(scope), nil, &out)
 	return out, err
 }
 

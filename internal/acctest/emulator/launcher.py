@@ -23,10 +23,35 @@ start with "_", so no AWS request can collide with it):
                                       each other
     POST /_sagesafe/reset-behaviour   back to defaults (plain moto timing)
     GET  /_sagesafe/calls             {"service:Action": count} since reset
-    POST /_sagesafe/calls/reset       clear counts and recorded UpdateEndpoints
+    GET  /_sagesafe/calls?scope=S     the same, for requests with fault scope S
+    POST /_sagesafe/calls/reset       clear all counts and recorded UpdateEndpoints
     GET  /_sagesafe/endpoint-updates  every UpdateEndpoint request received
+    POST /_sagesafe/faults            {"scope": S, "rules": [rule, ...]}: replace
+                                      scope S's fault rules ("" = global; [] clears)
+    GET  /_sagesafe/faults            {scope: [rule + "hits", "matched"], ...}
+    POST /_sagesafe/faults/clear      {"scope": S} clears S; {} clears every scope
 
 moto's own ``POST /moto-api/reset`` still wipes all AWS state.
+
+Fault injection: a rule is
+``{"action": "kms:CreateKey", "fault": F, "first": N}`` or ``..."every": K}``
+(action: a classify_call key, "*" at the end makes it a prefix; first
+defaults to 1; every K means calls K, 2K, ...), with F one of
+
+    lose      moto applies the request, then the connection is dropped
+              without a byte of the answer
+    error     the service's internal error (HTTP 500) in its own protocol;
+              moto is not called
+    throttle  the service's throttling error in its own protocol (EC2
+              RequestLimitExceeded 503, S3 SlowDown 503, IAM/STS/CloudWatch
+              Throttling 400, tagging ThrottledException 400, JSON services
+              ThrottlingException 400); moto is not called
+    latency   wait "seconds", then serve the request as usual
+
+A scoped rule applies only to requests with the header
+``X-Sagesafe-Fault-Scope: S``; a global rule to every request. Retry replay
+(AttemptLog) is off for requests a rule could reach. Every applied fault is
+logged to stderr as ``sagesafe-fault <service:Action> <fault> scope=<S>``.
 
 Time is evaluated lazily: an endpoint or training job remembers when it
 entered a transitional state and the configured duration, and its status is
@@ -45,11 +70,14 @@ import math
 import os
 import re
 import signal
+import socket
 import struct
 import sys
 import threading
 import time
+import uuid
 import weakref
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -62,6 +90,8 @@ try:
     from moto.core.responses import ActionResult, EmptyResult
     from moto.core.utils import utcnow
     from moto.cloudwatch.responses import CloudWatchResponse
+    from moto.ec2.exceptions import EC2ClientError
+    from moto.ec2.responses import EC2Response
     from moto.kms.models import kms_backends
     from moto.kms.responses import KmsResponse
     from moto.logs.exceptions import InvalidParameterException, ResourceNotFoundException
@@ -461,7 +491,10 @@ _orig_create_endpoint_config = SageMakerResponse.create_endpoint_config
 
 
 def _create_endpoint_config(self: Any) -> Any:
-    """CreateEndpointConfig: reject duplicates (moto overwrites)."""
+    """CreateEndpointConfig: reject duplicates (moto overwrites) and store
+    ShadowProductionVariants (moto drops them), which DescribeEndpointConfig
+    then returns like ProductionVariants. Their models must exist and their
+    instance types be valid, as for ProductionVariants."""
     name = self._get_param("EndpointConfigName")
     backend = self.sagemaker_backend
     if name in backend.endpoint_configs:
@@ -471,7 +504,18 @@ def _create_endpoint_config(self: Any) -> Any:
         raise ValidationError(
             message=f'Cannot create already existing endpoint configuration "{arn}".'
         )
-    return _orig_create_endpoint_config(self)
+    shadows = copy.deepcopy(self._get_param("ShadowProductionVariants"))
+    if shadows:
+        backend.validate_production_variants(shadows)  # the models exist
+        for variant in shadows:
+            if "InstanceType" in variant:
+                _validate_instance_type(None, variant["InstanceType"])
+    result = _orig_create_endpoint_config(self)
+    if shadows:
+        # moto's response_object serves every attribute with "_" in CamelCase:
+        # this one as "ShadowProductionVariants" (absent when never set).
+        backend.endpoint_configs[name].shadow_production_variants = shadows
+    return result
 
 
 _INSTANCE_TYPES: frozenset[str] = frozenset(
@@ -617,6 +661,62 @@ def _owner_checked(original: Any) -> Any:
 
 
 # ---------------------------------------------------------------------------
+# EC2: ClientToken idempotency
+# ---------------------------------------------------------------------------
+#
+# EC2 honours ClientToken on the creates that take one ("Ensuring
+# idempotency in Amazon EC2 API requests"): a request with the token of an
+# earlier successful request and the same parameters returns the earlier
+# answer and creates nothing; the same token with other parameters fails
+# with IdempotentParameterMismatch. moto ignores the token and creates a
+# second object, so a create retried after a lost answer would leave an
+# orphan here that AWS would not. The SDKs fill ClientToken in themselves
+# and send the same one on every retry of an operation.
+
+#: EC2 creates with a ClientToken (botocore's ec2 model) that the provider or
+#: its fixtures use, by moto's response method name.
+CLIENT_TOKEN_ACTIONS = (
+    "create_vpc_endpoint",
+    "create_flow_logs",
+    "create_route_table",
+    "create_nat_gateway",
+    "create_network_interface",
+)
+
+#: (account, region, Action, token) -> (parameters, first answer); oldest first.
+_client_tokens: dict[tuple[str, str, str, str], tuple[Any, Any]] = {}
+_CLIENT_TOKENS_MAX = 4096
+
+
+def _with_client_token(original: Any) -> Any:
+    def wrapper(self: Any) -> Any:
+        token = self._get_param("ClientToken")
+        if not token:
+            return original(self)
+        params = {k: v for k, v in self.querystring.items() if k not in ("ClientToken", "Action", "Version")}
+        key = (self.current_account, self.region, original.__name__, token)
+        with _LOCK:  # held across the create: a racing retry waits for the first answer
+            if key in _client_tokens:
+                first_params, answer = _client_tokens[key]
+                if first_params != params:
+                    raise EC2ClientError(
+                        "IdempotentParameterMismatch",
+                        "The client token you have provided is associated with a resource that "
+                        "has different parameters than the ones in this request.",
+                    )
+                return answer
+            answer = original(self)  # raises on failure: nothing remembered
+            _client_tokens[key] = (params, answer)
+            while len(_client_tokens) > _CLIENT_TOKENS_MAX:
+                _client_tokens.pop(next(iter(_client_tokens)))
+            return answer
+
+    wrapper.__name__ = original.__name__
+    wrapper.__wrapped__ = original  # type: ignore[attr-defined]
+    return wrapper
+
+
+# ---------------------------------------------------------------------------
 # Installing the patches
 # ---------------------------------------------------------------------------
 
@@ -630,7 +730,7 @@ PATCHES = [
     "sagemaker:DescribeTrainingJob/ListTrainingJobs (lazy status transitions)",
     "sagemaker:DescribeTrainingJob (TrainingTimeInSeconds/BillableTimeInSeconds once ended)",
     "sagemaker:CreateModel (duplicates rejected; EnableNetworkIsolation stored)",
-    "sagemaker:CreateEndpointConfig (duplicates rejected; botocore instance-type enum)",
+    "sagemaker:CreateEndpointConfig (duplicates rejected; botocore instance-type enum; ShadowProductionVariants stored)",
     "sagemaker:AddTags (existing keys overwritten)",
     "logs:AssociateKmsKey (new)",
     "logs:DisassociateKmsKey (new)",
@@ -638,6 +738,7 @@ PATCHES = [
     "kms: a KeyId that is a key ARN is served from that ARN's account and region",
     "cloudwatch:DisableAlarmActions/EnableAlarmActions (new)",
     "s3: ExpectedBucketOwner honoured (another account's bucket: 403 AccessDenied)",
+    "ec2:CreateVpcEndpoint/CreateFlowLogs/CreateRouteTable/CreateNatGateway/CreateNetworkInterface (ClientToken idempotent)",
     "protocol: Smithy RPC v2 CBOR requests served through moto's awsJson (CloudWatch from aws-sdk-go-v2)",
 ]
 
@@ -681,6 +782,10 @@ def install_patches() -> None:
     CloudWatchResponse.enable_alarm_actions = _alarm_actions_setter(True)
     S3Response._bucket_response = _owner_checked(S3Response._bucket_response)
     S3Response._key_response = _owner_checked(S3Response._key_response)
+    for name in CLIENT_TOKEN_ACTIONS:
+        original = getattr(EC2Response, name)
+        if not hasattr(original, "__wrapped__"):
+            setattr(EC2Response, name, _with_client_token(original))
 
 
 # ---------------------------------------------------------------------------
@@ -981,11 +1086,239 @@ def classify_call(environ: dict[str, Any]) -> str:
 
 
 # ---------------------------------------------------------------------------
+# Fault injection (rules set per test through the control API)
+# ---------------------------------------------------------------------------
+#
+# A rule names the calls it applies to ("kms:CreateKey", "ec2:Create*", "*"),
+# the fault, and which of the matching calls get it (the first N, or every
+# K-th). Rules live in scopes: a scoped rule applies only to requests that
+# carry X-Sagesafe-Fault-Scope: <scope> (tests add the header through the
+# provider's transport hook, so tests sharing one emulator do not disturb
+# each other); the global scope "" applies to every request.
+#
+# A call is offered to the rules of its scope, then to the global ones, in
+# order. Each rule whose action matches counts the call ("matched") and
+# fires when the call is one of its first N or a multiple of K ("hits").
+# "latency" delays the call and lets later rules see it too; the first other
+# fault that fires is applied and later rules do not see the call.
+
+FAULT_SCOPE_HEADER = "X-Sagesafe-Fault-Scope"
+FAULT_KINDS = ("lose", "error", "throttle", "latency")
+_RULE_KEYS = {"action", "fault", "first", "every", "seconds"}
+
+_faults: dict[str, list[dict[str, Any]]] = {}
+_scope_calls: dict[str, dict[str, int]] = {}
+
+
+def _positive_int(rule: dict[str, Any], key: str) -> None:
+    value = rule[key]
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{key} must be an integer of at least 1")
+
+
+def validate_fault_rule(rule: Any) -> dict[str, Any]:
+    """Return ``rule`` with its defaults filled in, or raise ValueError."""
+    if not isinstance(rule, dict):
+        raise ValueError("a rule must be a JSON object")
+    unknown = sorted(set(rule) - _RULE_KEYS)
+    if unknown:
+        raise ValueError(f"unknown rule keys: {unknown}")
+    action = rule.get("action")
+    if not isinstance(action, str) or not action or "*" in action[:-1]:
+        raise ValueError('action must be a "service:Action" key, optionally ending with "*"')
+    if rule.get("fault") not in FAULT_KINDS:
+        raise ValueError(f"fault must be one of {list(FAULT_KINDS)}")
+    out: dict[str, Any] = {"action": action, "fault": rule["fault"]}
+    if "first" in rule and "every" in rule:
+        raise ValueError("give first or every, not both")
+    for key in ("first", "every"):
+        if key in rule:
+            _positive_int(rule, key)
+            out[key] = rule[key]
+    if "every" not in out:
+        out.setdefault("first", 1)
+    if rule["fault"] == "latency":
+        seconds = rule.get("seconds")
+        if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not 0 <= seconds <= 300:
+            raise ValueError("latency needs seconds, a number from 0 to 300")
+        out["seconds"] = seconds
+    elif "seconds" in rule:
+        raise ValueError("seconds is only for the latency fault")
+    return out
+
+
+def validate_fault_rules(body: Any) -> tuple[str, list[dict[str, Any]]]:
+    """Return (scope, rules) from a POST /_sagesafe/faults body or raise ValueError."""
+    if not isinstance(body, dict):
+        raise ValueError("body must be a JSON object")
+    unknown = sorted(set(body) - {"scope", "rules"})
+    if unknown:
+        raise ValueError(f"unknown keys: {unknown}")
+    scope, rules = body.get("scope"), body.get("rules")
+    if not isinstance(scope, str):
+        raise ValueError('scope must be a string ("" for the global scope)')
+    if not isinstance(rules, list):
+        raise ValueError("rules must be a list")
+    return scope, [validate_fault_rule(r) for r in rules]
+
+
+def _action_matches(pattern: str, key: str) -> bool:
+    return key == pattern or (pattern.endswith("*") and key.startswith(pattern[:-1]))
+
+
+def _fires(rule: dict[str, Any]) -> bool:
+    n = rule["matched"]
+    return n <= rule["first"] if "first" in rule else n % rule["every"] == 0
+
+
+def replay_allowed(scope: str) -> bool:
+    """AWS has no retry cache: while a fault may be injected into a request
+    (a rule in its scope, or any global rule), its retries must reach moto."""
+    with _LOCK:
+        return not _faults.get("") and not (scope and _faults.get(scope))
+
+
+def pick_faults(scope: str, key: str) -> tuple[float, dict[str, Any] | None]:
+    """Offer a call to the rules; return (seconds of latency, the fault rule
+    to apply or None). Counts and logs every fault that fires."""
+    delay, chosen = 0.0, None
+    with _LOCK:
+        rules = (_faults.get(scope, []) if scope else []) + _faults.get("", [])
+        for rule in rules:
+            if not _action_matches(rule["action"], key):
+                continue
+            rule["matched"] += 1
+            if not _fires(rule):
+                continue
+            rule["hits"] += 1
+            print(f"sagesafe-fault {key} {rule['fault']} scope={scope}", file=sys.stderr, flush=True)
+            if rule["fault"] == "latency":
+                delay += rule["seconds"]
+                continue
+            chosen = rule
+            break
+    return delay, chosen
+
+
+#: service -> fault -> (HTTP status, error code), with the codes AWS sends
+#: (all throttling codes are in aws-sdk-go-v2's retry.DefaultThrottleErrorCodes,
+#: so the SDK retries them as throttles). Unlisted services use the protocol's
+#: usual code: ThrottlingException / Throttling, InternalFailure.
+FAULT_CODES: dict[str, dict[str, tuple[int, str]]] = {
+    "ec2": {"throttle": (503, "RequestLimitExceeded"), "error": (500, "InternalError")},
+    "s3": {"throttle": (503, "SlowDown"), "error": (500, "InternalError")},
+    "iam": {"throttle": (400, "Throttling"), "error": (500, "ServiceFailure")},
+    "sts": {"throttle": (400, "Throttling"), "error": (500, "InternalFailure")},
+    "cloudwatch": {"throttle": (400, "Throttling"), "error": (500, "InternalServiceError")},
+    "kms": {"throttle": (400, "ThrottlingException"), "error": (500, "KMSInternalException")},
+    "logs": {"throttle": (400, "ThrottlingException"), "error": (500, "ServiceUnavailableException")},
+    "sagemaker": {"throttle": (400, "ThrottlingException"), "error": (500, "InternalFailure")},
+    "tagging": {"throttle": (400, "ThrottledException"), "error": (500, "InternalServiceException")},
+}
+
+_FAULT_MESSAGES = {
+    "throttle": "Rate exceeded (injected by the sagesafe emulator)",
+    "error": "An internal error occurred (injected by the sagesafe emulator)",
+}
+
+
+def _request_protocol(environ: dict[str, Any], service: str) -> str:
+    """The wire protocol of an AWS request: cbor, json, ec2, query, rest-xml, rest-json."""
+    if _RPCV2_PATH.match(environ.get("PATH_INFO", "")) and environ.get(
+        "HTTP_SMITHY_PROTOCOL", ""
+    ).lower() == "rpc-v2-cbor":
+        return "cbor"
+    if environ.get("HTTP_X_AMZ_TARGET"):
+        return "json"
+    form = environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded")
+    if form or "Action" in parse_qs(environ.get("QUERY_STRING", "")):
+        return "ec2" if service == "ec2" else "query"
+    return "rest-xml" if service == "s3" else "rest-json"
+
+
+def fault_answer(environ: dict[str, Any], fault: str) -> tuple[str, list[tuple[str, str]], bytes]:
+    """(status line, headers, body) of an injected error or throttle, in the
+    request's own protocol, so the SDK decodes the code as AWS's."""
+    service = signing_service(environ)
+    protocol = _request_protocol(environ, service)
+    default_code = "Throttling" if protocol in ("query", "ec2") else "ThrottlingException"
+    defaults = {"throttle": (400, default_code), "error": (500, "InternalFailure")}
+    status, code = FAULT_CODES.get(service, defaults).get(fault, defaults[fault])
+    message = _FAULT_MESSAGES[fault]
+    request_id = str(uuid.uuid4())
+    party = "Sender" if status < 500 else "Receiver"
+    headers = [("x-amzn-RequestId", request_id), ("x-amz-request-id", request_id)]
+    if protocol == "cbor":
+        body = cbor_encode({"__type": code, "message": message})
+        headers += [
+            ("Content-Type", "application/cbor"),
+            ("Smithy-Protocol", "rpc-v2-cbor"),
+            ("x-amzn-query-error", f"{code};{party}"),
+        ]
+    elif protocol in ("json", "rest-json"):
+        body = json.dumps({"__type": code, "message": message}).encode()
+        ctype = environ.get("CONTENT_TYPE", "")
+        headers += [
+            ("Content-Type", ctype if ctype.startswith("application/x-amz-json") else "application/json"),
+            ("X-Amzn-ErrorType", code),
+            ("x-amzn-query-error", f"{code};{party}"),
+        ]
+    else:
+        if protocol == "ec2":
+            xml = (
+                f"<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error>"
+                f"</Errors><RequestID>{request_id}</RequestID></Response>"
+            )
+        elif protocol == "query":
+            xml = (
+                f"<ErrorResponse><Error><Type>{party}</Type><Code>{code}</Code><Message>{message}"
+                f"</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+            )
+        else:  # rest-xml (S3)
+            xml = f"<Error><Code>{code}</Code><Message>{message}</Message><RequestId>{request_id}</RequestId></Error>"
+        body = ('<?xml version="1.0" encoding="UTF-8"?>\n' + xml).encode()
+        headers.append(("Content-Type", "text/xml;charset=UTF-8" if protocol != "rest-xml" else "application/xml"))
+    headers.append(("Content-Length", str(len(body))))
+    return f"{status} {HTTPStatus(status).phrase}", headers, body
+
+
+def lose_answer(environ: dict[str, Any], forward: Any) -> Any:
+    """Let moto apply the request, then drop the connection without a byte of
+    the answer (no status line), as a broken network does. Raising a
+    ConnectionError makes werkzeug treat the request as dropped and write
+    nothing."""
+    captured: dict[str, str] = {}
+
+    def capture(status: str, headers: Any, exc_info: Any = None) -> Any:
+        captured["status"] = status
+        return lambda _data: None
+
+    result = forward(capture)
+    try:
+        for _ in result:
+            pass
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+    sock = environ.get("werkzeug.socket")
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+    environ["sagesafe.lost"] = captured.get("status", "?")
+    raise ConnectionAbortedError(f"answer {captured.get('status')} lost on purpose (sagesafe fault)")
+
+
+# ---------------------------------------------------------------------------
 # WSGI: control API + counting in front of moto's dispatcher
 # ---------------------------------------------------------------------------
 
 
 _POST_PATHS = (
+    "/_sagesafe/faults",
+    "/_sagesafe/faults/clear",
     "/_sagesafe/behaviour",
     "/_sagesafe/behaviour/merge",
     "/_sagesafe/reset-behaviour",
@@ -1056,25 +1389,20 @@ class AttemptLog:
 
         return self._capture(app(tracked), record)
 
-    def _capture(self, chunks: Any, record: dict[str, Any]) -> Any:
-        """Yield the answer's chunks; keep a whole 2xx answer for replay."""
-        kept: list[bytes] | None = []
-        size = 0
+    def _capture(self, chunks: Any, record: dict[str, Any]) -> list[bytes]:
+        """Read the whole answer and keep a 2xx one for replay *before* any
+        of it is sent: a client that has the answer may retry at once, and
+        the retry must find it recorded."""
         try:
-            for chunk in chunks:
-                if kept is not None:
-                    size += len(chunk)
-                    kept.append(chunk)
-                    if size > self.MAX_BODY:
-                        kept = None
-                yield chunk
+            body = b"".join(chunks)
         finally:
             close = getattr(chunks, "close", None)
             if close is not None:
                 close()
-        if kept is not None and record["status"].startswith("2"):
+        if len(body) <= self.MAX_BODY and record["status"].startswith("2"):
             with _LOCK:
-                record["body"] = b"".join(kept)
+                record["body"] = body
+        return [body]
 
 
 _attempts = AttemptLog()
@@ -1099,15 +1427,59 @@ class SagesafeApp:
         if path.startswith("/moto-api") or path == "/favicon.ico":
             return self.moto_app(environ, start_response)
         key = classify_call(environ)
+        scope = environ.get("HTTP_X_SAGESAFE_FAULT_SCOPE", "")
         with _LOCK:
             _calls[key] = _calls.get(key, 0) + 1
-        return _attempts(environ, key, start_response, lambda sr: self.dispatch(environ, sr))
+            if scope:
+                counts = _scope_calls.setdefault(scope, {})
+                counts[key] = counts.get(key, 0) + 1
+        if not replay_allowed(scope):
+            environ["HTTP_X_SAGESAFE_REPLAY_RETRIES"] = "false"
+        delay, rule = pick_faults(scope, key)
+        if delay:
+            time.sleep(delay)
+        if rule is not None and rule["fault"] in ("error", "throttle"):
+            status, headers, body = fault_answer(environ, rule["fault"])
+            start_response(status, headers)
+            return [body]
+
+        def forward(sr: Any) -> Any:
+            return _attempts(environ, key, sr, lambda sr2: self.dispatch(environ, sr2))
+
+        if rule is not None:  # "lose"
+            return lose_answer(environ, forward)
+        return forward(start_response)
 
     def dispatch(self, environ: dict[str, Any], start_response: Any) -> Any:
         adapted = rpcv2_cbor_adapter(self.moto_app, environ, start_response, signing_service(environ))
         if adapted is not None:
             return adapted
         return self.moto_app(environ, start_response)
+
+    @staticmethod
+    def set_faults(environ: dict[str, Any], path: str) -> Any:
+        """POST /_sagesafe/faults (replace a scope's rules) and
+        /_sagesafe/faults/clear (drop one scope's rules, or all)."""
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = json.loads(environ["wsgi.input"].read(length) if length else b"{}")
+        if path == "/_sagesafe/faults":
+            scope, rules = validate_fault_rules(body)
+            with _LOCK:
+                if rules:
+                    _faults[scope] = [dict(r, hits=0, matched=0) for r in rules]
+                else:
+                    _faults.pop(scope, None)
+                return copy.deepcopy(_faults.get(scope, []))
+        if not isinstance(body, dict) or set(body) - {"scope"}:
+            raise ValueError('body must be {} (clear all) or {"scope": "<scope>"}')
+        if "scope" in body and not isinstance(body["scope"], str):
+            raise ValueError("scope must be a string")
+        with _LOCK:
+            if "scope" in body:
+                _faults.pop(body["scope"], None)
+            else:
+                _faults.clear()
+            return copy.deepcopy(_faults)
 
     def control(self, environ: dict[str, Any], path: str) -> tuple[str, Any]:
         global _behaviour
@@ -1121,7 +1493,17 @@ class SagesafeApp:
             ("GET", "/_sagesafe/behaviour"): lambda: _behaviour,
             ("GET", "/_sagesafe/calls"): lambda: _calls,
             ("GET", "/_sagesafe/endpoint-updates"): lambda: _endpoint_updates,
+            ("GET", "/_sagesafe/faults"): lambda: _faults,
         }
+        if method == "GET" and path == "/_sagesafe/calls" and environ.get("QUERY_STRING"):
+            scope = parse_qs(environ["QUERY_STRING"]).get("scope", [""])[0]
+            with _LOCK:
+                return "200 OK", dict(_scope_calls.get(scope, {}))
+        if method == "POST" and path in ("/_sagesafe/faults", "/_sagesafe/faults/clear"):
+            try:
+                return "200 OK", self.set_faults(environ, path)
+            except ValueError as exc:  # includes JSONDecodeError
+                return "400 Bad Request", {"error": str(exc)}
         with _LOCK:
             if (method, path) in routes:
                 return "200 OK", copy.deepcopy(routes[(method, path)]())
@@ -1151,6 +1533,7 @@ class SagesafeApp:
                 return "200 OK", copy.deepcopy(_behaviour)
             if method == "POST" and path == "/_sagesafe/calls/reset":
                 _calls.clear()
+                _scope_calls.clear()
                 _endpoint_updates.clear()
                 return "200 OK", {}
         known = {p for _, p in routes} | set(_POST_PATHS)
@@ -1165,6 +1548,8 @@ class RequestHandler(WSGIRequestHandler):
     def connection_dropped(self, error: BaseException, environ: Any = None) -> None:
         if "/_sagesafe/health" in getattr(self, "requestline", ""):
             return  # emulator.sh's probe hangs up as soon as it has the status
+        if (environ or {}).get("sagesafe.lost"):
+            return  # a "lose" fault: already logged as sagesafe-fault
         inv = (environ or {}).get("HTTP_AMZ_SDK_INVOCATION_ID", "-")
         print(
             f"sagesafe-dropped {getattr(self, 'requestline', '?')!r} invocation={inv}: {error!r}",

@@ -8,6 +8,7 @@ Periods are kept around a second so the whole file runs in well under 60 s.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import subprocess
@@ -19,6 +20,8 @@ import urllib.request
 import uuid
 
 import boto3
+import botocore.exceptions
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -580,6 +583,350 @@ class EmulatorTest(unittest.TestCase):
     def test_managed_policies_loaded(self) -> None:
         arn = "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"
         self.assertEqual(client("iam").get_policy(PolicyArn=arn)["Policy"]["Arn"], arn)
+
+
+# --- fault injection --------------------------------------------------------
+
+SCOPE_HEADER = "X-Sagesafe-Fault-Scope"
+NO_RETRIES = Config(retries={"total_max_attempts": 1})
+
+
+def scoped(service: str, scope: str | None, config: Config = NO_RETRIES):
+    """A boto3 client whose requests carry the fault scope header."""
+    c = boto3.client(service, endpoint_url=URL, region_name="us-east-1", config=config)
+    if scope:
+        c.meta.events.register(
+            "before-sign.*.*", lambda request, **_: request.headers.__setitem__(SCOPE_HEADER, scope)
+        )
+    return c
+
+
+def faults(scope: str, *rules: dict) -> list:
+    status, body = control("POST", "/_sagesafe/faults", {"scope": scope, "rules": list(rules)})
+    assert status == 200, body
+    return body
+
+
+def fault_state(scope: str) -> list:
+    return control("GET", "/_sagesafe/faults")[1].get(scope, [])
+
+
+class FaultTest(unittest.TestCase):
+    def setUp(self) -> None:
+        self.assertEqual(control("POST", "/_sagesafe/faults/clear", {})[0], 200)
+        self.scope = uid("scope")
+
+    def tearDown(self) -> None:
+        control("POST", "/_sagesafe/faults/clear", {})
+
+    def error_of(self, call) -> tuple[str, int]:
+        with self.assertRaises(ClientError) as ctx:
+            call()
+        err = ctx.exception.response
+        return err["Error"]["Code"], err["ResponseMetadata"]["HTTPStatusCode"]
+
+    def test_control_api_validates(self) -> None:
+        bad = [
+            [],
+            {"rules": []},
+            {"scope": 1, "rules": []},
+            {"scope": "s", "rules": {}},
+            {"scope": "s", "rules": [], "extra": 1},
+            {"scope": "s", "rules": [{"action": "kms:CreateKey", "fault": "explode"}]},
+            {"scope": "s", "rules": [{"action": "", "fault": "lose"}]},
+            {"scope": "s", "rules": [{"action": "kms:*Key", "fault": "lose"}]},
+            {"scope": "s", "rules": [{"action": "kms:CreateKey", "fault": "lose", "first": 0}]},
+            {"scope": "s", "rules": [{"action": "kms:CreateKey", "fault": "lose", "every": True}]},
+            {"scope": "s", "rules": [{"action": "kms:CreateKey", "fault": "lose", "first": 1, "every": 2}]},
+            {"scope": "s", "rules": [{"action": "kms:CreateKey", "fault": "lose", "seconds": 1}]},
+            {"scope": "s", "rules": [{"action": "kms:CreateKey", "fault": "latency"}]},
+            {"scope": "s", "rules": [{"action": "kms:CreateKey", "fault": "lose", "nope": 1}]},
+        ]
+        for body in bad:
+            status, got = control("POST", "/_sagesafe/faults", body)
+            self.assertEqual(status, 400, (body, got))
+            self.assertIn("error", got)
+        self.assertEqual(control("POST", "/_sagesafe/faults/clear", {"scope": 1})[0], 400)
+        self.assertEqual(control("POST", "/_sagesafe/faults/clear", {"x": "y"})[0], 400)
+        self.assertEqual(control("GET", "/_sagesafe/faults/clear")[0], 405)
+        got = faults("a", {"action": "kms:*", "fault": "throttle"}, {"action": "*", "fault": "latency", "seconds": 0.1, "every": 2})
+        self.assertEqual(got, [
+            {"action": "kms:*", "fault": "throttle", "first": 1, "hits": 0, "matched": 0},
+            {"action": "*", "fault": "latency", "seconds": 0.1, "every": 2, "hits": 0, "matched": 0},
+        ])
+        faults("b", {"action": "ec2:CreateVpc", "fault": "error", "first": 3})
+        self.assertEqual(sorted(control("GET", "/_sagesafe/faults")[1]), ["a", "b"])
+        self.assertEqual(control("POST", "/_sagesafe/faults/clear", {"scope": "a"})[1], {"b": fault_state("b")})
+        faults("b")  # no rules: the scope is dropped
+        self.assertEqual(control("GET", "/_sagesafe/faults")[1], {})
+        faults("c", {"action": "*", "fault": "lose"})
+        self.assertEqual(control("POST", "/_sagesafe/faults/clear", {})[1], {})
+
+    def test_throttle_in_each_protocol(self) -> None:
+        """The codes the Go SDK's retryer counts as throttles, in each service's protocol."""
+        faults(self.scope, {"action": "*", "fault": "throttle", "every": 1})
+        cases = [
+            ("ec2", lambda c: c.describe_vpcs(), ("RequestLimitExceeded", 503)),
+            ("iam", lambda c: c.list_roles(), ("Throttling", 400)),
+            ("sts", lambda c: c.get_caller_identity(), ("Throttling", 400)),
+            ("cloudwatch", lambda c: c.describe_alarms(), ("Throttling", 400)),
+            ("kms", lambda c: c.list_keys(), ("ThrottlingException", 400)),
+            ("logs", lambda c: c.describe_log_groups(), ("ThrottlingException", 400)),
+            ("sagemaker", lambda c: c.list_endpoints(), ("ThrottlingException", 400)),
+            ("s3", lambda c: c.list_buckets(), ("SlowDown", 503)),
+            ("resourcegroupstaggingapi", lambda c: c.get_resources(), ("ThrottledException", 400)),
+        ]
+        for service, call, want in cases:
+            with self.subTest(service=service):
+                self.assertEqual(self.error_of(lambda: call(scoped(service, self.scope))), want)
+        (rule,) = fault_state(self.scope)
+        self.assertEqual((rule["matched"], rule["hits"]), (len(cases), len(cases)))
+
+    def test_throttle_and_error_in_rpcv2_cbor(self) -> None:
+        sys.path.insert(0, HERE)
+        import launcher
+
+        def call() -> tuple[int, dict, object]:
+            req = urllib.request.Request(
+                f"{URL}/service/GraniteServiceVersion20100801/operation/DescribeAlarms",
+                data=launcher.cbor_encode({}),
+                method="POST",
+                headers={
+                    "Content-Type": "application/cbor",
+                    "Smithy-Protocol": "rpc-v2-cbor",
+                    SCOPE_HEADER: self.scope,
+                    "Authorization": "AWS4-HMAC-SHA256 Credential=a/20260101/us-east-1/monitoring/aws4_request, "
+                    "SignedHeaders=host, Signature=0",
+                },
+            )
+            try:
+                with urllib.request.urlopen(req, timeout=10) as resp:
+                    return resp.status, dict(resp.headers), launcher.cbor_decode(resp.read())
+            except urllib.error.HTTPError as err:
+                return err.code, dict(err.headers), launcher.cbor_decode(err.read())
+
+        faults(self.scope, {"action": "cloudwatch:DescribeAlarms", "fault": "throttle"},
+               {"action": "cloudwatch:DescribeAlarms", "fault": "error"})
+        status, headers, body = call()
+        self.assertEqual((status, body["__type"]), (400, "Throttling"))
+        self.assertEqual(headers["x-amzn-query-error"], "Throttling;Sender")
+        self.assertEqual((headers["Content-Type"], headers["Smithy-Protocol"]), ("application/cbor", "rpc-v2-cbor"))
+        status, headers, body = call()  # the first rule is spent; the second fires
+        self.assertEqual((status, headers["x-amzn-query-error"]), (500, "InternalServiceError;Receiver"))
+        status, _, body = call()
+        self.assertEqual(status, 200)
+        self.assertIn("MetricAlarms", body)
+
+    def test_error(self) -> None:
+        faults(self.scope, {"action": "*", "fault": "error", "first": 100})
+        for service, call, want in [
+            ("ec2", lambda c: c.describe_vpcs(), ("InternalError", 500)),
+            ("iam", lambda c: c.list_roles(), ("ServiceFailure", 500)),
+            ("kms", lambda c: c.list_keys(), ("KMSInternalException", 500)),
+            ("sagemaker", lambda c: c.list_endpoints(), ("InternalFailure", 500)),
+            ("s3", lambda c: c.list_buckets(), ("InternalError", 500)),
+        ]:
+            with self.subTest(service=service):
+                self.assertEqual(self.error_of(lambda: call(scoped(service, self.scope))), want)
+        # moto was not called: nothing was created.
+        kms = scoped("kms", self.scope)
+        before = len(client("kms").list_keys()["Keys"])
+        self.assertEqual(self.error_of(kms.create_key), ("KMSInternalException", 500))
+        self.assertEqual(len(client("kms").list_keys()["Keys"]), before)
+
+    def test_lose_applies_the_request_and_drops_the_answer(self) -> None:
+        faults(self.scope, {"action": "kms:CreateKey", "fault": "lose"})
+        description = uid("lost")
+        with self.assertRaises(botocore.exceptions.ConnectionClosedError):
+            scoped("kms", self.scope).create_key(Description=description)
+        keys = client("kms").list_keys()["Keys"]
+        made = [k for k in keys if client("kms").describe_key(KeyId=k["KeyId"])["KeyMetadata"].get("Description") == description]
+        self.assertEqual(len(made), 1, "the lost request must still have taken effect")
+        # A raw client sees the connection close without a status line.
+        faults(self.scope, {"action": "sts:GetCallerIdentity", "fault": "lose"})
+        conn = http.client.HTTPConnection(URL.removeprefix("http://"), timeout=10)
+        conn.request("POST", "/", body="Action=GetCallerIdentity&Version=2011-06-15", headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            SCOPE_HEADER: self.scope,
+            "Authorization": "AWS4-HMAC-SHA256 Credential=a/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0",
+        })
+        with self.assertRaises(http.client.RemoteDisconnected):
+            conn.getresponse()
+        conn.close()
+        self.assertEqual(fault_state(self.scope)[0]["hits"], 1)
+        # The SDK's retry reaches moto (no replay) and succeeds.
+        faults(self.scope, {"action": "kms:CreateKey", "fault": "lose"})
+        kms = scoped("kms", self.scope, Config(retries={"total_max_attempts": 3, "mode": "standard"}))
+        before = len(client("kms").list_keys()["Keys"])
+        kms.create_key()
+        self.assertEqual(len(client("kms").list_keys()["Keys"]), before + 2)  # kms has no token: two keys
+
+    def test_latency(self) -> None:
+        faults(self.scope, {"action": "sts:GetCallerIdentity", "fault": "latency", "seconds": 0.4})
+        sts = scoped("sts", self.scope)
+        t0 = time.monotonic()
+        sts.get_caller_identity()
+        self.assertGreaterEqual(time.monotonic() - t0, 0.4)
+        t0 = time.monotonic()
+        sts.get_caller_identity()  # first: 1 is spent
+        self.assertLess(time.monotonic() - t0, 0.4)
+
+    def test_scope_isolation_and_global_rules(self) -> None:
+        faults(self.scope, {"action": "sts:*", "fault": "throttle", "first": 10})
+        scoped("sts", None).get_caller_identity()  # no header
+        scoped("sts", uid("other")).get_caller_identity()  # another scope
+        self.assertEqual(self.error_of(scoped("sts", self.scope).get_caller_identity), ("Throttling", 400))
+        (rule,) = fault_state(self.scope)
+        self.assertEqual((rule["matched"], rule["hits"]), (1, 1))
+        faults("", {"action": "sts:GetCallerIdentity", "fault": "error"})
+        self.assertEqual(self.error_of(scoped("sts", None).get_caller_identity), ("InternalFailure", 500))
+        faults("", {"action": "sts:GetCallerIdentity", "fault": "error"})
+        self.assertEqual(self.error_of(scoped("sts", uid("other")).get_caller_identity), ("InternalFailure", 500))
+
+    def test_first_and_every(self) -> None:
+        faults(self.scope, {"action": "sts:GetCallerIdentity", "fault": "throttle", "every": 3},
+               {"action": "iam:*", "fault": "throttle", "first": 2})
+        sts, iam = scoped("sts", self.scope), scoped("iam", self.scope)
+        outcomes = []
+        for _ in range(7):
+            try:
+                sts.get_caller_identity()
+                outcomes.append("ok")
+            except ClientError:
+                outcomes.append("throttled")
+        self.assertEqual(outcomes, ["ok", "ok", "throttled", "ok", "ok", "throttled", "ok"])
+        for want in ("throttled", "throttled", "ok", "ok"):
+            try:
+                iam.list_roles()
+                got = "ok"
+            except ClientError:
+                got = "throttled"
+            self.assertEqual(got, want)
+        every, first = fault_state(self.scope)
+        self.assertEqual((every["matched"], every["hits"]), (7, 2))
+        self.assertEqual((first["matched"], first["hits"]), (4, 2))
+
+    def test_sdk_retries_through_a_throttle(self) -> None:
+        faults(self.scope, {"action": "sts:GetCallerIdentity", "fault": "throttle", "first": 2})
+        sts = scoped("sts", self.scope, Config(retries={"total_max_attempts": 3, "mode": "standard"}))
+        self.assertEqual(sts.get_caller_identity()["Account"], "123456789012")
+        self.assertEqual(fault_state(self.scope)[0]["hits"], 2)
+
+    def raw_ec2(self, body: str, invocation: str, attempt: int, scope: str | None) -> tuple[int, str]:
+        return EmulatorTest.raw_ec2(self, body, invocation, attempt, **({SCOPE_HEADER: scope} if scope else {}))
+
+    def test_retry_replay_off_while_faults_can_apply(self) -> None:
+        vpc = client("ec2").create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
+
+        def create() -> str:
+            return f"Action=CreateSecurityGroup&Version=2016-11-15&GroupName={uid('sg')}&GroupDescription=x&VpcId={vpc}"
+
+        def replayed(scope: str | None) -> bool:
+            body, inv = create(), str(uuid.uuid4())
+            self.assertEqual(self.raw_ec2(body, inv, 1, scope)[0], 200)
+            status, text = self.raw_ec2(body, inv, 2, scope)
+            return status == 200  # else moto ran it again: InvalidGroup.Duplicate
+
+        # A scope without rules changes nothing: replay stays on.
+        self.assertTrue(replayed(self.scope))
+        faults(self.scope, {"action": "ec2:DeleteVpc", "fault": "throttle"})
+        self.assertFalse(replayed(self.scope))  # rules in its scope: off
+        self.assertTrue(replayed(uid("other")))  # other scopes: on
+        self.assertTrue(replayed(None))
+        faults("", {"action": "ec2:DeleteVpc", "fault": "throttle"})
+        self.assertFalse(replayed(None))  # a global rule: off for every request
+        self.assertFalse(replayed(uid("other")))
+
+    def test_calls_per_scope(self) -> None:
+        other = uid("other")
+        scoped("sts", self.scope).get_caller_identity()
+        scoped("sts", self.scope).get_caller_identity()
+        scoped("kms", self.scope).list_keys()
+        scoped("kms", other).list_keys()
+        scoped("kms", None).list_keys()
+        self.assertEqual(control("GET", f"/_sagesafe/calls?scope={self.scope}")[1],
+                         {"sts:GetCallerIdentity": 2, "kms:ListKeys": 1})
+        self.assertEqual(control("GET", f"/_sagesafe/calls?scope={other}")[1], {"kms:ListKeys": 1})
+        self.assertEqual(control("GET", "/_sagesafe/calls?scope=nobody")[1], {})
+
+
+class ClientTokenTest(unittest.TestCase):
+    """EC2 answers a repeated ClientToken with the first answer (moto ignores it)."""
+
+    def setUp(self) -> None:
+        control("POST", "/_sagesafe/faults/clear", {})
+        self.ec2 = client("ec2")
+        self.vpc = self.ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
+
+    def tearDown(self) -> None:
+        control("POST", "/_sagesafe/faults/clear", {})
+
+    def route_tables(self) -> list[str]:
+        tables = self.ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [self.vpc]}])["RouteTables"]
+        return sorted(t["RouteTableId"] for t in tables)
+
+    def test_same_token_same_answer(self) -> None:
+        token = uid("tok")
+        first = self.ec2.create_route_table(VpcId=self.vpc, ClientToken=token)["RouteTable"]["RouteTableId"]
+        again = self.ec2.create_route_table(VpcId=self.vpc, ClientToken=token)["RouteTable"]["RouteTableId"]
+        self.assertEqual(first, again)
+        self.assertEqual(len(self.route_tables()), 2)  # the main table and ours
+        other = self.ec2.create_route_table(VpcId=self.vpc, ClientToken=uid("tok"))["RouteTable"]["RouteTableId"]
+        self.assertNotEqual(other, first)
+        with self.assertRaises(ClientError) as ctx:
+            self.ec2.create_route_table(
+                VpcId=self.vpc, ClientToken=token,
+                TagSpecifications=[{"ResourceType": "route-table", "Tags": [{"Key": "k", "Value": "v"}]}],
+            )
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "IdempotentParameterMismatch")
+
+        endpoint = dict(VpcId=self.vpc, ServiceName="com.amazonaws.us-east-1.s3", VpcEndpointType="Gateway",
+                        RouteTableIds=[first], ClientToken=uid("tok"))
+        ids = {self.ec2.create_vpc_endpoint(**endpoint)["VpcEndpoint"]["VpcEndpointId"] for _ in range(2)}
+        self.assertEqual(len(ids), 1)
+        bucket = uid("flow")
+        client("s3").create_bucket(Bucket=bucket)
+        flow = dict(ResourceIds=[self.vpc], ResourceType="VPC", TrafficType="ALL", LogDestinationType="s3",
+                    LogDestination=f"arn:aws:s3:::{bucket}", ClientToken=uid("tok"))
+        ids = {tuple(self.ec2.create_flow_logs(**flow)["FlowLogIds"]) for _ in range(2)}
+        self.assertEqual(len(ids), 1)
+        self.assertEqual(len(ids.pop()), 1)
+        logs = [f for f in self.ec2.describe_flow_logs()["FlowLogs"] if f["ResourceId"] == self.vpc]
+        self.assertEqual(len(logs), 1)
+
+    def test_lost_answer_then_sdk_retry_creates_one(self) -> None:
+        """botocore fills ClientToken itself and keeps it across retries, like the Go SDK."""
+        scope = uid("scope")
+        faults(scope, {"action": "ec2:CreateRouteTable", "fault": "lose"})
+        ec2 = scoped("ec2", scope, Config(retries={"total_max_attempts": 3, "mode": "standard"}))
+        created = ec2.create_route_table(VpcId=self.vpc)["RouteTable"]["RouteTableId"]
+        self.assertEqual(fault_state(scope)[0]["hits"], 1)
+        tables = self.route_tables()
+        self.assertEqual(len(tables), 2, tables)  # the main table and one created
+        self.assertIn(created, tables)
+
+
+class ShadowVariantsTest(unittest.TestCase):
+    def test_shadow_production_variants_are_kept(self) -> None:
+        sm = client("sagemaker")
+        model = uid("model")
+        sm.create_model(ModelName=model, ExecutionRoleArn=ROLE, PrimaryContainer={"Image": "img:1"})
+        variant = {"VariantName": "main", "ModelName": model, "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"}
+        shadow = dict(variant, VariantName="shadow", InstanceType="ml.g5.xlarge")
+        name = uid("cfg")
+        sm.create_endpoint_config(EndpointConfigName=name, ProductionVariants=[variant], ShadowProductionVariants=[shadow])
+        got = sm.describe_endpoint_config(EndpointConfigName=name)
+        self.assertEqual(got["ShadowProductionVariants"], [shadow])
+        self.assertEqual(got["ProductionVariants"][0]["VariantName"], "main")
+        plain = uid("cfg")
+        sm.create_endpoint_config(EndpointConfigName=plain, ProductionVariants=[variant])
+        self.assertNotIn("ShadowProductionVariants", sm.describe_endpoint_config(EndpointConfigName=plain))
+        with self.assertRaisesRegex(ClientError, "Could not find model"):
+            sm.create_endpoint_config(EndpointConfigName=uid("cfg"), ProductionVariants=[variant],
+                                      ShadowProductionVariants=[dict(shadow, ModelName=uid("missing"))])
+        with self.assertRaisesRegex(ClientError, "instanceType"):
+            sm.create_endpoint_config(EndpointConfigName=uid("cfg"), ProductionVariants=[variant],
+                                      ShadowProductionVariants=[dict(shadow, InstanceType="ml.bogus.huge")])
 
 
 if __name__ == "__main__":
