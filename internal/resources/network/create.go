@@ -3,6 +3,7 @@ package network
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -109,12 +110,15 @@ func (c ec2Create[T]) run(ctx context.Context) (T, error) {
 	return create.Run(ctx)
 }
 
-// tokenTags adds the creation token to an object's tags.
+// tokenTags returns a copy of an object's tags with the creation token
+// added (a copy: each attempt of a create starts from the same tags).
 func tokenTags(specs []ec2types.TagSpecification, token string) []ec2types.TagSpecification {
-	for i := range specs {
-		specs[i].Tags = append(specs[i].Tags, ec2types.Tag{Key: aws.String(idem.TokenTag), Value: aws.String(token)})
+	out := make([]ec2types.TagSpecification, len(specs))
+	for i, s := range specs {
+		tags := append(slices.Clone(s.Tags), ec2types.Tag{Key: aws.String(idem.TokenTag), Value: aws.String(token)})
+		out[i] = ec2types.TagSpecification{ResourceType: s.ResourceType, Tags: tags}
 	}
-	return specs
+	return out
 }
 
 // createVPC creates the network's VPC, tagged, and returns its ID.
@@ -237,7 +241,7 @@ func (r *reconciler) createVPCEndpoint(ctx context.Context, what string, in ec2.
 		do: func(ctx context.Context, token string) (*ec2types.VpcEndpoint, bool, error) {
 			in := in
 			in.ClientToken = aws.String(token)
-			in.TagSpecifications = tokenTags(cloneTagSpecs(tags), token)
+			in.TagSpecifications = tokenTags(tags, token)
 			var out *ec2.CreateVpcEndpointOutput
 			// The subnets and group were created a moment ago: EC2 may not
 			// see them yet (a not-found answer created nothing).
@@ -265,14 +269,6 @@ func (r *reconciler) createVPCEndpoint(ctx context.Context, what string, in ec2.
 	}.run(ctx)
 }
 
-func cloneTagSpecs(specs []ec2types.TagSpecification) []ec2types.TagSpecification {
-	out := make([]ec2types.TagSpecification, len(specs))
-	for i, s := range specs {
-		out[i] = ec2types.TagSpecification{ResourceType: s.ResourceType, Tags: append([]ec2types.Tag(nil), s.Tags...)}
-	}
-	return out
-}
-
 // errFlowLogUnsuccessful is CreateFlowLogs' answer that it made no flow
 // log (listed in Unsuccessful): retried by the caller while the delivery
 // role propagates through IAM.
@@ -290,7 +286,7 @@ func (r *reconciler) createFlowLog(ctx context.Context, in ec2.CreateFlowLogsInp
 		do: func(ctx context.Context, token string) (string, bool, error) {
 			in := in
 			in.ClientToken = aws.String(token)
-			in.TagSpecifications = tokenTags(cloneTagSpecs(tags), token)
+			in.TagSpecifications = tokenTags(tags, token)
 			out, err := r.c.ec2.CreateFlowLogs(ctx, &in, noRetry)
 			if err != nil {
 				return "", false, err

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/provider"
 )
 
 // lostAnswerEndpoints are the interface endpoints of the lost-answer
@@ -174,4 +175,38 @@ func formValue(r *http.Request, key string) string {
 	}
 	v, _ := url.ParseQuery(string(body))
 	return v.Get(key)
+}
+
+// TestAccNetwork_readFailsAfterCreate: the network is created and verified,
+// then reading it back fails. The apply succeeds with a warning and the
+// network is kept in state, not tainted (which would make the next apply
+// delete and rebuild it): the next plan is empty once refresh has read it.
+func TestAccNetwork_readFailsAfterCreate(t *testing.T) {
+	name := acctest.RandomName("net")
+	key := acctest.Key(t, true)
+	inj := &acctest.FaultInjector{}
+	created := false
+	// The first DescribeVpcs after CreateFlowLogs is the verification's,
+	// the second the read after it.
+	inj.FailNth(2, "InjectedFailure", func(c acctest.Call) bool {
+		created = created || c.Action == "CreateFlowLogs"
+		return created && c.Action == "DescribeVpcs"
+	})
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(provider.Options{WrapTransport: inj.Wrap}),
+		CheckDestroy:             acctest.CheckNetworkDestroyed(t, name),
+		Steps: []resource.TestStep{{
+			Config: testAccNetworkConfig_custom(name, "10.121.0.0/16", key, lostAnswerEndpoints, 365, "", ""),
+			Check: func(s *terraform.State) error {
+				if inj.Fired() != 1 {
+					return fmt.Errorf("the read failure was injected %d times, want 1", inj.Fired())
+				}
+				if rs := s.RootModule().Resources[addr]; rs == nil || rs.Primary.Tainted {
+					return fmt.Errorf("%s is missing or tainted after a read failure following its creation", addr)
+				}
+				return checkOneNetwork(t, name)
+			},
+		}},
+	})
 }

@@ -220,11 +220,28 @@ func (r *reconciler) associate(ctx context.Context, subnetID, rtID string) error
 			return fmt.Errorf("associating route table %s with subnet %s: %w", rtID, subnetID, err)
 		}
 	case aws.ToString(a.RouteTableId) != rtID:
-		if _, err := r.c.ec2.ReplaceRouteTableAssociation(ctx, &ec2.ReplaceRouteTableAssociationInput{AssociationId: a.RouteTableAssociationId, RouteTableId: aws.String(rtID)}); err != nil {
+		_, err := r.c.ec2.ReplaceRouteTableAssociation(ctx, &ec2.ReplaceRouteTableAssociationInput{AssociationId: a.RouteTableAssociationId, RouteTableId: aws.String(rtID)})
+		if isEC2NotFound(err) && associatedWith(ctx, r.c.ec2, subnetID, rtID) {
+			err = nil // the SDK's retry of a replace whose answer was lost: the old association is gone
+		}
+		if err != nil {
 			return fmt.Errorf("associating subnet %s with route table %s instead of %s: %w", subnetID, rtID, aws.ToString(a.RouteTableId), err)
 		}
 	}
 	return nil
+}
+
+// associatedWith reports whether the subnet's association in force is with
+// route table rtID.
+func associatedWith(ctx context.Context, c ec2API, subnetID, rtID string) bool {
+	out, err := c.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{Filters: []ec2types.Filter{
+		{Name: aws.String("association.subnet-id"), Values: []string{subnetID}},
+	}})
+	if err != nil {
+		return false
+	}
+	a := associationIn(out.RouteTables, subnetID)
+	return a != nil && aws.ToString(a.RouteTableId) == rtID
 }
 
 // deleteRoute removes a route that does not belong in the network's route
