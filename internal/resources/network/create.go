@@ -43,12 +43,12 @@ import (
 //	PutRolePolicy, UpdateAssumeRolePolicy       replace a document: same result twice
 //	logs:CreateLogGroup                         "already exists" reads the group back (loggroup.Ensure)
 //	logs:PutRetentionPolicy, TagResource        set a value: same result twice
-//	AssociateRouteTable                         a retry re-associates the same pair (EC2 answers with
-//	                                            the association in force); apply verifies the result
-//	ReplaceRouteTableAssociation                not-found after a retry: the association was replaced;
-//	                                            replaceAssociation checks the subnet's table instead
+//	AssociateRouteTable                         Resource.AlreadyAssociated after a retry: success when the
+//	                                            subnet's table is the one asked for (associatedWith)
+//	ReplaceRouteTableAssociation                not-found after a retry (the old association is gone):
+//	                                            success when the subnet's table is the one asked for
 //	Authorize{Ingress,Egress}                   InvalidPermission.Duplicate: the group is read again and
-//	                                            only what is still missing is added (authorizeMissing)
+//	                                            only what is still missing is added (authorize)
 //	Revoke{Ingress,Egress}, DeleteRoute,        not-found after a retry is success (ignoreNotFound,
 //	DetachInternetGateway, Disassociate...,     isIAMNotFound, loggroup.Delete): the object is gone
 //	Delete{Subnet,RouteTable,SecurityGroup,Vpc,
@@ -56,7 +56,9 @@ import (
 //	call), DeleteRole, DeleteRolePolicy,
 //	DetachRolePolicy, logs:DeleteLogGroup
 //	ModifyVpcEndpoint                           adds or removes route tables, subnets, groups, sets the
-//	                                            policy: the same end state; apply verifies the result
+//	                                            policy (drift repair only). Not checked against a lost
+//	                                            answer: should the retry be refused, that apply fails
+//	                                            and the next one, reading the endpoint again, converges
 
 // noRetry turns the SDK's own retries off for one EC2 call: idem.Create
 // retries, looking for the object first.

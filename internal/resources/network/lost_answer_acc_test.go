@@ -2,6 +2,7 @@ package network_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"maps"
@@ -9,12 +10,18 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/fixtures"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/provider"
 )
 
@@ -208,5 +215,70 @@ func TestAccNetwork_readFailsAfterCreate(t *testing.T) {
 				return checkOneNetwork(t, name)
 			},
 		}},
+	})
+}
+
+// TestAccNetwork_lostRepairAnswers weakens a network out of band (an
+// internet gateway and default route, SSH open to the world, a subnet's
+// Name tag removed) and loses the first answer of each call that repairs
+// it: the apply still restores the network, with nothing duplicated.
+func TestAccNetwork_lostRepairAnswers(t *testing.T) {
+	name := acctest.RandomName("net")
+	key := acctest.Key(t, true)
+	ctx := context.Background()
+	c := acctest.AWS(t)
+	actions := []string{"ec2:DeleteRoute", "ec2:DetachInternetGateway", "ec2:RevokeSecurityGroupIngress", "ec2:CreateTags"}
+	l := acctest.LoseFirstAnswers(actions...)
+	var armed atomic.Bool // answers are lost only during the repair
+	wrap := func(next http.RoundTripper) http.RoundTripper {
+		lose, direct := l.Wrap(next), acctest.WithoutRetryReplay(next)
+		return acctest.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
+			if armed.Load() {
+				return lose.RoundTrip(r)
+			}
+			return direct.RoundTrip(r)
+		})
+	}
+	var a map[string]string
+	var igw string
+	t.Cleanup(func() {
+		if igw != "" {
+			if err := fixtures.RemoveInternetGateway(ctx, c, igw); err != nil {
+				t.Errorf("removing internet gateway %s: %v", igw, err)
+			}
+		}
+	})
+	config := testAccNetworkConfig_custom(name, "10.122.0.0/16", key, lostAnswerEndpoints, 365, "", "")
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(provider.Options{WrapTransport: wrap}),
+		CheckDestroy:             acctest.CheckNetworkDestroyed(t, name),
+		Steps: []resource.TestStep{
+			{Config: config, Check: stateAttrs(&a)},
+			{
+				PreConfig: func() {
+					var err error
+					if igw, err = fixtures.AddInternetRoute(ctx, c, a["vpc_id"], a["route_table_ids.0"]); err != nil {
+						t.Fatalf("adding an internet route: %v", err)
+					}
+					if err := fixtures.OpenIngress(ctx, c, a["workload_security_group_id"], 22); err != nil {
+						t.Fatalf("opening ingress: %v", err)
+					}
+					if _, err := c.EC2.DeleteTags(ctx, &ec2.DeleteTagsInput{Resources: []string{a["subnet_ids.0"]}, Tags: []ec2types.Tag{{Key: aws.String("Name")}}}); err != nil {
+						t.Fatalf("removing a tag: %v", err)
+					}
+					armed.Store(true)
+				},
+				Config:            config,
+				ConfigPlanChecks:  restorePlan(),
+				ConfigStateChecks: restoredChecks,
+				Check: func(*terraform.State) error {
+					if missed := missedOf(l, actions); len(missed) > 0 {
+						return fmt.Errorf("the repair made no %v call: no answer was lost", missed)
+					}
+					return checkOneNetwork(t, name)
+				},
+			},
+		},
 	})
 }

@@ -213,10 +213,14 @@ func (r *reconciler) routeTable(ctx context.Context, z *zone, az string) error {
 func (r *reconciler) associate(ctx context.Context, subnetID, rtID string) error {
 	switch a := r.l.association(subnetID); {
 	case a == nil:
-		if err := retryNotFound(ctx, func() error {
+		err := retryNotFound(ctx, func() error {
 			_, err := r.c.ec2.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: aws.String(rtID), SubnetId: aws.String(subnetID)})
 			return err
-		}); err != nil {
+		})
+		if tfawserr.ErrCodeEquals(err, "Resource.AlreadyAssociated") && associatedWith(ctx, r.c.ec2, subnetID, rtID) {
+			err = nil // the SDK's retry of an association whose answer was lost
+		}
+		if err != nil {
 			return fmt.Errorf("associating route table %s with subnet %s: %w", rtID, subnetID, err)
 		}
 	case aws.ToString(a.RouteTableId) != rtID:
