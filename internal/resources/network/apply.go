@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -57,19 +58,20 @@ func nullUnknowns(m *networkModel) {
 
 // verify re-reads the network until it matches its spec, or verifyFor
 // passes (EC2 reads are eventually consistent), and reports what is off.
-func (r *networkResource) verify(ctx context.Context, s spec, vpcID string, k known) error {
+// It returns the network as it matched.
+func (r *networkResource) verify(ctx context.Context, s spec, vpcID string, k known) (*live, error) {
 	deadline := time.Now().Add(verifyFor)
 	for {
 		l, err := observe(ctx, r.clients(), vpcID, s, k)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		drift := driftOf(s, l, judgeLive(ctx, r.data, s, l))
 		if len(drift) == 0 {
-			return nil
+			return l, nil
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
-			return fmt.Errorf("the network does not match its secure state after apply:\n  - %s", strings.Join(drift, "\n  - "))
+			return nil, fmt.Errorf("the network does not match its secure state after apply:\n  - %s", strings.Join(drift, "\n  - "))
 		}
 		select {
 		case <-ctx.Done():
@@ -78,14 +80,46 @@ func (r *networkResource) verify(ctx context.Context, s spec, vpcID string, k kn
 	}
 }
 
-// finish reads the network back into m after Create or Update.
-func (r *networkResource) finish(ctx context.Context, m *networkModel, vpcID string, diags *diag.Diagnostics) {
+// finish reads the network back into m after Create or Update. It
+// reports false when the read itself failed (the errors are in diags).
+func (r *networkResource) finish(ctx context.Context, m *networkModel, vpcID string, diags *diag.Diagnostics) bool {
 	m.VPCID = types.StringValue(vpcID)
-	found := r.refresh(ctx, m, diags)
-	if !found && !diags.HasError() {
+	var read diag.Diagnostics
+	found := r.refresh(ctx, m, &read)
+	diags.Append(read...)
+	if read.HasError() {
+		return false
+	}
+	if !found {
 		diags.AddError("sagesafe_network disappeared", "VPC "+vpcID+" was not found right after apply.")
 	}
 	if drift := stringList(ctx, m.Drift, diags); len(drift) > 0 {
 		diags.AddError("sagesafe_network is not in its secure state", strings.Join(drift, "\n"))
 	}
+	return true
+}
+
+// finishCreate is finish after Create. The network exists and was verified
+// by then, so when reading it back fails (a transient error), that must
+// not taint it (the next apply would delete and rebuild it): m gets its
+// IDs from the network as verify saw it, with a warning, and the next
+// refresh reads the posture again.
+func (r *networkResource) finishCreate(ctx context.Context, m *networkModel, s spec, verified *live, diags *diag.Diagnostics) {
+	planned := *m
+	var d diag.Diagnostics
+	if r.finish(ctx, m, aws.ToString(verified.VPC.VpcId), &d) {
+		diags.Append(d...)
+		return
+	}
+	*m = planned
+	flattenLive(ctx, m, s, verified, r.data.DefaultTags, diags)
+	nullUnknowns(m)
+	vpcID := m.VPCID.ValueString()
+	var detail []string
+	for _, e := range d.Errors() {
+		detail = append(detail, e.Summary()+": "+e.Detail())
+	}
+	diags.AddWarning("sagesafe_network was created, but reading it back failed",
+		fmt.Sprintf("VPC %s and its objects were created and verified; reading them back afterwards failed:\n  %s\n\n"+
+			"The network is kept in state as created (not tainted); the next refresh reads its IDs and posture.", vpcID, strings.Join(detail, "\n  ")))
 }

@@ -509,6 +509,9 @@ func (l *live) observeRole(ctx context.Context, c clients, roleName string) erro
 	if err != nil {
 		return fmt.Errorf("reading role %s: %w", roleName, err)
 	}
+	if role.Role == nil {
+		return fmt.Errorf("reading role %s: IAM answered without the role", roleName)
+	}
 	l.Role = role
 	names, err := c.iam.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String(roleName)})
 	if err != nil {

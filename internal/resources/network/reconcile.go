@@ -15,8 +15,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
+	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
@@ -33,18 +35,6 @@ var (
 	// object is retried while EC2 does not see that object yet.
 	notFoundRetryFor = 2 * time.Minute
 )
-
-// createVPC creates the network's VPC, tagged, and returns its ID.
-func createVPC(ctx context.Context, c ec2API, s spec) (string, error) {
-	out, err := c.CreateVpc(ctx, &ec2.CreateVpcInput{
-		CidrBlock:         aws.String(s.CIDR),
-		TagSpecifications: s.tagSpec(ec2types.ResourceTypeVpc, roleVPC, "", nil),
-	})
-	if err != nil {
-		return "", fmt.Errorf("creating VPC %s: %w", s.CIDR, err)
-	}
-	return aws.ToString(out.Vpc.VpcId), nil
-}
 
 // awaitVPC waits until a VPC just created is visible: EC2 reads are
 // eventually consistent, and everything after creation starts by reading it.
@@ -170,16 +160,11 @@ func (r *reconciler) subnet(ctx context.Context, z *zone, i int, az string) erro
 	extra := map[string]string{TagZone: az}
 	suffix := "private-" + az
 	if z.Subnet == nil {
-		out, err := r.c.ec2.CreateSubnet(ctx, &ec2.CreateSubnetInput{
-			VpcId:             aws.String(r.vpcID),
-			CidrBlock:         aws.String(r.s.SubnetCIDRs[i]),
-			AvailabilityZone:  aws.String(az),
-			TagSpecifications: r.s.tagSpec(ec2types.ResourceTypeSubnet, roleSubnet, suffix, extra),
-		})
+		sn, err := r.createSubnet(ctx, r.s.SubnetCIDRs[i], az, r.s.tagSpec(ec2types.ResourceTypeSubnet, roleSubnet, suffix, extra))
 		if err != nil {
-			return fmt.Errorf("creating the private subnet %s in %s: %w", r.s.SubnetCIDRs[i], az, err)
+			return err
 		}
-		z.Subnet = out.Subnet
+		z.Subnet = sn
 	} else if err := syncTags(ctx, r.c.ec2, aws.ToString(z.Subnet.SubnetId), z.Subnet.Tags, r.s.tags(roleSubnet, suffix, extra)); err != nil {
 		return err
 	}
@@ -200,14 +185,11 @@ func (r *reconciler) routeTable(ctx context.Context, z *zone, az string) error {
 	extra := map[string]string{TagZone: az}
 	suffix := "private-" + az
 	if z.RouteTable == nil {
-		out, err := r.c.ec2.CreateRouteTable(ctx, &ec2.CreateRouteTableInput{
-			VpcId:             aws.String(r.vpcID),
-			TagSpecifications: r.s.tagSpec(ec2types.ResourceTypeRouteTable, roleRouteTable, suffix, extra),
-		})
+		rt, err := r.createRouteTable(ctx, subnetID, r.s.tagSpec(ec2types.ResourceTypeRouteTable, roleRouteTable, suffix, extra))
 		if err != nil {
-			return fmt.Errorf("creating the route table for subnet %s: %w", subnetID, err)
+			return err
 		}
-		z.RouteTable = out.RouteTable
+		z.RouteTable = rt
 	} else if err := syncTags(ctx, r.c.ec2, aws.ToString(z.RouteTable.RouteTableId), z.RouteTable.Tags, r.s.tags(roleRouteTable, suffix, extra)); err != nil {
 		return err
 	}
@@ -231,18 +213,39 @@ func (r *reconciler) routeTable(ctx context.Context, z *zone, az string) error {
 func (r *reconciler) associate(ctx context.Context, subnetID, rtID string) error {
 	switch a := r.l.association(subnetID); {
 	case a == nil:
-		if err := retryNotFound(ctx, func() error {
+		err := retryNotFound(ctx, func() error {
 			_, err := r.c.ec2.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: aws.String(rtID), SubnetId: aws.String(subnetID)})
 			return err
-		}); err != nil {
+		})
+		if tfawserr.ErrCodeEquals(err, "Resource.AlreadyAssociated") && associatedWith(ctx, r.c.ec2, subnetID, rtID) {
+			err = nil // the SDK's retry of an association whose answer was lost
+		}
+		if err != nil {
 			return fmt.Errorf("associating route table %s with subnet %s: %w", rtID, subnetID, err)
 		}
 	case aws.ToString(a.RouteTableId) != rtID:
-		if _, err := r.c.ec2.ReplaceRouteTableAssociation(ctx, &ec2.ReplaceRouteTableAssociationInput{AssociationId: a.RouteTableAssociationId, RouteTableId: aws.String(rtID)}); err != nil {
+		_, err := r.c.ec2.ReplaceRouteTableAssociation(ctx, &ec2.ReplaceRouteTableAssociationInput{AssociationId: a.RouteTableAssociationId, RouteTableId: aws.String(rtID)})
+		if isEC2NotFound(err) && associatedWith(ctx, r.c.ec2, subnetID, rtID) {
+			err = nil // the SDK's retry of a replace whose answer was lost: the old association is gone
+		}
+		if err != nil {
 			return fmt.Errorf("associating subnet %s with route table %s instead of %s: %w", subnetID, rtID, aws.ToString(a.RouteTableId), err)
 		}
 	}
 	return nil
+}
+
+// associatedWith reports whether the subnet's association in force is with
+// route table rtID.
+func associatedWith(ctx context.Context, c ec2API, subnetID, rtID string) bool {
+	out, err := c.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{Filters: []ec2types.Filter{
+		{Name: aws.String("association.subnet-id"), Values: []string{subnetID}},
+	}})
+	if err != nil {
+		return false
+	}
+	a := associationIn(out.RouteTables, subnetID)
+	return a != nil && aws.ToString(a.RouteTableId) == rtID
 }
 
 // deleteRoute removes a route that does not belong in the network's route
@@ -305,16 +308,10 @@ func (r *reconciler) ensureGroups(ctx context.Context) error {
 			}
 			continue
 		}
-		out, err := r.c.ec2.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
-			GroupName:         aws.String(r.s.Name + "-" + g.what),
-			Description:       aws.String(g.desc),
-			VpcId:             aws.String(r.vpcID),
-			TagSpecifications: r.s.tagSpec(ec2types.ResourceTypeSecurityGroup, g.role, g.what, nil),
-		})
+		id, err := r.createGroup(ctx, r.s.Name+"-"+g.what, g.desc, r.s.tagSpec(ec2types.ResourceTypeSecurityGroup, g.role, g.what, nil))
 		if err != nil {
-			return fmt.Errorf("creating the %s security group: %w", g.what, err)
+			return fmt.Errorf("the %s security group: %w", g.what, err)
 		}
-		id := aws.ToString(out.GroupId)
 		// Read the new group back: it comes with AWS's default egress rule.
 		var got *ec2.DescribeSecurityGroupsOutput
 		err = retryNotFound(ctx, func() error {
@@ -349,22 +346,49 @@ func (r *reconciler) syncRules(ctx context.Context) error {
 		if err := revokeRules(ctx, r.c.ec2, id, extraIn, extraOut); err != nil {
 			return err
 		}
-		if len(missingIn) > 0 {
-			if err := retryNotFound(ctx, func() error {
-				_, err := r.c.ec2.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: permissions(missingIn)})
-				return err
-			}); err != nil {
-				return fmt.Errorf("adding inbound rules to security group %s: %w", id, err)
-			}
+		if err := authorize(ctx, r.c.ec2, id, false, missingIn); err != nil {
+			return err
 		}
-		if len(missingOut) > 0 {
-			if err := retryNotFound(ctx, func() error {
-				_, err := r.c.ec2.AuthorizeSecurityGroupEgress(ctx, &ec2.AuthorizeSecurityGroupEgressInput{GroupId: aws.String(id), IpPermissions: permissions(missingOut)})
-				return err
-			}); err != nil {
-				return fmt.Errorf("adding outbound rules to security group %s: %w", id, err)
-			}
+		if err := authorize(ctx, r.c.ec2, id, true, missingOut); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// authorize adds inbound (or outbound) rules to a group. When the answer
+// was lost, the SDK's retry is told they exist (InvalidPermission.Duplicate,
+// and EC2 adds none of a request when one exists): the group is read
+// again and only what is still missing is added.
+func authorize(ctx context.Context, c ec2API, id string, egress bool, rules []rule) error {
+	what := "inbound"
+	if egress {
+		what = "outbound"
+	}
+	for attempt := 1; len(rules) > 0; attempt++ {
+		err := retryNotFound(ctx, func() (err error) {
+			if egress {
+				_, err = c.AuthorizeSecurityGroupEgress(ctx, &ec2.AuthorizeSecurityGroupEgressInput{GroupId: aws.String(id), IpPermissions: permissions(rules)})
+			} else {
+				_, err = c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: permissions(rules)})
+			}
+			return err
+		})
+		if err == nil {
+			return nil
+		}
+		if !tfawserr.ErrCodeEquals(err, "InvalidPermission.Duplicate") || attempt == 3 {
+			return fmt.Errorf("adding %s rules to security group %s: %w", what, id, err)
+		}
+		out, derr := c.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{GroupIds: []string{id}})
+		if derr != nil || len(out.SecurityGroups) == 0 {
+			return fmt.Errorf("adding %s rules to security group %s: %w (reading the group again: %v)", what, id, err, derr)
+		}
+		have := out.SecurityGroups[0].IpPermissions
+		if egress {
+			have = out.SecurityGroups[0].IpPermissionsEgress
+		}
+		_, rules = diffRules(rules, rulesOf(have))
 	}
 	return nil
 }
@@ -399,22 +423,18 @@ func (r *reconciler) gateway(ctx context.Context) error {
 		return err
 	}
 	if r.l.S3Gateway == nil {
-		var out *ec2.CreateVpcEndpointOutput
-		err := retryNotFound(ctx, func() (err error) {
-			out, err = r.c.ec2.CreateVpcEndpoint(ctx, &ec2.CreateVpcEndpointInput{
-				VpcId:             aws.String(r.vpcID),
-				ServiceName:       aws.String(r.s.serviceName(s3Key)),
-				VpcEndpointType:   ec2types.VpcEndpointTypeGateway,
-				RouteTableIds:     tables,
-				PolicyDocument:    aws.String(policy),
-				TagSpecifications: r.s.tagSpec(ec2types.ResourceTypeVpcEndpoint, roleS3Gateway, s3Key, nil),
-			})
-			return err
+		e, err := r.createVPCEndpoint(ctx, "S3 gateway endpoint", ec2.CreateVpcEndpointInput{
+			VpcId:             aws.String(r.vpcID),
+			ServiceName:       aws.String(r.s.serviceName(s3Key)),
+			VpcEndpointType:   ec2types.VpcEndpointTypeGateway,
+			RouteTableIds:     tables,
+			PolicyDocument:    aws.String(policy),
+			TagSpecifications: r.s.tagSpec(ec2types.ResourceTypeVpcEndpoint, roleS3Gateway, s3Key, nil),
 		})
 		if err != nil {
-			return fmt.Errorf("creating the S3 gateway endpoint: %w", err)
+			return err
 		}
-		r.l.S3Gateway = out.VpcEndpoint
+		r.l.S3Gateway = e
 		return nil
 	}
 	id := gatewayID(r.l)
@@ -500,24 +520,20 @@ func (r *reconciler) removeEndpoints(ctx context.Context) error {
 
 // createEndpoint creates the interface endpoint of svc and returns its ID.
 func (r *reconciler) createEndpoint(ctx context.Context, svc string) (string, error) {
-	var out *ec2.CreateVpcEndpointOutput
-	err := retryNotFound(ctx, func() (err error) {
-		out, err = r.c.ec2.CreateVpcEndpoint(ctx, &ec2.CreateVpcEndpointInput{
-			VpcId:             aws.String(r.vpcID),
-			ServiceName:       aws.String(r.s.serviceName(svc)),
-			VpcEndpointType:   ec2types.VpcEndpointTypeInterface,
-			SubnetIds:         r.l.subnetIDs(r.s.AZs),
-			SecurityGroupIds:  []string{aws.ToString(r.l.EndpointSG.GroupId)},
-			PrivateDnsEnabled: aws.Bool(true),
-			TagSpecifications: r.s.tagSpec(ec2types.ResourceTypeVpcEndpoint, roleInterfaceEndpoint, svc, nil),
-		})
-		return err
+	e, err := r.createVPCEndpoint(ctx, "interface endpoint for "+r.s.serviceName(svc), ec2.CreateVpcEndpointInput{
+		VpcId:             aws.String(r.vpcID),
+		ServiceName:       aws.String(r.s.serviceName(svc)),
+		VpcEndpointType:   ec2types.VpcEndpointTypeInterface,
+		SubnetIds:         r.l.subnetIDs(r.s.AZs),
+		SecurityGroupIds:  []string{aws.ToString(r.l.EndpointSG.GroupId)},
+		PrivateDnsEnabled: aws.Bool(true),
+		TagSpecifications: r.s.tagSpec(ec2types.ResourceTypeVpcEndpoint, roleInterfaceEndpoint, svc, nil),
 	})
 	if err != nil {
-		return "", fmt.Errorf("creating the interface endpoint for %s: %w", r.s.serviceName(svc), err)
+		return "", err
 	}
-	r.l.Interfaces[svc] = out.VpcEndpoint
-	return aws.ToString(out.VpcEndpoint.VpcEndpointId), nil
+	r.l.Interfaces[svc] = e
+	return aws.ToString(e.VpcEndpointId), nil
 }
 
 // restoreEndpoint gives the interface endpoint e of svc its tags, subnets,
@@ -598,15 +614,22 @@ func waitEndpointsAvailable(ctx context.Context, c ec2API, ids []string) error {
 
 // deleteEndpoints deletes VPC endpoints and waits until they are gone, so
 // their network interfaces no longer hold subnets and security groups.
+//
+// One endpoint per call: a not-found answer (the retry of a request whose
+// answer was lost, or an endpoint deleted meanwhile) then says that this
+// endpoint is gone, where for a batch it would hide whether the others
+// were deleted, and the wait below would last until the timeout.
 func deleteEndpoints(ctx context.Context, c ec2API, vpcID string, ids []string) error {
-	out, err := c.DeleteVpcEndpoints(ctx, &ec2.DeleteVpcEndpointsInput{VpcEndpointIds: ids})
-	if ignoreNotFound(err) != nil {
-		return fmt.Errorf("deleting VPC endpoints %s: %w", strings.Join(ids, ", "), err)
-	}
-	if out != nil {
-		for _, u := range out.Unsuccessful {
-			if u.Error != nil && !strings.Contains(aws.ToString(u.Error.Code), "NotFound") {
-				return fmt.Errorf("deleting VPC endpoint %s: %s: %s", aws.ToString(u.ResourceId), aws.ToString(u.Error.Code), aws.ToString(u.Error.Message))
+	for _, id := range ids {
+		out, err := c.DeleteVpcEndpoints(ctx, &ec2.DeleteVpcEndpointsInput{VpcEndpointIds: []string{id}})
+		if ignoreNotFound(err) != nil {
+			return fmt.Errorf("deleting VPC endpoint %s: %w", id, err)
+		}
+		if out != nil {
+			for _, u := range out.Unsuccessful {
+				if u.Error != nil && !strings.Contains(aws.ToString(u.Error.Code), "NotFound") {
+					return fmt.Errorf("deleting VPC endpoint %s: %s: %s", aws.ToString(u.ResourceId), aws.ToString(u.Error.Code), aws.ToString(u.Error.Message))
+				}
 			}
 		}
 	}
@@ -667,7 +690,7 @@ func (r *reconciler) role(ctx context.Context) error {
 func (r *reconciler) createRole(ctx context.Context, trust string) error {
 	name := r.s.roleName()
 	tags := r.s.tags(roleFlowLogRole, "flow-logs", nil)
-	_, err := r.c.iam.CreateRole(ctx, &iam.CreateRoleInput{
+	err := r.createRoleOnce(ctx, iam.CreateRoleInput{
 		RoleName:                 aws.String(name),
 		AssumeRolePolicyDocument: aws.String(trust),
 		Description:              aws.String("sagesafe network " + r.s.Name + ": VPC Flow Logs delivery to " + r.s.logGroupName()),
@@ -676,11 +699,16 @@ func (r *reconciler) createRole(ctx context.Context, trust string) error {
 	var exists *iamtypes.EntityAlreadyExistsException
 	switch {
 	case errors.As(err, &exists):
-		// Another run made it (or it is left over from a failed one):
-		// adopt it only when it carries this network's tag.
+		// Left over from a failed run of this network (a lost answer of
+		// this create was recognised by its token in createRoleOnce):
+		// adopt it only when it carries this network's tag; restoreRole
+		// then gives it exactly its trust, tags and policy.
 		got, gerr := r.c.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 		if gerr != nil {
 			return fmt.Errorf("reading existing role %s: %w", name, gerr)
+		}
+		if got.Role == nil {
+			return fmt.Errorf("reading existing role %s: IAM answered without the role", name)
 		}
 		if shared.TagMap(got.Role.Tags, iamTagKeyValue)[TagNetwork] != r.s.Name {
 			return fmt.Errorf("role %s already exists and is not tagged %s=%s: it belongs to something else; rename the network or delete the role", name, TagNetwork, r.s.Name)
@@ -713,7 +741,7 @@ func (r *reconciler) restoreRole(ctx context.Context, trust string) error {
 	// as they do from the EC2 objects (syncTags).
 	var untag []string
 	for _, t := range r.l.Role.Role.Tags {
-		if k := aws.ToString(t.Key); !shared.IsAWSTag(k) {
+		if k := aws.ToString(t.Key); !shared.IsAWSTag(k) && k != idem.TokenTag {
 			if _, ok := tags[k]; !ok {
 				untag = append(untag, k)
 			}
@@ -769,7 +797,7 @@ func (r *reconciler) flowLog(ctx context.Context) error {
 	if f := r.l.conformingFlowLog(r.s); f != nil {
 		return syncTags(ctx, r.c.ec2, aws.ToString(f.FlowLogId), f.Tags, r.s.tags(roleFlowLog, "flow-log", nil))
 	}
-	in := &ec2.CreateFlowLogsInput{
+	in := ec2.CreateFlowLogsInput{
 		ResourceIds:              []string{r.vpcID},
 		ResourceType:             ec2types.FlowLogsResourceTypeVpc,
 		TrafficType:              ec2types.TrafficTypeAll,
@@ -779,30 +807,26 @@ func (r *reconciler) flowLog(ctx context.Context) error {
 		TagSpecifications:        r.s.tagSpec(ec2types.ResourceTypeVpcFlowLog, roleFlowLog, "flow-log", nil),
 	}
 	deadline := time.Now().Add(flowLogRetryFor)
-	var last string
 	return poll(ctx, "the flow log of VPC "+r.vpcID+" to be created", func() (bool, error) {
-		out, err := r.c.ec2.CreateFlowLogs(ctx, in)
-		if err != nil {
-			return false, fmt.Errorf("creating the flow log of VPC %s: %w", r.vpcID, err)
-		}
-		if len(out.Unsuccessful) == 0 && len(out.FlowLogIds) > 0 {
+		_, err := r.createFlowLog(ctx, in)
+		var unsuccessful errFlowLogUnsuccessful
+		switch {
+		case err == nil:
 			return true, nil
-		}
-		last = "no flow log was created"
-		if len(out.Unsuccessful) > 0 && out.Unsuccessful[0].Error != nil {
-			last = aws.ToString(out.Unsuccessful[0].Error.Code) + ": " + aws.ToString(out.Unsuccessful[0].Error.Message)
+		case !errors.As(err, &unsuccessful):
+			return false, err
+		case time.Now().After(deadline):
+			return false, fmt.Errorf("creating the flow log of VPC %s: %s", r.vpcID, unsuccessful.reason)
 		}
 		// A new delivery role takes a while to propagate through IAM.
-		if time.Now().After(deadline) {
-			return false, fmt.Errorf("creating the flow log of VPC %s: %s", r.vpcID, last)
-		}
-		tflog.Debug(ctx, "sagesafe_network: CreateFlowLogs unsuccessful, retrying", map[string]any{"error": last})
+		tflog.Debug(ctx, "sagesafe_network: CreateFlowLogs unsuccessful, retrying", map[string]any{"error": unsuccessful.reason})
 		return false, nil
 	})
 }
 
 // syncTags makes an EC2 object's tags exactly want (AWS's own aws:* tags
-// cannot be changed and are left alone).
+// cannot be changed and are left alone, and so is the creation token,
+// which proves the object was made by this network).
 func syncTags(ctx context.Context, c ec2API, id string, have []ec2types.Tag, want map[string]string) error {
 	got := shared.TagMap(have, ec2TagKeyValue)
 	set := map[string]string{}
@@ -815,7 +839,7 @@ func syncTags(ctx context.Context, c ec2API, id string, have []ec2types.Tag, wan
 	}
 	var remove []ec2types.Tag
 	for _, k := range slices.Sorted(maps.Keys(got)) {
-		if _, ok := want[k]; !ok && !shared.IsAWSTag(k) {
+		if _, ok := want[k]; !ok && !shared.IsAWSTag(k) && k != idem.TokenTag {
 			remove = append(remove, ec2types.Tag{Key: aws.String(k)})
 		}
 	}

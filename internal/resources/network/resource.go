@@ -127,19 +127,20 @@ func (r *networkResource) Create(ctx context.Context, req resource.CreateRequest
 	nullUnknowns(&partial)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &partial)...)
 
+	var verified *live
 	err = awaitVPC(ctx, c.ec2, vpcID)
 	if err == nil {
 		err = reconcile(ctx, c, s, vpcID, known{})
 	}
 	if err == nil {
-		err = r.verify(ctx, s, vpcID, known{})
+		verified, err = r.verify(ctx, s, vpcID, known{})
 	}
 	r.data.Posture.Invalidate()
 	if err != nil {
 		r.rollback(ctx, &plan, s, vpcID, err, resp)
 		return
 	}
-	r.finish(ctx, &plan, vpcID, &resp.Diagnostics)
+	r.finishCreate(ctx, &plan, s, verified, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -190,7 +191,7 @@ func (r *networkResource) Update(ctx context.Context, req resource.UpdateRequest
 
 	err := reconcile(ctx, r.clients(), s, vpcID, k)
 	if err == nil {
-		err = r.verify(ctx, s, vpcID, k)
+		_, err = r.verify(ctx, s, vpcID, k)
 	}
 	r.data.Posture.Invalidate()
 	if err != nil {

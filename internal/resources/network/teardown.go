@@ -130,15 +130,24 @@ func deleteGroups(ctx context.Context, c ec2API, _ string, l *live) error {
 	return nil
 }
 
-// deleteRouteTables disassociates and deletes the zones' route tables.
+// deleteRouteTables disassociates and deletes the zones' route tables, and
+// any other table tagged as the network's (a second table of a zone would
+// keep the VPC from being deleted until the timeout).
 func deleteRouteTables(ctx context.Context, c ec2API, _ string, l *live) error {
+	var tables []ec2types.RouteTable
 	for _, az := range slices.Sorted(maps.Keys(l.Zones)) {
-		z := l.Zones[az]
-		if z.RouteTable == nil {
-			continue
+		if rt := l.Zones[az].RouteTable; rt != nil {
+			tables = append(tables, *rt)
 		}
-		rtID := aws.ToString(z.RouteTable.RouteTableId)
-		for _, a := range z.RouteTable.Associations {
+	}
+	for _, rt := range l.OtherTables {
+		if l.Name != "" && ours(rt.Tags, l.Name, roleRouteTable) && !isMainTable(rt) {
+			tables = append(tables, rt)
+		}
+	}
+	for _, rt := range tables {
+		rtID := aws.ToString(rt.RouteTableId)
+		for _, a := range rt.Associations {
 			if aws.ToBool(a.Main) || !posture.AssociationActive(a) {
 				continue
 			}
@@ -155,6 +164,16 @@ func deleteRouteTables(ctx context.Context, c ec2API, _ string, l *live) error {
 		}
 	}
 	return nil
+}
+
+// isMainTable reports whether rt is its VPC's main route table.
+func isMainTable(rt ec2types.RouteTable) bool {
+	for _, a := range rt.Associations {
+		if aws.ToBool(a.Main) {
+			return true
+		}
+	}
+	return false
 }
 
 // deleteSubnets deletes the zones' subnets.
