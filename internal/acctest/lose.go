@@ -1,93 +1,84 @@
 package acctest
 
 import (
-	"errors"
-	"maps"
+	"context"
 	"net/http"
-	"sync"
+	"testing"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest/emulator"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/provider"
 )
 
-// Loser loses the answer of the first call of each given action after the
-// emulator applied it, the way a broken connection does on a real network:
-// the SDK sees a send error and retries, and the retry reaches the
-// emulator's backend (its retry replay is turned off), as it would reach
-// AWS. Actions are named "service:Action" as the emulator counts them
-// ("kms:CreateKey", "ec2:CreateVpc", "iam:CreateRole").
+// Loser makes the emulator lose the answer of the first call of each given
+// action after it applied the request, the way a broken connection does on
+// a real network: the SDK sees a send error and retries, and the retry
+// reaches the emulator's backend (its retry replay is off in a fault
+// scope), as it would reach AWS. Actions are named "service:Action" as the
+// emulator counts them ("kms:CreateKey", "ec2:CreateVpc", "iam:CreateRole",
+// "monitoring:PutMetricAlarm"). It is a fault scope of the emulator (see
+// InjectFaults) with one "lose" rule per action.
 type Loser struct {
-	mu      sync.Mutex
-	pending map[string]bool
-	lost    map[string]int
-	seen    map[string]int
+	t       *testing.T
+	faults  *Faults
+	actions []string
 }
 
-// LoseFirstAnswers returns a Loser for the given actions.
-func LoseFirstAnswers(actions ...string) *Loser {
-	l := &Loser{pending: map[string]bool{}, lost: map[string]int{}, seen: map[string]int{}}
-	for _, a := range actions {
-		l.pending[a] = true
+// LoseFirstAnswers registers the rules for t; with no action it loses
+// nothing and only counts the calls made through it (Seen).
+func LoseFirstAnswers(t *testing.T, actions ...string) *Loser {
+	t.Helper()
+	rules := make([]emulator.FaultRule, len(actions))
+	for i, a := range actions {
+		rules[i] = emulator.FaultRule{Action: a, Fault: emulator.FaultLose, First: 1}
 	}
-	return l
+	return &Loser{t: t, faults: InjectFaults(t, rules...), actions: actions}
 }
 
-// Options are the provider test hooks that make l lose answers.
-func (l *Loser) Options() provider.Options {
-	return provider.Options{WrapTransport: l.Wrap}
+// Options are the provider test hooks that send the provider's requests
+// through l.
+func (l *Loser) Options() provider.Options { return l.faults.Options() }
+
+// Wrap is the transport wrapper.
+func (l *Loser) Wrap(next http.RoundTripper) http.RoundTripper { return l.faults.Wrap(next) }
+
+// lost returns how many answers of each action were lost.
+func (l *Loser) lost() map[string]int {
+	rules, err := l.faults.Rules(context.Background())
+	if err != nil {
+		l.t.Errorf("asking the emulator for the fault counters: %v", err)
+		return nil
+	}
+	out := map[string]int{}
+	for _, r := range rules {
+		out[r.Action] += r.Hits
+	}
+	return out
 }
 
 // Lost reports how many answers of action were lost.
-func (l *Loser) Lost(action string) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.lost[action]
-}
-
-// Seen returns how often each action was answered (2xx) so far: the calls
-// the provider made.
-func (l *Loser) Seen() map[string]int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return maps.Clone(l.seen)
-}
+func (l *Loser) Lost(action string) int { return l.lost()[action] }
 
 // Missed lists the actions whose answer was not lost yet (a test that
 // loses nothing proves nothing).
 func (l *Loser) Missed() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	lost := l.lost()
 	var out []string
-	for a, p := range l.pending {
-		if p {
+	for _, a := range l.actions {
+		if lost[a] == 0 {
 			out = append(out, a)
 		}
 	}
 	return out
 }
 
-// Wrap is the transport wrapper.
-func (l *Loser) Wrap(next http.RoundTripper) http.RoundTripper {
-	next = WithoutRetryReplay(next)
-	return RoundTripFunc(func(r *http.Request) (*http.Response, error) {
-		action := RequestAction(r)
-		resp, err := next.RoundTrip(r)
-		if err != nil || resp.StatusCode >= 300 {
-			return resp, err
-		}
-		l.mu.Lock()
-		l.seen[action]++
-		lose := l.pending[action]
-		if lose {
-			l.pending[action] = false
-			l.lost[action]++
-		}
-		l.mu.Unlock()
-		if !lose {
-			return resp, err
-		}
-		_ = resp.Body.Close()
-		return nil, errors.New("connection reset by peer (answer of " + action + " lost by the test after the request was applied)")
-	})
+// Seen returns how many requests of each action were sent through l: the
+// calls the provider made.
+func (l *Loser) Seen() map[string]int {
+	calls, err := l.faults.Calls(context.Background())
+	if err != nil {
+		l.t.Errorf("asking the emulator for the calls of scope %s: %v", l.faults.Scope, err)
+	}
+	return calls
 }
 
 // RequestAction names an AWS request "service:Action", as the emulator

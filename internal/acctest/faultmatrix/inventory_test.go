@@ -23,10 +23,9 @@ const module = "github.com/sagesafe/terraform-provider-sagesafe"
 // sdkService is where aws-sdk-go-v2's service clients live.
 const sdkService = "github.com/aws/aws-sdk-go-v2/service/"
 
-// signingNames are the SigV4 names of the services whose aws-sdk-go-v2
-// package is named otherwise: the inventory names calls the way the
-// emulator and the fault injection see them on the wire.
-var signingNames = map[string]string{"cloudwatchlogs": "logs", "cloudwatch": "monitoring"}
+// signingNames rename the aws-sdk-go-v2 packages whose service the
+// emulator names otherwise (it counts and faults calls by these names).
+var signingNames = map[string]string{"cloudwatchlogs": "logs"}
 
 // readOnly are the prefixes of actions that change nothing.
 var readOnly = []string{"Describe", "Get", "List", "Lookup", "Search", "Head", "Select"}
@@ -38,7 +37,7 @@ func Mutating(action string) bool {
 
 // Call is one AWS call the provider's code makes, and where.
 type Call struct {
-	Action string   // "service:Operation", service by its SigV4 signing name
+	Action string   // "service:Operation", service as the emulator names it
 	Sites  []string // file:line
 }
 

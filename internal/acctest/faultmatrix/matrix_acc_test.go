@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest/emulator"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/fixtures"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/provider"
 )
@@ -158,7 +159,7 @@ func TestAccFaultMatrix(t *testing.T) {
 
 	// The reference: the same scenario without faults.
 	want := map[string]map[string]int{}
-	record := acctest.LoseFirstAnswers() // loses nothing: records the calls
+	record := acctest.LoseFirstAnswers(t) // loses nothing: records the calls
 	t.Run("reference", func(t *testing.T) {
 		run(t, golden, acctest.RandomName("gp"), bucket, otherKey, record.Options(), func(stage string, c fixtures.Census) error {
 			want[stage] = c.Counts()
@@ -180,12 +181,35 @@ func TestAccFaultMatrix(t *testing.T) {
 		}
 	}
 
+	// The whole stack while a share of all calls fails before it reaches
+	// the backend: no error, no duplicate, nothing left.
+	for name, rule := range map[string]emulator.FaultRule{
+		"throttled a third of all calls": {Action: "*", Fault: emulator.FaultThrottle, Every: 3},
+		"5xx on every fifth call":        {Action: "*", Fault: emulator.FaultError, Every: 5},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := acctest.InjectFaults(t, rule)
+			run(t, golden, acctest.RandomName("gp"), bucket, otherKey, f.Options(), func(stage string, c fixtures.Census) error {
+				if d := fixtures.DiffCounts(want[stage], c.Counts()); d != "" {
+					return fmt.Errorf("after %s, %s, the objects differ from a run without faults: %s", stage, name, d)
+				}
+				return nil
+			})
+			if hits, err := f.Hits(context.Background()); err != nil || hits == 0 {
+				t.Errorf("no call was faulted (%d, %v): the case proves nothing", hits, err)
+			} else {
+				t.Logf("%s: %d calls faulted", name, hits)
+			}
+		})
+	}
+
 	var mu sync.Mutex
 	var covered, passed []string
 	for _, group := range cases(rows) {
 		t.Run(strings.Join(group, "+"), func(t *testing.T) {
 			t.Parallel()
-			lose := acctest.LoseFirstAnswers(group...)
+			lose := acctest.LoseFirstAnswers(t, group...)
 			run(t, golden, acctest.RandomName("gp"), bucket, otherKey, lose.Options(), func(stage string, c fixtures.Census) error {
 				if d := fixtures.DiffCounts(want[stage], c.Counts()); d != "" {
 					return fmt.Errorf("after %s, with the first answer of %s lost, the objects differ from a run without faults: %s", stage, strings.Join(group, ", "), d)
