@@ -27,6 +27,8 @@ fi
 report() {
   local log="$state/emulator.log" n notable='^sagesafe-(retry|dropped)|Traceback|" 5[0-9][0-9] '
   [ -f "$log" ] || return 0
+  n="$(grep -c '^sagesafe-fault' "$log" || true)"
+  [ "$n" = "0" ] || echo "==> emulator: $n faults injected by tests (sagesafe-fault lines in its log)"
   n="$(grep -c -E "$notable" "$log" || true)"
   [ "$n" = "0" ] && return 0
   echo "==> emulator: $n retried/dropped requests or server errors (log: the lines below)"

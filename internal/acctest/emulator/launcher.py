@@ -92,6 +92,8 @@ try:
     from moto.cloudwatch.responses import CloudWatchResponse
     from moto.ec2.exceptions import EC2ClientError
     from moto.ec2.responses import EC2Response
+    from moto.iam.exceptions import NoSuchEntity
+    from moto.iam.models import IAMBackend
     from moto.kms.models import kms_backends
     from moto.kms.responses import KmsResponse
     from moto.logs.exceptions import InvalidParameterException, ResourceNotFoundException
@@ -737,6 +739,7 @@ PATCHES = [
     "kms:EnableKeyRotation/GetKeyRotationStatus (RotationPeriodInDays kept)",
     "kms: a KeyId that is a key ARN is served from that ARN's account and region",
     "cloudwatch:DisableAlarmActions/EnableAlarmActions (new)",
+    "iam:RemoveRoleFromInstanceProfile (a role not in the profile: NoSuchEntity, not a 500)",
     "s3: ExpectedBucketOwner honoured (another account's bucket: 403 AccessDenied)",
     "ec2:CreateVpcEndpoint/CreateFlowLogs/CreateRouteTable/CreateNatGateway/CreateNetworkInterface (ClientToken idempotent)",
     "protocol: Smithy RPC v2 CBOR requests served through moto's awsJson (CloudWatch from aws-sdk-go-v2)",
@@ -759,6 +762,17 @@ def _alarm_actions_setter(enabled: bool) -> Any:
     return handler
 
 
+def _remove_role_from_instance_profile(self: Any, profile_name: str, role_name: str) -> None:
+    """RemoveRoleFromInstanceProfile: moto raises ValueError (a 500) when the
+    role is not in the profile, e.g. when a retry follows a lost answer; IAM
+    answers NoSuchEntity."""
+    profile = self.get_instance_profile(profile_name)
+    role = self.get_role(role_name)
+    if role not in profile.roles:
+        raise NoSuchEntity(f"The role with name {role_name} cannot be found in instance profile {profile_name}.")
+    profile.roles.remove(role)
+
+
 def install_patches() -> None:
     """Monkeypatch moto's classes. Idempotent enough for one process."""
     SageMakerResponse.update_endpoint = _update_endpoint
@@ -778,6 +792,7 @@ def install_patches() -> None:
     KmsResponse.enable_key_rotation = _enable_key_rotation
     KmsResponse.get_key_rotation_status = _get_key_rotation_status
     KmsResponse.kms_backend = property(_kms_backend)
+    IAMBackend.remove_role_from_instance_profile = _remove_role_from_instance_profile
     CloudWatchResponse.disable_alarm_actions = _alarm_actions_setter(False)
     CloudWatchResponse.enable_alarm_actions = _alarm_actions_setter(True)
     S3Response._bucket_response = _owner_checked(S3Response._bucket_response)

@@ -929,5 +929,18 @@ class ShadowVariantsTest(unittest.TestCase):
                                       ShadowProductionVariants=[dict(shadow, InstanceType="ml.bogus.huge")])
 
 
+class InstanceProfileTest(unittest.TestCase):
+    def test_removing_a_role_twice_is_no_such_entity(self) -> None:
+        iam = client("iam")
+        role, profile = uid("role"), uid("profile")
+        iam.create_role(RoleName=role, AssumeRolePolicyDocument="{}")
+        iam.create_instance_profile(InstanceProfileName=profile)
+        iam.add_role_to_instance_profile(InstanceProfileName=profile, RoleName=role)
+        iam.remove_role_from_instance_profile(InstanceProfileName=profile, RoleName=role)
+        with self.assertRaises(ClientError) as err:
+            iam.remove_role_from_instance_profile(InstanceProfileName=profile, RoleName=role)
+        self.assertEqual(err.exception.response["Error"]["Code"], "NoSuchEntity")
+
+
 if __name__ == "__main__":
     unittest.main()
