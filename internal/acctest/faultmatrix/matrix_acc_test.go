@@ -2,6 +2,7 @@ package faultmatrix
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -133,6 +134,7 @@ func run(t *testing.T, golden, name, bucket, otherKey string, opts provider.Opti
 				return err
 			}
 			if left := c.Remains(); len(left) > 0 {
+				matrix.orphaned(len(left))
 				return fmt.Errorf("orphaned after destroy: %v", left)
 			}
 			return nil
@@ -189,6 +191,7 @@ func TestAccFaultMatrix(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
+			defer matrix.ran(t)
 			f := acctest.InjectFaults(t, rule)
 			run(t, golden, acctest.RandomName("gp"), bucket, otherKey, f.Options(), func(stage string, c fixtures.Census) error {
 				if d := fixtures.DiffCounts(want[stage], c.Counts()); d != "" {
@@ -204,11 +207,10 @@ func TestAccFaultMatrix(t *testing.T) {
 		})
 	}
 
-	var mu sync.Mutex
-	var covered, passed []string
 	for _, group := range cases(rows) {
 		t.Run(strings.Join(group, "+"), func(t *testing.T) {
 			t.Parallel()
+			defer matrix.ran(t)
 			lose := acctest.LoseFirstAnswers(t, group...)
 			run(t, golden, acctest.RandomName("gp"), bucket, otherKey, lose.Options(), func(stage string, c fixtures.Census) error {
 				if d := fixtures.DiffCounts(want[stage], c.Counts()); d != "" {
@@ -219,18 +221,71 @@ func TestAccFaultMatrix(t *testing.T) {
 			if missed := lose.Missed(); len(missed) > 0 {
 				t.Errorf("the scenario never made %s: its inventory row names the wrong scenario", strings.Join(missed, ", "))
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			covered = append(covered, group...)
-			if !t.Failed() {
-				passed = append(passed, group...)
-			}
+			matrix.lost(group, !t.Failed())
 		})
 	}
-	t.Cleanup(func() {
-		fmt.Printf("fault matrix: %d mutating calls in the inventory; first answer lost for %d; %d of them converged with nothing orphaned\n",
-			len(rows), len(covered), len(passed))
-	})
+	t.Cleanup(func() { matrix.report(t, rows) })
+}
+
+// tally counts what the matrix did, for the line `make test` prints.
+type tally struct {
+	mu                   sync.Mutex
+	runs, passedRuns     int
+	orphans              int
+	covered, passedCalls []string
+}
+
+var matrix tally
+
+func (m *tally) ran(t *testing.T) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.runs++
+	if !t.Failed() {
+		m.passedRuns++
+	}
+}
+
+func (m *tally) orphaned(n int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.orphans += n
+}
+
+func (m *tally) lost(calls []string, ok bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.covered = append(m.covered, calls...)
+	if ok {
+		m.passedCalls = append(m.passedCalls, calls...)
+	}
+}
+
+// report prints the matrix's numbers and appends them to the file named by
+// SAGESAFE_TEST_REPORT (`make test` prints that file at the end).
+func (m *tally) report(t *testing.T, rows []Row) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	byTest := 0
+	for _, r := range rows {
+		if strings.HasPrefix(r.Scenario, "test:") {
+			byTest++
+		}
+	}
+	line := fmt.Sprintf("fault matrix: %d mutating AWS calls in the inventory; first answer lost in the golden path for %d (%d converged), by a package test for %d; "+
+		"%d of %d golden-path fault runs passed (lost answers, a third of calls throttled, every fifth 5xx); objects orphaned: %d\n",
+		len(rows), len(m.covered), len(m.passedCalls), byTest, m.passedRuns, m.runs, m.orphans)
+	fmt.Print(line)
+	if file := os.Getenv("SAGESAFE_TEST_REPORT"); file != "" {
+		f, err := os.OpenFile(file, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+		if err == nil {
+			_, err = f.WriteString(line)
+			err = errors.Join(err, f.Close())
+		}
+		if err != nil {
+			t.Errorf("writing the report to %s: %v", file, err)
+		}
+	}
 }
 
 // cases groups the inventory's golden-path rows into cases: by default
