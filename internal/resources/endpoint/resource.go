@@ -166,7 +166,12 @@ func (r *endpointResource) Create(ctx context.Context, req resource.CreateReques
 	if !ok {
 		return
 	}
-	c := &cleanup{r: r, name: a.spec.Name}
+	if a.adopted, err = r.adoptInterrupted(ctx, &a); err != nil {
+		resp.Diagnostics.AddError("Creating the endpoint failed", err.Error())
+		return
+	}
+	storeNameKey(ctx, resp.Private, a.key, &resp.Diagnostics)
+	c := &cleanup{r: r, name: a.spec.Name, key: &a.key}
 	lg, ep, ok := r.provision(ctx, a, c, resp.Private, &resp.Diagnostics)
 	if !ok {
 		return
@@ -280,7 +285,11 @@ func (r *endpointResource) Delete(ctx context.Context, req resource.DeleteReques
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 
-	r.teardown(ctx, state, &resp.Diagnostics).run(ctx, &resp.Diagnostics)
+	var key *nameKey
+	if k, ok := loadNameKey(ctx, req.Private); ok {
+		key = &k
+	}
+	r.teardown(ctx, state, key, &resp.Diagnostics).run(ctx, &resp.Diagnostics)
 }
 
 func (r *endpointResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
