@@ -27,6 +27,25 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
+// Every mutating call of this resource is safe to repeat after a lost
+// answer (the SDK retries it, or the next apply sends it again):
+//
+//   - CreateModel, CreateEndpointConfig: tagged with the creation token; a
+//     retry's "already exists" is settled by useExisting (token + audit).
+//   - CreateEndpoint: its retry's "already exists" is ours when the endpoint
+//     serves this apply's version (there was none before the call); one
+//     left by a killed apply is taken up by adoptInterrupted.
+//   - UpdateEndpoint: a retry refused because the endpoint is updating to,
+//     or already serves, this version is ours (rollout).
+//   - DeleteEndpoint, DeleteEndpointConfig, DeleteModel, DeleteLogGroup: a
+//     not-found answer is success.
+//   - AddTags, DeleteTags, TagResource, UntagResource: set or remove the
+//     same keys again.
+//   - PutMetricAlarm, DeleteAlarms (alarms): puts overwrite, CloudWatch
+//     ignores missing alarm names.
+//   - CreateLogGroup, AssociateKmsKey, PutRetentionPolicy (loggroup.Ensure):
+//     "already exists" reconciles the group; the others set the same value.
+
 // SageMakerAPI is the part of the SageMaker client the resource uses.
 type SageMakerAPI interface {
 	DescribeEndpoint(context.Context, *sagemaker.DescribeEndpointInput, ...func(*sagemaker.Options)) (*sagemaker.DescribeEndpointOutput, error)

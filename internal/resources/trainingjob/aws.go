@@ -23,6 +23,21 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
+// Every mutating call of this resource is safe to repeat after a lost
+// answer (the SDK retries it, or the next apply sends it again):
+//
+//   - CreateTrainingJob: the creation token and owner tag ride on the
+//     request; the retry's ResourceInUse is settled by checkAdoption.
+//   - StopTrainingJob: a second stop of a Stopping job is refused with a
+//     ValidationException, which stopJob settles by describing the job.
+//   - AddTags, DeleteTags (syncTags, releaseJob): set or remove the same
+//     keys again; removing a missing key is no error.
+//   - PutMetricAlarm, DeleteAlarms, TagResource, UntagResource (alarms):
+//     puts overwrite, CloudWatch ignores missing alarm names.
+//   - CreateLogGroup, AssociateKmsKey, PutRetentionPolicy, TagResource
+//     (loggroup.Ensure): "already exists" reconciles the group; the others
+//     set the same value again.
+
 // sageMakerAPI is the part of the SageMaker client this resource uses.
 type sageMakerAPI interface {
 	CreateTrainingJob(context.Context, *sagemaker.CreateTrainingJobInput, ...func(*sagemaker.Options)) (*sagemaker.CreateTrainingJobOutput, error)
