@@ -575,28 +575,39 @@ func (r *endpointResource) createOrAdopt(ctx context.Context, a applyInput, c *c
 // answer to an earlier delete) is success.
 func (r *endpointResource) deleteVersions(ctx context.Context, endpoint string, k *nameKey, configs, models []string, diags *diag.Diagnostics) {
 	sm := r.data.AWS.SageMaker
-	for _, n := range configs {
+	r.deleteOwned(ctx, endpoint, "endpoint configuration", configs, k, diags, func(n string) (*string, error) {
 		cfg, err := findEndpointConfig(ctx, sm, n)
-		if err == nil {
-			err = r.deleteIfOwned(ctx, "endpoint configuration", n, cfg.EndpointConfigArn, k, diags, func() error {
-				_, err := sm.DeleteEndpointConfig(ctx, &sagemaker.DeleteEndpointConfigInput{EndpointConfigName: aws.String(n)})
-				return err
-			})
+		if err != nil {
+			return nil, err
 		}
-		if err != nil && !IsNotFound(err) && !sageMakerNotFound(err) {
-			diags.AddWarning("Could not delete endpoint configuration "+n, fmt.Sprintf("It belongs to endpoint %s and serves nothing: %v", endpoint, err))
-		}
-	}
-	for _, n := range models {
+		return cfg.EndpointConfigArn, nil
+	}, func(n string) error {
+		_, err := sm.DeleteEndpointConfig(ctx, &sagemaker.DeleteEndpointConfigInput{EndpointConfigName: aws.String(n)})
+		return err
+	})
+	r.deleteOwned(ctx, endpoint, "model", models, k, diags, func(n string) (*string, error) {
 		m, err := findModel(ctx, sm, n)
+		if err != nil {
+			return nil, err
+		}
+		return m.ModelArn, nil
+	}, func(n string) error {
+		_, err := sm.DeleteModel(ctx, &sagemaker.DeleteModelInput{ModelName: aws.String(n)})
+		return err
+	})
+}
+
+// deleteOwned deletes the named objects of one kind (find returns an
+// object's ARN) that deleteIfOwned lets go.
+func (r *endpointResource) deleteOwned(ctx context.Context, endpoint, kind string, names []string, k *nameKey, diags *diag.Diagnostics,
+	find func(string) (*string, error), del func(string) error) {
+	for _, n := range names {
+		objectARN, err := find(n)
 		if err == nil {
-			err = r.deleteIfOwned(ctx, "model", n, m.ModelArn, k, diags, func() error {
-				_, err := sm.DeleteModel(ctx, &sagemaker.DeleteModelInput{ModelName: aws.String(n)})
-				return err
-			})
+			err = r.deleteIfOwned(ctx, kind, n, objectARN, k, diags, func() error { return del(n) })
 		}
 		if err != nil && !IsNotFound(err) && !sageMakerNotFound(err) {
-			diags.AddWarning("Could not delete model "+n, fmt.Sprintf("It belongs to endpoint %s and serves nothing: %v", endpoint, err))
+			diags.AddWarning("Could not delete "+kind+" "+n, fmt.Sprintf("It belongs to endpoint %s and serves nothing: %v", endpoint, err))
 		}
 	}
 }
