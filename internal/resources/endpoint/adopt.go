@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
@@ -127,4 +128,22 @@ func mayDelete(k *nameKey, name string, tags map[string]string) bool {
 func mayDeleteEndpoint(k *nameKey, tags map[string]string) bool {
 	token, tagged := tags[idem.TokenTag]
 	return k == nil || !tagged || token == k.Token
+}
+
+// claimAdopted tags an endpoint the resource adopted (import, or a state
+// written before name keys) with the resource's creation token, as
+// ensureModel and ensureConfig claim its version: a destroy deletes only an
+// endpoint without another resource's token (mayDeleteEndpoint). Tagging
+// again is harmless. It returns false when the call failed.
+func (r *endpointResource) claimAdopted(ctx context.Context, a applyInput, ep *sagemaker.DescribeEndpointOutput, diags *diag.Diagnostics) bool {
+	if a.key.Adopted == "" {
+		return true
+	}
+	_, err := r.data.AWS.SageMaker.AddTags(ctx, &sagemaker.AddTagsInput{ResourceArn: ep.EndpointArn,
+		Tags: sageMakerTags(map[string]string{idem.TokenTag: a.key.Token})})
+	if err != nil {
+		diags.AddError("Tagging endpoint "+a.spec.Name+" with the creation token failed", err.Error())
+		return false
+	}
+	return true
 }

@@ -258,6 +258,9 @@ func (r *endpointResource) Update(ctx context.Context, req resource.UpdateReques
 	if !ok {
 		return
 	}
+	if !r.claimAdopted(ctx, a, ep, &resp.Diagnostics) {
+		return
+	}
 	if previous := aws.ToString(ep.EndpointConfigName); previous != a.version {
 		if ep, ok = r.rollForward(ctx, a, v, previous, prior, plan, resp); !ok {
 			return
