@@ -26,6 +26,9 @@ type applyInput struct {
 	spec    spec
 	version string
 	key     nameKey // the salt of the version name and the creation token
+	// adopted: the endpoint exists, left by an interrupted apply, and this
+	// create takes it up (see adoptInterrupted).
+	adopted bool
 	tags    map[string]string
 	nvme    bool // the instance type has local NVMe storage
 	// logKeyARN is the workload key's ARN for the log group: CloudWatch
@@ -123,7 +126,7 @@ func (r *endpointResource) provision(ctx context.Context, a applyInput, c *clean
 	}
 
 	// 5. The endpoint.
-	ep, err := r.createOrAdopt(ctx, s, version, a.tags, c)
+	ep, err := r.createOrAdopt(ctx, a, c)
 	if err != nil {
 		c.fail(ctx, diags, "Creating the endpoint failed", err)
 		return lg, nil, false
@@ -137,14 +140,17 @@ func (r *endpointResource) provision(ctx context.Context, a applyInput, c *clean
 // timeout the endpoint stays in the state (tainted).
 func (r *endpointResource) awaitInService(ctx context.Context, a applyInput, c *cleanup, logGroupCreated bool, resp *resource.CreateResponse) (*sagemaker.DescribeEndpointOutput, bool) {
 	s, version := a.spec, a.version
-	ep, err := waitSettled(ctx, r.data.AWS.SageMaker, s.Name)
+	ep, err := waitAfterCreate(ctx, r.data.AWS.SageMaker, s.Name)
 	switch {
 	case errors.Is(err, errTimeout):
 		resp.Diagnostics.AddError("Endpoint not in service in time",
 			fmt.Sprintf("%v.\nThe endpoint is kept in the state (tainted): the next apply replaces it, or raise timeouts.create.", err))
 		return nil, false
 	case err != nil:
-		resp.Diagnostics.AddError("Waiting for the endpoint failed", err.Error())
+		// Not an error: the endpoint exists (CreateEndpoint succeeded), and
+		// an error would taint it, so the next apply would recreate it.
+		resp.Diagnostics.AddWarning("Reading endpoint "+s.Name+" after creation failed",
+			err.Error()+"\nThe endpoint was created and is recorded in the state; the next refresh reads it.")
 		return nil, false
 	case ep.EndpointStatus == smtypes.EndpointStatusFailed:
 		reason := orNone(aws.ToString(ep.FailureReason))

@@ -22,9 +22,29 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
+
+// Every mutating call of this resource is safe to repeat after a lost
+// answer (the SDK retries it, or the next apply sends it again):
+//
+//   - CreateModel, CreateEndpointConfig: tagged with the creation token; a
+//     retry's "already exists" is settled by useExisting (token + audit).
+//   - CreateEndpoint: its retry's "already exists" is ours when the endpoint
+//     serves this apply's version (there was none before the call); one
+//     left by a killed apply is taken up by adoptInterrupted.
+//   - UpdateEndpoint: a retry refused because the endpoint is updating to,
+//     or already serves, this version is ours (rollout).
+//   - DeleteEndpoint, DeleteEndpointConfig, DeleteModel, DeleteLogGroup: a
+//     not-found answer is success.
+//   - AddTags, DeleteTags, TagResource, UntagResource: set or remove the
+//     same keys again.
+//   - PutMetricAlarm, DeleteAlarms (alarms): puts overwrite, CloudWatch
+//     ignores missing alarm names.
+//   - CreateLogGroup, AssociateKmsKey, PutRetentionPolicy (loggroup.Ensure):
+//     "already exists" reconciles the group; the others set the same value.
 
 // SageMakerAPI is the part of the SageMaker client the resource uses.
 type SageMakerAPI interface {
@@ -74,6 +94,9 @@ func findEndpoint(ctx context.Context, api SageMakerAPI, name string) (*sagemake
 	if err != nil {
 		return nil, wrapNotFound("endpoint", name, err)
 	}
+	if out == nil || aws.ToString(out.EndpointArn) == "" {
+		return nil, emptyAnswer("endpoint", name, "EndpointArn")
+	}
 	return out, nil
 }
 
@@ -82,6 +105,9 @@ func findEndpointConfig(ctx context.Context, api SageMakerAPI, name string) (*sa
 	out, err := api.DescribeEndpointConfig(ctx, &sagemaker.DescribeEndpointConfigInput{EndpointConfigName: aws.String(name)})
 	if err != nil {
 		return nil, wrapNotFound("endpoint configuration", name, err)
+	}
+	if out == nil || aws.ToString(out.EndpointConfigArn) == "" {
+		return nil, emptyAnswer("endpoint configuration", name, "EndpointConfigArn")
 	}
 	return out, nil
 }
@@ -92,7 +118,16 @@ func findModel(ctx context.Context, api SageMakerAPI, name string) (*sagemaker.D
 	if err != nil {
 		return nil, wrapNotFound("model", name, err)
 	}
+	if out == nil || aws.ToString(out.ModelArn) == "" {
+		return nil, emptyAnswer("model", name, "ModelArn")
+	}
 	return out, nil
+}
+
+// emptyAnswer is the error for a Describe answer without the object: every
+// caller may then rely on the object's ARN.
+func emptyAnswer(kind, name, field string) error {
+	return fmt.Errorf("describing %s %s: SageMaker answered without it (no %s)", kind, name, field)
 }
 
 // variant returns the AllTraffic variant of a config (or its first one).
@@ -232,6 +267,28 @@ func waitSettled(ctx context.Context, api SageMakerAPI, name string) (*sagemaker
 	}
 }
 
+// readAfterCreate bounds how long an endpoint just created may stay
+// unreadable before Create gives up reading it.
+var readAfterCreate = 2 * time.Minute
+
+// waitAfterCreate is waitSettled for an endpoint CreateEndpoint has just
+// accepted: SageMaker's reads may not show it yet, and a read may fail
+// after the SDK's retries; both are retried for readAfterCreate.
+func waitAfterCreate(ctx context.Context, api SageMakerAPI, name string) (*sagemaker.DescribeEndpointOutput, error) {
+	deadline := time.Now().Add(readAfterCreate)
+	var b backoff
+	for {
+		ep, err := waitSettled(ctx, api, name)
+		if err == nil || errors.Is(err, errTimeout) || !(IsNotFound(err) || idem.Retryable(err)) || time.Now().After(deadline) {
+			return ep, err
+		}
+		tflog.Debug(ctx, "endpoint not readable yet after create; retrying", map[string]any{"endpoint": name, "error": err.Error()})
+		if b.wait(ctx) != nil {
+			return ep, err
+		}
+	}
+}
+
 // waitGone waits until the endpoint no longer exists, with the SDK's
 // EndpointDeleted waiter: DescribeEndpoint's ValidationException ("Could not
 // find endpoint") ends it. One exception to the waiter's rule: it takes
@@ -352,7 +409,7 @@ func (r *endpointResource) useExisting(ctx context.Context, kind, name, objectAR
 		return err
 	}
 	tflog.Info(ctx, "claiming the adopted version with the creation token", map[string]any{"object": name})
-	if _, err := sm.AddTags(ctx, &sagemaker.AddTagsInput{ResourceArn: aws.String(objectARN), Tags: sageMakerTags(map[string]string{tokenTagKey: k.Token})}); err != nil {
+	if _, err := sm.AddTags(ctx, &sagemaker.AddTagsInput{ResourceArn: aws.String(objectARN), Tags: sageMakerTags(map[string]string{idem.TokenTag: k.Token})}); err != nil {
 		return fmt.Errorf("tagging adopted %s %s with the creation token: %w", kind, name, err)
 	}
 	return nil
@@ -368,14 +425,14 @@ func (r *endpointResource) useExisting(ctx context.Context, kind, name, objectAR
 // create SageMaker objects could otherwise make an object of the planned
 // name first (no VPC, no key) and have sagesafe serve it.
 func checkExisting(kind, name string, tags map[string]string, diffs []string, k nameKey) (claim bool, err error) {
-	token, tagged := tags[tokenTagKey]
+	token, tagged := tags[idem.TokenTag]
 	switch {
 	case tagged && token == k.Token:
 	case k.Adopted != "" && name == k.Adopted:
 		claim = true
 	default:
 		return false, fmt.Errorf("%s %s exists and was not created by this resource (it does not carry this resource's creation token in tag %s); "+
-			"sagesafe never uses a SageMaker object it did not create. Delete %s, or find out who created it", kind, name, tokenTagKey, name)
+			"sagesafe never uses a SageMaker object it did not create. Delete %s, or find out who created it", kind, name, idem.TokenTag, name)
 	}
 	if len(diffs) > 0 {
 		return false, fmt.Errorf("%s %s exists but its settings differ from the plan: %s; sagesafe does not use it. Delete %s and apply again",
@@ -469,19 +526,22 @@ func auditConfig(s spec, model string, nvme bool, cfg *sagemaker.DescribeEndpoin
 	return diffs
 }
 
-// createOrAdopt creates the endpoint. Any endpoint of that name that exists
-// already is an error: adopting an InService one could hand a
-// create_before_destroy replacement the very endpoint its old instance is
-// about to delete, and one an apply killed before it could record it serves
-// a configuration made under a salt and creation token that apply took
-// with it, so this one cannot prove it is its own (see nameKey).
-func (r *endpointResource) createOrAdopt(ctx context.Context, s spec, version string, tags map[string]string, c *cleanup) (*sagemaker.DescribeEndpointOutput, error) {
+// createOrAdopt creates the endpoint, with the creation token among its
+// tags. An endpoint of that name that exists already is an error, unless
+// this apply took it up (a.adopted, see adoptInterrupted) and it serves the
+// apply's version.
+func (r *endpointResource) createOrAdopt(ctx context.Context, a applyInput, c *cleanup) (*sagemaker.DescribeEndpointOutput, error) {
 	sm := r.data.AWS.SageMaker
+	s, version := a.spec, a.version
 	ep, err := findEndpoint(ctx, sm, s.Name)
 	switch {
 	case IsNotFound(err):
 	case err != nil:
 		return nil, err
+	case a.adopted && aws.ToString(ep.EndpointConfigName) == version:
+		c.endpoint = true
+		c.subnets, c.groups = s.SubnetIDs, s.SecurityGroupIDs
+		return ep, nil
 	default:
 		return nil, fmt.Errorf("an endpoint named %s already exists (status %s); import it with terraform import <address> %s, "+
 			"delete it, or choose another name", s.Name, ep.EndpointStatus, s.Name)
@@ -489,7 +549,7 @@ func (r *endpointResource) createOrAdopt(ctx context.Context, s spec, version st
 	out, err := sm.CreateEndpoint(ctx, &sagemaker.CreateEndpointInput{
 		EndpointName:       aws.String(s.Name),
 		EndpointConfigName: aws.String(version),
-		Tags:               sageMakerTags(tags),
+		Tags:               sageMakerTags(withToken(a.tags, a.key.Token)),
 	})
 	if err != nil {
 		// A retried request whose first attempt succeeded reports that the
@@ -509,20 +569,63 @@ func (r *endpointResource) createOrAdopt(ctx context.Context, s spec, version st
 	}, nil
 }
 
-// deleteVersions deletes models and endpoint configurations; failures are
-// warnings (the objects are left over, nothing serves from them).
-func (r *endpointResource) deleteVersions(ctx context.Context, endpoint string, configs, models []string, diags *diag.Diagnostics) {
+// deleteVersions deletes models and endpoint configurations that k proves
+// this resource's (see mayDelete); failures are warnings (the objects are
+// left over, nothing serves from them). One that is already gone (a lost
+// answer to an earlier delete) is success.
+func (r *endpointResource) deleteVersions(ctx context.Context, endpoint string, k *nameKey, configs, models []string, diags *diag.Diagnostics) {
 	sm := r.data.AWS.SageMaker
-	for _, n := range configs {
-		if _, err := sm.DeleteEndpointConfig(ctx, &sagemaker.DeleteEndpointConfigInput{EndpointConfigName: aws.String(n)}); err != nil && !sageMakerNotFound(err) {
-			diags.AddWarning("Could not delete endpoint configuration "+n, fmt.Sprintf("It belongs to endpoint %s and serves nothing: %v", endpoint, err))
+	r.deleteOwned(ctx, endpoint, "endpoint configuration", configs, k, diags, func(n string) (*string, error) {
+		cfg, err := findEndpointConfig(ctx, sm, n)
+		if err != nil {
+			return nil, err
+		}
+		return cfg.EndpointConfigArn, nil
+	}, func(n string) error {
+		_, err := sm.DeleteEndpointConfig(ctx, &sagemaker.DeleteEndpointConfigInput{EndpointConfigName: aws.String(n)})
+		return err
+	})
+	r.deleteOwned(ctx, endpoint, "model", models, k, diags, func(n string) (*string, error) {
+		m, err := findModel(ctx, sm, n)
+		if err != nil {
+			return nil, err
+		}
+		return m.ModelArn, nil
+	}, func(n string) error {
+		_, err := sm.DeleteModel(ctx, &sagemaker.DeleteModelInput{ModelName: aws.String(n)})
+		return err
+	})
+}
+
+// deleteOwned deletes the named objects of one kind (find returns an
+// object's ARN) that deleteIfOwned lets go.
+func (r *endpointResource) deleteOwned(ctx context.Context, endpoint, kind string, names []string, k *nameKey, diags *diag.Diagnostics,
+	find func(string) (*string, error), del func(string) error) {
+	for _, n := range names {
+		objectARN, err := find(n)
+		if err == nil {
+			err = r.deleteIfOwned(ctx, kind, n, objectARN, k, diags, func() error { return del(n) })
+		}
+		if err != nil && !IsNotFound(err) && !sageMakerNotFound(err) {
+			diags.AddWarning("Could not delete "+kind+" "+n, fmt.Sprintf("It belongs to endpoint %s and serves nothing: %v", endpoint, err))
 		}
 	}
-	for _, n := range models {
-		if _, err := sm.DeleteModel(ctx, &sagemaker.DeleteModelInput{ModelName: aws.String(n)}); err != nil && !sageMakerNotFound(err) {
-			diags.AddWarning("Could not delete model "+n, fmt.Sprintf("It belongs to endpoint %s and serves nothing: %v", endpoint, err))
-		}
+}
+
+// deleteIfOwned calls del when the object's tags prove it this resource's
+// (mayDelete), and otherwise leaves it with a warning.
+func (r *endpointResource) deleteIfOwned(ctx context.Context, kind, name string, objectARN *string, k *nameKey, diags *diag.Diagnostics, del func() error) error {
+	out, err := r.data.AWS.SageMaker.ListTags(ctx, &sagemaker.ListTagsInput{ResourceArn: objectARN, MaxResults: aws.Int32(100)})
+	if err != nil {
+		return fmt.Errorf("listing its tags: %w", err)
 	}
+	if !mayDelete(k, name, tagMap(out.Tags)) {
+		diags.AddWarning("Left "+kind+" "+name+" in place",
+			fmt.Sprintf("It is named like a version of this endpoint but does not carry this resource's creation token (tag %s): "+
+				"sagesafe did not create it, so it does not delete it.", idem.TokenTag))
+		return nil
+	}
+	return del()
 }
 
 // privateState is the part of the framework's private state used here.

@@ -88,7 +88,7 @@ func (r *endpointResource) ensureVersion(ctx context.Context, a applyInput, serv
 		if v.createdModel && serving != a.version {
 			// The configuration was not created: only the model this apply
 			// just made is left, and it serves nothing.
-			r.deleteVersions(ctx, a.spec.Name, nil, []string{a.version}, diags)
+			r.deleteVersions(ctx, a.spec.Name, &a.key, nil, []string{a.version}, diags)
 		}
 		diags.AddError("Creating the endpoint configuration failed", err.Error())
 		return v, false
@@ -112,7 +112,7 @@ func (r *endpointResource) rollForward(ctx context.Context, a applyInput, v vers
 		if v.createdConfig || v.createdModel {
 			created = []string{version}
 		}
-		r.deleteVersions(ctx, s.Name, created, created, &resp.Diagnostics)
+		r.deleteVersions(ctx, s.Name, &a.key, created, created, &resp.Diagnostics)
 		r.recordTruth(ctx, plan, resp)
 		resp.Diagnostics.AddError(rb.summary(), rb.detail(logGroupName(s.Name)))
 		return nil, false
@@ -129,7 +129,7 @@ func (r *endpointResource) rollForward(ctx context.Context, a applyInput, v vers
 		stale = append(stale, p)
 	}
 	models := append([]string{prior.ModelName.ValueString()}, stale...)
-	r.deleteVersions(ctx, s.Name, filterOwn(s.Name, version, stale), filterOwn(s.Name, version, models), &resp.Diagnostics)
+	r.deleteVersions(ctx, s.Name, &a.key, filterOwn(s.Name, version, stale), filterOwn(s.Name, version, models), &resp.Diagnostics)
 	return ep, true
 }
 
@@ -158,9 +158,12 @@ func (r *endpointResource) rollout(ctx context.Context, s spec, version string, 
 	})
 	if err != nil {
 		// A retried request whose first attempt succeeded is refused because
-		// the endpoint is updating: to this version, it is ours.
+		// the endpoint is updating to this version, or (a quick update) is
+		// refused as a no-op because it already serves it: either way the
+		// update is ours.
 		ep, ferr := findEndpoint(ctx, sm, s.Name)
-		if ferr != nil || ep.PendingDeploymentSummary == nil || aws.ToString(ep.PendingDeploymentSummary.EndpointConfigName) != version {
+		pendingOurs := ferr == nil && ep.PendingDeploymentSummary != nil && aws.ToString(ep.PendingDeploymentSummary.EndpointConfigName) == version
+		if ferr != nil || !pendingOurs && aws.ToString(ep.EndpointConfigName) != version {
 			return nil, fmt.Errorf("UpdateEndpoint to configuration %s: %w", version, err)
 		}
 	}

@@ -1307,11 +1307,20 @@ func TestAccEndpoint_squattedNames(t *testing.T) {
 		_, _ = c.DeleteModel(ctx, &sagemaker.DeleteModelInput{ModelName: aws.String(guessed)})
 	}
 	t.Cleanup(removeSquatted)
+	var remade string // the serving model's name, made again by someone else
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
 		CheckDestroy: func(s *terraform.State) error {
 			removeSquatted() // the squatter's objects are not the endpoint's to delete
+			// Nor is the model made again under the serving version's name:
+			// it does not carry the creation token, and survives the destroy.
+			if _, err := c.DescribeModel(ctx, &sagemaker.DescribeModelInput{ModelName: aws.String(remade)}); err != nil {
+				return fmt.Errorf("the destroy deleted the model %s it did not create: %w", remade, err)
+			}
+			if _, err := c.DeleteModel(ctx, &sagemaker.DeleteModelInput{ModelName: aws.String(remade)}); err != nil {
+				return err
+			}
 			return testAccCheckEndpointDestroy(t, name, false)(s)
 		},
 		Steps: []resource.TestStep{
@@ -1337,6 +1346,7 @@ func TestAccEndpoint_squattedNames(t *testing.T) {
 						t.Fatal(err)
 					}
 					model := cur.ProductionVariants[0].ModelName
+					remade = aws.ToString(model)
 					if _, err := c.DeleteModel(ctx, &sagemaker.DeleteModelInput{ModelName: model}); err != nil {
 						t.Fatal(err)
 					}

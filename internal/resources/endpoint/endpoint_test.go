@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -519,7 +520,8 @@ func (f *fakeDescribe) DescribeEndpoint(_ context.Context, in *sagemaker.Describ
 	if f.calls > len(f.statuses) {
 		return nil, apiErr{"ValidationException", "Could not find endpoint '" + aws.ToString(in.EndpointName) + "'."}
 	}
-	return &sagemaker.DescribeEndpointOutput{EndpointName: in.EndpointName, EndpointStatus: f.statuses[f.calls-1]}, nil
+	return &sagemaker.DescribeEndpointOutput{EndpointName: in.EndpointName, EndpointStatus: f.statuses[f.calls-1],
+		EndpointArn: aws.String("arn:aws:sagemaker:us-east-1:123456789012:endpoint/" + aws.ToString(in.EndpointName))}, nil
 }
 
 func TestWaitGone(t *testing.T) {
@@ -628,17 +630,17 @@ func TestCheckExisting(t *testing.T) {
 		claim        bool
 		err          string
 	}{
-		{name: "own", object: "churn-1", tags: map[string]string{tokenTagKey: "tok"}},
+		{name: "own", object: "churn-1", tags: map[string]string{idem.TokenTag: "tok"}},
 		{name: "squatted, no token", object: "churn-1", tags: map[string]string{ownerTagKey: "churn"},
 			err: "model churn-1 exists and was not created by this resource"},
-		{name: "another resource's token", object: "churn-1", tags: map[string]string{tokenTagKey: "other"},
+		{name: "another resource's token", object: "churn-1", tags: map[string]string{idem.TokenTag: "other"},
 			err: "model churn-1 exists and was not created by this resource"},
-		{name: "own but weakened", object: "churn-1", tags: map[string]string{tokenTagKey: "tok"}, diffs: []string{"network isolation is false, the plan says true"},
+		{name: "own but weakened", object: "churn-1", tags: map[string]string{idem.TokenTag: "tok"}, diffs: []string{"network isolation is false, the plan says true"},
 			err: "model churn-1 exists but its settings differ from the plan: network isolation is false"},
 		{name: "adopted, untagged", object: "churn-adopted", claim: true},
-		{name: "adopted, already claimed", object: "churn-adopted", tags: map[string]string{tokenTagKey: "tok"}},
-		{name: "adopted, made by the resource whose state was lost", object: "churn-adopted", tags: map[string]string{tokenTagKey: "lost"}, claim: true},
-		{name: "not the adopted version, foreign token", object: "churn-other", tags: map[string]string{tokenTagKey: "lost"},
+		{name: "adopted, already claimed", object: "churn-adopted", tags: map[string]string{idem.TokenTag: "tok"}},
+		{name: "adopted, made by the resource whose state was lost", object: "churn-adopted", tags: map[string]string{idem.TokenTag: "lost"}, claim: true},
+		{name: "not the adopted version, foreign token", object: "churn-other", tags: map[string]string{idem.TokenTag: "lost"},
 			err: "was not created by this resource"},
 		{name: "adopted but weakened", object: "churn-adopted", diffs: []string{"VPC subnets are [], the plan says [subnet-a]"},
 			err: "its settings differ from the plan: VPC subnets"},
@@ -691,5 +693,75 @@ func TestAuditModelAndConfig(t *testing.T) {
 		if !strings.Contains(d, want) {
 			t.Errorf("the squatted configuration's audit misses %s:\n%s", want, d)
 		}
+	}
+}
+
+// TestCheckInterrupted: an endpoint found under the configured name when a
+// create starts is taken up only when sagesafe made it for this name (a
+// creation token and the owner tag), it serves a version named as this
+// resource names them, with the planned settings, and it is not Failed or
+// being deleted.
+func TestCheckInterrupted(t *testing.T) {
+	const name = "churn"
+	version := name + "-0123abcd"
+	if !ownVersion(name, version) {
+		t.Fatalf("%s is not a version name of %s; fix the test", version, name)
+	}
+	ours := map[string]string{idem.TokenTag: "lost", ownerTagKey: name}
+	if err := checkInterrupted(name, smtypes.EndpointStatusInService, ours, version, nil); err != nil {
+		t.Fatalf("the endpoint of a killed apply must be taken up: %v", err)
+	}
+	if err := checkInterrupted(name, smtypes.EndpointStatusCreating, ours, version, nil); err != nil {
+		t.Errorf("still creating: %v", err)
+	}
+	for what, c := range map[string]struct {
+		status  smtypes.EndpointStatus
+		tags    map[string]string
+		version string
+		diffs   []string
+		want    string
+	}{
+		"no token":      {smtypes.EndpointStatusInService, map[string]string{ownerTagKey: name}, version, nil, "not created by sagesafe for this name"},
+		"other owner":   {smtypes.EndpointStatusInService, map[string]string{idem.TokenTag: "x", ownerTagKey: "other"}, version, nil, "not created by sagesafe"},
+		"foreign name":  {smtypes.EndpointStatusInService, ours, "someone-elses-config", nil, "not created by sagesafe"},
+		"failed":        {smtypes.EndpointStatusFailed, ours, version, nil, "is Failed"},
+		"deleting":      {smtypes.EndpointStatusDeleting, ours, version, nil, "is Deleting"},
+		"settings":      {smtypes.EndpointStatusInService, ours, version, []string{"KmsKeyId is (none given), the plan says k"}, "differs from the plan: KmsKeyId"},
+		"empty answers": {"", nil, "", nil, "not created by sagesafe"},
+	} {
+		err := checkInterrupted(name, c.status, c.tags, c.version, c.diffs)
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: %v", what, err)
+		}
+	}
+}
+
+// TestMayDelete: a destroy deletes a version's model or configuration only
+// when it carries this resource's creation token (or is the version the
+// resource adopted); an object a squatter made under a version's name stays.
+// The endpoint is left when another resource's token is on it.
+func TestMayDelete(t *testing.T) {
+	k := &nameKey{Token: "mine", Adopted: "churn-imported"}
+	for _, c := range []struct {
+		key  *nameKey
+		name string
+		tags map[string]string
+		want bool
+	}{
+		{k, "churn-a", map[string]string{idem.TokenTag: "mine"}, true},
+		{k, "churn-a", map[string]string{idem.TokenTag: "squatter"}, false},
+		{k, "churn-a", map[string]string{ownerTagKey: "churn"}, false},
+		{k, "churn-imported", nil, true},
+		{nil, "churn-a", nil, true},
+	} {
+		if got := mayDelete(c.key, c.name, c.tags); got != c.want {
+			t.Errorf("mayDelete(%+v, %s, %v) = %v", c.key, c.name, c.tags, got)
+		}
+	}
+	if !mayDeleteEndpoint(k, map[string]string{idem.TokenTag: "mine"}) || !mayDeleteEndpoint(k, nil) || !mayDeleteEndpoint(nil, map[string]string{idem.TokenTag: "x"}) {
+		t.Error("an endpoint with this resource's token, or none, is this resource's")
+	}
+	if mayDeleteEndpoint(k, map[string]string{idem.TokenTag: "the new instance's"}) {
+		t.Error("an endpoint another resource took over is not deleted")
 	}
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 )
 
@@ -239,14 +240,14 @@ const nameKeyPrivateKey = "name_key"
 // newNameKey makes a key with a fresh salt and token.
 func newNameKey(adopted string) (nameKey, error) {
 	salt := make([]byte, 32)
-	token := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {
 		return nameKey{}, fmt.Errorf("making the name salt: %w", err)
 	}
-	if _, err := rand.Read(token); err != nil {
-		return nameKey{}, fmt.Errorf("making the creation token: %w", err)
+	token, err := idem.NewToken()
+	if err != nil {
+		return nameKey{}, err
 	}
-	return nameKey{Salt: salt, Token: hex.EncodeToString(token), Adopted: adopted}, nil
+	return nameKey{Salt: salt, Token: token, Adopted: adopted}, nil
 }
 
 // loadNameKey reads the key from the private state; ok is false when there
@@ -282,7 +283,7 @@ func withToken(tags map[string]string, token string) map[string]string {
 	if out == nil {
 		out = map[string]string{}
 	}
-	out[tokenTagKey] = token
+	out[idem.TokenTag] = token
 	return out
 }
 

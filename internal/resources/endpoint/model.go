@@ -107,13 +107,12 @@ func (m *endpointModel) nested(ctx context.Context) (n nestedModels, diags diag.
 
 // Tags reserved for sagesafe: every object the resource makes carries
 // ownerTagKey = <endpoint name>, which says which endpoint it belongs to (a
-// tag anyone can copy: it proves nothing); every model and endpoint configuration it creates carries
-// tokenTagKey = its creation token (see nameKey), the proof that this
-// resource created it.
+// tag anyone can copy: it proves nothing); every model, endpoint
+// configuration and endpoint it creates carries idem.TokenTag = its
+// creation token (see nameKey), the proof that this resource created it.
 const (
 	ownerTagPrefix = "sagesafe:"
 	ownerTagKey    = ownerTagPrefix + "endpoint"
-	tokenTagKey    = ownerTagPrefix + "creation-token"
 )
 
 func reservedKey(k string) bool {

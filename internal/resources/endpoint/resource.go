@@ -169,7 +169,12 @@ func (r *endpointResource) Create(ctx context.Context, req resource.CreateReques
 	if !ok {
 		return
 	}
-	c := &cleanup{r: r, name: a.spec.Name}
+	if a.adopted, err = r.adoptInterrupted(ctx, &a); err != nil {
+		resp.Diagnostics.AddError("Creating the endpoint failed", err.Error())
+		return
+	}
+	storeNameKey(ctx, resp.Private, a.key, &resp.Diagnostics)
+	c := &cleanup{r: r, name: a.spec.Name, key: &a.key}
 	lg, ep, ok := r.provision(ctx, a, c, resp.Private, &resp.Diagnostics)
 	if !ok {
 		return
@@ -256,6 +261,9 @@ func (r *endpointResource) Update(ctx context.Context, req resource.UpdateReques
 	if !ok {
 		return
 	}
+	if !r.claimAdopted(ctx, a, ep, &resp.Diagnostics) {
+		return
+	}
 	if previous := aws.ToString(ep.EndpointConfigName); previous != a.version {
 		if ep, ok = r.rollForward(ctx, a, v, previous, prior, plan, resp); !ok {
 			return
@@ -283,7 +291,11 @@ func (r *endpointResource) Delete(ctx context.Context, req resource.DeleteReques
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 
-	r.teardown(ctx, state, &resp.Diagnostics).run(ctx, &resp.Diagnostics)
+	var key *nameKey
+	if k, ok := loadNameKey(ctx, req.Private); ok {
+		key = &k
+	}
+	r.teardown(ctx, state, key, &resp.Diagnostics).run(ctx, &resp.Diagnostics)
 }
 
 func (r *endpointResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

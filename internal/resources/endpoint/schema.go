@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/schemautil"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 
@@ -309,7 +310,11 @@ func computedAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "Name of the model serving now: `<name>-<hash>`, the hash keyed with a random salt this resource keeps in its private state, " +
 				"so that the name reveals nothing of the settings (the `environment` included) and nobody can create an object of that name first. " +
 				"Known after apply for a new endpoint; it changes when a setting of the model or variant does. sagesafe uses an existing model or configuration " +
-				"of that name only if it carries this resource's creation token (tag `" + tokenTagKey + "`) and the plan's settings.",
+				"of that name only if it carries this resource's creation token (tag `" + idem.TokenTag + "`) and the plan's settings, " +
+				"and a destroy deletes only the models and configurations that carry it. When a create finds the endpoint's `name` taken by an " +
+				"endpoint that an apply killed before it saved the state left (it carries a creation token and `" + ownerTagKey + " = <name>`, and " +
+				"serves a `<name>-<hash>` version whose configuration and model have exactly the planned settings), it takes that endpoint and " +
+				"version up instead of failing; any other endpoint of that name is refused.",
 		},
 		"endpoint_config_name": schema.StringAttribute{
 			Computed:            true,

@@ -20,11 +20,12 @@ import (
 
 // teardown is the cleanup of destroy: everything the state says the
 // resource owns, including the endpoint's network interfaces.
-func (r *endpointResource) teardown(ctx context.Context, state endpointModel, diags *diag.Diagnostics) *cleanup {
+// key is the resource's name key (nil when its state has none).
+func (r *endpointResource) teardown(ctx context.Context, state endpointModel, key *nameKey, diags *diag.Diagnostics) *cleanup {
 	name := state.Name.ValueString()
 	n, d := state.nested(ctx)
 	diags.Append(d...)
-	c := &cleanup{r: r, name: name, endpoint: true, alarms: true, logGroup: !state.RetainLogsOnDestroy.ValueBool()}
+	c := &cleanup{r: r, name: name, key: key, endpoint: true, alarms: true, logGroup: !state.RetainLogsOnDestroy.ValueBool()}
 	diags.Append(n.VPC.SubnetIDs.ElementsAs(ctx, &c.subnets, false)...)
 	diags.Append(n.VPC.SecurityGroupIDs.ElementsAs(ctx, &c.groups, false)...)
 	for _, v := range []string{state.EndpointConfigName.ValueString(), state.ModelName.ValueString()} {
@@ -38,8 +39,11 @@ func (r *endpointResource) teardown(ctx context.Context, state endpointModel, di
 
 // cleanup removes what a failed create made, or everything on destroy.
 type cleanup struct {
-	r               *endpointResource
-	name            string
+	r    *endpointResource
+	name string
+	// key proves what this resource created: only objects that carry its
+	// creation token are deleted (nil: a state without a key, see mayDelete).
+	key             *nameKey
 	endpoint        bool
 	subnets, groups []string
 	configs, models []string
@@ -66,7 +70,7 @@ func (c *cleanup) run(ctx context.Context, diags *diag.Diagnostics) {
 	if c.endpoint && !c.deleteEndpoint(ctx, diags) {
 		return
 	}
-	r.deleteVersions(ctx, c.name, c.configs, c.models, diags)
+	r.deleteVersions(ctx, c.name, c.key, c.configs, c.models, diags)
 	if c.alarms {
 		if err := alarms.Delete(ctx, r.data.AWS.CloudWatch, alarmNames(c.name)); err != nil {
 			diags.AddError("Deleting the alarms of endpoint "+c.name+" failed", err.Error())
@@ -92,6 +96,17 @@ func (c *cleanup) deleteEndpoint(ctx context.Context, diags *diag.Diagnostics) b
 		return true
 	case err != nil:
 		diags.AddError("Deleting endpoint "+c.name+" failed", err.Error())
+		return false
+	}
+	tags, err := sm.ListTags(ctx, &sagemaker.ListTagsInput{ResourceArn: ep.EndpointArn, MaxResults: aws.Int32(100)})
+	if err != nil {
+		diags.AddError("Deleting endpoint "+c.name+" failed", "Reading its tags: "+err.Error())
+		return false
+	}
+	if !mayDeleteEndpoint(c.key, tagMap(tags.Tags)) {
+		diags.AddWarning("Endpoint "+c.name+" was left in place",
+			"It carries the creation token of another sagesafe_endpoint, which took it over (for example the new instance of a "+
+				"create_before_destroy replacement), so this destroy does not delete it, nor what it serves.")
 		return false
 	}
 	if aws.ToString(ep.EndpointConfigName) != "" && ownVersion(c.name, aws.ToString(ep.EndpointConfigName)) {

@@ -50,7 +50,8 @@ const testRole = "arn:aws:iam::123456789012:role/exec"
 
 func securedModel(name string) *sagemaker.DescribeModelOutput {
 	return &sagemaker.DescribeModelOutput{
-		ModelName: aws.String(name), ExecutionRoleArn: aws.String(testRole), EnableNetworkIsolation: aws.Bool(true),
+		ModelName: aws.String(name), ModelArn: aws.String("arn:aws:sagemaker:us-east-1:123456789012:model/" + name),
+		ExecutionRoleArn: aws.String(testRole), EnableNetworkIsolation: aws.Bool(true),
 		PrimaryContainer: &smtypes.ContainerDefinition{Image: aws.String(testSpec().Image)},
 		VpcConfig:        &smtypes.VpcConfig{Subnets: []string{"subnet-a", "subnet-b"}, SecurityGroupIds: []string{"sg-1"}},
 	}

@@ -5,8 +5,6 @@ package trainingjob
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
@@ -20,9 +18,25 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
+
+// Every mutating call of this resource is safe to repeat after a lost
+// answer (the SDK retries it, or the next apply sends it again):
+//
+//   - CreateTrainingJob: the creation token and owner tag ride on the
+//     request; the retry's ResourceInUse is settled by checkAdoption.
+//   - StopTrainingJob: a second stop of a Stopping job is refused with a
+//     ValidationException, which stopJob settles by describing the job.
+//   - AddTags, DeleteTags (syncTags, releaseJob): set or remove the same
+//     keys again; removing a missing key is no error.
+//   - PutMetricAlarm, DeleteAlarms, TagResource, UntagResource (alarms):
+//     puts overwrite, CloudWatch ignores missing alarm names.
+//   - CreateLogGroup, AssociateKmsKey, PutRetentionPolicy, TagResource
+//     (loggroup.Ensure): "already exists" reconciles the group; the others
+//     set the same value again.
 
 // sageMakerAPI is the part of the SageMaker client this resource uses.
 type sageMakerAPI interface {
@@ -51,6 +65,9 @@ var errNotFound = errors.New("training job not found")
 func findJob(ctx context.Context, api sageMakerAPI, name string) (*sagemaker.DescribeTrainingJobOutput, error) {
 	out, err := api.DescribeTrainingJob(ctx, &sagemaker.DescribeTrainingJobInput{TrainingJobName: aws.String(name)})
 	if err == nil {
+		if out == nil || aws.ToString(out.TrainingJobArn) == "" {
+			return nil, fmt.Errorf("describing training job %s: SageMaker answered without the job (no TrainingJobArn)", name)
+		}
 		return out, nil
 	}
 	var rnf *smtypes.ResourceNotFound
@@ -144,6 +161,9 @@ func waitOn(ctx context.Context, api sageMakerAPI, name string, timeout time.Dur
 			}
 		case errors.Is(err, errNotFound) && notFound < 5:
 			notFound++ // eventual consistency right after CreateTrainingJob
+		case transient(err) && !errors.Is(err, errNotFound):
+			// A read that failed after the SDK's retries: the job runs on,
+			// so the wait goes on until its timeout.
 		case ctx.Err() != nil:
 		default:
 			return last, err
@@ -156,6 +176,47 @@ func waitOn(ctx context.Context, api sageMakerAPI, name string, timeout time.Dur
 			return last, fmt.Errorf("timed out after %s waiting for training job %s to end; it is %s", timeout, name, status)
 		}
 	}
+}
+
+// readAfterCreate bounds how long a job just created may stay unreadable
+// (not shown yet, or reads failing) before Create gives up reading it. A
+// variable so that unit tests can shorten it.
+var readAfterCreate = time.Minute
+
+// transient reports a read failure that may pass by itself: a job not
+// shown yet (SageMaker's reads lag its writes; it says so with
+// ValidationException or ResourceNotFound), or what the SDK retries (lost
+// connections, 5xx, throttling) after its own retries ran out.
+func transient(err error) bool {
+	return errors.Is(err, errNotFound) || idem.Retryable(err) || tfawserr.ErrCodeEquals(err, "ValidationException")
+}
+
+// readCreated describes a job CreateTrainingJob has just accepted, retrying
+// transient failures for readAfterCreate.
+func readCreated(ctx context.Context, api sageMakerAPI, name string) (*sagemaker.DescribeTrainingJobOutput, error) {
+	deadline := time.Now().Add(readAfterCreate)
+	p := newPoll()
+	for {
+		job, err := findJob(ctx, api, name)
+		if err == nil || !transient(err) || time.Now().After(deadline) {
+			return job, err
+		}
+		tflog.Debug(ctx, "training job not readable yet after create; retrying", map[string]any{"name": name, "error": err.Error()})
+		if werr := p.wait(ctx); werr != nil {
+			return nil, err
+		}
+	}
+}
+
+// releaseJob removes the owner tag from a job this resource no longer
+// manages (destroy, replacement), so that no later apply adopts it (see
+// checkAdoption). Removing a tag twice (a retry after a lost answer) is
+// harmless.
+func releaseJob(ctx context.Context, api sageMakerAPI, arn string) error {
+	if _, err := api.DeleteTags(ctx, &sagemaker.DeleteTagsInput{ResourceArn: aws.String(arn), TagKeys: []string{ownerTagKey}}); err != nil {
+		return fmt.Errorf("removing tag %s from %s: %w", ownerTagKey, arn, err)
+	}
+	return nil
 }
 
 // stopJob stops a running job. A job that ended in the meantime is fine:
@@ -179,42 +240,44 @@ func stopJob(ctx context.Context, api sageMakerAPI, name string) error {
 	return fmt.Errorf("stopping training job %s: %w", name, err)
 }
 
-// tokenTagKey is the tag that carries a job's creation token: a random
-// value Create makes for every job, keeps in the private state and writes
-// on the job in CreateTrainingJob itself (tag-on-create).
-const tokenTagKey = "sagesafe:creation-token"
+// ownerTagKey names, on every job this resource creates, the job it was
+// created as (tag-on-create, next to the creation token idem.TokenTag). A
+// destroy removes it (releaseJob): a job without it is never adopted again.
+const ownerTagKey = "sagesafe:training-job"
 
 // tokenPrivateKey is the private state key of the creation token.
 const tokenPrivateKey = "creation_token"
 
-// newToken makes a creation token.
-func newToken() (string, error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("making the creation token: %w", err)
-	}
-	return hex.EncodeToString(b), nil
+// withCreationTags is the request's tags plus the creation token and the
+// owner tag, replacing any of the same keys.
+func withCreationTags(tags []smtypes.Tag, name, token string) []smtypes.Tag {
+	out := slices.DeleteFunc(slices.Clone(tags), func(t smtypes.Tag) bool {
+		k := aws.ToString(t.Key)
+		return k == idem.TokenTag || k == ownerTagKey
+	})
+	return append(out, smtypes.Tag{Key: aws.String(idem.TokenTag), Value: aws.String(token)},
+		smtypes.Tag{Key: aws.String(ownerTagKey), Value: aws.String(name)})
 }
 
-// createJob calls CreateTrainingJob, with the creation token as a tag, and
-// returns the job's ARN. The SDK retries a request whose answer was lost;
-// the job it then reports as in use may be the one this call created: it
-// is adopted only when it carries this call's token and its settings are
-// the request's (checkAdoption). Any other job of that name was made by
-// someone else, and is refused with an error that names it.
+// createJob calls CreateTrainingJob, with the creation token and the owner
+// tag, and returns the job's ARN. SageMaker answers ResourceInUse when a job
+// of the configured name exists; that job is adopted only on checkAdoption's
+// terms, and any other is refused with an error that names it.
 func createJob(ctx context.Context, api sageMakerAPI, input *sagemaker.CreateTrainingJobInput, token string) (string, error) {
 	started := time.Now()
-	input.Tags = append(slices.DeleteFunc(slices.Clone(input.Tags), func(t smtypes.Tag) bool { return aws.ToString(t.Key) == tokenTagKey }),
-		smtypes.Tag{Key: aws.String(tokenTagKey), Value: aws.String(token)})
+	name := aws.ToString(input.TrainingJobName)
+	input.Tags = withCreationTags(input.Tags, name, token)
 	out, err := api.CreateTrainingJob(ctx, input)
 	if err == nil {
+		if aws.ToString(out.TrainingJobArn) == "" {
+			return "", fmt.Errorf("CreateTrainingJob for %s answered without the job's ARN", name)
+		}
 		return aws.ToString(out.TrainingJobArn), nil
 	}
 	var inUse *smtypes.ResourceInUse
 	if !errors.As(err, &inUse) {
 		return "", err
 	}
-	name := aws.ToString(input.TrainingJobName)
 	job, ferr := findJob(ctx, api, name)
 	if ferr != nil {
 		return "", err
@@ -223,28 +286,12 @@ func createJob(ctx context.Context, api sageMakerAPI, input *sagemaker.CreateTra
 	if terr != nil {
 		return "", fmt.Errorf("%w (and reading the tags of the existing job failed: %v)", err, terr)
 	}
-	if aerr := checkAdoption(input, job, tags, token, started); aerr != nil {
+	how, aerr := checkAdoption(input, job, tags, token, started)
+	if aerr != nil {
 		return "", fmt.Errorf("%v: %w", aerr, err)
 	}
-	tflog.Warn(ctx, "adopting the training job a retried CreateTrainingJob had already created", map[string]any{"name": name})
+	tflog.Warn(ctx, "adopting the training job "+how, map[string]any{"name": name})
 	return aws.ToString(job.TrainingJobArn), nil
-}
-
-// checkAdoption decides whether an existing job of the requested name is the
-// one this call created: it carries the call's creation token, and it has
-// the request's settings (sameJob). Without the token, anyone who can
-// create training jobs could make one of a configured name first (with the
-// same role and image but, say, no VPC) and have sagesafe record it.
-func checkAdoption(input *sagemaker.CreateTrainingJobInput, job *sagemaker.DescribeTrainingJobOutput, tags map[string]string, token string, started time.Time) error {
-	name := aws.ToString(input.TrainingJobName)
-	if got, ok := tags[tokenTagKey]; !ok || got != token {
-		return fmt.Errorf("training job %s exists and was not created by this resource (it does not carry this apply's creation token in tag %s)", name, tokenTagKey)
-	}
-	if !sameJob(input, job, started) {
-		return fmt.Errorf("training job %s exists but its settings differ from the plan (role, image, instances, output and its key, volume key, VPC, "+
-			"network isolation or inter-container encryption)", name)
-	}
-	return nil
 }
 
 // listTags returns the job's tags.
@@ -259,35 +306,4 @@ func listTags(ctx context.Context, api sageMakerAPI, arn string) (map[string]str
 		maps.Copy(out, shared.TagMap(page.Tags, func(t smtypes.Tag) (*string, *string) { return t.Key, t.Value }))
 	}
 	return out, nil
-}
-
-// sameJob reports whether job is the one input asked for, created by this
-// call: created no earlier than a minute before it started (clock skew), with
-// the same role, image, instance type and count, output, keys and network.
-func sameJob(input *sagemaker.CreateTrainingJobInput, job *sagemaker.DescribeTrainingJobOutput, started time.Time) bool {
-	if job.CreationTime == nil || job.CreationTime.Before(started.Add(-time.Minute)) {
-		return false
-	}
-	if aws.ToString(job.RoleArn) != aws.ToString(input.RoleArn) || job.AlgorithmSpecification == nil ||
-		aws.ToString(job.AlgorithmSpecification.TrainingImage) != aws.ToString(input.AlgorithmSpecification.TrainingImage) {
-		return false
-	}
-	rc, o, v := job.ResourceConfig, job.OutputDataConfig, job.VpcConfig
-	if rc == nil || o == nil || v == nil {
-		return false
-	}
-	return rc.InstanceType == input.ResourceConfig.InstanceType &&
-		aws.ToInt32(rc.InstanceCount) == aws.ToInt32(input.ResourceConfig.InstanceCount) &&
-		aws.ToString(o.S3OutputPath) == aws.ToString(input.OutputDataConfig.S3OutputPath) &&
-		aws.ToString(o.KmsKeyId) == aws.ToString(input.OutputDataConfig.KmsKeyId) &&
-		aws.ToString(rc.VolumeKmsKeyId) == aws.ToString(input.ResourceConfig.VolumeKmsKeyId) &&
-		sameSet(v.Subnets, input.VpcConfig.Subnets) && sameSet(v.SecurityGroupIds, input.VpcConfig.SecurityGroupIds) &&
-		aws.ToBool(job.EnableNetworkIsolation) && aws.ToBool(job.EnableInterContainerTrafficEncryption)
-}
-
-func sameSet(a, b []string) bool {
-	x, y := slices.Clone(a), slices.Clone(b)
-	slices.Sort(x)
-	slices.Sort(y)
-	return slices.Equal(x, y)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
@@ -211,11 +212,12 @@ func flattenTags(ctx context.Context, live, defaults map[string]string, prior ty
 }
 
 // withoutManagedTags drops the tags AWS manages itself (aws:*), which can be
-// neither set nor removed, and the creation token sagesafe wrote at create
-// (tokenTagKey): neither is one of the resource's tags.
+// neither set nor removed, and the creation token and owner tag sagesafe
+// wrote at create (idem.TokenTag, ownerTagKey): none is one of the
+// resource's tags.
 func withoutManagedTags(m map[string]string) map[string]string {
 	out := maps.Clone(m)
-	maps.DeleteFunc(out, func(k, _ string) bool { return shared.IsAWSTag(k) || k == tokenTagKey })
+	maps.DeleteFunc(out, func(k, _ string) bool { return shared.IsAWSTag(k) || k == idem.TokenTag || k == ownerTagKey })
 	return out
 }
 

@@ -110,20 +110,23 @@ func runChecks(ctx context.Context, f evaluate.Fetcher, policy guardrail.Policy,
 	} else {
 		s.LogGroups = nil
 	}
+	// A failed lookup still evaluates what could be read: the controls whose
+	// facts are missing are not checked (guardrail.States with the error),
+	// never held. Callers that must refuse return on the error.
 	findings, err := evaluate.Run(ctx, f, policy, s)
-	if err != nil {
-		return evaluation{}, err
-	}
-	ev := evaluation{Findings: findings, States: guardrail.States(s, policy, findings, nil)}
+	ev := evaluation{Findings: findings, States: guardrail.States(s, policy, findings, err)}
 	ev.Controls = ev.States.Held()
 	if lp.OwnKey {
-		return ev, nil
+		return ev, err
 	}
 	shared := &guardrail.Subject{Kind: guardrail.KindTrainingJob, Name: s.Name, Region: s.Region, AccountID: s.AccountID,
 		Partition: s.Partition, KMSKeyARN: lp.Key, LogGroups: []guardrail.LogGroup{lg}}
-	more, err := evaluate.Run(ctx, f, policy, shared)
-	if err != nil {
-		return evaluation{}, err
+	more, sharedErr := evaluate.Run(ctx, f, policy, shared)
+	if sharedErr != nil {
+		for _, id := range sharedControls {
+			ev.States.Mark(id, guardrail.ControlState{State: guardrail.StateNotChecked,
+				Reason: "lookup failed: the shared log group " + LogGroupName + " or its key: " + sharedErr.Error()})
+		}
 	}
 	for _, fd := range more {
 		if !slices.Contains(sharedControls, fd.Control) {
@@ -140,7 +143,7 @@ func runChecks(ctx context.Context, f evaluate.Fetcher, policy guardrail.Policy,
 		ev.States.Mark(fd.Control, guardrail.ControlState{State: st})
 	}
 	ev.Controls = ev.States.Held()
-	return ev, nil
+	return ev, errors.Join(err, sharedErr)
 }
 
 func controlsValue(ctx context.Context, ids []string, diags *diag.Diagnostics) types.List {
@@ -159,9 +162,12 @@ func controlStatesValue(states guardrail.ControlStates) types.Map {
 
 // inspection is what a check of the live job found.
 type inspection struct {
-	ev    evaluation
-	ok    map[string]string // alarm_names: the alarms that exist as specified
-	drift []string
+	ev evaluation
+	// checked: ev is the outcome of the checks. With an error from inspect,
+	// the controls whose posture could not be read are not checked in it.
+	checked bool
+	ok      map[string]string // alarm_names: the alarms that exist as specified
+	drift   []string
 }
 
 func (i inspection) alarmNames(ctx context.Context, diags *diag.Diagnostics) types.Map {
@@ -172,7 +178,10 @@ func (i inspection) alarmNames(ctx context.Context, diags *diag.Diagnostics) typ
 
 // inspect checks the live job: its alarms against the specs of m's alarm
 // settings, and its guardrails (network, key, role, buckets, log group,
-// alarms, tags) with the posture of what it depends on.
+// alarms, tags) with the posture of what it depends on. When a posture
+// lookup fails, the checks still run on what could be read and the
+// inspection comes back checked, with the error; when the job's tags or
+// alarms cannot be read, nothing is checked.
 func (r *trainingJobResource) inspect(ctx context.Context, m model, job *sagemaker.DescribeTrainingJobOutput) (inspection, error) {
 	in, diags := decode(ctx, m)
 	if diags.HasError() {
@@ -192,10 +201,7 @@ func (r *trainingJobResource) inspect(ctx context.Context, m model, job *sagemak
 	if o := job.OutputDataConfig; o != nil && aws.ToString(o.KmsKeyId) != "" {
 		key = facts.Known(aws.ToString(o.KmsKeyId))
 	}
-	pre, err := prefetch(ctx, r.data.Posture, it, key)
-	if err != nil {
-		return inspection{}, err
-	}
+	pre, lookupErr := prefetch(ctx, r.data.Posture, it, key)
 	gpus, _ := pre.gpus()
 	in.Name, in.InstanceCount = facts.Known(name), facts.Known(int64(count))
 	specs := alarms.TrainingSpecs(alarmInput(name, in, gpus, r.data, nil))
@@ -203,11 +209,41 @@ func (r *trainingJobResource) inspect(ctx context.Context, m model, job *sagemak
 	if err != nil {
 		return inspection{}, err
 	}
-	ins := inspection{}
+	ins := inspection{checked: true}
 	ins.ok, ins.drift = alarmDrift(specs, live)
 	s := liveSubject(job, liveTags, specs, live, r.data)
 	ins.ev, err = runChecks(ctx, r.data.Posture, r.data.Policy, s, liveLogGroup(pre, s.KMSKeyARN))
-	return ins, err
+	return ins, errors.Join(lookupErr, err)
+}
+
+// recordInspection writes what a check of the live job found into m: its
+// alarm names, controls and control states. A control is never left held
+// from an earlier check: one whose posture could not be read is
+// not_checked with the reason, and when the job could not be checked at
+// all, every control is (its alarm names are then left as they were). It
+// returns false when the check was incomplete (a warning says why).
+func recordInspection(ctx context.Context, m *model, ins inspection, err error, what string, diags *diag.Diagnostics) bool {
+	if !ins.checked {
+		diags.AddWarning(what+" failed", err.Error()+"\nNo control is checked (control_states says why); the next refresh checks them again.")
+		reason := "the check of the live job failed: " + err.Error()
+		states := guardrail.ControlStates{}
+		for _, c := range guardrail.Catalog {
+			if c.Applies(guardrail.KindTrainingJob) {
+				states[c.ID] = guardrail.ControlState{State: guardrail.StateNotChecked, Reason: reason}
+			}
+		}
+		m.Controls = controlsValue(ctx, nil, diags)
+		m.ControlStates = controlStatesValue(states)
+		return false
+	}
+	if err != nil {
+		diags.AddWarning(what+" was incomplete",
+			"The controls that need the posture it could not read are not checked (control_states says which): "+err.Error())
+	}
+	m.AlarmNames = ins.alarmNames(ctx, diags)
+	m.Controls = controlsValue(ctx, ins.ev.Controls, diags)
+	m.ControlStates = controlStatesValue(ins.ev.States)
+	return err == nil
 }
 
 // checkPlanned runs the guardrails on a planned job: it decides what becomes

@@ -107,9 +107,19 @@ func recordLaunched(plan *model, name, arn string) {
 // awaitCreated reads the new job and, with wait_for_completion, waits until
 // it ends. When the wait fails, the job's last status is written to state.
 // ok is false when Create must stop (the job stays recorded in state).
+//
+// A job that cannot be read right after it was created is a warning, not
+// an error: an error would taint it, and the next apply would start the
+// training again. The state keeps what recordLaunched wrote, and the next
+// refresh reads the job.
 func (r *trainingJobResource) awaitCreated(ctx context.Context, plan *model, in inputs, name string, state *tfsdk.State, diags *diag.Diagnostics) (*sagemaker.DescribeTrainingJobOutput, bool) {
-	job, err := findJob(ctx, r.sm(), name)
-	if err == nil && plan.WaitForCompletion.ValueBool() {
+	job, err := readCreated(ctx, r.sm(), name)
+	if err != nil {
+		diags.AddWarning("Reading training job "+name+" after creation failed",
+			err.Error()+"\nThe job was created and is recorded in state; the next refresh reads it.")
+		return nil, false
+	}
+	if plan.WaitForCompletion.ValueBool() {
 		timeout, d := plan.Timeouts.Create(ctx, createTimeout(in))
 		diags.Append(d...)
 		job, err = waitForEnd(ctx, r.sm(), name, timeout)
@@ -134,13 +144,7 @@ func (r *trainingJobResource) awaitCreated(ctx context.Context, plan *model, in 
 func (r *trainingJobResource) recordCreated(ctx context.Context, plan *model, name string, job *sagemaker.DescribeTrainingJobOutput, diags *diag.Diagnostics) {
 	flattenStatus(plan, job)
 	ins, err := r.inspect(ctx, *plan, job)
-	if err != nil {
-		diags.AddWarning("Checking training job "+name+" after creation failed", err.Error())
-		return
-	}
-	plan.AlarmNames = ins.alarmNames(ctx, diags)
-	plan.Controls = controlsValue(ctx, ins.ev.Controls, diags)
-	plan.ControlStates = controlStatesValue(ins.ev.States)
+	recordInspection(ctx, plan, ins, err, "Checking training job "+name+" after creation", diags)
 }
 
 // reportEnd reports a job that failed (an error: it taints the job, so the

@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 )
 
@@ -144,7 +145,7 @@ func (r *trainingJobResource) Create(ctx context.Context, req resource.CreateReq
 	tags := mergedTags(r.data, in.Tags).V
 	// The creation token is kept before the job is created: it is how a
 	// retried CreateTrainingJob recognises the job as its own.
-	token, err := newToken()
+	token, err := idem.NewToken()
 	if err != nil {
 		resp.Diagnostics.AddError("Creating training job "+name+" failed", err.Error())
 		return
@@ -209,13 +210,8 @@ func (r *trainingJobResource) Read(ctx context.Context, req resource.ReadRequest
 	resp.Diagnostics.Append(flattenJob(ctx, &state, job, tags, r.data.DefaultTags)...)
 
 	ins, err := r.inspect(ctx, state, job)
-	if err != nil {
-		resp.Diagnostics.AddWarning("Checking training job "+name+" for drift failed",
-			err.Error()+"\nThe guardrail results in controls are those of the last successful check.")
-	} else {
-		state.AlarmNames = ins.alarmNames(ctx, &resp.Diagnostics)
-		state.Controls = controlsValue(ctx, ins.ev.Controls, &resp.Diagnostics)
-		state.ControlStates = controlStatesValue(ins.ev.States)
+	recordInspection(ctx, &state, ins, err, "Checking training job "+name+" for drift", &resp.Diagnostics)
+	if ins.checked {
 		reportDrift(ins, name, !state.VPC.IsNull(), &resp.Diagnostics)
 	}
 	if state.Controls.IsNull() || state.Controls.IsUnknown() {
@@ -281,8 +277,8 @@ func (r *trainingJobResource) Update(ctx context.Context, req resource.UpdateReq
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// Delete stops a running job and waits until it has stopped, then deletes
-// its alarms. SageMaker keeps the job record: training jobs cannot be
+// Delete stops a running job and waits until it has stopped, removes its
+// owner tag (releaseJob), then deletes its alarms. SageMaker keeps the job record: training jobs cannot be
 // deleted. The shared log group is never deleted.
 func (r *trainingJobResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state model
@@ -309,6 +305,14 @@ func (r *trainingJobResource) Delete(ctx context.Context, req resource.DeleteReq
 		resp.Diagnostics.Append(d...)
 		if _, err := waitForEnd(ctx, r.sm(), name, deleteTimeout); err != nil {
 			resp.Diagnostics.AddError("Waiting for training job "+name+" to stop failed", err.Error())
+			return
+		}
+	}
+	if job != nil {
+		// The job record stays; without its owner tag no later apply of a
+		// configuration with this name adopts it (see checkAdoption).
+		if err := releaseJob(ctx, r.sm(), aws.ToString(job.TrainingJobArn)); err != nil {
+			resp.Diagnostics.AddError("Releasing training job "+name+" failed", err.Error())
 			return
 		}
 	}

@@ -33,6 +33,7 @@ import (
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/schemautil"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
@@ -133,7 +134,13 @@ var resourceDescription = "A SageMaker training job that cannot run outside a pr
 	"Training jobs are immutable and their names can never be reused in an account, so every change to an input creates a " +
 	"new job under a new name (use `name_prefix`, the default); `tags`, `alarms`, `wait_for_completion` and `timeouts` change " +
 	"in place. Destroying a job that is still running stops it and waits until it is `Stopped`, then deletes its alarms. " +
-	"**SageMaker keeps the job record itself** (training jobs cannot be deleted), so it stays visible in the console and API."
+	"**SageMaker keeps the job record itself** (training jobs cannot be deleted), so it stays visible in the console and API.\n\n" +
+	"Every job is created with the tags `" + idem.TokenTag + "` (a random creation token) and `" + ownerTagKey + " = <name>`. " +
+	"When the configured `name` is already taken, the existing job is recorded instead of failing only when it is this " +
+	"resource's: it carries this apply's creation token (a retry after a lost answer), or, after an apply that was killed " +
+	"before it saved the state, it carries a creation token, the owner tag naming it and exactly the planned settings " +
+	"(role, image, inputs, hyperparameters, environment, instances, keys, network, runtime). Any other job of that name is " +
+	"refused with an error naming it. Destroy removes the owner tag, so a destroyed job is never taken up again."
 
 // identityAttributes are the job's name, role and image.
 func identityAttributes() map[string]schema.Attribute {

@@ -629,11 +629,13 @@ func TestAccTrainingJob_tagsInPlace(t *testing.T) {
 			for _, tg := range tags.Tags {
 				got[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
 			}
-			// The creation token written at create stays, whatever the tags.
-			if got["sagesafe:creation-token"] == "" {
-				return fmt.Errorf("job tags %v have no creation token", got)
+			// The creation token and the owner tag written at create stay,
+			// whatever the tags.
+			if got["sagesafe:creation-token"] == "" || got["sagesafe:training-job"] != name {
+				return fmt.Errorf("job tags %v have no creation token or owner tag", got)
 			}
 			delete(got, "sagesafe:creation-token")
+			delete(got, "sagesafe:training-job")
 			if fmt.Sprint(got) != fmt.Sprint(want) {
 				return fmt.Errorf("job tags %v, want %v", got, want)
 			}

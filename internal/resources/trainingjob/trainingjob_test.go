@@ -24,6 +24,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/awsclient"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 )
 
@@ -609,7 +610,8 @@ func (f *scriptedSageMaker) DescribeTrainingJob(_ context.Context, in *sagemaker
 	if a.err != nil {
 		return nil, a.err
 	}
-	out := &sagemaker.DescribeTrainingJobOutput{TrainingJobName: in.TrainingJobName, TrainingJobStatus: a.status, SecondaryStatus: smtypes.SecondaryStatusTraining}
+	out := &sagemaker.DescribeTrainingJobOutput{TrainingJobName: in.TrainingJobName, TrainingJobStatus: a.status, SecondaryStatus: smtypes.SecondaryStatusTraining,
+		TrainingJobArn: aws.String("arn:aws:sagemaker:us-east-1:123456789012:training-job/" + aws.ToString(in.TrainingJobName))}
 	if a.status == smtypes.TrainingJobStatusFailed {
 		out.FailureReason = aws.String("AlgorithmError: out of memory")
 	}
@@ -643,9 +645,17 @@ func TestWaitForEnd(t *testing.T) {
 		t.Errorf("timeout: %+v, %v", job, err)
 	}
 
+	// A read that still fails after the SDK's retries (throttling, 5xx) does
+	// not end the wait: the job runs on, and failing here would taint it.
 	throttled := &smithy.GenericAPIError{Code: "ThrottlingException"}
-	job, err = waitOn(ctx, &scriptedSageMaker{answers: []describeAnswer{inProgress, {err: throttled}}}, "job-1", time.Minute, fast())
-	if !errors.Is(err, throttled) || job == nil || job.TrainingJobStatus != smtypes.TrainingJobStatusInProgress {
+	api = &scriptedSageMaker{answers: []describeAnswer{inProgress, {err: throttled}, {err: throttled}, {status: smtypes.TrainingJobStatusCompleted}}}
+	job, err = waitOn(ctx, api, "job-1", time.Minute, fast())
+	if err != nil || job == nil || job.TrainingJobStatus != smtypes.TrainingJobStatusCompleted || api.calls != 4 {
+		t.Errorf("a transient error is waited out: %+v, %v (%d calls)", job, err, api.calls)
+	}
+	denied := &smithy.GenericAPIError{Code: "AccessDeniedException"}
+	job, err = waitOn(ctx, &scriptedSageMaker{answers: []describeAnswer{inProgress, {err: denied}}}, "job-1", time.Minute, fast())
+	if !errors.Is(err, denied) || job == nil || job.TrainingJobStatus != smtypes.TrainingJobStatusInProgress {
 		t.Errorf("an error ends the wait with the last description: %+v, %v", job, err)
 	}
 
@@ -702,16 +712,20 @@ func TestSchemaDescriptions(t *testing.T) {
 }
 
 // createdJob is the description of the job in asked for, created just after
-// started.
+// started: every setting of the request echoed.
 func createdJob(in *sagemaker.CreateTrainingJobInput, started time.Time) *sagemaker.DescribeTrainingJobOutput {
 	return &sagemaker.DescribeTrainingJobOutput{
+		TrainingJobName: in.TrainingJobName, TrainingJobArn: aws.String("arn:aws:sagemaker:us-east-1:123456789012:training-job/" + aws.ToString(in.TrainingJobName)),
 		CreationTime: aws.Time(started.Add(time.Second)), RoleArn: in.RoleArn,
-		AlgorithmSpecification: &smtypes.AlgorithmSpecification{TrainingImage: in.AlgorithmSpecification.TrainingImage},
+		AlgorithmSpecification: &smtypes.AlgorithmSpecification{TrainingImage: in.AlgorithmSpecification.TrainingImage,
+			TrainingInputMode: in.AlgorithmSpecification.TrainingInputMode},
 		ResourceConfig: &smtypes.ResourceConfig{InstanceType: in.ResourceConfig.InstanceType, InstanceCount: in.ResourceConfig.InstanceCount,
-			VolumeKmsKeyId: in.ResourceConfig.VolumeKmsKeyId},
+			VolumeSizeInGB: in.ResourceConfig.VolumeSizeInGB, VolumeKmsKeyId: in.ResourceConfig.VolumeKmsKeyId},
 		OutputDataConfig:       &smtypes.OutputDataConfig{S3OutputPath: in.OutputDataConfig.S3OutputPath, KmsKeyId: in.OutputDataConfig.KmsKeyId},
 		VpcConfig:              &smtypes.VpcConfig{Subnets: in.VpcConfig.Subnets, SecurityGroupIds: in.VpcConfig.SecurityGroupIds},
 		EnableNetworkIsolation: aws.Bool(true), EnableInterContainerTrafficEncryption: aws.Bool(true),
+		EnableManagedSpotTraining: in.EnableManagedSpotTraining, StoppingCondition: in.StoppingCondition, CheckpointConfig: in.CheckpointConfig,
+		HyperParameters: in.HyperParameters, Environment: in.Environment, InputDataConfig: in.InputDataConfig,
 	}
 }
 
@@ -741,21 +755,143 @@ func TestCheckAdoption(t *testing.T) {
 	in := expandCreate(testInputs(), "churn-1", false, nil)
 	started := time.Now()
 	job := createdJob(in, started)
-	if err := checkAdoption(in, job, map[string]string{tokenTagKey: "tok"}, "tok", started); err != nil {
+	if _, err := checkAdoption(in, job, map[string]string{idem.TokenTag: "tok"}, "tok", started); err != nil {
 		t.Fatalf("the job this call created must be adopted: %v", err)
 	}
 	for what, tags := range map[string]map[string]string{
-		"no token":    {"team": "ml"},
-		"other token": {tokenTagKey: "someone else's"},
+		"no token":                 {"team": "ml"},
+		"other token, no owner":    {idem.TokenTag: "someone else's"},
+		"owner, no token":          {ownerTagKey: "churn-1"},
+		"other token, other owner": {idem.TokenTag: "someone else's", ownerTagKey: "churn-2"},
 	} {
-		err := checkAdoption(in, job, tags, "tok", started)
+		_, err := checkAdoption(in, job, tags, "tok", started)
 		if err == nil || !strings.Contains(err.Error(), "training job churn-1 exists and was not created by this resource") {
 			t.Errorf("%s: %v", what, err)
 		}
 	}
 	weak := *job
 	weak.ResourceConfig = &smtypes.ResourceConfig{InstanceType: in.ResourceConfig.InstanceType, InstanceCount: in.ResourceConfig.InstanceCount}
-	if err := checkAdoption(in, &weak, map[string]string{tokenTagKey: "tok"}, "tok", started); err == nil || !strings.Contains(err.Error(), "settings differ") {
+	if _, err := checkAdoption(in, &weak, map[string]string{idem.TokenTag: "tok"}, "tok", started); err == nil || !strings.Contains(err.Error(), "settings differ") {
 		t.Errorf("a job without the volume key: %v", err)
+	}
+}
+
+// TestCheckAdoptionAfterKilledApply: after an apply killed before it saved
+// the state, its creation token is gone. The job it started is adopted
+// (however old) when it carries a token, the owner tag naming it and every
+// planned setting; a difference in any setting, the input data and the
+// environment included, refuses it with the difference named.
+func TestCheckAdoptionAfterKilledApply(t *testing.T) {
+	in := expandCreate(testInputs(), "churn-1", false, nil)
+	in.HyperParameters = map[string]string{"epochs": "3"}
+	in.Environment = map[string]string{"LOG_LEVEL": "info"}
+	started := time.Now()
+	job := createdJob(in, started.Add(-48*time.Hour))
+	tags := map[string]string{idem.TokenTag: "the killed apply's", ownerTagKey: "churn-1"}
+	how, err := checkAdoption(in, job, tags, "tok", started)
+	if err != nil || !strings.Contains(how, "interrupted apply") {
+		t.Fatalf("the job a killed apply started must be adopted: %q, %v", how, err)
+	}
+	changes := map[string]func(j *sagemaker.DescribeTrainingJobOutput){
+		"input data": func(j *sagemaker.DescribeTrainingJobOutput) {
+			j.InputDataConfig = []smtypes.Channel{{ChannelName: aws.String("train"), DataSource: &smtypes.DataSource{S3DataSource: &smtypes.S3DataSource{
+				S3DataType: smtypes.S3DataTypeS3Prefix, S3Uri: aws.String("s3://attacker/poison/")}}}}
+		},
+		"environment":     func(j *sagemaker.DescribeTrainingJobOutput) { j.Environment = map[string]string{"EXFILTRATE_TO": "x"} },
+		"hyperparameters": func(j *sagemaker.DescribeTrainingJobOutput) { j.HyperParameters = nil },
+		"no VPC":          func(j *sagemaker.DescribeTrainingJobOutput) { j.VpcConfig = nil },
+		"output key": func(j *sagemaker.DescribeTrainingJobOutput) {
+			j.OutputDataConfig = &smtypes.OutputDataConfig{S3OutputPath: in.OutputDataConfig.S3OutputPath}
+		},
+		"empty answer": func(j *sagemaker.DescribeTrainingJobOutput) { *j = sagemaker.DescribeTrainingJobOutput{} },
+	}
+	for what, change := range changes {
+		j := *job
+		change(&j)
+		_, err := checkAdoption(in, &j, tags, "tok", started)
+		if err == nil || !strings.Contains(err.Error(), "settings differ from the plan") {
+			t.Errorf("%s: %v", what, err)
+		}
+	}
+}
+
+// failingFetcher is a posture lookup that fails: nothing is looked up.
+type failingFetcher struct{ err error }
+
+func (f failingFetcher) Fetch(context.Context, facts.Request) (facts.Facts, error) {
+	return facts.Facts{}, f.err
+}
+
+// TestChecksWithFailedLookup: a refresh whose posture lookups fail does not
+// keep the controls of the last check. The controls that need the missing
+// facts are not_checked with the reason; the ones decided by the job alone
+// are still checked; a job that could not be checked at all has every
+// control not_checked.
+func TestChecksWithFailedLookup(t *testing.T) {
+	ctx := context.Background()
+	in := testInputs()
+	data := testData()
+	lookupErr := errors.New("kms: DescribeKey: throttled")
+	pre, err := prefetch(ctx, failingFetcher{lookupErr}, in.InstanceType, in.KMSKey)
+	if !errors.Is(err, lookupErr) {
+		t.Fatalf("prefetch: %v", err)
+	}
+	s := planSubject(in, pre, data)
+	ev, err := runChecks(ctx, failingFetcher{lookupErr}, data.Policy, s, planLogGroup(pre, in.KMSKey, 365))
+	if !errors.Is(err, lookupErr) {
+		t.Fatalf("runChecks: %v", err)
+	}
+	m := model{AlarmNames: types.MapNull(types.StringType)}
+	var diags diag.Diagnostics
+	if recordInspection(ctx, &m, inspection{ev: ev, checked: true}, err, "Checking training job j", &diags) || diags.WarningsCount() != 1 {
+		t.Errorf("an incomplete check is reported once as a warning: %v", diags)
+	}
+	states := map[string]string{}
+	diags.Append(m.ControlStates.ElementsAs(ctx, &states, false)...)
+	for _, id := range []string{"SS-KMS-1", "SS-NET-2", "SS-IAM-1"} {
+		if got := states[id]; !strings.HasPrefix(got, "not_checked: lookup failed: ") || !strings.Contains(got, "throttled") {
+			t.Errorf("%s (needs posture) is %q", id, got)
+		}
+	}
+	if got := states["SS-NET-4"]; got != "held" {
+		t.Errorf("SS-NET-4 (the job alone) is %q", got)
+	}
+	var held []string
+	diags.Append(m.Controls.ElementsAs(ctx, &held, false)...)
+	if slices.Contains(held, "SS-KMS-1") || !slices.Contains(held, "SS-NET-4") {
+		t.Errorf("controls %v", held)
+	}
+
+	m = model{}
+	diags = nil
+	if recordInspection(ctx, &m, inspection{}, errors.New("listing tags: 500"), "Checking training job j", &diags) || diags.WarningsCount() != 1 {
+		t.Errorf("a failed check is a warning: %v", diags)
+	}
+	states = map[string]string{}
+	diags.Append(m.ControlStates.ElementsAs(ctx, &states, false)...)
+	if len(states) == 0 || len(m.Controls.Elements()) != 0 {
+		t.Fatalf("states %v, controls %v", states, m.Controls)
+	}
+	for id, st := range states {
+		if !strings.HasPrefix(st, "not_checked: the check of the live job failed: listing tags: 500") {
+			t.Errorf("%s is %q", id, st)
+		}
+	}
+}
+
+// TestReadCreated: right after CreateTrainingJob a job may not be shown yet;
+// the read is retried. An error that does not pass by itself is returned at
+// once.
+func TestReadCreated(t *testing.T) {
+	ctx := context.Background()
+	notFound := describeAnswer{err: &smithy.GenericAPIError{Code: "ValidationException", Message: "Requested resource not found."}}
+	api := &scriptedSageMaker{answers: []describeAnswer{notFound, {status: smtypes.TrainingJobStatusInProgress}}}
+	if job, err := readCreated(ctx, api, "job-1"); err != nil || job == nil || api.calls != 2 {
+		t.Errorf("not shown yet, then shown: %+v, %v, %d calls", job, err, api.calls)
+	}
+	denied := &smithy.GenericAPIError{Code: "AccessDeniedException"}
+	api = &scriptedSageMaker{answers: []describeAnswer{{err: denied}}}
+	if _, err := readCreated(ctx, api, "job-1"); !errors.Is(err, denied) || api.calls != 1 {
+		t.Errorf("access denied: %v, %d calls", err, api.calls)
 	}
 }
