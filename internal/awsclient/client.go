@@ -52,6 +52,9 @@ type Config struct {
 	Token                  string
 	AssumeRole             *AssumeRole
 	MaxRetries             int
+	// RetryMode is standard or adaptive; empty: AWS_RETRY_MODE, the shared
+	// config's retry_mode, else standard (resolved by aws-sdk-go-base).
+	RetryMode aws.RetryMode
 	EndpointURL            string
 	Endpoints              map[string]string
 	ProviderVersion        string
@@ -141,7 +144,7 @@ func New(ctx context.Context, c Config) (*Client, diag.Diagnostics) {
 		SharedConfigFiles:      c.SharedConfigFiles,
 		SharedCredentialsFiles: c.SharedCredentialsFiles,
 		MaxRetries:             maxRetries,
-		RetryMode:              aws.RetryModeAdaptive,
+		RetryMode:              c.RetryMode,
 		CallerName:             "Terraform provider sagesafe",
 		CallerDocumentationURL: "https://registry.terraform.io/providers/sagesafe/sagesafe/latest/docs",
 		SkipCredsValidation:    true, // we call STS ourselves, once

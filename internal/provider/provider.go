@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -70,6 +71,7 @@ type providerModel struct {
 	SecretKey              types.String     `tfsdk:"secret_key"`
 	Token                  types.String     `tfsdk:"token"`
 	MaxRetries             types.Int64      `tfsdk:"max_retries"`
+	RetryMode              types.String     `tfsdk:"retry_mode"`
 	EndpointURL            types.String     `tfsdk:"endpoint_url"`
 	DefaultTags            types.Map        `tfsdk:"default_tags"`
 	AlarmActions           types.List       `tfsdk:"alarm_actions"`
@@ -183,8 +185,16 @@ func providerSchema() schema.Schema {
 			},
 			"max_retries": schema.Int64Attribute{
 				Optional:            true,
-				MarkdownDescription: fmt.Sprintf("Maximum attempts per AWS call, with the SDK's adaptive retry mode (client-side rate limiting on throttling). Default %d.", awsclient.DefaultMaxRetries),
+				MarkdownDescription: fmt.Sprintf("Maximum attempts per AWS call. Default %d.", awsclient.DefaultMaxRetries),
 				Validators:          []validator.Int64{int64validator.Between(1, 100)},
+			},
+			"retry_mode": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "How the SDK retries: `standard` (exponential back-off with jitter) or `adaptive` (standard, plus client-side " +
+					"rate limiting that slows every later call down after a throttling answer). Also read from `AWS_RETRY_MODE` and the shared " +
+					"config file's `retry_mode`; default `standard`, as in the `hashicorp/aws` provider. Creates that have no idempotency " +
+					"token are retried by sagesafe itself, never blindly (see the Resilience guide).",
+				Validators: []validator.String{stringvalidator.OneOf(string(aws.RetryModeStandard), string(aws.RetryModeAdaptive))},
 			},
 			"endpoint_url": schema.StringAttribute{
 				Optional: true,
@@ -311,6 +321,7 @@ func (p *sagesafeProvider) Configure(ctx context.Context, req provider.Configure
 		SecretKey:       m.SecretKey.ValueString(),
 		Token:           m.Token.ValueString(),
 		MaxRetries:      int(m.MaxRetries.ValueInt64()),
+		RetryMode:       aws.RetryMode(m.RetryMode.ValueString()),
 		EndpointURL:     m.EndpointURL.ValueString(),
 		Endpoints:       m.Endpoints.toMap(),
 		ProviderVersion: p.version,

@@ -39,6 +39,9 @@ type Behaviour struct {
 	TrainingInProgressSeconds float64 `json:"training_in_progress_seconds"`
 	// TrainingStoppingSeconds keeps a stopped training job in Stopping this long.
 	TrainingStoppingSeconds float64 `json:"training_stopping_seconds"`
+	// TrainingInProgressByName overrides TrainingInProgressSeconds for job
+	// names matching a pattern (exact, or a prefix ending in "*").
+	TrainingInProgressByName map[string]float64 `json:"training_in_progress_by_name"`
 	// RollbackEndpoints lists endpoints whose UpdateEndpoint silently rolls
 	// back: after the Updating period they are InService on the OLD config.
 	RollbackEndpoints []string `json:"rollback_endpoints"`

@@ -137,6 +137,9 @@ DEFAULT_BEHAVIOUR: dict[str, Any] = {
     "endpoint_updating_seconds": 0,  # UpdateEndpoint: Updating for this long
     "training_in_progress_seconds": 0,  # CreateTrainingJob: InProgress for this long
     "training_stopping_seconds": 0,  # StopTrainingJob: Stopping for this long
+    # Per job name pattern, overriding training_in_progress_seconds: tests
+    # that share one emulator hold only their own jobs.
+    "training_in_progress_by_name": {},
     "rollback_endpoints": [],  # UpdateEndpoint on these rolls back to the old config
     "rollback_failure_reasons": {},  # optional FailureReason left after a rollback
     "fail_endpoints": {},  # CreateEndpoint ends Failed with this FailureReason
@@ -168,6 +171,12 @@ def validate_behaviour(body: Any) -> dict[str, Any]:
         elif isinstance(default, list):
             if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
                 raise ValueError(f"{key} must be a list of strings")
+        elif key.endswith("_by_name"):
+            if not (
+                isinstance(value, dict)
+                and all(isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for k, v in value.items())
+            ):
+                raise ValueError(f"{key} must be an object of name pattern to non-negative number")
         elif not (
             isinstance(value, dict)
             and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
@@ -429,6 +438,9 @@ def _create_training_job(self: Any) -> Any:
     job.algorithm_specification = algorithm
     with _LOCK:
         seconds = _behaviour["training_in_progress_seconds"]
+        by_name = _match(_behaviour["training_in_progress_by_name"], name)
+        if by_name is not None:
+            seconds = _behaviour["training_in_progress_by_name"][by_name]
         fail = _lookup(_behaviour["fail_training_jobs"], name)
         if seconds or fail is not None:
             job.training_end_time = None

@@ -494,7 +494,7 @@ func TestAccTrainingJob_waitForCompletion(t *testing.T) {
 	c := acctest.AWS(t)
 	name := acctest.RandomName("wait")
 	const hold = 6
-	mergeBehaviour(t, map[string]any{"training_in_progress_seconds": hold})
+	mergeBehaviour(t, map[string]any{"training_in_progress_by_name": map[string]any{name: hold}})
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
@@ -583,7 +583,7 @@ func TestAccTrainingJob_stopOnDestroy(t *testing.T) {
 	e := makeEnv(t)
 	c := acctest.AWS(t)
 	name := acctest.RandomName("stop")
-	mergeBehaviour(t, map[string]any{"training_in_progress_seconds": 600, "training_stopping_seconds": 2})
+	mergeBehaviour(t, map[string]any{"training_in_progress_by_name": map[string]any{name: 600}, "training_stopping_seconds": 2})
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
@@ -1186,4 +1186,35 @@ func TestAccTrainingJob_squattedName(t *testing.T) {
 	if !squatted.Load() {
 		t.Error("the test did not squat the job name")
 	}
+}
+
+// TestAccTrainingJob_lostStopAnswer loses the first answer of
+// StopTrainingJob during destroy, after SageMaker applied it: the SDK's
+// retry finds the job Stopping (SageMaker refuses to stop it again), which
+// is success; the destroy must end with the job Stopped.
+func TestAccTrainingJob_lostStopAnswer(t *testing.T) {
+	e := makeEnv(t)
+	c := acctest.AWS(t)
+	name := acctest.RandomName("lstop")
+	mergeBehaviour(t, map[string]any{"training_in_progress_by_name": map[string]any{name: 600}, "training_stopping_seconds": 1})
+	l := acctest.LoseFirstAnswers(t, "sagemaker:StopTrainingJob")
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(l.Options()),
+		CheckDestroy: resource.ComposeTestCheckFunc(
+			testAccCheckTrainingJobDestroy(c, smtypes.TrainingJobStatusStopped),
+			func(*terraform.State) error {
+				if l.Lost("sagemaker:StopTrainingJob") != 1 {
+					return fmt.Errorf("the answer of StopTrainingJob was not lost")
+				}
+				return nil
+			},
+		),
+		Steps: []resource.TestStep{{
+			Config: testAccTrainingJobConfig_named(e, name, "wait_for_completion = false"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("status"), knownvalue.StringExact("InProgress")),
+			},
+		}},
+	})
 }
