@@ -54,10 +54,10 @@ type Config struct {
 	MaxRetries             int
 	// RetryMode is standard or adaptive; empty: AWS_RETRY_MODE, the shared
 	// config's retry_mode, else standard (resolved by aws-sdk-go-base).
-	RetryMode aws.RetryMode
-	EndpointURL            string
-	Endpoints              map[string]string
-	ProviderVersion        string
+	RetryMode       aws.RetryMode
+	EndpointURL     string
+	Endpoints       map[string]string
+	ProviderVersion string
 
 	// WrapTransport, when set, wraps the HTTP transport. Only the acceptance
 	// test harness sets it (to count calls or inject failures); no

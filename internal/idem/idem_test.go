@@ -55,7 +55,10 @@ func (w *world) find(token string) func(context.Context) (string, bool, error) {
 func (w *world) create(token string) Create[string] {
 	c := Create[string]{What: "thing", Do: w.do(token), Find: w.find(token), Settle: time.Millisecond}
 	if w.unique {
-		c.Taken = func(err error) bool { var ae smithy.APIError; return errors.As(err, &ae) && ae.ErrorCode() == "AlreadyExists" }
+		c.Taken = func(err error) bool {
+			var ae smithy.APIError
+			return errors.As(err, &ae) && ae.ErrorCode() == "AlreadyExists"
+		}
 	}
 	return c
 }

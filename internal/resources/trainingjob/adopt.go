@@ -4,6 +4,7 @@
 package trainingjob
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"slices"
@@ -222,4 +223,49 @@ func orNone(s string) string {
 		return "(none)"
 	}
 	return s
+}
+
+// interruptedJob finds the job an apply killed after CreateTrainingJob
+// started for this resource when its name comes from name_prefix. The
+// killed apply's name was generated and is lost with it; this apply would
+// generate another one and start a second, billed job. The job is found by
+// what Create wrote on it: a running job whose name starts with the prefix,
+// that carries a creation token, the owner tag naming itself and the prefix
+// tag naming the prefix, and whose settings are exactly the plan's (jobDiffs
+// of the request this apply would send under that name finds nothing). As
+// for a configured name (checkAdoption), such a job runs exactly what this
+// resource would start, in this account: adopting it is harmless, starting
+// a second one is not. Only running jobs qualify: an ended job is the
+// record of a finished run, not an interrupted create.
+func interruptedJob(ctx context.Context, api sageMakerAPI, prefix string, request func(name string) *sagemaker.CreateTrainingJobInput) (name, arn string, err error) {
+	p := sagemaker.NewListTrainingJobsPaginator(api, &sagemaker.ListTrainingJobsInput{
+		NameContains: aws.String(prefix), StatusEquals: smtypes.TrainingJobStatusInProgress,
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return "", "", fmt.Errorf("looking for a job an interrupted apply started: %w", err)
+		}
+		for _, s := range page.TrainingJobSummaries {
+			candidate := aws.ToString(s.TrainingJobName)
+			if !strings.HasPrefix(candidate, prefix) || s.TrainingJobStatus != smtypes.TrainingJobStatusInProgress {
+				continue // the emulator ignores NameContains and StatusEquals on some lists
+			}
+			tags, err := listTags(ctx, api, aws.ToString(s.TrainingJobArn))
+			if err != nil {
+				return "", "", err
+			}
+			if tags[idem.TokenTag] == "" || tags[ownerTagKey] != candidate || tags[prefixTagKey] != prefix {
+				continue
+			}
+			job, err := findJob(ctx, api, candidate)
+			if err != nil {
+				return "", "", err
+			}
+			if len(jobDiffs(request(candidate), job)) == 0 {
+				return candidate, aws.ToString(job.TrainingJobArn), nil
+			}
+		}
+	}
+	return "", "", nil
 }

@@ -245,28 +245,37 @@ func stopJob(ctx context.Context, api sageMakerAPI, name string) error {
 // destroy removes it (releaseJob): a job without it is never adopted again.
 const ownerTagKey = "sagesafe:training-job"
 
+// prefixTagKey names, on a job whose name was generated from name_prefix,
+// that prefix: after a killed apply the next apply generates another name,
+// and finds the running job of the killed one by this tag (interruptedJob).
+const prefixTagKey = "sagesafe:training-job-prefix"
+
+// creationTag reports whether k is one of the tags Create writes itself.
+func creationTag(k string) bool { return k == idem.TokenTag || k == ownerTagKey || k == prefixTagKey }
+
 // tokenPrivateKey is the private state key of the creation token.
 const tokenPrivateKey = "creation_token"
 
 // withCreationTags is the request's tags plus the creation token and the
 // owner tag, replacing any of the same keys.
-func withCreationTags(tags []smtypes.Tag, name, token string) []smtypes.Tag {
-	out := slices.DeleteFunc(slices.Clone(tags), func(t smtypes.Tag) bool {
-		k := aws.ToString(t.Key)
-		return k == idem.TokenTag || k == ownerTagKey
-	})
-	return append(out, smtypes.Tag{Key: aws.String(idem.TokenTag), Value: aws.String(token)},
+func withCreationTags(tags []smtypes.Tag, name, prefix, token string) []smtypes.Tag {
+	out := slices.DeleteFunc(slices.Clone(tags), func(t smtypes.Tag) bool { return creationTag(aws.ToString(t.Key)) })
+	out = append(out, smtypes.Tag{Key: aws.String(idem.TokenTag), Value: aws.String(token)},
 		smtypes.Tag{Key: aws.String(ownerTagKey), Value: aws.String(name)})
+	if prefix != "" {
+		out = append(out, smtypes.Tag{Key: aws.String(prefixTagKey), Value: aws.String(prefix)})
+	}
+	return out
 }
 
 // createJob calls CreateTrainingJob, with the creation token and the owner
 // tag, and returns the job's ARN. SageMaker answers ResourceInUse when a job
 // of the configured name exists; that job is adopted only on checkAdoption's
 // terms, and any other is refused with an error that names it.
-func createJob(ctx context.Context, api sageMakerAPI, input *sagemaker.CreateTrainingJobInput, token string) (string, error) {
+func createJob(ctx context.Context, api sageMakerAPI, input *sagemaker.CreateTrainingJobInput, prefix, token string) (string, error) {
 	started := time.Now()
 	name := aws.ToString(input.TrainingJobName)
-	input.Tags = withCreationTags(input.Tags, name, token)
+	input.Tags = withCreationTags(input.Tags, name, prefix, token)
 	out, err := api.CreateTrainingJob(ctx, input)
 	if err == nil {
 		if aws.ToString(out.TrainingJobArn) == "" {

@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
@@ -217,7 +216,7 @@ func flattenTags(ctx context.Context, live, defaults map[string]string, prior ty
 // resource's tags.
 func withoutManagedTags(m map[string]string) map[string]string {
 	out := maps.Clone(m)
-	maps.DeleteFunc(out, func(k, _ string) bool { return shared.IsAWSTag(k) || k == idem.TokenTag || k == ownerTagKey })
+	maps.DeleteFunc(out, func(k, _ string) bool { return shared.IsAWSTag(k) || creationTag(k) })
 	return out
 }
 

@@ -252,3 +252,64 @@ func hasTag(tags []smtypes.Tag, key string) bool {
 	}
 	return false
 }
+
+// TestAccTrainingJob_killedApplyWithPrefixResumed: as
+// TestAccTrainingJob_killedApplyAdopted, but the name comes from
+// name_prefix, so the next apply generates another name. It must find the
+// running job of the killed apply by the tags Create wrote (prefix, owner,
+// token) and its planned settings, and record it instead of starting a
+// second, billed job.
+func TestAccTrainingJob_killedApplyWithPrefixResumed(t *testing.T) {
+	e := makeEnv(t)
+	c := acctest.AWS(t)
+	ctx := context.Background()
+	prefix := acctest.RandomName("kp") + "-"
+	mergeBehaviour(t, map[string]any{"training_in_progress_by_name": map[string]any{prefix + "*": 600}, "training_stopping_seconds": 1})
+	k := &killer{action: "sagemaker:CreateTrainingJob"}
+	config := testAccTrainingJobConfig_prefixed(e, prefix, "wait_for_completion = false")
+	running := func() ([]string, error) {
+		out, err := c.SageMaker.ListTrainingJobs(ctx, &sagemaker.ListTrainingJobsInput{NameContains: aws.String(prefix)})
+		if err != nil {
+			return nil, err
+		}
+		var names []string
+		for _, s := range out.TrainingJobSummaries {
+			if strings.HasPrefix(aws.ToString(s.TrainingJobName), prefix) && s.TrainingJobStatus == smtypes.TrainingJobStatusInProgress {
+				names = append(names, aws.ToString(s.TrainingJobName))
+			}
+		}
+		return names, nil
+	}
+	var first []string
+	resource.Test(t, resource.TestCase{
+		PreCheck:     func() { acctest.PreCheck(t) },
+		CheckDestroy: testAccCheckTrainingJobDestroy(c, smtypes.TrainingJobStatusStopped),
+		Steps: []resource.TestStep{
+			{
+				ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(provider.Options{WrapTransport: k.wrap}),
+				Config:                   config,
+				ExpectError:              regexp.MustCompile(`AccessDenied`),
+			},
+			{
+				PreConfig: func() {
+					var err error
+					if first, err = running(); err != nil || len(first) != 1 || !k.done() {
+						t.Fatalf("the killed apply should have left one running job, have %v (%v, killed %v)", first, err, k.done())
+					}
+				},
+				ProtoV6ProviderFactories: acctest.ProviderFactories(),
+				Config:                   config,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					func(*terraform.State) error {
+						names, err := running()
+						if err != nil || len(names) != 1 || names[0] != first[0] {
+							return fmt.Errorf("running jobs %v after the second apply, want only %v (%v)", names, first, err)
+						}
+						return nil
+					},
+					func(s *terraform.State) error { return resource.TestCheckResourceAttr(addr, "name", first[0])(s) },
+				),
+			},
+		},
+	})
+}

@@ -58,24 +58,25 @@ func (r *trainingJobResource) prepareCreate(ctx context.Context, plan model, dia
 	return in, pre, true
 }
 
-// jobName is the configured name, else one generated from name_prefix.
-func jobName(plan model, now time.Time) string {
+// jobName is the configured name, else one generated from name_prefix
+// (prefix is then that prefix, else "").
+func jobName(plan model, now time.Time) (name, prefix string) {
 	if !plan.Name.IsNull() && !plan.Name.IsUnknown() {
-		return plan.Name.ValueString()
+		return plan.Name.ValueString(), ""
 	}
-	prefix := plan.NamePrefix.ValueString()
+	prefix = plan.NamePrefix.ValueString()
 	if prefix == "" {
 		prefix = DefaultNamePrefix
 	}
-	return generateName(prefix, now)
+	return generateName(prefix, now), prefix
 }
 
 // launch creates the job and returns its ARN; ok is false when it was not
 // created.
 // token is the job's creation token (see createJob).
-func (r *trainingJobResource) launch(ctx context.Context, in inputs, name string, nvme bool, tags map[string]string, token string, diags *diag.Diagnostics) (arn string, ok bool) {
+func (r *trainingJobResource) launch(ctx context.Context, in inputs, name, prefix string, nvme bool, tags map[string]string, token string, diags *diag.Diagnostics) (arn string, ok bool) {
 	tflog.Debug(ctx, "creating training job", map[string]any{"name": name, "instance_type": in.InstanceType.V, "nvme": nvme})
-	arn, err := createJob(ctx, r.sm(), expandCreate(in, name, nvme, tags), token)
+	arn, err := createJob(ctx, r.sm(), expandCreate(in, name, nvme, tags), prefix, token)
 	if err != nil {
 		var inUse *smtypes.ResourceInUse
 		if errors.As(err, &inUse) {
@@ -87,6 +88,27 @@ func (r *trainingJobResource) launch(ctx context.Context, in inputs, name string
 		return "", false
 	}
 	return arn, true
+}
+
+// resume returns the running job an interrupted apply of this resource
+// started (see interruptedJob), when the name comes from name_prefix; ok is
+// false when the lookup failed.
+func (r *trainingJobResource) resume(ctx context.Context, in inputs, prefix string, nvme bool, tags map[string]string, diags *diag.Diagnostics) (name, arn string, ok bool) {
+	if prefix == "" {
+		return "", "", true
+	}
+	name, arn, err := interruptedJob(ctx, r.sm(), prefix, func(n string) *sagemaker.CreateTrainingJobInput { return expandCreate(in, n, nvme, tags) })
+	if err != nil {
+		diags.AddError("Creating the training job failed", err.Error())
+		return "", "", false
+	}
+	if name != "" {
+		tflog.Warn(ctx, "adopting the running training job an interrupted apply started", map[string]any{"name": name})
+		diags.AddWarning("Training job "+name+" adopted",
+			"An earlier apply of this resource started training job "+name+" and was interrupted before Terraform recorded it. "+
+				"The job carries the tags sagesafe writes and exactly the planned settings, so sagesafe records it instead of starting a second one.")
+	}
+	return name, arn, true
 }
 
 // recordLaunched fills in what is known of a job just launched, so that it

@@ -141,8 +141,12 @@ func (r *trainingJobResource) Create(ctx context.Context, req resource.CreateReq
 	if !ok {
 		return
 	}
-	name := jobName(plan, time.Now())
+	name, prefix := jobName(plan, time.Now())
 	tags := mergedTags(r.data, in.Tags).V
+	resumed, arn, ok := r.resume(ctx, in, prefix, pre.nvme(), tags, &resp.Diagnostics)
+	if !ok {
+		return
+	}
 	// The creation token is kept before the job is created: it is how a
 	// retried CreateTrainingJob recognises the job as its own.
 	token, err := idem.NewToken()
@@ -151,8 +155,9 @@ func (r *trainingJobResource) Create(ctx context.Context, req resource.CreateReq
 		return
 	}
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, tokenPrivateKey, []byte(strconv.Quote(token)))...)
-	arn, ok := r.launch(ctx, in, name, pre.nvme(), tags, token, &resp.Diagnostics)
-	if !ok {
+	if resumed != "" {
+		name = resumed
+	} else if arn, ok = r.launch(ctx, in, name, prefix, pre.nvme(), tags, token, &resp.Diagnostics); !ok {
 		return
 	}
 
