@@ -32,6 +32,10 @@ func RenderMarkdown() string {
 		"and a plan that leaves the workload unchanged goes on with that warning (so the change that repairs the object, " +
 		"often made by another provider, can be applied), while creating, changing or replacing the workload stays refused " +
 		"until the control passes. " +
+		"When the weakened object is itself managed by sagesafe in the same configuration (a `sagesafe_kms_key` whose " +
+		"rotation was turned off by hand, a `sagesafe_network` whose subnet got a route to the internet), its own plan " +
+		"restores it, and the resources that use it only warn, naming the repair: Terraform applies the owner first and " +
+		"checks each of them again, against the restored object, before applying it. " +
 		"A value that is known only after apply is checked at apply. " +
 		"**Forced** controls are always on: sagesafe sets the value and no attribute turns it off. " +
 		"Controls with a **Tunable by** setting are adjusted in the provider's `guardrails` block; the others cannot be relaxed.\n\n")

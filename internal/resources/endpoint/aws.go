@@ -279,7 +279,7 @@ func waitAfterCreate(ctx context.Context, api SageMakerAPI, name string) (*sagem
 	var b backoff
 	for {
 		ep, err := waitSettled(ctx, api, name)
-		if err == nil || errors.Is(err, errTimeout) || !(IsNotFound(err) || idem.Retryable(err)) || time.Now().After(deadline) {
+		if err == nil || errors.Is(err, errTimeout) || (!IsNotFound(err) && !idem.Retryable(err)) || time.Now().After(deadline) {
 			return ep, err
 		}
 		tflog.Debug(ctx, "endpoint not readable yet after create; retrying", map[string]any{"endpoint": name, "error": err.Error()})
