@@ -13,8 +13,13 @@ import (
 // has no partial update), lets edit change the copy, and puts it back.
 func EditAlarm(t *testing.T, name string, edit func(*cloudwatch.PutMetricAlarmInput)) {
 	t.Helper()
+	EditAlarmWith(t, AWS(t).CloudWatch, name, edit)
+}
+
+// EditAlarmWith is EditAlarm with the CloudWatch client of a given emulator.
+func EditAlarmWith(t *testing.T, cw *cloudwatch.Client, name string, edit func(*cloudwatch.PutMetricAlarmInput)) {
+	t.Helper()
 	ctx := context.Background()
-	cw := AWS(t).CloudWatch
 	out, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{name}})
 	if err != nil {
 		t.Fatalf("describing alarm %s: %v", name, err)

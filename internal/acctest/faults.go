@@ -33,7 +33,13 @@ type Faults struct {
 //	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(f.Options()), ...})
 func InjectFaults(t *testing.T, rules ...emulator.FaultRule) *Faults {
 	t.Helper()
-	f := &Faults{Scope: NamePrefix + "-" + acctest.RandString(12), emu: Emulator(t)}
+	return InjectFaultsOn(t, Emulator(t), rules...)
+}
+
+// InjectFaultsOn is InjectFaults on a given emulator (a private one).
+func InjectFaultsOn(t *testing.T, emu *emulator.Client, rules ...emulator.FaultRule) *Faults {
+	t.Helper()
+	f := &Faults{Scope: NamePrefix + "-" + acctest.RandString(12), emu: emu}
 	if err := f.emu.SetFaults(context.Background(), f.Scope, rules); err != nil {
 		t.Fatalf("registering faults: %v", err)
 	}

@@ -27,11 +27,17 @@ type Loser struct {
 // nothing and only counts the calls made through it (Seen).
 func LoseFirstAnswers(t *testing.T, actions ...string) *Loser {
 	t.Helper()
+	return LoseFirstAnswersOn(t, Emulator(t), actions...)
+}
+
+// LoseFirstAnswersOn is LoseFirstAnswers on a given emulator (a private one).
+func LoseFirstAnswersOn(t *testing.T, emu *emulator.Client, actions ...string) *Loser {
+	t.Helper()
 	rules := make([]emulator.FaultRule, len(actions))
 	for i, a := range actions {
 		rules[i] = emulator.FaultRule{Action: a, Fault: emulator.FaultLose, First: 1}
 	}
-	return &Loser{t: t, faults: InjectFaults(t, rules...), actions: actions}
+	return &Loser{t: t, faults: InjectFaultsOn(t, emu, rules...), actions: actions}
 }
 
 // Options are the provider test hooks that send the provider's requests

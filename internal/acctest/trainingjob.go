@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest/emulator"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/awsclient"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/fixtures"
 )
@@ -67,6 +69,12 @@ func StartPrivateEmulator(t *testing.T) *PrivateEmulator {
 		t.Fatalf("AWS clients for the private emulator: %v", diags)
 	}
 	return &PrivateEmulator{URL: url, AWS: c}
+}
+
+// Emulator is the control client of this emulator (behaviour, faults,
+// call counts).
+func (e *PrivateEmulator) Emulator() *emulator.Client {
+	return &emulator.Client{BaseURL: e.URL, HTTP: http.DefaultClient}
 }
 
 // ProviderConfig is the provider block pointed at this emulator; extra is

@@ -61,10 +61,10 @@ func (l *live) capture(s *terraform.State) error {
 // drift changes the stack behind Terraform's back, the way a person with
 // console access or another tool would, so that the next apply repairs it
 // with the calls that only a repair makes.
-func drift(t *testing.T, l live, otherKey string) {
+func drift(t *testing.T, st stack, l live) {
 	t.Helper()
 	ctx := context.Background()
-	c := acctest.AWS(t)
+	c := st.aws
 	must := func(what string, err error) {
 		if err != nil {
 			t.Fatalf("drift: %s: %v", what, err)
@@ -79,7 +79,7 @@ func drift(t *testing.T, l live, otherKey string) {
 	rootOnly := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Sid":"Root","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},"Action":"kms:*","Resource":"*"}]}`, c.AccountID)
 	_, err = c.KMS.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: aws.String(l.keyID), PolicyName: aws.String("default"), Policy: aws.String(rootOnly)})
 	must("PutKeyPolicy", err)
-	_, err = c.KMS.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String(l.alias), TargetKeyId: aws.String(otherKey)})
+	_, err = c.KMS.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String(l.alias), TargetKeyId: aws.String(st.otherKey)})
 	must("UpdateAlias", err)
 	_, err = c.KMS.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: aws.String(l.keyID), PendingWindowInDays: aws.Int32(7)})
 	must("ScheduleKeyDeletion", err)
@@ -155,7 +155,7 @@ func drift(t *testing.T, l live, otherKey string) {
 	must("DisassociateKmsKey", err)
 	_, err = c.Logs.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String(l.endpointLogGroup), RetentionInDays: aws.Int32(1)})
 	must("PutRetentionPolicy", err)
-	acctest.EditAlarm(t, l.alarm, func(in *cloudwatch.PutMetricAlarmInput) { in.ActionsEnabled = aws.Bool(false) })
+	acctest.EditAlarmWith(t, c.CloudWatch, l.alarm, func(in *cloudwatch.PutMetricAlarmInput) { in.ActionsEnabled = aws.Bool(false) })
 
 	// The training job: a foreign tag.
 	_, err = c.SageMaker.AddTags(ctx, &sagemaker.AddTagsInput{ResourceArn: aws.String(l.jobARN), Tags: []smtypes.Tag{{Key: aws.String("rogue"), Value: aws.String("x")}}})

@@ -19,6 +19,7 @@ import (
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest/emulator"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/awsclient"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/fixtures"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/provider"
 )
@@ -56,11 +57,44 @@ func withTag(golden string, tagged bool) string {
 	return regexp.MustCompile(`(?m)^(resource "sagesafe_\w+" "\w+" \{)$`).ReplaceAllString(golden, "$1\n  tags = { fault-matrix = \"tagged\" }")
 }
 
+// stack is where one golden-path run happens: an emulator of its own, with
+// the data bucket and the second key the run needs. Runs share nothing:
+// the account-wide training log group (/aws/sagemaker/TrainingJobs) takes
+// the key of whichever job used it last, and a run that schedules its key
+// for deletion (the drift stage, the destroy) would make another run's
+// training job fail SS-KMS-1 on the shared emulator.
+type stack struct {
+	name, url        string
+	aws              *awsclient.Client
+	emu              *emulator.Client
+	bucket, otherKey string
+}
+
+func newStack(t *testing.T) stack {
+	t.Helper()
+	e := acctest.StartPrivateEmulator(t)
+	b := e.Fixtures(t)
+	ctx := context.Background()
+	key, err := b.Key(ctx, "fault matrix: data bucket", true)
+	if err != nil {
+		t.Fatalf("data bucket key: %v", err)
+	}
+	bucket, err := b.DataBucket(ctx, acctest.RandomName("data"), key)
+	if err != nil {
+		t.Fatalf("data bucket: %v", err)
+	}
+	other, err := b.Key(ctx, "fault matrix: the key the drift points the stack's alias at", true)
+	if err != nil {
+		t.Fatalf("second key: %v", err)
+	}
+	return stack{name: acctest.RandomName("gp"), url: e.URL, aws: e.AWS, emu: e.Emulator(), bucket: bucket, otherKey: other}
+}
+
 // stage is one step of a scenario: variables of the golden path, applied.
 // A stage with drift set first changes the stack behind Terraform's back.
 type stage struct {
 	name  string
-	vars  func(name, bucket string) config.Variables
+	vars  func(name, bucket, url string) config.Variables
 	drift bool
 	// tagged adds a tag of the test's own to every resource; a stage
 	// without it removes that tag again (the untag calls).
@@ -71,23 +105,23 @@ type stage struct {
 // place on every resource (tags through default_tags; a new serving image,
 // which deploys a new model and configuration and deletes the old ones).
 var goldenStages = []stage{
-	{name: "create", tagged: true, vars: func(name, bucket string) config.Variables {
-		return goldenVars(name, bucket, "ml-platform", "sha256:0b2a4e3c4f1d5e6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c")
+	{name: "create", tagged: true, vars: func(name, bucket, url string) config.Variables {
+		return goldenVars(name, bucket, url, "ml-platform", "sha256:0b2a4e3c4f1d5e6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c")
 	}},
-	{name: "update", vars: func(name, bucket string) config.Variables {
-		return goldenVars(name, bucket, "ml-platform-2", updatedDigest)
+	{name: "update", vars: func(name, bucket, url string) config.Variables {
+		return goldenVars(name, bucket, url, "ml-platform-2", updatedDigest)
 	}},
-	{name: "repair", drift: true, vars: func(name, bucket string) config.Variables {
-		return goldenVars(name, bucket, "ml-platform-2", updatedDigest)
+	{name: "repair", drift: true, vars: func(name, bucket, url string) config.Variables {
+		return goldenVars(name, bucket, url, "ml-platform-2", updatedDigest)
 	}},
 }
 
 const updatedDigest = "sha256:1c3b5f4d5a2e6f7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d"
 
-func goldenVars(name, bucket, team, digest string) config.Variables {
+func goldenVars(name, bucket, url, team, digest string) config.Variables {
 	return config.Variables{
 		"name":                   config.StringVariable(name),
-		"endpoint_url":           config.StringVariable(acctest.Endpoint()),
+		"endpoint_url":           config.StringVariable(url),
 		"data_bucket":            config.StringVariable(bucket),
 		"team":                   config.StringVariable(team),
 		"serving_image":          config.StringVariable("123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost-serve@" + digest),
@@ -98,19 +132,19 @@ func goldenVars(name, bucket, team, digest string) config.Variables {
 // run applies the scenario's stages with the provider options given, and
 // records the census after each stage; CheckDestroy fails when anything but
 // keys pending deletion and ended training-job records is left.
-func run(t *testing.T, golden, name, bucket, otherKey string, opts provider.Options, after func(stage string, c fixtures.Census) error) {
+func run(t *testing.T, golden string, st stack, opts provider.Options, after func(stage string, c fixtures.Census) error) {
 	t.Helper()
 	census := func() (fixtures.Census, error) {
-		return fixtures.TakeCensus(context.Background(), acctest.AWS(t), name)
+		return fixtures.TakeCensus(context.Background(), st.aws, st.name)
 	}
 	var steps []resource.TestStep
 	var ids live
 	for _, s := range goldenStages {
 		step := resource.TestStep{
 			Config:          withTag(golden, s.tagged),
-			ConfigVariables: s.vars(name, bucket),
-			Check: func(st *terraform.State) error {
-				if err := ids.capture(st); err != nil {
+			ConfigVariables: s.vars(st.name, st.bucket, st.url),
+			Check: func(state *terraform.State) error {
+				if err := ids.capture(state); err != nil {
 					return err
 				}
 				c, err := census()
@@ -121,7 +155,7 @@ func run(t *testing.T, golden, name, bucket, otherKey string, opts provider.Opti
 			},
 		}
 		if s.drift {
-			step.PreConfig = func() { drift(t, ids, otherKey) }
+			step.PreConfig = func() { drift(t, st, ids) }
 		}
 		steps = append(steps, step)
 	}
@@ -155,15 +189,16 @@ func TestAccFaultMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bucket := acctest.DataBucket(t, acctest.Key(t, true))
 	golden := goldenConfig(t)
-	otherKey := acctest.Key(t, true) // the drift points the stack's alias at it
 
 	// The reference: the same scenario without faults.
 	want := map[string]map[string]int{}
-	record := acctest.LoseFirstAnswers(t) // loses nothing: records the calls
+	var seen map[string]int
 	t.Run("reference", func(t *testing.T) {
-		run(t, golden, acctest.RandomName("gp"), bucket, otherKey, record.Options(), func(stage string, c fixtures.Census) error {
+		st := newStack(t)
+		record := acctest.LoseFirstAnswersOn(t, st.emu) // loses nothing: records the calls
+		defer func() { seen = record.Seen() }()
+		run(t, golden, st, record.Options(), func(stage string, c fixtures.Census) error {
 			want[stage] = c.Counts()
 			return nil
 		})
@@ -171,7 +206,6 @@ func TestAccFaultMatrix(t *testing.T) {
 	if t.Failed() || len(want) != len(goldenStages) {
 		t.Fatal("the golden path does not run without faults; the matrix cannot start")
 	}
-	seen := record.Seen()
 	for _, r := range rows {
 		if r.Scenario == "golden" && seen[r.Action] == 0 {
 			t.Errorf("inventory row %s names the golden scenario, which never makes that call", r.Action)
@@ -192,8 +226,9 @@ func TestAccFaultMatrix(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			defer matrix.ran(t)
-			f := acctest.InjectFaults(t, rule)
-			run(t, golden, acctest.RandomName("gp"), bucket, otherKey, f.Options(), func(stage string, c fixtures.Census) error {
+			st := newStack(t)
+			f := acctest.InjectFaultsOn(t, st.emu, rule)
+			run(t, golden, st, f.Options(), func(stage string, c fixtures.Census) error {
 				if d := fixtures.DiffCounts(want[stage], c.Counts()); d != "" {
 					return fmt.Errorf("after %s, %s, the objects differ from a run without faults: %s", stage, name, d)
 				}
@@ -211,8 +246,9 @@ func TestAccFaultMatrix(t *testing.T) {
 		t.Run(strings.Join(group, "+"), func(t *testing.T) {
 			t.Parallel()
 			defer matrix.ran(t)
-			lose := acctest.LoseFirstAnswers(t, group...)
-			run(t, golden, acctest.RandomName("gp"), bucket, otherKey, lose.Options(), func(stage string, c fixtures.Census) error {
+			st := newStack(t)
+			lose := acctest.LoseFirstAnswersOn(t, st.emu, group...)
+			run(t, golden, st, lose.Options(), func(stage string, c fixtures.Census) error {
 				if d := fixtures.DiffCounts(want[stage], c.Counts()); d != "" {
 					return fmt.Errorf("after %s, with the first answer of %s lost, the objects differ from a run without faults: %s", stage, strings.Join(group, ", "), d)
 				}
