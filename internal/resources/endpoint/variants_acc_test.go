@@ -25,9 +25,19 @@ import (
 // no VPC and no network isolation. The refresh checks every variant: the
 // plan shows drift, SS-NET-1 and SS-NET-4 drop out of controls, and the
 // apply switches the endpoint back to sagesafe's one-variant configuration.
-// (moto 5.2.1 does not keep ShadowProductionVariants, so shadow variants are
-// covered by the unit tests only: TestVariantFindings.)
 func TestAccEndpoint_driftSecondVariantWithoutVPC(t *testing.T) {
+	testAccEndpointDriftVariantWithoutVPC(t, false)
+}
+
+// TestAccEndpoint_driftShadowVariantWithoutVPC is the same with a shadow
+// variant (the emulator keeps ShadowProductionVariants): a shadow variant
+// receives a copy of every request, so its model is held to the same
+// controls as the production variants.
+func TestAccEndpoint_driftShadowVariantWithoutVPC(t *testing.T) {
+	testAccEndpointDriftVariantWithoutVPC(t, true)
+}
+
+func testAccEndpointDriftVariantWithoutVPC(t *testing.T, shadow bool) {
 	skipUnlessAcc(t)
 	env := acctest.EndpointFixtures(t)
 	name := acctest.RandomName("ep")
@@ -38,7 +48,7 @@ func TestAccEndpoint_driftSecondVariantWithoutVPC(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: testAccEndpointConfig_basic(name, env)},
 			{
-				PreConfig:          func() { switchToConfigWithVariantOutsideVPC(t, name, env) },
+				PreConfig:          func() { switchToConfigWithVariantOutsideVPC(t, name, env, shadow) },
 				Config:             testAccEndpointConfig_basic(name, env),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
@@ -64,8 +74,9 @@ func TestAccEndpoint_driftSecondVariantWithoutVPC(t *testing.T) {
 
 // switchToConfigWithVariantOutsideVPC creates a model without VPC or
 // network isolation and a configuration with the endpoint's AllTraffic
-// variant plus a variant B on that model, and switches the endpoint to it.
-func switchToConfigWithVariantOutsideVPC(t *testing.T, name string, env acctest.EndpointFixture) {
+// variant plus a variant B on that model (a shadow variant when shadow is
+// set), and switches the endpoint to it.
+func switchToConfigWithVariantOutsideVPC(t *testing.T, name string, env acctest.EndpointFixture, shadow bool) {
 	t.Helper()
 	ctx := context.Background()
 	c := sm(t)
@@ -84,10 +95,14 @@ func switchToConfigWithVariantOutsideVPC(t *testing.T, name string, env acctest.
 	t.Cleanup(func() { _, _ = c.DeleteModel(ctx, &sagemaker.DeleteModelInput{ModelName: aws.String(rogue)}) })
 	second := smtypes.ProductionVariant{VariantName: aws.String("B"), ModelName: aws.String(rogue),
 		InstanceType: smtypes.ProductionVariantInstanceTypeMlM5Xlarge, InitialInstanceCount: aws.Int32(2), InitialVariantWeight: aws.Float32(1)}
-	if _, err := c.CreateEndpointConfig(ctx, &sagemaker.CreateEndpointConfigInput{
+	in := &sagemaker.CreateEndpointConfigInput{
 		EndpointConfigName: aws.String(rogue), KmsKeyId: cur.KmsKeyId,
 		ProductionVariants: []smtypes.ProductionVariant{cur.ProductionVariants[0], second},
-	}); err != nil {
+	}
+	if shadow {
+		in.ProductionVariants, in.ShadowProductionVariants = in.ProductionVariants[:1], []smtypes.ProductionVariant{second}
+	}
+	if _, err := c.CreateEndpointConfig(ctx, in); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
