@@ -26,18 +26,20 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/awsclient"
 )
 
-// TestAccFaults_throttledKMSKeyApplies runs a key's whole life with every
-// second KMS call and the first CreateKey throttled: the apply, the refresh
+// TestAccFaults_throttledKMSKeyApplies runs a key's whole life with half
+// of the KMS calls and the first CreateKey throttled: the apply, the refresh
 // and the destroy must
 // still succeed, with exactly one key made. It fails when the faults never
 // reach the provider's requests (no hits), so it also checks the harness.
 func TestAccFaults_throttledKMSKeyApplies(t *testing.T) {
 	acctest.PreCheck(t)
 	f := acctest.InjectFaults(t,
-		emulator.FaultRule{Action: "kms:*", Fault: emulator.FaultThrottle, Every: 2},
-		// The create is the first KMS call, which "every 2" spares; it is
-		// sent with the SDK's retries off (idem.Create) and retried by the
-		// provider itself.
+		// Half at random: "every 2" would throttle every attempt of the
+		// provider's own create loop (CreateKey, then ListKeys to look for
+		// the key, then CreateKey again).
+		emulator.FaultRule{Action: "kms:*", Fault: emulator.FaultThrottle, Share: 0.5},
+		// The create is sent with the SDK's retries off (idem.Create) and
+		// retried by the provider itself.
 		emulator.FaultRule{Action: "kms:CreateKey", Fault: emulator.FaultThrottle, First: 1},
 	)
 	description := acctest.RandomName("faults")

@@ -87,10 +87,15 @@ const (
 // "*"). The fault applies to the First N matching calls (the default is 1
 // when Every is 0 too), or to every Every-th one (calls Every, 2*Every, ...).
 type FaultRule struct {
-	Action  string  `json:"action"`
-	Fault   string  `json:"fault"`
-	First   int     `json:"first,omitempty"`
-	Every   int     `json:"every,omitempty"`
+	Action string `json:"action"`
+	Fault  string `json:"fault"`
+	First  int    `json:"first,omitempty"`
+	Every  int    `json:"every,omitempty"`
+	// Share faults this share of the matching calls (0 < Share <= 1),
+	// chosen at random with a seed fixed per rule: a run is reproducible,
+	// and a retry loop of K calls is not faulted on every attempt, as it
+	// can be by Every: K.
+	Share   float64 `json:"share,omitempty"`
 	Seconds float64 `json:"seconds,omitempty"`
 }
 

@@ -185,6 +185,7 @@ func TestClientAgainstEmulator(t *testing.T) {
 		EndpointUpdatingSeconds:   2.5,
 		TrainingInProgressSeconds: 3,
 		TrainingStoppingSeconds:   0.5,
+		TrainingInProgressByName:  map[string]float64{"sagesafe-emulator-client-test-d*": 4},
 		RollbackEndpoints:         []string{"sagesafe-emulator-client-test-*"},
 		RollbackFailureReasons:    map[string]string{"sagesafe-emulator-client-test-a": "rolled back"},
 		FailEndpoints:             map[string]string{"sagesafe-emulator-client-test-b": "boom"},

@@ -34,9 +34,10 @@ start with "_", so no AWS request can collide with it):
 moto's own ``POST /moto-api/reset`` still wipes all AWS state.
 
 Fault injection: a rule is
-``{"action": "kms:CreateKey", "fault": F, "first": N}`` or ``..."every": K}``
-(action: a classify_call key, "*" at the end makes it a prefix; first
-defaults to 1; every K means calls K, 2K, ...), with F one of
+``{"action": "kms:CreateKey", "fault": F, "first": N}``, ``..."every": K}``
+or ``..."share": P}`` (action: a classify_call key, "*" at the end makes it
+a prefix; first defaults to 1; every K means calls K, 2K, ...; share P a
+seeded random share of the calls), with F one of
 
     lose      moto applies the request, then the connection is dropped
               without a byte of the answer
@@ -67,6 +68,7 @@ import datetime
 import io
 import json
 import math
+import random
 import os
 import re
 import signal
@@ -1131,10 +1133,11 @@ def classify_call(environ: dict[str, Any]) -> str:
 
 FAULT_SCOPE_HEADER = "X-Sagesafe-Fault-Scope"
 FAULT_KINDS = ("lose", "error", "throttle", "latency")
-_RULE_KEYS = {"action", "fault", "first", "every", "seconds"}
+_RULE_KEYS = {"action", "fault", "first", "every", "share", "seconds"}
 
 _faults: dict[str, list[dict[str, Any]]] = {}
 _scope_calls: dict[str, dict[str, int]] = {}
+_rule_rngs: dict[int, random.Random] = {}  # per rule with a share (by id)
 
 
 def _positive_int(rule: dict[str, Any], key: str) -> None:
@@ -1156,13 +1159,18 @@ def validate_fault_rule(rule: Any) -> dict[str, Any]:
     if rule.get("fault") not in FAULT_KINDS:
         raise ValueError(f"fault must be one of {list(FAULT_KINDS)}")
     out: dict[str, Any] = {"action": action, "fault": rule["fault"]}
-    if "first" in rule and "every" in rule:
-        raise ValueError("give first or every, not both")
+    if len({"first", "every", "share"} & set(rule)) > 1:
+        raise ValueError("give one of first, every and share")
     for key in ("first", "every"):
         if key in rule:
             _positive_int(rule, key)
             out[key] = rule[key]
-    if "every" not in out:
+    if "share" in rule:
+        share = rule["share"]
+        if not isinstance(share, (int, float)) or isinstance(share, bool) or not 0 < share <= 1:
+            raise ValueError("share must be a number above 0 and at most 1")
+        out["share"] = share
+    if "every" not in out and "share" not in out:
         out.setdefault("first", 1)
     if rule["fault"] == "latency":
         seconds = rule.get("seconds")
@@ -1195,6 +1203,12 @@ def _action_matches(pattern: str, key: str) -> bool:
 
 def _fires(rule: dict[str, Any]) -> bool:
     n = rule["matched"]
+    if "share" in rule:
+        # Seeded per rule, so a run is reproducible; random rather than
+        # every K-th, so that a client whose retry loop makes K calls per
+        # attempt is not faulted on every attempt.
+        rng = _rule_rngs.setdefault(id(rule), random.Random(f"{rule['action']}/{rule['fault']}/{rule['share']}"))
+        return rng.random() < rule["share"]
     return n <= rule["first"] if "first" in rule else n % rule["every"] == 0
 
 

@@ -638,6 +638,9 @@ class FaultTest(unittest.TestCase):
             {"scope": "s", "rules": [{"action": "kms:CreateKey", "fault": "lose", "first": 0}]},
             {"scope": "s", "rules": [{"action": "kms:CreateKey", "fault": "lose", "every": True}]},
             {"scope": "s", "rules": [{"action": "kms:CreateKey", "fault": "lose", "first": 1, "every": 2}]},
+            {"scope": "s", "rules": [{"action": "kms:CreateKey", "fault": "lose", "share": 0.5, "every": 2}]},
+            {"scope": "s", "rules": [{"action": "kms:CreateKey", "fault": "lose", "share": 0}]},
+            {"scope": "s", "rules": [{"action": "kms:CreateKey", "fault": "lose", "share": 1.5}]},
             {"scope": "s", "rules": [{"action": "kms:CreateKey", "fault": "lose", "seconds": 1}]},
             {"scope": "s", "rules": [{"action": "kms:CreateKey", "fault": "latency"}]},
             {"scope": "s", "rules": [{"action": "kms:CreateKey", "fault": "lose", "nope": 1}]},
@@ -805,6 +808,28 @@ class FaultTest(unittest.TestCase):
         every, first = fault_state(self.scope)
         self.assertEqual((every["matched"], every["hits"]), (7, 2))
         self.assertEqual((first["matched"], first["hits"]), (4, 2))
+
+    def test_share_is_random_but_reproducible(self) -> None:
+        def run(scope: str) -> list[str]:
+            faults(scope, {"action": "sts:GetCallerIdentity", "fault": "throttle", "share": 0.5})
+            sts = scoped("sts", scope, Config(retries={"total_max_attempts": 1}))
+            outcomes = []
+            for _ in range(40):
+                try:
+                    sts.get_caller_identity()
+                    outcomes.append("ok")
+                except ClientError:
+                    outcomes.append("throttled")
+            return outcomes
+
+        first, second = run(self.scope), run(uid("scope"))
+        self.assertEqual(first, second)  # seeded per rule
+        self.assertTrue(5 < first.count("throttled") < 35, first)
+        # not a fixed period: some throttled call follows another, and some
+        # ok call follows an ok one (every 2 would alternate)
+        pairs = set(zip(first, first[1:]))
+        self.assertIn(("throttled", "throttled"), pairs)
+        self.assertIn(("ok", "ok"), pairs)
 
     def test_sdk_retries_through_a_throttle(self) -> None:
         faults(self.scope, {"action": "sts:GetCallerIdentity", "fault": "throttle", "first": 2})

@@ -220,8 +220,8 @@ func TestAccFaultMatrix(t *testing.T) {
 	// The whole stack while a share of all calls fails before it reaches
 	// the backend: no error, no duplicate, nothing left.
 	for name, rule := range map[string]emulator.FaultRule{
-		"throttled a third of all calls": {Action: "*", Fault: emulator.FaultThrottle, Every: 3},
-		"5xx on every fifth call":        {Action: "*", Fault: emulator.FaultError, Every: 5},
+		"throttled a third of all calls": {Action: "*", Fault: emulator.FaultThrottle, Share: 1.0 / 3},
+		"5xx on a fifth of all calls":    {Action: "*", Fault: emulator.FaultError, Share: 0.2},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -309,7 +309,7 @@ func (m *tally) report(t *testing.T, rows []Row) {
 		}
 	}
 	line := fmt.Sprintf("fault matrix: %d mutating AWS calls in the inventory; first answer lost in the golden path for %d (%d converged), by a package test for %d; "+
-		"%d of %d golden-path fault runs passed (lost answers, a third of calls throttled, every fifth 5xx); objects orphaned: %d\n",
+		"%d of %d golden-path fault runs passed (lost answers, a third of calls throttled, a fifth answered 5xx); objects orphaned: %d\n",
 		len(rows), len(m.covered), len(m.passedCalls), byTest, m.passedRuns, m.runs, m.orphans)
 	fmt.Print(line)
 	if file := os.Getenv("SAGESAFE_TEST_REPORT"); file != "" {
