@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 const sentTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
@@ -113,7 +114,7 @@ func TestSaveReadBackDoesNotTaintOnTransientErrors(t *testing.T) {
 	transient := fmt.Errorf("role exec: %w", &smithyhttp.RequestSendError{Err: io.ErrUnexpectedEOF})
 	read := func(context.Context, *resourceModel) (bool, error) { reads++; return false, transient }
 	var diags diag.Diagnostics
-	saveReadBack(ctx, &m, read, []time.Duration{time.Millisecond, time.Millisecond}, "execution role exec", &state, &diags)
+	shared.SaveCreated(ctx, &m, read, []time.Duration{time.Millisecond, time.Millisecond}, "execution role exec", &state, &diags)
 	if diags.HasError() || diags.WarningsCount() != 1 || reads != 3 {
 		t.Fatalf("diags %v after %d reads: want one warning after 3 reads", diags, reads)
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 func TestNewKeysAreOnlyThoseMadeSince(t *testing.T) {
@@ -107,7 +108,7 @@ func TestSaveReadBack(t *testing.T) {
 				return true, nil
 			}
 			var diags diag.Diagnostics
-			saveReadBack(ctx, &m, read, []time.Duration{time.Millisecond, time.Millisecond, time.Millisecond}, "KMS key k", &state, &diags)
+			shared.SaveCreated(ctx, &m, read, []time.Duration{time.Millisecond, time.Millisecond, time.Millisecond}, "KMS key k", &state, &diags)
 			if reads != tc.reads {
 				t.Errorf("reads = %d, want %d", reads, tc.reads)
 			}
