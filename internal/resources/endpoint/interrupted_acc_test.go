@@ -3,11 +3,8 @@ package endpoint_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -23,52 +20,6 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/provider"
 )
-
-// killer stands for an apply killed right after a call reached AWS: the
-// request is applied, and from then on the provider hears nothing (every
-// answer, that call's included, is an AccessDeniedException, which the SDK
-// does not retry, so Create fails at once rather than after minutes of
-// retries). Create fails without saving any state, and its cleanup reaches
-// nothing, as with SIGKILL.
-type killer struct {
-	action string // "sagemaker:CreateEndpoint"
-	mu     sync.Mutex
-	killed bool
-}
-
-func (k *killer) wrap(next http.RoundTripper) http.RoundTripper {
-	return acctest.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
-		if k.done() {
-			return fakeAnswer(r, http.StatusForbidden, "AccessDeniedException", "the test killed the apply"), nil
-		}
-		action := acctest.RequestAction(r)
-		resp, err := next.RoundTrip(r)
-		if err != nil || resp.StatusCode >= 300 || action != k.action {
-			return resp, err
-		}
-		k.mu.Lock()
-		k.killed = true
-		k.mu.Unlock()
-		_ = resp.Body.Close()
-		return fakeAnswer(r, http.StatusForbidden, "AccessDeniedException", "the test killed the apply"), nil
-	})
-}
-
-func (k *killer) done() bool {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.killed
-}
-
-// fakeAnswer is an error answer in SageMaker's JSON protocol.
-func fakeAnswer(r *http.Request, status int, code, message string) *http.Response {
-	body := fmt.Sprintf(`{"__type":%q,"message":%q}`, code, message)
-	return &http.Response{
-		StatusCode: status, Status: fmt.Sprintf("%d %s", status, http.StatusText(status)), Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: http.Header{"Content-Type": {"application/x-amz-json-1.1"}, "X-Amzn-Errortype": {code}},
-		Body:   io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body)), Request: r,
-	}
-}
 
 // versionCounts counts the models and endpoint configurations named after
 // the endpoint.
@@ -96,7 +47,7 @@ func TestAccEndpoint_killedApplyTakenUp(t *testing.T) {
 	skipUnlessAcc(t)
 	env := acctest.EndpointFixtures(t)
 	name := acctest.RandomName("ep")
-	k := &killer{action: "sagemaker:CreateEndpoint"}
+	k := &acctest.Killer{Action: "sagemaker:CreateEndpoint"}
 	config := testAccEndpointConfig_basic(name, env)
 	var served string
 	resource.Test(t, resource.TestCase{
@@ -104,13 +55,13 @@ func TestAccEndpoint_killedApplyTakenUp(t *testing.T) {
 		CheckDestroy: testAccCheckEndpointDestroy(t, name, false),
 		Steps: []resource.TestStep{
 			{
-				ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(provider.Options{WrapTransport: k.wrap}),
+				ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(provider.Options{WrapTransport: k.Wrap}),
 				Config:                   config,
 				ExpectError:              regexp.MustCompile(`AccessDenied`),
 			},
 			{
 				PreConfig: func() {
-					if !k.done() {
+					if !k.Done() {
 						t.Fatal("the first apply was not killed after CreateEndpoint")
 					}
 					served = aws.ToString(describeEndpoint(t, name).EndpointConfigName)
@@ -145,39 +96,6 @@ func TestAccEndpoint_killedApplyTakenUp(t *testing.T) {
 	})
 }
 
-// describeErrors answers the first n DescribeEndpoint calls made after
-// CreateEndpoint succeeded with SageMaker's "Could not find endpoint", as
-// right after a create on AWS.
-type describeErrors struct {
-	mu      sync.Mutex
-	created bool
-	left    int
-	failed  int
-}
-
-func (d *describeErrors) wrap(next http.RoundTripper) http.RoundTripper {
-	return acctest.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
-		action := acctest.RequestAction(r)
-		d.mu.Lock()
-		fail := action == "sagemaker:DescribeEndpoint" && d.created && d.left > 0
-		if fail {
-			d.left--
-			d.failed++
-		}
-		d.mu.Unlock()
-		if fail {
-			return fakeAnswer(r, http.StatusBadRequest, "ValidationException", "Could not find endpoint \"injected by the test\"."), nil
-		}
-		resp, err := next.RoundTrip(r)
-		if err == nil && resp.StatusCode < 300 && action == "sagemaker:CreateEndpoint" {
-			d.mu.Lock()
-			d.created = true
-			d.mu.Unlock()
-		}
-		return resp, err
-	})
-}
-
 // TestAccEndpoint_unreadableRightAfterCreate: the first reads after
 // CreateEndpoint say the endpoint does not exist (SageMaker's reads lag its
 // writes). The apply retries them and succeeds; the endpoint is not
@@ -186,10 +104,11 @@ func TestAccEndpoint_unreadableRightAfterCreate(t *testing.T) {
 	skipUnlessAcc(t)
 	env := acctest.EndpointFixtures(t)
 	name := acctest.RandomName("ep")
-	d := &describeErrors{left: 2}
+	d := &acctest.ReadErrors{Create: "sagemaker:CreateEndpoint", Read: "sagemaker:DescribeEndpoint",
+		Code: "ValidationException", Message: "Could not find endpoint \"injected by the test\".", Left: 2}
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(provider.Options{WrapTransport: d.wrap}),
+		ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(provider.Options{WrapTransport: d.Wrap}),
 		CheckDestroy:             testAccCheckEndpointDestroy(t, name, false),
 		Steps: []resource.TestStep{{
 			Config: testAccEndpointConfig_basic(name, env),
@@ -200,9 +119,7 @@ func TestAccEndpoint_unreadableRightAfterCreate(t *testing.T) {
 				statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("InService")),
 			},
 			Check: func(s *terraform.State) error {
-				d.mu.Lock()
-				failed := d.failed
-				d.mu.Unlock()
+				failed := d.Failed()
 				if failed != 2 {
 					return fmt.Errorf("the test failed %d reads after the create, want 2", failed)
 				}

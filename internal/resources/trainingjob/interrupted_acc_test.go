@@ -3,11 +3,8 @@ package trainingjob_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,55 +22,6 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/provider"
 )
-
-// killer stands for an apply killed right after a call reached AWS: the
-// request is applied, and from then on the provider hears nothing (every
-// answer, that call's included, is an AccessDeniedException, which the SDK
-// does not retry, so the failed Create returns at once instead of after
-// minutes of retries). Create fails without saving any state, and its
-// cleanup reaches nothing, as with SIGKILL.
-type killer struct {
-	action string // "sagemaker:CreateTrainingJob"
-	mu     sync.Mutex
-	killed bool
-}
-
-func (k *killer) wrap(next http.RoundTripper) http.RoundTripper {
-	return acctest.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
-		k.mu.Lock()
-		dead := k.killed
-		k.mu.Unlock()
-		if dead {
-			return denied(r), nil
-		}
-		action := acctest.RequestAction(r)
-		resp, err := next.RoundTrip(r)
-		if err != nil || resp.StatusCode >= 300 || action != k.action {
-			return resp, err
-		}
-		k.mu.Lock()
-		k.killed = true
-		k.mu.Unlock()
-		_ = resp.Body.Close()
-		return denied(r), nil
-	})
-}
-
-func (k *killer) done() bool {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.killed
-}
-
-// denied is an AccessDeniedException answer in the JSON protocol.
-func denied(r *http.Request) *http.Response {
-	body := `{"__type":"AccessDeniedException","message":"the test killed the apply"}`
-	return &http.Response{
-		StatusCode: http.StatusForbidden, Status: "403 Forbidden", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: http.Header{"Content-Type": {"application/x-amz-json-1.1"}, "X-Amzn-Errortype": {"AccessDeniedException"}},
-		Body:   io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body)), Request: r,
-	}
-}
 
 // jobsOwnedAs counts the training jobs whose names contain name and that
 // carry sagesafe's owner tag for name.
@@ -108,7 +56,7 @@ func TestAccTrainingJob_killedApplyAdopted(t *testing.T) {
 	c := acctest.AWS(t)
 	ctx := context.Background()
 	name := acctest.RandomName("killed")
-	k := &killer{action: "sagemaker:CreateTrainingJob"}
+	k := &acctest.Killer{Action: "sagemaker:CreateTrainingJob"}
 	config := testAccTrainingJobConfig_named(e, name, "")
 	var arn string
 	resource.Test(t, resource.TestCase{
@@ -124,13 +72,13 @@ func TestAccTrainingJob_killedApplyAdopted(t *testing.T) {
 		),
 		Steps: []resource.TestStep{
 			{
-				ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(provider.Options{WrapTransport: k.wrap}),
+				ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(provider.Options{WrapTransport: k.Wrap}),
 				Config:                   config,
 				ExpectError:              regexp.MustCompile(`AccessDenied`),
 			},
 			{
 				PreConfig: func() {
-					if !k.done() {
+					if !k.Done() {
 						t.Fatal("the first apply was not killed after CreateTrainingJob")
 					}
 					job, err := describe(ctx, c, name)
@@ -166,44 +114,6 @@ func TestAccTrainingJob_killedApplyAdopted(t *testing.T) {
 	})
 }
 
-// describeErrors answers the first n DescribeTrainingJob calls made after
-// CreateTrainingJob succeeded with SageMaker's "not found yet"
-// (ValidationException), as right after a create on AWS.
-type describeErrors struct {
-	mu      sync.Mutex
-	created bool
-	left    int
-	failed  int
-}
-
-func (d *describeErrors) wrap(next http.RoundTripper) http.RoundTripper {
-	return acctest.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
-		action := acctest.RequestAction(r)
-		d.mu.Lock()
-		fail := action == "sagemaker:DescribeTrainingJob" && d.created && d.left > 0
-		if fail {
-			d.left--
-			d.failed++
-		}
-		d.mu.Unlock()
-		if fail {
-			body := `{"__type":"ValidationException","message":"Requested resource not found."}`
-			return &http.Response{
-				StatusCode: http.StatusBadRequest, Status: "400 Bad Request", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-				Header: http.Header{"Content-Type": {"application/x-amz-json-1.1"}, "X-Amzn-Errortype": {"ValidationException"}},
-				Body:   io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body)), Request: r,
-			}, nil
-		}
-		resp, err := next.RoundTrip(r)
-		if err == nil && resp.StatusCode < 300 && action == "sagemaker:CreateTrainingJob" {
-			d.mu.Lock()
-			d.created = true
-			d.mu.Unlock()
-		}
-		return resp, err
-	})
-}
-
 // TestAccTrainingJob_unreadableRightAfterCreate: the first reads after
 // CreateTrainingJob fail (SageMaker does not show the job yet). The apply
 // retries them and succeeds; the job is not tainted, so the next plan is
@@ -212,10 +122,11 @@ func TestAccTrainingJob_unreadableRightAfterCreate(t *testing.T) {
 	e := makeEnv(t)
 	c := acctest.AWS(t)
 	name := acctest.RandomName("lag")
-	d := &describeErrors{left: 2}
+	d := &acctest.ReadErrors{Create: "sagemaker:CreateTrainingJob", Read: "sagemaker:DescribeTrainingJob",
+		Code: "ValidationException", Message: "Requested resource not found.", Left: 2}
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(provider.Options{WrapTransport: d.wrap}),
+		ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(provider.Options{WrapTransport: d.Wrap}),
 		CheckDestroy:             testAccCheckTrainingJobDestroy(c, smtypes.TrainingJobStatusCompleted),
 		Steps: []resource.TestStep{{
 			Config: testAccTrainingJobConfig_named(e, name, ""),
@@ -226,9 +137,7 @@ func TestAccTrainingJob_unreadableRightAfterCreate(t *testing.T) {
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("status"), knownvalue.StringExact("Completed")),
 			},
 			Check: func(s *terraform.State) error {
-				d.mu.Lock()
-				failed := d.failed
-				d.mu.Unlock()
+				failed := d.Failed()
 				if failed != 2 {
 					return fmt.Errorf("the test failed %d reads after the create, want 2", failed)
 				}
@@ -265,7 +174,7 @@ func TestAccTrainingJob_killedApplyWithPrefixResumed(t *testing.T) {
 	ctx := context.Background()
 	prefix := acctest.RandomName("kp") + "-"
 	mergeBehaviour(t, map[string]any{"training_in_progress_by_name": map[string]any{prefix + "*": 600}, "training_stopping_seconds": 1})
-	k := &killer{action: "sagemaker:CreateTrainingJob"}
+	k := &acctest.Killer{Action: "sagemaker:CreateTrainingJob"}
 	config := testAccTrainingJobConfig_prefixed(e, prefix, "wait_for_completion = false")
 	running := func() ([]string, error) {
 		out, err := c.SageMaker.ListTrainingJobs(ctx, &sagemaker.ListTrainingJobsInput{NameContains: aws.String(prefix)})
@@ -286,15 +195,15 @@ func TestAccTrainingJob_killedApplyWithPrefixResumed(t *testing.T) {
 		CheckDestroy: testAccCheckTrainingJobDestroy(c, smtypes.TrainingJobStatusStopped),
 		Steps: []resource.TestStep{
 			{
-				ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(provider.Options{WrapTransport: k.wrap}),
+				ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(provider.Options{WrapTransport: k.Wrap}),
 				Config:                   config,
 				ExpectError:              regexp.MustCompile(`AccessDenied`),
 			},
 			{
 				PreConfig: func() {
 					var err error
-					if first, err = running(); err != nil || len(first) != 1 || !k.done() {
-						t.Fatalf("the killed apply should have left one running job, have %v (%v, killed %v)", first, err, k.done())
+					if first, err = running(); err != nil || len(first) != 1 || !k.Done() {
+						t.Fatalf("the killed apply should have left one running job, have %v (%v, killed %v)", first, err, k.Done())
 					}
 				},
 				ProtoV6ProviderFactories: acctest.ProviderFactories(),
