@@ -670,6 +670,9 @@ func checkBucketEncryption(s *Subject, p Policy) []Finding {
 // SS-DATA-1's finding; a bucket whose owner was not asked is skipped.
 func checkBucketOwner(s *Subject, _ Policy) []Finding {
 	r := report{id: "SS-DATA-2"}
+	if s.Kind == KindNetwork {
+		return checkGatewayPolicy(s, r)
+	}
 	r.skipUnknownLocations(s)
 	r.noBuckets(s)
 	for _, b := range bucketUses(s) {
@@ -690,6 +693,22 @@ func checkBucketOwner(s *Subject, _ Policy) []Finding {
 				fmt.Sprintf("S3 refused bucket %s (%s data) with ExpectedBucketOwner %s but answers it without: it is not owned by this account, so what is written there belongs to its owner and what is read from there is theirs to change.",
 					b.name, strings.Join(b.roles, ", "), orRef(s.AccountID, "(the caller's account)")))
 		}
+	}
+	return r.out
+}
+
+// checkGatewayPolicy is SS-DATA-2 for a network: its S3 gateway endpoint,
+// the only way its workloads reach S3, lets them reach only buckets of
+// this account.
+func checkGatewayPolicy(s *Subject, r report) []Finding {
+	if !s.OpenS3Gateways.IsKnown() {
+		r.skipLive(FieldS3Gateway, "the S3 gateway endpoint's policy")
+		return r.out
+	}
+	for i, id := range s.OpenS3Gateways.V {
+		r.add(SeverityError, FieldS3Gateway, i, id, "S3 gateway endpoint "+id+" lets workloads reach buckets of other accounts",
+			fmt.Sprintf("Its policy is not %s's own (only buckets of account %s, aws:ResourceAccount, and ECR's layer bucket), so a workload in the network, "+
+				"or code running in it, can write to or read from any account's bucket through it.", label(s), orRef(s.AccountID, "(the caller's account)")))
 	}
 	return r.out
 }

@@ -275,6 +275,13 @@ var checkCases = []checkCase{
 		s.DefaultSecurityGroupRules = facts.Unknown[[]string]()
 	}),
 
+	// SS-DATA-2 on a network: its S3 gateway endpoint's policy
+	pass("SS-DATA-2", "gateway policy of this account only", network, func(s *Subject, _ *Policy) { s.OpenS3Gateways = facts.Known([]string{}) }),
+	fail("SS-DATA-2", "gateway policy put back to allow-all", network, func(s *Subject, _ *Policy) {
+		s.OpenS3Gateways = facts.Known([]string{"vpce-0s3"})
+	}, errAt(0, "vpce-0s3", "can write to or read from any account's bucket")),
+	unknown("SS-DATA-2", "gateway not observed (plan)", network, nil),
+
 	// SS-NET-8
 	pass("SS-NET-8", "every endpoint exists", network, func(s *Subject, _ *Policy) { s.MissingInterfaceEndpoints = facts.Known([]string{}) }),
 	fail("SS-NET-8", "endpoints deleted", network, func(s *Subject, _ *Policy) {

@@ -55,6 +55,7 @@ const (
 	FieldEndpointURL              Field = "endpoint_url"
 	FieldDefaultSecurityGroup     Field = "default_security_group"
 	FieldInterfaceEndpoints       Field = "interface_endpoints"
+	FieldS3Gateway                Field = "s3_gateway"
 	FieldFlowLog                  Field = "flow_log"
 )
 
@@ -152,6 +153,11 @@ type Subject struct {
 	// MissingInterfaceEndpoints are the full service names of the required
 	// interface endpoints (interface_endpoints) that do not exist (SS-NET-8).
 	MissingInterfaceEndpoints facts.Value[[]string]
+	// OpenS3Gateways are the network's S3 gateway endpoints (IDs) whose
+	// policy is not the network's own, which allows only buckets of this
+	// account and the AWS-owned buckets SageMaker and ECR need (SS-DATA-2);
+	// empty complies.
+	OpenS3Gateways facts.Value[[]string]
 	// FlowLog is the state of the VPC's flow logs (SS-MON-5).
 	FlowLog facts.Value[FlowLogState]
 

@@ -189,11 +189,12 @@ func (d *drift) gateway() {
 			d.add("%sS3 gateway endpoint %s is not associated with route table %s", d.withoutS3Route(az), id, aws.ToString(z.RouteTable.RouteTableId))
 		}
 	}
-	switch policy, err := s.s3EndpointPolicy(); {
+	switch open, err := openGateways(s, l); {
 	case err != nil:
 		d.add("%v", err)
-	case !equivalent(aws.ToString(l.S3Gateway.PolicyDocument), policy):
-		d.add("S3 gateway endpoint %s has a policy other than the network's (only buckets of account %s, aws:ResourceAccount, and ECR's layer bucket), so workloads can reach buckets of other accounts through it", id, s.AccountID)
+	case len(open) > 0:
+		d.add("%sS3 gateway endpoint %s has a policy other than the network's (only buckets of account %s, aws:ResourceAccount, and ECR's layer bucket), so workloads can reach buckets of other accounts through it",
+			d.j.named(guardrail.FieldS3Gateway, id), id, s.AccountID)
 	}
 	d.items = append(d.items, tagDrift("S3 gateway endpoint "+id, l.S3Gateway.Tags, s.tags(roleS3Gateway, "s3", nil))...)
 }

@@ -240,10 +240,10 @@ func networkDriftCases(s spec) []driftCase {
 		// AWS's default endpoint policy, or any edit of the network's.
 		{"S3 endpoint policy allows every bucket", func(l *live) {
 			l.S3Gateway.PolicyDocument = aws.String(`{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`)
-		}, `^S3 gateway endpoint vpce-s3 has a policy other than the network's \(only buckets of account 111122223333`},
+		}, `^SS-DATA-2: S3 gateway endpoint vpce-s3 has a policy other than the network's \(only buckets of account 111122223333`},
 		{"S3 endpoint policy without the account condition", func(l *live) {
 			l.S3Gateway.PolicyDocument = aws.String(strings.Replace(aws.ToString(l.S3Gateway.PolicyDocument), "111122223333", "999999999999", 1))
-		}, `^S3 gateway endpoint vpce-s3 has a policy other than the network's`},
+		}, `^SS-DATA-2: S3 gateway endpoint vpce-s3 has a policy other than the network's`},
 		{"open ingress", func(l *live) {
 			l.WorkloadSG.IpPermissions = append(l.WorkloadSG.IpPermissions, rule{Proto: "tcp", From: 22, To: 22, Peer: "0.0.0.0/0"}.permission())
 		}, `^SS-NET-3: workload security group sg-workload has an unexpected inbound rule: tcp 22 0\.0\.0\.0/0$`},

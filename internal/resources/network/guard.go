@@ -90,6 +90,9 @@ func liveSubject(d *providerdata.Data, s spec, l *live) (*guardrail.Subject, []s
 		sub.DefaultSecurityGroupRules = facts.Known(defaultGroupRules(l.DefaultSG))
 	}
 	sub.MissingInterfaceEndpoints = facts.Known(missingEndpoints(s, l))
+	if open, err := openGateways(s, l); err == nil {
+		sub.OpenS3Gateways = facts.Known(open)
+	}
 	sub.FlowLog = facts.Known(flowLogState(s, l))
 	if s.KMSKeyARN != "" {
 		sub.KMSKeyARN = facts.Known(s.KMSKeyARN)
@@ -98,6 +101,22 @@ func liveSubject(d *providerdata.Data, s spec, l *live) (*guardrail.Subject, []s
 	sub.LogGroups = []guardrail.LogGroup{{Name: s.logGroupName()}}
 	sub.Tags = facts.Known(shared.TagMap(l.VPC.Tags, ec2TagKeyValue))
 	return sub, attrs
+}
+
+// openGateways are the network's S3 gateway endpoints (at most its one)
+// whose policy is not the network's own (SS-DATA-2).
+func openGateways(s spec, l *live) ([]string, error) {
+	if l.S3Gateway == nil {
+		return []string{}, nil
+	}
+	policy, err := s.s3EndpointPolicy()
+	if err != nil {
+		return nil, err
+	}
+	if equivalent(aws.ToString(l.S3Gateway.PolicyDocument), policy) {
+		return []string{}, nil
+	}
+	return []string{gatewayID(l)}, nil
 }
 
 // defaultGroupRules phrases every rule of the default security group:
@@ -391,6 +410,7 @@ func paths(groups []string) guardrail.Paths {
 			guardrail.FieldLogGroups:          path.Root("kms_key_arn"),
 			guardrail.FieldTags:               path.Root("tags"),
 			guardrail.FieldInterfaceEndpoints: path.Root("interface_endpoints"),
+			guardrail.FieldS3Gateway:          path.Root("vpc_endpoint_ids"),
 			guardrail.FieldFlowLog:            path.Root("flow_log_id"),
 		},
 	}

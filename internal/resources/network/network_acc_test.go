@@ -28,7 +28,7 @@ import (
 const addr = "sagesafe_network.test"
 
 // networkControls are the controls a compliant network satisfies.
-var networkControls = []string{"SS-ENC-5", "SS-KMS-1", "SS-KMS-2", "SS-MON-3", "SS-MON-5", "SS-NET-2", "SS-NET-3", "SS-NET-6", "SS-NET-7", "SS-NET-8"}
+var networkControls = []string{"SS-DATA-2", "SS-ENC-5", "SS-KMS-1", "SS-KMS-2", "SS-MON-3", "SS-MON-5", "SS-NET-2", "SS-NET-3", "SS-NET-6", "SS-NET-7", "SS-NET-8"}
 
 func stringsExact(values ...string) knownvalue.Check {
 	checks := make([]knownvalue.Check, len(values))

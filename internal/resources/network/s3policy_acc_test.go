@@ -64,7 +64,7 @@ func TestAccNetwork_driftS3EndpointPolicy(t *testing.T) {
 				},
 				RefreshState:       true,
 				ExpectNonEmptyPlan: true,
-				Check: driftChecks("", regexp.MustCompile(`^S3 gateway endpoint vpce-\w+ has a policy other than the network's \(only buckets of account `+
+				Check: driftChecks("SS-DATA-2", regexp.MustCompile(`^SS-DATA-2: S3 gateway endpoint vpce-\w+ has a policy other than the network's \(only buckets of account `+
 					c.AccountID+`, aws:ResourceAccount, and ECR's layer bucket\)`)),
 			},
 			{
