@@ -29,7 +29,7 @@ func TestAccExecutionRole_lostAnswers(t *testing.T) {
 		keys:     []string{acctest.Key(t, true)},
 	}
 	trust, policy := in.documents(t)
-	l := acctest.LoseFirstAnswers("iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:DeleteRole")
+	l := acctest.LoseFirstAnswers(t, "iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:DeleteRole")
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(l.Options()),
@@ -98,7 +98,7 @@ func TestAccExecutionRole_lostBoundaryAnswer(t *testing.T) {
 	trust, policy := in.documents(t)
 	bounded := in
 	bounded.boundary = "arn:aws:iam::aws:policy/AmazonSageMakerReadOnly"
-	l := acctest.LoseFirstAnswers("iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary")
+	l := acctest.LoseFirstAnswers(t, "iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary")
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(l.Options()),

@@ -26,7 +26,7 @@ func TestAccKMSKey_lostAnswers(t *testing.T) {
 	user := acctest.Role(t, acctest.SageMakerTrust(c.AccountID, true))
 	alias := "alias/" + acctest.RandomName("key")
 	description := acctest.RandomName("lost-answers")
-	l := acctest.LoseFirstAnswers("kms:CreateKey", "kms:CreateAlias", "kms:DeleteAlias", "kms:ScheduleKeyDeletion")
+	l := acctest.LoseFirstAnswers(t, "kms:CreateKey", "kms:CreateAlias", "kms:DeleteAlias", "kms:ScheduleKeyDeletion")
 	var keyID string
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },

@@ -88,7 +88,7 @@ func TestAccNetwork_lostAnswers(t *testing.T) {
 func testAccNetworkLostAnswers(t *testing.T, cidr string, apply, destroy []string, wrap func(*acctest.Loser) func(http.RoundTripper) http.RoundTripper) {
 	name := acctest.RandomName("net")
 	key := acctest.Key(t, true)
-	l := acctest.LoseFirstAnswers(append(slices.Clone(apply), destroy...)...)
+	l := acctest.LoseFirstAnswers(t, append(slices.Clone(apply), destroy...)...)
 	opts := l.Options()
 	if wrap != nil {
 		opts.WrapTransport = wrap(l)
@@ -228,7 +228,7 @@ func TestAccNetwork_lostRepairAnswers(t *testing.T) {
 	ctx := context.Background()
 	c := acctest.AWS(t)
 	actions := []string{"ec2:DeleteRoute", "ec2:DetachInternetGateway", "ec2:RevokeSecurityGroupIngress", "ec2:CreateTags"}
-	l := acctest.LoseFirstAnswers(actions...)
+	l := acctest.LoseFirstAnswers(t, actions...)
 	var armed atomic.Bool // answers are lost only during the repair
 	wrap := func(next http.RoundTripper) http.RoundTripper {
 		lose, direct := l.Wrap(next), acctest.WithoutRetryReplay(next)
