@@ -55,7 +55,10 @@ func (w *world) find(token string) func(context.Context) (string, bool, error) {
 func (w *world) create(token string) Create[string] {
 	c := Create[string]{What: "thing", Do: w.do(token), Find: w.find(token), Settle: time.Millisecond}
 	if w.unique {
-		c.Taken = func(err error) bool { var ae smithy.APIError; return errors.As(err, &ae) && ae.ErrorCode() == "AlreadyExists" }
+		c.Taken = func(err error) bool {
+			var ae smithy.APIError
+			return errors.As(err, &ae) && ae.ErrorCode() == "AlreadyExists"
+		}
 	}
 	return c
 }
@@ -120,5 +123,31 @@ func TestNewToken(t *testing.T) {
 	b, _ := NewToken()
 	if err != nil || len(a) != 32 || a == b {
 		t.Fatalf("tokens %q %q %v", a, b, err)
+	}
+}
+
+func TestLeftover(t *testing.T) {
+	id := map[string]string{"sagesafe:network": "ml"}
+	cases := []struct {
+		name    string
+		tags    map[string]string
+		wantErr string
+	}{
+		{name: "a killed run's object: any token, this identity", tags: map[string]string{TokenTag: "lost", "sagesafe:network": "ml", "team": "x"}},
+		{name: "no token: made by hand or another tool", tags: map[string]string{"sagesafe:network": "ml"}, wantErr: "does not carry the tag " + TokenTag},
+		{name: "an empty token", tags: map[string]string{TokenTag: "", "sagesafe:network": "ml"}, wantErr: "does not carry"},
+		{name: "another identity", tags: map[string]string{TokenTag: "lost", "sagesafe:network": "other"}, wantErr: `is "other", not "ml"`},
+		{name: "no identity tag", tags: map[string]string{TokenTag: "lost"}, wantErr: `is "", not "ml"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := Leftover(tc.tags, id)
+			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
+				t.Fatalf("err = %v, want %q", err, tc.wantErr)
+			}
+		})
+	}
+	if err := Leftover(map[string]string{TokenTag: "t"}, nil); err != nil {
+		t.Fatalf("a deterministic name needs no identity tag: %v", err)
 	}
 }
