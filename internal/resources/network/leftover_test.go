@@ -85,7 +85,9 @@ func TestAuditLeftoverRole(t *testing.T) {
 	}{
 		{name: "as createRole made it", l: role(nil), tags: tags},
 		{name: "with its delivery policy", l: role(func(l *live) { l.RolePolicy = "{}" }), tags: tags},
-		{name: "another trust", l: role(func(l *live) { l.Role.Role.AssumeRolePolicyDocument = aws.String(strings.Replace(trust, "vpc-flow-logs", "ec2", 1)) }), tags: tags, wantErr: "trust policy"},
+		{name: "another trust", l: role(func(l *live) {
+			l.Role.Role.AssumeRolePolicyDocument = aws.String(strings.Replace(trust, "vpc-flow-logs", "ec2", 1))
+		}), tags: tags, wantErr: "trust policy"},
 		{name: "another description", l: role(func(l *live) { l.Role.Role.Description = aws.String("mine") }), tags: tags, wantErr: "description"},
 		{name: "another tag", l: role(nil), tags: map[string]string{TagNetwork: "ml", idem.TokenTag: "t"}, wantErr: "its tags"},
 		{name: "a managed policy", l: role(func(l *live) { l.RoleAttachedARNs = []string{"arn:aws:iam::aws:policy/AdministratorAccess"} }), tags: tags, wantErr: "managed policies"},
