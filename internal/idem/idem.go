@@ -20,6 +20,43 @@
 //
 // Find proves authorship by the token only. Callers that adopt an object
 // also audit its settings (the guardrails' rule for squatted names).
+//
+// # After a killed apply
+//
+// When Terraform (or the provider) is killed while a create runs, the
+// object may exist but no state records it, and the creation token of the
+// killed run is lost with the process: the next apply cannot look for "its"
+// token. So a create first looks for an object the killed run left, by what
+// was written on it at create time, and may adopt it only when all of:
+//
+//	(a) it carries the creation token tag (TokenTag, any value): it was made
+//	    by sagesafe's create path, not by hand or by another tool;
+//	(b) it carries this resource's identity: its deterministic name (a
+//	    role's name, found by that name), or an identity tag written by the
+//	    create (sagesafe:network=<name> on a network's VPC,
+//	    sagesafe:kms-alias=<alias> on a key);
+//	(c) it passes the same audit a fresh create's object would: its live
+//	    settings equal what this create would send (a key's policy, spec,
+//	    description and tags; a role's trust, boundary, session duration and
+//	    tags, with no policy but its own; a VPC's CIDR and tenancy, with no
+//	    other CIDR block), and it is in a usable state (not pending
+//	    deletion).
+//
+// Leftover checks (a) and (b); each resource checks (c). An object found by
+// the identity that fails any of them is refused with an error naming it
+// (import it, delete it, or choose another name), as a squatted name is.
+//
+// Why this is safe: an object passing (a) to (c) was made by sagesafe's own
+// create for this identity, and is, in this account, indistinguishable from
+// the object this create would make now; the create then goes on as if it
+// had made it (rotation, alias, policies, tags, everything inside a
+// network), so the result is what an uninterrupted apply gives. A squatter
+// cannot pass (a) without writing a sagesafe tag on purpose, and even then
+// only gets an object that is exactly what the plan asks for. The one case
+// it cannot tell apart: a second configuration that gives another resource
+// the same identity (the same role name, alias or network name) adopts that
+// resource's object when it matches the plan; such configurations collide
+// on these names anyway.
 package idem
 
 import (
@@ -27,6 +64,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -161,4 +200,21 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// Leftover checks parts (a) and (b) of the rule for an object a killed
+// apply may have left (see the package documentation) on the object's
+// tags: it carries a creation token, whatever its value, and every tag of
+// identity. The error says what is missing; the caller names the object
+// and audits its settings (part (c)).
+func Leftover(tags, identity map[string]string) error {
+	if tags[TokenTag] == "" {
+		return fmt.Errorf("it does not carry the tag %s, so it was not made by sagesafe's create", TokenTag)
+	}
+	for _, k := range slices.Sorted(maps.Keys(identity)) {
+		if got, ok := tags[k]; !ok || got != identity[k] {
+			return fmt.Errorf("its tag %s is %q, not %q", k, got, identity[k])
+		}
+	}
+	return nil
 }

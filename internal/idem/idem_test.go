@@ -125,3 +125,29 @@ func TestNewToken(t *testing.T) {
 		t.Fatalf("tokens %q %q %v", a, b, err)
 	}
 }
+
+func TestLeftover(t *testing.T) {
+	id := map[string]string{"sagesafe:network": "ml"}
+	cases := []struct {
+		name    string
+		tags    map[string]string
+		wantErr string
+	}{
+		{name: "a killed run's object: any token, this identity", tags: map[string]string{TokenTag: "lost", "sagesafe:network": "ml", "team": "x"}},
+		{name: "no token: made by hand or another tool", tags: map[string]string{"sagesafe:network": "ml"}, wantErr: "does not carry the tag " + TokenTag},
+		{name: "an empty token", tags: map[string]string{TokenTag: "", "sagesafe:network": "ml"}, wantErr: "does not carry"},
+		{name: "another identity", tags: map[string]string{TokenTag: "lost", "sagesafe:network": "other"}, wantErr: `is "other", not "ml"`},
+		{name: "no identity tag", tags: map[string]string{TokenTag: "lost"}, wantErr: `is "", not "ml"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := Leftover(tc.tags, id)
+			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
+				t.Fatalf("err = %v, want %q", err, tc.wantErr)
+			}
+		})
+	}
+	if err := Leftover(map[string]string{TokenTag: "t"}, nil); err != nil {
+		t.Fatalf("a deterministic name needs no identity tag: %v", err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 )
@@ -74,8 +75,15 @@ func createRole(ctx context.Context, ic *iam.Client, in *iam.CreateRoleInput) (*
 		Taken: taken,
 	}.Run(ctx)
 	if taken(err) {
-		return nil, fmt.Errorf("role %s already exists and was not created by this apply (it does not carry this create's token in tag %s); "+
-			"import it, or choose another name: %w", name, idem.TokenTag, err)
+		// Not this create's role: perhaps the one a killed apply of this
+		// resource made (its name is the resource's identity).
+		left, lerr := findLeftoverRole(ctx, ic, in)
+		if lerr == nil {
+			tflog.Warn(ctx, "adopting the execution role an interrupted apply created", map[string]any{"role": name})
+			return left, nil
+		}
+		return nil, fmt.Errorf("role %s already exists and was not created by this apply (it does not carry this create's token in tag %s), "+
+			"nor is it one an interrupted apply left for this resource (%v); import it, or choose another name: %w", name, idem.TokenTag, lerr, err)
 	}
 	return role, err
 }
@@ -124,16 +132,24 @@ func adoptRole(role *iamtypes.Role, tags map[string]string, in *iam.CreateRoleIn
 	if tags[idem.TokenTag] != token {
 		return false, nil
 	}
-	name := aws.ToString(in.RoleName)
+	if err := sameAsSent(role, in); err != nil {
+		return false, fmt.Errorf("role %s carries this create's token, but %w", aws.ToString(in.RoleName), err)
+	}
+	return true, nil
+}
+
+// sameAsSent reports how a role differs from what CreateRole sets from in:
+// its trust policy and permissions boundary.
+func sameAsSent(role *iamtypes.Role, in *iam.CreateRoleInput) error {
 	if !equivalent(decode(aws.ToString(role.AssumeRolePolicyDocument)), aws.ToString(in.AssumeRolePolicyDocument)) {
-		return false, fmt.Errorf("role %s carries this create's token, but its trust policy is not the one sent: %s", name, aws.ToString(role.AssumeRolePolicyDocument))
+		return fmt.Errorf("its trust policy is not the one sent: %s", aws.ToString(role.AssumeRolePolicyDocument))
 	}
 	boundary := ""
 	if role.PermissionsBoundary != nil {
 		boundary = aws.ToString(role.PermissionsBoundary.PermissionsBoundaryArn)
 	}
 	if boundary != aws.ToString(in.PermissionsBoundary) {
-		return false, fmt.Errorf("role %s carries this create's token, but its permissions boundary is %q, not %q as sent", name, boundary, aws.ToString(in.PermissionsBoundary))
+		return fmt.Errorf("its permissions boundary is %q, not %q as sent", boundary, aws.ToString(in.PermissionsBoundary))
 	}
-	return true, nil
+	return nil
 }

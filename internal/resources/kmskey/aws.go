@@ -96,10 +96,17 @@ func listTags(ctx context.Context, kc *kms.Client, id string) (map[string]string
 	return shared.TagMap(tags, func(t kmstypes.Tag) (*string, *string) { return t.TagKey, t.TagValue }), nil
 }
 
-// withoutTokenTag drops the creation token (see createKey) from a key's
-// tags: sagesafe's own record, never part of tags or tags_all.
+// TagAlias is the key's identity tag: the alias it was created for. A
+// create after a killed apply finds the key its killed run made by it (see
+// findLeftoverKey); Update keeps it equal to the alias.
+const TagAlias = "sagesafe:kms-alias"
+
+// withoutTokenTag drops sagesafe's own tags (the creation token, see
+// createKey, and the identity tag TagAlias) from a key's tags: sagesafe's
+// records, never part of tags or tags_all.
 func withoutTokenTag(tags map[string]string) map[string]string {
 	delete(tags, idem.TokenTag)
+	delete(tags, TagAlias)
 	return tags
 }
 
@@ -135,14 +142,16 @@ func reconcileAlias(ctx context.Context, kc *kms.Client, id, had, want string) e
 	return nil
 }
 
-// reconcileTags makes the key's tags exactly want. (The SDK's errors name
-// the operation that failed.)
-func reconcileTags(ctx context.Context, kc *kms.Client, id string, want map[string]string) error {
-	have, err := listTags(ctx, kc, id)
+// reconcileTags makes the key's tags exactly want, and its identity tag
+// TagAlias the alias (none without one). (The SDK's errors name the
+// operation that failed.)
+func reconcileTags(ctx context.Context, kc *kms.Client, id string, want map[string]string, alias string) error {
+	live, err := listTags(ctx, kc, id)
 	if err != nil {
 		return err
 	}
-	have = withoutTokenTag(have) // the creation token stays
+	identity, hasIdentity := live[TagAlias]
+	have := withoutTokenTag(live) // the creation token stays
 	untag := func(keys []string) error {
 		_, err := kc.UntagResource(ctx, &kms.UntagResourceInput{KeyId: aws.String(id), TagKeys: keys})
 		return err
@@ -151,7 +160,16 @@ func reconcileTags(ctx context.Context, kc *kms.Client, id string, want map[stri
 		_, err := kc.TagResource(ctx, &kms.TagResourceInput{KeyId: aws.String(id), Tags: kmsTags(set)})
 		return err
 	}
-	return shared.ReconcileTags(have, want, untag, tag)
+	if err := shared.ReconcileTags(have, want, untag, tag); err != nil {
+		return err
+	}
+	switch {
+	case alias != "" && identity != alias:
+		return tag(map[string]string{TagAlias: alias})
+	case alias == "" && hasIdentity:
+		return untag([]string{TagAlias})
+	}
+	return nil
 }
 
 // deleteKey removes the key's managed alias (never one that now points at

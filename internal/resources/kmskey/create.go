@@ -49,15 +49,28 @@ var errEmptyAnswer = errors.New("KMS answered without the key's metadata")
 // it is found instead of a second one being made. KMS keys have no unique
 // name, so the keys that exist before the first request are listed first;
 // only keys made since are examined (KMS has no tag filter on ListKeys).
-func createKey(ctx context.Context, kc *kms.Client, in *kms.CreateKeyInput) (*kmstypes.KeyMetadata, error) {
+//
+// A key with an alias also carries the identity tag TagAlias, and before
+// anything is sent, the key a killed apply of this resource left is looked
+// for by it and adopted when it passes the recovery rule (findLeftoverKey).
+func createKey(ctx context.Context, kc *kms.Client, in *kms.CreateKeyInput, alias string) (*kmstypes.KeyMetadata, error) {
 	token, err := idem.NewToken()
 	if err != nil {
 		return nil, err
 	}
 	in.Tags = append(withoutToken(in.Tags), kmstypes.Tag{TagKey: aws.String(idem.TokenTag), TagValue: aws.String(token)})
+	if alias != "" {
+		in.Tags = append(in.Tags, kmstypes.Tag{TagKey: aws.String(TagAlias), TagValue: aws.String(alias)})
+	}
 	before, err := listKeyIDs(ctx, kc)
 	if err != nil {
 		return nil, fmt.Errorf("listing the existing keys (to recognise this create's key after a lost answer): %w", err)
+	}
+	if alias != "" {
+		meta, ok, err := findLeftoverKey(ctx, kc, before, alias, in)
+		if err != nil || ok {
+			return meta, err
+		}
 	}
 	find := func(ctx context.Context) (*kmstypes.KeyMetadata, bool, error) {
 		return findKeyByToken(ctx, kc, before, token)
@@ -83,12 +96,13 @@ func createKey(ctx context.Context, kc *kms.Client, in *kms.CreateKeyInput) (*km
 	}.Run(ctx)
 }
 
-// withoutToken drops a creation token tag from tags (a configured one
-// is refused by the schema; this keeps the request's token the only one).
+// withoutToken drops a creation token tag and an identity tag from tags
+// (configured ones are refused by the schema; this keeps the request's own
+// the only ones).
 func withoutToken(tags []kmstypes.Tag) []kmstypes.Tag {
 	var out []kmstypes.Tag
 	for _, t := range tags {
-		if aws.ToString(t.TagKey) != idem.TokenTag {
+		if k := aws.ToString(t.TagKey); k != idem.TokenTag && k != TagAlias {
 			out = append(out, t)
 		}
 	}

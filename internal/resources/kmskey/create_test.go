@@ -61,9 +61,9 @@ func TestCreateKeyCarriesOneToken(t *testing.T) {
 	if len(got) != 1 || aws.ToString(got[0].TagKey) != "team" {
 		t.Fatalf("withoutToken = %v", got)
 	}
-	live := map[string]string{"team": "ml", idem.TokenTag: "abc"}
+	live := map[string]string{"team": "ml", idem.TokenTag: "abc", TagAlias: "alias/ml"}
 	if got := withoutTokenTag(live); !reflect.DeepEqual(got, map[string]string{"team": "ml"}) {
-		t.Fatalf("the token must not reach tags_all: %v", got)
+		t.Fatalf("the token and the identity tag must not reach tags_all: %v", got)
 	}
 }
 
@@ -154,7 +154,7 @@ func TestCreateKeyEmptyAnswer(t *testing.T) {
 				Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
 		}),
 	})
-	_, err := createKey(context.Background(), kc, &kms.CreateKeyInput{})
+	_, err := createKey(context.Background(), kc, &kms.CreateKeyInput{}, "")
 	if !errors.Is(err, errEmptyAnswer) {
 		t.Fatalf("err = %v, want %v", err, errEmptyAnswer)
 	}

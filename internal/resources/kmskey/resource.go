@@ -94,7 +94,7 @@ func (r *kmsKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 		return
 	}
 	tags, _ := tfval.Tags(ctx, plan.TagsAll, &resp.Diagnostics)
-	meta, err := createKey(ctx, r.data.AWS.KMS, createKeyInput(&plan, doc, tags))
+	meta, err := createKey(ctx, r.data.AWS.KMS, createKeyInput(&plan, doc, tags), plan.Alias.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Creating the KMS key failed", err.Error()+
 			"\nKMS refuses a key policy that names a principal that does not exist: administrators and users must exist first.")

@@ -23,6 +23,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/kmskey"
 )
 
 const addr = "sagesafe_kms_key.test"
@@ -467,6 +468,12 @@ func checkLiveKey(t *testing.T, id string, period int32, alias string, tags map[
 			return fmt.Errorf("key %s: creation token tag %s is %q", id, idem.TokenTag, have[idem.TokenTag])
 		}
 		delete(have, idem.TokenTag)
+		// The identity tag: the alias the key was made for, by which a
+		// create after a killed apply finds it.
+		if have[kmskey.TagAlias] != alias {
+			return fmt.Errorf("key %s: identity tag %s is %q, want %q", id, kmskey.TagAlias, have[kmskey.TagAlias], alias)
+		}
+		delete(have, kmskey.TagAlias)
 		if !reflect.DeepEqual(have, tags) {
 			return fmt.Errorf("key %s: tags %v, want %v", id, have, tags)
 		}

@@ -168,8 +168,8 @@ func statusAttributes() map[string]schema.Attribute {
 			ElementType:         types.StringType,
 			Optional:            true,
 			MarkdownDescription: "Tags for the key, merged with the provider's `default_tags` (the key's own win).",
-			// The creation token is sagesafe's (see createKey).
-			Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.NoneOf(idem.TokenTag))},
+			// The creation token and the identity tag are sagesafe's (see createKey).
+			Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.NoneOf(idem.TokenTag, TagAlias))},
 		},
 		"tags_all": schema.MapAttribute{
 			ElementType:         types.StringType,

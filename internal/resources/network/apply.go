@@ -16,6 +16,22 @@ import (
 // reads to show the restored network before reporting what is still off.
 var verifyFor = time.Minute
 
+// adoptOrCreateVPC returns the VPC a killed apply of this network left,
+// when it passes the recovery rule (findLeftoverVPC), or creates one. The
+// flow-log role is held to the rule first (checkLeftoverRole), so that
+// reconcile never rewrites a role that is not this network's. A leftover
+// the rule refuses is an *errLeftover.
+func (r *networkResource) adoptOrCreateVPC(ctx context.Context, c clients, s spec) (string, error) {
+	if err := checkLeftoverRole(ctx, c, s); err != nil {
+		return "", err
+	}
+	vpcID, err := findLeftoverVPC(ctx, c.ec2, s)
+	if err != nil || vpcID != "" {
+		return vpcID, err
+	}
+	return createVPC(ctx, c.ec2, s)
+}
+
 // rollback deletes what a failed Create made.
 func (r *networkResource) rollback(ctx context.Context, plan *networkModel, s spec, vpcID string, cause error, resp *resource.CreateResponse) {
 	limit, _ := plan.Timeouts.Delete(ctx, defaultDeleteTimeout)

@@ -201,19 +201,6 @@ func findVPC(ctx context.Context, c ec2API, vpcID string) (*ec2types.Vpc, error)
 	return nil, notFound("VPC", vpcID)
 }
 
-// findNetworkVPCs returns the IDs of VPCs tagged as the network called name.
-func findNetworkVPCs(ctx context.Context, c ec2API, name string) ([]string, error) {
-	out, err := c.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: []ec2types.Filter{tagFilter(name)}})
-	if err != nil {
-		return nil, fmt.Errorf("looking for VPCs tagged %s=%s: %w", TagNetwork, name, err)
-	}
-	var ids []string
-	for _, v := range out.Vpcs {
-		ids = append(ids, aws.ToString(v.VpcId))
-	}
-	return ids, nil
-}
-
 func tagFilter(name string) ec2types.Filter {
 	return ec2types.Filter{Name: aws.String("tag:" + TagNetwork), Values: []string{name}}
 }

@@ -693,7 +693,7 @@ func (r *reconciler) createRole(ctx context.Context, trust string) error {
 	err := r.createRoleOnce(ctx, iam.CreateRoleInput{
 		RoleName:                 aws.String(name),
 		AssumeRolePolicyDocument: aws.String(trust),
-		Description:              aws.String("sagesafe network " + r.s.Name + ": VPC Flow Logs delivery to " + r.s.logGroupName()),
+		Description:              aws.String(roleDescription(r.s)),
 		Tags:                     shared.TagList(tags, iamTag),
 	})
 	var exists *iamtypes.EntityAlreadyExistsException
@@ -701,7 +701,8 @@ func (r *reconciler) createRole(ctx context.Context, trust string) error {
 	case errors.As(err, &exists):
 		// Left over from a failed run of this network (a lost answer of
 		// this create was recognised by its token in createRoleOnce):
-		// adopt it only when it carries this network's tag; restoreRole
+		// adopt it only when it carries a creation token and this
+		// network's tag (the recovery rule of internal/idem); restoreRole
 		// then gives it exactly its trust, tags and policy.
 		got, gerr := r.c.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 		if gerr != nil {
@@ -710,8 +711,8 @@ func (r *reconciler) createRole(ctx context.Context, trust string) error {
 		if got.Role == nil {
 			return fmt.Errorf("reading existing role %s: IAM answered without the role", name)
 		}
-		if shared.TagMap(got.Role.Tags, iamTagKeyValue)[TagNetwork] != r.s.Name {
-			return fmt.Errorf("role %s already exists and is not tagged %s=%s: it belongs to something else; rename the network or delete the role", name, TagNetwork, r.s.Name)
+		if err := idem.Leftover(shared.TagMap(got.Role.Tags, iamTagKeyValue), map[string]string{TagNetwork: r.s.Name}); err != nil {
+			return fmt.Errorf("role %s already exists and is not one sagesafe made for network %s (%v): it belongs to something else; rename the network or delete the role", name, r.s.Name, err)
 		}
 		r.l.Role = got
 	case err != nil:
@@ -720,6 +721,11 @@ func (r *reconciler) createRole(ctx context.Context, trust string) error {
 		r.l.Role = nil // created as wanted
 	}
 	return nil
+}
+
+// roleDescription is the description of the network's flow-log role.
+func roleDescription(s spec) string {
+	return "sagesafe network " + s.Name + ": VPC Flow Logs delivery to " + s.logGroupName()
 }
 
 // restoreRole gives an existing delivery role its trust policy and tags back

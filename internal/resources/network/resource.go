@@ -6,6 +6,7 @@ package network
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -102,20 +103,14 @@ func (r *networkResource) Create(ctx context.Context, req resource.CreateRequest
 	defer cancel()
 	c := r.clients()
 
-	leftovers, err := findNetworkVPCs(ctx, c.ec2, s.Name)
-	if err != nil {
-		resp.Diagnostics.AddError("Creating sagesafe_network failed", err.Error())
-		return
-	}
-	if len(leftovers) > 0 {
+	vpcID, err := r.adoptOrCreateVPC(ctx, c, s)
+	var refused *errLeftover
+	if errors.As(err, &refused) {
 		resp.Diagnostics.AddAttributeError(path.Root("name"), "A network with this name already exists",
-			fmt.Sprintf("VPC %s is tagged %s=%s. It is another network with the same name, or what an interrupted apply left behind. "+
-				"Import it (terraform import <address> %s) and the next apply completes and secures it, or delete it, or choose another name.",
-				strings.Join(leftovers, ", "), TagNetwork, s.Name, leftovers[0]))
+			fmt.Sprintf("%v. It is another network with the same name, or what an interrupted apply left behind, changed since. "+
+				"Import the VPC (terraform import <address> vpc-...) and the next apply completes and secures it, or delete it, or choose another name.", err))
 		return
 	}
-
-	vpcID, err := createVPC(ctx, c.ec2, s)
 	if err != nil {
 		resp.Diagnostics.AddError("Creating sagesafe_network failed", err.Error())
 		return
