@@ -2,7 +2,6 @@ package faultmatrix
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -309,19 +308,9 @@ func (m *tally) report(t *testing.T, rows []Row) {
 		}
 	}
 	line := fmt.Sprintf("fault matrix: %d mutating AWS calls in the inventory; first answer lost in the golden path for %d (%d converged), by a package test for %d; "+
-		"%d of %d golden-path fault runs passed (lost answers, a third of calls throttled, a fifth answered 5xx); objects orphaned: %d\n",
+		"%d of %d golden-path fault runs passed (lost answers, a third of calls throttled, a fifth answered 5xx); objects orphaned: %d",
 		len(rows), len(m.covered), len(m.passedCalls), byTest, m.passedRuns, m.runs, m.orphans)
-	fmt.Print(line)
-	if file := os.Getenv("SAGESAFE_TEST_REPORT"); file != "" {
-		f, err := os.OpenFile(file, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
-		if err == nil {
-			_, err = f.WriteString(line)
-			err = errors.Join(err, f.Close())
-		}
-		if err != nil {
-			t.Errorf("writing the report to %s: %v", file, err)
-		}
-	}
+	acctest.Report(t, line)
 }
 
 // cases groups the inventory's golden-path rows into cases: by default

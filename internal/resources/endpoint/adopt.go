@@ -31,7 +31,7 @@ func (r *endpointResource) adoptInterrupted(ctx context.Context, a *applyInput) 
 	ep, err := findEndpoint(ctx, sm, name)
 	switch {
 	case IsNotFound(err):
-		return false, nil
+		return false, r.adoptInterruptedVersion(ctx, a)
 	case err != nil:
 		return false, err
 	}
@@ -146,4 +146,81 @@ func (r *endpointResource) claimAdopted(ctx context.Context, a applyInput, ep *s
 		return false
 	}
 	return true
+}
+
+// adoptInterruptedVersion takes up the model (and configuration) an apply
+// of this resource made and was killed before it created the endpoint and
+// saved the state: the version is named after the endpoint with a salt that
+// went with that apply, so this apply would make another version and leave
+// the first behind. Taken up is a model named like a version of this
+// endpoint that carries a creation token and the owner tag naming the
+// endpoint (sagesafe made it for this name) and whose settings are exactly
+// the plan's, with its configuration when that exists on the same terms.
+// Such objects are the ones this create would make, in this account:
+// serving them is harmless, leaving them behind is an orphan. The version
+// becomes the adopted one (nameKey.Adopted), which ensureModel and
+// ensureConfig accept and claim with this apply's token.
+func (r *endpointResource) adoptInterruptedVersion(ctx context.Context, a *applyInput) error {
+	sm := r.data.AWS.SageMaker
+	name := a.spec.Name
+	p := sagemaker.NewListModelsPaginator(sm, &sagemaker.ListModelsInput{NameContains: aws.String(name + "-")})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("looking for a version an interrupted apply made: %w", err)
+		}
+		for _, m := range page.Models {
+			version := aws.ToString(m.ModelName)
+			if !ownVersion(name, version) { // the emulator ignores NameContains
+				continue
+			}
+			ok, err := r.interruptedVersion(ctx, a, version, aws.ToString(m.ModelArn))
+			if err != nil {
+				return err
+			}
+			if ok {
+				tflog.Warn(ctx, "taking up the version an interrupted apply made", map[string]any{"endpoint": name, "version": version})
+				a.key.Adopted, a.version = version, version
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
+// interruptedVersion reports whether version (its model at modelARN) is one
+// an interrupted apply of this resource made: see adoptInterruptedVersion.
+func (r *endpointResource) interruptedVersion(ctx context.Context, a *applyInput, version, modelARN string) (bool, error) {
+	sm := r.data.AWS.SageMaker
+	owned := func(arn string) (bool, error) {
+		out, err := sm.ListTags(ctx, &sagemaker.ListTagsInput{ResourceArn: aws.String(arn), MaxResults: aws.Int32(100)})
+		if err != nil {
+			return false, fmt.Errorf("listing the tags of %s: %w", arn, err)
+		}
+		tags := tagMap(out.Tags)
+		return tags[idem.TokenTag] != "" && tags[ownerTagKey] == a.spec.Name, nil
+	}
+	if ok, err := owned(modelARN); err != nil || !ok {
+		return false, err
+	}
+	m, err := findModel(ctx, sm, version)
+	switch {
+	case IsNotFound(err):
+		return false, nil
+	case err != nil:
+		return false, err
+	case len(auditModel(a.spec, m)) > 0:
+		return false, nil
+	}
+	cfg, err := findEndpointConfig(ctx, sm, version)
+	switch {
+	case IsNotFound(err):
+		return true, nil // killed between CreateModel and CreateEndpointConfig
+	case err != nil:
+		return false, err
+	}
+	if ok, err := owned(aws.ToString(cfg.EndpointConfigArn)); err != nil || !ok {
+		return false, err
+	}
+	return len(auditConfig(a.spec, version, a.nvme, cfg)) == 0, nil
 }
