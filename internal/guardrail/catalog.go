@@ -283,8 +283,8 @@ var Catalog = []Control{
 		},
 	},
 	{
-		ID:        "SS-DATA-2",
-		Title:     "Buckets belong to this account",
+		ID:    "SS-DATA-2",
+		Title: "Buckets belong to this account",
 		Rule: "Every bucket the workload reads or writes (input, checkpoint, output, model artifacts, data capture, preflight s3_uris) is owned by the caller's account: S3 is asked with ExpectedBucketOwner set to this account and answers. A bucket of another account is refused. " +
 			"The S3 gateway endpoint of sagesafe_network has a policy that allows only buckets of this account (aws:ResourceAccount) and the AWS-owned bucket ECR serves image layers from; any other policy, AWS's default allow-all included, is drift.",
 		Severity:  SeverityError,
