@@ -269,7 +269,7 @@ func insecureFixtures(ctx context.Context, b *fixtures.Builder, c *awsclient.Cli
 	if err != nil {
 		return nil, err
 	}
-	role, err := b.Role(ctx, "insecure-variant-role", fixtures.SageMakerTrust(c.Partition, region, c.AccountID, true))
+	role, err := b.Role(ctx, insecureRole, fixtures.SageMakerTrust(c.Partition, region, c.AccountID, true))
 	if err != nil {
 		return nil, err
 	}
