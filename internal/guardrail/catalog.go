@@ -286,7 +286,7 @@ var Catalog = []Control{
 		ID:    "SS-DATA-2",
 		Title: "Buckets belong to this account",
 		Rule: "Every bucket the workload reads or writes (input, checkpoint, output, model artifacts, data capture, preflight s3_uris) is owned by the caller's account: S3 is asked with ExpectedBucketOwner set to this account and answers. A bucket of another account is refused. " +
-			"The S3 gateway endpoint of sagesafe_network has a policy that allows only buckets of this account (aws:ResourceAccount) and the AWS-owned bucket ECR serves image layers from; any other policy, AWS's default allow-all included, is drift.",
+			"The S3 gateway endpoint of sagesafe_network has a policy that allows only buckets of this account (aws:ResourceAccount) and the AWS-owned bucket ECR serves image layers from; any other policy, AWS's default allow-all included, is drift, and so is any other S3 endpoint (gateway or interface) someone adds to its VPC with another policy.",
 		Severity:  SeverityError,
 		AppliesTo: []Kind{KindTrainingJob, KindEndpoint, KindPreflight, KindNetwork},
 		Rationale: "A bucket name says nothing about its owner. Output, checkpoints and captured requests written to a bucket of another account belong to that account, and inputs read from one can be replaced by it; a mistyped or squatted name sends the data there. SageMaker writes wherever the location points.",

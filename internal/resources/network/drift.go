@@ -189,12 +189,8 @@ func (d *drift) gateway() {
 			d.add("%sS3 gateway endpoint %s is not associated with route table %s", d.withoutS3Route(az), id, aws.ToString(z.RouteTable.RouteTableId))
 		}
 	}
-	switch open, err := openGateways(s, l); {
-	case err != nil:
-		d.add("%v", err)
-	case len(open) > 0:
-		d.add("%sS3 gateway endpoint %s has a policy other than the network's (only buckets of account %s, aws:ResourceAccount, and ECR's layer bucket), so workloads can reach buckets of other accounts through it",
-			d.j.named(guardrail.FieldS3Gateway, id), id, s.AccountID)
+	if d.open(id) {
+		d.add("%sS3 gateway endpoint %s has "+otherS3Policy, d.j.named(guardrail.FieldS3Gateway, id), id, s.AccountID)
 	}
 	d.items = append(d.items, tagDrift("S3 gateway endpoint "+id, l.S3Gateway.Tags, s.tags(roleS3Gateway, "s3", nil))...)
 }
@@ -218,6 +214,27 @@ func (d *drift) endpoints() {
 	for _, e := range l.Strays {
 		d.add("VPC endpoint %s (%s) is a duplicate or unexpected endpoint of the network", aws.ToString(e.VpcEndpointId), aws.ToString(e.ServiceName))
 	}
+	for _, e := range l.ForeignS3 {
+		if id := aws.ToString(e.VpcEndpointId); d.open(id) {
+			d.add("%sS3 endpoint %s (%s), not made by the network, has "+otherS3Policy+"; the apply does not remove it: delete it, or give it the network's policy",
+				d.j.named(guardrail.FieldS3Gateway, id), id, e.VpcEndpointType, s.AccountID)
+		}
+	}
+}
+
+// otherS3Policy is the drift text of an S3 endpoint that fails SS-DATA-2.
+const otherS3Policy = "a policy other than the network's (only buckets of account %s, aws:ResourceAccount, and ECR's layer bucket), " +
+	"so workloads can reach buckets of other accounts through it"
+
+// open reports whether the S3 endpoint id fails SS-DATA-2 (openGateways,
+// the same function the live guardrail subject is built with).
+func (d *drift) open(id string) bool {
+	open, err := openGateways(d.s, d.l)
+	if err != nil {
+		d.add("%v", err)
+		return false
+	}
+	return slices.Contains(open, id)
 }
 
 // gatewayID returns the S3 gateway endpoint's ID, or "".

@@ -241,6 +241,13 @@ func networkDriftCases(s spec) []driftCase {
 		{"S3 endpoint policy allows every bucket", func(l *live) {
 			l.S3Gateway.PolicyDocument = aws.String(`{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`)
 		}, `^SS-DATA-2: S3 gateway endpoint vpce-s3 has a policy other than the network's \(only buckets of account 111122223333`},
+		// Someone else adds an S3 interface endpoint (AWS's default
+		// allow-all policy) to the network: workloads reach any account's
+		// bucket through it, around the gateway's policy.
+		{"foreign S3 interface endpoint with the default policy", func(l *live) {
+			l.ForeignS3 = append(l.ForeignS3, ec2types.VpcEndpoint{VpcEndpointId: aws.String("vpce-other"), VpcEndpointType: ec2types.VpcEndpointTypeInterface,
+				ServiceName: aws.String("com.amazonaws.us-east-1.s3"), PolicyDocument: aws.String(`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`)})
+		}, `^SS-DATA-2: S3 endpoint vpce-other \(Interface\), not made by the network, has a policy other than the network's`},
 		{"S3 endpoint policy without the account condition", func(l *live) {
 			l.S3Gateway.PolicyDocument = aws.String(strings.Replace(aws.ToString(l.S3Gateway.PolicyDocument), "111122223333", "999999999999", 1))
 		}, `^SS-DATA-2: S3 gateway endpoint vpce-s3 has a policy other than the network's`},

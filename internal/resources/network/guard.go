@@ -103,20 +103,29 @@ func liveSubject(d *providerdata.Data, s spec, l *live) (*guardrail.Subject, []s
 	return sub, attrs
 }
 
-// openGateways are the network's S3 gateway endpoints (at most its one)
-// whose policy is not the network's own (SS-DATA-2).
+// openGateways are the S3 endpoints in the network's VPC whose policy is
+// not the network's own (SS-DATA-2): its gateway endpoint, and any S3
+// endpoint someone else added, gateway or interface, through which
+// workloads would reach buckets of other accounts around that policy.
 func openGateways(s spec, l *live) ([]string, error) {
-	if l.S3Gateway == nil {
+	endpoints := slices.Clone(l.ForeignS3)
+	if l.S3Gateway != nil {
+		endpoints = append(endpoints, *l.S3Gateway)
+	}
+	if len(endpoints) == 0 {
 		return []string{}, nil
 	}
 	policy, err := s.s3EndpointPolicy()
 	if err != nil {
 		return nil, err
 	}
-	if equivalent(aws.ToString(l.S3Gateway.PolicyDocument), policy) {
-		return []string{}, nil
+	open := []string{}
+	for _, e := range endpoints {
+		if !equivalent(aws.ToString(e.PolicyDocument), policy) {
+			open = append(open, aws.ToString(e.VpcEndpointId))
+		}
 	}
-	return []string{gatewayID(l)}, nil
+	return open, nil
 }
 
 // defaultGroupRules phrases every rule of the default security group:

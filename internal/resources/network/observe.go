@@ -66,6 +66,9 @@ type live struct {
 	// Strays are endpoints of the network that duplicate another or whose
 	// service could not be mapped to a short name.
 	Strays []ec2types.VpcEndpoint
+	// ForeignS3 are S3 endpoints (gateway or interface) in the VPC that the
+	// network did not make: another way to S3, around the gateway's policy.
+	ForeignS3 []ec2types.VpcEndpoint
 
 	FlowLogs []ec2types.FlowLog // the network's flow logs on the VPC
 
@@ -420,6 +423,9 @@ func (l *live) observeEndpoints(ctx context.Context, c clients, vpcID string, s 
 		}
 		mine := ours(e.Tags, name, "") || k.has(k.Endpoints, id)
 		if !mine {
+			if svc, ok := s.shortService(aws.ToString(e.ServiceName)); ok && svc == s3Key {
+				l.ForeignS3 = append(l.ForeignS3, *e)
+			}
 			continue
 		}
 		role := shared.TagMap(e.Tags, ec2TagKeyValue)[TagRole]

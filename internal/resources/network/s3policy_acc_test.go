@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -73,6 +74,57 @@ func TestAccNetwork_driftS3EndpointPolicy(t *testing.T) {
 				ConfigPlanChecks:  restorePlan(),
 				ConfigStateChecks: restoredChecks,
 				Check:             checkPolicy,
+			},
+		},
+	})
+}
+
+// TestAccNetwork_foreignS3EndpointFailsDataControl: someone adds an S3
+// interface endpoint with AWS's default allow-all policy to the network's
+// VPC. Workloads could reach any account's bucket through it, around the
+// gateway's policy, so the refresh reports it as SS-DATA-2 drift and the
+// control leaves `controls` (the apply does not delete an endpoint it did
+// not make; the test removes it before destroy).
+func TestAccNetwork_foreignS3EndpointFailsDataControl(t *testing.T) {
+	name := acctest.RandomName("net")
+	key := acctest.Key(t, true)
+	ctx := context.Background()
+	c := acctest.AWS(t)
+	var a map[string]string
+	var foreign string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		CheckDestroy:             acctest.CheckNetworkDestroyed(t, name),
+		Steps: []resource.TestStep{
+			{
+				Config:            testAccNetworkConfig_basic(name, key),
+				ConfigStateChecks: restoredChecks,
+				Check:             stateAttrs(&a),
+			},
+			{
+				PreConfig: func() {
+					out, err := c.EC2.CreateVpcEndpoint(ctx, &ec2.CreateVpcEndpointInput{
+						VpcId: aws.String(a["vpc_id"]), ServiceName: aws.String("com.amazonaws." + acctest.Region + ".s3"),
+						VpcEndpointType: ec2types.VpcEndpointTypeInterface, SubnetIds: []string{a["subnet_ids.0"]},
+					})
+					if err != nil {
+						t.Fatalf("adding an S3 interface endpoint: %v", err)
+					}
+					foreign = aws.ToString(out.VpcEndpoint.VpcEndpointId)
+				},
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check:              driftChecks("SS-DATA-2", regexp.MustCompile(`^SS-DATA-2: S3 endpoint vpce-\w+ \(Interface\), not made by the network, has a policy other than the network's`)),
+			},
+			{
+				PreConfig: func() {
+					if _, err := c.EC2.DeleteVpcEndpoints(ctx, &ec2.DeleteVpcEndpointsInput{VpcEndpointIds: []string{foreign}}); err != nil {
+						t.Fatalf("removing the S3 interface endpoint: %v", err)
+					}
+				},
+				Config:            testAccNetworkConfig_basic(name, key),
+				ConfigStateChecks: restoredChecks,
 			},
 		},
 	})
