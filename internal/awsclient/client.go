@@ -176,9 +176,20 @@ func New(ctx context.Context, c Config) (*Client, diag.Diagnostics) {
 	// so the credential calls use it as well. Exception: the SDK applies a
 	// custom CA bundle (AWS_CA_BUNDLE, ca_bundle) only to a client it built
 	// itself, and refuses to load at all with any other; then aws-sdk-go-base
-	// builds it, and it is guarded once loaded (see DESIGN.md, AWS access).
+	// builds it, its plain-http proxy is the plaintext sink (so the credential
+	// calls it makes cannot leave the host in plaintext either), and it is
+	// guarded once loaded (see plaintextsink.go and DESIGN.md, AWS access).
 	caBundle := shared.CABundle != "" || firstEnv(lookupEnvOrOS(c.LookupEnv), "AWS_CA_BUNDLE") != ""
-	if !caBundle {
+	if caBundle {
+		sink, err := plaintextSinkURL()
+		if err != nil {
+			diags.AddError("Cannot guard the AWS HTTP client", err.Error())
+			return nil, diags
+		}
+		base.HTTPProxy = aws.String(sink)
+		base.HTTPProxyMode = awsbase.HTTPProxyModeSeparate
+		base.NoProxy = sinkNoProxy(lookupEnvOrOS(c.LookupEnv))
+	} else {
 		opts, err := base.HTTPTransportOptions()
 		if err != nil {
 			diags.AddError("Invalid HTTP proxy configuration", err.Error())

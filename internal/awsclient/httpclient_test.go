@@ -2,6 +2,8 @@ package awsclient
 
 import (
 	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"encoding/pem"
 	"io"
 	"net"
@@ -17,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	stssvc "github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 )
 
 // stsServer answers AssumeRole and GetCallerIdentity like STS and records
@@ -311,5 +315,109 @@ func TestNew_refusesSharedConfigPlaintextEndpoint(t *testing.T) {
 	}
 	if calls != 0 {
 		t.Errorf("%d request(s) made before the refusal", calls)
+	}
+}
+
+// With a custom CA bundle the SDK builds the client the credential calls use
+// (here the bundle comes from the profile's ca_bundle). A redirect during
+// one of them (SSO's GetRoleCredentials, a GET the SDK follows on 307) to
+// plain http elsewhere ends in the plaintext sink and is refused with
+// SS-TLS-1; plain http to loopback (an emulator) still works.
+func TestNew_caBundleCredentialCallsStayOnTLS(t *testing.T) {
+	isolateAWSEnv(t)
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	var redirected int
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/federation/credentials" {
+			redirected++
+			http.Redirect(w, r, "http://sso.plaintext.test/federation/credentials?"+r.URL.RawQuery, http.StatusTemporaryRedirect)
+			return
+		}
+		http.Error(w, "unexpected "+r.URL.Path, http.StatusBadRequest)
+	}))
+	defer srv.Close()
+	bundle := filepath.Join(home, "ca.pem")
+	if err := os.WriteFile(bundle, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const startURL = "https://example.awsapps.com/start"
+	cfgFile := filepath.Join(home, "config")
+	profile := "[profile sso]\nsso_start_url = " + startURL + "\nsso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = deploy\nca_bundle = " + bundle + "\n"
+	if err := os.WriteFile(cfgFile, []byte(profile), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cache := filepath.Join(home, ".aws", "sso", "cache")
+	if err := os.MkdirAll(cache, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha1.Sum([]byte(startURL)) //nolint:gosec // the SDK's cache file name, not a security use
+	token := `{"accessToken":"bearer","expiresAt":"2099-01-01T00:00:00Z","region":"us-east-1","startUrl":"` + startURL + `"}`
+	if err := os.WriteFile(filepath.Join(cache, hex.EncodeToString(sum[:])+".json"), []byte(token), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_ENDPOINT_URL_SSO", srv.URL)
+
+	_, diags := New(context.Background(), Config{
+		Region:            "us-east-1",
+		Profile:           "sso",
+		SharedConfigFiles: []string{cfgFile},
+		MaxRetries:        1,
+	})
+	if redirected != 1 {
+		t.Fatalf("the SSO endpoint was asked %d time(s), want 1 (diags: %v)", redirected, diags)
+	}
+	if !diags.HasError() || !strings.Contains(diagText(diags), "SS-TLS-1") {
+		t.Fatalf("want the redirect to plaintext refused with SS-TLS-1, got %v", diags)
+	}
+
+	// Plain http to loopback (an emulator) is not sent to the sink: the
+	// credential call (AssumeRole) reaches the server.
+	sts := &stsServer{}
+	plain := httptest.NewServer(sts)
+	defer plain.Close()
+	t.Setenv("AWS_CA_BUNDLE", bundle)
+	cl, diags := New(context.Background(), Config{
+		Region:     "us-east-1",
+		AccessKey:  "AKIATEST",
+		SecretKey:  "secret",
+		AssumeRole: &AssumeRole{RoleARN: "arn:aws:iam::123456789012:role/deploy", SessionName: "s"},
+		Endpoints:  map[string]string{"sts": plain.URL},
+		MaxRetries: 1,
+	})
+	if diags.HasError() {
+		t.Fatalf("loopback emulator with AWS_CA_BUNDLE: %v", diags)
+	}
+	if cl.AccountID != "123456789012" || len(sts.actions) == 0 || sts.actions[0] != "AssumeRole" {
+		t.Fatalf("account %q, server saw %v", cl.AccountID, sts.actions)
+	}
+}
+
+func diagText(diags diag.Diagnostics) string {
+	var b strings.Builder
+	for _, d := range diags {
+		b.WriteString(d.Summary() + ": " + d.Detail() + "\n")
+	}
+	return b.String()
+}
+
+// The sink's refusal reads as SS-TLS-1 in the query protocol (STS) too, and
+// nothing reaches the plaintext host.
+func TestPlaintextSink_queryProtocol(t *testing.T) {
+	sink, err := plaintextSinkURL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy, _ := url.Parse(sink)
+	bc := awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) { tr.Proxy = http.ProxyURL(proxy) })
+	client := stssvc.New(stssvc.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String("http://" + plaintextHost),
+		HTTPClient:   bc,
+		Credentials:  aws.AnonymousCredentials{},
+	})
+	_, err = client.GetCallerIdentity(context.Background(), &stssvc.GetCallerIdentityInput{})
+	if err == nil || !strings.Contains(err.Error(), "api error SS-TLS-1: refusing a plaintext request to "+plaintextHost) {
+		t.Fatalf("want the sink's SS-TLS-1 refusal, got %v", err)
 	}
 }
