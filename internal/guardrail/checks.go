@@ -1281,6 +1281,8 @@ var kindNouns = map[Kind]string{
 	KindNetwork:       "network",
 	KindKMSKey:        "KMS key",
 	KindExecutionRole: "execution role",
+	KindPersonaRole:   "persona role",
+	KindAuditTrail:    "audit trail",
 	KindProvider:      "provider",
 }
 

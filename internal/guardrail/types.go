@@ -22,6 +22,11 @@ const (
 	KindNetwork       Kind = "network"
 	KindKMSKey        Kind = "kms_key"
 	KindExecutionRole Kind = "execution_role"
+	// KindPersonaRole is a role people assume (sagesafe_persona_role).
+	KindPersonaRole Kind = "persona_role"
+	// KindAuditTrail is the account's CloudTrail trail and its alarms
+	// (sagesafe_audit_trail).
+	KindAuditTrail Kind = "audit_trail"
 	// KindPreflight evaluates whatever inputs were given: a Null field means
 	// "not asked" and the checks that need it are skipped.
 	KindPreflight Kind = "preflight"
