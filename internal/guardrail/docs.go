@@ -15,8 +15,6 @@ var kindDocs = []struct {
 	{KindNetwork, "sagesafe_network"},
 	{KindKMSKey, "sagesafe_kms_key"},
 	{KindExecutionRole, "sagesafe_execution_role"},
-	{KindPersonaRole, "sagesafe_persona_role"},
-	{KindAuditTrail, "sagesafe_audit_trail"},
 	{KindPreflight, "the preflight data source (checks only the inputs it is given)"},
 	{KindProvider, "the provider configuration"},
 }
