@@ -91,6 +91,25 @@ func Installed() error {
 	return nil
 }
 
+// RequiredEnv, when set, makes a missing simulator an error for tests instead of a skip:
+// `make test` and `make unit` set it, after installing the simulator.
+const RequiredEnv = "SAGESAFE_IAMSIM_REQUIRED"
+
+// Unavailable is for tests: ("", nil) when the simulator is installed; a reason to skip when it
+// is not and RequiredEnv is unset (a plain `go test`); an error when it is not and RequiredEnv
+// is set, so `make test` fails rather than skipping the policy judgements.
+func Unavailable() (skip string, err error) {
+	err = Installed()
+	switch {
+	case err == nil:
+		return "", nil
+	case errors.Is(err, ErrNotInstalled) && os.Getenv(RequiredEnv) == "":
+		return err.Error() + "; run `make iamsim` (make test requires it)", nil
+	default:
+		return "", err
+	}
+}
+
 type wireRequest struct {
 	Name            string              `json:"name"`
 	Principal       string              `json:"principal"`

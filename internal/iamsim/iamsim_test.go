@@ -2,25 +2,22 @@ package iamsim
 
 import (
 	"context"
-	"errors"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 )
 
 // requireSimulator skips when the simulator is not installed, unless the run must judge
-// policies (`make test` sets SAGESAFE_IAMSIM_REQUIRED=1), where a missing simulator fails.
+// policies (`make test` sets RequiredEnv), where a missing simulator fails.
 func requireSimulator(t *testing.T) {
 	t.Helper()
-	err := Installed()
-	if err == nil {
-		return
+	skip, err := Unavailable()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if errors.Is(err, ErrNotInstalled) && os.Getenv("SAGESAFE_IAMSIM_REQUIRED") == "" {
-		t.Skipf("%v; run `make iamsim` (make test requires it)", err)
+	if skip != "" {
+		t.Skip(skip)
 	}
-	t.Fatal(err)
 }
 
 const (

@@ -3,10 +3,8 @@ package iamsim_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -33,14 +31,13 @@ const (
 
 func requireSimulator(t *testing.T) {
 	t.Helper()
-	err := iamsim.Installed()
-	if err == nil {
-		return
+	skip, err := iamsim.Unavailable()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if errors.Is(err, iamsim.ErrNotInstalled) && os.Getenv("SAGESAFE_IAMSIM_REQUIRED") == "" {
-		t.Skipf("%v; run `make iamsim` (make test requires it)", err)
+	if skip != "" {
+		t.Skip(skip)
 	}
-	t.Fatal(err)
 }
 
 // guarded lists the SageMaker actions whose requests can carry a guard key (the table "Which
