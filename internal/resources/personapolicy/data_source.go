@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
@@ -75,6 +76,8 @@ func (d *dataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 	m.TrustPolicyJSON = jsontypes.NewNormalizedValue(trust.JSON())
 	m.Size = types.Int64Value(int64(iampolicy.Size(policy)))
 	m.Activities = activitiesValue(spec, &resp.Diagnostics)
-	m.StatementControls = statementControlsValue(controls, &resp.Diagnostics)
+	var diags diag.Diagnostics
+	m.StatementControls, diags = iampolicy.StatementControlsValue(controls, controlTitle)
+	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -115,22 +115,8 @@ func activitiesValue(spec iampolicy.PersonaSpec, diags *diag.Diagnostics) types.
 	return l
 }
 
-func statementControlsValue(controls []iampolicy.StatementControl, diags *diag.Diagnostics) types.List {
-	elems := make([]attr.Value, 0, len(controls))
-	for _, sc := range controls {
-		title := ""
-		if c, ok := guardrail.Lookup(sc.Control); ok {
-			title = c.Title
-		}
-		obj, d := types.ObjectValue(statementControlType.AttrTypes, map[string]attr.Value{
-			"sid":     types.StringValue(sc.Sid),
-			"control": types.StringValue(sc.Control),
-			"title":   types.StringValue(title),
-		})
-		diags.Append(d...)
-		elems = append(elems, obj)
-	}
-	l, d := types.ListValue(statementControlType, elems)
-	diags.Append(d...)
-	return l
+// controlTitle is the catalog title of a control, "" for an unknown one.
+func controlTitle(id string) string {
+	c, _ := guardrail.Lookup(id)
+	return c.Title
 }

@@ -2,27 +2,18 @@ package personapolicy
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
 )
-
-var statementControlType = types.ObjectType{AttrTypes: map[string]attr.Type{
-	"sid":     types.StringType,
-	"control": types.StringType,
-	"title":   types.StringType,
-}}
-
-func backticked(values []string) string { return "`" + strings.Join(values, "`, `") + "`" }
 
 const description = "Renders the permission policy and the trust policy of a persona role, the role a person " +
 	"(not a workload) assumes to work in SageMaker, from the same inputs and by the same code as " +
@@ -47,7 +38,7 @@ func dataSourceSchema() schema.Schema {
 		Attributes: map[string]schema.Attribute{
 			"persona": schema.StringAttribute{
 				Required: true,
-				MarkdownDescription: "Who the role is for: " + backticked(iampolicy.PersonaValues()) + ". It selects the " +
+				MarkdownDescription: "Who the role is for: " + shared.Backticked(iampolicy.PersonaValues()) + ". It selects the " +
 					"default ML activities (see `activities`).",
 				Validators: []validator.String{stringvalidator.OneOf(iampolicy.PersonaValues()...)},
 			},
@@ -81,7 +72,7 @@ func dataSourceSchema() schema.Schema {
 			"s3_write_uris": stringSet("`s3://bucket/prefix` locations of this account the persona may read and "+
 				"write (the `s3_bucket_access` activity).", nil),
 			"extra_activities": stringSet("ML activities beyond the persona's defaults: "+
-				backticked(iampolicy.AllPersonaActivities())+".",
+				shared.Backticked(iampolicy.AllPersonaActivities())+".",
 				stringvalidator.OneOf(iampolicy.AllPersonaActivities()...)),
 			"policy_json": schema.StringAttribute{
 				Computed:   true,
@@ -105,7 +96,7 @@ func dataSourceSchema() schema.Schema {
 				MarkdownDescription: "The ML activities the policy grants: the persona's defaults and `extra_activities`, in policy order.",
 			},
 			"statement_controls": schema.ListAttribute{
-				ElementType: statementControlType,
+				ElementType: iampolicy.StatementControlType,
 				Computed:    true,
 				MarkdownDescription: "Each guard statement's `sid`, the `control` it enforces and that control's `title`, " +
 					"in policy order.",
