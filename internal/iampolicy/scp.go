@@ -100,42 +100,12 @@ func GuardrailPolicy(spec GuardrailSpec) (Document, []StatementControl, error) {
 		return Document{}, nil, err
 	}
 	g := guardrailBuilder{}
-	g.deny("DenyMissingVpcSubnets", controlVPC, vpcActions,
-		Condition{"Null": {"sagemaker:VpcSubnets": {"true"}}})
-	g.deny("DenyMissingVpcSecurityGroups", controlVPC, vpcActions,
-		Condition{"Null": {"sagemaker:VpcSecurityGroupIds": {"true"}}})
-	g.deny("DenyWithoutNetworkIsolation", controlNetworkIsolation, isolationActions,
-		Condition{"BoolIfExists": {"sagemaker:NetworkIsolation": {"false"}}})
-	g.deny("DenyWithoutInterContainerEncryption", controlInterContainer, interContainerActs,
-		Condition{"BoolIfExists": {"sagemaker:InterContainerTrafficEncryption": {"false"}}})
-	g.deny("DenyMissingVolumeKmsKey", controlVolumeKMS, volumeKMSActions, Condition{
-		"Null":                       {"sagemaker:VolumeKmsKey": {"true"}, "sagemaker:VolumeKmsKeyArn": {"true"}},
-		"ForAllValues:StringNotLike": {"sagemaker:InstanceTypes": localStorageInstanceTypes},
-	})
-	g.deny("DenyMissingOutputKmsKey", controlOutputKMS, outputKMSActions, Condition{
-		"Null": {"sagemaker:OutputKmsKey": {"true"}, "sagemaker:OutputKmsKeyArn": {"true"}},
-	})
+	g.denyUnguarded(scpGuarded)
 	if len(spec.AllowedSubnetIDs) > 0 {
-		g.deny("DenyUnapprovedSubnets", controlVPC, vpcActions,
-			Condition{"ForAnyValue:StringNotEquals": {"sagemaker:VpcSubnets": spec.AllowedSubnetIDs}})
+		g.denyUnapproved("DenyUnapprovedSubnets", "sagemaker:VpcSubnets", vpcActions, spec.AllowedSubnetIDs)
 	}
 	if len(spec.AllowedKMSKeyARNs) > 0 {
-		for _, k := range []struct {
-			sid, key string
-			actions  []string
-		}{
-			{"DenyUnapprovedVolumeKmsKey", "sagemaker:VolumeKmsKey", volumeKMSActions},
-			{"DenyUnapprovedVolumeKmsKeyArn", "sagemaker:VolumeKmsKeyArn", volumeKMSActions},
-			{"DenyUnapprovedOutputKmsKey", "sagemaker:OutputKmsKey", outputKMSActions},
-			{"DenyUnapprovedOutputKmsKeyArn", "sagemaker:OutputKmsKeyArn", outputKMSActions},
-		} {
-			// Null "false": only when this form of the key is present; the
-			// Missing* statements handle absence.
-			g.deny(k.sid, controlApprovedKMSKeys, k.actions, Condition{
-				"Null":       {k.key: {"false"}},
-				"ArnNotLike": {k.key: spec.AllowedKMSKeyARNs},
-			})
-		}
+		g.denyUnapprovedKMSKeys(volumeKMSActions, outputKMSActions, spec.AllowedKMSKeyARNs)
 	}
 	if len(spec.AllowedInstanceTypes) > 0 {
 		g.deny("DenyUnapprovedInstanceTypes", controlInstanceTypes, instanceTypeActions,
@@ -155,7 +125,84 @@ type guardrailBuilder struct {
 	controls []StatementControl
 }
 
+// guardedActions are the SageMaker actions each of the "setting missing"
+// denies covers: the guardrail SCP's set (scpGuarded) or a persona's
+// (personaGuarded).
+type guardedActions struct {
+	vpc, isolation, interContainer, volumeKMS, outputKMS []string
+}
+
+var scpGuarded = guardedActions{
+	vpc: vpcActions, isolation: isolationActions, interContainer: interContainerActs,
+	volumeKMS: volumeKMSActions, outputKMS: outputKMSActions,
+}
+
+// denyUnguarded adds the denies of a request that leaves out the VPC, the
+// network isolation, the inter-container encryption or a KMS key (see
+// GuardrailPolicy for why each setting has its own statement).
+func (g *guardrailBuilder) denyUnguarded(a guardedActions) {
+	g.denyUnguardedNetwork(a)
+	g.denyMissingKMSKeys(a)
+}
+
+// denyUnguardedNetwork adds the VPC, isolation and inter-container denies.
+func (g *guardrailBuilder) denyUnguardedNetwork(a guardedActions) {
+	g.deny("DenyMissingVpcSubnets", controlVPC, a.vpc,
+		Condition{"Null": {"sagemaker:VpcSubnets": {"true"}}})
+	g.deny("DenyMissingVpcSecurityGroups", controlVPC, a.vpc,
+		Condition{"Null": {"sagemaker:VpcSecurityGroupIds": {"true"}}})
+	g.deny("DenyWithoutNetworkIsolation", controlNetworkIsolation, a.isolation,
+		Condition{"BoolIfExists": {"sagemaker:NetworkIsolation": {"false"}}})
+	g.deny("DenyWithoutInterContainerEncryption", controlInterContainer, a.interContainer,
+		Condition{"BoolIfExists": {"sagemaker:InterContainerTrafficEncryption": {"false"}}})
+}
+
+// denyMissingKMSKeys adds the denies of a request without a volume or
+// output key.
+func (g *guardrailBuilder) denyMissingKMSKeys(a guardedActions) {
+	g.deny("DenyMissingVolumeKmsKey", controlVolumeKMS, a.volumeKMS, Condition{
+		"Null":                       {"sagemaker:VolumeKmsKey": {"true"}, "sagemaker:VolumeKmsKeyArn": {"true"}},
+		"ForAllValues:StringNotLike": {"sagemaker:InstanceTypes": localStorageInstanceTypes},
+	})
+	g.deny("DenyMissingOutputKmsKey", controlOutputKMS, a.outputKMS, Condition{
+		"Null": {"sagemaker:OutputKmsKey": {"true"}, "sagemaker:OutputKmsKeyArn": {"true"}},
+	})
+}
+
+// denyUnapproved denies a request in which any value of the multivalued VPC
+// key is not one of allowed. ForAnyValue on an absent key is false, so this
+// fires only when the key is present; absence is denyUnguarded's.
+func (g *guardrailBuilder) denyUnapproved(sid, key string, actions, allowed []string) {
+	g.deny(sid, controlVPC, actions, Condition{"ForAnyValue:StringNotEquals": {key: allowed}})
+}
+
+// denyUnapprovedKMSKeys denies a volume or output key other than keys, in
+// both the deprecated (...KmsKey) and the current (...KmsKeyArn) form.
+func (g *guardrailBuilder) denyUnapprovedKMSKeys(volumeActions, outputActions, keys []string) {
+	for _, k := range []struct {
+		sid, key string
+		actions  []string
+	}{
+		{"DenyUnapprovedVolumeKmsKey", "sagemaker:VolumeKmsKey", volumeActions},
+		{"DenyUnapprovedVolumeKmsKeyArn", "sagemaker:VolumeKmsKeyArn", volumeActions},
+		{"DenyUnapprovedOutputKmsKey", "sagemaker:OutputKmsKey", outputActions},
+		{"DenyUnapprovedOutputKmsKeyArn", "sagemaker:OutputKmsKeyArn", outputActions},
+	} {
+		// Null "false": only when this form of the key is present; the
+		// Missing* statements handle absence.
+		g.deny(k.sid, controlApprovedKMSKeys, k.actions, Condition{
+			"Null":       {k.key: {"false"}},
+			"ArnNotLike": {k.key: keys},
+		})
+	}
+}
+
+// deny adds a statement; a deny of no actions is left out (a persona
+// allows only some of the guarded actions).
 func (g *guardrailBuilder) deny(sid, control string, actions []string, c Condition) {
+	if len(actions) == 0 {
+		return
+	}
 	g.stmts = append(g.stmts, Statement{
 		Sid: sid, Effect: EffectDeny, Action: actions, Resource: []string{"*"}, Condition: c,
 	})

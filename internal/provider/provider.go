@@ -31,6 +31,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/guardrailpolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/kmskey"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/network"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/personapolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/preflight"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/trainingjob"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
@@ -401,5 +402,6 @@ func (p *sagesafeProvider) DataSources(_ context.Context) []func() datasource.Da
 		preflight.NewDataSource,
 		executionrolepolicy.NewDataSource,
 		guardrailpolicy.NewDataSource,
+		personapolicy.NewDataSource,
 	}
 }

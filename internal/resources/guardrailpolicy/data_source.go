@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -45,12 +44,6 @@ type model struct {
 	Size       types.Int64          `tfsdk:"size"`
 	Statements types.List           `tfsdk:"statements"`
 }
-
-var statementType = types.ObjectType{AttrTypes: map[string]attr.Type{
-	"sid":     types.StringType,
-	"control": types.StringType,
-	"title":   types.StringType,
-}}
 
 func (d *dataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_guardrail_policy"
@@ -116,7 +109,7 @@ func (d *dataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp 
 				MarkdownDescription: fmt.Sprintf("Length of `json` in characters; AWS Organizations allows %d for an SCP.", iampolicy.SCPMaxChars),
 			},
 			"statements": schema.ListAttribute{
-				ElementType:         statementType,
+				ElementType:         iampolicy.StatementControlType,
 				Computed:            true,
 				MarkdownDescription: "Each statement's `sid`, the `control` it enforces and that control's `title`, in policy order.",
 			},
@@ -144,7 +137,9 @@ func (d *dataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 	}
 	m.JSON = jsontypes.NewNormalizedValue(doc.JSON())
 	m.Size = types.Int64Value(int64(iampolicy.Size(doc)))
-	m.Statements = statementsValue(controls, &resp.Diagnostics)
+	var diags diag.Diagnostics
+	m.Statements, diags = iampolicy.StatementControlsValue(controls, controlTitle)
+	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
@@ -186,22 +181,8 @@ func errorDiagnostic(err error) diag.Diagnostic {
 	return diag.NewAttributeErrorDiagnostic(p, summary, where+": "+e.Reason)
 }
 
-func statementsValue(controls []iampolicy.StatementControl, diags *diag.Diagnostics) types.List {
-	elems := make([]attr.Value, 0, len(controls))
-	for _, sc := range controls {
-		title := ""
-		if c, ok := guardrail.Lookup(sc.Control); ok {
-			title = c.Title
-		}
-		obj, d := types.ObjectValue(statementType.AttrTypes, map[string]attr.Value{
-			"sid":     types.StringValue(sc.Sid),
-			"control": types.StringValue(sc.Control),
-			"title":   types.StringValue(title),
-		})
-		diags.Append(d...)
-		elems = append(elems, obj)
-	}
-	l, d := types.ListValue(statementType, elems)
-	diags.Append(d...)
-	return l
+// controlTitle is the catalog title of a control, "" for an unknown one.
+func controlTitle(id string) string {
+	c, _ := guardrail.Lookup(id)
+	return c.Title
 }
