@@ -1,19 +1,14 @@
 package executionrole
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iamrole"
 )
-
-// generatedSuffixLen is the length of the random part of a name_prefix name.
-const generatedSuffixLen = 26
 
 func (r *roleResource) scope() iampolicy.Scope {
 	return iampolicy.Scope{Partition: r.data.AWS.Partition, Region: r.data.AWS.Region, AccountID: r.data.AWS.AccountID}
@@ -41,17 +36,10 @@ func createRoleInput(name string, plan *resourceModel, docs iampolicy.RoleDocume
 		RoleName:                 aws.String(name),
 		AssumeRolePolicyDocument: aws.String(docs.Trust.JSON()),
 		MaxSessionDuration:       aws.Int32(int32(plan.MaxSessionDuration.ValueInt64())),
-		Tags:                     iamTags(tags),
+		Tags:                     iamrole.Tags(tags),
 	}
 	if b := plan.PermissionsBoundaryARN.ValueString(); b != "" {
 		in.PermissionsBoundary = aws.String(b)
 	}
 	return in
-}
-
-// generateName returns prefix followed by a unique suffix.
-func generateName(prefix string) string {
-	b := make([]byte, generatedSuffixLen/2)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails
-	return prefix + hex.EncodeToString(b)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iamrole"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
@@ -29,8 +30,8 @@ func (r *roleResource) refresh(ctx context.Context, m *resourceModel) (found boo
 // transient one (saveCreated).
 func (r *roleResource) read(ctx context.Context, m *resourceModel) (found bool, drift diag.Diagnostics, err error) {
 	name := m.ID.ValueString()
-	live, err := findRole(ctx, r.data.AWS.IAM, name)
-	if isNotFound(err) {
+	live, err := iamrole.Find(ctx, r.data.AWS.IAM, name)
+	if iamrole.IsNotFound(err) {
 		return false, nil, nil
 	}
 	if err != nil {
@@ -42,7 +43,7 @@ func (r *roleResource) read(ctx context.Context, m *resourceModel) (found bool, 
 	if docs, known, d := iampolicy.RenderRole(m.RoleInputs, r.scope(), guardrail.ControlText); known && !d.HasError() {
 		want = &docs
 	}
-	a, err := assessLive(ctx, live, want, r.subject(live.name, live.arn, facts.Known(live.tags)), r.data.Posture, r.data.Policy)
+	a, err := assessLive(ctx, live, want, r.subject(live.Name, live.ARN, facts.Known(live.Tags)), r.data.Posture, r.data.Policy)
 	if err != nil {
 		return false, nil, fmt.Errorf("checking role %s against the guardrails: %w", name, err)
 	}
@@ -55,19 +56,19 @@ func (r *roleResource) read(ctx context.Context, m *resourceModel) (found bool, 
 
 // flattenRole copies what IAM says about the role into m; the documents and
 // controls come from assessLive.
-func flattenRole(live *liveRole, m *resourceModel) {
-	m.ID = types.StringValue(live.name)
-	m.Name = types.StringValue(live.name)
-	m.ARN = types.StringValue(live.arn)
-	m.MaxSessionDuration = types.Int64Value(int64(live.maxSession))
-	if live.boundary != "" {
-		m.PermissionsBoundaryARN = types.StringValue(live.boundary)
+func flattenRole(live *iamrole.Live, m *resourceModel) {
+	m.ID = types.StringValue(live.Name)
+	m.Name = types.StringValue(live.Name)
+	m.ARN = types.StringValue(live.ARN)
+	m.MaxSessionDuration = types.Int64Value(int64(live.MaxSession))
+	if live.Boundary != "" {
+		m.PermissionsBoundaryARN = types.StringValue(live.Boundary)
 	} else {
 		m.PermissionsBoundaryARN = types.StringNull()
 	}
-	m.TagsAll = tfval.Map(live.tags)
-	m.AttachedPolicyARNs = tfval.Set(live.attached)
-	m.InlinePolicyNames = tfval.Set(slices.Sorted(maps.Keys(live.inline)))
+	m.TagsAll = tfval.Map(live.Tags)
+	m.AttachedPolicyARNs = tfval.Set(live.Attached)
+	m.InlinePolicyNames = tfval.Set(slices.Sorted(maps.Keys(live.Inline)))
 }
 
 // importedModel is the state of an imported role: its name and the inputs
@@ -103,20 +104,4 @@ func optionalSet(values []string) types.Set {
 		return types.SetNull(types.StringType)
 	}
 	return tfval.Set(values)
-}
-
-// decode returns a policy document as canonical JSON text (IAM returns
-// documents URL-encoded); text that is not a policy is returned as given.
-func decode(doc string) string {
-	if c, err := iampolicy.Canonical(doc); err == nil {
-		return c
-	}
-	return doc
-}
-
-// equivalent reports whether two documents mean the same; unparsable text
-// is never equivalent.
-func equivalent(a, b string) bool {
-	same, err := iampolicy.Equivalent(a, b)
-	return err == nil && same
 }

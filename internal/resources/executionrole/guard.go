@@ -15,6 +15,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iamrole"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
@@ -82,54 +83,54 @@ type documentDrift struct {
 // assessLive compares a live role with the documents sagesafe generates
 // (want; nil when they cannot be rendered) and runs the guardrails on it,
 // with s as the subject and f for anything but the role itself.
-func assessLive(ctx context.Context, live *liveRole, want *iampolicy.RoleDocuments, s *guardrail.Subject, f evaluate.Fetcher, p guardrail.Policy) (assessment, error) {
+func assessLive(ctx context.Context, live *iamrole.Live, want *iampolicy.RoleDocuments, s *guardrail.Subject, f evaluate.Fetcher, p guardrail.Policy) (assessment, error) {
 	a, dd := compareDocuments(live, want)
 
 	// The same evaluation the plan runs, on the live role.
 	fact := posture.AssessRole(posture.RoleDocuments{
-		Ref: s.RoleARN.V, ARN: live.arn, Name: live.name, TrustPolicy: live.trust,
-		AttachedPolicyARNs: live.attached, InlinePolicies: live.inline,
+		Ref: s.RoleARN.V, ARN: live.ARN, Name: live.Name, TrustPolicy: live.Trust,
+		AttachedPolicyARNs: live.Attached, InlinePolicies: live.Inline,
 	})
 	findings, err := evaluateRole(ctx, f, p, s, fact)
 	if err != nil {
 		return assessment{}, err
 	}
 	a.states = guardrail.States(s, p, findings, nil)
-	a.reportDrift(live.name, findings, dd)
+	a.reportDrift(live.Name, findings, dd)
 	a.controls = a.states.Held()
 	return a, nil
 }
 
 // compareDocuments sets the documents for state (the generated text when the
 // live one is equivalent, else the live text) and lists what differs.
-func compareDocuments(live *liveRole, want *iampolicy.RoleDocuments) (assessment, documentDrift) {
+func compareDocuments(live *iamrole.Live, want *iampolicy.RoleDocuments) (assessment, documentDrift) {
 	const name = iampolicy.ExecutionRolePolicyName
-	a := assessment{trustJSON: decode(live.trust)}
+	a := assessment{trustJSON: iamrole.Decode(live.Trust)}
 	var dd documentDrift
-	doc, hasPolicy := live.inline[name]
+	doc, hasPolicy := live.Inline[name]
 	if hasPolicy {
-		a.policyJSON = decode(doc)
+		a.policyJSON = iamrole.Decode(doc)
 	} else {
 		dd.permissions = append(dd.permissions, "its inline policy "+name+" was deleted")
 	}
 	if want != nil {
-		if equivalent(live.trust, want.Trust.JSON()) {
+		if iamrole.Equivalent(live.Trust, want.Trust.JSON()) {
 			a.trustJSON = want.Trust.JSON()
 		} else {
 			dd.trust = append(dd.trust, "its trust policy was changed (trust_policy_json shows the difference)")
 		}
 		switch {
 		case !hasPolicy:
-		case equivalent(doc, want.Policy.JSON()):
+		case iamrole.Equivalent(doc, want.Policy.JSON()):
 			a.policyJSON = want.Policy.JSON()
 		default:
 			dd.permissions = append(dd.permissions, "its inline policy "+name+" was edited (policy_json shows the difference)")
 		}
 	}
-	for _, arn := range live.attached {
+	for _, arn := range live.Attached {
 		dd.permissions = append(dd.permissions, "managed policy "+arn+" was attached")
 	}
-	for _, n := range slices.Sorted(maps.Keys(live.inline)) {
+	for _, n := range slices.Sorted(maps.Keys(live.Inline)) {
 		if n != name {
 			dd.permissions = append(dd.permissions, "inline policy "+n+" was added")
 		}
@@ -187,8 +188,8 @@ func (r *roleResource) planRepair(ctx context.Context, state tfsdk.State, plan r
 		return
 	}
 	same := st.AttachedPolicyARNs.Equal(plan.AttachedPolicyARNs) && st.InlinePolicyNames.Equal(plan.InlinePolicyNames) &&
-		st.PermissionsBoundaryARN.Equal(plan.PermissionsBoundaryARN) && equivalent(st.TrustPolicyJSON.ValueString(), plan.TrustPolicyJSON.ValueString()) &&
-		equivalent(st.PolicyJSON.ValueString(), plan.PolicyJSON.ValueString())
+		st.PermissionsBoundaryARN.Equal(plan.PermissionsBoundaryARN) && iamrole.Equivalent(st.TrustPolicyJSON.ValueString(), plan.TrustPolicyJSON.ValueString()) &&
+		iamrole.Equivalent(st.PolicyJSON.ValueString(), plan.PolicyJSON.ValueString())
 	if !same {
 		r.data.Repairs.Add("sagesafe_execution_role", st.ARN.ValueString(), st.Name.ValueString())
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iamrole"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
@@ -20,55 +21,38 @@ func (r *roleResource) reconcile(ctx context.Context, name string, plan *resourc
 	ic := r.data.AWS.IAM
 	failed := func(what string, err error) error { return fmt.Errorf("%s (role %s): %w", what, name, err) }
 
-	live, err := findRole(ctx, ic, name)
+	live, err := iamrole.Find(ctx, ic, name)
 	if err != nil {
 		return failed("reading the role", err)
 	}
-	if !equivalent(live.trust, docs.Trust.JSON()) {
+	if !iamrole.Equivalent(live.Trust, docs.Trust.JSON()) {
 		if _, err := ic.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: aws.String(docs.Trust.JSON())}); err != nil {
 			return failed("UpdateAssumeRolePolicy", err)
 		}
 	}
-	if doc, ok := live.inline[iampolicy.ExecutionRolePolicyName]; !ok || !equivalent(doc, docs.Policy.JSON()) {
+	if doc, ok := live.Inline[iampolicy.ExecutionRolePolicyName]; !ok || !iamrole.Equivalent(doc, docs.Policy.JSON()) {
 		if _, err := ic.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(iampolicy.ExecutionRolePolicyName), PolicyDocument: aws.String(docs.Policy.JSON())}); err != nil {
 			return failed("PutRolePolicy", err)
 		}
 	}
 	// SS-IAM-2: nothing but the generated policy stays on the role.
-	if err := removeForeignPolicies(ctx, ic, name, live, func(what string) {
+	if err := iamrole.RemoveForeign(ctx, ic, name, iampolicy.ExecutionRolePolicyName, live, func(what string) {
 		diags.AddWarning("SS-IAM-2: removed a policy added outside Terraform from execution role "+name,
 			"sagesafe "+what+". An execution role carries only the policy sagesafe generates from its inputs; to grant more, change those inputs.")
 	}); err != nil {
 		return failed("removing policies added outside Terraform", err)
 	}
-	if want := int32(plan.MaxSessionDuration.ValueInt64()); live.maxSession != want {
+	if want := int32(plan.MaxSessionDuration.ValueInt64()); live.MaxSession != want {
 		if _, err := ic.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String(name), MaxSessionDuration: aws.Int32(want)}); err != nil {
 			return failed("UpdateRole", err)
 		}
 	}
-	if what, err := reconcileBoundary(ctx, ic, name, live.boundary, plan.PermissionsBoundaryARN.ValueString()); err != nil {
+	if what, err := iamrole.ReconcileBoundary(ctx, ic, name, live.Boundary, plan.PermissionsBoundaryARN.ValueString()); err != nil {
 		return failed(what, err)
 	}
 	want, _ := tfval.Tags(ctx, plan.TagsAll, diags)
-	if err := reconcileTags(ctx, ic, name, live.tags, want); err != nil {
+	if err := iamrole.ReconcileTags(ctx, ic, name, live.Tags, want); err != nil {
 		return failed("updating tags", err)
 	}
 	return nil
-}
-
-// reconcileBoundary sets, changes or removes the permissions boundary; what
-// names the call that failed.
-func reconcileBoundary(ctx context.Context, ic *iam.Client, name, have, want string) (what string, err error) {
-	switch {
-	case want != "" && want != have:
-		_, err = ic.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String(name), PermissionsBoundary: aws.String(want)})
-		return "PutRolePermissionsBoundary", err
-	case want == "" && have != "":
-		_, err = ic.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String(name)})
-		if isNotFound(err) {
-			err = nil // a retry after a lost answer: the boundary is gone
-		}
-		return "DeleteRolePermissionsBoundary", err
-	}
-	return "", nil
 }

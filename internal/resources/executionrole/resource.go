@@ -19,6 +19,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iamrole"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
@@ -100,10 +101,10 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	name := plan.Name.ValueString()
 	if name == "" {
-		name = generateName(plan.NamePrefix.ValueString())
+		name = iamrole.GenerateName(plan.NamePrefix.ValueString())
 	}
 	tags, _ := tfval.Tags(ctx, plan.TagsAll, &resp.Diagnostics)
-	role, err := createRole(ctx, r.data.AWS.IAM, createRoleInput(name, &plan, docs, tags))
+	role, err := iamrole.Create(ctx, r.data.AWS.IAM, createRoleInput(name, &plan, docs, tags), iampolicy.ExecutionRolePolicyName)
 	if err != nil {
 		resp.Diagnostics.AddError("Creating the execution role failed", fmt.Sprintf("role %s: %v", name, err))
 		return
@@ -161,7 +162,7 @@ func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 		return
 	}
 	defer r.data.Posture.Invalidate()
-	if err := deleteRole(ctx, r.data.AWS.IAM, state.ID.ValueString()); err != nil {
+	if err := iamrole.Delete(ctx, r.data.AWS.IAM, state.ID.ValueString()); err != nil {
 		resp.Diagnostics.AddError("Deleting the execution role failed", err.Error())
 	}
 }
@@ -181,13 +182,13 @@ func (r *roleResource) ImportState(ctx context.Context, req resource.ImportState
 	if !providerdata.Ready(r.data, "the import", &resp.Diagnostics) {
 		return
 	}
-	live, err := findRole(ctx, r.data.AWS.IAM, name)
+	live, err := iamrole.Find(ctx, r.data.AWS.IAM, name)
 	if err != nil {
 		resp.Diagnostics.AddError("Importing the execution role failed", fmt.Sprintf("role %s: %v", name, err))
 		return
 	}
-	m := importedModel(name, recoverInputs(live.trust, live.inline[iampolicy.ExecutionRolePolicyName]))
-	if own := shared.OwnTags(live.tags, r.data.DefaultTags); len(own) > 0 {
+	m := importedModel(name, recoverInputs(live.Trust, live.Inline[iampolicy.ExecutionRolePolicyName]))
+	if own := shared.OwnTags(live.Tags, r.data.DefaultTags); len(own) > 0 {
 		m.Tags = tfval.Map(own)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)

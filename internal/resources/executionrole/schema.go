@@ -20,6 +20,7 @@ import (
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iamrole"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
 )
@@ -32,7 +33,7 @@ const (
 	// maxNameLen and maxPrefixLen are IAM's role-name limit and what leaves
 	// room for the generated suffix.
 	maxNameLen   = 64
-	maxPrefixLen = maxNameLen - generatedSuffixLen
+	maxPrefixLen = maxNameLen - iamrole.GeneratedSuffixLen
 )
 
 var roleNameRE = regexp.MustCompile(`^[\w+=,.@-]+$`)
