@@ -65,7 +65,7 @@ func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	planIdentity(ctx, req, &plan, &resp.Diagnostics)
+	iamrole.PlanIdentity(ctx, req, iamrole.Identity{Name: &plan.Name, NamePrefix: &plan.NamePrefix, ID: &plan.ID, ARN: &plan.ARN}, &resp.Diagnostics)
 	var tags facts.Value[map[string]string]
 	plan.TagsAll, tags = shared.PlanTags(ctx, plan.Tags, r.data.MergeTags, &resp.Diagnostics)
 	docs, known, diags := iampolicy.RenderRole(plan.RoleInputs, r.scope(), guardrail.ControlText)
