@@ -53,3 +53,18 @@ func ReconcileBoundary(ctx context.Context, ic *iam.Client, name, have, want str
 	}
 	return "", nil
 }
+
+// CreateInput is a CreateRole request: the trust policy, the settings and
+// the tags (the resource puts its inline policy right after).
+func CreateInput(name, trust string, maxSession int64, boundary string, tags map[string]string) *iam.CreateRoleInput {
+	in := &iam.CreateRoleInput{
+		RoleName:                 aws.String(name),
+		AssumeRolePolicyDocument: aws.String(trust),
+		MaxSessionDuration:       aws.Int32(int32(maxSession)),
+		Tags:                     Tags(tags),
+	}
+	if boundary != "" {
+		in.PermissionsBoundary = aws.String(boundary)
+	}
+	return in
+}

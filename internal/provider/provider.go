@@ -31,6 +31,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/guardrailpolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/kmskey"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/network"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/personarole"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/preflight"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/trainingjob"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
@@ -393,6 +394,7 @@ func (p *sagesafeProvider) Resources(_ context.Context) []func() resource.Resour
 		network.NewResource,
 		endpoint.NewResource,
 		trainingjob.NewResource,
+		personarole.NewResource,
 	}
 }
 

@@ -1,7 +1,6 @@
 package executionrole
 
 import (
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -32,14 +31,5 @@ func (r *roleResource) render(m *resourceModel, diags *diag.Diagnostics) (iampol
 // generated trust policy and the planned tags (the inline policy is put
 // right after).
 func createRoleInput(name string, plan *resourceModel, docs iampolicy.RoleDocuments, tags map[string]string) *iam.CreateRoleInput {
-	in := &iam.CreateRoleInput{
-		RoleName:                 aws.String(name),
-		AssumeRolePolicyDocument: aws.String(docs.Trust.JSON()),
-		MaxSessionDuration:       aws.Int32(int32(plan.MaxSessionDuration.ValueInt64())),
-		Tags:                     iamrole.Tags(tags),
-	}
-	if b := plan.PermissionsBoundaryARN.ValueString(); b != "" {
-		in.PermissionsBoundary = aws.String(b)
-	}
-	return in
+	return iamrole.CreateInput(name, docs.Trust.JSON(), plan.MaxSessionDuration.ValueInt64(), plan.PermissionsBoundaryARN.ValueString(), tags)
 }
