@@ -1,7 +1,6 @@
 package executionrole
 
 import (
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
@@ -11,6 +10,11 @@ import (
 
 func (r *roleResource) scope() iampolicy.Scope {
 	return iampolicy.Scope{Partition: r.data.AWS.Partition, Region: r.data.AWS.Region, AccountID: r.data.AWS.AccountID}
+}
+
+// documents are the role's documents as iamrole takes them.
+func documents(docs iampolicy.RoleDocuments) iamrole.Documents {
+	return iamrole.Documents{Keep: iampolicy.ExecutionRolePolicyName, Trust: docs.Trust.JSON(), Policy: docs.Policy.JSON()}
 }
 
 // render builds the documents for a plan whose inputs are all known (apply).
@@ -25,11 +29,4 @@ func (r *roleResource) render(m *resourceModel, diags *diag.Diagnostics) (iampol
 		return iampolicy.RoleDocuments{}, false
 	}
 	return docs, true
-}
-
-// createRoleInput is the CreateRole request for the planned role: the
-// generated trust policy and the planned tags (the inline policy is put
-// right after).
-func createRoleInput(name string, plan *resourceModel, docs iampolicy.RoleDocuments, tags map[string]string) *iam.CreateRoleInput {
-	return iamrole.CreateInput(name, docs.Trust.JSON(), plan.MaxSessionDuration.ValueInt64(), plan.PermissionsBoundaryARN.ValueString(), tags)
 }

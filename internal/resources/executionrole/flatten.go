@@ -3,8 +3,6 @@ package executionrole
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -37,7 +35,7 @@ func (r *roleResource) read(ctx context.Context, m *resourceModel) (found bool, 
 	if err != nil {
 		return false, nil, fmt.Errorf("role %s: %w", name, err)
 	}
-	flattenRole(live, m)
+	m.Flatten(live)
 
 	var want *iampolicy.RoleDocuments
 	if docs, known, d := iampolicy.RenderRole(m.RoleInputs, r.scope(), guardrail.ControlText); known && !d.HasError() {
@@ -54,36 +52,13 @@ func (r *roleResource) read(ctx context.Context, m *resourceModel) (found bool, 
 	return true, a.drift, nil
 }
 
-// flattenRole copies what IAM says about the role into m; the documents and
-// controls come from assessLive.
-func flattenRole(live *iamrole.Live, m *resourceModel) {
-	m.ID = types.StringValue(live.Name)
-	m.Name = types.StringValue(live.Name)
-	m.ARN = types.StringValue(live.ARN)
-	m.MaxSessionDuration = types.Int64Value(int64(live.MaxSession))
-	if live.Boundary != "" {
-		m.PermissionsBoundaryARN = types.StringValue(live.Boundary)
-	} else {
-		m.PermissionsBoundaryARN = types.StringNull()
-	}
-	m.TagsAll = tfval.Map(live.Tags)
-	m.AttachedPolicyARNs = tfval.Set(live.Attached)
-	m.InlinePolicyNames = tfval.Set(slices.Sorted(maps.Keys(live.Inline)))
-}
-
 // importedModel is the state of an imported role: its name and the inputs
 // recovered from its documents; Read fills in the rest.
 func importedModel(name string, in recoveredInputs) resourceModel {
 	m := resourceModel{
-		ID:                 types.StringValue(name),
-		Name:               types.StringValue(name),
-		NamePrefix:         types.StringNull(),
-		Tags:               types.MapNull(types.StringType),
-		TagsAll:            types.MapNull(types.StringType),
-		InlinePolicyNames:  types.SetNull(types.StringType),
-		AttachedPolicyARNs: types.SetNull(types.StringType),
-		Controls:           types.ListNull(types.StringType),
-		ControlStates:      types.MapNull(types.StringType),
+		Common:        iamrole.Imported(name),
+		Controls:      types.ListNull(types.StringType),
+		ControlStates: types.MapNull(types.StringType),
 	}
 	m.Purpose = types.StringNull()
 	if in.purpose != "" {

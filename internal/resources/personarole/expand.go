@@ -3,7 +3,6 @@ package personarole
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
@@ -12,11 +11,6 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iamrole"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
-
-// documents are the two documents a persona role carries.
-type documents struct {
-	trust, policy iampolicy.Document
-}
 
 // specFields maps PersonaSpec fields to the attributes they come from, for
 // refusals on the attribute at fault.
@@ -62,10 +56,10 @@ func (r *roleResource) spec(ctx context.Context, m *resourceModel, diags *diag.D
 // render builds both documents from the inputs. known is false while an
 // input is unknown (the documents are then known at apply); a refusal is
 // an attribute error whose summary leads with its control.
-func (r *roleResource) render(ctx context.Context, m *resourceModel) (docs documents, known bool, diags diag.Diagnostics) {
+func (r *roleResource) render(ctx context.Context, m *resourceModel) (docs iamrole.Documents, known bool, diags diag.Diagnostics) {
 	spec, known := r.spec(ctx, m, &diags)
 	if !known || diags.HasError() {
-		return documents{}, false, diags
+		return iamrole.Documents{}, false, diags
 	}
 	refuse := func(err error) {
 		diags.Append(iampolicy.RefusalDiagnostic(err, "persona role", specFields, guardrail.ControlText))
@@ -73,32 +67,26 @@ func (r *roleResource) render(ctx context.Context, m *resourceModel) (docs docum
 	policy, _, err := iampolicy.PersonaPolicy(spec)
 	if err != nil {
 		refuse(err)
-		return documents{}, false, diags
+		return iamrole.Documents{}, false, diags
 	}
 	trust, err := iampolicy.PersonaTrust(spec)
 	if err != nil {
 		refuse(err)
-		return documents{}, false, diags
+		return iamrole.Documents{}, false, diags
 	}
-	return documents{trust: trust, policy: policy}, true, diags
+	return iamrole.Documents{Keep: policyName, Trust: trust.JSON(), Policy: policy.JSON()}, true, diags
 }
 
 // renderKnown is render at apply, where every input is known.
-func (r *roleResource) renderKnown(ctx context.Context, m *resourceModel, diags *diag.Diagnostics) (documents, bool) {
+func (r *roleResource) renderKnown(ctx context.Context, m *resourceModel, diags *diag.Diagnostics) (iamrole.Documents, bool) {
 	docs, known, d := r.render(ctx, m)
 	diags.Append(d...)
 	if diags.HasError() {
-		return documents{}, false
+		return iamrole.Documents{}, false
 	}
 	if !known {
 		diags.AddError("Persona role inputs are unknown", "Every input must be known at apply. This is a bug in the provider.")
-		return documents{}, false
+		return iamrole.Documents{}, false
 	}
 	return docs, true
-}
-
-// createRoleInput is the CreateRole request: the generated trust policy and
-// the planned settings and tags (the inline policy is put right after).
-func createRoleInput(name string, plan *resourceModel, docs documents, tags map[string]string) *iam.CreateRoleInput {
-	return iamrole.CreateInput(name, docs.trust.JSON(), plan.MaxSessionDuration.ValueInt64(), plan.PermissionsBoundaryARN.ValueString(), tags)
 }

@@ -3,15 +3,12 @@ package personarole
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iamrole"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
@@ -38,33 +35,12 @@ func (r *roleResource) read(ctx context.Context, m *resourceModel) (found bool, 
 	if err != nil {
 		return false, nil, fmt.Errorf("role %s: %w", name, err)
 	}
-	flattenRole(live, m)
-	var want *documents
+	m.Flatten(live)
+	var want *iamrole.Documents
 	if docs, known, d := r.render(ctx, m); known && !d.HasError() {
 		want = &docs
 	}
-	a := assessLive(live, want, r.subject(live.Name, guardrail.PersonaRoleDocuments{}), r.data.Policy)
-	m.TrustPolicyJSON = types.StringValue(a.trustJSON)
-	m.PolicyJSON = types.StringValue(a.policyJSON)
-	m.Controls = tfval.List(a.controls)
-	m.ControlStates = tfval.Map(a.states.Strings())
-	return true, a.drift, nil
-}
-
-// flattenRole copies what IAM says about the role into m; the documents and
-// controls come from assessLive.
-func flattenRole(live *iamrole.Live, m *resourceModel) {
-	m.ID = types.StringValue(live.Name)
-	m.Name = types.StringValue(live.Name)
-	m.ARN = types.StringValue(live.ARN)
-	m.MaxSessionDuration = types.Int64Value(int64(live.MaxSession))
-	m.PermissionsBoundaryARN = types.StringNull()
-	if live.Boundary != "" {
-		m.PermissionsBoundaryARN = types.StringValue(live.Boundary)
-	}
-	m.TagsAll = tfval.Map(live.Tags)
-	m.AttachedPolicyARNs = tfval.Set(live.Attached)
-	m.InlinePolicyNames = tfval.Set(slices.Sorted(maps.Keys(live.Inline)))
+	return true, r.assessLive(live, want, m), nil
 }
 
 // importedModel is the state of an imported role: its name and the inputs
@@ -78,24 +54,20 @@ func importedModel(name string, spec iampolicy.PersonaSpec) resourceModel {
 		return types.StringValue(v)
 	}
 	return resourceModel{
-		ID: types.StringValue(name), Name: types.StringValue(name), NamePrefix: types.StringNull(),
-		Persona:            str(string(spec.Persona)),
-		AccountPrincipals:  optionalSet(spec.AccountPrincipals),
-		SAMLProviderARN:    str(spec.SAMLProviderARN),
-		SubnetIDs:          optionalSet(spec.SubnetIDs),
-		SecurityGroupIDs:   optionalSet(spec.SecurityGroupIDs),
-		KMSKeyARN:          str(spec.KMSKeyARN),
-		ExecutionRoleARNs:  optionalSet(spec.ExecutionRoleARNs),
-		S3ReadURIs:         optionalSet(spec.S3ReadURIs),
-		S3WriteURIs:        optionalSet(spec.S3WriteURIs),
-		ExtraActivities:    optionalSet(spec.ExtraActivities),
-		Tags:               types.MapNull(types.StringType),
-		TagsAll:            types.MapNull(types.StringType),
-		Timeouts:           timeouts.Value{Object: types.ObjectNull(timeoutTypes)},
-		InlinePolicyNames:  types.SetNull(types.StringType),
-		AttachedPolicyARNs: types.SetNull(types.StringType),
-		Controls:           types.ListNull(types.StringType),
-		ControlStates:      types.MapNull(types.StringType),
+		Common:            iamrole.Imported(name),
+		Persona:           str(string(spec.Persona)),
+		AccountPrincipals: optionalSet(spec.AccountPrincipals),
+		SAMLProviderARN:   str(spec.SAMLProviderARN),
+		SubnetIDs:         optionalSet(spec.SubnetIDs),
+		SecurityGroupIDs:  optionalSet(spec.SecurityGroupIDs),
+		KMSKeyARN:         str(spec.KMSKeyARN),
+		ExecutionRoleARNs: optionalSet(spec.ExecutionRoleARNs),
+		S3ReadURIs:        optionalSet(spec.S3ReadURIs),
+		S3WriteURIs:       optionalSet(spec.S3WriteURIs),
+		ExtraActivities:   optionalSet(spec.ExtraActivities),
+		Timeouts:          timeouts.Value{Object: types.ObjectNull(timeoutTypes)},
+		Controls:          types.ListNull(types.StringType),
+		ControlStates:     types.MapNull(types.StringType),
 	}
 }
 

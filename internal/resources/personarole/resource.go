@@ -9,15 +9,12 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iamrole"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
@@ -64,18 +61,17 @@ func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	iamrole.PlanIdentity(ctx, req, iamrole.Identity{Name: &plan.Name, NamePrefix: &plan.NamePrefix, ID: &plan.ID, ARN: &plan.ARN}, &resp.Diagnostics)
+	iamrole.PlanIdentity(ctx, req, plan.Identity(), &resp.Diagnostics)
 	plan.TagsAll, _ = shared.PlanTags(ctx, plan.Tags, r.data.MergeTags, &resp.Diagnostics)
 	docs, known, diags := r.render(ctx, &plan)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	plan.AttachedPolicyARNs = tfval.Set(nil)
-	plan.InlinePolicyNames = tfval.Set([]string{policyName})
+	plan.PlanPosture(policyName)
 	if known {
-		plan.TrustPolicyJSON = types.StringValue(docs.trust.JSON())
-		plan.PolicyJSON = types.StringValue(docs.policy.JSON())
+		plan.TrustPolicyJSON = types.StringValue(docs.Trust)
+		plan.PolicyJSON = types.StringValue(docs.Policy)
 		resp.Diagnostics.Append(r.planGuard(&plan, docs)...)
 	} else {
 		plan.TrustPolicyJSON = types.StringUnknown()
@@ -101,31 +97,10 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if !ok {
 		return
 	}
-	name := plan.Name.ValueString()
-	if name == "" {
-		name = iamrole.GenerateName(plan.NamePrefix.ValueString())
+	if plan.CreateFromPlan(ctx, r.data.AWS.IAM, docs, &resp.State, "persona role", &resp.Diagnostics) {
+		tflog.Info(ctx, "created persona role", map[string]any{"role": plan.Name.ValueString()})
+		r.saveCreated(ctx, &plan, &resp.State, &resp.Diagnostics)
 	}
-	tags, _ := tfval.Tags(ctx, plan.TagsAll, &resp.Diagnostics)
-	role, err := iamrole.Create(ctx, r.data.AWS.IAM, createRoleInput(name, &plan, docs, tags), policyName)
-	if err != nil {
-		resp.Diagnostics.AddError("Creating the persona role failed", fmt.Sprintf("role %s: %v", name, err))
-		return
-	}
-	// Persist the role at once so a failure below leaves it in state
-	// (tainted) rather than leaked.
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), name)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("arn"), aws.ToString(role.Arn))...)
-	tflog.Info(ctx, "created persona role", map[string]any{"role": name})
-
-	if err := putPolicy(ctx, r.data.AWS.IAM, name, docs); err != nil {
-		resp.Diagnostics.AddError("Putting the persona role's policy failed", fmt.Sprintf("role %s: %v", name, err))
-		return
-	}
-	plan.ID = types.StringValue(name)
-	plan.Name = types.StringValue(name)
-	plan.ARN = types.StringValue(aws.ToString(role.Arn))
-	r.saveCreated(ctx, &plan, &resp.State, &resp.Diagnostics)
 }
 
 func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -151,7 +126,13 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		return
 	}
 	plan.ID, plan.Name = state.ID, state.Name
-	if err := r.reconcile(ctx, state.ID.ValueString(), &plan, docs, &resp.Diagnostics); err != nil {
+	name := state.ID.ValueString()
+	removed := func(what string) {
+		resp.Diagnostics.AddWarning("SS-IAM-3: removed a policy added outside Terraform from persona role "+name,
+			"sagesafe "+what+". A persona role carries only the policy sagesafe generates from its inputs, whose Denies "+
+				"keep its launches inside the guardrails; to grant more, change those inputs.")
+	}
+	if err := plan.Reconcile(ctx, r.data.AWS.IAM, name, docs, removed, &resp.Diagnostics); err != nil {
 		resp.Diagnostics.AddError("Updating the persona role failed", err.Error())
 		return
 	}
@@ -178,12 +159,9 @@ func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 // generated documents were built from (iampolicy.RecoverPersonaSpec), so a
 // matching configuration plans no change.
 func (r *roleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	name := req.ID
-	if n, ok := posture.RoleNameFromARN(name); ok {
-		name = n
-	}
-	if name == "" || len(name) > iamrole.MaxNameLen || !iamrole.NameRE.MatchString(name) {
-		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("%q is not an IAM role name.", req.ID))
+	name, err := iamrole.ImportName(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", err.Error()+".")
 		return
 	}
 	if !providerdata.Ready(r.data, "the import", &resp.Diagnostics) {
