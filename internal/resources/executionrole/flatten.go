@@ -14,36 +14,19 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
-// refresh reads the role into m and evaluates it (see shared.Refresh).
-func (r *roleResource) refresh(ctx context.Context, m *resourceModel) (found bool, drift, diags diag.Diagnostics) {
-	found, drift, err := r.read(ctx, m)
-	if err != nil {
-		diags.AddError("Reading the execution role failed", err.Error())
-		return false, nil, diags
-	}
-	return found, drift, nil
-}
-
-// read is refresh with its failure as an error, so that a caller can tell a
-// transient one (saveCreated).
+// read reads the role into m and evaluates it (an iamrole.ReadFunc).
 func (r *roleResource) read(ctx context.Context, m *resourceModel) (found bool, drift diag.Diagnostics, err error) {
-	name := m.ID.ValueString()
-	live, err := iamrole.Find(ctx, r.data.AWS.IAM, name)
-	if iamrole.IsNotFound(err) {
-		return false, nil, nil
+	live, err := m.Read(ctx, r.data.AWS.IAM)
+	if live == nil || err != nil {
+		return false, nil, err
 	}
-	if err != nil {
-		return false, nil, fmt.Errorf("role %s: %w", name, err)
-	}
-	m.Flatten(live)
-
 	var want *iampolicy.RoleDocuments
 	if docs, known, d := iampolicy.RenderRole(m.RoleInputs, r.scope(), guardrail.ControlText); known && !d.HasError() {
 		want = &docs
 	}
 	a, err := assessLive(ctx, live, want, r.subject(live.Name, live.ARN, facts.Known(live.Tags)), r.data.Posture, r.data.Policy)
 	if err != nil {
-		return false, nil, fmt.Errorf("checking role %s against the guardrails: %w", name, err)
+		return false, nil, fmt.Errorf("checking role %s against the guardrails: %w", live.Name, err)
 	}
 	m.TrustPolicyJSON = types.StringValue(a.trustJSON)
 	m.PolicyJSON = types.StringValue(a.policyJSON)

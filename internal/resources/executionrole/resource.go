@@ -98,13 +98,13 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 	r.data.Posture.Invalidate()
 	if ok {
 		tflog.Info(ctx, "created execution role", map[string]any{"role": plan.Name.ValueString()})
-		r.saveCreated(ctx, &plan, &resp.State, &resp.Diagnostics)
+		iamrole.SaveCreated(ctx, &plan, r.read, "execution role "+plan.ID.ValueString(), &resp.State, &resp.Diagnostics)
 	}
 }
 
 func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	if providerdata.Ready(r.data, "sagesafe_execution_role was read", &resp.Diagnostics) {
-		shared.Read(ctx, req, resp, r.refresh, "execution role")
+		shared.Read(ctx, req, resp, iamrole.Refresh(r.read, "execution role"), "execution role")
 	}
 }
 
@@ -131,7 +131,7 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		resp.Diagnostics.AddError("Updating the execution role failed", err.Error())
 		return
 	}
-	shared.SaveRefreshed(ctx, &plan, r.refresh, &resp.State, &resp.Diagnostics)
+	shared.SaveRefreshed(ctx, &plan, iamrole.Refresh(r.read, "execution role"), &resp.State, &resp.Diagnostics)
 }
 
 func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

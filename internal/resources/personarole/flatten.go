@@ -2,7 +2,6 @@ package personarole
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -14,28 +13,12 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
-// refresh reads the role into m and evaluates it (see shared.Refresh).
-func (r *roleResource) refresh(ctx context.Context, m *resourceModel) (found bool, drift, diags diag.Diagnostics) {
-	found, drift, err := r.read(ctx, m)
-	if err != nil {
-		diags.AddError("Reading the persona role failed", err.Error())
-		return false, nil, diags
-	}
-	return found, drift, nil
-}
-
-// read is refresh with its failure as an error, so that a caller can tell a
-// transient one (saveCreated).
+// read reads the role into m and evaluates it (an iamrole.ReadFunc).
 func (r *roleResource) read(ctx context.Context, m *resourceModel) (found bool, drift diag.Diagnostics, err error) {
-	name := m.ID.ValueString()
-	live, err := iamrole.Find(ctx, r.data.AWS.IAM, name)
-	if iamrole.IsNotFound(err) {
-		return false, nil, nil
+	live, err := m.Read(ctx, r.data.AWS.IAM)
+	if live == nil || err != nil {
+		return false, nil, err
 	}
-	if err != nil {
-		return false, nil, fmt.Errorf("role %s: %w", name, err)
-	}
-	m.Flatten(live)
 	var want *iamrole.Documents
 	if docs, known, d := r.render(ctx, m); known && !d.HasError() {
 		want = &docs

@@ -99,13 +99,13 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	if plan.CreateFromPlan(ctx, r.data.AWS.IAM, docs, &resp.State, "persona role", &resp.Diagnostics) {
 		tflog.Info(ctx, "created persona role", map[string]any{"role": plan.Name.ValueString()})
-		r.saveCreated(ctx, &plan, &resp.State, &resp.Diagnostics)
+		iamrole.SaveCreated(ctx, &plan, r.read, "persona role "+plan.ID.ValueString(), &resp.State, &resp.Diagnostics)
 	}
 }
 
 func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	if providerdata.Ready(r.data, "sagesafe_persona_role was read", &resp.Diagnostics) {
-		shared.Read(ctx, req, resp, r.refresh, "persona role")
+		shared.Read(ctx, req, resp, iamrole.Refresh(r.read, "persona role"), "persona role")
 	}
 }
 
@@ -136,7 +136,7 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		resp.Diagnostics.AddError("Updating the persona role failed", err.Error())
 		return
 	}
-	shared.SaveRefreshed(ctx, &plan, r.refresh, &resp.State, &resp.Diagnostics)
+	shared.SaveRefreshed(ctx, &plan, iamrole.Refresh(r.read, "persona role"), &resp.State, &resp.Diagnostics)
 }
 
 func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
