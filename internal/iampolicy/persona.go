@@ -488,7 +488,7 @@ func (spec PersonaSpec) validate() (scope, []activity, error) {
 		return scope{}, nil, err
 	}
 	if launchesAny(acts) {
-		if err := spec.validateLaunch(sc); err != nil {
+		if err := spec.validateLaunch(); err != nil {
 			return scope{}, nil, err
 		}
 	} else if err := spec.validateNoLaunch(); err != nil {
@@ -511,7 +511,7 @@ func (spec PersonaSpec) validate() (scope, []activity, error) {
 	return sc, acts, nil
 }
 
-func (spec PersonaSpec) validateLaunch(sc scope) error {
+func (spec PersonaSpec) validateLaunch() error {
 	switch {
 	case len(spec.SubnetIDs) == 0:
 		return launchRefusal("SubnetIDs", "a persona that launches workloads needs the subnets they must run in")

@@ -160,10 +160,10 @@ func guarded(denies []Statement, action string, k guardKey, absent bool) bool {
 
 // refusesAbsence: the operator is true when the key is absent.
 func refusesAbsence(op, _ string, values []string) bool {
-	switch {
-	case op == "Null":
+	switch op {
+	case "Null":
 		return slices.Equal(values, []string{"true"})
-	case op == "BoolIfExists":
+	case "BoolIfExists":
 		return slices.Equal(values, []string{"false"})
 	}
 	return strings.HasSuffix(op, "IfExists") && strings.Contains(op, "Not")

@@ -23,8 +23,6 @@ const (
 	maxPrefixLen           = iamrole.MaxPrefixLen
 )
 
-var roleNameRE = iamrole.NameRE
-
 func (r *roleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	attrs := roleAttributes()
 	maps.Copy(attrs, statusAttributes())
