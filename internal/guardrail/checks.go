@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 )
 
 // Conventions shared by every check:
@@ -47,6 +48,8 @@ var checks = map[string]func(*Subject, Policy) []Finding{
 	"SS-DATA-2": checkBucketOwner,
 	"SS-IAM-1":  checkRoleTrust,
 	"SS-IAM-2":  checkRolePermissions,
+	"SS-IAM-3":  checkPersonaLaunch,
+	"SS-IAM-4":  checkPersonaTrust,
 	"SS-MON-1":  checkAlarmsEnabled,
 	"SS-MON-2":  checkAlarmActions,
 	"SS-MON-3":  checkLogRetention,
@@ -860,6 +863,36 @@ func checkRolePermissions(s *Subject, _ Policy) []Finding {
 	}
 	r.add(SeverityError, FieldRoleARN, -1, ref, "role "+orRef(f.Name, ref)+" has broad permissions",
 		sentences(f.BroadPermissions, ""))
+	return r.out
+}
+
+// checkPersonaLaunch judges a persona role's permissions with
+// iampolicy.PersonaLaunchProblems.
+func checkPersonaLaunch(s *Subject, _ Policy) []Finding {
+	r := report{id: "SS-IAM-3"}
+	if !s.PersonaRole.IsKnown() {
+		r.skipValue(s, FieldPersonaPolicy, s.PersonaRole.State)
+		return r.out
+	}
+	if p := iampolicy.PersonaLaunchProblems(s.PersonaRole.V.Inline, s.PersonaRole.V.Attached); len(p) > 0 {
+		r.add(SeverityError, FieldPersonaPolicy, -1, "", label(s)+" lets a person launch workloads outside the guardrails",
+			sentences(p, ""))
+	}
+	return r.out
+}
+
+// checkPersonaTrust judges a persona role's trust policy with
+// iampolicy.PersonaTrustProblems.
+func checkPersonaTrust(s *Subject, _ Policy) []Finding {
+	r := report{id: "SS-IAM-4"}
+	if !s.PersonaRole.IsKnown() {
+		r.skipValue(s, FieldPersonaTrust, s.PersonaRole.State)
+		return r.out
+	}
+	if p := iampolicy.PersonaTrustProblems(s.PersonaRole.V.Trust, s.Partition, s.AccountID); len(p) > 0 {
+		r.add(SeverityError, FieldPersonaTrust, -1, "", label(s)+" can be assumed without MFA or a SAML sign-in of this account",
+			sentences(p, ""))
+	}
 	return r.out
 }
 

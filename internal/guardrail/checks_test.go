@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 )
 
 // caseKind is what a check case demonstrates; every control needs all three.
@@ -546,6 +547,27 @@ var checkCases = []checkCase{
 		func(s *Subject, _ *Policy) { s.RoleARN = facts.Unknown[string]() },
 		role(func(f *facts.RoleFact) { f.BroadPermissions = []string{"AdministratorAccess is attached"} }))),
 
+	// SS-IAM-3
+	pass("SS-IAM-3", "generated data scientist", personaRole, nil),
+	fail("SS-IAM-3", "managed policy attached", personaRole, func(s *Subject, _ *Policy) {
+		s.PersonaRole.V.Attached = []string{"arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"}
+	}, errAt(-1, "", "managed policy arn:aws:iam::aws:policy/AmazonSageMakerFullAccess is attached")),
+	fail("SS-IAM-3", "unguarded create added", personaRole, func(s *Subject, _ *Policy) {
+		s.PersonaRole.V.Inline["added"] = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sagemaker:CreateNotebookInstance","Resource":"*"}]}`
+	}, errAt(-1, "", "sagemaker:CreateNotebookInstance is allowed without a Deny")),
+	unknown("SS-IAM-3", "documents unknown", personaRole, func(s *Subject, _ *Policy) {
+		s.PersonaRole = facts.Unknown[PersonaRoleDocuments]()
+	}),
+
+	// SS-IAM-4
+	pass("SS-IAM-4", "MFA and SAML", personaRole, nil),
+	fail("SS-IAM-4", "no MFA", personaRole, func(s *Subject, _ *Policy) {
+		s.PersonaRole.V.Trust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}`
+	}, errAt(-1, "", "without Bool aws:MultiFactorAuthPresent = true")),
+	unknown("SS-IAM-4", "documents unknown", personaRole, func(s *Subject, _ *Policy) {
+		s.PersonaRole = facts.Unknown[PersonaRoleDocuments]()
+	}),
+
 	// SS-MON-1
 	pass("SS-MON-1", "alarms with actions enabled", endpoint, nil),
 	fail("SS-MON-1", "no alarms", training, func(s *Subject, _ *Policy) { s.Alarms = facts.Null[[]Alarm]() },
@@ -676,6 +698,31 @@ var checkCases = []checkCase{
 	fail("SS-SUP-1", "no image", training, func(s *Subject, _ *Policy) { s.Image = facts.Null[string]() },
 		errAt(-1, "", "has no container image")),
 	unknown("SS-SUP-1", "image unknown", training, func(s *Subject, _ *Policy) { s.Image = facts.Unknown[string]() }),
+}
+
+// personaRole is a data scientist persona role with the documents
+// iampolicy generates.
+func personaRole() *Subject {
+	spec := iampolicy.PersonaSpec{
+		Persona: iampolicy.PersonaDataScientist, Partition: "aws", Region: testRegion, AccountID: testAccount,
+		SubnetIDs: []string{"subnet-0123456789abcdef0"}, SecurityGroupIDs: []string{"sg-0123456789abcdef0"},
+		KMSKeyARN:         "arn:aws:kms:" + testRegion + ":" + testAccount + ":key/1234abcd-12ab-34cd-56ef-1234567890ab",
+		ExecutionRoleARNs: []string{"arn:aws:iam::" + testAccount + ":role/exec"},
+		AccountPrincipals: []string{testAccount},
+		SAMLProviderARN:   "arn:aws:iam::" + testAccount + ":saml-provider/sso",
+	}
+	policy, _, err := iampolicy.PersonaPolicy(spec)
+	if err != nil {
+		panic(err)
+	}
+	trust, err := iampolicy.PersonaTrust(spec)
+	if err != nil {
+		panic(err)
+	}
+	return &Subject{
+		Kind: KindPersonaRole, Name: "scientists", Region: testRegion, AccountID: testAccount, Partition: "aws",
+		PersonaRole: facts.Known(PersonaRoleDocuments{Trust: trust.JSON(), Inline: map[string]string{"persona": policy.JSON()}}),
+	}
 }
 
 func TestChecks(t *testing.T) {

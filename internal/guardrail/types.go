@@ -62,6 +62,8 @@ const (
 	FieldInterfaceEndpoints       Field = "interface_endpoints"
 	FieldS3Gateway                Field = "s3_gateway"
 	FieldFlowLog                  Field = "flow_log"
+	FieldPersonaPolicy            Field = "policy_json"
+	FieldPersonaTrust             Field = "trust_policy_json"
 )
 
 // S3Location is one S3 URI the workload reads or writes.
@@ -166,7 +168,18 @@ type Subject struct {
 	// FlowLog is the state of the VPC's flow logs (SS-MON-5).
 	FlowLog facts.Value[FlowLogState]
 
+	// PersonaRole is a persona role's documents (KindPersonaRole only), as
+	// planned or as read from IAM (SS-IAM-3, SS-IAM-4).
+	PersonaRole facts.Value[PersonaRoleDocuments]
+
 	Facts facts.Facts
+}
+
+// PersonaRoleDocuments are the documents of a persona role.
+type PersonaRoleDocuments struct {
+	Trust    string            // the trust policy, JSON (URL-encoded or not)
+	Inline   map[string]string // inline policy name -> document
+	Attached []string          // managed policy ARNs
 }
 
 // Policy is the platform team's guardrails block: it tunes only the

@@ -218,19 +218,61 @@ func findActivity(id string) (activity, bool) {
 	return activities[i], true
 }
 
-// The SageMaker create actions that accept the guard condition keys (Service
-// Authorization Reference, table "Which Create* actions support which
-// condition keys" in personas-audit-monitoring.md section 1), grouped by the
-// keys they carry.
-var (
-	personaJobActions = sm("CreateTrainingJob", "CreateProcessingJob", "CreateHyperParameterTuningJob",
+// guardKey is a setting a persona's denies force on a create action.
+type guardKey int
+
+const (
+	guardSubnets guardKey = iota
+	guardSecurityGroups
+	guardVolumeKey
+	guardOutputKey
+	guardIsolation
+	guardInterContainer
+	guardInternetAccess
+	guardRootAccess
+)
+
+// personaCreateGuards are the SageMaker create actions that accept the guard
+// condition keys, with the settings each one carries (Service Authorization
+// Reference, table "Which Create* actions support which condition keys" in
+// personas-audit-monitoring.md section 1). PersonaPolicy's denies and
+// PersonaLaunchProblems both read it.
+var personaCreateGuards = func() map[string][]guardKey {
+	job := []guardKey{guardSubnets, guardSecurityGroups, guardVolumeKey, guardOutputKey, guardIsolation, guardInterContainer}
+	m := map[string][]guardKey{}
+	for _, a := range []string{"CreateTrainingJob", "CreateProcessingJob", "CreateHyperParameterTuningJob",
 		"CreateDataQualityJobDefinition", "CreateModelQualityJobDefinition", "CreateModelBiasJobDefinition",
-		"CreateModelExplainabilityJobDefinition")
-	personaAutoMLActions   = sm("CreateAutoMLJob", "CreateAutoMLJobV2")
-	personaBatchActions    = sm("CreateTransformJob", "CreateLabelingJob")
-	personaNotebookActions = sm("CreateNotebookInstance")
-	personaDomainActions   = sm("CreateDomain")
-	personaHostingActions  = []string{actModel, actEndpointConfig}
+		"CreateModelExplainabilityJobDefinition"} {
+		m["sagemaker:"+a] = job
+	}
+	for _, a := range []string{"CreateAutoMLJob", "CreateAutoMLJobV2"} {
+		m["sagemaker:"+a] = []guardKey{guardSubnets, guardSecurityGroups, guardVolumeKey, guardOutputKey, guardInterContainer}
+	}
+	for _, a := range []string{"CreateTransformJob", "CreateLabelingJob"} {
+		m["sagemaker:"+a] = []guardKey{guardVolumeKey, guardOutputKey}
+	}
+	m[actModel] = []guardKey{guardSubnets, guardSecurityGroups, guardIsolation}
+	m[actEndpointConfig] = []guardKey{guardSubnets, guardSecurityGroups, guardVolumeKey, guardIsolation}
+	m["sagemaker:CreateNotebookInstance"] = []guardKey{guardSubnets, guardSecurityGroups, guardVolumeKey,
+		guardInternetAccess, guardRootAccess}
+	m["sagemaker:CreateDomain"] = []guardKey{guardSubnets, guardSecurityGroups, guardVolumeKey}
+	return m
+}()
+
+// guardedBy lists the create actions that carry k, sorted.
+func guardedBy(k guardKey) []string {
+	var out []string
+	for a, keys := range personaCreateGuards {
+		if slices.Contains(keys, k) {
+			out = append(out, a)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+var (
+	personaNotebookActions = guardedBy(guardInternetAccess)
 
 	// Monitoring schedules carry the keys only when they define their job
 	// inline; one that names a job definition carries none, so they are
@@ -238,13 +280,11 @@ var (
 	personaScheduleActions = sm("CreateMonitoringSchedule", "UpdateMonitoringSchedule")
 
 	personaGuarded = guardedActions{
-		vpc: concat(personaJobActions, personaAutoMLActions, personaHostingActions,
-			personaNotebookActions, personaDomainActions),
-		isolation:      concat(personaJobActions, personaHostingActions),
-		interContainer: concat(personaJobActions, personaAutoMLActions),
-		volumeKMS: concat(personaJobActions, personaAutoMLActions, personaBatchActions,
-			[]string{actEndpointConfig}, personaNotebookActions, personaDomainActions),
-		outputKMS: concat(personaJobActions, personaAutoMLActions, personaBatchActions),
+		vpc:            guardedBy(guardSubnets),
+		isolation:      guardedBy(guardIsolation),
+		interContainer: guardedBy(guardInterContainer),
+		volumeKMS:      guardedBy(guardVolumeKey),
+		outputKMS:      guardedBy(guardOutputKey),
 	}
 )
 
@@ -448,7 +488,7 @@ func (spec PersonaSpec) validate() (scope, []activity, error) {
 		return scope{}, nil, err
 	}
 	if launchesAny(acts) {
-		if err := spec.validateLaunch(sc); err != nil {
+		if err := spec.validateLaunch(); err != nil {
 			return scope{}, nil, err
 		}
 	} else if err := spec.validateNoLaunch(); err != nil {
@@ -471,7 +511,7 @@ func (spec PersonaSpec) validate() (scope, []activity, error) {
 	return sc, acts, nil
 }
 
-func (spec PersonaSpec) validateLaunch(sc scope) error {
+func (spec PersonaSpec) validateLaunch() error {
 	switch {
 	case len(spec.SubnetIDs) == 0:
 		return launchRefusal("SubnetIDs", "a persona that launches workloads needs the subnets they must run in")

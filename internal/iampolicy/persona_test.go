@@ -308,3 +308,52 @@ func TestPersonaPolicyTooLarge(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// Import reads the inputs back so that they render the same documents.
+func TestRecoverPersonaSpecRoundTrip(t *testing.T) {
+	for name, spec := range map[string]PersonaSpec{
+		"data scientist": personaSpec(PersonaDataScientist),
+		"ml engineer with jobs": func() PersonaSpec {
+			s := personaSpec(PersonaMLEngineer)
+			s.ExtraActivities = []string{ActivityManageMLJobs}
+			return s
+		}(),
+		"reviewer": personaSpec(PersonaModelReviewer),
+		"data scientist without S3": func() PersonaSpec {
+			s := personaSpec(PersonaDataScientist)
+			s.S3ReadURIs, s.S3WriteURIs = nil, nil
+			return s
+		}(),
+		"reviewer with SAML only": func() PersonaSpec { s := personaSpec(PersonaModelReviewer); s.AccountPrincipals = nil; return s }(),
+	} {
+		t.Run(name, func(t *testing.T) {
+			policy, _, err := PersonaPolicy(spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			trust, err := PersonaTrust(spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := RecoverPersonaSpec(trust.JSON(), policy.JSON())
+			got.Partition, got.Region, got.AccountID = spec.Partition, spec.Region, spec.AccountID
+			if got.Persona != spec.Persona {
+				t.Fatalf("persona %q, want %q", got.Persona, spec.Persona)
+			}
+			p2, _, err := PersonaPolicy(got)
+			if err != nil {
+				t.Fatalf("recovered %+v: %v", got, err)
+			}
+			t2, err := PersonaTrust(got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p2.JSON() != policy.JSON() || t2.JSON() != trust.JSON() {
+				t.Errorf("recovered %+v renders other documents", got)
+			}
+		})
+	}
+	if got := RecoverPersonaSpec("garbage", "garbage"); got.Persona != "" || got.ExtraActivities != nil {
+		t.Errorf("garbage recovered %+v", got)
+	}
+}

@@ -32,6 +32,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/kmskey"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/network"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/personapolicy"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/personarole"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/preflight"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/trainingjob"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
@@ -394,6 +395,7 @@ func (p *sagesafeProvider) Resources(_ context.Context) []func() resource.Resour
 		network.NewResource,
 		endpoint.NewResource,
 		trainingjob.NewResource,
+		personarole.NewResource,
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iamrole"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 
@@ -79,11 +80,11 @@ func TestRecoverInputsRoundTrip(t *testing.T) {
 }
 
 func TestGenerateName(t *testing.T) {
-	a, b := generateName("tfacc-"), generateName("tfacc-")
-	if a == b || !strings.HasPrefix(a, "tfacc-") || len(a) != len("tfacc-")+generatedSuffixLen {
+	a, b := iamrole.GenerateName("tfacc-"), iamrole.GenerateName("tfacc-")
+	if a == b || !strings.HasPrefix(a, "tfacc-") || len(a) != len("tfacc-")+iamrole.GeneratedSuffixLen {
 		t.Errorf("generateName: %q, %q", a, b)
 	}
-	if n := generateName(strings.Repeat("p", maxPrefixLen)); len(n) > maxNameLen {
+	if n := iamrole.GenerateName(strings.Repeat("p", maxPrefixLen)); len(n) > maxNameLen {
 		t.Errorf("name %q is longer than IAM allows", n)
 	}
 }
@@ -125,9 +126,9 @@ func TestSchemaTakesTheSharedInputs(t *testing.T) {
 func TestAssessLiveReportsDriftByControl(t *testing.T) {
 	want, _, _ := iampolicy.RenderRole(fullInputs("training"), testScope, guardrail.ControlText)
 	const arn = "arn:aws:iam::111122223333:role/exec"
-	clean := func() *liveRole {
-		return &liveRole{name: "exec", arn: arn, trust: want.Trust.JSON(), maxSession: 3600, tags: map[string]string{},
-			inline: map[string]string{iampolicy.ExecutionRolePolicyName: want.Policy.JSON()}}
+	clean := func() *iamrole.Live {
+		return &iamrole.Live{Name: "exec", ARN: arn, Trust: want.Trust.JSON(), MaxSession: 3600, Tags: map[string]string{},
+			Inline: map[string]string{iampolicy.ExecutionRolePolicyName: want.Policy.JSON()}}
 	}
 	subject := func() *guardrail.Subject {
 		return &guardrail.Subject{Kind: guardrail.KindExecutionRole, Name: "exec", RoleARN: facts.Known(arn)}
@@ -142,30 +143,30 @@ func TestAssessLiveReportsDriftByControl(t *testing.T) {
 
 	for _, tc := range []struct {
 		name     string
-		mutate   func(*liveRole)
+		mutate   func(*iamrole.Live)
 		summary  string   // the warning's summary prefix
 		detail   []string // phrases of its detail
 		controls string
 	}{
 		{
 			name:     "managed policy attached",
-			mutate:   func(l *liveRole) { l.attached = []string{"arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"} },
+			mutate:   func(l *iamrole.Live) { l.Attached = []string{"arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"} },
 			summary:  "SS-IAM-2: execution role exec has permissions sagesafe did not generate",
 			detail:   []string{"managed policy arn:aws:iam::aws:policy/AmazonSageMakerFullAccess was attached", "grants broad access", "detaches managed policies"},
 			controls: "SS-IAM-1",
 		},
 		{
 			name:     "harmless managed policy attached",
-			mutate:   func(l *liveRole) { l.attached = []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"} },
+			mutate:   func(l *iamrole.Live) { l.Attached = []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"} },
 			summary:  "SS-IAM-2: ",
 			detail:   []string{"ReadOnlyAccess was attached"},
 			controls: "SS-IAM-1",
 		},
 		{
 			name: "inline policy edited and another added",
-			mutate: func(l *liveRole) {
-				l.inline[iampolicy.ExecutionRolePolicyName] = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`
-				l.inline["extra"] = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`
+			mutate: func(l *iamrole.Live) {
+				l.Inline[iampolicy.ExecutionRolePolicyName] = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`
+				l.Inline["extra"] = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`
 			},
 			summary:  "SS-IAM-2: ",
 			detail:   []string{iampolicy.ExecutionRolePolicyName + " was edited", "inline policy extra was added", "allows s3:*"},
@@ -173,15 +174,15 @@ func TestAssessLiveReportsDriftByControl(t *testing.T) {
 		},
 		{
 			name:     "inline policy deleted",
-			mutate:   func(l *liveRole) { delete(l.inline, iampolicy.ExecutionRolePolicyName) },
+			mutate:   func(l *iamrole.Live) { delete(l.Inline, iampolicy.ExecutionRolePolicyName) },
 			summary:  "SS-IAM-2: ",
 			detail:   []string{iampolicy.ExecutionRolePolicyName + " was deleted"},
 			controls: "SS-IAM-1",
 		},
 		{
 			name: "trust without conditions",
-			mutate: func(l *liveRole) {
-				l.trust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+			mutate: func(l *iamrole.Live) {
+				l.Trust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 			},
 			summary:  "SS-IAM-1: execution role exec has a trust policy sagesafe did not generate",
 			detail:   []string{"trust policy was changed", "confused-deputy", "restores the generated trust policy"},

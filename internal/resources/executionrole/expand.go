@@ -1,22 +1,20 @@
 package executionrole
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iamrole"
 )
-
-// generatedSuffixLen is the length of the random part of a name_prefix name.
-const generatedSuffixLen = 26
 
 func (r *roleResource) scope() iampolicy.Scope {
 	return iampolicy.Scope{Partition: r.data.AWS.Partition, Region: r.data.AWS.Region, AccountID: r.data.AWS.AccountID}
+}
+
+// documents are the role's documents as iamrole takes them.
+func documents(docs iampolicy.RoleDocuments) iamrole.Documents {
+	return iamrole.Documents{Keep: iampolicy.ExecutionRolePolicyName, Trust: docs.Trust.JSON(), Policy: docs.Policy.JSON()}
 }
 
 // render builds the documents for a plan whose inputs are all known (apply).
@@ -31,27 +29,4 @@ func (r *roleResource) render(m *resourceModel, diags *diag.Diagnostics) (iampol
 		return iampolicy.RoleDocuments{}, false
 	}
 	return docs, true
-}
-
-// createRoleInput is the CreateRole request for the planned role: the
-// generated trust policy and the planned tags (the inline policy is put
-// right after).
-func createRoleInput(name string, plan *resourceModel, docs iampolicy.RoleDocuments, tags map[string]string) *iam.CreateRoleInput {
-	in := &iam.CreateRoleInput{
-		RoleName:                 aws.String(name),
-		AssumeRolePolicyDocument: aws.String(docs.Trust.JSON()),
-		MaxSessionDuration:       aws.Int32(int32(plan.MaxSessionDuration.ValueInt64())),
-		Tags:                     iamTags(tags),
-	}
-	if b := plan.PermissionsBoundaryARN.ValueString(); b != "" {
-		in.PermissionsBoundary = aws.String(b)
-	}
-	return in
-}
-
-// generateName returns prefix followed by a unique suffix.
-func generateName(prefix string) string {
-	b := make([]byte, generatedSuffixLen/2)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails
-	return prefix + hex.EncodeToString(b)
 }

@@ -3,8 +3,6 @@ package executionrole
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -12,39 +10,23 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iamrole"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
-// refresh reads the role into m and evaluates it (see shared.Refresh).
-func (r *roleResource) refresh(ctx context.Context, m *resourceModel) (found bool, drift, diags diag.Diagnostics) {
-	found, drift, err := r.read(ctx, m)
-	if err != nil {
-		diags.AddError("Reading the execution role failed", err.Error())
-		return false, nil, diags
-	}
-	return found, drift, nil
-}
-
-// read is refresh with its failure as an error, so that a caller can tell a
-// transient one (saveCreated).
+// read reads the role into m and evaluates it (an iamrole.ReadFunc).
 func (r *roleResource) read(ctx context.Context, m *resourceModel) (found bool, drift diag.Diagnostics, err error) {
-	name := m.ID.ValueString()
-	live, err := findRole(ctx, r.data.AWS.IAM, name)
-	if isNotFound(err) {
-		return false, nil, nil
+	live, err := m.Read(ctx, r.data.AWS.IAM)
+	if live == nil || err != nil {
+		return false, nil, err
 	}
-	if err != nil {
-		return false, nil, fmt.Errorf("role %s: %w", name, err)
-	}
-	flattenRole(live, m)
-
 	var want *iampolicy.RoleDocuments
 	if docs, known, d := iampolicy.RenderRole(m.RoleInputs, r.scope(), guardrail.ControlText); known && !d.HasError() {
 		want = &docs
 	}
-	a, err := assessLive(ctx, live, want, r.subject(live.name, live.arn, facts.Known(live.tags)), r.data.Posture, r.data.Policy)
+	a, err := assessLive(ctx, live, want, r.subject(live.Name, live.ARN, facts.Known(live.Tags)), r.data.Posture, r.data.Policy)
 	if err != nil {
-		return false, nil, fmt.Errorf("checking role %s against the guardrails: %w", name, err)
+		return false, nil, fmt.Errorf("checking role %s against the guardrails: %w", live.Name, err)
 	}
 	m.TrustPolicyJSON = types.StringValue(a.trustJSON)
 	m.PolicyJSON = types.StringValue(a.policyJSON)
@@ -53,36 +35,13 @@ func (r *roleResource) read(ctx context.Context, m *resourceModel) (found bool, 
 	return true, a.drift, nil
 }
 
-// flattenRole copies what IAM says about the role into m; the documents and
-// controls come from assessLive.
-func flattenRole(live *liveRole, m *resourceModel) {
-	m.ID = types.StringValue(live.name)
-	m.Name = types.StringValue(live.name)
-	m.ARN = types.StringValue(live.arn)
-	m.MaxSessionDuration = types.Int64Value(int64(live.maxSession))
-	if live.boundary != "" {
-		m.PermissionsBoundaryARN = types.StringValue(live.boundary)
-	} else {
-		m.PermissionsBoundaryARN = types.StringNull()
-	}
-	m.TagsAll = tfval.Map(live.tags)
-	m.AttachedPolicyARNs = tfval.Set(live.attached)
-	m.InlinePolicyNames = tfval.Set(slices.Sorted(maps.Keys(live.inline)))
-}
-
 // importedModel is the state of an imported role: its name and the inputs
 // recovered from its documents; Read fills in the rest.
 func importedModel(name string, in recoveredInputs) resourceModel {
 	m := resourceModel{
-		ID:                 types.StringValue(name),
-		Name:               types.StringValue(name),
-		NamePrefix:         types.StringNull(),
-		Tags:               types.MapNull(types.StringType),
-		TagsAll:            types.MapNull(types.StringType),
-		InlinePolicyNames:  types.SetNull(types.StringType),
-		AttachedPolicyARNs: types.SetNull(types.StringType),
-		Controls:           types.ListNull(types.StringType),
-		ControlStates:      types.MapNull(types.StringType),
+		Common:        iamrole.Imported(name),
+		Controls:      types.ListNull(types.StringType),
+		ControlStates: types.MapNull(types.StringType),
 	}
 	m.Purpose = types.StringNull()
 	if in.purpose != "" {
@@ -103,20 +62,4 @@ func optionalSet(values []string) types.Set {
 		return types.SetNull(types.StringType)
 	}
 	return tfval.Set(values)
-}
-
-// decode returns a policy document as canonical JSON text (IAM returns
-// documents URL-encoded); text that is not a policy is returned as given.
-func decode(doc string) string {
-	if c, err := iampolicy.Canonical(doc); err == nil {
-		return c
-	}
-	return doc
-}
-
-// equivalent reports whether two documents mean the same; unparsable text
-// is never equivalent.
-func equivalent(a, b string) bool {
-	same, err := iampolicy.Equivalent(a, b)
-	return err == nil && same
 }

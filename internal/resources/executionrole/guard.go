@@ -3,8 +3,6 @@ package executionrole
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -15,6 +13,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iamrole"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
@@ -73,78 +72,40 @@ type assessment struct {
 	drift                 diag.Diagnostics // one warning per control weakened outside Terraform
 }
 
-// documentDrift is how a live role's documents differ from the generated
-// ones, in words, by the control they weaken.
-type documentDrift struct {
-	trust, permissions []string
-}
-
 // assessLive compares a live role with the documents sagesafe generates
 // (want; nil when they cannot be rendered) and runs the guardrails on it,
 // with s as the subject and f for anything but the role itself.
-func assessLive(ctx context.Context, live *liveRole, want *iampolicy.RoleDocuments, s *guardrail.Subject, f evaluate.Fetcher, p guardrail.Policy) (assessment, error) {
-	a, dd := compareDocuments(live, want)
+func assessLive(ctx context.Context, live *iamrole.Live, want *iampolicy.RoleDocuments, s *guardrail.Subject, f evaluate.Fetcher, p guardrail.Policy) (assessment, error) {
+	var wantDocs *iamrole.Documents
+	if want != nil {
+		wantDocs = &iamrole.Documents{Keep: iampolicy.ExecutionRolePolicyName, Trust: want.Trust.JSON(), Policy: want.Policy.JSON()}
+	}
+	dd := iamrole.Compare(live, iampolicy.ExecutionRolePolicyName, wantDocs)
+	a := assessment{trustJSON: dd.TrustJSON, policyJSON: dd.PolicyJSON}
 
 	// The same evaluation the plan runs, on the live role.
 	fact := posture.AssessRole(posture.RoleDocuments{
-		Ref: s.RoleARN.V, ARN: live.arn, Name: live.name, TrustPolicy: live.trust,
-		AttachedPolicyARNs: live.attached, InlinePolicies: live.inline,
+		Ref: s.RoleARN.V, ARN: live.ARN, Name: live.Name, TrustPolicy: live.Trust,
+		AttachedPolicyARNs: live.Attached, InlinePolicies: live.Inline,
 	})
 	findings, err := evaluateRole(ctx, f, p, s, fact)
 	if err != nil {
 		return assessment{}, err
 	}
 	a.states = guardrail.States(s, p, findings, nil)
-	a.reportDrift(live.name, findings, dd)
+	a.reportDrift(live.Name, findings, dd)
 	a.controls = a.states.Held()
 	return a, nil
-}
-
-// compareDocuments sets the documents for state (the generated text when the
-// live one is equivalent, else the live text) and lists what differs.
-func compareDocuments(live *liveRole, want *iampolicy.RoleDocuments) (assessment, documentDrift) {
-	const name = iampolicy.ExecutionRolePolicyName
-	a := assessment{trustJSON: decode(live.trust)}
-	var dd documentDrift
-	doc, hasPolicy := live.inline[name]
-	if hasPolicy {
-		a.policyJSON = decode(doc)
-	} else {
-		dd.permissions = append(dd.permissions, "its inline policy "+name+" was deleted")
-	}
-	if want != nil {
-		if equivalent(live.trust, want.Trust.JSON()) {
-			a.trustJSON = want.Trust.JSON()
-		} else {
-			dd.trust = append(dd.trust, "its trust policy was changed (trust_policy_json shows the difference)")
-		}
-		switch {
-		case !hasPolicy:
-		case equivalent(doc, want.Policy.JSON()):
-			a.policyJSON = want.Policy.JSON()
-		default:
-			dd.permissions = append(dd.permissions, "its inline policy "+name+" was edited (policy_json shows the difference)")
-		}
-	}
-	for _, arn := range live.attached {
-		dd.permissions = append(dd.permissions, "managed policy "+arn+" was attached")
-	}
-	for _, n := range slices.Sorted(maps.Keys(live.inline)) {
-		if n != name {
-			dd.permissions = append(dd.permissions, "inline policy "+n+" was added")
-		}
-	}
-	return a, dd
 }
 
 // reportDrift turns findings and document drift into warnings: one per
 // control whose documents changed (with the findings about it as evidence,
 // and the control no longer counted as satisfied), and one per other
 // finding.
-func (a *assessment) reportDrift(role string, findings []guardrail.Finding, dd documentDrift) {
+func (a *assessment) reportDrift(role string, findings []guardrail.Finding, dd iamrole.Comparison) {
 	evidence := map[string][]string{}
 	for _, f := range findings {
-		if (f.Control == "SS-IAM-1" && len(dd.trust) > 0) || (f.Control == "SS-IAM-2" && len(dd.permissions) > 0) {
+		if (f.Control == "SS-IAM-1" && len(dd.Trust) > 0) || (f.Control == "SS-IAM-2" && len(dd.Permissions) > 0) {
 			evidence[f.Control] = append(evidence[f.Control], f.Summary+": "+f.Evidence)
 			continue
 		}
@@ -165,9 +126,9 @@ func (a *assessment) reportDrift(role string, findings []guardrail.Finding, dd d
 		}
 		a.drift.AddWarning(fmt.Sprintf("%s: execution role %s %s", control, role, what), detail+"\n"+fix)
 	}
-	report("SS-IAM-1", "has a trust policy sagesafe did not generate", dd.trust,
+	report("SS-IAM-1", "has a trust policy sagesafe did not generate", dd.Trust,
 		"The next apply restores the generated trust policy (sagemaker.amazonaws.com only, with aws:SourceAccount and aws:SourceArn).")
-	report("SS-IAM-2", "has permissions sagesafe did not generate", dd.permissions,
+	report("SS-IAM-2", "has permissions sagesafe did not generate", dd.Permissions,
 		"The next apply detaches managed policies, deletes added inline policies and restores "+iampolicy.ExecutionRolePolicyName+
 			". To grant more, change the role's inputs (s3_read_uris, kms_key_arns, ...).")
 }
@@ -187,8 +148,8 @@ func (r *roleResource) planRepair(ctx context.Context, state tfsdk.State, plan r
 		return
 	}
 	same := st.AttachedPolicyARNs.Equal(plan.AttachedPolicyARNs) && st.InlinePolicyNames.Equal(plan.InlinePolicyNames) &&
-		st.PermissionsBoundaryARN.Equal(plan.PermissionsBoundaryARN) && equivalent(st.TrustPolicyJSON.ValueString(), plan.TrustPolicyJSON.ValueString()) &&
-		equivalent(st.PolicyJSON.ValueString(), plan.PolicyJSON.ValueString())
+		st.PermissionsBoundaryARN.Equal(plan.PermissionsBoundaryARN) && iamrole.Equivalent(st.TrustPolicyJSON.ValueString(), plan.TrustPolicyJSON.ValueString()) &&
+		iamrole.Equivalent(st.PolicyJSON.ValueString(), plan.PolicyJSON.ValueString())
 	if !same {
 		r.data.Repairs.Add("sagesafe_execution_role", st.ARN.ValueString(), st.Name.ValueString())
 	}

@@ -47,12 +47,12 @@ func recoverInputs(trust, policy string) recoveredInputs {
 			}
 		}
 		for _, a := range writeObjects {
-			if uri, ok := objectARNToURI(a); ok {
+			if uri, ok := iampolicy.ObjectARNToURI(a); ok {
 				out.write = append(out.write, uri)
 			}
 		}
 		for _, a := range readObjects {
-			if uri, ok := objectARNToURI(a); ok && !slices.Contains(writeObjects, a) {
+			if uri, ok := iampolicy.ObjectARNToURI(a); ok && !slices.Contains(writeObjects, a) {
 				out.read = append(out.read, uri)
 			}
 		}
@@ -113,18 +113,4 @@ func resourceIDs(arns []string, service, prefix string) []string {
 		}
 	}
 	return ids
-}
-
-// objectARNToURI turns arn:<partition>:s3:::bucket/prefix* back into
-// s3://bucket/prefix (the whole bucket, bucket/*, becomes s3://bucket).
-func objectARNToURI(objectARN string) (string, bool) {
-	a, err := arn.Parse(objectARN)
-	if err != nil || a.Service != "s3" || a.Region != "" || a.AccountID != "" || !strings.HasSuffix(a.Resource, "*") {
-		return "", false
-	}
-	bucket, prefix, _ := strings.Cut(strings.TrimSuffix(a.Resource, "*"), "/")
-	if prefix == "" {
-		return "s3://" + bucket, true
-	}
-	return "s3://" + bucket + "/" + prefix, true
 }

@@ -9,9 +9,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -19,7 +16,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iamrole"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
@@ -64,7 +61,7 @@ func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	planIdentity(ctx, req, &plan, &resp.Diagnostics)
+	iamrole.PlanIdentity(ctx, req, plan.Identity(), &resp.Diagnostics)
 	var tags facts.Value[map[string]string]
 	plan.TagsAll, tags = shared.PlanTags(ctx, plan.Tags, r.data.MergeTags, &resp.Diagnostics)
 	docs, known, diags := iampolicy.RenderRole(plan.RoleInputs, r.scope(), guardrail.ControlText)
@@ -72,8 +69,7 @@ func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	plan.AttachedPolicyARNs = tfval.Set(nil)
-	plan.InlinePolicyNames = tfval.Set([]string{iampolicy.ExecutionRolePolicyName})
+	plan.PlanPosture(iampolicy.ExecutionRolePolicyName)
 	if known {
 		plan.TrustPolicyJSON = types.StringValue(docs.Trust.JSON())
 		plan.PolicyJSON = types.StringValue(docs.Policy.JSON())
@@ -98,39 +94,17 @@ func (r *roleResource) Create(ctx context.Context, req resource.CreateRequest, r
 	if !ok {
 		return
 	}
-	name := plan.Name.ValueString()
-	if name == "" {
-		name = generateName(plan.NamePrefix.ValueString())
-	}
-	tags, _ := tfval.Tags(ctx, plan.TagsAll, &resp.Diagnostics)
-	role, err := createRole(ctx, r.data.AWS.IAM, createRoleInput(name, &plan, docs, tags))
-	if err != nil {
-		resp.Diagnostics.AddError("Creating the execution role failed", fmt.Sprintf("role %s: %v", name, err))
-		return
-	}
-	// Persist the role at once so a failure below leaves it in state
-	// (tainted) rather than leaked.
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), name)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("arn"), aws.ToString(role.Arn))...)
+	ok = plan.CreateFromPlan(ctx, r.data.AWS.IAM, documents(docs), &resp.State, "execution role", &resp.Diagnostics)
 	r.data.Posture.Invalidate()
-	tflog.Info(ctx, "created execution role", map[string]any{"role": name})
-
-	if _, err := r.data.AWS.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
-		RoleName: aws.String(name), PolicyName: aws.String(iampolicy.ExecutionRolePolicyName), PolicyDocument: aws.String(docs.Policy.JSON()),
-	}); err != nil {
-		resp.Diagnostics.AddError("Putting the execution role's policy failed", fmt.Sprintf("role %s: %v", name, err))
-		return
+	if ok {
+		tflog.Info(ctx, "created execution role", map[string]any{"role": plan.Name.ValueString()})
+		iamrole.SaveCreated(ctx, &plan, r.read, "execution role "+plan.ID.ValueString(), &resp.State, &resp.Diagnostics)
 	}
-	plan.ID = types.StringValue(name)
-	plan.Name = types.StringValue(name)
-	plan.ARN = types.StringValue(aws.ToString(role.Arn))
-	r.saveCreated(ctx, &plan, &resp.State, &resp.Diagnostics)
 }
 
 func (r *roleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	if providerdata.Ready(r.data, "sagesafe_execution_role was read", &resp.Diagnostics) {
-		shared.Read(ctx, req, resp, r.refresh, "execution role")
+		shared.Read(ctx, req, resp, iamrole.Refresh(r.read, "execution role"), "execution role")
 	}
 }
 
@@ -147,11 +121,17 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	}
 	plan.ID, plan.Name = state.ID, state.Name
 	defer r.data.Posture.Invalidate()
-	if err := r.reconcile(ctx, state.ID.ValueString(), &plan, docs, &resp.Diagnostics); err != nil {
+	name := state.ID.ValueString()
+	// SS-IAM-2: nothing but the generated policy stays on the role.
+	removed := func(what string) {
+		resp.Diagnostics.AddWarning("SS-IAM-2: removed a policy added outside Terraform from execution role "+name,
+			"sagesafe "+what+". An execution role carries only the policy sagesafe generates from its inputs; to grant more, change those inputs.")
+	}
+	if err := plan.Reconcile(ctx, r.data.AWS.IAM, name, documents(docs), removed, &resp.Diagnostics); err != nil {
 		resp.Diagnostics.AddError("Updating the execution role failed", err.Error())
 		return
 	}
-	shared.SaveRefreshed(ctx, &plan, r.refresh, &resp.State, &resp.Diagnostics)
+	shared.SaveRefreshed(ctx, &plan, iamrole.Refresh(r.read, "execution role"), &resp.State, &resp.Diagnostics)
 }
 
 func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -161,7 +141,7 @@ func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 		return
 	}
 	defer r.data.Posture.Invalidate()
-	if err := deleteRole(ctx, r.data.AWS.IAM, state.ID.ValueString()); err != nil {
+	if err := iamrole.Delete(ctx, r.data.AWS.IAM, state.ID.ValueString()); err != nil {
 		resp.Diagnostics.AddError("Deleting the execution role failed", err.Error())
 	}
 }
@@ -170,24 +150,21 @@ func (r *roleResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 // generated policy was built from (see recoverInputs), so a matching
 // configuration plans no change.
 func (r *roleResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	name := req.ID
-	if n, ok := posture.RoleNameFromARN(name); ok {
-		name = n
-	}
-	if name == "" || len(name) > maxNameLen || !roleNameRE.MatchString(name) {
-		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("%q is not an IAM role name.", req.ID))
+	name, err := iamrole.ImportName(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", err.Error()+".")
 		return
 	}
 	if !providerdata.Ready(r.data, "the import", &resp.Diagnostics) {
 		return
 	}
-	live, err := findRole(ctx, r.data.AWS.IAM, name)
+	live, err := iamrole.Find(ctx, r.data.AWS.IAM, name)
 	if err != nil {
 		resp.Diagnostics.AddError("Importing the execution role failed", fmt.Sprintf("role %s: %v", name, err))
 		return
 	}
-	m := importedModel(name, recoverInputs(live.trust, live.inline[iampolicy.ExecutionRolePolicyName]))
-	if own := shared.OwnTags(live.tags, r.data.DefaultTags); len(own) > 0 {
+	m := importedModel(name, recoverInputs(live.Trust, live.Inline[iampolicy.ExecutionRolePolicyName]))
+	if own := shared.OwnTags(live.Tags, r.data.DefaultTags); len(own) > 0 {
 		m.Tags = tfval.Map(own)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)

@@ -1,4 +1,4 @@
-package executionrole
+package iamrole
 
 import (
 	"net/url"
@@ -9,13 +9,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 )
 
 // TestAuditLeftoverRole: the role a killed apply made is adopted only when
 // it is what this create would make (part (c) of the recovery rule).
-func TestAuditLeftoverRole(t *testing.T) {
+func TestAuditLeftover(t *testing.T) {
 	in := &iam.CreateRoleInput{
 		RoleName: aws.String("exec"), AssumeRolePolicyDocument: aws.String(sentTrust), MaxSessionDuration: aws.Int32(3600),
 		Tags: []iamtypes.Tag{{Key: aws.String("team"), Value: aws.String("ml")}, {Key: aws.String(idem.TokenTag), Value: aws.String("this-create")}},
@@ -37,7 +36,7 @@ func TestAuditLeftoverRole(t *testing.T) {
 		wantErr  string
 	}{
 		{name: "killed right after CreateRole", role: role(nil), tags: tags},
-		{name: "killed after PutRolePolicy", role: role(nil), tags: tags, inline: []string{iampolicy.ExecutionRolePolicyName}},
+		{name: "killed after PutRolePolicy", role: role(nil), tags: tags, inline: []string{"generated"}},
 		{name: "the trust was changed", role: role(func(r *iamtypes.Role) {
 			r.AssumeRolePolicyDocument = aws.String(strings.Replace(sentTrust, "sagemaker", "ec2", 1))
 		}), tags: tags, wantErr: "trust policy"},
@@ -52,7 +51,7 @@ func TestAuditLeftoverRole(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := auditLeftoverRole(tc.role, tc.tags, tc.attached, tc.inline, in)
+			err := auditLeftover(tc.role, tc.tags, tc.attached, tc.inline, in, "generated")
 			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
 				t.Fatalf("err = %v, want %q", err, tc.wantErr)
 			}

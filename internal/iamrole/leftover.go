@@ -1,4 +1,4 @@
-package executionrole
+package iamrole
 
 import (
 	"context"
@@ -11,54 +11,52 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
-// findLeftoverRole returns the role named in the request when a killed
+// findLeftover returns the role named in the request when a killed
 // apply of this resource made it, under the recovery rule of internal/idem:
 // the name is the identity (the role was found by it), it carries a
 // creation token (any: the killed run's is lost), and it passes
-// auditLeftoverRole. The error says why not. A role made with name_prefix
+// auditLeftover. The error says why not. A role made with name_prefix
 // has no identity a later apply could know, so it is never found here.
-func findLeftoverRole(ctx context.Context, ic *iam.Client, in *iam.CreateRoleInput) (*iamtypes.Role, error) {
+func findLeftover(ctx context.Context, ic *iam.Client, in *iam.CreateRoleInput, keep string) (*iamtypes.Role, error) {
 	name := aws.ToString(in.RoleName)
 	got, err := ic.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("GetRole: %w", err)
 	case got.Role == nil:
-		return nil, fmt.Errorf("GetRole %s: %w", name, errEmptyAnswer)
+		return nil, fmt.Errorf("GetRole %s: %w", name, ErrEmptyAnswer)
 	}
-	tags, err := listRoleTags(ctx, ic, name)
+	tags, err := ListTags(ctx, ic, name)
 	if err != nil {
 		return nil, err
 	}
 	if err := idem.Leftover(tags, nil); err != nil {
 		return nil, err
 	}
-	attached, err := listAttachedPolicies(ctx, ic, name)
+	attached, err := listAttached(ctx, ic, name)
 	if err != nil {
 		return nil, err
 	}
-	inline, err := getInlinePolicies(ctx, ic, name)
+	inline, err := getInline(ctx, ic, name)
 	if err != nil {
 		return nil, err
 	}
-	if err := auditLeftoverRole(got.Role, tags, attached, slices.Sorted(maps.Keys(inline)), in); err != nil {
+	if err := auditLeftover(got.Role, tags, attached, slices.Sorted(maps.Keys(inline)), in, keep); err != nil {
 		return nil, fmt.Errorf("it carries a creation token, but %w", err)
 	}
 	return got.Role, nil
 }
 
-// auditLeftoverRole is part (c) of the recovery rule for an execution
-// role: it must be what CreateRole makes from in: the trust policy,
-// permissions boundary, maximum session duration, path and tags sent
-// (the creation token aside), no managed policy, and no inline policy but
-// the generated one (whose document the create puts next, as for a new
-// role).
-func auditLeftoverRole(role *iamtypes.Role, tags map[string]string, attached, inline []string, in *iam.CreateRoleInput) error {
+// auditLeftover is part (c) of the recovery rule for a role: it must be
+// what CreateRole makes from in: the trust policy, permissions boundary,
+// maximum session duration, path and tags sent (the creation token aside),
+// no managed policy, and no inline policy but keep, the generated one
+// (whose document the create puts next, as for a new role).
+func auditLeftover(role *iamtypes.Role, tags map[string]string, attached, inline []string, in *iam.CreateRoleInput, keep string) error {
 	if err := sameAsSent(role, in); err != nil {
 		return err
 	}
@@ -79,7 +77,7 @@ func auditLeftoverRole(role *iamtypes.Role, tags map[string]string, attached, in
 		return fmt.Errorf("managed policies are attached to it: %v", attached)
 	}
 	for _, p := range inline {
-		if p != iampolicy.ExecutionRolePolicyName {
+		if p != keep {
 			return errors.New("it has the inline policy " + p)
 		}
 	}
