@@ -74,6 +74,33 @@ resource "sagesafe_execution_role" "inference" {
   vpc_security_group_ids = [sagesafe_network.ml.workload_security_group_id]
 }
 
+# People: the roles data scientists and model reviewers assume (with MFA).
+# A data scientist may start jobs and create models only in this network,
+# with this key, isolated and encrypted, passing only the training role:
+# anything else is denied by IAM, from the console or the CLI as well.
+resource "sagesafe_persona_role" "data_scientists" {
+  name               = "${var.name}-data-scientists"
+  persona            = "data_scientist"
+  account_principals = var.people_principals
+
+  subnet_ids          = sagesafe_network.ml.subnet_ids
+  security_group_ids  = [sagesafe_network.ml.workload_security_group_id]
+  kms_key_arn         = sagesafe_kms_key.ml.arn
+  execution_role_arns = [sagesafe_execution_role.training.arn]
+
+  s3_read_uris  = ["s3://${var.data_bucket}/training/"]
+  s3_write_uris = ["s3://${var.data_bucket}/experiments/"]
+}
+
+# Reviewers approve or reject model versions and read their reports; they
+# launch nothing.
+resource "sagesafe_persona_role" "model_reviewers" {
+  name               = "${var.name}-model-reviewers"
+  persona            = "model_reviewer"
+  account_principals = var.people_principals
+  s3_read_uris       = ["s3://${var.data_bucket}/models/"]
+}
+
 # Train: network isolation, inter-container encryption and the CMK on
 # output and volume are not options. Runtime is bounded.
 resource "sagesafe_training_job" "model" {

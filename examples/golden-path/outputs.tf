@@ -29,24 +29,28 @@ output "alarms" {
 output "controls" {
   description = "The controls each resource reports as held (checked on its live objects, no finding); control_states has the others."
   value = {
-    kms_key        = sagesafe_kms_key.ml.controls
-    network        = sagesafe_network.ml.controls
-    training_role  = sagesafe_execution_role.training.controls
-    inference_role = sagesafe_execution_role.inference.controls
-    training_job   = sagesafe_training_job.model.controls
-    endpoint       = sagesafe_endpoint.model.controls
+    kms_key         = sagesafe_kms_key.ml.controls
+    network         = sagesafe_network.ml.controls
+    training_role   = sagesafe_execution_role.training.controls
+    inference_role  = sagesafe_execution_role.inference.controls
+    data_scientists = sagesafe_persona_role.data_scientists.controls
+    model_reviewers = sagesafe_persona_role.model_reviewers.controls
+    training_job    = sagesafe_training_job.model.controls
+    endpoint        = sagesafe_endpoint.model.controls
   }
 }
 
 output "control_states" {
   description = "The state of every control of each resource: held, warned, failed, or not_checked with the reason."
   value = {
-    kms_key        = sagesafe_kms_key.ml.control_states
-    network        = sagesafe_network.ml.control_states
-    training_role  = sagesafe_execution_role.training.control_states
-    inference_role = sagesafe_execution_role.inference.control_states
-    training_job   = sagesafe_training_job.model.control_states
-    endpoint       = sagesafe_endpoint.model.control_states
+    kms_key         = sagesafe_kms_key.ml.control_states
+    network         = sagesafe_network.ml.control_states
+    training_role   = sagesafe_execution_role.training.control_states
+    inference_role  = sagesafe_execution_role.inference.control_states
+    data_scientists = sagesafe_persona_role.data_scientists.control_states
+    model_reviewers = sagesafe_persona_role.model_reviewers.control_states
+    training_job    = sagesafe_training_job.model.control_states
+    endpoint        = sagesafe_endpoint.model.control_states
   }
 }
 

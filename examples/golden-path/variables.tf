@@ -68,3 +68,9 @@ variable "retain_logs_on_destroy" {
   type        = bool
   default     = true
 }
+
+variable "people_principals" {
+  description = "Who may assume the persona roles (with MFA): account IDs or IAM ARNs, e.g. the account your people sign in to."
+  type        = list(string)
+  default     = ["123456789012"]
+}

@@ -4,8 +4,11 @@
 // provider comes from a dev_overrides CLI configuration.
 //
 // Steps: plan and apply examples/golden-path (key, network, roles, training
-// job, endpoint), print its outputs and a compliance matrix (also written to
-// examples/golden-path/COMPLIANCE.md), check that a second plan is empty,
+// job, endpoint, persona roles), print its outputs and a compliance matrix
+// (also written to examples/golden-path/COMPLIANCE.md), judge the data
+// scientists' live role with an IAM policy simulator (an insecure
+// CreateTrainingJob denied, the one sagesafe made allowed), check that a
+// second plan is empty,
 // show that an insecure variant is refused at plan time with its control
 // IDs, destroy, and prove that nothing is left in the emulator. The
 // emulator is stopped by with-emulator.sh even when a step fails.
@@ -81,7 +84,7 @@ func run() error {
 			return fmt.Errorf("%s is missing: run `make demo` (it builds it)", p)
 		}
 	}
-	st := &steps{of: 9}
+	st := &steps{of: 10}
 
 	st.say("connecting to the emulator at %s", endpoint)
 	c, diags := awsclient.New(ctx, awsclient.Config{Region: region, EndpointURL: endpoint, AccessKey: "testing", SecretKey: "testing", MaxRetries: 3})
@@ -186,6 +189,20 @@ func run() error {
 	fmt.Printf("\n    written: %s\n", strings.TrimPrefix(reportPath, root+"/"))
 	if failing := m.Failing(); len(failing) > 0 {
 		return fmt.Errorf("the golden path does not satisfy: %s", strings.Join(failing, ", "))
+	}
+
+	st.say("people: the data scientists' live role judged by an IAM policy simulator (@cloud-copilot/iam-simulate; real AWS is the final judge)")
+	outcomes, err := judgeDataScientists(ctx, c, show)
+	if err != nil {
+		return err
+	}
+	for _, o := range outcomes {
+		fmt.Printf("    %-18s %s\n", o.Decision.Result, o.Case.Name)
+	}
+	for _, o := range outcomes {
+		if !o.OK {
+			return fmt.Errorf("the data scientists' role decides wrongly: %s", o)
+		}
 	}
 
 	st.say("a second plan: no drift, no changes")

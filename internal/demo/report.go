@@ -16,6 +16,7 @@ var kindOf = map[string]guardrail.Kind{
 	"sagesafe_network":        guardrail.KindNetwork,
 	"sagesafe_kms_key":        guardrail.KindKMSKey,
 	"sagesafe_execution_role": guardrail.KindExecutionRole,
+	"sagesafe_persona_role":   guardrail.KindPersonaRole,
 	"sagesafe_training_job":   guardrail.KindTrainingJob,
 	"sagesafe_endpoint":       guardrail.KindEndpoint,
 }

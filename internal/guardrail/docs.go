@@ -15,6 +15,7 @@ var kindDocs = []struct {
 	{KindNetwork, "sagesafe_network"},
 	{KindKMSKey, "sagesafe_kms_key"},
 	{KindExecutionRole, "sagesafe_execution_role"},
+	{KindPersonaRole, "sagesafe_persona_role"},
 	{KindPreflight, "the preflight data source (checks only the inputs it is given)"},
 	{KindProvider, "the provider configuration"},
 }
