@@ -166,6 +166,9 @@ type Subject struct {
 	// FlowLog is the state of the VPC's flow logs (SS-MON-5).
 	FlowLog facts.Value[FlowLogState]
 
+	// Audit is the audit trail (KindAuditTrail; KindPreflight when asked).
+	Audit AuditTrail
+
 	Facts facts.Facts
 }
 
