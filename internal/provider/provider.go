@@ -88,6 +88,7 @@ type assumeRoleModel struct {
 }
 
 type endpointsModel struct {
+	CloudTrail types.String `tfsdk:"cloudtrail"`
 	CloudWatch types.String `tfsdk:"cloudwatch"`
 	EC2        types.String `tfsdk:"ec2"`
 	IAM        types.String `tfsdk:"iam"`
@@ -103,6 +104,7 @@ func (e *endpointsModel) toMap() map[string]string {
 		return nil
 	}
 	return map[string]string{
+		"cloudtrail": e.CloudTrail.ValueString(),
 		"cloudwatch": e.CloudWatch.ValueString(),
 		"ec2":        e.EC2.ValueString(),
 		"iam":        e.IAM.ValueString(),
