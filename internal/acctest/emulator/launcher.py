@@ -92,6 +92,8 @@ try:
     from moto.core.responses import ActionResult, EmptyResult
     from moto.core.utils import utcnow
     from moto.cloudwatch.responses import CloudWatchResponse
+    from moto.cloudtrail.models import CloudTrailBackend
+    from moto.core.exceptions import JsonRESTError
     from moto.ec2.exceptions import EC2ClientError
     from moto.ec2.responses import EC2Response
     from moto.iam.exceptions import NoSuchEntity
@@ -600,6 +602,26 @@ def _disassociate_kms_key(self: Any) -> str:
 
 
 # ---------------------------------------------------------------------------
+# CloudTrail: CreateTrail of a name in use
+# ---------------------------------------------------------------------------
+
+
+def _create_trail_once(original: Any) -> Any:
+    """CreateTrail (moto: a second create of a name silently replaces the
+    trail with the new request's settings). Real CloudTrail answers
+    TrailAlreadyExistsException, which is what a retry after a lost answer
+    gets, so the provider's find-before-retry is tested against that."""
+
+    def create_trail(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+        if name in self.trails:
+            raise JsonRESTError("TrailAlreadyExistsException", f"Trail {name} already exists for customer: {self.account_id}")
+        return original(self, name, *args, **kwargs)
+
+    create_trail.__wrapped__ = original  # type: ignore[attr-defined]
+    return create_trail
+
+
+# ---------------------------------------------------------------------------
 # KMS: remember the rotation period
 # ---------------------------------------------------------------------------
 
@@ -802,6 +824,8 @@ def install_patches() -> None:
     _wrap_advance_all("describe_training_job", "training_jobs", _advance_job)
     _wrap_advance_all("list_training_jobs", "training_jobs", _advance_job)
     LogsResponse.associate_kms_key = _associate_kms_key
+    if not hasattr(CloudTrailBackend.create_trail, "__wrapped__"):
+        CloudTrailBackend.create_trail = _create_trail_once(CloudTrailBackend.create_trail)
     LogsResponse.disassociate_kms_key = _disassociate_kms_key
     KmsResponse.enable_key_rotation = _enable_key_rotation
     KmsResponse.get_key_rotation_status = _get_key_rotation_status

@@ -466,6 +466,18 @@ class EmulatorTest(unittest.TestCase):
             logs.associate_kms_key(logGroupName=group + "-missing", kmsKeyId=key)
         self.assertEqual(ctx.exception.response["Error"]["Code"], "ResourceNotFoundException")
 
+    def test_create_trail_name_in_use(self) -> None:
+        s3, ct = client("s3"), client("cloudtrail")
+        bucket, name = uid("trail-bucket"), uid("trail")
+        s3.create_bucket(Bucket=bucket)
+        ct.create_trail(Name=name, S3BucketName=bucket, IsMultiRegionTrail=True)
+        with self.assertRaises(ClientError) as ctx:
+            ct.create_trail(Name=name, S3BucketName=bucket)
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "TrailAlreadyExistsException")
+        # The first trail's settings stay (moto alone would replace them).
+        self.assertTrue(ct.get_trail(Name=name)["Trail"]["IsMultiRegionTrail"])
+        ct.delete_trail(Name=name)
+
     def test_kms_rotation_period(self) -> None:
         kms = client("kms")
         key = kms.create_key()["KeyMetadata"]["KeyId"]
