@@ -157,6 +157,9 @@ type AuditTrail struct {
 	// RetentionDays is how long the trail keeps its logs (an input: the
 	// bucket's expiry and the log group's retention; Null in a preflight).
 	RetentionDays facts.Value[int64]
+	// AlarmActions are what the trail's alarms will notify (the provider's
+	// alarm_actions; Null in a preflight).
+	AlarmActions facts.Value[[]string]
 	// Live is the observed trail; Unknown at plan, Null when not asked.
 	Live facts.Value[AuditTrailState]
 }

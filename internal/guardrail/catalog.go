@@ -521,7 +521,7 @@ var Catalog = []Control{
 	{
 		ID:        "SS-AUD-5",
 		Title:     "Alarms watch security-relevant changes",
-		Rule:      "The trail's log group has, for every audit event class (SageMaker workload changes; SageMaker notebook, Studio domain and presigned URL changes; KMS keys disabled or scheduled for deletion; IAM policy changes; IAM role trust and boundary changes; security group, network gateway, route table, VPC and VPC endpoint changes; CloudTrail changes; unauthorized API calls), a metric filter with exactly the class's pattern (the CIS pattern where CIS has one) and an alarm on its metric with actions enabled and at least one action.",
+		Rule:      "The trail's log group has, for every audit event class (SageMaker workload changes; SageMaker notebook, Studio domain and presigned URL changes; KMS keys disabled or scheduled for deletion; IAM policy changes; IAM role trust and boundary changes; security group, network gateway, route table, VPC and VPC endpoint changes; CloudTrail changes; unauthorized API calls), a metric filter with exactly the class's pattern (the CIS pattern where CIS has one) and an alarm on its metric with actions enabled and at least one action; the provider's alarm_actions is not empty.",
 		Severity:  SeverityError,
 		AppliesTo: auditKinds,
 		Rationale: "Without alarms a deleted endpoint, a disabled key, a policy attached to an execution role or a burst of denied calls is found at the next refresh at best, and only on objects sagesafe manages. Security Hub's CloudWatch controls accept only the exact CIS patterns.",

@@ -1260,6 +1260,13 @@ func checkTrailLogGroup(s *Subject, p Policy) []Finding {
 
 func checkTrailAlarms(s *Subject, _ Policy) []Finding {
 	r := report{id: "SS-AUD-5"}
+	switch a := s.Audit.AlarmActions; {
+	case a.IsKnown() && len(a.V) == 0:
+		r.add(SeverityError, FieldAlarms, -1, "", "the audit alarms of "+label(s)+" would notify nobody",
+			"The provider's alarm_actions is empty, so an alarm on a deleted endpoint, a disabled key or denied calls would change state and tell no one.")
+	case !a.IsKnown() && (a.State == facts.StateUnknown || s.Kind != KindPreflight):
+		r.skipValue(s, FieldAlarms, a.State)
+	}
 	t, ok := r.liveTrail(s, FieldMetricFilters)
 	if !ok {
 		return r.out

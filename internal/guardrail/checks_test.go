@@ -753,6 +753,10 @@ var checkCases = []checkCase{
 		t.MetricFilters[3].Pattern = strings.Replace(t.MetricFilters[3].Pattern, "{", "{($.eventSource=iam.amazonaws.com) && (", 1) + ")"
 		t.Alarms = t.Alarms[:0:0]
 	}), auditAllMissingAlarms()...),
+	fail("SS-AUD-5", "no alarm_actions at plan", auditTrail, func(s *Subject, p *Policy) {
+		atPlan(s, p)
+		s.Audit.AlarmActions = facts.Known([]string{})
+	}, errAt(-1, "", "alarm_actions is empty")),
 	unknown("SS-AUD-5", "filters created by the apply", auditTrail, atPlan),
 	nothing("SS-AUD-5", "no log group", auditPreflight, trail(func(t *AuditTrailState) { t.LogGroup = "" }), "delivers to no log group (SS-AUD-4)"),
 }

@@ -172,7 +172,8 @@ func auditTrail() *Subject {
 	}
 	return &Subject{
 		Kind: KindAuditTrail, Name: "ml-audit", Region: testRegion, AccountID: testAccount,
-		Audit: AuditTrail{KMSKeyARN: facts.Known(testKey), RetentionDays: facts.Known(int64(365)), Live: facts.Known(live)},
+		Audit: AuditTrail{KMSKeyARN: facts.Known(testKey), RetentionDays: facts.Known(int64(365)),
+			AlarmActions: facts.Known([]string{testTopic}), Live: facts.Known(live)},
 		Facts: testFacts(),
 	}
 }
@@ -181,7 +182,7 @@ func auditTrail() *Subject {
 func auditPreflight() *Subject {
 	s := auditTrail()
 	s.Kind, s.Name = KindPreflight, "preflight"
-	s.Audit.KMSKeyARN, s.Audit.RetentionDays = facts.Null[string](), facts.Null[int64]()
+	s.Audit.KMSKeyARN, s.Audit.RetentionDays, s.Audit.AlarmActions = facts.Null[string](), facts.Null[int64](), facts.Null[[]string]()
 	return s
 }
 
