@@ -96,58 +96,6 @@ var AuditEventClasses = []AuditEventClass{
 	},
 }
 
-// AuditMetricFilter is a metric filter observed on the trail's log group.
-type AuditMetricFilter struct {
-	Name      string
-	Pattern   string
-	Namespace string
-	Metric    string
-}
-
-// AuditAlarm is an alarm observed on a metric of the trail's log group.
-type AuditAlarm struct {
-	Name           string
-	Namespace      string
-	Metric         string
-	ActionsEnabled bool
-	Actions        []string
-}
-
-// AuditTrailState is what was observed of a live trail, its bucket and its
-// log group (posture of sagesafe_audit_trail, or of an existing trail the
-// preflight is asked about).
-type AuditTrailState struct {
-	Trail string // the trail's name, for messages
-
-	// SS-AUD-1
-	MultiRegion bool
-	Logging     bool
-	// ManagementEvents is the read/write type of the management events the
-	// trail records ("All", "ReadOnly", "WriteOnly"), "" when none.
-	ManagementEvents string
-	ExcludedSources  []string // ExcludeManagementEventSources
-
-	// SS-AUD-2
-	KMSKeyARN         string
-	LogFileValidation bool
-
-	// SS-AUD-3
-	Bucket              string
-	BucketOwnerEnforced bool
-	PublicAccessBlocked bool // all four settings of the bucket's block
-	TLSOnly             bool // the bucket policy denies aws:SecureTransport false
-	Versioned           bool
-
-	// SS-AUD-4
-	LogGroup              string // "" when the trail delivers to no log group
-	LogGroupKMSKeyARN     string
-	LogGroupRetentionDays int64 // 0 = never expire
-
-	// SS-AUD-5
-	MetricFilters []AuditMetricFilter
-	Alarms        []AuditAlarm
-}
-
 // AuditTrail is the audit trail part of a Subject (KindAuditTrail, and
 // KindPreflight when asked).
 type AuditTrail struct {
@@ -161,5 +109,5 @@ type AuditTrail struct {
 	// alarm_actions; Null in a preflight).
 	AlarmActions facts.Value[[]string]
 	// Live is the observed trail; Unknown at plan, Null when not asked.
-	Live facts.Value[AuditTrailState]
+	Live facts.Value[facts.TrailFact]
 }

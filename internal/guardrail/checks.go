@@ -1108,7 +1108,7 @@ func checkImageSource(s *Subject, p Policy) []Finding {
 // liveTrail returns the observed trail, or records why there is none to
 // check: Unknown at plan (the apply creates or restores it), Null in a
 // preflight that was not asked, no trail at all (SS-AUD-1's finding).
-func (r *report) liveTrail(s *Subject, field Field) (AuditTrailState, bool) {
+func (r *report) liveTrail(s *Subject, field Field) (facts.TrailFact, bool) {
 	v := s.Audit.Live
 	switch {
 	case v.State == facts.StateUnknown:
@@ -1120,7 +1120,7 @@ func (r *report) liveTrail(s *Subject, field Field) (AuditTrailState, bool) {
 	default:
 		return v.V, true
 	}
-	return AuditTrailState{}, false
+	return facts.TrailFact{}, false
 }
 
 func checkTrailRecording(s *Subject, _ Policy) []Finding {
@@ -1286,7 +1286,7 @@ func checkTrailAlarms(s *Subject, _ Policy) []Finding {
 // watchGap says what is missing for one event class: a metric filter with
 // exactly the class's pattern, and an alarm with enabled actions on its
 // metric; "" when both are there.
-func watchGap(t AuditTrailState, c AuditEventClass) string {
+func watchGap(t facts.TrailFact, c AuditEventClass) string {
 	var metrics []string
 	for _, f := range t.MetricFilters {
 		if f.Pattern == c.Pattern {

@@ -680,21 +680,21 @@ var checkCases = []checkCase{
 	// SS-AUD-1
 	pass("SS-AUD-1", "multi-region trail logging all management events", auditTrail, nil),
 	pass("SS-AUD-1", "preflight: existing trail", auditPreflight, nil),
-	fail("SS-AUD-1", "logging stopped, single region, write only, KMS excluded", auditTrail, trail(func(t *AuditTrailState) {
+	fail("SS-AUD-1", "logging stopped, single region, write only, KMS excluded", auditTrail, trail(func(t *facts.TrailFact) {
 		t.Logging, t.MultiRegion, t.ManagementEvents, t.ExcludedSources = false, false, "WriteOnly", []string{"kms.amazonaws.com"}
 	}), errAt(-1, "ml-audit", "it records only its home region; its logging is stopped; it records only WriteOnly management events; it excludes the management events of kms.amazonaws.com")),
-	fail("SS-AUD-1", "no management events", auditTrail, trail(func(t *AuditTrailState) { t.ManagementEvents = "" }),
+	fail("SS-AUD-1", "no management events", auditTrail, trail(func(t *facts.TrailFact) { t.ManagementEvents = "" }),
 		errAt(-1, "ml-audit", "it records no management events")),
-	fail("SS-AUD-1", "preflight: account has no trail", auditPreflight, trail(func(t *AuditTrailState) { *t = AuditTrailState{} }),
+	fail("SS-AUD-1", "preflight: account has no trail", auditPreflight, trail(func(t *facts.TrailFact) { *t = facts.TrailFact{} }),
 		errAt(-1, "", "the account has no CloudTrail trail")),
 	unknown("SS-AUD-1", "trail created by the apply", auditTrail, atPlan),
-	nothing("SS-AUD-1", "preflight not asked", auditPreflight, func(s *Subject, _ *Policy) { s.Audit.Live = facts.Null[AuditTrailState]() }, "trail was not given"),
+	nothing("SS-AUD-1", "preflight not asked", auditPreflight, func(s *Subject, _ *Policy) { s.Audit.Live = facts.Null[facts.TrailFact]() }, "trail was not given"),
 
 	// SS-AUD-2
 	pass("SS-AUD-2", "encrypted with the given key, validated", auditTrail, nil),
-	fail("SS-AUD-2", "no key, no validation", auditTrail, trail(func(t *AuditTrailState) { t.KMSKeyARN, t.LogFileValidation = "", false }),
+	fail("SS-AUD-2", "no key, no validation", auditTrail, trail(func(t *facts.TrailFact) { t.KMSKeyARN, t.LogFileValidation = "", false }),
 		errAt(-1, "ml-audit", "not encrypted with a customer-managed key"), errAt(-1, "ml-audit", "log file validation off")),
-	fail("SS-AUD-2", "key changed out of band", auditTrail, trail(func(t *AuditTrailState) { t.KMSKeyARN = testKey + "0" }),
+	fail("SS-AUD-2", "key changed out of band", auditTrail, trail(func(t *facts.TrailFact) { t.KMSKeyARN = testKey + "0" }),
 		errAt(-1, "ml-audit", "kms_key_arn is "+testKey)),
 	fail("SS-AUD-2", "key of another account at plan", auditTrail, func(s *Subject, p *Policy) {
 		atPlan(s, p)
@@ -704,7 +704,7 @@ var checkCases = []checkCase{
 		k := "arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 		p.AllowedKeyAccounts = []string{"444455556666"}
 		s.Audit.KMSKeyARN = facts.Known(k)
-		trail(func(t *AuditTrailState) { t.KMSKeyARN = k })(s, p)
+		trail(func(t *facts.TrailFact) { t.KMSKeyARN = k })(s, p)
 	}),
 	fail("SS-AUD-2", "an alias is not a key ARN", auditTrail, func(s *Subject, p *Policy) {
 		atPlan(s, p)
@@ -717,23 +717,23 @@ var checkCases = []checkCase{
 
 	// SS-AUD-3
 	pass("SS-AUD-3", "private versioned bucket", auditTrail, nil),
-	fail("SS-AUD-3", "bucket policy replaced, versioning suspended", auditTrail, trail(func(t *AuditTrailState) { t.TLSOnly, t.Versioned = false, false }),
+	fail("SS-AUD-3", "bucket policy replaced, versioning suspended", auditTrail, trail(func(t *facts.TrailFact) { t.TLSOnly, t.Versioned = false, false }),
 		errAt(-1, "ml-audit-logs", "its policy does not deny requests without TLS (aws:SecureTransport false); versioning is not enabled")),
-	fail("SS-AUD-3", "ACLs and public access", auditTrail, trail(func(t *AuditTrailState) { t.BucketOwnerEnforced, t.PublicAccessBlocked = false, false }),
+	fail("SS-AUD-3", "ACLs and public access", auditTrail, trail(func(t *facts.TrailFact) { t.BucketOwnerEnforced, t.PublicAccessBlocked = false, false }),
 		errAt(-1, "ml-audit-logs", "object ownership is not BucketOwnerEnforced")),
 	unknown("SS-AUD-3", "bucket created by the apply", auditTrail, atPlan),
-	nothing("SS-AUD-3", "preflight: no trail", auditPreflight, trail(func(t *AuditTrailState) { *t = AuditTrailState{} }), "the account has no trail (SS-AUD-1)"),
+	nothing("SS-AUD-3", "preflight: no trail", auditPreflight, trail(func(t *facts.TrailFact) { *t = facts.TrailFact{} }), "the account has no trail (SS-AUD-1)"),
 
 	// SS-AUD-4
 	pass("SS-AUD-4", "encrypted log group kept a year", auditTrail, nil),
-	pass("SS-AUD-4", "log group never expires", auditPreflight, trail(func(t *AuditTrailState) { t.LogGroupRetentionDays = 0 })),
+	pass("SS-AUD-4", "log group never expires", auditPreflight, trail(func(t *facts.TrailFact) { t.LogGroupRetentionDays = 0 })),
 	fail("SS-AUD-4", "retention 0 at plan", auditTrail, func(s *Subject, p *Policy) {
 		atPlan(s, p)
 		s.Audit.RetentionDays = facts.Known(int64(0))
 	}, errAt(-1, "", "retention_days is 0; min_log_retention_days requires at least 365")),
-	fail("SS-AUD-4", "no log group", auditPreflight, trail(func(t *AuditTrailState) { t.LogGroup = "" }),
+	fail("SS-AUD-4", "no log group", auditPreflight, trail(func(t *facts.TrailFact) { t.LogGroup = "" }),
 		errAt(-1, "ml-audit", "delivers to no CloudWatch Logs group")),
-	fail("SS-AUD-4", "unencrypted, short retention", auditTrail, trail(func(t *AuditTrailState) { t.LogGroupKMSKeyARN, t.LogGroupRetentionDays = "", 30 }),
+	fail("SS-AUD-4", "unencrypted, short retention", auditTrail, trail(func(t *facts.TrailFact) { t.LogGroupKMSKeyARN, t.LogGroupRetentionDays = "", 30 }),
 		errAt(-1, "/sagesafe/ml-audit/trail", "no kmsKeyId"), errAt(-1, "/sagesafe/ml-audit/trail", "Its retention is 30 days")),
 	unknown("SS-AUD-4", "retention unknown", auditTrail, func(s *Subject, p *Policy) {
 		atPlan(s, p)
@@ -742,13 +742,13 @@ var checkCases = []checkCase{
 
 	// SS-AUD-5
 	pass("SS-AUD-5", "every class watched", auditTrail, nil),
-	fail("SS-AUD-5", "a filter deleted, an alarm without actions", auditTrail, trail(func(t *AuditTrailState) {
-		t.MetricFilters = slices.DeleteFunc(slices.Clone(t.MetricFilters), func(f AuditMetricFilter) bool { return f.Name == "ml-audit-kms_key_disabled" })
+	fail("SS-AUD-5", "a filter deleted, an alarm without actions", auditTrail, trail(func(t *facts.TrailFact) {
+		t.MetricFilters = slices.DeleteFunc(slices.Clone(t.MetricFilters), func(f facts.MetricFilterFact) bool { return f.Name == "ml-audit-kms_key_disabled" })
 		t.Alarms = slices.Clone(t.Alarms)
 		t.Alarms[len(t.Alarms)-1].Actions = nil
 	}), errAt(2, "kms_key_disabled", "No metric filter on /sagesafe/ml-audit/trail has exactly the pattern {($.eventSource=kms.amazonaws.com)"),
 		errAt(len(AuditEventClasses)-1, "unauthorized_api_calls", "notify nobody")),
-	fail("SS-AUD-5", "a CIS pattern with an extra term does not count", auditPreflight, trail(func(t *AuditTrailState) {
+	fail("SS-AUD-5", "a CIS pattern with an extra term does not count", auditPreflight, trail(func(t *facts.TrailFact) {
 		t.MetricFilters = slices.Clone(t.MetricFilters)
 		t.MetricFilters[3].Pattern = strings.Replace(t.MetricFilters[3].Pattern, "{", "{($.eventSource=iam.amazonaws.com) && (", 1) + ")"
 		t.Alarms = t.Alarms[:0:0]
@@ -758,7 +758,7 @@ var checkCases = []checkCase{
 		s.Audit.AlarmActions = facts.Known([]string{})
 	}, errAt(-1, "", "alarm_actions is empty")),
 	unknown("SS-AUD-5", "filters created by the apply", auditTrail, atPlan),
-	nothing("SS-AUD-5", "no log group", auditPreflight, trail(func(t *AuditTrailState) { t.LogGroup = "" }), "delivers to no log group (SS-AUD-4)"),
+	nothing("SS-AUD-5", "no log group", auditPreflight, trail(func(t *facts.TrailFact) { t.LogGroup = "" }), "delivers to no log group (SS-AUD-4)"),
 }
 
 func TestChecks(t *testing.T) {

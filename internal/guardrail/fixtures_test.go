@@ -159,7 +159,7 @@ func providerSubject() *Subject {
 // auditTrail is a compliant sagesafe_audit_trail as a refresh observes it:
 // every class watched by an exact filter and an alarm with an action.
 func auditTrail() *Subject {
-	live := AuditTrailState{
+	live := facts.TrailFact{
 		Trail: "ml-audit", MultiRegion: true, Logging: true, ManagementEvents: "All",
 		KMSKeyARN: testKey, LogFileValidation: true,
 		Bucket: "ml-audit-logs", BucketOwnerEnforced: true, PublicAccessBlocked: true, TLSOnly: true, Versioned: true,
@@ -167,8 +167,8 @@ func auditTrail() *Subject {
 	}
 	for _, c := range AuditEventClasses {
 		m := "ml-audit-" + c.Name
-		live.MetricFilters = append(live.MetricFilters, AuditMetricFilter{Name: m, Pattern: c.Pattern, Namespace: AuditNamespace, Metric: m})
-		live.Alarms = append(live.Alarms, AuditAlarm{Name: m, Namespace: AuditNamespace, Metric: m, ActionsEnabled: true, Actions: []string{testTopic}})
+		live.MetricFilters = append(live.MetricFilters, facts.MetricFilterFact{Name: m, Pattern: c.Pattern, Namespace: AuditNamespace, Metric: m})
+		live.Alarms = append(live.Alarms, facts.AlarmFact{Name: m, Namespace: AuditNamespace, Metric: m, ActionsEnabled: true, Actions: []string{testTopic}})
 	}
 	return &Subject{
 		Kind: KindAuditTrail, Name: "ml-audit", Region: testRegion, AccountID: testAccount,
@@ -187,7 +187,7 @@ func auditPreflight() *Subject {
 }
 
 // trail edits the observed trail of an audit subject.
-func trail(edit func(*AuditTrailState)) func(*Subject, *Policy) {
+func trail(edit func(*facts.TrailFact)) func(*Subject, *Policy) {
 	return func(s *Subject, _ *Policy) {
 		t := s.Audit.Live.V
 		edit(&t)
@@ -196,4 +196,4 @@ func trail(edit func(*AuditTrailState)) func(*Subject, *Policy) {
 }
 
 // atPlan is an audit trail at plan: its inputs known, the trail not yet observed.
-func atPlan(s *Subject, _ *Policy) { s.Audit.Live = facts.Unknown[AuditTrailState]() }
+func atPlan(s *Subject, _ *Policy) { s.Audit.Live = facts.Unknown[facts.TrailFact]() }
