@@ -25,6 +25,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/audittrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/endpoint"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/executionrole"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/executionrolepolicy"
@@ -395,6 +396,7 @@ func (p *sagesafeProvider) Resources(_ context.Context) []func() resource.Resour
 		network.NewResource,
 		endpoint.NewResource,
 		trainingjob.NewResource,
+		audittrail.NewResource,
 	}
 }
 
