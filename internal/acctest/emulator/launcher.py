@@ -1081,7 +1081,11 @@ def _rest_operations(service: str) -> list[Any]:
             )
             reqs = [(k, v or None) for k, _, v in (q.partition("=") for q in query.split("&") if q)]
             literal = len(re.sub(r"\{[^}]+\}", "", path))
-            ops.append((http.get("method", "POST"), re.compile(regex), reqs, (len(reqs), literal), name))
+            # On a tie the current operation wins over the deprecated one of
+            # the same URI (PutBucketLifecycleConfiguration, not
+            # PutBucketLifecycle), which is what the SDKs send.
+            current = not model.operation_model(name).deprecated
+            ops.append((http.get("method", "POST"), re.compile(regex), reqs, (len(reqs), literal, current), name))
         _rest_ops[service] = ops
     return _rest_ops[service]
 

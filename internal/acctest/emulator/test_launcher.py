@@ -175,6 +175,9 @@ class EmulatorTest(unittest.TestCase):
         s3 = client("s3")
         bucket = uid("bucket")
         s3.create_bucket(Bucket=bucket)  # REST
+        # Same URI as the deprecated PutBucketLifecycle: the current name wins.
+        s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+            {"ID": "x", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 1}}]})
         with self.assertRaises(ClientError):
             s3.get_bucket_encryption(Bucket=uid("missing"))
         control("GET", "/_sagesafe/health")  # not counted
@@ -186,6 +189,7 @@ class EmulatorTest(unittest.TestCase):
             "logs:DescribeLogGroups",
             "cloudwatch:DescribeAlarms",
             "s3:CreateBucket",
+            "s3:PutBucketLifecycleConfiguration",
             "s3:GetBucketEncryption",
         ):
             self.assertEqual(calls.get(key), 1, (key, calls))
