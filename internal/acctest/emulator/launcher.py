@@ -102,6 +102,7 @@ try:
     from moto.kms.responses import KmsResponse
     from moto.logs.exceptions import InvalidParameterException, ResourceNotFoundException
     from moto.s3.exceptions import S3AccessDeniedError
+    from moto.s3 import models as s3_models
     from moto.s3.models import s3_backends
     from moto.s3.responses import S3Response
     from moto.logs.responses import LogsResponse
@@ -689,6 +690,46 @@ def _check_expected_owner(self: Any) -> None:
         raise S3AccessDeniedError()
 
 
+def _bucket_permission(self: Any, action: str, resource: str) -> Any:
+    """FakeBucket.get_permission, with conditions evaluated against
+    aws:SecureTransport = true. moto evaluates a bucket policy's conditions
+    without request context and treats a statement whose condition does not
+    hold as a denial, whatever its effect, so the standard TLS-only statement
+    (Deny when aws:SecureTransport is false) denies every object write and
+    delete. Here a statement whose condition does not hold does not apply, as
+    in IAM. The emulator stands in for AWS's TLS endpoints (plain http is
+    allowed to it only because it is loopback, SS-TLS-1), so its requests
+    count as secure transport."""
+    from moto.iam.access_control import IAMPolicyStatement, PermissionResult
+
+    if self.policy is None:
+        return PermissionResult.NEUTRAL
+    statements = json.loads(self.policy.decode()).get("Statement", [])
+    permitted = False
+    for raw in statements if isinstance(statements, list) else [statements]:
+        if not _holds_over_tls(raw.get("Condition") or {}):
+            continue
+        result = IAMPolicyStatement(raw).is_action_permitted(action, resource)
+        if result == PermissionResult.DENIED:
+            return result
+        permitted = permitted or result == PermissionResult.PERMITTED
+    return PermissionResult.PERMITTED if permitted else PermissionResult.NEUTRAL
+
+
+def _holds_over_tls(condition: dict[str, Any]) -> bool:
+    """Whether a statement's aws:SecureTransport condition (Bool or
+    BoolIfExists; moto ignores both) holds for a request over TLS. Other
+    conditions are left to moto."""
+    for op in ("Bool", "BoolIfExists"):
+        values = (condition.get(op) or {}).get("aws:SecureTransport")
+        if values is None:
+            continue
+        values = values if isinstance(values, list) else [values]
+        if "true" not in [str(v).lower() for v in values]:
+            return False
+    return True
+
+
 def _owner_checked(original: Any) -> Any:
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
         _check_expected_owner(self)
@@ -833,6 +874,7 @@ def install_patches() -> None:
     IAMBackend.remove_role_from_instance_profile = _remove_role_from_instance_profile
     CloudWatchResponse.disable_alarm_actions = _alarm_actions_setter(False)
     CloudWatchResponse.enable_alarm_actions = _alarm_actions_setter(True)
+    s3_models.FakeBucket.get_permission = _bucket_permission
     S3Response._bucket_response = _owner_checked(S3Response._bucket_response)
     S3Response._key_response = _owner_checked(S3Response._key_response)
     for name in CLIENT_TOKEN_ACTIONS:

@@ -470,6 +470,23 @@ class EmulatorTest(unittest.TestCase):
             logs.associate_kms_key(logGroupName=group + "-missing", kmsKeyId=key)
         self.assertEqual(ctx.exception.response["Error"]["Code"], "ResourceNotFoundException")
 
+    def test_tls_only_bucket_policy_admits_the_emulators_requests(self) -> None:
+        s3 = client("s3")
+        bucket = uid("tls-only")
+        s3.create_bucket(Bucket=bucket)
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+            "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))
+        s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+        out = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "k"}]})
+        self.assertFalse(out.get("Errors"), out)
+        # Other denials still hold.
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
+        with self.assertRaises(ClientError):
+            s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+
     def test_create_trail_name_in_use(self) -> None:
         s3, ct = client("s3"), client("cloudtrail")
         bucket, name = uid("trail-bucket"), uid("trail")
