@@ -44,12 +44,17 @@ type trailConfig struct {
 	retention int
 	providerX string // extra provider settings; alarm_actions when empty
 	keyARN    string // a given key instead of the sagesafe_kms_key
+	tags      string // the tags map's body; team = "security" when empty
 }
 
 func (c trailConfig) hcl() string {
 	extra := c.providerX
 	if extra == "" {
 		extra = fmt.Sprintf("  alarm_actions = [%q]", testTopic)
+	}
+	tags := c.tags
+	if tags == "" {
+		tags = `team = "security"`
 	}
 	key := "sagesafe_kms_key.trail.arn"
 	if c.keyARN != "" {
@@ -66,10 +71,10 @@ resource "sagesafe_audit_trail" "test" {
   kms_key_arn    = %[2]s
   retention_days = %[3]d
   tags = {
-    team = "security"
+    %[4]s
   }
 }
-`, c.name, key, c.retention)
+`, c.name, key, c.retention, tags)
 }
 
 // TestAccAuditTrail_basic creates a trail, checks every object on the live
