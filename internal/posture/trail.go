@@ -87,11 +87,13 @@ func publicAccessBlocked(c *s3types.PublicAccessBlockConfiguration) bool {
 // counts. Advanced selectors are read for the eventCategory Management
 // selector and its readOnly and eventSource fields.
 func managementEvents(t cttypes.Trail, sel *cloudtrail.GetEventSelectorsOutput) (string, []string) {
-	if sel == nil {
-		if aws.ToBool(t.HasCustomEventSelectors) {
-			return "", nil // not read: counts as none
-		}
+	switch {
+	case t.HasCustomEventSelectors != nil && !*t.HasCustomEventSelectors:
+		// CloudTrail's default: every management event (GetEventSelectors
+		// may answer with no selectors for such a trail).
 		return string(cttypes.ReadWriteTypeAll), nil
+	case sel == nil:
+		return "", nil // not read: counts as none
 	}
 	best, excluded := "", []string(nil)
 	for _, s := range sel.EventSelectors {

@@ -59,8 +59,10 @@ func TestAssessTrail(t *testing.T) {
 	if f = AssessTrail(o); f.ManagementEvents != "ReadOnly" {
 		t.Errorf("advanced read-only selector assessed as %q", f.ManagementEvents)
 	}
-	// No custom selectors: every management event.
-	o.Selectors = nil
+	// No custom selectors: every management event, whatever
+	// GetEventSelectors answered.
+	o.Trail.HasCustomEventSelectors = &off
+	o.Selectors = &cloudtrail.GetEventSelectorsOutput{}
 	if f = AssessTrail(o); f.ManagementEvents != "All" {
 		t.Errorf("default selectors assessed as %q", f.ManagementEvents)
 	}

@@ -4,21 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
-	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
 
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
@@ -47,10 +43,6 @@ const (
 	codeInvalidLogsRole      = "InvalidCloudWatchLogsRoleArnException"
 	codeBucketOwnedByYou     = "BucketAlreadyOwnedByYou"
 	codeNoSuchBucket         = "NoSuchBucket"
-	codeNoOwnership          = "OwnershipControlsNotFoundError"
-	codeNoPublicAccessBlock  = "NoSuchPublicAccessBlockConfiguration"
-	codeNoBucketPolicy       = "NoSuchBucketPolicy"
-	codeLogsNotFound         = "ResourceNotFoundException"
 	codeIAMNotFound          = "NoSuchEntity"
 	codeIAMEntityExists      = "EntityAlreadyExists"
 	codeS3HeadBucketNotFound = "NotFound"
@@ -94,45 +86,6 @@ func ctTags(m map[string]string) []cttypes.Tag {
 
 func s3Tags(m map[string]string) []s3types.Tag {
 	return shared.TagList(m, func(k, v *string) s3types.Tag { return s3types.Tag{Key: k, Value: v} })
-}
-
-// logGroupOf returns the name in a log group ARN as CloudTrail reports it
-// ("arn:...:log-group:<name>:*"), "" for none.
-func logGroupOf(groupARN string) string {
-	a, err := arn.Parse(groupARN)
-	if err != nil {
-		return ""
-	}
-	name, ok := strings.CutPrefix(a.Resource, "log-group:")
-	if !ok {
-		return ""
-	}
-	return strings.TrimSuffix(name, ":*")
-}
-
-// findLogGroup returns the group, nil when it does not exist.
-func findLogGroup(ctx context.Context, c clients, name string) (*logstypes.LogGroup, error) {
-	if name == "" {
-		return nil, nil
-	}
-	g, err := loggroup.Find(ctx, c.logs, name)
-	if errors.Is(err, loggroup.ErrNotFound) {
-		return nil, nil
-	}
-	return g, err
-}
-
-// metricFilters returns every metric filter of the group.
-func metricFilters(ctx context.Context, c clients, group string) ([]logstypes.MetricFilter, error) {
-	p := cloudwatchlogs.NewDescribeMetricFiltersPaginator(c.logs, &cloudwatchlogs.DescribeMetricFiltersInput{LogGroupName: aws.String(group)})
-	out, err := shared.Collect(ctx, p.HasMorePages, p.NextPage,
-		func(page *cloudwatchlogs.DescribeMetricFiltersOutput) []logstypes.MetricFilter {
-			return page.MetricFilters
-		})
-	if tfawserr.ErrCodeEquals(err, codeLogsNotFound) {
-		return nil, nil
-	}
-	return out, err
 }
 
 // isS3NotFound: HeadBucket answers a bare 404 ("NotFound"), the others

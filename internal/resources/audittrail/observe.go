@@ -2,12 +2,8 @@ package audittrail
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
@@ -28,85 +24,25 @@ type alarmLive struct {
 	diff []string
 }
 
-// observe reads the trail of this name and everything it delivers to.
-// found is false when the trail does not exist.
+// observe reads the trail of this name and everything it delivers to
+// (posture.ObserveTrail), its tags and its alarms. found is false when the
+// trail does not exist.
 func observe(ctx context.Context, c clients, name string, actions []string) (o observed, found bool, err error) {
-	o.Trail, err = findTrail(ctx, c, name)
+	t, err := findTrail(ctx, c, name)
 	if isTrailNotFound(err) {
 		return o, false, nil
 	}
 	if err != nil {
 		return o, false, err
 	}
-	if err := observeTrail(ctx, c, &o); err != nil {
+	pc := posture.TrailClients{CloudTrail: c.ct, S3: c.s3, Logs: c.logs, Account: c.account}
+	if o.TrailObservation, err = posture.ObserveTrail(ctx, pc, t); err != nil {
 		return o, true, err
 	}
-	if err := observeBucket(ctx, c, &o.TrailObservation, aws.ToString(o.Trail.S3BucketName)); err != nil {
+	if o.tags, err = trailTags(ctx, c, aws.ToString(t.TrailARN)); err != nil {
 		return o, true, err
-	}
-	group := logGroupOf(aws.ToString(o.Trail.CloudWatchLogsLogGroupArn))
-	if o.LogGroup, err = findLogGroup(ctx, c, group); err != nil {
-		return o, true, err
-	}
-	if o.LogGroup != nil {
-		if o.MetricFilters, err = metricFilters(ctx, c, group); err != nil {
-			return o, true, fmt.Errorf("metric filters of %s: %w", group, err)
-		}
 	}
 	return o, true, observeAlarms(ctx, c, &o, name, actions)
-}
-
-// observeTrail reads the trail's status, event selectors and tags.
-func observeTrail(ctx context.Context, c clients, o *observed) error {
-	name := o.Trail.Name
-	var err error
-	if o.Status, err = c.ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: name}); err != nil {
-		return fmt.Errorf("GetTrailStatus %s: %w", aws.ToString(name), err)
-	}
-	if o.Selectors, err = c.ct.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: name}); err != nil {
-		return fmt.Errorf("GetEventSelectors %s: %w", aws.ToString(name), err)
-	}
-	o.tags, err = trailTags(ctx, c, aws.ToString(o.Trail.TrailARN))
-	return err
-}
-
-// observeBucket reads the settings of SS-AUD-3. A setting that is not there
-// (no ownership controls, no public access block, no policy) stays empty;
-// a bucket that is gone leaves them all empty.
-func observeBucket(ctx context.Context, c clients, o *posture.TrailObservation, bucket string) error {
-	if bucket == "" {
-		return nil
-	}
-	b, owner := aws.String(bucket), aws.String(c.account)
-	own, err := c.s3.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: b, ExpectedBucketOwner: owner})
-	switch {
-	case isS3NotFound(err):
-		return nil
-	case err == nil:
-		o.Ownership = own.OwnershipControls
-	case !tfawserr.ErrCodeEquals(err, codeNoOwnership):
-		return fmt.Errorf("GetBucketOwnershipControls %s: %w", bucket, err)
-	}
-	pab, err := c.s3.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b, ExpectedBucketOwner: owner})
-	switch {
-	case err == nil:
-		o.PublicAccessBlock = pab.PublicAccessBlockConfiguration
-	case !tfawserr.ErrCodeEquals(err, codeNoPublicAccessBlock):
-		return fmt.Errorf("GetPublicAccessBlock %s: %w", bucket, err)
-	}
-	pol, err := c.s3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: b, ExpectedBucketOwner: owner})
-	switch {
-	case err == nil:
-		o.BucketPolicy = aws.ToString(pol.Policy)
-	case !tfawserr.ErrCodeEquals(err, codeNoBucketPolicy):
-		return fmt.Errorf("GetBucketPolicy %s: %w", bucket, err)
-	}
-	ver, err := c.s3.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b, ExpectedBucketOwner: owner})
-	if err != nil {
-		return fmt.Errorf("GetBucketVersioning %s: %w", bucket, err)
-	}
-	o.Versioning = ver.Status
-	return nil
 }
 
 // observeAlarms reads the trail's alarms by name, and compares each with
