@@ -117,12 +117,8 @@ func TrailLogsPolicy(partition, region, accountID, logGroupName string) (Documen
 	if err != nil {
 		return Document{}, err
 	}
-	if err := checkExact(logGroupName); err != nil {
-		return Document{}, at(err, "LogGroupName", -1)
-	}
-	if !logGroupNameRE.MatchString(logGroupName) {
-		return Document{}, invalidSpec("LogGroupName", logGroupName,
-			"log group names are 1-512 letters, digits and . - _ / #")
+	if err := checkLogGroupName(logGroupName); err != nil {
+		return Document{}, err
 	}
 	return Document{Version: PolicyVersion, Statement: []Statement{{
 		Sid:      "DeliverTrailEvents",
@@ -165,4 +161,17 @@ func cloudTrailKeyStatements(sc scope) []Statement {
 			Condition: Condition{"ArnLike": {"aws:SourceArn": {trails}}},
 		},
 	}
+}
+
+// checkLogGroupName refuses a log group name with a wildcard or characters
+// CloudWatch Logs does not allow, so a delivery role never reaches more than
+// its one group.
+func checkLogGroupName(name string) error {
+	if err := checkExact(name); err != nil {
+		return at(err, "LogGroupName", -1)
+	}
+	if !logGroupNameRE.MatchString(name) {
+		return invalidSpec("LogGroupName", name, "log group names are 1-512 letters, digits and . - _ / #")
+	}
+	return nil
 }

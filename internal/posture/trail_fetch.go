@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
 )
 
 // TrailClients are the clients ObserveTrail reads with, and the caller's
@@ -77,19 +79,11 @@ func TrailLogGroup(groupARN string) string {
 }
 
 func findTrailLogGroup(ctx context.Context, c *cloudwatchlogs.Client, name string) (*logstypes.LogGroup, error) {
-	p := cloudwatchlogs.NewDescribeLogGroupsPaginator(c, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(name)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("describing log group %s: %w", name, err)
-		}
-		for i := range page.LogGroups {
-			if aws.ToString(page.LogGroups[i].LogGroupName) == name {
-				return &page.LogGroups[i], nil
-			}
-		}
+	g, err := loggroup.Find(ctx, c, name)
+	if errors.Is(err, loggroup.ErrNotFound) {
+		return nil, nil
 	}
-	return nil, nil
+	return g, err
 }
 
 // observeBucket reads the bucket settings of SS-AUD-3. A bucket that is

@@ -42,11 +42,8 @@ func (r *trailResource) subject(m *model, live facts.Value[facts.TrailFact]) *gu
 // retention, alarms that would notify nobody) before anything is created,
 // and plans the controls the apply will hold.
 func (r *trailResource) planGuard(ctx context.Context, plan *model, tags facts.Value[map[string]string]) diag.Diagnostics {
-	var diags diag.Diagnostics
-	s := r.subject(plan, facts.Unknown[facts.TrailFact]())
-	findings, err := evaluate.Run(ctx, r.data.Posture, r.data.Policy, s)
-	if err != nil {
-		diags.AddError("Checking the audit trail against the guardrails failed", err.Error())
+	s, findings, diags := r.checkInputs(ctx, plan)
+	if diags.HasError() {
 		return diags
 	}
 	states := guardrail.States(s, r.data.Policy, findings, nil).Forecast()
@@ -59,14 +56,22 @@ func (r *trailResource) planGuard(ctx context.Context, plan *model, tags facts.V
 // (a key made in the same plan was unknown at plan), and refuses before
 // anything is created or changed.
 func (r *trailResource) applyGuard(ctx context.Context, plan *model) diag.Diagnostics {
-	var diags diag.Diagnostics
-	s := r.subject(plan, facts.Unknown[facts.TrailFact]())
-	findings, err := evaluate.Run(ctx, r.data.Posture, r.data.Policy, s)
-	if err != nil {
-		diags.AddError("Checking the audit trail against the guardrails failed", err.Error())
+	_, findings, diags := r.checkInputs(ctx, plan)
+	if diags.HasError() {
 		return diags
 	}
 	return guardrail.Diagnostics(findings, paths.For)
+}
+
+// checkInputs evaluates the trail's inputs, the live trail not yet known.
+func (r *trailResource) checkInputs(ctx context.Context, m *model) (*guardrail.Subject, []guardrail.Finding, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	s := r.subject(m, facts.Unknown[facts.TrailFact]())
+	findings, err := evaluate.Run(ctx, r.data.Posture, r.data.Policy, s)
+	if err != nil {
+		diags.AddError("Checking the audit trail against the guardrails failed", err.Error())
+	}
+	return s, findings, diags
 }
 
 // assessment is what a refresh concludes about a live trail.
