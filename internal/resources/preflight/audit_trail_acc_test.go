@@ -91,3 +91,43 @@ func unchanged(t *testing.T, name string) error {
 	}
 	return nil
 }
+
+// TestAccPreflight_sagesafeAuditTrailMeetsEveryControl: the trail
+// sagesafe_audit_trail makes is one the preflight finds meeting all of
+// SS-AUD-1..5, judged the way an existing trail is.
+func TestAccPreflight_sagesafeAuditTrailMeetsEveryControl(t *testing.T) {
+	name := acctest.RandomName("trail")
+	cfg := acctest.ProviderConfig(`  alarm_actions = ["arn:aws:sns:us-east-1:123456789012:sagesafe-audit-alerts"]`) + fmt.Sprintf(`
+resource "sagesafe_kms_key" "trail" {
+  alias            = "alias/%[1]s"
+  allow_cloudtrail = true
+}
+
+resource "sagesafe_audit_trail" "test" {
+  name        = %[1]q
+  kms_key_arn = sagesafe_kms_key.trail.arn
+}
+
+data "sagesafe_preflight" "test" {
+  check_audit_trail = true
+  audit_trail_name  = sagesafe_audit_trail.test.name
+  depends_on        = [sagesafe_audit_trail.test]
+}
+`, name)
+	held := knownvalue.StringExact("held")
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("audit_trail"), knownvalue.StringExact(name)),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("control_states").AtMapKey("SS-AUD-1"), held),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("control_states").AtMapKey("SS-AUD-2"), held),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("control_states").AtMapKey("SS-AUD-3"), held),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("control_states").AtMapKey("SS-AUD-4"), held),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("control_states").AtMapKey("SS-AUD-5"), held),
+			},
+		}},
+	})
+}
