@@ -175,3 +175,25 @@ func errAdopt(name string, err error) error {
 	return fmt.Errorf("trail %s already exists and was not created by this apply (it does not carry this create's token in tag %s); "+
 		"import it, delete it, or choose another name: %w", name, idem.TokenTag, err)
 }
+
+// refuseTaken refuses a create whose trail or delivery role name is already
+// in use, before anything is made: adopting them would rewrite someone
+// else's trail or role, and a failed create's destroy would delete them by
+// name. (After a lost answer the create finds its own objects by token;
+// this check runs once, before.)
+func refuseTaken(ctx context.Context, c clients, name string) error {
+	switch _, err := findTrail(ctx, c, name); {
+	case err == nil:
+		return fmt.Errorf("trail %s already exists; import it (terraform import) or choose another name", name)
+	case !isTrailNotFound(err):
+		return err
+	}
+	role := roleName(name)
+	switch _, err := c.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(role)}); {
+	case err == nil:
+		return fmt.Errorf("role %s already exists; delete it or choose another trail name", role)
+	case !tfawserr.ErrCodeEquals(err, codeIAMNotFound):
+		return fmt.Errorf("GetRole %s: %w", role, err)
+	}
+	return nil
+}

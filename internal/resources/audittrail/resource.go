@@ -81,6 +81,10 @@ func (r *trailResource) Create(ctx context.Context, req resource.CreateRequest, 
 		return
 	}
 	c, name := r.clients(), plan.Name.ValueString()
+	if err := refuseTaken(ctx, c, name); err != nil {
+		resp.Diagnostics.AddError("Creating the audit trail failed", err.Error())
+		return
+	}
 	token, err := idem.NewToken()
 	if err != nil {
 		resp.Diagnostics.AddError("Creating the audit trail failed", err.Error())

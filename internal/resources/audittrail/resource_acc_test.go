@@ -294,6 +294,66 @@ func TestAccAuditTrail_refusals(t *testing.T) {
 	})
 }
 
+// TestAccAuditTrail_nameTaken: a trail of the same name made elsewhere is
+// refused before anything is created, and left as it was (destroying the
+// failed create must not delete it by name).
+func TestAccAuditTrail_nameTaken(t *testing.T) {
+	cfg := trailConfig{name: acctest.RandomName("taken"), retention: 365}
+	ctx, c := context.Background(), acctest.AWS(t)
+	bucket := acctest.RandomName("foreign")
+	must(t, func() error {
+		_, err := c.S3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)})
+		return err
+	})
+	t.Cleanup(func() {
+		_, _ = c.S3.DeleteBucket(context.Background(), &s3.DeleteBucketInput{Bucket: aws.String(bucket)})
+	})
+	must(t, func() error {
+		_, err := c.CloudTrail.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String(cfg.name), S3BucketName: aws.String(bucket)})
+		return err
+	})
+	t.Cleanup(func() {
+		_, _ = c.CloudTrail.DeleteTrail(context.Background(), &cloudtrail.DeleteTrailInput{Name: aws.String(cfg.name)})
+	})
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: cfg.hcl(), ExpectError: regexp.MustCompile(`trail ` + cfg.name + ` already exists`)},
+			{
+				Config: acctest.ProviderConfig(""),
+				Check: func(*terraform.State) error {
+					if got := bucketOf(t, cfg.name); got != bucket {
+						return fmt.Errorf("the foreign trail now delivers to %s", got)
+					}
+					if left := newAuditBuckets(t, cfg.name); len(left) > 0 {
+						return fmt.Errorf("buckets made for the refused trail: %v", left)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// newAuditBuckets are the sagesafe audit buckets tagged for trail name.
+func newAuditBuckets(t *testing.T, name string) []string {
+	ctx, c := context.Background(), acctest.AWS(t)
+	var out []string
+	for b := range trailBuckets(t) {
+		tags, err := c.S3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(b)})
+		if err != nil {
+			continue
+		}
+		for _, tag := range tags.TagSet {
+			if aws.ToString(tag.Key) == "sagesafe:audit-trail" && aws.ToString(tag.Value) == name {
+				out = append(out, b)
+			}
+		}
+	}
+	return out
+}
+
 func must(t *testing.T, f func() error) {
 	t.Helper()
 	if err := f(); err != nil {
