@@ -49,7 +49,7 @@ func TestAccAuditTrail_lostAnswers(t *testing.T) {
 				if missed := l.Missed(); len(missed) > 0 {
 					return fmt.Errorf("the test did not lose the answers of %v", missed)
 				}
-				if left := newBuckets(t, before); len(left) > 0 {
+				if left := newBuckets(t, before, cfg.name); len(left) > 0 {
 					return fmt.Errorf("buckets left after destroy: %v", left)
 				}
 				return nil
@@ -63,7 +63,7 @@ func TestAccAuditTrail_lostAnswers(t *testing.T) {
 						return fmt.Errorf("the answer of %s was lost %d times, want 1", a, l.Lost(a))
 					}
 				}
-				if made := newBuckets(t, before); len(made) != 1 {
+				if made := newBuckets(t, before, cfg.name); len(made) != 1 {
 					return fmt.Errorf("buckets made by the apply: %v, want one", made)
 				}
 				trails, err := acctest.AWS(t).CloudTrail.DescribeTrails(context.Background(), &cloudtrail.DescribeTrailsInput{})
@@ -122,12 +122,25 @@ func trailBuckets(t *testing.T) map[string]bool {
 	return names
 }
 
-// newBuckets are the audit buckets that were not there before (tests of
-// this package that run in parallel would add theirs: they do not).
-func newBuckets(t *testing.T, before map[string]bool) []string {
+// newBuckets are the audit buckets that were not there before and are not
+// another trail's (tests of other packages may make theirs meanwhile): a
+// second bucket of this trail's create would carry no trail tag.
+func newBuckets(t *testing.T, before map[string]bool, name string) []string {
+	ctx, c := context.Background(), acctest.AWS(t)
 	var out []string
 	for n := range trailBuckets(t) {
-		if !before[n] {
+		if before[n] {
+			continue
+		}
+		owner := ""
+		if tags, err := c.S3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(n)}); err == nil {
+			for _, tag := range tags.TagSet {
+				if aws.ToString(tag.Key) == "sagesafe:audit-trail" {
+					owner = aws.ToString(tag.Value)
+				}
+			}
+		}
+		if owner == "" || owner == name {
 			out = append(out, n)
 		}
 	}

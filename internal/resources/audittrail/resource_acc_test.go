@@ -301,6 +301,7 @@ func TestAccAuditTrail_nameTaken(t *testing.T) {
 	cfg := trailConfig{name: acctest.RandomName("taken"), retention: 365}
 	ctx, c := context.Background(), acctest.AWS(t)
 	bucket := acctest.RandomName("foreign")
+	before := trailBuckets(t)
 	must(t, func() error {
 		_, err := c.S3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)})
 		return err
@@ -326,7 +327,7 @@ func TestAccAuditTrail_nameTaken(t *testing.T) {
 					if got := bucketOf(t, cfg.name); got != bucket {
 						return fmt.Errorf("the foreign trail now delivers to %s", got)
 					}
-					if left := newAuditBuckets(t, cfg.name); len(left) > 0 {
+					if left := newBuckets(t, before, cfg.name); len(left) > 0 {
 						return fmt.Errorf("buckets made for the refused trail: %v", left)
 					}
 					return nil
@@ -334,24 +335,6 @@ func TestAccAuditTrail_nameTaken(t *testing.T) {
 			},
 		},
 	})
-}
-
-// newAuditBuckets are the sagesafe audit buckets tagged for trail name.
-func newAuditBuckets(t *testing.T, name string) []string {
-	ctx, c := context.Background(), acctest.AWS(t)
-	var out []string
-	for b := range trailBuckets(t) {
-		tags, err := c.S3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(b)})
-		if err != nil {
-			continue
-		}
-		for _, tag := range tags.TagSet {
-			if aws.ToString(tag.Key) == "sagesafe:audit-trail" && aws.ToString(tag.Value) == name {
-				out = append(out, b)
-			}
-		}
-	}
-	return out
 }
 
 func must(t *testing.T, f func() error) {
