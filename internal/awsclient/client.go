@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -76,6 +77,7 @@ type Client struct {
 	Endpoints map[string]facts.Endpoint
 
 	AWSConfig  aws.Config
+	CloudTrail *cloudtrail.Client
 	CloudWatch *cloudwatch.Client
 	EC2        *ec2.Client
 	IAM        *iam.Client
@@ -239,6 +241,7 @@ func New(ctx context.Context, c Config) (*Client, diag.Diagnostics) {
 		}
 		return nil
 	}
+	cl.CloudTrail = cloudtrail.NewFromConfig(cfg, func(o *cloudtrail.Options) { o.BaseEndpoint = endpoint("cloudtrail") })
 	cl.CloudWatch = cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) { o.BaseEndpoint = endpoint("cloudwatch") })
 	cl.EC2 = ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.BaseEndpoint = endpoint("ec2") })
 	cl.IAM = iam.NewFromConfig(cfg, func(o *iam.Options) { o.BaseEndpoint = endpoint("iam") })

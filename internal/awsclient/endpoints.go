@@ -16,6 +16,7 @@ var Services = []struct {
 	Key       string
 	EnvSuffix string
 }{
+	{"cloudtrail", "CLOUDTRAIL"},
 	{"cloudwatch", "CLOUDWATCH"},
 	{"ec2", "EC2"},
 	{"iam", "IAM"},

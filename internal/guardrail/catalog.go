@@ -36,6 +36,7 @@ var (
 	roleKinds    = []Kind{KindTrainingJob, KindEndpoint, KindPreflight, KindExecutionRole}
 	logKinds     = []Kind{KindTrainingJob, KindEndpoint, KindNetwork}
 	taggedKinds  = []Kind{KindTrainingJob, KindEndpoint, KindNetwork, KindKMSKey, KindExecutionRole, KindPreflight}
+	auditKinds   = []Kind{KindAuditTrail, KindPreflight}
 )
 
 // Catalog is every control sagesafe enforces, in documentation order.
@@ -489,6 +490,77 @@ var Catalog = []Control{
 		Fix:         "Push the image to an ECR repository in an allowed account and reference it by digest (repository@sha256:...).",
 		References: []string{
 			"Supply-chain practice: private registry, images pinned by digest",
+		},
+	},
+	{
+		ID:        "SS-AUD-1",
+		Title:     "A multi-region trail records every management event",
+		Rule:      "The audit trail is multi-region, logging (StartLogging), and records all management events, read and write, with no excluded event sources (ExcludeManagementEventSources empty). In a preflight: the account has such a trail.",
+		Severity:  SeverityError,
+		AppliesTo: auditKinds,
+		Rationale: "CloudTrail is the only record of who created, changed, stopped or deleted an endpoint, a training job, a key or a role. A single-region trail misses calls made in other regions, a stopped one records nothing, and excluding KMS or RDS Data events hides key disabling (CIS CloudWatch.7 fails too).",
+		Fix:       "Use sagesafe_audit_trail, or set is_multi_region_trail, management events ReadWriteType All without excluded sources and start logging on the existing trail. Apply sagesafe_audit_trail again to restore a trail whose logging was stopped outside sagesafe.",
+		References: []string{
+			"CIS AWS Foundations 1.2 2.1 / 1.4 3.1",
+			"Security Hub CloudTrail.1",
+			"Security Hub CloudTrail.3",
+		},
+	},
+	{
+		ID:        "SS-AUD-2",
+		Title:     "Trail logs are encrypted with the customer's key and validated",
+		Rule:      "The trail encrypts its log files with the customer-managed KMS key it was given (a key ARN of this account or of an account in allowed_key_accounts) and has log file validation on.",
+		Severity:  SeverityError,
+		AppliesTo: auditKinds,
+		Rationale: "With SSE-KMS, reading the audit logs needs kms:Decrypt on the key as well as s3:GetObject on the bucket, so the key policy decides who can read them. Log file validation writes signed digest files, the only way to show that a log file was not changed or deleted after delivery.",
+		Fix:       "Set kms_key_arn to a sagesafe_kms_key with allow_cloudtrail = true. Apply sagesafe_audit_trail again to restore encryption or validation turned off outside sagesafe.",
+		References: []string{
+			"CIS AWS Foundations 1.2 2.7 / 1.4 3.7 (SSE-KMS)",
+			"CIS AWS Foundations 1.2 2.2 / 1.4 3.2 (log file validation)",
+			"Security Hub CloudTrail.2",
+			"Security Hub CloudTrail.4",
+		},
+	},
+	{
+		ID:        "SS-AUD-3",
+		Title:     "The trail's bucket is private, TLS-only and versioned",
+		Rule:      "The trail's S3 bucket has object ownership BucketOwnerEnforced (ACLs disabled), all four public access block settings on, a bucket policy that denies every request with aws:SecureTransport false, and versioning enabled.",
+		Severity:  SeverityError,
+		AppliesTo: auditKinds,
+		Rationale: "A public or ACL-shared log bucket discloses every API call of the account; a bucket reachable without TLS lets the logs be read in transit; without versioning an overwritten or deleted log file is gone.",
+		Fix:       "Let sagesafe_audit_trail create the bucket; apply it again to restore a policy, block or versioning changed outside sagesafe.",
+		References: []string{
+			"CIS AWS Foundations 1.2 2.3 / 1.4 3.3",
+			"Security Hub CloudTrail.6",
+			"Security Hub S3.5 (TLS-only policy)",
+		},
+	},
+	{
+		ID:        "SS-AUD-4",
+		Title:     "The trail delivers to an encrypted log group with retention",
+		Rule:      "The trail delivers its events to a CloudWatch Logs group encrypted with a customer-managed key, whose retention is never-expire or at least min_log_retention_days; the trail's retention_days (bucket expiry and log group retention) is at least min_log_retention_days.",
+		Severity:  SeverityError,
+		TunableBy: "min_log_retention_days",
+		AppliesTo: auditKinds,
+		Rationale: "Metric filters and alarms (SS-AUD-5) see only events delivered to CloudWatch Logs; unencrypted, the events are readable with logs:GetLogEvents alone, and kept too briefly they are gone before an investigation starts.",
+		Fix:       "Let sagesafe_audit_trail create the log group; set retention_days to at least min_log_retention_days.",
+		References: []string{
+			"CIS AWS Foundations 1.2 2.4 / 1.4 3.4",
+			"Security Hub CloudTrail.5",
+		},
+	},
+	{
+		ID:        "SS-AUD-5",
+		Title:     "Alarms watch security-relevant changes",
+		Rule:      "The trail's log group has, for every audit event class (SageMaker workload changes; SageMaker notebook, Studio domain and presigned URL changes; KMS keys disabled or scheduled for deletion; IAM policy changes; IAM role trust and boundary changes; security group, network gateway, route table, VPC and VPC endpoint changes; CloudTrail changes; unauthorized API calls), a metric filter with exactly the class's pattern (the CIS pattern where CIS has one) and an alarm on its metric with actions enabled and at least one action; the provider's alarm_actions is not empty.",
+		Severity:  SeverityError,
+		AppliesTo: auditKinds,
+		Rationale: "Without alarms a deleted endpoint, a disabled key, a policy attached to an execution role or a burst of denied calls is found at the next refresh at best, and only on objects sagesafe manages. Security Hub's CloudWatch controls accept only the exact CIS patterns.",
+		Fix:       "Let sagesafe_audit_trail create the filters and alarms and set the provider's alarm_actions; apply it again to restore a filter or alarm deleted outside sagesafe.",
+		References: []string{
+			"CIS AWS Foundations 1.2 3.1, 3.4, 3.5, 3.7, 3.10, 3.12, 3.13, 3.14 (1.4 4.x)",
+			"Security Hub CloudWatch.2, .4, .5, .7, .10, .12, .13, .14",
+			"SageMaker, IAM role and VPC endpoint patterns: sagesafe-defined",
 		},
 	},
 }

@@ -60,6 +60,11 @@ var checks = map[string]func(*Subject, Policy) []Finding{
 	"SS-GOV-2":  checkInstanceTypeAllowed,
 	"SS-GOV-3":  checkMaxRuntime,
 	"SS-SUP-1":  checkImageSource,
+	"SS-AUD-1":  checkTrailRecording,
+	"SS-AUD-2":  checkTrailEncryption,
+	"SS-AUD-3":  checkTrailBucket,
+	"SS-AUD-4":  checkTrailLogGroup,
+	"SS-AUD-5":  checkTrailAlarms,
 }
 
 // ---- network ----
@@ -1129,6 +1134,215 @@ func checkImageSource(s *Subject, p Policy) []Finding {
 			fmt.Sprintf("It is referenced by the tag %q, which can be moved to another image; use %s@sha256:<digest>.", tag, e.Repository))
 	}
 	return r.out
+}
+
+// ---- audit trail ----
+
+// liveTrail returns the observed trail, or records why there is none to
+// check: Unknown at plan (the apply creates or restores it), Null in a
+// preflight that was not asked, no trail at all (SS-AUD-1's finding).
+func (r *report) liveTrail(s *Subject, field Field) (facts.TrailFact, bool) {
+	v := s.Audit.Live
+	switch {
+	case v.State == facts.StateUnknown:
+		r.skip(SkipUntilApply, field, "observed only on the live trail, after apply")
+	case !v.IsKnown():
+		r.skipValue(s, field, v.State)
+	case v.V.Trail == "" && r.id != "SS-AUD-1":
+		r.nothingToCheck(field, "the account has no trail (SS-AUD-1)")
+	default:
+		return v.V, true
+	}
+	return facts.TrailFact{}, false
+}
+
+func checkTrailRecording(s *Subject, _ Policy) []Finding {
+	r := report{id: "SS-AUD-1"}
+	t, ok := r.liveTrail(s, FieldTrail)
+	if !ok {
+		return r.out
+	}
+	if t.Trail == "" {
+		r.add(SeverityError, FieldTrail, -1, "", "the account has no CloudTrail trail in "+orRef(s.Region, "this region"),
+			"DescribeTrails returned no trail (including multi-region trails of other regions), so nobody can tell who changed or deleted an ML resource.")
+		return r.out
+	}
+	var gaps []string
+	if !t.MultiRegion {
+		gaps = append(gaps, "it records only its home region")
+	}
+	if !t.Logging {
+		gaps = append(gaps, "its logging is stopped")
+	}
+	switch t.ManagementEvents {
+	case "All":
+	case "":
+		gaps = append(gaps, "it records no management events")
+	default:
+		gaps = append(gaps, "it records only "+t.ManagementEvents+" management events")
+	}
+	if len(t.ExcludedSources) > 0 {
+		gaps = append(gaps, "it excludes the management events of "+strings.Join(t.ExcludedSources, ", "))
+	}
+	if len(gaps) > 0 {
+		r.add(SeverityError, FieldTrail, -1, t.Trail, "trail "+t.Trail+" does not record every management event in every region",
+			"Of trail "+t.Trail+": "+sentences(gaps, ""))
+	}
+	return r.out
+}
+
+func checkTrailEncryption(s *Subject, p Policy) []Finding {
+	r := report{id: "SS-AUD-2"}
+	in := s.Audit.KMSKeyARN
+	switch {
+	case in.IsKnown():
+		r.trailKeyInput(s, p, in.V)
+	case in.State == facts.StateUnknown || s.Kind != KindPreflight:
+		r.skipValue(s, FieldKMSKey, in.State)
+	}
+	t, ok := r.liveTrail(s, FieldTrail)
+	if !ok {
+		return r.out
+	}
+	switch {
+	case t.KMSKeyARN == "":
+		r.add(SeverityError, FieldTrail, -1, t.Trail, "trail "+t.Trail+" is not encrypted with a customer-managed key",
+			"Its log files are encrypted only with S3-managed keys (no KmsKeyId), so anyone who can read the bucket can read them.")
+	case in.IsKnown() && t.KMSKeyARN != in.V:
+		r.add(SeverityError, FieldTrail, -1, t.Trail, "trail "+t.Trail+" is encrypted with another key",
+			fmt.Sprintf("Its KmsKeyId is %s; kms_key_arn is %s.", t.KMSKeyARN, in.V))
+	}
+	if !t.LogFileValidation {
+		r.add(SeverityError, FieldTrail, -1, t.Trail, "trail "+t.Trail+" has log file validation off",
+			"Without digest files nobody can prove that a log file was not changed or deleted after CloudTrail delivered it.")
+	}
+	return r.out
+}
+
+// trailKeyInput checks the key the trail is asked to use: a KMS key ARN of
+// this account (or of an account allowed_key_accounts names).
+func (r *report) trailKeyInput(s *Subject, p Policy, key string) {
+	a, err := arn.Parse(key)
+	switch {
+	case err != nil || a.Service != "kms" || !strings.HasPrefix(a.Resource, "key/"):
+		r.add(SeverityError, FieldKMSKey, -1, key, "kms_key_arn "+key+" is not a KMS key ARN",
+			"The trail needs the ARN of a customer-managed key (arn:aws:kms:<region>:<account>:key/<id>); an alias or key ID would let the key behind it change.")
+	case s.AccountID != "" && a.AccountID != s.AccountID && !slices.Contains(p.AllowedKeyAccounts, a.AccountID):
+		r.add(SeverityError, FieldKMSKey, -1, key, "kms_key_arn "+key+" belongs to account "+a.AccountID,
+			fmt.Sprintf("The trail's key must belong to this account (%s) or to one allowed_key_accounts names, so the account's owner controls who can read the audit logs.", s.AccountID))
+	}
+}
+
+func checkTrailBucket(s *Subject, _ Policy) []Finding {
+	r := report{id: "SS-AUD-3"}
+	t, ok := r.liveTrail(s, FieldTrailBucket)
+	if !ok {
+		return r.out
+	}
+	var gaps []string
+	for _, g := range []struct {
+		ok   bool
+		what string
+	}{
+		{t.BucketOwnerEnforced, "object ownership is not BucketOwnerEnforced (ACLs still apply)"},
+		{t.PublicAccessBlocked, "its public access block is not on for all four settings"},
+		{t.TLSOnly, "its policy does not deny requests without TLS (aws:SecureTransport false)"},
+		{t.Versioned, "versioning is not enabled"},
+	} {
+		if !g.ok {
+			gaps = append(gaps, g.what)
+		}
+	}
+	if len(gaps) > 0 {
+		b := orRef(t.Bucket, "of trail "+t.Trail)
+		r.add(SeverityError, FieldTrailBucket, -1, t.Bucket, "the log bucket "+b+" is not private and versioned",
+			"Of bucket "+b+": "+sentences(gaps, ""))
+	}
+	return r.out
+}
+
+func checkTrailLogGroup(s *Subject, p Policy) []Finding {
+	r := report{id: "SS-AUD-4"}
+	minDays := max(p.MinLogRetentionDays, 1)
+	switch d := s.Audit.RetentionDays; {
+	case d.IsKnown() && d.V < minDays:
+		r.add(SeverityError, FieldRetentionDays, -1, "", fmt.Sprintf("retention_days %d is too short", d.V),
+			fmt.Sprintf("retention_days is %d; min_log_retention_days requires at least %d.", d.V, minDays))
+	case !d.IsKnown() && (d.State == facts.StateUnknown || s.Kind != KindPreflight):
+		r.skipValue(s, FieldRetentionDays, d.State)
+	}
+	t, ok := r.liveTrail(s, FieldTrailLogGroup)
+	if !ok {
+		return r.out
+	}
+	if t.LogGroup == "" {
+		r.add(SeverityError, FieldTrailLogGroup, -1, t.Trail, "trail "+t.Trail+" delivers to no CloudWatch Logs group",
+			"Without a log group no metric filter or alarm sees its events (SS-AUD-5), so changes are found only by reading the bucket.")
+		return r.out
+	}
+	if t.LogGroupKMSKeyARN == "" {
+		r.add(SeverityError, FieldTrailLogGroup, -1, t.LogGroup, "log group "+t.LogGroup+" is not encrypted with a customer-managed key",
+			"It has no kmsKeyId, so the audit events in it are readable by anyone with logs:GetLogEvents in the account.")
+	}
+	if d := t.LogGroupRetentionDays; d != 0 && d < minDays {
+		r.add(SeverityError, FieldTrailLogGroup, -1, t.LogGroup, "log group "+t.LogGroup+" keeps events too briefly",
+			fmt.Sprintf("Its retention is %d days; min_log_retention_days requires at least %d (or never expire).", d, minDays))
+	}
+	return r.out
+}
+
+func checkTrailAlarms(s *Subject, _ Policy) []Finding {
+	r := report{id: "SS-AUD-5"}
+	switch a := s.Audit.AlarmActions; {
+	case a.IsKnown() && len(a.V) == 0:
+		r.add(SeverityError, FieldAlarms, -1, "", "the audit alarms of "+label(s)+" would notify nobody",
+			"The provider's alarm_actions is empty, so an alarm on a deleted endpoint, a disabled key or denied calls would change state and tell no one.")
+	case !a.IsKnown() && (a.State == facts.StateUnknown || s.Kind != KindPreflight):
+		r.skipValue(s, FieldAlarms, a.State)
+	}
+	t, ok := r.liveTrail(s, FieldMetricFilters)
+	if !ok {
+		return r.out
+	}
+	if t.LogGroup == "" {
+		r.nothingToCheck(FieldMetricFilters, "trail "+t.Trail+" delivers to no log group (SS-AUD-4)")
+		return r.out
+	}
+	for i, c := range AuditEventClasses {
+		if gap := watchGap(t, c); gap != "" {
+			r.add(SeverityError, FieldMetricFilters, i, c.Name, "no alarm with actions watches "+c.Title+" on "+t.LogGroup, gap)
+		}
+	}
+	return r.out
+}
+
+// watchGap says what is missing for one event class: a metric filter with
+// exactly the class's pattern, and an alarm with enabled actions on its
+// metric; "" when both are there.
+func watchGap(t facts.TrailFact, c AuditEventClass) string {
+	var metrics []string
+	for _, f := range t.MetricFilters {
+		if f.Pattern == c.Pattern {
+			metrics = append(metrics, f.Namespace+"/"+f.Metric)
+		}
+	}
+	if len(metrics) == 0 {
+		return fmt.Sprintf("No metric filter on %s has exactly the pattern %s (%s).", t.LogGroup, c.Pattern, c.Source)
+	}
+	var silent []string
+	for _, a := range t.Alarms {
+		if !slices.Contains(metrics, a.Namespace+"/"+a.Metric) {
+			continue
+		}
+		if a.ActionsEnabled && len(a.Actions) > 0 {
+			return ""
+		}
+		silent = append(silent, a.Name)
+	}
+	if len(silent) > 0 {
+		return "The alarms " + strings.Join(silent, ", ") + " on " + strings.Join(metrics, ", ") + " notify nobody (no actions, or actions disabled)."
+	}
+	return "No alarm watches the metric " + strings.Join(metrics, ", ") + " of its filter."
 }
 
 // ---- shared helpers ----

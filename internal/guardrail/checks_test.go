@@ -698,6 +698,89 @@ var checkCases = []checkCase{
 	fail("SS-SUP-1", "no image", training, func(s *Subject, _ *Policy) { s.Image = facts.Null[string]() },
 		errAt(-1, "", "has no container image")),
 	unknown("SS-SUP-1", "image unknown", training, func(s *Subject, _ *Policy) { s.Image = facts.Unknown[string]() }),
+
+	// SS-AUD-1
+	pass("SS-AUD-1", "multi-region trail logging all management events", auditTrail, nil),
+	pass("SS-AUD-1", "preflight: existing trail", auditPreflight, nil),
+	fail("SS-AUD-1", "logging stopped, single region, write only, KMS excluded", auditTrail, trail(func(t *facts.TrailFact) {
+		t.Logging, t.MultiRegion, t.ManagementEvents, t.ExcludedSources = false, false, "WriteOnly", []string{"kms.amazonaws.com"}
+	}), errAt(-1, "ml-audit", "it records only its home region; its logging is stopped; it records only WriteOnly management events; it excludes the management events of kms.amazonaws.com")),
+	fail("SS-AUD-1", "no management events", auditTrail, trail(func(t *facts.TrailFact) { t.ManagementEvents = "" }),
+		errAt(-1, "ml-audit", "it records no management events")),
+	fail("SS-AUD-1", "preflight: account has no trail", auditPreflight, trail(func(t *facts.TrailFact) { *t = facts.TrailFact{} }),
+		errAt(-1, "", "the account has no CloudTrail trail")),
+	unknown("SS-AUD-1", "trail created by the apply", auditTrail, atPlan),
+	nothing("SS-AUD-1", "preflight not asked", auditPreflight, func(s *Subject, _ *Policy) { s.Audit.Live = facts.Null[facts.TrailFact]() }, "trail was not given"),
+
+	// SS-AUD-2
+	pass("SS-AUD-2", "encrypted with the given key, validated", auditTrail, nil),
+	fail("SS-AUD-2", "no key, no validation", auditTrail, trail(func(t *facts.TrailFact) { t.KMSKeyARN, t.LogFileValidation = "", false }),
+		errAt(-1, "ml-audit", "not encrypted with a customer-managed key"), errAt(-1, "ml-audit", "log file validation off")),
+	fail("SS-AUD-2", "key changed out of band", auditTrail, trail(func(t *facts.TrailFact) { t.KMSKeyARN = testKey + "0" }),
+		errAt(-1, "ml-audit", "kms_key_arn is "+testKey)),
+	fail("SS-AUD-2", "key of another account at plan", auditTrail, func(s *Subject, p *Policy) {
+		atPlan(s, p)
+		s.Audit.KMSKeyARN = facts.Known("arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+	}, errAt(-1, "arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab", "belongs to account 444455556666")),
+	pass("SS-AUD-2", "key of an allowed account", auditTrail, func(s *Subject, p *Policy) {
+		k := "arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+		p.AllowedKeyAccounts = []string{"444455556666"}
+		s.Audit.KMSKeyARN = facts.Known(k)
+		trail(func(t *facts.TrailFact) { t.KMSKeyARN = k })(s, p)
+	}),
+	fail("SS-AUD-2", "an alias is not a key ARN", auditTrail, func(s *Subject, p *Policy) {
+		atPlan(s, p)
+		s.Audit.KMSKeyARN = facts.Known("arn:aws:kms:eu-west-1:111122223333:alias/ml")
+	}, errAt(-1, "arn:aws:kms:eu-west-1:111122223333:alias/ml", "is not a KMS key ARN")),
+	unknown("SS-AUD-2", "key unknown at plan", auditTrail, func(s *Subject, p *Policy) {
+		atPlan(s, p)
+		s.Audit.KMSKeyARN = facts.Unknown[string]()
+	}),
+
+	// SS-AUD-3
+	pass("SS-AUD-3", "private versioned bucket", auditTrail, nil),
+	fail("SS-AUD-3", "bucket policy replaced, versioning suspended", auditTrail, trail(func(t *facts.TrailFact) { t.TLSOnly, t.Versioned = false, false }),
+		errAt(-1, "ml-audit-logs", "its policy does not deny requests without TLS (aws:SecureTransport false); versioning is not enabled")),
+	fail("SS-AUD-3", "ACLs and public access", auditTrail, trail(func(t *facts.TrailFact) { t.BucketOwnerEnforced, t.PublicAccessBlocked = false, false }),
+		errAt(-1, "ml-audit-logs", "object ownership is not BucketOwnerEnforced")),
+	unknown("SS-AUD-3", "bucket created by the apply", auditTrail, atPlan),
+	nothing("SS-AUD-3", "preflight: no trail", auditPreflight, trail(func(t *facts.TrailFact) { *t = facts.TrailFact{} }), "the account has no trail (SS-AUD-1)"),
+
+	// SS-AUD-4
+	pass("SS-AUD-4", "encrypted log group kept a year", auditTrail, nil),
+	pass("SS-AUD-4", "log group never expires", auditPreflight, trail(func(t *facts.TrailFact) { t.LogGroupRetentionDays = 0 })),
+	fail("SS-AUD-4", "retention 0 at plan", auditTrail, func(s *Subject, p *Policy) {
+		atPlan(s, p)
+		s.Audit.RetentionDays = facts.Known(int64(0))
+	}, errAt(-1, "", "retention_days is 0; min_log_retention_days requires at least 365")),
+	fail("SS-AUD-4", "no log group", auditPreflight, trail(func(t *facts.TrailFact) { t.LogGroup = "" }),
+		errAt(-1, "ml-audit", "delivers to no CloudWatch Logs group")),
+	fail("SS-AUD-4", "unencrypted, short retention", auditTrail, trail(func(t *facts.TrailFact) { t.LogGroupKMSKeyARN, t.LogGroupRetentionDays = "", 30 }),
+		errAt(-1, "/sagesafe/ml-audit/trail", "no kmsKeyId"), errAt(-1, "/sagesafe/ml-audit/trail", "Its retention is 30 days")),
+	unknown("SS-AUD-4", "retention unknown", auditTrail, func(s *Subject, p *Policy) {
+		atPlan(s, p)
+		s.Audit.RetentionDays = facts.Unknown[int64]()
+	}),
+
+	// SS-AUD-5
+	pass("SS-AUD-5", "every class watched", auditTrail, nil),
+	fail("SS-AUD-5", "a filter deleted, an alarm without actions", auditTrail, trail(func(t *facts.TrailFact) {
+		t.MetricFilters = slices.DeleteFunc(slices.Clone(t.MetricFilters), func(f facts.MetricFilterFact) bool { return f.Name == "ml-audit-kms_key_disabled" })
+		t.Alarms = slices.Clone(t.Alarms)
+		t.Alarms[len(t.Alarms)-1].Actions = nil
+	}), errAt(2, "kms_key_disabled", "No metric filter on /sagesafe/ml-audit/trail has exactly the pattern {($.eventSource=kms.amazonaws.com)"),
+		errAt(len(AuditEventClasses)-1, "unauthorized_api_calls", "notify nobody")),
+	fail("SS-AUD-5", "a CIS pattern with an extra term does not count", auditPreflight, trail(func(t *facts.TrailFact) {
+		t.MetricFilters = slices.Clone(t.MetricFilters)
+		t.MetricFilters[3].Pattern = strings.Replace(t.MetricFilters[3].Pattern, "{", "{($.eventSource=iam.amazonaws.com) && (", 1) + ")"
+		t.Alarms = t.Alarms[:0:0]
+	}), auditAllMissingAlarms()...),
+	fail("SS-AUD-5", "no alarm_actions at plan", auditTrail, func(s *Subject, p *Policy) {
+		atPlan(s, p)
+		s.Audit.AlarmActions = facts.Known([]string{})
+	}, errAt(-1, "", "alarm_actions is empty")),
+	unknown("SS-AUD-5", "filters created by the apply", auditTrail, atPlan),
+	nothing("SS-AUD-5", "no log group", auditPreflight, trail(func(t *facts.TrailFact) { t.LogGroup = "" }), "delivers to no log group (SS-AUD-4)"),
 }
 
 // personaRole is a data scientist persona role with the documents
@@ -825,5 +908,31 @@ func TestEveryControlIsCheckedAndTested(t *testing.T) {
 		if _, ok := Lookup(id); !ok {
 			t.Errorf("check %s is not in the catalog", id)
 		}
+	}
+}
+
+// auditAllMissingAlarms is SS-AUD-5's findings when no alarm exists and the
+// IAM policy filter (class 3) is not the CIS pattern.
+func auditAllMissingAlarms() []exp {
+	var want []exp
+	for i, c := range AuditEventClasses {
+		text := "No alarm watches the metric"
+		if i == 3 {
+			text = "No metric filter on /sagesafe/ml-audit/trail has exactly the pattern"
+		}
+		want = append(want, errAt(i, c.Name, text))
+	}
+	return want
+}
+
+// TestAuditPatternsFitCloudWatch: CloudWatch Logs refuses a filter pattern
+// over 1024 characters, and a class name doubles as a filter name suffix.
+func TestAuditPatternsFitCloudWatch(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range AuditEventClasses {
+		if len(c.Pattern) > 1024 || seen[c.Name] || c.Source == "" || c.Title == "" {
+			t.Errorf("%s: pattern of %d characters, repeated name or no source/title", c.Name, len(c.Pattern))
+		}
+		seen[c.Name] = true
 	}
 }

@@ -155,3 +155,45 @@ func providerSubject() *Subject {
 		Endpoints: []facts.Endpoint{{URL: "https://api.sagemaker.eu-west-1.amazonaws.com", Source: "endpoint_url"}},
 	}
 }
+
+// auditTrail is a compliant sagesafe_audit_trail as a refresh observes it:
+// every class watched by an exact filter and an alarm with an action.
+func auditTrail() *Subject {
+	live := facts.TrailFact{
+		Trail: "ml-audit", MultiRegion: true, Logging: true, ManagementEvents: "All",
+		KMSKeyARN: testKey, LogFileValidation: true,
+		Bucket: "ml-audit-logs", BucketOwnerEnforced: true, PublicAccessBlocked: true, TLSOnly: true, Versioned: true,
+		LogGroup: "/sagesafe/ml-audit/trail", LogGroupKMSKeyARN: testKey, LogGroupRetentionDays: 365,
+	}
+	for _, c := range AuditEventClasses {
+		m := "ml-audit-" + c.Name
+		live.MetricFilters = append(live.MetricFilters, facts.MetricFilterFact{Name: m, Pattern: c.Pattern, Namespace: AuditNamespace, Metric: m})
+		live.Alarms = append(live.Alarms, facts.AlarmFact{Name: m, Namespace: AuditNamespace, Metric: m, ActionsEnabled: true, Actions: []string{testTopic}})
+	}
+	return &Subject{
+		Kind: KindAuditTrail, Name: "ml-audit", Region: testRegion, AccountID: testAccount,
+		Audit: AuditTrail{KMSKeyARN: facts.Known(testKey), RetentionDays: facts.Known(int64(365)),
+			AlarmActions: facts.Known([]string{testTopic}), Live: facts.Known(live)},
+		Facts: testFacts(),
+	}
+}
+
+// auditPreflight is a preflight asked about the account's existing trail.
+func auditPreflight() *Subject {
+	s := auditTrail()
+	s.Kind, s.Name = KindPreflight, "preflight"
+	s.Audit.KMSKeyARN, s.Audit.RetentionDays, s.Audit.AlarmActions = facts.Null[string](), facts.Null[int64](), facts.Null[[]string]()
+	return s
+}
+
+// trail edits the observed trail of an audit subject.
+func trail(edit func(*facts.TrailFact)) func(*Subject, *Policy) {
+	return func(s *Subject, _ *Policy) {
+		t := s.Audit.Live.V
+		edit(&t)
+		s.Audit.Live = facts.Known(t)
+	}
+}
+
+// atPlan is an audit trail at plan: its inputs known, the trail not yet observed.
+func atPlan(s *Subject, _ *Policy) { s.Audit.Live = facts.Unknown[facts.TrailFact]() }

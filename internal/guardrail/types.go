@@ -171,6 +171,8 @@ type Subject struct {
 	// PersonaRole is a persona role's documents (KindPersonaRole only), as
 	// planned or as read from IAM (SS-IAM-3, SS-IAM-4).
 	PersonaRole facts.Value[PersonaRoleDocuments]
+	// Audit is the audit trail (KindAuditTrail; KindPreflight when asked).
+	Audit AuditTrail
 
 	Facts facts.Facts
 }

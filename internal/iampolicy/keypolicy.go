@@ -28,6 +28,10 @@ type KeySpec struct {
 	// delivery.logs.amazonaws.com principal is only needed for S3
 	// destinations, which sagesafe never uses, so it is never granted.
 	AllowFlowLogsDelivery bool
+	// AllowCloudTrail lets CloudTrail encrypt the log files of this
+	// account's trails in this region with the key (sagesafe_audit_trail;
+	// see cloudTrailKeyStatements).
+	AllowCloudTrail bool
 }
 
 var (
@@ -65,6 +69,8 @@ var (
 //   - AllowCloudWatchLogs (AllowCloudWatchLogs or AllowFlowLogsDelivery):
 //     logs.<region>.amazonaws.com, only for log groups of this account and
 //     region (kms:EncryptionContext:aws:logs:arn).
+//   - AllowCloudTrailEncrypt and AllowCloudTrailDescribeKey (AllowCloudTrail):
+//     cloudtrail.amazonaws.com, only for trails of this account and region.
 //
 // There is deliberately no statement for the sagemaker.amazonaws.com service
 // principal: SageMaker uses a key with the credentials of the execution role
@@ -129,6 +135,9 @@ func KeyPolicy(spec KeySpec) (Document, error) {
 			Resource:  []string{"*"},
 			Condition: Condition{"ArnLike": {"kms:EncryptionContext:aws:logs:arn": {sc.arn("logs", "*")}}},
 		})
+	}
+	if spec.AllowCloudTrail {
+		stmts = append(stmts, cloudTrailKeyStatements(sc)...)
 	}
 	doc := Document{Version: PolicyVersion, Statement: stmts}
 	if err := checkSize(doc, KeyPolicyMaxChars, "key policy"); err != nil {

@@ -20,6 +20,9 @@ func TestKeyPolicyGolden(t *testing.T) {
 		"keypolicy_full":          func(*KeySpec) {},
 		"keypolicy_minimal":       func(s *KeySpec) { *s = KeySpec{Partition: s.Partition, Region: s.Region, AccountID: s.AccountID} },
 		"keypolicy_users_no_logs": func(s *KeySpec) { s.Administrators, s.AllowCloudWatchLogs = nil, false },
+		"keypolicy_cloudtrail": func(s *KeySpec) {
+			s.Administrators, s.Users, s.AllowCloudTrail = nil, nil, true
+		},
 		"keypolicy_flow_logs_only": func(s *KeySpec) {
 			s.Administrators, s.Users, s.AllowCloudWatchLogs, s.AllowFlowLogsDelivery = nil, nil, false, true
 		},

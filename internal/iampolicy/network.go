@@ -27,12 +27,8 @@ func FlowLogsPolicy(partition, region, accountID, logGroupName string) (Document
 	if err != nil {
 		return Document{}, err
 	}
-	if err := checkExact(logGroupName); err != nil {
-		return Document{}, at(err, "LogGroupName", -1)
-	}
-	if !logGroupNameRE.MatchString(logGroupName) {
-		return Document{}, invalidSpec("LogGroupName", logGroupName,
-			"log group names are 1-512 letters, digits and . - _ / #")
+	if err := checkLogGroupName(logGroupName); err != nil {
+		return Document{}, err
 	}
 	group := sc.arn("logs", "log-group:"+logGroupName)
 	return Document{Version: PolicyVersion, Statement: []Statement{

@@ -25,6 +25,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/audittrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/endpoint"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/executionrole"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/executionrolepolicy"
@@ -90,6 +91,7 @@ type assumeRoleModel struct {
 }
 
 type endpointsModel struct {
+	CloudTrail types.String `tfsdk:"cloudtrail"`
 	CloudWatch types.String `tfsdk:"cloudwatch"`
 	EC2        types.String `tfsdk:"ec2"`
 	IAM        types.String `tfsdk:"iam"`
@@ -105,6 +107,7 @@ func (e *endpointsModel) toMap() map[string]string {
 		return nil
 	}
 	return map[string]string{
+		"cloudtrail": e.CloudTrail.ValueString(),
 		"cloudwatch": e.CloudWatch.ValueString(),
 		"ec2":        e.EC2.ValueString(),
 		"iam":        e.IAM.ValueString(),
@@ -396,6 +399,7 @@ func (p *sagesafeProvider) Resources(_ context.Context) []func() resource.Resour
 		endpoint.NewResource,
 		trainingjob.NewResource,
 		personarole.NewResource,
+		audittrail.NewResource,
 	}
 }
 

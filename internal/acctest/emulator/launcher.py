@@ -92,6 +92,8 @@ try:
     from moto.core.responses import ActionResult, EmptyResult
     from moto.core.utils import utcnow
     from moto.cloudwatch.responses import CloudWatchResponse
+    from moto.cloudtrail.models import CloudTrailBackend
+    from moto.core.exceptions import JsonRESTError
     from moto.ec2.exceptions import EC2ClientError
     from moto.ec2.responses import EC2Response
     from moto.iam.exceptions import NoSuchEntity
@@ -100,6 +102,7 @@ try:
     from moto.kms.responses import KmsResponse
     from moto.logs.exceptions import InvalidParameterException, ResourceNotFoundException
     from moto.s3.exceptions import S3AccessDeniedError
+    from moto.s3 import models as s3_models
     from moto.s3.models import s3_backends
     from moto.s3.responses import S3Response
     from moto.logs.responses import LogsResponse
@@ -600,6 +603,26 @@ def _disassociate_kms_key(self: Any) -> str:
 
 
 # ---------------------------------------------------------------------------
+# CloudTrail: CreateTrail of a name in use
+# ---------------------------------------------------------------------------
+
+
+def _create_trail_once(original: Any) -> Any:
+    """CreateTrail (moto: a second create of a name silently replaces the
+    trail with the new request's settings). Real CloudTrail answers
+    TrailAlreadyExistsException, which is what a retry after a lost answer
+    gets, so the provider's find-before-retry is tested against that."""
+
+    def create_trail(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+        if name in self.trails:
+            raise JsonRESTError("TrailAlreadyExistsException", f"Trail {name} already exists for customer: {self.account_id}")
+        return original(self, name, *args, **kwargs)
+
+    create_trail.__wrapped__ = original  # type: ignore[attr-defined]
+    return create_trail
+
+
+# ---------------------------------------------------------------------------
 # KMS: remember the rotation period
 # ---------------------------------------------------------------------------
 
@@ -665,6 +688,46 @@ def _check_expected_owner(self: Any) -> None:
     owner = s3_backends.bucket_accounts.get(self.bucket_name or "")
     if expected and owner is not None and owner[1] != expected:
         raise S3AccessDeniedError()
+
+
+def _bucket_permission(self: Any, action: str, resource: str) -> Any:
+    """FakeBucket.get_permission, with conditions evaluated against
+    aws:SecureTransport = true. moto evaluates a bucket policy's conditions
+    without request context and treats a statement whose condition does not
+    hold as a denial, whatever its effect, so the standard TLS-only statement
+    (Deny when aws:SecureTransport is false) denies every object write and
+    delete. Here a statement whose condition does not hold does not apply, as
+    in IAM. The emulator stands in for AWS's TLS endpoints (plain http is
+    allowed to it only because it is loopback, SS-TLS-1), so its requests
+    count as secure transport."""
+    from moto.iam.access_control import IAMPolicyStatement, PermissionResult
+
+    if self.policy is None:
+        return PermissionResult.NEUTRAL
+    statements = json.loads(self.policy.decode()).get("Statement", [])
+    permitted = False
+    for raw in statements if isinstance(statements, list) else [statements]:
+        if not _holds_over_tls(raw.get("Condition") or {}):
+            continue
+        result = IAMPolicyStatement(raw).is_action_permitted(action, resource)
+        if result == PermissionResult.DENIED:
+            return result
+        permitted = permitted or result == PermissionResult.PERMITTED
+    return PermissionResult.PERMITTED if permitted else PermissionResult.NEUTRAL
+
+
+def _holds_over_tls(condition: dict[str, Any]) -> bool:
+    """Whether a statement's aws:SecureTransport condition (Bool or
+    BoolIfExists; moto ignores both) holds for a request over TLS. Other
+    conditions are left to moto."""
+    for op in ("Bool", "BoolIfExists"):
+        values = (condition.get(op) or {}).get("aws:SecureTransport")
+        if values is None:
+            continue
+        values = values if isinstance(values, list) else [values]
+        if "true" not in [str(v).lower() for v in values]:
+            return False
+    return True
 
 
 def _owner_checked(original: Any) -> Any:
@@ -802,6 +865,8 @@ def install_patches() -> None:
     _wrap_advance_all("describe_training_job", "training_jobs", _advance_job)
     _wrap_advance_all("list_training_jobs", "training_jobs", _advance_job)
     LogsResponse.associate_kms_key = _associate_kms_key
+    if not hasattr(CloudTrailBackend.create_trail, "__wrapped__"):
+        CloudTrailBackend.create_trail = _create_trail_once(CloudTrailBackend.create_trail)
     LogsResponse.disassociate_kms_key = _disassociate_kms_key
     KmsResponse.enable_key_rotation = _enable_key_rotation
     KmsResponse.get_key_rotation_status = _get_key_rotation_status
@@ -809,6 +874,7 @@ def install_patches() -> None:
     IAMBackend.remove_role_from_instance_profile = _remove_role_from_instance_profile
     CloudWatchResponse.disable_alarm_actions = _alarm_actions_setter(False)
     CloudWatchResponse.enable_alarm_actions = _alarm_actions_setter(True)
+    s3_models.FakeBucket.get_permission = _bucket_permission
     S3Response._bucket_response = _owner_checked(S3Response._bucket_response)
     S3Response._key_response = _owner_checked(S3Response._key_response)
     for name in CLIENT_TOKEN_ACTIONS:
@@ -1057,7 +1123,11 @@ def _rest_operations(service: str) -> list[Any]:
             )
             reqs = [(k, v or None) for k, _, v in (q.partition("=") for q in query.split("&") if q)]
             literal = len(re.sub(r"\{[^}]+\}", "", path))
-            ops.append((http.get("method", "POST"), re.compile(regex), reqs, (len(reqs), literal), name))
+            # On a tie the current operation wins over the deprecated one of
+            # the same URI (PutBucketLifecycleConfiguration, not
+            # PutBucketLifecycle), which is what the SDKs send.
+            current = not model.operation_model(name).deprecated
+            ops.append((http.get("method", "POST"), re.compile(regex), reqs, (len(reqs), literal, current), name))
         _rest_ops[service] = ops
     return _rest_ops[service]
 

@@ -175,6 +175,9 @@ class EmulatorTest(unittest.TestCase):
         s3 = client("s3")
         bucket = uid("bucket")
         s3.create_bucket(Bucket=bucket)  # REST
+        # Same URI as the deprecated PutBucketLifecycle: the current name wins.
+        s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+            {"ID": "x", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 1}}]})
         with self.assertRaises(ClientError):
             s3.get_bucket_encryption(Bucket=uid("missing"))
         control("GET", "/_sagesafe/health")  # not counted
@@ -186,6 +189,7 @@ class EmulatorTest(unittest.TestCase):
             "logs:DescribeLogGroups",
             "cloudwatch:DescribeAlarms",
             "s3:CreateBucket",
+            "s3:PutBucketLifecycleConfiguration",
             "s3:GetBucketEncryption",
         ):
             self.assertEqual(calls.get(key), 1, (key, calls))
@@ -465,6 +469,35 @@ class EmulatorTest(unittest.TestCase):
         with self.assertRaises(ClientError) as ctx:
             logs.associate_kms_key(logGroupName=group + "-missing", kmsKeyId=key)
         self.assertEqual(ctx.exception.response["Error"]["Code"], "ResourceNotFoundException")
+
+    def test_tls_only_bucket_policy_admits_the_emulators_requests(self) -> None:
+        s3 = client("s3")
+        bucket = uid("tls-only")
+        s3.create_bucket(Bucket=bucket)
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+            "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))
+        s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+        out = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "k"}]})
+        self.assertFalse(out.get("Errors"), out)
+        # Other denials still hold.
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
+        with self.assertRaises(ClientError):
+            s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+
+    def test_create_trail_name_in_use(self) -> None:
+        s3, ct = client("s3"), client("cloudtrail")
+        bucket, name = uid("trail-bucket"), uid("trail")
+        s3.create_bucket(Bucket=bucket)
+        ct.create_trail(Name=name, S3BucketName=bucket, IsMultiRegionTrail=True)
+        with self.assertRaises(ClientError) as ctx:
+            ct.create_trail(Name=name, S3BucketName=bucket)
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "TrailAlreadyExistsException")
+        # The first trail's settings stay (moto alone would replace them).
+        self.assertTrue(ct.get_trail(Name=name)["Trail"]["IsMultiRegionTrail"])
+        ct.delete_trail(Name=name)
 
     def test_kms_rotation_period(self) -> None:
         kms = client("kms")

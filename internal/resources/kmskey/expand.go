@@ -25,7 +25,7 @@ func keySpec(m *model, sc iampolicy.Scope) (iampolicy.KeySpec, bool) {
 	admins := tfval.Strings(context.Background(), m.Administrators, &diags)
 	users := tfval.Strings(context.Background(), m.Users, &diags)
 	if admins.State == facts.StateUnknown || users.State == facts.StateUnknown ||
-		m.AllowCloudWatchLogs.IsUnknown() || m.AllowFlowLogsDelivery.IsUnknown() {
+		m.AllowCloudWatchLogs.IsUnknown() || m.AllowFlowLogsDelivery.IsUnknown() || m.AllowCloudTrail.IsUnknown() {
 		return iampolicy.KeySpec{}, false
 	}
 	return iampolicy.KeySpec{
@@ -36,6 +36,7 @@ func keySpec(m *model, sc iampolicy.Scope) (iampolicy.KeySpec, bool) {
 		Users:                 users.V,
 		AllowCloudWatchLogs:   m.AllowCloudWatchLogs.IsNull() || m.AllowCloudWatchLogs.ValueBool(),
 		AllowFlowLogsDelivery: m.AllowFlowLogsDelivery.ValueBool(),
+		AllowCloudTrail:       m.AllowCloudTrail.ValueBool(),
 	}, true
 }
 

@@ -37,6 +37,7 @@ func TestKeySpecFromModel(t *testing.T) {
 		Users:                 set(user),
 		AllowCloudWatchLogs:   types.BoolNull(), // the schema default is true
 		AllowFlowLogsDelivery: types.BoolValue(true),
+		AllowCloudTrail:       types.BoolValue(true),
 	}
 	spec, ok := keySpec(&m, testScope)
 	if !ok {
@@ -45,7 +46,7 @@ func TestKeySpecFromModel(t *testing.T) {
 	want := iampolicy.KeySpec{
 		Partition: "aws", Region: "us-east-1", AccountID: "111122223333",
 		Administrators: []string{admin}, Users: []string{user},
-		AllowCloudWatchLogs: true, AllowFlowLogsDelivery: true,
+		AllowCloudWatchLogs: true, AllowFlowLogsDelivery: true, AllowCloudTrail: true,
 	}
 	if !reflect.DeepEqual(spec, want) {
 		t.Errorf("spec = %+v, want %+v", spec, want)
@@ -69,6 +70,7 @@ func TestRecoverInputsRoundTrip(t *testing.T) {
 		{AllowCloudWatchLogs: true},
 		{Administrators: []string{admin}, Users: []string{user, "arn:aws:iam::111122223333:role/b"}, AllowCloudWatchLogs: true},
 		{Users: []string{user}},
+		{AllowCloudTrail: true, AllowCloudWatchLogs: true},
 	} {
 		spec.Partition, spec.Region, spec.AccountID = testScope.Partition, testScope.Region, testScope.AccountID
 		doc, err := iampolicy.KeyPolicy(spec)
@@ -78,6 +80,7 @@ func TestRecoverInputsRoundTrip(t *testing.T) {
 		got := recoverInputs(doc.JSON())
 		back := spec
 		back.Administrators, back.Users, back.AllowCloudWatchLogs = got.admins, got.users, got.allowLogs
+		back.AllowCloudTrail = got.allowTrail
 		again, err := iampolicy.KeyPolicy(back)
 		if err != nil {
 			t.Fatal(err)

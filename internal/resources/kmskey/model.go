@@ -17,6 +17,7 @@ type model struct {
 	Users                 types.Set    `tfsdk:"users"`
 	AllowCloudWatchLogs   types.Bool   `tfsdk:"allow_cloudwatch_logs"`
 	AllowFlowLogsDelivery types.Bool   `tfsdk:"allow_flow_logs_delivery"`
+	AllowCloudTrail       types.Bool   `tfsdk:"allow_cloudtrail"`
 	Tags                  types.Map    `tfsdk:"tags"`
 	TagsAll               types.Map    `tfsdk:"tags_all"`
 	PolicyJSON            types.String `tfsdk:"policy_json"`

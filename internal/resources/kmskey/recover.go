@@ -16,6 +16,7 @@ import (
 type recovered struct {
 	admins, users []string
 	allowLogs     bool
+	allowTrail    bool
 }
 
 // recoverInputs reads administrators, users and the CloudWatch Logs grant
@@ -36,6 +37,8 @@ func recoverInputs(policy string) recovered {
 			out.users = append(out.users, s.Principal["AWS"]...)
 		case "AllowCloudWatchLogs":
 			out.allowLogs = true
+		case "AllowCloudTrailEncrypt":
+			out.allowTrail = true
 		}
 	}
 	slices.Sort(out.admins)
@@ -54,6 +57,7 @@ func importedModel(id, policy string, aliases []string) model {
 		RotationPeriodDays:    types.Int64Value(DefaultRotationPeriodDays),
 		AllowCloudWatchLogs:   types.BoolValue(in.allowLogs),
 		AllowFlowLogsDelivery: types.BoolValue(false),
+		AllowCloudTrail:       types.BoolValue(in.allowTrail),
 		Administrators:        types.SetNull(types.StringType),
 		Users:                 types.SetNull(types.StringType),
 		Tags:                  types.MapNull(types.StringType),

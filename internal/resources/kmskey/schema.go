@@ -157,6 +157,14 @@ func policyInputAttributes() map[string]schema.Attribute {
 				"Logs does that encryption, so this needs (and adds) the same statement as `allow_cloudwatch_logs`, even " +
 				"when that is `false`. Default `false`.",
 		},
+		"allow_cloudtrail": schema.BoolAttribute{
+			Optional: true,
+			Computed: true,
+			Default:  booldefault.StaticBool(false),
+			MarkdownDescription: "Let CloudTrail (`cloudtrail.amazonaws.com`) encrypt the log files of this account's trails in this " +
+				"region with the key (conditions `aws:SourceArn` on `trail/*` and `kms:EncryptionContext:aws:cloudtrail:arn`), " +
+				"as `sagesafe_audit_trail` needs (SS-AUD-2). Reading the logs is still granted only by IAM policies. Default `false`.",
+		},
 	}
 }
 

@@ -46,6 +46,9 @@ type model struct {
 	Image            types.String `tfsdk:"image"`
 	S3URIs           types.List   `tfsdk:"s3_uris"`
 	Enforce          types.Bool   `tfsdk:"enforce"`
+	CheckAuditTrail  types.Bool   `tfsdk:"check_audit_trail"`
+	AuditTrailName   types.String `tfsdk:"audit_trail_name"`
+	AuditTrail       types.String `tfsdk:"audit_trail"`
 
 	Compliant types.Bool   `tfsdk:"compliant"`
 	Findings  types.List   `tfsdk:"findings"`
@@ -120,6 +123,22 @@ func (d *dataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp 
 				ElementType:         types.StringType,
 				Optional:            true,
 				MarkdownDescription: "S3 locations a workload reads or writes: `s3://` only (SS-TLS-2); their buckets should default to SSE-KMS (SS-DATA-1) and deny plaintext transport.",
+			},
+			"check_audit_trail": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "When true, judge the account's existing CloudTrail trails against SS-AUD-1..5 (multi-region " +
+					"logging of every management event, the customer's key and log file validation, a private TLS-only versioned " +
+					"bucket, an encrypted log group with retention, and CIS metric filters with alarms that notify someone) and report " +
+					"the trail that meets the most of them. The trails are only read, never changed. Default false: the SS-AUD " +
+					"controls are not checked.",
+			},
+			"audit_trail_name": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "With `check_audit_trail`, judge only this trail (name or ARN).",
+			},
+			"audit_trail": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The trail `check_audit_trail` judged; empty when the account has none (SS-AUD-1 fails).",
 			},
 			"enforce": schema.BoolAttribute{
 				Optional:            true,
@@ -196,6 +215,15 @@ func (d *dataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 	}
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	m.AuditTrail = types.StringNull()
+	if m.CheckAuditTrail.ValueBool() {
+		trail, err := d.auditTrail(ctx, s, m.AuditTrailName.ValueString())
+		if err != nil {
+			resp.Diagnostics.AddError("Reading the account's CloudTrail trails failed", err.Error())
+			return
+		}
+		s.Audit.Live, m.AuditTrail = facts.Known(trail), types.StringValue(trail.Trail)
 	}
 
 	findings, err := evaluate.Run(ctx, d.data.Posture, d.data.Policy, s)
