@@ -106,6 +106,7 @@ try:
     from moto.s3.models import s3_backends
     from moto.s3.responses import S3Response
     from moto.logs.responses import LogsResponse
+    from moto.logs.metric_filters import MetricFilters
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
         create_backend_app,
@@ -623,6 +624,36 @@ def _create_trail_once(original: Any) -> Any:
 
 
 # ---------------------------------------------------------------------------
+# CloudWatch Logs: PutMetricFilter replaces a filter of the same name
+# ---------------------------------------------------------------------------
+
+
+def _add_filter(self: Any, filter_name: str, filter_pattern: str, log_group_name: str, metric_transformations: str) -> None:
+    """PutMetricFilter (moto: appends another filter of the same name, so a
+    put that restores a filter, or a retried put, leaves duplicates that a
+    delete then removes only one of). Real CloudWatch Logs creates or
+    replaces the filter by log group and name."""
+    _delete_filter(self, filter_name, log_group_name)
+    self.metric_filters.append(
+        {
+            "filterName": filter_name,
+            "filterPattern": filter_pattern,
+            "logGroupName": log_group_name,
+            "metricTransformations": metric_transformations,
+        }
+    )
+
+
+def _delete_filter(self: Any, filter_name: str | None = None, log_group_name: str | None = None) -> list[dict[str, Any]]:
+    """DeleteMetricFilter (moto: removes from the list while iterating it,
+    skipping the element after each match)."""
+    self.metric_filters = [
+        f for f in self.metric_filters if not (f["filterName"] == filter_name and f["logGroupName"] == log_group_name)
+    ]
+    return self.metric_filters
+
+
+# ---------------------------------------------------------------------------
 # KMS: remember the rotation period
 # ---------------------------------------------------------------------------
 
@@ -865,6 +896,8 @@ def install_patches() -> None:
     _wrap_advance_all("describe_training_job", "training_jobs", _advance_job)
     _wrap_advance_all("list_training_jobs", "training_jobs", _advance_job)
     LogsResponse.associate_kms_key = _associate_kms_key
+    MetricFilters.add_filter = _add_filter
+    MetricFilters.delete_filter = _delete_filter
     if not hasattr(CloudTrailBackend.create_trail, "__wrapped__"):
         CloudTrailBackend.create_trail = _create_trail_once(CloudTrailBackend.create_trail)
     LogsResponse.disassociate_kms_key = _disassociate_kms_key

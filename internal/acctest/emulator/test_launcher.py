@@ -499,6 +499,21 @@ class EmulatorTest(unittest.TestCase):
         self.assertTrue(ct.get_trail(Name=name)["Trail"]["IsMultiRegionTrail"])
         ct.delete_trail(Name=name)
 
+    def test_put_metric_filter_replaces_by_name(self) -> None:
+        logs = client("logs")
+        group = "/" + uid("filters")
+        logs.create_log_group(logGroupName=group)
+        t = [{"metricName": "m", "metricNamespace": "n", "metricValue": "1"}]
+        for pattern in ("{ $.a = 1 }", "{ $.a = 2 }", "{ $.a = 2 }"):
+            logs.put_metric_filter(logGroupName=group, filterName="f", filterPattern=pattern, metricTransformations=t)
+        logs.put_metric_filter(logGroupName=group, filterName="g", filterPattern="{ $.b = 1 }", metricTransformations=t)
+        got = logs.describe_metric_filters(logGroupName=group)["metricFilters"]
+        self.assertEqual(sorted((f["filterName"], f["filterPattern"]) for f in got), [("f", "{ $.a = 2 }"), ("g", "{ $.b = 1 }")])
+        logs.delete_metric_filter(logGroupName=group, filterName="f")
+        logs.delete_metric_filter(logGroupName=group, filterName="g")
+        self.assertEqual(logs.describe_metric_filters(logGroupName=group)["metricFilters"], [])
+        logs.delete_log_group(logGroupName=group)
+
     def test_kms_rotation_period(self) -> None:
         kms = client("kms")
         key = kms.create_key()["KeyMetadata"]["KeyId"]

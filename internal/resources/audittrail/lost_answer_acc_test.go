@@ -26,7 +26,7 @@ var (
 		"iam:CreateRole", "cloudtrail:CreateTrail", "cloudtrail:PutEventSelectors", "cloudtrail:StartLogging", "logs:PutMetricFilter",
 	}
 	updateActions  = []string{"cloudtrail:UpdateTrail", "cloudtrail:AddTags", "cloudtrail:RemoveTags"}
-	destroyActions = []string{"cloudtrail:DeleteTrail", "s3:DeleteObjects", "s3:DeleteBucket", "iam:DeleteRole"}
+	destroyActions = []string{"cloudtrail:DeleteTrail", "logs:DeleteMetricFilter", "s3:DeleteObjects", "s3:DeleteBucket", "iam:DeleteRole"}
 )
 
 // TestAccAuditTrail_lostAnswers loses the first answer of each create (and,

@@ -377,6 +377,9 @@ func nothingLeft(t *testing.T, name, bucket string) error {
 	if g, err := c.Logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String("/sagesafe/audit-trail/" + name)}); err != nil || len(g.LogGroups) > 0 {
 		left = append(left, "log group /sagesafe/audit-trail/"+name)
 	}
+	if f, err := c.Logs.DescribeMetricFilters(ctx, &cloudwatchlogs.DescribeMetricFiltersInput{LogGroupName: aws.String("/sagesafe/audit-trail/" + name)}); err != nil || len(f.MetricFilters) > 0 {
+		left = append(left, "metric filters on /sagesafe/audit-trail/"+name)
+	}
 	if a, err := c.CloudWatch.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String(name + "-")}); err != nil || len(a.MetricAlarms) > 0 {
 		left = append(left, "alarms "+name+"-*")
 	}

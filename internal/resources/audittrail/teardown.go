@@ -7,6 +7,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -26,8 +28,13 @@ func teardown(ctx context.Context, c clients, name, bucket string) error {
 		!tfawserr.ErrCodeEquals(err, codeTrailNotFound) {
 		return fmt.Errorf("deleting trail %s: %w", name, err)
 	}
-	// Deleting the log group deletes its metric filters.
 	if err := alarms.Delete(ctx, c.cw, watchNames(name)); err != nil {
+		return err
+	}
+	// The filters go before the group, each on its own: an emulator (moto)
+	// keeps a deleted group's filters, and a filter left behind is an
+	// orphan whichever way AWS handles it.
+	if err := deleteMetricFilters(ctx, c, name); err != nil {
 		return err
 	}
 	if err := loggroup.Delete(ctx, c.logs, logGroupName(name)); err != nil {
@@ -40,6 +47,19 @@ func teardown(ctx context.Context, c clients, name, bucket string) error {
 		return nil
 	}
 	return deleteBucket(ctx, c, bucket)
+}
+
+func deleteMetricFilters(ctx context.Context, c clients, trail string) error {
+	for _, f := range watchNames(trail) {
+		_, err := c.logs.DeleteMetricFilter(ctx, &cloudwatchlogs.DeleteMetricFilterInput{
+			LogGroupName: aws.String(logGroupName(trail)), FilterName: aws.String(f),
+		})
+		var nf *logstypes.ResourceNotFoundException
+		if err != nil && !errors.As(err, &nf) {
+			return fmt.Errorf("deleting metric filter %s: %w", f, err)
+		}
+	}
+	return nil
 }
 
 func deleteRole(ctx context.Context, c clients, role string) error {
