@@ -74,6 +74,22 @@ resource "sagesafe_execution_role" "inference" {
   vpc_security_group_ids = [sagesafe_network.ml.workload_security_group_id]
 }
 
+# The audit trail: who changed an endpoint, a key, a role or the network, and
+# who was denied. Its own key (CloudTrail may use it), a private TLS-only
+# bucket, an encrypted log group, and CIS metric-filter alarms that page the
+# on-call topic.
+resource "sagesafe_kms_key" "audit" {
+  alias            = "alias/${var.name}-audit"
+  description      = "${var.name}: the audit trail's logs"
+  allow_cloudtrail = true
+}
+
+resource "sagesafe_audit_trail" "ml" {
+  name           = "${var.name}-audit"
+  kms_key_arn    = sagesafe_kms_key.audit.arn
+  retention_days = 365
+}
+
 # People: the roles data scientists and model reviewers assume (with MFA).
 # A data scientist may start jobs and create models only in this network,
 # with this key, isolated and encrypted, passing only the training role:

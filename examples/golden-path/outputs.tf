@@ -23,6 +23,7 @@ output "alarms" {
   value = {
     endpoint     = sagesafe_endpoint.model.alarm_names
     training_job = sagesafe_training_job.model.alarm_names
+    audit_trail  = sagesafe_audit_trail.ml.alarm_names
   }
 }
 

@@ -7,7 +7,8 @@
 // job, endpoint, persona roles), print its outputs and a compliance matrix
 // (also written to examples/golden-path/COMPLIANCE.md), judge the data
 // scientists' live role with an IAM policy simulator (an insecure
-// CreateTrainingJob denied, the one sagesafe made allowed), check that a
+// CreateTrainingJob denied, the one sagesafe made allowed), show the audit
+// trail's alarms as the emulator holds them, check that a
 // second plan is empty,
 // show that an insecure variant is refused at plan time with its control
 // IDs, destroy, and prove that nothing is left in the emulator. The
@@ -84,7 +85,7 @@ func run() error {
 			return fmt.Errorf("%s is missing: run `make demo` (it builds it)", p)
 		}
 	}
-	st := &steps{of: 10}
+	st := &steps{of: 11}
 
 	st.say("connecting to the emulator at %s", endpoint)
 	c, diags := awsclient.New(ctx, awsclient.Config{Region: region, EndpointURL: endpoint, AccessKey: "testing", SecretKey: "testing", MaxRetries: 3})
@@ -203,6 +204,17 @@ func run() error {
 		if !o.OK {
 			return fmt.Errorf("the data scientists' role decides wrongly: %s", o)
 		}
+	}
+
+	st.say("audit: the trail and its alarms, as the emulator holds them")
+	audit, err := showAuditTrail(ctx, c, show)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("    trail %s: logging, multi-region, log file validation; to s3://%s and log group %s\n", audit.Trail, audit.Bucket, audit.LogGroup)
+	fmt.Printf("    %d metric filters, %d alarms:\n", len(audit.Filters), len(audit.Alarms))
+	for _, a := range audit.Alarms {
+		fmt.Println("      " + a)
 	}
 
 	st.say("a second plan: no drift, no changes")

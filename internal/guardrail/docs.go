@@ -16,6 +16,7 @@ var kindDocs = []struct {
 	{KindKMSKey, "sagesafe_kms_key"},
 	{KindExecutionRole, "sagesafe_execution_role"},
 	{KindPersonaRole, "sagesafe_persona_role"},
+	{KindAuditTrail, "sagesafe_audit_trail"},
 	{KindPreflight, "the preflight data source (checks only the inputs it is given)"},
 	{KindProvider, "the provider configuration"},
 }
