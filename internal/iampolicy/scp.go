@@ -216,11 +216,16 @@ func (g *guardrailBuilder) denyUnapprovedKMSKeys(volumeActions, outputActions, k
 // deny adds a statement; a deny of no actions is left out (a persona
 // allows only some of the guarded actions).
 func (g *guardrailBuilder) deny(sid, control string, actions []string, c Condition) {
+	g.denyOn(sid, control, actions, []string{"*"}, c)
+}
+
+// denyOn is deny on the given resources only.
+func (g *guardrailBuilder) denyOn(sid, control string, actions, resources []string, c Condition) {
 	if len(actions) == 0 {
 		return
 	}
 	g.stmts = append(g.stmts, Statement{
-		Sid: sid, Effect: EffectDeny, Action: actions, Resource: []string{"*"}, Condition: c,
+		Sid: sid, Effect: EffectDeny, Action: actions, Resource: resources, Condition: c,
 	})
 	g.controls = append(g.controls, StatementControl{Sid: sid, Control: control})
 }
