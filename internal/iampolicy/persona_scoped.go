@@ -122,7 +122,13 @@ func tagStatement(sc scope) Statement {
 //     creation token) or the persona role tagged as its own may be
 //     deployed, since a config made elsewhere may lack the guard (the
 //     request carries no guard key). Configs made by other roles are the
-//     guardrail SCP's.
+//     guardrail SCP's. The model a config or transform job names is not
+//     checked: sagemaker:ModelArn is only its ARN, and neither action is
+//     authorized on the model, so IAM cannot see the model's tags. A
+//     config's VPC and isolation keys come from its models (Service
+//     Authorization Reference), so the guard denies refuse a config of a
+//     model without them; a transform job carries no such key, so a
+//     persona can run a transform job on an existing model made elsewhere.
 func (g *guardrailBuilder) personaMisuseDenies(sc scope, acts []activity, allowed []string) {
 	only := func(actions ...string) []string {
 		return slices.DeleteFunc(sm(actions...), func(a string) bool { return !slices.Contains(allowed, a) })

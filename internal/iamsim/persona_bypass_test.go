@@ -6,6 +6,7 @@ package iamsim_test
 
 import (
 	"context"
+	"maps"
 	"testing"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
@@ -39,14 +40,9 @@ type probe struct {
 // secureJob is the sagesafe-shaped training-like request, changed by extra (a nil value drops
 // the key).
 func secureJob(extra map[string][]string) map[string][]string {
-	c := map[string][]string{
-		"sagemaker:VpcSubnets":                      {ourSubnet},
-		"sagemaker:VpcSecurityGroupIds":             {ourGroup},
-		"sagemaker:VolumeKmsKeyArn":                 {ourKey},
-		"sagemaker:OutputKmsKeyArn":                 {ourKey},
-		"sagemaker:NetworkIsolation":                {"true"},
-		"sagemaker:InterContainerTrafficEncryption": {"true"},
-	}
+	c := maps.Clone(secureValues)
+	delete(c, "sagemaker:DirectInternetAccess") // notebooks' keys; jobs do not take them
+	delete(c, "sagemaker:RootAccess")
 	for k, v := range extra {
 		if v == nil {
 			delete(c, k)
