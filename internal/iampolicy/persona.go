@@ -2,6 +2,7 @@ package iampolicy
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -115,6 +116,10 @@ type PersonaSpec struct {
 	// SAMLProviderARN is an IAM SAML provider of this account (IAM Identity
 	// Center or another IdP) whose users may assume the role.
 	SAMLProviderARN string
+	// StudioDomainID (d-xxxxxxxxxxxx) is the only Studio domain whose apps
+	// run_studio_apps may open and run. Without it, run_studio_apps only
+	// reads (Describe and List): no presigned URL and no app.
+	StudioDomainID string
 }
 
 // activity is one ML activity: the statements it allows, and what it needs.
@@ -137,8 +142,20 @@ type activity struct {
 	passesRole bool
 	// s3: it grants the S3ReadURIs and S3WriteURIs.
 	s3 bool
+	// tags: it creates objects that may be tagged at creation (tagStatement).
+	tags bool
+	// scoped are Allow statements whose resources or conditions depend on
+	// the spec (Studio's domain, the caller's identity); nil when none.
+	scoped func(sc scope, spec PersonaSpec) []Statement
 }
 
+// sidPlainGrants is the Sid of the statement holding every activity's
+// unconditioned grants.
+const sidPlainGrants = "SageMaker"
+
+// grant is a group of actions an activity allows; sid names it in the
+// policy only when it has a condition (the others share sidPlainGrants),
+// and RecoverPersonaSpec finds an unconditioned one by its actions.
 type grant struct {
 	sid       string
 	actions   []string
@@ -154,42 +171,43 @@ func sm(actions ...string) []string {
 }
 
 // activities, in the order their statements appear. The actions follow the
-// Role Manager templates (CDK); the guard denies cover every create action
-// among them that carries the guard keys.
+// Role Manager templates (CDK), narrowed where a template's grant let a
+// person act as someone else (issue 13's review): Studio is scoped to the
+// caller's own user profile (studioStatements), pipelines to the persona
+// role's own (pipelineStatements), and AddTags is granted once, at creation
+// only (tagStatement), instead of in every activity. The guard denies cover
+// every create action among them that carries the guard keys.
 var activities = []activity{
 	{id: ActivityRunStudioApps, grants: []grant{
-		{"StudioApps", sm("CreateApp", "CreatePresignedDomainUrl", "DeleteApp", "DescribeApp", "DescribeDomain",
-			"DescribeSpace", "DescribeUserProfile"), nil},
-	}, list: sm("ListApps", "ListDomains", "ListSpaces", "ListUserProfiles")},
-	{id: ActivityManageMLJobs, launches: true, passesRole: true, grants: []grant{
-		{"MLJobs", sm("AddTags", "CreateAutoMLJob", "CreateAutoMLJobV2", "CreateHyperParameterTuningJob",
+		{"StudioRead", sm("DescribeApp", "DescribeDomain", "DescribeSpace", "DescribeUserProfile"), nil},
+	}, list: sm("ListApps", "ListDomains", "ListSpaces", "ListUserProfiles"), scoped: studioStatements},
+	{id: ActivityManageMLJobs, launches: true, passesRole: true, tags: true, grants: []grant{
+		{"MLJobs", sm("CreateAutoMLJob", "CreateAutoMLJobV2", "CreateHyperParameterTuningJob",
 			"CreateProcessingJob", "CreateTrainingJob", "CreateTransformJob", "DescribeAutoMLJob",
 			"DescribeAutoMLJobV2", "DescribeHyperParameterTuningJob", "DescribeProcessingJob",
 			"DescribeTrainingJob", "DescribeTransformJob", "StopAutoMLJob", "StopHyperParameterTuningJob",
 			"StopProcessingJob", "StopTrainingJob", "StopTransformJob", "UpdateTrainingJob"), nil},
 	}, list: sm("ListAutoMLJobs", "ListCandidatesForAutoMLJob", "ListHyperParameterTuningJobs",
 		"ListProcessingJobs", "ListTrainingJobs", "ListTrainingJobsForHyperParameterTuningJob", "ListTransformJobs")},
-	{id: ActivityManageModels, launches: true, passesRole: true, grants: []grant{
-		{"Models", sm("AddTags", "CreateModel", "CreateModelPackage", "CreateModelPackageGroup", "DeleteModel",
+	{id: ActivityManageModels, launches: true, passesRole: true, tags: true, grants: []grant{
+		{"Models", sm("CreateModel", "CreateModelPackage", "CreateModelPackageGroup", "DeleteModel",
 			"DeleteModelPackage", "DeleteModelPackageGroup", "DescribeModel", "DescribeModelPackage",
 			"DescribeModelPackageGroup", "UpdateModelPackage"), nil},
 	}, list: sm("ListModelPackageGroups", "ListModelPackages", "ListModels")},
-	{id: ActivityManageEndpoints, launches: true, grants: []grant{
-		{"Endpoints", sm("AddTags", "CreateEndpoint", "CreateEndpointConfig", "DeleteEndpoint",
+	{id: ActivityManageEndpoints, launches: true, tags: true, grants: []grant{
+		{"Endpoints", sm("CreateEndpoint", "CreateEndpointConfig", "DeleteEndpoint",
 			"DeleteEndpointConfig", "DescribeEndpoint", "DescribeEndpointConfig", "UpdateEndpoint",
 			"UpdateEndpointWeightsAndCapacities"), nil},
 	}, list: sm("ListEndpointConfigs", "ListEndpoints")},
 	// A pipeline's steps call SageMaker as the pipeline's (passed) role, not
 	// as the persona, so the persona's denies do not reach them: what those
 	// steps may launch is the execution role's policy and the guardrail SCP.
-	{id: ActivityManagePipelines, passesRole: true, grants: []grant{
-		{"Pipelines", sm("AddTags", "CreatePipeline", "DeletePipeline", "DescribePipeline",
-			"DescribePipelineDefinitionForExecution", "DescribePipelineExecution", "ListPipelineExecutionSteps",
-			"ListPipelineExecutions", "RetryPipelineExecution", "StartPipelineExecution",
-			"StopPipelineExecution", "UpdatePipeline"), nil},
-	}, list: sm("ListPipelines")},
-	{id: ActivityManageExperiments, grants: []grant{
-		{"Experiments", sm("AddTags", "AssociateTrialComponent", "BatchPutMetrics", "CreateExperiment",
+	{id: ActivityManagePipelines, passesRole: true, tags: true, grants: []grant{
+		{"PipelinesRead", sm("DescribePipeline", "DescribePipelineDefinitionForExecution", "DescribePipelineExecution",
+			"ListPipelineExecutionSteps", "ListPipelineExecutions"), nil},
+	}, list: sm("ListPipelines"), scoped: pipelineStatements},
+	{id: ActivityManageExperiments, tags: true, grants: []grant{
+		{"Experiments", sm("AssociateTrialComponent", "BatchPutMetrics", "CreateExperiment",
 			"CreateTrial", "CreateTrialComponent", "DeleteExperiment", "DeleteTrial", "DeleteTrialComponent",
 			"DisassociateTrialComponent", "UpdateExperiment", "UpdateTrial", "UpdateTrialComponent"), nil},
 	}},
@@ -202,6 +220,7 @@ var activities = []activity{
 	// UpdateModelPackage call changes; the grant requires the call to set
 	// sagemaker:ModelApprovalStatus (StringEquals fails when the key is
 	// absent). Metrics and reports are read from S3 (s3_bucket_access).
+	// Only a persona with this activity may set "Approved" (DenySelfApproval).
 	{id: ActivityReviewModels, grants: []grant{
 		{"ModelRegistryRead", sm("DescribeModelPackage", "DescribeModelPackageGroup"), nil},
 		{"ModelApproval", sm("UpdateModelPackage"), Condition{
@@ -294,7 +313,9 @@ func concat(lists ...[]string) []string { return slices.Concat(lists...) }
 //
 //   - The Allow statements of the persona's activities (defaults plus
 //     ExtraActivities) on the SageMaker resources of this partition, region
-//     and account, and SageMakerList for the List and Search calls, which
+//     and account (the unconditioned ones share the statement SageMaker),
+//     the scoped Studio and pipeline statements (persona_scoped.go),
+//     TagOnCreate, and SageMakerList for the List and Search calls, which
 //     IAM authorizes only on "*". A create action no activity allows is
 //     simply not allowed.
 //   - When an activity launches workloads (manage_ml_jobs, manage_models,
@@ -303,13 +324,12 @@ func concat(lists ...[]string) []string { return slices.Concat(lists...) }
 //     action the activities allow that carries a guard key (the table
 //     personaGuarded): GuardrailPolicy's VPC, isolation and inter-container
 //     denies (same builder), only the given subnets and security groups,
-//     volume and output key present and equal to KMSKeyARN (deprecated
-//     ...KmsKey and current ...KmsKeyArn forms), and for notebooks
-//     DirectInternetAccess and RootAccess Disabled. The denies cover the
-//     allowed actions only, not the whole table: all of them do not fit in
-//     IAM's inline size limit next to the allows, and keeping actions no
-//     persona is granted out of reach is the guardrail SCP's job
-//     (sagesafe_guardrail_policy).
+//     volume and output key equal to KMSKeyARN (deprecated ...KmsKey and
+//     current ...KmsKeyArn forms), and for notebooks DirectInternetAccess
+//     and RootAccess Disabled.
+//   - The misuse denies over the allowed actions (personaMisuseDenies):
+//     remote debugging, file systems, self-approval, reserved tags, and
+//     endpoint configs made elsewhere.
 //   - PassExecutionRoles: iam:PassRole only on ExecutionRoleARNs and only
 //     to sagemaker.amazonaws.com (iam:PassedToService).
 //   - The key: use through SageMaker and S3 only (kms:ViaService) and
@@ -318,12 +338,21 @@ func concat(lists ...[]string) []string { return slices.Concat(lists...) }
 //   - s3_bucket_access: the execution role's S3 statements over S3ReadURIs
 //     and S3WriteURIs (buckets of this account only).
 //
+// The denies cover the allowed actions only, not the whole table: they do
+// not fit in IAM's inline size limit next to the allows. A person who also
+// holds another policy can call the other create actions unguarded; the
+// guarantee beyond the persona's own actions is the guardrail SCP's
+// (sagesafe_guardrail_policy), and the resource descriptions say so.
+//
 // No "*" action, no NotAction or NotResource.
 //
 // Size: IAM limits a role's inline policies to RolePolicyMaxChars in total.
-// The policy is one document: every persona with all activities fits with
-// room for about ten buckets (data_scientist's golden file, three buckets,
-// is about 8,100 characters). Inputs that push it over are refused with an
+// The policy is one document. Since the issue-13 denies, each default
+// persona with a Studio domain, two execution roles and three buckets fits
+// (data_scientist's golden file is about 10,100 characters, so about one
+// bucket more), and so does ml_engineer with manage_ml_jobs; wider sets
+// (data_scientist with manage_endpoints and a Studio domain, every
+// activity at once) are refused. Inputs that push it over are refused with an
 // ErrPolicyTooLarge *Error rather than split: a split would need managed
 // policies (6,144 characters each), which other principals could be given
 // and which make drift harder to see.
@@ -346,15 +375,38 @@ func personaPolicyUnchecked(spec PersonaSpec) (Document, []StatementControl, err
 	if err != nil {
 		return Document{}, nil, err
 	}
-	var allows []Statement
+	// The activities' unconditioned grants share one statement, SageMaker
+	// (one Sid, Effect and Resource instead of one per activity keeps the
+	// policy within the size limit); a conditioned grant keeps its own.
+	plain := Statement{Sid: sidPlainGrants, Effect: EffectAllow, Resource: []string{sc.arn("sagemaker", "*")}}
+	allows := []Statement{}
 	var allowed, list []string
 	for _, a := range acts {
 		for _, gr := range a.grants {
+			allowed = append(allowed, gr.actions...)
+			if gr.condition == nil {
+				plain.Action = append(plain.Action, gr.actions...)
+				continue
+			}
 			allows = append(allows, Statement{Sid: gr.sid, Effect: EffectAllow, Action: gr.actions,
 				Resource: []string{sc.arn("sagemaker", "*")}, Condition: gr.condition})
-			allowed = append(allowed, gr.actions...)
+		}
+		if a.scoped != nil {
+			for _, st := range a.scoped(sc, spec) {
+				allows = append(allows, st)
+				allowed = append(allowed, st.Action...)
+			}
 		}
 		list = append(list, a.list...)
+	}
+	if anyActivity(acts, func(a activity) bool { return a.tags }) {
+		allows = append(allows, tagStatement(sc))
+		allowed = append(allowed, actAddTags)
+	}
+	if len(plain.Action) > 0 {
+		slices.Sort(plain.Action)
+		plain.Action = slices.Compact(plain.Action)
+		allows = append([]Statement{plain}, allows...)
 	}
 	if len(list) > 0 {
 		allows = append(allows, Statement{Sid: "SageMakerList", Effect: EffectAllow, Action: list, Resource: []string{"*"}})
@@ -363,6 +415,7 @@ func personaPolicyUnchecked(spec PersonaSpec) (Document, []StatementControl, err
 	if launchesAny(acts) {
 		g.personaDenies(spec, allowed)
 	}
+	g.personaMisuseDenies(sc, acts, allowed)
 	g.stmts = append(g.stmts, allows...)
 	if anyActivity(acts, func(a activity) bool { return a.passesRole }) {
 		g.stmts = append(g.stmts, passRoleStatement(spec.ExecutionRoleARNs))
@@ -401,15 +454,34 @@ func (g *guardrailBuilder) personaDenies(spec PersonaSpec, allowed []string) {
 	vpc := concat(guarded.vpc, only(personaScheduleActions))
 	g.denyUnapproved("DenyUnapprovedSubnets", "sagemaker:VpcSubnets", vpc, spec.SubnetIDs)
 	g.denyUnapproved("DenyUnapprovedSecurityGroups", "sagemaker:VpcSecurityGroupIds", vpc, spec.SecurityGroupIDs)
-	// One statement per key use instead of GuardrailPolicy's "missing" plus
-	// two "unapproved" ones: with a single key, ArnNotEqualsIfExists on both
-	// forms denies a request unless one form is present and is the key
-	// (each ...IfExists clause is true when its form is absent, and the
-	// clauses are ANDed). That keeps the policy within the size limit.
-	g.deny("DenyOtherVolumeKmsKey", controlVolumeKMS, guarded.volumeKMS, Condition{
-		"ArnNotEqualsIfExists":       {"sagemaker:VolumeKmsKey": {spec.KMSKeyARN}, "sagemaker:VolumeKmsKeyArn": {spec.KMSKeyARN}},
-		"ForAllValues:StringNotLike": {"sagemaker:InstanceTypes": localStorageInstanceTypes},
-	})
+	// The volume key, in two statements. ArnNotEqualsIfExists on both forms
+	// (deprecated ...KmsKey and current ...KmsKeyArn) denies a request
+	// unless one form is present and is KMSKeyARN: each ...IfExists clause
+	// is true when its form is absent, and the clauses are ANDed. The
+	// local-storage exemption (no key for those types) applies only when
+	// every instance type has local storage: DenyOtherVolumeKmsKey fires
+	// when any type does not (ForAnyValue), DenyOtherVolumeKmsKeyNoTypes
+	// when the request names none. (A single ForAllValues statement let one
+	// local-storage type among several switch the key check off: issue 13.)
+	// The one request left to SageMaker is a key on instances that all have
+	// local storage: SageMaker refuses any volume key there (API Reference,
+	// ResourceConfig.VolumeKmsKeyId, ProcessingClusterConfig,
+	// TransformResources, CreateEndpointConfig KmsKeyId), and the guardrail
+	// SCP's unapproved-key deny has no exemption. Separate "missing" and
+	// "other key" denies per form, as GuardrailPolicy has, would close it in
+	// IAM too but do not fit the inline size limit next to the allows.
+	for _, d := range []struct {
+		sid   string
+		types Condition
+	}{
+		{"DenyOtherVolumeKmsKey", Condition{"ForAnyValue:StringNotLike": {"sagemaker:InstanceTypes": localStorageInstanceTypes}}},
+		{"DenyOtherVolumeKmsKeyNoTypes", Condition{"Null": {"sagemaker:InstanceTypes": {"true"}}}},
+	} {
+		c := Condition{"ArnNotEqualsIfExists": {"sagemaker:VolumeKmsKey": {spec.KMSKeyARN}, "sagemaker:VolumeKmsKeyArn": {spec.KMSKeyARN}}}
+		maps.Copy(c, d.types)
+		g.deny(d.sid, controlVolumeKMS, guarded.volumeKMS, c)
+	}
+	// The output key has no exemption, so one statement does it (as above).
 	g.deny("DenyOtherOutputKmsKey", controlOutputKMS, guarded.outputKMS, Condition{
 		"ArnNotEqualsIfExists": {"sagemaker:OutputKmsKey": {spec.KMSKeyARN}, "sagemaker:OutputKmsKeyArn": {spec.KMSKeyARN}},
 	})
@@ -507,6 +579,9 @@ func (spec PersonaSpec) validate() (scope, []activity, error) {
 		if err := sc.checkKMSKeyARN(spec.KMSKeyARN); err != nil {
 			return scope{}, nil, at(err, "KMSKeyARN", -1)
 		}
+	}
+	if err := spec.validateStudioDomain(acts); err != nil {
+		return scope{}, nil, err
 	}
 	return sc, acts, nil
 }

@@ -25,6 +25,7 @@ func RecoverPersonaSpec(trust, policy string) PersonaSpec {
 		for _, s := range doc.Statement {
 			recoverStatement(&spec, s, present, &read, &write)
 		}
+		recoverActivities(doc.Statement, present)
 		for _, a := range write {
 			if uri, ok := ObjectARNToURI(a); ok {
 				spec.S3WriteURIs = append(spec.S3WriteURIs, uri)
@@ -56,8 +57,8 @@ func RecoverPersonaSpec(trust, policy string) PersonaSpec {
 	return spec
 }
 
-// recoverStatement reads one statement's inputs; present collects the
-// activities whose grants appear.
+// recoverStatement reads one statement's inputs; present collects
+// s3_bucket_access when its statements appear.
 func recoverStatement(spec *PersonaSpec, s Statement, present map[string]bool, read, write *[]string) {
 	switch s.Sid {
 	case "DenyUnapprovedSubnets":
@@ -70,17 +71,38 @@ func recoverStatement(spec *PersonaSpec, s Statement, present map[string]bool, r
 		}
 	case "PassExecutionRoles":
 		spec.ExecutionRoleARNs = s.Resource
+	case "StudioOwnProfile":
+		if len(s.Resource) == 1 {
+			if a, err := arn.Parse(s.Resource[0]); err == nil {
+				spec.StudioDomainID, _, _ = strings.Cut(strings.TrimPrefix(a.Resource, "user-profile/"), "/")
+			}
+		}
 	case "S3ReadObjects":
 		*read = s.Resource
 		present[ActivityS3BucketAccess] = true
 	case "S3WriteObjects":
 		*write = s.Resource
 	}
+}
+
+// recoverActivities marks the activities whose every grant the policy
+// holds.
+func recoverActivities(stmts []Statement, present map[string]bool) {
 	for _, a := range activities {
-		if slices.ContainsFunc(a.grants, func(g grant) bool { return g.sid == s.Sid }) {
+		held := func(g grant) bool { return slices.ContainsFunc(stmts, func(s Statement) bool { return grantIn(g, s) }) }
+		if len(a.grants) > 0 && !slices.ContainsFunc(a.grants, func(g grant) bool { return !held(g) }) {
 			present[a.id] = true
 		}
 	}
+}
+
+// grantIn reports whether s holds g: a conditioned grant by its Sid, an
+// unconditioned one by all its actions in the shared statement.
+func grantIn(g grant, s Statement) bool {
+	if g.condition != nil {
+		return s.Sid == g.sid
+	}
+	return s.Sid == sidPlainGrants && !slices.ContainsFunc(g.actions, func(a string) bool { return !slices.Contains(s.Action, a) })
 }
 
 func recoverPersona(present map[string]bool) (Persona, []string) {

@@ -8,9 +8,10 @@ import (
 )
 
 const (
-	testExecRole2  = "arn:aws:iam::111122223333:role/team/sagesafe-exec-2"
-	testSAMLARN    = "arn:aws:iam::111122223333:saml-provider/IdentityCenter"
-	testPersonaARN = "arn:aws:iam::444455556666:role/admins/ml-lead"
+	testExecRole2    = "arn:aws:iam::111122223333:role/team/sagesafe-exec-2"
+	testSAMLARN      = "arn:aws:iam::111122223333:saml-provider/IdentityCenter"
+	testPersonaARN   = "arn:aws:iam::444455556666:role/admins/ml-lead"
+	testStudioDomain = "d-0123456789ab"
 )
 
 // personaSpec uses every input a persona of kind p may take.
@@ -27,6 +28,7 @@ func personaSpec(p Persona) PersonaSpec {
 		s.KMSKeyARN = testKeyARN
 		s.ExecutionRoleARNs = []string{testExecRole, testExecRole2}
 		s.S3WriteURIs = []string{"s3://artifacts-bucket/models/"}
+		s.StudioDomainID = testStudioDomain
 	}
 	return s
 }
@@ -107,10 +109,12 @@ func TestPersonaActivities(t *testing.T) {
 }
 
 // Every create action a launching persona's activities allow is covered by
-// the deny of each guard key that action carries.
+// the deny of each guard key that action carries. data_scientist with
+// manage_endpoints allows every guarded create; every activity at once no
+// longer fits (TestPersonaPolicySizes).
 func TestPersonaDeniesCoverAllowedCreates(t *testing.T) {
 	spec := personaSpec(PersonaDataScientist)
-	spec.ExtraActivities = AllPersonaActivities()
+	spec.ExtraActivities, spec.StudioDomainID = []string{ActivityManageEndpoints}, ""
 	d, controls, err := PersonaPolicy(spec)
 	if err != nil {
 		t.Fatal(err)
@@ -135,6 +139,7 @@ func TestPersonaDeniesCoverAllowedCreates(t *testing.T) {
 		"DenyWithoutNetworkIsolation":         personaGuarded.isolation,
 		"DenyWithoutInterContainerEncryption": personaGuarded.interContainer,
 		"DenyOtherVolumeKmsKey":               personaGuarded.volumeKMS,
+		"DenyOtherVolumeKmsKeyNoTypes":        personaGuarded.volumeKMS,
 		"DenyOtherOutputKmsKey":               personaGuarded.outputKMS,
 	} {
 		deny := stmt(t, d, sid)
@@ -147,8 +152,9 @@ func TestPersonaDeniesCoverAllowedCreates(t *testing.T) {
 	assertSame(t, "DenyUnapprovedSubnets", stmt(t, d, "DenyUnapprovedSubnets").Condition["ForAnyValue:StringNotEquals"]["sagemaker:VpcSubnets"], spec.SubnetIDs)
 	assertSame(t, "DenyUnapprovedSecurityGroups", stmt(t, d, "DenyUnapprovedSecurityGroups").Condition["ForAnyValue:StringNotEquals"]["sagemaker:VpcSecurityGroupIds"], spec.SecurityGroupIDs)
 	for sid, keys := range map[string][]string{
-		"DenyOtherVolumeKmsKey": {"sagemaker:VolumeKmsKey", "sagemaker:VolumeKmsKeyArn"},
-		"DenyOtherOutputKmsKey": {"sagemaker:OutputKmsKey", "sagemaker:OutputKmsKeyArn"},
+		"DenyOtherVolumeKmsKey":        {"sagemaker:VolumeKmsKey", "sagemaker:VolumeKmsKeyArn"},
+		"DenyOtherVolumeKmsKeyNoTypes": {"sagemaker:VolumeKmsKey", "sagemaker:VolumeKmsKeyArn"},
+		"DenyOtherOutputKmsKey":        {"sagemaker:OutputKmsKey", "sagemaker:OutputKmsKeyArn"},
 	} {
 		c := stmt(t, d, sid).Condition["ArnNotEqualsIfExists"]
 		for _, k := range keys {
@@ -165,8 +171,43 @@ func TestPersonaDeniesCoverAllowedCreates(t *testing.T) {
 			t.Errorf("%s has no control", c.Sid)
 		}
 	}
-	if Size(d) > RolePolicyMaxChars {
-		t.Errorf("every activity: %d characters", Size(d))
+	// The local-storage exemption: only when every type has local storage
+	// (ForAnyValue), and a request without types needs the key.
+	assertSame(t, "exempt types", stmt(t, d, "DenyOtherVolumeKmsKey").Condition["ForAnyValue:StringNotLike"]["sagemaker:InstanceTypes"],
+		localStorageInstanceTypes)
+	assertSame(t, "no types", stmt(t, d, "DenyOtherVolumeKmsKeyNoTypes").Condition["Null"]["sagemaker:InstanceTypes"], []string{"true"})
+}
+
+// The sizes the issue-13 denies leave, with a Studio domain, three buckets
+// and two roles: every default persona fits, and ml_engineer with
+// manage_ml_jobs; data_scientist with manage_endpoints (it fits without
+// Studio: TestPersonaDeniesCoverAllowedCreates) and every activity at once
+// are refused as too large (a split into managed policies would be needed).
+func TestPersonaPolicySizes(t *testing.T) {
+	for _, c := range []struct {
+		persona Persona
+		extra   []string
+		fits    bool
+	}{
+		{PersonaDataScientist, nil, true},
+		{PersonaMLEngineer, nil, true},
+		{PersonaModelReviewer, nil, true},
+		{PersonaMLEngineer, []string{ActivityManageMLJobs}, true},
+		{PersonaDataScientist, []string{ActivityManageEndpoints}, false},
+		{PersonaDataScientist, AllPersonaActivities(), false},
+	} {
+		spec := personaSpec(c.persona)
+		spec.ExtraActivities = c.extra
+		d, _, err := PersonaPolicy(spec)
+		var e *Error
+		switch {
+		case c.fits && err != nil:
+			t.Errorf("%s %v: %v", c.persona, c.extra, err)
+		case !c.fits && (!errors.As(err, &e) || e.Limit != RolePolicyMaxChars):
+			t.Errorf("%s %v: err = %v, want too large", c.persona, c.extra, err)
+		case c.fits:
+			t.Logf("%s %v: %d characters", c.persona, c.extra, Size(d))
+		}
 	}
 }
 
@@ -222,27 +263,29 @@ func TestPersonaRefusals(t *testing.T) {
 		control  string
 		trust    bool
 	}{
-		"unknown persona":         {func(s *PersonaSpec) { s.Persona = "admin" }, ErrInvalidSpec, "Persona", -1, "", false},
-		"unknown activity":        {func(s *PersonaSpec) { s.ExtraActivities = []string{"search_experiments", "s3_full_access"} }, ErrInvalidSpec, "ExtraActivities", 1, "", false},
-		"no subnets":              {func(s *PersonaSpec) { s.SubnetIDs = nil }, ErrInvalidSpec, "SubnetIDs", -1, "SS-IAM-3", false},
-		"no security groups":      {func(s *PersonaSpec) { s.SecurityGroupIDs = nil }, ErrInvalidSpec, "SecurityGroupIDs", -1, "SS-IAM-3", false},
-		"no key":                  {func(s *PersonaSpec) { s.KMSKeyARN = "" }, ErrInvalidSpec, "KMSKeyARN", -1, "SS-IAM-3", false},
-		"no execution roles":      {func(s *PersonaSpec) { s.ExecutionRoleARNs = nil }, ErrInvalidSpec, "ExecutionRoleARNs", -1, "SS-IAM-3", false},
-		"wildcard role":           {func(s *PersonaSpec) { s.ExecutionRoleARNs = []string{"arn:aws:iam::111122223333:role/*"} }, ErrWildcard, "ExecutionRoleARNs", 0, "SS-IAM-2", false},
-		"role of other acct":      {func(s *PersonaSpec) { s.ExecutionRoleARNs = []string{testPersonaARN} }, ErrInvalidPrincipal, "ExecutionRoleARNs", 0, "SS-IAM-3", false},
-		"user as exec role":       {func(s *PersonaSpec) { s.ExecutionRoleARNs = []string{"arn:aws:iam::111122223333:user/bob"} }, ErrInvalidPrincipal, "ExecutionRoleARNs", 0, "", false},
-		"bad subnet":              {func(s *PersonaSpec) { s.SubnetIDs = []string{testSubnet1, "subnet-xyz"} }, ErrInvalidARN, "SubnetIDs", 1, "", false},
-		"alias key":               {func(s *PersonaSpec) { s.KMSKeyARN = "arn:aws:kms:us-east-1:111122223333:alias/ml" }, ErrInvalidARN, "KMSKeyARN", -1, "", false},
-		"wildcard S3":             {func(s *PersonaSpec) { s.S3ReadURIs = []string{"s3://data-*"} }, ErrWildcard, "S3ReadURIs", 0, "SS-IAM-2", false},
-		"bad region":              {func(s *PersonaSpec) { s.Region = "moon" }, ErrInvalidSpec, "Region", -1, "", false},
-		"no principals":           {func(s *PersonaSpec) { s.AccountPrincipals, s.SAMLProviderARN = nil, "" }, ErrInvalidSpec, "AccountPrincipals", -1, "SS-IAM-4", true},
-		"wildcard principal":      {func(s *PersonaSpec) { s.AccountPrincipals = []string{"123456789012", "*"} }, ErrWildcard, "AccountPrincipals", 1, "SS-IAM-4", true},
-		"wildcard role principal": {func(s *PersonaSpec) { s.AccountPrincipals = []string{"arn:aws:iam::123456789012:role/*"} }, ErrWildcard, "AccountPrincipals", 0, "SS-IAM-4", true},
-		"service principal":       {func(s *PersonaSpec) { s.AccountPrincipals = []string{"sagemaker.amazonaws.com"} }, ErrInvalidPrincipal, "AccountPrincipals", 0, "", true},
-		"gov principal":           {func(s *PersonaSpec) { s.AccountPrincipals = []string{"arn:aws-us-gov:iam::123456789012:root"} }, ErrInvalidPrincipal, "AccountPrincipals", 0, "", true},
-		"foreign SAML":            {func(s *PersonaSpec) { s.SAMLProviderARN = "arn:aws:iam::444455556666:saml-provider/Okta" }, ErrInvalidPrincipal, "SAMLProviderARN", -1, "SS-IAM-4", true},
-		"SAML not a provider":     {func(s *PersonaSpec) { s.SAMLProviderARN = "arn:aws:iam::111122223333:oidc-provider/x" }, ErrInvalidPrincipal, "SAMLProviderARN", -1, "", true},
-		"wildcard SAML":           {func(s *PersonaSpec) { s.SAMLProviderARN = "arn:aws:iam::111122223333:saml-provider/*" }, ErrWildcard, "SAMLProviderARN", -1, "SS-IAM-4", true},
+		"unknown persona":          {func(s *PersonaSpec) { s.Persona = "admin" }, ErrInvalidSpec, "Persona", -1, "", false},
+		"unknown activity":         {func(s *PersonaSpec) { s.ExtraActivities = []string{"search_experiments", "s3_full_access"} }, ErrInvalidSpec, "ExtraActivities", 1, "", false},
+		"no subnets":               {func(s *PersonaSpec) { s.SubnetIDs = nil }, ErrInvalidSpec, "SubnetIDs", -1, "SS-IAM-3", false},
+		"no security groups":       {func(s *PersonaSpec) { s.SecurityGroupIDs = nil }, ErrInvalidSpec, "SecurityGroupIDs", -1, "SS-IAM-3", false},
+		"no key":                   {func(s *PersonaSpec) { s.KMSKeyARN = "" }, ErrInvalidSpec, "KMSKeyARN", -1, "SS-IAM-3", false},
+		"no execution roles":       {func(s *PersonaSpec) { s.ExecutionRoleARNs = nil }, ErrInvalidSpec, "ExecutionRoleARNs", -1, "SS-IAM-3", false},
+		"wildcard role":            {func(s *PersonaSpec) { s.ExecutionRoleARNs = []string{"arn:aws:iam::111122223333:role/*"} }, ErrWildcard, "ExecutionRoleARNs", 0, "SS-IAM-2", false},
+		"role of other acct":       {func(s *PersonaSpec) { s.ExecutionRoleARNs = []string{testPersonaARN} }, ErrInvalidPrincipal, "ExecutionRoleARNs", 0, "SS-IAM-3", false},
+		"user as exec role":        {func(s *PersonaSpec) { s.ExecutionRoleARNs = []string{"arn:aws:iam::111122223333:user/bob"} }, ErrInvalidPrincipal, "ExecutionRoleARNs", 0, "", false},
+		"bad subnet":               {func(s *PersonaSpec) { s.SubnetIDs = []string{testSubnet1, "subnet-xyz"} }, ErrInvalidARN, "SubnetIDs", 1, "", false},
+		"alias key":                {func(s *PersonaSpec) { s.KMSKeyARN = "arn:aws:kms:us-east-1:111122223333:alias/ml" }, ErrInvalidARN, "KMSKeyARN", -1, "", false},
+		"wildcard S3":              {func(s *PersonaSpec) { s.S3ReadURIs = []string{"s3://data-*"} }, ErrWildcard, "S3ReadURIs", 0, "SS-IAM-2", false},
+		"bad region":               {func(s *PersonaSpec) { s.Region = "moon" }, ErrInvalidSpec, "Region", -1, "", false},
+		"bad Studio domain":        {func(s *PersonaSpec) { s.StudioDomainID = "d-*" }, ErrInvalidSpec, "StudioDomainID", -1, "", false},
+		"Studio domain, no Studio": {func(s *PersonaSpec) { s.Persona = PersonaModelReviewer; s.SubnetIDs, s.SecurityGroupIDs = nil, nil }, ErrInvalidSpec, "StudioDomainID", -1, "", false},
+		"no principals":            {func(s *PersonaSpec) { s.AccountPrincipals, s.SAMLProviderARN = nil, "" }, ErrInvalidSpec, "AccountPrincipals", -1, "SS-IAM-4", true},
+		"wildcard principal":       {func(s *PersonaSpec) { s.AccountPrincipals = []string{"123456789012", "*"} }, ErrWildcard, "AccountPrincipals", 1, "SS-IAM-4", true},
+		"wildcard role principal":  {func(s *PersonaSpec) { s.AccountPrincipals = []string{"arn:aws:iam::123456789012:role/*"} }, ErrWildcard, "AccountPrincipals", 0, "SS-IAM-4", true},
+		"service principal":        {func(s *PersonaSpec) { s.AccountPrincipals = []string{"sagemaker.amazonaws.com"} }, ErrInvalidPrincipal, "AccountPrincipals", 0, "", true},
+		"gov principal":            {func(s *PersonaSpec) { s.AccountPrincipals = []string{"arn:aws-us-gov:iam::123456789012:root"} }, ErrInvalidPrincipal, "AccountPrincipals", 0, "", true},
+		"foreign SAML":             {func(s *PersonaSpec) { s.SAMLProviderARN = "arn:aws:iam::444455556666:saml-provider/Okta" }, ErrInvalidPrincipal, "SAMLProviderARN", -1, "SS-IAM-4", true},
+		"SAML not a provider":      {func(s *PersonaSpec) { s.SAMLProviderARN = "arn:aws:iam::111122223333:oidc-provider/x" }, ErrInvalidPrincipal, "SAMLProviderARN", -1, "", true},
+		"wildcard SAML":            {func(s *PersonaSpec) { s.SAMLProviderARN = "arn:aws:iam::111122223333:saml-provider/*" }, ErrWildcard, "SAMLProviderARN", -1, "SS-IAM-4", true},
 	} {
 		t.Run(name, func(t *testing.T) {
 			spec := personaSpec(PersonaDataScientist)
@@ -319,6 +362,16 @@ func TestRecoverPersonaSpecRoundTrip(t *testing.T) {
 			return s
 		}(),
 		"reviewer": personaSpec(PersonaModelReviewer),
+		"data scientist without Studio": func() PersonaSpec {
+			s := personaSpec(PersonaDataScientist)
+			s.StudioDomainID = ""
+			return s
+		}(),
+		"data scientist with endpoints": func() PersonaSpec {
+			s := personaSpec(PersonaDataScientist)
+			s.ExtraActivities, s.StudioDomainID = []string{ActivityManageEndpoints}, ""
+			return s
+		}(),
 		"data scientist without S3": func() PersonaSpec {
 			s := personaSpec(PersonaDataScientist)
 			s.S3ReadURIs, s.S3WriteURIs = nil, nil

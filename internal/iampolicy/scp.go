@@ -65,7 +65,8 @@ var (
 // localStorageInstanceTypes are instance families with local NVMe storage
 // (controls catalog section 8). SageMaker refuses a volume KMS key for them
 // because their volumes are hardware-encrypted, so the "volume key required"
-// deny exempts requests that use only these types.
+// deny exempts requests that use only these types; the unapproved-key
+// denies have no exemption (a key that is given must be an approved one).
 var localStorageInstanceTypes = []string{
 	"ml.c5d.*", "ml.g4dn.*", "ml.g5.*", "ml.g6.*", "ml.g6e.*", "ml.m5d.*", "ml.p3dn.*", "ml.p4d.*",
 	"ml.p4de.*", "ml.p5.*", "ml.p5e.*", "ml.p5en.*", "ml.r5d.*", "ml.trn1.*", "ml.trn1n.*", "ml.trn2.*",
@@ -160,12 +161,27 @@ func (g *guardrailBuilder) denyUnguardedNetwork(a guardedActions) {
 // denyMissingKMSKeys adds the denies of a request without a volume or
 // output key.
 func (g *guardrailBuilder) denyMissingKMSKeys(a guardedActions) {
-	g.deny("DenyMissingVolumeKmsKey", controlVolumeKMS, a.volumeKMS, Condition{
-		"Null":                       {"sagemaker:VolumeKmsKey": {"true"}, "sagemaker:VolumeKmsKeyArn": {"true"}},
-		"ForAllValues:StringNotLike": {"sagemaker:InstanceTypes": localStorageInstanceTypes},
-	})
+	g.denyMissingVolumeKey(a.volumeKMS)
 	g.deny("DenyMissingOutputKmsKey", controlOutputKMS, a.outputKMS, Condition{
 		"Null": {"sagemaker:OutputKmsKey": {"true"}, "sagemaker:OutputKmsKeyArn": {"true"}},
+	})
+}
+
+// denyMissingVolumeKey denies a request without a volume key (in either
+// form) unless every instance type it names has local storage, for which
+// SageMaker refuses a volume key. ForAnyValue:StringNotLike is true when
+// any type is not a local-storage one; it is false when the request names
+// no types, so a second statement denies that case (ForAnyValue...IfExists
+// is not relied on: evaluators differ on it for a missing key). (The earlier ForAllValues:StringNotLike was true only when
+// no type had local storage: one local-storage variant or tuning
+// definition among several exempted the whole request.)
+func (g *guardrailBuilder) denyMissingVolumeKey(actions []string) {
+	g.deny("DenyMissingVolumeKmsKey", controlVolumeKMS, actions, Condition{
+		"Null":                      {"sagemaker:VolumeKmsKey": {"true"}, "sagemaker:VolumeKmsKeyArn": {"true"}},
+		"ForAnyValue:StringNotLike": {"sagemaker:InstanceTypes": localStorageInstanceTypes},
+	})
+	g.deny("DenyMissingVolumeKmsKeyNoTypes", controlVolumeKMS, actions, Condition{
+		"Null": {"sagemaker:VolumeKmsKey": {"true"}, "sagemaker:VolumeKmsKeyArn": {"true"}, "sagemaker:InstanceTypes": {"true"}},
 	})
 }
 
@@ -200,11 +216,16 @@ func (g *guardrailBuilder) denyUnapprovedKMSKeys(volumeActions, outputActions, k
 // deny adds a statement; a deny of no actions is left out (a persona
 // allows only some of the guarded actions).
 func (g *guardrailBuilder) deny(sid, control string, actions []string, c Condition) {
+	g.denyOn(sid, control, actions, []string{"*"}, c)
+}
+
+// denyOn is deny on the given resources only.
+func (g *guardrailBuilder) denyOn(sid, control string, actions, resources []string, c Condition) {
 	if len(actions) == 0 {
 		return
 	}
 	g.stmts = append(g.stmts, Statement{
-		Sid: sid, Effect: EffectDeny, Action: actions, Resource: []string{"*"}, Condition: c,
+		Sid: sid, Effect: EffectDeny, Action: actions, Resource: resources, Condition: c,
 	})
 	g.controls = append(g.controls, StatementControl{Sid: sid, Control: control})
 }

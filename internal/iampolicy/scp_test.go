@@ -23,6 +23,7 @@ var baseGuardrailControls = []StatementControl{
 	{"DenyWithoutNetworkIsolation", "SS-NET-4"},
 	{"DenyWithoutInterContainerEncryption", "SS-ENC-3"},
 	{"DenyMissingVolumeKmsKey", "SS-ENC-2"},
+	{"DenyMissingVolumeKmsKeyNoTypes", "SS-ENC-2"},
 	{"DenyMissingOutputKmsKey", "SS-ENC-1"},
 }
 
@@ -95,7 +96,9 @@ func TestGuardrailDefaultStatements(t *testing.T) {
 	for _, v := range volume.Condition["Null"] {
 		assertSame(t, "volume Null value", v, []string{"true"})
 	}
-	nvme := volume.Condition["ForAllValues:StringNotLike"]["sagemaker:InstanceTypes"]
+	// ForAnyValue: the exemption holds only when every type has local
+	// storage; a request without types needs the key too (issue 13).
+	nvme := volume.Condition["ForAnyValue:StringNotLike"]["sagemaker:InstanceTypes"]
 	for _, family := range []string{"ml.p4d.*", "ml.g5.*", "ml.g4dn.*", "ml.m5d.*"} {
 		if !slices.Contains(nvme, family) {
 			t.Errorf("local-storage family %s is not exempt from the volume key", family)
@@ -108,6 +111,10 @@ func TestGuardrailDefaultStatements(t *testing.T) {
 		"sagemaker:CreateTrainingJob", "sagemaker:CreateHyperParameterTuningJob", "sagemaker:CreateEndpointConfig",
 		"sagemaker:CreateProcessingJob", "sagemaker:CreateTransformJob",
 	})
+	noTypes := stmt(t, d, "DenyMissingVolumeKmsKeyNoTypes")
+	assertCondition(t, noTypes, Condition{"Null": {"sagemaker:VolumeKmsKey": {"true"}, "sagemaker:VolumeKmsKeyArn": {"true"},
+		"sagemaker:InstanceTypes": {"true"}}})
+	assertSame(t, "volume actions without types", noTypes.Action, volume.Action)
 	output := stmt(t, d, "DenyMissingOutputKmsKey")
 	assertCondition(t, output, Condition{"Null": {"sagemaker:OutputKmsKey": {"true"}, "sagemaker:OutputKmsKeyArn": {"true"}}})
 	if slices.Contains(output.Action, "sagemaker:CreateEndpointConfig") {

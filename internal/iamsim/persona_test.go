@@ -247,7 +247,7 @@ func personaSpec(p iampolicy.Persona, extra ...string) iampolicy.PersonaSpec {
 	return iampolicy.PersonaSpec{
 		Persona: p, Partition: "aws", Region: region, AccountID: account,
 		SubnetIDs: []string{ourSubnet, "subnet-0aaaaaaaaaaaaaaa2"}, SecurityGroupIDs: []string{ourGroup},
-		KMSKeyARN: ourKey, ExecutionRoleARNs: []string{ourRole},
+		KMSKeyARN: ourKey, ExecutionRoleARNs: []string{ourRole}, StudioDomainID: ourDomain,
 		S3ReadURIs: []string{"s3://ml-data/train/"}, S3WriteURIs: []string{"s3://ml-artifacts/models/"},
 		ExtraActivities:   extra,
 		AccountPrincipals: []string{account},
@@ -336,8 +336,7 @@ var launchingPersonas = []struct {
 }{
 	{"data_scientist", personaSpec(iampolicy.PersonaDataScientist), slices.Concat(launchJobs, launchModels)},
 	{"ml_engineer", personaSpec(iampolicy.PersonaMLEngineer), slices.Concat(launchModels, launchEndpoints)},
-	{"data_scientist with every activity", personaSpec(iampolicy.PersonaDataScientist, iampolicy.AllPersonaActivities()...),
-		slices.Concat(launchJobs, launchModels, launchEndpoints)},
+	{"data_scientist with manage_endpoints (every guarded create)", dsWide, slices.Concat(launchJobs, launchModels, launchEndpoints)},
 }
 
 func TestPersonaDenials_launchingPersonas(t *testing.T) {

@@ -27,7 +27,9 @@ const description = "Renders the permission policy and the trust policy of a per
 	"given subnets and security groups, the given KMS key (both the deprecated `sagemaker:VolumeKmsKey`/`OutputKmsKey` " +
 	"and the current `...KmsKeyArn` keys), network isolation and inter-container encryption on; the denies are " +
 	"explicit, so they hold whatever other policy the person holds. `iam:PassRole` is allowed only on the given " +
-	"execution roles and only to SageMaker (`iam:PassedToService`).\n\n" +
+	"execution roles and only to SageMaker (`iam:PassedToService`). Create actions the persona may not call are " +
+	"outside these denies: a person who also holds a broader policy can call them unguarded, so the guarantee beyond " +
+	"the persona's own actions depends on `sagesafe_guardrail_policy` attached as an SCP.\n\n" +
 	"sagesafe's tests judge these documents with an IAM policy simulator (`@cloud-copilot/iam-simulate`), because " +
 	"the local emulator ignores policy conditions; real AWS stays the final judge: try the denials in your account " +
 	"(for example with `aws iam simulate-principal-policy` and the context keys) before relying on them."

@@ -55,8 +55,13 @@ const resourceDescription = "A role for people working in SageMaker, by persona,
 	"condition keys carries explicit Deny statements, which hold even when the person has another policy: only " +
 	"`subnet_ids` and `security_group_ids`, only `kms_key_arn` for volumes and outputs (deprecated `…KmsKey` and current " +
 	"`…KmsKeyArn` condition keys both), network isolation and inter-container encryption on. `iam:PassRole` only on " +
-	"`execution_role_arns`, only to SageMaker. Actions no activity allows are not allowed; cover them account-wide with " +
-	"`sagesafe_guardrail_policy` as an SCP.\n" +
+	"`execution_role_arns`, only to SageMaker. Also denied: remote debugging and EFS/FSx file systems on training, " +
+	"approving a model version without `review_models`, tags sagesafe relies on (`sagesafe:*`; `" + iampolicy.PersonaOwnerTag +
+	"` only at creation), and endpoints on configs neither sagesafe nor this role made. Pipelines are changed and run " +
+	"only when tagged `" + iampolicy.PersonaOwnerTag + "` = this role's ARN. Actions no activity allows are not allowed " +
+	"by this role, but its denies do not reach them: a person who also holds another policy (a permission set, a group " +
+	"policy) can call them unguarded, so the guarantee beyond the persona's own actions depends on " +
+	"`sagesafe_guardrail_policy` attached as an SCP.\n" +
 	"- **Trust (SS-IAM-4):** `account_principals` only with MFA (`aws:MultiFactorAuthPresent`), a SAML provider of this " +
 	"account (IAM Identity Center or another IdP) only with `SAML:aud` = the sign-in endpoint; never a wildcard.\n" +
 	"- **Drift:** every refresh re-reads the role and re-checks SS-IAM-3 and SS-IAM-4. A statement added to the policy, a " +
