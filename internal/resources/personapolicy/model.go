@@ -20,6 +20,7 @@ type model struct {
 	Persona           types.String `tfsdk:"persona"`
 	AccountPrincipals types.Set    `tfsdk:"account_principals"`
 	SAMLProviderARN   types.String `tfsdk:"saml_provider_arn"`
+	StudioDomainID    types.String `tfsdk:"studio_domain_id"`
 	SubnetIDs         types.Set    `tfsdk:"subnet_ids"`
 	SecurityGroupIDs  types.Set    `tfsdk:"security_group_ids"`
 	KMSKeyARN         types.String `tfsdk:"kms_key_arn"`
@@ -40,6 +41,7 @@ var specFields = map[string]string{
 	"Persona":           "persona",
 	"AccountPrincipals": "account_principals",
 	"SAMLProviderARN":   "saml_provider_arn",
+	"StudioDomainID":    "studio_domain_id",
 	"SubnetIDs":         "subnet_ids",
 	"SecurityGroupIDs":  "security_group_ids",
 	"KMSKeyARN":         "kms_key_arn",
@@ -55,6 +57,7 @@ func (m model) spec(ctx context.Context, diags *diag.Diagnostics) iampolicy.Pers
 	spec := iampolicy.PersonaSpec{
 		Persona:         iampolicy.Persona(m.Persona.ValueString()),
 		SAMLProviderARN: m.SAMLProviderARN.ValueString(),
+		StudioDomainID:  m.StudioDomainID.ValueString(),
 		KMSKeyARN:       m.KMSKeyARN.ValueString(),
 	}
 	for _, s := range []struct {

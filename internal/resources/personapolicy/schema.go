@@ -54,6 +54,13 @@ func dataSourceSchema() schema.Schema {
 					"audience (`SAML:aud`). A provider of another account is refused (SS-IAM-4).",
 				Validators: []validator.String{validators.ARN("iam")},
 			},
+			"studio_domain_id": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "The Studio domain (`d-...`) whose apps the persona may open, only as its own user profile: the one named by the caller's " +
+					"principal tag `" + iampolicy.PersonaStudioUserTag + "` (sent by the identity provider as a session tag, or set on the role), " +
+					"in spaces that profile owns, with this account's images and lifecycle configurations. Without it, Studio is read-only for the persona. " +
+					"Needs the `run_studio_apps` activity (a default of `data_scientist` and `ml_engineer`).",
+			},
 			"subnet_ids": stringSet("The only subnets the persona's workloads may use (`sagemaker:VpcSubnets`); "+
 				"required for a persona that launches workloads, refused for one that does not.",
 				stringvalidator.RegexMatches(validators.SubnetIDRegexp, "must be a subnet ID (subnet-...)")),

@@ -25,6 +25,7 @@ var specFields = map[string]string{
 	"ExtraActivities":   "extra_activities",
 	"AccountPrincipals": "account_principals",
 	"SAMLProviderARN":   "saml_provider_arn",
+	"StudioDomainID":    "studio_domain_id",
 }
 
 // spec converts the inputs; known is false while any is unknown.
@@ -33,8 +34,9 @@ func (r *roleResource) spec(ctx context.Context, m *resourceModel, diags *diag.D
 		Persona:   iampolicy.Persona(m.Persona.ValueString()),
 		Partition: r.data.AWS.Partition, Region: r.data.AWS.Region, AccountID: r.data.AWS.AccountID,
 		KMSKeyARN: m.KMSKeyARN.ValueString(), SAMLProviderARN: m.SAMLProviderARN.ValueString(),
+		StudioDomainID: m.StudioDomainID.ValueString(),
 	}
-	known := !m.Persona.IsUnknown() && !m.KMSKeyARN.IsUnknown() && !m.SAMLProviderARN.IsUnknown()
+	known := !m.Persona.IsUnknown() && !m.KMSKeyARN.IsUnknown() && !m.SAMLProviderARN.IsUnknown() && !m.StudioDomainID.IsUnknown()
 	for _, l := range []struct {
 		into *[]string
 		from facts.Value[[]string]

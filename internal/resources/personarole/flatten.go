@@ -41,6 +41,7 @@ func importedModel(name string, spec iampolicy.PersonaSpec) resourceModel {
 		Persona:           str(string(spec.Persona)),
 		AccountPrincipals: optionalSet(spec.AccountPrincipals),
 		SAMLProviderARN:   str(spec.SAMLProviderARN),
+		StudioDomainID:    str(spec.StudioDomainID),
 		SubnetIDs:         optionalSet(spec.SubnetIDs),
 		SecurityGroupIDs:  optionalSet(spec.SecurityGroupIDs),
 		KMSKeyARN:         str(spec.KMSKeyARN),

@@ -15,6 +15,7 @@ type resourceModel struct {
 	Persona           types.String   `tfsdk:"persona"`
 	AccountPrincipals types.Set      `tfsdk:"account_principals"`
 	SAMLProviderARN   types.String   `tfsdk:"saml_provider_arn"`
+	StudioDomainID    types.String   `tfsdk:"studio_domain_id"`
 	SubnetIDs         types.Set      `tfsdk:"subnet_ids"`
 	SecurityGroupIDs  types.Set      `tfsdk:"security_group_ids"`
 	KMSKeyARN         types.String   `tfsdk:"kms_key_arn"`

@@ -39,7 +39,7 @@ var bothControls = knownvalue.ListExact([]knownvalue.Check{
 type personaInputs struct {
 	name, persona      string
 	principals         []string
-	saml               string
+	saml, studio       string
 	subnets, groups    []string
 	key                string
 	execRoles          []string
@@ -86,6 +86,7 @@ func (in personaInputs) hcl() string {
 	}
 	list("account_principals", in.principals)
 	str("saml_provider_arn", in.saml)
+	str("studio_domain_id", in.studio)
 	list("subnet_ids", in.subnets)
 	list("security_group_ids", in.groups)
 	str("kms_key_arn", in.key)
@@ -108,7 +109,7 @@ func (in personaInputs) documents(t *testing.T) (trust, policy string) {
 		Persona: iampolicy.Persona(in.persona), Partition: "aws", Region: acctest.Region, AccountID: acctest.AWS(t).AccountID,
 		SubnetIDs: in.subnets, SecurityGroupIDs: in.groups, KMSKeyARN: in.key, ExecutionRoleARNs: in.execRoles,
 		S3ReadURIs: in.read, S3WriteURIs: in.write, ExtraActivities: in.extra,
-		AccountPrincipals: in.principals, SAMLProviderARN: in.saml,
+		AccountPrincipals: in.principals, SAMLProviderARN: in.saml, StudioDomainID: in.studio,
 	}
 	tr, err := iampolicy.PersonaTrust(spec)
 	if err != nil {
@@ -124,8 +125,10 @@ func (in personaInputs) documents(t *testing.T) (trust, policy string) {
 func TestAccPersonaRole_basic(t *testing.T) {
 	name := acctest.RandomName("persona")
 	in := dataScientist(t, name)
+	in.studio = "d-0123456789ab" // Studio apps of one domain; removed by the update
 	trust, policy := in.documents(t)
 	up := in
+	up.studio = ""
 	up.extra = []string{"manage_endpoints"}
 	up.maxSession = 7200
 	up.tags = "    stage = \"prod\"\n"
@@ -154,6 +157,8 @@ func TestAccPersonaRole_basic(t *testing.T) {
 					return checkLiveRole(t, name, trust, policy, 3600, map[string]string{"team": "ml"})
 				},
 			},
+			// The domain is read back from the live policy on import.
+			{ResourceName: addr, ImportState: true, ImportStateVerify: true},
 			{
 				Config: up.hcl(),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{

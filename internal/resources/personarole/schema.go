@@ -104,6 +104,13 @@ func inputAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "An IAM SAML provider of this account (IAM Identity Center or another IdP) whose users may assume the role.",
 			Validators:          []validator.String{validators.ARN("iam")},
 		},
+		"studio_domain_id": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "The Studio domain (`d-...`) whose apps the persona may open, only as its own user profile: the one named by the caller's " +
+				"principal tag `" + iampolicy.PersonaStudioUserTag + "` (sent by the identity provider as a session tag, or set on the role), " +
+				"in spaces that profile owns, with this account's images and lifecycle configurations. Without it, Studio is read-only for the persona. " +
+				"Needs the `run_studio_apps` activity (a default of `data_scientist` and `ml_engineer`).",
+		},
 		"subnet_ids": schema.SetAttribute{
 			ElementType:         types.StringType,
 			Optional:            true,
