@@ -1524,6 +1524,8 @@ func errorIf(strict bool) Severity {
 
 var kindNouns = map[Kind]string{
 	KindTrainingJob:   "training job",
+	KindProcessingJob: "processing job",
+	KindBudget:        "budget",
 	KindEndpoint:      "endpoint",
 	KindNetwork:       "network",
 	KindKMSKey:        "KMS key",

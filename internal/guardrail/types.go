@@ -17,7 +17,9 @@ const (
 type Kind string
 
 const (
-	KindTrainingJob   Kind = "training_job"
+	KindTrainingJob Kind = "training_job"
+	// KindProcessingJob is a SageMaker processing job (sagesafe_processing_job).
+	KindProcessingJob Kind = "processing_job"
 	KindEndpoint      Kind = "endpoint"
 	KindNetwork       Kind = "network"
 	KindKMSKey        Kind = "kms_key"
@@ -27,6 +29,8 @@ const (
 	// KindAuditTrail is the account's CloudTrail trail and its alarms
 	// (sagesafe_audit_trail).
 	KindAuditTrail Kind = "audit_trail"
+	// KindBudget is the account's SageMaker spending budget (sagesafe_budget).
+	KindBudget Kind = "budget"
 	// KindPreflight evaluates whatever inputs were given: a Null field means
 	// "not asked" and the checks that need it are skipped.
 	KindPreflight Kind = "preflight"
