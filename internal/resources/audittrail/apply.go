@@ -126,7 +126,7 @@ func ensureBucket(ctx context.Context, c clients, d desired) error {
 			if tags == nil {
 				tags = map[string]string{}
 			}
-			tags[tagBucketOf] = d.name
+			maps.Copy(tags, ownBucketTags(c.account, d.bucket, d.name))
 			_, err := c.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: b, Tagging: &s3types.Tagging{TagSet: s3Tags(tags)}})
 			return err
 		}},

@@ -43,6 +43,7 @@ const (
 	codeInvalidLogsRole      = "InvalidCloudWatchLogsRoleArnException"
 	codeBucketOwnedByYou     = "BucketAlreadyOwnedByYou"
 	codeNoSuchBucket         = "NoSuchBucket"
+	codeNoSuchTagSet         = "NoSuchTagSet"
 	codeIAMNotFound          = "NoSuchEntity"
 	codeIAMEntityExists      = "EntityAlreadyExists"
 	codeS3HeadBucketNotFound = "NotFound"

@@ -72,6 +72,25 @@ func createBucket(ctx context.Context, c clients, bucket string) error {
 	return err
 }
 
+// newBucket creates a bucket for trail under a fresh token and tags it at
+// once with the tags that let a later apply take it up after a kill
+// (leftover.go).
+func newBucket(ctx context.Context, c clients, trail string) (string, error) {
+	token, err := idem.NewToken()
+	if err != nil {
+		return "", err
+	}
+	bucket := bucketName(c.account, token)
+	if err := createBucket(ctx, c, bucket); err != nil {
+		return "", err
+	}
+	if _, err := c.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(bucket),
+		Tagging: &s3types.Tagging{TagSet: s3Tags(ownBucketTags(c.account, bucket, trail))}}); err != nil {
+		return "", fmt.Errorf("tagging bucket %s: %w", bucket, err)
+	}
+	return bucket, nil
+}
+
 // createRole creates CloudTrail's delivery role with a creation token.
 func createRole(ctx context.Context, c clients, name, trust string, tags map[string]string) (string, error) {
 	token, err := idem.NewToken()
@@ -174,26 +193,4 @@ func isTrailNotFound(err error) bool { return err != nil && errors.Is(err, errTr
 func errAdopt(name string, err error) error {
 	return fmt.Errorf("trail %s already exists and was not created by this apply (it does not carry this create's token in tag %s); "+
 		"import it, delete it, or choose another name: %w", name, idem.TokenTag, err)
-}
-
-// refuseTaken refuses a create whose trail or delivery role name is already
-// in use, before anything is made: adopting them would rewrite someone
-// else's trail or role, and a failed create's destroy would delete them by
-// name. (After a lost answer the create finds its own objects by token;
-// this check runs once, before.)
-func refuseTaken(ctx context.Context, c clients, name string) error {
-	switch _, err := findTrail(ctx, c, name); {
-	case err == nil:
-		return fmt.Errorf("trail %s already exists; import it (terraform import) or choose another name", name)
-	case !isTrailNotFound(err):
-		return err
-	}
-	role := roleName(name)
-	switch _, err := c.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(role)}); {
-	case err == nil:
-		return fmt.Errorf("role %s already exists; delete it or choose another trail name", role)
-	case !tfawserr.ErrCodeEquals(err, codeIAMNotFound):
-		return fmt.Errorf("GetRole %s: %w", role, err)
-	}
-	return nil
 }

@@ -81,19 +81,19 @@ func (r *trailResource) Create(ctx context.Context, req resource.CreateRequest, 
 		return
 	}
 	c, name := r.clients(), plan.Name.ValueString()
-	if err := refuseTaken(ctx, c, name); err != nil {
-		resp.Diagnostics.AddError("Creating the audit trail failed", err.Error())
-		return
-	}
-	token, err := idem.NewToken()
+	left, err := findLeftover(ctx, c, name, plan.KMSKeyARN.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Creating the audit trail failed", err.Error())
 		return
 	}
-	bucket := bucketName(c.account, token)
-	if err := createBucket(ctx, c, bucket); err != nil {
-		resp.Diagnostics.AddError("Creating the audit trail's bucket failed", err.Error())
-		return
+	bucket := left.bucket
+	if bucket == "" {
+		if bucket, err = newBucket(ctx, c, name); err != nil {
+			resp.Diagnostics.AddError("Creating the audit trail's bucket failed", err.Error())
+			return
+		}
+	} else {
+		tflog.Info(ctx, "taking up what an interrupted apply of this audit trail left", map[string]any{"trail": name, "bucket": bucket})
 	}
 	// Persist at once so a failure below leaves the bucket in state
 	// (tainted, destroyed by the next apply) rather than leaked.
