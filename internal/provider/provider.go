@@ -91,6 +91,7 @@ type assumeRoleModel struct {
 }
 
 type endpointsModel struct {
+	Budgets    types.String `tfsdk:"budgets"`
 	CloudTrail types.String `tfsdk:"cloudtrail"`
 	CloudWatch types.String `tfsdk:"cloudwatch"`
 	EC2        types.String `tfsdk:"ec2"`
@@ -107,6 +108,7 @@ func (e *endpointsModel) toMap() map[string]string {
 		return nil
 	}
 	return map[string]string{
+		"budgets":    e.Budgets.ValueString(),
 		"cloudtrail": e.CloudTrail.ValueString(),
 		"cloudwatch": e.CloudWatch.ValueString(),
 		"ec2":        e.EC2.ValueString(),
