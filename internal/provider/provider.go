@@ -26,6 +26,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/audittrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/budget"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/endpoint"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/executionrole"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/executionrolepolicy"
@@ -402,6 +403,7 @@ func (p *sagesafeProvider) Resources(_ context.Context) []func() resource.Resour
 		trainingjob.NewResource,
 		personarole.NewResource,
 		audittrail.NewResource,
+		budget.NewResource,
 	}
 }
 
