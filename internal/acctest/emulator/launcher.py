@@ -624,10 +624,12 @@ def _create_trail_once(original: Any) -> Any:
 
 
 # ---------------------------------------------------------------------------
-# Budgets: UpdateBudget, DescribeSubscribersForNotification
+# Budgets: UpdateBudget, DescribeSubscribersForNotification, CreateNotification once
 # ---------------------------------------------------------------------------
 
+from moto.budgets.exceptions import DuplicateRecordException  # noqa: E402
 from moto.budgets.exceptions import NotFoundException as BudgetNotFound  # noqa: E402
+from moto.budgets.models import BudgetsBackend  # noqa: E402
 from moto.budgets.responses import BudgetsResponse  # noqa: E402
 
 
@@ -650,6 +652,21 @@ def _update_budget(self: Any) -> str:
     new["LastUpdatedTime"] = time.time()
     b.budget = new
     return json.dumps({})
+
+
+def _create_notification_once(original: Any) -> Any:
+    """CreateNotification (moto: a second create of the same notification
+    adds a duplicate). AWS answers DuplicateRecordException, which is what a
+    retry after a lost answer gets."""
+
+    def create_notification(self: Any, account_id: str, budget_name: str, notification: Any, subscribers: Any) -> None:
+        budget = self.budgets[account_id].get(budget_name)
+        if budget is not None and notification in budget.get_notifications():
+            raise DuplicateRecordException(record_type="notification", record_name=budget_name)
+        original(self, account_id, budget_name, notification, subscribers)
+
+    create_notification.__wrapped__ = original  # type: ignore[attr-defined]
+    return create_notification
 
 
 def _describe_subscribers_for_notification(self: Any) -> str:
@@ -943,6 +960,8 @@ def install_patches() -> None:
     LogsResponse.disassociate_kms_key = _disassociate_kms_key
     BudgetsResponse.update_budget = _update_budget
     BudgetsResponse.describe_subscribers_for_notification = _describe_subscribers_for_notification
+    if not hasattr(BudgetsBackend.create_notification, "__wrapped__"):
+        BudgetsBackend.create_notification = _create_notification_once(BudgetsBackend.create_notification)
     KmsResponse.enable_key_rotation = _enable_key_rotation
     KmsResponse.get_key_rotation_status = _get_key_rotation_status
     KmsResponse.kms_backend = property(_kms_backend)

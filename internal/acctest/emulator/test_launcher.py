@@ -519,6 +519,11 @@ class EmulatorTest(unittest.TestCase):
         with self.assertRaises(ClientError) as ctx:
             b.update_budget(AccountId="123456789012", NewBudget=dict(spec, BudgetName=uid("missing")))
         self.assertEqual(ctx.exception.response["Error"]["Code"], "NotFoundException")
+        # A second create of the same notification is refused, as by AWS.
+        with self.assertRaises(ClientError) as ctx:
+            b.create_notification(AccountId="123456789012", BudgetName=name, Notification=note, Subscribers=subs)
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "DuplicateRecordException")
+        self.assertEqual(len(b.describe_notifications_for_budget(AccountId="123456789012", BudgetName=name)["Notifications"]), 1)
         b.delete_budget(AccountId="123456789012", BudgetName=name)
 
     def test_put_metric_filter_replaces_by_name(self) -> None:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -39,7 +40,7 @@ func (r *budgetResource) refresh(ctx context.Context, m *model) (found bool, dri
 	var ours []notification
 	for _, l := range live {
 		n, ok := l.ours()
-		if ok {
+		if ok && !slices.Contains(ours, n) {
 			ours = append(ours, n)
 		}
 		gn := guardrail.BudgetNotification{Type: n.Type, Percent: n.Percent}
