@@ -5,6 +5,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
@@ -54,37 +55,50 @@ func (r *budgetResource) check(ctx context.Context, b facts.Value[guardrail.Budg
 // planGuard refuses a budget that would tell nobody or cap nothing before
 // anything is created, and plans the controls the apply holds.
 func (r *budgetResource) planGuard(ctx context.Context, plan *model) diag.Diagnostics {
-	var diags diag.Diagnostics
-	b := planned(ctx, plan, &diags)
-	if diags.HasError() {
-		return diags
-	}
-	states, findings, err := r.check(ctx, b, plan.Name.ValueString())
-	if err != nil {
-		diags.AddError("Checking the budget against the guardrails failed", err.Error())
-		return diags
-	}
-	diags.Append(guardrail.Diagnostics(findings, paths.For)...)
-	if !b.IsKnown() {
+	b, states, diags := r.checkPlan(ctx, plan)
+	switch {
+	case diags.HasError():
+	case !b.IsKnown():
 		plan.Controls, plan.ControlStates = types.ListUnknown(types.StringType), types.MapUnknown(types.StringType)
-		return diags
+	default:
+		states = states.Forecast()
+		plan.Controls, plan.ControlStates = tfval.List(states.Held()), tfval.Map(states.Strings())
 	}
-	states = states.Forecast()
-	plan.Controls, plan.ControlStates = tfval.List(states.Held()), tfval.Map(states.Strings())
 	return diags
 }
 
 // applyGuard checks the plan again at apply, when every value is known.
 func (r *budgetResource) applyGuard(ctx context.Context, plan *model) diag.Diagnostics {
+	_, _, diags := r.checkPlan(ctx, plan)
+	return diags
+}
+
+// checkPlan evaluates the planned budget; its findings are diagnostics.
+func (r *budgetResource) checkPlan(ctx context.Context, plan *model) (facts.Value[guardrail.Budget], guardrail.ControlStates, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	b := planned(ctx, plan, &diags)
 	if diags.HasError() {
-		return diags
+		return b, nil, diags
 	}
-	_, findings, err := r.check(ctx, b, plan.Name.ValueString())
+	states, findings, err := r.check(ctx, b, plan.Name.ValueString())
 	if err != nil {
 		diags.AddError("Checking the budget against the guardrails failed", err.Error())
-		return diags
+		return b, nil, diags
 	}
-	return append(diags, guardrail.Diagnostics(findings, paths.For)...)
+	diags.Append(guardrail.Diagnostics(findings, paths.For)...)
+	return b, states, diags
+}
+
+// planned reads the plan of a Create or Update and checks it again (every
+// value is known now); ok is false when it is refused or unreadable.
+func (r *budgetResource) planned(ctx context.Context, p tfsdk.Plan, diags *diag.Diagnostics) (model, spec, bool) {
+	var plan model
+	if diags.Append(p.Get(ctx, &plan)...); diags.HasError() {
+		return plan, spec{}, false
+	}
+	if diags.Append(r.applyGuard(ctx, &plan)...); diags.HasError() {
+		return plan, spec{}, false
+	}
+	s := specOf(ctx, &plan, diags)
+	return plan, s, !diags.HasError()
 }

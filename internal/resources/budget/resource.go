@@ -71,15 +71,11 @@ func (r *budgetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 }
 
 func (r *budgetResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan model
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, s, ok := r.planned(ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	if resp.Diagnostics.Append(r.applyGuard(ctx, &plan)...); resp.Diagnostics.HasError() {
-		return
-	}
-	c, s := r.clients(), specOf(ctx, &plan, &resp.Diagnostics)
+	c := r.clients()
 	if err := refuseTaken(ctx, c, s.Name); err != nil {
 		resp.Diagnostics.AddError("Creating the budget failed", err.Error())
 		return
@@ -101,15 +97,11 @@ func (r *budgetResource) Read(ctx context.Context, req resource.ReadRequest, res
 // Update puts the limit back and reconciles the notifications: the same
 // calls restore what was changed outside Terraform.
 func (r *budgetResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan model
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, s, ok := r.planned(ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	if resp.Diagnostics.Append(r.applyGuard(ctx, &plan)...); resp.Diagnostics.HasError() {
-		return
-	}
-	c, s := r.clients(), specOf(ctx, &plan, &resp.Diagnostics)
+	c := r.clients()
 	err := updateBudget(ctx, c, s)
 	if err == nil {
 		err = reconcileNotifications(ctx, c, s)
