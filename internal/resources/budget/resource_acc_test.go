@@ -164,8 +164,8 @@ func TestAccBudget_basic(t *testing.T) {
 	})
 }
 
-// TestAccBudget_drift changes the limit and the filter and removes a
-// notification outside Terraform: the refresh shows it (SS-COST-1 no
+// TestAccBudget_drift changes the limit and the filter, removes a
+// notification and adds a foreign one outside Terraform: the refresh shows it (SS-COST-1 no
 // longer held once no notification tells anyone), and the next apply
 // restores the budget.
 func TestAccBudget_drift(t *testing.T) {
@@ -190,6 +190,14 @@ func TestAccBudget_drift(t *testing.T) {
 					t.Fatal(err)
 				}
 				deleteNotification(t, cfg.name, btypes.NotificationTypeForecasted, 100)
+				// And a notification sagesafe does not set, to an email address.
+				if _, err := c.Budgets.CreateNotification(ctx, &budgets.CreateNotificationInput{AccountId: aws.String(c.AccountID),
+					BudgetName: aws.String(cfg.name), Notification: &btypes.Notification{NotificationType: btypes.NotificationTypeActual,
+						ComparisonOperator: btypes.ComparisonOperatorGreaterThan, Threshold: 10, ThresholdType: btypes.ThresholdTypeAbsoluteValue},
+					Subscribers: []btypes.Subscriber{{SubscriptionType: btypes.SubscriptionTypeEmail, Address: aws.String("someone@example.com")}},
+				}); err != nil {
+					t.Fatal(err)
+				}
 			},
 			Config:            cfg.hcl(),
 			ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)}},
