@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -77,6 +78,7 @@ type Client struct {
 	Endpoints map[string]facts.Endpoint
 
 	AWSConfig  aws.Config
+	Budgets    *budgets.Client
 	CloudTrail *cloudtrail.Client
 	CloudWatch *cloudwatch.Client
 	EC2        *ec2.Client
@@ -241,6 +243,7 @@ func New(ctx context.Context, c Config) (*Client, diag.Diagnostics) {
 		}
 		return nil
 	}
+	cl.Budgets = budgets.NewFromConfig(cfg, func(o *budgets.Options) { o.BaseEndpoint = endpoint("budgets") })
 	cl.CloudTrail = cloudtrail.NewFromConfig(cfg, func(o *cloudtrail.Options) { o.BaseEndpoint = endpoint("cloudtrail") })
 	cl.CloudWatch = cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) { o.BaseEndpoint = endpoint("cloudwatch") })
 	cl.EC2 = ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.BaseEndpoint = endpoint("ec2") })

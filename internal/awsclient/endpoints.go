@@ -16,6 +16,7 @@ var Services = []struct {
 	Key       string
 	EnvSuffix string
 }{
+	{"budgets", "BUDGETS"},
 	{"cloudtrail", "CLOUDTRAIL"},
 	{"cloudwatch", "CLOUDWATCH"},
 	{"ec2", "EC2"},

@@ -563,6 +563,19 @@ var Catalog = []Control{
 			"SageMaker, IAM role and VPC endpoint patterns: sagesafe-defined",
 		},
 	},
+	{
+		ID:        "SS-COST-1",
+		Title:     "SageMaker spending is capped by a budget that notifies someone",
+		Rule:      "The spending budget is an AWS Budgets monthly cost budget filtered to the Amazon SageMaker service alone, with a positive limit in USD and at least one notification (ACTUAL or FORECASTED, a percentage of the limit) that has a subscriber.",
+		Severity:  SeverityError,
+		AppliesTo: []Kind{KindBudget},
+		Rationale: "Endpoints bill by the instance-hour whether or not they serve traffic, and a forgotten endpoint, a runaway hyperparameter search or a too-large instance type costs money until someone notices. A budget without a notification, or with a limit of zero, tells nobody.",
+		Fix:       "Use sagesafe_budget with a positive limit_usd and notifications to the provider's alarm_actions (or topic_arns). Apply it again to restore a limit or a notification changed outside sagesafe.",
+		References: []string{
+			"AWS Well-Architected Machine Learning Lens: cost optimization pillar (monitor usage and cost)",
+			"AWS Budgets User Guide: creating a cost budget",
+		},
+	},
 }
 
 var catalogIndex = func() map[string]int {

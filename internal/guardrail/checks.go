@@ -65,6 +65,7 @@ var checks = map[string]func(*Subject, Policy) []Finding{
 	"SS-AUD-3":  checkTrailBucket,
 	"SS-AUD-4":  checkTrailLogGroup,
 	"SS-AUD-5":  checkTrailAlarms,
+	"SS-COST-1": checkBudget,
 }
 
 // ---- network ----

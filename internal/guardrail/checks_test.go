@@ -712,6 +712,20 @@ var checkCases = []checkCase{
 	unknown("SS-AUD-1", "trail created by the apply", auditTrail, atPlan),
 	nothing("SS-AUD-1", "preflight not asked", auditPreflight, func(s *Subject, _ *Policy) { s.Audit.Live = facts.Null[facts.TrailFact]() }, "trail was not given"),
 
+	// SS-COST-1
+	pass("SS-COST-1", "SageMaker budget notifying the ops topic", budget, nil),
+	pass("SS-COST-1", "one of two notifications has a subscriber", budget, budgetEdit(func(b *Budget) { b.Notifications[1].Subscribers = nil })),
+	fail("SS-COST-1", "nobody notified", budget, budgetEdit(func(b *Budget) { b.Notifications = nil }),
+		errAt(-1, "ml-spend", "no notification has a subscriber")),
+	fail("SS-COST-1", "notifications without subscribers", budget, budgetEdit(func(b *Budget) {
+		b.Notifications = []BudgetNotification{{Type: "ACTUAL", Percent: 80}}
+	}), errAt(-1, "ml-spend", "no notification has a subscriber")),
+	fail("SS-COST-1", "zero limit", budget, budgetEdit(func(b *Budget) { b.LimitUSD = 0 }),
+		errAt(-1, "ml-spend", "its limit is 0 USD")),
+	fail("SS-COST-1", "filter changed to another service", budget, budgetEdit(func(b *Budget) { b.Services = []string{"Amazon Elastic Compute Cloud - Compute"} }),
+		errAt(-1, "ml-spend", "not only \"Amazon SageMaker\"")),
+	unknown("SS-COST-1", "topics known after apply", budget, func(s *Subject, _ *Policy) { s.Budget = facts.Unknown[Budget]() }),
+
 	// SS-AUD-2
 	pass("SS-AUD-2", "encrypted with the given key, validated", auditTrail, nil),
 	fail("SS-AUD-2", "no key, no validation", auditTrail, trail(func(t *facts.TrailFact) { t.KMSKeyARN, t.LogFileValidation = "", false }),

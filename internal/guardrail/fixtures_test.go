@@ -197,3 +197,24 @@ func trail(edit func(*facts.TrailFact)) func(*Subject, *Policy) {
 
 // atPlan is an audit trail at plan: its inputs known, the trail not yet observed.
 func atPlan(s *Subject, _ *Policy) { s.Audit.Live = facts.Unknown[facts.TrailFact]() }
+
+// budget is sagesafe_budget as planned or read: SageMaker only, 500 USD,
+// ACTUAL at 80% and FORECASTED at 100% to the ops topic.
+func budget() *Subject {
+	to := []string{testTopic}
+	return &Subject{
+		Kind: KindBudget, Name: "ml-spend", Region: testRegion, AccountID: testAccount,
+		Budget: facts.Known(Budget{Name: "ml-spend", Services: []string{BudgetService}, LimitUSD: 500,
+			Notifications: []BudgetNotification{{Type: "ACTUAL", Percent: 80, Subscribers: to}, {Type: "FORECASTED", Percent: 100, Subscribers: to}}}),
+		Facts: testFacts(),
+	}
+}
+
+// budgetEdit edits the budget of a budget subject.
+func budgetEdit(edit func(*Budget)) func(*Subject, *Policy) {
+	return func(s *Subject, _ *Policy) {
+		b := s.Budget.V
+		edit(&b)
+		s.Budget = facts.Known(b)
+	}
+}

@@ -177,6 +177,8 @@ type Subject struct {
 	PersonaRole facts.Value[PersonaRoleDocuments]
 	// Audit is the audit trail (KindAuditTrail; KindPreflight when asked).
 	Audit AuditTrail
+	// Budget is the spending budget (KindBudget), as planned or read (SS-COST-1).
+	Budget facts.Value[Budget]
 
 	Facts facts.Facts
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/audittrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/budget"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/endpoint"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/executionrole"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/executionrolepolicy"
@@ -91,6 +92,7 @@ type assumeRoleModel struct {
 }
 
 type endpointsModel struct {
+	Budgets    types.String `tfsdk:"budgets"`
 	CloudTrail types.String `tfsdk:"cloudtrail"`
 	CloudWatch types.String `tfsdk:"cloudwatch"`
 	EC2        types.String `tfsdk:"ec2"`
@@ -107,6 +109,7 @@ func (e *endpointsModel) toMap() map[string]string {
 		return nil
 	}
 	return map[string]string{
+		"budgets":    e.Budgets.ValueString(),
 		"cloudtrail": e.CloudTrail.ValueString(),
 		"cloudwatch": e.CloudWatch.ValueString(),
 		"ec2":        e.EC2.ValueString(),
@@ -400,6 +403,7 @@ func (p *sagesafeProvider) Resources(_ context.Context) []func() resource.Resour
 		trainingjob.NewResource,
 		personarole.NewResource,
 		audittrail.NewResource,
+		budget.NewResource,
 	}
 }
 

@@ -624,6 +624,63 @@ def _create_trail_once(original: Any) -> Any:
 
 
 # ---------------------------------------------------------------------------
+# Budgets: UpdateBudget, DescribeSubscribersForNotification, CreateNotification once
+# ---------------------------------------------------------------------------
+
+from moto.budgets.exceptions import DuplicateRecordException  # noqa: E402
+from moto.budgets.exceptions import NotFoundException as BudgetNotFound  # noqa: E402
+from moto.budgets.models import BudgetsBackend  # noqa: E402
+from moto.budgets.responses import BudgetsResponse  # noqa: E402
+
+
+def _stored_budget(self: Any, name: str) -> Any:
+    budgets = self.backend.budgets[self._get_param("AccountId")]
+    if name not in budgets:
+        raise BudgetNotFound(f"Unable to update budget: {name} - the budget doesn't exist.")
+    return budgets[name]
+
+
+def _update_budget(self: Any) -> str:
+    """UpdateBudget (moto: not implemented). Replaces the budget's settings
+    as AWS does, keeping its notifications and subscribers (they have their
+    own calls)."""
+    new = self._get_param("NewBudget")
+    b = _stored_budget(self, new["BudgetName"])
+    if "BudgetLimit" not in new and "PlannedBudgetLimits" not in new:
+        raise JsonRESTError("InvalidParameterException", "Unable to update budget - please provide a Budget Limit")
+    new.setdefault("TimePeriod", b.budget.get("TimePeriod"))
+    new["LastUpdatedTime"] = time.time()
+    b.budget = new
+    return json.dumps({})
+
+
+def _create_notification_once(original: Any) -> Any:
+    """CreateNotification (moto: a second create of the same notification
+    adds a duplicate). AWS answers DuplicateRecordException, which is what a
+    retry after a lost answer gets."""
+
+    def create_notification(self: Any, account_id: str, budget_name: str, notification: Any, subscribers: Any) -> None:
+        budget = self.budgets[account_id].get(budget_name)
+        if budget is not None and notification in budget.get_notifications():
+            raise DuplicateRecordException(record_type="notification", record_name=budget_name)
+        original(self, account_id, budget_name, notification, subscribers)
+
+    create_notification.__wrapped__ = original  # type: ignore[attr-defined]
+    return create_notification
+
+
+def _describe_subscribers_for_notification(self: Any) -> str:
+    """DescribeSubscribersForNotification (moto: not implemented; moto keeps
+    the subscribers CreateBudget and CreateNotification were given)."""
+    b = _stored_budget(self, self._get_param("BudgetName"))
+    want = self._get_param("Notification")
+    for n in b.notifications:
+        if n.details == want:
+            return json.dumps({"Subscribers": n.subscribers})
+    raise BudgetNotFound("Unable to describe subscribers - the notification doesn't exist.")
+
+
+# ---------------------------------------------------------------------------
 # CloudWatch Logs: PutMetricFilter replaces a filter of the same name
 # ---------------------------------------------------------------------------
 
@@ -901,6 +958,10 @@ def install_patches() -> None:
     if not hasattr(CloudTrailBackend.create_trail, "__wrapped__"):
         CloudTrailBackend.create_trail = _create_trail_once(CloudTrailBackend.create_trail)
     LogsResponse.disassociate_kms_key = _disassociate_kms_key
+    BudgetsResponse.update_budget = _update_budget
+    BudgetsResponse.describe_subscribers_for_notification = _describe_subscribers_for_notification
+    if not hasattr(BudgetsBackend.create_notification, "__wrapped__"):
+        BudgetsBackend.create_notification = _create_notification_once(BudgetsBackend.create_notification)
     KmsResponse.enable_key_rotation = _enable_key_rotation
     KmsResponse.get_key_rotation_status = _get_key_rotation_status
     KmsResponse.kms_backend = property(_kms_backend)

@@ -499,6 +499,33 @@ class EmulatorTest(unittest.TestCase):
         self.assertTrue(ct.get_trail(Name=name)["Trail"]["IsMultiRegionTrail"])
         ct.delete_trail(Name=name)
 
+    def test_update_budget_and_subscribers(self) -> None:
+        b = client("budgets")
+        name = uid("budget")
+        spec = {"BudgetName": name, "BudgetType": "COST", "TimeUnit": "MONTHLY",
+                "BudgetLimit": {"Amount": "100", "Unit": "USD"},
+                "CostFilters": {"Service": ["Amazon SageMaker"]}}
+        note = {"NotificationType": "ACTUAL", "ComparisonOperator": "GREATER_THAN", "Threshold": 80.0, "ThresholdType": "PERCENTAGE"}
+        subs = [{"SubscriptionType": "SNS", "Address": "arn:aws:sns:us-east-1:123456789012:ops"}]
+        b.create_budget(AccountId="123456789012", Budget=spec,
+                        NotificationsWithSubscribers=[{"Notification": note, "Subscribers": subs}])
+        b.update_budget(AccountId="123456789012", NewBudget=dict(spec, BudgetLimit={"Amount": "250", "Unit": "USD"}))
+        got = b.describe_budget(AccountId="123456789012", BudgetName=name)["Budget"]
+        self.assertEqual(float(got["BudgetLimit"]["Amount"]), 250.0)
+        self.assertEqual(got["CostFilters"], {"Service": ["Amazon SageMaker"]})
+        self.assertEqual(len(b.describe_notifications_for_budget(AccountId="123456789012", BudgetName=name)["Notifications"]), 1)
+        got_subs = b.describe_subscribers_for_notification(AccountId="123456789012", BudgetName=name, Notification=note)["Subscribers"]
+        self.assertEqual(got_subs, subs)
+        with self.assertRaises(ClientError) as ctx:
+            b.update_budget(AccountId="123456789012", NewBudget=dict(spec, BudgetName=uid("missing")))
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "NotFoundException")
+        # A second create of the same notification is refused, as by AWS.
+        with self.assertRaises(ClientError) as ctx:
+            b.create_notification(AccountId="123456789012", BudgetName=name, Notification=note, Subscribers=subs)
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "DuplicateRecordException")
+        self.assertEqual(len(b.describe_notifications_for_budget(AccountId="123456789012", BudgetName=name)["Notifications"]), 1)
+        b.delete_budget(AccountId="123456789012", BudgetName=name)
+
     def test_put_metric_filter_replaces_by_name(self) -> None:
         logs = client("logs")
         group = "/" + uid("filters")

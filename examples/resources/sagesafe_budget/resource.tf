@@ -1,0 +1,19 @@
+# Once per account: cap SageMaker spending at 2,000 USD a month. The provider's
+# first alarm_actions topic is told when spending passes 80% of the limit and
+# when the month's forecast passes the limit (the defaults).
+resource "sagesafe_budget" "sagemaker" {
+  name      = "sagemaker-monthly"
+  limit_usd = 2000
+}
+
+# Other thresholds, to a FinOps topic.
+resource "sagesafe_budget" "research" {
+  name      = "sagemaker-research"
+  limit_usd = 500
+  topic_arn = "arn:aws:sns:us-east-1:123456789012:finops-alerts"
+  notifications = [
+    { type = "ACTUAL", threshold_percent = 50 },
+    { type = "ACTUAL", threshold_percent = 100 },
+    { type = "FORECASTED", threshold_percent = 120 },
+  ]
+}

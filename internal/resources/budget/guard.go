@@ -1,0 +1,104 @@
+package budget
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
+)
+
+// paths: SS-COST-1's finding is about the limit, the notifications or who
+// they tell; it is reported on notifications, the attribute most often at
+// fault (the limit's own validator names the limit).
+var paths = guardrail.Paths{Attr: map[guardrail.Field]path.Path{guardrail.FieldBudget: path.Root("notifications")}}
+
+// subject is the budget as the guardrails see it.
+func (r *budgetResource) subject(b facts.Value[guardrail.Budget], name string) *guardrail.Subject {
+	s := r.data.Subject(guardrail.KindBudget, name)
+	s.Budget = b
+	return s
+}
+
+// planned is the planned budget, Unknown while any of its inputs is (a
+// topic made in the same plan): the apply checks it again.
+func planned(ctx context.Context, m *model, diags *diag.Diagnostics) facts.Value[guardrail.Budget] {
+	if m.Name.IsUnknown() || m.LimitUSD.IsUnknown() || m.Notifications.IsUnknown() || m.TopicARN.IsUnknown() {
+		return facts.Unknown[guardrail.Budget]()
+	}
+	var ns []notificationModel
+	diags.Append(m.Notifications.ElementsAs(ctx, &ns, true)...)
+	for _, n := range ns {
+		if n.Type.IsUnknown() || n.ThresholdPercent.IsUnknown() {
+			return facts.Unknown[guardrail.Budget]()
+		}
+	}
+	return facts.Known(specOf(ctx, m, diags).guarded())
+}
+
+// check evaluates SS-COST-1 on b.
+func (r *budgetResource) check(ctx context.Context, b facts.Value[guardrail.Budget], name string) (guardrail.ControlStates, []guardrail.Finding, error) {
+	s := r.subject(b, name)
+	findings, err := evaluate.Run(ctx, r.data.Posture, r.data.Policy, s)
+	if err != nil {
+		return nil, nil, err
+	}
+	return guardrail.States(s, r.data.Policy, findings, nil), findings, nil
+}
+
+// planGuard refuses a budget that would tell nobody or cap nothing before
+// anything is created, and plans the controls the apply holds.
+func (r *budgetResource) planGuard(ctx context.Context, plan *model) diag.Diagnostics {
+	b, states, diags := r.checkPlan(ctx, plan)
+	switch {
+	case diags.HasError():
+	case !b.IsKnown():
+		plan.Controls, plan.ControlStates = types.ListUnknown(types.StringType), types.MapUnknown(types.StringType)
+	default:
+		states = states.Forecast()
+		plan.Controls, plan.ControlStates = tfval.List(states.Held()), tfval.Map(states.Strings())
+	}
+	return diags
+}
+
+// applyGuard checks the plan again at apply, when every value is known.
+func (r *budgetResource) applyGuard(ctx context.Context, plan *model) diag.Diagnostics {
+	_, _, diags := r.checkPlan(ctx, plan)
+	return diags
+}
+
+// checkPlan evaluates the planned budget; its findings are diagnostics.
+func (r *budgetResource) checkPlan(ctx context.Context, plan *model) (facts.Value[guardrail.Budget], guardrail.ControlStates, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	b := planned(ctx, plan, &diags)
+	if diags.HasError() {
+		return b, nil, diags
+	}
+	states, findings, err := r.check(ctx, b, plan.Name.ValueString())
+	if err != nil {
+		diags.AddError("Checking the budget against the guardrails failed", err.Error())
+		return b, nil, diags
+	}
+	diags.Append(guardrail.Diagnostics(findings, paths.For)...)
+	return b, states, diags
+}
+
+// planned reads the plan of a Create or Update and checks it again (every
+// value is known now); ok is false when it is refused or unreadable.
+func (r *budgetResource) planned(ctx context.Context, p tfsdk.Plan, diags *diag.Diagnostics) (model, spec, bool) {
+	var plan model
+	if diags.Append(p.Get(ctx, &plan)...); diags.HasError() {
+		return plan, spec{}, false
+	}
+	if diags.Append(r.applyGuard(ctx, &plan)...); diags.HasError() {
+		return plan, spec{}, false
+	}
+	s := specOf(ctx, &plan, diags)
+	return plan, s, !diags.HasError()
+}

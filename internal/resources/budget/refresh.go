@@ -1,0 +1,94 @@
+package budget
+
+import (
+	"context"
+	"errors"
+	"math"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
+)
+
+// refresh reads the live budget into m and checks SS-COST-1 on it: the
+// limit, the notifications sagesafe sets and their topic are what AWS says,
+// so a limit or notification changed outside Terraform shows as a diff
+// (and a warning naming the control when it no longer holds).
+func (r *budgetResource) refresh(ctx context.Context, m *model) (found bool, drift, diags diag.Diagnostics) {
+	c, name := r.clients(), m.ID.ValueString()
+	b, err := findBudget(ctx, c, name)
+	if errors.Is(err, errBudgetNotFound) {
+		return false, nil, nil
+	}
+	var live []liveNotification
+	if err == nil {
+		live, err = notifications(ctx, c, name)
+	}
+	if err != nil {
+		diags.AddError("Reading the budget failed", err.Error())
+		return true, nil, diags
+	}
+	g := guardrail.Budget{Name: name, Services: b.CostFilters["Service"], LimitUSD: limitUSD(b)}
+	if len(b.CostFilters) != 1 || b.BudgetType != "COST" || b.TimeUnit != "MONTHLY" {
+		g.Services = append([]string{"(another filter, type or period)"}, g.Services...)
+	}
+	var ours []notification
+	for _, l := range live {
+		n, ok := l.ours()
+		if ok && !slices.Contains(ours, n) {
+			ours = append(ours, n)
+		}
+		gn := guardrail.BudgetNotification{Type: n.Type, Percent: n.Percent}
+		for _, s := range l.subscribers {
+			gn.Subscribers = append(gn.Subscribers, aws.ToString(s.Address))
+		}
+		g.Notifications = append(g.Notifications, gn)
+	}
+	if math.IsNaN(g.LimitUSD) {
+		g.LimitUSD = 0
+	}
+	m.Name = types.StringValue(name)
+	m.LimitUSD = types.Float64Value(g.LimitUSD)
+	sortNotifications(ours)
+	m.Notifications = notificationsValue(ours)
+	m.TopicARN = types.StringValue(commonTopic(live, m.TopicARN.ValueString()))
+	states, findings, err := r.check(ctx, facts.Known(g), name)
+	if err != nil {
+		diags.AddError("Checking the budget against the guardrails failed", err.Error())
+		return true, nil, diags
+	}
+	for _, f := range findings {
+		summary, detail := guardrail.FormatFinding(f)
+		drift.AddWarning(summary, "Changed outside Terraform: the next apply restores it.\n"+detail)
+	}
+	m.Controls, m.ControlStates = tfval.List(states.Held()), tfval.Map(states.Strings())
+	return true, drift, diags
+}
+
+// commonTopic is the topic every notification tells, and nothing else;
+// "" when they differ (one was changed outside Terraform), so the plan,
+// which names the topic, shows a diff and the apply restores them. A
+// notification sagesafe does not set (not a percentage, not GREATER_THAN)
+// also makes it "" so that the apply removes it.
+func commonTopic(live []liveNotification, prior string) string {
+	topic := ""
+	for i, l := range live {
+		if _, ours := l.ours(); !ours || len(l.subscribers) != 1 || l.subscribers[0].SubscriptionType != "SNS" {
+			return ""
+		}
+		t := aws.ToString(l.subscribers[0].Address)
+		if i > 0 && t != topic {
+			return ""
+		}
+		topic = t
+	}
+	if len(live) == 0 {
+		return prior
+	}
+	return topic
+}

@@ -1,0 +1,263 @@
+package budget_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/budgets"
+	btypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
+)
+
+const (
+	addr       = "sagesafe_budget.test"
+	testTopic  = "arn:aws:sns:us-east-1:123456789012:sagesafe-budget-alerts"
+	otherTopic = "arn:aws:sns:us-east-1:123456789012:sagesafe-finops"
+)
+
+// budgetConfig is a sagesafe_budget; the provider's alarm_actions are
+// testTopic unless providerX says otherwise.
+type budgetConfig struct {
+	name      string
+	limit     float64
+	body      string // extra attributes (notifications, topic_arn)
+	providerX *string
+}
+
+func (c budgetConfig) hcl() string {
+	extra := fmt.Sprintf("  alarm_actions = [%q]", testTopic)
+	if c.providerX != nil {
+		extra = *c.providerX
+	}
+	return acctest.ProviderConfig(extra) + fmt.Sprintf(`
+resource "sagesafe_budget" "test" {
+  name      = %[1]q
+  limit_usd = %[2]g
+%[3]s
+}
+`, c.name, c.limit, c.body)
+}
+
+// live is what the emulator holds for a budget: limit, filter and each
+// notification ("ACTUAL@80") with its subscribers.
+type live struct {
+	limit         float64
+	services      []string
+	notifications map[string][]string
+}
+
+func readLive(t *testing.T, name string) (live, error) {
+	ctx, c := context.Background(), acctest.AWS(t)
+	out, err := c.Budgets.DescribeBudget(ctx, &budgets.DescribeBudgetInput{AccountId: aws.String(c.AccountID), BudgetName: aws.String(name)})
+	if err != nil {
+		return live{}, err
+	}
+	l := live{services: out.Budget.CostFilters["Service"], notifications: map[string][]string{}}
+	l.limit, _ = strconv.ParseFloat(aws.ToString(out.Budget.BudgetLimit.Amount), 64)
+	ns, err := c.Budgets.DescribeNotificationsForBudget(ctx, &budgets.DescribeNotificationsForBudgetInput{AccountId: aws.String(c.AccountID), BudgetName: aws.String(name)})
+	if err != nil {
+		return l, err
+	}
+	for _, n := range ns.Notifications {
+		subs, err := c.Budgets.DescribeSubscribersForNotification(ctx, &budgets.DescribeSubscribersForNotificationInput{
+			AccountId: aws.String(c.AccountID), BudgetName: aws.String(name), Notification: &n})
+		if err != nil {
+			return l, err
+		}
+		k := fmt.Sprintf("%s@%g", n.NotificationType, n.Threshold)
+		for _, s := range subs.Subscribers {
+			l.notifications[k] = append(l.notifications[k], aws.ToString(s.Address))
+		}
+	}
+	return l, nil
+}
+
+// checkLive checks the emulator's budget: SageMaker only, the limit, and
+// exactly the given notifications, each to topic.
+func checkLive(t *testing.T, name string, limit float64, topic string, notifications ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		l, err := readLive(t, name)
+		if err != nil {
+			return err
+		}
+		if l.limit != limit || !slices.Equal(l.services, []string{"Amazon SageMaker"}) {
+			return fmt.Errorf("budget %s: limit %g, services %v; want %g, [Amazon SageMaker]", name, l.limit, l.services, limit)
+		}
+		if len(l.notifications) != len(notifications) {
+			return fmt.Errorf("budget %s has notifications %v, want %v", name, l.notifications, notifications)
+		}
+		for _, n := range notifications {
+			if !slices.Equal(l.notifications[n], []string{topic}) {
+				return fmt.Errorf("budget %s: notification %s tells %v, want [%s] (all: %v)", name, n, l.notifications[n], topic, l.notifications)
+			}
+		}
+		return nil
+	}
+}
+
+// checkDestroyed asks the emulator that the budget is gone.
+func checkDestroyed(t *testing.T, name string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		_, err := readLive(t, name)
+		var nf *btypes.NotFoundException
+		if errors.As(err, &nf) {
+			return nil
+		}
+		if err == nil {
+			return fmt.Errorf("budget %s is left after destroy", name)
+		}
+		return err
+	}
+}
+
+var heldCost = statecheck.ExpectKnownValue(addr, tfjsonpath.New("controls"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("SS-COST-1")}))
+
+// TestAccBudget_basic creates a budget with the default notifications to
+// the provider's alarm action, changes its limit, thresholds and topic,
+// imports it, and destroys it.
+func TestAccBudget_basic(t *testing.T) {
+	cfg := budgetConfig{name: acctest.RandomName("budget"), limit: 500}
+	changed := cfg
+	changed.limit = 750.5
+	changed.body = fmt.Sprintf(`  topic_arn = %q
+  notifications = [
+    { type = "ACTUAL", threshold_percent = 50 },
+    { type = "ACTUAL", threshold_percent = 90 },
+    { type = "FORECASTED", threshold_percent = 110 },
+  ]`, otherTopic)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		CheckDestroy:             checkDestroyed(t, cfg.name),
+		Steps: []resource.TestStep{{
+			Config: cfg.hcl(),
+			ConfigStateChecks: []statecheck.StateCheck{
+				heldCost,
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("topic_arn"), knownvalue.StringExact(testTopic)),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("control_states"), knownvalue.MapPartial(map[string]knownvalue.Check{"SS-COST-1": knownvalue.StringExact("held")})),
+			},
+			Check: checkLive(t, cfg.name, 500, testTopic, "ACTUAL@80", "FORECASTED@100"),
+		}, {
+			Config:            changed.hcl(),
+			ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)}},
+			ConfigStateChecks: []statecheck.StateCheck{heldCost},
+			Check:             checkLive(t, cfg.name, 750.5, otherTopic, "ACTUAL@50", "ACTUAL@90", "FORECASTED@110"),
+		}, {
+			ResourceName:      addr,
+			ImportState:       true,
+			ImportStateId:     cfg.name,
+			ImportStateVerify: true,
+		}},
+	})
+}
+
+// TestAccBudget_drift changes the limit and the filter, removes a
+// notification and adds a foreign one outside Terraform: the refresh shows it (SS-COST-1 no
+// longer held once no notification tells anyone), and the next apply
+// restores the budget.
+func TestAccBudget_drift(t *testing.T) {
+	cfg := budgetConfig{name: acctest.RandomName("budget"), limit: 500}
+	ctx := context.Background()
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		CheckDestroy:             checkDestroyed(t, cfg.name),
+		Steps: []resource.TestStep{{
+			Config: cfg.hcl(),
+			Check:  checkLive(t, cfg.name, 500, testTopic, "ACTUAL@80", "FORECASTED@100"),
+		}, {
+			// Limit to 1 USD on all of EC2, and the forecast notification gone.
+			PreConfig: func() {
+				c := acctest.AWS(t)
+				if _, err := c.Budgets.UpdateBudget(ctx, &budgets.UpdateBudgetInput{AccountId: aws.String(c.AccountID), NewBudget: &btypes.Budget{
+					BudgetName: aws.String(cfg.name), BudgetType: btypes.BudgetTypeCost, TimeUnit: btypes.TimeUnitMonthly,
+					BudgetLimit: &btypes.Spend{Amount: aws.String("1"), Unit: aws.String("USD")},
+					CostFilters: map[string][]string{"Service": {"Amazon Elastic Compute Cloud - Compute"}},
+				}}); err != nil {
+					t.Fatal(err)
+				}
+				deleteNotification(t, cfg.name, btypes.NotificationTypeForecasted, 100)
+				// And a notification sagesafe does not set, to an email address.
+				if _, err := c.Budgets.CreateNotification(ctx, &budgets.CreateNotificationInput{AccountId: aws.String(c.AccountID),
+					BudgetName: aws.String(cfg.name), Notification: &btypes.Notification{NotificationType: btypes.NotificationTypeActual,
+						ComparisonOperator: btypes.ComparisonOperatorGreaterThan, Threshold: 10, ThresholdType: btypes.ThresholdTypeAbsoluteValue},
+					Subscribers: []btypes.Subscriber{{SubscriptionType: btypes.SubscriptionTypeEmail, Address: aws.String("someone@example.com")}},
+				}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config:            cfg.hcl(),
+			ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)}},
+			ConfigStateChecks: []statecheck.StateCheck{heldCost},
+			Check:             checkLive(t, cfg.name, 500, testTopic, "ACTUAL@80", "FORECASTED@100"),
+		}, {
+			// Every notification gone: nobody is told; the refresh warns
+			// and no longer holds SS-COST-1; the apply restores them.
+			PreConfig: func() {
+				deleteNotification(t, cfg.name, btypes.NotificationTypeActual, 80)
+				deleteNotification(t, cfg.name, btypes.NotificationTypeForecasted, 100)
+			},
+			RefreshState:       true,
+			ExpectNonEmptyPlan: true,
+			Check: resource.ComposeTestCheckFunc(resource.TestCheckResourceAttr(addr, "controls.#", "0"),
+				resource.TestCheckResourceAttr(addr, "control_states.SS-COST-1", "failed"),
+				resource.TestCheckResourceAttr(addr, "notifications.#", "0")),
+		}, {
+			Config:            cfg.hcl(),
+			ConfigStateChecks: []statecheck.StateCheck{heldCost},
+			Check:             checkLive(t, cfg.name, 500, testTopic, "ACTUAL@80", "FORECASTED@100"),
+		}},
+	})
+}
+
+func deleteNotification(t *testing.T, name string, typ btypes.NotificationType, percent float64) {
+	c := acctest.AWS(t)
+	if _, err := c.Budgets.DeleteNotification(context.Background(), &budgets.DeleteNotificationInput{
+		AccountId: aws.String(c.AccountID), BudgetName: aws.String(name), Notification: &btypes.Notification{
+			NotificationType: typ, ComparisonOperator: btypes.ComparisonOperatorGreaterThan, Threshold: percent, ThresholdType: btypes.ThresholdTypePercentage},
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAccBudget_refusals: a budget that would tell nobody (no topic, no
+// alarm_actions; no notifications) or whose limit is 0 is refused at plan
+// with SS-COST-1, and nothing is created.
+func TestAccBudget_refusals(t *testing.T) {
+	name := acctest.RandomName("budget")
+	none := ""
+	steps := []resource.TestStep{}
+	for _, c := range []budgetConfig{
+		{name: name, limit: 500, providerX: &none},
+		{name: name, limit: 500, body: "  notifications = []"},
+		{name: name, limit: 0},
+	} {
+		// The previous step's refusal created nothing.
+		nothing := func() {
+			if err := checkDestroyed(t, name)(nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		steps = append(steps, resource.TestStep{PreConfig: nothing, Config: c.hcl(), PlanOnly: true, ExpectError: regexp.MustCompile(`SS-COST-1`)},
+			resource.TestStep{PreConfig: nothing, Config: c.hcl(), ExpectError: regexp.MustCompile(`SS-COST-1`)})
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		CheckDestroy:             checkDestroyed(t, name),
+		Steps:                    steps,
+	})
+}

@@ -1,0 +1,102 @@
+package budget
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
+)
+
+// nameRE is the budget's name: AWS Budgets allows 1-100 characters without
+// ':' and '\'; sagesafe allows the characters that are safe in an import ID.
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.=+@-]{0,99}$`)
+
+func (r *budgetResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{MarkdownDescription: resourceDescription, Attributes: map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "The budget's name.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"name": schema.StringAttribute{
+			Required:            true,
+			MarkdownDescription: "The budget's name, unique in the account: 1-100 letters, digits and `_ . = + @ -`, starting with a letter or digit.",
+			Validators:          []validator.String{stringvalidator.RegexMatches(nameRE, "must be 1-100 letters, digits and _ . = + @ -, starting with a letter or digit")},
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		},
+		"limit_usd": schema.Float64Attribute{
+			Required: true,
+			MarkdownDescription: "The monthly limit of SageMaker spending, in USD. It must be positive: a limit of 0 caps nothing " +
+				"and is refused (SS-COST-1).",
+		},
+		"notifications": schema.SetNestedAttribute{
+			Optional: true,
+			Computed: true,
+			Default:  setdefault.StaticValue(defaultNotifications()),
+			MarkdownDescription: fmt.Sprintf("When to notify: each is a type (`%s`, spending so far this month, or `%s`, "+
+				"spending forecast for the month) and a percentage of the limit that spending must pass. Default: `%s` at %d%% and "+
+				"`%s` at %d%%. At least one is required (SS-COST-1).", typeActual, typeForecasted, typeActual, defaultActualPercent,
+				typeForecasted, defaultForecastedPercent),
+			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"type": schema.StringAttribute{
+					Required:            true,
+					MarkdownDescription: "`" + typeActual + "` or `" + typeForecasted + "`.",
+					Validators:          []validator.String{stringvalidator.OneOf(typeActual, typeForecasted)},
+				},
+				"threshold_percent": schema.Float64Attribute{
+					Required:            true,
+					MarkdownDescription: "The percentage of `limit_usd` that spending must pass, greater than 0.",
+					Validators:          []validator.Float64{float64validator.AtLeast(0.01)},
+				},
+			}},
+		},
+		"topic_arn": schema.StringAttribute{
+			Optional: true,
+			Computed: true,
+			MarkdownDescription: "The SNS topic every notification goes to (AWS Budgets allows one topic per notification). " +
+				"Default: the first of the provider's `alarm_actions`. With neither, nobody would be told, and the budget is " +
+				"refused (SS-COST-1). The topic's policy must let `budgets.amazonaws.com` publish to it.",
+			Validators: []validator.String{validators.ARN("sns")},
+		},
+		"controls": schema.ListAttribute{
+			ElementType: types.StringType,
+			Computed:    true,
+			MarkdownDescription: "IDs of the guardrail controls the budget satisfies (SS-COST-1), from the same evaluation the " +
+				"plan and every refresh run." + guardrail.ControlsHeldNote,
+		},
+		"control_states": schema.MapAttribute{
+			ElementType:         types.StringType,
+			Computed:            true,
+			MarkdownDescription: guardrail.ControlStatesDescription,
+		},
+	}}
+}
+
+func defaultNotifications() types.Set {
+	return notificationsValue([]notification{{Type: typeActual, Percent: defaultActualPercent}, {Type: typeForecasted, Percent: defaultForecastedPercent}})
+}
+
+// resourceDescription is the resource's documentation.
+const resourceDescription = "A monthly AWS Budgets cost budget on Amazon SageMaker spending (the `Service` cost filter), " +
+	"with notifications to an SNS topic, that platform teams set once per account (control SS-COST-1).\n\n" +
+	"A budget that would notify nobody (no `topic_arn` and no provider `alarm_actions`, or no notifications) or whose " +
+	"limit is not positive is refused at plan, before anything is created. Every refresh reads the live budget: a limit, " +
+	"filter or notification changed or removed outside Terraform shows as a diff (with a warning naming SS-COST-1 when " +
+	"nobody would be told any more), and the next apply restores it (UpdateBudget, then the notifications).\n\n" +
+	"A budget notifies; it does not stop spending. AWS Budgets updates spending data up to three times a day, so a " +
+	"notification can come hours after the spending; pair it with the endpoints' alarms and autoscaling limits.\n\n" +
+	"**Cost:** the first two budgets of an account are free; each further budget costs USD 0.02 per day (AWS Billing and " +
+	"Cost Management User Guide, \"Managing your costs with AWS Budgets\"). Notifications to SNS are billed as SNS messages.\n\n" +
+	"Import with the budget's name: `terraform import sagesafe_budget.spend ml-spend`."
