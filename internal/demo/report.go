@@ -18,6 +18,7 @@ var kindOf = map[string]guardrail.Kind{
 	"sagesafe_execution_role": guardrail.KindExecutionRole,
 	"sagesafe_persona_role":   guardrail.KindPersonaRole,
 	"sagesafe_audit_trail":    guardrail.KindAuditTrail,
+	"sagesafe_budget":         guardrail.KindBudget,
 	"sagesafe_training_job":   guardrail.KindTrainingJob,
 	"sagesafe_endpoint":       guardrail.KindEndpoint,
 }

@@ -17,6 +17,7 @@ var kindDocs = []struct {
 	{KindExecutionRole, "sagesafe_execution_role"},
 	{KindPersonaRole, "sagesafe_persona_role"},
 	{KindAuditTrail, "sagesafe_audit_trail"},
+	{KindBudget, "sagesafe_budget"},
 	{KindPreflight, "the preflight data source (checks only the inputs it is given)"},
 	{KindProvider, "the provider configuration"},
 }
