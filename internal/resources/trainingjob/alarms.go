@@ -26,7 +26,7 @@ import (
 // alarmSpecs are the alarms of job name as in and the instance type's GPUs
 // say, tagged with tags.
 func (r *trainingJobResource) alarmSpecs(name string, in inputs, pre prefetched, tags map[string]string) []alarms.Spec {
-	gpus, _ := pre.gpus()
+	gpus, _ := pre.GPUs()
 	return alarms.TrainingSpecs(alarmInput(name, in, gpus, r.data, tags))
 }
 
@@ -136,7 +136,7 @@ func (r *trainingJobResource) importAlarmSettings(ctx context.Context, job *sage
 	if rc := job.ResourceConfig; rc != nil {
 		pre, err := prefetch(ctx, r.data.Posture, facts.Known(string(rc.InstanceType)), facts.Null[string]())
 		if err == nil {
-			gpus, _ = pre.gpus()
+			gpus, _ = pre.GPUs()
 		}
 	}
 	var names []string

@@ -62,7 +62,7 @@ func planReplacement(plan *model, config, state model, diags *diag.Diagnostics) 
 // plan changes the job.
 func planInPlace(ctx context.Context, plan *model, state model, in inputs, pre prefetched, ev evaluation, changed bool, diags *diag.Diagnostics) bool {
 	names := types.MapUnknown(types.StringType)
-	if gpus, known := pre.gpus(); known && in.Name.IsKnown() && in.InstanceCount.IsKnown() {
+	if gpus, known := pre.GPUs(); known && in.Name.IsKnown() && in.InstanceCount.IsKnown() {
 		specs := alarms.TrainingSpecs(alarms.TrainingInput{JobName: in.Name.V, InstanceCount: int(in.InstanceCount.V), GPUs: gpus})
 		var d diag.Diagnostics
 		names, d = types.MapValueFrom(ctx, types.StringType, alarms.TrainingNames(specs))
