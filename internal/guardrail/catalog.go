@@ -29,13 +29,15 @@ func (c Control) Applies(k Kind) bool { return slices.Contains(c.AppliesTo, k) }
 
 // Kinds that most controls share.
 var (
-	workloads    = []Kind{KindTrainingJob, KindEndpoint}
-	networkKinds = []Kind{KindTrainingJob, KindEndpoint, KindPreflight, KindNetwork}
-	dataKinds    = []Kind{KindTrainingJob, KindEndpoint, KindPreflight}
-	keyKinds     = []Kind{KindTrainingJob, KindEndpoint, KindNetwork, KindPreflight, KindKMSKey}
-	roleKinds    = []Kind{KindTrainingJob, KindEndpoint, KindPreflight, KindExecutionRole}
-	logKinds     = []Kind{KindTrainingJob, KindEndpoint, KindNetwork}
-	taggedKinds  = []Kind{KindTrainingJob, KindEndpoint, KindNetwork, KindKMSKey, KindExecutionRole, KindPreflight}
+	workloads    = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint}
+	networkKinds = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindPreflight, KindNetwork}
+	dataKinds    = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindPreflight}
+	keyKinds     = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindNetwork, KindPreflight, KindKMSKey}
+	roleKinds    = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindPreflight, KindExecutionRole}
+	logKinds     = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindNetwork}
+	taggedKinds  = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindNetwork, KindKMSKey, KindExecutionRole, KindPreflight}
+	// jobKinds are the SageMaker jobs sagesafe starts.
+	jobKinds = []Kind{KindTrainingJob, KindProcessingJob}
 	auditKinds   = []Kind{KindAuditTrail, KindPreflight}
 )
 
@@ -44,9 +46,9 @@ var Catalog = []Control{
 	{
 		ID:        "SS-NET-1",
 		Title:     "Workload runs in a VPC",
-		Rule:      "A training job or endpoint names at least one subnet and at least one security group, so SageMaker attaches its instances to your VPC, and all of its subnets and security groups are in one VPC.",
+		Rule:      "A training job, processing job or endpoint names at least one subnet and at least one security group, so SageMaker attaches its instances to your VPC, and all of its subnets and security groups are in one VPC.",
 		Severity:  SeverityError,
-		AppliesTo: []Kind{KindTrainingJob, KindEndpoint, KindPreflight},
+		AppliesTo: []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindPreflight},
 		Rationale: "Without a VPC configuration SageMaker runs the containers in a network it manages, where your route tables, security groups, VPC endpoints and flow logs do not apply, so none of the other network controls can hold.",
 		Fix:       "Set subnet_ids and security_group_ids, for example to the private subnets and security group of a sagesafe_network, and take them all from one VPC.",
 		References: []string{
@@ -151,9 +153,9 @@ var Catalog = []Control{
 	{
 		ID:        "SS-ENC-1",
 		Title:     "Training output is encrypted with the CMK",
-		Rule:      "A training job's OutputDataConfig.KmsKeyId is the workload's customer-managed key.",
+		Rule:      "A training job's OutputDataConfig.KmsKeyId, and a processing job's ProcessingOutputConfig.KmsKeyId (the key of every output), is the workload's customer-managed key.",
 		Severity:  SeverityError,
-		AppliesTo: []Kind{KindTrainingJob},
+		AppliesTo: jobKinds,
 		Rationale: "Without a key SageMaker writes the model artifacts to S3 under the account's AWS managed aws/s3 key, whose policy you cannot restrict, so anyone with read access to the bucket can decrypt the model.",
 		Fix:       "Set kms_key_arn on sagesafe_training_job to a sagesafe_kms_key; sagesafe encrypts the output with it. Do not point the output at a different or AWS managed key.",
 		References: []string{
@@ -164,7 +166,7 @@ var Catalog = []Control{
 	{
 		ID:        "SS-ENC-2",
 		Title:     "ML storage volumes are encrypted with the CMK",
-		Rule:      "The training job's ResourceConfig.VolumeKmsKeyId and the endpoint configuration's KmsKeyId are the workload's CMK, except for instance types with local NVMe instance storage (InstanceStorageSupported): those are encrypted in hardware, the API rejects a key for them, and the key must be absent.",
+		Rule:      "The training job's ResourceConfig.VolumeKmsKeyId, the processing job's ProcessingResources.ClusterConfig.VolumeKmsKeyId and the endpoint configuration's KmsKeyId are the workload's CMK, except for instance types with local NVMe instance storage (InstanceStorageSupported): those are encrypted in hardware, the API rejects a key for them, and the key must be absent.",
 		Severity:  SeverityError,
 		AppliesTo: workloads,
 		Rationale: "The ML storage volume holds copies of the training data, checkpoints and model files; with a customer-managed key you decide who can decrypt it and can revoke access by disabling the key.",
@@ -178,10 +180,10 @@ var Catalog = []Control{
 	{
 		ID:        "SS-ENC-3",
 		Title:     "Inter-container traffic is encrypted",
-		Rule:      "Training jobs run with EnableInterContainerTrafficEncryption.",
+		Rule:      "Training jobs run with EnableInterContainerTrafficEncryption, and processing jobs with NetworkConfig.EnableInterContainerTrafficEncryption.",
 		Severity:  SeverityError,
 		Forced:    true,
-		AppliesTo: []Kind{KindTrainingJob},
+		AppliesTo: jobKinds,
 		Rationale: "Distributed training exchanges data and model parameters between instances; without this flag that traffic crosses the VPC unencrypted.",
 		Fix:       "Nothing to configure: sagesafe_training_job always enables it. A finding means the live job was created outside sagesafe; recreate it with sagesafe_training_job.",
 		References: []string{
@@ -289,7 +291,7 @@ var Catalog = []Control{
 		Rule: "Every bucket the workload reads or writes (input, checkpoint, output, model artifacts, data capture, preflight s3_uris) is owned by the caller's account: S3 is asked with ExpectedBucketOwner set to this account and answers. A bucket of another account is refused. " +
 			"The S3 gateway endpoint of sagesafe_network has a policy that allows only buckets of this account (aws:ResourceAccount) and the AWS-owned bucket ECR serves image layers from; any other policy, AWS's default allow-all included, is drift, and so is any other S3 endpoint (gateway or interface) someone adds to its VPC with another policy.",
 		Severity:  SeverityError,
-		AppliesTo: []Kind{KindTrainingJob, KindEndpoint, KindPreflight, KindNetwork},
+		AppliesTo: []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindPreflight, KindNetwork},
 		Rationale: "A bucket name says nothing about its owner. Output, checkpoints and captured requests written to a bucket of another account belong to that account, and inputs read from one can be replaced by it; a mistyped or squatted name sends the data there. SageMaker writes wherever the location points.",
 		Fix:       "Use a bucket of this account for every S3 location (copy shared inputs into it). The S3 gateway endpoint of sagesafe_network, and every sagesafe_execution_role, allow only buckets of this account as well.",
 		References: []string{
@@ -468,10 +470,10 @@ var Catalog = []Control{
 	{
 		ID:        "SS-GOV-3",
 		Title:     "Training runtime is bounded",
-		Rule:      "A training job's StoppingCondition.MaxRuntimeInSeconds is set and at most max_training_runtime_seconds.",
+		Rule:      "A training or processing job's StoppingCondition.MaxRuntimeInSeconds is set and at most max_training_runtime_seconds.",
 		Severity:  SeverityError,
 		TunableBy: "max_training_runtime_seconds",
-		AppliesTo: []Kind{KindTrainingJob},
+		AppliesTo: jobKinds,
 		Rationale: "A hung or runaway job keeps expensive instances running; the same limit can be enforced with the sagemaker:MaxRuntimeInSeconds condition key.",
 		Fix:       "Set max_runtime_seconds on sagesafe_training_job to at most max_training_runtime_seconds.",
 		References: []string{
