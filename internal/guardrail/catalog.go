@@ -37,8 +37,8 @@ var (
 	logKinds     = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindNetwork}
 	taggedKinds  = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindNetwork, KindKMSKey, KindExecutionRole, KindPreflight}
 	// jobKinds are the SageMaker jobs sagesafe starts.
-	jobKinds = []Kind{KindTrainingJob, KindProcessingJob}
-	auditKinds   = []Kind{KindAuditTrail, KindPreflight}
+	jobKinds   = []Kind{KindTrainingJob, KindProcessingJob}
+	auditKinds = []Kind{KindAuditTrail, KindPreflight}
 )
 
 // Catalog is every control sagesafe enforces, in documentation order.
