@@ -279,17 +279,9 @@ func TestAccProcessingJob_basic(t *testing.T) {
 			ImportStateVerifyIdentifierAttribute: "name",
 			ImportStateVerifyIgnore:              []string{"timeouts"},
 		}, {
-			// Drift: an alarm deleted and a tag removed out of band.
+			// Drift: an alarm deleted out of band; the next apply restores it.
 			PreConfig: func() {
-				ctx := context.Background()
-				if _, err := c.CloudWatch.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{disk}}); err != nil {
-					t.Fatal(err)
-				}
-				j, err := describe(ctx, c, cfg.name)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, err := c.SageMaker.DeleteTags(ctx, &sagemaker.DeleteTagsInput{ResourceArn: j.ProcessingJobArn, TagKeys: []string{"stage"}}); err != nil {
+				if _, err := c.CloudWatch.DeleteAlarms(context.Background(), &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{disk}}); err != nil {
 					t.Fatal(err)
 				}
 			},
@@ -308,10 +300,42 @@ func TestAccProcessingJob_basic(t *testing.T) {
 				return nil
 			},
 			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("alarm_names"), knownvalue.MapSizeExact(2)),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("controls"), knownvalue.SetPartial(forcedControls)),
+			},
+		}, {
+			// Drift: a tag removed out of band; the next apply restores it.
+			PreConfig: func() {
+				ctx := context.Background()
+				j, err := describe(ctx, c, cfg.name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := c.SageMaker.DeleteTags(ctx, &sagemaker.DeleteTagsInput{ResourceArn: j.ProcessingJobArn, TagKeys: []string{"stage"}}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config: retagged.hcl(),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("tags"), knownvalue.MapExact(map[string]knownvalue.Check{
 					"project": knownvalue.StringExact("tfacc"), "stage": knownvalue.StringExact("baseline"),
 				})),
-				statecheck.ExpectKnownValue(addr, tfjsonpath.New("controls"), knownvalue.SetPartial(forcedControls)),
+			},
+			Check: func(*terraform.State) error {
+				j, _ := describe(context.Background(), c, cfg.name)
+				tags, err := c.SageMaker.ListTags(context.Background(), &sagemaker.ListTagsInput{ResourceArn: j.ProcessingJobArn})
+				if err != nil {
+					return err
+				}
+				for _, tg := range tags.Tags {
+					if aws.ToString(tg.Key) == "stage" {
+						return nil
+					}
+				}
+				return fmt.Errorf("tag stage was not restored: %v", tags.Tags)
 			},
 		}},
 	})
