@@ -4,20 +4,17 @@
 package processingjob
 
 import (
-	"context"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 )
 
 // ProcessingNamespace holds the instance metrics of processing jobs; like
@@ -48,35 +45,6 @@ func processingAlarmName(trainingName string) string {
 
 // alarmNamesOf maps the alarm_names keys of specs to their names.
 func alarmNamesOf(specs []alarms.Spec) map[string]string { return alarms.TrainingNames(specs) }
-
-func specNames(specs []alarms.Spec) []string {
-	out := make([]string, 0, len(specs))
-	for _, s := range specs {
-		out = append(out, s.Name)
-	}
-	return out
-}
-
-// alarmDrift compares the live alarms with the specs. ok maps the keys of
-// the alarms that match to their names; drift says what is wrong with the
-// others.
-func alarmDrift(specs []alarms.Spec, live map[string]cwtypes.MetricAlarm) (ok map[string]string, drift []string) {
-	ok = map[string]string{}
-	for _, s := range specs {
-		la, found := live[s.Name]
-		switch {
-		case !found:
-			drift = append(drift, fmt.Sprintf("alarm %s is missing", s.Name))
-		default:
-			if d := alarms.Diff(s, la); len(d) > 0 {
-				drift = append(drift, fmt.Sprintf("alarm %s: %s", s.Name, strings.Join(d, "; ")))
-			} else {
-				ok[s.Kind] = s.Name
-			}
-		}
-	}
-	return ok, drift
-}
 
 // alarmsToDelete are the alarms in state and every name the job could have,
 // in case a failed create or update left one out of state.
@@ -115,7 +83,7 @@ func importedAlarms(live map[string]cwtypes.MetricAlarm, specs []alarms.Spec, pr
 			actions, found = la.AlarmActions, true
 		}
 	}
-	if found && !slices.Equal(sortedCopy(actions), sortedCopy(providerActions)) {
+	if found && !sagemakerjob.SameSet(actions, providerActions) {
 		elems := make([]attr.Value, 0, len(actions))
 		for _, a := range actions {
 			elems = append(elems, types.StringValue(a))
@@ -123,37 +91,4 @@ func importedAlarms(live map[string]cwtypes.MetricAlarm, specs []alarms.Spec, pr
 		attrs["actions"] = types.ListValueMust(types.StringType, elems)
 	}
 	return types.ObjectValueMust(alarmsAttrTypes, attrs)
-}
-
-func sortedCopy(s []string) []string {
-	out := slices.Clone(s)
-	slices.Sort(out)
-	return out
-}
-
-// tagAlarms gives the alarms the job's tags (PutMetricAlarm ignores tags on
-// existing alarms) and removes the keys the job lost.
-func (r *processingJobResource) tagAlarms(ctx context.Context, specs []alarms.Spec, tags map[string]string, remove []string) error {
-	live, err := alarms.Describe(ctx, r.data.AWS.CloudWatch, specNames(specs))
-	if err != nil {
-		return err
-	}
-	cwTags := shared.TagList(tags, func(k, v *string) cwtypes.Tag { return cwtypes.Tag{Key: k, Value: v} })
-	for _, name := range specNames(specs) {
-		a, ok := live[name]
-		if !ok || a.AlarmArn == nil {
-			continue
-		}
-		if len(remove) > 0 {
-			if _, err := r.data.AWS.CloudWatch.UntagResource(ctx, &cloudwatch.UntagResourceInput{ResourceARN: a.AlarmArn, TagKeys: remove}); err != nil {
-				return fmt.Errorf("untagging alarm %s: %w", name, err)
-			}
-		}
-		if len(cwTags) > 0 {
-			if _, err := r.data.AWS.CloudWatch.TagResource(ctx, &cloudwatch.TagResourceInput{ResourceARN: a.AlarmArn, Tags: cwTags}); err != nil {
-				return fmt.Errorf("tagging alarm %s: %w", name, err)
-			}
-		}
-	}
-	return nil
 }

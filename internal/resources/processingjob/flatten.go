@@ -4,7 +4,6 @@ package processingjob
 
 import (
 	"context"
-	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -13,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
@@ -79,7 +79,11 @@ func flattenJob(ctx context.Context, m *model, job *sagemaker.DescribeProcessing
 		m.InstanceCount = optInt(c.InstanceCount)
 		m.VolumeSizeGB = optInt(c.VolumeSizeInGB)
 	}
-	m.VPC = flattenVPC(ctx, job.NetworkConfig, m.VPC, &diags)
+	var vpc *smtypes.VpcConfig
+	if job.NetworkConfig != nil {
+		vpc = job.NetworkConfig.VpcConfig
+	}
+	m.VPC = sagemakerjob.FlattenVPC(ctx, vpc, m.VPC, &diags)
 	m.MaxRuntimeSeconds = types.Int64Null()
 	if sc := job.StoppingCondition; sc != nil {
 		m.MaxRuntimeSeconds = optInt(sc.MaxRuntimeInSeconds)
@@ -95,37 +99,6 @@ func locationValue(name, uri, local string) attr.Value {
 	return types.ObjectValueMust(locationAttrTypes, map[string]attr.Value{
 		"name": types.StringValue(name), "s3_uri": types.StringValue(uri), "local_path": types.StringValue(local),
 	})
-}
-
-// flattenVPC keeps the prior order of the IDs when the live sets are equal
-// (SageMaker does not promise to keep the order).
-func flattenVPC(ctx context.Context, nc *smtypes.NetworkConfig, prior types.Object, diags *diag.Diagnostics) types.Object {
-	if nc == nil || nc.VpcConfig == nil {
-		return types.ObjectNull(vpcAttrTypes)
-	}
-	var p vpcModel
-	if !prior.IsNull() && !prior.IsUnknown() {
-		diags.Append(prior.As(ctx, &p, objectAsOptions)...)
-	}
-	obj, d := types.ObjectValue(vpcAttrTypes, map[string]attr.Value{
-		"subnet_ids":         keepOrder(ctx, nc.VpcConfig.Subnets, p.SubnetIDs, diags),
-		"security_group_ids": keepOrder(ctx, nc.VpcConfig.SecurityGroupIds, p.SecurityGroupIDs, diags),
-	})
-	diags.Append(d...)
-	return obj
-}
-
-func keepOrder(ctx context.Context, live []string, prior types.List, diags *diag.Diagnostics) types.List {
-	if !prior.IsNull() && !prior.IsUnknown() {
-		var p []string
-		diags.Append(prior.ElementsAs(ctx, &p, false)...)
-		if slices.Equal(sortedCopy(p), sortedCopy(live)) {
-			return prior
-		}
-	}
-	l, d := types.ListValueFrom(ctx, types.StringType, live)
-	diags.Append(d...)
-	return l
 }
 
 // flattenTags returns the resource's own tags from the live tags (see
@@ -156,18 +129,4 @@ func optList(ctx context.Context, v []string, diags *diag.Diagnostics) types.Lis
 	l, d := types.ListValueFrom(ctx, types.StringType, v)
 	diags.Append(d...)
 	return l
-}
-
-func optString(s *string) types.String {
-	if s == nil || *s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(*s)
-}
-
-func optInt(v *int32) types.Int64 {
-	if v == nil {
-		return types.Int64Null()
-	}
-	return types.Int64Value(int64(*v))
 }

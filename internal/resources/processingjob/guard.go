@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
@@ -275,18 +274,4 @@ func pathFor(vpcSet bool) func(guardrail.Finding) path.Path {
 		}
 		return p.For(f)
 	}
-}
-
-// replacingControls are forced settings of the job itself: when the live
-// job lacks one, only a new job can restore it.
-var replacingControls = []string{"SS-NET-4", "SS-ENC-1", "SS-ENC-2", "SS-ENC-3"}
-
-func controlsOf(l types.List) map[string]bool {
-	have := map[string]bool{}
-	for _, v := range l.Elements() {
-		if s, ok := v.(types.String); ok {
-			have[s.ValueString()] = true
-		}
-	}
-	return have
 }

@@ -47,11 +47,6 @@ type locationModel struct {
 	LocalPath types.String `tfsdk:"local_path"`
 }
 
-type vpcModel struct {
-	SubnetIDs        types.List `tfsdk:"subnet_ids"`
-	SecurityGroupIDs types.List `tfsdk:"security_group_ids"`
-}
-
 type alarmsModel struct {
 	Actions       types.List    `tfsdk:"actions"`
 	DiskPercent   types.Float64 `tfsdk:"disk_percent"`
@@ -65,11 +60,6 @@ var (
 		"local_path": types.StringType,
 	}
 	locationObjectType = types.ObjectType{AttrTypes: locationAttrTypes}
-
-	vpcAttrTypes = map[string]attr.Type{
-		"subnet_ids":         types.ListType{ElemType: types.StringType},
-		"security_group_ids": types.ListType{ElemType: types.StringType},
-	}
 
 	alarmsAttrTypes = map[string]attr.Type{
 		"actions":        types.ListType{ElemType: types.StringType},

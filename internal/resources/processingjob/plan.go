@@ -5,7 +5,6 @@ package processingjob
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
@@ -69,23 +68,4 @@ func planReplacement(plan *model, config, state model, diags *diag.Diagnostics) 
 			fmt.Sprintf("This change replaces processing job %s with a new job, and SageMaker never allows a processing job name twice in an account and region, "+
 				"even after the job ended. Give the new job another name, or use name_prefix so that every replacement gets a new one.", state.Name.ValueString()))
 	}
-}
-
-// lostForcedControls returns the forced controls of the job itself that the
-// live job fails (absent from the state's controls) and the plan satisfies.
-func lostForcedControls(state types.List, planned []string) []string {
-	if state.IsNull() || state.IsUnknown() {
-		return nil
-	}
-	have := controlsOf(state)
-	if len(have) == 0 {
-		return nil // never checked (for example a create that stopped half-way)
-	}
-	var lost []string
-	for _, id := range replacingControls {
-		if !have[id] && slices.Contains(planned, id) {
-			lost = append(lost, id)
-		}
-	}
-	return lost
 }

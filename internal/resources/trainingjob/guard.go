@@ -336,7 +336,3 @@ func pathFor(vpcSet bool) func(guardrail.Finding) path.Path {
 		return p.For(f)
 	}
 }
-
-// replacingControls are forced settings of the job itself: when the live
-// job lacks one, only a new job can restore it.
-var replacingControls = []string{"SS-NET-4", "SS-ENC-1", "SS-ENC-2", "SS-ENC-3"}

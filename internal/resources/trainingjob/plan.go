@@ -103,30 +103,6 @@ func immutableChanges(plan, state model) []string {
 	return changed
 }
 
-// lostForcedControls returns the forced controls of the job itself that the
-// live job fails (absent from the state's controls) and the plan satisfies.
-func lostForcedControls(state types.List, planned []string) []string {
-	if state.IsNull() || state.IsUnknown() {
-		return nil
-	}
-	have := map[string]bool{}
-	for _, v := range state.Elements() {
-		if s, ok := v.(types.String); ok {
-			have[s.ValueString()] = true
-		}
-	}
-	if len(have) == 0 {
-		return nil // never checked (for example a create that stopped half-way)
-	}
-	var lost []string
-	for _, id := range replacingControls {
-		if !have[id] && slices.Contains(planned, id) {
-			lost = append(lost, id)
-		}
-	}
-	return lost
-}
-
 func sameControls(ctx context.Context, state types.List, ids []string) bool {
 	if state.IsNull() || state.IsUnknown() {
 		return false

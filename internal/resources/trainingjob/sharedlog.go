@@ -7,6 +7,7 @@ package trainingjob
 import (
 	"context"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
@@ -40,4 +41,24 @@ func runChecks(ctx context.Context, f evaluate.Fetcher, policy guardrail.Policy,
 // planned.
 func (r *trainingJobResource) ensureLogGroup(ctx context.Context, lp logGroupPlan, pre prefetched, key facts.Value[string]) error {
 	return sagemakerjob.EnsureLogGroup(ctx, r.data, LogGroupName, lp, pre, key)
+}
+
+// What every job resource shares (internal/sagemakerjob).
+var (
+	lostForcedControls = sagemakerjob.LostForcedControls
+	specNames          = sagemakerjob.SpecNames
+	alarmDrift         = sagemakerjob.AlarmDrift
+	mergedTags         = sagemakerjob.MergedTags
+	decodeVPC          = sagemakerjob.DecodeVPC
+	flattenVPC         = sagemakerjob.FlattenVPC
+	optString          = sagemakerjob.OptString
+	optInt             = sagemakerjob.OptInt
+	sameSet            = sagemakerjob.SameSet
+	vpcAttribute       = sagemakerjob.VPCAttribute
+	thresholdAttribute = sagemakerjob.ThresholdAttribute
+)
+
+// tagAlarms gives the alarms the job's tags.
+func (r *trainingJobResource) tagAlarms(ctx context.Context, specs []alarms.Spec, tags map[string]string, remove []string) error {
+	return sagemakerjob.TagAlarms(ctx, r.data.AWS.CloudWatch, specs, tags, remove)
 }
