@@ -9,7 +9,14 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
@@ -127,4 +134,36 @@ func RunChecks(ctx context.Context, f evaluate.Fetcher, policy guardrail.Policy,
 	}
 	ev.Controls = ev.States.Held()
 	return ev, errors.Join(err, sharedErr)
+}
+
+// LiveAlarms are the alarms of specs as the guardrails see them: whether
+// each exists, with its actions, in the live alarms.
+func LiveAlarms(specs []alarms.Spec, live map[string]cwtypes.MetricAlarm) facts.Value[[]guardrail.Alarm] {
+	list := make([]guardrail.Alarm, 0, len(specs))
+	for _, sp := range specs {
+		a := guardrail.Alarm{Name: sp.Name, Kind: sp.Kind}
+		if la, ok := live[sp.Name]; ok {
+			a.Exists, a.ActionsEnabled, a.Actions = true, aws.ToBool(la.ActionsEnabled), facts.Known(la.AlarmActions)
+		}
+		list = append(list, a)
+	}
+	return facts.Known(list)
+}
+
+// ReportDrift warns about what a check of the live job (what: "training job
+// <name>") found: drifted alarms, and failed controls (as warnings: the job
+// exists, and the next apply restores or replaces it). Failed SS-MON-1
+// findings are the alarm drift already reported.
+func ReportDrift(what string, drift []string, findings []guardrail.Finding, pathFor func(guardrail.Finding) path.Path, diags *diag.Diagnostics) {
+	if len(drift) > 0 {
+		diags.AddAttributeWarning(path.Root("alarm_names"), "SS-MON-1: the alarms of "+what+" changed outside Terraform",
+			strings.Join(drift, "\n")+"\nThe next apply restores them in place.")
+	}
+	var drifted []guardrail.Finding
+	for _, f := range findings {
+		if f.Severity != guardrail.SeverityWarning && f.Control != "SS-MON-1" {
+			drifted = append(drifted, f)
+		}
+	}
+	diags.Append(guardrail.Diagnostics(guardrail.AsWarnings(drifted), pathFor)...)
 }

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
@@ -135,15 +134,7 @@ func liveSubject(job *sagemaker.DescribeProcessingJobOutput, liveTags map[string
 		s.MaxRuntimeSeconds = facts.Known(int64(aws.ToInt32(sc.MaxRuntimeInSeconds)))
 	}
 	s.Tags = facts.Known(maps.Clone(liveTags))
-	list := make([]guardrail.Alarm, 0, len(specs))
-	for _, sp := range specs {
-		a := guardrail.Alarm{Name: sp.Name, Kind: sp.Kind}
-		if la, ok := live[sp.Name]; ok {
-			a.Exists, a.ActionsEnabled, a.Actions = true, aws.ToBool(la.ActionsEnabled), facts.Known(la.AlarmActions)
-		}
-		list = append(list, a)
-	}
-	s.Alarms = facts.Known(list)
+	s.Alarms = sagemakerjob.LiveAlarms(specs, live)
 	return s
 }
 
@@ -220,17 +211,7 @@ func recordInspection(ctx context.Context, m *model, ins inspection, err error, 
 // alarms, and failed controls (as warnings: the job exists, and the next
 // apply restores or replaces it).
 func reportDrift(ins inspection, name string, vpcSet bool, diags *diag.Diagnostics) {
-	if len(ins.drift) > 0 {
-		diags.AddAttributeWarning(path.Root("alarm_names"), "SS-MON-1: the alarms of processing job "+name+" changed outside Terraform",
-			strings.Join(ins.drift, "\n")+"\nThe next apply restores them in place.")
-	}
-	var drifted []guardrail.Finding
-	for _, f := range ins.ev.Findings {
-		if f.Severity != guardrail.SeverityWarning && f.Control != "SS-MON-1" {
-			drifted = append(drifted, f)
-		}
-	}
-	diags.Append(guardrail.Diagnostics(guardrail.AsWarnings(drifted), pathFor(vpcSet))...)
+	sagemakerjob.ReportDrift("processing job "+name, ins.drift, ins.ev.Findings, pathFor(vpcSet), diags)
 }
 
 // reportPlanned adds the findings of a plan to diags: errors refuse a plan

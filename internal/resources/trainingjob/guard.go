@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
@@ -21,6 +20,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
@@ -149,17 +149,7 @@ func (r *trainingJobResource) checkPlanned(ctx context.Context, in inputs, pre p
 // apply restores or replaces it). Failed SS-MON-1 findings are the alarm
 // drift already reported.
 func reportDrift(ins inspection, name string, vpcSet bool, diags *diag.Diagnostics) {
-	if len(ins.drift) > 0 {
-		diags.AddAttributeWarning(path.Root("alarm_names"), "SS-MON-1: the alarms of training job "+name+" changed outside Terraform",
-			strings.Join(ins.drift, "\n")+"\nThe next apply restores them in place.")
-	}
-	var drifted []guardrail.Finding
-	for _, f := range ins.ev.Findings {
-		if f.Severity != guardrail.SeverityWarning && f.Control != "SS-MON-1" {
-			drifted = append(drifted, f)
-		}
-	}
-	diags.Append(guardrail.Diagnostics(guardrail.AsWarnings(drifted), pathFor(vpcSet))...)
+	sagemakerjob.ReportDrift("training job "+name, ins.drift, ins.ev.Findings, pathFor(vpcSet), diags)
 }
 
 // reportPlanned adds the findings of a plan to diags. An error finding
@@ -281,15 +271,7 @@ func liveSubject(job *sagemaker.DescribeTrainingJobOutput, liveTags map[string]s
 		s.MaxRuntimeSeconds = facts.Known(int64(aws.ToInt32(sc.MaxRuntimeInSeconds)))
 	}
 	s.Tags = facts.Known(maps.Clone(liveTags))
-	list := make([]guardrail.Alarm, 0, len(specs))
-	for _, sp := range specs {
-		a := guardrail.Alarm{Name: sp.Name, Kind: sp.Kind}
-		if la, ok := live[sp.Name]; ok {
-			a.Exists, a.ActionsEnabled, a.Actions = true, aws.ToBool(la.ActionsEnabled), facts.Known(la.AlarmActions)
-		}
-		list = append(list, a)
-	}
-	s.Alarms = facts.Known(list)
+	s.Alarms = sagemakerjob.LiveAlarms(specs, live)
 	return s
 }
 
