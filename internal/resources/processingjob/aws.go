@@ -159,7 +159,7 @@ func readCreated(ctx context.Context, api sageMakerAPI, name string) (*sagemaker
 	delay := time.Second
 	for {
 		job, err := findJob(ctx, api, name)
-		if err == nil || !(errors.Is(err, errNotFound) || idem.Retryable(err)) || time.Now().After(deadline) {
+		if err == nil || (!errors.Is(err, errNotFound) && !idem.Retryable(err)) || time.Now().After(deadline) {
 			return job, err
 		}
 		select {

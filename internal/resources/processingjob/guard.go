@@ -183,7 +183,7 @@ func (r *processingJobResource) inspect(ctx context.Context, m model, job *sagem
 // recordInspection writes what a check of the live job found into m: its
 // alarm names, controls and control states. When the job could not be
 // checked at all, every control is not_checked with the reason.
-func recordInspection(ctx context.Context, m *model, ins inspection, err error, what string, diags *diag.Diagnostics) {
+func recordInspection(m *model, ins inspection, err error, what string, diags *diag.Diagnostics) {
 	if !ins.checked {
 		diags.AddWarning(what+" failed", err.Error()+"\nNo control is checked (control_states says why); the next refresh checks them again.")
 		states := guardrail.ControlStates{}

@@ -144,7 +144,7 @@ func (r *processingJobResource) Create(ctx context.Context, req resource.CreateR
 		return
 	}
 	ins, err := r.inspect(ctx, plan, job)
-	recordInspection(ctx, &plan, ins, err, "Checking processing job "+name+" after creation", &resp.Diagnostics)
+	recordInspection(&plan, ins, err, "Checking processing job "+name+" after creation", &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	reportEnd(name, job, &resp.Diagnostics)
 }
@@ -179,7 +179,7 @@ func (r *processingJobResource) Read(ctx context.Context, req resource.ReadReque
 	}
 	resp.Diagnostics.Append(flattenJob(ctx, &state, job, tags, r.data.DefaultTags)...)
 	ins, err := r.inspect(ctx, state, job)
-	recordInspection(ctx, &state, ins, err, "Checking processing job "+name+" for drift", &resp.Diagnostics)
+	recordInspection(&state, ins, err, "Checking processing job "+name+" for drift", &resp.Diagnostics)
 	if ins.checked {
 		reportDrift(ins, name, !state.VPC.IsNull(), &resp.Diagnostics)
 	}
@@ -204,7 +204,7 @@ func (r *processingJobResource) Update(ctx context.Context, req resource.UpdateR
 		return
 	}
 	ins, err := r.inspect(ctx, plan, job)
-	recordInspection(ctx, &plan, ins, err, "Checking processing job "+name+" after the update", &resp.Diagnostics)
+	recordInspection(&plan, ins, err, "Checking processing job "+name+" after the update", &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 

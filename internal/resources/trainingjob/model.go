@@ -54,8 +54,6 @@ type channelModel struct {
 	Distribution types.String `tfsdk:"distribution"`
 }
 
-type vpcModel = sagemakerjob.VPCModel
-
 type alarmsModel struct {
 	Actions        types.List    `tfsdk:"actions"`
 	DiskPercent    types.Float64 `tfsdk:"disk_percent"`
