@@ -87,12 +87,12 @@ var Catalog = []Control{
 	{
 		ID:        "SS-NET-4",
 		Title:     "Network isolation is on",
-		Rule:      "Training jobs run with EnableNetworkIsolation, and the models behind endpoints are created with EnableNetworkIsolation.",
+		Rule:      "Training jobs run with EnableNetworkIsolation, processing jobs with NetworkConfig.EnableNetworkIsolation, and the models behind endpoints are created with EnableNetworkIsolation.",
 		Severity:  SeverityError,
 		Forced:    true,
 		AppliesTo: workloads,
 		Rationale: "With network isolation the container gets no network access at all, not even to the VPC, so code in a training image or model cannot call out or download anything; SageMaker still stages the inputs and artifacts for it.",
-		Fix:       "Nothing to configure: sagesafe_training_job and sagesafe_endpoint always enable network isolation. A finding means the live job or model was created or changed outside sagesafe; apply again to replace it.",
+		Fix:       "Nothing to configure: sagesafe_training_job, sagesafe_processing_job and sagesafe_endpoint always enable network isolation. A finding means the live job or model was created or changed outside sagesafe; apply again to replace it.",
 		References: []string{
 			"Security Hub SageMaker.5",
 			"checkov CKV_AWS_370",
@@ -157,7 +157,7 @@ var Catalog = []Control{
 		Severity:  SeverityError,
 		AppliesTo: jobKinds,
 		Rationale: "Without a key SageMaker writes the model artifacts to S3 under the account's AWS managed aws/s3 key, whose policy you cannot restrict, so anyone with read access to the bucket can decrypt the model.",
-		Fix:       "Set kms_key_arn on sagesafe_training_job to a sagesafe_kms_key; sagesafe encrypts the output with it. Do not point the output at a different or AWS managed key.",
+		Fix:       "Set kms_key_arn on sagesafe_training_job or sagesafe_processing_job to a sagesafe_kms_key; sagesafe encrypts the output with it. Do not point the output at a different or AWS managed key.",
 		References: []string{
 			"Whitepaper \"Build a secure enterprise ML platform\": deny when sagemaker:OutputKmsKey is null",
 			"Steampipe sagemaker_training_job_volume_and_data_encryption_enabled",
@@ -185,7 +185,7 @@ var Catalog = []Control{
 		Forced:    true,
 		AppliesTo: jobKinds,
 		Rationale: "Distributed training exchanges data and model parameters between instances; without this flag that traffic crosses the VPC unencrypted.",
-		Fix:       "Nothing to configure: sagesafe_training_job always enables it. A finding means the live job was created outside sagesafe; recreate it with sagesafe_training_job.",
+		Fix:       "Nothing to configure: sagesafe_training_job and sagesafe_processing_job always enable it. A finding means the live job was created outside sagesafe; recreate it with sagesafe_training_job or sagesafe_processing_job.",
 		References: []string{
 			"Prowler sagemaker_training_jobs_intercontainer_encryption_enabled",
 			"Whitepaper \"Build a secure enterprise ML platform\": deny when sagemaker:InterContainerTrafficEncryption is false",
@@ -368,7 +368,7 @@ var Catalog = []Control{
 		Severity:  SeverityError,
 		AppliesTo: workloads,
 		Rationale: "A missing or muted alarm silently removes detection of failures, error spikes and resource exhaustion; disabled actions are a common leftover of maintenance work. An alarm whose threshold the metric can never cross (an error rate above 1, a utilization above 100 percent) is just as silent, and an endpoint's blue/green rollback wired to it never happens.",
-		Fix:       "Apply again so sagesafe_training_job or sagesafe_endpoint recreates the missing alarms and restores edited ones; re-enable actions with aws cloudwatch enable-alarm-actions; choose thresholds inside the metric's range, as each threshold attribute's description states.",
+		Fix:       "Apply again so sagesafe_training_job, sagesafe_processing_job or sagesafe_endpoint recreates the missing alarms and restores edited ones; re-enable actions with aws cloudwatch enable-alarm-actions; choose thresholds inside the metric's range, as each threshold attribute's description states.",
 		References: []string{
 			"Security Hub CloudWatch.17",
 			"checkov CKV_AWS_319",
@@ -383,7 +383,7 @@ var Catalog = []Control{
 		TunableBy:   "require_alarm_actions",
 		AppliesTo:   workloads,
 		Rationale:   "An alarm without an action changes state with nobody told, so the failure it detects goes unnoticed.",
-		Fix:         "Give the workload's alarms an action, such as an SNS topic ARN, in the alarm settings of sagesafe_training_job or sagesafe_endpoint.",
+		Fix:         "Give the workload's alarms an action, such as an SNS topic ARN, in the alarm settings of sagesafe_training_job, sagesafe_processing_job or sagesafe_endpoint.",
 		References: []string{
 			"Security Hub CloudWatch.15",
 		},
@@ -475,7 +475,7 @@ var Catalog = []Control{
 		TunableBy: "max_training_runtime_seconds",
 		AppliesTo: jobKinds,
 		Rationale: "A hung or runaway job keeps expensive instances running; the same limit can be enforced with the sagemaker:MaxRuntimeInSeconds condition key.",
-		Fix:       "Set max_runtime_seconds on sagesafe_training_job to at most max_training_runtime_seconds.",
+		Fix:       "Set max_runtime_seconds on sagesafe_training_job or sagesafe_processing_job to at most max_training_runtime_seconds.",
 		References: []string{
 			"IAM condition key sagemaker:MaxRuntimeInSeconds",
 		},
