@@ -20,6 +20,7 @@ var kindOf = map[string]guardrail.Kind{
 	"sagesafe_audit_trail":    guardrail.KindAuditTrail,
 	"sagesafe_budget":         guardrail.KindBudget,
 	"sagesafe_training_job":   guardrail.KindTrainingJob,
+	"sagesafe_processing_job": guardrail.KindProcessingJob,
 	"sagesafe_endpoint":       guardrail.KindEndpoint,
 }
 

@@ -29,14 +29,16 @@ func (c Control) Applies(k Kind) bool { return slices.Contains(c.AppliesTo, k) }
 
 // Kinds that most controls share.
 var (
-	workloads    = []Kind{KindTrainingJob, KindEndpoint}
-	networkKinds = []Kind{KindTrainingJob, KindEndpoint, KindPreflight, KindNetwork}
-	dataKinds    = []Kind{KindTrainingJob, KindEndpoint, KindPreflight}
-	keyKinds     = []Kind{KindTrainingJob, KindEndpoint, KindNetwork, KindPreflight, KindKMSKey}
-	roleKinds    = []Kind{KindTrainingJob, KindEndpoint, KindPreflight, KindExecutionRole}
-	logKinds     = []Kind{KindTrainingJob, KindEndpoint, KindNetwork}
-	taggedKinds  = []Kind{KindTrainingJob, KindEndpoint, KindNetwork, KindKMSKey, KindExecutionRole, KindPreflight}
-	auditKinds   = []Kind{KindAuditTrail, KindPreflight}
+	workloads    = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint}
+	networkKinds = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindPreflight, KindNetwork}
+	dataKinds    = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindPreflight}
+	keyKinds     = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindNetwork, KindPreflight, KindKMSKey}
+	roleKinds    = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindPreflight, KindExecutionRole}
+	logKinds     = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindNetwork}
+	taggedKinds  = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindNetwork, KindKMSKey, KindExecutionRole, KindPreflight}
+	// jobKinds are the SageMaker jobs sagesafe starts.
+	jobKinds   = []Kind{KindTrainingJob, KindProcessingJob}
+	auditKinds = []Kind{KindAuditTrail, KindPreflight}
 )
 
 // Catalog is every control sagesafe enforces, in documentation order.
@@ -44,9 +46,9 @@ var Catalog = []Control{
 	{
 		ID:        "SS-NET-1",
 		Title:     "Workload runs in a VPC",
-		Rule:      "A training job or endpoint names at least one subnet and at least one security group, so SageMaker attaches its instances to your VPC, and all of its subnets and security groups are in one VPC.",
+		Rule:      "A training job, processing job or endpoint names at least one subnet and at least one security group, so SageMaker attaches its instances to your VPC, and all of its subnets and security groups are in one VPC.",
 		Severity:  SeverityError,
-		AppliesTo: []Kind{KindTrainingJob, KindEndpoint, KindPreflight},
+		AppliesTo: []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindPreflight},
 		Rationale: "Without a VPC configuration SageMaker runs the containers in a network it manages, where your route tables, security groups, VPC endpoints and flow logs do not apply, so none of the other network controls can hold.",
 		Fix:       "Set subnet_ids and security_group_ids, for example to the private subnets and security group of a sagesafe_network, and take them all from one VPC.",
 		References: []string{
@@ -85,12 +87,12 @@ var Catalog = []Control{
 	{
 		ID:        "SS-NET-4",
 		Title:     "Network isolation is on",
-		Rule:      "Training jobs run with EnableNetworkIsolation, and the models behind endpoints are created with EnableNetworkIsolation.",
+		Rule:      "Training jobs run with EnableNetworkIsolation, processing jobs with NetworkConfig.EnableNetworkIsolation, and the models behind endpoints are created with EnableNetworkIsolation.",
 		Severity:  SeverityError,
 		Forced:    true,
 		AppliesTo: workloads,
 		Rationale: "With network isolation the container gets no network access at all, not even to the VPC, so code in a training image or model cannot call out or download anything; SageMaker still stages the inputs and artifacts for it.",
-		Fix:       "Nothing to configure: sagesafe_training_job and sagesafe_endpoint always enable network isolation. A finding means the live job or model was created or changed outside sagesafe; apply again to replace it.",
+		Fix:       "Nothing to configure: sagesafe_training_job, sagesafe_processing_job and sagesafe_endpoint always enable network isolation. A finding means the live job or model was created or changed outside sagesafe; apply again to replace it.",
 		References: []string{
 			"Security Hub SageMaker.5",
 			"checkov CKV_AWS_370",
@@ -151,11 +153,11 @@ var Catalog = []Control{
 	{
 		ID:        "SS-ENC-1",
 		Title:     "Training output is encrypted with the CMK",
-		Rule:      "A training job's OutputDataConfig.KmsKeyId is the workload's customer-managed key.",
+		Rule:      "A training job's OutputDataConfig.KmsKeyId, and a processing job's ProcessingOutputConfig.KmsKeyId (the key of every output), is the workload's customer-managed key.",
 		Severity:  SeverityError,
-		AppliesTo: []Kind{KindTrainingJob},
+		AppliesTo: jobKinds,
 		Rationale: "Without a key SageMaker writes the model artifacts to S3 under the account's AWS managed aws/s3 key, whose policy you cannot restrict, so anyone with read access to the bucket can decrypt the model.",
-		Fix:       "Set kms_key_arn on sagesafe_training_job to a sagesafe_kms_key; sagesafe encrypts the output with it. Do not point the output at a different or AWS managed key.",
+		Fix:       "Set kms_key_arn on sagesafe_training_job or sagesafe_processing_job to a sagesafe_kms_key; sagesafe encrypts the output with it. Do not point the output at a different or AWS managed key.",
 		References: []string{
 			"Whitepaper \"Build a secure enterprise ML platform\": deny when sagemaker:OutputKmsKey is null",
 			"Steampipe sagemaker_training_job_volume_and_data_encryption_enabled",
@@ -164,7 +166,7 @@ var Catalog = []Control{
 	{
 		ID:        "SS-ENC-2",
 		Title:     "ML storage volumes are encrypted with the CMK",
-		Rule:      "The training job's ResourceConfig.VolumeKmsKeyId and the endpoint configuration's KmsKeyId are the workload's CMK, except for instance types with local NVMe instance storage (InstanceStorageSupported): those are encrypted in hardware, the API rejects a key for them, and the key must be absent.",
+		Rule:      "The training job's ResourceConfig.VolumeKmsKeyId, the processing job's ProcessingResources.ClusterConfig.VolumeKmsKeyId and the endpoint configuration's KmsKeyId are the workload's CMK, except for instance types with local NVMe instance storage (InstanceStorageSupported): those are encrypted in hardware, the API rejects a key for them, and the key must be absent.",
 		Severity:  SeverityError,
 		AppliesTo: workloads,
 		Rationale: "The ML storage volume holds copies of the training data, checkpoints and model files; with a customer-managed key you decide who can decrypt it and can revoke access by disabling the key.",
@@ -178,12 +180,12 @@ var Catalog = []Control{
 	{
 		ID:        "SS-ENC-3",
 		Title:     "Inter-container traffic is encrypted",
-		Rule:      "Training jobs run with EnableInterContainerTrafficEncryption.",
+		Rule:      "Training jobs run with EnableInterContainerTrafficEncryption, and processing jobs with NetworkConfig.EnableInterContainerTrafficEncryption.",
 		Severity:  SeverityError,
 		Forced:    true,
-		AppliesTo: []Kind{KindTrainingJob},
+		AppliesTo: jobKinds,
 		Rationale: "Distributed training exchanges data and model parameters between instances; without this flag that traffic crosses the VPC unencrypted.",
-		Fix:       "Nothing to configure: sagesafe_training_job always enables it. A finding means the live job was created outside sagesafe; recreate it with sagesafe_training_job.",
+		Fix:       "Nothing to configure: sagesafe_training_job and sagesafe_processing_job always enable it. A finding means the live job was created outside sagesafe; recreate it with sagesafe_training_job or sagesafe_processing_job.",
 		References: []string{
 			"Prowler sagemaker_training_jobs_intercontainer_encryption_enabled",
 			"Whitepaper \"Build a secure enterprise ML platform\": deny when sagemaker:InterContainerTrafficEncryption is false",
@@ -289,7 +291,7 @@ var Catalog = []Control{
 		Rule: "Every bucket the workload reads or writes (input, checkpoint, output, model artifacts, data capture, preflight s3_uris) is owned by the caller's account: S3 is asked with ExpectedBucketOwner set to this account and answers. A bucket of another account is refused. " +
 			"The S3 gateway endpoint of sagesafe_network has a policy that allows only buckets of this account (aws:ResourceAccount) and the AWS-owned bucket ECR serves image layers from; any other policy, AWS's default allow-all included, is drift, and so is any other S3 endpoint (gateway or interface) someone adds to its VPC with another policy.",
 		Severity:  SeverityError,
-		AppliesTo: []Kind{KindTrainingJob, KindEndpoint, KindPreflight, KindNetwork},
+		AppliesTo: []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindPreflight, KindNetwork},
 		Rationale: "A bucket name says nothing about its owner. Output, checkpoints and captured requests written to a bucket of another account belong to that account, and inputs read from one can be replaced by it; a mistyped or squatted name sends the data there. SageMaker writes wherever the location points.",
 		Fix:       "Use a bucket of this account for every S3 location (copy shared inputs into it). The S3 gateway endpoint of sagesafe_network, and every sagesafe_execution_role, allow only buckets of this account as well.",
 		References: []string{
@@ -366,7 +368,7 @@ var Catalog = []Control{
 		Severity:  SeverityError,
 		AppliesTo: workloads,
 		Rationale: "A missing or muted alarm silently removes detection of failures, error spikes and resource exhaustion; disabled actions are a common leftover of maintenance work. An alarm whose threshold the metric can never cross (an error rate above 1, a utilization above 100 percent) is just as silent, and an endpoint's blue/green rollback wired to it never happens.",
-		Fix:       "Apply again so sagesafe_training_job or sagesafe_endpoint recreates the missing alarms and restores edited ones; re-enable actions with aws cloudwatch enable-alarm-actions; choose thresholds inside the metric's range, as each threshold attribute's description states.",
+		Fix:       "Apply again so sagesafe_training_job, sagesafe_processing_job or sagesafe_endpoint recreates the missing alarms and restores edited ones; re-enable actions with aws cloudwatch enable-alarm-actions; choose thresholds inside the metric's range, as each threshold attribute's description states.",
 		References: []string{
 			"Security Hub CloudWatch.17",
 			"checkov CKV_AWS_319",
@@ -381,7 +383,7 @@ var Catalog = []Control{
 		TunableBy:   "require_alarm_actions",
 		AppliesTo:   workloads,
 		Rationale:   "An alarm without an action changes state with nobody told, so the failure it detects goes unnoticed.",
-		Fix:         "Give the workload's alarms an action, such as an SNS topic ARN, in the alarm settings of sagesafe_training_job or sagesafe_endpoint.",
+		Fix:         "Give the workload's alarms an action, such as an SNS topic ARN, in the alarm settings of sagesafe_training_job, sagesafe_processing_job or sagesafe_endpoint.",
 		References: []string{
 			"Security Hub CloudWatch.15",
 		},
@@ -468,12 +470,12 @@ var Catalog = []Control{
 	{
 		ID:        "SS-GOV-3",
 		Title:     "Training runtime is bounded",
-		Rule:      "A training job's StoppingCondition.MaxRuntimeInSeconds is set and at most max_training_runtime_seconds.",
+		Rule:      "A training or processing job's StoppingCondition.MaxRuntimeInSeconds is set and at most max_training_runtime_seconds.",
 		Severity:  SeverityError,
 		TunableBy: "max_training_runtime_seconds",
-		AppliesTo: []Kind{KindTrainingJob},
+		AppliesTo: jobKinds,
 		Rationale: "A hung or runaway job keeps expensive instances running; the same limit can be enforced with the sagemaker:MaxRuntimeInSeconds condition key.",
-		Fix:       "Set max_runtime_seconds on sagesafe_training_job to at most max_training_runtime_seconds.",
+		Fix:       "Set max_runtime_seconds on sagesafe_training_job or sagesafe_processing_job to at most max_training_runtime_seconds.",
 		References: []string{
 			"IAM condition key sagemaker:MaxRuntimeInSeconds",
 		},

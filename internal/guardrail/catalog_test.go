@@ -8,7 +8,7 @@ import (
 
 func TestCatalogIsWellFormed(t *testing.T) {
 	idRE := regexp.MustCompile(`^SS-[A-Z]+-[1-9][0-9]*$`)
-	kinds := []Kind{KindTrainingJob, KindEndpoint, KindNetwork, KindKMSKey, KindExecutionRole, KindPersonaRole, KindAuditTrail, KindBudget, KindPreflight, KindProvider}
+	kinds := []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindNetwork, KindKMSKey, KindExecutionRole, KindPersonaRole, KindAuditTrail, KindBudget, KindPreflight, KindProvider}
 	settings := []string{"", "required_tags", "allowed_instance_types", "max_training_runtime_seconds",
 		"min_log_retention_days", "min_endpoint_instances", "allowed_image_accounts", "allowed_key_accounts", "require_alarm_actions", "strict_data_buckets"}
 	seen := map[string]bool{}

@@ -366,7 +366,11 @@ func checkFlowLog(s *Subject, _ Policy) []Finding {
 
 func checkOutputKey(s *Subject, _ Policy) []Finding {
 	r := report{id: "SS-ENC-1"}
-	r.workloadKey(s, FieldOutputKMSKey, -1, "", "training output", s.OutputKMSKeyARN)
+	what := "training output"
+	if s.Kind == KindProcessingJob {
+		what = "processing output"
+	}
+	r.workloadKey(s, FieldOutputKMSKey, -1, "", what, s.OutputKMSKeyARN)
 	return r.out
 }
 

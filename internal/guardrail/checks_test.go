@@ -310,6 +310,10 @@ var checkCases = []checkCase{
 	fail("SS-ENC-1", "another key", training, func(s *Subject, _ *Policy) { s.OutputKMSKeyARN = facts.Known(otherKey) },
 		errAt(-1, otherKey, "not the workload's key "+testKey)),
 	unknown("SS-ENC-1", "output key unknown", training, func(s *Subject, _ *Policy) { s.OutputKMSKeyARN = facts.Unknown[string]() }),
+	pass("SS-ENC-1", "processing outputs under the CMK", training, func(s *Subject, _ *Policy) { s.Kind = KindProcessingJob }),
+	fail("SS-ENC-1", "processing outputs without a key", training, func(s *Subject, _ *Policy) {
+		s.Kind, s.OutputKMSKeyARN = KindProcessingJob, facts.Null[string]()
+	}, errAt(-1, "", "No KMS key is set for the processing output")),
 
 	// SS-ENC-2
 	pass("SS-ENC-2", "volume under the CMK", training, nil),

@@ -11,6 +11,7 @@ var kindDocs = []struct {
 	what string
 }{
 	{KindTrainingJob, "sagesafe_training_job"},
+	{KindProcessingJob, "sagesafe_processing_job"},
 	{KindEndpoint, "sagesafe_endpoint"},
 	{KindNetwork, "sagesafe_network"},
 	{KindKMSKey, "sagesafe_kms_key"},

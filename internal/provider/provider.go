@@ -36,6 +36,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/personapolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/personarole"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/preflight"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/processingjob"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/trainingjob"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
 )
@@ -401,6 +402,7 @@ func (p *sagesafeProvider) Resources(_ context.Context) []func() resource.Resour
 		network.NewResource,
 		endpoint.NewResource,
 		trainingjob.NewResource,
+		processingjob.NewResource,
 		personarole.NewResource,
 		audittrail.NewResource,
 		budget.NewResource,

@@ -150,6 +150,9 @@ DEFAULT_BEHAVIOUR: dict[str, Any] = {
     "rollback_failure_reasons": {},  # optional FailureReason left after a rollback
     "fail_endpoints": {},  # CreateEndpoint ends Failed with this FailureReason
     "fail_training_jobs": {},  # training job ends Failed with this FailureReason
+    "processing_in_progress_seconds": 0,  # CreateProcessingJob: InProgress for this long
+    "processing_stopping_seconds": 0,  # StopProcessingJob: Stopping for this long
+    "processing_in_progress_by_name": {},  # per job name pattern, as for training
 }
 
 _LOCK = threading.RLock()
@@ -483,6 +486,99 @@ def _stop_training_job(self: Any) -> Any:
         st["stop_seconds"] = _behaviour["training_stopping_seconds"]
     _advance_job(job)
     return EmptyResult()
+
+
+# ---------------------------------------------------------------------------
+# SageMaker processing jobs: ProcessingResources and Environment kept,
+# duplicates refused, InProgress period, StopProcessingJob
+# ---------------------------------------------------------------------------
+#
+# moto 5.2.1 stores a processing job without its ProcessingResources (so the
+# volume key is lost) and Environment, overwrites a job of the same name, ends
+# every job Completed at once, and has no StopProcessingJob (5.2.3 adds it).
+
+_processing_state: "weakref.WeakKeyDictionary[Any, dict[str, Any]]" = weakref.WeakKeyDictionary()
+
+
+def _advance_processing_job(job: Any) -> None:
+    """Recompute a processing job's status from the time since create/stop."""
+    with _LOCK:
+        st = _processing_state.get(job)
+        if not st:
+            return
+        now = time.monotonic()
+        if st["stop_t0"] is not None:
+            if now - st["stop_t0"] < st["stop_seconds"]:
+                job.processing_job_status = "Stopping"
+                return
+            job.processing_job_status = "Stopped"
+        elif now - st["t0"] < st["seconds"]:
+            job.processing_job_status = "InProgress"
+            return
+        else:
+            job.processing_job_status = "Completed"
+        del _processing_state[job]
+        job.processing_end_time = job.last_modified_time = utcnow()
+
+
+_orig_create_processing_job = SageMakerResponse.create_processing_job
+
+
+def _create_processing_job(self: Any) -> Any:
+    """CreateProcessingJob: reject duplicates, keep ProcessingResources and
+    Environment as sent, optional InProgress period."""
+    name = self._get_param("ProcessingJobName")
+    backend = self.sagemaker_backend
+    if name in backend.processing_jobs:
+        arn = sm_models.FakeProcessingJob.arn_formatter(name, backend.account_id, backend.region_name)
+        raise ResourceInUseException(
+            message="Processing job names must be unique within an AWS account and region, "
+            f"and a processing job with this name already exists ({arn})"
+        )
+    result = _orig_create_processing_job(self)
+    job = backend.processing_jobs[name]
+    job.processing_resources = copy.deepcopy(self._get_param("ProcessingResources"))
+    job.environment = copy.deepcopy(self._get_param("Environment"))
+    job.processing_start_time = job.creation_time
+    with _LOCK:
+        seconds = _behaviour["processing_in_progress_seconds"]
+        by_name = _match(_behaviour["processing_in_progress_by_name"], name)
+        if by_name is not None:
+            seconds = _behaviour["processing_in_progress_by_name"][by_name]
+        if seconds:
+            job.processing_end_time = None
+            _processing_state[job] = {"t0": time.monotonic(), "seconds": seconds, "stop_t0": None, "stop_seconds": 0}
+    _advance_processing_job(job)
+    return result
+
+
+def _stop_processing_job(self: Any) -> Any:
+    """StopProcessingJob (moto 5.2.1: missing): InProgress -> Stopping for
+    processing_stopping_seconds -> Stopped. Any other status is rejected."""
+    name = self._get_param("ProcessingJobName")
+    job = self.sagemaker_backend.processing_jobs.get(name)
+    if job is None:
+        raise ResourceNotFound(message="Requested resource not found.")
+    _advance_processing_job(job)
+    with _LOCK:
+        if job.processing_job_status != "InProgress":
+            raise ValidationError(
+                message="The request was rejected because the processing job is in status "
+                f"{job.processing_job_status}."
+            )
+        st = _processing_state[job]
+        st["stop_t0"] = time.monotonic()
+        st["stop_seconds"] = _behaviour["processing_stopping_seconds"]
+    _advance_processing_job(job)
+    return EmptyResult()
+
+
+def install_processing_patches() -> None:
+    """The processing-job patches above."""
+    SageMakerResponse.create_processing_job = _create_processing_job
+    SageMakerResponse.stop_processing_job = _stop_processing_job
+    _wrap_advance_all("describe_processing_job", "processing_jobs", _advance_processing_job)
+    _wrap_advance_all("list_processing_jobs", "processing_jobs", _advance_processing_job)
 
 
 # ---------------------------------------------------------------------------
@@ -942,6 +1038,7 @@ def install_patches() -> None:
     """Monkeypatch moto's classes. Idempotent enough for one process."""
     SageMakerResponse.update_endpoint = _update_endpoint
     SageMakerResponse.stop_training_job = _stop_training_job
+    install_processing_patches()
     SageMakerResponse.create_endpoint = _create_endpoint
     SageMakerResponse.create_training_job = _create_training_job
     SageMakerResponse.create_model = _create_model

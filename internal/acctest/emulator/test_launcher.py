@@ -446,6 +446,50 @@ class EmulatorTest(unittest.TestCase):
         d = self.job(name)
         self.assertEqual((d["TrainingJobStatus"], d["FailureReason"]), ("Failed", "AlgorithmError: boom"))
 
+    # --- processing jobs ------------------------------------------------------
+
+    def create_processing_job(self, name: str) -> None:
+        self.sm.create_processing_job(
+            ProcessingJobName=name,
+            AppSpecification={"ImageUri": "img:1"},
+            RoleArn=ROLE,
+            ProcessingResources={
+                "ClusterConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 10, "VolumeKmsKeyId": "key-1"}
+            },
+            Environment={"MODE": "baseline"},
+            StoppingCondition={"MaxRuntimeInSeconds": 3600},
+        )
+
+    def test_processing_job_kept_in_progress_and_stopped(self) -> None:
+        name = uid("proc")
+        self.behave(processing_in_progress_by_name={"proc-*": 30}, processing_stopping_seconds=0.5)
+        self.create_processing_job(name)
+        d = self.sm.describe_processing_job(ProcessingJobName=name)
+        self.assertEqual(d["ProcessingJobStatus"], "InProgress")
+        self.assertNotIn("ProcessingEndTime", d)
+        self.assertEqual(d["ProcessingResources"]["ClusterConfig"]["VolumeKmsKeyId"], "key-1")  # moto drops it
+        self.assertEqual(d["Environment"], {"MODE": "baseline"})
+        with self.assertRaisesRegex(ClientError, "ResourceInUse"):
+            self.create_processing_job(name)
+        self.sm.stop_processing_job(ProcessingJobName=name)
+        self.assertEqual(self.sm.describe_processing_job(ProcessingJobName=name)["ProcessingJobStatus"], "Stopping")
+        time.sleep(0.6)
+        d = self.sm.describe_processing_job(ProcessingJobName=name)
+        self.assertEqual(d["ProcessingJobStatus"], "Stopped")
+        self.assertIn("ProcessingEndTime", d)
+        with self.assertRaisesRegex(ClientError, "status Stopped"):
+            self.sm.stop_processing_job(ProcessingJobName=name)
+        with self.assertRaises(ClientError) as ctx:
+            self.sm.stop_processing_job(ProcessingJobName=uid("missing"))
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "ResourceNotFound")
+
+    def test_processing_job_completes_at_once_by_default(self) -> None:
+        name = uid("quick")
+        self.create_processing_job(name)
+        d = self.sm.describe_processing_job(ProcessingJobName=name)
+        self.assertEqual(d["ProcessingJobStatus"], "Completed")
+        self.assertEqual(d["ProcessingResources"]["ClusterConfig"]["InstanceCount"], 1)
+
     # --- logs and kms ---------------------------------------------------------
 
     def test_associate_kms_key(self) -> None:

@@ -85,13 +85,6 @@ func sameJob(input *sagemaker.CreateTrainingJobInput, job *sagemaker.DescribeTra
 		aws.ToBool(job.EnableNetworkIsolation) && aws.ToBool(job.EnableInterContainerTrafficEncryption)
 }
 
-func sameSet(a, b []string) bool {
-	x, y := slices.Clone(a), slices.Clone(b)
-	slices.Sort(x)
-	slices.Sort(y)
-	return slices.Equal(x, y)
-}
-
 // jobDiffs lists how the live job differs from the request, in every
 // setting the request makes (the environment's values are not shown: they
 // may be secret). Settings SageMaker fills in when a request leaves them out

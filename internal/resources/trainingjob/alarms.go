@@ -5,13 +5,10 @@ package trainingjob
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -20,13 +17,12 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 // alarmSpecs are the alarms of job name as in and the instance type's GPUs
 // say, tagged with tags.
 func (r *trainingJobResource) alarmSpecs(name string, in inputs, pre prefetched, tags map[string]string) []alarms.Spec {
-	gpus, _ := pre.gpus()
+	gpus, _ := pre.GPUs()
 	return alarms.TrainingSpecs(alarmInput(name, in, gpus, r.data, tags))
 }
 
@@ -64,35 +60,6 @@ func alarmInput(name string, in inputs, gpus int, data *providerdata.Data, tags 
 		Actions:       in.Alarms.effectiveActions(data).V,
 		Tags:          tags,
 	}
-}
-
-func specNames(specs []alarms.Spec) []string {
-	out := make([]string, 0, len(specs))
-	for _, s := range specs {
-		out = append(out, s.Name)
-	}
-	return out
-}
-
-// alarmDrift compares the live alarms with the specs. ok maps the keys of
-// the alarms that match to their names; drift says what is wrong with the
-// others.
-func alarmDrift(specs []alarms.Spec, live map[string]cwtypes.MetricAlarm) (ok map[string]string, drift []string) {
-	ok = map[string]string{}
-	for _, s := range specs {
-		la, found := live[s.Name]
-		switch {
-		case !found:
-			drift = append(drift, fmt.Sprintf("alarm %s is missing", s.Name))
-		default:
-			if d := alarms.Diff(s, la); len(d) > 0 {
-				drift = append(drift, fmt.Sprintf("alarm %s: %s", s.Name, strings.Join(d, "; ")))
-			} else {
-				ok[s.Kind] = s.Name
-			}
-		}
-	}
-	return ok, drift
 }
 
 // settingsFromAlarms recovers the alarms attribute from live alarms, for
@@ -136,7 +103,7 @@ func (r *trainingJobResource) importAlarmSettings(ctx context.Context, job *sage
 	if rc := job.ResourceConfig; rc != nil {
 		pre, err := prefetch(ctx, r.data.Posture, facts.Known(string(rc.InstanceType)), facts.Null[string]())
 		if err == nil {
-			gpus, _ = pre.gpus()
+			gpus, _ = pre.GPUs()
 		}
 	}
 	var names []string
@@ -149,31 +116,4 @@ func (r *trainingJobResource) importAlarmSettings(ctx context.Context, job *sage
 		return defaultAlarms()
 	}
 	return settingsFromAlarms(live, name, gpus, r.data.AlarmActions)
-}
-
-// tagAlarms gives the alarms the job's tags (PutMetricAlarm ignores tags on
-// existing alarms).
-func (r *trainingJobResource) tagAlarms(ctx context.Context, specs []alarms.Spec, tags map[string]string, remove []string) error {
-	live, err := alarms.Describe(ctx, r.data.AWS.CloudWatch, specNames(specs))
-	if err != nil {
-		return err
-	}
-	cwTags := shared.TagList(tags, func(k, v *string) cwtypes.Tag { return cwtypes.Tag{Key: k, Value: v} })
-	for _, name := range specNames(specs) {
-		a, ok := live[name]
-		if !ok || a.AlarmArn == nil {
-			continue
-		}
-		if len(remove) > 0 {
-			if _, err := r.data.AWS.CloudWatch.UntagResource(ctx, &cloudwatch.UntagResourceInput{ResourceARN: a.AlarmArn, TagKeys: remove}); err != nil {
-				return fmt.Errorf("untagging alarm %s: %w", name, err)
-			}
-		}
-		if len(cwTags) > 0 {
-			if _, err := r.data.AWS.CloudWatch.TagResource(ctx, &cloudwatch.TagResourceInput{ResourceARN: a.AlarmArn, Tags: cwTags}); err != nil {
-				return fmt.Errorf("tagging alarm %s: %w", name, err)
-			}
-		}
-	}
-	return nil
 }

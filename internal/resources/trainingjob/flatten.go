@@ -117,36 +117,6 @@ func flattenChannels(job *sagemaker.DescribeTrainingJobOutput, diags *diag.Diagn
 	return list
 }
 
-// flattenVPC keeps the prior order of the IDs when the live sets are equal
-// (SageMaker does not promise to keep the order).
-func flattenVPC(ctx context.Context, v *smtypes.VpcConfig, prior types.Object, diags *diag.Diagnostics) types.Object {
-	if v == nil {
-		return types.ObjectNull(vpcAttrTypes)
-	}
-	var p vpcModel
-	if !prior.IsNull() && !prior.IsUnknown() {
-		diags.Append(prior.As(ctx, &p, objectAsOptions)...)
-	}
-	subnets := keepOrder(ctx, v.Subnets, p.SubnetIDs, diags)
-	sgs := keepOrder(ctx, v.SecurityGroupIds, p.SecurityGroupIDs, diags)
-	obj, d := types.ObjectValue(vpcAttrTypes, map[string]attr.Value{"subnet_ids": subnets, "security_group_ids": sgs})
-	diags.Append(d...)
-	return obj
-}
-
-func keepOrder(ctx context.Context, live []string, prior types.List, diags *diag.Diagnostics) types.List {
-	if !prior.IsNull() && !prior.IsUnknown() {
-		var p []string
-		diags.Append(prior.ElementsAs(ctx, &p, false)...)
-		if sameSet(p, live) {
-			return prior
-		}
-	}
-	l, d := types.ListValueFrom(ctx, types.StringType, live)
-	diags.Append(d...)
-	return l
-}
-
 // flattenStringMap reads a map the API returns. An empty live map keeps an
 // empty prior value. With serverExtras (hyperparameters), keys SageMaker
 // adds on its own, as built-in algorithms do, are not a difference when
@@ -218,18 +188,4 @@ func withoutManagedTags(m map[string]string) map[string]string {
 	out := maps.Clone(m)
 	maps.DeleteFunc(out, func(k, _ string) bool { return shared.IsAWSTag(k) || creationTag(k) })
 	return out
-}
-
-func optString(s *string) types.String {
-	if s == nil || *s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(*s)
-}
-
-func optInt(v *int32) types.Int64 {
-	if v == nil {
-		return types.Int64Null()
-	}
-	return types.Int64Value(int64(*v))
 }

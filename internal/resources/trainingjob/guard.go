@@ -8,8 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"slices"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
@@ -19,10 +17,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
@@ -33,118 +31,6 @@ const (
 	fieldOutput     guardrail.Field = "output_s3_uri"
 	fieldCheckpoint guardrail.Field = "checkpoint_s3_uri"
 )
-
-// prefetched are the facts the subject's own shape depends on: whether the
-// instance type has NVMe storage (no volume key) and GPUs (an idle alarm),
-// the workload key's ARN (for the log group), and the shared log group with
-// the key it has now.
-type prefetched struct {
-	InstanceType        facts.InstanceTypeFact
-	InstanceTypeFetched bool
-	Key                 facts.KeyFact
-	KeyFetched          bool
-	LogGroup            facts.LogGroupFact
-	LogGroupFetched     bool
-	GroupKey            facts.KeyFact
-	GroupKeyFetched     bool
-}
-
-// prefetch reads those facts through the provider's cached fetcher. The
-// facts it could read are returned along with any error.
-func prefetch(ctx context.Context, f evaluate.Fetcher, instanceType, key facts.Value[string]) (prefetched, error) {
-	var p prefetched
-	req := facts.Request{LogGroups: []string{LogGroupName}}
-	if instanceType.IsKnown() && instanceType.V != "" {
-		req.InstanceTypes = []string{instanceType.V}
-	}
-	if key.IsKnown() && key.V != "" {
-		req.KeyRefs = []string{key.V}
-	}
-	found, err := f.Fetch(ctx, req)
-	if len(req.InstanceTypes) > 0 {
-		p.InstanceType, p.InstanceTypeFetched = found.InstanceTypes[instanceType.V]
-	}
-	if len(req.KeyRefs) > 0 {
-		p.Key, p.KeyFetched = found.Keys[key.V]
-	}
-	p.LogGroup, p.LogGroupFetched = found.LogGroups[LogGroupName]
-	gk := p.LogGroup.KMSKeyARN
-	isWorkloadKey := gk == key.V || (p.KeyFetched && gk == p.Key.ARN)
-	if p.LogGroupFetched && p.LogGroup.Found && gk != "" && !isWorkloadKey {
-		more, err2 := f.Fetch(ctx, facts.Request{KeyRefs: []string{gk}})
-		p.GroupKey, p.GroupKeyFetched = more.Keys[gk]
-		err = errors.Join(err, err2)
-	}
-	return p, err
-}
-
-// nvme reports whether the instance type has local NVMe storage (so no
-// volume key may be sent); false when unknown.
-func (p prefetched) nvme() bool {
-	return p.InstanceTypeFetched && p.InstanceType.InstanceStorageSupported
-}
-
-// gpus is the number of GPUs of the instance type, known=false when it
-// could not be looked up.
-func (p prefetched) gpus() (n int, known bool) {
-	return p.InstanceType.GPUs, p.InstanceTypeFetched
-}
-
-// sharedControls are the controls a log group with its own key is held to.
-var sharedControls = []string{"SS-ENC-5", "SS-KMS-1", "SS-KMS-2", "SS-MON-3"}
-
-// evaluation is the outcome of the guardrail checks of a job.
-type evaluation struct {
-	Findings []guardrail.Finding
-	States   guardrail.ControlStates
-	Controls []string // the held ones
-}
-
-// runChecks evaluates s with the shared log group as lp says: inside the
-// job's subject when it uses the job's key, else as a subject of its own
-// whose key must be an enabled, rotating customer-managed key.
-func runChecks(ctx context.Context, f evaluate.Fetcher, policy guardrail.Policy, s *guardrail.Subject, lp logGroupPlan) (evaluation, error) {
-	lg := guardrail.LogGroup{Name: LogGroupName, KMSKeyARN: lp.Key, RetentionDays: lp.Retention}
-	if lp.OwnKey {
-		s.LogGroups = []guardrail.LogGroup{lg}
-	} else {
-		s.LogGroups = nil
-	}
-	// A failed lookup still evaluates what could be read: the controls whose
-	// facts are missing are not checked (guardrail.States with the error),
-	// never held. Callers that must refuse return on the error.
-	findings, err := evaluate.Run(ctx, f, policy, s)
-	ev := evaluation{Findings: findings, States: guardrail.States(s, policy, findings, err)}
-	ev.Controls = ev.States.Held()
-	if lp.OwnKey {
-		return ev, err
-	}
-	shared := &guardrail.Subject{Kind: guardrail.KindTrainingJob, Name: s.Name, Region: s.Region, AccountID: s.AccountID,
-		Partition: s.Partition, KMSKeyARN: lp.Key, LogGroups: []guardrail.LogGroup{lg}}
-	more, sharedErr := evaluate.Run(ctx, f, policy, shared)
-	if sharedErr != nil {
-		for _, id := range sharedControls {
-			ev.States.Mark(id, guardrail.ControlState{State: guardrail.StateNotChecked,
-				Reason: "lookup failed: the shared log group " + LogGroupName + " or its key: " + sharedErr.Error()})
-		}
-	}
-	for _, fd := range more {
-		if !slices.Contains(sharedControls, fd.Control) {
-			continue
-		}
-		fd.Field, fd.Index = guardrail.FieldLogGroups, 0
-		fd.Evidence = "The shared log group " + LogGroupName + " is encrypted with " + lp.Key.V +
-			", not with this job's key; sagesafe leaves another team's key in place, but it must be an enabled, rotating customer-managed key. " + fd.Evidence
-		ev.Findings = append(ev.Findings, fd)
-		st := guardrail.StateFailed
-		if fd.Severity == guardrail.SeverityWarning {
-			st = guardrail.StateWarned
-		}
-		ev.States.Mark(fd.Control, guardrail.ControlState{State: st})
-	}
-	ev.Controls = ev.States.Held()
-	return ev, errors.Join(err, sharedErr)
-}
 
 func controlsValue(ctx context.Context, ids []string, diags *diag.Diagnostics) types.List {
 	if ids == nil {
@@ -202,7 +88,7 @@ func (r *trainingJobResource) inspect(ctx context.Context, m model, job *sagemak
 		key = facts.Known(aws.ToString(o.KmsKeyId))
 	}
 	pre, lookupErr := prefetch(ctx, r.data.Posture, it, key)
-	gpus, _ := pre.gpus()
+	gpus, _ := pre.GPUs()
 	in.Name, in.InstanceCount = facts.Known(name), facts.Known(int64(count))
 	specs := alarms.TrainingSpecs(alarmInput(name, in, gpus, r.data, nil))
 	live, err := alarms.Describe(ctx, r.data.AWS.CloudWatch, specNames(specs))
@@ -263,17 +149,7 @@ func (r *trainingJobResource) checkPlanned(ctx context.Context, in inputs, pre p
 // apply restores or replaces it). Failed SS-MON-1 findings are the alarm
 // drift already reported.
 func reportDrift(ins inspection, name string, vpcSet bool, diags *diag.Diagnostics) {
-	if len(ins.drift) > 0 {
-		diags.AddAttributeWarning(path.Root("alarm_names"), "SS-MON-1: the alarms of training job "+name+" changed outside Terraform",
-			strings.Join(ins.drift, "\n")+"\nThe next apply restores them in place.")
-	}
-	var drifted []guardrail.Finding
-	for _, f := range ins.ev.Findings {
-		if f.Severity != guardrail.SeverityWarning && f.Control != "SS-MON-1" {
-			drifted = append(drifted, f)
-		}
-	}
-	diags.Append(guardrail.Diagnostics(guardrail.AsWarnings(drifted), pathFor(vpcSet))...)
+	sagemakerjob.ReportDrift("training job "+name, ins.drift, ins.ev.Findings, pathFor(vpcSet), diags)
 }
 
 // reportPlanned adds the findings of a plan to diags. An error finding
@@ -310,14 +186,14 @@ func planSubject(in inputs, p prefetched, data *providerdata.Data) *guardrail.Su
 	s.InterContainerEncryption = facts.Known(true)
 	s.OutputKMSKeyARN = in.KMSKey
 	s.VolumeKMSKeyARN = in.KMSKey
-	if p.nvme() {
+	if p.NVMe() {
 		s.VolumeKMSKeyARN = facts.Null[string]()
 	}
 	s.MaxRuntimeSeconds = in.MaxRuntimeSeconds
 	s.Tags = mergedTags(data, in.Tags)
 
 	actions := in.Alarms.effectiveActions(data)
-	gpus, _ := p.gpus()
+	gpus, _ := p.GPUs()
 	n := int(in.InstanceCount.V)
 	if !in.InstanceCount.IsKnown() {
 		n = 1
@@ -395,15 +271,7 @@ func liveSubject(job *sagemaker.DescribeTrainingJobOutput, liveTags map[string]s
 		s.MaxRuntimeSeconds = facts.Known(int64(aws.ToInt32(sc.MaxRuntimeInSeconds)))
 	}
 	s.Tags = facts.Known(maps.Clone(liveTags))
-	list := make([]guardrail.Alarm, 0, len(specs))
-	for _, sp := range specs {
-		a := guardrail.Alarm{Name: sp.Name, Kind: sp.Kind}
-		if la, ok := live[sp.Name]; ok {
-			a.Exists, a.ActionsEnabled, a.Actions = true, aws.ToBool(la.ActionsEnabled), facts.Known(la.AlarmActions)
-		}
-		list = append(list, a)
-	}
-	s.Alarms = facts.Known(list)
+	s.Alarms = sagemakerjob.LiveAlarms(specs, live)
 	return s
 }
 
@@ -450,7 +318,3 @@ func pathFor(vpcSet bool) func(guardrail.Finding) path.Path {
 		return p.For(f)
 	}
 }
-
-// replacingControls are forced settings of the job itself: when the live
-// job lacks one, only a new job can restore it.
-var replacingControls = []string{"SS-NET-4", "SS-ENC-1", "SS-ENC-2", "SS-ENC-3"}

@@ -5,8 +5,6 @@ package trainingjob
 
 import (
 	"context"
-	"maps"
-	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -14,6 +12,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
@@ -96,19 +95,6 @@ func decodeChannels(ctx context.Context, l types.List, diags *diag.Diagnostics) 
 	return channels, true
 }
 
-// decodeVPC decodes the vpc block into its subnets and security groups.
-func decodeVPC(ctx context.Context, o types.Object, diags *diag.Diagnostics) (subnetIDs, securityGroupIDs facts.Value[[]string]) {
-	switch {
-	case o.IsUnknown():
-		return facts.Unknown[[]string](), facts.Unknown[[]string]()
-	case o.IsNull():
-		return facts.Null[[]string](), facts.Null[[]string]()
-	}
-	var v vpcModel
-	diags.Append(o.As(ctx, &v, objectAsOptions)...)
-	return tfval.Strings(ctx, v.SubnetIDs, diags), tfval.Strings(ctx, v.SecurityGroupIDs, diags)
-}
-
 // decodeAlarms decodes the alarms block, with the default thresholds where
 // it sets none.
 func decodeAlarms(ctx context.Context, o types.Object, diags *diag.Diagnostics) alarmSettings {
@@ -141,22 +127,5 @@ func decodeAlarms(ctx context.Context, o types.Object, diags *diag.Diagnostics) 
 
 // effectiveActions are the alarm actions: the block's, else the provider's.
 func (a alarmSettings) effectiveActions(data *providerdata.Data) facts.Value[[]string] {
-	if a.Actions.State != facts.StateNull {
-		return a.Actions
-	}
-	if data == nil {
-		return facts.Known([]string(nil))
-	}
-	return facts.Known(slices.Clone(data.AlarmActions))
-}
-
-// mergedTags is default_tags overlaid with the resource's tags.
-func mergedTags(data *providerdata.Data, own facts.Value[map[string]string]) facts.Value[map[string]string] {
-	if own.State == facts.StateUnknown {
-		return own
-	}
-	if data == nil {
-		return facts.Known(maps.Clone(own.V))
-	}
-	return facts.Known(data.MergeTags(own.V))
+	return sagemakerjob.EffectiveActions(a.Actions, data)
 }

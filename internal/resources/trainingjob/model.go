@@ -5,6 +5,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 )
 
 // model is the resource's state and plan.
@@ -52,11 +54,6 @@ type channelModel struct {
 	Distribution types.String `tfsdk:"distribution"`
 }
 
-type vpcModel struct {
-	SubnetIDs        types.List `tfsdk:"subnet_ids"`
-	SecurityGroupIDs types.List `tfsdk:"security_group_ids"`
-}
-
 type alarmsModel struct {
 	Actions        types.List    `tfsdk:"actions"`
 	DiskPercent    types.Float64 `tfsdk:"disk_percent"`
@@ -74,10 +71,7 @@ var (
 	}
 	channelObjectType = types.ObjectType{AttrTypes: channelAttrTypes}
 
-	vpcAttrTypes = map[string]attr.Type{
-		"subnet_ids":         types.ListType{ElemType: types.StringType},
-		"security_group_ids": types.ListType{ElemType: types.StringType},
-	}
+	vpcAttrTypes = sagemakerjob.VPCAttrTypes
 
 	alarmsAttrTypes = map[string]attr.Type{
 		"actions":          types.ListType{ElemType: types.StringType},

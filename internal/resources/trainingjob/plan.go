@@ -62,7 +62,7 @@ func planReplacement(plan *model, config, state model, diags *diag.Diagnostics) 
 // plan changes the job.
 func planInPlace(ctx context.Context, plan *model, state model, in inputs, pre prefetched, ev evaluation, changed bool, diags *diag.Diagnostics) bool {
 	names := types.MapUnknown(types.StringType)
-	if gpus, known := pre.gpus(); known && in.Name.IsKnown() && in.InstanceCount.IsKnown() {
+	if gpus, known := pre.GPUs(); known && in.Name.IsKnown() && in.InstanceCount.IsKnown() {
 		specs := alarms.TrainingSpecs(alarms.TrainingInput{JobName: in.Name.V, InstanceCount: int(in.InstanceCount.V), GPUs: gpus})
 		var d diag.Diagnostics
 		names, d = types.MapValueFrom(ctx, types.StringType, alarms.TrainingNames(specs))
@@ -101,30 +101,6 @@ func immutableChanges(plan, state model) []string {
 		}
 	}
 	return changed
-}
-
-// lostForcedControls returns the forced controls of the job itself that the
-// live job fails (absent from the state's controls) and the plan satisfies.
-func lostForcedControls(state types.List, planned []string) []string {
-	if state.IsNull() || state.IsUnknown() {
-		return nil
-	}
-	have := map[string]bool{}
-	for _, v := range state.Elements() {
-		if s, ok := v.(types.String); ok {
-			have[s.ValueString()] = true
-		}
-	}
-	if len(have) == 0 {
-		return nil // never checked (for example a create that stopped half-way)
-	}
-	var lost []string
-	for _, id := range replacingControls {
-		if !have[id] && slices.Contains(planned, id) {
-			lost = append(lost, id)
-		}
-	}
-	return lost
 }
 
 func sameControls(ctx context.Context, state types.List, ids []string) bool {

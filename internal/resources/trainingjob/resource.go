@@ -143,7 +143,7 @@ func (r *trainingJobResource) Create(ctx context.Context, req resource.CreateReq
 	}
 	name, prefix := jobName(plan, time.Now())
 	tags := mergedTags(r.data, in.Tags).V
-	resumed, arn, ok := r.resume(ctx, in, prefix, pre.nvme(), tags, &resp.Diagnostics)
+	resumed, arn, ok := r.resume(ctx, in, prefix, pre.NVMe(), tags, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -157,7 +157,7 @@ func (r *trainingJobResource) Create(ctx context.Context, req resource.CreateReq
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, tokenPrivateKey, []byte(strconv.Quote(token)))...)
 	if resumed != "" {
 		name = resumed
-	} else if arn, ok = r.launch(ctx, in, name, prefix, pre.nvme(), tags, token, &resp.Diagnostics); !ok {
+	} else if arn, ok = r.launch(ctx, in, name, prefix, pre.NVMe(), tags, token, &resp.Diagnostics); !ok {
 		return
 	}
 

@@ -18,13 +18,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -420,33 +418,6 @@ func computedAttributes() map[string]schema.Attribute {
 	}
 }
 
-// vpcAttribute is the job's network.
-func vpcAttribute() schema.SingleNestedAttribute {
-	return schema.SingleNestedAttribute{
-		Optional: true,
-		MarkdownDescription: "**Required** (a plan without it is refused with SS-NET-1). The job's network: private subnets " +
-			"(SS-NET-2) routed to S3 through a gateway endpoint (SS-NET-6) and security groups closed to public addresses (SS-NET-3), " +
-			"such as those of a `sagesafe_network`.",
-		PlanModifiers: []planmodifier.Object{objectplanmodifier.RequiresReplace()},
-		Attributes: map[string]schema.Attribute{
-			"subnet_ids": schema.ListAttribute{
-				ElementType:         types.StringType,
-				Required:            true,
-				MarkdownDescription: "Private subnets (1 to 16).",
-				Validators: []validator.List{listvalidator.SizeBetween(1, 16), listvalidator.UniqueValues(),
-					listvalidator.ValueStringsAre(stringvalidator.RegexMatches(validators.SubnetIDRegexp, "must be a subnet ID (subnet-...)"))},
-			},
-			"security_group_ids": schema.ListAttribute{
-				ElementType:         types.StringType,
-				Required:            true,
-				MarkdownDescription: "Security groups (1 to 5). Distributed training needs traffic between members of the group.",
-				Validators: []validator.List{listvalidator.SizeBetween(1, 5), listvalidator.UniqueValues(),
-					listvalidator.ValueStringsAre(stringvalidator.RegexMatches(validators.SecurityGroupIDRegexp, "must be a security group ID (sg-...)"))},
-			},
-		},
-	}
-}
-
 // alarmsAttribute are the settings of the job's alarms.
 func alarmsAttribute() schema.SingleNestedAttribute {
 	return schema.SingleNestedAttribute{
@@ -471,20 +442,6 @@ func alarmsAttribute() schema.SingleNestedAttribute {
 				"GPU instance types only: alarm when the GPU utilisation of an instance stays below this percentage (per GPU) "+
 					"for 30 minutes. Idle accelerators are a cost spike."),
 		},
-	}
-}
-
-// thresholdAttribute is an alarm threshold, checked against its metric's
-// real range and the alarm's comparison (alarms.ThresholdOf), so an alarm
-// that can never fire is refused (SS-MON-1).
-func thresholdAttribute(kind string, def float64, desc string) schema.Float64Attribute {
-	r := alarms.ThresholdOf(kind)
-	return schema.Float64Attribute{
-		Optional:            true,
-		Computed:            true,
-		Default:             float64default.StaticFloat64(def),
-		MarkdownDescription: fmt.Sprintf("%s %s Default %g.", desc, r.Doc(), def),
-		Validators:          []validator.Float64{validators.NumberFunc("must be "+r.Accepted(), r.Check)},
 	}
 }
 

@@ -1,144 +1,64 @@
-// The shared log group /aws/sagemaker/TrainingJobs: what it will be after an
-// apply, what it is now, and making it so.
+// The shared log group /aws/sagemaker/TrainingJobs and the job's guardrail
+// evaluation: internal/sagemakerjob, which sagesafe_processing_job shares,
+// bound to this job type's log group.
 
 package trainingjob
 
 import (
 	"context"
-	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
-
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 )
 
-// logGroupPlan is what the shared log group will be after Ensure, and what
-// Ensure has to change to get there.
-type logGroupPlan struct {
-	Key       facts.Value[string] // the group's key, in the workload's terms when it is the workload key
-	Retention facts.Value[int64]
-	// OwnKey is true when the group is (or will be) encrypted with the
-	// workload's key: it is then checked as part of the job. Otherwise it
-	// keeps another customer-managed key and is checked on its own.
-	OwnKey bool
-	// AssociateKey: create the group with, or associate, the workload key
-	// (the group is missing, unencrypted, or its key is unusable).
-	AssociateKey bool
-	// RaiseRetention: the group is missing or keeps logs for less than
-	// min_log_retention_days; RetentionDays is what Ensure sets.
-	RaiseRetention bool
-	RetentionDays  int32
+type (
+	prefetched   = sagemakerjob.Prefetched
+	logGroupPlan = sagemakerjob.LogGroupPlan
+	evaluation   = sagemakerjob.Evaluation
+)
+
+var (
+	planLogGroup = sagemakerjob.PlanLogGroup
+	liveLogGroup = sagemakerjob.LiveLogGroup
+	retentionFor = sagemakerjob.RetentionFor
+)
+
+// prefetch reads the facts a job's subject depends on, with this job type's
+// shared log group.
+func prefetch(ctx context.Context, f evaluate.Fetcher, instanceType, key facts.Value[string]) (prefetched, error) {
+	return sagemakerjob.Prefetch(ctx, f, LogGroupName, instanceType, key)
 }
 
-// planLogGroup decides what happens to the shared log group. It never
-// takes the group from another usable customer-managed key (other jobs'
-// logs are encrypted with it, and the group is theirs too) and never lowers
-// its retention.
-func planLogGroup(p prefetched, workloadKey facts.Value[string], minRetentionDays int64) logGroupPlan {
-	if !p.LogGroupFetched {
-		return logGroupPlan{Key: facts.Unknown[string](), Retention: facts.Unknown[int64](), OwnKey: true}
-	}
-	g := p.LogGroup
-	lp := logGroupPlan{OwnKey: true}
-	target := retentionFor(minRetentionDays)
-	switch {
-	case !g.Found:
-		lp.Retention, lp.RaiseRetention, lp.RetentionDays = facts.Known(int64(target)), true, target
-	case g.RetentionDays == 0: // never expire
-		lp.Retention = facts.Known(int64(0))
-	case minRetentionDays > 0 && g.RetentionDays < minRetentionDays:
-		lp.Retention, lp.RaiseRetention, lp.RetentionDays = facts.Known(int64(target)), true, target
-	default:
-		lp.Retention = facts.Known(g.RetentionDays)
-	}
-
-	switch {
-	case workloadKey.State == facts.StateUnknown:
-		lp.Key = facts.Unknown[string]()
-	case !g.Found || g.KMSKeyARN == "":
-		lp.Key, lp.AssociateKey = workloadKey, true
-	case g.KMSKeyARN == workloadKey.V || (p.KeyFetched && p.Key.Found && g.KMSKeyARN == p.Key.ARN):
-		lp.Key = workloadKey
-	case p.GroupKeyFetched && (!p.GroupKey.Found || p.GroupKey.State != "Enabled"):
-		// Its key is gone, disabled or pending deletion: CloudWatch Logs can
-		// no longer write to the group, so it takes the workload key.
-		lp.Key, lp.AssociateKey = workloadKey, true
-	default:
-		lp.Key, lp.OwnKey = facts.Known(g.KMSKeyARN), false
-	}
-	return lp
-}
-
-// liveLogGroup describes the shared log group as it is now, for Read.
-func liveLogGroup(p prefetched, workloadKey facts.Value[string]) logGroupPlan {
-	if !p.LogGroupFetched {
-		return logGroupPlan{Key: facts.Unknown[string](), Retention: facts.Unknown[int64](), OwnKey: true}
-	}
-	g := p.LogGroup
-	if !g.Found {
-		return logGroupPlan{Key: facts.Null[string](), Retention: facts.Null[int64](), OwnKey: true}
-	}
-	lp := logGroupPlan{Key: facts.Known(g.KMSKeyARN), Retention: facts.Known(g.RetentionDays), OwnKey: true}
-	switch {
-	case g.KMSKeyARN == "":
-	case workloadKey.IsKnown() && (g.KMSKeyARN == workloadKey.V || (p.KeyFetched && p.Key.Found && g.KMSKeyARN == p.Key.ARN)):
-		lp.Key = workloadKey // the same key, named as the job names it
-	default:
-		lp.OwnKey = false
-	}
-	return lp
-}
-
-// retentionFor is the shortest retention CloudWatch Logs accepts that is at
-// least minDays (365 when no minimum is set).
-func retentionFor(minDays int64) int32 {
-	if minDays <= 0 {
-		minDays = 365
-	}
-	for _, d := range loggroup.ValidRetentionDays {
-		if d >= minDays {
-			return int32(d)
-		}
-	}
-	return int32(loggroup.ValidRetentionDays[len(loggroup.ValidRetentionDays)-1])
+// runChecks evaluates s with the shared log group as lp says.
+func runChecks(ctx context.Context, f evaluate.Fetcher, policy guardrail.Policy, s *guardrail.Subject, lp logGroupPlan) (evaluation, error) {
+	return sagemakerjob.RunChecks(ctx, f, policy, s, LogGroupName, lp)
 }
 
 // ensureLogGroup makes the shared log group encrypted and retained as lp
-// planned, then re-checks it: another apply may have raced this one.
+// planned.
 func (r *trainingJobResource) ensureLogGroup(ctx context.Context, lp logGroupPlan, pre prefetched, key facts.Value[string]) error {
-	if !lp.AssociateKey && !lp.RaiseRetention {
-		return nil
-	}
-	spec := loggroup.Spec{Name: LogGroupName}
-	if lp.AssociateKey {
-		var resolved string
-		if pre.KeyFetched && pre.Key.Found {
-			resolved = pre.Key.ARN
-		}
-		keyARN, err := loggroup.KeyARN(key.V, resolved)
-		if err != nil {
-			return err
-		}
-		spec.KMSKeyARN = keyARN
-	}
-	if lp.RaiseRetention {
-		spec.RetentionDays = lp.RetentionDays
-	}
-	res, err := loggroup.Ensure(ctx, r.data.AWS.Logs, spec)
-	r.data.Posture.Invalidate()
-	if err != nil {
-		return err
-	}
-	tflog.Info(ctx, "shared log group prepared", map[string]any{"log_group": LogGroupName, "created": res.Created,
-		"key_associated": res.KeyAssociated, "retention_set": res.RetentionSet})
-	lg, err := loggroup.Find(ctx, r.data.AWS.Logs, LogGroupName)
-	if err != nil {
-		return err
-	}
-	if aws.ToString(lg.KmsKeyId) == "" {
-		return fmt.Errorf("SS-ENC-5: log group %s still has no KMS key after sagesafe associated %s", LogGroupName, spec.KMSKeyARN)
-	}
-	return nil
+	return sagemakerjob.EnsureLogGroup(ctx, r.data, LogGroupName, lp, pre, key)
+}
+
+// What every job resource shares (internal/sagemakerjob).
+var (
+	lostForcedControls = sagemakerjob.LostForcedControls
+	specNames          = sagemakerjob.SpecNames
+	alarmDrift         = sagemakerjob.AlarmDrift
+	mergedTags         = sagemakerjob.MergedTags
+	decodeVPC          = sagemakerjob.DecodeVPC
+	flattenVPC         = sagemakerjob.FlattenVPC
+	optString          = sagemakerjob.OptString
+	optInt             = sagemakerjob.OptInt
+	sameSet            = sagemakerjob.SameSet
+	vpcAttribute       = sagemakerjob.VPCAttribute
+	thresholdAttribute = sagemakerjob.ThresholdAttribute
+)
+
+// tagAlarms gives the alarms the job's tags.
+func (r *trainingJobResource) tagAlarms(ctx context.Context, specs []alarms.Spec, tags map[string]string, remove []string) error {
+	return sagemakerjob.TagAlarms(ctx, r.data.AWS.CloudWatch, specs, tags, remove)
 }
