@@ -426,6 +426,18 @@ var Catalog = []Control{
 		},
 	},
 	{
+		ID:        "SS-MON-6",
+		Title:     "Endpoints have anomaly-detection alarms",
+		Rule:      "An endpoint has an alarm on Invocations and one on ModelLatency that compare the metric with an ANOMALY_DETECTION_BAND learned from its history.",
+		Severity:  SeverityError,
+		AppliesTo: []Kind{KindEndpoint},
+		Rationale: "Fixed thresholds catch what is always wrong; traffic that collapses or surges and latency that creeps up stay under them for long. A band learned from the endpoint's own history flags them early. Each anomaly alarm is billed as three metrics.",
+		Fix:       "Apply sagesafe_endpoint again: it recreates the anomaly alarms or restores one turned into a fixed-threshold alarm; tune the band with alarms.anomaly_band_width.",
+		References: []string{
+			"CloudWatch User Guide: Using CloudWatch anomaly detection",
+		},
+	},
+	{
 		ID:        "SS-AVL-1",
 		Title:     "Endpoint has enough instances",
 		Rule:      "An endpoint's instance count is at least min_endpoint_instances.",

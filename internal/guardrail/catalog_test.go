@@ -44,8 +44,8 @@ func TestCatalogIsWellFormed(t *testing.T) {
 			t.Errorf("Lookup(%s) = %v, %v", c.ID, got.ID, ok)
 		}
 	}
-	if len(Catalog) != 38 {
-		t.Errorf("catalog has %d controls, want 38", len(Catalog))
+	if len(Catalog) != 39 {
+		t.Errorf("catalog has %d controls, want 39", len(Catalog))
 	}
 	if _, ok := Lookup("SS-NOPE-1"); ok {
 		t.Error("Lookup found an unknown control")

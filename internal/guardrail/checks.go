@@ -55,6 +55,7 @@ var checks = map[string]func(*Subject, Policy) []Finding{
 	"SS-MON-3":  checkLogRetention,
 	"SS-MON-4":  checkDeployment,
 	"SS-MON-5":  checkFlowLog,
+	"SS-MON-6":  checkAnomalyAlarms,
 	"SS-AVL-1":  checkInstanceCount,
 	"SS-GOV-1":  checkRequiredTags,
 	"SS-GOV-2":  checkInstanceTypeAllowed,
@@ -1009,6 +1010,21 @@ func checkDeployment(s *Subject, _ Policy) []Finding {
 				r.add(SeverityError, FieldDeployment, i, name, "rollback alarm "+name+" is not one of the endpoint's alarms",
 					fmt.Sprintf("AutoRollbackConfiguration lists %s, but the alarms of %s are %s.", name, label(s), orNone(strings.Join(own, ", "))))
 			}
+		}
+	}
+	return r.out
+}
+
+func checkAnomalyAlarms(s *Subject, _ Policy) []Finding {
+	r := report{id: "SS-MON-6"}
+	if !s.Alarms.IsKnown() {
+		r.skipValue(s, FieldAlarms, s.Alarms.State)
+		return r.out
+	}
+	for _, metric := range EndpointAnomalyMetrics {
+		if !slices.ContainsFunc(s.Alarms.V, func(a Alarm) bool { return a.Exists && a.AnomalyOf == metric }) {
+			r.add(SeverityError, FieldAlarms, -1, metric, label(s)+" has no anomaly alarm on "+metric,
+				fmt.Sprintf("No existing alarm compares %s with an ANOMALY_DETECTION_BAND, so a change from its usual pattern too small for the fixed thresholds goes unnoticed.", metric))
 		}
 	}
 	return r.out

@@ -616,11 +616,18 @@ var checkCases = []checkCase{
 		errAt(-1, "", "lists no alarms")),
 	fail("SS-MON-4", "rollback on a foreign alarm", endpoint, func(s *Subject, _ *Policy) {
 		s.Deployment.RollbackAlarms = facts.Known([]string{"churn-ep-5xx", "someone-elses-alarm"})
-	}, errAt(1, "someone-elses-alarm", "the alarms of endpoint \"churn-ep\" are churn-ep-5xx, churn-ep-latency")),
+	}, errAt(1, "someone-elses-alarm", "the alarms of endpoint \"churn-ep\" are churn-ep-5xx, churn-ep-latency, churn-ep-invocations-anomaly, churn-ep-latency-anomaly")),
 	unknown("SS-MON-4", "deployment unknown", endpoint, func(s *Subject, _ *Policy) {
 		s.Deployment = Deployment{BlueGreen: facts.Unknown[bool](), RollbackAlarms: facts.Unknown[[]string]()}
 	}),
 
+	// SS-MON-6
+	pass("SS-MON-6", "anomaly alarms on invocations and latency", endpoint, nil),
+	fail("SS-MON-6", "latency anomaly alarm missing", endpoint, func(s *Subject, _ *Policy) { s.Alarms.V[3].Exists = false },
+		errAt(-1, "ModelLatency", "has no anomaly alarm on ModelLatency")),
+	fail("SS-MON-6", "invocations alarm turned into a fixed threshold", endpoint, func(s *Subject, _ *Policy) { s.Alarms.V[2].AnomalyOf = "" },
+		errAt(-1, "Invocations", "has no anomaly alarm on Invocations")),
+	unknown("SS-MON-6", "alarms unknown", endpoint, func(s *Subject, _ *Policy) { s.Alarms = facts.Unknown[[]Alarm]() }),
 	// SS-MON-5
 	pass("SS-MON-5", "flow log records all traffic", network, func(s *Subject, _ *Policy) {
 		s.FlowLog = facts.Known(FlowLogState{LogGroup: "/sagesafe/core/flow-logs", Recording: "fl-1"})

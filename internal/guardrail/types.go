@@ -92,7 +92,15 @@ type Alarm struct {
 	Exists         bool   // false when expected but missing (drift)
 	ActionsEnabled bool
 	Actions        facts.Value[[]string]
+	// AnomalyOf is the metric an anomaly-detection alarm (SS-MON-6)
+	// compares with its band, e.g. "Invocations"; empty for a
+	// fixed-threshold alarm.
+	AnomalyOf string
 }
+
+// EndpointAnomalyMetrics are the endpoint metrics that must each have an
+// anomaly-detection alarm (SS-MON-6).
+var EndpointAnomalyMetrics = []string{"Invocations", "ModelLatency"}
 
 // Deployment describes how endpoint updates roll out.
 type Deployment struct {

@@ -99,6 +99,7 @@ func expandSpec(ctx context.Context, m endpointModel, data *providerdata.Data) (
 			CPUPercent:            float64OrDefault(n.Alarms.CPUUtilizationPercent, DefaultUtilizationPctMax),
 			MemoryPercent:         float64OrDefault(n.Alarms.MemoryUtilizationPercent, DefaultUtilizationPctMax),
 			DiskPercent:           float64OrDefault(n.Alarms.DiskUtilizationPercent, DefaultUtilizationPctMax),
+			AnomalyBandWidth:      float64OrDefault(n.Alarms.AnomalyBandWidth, alarms.DefaultBandWidth),
 		},
 		Deployment: deploymentSpec{
 			Strategy:               stringOrDefault(n.Deployment.Strategy, DefaultStrategy),

@@ -130,7 +130,8 @@ func planMonitoring(ctx context.Context, s *guardrail.Subject, m endpointModel, 
 	}
 	var list []guardrail.Alarm
 	for _, k := range alarms.EndpointKinds() {
-		list = append(list, guardrail.Alarm{Name: alarms.EndpointAlarmName(name, k), Kind: k, Exists: true, ActionsEnabled: true, Actions: actions})
+		list = append(list, guardrail.Alarm{Name: alarms.EndpointAlarmName(name, k), Kind: k, Exists: true, ActionsEnabled: true, Actions: actions,
+			AnomalyOf: alarms.EndpointAnomalyKinds()[k]})
 	}
 	s.Alarms = facts.Known(list)
 	s.Deployment = guardrail.Deployment{BlueGreen: facts.Known(true), RollbackAlarms: facts.Known(rollbackAlarmNames(name))}
@@ -513,7 +514,8 @@ func liveAlarms(name string, l *liveObjects) []guardrail.Alarm {
 	for _, k := range alarms.EndpointKinds() {
 		an := alarms.EndpointAlarmName(name, k)
 		a, ok := l.alarms[an]
-		list = append(list, guardrail.Alarm{Name: an, Kind: k, Exists: ok, ActionsEnabled: ok && aws.ToBool(a.ActionsEnabled), Actions: facts.Known(a.AlarmActions)})
+		list = append(list, guardrail.Alarm{Name: an, Kind: k, Exists: ok, ActionsEnabled: ok && aws.ToBool(a.ActionsEnabled), Actions: facts.Known(a.AlarmActions),
+			AnomalyOf: alarms.AnomalyMetric(a)})
 	}
 	return list
 }

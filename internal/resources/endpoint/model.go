@@ -70,6 +70,7 @@ type alarmsModel struct {
 	CPUUtilizationPercent    types.Float64 `tfsdk:"cpu_utilization_percent"`
 	MemoryUtilizationPercent types.Float64 `tfsdk:"memory_utilization_percent"`
 	DiskUtilizationPercent   types.Float64 `tfsdk:"disk_utilization_percent"`
+	AnomalyBandWidth         types.Float64 `tfsdk:"anomaly_band_width"`
 }
 
 type deploymentModel struct {

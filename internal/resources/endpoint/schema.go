@@ -115,6 +115,7 @@ var (
 		"cpu_utilization_percent":    types.Float64Type,
 		"memory_utilization_percent": types.Float64Type,
 		"disk_utilization_percent":   types.Float64Type,
+		"anomaly_band_width":         types.Float64Type,
 	}
 	deploymentAttrTypes = map[string]attr.Type{
 		"strategy":                 types.StringType,
@@ -144,6 +145,7 @@ func defaultAlarms() types.Object {
 		"cpu_utilization_percent":    types.Float64Value(DefaultUtilizationPctMax),
 		"memory_utilization_percent": types.Float64Value(DefaultUtilizationPctMax),
 		"disk_utilization_percent":   types.Float64Value(DefaultUtilizationPctMax),
+		"anomaly_band_width":         types.Float64Value(alarms.DefaultBandWidth),
 	})
 }
 
@@ -468,7 +470,7 @@ func alarmsAttribute() schema.SingleNestedAttribute {
 		Optional:            true,
 		Computed:            true,
 		Default:             objectdefault.StaticValue(defaultAlarms()),
-		MarkdownDescription: "Alarm actions and thresholds (SS-MON-1/2). The alarms always exist with actions enabled; changes apply in place. A threshold its metric can never cross is refused (SS-MON-1).",
+		MarkdownDescription: "Alarm actions, thresholds and the anomaly band width (SS-MON-1/2/6). The alarms always exist with actions enabled; changes apply in place. A threshold its metric can never cross is refused (SS-MON-1).",
 		Attributes: map[string]schema.Attribute{
 			"actions": schema.ListAttribute{
 				ElementType: types.StringType,
@@ -499,6 +501,17 @@ func alarmsAttribute() schema.SingleNestedAttribute {
 				"CPU utilization, as a percentage of the whole instance (the threshold is scaled by its vCPU count).", DefaultUtilizationPctMax),
 			"memory_utilization_percent": threshold(alarms.EndpointMemory, "Memory utilization percentage.", DefaultUtilizationPctMax),
 			"disk_utilization_percent":   threshold(alarms.EndpointDisk, "Disk utilization percentage.", DefaultUtilizationPctMax),
+			"anomaly_band_width": schema.Float64Attribute{
+				Optional: true,
+				Computed: true,
+				Default:  float64default.StaticFloat64(alarms.DefaultBandWidth),
+				MarkdownDescription: fmt.Sprintf("Width, in standard deviations, of the anomaly-detection bands (SS-MON-6) of the alarms on "+
+					"invocations (fires when traffic leaves the band up or down) and on average model latency (fires above the band), "+
+					"from %g to %g. Default %g. CloudWatch bills each anomaly alarm as three metrics and needs about two weeks "+
+					"of history before the band is reliable.", alarms.MinBandWidth, alarms.MaxBandWidth, alarms.DefaultBandWidth),
+				Validators: []validator.Float64{validators.NumberFunc(
+					fmt.Sprintf("must be from %g to %g", alarms.MinBandWidth, alarms.MaxBandWidth), alarms.CheckBandWidth)},
+			},
 		},
 	}
 }
