@@ -3,6 +3,7 @@ package endpoint_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"regexp"
 	"testing"
 
@@ -85,15 +86,25 @@ func TestAccEndpoint_anomalyAlarms(t *testing.T) {
 	}
 	steps = append(steps, drift(func() { deleteAlarm(t, inv) })...)
 	steps = append(steps, drift(func() {
-		// Turned into a fixed-threshold alarm on the same metric.
+		// Turned into a fixed-threshold alarm on the same metric, all else
+		// (description, actions, missing data, periods) kept.
+		a := describeAlarm(t, lat)
 		putAlarm(t, &cloudwatch.PutMetricAlarmInput{
-			AlarmName: aws.String(lat), Namespace: aws.String("AWS/SageMaker"), MetricName: aws.String("ModelLatency"),
+			AlarmName: a.AlarmName, AlarmDescription: a.AlarmDescription, ActionsEnabled: a.ActionsEnabled, AlarmActions: a.AlarmActions,
+			EvaluationPeriods: a.EvaluationPeriods, DatapointsToAlarm: a.DatapointsToAlarm, TreatMissingData: a.TreatMissingData,
+			ComparisonOperator: a.ComparisonOperator, Namespace: aws.String("AWS/SageMaker"), MetricName: aws.String("ModelLatency"),
 			Dimensions: []cwtypes.Dimension{{Name: aws.String("EndpointName"), Value: aws.String(name)}, {Name: aws.String("VariantName"), Value: aws.String("AllTraffic")}},
-			Statistic:  cwtypes.StatisticAverage, Period: aws.Int32(300), EvaluationPeriods: aws.Int32(3), Threshold: aws.Float64(1e9),
-			ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold, ActionsEnabled: aws.Bool(true), AlarmActions: []string{testTopic},
+			Statistic:  cwtypes.StatisticAverage, Period: aws.Int32(300), Threshold: aws.Float64(1e9),
 		})
 	})...)
-	steps = append(steps, drift(func() { editBand(t, inv, "ANOMALY_DETECTION_BAND(m1, 9)") })...)
+	// The band kept, the metric it watches changed: a Minimum of
+	// invocations hides a surge.
+	steps = append(steps, drift(func() {
+		editAnomaly(t, inv, func(q []cwtypes.MetricDataQuery) { q[0].MetricStat.Stat = aws.String("Minimum") })
+	})...)
+	steps = append(steps, drift(func() {
+		editAnomaly(t, inv, func(q []cwtypes.MetricDataQuery) { q[1].Expression = aws.String("ANOMALY_DETECTION_BAND(m1, 9)") })
+	})...)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
@@ -169,19 +180,27 @@ func putAlarm(t *testing.T, in *cloudwatch.PutMetricAlarmInput) {
 	}
 }
 
-// editBand rewrites the band expression of an anomaly alarm, keeping the
-// rest (acctest.EditAlarm does not carry Metrics).
-func editBand(t *testing.T, name, expr string) {
+func describeAlarm(t *testing.T, name string) cwtypes.MetricAlarm {
 	t.Helper()
 	out, err := acctest.AWS(t).CloudWatch.DescribeAlarms(context.Background(), &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{name}})
 	if err != nil || len(out.MetricAlarms) != 1 {
 		t.Fatalf("describing alarm %s: %v", name, err)
 	}
-	a := out.MetricAlarms[0]
-	a.Metrics[1].Expression = aws.String(expr)
+	return out.MetricAlarms[0]
+}
+
+// editAnomaly rewrites the metric queries of an anomaly alarm, keeping the
+// rest (acctest.EditAlarm does not carry Metrics).
+func editAnomaly(t *testing.T, name string, edit func([]cwtypes.MetricDataQuery)) {
+	t.Helper()
+	a := describeAlarm(t, name)
+	edit(a.Metrics)
 	putAlarm(t, &cloudwatch.PutMetricAlarmInput{
 		AlarmName: a.AlarmName, AlarmDescription: a.AlarmDescription, ActionsEnabled: a.ActionsEnabled, AlarmActions: a.AlarmActions,
 		EvaluationPeriods: a.EvaluationPeriods, DatapointsToAlarm: a.DatapointsToAlarm, ComparisonOperator: a.ComparisonOperator,
 		TreatMissingData: a.TreatMissingData, Metrics: a.Metrics, ThresholdMetricId: a.ThresholdMetricId,
 	})
+	if got := describeAlarm(t, name); !reflect.DeepEqual(got.Metrics, a.Metrics) {
+		t.Fatalf("the emulator did not keep the edit of alarm %s", name)
+	}
 }
