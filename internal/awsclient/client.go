@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -76,16 +77,18 @@ type Client struct {
 	CallerARN string
 	Endpoints map[string]facts.Endpoint
 
-	AWSConfig  aws.Config
-	CloudTrail *cloudtrail.Client
-	CloudWatch *cloudwatch.Client
-	EC2        *ec2.Client
-	IAM        *iam.Client
-	KMS        *kms.Client
-	Logs       *cloudwatchlogs.Client
-	S3         *s3.Client
-	SageMaker  *sagemaker.Client
-	STS        *sts.Client
+	AWSConfig aws.Config
+	// AutoScaling is Application Auto Scaling (endpoint autoscaling).
+	AutoScaling *applicationautoscaling.Client
+	CloudTrail  *cloudtrail.Client
+	CloudWatch  *cloudwatch.Client
+	EC2         *ec2.Client
+	IAM         *iam.Client
+	KMS         *kms.Client
+	Logs        *cloudwatchlogs.Client
+	S3          *s3.Client
+	SageMaker   *sagemaker.Client
+	STS         *sts.Client
 }
 
 // DefaultMaxRetries is used when max_retries is not set.
@@ -241,6 +244,9 @@ func New(ctx context.Context, c Config) (*Client, diag.Diagnostics) {
 		}
 		return nil
 	}
+	cl.AutoScaling = applicationautoscaling.NewFromConfig(cfg, func(o *applicationautoscaling.Options) {
+		o.BaseEndpoint = endpoint("application_autoscaling")
+	})
 	cl.CloudTrail = cloudtrail.NewFromConfig(cfg, func(o *cloudtrail.Options) { o.BaseEndpoint = endpoint("cloudtrail") })
 	cl.CloudWatch = cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) { o.BaseEndpoint = endpoint("cloudwatch") })
 	cl.EC2 = ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.BaseEndpoint = endpoint("ec2") })

@@ -16,6 +16,7 @@ var Services = []struct {
 	Key       string
 	EnvSuffix string
 }{
+	{"application_autoscaling", "APPLICATION_AUTO_SCALING"},
 	{"cloudtrail", "CLOUDTRAIL"},
 	{"cloudwatch", "CLOUDWATCH"},
 	{"ec2", "EC2"},

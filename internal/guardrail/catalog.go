@@ -452,6 +452,19 @@ var Catalog = []Control{
 		},
 	},
 	{
+		ID:        "SS-AVL-2",
+		Title:     "Endpoint autoscaling stays within bounds",
+		Rule:      "An autoscaled endpoint variant scales between at least min_endpoint_instances and at most max_endpoint_instances instances, its minimum not above its maximum.",
+		Severity:  SeverityError,
+		TunableBy: "max_endpoint_instances",
+		AppliesTo: []Kind{KindEndpoint},
+		Rationale: "Scaling in below the availability floor undoes SS-AVL-1 whenever traffic is low; an unbounded maximum turns a traffic surge, a retry storm or abuse into an open-ended bill. Application Auto Scaling itself is free; the instances it adds are not.",
+		Fix:       "Set autoscaling.min_capacity to at least min_endpoint_instances and autoscaling.max_capacity to at most max_endpoint_instances, or change those in the provider's guardrails block.",
+		References: []string{
+			"SageMaker Developer Guide: automatic scaling of models",
+		},
+	},
+	{
 		ID:        "SS-GOV-1",
 		Title:     "Required tags are present",
 		Rule:      "The resource's tags, merged with the provider's default_tags, include every key in required_tags. With no required_tags there is nothing to check: the control is not checked (not_checked), not held.",

@@ -57,6 +57,7 @@ var checks = map[string]func(*Subject, Policy) []Finding{
 	"SS-MON-5":  checkFlowLog,
 	"SS-MON-6":  checkAnomalyAlarms,
 	"SS-AVL-1":  checkInstanceCount,
+	"SS-AVL-2":  checkScalingBounds,
 	"SS-GOV-1":  checkRequiredTags,
 	"SS-GOV-2":  checkInstanceTypeAllowed,
 	"SS-GOV-3":  checkMaxRuntime,
@@ -1042,6 +1043,32 @@ func checkInstanceCount(s *Subject, p Policy) []Finding {
 			r.add(SeverityError, FieldInstanceCount, -1, "", fmt.Sprintf("%s runs %d instance(s)", label(s), n),
 				fmt.Sprintf("instance_count is %d; min_endpoint_instances requires at least %d.", n, p.MinEndpointInstances))
 		}
+	}
+	return r.out
+}
+
+func checkScalingBounds(s *Subject, p Policy) []Finding {
+	r := report{id: "SS-AVL-2"}
+	switch need(s, s.Autoscaling) {
+	case skip:
+		r.skipValue(s, FieldAutoscaling, s.Autoscaling.State)
+		return r.out
+	case absent:
+		r.nothingToCheck(FieldAutoscaling, label(s)+" does not autoscale")
+		return r.out
+	}
+	b := s.Autoscaling.V
+	if b.Min < p.MinEndpointInstances {
+		r.add(SeverityError, FieldAutoscaling, -1, "min_capacity", fmt.Sprintf("%s may scale in to %d instance(s)", label(s), b.Min),
+			fmt.Sprintf("The autoscaling minimum is %d; min_endpoint_instances (SS-AVL-1) requires at least %d.", b.Min, p.MinEndpointInstances))
+	}
+	if b.Max > p.MaxEndpointInstances {
+		r.add(SeverityError, FieldAutoscaling, -1, "max_capacity", fmt.Sprintf("%s may scale out to %d instances", label(s), b.Max),
+			fmt.Sprintf("The autoscaling maximum is %d; max_endpoint_instances allows at most %d.", b.Max, p.MaxEndpointInstances))
+	}
+	if b.Min > b.Max {
+		r.add(SeverityError, FieldAutoscaling, -1, "min_capacity", fmt.Sprintf("%s has an autoscaling minimum above its maximum", label(s)),
+			fmt.Sprintf("The minimum is %d and the maximum %d.", b.Min, b.Max))
 	}
 	return r.out
 }

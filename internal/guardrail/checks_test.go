@@ -621,6 +621,18 @@ var checkCases = []checkCase{
 		s.Deployment = Deployment{BlueGreen: facts.Unknown[bool](), RollbackAlarms: facts.Unknown[[]string]()}
 	}),
 
+	// SS-AVL-2
+	pass("SS-AVL-2", "scales from 2 to 10", endpoint, func(s *Subject, _ *Policy) { s.Autoscaling = facts.Known(ScalingBounds{Min: 2, Max: 10}) }),
+	fail("SS-AVL-2", "max above the cap", endpoint, func(s *Subject, _ *Policy) { s.Autoscaling = facts.Known(ScalingBounds{Min: 2, Max: 11}) },
+		errAt(-1, "max_capacity", "may scale out to 11 instances")),
+	fail("SS-AVL-2", "min below the floor", endpoint, func(s *Subject, p *Policy) {
+		p.MinEndpointInstances = 3
+		s.Autoscaling = facts.Known(ScalingBounds{Min: 2, Max: 4})
+	}, errAt(-1, "min_capacity", "may scale in to 2 instance(s)")),
+	fail("SS-AVL-2", "min above max", endpoint, func(s *Subject, p *Policy) { s.Autoscaling = facts.Known(ScalingBounds{Min: 5, Max: 4}) },
+		errAt(-1, "min_capacity", "minimum above its maximum")),
+	unknown("SS-AVL-2", "bounds unknown", endpoint, func(s *Subject, _ *Policy) { s.Autoscaling = facts.Unknown[ScalingBounds]() }),
+
 	// SS-MON-6
 	pass("SS-MON-6", "anomaly alarms on invocations and latency", endpoint, nil),
 	fail("SS-MON-6", "latency anomaly alarm missing", endpoint, func(s *Subject, _ *Policy) { s.Alarms.V[3].Exists = false },
