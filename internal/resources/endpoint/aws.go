@@ -156,6 +156,7 @@ type liveObjects struct {
 	alarms   map[string]cwtypes.MetricAlarm
 	logGroup *logstypes.LogGroup
 	tags     map[string]string
+	scaling  liveScaling
 }
 
 // readLive reads the endpoint and what it uses. A missing endpoint is a
@@ -197,6 +198,9 @@ func (r *endpointResource) readLive(ctx context.Context, name string) (*liveObje
 		return nil, fmt.Errorf("listing the tags of endpoint %s: %w", name, err)
 	}
 	l.tags = tagMap(out.Tags)
+	if l.scaling, err = r.readScaling(ctx, name); err != nil {
+		return nil, err
+	}
 	return l, nil
 }
 

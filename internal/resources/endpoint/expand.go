@@ -44,6 +44,7 @@ type spec struct {
 	Thresholds       alarms.EndpointThresholds
 	Actions          []string // effective: the resource's, else the provider's alarm_actions
 	Deployment       deploymentSpec
+	Scaling          *scalingSpec // nil: no autoscaling
 	LogRetentionDays int64
 	RetainLogs       bool
 	VPCEndpointIDs   []string
@@ -125,6 +126,9 @@ func expandSpec(ctx context.Context, m endpointModel, data *providerdata.Data) (
 	slices.Sort(s.SecurityGroupIDs)
 	slices.Sort(s.VPCEndpointIDs)
 	s.Actions = effectiveActions(ctx, n.Alarms.Actions, data, &diags)
+	if !m.Autoscaling.IsNull() && !m.Autoscaling.IsUnknown() {
+		s.Scaling = expandScaling(n.Autoscaling)
+	}
 	return s, diags
 }
 
@@ -448,7 +452,7 @@ func alarmNames(endpoint string) []string {
 func fullyKnown(m endpointModel) bool {
 	for _, v := range []attr.Value{
 		m.Name, m.RoleARN, m.Model, m.InstanceType, m.InstanceCount, m.KMSKeyARN, m.VPC, m.DataCapture,
-		m.Alarms, m.Deployment, m.LogRetentionDays, m.RetainLogsOnDestroy, m.PrivateInvokeVPCEndpointIDs, m.Tags,
+		m.Alarms, m.Deployment, m.Autoscaling, m.LogRetentionDays, m.RetainLogsOnDestroy, m.PrivateInvokeVPCEndpointIDs, m.Tags,
 	} {
 		if !valueFullyKnown(v) {
 			return false

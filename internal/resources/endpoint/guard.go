@@ -67,6 +67,7 @@ func planSubject(ctx context.Context, m endpointModel, data *providerdata.Data, 
 	s.RoleARN = tfval.String(m.RoleARN)
 	s.InstanceType = tfval.String(m.InstanceType)
 	s.InstanceCount = tfval.Int64(m.InstanceCount)
+	s.Autoscaling = planScaling(m, n)
 	if modelUnknown {
 		s.Image = facts.Unknown[string]()
 	} else {
@@ -287,6 +288,7 @@ func paths(s *guardrail.Subject) guardrail.Paths {
 			guardrail.FieldDataCapture:      path.Root("data_capture"),
 			guardrail.FieldAlarms:           path.Root("alarms"),
 			guardrail.FieldDeployment:       path.Root("deployment"),
+			guardrail.FieldAutoscaling:      path.Root("autoscaling"),
 			guardrail.FieldTags:             path.Root("tags"),
 		},
 	}
@@ -369,6 +371,11 @@ func liveSubject(ctx context.Context, m endpointModel, l *liveObjects, data *pro
 	}
 	s.LogGroups = []guardrail.LogGroup{lg}
 	s.Alarms = facts.Known(liveAlarms(name, l))
+	s.Autoscaling = facts.Null[guardrail.ScalingBounds]()
+	if l.scaling.target != nil {
+		s.Autoscaling = facts.Known(guardrail.ScalingBounds{
+			Min: int64(aws.ToInt32(l.scaling.target.MinCapacity)), Max: int64(aws.ToInt32(l.scaling.target.MaxCapacity))})
+	}
 	var last *smtypes.DeploymentConfig
 	if l.ep != nil {
 		last = l.ep.LastDeploymentConfig

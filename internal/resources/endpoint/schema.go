@@ -13,6 +13,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
@@ -214,6 +215,7 @@ func endpointSchema(ctx context.Context) schema.Schema {
 		"data_capture": dataCaptureAttribute(),
 		"alarms":       alarmsAttribute(),
 		"deployment":   deploymentAttribute(),
+		"autoscaling":  autoscalingAttribute(),
 		"log_retention_days": schema.Int64Attribute{
 			Optional: true,
 			Computed: true,
@@ -331,6 +333,12 @@ func computedAttributes() map[string]schema.Attribute {
 			Computed:    true,
 			MarkdownDescription: fmt.Sprintf("Alarm name by kind (%s) for every alarm that exists as specified; a missing or altered "+
 				"alarm drops out of the map, which shows as a diff.", shared.Backticked(alarms.EndpointKinds())),
+		},
+		"autoscaling_registered": schema.BoolAttribute{
+			Computed: true,
+			MarkdownDescription: "Whether the variant's scalable target and sagesafe's scaling policy exist as `autoscaling` says " +
+				"(false without `autoscaling`). A target or policy removed outside Terraform turns it false, which shows as a diff; " +
+				"the next apply registers them again.",
 		},
 		"invoke_policy_json": schema.StringAttribute{
 			Computed: true,
@@ -511,6 +519,52 @@ func alarmsAttribute() schema.SingleNestedAttribute {
 					"of history before the band is reliable.", alarms.MinBandWidth, alarms.MaxBandWidth, alarms.DefaultBandWidth),
 				Validators: []validator.Float64{validators.NumberFunc(
 					fmt.Sprintf("must be from %g to %g", alarms.MinBandWidth, alarms.MaxBandWidth), alarms.CheckBandWidth)},
+			},
+		},
+	}
+}
+
+// autoscalingAttribute is the variant's autoscaling (SS-AVL-2).
+func autoscalingAttribute() schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{
+		Optional: true,
+		MarkdownDescription: "Autoscaling of the variant with Application Auto Scaling: a scalable target between `min_capacity` and " +
+			"`max_capacity` instances and a target-tracking policy on `SageMakerVariantInvocationsPerInstance`. `min_capacity` must be " +
+			"at least the guardrail `min_endpoint_instances` and `max_capacity` at most `max_endpoint_instances` (SS-AVL-2), refused " +
+			"at plan. The count autoscaling sets is kept across updates; an update that changes the instance type deregisters the " +
+			"target first and registers it again after, as SageMaker requires. Application Auto Scaling is free; the instances it " +
+			"adds are billed as usual. Without this block the endpoint runs `instance_count` instances.",
+		Attributes: map[string]schema.Attribute{
+			"min_capacity": schema.Int64Attribute{
+				Required:            true,
+				MarkdownDescription: "Fewest instances autoscaling scales in to; at least `min_endpoint_instances` (SS-AVL-2).",
+				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"max_capacity": schema.Int64Attribute{
+				Required:            true,
+				MarkdownDescription: "Most instances autoscaling scales out to; at most `max_endpoint_instances` (SS-AVL-2) and at least `min_capacity`.",
+				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"target_invocations_per_instance": schema.Float64Attribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             float64default.StaticFloat64(DefaultTargetInvocations),
+				MarkdownDescription: fmt.Sprintf("Average invocations per instance per minute that the policy keeps the variant at. Default %g.", DefaultTargetInvocations),
+				Validators:          []validator.Float64{float64validator.AtLeast(1)},
+			},
+			"scale_in_cooldown_seconds": schema.Int64Attribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             int64default.StaticInt64(DefaultScaleInCooldown),
+				MarkdownDescription: fmt.Sprintf("Seconds after a scale-in before the next one. Default %d.", DefaultScaleInCooldown),
+				Validators:          []validator.Int64{int64validator.Between(0, 3600)},
+			},
+			"scale_out_cooldown_seconds": schema.Int64Attribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             int64default.StaticInt64(DefaultScaleOutCooldown),
+				MarkdownDescription: fmt.Sprintf("Seconds after a scale-out before the next one. Default %d.", DefaultScaleOutCooldown),
+				Validators:          []validator.Int64{int64validator.Between(0, 3600)},
 			},
 		},
 	}
