@@ -178,19 +178,23 @@ func TestAccEndpoint_refusesAutoscalingAboveCap(t *testing.T) {
 // TestAccEndpoint_lostScalingAnswers loses the answers of the first
 // RegisterScalableTarget and PutScalingPolicy after they were applied: the
 // SDK sends them again, and both being upserts keyed by the variant and the
-// policy name, the endpoint ends with one target and one policy.
+// policy name, the endpoint ends with one target and one policy. On destroy
+// it loses the answers of DeleteScalingPolicy and DeregisterScalableTarget:
+// the retry finds nothing (ObjectNotFoundException), which is success.
 func TestAccEndpoint_lostScalingAnswers(t *testing.T) {
 	skipUnlessAcc(t)
 	env := acctest.EndpointFixtures(t)
 	name := acctest.RandomName("ep")
 	var mu sync.Mutex
 	lost := map[string]bool{}
+	lossy := []string{scalingTarget + "RegisterScalableTarget", scalingTarget + "PutScalingPolicy",
+		scalingTarget + "DeleteScalingPolicy", scalingTarget + "DeregisterScalableTarget"}
 	wrap := func(next http.RoundTripper) http.RoundTripper {
 		next = acctest.WithoutRetryReplay(next)
 		return acctest.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
 			resp, err := next.RoundTrip(r)
 			target := r.Header.Get("X-Amz-Target")
-			if err != nil || (target != scalingTarget+"RegisterScalableTarget" && target != scalingTarget+"PutScalingPolicy") {
+			if err != nil || !slices.Contains(lossy, target) {
 				return resp, err
 			}
 			mu.Lock()
@@ -207,7 +211,15 @@ func TestAccEndpoint_lostScalingAnswers(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(provider.Options{WrapTransport: wrap}),
 		CheckDestroy: resource.ComposeTestCheckFunc(testAccCheckEndpointDestroy(t, name, false),
-			func(*terraform.State) error { return checkNothingRegistered(t, name) }),
+			func(*terraform.State) error { return checkNothingRegistered(t, name) },
+			func(*terraform.State) error {
+				mu.Lock()
+				defer mu.Unlock()
+				if len(lost) != len(lossy) {
+					return fmt.Errorf("the test lost %v, want all of %v", lost, lossy)
+				}
+				return nil
+			}),
 		Steps: []resource.TestStep{{
 			Config: scalingConfig(name, env, "ml.m5.xlarge", scalingBlock(2, 4, 70)),
 			Check: resource.ComposeTestCheckFunc(checkScaling(t, name, 2, 4, 70), func(*terraform.State) error {
