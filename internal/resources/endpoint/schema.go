@@ -271,8 +271,9 @@ var resourceDescription = "A secure real-time SageMaker inference endpoint as on
 	"resource knows, so any change to them rolls the endpoint forward by itself while the name reveals nothing of them; " +
 	"both objects carry this resource's creation token, and an existing object of the name without it, or with other " +
 	"settings than the plan's, is refused, never used. (4) Alarms on 5XX and 4XX error rates, p99 model latency and CPU, memory and " +
-	"disk utilization. (5) The endpoint, waiting until it is `InService`; if it fails, SageMaker's `FailureReason` is " +
-	"returned and what the apply created is removed.\n\n" +
+	"disk utilization, and anomaly-detection alarms on invocations and average model latency (SS-MON-6). (5) The endpoint, " +
+	"waiting until it is `InService`; if it fails, SageMaker's `FailureReason` is returned and what the apply created is " +
+	"removed. (6) With `autoscaling`, the variant's scalable target and target-tracking policy.\n\n" +
 	"**Updates.** A changed model or variant creates a new model and configuration and calls `UpdateEndpoint` with " +
 	"a blue/green `DeploymentConfig` (all at once, canary or linear, with a baking period) whose automatic rollback " +
 	"is wired to the endpoint's own 5XX and latency alarms, and with `RetainAllVariantProperties`, so an autoscaled " +
