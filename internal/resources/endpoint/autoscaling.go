@@ -208,6 +208,14 @@ func (l liveScaling) specOf() (scalingSpec, bool) {
 	}, true
 }
 
+// readsScaling says whether a refresh of m reads Application Auto Scaling:
+// when m has autoscaling, or may have it without knowing (an import, a
+// state written before autoscaling existed). An endpoint without it costs
+// no extra calls (TestAccEndpoint_callBudget).
+func readsScaling(m endpointModel) bool {
+	return !m.Autoscaling.IsNull() || m.ScalingRegistered.IsNull() || m.ScalingRegistered.IsUnknown()
+}
+
 // refreshScaling reads the live target and policy back: changed bounds,
 // target or cooldowns become the attribute's values (a diff); a missing or
 // replaced target or policy turns autoscaling_registered false (a diff).

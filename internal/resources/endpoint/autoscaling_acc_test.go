@@ -146,7 +146,8 @@ func TestAccEndpoint_autoscalingDestroy(t *testing.T) {
 // TestAccEndpoint_refusesAutoscalingAboveCap: a maximum above the guardrail
 // max_endpoint_instances (default 10), or a minimum below
 // min_endpoint_instances, is refused at plan with SS-AVL-2, and nothing is
-// created.
+// created; the same maximum plans once the provider's guardrails raise the
+// cap.
 func TestAccEndpoint_refusesAutoscalingAboveCap(t *testing.T) {
 	skipUnlessAcc(t)
 	env := acctest.EndpointFixtures(t)
@@ -165,6 +166,13 @@ func TestAccEndpoint_refusesAutoscalingAboveCap(t *testing.T) {
 		Steps: []resource.TestStep{
 			refuse(2, 11, "max_endpoint_instances allows at most 10"),
 			refuse(1, 4, "min_endpoint_instances (SS-AVL-1) requires at least 2"),
+			{
+				// A platform team raises the cap in the provider's guardrails.
+				Config: acctest.ProviderConfig(fmt.Sprintf("alarm_actions = [%q]\n  guardrails {\n    max_endpoint_instances = 12\n  }", testTopic)) +
+					cfg{name: name, env: env, extra: scalingBlock(2, 11, 70)}.resource(),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
 		},
 	})
 	if left := leftovers(t, name); len(left) > 0 {

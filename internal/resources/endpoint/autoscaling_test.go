@@ -91,3 +91,20 @@ func TestPlanScaling(t *testing.T) {
 		t.Errorf("none: %+v", got)
 	}
 }
+
+func TestReadsScaling(t *testing.T) {
+	none := types.ObjectNull(autoscalingAttrTypes)
+	some := flattenScaling(scalingSpec{Min: 2, Max: 3})
+	for _, c := range []struct {
+		m    endpointModel
+		want bool
+	}{
+		{endpointModel{Autoscaling: none, ScalingRegistered: types.BoolValue(false)}, false}, // no extra calls
+		{endpointModel{Autoscaling: some, ScalingRegistered: types.BoolValue(true)}, true},
+		{endpointModel{Autoscaling: none, ScalingRegistered: types.BoolNull()}, true}, // import, older state
+	} {
+		if got := readsScaling(c.m); got != c.want {
+			t.Errorf("readsScaling(%+v) = %v", c.m, got)
+		}
+	}
+}

@@ -198,9 +198,6 @@ func (r *endpointResource) readLive(ctx context.Context, name string) (*liveObje
 		return nil, fmt.Errorf("listing the tags of endpoint %s: %w", name, err)
 	}
 	l.tags = tagMap(out.Tags)
-	if l.scaling, err = r.readScaling(ctx, name); err != nil {
-		return nil, err
-	}
 	return l, nil
 }
 

@@ -208,6 +208,9 @@ func (r *endpointResource) Read(ctx context.Context, req resource.ReadRequest, r
 	}
 	name := state.Name.ValueString()
 	live, err := r.readLive(ctx, name)
+	if err == nil && readsScaling(state) {
+		live.scaling, err = r.readScaling(ctx, name)
+	}
 	if IsNotFound(err) {
 		tflog.Warn(ctx, "endpoint no longer exists, removing it from the state", map[string]any{"endpoint": name})
 		resp.State.RemoveResource(ctx)
