@@ -46,7 +46,15 @@ type Spec struct {
 	TreatMissingData  string // "notBreaching", "breaching", "missing", "ignore"
 	Actions           []string
 	Tags              map[string]string
+	// AnomalyBandWidth, when above 0, makes this an anomaly-detection
+	// alarm: it compares the metric (Namespace, Metric, Dimensions,
+	// Statistic, PeriodSeconds) with ANOMALY_DETECTION_BAND(m1, width)
+	// instead of Threshold, and Comparison is one of the band operators.
+	AnomalyBandWidth float64
 }
+
+// IsAnomaly reports whether s is an anomaly-detection alarm.
+func (s Spec) IsAnomaly() bool { return s.AnomalyBandWidth > 0 }
 
 // describeBatch is DescribeAlarms' limit on AlarmNames.
 const describeBatch = 100
@@ -55,32 +63,45 @@ const describeBatch = 100
 // an upsert, so a retried apply converges.
 func Put(ctx context.Context, api API, specs []Spec) error {
 	for _, s := range specs {
-		in := &cloudwatch.PutMetricAlarmInput{
-			AlarmName:          aws.String(s.Name),
-			AlarmDescription:   aws.String(s.Description),
-			Namespace:          aws.String(s.Namespace),
-			MetricName:         aws.String(s.Metric),
-			Dimensions:         dimensions(s.Dimensions),
-			Period:             aws.Int32(s.PeriodSeconds),
-			EvaluationPeriods:  aws.Int32(s.EvaluationPeriods),
-			DatapointsToAlarm:  aws.Int32(s.DatapointsToAlarm),
-			Threshold:          aws.Float64(s.Threshold),
-			ComparisonOperator: s.Comparison,
-			TreatMissingData:   aws.String(s.TreatMissingData),
-			ActionsEnabled:     aws.Bool(true),
-			AlarmActions:       s.Actions,
-			Tags:               tags(s.Tags),
-		}
-		if s.ExtendedStatistic != "" {
-			in.ExtendedStatistic = aws.String(s.ExtendedStatistic)
-		} else {
-			in.Statistic = s.Statistic
-		}
+		in := putInput(s)
 		if _, err := api.PutMetricAlarm(ctx, in); err != nil {
 			return fmt.Errorf("creating alarm %s: %w", s.Name, err)
 		}
 	}
 	return nil
+}
+
+// putInput is the PutMetricAlarm request of s. An anomaly alarm carries
+// its metric in Metrics and no Namespace, MetricName, Statistic or
+// Threshold: CloudWatch refuses both forms at once.
+func putInput(s Spec) *cloudwatch.PutMetricAlarmInput {
+	in := &cloudwatch.PutMetricAlarmInput{
+		AlarmName:          aws.String(s.Name),
+		AlarmDescription:   aws.String(s.Description),
+		EvaluationPeriods:  aws.Int32(s.EvaluationPeriods),
+		DatapointsToAlarm:  aws.Int32(s.DatapointsToAlarm),
+		ComparisonOperator: s.Comparison,
+		TreatMissingData:   aws.String(s.TreatMissingData),
+		ActionsEnabled:     aws.Bool(true),
+		AlarmActions:       s.Actions,
+		Tags:               tags(s.Tags),
+	}
+	switch {
+	case s.IsAnomaly():
+		in.Metrics = anomalyQueries(s)
+		in.ThresholdMetricId = aws.String(anomalyBandID)
+		return in
+	case s.ExtendedStatistic != "":
+		in.ExtendedStatistic = aws.String(s.ExtendedStatistic)
+	default:
+		in.Statistic = s.Statistic
+	}
+	in.Namespace = aws.String(s.Namespace)
+	in.MetricName = aws.String(s.Metric)
+	in.Dimensions = dimensions(s.Dimensions)
+	in.Period = aws.Int32(s.PeriodSeconds)
+	in.Threshold = aws.Float64(s.Threshold)
+	return in
 }
 
 // Describe reads the named alarms with one DescribeAlarms call per 100 names.
@@ -133,27 +154,13 @@ func Diff(s Spec, live cwtypes.MetricAlarm) []string {
 	if !aws.ToBool(live.ActionsEnabled) {
 		d = append(d, "actions are disabled")
 	}
-	if aws.ToString(live.Namespace) != s.Namespace || aws.ToString(live.MetricName) != s.Metric {
-		add("metric", s.Namespace+"/"+s.Metric, aws.ToString(live.Namespace)+"/"+aws.ToString(live.MetricName))
-	}
-	if got := liveDimensions(live.Dimensions); !maps.Equal(got, s.Dimensions) {
-		add("dimensions", s.Dimensions, got)
-	}
-	if s.ExtendedStatistic != "" {
-		if aws.ToString(live.ExtendedStatistic) != s.ExtendedStatistic {
-			add("statistic", s.ExtendedStatistic, aws.ToString(live.ExtendedStatistic))
-		}
-	} else if live.Statistic != s.Statistic {
-		add("statistic", s.Statistic, live.Statistic)
-	}
-	if aws.ToInt32(live.Period) != s.PeriodSeconds {
-		add("period", s.PeriodSeconds, aws.ToInt32(live.Period))
+	if s.IsAnomaly() {
+		d = append(d, anomalyDiff(s, live)...)
+	} else {
+		d = append(d, metricDiff(s, live)...)
 	}
 	if aws.ToInt32(live.EvaluationPeriods) != s.EvaluationPeriods {
 		add("evaluation periods", s.EvaluationPeriods, aws.ToInt32(live.EvaluationPeriods))
-	}
-	if math.Abs(aws.ToFloat64(live.Threshold)-s.Threshold) > 1e-9 {
-		add("threshold", s.Threshold, aws.ToFloat64(live.Threshold))
 	}
 	if live.ComparisonOperator != s.Comparison {
 		add("comparison", s.Comparison, live.ComparisonOperator)
@@ -181,6 +188,33 @@ func Diff(s Spec, live cwtypes.MetricAlarm) []string {
 	}
 	if got := sorted(live.AlarmActions); !slices.Equal(got, sorted(s.Actions)) {
 		add("actions", sorted(s.Actions), got)
+	}
+	return d
+}
+
+// metricDiff lists how a live fixed-threshold alarm differs from the spec
+// in its metric, statistic, period and threshold.
+func metricDiff(s Spec, live cwtypes.MetricAlarm) []string {
+	var d []string
+	add := func(what string, want, got any) { d = append(d, fmt.Sprintf("%s is %v, want %v", what, got, want)) }
+	if aws.ToString(live.Namespace) != s.Namespace || aws.ToString(live.MetricName) != s.Metric {
+		add("metric", s.Namespace+"/"+s.Metric, aws.ToString(live.Namespace)+"/"+aws.ToString(live.MetricName))
+	}
+	if got := liveDimensions(live.Dimensions); !maps.Equal(got, s.Dimensions) {
+		add("dimensions", s.Dimensions, got)
+	}
+	if s.ExtendedStatistic != "" {
+		if aws.ToString(live.ExtendedStatistic) != s.ExtendedStatistic {
+			add("statistic", s.ExtendedStatistic, aws.ToString(live.ExtendedStatistic))
+		}
+	} else if live.Statistic != s.Statistic {
+		add("statistic", s.Statistic, live.Statistic)
+	}
+	if aws.ToInt32(live.Period) != s.PeriodSeconds {
+		add("period", s.PeriodSeconds, aws.ToInt32(live.Period))
+	}
+	if math.Abs(aws.ToFloat64(live.Threshold)-s.Threshold) > 1e-9 {
+		add("threshold", s.Threshold, aws.ToFloat64(live.Threshold))
 	}
 	return d
 }

@@ -24,6 +24,7 @@ func (f *fakeCW) PutMetricAlarm(_ context.Context, in *cloudwatch.PutMetricAlarm
 		Threshold: in.Threshold, ComparisonOperator: in.ComparisonOperator, ActionsEnabled: in.ActionsEnabled, AlarmActions: in.AlarmActions,
 		AlarmDescription: in.AlarmDescription, DatapointsToAlarm: in.DatapointsToAlarm, TreatMissingData: in.TreatMissingData,
 		Unit: in.Unit, EvaluateLowSampleCountPercentile: in.EvaluateLowSampleCountPercentile,
+		Metrics: in.Metrics, ThresholdMetricId: in.ThresholdMetricId,
 	}
 	return &cloudwatch.PutMetricAlarmOutput{}, nil
 }

@@ -15,6 +15,9 @@ const (
 	EndpointCPU             = "cpu_utilization"
 	EndpointMemory          = "memory_utilization"
 	EndpointDisk            = "disk_utilization"
+	// Anomaly-detection alarms (SS-MON-6).
+	EndpointInvocationsAnomaly  = "invocations_anomaly"
+	EndpointModelLatencyAnomaly = "model_latency_anomaly"
 )
 
 // Metric namespaces of real-time endpoints.
@@ -27,7 +30,14 @@ const (
 
 // EndpointKinds lists every endpoint alarm kind, in a stable order.
 func EndpointKinds() []string {
-	return []string{EndpointErrorRate5XX, EndpointErrorRate4XX, EndpointModelLatencyP99, EndpointCPU, EndpointMemory, EndpointDisk}
+	return []string{EndpointErrorRate5XX, EndpointErrorRate4XX, EndpointModelLatencyP99, EndpointCPU, EndpointMemory, EndpointDisk,
+		EndpointInvocationsAnomaly, EndpointModelLatencyAnomaly}
+}
+
+// EndpointAnomalyKinds are the kinds that are anomaly-detection alarms
+// (SS-MON-6), with the metric each watches.
+func EndpointAnomalyKinds() map[string]string {
+	return map[string]string{EndpointInvocationsAnomaly: "Invocations", EndpointModelLatencyAnomaly: "ModelLatency"}
 }
 
 // EndpointRollbackKinds are the kinds whose alarms roll a blue/green update
@@ -44,6 +54,9 @@ var endpointSuffix = map[string]string{
 	EndpointCPU:             "cpu-utilization",
 	EndpointMemory:          "memory-utilization",
 	EndpointDisk:            "disk-utilization",
+
+	EndpointInvocationsAnomaly:  "invocations-anomaly",
+	EndpointModelLatencyAnomaly: "model-latency-anomaly",
 }
 
 // EndpointAlarmName is the name of an endpoint's alarm of the given kind:
@@ -72,6 +85,9 @@ type EndpointThresholds struct {
 	CPUPercent            float64 // percent of the whole instance, 0..100
 	MemoryPercent         float64 // percent, 0..100
 	DiskPercent           float64 // percent, 0..100
+	// AnomalyBandWidth is the width, in standard deviations, of the bands
+	// of the anomaly alarms; 0 means DefaultBandWidth.
+	AnomalyBandWidth float64
 }
 
 // EndpointInput is what EndpointSpecs needs.
@@ -122,6 +138,29 @@ func EndpointSpecs(in EndpointInput) []Spec {
 			Tags:              maps.Clone(in.Tags),
 		}
 	}
+	band := t.AnomalyBandWidth
+	if band <= 0 {
+		band = DefaultBandWidth
+	}
+	anomaly := func(kind, desc string, stat cwtypes.Statistic, cmp cwtypes.ComparisonOperator) Spec {
+		return Spec{
+			Kind:              kind,
+			Name:              EndpointAlarmName(in.EndpointName, kind),
+			Description:       desc + " Managed by sagesafe_endpoint " + in.EndpointName + ".",
+			Namespace:         EndpointInvocationNamespace,
+			Metric:            EndpointAnomalyKinds()[kind],
+			Dimensions:        maps.Clone(dims),
+			Statistic:         stat,
+			PeriodSeconds:     300,
+			EvaluationPeriods: 3,
+			DatapointsToAlarm: 3,
+			Comparison:        cmp,
+			TreatMissingData:  "notBreaching",
+			Actions:           append([]string(nil), in.Actions...),
+			Tags:              maps.Clone(in.Tags),
+			AnomalyBandWidth:  band,
+		}
+	}
 	return []Spec{
 		mk(EndpointErrorRate5XX, EndpointInvocationNamespace,
 			"Share of invocations that failed with a 5XX error (Average of the 0/1 metric) is above the threshold for 5 minutes. Rolls blue/green updates back.",
@@ -141,6 +180,15 @@ func EndpointSpecs(in EndpointInput) []Spec {
 		mk(EndpointDisk, EndpointInstanceNamespace,
 			"Disk utilization is above the threshold for 15 minutes.",
 			cwtypes.StatisticAverage, "", 300, 3, t.DiskPercent),
+		// Traffic that collapses (a broken client, a DNS change) or surges
+		// (abuse, a retry storm) is as telling as one that errors.
+		anomaly(EndpointInvocationsAnomaly,
+			"Invocations (Sum per 5 minutes) left the anomaly-detection band learned from their history, up or down, for 15 minutes.",
+			cwtypes.StatisticSum, cwtypes.ComparisonOperatorLessThanLowerOrGreaterThanUpperThreshold),
+		// Only a latency above its band is a problem.
+		anomaly(EndpointModelLatencyAnomaly,
+			"Average model latency rose above the anomaly-detection band learned from its history for 15 minutes.",
+			cwtypes.StatisticAverage, cwtypes.ComparisonOperatorGreaterThanUpperThreshold),
 	}
 }
 

@@ -38,7 +38,7 @@ func TestEndpointSpecs(t *testing.T) {
 		if s.Dimensions["EndpointName"] != "churn" || s.Dimensions["VariantName"] != "AllTraffic" {
 			t.Errorf("%s: dimensions %v", s.Kind, s.Dimensions)
 		}
-		if s.Comparison != cwtypes.ComparisonOperatorGreaterThanThreshold || s.TreatMissingData != "notBreaching" {
+		if (s.Comparison != cwtypes.ComparisonOperatorGreaterThanThreshold) != s.IsAnomaly() || s.TreatMissingData != "notBreaching" {
 			t.Errorf("%s: comparison %s, missing data %s", s.Kind, s.Comparison, s.TreatMissingData)
 		}
 		if !slices.Equal(s.Actions, endpointInput().Actions) || s.Tags["team"] != "ml" {
@@ -73,6 +73,9 @@ func TestEndpointSpecs(t *testing.T) {
 func TestEndpointThresholdRoundTrip(t *testing.T) {
 	in := endpointInput()
 	for _, s := range EndpointSpecs(in) {
+		if s.IsAnomaly() {
+			continue
+		}
 		got := EndpointThresholdFromAlarm(s.Kind, s.Threshold, in.VCPUs)
 		if want := EndpointThreshold(in.Thresholds, s.Kind); got != want {
 			t.Errorf("%s: round trip gives %v, want %v", s.Kind, got, want)

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -88,6 +89,8 @@ type Client struct {
 	S3         *s3.Client
 	SageMaker  *sagemaker.Client
 	STS        *sts.Client
+	// AutoScaling is Application Auto Scaling (endpoint autoscaling).
+	AutoScaling *applicationautoscaling.Client
 }
 
 // DefaultMaxRetries is used when max_retries is not set.
@@ -244,6 +247,9 @@ func New(ctx context.Context, c Config) (*Client, diag.Diagnostics) {
 		return nil
 	}
 	cl.Budgets = budgets.NewFromConfig(cfg, func(o *budgets.Options) { o.BaseEndpoint = endpoint("budgets") })
+	cl.AutoScaling = applicationautoscaling.NewFromConfig(cfg, func(o *applicationautoscaling.Options) {
+		o.BaseEndpoint = endpoint("application_autoscaling")
+	})
 	cl.CloudTrail = cloudtrail.NewFromConfig(cfg, func(o *cloudtrail.Options) { o.BaseEndpoint = endpoint("cloudtrail") })
 	cl.CloudWatch = cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) { o.BaseEndpoint = endpoint("cloudwatch") })
 	cl.EC2 = ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.BaseEndpoint = endpoint("ec2") })

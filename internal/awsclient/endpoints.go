@@ -17,6 +17,7 @@ var Services = []struct {
 	EnvSuffix string
 }{
 	{"budgets", "BUDGETS"},
+	{"application_autoscaling", "APPLICATION_AUTO_SCALING"},
 	{"cloudtrail", "CLOUDTRAIL"},
 	{"cloudwatch", "CLOUDWATCH"},
 	{"ec2", "EC2"},

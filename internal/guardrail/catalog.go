@@ -428,6 +428,18 @@ var Catalog = []Control{
 		},
 	},
 	{
+		ID:        "SS-MON-6",
+		Title:     "Endpoints have anomaly-detection alarms",
+		Rule:      "An endpoint has an alarm on Invocations and one on ModelLatency that compare the metric with an ANOMALY_DETECTION_BAND learned from its history.",
+		Severity:  SeverityError,
+		AppliesTo: []Kind{KindEndpoint},
+		Rationale: "Fixed thresholds catch what is always wrong; traffic that collapses or surges and latency that creeps up stay under them for long. A band learned from the endpoint's own history flags them early. Each anomaly alarm is billed as three metrics.",
+		Fix:       "Apply sagesafe_endpoint again: it recreates the anomaly alarms or restores one turned into a fixed-threshold alarm; tune the band with alarms.anomaly_band_width.",
+		References: []string{
+			"CloudWatch User Guide: Using CloudWatch anomaly detection",
+		},
+	},
+	{
 		ID:        "SS-AVL-1",
 		Title:     "Endpoint has enough instances",
 		Rule:      "An endpoint's instance count is at least min_endpoint_instances.",
@@ -439,6 +451,19 @@ var Catalog = []Control{
 		References: []string{
 			"Security Hub SageMaker.4",
 			"Prowler sagemaker_endpoint_config_prod_variant_instances",
+		},
+	},
+	{
+		ID:        "SS-AVL-2",
+		Title:     "Endpoint autoscaling stays within bounds",
+		Rule:      "An autoscaled endpoint variant scales between at least min_endpoint_instances and at most max_endpoint_instances instances, its minimum not above its maximum.",
+		Severity:  SeverityError,
+		TunableBy: "max_endpoint_instances",
+		AppliesTo: []Kind{KindEndpoint},
+		Rationale: "Scaling in below the availability floor undoes SS-AVL-1 whenever traffic is low; an unbounded maximum turns a traffic surge, a retry storm or abuse into an open-ended bill. Application Auto Scaling itself is free; the instances it adds are not.",
+		Fix:       "Set autoscaling.min_capacity to at least min_endpoint_instances and autoscaling.max_capacity to at most max_endpoint_instances, or change those in the provider's guardrails block.",
+		References: []string{
+			"SageMaker Developer Guide: automatic scaling of models",
 		},
 	},
 	{

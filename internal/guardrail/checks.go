@@ -55,7 +55,9 @@ var checks = map[string]func(*Subject, Policy) []Finding{
 	"SS-MON-3":  checkLogRetention,
 	"SS-MON-4":  checkDeployment,
 	"SS-MON-5":  checkFlowLog,
+	"SS-MON-6":  checkAnomalyAlarms,
 	"SS-AVL-1":  checkInstanceCount,
+	"SS-AVL-2":  checkScalingBounds,
 	"SS-GOV-1":  checkRequiredTags,
 	"SS-GOV-2":  checkInstanceTypeAllowed,
 	"SS-GOV-3":  checkMaxRuntime,
@@ -1019,6 +1021,21 @@ func checkDeployment(s *Subject, _ Policy) []Finding {
 	return r.out
 }
 
+func checkAnomalyAlarms(s *Subject, _ Policy) []Finding {
+	r := report{id: "SS-MON-6"}
+	if !s.Alarms.IsKnown() {
+		r.skipValue(s, FieldAlarms, s.Alarms.State)
+		return r.out
+	}
+	for _, metric := range EndpointAnomalyMetrics {
+		if !slices.ContainsFunc(s.Alarms.V, func(a Alarm) bool { return a.Exists && a.AnomalyOf == metric }) {
+			r.add(SeverityError, FieldAlarms, -1, metric, label(s)+" has no anomaly alarm on "+metric,
+				fmt.Sprintf("No existing alarm compares %s with an ANOMALY_DETECTION_BAND, so a change from its usual pattern too small for the fixed thresholds goes unnoticed.", metric))
+		}
+	}
+	return r.out
+}
+
 func checkInstanceCount(s *Subject, p Policy) []Finding {
 	r := report{id: "SS-AVL-1"}
 	switch need(s, s.InstanceCount) {
@@ -1031,6 +1048,32 @@ func checkInstanceCount(s *Subject, p Policy) []Finding {
 			r.add(SeverityError, FieldInstanceCount, -1, "", fmt.Sprintf("%s runs %d instance(s)", label(s), n),
 				fmt.Sprintf("instance_count is %d; min_endpoint_instances requires at least %d.", n, p.MinEndpointInstances))
 		}
+	}
+	return r.out
+}
+
+func checkScalingBounds(s *Subject, p Policy) []Finding {
+	r := report{id: "SS-AVL-2"}
+	switch need(s, s.Autoscaling) {
+	case skip:
+		r.skipValue(s, FieldAutoscaling, s.Autoscaling.State)
+		return r.out
+	case absent:
+		r.nothingToCheck(FieldAutoscaling, label(s)+" does not autoscale")
+		return r.out
+	}
+	b := s.Autoscaling.V
+	if b.Min < p.MinEndpointInstances {
+		r.add(SeverityError, FieldAutoscaling, -1, "min_capacity", fmt.Sprintf("%s may scale in to %d instance(s)", label(s), b.Min),
+			fmt.Sprintf("The autoscaling minimum is %d; min_endpoint_instances (SS-AVL-1) requires at least %d.", b.Min, p.MinEndpointInstances))
+	}
+	if b.Max > p.MaxEndpointInstances {
+		r.add(SeverityError, FieldAutoscaling, -1, "max_capacity", fmt.Sprintf("%s may scale out to %d instances", label(s), b.Max),
+			fmt.Sprintf("The autoscaling maximum is %d; max_endpoint_instances allows at most %d.", b.Max, p.MaxEndpointInstances))
+	}
+	if b.Min > b.Max {
+		r.add(SeverityError, FieldAutoscaling, -1, "min_capacity", fmt.Sprintf("%s has an autoscaling minimum above its maximum", label(s)),
+			fmt.Sprintf("The minimum is %d and the maximum %d.", b.Min, b.Max))
 	}
 	return r.out
 }

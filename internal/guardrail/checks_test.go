@@ -620,11 +620,30 @@ var checkCases = []checkCase{
 		errAt(-1, "", "lists no alarms")),
 	fail("SS-MON-4", "rollback on a foreign alarm", endpoint, func(s *Subject, _ *Policy) {
 		s.Deployment.RollbackAlarms = facts.Known([]string{"churn-ep-5xx", "someone-elses-alarm"})
-	}, errAt(1, "someone-elses-alarm", "the alarms of endpoint \"churn-ep\" are churn-ep-5xx, churn-ep-latency")),
+	}, errAt(1, "someone-elses-alarm", "the alarms of endpoint \"churn-ep\" are churn-ep-5xx, churn-ep-latency, churn-ep-invocations-anomaly, churn-ep-latency-anomaly")),
 	unknown("SS-MON-4", "deployment unknown", endpoint, func(s *Subject, _ *Policy) {
 		s.Deployment = Deployment{BlueGreen: facts.Unknown[bool](), RollbackAlarms: facts.Unknown[[]string]()}
 	}),
 
+	// SS-AVL-2
+	pass("SS-AVL-2", "scales from 2 to 10", endpoint, func(s *Subject, _ *Policy) { s.Autoscaling = facts.Known(ScalingBounds{Min: 2, Max: 10}) }),
+	fail("SS-AVL-2", "max above the cap", endpoint, func(s *Subject, _ *Policy) { s.Autoscaling = facts.Known(ScalingBounds{Min: 2, Max: 11}) },
+		errAt(-1, "max_capacity", "may scale out to 11 instances")),
+	fail("SS-AVL-2", "min below the floor", endpoint, func(s *Subject, p *Policy) {
+		p.MinEndpointInstances = 3
+		s.Autoscaling = facts.Known(ScalingBounds{Min: 2, Max: 4})
+	}, errAt(-1, "min_capacity", "may scale in to 2 instance(s)")),
+	fail("SS-AVL-2", "min above max", endpoint, func(s *Subject, p *Policy) { s.Autoscaling = facts.Known(ScalingBounds{Min: 5, Max: 4}) },
+		errAt(-1, "min_capacity", "minimum above its maximum")),
+	unknown("SS-AVL-2", "bounds unknown", endpoint, func(s *Subject, _ *Policy) { s.Autoscaling = facts.Unknown[ScalingBounds]() }),
+
+	// SS-MON-6
+	pass("SS-MON-6", "anomaly alarms on invocations and latency", endpoint, nil),
+	fail("SS-MON-6", "latency anomaly alarm missing", endpoint, func(s *Subject, _ *Policy) { s.Alarms.V[3].Exists = false },
+		errAt(-1, "ModelLatency", "has no anomaly alarm on ModelLatency")),
+	fail("SS-MON-6", "invocations alarm turned into a fixed threshold", endpoint, func(s *Subject, _ *Policy) { s.Alarms.V[2].AnomalyOf = "" },
+		errAt(-1, "Invocations", "has no anomaly alarm on Invocations")),
+	unknown("SS-MON-6", "alarms unknown", endpoint, func(s *Subject, _ *Policy) { s.Alarms = facts.Unknown[[]Alarm]() }),
 	// SS-MON-5
 	pass("SS-MON-5", "flow log records all traffic", network, func(s *Subject, _ *Policy) {
 		s.FlowLog = facts.Known(FlowLogState{LogGroup: "/sagesafe/core/flow-logs", Recording: "fl-1"})

@@ -75,6 +75,12 @@ func alarm(name, kind string) Alarm {
 	return Alarm{Name: name, Kind: kind, Exists: true, ActionsEnabled: true, Actions: facts.Known([]string{testTopic})}
 }
 
+func anomalyAlarm(name, metric string) Alarm {
+	a := alarm(name, "anomaly")
+	a.AnomalyOf = metric
+	return a
+}
+
 func training() *Subject {
 	return &Subject{
 		Kind: KindTrainingJob, Name: "churn", Region: testRegion, AccountID: testAccount, Partition: "aws",
@@ -113,7 +119,8 @@ func endpoint() *Subject {
 	s.InterContainerEncryption, s.OutputKMSKeyARN, s.MaxRuntimeSeconds = facts.Null[bool](), facts.Null[string](), facts.Null[int64]()
 	s.DataCapture = DataCapture{Enabled: facts.Known(true), KMSKeyARN: facts.Known(testKey)}
 	s.LogGroups = []LogGroup{{Name: "/aws/sagemaker/Endpoints/churn-ep", KMSKeyARN: facts.Known(testKey), RetentionDays: facts.Known(int64(400))}}
-	s.Alarms = facts.Known([]Alarm{alarm("churn-ep-5xx", "error_rate_5xx"), alarm("churn-ep-latency", "latency")})
+	s.Alarms = facts.Known([]Alarm{alarm("churn-ep-5xx", "error_rate_5xx"), alarm("churn-ep-latency", "latency"),
+		anomalyAlarm("churn-ep-invocations-anomaly", "Invocations"), anomalyAlarm("churn-ep-latency-anomaly", "ModelLatency")})
 	s.Deployment = Deployment{BlueGreen: facts.Known(true), RollbackAlarms: facts.Known([]string{"churn-ep-5xx", "churn-ep-latency"})}
 	return s
 }

@@ -59,6 +59,7 @@ const (
 	FieldLogGroups                Field = "log_groups"
 	FieldAlarms                   Field = "alarms"
 	FieldDeployment               Field = "deployment"
+	FieldAutoscaling              Field = "autoscaling"
 	FieldMaxRuntime               Field = "max_runtime_seconds"
 	FieldTags                     Field = "tags"
 	FieldEndpointURL              Field = "endpoint_url"
@@ -92,6 +93,19 @@ type Alarm struct {
 	Exists         bool   // false when expected but missing (drift)
 	ActionsEnabled bool
 	Actions        facts.Value[[]string]
+	// AnomalyOf is the metric an anomaly-detection alarm (SS-MON-6)
+	// compares with its band, e.g. "Invocations"; empty for a
+	// fixed-threshold alarm.
+	AnomalyOf string
+}
+
+// EndpointAnomalyMetrics are the endpoint metrics that must each have an
+// anomaly-detection alarm (SS-MON-6).
+var EndpointAnomalyMetrics = []string{"Invocations", "ModelLatency"}
+
+// ScalingBounds are the capacity bounds of an autoscaled endpoint variant.
+type ScalingBounds struct {
+	Min, Max int64
 }
 
 // Deployment describes how endpoint updates roll out.
@@ -137,8 +151,11 @@ type Subject struct {
 	RoleARN          facts.Value[string]
 	InstanceType     facts.Value[string]
 	InstanceCount    facts.Value[int64]
-	Image            facts.Value[string]
-	S3               []S3Location
+	// Autoscaling is the endpoint variant's scalable target; Null when it
+	// does not autoscale (SS-AVL-2).
+	Autoscaling facts.Value[ScalingBounds]
+	Image       facts.Value[string]
+	S3          []S3Location
 
 	NetworkIsolation         facts.Value[bool]
 	InterContainerEncryption facts.Value[bool]
@@ -198,7 +215,9 @@ type Policy struct {
 	MaxTrainingRuntimeSeconds int64
 	MinLogRetentionDays       int64
 	MinEndpointInstances      int64
-	AllowedImageAccounts      []string
+	// MaxEndpointInstances caps an endpoint's autoscaling maximum (SS-AVL-2).
+	MaxEndpointInstances int64
+	AllowedImageAccounts []string
 	// AllowedKeyAccounts are the accounts other than the caller's whose KMS
 	// keys workloads may use (SS-KMS-1); empty: the caller's account only.
 	AllowedKeyAccounts  []string
@@ -211,6 +230,7 @@ const (
 	DefaultMaxTrainingRuntimeSeconds int64 = 259200
 	DefaultMinLogRetentionDays       int64 = 365
 	DefaultMinEndpointInstances      int64 = 2
+	DefaultMaxEndpointInstances      int64 = 10
 )
 
 // DefaultPolicy is the policy with no guardrails block.
@@ -219,6 +239,7 @@ func DefaultPolicy() Policy {
 		MaxTrainingRuntimeSeconds: DefaultMaxTrainingRuntimeSeconds,
 		MinLogRetentionDays:       DefaultMinLogRetentionDays,
 		MinEndpointInstances:      DefaultMinEndpointInstances,
+		MaxEndpointInstances:      DefaultMaxEndpointInstances,
 	}
 }
 

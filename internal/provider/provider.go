@@ -93,16 +93,17 @@ type assumeRoleModel struct {
 }
 
 type endpointsModel struct {
-	Budgets    types.String `tfsdk:"budgets"`
-	CloudTrail types.String `tfsdk:"cloudtrail"`
-	CloudWatch types.String `tfsdk:"cloudwatch"`
-	EC2        types.String `tfsdk:"ec2"`
-	IAM        types.String `tfsdk:"iam"`
-	KMS        types.String `tfsdk:"kms"`
-	Logs       types.String `tfsdk:"logs"`
-	S3         types.String `tfsdk:"s3"`
-	SageMaker  types.String `tfsdk:"sagemaker"`
-	STS        types.String `tfsdk:"sts"`
+	Budgets     types.String `tfsdk:"budgets"`
+	CloudTrail  types.String `tfsdk:"cloudtrail"`
+	CloudWatch  types.String `tfsdk:"cloudwatch"`
+	EC2         types.String `tfsdk:"ec2"`
+	IAM         types.String `tfsdk:"iam"`
+	KMS         types.String `tfsdk:"kms"`
+	Logs        types.String `tfsdk:"logs"`
+	S3          types.String `tfsdk:"s3"`
+	SageMaker   types.String `tfsdk:"sagemaker"`
+	STS         types.String `tfsdk:"sts"`
+	AutoScaling types.String `tfsdk:"application_autoscaling"`
 }
 
 func (e *endpointsModel) toMap() map[string]string {
@@ -110,16 +111,17 @@ func (e *endpointsModel) toMap() map[string]string {
 		return nil
 	}
 	return map[string]string{
-		"budgets":    e.Budgets.ValueString(),
-		"cloudtrail": e.CloudTrail.ValueString(),
-		"cloudwatch": e.CloudWatch.ValueString(),
-		"ec2":        e.EC2.ValueString(),
-		"iam":        e.IAM.ValueString(),
-		"kms":        e.KMS.ValueString(),
-		"logs":       e.Logs.ValueString(),
-		"s3":         e.S3.ValueString(),
-		"sagemaker":  e.SageMaker.ValueString(),
-		"sts":        e.STS.ValueString(),
+		"budgets":                 e.Budgets.ValueString(),
+		"cloudtrail":              e.CloudTrail.ValueString(),
+		"cloudwatch":              e.CloudWatch.ValueString(),
+		"ec2":                     e.EC2.ValueString(),
+		"iam":                     e.IAM.ValueString(),
+		"kms":                     e.KMS.ValueString(),
+		"logs":                    e.Logs.ValueString(),
+		"s3":                      e.S3.ValueString(),
+		"sagemaker":               e.SageMaker.ValueString(),
+		"sts":                     e.STS.ValueString(),
+		"application_autoscaling": e.AutoScaling.ValueString(),
 	}
 }
 
@@ -129,6 +131,7 @@ type guardrailsModel struct {
 	MaxTrainingRuntimeSeconds types.Int64 `tfsdk:"max_training_runtime_seconds"`
 	MinLogRetentionDays       types.Int64 `tfsdk:"min_log_retention_days"`
 	MinEndpointInstances      types.Int64 `tfsdk:"min_endpoint_instances"`
+	MaxEndpointInstances      types.Int64 `tfsdk:"max_endpoint_instances"`
 	AllowedImageAccounts      types.List  `tfsdk:"allowed_image_accounts"`
 	AllowedKeyAccounts        types.List  `tfsdk:"allowed_key_accounts"`
 	RequireAlarmActions       types.Bool  `tfsdk:"require_alarm_actions"`
@@ -281,6 +284,12 @@ func providerSchema() schema.Schema {
 						MarkdownDescription: fmt.Sprintf("Minimum endpoint instance count (SS-AVL-1). Default %d, so an endpoint survives the loss of an instance or an Availability Zone.", guardrail.DefaultMinEndpointInstances),
 						Validators:          []validator.Int64{int64validator.AtLeast(1)},
 					},
+					"max_endpoint_instances": schema.Int64Attribute{
+						Optional: true,
+						MarkdownDescription: fmt.Sprintf("Maximum instance count an endpoint's autoscaling may reach (SS-AVL-2): a cap on what a traffic "+
+							"surge or a runaway client can cost. Default %d.", guardrail.DefaultMaxEndpointInstances),
+						Validators: []validator.Int64{int64validator.Between(1, 1000)},
+					},
 					"allowed_image_accounts": schema.ListAttribute{
 						ElementType:         types.StringType,
 						Optional:            true,
@@ -389,6 +398,9 @@ func (g *guardrailsModel) apply(ctx context.Context, p *guardrail.Policy) (diags
 	}
 	if !g.MinEndpointInstances.IsNull() {
 		p.MinEndpointInstances = g.MinEndpointInstances.ValueInt64()
+	}
+	if !g.MaxEndpointInstances.IsNull() {
+		p.MaxEndpointInstances = g.MaxEndpointInstances.ValueInt64()
 	}
 	p.RequireAlarmActions = g.RequireAlarmActions.ValueBool()
 	p.StrictDataBuckets = g.StrictDataBuckets.ValueBool()

@@ -36,6 +36,17 @@ resource "sagesafe_endpoint" "churn" {
     actions              = ["arn:aws:sns:eu-west-1:123456789012:ml-oncall"]
     error_rate_5xx       = 0.02
     model_latency_p99_ms = 300
+    # Anomaly-detection bands on invocations and latency (SS-MON-6), in
+    # standard deviations. Each anomaly alarm is billed as three metrics.
+    anomaly_band_width = 2
+  }
+
+  # Application Auto Scaling (free; the instances it adds are billed):
+  # between min_endpoint_instances and max_endpoint_instances (SS-AVL-2).
+  autoscaling = {
+    min_capacity                    = 2
+    max_capacity                    = 6
+    target_invocations_per_instance = 100
   }
 
   # Shift 10% of capacity first, bake 10 minutes, then the rest; the

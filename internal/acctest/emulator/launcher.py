@@ -65,6 +65,7 @@ import argparse
 import base64
 import copy
 import datetime
+import functools
 import io
 import json
 import math
@@ -89,6 +90,7 @@ os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
 try:
     import moto
+    from moto.applicationautoscaling import models as as_models
     from moto.core.responses import ActionResult, EmptyResult
     from moto.core.utils import utcnow
     from moto.cloudwatch.responses import CloudWatchResponse
@@ -1034,6 +1036,55 @@ def _remove_role_from_instance_profile(self: Any, profile_name: str, role_name: 
     profile.roles.remove(role)
 
 
+# ---------------------------------------------------------------------------
+# Application Auto Scaling: "not found" as AWS answers it (endpoint autoscaling)
+# ---------------------------------------------------------------------------
+# moto 5.2.1 answers DeleteScalingPolicy and DeregisterScalableTarget on a
+# missing policy or target with ValidationException; Application Auto Scaling
+# answers ObjectNotFoundException, which the provider treats as "already
+# deleted" (a retry after a lost answer, a target removed outside Terraform).
+
+
+class _ObjectNotFound(JsonRESTError):
+    def __init__(self, message: str) -> None:
+        super().__init__("ObjectNotFoundException", message)
+
+
+def _delete_scaling_policy(original: Any) -> Any:
+    @functools.wraps(original)
+    def wrapper(self: Any, policy_name: str, service_namespace: str, resource_id: str, scalable_dimension: str) -> Any:
+        key = as_models.FakeApplicationAutoscalingPolicy.formulate_key(service_namespace, resource_id, scalable_dimension, policy_name)
+        if key not in self.policies:
+            raise _ObjectNotFound(
+                f"No scaling policy found for service namespace: {service_namespace}, resource ID: {resource_id}, "
+                f"scalable dimension: {scalable_dimension}, policy name: {policy_name}"
+            )
+        return original(self, policy_name, service_namespace, resource_id, scalable_dimension)
+
+    return wrapper
+
+
+def _deregister_scalable_target(original: Any) -> Any:
+    @functools.wraps(original)
+    def wrapper(self: Any, namespace: str, r_id: str, dimension: str) -> Any:
+        if not self._scalable_target_exists(r_id, dimension):
+            raise _ObjectNotFound(
+                f"No scalable target found for service namespace: {namespace}, resource ID: {r_id}, scalable dimension: {dimension}"
+            )
+        return original(self, namespace, r_id, dimension)
+
+    return wrapper
+
+
+def install_autoscaling_patches() -> None:
+    """Install the Application Auto Scaling patches (once)."""
+    backend = as_models.ApplicationAutoscalingBackend
+    if not hasattr(backend.delete_scaling_policy, "__wrapped__"):
+        backend.delete_scaling_policy = _delete_scaling_policy(backend.delete_scaling_policy)
+    if not hasattr(backend.deregister_scalable_target, "__wrapped__"):
+        backend.deregister_scalable_target = _deregister_scalable_target(backend.deregister_scalable_target)
+
+
 def install_patches() -> None:
     """Monkeypatch moto's classes. Idempotent enough for one process."""
     SageMakerResponse.update_endpoint = _update_endpoint
@@ -1072,6 +1123,7 @@ def install_patches() -> None:
         original = getattr(EC2Response, name)
         if not hasattr(original, "__wrapped__"):
             setattr(EC2Response, name, _with_client_token(original))
+    install_autoscaling_patches()
 
 
 # ---------------------------------------------------------------------------

@@ -1086,5 +1086,27 @@ class InstanceProfileTest(unittest.TestCase):
         self.assertEqual(err.exception.response["Error"]["Code"], "NoSuchEntity")
 
 
+class AutoScalingNotFoundTest(unittest.TestCase):
+    """Deleting a missing scaling policy or target is ObjectNotFoundException, as on AWS."""
+
+    def test_missing_policy_and_target_are_object_not_found(self) -> None:
+        aas = client("application-autoscaling")
+        rid = f"endpoint/{uid('ep')}/variant/AllTraffic"
+        dim = "sagemaker:variant:DesiredInstanceCount"
+        aas.register_scalable_target(ServiceNamespace="sagemaker", ResourceId=rid, ScalableDimension=dim, MinCapacity=1, MaxCapacity=2)
+        aas.put_scaling_policy(PolicyName="p", ServiceNamespace="sagemaker", ResourceId=rid, ScalableDimension=dim,
+                               PolicyType="TargetTrackingScaling",
+                               TargetTrackingScalingPolicyConfiguration={"TargetValue": 70.0, "PredefinedMetricSpecification": {
+                                   "PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"}})
+        aas.delete_scaling_policy(PolicyName="p", ServiceNamespace="sagemaker", ResourceId=rid, ScalableDimension=dim)
+        aas.deregister_scalable_target(ServiceNamespace="sagemaker", ResourceId=rid, ScalableDimension=dim)
+        with self.assertRaises(ClientError) as err:
+            aas.delete_scaling_policy(PolicyName="p", ServiceNamespace="sagemaker", ResourceId=rid, ScalableDimension=dim)
+        self.assertEqual(err.exception.response["Error"]["Code"], "ObjectNotFoundException")
+        with self.assertRaises(ClientError) as err:
+            aas.deregister_scalable_target(ServiceNamespace="sagemaker", ResourceId=rid, ScalableDimension=dim)
+        self.assertEqual(err.exception.response["Error"]["Code"], "ObjectNotFoundException")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -93,7 +93,7 @@ func TestAccEndpoint_driftAlarmMissingData(t *testing.T) {
 					plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(address, tfjsonpath.New("alarm_names"), knownvalue.MapSizeExact(6)),
+					statecheck.ExpectKnownValue(address, tfjsonpath.New("alarm_names"), knownvalue.MapSizeExact(len(alarms.EndpointKinds()))),
 				},
 				Check: func(*terraform.State) error { return checkAlarmRestored(t, alarm) },
 			},

@@ -191,6 +191,7 @@ func (r *endpointResource) fillComputed(m *endpointModel, s spec, subject *guard
 	m.ID = types.StringValue(s.Name)
 	m.LogGroupName = types.StringValue(logGroupName(s.Name))
 	m.AlarmNames = tfval.Map(alarms.EndpointAlarmNames(s.Name))
+	m.ScalingRegistered = types.BoolValue(s.Scaling != nil)
 	if m.Controls.IsUnknown() || m.Controls.IsNull() || m.ControlStates.IsUnknown() || m.ControlStates.IsNull() {
 		states := guardrail.States(subject, r.data.Policy, findings, nil).Forecast()
 		m.Controls, m.ControlStates = tfval.List(states.Held()), tfval.Map(states.Strings())

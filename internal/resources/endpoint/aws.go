@@ -156,6 +156,7 @@ type liveObjects struct {
 	alarms   map[string]cwtypes.MetricAlarm
 	logGroup *logstypes.LogGroup
 	tags     map[string]string
+	scaling  liveScaling
 }
 
 // readLive reads the endpoint and what it uses. A missing endpoint is a

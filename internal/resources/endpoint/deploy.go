@@ -247,6 +247,9 @@ func (e *rollbackError) detail(logGroup string) string {
 // it describes what really serves.
 func (r *endpointResource) recordTruth(ctx context.Context, plan endpointModel, resp *resource.UpdateResponse) {
 	live, err := r.readLive(ctx, plan.Name.ValueString())
+	if err == nil && readsScaling(plan) {
+		live.scaling, err = r.readScaling(ctx, plan.Name.ValueString())
+	}
 	if err != nil {
 		resp.Diagnostics.AddWarning("Could not refresh the endpoint after the failed update", err.Error())
 		return

@@ -335,7 +335,7 @@ func TestAccEndpoint_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(address, tfjsonpath.New("status"), knownvalue.StringExact("InService")),
 					statecheck.ExpectKnownValue(address, tfjsonpath.New("model_name"), knownvalue.StringRegexp(versionRE(name))),
 					statecheck.ExpectKnownValue(address, tfjsonpath.New("instance_count"), knownvalue.Int64Exact(2)),
-					statecheck.ExpectKnownValue(address, tfjsonpath.New("alarm_names"), knownvalue.MapSizeExact(6)),
+					statecheck.ExpectKnownValue(address, tfjsonpath.New("alarm_names"), knownvalue.MapSizeExact(len(alarms.EndpointKinds()))),
 					statecheck.ExpectKnownValue(address, tfjsonpath.New("alarm_names").AtMapKey("error_rate_5xx"),
 						knownvalue.StringExact(alarms.EndpointAlarmName(name, alarms.EndpointErrorRate5XX))),
 					statecheck.ExpectKnownValue(address, tfjsonpath.New("controls"), knownvalue.ListPartial(map[int]knownvalue.Check{
@@ -851,7 +851,7 @@ func TestAccEndpoint_driftAlarmDeleted(t *testing.T) {
 					plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(address, tfjsonpath.New("alarm_names"), knownvalue.MapSizeExact(6)),
+					statecheck.ExpectKnownValue(address, tfjsonpath.New("alarm_names"), knownvalue.MapSizeExact(len(alarms.EndpointKinds()))),
 				},
 				Check: testAccCheckSecureObjects(t, name, env, true),
 			},

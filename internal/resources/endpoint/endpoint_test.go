@@ -236,7 +236,8 @@ func TestPlanSubject(t *testing.T) {
 	if len(s.LogGroups) != 1 || s.LogGroups[0].Name != LogGroupPrefix+"churn" || s.LogGroups[0].KMSKeyARN.V != testKey {
 		t.Errorf("log groups %+v", s.LogGroups)
 	}
-	if len(s.Alarms.V) != 6 || !slices.Equal(s.Alarms.V[0].Actions.V, data.AlarmActions) {
+	if len(s.Alarms.V) != len(alarms.EndpointKinds()) || !slices.Equal(s.Alarms.V[0].Actions.V, data.AlarmActions) ||
+		s.Alarms.V[6].AnomalyOf != "Invocations" || s.Alarms.V[7].AnomalyOf != "ModelLatency" {
 		t.Errorf("alarms %+v", s.Alarms)
 	}
 	if !s.Deployment.BlueGreen.V || len(s.Deployment.RollbackAlarms.V) != 2 || s.Tags.V["env"] != "prod" {

@@ -44,6 +44,7 @@ type spec struct {
 	Thresholds       alarms.EndpointThresholds
 	Actions          []string // effective: the resource's, else the provider's alarm_actions
 	Deployment       deploymentSpec
+	Scaling          *scalingSpec // nil: no autoscaling
 	LogRetentionDays int64
 	RetainLogs       bool
 	VPCEndpointIDs   []string
@@ -99,6 +100,7 @@ func expandSpec(ctx context.Context, m endpointModel, data *providerdata.Data) (
 			CPUPercent:            float64OrDefault(n.Alarms.CPUUtilizationPercent, DefaultUtilizationPctMax),
 			MemoryPercent:         float64OrDefault(n.Alarms.MemoryUtilizationPercent, DefaultUtilizationPctMax),
 			DiskPercent:           float64OrDefault(n.Alarms.DiskUtilizationPercent, DefaultUtilizationPctMax),
+			AnomalyBandWidth:      float64OrDefault(n.Alarms.AnomalyBandWidth, alarms.DefaultBandWidth),
 		},
 		Deployment: deploymentSpec{
 			Strategy:               stringOrDefault(n.Deployment.Strategy, DefaultStrategy),
@@ -124,6 +126,9 @@ func expandSpec(ctx context.Context, m endpointModel, data *providerdata.Data) (
 	slices.Sort(s.SecurityGroupIDs)
 	slices.Sort(s.VPCEndpointIDs)
 	s.Actions = effectiveActions(ctx, n.Alarms.Actions, data, &diags)
+	if !m.Autoscaling.IsNull() && !m.Autoscaling.IsUnknown() {
+		s.Scaling = expandScaling(n.Autoscaling)
+	}
 	return s, diags
 }
 
@@ -447,7 +452,7 @@ func alarmNames(endpoint string) []string {
 func fullyKnown(m endpointModel) bool {
 	for _, v := range []attr.Value{
 		m.Name, m.RoleARN, m.Model, m.InstanceType, m.InstanceCount, m.KMSKeyARN, m.VPC, m.DataCapture,
-		m.Alarms, m.Deployment, m.LogRetentionDays, m.RetainLogsOnDestroy, m.PrivateInvokeVPCEndpointIDs, m.Tags,
+		m.Alarms, m.Deployment, m.Autoscaling, m.LogRetentionDays, m.RetainLogsOnDestroy, m.PrivateInvokeVPCEndpointIDs, m.Tags,
 	} {
 		if !valueFullyKnown(v) {
 			return false

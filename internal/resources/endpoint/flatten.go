@@ -38,7 +38,18 @@ func (r *endpointResource) flattenAlarms(ctx context.Context, name string, baseO
 		if !ok {
 			continue
 		}
-		thresholds[spec.Kind] = alarms.EndpointThresholdFromAlarm(spec.Kind, aws.ToFloat64(a.Threshold), vcpus)
+		if spec.IsAnomaly() {
+			// A band width changed outside Terraform shows as a diff of
+			// anomaly_band_width (the first one that differs).
+			if w, ok := alarms.BandWidth(a); ok {
+				if _, seen := thresholds[bandWidthKey]; !seen && w != spec.AnomalyBandWidth {
+					thresholds[bandWidthKey] = w
+				}
+				spec.AnomalyBandWidth = w
+			}
+		} else {
+			thresholds[spec.Kind] = alarms.EndpointThresholdFromAlarm(spec.Kind, aws.ToFloat64(a.Threshold), vcpus)
+		}
 		if !actionsFound {
 			actions, actionsFound = a.AlarmActions, true
 		}
@@ -79,9 +90,13 @@ func (r *endpointResource) flattenAlarms(ctx context.Context, name string, baseO
 		"cpu_utilization_percent":    f(alarms.EndpointCPU, base.CPUUtilizationPercent),
 		"memory_utilization_percent": f(alarms.EndpointMemory, base.MemoryUtilizationPercent),
 		"disk_utilization_percent":   f(alarms.EndpointDisk, base.DiskUtilizationPercent),
+		"anomaly_band_width":         f(bandWidthKey, base.AnomalyBandWidth),
 	}, diags)
 	return obj, tfval.Map(names)
 }
+
+// bandWidthKey is where flattenAlarms notes a live band width that differs.
+const bandWidthKey = "anomaly_band_width"
 
 // effectiveActionsOf is the actions the alarms should have per base.
 func (r *endpointResource) effectiveActionsOf(ctx context.Context, base alarmsModel, diags *diag.Diagnostics) []string {
@@ -97,6 +112,7 @@ func expectedAlarmSpecs(name string, base alarmsModel, actions []string, vcpus i
 		CPUPercent:            float64OrDefault(base.CPUUtilizationPercent, DefaultUtilizationPctMax),
 		MemoryPercent:         float64OrDefault(base.MemoryUtilizationPercent, DefaultUtilizationPctMax),
 		DiskPercent:           float64OrDefault(base.DiskUtilizationPercent, DefaultUtilizationPctMax),
+		AnomalyBandWidth:      float64OrDefault(base.AnomalyBandWidth, alarms.DefaultBandWidth),
 	}}
 	return s.alarmSpecs(vcpus, nil)
 }

@@ -67,6 +67,7 @@ func planSubject(ctx context.Context, m endpointModel, data *providerdata.Data, 
 	s.RoleARN = tfval.String(m.RoleARN)
 	s.InstanceType = tfval.String(m.InstanceType)
 	s.InstanceCount = tfval.Int64(m.InstanceCount)
+	s.Autoscaling = planScaling(m, n)
 	if modelUnknown {
 		s.Image = facts.Unknown[string]()
 	} else {
@@ -130,7 +131,8 @@ func planMonitoring(ctx context.Context, s *guardrail.Subject, m endpointModel, 
 	}
 	var list []guardrail.Alarm
 	for _, k := range alarms.EndpointKinds() {
-		list = append(list, guardrail.Alarm{Name: alarms.EndpointAlarmName(name, k), Kind: k, Exists: true, ActionsEnabled: true, Actions: actions})
+		list = append(list, guardrail.Alarm{Name: alarms.EndpointAlarmName(name, k), Kind: k, Exists: true, ActionsEnabled: true, Actions: actions,
+			AnomalyOf: alarms.EndpointAnomalyKinds()[k]})
 	}
 	s.Alarms = facts.Known(list)
 	s.Deployment = guardrail.Deployment{BlueGreen: facts.Known(true), RollbackAlarms: facts.Known(rollbackAlarmNames(name))}
@@ -286,6 +288,7 @@ func paths(s *guardrail.Subject) guardrail.Paths {
 			guardrail.FieldDataCapture:      path.Root("data_capture"),
 			guardrail.FieldAlarms:           path.Root("alarms"),
 			guardrail.FieldDeployment:       path.Root("deployment"),
+			guardrail.FieldAutoscaling:      path.Root("autoscaling"),
 			guardrail.FieldTags:             path.Root("tags"),
 		},
 	}
@@ -368,6 +371,11 @@ func liveSubject(ctx context.Context, m endpointModel, l *liveObjects, data *pro
 	}
 	s.LogGroups = []guardrail.LogGroup{lg}
 	s.Alarms = facts.Known(liveAlarms(name, l))
+	s.Autoscaling = facts.Null[guardrail.ScalingBounds]()
+	if l.scaling.target != nil {
+		s.Autoscaling = facts.Known(guardrail.ScalingBounds{
+			Min: int64(aws.ToInt32(l.scaling.target.MinCapacity)), Max: int64(aws.ToInt32(l.scaling.target.MaxCapacity))})
+	}
 	var last *smtypes.DeploymentConfig
 	if l.ep != nil {
 		last = l.ep.LastDeploymentConfig
@@ -513,7 +521,8 @@ func liveAlarms(name string, l *liveObjects) []guardrail.Alarm {
 	for _, k := range alarms.EndpointKinds() {
 		an := alarms.EndpointAlarmName(name, k)
 		a, ok := l.alarms[an]
-		list = append(list, guardrail.Alarm{Name: an, Kind: k, Exists: ok, ActionsEnabled: ok && aws.ToBool(a.ActionsEnabled), Actions: facts.Known(a.AlarmActions)})
+		list = append(list, guardrail.Alarm{Name: an, Kind: k, Exists: ok, ActionsEnabled: ok && aws.ToBool(a.ActionsEnabled), Actions: facts.Known(a.AlarmActions),
+			AnomalyOf: alarms.AnomalyMetric(a)})
 	}
 	return list
 }

@@ -27,6 +27,7 @@ type endpointModel struct {
 	DataCapture                 types.Object   `tfsdk:"data_capture"`
 	Alarms                      types.Object   `tfsdk:"alarms"`
 	Deployment                  types.Object   `tfsdk:"deployment"`
+	Autoscaling                 types.Object   `tfsdk:"autoscaling"`
 	LogRetentionDays            types.Int64    `tfsdk:"log_retention_days"`
 	RetainLogsOnDestroy         types.Bool     `tfsdk:"retain_logs_on_destroy"`
 	PrivateInvokeVPCEndpointIDs types.Set      `tfsdk:"private_invoke_vpc_endpoint_ids"`
@@ -39,6 +40,7 @@ type endpointModel struct {
 	EndpointConfigName types.String `tfsdk:"endpoint_config_name"`
 	LogGroupName       types.String `tfsdk:"log_group_name"`
 	AlarmNames         types.Map    `tfsdk:"alarm_names"`
+	ScalingRegistered  types.Bool   `tfsdk:"autoscaling_registered"`
 	InvokePolicyJSON   types.String `tfsdk:"invoke_policy_json"`
 	Controls           types.List   `tfsdk:"controls"`
 	ControlStates      types.Map    `tfsdk:"control_states"`
@@ -70,6 +72,7 @@ type alarmsModel struct {
 	CPUUtilizationPercent    types.Float64 `tfsdk:"cpu_utilization_percent"`
 	MemoryUtilizationPercent types.Float64 `tfsdk:"memory_utilization_percent"`
 	DiskUtilizationPercent   types.Float64 `tfsdk:"disk_utilization_percent"`
+	AnomalyBandWidth         types.Float64 `tfsdk:"anomaly_band_width"`
 }
 
 type deploymentModel struct {
@@ -94,6 +97,15 @@ type nestedModels struct {
 	DataCapture dataCaptureModel
 	Alarms      alarmsModel
 	Deployment  deploymentModel
+	Autoscaling autoscalingModel
+}
+
+type autoscalingModel struct {
+	MinCapacity             types.Int64   `tfsdk:"min_capacity"`
+	MaxCapacity             types.Int64   `tfsdk:"max_capacity"`
+	TargetInvocations       types.Float64 `tfsdk:"target_invocations_per_instance"`
+	ScaleInCooldownSeconds  types.Int64   `tfsdk:"scale_in_cooldown_seconds"`
+	ScaleOutCooldownSeconds types.Int64   `tfsdk:"scale_out_cooldown_seconds"`
 }
 
 func (m *endpointModel) nested(ctx context.Context) (n nestedModels, diags diag.Diagnostics) {
@@ -102,6 +114,7 @@ func (m *endpointModel) nested(ctx context.Context) (n nestedModels, diags diag.
 	diags.Append(m.DataCapture.As(ctx, &n.DataCapture, objectAsOptions)...)
 	diags.Append(m.Alarms.As(ctx, &n.Alarms, objectAsOptions)...)
 	diags.Append(m.Deployment.As(ctx, &n.Deployment, objectAsOptions)...)
+	diags.Append(m.Autoscaling.As(ctx, &n.Autoscaling, objectAsOptions)...)
 	return n, diags
 }
 

@@ -29,6 +29,10 @@ func (r *endpointResource) planComputed(ctx context.Context, plan *endpointModel
 		plan.LogGroupName = types.StringValue(logGroupName(name))
 		plan.AlarmNames = tfval.Map(alarms.EndpointAlarmNames(name))
 	}
+	plan.ScalingRegistered = types.BoolUnknown()
+	if !plan.Autoscaling.IsUnknown() {
+		plan.ScalingRegistered = types.BoolValue(!plan.Autoscaling.IsNull())
+	}
 	known := fullyKnown(*plan)
 	plan.ModelName, plan.EndpointConfigName = types.StringUnknown(), types.StringUnknown()
 	if known && key != nil {

@@ -40,6 +40,7 @@ func (r *endpointResource) refresh(ctx context.Context, base endpointModel, l *l
 	refreshKey(&out, l)
 	refreshLogGroup(&out, l)
 	r.refreshAlarms(ctx, &out, base, n, l, getPriv, setPriv, &diags)
+	refreshScaling(&out, base, l)
 	if base.Deployment.IsNull() || base.Deployment.IsUnknown() {
 		out.Deployment = flattenDeployment(l.ep.LastDeploymentConfig)
 	}

@@ -188,6 +188,15 @@ func (r *endpointResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	state.Status = types.StringValue(string(ep.EndpointStatus))
+	// Autoscaling needs the variant, so it comes last; a failure leaves the
+	// endpoint in the state with autoscaling_registered false, which the
+	// next apply completes.
+	if a.spec.Scaling != nil {
+		if _, err := r.registerScaling(ctx, a.spec.Name, *a.spec.Scaling); err != nil {
+			state.ScalingRegistered = types.BoolValue(false)
+			resp.Diagnostics.AddError("Registering the endpoint's autoscaling failed", err.Error())
+		}
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -199,6 +208,9 @@ func (r *endpointResource) Read(ctx context.Context, req resource.ReadRequest, r
 	}
 	name := state.Name.ValueString()
 	live, err := r.readLive(ctx, name)
+	if err == nil && readsScaling(state) {
+		live.scaling, err = r.readScaling(ctx, name)
+	}
 	if IsNotFound(err) {
 		tflog.Warn(ctx, "endpoint no longer exists, removing it from the state", map[string]any{"endpoint": name})
 		resp.State.RemoveResource(ctx)
@@ -265,9 +277,20 @@ func (r *endpointResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	if previous := aws.ToString(ep.EndpointConfigName); previous != a.version {
+		// SageMaker refuses an update that changes the instance type of an
+		// autoscaled variant: the policy and target go first.
+		if old.Scaling != nil && old.InstanceType != a.spec.InstanceType {
+			if err := r.deregisterScaling(ctx, a.spec.Name); err != nil {
+				resp.Diagnostics.AddError("Deregistering the endpoint's autoscaling before the update failed", err.Error())
+				return
+			}
+		}
 		if ep, ok = r.rollForward(ctx, a, v, previous, prior, plan, resp); !ok {
 			return
 		}
+	}
+	if !r.reconcileScaling(ctx, a.spec, &resp.Diagnostics) {
+		return
 	}
 	if err := r.retagSageMaker(ctx, []string{aws.ToString(ep.EndpointArn), v.modelARN, v.configARN}, a.tags, oldTags); err != nil {
 		resp.Diagnostics.AddError("Tagging the endpoint failed", err.Error())

@@ -13,6 +13,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
@@ -115,6 +116,7 @@ var (
 		"cpu_utilization_percent":    types.Float64Type,
 		"memory_utilization_percent": types.Float64Type,
 		"disk_utilization_percent":   types.Float64Type,
+		"anomaly_band_width":         types.Float64Type,
 	}
 	deploymentAttrTypes = map[string]attr.Type{
 		"strategy":                 types.StringType,
@@ -144,6 +146,7 @@ func defaultAlarms() types.Object {
 		"cpu_utilization_percent":    types.Float64Value(DefaultUtilizationPctMax),
 		"memory_utilization_percent": types.Float64Value(DefaultUtilizationPctMax),
 		"disk_utilization_percent":   types.Float64Value(DefaultUtilizationPctMax),
+		"anomaly_band_width":         types.Float64Value(alarms.DefaultBandWidth),
 	})
 }
 
@@ -212,6 +215,7 @@ func endpointSchema(ctx context.Context) schema.Schema {
 		"data_capture": dataCaptureAttribute(),
 		"alarms":       alarmsAttribute(),
 		"deployment":   deploymentAttribute(),
+		"autoscaling":  autoscalingAttribute(),
 		"log_retention_days": schema.Int64Attribute{
 			Optional: true,
 			Computed: true,
@@ -267,8 +271,9 @@ var resourceDescription = "A secure real-time SageMaker inference endpoint as on
 	"resource knows, so any change to them rolls the endpoint forward by itself while the name reveals nothing of them; " +
 	"both objects carry this resource's creation token, and an existing object of the name without it, or with other " +
 	"settings than the plan's, is refused, never used. (4) Alarms on 5XX and 4XX error rates, p99 model latency and CPU, memory and " +
-	"disk utilization. (5) The endpoint, waiting until it is `InService`; if it fails, SageMaker's `FailureReason` is " +
-	"returned and what the apply created is removed.\n\n" +
+	"disk utilization, and anomaly-detection alarms on invocations and average model latency (SS-MON-6). (5) The endpoint, " +
+	"waiting until it is `InService`; if it fails, SageMaker's `FailureReason` is returned and what the apply created is " +
+	"removed. (6) With `autoscaling`, the variant's scalable target and target-tracking policy.\n\n" +
 	"**Updates.** A changed model or variant creates a new model and configuration and calls `UpdateEndpoint` with " +
 	"a blue/green `DeploymentConfig` (all at once, canary or linear, with a baking period) whose automatic rollback " +
 	"is wired to the endpoint's own 5XX and latency alarms, and with `RetainAllVariantProperties`, so an autoscaled " +
@@ -329,6 +334,12 @@ func computedAttributes() map[string]schema.Attribute {
 			Computed:    true,
 			MarkdownDescription: fmt.Sprintf("Alarm name by kind (%s) for every alarm that exists as specified; a missing or altered "+
 				"alarm drops out of the map, which shows as a diff.", shared.Backticked(alarms.EndpointKinds())),
+		},
+		"autoscaling_registered": schema.BoolAttribute{
+			Computed: true,
+			MarkdownDescription: "Whether the variant's scalable target and sagesafe's scaling policy exist as `autoscaling` says " +
+				"(false without `autoscaling`). A target or policy removed outside Terraform turns it false, which shows as a diff; " +
+				"the next apply registers them again.",
 		},
 		"invoke_policy_json": schema.StringAttribute{
 			Computed: true,
@@ -468,7 +479,7 @@ func alarmsAttribute() schema.SingleNestedAttribute {
 		Optional:            true,
 		Computed:            true,
 		Default:             objectdefault.StaticValue(defaultAlarms()),
-		MarkdownDescription: "Alarm actions and thresholds (SS-MON-1/2). The alarms always exist with actions enabled; changes apply in place. A threshold its metric can never cross is refused (SS-MON-1).",
+		MarkdownDescription: "Alarm actions, thresholds and the anomaly band width (SS-MON-1/2/6). The alarms always exist with actions enabled; changes apply in place. A threshold its metric can never cross is refused (SS-MON-1).",
 		Attributes: map[string]schema.Attribute{
 			"actions": schema.ListAttribute{
 				ElementType: types.StringType,
@@ -499,6 +510,63 @@ func alarmsAttribute() schema.SingleNestedAttribute {
 				"CPU utilization, as a percentage of the whole instance (the threshold is scaled by its vCPU count).", DefaultUtilizationPctMax),
 			"memory_utilization_percent": threshold(alarms.EndpointMemory, "Memory utilization percentage.", DefaultUtilizationPctMax),
 			"disk_utilization_percent":   threshold(alarms.EndpointDisk, "Disk utilization percentage.", DefaultUtilizationPctMax),
+			"anomaly_band_width": schema.Float64Attribute{
+				Optional: true,
+				Computed: true,
+				Default:  float64default.StaticFloat64(alarms.DefaultBandWidth),
+				MarkdownDescription: fmt.Sprintf("Width, in standard deviations, of the anomaly-detection bands (SS-MON-6) of the alarms on "+
+					"invocations (fires when traffic leaves the band up or down) and on average model latency (fires above the band), "+
+					"from %g to %g. Default %g. CloudWatch bills each anomaly alarm as three metrics and needs about two weeks "+
+					"of history before the band is reliable.", alarms.MinBandWidth, alarms.MaxBandWidth, alarms.DefaultBandWidth),
+				Validators: []validator.Float64{validators.NumberFunc(
+					fmt.Sprintf("must be from %g to %g", alarms.MinBandWidth, alarms.MaxBandWidth), alarms.CheckBandWidth)},
+			},
+		},
+	}
+}
+
+// autoscalingAttribute is the variant's autoscaling (SS-AVL-2).
+func autoscalingAttribute() schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{
+		Optional: true,
+		MarkdownDescription: "Autoscaling of the variant with Application Auto Scaling: a scalable target between `min_capacity` and " +
+			"`max_capacity` instances and a target-tracking policy on `SageMakerVariantInvocationsPerInstance`. `min_capacity` must be " +
+			"at least the guardrail `min_endpoint_instances` and `max_capacity` at most `max_endpoint_instances` (SS-AVL-2), refused " +
+			"at plan. The count autoscaling sets is kept across updates; an update that changes the instance type deregisters the " +
+			"target first and registers it again after, as SageMaker requires. Application Auto Scaling is free; the instances it " +
+			"adds are billed as usual. Without this block the endpoint runs `instance_count` instances.",
+		Attributes: map[string]schema.Attribute{
+			"min_capacity": schema.Int64Attribute{
+				Required:            true,
+				MarkdownDescription: "Fewest instances autoscaling scales in to; at least `min_endpoint_instances` (SS-AVL-2).",
+				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"max_capacity": schema.Int64Attribute{
+				Required:            true,
+				MarkdownDescription: "Most instances autoscaling scales out to; at most `max_endpoint_instances` (SS-AVL-2) and at least `min_capacity`.",
+				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"target_invocations_per_instance": schema.Float64Attribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             float64default.StaticFloat64(DefaultTargetInvocations),
+				MarkdownDescription: fmt.Sprintf("Average invocations per instance per minute that the policy keeps the variant at. Default %g.", DefaultTargetInvocations),
+				Validators:          []validator.Float64{float64validator.AtLeast(1)},
+			},
+			"scale_in_cooldown_seconds": schema.Int64Attribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             int64default.StaticInt64(DefaultScaleInCooldown),
+				MarkdownDescription: fmt.Sprintf("Seconds after a scale-in before the next one. Default %d.", DefaultScaleInCooldown),
+				Validators:          []validator.Int64{int64validator.Between(0, 3600)},
+			},
+			"scale_out_cooldown_seconds": schema.Int64Attribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             int64default.StaticInt64(DefaultScaleOutCooldown),
+				MarkdownDescription: fmt.Sprintf("Seconds after a scale-out before the next one. Default %d.", DefaultScaleOutCooldown),
+				Validators:          []validator.Int64{int64validator.Between(0, 3600)},
+			},
 		},
 	}
 }

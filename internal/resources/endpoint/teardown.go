@@ -67,6 +67,14 @@ func (c *cleanup) fail(ctx context.Context, diags *diag.Diagnostics, summary str
 // log group, as far as c says this resource owns them.
 func (c *cleanup) run(ctx context.Context, diags *diag.Diagnostics) {
 	r := c.r
+	// The scalable target would outlive the endpoint (Application Auto
+	// Scaling does not check that the variant exists).
+	if c.endpoint {
+		if err := r.deregisterScaling(ctx, c.name); err != nil {
+			diags.AddError("Deregistering the autoscaling of endpoint "+c.name+" failed", err.Error())
+			return
+		}
+	}
 	if c.endpoint && !c.deleteEndpoint(ctx, diags) {
 		return
 	}

@@ -1,0 +1,144 @@
+package alarms
+
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+)
+
+// Anomaly-detection alarms (control SS-MON-6): a fixed threshold catches
+// what is always wrong (a 5XX rate, a latency no user accepts); a band
+// learned from the metric's own history catches what is wrong for this
+// endpoint (traffic that collapses or surges, latency that creeps up) long
+// before any fixed threshold. CloudWatch bills each one as three metrics
+// (the metric and the band's upper and lower bound).
+
+// Band widths sagesafe accepts, in standard deviations. CloudWatch accepts
+// any positive width; a band wider than 10 deviations never breaches, one
+// narrower than 0.5 fires on noise.
+const (
+	MinBandWidth     = 0.5
+	MaxBandWidth     = 10.0
+	DefaultBandWidth = 2.0
+)
+
+// Ids of the two metric queries of an anomaly alarm: the metric and the
+// band around it, which ThresholdMetricId names.
+const (
+	anomalyMetricID = "m1"
+	anomalyBandID   = "ad1"
+)
+
+// CheckBandWidth reports a band width outside [MinBandWidth, MaxBandWidth].
+func CheckBandWidth(w float64) error {
+	if w >= MinBandWidth && w <= MaxBandWidth {
+		return nil
+	}
+	return fmt.Errorf("the anomaly band width is %s standard deviations; it must be from %s to %s (a wider band never breaches, a narrower one fires on noise)",
+		num(w), num(MinBandWidth), num(MaxBandWidth))
+}
+
+// bandExpression is the band query of width w around the metric query.
+func bandExpression(w float64) string {
+	return "ANOMALY_DETECTION_BAND(" + anomalyMetricID + ", " + strconv.FormatFloat(w, 'f', -1, 64) + ")"
+}
+
+var bandExpr = regexp.MustCompile(`^ANOMALY_DETECTION_BAND\(\s*` + anomalyMetricID + `\s*,\s*([0-9.]+)\s*\)$`)
+
+// BandWidth is the width of a live anomaly alarm as sagesafe builds it;
+// false when the alarm is not one (a fixed threshold, another query shape).
+func BandWidth(live cwtypes.MetricAlarm) (float64, bool) {
+	if aws.ToString(live.ThresholdMetricId) != anomalyBandID {
+		return 0, false
+	}
+	for _, q := range live.Metrics {
+		if aws.ToString(q.Id) != anomalyBandID {
+			continue
+		}
+		m := bandExpr.FindStringSubmatch(aws.ToString(q.Expression))
+		if m == nil {
+			return 0, false
+		}
+		w, err := strconv.ParseFloat(m[1], 64)
+		return w, err == nil
+	}
+	return 0, false
+}
+
+// anomalyQueries are the Metrics of an anomaly alarm: the metric (m1) and
+// its band (ad1), both returned, as PutMetricAlarm requires.
+func anomalyQueries(s Spec) []cwtypes.MetricDataQuery {
+	return []cwtypes.MetricDataQuery{
+		{
+			Id:         aws.String(anomalyMetricID),
+			ReturnData: aws.Bool(true),
+			MetricStat: &cwtypes.MetricStat{
+				Metric: &cwtypes.Metric{
+					Namespace:  aws.String(s.Namespace),
+					MetricName: aws.String(s.Metric),
+					Dimensions: dimensions(s.Dimensions),
+				},
+				Period: aws.Int32(s.PeriodSeconds),
+				Stat:   aws.String(string(s.Statistic)),
+			},
+		},
+		{Id: aws.String(anomalyBandID), ReturnData: aws.Bool(true), Expression: aws.String(bandExpression(s.AnomalyBandWidth))},
+	}
+}
+
+// anomalyDiff lists how a live anomaly alarm's queries differ from the spec
+// (the metric, its dimensions, period and statistic, and the band).
+func anomalyDiff(s Spec, live cwtypes.MetricAlarm) []string {
+	w, ok := BandWidth(live)
+	if !ok {
+		return []string{"it is not an anomaly-detection alarm with band " + bandExpression(s.AnomalyBandWidth)}
+	}
+	var d []string
+	if w != s.AnomalyBandWidth {
+		d = append(d, fmt.Sprintf("band width is %s, want %s", num(w), num(s.AnomalyBandWidth)))
+	}
+	if len(live.Metrics) != 2 {
+		d = append(d, fmt.Sprintf("it has %d metric queries, want 2", len(live.Metrics)))
+	}
+	var stat *cwtypes.MetricStat
+	for _, q := range live.Metrics {
+		if aws.ToString(q.Id) == anomalyMetricID {
+			stat = q.MetricStat
+		}
+	}
+	if stat == nil || stat.Metric == nil {
+		return append(d, "query "+anomalyMetricID+" is not the metric "+s.Namespace+"/"+s.Metric)
+	}
+	if got := aws.ToString(stat.Metric.Namespace) + "/" + aws.ToString(stat.Metric.MetricName); got != s.Namespace+"/"+s.Metric {
+		d = append(d, fmt.Sprintf("metric is %s, want %s/%s", got, s.Namespace, s.Metric))
+	}
+	if got := liveDimensions(stat.Metric.Dimensions); !maps.Equal(got, s.Dimensions) {
+		d = append(d, fmt.Sprintf("dimensions are %v, want %v", got, s.Dimensions))
+	}
+	if aws.ToInt32(stat.Period) != s.PeriodSeconds {
+		d = append(d, fmt.Sprintf("period is %d, want %d", aws.ToInt32(stat.Period), s.PeriodSeconds))
+	}
+	if aws.ToString(stat.Stat) != string(s.Statistic) {
+		d = append(d, fmt.Sprintf("statistic is %s, want %s", aws.ToString(stat.Stat), s.Statistic))
+	}
+	return d
+}
+
+// AnomalyMetric is the metric a live anomaly alarm compares with its band
+// ("Invocations"); empty when the alarm is not an anomaly alarm as
+// sagesafe builds them. The guardrail check SS-MON-6 reads it.
+func AnomalyMetric(live cwtypes.MetricAlarm) string {
+	if _, ok := BandWidth(live); !ok {
+		return ""
+	}
+	for _, q := range live.Metrics {
+		if aws.ToString(q.Id) == anomalyMetricID && q.MetricStat != nil && q.MetricStat.Metric != nil {
+			return aws.ToString(q.MetricStat.Metric.MetricName)
+		}
+	}
+	return ""
+}
