@@ -161,6 +161,14 @@ resource "sagesafe_endpoint" "model" {
     security_group_ids = [sagesafe_network.ml.workload_security_group_id]
   }
 
+  # Scale on traffic between two instances (the availability floor) and
+  # four (below the guardrails' max_endpoint_instances cap).
+  autoscaling = {
+    min_capacity                    = 2
+    max_capacity                    = 4
+    target_invocations_per_instance = 100
+  }
+
   deployment = {
     strategy       = "canary"
     canary_percent = 50
