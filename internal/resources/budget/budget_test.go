@@ -49,7 +49,7 @@ func TestSameBudget(t *testing.T) {
 		t.Error("the requested budget is not the same as itself")
 	}
 	other := budgetOf(s)
-	other.CostFilters = map[string][]string{"Service": {"Amazon Elastic Compute Cloud - Compute"}}
+	other.CostFilters = map[string][]string{"Service": {"Amazon Elastic Compute Cloud - Compute"}} //nolint:staticcheck // CostFilters: see budgetOf
 	if sameBudget(*other, s) {
 		t.Error("a budget on EC2 passed as the SageMaker budget")
 	}

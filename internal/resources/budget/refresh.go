@@ -33,8 +33,9 @@ func (r *budgetResource) refresh(ctx context.Context, m *model) (found bool, dri
 		diags.AddError("Reading the budget failed", err.Error())
 		return true, nil, diags
 	}
-	g := guardrail.Budget{Name: name, Services: b.CostFilters["Service"], LimitUSD: limitUSD(b)}
-	if len(b.CostFilters) != 1 || b.BudgetType != "COST" || b.TimeUnit != "MONTHLY" {
+	filters := b.CostFilters //nolint:staticcheck // CostFilters: see budgetOf
+	g := guardrail.Budget{Name: name, Services: filters["Service"], LimitUSD: limitUSD(b)}
+	if len(filters) != 1 || b.BudgetType != "COST" || b.TimeUnit != "MONTHLY" {
 		g.Services = append([]string{"(another filter, type or period)"}, g.Services...)
 	}
 	var ours []notification

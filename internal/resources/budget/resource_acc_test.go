@@ -65,7 +65,7 @@ func readLive(t *testing.T, name string) (live, error) {
 	if err != nil {
 		return live{}, err
 	}
-	l := live{services: out.Budget.CostFilters["Service"], notifications: map[string][]string{}}
+	l := live{services: out.Budget.CostFilters["Service"], notifications: map[string][]string{}} //nolint:staticcheck // CostFilters: see budgetOf
 	l.limit, _ = strconv.ParseFloat(aws.ToString(out.Budget.BudgetLimit.Amount), 64)
 	ns, err := c.Budgets.DescribeNotificationsForBudget(ctx, &budgets.DescribeNotificationsForBudgetInput{AccountId: aws.String(c.AccountID), BudgetName: aws.String(name)})
 	if err != nil {
@@ -185,7 +185,7 @@ func TestAccBudget_drift(t *testing.T) {
 				if _, err := c.Budgets.UpdateBudget(ctx, &budgets.UpdateBudgetInput{AccountId: aws.String(c.AccountID), NewBudget: &btypes.Budget{
 					BudgetName: aws.String(cfg.name), BudgetType: btypes.BudgetTypeCost, TimeUnit: btypes.TimeUnitMonthly,
 					BudgetLimit: &btypes.Spend{Amount: aws.String("1"), Unit: aws.String("USD")},
-					CostFilters: map[string][]string{"Service": {"Amazon Elastic Compute Cloud - Compute"}},
+					CostFilters: map[string][]string{"Service": {"Amazon Elastic Compute Cloud - Compute"}}, //nolint:staticcheck // CostFilters: see budgetOf
 				}}); err != nil {
 					t.Fatal(err)
 				}

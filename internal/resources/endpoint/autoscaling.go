@@ -71,9 +71,8 @@ func scalingPolicyName(endpoint string) string {
 }
 
 // registerScaling registers the variant as a scalable target and puts its
-// target-tracking policy on invocations per instance; it returns the
-// policy's ARN.
-func (r *endpointResource) registerScaling(ctx context.Context, endpoint string, sc scalingSpec) (string, error) {
+// target-tracking policy on invocations per instance.
+func (r *endpointResource) registerScaling(ctx context.Context, endpoint string, sc scalingSpec) error {
 	as := r.data.AWS.AutoScaling
 	if _, err := as.RegisterScalableTarget(ctx, &applicationautoscaling.RegisterScalableTargetInput{
 		ServiceNamespace:  astypes.ServiceNamespaceSagemaker,
@@ -82,9 +81,9 @@ func (r *endpointResource) registerScaling(ctx context.Context, endpoint string,
 		MinCapacity:       aws.Int32(int32(sc.Min)),
 		MaxCapacity:       aws.Int32(int32(sc.Max)),
 	}); err != nil {
-		return "", fmt.Errorf("registering the scalable target %s: %w", scalingResourceID(endpoint), err)
+		return fmt.Errorf("registering the scalable target %s: %w", scalingResourceID(endpoint), err)
 	}
-	out, err := as.PutScalingPolicy(ctx, &applicationautoscaling.PutScalingPolicyInput{
+	_, err := as.PutScalingPolicy(ctx, &applicationautoscaling.PutScalingPolicyInput{
 		PolicyName:        aws.String(scalingPolicyName(endpoint)),
 		ServiceNamespace:  astypes.ServiceNamespaceSagemaker,
 		ResourceId:        aws.String(scalingResourceID(endpoint)),
@@ -100,9 +99,9 @@ func (r *endpointResource) registerScaling(ctx context.Context, endpoint string,
 		},
 	})
 	if err != nil {
-		return "", fmt.Errorf("putting the scaling policy %s: %w", scalingPolicyName(endpoint), err)
+		return fmt.Errorf("putting the scaling policy %s: %w", scalingPolicyName(endpoint), err)
 	}
-	return aws.ToString(out.PolicyARN), nil
+	return nil
 }
 
 // deregisterScaling deletes the policy, then deregisters the target, as
@@ -139,7 +138,7 @@ func (r *endpointResource) reconcileScaling(ctx context.Context, s spec, diags *
 		}
 		return true
 	}
-	if _, err := r.registerScaling(ctx, s.Name, *s.Scaling); err != nil {
+	if err := r.registerScaling(ctx, s.Name, *s.Scaling); err != nil {
 		diags.AddError("Registering the endpoint's autoscaling failed", err.Error())
 		return false
 	}

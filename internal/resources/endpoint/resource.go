@@ -192,7 +192,7 @@ func (r *endpointResource) Create(ctx context.Context, req resource.CreateReques
 	// endpoint in the state with autoscaling_registered false, which the
 	// next apply completes.
 	if a.spec.Scaling != nil {
-		if _, err := r.registerScaling(ctx, a.spec.Name, *a.spec.Scaling); err != nil {
+		if err := r.registerScaling(ctx, a.spec.Name, *a.spec.Scaling); err != nil {
 			state.ScalingRegistered = types.BoolValue(false)
 			resp.Diagnostics.AddError("Registering the endpoint's autoscaling failed", err.Error())
 		}
