@@ -35,7 +35,7 @@ var (
 	keyKinds     = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindNetwork, KindPreflight, KindKMSKey}
 	roleKinds    = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindPreflight, KindExecutionRole}
 	logKinds     = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindNetwork}
-	taggedKinds  = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindNetwork, KindKMSKey, KindExecutionRole, KindPreflight}
+	taggedKinds  = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindNetwork, KindKMSKey, KindExecutionRole, KindPersonaRole, KindPreflight}
 	// jobKinds are the SageMaker jobs sagesafe starts.
 	jobKinds   = []Kind{KindTrainingJob, KindProcessingJob}
 	auditKinds = []Kind{KindAuditTrail, KindPreflight}

@@ -2,6 +2,7 @@ package personarole
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -11,6 +12,8 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iamrole"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
@@ -19,24 +22,26 @@ import (
 var paths = guardrail.Paths{Attr: map[guardrail.Field]path.Path{
 	guardrail.FieldPersonaPolicy: path.Root("policy_json"),
 	guardrail.FieldPersonaTrust:  path.Root("trust_policy_json"),
+	guardrail.FieldTags:          path.Root("tags"),
 }}
 
-// evaluate runs the guardrails on a persona role's documents.
-func (r *roleResource) evaluate(name string, docs guardrail.PersonaRoleDocuments) (*guardrail.Subject, []guardrail.Finding) {
+// evaluate runs the guardrails on a persona role's documents and tags
+// (SS-GOV-1; unknown while the plan's are).
+func (r *roleResource) evaluate(name string, docs guardrail.PersonaRoleDocuments, tags facts.Value[map[string]string]) (*guardrail.Subject, []guardrail.Finding) {
 	s := r.data.Subject(guardrail.KindPersonaRole, name)
-	s.PersonaRole = facts.Known(docs)
+	s.PersonaRole, s.Tags = facts.Known(docs), tags
 	return s, guardrail.Evaluate(s, r.data.Policy)
 }
 
 // planGuard evaluates the role as apply will leave it (the generated
 // documents, nothing attached) and plans the controls it satisfies.
-func (r *roleResource) planGuard(plan *resourceModel, docs iamrole.Documents) diag.Diagnostics {
+func (r *roleResource) planGuard(plan *resourceModel, docs iamrole.Documents, tags facts.Value[map[string]string]) diag.Diagnostics {
 	s, findings := r.evaluate(plan.Name.ValueString(), guardrail.PersonaRoleDocuments{
 		Trust: docs.Trust, Inline: map[string]string{docs.Keep: docs.Policy},
-	})
+	}, tags)
 	states := guardrail.States(s, r.data.Policy, findings, nil).Forecast()
-	plan.Controls = tfval.List(states.Held())
-	plan.ControlStates = tfval.Map(states.Strings())
+	plan.Controls = shared.PlanControls(tags, states.Held)
+	plan.ControlStates = shared.PlanControlStates(tags, states.Strings)
 	return guardrail.Diagnostics(findings, paths.For)
 }
 
@@ -48,7 +53,9 @@ func (r *roleResource) planGuard(plan *resourceModel, docs iamrole.Documents) di
 func (r *roleResource) assessLive(live *iamrole.Live, want *iamrole.Documents, m *resourceModel) (drift diag.Diagnostics) {
 	c := iamrole.Compare(live, policyName, want)
 	byControl := map[string][]string{"SS-IAM-4": c.Trust, "SS-IAM-3": c.Permissions}
-	s, findings := r.evaluate(live.Name, guardrail.PersonaRoleDocuments{Trust: live.Trust, Inline: live.Inline, Attached: live.Attached})
+	tags := maps.Clone(live.Tags)
+	delete(tags, idem.TokenTag)
+	s, findings := r.evaluate(live.Name, guardrail.PersonaRoleDocuments{Trust: live.Trust, Inline: live.Inline, Attached: live.Attached}, facts.Known(tags))
 	states := guardrail.States(s, r.data.Policy, findings, nil)
 	evidence := map[string][]string{}
 	for _, f := range findings {

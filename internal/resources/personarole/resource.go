@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iamrole"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
@@ -62,7 +63,8 @@ func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		return
 	}
 	iamrole.PlanIdentity(ctx, req, plan.Identity(), &resp.Diagnostics)
-	plan.TagsAll, _ = shared.PlanTags(ctx, plan.Tags, r.data.MergeTags, &resp.Diagnostics)
+	var tags facts.Value[map[string]string]
+	plan.TagsAll, tags = shared.PlanTags(ctx, plan.Tags, r.data.MergeTags, &resp.Diagnostics)
 	docs, known, diags := r.render(ctx, &plan)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -72,7 +74,7 @@ func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if known {
 		plan.TrustPolicyJSON = types.StringValue(docs.Trust)
 		plan.PolicyJSON = types.StringValue(docs.Policy)
-		resp.Diagnostics.Append(r.planGuard(&plan, docs)...)
+		resp.Diagnostics.Append(r.planGuard(&plan, docs, tags)...)
 	} else {
 		plan.TrustPolicyJSON = types.StringUnknown()
 		plan.PolicyJSON = types.StringUnknown()

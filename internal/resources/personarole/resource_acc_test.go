@@ -46,6 +46,7 @@ type personaInputs struct {
 	read, write, extra []string
 	maxSession         int
 	tags               string
+	providerX          string // extra provider settings
 }
 
 // dataScientist uses a fixture key and IDs of this account; IAM checks none
@@ -67,7 +68,7 @@ func dataScientist(t *testing.T, name string) personaInputs {
 
 func (in personaInputs) hcl() string {
 	var b strings.Builder
-	b.WriteString(acctest.ProviderConfig(""))
+	b.WriteString(acctest.ProviderConfig(in.providerX))
 	b.WriteString("\nresource \"sagesafe_persona_role\" \"test\" {\n")
 	fmt.Fprintf(&b, "  name    = %q\n  persona = %q\n", in.name, in.persona)
 	list := func(name string, values []string) {
@@ -284,6 +285,11 @@ func TestAccPersonaRole_refusals(t *testing.T) {
 			{
 				Config:      with(func(in *personaInputs) { in.saml = "arn:aws:iam::" + other + ":saml-provider/Okta" }),
 				ExpectError: regexp.MustCompile(`SS-IAM-4: the SAML provider is in account ` + other),
+			},
+			{
+				// Persona roles carry the platform team's required tags too.
+				Config:      with(func(in *personaInputs) { in.providerX = "  guardrails {\n    required_tags = [\"cost-center\"]\n  }" }),
+				ExpectError: regexp.MustCompile(`SS-GOV-1`),
 			},
 			{
 				Config:      with(func(in *personaInputs) { in.principals, in.saml = nil, "" }),
