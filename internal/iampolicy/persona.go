@@ -15,7 +15,7 @@ import (
 // The personas and their ML activities follow SageMaker Role Manager
 // (Developer Guide, "Role Manager personas" and "ML activities"; policy
 // content from the cdklabs/cdk-aws-sagemaker-role-manager templates; see
-// /work/shared/reference/personas-audit-monitoring.md section 1 and
+// the reference notes (personas-audit-monitoring.md) section 1 and
 // controls-catalog.md section 7). Role Manager is closed to new customers,
 // so the templates live here. Unlike Role Manager, every workload a persona
 // may launch is forced through the guardrail: see PersonaPolicy.
