@@ -1574,6 +1574,7 @@ var kindNouns = map[Kind]string{
 	KindTrainingJob:   "training job",
 	KindProcessingJob: "processing job",
 	KindBudget:        "budget",
+	KindModelMonitor:  "model monitor",
 	KindEndpoint:      "endpoint",
 	KindNetwork:       "network",
 	KindKMSKey:        "KMS key",

@@ -31,6 +31,9 @@ const (
 	KindAuditTrail Kind = "audit_trail"
 	// KindBudget is the account's SageMaker spending budget (sagesafe_budget).
 	KindBudget Kind = "budget"
+	// KindModelMonitor is drift monitoring of an endpoint's captured data
+	// (sagesafe_model_monitor): its monitoring jobs and their alarms.
+	KindModelMonitor Kind = "model_monitor"
 	// KindPreflight evaluates whatever inputs were given: a Null field means
 	// "not asked" and the checks that need it are skipped.
 	KindPreflight Kind = "preflight"
