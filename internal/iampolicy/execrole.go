@@ -20,24 +20,28 @@ const (
 	PurposeTraining             Purpose = "training"
 	PurposeInference            Purpose = "inference"
 	PurposeTrainingAndInference Purpose = "training_and_inference"
+	// PurposeProcessing is a processing job's role (sagesafe_processing_job:
+	// baselines, feature engineering, evaluation, drift monitoring).
+	PurposeProcessing Purpose = "processing"
 )
 
 // PurposeValues lists the valid purposes, for schema validators and docs.
 func PurposeValues() []string {
-	return []string{string(PurposeTraining), string(PurposeInference), string(PurposeTrainingAndInference)}
+	return []string{string(PurposeTraining), string(PurposeInference), string(PurposeTrainingAndInference), string(PurposeProcessing)}
 }
 
 // Validate returns an ErrInvalidSpec *Error for an unknown purpose.
 func (p Purpose) Validate() error {
 	switch p {
-	case PurposeTraining, PurposeInference, PurposeTrainingAndInference:
+	case PurposeTraining, PurposeInference, PurposeTrainingAndInference, PurposeProcessing:
 		return nil
 	}
 	return invalidSpec("Purpose", string(p), "purpose must be one of "+strings.Join(PurposeValues(), ", "))
 }
 
-func (p Purpose) trains() bool { return p == PurposeTraining || p == PurposeTrainingAndInference }
-func (p Purpose) hosts() bool  { return p == PurposeInference || p == PurposeTrainingAndInference }
+func (p Purpose) trains() bool    { return p == PurposeTraining || p == PurposeTrainingAndInference }
+func (p Purpose) hosts() bool     { return p == PurposeInference || p == PurposeTrainingAndInference }
+func (p Purpose) processes() bool { return p == PurposeProcessing }
 
 // RoleSpec describes a sagesafe_execution_role.
 type RoleSpec struct {
@@ -58,16 +62,19 @@ type RoleSpec struct {
 
 // SageMaker's CloudWatch names for each kind of workload.
 const (
-	trainingLogGroup  = "/aws/sagemaker/TrainingJobs"
-	endpointLogGroups = "/aws/sagemaker/Endpoints/" // one group per endpoint, named after it
-	trainingNamespace = "/aws/sagemaker/TrainingJobs"
-	endpointNamespace = "/aws/sagemaker/Endpoints"
+	trainingLogGroup    = "/aws/sagemaker/TrainingJobs"
+	endpointLogGroups   = "/aws/sagemaker/Endpoints/" // one group per endpoint, named after it
+	trainingNamespace   = "/aws/sagemaker/TrainingJobs"
+	processingLogGroup  = "/aws/sagemaker/ProcessingJobs"
+	processingNamespace = "/aws/sagemaker/ProcessingJobs"
+	endpointNamespace   = "/aws/sagemaker/Endpoints"
 )
 
 // TrustPolicy builds the execution role's trust policy: only
 // sagemaker.amazonaws.com may assume it, only for this account
 // (aws:SourceAccount), and only from training jobs of this account and region
-// (aws:SourceArn training-job/*) for PurposeTraining. Inference roles get
+// (aws:SourceArn training-job/*) for PurposeTraining, from processing jobs
+// (processing-job/*) for PurposeProcessing. Inference roles get
 // aws:SourceArn arn:<partition>:sagemaker:<region>:<account>:*, which AWS
 // says must not be narrowed for hosting, and so does a role that does both.
 func TrustPolicy(spec RoleSpec) (Document, error) {
@@ -76,8 +83,11 @@ func TrustPolicy(spec RoleSpec) (Document, error) {
 		return Document{}, err
 	}
 	source := sc.arn("sagemaker", "*")
-	if spec.Purpose == PurposeTraining {
+	switch spec.Purpose {
+	case PurposeTraining:
 		source = sc.arn("sagemaker", "training-job/*")
+	case PurposeProcessing:
+		source = sc.arn("sagemaker", "processing-job/*")
 	}
 	return Document{Version: PolicyVersion, Statement: []Statement{
 		serviceTrustStatement("SageMakerAssumeRole", "sagemaker", sc.account, source),
@@ -100,8 +110,9 @@ func TrustPolicy(spec RoleSpec) (Document, error) {
 //   - ECRAuthorizationToken (ecr:GetAuthorizationToken, which only accepts
 //     "*") and ECRPullImages on the listed repositories, when any are listed.
 //   - CloudWatchLogs: create streams and put events in
-//     /aws/sagemaker/TrainingJobs (training) and /aws/sagemaker/Endpoints/*
-//     (inference) of this account and region. No logs:CreateLogGroup: the
+//     /aws/sagemaker/TrainingJobs (training), /aws/sagemaker/ProcessingJobs
+//     (processing) and /aws/sagemaker/Endpoints/* (inference) of this
+//     account and region. No logs:CreateLogGroup: the
 //     provider creates those groups with a CMK and retention, and SageMaker
 //     must not create unencrypted ones.
 //   - CloudWatchMetrics: cloudwatch:PutMetricData only in SageMaker's
@@ -290,6 +301,12 @@ func cloudWatchStatements(sc scope, p Purpose) []Statement {
 			sc.arn("logs", "log-group:"+trainingLogGroup),
 			sc.arn("logs", "log-group:"+trainingLogGroup+":log-stream:*"))
 		namespaces = append(namespaces, trainingNamespace)
+	}
+	if p.processes() {
+		logGroups = append(logGroups,
+			sc.arn("logs", "log-group:"+processingLogGroup),
+			sc.arn("logs", "log-group:"+processingLogGroup+":log-stream:*"))
+		namespaces = append(namespaces, processingNamespace)
 	}
 	if p.hosts() {
 		logGroups = append(logGroups, sc.arn("logs", "log-group:"+endpointLogGroups+"*"))

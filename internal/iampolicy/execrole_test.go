@@ -25,7 +25,7 @@ func minimalRoleSpec(p Purpose) RoleSpec {
 }
 
 func TestExecutionRoleGolden(t *testing.T) {
-	for _, p := range []Purpose{PurposeTraining, PurposeInference, PurposeTrainingAndInference} {
+	for _, p := range []Purpose{PurposeTraining, PurposeInference, PurposeTrainingAndInference, PurposeProcessing} {
 		t.Run(string(p), func(t *testing.T) {
 			trust, err := TrustPolicy(fullRoleSpec(p))
 			if err != nil {
@@ -56,6 +56,7 @@ func TestTrustPolicyConditions(t *testing.T) {
 		PurposeTraining:             "arn:aws:sagemaker:us-east-1:111122223333:training-job/*",
 		PurposeInference:            "arn:aws:sagemaker:us-east-1:111122223333:*",
 		PurposeTrainingAndInference: "arn:aws:sagemaker:us-east-1:111122223333:*",
+		PurposeProcessing:           "arn:aws:sagemaker:us-east-1:111122223333:processing-job/*",
 	} {
 		d, err := TrustPolicy(minimalRoleSpec(p))
 		if err != nil {
@@ -97,6 +98,7 @@ func TestExecutionPolicyStatementsByPurpose(t *testing.T) {
 		PurposeTraining:             nil,
 		PurposeInference:            {"CloudWatchDescribeAlarms"},
 		PurposeTrainingAndInference: {"CloudWatchDescribeAlarms"},
+		PurposeProcessing:           nil,
 	} {
 		d, err := ExecutionPolicy(fullRoleSpec(p))
 		if err != nil {
@@ -396,7 +398,7 @@ func TestPurposeValues(t *testing.T) {
 			t.Errorf("%s: %v", v, err)
 		}
 	}
-	if len(PurposeValues()) != 3 {
+	if len(PurposeValues()) != 4 {
 		t.Errorf("PurposeValues = %v", PurposeValues())
 	}
 }

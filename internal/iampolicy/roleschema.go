@@ -15,9 +15,10 @@ import (
 
 // PurposeDescription documents the purpose attribute.
 var PurposeDescription = "What the role is for: `" + strings.Join(PurposeValues(), "`, `") + "`. " +
-	"It selects the trust policy's `aws:SourceArn` (`training-job/*` for `training`; AWS requires `...:<account>:*` " +
-	"for hosting, so `inference` and `training_and_inference` get that) and the permission sections: CloudWatch Logs " +
-	"under `/aws/sagemaker/TrainingJobs` and/or `/aws/sagemaker/Endpoints/*`, metrics in SageMaker's namespaces, and " +
+	"It selects the trust policy's `aws:SourceArn` (`training-job/*` for `training`, `processing-job/*` for `processing`; " +
+	"AWS requires `...:<account>:*` for hosting, so `inference` and `training_and_inference` get that) and the permission " +
+	"sections: CloudWatch Logs under `/aws/sagemaker/TrainingJobs`, `/aws/sagemaker/ProcessingJobs` and/or " +
+	"`/aws/sagemaker/Endpoints/*`, metrics in SageMaker's namespaces, and " +
 	"`cloudwatch:DescribeAlarms` for inference (blue/green auto-rollback reads the alarms)."
 
 // PurposeValidators validate the purpose attribute; an unknown value is

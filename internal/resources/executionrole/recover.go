@@ -26,7 +26,7 @@ func recoverInputs(trust, policy string) recoveredInputs {
 	var out recoveredInputs
 	if doc, err := iampolicy.Parse(policy); err == nil {
 		var readObjects, writeObjects []string
-		trains, hosts := false, false
+		trains, hosts, processes := false, false, false
 		for _, s := range doc.Statement {
 			switch s.Sid {
 			case "S3ReadObjects":
@@ -44,6 +44,7 @@ func recoverInputs(trust, policy string) recoveredInputs {
 			case "CloudWatchLogs":
 				trains = trains || len(resourceIDs(s.Resource, "logs", "log-group:/aws/sagemaker/TrainingJobs")) > 0
 				hosts = hosts || len(resourceIDs(s.Resource, "logs", "log-group:/aws/sagemaker/Endpoints/")) > 0
+				processes = processes || len(resourceIDs(s.Resource, "logs", "log-group:/aws/sagemaker/ProcessingJobs")) > 0
 			}
 		}
 		for _, a := range writeObjects {
@@ -63,6 +64,8 @@ func recoverInputs(trust, policy string) recoveredInputs {
 			out.purpose = string(iampolicy.PurposeTraining)
 		case hosts:
 			out.purpose = string(iampolicy.PurposeInference)
+		case processes:
+			out.purpose = string(iampolicy.PurposeProcessing)
 		}
 	}
 	if out.purpose == "" {
@@ -76,7 +79,8 @@ func recoverInputs(trust, policy string) recoveredInputs {
 }
 
 // purposeFromTrust tells training-only trust (aws:SourceArn
-// ...:training-job/*) from the broad form; "" when the trust is not a
+// ...:training-job/*) and processing-only trust (...:processing-job/*) from
+// the broad form; "" when the trust is not a
 // SageMaker trust at all.
 func purposeFromTrust(trust string) string {
 	doc, err := iampolicy.Parse(trust)
@@ -90,6 +94,8 @@ func purposeFromTrust(trust string) string {
 			case err != nil || a.Service != "sagemaker":
 			case a.Resource == "training-job/*":
 				return string(iampolicy.PurposeTraining)
+			case a.Resource == "processing-job/*":
+				return string(iampolicy.PurposeProcessing)
 			default:
 				return string(iampolicy.PurposeTrainingAndInference)
 			}
