@@ -51,10 +51,19 @@ type Spec struct {
 	// Statistic, PeriodSeconds) with ANOMALY_DETECTION_BAND(m1, width)
 	// instead of Threshold, and Comparison is one of the band operators.
 	AnomalyBandWidth float64
+	// MathExpression, when set, makes this a metric-math alarm: it compares
+	// the expression over MathMetrics (query id to metric name, each in
+	// Namespace with Dimensions, Statistic and PeriodSeconds) with
+	// Threshold. Metric is empty.
+	MathExpression string
+	MathMetrics    map[string]string
 }
 
 // IsAnomaly reports whether s is an anomaly-detection alarm.
 func (s Spec) IsAnomaly() bool { return s.AnomalyBandWidth > 0 }
+
+// IsMath reports whether s is a metric-math alarm.
+func (s Spec) IsMath() bool { return s.MathExpression != "" }
 
 // describeBatch is DescribeAlarms' limit on AlarmNames.
 const describeBatch = 100
@@ -90,6 +99,10 @@ func putInput(s Spec) *cloudwatch.PutMetricAlarmInput {
 	case s.IsAnomaly():
 		in.Metrics = anomalyQueries(s)
 		in.ThresholdMetricId = aws.String(anomalyBandID)
+		return in
+	case s.IsMath():
+		in.Metrics = mathQueries(s)
+		in.Threshold = aws.Float64(s.Threshold)
 		return in
 	case s.ExtendedStatistic != "":
 		in.ExtendedStatistic = aws.String(s.ExtendedStatistic)
@@ -154,9 +167,12 @@ func Diff(s Spec, live cwtypes.MetricAlarm) []string {
 	if !aws.ToBool(live.ActionsEnabled) {
 		d = append(d, "actions are disabled")
 	}
-	if s.IsAnomaly() {
+	switch {
+	case s.IsAnomaly():
 		d = append(d, anomalyDiff(s, live)...)
-	} else {
+	case s.IsMath():
+		d = append(d, mathDiff(s, live)...)
+	default:
 		d = append(d, metricDiff(s, live)...)
 	}
 	if aws.ToInt32(live.EvaluationPeriods) != s.EvaluationPeriods {

@@ -57,6 +57,8 @@ var endpointSuffix = map[string]string{
 
 	EndpointInvocationsAnomaly:  "invocations-anomaly",
 	EndpointModelLatencyAnomaly: "model-latency-anomaly",
+
+	EndpointAtMaxInstances: "at-max-instances",
 }
 
 // EndpointAlarmName is the name of an endpoint's alarm of the given kind:
@@ -101,6 +103,9 @@ type EndpointInput struct {
 	Thresholds EndpointThresholds
 	Actions    []string
 	Tags       map[string]string
+	// MaxInstances is autoscaling's maximum; 0 when the endpoint does not
+	// autoscale, and then it has no at-maximum alarm.
+	MaxInstances int64
 }
 
 // EndpointSpecs returns the alarms of a real-time endpoint (controls
@@ -111,6 +116,7 @@ type EndpointInput struct {
 //     examples, can never be breached.)
 //   - p99 ModelLatency, which SageMaker reports in microseconds.
 //   - CPU, memory and disk utilization of the instances.
+//   - with autoscaling, the instance count at the maximum (atmax.go).
 //
 // Missing data (no traffic) is not breaching. Actions are enabled by Put.
 func EndpointSpecs(in EndpointInput) []Spec {
@@ -161,7 +167,7 @@ func EndpointSpecs(in EndpointInput) []Spec {
 			AnomalyBandWidth:  band,
 		}
 	}
-	return []Spec{
+	specs := []Spec{
 		mk(EndpointErrorRate5XX, EndpointInvocationNamespace,
 			"Share of invocations that failed with a 5XX error (Average of the 0/1 metric) is above the threshold for 5 minutes. Rolls blue/green updates back.",
 			cwtypes.StatisticAverage, "", 60, 5, t.ErrorRate5XX),
@@ -190,6 +196,10 @@ func EndpointSpecs(in EndpointInput) []Spec {
 			"Average model latency rose above the anomaly-detection band learned from its history for 15 minutes.",
 			cwtypes.StatisticAverage, cwtypes.ComparisonOperatorGreaterThanUpperThreshold),
 	}
+	if in.MaxInstances > 0 {
+		specs = append(specs, EndpointAtMaxSpec(in.EndpointName, in.VariantName, in.MaxInstances, in.Actions, in.Tags))
+	}
+	return specs
 }
 
 // EndpointThresholdFromAlarm converts a live alarm threshold of the given

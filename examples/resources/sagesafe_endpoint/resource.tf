@@ -43,6 +43,8 @@ resource "sagesafe_endpoint" "churn" {
 
   # Application Auto Scaling (free; the instances it adds are billed):
   # between min_endpoint_instances and max_endpoint_instances (SS-AVL-2).
+  # The alarm at_max_instances fires when the variant sits at max_capacity
+  # for 15 minutes (while it has traffic).
   autoscaling = {
     min_capacity                    = 2
     max_capacity                    = 6

@@ -190,7 +190,7 @@ func (r *endpointResource) appliedState(plan endpointModel, a applyInput, ep *sa
 func (r *endpointResource) fillComputed(m *endpointModel, s spec, subject *guardrail.Subject, findings []guardrail.Finding, diags *diag.Diagnostics) {
 	m.ID = types.StringValue(s.Name)
 	m.LogGroupName = types.StringValue(logGroupName(s.Name))
-	m.AlarmNames = tfval.Map(alarms.EndpointAlarmNames(s.Name))
+	m.AlarmNames = tfval.Map(alarmNameMap(s.Name, s.Scaling != nil))
 	m.ScalingRegistered = types.BoolValue(s.Scaling != nil)
 	if m.Controls.IsUnknown() || m.Controls.IsNull() || m.ControlStates.IsUnknown() || m.ControlStates.IsNull() {
 		states := guardrail.States(subject, r.data.Policy, findings, nil).Forecast()

@@ -41,7 +41,15 @@ func (r *endpointResource) updateInPlace(ctx context.Context, a applyInput, oldT
 		diags.AddError("Updating the endpoint's alarms failed", err.Error())
 		return false
 	}
-	if err := r.retagAlarms(ctx, s.Name, a.tags, oldTags); err != nil {
+	if s.Scaling == nil {
+		// Without autoscaling the count is instance_count, fixed: an
+		// at-maximum alarm left from before would call it a maximum reached.
+		if err := alarms.Delete(ctx, r.data.AWS.CloudWatch, scalingAlarmNames(s.Name)); err != nil {
+			diags.AddError("Deleting the endpoint's autoscaling alarms failed", err.Error())
+			return false
+		}
+	}
+	if err := r.retagAlarms(ctx, s, a.tags, oldTags); err != nil {
 		diags.AddError("Tagging the endpoint's alarms failed", err.Error())
 		return false
 	}
@@ -280,14 +288,14 @@ func (r *endpointResource) updateLogGroup(ctx context.Context, a applyInput, old
 
 // retagAlarms applies tag changes to existing alarms (PutMetricAlarm ignores
 // the tags of an alarm that exists).
-func (r *endpointResource) retagAlarms(ctx context.Context, endpoint string, tags, oldTags map[string]string) error {
+func (r *endpointResource) retagAlarms(ctx context.Context, s spec, tags, oldTags map[string]string) error {
 	if maps.Equal(tags, oldTags) {
 		return nil
 	}
 	cw := r.data.AWS.CloudWatch
 	removed := removedKeys(oldTags, tags)
 	cwTags := shared.TagList(tags, func(k, v *string) cwtypes.Tag { return cwtypes.Tag{Key: k, Value: v} })
-	for _, name := range alarmNames(endpoint) {
+	for _, name := range slices.Sorted(maps.Values(alarmNameMap(s.Name, s.Scaling != nil))) {
 		alarmARN := r.arn("cloudwatch", "alarm:"+name)
 		if _, err := cw.TagResource(ctx, &cloudwatch.TagResourceInput{ResourceARN: aws.String(alarmARN), Tags: cwTags}); err != nil {
 			return fmt.Errorf("tagging alarm %s: %w", name, err)

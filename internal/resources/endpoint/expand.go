@@ -429,20 +429,50 @@ func (d deploymentSpec) minExecutionSeconds() int64 {
 	return steps*d.BakeSeconds + d.TerminationWaitSeconds
 }
 
+// alarmSpecs are the endpoint's alarms; with autoscaling, they include the
+// at-maximum alarm, whose threshold follows max_capacity.
 func (s spec) alarmSpecs(vcpus int, tags map[string]string) []alarms.Spec {
-	return alarms.EndpointSpecs(alarms.EndpointInput{
+	in := alarms.EndpointInput{
 		EndpointName: s.Name,
 		VariantName:  VariantName,
 		VCPUs:        vcpus,
 		Thresholds:   s.Thresholds,
 		Actions:      s.Actions,
 		Tags:         tags,
-	})
+	}
+	if s.Scaling != nil {
+		in.MaxInstances = s.Scaling.Max
+	}
+	return alarms.EndpointSpecs(in)
 }
 
+// alarmNames are the names of every alarm the endpoint may have, the
+// autoscaling ones included: what a refresh reads and a destroy deletes
+// (missing ones cost nothing in either).
 func alarmNames(endpoint string) []string {
-	names := make([]string, 0, len(alarms.EndpointKinds()))
-	for _, k := range alarms.EndpointKinds() {
+	kinds := append(alarms.EndpointKinds(), alarms.EndpointScalingKinds()...)
+	names := make([]string, 0, len(kinds))
+	for _, k := range kinds {
+		names = append(names, alarms.EndpointAlarmName(endpoint, k))
+	}
+	return names
+}
+
+// alarmNameMap is alarm_names of an endpoint with or without autoscaling.
+func alarmNameMap(endpoint string, scaled bool) map[string]string {
+	m := alarms.EndpointAlarmNames(endpoint)
+	if scaled {
+		for _, k := range alarms.EndpointScalingKinds() {
+			m[k] = alarms.EndpointAlarmName(endpoint, k)
+		}
+	}
+	return m
+}
+
+// scalingAlarmNames are the alarms that exist only with autoscaling.
+func scalingAlarmNames(endpoint string) []string {
+	var names []string
+	for _, k := range alarms.EndpointScalingKinds() {
 		names = append(names, alarms.EndpointAlarmName(endpoint, k))
 	}
 	return names

@@ -22,7 +22,10 @@ import (
 // flattenAlarms reads the alarm settings back. A threshold or the actions
 // changed outside Terraform become the attribute's value (a diff); an alarm
 // that is missing or differs in anything else drops out of alarm_names.
-func (r *endpointResource) flattenAlarms(ctx context.Context, name string, baseObj types.Object, base alarmsModel, live map[string]cwtypes.MetricAlarm, vcpus int, diags *diag.Diagnostics) (types.Object, types.Map) {
+// The at-maximum alarm (maxInstances above 0) has no attribute of its own:
+// its threshold follows autoscaling.max_capacity, so one changed outside
+// Terraform drops it out of alarm_names.
+func (r *endpointResource) flattenAlarms(ctx context.Context, name string, baseObj types.Object, base alarmsModel, live map[string]cwtypes.MetricAlarm, vcpus int, maxInstances int64, diags *diag.Diagnostics) (types.Object, types.Map) {
 	if baseObj.IsNull() || baseObj.IsUnknown() {
 		base = alarmsModel{}
 		d := defaultAlarms()
@@ -32,7 +35,7 @@ func (r *endpointResource) flattenAlarms(ctx context.Context, name string, baseO
 	var actions []string
 	var actionsFound bool
 	names := map[string]string{}
-	want := expectedAlarmSpecs(name, base, r.effectiveActionsOf(ctx, base, diags), vcpus)
+	want := expectedAlarmSpecs(name, base, r.effectiveActionsOf(ctx, base, diags), vcpus, maxInstances)
 	for _, spec := range want {
 		a, ok := live[spec.Name]
 		if !ok {
@@ -47,7 +50,7 @@ func (r *endpointResource) flattenAlarms(ctx context.Context, name string, baseO
 				}
 				spec.AnomalyBandWidth = w
 			}
-		} else {
+		} else if !spec.IsMath() {
 			thresholds[spec.Kind] = alarms.EndpointThresholdFromAlarm(spec.Kind, aws.ToFloat64(a.Threshold), vcpus)
 		}
 		if !actionsFound {
@@ -55,7 +58,10 @@ func (r *endpointResource) flattenAlarms(ctx context.Context, name string, baseO
 		}
 		// Compare everything but the threshold and actions, which show as
 		// attribute diffs.
-		spec.Threshold, spec.Actions = aws.ToFloat64(a.Threshold), a.AlarmActions
+		if !spec.IsMath() {
+			spec.Threshold = aws.ToFloat64(a.Threshold)
+		}
+		spec.Actions = a.AlarmActions
 		if len(alarms.Diff(spec, a)) == 0 {
 			names[spec.Kind] = spec.Name
 		}
@@ -104,7 +110,7 @@ func (r *endpointResource) effectiveActionsOf(ctx context.Context, base alarmsMo
 }
 
 // expectedAlarmSpecs are the alarm specs per the settings in base.
-func expectedAlarmSpecs(name string, base alarmsModel, actions []string, vcpus int) []alarms.Spec {
+func expectedAlarmSpecs(name string, base alarmsModel, actions []string, vcpus int, maxInstances int64) []alarms.Spec {
 	s := spec{Name: name, Actions: actions, Thresholds: alarms.EndpointThresholds{
 		ErrorRate5XX:          float64OrDefault(base.ErrorRate5XX, DefaultErrorRate5XX),
 		ErrorRate4XX:          float64OrDefault(base.ErrorRate4XX, DefaultErrorRate4XX),
@@ -114,6 +120,9 @@ func expectedAlarmSpecs(name string, base alarmsModel, actions []string, vcpus i
 		DiskPercent:           float64OrDefault(base.DiskUtilizationPercent, DefaultUtilizationPctMax),
 		AnomalyBandWidth:      float64OrDefault(base.AnomalyBandWidth, alarms.DefaultBandWidth),
 	}}
+	if maxInstances > 0 {
+		s.Scaling = &scalingSpec{Max: maxInstances}
+	}
 	return s.alarmSpecs(vcpus, nil)
 }
 

@@ -130,7 +130,11 @@ func planMonitoring(ctx context.Context, s *guardrail.Subject, m endpointModel, 
 		actions = facts.Known(effectiveActions(ctx, n.Alarms.Actions, data, diags))
 	}
 	var list []guardrail.Alarm
-	for _, k := range alarms.EndpointKinds() {
+	kinds := alarms.EndpointKinds()
+	if !m.Autoscaling.IsNull() && !m.Autoscaling.IsUnknown() {
+		kinds = append(kinds, alarms.EndpointScalingKinds()...)
+	}
+	for _, k := range kinds {
 		list = append(list, guardrail.Alarm{Name: alarms.EndpointAlarmName(name, k), Kind: k, Exists: true, ActionsEnabled: true, Actions: actions,
 			AnomalyOf: alarms.EndpointAnomalyKinds()[k]})
 	}
@@ -515,10 +519,15 @@ func inWorkloadTerms(ctx context.Context, f evaluate.Fetcher, groupKey, workload
 	return groupKey
 }
 
-// liveAlarms describes the endpoint's alarms as read.
+// liveAlarms describes the endpoint's alarms as read; the autoscaling ones
+// are expected while sagesafe's scaling policy is registered.
 func liveAlarms(name string, l *liveObjects) []guardrail.Alarm {
 	var list []guardrail.Alarm
-	for _, k := range alarms.EndpointKinds() {
+	kinds := alarms.EndpointKinds()
+	if _, scaled := l.scaling.specOf(); scaled {
+		kinds = append(kinds, alarms.EndpointScalingKinds()...)
+	}
+	for _, k := range kinds {
 		an := alarms.EndpointAlarmName(name, k)
 		a, ok := l.alarms[an]
 		list = append(list, guardrail.Alarm{Name: an, Kind: k, Exists: ok, ActionsEnabled: ok && aws.ToBool(a.ActionsEnabled), Actions: facts.Known(a.AlarmActions),

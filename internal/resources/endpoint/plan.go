@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
@@ -27,7 +26,10 @@ func (r *endpointResource) planComputed(ctx context.Context, plan *endpointModel
 		name := plan.Name.ValueString()
 		plan.ID = types.StringValue(name)
 		plan.LogGroupName = types.StringValue(logGroupName(name))
-		plan.AlarmNames = tfval.Map(alarms.EndpointAlarmNames(name))
+		plan.AlarmNames = types.MapUnknown(types.StringType)
+		if !plan.Autoscaling.IsUnknown() {
+			plan.AlarmNames = tfval.Map(alarmNameMap(name, !plan.Autoscaling.IsNull()))
+		}
 	}
 	plan.ScalingRegistered = types.BoolUnknown()
 	if !plan.Autoscaling.IsUnknown() {

@@ -39,8 +39,8 @@ func (r *endpointResource) refresh(ctx context.Context, base endpointModel, l *l
 	refreshModel(&out, l, n, &diags)
 	refreshKey(&out, l)
 	refreshLogGroup(&out, l)
+	refreshScaling(&out, base, l) // before the alarms: the at-maximum alarm follows its maximum
 	r.refreshAlarms(ctx, &out, base, n, l, getPriv, setPriv, &diags)
-	refreshScaling(&out, base, l)
 	if base.Deployment.IsNull() || base.Deployment.IsUnknown() {
 		out.Deployment = flattenDeployment(l.ep.LastDeploymentConfig)
 	}
@@ -231,7 +231,18 @@ func (r *endpointResource) refreshAlarms(ctx context.Context, out *endpointModel
 	if instanceType := out.InstanceType.ValueString(); instanceType != "" {
 		vcpus = r.vcpusCached(ctx, instanceType, getPriv, setPriv, diags)
 	}
-	out.Alarms, out.AlarmNames = r.flattenAlarms(ctx, out.Name.ValueString(), base.Alarms, n.Alarms, l.alarms, vcpus, diags)
+	out.Alarms, out.AlarmNames = r.flattenAlarms(ctx, out.Name.ValueString(), base.Alarms, n.Alarms, l.alarms, vcpus, maxInstancesOf(ctx, out.Autoscaling, diags), diags)
+}
+
+// maxInstancesOf is max_capacity of an autoscaling value as refreshed; 0
+// without autoscaling (then the endpoint has no at-maximum alarm).
+func maxInstancesOf(ctx context.Context, o types.Object, diags *diag.Diagnostics) int64 {
+	if o.IsNull() || o.IsUnknown() {
+		return 0
+	}
+	var m autoscalingModel
+	diags.Append(o.As(ctx, &m, objectAsOptions)...)
+	return m.MaxCapacity.ValueInt64()
 }
 
 // refreshInvokePolicy rebuilds the invoke policy for the endpoint's ARN.

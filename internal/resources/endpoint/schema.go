@@ -332,8 +332,9 @@ func computedAttributes() map[string]schema.Attribute {
 		"alarm_names": schema.MapAttribute{
 			ElementType: types.StringType,
 			Computed:    true,
-			MarkdownDescription: fmt.Sprintf("Alarm name by kind (%s) for every alarm that exists as specified; a missing or altered "+
-				"alarm drops out of the map, which shows as a diff.", shared.Backticked(alarms.EndpointKinds())),
+			MarkdownDescription: fmt.Sprintf("Alarm name by kind (%s, and %s with `autoscaling`) for every alarm that exists as specified; "+
+				"a missing or altered alarm drops out of the map, which shows as a diff.",
+				shared.Backticked(alarms.EndpointKinds()), shared.Backticked(alarms.EndpointScalingKinds())),
 		},
 		"autoscaling_registered": schema.BoolAttribute{
 			Computed: true,
@@ -534,7 +535,15 @@ func autoscalingAttribute() schema.SingleNestedAttribute {
 			"at least the guardrail `min_endpoint_instances` and `max_capacity` at most `max_endpoint_instances` (SS-AVL-2), refused " +
 			"at plan. The count autoscaling sets is kept across updates; an update that changes the instance type deregisters the " +
 			"target first and registers it again after, as SageMaker requires. Application Auto Scaling is free; the instances it " +
-			"adds are billed as usual. Without this block the endpoint runs `instance_count` instances.",
+			"adds are billed as usual. Without this block the endpoint runs `instance_count` instances.\n\n" +
+			"With this block sagesafe also creates the alarm `at_max_instances` (in `alarm_names`, actions `alarm_actions`): the " +
+			"variant ran at `max_capacity` for 15 minutes, so it costs the most it can and either the cap is too low or the traffic " +
+			"is not what was planned. SageMaker publishes no instance-count metric; the alarm computes it with metric math as " +
+			"`Sum(Invocations) / Sum(InvocationsPerInstance)` per 5 minutes (SageMaker sends `1/numberOfInstances` as " +
+			"`InvocationsPerInstance` on each request, per the SageMaker API Reference, `ScalingPolicyMetric`) and fires at " +
+			"`max_capacity - 0.5` or more. Limitation: without traffic there is no signal (missing data is not breaching). Its " +
+			"threshold follows `max_capacity`; it is removed with this block. It is a standard-resolution CloudWatch alarm " +
+			"(CloudWatch pricing says how an alarm over metric math is counted).",
 		Attributes: map[string]schema.Attribute{
 			"min_capacity": schema.Int64Attribute{
 				Required:            true,
@@ -543,7 +552,7 @@ func autoscalingAttribute() schema.SingleNestedAttribute {
 			},
 			"max_capacity": schema.Int64Attribute{
 				Required:            true,
-				MarkdownDescription: "Most instances autoscaling scales out to; at most `max_endpoint_instances` (SS-AVL-2) and at least `min_capacity`.",
+				MarkdownDescription: "Most instances autoscaling scales out to; at most `max_endpoint_instances` (SS-AVL-2) and at least `min_capacity`. The `at_max_instances` alarm fires when the variant sits here.",
 				Validators:          []validator.Int64{int64validator.AtLeast(1)},
 			},
 			"target_invocations_per_instance": schema.Float64Attribute{

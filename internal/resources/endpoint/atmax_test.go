@@ -1,0 +1,60 @@
+package endpoint
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+)
+
+// The at-maximum alarm is among the endpoint's alarms, names and expected
+// guardrail alarms exactly when it autoscales, with the threshold of its
+// maximum.
+func TestAtMaxAlarmFollowsAutoscaling(t *testing.T) {
+	atMax := alarms.EndpointAlarmName("churn", alarms.EndpointAtMaxInstances)
+	has := func(specs []alarms.Spec) (float64, bool) {
+		for _, s := range specs {
+			if s.Name == atMax {
+				return s.Threshold, true
+			}
+		}
+		return 0, false
+	}
+	if _, ok := has(spec{Name: "churn"}.alarmSpecs(1, nil)); ok {
+		t.Error("an endpoint without autoscaling has an at-maximum alarm")
+	}
+	if th, ok := has(spec{Name: "churn", Scaling: &scalingSpec{Min: 2, Max: 5}}.alarmSpecs(1, nil)); !ok || th != 4.5 {
+		t.Errorf("with max 5: alarm %v, threshold %v; want 4.5", ok, th)
+	}
+	if th, ok := has(expectedAlarmSpecs("churn", alarmsModel{}, nil, 1, 7)); !ok || th != 6.5 {
+		t.Errorf("refresh with max 7: alarm %v, threshold %v; want 6.5", ok, th)
+	}
+	if _, ok := alarmNameMap("churn", false)[alarms.EndpointAtMaxInstances]; ok {
+		t.Error("alarm_names without autoscaling lists the at-maximum alarm")
+	}
+	if got := alarmNameMap("churn", true)[alarms.EndpointAtMaxInstances]; got != atMax {
+		t.Errorf("alarm_names with autoscaling: %q", got)
+	}
+
+	sc := scalingSpec{Min: 2, Max: 5, TargetInvocations: 70, ScaleInCooldownSeconds: 300, ScaleOutCooldownSeconds: 60}
+	var diags diag.Diagnostics
+	if got := maxInstancesOf(context.Background(), flattenScaling(sc), &diags); got != 5 || diags.HasError() {
+		t.Errorf("maxInstancesOf = %d, %v", got, diags)
+	}
+	expected := func(l *liveObjects) bool {
+		for _, a := range liveAlarms("churn", l) {
+			if a.Name == atMax {
+				return !a.Exists
+			}
+		}
+		return false
+	}
+	if !expected(&liveObjects{scaling: liveScalingOf(sc)}) {
+		t.Error("a registered endpoint without its at-maximum alarm does not report it missing")
+	}
+	if expected(&liveObjects{}) {
+		t.Error("an endpoint without autoscaling expects an at-maximum alarm")
+	}
+}
