@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -56,6 +57,15 @@ func IsLoopbackHost(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
+
+// validBucketName matches a DNS-compliant S3 bucket name (3-63 characters
+// of lower-case letters, digits, dots and hyphens, starting and ending with
+// a letter or digit), the only form S3 has accepted for new buckets since
+// 2020 and the only one whose owner sagesafe can ask about.
+var validBucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+
+// ValidBucketName reports whether name is a DNS-compliant bucket name.
+func ValidBucketName(name string) bool { return validBucketName.MatchString(name) }
 
 // S3Bucket returns the bucket of an s3://bucket[/key] URI.
 func S3Bucket(uri string) (string, bool) {

@@ -288,11 +288,11 @@ var Catalog = []Control{
 	{
 		ID:    "SS-DATA-2",
 		Title: "Buckets belong to this account",
-		Rule: "Every bucket the workload reads or writes (input, checkpoint, output, model artifacts, data capture, preflight s3_uris) is owned by the caller's account: S3 is asked with ExpectedBucketOwner set to this account and answers. A bucket of another account is refused. " +
+		Rule: "Every bucket the workload reads or writes (input, checkpoint, output, model artifacts, data capture, preflight s3_uris) is owned by the caller's account: S3 is asked with ExpectedBucketOwner set to this account and answers. A bucket of another account is refused, and so is a bucket that does not exist when the workload is created or read (at plan time, when the same apply may still create it, it is a warning), and a name that is not DNS-compliant (its owner cannot be asked). " +
 			"The S3 gateway endpoint of sagesafe_network has a policy that allows only buckets of this account (aws:ResourceAccount) and the AWS-owned bucket ECR serves image layers from; any other policy, AWS's default allow-all included, is drift, and so is any other S3 endpoint (gateway or interface) someone adds to its VPC with another policy.",
 		Severity:  SeverityError,
 		AppliesTo: []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindPreflight, KindNetwork},
-		Rationale: "A bucket name says nothing about its owner. Output, checkpoints and captured requests written to a bucket of another account belong to that account, and inputs read from one can be replaced by it; a mistyped or squatted name sends the data there. SageMaker writes wherever the location points.",
+		Rationale: "A bucket name says nothing about its owner. Output, checkpoints and captured requests written to a bucket of another account belong to that account, and inputs read from one can be replaced by it; a mistyped or squatted name sends the data there. A name that does not exist can be registered by anyone, in any account, between the check and the write (a job uploads its output when it ends, hours or days later). SageMaker writes wherever the location points.",
 		Fix:       "Use a bucket of this account for every S3 location (copy shared inputs into it). The S3 gateway endpoint of sagesafe_network, and every sagesafe_execution_role, allow only buckets of this account as well.",
 		References: []string{
 			"Amazon S3 User Guide: verifying bucket ownership with bucket owner condition (ExpectedBucketOwner)",

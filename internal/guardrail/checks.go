@@ -693,11 +693,16 @@ func checkBucketOwner(s *Subject, _ Policy) []Finding {
 	for _, b := range bucketUses(s) {
 		f, fetched := s.Facts.Buckets[b.name]
 		switch {
+		case !facts.ValidBucketName(b.name):
+			r.add(SeverityError, locField(b.loc), b.loc.Index, b.name, "bucket name "+b.name+" is not DNS-compliant",
+				fmt.Sprintf("%q (%s data) is not a DNS-compliant bucket name (lower-case letters, digits, dots and hyphens): S3 creates no such buckets any more, "+
+					"and sagesafe cannot ask S3 who owns one, so it cannot tell this bucket from another account's.", b.name, strings.Join(b.roles, ", ")))
+			continue
 		case !fetched:
 			r.notLookedUp(locField(b.loc), "bucket "+b.name)
 			continue
 		case !f.Found:
-			r.nothingToCheck(locField(b.loc), "bucket "+b.name+" does not exist (SS-DATA-1)")
+			missingBucket(&r, s, b)
 			continue
 		case !f.OwnerChecked:
 			r.notLookedUp(locField(b.loc), "the owner of bucket "+b.name)
@@ -710,6 +715,23 @@ func checkBucketOwner(s *Subject, _ Policy) []Finding {
 		}
 	}
 	return r.out
+}
+
+// missingBucket is SS-DATA-2 for a bucket that does not exist: a name
+// nobody owns is a name anyone can register, in their own account, and
+// SageMaker then writes the data there (outputs are uploaded when the job
+// ends, data capture runs for the endpoint's life). At plan time the same
+// apply may still create it, so it is a warning that names the apply-time
+// refusal; at apply and on the live object it is an error.
+func missingBucket(r *report, s *Subject, b bucketUse) {
+	ev := fmt.Sprintf("No bucket %s exists (%s data). A bucket name belongs to whoever creates it first, in any account: if someone else registers it, "+
+		"SageMaker writes %s's data to their bucket and reads its inputs from it.", b.name, strings.Join(b.roles, ", "), label(s))
+	if s.Stage == StagePlan {
+		r.add(SeverityWarning, locField(b.loc), b.loc.Index, b.name, "bucket "+b.name+" does not exist yet",
+			ev+" If this apply creates it, it is checked again just before "+label(s)+" is created; if it still does not exist then, the apply is refused.")
+		return
+	}
+	r.add(SeverityError, locField(b.loc), b.loc.Index, b.name, "bucket "+b.name+" does not exist", ev)
 }
 
 // checkGatewayPolicy is SS-DATA-2 for a network: its S3 gateway endpoint,

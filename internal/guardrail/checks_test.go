@@ -478,8 +478,19 @@ var checkCases = []checkCase{
 
 	// SS-DATA-2
 	pass("SS-DATA-2", "bucket of this account", training, nil),
-	nothing("SS-DATA-2", "a missing bucket is SS-DATA-1's", training, bucket(func(f *facts.BucketFact) { *f = facts.BucketFact{Name: "churn-data"} }),
-		"bucket churn-data does not exist (SS-DATA-1)"),
+	fail("SS-DATA-2", "a missing bucket at plan: the apply may create it", training, bucket(func(f *facts.BucketFact) { *f = facts.BucketFact{Name: "churn-data"} }),
+		warnAt(0, "churn-data", "if it still does not exist then, the apply is refused")),
+	fail("SS-DATA-2", "a missing bucket at apply: anyone may register it", training, both(
+		func(s *Subject, _ *Policy) { s.Stage = StageApply },
+		bucket(func(f *facts.BucketFact) { *f = facts.BucketFact{Name: "churn-data"} })),
+		errAt(0, "churn-data", "belongs to whoever creates it first")),
+	fail("SS-DATA-2", "a bucket gone from under the live workload", training, both(
+		func(s *Subject, _ *Policy) { s.Stage = StageLive },
+		bucket(func(f *facts.BucketFact) { *f = facts.BucketFact{Name: "churn-data"} })),
+		errAt(0, "churn-data", "belongs to whoever creates it first")),
+	fail("SS-DATA-2", "a legacy bucket name cannot be asked about", training, func(s *Subject, _ *Policy) {
+		s.S3 = []S3Location{{URI: facts.Known("s3://Legacy_Foreign/in/"), Index: 0, Role: "input"}}
+	}, errAt(0, "Legacy_Foreign", "not a DNS-compliant bucket name")),
 	fail("SS-DATA-2", "bucket of another account", training, bucket(theirs),
 		errAt(0, "churn-data", "(input, checkpoint, output data) with ExpectedBucketOwner 111122223333")),
 	fail("SS-DATA-2", "preflight bucket of another account, even when not strict", preflight, both(

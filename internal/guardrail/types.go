@@ -139,10 +139,29 @@ type FlowLogState struct {
 	Others []string
 }
 
+// Stage is when a Subject is judged. Most checks judge the same way at
+// every stage; a few findings depend on it (a bucket that does not exist
+// may still be created by this apply at plan time, but not at apply time).
+type Stage int
+
+const (
+	// StagePlan: a plan (or a data source); objects the same apply creates
+	// may not exist yet. The zero value.
+	StagePlan Stage = iota
+	// StageApply: an apply, just before the object is created or changed;
+	// what the plan waited for exists by now or never will.
+	StageApply
+	// StageLive: the live object, read on refresh.
+	StageLive
+)
+
 // Subject is everything the checks look at. Fields that do not apply to a
 // kind stay Null.
 type Subject struct {
-	Kind      Kind
+	Kind Kind
+	// Stage is when the subject is judged (StagePlan unless the resource
+	// says otherwise).
+	Stage     Stage
 	Name      string // for messages: the resource name or "preflight"
 	Region    string
 	AccountID string

@@ -1,7 +1,6 @@
 package posture
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -76,16 +75,11 @@ func appliesToEveryone(st facts.PolicyStatement) bool {
 	return false
 }
 
-// bucketName matches a valid S3 bucket name (3-63 characters of lower-case
-// letters, digits, dots and hyphens, starting and ending with a letter or
-// digit).
-var bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-
 // BucketFromS3URI returns the bucket of an "s3://bucket/key" URI
 // (facts.S3Bucket), provided it is a valid bucket name.
 func BucketFromS3URI(uri string) (string, bool) {
 	bucket, ok := facts.S3Bucket(uri)
-	if !ok || !bucketName.MatchString(bucket) {
+	if !ok || !facts.ValidBucketName(bucket) {
 		return "", false
 	}
 	return bucket, true

@@ -262,7 +262,7 @@ func (f *Fetcher) fetchBuckets(ctx context.Context, names []string, into map[str
 // without ExpectedBucketOwner (foreignBucket).
 func (f *Fetcher) lookupBucket(ctx context.Context, name string) (facts.BucketFact, error) {
 	notFound := facts.BucketFact{Name: name}
-	if !bucketName.MatchString(name) {
+	if !facts.ValidBucketName(name) {
 		return notFound, nil
 	}
 	owner := f.expectedBucketOwner()

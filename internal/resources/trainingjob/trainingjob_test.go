@@ -39,8 +39,8 @@ func testInputs() inputs {
 		RoleARN:           facts.Known("arn:aws:iam::123456789012:role/r"),
 		Image:             facts.Known("123456789012.dkr.ecr.us-east-1.amazonaws.com/x@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
 		ChannelsKnown:     true,
-		Channels:          []channelInput{{Name: facts.Known("train"), S3URI: facts.Known("s3://b/train/"), ContentType: facts.Null[string](), InputMode: facts.Known("File"), Distribution: facts.Known("FullyReplicated")}},
-		Output:            facts.Known("s3://b/out"),
+		Channels:          []channelInput{{Name: facts.Known("train"), S3URI: facts.Known("s3://bkt/train/"), ContentType: facts.Null[string](), InputMode: facts.Known("File"), Distribution: facts.Known("FullyReplicated")}},
+		Output:            facts.Known("s3://bkt/out"),
 		Checkpoint:        facts.Null[string](),
 		InstanceType:      facts.Known("ml.m5.xlarge"),
 		InstanceCount:     facts.Known(int64(2)),
@@ -265,7 +265,7 @@ func compliantFacts(in inputs) facts.Facts {
 		},
 		Roles:         map[string]facts.RoleFact{in.RoleARN.V: {Found: true, Name: "r"}},
 		InstanceTypes: map[string]facts.InstanceTypeFact{"ml.m5.xlarge": {Found: true}, "ml.g5.xlarge": {Found: true, InstanceStorageSupported: true, GPUs: 1}},
-		Buckets:       map[string]facts.BucketFact{"b": {Found: true, DefaultSSEKMS: true, DeniesInsecureTransport: true}},
+		Buckets:       map[string]facts.BucketFact{"bkt": {Found: true, DefaultSSEKMS: true, DeniesInsecureTransport: true}},
 		LogGroups:     map[string]facts.LogGroupFact{LogGroupName: {Found: true, Name: LogGroupName, KMSKeyARN: keyARN, RetentionDays: 365}},
 	}
 }
