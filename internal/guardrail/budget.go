@@ -9,16 +9,17 @@ import (
 // notifications.
 const FieldBudget Field = "budget"
 
-// BudgetService is the AWS Budgets cost-filter value of SageMaker's costs
-// (the Service dimension's name in Cost Explorer).
+// BudgetService is SageMaker's value of the SERVICE dimension (Cost
+// Explorer's service name), which a budget's FilterExpression matches.
 const BudgetService = "Amazon SageMaker"
 
 // Budget is a spending budget as planned or as read from AWS Budgets
 // (SS-COST-1).
 type Budget struct {
 	Name string
-	// Services is the budget's Service cost filter; SageMaker's budget has
-	// exactly BudgetService.
+	// Services is what the budget's service filter matches (its
+	// FilterExpression's SERVICE dimension, or the deprecated CostFilters'
+	// Service); SageMaker's budget has exactly BudgetService.
 	Services []string
 	// LimitUSD is the monthly limit.
 	LimitUSD      float64

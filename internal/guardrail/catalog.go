@@ -35,7 +35,7 @@ var (
 	keyKinds     = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindNetwork, KindPreflight, KindKMSKey}
 	roleKinds    = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindPreflight, KindExecutionRole}
 	logKinds     = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindNetwork}
-	taggedKinds  = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindNetwork, KindKMSKey, KindExecutionRole, KindPersonaRole, KindPreflight}
+	taggedKinds  = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindNetwork, KindKMSKey, KindExecutionRole, KindPersonaRole, KindBudget, KindPreflight}
 	// jobKinds are the SageMaker jobs sagesafe starts.
 	jobKinds   = []Kind{KindTrainingJob, KindProcessingJob}
 	auditKinds = []Kind{KindAuditTrail, KindPreflight}

@@ -691,6 +691,9 @@ var checkCases = []checkCase{
 	fail("SS-GOV-1", "no tags", training, func(s *Subject, _ *Policy) { s.Tags = facts.Null[map[string]string]() },
 		errAt(-1, "team", "its tags (with default_tags) are none")),
 	unknown("SS-GOV-1", "tags unknown", training, func(s *Subject, _ *Policy) { s.Tags = facts.Unknown[map[string]string]() }),
+	pass("SS-GOV-1", "budget tagged", budget, nil),
+	fail("SS-GOV-1", "budget without the tag", budget, func(s *Subject, _ *Policy) { s.Tags = facts.Known(map[string]string{"owner": "finops"}) },
+		errAt(-1, "team", "its tags (with default_tags) are owner")),
 
 	// SS-GOV-2
 	pass("SS-GOV-2", "allowed family", training, nil),

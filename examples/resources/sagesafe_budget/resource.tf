@@ -16,4 +16,7 @@ resource "sagesafe_budget" "research" {
     { type = "ACTUAL", threshold_percent = 100 },
     { type = "FORECASTED", threshold_percent = 120 },
   ]
+  tags = {
+    team = "research"
+  }
 }

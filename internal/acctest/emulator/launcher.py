@@ -779,6 +779,94 @@ def _describe_subscribers_for_notification(self: Any) -> str:
 
 
 # ---------------------------------------------------------------------------
+# Budgets: tags (CreateBudget's ResourceTags, TagResource, UntagResource,
+# ListTagsForResource)
+# ---------------------------------------------------------------------------
+#
+# moto 5.2.1 drops CreateBudget's ResourceTags and has no tag calls. The
+# provider writes its creation token as a tag on create and adopts a budget
+# a killed apply left only when that tag is there, so the emulator keeps
+# them, per budget ARN (arn:aws:budgets::<account>:budget/<name>), and drops
+# them with the budget. FilterExpression needs no patch: moto stores the
+# Budget structure as sent and returns it (test_budget_filter_expression).
+
+
+def _budget_tags(backend: Any) -> dict[str, dict[str, str]]:
+    if not hasattr(backend, "_sagesafe_tags"):
+        backend._sagesafe_tags = {}
+    return backend._sagesafe_tags
+
+
+def _budget_arn(account: str, name: str) -> str:
+    return f"arn:aws:budgets::{account}:budget/{name}"
+
+
+def _tagged_budget(self: Any) -> str:
+    """The ARN asked for, which must name an existing budget."""
+    arn = self._get_param("ResourceARN")
+    m = re.fullmatch(r"arn:aws:budgets::(\d{12}):budget/(.+)", arn or "")
+    if m is None or m.group(2) not in self.backend.budgets[m.group(1)]:
+        raise BudgetNotFound(f"Unable to find resource {arn}")
+    return arn
+
+
+def _create_budget_with_tags(original: Any) -> Any:
+    """CreateBudget, keeping ResourceTags (moto drops them)."""
+
+    def create_budget(self: Any) -> str:
+        out = original(self)
+        tags = self._get_param("ResourceTags") or []
+        if tags:
+            arn = _budget_arn(self._get_param("AccountId"), self._get_param("Budget")["BudgetName"])
+            _budget_tags(self.backend)[arn] = {t["Key"]: t["Value"] for t in tags}
+        return out
+
+    create_budget.__wrapped__ = original  # type: ignore[attr-defined]
+    return create_budget
+
+
+def _delete_budget_with_tags(original: Any) -> Any:
+    """DeleteBudget, dropping the budget's tags (a new budget of the same
+    name starts without them, as on AWS)."""
+
+    def delete_budget(self: Any) -> str:
+        out = original(self)
+        _budget_tags(self.backend).pop(_budget_arn(self._get_param("AccountId"), self._get_param("BudgetName")), None)
+        return out
+
+    delete_budget.__wrapped__ = original  # type: ignore[attr-defined]
+    return delete_budget
+
+
+def _list_budget_tags(self: Any) -> str:
+    tags = _budget_tags(self.backend).get(_tagged_budget(self), {})
+    return json.dumps({"ResourceTags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())]})
+
+
+def _tag_budget(self: Any) -> str:
+    arn = _tagged_budget(self)
+    _budget_tags(self.backend).setdefault(arn, {}).update({t["Key"]: t["Value"] for t in self._get_param("ResourceTags") or []})
+    return json.dumps({})
+
+
+def _untag_budget(self: Any) -> str:
+    tags = _budget_tags(self.backend).get(_tagged_budget(self), {})
+    for k in self._get_param("ResourceTagKeys") or []:
+        tags.pop(k, None)
+    return json.dumps({})
+
+
+def install_budget_tag_patches() -> None:
+    if not hasattr(BudgetsResponse.create_budget, "__wrapped__"):
+        BudgetsResponse.create_budget = _create_budget_with_tags(BudgetsResponse.create_budget)
+    if not hasattr(BudgetsResponse.delete_budget, "__wrapped__"):
+        BudgetsResponse.delete_budget = _delete_budget_with_tags(BudgetsResponse.delete_budget)
+    BudgetsResponse.list_tags_for_resource = _list_budget_tags
+    BudgetsResponse.tag_resource = _tag_budget
+    BudgetsResponse.untag_resource = _untag_budget
+
+
+# ---------------------------------------------------------------------------
 # CloudWatch Logs: PutMetricFilter replaces a filter of the same name
 # ---------------------------------------------------------------------------
 
@@ -1124,6 +1212,7 @@ def install_patches() -> None:
         if not hasattr(original, "__wrapped__"):
             setattr(EC2Response, name, _with_client_token(original))
     install_autoscaling_patches()
+    install_budget_tag_patches()
 
 
 # ---------------------------------------------------------------------------

@@ -570,6 +570,50 @@ class EmulatorTest(unittest.TestCase):
         self.assertEqual(len(b.describe_notifications_for_budget(AccountId="123456789012", BudgetName=name)["Notifications"]), 1)
         b.delete_budget(AccountId="123456789012", BudgetName=name)
 
+    def test_budget_filter_expression(self) -> None:
+        # moto keeps FilterExpression as sent, through CreateBudget and UpdateBudget.
+        b = client("budgets")
+        name = uid("budget")
+        expr = {"Dimensions": {"Key": "SERVICE", "Values": ["Amazon SageMaker"]}}
+        spec = {"BudgetName": name, "BudgetType": "COST", "TimeUnit": "MONTHLY",
+                "BudgetLimit": {"Amount": "100", "Unit": "USD"}, "FilterExpression": expr}
+        b.create_budget(AccountId="123456789012", Budget=spec)
+        self.assertEqual(b.describe_budget(AccountId="123456789012", BudgetName=name)["Budget"]["FilterExpression"], expr)
+        other = {"Dimensions": {"Key": "SERVICE", "Values": ["Amazon Elastic Compute Cloud - Compute"]}}
+        b.update_budget(AccountId="123456789012", NewBudget=dict(spec, FilterExpression=other))
+        got = b.describe_budget(AccountId="123456789012", BudgetName=name)["Budget"]
+        self.assertEqual(got["FilterExpression"], other)
+        self.assertNotIn("CostFilters", got)
+        b.delete_budget(AccountId="123456789012", BudgetName=name)
+
+    def test_budget_tags(self) -> None:
+        b = client("budgets")
+        name = uid("budget")
+        arn = f"arn:aws:budgets::123456789012:budget/{name}"
+        spec = {"BudgetName": name, "BudgetType": "COST", "TimeUnit": "MONTHLY", "BudgetLimit": {"Amount": "100", "Unit": "USD"}}
+        b.create_budget(AccountId="123456789012", Budget=spec,
+                        ResourceTags=[{"Key": "sagesafe:creation-token", "Value": "t1"}, {"Key": "team", "Value": "ml"}])
+        tags = lambda: {t["Key"]: t["Value"] for t in b.list_tags_for_resource(ResourceARN=arn)["ResourceTags"]}  # noqa: E731
+        self.assertEqual(tags(), {"sagesafe:creation-token": "t1", "team": "ml"})
+        b.tag_resource(ResourceARN=arn, ResourceTags=[{"Key": "team", "Value": "ops"}, {"Key": "cost", "Value": "42"}])
+        b.untag_resource(ResourceARN=arn, ResourceTagKeys=["sagesafe:creation-token", "absent"])
+        self.assertEqual(tags(), {"team": "ops", "cost": "42"})
+        # A budget without tags lists none; an unknown budget is not found.
+        plain = uid("budget")
+        b.create_budget(AccountId="123456789012", Budget=dict(spec, BudgetName=plain))
+        self.assertEqual(b.list_tags_for_resource(ResourceARN=f"arn:aws:budgets::123456789012:budget/{plain}")["ResourceTags"], [])
+        b.delete_budget(AccountId="123456789012", BudgetName=plain)
+        for call in (lambda: b.list_tags_for_resource(ResourceARN=f"arn:aws:budgets::123456789012:budget/{plain}"),
+                     lambda: b.tag_resource(ResourceARN="arn:aws:budgets::123456789012:budget/" + uid("none"), ResourceTags=[{"Key": "k", "Value": "v"}])):
+            with self.assertRaises(ClientError) as ctx:
+                call()
+            self.assertEqual(ctx.exception.response["Error"]["Code"], "NotFoundException")
+        # Deleting the budget drops its tags: a new budget of the name has none.
+        b.delete_budget(AccountId="123456789012", BudgetName=name)
+        b.create_budget(AccountId="123456789012", Budget=spec)
+        self.assertEqual(tags(), {})
+        b.delete_budget(AccountId="123456789012", BudgetName=name)
+
     def test_put_metric_filter_replaces_by_name(self) -> None:
         logs = client("logs")
         group = "/" + uid("filters")

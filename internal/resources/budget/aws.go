@@ -4,25 +4,27 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	btypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
 
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 // clients is the Budgets client and the account whose budgets it manages.
 type clients struct {
-	b       *budgets.Client
-	account string
+	b                  *budgets.Client
+	account, partition string
 }
 
 func (r *budgetResource) clients() clients {
-	return clients{b: r.data.AWS.Budgets, account: r.data.AWS.AccountID}
+	return clients{b: r.data.AWS.Budgets, account: r.data.AWS.AccountID, partition: r.data.AWS.Partition}
 }
 
 // noRetry sends a mutating call once: after a lost answer the caller
@@ -103,17 +105,15 @@ func limitUSD(b btypes.Budget) float64 {
 	return v
 }
 
-// budgetOf is the AWS budget spec describes: monthly cost of SageMaker.
+// budgetOf is the AWS budget spec describes: monthly cost of SageMaker,
+// filtered with FilterExpression (CostFilters is deprecated; see filter.go).
 func budgetOf(s spec) *btypes.Budget {
 	return &btypes.Budget{
-		BudgetName:  aws.String(s.Name),
-		BudgetType:  btypes.BudgetTypeCost,
-		TimeUnit:    btypes.TimeUnitMonthly,
-		BudgetLimit: &btypes.Spend{Amount: aws.String(strconv.FormatFloat(s.LimitUSD, 'f', -1, 64)), Unit: aws.String("USD")},
-		// CostFilters (deprecated for FilterExpression) is kept on purpose:
-		// it is what the emulator and the check read back today; moving to
-		// FilterExpression is noted on issue 14.
-		CostFilters: map[string][]string{"Service": {guardrail.BudgetService}}, //nolint:staticcheck // see above
+		BudgetName:       aws.String(s.Name),
+		BudgetType:       btypes.BudgetTypeCost,
+		TimeUnit:         btypes.TimeUnitMonthly,
+		BudgetLimit:      &btypes.Spend{Amount: aws.String(strconv.FormatFloat(s.LimitUSD, 'f', -1, 64)), Unit: aws.String("USD")},
+		FilterExpression: serviceFilter(),
 	}
 }
 
@@ -130,64 +130,105 @@ func subscribers(topic string) []btypes.Subscriber {
 	return []btypes.Subscriber{{SubscriptionType: btypes.SubscriptionTypeSns, Address: aws.String(topic)}}
 }
 
-// createBudget creates the budget with its notifications in one request.
-// Budgets has no client token, and moto keeps no budget tags, so the name
-// is the identity: refuseTaken has made sure no budget of this name existed
-// before, so after a lost answer the budget of this name (DuplicateRecord
-// on the retry) is the one this create made; it is also checked to be the
-// budget that was asked for.
+// createBudget creates the budget with its notifications and tags in one
+// request. Budgets has no client token, so the request carries a creation
+// token tag: after a lost answer (DuplicateRecord on the retry) the budget
+// of this name is used only when it carries this create's token.
 func createBudget(ctx context.Context, c clients, s spec) error {
-	in := &budgets.CreateBudgetInput{AccountId: aws.String(c.account), Budget: budgetOf(s)}
+	token, err := idem.NewToken()
+	if err != nil {
+		return err
+	}
+	tags := maps.Clone(s.Tags)
+	if tags == nil {
+		tags = map[string]string{}
+	}
+	tags[idem.TokenTag] = token
+	in := &budgets.CreateBudgetInput{AccountId: aws.String(c.account), Budget: budgetOf(s), ResourceTags: resourceTags(tags)}
 	for _, n := range s.Notifications {
 		in.NotificationsWithSubscribers = append(in.NotificationsWithSubscribers,
 			btypes.NotificationWithSubscribers{Notification: awsNotification(n), Subscribers: subscribers(s.TopicARN)})
 	}
-	_, err := idem.Create[bool]{
+	_, err = idem.Create[bool]{
 		What: "creating budget " + s.Name,
 		Do: func(ctx context.Context) (bool, error) {
 			_, err := c.b.CreateBudget(ctx, in, noRetry)
 			return err == nil, err
 		},
 		Find: func(ctx context.Context) (bool, bool, error) {
-			b, err := findBudget(ctx, c, s.Name)
-			if errors.Is(err, errBudgetNotFound) {
+			switch tags, err := budgetTags(ctx, c, s.Name); {
+			case errors.Is(err, errBudgetNotFound):
 				return false, false, nil
-			}
-			if err != nil {
+			case err != nil:
 				return false, false, err
+			default:
+				return true, tags[idem.TokenTag] == token, nil
 			}
-			if !sameBudget(b, s) {
-				return false, false, fmt.Errorf("budget %s appeared during the create with other settings; import it or choose another name", s.Name)
-			}
-			return true, true, nil
 		},
 		Taken: isDuplicate,
 	}.Run(ctx)
+	if isDuplicate(err) {
+		return fmt.Errorf("budget %s appeared during the create and does not carry this create's token (tag %s); import it or choose another name: %w",
+			s.Name, idem.TokenTag, err)
+	}
 	return err
 }
 
-// sameBudget reports whether b is the budget s asks for.
-func sameBudget(b btypes.Budget, s spec) bool {
-	filters := b.CostFilters //nolint:staticcheck // CostFilters: see budgetOf
-	f := filters["Service"]
-	return b.BudgetType == btypes.BudgetTypeCost && b.TimeUnit == btypes.TimeUnitMonthly && limitUSD(b) == s.LimitUSD &&
-		len(filters) == 1 && len(f) == 1 && f[0] == guardrail.BudgetService
+// resourceTags is tags in the Budgets API's form.
+func resourceTags(tags map[string]string) []btypes.ResourceTag {
+	return shared.TagList(tags, func(k, v *string) btypes.ResourceTag { return btypes.ResourceTag{Key: k, Value: v} })
 }
 
-// refuseTaken refuses a create whose name is in use: adopting that budget
-// would rewrite someone else's, and destroy would delete it.
-func refuseTaken(ctx context.Context, c clients, name string) error {
-	switch _, err := findBudget(ctx, c, name); {
-	case err == nil:
-		return fmt.Errorf("budget %s already exists; import it (terraform import) or choose another name", name)
-	case !errors.Is(err, errBudgetNotFound):
+// budgetARN is the budget's ARN, which its tag calls take.
+func budgetARN(c clients, name string) string {
+	return arn.ARN{Partition: c.partition, Service: "budgets", AccountID: c.account, Resource: "budget/" + name}.String()
+}
+
+// budgetTags reads the budget's tags, the creation token included.
+func budgetTags(ctx context.Context, c clients, name string) (map[string]string, error) {
+	out, err := c.b.ListTagsForResource(ctx, &budgets.ListTagsForResourceInput{ResourceARN: aws.String(budgetARN(c, name))})
+	switch {
+	case isNotFound(err):
+		return nil, fmt.Errorf("budget %s: %w", name, errBudgetNotFound)
+	case err != nil:
+		return nil, fmt.Errorf("ListTagsForResource %s: %w", name, err)
+	}
+	return shared.TagMap(out.ResourceTags, func(t btypes.ResourceTag) (*string, *string) { return t.Key, t.Value }), nil
+}
+
+// reconcileTags makes the budget's tags want, keeping its creation token.
+// Tagging sets values and untagging a removed key is a no-op, so a repeat
+// after a lost answer changes nothing.
+func reconcileTags(ctx context.Context, c clients, name string, want map[string]string) error {
+	have, err := budgetTags(ctx, c, name)
+	if err != nil {
 		return err
 	}
-	return nil
+	delete(have, idem.TokenTag)
+	a := aws.String(budgetARN(c, name))
+	return shared.ReconcileTags(have, want, func(keys []string) error {
+		if _, err := c.b.UntagResource(ctx, &budgets.UntagResourceInput{ResourceARN: a, ResourceTagKeys: keys}); err != nil {
+			return fmt.Errorf("UntagResource %s: %w", name, err)
+		}
+		return nil
+	}, func(set map[string]string) error {
+		if _, err := c.b.TagResource(ctx, &budgets.TagResourceInput{ResourceARN: a, ResourceTags: resourceTags(set)}); err != nil {
+			return fmt.Errorf("TagResource %s: %w", name, err)
+		}
+		return nil
+	})
+}
+
+// sameBudget reports whether b is the budget s asks for (type, period,
+// limit and sagesafe's filter).
+func sameBudget(b btypes.Budget, s spec) bool {
+	_, ours := liveFilter(b)
+	return b.BudgetType == btypes.BudgetTypeCost && b.TimeUnit == btypes.TimeUnitMonthly && limitUSD(b) == s.LimitUSD && ours
 }
 
 // updateBudget puts the budget's settings back to s (limit, filter, type,
-// period). UpdateBudget replaces them all, so a repeat after a lost answer
+// period). UpdateBudget replaces them all (a budget on the deprecated
+// CostFilters comes back with FilterExpression alone), so a repeat after a lost answer
 // does the same again.
 func updateBudget(ctx context.Context, c clients, s spec) error {
 	if _, err := c.b.UpdateBudget(ctx, &budgets.UpdateBudgetInput{AccountId: aws.String(c.account), NewBudget: budgetOf(s)}); err != nil {
@@ -197,8 +238,7 @@ func updateBudget(ctx context.Context, c clients, s spec) error {
 }
 
 // reconcileNotifications makes the budget's notifications exactly s's, each
-// telling exactly s's topic: others are deleted, missing ones created, one
-// with other subscribers deleted and created again. A delete answered "not
+// telling exactly s's topic (notificationChanges). A delete answered "not
 // found" and a create answered "duplicate" (a repeat after a lost answer)
 // are done.
 func reconcileNotifications(ctx context.Context, c clients, s spec) error {
@@ -206,6 +246,28 @@ func reconcileNotifications(ctx context.Context, c clients, s spec) error {
 	if err != nil {
 		return err
 	}
+	remove, add := notificationChanges(live, s)
+	for _, l := range remove {
+		_, err := c.b.DeleteNotification(ctx, &budgets.DeleteNotificationInput{
+			AccountId: aws.String(c.account), BudgetName: aws.String(s.Name), Notification: &l.n})
+		if err != nil && !isNotFound(err) {
+			return fmt.Errorf("DeleteNotification %s: %w", s.Name, err)
+		}
+	}
+	for _, n := range add {
+		_, err := c.b.CreateNotification(ctx, &budgets.CreateNotificationInput{AccountId: aws.String(c.account),
+			BudgetName: aws.String(s.Name), Notification: awsNotification(n), Subscribers: subscribers(s.TopicARN)})
+		if err != nil && !isDuplicate(err) {
+			return fmt.Errorf("CreateNotification %s: %w", s.Name, err)
+		}
+	}
+	return nil
+}
+
+// notificationChanges is what turns the live notifications into s's: the
+// ones to delete (not s's, a duplicate, or telling anyone but s's topic:
+// deleted and created again) and the ones to create.
+func notificationChanges(live []liveNotification, s spec) (remove []liveNotification, add []notification) {
 	want := map[string]notification{}
 	for _, n := range s.Notifications {
 		want[n.key()] = n
@@ -217,23 +279,14 @@ func reconcileNotifications(ctx context.Context, c clients, s spec) error {
 			have[n.key()] = true
 			continue
 		}
-		_, err := c.b.DeleteNotification(ctx, &budgets.DeleteNotificationInput{
-			AccountId: aws.String(c.account), BudgetName: aws.String(s.Name), Notification: &l.n})
-		if err != nil && !isNotFound(err) {
-			return fmt.Errorf("DeleteNotification %s: %w", s.Name, err)
-		}
+		remove = append(remove, l)
 	}
 	for _, n := range s.Notifications {
-		if have[n.key()] {
-			continue
-		}
-		_, err := c.b.CreateNotification(ctx, &budgets.CreateNotificationInput{AccountId: aws.String(c.account),
-			BudgetName: aws.String(s.Name), Notification: awsNotification(n), Subscribers: subscribers(s.TopicARN)})
-		if err != nil && !isDuplicate(err) {
-			return fmt.Errorf("CreateNotification %s: %w", s.Name, err)
+		if !have[n.key()] {
+			add = append(add, n)
 		}
 	}
-	return nil
+	return remove, add
 }
 
 // onlyTopic reports whether subs are exactly the SNS topic.

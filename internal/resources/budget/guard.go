@@ -17,12 +17,17 @@ import (
 // paths: SS-COST-1's finding is about the limit, the notifications or who
 // they tell; it is reported on notifications, the attribute most often at
 // fault (the limit's own validator names the limit).
-var paths = guardrail.Paths{Attr: map[guardrail.Field]path.Path{guardrail.FieldBudget: path.Root("notifications")}}
+// SS-GOV-1's on tags.
+var paths = guardrail.Paths{Attr: map[guardrail.Field]path.Path{
+	guardrail.FieldBudget: path.Root("notifications"),
+	guardrail.FieldTags:   path.Root("tags"),
+}}
 
-// subject is the budget as the guardrails see it.
-func (r *budgetResource) subject(b facts.Value[guardrail.Budget], name string) *guardrail.Subject {
+// subject is the budget as the guardrails see it: its settings
+// (SS-COST-1) and its tags with the provider's default_tags (SS-GOV-1).
+func (r *budgetResource) subject(b facts.Value[guardrail.Budget], tags facts.Value[map[string]string], name string) *guardrail.Subject {
 	s := r.data.Subject(guardrail.KindBudget, name)
-	s.Budget = b
+	s.Budget, s.Tags = b, tags
 	return s
 }
 
@@ -42,9 +47,9 @@ func planned(ctx context.Context, m *model, diags *diag.Diagnostics) facts.Value
 	return facts.Known(specOf(ctx, m, diags).guarded())
 }
 
-// check evaluates SS-COST-1 on b.
-func (r *budgetResource) check(ctx context.Context, b facts.Value[guardrail.Budget], name string) (guardrail.ControlStates, []guardrail.Finding, error) {
-	s := r.subject(b, name)
+// check evaluates the guardrails on b and its tags.
+func (r *budgetResource) check(ctx context.Context, b facts.Value[guardrail.Budget], tags facts.Value[map[string]string], name string) (guardrail.ControlStates, []guardrail.Finding, error) {
+	s := r.subject(b, tags, name)
 	findings, err := evaluate.Run(ctx, r.data.Posture, r.data.Policy, s)
 	if err != nil {
 		return nil, nil, err
@@ -55,10 +60,10 @@ func (r *budgetResource) check(ctx context.Context, b facts.Value[guardrail.Budg
 // planGuard refuses a budget that would tell nobody or cap nothing before
 // anything is created, and plans the controls the apply holds.
 func (r *budgetResource) planGuard(ctx context.Context, plan *model) diag.Diagnostics {
-	b, states, diags := r.checkPlan(ctx, plan)
+	known, states, diags := r.checkPlan(ctx, plan)
 	switch {
 	case diags.HasError():
-	case !b.IsKnown():
+	case !known:
 		plan.Controls, plan.ControlStates = types.ListUnknown(types.StringType), types.MapUnknown(types.StringType)
 	default:
 		states = states.Forecast()
@@ -73,20 +78,25 @@ func (r *budgetResource) applyGuard(ctx context.Context, plan *model) diag.Diagn
 	return diags
 }
 
-// checkPlan evaluates the planned budget; its findings are diagnostics.
-func (r *budgetResource) checkPlan(ctx context.Context, plan *model) (facts.Value[guardrail.Budget], guardrail.ControlStates, diag.Diagnostics) {
-	var diags diag.Diagnostics
+// checkPlan evaluates the planned budget and tags; its findings are
+// diagnostics. known is false while either is unknown (the controls then
+// are too).
+func (r *budgetResource) checkPlan(ctx context.Context, plan *model) (known bool, states guardrail.ControlStates, diags diag.Diagnostics) {
 	b := planned(ctx, plan, &diags)
-	if diags.HasError() {
-		return b, nil, diags
+	tags := facts.Unknown[map[string]string]()
+	if t, ok := tfval.Tags(ctx, plan.TagsAll, &diags); ok {
+		tags = facts.Known(t)
 	}
-	states, findings, err := r.check(ctx, b, plan.Name.ValueString())
+	if diags.HasError() {
+		return false, nil, diags
+	}
+	states, findings, err := r.check(ctx, b, tags, plan.Name.ValueString())
 	if err != nil {
 		diags.AddError("Checking the budget against the guardrails failed", err.Error())
-		return b, nil, diags
+		return false, nil, diags
 	}
 	diags.Append(guardrail.Diagnostics(findings, paths.For)...)
-	return b, states, diags
+	return b.IsKnown() && tags.IsKnown(), states, diags
 }
 
 // planned reads the plan of a Create or Update and checks it again (every

@@ -13,15 +13,17 @@ import (
 // TestAccBudget_lostAnswers loses the first answer of each mutating call
 // after the emulator applied it: CreateBudget (the retry gets
 // DuplicateRecordException on its own budget), UpdateBudget,
-// CreateNotification and DeleteNotification (a changed threshold), and
-// DeleteBudget. Every apply must succeed with the planned budget, the
+// CreateNotification and DeleteNotification (a changed threshold),
+// TagResource and UntagResource (changed tags), and DeleteBudget. Every apply must succeed with the planned budget, the
 // next plan must be empty, and destroy must leave nothing.
 func TestAccBudget_lostAnswers(t *testing.T) {
-	actions := []string{"budgets:CreateBudget", "budgets:UpdateBudget", "budgets:CreateNotification", "budgets:DeleteNotification", "budgets:DeleteBudget"}
-	cfg := budgetConfig{name: acctest.RandomName("lost"), limit: 500}
+	actions := []string{"budgets:CreateBudget", "budgets:UpdateBudget", "budgets:CreateNotification", "budgets:DeleteNotification",
+		"budgets:TagResource", "budgets:UntagResource", "budgets:DeleteBudget"}
+	cfg := budgetConfig{name: acctest.RandomName("lost"), limit: 500, body: `  tags = { team = "ml" }`}
 	changed := cfg
 	changed.limit = 600
-	changed.body = `  notifications = [{ type = "ACTUAL", threshold_percent = 90 }]`
+	changed.body = `  notifications = [{ type = "ACTUAL", threshold_percent = 90 }]
+  tags = { owner = "finops" }`
 	l := acctest.LoseFirstAnswers(t, actions...)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -35,11 +37,12 @@ func TestAccBudget_lostAnswers(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: cfg.hcl(),
 			Check: resource.ComposeTestCheckFunc(lost(l, "budgets:CreateBudget"),
-				checkLive(t, cfg.name, 500, testTopic, "ACTUAL@80", "FORECASTED@100")),
+				checkLive(t, cfg.name, 500, testTopic, "ACTUAL@80", "FORECASTED@100"), checkTags(t, cfg.name, map[string]string{"team": "ml"})),
 		}, {
 			Config: changed.hcl(),
-			Check: resource.ComposeTestCheckFunc(lost(l, "budgets:UpdateBudget", "budgets:CreateNotification", "budgets:DeleteNotification"),
-				checkLive(t, cfg.name, 600, testTopic, "ACTUAL@90")),
+			Check: resource.ComposeTestCheckFunc(lost(l, "budgets:UpdateBudget", "budgets:CreateNotification", "budgets:DeleteNotification",
+				"budgets:TagResource", "budgets:UntagResource"),
+				checkLive(t, cfg.name, 600, testTopic, "ACTUAL@90"), checkTags(t, cfg.name, map[string]string{"owner": "finops"})),
 		}},
 	})
 }

@@ -12,6 +12,9 @@ type model struct {
 	LimitUSD      types.Float64 `tfsdk:"limit_usd"`
 	Notifications types.Set     `tfsdk:"notifications"` // of notificationModel
 	TopicARN      types.String  `tfsdk:"topic_arn"`
+	Service       types.String  `tfsdk:"service"`
+	Tags          types.Map     `tfsdk:"tags"`
+	TagsAll       types.Map     `tfsdk:"tags_all"`
 	Controls      types.List    `tfsdk:"controls"`
 	ControlStates types.Map     `tfsdk:"control_states"`
 }

@@ -7,18 +7,20 @@ import (
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	btypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
-// refresh reads the live budget into m and checks SS-COST-1 on it: the
-// limit, the notifications sagesafe sets and their topic are what AWS says,
-// so a limit or notification changed outside Terraform shows as a diff
-// (and a warning naming the control when it no longer holds).
+// refresh reads the live budget into m and checks the guardrails on it:
+// the limit, filter, notifications sagesafe sets, their topic and the tags
+// are what AWS says, so one changed outside Terraform shows as a diff (and
+// a warning naming the control when one no longer holds).
 func (r *budgetResource) refresh(ctx context.Context, m *model) (found bool, drift, diags diag.Diagnostics) {
 	c, name := r.clients(), m.ID.ValueString()
 	b, err := findBudget(ctx, c, name)
@@ -26,17 +28,52 @@ func (r *budgetResource) refresh(ctx context.Context, m *model) (found bool, dri
 		return false, nil, nil
 	}
 	var live []liveNotification
+	var tags map[string]string
 	if err == nil {
 		live, err = notifications(ctx, c, name)
+	}
+	if err == nil {
+		tags, err = budgetTags(ctx, c, name)
 	}
 	if err != nil {
 		diags.AddError("Reading the budget failed", err.Error())
 		return true, nil, diags
 	}
-	filters := b.CostFilters //nolint:staticcheck // CostFilters: see budgetOf
-	g := guardrail.Budget{Name: name, Services: filters["Service"], LimitUSD: limitUSD(b)}
-	if len(filters) != 1 || b.BudgetType != "COST" || b.TimeUnit != "MONTHLY" {
-		g.Services = append([]string{"(another filter, type or period)"}, g.Services...)
+	delete(tags, idem.TokenTag)
+	g, ours := guardedLive(b, live)
+	m.Name = types.StringValue(name)
+	m.LimitUSD = types.Float64Value(g.LimitUSD)
+	sortNotifications(ours)
+	m.Notifications = notificationsValue(ours)
+	m.TopicARN = types.StringValue(commonTopic(live, m.TopicARN.ValueString()))
+	m.Service = types.StringValue(serviceShown(b))
+	m.TagsAll = tfval.Map(tags)
+	states, findings, err := r.check(ctx, facts.Known(g), facts.Known(tags), name)
+	if err != nil {
+		diags.AddError("Checking the budget against the guardrails failed", err.Error())
+		return true, nil, diags
+	}
+	for _, f := range findings {
+		summary, detail := guardrail.FormatFinding(f)
+		drift.AddWarning(summary, "Changed outside Terraform: the next apply restores it.\n"+detail)
+	}
+	m.Controls, m.ControlStates = tfval.List(states.Held()), tfval.Map(states.Strings())
+	return true, drift, diags
+}
+
+// guardedLive is the live budget as the guardrails see it, and the
+// notifications among live that sagesafe sets.
+func guardedLive(b btypes.Budget, live []liveNotification) (guardrail.Budget, []notification) {
+	services, _ := liveFilter(b)
+	if services == nil {
+		services = []string{formOther}
+	}
+	g := guardrail.Budget{Name: aws.ToString(b.BudgetName), Services: services, LimitUSD: limitUSD(b)}
+	if b.BudgetType != btypes.BudgetTypeCost || b.TimeUnit != btypes.TimeUnitMonthly {
+		g.Services = append([]string{"(another type or period)"}, g.Services...)
+	}
+	if math.IsNaN(g.LimitUSD) {
+		g.LimitUSD = 0
 	}
 	var ours []notification
 	for _, l := range live {
@@ -50,25 +87,7 @@ func (r *budgetResource) refresh(ctx context.Context, m *model) (found bool, dri
 		}
 		g.Notifications = append(g.Notifications, gn)
 	}
-	if math.IsNaN(g.LimitUSD) {
-		g.LimitUSD = 0
-	}
-	m.Name = types.StringValue(name)
-	m.LimitUSD = types.Float64Value(g.LimitUSD)
-	sortNotifications(ours)
-	m.Notifications = notificationsValue(ours)
-	m.TopicARN = types.StringValue(commonTopic(live, m.TopicARN.ValueString()))
-	states, findings, err := r.check(ctx, facts.Known(g), name)
-	if err != nil {
-		diags.AddError("Checking the budget against the guardrails failed", err.Error())
-		return true, nil, diags
-	}
-	for _, f := range findings {
-		summary, detail := guardrail.FormatFinding(f)
-		drift.AddWarning(summary, "Changed outside Terraform: the next apply restores it.\n"+detail)
-	}
-	m.Controls, m.ControlStates = tfval.List(states.Held()), tfval.Map(states.Strings())
-	return true, drift, diags
+	return g, ours
 }
 
 // commonTopic is the topic every notification tells, and nothing else;

@@ -12,8 +12,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
 var (
@@ -57,6 +60,8 @@ func (r *budgetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		return
 	}
 	plan.ID = plan.Name
+	plan.Service = types.StringValue(guardrail.BudgetService)
+	plan.TagsAll, _ = shared.PlanTags(ctx, plan.Tags, r.data.MergeTags, &resp.Diagnostics)
 	plan.TopicARN = topic
 	if topic.IsNull() {
 		plan.TopicARN = types.StringValue("")
@@ -76,11 +81,11 @@ func (r *budgetResource) Create(ctx context.Context, req resource.CreateRequest,
 		return
 	}
 	c := r.clients()
-	if err := refuseTaken(ctx, c, s.Name); err != nil {
-		resp.Diagnostics.AddError("Creating the budget failed", err.Error())
-		return
+	adopted, err := takeUp(ctx, c, s)
+	if err == nil && !adopted {
+		err = createBudget(ctx, c, s)
 	}
-	if err := createBudget(ctx, c, s); err != nil {
+	if err != nil {
 		resp.Diagnostics.AddError("Creating the budget failed", err.Error())
 		return
 	}
@@ -94,8 +99,8 @@ func (r *budgetResource) Read(ctx context.Context, req resource.ReadRequest, res
 	}
 }
 
-// Update puts the limit back and reconciles the notifications: the same
-// calls restore what was changed outside Terraform.
+// Update puts the limit and filter back and reconciles the notifications
+// and tags: the same calls restore what was changed outside Terraform.
 func (r *budgetResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	plan, s, ok := r.planned(ctx, req.Plan, &resp.Diagnostics)
 	if !ok {
@@ -105,6 +110,9 @@ func (r *budgetResource) Update(ctx context.Context, req resource.UpdateRequest,
 	err := updateBudget(ctx, c, s)
 	if err == nil {
 		err = reconcileNotifications(ctx, c, s)
+	}
+	if err == nil {
+		err = reconcileTags(ctx, c, s.Name, s.Tags)
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Updating the budget failed", err.Error())
@@ -125,16 +133,30 @@ func (r *budgetResource) Delete(ctx context.Context, req resource.DeleteRequest,
 }
 
 // ImportState takes the budget's name; the refresh reads the rest, and the
-// first plan shows whatever differs from the configuration.
+// first plan shows whatever differs from the configuration. Its own tags
+// are the live ones not set by default_tags.
 func (r *budgetResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	if !nameRE.MatchString(req.ID) {
 		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("%q is not the name of a budget sagesafe can manage (1-100 letters, digits and _ . = + @ -).", req.ID))
 		return
 	}
+	if !providerdata.Ready(r.data, "sagesafe_budget was imported", &resp.Diagnostics) {
+		return
+	}
+	tags, err := budgetTags(ctx, r.clients(), req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Importing the budget failed", err.Error())
+		return
+	}
+	delete(tags, idem.TokenTag)
 	m := model{
 		ID: types.StringValue(req.ID), Name: types.StringValue(req.ID), LimitUSD: types.Float64Null(),
-		Notifications: types.SetNull(notificationType), TopicARN: types.StringNull(),
+		Notifications: types.SetNull(notificationType), TopicARN: types.StringNull(), Service: types.StringNull(),
+		Tags: types.MapNull(types.StringType), TagsAll: types.MapNull(types.StringType),
 		Controls: types.ListNull(types.StringType), ControlStates: types.MapNull(types.StringType),
+	}
+	if own := shared.OwnTags(tags, r.data.DefaultTags); len(own) > 0 {
+		m.Tags = tfval.Map(own)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

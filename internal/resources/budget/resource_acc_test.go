@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -20,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 )
 
 const (
@@ -33,7 +35,7 @@ const (
 type budgetConfig struct {
 	name      string
 	limit     float64
-	body      string // extra attributes (notifications, topic_arn)
+	body      string // extra attributes (notifications, topic_arn, tags)
 	providerX *string
 }
 
@@ -51,12 +53,18 @@ resource "sagesafe_budget" "test" {
 `, c.name, c.limit, c.body)
 }
 
-// live is what the emulator holds for a budget: limit, filter and each
-// notification ("ACTUAL@80") with its subscribers.
+// live is what the emulator holds for a budget: limit, filter, tags and
+// each notification ("ACTUAL@80") with its subscribers.
 type live struct {
 	limit         float64
-	services      []string
+	services      []string // FilterExpression's SERVICE values
+	oldForm       bool     // CostFilters set
 	notifications map[string][]string
+	tags          map[string]string
+}
+
+func budgetARN(account, name string) string {
+	return "arn:aws:budgets::" + account + ":budget/" + name
 }
 
 func readLive(t *testing.T, name string) (live, error) {
@@ -65,7 +73,18 @@ func readLive(t *testing.T, name string) (live, error) {
 	if err != nil {
 		return live{}, err
 	}
-	l := live{services: out.Budget.CostFilters["Service"], notifications: map[string][]string{}} //nolint:staticcheck // CostFilters: see budgetOf
+	l := live{notifications: map[string][]string{}, oldForm: len(out.Budget.CostFilters) > 0} //nolint:staticcheck // the deprecated form must be gone
+	if e := out.Budget.FilterExpression; e != nil && e.Dimensions != nil && e.Dimensions.Key == btypes.DimensionService {
+		l.services = e.Dimensions.Values
+	}
+	tags, err := c.Budgets.ListTagsForResource(ctx, &budgets.ListTagsForResourceInput{ResourceARN: aws.String(budgetARN(c.AccountID, name))})
+	if err != nil {
+		return l, err
+	}
+	l.tags = map[string]string{}
+	for _, t := range tags.ResourceTags {
+		l.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
 	l.limit, _ = strconv.ParseFloat(aws.ToString(out.Budget.BudgetLimit.Amount), 64)
 	ns, err := c.Budgets.DescribeNotificationsForBudget(ctx, &budgets.DescribeNotificationsForBudgetInput{AccountId: aws.String(c.AccountID), BudgetName: aws.String(name)})
 	if err != nil {
@@ -85,16 +104,18 @@ func readLive(t *testing.T, name string) (live, error) {
 	return l, nil
 }
 
-// checkLive checks the emulator's budget: SageMaker only, the limit, and
-// exactly the given notifications, each to topic.
+// checkLive checks the emulator's budget: SageMaker only (FilterExpression,
+// no CostFilters), the limit, and exactly the given notifications, each to
+// topic.
 func checkLive(t *testing.T, name string, limit float64, topic string, notifications ...string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		l, err := readLive(t, name)
 		if err != nil {
 			return err
 		}
-		if l.limit != limit || !slices.Equal(l.services, []string{"Amazon SageMaker"}) {
-			return fmt.Errorf("budget %s: limit %g, services %v; want %g, [Amazon SageMaker]", name, l.limit, l.services, limit)
+		if l.limit != limit || !slices.Equal(l.services, []string{"Amazon SageMaker"}) || l.oldForm {
+			return fmt.Errorf("budget %s: limit %g, FilterExpression services %v (CostFilters too: %v); want %g, [Amazon SageMaker] alone",
+				name, l.limit, l.services, l.oldForm, limit)
 		}
 		if len(l.notifications) != len(notifications) {
 			return fmt.Errorf("budget %s has notifications %v, want %v", name, l.notifications, notifications)
@@ -103,6 +124,25 @@ func checkLive(t *testing.T, name string, limit float64, topic string, notificat
 			if !slices.Equal(l.notifications[n], []string{topic}) {
 				return fmt.Errorf("budget %s: notification %s tells %v, want [%s] (all: %v)", name, n, l.notifications[n], topic, l.notifications)
 			}
+		}
+		return nil
+	}
+}
+
+// checkTags checks the budget's live tags: want, and sagesafe's creation
+// token.
+func checkTags(t *testing.T, name string, want map[string]string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		l, err := readLive(t, name)
+		if err != nil {
+			return err
+		}
+		if l.tags[idem.TokenTag] == "" {
+			return fmt.Errorf("budget %s does not carry the creation token: %v", name, l.tags)
+		}
+		delete(l.tags, idem.TokenTag)
+		if !maps.Equal(l.tags, want) {
+			return fmt.Errorf("budget %s has tags %v, want %v", name, l.tags, want)
 		}
 		return nil
 	}
@@ -129,7 +169,8 @@ var heldCost = statecheck.ExpectKnownValue(addr, tfjsonpath.New("controls"), kno
 // the provider's alarm action, changes its limit, thresholds and topic,
 // imports it, and destroys it.
 func TestAccBudget_basic(t *testing.T) {
-	cfg := budgetConfig{name: acctest.RandomName("budget"), limit: 500}
+	providerX := fmt.Sprintf("  alarm_actions = [%q]\n  default_tags = { cost-center = \"cc-1\" }", testTopic)
+	cfg := budgetConfig{name: acctest.RandomName("budget"), limit: 500, body: `  tags = { team = "ml" }`, providerX: &providerX}
 	changed := cfg
 	changed.limit = 750.5
 	changed.body = fmt.Sprintf(`  topic_arn = %q
@@ -137,7 +178,8 @@ func TestAccBudget_basic(t *testing.T) {
     { type = "ACTUAL", threshold_percent = 50 },
     { type = "ACTUAL", threshold_percent = 90 },
     { type = "FORECASTED", threshold_percent = 110 },
-  ]`, otherTopic)
+  ]
+  tags = { team = "finops", owner = "platform" }`, otherTopic)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
@@ -149,12 +191,16 @@ func TestAccBudget_basic(t *testing.T) {
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("topic_arn"), knownvalue.StringExact(testTopic)),
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("control_states"), knownvalue.MapPartial(map[string]knownvalue.Check{"SS-COST-1": knownvalue.StringExact("held")})),
 			},
-			Check: checkLive(t, cfg.name, 500, testTopic, "ACTUAL@80", "FORECASTED@100"),
+			Check: resource.ComposeTestCheckFunc(checkLive(t, cfg.name, 500, testTopic, "ACTUAL@80", "FORECASTED@100"),
+				checkTags(t, cfg.name, map[string]string{"team": "ml", "cost-center": "cc-1"}),
+				resource.TestCheckResourceAttr(addr, "service", "Amazon SageMaker"),
+				resource.TestCheckResourceAttr(addr, "tags_all.%", "2")),
 		}, {
 			Config:            changed.hcl(),
 			ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)}},
 			ConfigStateChecks: []statecheck.StateCheck{heldCost},
-			Check:             checkLive(t, cfg.name, 750.5, otherTopic, "ACTUAL@50", "ACTUAL@90", "FORECASTED@110"),
+			Check: resource.ComposeTestCheckFunc(checkLive(t, cfg.name, 750.5, otherTopic, "ACTUAL@50", "ACTUAL@90", "FORECASTED@110"),
+				checkTags(t, cfg.name, map[string]string{"team": "finops", "owner": "platform", "cost-center": "cc-1"})),
 		}, {
 			ResourceName:      addr,
 			ImportState:       true,
@@ -164,32 +210,31 @@ func TestAccBudget_basic(t *testing.T) {
 	})
 }
 
-// TestAccBudget_drift changes the limit and the filter, removes a
+// TestAccBudget_drift changes the limit, the filter and the tags, removes a
 // notification and adds a foreign one outside Terraform: the refresh shows it (SS-COST-1 no
 // longer held once no notification tells anyone), and the next apply
-// restores the budget.
+// restores the budget. A budget rewritten in the deprecated CostFilters
+// form (on SageMaker alone) is a diff too, and the apply rewrites it with
+// FilterExpression.
 func TestAccBudget_drift(t *testing.T) {
-	cfg := budgetConfig{name: acctest.RandomName("budget"), limit: 500}
+	cfg := budgetConfig{name: acctest.RandomName("budget"), limit: 500, body: `  tags = { team = "ml" }`}
 	ctx := context.Background()
+	tags := map[string]string{"team": "ml"}
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
 		CheckDestroy:             checkDestroyed(t, cfg.name),
 		Steps: []resource.TestStep{{
 			Config: cfg.hcl(),
-			Check:  checkLive(t, cfg.name, 500, testTopic, "ACTUAL@80", "FORECASTED@100"),
+			Check:  resource.ComposeTestCheckFunc(checkLive(t, cfg.name, 500, testTopic, "ACTUAL@80", "FORECASTED@100"), checkTags(t, cfg.name, tags)),
 		}, {
-			// Limit to 1 USD on all of EC2, and the forecast notification gone.
+			// Limit to 1 USD on all of EC2, the forecast notification gone,
+			// the team tag changed and another added.
 			PreConfig: func() {
-				c := acctest.AWS(t)
-				if _, err := c.Budgets.UpdateBudget(ctx, &budgets.UpdateBudgetInput{AccountId: aws.String(c.AccountID), NewBudget: &btypes.Budget{
-					BudgetName: aws.String(cfg.name), BudgetType: btypes.BudgetTypeCost, TimeUnit: btypes.TimeUnitMonthly,
-					BudgetLimit: &btypes.Spend{Amount: aws.String("1"), Unit: aws.String("USD")},
-					CostFilters: map[string][]string{"Service": {"Amazon Elastic Compute Cloud - Compute"}}, //nolint:staticcheck // CostFilters: see budgetOf
-				}}); err != nil {
-					t.Fatal(err)
-				}
+				updateBudget(t, cfg.name, "1", &btypes.Budget{FilterExpression: &btypes.Expression{Dimensions: &btypes.ExpressionDimensionValues{
+					Key: btypes.DimensionService, Values: []string{"Amazon Elastic Compute Cloud - Compute"}}}})
 				deleteNotification(t, cfg.name, btypes.NotificationTypeForecasted, 100)
+				c := acctest.AWS(t)
 				// And a notification sagesafe does not set, to an email address.
 				if _, err := c.Budgets.CreateNotification(ctx, &budgets.CreateNotificationInput{AccountId: aws.String(c.AccountID),
 					BudgetName: aws.String(cfg.name), Notification: &btypes.Notification{NotificationType: btypes.NotificationTypeActual,
@@ -198,10 +243,30 @@ func TestAccBudget_drift(t *testing.T) {
 				}); err != nil {
 					t.Fatal(err)
 				}
+				if _, err := c.Budgets.TagResource(ctx, &budgets.TagResourceInput{ResourceARN: aws.String(budgetARN(c.AccountID, cfg.name)),
+					ResourceTags: []btypes.ResourceTag{{Key: aws.String("team"), Value: aws.String("other")}, {Key: aws.String("extra"), Value: aws.String("x")}}}); err != nil {
+					t.Fatal(err)
+				}
 			},
 			Config:            cfg.hcl(),
 			ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)}},
 			ConfigStateChecks: []statecheck.StateCheck{heldCost},
+			Check:             resource.ComposeTestCheckFunc(checkLive(t, cfg.name, 500, testTopic, "ACTUAL@80", "FORECASTED@100"), checkTags(t, cfg.name, tags)),
+		}, {
+			// The same budget in the deprecated form: it still caps
+			// SageMaker (SS-COST-1 holds), but the filter is a diff and the
+			// apply rewrites it with FilterExpression.
+			PreConfig: func() {
+				updateBudget(t, cfg.name, "500", &btypes.Budget{CostFilters: map[string][]string{"Service": {"Amazon SageMaker"}}}) //nolint:staticcheck // the deprecated form, made on purpose
+			},
+			RefreshState:       true,
+			ExpectNonEmptyPlan: true,
+			Check: resource.ComposeTestCheckFunc(resource.TestCheckResourceAttr(addr, "service", "CostFilters Service=Amazon SageMaker (deprecated form)"),
+				resource.TestCheckResourceAttr(addr, "control_states.SS-COST-1", "held")),
+		}, {
+			Config:            cfg.hcl(),
+			ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)}},
+			ConfigStateChecks: []statecheck.StateCheck{heldCost, statecheck.ExpectKnownValue(addr, tfjsonpath.New("service"), knownvalue.StringExact("Amazon SageMaker"))},
 			Check:             checkLive(t, cfg.name, 500, testTopic, "ACTUAL@80", "FORECASTED@100"),
 		}, {
 			// Every notification gone: nobody is told; the refresh warns
@@ -223,6 +288,19 @@ func TestAccBudget_drift(t *testing.T) {
 	})
 }
 
+// updateBudget replaces the budget outside Terraform: a monthly cost
+// budget of limit USD with filter's FilterExpression or CostFilters.
+func updateBudget(t *testing.T, name, limit string, filter *btypes.Budget) {
+	c := acctest.AWS(t)
+	if _, err := c.Budgets.UpdateBudget(context.Background(), &budgets.UpdateBudgetInput{AccountId: aws.String(c.AccountID), NewBudget: &btypes.Budget{
+		BudgetName: aws.String(name), BudgetType: btypes.BudgetTypeCost, TimeUnit: btypes.TimeUnitMonthly,
+		BudgetLimit:      &btypes.Spend{Amount: aws.String(limit), Unit: aws.String("USD")},
+		FilterExpression: filter.FilterExpression, CostFilters: filter.CostFilters, //nolint:staticcheck // the deprecated form, made on purpose
+	}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func deleteNotification(t *testing.T, name string, typ btypes.NotificationType, percent float64) {
 	c := acctest.AWS(t)
 	if _, err := c.Budgets.DeleteNotification(context.Background(), &budgets.DeleteNotificationInput{
@@ -235,15 +313,21 @@ func deleteNotification(t *testing.T, name string, typ btypes.NotificationType, 
 
 // TestAccBudget_refusals: a budget that would tell nobody (no topic, no
 // alarm_actions; no notifications) or whose limit is 0 is refused at plan
-// with SS-COST-1, and nothing is created.
+// with SS-COST-1, one without a required tag with SS-GOV-1, and nothing is
+// created.
 func TestAccBudget_refusals(t *testing.T) {
 	name := acctest.RandomName("budget")
 	none := ""
+	required := fmt.Sprintf("  alarm_actions = [%q]\n  guardrails {\n    required_tags = [\"cost-center\"]\n  }", testTopic)
 	steps := []resource.TestStep{}
-	for _, c := range []budgetConfig{
-		{name: name, limit: 500, providerX: &none},
-		{name: name, limit: 500, body: "  notifications = []"},
-		{name: name, limit: 0},
+	for _, c := range []struct {
+		cfg     budgetConfig
+		control string
+	}{
+		{budgetConfig{name: name, limit: 500, providerX: &none}, "SS-COST-1"},
+		{budgetConfig{name: name, limit: 500, body: "  notifications = []"}, "SS-COST-1"},
+		{budgetConfig{name: name, limit: 0}, "SS-COST-1"},
+		{budgetConfig{name: name, limit: 500, body: `  tags = { team = "ml" }`, providerX: &required}, "SS-GOV-1"},
 	} {
 		// The previous step's refusal created nothing.
 		nothing := func() {
@@ -251,8 +335,9 @@ func TestAccBudget_refusals(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		steps = append(steps, resource.TestStep{PreConfig: nothing, Config: c.hcl(), PlanOnly: true, ExpectError: regexp.MustCompile(`SS-COST-1`)},
-			resource.TestStep{PreConfig: nothing, Config: c.hcl(), ExpectError: regexp.MustCompile(`SS-COST-1`)})
+		want := regexp.MustCompile(c.control)
+		steps = append(steps, resource.TestStep{PreConfig: nothing, Config: c.cfg.hcl(), PlanOnly: true, ExpectError: want},
+			resource.TestStep{PreConfig: nothing, Config: c.cfg.hcl(), ExpectError: want})
 	}
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },

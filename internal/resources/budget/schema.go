@@ -6,6 +6,7 @@ import (
 	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -16,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
 )
 
@@ -70,6 +72,25 @@ func (r *budgetResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				"refused (SS-COST-1). The topic's policy must let `budgets.amazonaws.com` publish to it.",
 			Validators: []validator.String{validators.ARN("sns")},
 		},
+		"service": schema.StringAttribute{
+			Computed: true,
+			MarkdownDescription: "The service whose costs the budget counts: `" + guardrail.BudgetService + "` (the `SERVICE` " +
+				"dimension of the budget's `FilterExpression`). After a refresh, a budget whose filter was changed outside " +
+				"Terraform, or that still uses the deprecated `CostFilters` (made by hand or by an earlier sagesafe), shows " +
+				"what it has here, and the next apply rewrites its filter.",
+		},
+		"tags": schema.MapAttribute{
+			ElementType:         types.StringType,
+			Optional:            true,
+			MarkdownDescription: "Tags for the budget, merged with the provider's `default_tags` (the budget's own win).",
+			// The creation token is sagesafe's (see createBudget).
+			Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.NoneOf(idem.TokenTag))},
+		},
+		"tags_all": schema.MapAttribute{
+			ElementType:         types.StringType,
+			Computed:            true,
+			MarkdownDescription: "The budget's tags, including the provider's `default_tags`.",
+		},
 		"controls": schema.ListAttribute{
 			ElementType: types.StringType,
 			Computed:    true,
@@ -89,14 +110,18 @@ func defaultNotifications() types.Set {
 }
 
 // resourceDescription is the resource's documentation.
-const resourceDescription = "A monthly AWS Budgets cost budget on Amazon SageMaker spending (the `Service` cost filter), " +
+const resourceDescription = "A monthly AWS Budgets cost budget on Amazon SageMaker spending (a `FilterExpression` on the " +
+	"`SERVICE` dimension), " +
 	"with notifications to an SNS topic, that platform teams set once per account (control SS-COST-1).\n\n" +
 	"A budget that would notify nobody (no `topic_arn` and no provider `alarm_actions`, or no notifications) or whose " +
 	"limit is not positive is refused at plan, before anything is created. Every refresh reads the live budget: a limit, " +
-	"filter or notification changed or removed outside Terraform shows as a diff (with a warning naming SS-COST-1 when " +
-	"nobody would be told any more), and the next apply restores it (UpdateBudget, then the notifications).\n\n" +
+	"filter, tag or notification changed or removed outside Terraform shows as a diff (with a warning naming SS-COST-1 when " +
+	"nobody would be told any more, or SS-GOV-1 when a required tag is gone), and the next apply restores it (UpdateBudget, the notifications, then the tags).\n\n" +
 	"A budget notifies; it does not stop spending. AWS Budgets updates spending data up to three times a day, so a " +
 	"notification can come hours after the spending; pair it with the endpoints' alarms and autoscaling limits.\n\n" +
 	"**Cost:** the first two budgets of an account are free; each further budget costs USD 0.02 per day (AWS Billing and " +
 	"Cost Management User Guide, \"Managing your costs with AWS Budgets\"). Notifications to SNS are billed as SNS messages.\n\n" +
+	"The create writes a creation token tag (`" + idem.TokenTag + "`). When an apply is interrupted after AWS made the " +
+	"budget but before Terraform saved it, the next apply adopts the budget only if it carries that tag and is exactly the " +
+	"planned budget (limit, filter, notifications, tags); any other budget of the name is refused, naming it.\n\n" +
 	"Import with the budget's name: `terraform import sagesafe_budget.spend ml-spend`."

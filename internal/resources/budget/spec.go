@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
 // Notification types (AWS Budgets' NotificationType values sagesafe uses).
@@ -41,6 +42,9 @@ type spec struct {
 	LimitUSD      float64
 	Notifications []notification
 	TopicARN      string
+	// Tags are the budget's tags with the provider's default_tags (the
+	// creation token aside).
+	Tags map[string]string
 }
 
 // specOf reads the budget a (known) plan asks for.
@@ -52,6 +56,7 @@ func specOf(ctx context.Context, m *model, diags *diag.Diagnostics) spec {
 		s.Notifications = append(s.Notifications, notification{Type: n.Type.ValueString(), Percent: n.ThresholdPercent.ValueFloat64()})
 	}
 	sortNotifications(s.Notifications)
+	s.Tags, _ = tfval.Tags(ctx, m.TagsAll, diags)
 	return s
 }
 
