@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"math/big"
-	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,7 +14,7 @@ import (
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 )
 
 // generateName is prefix + UTC time (YYYYMMDDhhmmss) + 4 random characters:
@@ -89,7 +88,7 @@ func expandCreate(in inputs, name string, nvme bool, tags map[string]string) *sa
 		EnableNetworkIsolation:                aws.Bool(true),
 		EnableInterContainerTrafficEncryption: aws.Bool(true),
 		EnableManagedSpotTraining:             aws.Bool(in.UseSpot.IsKnown() && in.UseSpot.V),
-		Tags:                                  expandTags(tags),
+		Tags:                                  sagemakerjob.TagList(tags),
 	}
 	if !nvme {
 		out.ResourceConfig.VolumeKmsKeyId = aws.String(in.KMSKey.V)
@@ -130,29 +129,6 @@ func expandChannels(channels []channelInput) []smtypes.Channel {
 		out = append(out, ch)
 	}
 	return out
-}
-
-// expandTags is the SageMaker tag list of tags, sorted by key.
-func expandTags(tags map[string]string) []smtypes.Tag {
-	return shared.TagList(tags, func(k, v *string) smtypes.Tag { return smtypes.Tag{Key: k, Value: v} })
-}
-
-// tagChanges returns the tags to set and the keys to remove to go from old
-// to new.
-func tagChanges(old, new map[string]string) (set map[string]string, remove []string) {
-	set = map[string]string{}
-	for k, v := range new {
-		if ov, ok := old[k]; !ok || ov != v {
-			set[k] = v
-		}
-	}
-	for k := range old {
-		if _, ok := new[k]; !ok {
-			remove = append(remove, k)
-		}
-	}
-	slices.Sort(remove)
-	return set, remove
 }
 
 // createTimeout is the default bound for waiting on a job: its own time

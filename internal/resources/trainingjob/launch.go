@@ -91,13 +91,15 @@ func (r *trainingJobResource) launch(ctx context.Context, in inputs, name, prefi
 }
 
 // resume returns the running job an interrupted apply of this resource
-// started (see interruptedJob), when the name comes from name_prefix; ok is
+// started (see sagemakerjob's Interrupted), when the name comes from name_prefix; ok is
 // false when the lookup failed.
 func (r *trainingJobResource) resume(ctx context.Context, in inputs, prefix string, nvme bool, tags map[string]string, diags *diag.Diagnostics) (name, arn string, ok bool) {
 	if prefix == "" {
 		return "", "", true
 	}
-	name, arn, err := interruptedJob(ctx, r.sm(), prefix, func(n string) *sagemaker.CreateTrainingJobInput { return expandCreate(in, n, nvme, tags) })
+	name, arn, err := r.jobs().Interrupted(ctx, prefix, func(n string, job *sagemaker.DescribeTrainingJobOutput) []string {
+		return jobDiffs(expandCreate(in, n, nvme, tags), job)
+	})
 	if err != nil {
 		diags.AddError("Creating the training job failed", err.Error())
 		return "", "", false
@@ -135,7 +137,7 @@ func recordLaunched(plan *model, name, arn string) {
 // training again. The state keeps what recordLaunched wrote, and the next
 // refresh reads the job.
 func (r *trainingJobResource) awaitCreated(ctx context.Context, plan *model, in inputs, name string, state *tfsdk.State, diags *diag.Diagnostics) (*sagemaker.DescribeTrainingJobOutput, bool) {
-	job, err := readCreated(ctx, r.sm(), name)
+	job, err := r.jobs().ReadCreated(ctx, name)
 	if err != nil {
 		diags.AddWarning("Reading training job "+name+" after creation failed",
 			err.Error()+"\nThe job was created and is recorded in state; the next refresh reads it.")
@@ -144,7 +146,7 @@ func (r *trainingJobResource) awaitCreated(ctx context.Context, plan *model, in 
 	if plan.WaitForCompletion.ValueBool() {
 		timeout, d := plan.Timeouts.Create(ctx, createTimeout(in))
 		diags.Append(d...)
-		job, err = waitForEnd(ctx, r.sm(), name, timeout)
+		job, err = r.jobs().WaitForEnd(ctx, name, timeout)
 		if err != nil && job != nil {
 			flattenStatus(plan, job)
 			diags.Append(state.Set(ctx, plan)...)

@@ -24,6 +24,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 )
 
 var (
@@ -194,8 +195,8 @@ func (r *trainingJobResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	name := state.Name.ValueString()
-	job, err := findJob(ctx, r.sm(), name)
-	if errors.Is(err, errNotFound) {
+	job, err := r.jobs().Find(ctx, name)
+	if errors.Is(err, sagemakerjob.ErrNotFound) {
 		tflog.Warn(ctx, "training job not found, removing it from state", map[string]any{"name": name})
 		resp.State.RemoveResource(ctx)
 		return
@@ -207,7 +208,7 @@ func (r *trainingJobResource) Read(ctx context.Context, req resource.ReadRequest
 	if state.Alarms.IsNull() || state.Alarms.IsUnknown() { // import
 		state.Alarms = r.importAlarmSettings(ctx, job, &resp.Diagnostics)
 	}
-	tags, err := listTags(ctx, r.sm(), aws.ToString(job.TrainingJobArn))
+	tags, err := r.jobs().ListTags(ctx, aws.ToString(job.TrainingJobArn))
 	if err != nil {
 		resp.Diagnostics.AddError("Reading the tags of training job "+name+" failed", err.Error())
 		return
@@ -252,7 +253,7 @@ func (r *trainingJobResource) Update(ctx context.Context, req resource.UpdateReq
 		resp.Diagnostics.AddAttributeError(path.Root("log_group_name"), "Restoring the shared log group "+LogGroupName+" failed", err.Error())
 		return
 	}
-	job, err := findJob(ctx, r.sm(), name)
+	job, err := r.jobs().Find(ctx, name)
 	if err != nil {
 		resp.Diagnostics.AddError("Reading training job "+name+" failed", err.Error())
 		return
@@ -283,7 +284,7 @@ func (r *trainingJobResource) Update(ctx context.Context, req resource.UpdateReq
 }
 
 // Delete stops a running job and waits until it has stopped, removes its
-// owner tag (releaseJob), then deletes its alarms. SageMaker keeps the job record: training jobs cannot be
+// owner tag (Release), then deletes its alarms. SageMaker keeps the job record: training jobs cannot be
 // deleted. The shared log group is never deleted.
 func (r *trainingJobResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state model
@@ -292,31 +293,31 @@ func (r *trainingJobResource) Delete(ctx context.Context, req resource.DeleteReq
 		return
 	}
 	name := state.Name.ValueString()
-	job, err := findJob(ctx, r.sm(), name)
+	job, err := r.jobs().Find(ctx, name)
 	switch {
-	case errors.Is(err, errNotFound):
+	case errors.Is(err, sagemakerjob.ErrNotFound):
 	case err != nil:
 		resp.Diagnostics.AddError("Reading training job "+name+" failed", err.Error())
 		return
-	case !ended(job.TrainingJobStatus):
+	case !sagemakerjob.Ended(string(job.TrainingJobStatus)):
 		if job.TrainingJobStatus == smtypes.TrainingJobStatusInProgress {
 			tflog.Info(ctx, "stopping training job before removing it", map[string]any{"name": name})
-			if err := stopJob(ctx, r.sm(), name); err != nil {
+			if err := r.jobs().StopJob(ctx, name); err != nil {
 				resp.Diagnostics.AddError("Stopping training job "+name+" failed", err.Error())
 				return
 			}
 		}
 		deleteTimeout, d := state.Timeouts.Delete(ctx, DefaultDeleteTimeout)
 		resp.Diagnostics.Append(d...)
-		if _, err := waitForEnd(ctx, r.sm(), name, deleteTimeout); err != nil {
+		if _, err := r.jobs().WaitForEnd(ctx, name, deleteTimeout); err != nil {
 			resp.Diagnostics.AddError("Waiting for training job "+name+" to stop failed", err.Error())
 			return
 		}
 	}
 	if job != nil {
 		// The job record stays; without its owner tag no later apply of a
-		// configuration with this name adopts it (see checkAdoption).
-		if err := releaseJob(ctx, r.sm(), aws.ToString(job.TrainingJobArn)); err != nil {
+		// configuration with this name adopts it (see sagemakerjob.CheckAdoption).
+		if err := r.jobs().Release(ctx, aws.ToString(job.TrainingJobArn)); err != nil {
 			resp.Diagnostics.AddError("Releasing training job "+name+" failed", err.Error())
 			return
 		}
