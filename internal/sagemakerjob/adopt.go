@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
@@ -207,4 +208,33 @@ func OrNone(s string) string {
 		return "(none)"
 	}
 	return s
+}
+
+// Resume returns the running job an interrupted apply of this resource
+// started under prefix (Interrupted), and warns that it is recorded instead
+// of a new one; name is "" when prefix is "" (a configured name: Create
+// settles that) or no job qualifies. ok is false when the lookup failed.
+func (j Jobs[D]) Resume(ctx context.Context, prefix string, diffs func(name string, job *D) []string, diags *diag.Diagnostics) (name, arn string, ok bool) {
+	if prefix == "" {
+		return "", "", true
+	}
+	name, arn, err := j.Interrupted(ctx, prefix, diffs)
+	if err != nil {
+		diags.AddError("Creating the "+j.Noun+" failed", err.Error())
+		return "", "", false
+	}
+	if name != "" {
+		tflog.Warn(ctx, "adopting the running "+j.Noun+" an interrupted apply started", map[string]any{"name": name})
+		diags.AddWarning(capitalized(j.Noun)+" "+name+" adopted",
+			"An earlier apply of this resource started "+j.Noun+" "+name+" and was interrupted before Terraform recorded it. "+
+				"The job carries the tags sagesafe writes and exactly the planned settings, so sagesafe records it instead of starting a second one.")
+	}
+	return name, arn, true
+}
+
+func capitalized(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

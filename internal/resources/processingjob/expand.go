@@ -13,7 +13,7 @@ import (
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 )
 
 // missingForCreate lists the inputs CreateProcessingJob needs that are not
@@ -72,7 +72,7 @@ func expandCreate(in inputs, name string, nvme bool, tags map[string]string) *sa
 			},
 		},
 		StoppingCondition: &smtypes.ProcessingStoppingCondition{MaxRuntimeInSeconds: aws.Int32(int32(in.MaxRuntimeSeconds.V))},
-		Tags:              expandTags(tags),
+		Tags:              sagemakerjob.TagList(tags),
 	}
 	if in.Entrypoint.IsKnown() && len(in.Entrypoint.V) > 0 {
 		out.AppSpecification.ContainerEntrypoint = slices.Clone(in.Entrypoint.V)
@@ -119,11 +119,6 @@ func expandOutputs(locs []location) []smtypes.ProcessingOutput {
 		})
 	}
 	return out
-}
-
-// expandTags is the SageMaker tag list of tags, sorted by key.
-func expandTags(tags map[string]string) []smtypes.Tag {
-	return shared.TagList(tags, func(k, v *string) smtypes.Tag { return smtypes.Tag{Key: k, Value: v} })
 }
 
 // createTimeout is the default bound for waiting on a job: its own time

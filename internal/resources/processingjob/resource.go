@@ -21,6 +21,7 @@ import (
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
@@ -159,8 +160,8 @@ func (r *processingJobResource) Read(ctx context.Context, req resource.ReadReque
 		return
 	}
 	name := state.Name.ValueString()
-	job, err := findJob(ctx, r.sm(), name)
-	if errors.Is(err, errNotFound) {
+	job, err := r.jobs().Find(ctx, name)
+	if errors.Is(err, sagemakerjob.ErrNotFound) {
 		tflog.Warn(ctx, "processing job not found, removing it from state", map[string]any{"name": name})
 		resp.State.RemoveResource(ctx)
 		return
@@ -169,7 +170,7 @@ func (r *processingJobResource) Read(ctx context.Context, req resource.ReadReque
 		resp.Diagnostics.AddError("Reading processing job "+name+" failed", err.Error())
 		return
 	}
-	tags, err := listTags(ctx, r.sm(), aws.ToString(job.ProcessingJobArn))
+	tags, err := r.jobs().ListTags(ctx, aws.ToString(job.ProcessingJobArn))
 	if err != nil {
 		resp.Diagnostics.AddError("Reading the tags of processing job "+name+" failed", err.Error())
 		return
@@ -208,8 +209,8 @@ func (r *processingJobResource) Update(ctx context.Context, req resource.UpdateR
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// Delete stops a running job and waits until it has stopped, then deletes
-// its alarms. SageMaker keeps the job record: processing jobs cannot be
+// Delete stops a running job and waits until it has stopped, removes its
+// owner tag (Release), then deletes its alarms. SageMaker keeps the job record: processing jobs cannot be
 // deleted. The shared log group is never deleted.
 func (r *processingJobResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state model
@@ -218,24 +219,32 @@ func (r *processingJobResource) Delete(ctx context.Context, req resource.DeleteR
 		return
 	}
 	name := state.Name.ValueString()
-	job, err := findJob(ctx, r.sm(), name)
+	job, err := r.jobs().Find(ctx, name)
 	switch {
-	case errors.Is(err, errNotFound):
+	case errors.Is(err, sagemakerjob.ErrNotFound):
 	case err != nil:
 		resp.Diagnostics.AddError("Reading processing job "+name+" failed", err.Error())
 		return
-	case !ended(job.ProcessingJobStatus):
+	case !sagemakerjob.Ended(string(job.ProcessingJobStatus)):
 		if job.ProcessingJobStatus == smtypes.ProcessingJobStatusInProgress {
 			tflog.Info(ctx, "stopping processing job before removing it", map[string]any{"name": name})
-			if err := stopJob(ctx, r.sm(), name); err != nil {
+			if err := r.jobs().StopJob(ctx, name); err != nil {
 				resp.Diagnostics.AddError("Stopping processing job "+name+" failed", err.Error())
 				return
 			}
 		}
 		timeout, d := state.Timeouts.Delete(ctx, DefaultDeleteTimeout)
 		resp.Diagnostics.Append(d...)
-		if _, err := waitForEnd(ctx, r.sm(), name, timeout); err != nil {
+		if _, err := r.jobs().WaitForEnd(ctx, name, timeout); err != nil {
 			resp.Diagnostics.AddError("Waiting for processing job "+name+" to stop failed", err.Error())
+			return
+		}
+	}
+	if job != nil {
+		// The job record stays; without its owner tag no later apply of a
+		// configuration with this name takes it up (sagemakerjob.CheckAdoption).
+		if err := r.jobs().Release(ctx, aws.ToString(job.ProcessingJobArn)); err != nil {
+			resp.Diagnostics.AddError("Releasing processing job "+name+" failed", err.Error())
 			return
 		}
 	}

@@ -91,26 +91,12 @@ func (r *trainingJobResource) launch(ctx context.Context, in inputs, name, prefi
 }
 
 // resume returns the running job an interrupted apply of this resource
-// started (see sagemakerjob's Interrupted), when the name comes from name_prefix; ok is
-// false when the lookup failed.
+// started, when the name comes from name_prefix (see sagemakerjob's
+// Resume); ok is false when the lookup failed.
 func (r *trainingJobResource) resume(ctx context.Context, in inputs, prefix string, nvme bool, tags map[string]string, diags *diag.Diagnostics) (name, arn string, ok bool) {
-	if prefix == "" {
-		return "", "", true
-	}
-	name, arn, err := r.jobs().Interrupted(ctx, prefix, func(n string, job *sagemaker.DescribeTrainingJobOutput) []string {
+	return r.jobs().Resume(ctx, prefix, func(n string, job *sagemaker.DescribeTrainingJobOutput) []string {
 		return jobDiffs(expandCreate(in, n, nvme, tags), job)
-	})
-	if err != nil {
-		diags.AddError("Creating the training job failed", err.Error())
-		return "", "", false
-	}
-	if name != "" {
-		tflog.Warn(ctx, "adopting the running training job an interrupted apply started", map[string]any{"name": name})
-		diags.AddWarning("Training job "+name+" adopted",
-			"An earlier apply of this resource started training job "+name+" and was interrupted before Terraform recorded it. "+
-				"The job carries the tags sagesafe writes and exactly the planned settings, so sagesafe records it instead of starting a second one.")
-	}
-	return name, arn, true
+	}, diags)
 }
 
 // recordLaunched fills in what is known of a job just launched, so that it
