@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
@@ -304,4 +305,37 @@ func (j Jobs[D]) WithCreationTags(tags []smtypes.Tag, name, prefix, token string
 		out = append(out, smtypes.Tag{Key: aws.String(j.PrefixTag), Value: aws.String(prefix)})
 	}
 	return out
+}
+
+// Retire is what a destroy does to a job, whose record SageMaker keeps: a
+// running job is stopped and waited for until it has ended (timeout), and
+// its owner tag is removed (Release), so that no later apply of a
+// configuration with this name takes it up. A job that is gone is fine. ok
+// is false when a step failed (reported in diags).
+func (j Jobs[D]) Retire(ctx context.Context, name string, timeout time.Duration, diags *diag.Diagnostics) (ok bool) {
+	job, err := j.Find(ctx, name)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return true
+	case err != nil:
+		diags.AddError("Reading "+j.Noun+" "+name+" failed", err.Error())
+		return false
+	case !Ended(j.Status(job)):
+		if j.Status(job) == "InProgress" {
+			tflog.Info(ctx, "stopping "+j.Noun+" before removing it", map[string]any{"name": name})
+			if err := j.StopJob(ctx, name); err != nil {
+				diags.AddError("Stopping "+j.Noun+" "+name+" failed", err.Error())
+				return false
+			}
+		}
+		if _, err := j.WaitForEnd(ctx, name, timeout); err != nil {
+			diags.AddError("Waiting for "+j.Noun+" "+name+" to stop failed", err.Error())
+			return false
+		}
+	}
+	if err := j.Release(ctx, j.ARN(job)); err != nil {
+		diags.AddError("Releasing "+j.Noun+" "+name+" failed", err.Error())
+		return false
+	}
+	return true
 }

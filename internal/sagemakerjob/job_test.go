@@ -68,3 +68,17 @@ func TestPollSchedule(t *testing.T) {
 		t.Errorf("schedule %v: 1s, then half as long again each time, up to 30s", got)
 	}
 }
+
+func TestGenerateName(t *testing.T) {
+	prefix := strings.Repeat("p", MaxPrefixLength)
+	name := GenerateName(prefix, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	if len(name) != MaxNameLength || !JobNameRegexp.MatchString(name) {
+		t.Fatalf("%q (%d chars) is not a valid job name", name, len(name))
+	}
+	if !strings.HasPrefix(name, prefix+"20260102030405") {
+		t.Errorf("name %q lacks the UTC timestamp", name)
+	}
+	if a, b := GenerateName("x-", time.Now()), GenerateName("x-", time.Now()); a == b {
+		t.Errorf("two names in the same second collide: %s", a)
+	}
+}

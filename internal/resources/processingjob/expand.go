@@ -12,7 +12,6 @@ import (
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 )
 
@@ -152,14 +151,4 @@ func duplicateNames(in inputs) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// generateName is prefix + UTC time (YYYYMMDDhhmmss) + 4 random hex
-// characters: unique per account without coordination, sortable by time.
-func generateName(prefix string, now time.Time) (string, error) {
-	token, err := idem.NewToken()
-	if err != nil {
-		return "", err
-	}
-	return prefix + now.UTC().Format("20060102150405") + token[:4], nil
 }

@@ -58,30 +58,12 @@ func (r *processingJobResource) prepareCreate(ctx context.Context, plan model, d
 	return in, pre, true
 }
 
-// jobName is the configured name, else one generated from name_prefix
-// (prefix is then that prefix, else "").
-func jobName(plan model, now time.Time) (name, prefix string, err error) {
-	if !plan.Name.IsNull() && !plan.Name.IsUnknown() {
-		return plan.Name.ValueString(), "", nil
-	}
-	prefix = plan.NamePrefix.ValueString()
-	if prefix == "" {
-		prefix = DefaultNamePrefix
-	}
-	name, err = generateName(prefix, now)
-	return name, prefix, err
-}
-
 // launch names the job and creates it, or takes up the running job an
 // interrupted apply of this resource started (sagemakerjob's Resume for a
 // generated name, its Create for a configured one); it returns the job's
 // name and ARN. ok is false when there is no job.
 func (r *processingJobResource) launch(ctx context.Context, plan model, in inputs, nvme bool, diags *diag.Diagnostics) (name, arn string, ok bool) {
-	name, prefix, err := jobName(plan, time.Now())
-	if err != nil {
-		diags.AddError("Naming the processing job failed", err.Error())
-		return "", "", false
-	}
+	name, prefix := sagemakerjob.JobName(plan.Name, plan.NamePrefix, time.Now())
 	tags := mergedTags(r.data, in.Tags).V
 	request := func(n string) *sagemaker.CreateProcessingJobInput { return expandCreate(in, n, nvme, tags) }
 	resumed, arn, ok := r.jobs().Resume(ctx, prefix, func(n string, job *sagemaker.DescribeProcessingJobOutput) []string {

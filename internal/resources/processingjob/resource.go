@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -219,34 +218,10 @@ func (r *processingJobResource) Delete(ctx context.Context, req resource.DeleteR
 		return
 	}
 	name := state.Name.ValueString()
-	job, err := r.jobs().Find(ctx, name)
-	switch {
-	case errors.Is(err, sagemakerjob.ErrNotFound):
-	case err != nil:
-		resp.Diagnostics.AddError("Reading processing job "+name+" failed", err.Error())
+	timeout, d := state.Timeouts.Delete(ctx, DefaultDeleteTimeout)
+	resp.Diagnostics.Append(d...)
+	if !r.jobs().Retire(ctx, name, timeout, &resp.Diagnostics) {
 		return
-	case !sagemakerjob.Ended(string(job.ProcessingJobStatus)):
-		if job.ProcessingJobStatus == smtypes.ProcessingJobStatusInProgress {
-			tflog.Info(ctx, "stopping processing job before removing it", map[string]any{"name": name})
-			if err := r.jobs().StopJob(ctx, name); err != nil {
-				resp.Diagnostics.AddError("Stopping processing job "+name+" failed", err.Error())
-				return
-			}
-		}
-		timeout, d := state.Timeouts.Delete(ctx, DefaultDeleteTimeout)
-		resp.Diagnostics.Append(d...)
-		if _, err := r.jobs().WaitForEnd(ctx, name, timeout); err != nil {
-			resp.Diagnostics.AddError("Waiting for processing job "+name+" to stop failed", err.Error())
-			return
-		}
-	}
-	if job != nil {
-		// The job record stays; without its owner tag no later apply of a
-		// configuration with this name takes it up (sagemakerjob.CheckAdoption).
-		if err := r.jobs().Release(ctx, aws.ToString(job.ProcessingJobArn)); err != nil {
-			resp.Diagnostics.AddError("Releasing processing job "+name+" failed", err.Error())
-			return
-		}
 	}
 	if err := alarms.Delete(ctx, r.data.AWS.CloudWatch, alarmsToDelete(state)); err != nil {
 		resp.Diagnostics.AddError("Deleting the alarms of processing job "+name+" failed", err.Error())

@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -31,6 +30,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/schemautil"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
 )
@@ -42,13 +42,8 @@ const (
 	// region writes to; it is shared, so it is adopted and never deleted.
 	LogGroupName = "/aws/sagemaker/ProcessingJobs"
 
-	DefaultNamePrefix    = "sagesafe-"
 	DefaultInstanceCount = 1
 	DefaultVolumeSizeGB  = 30
-
-	MaxNameLength    = 63
-	nameSuffixLength = 18 // "20060102150405" + 4 random characters
-	MaxPrefixLength  = MaxNameLength - nameSuffixLength
 
 	MaxInstanceCount = 100
 	MaxVolumeSizeGB  = 16384
@@ -67,18 +62,15 @@ const (
 )
 
 var (
-	// jobNameRegexp is SageMaker's ProcessingJobName pattern.
-	jobNameRegexp    = regexp.MustCompile(`^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`)
-	namePrefixRegexp = regexp.MustCompile(`^[a-zA-Z0-9](-*[a-zA-Z0-9])*-*$`)
-	locationRegexp   = regexp.MustCompile(`^[A-Za-z0-9\.\-_]+$`)
-	localPathRegexp  = regexp.MustCompile(`^` + regexp.QuoteMeta(LocalPathPrefix) + `[^\s]*$`)
-	envKeyRegexp     = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]{0,255}$`)
+	locationRegexp  = regexp.MustCompile(`^[A-Za-z0-9\.\-_]+$`)
+	localPathRegexp = regexp.MustCompile(`^` + regexp.QuoteMeta(LocalPathPrefix) + `[^\s]*$`)
+	envKeyRegexp    = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]{0,255}$`)
 )
 
 // Schema is the resource's schema.
 func (r *processingJobResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	attributes := map[string]schema.Attribute{"vpc": vpcAttribute(), "alarms": alarmsAttribute()}
-	for _, group := range []map[string]schema.Attribute{identityAttributes(), dataAttributes(), runAttributes(), computedAttributes()} {
+	for _, group := range []map[string]schema.Attribute{sagemakerjob.NameAttributes("processing job"), identityAttributes(), dataAttributes(), runAttributes(), computedAttributes()} {
 		maps.Copy(attributes, group)
 	}
 	resp.Schema = schema.Schema{
@@ -117,33 +109,11 @@ var resourceDescription = "A SageMaker processing job (baselining, feature engin
 	"(role, image, inputs, outputs, instances, keys, network, runtime, environment). Any other job of the configured name is " +
 	"refused. A destroy removes the owner tag, so a destroyed job is never taken up again."
 
-// identityAttributes are the job's name, role and container.
+// identityAttributes are the job's role and container.
 func identityAttributes() map[string]schema.Attribute {
 	replaceString := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	replaceList := []planmodifier.List{listplanmodifier.RequiresReplace()}
 	return map[string]schema.Attribute{
-		"name": schema.StringAttribute{
-			Optional: true,
-			Computed: true,
-			MarkdownDescription: "Job name. A processing job name can never be used twice in an account and region, so prefer " +
-				"`name_prefix`. Conflicts with `name_prefix`.",
-			Validators: []validator.String{
-				stringvalidator.RegexMatches(jobNameRegexp, "must be 1-63 letters, digits and hyphens, starting and ending with a letter or digit"),
-				stringvalidator.ConflictsWith(path.MatchRoot("name_prefix")),
-			},
-			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplace()},
-		},
-		"name_prefix": schema.StringAttribute{
-			Optional: true,
-			MarkdownDescription: fmt.Sprintf("Prefix of a generated name: the prefix, the UTC creation time (`YYYYMMDDhhmmss`) "+
-				"and 4 random characters. At most %d characters. When neither `name` nor `name_prefix` is set, the prefix is `%s`.",
-				MaxPrefixLength, DefaultNamePrefix),
-			Validators: []validator.String{
-				stringvalidator.LengthBetween(1, MaxPrefixLength),
-				stringvalidator.RegexMatches(namePrefixRegexp, "must start with a letter or digit and contain only letters, digits and hyphens"),
-			},
-			PlanModifiers: replaceString,
-		},
 		"role_arn": schema.StringAttribute{
 			Required: true,
 			MarkdownDescription: "Execution role the job runs as: trusted only by `sagemaker.amazonaws.com` with confused-deputy " +

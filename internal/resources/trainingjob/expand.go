@@ -3,10 +3,8 @@
 package trainingjob
 
 import (
-	"crypto/rand"
 	"fmt"
 	"maps"
-	"math/big"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,21 +14,6 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 )
-
-// generateName is prefix + UTC time (YYYYMMDDhhmmss) + 4 random characters:
-// unique per account without coordination, and sortable by creation time.
-func generateName(prefix string, now time.Time) string {
-	const chars = "abcdefghijklmnopqrstuvwxyz0123456789"
-	suffix := make([]byte, 4)
-	for i := range suffix {
-		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(chars))))
-		if err != nil {
-			n = big.NewInt(int64(now.Nanosecond()+i) % int64(len(chars)))
-		}
-		suffix[i] = chars[n.Int64()]
-	}
-	return prefix + now.UTC().Format("20060102150405") + string(suffix)
-}
 
 // missingForCreate lists the inputs CreateTrainingJob needs that are not
 // known: the plan-time checks refuse a missing one, so this only reports

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -56,19 +55,6 @@ func (r *trainingJobResource) prepareCreate(ctx context.Context, plan model, dia
 		return in, pre, false
 	}
 	return in, pre, true
-}
-
-// jobName is the configured name, else one generated from name_prefix
-// (prefix is then that prefix, else "").
-func jobName(plan model, now time.Time) (name, prefix string) {
-	if !plan.Name.IsNull() && !plan.Name.IsUnknown() {
-		return plan.Name.ValueString(), ""
-	}
-	prefix = plan.NamePrefix.ValueString()
-	if prefix == "" {
-		prefix = DefaultNamePrefix
-	}
-	return generateName(prefix, now), prefix
 }
 
 // launch creates the job and returns its ARN; ok is false when it was not

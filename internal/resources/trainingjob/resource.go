@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -142,7 +141,7 @@ func (r *trainingJobResource) Create(ctx context.Context, req resource.CreateReq
 	if !ok {
 		return
 	}
-	name, prefix := jobName(plan, time.Now())
+	name, prefix := sagemakerjob.JobName(plan.Name, plan.NamePrefix, time.Now())
 	tags := mergedTags(r.data, in.Tags).V
 	resumed, arn, ok := r.resume(ctx, in, prefix, pre.NVMe(), tags, &resp.Diagnostics)
 	if !ok {
@@ -293,34 +292,10 @@ func (r *trainingJobResource) Delete(ctx context.Context, req resource.DeleteReq
 		return
 	}
 	name := state.Name.ValueString()
-	job, err := r.jobs().Find(ctx, name)
-	switch {
-	case errors.Is(err, sagemakerjob.ErrNotFound):
-	case err != nil:
-		resp.Diagnostics.AddError("Reading training job "+name+" failed", err.Error())
+	timeout, d := state.Timeouts.Delete(ctx, DefaultDeleteTimeout)
+	resp.Diagnostics.Append(d...)
+	if !r.jobs().Retire(ctx, name, timeout, &resp.Diagnostics) {
 		return
-	case !sagemakerjob.Ended(string(job.TrainingJobStatus)):
-		if job.TrainingJobStatus == smtypes.TrainingJobStatusInProgress {
-			tflog.Info(ctx, "stopping training job before removing it", map[string]any{"name": name})
-			if err := r.jobs().StopJob(ctx, name); err != nil {
-				resp.Diagnostics.AddError("Stopping training job "+name+" failed", err.Error())
-				return
-			}
-		}
-		deleteTimeout, d := state.Timeouts.Delete(ctx, DefaultDeleteTimeout)
-		resp.Diagnostics.Append(d...)
-		if _, err := r.jobs().WaitForEnd(ctx, name, deleteTimeout); err != nil {
-			resp.Diagnostics.AddError("Waiting for training job "+name+" to stop failed", err.Error())
-			return
-		}
-	}
-	if job != nil {
-		// The job record stays; without its owner tag no later apply of a
-		// configuration with this name adopts it (see sagemakerjob.CheckAdoption).
-		if err := r.jobs().Release(ctx, aws.ToString(job.TrainingJobArn)); err != nil {
-			resp.Diagnostics.AddError("Releasing training job "+name+" failed", err.Error())
-			return
-		}
 	}
 	if err := alarms.Delete(ctx, r.data.AWS.CloudWatch, alarmsToDelete(state)); err != nil {
 		resp.Diagnostics.AddError("Deleting the alarms of training job "+name+" failed", err.Error())

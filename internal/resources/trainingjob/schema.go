@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -32,6 +31,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/schemautil"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
@@ -44,17 +44,10 @@ const (
 	// region writes to; it is shared, so it is adopted and never deleted.
 	LogGroupName = "/aws/sagemaker/TrainingJobs"
 
-	DefaultNamePrefix    = "sagesafe-"
 	DefaultInstanceCount = 1
 	DefaultVolumeSizeGB  = 30
 	DefaultInputMode     = "File"
 	DefaultDistribution  = "FullyReplicated"
-
-	MaxNameLength = 63
-	// nameSuffixLength is the length of the timestamp and random suffix
-	// appended to name_prefix ("20060102150405" + 4 characters).
-	nameSuffixLength = 18
-	MaxPrefixLength  = MaxNameLength - nameSuffixLength
 
 	MaxInstanceCount = 100
 	MaxVolumeSizeGB  = 16384
@@ -76,12 +69,9 @@ var (
 	inputModes    = []string{"File", "Pipe", "FastFile"}
 	distributions = []string{"FullyReplicated", "ShardedByS3Key"}
 
-	// jobNameRegexp is SageMaker's TrainingJobName pattern.
-	jobNameRegexp    = regexp.MustCompile(`^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`)
-	namePrefixRegexp = regexp.MustCompile(`^[a-zA-Z0-9](-*[a-zA-Z0-9])*-*$`)
-	channelRegexp    = regexp.MustCompile(`^[A-Za-z0-9\.\-_]+$`)
-	hyperKeyRegexp   = regexp.MustCompile(`^.{1,256}$`)
-	envKeyRegexp     = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]{0,511}$`)
+	channelRegexp  = regexp.MustCompile(`^[A-Za-z0-9\.\-_]+$`)
+	hyperKeyRegexp = regexp.MustCompile(`^.{1,256}$`)
+	envKeyRegexp   = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]{0,511}$`)
 )
 
 // immutableAttributes are the inputs of the job: SageMaker cannot change a
@@ -96,7 +86,7 @@ var immutableAttributes = []string{
 // function each.
 func (r *trainingJobResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	attributes := map[string]schema.Attribute{"vpc": vpcAttribute(), "alarms": alarmsAttribute()}
-	for _, group := range []map[string]schema.Attribute{identityAttributes(), dataAttributes(), runAttributes(), settingsAttributes(), computedAttributes()} {
+	for _, group := range []map[string]schema.Attribute{sagemakerjob.NameAttributes("training job"), identityAttributes(), dataAttributes(), runAttributes(), settingsAttributes(), computedAttributes()} {
 		maps.Copy(attributes, group)
 	}
 	resp.Schema = schema.Schema{
@@ -143,32 +133,10 @@ var resourceDescription = "A SageMaker training job that cannot run outside a pr
 	"owner tag naming it, a creation token and exactly the planned settings, instead of starting a second one. " +
 	"Destroy removes the owner tag, so a destroyed job is never taken up again."
 
-// identityAttributes are the job's name, role and image.
+// identityAttributes are the job's role and image.
 func identityAttributes() map[string]schema.Attribute {
 	replaceString := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	return map[string]schema.Attribute{
-		"name": schema.StringAttribute{
-			Optional: true,
-			Computed: true,
-			MarkdownDescription: "Job name. A training job name can never be used twice in an account and region, so prefer " +
-				"`name_prefix`. Conflicts with `name_prefix`.",
-			Validators: []validator.String{
-				stringvalidator.RegexMatches(jobNameRegexp, "must be 1-63 letters, digits and hyphens, starting and ending with a letter or digit"),
-				stringvalidator.ConflictsWith(path.MatchRoot("name_prefix")),
-			},
-			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplace()},
-		},
-		"name_prefix": schema.StringAttribute{
-			Optional: true,
-			MarkdownDescription: fmt.Sprintf("Prefix of a generated name: the prefix, the UTC creation time (`YYYYMMDDhhmmss`) "+
-				"and 4 random characters. At most %d characters. When neither `name` nor `name_prefix` is set, the prefix is `%s`.",
-				MaxPrefixLength, DefaultNamePrefix),
-			Validators: []validator.String{
-				stringvalidator.LengthBetween(1, MaxPrefixLength),
-				stringvalidator.RegexMatches(namePrefixRegexp, "must start with a letter or digit and contain only letters, digits and hyphens"),
-			},
-			PlanModifiers: replaceString,
-		},
 		"role_arn": schema.StringAttribute{
 			Required: true,
 			MarkdownDescription: "Execution role the job runs as. Its trust policy must allow only `sagemaker.amazonaws.com`, " +

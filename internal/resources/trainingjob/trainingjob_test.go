@@ -59,20 +59,6 @@ func testInputs() inputs {
 	}
 }
 
-func TestGenerateName(t *testing.T) {
-	prefix := strings.Repeat("p", MaxPrefixLength)
-	name := generateName(prefix, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
-	if len(name) != MaxNameLength || !jobNameRegexp.MatchString(name) {
-		t.Fatalf("%q (%d chars) is not a valid job name", name, len(name))
-	}
-	if !strings.HasPrefix(name, prefix+"20260102030405") {
-		t.Errorf("name %q lacks the UTC timestamp", name)
-	}
-	if a, b := generateName("x-", time.Now()), generateName("x-", time.Now()); a == b {
-		t.Errorf("two names in the same second collide: %s", a)
-	}
-}
-
 func TestExpandCreateForcesSettings(t *testing.T) {
 	in := testInputs()
 	out := expandCreate(in, "churn-1", false, map[string]string{"team": "ml"})
