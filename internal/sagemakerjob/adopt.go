@@ -78,13 +78,15 @@ func (j Jobs[D]) CheckAdoption(c Claim) (how string, err error) {
 		"nor the tags and settings of a job an interrupted apply of this resource started)", j.Noun, c.Name, idem.TokenTag)
 }
 
-// Create sends the create through idem.Create (send makes one call with
-// the SDK's retries off, its request carrying WithCreationTags) and returns
-// the job's ARN. After a lost answer or a taken name, the job of this name
-// is used only on CheckAdoption's terms, audited by diffs; any other is
-// refused with an error that says why and wraps the ResourceInUse answer.
-func (j Jobs[D]) Create(ctx context.Context, name, token string, send func(context.Context) (string, error), diffs func(*D) []string) (string, error) {
+// Create sends the create through idem.Create and returns the job's ARN:
+// tags (the request's) get the creation tags (WithCreationTags), and send
+// makes one call with the SDK's retries off. After a lost answer or a taken
+// name, the job of this name is used only on CheckAdoption's terms,
+// audited by diffs; any other is refused with an error that says why and
+// wraps the ResourceInUse answer.
+func (j Jobs[D]) Create(ctx context.Context, name, prefix, token string, tags *[]smtypes.Tag, send func(context.Context) (string, error), diffs func(*D) []string) (string, error) {
 	started := time.Now()
+	*tags = j.WithCreationTags(*tags, name, prefix, token)
 	var refusal error
 	arn, err := idem.Create[string]{
 		What: j.Noun + " " + name,

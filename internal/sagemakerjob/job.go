@@ -1,6 +1,24 @@
 // The AWS calls a SageMaker job resource makes, once for every job type:
 // finding, waiting for, stopping, creating (and taking up a job a lost
 // answer or a killed apply left), tagging and releasing a job.
+//
+// Every mutating call is safe to repeat after a lost answer (the SDK
+// retries it, or the next apply sends it again):
+//
+//   - Create…Job (name-keyed, no ClientToken): Create, that is idem.Create
+//     with the SDK's retries off; the creation token, owner and prefix tags
+//     ride on the request, and a retry's ResourceInUse is settled by
+//     CheckAdoption with the resource's audit of the job's settings. The
+//     job a killed apply started is taken up on the same rule.
+//   - Stop…Job: a second stop of a Stopping job is refused with a
+//     ValidationException, which StopJob settles by describing the job.
+//   - AddTags, DeleteTags (SyncTags, Release): set or remove the same keys
+//     again; removing a missing key is no error.
+//
+// The job's alarms (PutMetricAlarm, DeleteAlarms, TagResource,
+// UntagResource: puts overwrite, CloudWatch ignores missing names) and its
+// shared log group (loggroup.Ensure: "already exists" reconciles the group)
+// are as safe.
 
 package sagemakerjob
 

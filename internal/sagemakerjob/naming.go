@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 )
 
 const (
@@ -91,4 +92,19 @@ func NameAttributes(noun string) map[string]schema.Attribute {
 			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 		},
 	}
+}
+
+// TakeUpDescription says, for a job resource's description, which tags a
+// job is created with and when an existing job of the name is taken up
+// (CheckAdoption, Interrupted); settings lists what the audit compares.
+func TakeUpDescription(ownerTag, prefixTag, settings string) string {
+	return "Every job is created with the tags `" + idem.TokenTag + "` (a random creation token), `" + ownerTag + " = <name>` and, " +
+		"for a generated name, `" + prefixTag + " = <name_prefix>`. When the configured `name` is already taken, the existing job " +
+		"is recorded instead of failing only when it is this resource's: it carries this apply's creation token (a retry after a " +
+		"lost answer), or, after an apply that was killed before it saved the state, it carries a creation token, the owner tag " +
+		"naming it and exactly the planned settings (" + settings + "). Any other job of that name is refused with an error naming " +
+		"it. With `name_prefix`, an apply killed after it started the job leaves a running job whose generated name the next apply " +
+		"cannot know: the next apply records the running job that carries the prefix tag, the owner tag naming it, a creation " +
+		"token and exactly the planned settings, instead of starting a second one. Destroy removes the owner tag, so a destroyed " +
+		"job is never taken up again."
 }

@@ -18,21 +18,8 @@ import (
 )
 
 // Every mutating call of this resource is safe to repeat after a lost
-// answer:
-//
-//   - CreateProcessingJob (name-keyed, no ClientToken): sagemakerjob's
-//     Create (idem.Create with the SDK's retries off); the creation token,
-//     owner and prefix tags ride on the request, and a retry's ResourceInUse
-//     is settled by sagemakerjob's CheckAdoption with this resource's audit
-//     (jobDiffs). The job a killed apply started is taken up the same way.
-//   - StopProcessingJob: a second stop of a Stopping job is refused with a
-//     ValidationException, which StopJob settles by describing the job.
-//   - AddTags, DeleteTags (SyncTags, Release): set or remove the same keys
-//     again.
-//   - PutMetricAlarm, DeleteAlarms, TagResource, UntagResource (alarms):
-//     puts overwrite, CloudWatch ignores missing alarm names.
-//   - CreateLogGroup, AssociateKmsKey, PutRetentionPolicy (loggroup.Ensure):
-//     "already exists" reconciles the group; the others set the same value.
+// answer: see internal/sagemakerjob (job.go). The audit a job of the name
+// passes before it is taken up is jobDiffs.
 
 // sageMakerAPI is the part of the SageMaker client this resource uses.
 type sageMakerAPI interface {
@@ -99,14 +86,10 @@ func jobsOf(api sageMakerAPI) jobType {
 
 func noRetry(o *sagemaker.Options) { o.RetryMaxAttempts = 1 }
 
-// createJob calls CreateProcessingJob through sagemakerjob's Create, with
-// the creation token, owner and prefix tags, and returns the job's ARN. A
-// job of the name that exists is adopted only on CheckAdoption's terms,
-// audited with jobDiffs; any other is refused with an error that names it.
+// createJob sends CreateProcessingJob through sagemakerjob's Create and
+// returns the job's ARN; a job of the name that exists is taken up only on
+// CheckAdoption's terms, audited with jobDiffs.
 func createJob(ctx context.Context, api sageMakerAPI, input *sagemaker.CreateProcessingJobInput, prefix, token string) (string, error) {
-	j := jobsOf(api)
-	name := aws.ToString(input.ProcessingJobName)
-	input.Tags = j.WithCreationTags(input.Tags, name, prefix, token)
 	send := func(ctx context.Context) (string, error) {
 		out, err := api.CreateProcessingJob(ctx, input, noRetry)
 		if err != nil {
@@ -114,5 +97,6 @@ func createJob(ctx context.Context, api sageMakerAPI, input *sagemaker.CreatePro
 		}
 		return aws.ToString(out.ProcessingJobArn), nil
 	}
-	return j.Create(ctx, name, token, send, func(job *sagemaker.DescribeProcessingJobOutput) []string { return jobDiffs(input, job) })
+	audit := func(job *sagemaker.DescribeProcessingJobOutput) []string { return jobDiffs(input, job) }
+	return jobsOf(api).Create(ctx, aws.ToString(input.ProcessingJobName), prefix, token, &input.Tags, send, audit)
 }

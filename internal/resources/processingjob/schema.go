@@ -29,7 +29,6 @@ import (
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/schemautil"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
@@ -102,12 +101,8 @@ var resourceDescription = "A SageMaker processing job (baselining, feature engin
 	"Processing jobs are immutable and their names can never be reused, so every change to an input creates a new job under a " +
 	"new name (use `name_prefix`, the default); `tags`, `alarms`, `wait_for_completion` and `timeouts` change in place. A job " +
 	"that `Failed` is replaced by the next apply. Destroying a running job stops it and waits until it is `Stopped`; SageMaker " +
-	"keeps the job record. Every job is created with the tags `" + idem.TokenTag + "` (a random creation token), `" +
-	ownerTagKey + " = <name>` and, for a generated name, `" + prefixTagKey + " = <name_prefix>`: a retried CreateProcessingJob whose " +
-	"first answer was lost finds its job by the token instead of failing on its own name, and the next apply after one killed " +
-	"before it saved the state takes up the job it started when that job carries these tags and exactly the planned settings " +
-	"(role, image, inputs, outputs, instances, keys, network, runtime, environment). Any other job of the configured name is " +
-	"refused. A destroy removes the owner tag, so a destroyed job is never taken up again."
+	"keeps the job record.\n\n" +
+	sagemakerjob.TakeUpDescription(ownerTagKey, prefixTagKey, "role, image, entrypoint, arguments, inputs, outputs, environment, instances, keys, network, runtime")
 
 // identityAttributes are the job's role and container.
 func identityAttributes() map[string]schema.Attribute {

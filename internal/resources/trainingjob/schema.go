@@ -30,7 +30,6 @@ import (
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/schemautil"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
@@ -123,15 +122,7 @@ var resourceDescription = "A SageMaker training job that cannot run outside a pr
 	"new job under a new name (use `name_prefix`, the default); `tags`, `alarms`, `wait_for_completion` and `timeouts` change " +
 	"in place. Destroying a job that is still running stops it and waits until it is `Stopped`, then deletes its alarms. " +
 	"**SageMaker keeps the job record itself** (training jobs cannot be deleted), so it stays visible in the console and API.\n\n" +
-	"Every job is created with the tags `" + idem.TokenTag + "` (a random creation token), `" + ownerTagKey + " = <name>` and, for a generated name, `" + prefixTagKey + " = <name_prefix>`. " +
-	"When the configured `name` is already taken, the existing job is recorded instead of failing only when it is this " +
-	"resource's: it carries this apply's creation token (a retry after a lost answer), or, after an apply that was killed " +
-	"before it saved the state, it carries a creation token, the owner tag naming it and exactly the planned settings " +
-	"(role, image, inputs, hyperparameters, environment, instances, keys, network, runtime). Any other job of that name is " +
-	"refused with an error naming it. With `name_prefix`, an apply killed after it started the job leaves a running job whose " +
-	"generated name the next apply cannot know: the next apply records the running job that carries the prefix tag, the " +
-	"owner tag naming it, a creation token and exactly the planned settings, instead of starting a second one. " +
-	"Destroy removes the owner tag, so a destroyed job is never taken up again."
+	sagemakerjob.TakeUpDescription(ownerTagKey, prefixTagKey, "role, image, inputs, hyperparameters, environment, instances, keys, network, runtime")
 
 // identityAttributes are the job's role and image.
 func identityAttributes() map[string]schema.Attribute {
