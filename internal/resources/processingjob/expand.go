@@ -46,8 +46,8 @@ func missingForCreate(in inputs) []string {
 func expandCreate(in inputs, name string, nvme bool, tags map[string]string) *sagemaker.CreateProcessingJobInput {
 	cluster := &smtypes.ProcessingClusterConfig{
 		InstanceType:   smtypes.ProcessingInstanceType(in.InstanceType.V),
-		InstanceCount:  aws.Int32(int32(orDefault(in.InstanceCount, DefaultInstanceCount))),
-		VolumeSizeInGB: aws.Int32(int32(orDefault(in.VolumeSizeGB, DefaultVolumeSizeGB))),
+		InstanceCount:  aws.Int32(int32(orDefault(in.InstanceCount, sagemakerjob.DefaultInstanceCount))),
+		VolumeSizeInGB: aws.Int32(int32(orDefault(in.VolumeSizeGB, sagemakerjob.DefaultVolumeSizeGB))),
 	}
 	if !nvme {
 		cluster.VolumeKmsKeyId = aws.String(in.KMSKey.V)

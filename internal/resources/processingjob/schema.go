@@ -16,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
@@ -41,13 +40,8 @@ const (
 	// region writes to; it is shared, so it is adopted and never deleted.
 	LogGroupName = "/aws/sagemaker/ProcessingJobs"
 
-	DefaultInstanceCount = 1
-	DefaultVolumeSizeGB  = 30
-
-	MaxInstanceCount = 100
-	MaxVolumeSizeGB  = 16384
-	MaxRuntimeLimit  = 777600 // 9 days, SageMaker's own limit for processing
-	MaxLocations     = 10
+	MaxRuntimeLimit = 777600 // 9 days, SageMaker's own limit for processing
+	MaxLocations    = 10
 
 	// LocalPathPrefix is where a processing container finds its inputs and
 	// leaves its outputs.
@@ -69,7 +63,7 @@ var (
 // Schema is the resource's schema.
 func (r *processingJobResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	attributes := map[string]schema.Attribute{"vpc": vpcAttribute(), "alarms": alarmsAttribute()}
-	for _, group := range []map[string]schema.Attribute{sagemakerjob.NameAttributes("processing job"), identityAttributes(), dataAttributes(), runAttributes(), computedAttributes()} {
+	for _, group := range []map[string]schema.Attribute{sagemakerjob.InstanceAttributes(), sagemakerjob.NameAttributes("processing job"), identityAttributes(), dataAttributes(), runAttributes(), computedAttributes()} {
 		maps.Copy(attributes, group)
 	}
 	resp.Schema = schema.Schema{
@@ -199,29 +193,6 @@ func runAttributes() map[string]schema.Attribute {
 	replaceString := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	replaceInt := []planmodifier.Int64{int64planmodifier.RequiresReplace()}
 	return map[string]schema.Attribute{
-		"instance_type": schema.StringAttribute{
-			Required:            true,
-			MarkdownDescription: "Instance type, such as `ml.m5.xlarge`. Must match the provider's `allowed_instance_types` (SS-GOV-2).",
-			Validators:          []validator.String{stringvalidator.RegexMatches(validators.InstanceTypeRegexp, "must be a SageMaker instance type such as ml.m5.xlarge")},
-			PlanModifiers:       replaceString,
-		},
-		"instance_count": schema.Int64Attribute{
-			Optional:            true,
-			Computed:            true,
-			Default:             int64default.StaticInt64(DefaultInstanceCount),
-			MarkdownDescription: fmt.Sprintf("Number of instances. Default %d.", DefaultInstanceCount),
-			Validators:          []validator.Int64{int64validator.Between(1, MaxInstanceCount)},
-			PlanModifiers:       replaceInt,
-		},
-		"volume_size_gb": schema.Int64Attribute{
-			Optional: true,
-			Computed: true,
-			Default:  int64default.StaticInt64(DefaultVolumeSizeGB),
-			MarkdownDescription: fmt.Sprintf("Size of the ML storage volume of each instance, in GB. Default %d. Encrypted with "+
-				"`kms_key_arn`, except on instance types with local NVMe storage (SS-ENC-2).", DefaultVolumeSizeGB),
-			Validators:    []validator.Int64{int64validator.Between(1, MaxVolumeSizeGB)},
-			PlanModifiers: replaceInt,
-		},
 		"kms_key_arn": schema.StringAttribute{
 			Optional: true,
 			MarkdownDescription: "**Required** (a plan without it is refused with SS-KMS-1). Customer-managed KMS key, enabled and " +

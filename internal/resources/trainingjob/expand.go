@@ -58,8 +58,8 @@ func expandCreate(in inputs, name string, nvme bool, tags map[string]string) *sa
 		},
 		ResourceConfig: &smtypes.ResourceConfig{
 			InstanceType:   smtypes.TrainingInstanceType(in.InstanceType.V),
-			InstanceCount:  aws.Int32(int32(orDefault(in.InstanceCount, DefaultInstanceCount))),
-			VolumeSizeInGB: aws.Int32(int32(orDefault(in.VolumeSizeGB, DefaultVolumeSizeGB))),
+			InstanceCount:  aws.Int32(int32(orDefault(in.InstanceCount, sagemakerjob.DefaultInstanceCount))),
+			VolumeSizeInGB: aws.Int32(int32(orDefault(in.VolumeSizeGB, sagemakerjob.DefaultVolumeSizeGB))),
 		},
 		VpcConfig: &smtypes.VpcConfig{
 			Subnets:          append([]string(nil), in.SubnetIDs.V...),

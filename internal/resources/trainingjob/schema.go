@@ -17,7 +17,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
@@ -43,13 +42,9 @@ const (
 	// region writes to; it is shared, so it is adopted and never deleted.
 	LogGroupName = "/aws/sagemaker/TrainingJobs"
 
-	DefaultInstanceCount = 1
-	DefaultVolumeSizeGB  = 30
-	DefaultInputMode     = "File"
-	DefaultDistribution  = "FullyReplicated"
+	DefaultInputMode    = "File"
+	DefaultDistribution = "FullyReplicated"
 
-	MaxInstanceCount = 100
-	MaxVolumeSizeGB  = 16384
 	// MaxRuntimeLimit is SageMaker's own limit (28 days); the provider's
 	// guardrails usually allow much less (SS-GOV-3).
 	MaxRuntimeLimit = 2419200
@@ -85,7 +80,7 @@ var immutableAttributes = []string{
 // function each.
 func (r *trainingJobResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	attributes := map[string]schema.Attribute{"vpc": vpcAttribute(), "alarms": alarmsAttribute()}
-	for _, group := range []map[string]schema.Attribute{sagemakerjob.NameAttributes("training job"), identityAttributes(), dataAttributes(), runAttributes(), settingsAttributes(), computedAttributes()} {
+	for _, group := range []map[string]schema.Attribute{sagemakerjob.InstanceAttributes(), sagemakerjob.NameAttributes("training job"), identityAttributes(), dataAttributes(), runAttributes(), settingsAttributes(), computedAttributes()} {
 		maps.Copy(attributes, group)
 	}
 	resp.Schema = schema.Schema{
@@ -211,29 +206,6 @@ func runAttributes() map[string]schema.Attribute {
 	replaceString := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	replaceInt := []planmodifier.Int64{int64planmodifier.RequiresReplace()}
 	return map[string]schema.Attribute{
-		"instance_type": schema.StringAttribute{
-			Required:            true,
-			MarkdownDescription: "Instance type, such as `ml.m5.xlarge`. Must match the provider's `allowed_instance_types` (SS-GOV-2).",
-			Validators:          []validator.String{stringvalidator.RegexMatches(validators.InstanceTypeRegexp, "must be a SageMaker instance type such as ml.m5.xlarge")},
-			PlanModifiers:       replaceString,
-		},
-		"instance_count": schema.Int64Attribute{
-			Optional:            true,
-			Computed:            true,
-			Default:             int64default.StaticInt64(DefaultInstanceCount),
-			MarkdownDescription: fmt.Sprintf("Number of instances. Default %d.", DefaultInstanceCount),
-			Validators:          []validator.Int64{int64validator.Between(1, MaxInstanceCount)},
-			PlanModifiers:       replaceInt,
-		},
-		"volume_size_gb": schema.Int64Attribute{
-			Optional: true,
-			Computed: true,
-			Default:  int64default.StaticInt64(DefaultVolumeSizeGB),
-			MarkdownDescription: fmt.Sprintf("Size of the ML storage volume of each instance, in GB. Default %d. Encrypted with "+
-				"`kms_key_arn`, except on instance types with local NVMe storage, whose storage is encrypted in hardware (SS-ENC-2).", DefaultVolumeSizeGB),
-			Validators:    []validator.Int64{int64validator.Between(1, MaxVolumeSizeGB)},
-			PlanModifiers: replaceInt,
-		},
 		"kms_key_arn": schema.StringAttribute{
 			Optional: true,
 			MarkdownDescription: "**Required** (a plan without it is refused with SS-KMS-1). Customer-managed KMS key, enabled and " +
