@@ -54,13 +54,40 @@ type Summary struct {
 	Name, ARN, Status string
 }
 
+// Pager is an SDK paginator of List…Jobs.
+type Pager[O any] interface {
+	HasMorePages() bool
+	NextPage(context.Context, ...func(*sagemaker.Options)) (*O, error)
+}
+
+// Summaries reads every page of p, each page's jobs by jobs.
+func Summaries[O any](ctx context.Context, p Pager[O], jobs func(*O) []Summary) ([]Summary, error) {
+	var out []Summary
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, jobs(page)...)
+	}
+	return out, nil
+}
+
 // Jobs is one SageMaker job type as the shared code sees it; D is its
 // Describe…JobOutput. Each resource fills in the calls that differ by type
 // (one SDK call each); everything around them is here, once.
 type Jobs[D any] struct {
-	Noun      string // "training job", in messages
-	OwnerTag  string // names, on every job the resource creates, the job it was created as
-	PrefixTag string // names, on a job whose name came from name_prefix, that prefix
+	Noun string // "training job", in messages
+	// OwnerTag names, on every job the resource creates, the job it was
+	// created as (tag-on-create, next to the creation token idem.TokenTag).
+	// A destroy removes it (Release): a job without it is never adopted
+	// again.
+	OwnerTag string
+	// PrefixTag names, on a job whose name was generated from name_prefix,
+	// that prefix: after a killed apply the next apply generates another
+	// name, and finds the running job of the killed one by this tag
+	// (Interrupted).
+	PrefixTag string
 	Tags      TagsAPI
 	// Describe sends one Describe…Job for name.
 	Describe func(ctx context.Context, name string) (*D, error)

@@ -40,15 +40,12 @@ func (r *processingJobResource) jobs() jobType { return jobsOf(r.sm()) }
 
 type jobType = sagemakerjob.Jobs[sagemaker.DescribeProcessingJobOutput]
 
-// ownerTagKey names, on every job this resource creates, the job it was
-// created as (tag-on-create, next to the creation token idem.TokenTag). A
-// destroy removes it (Release): a job without it is never adopted again.
-const ownerTagKey = "sagesafe:processing-job"
-
-// prefixTagKey names, on a job whose name was generated from name_prefix,
-// that prefix: after a killed apply the next apply generates another name,
-// and finds the running job of the killed one by this tag (Interrupted).
-const prefixTagKey = "sagesafe:processing-job-prefix"
+// The tags a create writes besides the token (sagemakerjob.Jobs' OwnerTag
+// and PrefixTag say what for).
+const (
+	ownerTagKey  = "sagesafe:processing-job"
+	prefixTagKey = "sagesafe:processing-job-prefix"
+)
 
 // jobsOf is the processing job type on api.
 func jobsOf(api sageMakerAPI) jobType {
@@ -62,17 +59,12 @@ func jobsOf(api sageMakerAPI) jobType {
 			if inProgress {
 				in.StatusEquals = smtypes.ProcessingJobStatusInProgress
 			}
-			var out []sagemakerjob.Summary
-			for p := sagemaker.NewListProcessingJobsPaginator(api, in); p.HasMorePages(); {
-				page, err := p.NextPage(ctx)
-				if err != nil {
-					return nil, err
-				}
+			return sagemakerjob.Summaries(ctx, sagemaker.NewListProcessingJobsPaginator(api, in), func(page *sagemaker.ListProcessingJobsOutput) (out []sagemakerjob.Summary) {
 				for _, s := range page.ProcessingJobSummaries {
 					out = append(out, sagemakerjob.Summary{Name: aws.ToString(s.ProcessingJobName), ARN: aws.ToString(s.ProcessingJobArn), Status: string(s.ProcessingJobStatus)})
 				}
-			}
-			return out, nil
+				return out
+			})
 		},
 		Stop: func(ctx context.Context, name string) error {
 			_, err := api.StopProcessingJob(ctx, &sagemaker.StopProcessingJobInput{ProcessingJobName: aws.String(name)})

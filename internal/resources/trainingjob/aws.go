@@ -40,15 +40,12 @@ func (r *trainingJobResource) jobs() jobType { return jobsOf(r.sm()) }
 
 type jobType = sagemakerjob.Jobs[sagemaker.DescribeTrainingJobOutput]
 
-// ownerTagKey names, on every job this resource creates, the job it was
-// created as (tag-on-create, next to the creation token idem.TokenTag). A
-// destroy removes it (Release): a job without it is never adopted again.
-const ownerTagKey = "sagesafe:training-job"
-
-// prefixTagKey names, on a job whose name was generated from name_prefix,
-// that prefix: after a killed apply the next apply generates another name,
-// and finds the running job of the killed one by this tag (Interrupted).
-const prefixTagKey = "sagesafe:training-job-prefix"
+// The tags a create writes besides the token (sagemakerjob.Jobs' OwnerTag
+// and PrefixTag say what for).
+const (
+	ownerTagKey  = "sagesafe:training-job"
+	prefixTagKey = "sagesafe:training-job-prefix"
+)
 
 // tokenPrivateKey is the private state key of the creation token.
 const tokenPrivateKey = "creation_token"
@@ -65,17 +62,12 @@ func jobsOf(api sageMakerAPI) jobType {
 			if inProgress {
 				in.StatusEquals = smtypes.TrainingJobStatusInProgress
 			}
-			var out []sagemakerjob.Summary
-			for p := sagemaker.NewListTrainingJobsPaginator(api, in); p.HasMorePages(); {
-				page, err := p.NextPage(ctx)
-				if err != nil {
-					return nil, err
-				}
+			return sagemakerjob.Summaries(ctx, sagemaker.NewListTrainingJobsPaginator(api, in), func(page *sagemaker.ListTrainingJobsOutput) (out []sagemakerjob.Summary) {
 				for _, s := range page.TrainingJobSummaries {
 					out = append(out, sagemakerjob.Summary{Name: aws.ToString(s.TrainingJobName), ARN: aws.ToString(s.TrainingJobArn), Status: string(s.TrainingJobStatus)})
 				}
-			}
-			return out, nil
+				return out
+			})
 		},
 		Stop: func(ctx context.Context, name string) error {
 			_, err := api.StopTrainingJob(ctx, &sagemaker.StopTrainingJobInput{TrainingJobName: aws.String(name)})
