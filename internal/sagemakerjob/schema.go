@@ -5,16 +5,21 @@ package sagemakerjob
 
 import (
 	"fmt"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
 )
 
@@ -53,5 +58,33 @@ func InstanceAttributes() map[string]schema.Attribute {
 			Validators:    []validator.Int64{int64validator.Between(1, MaxVolumeSizeGB)},
 			PlanModifiers: replaceInt,
 		},
+	}
+}
+
+// AlarmsAttribute is a job's alarms block: actions and the disk and memory
+// thresholds, plus the job type's own thresholds (more); def is its value
+// when it is not set.
+func AlarmsAttribute(def types.Object, more map[string]schema.Attribute) schema.SingleNestedAttribute {
+	attrs := map[string]schema.Attribute{
+		"actions": schema.ListAttribute{
+			ElementType: types.StringType,
+			Optional:    true,
+			MarkdownDescription: "SNS topic ARNs to notify. Default: the provider's `alarm_actions`. Alarms without actions are " +
+				"a warning, or an error with the provider's `require_alarm_actions` (SS-MON-2).",
+			Validators: []validator.List{listvalidator.SizeAtMost(5), listvalidator.ValueStringsAre(validators.ARN("sns"))},
+		},
+		"disk_percent": ThresholdAttribute(alarms.TrainingDisk, alarms.DefaultTrainingDiskPercent,
+			"Alarm when the disk utilisation of an instance exceeds this percentage for 5 minutes."),
+		"memory_percent": ThresholdAttribute(alarms.TrainingMemory, alarms.DefaultTrainingMemoryPercent,
+			"Alarm when the memory utilisation of an instance exceeds this percentage for 5 minutes."),
+	}
+	maps.Copy(attrs, more)
+	return schema.SingleNestedAttribute{
+		Optional: true,
+		Computed: true,
+		Default:  objectdefault.StaticValue(def),
+		MarkdownDescription: "Settings of the job's alarms (SS-MON-1/2). Updated in place. Without it the defaults apply " +
+			"and the provider's `alarm_actions` are notified. A threshold its metric can never cross is refused (SS-MON-1).",
+		Attributes: attrs,
 	}
 }

@@ -19,7 +19,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -269,25 +268,7 @@ func computedAttributes() map[string]schema.Attribute {
 
 // alarmsAttribute are the settings of the job's alarms.
 func alarmsAttribute() schema.SingleNestedAttribute {
-	return schema.SingleNestedAttribute{
-		Optional: true,
-		Computed: true,
-		Default:  objectdefault.StaticValue(defaultAlarms()),
-		MarkdownDescription: "Settings of the job's alarms (SS-MON-1/2). Updated in place. Without it the defaults apply " +
-			"and the provider's `alarm_actions` are notified.",
-		Attributes: map[string]schema.Attribute{
-			"actions": schema.ListAttribute{
-				ElementType:         types.StringType,
-				Optional:            true,
-				MarkdownDescription: "SNS topic ARNs to notify. Default: the provider's `alarm_actions` (SS-MON-2).",
-				Validators:          []validator.List{listvalidator.SizeAtMost(5), listvalidator.ValueStringsAre(validators.ARN("sns"))},
-			},
-			"disk_percent": thresholdAttribute(alarms.TrainingDisk, alarms.DefaultTrainingDiskPercent,
-				"Alarm when the disk utilisation of an instance exceeds this percentage for 5 minutes."),
-			"memory_percent": thresholdAttribute(alarms.TrainingMemory, alarms.DefaultTrainingMemoryPercent,
-				"Alarm when the memory utilisation of an instance exceeds this percentage for 5 minutes."),
-		},
-	}
+	return sagemakerjob.AlarmsAttribute(defaultAlarms(), nil)
 }
 
 // defaultAlarms is the alarms object when the attribute is not set.

@@ -20,7 +20,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -349,31 +348,14 @@ func computedAttributes() map[string]schema.Attribute {
 	}
 }
 
-// alarmsAttribute are the settings of the job's alarms.
+// alarmsAttribute are the settings of the job's alarms, with the GPU idle
+// threshold of training.
 func alarmsAttribute() schema.SingleNestedAttribute {
-	return schema.SingleNestedAttribute{
-		Optional: true,
-		Computed: true,
-		Default:  objectdefault.StaticValue(defaultAlarms()),
-		MarkdownDescription: "Settings of the job's alarms (SS-MON-1/2). Updated in place. Without it the defaults apply " +
-			"and the provider's `alarm_actions` are notified. A threshold its metric can never cross is refused (SS-MON-1).",
-		Attributes: map[string]schema.Attribute{
-			"actions": schema.ListAttribute{
-				ElementType: types.StringType,
-				Optional:    true,
-				MarkdownDescription: "SNS topic ARNs to notify. Default: the provider's `alarm_actions`. Alarms without actions are " +
-					"a warning, or an error with the provider's `require_alarm_actions` (SS-MON-2).",
-				Validators: []validator.List{listvalidator.SizeAtMost(5), listvalidator.ValueStringsAre(validators.ARN("sns"))},
-			},
-			"disk_percent": thresholdAttribute(alarms.TrainingDisk, alarms.DefaultTrainingDiskPercent,
-				"Alarm when the disk utilisation of an instance exceeds this percentage for 5 minutes."),
-			"memory_percent": thresholdAttribute(alarms.TrainingMemory, alarms.DefaultTrainingMemoryPercent,
-				"Alarm when the memory utilisation of an instance exceeds this percentage for 5 minutes."),
-			"gpu_idle_percent": thresholdAttribute(alarms.TrainingGPUIdle, alarms.DefaultTrainingGPUIdlePercent,
-				"GPU instance types only: alarm when the GPU utilisation of an instance stays below this percentage (per GPU) "+
-					"for 30 minutes. Idle accelerators are a cost spike."),
-		},
-	}
+	return sagemakerjob.AlarmsAttribute(defaultAlarms(), map[string]schema.Attribute{
+		"gpu_idle_percent": thresholdAttribute(alarms.TrainingGPUIdle, alarms.DefaultTrainingGPUIdlePercent,
+			"GPU instance types only: alarm when the GPU utilisation of an instance stays below this percentage (per GPU) "+
+				"for 30 minutes. Idle accelerators are a cost spike."),
+	})
 }
 
 // defaultAlarms is the alarms object when the attribute is not set: the
