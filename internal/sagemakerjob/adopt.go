@@ -240,3 +240,19 @@ func capitalized(s string) string {
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
 }
+
+// ListDiffs compares two lists in order (what: "input channel"): a
+// different length, else each element of want that same says differs from
+// got's, named by name.
+func ListDiffs[T any](what string, want, got []T, same func(want, got T) bool, name func(T) *string) []string {
+	if len(got) != len(want) {
+		return []string{fmt.Sprintf("it has %d %ss, the plan %d", len(got), what, len(want))}
+	}
+	var diffs []string
+	for i := range want {
+		if !same(want[i], got[i]) {
+			diffs = append(diffs, fmt.Sprintf("%s %d (%s) differs from the plan's", what, i, aws.ToString(name(want[i]))))
+		}
+	}
+	return diffs
+}

@@ -80,35 +80,17 @@ func clusterDiffs(want *smtypes.ProcessingClusterConfig, got *smtypes.Processing
 
 // inputDiffs compares the inputs, in order.
 func inputDiffs(want, got []smtypes.ProcessingInput) []string {
-	if len(got) != len(want) {
-		return []string{fmt.Sprintf("it has %d inputs, the plan %d", len(got), len(want))}
-	}
-	var diffs []string
-	for i := range want {
-		w, g := want[i], got[i]
-		same := aws.ToString(g.InputName) == aws.ToString(w.InputName) && g.S3Input != nil && g.DatasetDefinition == nil &&
+	return sagemakerjob.ListDiffs("input", want, got, func(w, g smtypes.ProcessingInput) bool {
+		return aws.ToString(g.InputName) == aws.ToString(w.InputName) && g.S3Input != nil && g.DatasetDefinition == nil &&
 			aws.ToString(g.S3Input.S3Uri) == aws.ToString(w.S3Input.S3Uri) && aws.ToString(g.S3Input.LocalPath) == aws.ToString(w.S3Input.LocalPath) &&
 			(g.S3Input.S3DataType == "" || g.S3Input.S3DataType == w.S3Input.S3DataType)
-		if !same {
-			diffs = append(diffs, fmt.Sprintf("input %d (%s) differs from the plan's", i, aws.ToString(w.InputName)))
-		}
-	}
-	return diffs
+	}, func(in smtypes.ProcessingInput) *string { return in.InputName })
 }
 
 // outputDiffs compares the outputs, in order.
 func outputDiffs(want, got []smtypes.ProcessingOutput) []string {
-	if len(got) != len(want) {
-		return []string{fmt.Sprintf("it has %d outputs, the plan %d", len(got), len(want))}
-	}
-	var diffs []string
-	for i := range want {
-		w, g := want[i], got[i]
-		same := aws.ToString(g.OutputName) == aws.ToString(w.OutputName) && g.S3Output != nil && g.FeatureStoreOutput == nil &&
+	return sagemakerjob.ListDiffs("output", want, got, func(w, g smtypes.ProcessingOutput) bool {
+		return aws.ToString(g.OutputName) == aws.ToString(w.OutputName) && g.S3Output != nil && g.FeatureStoreOutput == nil &&
 			aws.ToString(g.S3Output.S3Uri) == aws.ToString(w.S3Output.S3Uri) && aws.ToString(g.S3Output.LocalPath) == aws.ToString(w.S3Output.LocalPath)
-		if !same {
-			diffs = append(diffs, fmt.Sprintf("output %d (%s) differs from the plan's", i, aws.ToString(w.OutputName)))
-		}
-	}
-	return diffs
+	}, func(out smtypes.ProcessingOutput) *string { return out.OutputName })
 }

@@ -94,16 +94,7 @@ func stoppingDiffs(want, got *smtypes.StoppingCondition) []string {
 
 // channelDiffs compares the input channels, in order.
 func channelDiffs(want, got []smtypes.Channel) []string {
-	if len(got) != len(want) {
-		return []string{fmt.Sprintf("it has %d input channels, the plan %d", len(got), len(want))}
-	}
-	var diffs []string
-	for i := range want {
-		if !sameChannel(want[i], got[i]) {
-			diffs = append(diffs, fmt.Sprintf("input channel %d (%s) differs from the plan's", i, aws.ToString(want[i].ChannelName)))
-		}
-	}
-	return diffs
+	return sagemakerjob.ListDiffs("input channel", want, got, sameChannel, func(c smtypes.Channel) *string { return c.ChannelName })
 }
 
 func sameChannel(want, got smtypes.Channel) bool {
