@@ -111,8 +111,10 @@ func (j Jobs[D]) Create(ctx context.Context, name, prefix, token string, tags *[
 			}
 			how, aerr := j.CheckAdoption(Claim{Name: name, Tags: tags, Token: token, Created: j.CreationTime(job), Started: started, Diffs: diffs(job)})
 			if aerr != nil {
+				// Not a failed lookup: the job is someone else's. idem.Create
+				// then returns the ResourceInUse answer, wrapped below with why.
 				refusal = aerr
-				return "", false, nil
+				return "", false, nil //nolint:nilerr // the refusal is reported through refusal, see above
 			}
 			tflog.Warn(ctx, "adopting the "+j.Noun+" "+how, map[string]any{"name": name})
 			return j.ARN(job), true, nil
