@@ -12,8 +12,7 @@ import (
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 )
 
 // missingForCreate lists the inputs CreateProcessingJob needs that are not
@@ -47,8 +46,8 @@ func missingForCreate(in inputs) []string {
 func expandCreate(in inputs, name string, nvme bool, tags map[string]string) *sagemaker.CreateProcessingJobInput {
 	cluster := &smtypes.ProcessingClusterConfig{
 		InstanceType:   smtypes.ProcessingInstanceType(in.InstanceType.V),
-		InstanceCount:  aws.Int32(int32(orDefault(in.InstanceCount, DefaultInstanceCount))),
-		VolumeSizeInGB: aws.Int32(int32(orDefault(in.VolumeSizeGB, DefaultVolumeSizeGB))),
+		InstanceCount:  aws.Int32(int32(orDefault(in.InstanceCount, sagemakerjob.DefaultInstanceCount))),
+		VolumeSizeInGB: aws.Int32(int32(orDefault(in.VolumeSizeGB, sagemakerjob.DefaultVolumeSizeGB))),
 	}
 	if !nvme {
 		cluster.VolumeKmsKeyId = aws.String(in.KMSKey.V)
@@ -72,7 +71,7 @@ func expandCreate(in inputs, name string, nvme bool, tags map[string]string) *sa
 			},
 		},
 		StoppingCondition: &smtypes.ProcessingStoppingCondition{MaxRuntimeInSeconds: aws.Int32(int32(in.MaxRuntimeSeconds.V))},
-		Tags:              expandTags(tags),
+		Tags:              sagemakerjob.TagList(tags),
 	}
 	if in.Entrypoint.IsKnown() && len(in.Entrypoint.V) > 0 {
 		out.AppSpecification.ContainerEntrypoint = slices.Clone(in.Entrypoint.V)
@@ -121,11 +120,6 @@ func expandOutputs(locs []location) []smtypes.ProcessingOutput {
 	return out
 }
 
-// expandTags is the SageMaker tag list of tags, sorted by key.
-func expandTags(tags map[string]string) []smtypes.Tag {
-	return shared.TagList(tags, func(k, v *string) smtypes.Tag { return smtypes.Tag{Key: k, Value: v} })
-}
-
 // createTimeout is the default bound for waiting on a job: its own time
 // limit plus a margin for provisioning and upload.
 func createTimeout(in inputs) time.Duration {
@@ -157,14 +151,4 @@ func duplicateNames(in inputs) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// generateName is prefix + UTC time (YYYYMMDDhhmmss) + 4 random hex
-// characters: unique per account without coordination, sortable by time.
-func generateName(prefix string, now time.Time) (string, error) {
-	token, err := idem.NewToken()
-	if err != nil {
-		return "", err
-	}
-	return prefix + now.UTC().Format("20060102150405") + token[:4], nil
 }

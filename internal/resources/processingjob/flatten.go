@@ -108,7 +108,7 @@ func flattenTags(ctx context.Context, live, defaults map[string]string, prior ty
 	if !prior.IsNull() && !prior.IsUnknown() {
 		diags.Append(prior.ElementsAs(ctx, &own, false)...)
 	}
-	out := shared.OwnTags(withoutManagedTags(live), defaults)
+	out := shared.OwnTags(jobsOf(nil).WithoutManagedTags(live), defaults)
 	for k := range own {
 		if v, ok := live[k]; ok {
 			out[k] = v

@@ -156,7 +156,7 @@ func (r *processingJobResource) inspect(ctx context.Context, m model, job *sagem
 		return inspection{}, fmt.Errorf("decoding the state: %v", diags)
 	}
 	name := aws.ToString(job.ProcessingJobName)
-	liveTags, err := listTags(ctx, r.sm(), aws.ToString(job.ProcessingJobArn))
+	liveTags, err := r.jobs().ListTags(ctx, aws.ToString(job.ProcessingJobArn))
 	if err != nil {
 		return inspection{}, err
 	}

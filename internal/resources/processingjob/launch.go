@@ -58,20 +58,19 @@ func (r *processingJobResource) prepareCreate(ctx context.Context, plan model, d
 	return in, pre, true
 }
 
-// launch names and creates the job and returns its name and ARN; ok is
-// false when it was not created.
+// launch names the job and creates it, or takes up the running job an
+// interrupted apply of this resource started (sagemakerjob's Resume for a
+// generated name, its Create for a configured one); it returns the job's
+// name and ARN. ok is false when there is no job.
 func (r *processingJobResource) launch(ctx context.Context, plan model, in inputs, nvme bool, diags *diag.Diagnostics) (name, arn string, ok bool) {
-	name = plan.Name.ValueString()
-	if plan.Name.IsNull() || plan.Name.IsUnknown() {
-		prefix := plan.NamePrefix.ValueString()
-		if prefix == "" {
-			prefix = DefaultNamePrefix
-		}
-		var err error
-		if name, err = generateName(prefix, time.Now()); err != nil {
-			diags.AddError("Naming the processing job failed", err.Error())
-			return "", "", false
-		}
+	name, prefix := sagemakerjob.JobName(plan.Name, plan.NamePrefix, time.Now())
+	tags := mergedTags(r.data, in.Tags).V
+	request := func(n string) *sagemaker.CreateProcessingJobInput { return expandCreate(in, n, nvme, tags) }
+	resumed, arn, ok := r.jobs().Resume(ctx, prefix, func(n string, job *sagemaker.DescribeProcessingJobOutput) []string {
+		return jobDiffs(request(n), job)
+	}, diags)
+	if !ok || resumed != "" {
+		return resumed, arn, ok
 	}
 	token, err := idem.NewToken()
 	if err != nil {
@@ -79,12 +78,12 @@ func (r *processingJobResource) launch(ctx context.Context, plan model, in input
 		return "", "", false
 	}
 	tflog.Debug(ctx, "creating processing job", map[string]any{"name": name, "instance_type": in.InstanceType.V, "nvme": nvme})
-	arn, err = createJob(ctx, r.sm(), expandCreate(in, name, nvme, mergedTags(r.data, in.Tags).V), token)
+	arn, err = createJob(ctx, r.sm(), request(name), prefix, token)
 	if err != nil {
 		var inUse *smtypes.ResourceInUse
 		if errors.As(err, &inUse) {
 			diags.AddAttributeError(path.Root("name"), "Processing job name already used",
-				fmt.Sprintf("A processing job named %s already exists in this account and region and was not created by this apply, and SageMaker never allows a name twice, even after the job ended. "+
+				fmt.Sprintf("A processing job named %s already exists in this account and region and was not created by this resource, and SageMaker never allows a name twice, even after the job ended. "+
 					"Choose another name, or use name_prefix so that every job gets a new one.\n\n%v", name, err))
 			return "", "", false
 		}
@@ -117,9 +116,9 @@ func (r *processingJobResource) awaitCreated(ctx context.Context, plan *model, i
 	if wait {
 		timeout, d := plan.Timeouts.Create(ctx, createTimeout(in))
 		diags.Append(d...)
-		job, err = waitForEnd(ctx, r.sm(), name, timeout)
+		job, err = r.jobs().WaitForEnd(ctx, name, timeout)
 	} else {
-		job, err = readCreated(ctx, r.sm(), name)
+		job, err = r.jobs().ReadCreated(ctx, name)
 	}
 	if job != nil {
 		flattenStatus(plan, job)

@@ -62,6 +62,7 @@ func makeEnv(t *testing.T) env {
 type jobConfig struct {
 	env
 	name     string
+	prefix   string // name_prefix instead of name when set
 	key      string // default the env's key; "none" leaves it out
 	subnet   string // default the env's subnet; "none" leaves the vpc out
 	inputURI string // default s3://<bucket>/captured/
@@ -94,9 +95,13 @@ func (c jobConfig) hcl() string {
 	if tags == "" {
 		tags = `{ project = "tfacc" }`
 	}
+	name := fmt.Sprintf("name                = %q", c.name)
+	if c.prefix != "" {
+		name = fmt.Sprintf("name_prefix         = %q", c.prefix)
+	}
 	return acctest.ProviderConfig("") + fmt.Sprintf(`
 resource "sagesafe_processing_job" "test" {
-  name                = %[1]q
+  %[1]s
   role_arn            = %[2]q
   image               = %[3]q
   arguments           = ["--mode", "baseline"]
@@ -120,7 +125,7 @@ resource "sagesafe_processing_job" "test" {
   tags   = %[9]s
   %[10]s
 }
-`, c.name, c.role, c.image, key, input, c.bucket, vpc, topicARN, tags, c.extra)
+`, name, c.role, c.image, key, input, c.bucket, vpc, topicARN, tags, c.extra)
 }
 
 func describe(ctx context.Context, c *awsclient.Client, name string) (*sagemaker.DescribeProcessingJobOutput, error) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -166,5 +167,64 @@ func TestFlattenRoundTrip(t *testing.T) {
 	}
 	if !m.Tags.Equal(types.MapValueMust(types.StringType, map[string]attr.Value{"team": types.StringValue("ml")})) {
 		t.Errorf("tags %v (creation tags must not show)", m.Tags)
+	}
+}
+
+// echoed is the description of the job in asked for: every setting of the
+// request echoed, as SageMaker shows a job it made from it.
+func echoed(in *sagemaker.CreateProcessingJobInput) *sagemaker.DescribeProcessingJobOutput {
+	return &sagemaker.DescribeProcessingJobOutput{
+		ProcessingJobName: in.ProcessingJobName, ProcessingJobArn: aws.String("arn:aws:sagemaker:us-east-1:123456789012:processing-job/" + aws.ToString(in.ProcessingJobName)),
+		RoleArn: in.RoleArn, AppSpecification: in.AppSpecification, ProcessingResources: in.ProcessingResources,
+		ProcessingOutputConfig: in.ProcessingOutputConfig, ProcessingInputs: in.ProcessingInputs, NetworkConfig: in.NetworkConfig,
+		StoppingCondition: in.StoppingCondition, Environment: in.Environment,
+	}
+}
+
+// TestJobDiffsAuditsATakenUpJob: the job an interrupted apply left is taken
+// up only when it has every planned setting; a difference in any of them,
+// the data it reads and writes and the forced sandbox included, is named.
+func TestJobDiffsAuditsATakenUpJob(t *testing.T) {
+	in := expandCreate(testInputs(), "baseline-1", false, nil)
+	if d := jobDiffs(in, echoed(in)); len(d) != 0 {
+		t.Fatalf("the planned job differs from itself: %v", d)
+	}
+	changes := map[string]func(j *sagemaker.DescribeProcessingJobOutput){
+		"role": func(j *sagemaker.DescribeProcessingJobOutput) {
+			j.RoleArn = aws.String("arn:aws:iam::123456789012:role/admin")
+		},
+		"image": func(j *sagemaker.DescribeProcessingJobOutput) {
+			j.AppSpecification = &smtypes.AppSpecification{ImageUri: aws.String("evil")}
+		},
+		"input": func(j *sagemaker.DescribeProcessingJobOutput) {
+			j.ProcessingInputs = []smtypes.ProcessingInput{{InputName: aws.String("captured"), S3Input: &smtypes.ProcessingS3Input{
+				S3Uri: aws.String("s3://attacker/poison/"), LocalPath: aws.String("/opt/ml/processing/input")}}}
+		},
+		"output": func(j *sagemaker.DescribeProcessingJobOutput) {
+			j.ProcessingOutputConfig = &smtypes.ProcessingOutputConfig{KmsKeyId: in.ProcessingOutputConfig.KmsKeyId, Outputs: []smtypes.ProcessingOutput{{
+				OutputName: aws.String("baseline"), S3Output: &smtypes.ProcessingS3Output{S3Uri: aws.String("s3://attacker/x/"), LocalPath: aws.String("/opt/ml/processing/output")}}}}
+		},
+		"output key": func(j *sagemaker.DescribeProcessingJobOutput) {
+			j.ProcessingOutputConfig = &smtypes.ProcessingOutputConfig{Outputs: in.ProcessingOutputConfig.Outputs}
+		},
+		"no VPC": func(j *sagemaker.DescribeProcessingJobOutput) {
+			j.NetworkConfig = &smtypes.NetworkConfig{EnableNetworkIsolation: aws.Bool(true)}
+		},
+		"no volume key": func(j *sagemaker.DescribeProcessingJobOutput) {
+			j.ProcessingResources = &smtypes.ProcessingResources{ClusterConfig: &smtypes.ProcessingClusterConfig{InstanceType: in.ProcessingResources.ClusterConfig.InstanceType,
+				InstanceCount: in.ProcessingResources.ClusterConfig.InstanceCount, VolumeSizeInGB: in.ProcessingResources.ClusterConfig.VolumeSizeInGB}}
+		},
+		"runtime": func(j *sagemaker.DescribeProcessingJobOutput) { j.StoppingCondition = nil },
+		"environment": func(j *sagemaker.DescribeProcessingJobOutput) {
+			j.Environment = map[string]string{"EXFILTRATE_TO": "x"}
+		},
+		"empty answer": func(j *sagemaker.DescribeProcessingJobOutput) { *j = sagemaker.DescribeProcessingJobOutput{} },
+	}
+	for what, change := range changes {
+		j := echoed(expandCreate(testInputs(), "baseline-1", false, nil))
+		change(j)
+		if d := jobDiffs(in, j); len(d) == 0 {
+			t.Errorf("%s: a changed job passes the audit", what)
+		}
 	}
 }

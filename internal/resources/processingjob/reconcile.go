@@ -35,13 +35,13 @@ func (r *processingJobResource) restore(ctx context.Context, plan, state model, 
 		diags.AddAttributeError(path.Root("log_group_name"), "Restoring the shared log group "+LogGroupName+" failed", err.Error())
 		return nil, false
 	}
-	job, err := findJob(ctx, r.sm(), name)
+	job, err := r.jobs().Find(ctx, name)
 	if err != nil {
 		diags.AddError("Reading processing job "+name+" failed", err.Error())
 		return nil, false
 	}
 	tags := mergedTags(r.data, in.Tags).V
-	removed, err := syncTags(ctx, r.sm(), aws.ToString(job.ProcessingJobArn), tags)
+	removed, err := r.jobs().SyncTags(ctx, aws.ToString(job.ProcessingJobArn), tags)
 	if err != nil {
 		diags.AddError("Tagging processing job "+name+" failed", err.Error())
 		return nil, false

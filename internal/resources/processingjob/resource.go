@@ -14,13 +14,13 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
@@ -159,8 +159,8 @@ func (r *processingJobResource) Read(ctx context.Context, req resource.ReadReque
 		return
 	}
 	name := state.Name.ValueString()
-	job, err := findJob(ctx, r.sm(), name)
-	if errors.Is(err, errNotFound) {
+	job, err := r.jobs().Find(ctx, name)
+	if errors.Is(err, sagemakerjob.ErrNotFound) {
 		tflog.Warn(ctx, "processing job not found, removing it from state", map[string]any{"name": name})
 		resp.State.RemoveResource(ctx)
 		return
@@ -169,7 +169,7 @@ func (r *processingJobResource) Read(ctx context.Context, req resource.ReadReque
 		resp.Diagnostics.AddError("Reading processing job "+name+" failed", err.Error())
 		return
 	}
-	tags, err := listTags(ctx, r.sm(), aws.ToString(job.ProcessingJobArn))
+	tags, err := r.jobs().ListTags(ctx, aws.ToString(job.ProcessingJobArn))
 	if err != nil {
 		resp.Diagnostics.AddError("Reading the tags of processing job "+name+" failed", err.Error())
 		return
@@ -208,8 +208,8 @@ func (r *processingJobResource) Update(ctx context.Context, req resource.UpdateR
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// Delete stops a running job and waits until it has stopped, then deletes
-// its alarms. SageMaker keeps the job record: processing jobs cannot be
+// Delete stops a running job and waits until it has stopped, removes its
+// owner tag (Release), then deletes its alarms. SageMaker keeps the job record: processing jobs cannot be
 // deleted. The shared log group is never deleted.
 func (r *processingJobResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state model
@@ -218,26 +218,10 @@ func (r *processingJobResource) Delete(ctx context.Context, req resource.DeleteR
 		return
 	}
 	name := state.Name.ValueString()
-	job, err := findJob(ctx, r.sm(), name)
-	switch {
-	case errors.Is(err, errNotFound):
-	case err != nil:
-		resp.Diagnostics.AddError("Reading processing job "+name+" failed", err.Error())
+	timeout, d := state.Timeouts.Delete(ctx, DefaultDeleteTimeout)
+	resp.Diagnostics.Append(d...)
+	if !r.jobs().Retire(ctx, name, timeout, &resp.Diagnostics) {
 		return
-	case !ended(job.ProcessingJobStatus):
-		if job.ProcessingJobStatus == smtypes.ProcessingJobStatusInProgress {
-			tflog.Info(ctx, "stopping processing job before removing it", map[string]any{"name": name})
-			if err := stopJob(ctx, r.sm(), name); err != nil {
-				resp.Diagnostics.AddError("Stopping processing job "+name+" failed", err.Error())
-				return
-			}
-		}
-		timeout, d := state.Timeouts.Delete(ctx, DefaultDeleteTimeout)
-		resp.Diagnostics.Append(d...)
-		if _, err := waitForEnd(ctx, r.sm(), name, timeout); err != nil {
-			resp.Diagnostics.AddError("Waiting for processing job "+name+" to stop failed", err.Error())
-			return
-		}
 	}
 	if err := alarms.Delete(ctx, r.data.AWS.CloudWatch, alarmsToDelete(state)); err != nil {
 		resp.Diagnostics.AddError("Deleting the alarms of processing job "+name+" failed", err.Error())

@@ -13,15 +13,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -30,7 +27,7 @@ import (
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/schemautil"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
 )
@@ -42,18 +39,8 @@ const (
 	// region writes to; it is shared, so it is adopted and never deleted.
 	LogGroupName = "/aws/sagemaker/ProcessingJobs"
 
-	DefaultNamePrefix    = "sagesafe-"
-	DefaultInstanceCount = 1
-	DefaultVolumeSizeGB  = 30
-
-	MaxNameLength    = 63
-	nameSuffixLength = 18 // "20060102150405" + 4 random characters
-	MaxPrefixLength  = MaxNameLength - nameSuffixLength
-
-	MaxInstanceCount = 100
-	MaxVolumeSizeGB  = 16384
-	MaxRuntimeLimit  = 777600 // 9 days, SageMaker's own limit for processing
-	MaxLocations     = 10
+	MaxRuntimeLimit = 777600 // 9 days, SageMaker's own limit for processing
+	MaxLocations    = 10
 
 	// LocalPathPrefix is where a processing container finds its inputs and
 	// leaves its outputs.
@@ -67,18 +54,15 @@ const (
 )
 
 var (
-	// jobNameRegexp is SageMaker's ProcessingJobName pattern.
-	jobNameRegexp    = regexp.MustCompile(`^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`)
-	namePrefixRegexp = regexp.MustCompile(`^[a-zA-Z0-9](-*[a-zA-Z0-9])*-*$`)
-	locationRegexp   = regexp.MustCompile(`^[A-Za-z0-9\.\-_]+$`)
-	localPathRegexp  = regexp.MustCompile(`^` + regexp.QuoteMeta(LocalPathPrefix) + `[^\s]*$`)
-	envKeyRegexp     = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]{0,255}$`)
+	locationRegexp  = regexp.MustCompile(`^[A-Za-z0-9\.\-_]+$`)
+	localPathRegexp = regexp.MustCompile(`^` + regexp.QuoteMeta(LocalPathPrefix) + `[^\s]*$`)
+	envKeyRegexp    = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]{0,255}$`)
 )
 
 // Schema is the resource's schema.
 func (r *processingJobResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	attributes := map[string]schema.Attribute{"vpc": vpcAttribute(), "alarms": alarmsAttribute()}
-	for _, group := range []map[string]schema.Attribute{identityAttributes(), dataAttributes(), runAttributes(), computedAttributes()} {
+	for _, group := range []map[string]schema.Attribute{sagemakerjob.InstanceAttributes(), sagemakerjob.NameAttributes("processing job"), identityAttributes(), dataAttributes(), runAttributes(), computedAttributes()} {
 		maps.Copy(attributes, group)
 	}
 	resp.Schema = schema.Schema{
@@ -110,37 +94,14 @@ var resourceDescription = "A SageMaker processing job (baselining, feature engin
 	"Processing jobs are immutable and their names can never be reused, so every change to an input creates a new job under a " +
 	"new name (use `name_prefix`, the default); `tags`, `alarms`, `wait_for_completion` and `timeouts` change in place. A job " +
 	"that `Failed` is replaced by the next apply. Destroying a running job stops it and waits until it is `Stopped`; SageMaker " +
-	"keeps the job record. Every job is created with the tags `" + idem.TokenTag + "` (a random creation token) and `" +
-	ownerTagKey + " = <name>`: a retried CreateProcessingJob whose first answer was lost finds its job by the token instead " +
-	"of failing on its own name; any other job of the configured name is refused."
+	"keeps the job record.\n\n" +
+	sagemakerjob.TakeUpDescription(ownerTagKey, prefixTagKey, "role, image, entrypoint, arguments, inputs, outputs, environment, instances, keys, network, runtime")
 
-// identityAttributes are the job's name, role and container.
+// identityAttributes are the job's role and container.
 func identityAttributes() map[string]schema.Attribute {
 	replaceString := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	replaceList := []planmodifier.List{listplanmodifier.RequiresReplace()}
 	return map[string]schema.Attribute{
-		"name": schema.StringAttribute{
-			Optional: true,
-			Computed: true,
-			MarkdownDescription: "Job name. A processing job name can never be used twice in an account and region, so prefer " +
-				"`name_prefix`. Conflicts with `name_prefix`.",
-			Validators: []validator.String{
-				stringvalidator.RegexMatches(jobNameRegexp, "must be 1-63 letters, digits and hyphens, starting and ending with a letter or digit"),
-				stringvalidator.ConflictsWith(path.MatchRoot("name_prefix")),
-			},
-			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplace()},
-		},
-		"name_prefix": schema.StringAttribute{
-			Optional: true,
-			MarkdownDescription: fmt.Sprintf("Prefix of a generated name: the prefix, the UTC creation time (`YYYYMMDDhhmmss`) "+
-				"and 4 random characters. At most %d characters. When neither `name` nor `name_prefix` is set, the prefix is `%s`.",
-				MaxPrefixLength, DefaultNamePrefix),
-			Validators: []validator.String{
-				stringvalidator.LengthBetween(1, MaxPrefixLength),
-				stringvalidator.RegexMatches(namePrefixRegexp, "must start with a letter or digit and contain only letters, digits and hyphens"),
-			},
-			PlanModifiers: replaceString,
-		},
 		"role_arn": schema.StringAttribute{
 			Required: true,
 			MarkdownDescription: "Execution role the job runs as: trusted only by `sagemaker.amazonaws.com` with confused-deputy " +
@@ -231,29 +192,6 @@ func runAttributes() map[string]schema.Attribute {
 	replaceString := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	replaceInt := []planmodifier.Int64{int64planmodifier.RequiresReplace()}
 	return map[string]schema.Attribute{
-		"instance_type": schema.StringAttribute{
-			Required:            true,
-			MarkdownDescription: "Instance type, such as `ml.m5.xlarge`. Must match the provider's `allowed_instance_types` (SS-GOV-2).",
-			Validators:          []validator.String{stringvalidator.RegexMatches(validators.InstanceTypeRegexp, "must be a SageMaker instance type such as ml.m5.xlarge")},
-			PlanModifiers:       replaceString,
-		},
-		"instance_count": schema.Int64Attribute{
-			Optional:            true,
-			Computed:            true,
-			Default:             int64default.StaticInt64(DefaultInstanceCount),
-			MarkdownDescription: fmt.Sprintf("Number of instances. Default %d.", DefaultInstanceCount),
-			Validators:          []validator.Int64{int64validator.Between(1, MaxInstanceCount)},
-			PlanModifiers:       replaceInt,
-		},
-		"volume_size_gb": schema.Int64Attribute{
-			Optional: true,
-			Computed: true,
-			Default:  int64default.StaticInt64(DefaultVolumeSizeGB),
-			MarkdownDescription: fmt.Sprintf("Size of the ML storage volume of each instance, in GB. Default %d. Encrypted with "+
-				"`kms_key_arn`, except on instance types with local NVMe storage (SS-ENC-2).", DefaultVolumeSizeGB),
-			Validators:    []validator.Int64{int64validator.Between(1, MaxVolumeSizeGB)},
-			PlanModifiers: replaceInt,
-		},
 		"kms_key_arn": schema.StringAttribute{
 			Optional: true,
 			MarkdownDescription: "**Required** (a plan without it is refused with SS-KMS-1). Customer-managed KMS key, enabled and " +
@@ -330,25 +268,7 @@ func computedAttributes() map[string]schema.Attribute {
 
 // alarmsAttribute are the settings of the job's alarms.
 func alarmsAttribute() schema.SingleNestedAttribute {
-	return schema.SingleNestedAttribute{
-		Optional: true,
-		Computed: true,
-		Default:  objectdefault.StaticValue(defaultAlarms()),
-		MarkdownDescription: "Settings of the job's alarms (SS-MON-1/2). Updated in place. Without it the defaults apply " +
-			"and the provider's `alarm_actions` are notified.",
-		Attributes: map[string]schema.Attribute{
-			"actions": schema.ListAttribute{
-				ElementType:         types.StringType,
-				Optional:            true,
-				MarkdownDescription: "SNS topic ARNs to notify. Default: the provider's `alarm_actions` (SS-MON-2).",
-				Validators:          []validator.List{listvalidator.SizeAtMost(5), listvalidator.ValueStringsAre(validators.ARN("sns"))},
-			},
-			"disk_percent": thresholdAttribute(alarms.TrainingDisk, alarms.DefaultTrainingDiskPercent,
-				"Alarm when the disk utilisation of an instance exceeds this percentage for 5 minutes."),
-			"memory_percent": thresholdAttribute(alarms.TrainingMemory, alarms.DefaultTrainingMemoryPercent,
-				"Alarm when the memory utilisation of an instance exceeds this percentage for 5 minutes."),
-		},
-	}
+	return sagemakerjob.AlarmsAttribute(defaultAlarms(), nil)
 }
 
 // defaultAlarms is the alarms object when the attribute is not set.

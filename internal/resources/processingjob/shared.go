@@ -18,7 +18,6 @@ var (
 	optString          = sagemakerjob.OptString
 	optInt             = sagemakerjob.OptInt
 	vpcAttribute       = sagemakerjob.VPCAttribute
-	thresholdAttribute = sagemakerjob.ThresholdAttribute
 )
 
 // tagAlarms gives the alarms the job's tags.

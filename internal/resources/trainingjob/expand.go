@@ -3,11 +3,8 @@
 package trainingjob
 
 import (
-	"crypto/rand"
 	"fmt"
 	"maps"
-	"math/big"
-	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,23 +12,8 @@ import (
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 )
-
-// generateName is prefix + UTC time (YYYYMMDDhhmmss) + 4 random characters:
-// unique per account without coordination, and sortable by creation time.
-func generateName(prefix string, now time.Time) string {
-	const chars = "abcdefghijklmnopqrstuvwxyz0123456789"
-	suffix := make([]byte, 4)
-	for i := range suffix {
-		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(chars))))
-		if err != nil {
-			n = big.NewInt(int64(now.Nanosecond()+i) % int64(len(chars)))
-		}
-		suffix[i] = chars[n.Int64()]
-	}
-	return prefix + now.UTC().Format("20060102150405") + string(suffix)
-}
 
 // missingForCreate lists the inputs CreateTrainingJob needs that are not
 // known: the plan-time checks refuse a missing one, so this only reports
@@ -76,8 +58,8 @@ func expandCreate(in inputs, name string, nvme bool, tags map[string]string) *sa
 		},
 		ResourceConfig: &smtypes.ResourceConfig{
 			InstanceType:   smtypes.TrainingInstanceType(in.InstanceType.V),
-			InstanceCount:  aws.Int32(int32(orDefault(in.InstanceCount, DefaultInstanceCount))),
-			VolumeSizeInGB: aws.Int32(int32(orDefault(in.VolumeSizeGB, DefaultVolumeSizeGB))),
+			InstanceCount:  aws.Int32(int32(orDefault(in.InstanceCount, sagemakerjob.DefaultInstanceCount))),
+			VolumeSizeInGB: aws.Int32(int32(orDefault(in.VolumeSizeGB, sagemakerjob.DefaultVolumeSizeGB))),
 		},
 		VpcConfig: &smtypes.VpcConfig{
 			Subnets:          append([]string(nil), in.SubnetIDs.V...),
@@ -89,7 +71,7 @@ func expandCreate(in inputs, name string, nvme bool, tags map[string]string) *sa
 		EnableNetworkIsolation:                aws.Bool(true),
 		EnableInterContainerTrafficEncryption: aws.Bool(true),
 		EnableManagedSpotTraining:             aws.Bool(in.UseSpot.IsKnown() && in.UseSpot.V),
-		Tags:                                  expandTags(tags),
+		Tags:                                  sagemakerjob.TagList(tags),
 	}
 	if !nvme {
 		out.ResourceConfig.VolumeKmsKeyId = aws.String(in.KMSKey.V)
@@ -130,29 +112,6 @@ func expandChannels(channels []channelInput) []smtypes.Channel {
 		out = append(out, ch)
 	}
 	return out
-}
-
-// expandTags is the SageMaker tag list of tags, sorted by key.
-func expandTags(tags map[string]string) []smtypes.Tag {
-	return shared.TagList(tags, func(k, v *string) smtypes.Tag { return smtypes.Tag{Key: k, Value: v} })
-}
-
-// tagChanges returns the tags to set and the keys to remove to go from old
-// to new.
-func tagChanges(old, new map[string]string) (set map[string]string, remove []string) {
-	set = map[string]string{}
-	for k, v := range new {
-		if ov, ok := old[k]; !ok || ov != v {
-			set[k] = v
-		}
-	}
-	for k := range old {
-		if _, ok := new[k]; !ok {
-			remove = append(remove, k)
-		}
-	}
-	slices.Sort(remove)
-	return set, remove
 }
 
 // createTimeout is the default bound for waiting on a job: its own time

@@ -4,7 +4,6 @@ package trainingjob
 
 import (
 	"context"
-	"maps"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -12,8 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 // flattenStatus writes the job's computed status attributes into m.
@@ -164,7 +161,7 @@ func flattenTags(ctx context.Context, live, defaults map[string]string, prior ty
 		diags.Append(prior.ElementsAs(ctx, &own, false)...)
 	}
 	out := map[string]string{}
-	for k, v := range withoutManagedTags(live) {
+	for k, v := range jobsOf(nil).WithoutManagedTags(live) {
 		if dv, isDefault := defaults[k]; isDefault && dv == v {
 			if _, mine := own[k]; !mine {
 				continue
@@ -178,14 +175,4 @@ func flattenTags(ctx context.Context, live, defaults map[string]string, prior ty
 	m, d := types.MapValueFrom(ctx, types.StringType, out)
 	diags.Append(d...)
 	return m
-}
-
-// withoutManagedTags drops the tags AWS manages itself (aws:*), which can be
-// neither set nor removed, and the creation token and owner tag sagesafe
-// wrote at create (idem.TokenTag, ownerTagKey): none is one of the
-// resource's tags.
-func withoutManagedTags(m map[string]string) map[string]string {
-	out := maps.Clone(m)
-	maps.DeleteFunc(out, func(k, _ string) bool { return shared.IsAWSTag(k) || creationTag(k) })
-	return out
 }

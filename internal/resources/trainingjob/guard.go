@@ -74,7 +74,7 @@ func (r *trainingJobResource) inspect(ctx context.Context, m model, job *sagemak
 		return inspection{}, fmt.Errorf("decoding the state: %v", diags)
 	}
 	name := aws.ToString(job.TrainingJobName)
-	liveTags, err := listTags(ctx, r.sm(), aws.ToString(job.TrainingJobArn))
+	liveTags, err := r.jobs().ListTags(ctx, aws.ToString(job.TrainingJobArn))
 	if err != nil {
 		return inspection{}, err
 	}

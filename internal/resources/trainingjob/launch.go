@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -58,19 +57,6 @@ func (r *trainingJobResource) prepareCreate(ctx context.Context, plan model, dia
 	return in, pre, true
 }
 
-// jobName is the configured name, else one generated from name_prefix
-// (prefix is then that prefix, else "").
-func jobName(plan model, now time.Time) (name, prefix string) {
-	if !plan.Name.IsNull() && !plan.Name.IsUnknown() {
-		return plan.Name.ValueString(), ""
-	}
-	prefix = plan.NamePrefix.ValueString()
-	if prefix == "" {
-		prefix = DefaultNamePrefix
-	}
-	return generateName(prefix, now), prefix
-}
-
 // launch creates the job and returns its ARN; ok is false when it was not
 // created.
 // token is the job's creation token (see createJob).
@@ -91,24 +77,12 @@ func (r *trainingJobResource) launch(ctx context.Context, in inputs, name, prefi
 }
 
 // resume returns the running job an interrupted apply of this resource
-// started (see interruptedJob), when the name comes from name_prefix; ok is
-// false when the lookup failed.
+// started, when the name comes from name_prefix (see sagemakerjob's
+// Resume); ok is false when the lookup failed.
 func (r *trainingJobResource) resume(ctx context.Context, in inputs, prefix string, nvme bool, tags map[string]string, diags *diag.Diagnostics) (name, arn string, ok bool) {
-	if prefix == "" {
-		return "", "", true
-	}
-	name, arn, err := interruptedJob(ctx, r.sm(), prefix, func(n string) *sagemaker.CreateTrainingJobInput { return expandCreate(in, n, nvme, tags) })
-	if err != nil {
-		diags.AddError("Creating the training job failed", err.Error())
-		return "", "", false
-	}
-	if name != "" {
-		tflog.Warn(ctx, "adopting the running training job an interrupted apply started", map[string]any{"name": name})
-		diags.AddWarning("Training job "+name+" adopted",
-			"An earlier apply of this resource started training job "+name+" and was interrupted before Terraform recorded it. "+
-				"The job carries the tags sagesafe writes and exactly the planned settings, so sagesafe records it instead of starting a second one.")
-	}
-	return name, arn, true
+	return r.jobs().Resume(ctx, prefix, func(n string, job *sagemaker.DescribeTrainingJobOutput) []string {
+		return jobDiffs(expandCreate(in, n, nvme, tags), job)
+	}, diags)
 }
 
 // recordLaunched fills in what is known of a job just launched, so that it
@@ -135,7 +109,7 @@ func recordLaunched(plan *model, name, arn string) {
 // training again. The state keeps what recordLaunched wrote, and the next
 // refresh reads the job.
 func (r *trainingJobResource) awaitCreated(ctx context.Context, plan *model, in inputs, name string, state *tfsdk.State, diags *diag.Diagnostics) (*sagemaker.DescribeTrainingJobOutput, bool) {
-	job, err := readCreated(ctx, r.sm(), name)
+	job, err := r.jobs().ReadCreated(ctx, name)
 	if err != nil {
 		diags.AddWarning("Reading training job "+name+" after creation failed",
 			err.Error()+"\nThe job was created and is recorded in state; the next refresh reads it.")
@@ -144,7 +118,7 @@ func (r *trainingJobResource) awaitCreated(ctx context.Context, plan *model, in 
 	if plan.WaitForCompletion.ValueBool() {
 		timeout, d := plan.Timeouts.Create(ctx, createTimeout(in))
 		diags.Append(d...)
-		job, err = waitForEnd(ctx, r.sm(), name, timeout)
+		job, err = r.jobs().WaitForEnd(ctx, name, timeout)
 		if err != nil && job != nil {
 			flattenStatus(plan, job)
 			diags.Append(state.Set(ctx, plan)...)

@@ -7,36 +7,21 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 )
 
-// syncTags makes the job's tags (AWS's own aside) tags, and returns the
-// keys it removed. ok is false when a call failed.
+// syncTags makes the job's tags (AWS's own and the creation tags aside)
+// tags, and returns the keys it removed. ok is false when a call failed.
 func (r *trainingJobResource) syncTags(ctx context.Context, name, arn string, tags map[string]string, diags *diag.Diagnostics) (removed []string, ok bool) {
-	live, err := listTags(ctx, r.sm(), arn)
+	removed, err := r.jobs().SyncTags(ctx, arn, tags)
 	if err != nil {
-		diags.AddError("Reading the tags of training job "+name+" failed", err.Error())
+		diags.AddError("Tagging training job "+name+" failed", err.Error())
 		return nil, false
 	}
-	set, remove := tagChanges(withoutManagedTags(live), tags)
-	if len(remove) > 0 {
-		if _, err := r.sm().DeleteTags(ctx, &sagemaker.DeleteTagsInput{ResourceArn: aws.String(arn), TagKeys: remove}); err != nil {
-			diags.AddError("Removing tags from training job "+name+" failed", err.Error())
-			return nil, false
-		}
-	}
-	if len(set) > 0 {
-		if _, err := r.sm().AddTags(ctx, &sagemaker.AddTagsInput{ResourceArn: aws.String(arn), Tags: expandTags(set)}); err != nil {
-			diags.AddError("Tagging training job "+name+" failed", err.Error())
-			return nil, false
-		}
-	}
-	return remove, true
+	return removed, true
 }
 
 // syncAlarms puts the job's alarms as planned, deletes those of state it no

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -24,6 +23,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 )
 
 var (
@@ -141,7 +141,7 @@ func (r *trainingJobResource) Create(ctx context.Context, req resource.CreateReq
 	if !ok {
 		return
 	}
-	name, prefix := jobName(plan, time.Now())
+	name, prefix := sagemakerjob.JobName(plan.Name, plan.NamePrefix, time.Now())
 	tags := mergedTags(r.data, in.Tags).V
 	resumed, arn, ok := r.resume(ctx, in, prefix, pre.NVMe(), tags, &resp.Diagnostics)
 	if !ok {
@@ -194,8 +194,8 @@ func (r *trainingJobResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	name := state.Name.ValueString()
-	job, err := findJob(ctx, r.sm(), name)
-	if errors.Is(err, errNotFound) {
+	job, err := r.jobs().Find(ctx, name)
+	if errors.Is(err, sagemakerjob.ErrNotFound) {
 		tflog.Warn(ctx, "training job not found, removing it from state", map[string]any{"name": name})
 		resp.State.RemoveResource(ctx)
 		return
@@ -207,7 +207,7 @@ func (r *trainingJobResource) Read(ctx context.Context, req resource.ReadRequest
 	if state.Alarms.IsNull() || state.Alarms.IsUnknown() { // import
 		state.Alarms = r.importAlarmSettings(ctx, job, &resp.Diagnostics)
 	}
-	tags, err := listTags(ctx, r.sm(), aws.ToString(job.TrainingJobArn))
+	tags, err := r.jobs().ListTags(ctx, aws.ToString(job.TrainingJobArn))
 	if err != nil {
 		resp.Diagnostics.AddError("Reading the tags of training job "+name+" failed", err.Error())
 		return
@@ -252,7 +252,7 @@ func (r *trainingJobResource) Update(ctx context.Context, req resource.UpdateReq
 		resp.Diagnostics.AddAttributeError(path.Root("log_group_name"), "Restoring the shared log group "+LogGroupName+" failed", err.Error())
 		return
 	}
-	job, err := findJob(ctx, r.sm(), name)
+	job, err := r.jobs().Find(ctx, name)
 	if err != nil {
 		resp.Diagnostics.AddError("Reading training job "+name+" failed", err.Error())
 		return
@@ -283,7 +283,7 @@ func (r *trainingJobResource) Update(ctx context.Context, req resource.UpdateReq
 }
 
 // Delete stops a running job and waits until it has stopped, removes its
-// owner tag (releaseJob), then deletes its alarms. SageMaker keeps the job record: training jobs cannot be
+// owner tag (Release), then deletes its alarms. SageMaker keeps the job record: training jobs cannot be
 // deleted. The shared log group is never deleted.
 func (r *trainingJobResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state model
@@ -292,34 +292,10 @@ func (r *trainingJobResource) Delete(ctx context.Context, req resource.DeleteReq
 		return
 	}
 	name := state.Name.ValueString()
-	job, err := findJob(ctx, r.sm(), name)
-	switch {
-	case errors.Is(err, errNotFound):
-	case err != nil:
-		resp.Diagnostics.AddError("Reading training job "+name+" failed", err.Error())
+	timeout, d := state.Timeouts.Delete(ctx, DefaultDeleteTimeout)
+	resp.Diagnostics.Append(d...)
+	if !r.jobs().Retire(ctx, name, timeout, &resp.Diagnostics) {
 		return
-	case !ended(job.TrainingJobStatus):
-		if job.TrainingJobStatus == smtypes.TrainingJobStatusInProgress {
-			tflog.Info(ctx, "stopping training job before removing it", map[string]any{"name": name})
-			if err := stopJob(ctx, r.sm(), name); err != nil {
-				resp.Diagnostics.AddError("Stopping training job "+name+" failed", err.Error())
-				return
-			}
-		}
-		deleteTimeout, d := state.Timeouts.Delete(ctx, DefaultDeleteTimeout)
-		resp.Diagnostics.Append(d...)
-		if _, err := waitForEnd(ctx, r.sm(), name, deleteTimeout); err != nil {
-			resp.Diagnostics.AddError("Waiting for training job "+name+" to stop failed", err.Error())
-			return
-		}
-	}
-	if job != nil {
-		// The job record stays; without its owner tag no later apply of a
-		// configuration with this name adopts it (see checkAdoption).
-		if err := releaseJob(ctx, r.sm(), aws.ToString(job.TrainingJobArn)); err != nil {
-			resp.Diagnostics.AddError("Releasing training job "+name+" failed", err.Error())
-			return
-		}
 	}
 	if err := alarms.Delete(ctx, r.data.AWS.CloudWatch, alarmsToDelete(state)); err != nil {
 		resp.Diagnostics.AddError("Deleting the alarms of training job "+name+" failed", err.Error())

@@ -13,16 +13,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -31,7 +28,7 @@ import (
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/schemautil"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
@@ -44,20 +41,9 @@ const (
 	// region writes to; it is shared, so it is adopted and never deleted.
 	LogGroupName = "/aws/sagemaker/TrainingJobs"
 
-	DefaultNamePrefix    = "sagesafe-"
-	DefaultInstanceCount = 1
-	DefaultVolumeSizeGB  = 30
-	DefaultInputMode     = "File"
-	DefaultDistribution  = "FullyReplicated"
+	DefaultInputMode    = "File"
+	DefaultDistribution = "FullyReplicated"
 
-	MaxNameLength = 63
-	// nameSuffixLength is the length of the timestamp and random suffix
-	// appended to name_prefix ("20060102150405" + 4 characters).
-	nameSuffixLength = 18
-	MaxPrefixLength  = MaxNameLength - nameSuffixLength
-
-	MaxInstanceCount = 100
-	MaxVolumeSizeGB  = 16384
 	// MaxRuntimeLimit is SageMaker's own limit (28 days); the provider's
 	// guardrails usually allow much less (SS-GOV-3).
 	MaxRuntimeLimit = 2419200
@@ -76,12 +62,9 @@ var (
 	inputModes    = []string{"File", "Pipe", "FastFile"}
 	distributions = []string{"FullyReplicated", "ShardedByS3Key"}
 
-	// jobNameRegexp is SageMaker's TrainingJobName pattern.
-	jobNameRegexp    = regexp.MustCompile(`^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`)
-	namePrefixRegexp = regexp.MustCompile(`^[a-zA-Z0-9](-*[a-zA-Z0-9])*-*$`)
-	channelRegexp    = regexp.MustCompile(`^[A-Za-z0-9\.\-_]+$`)
-	hyperKeyRegexp   = regexp.MustCompile(`^.{1,256}$`)
-	envKeyRegexp     = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]{0,511}$`)
+	channelRegexp  = regexp.MustCompile(`^[A-Za-z0-9\.\-_]+$`)
+	hyperKeyRegexp = regexp.MustCompile(`^.{1,256}$`)
+	envKeyRegexp   = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]{0,511}$`)
 )
 
 // immutableAttributes are the inputs of the job: SageMaker cannot change a
@@ -96,7 +79,7 @@ var immutableAttributes = []string{
 // function each.
 func (r *trainingJobResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	attributes := map[string]schema.Attribute{"vpc": vpcAttribute(), "alarms": alarmsAttribute()}
-	for _, group := range []map[string]schema.Attribute{identityAttributes(), dataAttributes(), runAttributes(), settingsAttributes(), computedAttributes()} {
+	for _, group := range []map[string]schema.Attribute{sagemakerjob.InstanceAttributes(), sagemakerjob.NameAttributes("training job"), identityAttributes(), dataAttributes(), runAttributes(), settingsAttributes(), computedAttributes()} {
 		maps.Copy(attributes, group)
 	}
 	resp.Schema = schema.Schema{
@@ -133,42 +116,12 @@ var resourceDescription = "A SageMaker training job that cannot run outside a pr
 	"new job under a new name (use `name_prefix`, the default); `tags`, `alarms`, `wait_for_completion` and `timeouts` change " +
 	"in place. Destroying a job that is still running stops it and waits until it is `Stopped`, then deletes its alarms. " +
 	"**SageMaker keeps the job record itself** (training jobs cannot be deleted), so it stays visible in the console and API.\n\n" +
-	"Every job is created with the tags `" + idem.TokenTag + "` (a random creation token), `" + ownerTagKey + " = <name>` and, for a generated name, `" + prefixTagKey + " = <name_prefix>`. " +
-	"When the configured `name` is already taken, the existing job is recorded instead of failing only when it is this " +
-	"resource's: it carries this apply's creation token (a retry after a lost answer), or, after an apply that was killed " +
-	"before it saved the state, it carries a creation token, the owner tag naming it and exactly the planned settings " +
-	"(role, image, inputs, hyperparameters, environment, instances, keys, network, runtime). Any other job of that name is " +
-	"refused with an error naming it. With `name_prefix`, an apply killed after it started the job leaves a running job whose " +
-	"generated name the next apply cannot know: the next apply records the running job that carries the prefix tag, the " +
-	"owner tag naming it, a creation token and exactly the planned settings, instead of starting a second one. " +
-	"Destroy removes the owner tag, so a destroyed job is never taken up again."
+	sagemakerjob.TakeUpDescription(ownerTagKey, prefixTagKey, "role, image, inputs, hyperparameters, environment, instances, keys, network, runtime")
 
-// identityAttributes are the job's name, role and image.
+// identityAttributes are the job's role and image.
 func identityAttributes() map[string]schema.Attribute {
 	replaceString := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	return map[string]schema.Attribute{
-		"name": schema.StringAttribute{
-			Optional: true,
-			Computed: true,
-			MarkdownDescription: "Job name. A training job name can never be used twice in an account and region, so prefer " +
-				"`name_prefix`. Conflicts with `name_prefix`.",
-			Validators: []validator.String{
-				stringvalidator.RegexMatches(jobNameRegexp, "must be 1-63 letters, digits and hyphens, starting and ending with a letter or digit"),
-				stringvalidator.ConflictsWith(path.MatchRoot("name_prefix")),
-			},
-			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown(), stringplanmodifier.RequiresReplace()},
-		},
-		"name_prefix": schema.StringAttribute{
-			Optional: true,
-			MarkdownDescription: fmt.Sprintf("Prefix of a generated name: the prefix, the UTC creation time (`YYYYMMDDhhmmss`) "+
-				"and 4 random characters. At most %d characters. When neither `name` nor `name_prefix` is set, the prefix is `%s`.",
-				MaxPrefixLength, DefaultNamePrefix),
-			Validators: []validator.String{
-				stringvalidator.LengthBetween(1, MaxPrefixLength),
-				stringvalidator.RegexMatches(namePrefixRegexp, "must start with a letter or digit and contain only letters, digits and hyphens"),
-			},
-			PlanModifiers: replaceString,
-		},
 		"role_arn": schema.StringAttribute{
 			Required: true,
 			MarkdownDescription: "Execution role the job runs as. Its trust policy must allow only `sagemaker.amazonaws.com`, " +
@@ -252,29 +205,6 @@ func runAttributes() map[string]schema.Attribute {
 	replaceString := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	replaceInt := []planmodifier.Int64{int64planmodifier.RequiresReplace()}
 	return map[string]schema.Attribute{
-		"instance_type": schema.StringAttribute{
-			Required:            true,
-			MarkdownDescription: "Instance type, such as `ml.m5.xlarge`. Must match the provider's `allowed_instance_types` (SS-GOV-2).",
-			Validators:          []validator.String{stringvalidator.RegexMatches(validators.InstanceTypeRegexp, "must be a SageMaker instance type such as ml.m5.xlarge")},
-			PlanModifiers:       replaceString,
-		},
-		"instance_count": schema.Int64Attribute{
-			Optional:            true,
-			Computed:            true,
-			Default:             int64default.StaticInt64(DefaultInstanceCount),
-			MarkdownDescription: fmt.Sprintf("Number of instances. Default %d.", DefaultInstanceCount),
-			Validators:          []validator.Int64{int64validator.Between(1, MaxInstanceCount)},
-			PlanModifiers:       replaceInt,
-		},
-		"volume_size_gb": schema.Int64Attribute{
-			Optional: true,
-			Computed: true,
-			Default:  int64default.StaticInt64(DefaultVolumeSizeGB),
-			MarkdownDescription: fmt.Sprintf("Size of the ML storage volume of each instance, in GB. Default %d. Encrypted with "+
-				"`kms_key_arn`, except on instance types with local NVMe storage, whose storage is encrypted in hardware (SS-ENC-2).", DefaultVolumeSizeGB),
-			Validators:    []validator.Int64{int64validator.Between(1, MaxVolumeSizeGB)},
-			PlanModifiers: replaceInt,
-		},
 		"kms_key_arn": schema.StringAttribute{
 			Optional: true,
 			MarkdownDescription: "**Required** (a plan without it is refused with SS-KMS-1). Customer-managed KMS key, enabled and " +
@@ -418,31 +348,14 @@ func computedAttributes() map[string]schema.Attribute {
 	}
 }
 
-// alarmsAttribute are the settings of the job's alarms.
+// alarmsAttribute are the settings of the job's alarms, with the GPU idle
+// threshold of training.
 func alarmsAttribute() schema.SingleNestedAttribute {
-	return schema.SingleNestedAttribute{
-		Optional: true,
-		Computed: true,
-		Default:  objectdefault.StaticValue(defaultAlarms()),
-		MarkdownDescription: "Settings of the job's alarms (SS-MON-1/2). Updated in place. Without it the defaults apply " +
-			"and the provider's `alarm_actions` are notified. A threshold its metric can never cross is refused (SS-MON-1).",
-		Attributes: map[string]schema.Attribute{
-			"actions": schema.ListAttribute{
-				ElementType: types.StringType,
-				Optional:    true,
-				MarkdownDescription: "SNS topic ARNs to notify. Default: the provider's `alarm_actions`. Alarms without actions are " +
-					"a warning, or an error with the provider's `require_alarm_actions` (SS-MON-2).",
-				Validators: []validator.List{listvalidator.SizeAtMost(5), listvalidator.ValueStringsAre(validators.ARN("sns"))},
-			},
-			"disk_percent": thresholdAttribute(alarms.TrainingDisk, alarms.DefaultTrainingDiskPercent,
-				"Alarm when the disk utilisation of an instance exceeds this percentage for 5 minutes."),
-			"memory_percent": thresholdAttribute(alarms.TrainingMemory, alarms.DefaultTrainingMemoryPercent,
-				"Alarm when the memory utilisation of an instance exceeds this percentage for 5 minutes."),
-			"gpu_idle_percent": thresholdAttribute(alarms.TrainingGPUIdle, alarms.DefaultTrainingGPUIdlePercent,
-				"GPU instance types only: alarm when the GPU utilisation of an instance stays below this percentage (per GPU) "+
-					"for 30 minutes. Idle accelerators are a cost spike."),
-		},
-	}
+	return sagemakerjob.AlarmsAttribute(defaultAlarms(), map[string]schema.Attribute{
+		"gpu_idle_percent": thresholdAttribute(alarms.TrainingGPUIdle, alarms.DefaultTrainingGPUIdlePercent,
+			"GPU instance types only: alarm when the GPU utilisation of an instance stays below this percentage (per GPU) "+
+				"for 30 minutes. Idle accelerators are a cost spike."),
+	})
 }
 
 // defaultAlarms is the alarms object when the attribute is not set: the

@@ -26,6 +26,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 )
 
 const (
@@ -55,20 +56,6 @@ func testInputs() inputs {
 		Environment:       facts.Known(map[string]string{"A": "b"}),
 		Tags:              facts.Null[map[string]string](),
 		Alarms:            alarmSettings{Actions: facts.Null[[]string](), Thresholds: alarms.DefaultTrainingThresholds(), Known: true},
-	}
-}
-
-func TestGenerateName(t *testing.T) {
-	prefix := strings.Repeat("p", MaxPrefixLength)
-	name := generateName(prefix, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
-	if len(name) != MaxNameLength || !jobNameRegexp.MatchString(name) {
-		t.Fatalf("%q (%d chars) is not a valid job name", name, len(name))
-	}
-	if !strings.HasPrefix(name, prefix+"20260102030405") {
-		t.Errorf("name %q lacks the UTC timestamp", name)
-	}
-	if a, b := generateName("x-", time.Now()), generateName("x-", time.Now()); a == b {
-		t.Errorf("two names in the same second collide: %s", a)
 	}
 }
 
@@ -474,13 +461,6 @@ func TestFlattenVPCKeepsOrder(t *testing.T) {
 	}
 }
 
-func TestTagChanges(t *testing.T) {
-	set, remove := tagChanges(map[string]string{"a": "1", "b": "2", "c": "3"}, map[string]string{"a": "1", "b": "9", "d": "4"})
-	if len(set) != 2 || set["b"] != "9" || set["d"] != "4" || !slices.Equal(remove, []string{"c"}) {
-		t.Errorf("set %v remove %v", set, remove)
-	}
-}
-
 func TestImmutableAndForcedChanges(t *testing.T) {
 	base := model{Name: types.StringValue("j"), NamePrefix: types.StringNull(), RoleARN: types.StringNull(), Image: types.StringNull(),
 		InputChannels: types.ListNull(channelObjectType), OutputS3URI: types.StringNull(), CheckpointS3URI: types.StringNull(),
@@ -577,16 +557,16 @@ func (f fakeSageMaker) ListTrainingJobs(_ context.Context, in *sagemaker.ListTra
 func TestFindJobNotFound(t *testing.T) {
 	ctx := context.Background()
 	validation := &smithy.GenericAPIError{Code: "ValidationException", Message: "Requested resource not found."}
-	if _, err := findJob(ctx, fakeSageMaker{describeErr: validation, listed: []string{"job-10"}}, "job-1"); !errors.Is(err, errNotFound) {
+	if _, err := jobsOf(fakeSageMaker{describeErr: validation, listed: []string{"job-10"}}).Find(ctx, "job-1"); !errors.Is(err, sagemakerjob.ErrNotFound) {
 		t.Errorf("a ValidationException for a job that is not listed is not found: %v", err)
 	}
-	if _, err := findJob(ctx, fakeSageMaker{describeErr: validation, listed: []string{"job-1"}}, "job-1"); err == nil || errors.Is(err, errNotFound) {
+	if _, err := jobsOf(fakeSageMaker{describeErr: validation, listed: []string{"job-1"}}).Find(ctx, "job-1"); err == nil || errors.Is(err, sagemakerjob.ErrNotFound) {
 		t.Errorf("a ValidationException for a listed job is a real error: %v", err)
 	}
-	if _, err := findJob(ctx, fakeSageMaker{describeErr: &smtypes.ResourceNotFound{Message: aws.String("x")}}, "job-1"); !errors.Is(err, errNotFound) {
+	if _, err := jobsOf(fakeSageMaker{describeErr: &smtypes.ResourceNotFound{Message: aws.String("x")}}).Find(ctx, "job-1"); !errors.Is(err, sagemakerjob.ErrNotFound) {
 		t.Errorf("ResourceNotFound: %v", err)
 	}
-	if _, err := findJob(ctx, fakeSageMaker{describeErr: &smithy.GenericAPIError{Code: "ThrottlingException"}}, "job-1"); err == nil || errors.Is(err, errNotFound) {
+	if _, err := jobsOf(fakeSageMaker{describeErr: &smithy.GenericAPIError{Code: "ThrottlingException"}}).Find(ctx, "job-1"); err == nil || errors.Is(err, sagemakerjob.ErrNotFound) {
 		t.Errorf("throttling is not not-found: %v", err)
 	}
 }
@@ -620,12 +600,14 @@ func (f *scriptedSageMaker) DescribeTrainingJob(_ context.Context, in *sagemaker
 
 func TestWaitForEnd(t *testing.T) {
 	ctx := context.Background()
-	fast := func() *poll { return &poll{next: time.Millisecond, max: 5 * time.Millisecond} }
+	fast := func() *sagemakerjob.Poll {
+		return &sagemakerjob.Poll{Next: time.Millisecond, Max: 5 * time.Millisecond}
+	}
 	notFound := describeAnswer{err: &smithy.GenericAPIError{Code: "ValidationException", Message: "Requested resource not found."}}
 	inProgress := describeAnswer{status: smtypes.TrainingJobStatusInProgress}
 
 	api := &scriptedSageMaker{answers: []describeAnswer{notFound, notFound, inProgress, {status: smtypes.TrainingJobStatusFailed}}}
-	job, err := waitOn(ctx, api, "job-1", time.Minute, fast())
+	job, err := jobsOf(api).WaitOn(ctx, "job-1", time.Minute, fast())
 	if err != nil || job == nil || job.TrainingJobStatus != smtypes.TrainingJobStatusFailed || aws.ToString(job.FailureReason) == "" {
 		t.Fatalf("a failed job ends the wait with its description: %+v, %v", job, err)
 	}
@@ -634,13 +616,13 @@ func TestWaitForEnd(t *testing.T) {
 	}
 
 	for _, st := range []smtypes.TrainingJobStatus{smtypes.TrainingJobStatusCompleted, smtypes.TrainingJobStatusStopped} {
-		job, err := waitOn(ctx, &scriptedSageMaker{answers: []describeAnswer{inProgress, {status: st}}}, "job-1", time.Minute, fast())
+		job, err := jobsOf(&scriptedSageMaker{answers: []describeAnswer{inProgress, {status: st}}}).WaitOn(ctx, "job-1", time.Minute, fast())
 		if err != nil || job.TrainingJobStatus != st {
 			t.Errorf("%s ends the wait: %+v, %v", st, job, err)
 		}
 	}
 
-	job, err = waitOn(ctx, &scriptedSageMaker{answers: []describeAnswer{inProgress}}, "job-1", 50*time.Millisecond, fast())
+	job, err = jobsOf(&scriptedSageMaker{answers: []describeAnswer{inProgress}}).WaitOn(ctx, "job-1", 50*time.Millisecond, fast())
 	if err == nil || job == nil || err.Error() != "timed out after 50ms waiting for training job job-1 to end; it is InProgress (Training)" {
 		t.Errorf("timeout: %+v, %v", job, err)
 	}
@@ -649,35 +631,19 @@ func TestWaitForEnd(t *testing.T) {
 	// not end the wait: the job runs on, and failing here would taint it.
 	throttled := &smithy.GenericAPIError{Code: "ThrottlingException"}
 	api = &scriptedSageMaker{answers: []describeAnswer{inProgress, {err: throttled}, {err: throttled}, {status: smtypes.TrainingJobStatusCompleted}}}
-	job, err = waitOn(ctx, api, "job-1", time.Minute, fast())
+	job, err = jobsOf(api).WaitOn(ctx, "job-1", time.Minute, fast())
 	if err != nil || job == nil || job.TrainingJobStatus != smtypes.TrainingJobStatusCompleted || api.calls != 4 {
 		t.Errorf("a transient error is waited out: %+v, %v (%d calls)", job, err, api.calls)
 	}
 	denied := &smithy.GenericAPIError{Code: "AccessDeniedException"}
-	job, err = waitOn(ctx, &scriptedSageMaker{answers: []describeAnswer{inProgress, {err: denied}}}, "job-1", time.Minute, fast())
+	job, err = jobsOf(&scriptedSageMaker{answers: []describeAnswer{inProgress, {err: denied}}}).WaitOn(ctx, "job-1", time.Minute, fast())
 	if !errors.Is(err, denied) || job == nil || job.TrainingJobStatus != smtypes.TrainingJobStatusInProgress {
 		t.Errorf("an error ends the wait with the last description: %+v, %v", job, err)
 	}
 
 	api = &scriptedSageMaker{answers: []describeAnswer{notFound}}
-	if _, err := waitOn(ctx, api, "job-1", time.Minute, fast()); !errors.Is(err, errNotFound) || api.calls != 6 {
+	if _, err := jobsOf(api).WaitOn(ctx, "job-1", time.Minute, fast()); !errors.Is(err, sagemakerjob.ErrNotFound) || api.calls != 6 {
 		t.Errorf("not found is tolerated five times: %d calls, %v", api.calls, err)
-	}
-}
-
-func TestPollSchedule(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel() // wait returns at once, and still moves on to the next delay
-	p := newPoll()
-	var got []time.Duration
-	for range 10 {
-		got = append(got, p.next)
-		if err := p.wait(ctx); err == nil {
-			t.Fatal("wait on a cancelled context returned no error")
-		}
-	}
-	if got[0] != time.Second || got[1] != 1500*time.Millisecond || got[9] != 30*time.Second {
-		t.Errorf("schedule %v: 1s, then half as long again each time, up to 30s", got)
 	}
 }
 
@@ -729,23 +695,11 @@ func createdJob(in *sagemaker.CreateTrainingJobInput, started time.Time) *sagema
 	}
 }
 
-func TestSameJob(t *testing.T) {
-	in := expandCreate(testInputs(), "churn-1", false, nil)
-	started := time.Now()
-	job := createdJob(in, started)
-	if !sameJob(in, job, started) {
-		t.Fatal("the job this call created must be adopted")
-	}
-	old := *job
-	old.CreationTime = aws.Time(started.Add(-time.Hour))
-	if sameJob(in, &old, started) {
-		t.Error("an older job of the same name is not ours")
-	}
-	other := *job
-	other.EnableNetworkIsolation = aws.Bool(false)
-	if sameJob(in, &other, started) {
-		t.Error("a job without network isolation is not ours")
-	}
+// checkAdoption is sagemakerjob's rule for a job of in's name with tags,
+// audited with jobDiffs.
+func checkAdoption(in *sagemaker.CreateTrainingJobInput, job *sagemaker.DescribeTrainingJobOutput, tags map[string]string, token string, started time.Time) (string, error) {
+	return jobsOf(nil).CheckAdoption(sagemakerjob.Claim{Name: aws.ToString(in.TrainingJobName), Tags: tags, Token: token,
+		Created: aws.ToTime(job.CreationTime), Started: started, Diffs: jobDiffs(in, job)})
 }
 
 // TestCheckAdoption: a job of the requested name is adopted after a lost
@@ -768,6 +722,11 @@ func TestCheckAdoption(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "training job churn-1 exists and was not created by this resource") {
 			t.Errorf("%s: %v", what, err)
 		}
+	}
+	old := *job
+	old.CreationTime = aws.Time(started.Add(-time.Hour))
+	if _, err := checkAdoption(in, &old, map[string]string{idem.TokenTag: "tok"}, "tok", started); err == nil {
+		t.Error("a job of this token created before the call is not ours")
 	}
 	weak := *job
 	weak.ResourceConfig = &smtypes.ResourceConfig{InstanceType: in.ResourceConfig.InstanceType, InstanceCount: in.ResourceConfig.InstanceCount}
@@ -886,12 +845,12 @@ func TestReadCreated(t *testing.T) {
 	ctx := context.Background()
 	notFound := describeAnswer{err: &smithy.GenericAPIError{Code: "ValidationException", Message: "Requested resource not found."}}
 	api := &scriptedSageMaker{answers: []describeAnswer{notFound, {status: smtypes.TrainingJobStatusInProgress}}}
-	if job, err := readCreated(ctx, api, "job-1"); err != nil || job == nil || api.calls != 2 {
+	if job, err := jobsOf(api).ReadCreated(ctx, "job-1"); err != nil || job == nil || api.calls != 2 {
 		t.Errorf("not shown yet, then shown: %+v, %v, %d calls", job, err, api.calls)
 	}
 	denied := &smithy.GenericAPIError{Code: "AccessDeniedException"}
 	api = &scriptedSageMaker{answers: []describeAnswer{{err: denied}}}
-	if _, err := readCreated(ctx, api, "job-1"); !errors.Is(err, denied) || api.calls != 1 {
+	if _, err := jobsOf(api).ReadCreated(ctx, "job-1"); !errors.Is(err, denied) || api.calls != 1 {
 		t.Errorf("access denied: %v, %d calls", err, api.calls)
 	}
 }
