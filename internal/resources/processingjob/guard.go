@@ -35,11 +35,14 @@ func (r *processingJobResource) prefetch(ctx context.Context, instanceType, key 
 	return sagemakerjob.Prefetch(ctx, r.data.Posture, LogGroupName, instanceType, key)
 }
 
-// checkPlanned runs the guardrails on a planned job, with what becomes of
+// checkPlanned runs the guardrails on a planned job (stage: at plan, or
+// at apply just before the create), with what becomes of
 // the shared log group.
-func (r *processingJobResource) checkPlanned(ctx context.Context, in inputs, pre sagemakerjob.Prefetched) (sagemakerjob.LogGroupPlan, sagemakerjob.Evaluation, error) {
+func (r *processingJobResource) checkPlanned(ctx context.Context, in inputs, pre sagemakerjob.Prefetched, stage guardrail.Stage) (sagemakerjob.LogGroupPlan, sagemakerjob.Evaluation, error) {
 	lp := sagemakerjob.PlanLogGroup(pre, in.KMSKey, r.data.Policy.MinLogRetentionDays)
-	ev, err := sagemakerjob.RunChecks(ctx, r.data.Posture, r.data.Policy, planSubject(in, pre, r.data), LogGroupName, lp)
+	s := planSubject(in, pre, r.data)
+	s.Stage = stage
+	ev, err := sagemakerjob.RunChecks(ctx, r.data.Posture, r.data.Policy, s, LogGroupName, lp)
 	// A plan forecasts what the apply leaves; the job's own controls come
 	// from checks of the live job.
 	ev.States = ev.States.Forecast()
@@ -88,6 +91,7 @@ func planSubject(in inputs, p sagemakerjob.Prefetched, data *providerdata.Data) 
 // liveSubject builds the subject of the live job and its alarms.
 func liveSubject(job *sagemaker.DescribeProcessingJobOutput, liveTags map[string]string, specs []alarms.Spec, live map[string]cwtypes.MetricAlarm, data *providerdata.Data) *guardrail.Subject {
 	s := data.Subject(guardrail.KindProcessingJob, aws.ToString(job.ProcessingJobName))
+	s.Stage = guardrail.StageLive
 	s.SubnetIDs, s.SecurityGroupIDs = facts.Null[[]string](), facts.Null[[]string]()
 	s.NetworkIsolation, s.InterContainerEncryption = facts.Known(false), facts.Known(false)
 	if nc := job.NetworkConfig; nc != nil {

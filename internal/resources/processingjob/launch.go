@@ -42,7 +42,7 @@ func (r *processingJobResource) prepareCreate(ctx context.Context, plan model, d
 		diags.AddError("Checking the processing job's dependencies failed", err.Error())
 		return in, pre, false
 	}
-	lp, ev, err := r.checkPlanned(ctx, in, pre)
+	lp, ev, err := r.checkPlanned(ctx, in, pre, guardrail.StageApply)
 	if err != nil {
 		diags.AddError("Checking the processing job against its guardrails failed", err.Error())
 		return in, pre, false

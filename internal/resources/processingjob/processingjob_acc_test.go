@@ -376,6 +376,10 @@ func TestAccProcessingJob_refusals(t *testing.T) {
 			step(func(j *jobConfig) { j.key = foreignKey }, `(?s)SS-KMS-1: KMS key .*belongs to\s+account\s+210987654321`),
 			step(func(j *jobConfig) { j.inputURI = "https://" + e.bucket + ".s3.amazonaws.com/captured/" }, `SS-TLS-2: input location https://\S+ is not an s3:// URI`),
 			step(func(j *jobConfig) { j.image = "docker.io/library/python:3.12" }, `SS-SUP-1: image docker.io/library/python:3.12 is not from Amazon ECR`),
+			// A bucket nobody owns: a warning at plan (this apply could
+			// create it), refused at apply because it still does not exist.
+			step(func(j *jobConfig) { j.bucket = strings.ToLower(acctest.RandomName("unclaimed")) }, `SS-DATA-2: bucket tfacc-unclaimed-\S+ does not exist`),
+			step(func(j *jobConfig) { j.inputURI = "s3://Legacy_Bucket/captured/" }, `SS-DATA-2: bucket name Legacy_Bucket is not DNS-compliant`),
 		},
 	})
 }

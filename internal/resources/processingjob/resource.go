@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
@@ -94,7 +95,7 @@ func (r *processingJobResource) ModifyPlan(ctx context.Context, req resource.Mod
 			"sagesafe could not read the posture of the objects the job depends on, so it cannot check the plan against its guardrails: "+err.Error())
 		return
 	}
-	_, ev, err := r.checkPlanned(ctx, in, pre)
+	_, ev, err := r.checkPlanned(ctx, in, pre, guardrail.StagePlan)
 	if err != nil {
 		resp.Diagnostics.AddError("Checking the processing job against its guardrails failed", err.Error())
 		return

@@ -132,11 +132,14 @@ func recordInspection(ctx context.Context, m *model, ins inspection, err error, 
 	return err == nil
 }
 
-// checkPlanned runs the guardrails on a planned job: it decides what becomes
+// checkPlanned runs the guardrails on a planned job (stage: at plan, or
+// at apply just before the create): it decides what becomes
 // of the shared log group and evaluates the plan's subject with it.
-func (r *trainingJobResource) checkPlanned(ctx context.Context, in inputs, pre prefetched) (logGroupPlan, evaluation, error) {
+func (r *trainingJobResource) checkPlanned(ctx context.Context, in inputs, pre prefetched, stage guardrail.Stage) (logGroupPlan, evaluation, error) {
 	lp := planLogGroup(pre, in.KMSKey, r.data.Policy.MinLogRetentionDays)
-	ev, err := runChecks(ctx, r.data.Posture, r.data.Policy, planSubject(in, pre, r.data), lp)
+	s := planSubject(in, pre, r.data)
+	s.Stage = stage
+	ev, err := runChecks(ctx, r.data.Posture, r.data.Policy, s, lp)
 	// A plan forecasts what the apply leaves; the job's own controls come
 	// from checks of the live job (launch and every refresh).
 	ev.States = ev.States.Forecast()
@@ -228,6 +231,7 @@ func planLocations(in inputs) []guardrail.S3Location {
 // liveSubject builds the subject of the live job and its alarms.
 func liveSubject(job *sagemaker.DescribeTrainingJobOutput, liveTags map[string]string, specs []alarms.Spec, live map[string]cwtypes.MetricAlarm, data *providerdata.Data) *guardrail.Subject {
 	s := baseSubject(aws.ToString(job.TrainingJobName), data)
+	s.Stage = guardrail.StageLive
 	if v := job.VpcConfig; v != nil {
 		s.SubnetIDs, s.SecurityGroupIDs = facts.Known(v.Subnets), facts.Known(v.SecurityGroupIds)
 	} else {

@@ -40,7 +40,7 @@ func (r *trainingJobResource) prepareCreate(ctx context.Context, plan model, dia
 		diags.AddError("Checking the training job's dependencies failed", err.Error())
 		return in, pre, false
 	}
-	lp, ev, err := r.checkPlanned(ctx, in, pre)
+	lp, ev, err := r.checkPlanned(ctx, in, pre, guardrail.StageApply)
 	if err != nil {
 		diags.AddError("Checking the training job against its guardrails failed", err.Error())
 		return in, pre, false

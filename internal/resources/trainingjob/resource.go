@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
@@ -107,7 +108,7 @@ func (r *trainingJobResource) ModifyPlan(ctx context.Context, req resource.Modif
 			"sagesafe could not read the posture of the objects the job depends on, so it cannot check the plan against its guardrails: "+err.Error())
 		return
 	}
-	_, ev, err := r.checkPlanned(ctx, in, pre)
+	_, ev, err := r.checkPlanned(ctx, in, pre, guardrail.StagePlan)
 	if err != nil {
 		resp.Diagnostics.AddError("Checking the training job against its guardrails failed", err.Error())
 		return

@@ -1129,6 +1129,14 @@ func TestAccTrainingJob_refusals(t *testing.T) {
 			step(with(func(j *jobConfig) { j.inputURI = "http://" + e.bucket + ".s3.amazonaws.com/train/" }), `SS-TLS-2: input location http://\S+ is not an s3:// URI`),
 			step(with(func(j *jobConfig) { j.provider = `  guardrails { required_tags = ["cost-center"] }` }), `SS-GOV-1: training job .* lacks required tags cost-center`),
 			{
+				// A bucket nobody owns: the plan only warns (this apply could
+				// create it); the apply refuses it before the job is created.
+				Config: with(func(j *jobConfig) {
+					j.inputURI = "s3://" + strings.ToLower(acctest.RandomName("unclaimed")) + "/train/"
+				}),
+				ExpectError: regexp.MustCompile(`SS-DATA-2: bucket tfacc-unclaimed-\S+ does not exist`),
+			},
+			{
 				// The same job with everything in order, and the required tag.
 				Config: with(func(j *jobConfig) {
 					j.provider = `  guardrails { required_tags = ["cost-center"] }`
