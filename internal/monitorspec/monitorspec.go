@@ -282,4 +282,3 @@ func JobName(monitor, executionID string) (name string, valid bool) {
 
 // jobNameRegexp is SageMaker's ProcessingJobName pattern.
 var jobNameRegexp = regexp.MustCompile(`^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`)
-
