@@ -206,7 +206,7 @@ func (j Job) ProcessingJob() *sagemaker.CreateProcessingJobInput {
 // request as JSON with the API's member names (the SDK's field names), the
 // members that are not set left out.
 func (j Job) TargetInput() (string, error) {
-	return compactJSON(j.ProcessingJob())
+	return Compact(j.ProcessingJob())
 }
 
 // ParseTargetInput reads a live schedule's Input back into the request.
@@ -230,10 +230,11 @@ func SameInput(a, b string) bool {
 	return string(ca) == string(cb)
 }
 
-// compactJSON marshals v and drops null members and empty objects, which the
-// SDK's types marshal for every unset pointer and which the universal
-// target would pass on to SageMaker.
-func compactJSON(v any) (string, error) {
+// Compact marshals v (an SDK request or part of one) and drops null members
+// and empty objects and lists, which the SDK's types marshal for every unset
+// pointer and which the universal target would pass on to SageMaker; keys
+// come out sorted, so equal values give equal text.
+func Compact(v any) (string, error) {
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return "", err
