@@ -82,9 +82,17 @@ func (r *monitorResource) checkSchedulerRole(ctx context.Context, in inputs, cha
 // destination that moved) counts as a change.
 func (r *monitorResource) planComputed(plan *model, state *model, in inputs, c checked, configChanged bool) bool {
 	plan.Drift = tfval.List([]string{})
+	// A capture turned off is not a change the monitor can make: the plan
+	// keeps the last destination (and SS-MON-7 fails, as a warning unless
+	// something else changes).
 	plan.CaptureS3URI = types.StringUnknown()
-	if c.captureDest.IsKnown() {
+	switch {
+	case c.captureDest.IsKnown() && c.captureDest.V != "":
 		plan.CaptureS3URI = types.StringValue(c.captureDest.V)
+	case state != nil:
+		plan.CaptureS3URI = state.CaptureS3URI
+	case c.captureDest.IsKnown():
+		plan.CaptureS3URI = types.StringValue("")
 	}
 	plan.AlarmNames = types.MapUnknown(types.StringType)
 	if in.Name.IsKnown() && in.Features.IsKnown() && in.Endpoint.IsKnown() {

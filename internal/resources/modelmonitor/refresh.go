@@ -6,6 +6,7 @@ package modelmonitor
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
@@ -97,11 +98,17 @@ func (r *monitorResource) refresh(ctx context.Context, m *model) (found bool, dr
 		return true, nil, diags
 	}
 	capture := monitorspec.Capture(dc)
-	m.CaptureS3URI = types.StringValue(capture.DestinationURI.V)
+	dest := capture.DestinationURI.V
+	if dest == "" {
+		// Capture off: SS-MON-7 says so; the runs' capture input stays
+		// what it was, not drift sagesafe could restore.
+		dest = liveCaptureDest(ls.req, m.EndpointName.ValueString())
+	}
+	m.CaptureS3URI = types.StringValue(dest)
 	in, d := decode(ctx, *m)
 	diags.Append(d...)
 	pre, lookupErr := sagemakerjob.Prefetch(ctx, r.data.Posture, processingLogGroup, in.InstanceType, in.KMSKey)
-	lines := append(ls.drift, ls.match(r.job(in, capture.DestinationURI.V, pre.NVMe()), in.Schedule.V)...)
+	lines := append(ls.drift, ls.match(r.job(in, dest, pre.NVMe()), in.Schedule.V)...)
 	specs := r.specs(in, 0)
 	live, err := alarms.Describe(ctx, r.data.AWS.CloudWatch, sagemakerjob.SpecNames(specs))
 	if err != nil {
@@ -156,4 +163,15 @@ func (r *monitorResource) importAlarmSettings(ctx context.Context, m *model, dia
 	if m.DriftThreshold.IsUnknown() {
 		m.DriftThreshold = types.Float64Null()
 	}
+}
+
+// liveCaptureDest is the capture destination the live run reads from: its
+// endpoint_capture input without the trailing "<endpoint>/".
+func liveCaptureDest(req *sagemaker.CreateProcessingJobInput, endpoint string) string {
+	for _, in := range req.ProcessingInputs {
+		if aws.ToString(in.InputName) == "endpoint_capture" && in.S3Input != nil {
+			return strings.TrimSuffix(aws.ToString(in.S3Input.S3Uri), "/"+endpoint+"/")
+		}
+	}
+	return ""
 }
