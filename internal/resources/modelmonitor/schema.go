@@ -195,8 +195,8 @@ func s3Attribute(desc string) schema.StringAttribute {
 func alarmAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"features": schema.ListAttribute{
-			ElementType: types.StringType,
-			Required:    true,
+			ElementType:         types.StringType,
+			Required:            true,
 			MarkdownDescription: fmt.Sprintf("Features with a drift alarm (1 to %d). The first also carries the silent alarm.", MaxFeatures),
 			Validators: []validator.List{listvalidator.SizeBetween(1, MaxFeatures), listvalidator.UniqueValues(),
 				listvalidator.ValueStringsAre(stringvalidator.RegexMatches(featureRegexp, "must be 1-100 letters, digits, '_', '.' or '-'"))},
