@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	schtypes "github.com/aws/aws-sdk-go-v2/service/scheduler/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -281,6 +283,135 @@ func TestAccModelMonitor_lostAnswers(t *testing.T) {
 			PreConfig: func() { weakenSchedule(t, c, cfg.name, alarmNames(cfg.name)[2]) },
 			Config:    updated.hcl(),
 			Check:     checkSchedule(c, e, cfg.name, "rate(1 hour)"),
+		}},
+	})
+}
+
+// TestAccModelMonitor_modelMonitorEngine: the Model Monitor engine: a
+// DataQuality monitoring schedule with the forced settings, updated,
+// imported as model_monitor/<name>, restored after drift (config weakened
+// and the schedule stopped out of band) and destroyed.
+func TestAccModelMonitor_modelMonitorEngine(t *testing.T) {
+	e := makeEnv(t, true)
+	c := acctest.AWS(t)
+	cfg := monitorConfig{env: e, name: acctest.RandomName("mon"), engine: "model_monitor"}
+	updated := cfg
+	updated.schedule, updated.threshold = "cron(0 3 ? * * *)", "0.3"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		CheckDestroy:             checkDestroy(c, cfg.name),
+		Steps: []resource.TestStep{{
+			Config: cfg.hcl(),
+			Check:  resource.ComposeTestCheckFunc(checkMonitoringSchedule(c, e, cfg.name, "cron(0 * ? * * *)"), checkAlarm(c, alarmNames(cfg.name)[0], 0.2)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("controls"), knownvalue.SetPartial(heldControls)),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("drift"), knownvalue.ListExact(nil)),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("alarm_names"), knownvalue.MapSizeExact(3)),
+			},
+		}, {
+			Config: updated.hcl(),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+			}},
+			Check: resource.ComposeTestCheckFunc(checkMonitoringSchedule(c, e, cfg.name, "cron(0 3 ? * * *)"), checkAlarm(c, alarmNames(cfg.name)[1], 0.3)),
+		}, {
+			ResourceName:                         addr,
+			ImportState:                          true,
+			ImportStateId:                        "model_monitor/" + cfg.name,
+			ImportStateVerify:                    true,
+			ImportStateVerifyIdentifierAttribute: "name",
+		}, {
+			PreConfig: func() { weakenMonitoringSchedule(t, c, cfg.name) },
+			Config:    updated.hcl(),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+			}},
+			Check: checkMonitoringSchedule(c, e, cfg.name, "cron(0 3 ? * * *)"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("drift"), knownvalue.ListExact(nil)),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("controls"), knownvalue.SetPartial(heldControls)),
+			},
+		}},
+	})
+}
+
+// checkMonitoringSchedule checks the live monitoring schedule's forced
+// settings.
+func checkMonitoringSchedule(c *awsclient.Client, e env, name, expression string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		out, err := c.SageMaker.DescribeMonitoringSchedule(context.Background(), &sagemaker.DescribeMonitoringScheduleInput{MonitoringScheduleName: aws.String(name)})
+		if err != nil {
+			return err
+		}
+		cfg := out.MonitoringScheduleConfig
+		d := cfg.MonitoringJobDefinition
+		switch {
+		case aws.ToString(cfg.ScheduleConfig.ScheduleExpression) != expression:
+			return fmt.Errorf("schedule %s, want %s", aws.ToString(cfg.ScheduleConfig.ScheduleExpression), expression)
+		case out.MonitoringScheduleStatus == smtypes.ScheduleStatusStopped:
+			return fmt.Errorf("schedule is stopped")
+		case !aws.ToBool(d.NetworkConfig.EnableNetworkIsolation) || !aws.ToBool(d.NetworkConfig.EnableInterContainerTrafficEncryption):
+			return fmt.Errorf("network config %+v", d.NetworkConfig)
+		case aws.ToString(d.MonitoringOutputConfig.KmsKeyId) != e.key || aws.ToString(d.MonitoringResources.ClusterConfig.VolumeKmsKeyId) != e.key:
+			return fmt.Errorf("keys not set")
+		case aws.ToString(d.MonitoringInputs[0].EndpointInput.EndpointName) != e.endpoint || aws.ToString(d.RoleArn) != e.role:
+			return fmt.Errorf("endpoint or role")
+		}
+		return nil
+	}
+}
+
+// weakenMonitoringSchedule turns off inter-container encryption and stops
+// the schedule, with the SDK.
+func weakenMonitoringSchedule(t *testing.T, c *awsclient.Client, name string) {
+	t.Helper()
+	ctx := context.Background()
+	out, err := c.SageMaker.DescribeMonitoringSchedule(ctx, &sagemaker.DescribeMonitoringScheduleInput{MonitoringScheduleName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := out.MonitoringScheduleConfig
+	cfg.MonitoringJobDefinition.NetworkConfig.EnableInterContainerTrafficEncryption = aws.Bool(false)
+	if _, err := c.SageMaker.UpdateMonitoringSchedule(ctx, &sagemaker.UpdateMonitoringScheduleInput{MonitoringScheduleName: aws.String(name), MonitoringScheduleConfig: cfg}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SageMaker.StopMonitoringSchedule(ctx, &sagemaker.StopMonitoringScheduleInput{MonitoringScheduleName: aws.String(name)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAccModelMonitor_lostAnswersModelMonitor: the answers of
+// CreateMonitoringSchedule, UpdateMonitoringSchedule,
+// StartMonitoringSchedule and DeleteMonitoringSchedule are lost once each;
+// the schedule is created once (found by its token tag), restored and
+// destroyed all the same.
+func TestAccModelMonitor_lostAnswersModelMonitor(t *testing.T) {
+	e := makeEnv(t, true)
+	c := acctest.AWS(t)
+	cfg := monitorConfig{env: e, name: acctest.RandomName("mon"), engine: "model_monitor"}
+	actions := []string{"sagemaker:CreateMonitoringSchedule", "sagemaker:UpdateMonitoringSchedule", "sagemaker:StartMonitoringSchedule", "sagemaker:DeleteMonitoringSchedule"}
+	l := acctest.LoseFirstAnswers(t, actions...)
+	lost := func(action string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			if n := l.Lost(action); n != 1 {
+				return fmt.Errorf("the answer of %s was lost %d times, want 1", action, n)
+			}
+			return nil
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(l.Options()),
+		CheckDestroy:             resource.ComposeTestCheckFunc(checkDestroy(c, cfg.name), lost("sagemaker:DeleteMonitoringSchedule")),
+		Steps: []resource.TestStep{{
+			Config: cfg.hcl(),
+			Check:  resource.ComposeTestCheckFunc(lost("sagemaker:CreateMonitoringSchedule"), checkMonitoringSchedule(c, e, cfg.name, "cron(0 * ? * * *)")),
+		}, {
+			PreConfig: func() { weakenMonitoringSchedule(t, c, cfg.name) },
+			Config:    cfg.hcl(),
+			Check: resource.ComposeTestCheckFunc(lost("sagemaker:UpdateMonitoringSchedule"), lost("sagemaker:StartMonitoringSchedule"),
+				checkMonitoringSchedule(c, e, cfg.name, "cron(0 * ? * * *)")),
 		}},
 	})
 }
