@@ -128,17 +128,31 @@ func TestAccModelMonitor_basic(t *testing.T) {
 			ImportStateVerify:                    true,
 			ImportStateVerifyIdentifierAttribute: "name",
 		}, {
-			// Drift: network isolation turned off in the target input, the
-			// schedule disabled and an alarm deleted, out of band.
-			PreConfig: func() { weakenSchedule(t, c, cfg.name, names[2]) },
+			// Drift: network isolation turned off in the target input and
+			// the schedule disabled, out of band.
+			PreConfig: func() { weakenSchedule(t, c, cfg.name, "") },
 			Config:    updated.hcl(),
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 			}},
-			Check: resource.ComposeTestCheckFunc(checkSchedule(c, e, cfg.name, "rate(2 hours)"), checkAlarm(c, names[2], 1)),
+			Check: checkSchedule(c, e, cfg.name, "rate(2 hours)"),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("drift"), knownvalue.ListExact(nil)),
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("controls"), knownvalue.SetPartial(heldControls)),
+			},
+		}, {
+			// Drift: the silent alarm deleted out of band is put back.
+			PreConfig: func() {
+				if _, err := c.CloudWatch.DeleteAlarms(context.Background(), &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{names[2]}}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config: updated.hcl(),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+			}},
+			Check: checkAlarm(c, names[2], 1),
+			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("alarm_names"), knownvalue.MapSizeExact(3)),
 			},
 		}, {
@@ -158,7 +172,7 @@ func TestAccModelMonitor_basic(t *testing.T) {
 }
 
 // weakenSchedule turns off network isolation in the schedule's input,
-// disables it and deletes an alarm, with the SDK.
+// disables it and deletes alarm (unless ""), with the SDK.
 func weakenSchedule(t *testing.T, c *awsclient.Client, name, alarm string) {
 	t.Helper()
 	ctx := context.Background()
@@ -172,6 +186,9 @@ func weakenSchedule(t *testing.T, c *awsclient.Client, name, alarm string) {
 	if _, err := c.Scheduler.UpdateSchedule(ctx, &scheduler.UpdateScheduleInput{Name: s.Name, ScheduleExpression: s.ScheduleExpression,
 		FlexibleTimeWindow: s.FlexibleTimeWindow, Target: s.Target, Description: s.Description, State: schtypes.ScheduleStateDisabled}); err != nil {
 		t.Fatal(err)
+	}
+	if alarm == "" {
+		return
 	}
 	if _, err := c.CloudWatch.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{alarm}}); err != nil {
 		t.Fatal(err)
