@@ -665,12 +665,14 @@ def _describe_monitoring_schedule(self: Any) -> Any:
 
 
 def _update_monitoring_schedule(self: Any) -> Any:
-    """UpdateMonitoringSchedule: replaces the configuration, Pending again."""
+    """UpdateMonitoringSchedule: replaces the configuration, Pending again;
+    a stopped schedule stays Stopped until started."""
     sched = _existing_monitoring_schedule(self)
     with _LOCK:
         sched.config = copy.deepcopy(self._get_param("MonitoringScheduleConfig"))
         sched.last_modified_time = utcnow()
-        sched.status, sched.t0 = "Pending", time.monotonic()
+        if sched.status != "Stopped":
+            sched.status, sched.t0 = "Pending", time.monotonic()
     sched.advance()
     return ActionResult({"MonitoringScheduleArn": sched.arn})
 

@@ -536,6 +536,8 @@ class EmulatorTest(unittest.TestCase):
         self.assertEqual(d["MonitoringScheduleConfig"]["MonitoringJobDefinition"]["MonitoringAppSpecification"]["ImageUri"], "img:2")
         self.sm.stop_monitoring_schedule(MonitoringScheduleName=name)
         self.assertEqual(self.sm.describe_monitoring_schedule(MonitoringScheduleName=name)["MonitoringScheduleStatus"], "Stopped")
+        self.sm.update_monitoring_schedule(MonitoringScheduleName=name, MonitoringScheduleConfig=self.monitoring_config())
+        self.assertEqual(self.sm.describe_monitoring_schedule(MonitoringScheduleName=name)["MonitoringScheduleStatus"], "Stopped")
         self.sm.start_monitoring_schedule(MonitoringScheduleName=name)
         self.assertEqual(self.sm.describe_monitoring_schedule(MonitoringScheduleName=name)["MonitoringScheduleStatus"], "Scheduled")
         names = [x["MonitoringScheduleName"] for x in self.sm.list_monitoring_schedules(NameContains=name)["MonitoringScheduleSummaries"]]
