@@ -74,7 +74,7 @@ func derefOr(s *string) string {
 // putAlarms puts the monitor's alarms and deletes those of prior (alarm
 // names in state) the plan no longer has.
 func (r *monitorResource) putAlarms(ctx context.Context, in inputs, prior types.Map) error {
-	specs := r.specs(in, 0)
+	specs := r.specs(in)
 	if err := alarms.Put(ctx, r.data.AWS.CloudWatch, specs); err != nil {
 		return err
 	}

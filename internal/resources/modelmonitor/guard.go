@@ -68,17 +68,16 @@ func (r *monitorResource) plannedAlarms(in inputs) facts.Value[[]guardrail.Alarm
 	}
 	actions := sagemakerjob.EffectiveActions(in.Actions, r.data)
 	var list []guardrail.Alarm
-	for _, sp := range r.specs(in, 0) {
+	for _, sp := range r.specs(in) {
 		list = append(list, guardrail.Alarm{Name: sp.Name, Kind: sp.Kind, Exists: true, ActionsEnabled: true, Actions: actions})
 	}
 	return facts.Known(list)
 }
 
-// specs are the alarms of in; tags are added by the callers that put them.
-func (r *monitorResource) specs(in inputs, interval int32) []alarms.Spec {
-	if interval == 0 {
-		interval, _ = monitorspec.Interval(in.Schedule.V)
-	}
+// specs are the alarms of in, their period the schedule's (an hour while
+// the schedule is unknown: only the names and actions matter then).
+func (r *monitorResource) specs(in inputs) []alarms.Spec {
+	interval, _ := monitorspec.Interval(in.Schedule.V)
 	return alarms.MonitorSpecs(alarms.MonitorInput{
 		Monitor: in.Name.V, Endpoint: in.Endpoint.V, Features: in.Features.V, DriftThreshold: in.DriftThreshold,
 		IntervalSeconds: max(interval, monitorspec.MinIntervalSeconds), Actions: sagemakerjob.EffectiveActions(in.Actions, r.data).V,

@@ -97,7 +97,7 @@ func (r *monitorResource) planComputed(plan *model, state *model, in inputs, c c
 	plan.AlarmNames = types.MapUnknown(types.StringType)
 	if in.Name.IsKnown() && in.Features.IsKnown() && in.Endpoint.IsKnown() {
 		names := map[string]string{}
-		for _, sp := range r.specs(in, 0) {
+		for _, sp := range r.specs(in) {
 			names[sp.Kind] = sp.Name
 		}
 		plan.AlarmNames = tfval.Map(names)

@@ -109,7 +109,7 @@ func (r *monitorResource) refresh(ctx context.Context, m *model) (found bool, dr
 	diags.Append(d...)
 	pre, lookupErr := sagemakerjob.Prefetch(ctx, r.data.Posture, processingLogGroup, in.InstanceType, in.KMSKey)
 	lines := append(ls.drift, ls.match(r.job(in, dest, pre.NVMe()), in.Schedule.V)...)
-	specs := r.specs(in, 0)
+	specs := r.specs(in)
 	live, err := alarms.Describe(ctx, r.data.AWS.CloudWatch, sagemakerjob.SpecNames(specs))
 	if err != nil {
 		diags.AddError("Reading the alarms of model monitor "+name+" failed", err.Error())

@@ -221,7 +221,7 @@ func alarmsToDelete(ctx context.Context, r *monitorResource, state model) []stri
 		}
 	}
 	in, _ := decode(ctx, state)
-	for _, n := range sagemakerjob.SpecNames(r.specs(in, 0)) {
+	for _, n := range sagemakerjob.SpecNames(r.specs(in)) {
 		names[n] = true
 	}
 	return slices.Sorted(maps.Keys(names))
