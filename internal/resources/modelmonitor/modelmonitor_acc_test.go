@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -429,6 +430,33 @@ func TestAccModelMonitor_lostAnswersModelMonitor(t *testing.T) {
 			Config:    cfg.hcl(),
 			Check: resource.ComposeTestCheckFunc(lost("sagemaker:UpdateMonitoringSchedule"), lost("sagemaker:StartMonitoringSchedule"),
 				checkMonitoringSchedule(c, e, cfg.name, "cron(0 * ? * * *)")),
+		}},
+	})
+}
+
+// TestAccModelMonitor_refusesBroadSchedulerRole: a scheduler role trusted
+// by another service, or allowed to pass any role, is refused at plan, and
+// nothing is created.
+func TestAccModelMonitor_refusesBroadSchedulerRole(t *testing.T) {
+	e := makeEnv(t, true)
+	c := acctest.AWS(t)
+	lambdaTrusted := e
+	lambdaTrusted.schedulerRole = acctest.Role(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+	passesAny := e
+	passesAny.schedulerRole = acctest.Role(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"scheduler.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+	putRolePolicy(t, c, passesAny.schedulerRole[strings.LastIndex(passesAny.schedulerRole, "/")+1:],
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sagemaker:CreateProcessingJob","iam:PassRole"],"Resource":"*"}]}`)
+	name := acctest.RandomName("mon")
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		CheckDestroy:             checkDestroy(c, name),
+		Steps: []resource.TestStep{{
+			Config:      monitorConfig{env: lambdaTrusted, name: name}.hcl(),
+			ExpectError: regexp.MustCompile(`(?s)scheduler role is not scoped.*lambda\.amazonaws\.com`),
+		}, {
+			Config:      monitorConfig{env: passesAny, name: name}.hcl(),
+			ExpectError: regexp.MustCompile(`(?s)scheduler role is not scoped.*iam:PassRole on \*`),
 		}},
 	})
 }
