@@ -175,3 +175,18 @@ func liveCaptureDest(req *sagemaker.CreateProcessingJobInput, endpoint string) s
 	}
 	return ""
 }
+
+// readCreated is refresh for shared.SaveCreated: a monitor just created is
+// read back, its drift warnings dropped (the apply has just written every
+// setting).
+func (r *monitorResource) readCreated(ctx context.Context, m *model) (bool, error) {
+	found, _, diags := r.refresh(ctx, m)
+	if diags.HasError() {
+		var msgs []string
+		for _, d := range diags.Errors() {
+			msgs = append(msgs, d.Summary()+": "+d.Detail())
+		}
+		return found, errors.New(strings.Join(msgs, "; "))
+	}
+	return found, nil
+}

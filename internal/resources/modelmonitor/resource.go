@@ -133,7 +133,7 @@ func (r *monitorResource) Create(ctx context.Context, req resource.CreateRequest
 		resp.Diagnostics.AddWarning("SS-MON-1: the alarms of model monitor "+in.Name.V+" could not be created",
 			err.Error()+"\nThe schedule was created and is recorded in state. The next apply creates the missing alarms.")
 	}
-	shared.SaveRefreshed(ctx, &plan, r.refresh, &resp.State, &resp.Diagnostics)
+	shared.SaveCreated(ctx, &plan, r.readCreated, shared.ReadBackWaits, "model monitor "+in.Name.V, &resp.State, &resp.Diagnostics)
 }
 
 // Read refreshes the monitor: the live schedule and endpoint, the alarms
