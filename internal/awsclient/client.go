@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	awsbase "github.com/hashicorp/aws-sdk-go-base/v2"
 	basediag "github.com/hashicorp/aws-sdk-go-base/v2/diag"
@@ -91,6 +92,9 @@ type Client struct {
 	STS        *sts.Client
 	// AutoScaling is Application Auto Scaling (endpoint autoscaling).
 	AutoScaling *applicationautoscaling.Client
+	// Scheduler is EventBridge Scheduler (model monitors' scheduled
+	// processing jobs).
+	Scheduler *scheduler.Client
 }
 
 // DefaultMaxRetries is used when max_retries is not set.
@@ -250,6 +254,7 @@ func New(ctx context.Context, c Config) (*Client, diag.Diagnostics) {
 	cl.AutoScaling = applicationautoscaling.NewFromConfig(cfg, func(o *applicationautoscaling.Options) {
 		o.BaseEndpoint = endpoint("application_autoscaling")
 	})
+	cl.Scheduler = scheduler.NewFromConfig(cfg, func(o *scheduler.Options) { o.BaseEndpoint = endpoint("scheduler") })
 	cl.CloudTrail = cloudtrail.NewFromConfig(cfg, func(o *cloudtrail.Options) { o.BaseEndpoint = endpoint("cloudtrail") })
 	cl.CloudWatch = cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) { o.BaseEndpoint = endpoint("cloudwatch") })
 	cl.EC2 = ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.BaseEndpoint = endpoint("ec2") })

@@ -29,15 +29,16 @@ func (c Control) Applies(k Kind) bool { return slices.Contains(c.AppliesTo, k) }
 
 // Kinds that most controls share.
 var (
-	workloads    = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint}
-	networkKinds = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindPreflight, KindNetwork}
-	dataKinds    = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindPreflight}
-	keyKinds     = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindNetwork, KindPreflight, KindKMSKey}
-	roleKinds    = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindPreflight, KindExecutionRole}
+	workloads    = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindModelMonitor}
+	networkKinds = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindPreflight, KindNetwork, KindModelMonitor}
+	dataKinds    = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindPreflight, KindModelMonitor}
+	keyKinds     = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindNetwork, KindPreflight, KindKMSKey, KindModelMonitor}
+	roleKinds    = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindPreflight, KindExecutionRole, KindModelMonitor}
 	logKinds     = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindNetwork}
 	taggedKinds  = []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindNetwork, KindKMSKey, KindExecutionRole, KindPersonaRole, KindBudget, KindPreflight}
-	// jobKinds are the SageMaker jobs sagesafe starts.
-	jobKinds   = []Kind{KindTrainingJob, KindProcessingJob}
+	// jobKinds are the SageMaker jobs sagesafe starts (a model monitor
+	// starts one per schedule period).
+	jobKinds   = []Kind{KindTrainingJob, KindProcessingJob, KindModelMonitor}
 	auditKinds = []Kind{KindAuditTrail, KindPreflight}
 )
 
@@ -48,7 +49,7 @@ var Catalog = []Control{
 		Title:     "Workload runs in a VPC",
 		Rule:      "A training job, processing job or endpoint names at least one subnet and at least one security group, so SageMaker attaches its instances to your VPC, and all of its subnets and security groups are in one VPC.",
 		Severity:  SeverityError,
-		AppliesTo: []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindPreflight},
+		AppliesTo: []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindPreflight, KindModelMonitor},
 		Rationale: "Without a VPC configuration SageMaker runs the containers in a network it manages, where your route tables, security groups, VPC endpoints and flow logs do not apply, so none of the other network controls can hold.",
 		Fix:       "Set subnet_ids and security_group_ids, for example to the private subnets and security group of a sagesafe_network, and take them all from one VPC.",
 		References: []string{
@@ -291,7 +292,7 @@ var Catalog = []Control{
 		Rule: "Every bucket the workload reads or writes (input, checkpoint, output, model artifacts, data capture, preflight s3_uris) is owned by the caller's account: S3 is asked with ExpectedBucketOwner set to this account and answers. A bucket of another account is refused, and so is a bucket that does not exist when the workload is created or read (at plan time, when the same apply may still create it, it is a warning), and a name that is not DNS-compliant (its owner cannot be asked). " +
 			"The S3 gateway endpoint of sagesafe_network has a policy that allows only buckets of this account (aws:ResourceAccount) and the AWS-owned bucket ECR serves image layers from; any other policy, AWS's default allow-all included, is drift, and so is any other S3 endpoint (gateway or interface) someone adds to its VPC with another policy.",
 		Severity:  SeverityError,
-		AppliesTo: []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindPreflight, KindNetwork},
+		AppliesTo: []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindPreflight, KindNetwork, KindModelMonitor},
 		Rationale: "A bucket name says nothing about its owner. Output, checkpoints and captured requests written to a bucket of another account belong to that account, and inputs read from one can be replaced by it; a mistyped or squatted name sends the data there. A name that does not exist can be registered by anyone, in any account, between the check and the write (a job uploads its output when it ends, hours or days later). SageMaker writes wherever the location points.",
 		Fix:       "Use a bucket of this account for every S3 location (copy shared inputs into it). The S3 gateway endpoint of sagesafe_network, and every sagesafe_execution_role, allow only buckets of this account as well.",
 		References: []string{
@@ -437,6 +438,19 @@ var Catalog = []Control{
 		Fix:       "Apply sagesafe_endpoint again: it recreates the anomaly alarms or restores one turned into a fixed-threshold alarm; tune the band with alarms.anomaly_band_width.",
 		References: []string{
 			"CloudWatch User Guide: Using CloudWatch anomaly detection",
+		},
+	},
+	{
+		ID:        "SS-MON-7",
+		Title:     "Capture is on when monitoring is on",
+		Rule:      "The endpoint a model monitor watches captures its requests (DataCaptureConfig enabled with the Input capture option) to an s3:// destination, encrypted with a KMS key.",
+		Severity:  SeverityError,
+		AppliesTo: []Kind{KindModelMonitor},
+		Rationale: "A monitor compares the endpoint's captured requests with the baseline. Without capture, or without the requests in it, every monitoring run has nothing to compare and publishes no drift metric, so drift goes unnoticed while the monitor looks configured; unencrypted captures hold customer data in the clear.",
+		Fix:       "Turn data capture on for the endpoint (sagesafe_endpoint's data_capture block: input captured, an s3:// destination, the customer's key), then apply the monitor again. A monitor whose endpoint stops capturing loses the control on the next refresh.",
+		References: []string{
+			"SageMaker Developer Guide: Capture data from real-time endpoint",
+			"SageMaker Developer Guide: Data and model quality monitoring with Amazon SageMaker Model Monitor",
 		},
 	},
 	{

@@ -56,6 +56,7 @@ var checks = map[string]func(*Subject, Policy) []Finding{
 	"SS-MON-4":  checkDeployment,
 	"SS-MON-5":  checkFlowLog,
 	"SS-MON-6":  checkAnomalyAlarms,
+	"SS-MON-7":  checkCaptureForMonitor,
 	"SS-AVL-1":  checkInstanceCount,
 	"SS-AVL-2":  checkScalingBounds,
 	"SS-GOV-1":  checkRequiredTags,
@@ -1054,6 +1055,38 @@ func checkAnomalyAlarms(s *Subject, _ Policy) []Finding {
 			r.add(SeverityError, FieldAlarms, -1, metric, label(s)+" has no anomaly alarm on "+metric,
 				fmt.Sprintf("No existing alarm compares %s with an ANOMALY_DETECTION_BAND, so a change from its usual pattern too small for the fixed thresholds goes unnoticed.", metric))
 		}
+	}
+	return r.out
+}
+
+// checkCaptureForMonitor holds a monitor to what it needs of its endpoint's
+// data capture: on, with the requests (Input) in it, to an s3:// location,
+// under a KMS key. Which key is SS-ENC-4's question on the endpoint; here any
+// key will do, no key fails.
+func checkCaptureForMonitor(s *Subject, _ Policy) []Finding {
+	r := report{id: "SS-MON-7"}
+	dc := s.DataCapture
+	for _, st := range []facts.State{dc.Enabled.State, dc.InputCaptured.State, dc.DestinationURI.State, dc.KMSKeyARN.State} {
+		if st == facts.StateUnknown {
+			r.skipValue(s, FieldDataCapture, st)
+			return r.out
+		}
+	}
+	fail := func(summary, evidence string) {
+		r.add(SeverityError, FieldDataCapture, -1, "", label(s)+": "+summary, evidence)
+	}
+	if !dc.Enabled.IsKnown() || !dc.Enabled.V {
+		fail("the endpoint does not capture data", "DataCaptureConfig.EnableCapture is not true: there is nothing for the monitor to compare with the baseline.")
+		return r.out
+	}
+	if !dc.InputCaptured.IsKnown() || !dc.InputCaptured.V {
+		fail("the endpoint does not capture requests", "DataCaptureConfig.CaptureOptions has no Input mode: a data-quality monitor compares the requests with the baseline.")
+	}
+	if uri := dc.DestinationURI; !uri.IsKnown() || !strings.HasPrefix(uri.V, "s3://") {
+		fail("the capture destination is not an s3:// location", fmt.Sprintf("DataCaptureConfig.DestinationS3Uri is %q.", uri.V))
+	}
+	if k := dc.KMSKeyARN; !k.IsKnown() || k.V == "" {
+		fail("the captured data is not encrypted with a KMS key", "DataCaptureConfig.KmsKeyId is not set.")
 	}
 	return r.out
 }

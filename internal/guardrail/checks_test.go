@@ -655,6 +655,19 @@ var checkCases = []checkCase{
 	fail("SS-MON-6", "invocations alarm turned into a fixed threshold", endpoint, func(s *Subject, _ *Policy) { s.Alarms.V[2].AnomalyOf = "" },
 		errAt(-1, "Invocations", "has no anomaly alarm on Invocations")),
 	unknown("SS-MON-6", "alarms unknown", endpoint, func(s *Subject, _ *Policy) { s.Alarms = facts.Unknown[[]Alarm]() }),
+	// SS-MON-7
+	pass("SS-MON-7", "monitored endpoint captures requests, encrypted", monitor, nil),
+	fail("SS-MON-7", "capture off", monitor, func(s *Subject, _ *Policy) { s.DataCapture.Enabled = facts.Known(false) },
+		errAt(-1, "", "does not capture data")),
+	fail("SS-MON-7", "no capture config", monitor, func(s *Subject, _ *Policy) { s.DataCapture = DataCapture{} },
+		errAt(-1, "", "does not capture data")),
+	fail("SS-MON-7", "responses only", monitor, func(s *Subject, _ *Policy) { s.DataCapture.InputCaptured = facts.Known(false) },
+		errAt(-1, "", "does not capture requests")),
+	fail("SS-MON-7", "capture without key", monitor, func(s *Subject, _ *Policy) { s.DataCapture.KMSKeyARN = facts.Known("") },
+		errAt(-1, "", "not encrypted")),
+	fail("SS-MON-7", "capture to a non-s3 destination", monitor, func(s *Subject, _ *Policy) { s.DataCapture.DestinationURI = facts.Known("https://x") },
+		errAt(-1, "", "not an s3:// location")),
+	unknown("SS-MON-7", "endpoint known after apply", monitor, func(s *Subject, _ *Policy) { s.DataCapture.Enabled = facts.Unknown[bool]() }),
 	// SS-MON-5
 	pass("SS-MON-5", "flow log records all traffic", network, func(s *Subject, _ *Policy) {
 		s.FlowLog = facts.Known(FlowLogState{LogGroup: "/sagesafe/core/flow-logs", Recording: "fl-1"})

@@ -23,9 +23,9 @@ func TestRenderMarkdown(t *testing.T) {
 		}
 	}
 	for _, row := range []string{
-		"| SS-TLS-2 | S3 locations are s3:// URIs on TLS-only buckets | error (warning when the bucket policy lacks the deny and strict_data_buckets is false) | `strict_data_buckets` | no | `training_job`, `processing_job`, `endpoint`, `preflight` |\n",
-		"| SS-NET-4 | Network isolation is on | error | — | yes | `training_job`, `processing_job`, `endpoint` |\n",
-		"| SS-NET-6 | S3 is reached through a gateway endpoint | warning | — | no | `training_job`, `processing_job`, `endpoint`, `preflight`, `network` |\n",
+		"| SS-TLS-2 | S3 locations are s3:// URIs on TLS-only buckets | error (warning when the bucket policy lacks the deny and strict_data_buckets is false) | `strict_data_buckets` | no | `training_job`, `processing_job`, `endpoint`, `preflight`, `model_monitor` |\n",
+		"| SS-NET-4 | Network isolation is on | error | — | yes | `training_job`, `processing_job`, `endpoint`, `model_monitor` |\n",
+		"| SS-NET-6 | S3 is reached through a gateway endpoint | warning | — | no | `training_job`, `processing_job`, `endpoint`, `preflight`, `network`, `model_monitor` |\n",
 	} {
 		if !strings.Contains(md, row) {
 			t.Errorf("page lacks row %q", row)

@@ -125,6 +125,16 @@ func endpoint() *Subject {
 	return s
 }
 
+// monitor is a model monitor of the endpoint's captured data: its jobs are
+// processing jobs with the training job's forced settings.
+func monitor() *Subject {
+	s := training()
+	s.Kind, s.Name = KindModelMonitor, "churn-drift"
+	s.DataCapture = DataCapture{Enabled: facts.Known(true), KMSKeyARN: facts.Known(testKey),
+		InputCaptured: facts.Known(true), DestinationURI: facts.Known("s3://churn-data/capture/")}
+	return s
+}
+
 // preflight asks about nothing; cases fill in what they test.
 func preflight() *Subject {
 	return &Subject{Kind: KindPreflight, Name: "preflight", Region: testRegion, AccountID: testAccount, Facts: testFacts()}

@@ -125,6 +125,11 @@ type Deployment struct {
 type DataCapture struct {
 	Enabled   facts.Value[bool]
 	KMSKeyARN facts.Value[string]
+	// InputCaptured and DestinationURI are read by SS-MON-7 only (a
+	// monitor compares captured requests with the baseline): whether the
+	// capture options include Input, and where captures go.
+	InputCaptured  facts.Value[bool]
+	DestinationURI facts.Value[string]
 }
 
 // FlowLogState is what a network observed of its VPC's flow logs.

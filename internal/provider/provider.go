@@ -32,6 +32,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/executionrolepolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/guardrailpolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/kmskey"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/modelmonitor"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/network"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/personapolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/personarole"
@@ -104,6 +105,7 @@ type endpointsModel struct {
 	SageMaker   types.String `tfsdk:"sagemaker"`
 	STS         types.String `tfsdk:"sts"`
 	AutoScaling types.String `tfsdk:"application_autoscaling"`
+	Scheduler   types.String `tfsdk:"scheduler"`
 }
 
 func (e *endpointsModel) toMap() map[string]string {
@@ -122,6 +124,7 @@ func (e *endpointsModel) toMap() map[string]string {
 		"sagemaker":               e.SageMaker.ValueString(),
 		"sts":                     e.STS.ValueString(),
 		"application_autoscaling": e.AutoScaling.ValueString(),
+		"scheduler":               e.Scheduler.ValueString(),
 	}
 }
 
@@ -418,6 +421,7 @@ func (p *sagesafeProvider) Resources(_ context.Context) []func() resource.Resour
 		personarole.NewResource,
 		audittrail.NewResource,
 		budget.NewResource,
+		modelmonitor.NewResource,
 	}
 }
 

@@ -155,6 +155,7 @@ DEFAULT_BEHAVIOUR: dict[str, Any] = {
     "processing_in_progress_seconds": 0,  # CreateProcessingJob: InProgress for this long
     "processing_stopping_seconds": 0,  # StopProcessingJob: Stopping for this long
     "processing_in_progress_by_name": {},  # per job name pattern, as for training
+    "monitoring_pending_seconds": 0,  # Create/UpdateMonitoringSchedule: Pending for this long
 }
 
 _LOCK = threading.RLock()
@@ -581,6 +582,155 @@ def install_processing_patches() -> None:
     SageMakerResponse.stop_processing_job = _stop_processing_job
     _wrap_advance_all("describe_processing_job", "processing_jobs", _advance_processing_job)
     _wrap_advance_all("list_processing_jobs", "processing_jobs", _advance_processing_job)
+
+
+# ---------------------------------------------------------------------------
+# SageMaker monitoring schedules (moto 5.2.1: none of the calls)
+# ---------------------------------------------------------------------------
+#
+# Create/Describe/Update/Delete/List/Stop/StartMonitoringSchedule. The
+# configuration is kept exactly as sent; a created or updated schedule is
+# Pending for monitoring_pending_seconds, then Scheduled (advanced on every
+# describe and list, like the other patches). Tags live on the schedule and
+# are reached through SageMaker's AddTags/ListTags/DeleteTags by ARN.
+
+
+class _MonitoringSchedule:
+    def __init__(self, backend: Any, name: str, config: dict[str, Any], tags: list[dict[str, str]]) -> None:
+        self.name = name
+        self.arn = f"arn:aws:sagemaker:{backend.region_name}:{backend.account_id}:monitoring-schedule/{name}"
+        self.config = copy.deepcopy(config)
+        self.tags = list(tags or [])
+        self.creation_time = self.last_modified_time = utcnow()
+        self.status = "Pending"
+        self.t0 = time.monotonic()
+
+    def advance(self) -> None:
+        with _LOCK:
+            if self.status == "Pending" and time.monotonic() - self.t0 >= _behaviour["monitoring_pending_seconds"]:
+                self.status = "Scheduled"
+
+    def endpoint_name(self) -> str | None:
+        for i in (self.config.get("MonitoringJobDefinition") or {}).get("MonitoringInputs") or []:
+            if "EndpointInput" in i:
+                return i["EndpointInput"].get("EndpointName")
+        return None
+
+    def summary(self) -> dict[str, Any]:
+        out = {
+            "MonitoringScheduleName": self.name,
+            "MonitoringScheduleArn": self.arn,
+            "CreationTime": self.creation_time,
+            "LastModifiedTime": self.last_modified_time,
+            "MonitoringScheduleStatus": self.status,
+            "MonitoringType": self.config.get("MonitoringType", "DataQuality"),
+        }
+        if self.endpoint_name():
+            out["EndpointName"] = self.endpoint_name()
+        return out
+
+
+def _monitoring_schedules(backend: Any) -> dict[str, _MonitoringSchedule]:
+    if not hasattr(backend, "sagesafe_monitoring_schedules"):
+        backend.sagesafe_monitoring_schedules = {}
+    return backend.sagesafe_monitoring_schedules
+
+
+def _existing_monitoring_schedule(self: Any) -> _MonitoringSchedule:
+    name = self._get_param("MonitoringScheduleName")
+    sched = _monitoring_schedules(self.sagemaker_backend).get(name)
+    if sched is None:
+        raise ResourceNotFound(message=f"Monitoring schedule {name} does not exist.")
+    sched.advance()
+    return sched
+
+
+def _create_monitoring_schedule(self: Any) -> Any:
+    """CreateMonitoringSchedule: duplicate names are ResourceInUse."""
+    name = self._get_param("MonitoringScheduleName")
+    store = _monitoring_schedules(self.sagemaker_backend)
+    if name in store:
+        raise ResourceInUseException(message=f"Monitoring schedule {name} already exists.")
+    sched = _MonitoringSchedule(self.sagemaker_backend, name, self._get_param("MonitoringScheduleConfig"), self._get_param("Tags"))
+    store[name] = sched
+    sched.advance()
+    return ActionResult({"MonitoringScheduleArn": sched.arn})
+
+
+def _describe_monitoring_schedule(self: Any) -> Any:
+    sched = _existing_monitoring_schedule(self)
+    out = sched.summary()
+    out["MonitoringScheduleConfig"] = copy.deepcopy(sched.config)
+    return ActionResult(out)
+
+
+def _update_monitoring_schedule(self: Any) -> Any:
+    """UpdateMonitoringSchedule: replaces the configuration, Pending again;
+    a stopped schedule stays Stopped until started."""
+    sched = _existing_monitoring_schedule(self)
+    with _LOCK:
+        sched.config = copy.deepcopy(self._get_param("MonitoringScheduleConfig"))
+        sched.last_modified_time = utcnow()
+        if sched.status != "Stopped":
+            sched.status, sched.t0 = "Pending", time.monotonic()
+    sched.advance()
+    return ActionResult({"MonitoringScheduleArn": sched.arn})
+
+
+def _delete_monitoring_schedule(self: Any) -> Any:
+    sched = _existing_monitoring_schedule(self)
+    del _monitoring_schedules(self.sagemaker_backend)[sched.name]
+    return EmptyResult()
+
+
+def _monitoring_status_setter(status: str) -> Any:
+    def handler(self: Any) -> Any:
+        sched = _existing_monitoring_schedule(self)
+        with _LOCK:
+            sched.status = status
+            sched.last_modified_time = utcnow()
+        return EmptyResult()
+
+    handler.__name__ = "start_monitoring_schedule" if status == "Scheduled" else "stop_monitoring_schedule"
+    return handler
+
+
+def _list_monitoring_schedules(self: Any) -> Any:
+    """ListMonitoringSchedules: NameContains and EndpointName filters, one page."""
+    contains = self._get_param("NameContains") or ""
+    endpoint = self._get_param("EndpointName")
+    out = []
+    for sched in sorted(_monitoring_schedules(self.sagemaker_backend).values(), key=lambda s: s.name):
+        sched.advance()
+        if contains in sched.name and (endpoint is None or sched.endpoint_name() == endpoint):
+            out.append(sched.summary())
+    return ActionResult({"MonitoringScheduleSummaries": out})
+
+
+_orig_resource_from_arn = SageMakerBackend._get_resource_from_arn
+
+
+def _resource_from_arn(self: Any, arn: str) -> Any:
+    """Tags by ARN reach monitoring schedules too."""
+    kind, _, name = arn.split(":")[-1].partition("/")
+    if kind == "monitoring-schedule":
+        sched = _monitoring_schedules(self).get(name)
+        if sched is None:
+            raise ValidationError(message=f"Could not find monitoring schedule {arn}.")
+        return sched
+    return _orig_resource_from_arn(self, arn)
+
+
+def install_monitoring_schedule_patches() -> None:
+    """The monitoring-schedule patches above."""
+    SageMakerResponse.create_monitoring_schedule = _create_monitoring_schedule
+    SageMakerResponse.describe_monitoring_schedule = _describe_monitoring_schedule
+    SageMakerResponse.update_monitoring_schedule = _update_monitoring_schedule
+    SageMakerResponse.delete_monitoring_schedule = _delete_monitoring_schedule
+    SageMakerResponse.list_monitoring_schedules = _list_monitoring_schedules
+    SageMakerResponse.start_monitoring_schedule = _monitoring_status_setter("Scheduled")
+    SageMakerResponse.stop_monitoring_schedule = _monitoring_status_setter("Stopped")
+    SageMakerBackend._get_resource_from_arn = _resource_from_arn
 
 
 # ---------------------------------------------------------------------------
@@ -1178,6 +1328,7 @@ def install_patches() -> None:
     SageMakerResponse.update_endpoint = _update_endpoint
     SageMakerResponse.stop_training_job = _stop_training_job
     install_processing_patches()
+    install_monitoring_schedule_patches()
     SageMakerResponse.create_endpoint = _create_endpoint
     SageMakerResponse.create_training_job = _create_training_job
     SageMakerResponse.create_model = _create_model

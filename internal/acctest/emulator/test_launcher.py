@@ -490,6 +490,84 @@ class EmulatorTest(unittest.TestCase):
         self.assertEqual(d["ProcessingJobStatus"], "Completed")
         self.assertEqual(d["ProcessingResources"]["ClusterConfig"]["InstanceCount"], 1)
 
+    # --- monitoring schedules and the scheduler --------------------------------
+
+    def monitoring_config(self, image: str = "img:1") -> dict:
+        return {
+            "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
+            "MonitoringType": "DataQuality",
+            "MonitoringJobDefinition": {
+                "MonitoringInputs": [{"EndpointInput": {"EndpointName": "ep-1", "LocalPath": "/opt/ml/processing/input/endpoint"}}],
+                "MonitoringOutputConfig": {
+                    "KmsKeyId": "key-1",
+                    "MonitoringOutputs": [{"S3Output": {"S3Uri": "s3://b/out", "LocalPath": "/opt/ml/processing/resultdata"}}],
+                },
+                "MonitoringResources": {
+                    "ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.xlarge", "VolumeSizeInGB": 30, "VolumeKmsKeyId": "key-1"}
+                },
+                "MonitoringAppSpecification": {"ImageUri": image},
+                "NetworkConfig": {"EnableNetworkIsolation": True, "EnableInterContainerTrafficEncryption": True},
+                "RoleArn": ROLE,
+                "StoppingCondition": {"MaxRuntimeInSeconds": 1800},
+            },
+        }
+
+    def test_monitoring_schedule_lifecycle(self) -> None:
+        name = uid("mon")
+        self.behave(monitoring_pending_seconds=3)
+        arn = self.sm.create_monitoring_schedule(
+            MonitoringScheduleName=name, MonitoringScheduleConfig=self.monitoring_config(), Tags=[{"Key": "k", "Value": "v"}]
+        )["MonitoringScheduleArn"]
+        d = self.sm.describe_monitoring_schedule(MonitoringScheduleName=name)
+        self.assertEqual(d["MonitoringScheduleStatus"], "Pending")
+        self.assertEqual(d["MonitoringScheduleConfig"], self.monitoring_config())  # kept as given
+        self.assertEqual(d["EndpointName"], "ep-1")
+        time.sleep(3.1)
+        self.assertEqual(self.sm.describe_monitoring_schedule(MonitoringScheduleName=name)["MonitoringScheduleStatus"], "Scheduled")
+        with self.assertRaises(ClientError) as ctx:
+            self.sm.create_monitoring_schedule(MonitoringScheduleName=name, MonitoringScheduleConfig=self.monitoring_config())
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "ResourceInUse")
+        self.assertEqual(self.sm.list_tags(ResourceArn=arn)["Tags"], [{"Key": "k", "Value": "v"}])
+        self.sm.add_tags(ResourceArn=arn, Tags=[{"Key": "k", "Value": "w"}])
+        self.assertEqual(self.sm.list_tags(ResourceArn=arn)["Tags"], [{"Key": "k", "Value": "w"}])
+        self.sm.update_monitoring_schedule(MonitoringScheduleName=name, MonitoringScheduleConfig=self.monitoring_config("img:2"))
+        d = self.sm.describe_monitoring_schedule(MonitoringScheduleName=name)
+        self.assertEqual(d["MonitoringScheduleStatus"], "Pending")
+        self.assertEqual(d["MonitoringScheduleConfig"]["MonitoringJobDefinition"]["MonitoringAppSpecification"]["ImageUri"], "img:2")
+        self.sm.stop_monitoring_schedule(MonitoringScheduleName=name)
+        self.assertEqual(self.sm.describe_monitoring_schedule(MonitoringScheduleName=name)["MonitoringScheduleStatus"], "Stopped")
+        self.sm.update_monitoring_schedule(MonitoringScheduleName=name, MonitoringScheduleConfig=self.monitoring_config())
+        self.assertEqual(self.sm.describe_monitoring_schedule(MonitoringScheduleName=name)["MonitoringScheduleStatus"], "Stopped")
+        self.sm.start_monitoring_schedule(MonitoringScheduleName=name)
+        self.assertEqual(self.sm.describe_monitoring_schedule(MonitoringScheduleName=name)["MonitoringScheduleStatus"], "Scheduled")
+        names = [x["MonitoringScheduleName"] for x in self.sm.list_monitoring_schedules(NameContains=name)["MonitoringScheduleSummaries"]]
+        self.assertEqual(names, [name])
+        self.sm.delete_monitoring_schedule(MonitoringScheduleName=name)
+        for call in (self.sm.delete_monitoring_schedule, self.sm.describe_monitoring_schedule):
+            with self.assertRaises(ClientError) as ctx:
+                call(MonitoringScheduleName=name)
+            self.assertEqual(ctx.exception.response["Error"]["Code"], "ResourceNotFound")
+
+    def test_scheduler_keeps_what_drift_checks_read(self) -> None:
+        """moto's scheduler backend is used as it is: it keeps the target's
+        input and role, the flexible window, state and description, and
+        answers a duplicate and a missing schedule with the right codes."""
+        sch = client("scheduler")
+        name = uid("sched")
+        target = {"Arn": "arn:aws:scheduler:::aws-sdk:sagemaker:createProcessingJob", "RoleArn": ROLE, "Input": '{"A":1}'}
+        sch.create_schedule(Name=name, ScheduleExpression="rate(1 hour)", FlexibleTimeWindow={"Mode": "OFF"}, Target=target,
+                            Description="d token=1", State="ENABLED", ClientToken="t1")
+        got = sch.get_schedule(Name=name)
+        self.assertEqual((got["Target"]["Input"], got["Target"]["RoleArn"]), ('{"A":1}', ROLE))
+        self.assertEqual((got["FlexibleTimeWindow"], got["State"], got["Description"]), ({"Mode": "OFF"}, "ENABLED", "d token=1"))
+        with self.assertRaises(ClientError) as ctx:
+            sch.create_schedule(Name=name, ScheduleExpression="rate(1 hour)", FlexibleTimeWindow={"Mode": "OFF"}, Target=target)
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "ConflictException")
+        sch.delete_schedule(Name=name)
+        with self.assertRaises(ClientError) as ctx:
+            sch.get_schedule(Name=name)
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "ResourceNotFoundException")
+
     # --- logs and kms ---------------------------------------------------------
 
     def test_associate_kms_key(self) -> None:

@@ -1,0 +1,44 @@
+# Drift monitoring of an endpoint's captured data. The endpoint must capture
+# its requests to an s3:// location under a KMS key (SS-MON-7); the monitor
+# is refused before anything is created otherwise.
+resource "sagesafe_model_monitor" "churn" {
+  name          = "churn-drift"
+  endpoint_name = "churn"
+
+  # Every account: EventBridge Scheduler starts one processing job per
+  # period. engine = "model_monitor" uses a SageMaker Model Monitor schedule
+  # instead, where the account still has Model Monitor (cron schedules only).
+  engine              = "scheduled_processing_job"
+  schedule_expression = "rate(1 hour)"
+  # Trusted only by scheduler.amazonaws.com; may only
+  # sagemaker:CreateProcessingJob, sagemaker:AddTags and iam:PassRole of
+  # role_arn.
+  scheduler_role_arn = "arn:aws:iam::123456789012:role/churn-monitor-scheduler"
+
+  # The execution role every run has (a sagesafe_execution_role).
+  role_arn = "arn:aws:iam::123456789012:role/churn-processing"
+  # The model-monitor analyzer, pinned by digest.
+  image               = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/model-monitor-analyzer@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945"
+  instance_type       = "ml.m5.xlarge"
+  kms_key_arn         = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  max_runtime_seconds = 1800
+  vpc = {
+    subnet_ids         = ["subnet-0123456789abcdef0"]
+    security_group_ids = ["sg-0123456789abcdef0"]
+  }
+
+  # The baseline a sagesafe_processing_job suggested.
+  baseline_constraints_uri = "s3://ml-models/churn/baseline/constraints.json"
+  baseline_statistics_uri  = "s3://ml-models/churn/baseline/statistics.json"
+  output_s3_uri            = "s3://ml-models/churn/monitoring/"
+
+  # One drift alarm per feature; the first also carries the "silent" alarm
+  # that fires when no run publishes metrics for two periods.
+  features        = ["age", "tenure_months", "monthly_charges"]
+  drift_threshold = 0.1
+  alarm_actions   = ["arn:aws:sns:eu-west-1:123456789012:ml-oncall"]
+
+  tags = {
+    team = "ml"
+  }
+}

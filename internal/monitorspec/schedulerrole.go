@@ -1,0 +1,103 @@
+package monitorspec
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
+)
+
+// SchedulerPrincipal is the service that assumes the Scheduler's role.
+const SchedulerPrincipal = "scheduler.amazonaws.com"
+
+// schedulerActions are all the scheduler role may do: start the run's
+// processing job (tagging it on create needs AddTags) and hand it the
+// execution role.
+var schedulerActions = []string{"sagemaker:createprocessingjob", "sagemaker:addtags", "iam:passrole"}
+
+// SchedulerRole is what IAM holds of the scheduler role: its trust policy,
+// its inline policies and the ARNs of its managed policies.
+type SchedulerRole struct {
+	Trust    string
+	Inline   map[string]string // name -> document
+	Attached []string
+}
+
+// SchedulerRoleProblems lists why the role is not scoped to starting the
+// monitor's runs: a trust policy that lets anything but EventBridge
+// Scheduler assume it, a managed policy (its documents change outside this
+// configuration), or an inline statement that allows more than
+// CreateProcessingJob, AddTags and PassRole of the execution role alone.
+// Empty means the role is scoped.
+func SchedulerRoleProblems(r SchedulerRole, executionRoleARN string) []string {
+	var out []string
+	out = append(out, trustProblems(r.Trust)...)
+	for _, a := range r.Attached {
+		out = append(out, "managed policy "+a+" is attached: the scheduler role may hold only its inline policy")
+	}
+	for _, name := range slices.Sorted(maps.Keys(r.Inline)) {
+		doc, err := iampolicy.Parse(r.Inline[name])
+		if err != nil {
+			out = append(out, fmt.Sprintf("inline policy %s cannot be read: %v", name, err))
+			continue
+		}
+		for i, st := range doc.Statement {
+			out = append(out, statementProblems(fmt.Sprintf("inline policy %s statement %d", name, i+1), st, executionRoleARN)...)
+		}
+	}
+	return out
+}
+
+func trustProblems(trust string) []string {
+	doc, err := iampolicy.Parse(trust)
+	if err != nil {
+		return []string{"the trust policy cannot be read: " + err.Error()}
+	}
+	var out []string
+	trusted := false
+	for i, st := range doc.Statement {
+		if st.Effect != iampolicy.EffectAllow {
+			continue
+		}
+		what := fmt.Sprintf("trust statement %d", i+1)
+		if len(st.NotPrincipal) > 0 {
+			out = append(out, what+" uses NotPrincipal")
+		}
+		for typ, values := range st.Principal {
+			for _, v := range values {
+				if typ != "Service" || v != SchedulerPrincipal {
+					out = append(out, fmt.Sprintf("%s trusts %s %s; only %s may assume the scheduler role", what, typ, v, SchedulerPrincipal))
+				} else {
+					trusted = true
+				}
+			}
+		}
+	}
+	if !trusted {
+		out = append(out, "the trust policy does not let "+SchedulerPrincipal+" assume the role")
+	}
+	return out
+}
+
+func statementProblems(what string, st iampolicy.Statement, executionRoleARN string) []string {
+	if st.Effect != iampolicy.EffectAllow {
+		return nil // a Deny only narrows
+	}
+	var out []string
+	if len(st.NotAction) > 0 || len(st.NotResource) > 0 {
+		out = append(out, what+" uses NotAction or NotResource")
+	}
+	for _, a := range st.Action {
+		la := strings.ToLower(a)
+		if !slices.Contains(schedulerActions, la) {
+			out = append(out, fmt.Sprintf("%s allows %s; the scheduler role may only sagemaker:CreateProcessingJob, sagemaker:AddTags and iam:PassRole", what, a))
+			continue
+		}
+		if la == "iam:passrole" && (len(st.Resource) != 1 || st.Resource[0] != executionRoleARN) {
+			out = append(out, fmt.Sprintf("%s allows iam:PassRole on %s; only the execution role %s may be passed", what, strings.Join(st.Resource, ", "), executionRoleARN))
+		}
+	}
+	return out
+}

@@ -1,0 +1,230 @@
+// The AWS calls: the endpoint's capture, the scheduler role, and the
+// schedule of either engine (find, create, update, delete).
+
+package modelmonitor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+	schtypes "github.com/aws/aws-sdk-go-v2/service/scheduler/types"
+	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/monitorspec"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
+)
+
+// Every mutating call of this resource is safe to repeat after a lost
+// answer:
+//
+//   - CreateSchedule: idem.Create with the SDK's retries off and a
+//     ClientToken; schedules take no tags, so the creation token rides in
+//     the Description, and a retry's ConflictException is settled by
+//     reading the schedule of this name and finding this token there
+//     (ownSchedule). A schedule of the name without it is refused.
+//   - UpdateSchedule: replaces the whole schedule with the same request.
+//   - DeleteSchedule: ResourceNotFoundException counts as deleted.
+//   - CreateMonitoringSchedule: idem.Create; the token is the tag
+//     idem.TokenTag, a retry's ResourceInUse is settled by finding it.
+//   - UpdateMonitoringSchedule: the same config again; DeleteMonitoringSchedule:
+//     ResourceNotFound counts as deleted.
+//   - PutMetricAlarm, DeleteAlarms: puts overwrite, missing names are ignored.
+
+// ownerTagKey names, on every run's job and Model Monitor schedule, the
+// monitor that made it.
+const ownerTagKey = "sagesafe:model-monitor"
+
+// errNotFound is returned (wrapped) when an object does not exist.
+var errNotFound = errors.New("not found")
+
+func noRetrySM(o *sagemaker.Options)  { o.RetryMaxAttempts = 1 }
+func noRetrySch(o *scheduler.Options) { o.RetryMaxAttempts = 1 }
+
+// ---- the endpoint ----
+
+// endpointCapture reads the live endpoint's data capture from its endpoint
+// config (DescribeEndpoint's summary lacks the capture options). An
+// endpoint that does not exist is errNotFound: SageMaker answers it with a
+// ValidationException, confirmed by listing endpoints of that name.
+func (r *monitorResource) endpointCapture(ctx context.Context, name string) (*smtypes.DataCaptureConfig, error) {
+	sm := r.data.AWS.SageMaker
+	ep, err := sm.DescribeEndpoint(ctx, &sagemaker.DescribeEndpointInput{EndpointName: aws.String(name)})
+	if err != nil {
+		if tfawserr.ErrCodeEquals(err, "ValidationException") {
+			if listed, lerr := endpointListed(ctx, sm, name); lerr == nil && !listed {
+				return nil, fmt.Errorf("endpoint %s: %w", name, errNotFound)
+			}
+		}
+		return nil, fmt.Errorf("describing endpoint %s: %w", name, err)
+	}
+	cfg, err := sm.DescribeEndpointConfig(ctx, &sagemaker.DescribeEndpointConfigInput{EndpointConfigName: ep.EndpointConfigName})
+	if err != nil {
+		return nil, fmt.Errorf("describing endpoint config %s of endpoint %s: %w", aws.ToString(ep.EndpointConfigName), name, err)
+	}
+	return cfg.DataCaptureConfig, nil
+}
+
+func endpointListed(ctx context.Context, sm *sagemaker.Client, name string) (bool, error) {
+	p := sagemaker.NewListEndpointsPaginator(sm, &sagemaker.ListEndpointsInput{NameContains: aws.String(name)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return false, err
+		}
+		for _, e := range page.Endpoints {
+			if aws.ToString(e.EndpointName) == name {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// ---- the scheduler role ----
+
+// schedulerRole reads the role's trust policy, inline policies and managed
+// policies from IAM.
+func (r *monitorResource) schedulerRole(ctx context.Context, roleARN string) (monitorspec.SchedulerRole, error) {
+	var out monitorspec.SchedulerRole
+	a, err := arn.Parse(roleARN)
+	if err != nil || !strings.HasPrefix(a.Resource, "role/") {
+		return out, fmt.Errorf("%s is not a role ARN", roleARN)
+	}
+	name := a.Resource[strings.LastIndex(a.Resource, "/")+1:]
+	c := r.data.AWS.IAM
+	role, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	if err != nil {
+		return out, fmt.Errorf("reading scheduler role %s: %w", name, err)
+	}
+	out.Trust, out.Inline = aws.ToString(role.Role.AssumeRolePolicyDocument), map[string]string{}
+	inline := iam.NewListRolePoliciesPaginator(c, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
+	names, err := shared.Collect(ctx, inline.HasMorePages, inline.NextPage, func(p *iam.ListRolePoliciesOutput) []string { return p.PolicyNames })
+	if err != nil {
+		return out, fmt.Errorf("listing the inline policies of scheduler role %s: %w", name, err)
+	}
+	for _, pn := range names {
+		doc, err := c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(pn)})
+		if err != nil {
+			return out, fmt.Errorf("reading inline policy %s of scheduler role %s: %w", pn, name, err)
+		}
+		out.Inline[pn] = aws.ToString(doc.PolicyDocument)
+	}
+	attached := iam.NewListAttachedRolePoliciesPaginator(c, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
+	for attached.HasMorePages() {
+		page, err := attached.NextPage(ctx)
+		if err != nil {
+			return out, fmt.Errorf("listing the managed policies of scheduler role %s: %w", name, err)
+		}
+		for _, p := range page.AttachedPolicies {
+			out.Attached = append(out.Attached, aws.ToString(p.PolicyArn))
+		}
+	}
+	return out, nil
+}
+
+// ---- Scheduler engine ----
+
+// tokenMarker precedes the creation token in a schedule's Description.
+const tokenMarker = idem.TokenTag + "="
+
+func scheduleDescription(name, token string) string {
+	return "Model monitor " + name + ", managed by sagesafe_model_monitor. " + tokenMarker + token
+}
+
+// descriptionToken is the creation token in a schedule's description.
+func descriptionToken(desc string) string {
+	_, tok, ok := strings.Cut(desc, tokenMarker)
+	if !ok {
+		return ""
+	}
+	return strings.Fields(tok + " ")[0]
+}
+
+func (r *monitorResource) getSchedule(ctx context.Context, name string) (*scheduler.GetScheduleOutput, error) {
+	out, err := r.data.AWS.Scheduler.GetSchedule(ctx, &scheduler.GetScheduleInput{Name: aws.String(name)})
+	var rnf *schtypes.ResourceNotFoundException
+	if errors.As(err, &rnf) {
+		return nil, fmt.Errorf("schedule %s: %w", name, errNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading schedule %s: %w", name, err)
+	}
+	return out, nil
+}
+
+// scheduleRequest is what CreateSchedule and UpdateSchedule send: the
+// schedule always on, at the exact time (no flexible window), starting the
+// run's processing job as the scheduler role.
+type scheduleRequest struct {
+	name, expression, description, schedulerRole, input string
+}
+
+func (q scheduleRequest) target() *schtypes.Target {
+	return &schtypes.Target{Arn: aws.String(monitorspec.CreateProcessingJobTarget), RoleArn: aws.String(q.schedulerRole), Input: aws.String(q.input)}
+}
+
+// createSchedule creates the schedule through idem.Create and returns its
+// ARN.
+func (r *monitorResource) createSchedule(ctx context.Context, q scheduleRequest, token string) (string, error) {
+	q.description = scheduleDescription(q.name, token)
+	return idem.Create[string]{
+		What: "schedule " + q.name,
+		Do: func(ctx context.Context) (string, error) {
+			out, err := r.data.AWS.Scheduler.CreateSchedule(ctx, &scheduler.CreateScheduleInput{
+				Name: aws.String(q.name), ScheduleExpression: aws.String(q.expression), Description: aws.String(q.description),
+				FlexibleTimeWindow: &schtypes.FlexibleTimeWindow{Mode: schtypes.FlexibleTimeWindowModeOff},
+				State:              schtypes.ScheduleStateEnabled, Target: q.target(), ClientToken: aws.String(token),
+			}, noRetrySch)
+			if err != nil {
+				return "", err
+			}
+			return aws.ToString(out.ScheduleArn), nil
+		},
+		Find: func(ctx context.Context) (string, bool, error) {
+			s, err := r.getSchedule(ctx, q.name)
+			if errors.Is(err, errNotFound) {
+				return "", false, nil
+			}
+			if err != nil {
+				return "", false, err
+			}
+			return aws.ToString(s.Arn), descriptionToken(aws.ToString(s.Description)) == token, nil
+		},
+		Taken: func(err error) bool {
+			var conflict *schtypes.ConflictException
+			return errors.As(err, &conflict)
+		},
+	}.Run(ctx)
+}
+
+// updateSchedule restores the whole schedule; description keeps the live
+// creation token.
+func (r *monitorResource) updateSchedule(ctx context.Context, q scheduleRequest) (string, error) {
+	out, err := r.data.AWS.Scheduler.UpdateSchedule(ctx, &scheduler.UpdateScheduleInput{
+		Name: aws.String(q.name), ScheduleExpression: aws.String(q.expression), Description: aws.String(q.description),
+		FlexibleTimeWindow: &schtypes.FlexibleTimeWindow{Mode: schtypes.FlexibleTimeWindowModeOff},
+		State:              schtypes.ScheduleStateEnabled, Target: q.target(),
+	})
+	if err != nil {
+		return "", fmt.Errorf("updating schedule %s: %w", q.name, err)
+	}
+	return aws.ToString(out.ScheduleArn), nil
+}
+
+func (r *monitorResource) deleteSchedule(ctx context.Context, name string) error {
+	_, err := r.data.AWS.Scheduler.DeleteSchedule(ctx, &scheduler.DeleteScheduleInput{Name: aws.String(name)})
+	var rnf *schtypes.ResourceNotFoundException
+	if err != nil && !errors.As(err, &rnf) {
+		return fmt.Errorf("deleting schedule %s: %w", name, err)
+	}
+	return nil
+}

@@ -1,0 +1,116 @@
+// ModifyPlan's steps: check the plan against the guardrails with the live
+// endpoint's capture, and plan what an apply computes or restores.
+
+package modelmonitor
+
+import (
+	"context"
+	"errors"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/monitorspec"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
+)
+
+// checked is a plan's or an apply's check of the monitor.
+type checked struct {
+	findings    []guardrail.Finding
+	captureDest facts.Value[string]
+	nvme        bool
+}
+
+// check runs the guardrails on in with the live endpoint's capture. An
+// endpoint not found is an error at apply (atApply) and, at plan, leaves
+// SS-MON-7 to the apply: the endpoint may be created by the same plan.
+func (r *monitorResource) check(ctx context.Context, in inputs, atApply bool, diags *diag.Diagnostics) (checked, bool) {
+	var c checked
+	capture := guardrail.DataCapture{Enabled: facts.Unknown[bool](), InputCaptured: facts.Unknown[bool](),
+		DestinationURI: facts.Unknown[string](), KMSKeyARN: facts.Unknown[string]()}
+	c.captureDest = facts.Unknown[string]()
+	if in.Endpoint.IsKnown() {
+		dc, err := r.endpointCapture(ctx, in.Endpoint.V)
+		switch {
+		case errors.Is(err, errNotFound) && !atApply:
+			diags.AddAttributeWarning(path.Root("endpoint_name"), "Endpoint "+in.Endpoint.V+" does not exist yet",
+				"Its data capture (SS-MON-7) is checked when the monitor is created, before anything is created.")
+		case err != nil:
+			diags.AddAttributeError(path.Root("endpoint_name"), "Reading the endpoint to monitor failed", err.Error())
+			return c, false
+		default:
+			capture = monitorspec.Capture(dc)
+			c.captureDest = capture.DestinationURI
+		}
+	}
+	pre, err := sagemakerjob.Prefetch(ctx, r.data.Posture, processingLogGroup, in.InstanceType, in.KMSKey)
+	if err != nil {
+		diags.AddError("Checking the model monitor's dependencies failed",
+			"sagesafe could not read the posture of the objects the monitor depends on, so it cannot check it against its guardrails: "+err.Error())
+		return c, false
+	}
+	c.nvme = pre.NVMe()
+	ev, err := r.evaluate(ctx, r.subject(in, c.nvme, capture, r.plannedAlarms(in)))
+	if err != nil {
+		diags.AddError("Checking the model monitor against its guardrails failed", err.Error())
+		return c, false
+	}
+	c.findings = append(ev.findings, runtimeFindings(in)...)
+	return c, true
+}
+
+// checkSchedulerRole reads the scheduler role and reports its problems
+// (errors when changes, else warnings).
+func (r *monitorResource) checkSchedulerRole(ctx context.Context, in inputs, changes bool, diags *diag.Diagnostics) {
+	if in.Engine.V == monitorspec.EngineModelMonitor || !in.SchedulerRole.IsKnown() || !in.RoleARN.IsKnown() {
+		return
+	}
+	role, err := r.schedulerRole(ctx, in.SchedulerRole.V)
+	if err != nil {
+		schedulerRoleDiag([]string{err.Error()}, changes, diags)
+		return
+	}
+	schedulerRoleDiag(monitorspec.SchedulerRoleProblems(role, in.RoleARN.V), changes, diags)
+}
+
+// planComputed plans the computed attributes and reports whether the plan
+// changes the monitor: what the apply restores (drift, alarms, a capture
+// destination that moved) counts as a change.
+func (r *monitorResource) planComputed(plan *model, state *model, in inputs, c checked, configChanged bool) bool {
+	plan.Drift = tfval.List([]string{})
+	// A capture turned off is not a change the monitor can make: the plan
+	// keeps the last destination (and SS-MON-7 fails, as a warning unless
+	// something else changes).
+	plan.CaptureS3URI = types.StringUnknown()
+	switch {
+	case c.captureDest.IsKnown() && c.captureDest.V != "":
+		plan.CaptureS3URI = types.StringValue(c.captureDest.V)
+	case state != nil:
+		plan.CaptureS3URI = state.CaptureS3URI
+	case c.captureDest.IsKnown():
+		plan.CaptureS3URI = types.StringValue("")
+	}
+	plan.AlarmNames = types.MapUnknown(types.StringType)
+	if in.Name.IsKnown() && in.Features.IsKnown() && in.Endpoint.IsKnown() {
+		names := map[string]string{}
+		for _, sp := range r.specs(in) {
+			names[sp.Kind] = sp.Name
+		}
+		plan.AlarmNames = tfval.Map(names)
+	}
+	if state == nil {
+		plan.Controls, plan.ControlStates = types.ListUnknown(types.StringType), types.MapUnknown(types.StringType)
+		return true
+	}
+	changes := configChanged || !plan.Drift.Equal(state.Drift) || !plan.AlarmNames.Equal(state.AlarmNames) ||
+		!plan.CaptureS3URI.Equal(state.CaptureS3URI)
+	plan.Controls, plan.ControlStates = state.Controls, state.ControlStates
+	if changes {
+		plan.Controls, plan.ControlStates = types.ListUnknown(types.StringType), types.MapUnknown(types.StringType)
+	}
+	return changes
+}
