@@ -69,6 +69,19 @@ resource "sagesafe_execution_role" "inference" {
   name                   = "${var.name}-inference"
   purpose                = "inference"
   s3_read_uris           = ["s3://${var.data_bucket}/models/"]
+  s3_write_uris          = ["s3://${var.data_bucket}/capture/"]
+  kms_key_arns           = [sagesafe_kms_key.ml.arn]
+  vpc_subnet_ids         = sagesafe_network.ml.subnet_ids
+  vpc_security_group_ids = [sagesafe_network.ml.workload_security_group_id]
+}
+
+# Processing jobs (baselines, drift checks) get their own role: SageMaker
+# may assume it only for processing jobs of this account and region.
+resource "sagesafe_execution_role" "processing" {
+  name                   = "${var.name}-processing"
+  purpose                = "processing"
+  s3_read_uris           = ["s3://${var.data_bucket}/training/", "s3://${var.data_bucket}/capture/"]
+  s3_write_uris          = ["s3://${var.data_bucket}/monitoring/"]
   kms_key_arns           = [sagesafe_kms_key.ml.arn]
   vpc_subnet_ids         = sagesafe_network.ml.subnet_ids
   vpc_security_group_ids = [sagesafe_network.ml.workload_security_group_id]
@@ -142,6 +155,35 @@ resource "sagesafe_training_job" "model" {
   }
 }
 
+# The baseline for drift monitoring: statistics and suggested constraints of
+# the training data, computed in the same sandbox as training (isolated,
+# encrypted, private, bounded).
+resource "sagesafe_processing_job" "baseline" {
+  name_prefix         = "${var.name}-baseline-"
+  role_arn            = sagesafe_execution_role.processing.arn
+  image               = var.monitoring_image
+  arguments           = ["--mode", "baseline"]
+  instance_type       = "ml.m5.xlarge"
+  kms_key_arn         = sagesafe_kms_key.ml.arn
+  max_runtime_seconds = 3600
+
+  inputs = [{
+    name       = "baseline_dataset"
+    s3_uri     = "s3://${var.data_bucket}/training/"
+    local_path = "/opt/ml/processing/input/baseline_dataset"
+  }]
+  outputs = [{
+    name       = "baseline"
+    s3_uri     = "s3://${var.data_bucket}/monitoring/baseline/"
+    local_path = "/opt/ml/processing/output"
+  }]
+
+  vpc = {
+    subnet_ids         = sagesafe_network.ml.subnet_ids
+    security_group_ids = [sagesafe_network.ml.workload_security_group_id]
+  }
+}
+
 # Serve the trained model: two instances across two zones, alarms on
 # errors, latency and saturation, and blue/green updates that roll back on
 # the endpoint's own alarms.
@@ -173,6 +215,13 @@ resource "sagesafe_endpoint" "model" {
     strategy       = "canary"
     canary_percent = 50
     bake_seconds   = 600
+  }
+
+  # Requests and responses are captured (encrypted with the key) for drift
+  # monitoring.
+  data_capture = {
+    enabled = true
+    s3_uri  = "s3://${var.data_bucket}/capture/"
   }
 
   retain_logs_on_destroy = var.retain_logs_on_destroy

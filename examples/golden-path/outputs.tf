@@ -13,6 +13,11 @@ output "model_artifacts" {
   value       = sagesafe_training_job.model.model_artifacts_s3_uri
 }
 
+output "baseline" {
+  description = "Where the drift baseline (statistics.json, constraints.json) was written."
+  value       = "s3://${var.data_bucket}/monitoring/baseline/"
+}
+
 output "subnet_ids" {
   description = "The private subnets."
   value       = sagesafe_network.ml.subnet_ids
@@ -23,6 +28,7 @@ output "alarms" {
   value = {
     endpoint     = sagesafe_endpoint.model.alarm_names
     training_job = sagesafe_training_job.model.alarm_names
+    baseline_job = sagesafe_processing_job.baseline.alarm_names
     audit_trail  = sagesafe_audit_trail.ml.alarm_names
   }
 }
@@ -36,7 +42,9 @@ output "controls" {
     inference_role  = sagesafe_execution_role.inference.controls
     data_scientists = sagesafe_persona_role.data_scientists.controls
     model_reviewers = sagesafe_persona_role.model_reviewers.controls
+    processing_role = sagesafe_execution_role.processing.controls
     training_job    = sagesafe_training_job.model.controls
+    baseline_job    = sagesafe_processing_job.baseline.controls
     endpoint        = sagesafe_endpoint.model.controls
   }
 }
@@ -50,7 +58,9 @@ output "control_states" {
     inference_role  = sagesafe_execution_role.inference.control_states
     data_scientists = sagesafe_persona_role.data_scientists.control_states
     model_reviewers = sagesafe_persona_role.model_reviewers.control_states
+    processing_role = sagesafe_execution_role.processing.control_states
     training_job    = sagesafe_training_job.model.control_states
+    baseline_job    = sagesafe_processing_job.baseline.control_states
     endpoint        = sagesafe_endpoint.model.control_states
   }
 }

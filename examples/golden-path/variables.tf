@@ -63,6 +63,12 @@ variable "serving_image" {
   default     = "123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost-serve@sha256:0b2a4e3c4f1d5e6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c"
 }
 
+variable "monitoring_image" {
+  description = "The drift-monitoring analyzer (baseline and checks) from ECR, pinned by digest."
+  type        = string
+  default     = "123456789012.dkr.ecr.us-east-1.amazonaws.com/model-monitor-analyzer@sha256:9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5"
+}
+
 variable "retain_logs_on_destroy" {
   description = "Keep the endpoint's log group when the stack is destroyed (the demo sets false to prove nothing is left)."
   type        = bool

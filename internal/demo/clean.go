@@ -26,9 +26,9 @@ const insecureRole = "insecure-variant-role"
 // made (fixtures.TakeCensus, the census the acceptance tests take too, plus
 // the data bucket and the insecure variant's role). KMS keys cannot be
 // deleted at once (they must be pending deletion), SageMaker keeps
-// training-job records, and the account-wide /aws/sagemaker/TrainingJobs log
-// group is shared by every job, so it is kept by design; everything else
-// must be gone.
+// finished jobs' records, and the account-wide /aws/sagemaker/TrainingJobs
+// and /aws/sagemaker/ProcessingJobs log groups are shared by every job, so
+// they are kept by design; everything else must be gone.
 func verifyClean(ctx context.Context, c *awsclient.Client) error {
 	census, err := fixtures.TakeCensus(ctx, c, stackMarker)
 	if err != nil {
@@ -59,14 +59,16 @@ func verifyClean(ctx context.Context, c *awsclient.Client) error {
 		return fmt.Errorf("left in the emulator after destroy:\n  %s", strings.Join(left, "\n  "))
 	}
 	fmt.Println("    no VPC, subnet, security group, endpoint, endpoint config, model, alarm, role, log group, bucket or alias left")
-	fmt.Printf("    %d key(s) pending deletion (KMS never deletes at once); training-job records stay in SageMaker by design\n",
+	fmt.Printf("    %d key(s) pending deletion (KMS never deletes at once); finished training and processing job records stay in SageMaker by design\n",
 		census.Counts()["key PendingDeletion"])
-	shared, err := c.Logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String("/aws/sagemaker/TrainingJobs")})
-	if err != nil {
-		return err
-	}
-	if len(shared.LogGroups) > 0 {
-		fmt.Println("    /aws/sagemaker/TrainingJobs kept by design: the account's shared training log group (encrypted, with retention)")
+	for _, group := range []string{"/aws/sagemaker/TrainingJobs", "/aws/sagemaker/ProcessingJobs"} {
+		shared, err := c.Logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(group)})
+		if err != nil {
+			return err
+		}
+		if len(shared.LogGroups) > 0 {
+			fmt.Println("    " + group + " kept by design: the account's shared job log group (encrypted, with retention)")
+		}
 	}
 	return nil
 }

@@ -4,11 +4,13 @@
 // provider comes from a dev_overrides CLI configuration.
 //
 // Steps: plan and apply examples/golden-path (key, network, roles, training
-// job, endpoint, persona roles), print its outputs and a compliance matrix
+// job, baseline processing job, endpoint, persona roles, audit trail), print
+// its outputs and a compliance matrix
 // (also written to examples/golden-path/COMPLIANCE.md), judge the data
 // scientists' live role with an IAM policy simulator (an insecure
 // CreateTrainingJob denied, the one sagesafe made allowed), show the audit
-// trail's alarms as the emulator holds them, check that a
+// trail's alarms and the endpoint's autoscaling, data capture and drift
+// baseline as the emulator holds them, check that a
 // second plan is empty,
 // show that an insecure variant is refused at plan time with its control
 // IDs, destroy, and prove that nothing is left in the emulator. The
@@ -85,7 +87,7 @@ func run() error {
 			return fmt.Errorf("%s is missing: run `make demo` (it builds it)", p)
 		}
 	}
-	st := &steps{of: 11}
+	st := &steps{of: 12}
 
 	st.say("connecting to the emulator at %s", endpoint)
 	c, diags := awsclient.New(ctx, awsclient.Config{Region: region, EndpointURL: endpoint, AccessKey: "testing", SecretKey: "testing", MaxRetries: 3})
@@ -215,6 +217,15 @@ func run() error {
 	fmt.Printf("    %d metric filters, %d alarms:\n", len(audit.Filters), len(audit.Alarms))
 	for _, a := range audit.Alarms {
 		fmt.Println("      " + a)
+	}
+
+	st.say("watching the model and its cost: autoscaling, data capture and the drift baseline, as the emulator holds them")
+	watch, err := watchLines(ctx, c, show)
+	if err != nil {
+		return err
+	}
+	for _, l := range watch {
+		fmt.Println("    " + l)
 	}
 
 	st.say("a second plan: no drift, no changes")
