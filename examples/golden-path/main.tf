@@ -231,6 +231,14 @@ resource "sagesafe_endpoint" "model" {
   private_invoke_vpc_endpoint_ids = [sagesafe_network.ml.vpc_endpoint_ids["sagemaker.runtime"]]
 }
 
+# Cost: once per account, a monthly budget for SageMaker spending that tells
+# the on-call topic at 80% of the limit and when the month's forecast passes
+# it. (On AWS the topic's policy must let budgets.amazonaws.com publish.)
+resource "sagesafe_budget" "sagemaker" {
+  name      = "${var.name}-sagemaker"
+  limit_usd = var.monthly_budget_usd
+}
+
 # The same guardrails at the API layer, for the organisation's SCP: no one
 # can create an insecure job or endpoint, even outside Terraform.
 data "sagesafe_guardrail_policy" "org" {

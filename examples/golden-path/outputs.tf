@@ -45,6 +45,7 @@ output "controls" {
     processing_role = sagesafe_execution_role.processing.controls
     training_job    = sagesafe_training_job.model.controls
     baseline_job    = sagesafe_processing_job.baseline.controls
+    budget          = sagesafe_budget.sagemaker.controls
     endpoint        = sagesafe_endpoint.model.controls
   }
 }
@@ -61,6 +62,7 @@ output "control_states" {
     processing_role = sagesafe_execution_role.processing.control_states
     training_job    = sagesafe_training_job.model.control_states
     baseline_job    = sagesafe_processing_job.baseline.control_states
+    budget          = sagesafe_budget.sagemaker.control_states
     endpoint        = sagesafe_endpoint.model.control_states
   }
 }
