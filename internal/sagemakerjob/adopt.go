@@ -5,6 +5,7 @@
 package sagemakerjob
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -134,22 +135,29 @@ func (j Jobs[D]) Create(ctx context.Context, name, prefix, token string, tags *[
 // this resource when its name comes from name_prefix. The killed apply's
 // name was generated and is lost with it; this apply would generate another
 // one and start a second, billed job. The job is found by what the create
-// wrote on it: a running job whose name starts with the prefix, that
-// carries a creation token, the owner tag naming itself and the prefix tag
-// naming the prefix, and whose settings are exactly the plan's (diffs of the
-// request this apply would send under that name finds nothing). As for a
-// configured name (CheckAdoption), such a job runs exactly what this
-// resource would start, in this account: adopting it is harmless, starting a
-// second one is not. Only running jobs qualify: an ended job is the record
-// of a finished run, not an interrupted create.
+// wrote on it: a job whose name starts with the prefix, that carries a
+// creation token, the owner tag naming itself and the prefix tag naming the
+// prefix, and whose settings are exactly the plan's (diffs of the request
+// this apply would send under that name finds nothing). As for a configured
+// name (CheckAdoption), such a job runs exactly what this resource would
+// start, in this account: adopting it is harmless, starting a second one is
+// not. The job may have ended since (a short job finishes before anyone
+// applies again): had the apply not been killed, the state would hold it
+// all the same. A job a resource destroyed never qualifies (Retire removes
+// its owner tag); two resources with the same prefix and the same settings
+// cannot be told apart, so prefixes must differ (the docs say so).
 func (j Jobs[D]) Interrupted(ctx context.Context, prefix string, diffs func(name string, job *D) []string) (name, arn string, err error) {
-	running, err := j.List(ctx, prefix, true)
+	running, err := j.List(ctx, prefix, false)
 	if err != nil {
 		return "", "", fmt.Errorf("looking for a job an interrupted apply started: %w", err)
 	}
+	// Running jobs first: one still running is the likelier take-up.
+	slices.SortStableFunc(running, func(a, b Summary) int {
+		return cmp.Compare(boolRank(a.Status != "InProgress"), boolRank(b.Status != "InProgress"))
+	})
 	for _, s := range running {
-		if !strings.HasPrefix(s.Name, prefix) || s.Status != "InProgress" {
-			continue // the emulator ignores NameContains and StatusEquals on some lists
+		if !strings.HasPrefix(s.Name, prefix) {
+			continue // the emulator ignores NameContains on some lists
 		}
 		tags, err := j.ListTags(ctx, s.ARN)
 		if err != nil {
@@ -228,12 +236,19 @@ func (j Jobs[D]) Resume(ctx context.Context, prefix string, diffs func(name stri
 		return "", "", false
 	}
 	if name != "" {
-		tflog.Warn(ctx, "adopting the running "+j.Noun+" an interrupted apply started", map[string]any{"name": name})
+		tflog.Warn(ctx, "adopting the "+j.Noun+" an interrupted apply started", map[string]any{"name": name})
 		diags.AddWarning(capitalized(j.Noun)+" "+name+" adopted",
 			"An earlier apply of this resource started "+j.Noun+" "+name+" and was interrupted before Terraform recorded it. "+
 				"The job carries the tags sagesafe writes and exactly the planned settings, so sagesafe records it instead of starting a second one.")
 	}
 	return name, arn, true
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func capitalized(s string) string {
