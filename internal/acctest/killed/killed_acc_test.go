@@ -68,6 +68,8 @@ var killPoints = []killPoint{
 	{"iam:CreateRole", 2},
 	{"logs:CreateLogGroup", 1},
 	{"sagemaker:CreateTrainingJob", 1},
+	{"sagemaker:CreateProcessingJob", 1},
+	{"budgets:CreateBudget", 1},
 	{"sagemaker:CreateModel", 1},
 	{"sagemaker:CreateEndpointConfig", 1},
 	{"sagemaker:CreateEndpoint", 1},
