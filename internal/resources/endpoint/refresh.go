@@ -40,6 +40,7 @@ func (r *endpointResource) refresh(ctx context.Context, base endpointModel, l *l
 	refreshKey(&out, l)
 	refreshLogGroup(&out, l)
 	refreshScaling(&out, base, l) // before the alarms: the at-maximum alarm follows its maximum
+	refreshInstanceCount(&out, l)
 	r.refreshAlarms(ctx, &out, base, n, l, getPriv, setPriv, &diags)
 	if base.Deployment.IsNull() || base.Deployment.IsUnknown() {
 		out.Deployment = flattenDeployment(l.ep.LastDeploymentConfig)
@@ -69,6 +70,20 @@ func refreshVariant(out *endpointModel, l *liveObjects, n nestedModels, captureN
 	out.InstanceType = types.StringValue(string(v.InstanceType))
 	out.InstanceCount = types.Int64Value(int64(aws.ToInt32(v.InitialInstanceCount)))
 	out.DataCapture = flattenDataCapture(l.cfg.DataCaptureConfig, n.DataCapture, captureNull)
+}
+
+// refreshInstanceCount reads the count the variant runs into
+// instance_count when it does not autoscale: a count set outside Terraform
+// (UpdateEndpointWeightsAndCapacities) shows as a diff, and the apply sets
+// it back (restoreInstanceCount). With autoscaling the count moves with the
+// traffic, and instance_count stays the configuration's initial count.
+func refreshInstanceCount(out *endpointModel, l *liveObjects) {
+	if !out.Autoscaling.IsNull() {
+		return
+	}
+	if n := liveInstanceCount(l.ep); n.IsKnown() {
+		out.InstanceCount = types.Int64Value(n.V)
+	}
 }
 
 // refreshOtherVariants warns about the variants of the live configuration
