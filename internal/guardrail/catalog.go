@@ -430,7 +430,7 @@ var Catalog = []Control{
 	{
 		ID:        "SS-MON-6",
 		Title:     "Endpoints have anomaly-detection alarms",
-		Rule:      "An endpoint has an alarm on Invocations and one on ModelLatency that compare the metric with an ANOMALY_DETECTION_BAND learned from its history.",
+		Rule:      "An endpoint has an alarm on Invocations and one on ModelLatency that compare the metric with an ANOMALY_DETECTION_BAND learned from its history: the endpoint's own metric (AWS/SageMaker, its EndpointName and VariantName), a band from 0.5 to 10 standard deviations, and otherwise as sagesafe specifies the alarm, so that it can fire.",
 		Severity:  SeverityError,
 		AppliesTo: []Kind{KindEndpoint},
 		Rationale: "Fixed thresholds catch what is always wrong; traffic that collapses or surges and latency that creeps up stay under them for long. A band learned from the endpoint's own history flags them early. Each anomaly alarm is billed as three metrics.",

@@ -24,36 +24,51 @@ import (
 
 // scalingPolicies lists every scaling policy of the variant's target.
 func (r *endpointResource) scalingPolicies(ctx context.Context, endpoint string) ([]astypes.ScalingPolicy, error) {
-	var out []astypes.ScalingPolicy
 	pages := applicationautoscaling.NewDescribeScalingPoliciesPaginator(r.data.AWS.AutoScaling, &applicationautoscaling.DescribeScalingPoliciesInput{
 		ServiceNamespace:  astypes.ServiceNamespaceSagemaker,
 		ResourceId:        aws.String(scalingResourceID(endpoint)),
 		ScalableDimension: astypes.ScalableDimensionSageMakerVariantDesiredInstanceCount,
 	})
-	for pages.HasMorePages() {
-		p, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("describing the scaling policies of %s: %w", scalingResourceID(endpoint), err)
-		}
-		out = append(out, p.ScalingPolicies...)
+	out, err := allPages(ctx, pages, func(p *applicationautoscaling.DescribeScalingPoliciesOutput) []astypes.ScalingPolicy {
+		return p.ScalingPolicies
+	})
+	if err != nil {
+		return nil, fmt.Errorf("describing the scaling policies of %s: %w", scalingResourceID(endpoint), err)
 	}
 	return out, nil
 }
 
 // scheduledActions lists every scheduled action of the variant's target.
 func (r *endpointResource) scheduledActions(ctx context.Context, endpoint string) ([]astypes.ScheduledAction, error) {
-	var out []astypes.ScheduledAction
 	pages := applicationautoscaling.NewDescribeScheduledActionsPaginator(r.data.AWS.AutoScaling, &applicationautoscaling.DescribeScheduledActionsInput{
 		ServiceNamespace:  astypes.ServiceNamespaceSagemaker,
 		ResourceId:        aws.String(scalingResourceID(endpoint)),
 		ScalableDimension: astypes.ScalableDimensionSageMakerVariantDesiredInstanceCount,
 	})
+	out, err := allPages(ctx, pages, func(p *applicationautoscaling.DescribeScheduledActionsOutput) []astypes.ScheduledAction {
+		return p.ScheduledActions
+	})
+	if err != nil {
+		return nil, fmt.Errorf("describing the scheduled actions of %s: %w", scalingResourceID(endpoint), err)
+	}
+	return out, nil
+}
+
+// paginator is an SDK paginator of Application Auto Scaling.
+type paginator[O any] interface {
+	HasMorePages() bool
+	NextPage(context.Context, ...func(*applicationautoscaling.Options)) (O, error)
+}
+
+// allPages collects the items of every page.
+func allPages[O, T any](ctx context.Context, pages paginator[O], items func(O) []T) ([]T, error) {
+	var out []T
 	for pages.HasMorePages() {
 		p, err := pages.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("describing the scheduled actions of %s: %w", scalingResourceID(endpoint), err)
+			return nil, err
 		}
-		out = append(out, p.ScheduledActions...)
+		out = append(out, items(p)...)
 	}
 	return out, nil
 }

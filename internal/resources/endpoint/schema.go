@@ -284,11 +284,12 @@ var resourceDescription = "A secure real-time SageMaker inference endpoint as on
 	"is confirmed. Alarm thresholds and actions, tags and log retention change in place.\n\n" +
 	"**Guardrails.** Network isolation, the VPC and the customer-managed key cannot be turned off. The plan is " +
 	"refused, with the control ID, for public subnets, security groups open to the internet, a single Availability " +
-	"Zone, fewer instances than `min_endpoint_instances`, AWS managed or non-rotating keys, roles that others can " +
+	"Zone, fewer instances than `min_endpoint_instances` or more than `max_endpoint_instances`, AWS managed or non-rotating keys, roles that others can " +
 	"assume, and images not in ECR. Every refresh re-checks the live objects, every production and shadow variant " +
 	"of the serving configuration with its model included: an out-of-band change (a configuration without a key, a " +
 	"model without isolation, a further variant or a shadow variant whose model is outside the VPC, a deleted or " +
-	"muted alarm, an unencrypted log group) shows as a diff with a warning naming the control, and the next apply " +
+	"muted alarm, an unencrypted log group, an instance count, scalable target, scaling policy or scheduled action set outside " +
+	"Terraform) shows as a diff with a warning naming the control, and the next apply " +
 	"restores the secure state.\n\n" +
 	"**Destroy** deletes the endpoint, waits until it is gone and its network interfaces are released (so a network " +
 	"destroyed in the same run does not fail with `DependencyViolation`), then the models and configurations this " +
