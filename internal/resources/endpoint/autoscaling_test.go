@@ -1,12 +1,14 @@
 package endpoint
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	astypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
@@ -162,5 +164,22 @@ func TestRefreshInstanceCount(t *testing.T) {
 	}
 	if n := liveInstanceCount(&sagemaker.DescribeEndpointOutput{}); n.IsKnown() {
 		t.Errorf("no variant: %+v", n)
+	}
+}
+
+// TestWarnForeignScaling: the refresh names what it found on the target.
+func TestWarnForeignScaling(t *testing.T) {
+	var diags diag.Diagnostics
+	l := liveScaling{target: &astypes.ScalableTarget{}, foreign: []string{"not-sagesafe"},
+		scheduled: []astypes.ScheduledAction{{ScheduledActionName: aws.String("every-minute")}}}
+	warnForeignScaling("churn", true, &liveObjects{scaling: l}, &diags)
+	if len(diags) != 1 || !strings.Contains(diags[0].Detail(), "a scalable target") ||
+		!strings.Contains(diags[0].Detail(), "scaling policy not-sagesafe") || !strings.Contains(diags[0].Detail(), "scheduled action every-minute") {
+		t.Errorf("warning: %v", diags)
+	}
+	diags = nil
+	warnForeignScaling("churn", true, &liveObjects{}, &diags)
+	if len(diags) != 0 {
+		t.Errorf("nothing registered: %v", diags)
 	}
 }

@@ -41,6 +41,7 @@ func (r *endpointResource) refresh(ctx context.Context, base endpointModel, l *l
 	refreshLogGroup(&out, l)
 	refreshScaling(&out, base, l) // before the alarms: the at-maximum alarm follows its maximum
 	refreshInstanceCount(&out, l)
+	warnForeignScaling(name, out.Autoscaling.IsNull(), l, &diags)
 	r.refreshAlarms(ctx, &out, base, n, l, getPriv, setPriv, &diags)
 	if base.Deployment.IsNull() || base.Deployment.IsUnknown() {
 		out.Deployment = flattenDeployment(l.ep.LastDeploymentConfig)
@@ -84,6 +85,21 @@ func refreshInstanceCount(out *endpointModel, l *liveObjects) {
 	if n := liveInstanceCount(l.ep); n.IsKnown() {
 		out.InstanceCount = types.Int64Value(n.V)
 	}
+}
+
+// warnForeignScaling says what on the variant's scalable target sagesafe
+// did not make (the diff of autoscaling_registered alone would not say).
+func warnForeignScaling(name string, unscaled bool, l *liveObjects, diags *diag.Diagnostics) {
+	parts := l.scaling.notOurs()
+	if unscaled && l.scaling.target != nil {
+		parts = append([]string{"a scalable target (the endpoint has no autoscaling block)"}, parts...)
+	}
+	if len(parts) == 0 {
+		return
+	}
+	diags.AddWarning("Autoscaling of endpoint "+name+" was changed outside Terraform",
+		fmt.Sprintf("The variant %s of endpoint %s has %s, which sagesafe did not make. They change how many instances it runs outside "+
+			"the bounds the guardrails checked (SS-AVL-2); the next apply removes them.", VariantName, name, strings.Join(parts, ", ")))
 }
 
 // refreshOtherVariants warns about the variants of the live configuration
