@@ -129,16 +129,25 @@ func anomalyDiff(s Spec, live cwtypes.MetricAlarm) []string {
 }
 
 // AnomalyMetric is the metric a live anomaly alarm compares with its band
-// ("Invocations"); empty when the alarm is not an anomaly alarm as
-// sagesafe builds them. The guardrail check SS-MON-6 reads it.
-func AnomalyMetric(live cwtypes.MetricAlarm) string {
-	if _, ok := BandWidth(live); !ok {
+// ("Invocations"), when the alarm watches it in namespace with exactly the
+// dimensions dims and its band width passes CheckBandWidth; empty otherwise
+// (a fixed threshold, another query shape, a band too wide ever to breach,
+// or another namespace's or another endpoint's metric: an alarm that never
+// fires for this endpoint is not its anomaly alarm). The guardrail check
+// SS-MON-6 reads it.
+func AnomalyMetric(live cwtypes.MetricAlarm, namespace string, dims map[string]string) string {
+	if w, ok := BandWidth(live); !ok || CheckBandWidth(w) != nil {
 		return ""
 	}
 	for _, q := range live.Metrics {
-		if aws.ToString(q.Id) == anomalyMetricID && q.MetricStat != nil && q.MetricStat.Metric != nil {
-			return aws.ToString(q.MetricStat.Metric.MetricName)
+		if aws.ToString(q.Id) != anomalyMetricID || q.MetricStat == nil || q.MetricStat.Metric == nil {
+			continue
 		}
+		m := q.MetricStat.Metric
+		if aws.ToString(m.Namespace) != namespace || !maps.Equal(liveDimensions(m.Dimensions), dims) {
+			return ""
+		}
+		return aws.ToString(m.MetricName)
 	}
 	return ""
 }

@@ -2,6 +2,7 @@ package alarms
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -114,10 +115,51 @@ func TestAnomalyMetric(t *testing.T) {
 	if err := Put(context.Background(), f, []Spec{s, EndpointSpecs(endpointInput())[0]}); err != nil {
 		t.Fatal(err)
 	}
-	if got := AnomalyMetric(f.alarms[s.Name]); got != "Invocations" {
+	if got := AnomalyMetric(f.alarms[s.Name], s.Namespace, s.Dimensions); got != "Invocations" {
 		t.Errorf("anomaly alarm watches %q", got)
 	}
-	if got := AnomalyMetric(f.alarms[EndpointAlarmName("churn", EndpointErrorRate5XX)]); got != "" {
+	if got := AnomalyMetric(f.alarms[EndpointAlarmName("churn", EndpointErrorRate5XX)], s.Namespace, s.Dimensions); got != "" {
 		t.Errorf("fixed alarm reported as anomaly of %q", got)
+	}
+}
+
+// TestAnomalyMetricRefusesAlarmThatNeverFires: an alarm on the right metric
+// name is not the endpoint's anomaly alarm when its band is too wide ever to
+// breach, or it watches another namespace or another endpoint (the red
+// team's RT-5).
+func TestAnomalyMetricRefusesAlarmThatNeverFires(t *testing.T) {
+	f := &fakeCW{alarms: map[string]cwtypes.MetricAlarm{}}
+	s := anomalySpecs(t, 2)[EndpointInvocationsAnomaly]
+	if err := Put(context.Background(), f, []Spec{s}); err != nil {
+		t.Fatal(err)
+	}
+	good := f.alarms[s.Name]
+	mutate := func(change func(*cwtypes.MetricAlarm)) cwtypes.MetricAlarm {
+		a := good
+		a.Metrics = slices.Clone(good.Metrics)
+		stat := *a.Metrics[0].MetricStat
+		metric := *stat.Metric
+		stat.Metric = &metric
+		a.Metrics[0].MetricStat = &stat
+		change(&a)
+		return a
+	}
+	for name, a := range map[string]cwtypes.MetricAlarm{
+		"band of 1e6":     mutate(func(a *cwtypes.MetricAlarm) { a.Metrics[1].Expression = aws.String(bandExpression(1e6)) }),
+		"band of 0.1":     mutate(func(a *cwtypes.MetricAlarm) { a.Metrics[1].Expression = aws.String(bandExpression(0.1)) }),
+		"other namespace": mutate(func(a *cwtypes.MetricAlarm) { a.Metrics[0].MetricStat.Metric.Namespace = aws.String("Nobody/Emits") }),
+		"other endpoint": mutate(func(a *cwtypes.MetricAlarm) {
+			a.Metrics[0].MetricStat.Metric.Dimensions = dimensions(map[string]string{"EndpointName": "other", "VariantName": "AllTraffic"})
+		}),
+		"no variant named": mutate(func(a *cwtypes.MetricAlarm) {
+			a.Metrics[0].MetricStat.Metric.Dimensions = dimensions(map[string]string{"EndpointName": "churn"})
+		}),
+	} {
+		if got := AnomalyMetric(a, s.Namespace, s.Dimensions); got != "" {
+			t.Errorf("%s: AnomalyMetric = %q, want none", name, got)
+		}
+	}
+	if got := AnomalyMetric(good, s.Namespace, s.Dimensions); got != "Invocations" {
+		t.Errorf("the alarm as built: AnomalyMetric = %q", got)
 	}
 }

@@ -431,7 +431,7 @@ var Catalog = []Control{
 	{
 		ID:        "SS-MON-6",
 		Title:     "Endpoints have anomaly-detection alarms",
-		Rule:      "An endpoint has an alarm on Invocations and one on ModelLatency that compare the metric with an ANOMALY_DETECTION_BAND learned from its history.",
+		Rule:      "An endpoint has an alarm on Invocations and one on ModelLatency that compare the metric with an ANOMALY_DETECTION_BAND learned from its history: the endpoint's own metric (AWS/SageMaker, its EndpointName and VariantName), a band from 0.5 to 10 standard deviations, and otherwise as sagesafe specifies the alarm, so that it can fire.",
 		Severity:  SeverityError,
 		AppliesTo: []Kind{KindEndpoint},
 		Rationale: "Fixed thresholds catch what is always wrong; traffic that collapses or surges and latency that creeps up stay under them for long. A band learned from the endpoint's own history flags them early. Each anomaly alarm is billed as three metrics.",
@@ -470,12 +470,12 @@ var Catalog = []Control{
 	{
 		ID:        "SS-AVL-2",
 		Title:     "Endpoint autoscaling stays within bounds",
-		Rule:      "An autoscaled endpoint variant scales between at least min_endpoint_instances and at most max_endpoint_instances instances, its minimum not above its maximum.",
+		Rule:      "An endpoint runs at most max_endpoint_instances instances. An autoscaled endpoint variant scales between at least min_endpoint_instances and at most max_endpoint_instances instances, its minimum not above its maximum; every scheduled action on it stays within the same bounds, and its scale-out is not suspended.",
 		Severity:  SeverityError,
 		TunableBy: "max_endpoint_instances",
 		AppliesTo: []Kind{KindEndpoint},
 		Rationale: "Scaling in below the availability floor undoes SS-AVL-1 whenever traffic is low; an unbounded maximum turns a traffic surge, a retry storm or abuse into an open-ended bill. Application Auto Scaling itself is free; the instances it adds are not.",
-		Fix:       "Set autoscaling.min_capacity to at least min_endpoint_instances and autoscaling.max_capacity to at most max_endpoint_instances, or change those in the provider's guardrails block.",
+		Fix:       "Set instance_count and autoscaling.max_capacity to at most max_endpoint_instances and autoscaling.min_capacity to at least min_endpoint_instances, or change those in the provider's guardrails block. Apply sagesafe_endpoint again to delete scheduled actions and scaling policies it did not make and to resume a suspended scale-out.",
 		References: []string{
 			"SageMaker Developer Guide: automatic scaling of models",
 		},

@@ -1109,28 +1109,56 @@ func checkInstanceCount(s *Subject, p Policy) []Finding {
 
 func checkScalingBounds(s *Subject, p Policy) []Finding {
 	r := report{id: "SS-AVL-2"}
+	// The cap holds for the instances the variant runs, autoscaled or not:
+	// a fixed instance_count of 500 costs as much as a maximum of 500.
+	if s.InstanceCount.IsKnown() && s.InstanceCount.V > p.MaxEndpointInstances {
+		r.add(SeverityError, FieldInstanceCount, -1, "", fmt.Sprintf("%s runs %d instances", label(s), s.InstanceCount.V),
+			fmt.Sprintf("The instance count is %d; max_endpoint_instances allows at most %d.", s.InstanceCount.V, p.MaxEndpointInstances))
+	}
 	switch need(s, s.Autoscaling) {
 	case skip:
 		r.skipValue(s, FieldAutoscaling, s.Autoscaling.State)
 		return r.out
 	case absent:
-		r.nothingToCheck(FieldAutoscaling, label(s)+" does not autoscale")
+		if !s.InstanceCount.IsKnown() {
+			r.skipValue(s, FieldInstanceCount, s.InstanceCount.State)
+		}
 		return r.out
 	}
 	b := s.Autoscaling.V
-	if b.Min < p.MinEndpointInstances {
-		r.add(SeverityError, FieldAutoscaling, -1, "min_capacity", fmt.Sprintf("%s may scale in to %d instance(s)", label(s), b.Min),
-			fmt.Sprintf("The autoscaling minimum is %d; min_endpoint_instances (SS-AVL-1) requires at least %d.", b.Min, p.MinEndpointInstances))
-	}
-	if b.Max > p.MaxEndpointInstances {
-		r.add(SeverityError, FieldAutoscaling, -1, "max_capacity", fmt.Sprintf("%s may scale out to %d instances", label(s), b.Max),
-			fmt.Sprintf("The autoscaling maximum is %d; max_endpoint_instances allows at most %d.", b.Max, p.MaxEndpointInstances))
-	}
+	r.scalingBounds(s, p, "The autoscaling", "", facts.Known(b.Min), facts.Known(b.Max))
 	if b.Min > b.Max {
 		r.add(SeverityError, FieldAutoscaling, -1, "min_capacity", fmt.Sprintf("%s has an autoscaling minimum above its maximum", label(s)),
 			fmt.Sprintf("The minimum is %d and the maximum %d.", b.Min, b.Max))
 	}
+	for _, a := range b.Scheduled {
+		r.scalingBounds(s, p, "Scheduled action "+a.Name+"'s", a.Name, a.Min, a.Max)
+	}
+	if b.ScaleOutSuspended {
+		r.add(SeverityError, FieldAutoscaling, -1, "suspended", fmt.Sprintf("%s cannot scale out: its scale-out is suspended", label(s)),
+			"The scalable target's SuspendedState has DynamicScalingOutSuspended set, so the variant does not add instances under load.")
+	}
 	return r.out
+}
+
+// scalingBounds reports a minimum below min_endpoint_instances and a maximum
+// above max_endpoint_instances; what names whose bounds they are, object
+// the finding's object ("" for the target's own, reported as min_capacity
+// and max_capacity). A bound that is not known (a scheduled action that
+// leaves it as it is) is not reported.
+func (r *report) scalingBounds(s *Subject, p Policy, what, object string, lo, hi facts.Value[int64]) {
+	minObj, maxObj := "min_capacity", "max_capacity"
+	if object != "" {
+		minObj, maxObj = object, object
+	}
+	if lo.IsKnown() && lo.V < p.MinEndpointInstances {
+		r.add(SeverityError, FieldAutoscaling, -1, minObj, fmt.Sprintf("%s may scale in to %d instance(s)", label(s), lo.V),
+			fmt.Sprintf("%s minimum is %d; min_endpoint_instances (SS-AVL-1) requires at least %d.", what, lo.V, p.MinEndpointInstances))
+	}
+	if hi.IsKnown() && hi.V > p.MaxEndpointInstances {
+		r.add(SeverityError, FieldAutoscaling, -1, maxObj, fmt.Sprintf("%s may scale out to %d instances", label(s), hi.V),
+			fmt.Sprintf("%s maximum is %d; max_endpoint_instances allows at most %d.", what, hi.V, p.MaxEndpointInstances))
+	}
 }
 
 // ---- governance and supply chain ----

@@ -647,6 +647,27 @@ var checkCases = []checkCase{
 	fail("SS-AVL-2", "min above max", endpoint, func(s *Subject, p *Policy) { s.Autoscaling = facts.Known(ScalingBounds{Min: 5, Max: 4}) },
 		errAt(-1, "min_capacity", "minimum above its maximum")),
 	unknown("SS-AVL-2", "bounds unknown", endpoint, func(s *Subject, _ *Policy) { s.Autoscaling = facts.Unknown[ScalingBounds]() }),
+	pass("SS-AVL-2", "fixed count at the cap", endpoint, func(s *Subject, _ *Policy) { s.InstanceCount = facts.Known(int64(10)) }),
+	fail("SS-AVL-2", "fixed count above the cap", endpoint, func(s *Subject, _ *Policy) { s.InstanceCount = facts.Known(int64(500)) },
+		errAt(-1, "", "runs 500 instances")),
+	fail("SS-AVL-2", "autoscaled count above the cap", endpoint, func(s *Subject, _ *Policy) {
+		s.InstanceCount = facts.Known(int64(11))
+		s.Autoscaling = facts.Known(ScalingBounds{Min: 2, Max: 10})
+	}, errAt(-1, "", "runs 11 instances")),
+	unknown("SS-AVL-2", "fixed count unknown", endpoint, func(s *Subject, _ *Policy) { s.InstanceCount = facts.Unknown[int64]() }),
+	pass("SS-AVL-2", "scheduled action within the bounds", endpoint, func(s *Subject, _ *Policy) {
+		s.Autoscaling = facts.Known(ScalingBounds{Min: 2, Max: 10, Scheduled: []ScheduledBounds{
+			{Name: "night", Min: facts.Known(int64(2)), Max: facts.Known(int64(4))}, {Name: "day", Min: facts.Null[int64](), Max: facts.Known(int64(10))}}})
+	}),
+	fail("SS-AVL-2", "scheduled action above the cap", endpoint, func(s *Subject, _ *Policy) {
+		s.Autoscaling = facts.Known(ScalingBounds{Min: 2, Max: 10, Scheduled: []ScheduledBounds{{Name: "burst", Min: facts.Null[int64](), Max: facts.Known(int64(1000))}}})
+	}, errAt(-1, "burst", "Scheduled action burst's maximum is 1000")),
+	fail("SS-AVL-2", "scheduled action below the floor", endpoint, func(s *Subject, _ *Policy) {
+		s.Autoscaling = facts.Known(ScalingBounds{Min: 2, Max: 10, Scheduled: []ScheduledBounds{{Name: "night", Min: facts.Known(int64(1)), Max: facts.Null[int64]()}}})
+	}, errAt(-1, "night", "Scheduled action night's minimum is 1")),
+	fail("SS-AVL-2", "scale-out suspended", endpoint, func(s *Subject, _ *Policy) {
+		s.Autoscaling = facts.Known(ScalingBounds{Min: 2, Max: 10, ScaleOutSuspended: true})
+	}, errAt(-1, "suspended", "DynamicScalingOutSuspended")),
 
 	// SS-MON-6
 	pass("SS-MON-6", "anomaly alarms on invocations and latency", endpoint, nil),

@@ -109,6 +109,19 @@ var EndpointAnomalyMetrics = []string{"Invocations", "ModelLatency"}
 // ScalingBounds are the capacity bounds of an autoscaled endpoint variant.
 type ScalingBounds struct {
 	Min, Max int64
+	// Scheduled are the variant's scheduled actions: each sets the bounds
+	// again when it fires, so each must stay within them too (SS-AVL-2).
+	Scheduled []ScheduledBounds
+	// ScaleOutSuspended: the target's dynamic scale-out is suspended, so the
+	// variant cannot add instances under load (SS-AVL-2).
+	ScaleOutSuspended bool
+}
+
+// ScheduledBounds are the bounds a scheduled action sets; Null when the
+// action leaves a bound as it is.
+type ScheduledBounds struct {
+	Name     string
+	Min, Max facts.Value[int64]
 }
 
 // Deployment describes how endpoint updates roll out.
@@ -242,7 +255,8 @@ type Policy struct {
 	MaxTrainingRuntimeSeconds int64
 	MinLogRetentionDays       int64
 	MinEndpointInstances      int64
-	// MaxEndpointInstances caps an endpoint's autoscaling maximum (SS-AVL-2).
+	// MaxEndpointInstances caps an endpoint's instance count and its
+	// autoscaling maximum (SS-AVL-2).
 	MaxEndpointInstances int64
 	AllowedImageAccounts []string
 	// AllowedKeyAccounts are the accounts other than the caller's whose KMS

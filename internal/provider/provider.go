@@ -289,7 +289,7 @@ func providerSchema() schema.Schema {
 					},
 					"max_endpoint_instances": schema.Int64Attribute{
 						Optional: true,
-						MarkdownDescription: fmt.Sprintf("Maximum instance count an endpoint's autoscaling may reach (SS-AVL-2): a cap on what a traffic "+
+						MarkdownDescription: fmt.Sprintf("Maximum instance count of an endpoint, its `instance_count` and its autoscaling maximum alike (SS-AVL-2): a cap on what a traffic "+
 							"surge or a runaway client can cost. Default %d.", guardrail.DefaultMaxEndpointInstances),
 						Validators: []validator.Int64{int64validator.Between(1, 1000)},
 					},

@@ -155,7 +155,7 @@ func checkAnomalyAlarms(t *testing.T, endpoint, width string) resource.TestCheck
 				return fmt.Errorf("alarm %s is not an anomaly alarm: threshold metric %q, %d queries, metric %q",
 					n, aws.ToString(a.ThresholdMetricId), len(a.Metrics), aws.ToString(a.MetricName))
 			}
-			if got := alarms.AnomalyMetric(a); got != metric {
+			if got := alarms.AnomalyMetric(a, alarms.EndpointInvocationNamespace, map[string]string{"EndpointName": endpoint, "VariantName": "AllTraffic"}); got != metric {
 				return fmt.Errorf("alarm %s watches %q, want %s", n, got, metric)
 			}
 			if got, want := aws.ToString(a.Metrics[1].Expression), "ANOMALY_DETECTION_BAND(m1, "+width+")"; got != want {
@@ -203,4 +203,41 @@ func editAnomaly(t *testing.T, name string, edit func([]cwtypes.MetricDataQuery)
 	if got := describeAlarm(t, name); !reflect.DeepEqual(got.Metrics, a.Metrics) {
 		t.Fatalf("the emulator did not keep the edit of alarm %s", name)
 	}
+}
+
+// TestAccEndpoint_anomalyAlarmThatNeverFires: an invocations anomaly alarm
+// kept in place but made unable to fire for this endpoint (a band of 1e6
+// standard deviations; the metric of another endpoint) is not SS-MON-6's
+// alarm: the refresh reports SS-MON-6 failed (it stayed held before
+// AnomalyOf followed alarms.Diff and CheckBandWidth) and the next apply
+// restores the alarm and the control.
+func TestAccEndpoint_anomalyAlarmThatNeverFires(t *testing.T) {
+	skipUnlessAcc(t)
+	env := acctest.EndpointFixtures(t)
+	name := acctest.RandomName("ep")
+	config := testAccEndpointConfig_alarms(name, env, "alarms = { anomaly_band_width = 2 }")
+	inv := alarms.EndpointAlarmName(name, alarms.EndpointInvocationsAnomaly)
+	mon6 := func(want string) resource.TestCheckFunc {
+		return resource.TestCheckResourceAttr(address, "control_states.SS-MON-6", want)
+	}
+	drift := func(edit func([]cwtypes.MetricDataQuery)) []resource.TestStep {
+		return []resource.TestStep{
+			{PreConfig: func() { editAnomaly(t, inv, edit) }, RefreshState: true, ExpectNonEmptyPlan: true, Check: mon6("failed")},
+			{Config: config, Check: resource.ComposeTestCheckFunc(mon6("held"), checkAnomalyAlarms(t, name, "2"))},
+		}
+	}
+	steps := []resource.TestStep{{Config: config, Check: mon6("held")}}
+	steps = append(steps, drift(func(q []cwtypes.MetricDataQuery) {
+		q[1].Expression = aws.String("ANOMALY_DETECTION_BAND(m1, 1000000)")
+	})...)
+	steps = append(steps, drift(func(q []cwtypes.MetricDataQuery) {
+		q[0].MetricStat.Metric.Dimensions = []cwtypes.Dimension{
+			{Name: aws.String("EndpointName"), Value: aws.String("some-other-endpoint")}, {Name: aws.String("VariantName"), Value: aws.String("AllTraffic")}}
+	})...)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		CheckDestroy:             testAccCheckEndpointDestroy(t, name, false),
+		Steps:                    steps,
+	})
 }

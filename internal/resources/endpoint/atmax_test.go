@@ -44,7 +44,7 @@ func TestAtMaxAlarmFollowsAutoscaling(t *testing.T) {
 		t.Errorf("maxInstancesOf = %d, %v", got, diags)
 	}
 	expected := func(l *liveObjects) bool {
-		for _, a := range liveAlarms("churn", l) {
+		for _, a := range liveAlarms("churn", l, nil) {
 			if a.Name == atMax {
 				return !a.Exists
 			}

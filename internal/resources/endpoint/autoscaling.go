@@ -80,8 +80,15 @@ func (r *endpointResource) registerScaling(ctx context.Context, endpoint string,
 		ScalableDimension: astypes.ScalableDimensionSageMakerVariantDesiredInstanceCount,
 		MinCapacity:       aws.Int32(int32(sc.Min)),
 		MaxCapacity:       aws.Int32(int32(sc.Max)),
+		// Resumes scaling that was suspended outside Terraform (SS-AVL-2).
+		SuspendedState: &astypes.SuspendedState{
+			DynamicScalingInSuspended: aws.Bool(false), DynamicScalingOutSuspended: aws.Bool(false), ScheduledScalingSuspended: aws.Bool(false),
+		},
 	}); err != nil {
 		return fmt.Errorf("registering the scalable target %s: %w", scalingResourceID(endpoint), err)
+	}
+	if err := r.removeForeignScaling(ctx, endpoint, scalingPolicyName(endpoint)); err != nil {
+		return err
 	}
 	_, err := as.PutScalingPolicy(ctx, &applicationautoscaling.PutScalingPolicyInput{
 		PolicyName:        aws.String(scalingPolicyName(endpoint)),
@@ -104,20 +111,20 @@ func (r *endpointResource) registerScaling(ctx context.Context, endpoint string,
 	return nil
 }
 
-// deregisterScaling deletes the policy, then deregisters the target, as
-// SageMaker requires before an update that changes the instance type.
+// deregisterScaling deletes every policy and scheduled action of the
+// variant (sagesafe's and any made outside Terraform), then deregisters the
+// target, as SageMaker requires before an update that changes the instance
+// type. Without `autoscaling` the variant runs instance_count instances: a
+// target registered outside Terraform is drift, removed here.
 func (r *endpointResource) deregisterScaling(ctx context.Context, endpoint string) error {
 	as := r.data.AWS.AutoScaling
-	_, err := as.DeleteScalingPolicy(ctx, &applicationautoscaling.DeleteScalingPolicyInput{
-		PolicyName:        aws.String(scalingPolicyName(endpoint)),
-		ServiceNamespace:  astypes.ServiceNamespaceSagemaker,
-		ResourceId:        aws.String(scalingResourceID(endpoint)),
-		ScalableDimension: astypes.ScalableDimensionSageMakerVariantDesiredInstanceCount,
-	})
-	if err != nil && !scalingNotFound(err) {
-		return fmt.Errorf("deleting the scaling policy %s: %w", scalingPolicyName(endpoint), err)
+	if err := r.deleteScalingPolicy(ctx, endpoint, scalingPolicyName(endpoint)); err != nil {
+		return err
 	}
-	_, err = as.DeregisterScalableTarget(ctx, &applicationautoscaling.DeregisterScalableTargetInput{
+	if err := r.removeForeignScaling(ctx, endpoint, ""); err != nil {
+		return err
+	}
+	_, err := as.DeregisterScalableTarget(ctx, &applicationautoscaling.DeregisterScalableTargetInput{
 		ServiceNamespace:  astypes.ServiceNamespaceSagemaker,
 		ResourceId:        aws.String(scalingResourceID(endpoint)),
 		ScalableDimension: astypes.ScalableDimensionSageMakerVariantDesiredInstanceCount,
@@ -151,13 +158,21 @@ func scalingNotFound(err error) bool {
 }
 
 // liveScaling is the variant's scalable target and sagesafe's policy as
-// read; nil fields when missing.
+// read; nil fields when missing. foreign are the names of the target's
+// other policies and scheduled the target's scheduled actions (sagesafe
+// makes none).
 type liveScaling struct {
-	target *astypes.ScalableTarget
-	policy *astypes.ScalingPolicy
+	target    *astypes.ScalableTarget
+	policy    *astypes.ScalingPolicy
+	foreign   []string
+	scheduled []astypes.ScheduledAction
 }
 
-// readScaling reads the variant's scalable target and sagesafe's policy.
+// readScaling reads the variant's scalable target, its policies and its
+// scheduled actions. It is called on every refresh, with or without
+// `autoscaling`: a target registered outside Terraform on an endpoint
+// without it scales the variant all the same (one DescribeScalableTargets;
+// the policies and actions are read only when there is a target).
 func (r *endpointResource) readScaling(ctx context.Context, endpoint string) (liveScaling, error) {
 	as := r.data.AWS.AutoScaling
 	var l liveScaling
@@ -169,22 +184,23 @@ func (r *endpointResource) readScaling(ctx context.Context, endpoint string) (li
 	if err != nil {
 		return l, fmt.Errorf("describing the scalable target %s: %w", scalingResourceID(endpoint), err)
 	}
-	if len(t.ScalableTargets) > 0 {
-		l.target = &t.ScalableTargets[0]
+	if len(t.ScalableTargets) == 0 {
+		return l, nil
 	}
-	p, err := as.DescribeScalingPolicies(ctx, &applicationautoscaling.DescribeScalingPoliciesInput{
-		ServiceNamespace:  astypes.ServiceNamespaceSagemaker,
-		ResourceId:        aws.String(scalingResourceID(endpoint)),
-		ScalableDimension: astypes.ScalableDimensionSageMakerVariantDesiredInstanceCount,
-		PolicyNames:       []string{scalingPolicyName(endpoint)},
-	})
+	l.target = &t.ScalableTargets[0]
+	policies, err := r.scalingPolicies(ctx, endpoint)
 	if err != nil {
-		return l, fmt.Errorf("describing the scaling policy %s: %w", scalingPolicyName(endpoint), err)
+		return l, err
 	}
-	if len(p.ScalingPolicies) > 0 {
-		l.policy = &p.ScalingPolicies[0]
+	for i, p := range policies {
+		if aws.ToString(p.PolicyName) == scalingPolicyName(endpoint) {
+			l.policy = &policies[i]
+		} else {
+			l.foreign = append(l.foreign, aws.ToString(p.PolicyName))
+		}
 	}
-	return l, nil
+	l.scheduled, err = r.scheduledActions(ctx, endpoint)
+	return l, err
 }
 
 // specOf is what the live target and policy amount to; false when either
@@ -207,26 +223,23 @@ func (l liveScaling) specOf() (scalingSpec, bool) {
 	}, true
 }
 
-// readsScaling says whether a refresh of m reads Application Auto Scaling:
-// when m has autoscaling, or may have it without knowing (an import, a
-// state written before autoscaling existed). An endpoint without it costs
-// no extra calls (TestAccEndpoint_callBudget).
-func readsScaling(m endpointModel) bool {
-	return !m.Autoscaling.IsNull() || m.ScalingRegistered.IsNull() || m.ScalingRegistered.IsUnknown()
-}
-
 // refreshScaling reads the live target and policy back: changed bounds,
 // target or cooldowns become the attribute's values (a diff); a missing or
-// replaced target or policy turns autoscaling_registered false (a diff).
-// An endpoint without autoscaling in the state is left alone unless sagesafe's
-// own policy exists (import).
+// replaced target or policy, or anything on the target sagesafe did not
+// make (another policy, a scheduled action, suspended scaling), turns
+// autoscaling_registered false (a diff), and the apply puts it right. An
+// endpoint without autoscaling in the state has autoscaling_registered
+// true when any target is registered (a diff: the apply deregisters it),
+// unless sagesafe's own policy exists on import, which adopts it.
 func refreshScaling(out *endpointModel, base endpointModel, l *liveObjects) {
 	live, ok := l.scaling.specOf()
-	out.ScalingRegistered = types.BoolValue(ok && !base.Autoscaling.IsNull())
+	clean := len(l.scaling.notOurs()) == 0
+	out.ScalingRegistered = types.BoolValue(ok && clean && !base.Autoscaling.IsNull())
 	if base.Autoscaling.IsNull() {
+		out.ScalingRegistered = types.BoolValue(l.scaling.target != nil)
 		if ok && base.ScalingRegistered.IsNull() { // import: adopt what exists
 			out.Autoscaling = flattenScaling(live)
-			out.ScalingRegistered = types.BoolValue(true)
+			out.ScalingRegistered = types.BoolValue(clean)
 		}
 		return
 	}

@@ -1,10 +1,14 @@
 package endpoint
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	astypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
@@ -67,11 +71,12 @@ func TestRefreshScaling(t *testing.T) {
 	if !out.ScalingRegistered.ValueBool() || !out.Autoscaling.Equal(flattenScaling(sc)) {
 		t.Errorf("imported: %+v", out)
 	}
-	// Not configured: left alone, not registered.
+	// Not configured but registered: autoscaling stays null and
+	// autoscaling_registered turns true, a diff the apply removes.
 	none := endpointModel{Autoscaling: types.ObjectNull(autoscalingAttrTypes), ScalingRegistered: types.BoolValue(false)}
 	out = none
 	refreshScaling(&out, none, &liveObjects{scaling: liveScalingOf(sc)})
-	if out.ScalingRegistered.ValueBool() || !out.Autoscaling.IsNull() {
+	if !out.ScalingRegistered.ValueBool() || !out.Autoscaling.IsNull() {
 		t.Errorf("not configured: %+v", out)
 	}
 }
@@ -92,19 +97,89 @@ func TestPlanScaling(t *testing.T) {
 	}
 }
 
-func TestReadsScaling(t *testing.T) {
+// TestRefreshScalingSeesForeignScaling: a target registered outside
+// Terraform on an endpoint without autoscaling, and a policy, scheduled
+// action or suspension sagesafe did not make on an autoscaled one, turn
+// autoscaling_registered to the value that makes a diff (the red team's
+// out-of-band scaling and scheduled action probes).
+func TestRefreshScalingSeesForeignScaling(t *testing.T) {
 	none := types.ObjectNull(autoscalingAttrTypes)
-	some := flattenScaling(scalingSpec{Min: 2, Max: 3})
-	for _, c := range []struct {
-		m    endpointModel
-		want bool
-	}{
-		{endpointModel{Autoscaling: none, ScalingRegistered: types.BoolValue(false)}, false}, // no extra calls
-		{endpointModel{Autoscaling: some, ScalingRegistered: types.BoolValue(true)}, true},
-		{endpointModel{Autoscaling: none, ScalingRegistered: types.BoolNull()}, true}, // import, older state
-	} {
-		if got := readsScaling(c.m); got != c.want {
-			t.Errorf("readsScaling(%+v) = %v", c.m, got)
+	sc := scalingSpec{Min: 2, Max: 4, TargetInvocations: 70, ScaleInCooldownSeconds: 300, ScaleOutCooldownSeconds: 60}
+	registered := func(base endpointModel, l liveScaling) bool {
+		out := base
+		refreshScaling(&out, base, &liveObjects{scaling: l})
+		return out.ScalingRegistered.ValueBool()
+	}
+	without := endpointModel{Autoscaling: none, ScalingRegistered: types.BoolValue(false)}
+	foreignTarget := liveScaling{target: &astypes.ScalableTarget{MinCapacity: aws.Int32(1), MaxCapacity: aws.Int32(1000)}, foreign: []string{"not-sagesafe"}}
+	if registered(without, liveScaling{}) {
+		t.Error("no target: registered")
+	}
+	if !registered(without, foreignTarget) {
+		t.Error("a foreign target on an endpoint without autoscaling makes no diff")
+	}
+	with := endpointModel{Autoscaling: flattenScaling(sc), ScalingRegistered: types.BoolValue(true)}
+	if !registered(with, liveScalingOf(sc)) {
+		t.Error("sagesafe's own target and policy are not registered")
+	}
+	scheduled := liveScalingOf(sc)
+	scheduled.scheduled = []astypes.ScheduledAction{{ScheduledActionName: aws.String("every-minute"),
+		ScalableTargetAction: &astypes.ScalableTargetAction{MinCapacity: aws.Int32(1), MaxCapacity: aws.Int32(1000)}}}
+	suspended := liveScalingOf(sc)
+	suspended.target.SuspendedState = &astypes.SuspendedState{DynamicScalingOutSuspended: aws.Bool(true)}
+	extra := liveScalingOf(sc)
+	extra.foreign = []string{"not-sagesafe"}
+	for name, l := range map[string]liveScaling{"scheduled action": scheduled, "suspended": suspended, "foreign policy": extra} {
+		if registered(with, l) {
+			t.Errorf("%s: autoscaling_registered stays true", name)
 		}
+	}
+	b := scheduled.bounds()
+	if !b.IsKnown() || len(b.V.Scheduled) != 1 || b.V.Scheduled[0].Max.V != 1000 || b.V.Scheduled[0].Min.V != 1 {
+		t.Errorf("bounds of the scheduled action: %+v", b)
+	}
+	if !suspended.bounds().V.ScaleOutSuspended {
+		t.Error("suspended scale-out not in the bounds")
+	}
+	if (liveScaling{}).bounds().IsKnown() {
+		t.Error("no target has bounds")
+	}
+}
+
+// TestRefreshInstanceCount: without autoscaling, instance_count is the count
+// the variant runs (a count set outside Terraform is a diff); with it, the
+// configuration's count stays.
+func TestRefreshInstanceCount(t *testing.T) {
+	ep := &sagemaker.DescribeEndpointOutput{ProductionVariants: []smtypes.ProductionVariantSummary{
+		{VariantName: aws.String(VariantName), DesiredInstanceCount: aws.Int32(1), CurrentInstanceCount: aws.Int32(2)}}}
+	out := endpointModel{Autoscaling: types.ObjectNull(autoscalingAttrTypes), InstanceCount: types.Int64Value(2)}
+	refreshInstanceCount(&out, &liveObjects{ep: ep})
+	if out.InstanceCount.ValueInt64() != 1 {
+		t.Errorf("instance_count = %v, want the desired count 1", out.InstanceCount)
+	}
+	out = endpointModel{Autoscaling: flattenScaling(scalingSpec{Min: 2, Max: 4}), InstanceCount: types.Int64Value(2)}
+	refreshInstanceCount(&out, &liveObjects{ep: ep})
+	if out.InstanceCount.ValueInt64() != 2 {
+		t.Errorf("autoscaled: instance_count = %v, want 2", out.InstanceCount)
+	}
+	if n := liveInstanceCount(&sagemaker.DescribeEndpointOutput{}); n.IsKnown() {
+		t.Errorf("no variant: %+v", n)
+	}
+}
+
+// TestWarnForeignScaling: the refresh names what it found on the target.
+func TestWarnForeignScaling(t *testing.T) {
+	var diags diag.Diagnostics
+	l := liveScaling{target: &astypes.ScalableTarget{}, foreign: []string{"not-sagesafe"},
+		scheduled: []astypes.ScheduledAction{{ScheduledActionName: aws.String("every-minute")}}}
+	warnForeignScaling("churn", true, &liveObjects{scaling: l}, &diags)
+	if len(diags) != 1 || !strings.Contains(diags[0].Detail(), "a scalable target") ||
+		!strings.Contains(diags[0].Detail(), "scaling policy not-sagesafe") || !strings.Contains(diags[0].Detail(), "scheduled action every-minute") {
+		t.Errorf("warning: %v", diags)
+	}
+	diags = nil
+	warnForeignScaling("churn", true, &liveObjects{}, &diags)
+	if len(diags) != 0 {
+		t.Errorf("nothing registered: %v", diags)
 	}
 }

@@ -255,7 +255,7 @@ func (e *rollbackError) detail(logGroup string) string {
 // it describes what really serves.
 func (r *endpointResource) recordTruth(ctx context.Context, plan endpointModel, resp *resource.UpdateResponse) {
 	live, err := r.readLive(ctx, plan.Name.ValueString())
-	if err == nil && readsScaling(plan) {
+	if err == nil {
 		live.scaling, err = r.readScaling(ctx, plan.Name.ValueString())
 	}
 	if err != nil {

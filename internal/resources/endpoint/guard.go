@@ -359,7 +359,12 @@ func liveSubject(ctx context.Context, m endpointModel, l *liveObjects, data *pro
 	s.KMSKeyARN = tfval.String(m.KMSKeyARN)
 	s.RoleARN = tfval.String(m.RoleARN)
 	s.InstanceType = tfval.String(m.InstanceType)
-	s.InstanceCount = tfval.Int64(m.InstanceCount)
+	// The count the variant runs, not the configuration's initial count:
+	// autoscaling or UpdateEndpointWeightsAndCapacities change it in place.
+	s.InstanceCount = liveInstanceCount(l.ep)
+	if s.InstanceCount.State == facts.StateNull {
+		s.InstanceCount = tfval.Int64(m.InstanceCount)
+	}
 	s.Image = tfval.String(n.Model.Image)
 	if !n.Model.ModelDataS3URI.IsNull() {
 		s.S3 = append(s.S3, guardrail.S3Location{URI: tfval.String(n.Model.ModelDataS3URI), Field: fieldModelData, Role: "model"})
@@ -374,12 +379,12 @@ func liveSubject(ctx context.Context, m endpointModel, l *liveObjects, data *pro
 		lg.KMSKeyARN = inWorkloadTerms(ctx, data.Posture, lg.KMSKeyARN, s.KMSKeyARN)
 	}
 	s.LogGroups = []guardrail.LogGroup{lg}
-	s.Alarms = facts.Known(liveAlarms(name, l))
-	s.Autoscaling = facts.Null[guardrail.ScalingBounds]()
-	if l.scaling.target != nil {
-		s.Autoscaling = facts.Known(guardrail.ScalingBounds{
-			Min: int64(aws.ToInt32(l.scaling.target.MinCapacity)), Max: int64(aws.ToInt32(l.scaling.target.MaxCapacity))})
+	asSpecified := map[string]string{}
+	if !m.AlarmNames.IsNull() && !m.AlarmNames.IsUnknown() {
+		diags.Append(m.AlarmNames.ElementsAs(ctx, &asSpecified, false)...)
 	}
+	s.Alarms = facts.Known(liveAlarms(name, l, asSpecified))
+	s.Autoscaling = l.scaling.bounds()
 	var last *smtypes.DeploymentConfig
 	if l.ep != nil {
 		last = l.ep.LastDeploymentConfig
@@ -520,18 +525,28 @@ func inWorkloadTerms(ctx context.Context, f evaluate.Fetcher, groupKey, workload
 }
 
 // liveAlarms describes the endpoint's alarms as read; the autoscaling ones
-// are expected while sagesafe's scaling policy is registered.
-func liveAlarms(name string, l *liveObjects) []guardrail.Alarm {
+// are expected while sagesafe's scaling policy is registered. asSpecified
+// is alarm_names as refreshed: the alarms that exist as sagesafe specifies
+// them (alarms.Diff, thresholds and actions aside). An anomaly alarm counts
+// for SS-MON-6 only when it is one of them and its band, namespace and
+// dimensions can fire for this endpoint: an alarm that exists but can never
+// fire (another metric's comparison, another endpoint) holds nothing.
+func liveAlarms(name string, l *liveObjects, asSpecified map[string]string) []guardrail.Alarm {
 	var list []guardrail.Alarm
 	kinds := alarms.EndpointKinds()
 	if _, scaled := l.scaling.specOf(); scaled {
 		kinds = append(kinds, alarms.EndpointScalingKinds()...)
 	}
+	dims := map[string]string{"EndpointName": name, "VariantName": VariantName}
 	for _, k := range kinds {
 		an := alarms.EndpointAlarmName(name, k)
 		a, ok := l.alarms[an]
+		var anomalyOf string
+		if asSpecified[k] == an {
+			anomalyOf = alarms.AnomalyMetric(a, alarms.EndpointInvocationNamespace, dims)
+		}
 		list = append(list, guardrail.Alarm{Name: an, Kind: k, Exists: ok, ActionsEnabled: ok && aws.ToBool(a.ActionsEnabled), Actions: facts.Known(a.AlarmActions),
-			AnomalyOf: alarms.AnomalyMetric(a)})
+			AnomalyOf: anomalyOf})
 	}
 	return list
 }

@@ -40,6 +40,8 @@ func (r *endpointResource) refresh(ctx context.Context, base endpointModel, l *l
 	refreshKey(&out, l)
 	refreshLogGroup(&out, l)
 	refreshScaling(&out, base, l) // before the alarms: the at-maximum alarm follows its maximum
+	refreshInstanceCount(&out, l)
+	warnForeignScaling(name, out.Autoscaling.IsNull(), l, &diags)
 	r.refreshAlarms(ctx, &out, base, n, l, getPriv, setPriv, &diags)
 	if base.Deployment.IsNull() || base.Deployment.IsUnknown() {
 		out.Deployment = flattenDeployment(l.ep.LastDeploymentConfig)
@@ -69,6 +71,35 @@ func refreshVariant(out *endpointModel, l *liveObjects, n nestedModels, captureN
 	out.InstanceType = types.StringValue(string(v.InstanceType))
 	out.InstanceCount = types.Int64Value(int64(aws.ToInt32(v.InitialInstanceCount)))
 	out.DataCapture = flattenDataCapture(l.cfg.DataCaptureConfig, n.DataCapture, captureNull)
+}
+
+// refreshInstanceCount reads the count the variant runs into
+// instance_count when it does not autoscale: a count set outside Terraform
+// (UpdateEndpointWeightsAndCapacities) shows as a diff, and the apply sets
+// it back (restoreInstanceCount). With autoscaling the count moves with the
+// traffic, and instance_count stays the configuration's initial count.
+func refreshInstanceCount(out *endpointModel, l *liveObjects) {
+	if !out.Autoscaling.IsNull() {
+		return
+	}
+	if n := liveInstanceCount(l.ep); n.IsKnown() {
+		out.InstanceCount = types.Int64Value(n.V)
+	}
+}
+
+// warnForeignScaling says what on the variant's scalable target sagesafe
+// did not make (the diff of autoscaling_registered alone would not say).
+func warnForeignScaling(name string, unscaled bool, l *liveObjects, diags *diag.Diagnostics) {
+	parts := l.scaling.notOurs()
+	if unscaled && l.scaling.target != nil {
+		parts = append([]string{"a scalable target (the endpoint has no autoscaling block)"}, parts...)
+	}
+	if len(parts) == 0 {
+		return
+	}
+	diags.AddWarning("Autoscaling of endpoint "+name+" was changed outside Terraform",
+		fmt.Sprintf("The variant %s of endpoint %s has %s, which sagesafe did not make. They change how many instances it runs outside "+
+			"the bounds the guardrails checked (SS-AVL-2); the next apply removes them.", VariantName, name, strings.Join(parts, ", ")))
 }
 
 // refreshOtherVariants warns about the variants of the live configuration

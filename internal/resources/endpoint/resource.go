@@ -208,7 +208,7 @@ func (r *endpointResource) Read(ctx context.Context, req resource.ReadRequest, r
 	}
 	name := state.Name.ValueString()
 	live, err := r.readLive(ctx, name)
-	if err == nil && readsScaling(state) {
+	if err == nil {
 		live.scaling, err = r.readScaling(ctx, name)
 	}
 	if IsNotFound(err) {
@@ -290,6 +290,12 @@ func (r *endpointResource) Update(ctx context.Context, req resource.UpdateReques
 		}
 	}
 	if !r.reconcileScaling(ctx, a.spec, &resp.Diagnostics) {
+		return
+	}
+	// After the scaling: a target left registered would move the count again.
+	ep, err := r.restoreInstanceCount(ctx, a.spec, ep)
+	if err != nil {
+		resp.Diagnostics.AddError("Restoring the endpoint's instance count failed", err.Error())
 		return
 	}
 	if err := r.retagSageMaker(ctx, []string{aws.ToString(ep.EndpointArn), v.modelARN, v.configARN}, a.tags, oldTags); err != nil {

@@ -200,8 +200,9 @@ func endpointSchema(ctx context.Context) schema.Schema {
 			Computed: true,
 			Default:  int64default.StaticInt64(DefaultInstanceCount),
 			MarkdownDescription: fmt.Sprintf("Initial instance count, default %d: at least `min_endpoint_instances` (SS-AVL-1), so the "+
-				"endpoint survives the loss of an instance or a zone. An autoscaled count is kept across updates; changing this "+
-				"attribute sets the count again.", DefaultInstanceCount),
+				"endpoint survives the loss of an instance or a zone, and at most `max_endpoint_instances` (SS-AVL-2). An autoscaled count is kept across updates; changing this "+
+				"attribute sets the count again. Without `autoscaling` a refresh reads the count the variant runs: a count set outside "+
+				"Terraform (UpdateEndpointWeightsAndCapacities) shows as a diff, and the next apply sets it back.", DefaultInstanceCount),
 			Validators: []validator.Int64{int64validator.AtLeast(1)},
 		},
 		"kms_key_arn": schema.StringAttribute{
@@ -283,11 +284,12 @@ var resourceDescription = "A secure real-time SageMaker inference endpoint as on
 	"is confirmed. Alarm thresholds and actions, tags and log retention change in place.\n\n" +
 	"**Guardrails.** Network isolation, the VPC and the customer-managed key cannot be turned off. The plan is " +
 	"refused, with the control ID, for public subnets, security groups open to the internet, a single Availability " +
-	"Zone, fewer instances than `min_endpoint_instances`, AWS managed or non-rotating keys, roles that others can " +
+	"Zone, fewer instances than `min_endpoint_instances` or more than `max_endpoint_instances`, AWS managed or non-rotating keys, roles that others can " +
 	"assume, and images not in ECR. Every refresh re-checks the live objects, every production and shadow variant " +
 	"of the serving configuration with its model included: an out-of-band change (a configuration without a key, a " +
 	"model without isolation, a further variant or a shadow variant whose model is outside the VPC, a deleted or " +
-	"muted alarm, an unencrypted log group) shows as a diff with a warning naming the control, and the next apply " +
+	"muted alarm, an unencrypted log group, an instance count, scalable target, scaling policy or scheduled action set outside " +
+	"Terraform) shows as a diff with a warning naming the control, and the next apply " +
 	"restores the secure state.\n\n" +
 	"**Destroy** deletes the endpoint, waits until it is gone and its network interfaces are released (so a network " +
 	"destroyed in the same run does not fail with `DependencyViolation`), then the models and configurations this " +
@@ -339,8 +341,10 @@ func computedAttributes() map[string]schema.Attribute {
 		"autoscaling_registered": schema.BoolAttribute{
 			Computed: true,
 			MarkdownDescription: "Whether the variant's scalable target and sagesafe's scaling policy exist as `autoscaling` says " +
-				"(false without `autoscaling`). A target or policy removed outside Terraform turns it false, which shows as a diff; " +
-				"the next apply registers them again.",
+				"(false without `autoscaling`). A target or policy removed outside Terraform, or a scaling policy or scheduled action " +
+				"sagesafe did not make, or suspended scaling, turns it false, which shows as a diff; the next apply registers them " +
+				"again, deletes the others and resumes scaling. Without `autoscaling`, a target registered outside Terraform turns it " +
+				"true (a diff): the next apply deletes its policies and scheduled actions and deregisters it (SS-AVL-2).",
 		},
 		"invoke_policy_json": schema.StringAttribute{
 			Computed: true,
