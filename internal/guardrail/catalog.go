@@ -469,7 +469,7 @@ var Catalog = []Control{
 	},
 	{
 		ID:        "SS-AVL-2",
-		Title:     "Endpoint autoscaling stays within bounds",
+		Title:     "Endpoint instance count stays within bounds",
 		Rule:      "An endpoint runs at most max_endpoint_instances instances. An autoscaled endpoint variant scales between at least min_endpoint_instances and at most max_endpoint_instances instances, its minimum not above its maximum; every scheduled action on it stays within the same bounds, and its scale-out is not suspended.",
 		Severity:  SeverityError,
 		TunableBy: "max_endpoint_instances",

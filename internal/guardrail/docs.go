@@ -19,6 +19,7 @@ var kindDocs = []struct {
 	{KindPersonaRole, "sagesafe_persona_role"},
 	{KindAuditTrail, "sagesafe_audit_trail"},
 	{KindBudget, "sagesafe_budget"},
+	{KindModelMonitor, "sagesafe_model_monitor"},
 	{KindPreflight, "the preflight data source (checks only the inputs it is given)"},
 	{KindProvider, "the provider configuration"},
 }
