@@ -388,10 +388,11 @@ func TestAccEndpoint_import(t *testing.T) {
 	skipUnlessAcc(t)
 	env := acctest.EndpointFixtures(t)
 	name := acctest.RandomName("ep")
+	capture := acctest.DataBucket(t, env.KeyARN)
 	extra := `
   data_capture = {
     enabled             = true
-    s3_uri              = "s3://tfacc-capture/` + name + `/"
+    s3_uri              = "s3://` + capture + `/` + name + `/"
     sampling_percentage = 20
     capture             = "input"
   }
@@ -908,6 +909,18 @@ func TestAccEndpoint_refusals(t *testing.T) {
 					cfg{name: name, env: env}.resource(),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`SS-MON-2: alarm \S+ has no actions`),
+			},
+			{
+				// Data capture to a bucket nobody owns: the plan only warns
+				// (this apply could create it); the apply refuses it before
+				// the model, config or endpoint exist.
+				Config: cfg{name: name, env: env, extra: `
+  data_capture = {
+    enabled = true
+    s3_uri  = "s3://` + strings.ToLower(acctest.RandomName("unclaimed")) + `/capture/"
+  }
+`}.render(),
+				ExpectError: regexp.MustCompile(`SS-DATA-2: bucket tfacc-unclaimed-\S+ does not exist`),
 			},
 		},
 	})

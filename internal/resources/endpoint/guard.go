@@ -244,6 +244,7 @@ func (r *endpointResource) applyGuardrails(ctx context.Context, plan endpointMod
 	nvme := known && fact.Found && fact.InstanceStorageSupported
 	subject, d := planSubject(ctx, plan, r.data, facts.Known(nvme))
 	diags.Append(d...)
+	subject.Stage = guardrail.StageApply
 	findings, err := evaluate.Run(ctx, evaluate.Observed(r.data.Posture, plannedLogGroup(subject)), r.data.Policy, subject)
 	if err != nil {
 		diags.AddError("Checking the endpoint's guardrails failed", err.Error())
@@ -352,6 +353,7 @@ func (r *endpointResource) liveGuardrails(ctx context.Context, m endpointModel, 
 func liveSubject(ctx context.Context, m endpointModel, l *liveObjects, data *providerdata.Data, diags *diag.Diagnostics) (*guardrail.Subject, facts.Facts) {
 	name := m.Name.ValueString()
 	s := subjectBase(name, data)
+	s.Stage = guardrail.StageLive
 	n, d := m.nested(ctx)
 	diags.Append(d...)
 	s.SubnetIDs = setValue(ctx, n.VPC.SubnetIDs, false, diags)
