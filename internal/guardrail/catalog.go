@@ -522,7 +522,7 @@ var Catalog = []Control{
 	{
 		ID:          "SS-SUP-1",
 		Title:       "Images come from trusted ECR registries",
-		Rule:        "Container images are Amazon ECR images (<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>), from an account in allowed_image_accounts when that list is set, and pinned by digest (@sha256:).",
+		Rule:        "Container images are Amazon ECR images (<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>), from this account or an account in allowed_image_accounts, and pinned by digest (@sha256:).",
 		Severity:    SeverityError,
 		WarningWhen: "the image is referenced by tag without a digest",
 		TunableBy:   "allowed_image_accounts",

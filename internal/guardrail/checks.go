@@ -1235,6 +1235,22 @@ func checkMaxRuntime(s *Subject, p Policy) []Finding {
 	return r.out
 }
 
+// imageAccounts are the accounts whose registries may supply images: the
+// caller's own and allowed_image_accounts. Empty only when neither is known
+// (then the registry's account is not judged).
+func imageAccounts(s *Subject, p Policy) []string {
+	var out []string
+	if s.AccountID != "" {
+		out = append(out, s.AccountID)
+	}
+	for _, a := range p.AllowedImageAccounts {
+		if !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 func checkImageSource(s *Subject, p Policy) []Finding {
 	r := report{id: "SS-SUP-1"}
 	switch need(s, s.Image) {
@@ -1252,9 +1268,11 @@ func checkImageSource(s *Subject, p Policy) []Finding {
 			fmt.Sprintf("%q is not an Amazon ECR image URI (<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag][@sha256:<digest>]).", img))
 		return r.out
 	}
-	if len(p.AllowedImageAccounts) > 0 && !slices.Contains(p.AllowedImageAccounts, e.Account) {
+	if allowed := imageAccounts(s, p); len(allowed) > 0 && !slices.Contains(allowed, e.Account) {
 		r.add(SeverityError, FieldImage, -1, img, "image "+img+" comes from account "+e.Account+", which is not allowed",
-			fmt.Sprintf("Its registry belongs to account %s; allowed_image_accounts is %s.", e.Account, strings.Join(p.AllowedImageAccounts, ", ")))
+			fmt.Sprintf("Its registry belongs to account %s; images may come from this account and allowed_image_accounts: %s. To use another account's images (SageMaker's "+
+				"prebuilt ones come from an AWS account of the region), add it to the provider's guardrails.allowed_image_accounts.",
+				e.Account, strings.Join(allowed, ", ")))
 	}
 	if e.Digest == "" {
 		tag := e.Tag

@@ -753,8 +753,13 @@ var checkCases = []checkCase{
 
 	// SS-SUP-1
 	pass("SS-SUP-1", "ECR image by digest", training, nil),
-	pass("SS-SUP-1", "any ECR account when no list", endpoint, func(s *Subject, p *Policy) {
+	pass("SS-SUP-1", "this account's ECR when no list", endpoint, func(_ *Subject, p *Policy) { p.AllowedImageAccounts = nil }),
+	fail("SS-SUP-1", "another account's ECR when no list", endpoint, func(s *Subject, p *Policy) {
 		p.AllowedImageAccounts = nil
+		s.Image = facts.Known("999999999999.dkr.ecr.eu-west-1.amazonaws.com/trainer@" + testDigest)
+	}, errAt(-1, "999999999999.dkr.ecr.eu-west-1.amazonaws.com/trainer@"+testDigest, "images may come from this account and allowed_image_accounts: 111122223333.")),
+	pass("SS-SUP-1", "an account the list allows", endpoint, func(s *Subject, p *Policy) {
+		p.AllowedImageAccounts = []string{"763104351884"}
 		s.Image = facts.Known("763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.3-cpu@" + testDigest)
 	}),
 	fail("SS-SUP-1", "Docker Hub image", training, func(s *Subject, _ *Policy) { s.Image = facts.Known("pytorch/pytorch:2.3") },
@@ -762,7 +767,7 @@ var checkCases = []checkCase{
 	fail("SS-SUP-1", "foreign account, by tag", endpoint, func(s *Subject, _ *Policy) {
 		s.Image = facts.Known("763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.3-cpu")
 	},
-		errAt(-1, "763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.3-cpu", "allowed_image_accounts is 111122223333"),
+		errAt(-1, "763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.3-cpu", "images may come from this account and allowed_image_accounts: 111122223333"),
 		warnAt(-1, "763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.3-cpu", `tag "2.3-cpu"`)),
 	fail("SS-SUP-1", "no tag means latest", training, func(s *Subject, _ *Policy) { s.Image = facts.Known(testRepo) },
 		warnAt(-1, testRepo, `tag "latest"`)),

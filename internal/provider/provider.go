@@ -296,7 +296,7 @@ func providerSchema() schema.Schema {
 					"allowed_image_accounts": schema.ListAttribute{
 						ElementType:         types.StringType,
 						Optional:            true,
-						MarkdownDescription: "AWS account IDs whose ECR registries may supply images (SS-SUP-1). Empty: any ECR registry.",
+						MarkdownDescription: "AWS account IDs, other than the provider's own, whose ECR registries may supply images (SS-SUP-1), for example a central image account or the AWS account that serves SageMaker's prebuilt images in your region. Empty: only the provider's own account.",
 						Validators:          []validator.List{listvalidator.ValueStringsAre(stringvalidator.RegexMatches(validators.AccountIDRegexp, "must be a 12-digit AWS account ID"))},
 					},
 					"allowed_key_accounts": schema.ListAttribute{
