@@ -335,7 +335,7 @@ func TestAccBudget_refusals(t *testing.T) {
 		{budgetConfig{name: name, limit: 500, body: "  notifications = []"}, "SS-COST-1"},
 		{budgetConfig{name: name, limit: 0}, "SS-COST-1|between"},
 		{budgetConfig{name: name, limit: 1e12}, "between 0.010000 and 100000000"},
-		{budgetConfig{name: name, limit: 500, body: `  notifications = [{ type = "ACTUAL", threshold_percent = 150 }]`}, `Threshold beyond reach`},
+		{budgetConfig{name: name, limit: 500, body: `  notifications = [{ type = "ACTUAL", threshold_percent = 80 }, { type = "ACTUAL", threshold_percent = 150 }]`}, `Threshold beyond reach`},
 		{budgetConfig{name: name, limit: 500, body: `  notifications = [{ type = "FORECASTED", threshold_percent = 1e9 }]`}, "between 0.010000 and 200"},
 		{budgetConfig{name: name, limit: 500, body: `  topic_arn = "arn:aws:sns:us-east-1:999999999999:not-ours"`}, "SS-COST-1"},
 		{budgetConfig{name: name, limit: 500, body: `  topic_arn = "arn:aws:sns:eu-west-1:123456789012:elsewhere"`}, "SS-COST-1"},
