@@ -26,6 +26,7 @@ var Services = []struct {
 	{"logs", "CLOUDWATCH_LOGS"},
 	{"s3", "S3"},
 	{"sagemaker", "SAGEMAKER"},
+	{"sns", "SNS"},
 	{"sts", "STS"},
 }
 
