@@ -31,6 +31,23 @@ type Budget struct {
 	// spending.
 	Offsets       []string
 	Notifications []BudgetNotification
+	// Topics is what SNS said of each topic of this account and region the
+	// notifications tell, by ARN; a topic without an entry was not looked
+	// up.
+	Topics map[string]BudgetTopic
+}
+
+// BudgetTopic is an SNS topic a budget notifies, as SNS describes it.
+type BudgetTopic struct {
+	Found bool
+	// Refused says why the topic's policy does not let AWS Budgets
+	// (budgets.amazonaws.com) publish to it for this account; "" when it
+	// does.
+	Refused string
+	// Unscoped: the policy lets AWS Budgets publish without
+	// aws:SourceAccount or aws:SourceArn, so another account's budget can
+	// post to the topic too.
+	Unscoped bool
 }
 
 // BudgetNotification is one notification of a budget and who it tells.
@@ -118,5 +135,48 @@ func checkBudget(s *Subject, _ Policy) []Finding {
 		r.add(SeverityError, FieldBudget, -1, b.Name, "budget "+b.Name+" does not cap SageMaker spending with a notification",
 			"Of budget "+b.Name+": "+strings.Join(gaps, "; ")+".")
 	}
+	checkBudgetTopics(&r, s, b)
 	return r.out
+}
+
+// checkBudgetTopics is SS-COST-1 for the topics a budget tells: each must
+// exist and let AWS Budgets publish, or the notification is lost without
+// a trace (Budgets does not report a failed delivery). At plan the same
+// apply may still create the topic or its policy, so it is a warning that
+// the apply repeats as an error.
+func checkBudgetTopics(r *report, s *Subject, b Budget) {
+	seen := map[string]bool{}
+	for _, n := range b.Notifications {
+		for _, sub := range n.Subscribers {
+			a, err := arn.Parse(sub)
+			if err != nil || a.Service != "sns" || a.AccountID != s.AccountID || a.Region != s.Region || seen[sub] {
+				continue
+			}
+			seen[sub] = true
+			t, ok := b.Topics[sub]
+			var problem string
+			switch {
+			case !ok:
+				r.notLookedUp(FieldBudget, "SNS topic "+sub)
+				continue
+			case !t.Found:
+				problem = "does not exist"
+			case t.Refused != "":
+				problem = "does not let AWS Budgets publish to it: " + t.Refused
+			case t.Unscoped:
+				r.add(SeverityWarning, FieldBudget, -1, sub, "topic "+sub+" takes budget notifications from any account",
+					"Its policy lets budgets.amazonaws.com publish without an aws:SourceAccount (or aws:SourceArn) condition naming account "+s.AccountID+
+						", so another account's budget can post to it too. Add the condition.")
+				continue
+			default:
+				continue
+			}
+			sev, more := SeverityError, ""
+			if s.Stage == StagePlan {
+				sev, more = SeverityWarning, " If this apply creates or fixes it, it is checked again before the budget is created or changed; the apply is refused if it still "+problem+"."
+			}
+			r.add(sev, FieldBudget, -1, sub, "topic "+sub+" of budget "+b.Name+" "+strings.SplitN(problem, ":", 2)[0],
+				"SNS topic "+sub+" "+problem+", so AWS Budgets cannot deliver the budget's notifications and nobody is told."+more)
+		}
+	}
 }

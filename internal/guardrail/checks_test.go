@@ -785,6 +785,22 @@ var checkCases = []checkCase{
 	}), errAt(-1, "ml-spend", "no notification tells a subscriber in time")),
 	fail("SS-COST-1", "net of credits and refunds", budget, budgetEdit(func(b *Budget) { b.Offsets = []string{"credits", "refunds"} }),
 		errAt(-1, "ml-spend", "net of credits and refunds")),
+	fail("SS-COST-1", "topic does not exist", budget, func(s *Subject, _ *Policy) {
+		budgetEdit(func(b *Budget) { b.Topics = map[string]BudgetTopic{testTopic: {}} })(s, nil)
+		s.Stage = StageApply
+	}, errAt(-1, testTopic, "does not exist")),
+	fail("SS-COST-1", "topic's policy does not let AWS Budgets publish (live)", budget, func(s *Subject, _ *Policy) {
+		budgetEdit(func(b *Budget) {
+			b.Topics = map[string]BudgetTopic{testTopic: {Found: true, Refused: "no statement allows it"}}
+		})(s, nil)
+		s.Stage = StageLive
+	}, errAt(-1, testTopic, "does not let AWS Budgets publish")),
+	fail("SS-COST-1", "topic missing at plan: the same apply may create it", budget, budgetEdit(func(b *Budget) { b.Topics = map[string]BudgetTopic{testTopic: {}} }),
+		warnAt(-1, testTopic, "checked again before the budget is created")),
+	fail("SS-COST-1", "topic takes notifications from any account's budget", budget, budgetEdit(func(b *Budget) {
+		b.Topics = map[string]BudgetTopic{testTopic: {Found: true, Unscoped: true}}
+	}), warnAt(-1, testTopic, "without an aws:SourceAccount")),
+	unknown("SS-COST-1", "topic not looked up", budget, budgetEdit(func(b *Budget) { b.Topics = nil })),
 	unknown("SS-COST-1", "topics known after apply", budget, func(s *Subject, _ *Policy) { s.Budget = facts.Unknown[Budget]() }),
 
 	// SS-AUD-2

@@ -214,7 +214,8 @@ func budget() *Subject {
 		Budget: facts.Known(Budget{Name: "ml-spend", Services: []string{BudgetService}, LimitUSD: 500,
 			Notifications: []BudgetNotification{
 				{Type: "ACTUAL", Comparison: "GREATER_THAN", Unit: "PERCENTAGE", Percent: 80, Subscribers: to},
-				{Type: "FORECASTED", Comparison: "GREATER_THAN", Unit: "PERCENTAGE", Percent: 100, Subscribers: to}}}),
+				{Type: "FORECASTED", Comparison: "GREATER_THAN", Unit: "PERCENTAGE", Percent: 100, Subscribers: to}},
+			Topics: map[string]BudgetTopic{testTopic: {Found: true}}}),
 		Tags:  facts.Known(map[string]string{"team": "finops"}),
 		Facts: testFacts(),
 	}

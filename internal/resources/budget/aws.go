@@ -12,20 +12,23 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	btypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
-// clients is the Budgets client and the account whose budgets it manages.
+// clients is the Budgets client, the account whose budgets it manages and
+// the SNS client that reads the topics they notify.
 type clients struct {
-	b                  *budgets.Client
-	account, partition string
+	b                          *budgets.Client
+	sns                        *sns.Client // reads the topics notified
+	account, partition, region string
 }
 
 func (r *budgetResource) clients() clients {
-	return clients{b: r.data.AWS.Budgets, account: r.data.AWS.AccountID, partition: r.data.AWS.Partition}
+	return clients{b: r.data.AWS.Budgets, sns: r.data.AWS.SNS, account: r.data.AWS.AccountID, partition: r.data.AWS.Partition, region: r.data.AWS.Region}
 }
 
 // noRetry sends a mutating call once: after a lost answer the caller

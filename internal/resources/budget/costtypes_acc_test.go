@@ -76,7 +76,7 @@ func TestAccBudget_costTypesDrift(t *testing.T) {
 	cfg := budgetConfig{name: name, limit: 500}.hcl()
 	update := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)}}
 	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
+		PreCheck:                 func() { preCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
 		CheckDestroy:             checkDestroyed(t, name),
 		Steps: []resource.TestStep{{

@@ -71,7 +71,7 @@ func TestThresholdWithinType(t *testing.T) {
 // TestGuardedLiveNotification: SS-COST-1 sees each live notification's
 // comparison and threshold type, not only sagesafe's kind.
 func TestGuardedLiveNotification(t *testing.T) {
-	g, _ := guardedLive(*budgetOf(spec{Name: "b", LimitUSD: 5}), []liveNotification{liveN(typeActual, 10, btypes.ComparisonOperatorLessThan, sns(topic))})
+	g, _ := guardedLive(*budgetOf(spec{Name: "b", LimitUSD: 5}), []liveNotification{liveN(typeActual, 10, btypes.ComparisonOperatorLessThan, snsSub(topic))})
 	if n := g.Notifications[0]; n.Comparison != "LESS_THAN" || n.Unit != "PERCENTAGE" || !slices.Equal(n.Subscribers, []string{topic}) {
 		t.Errorf("guardedLive notification = %+v", n)
 	}

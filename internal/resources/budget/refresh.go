@@ -49,7 +49,7 @@ func (r *budgetResource) refresh(ctx context.Context, m *model) (found bool, dri
 	m.Service = types.StringValue(serviceShown(b))
 	m.CostTypes = types.StringValue(countsShown(b))
 	m.TagsAll = tfval.Map(tags)
-	states, findings, err := r.check(ctx, facts.Known(g), facts.Known(tags), name)
+	states, findings, err := r.check(ctx, facts.Known(g), facts.Known(tags), name, guardrail.StageLive)
 	if err != nil {
 		diags.AddError("Checking the budget against the guardrails failed", err.Error())
 		return true, nil, diags

@@ -181,7 +181,7 @@ func TestAccBudget_basic(t *testing.T) {
   ]
   tags = { team = "finops", owner = "platform" }`, otherTopic)
 	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
+		PreCheck:                 func() { preCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
 		CheckDestroy:             checkDestroyed(t, cfg.name),
 		Steps: []resource.TestStep{{
@@ -221,7 +221,7 @@ func TestAccBudget_drift(t *testing.T) {
 	ctx := context.Background()
 	tags := map[string]string{"team": "ml"}
 	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
+		PreCheck:                 func() { preCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
 		CheckDestroy:             checkDestroyed(t, cfg.name),
 		Steps: []resource.TestStep{{
@@ -352,7 +352,7 @@ func TestAccBudget_refusals(t *testing.T) {
 			resource.TestStep{PreConfig: nothing, Config: c.cfg.hcl(), ExpectError: want})
 	}
 	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
+		PreCheck:                 func() { preCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
 		CheckDestroy:             checkDestroyed(t, name),
 		Steps:                    steps,

@@ -74,7 +74,11 @@ func (r *budgetResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			Computed: true,
 			MarkdownDescription: "The SNS topic every notification goes to (AWS Budgets allows one topic per notification). " +
 				"Default: the first of the provider's `alarm_actions`. With neither, nobody would be told, and the budget is " +
-				"refused (SS-COST-1). The topic's policy must let `budgets.amazonaws.com` publish to it.",
+				"refused (SS-COST-1). The topic must be in the provider's account and region, exist, and have a policy that lets " +
+				"`budgets.amazonaws.com` `sns:Publish` to it, scoped with `aws:SourceAccount` (or `aws:SourceArn`) to this account " +
+				"(unscoped: a warning); SNS's default topic policy does not. Every plan, apply and refresh reads the topic " +
+				"(`sns:GetTopicAttributes`): a missing or closed topic is a warning at plan (the same apply may make it) and refuses " +
+				"the apply before anything is created (SS-COST-1).",
 			Validators: []validator.String{validators.ARN("sns")},
 		},
 		"service": schema.StringAttribute{
