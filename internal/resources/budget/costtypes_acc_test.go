@@ -45,7 +45,7 @@ func checkGross(t *testing.T, name string) resource.TestCheckFunc {
 		if err != nil {
 			return err
 		}
-		ct, b := out.Budget.CostTypes, out.Budget
+		ct, b := out.Budget.CostTypes, out.Budget //nolint:staticcheck // the deprecated field sagesafe sets
 		if ct == nil || b.AutoAdjustData != nil {
 			return fmt.Errorf("budget %s: CostTypes %+v, AutoAdjustData %+v", name, ct, b.AutoAdjustData)
 		}
@@ -85,7 +85,7 @@ func TestAccBudget_costTypesDrift(t *testing.T) {
 		}, {
 			PreConfig: func() {
 				rewrite(t, name, func(b *btypes.Budget) {
-					b.CostTypes = &btypes.CostTypes{IncludeCredit: aws.Bool(true), IncludeRefund: aws.Bool(true), IncludeDiscount: aws.Bool(true),
+					b.CostTypes = &btypes.CostTypes{IncludeCredit: aws.Bool(true), IncludeRefund: aws.Bool(true), IncludeDiscount: aws.Bool(true), //nolint:staticcheck // the red team's tamper
 						IncludeTax: aws.Bool(false), IncludeSupport: aws.Bool(false), IncludeSubscription: aws.Bool(false),
 						IncludeRecurring: aws.Bool(false), IncludeUpfront: aws.Bool(false), IncludeOtherSubscription: aws.Bool(false)}
 				})
@@ -101,7 +101,7 @@ func TestAccBudget_costTypesDrift(t *testing.T) {
 			Check:             resource.ComposeTestCheckFunc(checkGross(t, name), checkLive(t, name, 500, testTopic, "ACTUAL@80", "FORECASTED@100")),
 		}, {
 			// Only amortized: still gross (SS-COST-1 holds), but a diff.
-			PreConfig:          func() { rewrite(t, name, func(b *btypes.Budget) { b.CostTypes.UseAmortized = aws.Bool(true) }) },
+			PreConfig:          func() { rewrite(t, name, func(b *btypes.Budget) { b.CostTypes.UseAmortized = aws.Bool(true) }) }, //nolint:staticcheck // as above
 			RefreshState:       true,
 			ExpectNonEmptyPlan: true,
 			Check: resource.ComposeTestCheckFunc(resource.TestCheckResourceAttr(addr, "control_states.SS-COST-1", "held"),

@@ -20,7 +20,7 @@ import (
 func TestCostTypes(t *testing.T) {
 	s := spec{Name: "b", LimitUSD: 500}
 	netted := func(b *btypes.Budget) {
-		b.CostTypes = &btypes.CostTypes{IncludeCredit: aws.Bool(true), IncludeRefund: aws.Bool(true), IncludeTax: aws.Bool(false)}
+		b.CostTypes = &btypes.CostTypes{IncludeCredit: aws.Bool(true), IncludeRefund: aws.Bool(true), IncludeTax: aws.Bool(false)} //nolint:staticcheck // the deprecated field sagesafe sets (costtypes.go)
 	}
 	for name, c := range map[string]struct {
 		edit    func(*btypes.Budget)
@@ -28,9 +28,9 @@ func TestCostTypes(t *testing.T) {
 		offsets []string
 	}{
 		"sagesafe's":        {func(*btypes.Budget) {}, nil, nil},
-		"API defaults":      {func(b *btypes.Budget) { b.CostTypes = nil }, []string{"IncludeRefund=true", "IncludeCredit=true"}, []string{"refunds", "credits"}},
+		"API defaults":      {func(b *btypes.Budget) { b.CostTypes = nil }, []string{"IncludeRefund=true", "IncludeCredit=true"}, []string{"refunds", "credits"}}, //nolint:staticcheck // as above
 		"net, tax left out": {netted, []string{"IncludeTax=false", "IncludeRefund=true", "IncludeCredit=true"}, []string{"refunds", "credits"}},
-		"amortized":         {func(b *btypes.Budget) { b.CostTypes.UseAmortized = aws.Bool(true) }, []string{"UseAmortized=true"}, nil},
+		"amortized":         {func(b *btypes.Budget) { b.CostTypes.UseAmortized = aws.Bool(true) }, []string{"UseAmortized=true"}, nil}, //nolint:staticcheck // as above
 		"auto-adjusted limit": {func(b *btypes.Budget) {
 			b.AutoAdjustData = &btypes.AutoAdjustData{AutoAdjustType: btypes.AutoAdjustTypeForecast}
 		}, []string{"AutoAdjustData=FORECAST"}, nil},
