@@ -29,6 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	awsbase "github.com/hashicorp/aws-sdk-go-base/v2"
 	basediag "github.com/hashicorp/aws-sdk-go-base/v2/diag"
@@ -90,6 +91,8 @@ type Client struct {
 	S3         *s3.Client
 	SageMaker  *sagemaker.Client
 	STS        *sts.Client
+	// SNS reads the topics budgets notify (SS-COST-1).
+	SNS *sns.Client
 	// AutoScaling is Application Auto Scaling (endpoint autoscaling).
 	AutoScaling *applicationautoscaling.Client
 	// Scheduler is EventBridge Scheduler (model monitors' scheduled
@@ -251,6 +254,7 @@ func New(ctx context.Context, c Config) (*Client, diag.Diagnostics) {
 		return nil
 	}
 	cl.Budgets = budgets.NewFromConfig(cfg, func(o *budgets.Options) { o.BaseEndpoint = endpoint("budgets") })
+	cl.SNS = sns.NewFromConfig(cfg, func(o *sns.Options) { o.BaseEndpoint = endpoint("sns") })
 	cl.AutoScaling = applicationautoscaling.NewFromConfig(cfg, func(o *applicationautoscaling.Options) {
 		o.BaseEndpoint = endpoint("application_autoscaling")
 	})

@@ -27,6 +27,7 @@ var Services = []struct {
 	{"s3", "S3"},
 	{"sagemaker", "SAGEMAKER"},
 	{"scheduler", "SCHEDULER"},
+	{"sns", "SNS"},
 	{"sts", "STS"},
 }
 

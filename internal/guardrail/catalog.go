@@ -607,10 +607,10 @@ var Catalog = []Control{
 	{
 		ID:        "SS-COST-1",
 		Title:     "SageMaker spending is capped by a budget that notifies someone",
-		Rule:      "The spending budget is an AWS Budgets monthly cost budget filtered to the Amazon SageMaker service alone, with a positive limit in USD and at least one notification (ACTUAL or FORECASTED, a percentage of the limit) that has a subscriber.",
+		Rule:      "The spending budget is an AWS Budgets monthly cost budget filtered to the Amazon SageMaker service alone, with a limit in USD above 0 and at most 100 million, counting spending gross of credits and refunds, and at least one notification that tells someone in time: spending greater than a percentage of the limit (at most 100 % ACTUAL, 200 % FORECASTED) to an SNS topic of the account and region that exists and whose policy lets budgets.amazonaws.com publish to it.",
 		Severity:  SeverityError,
 		AppliesTo: []Kind{KindBudget},
-		Rationale: "Endpoints bill by the instance-hour whether or not they serve traffic, and a forgotten endpoint, a runaway hyperparameter search or a too-large instance type costs money until someone notices. A budget without a notification, or with a limit of zero, tells nobody.",
+		Rationale: "Endpoints bill by the instance-hour whether or not they serve traffic, and a forgotten endpoint, a runaway hyperparameter search or a too-large instance type costs money until someone notices. A budget without a notification, with a limit of zero or beyond reach, with a threshold never reached, telling a topic elsewhere, or netting out credits, tells nobody.",
 		Fix:       "Use sagesafe_budget with a positive limit_usd and notifications to the provider's alarm_actions (or topic_arns). Apply it again to restore a limit or a notification changed outside sagesafe.",
 		References: []string{
 			"AWS Well-Architected Machine Learning Lens: cost optimization pillar (monitor usage and cost)",

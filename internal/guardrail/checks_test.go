@@ -792,14 +792,54 @@ var checkCases = []checkCase{
 	pass("SS-COST-1", "SageMaker budget notifying the ops topic", budget, nil),
 	pass("SS-COST-1", "one of two notifications has a subscriber", budget, budgetEdit(func(b *Budget) { b.Notifications[1].Subscribers = nil })),
 	fail("SS-COST-1", "nobody notified", budget, budgetEdit(func(b *Budget) { b.Notifications = nil }),
-		errAt(-1, "ml-spend", "no notification has a subscriber")),
+		errAt(-1, "ml-spend", "no notification tells a subscriber")),
 	fail("SS-COST-1", "notifications without subscribers", budget, budgetEdit(func(b *Budget) {
-		b.Notifications = []BudgetNotification{{Type: "ACTUAL", Percent: 80}}
-	}), errAt(-1, "ml-spend", "no notification has a subscriber")),
+		b.Notifications = []BudgetNotification{{Type: "ACTUAL", Comparison: "GREATER_THAN", Unit: "PERCENTAGE", Percent: 80}}
+	}), errAt(-1, "ml-spend", "no notification tells a subscriber")),
 	fail("SS-COST-1", "zero limit", budget, budgetEdit(func(b *Budget) { b.LimitUSD = 0 }),
 		errAt(-1, "ml-spend", "its limit is 0 USD")),
 	fail("SS-COST-1", "filter changed to another service", budget, budgetEdit(func(b *Budget) { b.Services = []string{"Amazon Elastic Compute Cloud - Compute"} }),
 		errAt(-1, "ml-spend", "not only \"Amazon SageMaker\"")),
+	fail("SS-COST-1", "limit too high to cap anything, threshold never reached", budget, budgetEdit(func(b *Budget) {
+		b.LimitUSD = 1e12
+		b.Notifications = []BudgetNotification{{Type: "ACTUAL", Comparison: "GREATER_THAN", Unit: "PERCENTAGE", Percent: 1e9, Subscribers: []string{testTopic}}}
+	}), errAt(-1, "ml-spend", "its limit is 1e+12 USD")),
+	fail("SS-COST-1", "odd type, negative threshold, topic of another account", budget, budgetEdit(func(b *Budget) {
+		b.Notifications = []BudgetNotification{{Type: "bogus", Comparison: "GREATER_THAN", Unit: "PERCENTAGE", Percent: -5,
+			Subscribers: []string{"arn:aws:sns:eu-west-1:999999999999:not-ours"}}}
+	}), errAt(-1, "ml-spend", "no notification tells a subscriber in time")),
+	fail("SS-COST-1", "only topics of another account or region", budget, budgetEdit(func(b *Budget) {
+		b.Notifications[0].Subscribers = []string{"arn:aws:sns:eu-west-1:999999999999:ml-alerts"}
+		b.Notifications[1].Subscribers = []string{"arn:aws:sns:us-east-1:111122223333:ml-alerts", "finops@example.com"}
+	}), errAt(-1, "ml-spend", "no notification tells a subscriber in time")),
+	fail("SS-COST-1", "ACTUAL above 100 %, FORECASTED above 200 %", budget, budgetEdit(func(b *Budget) {
+		b.Notifications[0].Percent, b.Notifications[1].Percent = 100.5, 201
+	}), errAt(-1, "ml-spend", "no notification tells a subscriber in time")),
+	pass("SS-COST-1", "ACTUAL at 100 %, FORECASTED at 200 %", budget, budgetEdit(func(b *Budget) {
+		b.Notifications[0].Percent, b.Notifications[1].Percent = 100, 200
+	})),
+	fail("SS-COST-1", "less than, or an absolute value", budget, budgetEdit(func(b *Budget) {
+		b.Notifications[0].Comparison = "LESS_THAN"
+		b.Notifications[1].Unit = "ABSOLUTE_VALUE"
+	}), errAt(-1, "ml-spend", "no notification tells a subscriber in time")),
+	fail("SS-COST-1", "net of credits and refunds", budget, budgetEdit(func(b *Budget) { b.Offsets = []string{"credits", "refunds"} }),
+		errAt(-1, "ml-spend", "net of credits and refunds")),
+	fail("SS-COST-1", "topic does not exist", budget, func(s *Subject, _ *Policy) {
+		budgetEdit(func(b *Budget) { b.Topics = map[string]BudgetTopic{testTopic: {}} })(s, nil)
+		s.Stage = StageApply
+	}, errAt(-1, testTopic, "does not exist")),
+	fail("SS-COST-1", "topic's policy does not let AWS Budgets publish (live)", budget, func(s *Subject, _ *Policy) {
+		budgetEdit(func(b *Budget) {
+			b.Topics = map[string]BudgetTopic{testTopic: {Found: true, Refused: "no statement allows it"}}
+		})(s, nil)
+		s.Stage = StageLive
+	}, errAt(-1, testTopic, "does not let AWS Budgets publish")),
+	fail("SS-COST-1", "topic missing at plan: the same apply may create it", budget, budgetEdit(func(b *Budget) { b.Topics = map[string]BudgetTopic{testTopic: {}} }),
+		warnAt(-1, testTopic, "checked again before the budget is created")),
+	fail("SS-COST-1", "topic takes notifications from any account's budget", budget, budgetEdit(func(b *Budget) {
+		b.Topics = map[string]BudgetTopic{testTopic: {Found: true, Unscoped: true}}
+	}), warnAt(-1, testTopic, "without an aws:SourceAccount")),
+	unknown("SS-COST-1", "topic not looked up", budget, budgetEdit(func(b *Budget) { b.Topics = nil })),
 	unknown("SS-COST-1", "topics known after apply", budget, func(s *Subject, _ *Policy) { s.Budget = facts.Unknown[Budget]() }),
 
 	// SS-AUD-2

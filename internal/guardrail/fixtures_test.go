@@ -222,7 +222,10 @@ func budget() *Subject {
 	return &Subject{
 		Kind: KindBudget, Name: "ml-spend", Region: testRegion, AccountID: testAccount,
 		Budget: facts.Known(Budget{Name: "ml-spend", Services: []string{BudgetService}, LimitUSD: 500,
-			Notifications: []BudgetNotification{{Type: "ACTUAL", Percent: 80, Subscribers: to}, {Type: "FORECASTED", Percent: 100, Subscribers: to}}}),
+			Notifications: []BudgetNotification{
+				{Type: "ACTUAL", Comparison: "GREATER_THAN", Unit: "PERCENTAGE", Percent: 80, Subscribers: to},
+				{Type: "FORECASTED", Comparison: "GREATER_THAN", Unit: "PERCENTAGE", Percent: 100, Subscribers: to}},
+			Topics: map[string]BudgetTopic{testTopic: {Found: true}}}),
 		Tags:  facts.Known(map[string]string{"team": "finops"}),
 		Facts: testFacts(),
 	}

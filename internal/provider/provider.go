@@ -103,6 +103,7 @@ type endpointsModel struct {
 	Logs        types.String `tfsdk:"logs"`
 	S3          types.String `tfsdk:"s3"`
 	SageMaker   types.String `tfsdk:"sagemaker"`
+	SNS         types.String `tfsdk:"sns"`
 	STS         types.String `tfsdk:"sts"`
 	AutoScaling types.String `tfsdk:"application_autoscaling"`
 	Scheduler   types.String `tfsdk:"scheduler"`
@@ -122,6 +123,7 @@ func (e *endpointsModel) toMap() map[string]string {
 		"logs":                    e.Logs.ValueString(),
 		"s3":                      e.S3.ValueString(),
 		"sagemaker":               e.SageMaker.ValueString(),
+		"sns":                     e.SNS.ValueString(),
 		"sts":                     e.STS.ValueString(),
 		"application_autoscaling": e.AutoScaling.ValueString(),
 		"scheduler":               e.Scheduler.ValueString(),

@@ -12,19 +12,23 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	btypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
-// clients is the Budgets client and the account whose budgets it manages.
+// clients is the Budgets client, the account whose budgets it manages and
+// the SNS client that reads the topics they notify.
 type clients struct {
-	b                  *budgets.Client
-	account, partition string
+	b                          *budgets.Client
+	sns                        *sns.Client // reads the topics notified
+	account, partition, region string
 }
 
 func (r *budgetResource) clients() clients {
-	return clients{b: r.data.AWS.Budgets, account: r.data.AWS.AccountID, partition: r.data.AWS.Partition}
+	return clients{b: r.data.AWS.Budgets, sns: r.data.AWS.SNS, account: r.data.AWS.AccountID, partition: r.data.AWS.Partition, region: r.data.AWS.Region}
 }
 
 // noRetry sends a mutating call once: after a lost answer the caller
@@ -62,6 +66,16 @@ func findBudget(ctx context.Context, c clients, name string) (btypes.Budget, err
 type liveNotification struct {
 	n           btypes.Notification
 	subscribers []btypes.Subscriber
+}
+
+// guarded is the notification as SS-COST-1 sees it.
+func (l liveNotification) guarded() guardrail.BudgetNotification {
+	g := guardrail.BudgetNotification{Type: string(l.n.NotificationType), Comparison: string(l.n.ComparisonOperator),
+		Unit: string(l.n.ThresholdType), Percent: l.n.Threshold}
+	for _, s := range l.subscribers {
+		g.Subscribers = append(g.Subscribers, aws.ToString(s.Address))
+	}
+	return g
 }
 
 // ours reports whether the notification is one sagesafe sets (greater than
@@ -114,6 +128,7 @@ func budgetOf(s spec) *btypes.Budget {
 		TimeUnit:         btypes.TimeUnitMonthly,
 		BudgetLimit:      &btypes.Spend{Amount: aws.String(strconv.FormatFloat(s.LimitUSD, 'f', -1, 64)), Unit: aws.String("USD")},
 		FilterExpression: serviceFilter(),
+		CostTypes:        costTypes(), //nolint:staticcheck // deprecated for Metrics; see costtypes.go
 	}
 }
 
@@ -220,14 +235,15 @@ func reconcileTags(ctx context.Context, c clients, name string, want map[string]
 }
 
 // sameBudget reports whether b is the budget s asks for (type, period,
-// limit and sagesafe's filter).
+// limit, sagesafe's filter, what it counts and no AutoAdjustData).
 func sameBudget(b btypes.Budget, s spec) bool {
 	_, ours := liveFilter(b)
-	return b.BudgetType == btypes.BudgetTypeCost && b.TimeUnit == btypes.TimeUnitMonthly && limitUSD(b) == s.LimitUSD && ours
+	return b.BudgetType == btypes.BudgetTypeCost && b.TimeUnit == btypes.TimeUnitMonthly && limitUSD(b) == s.LimitUSD && ours &&
+		len(costDiffs(b)) == 0
 }
 
 // updateBudget puts the budget's settings back to s (limit, filter, type,
-// period). UpdateBudget replaces them all (a budget on the deprecated
+// period, CostTypes; without AutoAdjustData). UpdateBudget replaces them all (a budget on the deprecated
 // CostFilters comes back with FilterExpression alone), so a repeat after a lost answer
 // does the same again.
 func updateBudget(ctx context.Context, c clients, s spec) error {

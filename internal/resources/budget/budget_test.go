@@ -19,7 +19,7 @@ func liveN(typ string, percent float64, op btypes.ComparisonOperator, subs ...bt
 		ComparisonOperator: op, ThresholdType: btypes.ThresholdTypePercentage}, subscribers: subs}
 }
 
-func sns(a string) btypes.Subscriber {
+func snsSub(a string) btypes.Subscriber {
 	return btypes.Subscriber{SubscriptionType: btypes.SubscriptionTypeSns, Address: aws.String(a)}
 }
 
@@ -33,10 +33,10 @@ func TestCommonTopic(t *testing.T) {
 		live []liveNotification
 		want string
 	}{
-		"both to the topic":       {[]liveNotification{liveN(typeActual, 80, gt, sns(topic)), liveN(typeForecasted, 100, gt, sns(topic))}, topic},
-		"one to another topic":    {[]liveNotification{liveN(typeActual, 80, gt, sns(topic)), liveN(typeForecasted, 100, gt, sns(topic+"2"))}, ""},
-		"an email added":          {[]liveNotification{liveN(typeActual, 80, gt, sns(topic), email)}, ""},
-		"a LESS_THAN added":       {[]liveNotification{liveN(typeActual, 80, gt, sns(topic)), liveN(typeActual, 10, btypes.ComparisonOperatorLessThan, sns(topic))}, ""},
+		"both to the topic":       {[]liveNotification{liveN(typeActual, 80, gt, snsSub(topic)), liveN(typeForecasted, 100, gt, snsSub(topic))}, topic},
+		"one to another topic":    {[]liveNotification{liveN(typeActual, 80, gt, snsSub(topic)), liveN(typeForecasted, 100, gt, snsSub(topic+"2"))}, ""},
+		"an email added":          {[]liveNotification{liveN(typeActual, 80, gt, snsSub(topic), email)}, ""},
+		"a LESS_THAN added":       {[]liveNotification{liveN(typeActual, 80, gt, snsSub(topic)), liveN(typeActual, 10, btypes.ComparisonOperatorLessThan, snsSub(topic))}, ""},
 		"no notifications: prior": {nil, topic},
 	} {
 		if got := commonTopic(c.live, topic); got != c.want {
@@ -103,7 +103,7 @@ func TestAuditLeftover(t *testing.T) {
 	s := spec{Name: "b", LimitUSD: 500, TopicARN: topic, Tags: map[string]string{"team": "ml"},
 		Notifications: []notification{{typeActual, 80}, {typeForecasted, 100}}}
 	gt := btypes.ComparisonOperatorGreaterThan
-	live := []liveNotification{liveN(typeActual, 80, gt, sns(topic)), liveN(typeForecasted, 100, gt, sns(topic))}
+	live := []liveNotification{liveN(typeActual, 80, gt, snsSub(topic)), liveN(typeForecasted, 100, gt, snsSub(topic))}
 	tags := map[string]string{idem.TokenTag: "old", "team": "ml"}
 	if err := auditLeftover(*budgetOf(s), tags, live, s); err != nil {
 		t.Errorf("the planned budget was refused: %v", err)
@@ -114,7 +114,7 @@ func TestAuditLeftover(t *testing.T) {
 		"another limit":          auditLeftover(*budgetOf(other), tags, live, s),
 		"another tag":            auditLeftover(*budgetOf(s), map[string]string{idem.TokenTag: "old", "team": "ops"}, live, s),
 		"a notification missing": auditLeftover(*budgetOf(s), tags, live[:1], s),
-		"another subscriber":     auditLeftover(*budgetOf(s), tags, []liveNotification{live[0], liveN(typeForecasted, 100, gt, sns(topic+"2"))}, s),
+		"another subscriber":     auditLeftover(*budgetOf(s), tags, []liveNotification{live[0], liveN(typeForecasted, 100, gt, snsSub(topic+"2"))}, s),
 	} {
 		if err == nil {
 			t.Errorf("%s: adopted", name)

@@ -2,6 +2,7 @@ package budget
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -23,11 +24,14 @@ var paths = guardrail.Paths{Attr: map[guardrail.Field]path.Path{
 	guardrail.FieldTags:   path.Root("tags"),
 }}
 
-// subject is the budget as the guardrails see it: its settings
-// (SS-COST-1) and its tags with the provider's default_tags (SS-GOV-1).
-func (r *budgetResource) subject(b facts.Value[guardrail.Budget], tags facts.Value[map[string]string], name string) *guardrail.Subject {
+// subject is the budget as the guardrails see it: its settings and the
+// topics it tells (SS-COST-1) and its tags with the provider's
+// default_tags (SS-GOV-1);
+// stage is when it is judged: a topic missing (or not open to AWS Budgets)
+// at plan may be made by the same apply.
+func (r *budgetResource) subject(b facts.Value[guardrail.Budget], tags facts.Value[map[string]string], name string, stage guardrail.Stage) *guardrail.Subject {
 	s := r.data.Subject(guardrail.KindBudget, name)
-	s.Budget, s.Tags = b, tags
+	s.Budget, s.Tags, s.Stage = b, tags, stage
 	return s
 }
 
@@ -48,8 +52,17 @@ func planned(ctx context.Context, m *model, diags *diag.Diagnostics) facts.Value
 }
 
 // check evaluates the guardrails on b and its tags.
-func (r *budgetResource) check(ctx context.Context, b facts.Value[guardrail.Budget], tags facts.Value[map[string]string], name string) (guardrail.ControlStates, []guardrail.Finding, error) {
-	s := r.subject(b, tags, name)
+// The topics b tells are looked up first.
+func (r *budgetResource) check(ctx context.Context, b facts.Value[guardrail.Budget], tags facts.Value[map[string]string], name string,
+	stage guardrail.Stage) (guardrail.ControlStates, []guardrail.Finding, error) {
+	if b.IsKnown() {
+		topics, err := budgetTopics(ctx, r.clients(), b.V)
+		if err != nil {
+			return nil, nil, fmt.Errorf("reading the topics budget %s tells: %w", name, err)
+		}
+		b.V.Topics = topics
+	}
+	s := r.subject(b, tags, name, stage)
 	findings, err := evaluate.Run(ctx, r.data.Posture, r.data.Policy, s)
 	if err != nil {
 		return nil, nil, err
@@ -60,7 +73,7 @@ func (r *budgetResource) check(ctx context.Context, b facts.Value[guardrail.Budg
 // planGuard refuses a budget that would tell nobody or cap nothing before
 // anything is created, and plans the controls the apply holds.
 func (r *budgetResource) planGuard(ctx context.Context, plan *model) diag.Diagnostics {
-	known, states, diags := r.checkPlan(ctx, plan)
+	known, states, diags := r.checkPlan(ctx, plan, guardrail.StagePlan)
 	switch {
 	case diags.HasError():
 	case !known:
@@ -74,14 +87,14 @@ func (r *budgetResource) planGuard(ctx context.Context, plan *model) diag.Diagno
 
 // applyGuard checks the plan again at apply, when every value is known.
 func (r *budgetResource) applyGuard(ctx context.Context, plan *model) diag.Diagnostics {
-	_, _, diags := r.checkPlan(ctx, plan)
+	_, _, diags := r.checkPlan(ctx, plan, guardrail.StageApply)
 	return diags
 }
 
 // checkPlan evaluates the planned budget and tags; its findings are
 // diagnostics. known is false while either is unknown (the controls then
 // are too).
-func (r *budgetResource) checkPlan(ctx context.Context, plan *model) (known bool, states guardrail.ControlStates, diags diag.Diagnostics) {
+func (r *budgetResource) checkPlan(ctx context.Context, plan *model, stage guardrail.Stage) (known bool, states guardrail.ControlStates, diags diag.Diagnostics) {
 	b := planned(ctx, plan, &diags)
 	tags := facts.Unknown[map[string]string]()
 	if t, ok := tfval.Tags(ctx, plan.TagsAll, &diags); ok {
@@ -90,7 +103,7 @@ func (r *budgetResource) checkPlan(ctx context.Context, plan *model) (known bool
 	if diags.HasError() {
 		return false, nil, diags
 	}
-	states, findings, err := r.check(ctx, b, tags, plan.Name.ValueString())
+	states, findings, err := r.check(ctx, b, tags, plan.Name.ValueString(), stage)
 	if err != nil {
 		diags.AddError("Checking the budget against the guardrails failed", err.Error())
 		return false, nil, diags

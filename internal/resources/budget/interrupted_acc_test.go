@@ -54,7 +54,7 @@ func TestAccBudget_killedApplyAdopted(t *testing.T) {
 	cfg := budgetConfig{name: acctest.RandomName("killed"), limit: 500, body: `  tags = { team = "ml" }`}
 	k := &acctest.Killer{Action: "budgets:CreateBudget"}
 	resource.Test(t, resource.TestCase{
-		PreCheck:     func() { acctest.PreCheck(t) },
+		PreCheck:     func() { preCheck(t) },
 		CheckDestroy: checkDestroyed(t, cfg.name),
 		Steps: []resource.TestStep{killedCreate(k, cfg), {
 			PreConfig:                func() { leftBehind(t, k, cfg.name) },
@@ -85,7 +85,7 @@ func TestAccBudget_killedApplyRefused(t *testing.T) {
 			ExpectError: regexp.MustCompile(`budget\s+` + regexp.QuoteMeta(cfg.name) + `[\s\S]*` + strings.ReplaceAll(why, " ", `\s+`))}
 	}
 	resource.Test(t, resource.TestCase{
-		PreCheck: func() { acctest.PreCheck(t) },
+		PreCheck: func() { preCheck(t) },
 		CheckDestroy: func(s *terraform.State) error {
 			// Nothing of the refused applies is in the state; the test
 			// deletes the budget it left.

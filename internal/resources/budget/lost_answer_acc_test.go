@@ -26,7 +26,7 @@ func TestAccBudget_lostAnswers(t *testing.T) {
   tags = { owner = "finops" }`
 	l := acctest.LoseFirstAnswers(t, actions...)
 	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
+		PreCheck:                 func() { preCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(l.Options()),
 		CheckDestroy: resource.ComposeTestCheckFunc(checkDestroyed(t, cfg.name), func(*terraform.State) error {
 			if missed := l.Missed(); len(missed) > 0 {

@@ -13,6 +13,7 @@ type model struct {
 	Notifications types.Set     `tfsdk:"notifications"` // of notificationModel
 	TopicARN      types.String  `tfsdk:"topic_arn"`
 	Service       types.String  `tfsdk:"service"`
+	CostTypes     types.String  `tfsdk:"cost_types"`
 	Tags          types.Map     `tfsdk:"tags"`
 	TagsAll       types.Map     `tfsdk:"tags_all"`
 	Controls      types.List    `tfsdk:"controls"`

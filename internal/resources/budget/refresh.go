@@ -47,8 +47,9 @@ func (r *budgetResource) refresh(ctx context.Context, m *model) (found bool, dri
 	m.Notifications = notificationsValue(ours)
 	m.TopicARN = types.StringValue(commonTopic(live, m.TopicARN.ValueString()))
 	m.Service = types.StringValue(serviceShown(b))
+	m.CostTypes = types.StringValue(countsShown(b))
 	m.TagsAll = tfval.Map(tags)
-	states, findings, err := r.check(ctx, facts.Known(g), facts.Known(tags), name)
+	states, findings, err := r.check(ctx, facts.Known(g), facts.Known(tags), name, guardrail.StageLive)
 	if err != nil {
 		diags.AddError("Checking the budget against the guardrails failed", err.Error())
 		return true, nil, diags
@@ -68,7 +69,7 @@ func guardedLive(b btypes.Budget, live []liveNotification) (guardrail.Budget, []
 	if services == nil {
 		services = []string{formOther}
 	}
-	g := guardrail.Budget{Name: aws.ToString(b.BudgetName), Services: services, LimitUSD: limitUSD(b)}
+	g := guardrail.Budget{Name: aws.ToString(b.BudgetName), Services: services, LimitUSD: limitUSD(b), Offsets: offsets(b)}
 	if b.BudgetType != btypes.BudgetTypeCost || b.TimeUnit != btypes.TimeUnitMonthly {
 		g.Services = append([]string{"(another type or period)"}, g.Services...)
 	}
@@ -81,11 +82,7 @@ func guardedLive(b btypes.Budget, live []liveNotification) (guardrail.Budget, []
 		if ok && !slices.Contains(ours, n) {
 			ours = append(ours, n)
 		}
-		gn := guardrail.BudgetNotification{Type: n.Type, Percent: n.Percent}
-		for _, s := range l.subscribers {
-			gn.Subscribers = append(gn.Subscribers, aws.ToString(s.Address))
-		}
-		g.Notifications = append(g.Notifications, gn)
+		g.Notifications = append(g.Notifications, l.guarded())
 	}
 	return g, ours
 }

@@ -61,6 +61,7 @@ func (r *budgetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	}
 	plan.ID = plan.Name
 	plan.Service = types.StringValue(guardrail.BudgetService)
+	plan.CostTypes = types.StringValue(countsShownOurs)
 	plan.TagsAll, _ = shared.PlanTags(ctx, plan.Tags, r.data.MergeTags, &resp.Diagnostics)
 	plan.TopicARN = topic
 	if topic.IsNull() {
@@ -151,7 +152,7 @@ func (r *budgetResource) ImportState(ctx context.Context, req resource.ImportSta
 	delete(tags, idem.TokenTag)
 	m := model{
 		ID: types.StringValue(req.ID), Name: types.StringValue(req.ID), LimitUSD: types.Float64Null(),
-		Notifications: types.SetNull(notificationType), TopicARN: types.StringNull(), Service: types.StringNull(),
+		Notifications: types.SetNull(notificationType), TopicARN: types.StringNull(), Service: types.StringNull(), CostTypes: types.StringNull(),
 		Tags: types.MapNull(types.StringType), TagsAll: types.MapNull(types.StringType),
 		Controls: types.ListNull(types.StringType), ControlStates: types.MapNull(types.StringType),
 	}

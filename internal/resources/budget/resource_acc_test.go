@@ -181,7 +181,7 @@ func TestAccBudget_basic(t *testing.T) {
   ]
   tags = { team = "finops", owner = "platform" }`, otherTopic)
 	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
+		PreCheck:                 func() { preCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
 		CheckDestroy:             checkDestroyed(t, cfg.name),
 		Steps: []resource.TestStep{{
@@ -221,7 +221,7 @@ func TestAccBudget_drift(t *testing.T) {
 	ctx := context.Background()
 	tags := map[string]string{"team": "ml"}
 	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
+		PreCheck:                 func() { preCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
 		CheckDestroy:             checkDestroyed(t, cfg.name),
 		Steps: []resource.TestStep{{
@@ -289,13 +289,18 @@ func TestAccBudget_drift(t *testing.T) {
 }
 
 // updateBudget replaces the budget outside Terraform: a monthly cost
-// budget of limit USD with filter's FilterExpression or CostFilters.
+// budget of limit USD with filter's FilterExpression or CostFilters,
+// counting gross spending as sagesafe does (TestAccBudget_costTypesDrift
+// changes what it counts).
 func updateBudget(t *testing.T, name, limit string, filter *btypes.Budget) {
 	c := acctest.AWS(t)
 	if _, err := c.Budgets.UpdateBudget(context.Background(), &budgets.UpdateBudgetInput{AccountId: aws.String(c.AccountID), NewBudget: &btypes.Budget{
 		BudgetName: aws.String(name), BudgetType: btypes.BudgetTypeCost, TimeUnit: btypes.TimeUnitMonthly,
 		BudgetLimit:      &btypes.Spend{Amount: aws.String(limit), Unit: aws.String("USD")},
 		FilterExpression: filter.FilterExpression, CostFilters: filter.CostFilters, //nolint:staticcheck // the deprecated form, made on purpose
+		CostTypes: &btypes.CostTypes{IncludeCredit: aws.Bool(false), IncludeRefund: aws.Bool(false), UseBlended: aws.Bool(false), UseAmortized: aws.Bool(false),
+			IncludeTax: aws.Bool(true), IncludeSubscription: aws.Bool(true), IncludeUpfront: aws.Bool(true), IncludeRecurring: aws.Bool(true),
+			IncludeOtherSubscription: aws.Bool(true), IncludeSupport: aws.Bool(true), IncludeDiscount: aws.Bool(true)},
 	}}); err != nil {
 		t.Fatal(err)
 	}
@@ -312,8 +317,10 @@ func deleteNotification(t *testing.T, name string, typ btypes.NotificationType, 
 }
 
 // TestAccBudget_refusals: a budget that would tell nobody (no topic, no
-// alarm_actions; no notifications) or whose limit is 0 is refused at plan
-// with SS-COST-1, one without a required tag with SS-GOV-1, and nothing is
+// alarm_actions; no notifications; a topic of another account or region)
+// is refused at plan with SS-COST-1, one whose limit is 0 or beyond 100
+// million USD, or whose threshold is beyond its type's (ACTUAL 100 %,
+// FORECASTED 200 %) by the schema, one without a required tag with SS-GOV-1, and nothing is
 // created.
 func TestAccBudget_refusals(t *testing.T) {
 	name := acctest.RandomName("budget")
@@ -326,7 +333,12 @@ func TestAccBudget_refusals(t *testing.T) {
 	}{
 		{budgetConfig{name: name, limit: 500, providerX: &none}, "SS-COST-1"},
 		{budgetConfig{name: name, limit: 500, body: "  notifications = []"}, "SS-COST-1"},
-		{budgetConfig{name: name, limit: 0}, "SS-COST-1"},
+		{budgetConfig{name: name, limit: 0}, "SS-COST-1|between"},
+		{budgetConfig{name: name, limit: 1e12}, "between 0.010000 and 100000000"},
+		{budgetConfig{name: name, limit: 500, body: `  notifications = [{ type = "ACTUAL", threshold_percent = 80 }, { type = "ACTUAL", threshold_percent = 150 }]`}, `Threshold beyond reach`},
+		{budgetConfig{name: name, limit: 500, body: `  notifications = [{ type = "FORECASTED", threshold_percent = 1e9 }]`}, "between 0.010000 and 200"},
+		{budgetConfig{name: name, limit: 500, body: `  topic_arn = "arn:aws:sns:us-east-1:999999999999:not-ours"`}, "SS-COST-1"},
+		{budgetConfig{name: name, limit: 500, body: `  topic_arn = "arn:aws:sns:eu-west-1:123456789012:elsewhere"`}, "SS-COST-1"},
 		{budgetConfig{name: name, limit: 500, body: `  tags = { team = "ml" }`, providerX: &required}, "SS-GOV-1"},
 	} {
 		// The previous step's refusal created nothing.
@@ -340,7 +352,7 @@ func TestAccBudget_refusals(t *testing.T) {
 			resource.TestStep{PreConfig: nothing, Config: c.cfg.hcl(), ExpectError: want})
 	}
 	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
+		PreCheck:                 func() { preCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
 		CheckDestroy:             checkDestroyed(t, name),
 		Steps:                    steps,

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
@@ -40,8 +41,9 @@ func (r *budgetResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 		},
 		"limit_usd": schema.Float64Attribute{
 			Required: true,
-			MarkdownDescription: "The monthly limit of SageMaker spending, in USD. It must be positive: a limit of 0 caps nothing " +
-				"and is refused (SS-COST-1).",
+			MarkdownDescription: fmt.Sprintf("The monthly limit of SageMaker spending, in USD: at least 0.01 and at most %.0f "+
+				"(100 million; a limit of 0, or beyond any SageMaker account's spending, caps nothing, SS-COST-1).", guardrail.BudgetMaxLimitUSD),
+			Validators: []validator.Float64{float64validator.Between(0.01, guardrail.BudgetMaxLimitUSD)},
 		},
 		"notifications": schema.SetNestedAttribute{
 			Optional: true,
@@ -58,18 +60,25 @@ func (r *budgetResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 					Validators:          []validator.String{stringvalidator.OneOf(typeActual, typeForecasted)},
 				},
 				"threshold_percent": schema.Float64Attribute{
-					Required:            true,
-					MarkdownDescription: "The percentage of `limit_usd` that spending must pass, greater than 0.",
-					Validators:          []validator.Float64{float64validator.AtLeast(0.01)},
+					Required: true,
+					MarkdownDescription: fmt.Sprintf("The percentage of `limit_usd` that spending must pass, greater than 0: at most "+
+						"%g for `%s` (above, the notification comes only after the limit is passed) and %g for `%s` (a forecast "+
+						"may overshoot by a margin before anyone is told, but one beyond twice the limit means the limit is not the "+
+						"cap: raise `limit_usd` instead).", guardrail.BudgetMaxActualPercent, typeActual, guardrail.BudgetMaxForecastPercent, typeForecasted),
+					Validators: []validator.Float64{float64validator.Between(0.01, guardrail.BudgetMaxForecastPercent)},
 				},
-			}},
+			}, Validators: []validator.Object{thresholdWithinType{}}},
 		},
 		"topic_arn": schema.StringAttribute{
 			Optional: true,
 			Computed: true,
 			MarkdownDescription: "The SNS topic every notification goes to (AWS Budgets allows one topic per notification). " +
 				"Default: the first of the provider's `alarm_actions`. With neither, nobody would be told, and the budget is " +
-				"refused (SS-COST-1). The topic's policy must let `budgets.amazonaws.com` publish to it.",
+				"refused (SS-COST-1). The topic must be in the provider's account and region, exist, and have a policy that lets " +
+				"`budgets.amazonaws.com` `sns:Publish` to it, scoped with `aws:SourceAccount` (or `aws:SourceArn`) to this account " +
+				"(unscoped: a warning); SNS's default topic policy does not. Every plan, apply and refresh reads the topic " +
+				"(`sns:GetTopicAttributes`): a missing or closed topic is a warning at plan (the same apply may make it) and refuses " +
+				"the apply before anything is created (SS-COST-1).",
 			Validators: []validator.String{validators.ARN("sns")},
 		},
 		"service": schema.StringAttribute{
@@ -78,6 +87,14 @@ func (r *budgetResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				"dimension of the budget's `FilterExpression`). After a refresh, a budget whose filter was changed outside " +
 				"Terraform, or that still uses the deprecated `CostFilters` (made by hand or by an earlier sagesafe), shows " +
 				"what it has here, and the next apply rewrites its filter.",
+		},
+		"cost_types": schema.StringAttribute{
+			Computed: true,
+			MarkdownDescription: "What the budget counts: `" + countsShownOurs + "`. sagesafe writes the budget's `CostTypes` " +
+				"out in full (every charge type included, `IncludeCredit` and `IncludeRefund` false, unblended) instead of the " +
+				"API's defaults, which subtract credits and refunds: on an account with credits those hide SageMaker spending " +
+				"(refused, SS-COST-1). After a refresh, a budget whose `CostTypes` or `AutoAdjustData` was changed outside " +
+				"Terraform shows what differs here, and the next apply restores it.",
 		},
 		"tags": schema.MapAttribute{
 			ElementType:         types.StringType,
@@ -125,3 +142,34 @@ const resourceDescription = "A monthly AWS Budgets cost budget on Amazon SageMak
 	"budget but before Terraform saved it, the next apply adopts the budget only if it carries that tag and is exactly the " +
 	"planned budget (limit, filter, notifications, tags); any other budget of the name is refused, naming it.\n\n" +
 	"Import with the budget's name: `terraform import sagesafe_budget.spend ml-spend`."
+
+// thresholdWithinType refuses a notification whose threshold is above what
+// its type allows (guardrail.BudgetMaxPercent): an ACTUAL notification
+// above 100 % tells only after the limit is passed.
+type thresholdWithinType struct{}
+
+func (thresholdWithinType) Description(context.Context) string {
+	return fmt.Sprintf("threshold_percent is at most %g for %s and %g for %s", guardrail.BudgetMaxActualPercent, typeActual,
+		guardrail.BudgetMaxForecastPercent, typeForecasted)
+}
+
+func (v thresholdWithinType) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v thresholdWithinType) ValidateObject(ctx context.Context, req validator.ObjectRequest, resp *validator.ObjectResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	var n notificationModel
+	if resp.Diagnostics.Append(req.ConfigValue.As(ctx, &n, basetypes.ObjectAsOptions{})...); resp.Diagnostics.HasError() {
+		return
+	}
+	if n.Type.IsUnknown() || n.ThresholdPercent.IsUnknown() || n.Type.IsNull() || n.ThresholdPercent.IsNull() {
+		return
+	}
+	if limit := guardrail.BudgetMaxPercent(n.Type.ValueString()); n.ThresholdPercent.ValueFloat64() > limit {
+		resp.Diagnostics.AddAttributeError(req.Path.AtName("threshold_percent"), "Threshold beyond reach",
+			fmt.Sprintf("The %s notification at %g %% of the limit: %s.", n.Type.ValueString(), n.ThresholdPercent.ValueFloat64(), v.Description(ctx)))
+	}
+}

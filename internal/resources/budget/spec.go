@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 
+	btypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
@@ -82,7 +83,8 @@ func sortNotifications(ns []notification) {
 func (s spec) guarded() guardrail.Budget {
 	b := guardrail.Budget{Name: s.Name, Services: []string{guardrail.BudgetService}, LimitUSD: s.LimitUSD}
 	for _, n := range s.Notifications {
-		gn := guardrail.BudgetNotification{Type: n.Type, Percent: n.Percent}
+		gn := guardrail.BudgetNotification{Type: n.Type, Comparison: string(btypes.ComparisonOperatorGreaterThan),
+			Unit: string(btypes.ThresholdTypePercentage), Percent: n.Percent}
 		if s.TopicARN != "" {
 			gn.Subscribers = []string{s.TopicARN}
 		}

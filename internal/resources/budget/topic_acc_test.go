@@ -1,0 +1,118 @@
+package budget_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
+)
+
+// preCheck is acctest.PreCheck and the topics the budgets tell (testTopic,
+// otherTopic), made once per run with a policy that lets AWS Budgets
+// publish for this account; they are fixtures shared by the tests, like
+// the provider's alarm_actions, so no test deletes them.
+func preCheck(t *testing.T) {
+	acctest.PreCheck(t)
+	for _, topic := range []string{testTopic, otherTopic} {
+		makeTopic(t, topic, budgetsPolicy(topic, acctest.AWS(t).AccountID))
+	}
+}
+
+// budgetsPolicy lets AWS Budgets publish to topic for account's budgets.
+func budgetsPolicy(topic, account string) string {
+	return fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Sid":"budgets","Effect":"Allow","Principal":{"Service":"budgets.amazonaws.com"},`+
+		`"Action":"SNS:Publish","Resource":%q,"Condition":{"StringEquals":{"aws:SourceAccount":%q}}}]}`, topic, account)
+}
+
+// makeTopic creates topic (CreateTopic is idempotent by name) and sets its
+// policy ("" keeps SNS's default policy, which does not let AWS Budgets
+// publish).
+func makeTopic(t *testing.T, topic, policy string) {
+	ctx, c := context.Background(), acctest.AWS(t)
+	a, err := arn.Parse(topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SNS.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(a.Resource)}); err != nil {
+		t.Fatal(err)
+	}
+	if policy == "" {
+		return
+	}
+	if _, err := c.SNS.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(topic),
+		AttributeName: aws.String("Policy"), AttributeValue: aws.String(policy)}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.SNS.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(topic)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got.Attributes["Policy"], "budgets.amazonaws.com") {
+		t.Fatalf("the emulator did not keep the policy of topic %s: %q", topic, got.Attributes["Policy"])
+	}
+}
+
+// TestAccBudget_topicRefusals: a budget telling a topic that does not
+// exist, or whose policy (SNS's default) does not let AWS Budgets publish,
+// is refused with SS-COST-1 before anything is created (a warning at plan,
+// since the same apply could make the topic; an error at apply). A topic
+// whose policy is changed outside Terraform to SNS's default fails
+// SS-COST-1 at the next refresh, and the next apply is refused.
+func TestAccBudget_topicRefusals(t *testing.T) {
+	name := acctest.RandomName("budget")
+	missing := "arn:aws:sns:us-east-1:123456789012:" + acctest.RandomName("nobody")
+	closed := "arn:aws:sns:us-east-1:123456789012:" + acctest.RandomName("closed")
+	later := "arn:aws:sns:us-east-1:123456789012:" + acctest.RandomName("later")
+	nothing := func() {
+		if err := checkDestroyed(t, name)(nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := func(topic string) string {
+		return budgetConfig{name: name, limit: 500, body: fmt.Sprintf("  topic_arn = %q", topic)}.hcl()
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { preCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		CheckDestroy:             checkDestroyed(t, name),
+		Steps: []resource.TestStep{{
+			PreConfig:   nothing,
+			Config:      cfg(missing),
+			ExpectError: regexpMatch(`SS-COST-1[\s\S]*does not exist`),
+		}, {
+			PreConfig:   func() { nothing(); makeTopic(t, closed, "") },
+			Config:      cfg(closed),
+			ExpectError: regexpMatch(`SS-COST-1[\s\S]*does not let AWS Budgets publish`),
+		}, {
+			PreConfig: func() { nothing(); makeTopic(t, later, budgetsPolicy(later, acctest.AWS(t).AccountID)) },
+			Config:    cfg(later),
+			Check:     resource.ComposeTestCheckFunc(resource.TestCheckResourceAttr(addr, "control_states.SS-COST-1", "held"), checkLive(t, name, 500, later, "ACTUAL@80", "FORECASTED@100")),
+		}, {
+			PreConfig: func() {
+				ctx, c := context.Background(), acctest.AWS(t)
+				if _, err := c.SNS.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(later), AttributeName: aws.String("Policy"),
+					AttributeValue: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"SNS:Publish","Resource":"` + later + `","Condition":{"StringEquals":{"AWS:SourceOwner":"123456789012"}}}]}`)}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			RefreshState:       true,
+			ExpectNonEmptyPlan: true,
+			Check:              resource.TestCheckResourceAttr(addr, "control_states.SS-COST-1", "failed"),
+		}, {
+			// The apply that would restore the budget is refused: it
+			// cannot fix the topic's policy.
+			Config:      cfg(later),
+			ExpectError: regexpMatch(`SS-COST-1[\s\S]*does not let AWS Budgets publish`),
+		}},
+	})
+}
+
+func regexpMatch(re string) *regexp.Regexp { return regexp.MustCompile(re) }
