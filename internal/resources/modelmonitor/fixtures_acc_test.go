@@ -206,7 +206,8 @@ func alarmNames(name string) []string {
 	return []string{"sagesafe-monitor-" + name + "-drift-age", "sagesafe-monitor-" + name + "-drift-income", "sagesafe-monitor-" + name + "-silent"}
 }
 
-// checkDestroy asks the emulator that neither schedule nor alarm is left.
+// checkDestroy asks the emulator that no schedule, alarm or metric filter
+// is left.
 func checkDestroy(c *awsclient.Client, name string) func(*terraform.State) error {
 	return func(*terraform.State) error {
 		ctx := context.Background()
@@ -227,6 +228,6 @@ func checkDestroy(c *awsclient.Client, name string) func(*terraform.State) error
 		if len(al.MetricAlarms) > 0 {
 			return fmt.Errorf("%d alarms of monitor %s are left", len(al.MetricAlarms), name)
 		}
-		return nil
+		return checkNoFilters(c, name)(nil)
 	}
 }
