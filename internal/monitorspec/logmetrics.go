@@ -54,8 +54,11 @@ type LogLine struct {
 
 // String is the line as the container prints it.
 func (l LogLine) String() string {
-	b, _ := json.Marshal(l) // strings and floats only: cannot fail
-	return string(b)
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // a line as a person or a wrapper writes it
+	_ = enc.Encode(l)        // strings and floats only: cannot fail
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // Field selectors of the contract, for the patterns and the metrics.
