@@ -148,6 +148,7 @@ func switchCapture(t *testing.T, c *awsclient.Client, e env, capture bool) {
 // monitorConfig is one monitor configuration.
 type monitorConfig struct {
 	env
+	provider  func(extra string) string // default acctest.ProviderConfig (the shared emulator)
 	name      string
 	engine    string // "" = default
 	schedule  string // default rate(1 hour)
@@ -174,7 +175,11 @@ func (m monitorConfig) hcl() string {
 	if features == "" {
 		features = `["age", "income"]`
 	}
-	return acctest.ProviderConfig("") + fmt.Sprintf(`
+	provider := m.provider
+	if provider == nil {
+		provider = acctest.ProviderConfig
+	}
+	return provider("") + fmt.Sprintf(`
 resource "sagesafe_model_monitor" "test" {
   name                = %[1]q
   %[2]s
