@@ -23,6 +23,23 @@ const (
 	MonitorSilent      = "silent"
 )
 
+// MonitorDriftMetric and MonitorDataMetric are the per-feature metrics of
+// a data-quality run: its distance from the baseline, and the count of
+// values it analysed (every successful run publishes it). Both engines
+// produce the same names: Model Monitor publishes them itself; for the
+// scheduled engine sagesafe's log metric filters make them from the run's
+// log lines (monitorspec.LogMetricFilters).
+func MonitorDriftMetric(feature string) string { return "feature_baseline_drift_" + feature }
+
+// MonitorDataMetric: see MonitorDriftMetric.
+func MonitorDataMetric(feature string) string { return "feature_data_" + feature }
+
+// MonitorDimensions are the dimensions of the per-feature metrics.
+const (
+	MonitorEndpointDimension = "Endpoint"
+	MonitorScheduleDimension = "MonitoringSchedule"
+)
+
 // MonitorInput is what MonitorSpecs needs.
 type MonitorInput struct {
 	Monitor  string // the monitor's name: the MonitoringSchedule dimension
@@ -64,7 +81,7 @@ const monitorSilentEvals = 2
 //     deleted, scheduler role broken) or published nothing looks exactly
 //     like this.
 func MonitorSpecs(in MonitorInput) []Spec {
-	dims := map[string]string{"Endpoint": in.Endpoint, "MonitoringSchedule": in.Monitor}
+	dims := map[string]string{MonitorEndpointDimension: in.Endpoint, MonitorScheduleDimension: in.Monitor}
 	mk := func(kind, metric, desc string) Spec {
 		return Spec{
 			Kind:              kind,
@@ -83,14 +100,14 @@ func MonitorSpecs(in MonitorInput) []Spec {
 	}
 	var out []Spec
 	for _, f := range in.Features {
-		s := mk(MonitorDriftPrefix+f, "feature_baseline_drift_"+f,
+		s := mk(MonitorDriftPrefix+f, MonitorDriftMetric(f),
 			fmt.Sprintf("Feature %s of endpoint %s drifted from its baseline by more than %g.", f, in.Endpoint, in.DriftThreshold))
 		s.Statistic, s.Threshold = cwtypes.StatisticMaximum, in.DriftThreshold
 		s.Comparison = cwtypes.ComparisonOperatorGreaterThanThreshold
 		out = append(out, s)
 	}
 	if len(in.Features) > 0 {
-		s := mk(MonitorSilent, "feature_data_"+in.Features[0],
+		s := mk(MonitorSilent, MonitorDataMetric(in.Features[0]),
 			"No monitoring run of endpoint "+in.Endpoint+" published metrics for two schedule periods: runs fail, are not started, or the endpoint captures nothing.")
 		s.Statistic, s.Threshold = cwtypes.StatisticSampleCount, 1
 		s.Comparison = cwtypes.ComparisonOperatorLessThanThreshold

@@ -374,6 +374,11 @@ var checkCases = []checkCase{
 		s.LogGroups[0] = LogGroup{Name: testLogs, KMSKeyARN: facts.Null[string](), RetentionDays: facts.Null[int64]()}
 		s.Facts.LogGroups[testLogs] = facts.LogGroupFact{Name: testLogs}
 	}, errAt(0, testLogs, "log group "+testLogs+" does not exist")),
+	// A model monitor's runs log to /aws/sagemaker/ProcessingJobs like any
+	// processing job's.
+	pass("SS-ENC-5", "monitor's log group under the CMK", monitor, nil),
+	fail("SS-ENC-5", "monitor's log group without key", monitor, func(s *Subject, _ *Policy) { s.LogGroups[0].KMSKeyARN = facts.Null[string]() },
+		errAt(0, testLogs, "No KMS key is set for the log group "+testLogs)),
 	unknown("SS-ENC-5", "log group key unknown", training, func(s *Subject, _ *Policy) { s.LogGroups[0].KMSKeyARN = facts.Unknown[string]() }),
 
 	// SS-KMS-1
@@ -621,6 +626,9 @@ var checkCases = []checkCase{
 		s.LogGroups[0].RetentionDays = facts.Null[int64]()
 		s.Facts.LogGroups["/aws/sagemaker/Endpoints/churn-ep"] = facts.LogGroupFact{Found: true, KMSKeyARN: testKey, RetentionDays: 7}
 	}, errAt(0, "/aws/sagemaker/Endpoints/churn-ep", "keeps logs for only 7 days")),
+	pass("SS-MON-3", "monitor's log group keeps a year", monitor, nil),
+	fail("SS-MON-3", "monitor's log group keeps 30 days", monitor, func(s *Subject, _ *Policy) { s.LogGroups[0].RetentionDays = facts.Known(int64(30)) },
+		errAt(0, testLogs, "Its retention is 30 days; min_log_retention_days requires at least 365")),
 	unknown("SS-MON-3", "retention unknown", training, func(s *Subject, _ *Policy) { s.LogGroups[0].RetentionDays = facts.Unknown[int64]() }),
 
 	// SS-MON-4

@@ -1,7 +1,9 @@
 // Package loggroup makes sure a CloudWatch Logs group exists, encrypted with
 // a customer-managed key and with retention (controls SS-ENC-5, SS-MON-3),
 // before SageMaker or VPC flow logs would create it unencrypted. Shared by
-// sagesafe_network, sagesafe_endpoint and sagesafe_training_job.
+// sagesafe_network, sagesafe_endpoint and sagesafe_training_job. It also
+// puts, lists and deletes metric filters on a group (metricfilter.go), for
+// sagesafe_audit_trail and sagesafe_model_monitor.
 package loggroup
 
 import (

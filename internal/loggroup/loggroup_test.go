@@ -225,3 +225,17 @@ func TestEnsureRefusesKeyThatIsNotAnARN(t *testing.T) {
 		t.Errorf("Ensure called CloudWatch Logs: %v", f.calls)
 	}
 }
+
+// TestMetricFilterTransformation: dimensions only when there are some (an
+// empty map is not sent), and the default value only when set (CloudWatch
+// refuses it together with dimensions).
+func TestMetricFilterTransformation(t *testing.T) {
+	plain := MetricFilter{Namespace: "ns", Metric: "m", Value: "1", Default: aws.Float64(0), Dimensions: map[string]string{}}.Transformation()
+	if plain.Dimensions != nil || aws.ToFloat64(plain.DefaultValue) != 0 || plain.DefaultValue == nil {
+		t.Errorf("plain filter: %+v", plain)
+	}
+	dims := MetricFilter{Namespace: "ns", Metric: "m", Value: "$.v", Dimensions: map[string]string{"A": "$.a"}}.Transformation()
+	if dims.Dimensions["A"] != "$.a" || dims.DefaultValue != nil || aws.ToString(dims.MetricValue) != "$.v" {
+		t.Errorf("filter with dimensions: %+v", dims)
+	}
+}

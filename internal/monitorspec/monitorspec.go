@@ -136,14 +136,14 @@ func CaptureInputURI(destination, endpoint string) string {
 // publish the per-feature CloudWatch metrics the alarms watch.
 func (j Job) Environment() map[string]string {
 	return map[string]string{
-		"dataset_format":                     `{"sagemakerCaptureJson":{"captureIndexNames":["endpointInput","endpointOutput"]}}`,
-		"dataset_source":                     captureDir,
-		"output_path":                        outputDir,
-		"publish_cloudwatch_metrics":         "Enabled",
-		"sagemaker_endpoint_name":            j.Endpoint,
-		"sagemaker_monitoring_schedule_name": j.Monitor,
-		"baseline_constraints":               constraintsDir + "/" + path.Base(j.ConstraintsURI),
-		"baseline_statistics":                statisticsDir + "/" + path.Base(j.StatisticsURI),
+		"dataset_format":             `{"sagemakerCaptureJson":{"captureIndexNames":["endpointInput","endpointOutput"]}}`,
+		"dataset_source":             captureDir,
+		"output_path":                outputDir,
+		"publish_cloudwatch_metrics": "Enabled",
+		EnvEndpoint:                  j.Endpoint,
+		EnvMonitor:                   j.Monitor,
+		"baseline_constraints":       constraintsDir + "/" + path.Base(j.ConstraintsURI),
+		"baseline_statistics":        statisticsDir + "/" + path.Base(j.StatisticsURI),
 	}
 }
 

@@ -17,8 +17,15 @@ resource "sagesafe_model_monitor" "churn" {
 
   # The execution role every run has (a sagesafe_execution_role).
   role_arn = "arn:aws:iam::123456789012:role/churn-processing"
-  # The model-monitor analyzer, pinned by digest.
-  image               = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/model-monitor-analyzer@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945"
+  # With this engine a run is network isolated and cannot call CloudWatch:
+  # the image must print, per feature, one JSON line such as
+  #   {"sagesafe_monitor":"churn-drift","endpoint":"churn","feature":"age","baseline_drift":0.04,"data":5210}
+  # (names from the environment variables sagemaker_monitoring_schedule_name
+  # and sagemaker_endpoint_name), which sagesafe's metric filters on
+  # /aws/sagemaker/ProcessingJobs turn into the metrics the alarms watch.
+  # SageMaker's analyzer does not print it: use a thin wrapper image that runs
+  # the analyzer and prints the lines from what it wrote. Pinned by digest.
+  image               = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/model-monitor-analyzer-lines@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945"
   instance_type       = "ml.m5.xlarge"
   kms_key_arn         = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
   max_runtime_seconds = 1800

@@ -734,6 +734,42 @@ def install_monitoring_schedule_patches() -> None:
 
 
 # ---------------------------------------------------------------------------
+# CloudWatch Logs: a metric filter needs its log group, and deleting one that
+# does not exist is ResourceNotFoundException (sagesafe_model_monitor)
+# ---------------------------------------------------------------------------
+
+from moto.logs.models import LogsBackend  # noqa: E402  (moto imported above)
+
+_orig_put_metric_filter = LogsBackend.put_metric_filter
+_orig_delete_metric_filter = LogsBackend.delete_metric_filter
+
+
+def _put_metric_filter_needs_group(self: Any, filter_name: str, filter_pattern: str, log_group_name: str, metric_transformations: Any) -> None:
+    """PutMetricFilter (moto: accepts any group name). CloudWatch Logs
+    answers ResourceNotFoundException when the log group does not exist, so
+    a resource must make the group before its filters."""
+    if log_group_name not in self.groups:
+        raise ResourceNotFoundException("The specified log group does not exist.")
+    _orig_put_metric_filter(self, filter_name, filter_pattern, log_group_name, metric_transformations)
+
+
+def _delete_metric_filter_not_found(self: Any, filter_name: str | None = None, log_group_name: str | None = None) -> None:
+    """DeleteMetricFilter (moto: succeeds for a filter that does not exist).
+    CloudWatch Logs answers ResourceNotFoundException, which is what a delete
+    retried after a lost answer meets."""
+    matching = self.filters.get_matching_filters(prefix=filter_name, log_group_name=log_group_name)
+    if not any(f["filterName"] == filter_name for f in matching):
+        raise ResourceNotFoundException("The specified metric filter does not exist.")
+    _orig_delete_metric_filter(self, filter_name, log_group_name)
+
+
+def install_metric_filter_existence_patches() -> None:
+    """The metric filter existence patches above."""
+    LogsBackend.put_metric_filter = _put_metric_filter_needs_group
+    LogsBackend.delete_metric_filter = _delete_metric_filter_not_found
+
+
+# ---------------------------------------------------------------------------
 # SageMaker models and endpoint configs
 # ---------------------------------------------------------------------------
 
@@ -1329,6 +1365,7 @@ def install_patches() -> None:
     SageMakerResponse.stop_training_job = _stop_training_job
     install_processing_patches()
     install_monitoring_schedule_patches()
+    install_metric_filter_existence_patches()
     SageMakerResponse.create_endpoint = _create_endpoint
     SageMakerResponse.create_training_job = _create_training_job
     SageMakerResponse.create_model = _create_model

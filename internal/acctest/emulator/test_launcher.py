@@ -707,6 +707,26 @@ class EmulatorTest(unittest.TestCase):
         self.assertEqual(logs.describe_metric_filters(logGroupName=group)["metricFilters"], [])
         logs.delete_log_group(logGroupName=group)
 
+    def test_metric_filter_needs_group_and_delete_of_missing_is_not_found(self) -> None:
+        # PutMetricFilter on a missing group and DeleteMetricFilter of a
+        # missing filter are ResourceNotFoundException, as in CloudWatch Logs.
+        logs = client("logs")
+        group = "/" + uid("filters")
+        t = [{"metricName": "m", "metricNamespace": "n", "metricValue": "1"}]
+        with self.assertRaises(ClientError) as ctx:
+            logs.put_metric_filter(logGroupName=group, filterName="f", filterPattern="{ $.a = 1 }", metricTransformations=t)
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "ResourceNotFoundException")
+        logs.create_log_group(logGroupName=group)
+        logs.put_metric_filter(logGroupName=group, filterName="f-1", filterPattern="{ $.a = 1 }", metricTransformations=t)
+        for name in ("f", "g"):  # "f" is a prefix of an existing filter, not a filter
+            with self.assertRaises(ClientError) as ctx:
+                logs.delete_metric_filter(logGroupName=group, filterName=name)
+            self.assertEqual(ctx.exception.response["Error"]["Code"], "ResourceNotFoundException")
+        logs.delete_metric_filter(logGroupName=group, filterName="f-1")
+        with self.assertRaises(ClientError):
+            logs.delete_metric_filter(logGroupName=group, filterName="f-1")
+        logs.delete_log_group(logGroupName=group)
+
     def test_kms_rotation_period(self) -> None:
         kms = client("kms")
         key = kms.create_key()["KeyMetadata"]["KeyId"]

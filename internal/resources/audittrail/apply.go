@@ -8,8 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
-	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -257,16 +255,14 @@ func reconcileTrailTags(ctx context.Context, c clients, trailARN string, want ma
 // (SS-AUD-5). Both are puts by name: a repeat overwrites with the same.
 func ensureWatches(ctx context.Context, c clients, d desired) error {
 	group := logGroupName(d.name)
-	for _, cl := range guardrail.AuditEventClasses {
+	filters := make([]loggroup.MetricFilter, len(guardrail.AuditEventClasses))
+	for i, cl := range guardrail.AuditEventClasses {
 		n := watchName(d.name, cl)
-		if _, err := c.logs.PutMetricFilter(ctx, &cloudwatchlogs.PutMetricFilterInput{
-			LogGroupName: aws.String(group), FilterName: aws.String(n), FilterPattern: aws.String(cl.Pattern),
-			MetricTransformations: []logstypes.MetricTransformation{{
-				MetricName: aws.String(n), MetricNamespace: aws.String(guardrail.AuditNamespace), MetricValue: aws.String("1"), DefaultValue: aws.Float64(0),
-			}},
-		}); err != nil {
-			return fmt.Errorf("putting metric filter %s: %w", n, err)
-		}
+		filters[i] = loggroup.MetricFilter{Group: group, Name: n, Pattern: cl.Pattern,
+			Namespace: guardrail.AuditNamespace, Metric: n, Value: "1", Default: aws.Float64(0)}
+	}
+	if err := loggroup.PutMetricFilters(ctx, c.logs, filters); err != nil {
+		return err
 	}
 	return alarms.Put(ctx, c.cw, alarmSpecs(d.name, d.actions, d.tags))
 }

@@ -7,8 +7,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
-	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -50,16 +48,7 @@ func teardown(ctx context.Context, c clients, name, bucket string) error {
 }
 
 func deleteMetricFilters(ctx context.Context, c clients, trail string) error {
-	for _, f := range watchNames(trail) {
-		_, err := c.logs.DeleteMetricFilter(ctx, &cloudwatchlogs.DeleteMetricFilterInput{
-			LogGroupName: aws.String(logGroupName(trail)), FilterName: aws.String(f),
-		})
-		var nf *logstypes.ResourceNotFoundException
-		if err != nil && !errors.As(err, &nf) {
-			return fmt.Errorf("deleting metric filter %s: %w", f, err)
-		}
-	}
-	return nil
+	return loggroup.DeleteMetricFilters(ctx, c.logs, logGroupName(trail), watchNames(trail))
 }
 
 func deleteRole(ctx context.Context, c clients, role string) error {

@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
@@ -19,7 +20,8 @@ import (
 
 // prepare re-runs every check with the values known at apply: a finding,
 // an endpoint that does not exist or a scheduler role that is too broad
-// stops the apply before anything is created or changed.
+// stops the apply before anything is created or changed. Then it makes the
+// runs' shared log group encrypted and retained (SS-ENC-5, SS-MON-3).
 func (r *monitorResource) prepare(ctx context.Context, m model, diags *diag.Diagnostics) (inputs, checked, bool) {
 	in, d := decode(ctx, m)
 	diags.Append(d...)
@@ -32,7 +34,14 @@ func (r *monitorResource) prepare(ctx context.Context, m model, diags *diag.Diag
 	}
 	r.report(c.findings, true, in.Name.V, diags)
 	r.checkSchedulerRole(ctx, in, true, diags)
-	return in, c, !diags.HasError()
+	if diags.HasError() {
+		return in, c, false
+	}
+	if err := r.ensureLogGroup(ctx, in, c); err != nil {
+		diags.AddAttributeError(path.Root("kms_key_arn"), "Preparing the runs' log group "+monitorspec.LogGroup+" failed", err.Error())
+		return in, c, false
+	}
+	return in, c, true
 }
 
 // putSchedule creates the schedule, or restores it when it exists (update)

@@ -148,6 +148,7 @@ func switchCapture(t *testing.T, c *awsclient.Client, e env, capture bool) {
 // monitorConfig is one monitor configuration.
 type monitorConfig struct {
 	env
+	provider  func(extra string) string // default acctest.ProviderConfig (the shared emulator)
 	name      string
 	engine    string // "" = default
 	schedule  string // default rate(1 hour)
@@ -174,7 +175,11 @@ func (m monitorConfig) hcl() string {
 	if features == "" {
 		features = `["age", "income"]`
 	}
-	return acctest.ProviderConfig("") + fmt.Sprintf(`
+	provider := m.provider
+	if provider == nil {
+		provider = acctest.ProviderConfig
+	}
+	return provider("") + fmt.Sprintf(`
 resource "sagesafe_model_monitor" "test" {
   name                = %[1]q
   %[2]s
@@ -206,7 +211,8 @@ func alarmNames(name string) []string {
 	return []string{"sagesafe-monitor-" + name + "-drift-age", "sagesafe-monitor-" + name + "-drift-income", "sagesafe-monitor-" + name + "-silent"}
 }
 
-// checkDestroy asks the emulator that neither schedule nor alarm is left.
+// checkDestroy asks the emulator that no schedule, alarm or metric filter
+// is left.
 func checkDestroy(c *awsclient.Client, name string) func(*terraform.State) error {
 	return func(*terraform.State) error {
 		ctx := context.Background()
@@ -227,6 +233,6 @@ func checkDestroy(c *awsclient.Client, name string) func(*terraform.State) error
 		if len(al.MetricAlarms) > 0 {
 			return fmt.Errorf("%d alarms of monitor %s are left", len(al.MetricAlarms), name)
 		}
-		return nil
+		return checkNoFilters(c, name)(nil)
 	}
 }

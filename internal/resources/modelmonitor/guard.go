@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/monitorspec"
@@ -24,11 +23,6 @@ const (
 	fieldStatistics  guardrail.Field = "baseline_statistics_uri"
 	fieldOutput      guardrail.Field = "output_s3_uri"
 )
-
-// processingLogGroup is asked for only so that sagemakerjob.Prefetch can be
-// reused for the instance type and key; the monitor's runs write to it like
-// any processing job's.
-const processingLogGroup = "/aws/sagemaker/ProcessingJobs"
 
 // evaluation is the outcome of the checks of a plan or of the live monitor.
 type evaluation struct {
@@ -85,11 +79,12 @@ func (r *monitorResource) specs(in inputs) []alarms.Spec {
 	})
 }
 
-// evaluate runs the guardrails on s. A failed lookup still evaluates what
-// could be read; the controls it needed are not checked.
-func (r *monitorResource) evaluate(ctx context.Context, s *guardrail.Subject) (evaluation, error) {
-	findings, err := evaluate.Run(ctx, r.data.Posture, r.data.Policy, s)
-	return evaluation{findings: findings, states: guardrail.States(s, r.data.Policy, findings, err)}, err
+// evaluate runs the guardrails on s with the runs' shared log group as lp
+// plans or finds it (SS-ENC-5, SS-MON-3). A failed lookup still evaluates
+// what could be read; the controls it needed are not checked.
+func (r *monitorResource) evaluate(ctx context.Context, s *guardrail.Subject, lp sagemakerjob.LogGroupPlan) (evaluation, error) {
+	ev, err := sagemakerjob.RunChecks(ctx, r.data.Posture, r.data.Policy, s, monitorspec.LogGroup, lp)
+	return evaluation{findings: ev.Findings, states: ev.States}, err
 }
 
 // runtimeFindings are the monitor's own rule on runtime: a run may not
@@ -151,6 +146,7 @@ var paths = guardrail.Paths{Attr: map[guardrail.Field]path.Path{
 	guardrail.FieldTags:             path.Root("tags"),
 	guardrail.FieldAlarms:           path.Root("alarm_names"),
 	guardrail.FieldDataCapture:      path.Root("endpoint_name"),
+	guardrail.FieldLogGroups:        path.Root("kms_key_arn"),
 	guardrail.FieldSubnetIDs:        path.Root("vpc").AtName("subnet_ids"),
 	guardrail.FieldSecurityGroupIDs: path.Root("vpc").AtName("security_group_ids"),
 	fieldConstraints:                path.Root(string(fieldConstraints)),

@@ -268,7 +268,8 @@ func TestAccModelMonitor_captureTurnedOff(t *testing.T) {
 }
 
 // TestAccModelMonitor_lostAnswers: the answers of CreateSchedule,
-// UpdateSchedule and DeleteSchedule are lost once each; the monitor is
+// UpdateSchedule, DeleteSchedule, PutMetricFilter and DeleteMetricFilter
+// are lost once each; the monitor is
 // created once (found by its token), updated and destroyed all the same.
 func TestAccModelMonitor_lostAnswers(t *testing.T) {
 	e := makeEnv(t, true)
@@ -276,7 +277,7 @@ func TestAccModelMonitor_lostAnswers(t *testing.T) {
 	cfg := monitorConfig{env: e, name: acctest.RandomName("mon")}
 	updated := cfg
 	updated.threshold = "0.4"
-	actions := []string{"scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"}
+	actions := []string{"scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule", "logs:PutMetricFilter", "logs:DeleteMetricFilter"}
 	l := acctest.LoseFirstAnswers(t, actions...)
 	lost := func(action string) resource.TestCheckFunc {
 		return func(*terraform.State) error {
@@ -289,10 +290,12 @@ func TestAccModelMonitor_lostAnswers(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(l.Options()),
-		CheckDestroy:             resource.ComposeTestCheckFunc(checkDestroy(c, cfg.name), lost("scheduler:DeleteSchedule")),
+		CheckDestroy: resource.ComposeTestCheckFunc(checkDestroy(c, cfg.name), lost("scheduler:DeleteSchedule"),
+			lost("logs:DeleteMetricFilter")),
 		Steps: []resource.TestStep{{
 			Config: cfg.hcl(),
-			Check:  resource.ComposeTestCheckFunc(lost("scheduler:CreateSchedule"), checkSchedule(c, e, cfg.name, "rate(1 hour)")),
+			Check: resource.ComposeTestCheckFunc(lost("scheduler:CreateSchedule"), checkSchedule(c, e, cfg.name, "rate(1 hour)"),
+				lost("logs:PutMetricFilter"), checkFilters(c, cfg.name, ageIncomeFilters)),
 		}, {
 			Config: updated.hcl(),
 			Check:  resource.ComposeTestCheckFunc(lost("scheduler:UpdateSchedule"), checkAlarm(c, alarmNames(cfg.name)[0], 0.4)),
@@ -321,7 +324,8 @@ func TestAccModelMonitor_modelMonitorEngine(t *testing.T) {
 		CheckDestroy:             checkDestroy(c, cfg.name),
 		Steps: []resource.TestStep{{
 			Config: cfg.hcl(),
-			Check:  resource.ComposeTestCheckFunc(checkMonitoringSchedule(c, e, cfg.name, "cron(0 * ? * * *)"), checkAlarm(c, alarmNames(cfg.name)[0], 0.2)),
+			Check: resource.ComposeTestCheckFunc(checkMonitoringSchedule(c, e, cfg.name, "cron(0 * ? * * *)"), checkAlarm(c, alarmNames(cfg.name)[0], 0.2),
+				checkNoFilters(c, cfg.name), checkRunsLogGroup(c)),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("controls"), knownvalue.SetPartial(heldControls)),
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("drift"), knownvalue.ListExact(nil)),

@@ -23,6 +23,9 @@ type checked struct {
 	findings    []guardrail.Finding
 	captureDest facts.Value[string]
 	nvme        bool
+	pre         sagemakerjob.Prefetched
+	// logGroup is what becomes of the runs' shared log group.
+	logGroup sagemakerjob.LogGroupPlan
 }
 
 // check runs the guardrails on in with the live endpoint's capture. An
@@ -47,14 +50,15 @@ func (r *monitorResource) check(ctx context.Context, in inputs, atApply bool, di
 			c.captureDest = capture.DestinationURI
 		}
 	}
-	pre, err := sagemakerjob.Prefetch(ctx, r.data.Posture, processingLogGroup, in.InstanceType, in.KMSKey)
+	pre, err := sagemakerjob.Prefetch(ctx, r.data.Posture, monitorspec.LogGroup, in.InstanceType, in.KMSKey)
 	if err != nil {
 		diags.AddError("Checking the model monitor's dependencies failed",
 			"sagesafe could not read the posture of the objects the monitor depends on, so it cannot check it against its guardrails: "+err.Error())
 		return c, false
 	}
-	c.nvme = pre.NVMe()
-	ev, err := r.evaluate(ctx, r.subject(in, c.nvme, capture, r.plannedAlarms(in)))
+	c.nvme, c.pre = pre.NVMe(), pre
+	c.logGroup = sagemakerjob.PlanLogGroup(pre, in.KMSKey, r.data.Policy.MinLogRetentionDays)
+	ev, err := r.evaluate(ctx, r.subject(in, c.nvme, capture, r.plannedAlarms(in)), c.logGroup)
 	if err != nil {
 		diags.AddError("Checking the model monitor against its guardrails failed", err.Error())
 		return c, false

@@ -107,7 +107,7 @@ func (r *monitorResource) refresh(ctx context.Context, m *model) (found bool, dr
 	m.CaptureS3URI = types.StringValue(dest)
 	in, d := decode(ctx, *m)
 	diags.Append(d...)
-	pre, lookupErr := sagemakerjob.Prefetch(ctx, r.data.Posture, processingLogGroup, in.InstanceType, in.KMSKey)
+	pre, lookupErr := sagemakerjob.Prefetch(ctx, r.data.Posture, monitorspec.LogGroup, in.InstanceType, in.KMSKey)
 	lines := append(ls.drift, ls.match(r.job(in, dest, pre.NVMe()), in.Schedule.V)...)
 	specs := r.specs(in)
 	live, err := alarms.Describe(ctx, r.data.AWS.CloudWatch, sagemakerjob.SpecNames(specs))
@@ -116,10 +116,16 @@ func (r *monitorResource) refresh(ctx context.Context, m *model) (found bool, dr
 		return true, nil, diags
 	}
 	ok, alarmDrift := sagemakerjob.AlarmDrift(specs, live)
+	filterLines, err := r.filterDrift(ctx, in)
+	if err != nil {
+		diags.AddError("Reading the metric filters of model monitor "+name+" failed", err.Error())
+		return true, nil, diags
+	}
+	lines = append(lines, filterLines...)
 	m.AlarmNames = tfval.Map(ok)
 	s := r.subject(in, pre.NVMe(), capture, sagemakerjob.LiveAlarms(specs, live))
 	liveForced(s, ls.req)
-	ev, err := r.evaluate(ctx, s)
+	ev, err := r.evaluate(ctx, s, sagemakerjob.LiveLogGroup(pre, in.KMSKey))
 	recordStates(m, ev, errors.Join(lookupErr, err), &drift)
 	if lines == nil {
 		lines = []string{}

@@ -133,6 +133,12 @@ func (r *monitorResource) Create(ctx context.Context, req resource.CreateRequest
 		resp.Diagnostics.AddWarning("SS-MON-1: the alarms of model monitor "+in.Name.V+" could not be created",
 			err.Error()+"\nThe schedule was created and is recorded in state. The next apply creates the missing alarms.")
 	}
+	if err := r.putFilters(ctx, in); err != nil {
+		// As the alarms: the next refresh lists the missing filters in
+		// drift, and the next apply puts them.
+		resp.Diagnostics.AddWarning("The metric filters of model monitor "+in.Name.V+" could not be created",
+			err.Error()+"\nThe schedule was created and is recorded in state. The next apply creates the missing filters; until then its alarms get no data.")
+	}
 	shared.SaveCreated(ctx, &plan, r.readCreated, shared.ReadBackWaits, "model monitor "+in.Name.V, &resp.State, &resp.Diagnostics)
 }
 
@@ -169,10 +175,15 @@ func (r *monitorResource) Update(ctx context.Context, req resource.UpdateRequest
 		resp.Diagnostics.AddError("Updating the alarms of model monitor "+in.Name.V+" failed", err.Error())
 		return
 	}
+	if err := r.putFilters(ctx, in); err != nil {
+		resp.Diagnostics.AddError("Updating the metric filters of model monitor "+in.Name.V+" failed", err.Error())
+		return
+	}
 	shared.SaveRefreshed(ctx, &plan, r.refresh, &resp.State, &resp.Diagnostics)
 }
 
-// Delete deletes the schedule and the alarms. Runs already started finish
+// Delete deletes the schedule, the alarms and the metric filters (the
+// shared log group stays: other jobs log to it). Runs already started finish
 // on their own; SageMaker keeps their job records.
 func (r *monitorResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state model
@@ -193,6 +204,10 @@ func (r *monitorResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 	if err := alarms.Delete(ctx, r.data.AWS.CloudWatch, alarmsToDelete(ctx, r, state)); err != nil {
 		resp.Diagnostics.AddError("Deleting the alarms of model monitor "+name+" failed", err.Error())
+		return
+	}
+	if err := r.deleteFilters(ctx, name); err != nil {
+		resp.Diagnostics.AddError("Deleting the metric filters of model monitor "+name+" failed", err.Error())
 	}
 }
 

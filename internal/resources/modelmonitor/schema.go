@@ -57,15 +57,16 @@ func (r *monitorResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 
 var resourceDescription = "Drift monitoring of a real-time endpoint's captured data: on a schedule, a data-quality " +
 	"analysis compares what the endpoint received with a baseline (suggested constraints and statistics, for example from a " +
-	"`sagesafe_processing_job`) and publishes per-feature drift metrics, and CloudWatch alarms watch them.\n\n" +
+	"`sagesafe_processing_job`), per-feature drift metrics reach CloudWatch (how depends on the engine, below), and " +
+	"CloudWatch alarms watch them.\n\n" +
 	"**Why a resource of its own, not a block of `sagesafe_endpoint`:** a monitor lives independently of the endpoint's " +
 	"blue/green replacements, has its own role, instances, schedule and baseline, and how it runs depends on the account. It " +
 	"names the endpoint by `endpoint_name` and reads the live endpoint to verify it.\n\n" +
 	"**Engines.** `" + monitorspec.EngineScheduledProcessingJob + "` (the default, for every account): an EventBridge Scheduler " +
 	"schedule whose universal target (`" + monitorspec.CreateProcessingJobTarget + "`) starts one processing job per period, " +
 	"named `<name>-" + monitorspec.ExecutionIDAttribute + "` (Scheduler replaces the context attribute with each invocation's " +
-	"unique ID, 16 letters and digits in its guide, which fits SageMaker's job names). It runs the image you give (SageMaker's " +
-	"model-monitor analyzer for the region, or your own analyzer honouring the same container contract) over everything captured " +
+	"unique ID, 16 letters and digits in its guide, which fits SageMaker's job names). It runs the image you give (your analyzer, " +
+	"or a thin wrapper around SageMaker's model-monitor analyzer, that prints the metric lines below) over everything captured " +
 	"under the endpoint's capture prefix. `" + monitorspec.EngineModelMonitor + "`: a SageMaker Model Monitor DataQuality " +
 	"monitoring schedule with an inline job definition. AWS reports Model Monitor closed to new customers; use it only where the " +
 	"account already has it, with a cron schedule (`cron(0 * ? * * *)` hourly, `cron(0 H ? * * *)` daily).\n\n" +
@@ -73,24 +74,47 @@ var resourceDescription = "Drift monitoring of a real-time endpoint's captured d
 	"`vpc` (SS-NET-1/2/3), network isolation (SS-NET-4), inter-container encryption (SS-ENC-3), `kms_key_arn` on the volume and " +
 	"the output (SS-ENC-1/2, SS-KMS-1/2), the execution role checked like a job's (SS-IAM-1/2), a bounded runtime (SS-GOV-3), " +
 	"trusted images (SS-SUP-1) and `s3://` baseline and output locations on TLS-only buckets of this account (SS-TLS-2, " +
-	"SS-DATA-1/2).\n\n" +
+	"SS-DATA-1/2). The runs' shared log group `" + monitorspec.LogGroup + "` is made to exist under `kms_key_arn` (or " +
+	"another enabled, rotating customer-managed key it already has) and with at least `min_log_retention_days` (SS-ENC-5, " +
+	"SS-MON-3), as `sagesafe_processing_job` does.\n\n" +
+	"**How the metrics reach CloudWatch.** With `" + monitorspec.EngineModelMonitor + "` the analyzer writes them to " +
+	"`/opt/ml/output/metrics/cloudwatch` and the Model Monitor service publishes them (sagesafe sets `publish_cloudwatch_metrics` " +
+	"to `Enabled`). With `" + monitorspec.EngineScheduledProcessingJob + "` a run is a plain processing job with network " +
+	"isolation forced: its container cannot call CloudWatch and nothing publishes that file; its only ways out are its S3 " +
+	"output and its log, which SageMaker delivers to `" + monitorspec.LogGroup + "`, and sagesafe uses the log. The container must therefore print, per run and per feature, " +
+	"one JSON line on stdout:\n\n" +
+	"```json\n" + monitorspec.LogLine{Monitor: "<name>", Endpoint: "<endpoint_name>", Feature: "<feature>", BaselineDrift: 0.12, Data: 1000}.String() +
+	"\n```\n\n" +
+	"`sagesafe_monitor` and `endpoint` are the run's environment variables `" + monitorspec.EnvMonitor + "` and `" +
+	monitorspec.EnvEndpoint + "`, `baseline_drift` the feature's distance from the baseline (what Model Monitor publishes as " +
+	"`feature_baseline_drift_<feature>`), `data` the number of values analysed (`feature_data_<feature>`). sagesafe puts metric " +
+	"filters on `" + monitorspec.LogGroup + "` (`" + monitorspec.FilterPrefix("<name>") + "drift-<feature>` per feature and `" +
+	monitorspec.FilterPrefix("<name>") + "data-<first feature>`) whose JSON patterns admit only lines of this monitor, endpoint and " +
+	"feature and whose metrics have the names, namespace and dimensions the alarms watch, so the alarms are the same for both " +
+	"engines. **SageMaker's own analyzer image does not print these lines**: with this engine `image` is your analyzer or a thin " +
+	"wrapper image around SageMaker's that runs the analyzer with the same environment, then reads what it wrote (the metrics " +
+	"file under `/opt/ml/output/metrics/cloudwatch`, which it writes when `publish_cloudwatch_metrics` is `Enabled` and the " +
+	"baseline's `constraints.json` has `emit_metrics` `Enabled`, or `statistics.json` and `constraint_violations.json` under " +
+	"`/opt/ml/processing/resultdata`) and prints one line per feature. A run that prints nothing trips the silent alarm. The " +
+	"filters count against the log group's quota of 100 metric filters (features + 1 per monitor). A refresh lists a filter " +
+	"deleted or changed outside Terraform in `drift`, the next apply restores it, a removed feature's filter is deleted, and " +
+	"destroy deletes them all (the log group stays: other jobs log to it).\n\n" +
 	"**Capture must be on (SS-MON-7):** the endpoint must capture its requests (capture option Input) to an `s3://` destination " +
 	"under a KMS key. A plan or apply is refused before anything is created when it does not; a refresh that finds capture " +
 	"turned off later drops SS-MON-7 from `controls` with a warning.\n\n" +
 	"**Alarms.** Per feature, `feature_baseline_drift_<feature>` (namespace `" + alarms.MonitorNamespace + "`, dimensions " +
 	"`Endpoint` and `MonitoringSchedule` = `name`) above `drift_threshold` in a schedule period, missing data not breaching. " +
 	"Sources disagree on the namespace (a Model Monitor guide page names `/aws/sagemaker/Endpoints/data-metric` with " +
-	"`EndpointName`/`ScheduleName`); sagesafe uses the SageMaker Python SDK's, and the analyzer publishes only when " +
-	"`publish_cloudwatch_metrics` is `Enabled`, which sagesafe sets. And a *silent* alarm: fewer than one " +
+	"`EndpointName`/`ScheduleName`); sagesafe uses the SageMaker Python SDK's for both engines. And a *silent* alarm: fewer than one " +
 	"`feature_data_<first feature>` datapoint for two schedule periods, missing data breaching. CloudWatch has no metric for " +
 	"a failed monitoring execution: a run that failed, never started (schedule deleted or disabled, scheduler role broken) or " +
 	"published nothing looks exactly like this, so this alarm is how a broken monitor is noticed. Hence at least one feature " +
 	"is required.\n\n" +
 	"**Drift.** A schedule changed outside Terraform (its expression, target, role, input, state) is listed in `drift` and " +
-	"restored by the next apply, a deleted schedule is created again, and deleted or changed alarms are put back. " +
+	"restored by the next apply, a deleted schedule is created again, and deleted or changed alarms and metric filters are put back. " +
 	"**Lost answers.** The schedule is created with a `ClientToken` (Scheduler engine) and carries a creation token in its " +
 	"description (schedules take no tags); the Model Monitor schedule carries `" + idem.TokenTag + "`. A retried create finds " +
-	"its own object by the token; any other object of the name is refused. Destroy deletes the schedule and the alarms; runs " +
+	"its own object by the token; any other object of the name is refused. Destroy deletes the schedule, the alarms and the metric filters; runs " +
 	"already started finish on their own. Import with `<name>` (Scheduler engine) or `" + monitorspec.EngineModelMonitor + "/<name>`."
 
 // identityAttributes are the monitor's name, engine, endpoint and schedule.
@@ -150,8 +174,11 @@ func jobAttributes() map[string]schema.Attribute {
 		},
 		"image": schema.StringAttribute{
 			Required: true,
-			MarkdownDescription: "The analyzer image: SageMaker's `sagemaker-model-monitor-analyzer` for the region (its registry " +
-				"account must be in `allowed_image_accounts` when that is set), or your own. Pinned by digest (SS-SUP-1).",
+			MarkdownDescription: "The analyzer image, pinned by digest (SS-SUP-1). With `" + monitorspec.EngineModelMonitor + "`: " +
+				"SageMaker's `sagemaker-model-monitor-analyzer` for the region (its registry account must be in `allowed_image_accounts` " +
+				"when that is set), or your own. With `" + monitorspec.EngineScheduledProcessingJob + "`: an image that prints the " +
+				"metric lines of the resource's container contract (your analyzer, or a wrapper around SageMaker's); SageMaker's " +
+				"analyzer alone publishes nothing there.",
 			Validators: []validator.String{stringvalidator.LengthBetween(1, 255)},
 		},
 		"instance_type": schema.StringAttribute{
