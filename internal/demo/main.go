@@ -96,7 +96,7 @@ func run() error {
 	}
 	fmt.Printf("    account %s, region %s\n", c.AccountID, c.Region)
 
-	st.say("preparing what the stack expects to exist already: a data bucket (SSE-KMS by default, TLS-only policy)")
+	st.say("preparing what the stack expects to exist already: a data bucket (SSE-KMS by default, TLS-only policy) and the on-call topic")
 	b := fixtures.New(c, map[string]string{"sagesafe-demo": "golden-path"})
 	defer func() {
 		if err := b.Teardown(context.Background()); err != nil {
@@ -112,6 +112,11 @@ func run() error {
 		return err
 	}
 	fmt.Printf("    s3://%s/training/\n", bucket)
+	topic, err := b.OnCallTopic(ctx, fmt.Sprintf("golden-path-oncall-%d", time.Now().Unix()))
+	if err != nil {
+		return err
+	}
+	fmt.Printf("    %s (alarms and AWS Budgets may publish to it)\n", topic)
 
 	work, err := os.MkdirTemp("", "sagesafe-demo-")
 	if err != nil {
@@ -131,7 +136,7 @@ func run() error {
 	}
 	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
 	if err := writeJSON(filepath.Join(golden, "terraform.tfvars.json"), map[string]any{
-		"endpoint_url": endpoint, "region": region, "data_bucket": bucket, "retain_logs_on_destroy": false,
+		"endpoint_url": endpoint, "region": region, "data_bucket": bucket, "alarm_topic_arn": topic, "retain_logs_on_destroy": false,
 	}); err != nil {
 		return err
 	}
@@ -219,7 +224,7 @@ func run() error {
 		fmt.Println("      " + a)
 	}
 
-	st.say("watching the model and its cost: autoscaling, data capture and the drift baseline, as the emulator holds them")
+	st.say("watching the model and its cost: autoscaling, data capture, the drift baseline and the budget, as the emulator holds them")
 	watch, err := watchLines(ctx, c, show)
 	if err != nil {
 		return err

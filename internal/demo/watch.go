@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
+	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/awsclient"
@@ -17,11 +18,12 @@ import (
 const (
 	endpointAddress    = "sagesafe_endpoint.model"
 	baselineJobAddress = "sagesafe_processing_job.baseline"
+	budgetAddress      = "sagesafe_budget.sagemaker"
 )
 
 // watchLines reads, from the emulator rather than from the state, what
 // watches the model and its cost: the endpoint's scaling target and policy,
-// its data capture, and the baseline processing job. Each line is one fact;
+// its data capture, the baseline processing job and the budget. Each line is one fact;
 // a missing object is an error.
 func watchLines(ctx context.Context, c *awsclient.Client, show []byte) ([]string, error) {
 	var out []string
@@ -78,7 +80,40 @@ func watchLines(ctx context.Context, c *awsclient.Client, show []byte) ([]string
 	}
 	out = append(out, fmt.Sprintf("baseline job %s: %s, network-isolated, inter-container traffic encrypted, in the private subnets; wrote %s",
 		jobName, pj.ProcessingJobStatus, strings.Join(outputs, ", ")))
-	return out, nil
+	budget, err := budgetLine(ctx, c, show)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, budget), nil
+}
+
+// budgetLine describes the account's SageMaker budget and who it tells.
+func budgetLine(ctx context.Context, c *awsclient.Client, show []byte) (string, error) {
+	r, err := resourceAt(show, budgetAddress)
+	if err != nil {
+		return "", err
+	}
+	var name string
+	if err := decodeValue(r, "name", &name); err != nil {
+		return "", err
+	}
+	got, err := c.Budgets.DescribeBudget(ctx, &budgets.DescribeBudgetInput{AccountId: aws.String(c.AccountID), BudgetName: aws.String(name)})
+	if err != nil || got.Budget == nil || got.Budget.BudgetLimit == nil {
+		return "", fmt.Errorf("reading budget %s: %v", name, err)
+	}
+	notes, err := c.Budgets.DescribeNotificationsForBudget(ctx, &budgets.DescribeNotificationsForBudgetInput{AccountId: aws.String(c.AccountID), BudgetName: aws.String(name)})
+	if err != nil {
+		return "", fmt.Errorf("reading the notifications of budget %s: %w", name, err)
+	}
+	var when []string
+	for _, n := range notes.Notifications {
+		when = append(when, fmt.Sprintf("%s > %g%%", n.NotificationType, n.Threshold))
+	}
+	if len(when) == 0 {
+		return "", fmt.Errorf("budget %s tells nobody", name)
+	}
+	return fmt.Sprintf("budget %s: %s %s a month on SageMaker; notifies the on-call topic when %s",
+		name, aws.ToString(got.Budget.BudgetLimit.Amount), aws.ToString(got.Budget.BudgetLimit.Unit), strings.Join(when, ", ")), nil
 }
 
 // scalingLine describes the endpoint's registered scalable target and its

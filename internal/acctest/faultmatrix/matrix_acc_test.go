@@ -82,6 +82,11 @@ func newStack(t *testing.T) stack {
 	if err != nil {
 		t.Fatalf("data bucket: %v", err)
 	}
+	// The golden path's default alarm_topic_arn: its budget checks that the
+	// topic exists and lets AWS Budgets publish (SS-COST-1).
+	if _, err := b.OnCallTopic(ctx, "ml-oncall"); err != nil {
+		t.Fatalf("on-call topic: %v", err)
+	}
 	other, err := b.Key(ctx, "fault matrix: the key the drift points the stack's alias at", true)
 	if err != nil {
 		t.Fatalf("second key: %v", err)

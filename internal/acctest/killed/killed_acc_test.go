@@ -199,6 +199,11 @@ func newStackEnv(t *testing.T, tfBin, pluginDir string) *stackEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The golden path's default alarm_topic_arn: its budget checks that the
+	// topic exists and lets AWS Budgets publish (SS-COST-1).
+	if _, err := b.OnCallTopic(ctx, "ml-oncall"); err != nil {
+		t.Fatalf("on-call topic: %v", err)
+	}
 	control := &emulator.Client{BaseURL: emu.URL, HTTP: &http.Client{Timeout: 10 * time.Second}}
 	// Training runs for a while, as on AWS: an apply killed right after
 	// CreateTrainingJob leaves a running job for the next apply to find
