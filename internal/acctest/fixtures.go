@@ -145,6 +145,14 @@ func Role(t *testing.T, trust string, managed ...string) string {
 	return must(t, id, err)
 }
 
+// NamedRole creates an IAM role of the given name (for tests of a name
+// someone else already holds).
+func NamedRole(t *testing.T, name, trust string) string {
+	t.Helper()
+	id, err := builder(t).Role(context.Background(), name, trust)
+	return must(t, id, err)
+}
+
 // Policy creates a customer-managed IAM policy, removed when the test ends
 // (create it before the roles it is attached to: they are removed first).
 func Policy(t *testing.T, document string) string {

@@ -132,10 +132,11 @@ func TestCapture(t *testing.T) {
 
 func TestSchedulerRoleProblems(t *testing.T) {
 	exec := "arn:aws:iam::111122223333:role/exec"
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"scheduler.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"scheduler.amazonaws.com"},"Action":"sts:AssumeRole",` +
+		`"Condition":{"StringEquals":{"aws:SourceAccount":"111122223333"}}}]}`
 	scoped := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sagemaker:CreateProcessingJob","sagemaker:AddTags"],"Resource":"*"},` +
 		`{"Effect":"Allow","Action":"iam:PassRole","Resource":"` + exec + `"}]}`
-	if p := SchedulerRoleProblems(SchedulerRole{Trust: trust, Inline: map[string]string{"run": scoped}}, exec); len(p) != 0 {
+	if p := SchedulerRoleProblems(SchedulerRole{Trust: trust, Inline: map[string]string{"run": scoped}}, exec, "111122223333"); len(p) != 0 {
 		t.Errorf("scoped role: %v", p)
 	}
 	for name, r := range map[string]SchedulerRole{
@@ -145,8 +146,12 @@ func TestSchedulerRoleProblems(t *testing.T) {
 		"passes any role": {Trust: trust, Inline: map[string]string{"run": strings.Replace(scoped, exec, "*", 1)}},
 		"broad action":    {Trust: trust, Inline: map[string]string{"run": strings.Replace(scoped, "sagemaker:AddTags", "sagemaker:*", 1)}},
 		"managed policy":  {Trust: trust, Inline: map[string]string{"run": scoped}, Attached: []string{"arn:aws:iam::aws:policy/AdministratorAccess"}},
+		"any account's schedules": {Trust: strings.Replace(trust, `,"Condition":{"StringEquals":{"aws:SourceAccount":"111122223333"}}`, "", 1),
+			Inline: map[string]string{"run": scoped}},
+		"another account's schedules": {Trust: strings.Replace(trust, `"aws:SourceAccount":"111122223333"`, `"aws:SourceAccount":"444455556666"`, 1),
+			Inline: map[string]string{"run": scoped}},
 	} {
-		if p := SchedulerRoleProblems(r, exec); len(p) == 0 {
+		if p := SchedulerRoleProblems(r, exec, "111122223333"); len(p) == 0 {
 			t.Errorf("%s: no problem found", name)
 		}
 	}

@@ -27,13 +27,15 @@ type SchedulerRole struct {
 
 // SchedulerRoleProblems lists why the role is not scoped to starting the
 // monitor's runs: a trust policy that lets anything but EventBridge
-// Scheduler assume it, a managed policy (its documents change outside this
+// Scheduler assume it, or lets it do so for other accounts' schedules (no
+// aws:SourceAccount of account: the confused-deputy condition the Scheduler
+// guide asks for), a managed policy (its documents change outside this
 // configuration), or an inline statement that allows more than
 // CreateProcessingJob, AddTags and PassRole of the execution role alone.
 // Empty means the role is scoped.
-func SchedulerRoleProblems(r SchedulerRole, executionRoleARN string) []string {
+func SchedulerRoleProblems(r SchedulerRole, executionRoleARN, account string) []string {
 	var out []string
-	out = append(out, trustProblems(r.Trust)...)
+	out = append(out, trustProblems(r.Trust, account)...)
 	for _, a := range r.Attached {
 		out = append(out, "managed policy "+a+" is attached: the scheduler role may hold only its inline policy")
 	}
@@ -50,13 +52,13 @@ func SchedulerRoleProblems(r SchedulerRole, executionRoleARN string) []string {
 	return out
 }
 
-func trustProblems(trust string) []string {
+func trustProblems(trust, account string) []string {
 	doc, err := iampolicy.Parse(trust)
 	if err != nil {
 		return []string{"the trust policy cannot be read: " + err.Error()}
 	}
 	var out []string
-	trusted := false
+	trusted, named := false, false
 	for i, st := range doc.Statement {
 		if st.Effect != iampolicy.EffectAllow {
 			continue
@@ -67,15 +69,20 @@ func trustProblems(trust string) []string {
 		}
 		for typ, values := range st.Principal {
 			for _, v := range values {
-				if typ != "Service" || v != SchedulerPrincipal {
+				switch {
+				case typ != "Service" || v != SchedulerPrincipal:
 					out = append(out, fmt.Sprintf("%s trusts %s %s; only %s may assume the scheduler role", what, typ, v, SchedulerPrincipal))
-				} else {
+				case !sourceAccountIs(st, account):
+					named = true
+					out = append(out, fmt.Sprintf("%s lets %s assume the role for any account's schedules: it needs the condition "+
+						"StringEquals aws:SourceAccount = %s (confused-deputy prevention)", what, SchedulerPrincipal, account))
+				default:
 					trusted = true
 				}
 			}
 		}
 	}
-	if !trusted {
+	if !trusted && !named {
 		out = append(out, "the trust policy does not let "+SchedulerPrincipal+" assume the role")
 	}
 	return out
@@ -100,4 +107,18 @@ func statementProblems(what string, st iampolicy.Statement, executionRoleARN str
 		}
 	}
 	return out
+}
+
+// sourceAccountIs reports whether a trust statement allows only requests
+// on behalf of account: an aws:SourceAccount condition (StringEquals or
+// StringLike) whose every value is account.
+func sourceAccountIs(st iampolicy.Statement, account string) bool {
+	for _, op := range []string{"StringEquals", "StringLike"} {
+		for key, values := range st.Condition[op] {
+			if strings.EqualFold(key, "aws:SourceAccount") && len(values) > 0 && !slices.ContainsFunc(values, func(v string) bool { return v != account }) {
+				return true
+			}
+		}
+	}
+	return false
 }

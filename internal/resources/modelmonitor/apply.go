@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/monitorspec"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
@@ -33,7 +34,19 @@ func (r *monitorResource) prepare(ctx context.Context, m model, diags *diag.Diag
 		return in, c, false
 	}
 	r.report(c.findings, true, in.Name.V, diags)
-	r.checkSchedulerRole(ctx, in, true, diags)
+	if diags.HasError() {
+		return in, c, false
+	}
+	if in.ManagedRole {
+		arn, err := r.ensureSchedulerRole(ctx, in, r.roleTags(in))
+		if err != nil {
+			diags.AddAttributeError(path.Root("scheduler_role_arn"), "Preparing the scheduler role of model monitor "+in.Name.V+" failed", err.Error())
+			return in, c, false
+		}
+		in.SchedulerRole = facts.Known(arn)
+	}
+	// A role sagesafe just made is audited like a given one.
+	r.auditSchedulerRole(ctx, in, true, diags)
 	if diags.HasError() {
 		return in, c, false
 	}

@@ -56,12 +56,18 @@ func makeEnv(t *testing.T, capture bool) env {
 	return e
 }
 
+// schedulerTrust lets EventBridge Scheduler assume a role for account's
+// schedules (aws:SourceAccount, which sagesafe requires).
+func schedulerTrust(account string) string {
+	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"scheduler.amazonaws.com"},"Action":"sts:AssumeRole",` +
+		`"Condition":{"StringEquals":{"aws:SourceAccount":"` + account + `"}}}]}`
+}
+
 // schedulerRole is a role trusted by EventBridge Scheduler that may only
 // start processing jobs and pass the execution role.
 func schedulerRole(t *testing.T, c *awsclient.Client, execRole string) string {
 	t.Helper()
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"scheduler.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
-	arn := acctest.Role(t, trust)
+	arn := acctest.Role(t, schedulerTrust(c.AccountID))
 	name := arn[strings.LastIndex(arn, "/")+1:]
 	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sagemaker:CreateProcessingJob","sagemaker:AddTags"],"Resource":"*"},` +
 		`{"Effect":"Allow","Action":"iam:PassRole","Resource":"` + execRole + `"}]}`
@@ -154,10 +160,15 @@ type monitorConfig struct {
 	schedule  string // default rate(1 hour)
 	threshold string // default 0.2
 	features  string // default ["age", "income"]
+	// managedRole leaves scheduler_role_arn out: sagesafe makes the role.
+	managedRole bool
 }
 
 func (m monitorConfig) hcl() string {
 	engine, schedulerRole := "", fmt.Sprintf("scheduler_role_arn = %q", m.schedulerRole)
+	if m.managedRole {
+		schedulerRole = "# scheduler_role_arn left out: sagesafe makes it"
+	}
 	schedule := m.schedule
 	if m.engine != "" {
 		engine, schedulerRole = fmt.Sprintf("engine = %q", m.engine), ""
@@ -232,6 +243,9 @@ func checkDestroy(c *awsclient.Client, name string) func(*terraform.State) error
 		}
 		if len(al.MetricAlarms) > 0 {
 			return fmt.Errorf("%d alarms of monitor %s are left", len(al.MetricAlarms), name)
+		}
+		if _, err := c.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name + "-scheduler")}); err == nil {
+			return fmt.Errorf("scheduler role %s-scheduler is left", name)
 		}
 		return checkNoFilters(c, name)(nil)
 	}

@@ -18,6 +18,7 @@ type model struct {
 	EndpointName           types.String  `tfsdk:"endpoint_name"`
 	ScheduleExpression     types.String  `tfsdk:"schedule_expression"`
 	SchedulerRoleARN       types.String  `tfsdk:"scheduler_role_arn"`
+	SchedulerRoleManaged   types.Bool    `tfsdk:"scheduler_role_managed"`
 	RoleARN                types.String  `tfsdk:"role_arn"`
 	Image                  types.String  `tfsdk:"image"`
 	InstanceType           types.String  `tfsdk:"instance_type"`
@@ -55,6 +56,9 @@ type inputs struct {
 	ThresholdKnown                                  bool
 	Actions                                         facts.Value[[]string]
 	Tags                                            facts.Value[map[string]string]
+	// ManagedRole: sagesafe makes the scheduler role (scheduler_role_arn
+	// left out of the configuration).
+	ManagedRole bool
 }
 
 func decode(ctx context.Context, m model) (inputs, diag.Diagnostics) {
@@ -69,6 +73,7 @@ func decode(ctx context.Context, m model) (inputs, diag.Diagnostics) {
 		Features: tfval.Strings(ctx, m.Features, &diags), Actions: tfval.Strings(ctx, m.AlarmActions, &diags),
 		Tags:           tfval.StringMap(ctx, m.Tags, &diags),
 		DriftThreshold: m.DriftThreshold.ValueFloat64(), ThresholdKnown: !m.DriftThreshold.IsUnknown(),
+		ManagedRole: m.SchedulerRoleManaged.ValueBool(),
 	}
 	in.SubnetIDs, in.SecurityGroupIDs = sagemakerjob.DecodeVPC(ctx, m.VPC, &diags)
 	return in, diags

@@ -69,7 +69,18 @@ func (r *monitorResource) check(ctx context.Context, in inputs, atApply bool, di
 
 // checkSchedulerRole reads the scheduler role and reports its problems
 // (errors when changes, else warnings).
+// A role sagesafe makes is not judged here: the apply renders it and audits
+// it (auditSchedulerRole), and a refresh lists what changed on it in drift.
 func (r *monitorResource) checkSchedulerRole(ctx context.Context, in inputs, changes bool, diags *diag.Diagnostics) {
+	if in.ManagedRole {
+		return
+	}
+	r.auditSchedulerRole(ctx, in, changes, diags)
+}
+
+// auditSchedulerRole reads the scheduler role from IAM and reports its
+// problems (errors when changes, else warnings).
+func (r *monitorResource) auditSchedulerRole(ctx context.Context, in inputs, changes bool, diags *diag.Diagnostics) {
 	if in.Engine.V == monitorspec.EngineModelMonitor || !in.SchedulerRole.IsKnown() || !in.RoleARN.IsKnown() {
 		return
 	}
@@ -78,7 +89,7 @@ func (r *monitorResource) checkSchedulerRole(ctx context.Context, in inputs, cha
 		schedulerRoleDiag([]string{err.Error()}, changes, diags)
 		return
 	}
-	schedulerRoleDiag(monitorspec.SchedulerRoleProblems(role, in.RoleARN.V), changes, diags)
+	schedulerRoleDiag(monitorspec.SchedulerRoleProblems(role, in.RoleARN.V, r.data.AWS.AccountID), changes, diags)
 }
 
 // planComputed plans the computed attributes and reports whether the plan

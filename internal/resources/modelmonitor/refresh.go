@@ -84,6 +84,14 @@ func (r *monitorResource) refresh(ctx context.Context, m *model) (found bool, dr
 		return true, nil, diags
 	}
 	m.ARN = types.StringValue(ls.arn)
+	if m.SchedulerRoleManaged.IsNull() || m.SchedulerRoleManaged.IsUnknown() {
+		managed, err := r.importedRoleManaged(ctx, *m) // import
+		if err != nil {
+			diags.AddError("Reading the scheduler role of model monitor "+name+" failed", err.Error())
+			return true, nil, diags
+		}
+		m.SchedulerRoleManaged = types.BoolValue(managed)
+	}
 	if m.Features.IsNull() || m.Features.IsUnknown() {
 		r.importAlarmSettings(ctx, m, &diags) // import
 	}
@@ -122,6 +130,14 @@ func (r *monitorResource) refresh(ctx context.Context, m *model) (found bool, dr
 		return true, nil, diags
 	}
 	lines = append(lines, filterLines...)
+	if in.ManagedRole {
+		roleLines, err := r.schedulerRoleDrift(ctx, in)
+		if err != nil {
+			diags.AddError("Reading the scheduler role of model monitor "+name+" failed", err.Error())
+			return true, nil, diags
+		}
+		lines = append(lines, roleLines...)
+	}
 	m.AlarmNames = tfval.Map(ok)
 	s := r.subject(in, pre.NVMe(), capture, sagemakerjob.LiveAlarms(specs, live))
 	liveForced(s, ls.req)

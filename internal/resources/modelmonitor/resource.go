@@ -53,7 +53,7 @@ func (r *monitorResource) Configure(_ context.Context, req resource.ConfigureReq
 }
 
 // ValidateConfig checks what needs no AWS: the schedule expression, which
-// the engine accepts, and that the Scheduler engine has its role.
+// the engine accepts, and that only the Scheduler engine names a role.
 func (r *monitorResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m model
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
@@ -71,9 +71,9 @@ func (r *monitorResource) ValidateConfig(ctx context.Context, req resource.Valid
 		resp.Diagnostics.AddAttributeError(path.Root("schedule_expression"), "Model Monitor takes only cron schedules",
 			"With engine = \""+monitorspec.EngineModelMonitor+"\" use cron(0 * ? * * *) (hourly) or cron(0 H ? * * *) (daily).")
 	}
-	if !modelMonitor && !m.Engine.IsUnknown() && m.SchedulerRoleARN.IsNull() {
-		resp.Diagnostics.AddAttributeError(path.Root("scheduler_role_arn"), "Missing scheduler role",
-			"engine = \""+monitorspec.EngineScheduledProcessingJob+"\" needs scheduler_role_arn: the role EventBridge Scheduler assumes to start the runs.")
+	if modelMonitor && !m.SchedulerRoleARN.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("scheduler_role_arn"), "No scheduler role with Model Monitor",
+			"engine = \""+monitorspec.EngineModelMonitor+"\" runs on SageMaker's own schedule: leave scheduler_role_arn out.")
 	}
 }
 
@@ -91,9 +91,12 @@ func (r *monitorResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		state = &model{}
 		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
 	}
+	var configured types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("scheduler_role_arn"), &configured)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	r.planSchedulerRole(&plan, configured)
 	in, diags := decode(ctx, plan)
 	resp.Diagnostics.Append(diags...)
 	c, ok := r.check(ctx, in, false, &resp.Diagnostics)
@@ -208,6 +211,12 @@ func (r *monitorResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 	if err := r.deleteFilters(ctx, name); err != nil {
 		resp.Diagnostics.AddError("Deleting the metric filters of model monitor "+name+" failed", err.Error())
+		return
+	}
+	if state.SchedulerRoleManaged.ValueBool() {
+		if err := r.deleteSchedulerRole(ctx, name); err != nil {
+			resp.Diagnostics.AddError("Deleting the scheduler role of model monitor "+name+" failed", err.Error())
+		}
 	}
 }
 

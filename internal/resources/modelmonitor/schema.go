@@ -154,11 +154,21 @@ func identityAttributes() map[string]schema.Attribute {
 		},
 		"scheduler_role_arn": schema.StringAttribute{
 			Optional: true,
-			MarkdownDescription: "Required with `" + monitorspec.EngineScheduledProcessingJob + "`: the role EventBridge Scheduler " +
-				"assumes to start the runs. It must be trusted only by `" + monitorspec.SchedulerPrincipal + "`, hold no managed " +
+			Computed: true,
+			MarkdownDescription: "With `" + monitorspec.EngineScheduledProcessingJob + "`: the role EventBridge Scheduler " +
+				"assumes to start the runs. **Leave it out** and sagesafe creates `<name>-scheduler` for this monitor: trusted only by " +
+				"`" + monitorspec.SchedulerPrincipal + "` for this account and this schedule (`aws:SourceAccount`, `aws:SourceArn`), " +
+				"allowed only `sagemaker:CreateProcessingJob` of this monitor's runs (`<name>-*`) with network isolation, " +
+				"inter-container encryption, `vpc` and `kms_key_arn` required as IAM conditions, `sagemaker:AddTags` on them, and " +
+				"`iam:PassRole` of `role_arn` to SageMaker; kept so on every apply and deleted with the monitor. A role you give must " +
+				"be trusted only by `" + monitorspec.SchedulerPrincipal + "` with `aws:SourceAccount` = this account, hold no managed " +
 				"policy, and allow only `sagemaker:CreateProcessingJob`, `sagemaker:AddTags` and `iam:PassRole` of `role_arn`; " +
 				"sagesafe reads it from IAM and refuses it otherwise.",
 			Validators: []validator.String{validators.ARN("iam")},
+		},
+		"scheduler_role_managed": schema.BoolAttribute{
+			Computed:            true,
+			MarkdownDescription: "Whether sagesafe created the scheduler role for this monitor (`scheduler_role_arn` left out).",
 		},
 	}
 }

@@ -55,8 +55,7 @@ func TestAccModelMonitor_runsLogGroup(t *testing.T) {
 		bucket: must(b.DataBucket(ctx, acctest.RandomName("data"), key)),
 		image:  c.AccountID + ".dkr.ecr." + acctest.Region + ".amazonaws.com/tfacc-analyzer@" + digest,
 	}
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"scheduler.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
-	e.schedulerRole = must(b.Role(ctx, acctest.RandomName("sched"), trust))
+	e.schedulerRole = must(b.Role(ctx, acctest.RandomName("sched"), schedulerTrust(c.AccountID)))
 	putRolePolicy(t, c, e.schedulerRole[strings.LastIndex(e.schedulerRole, "/")+1:],
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sagemaker:CreateProcessingJob","sagemaker:AddTags"],"Resource":"*"},`+
 			`{"Effect":"Allow","Action":"iam:PassRole","Resource":"`+e.role+`"}]}`)
