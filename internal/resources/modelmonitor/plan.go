@@ -58,7 +58,11 @@ func (r *monitorResource) check(ctx context.Context, in inputs, atApply bool, di
 	}
 	c.nvme, c.pre = pre.NVMe(), pre
 	c.logGroup = sagemakerjob.PlanLogGroup(pre, in.KMSKey, r.data.Policy.MinLogRetentionDays)
-	ev, err := r.evaluate(ctx, r.subject(in, c.nvme, capture, r.plannedAlarms(in)), c.logGroup)
+	s := r.subject(in, c.nvme, capture, r.plannedAlarms(in))
+	if atApply {
+		s.Stage = guardrail.StageApply
+	}
+	ev, err := r.evaluate(ctx, s, c.logGroup)
 	if err != nil {
 		diags.AddError("Checking the model monitor against its guardrails failed", err.Error())
 		return c, false

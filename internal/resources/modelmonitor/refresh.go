@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/monitorspec"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
@@ -140,6 +141,7 @@ func (r *monitorResource) refresh(ctx context.Context, m *model) (found bool, dr
 	}
 	m.AlarmNames = tfval.Map(ok)
 	s := r.subject(in, pre.NVMe(), capture, sagemakerjob.LiveAlarms(specs, live))
+	s.Stage = guardrail.StageLive
 	liveForced(s, ls.req)
 	ev, err := r.evaluate(ctx, s, sagemakerjob.LiveLogGroup(pre, in.KMSKey))
 	recordStates(m, ev, errors.Join(lookupErr, err), &drift)
