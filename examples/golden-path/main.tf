@@ -231,6 +231,38 @@ resource "sagesafe_endpoint" "model" {
   private_invoke_vpc_endpoint_ids = [sagesafe_network.ml.vpc_endpoint_ids["sagemaker.runtime"]]
 }
 
+# Drift: every hour, a run in the same sandbox compares what the endpoint
+# received with the baseline and publishes a drift metric per feature;
+# alarms fire on drift and when a run publishes nothing. Refused unless the
+# endpoint captures its traffic under a key (SS-MON-7). EventBridge
+# Scheduler starts the runs as a role sagesafe makes for this monitor only.
+resource "sagesafe_model_monitor" "drift" {
+  name          = "${var.name}-drift"
+  endpoint_name = sagesafe_endpoint.model.name
+
+  schedule_expression = "rate(1 hour)"
+  role_arn            = sagesafe_execution_role.processing.arn
+  image               = var.monitoring_image
+  instance_type       = "ml.m5.xlarge"
+  kms_key_arn         = sagesafe_kms_key.ml.arn
+  max_runtime_seconds = 1800
+
+  vpc = {
+    subnet_ids         = sagesafe_network.ml.subnet_ids
+    security_group_ids = [sagesafe_network.ml.workload_security_group_id]
+  }
+
+  # What the baseline job wrote.
+  baseline_constraints_uri = "s3://${var.data_bucket}/monitoring/baseline/constraints.json"
+  baseline_statistics_uri  = "s3://${var.data_bucket}/monitoring/baseline/statistics.json"
+  output_s3_uri            = "s3://${var.data_bucket}/monitoring/reports/"
+
+  features        = var.monitored_features
+  drift_threshold = 0.2
+
+  depends_on = [sagesafe_processing_job.baseline]
+}
+
 # Cost: once per account, a monthly budget for SageMaker spending that tells
 # the on-call topic at 80% of the limit and when the month's forecast passes
 # it. (On AWS the topic's policy must let budgets.amazonaws.com publish.)

@@ -29,6 +29,7 @@ output "alarms" {
     endpoint     = sagesafe_endpoint.model.alarm_names
     training_job = sagesafe_training_job.model.alarm_names
     baseline_job = sagesafe_processing_job.baseline.alarm_names
+    drift        = sagesafe_model_monitor.drift.alarm_names
     audit_trail  = sagesafe_audit_trail.ml.alarm_names
   }
 }
@@ -46,6 +47,7 @@ output "controls" {
     training_job    = sagesafe_training_job.model.controls
     baseline_job    = sagesafe_processing_job.baseline.controls
     budget          = sagesafe_budget.sagemaker.controls
+    drift_monitor   = sagesafe_model_monitor.drift.controls
     endpoint        = sagesafe_endpoint.model.controls
   }
 }
@@ -63,6 +65,7 @@ output "control_states" {
     training_job    = sagesafe_training_job.model.control_states
     baseline_job    = sagesafe_processing_job.baseline.control_states
     budget          = sagesafe_budget.sagemaker.control_states
+    drift_monitor   = sagesafe_model_monitor.drift.control_states
     endpoint        = sagesafe_endpoint.model.control_states
   }
 }

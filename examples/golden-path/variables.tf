@@ -69,6 +69,12 @@ variable "monitoring_image" {
   default     = "123456789012.dkr.ecr.us-east-1.amazonaws.com/model-monitor-analyzer@sha256:9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5"
 }
 
+variable "monitored_features" {
+  description = "The model's input features watched for drift (one alarm each)."
+  type        = list(string)
+  default     = ["tenure_months", "monthly_charges"]
+}
+
 variable "monthly_budget_usd" {
   description = "The account's monthly SageMaker spending limit, in USD (sagesafe_budget)."
   type        = number

@@ -224,7 +224,7 @@ func run() error {
 		fmt.Println("      " + a)
 	}
 
-	st.say("watching the model and its cost: autoscaling, data capture, the drift baseline and the budget, as the emulator holds them")
+	st.say("watching the model and its cost: autoscaling, data capture, the drift baseline and monitor, and the budget, as the emulator holds them")
 	watch, err := watchLines(ctx, c, show)
 	if err != nil {
 		return err

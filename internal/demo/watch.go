@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/awsclient"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/endpoint"
@@ -19,6 +21,7 @@ const (
 	endpointAddress    = "sagesafe_endpoint.model"
 	baselineJobAddress = "sagesafe_processing_job.baseline"
 	budgetAddress      = "sagesafe_budget.sagemaker"
+	monitorAddress     = "sagesafe_model_monitor.drift"
 )
 
 // watchLines reads, from the emulator rather than from the state, what
@@ -80,11 +83,46 @@ func watchLines(ctx context.Context, c *awsclient.Client, show []byte) ([]string
 	}
 	out = append(out, fmt.Sprintf("baseline job %s: %s, network-isolated, inter-container traffic encrypted, in the private subnets; wrote %s",
 		jobName, pj.ProcessingJobStatus, strings.Join(outputs, ", ")))
+	monitor, err := monitorLine(ctx, c, show)
+	if err != nil {
+		return nil, err
+	}
 	budget, err := budgetLine(ctx, c, show)
 	if err != nil {
 		return nil, err
 	}
-	return append(out, budget), nil
+	return append(out, monitor, budget), nil
+}
+
+// monitorLine describes the drift monitor's schedule, the role it runs as,
+// what each run starts, and its alarms.
+func monitorLine(ctx context.Context, c *awsclient.Client, show []byte) (string, error) {
+	r, err := resourceAt(show, monitorAddress)
+	if err != nil {
+		return "", err
+	}
+	var name string
+	var alarmNames map[string]string
+	for attr, v := range map[string]any{"name": &name, "alarm_names": &alarmNames} {
+		if err := decodeValue(r, attr, v); err != nil {
+			return "", err
+		}
+	}
+	s, err := c.Scheduler.GetSchedule(ctx, &scheduler.GetScheduleInput{Name: aws.String(name)})
+	if err != nil || s.Target == nil {
+		return "", fmt.Errorf("reading schedule %s: %v", name, err)
+	}
+	var run struct {
+		NetworkConfig struct{ EnableNetworkIsolation, EnableInterContainerTrafficEncryption bool }
+	}
+	if err := json.Unmarshal([]byte(aws.ToString(s.Target.Input)), &run); err != nil {
+		return "", fmt.Errorf("reading the input of schedule %s: %w", name, err)
+	}
+	if !run.NetworkConfig.EnableNetworkIsolation || !run.NetworkConfig.EnableInterContainerTrafficEncryption {
+		return "", fmt.Errorf("schedule %s starts runs without isolation or encryption", name)
+	}
+	return fmt.Sprintf("drift monitor %s: %s, %s as %s, each run isolated and encrypted; %d alarms (drift per feature, silent monitor)",
+		name, aws.ToString(s.ScheduleExpression), aws.ToString(s.Target.Arn), aws.ToString(s.Target.RoleArn), len(alarmNames)), nil
 }
 
 // budgetLine describes the account's SageMaker budget and who it tells.

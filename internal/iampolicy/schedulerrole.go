@@ -68,14 +68,14 @@ func SchedulerPolicy(spec SchedulerRoleSpec) (Document, error) {
 		Resource: runs,
 		Condition: Condition{
 			"Bool": {
-				"sagemaker:NetworkIsolation":                 {"true"},
+				"sagemaker:NetworkIsolation":                {"true"},
 				"sagemaker:InterContainerTrafficEncryption": {"true"},
 			},
 			"Null": {
-				"sagemaker:NetworkIsolation":                 {"false"},
+				"sagemaker:NetworkIsolation":                {"false"},
 				"sagemaker:InterContainerTrafficEncryption": {"false"},
-				"sagemaker:VpcSubnets":                       {"false"},
-				"sagemaker:VpcSecurityGroupIds":              {"false"},
+				"sagemaker:VpcSubnets":                      {"false"},
+				"sagemaker:VpcSecurityGroupIds":             {"false"},
 			},
 			"ForAllValues:StringEquals": {
 				"sagemaker:VpcSubnets":          spec.SubnetIDs,

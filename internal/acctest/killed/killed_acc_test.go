@@ -70,6 +70,7 @@ var killPoints = []killPoint{
 	{"sagemaker:CreateTrainingJob", 1},
 	{"sagemaker:CreateProcessingJob", 1},
 	{"budgets:CreateBudget", 1},
+	{"scheduler:CreateSchedule", 1},
 	{"sagemaker:CreateModel", 1},
 	{"sagemaker:CreateEndpointConfig", 1},
 	{"sagemaker:CreateEndpoint", 1},
