@@ -26,9 +26,10 @@ type Budget struct {
 	// LimitUSD is the monthly limit.
 	LimitUSD float64
 	// Offsets are the kinds of cost the budget subtracts from the spending
-	// it counts ("credits", "refunds": its CostTypes IncludeCredit and
-	// IncludeRefund); SageMaker's budget has none, so credits cannot hide
-	// spending.
+	// it counts ("credits", "refunds": record types its FilterExpression
+	// does not exclude, or for a legacy budget its CostTypes IncludeCredit
+	// and IncludeRefund); SageMaker's budget has none, so credits cannot
+	// hide spending.
 	Offsets       []string
 	Notifications []BudgetNotification
 	// Topics is what SNS said of each topic of this account and region the
@@ -118,7 +119,7 @@ func checkBudget(s *Subject, _ Policy) []Finding {
 		gaps = append(gaps, fmt.Sprintf("its limit is %g USD, which caps nothing (it must be above 0 and at most %g)", b.LimitUSD, BudgetMaxLimitUSD))
 	}
 	if len(b.Offsets) > 0 {
-		gaps = append(gaps, fmt.Sprintf("it counts spending net of %s (CostTypes), which can hide SageMaker spending", strings.Join(b.Offsets, " and ")))
+		gaps = append(gaps, fmt.Sprintf("it counts spending net of %s (its filter does not exclude RECORD_TYPE Credit and Refund, or its legacy CostTypes include them), which can hide SageMaker spending", strings.Join(b.Offsets, " and ")))
 	}
 	told := 0
 	for _, n := range b.Notifications {

@@ -831,7 +831,9 @@ var checkCases = []checkCase{
 		b.Notifications[1].Unit = "ABSOLUTE_VALUE"
 	}), errAt(-1, "ml-spend", "no notification tells a subscriber in time")),
 	fail("SS-COST-1", "net of credits and refunds", budget, budgetEdit(func(b *Budget) { b.Offsets = []string{"credits", "refunds"} }),
-		errAt(-1, "ml-spend", "net of credits and refunds")),
+		errAt(-1, "ml-spend", "net of credits and refunds (its filter does not exclude RECORD_TYPE Credit and Refund")),
+	fail("SS-COST-1", "net of refunds alone", budget, budgetEdit(func(b *Budget) { b.Offsets = []string{"refunds"} }),
+		errAt(-1, "ml-spend", "net of refunds (its filter")),
 	fail("SS-COST-1", "topic does not exist", budget, func(s *Subject, _ *Policy) {
 		budgetEdit(func(b *Budget) { b.Topics = map[string]BudgetTopic{testTopic: {}} })(s, nil)
 		s.Stage = StageApply

@@ -3,7 +3,9 @@
 # when the month's forecast passes the limit (the defaults). The topic must let
 # AWS Budgets publish to it: a statement allowing budgets.amazonaws.com
 # SNS:Publish with aws:SourceAccount = this account (SNS's default topic policy
-# does not); otherwise the budget is refused (SS-COST-1).
+# does not); otherwise the budget is refused (SS-COST-1). The budget counts
+# SageMaker's gross unblended cost (Metrics = UnblendedCost, credits and refunds
+# filtered out), so credits cannot hide spending; cost_types shows it.
 resource "sagesafe_budget" "sagemaker" {
   name      = "sagemaker-monthly"
   limit_usd = 2000

@@ -913,6 +913,7 @@ def _create_trail_once(original: Any) -> Any:
 
 from moto.budgets.exceptions import DuplicateRecordException  # noqa: E402
 from moto.budgets.exceptions import NotFoundException as BudgetNotFound  # noqa: E402
+from moto.budgets.models import Budget as BudgetModel  # noqa: E402
 from moto.budgets.models import BudgetsBackend  # noqa: E402
 from moto.budgets.responses import BudgetsResponse  # noqa: E402
 
@@ -924,12 +925,59 @@ def _stored_budget(self: Any, name: str) -> Any:
     return budgets[name]
 
 
+def _check_budget_form(budget: dict[str, Any]) -> None:
+    """Refuses a budget in a form AWS documents as invalid (moto accepts any):
+    FilterExpression requires Metrics, and Metrics conflicts with the
+    deprecated CostTypes (terraform-provider-aws and Pulumi, aws_budgets_budget;
+    the SDK deprecates CostTypes for Metrics). CreateBudget and UpdateBudget
+    document InvalidParameterException for invalid parameters; the message
+    is ours, not AWS's."""
+    if "FilterExpression" in budget and not budget.get("Metrics"):
+        raise JsonRESTError("InvalidParameterException", "FilterExpression requires Metrics")
+    if budget.get("Metrics") and "CostTypes" in budget:
+        raise JsonRESTError("InvalidParameterException", "Metrics cannot be combined with CostTypes")
+
+
+def _create_budget_checked(original: Any) -> Any:
+    """CreateBudget, refusing the forms _check_budget_form refuses."""
+
+    def create_budget(self: Any, account_id: str, budget: dict[str, Any], notifications: list[dict[str, Any]]) -> None:
+        _check_budget_form(budget)
+        original(self, account_id, budget, notifications)
+
+    create_budget.__wrapped__ = original  # type: ignore[attr-defined]
+    return create_budget
+
+
+def _budget_to_dict(original: Any) -> Any:
+    """DescribeBudget's budget (moto adds the default CostTypes to every cost
+    budget): a budget on Metrics comes back without CostTypes, which conflict
+    with them, so a describe-edit-update round trip is accepted, as on AWS."""
+
+    def to_dict(self: Any) -> dict[str, Any]:
+        out = original(self)
+        if self.budget.get("Metrics") and "CostTypes" not in self.budget:
+            out.pop("CostTypes", None)
+        return out
+
+    to_dict.__wrapped__ = original  # type: ignore[attr-defined]
+    return to_dict
+
+
+def install_budget_form_patches() -> None:
+    if not hasattr(BudgetsBackend.create_budget, "__wrapped__"):
+        BudgetsBackend.create_budget = _create_budget_checked(BudgetsBackend.create_budget)
+    if not hasattr(BudgetModel.to_dict, "__wrapped__"):
+        BudgetModel.to_dict = _budget_to_dict(BudgetModel.to_dict)
+
+
 def _update_budget(self: Any) -> str:
     """UpdateBudget (moto: not implemented). Replaces the budget's settings
     as AWS does, keeping its notifications and subscribers (they have their
     own calls)."""
     new = self._get_param("NewBudget")
     b = _stored_budget(self, new["BudgetName"])
+    _check_budget_form(new)
     if "BudgetLimit" not in new and "PlannedBudgetLimits" not in new:
         raise JsonRESTError("InvalidParameterException", "Unable to update budget - please provide a Budget Limit")
     new.setdefault("TimePeriod", b.budget.get("TimePeriod"))
@@ -1401,6 +1449,7 @@ def install_patches() -> None:
             setattr(EC2Response, name, _with_client_token(original))
     install_autoscaling_patches()
     install_budget_tag_patches()
+    install_budget_form_patches()
 
 
 # ---------------------------------------------------------------------------

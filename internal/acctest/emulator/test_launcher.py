@@ -654,7 +654,7 @@ class EmulatorTest(unittest.TestCase):
         name = uid("budget")
         expr = {"Dimensions": {"Key": "SERVICE", "Values": ["Amazon SageMaker"]}}
         spec = {"BudgetName": name, "BudgetType": "COST", "TimeUnit": "MONTHLY",
-                "BudgetLimit": {"Amount": "100", "Unit": "USD"}, "FilterExpression": expr}
+                "BudgetLimit": {"Amount": "100", "Unit": "USD"}, "FilterExpression": expr, "Metrics": ["UnblendedCost"]}
         b.create_budget(AccountId="123456789012", Budget=spec)
         self.assertEqual(b.describe_budget(AccountId="123456789012", BudgetName=name)["Budget"]["FilterExpression"], expr)
         other = {"Dimensions": {"Key": "SERVICE", "Values": ["Amazon Elastic Compute Cloud - Compute"]}}
@@ -662,6 +662,44 @@ class EmulatorTest(unittest.TestCase):
         got = b.describe_budget(AccountId="123456789012", BudgetName=name)["Budget"]
         self.assertEqual(got["FilterExpression"], other)
         self.assertNotIn("CostFilters", got)
+        b.delete_budget(AccountId="123456789012", BudgetName=name)
+
+    def test_budget_metrics_form(self) -> None:
+        # FilterExpression without Metrics, or Metrics with CostTypes, is
+        # refused by CreateBudget and UpdateBudget (InvalidParameterException);
+        # a budget on Metrics reads back without CostTypes, so a
+        # describe-edit-update round trip is accepted; the legacy form
+        # (CostFilters, CostTypes, no Metrics) is still accepted.
+        b = client("budgets")
+        name = uid("budget")
+        expr = {"And": [{"Dimensions": {"Key": "SERVICE", "Values": ["Amazon SageMaker"]}},
+                        {"Not": {"Dimensions": {"Key": "RECORD_TYPE", "Values": ["Credit", "Refund"]}}}]}
+        spec = {"BudgetName": name, "BudgetType": "COST", "TimeUnit": "MONTHLY",
+                "BudgetLimit": {"Amount": "100", "Unit": "USD"}, "FilterExpression": expr, "Metrics": ["UnblendedCost"]}
+        no_metrics = {k: v for k, v in spec.items() if k != "Metrics"}
+        both = dict(spec, CostTypes={"IncludeCredit": False})
+        for bad in (no_metrics, both):
+            with self.assertRaises(ClientError) as ctx:
+                b.create_budget(AccountId="123456789012", Budget=bad)
+            self.assertEqual(ctx.exception.response["Error"]["Code"], "InvalidParameterException")
+        with self.assertRaises(ClientError):
+            b.describe_budget(AccountId="123456789012", BudgetName=name)
+        b.create_budget(AccountId="123456789012", Budget=spec)
+        got = b.describe_budget(AccountId="123456789012", BudgetName=name)["Budget"]
+        self.assertEqual((got["Metrics"], got["FilterExpression"]), (["UnblendedCost"], expr))
+        self.assertNotIn("CostTypes", got)
+        for bad in (no_metrics, both):
+            with self.assertRaises(ClientError) as ctx:
+                b.update_budget(AccountId="123456789012", NewBudget=bad)
+            self.assertEqual(ctx.exception.response["Error"]["Code"], "InvalidParameterException")
+        got.pop("CalculatedSpend")
+        b.update_budget(AccountId="123456789012", NewBudget=dict(got, BudgetLimit={"Amount": "200", "Unit": "USD"}))
+        legacy = {k: v for k, v in spec.items() if k not in ("Metrics", "FilterExpression")}
+        legacy.update(CostFilters={"Service": ["Amazon SageMaker"]}, CostTypes={"IncludeCredit": True})
+        b.update_budget(AccountId="123456789012", NewBudget=legacy)
+        got = b.describe_budget(AccountId="123456789012", BudgetName=name)["Budget"]
+        self.assertEqual((got["CostTypes"]["IncludeCredit"], float(got["BudgetLimit"]["Amount"])), (True, 100.0))
+        self.assertNotIn("Metrics", got)
         b.delete_budget(AccountId="123456789012", BudgetName=name)
 
     def test_budget_tags(self) -> None:

@@ -119,16 +119,18 @@ func limitUSD(b btypes.Budget) float64 {
 	return v
 }
 
-// budgetOf is the AWS budget spec describes: monthly cost of SageMaker,
-// filtered with FilterExpression (CostFilters is deprecated; see filter.go).
+// budgetOf is the AWS budget spec describes: monthly UnblendedCost of
+// SageMaker without credits and refunds, in the form AWS asks for (Metrics
+// and FilterExpression, never the deprecated CostTypes or CostFilters; see
+// costtypes.go and filter.go).
 func budgetOf(s spec) *btypes.Budget {
 	return &btypes.Budget{
 		BudgetName:       aws.String(s.Name),
 		BudgetType:       btypes.BudgetTypeCost,
 		TimeUnit:         btypes.TimeUnitMonthly,
 		BudgetLimit:      &btypes.Spend{Amount: aws.String(strconv.FormatFloat(s.LimitUSD, 'f', -1, 64)), Unit: aws.String("USD")},
+		Metrics:          metrics(),
 		FilterExpression: serviceFilter(),
-		CostTypes:        costTypes(), //nolint:staticcheck // deprecated for Metrics; see costtypes.go
 	}
 }
 
@@ -235,17 +237,18 @@ func reconcileTags(ctx context.Context, c clients, name string, want map[string]
 }
 
 // sameBudget reports whether b is the budget s asks for (type, period,
-// limit, sagesafe's filter, what it counts and no AutoAdjustData).
+// limit, sagesafe's filter, its Metrics and no AutoAdjustData).
 func sameBudget(b btypes.Budget, s spec) bool {
-	_, ours := liveFilter(b)
+	_, _, ours := liveFilter(b)
 	return b.BudgetType == btypes.BudgetTypeCost && b.TimeUnit == btypes.TimeUnitMonthly && limitUSD(b) == s.LimitUSD && ours &&
 		len(costDiffs(b)) == 0
 }
 
 // updateBudget puts the budget's settings back to s (limit, filter, type,
-// period, CostTypes; without AutoAdjustData). UpdateBudget replaces them all (a budget on the deprecated
-// CostFilters comes back with FilterExpression alone), so a repeat after a lost answer
-// does the same again.
+// period, Metrics; without AutoAdjustData). UpdateBudget replaces them all
+// (a budget on the deprecated CostFilters or CostTypes comes back with
+// FilterExpression and Metrics alone), so a repeat after a lost answer does
+// the same again.
 func updateBudget(ctx context.Context, c clients, s spec) error {
 	if _, err := c.b.UpdateBudget(ctx, &budgets.UpdateBudgetInput{AccountId: aws.String(c.account), NewBudget: budgetOf(s)}); err != nil {
 		return fmt.Errorf("UpdateBudget %s: %w", s.Name, err)

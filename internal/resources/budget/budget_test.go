@@ -65,33 +65,49 @@ func TestSameBudget(t *testing.T) {
 	}
 }
 
-// TestLiveFilter: only sagesafe's FilterExpression is "ours"; a budget on
-// the deprecated CostFilters keeps its services (SS-COST-1) but shows as a
-// diff; anything else is another filter.
+// TestLiveFilter: only sagesafe's FilterExpression (SERVICE SageMaker and
+// not RECORD_TYPE Credit and Refund, in either order) is "ours"; a budget
+// on the deprecated CostFilters, or on SERVICE alone (an earlier
+// sagesafe's), keeps its services (SS-COST-1) but shows as a diff; anything
+// else is another filter.
 func TestLiveFilter(t *testing.T) {
 	sm := []string{guardrail.BudgetService}
+	cr := []string{recordTypeCredit, recordTypeRefund}
 	dims := func(opts ...btypes.MatchOption) *btypes.Expression {
 		return &btypes.Expression{Dimensions: &btypes.ExpressionDimensionValues{Key: btypes.DimensionService, Values: sm, MatchOptions: opts}}
 	}
+	not := func(values ...string) btypes.Expression {
+		return btypes.Expression{Not: &btypes.Expression{Dimensions: &btypes.ExpressionDimensionValues{Key: btypes.DimensionRecordType, Values: values}}}
+	}
+	and := func(terms ...btypes.Expression) *btypes.Expression { return &btypes.Expression{And: terms} }
+	noExclusion := "FilterExpression SERVICE=Amazon SageMaker without the RECORD_TYPE exclusion (earlier form)"
 	for name, c := range map[string]struct {
 		b        btypes.Budget
 		services []string
+		excluded []string
 		ours     bool
 		shown    string
 	}{
-		"sagesafe's":           {btypes.Budget{FilterExpression: serviceFilter()}, sm, true, guardrail.BudgetService},
-		"explicit EQUALS":      {btypes.Budget{FilterExpression: dims(btypes.MatchOptionEquals)}, sm, true, guardrail.BudgetService},
-		"CONTAINS":             {btypes.Budget{FilterExpression: dims(btypes.MatchOptionContains)}, nil, false, formOther},
-		"deprecated form":      {btypes.Budget{CostFilters: map[string][]string{"Service": sm}}, sm, false, "CostFilters Service=Amazon SageMaker (deprecated form)"}, //nolint:staticcheck // the old form, read only
-		"no filter":            {btypes.Budget{}, nil, false, formOther},
-		"narrowed by a tag":    {btypes.Budget{FilterExpression: &btypes.Expression{Dimensions: dims().Dimensions, Tags: &btypes.TagValues{Key: aws.String("team")}}}, nil, false, formOther},
-		"another service":      {btypes.Budget{FilterExpression: &btypes.Expression{Dimensions: &btypes.ExpressionDimensionValues{Key: btypes.DimensionService, Values: []string{"Amazon EC2"}}}}, []string{"Amazon EC2"}, false, formOther},
-		"region, not service":  {btypes.Budget{FilterExpression: &btypes.Expression{Dimensions: &btypes.ExpressionDimensionValues{Key: btypes.DimensionRegion, Values: []string{"us-east-1"}}}}, nil, false, formOther},
-		"both forms (old too)": {btypes.Budget{FilterExpression: serviceFilter(), CostFilters: map[string][]string{"Region": {"us-east-1"}}}, nil, false, formOther}, //nolint:staticcheck // the old form, read only
+		"sagesafe's":               {btypes.Budget{FilterExpression: serviceFilter()}, sm, cr, true, guardrail.BudgetService},
+		"terms swapped":            {btypes.Budget{FilterExpression: and(not(recordTypeRefund, recordTypeCredit), *dims())}, sm, []string{recordTypeRefund, recordTypeCredit}, true, guardrail.BudgetService},
+		"explicit EQUALS":          {btypes.Budget{FilterExpression: and(*dims(btypes.MatchOptionEquals), not(cr...))}, sm, cr, true, guardrail.BudgetService},
+		"refunds not excluded":     {btypes.Budget{FilterExpression: and(*dims(), not(recordTypeCredit))}, sm, []string{recordTypeCredit}, false, formOther},
+		"SERVICE alone":            {btypes.Budget{FilterExpression: dims()}, sm, nil, false, noExclusion},
+		"CONTAINS":                 {btypes.Budget{FilterExpression: and(*dims(btypes.MatchOptionContains), not(cr...))}, nil, nil, false, formOther},
+		"deprecated form":          {btypes.Budget{CostFilters: map[string][]string{"Service": sm}}, sm, nil, false, "CostFilters Service=Amazon SageMaker (deprecated form)"}, //nolint:staticcheck // the old form, read only
+		"no filter":                {btypes.Budget{}, nil, nil, false, formOther},
+		"a third term":             {btypes.Budget{FilterExpression: and(*dims(), not(cr...), not("Tax"))}, nil, nil, false, formOther},
+		"Or, not And":              {btypes.Budget{FilterExpression: &btypes.Expression{Or: []btypes.Expression{*dims(), not(cr...)}}}, nil, nil, false, formOther},
+		"narrowed by a tag":        {btypes.Budget{FilterExpression: &btypes.Expression{And: serviceFilter().And, Tags: &btypes.TagValues{Key: aws.String("team")}}}, nil, nil, false, formOther},
+		"tag in the Not":           {btypes.Budget{FilterExpression: and(*dims(), btypes.Expression{Not: &btypes.Expression{Dimensions: not(cr...).Not.Dimensions, Tags: &btypes.TagValues{Key: aws.String("team")}}})}, nil, nil, false, formOther},
+		"another service":          {btypes.Budget{FilterExpression: and(btypes.Expression{Dimensions: &btypes.ExpressionDimensionValues{Key: btypes.DimensionService, Values: []string{"Amazon EC2"}}}, not(cr...))}, []string{"Amazon EC2"}, cr, false, formOther},
+		"region, not service":      {btypes.Budget{FilterExpression: &btypes.Expression{Dimensions: &btypes.ExpressionDimensionValues{Key: btypes.DimensionRegion, Values: []string{"us-east-1"}}}}, nil, nil, false, formOther},
+		"both forms (old too)":     {btypes.Budget{FilterExpression: serviceFilter(), CostFilters: map[string][]string{"Region": {"us-east-1"}}}, nil, nil, false, formOther}, //nolint:staticcheck // the old form, read only
+		"Not of another dimension": {btypes.Budget{FilterExpression: and(*dims(), btypes.Expression{Not: &btypes.Expression{Dimensions: &btypes.ExpressionDimensionValues{Key: btypes.DimensionRegion, Values: cr}}})}, nil, nil, false, formOther},
 	} {
-		services, ours := liveFilter(c.b)
-		if !slices.Equal(services, c.services) || ours != c.ours || serviceShown(c.b) != c.shown {
-			t.Errorf("%s: liveFilter = %q, %v; shown %q; want %q, %v; %q", name, services, ours, serviceShown(c.b), c.services, c.ours, c.shown)
+		services, excluded, ours := liveFilter(c.b)
+		if !slices.Equal(services, c.services) || !slices.Equal(excluded, c.excluded) || ours != c.ours || serviceShown(c.b) != c.shown {
+			t.Errorf("%s: liveFilter = %q, %q, %v; shown %q; want %q, %q, %v; %q", name, services, excluded, ours, serviceShown(c.b), c.services, c.excluded, c.ours, c.shown)
 		}
 	}
 }

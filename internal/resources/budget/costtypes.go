@@ -1,86 +1,94 @@
 package budget
 
 import (
-	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	btypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
 )
 
-// What the budget counts: CostTypes, written out in full so that a budget
-// changed outside Terraform shows as a diff. sagesafe counts SageMaker's
-// gross unblended spending: every charge type in, credits and refunds not
-// subtracted. The Budgets API's defaults differ there (IncludeCredit and
-// IncludeRefund default to true, AWS Billing and Cost Management API
-// Reference, "CostTypes"): on an account with credits such a budget counts
-// SageMaker's spending as about 0 and never notifies, so sagesafe does not
-// rely on them. AutoAdjustData (a limit that follows past spending or the
-// forecast) is never set: the limit is the one in the configuration.
+// What the budget counts. sagesafe counts SageMaker's gross unblended
+// spending: Metrics UnblendedCost (the charges as billed to the account,
+// not spread over a reservation's term as AmortizedCost does, nor averaged
+// over an organization as BlendedCost does, nor net of discounts as the
+// Net* metrics are), with credits and refunds kept out of the count by the
+// FilterExpression (filter.go): on an account with credits a budget net of
+// them counts SageMaker's spending as about 0 and never notifies.
 //
-// AWS deprecated CostTypes for Metrics (SDK: "CostTypes lack support for
-// newer record type dimensions"), and terraform-provider-aws documents
-// Metrics as conflicting with CostTypes and FilterExpression as requiring
-// Metrics. The emulator accepts both; moving to Metrics (UnblendedCost) and
-// a FilterExpression that excludes RECORD_TYPE Credit and Refund is an open
-// follow-up, to be checked against AWS.
+// This is the form AWS asks for: the SDK marks CostTypes deprecated for
+// Metrics ("CostTypes lack support for newer record type dimensions"), and
+// terraform-provider-aws documents filter_expression as requiring metrics
+// and metrics as conflicting with cost_types, so sagesafe never sends
+// CostTypes. Budgets made in the legacy form (CostTypes, CostFilters: by
+// hand or by an earlier sagesafe) are still read, judged by what their
+// CostTypes count, and rewritten in this form by the next apply.
+// AutoAdjustData (a limit that follows past spending or the forecast) is
+// never set: the limit is the one in the configuration.
 
-// costTypes is the CostTypes sagesafe sets.
-func costTypes() *btypes.CostTypes {
-	return &btypes.CostTypes{
-		IncludeTax: aws.Bool(true), IncludeSubscription: aws.Bool(true), UseBlended: aws.Bool(false),
-		IncludeRefund: aws.Bool(false), IncludeCredit: aws.Bool(false), IncludeUpfront: aws.Bool(true),
-		IncludeRecurring: aws.Bool(true), IncludeOtherSubscription: aws.Bool(true), IncludeSupport: aws.Bool(true),
-		IncludeDiscount: aws.Bool(true), UseAmortized: aws.Bool(false),
-	}
-}
+// metrics is the Metrics sagesafe sets.
+func metrics() []btypes.Metric { return []btypes.Metric{btypes.MetricUnblendedCost} }
 
 // countsShownOurs is the cost_types attribute of a budget counting what
 // sagesafe sets.
-const countsShownOurs = "gross unblended (credits and refunds not subtracted)"
+const countsShownOurs = "UnblendedCost, gross (credits and refunds not subtracted)"
 
-// costFlag is one CostTypes setting, by its API name.
-type costFlag struct {
-	name string
-	get  func(*btypes.CostTypes) *bool
+// Shown in cost_types for a budget in the legacy form.
+const countsLegacy = "CostTypes (deprecated form)"
+
+// offsetKind is a kind of cost that a budget may subtract: its RECORD_TYPE
+// value (excluded by sagesafe's filter) and the legacy CostTypes flag that
+// counts it.
+type offsetKind struct {
+	name, recordType string
+	legacy           func(*btypes.CostTypes) *bool
 }
 
-var costFlags = []costFlag{
-	{"IncludeTax", func(c *btypes.CostTypes) *bool { return c.IncludeTax }},
-	{"IncludeSubscription", func(c *btypes.CostTypes) *bool { return c.IncludeSubscription }},
-	{"UseBlended", func(c *btypes.CostTypes) *bool { return c.UseBlended }},
-	{"IncludeRefund", func(c *btypes.CostTypes) *bool { return c.IncludeRefund }},
-	{"IncludeCredit", func(c *btypes.CostTypes) *bool { return c.IncludeCredit }},
-	{"IncludeUpfront", func(c *btypes.CostTypes) *bool { return c.IncludeUpfront }},
-	{"IncludeRecurring", func(c *btypes.CostTypes) *bool { return c.IncludeRecurring }},
-	{"IncludeOtherSubscription", func(c *btypes.CostTypes) *bool { return c.IncludeOtherSubscription }},
-	{"IncludeSupport", func(c *btypes.CostTypes) *bool { return c.IncludeSupport }},
-	{"IncludeDiscount", func(c *btypes.CostTypes) *bool { return c.IncludeDiscount }},
-	{"UseAmortized", func(c *btypes.CostTypes) *bool { return c.UseAmortized }},
+var offsetKinds = []offsetKind{
+	{"credits", recordTypeCredit, func(c *btypes.CostTypes) *bool { return c.IncludeCredit }},
+	{"refunds", recordTypeRefund, func(c *btypes.CostTypes) *bool { return c.IncludeRefund }},
 }
 
-// apiDefaults is what AWS counts for a flag the budget leaves unset (every
-// Include* true, UseBlended and UseAmortized false).
-func apiDefault(name string) bool { return strings.HasPrefix(name, "Include") }
-
-// liveFlag is the flag as AWS applies it: the value set, or the API's
-// default.
-func liveFlag(c *btypes.CostTypes, f costFlag) bool {
-	if c == nil || f.get(c) == nil {
-		return apiDefault(f.name)
+// offsets are the kinds of cost the live budget subtracts from the
+// spending it counts (SS-COST-1). A kind its filter excludes is not
+// counted. Otherwise a budget on Metrics counts it, and a legacy budget
+// (no Metrics) counts it when its CostTypes say so, the API's default
+// (IncludeCredit and IncludeRefund true) when unset.
+func offsets(b btypes.Budget) []string {
+	_, excluded, _ := liveFilter(b)
+	var out []string
+	for _, k := range offsetKinds {
+		if slices.Contains(excluded, k.recordType) {
+			continue
+		}
+		if len(b.Metrics) == 0 {
+			ct := b.CostTypes //nolint:staticcheck // read only: legacy budgets are judged by what they count, then rewritten
+			if ct != nil && k.legacy(ct) != nil && !aws.ToBool(k.legacy(ct)) {
+				continue
+			}
+		}
+		out = append(out, k.name)
 	}
-	return aws.ToBool(f.get(c))
+	return out
 }
 
-// costDiffs lists where the live budget counts otherwise than sagesafe
-// ("IncludeCredit=true"), and an AutoAdjustData it carries.
+// costDiffs lists where the live budget counts otherwise than sagesafe:
+// other Metrics ("Metrics=AmortizedCost"), the legacy CostTypes form,
+// credits or refunds subtracted, an AutoAdjustData.
 func costDiffs(b btypes.Budget) []string {
 	var diffs []string
-	ours := costTypes()
-	for _, f := range costFlags {
-		if v := liveFlag(b.CostTypes, f); v != aws.ToBool(f.get(ours)) { //nolint:staticcheck // deprecated for Metrics; see above
-			diffs = append(diffs, fmt.Sprintf("%s=%t", f.name, v))
+	switch {
+	case len(b.Metrics) == 0:
+		diffs = append(diffs, countsLegacy)
+	case !slices.Equal(b.Metrics, metrics()):
+		ms := make([]string, len(b.Metrics))
+		for i, m := range b.Metrics {
+			ms[i] = string(m)
 		}
+		diffs = append(diffs, "Metrics="+strings.Join(ms, ","))
+	}
+	for _, o := range offsets(b) {
+		diffs = append(diffs, o+" subtracted")
 	}
 	if b.AutoAdjustData != nil {
 		diffs = append(diffs, "AutoAdjustData="+string(b.AutoAdjustData.AutoAdjustType))
@@ -95,20 +103,4 @@ func countsShown(b btypes.Budget) string {
 		return strings.Join(d, ", ")
 	}
 	return countsShownOurs
-}
-
-// offsets are the kinds of cost the live budget subtracts from the
-// spending it counts (SS-COST-1).
-func offsets(b btypes.Budget) []string {
-	var out []string
-	ct := b.CostTypes //nolint:staticcheck // deprecated for Metrics; see above
-	for _, f := range costFlags {
-		switch {
-		case f.name == "IncludeCredit" && liveFlag(ct, f):
-			out = append(out, "credits")
-		case f.name == "IncludeRefund" && liveFlag(ct, f):
-			out = append(out, "refunds")
-		}
-	}
-	return out
 }

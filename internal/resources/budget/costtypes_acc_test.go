@@ -3,7 +3,8 @@ package budget_test
 import (
 	"context"
 	"fmt"
-	"regexp"
+	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,10 +18,19 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
 )
 
-const grossShown = "gross unblended (credits and refunds not subtracted)"
+const grossShown = "UnblendedCost, gross (credits and refunds not subtracted)"
+
+// grossFilter is the FilterExpression sagesafe sets: SageMaker, without
+// credits and refunds.
+func grossFilter() *btypes.Expression {
+	return &btypes.Expression{And: []btypes.Expression{
+		{Dimensions: &btypes.ExpressionDimensionValues{Key: btypes.DimensionService, Values: []string{"Amazon SageMaker"}}},
+		{Not: &btypes.Expression{Dimensions: &btypes.ExpressionDimensionValues{Key: btypes.DimensionRecordType, Values: []string{"Credit", "Refund"}}}},
+	}}
+}
 
 // rewrite changes the live budget outside Terraform (same name, type,
-// period, limit and filter).
+// period, limit and filter unless edit changes them).
 func rewrite(t *testing.T, name string, edit func(*btypes.Budget)) {
 	ctx, c := context.Background(), acctest.AWS(t)
 	out, err := c.Budgets.DescribeBudget(ctx, &budgets.DescribeBudgetInput{AccountId: aws.String(c.AccountID), BudgetName: aws.String(name)})
@@ -35,9 +45,9 @@ func rewrite(t *testing.T, name string, edit func(*btypes.Budget)) {
 	}
 }
 
-// checkGross asks the emulator that the budget counts gross spending
-// (CostTypes written out: credits and refunds not subtracted, every charge
-// type in, unblended) and has no AutoAdjustData.
+// checkGross asks the emulator that the budget is in sagesafe's form:
+// Metrics UnblendedCost, the FilterExpression that leaves out credits and
+// refunds, no CostTypes or CostFilters (deprecated), no AutoAdjustData.
 func checkGross(t *testing.T, name string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		ctx, c := context.Background(), acctest.AWS(t)
@@ -45,36 +55,49 @@ func checkGross(t *testing.T, name string) resource.TestCheckFunc {
 		if err != nil {
 			return err
 		}
-		ct, b := out.Budget.CostTypes, out.Budget //nolint:staticcheck // the deprecated field sagesafe sets
-		if ct == nil || b.AutoAdjustData != nil {
-			return fmt.Errorf("budget %s: CostTypes %+v, AutoAdjustData %+v", name, ct, b.AutoAdjustData)
+		b := out.Budget
+		ct, cf := b.CostTypes, b.CostFilters //nolint:staticcheck // asserting the deprecated fields are gone
+		if !slices.Equal(b.Metrics, []btypes.Metric{btypes.MetricUnblendedCost}) || ct != nil || len(cf) > 0 || b.AutoAdjustData != nil {
+			return fmt.Errorf("budget %s: Metrics %v, CostTypes %+v, CostFilters %v, AutoAdjustData %+v", name, b.Metrics, ct, cf, b.AutoAdjustData)
 		}
-		for flag, v := range map[string]*bool{"IncludeCredit": ct.IncludeCredit, "IncludeRefund": ct.IncludeRefund, "UseBlended": ct.UseBlended, "UseAmortized": ct.UseAmortized} {
-			if v == nil || *v {
-				return fmt.Errorf("budget %s: %s is %v, want false", name, flag, v)
-			}
-		}
-		for flag, v := range map[string]*bool{"IncludeTax": ct.IncludeTax, "IncludeSubscription": ct.IncludeSubscription, "IncludeUpfront": ct.IncludeUpfront,
-			"IncludeRecurring": ct.IncludeRecurring, "IncludeOtherSubscription": ct.IncludeOtherSubscription, "IncludeSupport": ct.IncludeSupport, "IncludeDiscount": ct.IncludeDiscount} {
-			if v == nil || !*v {
-				return fmt.Errorf("budget %s: %s is %v, want true", name, flag, v)
-			}
+		if !reflect.DeepEqual(b.FilterExpression, grossFilter()) {
+			return fmt.Errorf("budget %s: FilterExpression %+v, want SERVICE Amazon SageMaker and not RECORD_TYPE Credit, Refund", name, b.FilterExpression)
 		}
 		return nil
 	}
 }
 
 // TestAccBudget_costTypesDrift (from the red team's
-// TestAccRedteam_budgetCostTypesUnseen): the create writes CostTypes out;
-// rewritten outside Terraform to count net of credits and refunds (on an
-// account with credits SageMaker's spending counts as about 0 and the
-// budget never notifies), the refresh shows it in cost_types and fails
-// SS-COST-1, and the apply restores it; an AutoAdjustData set outside
-// Terraform is a diff the apply removes.
+// TestAccRedteam_budgetCostTypesUnseen): the create (accepted by the
+// emulator, which refuses FilterExpression without Metrics and Metrics with
+// CostTypes) writes Metrics UnblendedCost and the filter that leaves out
+// credits and refunds. Changed outside Terraform, each shows in cost_types
+// (and service) and the apply restores it: other Metrics (SS-COST-1 still
+// held); the exclusion dropped (net of credits and refunds: on an account
+// with credits SageMaker's spending counts as about 0 and the budget never
+// notifies, SS-COST-1 failed); the budget rewritten in the legacy
+// CostFilters/CostTypes form, net of credits (failed; the apply rewrites it
+// in the modern form); an AutoAdjustData.
 func TestAccBudget_costTypesDrift(t *testing.T) {
 	name := acctest.RandomName("budget")
 	cfg := budgetConfig{name: name, limit: 500}.hcl()
 	update := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)}}
+	restored := resource.TestStep{
+		Config:            cfg,
+		ConfigPlanChecks:  update,
+		ConfigStateChecks: []statecheck.StateCheck{heldCost},
+		Check: resource.ComposeTestCheckFunc(checkGross(t, name), checkLive(t, name, 500, testTopic, "ACTUAL@80", "FORECASTED@100"),
+			resource.TestCheckResourceAttr(addr, "cost_types", grossShown), resource.TestCheckResourceAttr(addr, "service", "Amazon SageMaker")),
+	}
+	drifted := func(edit func(*btypes.Budget), cost, costTypes, service string) resource.TestStep {
+		return resource.TestStep{
+			PreConfig:          func() { rewrite(t, name, edit) },
+			RefreshState:       true,
+			ExpectNonEmptyPlan: true,
+			Check: resource.ComposeTestCheckFunc(resource.TestCheckResourceAttr(addr, "control_states.SS-COST-1", cost),
+				resource.TestCheckResourceAttr(addr, "cost_types", costTypes), resource.TestCheckResourceAttr(addr, "service", service)),
+		}
+	}
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { preCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
@@ -82,44 +105,28 @@ func TestAccBudget_costTypesDrift(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: cfg,
 			Check:  resource.ComposeTestCheckFunc(checkGross(t, name), resource.TestCheckResourceAttr(addr, "cost_types", grossShown)),
-		}, {
-			PreConfig: func() {
-				rewrite(t, name, func(b *btypes.Budget) {
-					b.CostTypes = &btypes.CostTypes{IncludeCredit: aws.Bool(true), IncludeRefund: aws.Bool(true), IncludeDiscount: aws.Bool(true), //nolint:staticcheck // the red team's tamper
-						IncludeTax: aws.Bool(false), IncludeSupport: aws.Bool(false), IncludeSubscription: aws.Bool(false),
-						IncludeRecurring: aws.Bool(false), IncludeUpfront: aws.Bool(false), IncludeOtherSubscription: aws.Bool(false)}
-				})
-			},
-			RefreshState:       true,
-			ExpectNonEmptyPlan: true,
-			Check: resource.ComposeTestCheckFunc(resource.TestCheckResourceAttr(addr, "control_states.SS-COST-1", "failed"),
-				resource.TestMatchResourceAttr(addr, "cost_types", regexp.MustCompile(`IncludeRefund=true, IncludeCredit=true`))),
-		}, {
-			Config:            cfg,
-			ConfigPlanChecks:  update,
-			ConfigStateChecks: []statecheck.StateCheck{heldCost},
-			Check:             resource.ComposeTestCheckFunc(checkGross(t, name), checkLive(t, name, 500, testTopic, "ACTUAL@80", "FORECASTED@100")),
-		}, {
-			// Only amortized: still gross (SS-COST-1 holds), but a diff.
-			PreConfig:          func() { rewrite(t, name, func(b *btypes.Budget) { b.CostTypes.UseAmortized = aws.Bool(true) }) }, //nolint:staticcheck // as above
-			RefreshState:       true,
-			ExpectNonEmptyPlan: true,
-			Check: resource.ComposeTestCheckFunc(resource.TestCheckResourceAttr(addr, "control_states.SS-COST-1", "held"),
-				resource.TestCheckResourceAttr(addr, "cost_types", "UseAmortized=true")),
-		}, {
-			Config:           cfg,
-			ConfigPlanChecks: update,
-			Check:            checkGross(t, name),
-		}, {
-			PreConfig: func() {
-				rewrite(t, name, func(b *btypes.Budget) {
-					b.AutoAdjustData = &btypes.AutoAdjustData{AutoAdjustType: btypes.AutoAdjustTypeForecast}
-				})
-			},
-			Config:            cfg,
-			ConfigPlanChecks:  update,
-			ConfigStateChecks: []statecheck.StateCheck{heldCost},
-			Check:             resource.ComposeTestCheckFunc(checkGross(t, name), resource.TestCheckResourceAttr(addr, "cost_types", grossShown)),
-		}},
+		},
+			drifted(func(b *btypes.Budget) { b.Metrics = []btypes.Metric{btypes.MetricAmortizedCost} }, "held", "Metrics=AmortizedCost", "Amazon SageMaker"),
+			restored,
+			drifted(func(b *btypes.Budget) { b.FilterExpression = &grossFilter().And[0] }, "failed", "credits subtracted, refunds subtracted",
+				"FilterExpression SERVICE=Amazon SageMaker without the RECORD_TYPE exclusion (earlier form)"),
+			restored,
+			drifted(func(b *btypes.Budget) {
+				b.Metrics, b.FilterExpression = nil, nil
+				b.CostFilters = map[string][]string{"Service": {"Amazon SageMaker"}}                                                        //nolint:staticcheck // the legacy form, made on purpose
+				b.CostTypes = &btypes.CostTypes{IncludeCredit: aws.Bool(true), IncludeRefund: aws.Bool(false), IncludeTax: aws.Bool(false)} //nolint:staticcheck // as above
+			}, "failed", "CostTypes (deprecated form), credits subtracted", "CostFilters Service=Amazon SageMaker (deprecated form)"),
+			restored,
+			{
+				PreConfig: func() {
+					rewrite(t, name, func(b *btypes.Budget) {
+						b.AutoAdjustData = &btypes.AutoAdjustData{AutoAdjustType: btypes.AutoAdjustTypeForecast}
+					})
+				},
+				Config:            cfg,
+				ConfigPlanChecks:  update,
+				ConfigStateChecks: []statecheck.StateCheck{heldCost},
+				Check:             resource.ComposeTestCheckFunc(checkGross(t, name), resource.TestCheckResourceAttr(addr, "cost_types", grossShown)),
+			}},
 	})
 }

@@ -13,24 +13,42 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-// TestCostTypes: sagesafe's budget counts gross spending; CostTypes left
-// to the API's defaults (credits and refunds subtracted), rewritten
-// outside Terraform, or an AutoAdjustData is a diff, and the offsets are
-// what SS-COST-1 refuses.
+// TestCostTypes: sagesafe's budget is Metrics UnblendedCost with credits
+// and refunds filtered out, and no CostTypes. Other Metrics, a filter
+// without the exclusion, a legacy budget (CostTypes, no Metrics) or an
+// AutoAdjustData is a diff; the offsets (credits, refunds subtracted) are
+// what SS-COST-1 refuses, read from the filter, or for a legacy budget from
+// its CostTypes (the API's defaults when unset).
 func TestCostTypes(t *testing.T) {
 	s := spec{Name: "b", LimitUSD: 500}
-	netted := func(b *btypes.Budget) {
-		b.CostTypes = &btypes.CostTypes{IncludeCredit: aws.Bool(true), IncludeRefund: aws.Bool(true), IncludeTax: aws.Bool(false)} //nolint:staticcheck // the deprecated field sagesafe sets (costtypes.go)
+	if b := budgetOf(s); !slices.Equal(b.Metrics, []btypes.Metric{btypes.MetricUnblendedCost}) || b.CostTypes != nil { //nolint:staticcheck // asserting the deprecated field is not sent
+		t.Fatalf("budgetOf sends Metrics %v, CostTypes %+v", b.Metrics, b.CostTypes) //nolint:staticcheck // as above
 	}
+	gross := &btypes.CostTypes{IncludeCredit: aws.Bool(false), IncludeRefund: aws.Bool(false)}
+	legacy := func(ct *btypes.CostTypes, filter *btypes.Expression) func(*btypes.Budget) {
+		return func(b *btypes.Budget) { b.Metrics, b.CostTypes, b.FilterExpression = nil, ct, filter } //nolint:staticcheck // the legacy form, read only
+	}
+	serviceOnly := serviceFilter().And[0]
 	for name, c := range map[string]struct {
 		edit    func(*btypes.Budget)
 		diffs   []string
 		offsets []string
 	}{
-		"sagesafe's":        {func(*btypes.Budget) {}, nil, nil},
-		"API defaults":      {func(b *btypes.Budget) { b.CostTypes = nil }, []string{"IncludeRefund=true", "IncludeCredit=true"}, []string{"refunds", "credits"}}, //nolint:staticcheck // as above
-		"net, tax left out": {netted, []string{"IncludeTax=false", "IncludeRefund=true", "IncludeCredit=true"}, []string{"refunds", "credits"}},
-		"amortized":         {func(b *btypes.Budget) { b.CostTypes.UseAmortized = aws.Bool(true) }, []string{"UseAmortized=true"}, nil}, //nolint:staticcheck // as above
+		"sagesafe's": {func(*btypes.Budget) {}, nil, nil},
+		// AWS may return CostTypes (the emulator returns its defaults)
+		// alongside Metrics: they do not apply.
+		"CostTypes read back with Metrics": {func(b *btypes.Budget) { b.CostTypes = &btypes.CostTypes{IncludeCredit: aws.Bool(true)} }, nil, nil}, //nolint:staticcheck // as above
+		"amortized":                        {func(b *btypes.Budget) { b.Metrics = []btypes.Metric{btypes.MetricAmortizedCost} }, []string{"Metrics=AmortizedCost"}, nil},
+		"a second metric":                  {func(b *btypes.Budget) { b.Metrics = append(b.Metrics, btypes.MetricNetUnblendedCost) }, []string{"Metrics=UnblendedCost,NetUnblendedCost"}, nil},
+		"filter without the exclusion": {func(b *btypes.Budget) { b.FilterExpression = &serviceOnly },
+			[]string{"credits subtracted", "refunds subtracted"}, []string{"credits", "refunds"}},
+		"credits only excluded": {func(b *btypes.Budget) { b.FilterExpression.And[1].Not.Dimensions.Values = []string{recordTypeCredit} },
+			[]string{"refunds subtracted"}, []string{"refunds"}},
+		"legacy, gross (an earlier sagesafe's)": {legacy(gross, &serviceOnly), []string{countsLegacy}, nil},
+		"legacy, API defaults":                  {legacy(nil, &serviceOnly), []string{countsLegacy, "credits subtracted", "refunds subtracted"}, []string{"credits", "refunds"}},
+		"legacy, net of credits": {legacy(&btypes.CostTypes{IncludeCredit: aws.Bool(true), IncludeRefund: aws.Bool(false)}, &serviceOnly),
+			[]string{countsLegacy, "credits subtracted"}, []string{"credits"}},
+		"legacy defaults, modern filter": {legacy(nil, serviceFilter()), []string{countsLegacy}, nil},
 		"auto-adjusted limit": {func(b *btypes.Budget) {
 			b.AutoAdjustData = &btypes.AutoAdjustData{AutoAdjustType: btypes.AutoAdjustTypeForecast}
 		}, []string{"AutoAdjustData=FORECAST"}, nil},
@@ -43,7 +61,8 @@ func TestCostTypes(t *testing.T) {
 		if got := offsets(*b); !slices.Equal(got, c.offsets) {
 			t.Errorf("%s: offsets = %v, want %v", name, got, c.offsets)
 		}
-		if same := sameBudget(*b, s); same != (c.diffs == nil) {
+		_, _, ours := liveFilter(*b)
+		if same := sameBudget(*b, s); same != (c.diffs == nil && ours) {
 			t.Errorf("%s: sameBudget = %v", name, same)
 		}
 		if shown := countsShown(*b); (shown == countsShownOurs) != (c.diffs == nil) {

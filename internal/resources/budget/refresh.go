@@ -65,7 +65,7 @@ func (r *budgetResource) refresh(ctx context.Context, m *model) (found bool, dri
 // guardedLive is the live budget as the guardrails see it, and the
 // notifications among live that sagesafe sets.
 func guardedLive(b btypes.Budget, live []liveNotification) (guardrail.Budget, []notification) {
-	services, _ := liveFilter(b)
+	services, _, _ := liveFilter(b)
 	if services == nil {
 		services = []string{formOther}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -57,7 +58,7 @@ resource "sagesafe_budget" "test" {
 // each notification ("ACTUAL@80") with its subscribers.
 type live struct {
 	limit         float64
-	services      []string // FilterExpression's SERVICE values
+	services      []string // SERVICE values of a FilterExpression in sagesafe's form
 	oldForm       bool     // CostFilters set
 	notifications map[string][]string
 	tags          map[string]string
@@ -74,8 +75,10 @@ func readLive(t *testing.T, name string) (live, error) {
 		return live{}, err
 	}
 	l := live{notifications: map[string][]string{}, oldForm: len(out.Budget.CostFilters) > 0} //nolint:staticcheck // the deprecated form must be gone
-	if e := out.Budget.FilterExpression; e != nil && e.Dimensions != nil && e.Dimensions.Key == btypes.DimensionService {
-		l.services = e.Dimensions.Values
+	// sagesafe's filter: SERVICE, and not RECORD_TYPE Credit and Refund.
+	if e := out.Budget.FilterExpression; e != nil && len(e.And) == 2 && reflect.DeepEqual(e.And[1], grossFilter().And[1]) &&
+		e.And[0].Dimensions != nil && e.And[0].Dimensions.Key == btypes.DimensionService {
+		l.services = e.And[0].Dimensions.Values
 	}
 	tags, err := c.Budgets.ListTagsForResource(ctx, &budgets.ListTagsForResourceInput{ResourceARN: aws.String(budgetARN(c.AccountID, name))})
 	if err != nil {
@@ -104,8 +107,8 @@ func readLive(t *testing.T, name string) (live, error) {
 	return l, nil
 }
 
-// checkLive checks the emulator's budget: SageMaker only (FilterExpression,
-// no CostFilters), the limit, and exactly the given notifications, each to
+// checkLive checks the emulator's budget: SageMaker only, credits and
+// refunds left out (FilterExpression, no CostFilters), the limit, and exactly the given notifications, each to
 // topic.
 func checkLive(t *testing.T, name string, limit float64, topic string, notifications ...string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
@@ -114,7 +117,7 @@ func checkLive(t *testing.T, name string, limit float64, topic string, notificat
 			return err
 		}
 		if l.limit != limit || !slices.Equal(l.services, []string{"Amazon SageMaker"}) || l.oldForm {
-			return fmt.Errorf("budget %s: limit %g, FilterExpression services %v (CostFilters too: %v); want %g, [Amazon SageMaker] alone",
+			return fmt.Errorf("budget %s: limit %g, FilterExpression services %v (CostFilters too: %v); want %g, [Amazon SageMaker] alone, credits and refunds left out",
 				name, l.limit, l.services, l.oldForm, limit)
 		}
 		if len(l.notifications) != len(notifications) {
@@ -289,19 +292,21 @@ func TestAccBudget_drift(t *testing.T) {
 }
 
 // updateBudget replaces the budget outside Terraform: a monthly cost
-// budget of limit USD with filter's FilterExpression or CostFilters,
-// counting gross spending as sagesafe does (TestAccBudget_costTypesDrift
-// changes what it counts).
+// budget of limit USD with filter's FilterExpression (and Metrics
+// UnblendedCost, which AWS requires with it) or its deprecated CostFilters
+// (and CostTypes counting gross spending, the legacy form);
+// TestAccBudget_costTypesDrift changes what it counts.
 func updateBudget(t *testing.T, name, limit string, filter *btypes.Budget) {
 	c := acctest.AWS(t)
-	if _, err := c.Budgets.UpdateBudget(context.Background(), &budgets.UpdateBudgetInput{AccountId: aws.String(c.AccountID), NewBudget: &btypes.Budget{
-		BudgetName: aws.String(name), BudgetType: btypes.BudgetTypeCost, TimeUnit: btypes.TimeUnitMonthly,
-		BudgetLimit:      &btypes.Spend{Amount: aws.String(limit), Unit: aws.String("USD")},
-		FilterExpression: filter.FilterExpression, CostFilters: filter.CostFilters, //nolint:staticcheck // the deprecated form, made on purpose
-		CostTypes: &btypes.CostTypes{IncludeCredit: aws.Bool(false), IncludeRefund: aws.Bool(false), UseBlended: aws.Bool(false), UseAmortized: aws.Bool(false),
-			IncludeTax: aws.Bool(true), IncludeSubscription: aws.Bool(true), IncludeUpfront: aws.Bool(true), IncludeRecurring: aws.Bool(true),
-			IncludeOtherSubscription: aws.Bool(true), IncludeSupport: aws.Bool(true), IncludeDiscount: aws.Bool(true)},
-	}}); err != nil {
+	b := &btypes.Budget{BudgetName: aws.String(name), BudgetType: btypes.BudgetTypeCost, TimeUnit: btypes.TimeUnitMonthly,
+		BudgetLimit: &btypes.Spend{Amount: aws.String(limit), Unit: aws.String("USD")}}
+	if filter.FilterExpression != nil {
+		b.FilterExpression, b.Metrics = filter.FilterExpression, []btypes.Metric{btypes.MetricUnblendedCost}
+	} else {
+		b.CostFilters = filter.CostFilters                                                              //nolint:staticcheck // the deprecated form, made on purpose
+		b.CostTypes = &btypes.CostTypes{IncludeCredit: aws.Bool(false), IncludeRefund: aws.Bool(false)} //nolint:staticcheck // as above
+	}
+	if _, err := c.Budgets.UpdateBudget(context.Background(), &budgets.UpdateBudgetInput{AccountId: aws.String(c.AccountID), NewBudget: b}); err != nil {
 		t.Fatal(err)
 	}
 }

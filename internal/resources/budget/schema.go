@@ -84,17 +84,21 @@ func (r *budgetResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 		"service": schema.StringAttribute{
 			Computed: true,
 			MarkdownDescription: "The service whose costs the budget counts: `" + guardrail.BudgetService + "` (the `SERVICE` " +
-				"dimension of the budget's `FilterExpression`). After a refresh, a budget whose filter was changed outside " +
-				"Terraform, or that still uses the deprecated `CostFilters` (made by hand or by an earlier sagesafe), shows " +
-				"what it has here, and the next apply rewrites its filter.",
+				"dimension of the budget's `FilterExpression`, which also leaves out `RECORD_TYPE` `Credit` and `Refund`; see " +
+				"`cost_types`). After a refresh, a budget whose filter was changed outside Terraform, or that still uses the " +
+				"deprecated `CostFilters` or a `FilterExpression` on `SERVICE` alone (made by hand or by an earlier sagesafe), " +
+				"shows what it has here, and the next apply rewrites its filter.",
 		},
 		"cost_types": schema.StringAttribute{
 			Computed: true,
-			MarkdownDescription: "What the budget counts: `" + countsShownOurs + "`. sagesafe writes the budget's `CostTypes` " +
-				"out in full (every charge type included, `IncludeCredit` and `IncludeRefund` false, unblended) instead of the " +
-				"API's defaults, which subtract credits and refunds: on an account with credits those hide SageMaker spending " +
-				"(refused, SS-COST-1). After a refresh, a budget whose `CostTypes` or `AutoAdjustData` was changed outside " +
-				"Terraform shows what differs here, and the next apply restores it.",
+			MarkdownDescription: "What the budget counts: `" + countsShownOurs + "`. sagesafe sets the budget's `Metrics` to " +
+				"`UnblendedCost` (charges as billed, not spread over a reservation's term, averaged across an organization or net " +
+				"of discounts) and keeps credits and refunds out with its `FilterExpression` (`Not` `RECORD_TYPE` `Credit`, " +
+				"`Refund`): a budget net of credits counts SageMaker's spending as about 0 on an account with credits and never " +
+				"notifies (refused, SS-COST-1). It never sends the deprecated `CostTypes`, which AWS replaced with `Metrics`. " +
+				"After a refresh, a budget whose `Metrics`, exclusion or `AutoAdjustData` was changed outside Terraform, or that " +
+				"is in the legacy `CostTypes` form (judged by what its `CostTypes` count), shows what differs here, and the next " +
+				"apply rewrites it in sagesafe's form.",
 		},
 		"tags": schema.MapAttribute{
 			ElementType:         types.StringType,
@@ -127,8 +131,8 @@ func defaultNotifications() types.Set {
 }
 
 // resourceDescription is the resource's documentation.
-const resourceDescription = "A monthly AWS Budgets cost budget on Amazon SageMaker spending (a `FilterExpression` on the " +
-	"`SERVICE` dimension), " +
+const resourceDescription = "A monthly AWS Budgets cost budget on Amazon SageMaker spending (`Metrics` `UnblendedCost`, " +
+	"a `FilterExpression` on the `SERVICE` dimension that leaves out credits and refunds), " +
 	"with notifications to an SNS topic, that platform teams set once per account (control SS-COST-1).\n\n" +
 	"A budget that would notify nobody (no `topic_arn` and no provider `alarm_actions`, or no notifications) or whose " +
 	"limit is not positive is refused at plan, before anything is created. Every refresh reads the live budget: a limit, " +
@@ -140,7 +144,7 @@ const resourceDescription = "A monthly AWS Budgets cost budget on Amazon SageMak
 	"Cost Management User Guide, \"Managing your costs with AWS Budgets\"). Notifications to SNS are billed as SNS messages.\n\n" +
 	"The create writes a creation token tag (`" + idem.TokenTag + "`). When an apply is interrupted after AWS made the " +
 	"budget but before Terraform saved it, the next apply adopts the budget only if it carries that tag and is exactly the " +
-	"planned budget (limit, filter, notifications, tags); any other budget of the name is refused, naming it.\n\n" +
+	"planned budget (limit, filter, metrics, notifications, tags); any other budget of the name is refused, naming it.\n\n" +
 	"Import with the budget's name: `terraform import sagesafe_budget.spend ml-spend`."
 
 // thresholdWithinType refuses a notification whose threshold is above what

@@ -50,11 +50,11 @@ func takeUp(ctx context.Context, c clients, s spec) (bool, error) {
 }
 
 // auditLeftover checks part (c) of idem's rule on a budget a killed apply
-// left: its settings (same: type, period, limit and filter), tags (the
+// left: its settings (same: type, period, limit, filter and metrics), tags (the
 // token aside) and notifications are what this create would send.
 func auditLeftover(b btypes.Budget, tags map[string]string, live []liveNotification, s spec) error {
 	if !sameBudget(b, s) {
-		return errors.New("its type, period, limit or filter is not what this plan asks for")
+		return errors.New("its type, period, limit, filter or metrics are not what this plan asks for")
 	}
 	have := maps.Clone(tags)
 	delete(have, idem.TokenTag)
