@@ -5,8 +5,10 @@ package modelmonitor
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	schtypes "github.com/aws/aws-sdk-go-v2/service/scheduler/types"
 	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/monitorspec"
@@ -173,9 +176,53 @@ func (q scheduleRequest) target() *schtypes.Target {
 }
 
 // createSchedule creates the schedule through idem.Create and returns its
-// ARN.
+// ARN. A schedule of the name that this create did not make is taken up
+// only when an earlier, killed apply of this monitor left it (leftover).
 func (r *monitorResource) createSchedule(ctx context.Context, q scheduleRequest, token string) (string, error) {
 	q.description = scheduleDescription(q.name, token)
+	arn, err := r.createScheduleOnce(ctx, q, token)
+	var conflict *schtypes.ConflictException
+	if !errors.As(err, &conflict) {
+		return arn, err
+	}
+	arn, lerr := r.leftover(ctx, q)
+	if lerr != nil {
+		return "", fmt.Errorf("schedule %s already exists and was not created by this apply (%v): import it, or choose another name: %w", q.name, lerr, err)
+	}
+	tflog.Warn(ctx, "taking up the schedule an interrupted apply created", map[string]any{"schedule": q.name})
+	return arn, nil
+}
+
+// leftover takes up the schedule a killed apply of this monitor created:
+// its description carries a sagesafe creation token (only sagesafe writes
+// one) and it starts exactly the runs this apply would start, as the same
+// role. Anything else is refused. It is then made exactly the plan (its
+// token kept).
+func (r *monitorResource) leftover(ctx context.Context, q scheduleRequest) (string, error) {
+	live, err := r.getSchedule(ctx, q.name)
+	if err != nil {
+		return "", err
+	}
+	desc := aws.ToString(live.Description)
+	switch t := live.Target; {
+	case descriptionToken(desc) == "":
+		return "", errors.New("it carries no sagesafe creation token")
+	case t == nil || aws.ToString(t.Arn) != monitorspec.CreateProcessingJobTarget || aws.ToString(t.RoleArn) != q.schedulerRole:
+		return "", errors.New("it does not start this monitor's runs as its scheduler role")
+	case !sameJSON(aws.ToString(t.Input), q.input):
+		return "", errors.New("the runs it starts differ from this monitor's")
+	}
+	q.description = desc
+	return r.updateSchedule(ctx, q)
+}
+
+// sameJSON reports whether two JSON documents hold the same value.
+func sameJSON(a, b string) bool {
+	var x, y any
+	return json.Unmarshal([]byte(a), &x) == nil && json.Unmarshal([]byte(b), &y) == nil && reflect.DeepEqual(x, y)
+}
+
+func (r *monitorResource) createScheduleOnce(ctx context.Context, q scheduleRequest, token string) (string, error) {
 	return idem.Create[string]{
 		What: "schedule " + q.name,
 		Do: func(ctx context.Context) (string, error) {

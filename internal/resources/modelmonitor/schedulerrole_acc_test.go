@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+	schtypes "github.com/aws/aws-sdk-go-v2/service/scheduler/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -144,4 +145,44 @@ func checkScheduleRole(c *awsclient.Client, name, role string) resource.TestChec
 		}
 		return nil
 	}
+}
+
+// TestAccModelMonitor_squattedScheduleRefused: a schedule of the monitor's
+// name that sagesafe did not create (no creation token in its description)
+// is refused, named, and left as it was; a killed apply's own schedule is
+// taken up instead (internal/acctest/killed, kill point
+// scheduler:CreateSchedule).
+func TestAccModelMonitor_squattedScheduleRefused(t *testing.T) {
+	e := makeEnv(t, true)
+	c := acctest.AWS(t)
+	cfg := monitorConfig{env: e, name: acctest.RandomName("mon")}
+	ctx := context.Background()
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		CheckDestroy: func(*terraform.State) error {
+			s, err := c.Scheduler.GetSchedule(ctx, &scheduler.GetScheduleInput{Name: aws.String(cfg.name)})
+			if err != nil {
+				return fmt.Errorf("the squatter's schedule is gone: %w", err)
+			}
+			if got := aws.ToString(s.Target.Arn); got != "arn:aws:sqs:us-east-1:"+c.AccountID+":elsewhere" {
+				return fmt.Errorf("the squatter's schedule was changed: its target is %s", got)
+			}
+			_, err = c.Scheduler.DeleteSchedule(ctx, &scheduler.DeleteScheduleInput{Name: aws.String(cfg.name)})
+			return err
+		},
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				if _, err := c.Scheduler.CreateSchedule(ctx, &scheduler.CreateScheduleInput{
+					Name: aws.String(cfg.name), ScheduleExpression: aws.String("rate(1 hour)"),
+					FlexibleTimeWindow: &schtypes.FlexibleTimeWindow{Mode: schtypes.FlexibleTimeWindowModeOff},
+					Target:             &schtypes.Target{Arn: aws.String("arn:aws:sqs:us-east-1:" + c.AccountID + ":elsewhere"), RoleArn: aws.String(e.schedulerRole)},
+				}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config:      cfg.hcl(),
+			ExpectError: regexp.MustCompile(`(?s)schedule ` + cfg.name + ` already exists and was not created by this apply\s+\(it carries no sagesafe creation token\)`),
+		}},
+	})
 }
