@@ -15,9 +15,15 @@ type SchedulerRoleSpec struct {
 	// ExecutionRoleARN is the only role the schedule may pass, and only to
 	// SageMaker.
 	ExecutionRoleARN string
-	// SubnetIDs, SecurityGroupIDs and KMSKeyARN are what every run must use.
+	// SubnetIDs, SecurityGroupIDs, KMSKeyARN and InstanceType are what
+	// every run must use.
 	SubnetIDs, SecurityGroupIDs []string
 	KMSKeyARN                   string
+	InstanceType                string
+	// LocalStorage: the instance type has NVMe instance storage, where
+	// SageMaker refuses a volume key; a run then names none (any it names
+	// must still be KMSKeyARN).
+	LocalStorage bool
 }
 
 // SchedulerPolicyName is the name of the scheduler role's one inline policy.
@@ -42,14 +48,17 @@ func SchedulerTrustPolicy(spec SchedulerRoleSpec) (Document, error) {
 // settings, tag them, and pass the execution role to SageMaker. Nothing
 // else.
 //
-//   - StartMonitoringRuns: sagemaker:CreateProcessingJob on
-//     processing-job/<prefix>*, only with network isolation and
-//     inter-container encryption on (Bool, and Null false so that a
-//     request without them is not allowed), only in the given subnets and
-//     security groups (ForAllValues:StringEquals, Null false), and with the
-//     given key where a request names one (ArnEqualsIfExists on both the
-//     deprecated ...KmsKey and the current ...KmsKeyArn forms). If the
-//     schedule's target is edited to start something else, SageMaker
+//   - StartMonitoringRuns and StartMonitoringRunsDeprecatedKeys:
+//     sagemaker:CreateProcessingJob on processing-job/<prefix>*, only with
+//     network isolation and inter-container encryption on (Bool, and Null
+//     false so that a request without them is not allowed), only in the
+//     given subnets and security groups and on the given instance type
+//     (ForAllValues:StringEquals, Null false), and only with the given key
+//     on the output and (unless the type has local storage) the volume:
+//     ArnEquals, which a request without the key fails. A request names the
+//     keys in the current (...KmsKeyArn) or the deprecated (...KmsKey)
+//     form, and IAM cannot say "either" in one statement, so there are two.
+//     If the schedule's target is edited to start something else, SageMaker
 //     refuses the run: the target input is not the only guard.
 //   - TagMonitoringRuns: sagemaker:AddTags on the same jobs (a create with
 //     Tags needs it).
@@ -61,12 +70,12 @@ func SchedulerPolicy(spec SchedulerRoleSpec) (Document, error) {
 		return Document{}, err
 	}
 	runs := []string{sc.arn("sagemaker", "processing-job/"+spec.JobNamePrefix+"*")}
-	start := Statement{
-		Sid:      "StartMonitoringRuns",
-		Effect:   EffectAllow,
-		Action:   []string{"sagemaker:CreateProcessingJob"},
-		Resource: runs,
-		Condition: Condition{
+	start := func(sid, volume, output string) Statement {
+		keys := map[string][]string{output: {spec.KMSKeyARN}}
+		if !spec.LocalStorage {
+			keys[volume] = []string{spec.KMSKeyARN}
+		}
+		c := Condition{
 			"Bool": {
 				"sagemaker:NetworkIsolation":                {"true"},
 				"sagemaker:InterContainerTrafficEncryption": {"true"},
@@ -76,23 +85,25 @@ func SchedulerPolicy(spec SchedulerRoleSpec) (Document, error) {
 				"sagemaker:InterContainerTrafficEncryption": {"false"},
 				"sagemaker:VpcSubnets":                      {"false"},
 				"sagemaker:VpcSecurityGroupIds":             {"false"},
+				"sagemaker:InstanceTypes":                   {"false"},
 			},
 			"ForAllValues:StringEquals": {
 				"sagemaker:VpcSubnets":          spec.SubnetIDs,
 				"sagemaker:VpcSecurityGroupIds": spec.SecurityGroupIDs,
+				"sagemaker:InstanceTypes":       {spec.InstanceType},
 			},
-			"ArnEqualsIfExists": {
-				"sagemaker:VolumeKmsKey":    {spec.KMSKeyARN},
-				"sagemaker:VolumeKmsKeyArn": {spec.KMSKeyARN},
-				"sagemaker:OutputKmsKey":    {spec.KMSKeyARN},
-				"sagemaker:OutputKmsKeyArn": {spec.KMSKeyARN},
-			},
-		},
+			"ArnEquals": keys,
+		}
+		if spec.LocalStorage {
+			c["ArnEqualsIfExists"] = map[string][]string{volume: {spec.KMSKeyARN}}
+		}
+		return Statement{Sid: sid, Effect: EffectAllow, Action: []string{"sagemaker:CreateProcessingJob"}, Resource: runs, Condition: c}
 	}
 	pass := passRoleStatement([]string{spec.ExecutionRoleARN})
 	pass.Sid = "PassExecutionRole"
 	doc := Document{Version: PolicyVersion, Statement: []Statement{
-		start,
+		start("StartMonitoringRuns", "sagemaker:VolumeKmsKeyArn", "sagemaker:OutputKmsKeyArn"),
+		start("StartMonitoringRunsDeprecatedKeys", "sagemaker:VolumeKmsKey", "sagemaker:OutputKmsKey"),
 		{Sid: "TagMonitoringRuns", Effect: EffectAllow, Action: []string{"sagemaker:AddTags"}, Resource: runs},
 		pass,
 	}}
@@ -106,7 +117,7 @@ func (spec SchedulerRoleSpec) scope() (scope, error) {
 	}
 	for _, f := range []struct{ name, value string }{
 		{"ScheduleName", spec.ScheduleName}, {"JobNamePrefix", spec.JobNamePrefix},
-		{"ExecutionRoleARN", spec.ExecutionRoleARN}, {"KMSKeyARN", spec.KMSKeyARN},
+		{"ExecutionRoleARN", spec.ExecutionRoleARN}, {"KMSKeyARN", spec.KMSKeyARN}, {"InstanceType", spec.InstanceType},
 	} {
 		if f.value == "" {
 			return scope{}, invalidSpec(f.name, "", f.name+" is required")

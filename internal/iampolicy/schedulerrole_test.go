@@ -11,7 +11,8 @@ func schedulerSpec() SchedulerRoleSpec {
 		ScheduleName: "churn-drift", JobNamePrefix: "churn-drift-",
 		ExecutionRoleARN: "arn:aws:iam::" + testAccount + ":role/ml-processing",
 		SubnetIDs:        []string{"subnet-0aaaaaaaaaaaaaaa1"}, SecurityGroupIDs: []string{"sg-0aaaaaaaaaaaaaaa1"},
-		KMSKeyARN: "arn:aws:kms:" + testRegion + ":" + testAccount + ":key/1234abcd-12ab-34cd-56ef-1234567890ab",
+		KMSKeyARN:    "arn:aws:kms:" + testRegion + ":" + testAccount + ":key/1234abcd-12ab-34cd-56ef-1234567890ab",
+		InstanceType: "ml.m5.xlarge",
 	}
 }
 
@@ -33,7 +34,7 @@ func TestSchedulerPolicyStatements(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertWellFormed(t, d)
-	assertSame(t, "Sids", sids(d), []string{"StartMonitoringRuns", "TagMonitoringRuns", "PassExecutionRole"})
+	assertSame(t, "Sids", sids(d), []string{"StartMonitoringRuns", "StartMonitoringRunsDeprecatedKeys", "TagMonitoringRuns", "PassExecutionRole"})
 	assertSame(t, "runs", stmt(t, d, "StartMonitoringRuns").Resource,
 		[]string{"arn:aws:sagemaker:" + testRegion + ":" + testAccount + ":processing-job/churn-drift-*"})
 	assertSame(t, "passed role", stmt(t, d, "PassExecutionRole").Resource, []string{schedulerSpec().ExecutionRoleARN})
@@ -45,6 +46,7 @@ func TestSchedulerRoleSpecRefusals(t *testing.T) {
 		"wildcard job prefix":   func(s *SchedulerRoleSpec) { s.JobNamePrefix = "*" },
 		"no subnets":            func(s *SchedulerRoleSpec) { s.SubnetIDs = nil },
 		"no key":                func(s *SchedulerRoleSpec) { s.KMSKeyARN = "" },
+		"no instance type":      func(s *SchedulerRoleSpec) { s.InstanceType = "" },
 		"wildcard passed roles": func(s *SchedulerRoleSpec) { s.ExecutionRoleARN = "arn:aws:iam::" + testAccount + ":role/*" },
 	} {
 		spec := schedulerSpec()

@@ -18,6 +18,7 @@ func TestSchedulerRolePolicy(t *testing.T) {
 		Partition: "aws", Region: region, AccountID: account,
 		ScheduleName: "churn-drift", JobNamePrefix: "churn-drift-",
 		ExecutionRoleARN: ourRole, SubnetIDs: []string{ourSubnet}, SecurityGroupIDs: []string{ourGroup}, KMSKeyARN: ourKey,
+		InstanceType: "ml.m5.xlarge",
 	}
 	doc, err := iampolicy.SchedulerPolicy(spec)
 	if err != nil {
@@ -28,6 +29,7 @@ func TestSchedulerRolePolicy(t *testing.T) {
 		"sagemaker:VpcSubnets": {ourSubnet}, "sagemaker:VpcSecurityGroupIds": {ourGroup},
 		"sagemaker:VolumeKmsKeyArn": {ourKey}, "sagemaker:OutputKmsKeyArn": {ourKey},
 		"sagemaker:NetworkIsolation": {"true"}, "sagemaker:InterContainerTrafficEncryption": {"true"},
+		"sagemaker:InstanceTypes": {"ml.m5.xlarge"},
 	}
 	with := func(key string, values ...string) map[string][]string {
 		c := maps.Clone(secure)
@@ -52,6 +54,21 @@ func TestSchedulerRolePolicy(t *testing.T) {
 		create("another security group", run, with("sagemaker:VpcSecurityGroupIds", "sg-0bbbbbbbbbbbbbbb2"), false),
 		create("another volume key", run, with("sagemaker:VolumeKmsKeyArn", otherKey), false),
 		create("another output key", run, with("sagemaker:OutputKmsKeyArn", otherKey), false),
+		create("no output key", run, with("sagemaker:OutputKmsKeyArn"), false),
+		create("no key at all", run, func() map[string][]string {
+			c := with("sagemaker:OutputKmsKeyArn")
+			delete(c, "sagemaker:VolumeKmsKeyArn")
+			return c
+		}(), false),
+		create("another instance type", run, with("sagemaker:InstanceTypes", "ml.p4d.24xlarge"), false),
+		create("no instance type", run, with("sagemaker:InstanceTypes"), false),
+		{Name: "a run naming its keys in the deprecated form", Action: "sagemaker:CreateProcessingJob", Resource: run, WantAllowed: true,
+			Unlisted: map[string][]string{"sagemaker:VolumeKmsKey": {ourKey}, "sagemaker:OutputKmsKey": {ourKey}},
+			Context: func() map[string][]string {
+				c := with("sagemaker:OutputKmsKeyArn")
+				delete(c, "sagemaker:VolumeKmsKeyArn")
+				return c
+			}()},
 		{Name: "tag a run", Action: "sagemaker:AddTags", Resource: run, WantAllowed: true},
 		{Name: "pass the execution role to SageMaker", Action: "iam:PassRole", Resource: ourRole,
 			Context: map[string][]string{"iam:PassedToService": {"sagemaker.amazonaws.com"}}, WantAllowed: true},

@@ -38,7 +38,7 @@ func (r *monitorResource) prepare(ctx context.Context, m model, diags *diag.Diag
 		return in, c, false
 	}
 	if in.ManagedRole {
-		arn, err := r.ensureSchedulerRole(ctx, in, r.roleTags(in))
+		arn, err := r.ensureSchedulerRole(ctx, in, r.roleTags(in), c.nvme)
 		if err != nil {
 			diags.AddAttributeError(path.Root("scheduler_role_arn"), "Preparing the scheduler role of model monitor "+in.Name.V+" failed", err.Error())
 			return in, c, false

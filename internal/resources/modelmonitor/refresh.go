@@ -132,7 +132,7 @@ func (r *monitorResource) refresh(ctx context.Context, m *model) (found bool, dr
 	}
 	lines = append(lines, filterLines...)
 	if in.ManagedRole {
-		roleLines, err := r.schedulerRoleDrift(ctx, in)
+		roleLines, err := r.schedulerRoleDrift(ctx, in, pre.NVMe())
 		if err != nil {
 			diags.AddError("Reading the scheduler role of model monitor "+name+" failed", err.Error())
 			return true, nil, diags

@@ -34,11 +34,12 @@ func (r *monitorResource) schedulerRoleARN(monitor string) string {
 
 // schedulerDocs renders the role's trust and inline policy for in (every
 // value known: the apply calls it).
-func (r *monitorResource) schedulerDocs(in inputs) (iamrole.Documents, error) {
+func (r *monitorResource) schedulerDocs(in inputs, localStorage bool) (iamrole.Documents, error) {
 	spec := iampolicy.SchedulerRoleSpec{
 		Partition: r.data.AWS.Partition, Region: r.data.AWS.Region, AccountID: r.data.AWS.AccountID,
 		ScheduleName: in.Name.V, JobNamePrefix: in.Name.V + "-", ExecutionRoleARN: in.RoleARN.V,
 		SubnetIDs: in.SubnetIDs.V, SecurityGroupIDs: in.SecurityGroupIDs.V, KMSKeyARN: in.KMSKey.V,
+		InstanceType: in.InstanceType.V, LocalStorage: localStorage,
 	}
 	trust, err := iampolicy.SchedulerTrustPolicy(spec)
 	if err != nil {
@@ -56,8 +57,8 @@ func (r *monitorResource) schedulerDocs(in inputs) (iamrole.Documents, error) {
 // this monitor made: it carries a creation token) puts back the generated
 // trust and policy and removes anything added to it. A role of the name
 // that sagesafe did not make is refused, not taken over.
-func (r *monitorResource) ensureSchedulerRole(ctx context.Context, in inputs, tags map[string]string) (string, error) {
-	docs, err := r.schedulerDocs(in)
+func (r *monitorResource) ensureSchedulerRole(ctx context.Context, in inputs, tags map[string]string, localStorage bool) (string, error) {
+	docs, err := r.schedulerDocs(in, localStorage)
 	if err != nil {
 		return "", fmt.Errorf("rendering the scheduler role: %w", err)
 	}
@@ -81,6 +82,12 @@ func (r *monitorResource) ensureSchedulerRole(ctx context.Context, in inputs, ta
 			return "", err
 		}
 		return "", fmt.Errorf("role %s exists and sagesafe did not create it (it has no %s tag): give it as scheduler_role_arn, or remove it", name, idem.TokenTag)
+	}
+	if got := live.Tags[identityTag]; got != r.identity(in.Name.V) {
+		// sagesafe made it, but not for this monitor: one of the same name
+		// in another region, or another sagesafe role of the name.
+		return "", fmt.Errorf("role %s was made by sagesafe for something else (tag %s is %q, not %q); remove it or rename the monitor",
+			name, identityTag, got, r.identity(in.Name.V))
 	}
 	if !iamrole.Equivalent(live.Trust, docs.Trust) {
 		if _, err := ic.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: aws.String(docs.Trust)}); err != nil {
@@ -126,15 +133,21 @@ func (r *monitorResource) planSchedulerRole(plan *model, configured types.String
 }
 
 // roleTags are the tags of the role sagesafe makes: the monitor's own
-// with the provider's default_tags (SS-GOV-1 holds for it as for the rest).
+// with the provider's default_tags (SS-GOV-1 holds for it as for the rest),
+// and the identity tag.
 func (r *monitorResource) roleTags(in inputs) map[string]string {
-	return sagemakerjob.MergedTags(r.data, in.Tags).V
+	tags := sagemakerjob.MergedTags(r.data, in.Tags).V
+	if tags == nil {
+		tags = map[string]string{}
+	}
+	tags[identityTag] = r.identity(in.Name.V)
+	return tags
 }
 
 // schedulerRoleDrift lists how the role sagesafe made differs from what it
 // renders for in: deleted, its trust or policy changed, policies added. The
 // next apply (ensureSchedulerRole) puts it back.
-func (r *monitorResource) schedulerRoleDrift(ctx context.Context, in inputs) ([]string, error) {
+func (r *monitorResource) schedulerRoleDrift(ctx context.Context, in inputs, localStorage bool) ([]string, error) {
 	name := schedulerRoleName(in.Name.V)
 	live, err := iamrole.Find(ctx, r.data.AWS.IAM, name)
 	switch {
@@ -143,7 +156,7 @@ func (r *monitorResource) schedulerRoleDrift(ctx context.Context, in inputs) ([]
 	case err != nil:
 		return nil, err
 	}
-	docs, err := r.schedulerDocs(in)
+	docs, err := r.schedulerDocs(in, localStorage)
 	if err != nil {
 		return nil, err
 	}
@@ -176,12 +189,25 @@ func (r *monitorResource) importedRoleManaged(ctx context.Context, m model) (boo
 	if m.Engine.ValueString() == monitorspec.EngineModelMonitor || m.SchedulerRoleARN.ValueString() != r.schedulerRoleARN(m.Name.ValueString()) {
 		return false, nil
 	}
-	ours, err := r.madeBySagesafe(ctx, schedulerRoleName(m.Name.ValueString()))
-	if iamrole.IsNotFound(err) {
+	live, err := iamrole.Find(ctx, r.data.AWS.IAM, schedulerRoleName(m.Name.ValueString()))
+	switch {
+	case iamrole.IsNotFound(err):
+		return false, nil
+	case err != nil:
+		return false, err
+	case live.Tags[identityTag] != r.identity(m.Name.ValueString()):
 		return false, nil
 	}
-	return ours, err
+	return r.madeBySagesafe(ctx, live.Name)
 }
+
+// identityTag names, on the role sagesafe makes, the monitor it serves:
+// "<region>:<name>" (IAM roles are global, monitors regional), so a monitor
+// of the same name in another region, or another sagesafe role of the
+// name, is never taken for this monitor's role.
+const identityTag = "sagesafe:model-monitor"
+
+func (r *monitorResource) identity(monitor string) string { return r.data.AWS.Region + ":" + monitor }
 
 // madeBySagesafe reports whether the role carries a creation token (only
 // sagesafe's creates write one; iamrole.Find leaves it out of Live.Tags).

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	schtypes "github.com/aws/aws-sdk-go-v2/service/scheduler/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -37,6 +38,7 @@ func TestAccModelMonitor_managedSchedulerRole(t *testing.T) {
 	role := cfg.name + "-scheduler"
 	arn := "arn:aws:iam::" + c.AccountID + ":role/" + role
 	squatted := monitorConfig{env: e, name: acctest.RandomName("mon"), managedRole: true}
+	otherRegion := monitorConfig{env: e, name: acctest.RandomName("mon"), managedRole: true}
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
@@ -44,10 +46,12 @@ func TestAccModelMonitor_managedSchedulerRole(t *testing.T) {
 			if err := checkDestroy(c, cfg.name)(s); err != nil {
 				return err
 			}
-			// Refused before anything was created (the squatter's role is
-			// the test's fixture, removed after it).
-			if _, err := c.Scheduler.GetSchedule(context.Background(), &scheduler.GetScheduleInput{Name: aws.String(squatted.name)}); err == nil {
-				return fmt.Errorf("schedule %s was created for a refused monitor", squatted.name)
+			// Refused before anything was created (the squatters' roles are
+			// the test's fixtures, removed after it).
+			for _, n := range []string{squatted.name, otherRegion.name} {
+				if _, err := c.Scheduler.GetSchedule(context.Background(), &scheduler.GetScheduleInput{Name: aws.String(n)}); err == nil {
+					return fmt.Errorf("schedule %s was created for a refused monitor", n)
+				}
 			}
 			return nil
 		},
@@ -91,6 +95,21 @@ func TestAccModelMonitor_managedSchedulerRole(t *testing.T) {
 			},
 			Config:      squatted.hcl(),
 			ExpectError: regexp.MustCompile(`(?s)role ` + squatted.name + `-scheduler exists and sagesafe did not create it`),
+		}, {
+			// A role sagesafe made for the monitor of the same name in
+			// another region (IAM is global): not this monitor's.
+			PreConfig: func() {
+				name := otherRegion.name + "-scheduler"
+				acctest.NamedRole(t, name, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"scheduler.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+				if _, err := c.IAM.TagRole(context.Background(), &iam.TagRoleInput{RoleName: aws.String(name), Tags: []iamtypes.Tag{
+					{Key: aws.String("sagesafe:creation-token"), Value: aws.String("0123456789abcdef")},
+					{Key: aws.String("sagesafe:model-monitor"), Value: aws.String("eu-west-1:" + otherRegion.name)},
+				}}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config:      otherRegion.hcl(),
+			ExpectError: regexp.MustCompile(`(?s)role ` + otherRegion.name + `-scheduler was made by sagesafe for something else`),
 		}},
 	})
 }
