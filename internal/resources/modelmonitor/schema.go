@@ -48,7 +48,7 @@ var (
 
 // Schema is the resource's schema.
 func (r *monitorResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	attributes := map[string]schema.Attribute{"vpc": sagemakerjob.VPCAttribute()}
+	attributes := map[string]schema.Attribute{"vpc": sagemakerjob.VPCAttribute(), "model_quality": qualityAttribute()}
 	for _, group := range []map[string]schema.Attribute{identityAttributes(), jobAttributes(), alarmAttributes(), computedAttributes()} {
 		maps.Copy(attributes, group)
 	}
