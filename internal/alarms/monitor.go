@@ -16,6 +16,25 @@ import (
 // the SDK's, which its own analyzer is paired with, is the one used here.
 const MonitorNamespace = "aws/sagemaker/Endpoints/data-metrics"
 
+// QualityNamespace is where model-quality monitoring jobs publish their
+// metrics for a real-time endpoint (accuracy, auc, rmse, ...), with the
+// data-quality metrics' dimensions Endpoint and MonitoringSchedule. As for
+// data quality the sources disagree on the names (MonitorNamespace); this
+// is the SageMaker Python SDK's model-quality dashboard's, the counterpart
+// of the data-quality namespace used here, not confirmed by a live run.
+const QualityNamespace = "aws/sagemaker/Endpoints/model-metrics"
+
+// MonitorQuality is the kind of the model-quality alarm in alarm_names.
+const MonitorQuality = "quality"
+
+// QualityAlarm is the model-quality alarm of a monitor: metric past
+// threshold, above when HigherIsWorse (errors), else below.
+type QualityAlarm struct {
+	Metric        string
+	Threshold     float64
+	HigherIsWorse bool
+}
+
 // Alarm kinds of a model monitor: one drift alarm per feature, keyed
 // "drift/<feature>" in alarm_names, and the silent alarm.
 const (
@@ -52,6 +71,8 @@ type MonitorInput struct {
 	IntervalSeconds int32
 	Actions         []string
 	Tags            map[string]string
+	// Quality, when set, adds the model-quality alarm.
+	Quality *QualityAlarm
 }
 
 // MonitorAlarmName is "sagesafe-monitor-<monitor>-<suffix>".
@@ -115,5 +136,24 @@ func MonitorSpecs(in MonitorInput) []Spec {
 		s.TreatMissingData = "breaching"
 		out = append(out, s)
 	}
+	if q := in.Quality; q != nil {
+		out = append(out, qualitySpec(mk, in.Endpoint, *q))
+	}
 	return out
+}
+
+// qualitySpec is the model-quality alarm: the worst value of the metric in
+// a schedule period past the threshold (Minimum below it for a score,
+// Maximum above it for an error; a retried run does not change either),
+// missing data not breaching (the silent alarm covers runs that publish
+// nothing).
+func qualitySpec(mk func(kind, metric, desc string) Spec, endpoint string, q QualityAlarm) Spec {
+	way, stat, cmp := "below", cwtypes.StatisticMinimum, cwtypes.ComparisonOperatorLessThanThreshold
+	if q.HigherIsWorse {
+		way, stat, cmp = "above", cwtypes.StatisticMaximum, cwtypes.ComparisonOperatorGreaterThanThreshold
+	}
+	s := mk(MonitorQuality, q.Metric, fmt.Sprintf("Model quality of endpoint %s: %s %s %g against the ground truth.", endpoint, q.Metric, way, q.Threshold))
+	s.Namespace = QualityNamespace
+	s.Statistic, s.Threshold, s.Comparison = stat, q.Threshold, cmp
+	return s
 }

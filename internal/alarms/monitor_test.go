@@ -49,3 +49,29 @@ func TestMonitorSpecsWithoutFeatures(t *testing.T) {
 		t.Errorf("got %d specs without features, want none (the resource requires one)", len(got))
 	}
 }
+
+// TestMonitorQualitySpec: a score alarms below its threshold on the
+// period's Minimum, an error above on the Maximum, in the model-metrics
+// namespace with the drift alarms' dimensions, missing data not breaching.
+func TestMonitorQualitySpec(t *testing.T) {
+	base := MonitorInput{Monitor: "m", Endpoint: "e", Features: []string{"age"}, IntervalSeconds: 3600}
+	if specs := MonitorSpecs(base); len(specs) != 2 {
+		t.Fatalf("without model quality: %d specs", len(specs))
+	}
+	score := base
+	score.Quality = &QualityAlarm{Metric: "auc", Threshold: 0.8}
+	specs := MonitorSpecs(score)
+	q := specs[len(specs)-1]
+	if q.Kind != MonitorQuality || q.Name != "sagesafe-monitor-m-quality" || q.Namespace != QualityNamespace || q.Metric != "auc" ||
+		q.Comparison != cwtypes.ComparisonOperatorLessThanThreshold || q.Statistic != cwtypes.StatisticMinimum || q.Threshold != 0.8 ||
+		q.TreatMissingData != "notBreaching" || q.Dimensions["Endpoint"] != "e" || q.Dimensions["MonitoringSchedule"] != "m" {
+		t.Errorf("score alarm %+v", q)
+	}
+	errm := base
+	errm.Quality = &QualityAlarm{Metric: "rmse", Threshold: 3, HigherIsWorse: true}
+	specs = MonitorSpecs(errm)
+	q = specs[len(specs)-1]
+	if q.Comparison != cwtypes.ComparisonOperatorGreaterThanThreshold || q.Statistic != cwtypes.StatisticMaximum || q.Threshold != 3 {
+		t.Errorf("error alarm %+v", q)
+	}
+}

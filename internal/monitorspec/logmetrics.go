@@ -111,6 +111,38 @@ func LogMetricFilters(monitor, endpoint string, features []string) []MetricFilte
 	return out
 }
 
+// QualityLine is the container contract's model-quality line: per run,
+// when model_quality is set, one line of this JSON object on stdout.
+type QualityLine struct {
+	Monitor  string  `json:"sagesafe_monitor"` // $sagemaker_monitoring_schedule_name
+	Endpoint string  `json:"endpoint"`         // $sagemaker_endpoint_name
+	Metric   string  `json:"quality_metric"`   // $sagesafe_quality_metric
+	Value    float64 `json:"value"`            // the metric's value for the run
+}
+
+// String is the line as the container prints it.
+func (l QualityLine) String() string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(l)
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// QualityFilter is the metric filter of a scheduled-engine monitor's
+// model-quality line: the metric under its Model Monitor name in
+// alarms.QualityNamespace, with the drift metrics' dimensions. The pattern
+// selects on quality_metric, which no drift line has.
+func QualityFilter(monitor, endpoint, metric string) MetricFilter {
+	return MetricFilter{
+		Name: FilterPrefix(monitor) + "quality-" + metric,
+		Pattern: fmt.Sprintf(`{ (%s = %q) && (%s = %q) && (%s = %q) }`, selMonitor, monitor, selEndpoint, endpoint,
+			"$.quality_metric", metric),
+		Namespace: alarms.QualityNamespace, Metric: metric, Value: "$.value",
+		Dimensions: map[string]string{alarms.MonitorEndpointDimension: selEndpoint, alarms.MonitorScheduleDimension: selMonitor},
+	}
+}
+
 var monitorSelector = regexp.MustCompile(`\(\$\.sagesafe_monitor = "([^"]*)"\)`)
 
 // OwnedBy reports whether a live filter's pattern is one of monitor's: a

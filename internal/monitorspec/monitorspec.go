@@ -114,6 +114,9 @@ type Job struct {
 	StatisticsURI     string
 	OutputURI         string
 	Tags              map[string]string // on each run's job
+	// Quality, when set, makes each run also read the ground truth and
+	// compute the model-quality metric (model_quality).
+	Quality *ModelQuality
 }
 
 // Container paths of a run's inputs and output (the Model Monitor
@@ -135,7 +138,7 @@ func CaptureInputURI(destination, endpoint string) string {
 // contract's variables): where captures, baseline and output are, and to
 // publish the per-feature CloudWatch metrics the alarms watch.
 func (j Job) Environment() map[string]string {
-	return map[string]string{
+	env := map[string]string{
 		"dataset_format":             `{"sagemakerCaptureJson":{"captureIndexNames":["endpointInput","endpointOutput"]}}`,
 		"dataset_source":             captureDir,
 		"output_path":                outputDir,
@@ -145,6 +148,10 @@ func (j Job) Environment() map[string]string {
 		"baseline_constraints":       constraintsDir + "/" + path.Base(j.ConstraintsURI),
 		"baseline_statistics":        statisticsDir + "/" + path.Base(j.StatisticsURI),
 	}
+	if j.Quality != nil {
+		j.Quality.environment(env)
+	}
+	return env
 }
 
 func (j Job) network() *smtypes.NetworkConfig {
@@ -176,17 +183,21 @@ func (j Job) ProcessingJob() *sagemaker.CreateProcessingJobInput {
 	for _, k := range slices.Sorted(maps.Keys(j.Tags)) {
 		tags = append(tags, smtypes.Tag{Key: aws.String(k), Value: aws.String(j.Tags[k])})
 	}
+	inputs := []smtypes.ProcessingInput{
+		s3Input("endpoint_capture", CaptureInputURI(j.CaptureURI, j.Endpoint), captureDir),
+		s3Input("baseline_constraints", j.ConstraintsURI, constraintsDir),
+		s3Input("baseline_statistics", j.StatisticsURI, statisticsDir),
+	}
+	if j.Quality != nil {
+		inputs = append(inputs, s3Input(GroundTruthInputName, j.Quality.GroundTruthURI, GroundTruthDir))
+	}
 	return &sagemaker.CreateProcessingJobInput{
 		ProcessingJobName: aws.String(j.Monitor + "-" + ExecutionIDAttribute),
 		RoleArn:           aws.String(j.RoleARN),
 		AppSpecification:  &smtypes.AppSpecification{ImageUri: aws.String(j.Image)},
 		Environment:       j.Environment(),
 		NetworkConfig:     j.network(),
-		ProcessingInputs: []smtypes.ProcessingInput{
-			s3Input("endpoint_capture", CaptureInputURI(j.CaptureURI, j.Endpoint), captureDir),
-			s3Input("baseline_constraints", j.ConstraintsURI, constraintsDir),
-			s3Input("baseline_statistics", j.StatisticsURI, statisticsDir),
-		},
+		ProcessingInputs:  inputs,
 		ProcessingOutputConfig: &smtypes.ProcessingOutputConfig{
 			KmsKeyId: aws.String(j.KMSKeyARN),
 			Outputs: []smtypes.ProcessingOutput{{OutputName: aws.String("result"), S3Output: &smtypes.ProcessingS3Output{

@@ -45,6 +45,20 @@ resource "sagesafe_model_monitor" "churn" {
   drift_threshold = 0.1
   alarm_actions   = ["arn:aws:sns:eu-west-1:123456789012:ml-oncall"]
 
+  # Optional, where ground truth is given: each run also reads the labels
+  # (at /opt/ml/processing/groundtruth, problem_type and the metric in its
+  # environment) and prints one more line,
+  #   {"sagesafe_monitor":"churn-drift","endpoint":"churn","quality_metric":"auc","value":0.87}
+  # and the "quality" alarm fires when auc falls below 0.8 (an error metric
+  # such as rmse fires above its threshold).
+  model_quality = {
+    ground_truth_s3_uri = "s3://ml-models/churn/ground-truth/"
+    problem_type        = "BinaryClassification"
+    metric              = "auc"
+    threshold           = 0.8
+    inference_attribute = "churned"
+  }
+
   tags = {
     team = "ml"
   }

@@ -162,6 +162,8 @@ type monitorConfig struct {
 	features  string // default ["age", "income"]
 	// managedRole leaves scheduler_role_arn out: sagesafe makes the role.
 	managedRole bool
+	// quality is the model_quality block's body; "" leaves it out.
+	quality string
 }
 
 func (m monitorConfig) hcl() string {
@@ -185,6 +187,10 @@ func (m monitorConfig) hcl() string {
 	}
 	if features == "" {
 		features = `["age", "income"]`
+	}
+	quality := ""
+	if m.quality != "" {
+		quality = "model_quality = {\n" + m.quality + "\n  }"
 	}
 	provider := m.provider
 	if provider == nil {
@@ -213,8 +219,9 @@ resource "sagesafe_model_monitor" "test" {
   drift_threshold          = %[13]s
   alarm_actions            = [%[14]q]
   tags                     = { project = "tfacc" }
+  %[15]s
 }
-`, m.name, engine, m.endpoint, schedule, schedulerRole, m.role, m.image, m.key, m.subnet, m.sg, m.bucket, features, threshold, topicARN)
+`, m.name, engine, m.endpoint, schedule, schedulerRole, m.role, m.image, m.key, m.subnet, m.sg, m.bucket, features, threshold, topicARN, quality)
 }
 
 // alarmNames are the monitor's alarms for features age and income.

@@ -50,6 +50,12 @@ func (r *monitorResource) subject(in inputs, nvme bool, capture guardrail.DataCa
 		{URI: in.Statistics, Index: 0, Field: fieldStatistics, Role: "input"},
 		{URI: in.Output, Index: 0, Field: fieldOutput, Role: "output"},
 	}
+	switch {
+	case !in.QualityKnown:
+		s.S3 = append(s.S3, guardrail.S3Location{URI: facts.Unknown[string](), Index: 0, Field: fieldGroundTruth, Role: "input"})
+	case in.Quality != nil:
+		s.S3 = append(s.S3, guardrail.S3Location{URI: facts.Known(in.Quality.GroundTruthURI), Index: 0, Field: fieldGroundTruth, Role: "input"})
+	}
 	s.DataCapture = capture
 	s.Alarms = alarmList
 	return s
@@ -57,7 +63,7 @@ func (r *monitorResource) subject(in inputs, nvme bool, capture guardrail.DataCa
 
 // plannedAlarms are the alarms of in as Put will make them.
 func (r *monitorResource) plannedAlarms(in inputs) facts.Value[[]guardrail.Alarm] {
-	if !in.Name.IsKnown() || !in.Features.IsKnown() || !in.Endpoint.IsKnown() {
+	if !in.Name.IsKnown() || !in.Features.IsKnown() || !in.Endpoint.IsKnown() || !in.QualityKnown {
 		return facts.Unknown[[]guardrail.Alarm]()
 	}
 	actions := sagemakerjob.EffectiveActions(in.Actions, r.data)
@@ -75,7 +81,7 @@ func (r *monitorResource) specs(in inputs) []alarms.Spec {
 	return alarms.MonitorSpecs(alarms.MonitorInput{
 		Monitor: in.Name.V, Endpoint: in.Endpoint.V, Features: in.Features.V, DriftThreshold: in.DriftThreshold,
 		IntervalSeconds: max(interval, monitorspec.MinIntervalSeconds), Actions: sagemakerjob.EffectiveActions(in.Actions, r.data).V,
-		Tags: sagemakerjob.MergedTags(r.data, in.Tags).V,
+		Tags: sagemakerjob.MergedTags(r.data, in.Tags).V, Quality: qualityAlarm(in.Quality),
 	})
 }
 
@@ -152,6 +158,7 @@ var paths = guardrail.Paths{Attr: map[guardrail.Field]path.Path{
 	fieldConstraints:                path.Root(string(fieldConstraints)),
 	fieldStatistics:                 path.Root(string(fieldStatistics)),
 	fieldOutput:                     path.Root(string(fieldOutput)),
+	fieldGroundTruth:                path.Root("model_quality").AtName("ground_truth_s3_uri"),
 }}
 
 func pathFor(f guardrail.Finding) path.Path { return paths.For(f) }

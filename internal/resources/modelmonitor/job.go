@@ -35,7 +35,7 @@ func (r *monitorResource) job(in inputs, captureDest string, nvme bool) monitors
 		KMSKeyARN: in.KMSKey.V, VolumeKey: !nvme && in.KMSKey.V != "",
 		SubnetIDs: in.SubnetIDs.V, SecurityGroupIDs: in.SecurityGroupIDs.V, MaxRuntimeSeconds: int32(in.MaxRuntimeSeconds.V),
 		CaptureURI: captureDest, ConstraintsURI: in.Constraints.V, StatisticsURI: in.Statistics.V, OutputURI: in.Output.V,
-		Tags: tags,
+		Tags: tags, Quality: in.Quality,
 	}
 }
 
@@ -81,6 +81,7 @@ func (r *monitorResource) flattenRequest(ctx context.Context, m *model, req *sag
 			m.BaselineStatisticsURI = sagemakerjob.OptString(in.S3Input.S3Uri)
 		}
 	}
+	flattenQuality(m, req)
 	live := map[string]string{}
 	for _, t := range req.Tags {
 		if k := aws.ToString(t.Key); k != ownerTagKey && !shared.IsAWSTag(k) {

@@ -26,7 +26,11 @@ func wantFilters(in inputs) []monitorspec.MetricFilter {
 	if in.Engine.V == monitorspec.EngineModelMonitor {
 		return nil
 	}
-	return monitorspec.LogMetricFilters(in.Name.V, in.Endpoint.V, in.Features.V)
+	out := monitorspec.LogMetricFilters(in.Name.V, in.Endpoint.V, in.Features.V)
+	if in.Quality != nil {
+		out = append(out, monitorspec.QualityFilter(in.Name.V, in.Endpoint.V, in.Quality.Metric))
+	}
+	return out
 }
 
 func asLogFilter(f monitorspec.MetricFilter) loggroup.MetricFilter {

@@ -42,7 +42,11 @@ func liveFilters(c *awsclient.Client, name string) (map[string]string, error) {
 			return nil, fmt.Errorf("filter %s has %d metrics", aws.ToString(f.FilterName), len(f.MetricTransformations))
 		}
 		m := f.MetricTransformations[0]
-		if ns := aws.ToString(m.MetricNamespace); ns != "aws/sagemaker/Endpoints/data-metrics" {
+		wantNS := "aws/sagemaker/Endpoints/data-metrics"
+		if strings.Contains(pattern, "$.quality_metric") {
+			wantNS = "aws/sagemaker/Endpoints/model-metrics"
+		}
+		if ns := aws.ToString(m.MetricNamespace); ns != wantNS {
 			return nil, fmt.Errorf("filter %s: namespace %s", aws.ToString(f.FilterName), ns)
 		}
 		if d := m.Dimensions; d["Endpoint"] != "$.endpoint" || d["MonitoringSchedule"] != "$.sagesafe_monitor" {

@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/monitorspec"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
@@ -34,6 +35,7 @@ type model struct {
 	DriftThreshold         types.Float64 `tfsdk:"drift_threshold"`
 	AlarmActions           types.List    `tfsdk:"alarm_actions"`
 	Tags                   types.Map     `tfsdk:"tags"`
+	ModelQuality           types.Object  `tfsdk:"model_quality"`
 
 	ARN           types.String `tfsdk:"arn"`
 	CaptureS3URI  types.String `tfsdk:"capture_s3_uri"`
@@ -56,6 +58,10 @@ type inputs struct {
 	ThresholdKnown                                  bool
 	Actions                                         facts.Value[[]string]
 	Tags                                            facts.Value[map[string]string]
+	// Quality is model_quality (nil when left out), QualityKnown false
+	// while a value of it is unknown.
+	Quality      *monitorspec.ModelQuality
+	QualityKnown bool
 	// ManagedRole: sagesafe makes the scheduler role (scheduler_role_arn
 	// left out of the configuration).
 	ManagedRole bool
@@ -76,5 +82,6 @@ func decode(ctx context.Context, m model) (inputs, diag.Diagnostics) {
 		ManagedRole: m.SchedulerRoleManaged.ValueBool(),
 	}
 	in.SubnetIDs, in.SecurityGroupIDs = sagemakerjob.DecodeVPC(ctx, m.VPC, &diags)
+	in.Quality, in.QualityKnown = decodeQuality(ctx, m.ModelQuality, &diags)
 	return in, diags
 }

@@ -114,7 +114,7 @@ func (r *monitorResource) planComputed(plan *model, state *model, in inputs, c c
 		plan.CaptureS3URI = types.StringValue("")
 	}
 	plan.AlarmNames = types.MapUnknown(types.StringType)
-	if in.Name.IsKnown() && in.Features.IsKnown() && in.Endpoint.IsKnown() {
+	if in.Name.IsKnown() && in.Features.IsKnown() && in.Endpoint.IsKnown() && in.QualityKnown {
 		names := map[string]string{}
 		for _, sp := range r.specs(in) {
 			names[sp.Kind] = sp.Name

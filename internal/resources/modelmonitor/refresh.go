@@ -95,6 +95,7 @@ func (r *monitorResource) refresh(ctx context.Context, m *model) (found bool, dr
 	}
 	if m.Features.IsNull() || m.Features.IsUnknown() {
 		r.importAlarmSettings(ctx, m, &diags) // import
+		r.importQualityThreshold(ctx, m)
 	}
 	dc, err := r.endpointCapture(ctx, m.EndpointName.ValueString())
 	switch {

@@ -71,6 +71,7 @@ func (r *monitorResource) ValidateConfig(ctx context.Context, req resource.Valid
 		resp.Diagnostics.AddAttributeError(path.Root("schedule_expression"), "Model Monitor takes only cron schedules",
 			"With engine = \""+monitorspec.EngineModelMonitor+"\" use cron(0 * ? * * *) (hourly) or cron(0 H ? * * *) (daily).")
 	}
+	validateQuality(ctx, m, &resp.Diagnostics)
 	if modelMonitor && !m.SchedulerRoleARN.IsNull() {
 		resp.Diagnostics.AddAttributeError(path.Root("scheduler_role_arn"), "No scheduler role with Model Monitor",
 			"engine = \""+monitorspec.EngineModelMonitor+"\" runs on SageMaker's own schedule: leave scheduler_role_arn out.")

@@ -48,7 +48,7 @@ var (
 
 // Schema is the resource's schema.
 func (r *monitorResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	attributes := map[string]schema.Attribute{"vpc": sagemakerjob.VPCAttribute()}
+	attributes := map[string]schema.Attribute{"vpc": sagemakerjob.VPCAttribute(), "model_quality": qualityAttribute()}
 	for _, group := range []map[string]schema.Attribute{identityAttributes(), jobAttributes(), alarmAttributes(), computedAttributes()} {
 		maps.Copy(attributes, group)
 	}
@@ -96,9 +96,21 @@ var resourceDescription = "Drift monitoring of a real-time endpoint's captured d
 	"file under `/opt/ml/output/metrics/cloudwatch`, which it writes when `publish_cloudwatch_metrics` is `Enabled` and the " +
 	"baseline's `constraints.json` has `emit_metrics` `Enabled`, or `statistics.json` and `constraint_violations.json` under " +
 	"`/opt/ml/processing/resultdata`) and prints one line per feature. A run that prints nothing trips the silent alarm. The " +
-	"filters count against the log group's quota of 100 metric filters (features + 1 per monitor). A refresh lists a filter " +
+	"filters count against the log group's quota of 100 metric filters (features + 1 per monitor, one more with `model_quality`). A refresh lists a filter " +
 	"deleted or changed outside Terraform in `drift`, the next apply restores it, a removed feature's filter is deleted, and " +
 	"destroy deletes them all (the log group stays: other jobs log to it).\n\n" +
+	"**Model quality, where ground truth is given** (`model_quality`, engine `" + monitorspec.EngineScheduledProcessingJob +
+	"` only for now): each run also gets the ground truth as input `" + monitorspec.GroundTruthInputName + "` at `" +
+	monitorspec.GroundTruthDir + "` (checked like the baseline locations) and the environment variables `" + monitorspec.EnvProblemType +
+	"`, `" + monitorspec.EnvQualityMetric + "`, `" + monitorspec.EnvGroundTruthSource + "` and, when set, `" +
+	monitorspec.EnvInferenceAttribute + "` and `" + monitorspec.EnvProbabilityAttribute + "`; the container must print one more line " +
+	"per run:\n\n```json\n" + monitorspec.QualityLine{Monitor: "<name>", Endpoint: "<endpoint_name>", Metric: "<metric>", Value: 0.87}.String() +
+	"\n```\n\nThe metric filter `" + monitorspec.FilterPrefix("<name>") + "quality-<metric>` turns it into `<metric>` in `" +
+	alarms.QualityNamespace + "` (the SageMaker Python SDK's model-quality namespace, with the dimensions above; as for data quality " +
+	"the sources disagree on names, and this one is not confirmed by a live run), and the alarm `" + alarms.MonitorQuality +
+	"` fires when a period's Minimum of a score (accuracy, f1, auc, r2, ...) is below `threshold` or its Maximum of an error (mae, mse, " +
+	"rmse, false rates) above it, missing data not breaching (the silent alarm covers runs that print nothing). Removing the block " +
+	"deletes the alarm and the filter and the runs stop reading the ground truth.\n\n" +
 	"**Capture must be on (SS-MON-7):** the endpoint must capture its requests (capture option Input) to an `s3://` destination " +
 	"under a KMS key. A plan or apply is refused before anything is created when it does not; a refresh that finds capture " +
 	"turned off later drops SS-MON-7 from `controls` with a warning.\n\n" +
@@ -278,8 +290,8 @@ func computedAttributes() map[string]schema.Attribute {
 		"alarm_names": schema.MapAttribute{
 			ElementType: types.StringType,
 			Computed:    true,
-			MarkdownDescription: "The alarms, keyed `" + alarms.MonitorDriftPrefix + "<feature>` and `" + alarms.MonitorSilent +
-				"`. An alarm deleted or changed outside Terraform drops out, so the next plan restores it (SS-MON-1).",
+			MarkdownDescription: "The alarms, keyed `" + alarms.MonitorDriftPrefix + "<feature>`, `" + alarms.MonitorSilent +
+				"` and, with `model_quality`, `" + alarms.MonitorQuality + "`. An alarm deleted or changed outside Terraform drops out, so the next plan restores it (SS-MON-1).",
 		},
 		"controls": schema.ListAttribute{
 			ElementType:         types.StringType,
