@@ -117,6 +117,20 @@ func putInput(s Spec) *cloudwatch.PutMetricAlarmInput {
 	return in
 }
 
+// AsPut is the alarm as CloudWatch holds it right after Put sent s (for
+// checks of what a live alarm must look like).
+func AsPut(s Spec) cwtypes.MetricAlarm {
+	in := putInput(s)
+	return cwtypes.MetricAlarm{
+		AlarmName: in.AlarmName, Namespace: in.Namespace, MetricName: in.MetricName, Dimensions: in.Dimensions,
+		Statistic: in.Statistic, ExtendedStatistic: in.ExtendedStatistic, Period: in.Period, EvaluationPeriods: in.EvaluationPeriods,
+		Threshold: in.Threshold, ComparisonOperator: in.ComparisonOperator, ActionsEnabled: in.ActionsEnabled, AlarmActions: in.AlarmActions,
+		AlarmDescription: in.AlarmDescription, DatapointsToAlarm: in.DatapointsToAlarm, TreatMissingData: in.TreatMissingData,
+		Unit: in.Unit, EvaluateLowSampleCountPercentile: in.EvaluateLowSampleCountPercentile,
+		Metrics: in.Metrics, ThresholdMetricId: in.ThresholdMetricId,
+	}
+}
+
 // Describe reads the named alarms with one DescribeAlarms call per 100 names.
 // Alarms that do not exist are absent from the map.
 func Describe(ctx context.Context, api API, names []string) (map[string]cwtypes.MetricAlarm, error) {

@@ -137,17 +137,28 @@ func RunChecks(ctx context.Context, f evaluate.Fetcher, policy guardrail.Policy,
 }
 
 // LiveAlarms are the alarms of specs as the guardrails see them: whether
-// each exists, with its actions, in the live alarms.
+// each exists as specified, and its actions, in the live alarms. An alarm
+// of the name that was changed (another metric, threshold or missing-data
+// treatment: one that may never fire) does not count as existing; the
+// drift names it and the next apply restores it.
 func LiveAlarms(specs []alarms.Spec, live map[string]cwtypes.MetricAlarm) facts.Value[[]guardrail.Alarm] {
 	list := make([]guardrail.Alarm, 0, len(specs))
 	for _, sp := range specs {
 		a := guardrail.Alarm{Name: sp.Name, Kind: sp.Kind}
-		if la, ok := live[sp.Name]; ok {
+		if la, ok := live[sp.Name]; ok && watchesAsSpecified(sp, la) {
 			a.Exists, a.ActionsEnabled, a.Actions = true, aws.ToBool(la.ActionsEnabled), facts.Known(la.AlarmActions)
 		}
 		list = append(list, a)
 	}
 	return facts.Known(list)
+}
+
+// watchesAsSpecified reports whether the live alarm watches what sp says
+// (metric, threshold, periods, missing data...). Its actions are left to
+// SS-MON-2, which judges them separately.
+func watchesAsSpecified(sp alarms.Spec, live cwtypes.MetricAlarm) bool {
+	live.ActionsEnabled, live.AlarmActions = aws.Bool(true), sp.Actions
+	return len(alarms.Diff(sp, live)) == 0
 }
 
 // ReportDrift warns about what a check of the live job (what: "training job
