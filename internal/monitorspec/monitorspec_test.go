@@ -136,7 +136,7 @@ func TestSchedulerRoleProblems(t *testing.T) {
 		`"Condition":{"StringEquals":{"aws:SourceAccount":"111122223333"}}}]}`
 	scoped := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sagemaker:CreateProcessingJob","sagemaker:AddTags"],"Resource":"*"},` +
 		`{"Effect":"Allow","Action":"iam:PassRole","Resource":"` + exec + `"}]}`
-	if p := SchedulerRoleProblems(SchedulerRole{Trust: trust, Inline: map[string]string{"run": scoped}}, exec, "111122223333"); len(p) != 0 {
+	if p := SchedulerRoleProblems(SchedulerRole{Trust: trust, Inline: map[string]string{"run": scoped}}, exec, "111122223333", ""); len(p) != 0 {
 		t.Errorf("scoped role: %v", p)
 	}
 	for name, r := range map[string]SchedulerRole{
@@ -151,7 +151,7 @@ func TestSchedulerRoleProblems(t *testing.T) {
 		"another account's schedules": {Trust: strings.Replace(trust, `"aws:SourceAccount":"111122223333"`, `"aws:SourceAccount":"444455556666"`, 1),
 			Inline: map[string]string{"run": scoped}},
 	} {
-		if p := SchedulerRoleProblems(r, exec, "111122223333"); len(p) == 0 {
+		if p := SchedulerRoleProblems(r, exec, "111122223333", ""); len(p) == 0 {
 			t.Errorf("%s: no problem found", name)
 		}
 	}

@@ -32,10 +32,18 @@ type SchedulerRole struct {
 // guide asks for), a managed policy (its documents change outside this
 // configuration), or an inline statement that allows more than
 // CreateProcessingJob, AddTags and PassRole of the execution role alone.
+// want is the policy sagesafe renders for the monitor
+// (iampolicy.SchedulerPolicy: only the monitor's runs, only with its
+// settings as IAM conditions); when given, the role's inline policy must be
+// equivalent to it, since an Allow of CreateProcessingJob without those
+// conditions lets any schedule that can pass the role start unguarded jobs.
 // Empty means the role is scoped.
-func SchedulerRoleProblems(r SchedulerRole, executionRoleARN, account string) []string {
+func SchedulerRoleProblems(r SchedulerRole, executionRoleARN, account, want string) []string {
 	var out []string
 	out = append(out, trustProblems(r.Trust, account)...)
+	if want != "" {
+		out = append(out, renderedPolicyProblems(r.Inline, want)...)
+	}
 	for _, a := range r.Attached {
 		out = append(out, "managed policy "+a+" is attached: the scheduler role may hold only its inline policy")
 	}
@@ -121,4 +129,19 @@ func sourceAccountIs(st iampolicy.Statement, account string) bool {
 		}
 	}
 	return false
+}
+
+// renderedPolicyProblems requires the one inline policy to be want.
+func renderedPolicyProblems(inline map[string]string, want string) []string {
+	if len(inline) == 0 {
+		return []string{"the role has no inline policy: it must hold exactly the policy sagesafe renders for this monitor"}
+	}
+	var out []string
+	for _, name := range slices.Sorted(maps.Keys(inline)) {
+		if same, err := iampolicy.Equivalent(inline[name], want); err != nil || !same {
+			out = append(out, "inline policy "+name+" is not the policy sagesafe renders for this monitor "+
+				"(CreateProcessingJob of its runs only, with its network, isolation, encryption, key and instance type as IAM conditions)")
+		}
+	}
+	return out
 }

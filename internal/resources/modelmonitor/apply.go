@@ -46,7 +46,7 @@ func (r *monitorResource) prepare(ctx context.Context, m model, diags *diag.Diag
 		in.SchedulerRole = facts.Known(arn)
 	}
 	// A role sagesafe just made is audited like a given one.
-	r.auditSchedulerRole(ctx, in, true, diags)
+	r.auditSchedulerRole(ctx, in, c.nvme, true, diags)
 	if diags.HasError() {
 		return in, c, false
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/awsclient"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 )
 
 const (
@@ -51,7 +52,6 @@ func makeEnv(t *testing.T, capture bool) env {
 		bucket: acctest.DataBucket(t, key),
 		image:  c.AccountID + ".dkr.ecr." + acctest.Region + ".amazonaws.com/tfacc-analyzer@" + digest,
 	}
-	e.schedulerRole = schedulerRole(t, c, e.role)
 	e.endpoint = endpoint(t, c, e, capture)
 	return e
 }
@@ -63,15 +63,21 @@ func schedulerTrust(account string) string {
 		`"Condition":{"StringEquals":{"aws:SourceAccount":"` + account + `"}}}]}`
 }
 
-// schedulerRole is a role trusted by EventBridge Scheduler that may only
-// start processing jobs and pass the execution role.
-func schedulerRole(t *testing.T, c *awsclient.Client, execRole string) string {
+// givenSchedulerRole is a role made outside sagesafe for monitor m, trusted
+// by EventBridge Scheduler for this account, holding exactly the policy
+// sagesafe renders for m (what a given scheduler_role_arn must hold).
+func givenSchedulerRole(t *testing.T, c *awsclient.Client, m monitorConfig) string {
 	t.Helper()
 	arn := acctest.Role(t, schedulerTrust(c.AccountID))
-	name := arn[strings.LastIndex(arn, "/")+1:]
-	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sagemaker:CreateProcessingJob","sagemaker:AddTags"],"Resource":"*"},` +
-		`{"Effect":"Allow","Action":"iam:PassRole","Resource":"` + execRole + `"}]}`
-	putRolePolicy(t, c, name, doc)
+	doc, err := iampolicy.SchedulerPolicy(iampolicy.SchedulerRoleSpec{
+		Partition: "aws", Region: acctest.Region, AccountID: c.AccountID, ScheduleName: m.name, JobNamePrefix: m.name + "-",
+		ExecutionRoleARN: m.role, SubnetIDs: []string{m.subnet}, SecurityGroupIDs: []string{m.sg}, KMSKeyARN: m.key,
+		InstanceType: "ml.m5.xlarge",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	putRolePolicy(t, c, arn[strings.LastIndex(arn, "/")+1:], doc.JSON())
 	return arn
 }
 
@@ -167,9 +173,10 @@ type monitorConfig struct {
 }
 
 func (m monitorConfig) hcl() string {
-	engine, schedulerRole := "", fmt.Sprintf("scheduler_role_arn = %q", m.schedulerRole)
-	if m.managedRole {
-		schedulerRole = "# scheduler_role_arn left out: sagesafe makes it"
+	// The role sagesafe makes unless the test gives one.
+	engine, schedulerRole := "", "# scheduler_role_arn left out: sagesafe makes it"
+	if m.schedulerRole != "" && !m.managedRole {
+		schedulerRole = fmt.Sprintf("scheduler_role_arn = %q", m.schedulerRole)
 	}
 	schedule := m.schedule
 	if m.engine != "" {

@@ -126,13 +126,16 @@ func reportDrift(findings []guardrail.Finding, diags *diag.Diagnostics) {
 
 // schedulerRoleFindings is the scheduler role's check, reported like a
 // finding of SS-IAM-2 (broad permissions) on scheduler_role_arn.
-func schedulerRoleDiag(problems []string, changes bool, diags *diag.Diagnostics) {
+func schedulerRoleDiag(problems []string, want string, changes bool, diags *diag.Diagnostics) {
 	if len(problems) == 0 {
 		return
 	}
 	summary := "The scheduler role is not scoped to starting the monitor's runs"
-	detail := strings.Join(problems, "\n") + "\nsagesafe_model_monitor needs a role trusted only by scheduler.amazonaws.com that may only " +
-		"sagemaker:CreateProcessingJob, sagemaker:AddTags and iam:PassRole of role_arn."
+	detail := strings.Join(problems, "\n") + "\nsagesafe_model_monitor needs a role trusted only by scheduler.amazonaws.com (with aws:SourceAccount) " +
+		"that may only sagemaker:CreateProcessingJob, sagemaker:AddTags and iam:PassRole of role_arn. Leave scheduler_role_arn out and sagesafe makes it."
+	if want != "" {
+		detail += "\nThe one inline policy it must hold:\n" + want
+	}
 	if changes {
 		diags.AddAttributeError(path.Root("scheduler_role_arn"), summary, detail)
 		return

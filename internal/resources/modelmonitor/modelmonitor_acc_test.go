@@ -55,7 +55,7 @@ func checkSchedule(c *awsclient.Client, e env, name, expression string) resource
 		if got := aws.ToString(s.ScheduleExpression); got != expression {
 			return fmt.Errorf("schedule expression %s, want %s", got, expression)
 		}
-		if aws.ToString(s.Target.Arn) != "arn:aws:scheduler:::aws-sdk:sagemaker:createProcessingJob" || aws.ToString(s.Target.RoleArn) != e.schedulerRole ||
+		if aws.ToString(s.Target.Arn) != "arn:aws:scheduler:::aws-sdk:sagemaker:createProcessingJob" || !strings.HasSuffix(aws.ToString(s.Target.RoleArn), ":role/"+name+"-scheduler") ||
 			s.State != schtypes.ScheduleStateEnabled || s.FlexibleTimeWindow.Mode != schtypes.FlexibleTimeWindowModeOff {
 			return fmt.Errorf("schedule target or state: %+v %+v", s.Target, s.State)
 		}
@@ -438,9 +438,13 @@ func TestAccModelMonitor_lostAnswersModelMonitor(t *testing.T) {
 	})
 }
 
-// TestAccModelMonitor_refusesBroadSchedulerRole: a scheduler role trusted
-// by another service, or allowed to pass any role, is refused at plan, and
-// nothing is created.
+// TestAccModelMonitor_refusesBroadSchedulerRole: a given scheduler role
+// trusted by another service, allowed to pass any role, or allowed to start
+// processing jobs without the monitor's settings as IAM conditions (what
+// looked scoped before the red-team review: CreateProcessingJob and AddTags
+// on "*", PassRole of the execution role) is refused at plan, and nothing
+// is created. A given role holding exactly the policy sagesafe renders is
+// used as it is (scheduler_role_managed false).
 func TestAccModelMonitor_refusesBroadSchedulerRole(t *testing.T) {
 	e := makeEnv(t, true)
 	c := acctest.AWS(t)
@@ -450,17 +454,33 @@ func TestAccModelMonitor_refusesBroadSchedulerRole(t *testing.T) {
 	passesAny.schedulerRole = acctest.Role(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"scheduler.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
 	putRolePolicy(t, c, passesAny.schedulerRole[strings.LastIndex(passesAny.schedulerRole, "/")+1:],
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sagemaker:CreateProcessingJob","iam:PassRole"],"Resource":"*"}]}`)
+	unconditioned := e
+	unconditioned.schedulerRole = acctest.Role(t, schedulerTrust(c.AccountID))
+	putRolePolicy(t, c, unconditioned.schedulerRole[strings.LastIndex(unconditioned.schedulerRole, "/")+1:],
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sagemaker:CreateProcessingJob","sagemaker:AddTags"],"Resource":"*"},`+
+			`{"Effect":"Allow","Action":"iam:PassRole","Resource":"`+e.role+`"}]}`)
 	name := acctest.RandomName("mon")
+	given := monitorConfig{env: e, name: name}
+	given.schedulerRole = givenSchedulerRole(t, c, given)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
 		CheckDestroy:             checkDestroy(c, name),
 		Steps: []resource.TestStep{{
+			Config:      monitorConfig{env: unconditioned, name: name}.hcl(),
+			ExpectError: regexp.MustCompile(`(?s)scheduler role is not scoped.*is not the policy sagesafe renders`),
+		}, {
 			Config:      monitorConfig{env: lambdaTrusted, name: name}.hcl(),
 			ExpectError: regexp.MustCompile(`(?s)scheduler role is not scoped.*lambda\.amazonaws\.com`),
 		}, {
 			Config:      monitorConfig{env: passesAny, name: name}.hcl(),
 			ExpectError: regexp.MustCompile(`(?s)scheduler role is not scoped.*iam:PassRole on \*`),
+		}, {
+			Config: given.hcl(),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("scheduler_role_arn"), knownvalue.StringExact(given.schedulerRole)),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("scheduler_role_managed"), knownvalue.Bool(false)),
+			},
 		}},
 	})
 }

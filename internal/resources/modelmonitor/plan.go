@@ -75,25 +75,31 @@ func (r *monitorResource) check(ctx context.Context, in inputs, atApply bool, di
 // (errors when changes, else warnings).
 // A role sagesafe makes is not judged here: the apply renders it and audits
 // it (auditSchedulerRole), and a refresh lists what changed on it in drift.
-func (r *monitorResource) checkSchedulerRole(ctx context.Context, in inputs, changes bool, diags *diag.Diagnostics) {
+func (r *monitorResource) checkSchedulerRole(ctx context.Context, in inputs, localStorage, changes bool, diags *diag.Diagnostics) {
 	if in.ManagedRole {
 		return
 	}
-	r.auditSchedulerRole(ctx, in, changes, diags)
+	r.auditSchedulerRole(ctx, in, localStorage, changes, diags)
 }
 
 // auditSchedulerRole reads the scheduler role from IAM and reports its
 // problems (errors when changes, else warnings).
-func (r *monitorResource) auditSchedulerRole(ctx context.Context, in inputs, changes bool, diags *diag.Diagnostics) {
+func (r *monitorResource) auditSchedulerRole(ctx context.Context, in inputs, localStorage, changes bool, diags *diag.Diagnostics) {
 	if in.Engine.V == monitorspec.EngineModelMonitor || !in.SchedulerRole.IsKnown() || !in.RoleARN.IsKnown() {
 		return
 	}
 	role, err := r.schedulerRole(ctx, in.SchedulerRole.V)
 	if err != nil {
-		schedulerRoleDiag([]string{err.Error()}, changes, diags)
+		schedulerRoleDiag([]string{err.Error()}, "", changes, diags)
 		return
 	}
-	schedulerRoleDiag(monitorspec.SchedulerRoleProblems(role, in.RoleARN.V, r.data.AWS.AccountID), changes, diags)
+	want := ""
+	if in.Name.IsKnown() && in.KMSKey.IsKnown() && in.InstanceType.IsKnown() && in.SubnetIDs.IsKnown() && in.SecurityGroupIDs.IsKnown() {
+		if docs, err := r.schedulerDocs(in, localStorage); err == nil {
+			want = docs.Policy
+		}
+	}
+	schedulerRoleDiag(monitorspec.SchedulerRoleProblems(role, in.RoleARN.V, r.data.AWS.AccountID, want), want, changes, diags)
 }
 
 // planComputed plans the computed attributes and reports whether the plan

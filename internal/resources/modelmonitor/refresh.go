@@ -152,7 +152,7 @@ func (r *monitorResource) refresh(ctx context.Context, m *model) (found bool, dr
 	m.Drift = tfval.List(lines)
 	sagemakerjob.ReportDrift("model monitor "+name, append(alarmDrift, lines...), nil, pathFor, &drift)
 	reportDrift(ev.findings, &drift)
-	r.checkSchedulerRole(ctx, in, false, &drift)
+	r.checkSchedulerRole(ctx, in, pre.NVMe(), false, &drift)
 	return true, drift, diags
 }
 

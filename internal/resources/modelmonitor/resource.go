@@ -106,7 +106,7 @@ func (r *monitorResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	}
 	changes := r.planComputed(&plan, state, in, c, !req.Plan.Raw.Equal(req.State.Raw))
 	r.report(c.findings, changes, in.Name.V, &resp.Diagnostics)
-	r.checkSchedulerRole(ctx, in, changes, &resp.Diagnostics)
+	r.checkSchedulerRole(ctx, in, c.nvme, changes, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 

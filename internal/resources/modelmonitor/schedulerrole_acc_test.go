@@ -195,7 +195,7 @@ func TestAccModelMonitor_squattedScheduleRefused(t *testing.T) {
 				if _, err := c.Scheduler.CreateSchedule(ctx, &scheduler.CreateScheduleInput{
 					Name: aws.String(cfg.name), ScheduleExpression: aws.String("rate(1 hour)"),
 					FlexibleTimeWindow: &schtypes.FlexibleTimeWindow{Mode: schtypes.FlexibleTimeWindowModeOff},
-					Target:             &schtypes.Target{Arn: aws.String("arn:aws:sqs:us-east-1:" + c.AccountID + ":elsewhere"), RoleArn: aws.String(e.schedulerRole)},
+					Target:             &schtypes.Target{Arn: aws.String("arn:aws:sqs:us-east-1:" + c.AccountID + ":elsewhere"), RoleArn: aws.String(acctest.Role(t, schedulerTrust(c.AccountID)))},
 				}); err != nil {
 					t.Fatal(err)
 				}

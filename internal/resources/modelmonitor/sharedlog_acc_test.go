@@ -55,10 +55,6 @@ func TestAccModelMonitor_runsLogGroup(t *testing.T) {
 		bucket: must(b.DataBucket(ctx, acctest.RandomName("data"), key)),
 		image:  c.AccountID + ".dkr.ecr." + acctest.Region + ".amazonaws.com/tfacc-analyzer@" + digest,
 	}
-	e.schedulerRole = must(b.Role(ctx, acctest.RandomName("sched"), schedulerTrust(c.AccountID)))
-	putRolePolicy(t, c, e.schedulerRole[strings.LastIndex(e.schedulerRole, "/")+1:],
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sagemaker:CreateProcessingJob","sagemaker:AddTags"],"Resource":"*"},`+
-			`{"Effect":"Allow","Action":"iam:PassRole","Resource":"`+e.role+`"}]}`)
 	e.endpoint = endpoint(t, c, e, true)
 	if err := b.UnencryptedLogGroup(ctx, runsLogGroup, 7); err != nil {
 		t.Fatal(err)
