@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -110,4 +111,40 @@ func emulatorScript(t *testing.T) string {
 		t.Fatal("cannot locate internal/acctest: runtime.Caller failed")
 	}
 	return filepath.Join(filepath.Dir(file), "emulator", "emulator.sh")
+}
+
+// RunWithOwnEmulator is a TestMain for an acceptance package that changes
+// objects another package's tests also manage (the account-wide
+// /aws/sagemaker/ProcessingJobs log group of processing jobs and model
+// monitors): when the acceptance tests run, it starts an emulator for the
+// package alone, points SAGESAFE_TEST_ENDPOINT at it, runs the tests and
+// stops it (by its PID only). Packages run side by side; this keeps them
+// from judging each other's objects.
+func RunWithOwnEmulator(m *testing.M) int {
+	if os.Getenv("TF_ACC") == "" || os.Getenv(EndpointEnv) == "" {
+		return m.Run()
+	}
+	_, file, _, _ := runtime.Caller(0)
+	script := filepath.Join(filepath.Dir(file), "emulator", "emulator.sh")
+	dir, err := os.MkdirTemp("", "sagesafe-pkg-emulator-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "a package emulator:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	out, err := exec.Command("bash", script, "start", dir).Output()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "starting a package emulator:", err)
+		return 1
+	}
+	defer func() {
+		if msg, err := exec.Command("bash", script, "stop", dir).CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "stopping the package emulator: %v: %s\n", err, msg)
+		}
+	}()
+	if err := os.Setenv(EndpointEnv, strings.TrimSpace(string(out))); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return m.Run()
 }

@@ -267,3 +267,19 @@ func LostForcedControls(state types.List, planned []string) []string {
 	}
 	return lost
 }
+
+// SameControls reports whether the held controls in state are ids. A plan
+// whose checks hold other controls than the state says (an object the
+// workload uses was restored or weakened since the last refresh) changes
+// the workload: its update refreshes them, so the plan after the apply is
+// empty.
+func SameControls(ctx context.Context, state types.List, ids []string) bool {
+	if state.IsNull() || state.IsUnknown() {
+		return false
+	}
+	var have []string
+	if d := state.ElementsAs(ctx, &have, false); d.HasError() {
+		return false
+	}
+	return slices.Equal(have, ids)
+}

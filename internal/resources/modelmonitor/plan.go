@@ -26,6 +26,8 @@ type checked struct {
 	pre         sagemakerjob.Prefetched
 	// logGroup is what becomes of the runs' shared log group.
 	logGroup sagemakerjob.LogGroupPlan
+	// held are the controls the plan's checks forecast held.
+	held []string
 }
 
 // check runs the guardrails on in with the live endpoint's capture. An
@@ -68,6 +70,7 @@ func (r *monitorResource) check(ctx context.Context, in inputs, atApply bool, di
 		return c, false
 	}
 	c.findings = append(ev.findings, runtimeFindings(in)...)
+	c.held = ev.states.Forecast().Held()
 	return c, true
 }
 
@@ -131,8 +134,11 @@ func (r *monitorResource) planComputed(plan *model, state *model, in inputs, c c
 		plan.Controls, plan.ControlStates = types.ListUnknown(types.StringType), types.MapUnknown(types.StringType)
 		return true
 	}
+	// Controls held now that the state does not say (an object the monitor
+	// uses was restored since the last refresh) are a change too: the
+	// update's refresh records them.
 	changes := configChanged || !plan.Drift.Equal(state.Drift) || !plan.AlarmNames.Equal(state.AlarmNames) ||
-		!plan.CaptureS3URI.Equal(state.CaptureS3URI)
+		!plan.CaptureS3URI.Equal(state.CaptureS3URI) || !sagemakerjob.SameControls(context.Background(), state.Controls, c.held)
 	plan.Controls, plan.ControlStates = state.Controls, state.ControlStates
 	if changes {
 		plan.Controls, plan.ControlStates = types.ListUnknown(types.StringType), types.MapUnknown(types.StringType)

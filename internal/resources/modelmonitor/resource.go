@@ -105,6 +105,12 @@ func (r *monitorResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		return
 	}
 	changes := r.planComputed(&plan, state, in, c, !req.Plan.Raw.Equal(req.State.Raw))
+	if _, repaired := r.data.Repairs.Apply(c.findings); repaired && state != nil {
+		// An object the monitor uses is restored by this plan: its controls
+		// are decided again after the repair, by the update's refresh.
+		changes = true
+		plan.Controls, plan.ControlStates = types.ListUnknown(types.StringType), types.MapUnknown(types.StringType)
+	}
 	r.report(c.findings, changes, in.Name.V, &resp.Diagnostics)
 	r.checkSchedulerRole(ctx, in, c.nvme, changes, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
@@ -183,6 +189,9 @@ func (r *monitorResource) Update(ctx context.Context, req resource.UpdateRequest
 		resp.Diagnostics.AddError("Updating the metric filters of model monitor "+in.Name.V+" failed", err.Error())
 		return
 	}
+	// Objects the monitor uses may have been restored earlier in this apply
+	// (a repair the plan named): judge them as they are now.
+	r.data.Posture.Invalidate()
 	shared.SaveRefreshed(ctx, &plan, r.refresh, &resp.State, &resp.Diagnostics)
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
@@ -106,6 +107,12 @@ func (r *processingJobResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	changes := planChange(&plan, config, *state, in, ev, !req.Plan.Raw.Equal(req.State.Raw), &resp.RequiresReplace, &resp.Diagnostics)
+	if _, repaired := r.data.Repairs.Apply(ev.Findings); repaired {
+		// An object the job uses is restored by this plan: its controls are
+		// decided again after the repair, by the update's refresh.
+		changes = true
+		plan.Controls, plan.ControlStates = types.ListUnknown(types.StringType), types.MapUnknown(types.StringType)
+	}
 	reportPlanned(ev, r.data.Repairs, changes, state.Name.ValueString(), vpcSet, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
@@ -204,6 +211,9 @@ func (r *processingJobResource) Update(ctx context.Context, req resource.UpdateR
 	if !ok {
 		return
 	}
+	// Objects the job uses may have been restored earlier in this apply (a
+	// repair the plan named): judge them as they are now.
+	r.data.Posture.Invalidate()
 	ins, err := r.inspect(ctx, plan, job)
 	recordInspection(&plan, ins, err, "Checking processing job "+name+" after the update", &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)

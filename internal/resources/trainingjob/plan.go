@@ -6,7 +6,6 @@ package trainingjob
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
@@ -16,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 )
 
 // mustReplace reports whether the change needs a new job: an input changed
@@ -72,7 +72,7 @@ func planInPlace(ctx context.Context, plan *model, state model, in inputs, pre p
 		changed = true // missing or drifted alarms: the update puts them back
 	}
 	plan.AlarmNames = names
-	if !sameControls(ctx, state.Controls, ev.Controls) {
+	if !sagemakerjob.SameControls(ctx, state.Controls, ev.Controls) {
 		changed = true // a control that an update restores (log group, alarms)
 	}
 	plan.Controls, plan.ControlStates = state.Controls, state.ControlStates
@@ -101,15 +101,4 @@ func immutableChanges(plan, state model) []string {
 		}
 	}
 	return changed
-}
-
-func sameControls(ctx context.Context, state types.List, ids []string) bool {
-	if state.IsNull() || state.IsUnknown() {
-		return false
-	}
-	var have []string
-	if d := state.ElementsAs(ctx, &have, false); d.HasError() {
-		return false
-	}
-	return slices.Equal(have, ids)
 }
