@@ -189,6 +189,14 @@ func (r *monitorResource) Update(ctx context.Context, req resource.UpdateRequest
 		resp.Diagnostics.AddError("Updating the metric filters of model monitor "+in.Name.V+" failed", err.Error())
 		return
 	}
+	if state.SchedulerRoleManaged.ValueBool() && !plan.SchedulerRoleManaged.ValueBool() {
+		// The schedule now runs as a given role: the one sagesafe made is
+		// nobody's any more.
+		if err := r.deleteSchedulerRole(ctx, in.Name.V); err != nil {
+			resp.Diagnostics.AddError("Deleting the scheduler role model monitor "+in.Name.V+" no longer uses failed", err.Error())
+			return
+		}
+	}
 	// Objects the monitor uses may have been restored earlier in this apply
 	// (a repair the plan named): judge them as they are now.
 	r.data.Posture.Invalidate()

@@ -39,6 +39,9 @@ func TestAccModelMonitor_managedSchedulerRole(t *testing.T) {
 	arn := "arn:aws:iam::" + c.AccountID + ":role/" + role
 	squatted := monitorConfig{env: e, name: acctest.RandomName("mon"), managedRole: true}
 	otherRegion := monitorConfig{env: e, name: acctest.RandomName("mon"), managedRole: true}
+	givenCfg := cfg
+	givenCfg.managedRole = false
+	givenCfg.schedulerRole = givenSchedulerRole(t, c, givenCfg)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
@@ -87,6 +90,19 @@ func TestAccModelMonitor_managedSchedulerRole(t *testing.T) {
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("drift"), knownvalue.ListExact(nil)),
 			},
 			Check: checkSchedulerRole(c, role, cfg.name, e.role),
+		}, {
+			// Switched to a given role: the one sagesafe made is deleted,
+			// not left behind.
+			Config: givenCfg.hcl(),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("scheduler_role_managed"), knownvalue.Bool(false)),
+			},
+			Check: func(*terraform.State) error {
+				if _, err := c.IAM.GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(role)}); err == nil {
+					return fmt.Errorf("role %s is left behind after the monitor switched to a given role", role)
+				}
+				return nil
+			},
 		}, {
 			// Someone else's role of the name the monitor would make.
 			PreConfig: func() {
@@ -203,5 +219,28 @@ func TestAccModelMonitor_squattedScheduleRefused(t *testing.T) {
 			Config:      cfg.hcl(),
 			ExpectError: regexp.MustCompile(`(?s)schedule ` + cfg.name + ` already exists and was not created by this apply\s+\(it carries no sagesafe creation token\)`),
 		}},
+	})
+}
+
+// TestAccModelMonitor_namesThatCollide: a feature name with "-", or named
+// "silent" or "quality", would give this monitor an alarm or filter name
+// another monitor has (monitor "churn" with feature "drift-x" and monitor
+// "churn-drift" with feature "x"); a drift threshold of 1 is an alarm that
+// can never fire. Each is refused at validation.
+func TestAccModelMonitor_namesThatCollide(t *testing.T) {
+	e := makeEnv(t, true)
+	name := acctest.RandomName("mon")
+	refuse := func(m monitorConfig, want string) resource.TestStep {
+		m.env, m.name = e, name
+		return resource.TestStep{Config: m.hcl(), PlanOnly: true, ExpectError: regexp.MustCompile(want)}
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{
+			refuse(monitorConfig{features: `["drift-x"]`}, `(?s)features.*no '-'`),
+			refuse(monitorConfig{features: `["age", "silent"]`}, `(?s)features.*silent`),
+			refuse(monitorConfig{threshold: "1"}, `(?s)drift_threshold.*between`),
+		},
 	})
 }

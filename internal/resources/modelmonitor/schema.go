@@ -41,9 +41,12 @@ var (
 	// nameRegexp: the name starts every run's processing job name, so it
 	// follows SageMaker's job-name pattern.
 	nameRegexp = regexp.MustCompile(`^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`)
-	// featureRegexp: a feature name becomes part of a metric name and an
-	// alarm name.
-	featureRegexp = regexp.MustCompile(`^[A-Za-z0-9_.\-]{1,100}$`)
+	// featureRegexp: a feature name becomes part of a metric name, an alarm
+	// name and a filter name ("sagesafe-monitor-<name>-drift-<feature>").
+	// Without "-" in it, no monitor's names can equal another's (monitor
+	// "churn" with feature "drift-x" and monitor "churn-drift" with feature
+	// "x" would share every name).
+	featureRegexp = regexp.MustCompile(`^[A-Za-z0-9_.]{1,100}$`)
 )
 
 // Schema is the resource's schema.
@@ -248,13 +251,16 @@ func alarmAttributes() map[string]schema.Attribute {
 			Required:            true,
 			MarkdownDescription: fmt.Sprintf("Features with a drift alarm (1 to %d). The first also carries the silent alarm.", MaxFeatures),
 			Validators: []validator.List{listvalidator.SizeBetween(1, MaxFeatures), listvalidator.UniqueValues(),
-				listvalidator.ValueStringsAre(stringvalidator.RegexMatches(featureRegexp, "must be 1-100 letters, digits, '_', '.' or '-'"))},
+				listvalidator.ValueStringsAre(stringvalidator.RegexMatches(featureRegexp, "must be 1-100 letters, digits, '_' or '.' (no '-': alarm names join on it)"),
+					// The alarm of feature "silent" would be named as another
+					// monitor's silent alarm, and "quality" as its quality alarm.
+					stringvalidator.NoneOf("silent", "quality"))},
 		},
 		"drift_threshold": schema.Float64Attribute{
 			Required: true,
 			MarkdownDescription: "Alarm when a feature's `feature_baseline_drift_<feature>` exceeds this distance from the baseline " +
-				"(the analyzer's distance, 0 to 1). Updated in place.",
-			Validators: []validator.Float64{float64validator.Between(0.0001, 1)},
+				"(the analyzer's distance, 0 to 1; below 1, or the alarm could never fire). Updated in place.",
+			Validators: []validator.Float64{float64validator.Between(0.0001, 0.99)},
 		},
 		"alarm_actions": schema.ListAttribute{
 			ElementType:         types.StringType,
