@@ -499,11 +499,11 @@ func checkKeyUsable(s *Subject, p Policy) []Finding {
 	if s.Region != "" && k.Region != "" {
 		want("its region", k.Region, s.Region)
 	}
-	if s.AccountID != "" && k.Account != "" && k.Account != s.AccountID && !slices.Contains(p.AllowedKeyAccounts, k.Account) {
+	if k.Account != "" && !allowedAccount(s, k.Account, p.AllowedKeyAccounts) {
 		problems = append(problems, fmt.Sprintf(
-			"it belongs to account %s, not this account (%s), and guardrails.allowed_key_accounts does not list %s; "+
+			"it belongs to account %s, not %s, and guardrails.allowed_key_accounts does not list %s; "+
 				"use a key of this account, or have the platform team add %s to allowed_key_accounts",
-			k.Account, s.AccountID, k.Account, k.Account))
+			k.Account, thisAccount(s), k.Account, k.Account))
 	}
 	if len(problems) > 0 {
 		r.add(SeverityError, FieldKMSKey, -1, ref, "KMS key "+ref+" is not an enabled customer-managed key for this workload",
@@ -843,7 +843,8 @@ func checkRoleTrust(s *Subject, _ Policy) []Finding {
 // account, and every aws:SourceArn value an ARN of this partition, region and
 // account (wildcards only in its resource part). A condition that names
 // someone else is no protection: it lets SageMaker act for that account.
-// Parts of the caller the Subject does not know are not compared.
+// An unknown account fails closed (no value can be shown to be this
+// account's); an unknown partition or region is not compared.
 func foreignSourceConditions(s *Subject, conditions []facts.TrustCondition) []string {
 	var out []string
 	for _, c := range conditions {
@@ -851,14 +852,17 @@ func foreignSourceConditions(s *Subject, conditions []facts.TrustCondition) []st
 			var wrong []string
 			switch {
 			case strings.EqualFold(c.Key, "aws:SourceAccount"):
-				if s.AccountID != "" && v != s.AccountID {
-					wrong = append(wrong, "it is not this account ("+s.AccountID+")")
+				if s.AccountID == "" || v != s.AccountID {
+					wrong = append(wrong, "it is not "+thisAccount(s))
 				}
 			default: // aws:SourceArn
 				a, err := arn.Parse(v)
 				if err != nil {
 					wrong = append(wrong, "it is not an ARN")
 					break
+				}
+				if s.AccountID == "" {
+					wrong = append(wrong, "its account "+orNone(a.AccountID)+" is not "+thisAccount(s))
 				}
 				for _, part := range []struct{ what, got, want string }{
 					{"partition", a.Partition, s.Partition},
@@ -1060,13 +1064,14 @@ func checkAnomalyAlarms(s *Subject, _ Policy) []Finding {
 }
 
 // checkCaptureForMonitor holds a monitor to what it needs of its endpoint's
-// data capture: on, with the requests (Input) in it, to an s3:// location,
-// under a KMS key. Which key is SS-ENC-4's question on the endpoint; here any
-// key will do, no key fails.
+// data capture: on, with the requests (Input) in it, a share of them above
+// 0%, to an s3:// location, under a KMS key. Which key is SS-ENC-4's
+// question on the endpoint; here any key will do, no key fails. The capture
+// bucket itself is one of the monitor's S3 locations (SS-TLS-2, SS-DATA-*).
 func checkCaptureForMonitor(s *Subject, _ Policy) []Finding {
 	r := report{id: "SS-MON-7"}
 	dc := s.DataCapture
-	for _, st := range []facts.State{dc.Enabled.State, dc.InputCaptured.State, dc.DestinationURI.State, dc.KMSKeyARN.State} {
+	for _, st := range []facts.State{dc.Enabled.State, dc.InputCaptured.State, dc.DestinationURI.State, dc.KMSKeyARN.State, dc.SamplingPercent.State} {
 		if st == facts.StateUnknown {
 			r.skipValue(s, FieldDataCapture, st)
 			return r.out
@@ -1081,6 +1086,10 @@ func checkCaptureForMonitor(s *Subject, _ Policy) []Finding {
 	}
 	if !dc.InputCaptured.IsKnown() || !dc.InputCaptured.V {
 		fail("the endpoint does not capture requests", "DataCaptureConfig.CaptureOptions has no Input mode: a data-quality monitor compares the requests with the baseline.")
+	}
+	if p := dc.SamplingPercent; !p.IsKnown() || p.V <= 0 {
+		fail("the endpoint captures none of its requests", fmt.Sprintf("DataCaptureConfig.InitialSamplingPercentage is %s: no request is captured, so every run "+
+			"compares nothing with the baseline and drift goes unseen; capture a share above 0%% (data_capture.sampling_percentage).", samplingText(p)))
 	}
 	if uri := dc.DestinationURI; !uri.IsKnown() || !strings.HasPrefix(uri.V, "s3://") {
 		fail("the capture destination is not an s3:// location", fmt.Sprintf("DataCaptureConfig.DestinationS3Uri is %q.", uri.V))
@@ -1236,8 +1245,7 @@ func checkMaxRuntime(s *Subject, p Policy) []Finding {
 }
 
 // imageAccounts are the accounts whose registries may supply images: the
-// caller's own and allowed_image_accounts. Empty only when neither is known
-// (then the registry's account is not judged).
+// caller's own (when known) and allowed_image_accounts.
 func imageAccounts(s *Subject, p Policy) []string {
 	var out []string
 	if s.AccountID != "" {
@@ -1249,6 +1257,23 @@ func imageAccounts(s *Subject, p Policy) []string {
 		}
 	}
 	return out
+}
+
+// allowedAccount reports whether account may be used where this account's
+// objects are asked for: it is the caller's own or one the guardrails list.
+// It fails closed: when the caller's account is not known (the provider did
+// not learn it), only the listed accounts are allowed, so an unknown account
+// never lets any other account through.
+func allowedAccount(s *Subject, account string, listed []string) bool {
+	return (s.AccountID != "" && account == s.AccountID) || slices.Contains(listed, account)
+}
+
+// thisAccount names the caller's account for an error, or says it is unknown.
+func thisAccount(s *Subject) string {
+	if s.AccountID == "" {
+		return "this account (which the provider does not know: it did not learn it from sts:GetCallerIdentity)"
+	}
+	return "this account (" + s.AccountID + ")"
 }
 
 func checkImageSource(s *Subject, p Policy) []Finding {
@@ -1268,11 +1293,15 @@ func checkImageSource(s *Subject, p Policy) []Finding {
 			fmt.Sprintf("%q is not an Amazon ECR image URI (<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag][@sha256:<digest>]).", img))
 		return r.out
 	}
-	if allowed := imageAccounts(s, p); len(allowed) > 0 && !slices.Contains(allowed, e.Account) {
+	if !allowedAccount(s, e.Account, p.AllowedImageAccounts) {
+		allowed := strings.Join(imageAccounts(s, p), ", ")
+		if s.AccountID == "" {
+			allowed = orNone(allowed) + " (this account is not known to the provider, so only the listed accounts are allowed)"
+		}
 		r.add(SeverityError, FieldImage, -1, img, "image "+img+" comes from account "+e.Account+", which is not allowed",
 			fmt.Sprintf("Its registry belongs to account %s; images may come from this account and allowed_image_accounts: %s. To use another account's images (SageMaker's "+
 				"prebuilt ones come from an AWS account of the region), add it to the provider's guardrails.allowed_image_accounts.",
-				e.Account, strings.Join(allowed, ", ")))
+				e.Account, allowed))
 	}
 	if e.Digest == "" {
 		tag := e.Tag
@@ -1376,9 +1405,9 @@ func (r *report) trailKeyInput(s *Subject, p Policy, key string) {
 	case err != nil || a.Service != "kms" || !strings.HasPrefix(a.Resource, "key/"):
 		r.add(SeverityError, FieldKMSKey, -1, key, "kms_key_arn "+key+" is not a KMS key ARN",
 			"The trail needs the ARN of a customer-managed key (arn:aws:kms:<region>:<account>:key/<id>); an alias or key ID would let the key behind it change.")
-	case s.AccountID != "" && a.AccountID != s.AccountID && !slices.Contains(p.AllowedKeyAccounts, a.AccountID):
+	case !allowedAccount(s, a.AccountID, p.AllowedKeyAccounts):
 		r.add(SeverityError, FieldKMSKey, -1, key, "kms_key_arn "+key+" belongs to account "+a.AccountID,
-			fmt.Sprintf("The trail's key must belong to this account (%s) or to one allowed_key_accounts names, so the account's owner controls who can read the audit logs.", s.AccountID))
+			fmt.Sprintf("The trail's key must belong to %s or to one allowed_key_accounts names, so the account's owner controls who can read the audit logs.", thisAccount(s)))
 	}
 }
 
@@ -1708,6 +1737,14 @@ func sentences(items []string, empty string) string {
 		parts[i] = strings.TrimRight(strings.TrimSpace(it), ".")
 	}
 	return strings.Join(parts, "; ") + "."
+}
+
+// samplingText is a sampling percentage for an error: its value, or "not set".
+func samplingText(p facts.Value[int64]) string {
+	if !p.IsKnown() {
+		return "not set"
+	}
+	return fmt.Sprintf("%d%%", p.V)
 }
 
 func orNone(s string) string {

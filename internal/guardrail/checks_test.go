@@ -410,6 +410,11 @@ var checkCases = []checkCase{
 		key(func(f *facts.KeyFact) { f.Account = "999999999999" })),
 		errAt(-1, testKey, "add 999999999999 to allowed_key_accounts")),
 	unknown("SS-KMS-1", "key unknown", training, func(s *Subject, _ *Policy) { s.KMSKeyARN = facts.Unknown[string]() }),
+	fail("SS-KMS-1", "this account unknown", training, func(s *Subject, _ *Policy) { s.AccountID = "" },
+		errAt(-1, testKey, "it belongs to account "+testAccount+", not this account (which the provider does not know")),
+	pass("SS-KMS-1", "this account unknown, key account listed", training, func(s *Subject, p *Policy) {
+		s.AccountID, p.AllowedKeyAccounts = "", []string{testAccount}
+	}),
 	unknown("SS-KMS-1", "key not fetched", training, func(s *Subject, _ *Policy) { delete(s.Facts.Keys, testKey) }),
 
 	// SS-KMS-2
@@ -541,6 +546,11 @@ var checkCases = []checkCase{
 	}), errAt(-1, testRole, `"arn:aws-cn:sagemaker:cn-north-1:111122223333:endpoint/*": its partition is aws-cn, not aws, its region is cn-north-1, not eu-west-1; `+
 		`trust statement 0 allows aws:SourceArn "arn:aws:sagemaker:*:*:*": its region is *, not eu-west-1, its account is *, not 111122223333; `+
 		`trust statement 0 allows aws:SourceArn "*": it is not an ARN.`)),
+	fail("SS-IAM-1", "this account unknown: no condition value can be shown to be its", training, both(
+		func(s *Subject, _ *Policy) { s.AccountID = "" },
+		role(func(*facts.RoleFact) {})),
+		errAt(-1, testRole, `allows aws:SourceAccount "111122223333": it is not this account (which the provider does not know`+
+			`: it did not learn it from sts:GetCallerIdentity); trust statement 0 allows aws:SourceArn "arn:aws:sagemaker:eu-west-1:111122223333:training-job/*": its account 111122223333 is not this account (which`)),
 	fail("SS-IAM-1", "one foreign value among this account's", executionRole, role(func(f *facts.RoleFact) {
 		f.SourceConditions[0].Values = []string{testAccount, "999999999999"}
 	}), errAt(-1, testRole, `aws:SourceAccount "999999999999": it is not this account`)),
@@ -696,6 +706,11 @@ var checkCases = []checkCase{
 		errAt(-1, "", "not encrypted")),
 	fail("SS-MON-7", "capture to a non-s3 destination", monitor, func(s *Subject, _ *Policy) { s.DataCapture.DestinationURI = facts.Known("https://x") },
 		errAt(-1, "", "not an s3:// location")),
+	fail("SS-MON-7", "sampling 0%", monitor, func(s *Subject, _ *Policy) { s.DataCapture.SamplingPercent = facts.Known[int64](0) },
+		errAt(-1, "", "InitialSamplingPercentage is 0%: no request is captured")),
+	fail("SS-MON-7", "sampling not read", monitor, func(s *Subject, _ *Policy) { s.DataCapture.SamplingPercent = facts.Null[int64]() },
+		errAt(-1, "", "InitialSamplingPercentage is not set")),
+	pass("SS-MON-7", "sampling 1%", monitor, func(s *Subject, _ *Policy) { s.DataCapture.SamplingPercent = facts.Known[int64](1) }),
 	unknown("SS-MON-7", "endpoint known after apply", monitor, func(s *Subject, _ *Policy) { s.DataCapture.Enabled = facts.Unknown[bool]() }),
 	// SS-MON-5
 	pass("SS-MON-5", "flow log records all traffic", network, func(s *Subject, _ *Policy) {
@@ -782,6 +797,14 @@ var checkCases = []checkCase{
 	fail("SS-SUP-1", "no image", training, func(s *Subject, _ *Policy) { s.Image = facts.Null[string]() },
 		errAt(-1, "", "has no container image")),
 	unknown("SS-SUP-1", "image unknown", training, func(s *Subject, _ *Policy) { s.Image = facts.Unknown[string]() }),
+	// This account unknown (the provider did not learn it): fail closed,
+	// only the listed accounts pass.
+	fail("SS-SUP-1", "this account unknown and no list", training, func(s *Subject, p *Policy) {
+		s.AccountID, p.AllowedImageAccounts = "", nil
+	}, errAt(-1, testRepo+"@"+testDigest, "images may come from this account and allowed_image_accounts: none (this account is not known to the provider")),
+	pass("SS-SUP-1", "this account unknown, image account listed", training, func(s *Subject, p *Policy) {
+		s.AccountID, p.AllowedImageAccounts = "", []string{testAccount}
+	}),
 
 	// SS-AUD-1
 	pass("SS-AUD-1", "multi-region trail logging all management events", auditTrail, nil),

@@ -131,7 +131,7 @@ func monitor() *Subject {
 	s := training()
 	s.Kind, s.Name = KindModelMonitor, "churn-drift"
 	s.DataCapture = DataCapture{Enabled: facts.Known(true), KMSKeyARN: facts.Known(testKey),
-		InputCaptured: facts.Known(true), DestinationURI: facts.Known("s3://churn-data/capture/")}
+		InputCaptured: facts.Known(true), DestinationURI: facts.Known("s3://churn-data/capture/"), SamplingPercent: facts.Known[int64](20)}
 	return s
 }
 

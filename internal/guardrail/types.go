@@ -143,6 +143,9 @@ type DataCapture struct {
 	// capture options include Input, and where captures go.
 	InputCaptured  facts.Value[bool]
 	DestinationURI facts.Value[string]
+	// SamplingPercent is the share of requests captured (SS-MON-7 only):
+	// at 0 the monitor has nothing to compare.
+	SamplingPercent facts.Value[int64]
 }
 
 // FlowLogState is what a network observed of its VPC's flow logs.

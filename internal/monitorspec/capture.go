@@ -14,7 +14,7 @@ import (
 func Capture(dc *smtypes.DataCaptureConfig) guardrail.DataCapture {
 	if dc == nil {
 		return guardrail.DataCapture{Enabled: facts.Known(false), InputCaptured: facts.Known(false),
-			DestinationURI: facts.Known(""), KMSKeyARN: facts.Known("")}
+			DestinationURI: facts.Known(""), KMSKeyARN: facts.Known(""), SamplingPercent: facts.Known[int64](0)}
 	}
 	input := false
 	for _, o := range dc.CaptureOptions {
@@ -25,5 +25,8 @@ func Capture(dc *smtypes.DataCaptureConfig) guardrail.DataCapture {
 		InputCaptured:  facts.Known(input),
 		DestinationURI: facts.Known(aws.ToString(dc.DestinationS3Uri)),
 		KMSKeyARN:      facts.Known(aws.ToString(dc.KmsKeyId)),
+		// SageMaker requires InitialSamplingPercentage; a config without
+		// it captures nothing the monitor can use.
+		SamplingPercent: facts.Known(int64(aws.ToInt32(dc.InitialSamplingPercentage))),
 	}
 }

@@ -131,7 +131,7 @@ func TestAssessLiveReportsDriftByControl(t *testing.T) {
 			Inline: map[string]string{iampolicy.ExecutionRolePolicyName: want.Policy.JSON()}}
 	}
 	subject := func() *guardrail.Subject {
-		return &guardrail.Subject{Kind: guardrail.KindExecutionRole, Name: "exec", RoleARN: facts.Known(arn)}
+		return &guardrail.Subject{Kind: guardrail.KindExecutionRole, Name: "exec", AccountID: "111122223333", RoleARN: facts.Known(arn)}
 	}
 	all := []string{"SS-IAM-1", "SS-IAM-2"} // SS-GOV-1 is not checked: no required_tags
 

@@ -151,6 +151,12 @@ func switchCapture(t *testing.T, c *awsclient.Client, e env, capture bool) {
 	if capture {
 		dc = captureConfig(e)
 	}
+	useCapture(t, c, e, dc)
+}
+
+// useCapture points the endpoint at a new config capturing as dc says.
+func useCapture(t *testing.T, c *awsclient.Client, e env, dc *smtypes.DataCaptureConfig) {
+	t.Helper()
 	cfg := endpointConfig(t, c, e.endpoint, dc)
 	if _, err := c.SageMaker.UpdateEndpoint(context.Background(), &sagemaker.UpdateEndpointInput{EndpointName: aws.String(e.endpoint), EndpointConfigName: aws.String(cfg)}); err != nil {
 		t.Fatal(err)

@@ -57,6 +57,12 @@ func (r *monitorResource) subject(in inputs, nvme bool, capture guardrail.DataCa
 		s.S3 = append(s.S3, guardrail.S3Location{URI: facts.Known(in.Quality.GroundTruthURI), Index: 0, Field: fieldGroundTruth, Role: "input"})
 	}
 	s.DataCapture = capture
+	// The runs read the endpoint's captures: the capture bucket is one of
+	// the monitor's inputs, judged like the baseline's (TLS-only, this
+	// account's, existing). Capture off or not to s3:// is SS-MON-7's.
+	if dest := capture.DestinationURI; dest.State == facts.StateUnknown || dest.IsKnown() && strings.HasPrefix(dest.V, "s3://") {
+		s.S3 = append(s.S3, guardrail.S3Location{URI: dest, Index: 0, Field: guardrail.FieldDataCapture, Role: "data_capture"})
+	}
 	s.Alarms = alarmList
 	return s
 }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -142,6 +143,15 @@ func TestAccModelMonitor_basic(t *testing.T) {
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("controls"), knownvalue.SetPartial(heldControls)),
 			},
 		}, {
+			// Drift: an end date, a start date and a time zone set out of
+			// band (each stops or shifts the runs) are cleared.
+			PreConfig: func() { retimeSchedule(t, c, cfg.name) },
+			Config:    updated.hcl(),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+			}},
+			Check: resource.ComposeTestCheckFunc(checkSchedule(c, e, cfg.name, "rate(2 hours)"), checkUntimed(c, cfg.name)),
+		}, {
 			// Drift: the silent alarm deleted out of band is put back.
 			PreConfig: func() {
 				if _, err := c.CloudWatch.DeleteAlarms(context.Background(), &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{names[2]}}); err != nil {
@@ -196,6 +206,37 @@ func weakenSchedule(t *testing.T, c *awsclient.Client, name, alarm string) {
 	}
 }
 
+// retimeSchedule gives the schedule a start date, an end date and a time
+// zone, with the SDK.
+func retimeSchedule(t *testing.T, c *awsclient.Client, name string) {
+	t.Helper()
+	s, _, err := liveInput(c, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start, end := time.Now().Add(24*time.Hour).UTC(), time.Now().Add(48*time.Hour).UTC()
+	if _, err := c.Scheduler.UpdateSchedule(context.Background(), &scheduler.UpdateScheduleInput{Name: s.Name, ScheduleExpression: s.ScheduleExpression,
+		FlexibleTimeWindow: s.FlexibleTimeWindow, Target: s.Target, Description: s.Description, State: s.State,
+		StartDate: &start, EndDate: &end, ScheduleExpressionTimezone: aws.String("Europe/Paris")}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkUntimed checks that the schedule has no start or end date and runs
+// in UTC.
+func checkUntimed(c *awsclient.Client, name string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		s, _, err := liveInput(c, name)
+		if err != nil {
+			return err
+		}
+		if s.StartDate != nil || s.EndDate != nil || aws.ToString(s.ScheduleExpressionTimezone) != "UTC" {
+			return fmt.Errorf("schedule start %v, end %v, time zone %q: want none, none, UTC", s.StartDate, s.EndDate, aws.ToString(s.ScheduleExpressionTimezone))
+		}
+		return nil
+	}
+}
+
 // TestAccModelMonitor_refusesEndpointWithoutCapture: a monitor of an
 // endpoint that does not capture is refused with SS-MON-7 at plan, and
 // nothing (schedule, alarms) is created.
@@ -214,6 +255,44 @@ func TestAccModelMonitor_refusesEndpointWithoutCapture(t *testing.T) {
 			// The same with the Model Monitor engine.
 			Config:      monitorConfig{env: e, name: cfg.name, engine: "model_monitor"}.hcl(),
 			ExpectError: regexp.MustCompile(`SS-MON-7`),
+		}},
+	})
+}
+
+// TestAccModelMonitor_refusesCaptureItCannotUse: capture that is on but of
+// no use to a monitor, or into a bucket the monitor may not read, is
+// refused before anything is created: a 0% sampling (SS-MON-7), and
+// captures written to another account's bucket (SS-DATA-2: the capture
+// bucket is one of the monitor's inputs, judged like the baseline's).
+func TestAccModelMonitor_refusesCaptureItCannotUse(t *testing.T) {
+	e := makeEnv(t, false)
+	c := acctest.AWS(t)
+	cfg := monitorConfig{env: e, name: acctest.RandomName("mon")}
+	theirs := acctest.BucketInAccount(t, "999999999999", e.key)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		CheckDestroy:             checkDestroy(c, cfg.name),
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				dc := captureConfig(e)
+				dc.InitialSamplingPercentage = aws.Int32(0)
+				useCapture(t, c, e, dc)
+			},
+			Config:      cfg.hcl(),
+			ExpectError: regexp.MustCompile(`SS-MON-7[\s\S]*captures\s+none`),
+		}, {
+			PreConfig: func() {
+				dc := captureConfig(e)
+				dc.DestinationS3Uri = aws.String("s3://" + theirs + "/capture")
+				useCapture(t, c, e, dc)
+			},
+			Config:      cfg.hcl(),
+			ExpectError: regexp.MustCompile(`SS-DATA-2[\s\S]*` + theirs),
+		}, {
+			// The same with the Model Monitor engine.
+			Config:      monitorConfig{env: e, name: cfg.name, engine: "model_monitor"}.hcl(),
+			ExpectError: regexp.MustCompile(`SS-DATA-2[\s\S]*` + theirs),
 		}},
 	})
 }
@@ -268,16 +347,18 @@ func TestAccModelMonitor_captureTurnedOff(t *testing.T) {
 }
 
 // TestAccModelMonitor_lostAnswers: the answers of CreateSchedule,
-// UpdateSchedule, DeleteSchedule, PutMetricFilter and DeleteMetricFilter
-// are lost once each; the monitor is
-// created once (found by its token), updated and destroyed all the same.
+// UpdateSchedule, DeleteSchedule, PutMetricFilter and DeleteMetricFilter,
+// and of the managed scheduler role's CreateRole, PutRolePolicy and
+// DeleteRole, are lost once each; the monitor and its role are created
+// once (found by their tokens), updated and destroyed all the same.
 func TestAccModelMonitor_lostAnswers(t *testing.T) {
 	e := makeEnv(t, true)
 	c := acctest.AWS(t)
 	cfg := monitorConfig{env: e, name: acctest.RandomName("mon")}
 	updated := cfg
 	updated.threshold = "0.4"
-	actions := []string{"scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule", "logs:PutMetricFilter", "logs:DeleteMetricFilter"}
+	actions := []string{"scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule", "logs:PutMetricFilter", "logs:DeleteMetricFilter",
+		"iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRole"}
 	l := acctest.LoseFirstAnswers(t, actions...)
 	lost := func(action string) resource.TestCheckFunc {
 		return func(*terraform.State) error {
@@ -291,11 +372,12 @@ func TestAccModelMonitor_lostAnswers(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(l.Options()),
 		CheckDestroy: resource.ComposeTestCheckFunc(checkDestroy(c, cfg.name), lost("scheduler:DeleteSchedule"),
-			lost("logs:DeleteMetricFilter")),
+			lost("logs:DeleteMetricFilter"), lost("iam:DeleteRole")),
 		Steps: []resource.TestStep{{
 			Config: cfg.hcl(),
 			Check: resource.ComposeTestCheckFunc(lost("scheduler:CreateSchedule"), checkSchedule(c, e, cfg.name, "rate(1 hour)"),
-				lost("logs:PutMetricFilter"), checkFilters(c, cfg.name, ageIncomeFilters)),
+				lost("logs:PutMetricFilter"), checkFilters(c, cfg.name, ageIncomeFilters),
+				lost("iam:CreateRole"), lost("iam:PutRolePolicy")),
 		}, {
 			Config: updated.hcl(),
 			Check:  resource.ComposeTestCheckFunc(lost("scheduler:UpdateSchedule"), checkAlarm(c, alarmNames(cfg.name)[0], 0.4)),

@@ -1,10 +1,13 @@
 package modelmonitor
 
 import (
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/monitorspec"
 )
@@ -40,6 +43,23 @@ func TestInputDrift(t *testing.T) {
 	}
 	if d := inputDrift(want, "not json"); len(d) != 1 {
 		t.Errorf("garbage input: %v", d)
+	}
+}
+
+// A schedule as sagesafe makes it has no timing drift; a start date, an end
+// date and a time zone other than UTC each are drift.
+func TestScheduleTimingDrift(t *testing.T) {
+	if d := scheduleTimingDrift(&scheduler.GetScheduleOutput{ScheduleExpressionTimezone: aws.String("UTC")}); d != nil {
+		t.Errorf("as made: %v", d)
+	}
+	if d := scheduleTimingDrift(&scheduler.GetScheduleOutput{}); d != nil {
+		t.Errorf("no time zone: %v", d)
+	}
+	at := time.Date(2027, 1, 2, 3, 4, 5, 0, time.UTC)
+	d := scheduleTimingDrift(&scheduler.GetScheduleOutput{StartDate: &at, EndDate: &at, ScheduleExpressionTimezone: aws.String("Europe/Paris")})
+	want := []string{"the schedule starts only at 2027-01-02T03:04:05Z", "the schedule ends at 2027-01-02T03:04:05Z", "the schedule's time zone is Europe/Paris, not UTC"}
+	if !slices.Equal(d, want) {
+		t.Errorf("got %q, want %q", d, want)
 	}
 }
 

@@ -7,9 +7,11 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	schtypes "github.com/aws/aws-sdk-go-v2/service/scheduler/types"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -58,6 +60,7 @@ func (r *monitorResource) readSchedule(ctx context.Context, m *model, diags *dia
 	if w := s.FlexibleTimeWindow; w == nil || w.Mode != schtypes.FlexibleTimeWindowModeOff {
 		ls.drift = append(ls.drift, "the schedule has a flexible time window")
 	}
+	ls.drift = append(ls.drift, scheduleTimingDrift(s)...)
 	if ls.req, err = monitorspec.ParseTargetInput(input); err != nil {
 		ls.req = &sagemaker.CreateProcessingJobInput{}
 		ls.drift = append(ls.drift, err.Error())
@@ -214,4 +217,24 @@ func (r *monitorResource) readCreated(ctx context.Context, m *model) (bool, erro
 		return found, errors.New(strings.Join(msgs, "; "))
 	}
 	return found, nil
+}
+
+// scheduleTimingDrift lists what sagesafe never sets on a schedule and
+// that changes when its runs start: a start date (no runs until then), an
+// end date (none after it; with ActionAfterCompletion DELETE the schedule
+// then deletes itself) and a time zone other than UTC (cron runs at other
+// hours). UpdateSchedule replaces the whole schedule, so restoring it
+// clears them.
+func scheduleTimingDrift(s *scheduler.GetScheduleOutput) []string {
+	var out []string
+	if s.StartDate != nil {
+		out = append(out, "the schedule starts only at "+s.StartDate.UTC().Format(time.RFC3339))
+	}
+	if s.EndDate != nil {
+		out = append(out, "the schedule ends at "+s.EndDate.UTC().Format(time.RFC3339))
+	}
+	if tz := aws.ToString(s.ScheduleExpressionTimezone); tz != "" && tz != "UTC" {
+		out = append(out, "the schedule's time zone is "+tz+", not UTC")
+	}
+	return out
 }

@@ -28,14 +28,10 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
 )
 
-// Defaults and limits shared by the schema, the validators and the docs.
-const (
-	DefaultInstanceCount = 1
-	DefaultVolumeSizeGB  = 30
-	MaxInstanceCount     = 100
-	MaxVolumeSizeGB      = 16384
-	MaxFeatures          = 50
-)
+// MaxFeatures bounds the features watched (two filters and an alarm each).
+// The runs' instance and volume defaults and limits are sagemakerjob's, as
+// every SageMaker job's.
+const MaxFeatures = 50
 
 var (
 	// nameRegexp: the name starts every run's processing job name, so it
@@ -114,9 +110,11 @@ var resourceDescription = "Drift monitoring of a real-time endpoint's captured d
 	"` fires when a period's Minimum of a score (accuracy, f1, auc, r2, ...) is below `threshold` or its Maximum of an error (mae, mse, " +
 	"rmse, false rates) above it, missing data not breaching (the silent alarm covers runs that print nothing). Removing the block " +
 	"deletes the alarm and the filter and the runs stop reading the ground truth.\n\n" +
-	"**Capture must be on (SS-MON-7):** the endpoint must capture its requests (capture option Input) to an `s3://` destination " +
-	"under a KMS key. A plan or apply is refused before anything is created when it does not; a refresh that finds capture " +
-	"turned off later drops SS-MON-7 from `controls` with a warning.\n\n" +
+	"**Capture must be on (SS-MON-7):** the endpoint must capture its requests (capture option Input), a share of them above 0%, " +
+	"to an `s3://` destination under a KMS key. A plan or apply is refused before anything is created when it does not; a refresh " +
+	"that finds capture turned off later drops SS-MON-7 from `controls` with a warning. The runs read the captures, so the capture " +
+	"bucket is one of the monitor's inputs and is judged like the baseline's: a TLS-only bucket of this account that exists " +
+	"(SS-TLS-2, SS-DATA-1/2).\n\n" +
 	"**Alarms.** Per feature, `feature_baseline_drift_<feature>` (namespace `" + alarms.MonitorNamespace + "`, dimensions " +
 	"`Endpoint` and `MonitoringSchedule` = `name`) above `drift_threshold` in a schedule period, missing data not breaching. " +
 	"Sources disagree on the namespace (a Model Monitor guide page names `/aws/sagemaker/Endpoints/data-metric` with " +
@@ -125,7 +123,15 @@ var resourceDescription = "Drift monitoring of a real-time endpoint's captured d
 	"a failed monitoring execution: a run that failed, never started (schedule deleted or disabled, scheduler role broken) or " +
 	"published nothing looks exactly like this, so this alarm is how a broken monitor is noticed. Hence at least one feature " +
 	"is required.\n\n" +
-	"**Drift.** A schedule changed outside Terraform (its expression, target, role, input, state) is listed in `drift` and " +
+	"**What the metrics can prove, and what they cannot.** A metric filter matches log lines, not who wrote them: any processing " +
+	"job of this account and region logs to `" + monitorspec.LogGroup + "`, so a job whose container prints a line naming this " +
+	"monitor and endpoint feeds this monitor's metrics (it could report low drift, or keep the silent alarm quiet). Who may start " +
+	"processing jobs is therefore part of the monitor's integrity: grant `sagemaker:CreateProcessingJob` only to roles scoped by " +
+	"job name, like the scheduler role. That role may start jobs named `<name>-*`, which also matches the run names of a monitor " +
+	"named `<name>-<more>`: name monitors so that none is another's name followed by `-` when their roles must be kept apart " +
+	"(Scheduler does not document the execution ID's length, so the pattern cannot be narrower).\n\n" +
+	"**Drift.** A schedule changed outside Terraform (its expression, target, role, input, state, or a start date, end date or " +
+	"time zone other than UTC set on it) is listed in `drift` and " +
 	"restored by the next apply, a deleted schedule is created again, and deleted or changed alarms and metric filters are put back. " +
 	"**Lost answers.** The schedule is created with a `ClientToken` (Scheduler engine) and carries a creation token in its " +
 	"description (schedules take no tags); the Model Monitor schedule carries `" + idem.TokenTag + "`. A retried create finds " +
@@ -212,14 +218,14 @@ func jobAttributes() map[string]schema.Attribute {
 			Validators:          []validator.String{stringvalidator.RegexMatches(validators.InstanceTypeRegexp, "must be a SageMaker instance type such as ml.m5.xlarge")},
 		},
 		"instance_count": schema.Int64Attribute{
-			Optional: true, Computed: true, Default: int64default.StaticInt64(DefaultInstanceCount),
-			MarkdownDescription: fmt.Sprintf("Instances of each run. Default %d.", DefaultInstanceCount),
-			Validators:          []validator.Int64{int64validator.Between(1, MaxInstanceCount)},
+			Optional: true, Computed: true, Default: int64default.StaticInt64(sagemakerjob.DefaultInstanceCount),
+			MarkdownDescription: fmt.Sprintf("Instances of each run. Default %d.", sagemakerjob.DefaultInstanceCount),
+			Validators:          []validator.Int64{int64validator.Between(1, sagemakerjob.MaxInstanceCount)},
 		},
 		"volume_size_gb": schema.Int64Attribute{
-			Optional: true, Computed: true, Default: int64default.StaticInt64(DefaultVolumeSizeGB),
-			MarkdownDescription: fmt.Sprintf("ML storage volume of each instance, in GB, encrypted with `kms_key_arn` (SS-ENC-2). Default %d.", DefaultVolumeSizeGB),
-			Validators:          []validator.Int64{int64validator.Between(1, MaxVolumeSizeGB)},
+			Optional: true, Computed: true, Default: int64default.StaticInt64(sagemakerjob.DefaultVolumeSizeGB),
+			MarkdownDescription: fmt.Sprintf("ML storage volume of each instance, in GB, encrypted with `kms_key_arn` (SS-ENC-2). Default %d.", sagemakerjob.DefaultVolumeSizeGB),
+			Validators:          []validator.Int64{int64validator.Between(1, sagemakerjob.MaxVolumeSizeGB)},
 		},
 		"kms_key_arn": schema.StringAttribute{
 			Optional: true,
