@@ -119,8 +119,10 @@ func putInput(s Spec) *cloudwatch.PutMetricAlarmInput {
 
 // AsPut is the alarm as CloudWatch holds it right after Put sent s (for
 // checks of what a live alarm must look like).
-func AsPut(s Spec) cwtypes.MetricAlarm {
-	in := putInput(s)
+func AsPut(s Spec) cwtypes.MetricAlarm { return heldAs(putInput(s)) }
+
+// heldAs is the alarm CloudWatch holds after the PutMetricAlarm in.
+func heldAs(in *cloudwatch.PutMetricAlarmInput) cwtypes.MetricAlarm {
 	return cwtypes.MetricAlarm{
 		AlarmName: in.AlarmName, Namespace: in.Namespace, MetricName: in.MetricName, Dimensions: in.Dimensions,
 		Statistic: in.Statistic, ExtendedStatistic: in.ExtendedStatistic, Period: in.Period, EvaluationPeriods: in.EvaluationPeriods,

@@ -18,14 +18,7 @@ type fakeCW struct {
 }
 
 func (f *fakeCW) PutMetricAlarm(_ context.Context, in *cloudwatch.PutMetricAlarmInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.PutMetricAlarmOutput, error) {
-	f.alarms[aws.ToString(in.AlarmName)] = cwtypes.MetricAlarm{
-		AlarmName: in.AlarmName, Namespace: in.Namespace, MetricName: in.MetricName, Dimensions: in.Dimensions,
-		Statistic: in.Statistic, ExtendedStatistic: in.ExtendedStatistic, Period: in.Period, EvaluationPeriods: in.EvaluationPeriods,
-		Threshold: in.Threshold, ComparisonOperator: in.ComparisonOperator, ActionsEnabled: in.ActionsEnabled, AlarmActions: in.AlarmActions,
-		AlarmDescription: in.AlarmDescription, DatapointsToAlarm: in.DatapointsToAlarm, TreatMissingData: in.TreatMissingData,
-		Unit: in.Unit, EvaluateLowSampleCountPercentile: in.EvaluateLowSampleCountPercentile,
-		Metrics: in.Metrics, ThresholdMetricId: in.ThresholdMetricId,
-	}
+	f.alarms[aws.ToString(in.AlarmName)] = heldAs(in)
 	return &cloudwatch.PutMetricAlarmOutput{}, nil
 }
 

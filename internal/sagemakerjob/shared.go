@@ -268,6 +268,18 @@ func LostForcedControls(state types.List, planned []string) []string {
 	return lost
 }
 
+// PlannedControls are the controls and control states a plan shows, and
+// whether it changes the workload: when changed (the configuration, alarms
+// or drift call for an update) or when the checks hold other controls than
+// the state says (SameControls), both are unknown until the update's
+// refresh; otherwise they stay the state's.
+func PlannedControls(ctx context.Context, controls types.List, states types.Map, held []string, changed bool) (types.List, types.Map, bool) {
+	if changed || !SameControls(ctx, controls, held) {
+		return types.ListUnknown(types.StringType), types.MapUnknown(types.StringType), true
+	}
+	return controls, states, false
+}
+
 // SameControls reports whether the held controls in state are ids. A plan
 // whose checks hold other controls than the state says (an object the
 // workload uses was restored or weakened since the last refresh) changes

@@ -13,7 +13,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
@@ -21,9 +20,9 @@ import (
 	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iamrole"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/monitorspec"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 // Every mutating call of this resource is safe to repeat after a lost
@@ -95,43 +94,18 @@ func endpointListed(ctx context.Context, sm *sagemaker.Client, name string) (boo
 // ---- the scheduler role ----
 
 // schedulerRole reads the role's trust policy, inline policies and managed
-// policies from IAM.
+// policies from IAM (iamrole.Find, as every role sagesafe reads).
 func (r *monitorResource) schedulerRole(ctx context.Context, roleARN string) (monitorspec.SchedulerRole, error) {
-	var out monitorspec.SchedulerRole
 	a, err := arn.Parse(roleARN)
 	if err != nil || !strings.HasPrefix(a.Resource, "role/") {
-		return out, fmt.Errorf("%s is not a role ARN", roleARN)
+		return monitorspec.SchedulerRole{}, fmt.Errorf("%s is not a role ARN", roleARN)
 	}
 	name := a.Resource[strings.LastIndex(a.Resource, "/")+1:]
-	c := r.data.AWS.IAM
-	role, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	live, err := iamrole.Find(ctx, r.data.AWS.IAM, name)
 	if err != nil {
-		return out, fmt.Errorf("reading scheduler role %s: %w", name, err)
+		return monitorspec.SchedulerRole{}, fmt.Errorf("reading scheduler role %s: %w", name, err)
 	}
-	out.Trust, out.Inline = aws.ToString(role.Role.AssumeRolePolicyDocument), map[string]string{}
-	inline := iam.NewListRolePoliciesPaginator(c, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
-	names, err := shared.Collect(ctx, inline.HasMorePages, inline.NextPage, func(p *iam.ListRolePoliciesOutput) []string { return p.PolicyNames })
-	if err != nil {
-		return out, fmt.Errorf("listing the inline policies of scheduler role %s: %w", name, err)
-	}
-	for _, pn := range names {
-		doc, err := c.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(pn)})
-		if err != nil {
-			return out, fmt.Errorf("reading inline policy %s of scheduler role %s: %w", pn, name, err)
-		}
-		out.Inline[pn] = aws.ToString(doc.PolicyDocument)
-	}
-	attached := iam.NewListAttachedRolePoliciesPaginator(c, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
-	for attached.HasMorePages() {
-		page, err := attached.NextPage(ctx)
-		if err != nil {
-			return out, fmt.Errorf("listing the managed policies of scheduler role %s: %w", name, err)
-		}
-		for _, p := range page.AttachedPolicies {
-			out.Attached = append(out.Attached, aws.ToString(p.PolicyArn))
-		}
-	}
-	return out, nil
+	return monitorspec.SchedulerRole{Trust: live.Trust, Inline: live.Inline, Attached: live.Attached}, nil
 }
 
 // ---- Scheduler engine ----

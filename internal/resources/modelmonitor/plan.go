@@ -36,7 +36,7 @@ type checked struct {
 func (r *monitorResource) check(ctx context.Context, in inputs, atApply bool, diags *diag.Diagnostics) (checked, bool) {
 	var c checked
 	capture := guardrail.DataCapture{Enabled: facts.Unknown[bool](), InputCaptured: facts.Unknown[bool](),
-		DestinationURI: facts.Unknown[string](), KMSKeyARN: facts.Unknown[string]()}
+		DestinationURI: facts.Unknown[string](), KMSKeyARN: facts.Unknown[string](), SamplingPercent: facts.Unknown[int64]()}
 	c.captureDest = facts.Unknown[string]()
 	if in.Endpoint.IsKnown() {
 		dc, err := r.endpointCapture(ctx, in.Endpoint.V)
@@ -138,10 +138,7 @@ func (r *monitorResource) planComputed(plan *model, state *model, in inputs, c c
 	// uses was restored since the last refresh) are a change too: the
 	// update's refresh records them.
 	changes := configChanged || !plan.Drift.Equal(state.Drift) || !plan.AlarmNames.Equal(state.AlarmNames) ||
-		!plan.CaptureS3URI.Equal(state.CaptureS3URI) || !sagemakerjob.SameControls(context.Background(), state.Controls, c.held)
-	plan.Controls, plan.ControlStates = state.Controls, state.ControlStates
-	if changes {
-		plan.Controls, plan.ControlStates = types.ListUnknown(types.StringType), types.MapUnknown(types.StringType)
-	}
+		!plan.CaptureS3URI.Equal(state.CaptureS3URI)
+	plan.Controls, plan.ControlStates, changes = sagemakerjob.PlannedControls(context.Background(), state.Controls, state.ControlStates, c.held, changes)
 	return changes
 }

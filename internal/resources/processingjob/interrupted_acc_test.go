@@ -11,11 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/awsclient"
@@ -25,100 +21,33 @@ import (
 
 const ownerTag = "sagesafe:processing-job"
 
-// jobsOwnedAs counts the processing jobs whose names contain name and that
-// carry sagesafe's owner tag for name.
-func jobsOwnedAs(ctx context.Context, c *awsclient.Client, name string) (int, error) {
-	out, err := c.SageMaker.ListProcessingJobs(ctx, &sagemaker.ListProcessingJobsInput{NameContains: aws.String(name)})
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, s := range out.ProcessingJobSummaries {
-		tags, err := c.SageMaker.ListTags(ctx, &sagemaker.ListTagsInput{ResourceArn: s.ProcessingJobArn})
+// processingJobs lists the ARNs of the processing jobs whose names contain
+// name.
+func processingJobs(c *awsclient.Client) func(context.Context, string) ([]*string, error) {
+	return func(ctx context.Context, name string) ([]*string, error) {
+		out, err := c.SageMaker.ListProcessingJobs(ctx, &sagemaker.ListProcessingJobsInput{NameContains: aws.String(name)})
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
-		if tagValue(tags.Tags, ownerTag) == name {
-			n++
+		var arns []*string
+		for _, s := range out.ProcessingJobSummaries {
+			arns = append(arns, s.ProcessingJobArn)
 		}
+		return arns, nil
 	}
-	return n, nil
-}
-
-func tagValue(tags []smtypes.Tag, key string) string {
-	for _, t := range tags {
-		if aws.ToString(t.Key) == key {
-			return aws.ToString(t.Value)
-		}
-	}
-	return ""
 }
 
 // TestAccProcessingJob_killedApplyAdopted: an apply is killed right after
-// CreateProcessingJob reached SageMaker, before Terraform saved the state;
-// its creation token is gone with it. The next apply finds the job under the
-// configured name, with sagesafe's token and owner tags and exactly the
-// planned settings, and records it instead of failing on the taken name.
-// Destroy releases it (the owner tag goes), so it is never taken up again.
+// CreateProcessingJob reached SageMaker, before Terraform saved the state
+// (acctest.RunKilledApplyAdopted): the next apply records the job it left.
 func TestAccProcessingJob_killedApplyAdopted(t *testing.T) {
 	e := makeEnv(t)
 	c := acctest.AWS(t)
-	ctx := context.Background()
 	cfg := jobConfig{env: e, name: acctest.RandomName("prockilled")}
-	k := &acctest.Killer{Action: "sagemaker:CreateProcessingJob"}
-	var arn string
-	resource.Test(t, resource.TestCase{
-		PreCheck: func() { acctest.PreCheck(t) },
-		CheckDestroy: resource.ComposeAggregateTestCheckFunc(
-			checkDestroy(c, smtypes.ProcessingJobStatusCompleted),
-			func(*terraform.State) error {
-				if n, err := jobsOwnedAs(ctx, c, cfg.name); err != nil || n != 0 {
-					return fmt.Errorf("after destroy %d jobs still carry the owner tag (%v)", n, err)
-				}
-				return nil
-			},
-		),
-		Steps: []resource.TestStep{
-			{
-				ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(provider.Options{WrapTransport: k.Wrap}),
-				Config:                   cfg.hcl(),
-				ExpectError:              regexp.MustCompile(`AccessDenied`),
-			},
-			{
-				PreConfig: func() {
-					if !k.Done() {
-						t.Fatal("the first apply was not killed after CreateProcessingJob")
-					}
-					job, err := describe(ctx, c, cfg.name)
-					if err != nil {
-						t.Fatalf("the killed apply left no job: %v", err)
-					}
-					arn = aws.ToString(job.ProcessingJobArn)
-					tags, err := c.SageMaker.ListTags(ctx, &sagemaker.ListTagsInput{ResourceArn: job.ProcessingJobArn})
-					if err != nil || tagValue(tags.Tags, idem.TokenTag) == "" {
-						t.Fatalf("the killed apply's job does not carry the creation token (%v)", err)
-					}
-				},
-				ProtoV6ProviderFactories: acctest.ProviderFactories(),
-				Config:                   cfg.hcl(),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("status"), knownvalue.StringExact("Completed")),
-				},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttrPtr(addr, "arn", &arn),
-					checkForced(c, e, cfg.name),
-					func(*terraform.State) error {
-						if n, err := jobsOwnedAs(ctx, c, cfg.name); err != nil || n != 1 {
-							return fmt.Errorf("want exactly one job of resource %s, have %d (%v)", cfg.name, n, err)
-						}
-						return nil
-					},
-				),
-			},
-		},
+	acctest.RunKilledApplyAdopted(t, acctest.KilledJob{
+		Action: "sagemaker:CreateProcessingJob", Addr: addr, Name: cfg.name, Config: cfg.hcl(),
+		OwnerTag: ownerTag, Status: "Completed", Jobs: processingJobs(c),
+		Forced: checkForced(c, e, cfg.name), CheckDestroy: checkDestroy(c, smtypes.ProcessingJobStatusCompleted),
 	})
 }
 

@@ -46,13 +46,9 @@ func planChange(plan *model, config, state model, in inputs, ev sagemakerjob.Eva
 		changed = true // missing or drifted alarms: the update puts them back
 	}
 	plan.AlarmNames = names
-	if !sagemakerjob.SameControls(context.Background(), state.Controls, ev.Controls) {
-		changed = true // a control that an update restores, or that a repair in this plan does
-	}
-	plan.Controls, plan.ControlStates = state.Controls, state.ControlStates
-	if changed {
-		plan.Controls, plan.ControlStates = types.ListUnknown(types.StringType), types.MapUnknown(types.StringType)
-	}
+	// Held controls other than the state's: a control that an update
+	// restores, or that a repair in this plan does.
+	plan.Controls, plan.ControlStates, changed = sagemakerjob.PlannedControls(context.Background(), state.Controls, state.ControlStates, ev.Controls, changed)
 	return changed
 }
 

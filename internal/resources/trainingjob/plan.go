@@ -72,13 +72,9 @@ func planInPlace(ctx context.Context, plan *model, state model, in inputs, pre p
 		changed = true // missing or drifted alarms: the update puts them back
 	}
 	plan.AlarmNames = names
-	if !sagemakerjob.SameControls(ctx, state.Controls, ev.Controls) {
-		changed = true // a control that an update restores (log group, alarms)
-	}
-	plan.Controls, plan.ControlStates = state.Controls, state.ControlStates
-	if changed {
-		plan.Controls, plan.ControlStates = types.ListUnknown(types.StringType), types.MapUnknown(types.StringType)
-	}
+	// Held controls other than the state's: an update restores them (log
+	// group, alarms).
+	plan.Controls, plan.ControlStates, changed = sagemakerjob.PlannedControls(ctx, state.Controls, state.ControlStates, ev.Controls, changed)
 	return changed
 }
 
