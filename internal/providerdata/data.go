@@ -5,6 +5,8 @@ package providerdata
 import (
 	"fmt"
 	"maps"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -15,10 +17,13 @@ import (
 
 // Data is the configured provider.
 type Data struct {
-	AWS          *awsclient.Client
-	Posture      *posture.Fetcher
-	Policy       guardrail.Policy
-	DefaultTags  map[string]string
+	AWS         *awsclient.Client
+	Posture     *posture.Fetcher
+	Policy      guardrail.Policy
+	DefaultTags map[string]string
+	// IgnoreTags is the provider's ignore_tags (as hashicorp/aws's): live
+	// tags sagesafe neither reports as drift nor removes.
+	IgnoreTags   IgnoreTags
 	AlarmActions []string
 	// Repairs are the objects sagesafe resources restore in the plan being
 	// made (see guardrail.Repairs); never nil once configured.
@@ -55,6 +60,35 @@ func (d *Data) MergeTags(tags map[string]string) map[string]string {
 	out := make(map[string]string, len(d.DefaultTags)+len(tags))
 	maps.Copy(out, d.DefaultTags)
 	maps.Copy(out, tags)
+	return out
+}
+
+// IgnoreTags are tag keys, exact or by prefix, that resources leave alone.
+type IgnoreTags struct {
+	Keys        []string
+	KeyPrefixes []string
+}
+
+// Ignored reports whether key is one of the ignored tags.
+func (i IgnoreTags) Ignored(key string) bool {
+	if slices.Contains(i.Keys, key) {
+		return true
+	}
+	return slices.ContainsFunc(i.KeyPrefixes, func(p string) bool { return strings.HasPrefix(key, p) })
+}
+
+// WithoutIgnored returns tags without the ignored keys (nil stays nil): what
+// a resource records of live tags, and compares for drift.
+func (d *Data) WithoutIgnored(tags map[string]string) map[string]string {
+	if d == nil || tags == nil {
+		return tags
+	}
+	out := make(map[string]string, len(tags))
+	for k, v := range tags {
+		if !d.IgnoreTags.Ignored(k) {
+			out[k] = v
+		}
+	}
 	return out
 }
 

@@ -24,3 +24,14 @@ func TestReady(t *testing.T) {
 		t.Errorf("configured provider not ready: %v", diags)
 	}
 }
+
+func TestWithoutIgnored(t *testing.T) {
+	d := &Data{IgnoreTags: IgnoreTags{Keys: []string{"owner"}, KeyPrefixes: []string{"kubernetes.io/"}}}
+	got := d.WithoutIgnored(map[string]string{"owner": "x", "kubernetes.io/cluster/a": "owned", "team": "ml", "own": "y"})
+	if len(got) != 2 || got["team"] != "ml" || got["own"] != "y" {
+		t.Errorf("got %v, want team and own only", got)
+	}
+	if (&Data{}).WithoutIgnored(nil) != nil {
+		t.Error("nil tags became non-nil")
+	}
+}
