@@ -1,6 +1,7 @@
 package iampolicy
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -362,12 +363,25 @@ func concat(lists ...[]string) []string { return slices.Concat(lists...) }
 func PersonaPolicy(spec PersonaSpec) (Document, []StatementControl, error) {
 	doc, controls, err := personaPolicyUnchecked(spec)
 	if err != nil {
-		return Document{}, nil, err
+		return Document{}, nil, asControl(err, controlPersonaLaunch)
 	}
 	if err := checkSize(doc, RolePolicyMaxChars, "persona role policy"); err != nil {
 		return Document{}, nil, err
 	}
 	return doc, controls, nil
+}
+
+// asControl names control in a refusal the shared builders made with the
+// execution role's least-privilege control (SS-IAM-2): a persona role is
+// judged by its own controls, and SS-IAM-2 does not apply to it.
+func asControl(err error, control string) error {
+	var e *Error
+	if !errors.As(err, &e) || e.Control != controlLeastPrivilege {
+		return err
+	}
+	c := *e
+	c.Control = control
+	return &c
 }
 
 func personaPolicyUnchecked(spec PersonaSpec) (Document, []StatementControl, error) {

@@ -134,7 +134,7 @@ func inputAttributes() map[string]schema.Attribute {
 		"s3_read_uris": schema.SetAttribute{
 			ElementType:         types.StringType,
 			Optional:            true,
-			MarkdownDescription: "`s3://bucket/prefix` locations the persona may read (`s3_bucket_access`), buckets of this account only. Wildcards are refused (SS-IAM-2).",
+			MarkdownDescription: "`s3://bucket/prefix` locations the persona may read (`s3_bucket_access`), buckets of this account only. Wildcards are refused (SS-IAM-3).",
 		},
 		"s3_write_uris": schema.SetAttribute{
 			ElementType:         types.StringType,
