@@ -2,6 +2,7 @@ package guardrail
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -831,11 +832,79 @@ func checkRoleTrust(s *Subject, _ Policy) []Finding {
 		r.add(SeverityError, FieldRoleARN, -1, ref, "role "+name+" has no confused-deputy conditions in its trust policy",
 			"Its trust policy: "+sentences(f.MissingConditions, ""))
 	}
-	if foreign := foreignSourceConditions(s, f.SourceConditions); len(foreign) > 0 {
+	foreign := foreignSourceConditions(s, f.SourceConditions)
+	if len(foreign) > 0 {
 		r.add(SeverityError, FieldRoleARN, -1, ref, "role "+name+"'s confused-deputy conditions do not name this account and region",
 			"Its trust policy: "+sentences(foreign, ""))
 	}
+	if job, ok := jobARN(s); ok && len(foreign) == 0 && !trustAdmits(f.SourceConditions, job) {
+		r.add(SeverityError, FieldRoleARN, -1, ref, "role "+name+"'s trust policy does not let SageMaker assume it for "+label(s),
+			fmt.Sprintf("No statement's aws:SourceArn condition matches %s (ArnLike), so SageMaker could not assume the role and the job would fail "+
+				"when it starts; a role made for another kind of workload (a training role for a processing job, say) has this trust. "+
+				"Use an execution role of the right purpose (sagesafe_execution_role purpose = %q).", job, jobPurpose[s.Kind]))
+	}
 	return r.out
+}
+
+// jobPurpose is the execution-role purpose whose trust admits a job kind.
+var jobPurpose = map[Kind]string{KindTrainingJob: "training", KindProcessingJob: "processing"}
+
+// jobARN is the ARN SageMaker puts in aws:SourceArn when it assumes the
+// execution role for the subject's job: known only for training and
+// processing jobs whose name is known. (Endpoints' models carry the literal
+// "...:<account>:*" the SageMaker guide prescribes; a monitor's runs get
+// names Scheduler makes.)
+func jobARN(s *Subject) (string, bool) {
+	resource := map[Kind]string{KindTrainingJob: "training-job/", KindProcessingJob: "processing-job/"}[s.Kind]
+	if resource == "" || s.Name == "" || s.AccountID == "" || s.Region == "" {
+		return "", false
+	}
+	return arn.ARN{Partition: orRef(s.Partition, "aws"), Service: "sagemaker", Region: s.Region, AccountID: s.AccountID,
+		Resource: resource + strings.ToLower(s.Name)}.String(), true
+}
+
+// trustAdmits reports whether some trust statement's aws:SourceArn
+// conditions admit job: a statement without one admits any (the missing
+// condition is SS-IAM-1's other finding), one with them admits job when a
+// value matches it as ArnLike does (each of the six ARN parts on its own,
+// * and ? wildcards). Job names appear lower-case in SageMaker ARNs.
+func trustAdmits(conditions []facts.TrustCondition, job string) bool {
+	byStatement := map[string][]facts.TrustCondition{}
+	for _, c := range conditions {
+		byStatement[c.Statement] = append(byStatement[c.Statement], c)
+	}
+	if len(byStatement) == 0 {
+		return true
+	}
+	for _, cs := range byStatement {
+		admits := true
+		for _, c := range cs {
+			if strings.EqualFold(c.Key, "aws:SourceArn") && !slices.ContainsFunc(c.Values, func(v string) bool { return arnLike(v, job) }) {
+				admits = false
+			}
+		}
+		if admits {
+			return true
+		}
+	}
+	return false
+}
+
+// arnLike matches an ARN against an ArnLike pattern: the six colon-separated
+// parts one by one, * any run of characters and ? one character within a
+// part.
+func arnLike(pattern, value string) bool {
+	pp, vp := strings.SplitN(pattern, ":", 6), strings.SplitN(value, ":", 6)
+	if len(pp) != 6 || len(vp) != 6 {
+		return false
+	}
+	for i := range pp {
+		re := "^" + strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(pp[i])) + "$"
+		if ok, err := regexp.MatchString(re, vp[i]); err != nil || !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // foreignSourceConditions lists the trust condition values that do not tie

@@ -551,6 +551,26 @@ var checkCases = []checkCase{
 		role(func(*facts.RoleFact) {})),
 		errAt(-1, testRole, `allows aws:SourceAccount "111122223333": it is not this account (which the provider does not know`+
 			`: it did not learn it from sts:GetCallerIdentity); trust statement 0 allows aws:SourceArn "arn:aws:sagemaker:eu-west-1:111122223333:training-job/*": its account 111122223333 is not this account (which`)),
+	// The trust must let SageMaker assume the role for this job.
+	fail("SS-IAM-1", "a training role given to a processing job", processing, nil,
+		errAt(-1, testRole, `No statement's aws:SourceArn condition matches arn:aws:sagemaker:eu-west-1:111122223333:processing-job/churn-stats (ArnLike)`)),
+	pass("SS-IAM-1", "a processing role given to a processing job", processing, role(func(f *facts.RoleFact) {
+		f.SourceConditions[1].Values = []string{"arn:aws:sagemaker:eu-west-1:111122223333:processing-job/*"}
+	})),
+	pass("SS-IAM-1", "the generic form admits every job", processing, role(func(f *facts.RoleFact) {
+		f.SourceConditions[1].Values = []string{"arn:aws:sagemaker:eu-west-1:111122223333:*"}
+	})),
+	pass("SS-IAM-1", "one job's ARN, lower-case, with ?", training, role(func(f *facts.RoleFact) {
+		f.SourceConditions[1].Values = []string{"arn:aws:sagemaker:eu-west-1:111122223333:training-job/chur?"}
+	})),
+	fail("SS-IAM-1", "another job's ARN", training, role(func(f *facts.RoleFact) {
+		f.SourceConditions[1].Values = []string{"arn:aws:sagemaker:eu-west-1:111122223333:training-job/churn-2*"}
+	}), errAt(-1, testRole, "training-job/churn (ArnLike)")),
+	pass("SS-IAM-1", "another statement admits the job", processing, role(func(f *facts.RoleFact) {
+		f.SourceConditions = append(f.SourceConditions,
+			facts.TrustCondition{Statement: "statement 1", Key: "aws:SourceAccount", Values: []string{testAccount}},
+			facts.TrustCondition{Statement: "statement 1", Key: "aws:SourceArn", Values: []string{"arn:aws:sagemaker:eu-west-1:111122223333:processing-job/*"}})
+	})),
 	fail("SS-IAM-1", "one foreign value among this account's", executionRole, role(func(f *facts.RoleFact) {
 		f.SourceConditions[0].Values = []string{testAccount, "999999999999"}
 	}), errAt(-1, testRole, `aws:SourceAccount "999999999999": it is not this account`)),

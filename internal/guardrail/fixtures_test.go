@@ -135,6 +135,14 @@ func monitor() *Subject {
 	return s
 }
 
+// processing is a processing job with the training job's settings, given
+// the training job's role (whose trust admits training jobs only).
+func processing() *Subject {
+	s := training()
+	s.Kind, s.Name = KindProcessingJob, "churn-stats"
+	return s
+}
+
 // preflight asks about nothing; cases fill in what they test.
 func preflight() *Subject {
 	return &Subject{Kind: KindPreflight, Name: "preflight", Region: testRegion, AccountID: testAccount, Facts: testFacts()}

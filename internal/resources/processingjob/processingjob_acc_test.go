@@ -355,6 +355,11 @@ func TestAccProcessingJob_refusals(t *testing.T) {
 	foreignKey := acctest.KeyInAccount(t, "210987654321")
 	name := acctest.RandomName("procref")
 	ok := jobConfig{env: e, name: name}
+	// A role made for training jobs: SageMaker could not assume it for a
+	// processing job.
+	trainingRole := acctest.Role(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},`+
+		`"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"`+c.AccountID+`"},`+
+		`"ArnLike":{"aws:SourceArn":"arn:aws:sagemaker:`+acctest.Region+`:`+c.AccountID+`:training-job/*"}}}]}`)
 	step := func(mut func(*jobConfig), control string) resource.TestStep {
 		cfg := ok
 		mut(&cfg)
@@ -376,6 +381,7 @@ func TestAccProcessingJob_refusals(t *testing.T) {
 			step(func(j *jobConfig) { j.key = foreignKey }, `(?s)SS-KMS-1: KMS key .*belongs to\s+account\s+210987654321`),
 			step(func(j *jobConfig) { j.inputURI = "https://" + e.bucket + ".s3.amazonaws.com/captured/" }, `SS-TLS-2: input location https://\S+ is not an s3:// URI`),
 			step(func(j *jobConfig) { j.image = "docker.io/library/python:3.12" }, `SS-SUP-1: image docker.io/library/python:3.12 is not from Amazon ECR`),
+			step(func(j *jobConfig) { j.role = trainingRole }, `(?s)SS-IAM-1: role \S+ trust policy does not let SageMaker\s+assume it`),
 			// A bucket nobody owns: a warning at plan (this apply could
 			// create it), refused at apply because it still does not exist.
 			step(func(j *jobConfig) { j.bucket = strings.ToLower(acctest.RandomName("unclaimed")) }, `SS-DATA-2: bucket tfacc-unclaimed-\S+ does not exist`),
