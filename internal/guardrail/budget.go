@@ -3,6 +3,7 @@ package guardrail
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 )
@@ -36,6 +37,13 @@ type Budget struct {
 	// notifications tell, by ARN; a topic without an entry was not looked
 	// up.
 	Topics map[string]BudgetTopic
+	// Start and End are the live budget's TimePeriod, Now when it was read
+	// (all zero for a planned budget). A budget that starts counting later,
+	// or stops within a month (AWS then deletes it), caps nothing now.
+	Start, End, Now time.Time
+	// AutoAdjust: the limit follows past or forecast spending
+	// (AutoAdjustData), so it caps nothing.
+	AutoAdjust bool
 }
 
 // BudgetTopic is an SNS topic a budget notifies, as SNS describes it.
@@ -121,16 +129,24 @@ func checkBudget(s *Subject, _ Policy) []Finding {
 	if len(b.Offsets) > 0 {
 		gaps = append(gaps, fmt.Sprintf("it counts spending net of %s (its filter does not exclude RECORD_TYPE Credit and Refund, or its legacy CostTypes include them), which can hide SageMaker spending", strings.Join(b.Offsets, " and ")))
 	}
-	told := 0
+	if b.AutoAdjust {
+		gaps = append(gaps, "its limit follows past or forecast spending (AutoAdjustData), so it caps nothing")
+	}
+	gaps = append(gaps, b.periodGaps()...)
+	told := map[string]bool{}
 	for _, n := range b.Notifications {
 		if n.tells(s.AccountID, s.Region) {
-			told++
+			told[n.Type] = true
 		}
 	}
-	if told == 0 {
+	switch {
+	case len(told) == 0:
 		gaps = append(gaps, fmt.Sprintf("no notification tells a subscriber in time (greater than a percentage of the limit, at most %g %% ACTUAL or %g %% FORECASTED, "+
 			"to an SNS topic of account %s in %s, such as the provider's alarm_actions), so nobody is told when SageMaker spending nears or passes the limit",
 			BudgetMaxActualPercent, BudgetMaxForecastPercent, s.AccountID, s.Region))
+	case !told["ACTUAL"]:
+		gaps = append(gaps, fmt.Sprintf("only FORECASTED notifications tell a subscriber: AWS Budgets forecasts only after about five weeks of usage, "+
+			"so a new account, or a sudden spike, is never told; add an ACTUAL notification of at most %g %%", BudgetMaxActualPercent))
 	}
 	if len(gaps) > 0 {
 		r.add(SeverityError, FieldBudget, -1, b.Name, "budget "+b.Name+" does not cap SageMaker spending with a notification",
@@ -138,6 +154,22 @@ func checkBudget(s *Subject, _ Policy) []Finding {
 	}
 	checkBudgetTopics(&r, s, b)
 	return r.out
+}
+
+// periodGaps says why the live budget's TimePeriod keeps it from counting
+// this month's spending: it starts later, or it ends within a month.
+func (b Budget) periodGaps() []string {
+	if b.Now.IsZero() {
+		return nil
+	}
+	var gaps []string
+	if b.Start.After(b.Now) {
+		gaps = append(gaps, "it counts spending only from "+b.Start.UTC().Format(time.DateOnly))
+	}
+	if !b.End.IsZero() && b.End.Before(b.Now.AddDate(0, 1, 0)) {
+		gaps = append(gaps, "it stops counting on "+b.End.UTC().Format(time.DateOnly)+" (AWS then deletes it)")
+	}
+	return gaps
 }
 
 // checkBudgetTopics is SS-COST-1 for the topics a budget tells: each must

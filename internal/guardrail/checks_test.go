@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
@@ -868,6 +869,19 @@ var checkCases = []checkCase{
 	}), errAt(-1, "ml-spend", "no notification tells a subscriber in time")),
 	pass("SS-COST-1", "ACTUAL at 100 %, FORECASTED at 200 %", budget, budgetEdit(func(b *Budget) {
 		b.Notifications[0].Percent, b.Notifications[1].Percent = 100, 200
+	})),
+	fail("SS-COST-1", "only a forecast tells (no forecast for about five weeks)", budget, budgetEdit(func(b *Budget) {
+		b.Notifications[0].Subscribers = nil
+	}), errAt(-1, "ml-spend", "only FORECASTED notifications tell a subscriber")),
+	fail("SS-COST-1", "counting starts in 2099, limit follows spending", budget, budgetEdit(func(b *Budget) {
+		b.Now, b.Start, b.End = time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC), time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+		b.AutoAdjust = true
+	}), errAt(-1, "ml-spend", "its limit follows past or forecast spending (AutoAdjustData), so it caps nothing; it counts spending only from 2099-01-01.")),
+	fail("SS-COST-1", "counting stops within a month", budget, budgetEdit(func(b *Budget) {
+		b.Now, b.Start, b.End = time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 20, 0, 0, 0, 0, time.UTC)
+	}), errAt(-1, "ml-spend", "it stops counting on 2026-12-20")),
+	pass("SS-COST-1", "this month to 2087 (AWS's default period)", budget, budgetEdit(func(b *Budget) {
+		b.Now, b.Start, b.End = time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), time.Date(2087, 6, 15, 0, 0, 0, 0, time.UTC)
 	})),
 	fail("SS-COST-1", "less than, or an absolute value", budget, budgetEdit(func(b *Budget) {
 		b.Notifications[0].Comparison = "LESS_THAN"

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"math"
 	"strconv"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
@@ -237,7 +238,8 @@ func reconcileTags(ctx context.Context, c clients, name string, want map[string]
 }
 
 // sameBudget reports whether b is the budget s asks for (type, period,
-// limit, sagesafe's filter, its Metrics and no AutoAdjustData).
+// limit, sagesafe's filter, its Metrics, its TimePeriod and no
+// AutoAdjustData).
 func sameBudget(b btypes.Budget, s spec) bool {
 	_, _, ours := liveFilter(b)
 	return b.BudgetType == btypes.BudgetTypeCost && b.TimeUnit == btypes.TimeUnitMonthly && limitUSD(b) == s.LimitUSD && ours &&
@@ -245,12 +247,15 @@ func sameBudget(b btypes.Budget, s spec) bool {
 }
 
 // updateBudget puts the budget's settings back to s (limit, filter, type,
-// period, Metrics; without AutoAdjustData). UpdateBudget replaces them all
+// period, Metrics, TimePeriod; without AutoAdjustData). UpdateBudget replaces them all
 // (a budget on the deprecated CostFilters or CostTypes comes back with
 // FilterExpression and Metrics alone), so a repeat after a lost answer does
 // the same again.
 func updateBudget(ctx context.Context, c clients, s spec) error {
-	if _, err := c.b.UpdateBudget(ctx, &budgets.UpdateBudgetInput{AccountId: aws.String(c.account), NewBudget: budgetOf(s)}); err != nil {
+	b := budgetOf(s)
+	// The period too: UpdateBudget keeps a TimePeriod it is not sent.
+	b.TimePeriod = period(time.Now())
+	if _, err := c.b.UpdateBudget(ctx, &budgets.UpdateBudgetInput{AccountId: aws.String(c.account), NewBudget: b}); err != nil {
 		return fmt.Errorf("UpdateBudget %s: %w", s.Name, err)
 	}
 	return nil

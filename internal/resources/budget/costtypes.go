@@ -3,6 +3,7 @@ package budget
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	btypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
@@ -75,8 +76,12 @@ func offsets(b btypes.Budget) []string {
 // costDiffs lists where the live budget counts otherwise than sagesafe:
 // other Metrics ("Metrics=AmortizedCost"), the legacy CostTypes form,
 // credits or refunds subtracted, an AutoAdjustData.
-func costDiffs(b btypes.Budget) []string {
-	var diffs []string
+func costDiffs(b btypes.Budget) []string { return costDiffsAt(b, time.Now()) }
+
+// costDiffsAt is costDiffs at the time now: a TimePeriod that starts after
+// now, or ends other than AWS's default end, counts otherwise too.
+func costDiffsAt(b btypes.Budget, now time.Time) []string {
+	diffs := periodDiffs(b.TimePeriod, now)
 	switch {
 	case len(b.Metrics) == 0:
 		diffs = append(diffs, countsLegacy)
@@ -103,4 +108,34 @@ func countsShown(b btypes.Budget) string {
 		return strings.Join(d, ", ")
 	}
 	return countsShownOurs
+}
+
+// defaultEnd is the end AWS Budgets gives a budget created without one
+// (June 15, 2087; the Budgets API reference, Budget.TimePeriod).
+var defaultEnd = time.Date(2087, 6, 15, 0, 0, 0, 0, time.UTC)
+
+// periodDiffs lists how the live TimePeriod differs from the one sagesafe's
+// budgets have: counting from the start of a month up to now, until AWS's
+// default end. A start after now counts nothing yet; an earlier end stops
+// the budget (AWS then deletes it).
+func periodDiffs(p *btypes.TimePeriod, now time.Time) []string {
+	if p == nil {
+		return nil
+	}
+	var diffs []string
+	if p.Start != nil && p.Start.After(now) {
+		diffs = append(diffs, "TimePeriod starts "+p.Start.UTC().Format(time.DateOnly))
+	}
+	if p.End != nil && !p.End.Equal(defaultEnd) {
+		diffs = append(diffs, "TimePeriod ends "+p.End.UTC().Format(time.DateOnly))
+	}
+	return diffs
+}
+
+// period is the TimePeriod an update restores: from the start of this
+// month (UTC) until AWS's default end.
+func period(now time.Time) *btypes.TimePeriod {
+	now = now.UTC()
+	start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	return &btypes.TimePeriod{Start: &start, End: aws.Time(defaultEnd)}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	btypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
@@ -96,5 +97,26 @@ func TestGuardedLiveNotification(t *testing.T) {
 	}
 	if len(g.Offsets) != 0 {
 		t.Errorf("sagesafe's budget has offsets %v", g.Offsets)
+	}
+}
+
+// TestPeriodDiffs: AWS's default period (this month's start to 2087-06-15)
+// is no diff; a start after now or another end is, and period() restores
+// the default from the current month's start.
+func TestPeriodDiffs(t *testing.T) {
+	now := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
+	if d := periodDiffs(period(now), now); d != nil {
+		t.Errorf("the restored period differs: %v", d)
+	}
+	if p := period(now); !aws.ToTime(p.Start).Equal(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("restored start %v", p.Start)
+	}
+	later, soon := time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 20, 0, 0, 0, 0, time.UTC)
+	got := periodDiffs(&btypes.TimePeriod{Start: &later, End: &soon}, now)
+	if want := []string{"TimePeriod starts 2099-01-01", "TimePeriod ends 2026-12-20"}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if d := costDiffsAt(btypes.Budget{Metrics: metrics(), FilterExpression: serviceFilter(), TimePeriod: &btypes.TimePeriod{Start: &later}}, now); len(d) != 1 {
+		t.Errorf("costDiffsAt with a later start: %v", d)
 	}
 }

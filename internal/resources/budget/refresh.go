@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	btypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
@@ -69,7 +70,11 @@ func guardedLive(b btypes.Budget, live []liveNotification) (guardrail.Budget, []
 	if services == nil {
 		services = []string{formOther}
 	}
-	g := guardrail.Budget{Name: aws.ToString(b.BudgetName), Services: services, LimitUSD: limitUSD(b), Offsets: offsets(b)}
+	g := guardrail.Budget{Name: aws.ToString(b.BudgetName), Services: services, LimitUSD: limitUSD(b), Offsets: offsets(b),
+		Now: time.Now(), AutoAdjust: b.AutoAdjustData != nil}
+	if p := b.TimePeriod; p != nil {
+		g.Start, g.End = aws.ToTime(p.Start), aws.ToTime(p.End)
+	}
 	if b.BudgetType != btypes.BudgetTypeCost || b.TimeUnit != btypes.TimeUnitMonthly {
 		g.Services = append([]string{"(another type or period)"}, g.Services...)
 	}

@@ -98,7 +98,10 @@ func (r *budgetResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				"notifies (refused, SS-COST-1). It never sends the deprecated `CostTypes`, which AWS replaced with `Metrics`. " +
 				"After a refresh, a budget whose `Metrics`, exclusion or `AutoAdjustData` was changed outside Terraform, or that " +
 				"is in the legacy `CostTypes` form (judged by what its `CostTypes` count), shows what differs here, and the next " +
-				"apply rewrites it in sagesafe's form.",
+				"apply rewrites it in sagesafe's form. So does a `TimePeriod` changed outside Terraform: a start after today (the " +
+				"budget counts nothing yet) or an end other than AWS's default of 2087-06-15 (AWS deletes a budget at its end); " +
+				"either fails SS-COST-1 while it keeps the budget from counting this month, as does an `AutoAdjustData` (the limit " +
+				"follows spending). The apply sets the period back to the start of the current month until 2087-06-15.",
 		},
 		"tags": schema.MapAttribute{
 			ElementType:         types.StringType,
