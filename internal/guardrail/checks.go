@@ -1019,6 +1019,9 @@ func checkAlarmsEnabled(s *Subject, _ Policy) []Finding {
 	}
 	for i, a := range s.Alarms.V {
 		switch {
+		case !a.Exists && a.Unlike != "":
+			r.add(SeverityError, FieldAlarms, i, a.Name, "alarm "+a.Name+" does not watch what sagesafe specifies",
+				fmt.Sprintf("The %s alarm %s of %s was changed: %s. The next apply restores it.", orNone(a.Kind), a.Name, label(s), a.Unlike))
 		case !a.Exists:
 			r.add(SeverityError, FieldAlarms, i, a.Name, "alarm "+a.Name+" is missing",
 				fmt.Sprintf("The %s alarm %s is expected for %s but does not exist in CloudWatch.", orNone(a.Kind), a.Name, label(s)))

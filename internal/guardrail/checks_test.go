@@ -625,6 +625,9 @@ var checkCases = []checkCase{
 		errAt(-1, "", "training job \"churn\" has no alarms")),
 	fail("SS-MON-1", "alarm missing", training, firstAlarm(func(a *Alarm) { a.Exists = false }),
 		errAt(0, "churn-disk", "The disk alarm churn-disk is expected")),
+	fail("SS-MON-1", "alarm changed so that it never fires", training, firstAlarm(func(a *Alarm) {
+		a.Exists, a.Unlike = false, "TreatMissingData ignore (want notBreaching)"
+	}), errAt(0, "churn-disk", "was changed: TreatMissingData ignore (want notBreaching). The next apply restores it.")),
 	fail("SS-MON-1", "actions disabled", endpoint, func(s *Subject, _ *Policy) {
 		s.Alarms.V[1].ActionsEnabled = false
 	}, errAt(1, "churn-ep-latency", "ActionsEnabled is false on alarm churn-ep-latency")),

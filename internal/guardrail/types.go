@@ -91,9 +91,14 @@ type LogGroup struct {
 
 // Alarm is one alarm the workload has (or will have).
 type Alarm struct {
-	Name           string
-	Kind           string // "error_rate_5xx", "disk", ...
-	Exists         bool   // false when expected but missing (drift)
+	Name   string
+	Kind   string // "error_rate_5xx", "disk", ...
+	Exists bool   // false when expected but missing (drift)
+	// Unlike, when set, says how an alarm that exists differs from what
+	// sagesafe specifies (another statistic, a threshold it can never
+	// cross, ...): it does not watch what it should, which counts as not
+	// there (Exists is false).
+	Unlike         string
 	ActionsEnabled bool
 	Actions        facts.Value[[]string]
 	// AnomalyOf is the metric an anomaly-detection alarm (SS-MON-6)

@@ -145,20 +145,24 @@ func LiveAlarms(specs []alarms.Spec, live map[string]cwtypes.MetricAlarm) facts.
 	list := make([]guardrail.Alarm, 0, len(specs))
 	for _, sp := range specs {
 		a := guardrail.Alarm{Name: sp.Name, Kind: sp.Kind}
-		if la, ok := live[sp.Name]; ok && watchesAsSpecified(sp, la) {
-			a.Exists, a.ActionsEnabled, a.Actions = true, aws.ToBool(la.ActionsEnabled), facts.Known(la.AlarmActions)
+		if la, ok := live[sp.Name]; ok {
+			if unlike := unlikeSpec(sp, la); unlike != nil {
+				a.Unlike = strings.Join(unlike, "; ")
+			} else {
+				a.Exists, a.ActionsEnabled, a.Actions = true, aws.ToBool(la.ActionsEnabled), facts.Known(la.AlarmActions)
+			}
 		}
 		list = append(list, a)
 	}
 	return facts.Known(list)
 }
 
-// watchesAsSpecified reports whether the live alarm watches what sp says
-// (metric, threshold, periods, missing data...). Its actions are left to
-// SS-MON-2, which judges them separately.
-func watchesAsSpecified(sp alarms.Spec, live cwtypes.MetricAlarm) bool {
+// unlikeSpec lists how the live alarm differs from what sp says (metric,
+// threshold, periods, missing data...), nil when it watches as specified.
+// Its actions are left to SS-MON-2, which judges them separately.
+func unlikeSpec(sp alarms.Spec, live cwtypes.MetricAlarm) []string {
 	live.ActionsEnabled, live.AlarmActions = aws.Bool(true), sp.Actions
-	return len(alarms.Diff(sp, live)) == 0
+	return alarms.Diff(sp, live)
 }
 
 // ReportDrift warns about what a check of the live job (what: "training job

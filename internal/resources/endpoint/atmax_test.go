@@ -2,11 +2,16 @@ package endpoint
 
 import (
 	"context"
+	"maps"
+	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 )
 
 // The at-maximum alarm is among the endpoint's alarms, names and expected
@@ -44,7 +49,7 @@ func TestAtMaxAlarmFollowsAutoscaling(t *testing.T) {
 		t.Errorf("maxInstancesOf = %d, %v", got, diags)
 	}
 	expected := func(l *liveObjects) bool {
-		for _, a := range liveAlarms("churn", l, nil) {
+		for _, a := range liveAlarms("churn", l, nil, alarms.EndpointThresholds{}) {
 			if a.Name == atMax {
 				return !a.Exists
 			}
@@ -56,5 +61,37 @@ func TestAtMaxAlarmFollowsAutoscaling(t *testing.T) {
 	}
 	if expected(&liveObjects{}) {
 		t.Error("an endpoint without autoscaling expects an at-maximum alarm")
+	}
+}
+
+// An alarm counts as there (SS-MON-1) only when it watches as specified:
+// the at-maximum alarm changed outside Terraform (not in alarm_names as
+// refreshed) and a 5xx alarm whose live threshold its metric can never
+// cross exist in CloudWatch but hold nothing (red team: a muted alarm
+// counted as held).
+func TestLiveAlarmsAsSpecified(t *testing.T) {
+	sc := scalingSpec{Min: 2, Max: 5, TargetInvocations: 70, ScaleInCooldownSeconds: 300, ScaleOutCooldownSeconds: 60}
+	l := &liveObjects{scaling: liveScalingOf(sc), alarms: map[string]cwtypes.MetricAlarm{}}
+	names := alarmNameMap("churn", true)
+	for _, n := range names {
+		l.alarms[n] = cwtypes.MetricAlarm{AlarmName: aws.String(n), ActionsEnabled: aws.Bool(true)}
+	}
+	asSpecified := maps.Clone(names)
+	delete(asSpecified, alarms.EndpointAtMaxInstances)
+	th := alarms.EndpointThresholds{ErrorRate5XX: 1e9, ErrorRate4XX: 0.1, ModelLatencyP99Millis: 1000, CPUPercent: 90, MemoryPercent: 90, DiskPercent: 90}
+	got := map[string]guardrail.Alarm{}
+	for _, a := range liveAlarms("churn", l, asSpecified, th) {
+		got[a.Kind] = a
+	}
+	for _, k := range []string{alarms.EndpointAtMaxInstances, alarms.EndpointErrorRate5XX} {
+		if a := got[k]; a.Exists || a.ActionsEnabled || a.Unlike == "" {
+			t.Errorf("%s: exists %v, actions %v, unlike %q; want not there, with why", k, a.Exists, a.ActionsEnabled, a.Unlike)
+		}
+	}
+	if a := got[alarms.EndpointErrorRate4XX]; !a.Exists || a.Unlike != "" {
+		t.Errorf("4xx alarm as specified: %+v", a)
+	}
+	if !strings.Contains(got[alarms.EndpointErrorRate5XX].Unlike, "can never be crossed") {
+		t.Errorf("5xx: %q", got[alarms.EndpointErrorRate5XX].Unlike)
 	}
 }

@@ -93,15 +93,7 @@ func expandSpec(ctx context.Context, m endpointModel, data *providerdata.Data) (
 			Sampling: int64OrDefault(n.DataCapture.SamplingPercentage, DefaultSamplingPercentage),
 			Mode:     stringOrDefault(n.DataCapture.Capture, DefaultCapture),
 		},
-		Thresholds: alarms.EndpointThresholds{
-			ErrorRate5XX:          float64OrDefault(n.Alarms.ErrorRate5XX, DefaultErrorRate5XX),
-			ErrorRate4XX:          float64OrDefault(n.Alarms.ErrorRate4XX, DefaultErrorRate4XX),
-			ModelLatencyP99Millis: float64(int64OrDefault(n.Alarms.ModelLatencyP99Ms, DefaultLatencyP99Millis)),
-			CPUPercent:            float64OrDefault(n.Alarms.CPUUtilizationPercent, DefaultUtilizationPctMax),
-			MemoryPercent:         float64OrDefault(n.Alarms.MemoryUtilizationPercent, DefaultUtilizationPctMax),
-			DiskPercent:           float64OrDefault(n.Alarms.DiskUtilizationPercent, DefaultUtilizationPctMax),
-			AnomalyBandWidth:      float64OrDefault(n.Alarms.AnomalyBandWidth, alarms.DefaultBandWidth),
-		},
+		Thresholds: thresholdsOf(n.Alarms),
 		Deployment: deploymentSpec{
 			Strategy:               stringOrDefault(n.Deployment.Strategy, DefaultStrategy),
 			CanaryPercent:          n.Deployment.CanaryPercent.ValueInt64(),
@@ -557,4 +549,17 @@ func invokePolicy(endpointARN string, vpce []string) (string, error) {
 		return "", err
 	}
 	return doc.JSON(), nil
+}
+
+// thresholdsOf are the alarm thresholds of a, the defaults where unset.
+func thresholdsOf(a alarmsModel) alarms.EndpointThresholds {
+	return alarms.EndpointThresholds{
+		ErrorRate5XX:          float64OrDefault(a.ErrorRate5XX, DefaultErrorRate5XX),
+		ErrorRate4XX:          float64OrDefault(a.ErrorRate4XX, DefaultErrorRate4XX),
+		ModelLatencyP99Millis: float64(int64OrDefault(a.ModelLatencyP99Ms, DefaultLatencyP99Millis)),
+		CPUPercent:            float64OrDefault(a.CPUUtilizationPercent, DefaultUtilizationPctMax),
+		MemoryPercent:         float64OrDefault(a.MemoryUtilizationPercent, DefaultUtilizationPctMax),
+		DiskPercent:           float64OrDefault(a.DiskUtilizationPercent, DefaultUtilizationPctMax),
+		AnomalyBandWidth:      float64OrDefault(a.AnomalyBandWidth, alarms.DefaultBandWidth),
+	}
 }

@@ -385,7 +385,7 @@ func liveSubject(ctx context.Context, m endpointModel, l *liveObjects, data *pro
 	if !m.AlarmNames.IsNull() && !m.AlarmNames.IsUnknown() {
 		diags.Append(m.AlarmNames.ElementsAs(ctx, &asSpecified, false)...)
 	}
-	s.Alarms = facts.Known(liveAlarms(name, l, asSpecified))
+	s.Alarms = facts.Known(liveAlarms(name, l, asSpecified, thresholdsOf(n.Alarms)))
 	s.Autoscaling = l.scaling.bounds()
 	var last *smtypes.DeploymentConfig
 	if l.ep != nil {
@@ -526,6 +526,11 @@ func inWorkloadTerms(ctx context.Context, f evaluate.Fetcher, groupKey, workload
 	return groupKey
 }
 
+// fixedThresholdKinds are the endpoint alarms with a threshold of their own
+// in the alarms block.
+var fixedThresholdKinds = []string{alarms.EndpointErrorRate5XX, alarms.EndpointErrorRate4XX, alarms.EndpointModelLatencyP99,
+	alarms.EndpointCPU, alarms.EndpointMemory, alarms.EndpointDisk}
+
 // liveAlarms describes the endpoint's alarms as read; the autoscaling ones
 // are expected while sagesafe's scaling policy is registered. asSpecified
 // is alarm_names as refreshed: the alarms that exist as sagesafe specifies
@@ -533,7 +538,10 @@ func inWorkloadTerms(ctx context.Context, f evaluate.Fetcher, groupKey, workload
 // for SS-MON-6 only when it is one of them and its band, namespace and
 // dimensions can fire for this endpoint: an alarm that exists but can never
 // fire (another metric's comparison, another endpoint) holds nothing.
-func liveAlarms(name string, l *liveObjects, asSpecified map[string]string) []guardrail.Alarm {
+// Nor does any alarm that is not as specified, or whose threshold (live,
+// as refreshed into thresholds) its metric can never cross: it exists but
+// watches nothing (SS-MON-1).
+func liveAlarms(name string, l *liveObjects, asSpecified map[string]string, thresholds alarms.EndpointThresholds) []guardrail.Alarm {
 	var list []guardrail.Alarm
 	kinds := alarms.EndpointKinds()
 	if _, scaled := l.scaling.specOf(); scaled {
@@ -547,8 +555,19 @@ func liveAlarms(name string, l *liveObjects, asSpecified map[string]string) []gu
 		if asSpecified[k] == an {
 			anomalyOf = alarms.AnomalyMetric(a, alarms.EndpointInvocationNamespace, dims)
 		}
-		list = append(list, guardrail.Alarm{Name: an, Kind: k, Exists: ok, ActionsEnabled: ok && aws.ToBool(a.ActionsEnabled), Actions: facts.Known(a.AlarmActions),
-			AnomalyOf: anomalyOf})
+		unlike := ""
+		switch {
+		case !ok:
+		case asSpecified[k] != an:
+			unlike = "its metric, statistic, period, comparison or missing-data treatment is not sagesafe's"
+		case slices.Contains(fixedThresholdKinds, k):
+			if err := alarms.ThresholdOf(k).Check(alarms.EndpointThreshold(thresholds, k)); err != nil {
+				unlike = "its threshold can never be crossed (" + err.Error() + ")"
+			}
+		}
+		exists := ok && unlike == ""
+		list = append(list, guardrail.Alarm{Name: an, Kind: k, Exists: exists, Unlike: unlike, ActionsEnabled: exists && aws.ToBool(a.ActionsEnabled),
+			Actions: facts.Known(a.AlarmActions), AnomalyOf: anomalyOf})
 	}
 	return list
 }
