@@ -51,6 +51,11 @@ type Spec struct {
 	// Statistic, PeriodSeconds) with ANOMALY_DETECTION_BAND(m1, width)
 	// instead of Threshold, and Comparison is one of the band operators.
 	AnomalyBandWidth float64
+	// FillMissing, for an anomaly alarm, compares FILL(m1, 0) with the band
+	// instead of the metric: SageMaker publishes no Invocations datapoint
+	// for a period without traffic, so without it a collapse to zero is
+	// missing data and never leaves the band.
+	FillMissing bool
 	// MathExpression, when set, makes this a metric-math alarm: it compares
 	// the expression over MathMetrics (query id to metric name, each in
 	// Namespace with Dimensions, Statistic and PeriodSeconds) with

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
@@ -30,6 +31,7 @@ const (
 // band around it, which ThresholdMetricId names.
 const (
 	anomalyMetricID = "m1"
+	anomalyFilledID = "e1" // FILL(m1, 0), when the spec fills missing data
 	anomalyBandID   = "ad1"
 )
 
@@ -42,12 +44,24 @@ func CheckBandWidth(w float64) error {
 		num(w), num(MinBandWidth), num(MaxBandWidth))
 }
 
-// bandExpression is the band query of width w around the metric query.
-func bandExpression(w float64) string {
-	return "ANOMALY_DETECTION_BAND(" + anomalyMetricID + ", " + strconv.FormatFloat(w, 'f', -1, 64) + ")"
+// bandExpression is the band query of width w around the series the
+// alarm compares (the metric, or the metric with missing data filled).
+func bandExpression(s Spec) string {
+	return "ANOMALY_DETECTION_BAND(" + comparedID(s) + ", " + strconv.FormatFloat(s.AnomalyBandWidth, 'f', -1, 64) + ")"
 }
 
-var bandExpr = regexp.MustCompile(`^ANOMALY_DETECTION_BAND\(\s*` + anomalyMetricID + `\s*,\s*([0-9.]+)\s*\)$`)
+// comparedID is the query the alarm compares with the band.
+func comparedID(s Spec) string {
+	if s.FillMissing {
+		return anomalyFilledID
+	}
+	return anomalyMetricID
+}
+
+// fillExpression fills the metric's missing periods with 0.
+const fillExpression = "FILL(" + anomalyMetricID + ", 0)"
+
+var bandExpr = regexp.MustCompile(`^ANOMALY_DETECTION_BAND\(\s*(` + anomalyMetricID + `|` + anomalyFilledID + `)\s*,\s*([0-9.]+)\s*\)$`)
 
 // BandWidth is the width of a live anomaly alarm as sagesafe builds it;
 // false when the alarm is not one (a fixed threshold, another query shape).
@@ -60,22 +74,34 @@ func BandWidth(live cwtypes.MetricAlarm) (float64, bool) {
 			continue
 		}
 		m := bandExpr.FindStringSubmatch(aws.ToString(q.Expression))
-		if m == nil {
+		if m == nil || (m[1] == anomalyFilledID && !fillsMetric(live)) {
 			return 0, false
 		}
-		w, err := strconv.ParseFloat(m[1], 64)
+		w, err := strconv.ParseFloat(m[2], 64)
 		return w, err == nil
 	}
 	return 0, false
 }
 
-// anomalyQueries are the Metrics of an anomaly alarm: the metric (m1) and
-// its band (ad1), both returned, as PutMetricAlarm requires.
+// fillsMetric reports whether the live alarm's e1 query is FILL(m1, 0).
+func fillsMetric(live cwtypes.MetricAlarm) bool {
+	for _, q := range live.Metrics {
+		if aws.ToString(q.Id) == anomalyFilledID {
+			return strings.ReplaceAll(aws.ToString(q.Expression), " ", "") == strings.ReplaceAll(fillExpression, " ", "")
+		}
+	}
+	return false
+}
+
+// anomalyQueries are the Metrics of an anomaly alarm: the metric (m1), with
+// FillMissing the metric with missing periods as 0 (e1), and the band
+// (ad1) around what is compared; the compared series and the band are
+// returned, as PutMetricAlarm requires.
 func anomalyQueries(s Spec) []cwtypes.MetricDataQuery {
-	return []cwtypes.MetricDataQuery{
+	qs := []cwtypes.MetricDataQuery{
 		{
 			Id:         aws.String(anomalyMetricID),
-			ReturnData: aws.Bool(true),
+			ReturnData: aws.Bool(!s.FillMissing),
 			MetricStat: &cwtypes.MetricStat{
 				Metric: &cwtypes.Metric{
 					Namespace:  aws.String(s.Namespace),
@@ -86,8 +112,19 @@ func anomalyQueries(s Spec) []cwtypes.MetricDataQuery {
 				Stat:   aws.String(string(s.Statistic)),
 			},
 		},
-		{Id: aws.String(anomalyBandID), ReturnData: aws.Bool(true), Expression: aws.String(bandExpression(s.AnomalyBandWidth))},
 	}
+	if s.FillMissing {
+		qs = append(qs, cwtypes.MetricDataQuery{Id: aws.String(anomalyFilledID), ReturnData: aws.Bool(true), Expression: aws.String(fillExpression)})
+	}
+	return append(qs, cwtypes.MetricDataQuery{Id: aws.String(anomalyBandID), ReturnData: aws.Bool(true), Expression: aws.String(bandExpression(s))})
+}
+
+// anomalyQueryCount is how many queries an anomaly alarm of s has.
+func anomalyQueryCount(s Spec) int {
+	if s.FillMissing {
+		return 3
+	}
+	return 2
 }
 
 // anomalyDiff lists how a live anomaly alarm's queries differ from the spec
@@ -95,14 +132,17 @@ func anomalyQueries(s Spec) []cwtypes.MetricDataQuery {
 func anomalyDiff(s Spec, live cwtypes.MetricAlarm) []string {
 	w, ok := BandWidth(live)
 	if !ok {
-		return []string{"it is not an anomaly-detection alarm with band " + bandExpression(s.AnomalyBandWidth)}
+		return []string{"it is not an anomaly-detection alarm with band " + bandExpression(s)}
 	}
 	var d []string
 	if w != s.AnomalyBandWidth {
 		d = append(d, fmt.Sprintf("band width is %s, want %s", num(w), num(s.AnomalyBandWidth)))
 	}
-	if len(live.Metrics) != 2 {
-		d = append(d, fmt.Sprintf("it has %d metric queries, want 2", len(live.Metrics)))
+	if n := anomalyQueryCount(s); len(live.Metrics) != n {
+		d = append(d, fmt.Sprintf("it has %d metric queries, want %d", len(live.Metrics), n))
+	}
+	if s.FillMissing != fillsMetric(live) {
+		d = append(d, "its band is not around "+comparedID(s)+" (a period without traffic must count as 0: "+fillExpression+")")
 	}
 	var stat *cwtypes.MetricStat
 	for _, q := range live.Metrics {

@@ -41,10 +41,25 @@ func TestEndpointAnomalySpecs(t *testing.T) {
 	if in.Namespace != nil || in.MetricName != nil || in.Threshold != nil || in.Statistic != "" || in.Period != nil || in.Dimensions != nil {
 		t.Errorf("anomaly alarm request carries single-metric fields: %+v", in)
 	}
-	if aws.ToString(in.ThresholdMetricId) != "ad1" || len(in.Metrics) != 2 ||
-		aws.ToString(in.Metrics[1].Expression) != "ANOMALY_DETECTION_BAND(m1, 3)" ||
+	// Invocations: a period without traffic counts as 0 (FILL), so a
+	// collapse to zero leaves the band; only the filled series and the
+	// band are returned.
+	if aws.ToString(in.ThresholdMetricId) != "ad1" || len(in.Metrics) != 3 ||
+		aws.ToString(in.Metrics[1].Expression) != "FILL(m1, 0)" || !aws.ToBool(in.Metrics[1].ReturnData) || aws.ToBool(in.Metrics[0].ReturnData) ||
+		aws.ToString(in.Metrics[2].Expression) != "ANOMALY_DETECTION_BAND(e1, 3)" ||
 		aws.ToString(in.Metrics[0].MetricStat.Metric.MetricName) != "Invocations" {
-		t.Errorf("anomaly alarm queries: %+v", in.Metrics)
+		t.Errorf("invocations anomaly alarm queries: %+v", in.Metrics)
+	}
+	// Latency: no datapoint without traffic is right (nothing is slow).
+	if q := putInput(lat).Metrics; len(q) != 2 || aws.ToString(q[1].Expression) != "ANOMALY_DETECTION_BAND(m1, 3)" || !aws.ToBool(q[0].ReturnData) {
+		t.Errorf("latency anomaly alarm queries: %+v", q)
+	}
+	// A live invocations alarm without the fill (as sagesafe made it
+	// before) differs, so the next apply rewrites it.
+	unfilled := inv
+	unfilled.FillMissing = false
+	if d := Diff(inv, heldAs(putInput(unfilled))); !strings.Contains(strings.Join(d, "; "), "FILL(m1, 0)") {
+		t.Errorf("an unfilled invocations alarm: diff %v", d)
 	}
 	// Default width.
 	if w := anomalySpecs(t, 0)[EndpointInvocationsAnomaly].AnomalyBandWidth; w != DefaultBandWidth {
@@ -134,6 +149,11 @@ func TestAnomalyMetricRefusesAlarmThatNeverFires(t *testing.T) {
 		t.Fatal(err)
 	}
 	good := f.alarms[s.Name]
+	band := func(w float64) string {
+		x := s
+		x.AnomalyBandWidth = w
+		return bandExpression(x)
+	}
 	mutate := func(change func(*cwtypes.MetricAlarm)) cwtypes.MetricAlarm {
 		a := good
 		a.Metrics = slices.Clone(good.Metrics)
@@ -145,8 +165,9 @@ func TestAnomalyMetricRefusesAlarmThatNeverFires(t *testing.T) {
 		return a
 	}
 	for name, a := range map[string]cwtypes.MetricAlarm{
-		"band of 1e6":     mutate(func(a *cwtypes.MetricAlarm) { a.Metrics[1].Expression = aws.String(bandExpression(1e6)) }),
-		"band of 0.1":     mutate(func(a *cwtypes.MetricAlarm) { a.Metrics[1].Expression = aws.String(bandExpression(0.1)) }),
+		"band of 1e6":     mutate(func(a *cwtypes.MetricAlarm) { a.Metrics[len(a.Metrics)-1].Expression = aws.String(band(1e6)) }),
+		"band of 0.1":     mutate(func(a *cwtypes.MetricAlarm) { a.Metrics[len(a.Metrics)-1].Expression = aws.String(band(0.1)) }),
+		"e1 not the fill": mutate(func(a *cwtypes.MetricAlarm) { a.Metrics[1].Expression = aws.String("m1 * 0") }),
 		"other namespace": mutate(func(a *cwtypes.MetricAlarm) { a.Metrics[0].MetricStat.Metric.Namespace = aws.String("Nobody/Emits") }),
 		"other endpoint": mutate(func(a *cwtypes.MetricAlarm) {
 			a.Metrics[0].MetricStat.Metric.Dimensions = dimensions(map[string]string{"EndpointName": "other", "VariantName": "AllTraffic"})

@@ -188,9 +188,11 @@ func EndpointSpecs(in EndpointInput) []Spec {
 			cwtypes.StatisticAverage, "", 300, 3, t.DiskPercent),
 		// Traffic that collapses (a broken client, a DNS change) or surges
 		// (abuse, a retry storm) is as telling as one that errors.
-		anomaly(EndpointInvocationsAnomaly,
-			"Invocations (Sum per 5 minutes) left the anomaly-detection band learned from their history, up or down, for 15 minutes.",
-			cwtypes.StatisticSum, cwtypes.ComparisonOperatorLessThanLowerOrGreaterThanUpperThreshold),
+		// A 5-minute period without traffic counts as 0 invocations
+		// (SageMaker publishes nothing then), so a collapse leaves the band.
+		withFill(anomaly(EndpointInvocationsAnomaly,
+			"Invocations (Sum per 5 minutes, 0 when none) left the anomaly-detection band learned from their history, up or down, for 15 minutes.",
+			cwtypes.StatisticSum, cwtypes.ComparisonOperatorLessThanLowerOrGreaterThanUpperThreshold)),
 		// Only a latency above its band is a problem.
 		anomaly(EndpointModelLatencyAnomaly,
 			"Average model latency rose above the anomaly-detection band learned from its history for 15 minutes.",
@@ -233,4 +235,11 @@ func EndpointThreshold(t EndpointThresholds, kind string) float64 {
 		return t.DiskPercent
 	}
 	return 0
+}
+
+// withFill makes an anomaly alarm compare its metric with missing periods
+// as 0.
+func withFill(s Spec) Spec {
+	s.FillMissing = true
+	return s
 }

@@ -103,7 +103,9 @@ func TestAccEndpoint_anomalyAlarms(t *testing.T) {
 		editAnomaly(t, inv, func(q []cwtypes.MetricDataQuery) { q[0].MetricStat.Stat = aws.String("Minimum") })
 	})...)
 	steps = append(steps, drift(func() {
-		editAnomaly(t, inv, func(q []cwtypes.MetricDataQuery) { q[1].Expression = aws.String("ANOMALY_DETECTION_BAND(m1, 9)") })
+		editAnomaly(t, inv, func(q []cwtypes.MetricDataQuery) {
+			q[len(q)-1].Expression = aws.String("ANOMALY_DETECTION_BAND(e1, 9)")
+		})
 	})...)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -151,14 +153,19 @@ func checkAnomalyAlarms(t *testing.T, endpoint, width string) resource.TestCheck
 				return fmt.Errorf("alarm %s is missing", n)
 			}
 			a := out.MetricAlarms[0]
-			if aws.ToString(a.ThresholdMetricId) != "ad1" || len(a.Metrics) != 2 || a.MetricName != nil {
+			// Invocations compares FILL(m1, 0) (e1): no traffic is 0.
+			queries, compared := 2, "m1"
+			if metric == "Invocations" {
+				queries, compared = 3, "e1"
+			}
+			if aws.ToString(a.ThresholdMetricId) != "ad1" || len(a.Metrics) != queries || a.MetricName != nil {
 				return fmt.Errorf("alarm %s is not an anomaly alarm: threshold metric %q, %d queries, metric %q",
 					n, aws.ToString(a.ThresholdMetricId), len(a.Metrics), aws.ToString(a.MetricName))
 			}
 			if got := alarms.AnomalyMetric(a, alarms.EndpointInvocationNamespace, map[string]string{"EndpointName": endpoint, "VariantName": "AllTraffic"}); got != metric {
 				return fmt.Errorf("alarm %s watches %q, want %s", n, got, metric)
 			}
-			if got, want := aws.ToString(a.Metrics[1].Expression), "ANOMALY_DETECTION_BAND(m1, "+width+")"; got != want {
+			if got, want := aws.ToString(a.Metrics[queries-1].Expression), "ANOMALY_DETECTION_BAND("+compared+", "+width+")"; got != want {
 				return fmt.Errorf("alarm %s: band %q, want %q", n, got, want)
 			}
 		}
@@ -228,7 +235,12 @@ func TestAccEndpoint_anomalyAlarmThatNeverFires(t *testing.T) {
 	}
 	steps := []resource.TestStep{{Config: config, Check: mon6("held")}}
 	steps = append(steps, drift(func(q []cwtypes.MetricDataQuery) {
-		q[1].Expression = aws.String("ANOMALY_DETECTION_BAND(m1, 1000000)")
+		q[len(q)-1].Expression = aws.String("ANOMALY_DETECTION_BAND(e1, 1000000)")
+	})...)
+	// The fill taken out: a collapse to zero traffic is missing data again
+	// and never leaves the band.
+	steps = append(steps, drift(func(q []cwtypes.MetricDataQuery) {
+		q[1].Expression = aws.String("m1")
 	})...)
 	steps = append(steps, drift(func(q []cwtypes.MetricDataQuery) {
 		q[0].MetricStat.Metric.Dimensions = []cwtypes.Dimension{
