@@ -157,10 +157,32 @@ func TestRefreshInstanceCount(t *testing.T) {
 	if out.InstanceCount.ValueInt64() != 1 {
 		t.Errorf("instance_count = %v, want the desired count 1", out.InstanceCount)
 	}
+	// Autoscaled: a count within min..max is autoscaling's; one outside
+	// (1 < min 2, set outside Terraform) shows, and the apply restores it.
+	within := &sagemaker.DescribeEndpointOutput{ProductionVariants: []smtypes.ProductionVariantSummary{
+		{VariantName: aws.String(VariantName), DesiredInstanceCount: aws.Int32(3)}}}
 	out = endpointModel{Autoscaling: flattenScaling(scalingSpec{Min: 2, Max: 4}), InstanceCount: types.Int64Value(2)}
-	refreshInstanceCount(&out, &liveObjects{ep: ep})
+	refreshInstanceCount(&out, &liveObjects{ep: within})
 	if out.InstanceCount.ValueInt64() != 2 {
-		t.Errorf("autoscaled: instance_count = %v, want 2", out.InstanceCount)
+		t.Errorf("autoscaled within bounds: instance_count = %v, want 2", out.InstanceCount)
+	}
+	refreshInstanceCount(&out, &liveObjects{ep: ep})
+	if out.InstanceCount.ValueInt64() != 1 {
+		t.Errorf("autoscaled below min: instance_count = %v, want the live 1", out.InstanceCount)
+	}
+	sc := &scalingSpec{Min: 2, Max: 4}
+	for _, c := range []struct {
+		scaling      *scalingSpec
+		config, live int64
+		want         int64
+		restore      bool
+	}{
+		{nil, 2, 2, 2, false}, {nil, 2, 5, 2, true},
+		{sc, 2, 3, 0, false}, {sc, 2, 1, 2, true}, {sc, 2, 9, 2, true}, {sc, 1, 9, 2, true}, {sc, 6, 1, 4, true},
+	} {
+		if got, restore := countToRestore(spec{InstanceCount: c.config, Scaling: c.scaling}, c.live); got != c.want || restore != c.restore {
+			t.Errorf("countToRestore(%+v, %d, live %d) = %d, %v; want %d, %v", c.scaling, c.config, c.live, got, restore, c.want, c.restore)
+		}
 	}
 	if n := liveInstanceCount(&sagemaker.DescribeEndpointOutput{}); n.IsKnown() {
 		t.Errorf("no variant: %+v", n)

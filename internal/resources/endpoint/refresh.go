@@ -77,14 +77,33 @@ func refreshVariant(out *endpointModel, l *liveObjects, n nestedModels, captureN
 // instance_count when it does not autoscale: a count set outside Terraform
 // (UpdateEndpointWeightsAndCapacities) shows as a diff, and the apply sets
 // it back (restoreInstanceCount). With autoscaling the count moves with the
-// traffic, and instance_count stays the configuration's initial count.
+// traffic, and instance_count stays the configuration's initial count
+// unless the variant runs a count outside min_capacity..max_capacity (set
+// outside Terraform: Application Auto Scaling does not promise to move it
+// back): then it is the live count too, and the apply sets it back.
 func refreshInstanceCount(out *endpointModel, l *liveObjects) {
-	if !out.Autoscaling.IsNull() {
+	n := liveInstanceCount(l.ep)
+	if !n.IsKnown() {
 		return
 	}
-	if n := liveInstanceCount(l.ep); n.IsKnown() {
-		out.InstanceCount = types.Int64Value(n.V)
+	if !out.Autoscaling.IsNull() {
+		if lo, hi, ok := scalingRangeOf(out.Autoscaling); !ok || (n.V >= lo && n.V <= hi) {
+			return
+		}
 	}
+	out.InstanceCount = types.Int64Value(n.V)
+}
+
+// scalingRangeOf is the min and max capacity of an autoscaling attribute.
+func scalingRangeOf(o types.Object) (lo, hi int64, ok bool) {
+	if o.IsNull() || o.IsUnknown() {
+		return 0, 0, false
+	}
+	var m autoscalingModel
+	if d := o.As(context.Background(), &m, objectAsOptions); d.HasError() || m.MinCapacity.IsNull() || m.MaxCapacity.IsNull() {
+		return 0, 0, false
+	}
+	return m.MinCapacity.ValueInt64(), m.MaxCapacity.ValueInt64(), true
 }
 
 // warnForeignScaling says what on the variant's scalable target sagesafe

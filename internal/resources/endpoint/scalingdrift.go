@@ -196,25 +196,42 @@ func liveInstanceCount(ep *sagemaker.DescribeEndpointOutput) facts.Value[int64] 
 // updates, so a refusal is success when the endpoint is updating to, or
 // runs, the count.
 func (r *endpointResource) restoreInstanceCount(ctx context.Context, s spec, ep *sagemaker.DescribeEndpointOutput) (*sagemaker.DescribeEndpointOutput, error) {
-	if s.Scaling != nil {
+	live := liveInstanceCount(ep)
+	if !live.IsKnown() {
 		return ep, nil
 	}
-	if live := liveInstanceCount(ep); !live.IsKnown() || live.V == s.InstanceCount {
+	want, restore := countToRestore(s, live.V)
+	if !restore {
 		return ep, nil
 	}
 	sm := r.data.AWS.SageMaker
 	_, err := sm.UpdateEndpointWeightsAndCapacities(ctx, &sagemaker.UpdateEndpointWeightsAndCapacitiesInput{
 		EndpointName: aws.String(s.Name),
 		DesiredWeightsAndCapacities: []smtypes.DesiredWeightAndCapacity{
-			{VariantName: aws.String(VariantName), DesiredInstanceCount: aws.Int32(int32(s.InstanceCount))}},
+			{VariantName: aws.String(VariantName), DesiredInstanceCount: aws.Int32(int32(want))}},
 	})
 	if err != nil {
 		now, ferr := findEndpoint(ctx, sm, s.Name)
-		if ferr != nil || !countPending(now, s.InstanceCount) {
-			return nil, fmt.Errorf("setting the instance count of endpoint %s to %d: %w", s.Name, s.InstanceCount, err)
+		if ferr != nil || !countPending(now, want) {
+			return nil, fmt.Errorf("setting the instance count of endpoint %s to %d: %w", s.Name, want, err)
 		}
 	}
 	return waitSettled(ctx, sm, s.Name)
+}
+
+// countToRestore is the count a variant running live instances is set back
+// to, if any: instance_count without autoscaling; with it, only a count
+// outside min..max is restored, to instance_count when that is within them
+// (else the nearest bound): inside them the count is autoscaling's to move.
+func countToRestore(s spec, live int64) (int64, bool) {
+	if s.Scaling == nil {
+		return s.InstanceCount, live != s.InstanceCount
+	}
+	lo, hi := s.Scaling.Min, s.Scaling.Max
+	if live >= lo && live <= hi {
+		return 0, false
+	}
+	return min(max(s.InstanceCount, lo), hi), true
 }
 
 // countPending reports whether ep runs, or is updating to, count instances:

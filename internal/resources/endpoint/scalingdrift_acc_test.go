@@ -159,6 +159,40 @@ func TestAccEndpoint_scheduledActionRestored(t *testing.T) {
 	})
 }
 
+// TestAccEndpoint_autoscaledCountOutOfBoundsRestored: an autoscaled
+// endpoint (2..4, instance_count 2) whose instance count is set to 1 (below
+// min_capacity) outside Terraform: the refresh shows instance_count 1 and
+// SS-AVL-1 failed (a diff), and the apply sets the count back to 2. A count
+// set to 3, within the bounds, is autoscaling's: no diff. (The red team's
+// TestRedteam3_autoscaledCountBelowMinUnrestored: before the fix the plan
+// was empty.)
+func TestAccEndpoint_autoscaledCountOutOfBoundsRestored(t *testing.T) {
+	skipUnlessAcc(t)
+	env := acctest.EndpointFixtures(t)
+	name := acctest.RandomName("ep")
+	config := scalingConfig(name, env, "ml.m5.xlarge", scalingBlock(2, 4, 70))
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		CheckDestroy: resource.ComposeTestCheckFunc(testAccCheckEndpointDestroy(t, name, false),
+			func(*terraform.State) error { return checkNothingRegistered(t, name) }),
+		Steps: []resource.TestStep{
+			{Config: config, Check: resource.TestCheckResourceAttr(address, "control_states.SS-AVL-1", "held")},
+			{PreConfig: func() { setInstanceCount(t, name, 3) }, Config: config, PlanOnly: true},
+			{PreConfig: func() { setInstanceCount(t, name, 1) }, RefreshState: true, ExpectNonEmptyPlan: true, Check: resource.ComposeTestCheckFunc(
+				resource.TestCheckResourceAttr(address, "instance_count", "1"),
+				resource.TestCheckResourceAttr(address, "control_states.SS-AVL-1", "failed"),
+			)},
+			{Config: config, Check: resource.ComposeTestCheckFunc(
+				resource.TestCheckResourceAttr(address, "instance_count", "2"),
+				resource.TestCheckResourceAttr(address, "control_states.SS-AVL-1", "held"),
+				checkScaling(t, name, 2, 4, 70),
+				func(*terraform.State) error { return checkInstanceCount(t, name, 2) },
+			)},
+		},
+	})
+}
+
 // registerForeign registers the variant at lo..hi with a target-tracking
 // policy named not-sagesafe, as someone outside Terraform would.
 func registerForeign(t *testing.T, name string, lo, hi int32) {
