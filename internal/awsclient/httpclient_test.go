@@ -91,7 +91,7 @@ func TestNew_credentialCallsUseGuardedClient(t *testing.T) {
 		Region:        "us-east-1",
 		AccessKey:     "AKIATEST",
 		SecretKey:     "secret",
-		AssumeRole:    &AssumeRole{RoleARN: "arn:aws:iam::123456789012:role/deploy", SessionName: "s"},
+		AssumeRole:    []AssumeRole{{RoleARN: "arn:aws:iam::123456789012:role/deploy", SessionName: "s"}},
 		Endpoints:     map[string]string{"sts": srv.URL},
 		WrapTransport: wrap,
 		LookupEnv:     noEnv,
@@ -381,7 +381,7 @@ func TestNew_caBundleCredentialCallsStayOnTLS(t *testing.T) {
 		Region:     "us-east-1",
 		AccessKey:  "AKIATEST",
 		SecretKey:  "secret",
-		AssumeRole: &AssumeRole{RoleARN: "arn:aws:iam::123456789012:role/deploy", SessionName: "s"},
+		AssumeRole: []AssumeRole{{RoleARN: "arn:aws:iam::123456789012:role/deploy", SessionName: "s"}},
 		Endpoints:  map[string]string{"sts": plain.URL},
 		MaxRetries: 1,
 	})
