@@ -1,8 +1,9 @@
 // Package awsclient builds the one aws.Config the provider uses for every
 // service: credentials and region resolved as hashicorp/aws resolves them
 // (through hashicorp/aws-sdk-go-base), custom endpoints, TLS 1.2 as the
-// minimum, plaintext only to loopback, adaptive retries, and the account ID
-// and partition from STS.
+// minimum, plaintext only to loopback, retries and proxies as hashicorp/aws
+// configures them, and the account ID and partition from STS, checked
+// against allowed_account_ids / forbidden_account_ids.
 package awsclient
 
 import (
