@@ -1,8 +1,9 @@
 // Package awsclient builds the one aws.Config the provider uses for every
 // service: credentials and region resolved as hashicorp/aws resolves them
 // (through hashicorp/aws-sdk-go-base), custom endpoints, TLS 1.2 as the
-// minimum, plaintext only to loopback, adaptive retries, and the account ID
-// and partition from STS.
+// minimum, plaintext only to loopback, retries and proxies as hashicorp/aws
+// configures them, and the account ID and partition from STS, checked
+// against allowed_account_ids / forbidden_account_ids.
 package awsclient
 
 import (
@@ -13,11 +14,11 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
@@ -38,13 +39,14 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
-// AssumeRole is the provider's assume_role block.
-type AssumeRole struct {
-	RoleARN     string
-	SessionName string
-	ExternalID  string
-	Duration    time.Duration
-}
+// AssumeRole is one assume_role block (aws-sdk-go-base's type, so every
+// field hashicorp/aws passes on is passed on here: policy, policy_arns,
+// tags, transitive_tag_keys, source_identity).
+type AssumeRole = awsbase.AssumeRole
+
+// AssumeRoleWithWebIdentity is the assume_role_with_web_identity block
+// (aws-sdk-go-base's type).
+type AssumeRoleWithWebIdentity = awsbase.AssumeRoleWithWebIdentity
 
 // Config is the resolved provider configuration that concerns AWS access.
 type Config struct {
@@ -55,14 +57,39 @@ type Config struct {
 	AccessKey              string
 	SecretKey              string
 	Token                  string
-	AssumeRole             *AssumeRole
-	MaxRetries             int
+	// AssumeRole is the chain of roles assumed in order, each with the
+	// credentials of the one before (hashicorp/aws's list of assume_role
+	// blocks).
+	AssumeRole                []AssumeRole
+	AssumeRoleWithWebIdentity *AssumeRoleWithWebIdentity
+	// AllowedAccountIDs and ForbiddenAccountIDs are checked against the
+	// caller's account before New returns, so before any resource call.
+	AllowedAccountIDs   []string
+	ForbiddenAccountIDs []string
+	MaxRetries          int
 	// RetryMode is standard or adaptive; empty: AWS_RETRY_MODE, the shared
 	// config's retry_mode, else standard (resolved by aws-sdk-go-base).
-	RetryMode       aws.RetryMode
-	EndpointURL     string
-	Endpoints       map[string]string
-	ProviderVersion string
+	RetryMode aws.RetryMode
+	// HTTPProxy and HTTPSProxy: nil means unset (HTTP_PROXY / HTTPS_PROXY
+	// apply); NoProxy empty means NO_PROXY applies.
+	HTTPProxy      *string
+	HTTPSProxy     *string
+	NoProxy        string
+	CustomCABundle string
+	StsRegion      string
+	// SkipCredentialsValidation skips the sts:GetCallerIdentity call; the
+	// account is then looked up as hashicorp/aws does (IAM, STS), unless
+	// SkipRequestingAccountID, when it stays unknown.
+	SkipCredentialsValidation bool
+	SkipRequestingAccountID   bool
+	// SkipMetadataAPICheck: nil leaves the instance metadata service to
+	// AWS_EC2_METADATA_DISABLED; true disables it, false enables it.
+	SkipMetadataAPICheck *bool
+	UseFIPSEndpoint      bool
+	UseDualStackEndpoint bool
+	EndpointURL          string
+	Endpoints            map[string]string
+	ProviderVersion      string
 
 	// WrapTransport, when set, wraps the HTTP transport. Only the acceptance
 	// test harness sets it (to count calls or inject failures); no
@@ -138,35 +165,15 @@ func checkEndpointList(eps []facts.Endpoint) diag.Diagnostics {
 }
 
 // New resolves credentials, region and endpoints, checks SS-TLS-1, and asks
-// STS who the caller is (once).
+// STS who the caller is (once), then checks the account against
+// allowed_account_ids / forbidden_account_ids.
 func New(ctx context.Context, c Config) (*Client, diag.Diagnostics) {
 	var diags diag.Diagnostics
 
 	eps := ResolveEndpoints(c.EndpointURL, c.Endpoints, c.LookupEnv)
 	diags.Append(CheckEndpoints(eps)...)
 
-	maxRetries := c.MaxRetries
-	if maxRetries == 0 {
-		maxRetries = DefaultMaxRetries
-	}
-	base := &awsbase.Config{
-		AccessKey:              c.AccessKey,
-		SecretKey:              c.SecretKey,
-		Token:                  c.Token,
-		Profile:                c.Profile,
-		Region:                 c.Region,
-		SharedConfigFiles:      c.SharedConfigFiles,
-		SharedCredentialsFiles: c.SharedCredentialsFiles,
-		MaxRetries:             maxRetries,
-		RetryMode:              c.RetryMode,
-		CallerName:             "Terraform provider sagesafe",
-		CallerDocumentationURL: "https://registry.terraform.io/providers/sagesafe/sagesafe/latest/docs",
-		SkipCredsValidation:    true, // we call STS ourselves, once
-		SuppressDebugLog:       true,
-		UserAgent: awsbase.UserAgentProducts{
-			{Name: "terraform-provider-sagesafe", Version: c.ProviderVersion, Comment: "+https://registry.terraform.io/providers/sagesafe/sagesafe"},
-		},
-	}
+	base := baseConfig(c, eps)
 	// Every endpoint the shared config profile sets is checked too, before
 	// any request: the SDK uses them wherever the provider sets none (the
 	// credential calls included).
@@ -186,44 +193,10 @@ func New(ctx context.Context, c Config) (*Client, diag.Diagnostics) {
 		return nil, diags
 	}
 
-	// One guarded HTTP client for every request, handed to aws-sdk-go-base
-	// so the credential calls use it as well. Exception: the SDK applies a
-	// custom CA bundle (AWS_CA_BUNDLE, ca_bundle) only to a client it built
-	// itself, and refuses to load at all with any other; then aws-sdk-go-base
-	// builds it, its plain-http proxy is the plaintext sink (so the credential
-	// calls it makes cannot leave the host in plaintext either), and it is
-	// guarded once loaded (see plaintextsink.go and DESIGN.md, AWS access).
-	caBundle := shared.CABundle != "" || firstEnv(lookupEnvOrOS(c.LookupEnv), "AWS_CA_BUNDLE") != ""
-	if caBundle {
-		sink, err := plaintextSinkURL()
-		if err != nil {
-			diags.AddError("Cannot guard the AWS HTTP client", err.Error())
-			return nil, diags
-		}
-		base.HTTPProxy = aws.String(sink)
-		base.HTTPProxyMode = awsbase.HTTPProxyModeSeparate
-		base.NoProxy = sinkNoProxy(lookupEnvOrOS(c.LookupEnv))
-	} else {
-		opts, err := base.HTTPTransportOptions()
-		if err != nil {
-			diags.AddError("Invalid HTTP proxy configuration", err.Error())
-			return nil, diags
-		}
-		base.HTTPClient = guardedClient(awshttp.NewBuildableClient().WithTransportOptions(opts), c.WrapTransport)
-	}
-	if ep, ok := eps["sts"]; ok {
-		base.StsEndpoint = ep.URL
-	}
-	if ep, ok := eps["iam"]; ok {
-		base.IamEndpoint = ep.URL
-	}
-	if c.AssumeRole != nil && c.AssumeRole.RoleARN != "" {
-		base.AssumeRole = []awsbase.AssumeRole{{
-			RoleARN:     c.AssumeRole.RoleARN,
-			SessionName: c.AssumeRole.SessionName,
-			ExternalID:  c.AssumeRole.ExternalID,
-			Duration:    c.AssumeRole.Duration,
-		}}
+	caBundle := c.CustomCABundle != "" || shared.CABundle != "" || firstEnv(lookupEnvOrOS(c.LookupEnv), "AWS_CA_BUNDLE") != ""
+	diags.Append(guardHTTP(base, c, caBundle)...)
+	if diags.HasError() {
+		return nil, diags
 	}
 
 	_, cfg, bdiags := awsbase.GetAwsConfig(ctx, base)
@@ -246,6 +219,105 @@ func New(ctx context.Context, c Config) (*Client, diag.Diagnostics) {
 		return nil, diags
 	}
 
+	cl := newServiceClients(cfg, eps, c.StsRegion)
+	diags.Append(cl.identify(ctx, c, base)...)
+	if diags.HasError() {
+		return nil, diags
+	}
+	return cl, diags
+}
+
+// baseConfig maps the provider's settings onto aws-sdk-go-base's Config,
+// which resolves credentials, the role chain, web identity, retries, FIPS
+// and dual-stack endpoints and the metadata service as hashicorp/aws does.
+func baseConfig(c Config, eps map[string]facts.Endpoint) *awsbase.Config {
+	maxRetries := c.MaxRetries
+	if maxRetries == 0 {
+		maxRetries = DefaultMaxRetries
+	}
+	base := &awsbase.Config{
+		AccessKey:                 c.AccessKey,
+		SecretKey:                 c.SecretKey,
+		Token:                     c.Token,
+		Profile:                   c.Profile,
+		Region:                    c.Region,
+		SharedConfigFiles:         c.SharedConfigFiles,
+		SharedCredentialsFiles:    c.SharedCredentialsFiles,
+		AssumeRole:                c.AssumeRole,
+		AssumeRoleWithWebIdentity: c.AssumeRoleWithWebIdentity,
+		AllowedAccountIds:         c.AllowedAccountIDs,
+		ForbiddenAccountIds:       c.ForbiddenAccountIDs,
+		MaxRetries:                maxRetries,
+		RetryMode:                 c.RetryMode,
+		CustomCABundle:            c.CustomCABundle,
+		StsRegion:                 c.StsRegion,
+		UseFIPSEndpoint:           c.UseFIPSEndpoint,
+		UseDualStackEndpoint:      c.UseDualStackEndpoint,
+		CallerName:                "Terraform provider sagesafe",
+		CallerDocumentationURL:    "https://registry.terraform.io/providers/sagesafe/sagesafe/latest/docs",
+		// The provider calls STS itself, once (identify), so that a
+		// failure names every credential source; skip_credentials_validation
+		// only decides whether that call is made.
+		SkipCredsValidation:     true,
+		SkipRequestingAccountId: c.SkipRequestingAccountID,
+		SuppressDebugLog:        true,
+		UserAgent: awsbase.UserAgentProducts{
+			{Name: "terraform-provider-sagesafe", Version: c.ProviderVersion, Comment: "+https://registry.terraform.io/providers/sagesafe/sagesafe"},
+		},
+	}
+	if c.SkipMetadataAPICheck != nil {
+		base.EC2MetadataServiceEnableState = imds.ClientEnabled
+		if *c.SkipMetadataAPICheck {
+			base.EC2MetadataServiceEnableState = imds.ClientDisabled
+		}
+	}
+	if ep, ok := eps["sts"]; ok {
+		base.StsEndpoint = ep.URL
+	}
+	if ep, ok := eps["iam"]; ok {
+		base.IamEndpoint = ep.URL
+	}
+	return base
+}
+
+// guardHTTP gives aws-sdk-go-base the provider's one guarded HTTP client, so
+// the credential calls use it as well. Exception: the SDK applies a custom
+// CA bundle (custom_ca_bundle, AWS_CA_BUNDLE, ca_bundle) only to a client it
+// built itself, and refuses to load at all with any other; then
+// aws-sdk-go-base builds it, its plain-http proxy is the plaintext sink (so
+// the credential calls it makes cannot leave the host in plaintext either),
+// and it is guarded once loaded (see plaintextsink.go and DESIGN.md, AWS
+// access). The proxies are hashicorp/aws's: http_proxy, https_proxy and
+// no_proxy over HTTP_PROXY, HTTPS_PROXY and NO_PROXY, and http_proxy also
+// for HTTPS when no HTTPS proxy is set (aws-sdk-go-base's legacy mode).
+func guardHTTP(base *awsbase.Config, c Config, caBundle bool) diag.Diagnostics {
+	var diags diag.Diagnostics
+	lookupEnv := lookupEnvOrOS(c.LookupEnv)
+	if caBundle {
+		sink, err := plaintextSinkURL()
+		if err != nil {
+			diags.AddError("Cannot guard the AWS HTTP client", err.Error())
+			return diags
+		}
+		base.HTTPSProxy = sinkHTTPSProxy(c, lookupEnv)
+		base.HTTPProxy = aws.String(sink)
+		base.HTTPProxyMode = awsbase.HTTPProxyModeSeparate
+		base.NoProxy = sinkNoProxy(c.NoProxy, lookupEnv)
+		return diags
+	}
+	base.HTTPProxy, base.HTTPSProxy, base.NoProxy = c.HTTPProxy, c.HTTPSProxy, c.NoProxy
+	base.HTTPProxyMode = awsbase.HTTPProxyModeLegacy
+	opts, err := base.HTTPTransportOptions()
+	if err != nil {
+		diags.AddError("Invalid HTTP proxy configuration", err.Error())
+		return diags
+	}
+	base.HTTPClient = guardedClient(awshttp.NewBuildableClient().WithTransportOptions(opts), c.WrapTransport)
+	return diags
+}
+
+// newServiceClients builds one SDK client per service on cfg.
+func newServiceClients(cfg aws.Config, eps map[string]facts.Endpoint, stsRegion string) *Client {
 	cl := &Client{Region: cfg.Region, Endpoints: eps, AWSConfig: cfg}
 	endpoint := func(key string) *string {
 		if ep, ok := eps[key]; ok {
@@ -272,23 +344,77 @@ func New(ctx context.Context, c Config) (*Client, diag.Diagnostics) {
 		o.UsePathStyle = o.BaseEndpoint != nil
 	})
 	cl.SageMaker = sagemaker.NewFromConfig(cfg, func(o *sagemaker.Options) { o.BaseEndpoint = endpoint("sagemaker") })
-	cl.STS = sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = endpoint("sts") })
+	cl.STS = sts.NewFromConfig(cfg, func(o *sts.Options) {
+		o.BaseEndpoint = endpoint("sts")
+		// sts_region, as in hashicorp/aws: STS is called in that region
+		// while every other service uses region.
+		if stsRegion != "" {
+			o.Region = stsRegion
+		}
+	})
+	return cl
+}
 
-	out, err := cl.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		diags.AddError("Cannot identify the AWS caller (sts:GetCallerIdentity failed)",
-			fmt.Sprintf("%s\n\nCredentials are resolved as the AWS CLI and hashicorp/aws resolve them, in this order: the provider's access_key/secret_key/token; AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN; AWS_PROFILE or `profile` in the shared config and credentials files (%s), including SSO and credential_process; web identity (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN); the container credentials endpoint; the EC2 instance metadata service. Then assume_role, when set.\nRegion: %s. STS endpoint: %s.",
-				err, sharedFilesText(c), cfg.Region, describeEndpoint(eps, "sts")))
-		return nil, diags
-	}
-	cl.AccountID = aws.ToString(out.Account)
-	cl.CallerARN = aws.ToString(out.Arn)
-	if a, err := arn.Parse(cl.CallerARN); err == nil {
-		cl.Partition = a.Partition
+// identify sets the caller's account and partition and checks the account
+// against allowed_account_ids / forbidden_account_ids. By default with one
+// sts:GetCallerIdentity; with skip_credentials_validation as hashicorp/aws
+// looks it up (aws-sdk-go-base: IAM, then STS), and with
+// skip_requesting_account_id not at all: the account stays empty, a warning
+// says so, and the guardrails that compare accounts fail closed.
+func (cl *Client) identify(ctx context.Context, c Config, base *awsbase.Config) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !c.SkipCredentialsValidation {
+		out, err := cl.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil {
+			diags.AddError("Cannot identify the AWS caller (sts:GetCallerIdentity failed)",
+				fmt.Sprintf("%s\n\nCredentials are resolved as the AWS CLI and hashicorp/aws resolve them, in this order: the provider's access_key/secret_key/token; AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN; AWS_PROFILE or `profile` in the shared config and credentials files (%s), including SSO and credential_process; web identity (assume_role_with_web_identity, or AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN); the container credentials endpoint; the EC2 instance metadata service. Then assume_role, when set.\nRegion: %s. STS endpoint: %s.",
+					err, sharedFilesText(c), cl.Region, describeEndpoint(cl.Endpoints, "sts")))
+			return diags
+		}
+		cl.AccountID = aws.ToString(out.Account)
+		cl.CallerARN = aws.ToString(out.Arn)
+		if a, err := arn.Parse(cl.CallerARN); err == nil {
+			cl.Partition = a.Partition
+		}
 	} else {
+		account, partition, bdiags := awsbase.GetAwsAccountIDAndPartition(ctx, cl.AWSConfig, base)
+		diags.Append(convertDiags(bdiags)...)
+		if diags.HasError() {
+			return diags
+		}
+		cl.AccountID, cl.Partition = account, partition
+	}
+	if cl.Partition == "" {
 		cl.Partition = "aws"
 	}
-	return cl, diags
+	if cl.AccountID == "" {
+		diags.AddWarning("AWS account ID not known",
+			"skip_requesting_account_id is set, so the provider does not know its own account. The guardrails that compare accounts "+
+				"(SS-SUP-1 image registries, SS-KMS-1 key accounts, SS-IAM-1 source conditions) then fail closed: only the accounts "+
+				"the guardrails block lists pass. No account is assumed.")
+	}
+	diags.Append(checkAccountAllowed(base, cl.AccountID)...)
+	return diags
+}
+
+// checkAccountAllowed applies allowed_account_ids / forbidden_account_ids
+// with aws-sdk-go-base's check and hashicorp/aws's wording. An unknown
+// account fails closed when either list is set: it cannot be shown allowed.
+func checkAccountAllowed(base *awsbase.Config, accountID string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if len(base.AllowedAccountIds) == 0 && len(base.ForbiddenAccountIds) == 0 {
+		return diags
+	}
+	if accountID == "" {
+		diags.AddError("AWS account ID not allowed: unknown",
+			"allowed_account_ids or forbidden_account_ids is set, but the account is not known (skip_requesting_account_id), so the provider cannot show it is allowed.")
+		return diags
+	}
+	if err := base.VerifyAccountIDAllowed(accountID); err != nil {
+		diags.AddError(err.Error(),
+			"The credentials belong to an account that allowed_account_ids does not list or forbidden_account_ids lists. Nothing was read or changed.")
+	}
+	return diags
 }
 
 func lookupEnvOrOS(lookupEnv func(string) (string, bool)) func(string) (string, bool) {

@@ -28,6 +28,11 @@ import (
 type stsServer struct {
 	mu      sync.Mutex
 	actions []string
+	// forms and auth are each request's parameters and Authorization header.
+	forms []url.Values
+	auth  []string
+	// account is the account GetCallerIdentity answers; default 123456789012.
+	account string
 }
 
 func (s *stsServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -35,13 +40,21 @@ func (s *stsServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	action := r.Form.Get("Action")
 	s.mu.Lock()
 	s.actions = append(s.actions, action)
+	s.forms = append(s.forms, r.Form)
+	s.auth = append(s.auth, r.Header.Get("Authorization"))
+	account := s.account
 	s.mu.Unlock()
+	if account == "" {
+		account = "123456789012"
+	}
 	w.Header().Set("Content-Type", "text/xml")
 	switch action {
 	case "AssumeRole":
 		_, _ = io.WriteString(w, `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIATEST</AccessKeyId><SecretAccessKey>secret</SecretAccessKey><SessionToken>token</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/deploy/s</Arn><AssumedRoleId>AROATEST:s</AssumedRoleId></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></AssumeRoleResponse>`)
+	case "AssumeRoleWithWebIdentity":
+		_, _ = io.WriteString(w, `<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithWebIdentityResult><Credentials><AccessKeyId>ASIAWEB</AccessKeyId><SecretAccessKey>secret</SecretAccessKey><SessionToken>token</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/ci/s</Arn><AssumedRoleId>AROAWEB:s</AssumedRoleId></AssumedRoleUser></AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>3</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>`)
 	case "GetCallerIdentity":
-		_, _ = io.WriteString(w, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:sts::123456789012:assumed-role/deploy/s</Arn><UserId>AROATEST:s</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>2</RequestId></ResponseMetadata></GetCallerIdentityResponse>`)
+		_, _ = io.WriteString(w, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:sts::`+account+`:assumed-role/deploy/s</Arn><UserId>AROATEST:s</UserId><Account>`+account+`</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>2</RequestId></ResponseMetadata></GetCallerIdentityResponse>`)
 	default:
 		http.Error(w, "unexpected action "+action, http.StatusBadRequest)
 	}
@@ -91,7 +104,7 @@ func TestNew_credentialCallsUseGuardedClient(t *testing.T) {
 		Region:        "us-east-1",
 		AccessKey:     "AKIATEST",
 		SecretKey:     "secret",
-		AssumeRole:    &AssumeRole{RoleARN: "arn:aws:iam::123456789012:role/deploy", SessionName: "s"},
+		AssumeRole:    []AssumeRole{{RoleARN: "arn:aws:iam::123456789012:role/deploy", SessionName: "s"}},
 		Endpoints:     map[string]string{"sts": srv.URL},
 		WrapTransport: wrap,
 		LookupEnv:     noEnv,
@@ -381,7 +394,7 @@ func TestNew_caBundleCredentialCallsStayOnTLS(t *testing.T) {
 		Region:     "us-east-1",
 		AccessKey:  "AKIATEST",
 		SecretKey:  "secret",
-		AssumeRole: &AssumeRole{RoleARN: "arn:aws:iam::123456789012:role/deploy", SessionName: "s"},
+		AssumeRole: []AssumeRole{{RoleARN: "arn:aws:iam::123456789012:role/deploy", SessionName: "s"}},
 		Endpoints:  map[string]string{"sts": plain.URL},
 		MaxRetries: 1,
 	})

@@ -90,13 +90,35 @@ func plaintextExemptHosts() []string {
 }
 
 // sinkNoProxy is the NO_PROXY value for the SDK-built client: the user's own
-// (it applies to their HTTPS proxy too, so it must be kept) plus the exempt
-// hosts.
-func sinkNoProxy(lookupEnv func(string) (string, bool)) string {
+// (no_proxy, else NO_PROXY: it applies to their HTTPS proxy too, so it must
+// be kept) plus the exempt hosts.
+func sinkNoProxy(noProxy string, lookupEnv func(string) (string, bool)) string {
 	parts := []string{}
-	if v := firstEnv(lookupEnv, "NO_PROXY", "no_proxy"); v != "" {
-		parts = append(parts, v)
+	if noProxy == "" {
+		noProxy = firstEnv(lookupEnv, "NO_PROXY", "no_proxy")
+	}
+	if noProxy != "" {
+		parts = append(parts, noProxy)
 	}
 	parts = append(parts, plaintextExemptHosts()...)
 	return strings.Join(parts, ",")
+}
+
+// sinkHTTPSProxy is the HTTPS proxy of the SDK-built client, whose HTTP proxy
+// is the sink: https_proxy, else HTTPS_PROXY, else (aws-sdk-go-base's legacy
+// mode, which hashicorp/aws uses) http_proxy, else none. The user's http_proxy is not
+// needed for plain http: the only plaintext requests allowed go to exempt
+// hosts, which are never proxied.
+func sinkHTTPSProxy(c Config, lookupEnv func(string) (string, bool)) *string {
+	if c.HTTPSProxy != nil {
+		return c.HTTPSProxy
+	}
+	if v := firstEnv(lookupEnv, "HTTPS_PROXY", "https_proxy"); v != "" {
+		return &v
+	}
+	if c.HTTPProxy != nil {
+		return c.HTTPProxy
+	}
+	none := ""
+	return &none
 }

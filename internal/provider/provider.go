@@ -5,8 +5,9 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
-	"time"
+	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -14,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -49,6 +49,23 @@ type Options struct {
 	// WrapTransport wraps the AWS HTTP transport (call counting, failure
 	// injection in acceptance tests).
 	WrapTransport func(http.RoundTripper) http.RoundTripper
+	// LookupEnv and Environ replace os.LookupEnv and os.Environ (unit tests).
+	LookupEnv func(string) (string, bool)
+	Environ   func() []string
+}
+
+func (o Options) lookupEnv() func(string) (string, bool) {
+	if o.LookupEnv != nil {
+		return o.LookupEnv
+	}
+	return os.LookupEnv
+}
+
+func (o Options) environ() []string {
+	if o.Environ != nil {
+		return o.Environ()
+	}
+	return os.Environ()
 }
 
 // New returns a provider factory.
@@ -69,28 +86,35 @@ type sagesafeProvider struct {
 }
 
 type providerModel struct {
-	Region                 types.String     `tfsdk:"region"`
-	Profile                types.String     `tfsdk:"profile"`
-	SharedConfigFiles      types.List       `tfsdk:"shared_config_files"`
-	SharedCredentialsFiles types.List       `tfsdk:"shared_credentials_files"`
-	AccessKey              types.String     `tfsdk:"access_key"`
-	SecretKey              types.String     `tfsdk:"secret_key"`
-	Token                  types.String     `tfsdk:"token"`
-	MaxRetries             types.Int64      `tfsdk:"max_retries"`
-	RetryMode              types.String     `tfsdk:"retry_mode"`
-	EndpointURL            types.String     `tfsdk:"endpoint_url"`
-	DefaultTags            types.Map        `tfsdk:"default_tags"`
-	AlarmActions           types.List       `tfsdk:"alarm_actions"`
-	AssumeRole             *assumeRoleModel `tfsdk:"assume_role"`
-	Endpoints              *endpointsModel  `tfsdk:"endpoints"`
-	Guardrails             *guardrailsModel `tfsdk:"guardrails"`
-}
-
-type assumeRoleModel struct {
-	RoleARN     types.String `tfsdk:"role_arn"`
-	SessionName types.String `tfsdk:"session_name"`
-	ExternalID  types.String `tfsdk:"external_id"`
-	Duration    types.String `tfsdk:"duration"`
+	Region                    types.String       `tfsdk:"region"`
+	Profile                   types.String       `tfsdk:"profile"`
+	SharedConfigFiles         types.List         `tfsdk:"shared_config_files"`
+	SharedCredentialsFiles    types.List         `tfsdk:"shared_credentials_files"`
+	AccessKey                 types.String       `tfsdk:"access_key"`
+	SecretKey                 types.String       `tfsdk:"secret_key"`
+	Token                     types.String       `tfsdk:"token"`
+	MaxRetries                types.Int64        `tfsdk:"max_retries"`
+	RetryMode                 types.String       `tfsdk:"retry_mode"`
+	EndpointURL               types.String       `tfsdk:"endpoint_url"`
+	AlarmActions              types.List         `tfsdk:"alarm_actions"`
+	AllowedAccountIDs         types.Set          `tfsdk:"allowed_account_ids"`
+	ForbiddenAccountIDs       types.Set          `tfsdk:"forbidden_account_ids"`
+	HTTPProxy                 types.String       `tfsdk:"http_proxy"`
+	HTTPSProxy                types.String       `tfsdk:"https_proxy"`
+	NoProxy                   types.String       `tfsdk:"no_proxy"`
+	CustomCABundle            types.String       `tfsdk:"custom_ca_bundle"`
+	StsRegion                 types.String       `tfsdk:"sts_region"`
+	SkipCredentialsValidation types.Bool         `tfsdk:"skip_credentials_validation"`
+	SkipRequestingAccountID   types.Bool         `tfsdk:"skip_requesting_account_id"`
+	SkipMetadataAPICheck      types.Bool         `tfsdk:"skip_metadata_api_check"`
+	UseFIPSEndpoint           types.Bool         `tfsdk:"use_fips_endpoint"`
+	UseDualStackEndpoint      types.Bool         `tfsdk:"use_dualstack_endpoint"`
+	AssumeRole                []assumeRoleModel  `tfsdk:"assume_role"`
+	AssumeRoleWithWebIdentity []webIdentityModel `tfsdk:"assume_role_with_web_identity"`
+	DefaultTags               []defaultTagsModel `tfsdk:"default_tags"`
+	IgnoreTags                []ignoreTagsModel  `tfsdk:"ignore_tags"`
+	Endpoints                 *endpointsModel    `tfsdk:"endpoints"`
+	Guardrails                *guardrailsModel   `tfsdk:"guardrails"`
 }
 
 type endpointsModel struct {
@@ -161,7 +185,7 @@ func providerSchema() schema.Schema {
 			Validators:          []validator.String{validators.EndpointURL()},
 		}
 	}
-	return schema.Schema{
+	s := schema.Schema{
 		MarkdownDescription: "The sagesafe provider makes the secure way to run Amazon SageMaker the only easy way. " +
 			"It refuses insecure configurations at plan time with an error that names the control (see the Guardrails guide), " +
 			"and verifies the subnets, keys and roles it is given instead of trusting their IDs.\n\n" +
@@ -219,43 +243,15 @@ func providerSchema() schema.Schema {
 					"Also read from `AWS_ENDPOINT_URL`. Must be `https://`, or `http://` to a loopback host (SS-TLS-1).",
 				Validators: []validator.String{validators.EndpointURL()},
 			},
-			"default_tags": schema.MapAttribute{
-				ElementType:         types.StringType,
-				Optional:            true,
-				MarkdownDescription: "Tags merged into every taggable object the provider creates; a resource's own `tags` win on conflict.",
-			},
 			"alarm_actions": schema.ListAttribute{
-				ElementType:         types.StringType,
-				Optional:            true,
-				MarkdownDescription: "SNS topic ARNs notified by every alarm the provider creates, unless a resource sets its own (SS-MON-2).",
-				Validators:          []validator.List{listvalidator.ValueStringsAre(validators.ARN("sns"))},
+				ElementType: types.StringType,
+				Optional:    true,
+				MarkdownDescription: "SNS topic ARNs notified by every alarm the provider creates, unless a resource sets its own (SS-MON-2). " +
+					"May refer to topics created in the same apply; a resource that needs them while planning then asks for its own `alarm_actions`.",
+				Validators: []validator.List{listvalidator.ValueStringsAre(validators.ARN("sns"))},
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"assume_role": schema.SingleNestedBlock{
-				MarkdownDescription: "Assume this IAM role after resolving the base credentials.",
-				Attributes: map[string]schema.Attribute{
-					"role_arn": schema.StringAttribute{
-						Optional:            true,
-						MarkdownDescription: "ARN of the role to assume.",
-						Validators:          []validator.String{validators.ARN("iam")},
-					},
-					"session_name": schema.StringAttribute{
-						Optional:            true,
-						MarkdownDescription: "Session name (recorded in CloudTrail).",
-					},
-					"external_id": schema.StringAttribute{
-						Optional:            true,
-						Sensitive:           true,
-						MarkdownDescription: "External ID required by the role's trust policy (`sts:ExternalId`). Marked sensitive, so it stays out of plan output.",
-					},
-					"duration": schema.StringAttribute{
-						Optional:            true,
-						MarkdownDescription: "Session duration as a Go duration, e.g. `1h`. 15m to 12h.",
-						Validators:          []validator.String{validators.Duration(15*time.Minute, 12*time.Hour)},
-					},
-				},
-			},
 			"endpoints": schema.SingleNestedBlock{
 				MarkdownDescription: "Per-service endpoint URLs.",
 				Attributes:          endpointAttrs,
@@ -319,59 +315,36 @@ func providerSchema() schema.Schema {
 			},
 		},
 	}
+	maps.Copy(s.Attributes, awsAttributes())
+	maps.Copy(s.Blocks, awsBlocks())
+	return s
 }
 
 func (p *sagesafeProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	blocking, err := blockingUnknown(req.Config.Raw)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the provider configuration", err.Error())
+		return
+	}
+	if len(blocking) > 0 {
+		if req.ClientCapabilities.DeferralAllowed {
+			resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
+			return
+		}
+		resp.Diagnostics.AddError("Provider configuration is not known at plan time", unknownSettingsDetail(blocking))
+		return
+	}
 	var m providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if req.ClientCapabilities.DeferralAllowed && !req.Config.Raw.IsFullyKnown() {
-		resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
-		return
-	}
-	if !req.Config.Raw.IsFullyKnown() {
-		resp.Diagnostics.AddError("Provider configuration is not known at plan time",
-			"The sagesafe provider checks your configuration against AWS at plan time, so its own configuration (region, endpoints, credentials, guardrails) must be known before apply. Use literal values or variables, not attributes of resources created in the same run.")
-		return
-	}
-
-	cfg := awsclient.Config{
-		Region:          m.Region.ValueString(),
-		Profile:         m.Profile.ValueString(),
-		AccessKey:       m.AccessKey.ValueString(),
-		SecretKey:       m.SecretKey.ValueString(),
-		Token:           m.Token.ValueString(),
-		MaxRetries:      int(m.MaxRetries.ValueInt64()),
-		RetryMode:       aws.RetryMode(m.RetryMode.ValueString()),
-		EndpointURL:     m.EndpointURL.ValueString(),
-		Endpoints:       m.Endpoints.toMap(),
-		ProviderVersion: p.version,
-		WrapTransport:   p.opts.WrapTransport,
-	}
-	resp.Diagnostics.Append(m.SharedConfigFiles.ElementsAs(ctx, &cfg.SharedConfigFiles, false)...)
-	resp.Diagnostics.Append(m.SharedCredentialsFiles.ElementsAs(ctx, &cfg.SharedCredentialsFiles, false)...)
-	if ar := m.AssumeRole; ar != nil && ar.RoleARN.ValueString() != "" {
-		cfg.AssumeRole = &awsclient.AssumeRole{
-			RoleARN:     ar.RoleARN.ValueString(),
-			SessionName: ar.SessionName.ValueString(),
-			ExternalID:  ar.ExternalID.ValueString(),
-		}
-		if s := ar.Duration.ValueString(); s != "" {
-			d, err := time.ParseDuration(s)
-			if err != nil {
-				resp.Diagnostics.AddAttributeError(path.Root("assume_role").AtName("duration"), "Invalid duration", err.Error())
-				return
-			}
-			cfg.AssumeRole.Duration = d
-		}
-	}
-
-	data := &providerdata.Data{Policy: guardrail.DefaultPolicy(), Repairs: &guardrail.Repairs{}}
-	resp.Diagnostics.Append(m.DefaultTags.ElementsAs(ctx, &data.DefaultTags, false)...)
-	resp.Diagnostics.Append(m.AlarmActions.ElementsAs(ctx, &data.AlarmActions, false)...)
-	resp.Diagnostics.Append(m.Guardrails.apply(ctx, &data.Policy)...)
+	lookupEnv := p.opts.lookupEnv()
+	cfg, diags := m.awsConfig(ctx, lookupEnv)
+	resp.Diagnostics.Append(diags...)
+	cfg.ProviderVersion, cfg.WrapTransport, cfg.LookupEnv = p.version, p.opts.WrapTransport, p.opts.LookupEnv
+	data, diags := m.providerData(ctx, lookupEnv, p.opts.environ())
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -385,6 +358,21 @@ func (p *sagesafeProvider) Configure(ctx context.Context, req provider.Configure
 	data.Posture = posture.NewFetcher(client.AccountID, client.EC2, client.KMS, client.IAM, client.S3, client.Logs)
 	resp.DataSourceData = data
 	resp.ResourceData = data
+}
+
+// providerData is what the provider hands its resources, before the AWS
+// clients: the guardrail policy, default and ignored tags, alarm actions.
+func (m *providerModel) providerData(ctx context.Context, lookupEnv func(string) (string, bool), environ []string) (*providerdata.Data, diag.Diagnostics) {
+	var diags, d diag.Diagnostics
+	data := &providerdata.Data{Policy: guardrail.DefaultPolicy(), Repairs: &guardrail.Repairs{}}
+	data.DefaultTags, data.DefaultTagsUnknown, d = expandDefaultTags(ctx, m.DefaultTags, environ)
+	diags.Append(d...)
+	data.IgnoreTags, d = expandIgnoreTags(ctx, m.IgnoreTags, lookupEnv)
+	diags.Append(d...)
+	data.AlarmActions, data.AlarmActionsUnknown, d = expandAlarmActions(ctx, m.AlarmActions)
+	diags.Append(d...)
+	diags.Append(m.Guardrails.apply(ctx, &data.Policy)...)
+	return data, diags
 }
 
 func (g *guardrailsModel) apply(ctx context.Context, p *guardrail.Policy) (diags diag.Diagnostics) {

@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -136,6 +137,121 @@ data "sagesafe_preflight" "test" {
   enforce       = true
 }`,
 				Check: resource.TestCheckResourceAttr("data.sagesafe_preflight.test", "compliant", "true"),
+			},
+		},
+	})
+}
+
+// A hashicorp/aws provider block's auth and tag settings, with the provider
+// renamed sagesafe, are accepted as they are: the role chain (with every
+// assume_role field), the account guard, retries, STS region, metadata and
+// proxy settings, default_tags and ignore_tags blocks. The emulator serves
+// the AssumeRole calls. forbidden_account_ids stops the provider before any
+// read, and an assume_role block without a role is an error.
+func TestAccProvider_awsBlockAccepted(t *testing.T) {
+	acctest.PreCheck(t)
+	awsBlock := `
+  access_key = "testing"
+  secret_key = "testing"
+  allowed_account_ids         = ["123456789012"]
+  max_retries                 = 5
+  retry_mode                  = "standard"
+  sts_region                  = "us-east-1"
+  skip_metadata_api_check     = true
+  skip_credentials_validation = false
+  skip_requesting_account_id  = false
+  use_fips_endpoint           = false
+  use_dualstack_endpoint      = false
+  no_proxy                    = "localhost,127.0.0.1"
+
+  assume_role {
+    role_arn     = "arn:aws:iam::123456789012:role/platform"
+    session_name = "ci"
+  }
+  assume_role {
+    role_arn        = "arn:aws:iam::123456789012:role/deployer"
+    session_name    = "deploy"
+    external_id     = "ext-1"
+    duration        = "1h"
+    source_identity = "pipeline"
+    policy = jsonencode({
+      Version   = "2012-10-17"
+      Statement = [{ Effect = "Allow", Action = "sagemaker:*", Resource = "*" }]
+    })
+    policy_arns = ["arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"]
+    tags = {
+      pipeline = "ml"
+    }
+    transitive_tag_keys = ["pipeline"]
+  }
+
+  default_tags {
+    tags = {
+      team        = "ml-platform"
+      cost-center = "cc-1"
+    }
+  }
+
+  ignore_tags {
+    keys         = ["owner"]
+    key_prefixes = ["kubernetes.io/"]
+  }
+`
+	data := `data "sagesafe_guardrail_policy" "test" {}`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      acctest.ProviderConfig(`forbidden_account_ids = ["123456789012"]`) + data,
+				ExpectError: regexp.MustCompile(`AWS account ID not allowed: 123456789012`),
+			},
+			{
+				Config:      acctest.ProviderConfig("assume_role {\n    session_name = \"ci\"\n  }") + data,
+				ExpectError: regexp.MustCompile(`Missing role_arn in assume_role`),
+			},
+			{
+				Config: acctest.ProviderConfig(awsBlock) + data,
+			},
+		},
+	})
+}
+
+// alarm_actions and default_tags may refer to an object created in the same
+// apply (here a terraform_data standing in for an SNS topic): the provider is
+// configured while they are unknown (before issue 15 this failed with
+// "Provider configuration is not known at plan time"). An unknown region is
+// still an error that names it.
+func TestAccProvider_unknownValuesOfTheSameApply(t *testing.T) {
+	acctest.PreCheck(t)
+	topic := `
+resource "terraform_data" "topic" {
+  input = "arn:aws:sns:us-east-1:123456789012:oncall"
+}
+`
+	data := `data "sagesafe_guardrail_policy" "test" {}`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		// The region step comes first: the topic does not exist yet, so its
+		// output is unknown in both steps' plans.
+		Steps: []resource.TestStep{
+			{
+				Config: topic + fmt.Sprintf(`
+provider "sagesafe" {
+  region       = terraform_data.topic.output == "" ? "us-east-1" : "us-east-1"
+  endpoint_url = %q
+}
+`, acctest.Endpoint()) + data,
+				ExpectError: regexp.MustCompile(`(?s)not known until apply: region`),
+			},
+			{
+				Config: topic + acctest.ProviderConfig(`
+  alarm_actions = [terraform_data.topic.output]
+  default_tags {
+    tags = {
+      topic = terraform_data.topic.output
+    }
+  }
+`) + data,
 			},
 		},
 	})

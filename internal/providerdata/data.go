@@ -9,8 +9,10 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/awsclient"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 )
@@ -25,6 +27,14 @@ type Data struct {
 	// tags sagesafe neither reports as drift nor removes.
 	IgnoreTags   IgnoreTags
 	AlarmActions []string
+	// AlarmActionsUnknown and DefaultTagsUnknown are set while planning when
+	// the provider's alarm_actions / default_tags refer to objects created in
+	// the same apply (e.g. alarm_actions = [aws_sns_topic.x.arn]): the
+	// provider is configured, AlarmActions / DefaultTags are then empty, and
+	// the values are known when Terraform configures the provider for apply.
+	// Read them through ProviderAlarmActions and ProviderDefaultTags.
+	AlarmActionsUnknown bool
+	DefaultTagsUnknown  bool
 	// Repairs are the objects sagesafe resources restore in the plan being
 	// made (see guardrail.Repairs); never nil once configured.
 	Repairs *guardrail.Repairs
@@ -61,6 +71,41 @@ func (d *Data) MergeTags(tags map[string]string) map[string]string {
 	maps.Copy(out, d.DefaultTags)
 	maps.Copy(out, tags)
 	return out
+}
+
+// ProviderAlarmActions is the provider's alarm_actions as a plan value:
+// Unknown while they are not known (a check on them waits for apply).
+func (d *Data) ProviderAlarmActions() facts.Value[[]string] {
+	if d == nil {
+		return facts.Known([]string(nil))
+	}
+	if d.AlarmActionsUnknown {
+		return facts.Unknown[[]string]()
+	}
+	return facts.Known(slices.Clone(d.AlarmActions))
+}
+
+// ProviderDefaultTags is the provider's default_tags as a plan value:
+// Unknown while they are not known.
+func (d *Data) ProviderDefaultTags() facts.Value[map[string]string] {
+	if d == nil {
+		return facts.Known(map[string]string(nil))
+	}
+	if d.DefaultTagsUnknown {
+		return facts.Unknown[map[string]string]()
+	}
+	return facts.Known(maps.Clone(d.DefaultTags))
+}
+
+// AddAlarmActionsUnknown reports, on a resource's alarm_actions attribute,
+// that the resource needs the provider's alarm_actions now and they are not
+// known until apply: the resource's own alarm_actions can take the same
+// references.
+func AddAlarmActionsUnknown(diags *diag.Diagnostics, at path.Path) {
+	diags.AddAttributeError(at, "Provider alarm_actions not known until apply",
+		"The provider's alarm_actions refer to objects created in this run, so they are not known while planning, and this resource needs "+
+			"them now. Set alarm_actions on the resource instead (it accepts references to topics created in the same apply), "+
+			"or create the topics in an earlier apply.")
 }
 
 // IgnoreTags are tag keys, exact or by prefix, that resources leave alone.

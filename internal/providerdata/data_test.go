@@ -5,8 +5,10 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/awsclient"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 func TestReady(t *testing.T) {
@@ -33,5 +35,27 @@ func TestWithoutIgnored(t *testing.T) {
 	}
 	if (&Data{}).WithoutIgnored(nil) != nil {
 		t.Error("nil tags became non-nil")
+	}
+}
+
+func TestProviderValuesUnknown(t *testing.T) {
+	d := &Data{AlarmActions: []string{"arn:aws:sns:us-east-1:123456789012:a"}, DefaultTags: map[string]string{"team": "ml"}}
+	if v := d.ProviderAlarmActions(); v.State != facts.StateKnown || len(v.V) != 1 {
+		t.Errorf("known alarm actions: %+v", v)
+	}
+	if v := d.ProviderDefaultTags(); v.State != facts.StateKnown || v.V["team"] != "ml" {
+		t.Errorf("known default tags: %+v", v)
+	}
+	d = &Data{AlarmActionsUnknown: true, DefaultTagsUnknown: true}
+	if v := d.ProviderAlarmActions(); v.State != facts.StateUnknown {
+		t.Errorf("unknown alarm actions read as %+v", v)
+	}
+	if v := d.ProviderDefaultTags(); v.State != facts.StateUnknown {
+		t.Errorf("unknown default tags read as %+v", v)
+	}
+	var diags diag.Diagnostics
+	AddAlarmActionsUnknown(&diags, path.Root("alarm_actions"))
+	if !diags.HasError() || !strings.Contains(diags[0].Detail(), "Set alarm_actions on the resource instead") {
+		t.Errorf("diagnostics %v", diags)
 	}
 }
