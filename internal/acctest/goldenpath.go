@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"testing"
 )
@@ -15,54 +16,45 @@ import (
 // (sagesafe_endpoint.model) and a test can rewrite its resource blocks.
 const GoldenPathModule = "modules/golden-path"
 
-// GoldenPathProvider is the provider configuration examples/golden-path
-// gives the module, with the variables it reads that the module does not
-// declare (the module itself has no provider block: its caller owns one).
-const GoldenPathProvider = `
-variable "region" {
-  type    = string
-  default = "us-east-1"
+// goldenPathExample calls the module with the provider configuration
+// GoldenPathProvider takes from it.
+const goldenPathExample = "examples/golden-path"
+
+var (
+	providerBlock = regexp.MustCompile(`(?ms)^provider "sagesafe" \{.*?^\}\n`)
+	variableBlock = regexp.MustCompile(`(?ms)^variable "(\w+)" \{.*?^\}\n`)
+)
+
+// GoldenPathProvider is the provider block of examples/golden-path with the
+// example's variables it reads that the module does not declare (region,
+// endpoint_url, the tags, the alarm topic): what the module needs around it
+// to be a root module configured as the example configures it. Read from
+// the example, so the tests apply what users copy.
+func GoldenPathProvider(t *testing.T) string {
+	t.Helper()
+	read := func(dir, file string) string {
+		b, err := os.ReadFile(filepath.Join(RepoRoot(t), dir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	provider := providerBlock.FindString(read(goldenPathExample, "main.tf"))
+	if provider == "" {
+		t.Fatalf("no provider \"sagesafe\" block in %s/main.tf", goldenPathExample)
+	}
+	declared := map[string]bool{}
+	for _, m := range variableBlock.FindAllStringSubmatch(read(GoldenPathModule, "variables.tf"), -1) {
+		declared[m[1]] = true
+	}
+	out := provider
+	for _, m := range variableBlock.FindAllStringSubmatch(read(goldenPathExample, "variables.tf"), -1) {
+		if !declared[m[1]] {
+			out += "\n" + m[0]
+		}
+	}
+	return out
 }
-
-variable "endpoint_url" {
-  type    = string
-  default = null
-}
-
-variable "team" {
-  type    = string
-  default = "ml-platform"
-}
-
-variable "cost_center" {
-  type    = string
-  default = "cc-1234"
-}
-
-variable "alarm_topic_arn" {
-  type    = string
-  default = "arn:aws:sns:us-east-1:123456789012:ml-oncall"
-}
-
-provider "sagesafe" {
-  region       = var.region
-  endpoint_url = var.endpoint_url
-
-  default_tags = {
-    team        = var.team
-    cost-center = var.cost_center
-    stack       = var.name
-  }
-
-  alarm_actions = [var.alarm_topic_arn]
-
-  guardrails {
-    required_tags          = ["team", "cost-center"]
-    allowed_instance_types = var.allowed_instance_types
-    require_alarm_actions  = true
-  }
-}
-`
 
 // RepoRoot is the repository root, two levels above this file.
 func RepoRoot(t *testing.T) string {

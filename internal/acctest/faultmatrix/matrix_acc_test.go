@@ -35,7 +35,7 @@ func goldenConfig(t *testing.T) string {
 		t.Fatalf("reading %s: %v (%d files)", module, err, len(files))
 	}
 	block := regexp.MustCompile(`(?ms)^terraform \{.*?^\}\n`)
-	all := []byte(acctest.GoldenPathProvider)
+	all := []byte(acctest.GoldenPathProvider(t))
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {

@@ -260,7 +260,7 @@ func (e *stackEnv) stack(t *testing.T, name string) *stack {
 		"name": name, "endpoint_url": e.emu.URL, "region": acctest.Region,
 		"data_bucket": e.bucket, "retain_logs_on_destroy": false,
 	})
-	for file, body := range map[string][]byte{"terraform.tfvars.json": vars, "provider.tf": []byte(acctest.GoldenPathProvider)} {
+	for file, body := range map[string][]byte{"terraform.tfvars.json": vars, "provider.tf": []byte(acctest.GoldenPathProvider(t))} {
 		if err := os.WriteFile(filepath.Join(dir, file), body, 0o600); err != nil {
 			t.Fatal(err)
 		}
