@@ -3,7 +3,8 @@
 // the provider and Terraform, and runs this. It never needs a registry: the
 // provider comes from a dev_overrides CLI configuration.
 //
-// Steps: plan and apply examples/golden-path (key, network, roles, training
+// Steps: plan and apply examples/golden-path, the caller of the module
+// modules/golden-path (key, network, roles, training
 // job, baseline processing job, endpoint, persona roles, audit trail), print
 // its outputs and a compliance matrix
 // (also written to examples/golden-path/COMPLIANCE.md), judge the data
@@ -36,6 +37,11 @@ import (
 )
 
 const region = "us-east-1"
+
+// stackModule is the address prefix of the golden path's resources:
+// examples/golden-path calls modules/golden-path as module "golden_path".
+// The demo names them as the module does (sagesafe_endpoint.model).
+const stackModule = "module.golden_path."
 
 func main() {
 	start := time.Now()
@@ -123,9 +129,15 @@ func run() error {
 		return err
 	}
 	defer os.RemoveAll(work)
-	golden := filepath.Join(work, "golden-path")
+	// The example and the module keep their places relative to each other:
+	// the example calls the module by relative path.
+	golden := filepath.Join(work, "examples", "golden-path")
 	insecure := filepath.Join(work, "insecure")
-	for src, dst := range map[string]string{filepath.Join(root, "examples", "golden-path"): golden, filepath.Join(root, "examples", "golden-path", "insecure"): insecure} {
+	for src, dst := range map[string]string{
+		filepath.Join(root, "examples", "golden-path"):             golden,
+		filepath.Join(root, "modules", "golden-path"):              filepath.Join(work, "modules", "golden-path"),
+		filepath.Join(root, "examples", "golden-path", "insecure"): insecure,
+	} {
 		if err := copyTF(src, dst); err != nil {
 			return err
 		}
@@ -141,8 +153,13 @@ func run() error {
 		return err
 	}
 	gp := tf{bin: filepath.Join(bin, "terraform"), dir: golden, env: env}
+	// Installs the module (a local copy; no registry). Not init: with
+	// dev_overrides, init would still ask the registry for the provider.
+	if _, err := gp.run(ctx, "get", "-no-color"); err != nil {
+		return err
+	}
 
-	st.say("terraform plan examples/golden-path (provider from a dev_overrides CLI config: no registry)")
+	st.say("terraform plan examples/golden-path, which calls modules/golden-path (provider from a dev_overrides CLI config: no registry)")
 	out, err := gp.run(ctx, "plan", "-input=false", "-no-color", "-out=plan.tfplan")
 	if err != nil {
 		return err

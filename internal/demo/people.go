@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -171,7 +172,7 @@ func resourceAt(show []byte, address string) (stateResource, error) {
 		return stateResource{}, fmt.Errorf("reading terraform show -json: %w", err)
 	}
 	for _, r := range st.Values.RootModule.all() {
-		if r.Address == address {
+		if strings.TrimPrefix(r.Address, stackModule) == address {
 			return r, nil
 		}
 	}

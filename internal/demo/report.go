@@ -106,7 +106,8 @@ func BuildMatrix(showJSON []byte) (Matrix, error) {
 		if !ok || r.Mode != "managed" {
 			continue
 		}
-		col := column{Address: r.Address, Kind: kind, States: map[string]string{}}
+		// Named as in the module: every resource of the stack is in it.
+		col := column{Address: strings.TrimPrefix(r.Address, stackModule), Kind: kind, States: map[string]string{}}
 		var controls []string
 		if err := decodeValue(r, "controls", &controls); err != nil {
 			return Matrix{}, err

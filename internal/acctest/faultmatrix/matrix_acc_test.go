@@ -23,20 +23,19 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/provider"
 )
 
-// goldenPath is the example every platform team copies: all five resources.
-const goldenPath = "../../../examples/golden-path"
-
-// goldenConfig is the golden path's .tf files as one configuration,
-// without their `terraform` block (terraform-plugin-testing declares the
-// in-process provider itself).
+// goldenConfig is the golden-path module as the root module, with the
+// provider configuration examples/golden-path gives it
+// (acctest.GoldenPathProvider), without the module's `terraform` block
+// (terraform-plugin-testing declares the in-process provider itself).
 func goldenConfig(t *testing.T) string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(goldenPath, "*.tf"))
+	module := filepath.Join(acctest.RepoRoot(t), acctest.GoldenPathModule)
+	files, err := filepath.Glob(filepath.Join(module, "*.tf"))
 	if err != nil || len(files) == 0 {
-		t.Fatalf("reading %s: %v (%d files)", goldenPath, err, len(files))
+		t.Fatalf("reading %s: %v (%d files)", module, err, len(files))
 	}
 	block := regexp.MustCompile(`(?ms)^terraform \{.*?^\}\n`)
-	var all []byte
+	all := []byte(acctest.GoldenPathProvider(t))
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {

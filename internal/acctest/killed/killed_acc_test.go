@@ -26,7 +26,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -93,7 +92,7 @@ func TestAccKilledApply(t *testing.T) {
 		})
 	}
 	start := time.Now()
-	pluginDir := buildProvider(t)
+	pluginDir := acctest.BuildProvider(t)
 	pool := make(chan *stackEnv, emulators)
 	var envs []*stackEnv
 	for range min(emulators, len(points)) {
@@ -233,10 +232,12 @@ type stack struct {
 	destroyed bool
 }
 
-// goldenPath is the example every platform team copies.
+// goldenPath is the golden-path module, applied as the root module with
+// the provider configuration examples/golden-path gives it
+// (acctest.GoldenPathProvider, written by stack).
 func goldenPath(t *testing.T) string {
 	t.Helper()
-	return filepath.Join(moduleRoot(t), "examples", "golden-path")
+	return filepath.Join(acctest.RepoRoot(t), acctest.GoldenPathModule)
 }
 
 func (e *stackEnv) stack(t *testing.T, name string) *stack {
@@ -259,13 +260,12 @@ func (e *stackEnv) stack(t *testing.T, name string) *stack {
 		"name": name, "endpoint_url": e.emu.URL, "region": acctest.Region,
 		"data_bucket": e.bucket, "retain_logs_on_destroy": false,
 	})
-	cli := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"sagesafe/sagesafe\" = %q\n  }\n  direct {}\n}\n", e.pluginDir)
-	for file, body := range map[string][]byte{"terraform.tfvars.json": vars, ".terraformrc": []byte(cli)} {
+	for file, body := range map[string][]byte{"terraform.tfvars.json": vars, "provider.tf": []byte(acctest.GoldenPathProvider(t))} {
 		if err := os.WriteFile(filepath.Join(dir, file), body, 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
-	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+filepath.Join(dir, ".terraformrc"),
+	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+acctest.DevOverrides(t, dir, e.pluginDir),
 		"TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing")
 	env = slices.DeleteFunc(env, func(v string) bool { return strings.HasPrefix(v, "TF_LOG=") })
 	return &stack{e: e, name: name, dir: dir, env: env}
@@ -369,29 +369,6 @@ func (s *stack) cleanUp(t *testing.T) {
 	if out, err := s.run("destroy"); err != nil {
 		t.Logf("destroy while cleaning up: %v\n%s", err, out)
 	}
-}
-
-// buildProvider builds the provider binary once into a directory a
-// dev_overrides CLI configuration can name.
-func buildProvider(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "terraform-provider-sagesafe"), ".")
-	cmd.Dir = moduleRoot(t)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building the provider: %v\n%s", err, out)
-	}
-	return dir
-}
-
-// moduleRoot is the repository root, three levels above this file.
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		t.Fatal("cannot locate the test file: runtime.Caller failed")
-	}
-	return filepath.Join(filepath.Dir(file), "..", "..", "..")
 }
 
 // tail keeps what matters of Terraform's output: from the first error on
