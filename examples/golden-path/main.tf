@@ -22,10 +22,12 @@ provider "sagesafe" {
   endpoint_url = var.endpoint_url
 
   # Every object carries these, so cost and ownership are never unknown.
-  default_tags = {
-    team        = var.team
-    cost-center = var.cost_center
-    stack       = var.name
+  default_tags {
+    tags = {
+      team        = var.team
+      cost-center = var.cost_center
+      stack       = var.name
+    }
   }
 
   # Every alarm pages the on-call topic unless a resource says otherwise.

@@ -172,7 +172,7 @@ var heldCost = statecheck.ExpectKnownValue(addr, tfjsonpath.New("controls"), kno
 // the provider's alarm action, changes its limit, thresholds and topic,
 // imports it, and destroys it.
 func TestAccBudget_basic(t *testing.T) {
-	providerX := fmt.Sprintf("  alarm_actions = [%q]\n  default_tags = { cost-center = \"cc-1\" }", testTopic)
+	providerX := fmt.Sprintf("  alarm_actions = [%q]\n  default_tags {\n    tags = { cost-center = \"cc-1\" }\n  }", testTopic)
 	cfg := budgetConfig{name: acctest.RandomName("budget"), limit: 500, body: `  tags = { team = "ml" }`, providerX: &providerX}
 	changed := cfg
 	changed.limit = 750.5

@@ -20,10 +20,12 @@ variables {
 # The caller's provider configuration, as examples/golden-path writes it.
 provider "sagesafe" {
   region = "us-east-1"
-  default_tags = {
-    team        = "ml-platform"
-    cost-center = "cc-1234"
-    stack       = var.name
+  default_tags {
+    tags = {
+      team        = "ml-platform"
+      cost-center = "cc-1234"
+      stack       = var.name
+    }
   }
   alarm_actions = [var.alarm_topic_arn]
   guardrails {
