@@ -2,7 +2,6 @@ package iampolicy
 
 import (
 	"slices"
-	"strings"
 )
 
 // The sagesafe types a deployer policy can be asked for: every resource, and
@@ -32,7 +31,8 @@ func DeployerTypes() []string {
 // types whose plan, apply or destroy send it.
 type DeployerCall struct {
 	// Call is "service:Operation" as aws-sdk-go-v2 names it (the service
-	// as the emulator counts it: "logs" for CloudWatch Logs), the key the
+	// as the emulator counts it, by signing name: "logs" for CloudWatch
+	// Logs, "application-autoscaling"), the key the
 	// mutating-call inventory and the recorded calls of acceptance runs use.
 	Call  string
 	Types []string
@@ -210,14 +210,14 @@ var deployerCalls = []DeployerCall{
 	{"sagemaker:DeleteMonitoringSchedule", []string{TypeModelMonitor}},
 
 	// Application Auto Scaling of endpoint variants.
-	{"applicationautoscaling:DescribeScalableTargets", []string{TypeEndpoint}},
-	{"applicationautoscaling:DescribeScalingPolicies", []string{TypeEndpoint}},
-	{"applicationautoscaling:DescribeScheduledActions", []string{TypeEndpoint}},
-	{"applicationautoscaling:RegisterScalableTarget", []string{TypeEndpoint}},
-	{"applicationautoscaling:PutScalingPolicy", []string{TypeEndpoint}},
-	{"applicationautoscaling:DeleteScalingPolicy", []string{TypeEndpoint}},
-	{"applicationautoscaling:DeregisterScalableTarget", []string{TypeEndpoint}},
-	{"applicationautoscaling:DeleteScheduledAction", []string{TypeEndpoint}},
+	{"application-autoscaling:DescribeScalableTargets", []string{TypeEndpoint}},
+	{"application-autoscaling:DescribeScalingPolicies", []string{TypeEndpoint}},
+	{"application-autoscaling:DescribeScheduledActions", []string{TypeEndpoint}},
+	{"application-autoscaling:RegisterScalableTarget", []string{TypeEndpoint}},
+	{"application-autoscaling:PutScalingPolicy", []string{TypeEndpoint}},
+	{"application-autoscaling:DeleteScalingPolicy", []string{TypeEndpoint}},
+	{"application-autoscaling:DeregisterScalableTarget", []string{TypeEndpoint}},
+	{"application-autoscaling:DeleteScheduledAction", []string{TypeEndpoint}},
 
 	// EventBridge Scheduler: the model monitor's schedule.
 	{"scheduler:GetSchedule", []string{TypeModelMonitor}},
@@ -309,18 +309,11 @@ var iamActionsOf = map[string][]string{
 	"budgets:DescribeSubscribersForNotification": {"budgets:ViewBudget"},
 }
 
-// iamPrefixOf renames the SDK services whose IAM prefix differs.
-var iamPrefixOf = map[string]string{"applicationautoscaling": "application-autoscaling"}
-
 // IAMActions returns the IAM actions that authorize one inventory call.
 func IAMActions(call string) []string {
 	if a, ok := iamActionsOf[call]; ok {
 		// nil for a call IAM does not authorize
 		return slices.Clone(a)
 	}
-	service, op, _ := strings.Cut(call, ":")
-	if p, ok := iamPrefixOf[service]; ok {
-		service = p
-	}
-	return []string{service + ":" + op}
+	return []string{call}
 }

@@ -1665,15 +1665,21 @@ def rpcv2_cbor_adapter(app: Any, environ: dict[str, Any], start_response: Any, s
 
 
 # ---------------------------------------------------------------------------
-# IAM enforcement of CBOR requests (sagesafe_deployer_policy's acceptance test)
+# IAM enforcement: signatures checked over what was signed
+# (sagesafe_deployer_policy's acceptance tests)
 # ---------------------------------------------------------------------------
 # With IAM enforcement on (moto's INITIAL_NO_AUTH_ACTION_COUNT, set through
-# POST /moto-api/reset-auth), moto checks each request's SigV4 signature. The
-# CBOR adapter above rewrites path, body and content type before moto sees
-# the request, so moto would compute the signature over the rewrite and
-# refuse every CloudWatch call. The request as the client signed it is kept
-# for the length of the call, and moto's signature check uses it: the
-# signature is still checked, over what was signed. Without enforcement
+# POST /moto-api/reset-auth), moto checks each request's SigV4 signature, but
+# not always over what the client signed:
+#   - the CBOR adapter above rewrites path, body and content type before moto
+#     sees the request, so every CloudWatch call would be refused; the request
+#     as the client signed it is kept for the length of the call;
+#   - for a GET, HEAD or DELETE without a body moto signs its parsed
+#     parameters as the payload (its `self._body or self._data`), so e.g.
+#     EventBridge Scheduler's GetSchedule and DeleteSchedule would be
+#     refused; their empty body is signed as empty. (A form-encoded POST,
+#     whose body moto has parsed into its parameters, is left as it is.)
+# The signature is still checked, over what was signed. Without enforcement
 # nothing here runs.
 
 from botocore.awsrequest import AWSRequest  # noqa: E402
@@ -1708,6 +1714,8 @@ def rpcv2_cbor_adapter(app: Any, environ: dict[str, Any], start_response: Any, s
 def _create_signed_aws_request(self: Any) -> AWSRequest:
     """moto's IAMRequestBase._create_aws_request over the request as signed."""
     signed = getattr(_SIGNED, "request", None)
+    if signed is None and not self._body and self._method in ("GET", "HEAD", "DELETE"):
+        signed = {"path": self._path, "body": b"", "headers": self._headers}
     if signed is None:
         return _moto_create_aws_request(self)
     names = self._get_string_between("SignedHeaders=", ",", self._headers["Authorization"]).split(";")
@@ -1719,7 +1727,7 @@ def _create_signed_aws_request(self: Any) -> AWSRequest:
 
 _moto_create_aws_request = IAMRequestBase._create_aws_request
 IAMRequestBase._create_aws_request = _create_signed_aws_request  # type: ignore[method-assign]
-PATCHES.append("iam enforcement: the signature of a CBOR request is checked over the request as signed")
+PATCHES.append("iam enforcement: signatures checked over the request as signed (CBOR requests; GET, HEAD and DELETE without a body)")
 
 
 # ---------------------------------------------------------------------------
