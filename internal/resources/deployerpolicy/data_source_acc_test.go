@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -275,4 +276,26 @@ func setEnforcement(t *testing.T, url string, on bool) {
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
 		t.Errorf("switching IAM enforcement: status %d, %v", resp.StatusCode, err)
 	}
+}
+
+// TestAccDeployerPolicy_refusals: inputs that would widen the grant or name
+// nothing sagesafe makes are refused before anything is read.
+func TestAccDeployerPolicy_refusals(t *testing.T) {
+	cfg := func(body string) string {
+		return acctest.ProviderConfig("") + "data \"sagesafe_deployer_policy\" \"test\" {\n" + body + "\n}\n"
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: cfg(`resource_types = ["aws_instance"]`), ExpectError: regexp.MustCompile(`value must be one of`)},
+			{Config: cfg(`resource_types = []`), ExpectError: regexp.MustCompile(`at least 1`)},
+			{Config: cfg(`
+  resource_types = ["sagesafe_training_job"]
+  name_prefix    = "churn*"`), ExpectError: regexp.MustCompile(`letters, digits and hyphens`)},
+			{Config: cfg(`
+  resource_types = ["sagesafe_training_job"]
+  pass_role_arns = ["arn:aws:iam::123456789012:role/*"]`), ExpectError: regexp.MustCompile(`IAM role ARN without wildcards`)},
+		},
+	})
 }
