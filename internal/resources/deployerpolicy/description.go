@@ -16,8 +16,9 @@ const description = "The least-privilege IAM policy for the identity that runs `
 	"whose actions take no resource, or whose objects sagesafe names by AWS's rules (the `/aws/sagemaker/...` log " +
 	"groups, VPC objects, keys), are on `\"*\"`.\n\n" +
 	"Not covered: the credentials the identity uses to reach AWS (`sts:AssumeRole` on its own role, OIDC), and " +
-	"reading objects of other Terraform providers. Tested by applying a key, a network, an execution role and a " +
-	"training job as an identity holding only this policy, on an emulator that enforces IAM; that emulator judges " +
-	"actions, not resources or conditions, so the name scoping and `iam:PassedToService` are checked by unit tests " +
-	"only, and real AWS stays the final judge. It makes no AWS calls beyond the account lookup the provider does " +
+	"reading objects of other Terraform providers.\n\n" +
+	"Tested by applying and destroying the golden path, and a key, network, execution role and training job, as an " +
+	"identity holding only this policy, on an emulator that enforces IAM. That emulator judges actions, not " +
+	"resources or conditions, so the name scoping and `iam:PassedToService` are judged by an IAM policy simulator " +
+	"instead; real AWS stays the final judge. It makes no AWS calls beyond the account lookup the provider does " +
 	"when it is configured."
