@@ -3,12 +3,12 @@ package faultmatrix
 import (
 	"go/ast"
 	"go/types"
-	"golang.org/x/tools/go/packages"
-
 	"maps"
 	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/tools/go/packages"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 )

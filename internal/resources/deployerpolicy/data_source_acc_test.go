@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/fixtures"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 )
 
@@ -37,13 +38,40 @@ var stackTypes = []string{iampolicy.TypeKMSKey, iampolicy.TypeNetwork, iampolicy
 // bucket reads after its own table). So the user holds the policy in the
 // emulator's vocabulary (emulatorPolicy): the same calls, resources "*",
 // the conditioned statements (iam:PassRole, which moto never checks)
-// left out. Name scoping and iam:PassedToService are checked by the unit
-// tests of iampolicy; that the policy grants no action the provider never
-// calls, by TestDeployerInventoryIsTheProvidersCalls.
+// left out. Name scoping and iam:PassedToService are judged by an IAM
+// policy simulator (TestDeployerPolicy_judged); that the policy grants no
+// action the provider never calls, by TestDeployerInventoryIsTheProvidersCalls.
 func TestAccDeployerPolicy_trainingStack(t *testing.T) {
+	d := newDeployerRun(t, stackTypes, "dp")
+	resource.Test(t, d.testCase(resource.TestStep{
+		Config: d.e.ProviderConfig("") + stackConfig(d.name, d.bucket),
+		Check: resource.ComposeAggregateTestCheckFunc(
+			resource.TestCheckResourceAttrSet("sagesafe_training_job.test", "arn"),
+			resource.TestCheckResourceAttr("sagesafe_kms_key.test", "alias", "alias/"+d.name),
+		),
+	}))
+}
+
+// deployerRun is one stack applied as the deployer: a private emulator (IAM
+// enforcement is global to it) with a data bucket, and the stack's types.
+type deployerRun struct {
+	t            *testing.T
+	e            *acctest.PrivateEmulator
+	types        []string
+	name, bucket string
+	policy       string // the data source's policy_json, read as the emulator's own identity
+}
+
+func newDeployerRun(t *testing.T, types []string, prefix string, more ...func(context.Context, *fixtures.Builder) error) *deployerRun {
+	t.Helper()
 	e := acctest.StartPrivateEmulator(t)
 	b := e.Fixtures(t)
 	ctx := context.Background()
+	for _, f := range more {
+		if err := f(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
 	key, err := b.Key(ctx, "deployer policy: data bucket", true)
 	if err != nil {
 		t.Fatal(err)
@@ -55,41 +83,40 @@ func TestAccDeployerPolicy_trainingStack(t *testing.T) {
 	// Registered after the fixtures, so it runs before their teardown:
 	// the fixtures are removed with the emulator's own credentials.
 	t.Cleanup(func() { setEnforcement(t, e.URL, false) })
-	name := acctest.RandomName("dp")
-	var policy string
-	resource.Test(t, resource.TestCase{
+	return &deployerRun{t: t, e: e, types: types, name: acctest.RandomName(prefix), bucket: bucket}
+}
+
+// testCase reads the policy, then applies the stack step as a user holding
+// only that policy, with enforcement on; the destroy runs as that user too.
+func (d *deployerRun) testCase(stack resource.TestStep) resource.TestCase {
+	t, ctx := d.t, context.Background()
+	stack.PreConfig = func() {
+		actAsDeployer(ctx, t, d.e.AWS.IAM, d.policy, d.types)
+		if err := d.e.Emulator().ResetCalls(ctx); err != nil {
+			t.Fatal(err)
+		}
+		setEnforcement(t, d.e.URL, true)
+	}
+	return resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
 		CheckDestroy: func(*terraform.State) error {
 			// The last check made as the deployer: then the emulator's own
 			// credentials work again for the fixtures' teardown.
-			defer setEnforcement(t, e.URL, false)
-			return checkCallsListed(ctx, t, e.Emulator(), stackTypes)
+			defer setEnforcement(t, d.e.URL, false)
+			return checkCallsListed(ctx, t, d.e.Emulator(), d.types)
 		},
 		Steps: []resource.TestStep{
 			{
-				Config: e.ProviderConfig("") + policyConfig(name, stackTypes),
+				Config: d.e.ProviderConfig("") + policyConfig(d.name, d.types),
 				Check: func(s *terraform.State) error {
-					policy = s.RootModule().Resources["data.sagesafe_deployer_policy.test"].Primary.Attributes["policy_json"]
+					d.policy = s.RootModule().Resources["data.sagesafe_deployer_policy.test"].Primary.Attributes["policy_json"]
 					return nil
 				},
 			},
-			{
-				PreConfig: func() {
-					actAsDeployer(ctx, t, e.AWS.IAM, policy, stackTypes)
-					if err := e.Emulator().ResetCalls(ctx); err != nil {
-						t.Fatal(err)
-					}
-					setEnforcement(t, e.URL, true)
-				},
-				Config: e.ProviderConfig("") + policyConfig(name, stackTypes) + stackConfig(name, bucket),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttrSet("sagesafe_training_job.test", "arn"),
-					resource.TestCheckResourceAttr("sagesafe_kms_key.test", "alias", "alias/"+name),
-				),
-			},
+			stack,
 		},
-	})
+	}
 }
 
 func policyConfig(name string, types []string) string {

@@ -9,9 +9,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/fixtures"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 )
 
@@ -28,57 +27,21 @@ var goldenTypes = []string{
 // TestAccDeployerPolicy_trainingStack, with the same limits of what the
 // emulator judges).
 func TestAccDeployerPolicy_goldenPath(t *testing.T) {
-	e := acctest.StartPrivateEmulator(t)
-	b := e.Fixtures(t)
-	ctx := context.Background()
-	key, err := b.Key(ctx, "deployer policy: data bucket", true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bucket, err := b.DataBucket(ctx, acctest.RandomName("data"), key)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// The golden path's default alarm_topic_arn.
-	if _, err := b.OnCallTopic(ctx, "ml-oncall"); err != nil {
-		t.Fatal(err)
+	topic := func(ctx context.Context, b *fixtures.Builder) error {
+		_, err := b.OnCallTopic(ctx, "ml-oncall")
+		return err
 	}
-	t.Cleanup(func() { setEnforcement(t, e.URL, false) })
-	name := acctest.RandomName("gp")
-	var policy string
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: acctest.ProviderFactories(),
-		CheckDestroy: func(*terraform.State) error {
-			defer setEnforcement(t, e.URL, false)
-			return checkCallsListed(ctx, t, e.Emulator(), goldenTypes)
+	d := newDeployerRun(t, goldenTypes, "gp", topic)
+	resource.Test(t, d.testCase(resource.TestStep{
+		Config: goldenConfig(t),
+		ConfigVariables: config.Variables{
+			"name":                   config.StringVariable(d.name),
+			"endpoint_url":           config.StringVariable(d.e.URL),
+			"data_bucket":            config.StringVariable(d.bucket),
+			"retain_logs_on_destroy": config.BoolVariable(false),
 		},
-		Steps: []resource.TestStep{
-			{
-				Config: e.ProviderConfig("") + policyConfig(name, goldenTypes),
-				Check: func(s *terraform.State) error {
-					policy = s.RootModule().Resources["data.sagesafe_deployer_policy.test"].Primary.Attributes["policy_json"]
-					return nil
-				},
-			},
-			{
-				PreConfig: func() {
-					actAsDeployer(ctx, t, e.AWS.IAM, policy, goldenTypes)
-					if err := e.Emulator().ResetCalls(ctx); err != nil {
-						t.Fatal(err)
-					}
-					setEnforcement(t, e.URL, true)
-				},
-				Config: goldenConfig(t),
-				ConfigVariables: config.Variables{
-					"name":                   config.StringVariable(name),
-					"endpoint_url":           config.StringVariable(e.URL),
-					"data_bucket":            config.StringVariable(bucket),
-					"retain_logs_on_destroy": config.BoolVariable(false),
-				},
-			},
-		},
-	})
+	}))
 }
 
 // goldenConfig is examples/golden-path's .tf files as one configuration,
