@@ -148,8 +148,9 @@ func paginatorOp(p *packages.Package, sel *ast.SelectorExpr) (op, service string
 	if !isFunc || fn.Pkg() == nil || !strings.HasPrefix(fn.Pkg().Path(), sdkService) {
 		return "", "", false
 	}
-	name, found := strings.CutPrefix(fn.Name(), "New")
-	if name, found = strings.CutSuffix(name, "Paginator"); !found || name == "" {
+	name, isNew := strings.CutPrefix(fn.Name(), "New")
+	name, isPaginator := strings.CutSuffix(name, "Paginator")
+	if !isNew || !isPaginator || name == "" {
 		return "", "", false
 	}
 	return name, strings.TrimPrefix(fn.Pkg().Path(), sdkService), true
