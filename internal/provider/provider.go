@@ -27,6 +27,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/audittrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/budget"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/deployerpolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/endpoint"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/executionrole"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/executionrolepolicy"
@@ -421,5 +422,6 @@ func (p *sagesafeProvider) DataSources(_ context.Context) []func() datasource.Da
 		executionrolepolicy.NewDataSource,
 		guardrailpolicy.NewDataSource,
 		personapolicy.NewDataSource,
+		deployerpolicy.NewDataSource,
 	}
 }

@@ -1665,6 +1665,72 @@ def rpcv2_cbor_adapter(app: Any, environ: dict[str, Any], start_response: Any, s
 
 
 # ---------------------------------------------------------------------------
+# IAM enforcement: signatures checked over what was signed
+# (sagesafe_deployer_policy's acceptance tests)
+# ---------------------------------------------------------------------------
+# With IAM enforcement on (moto's INITIAL_NO_AUTH_ACTION_COUNT, set through
+# POST /moto-api/reset-auth), moto checks each request's SigV4 signature, but
+# not always over what the client signed:
+#   - the CBOR adapter above rewrites path, body and content type before moto
+#     sees the request, so every CloudWatch call would be refused; the request
+#     as the client signed it is kept for the length of the call;
+#   - for a GET, HEAD or DELETE without a body moto signs its parsed
+#     parameters as the payload (its `self._body or self._data`), so e.g.
+#     EventBridge Scheduler's GetSchedule and DeleteSchedule would be
+#     refused; their empty body is signed as empty. (A form-encoded POST,
+#     whose body moto has parsed into its parameters, is left as it is.)
+# The signature is still checked, over what was signed. Without enforcement
+# nothing here runs.
+
+from botocore.awsrequest import AWSRequest  # noqa: E402
+from moto.iam.access_control import IAMRequestBase  # noqa: E402
+
+_SIGNED = threading.local()
+_translate_cbor = rpcv2_cbor_adapter
+
+
+def _signed_headers(environ: dict[str, Any]) -> dict[str, str]:
+    headers = {k[5:].replace("_", "-").title(): v for k, v in environ.items() if k.startswith("HTTP_")}
+    for key, name in (("CONTENT_TYPE", "Content-Type"), ("CONTENT_LENGTH", "Content-Length")):
+        if environ.get(key):
+            headers[name] = environ[key]
+    return headers
+
+
+def rpcv2_cbor_adapter(app: Any, environ: dict[str, Any], start_response: Any, service: str) -> Any:  # noqa: F811
+    """The CBOR adapter, with the request as signed kept for moto's check."""
+    if not _RPCV2_PATH.match(environ.get("PATH_INFO", "")):
+        return _translate_cbor(app, environ, start_response, service)
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    _SIGNED.request = {"path": environ["PATH_INFO"], "body": body, "headers": _signed_headers(environ)}
+    try:
+        return _translate_cbor(app, environ, start_response, service)
+    finally:
+        _SIGNED.request = None
+
+
+def _create_signed_aws_request(self: Any) -> AWSRequest:
+    """moto's IAMRequestBase._create_aws_request over the request as signed."""
+    signed = getattr(_SIGNED, "request", None)
+    if signed is None and not self._body and self._method in ("GET", "HEAD", "DELETE"):
+        signed = {"path": self._path, "body": b"", "headers": self._headers}
+    if signed is None:
+        return _moto_create_aws_request(self)
+    names = self._get_string_between("SignedHeaders=", ",", self._headers["Authorization"]).split(";")
+    headers = {k: v for k, v in signed["headers"].items() if k.lower() in names}
+    request = AWSRequest(method=self._method, url=signed["path"], data=signed["body"], headers=headers)
+    request.context["timestamp"] = headers["X-Amz-Date"]
+    return request
+
+
+_moto_create_aws_request = IAMRequestBase._create_aws_request
+IAMRequestBase._create_aws_request = _create_signed_aws_request  # type: ignore[method-assign]
+PATCHES.append("iam enforcement: signatures checked over the request as signed (CBOR requests; GET, HEAD and DELETE without a body)")
+
+
+# ---------------------------------------------------------------------------
 # Call counting (best effort)
 # ---------------------------------------------------------------------------
 

@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"golang.org/x/tools/go/packages"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 )
 
 // module is this module's path: calls are collected from the packages of
@@ -25,15 +27,11 @@ const sdkService = "github.com/aws/aws-sdk-go-v2/service/"
 
 // signingNames rename the aws-sdk-go-v2 packages whose service the
 // emulator names otherwise (it counts and faults calls by these names).
-var signingNames = map[string]string{"cloudwatchlogs": "logs"}
+var signingNames = map[string]string{"cloudwatchlogs": "logs", "applicationautoscaling": "application-autoscaling"}
 
-// readOnly are the prefixes of actions that change nothing.
-var readOnly = []string{"Describe", "Get", "List", "Lookup", "Search", "Head", "Select"}
-
-// Mutating reports whether an AWS action can change something.
-func Mutating(action string) bool {
-	return !slices.ContainsFunc(readOnly, func(p string) bool { return strings.HasPrefix(action, p) })
-}
+// Mutating reports whether an AWS operation can change something (the
+// deployer inventory's rule, iampolicy.ReadOnlyCall).
+func Mutating(op string) bool { return !iampolicy.ReadOnlyCall("any:" + op) }
 
 // Call is one AWS call the provider's code makes, and where.
 type Call struct {
@@ -46,37 +44,10 @@ type Call struct {
 // parameter is a *<service>.<Method>Input, whether it is called on a
 // client or on an interface a package declares for testing.
 func ProviderCalls() (map[string]*Call, error) {
-	// The module's packages are type-checked from source; everything they
-	// import comes from the build's export data (no NeedDeps), which keeps
-	// this a unit test of seconds, not a minute.
-	cfg := &packages.Config{
-		Mode: packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes |
-			packages.NeedTypesInfo | packages.NeedImports,
-		Dir: "../../..",
-	}
-	pkgs, err := packages.Load(cfg, "./...")
+	byPath, binary, err := providerPackages()
 	if err != nil {
 		return nil, err
 	}
-	byPath := map[string]*packages.Package{}
-	for _, p := range pkgs {
-		byPath[p.PkgPath] = p
-	}
-	// Only what the provider binary is built from: main and the module's
-	// packages it imports, directly or not (not tests, demo, bench, tools).
-	binary := map[string]bool{}
-	var visit func(path string)
-	visit = func(path string) {
-		p := byPath[path]
-		if p == nil || binary[path] {
-			return
-		}
-		binary[path] = true
-		for imp := range p.Imports {
-			visit(imp)
-		}
-	}
-	visit(module)
 	calls := map[string]*Call{}
 	var errs []string
 	for path := range binary {
@@ -97,7 +68,44 @@ func ProviderCalls() (map[string]*Call, error) {
 	return calls, nil
 }
 
-func collect(p *packages.Package, f *ast.File, calls map[string]*Call) {
+// providerPackages type-checks the module's packages and returns them by
+// import path, with the set that makes up the provider binary (main and
+// the module's packages it imports, directly or not: not tests, demo,
+// bench, tools).
+func providerPackages() (map[string]*packages.Package, map[string]bool, error) {
+	// The module's packages are type-checked from source; everything they
+	// import comes from the build's export data (no NeedDeps), which keeps
+	// this a unit test of seconds, not a minute.
+	cfg := &packages.Config{
+		Mode: packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes |
+			packages.NeedTypesInfo | packages.NeedImports,
+		Dir: "../../..",
+	}
+	pkgs, err := packages.Load(cfg, "./...")
+	if err != nil {
+		return nil, nil, err
+	}
+	byPath := map[string]*packages.Package{}
+	for _, p := range pkgs {
+		byPath[p.PkgPath] = p
+	}
+	binary := map[string]bool{}
+	var visit func(path string)
+	visit = func(path string) {
+		p := byPath[path]
+		if p == nil || binary[path] {
+			return
+		}
+		binary[path] = true
+		for imp := range p.Imports {
+			visit(imp)
+		}
+	}
+	visit(module)
+	return byPath, binary, nil
+}
+
+func collect(p *packages.Package, f ast.Node, calls map[string]*Call) {
 	ast.Inspect(f, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
 		if !ok {
@@ -111,6 +119,10 @@ func collect(p *packages.Package, f *ast.File, calls map[string]*Call) {
 		if !ok || sig.Params().Len() < 2 {
 			return true
 		}
+		if op, service, ok := paginatorOp(p, sel); ok {
+			record(p, call, calls, service, op)
+			return true
+		}
 		ptr, ok := sig.Params().At(1).Type().(*types.Pointer)
 		if !ok {
 			return true
@@ -120,25 +132,44 @@ func collect(p *packages.Package, f *ast.File, calls map[string]*Call) {
 			return true
 		}
 		op := strings.TrimSuffix(named.Obj().Name(), "Input")
-		if op != sel.Sel.Name {
+		// A waiter's Wait sends the Describe call its input names.
+		if op != sel.Sel.Name && sel.Sel.Name != "Wait" && sel.Sel.Name != "WaitForOutput" {
 			return true
 		}
-		service := strings.TrimPrefix(named.Obj().Pkg().Path(), sdkService)
-		if signing, ok := signingNames[service]; ok {
-			service = signing
-		}
-		key := service + ":" + op
-		pos := p.Fset.Position(call.Pos())
-		site := pos.Filename
-		if i := strings.Index(site, "/internal/"); i >= 0 {
-			site = site[i+1:]
-		}
-		if calls[key] == nil {
-			calls[key] = &Call{Action: key}
-		}
-		calls[key].Sites = append(calls[key].Sites, fmt.Sprintf("%s:%d", site, pos.Line))
+		record(p, call, calls, strings.TrimPrefix(named.Obj().Pkg().Path(), sdkService), op)
 		return true
 	})
+}
+
+// paginatorOp recognises <service>.New<Op>Paginator(client, input): the
+// pages are fetched inside the SDK, so the call site is the constructor.
+func paginatorOp(p *packages.Package, sel *ast.SelectorExpr) (op, service string, ok bool) {
+	fn, isFunc := p.TypesInfo.Uses[sel.Sel].(*types.Func)
+	if !isFunc || fn.Pkg() == nil || !strings.HasPrefix(fn.Pkg().Path(), sdkService) {
+		return "", "", false
+	}
+	name, isNew := strings.CutPrefix(fn.Name(), "New")
+	name, isPaginator := strings.CutSuffix(name, "Paginator")
+	if !isNew || !isPaginator || name == "" {
+		return "", "", false
+	}
+	return name, strings.TrimPrefix(fn.Pkg().Path(), sdkService), true
+}
+
+func record(p *packages.Package, call *ast.CallExpr, calls map[string]*Call, service, op string) {
+	if signing, ok := signingNames[service]; ok {
+		service = signing
+	}
+	key := service + ":" + op
+	pos := p.Fset.Position(call.Pos())
+	site := pos.Filename
+	if i := strings.Index(site, "/internal/"); i >= 0 {
+		site = site[i+1:]
+	}
+	if calls[key] == nil {
+		calls[key] = &Call{Action: key}
+	}
+	calls[key].Sites = append(calls[key].Sites, fmt.Sprintf("%s:%d", site, pos.Line))
 }
 
 // Row is one line of inventory.tsv.

@@ -1,0 +1,24 @@
+package deployerpolicy
+
+import "regexp"
+
+// roleARN is an IAM role ARN without wildcards.
+var roleARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
+
+const description = "The least-privilege IAM policy for the identity that runs `terraform plan`, `apply` and " +
+	"`destroy` of the given sagesafe types (a CI/CD role): every AWS call the provider makes for them, the " +
+	"plan-time lookups (`Describe*`, `Get*`, `List*`) included, under the IAM action names AWS authorizes them with, " +
+	"and the permissions AWS checks besides (`iam:PassRole`, limited by `iam:PassedToService`; for endpoints, the " +
+	"Application Auto Scaling service-linked role). It is rendered from the provider's one inventory of AWS calls, " +
+	"which the provider's tests keep equal to the calls its code makes, so it grants no action the provider never calls.\n\n" +
+	"Writes are narrowed where IAM allows: IAM roles and SageMaker objects by `name_prefix`, the audit trail's bucket " +
+	"by its `sagesafe-audit-<account>-` name, `iam:PassRole` by `pass_role_arns`. Reads and the writes of services " +
+	"whose actions take no resource, or whose objects sagesafe names by AWS's rules (the `/aws/sagemaker/...` log " +
+	"groups, VPC objects, keys), are on `\"*\"`.\n\n" +
+	"Not covered: the credentials the identity uses to reach AWS (`sts:AssumeRole` on its own role, OIDC), and " +
+	"reading objects of other Terraform providers.\n\n" +
+	"Tested by applying and destroying the golden path, and a key, network, execution role and training job, as an " +
+	"identity holding only this policy, on an emulator that enforces IAM. That emulator judges actions, not " +
+	"resources or conditions, so the name scoping and `iam:PassedToService` are judged by an IAM policy simulator " +
+	"instead; real AWS stays the final judge. It makes no AWS calls beyond the account lookup the provider does " +
+	"when it is configured."

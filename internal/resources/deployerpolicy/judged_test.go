@@ -1,0 +1,96 @@
+package deployerpolicy_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iamsim"
+)
+
+const (
+	account = "123456789012"
+	region  = "us-east-1"
+	arnSM   = "arn:aws:sagemaker:" + region + ":" + account + ":"
+	arnIAM  = "arn:aws:iam::" + account + ":"
+)
+
+func requireSimulator(t *testing.T) {
+	t.Helper()
+	skip, err := iamsim.Unavailable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if skip != "" {
+		t.Skip(skip)
+	}
+}
+
+// TestDeployerPolicy_actionsExist: every action the policy of every type
+// grants is an action of the Service Authorization Reference (as the
+// pinned simulator carries it); a misspelt or API-only name (s3:HeadBucket,
+// budgets:CreateBudget) is an error there.
+func TestDeployerPolicy_actionsExist(t *testing.T) {
+	requireSimulator(t)
+	d, err := iampolicy.DeployerPolicy(iampolicy.DeployerInputs{Types: iampolicy.DeployerTypes(), NamePrefix: "churn"}, "aws", region, account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, s := range d.Statement {
+		actions = append(actions, s.Action...)
+	}
+	if _, err := iamsim.ConditionKeys(context.Background(), actions); err != nil {
+		t.Fatalf("the policy grants actions IAM does not define: %v", err)
+	}
+	t.Logf("%d actions, all defined", len(actions))
+}
+
+// TestDeployerPolicy_judged judges the training stack's policy, split into
+// managed policies as users attach it, with the IAM policy simulator: what
+// the emulator cannot (resources, conditions).
+func TestDeployerPolicy_judged(t *testing.T) {
+	requireSimulator(t)
+	d, err := iampolicy.DeployerPolicy(iampolicy.DeployerInputs{
+		Types:      []string{iampolicy.TypeKMSKey, iampolicy.TypeNetwork, iampolicy.TypeExecutionRole, iampolicy.TypeTrainingJob},
+		NamePrefix: "Churn",
+	}, "aws", region, account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []string
+	for _, p := range iampolicy.ManagedPolicies(d, 1500) { // small parts: the split is judged too
+		docs = append(docs, p.JSON())
+	}
+	passTo := func(service string) map[string][]string {
+		return map[string][]string{"iam:PassedToService": {service}}
+	}
+	cases := []iamsim.Case{
+		{Name: "start a training job of the stack", Action: "sagemaker:CreateTrainingJob", Resource: arnSM + "training-job/churn-1a2b", WantAllowed: true},
+		{Name: "start another team's training job", Action: "sagemaker:CreateTrainingJob", Resource: arnSM + "training-job/fraud-1a2b"},
+		{Name: "create an endpoint (not a type of the stack)", Action: "sagemaker:CreateEndpoint", Resource: arnSM + "endpoint/churn"},
+		{Name: "describe a training job", Action: "sagemaker:DescribeTrainingJob", Resource: arnSM + "training-job/churn-1a2b", WantAllowed: true},
+		{Name: "create the stack's execution role", Action: "iam:CreateRole", Resource: arnIAM + "role/Churn-training", WantAllowed: true},
+		{Name: "create a role outside the prefix", Action: "iam:CreateRole", Resource: arnIAM + "role/admin"},
+		{Name: "put a policy on a role outside the prefix", Action: "iam:PutRolePolicy", Resource: arnIAM + "role/admin"},
+		{Name: "read any role (plan-time lookup)", Action: "iam:GetRole", Resource: arnIAM + "role/admin", WantAllowed: true},
+		{Name: "pass the execution role to SageMaker", Action: "iam:PassRole", Resource: arnIAM + "role/Churn-training", Context: passTo("sagemaker.amazonaws.com"), WantAllowed: true},
+		{Name: "pass the flow-logs role to VPC Flow Logs", Action: "iam:PassRole", Resource: arnIAM + "role/Churn-flow-logs-us-east-1", Context: passTo("vpc-flow-logs.amazonaws.com"), WantAllowed: true},
+		{Name: "pass the execution role to EC2", Action: "iam:PassRole", Resource: arnIAM + "role/Churn-training", Context: passTo("ec2.amazonaws.com")},
+		{Name: "pass an admin role to SageMaker", Action: "iam:PassRole", Resource: arnIAM + "role/admin", Context: passTo("sagemaker.amazonaws.com")},
+		{Name: "read a data bucket's encryption (plan-time lookup)", Action: "s3:GetEncryptionConfiguration", Resource: "arn:aws:s3:::data", WantAllowed: true},
+		{Name: "delete a bucket (no audit trail in the stack)", Action: "s3:DeleteBucket", Resource: "arn:aws:s3:::sagesafe-audit-" + account + "-0123456789abcdef"},
+		{Name: "create a VPC", Action: "ec2:CreateVpc", Resource: "arn:aws:ec2:" + region + ":" + account + ":vpc/*", WantAllowed: true},
+		{Name: "create a key", Action: "kms:CreateKey", Resource: "*", WantAllowed: true},
+		{Name: "create a budget (not a type of the stack)", Action: "budgets:ModifyBudget", Resource: "arn:aws:budgets::" + account + ":budget/churn"},
+	}
+	outcomes, err := iamsim.CheckPersona(context.Background(), arnIAM+"role/ci", docs, cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range outcomes {
+		if !o.OK {
+			t.Error(o)
+		}
+	}
+}
