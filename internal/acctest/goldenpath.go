@@ -56,6 +56,29 @@ func GoldenPathProvider(t *testing.T) string {
 	return out
 }
 
+// GoldenPathConfig is the golden-path module as the root module, with the
+// provider configuration examples/golden-path gives it (GoldenPathProvider),
+// without the module's `terraform` block (terraform-plugin-testing declares
+// the in-process provider itself).
+func GoldenPathConfig(t *testing.T) string {
+	t.Helper()
+	module := filepath.Join(RepoRoot(t), GoldenPathModule)
+	files, err := filepath.Glob(filepath.Join(module, "*.tf"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("reading %s: %v (%d files)", module, err, len(files))
+	}
+	block := regexp.MustCompile(`(?ms)^terraform \{.*?^\}\n`)
+	all := []byte(GoldenPathProvider(t))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, block.ReplaceAll(b, nil)...)
+	}
+	return string(all)
+}
+
 // RepoRoot is the repository root, two levels above this file.
 func RepoRoot(t *testing.T) string {
 	t.Helper()

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -23,28 +22,8 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/provider"
 )
 
-// goldenConfig is the golden-path module as the root module, with the
-// provider configuration examples/golden-path gives it
-// (acctest.GoldenPathProvider), without the module's `terraform` block
-// (terraform-plugin-testing declares the in-process provider itself).
-func goldenConfig(t *testing.T) string {
-	t.Helper()
-	module := filepath.Join(acctest.RepoRoot(t), acctest.GoldenPathModule)
-	files, err := filepath.Glob(filepath.Join(module, "*.tf"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("reading %s: %v (%d files)", module, err, len(files))
-	}
-	block := regexp.MustCompile(`(?ms)^terraform \{.*?^\}\n`)
-	all := []byte(acctest.GoldenPathProvider(t))
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, block.ReplaceAll(b, nil)...)
-	}
-	return string(all)
-}
+// goldenConfig is the golden path as a root module (acctest.GoldenPathConfig).
+func goldenConfig(t *testing.T) string { return acctest.GoldenPathConfig(t) }
 
 // withTag adds `tags = { fault-matrix = "tagged" }` to every resource of
 // the golden path when tagged is true.

@@ -2,19 +2,17 @@ package deployerpolicy_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
-	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/fixtures"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 )
 
-// goldenTypes are the resource types of examples/golden-path.
+// goldenTypes are the resource types of the golden path.
 var goldenTypes = []string{
 	iampolicy.TypeKMSKey, iampolicy.TypeNetwork, iampolicy.TypeExecutionRole, iampolicy.TypePersonaRole,
 	iampolicy.TypeTrainingJob, iampolicy.TypeProcessingJob, iampolicy.TypeEndpoint, iampolicy.TypeModelMonitor,
@@ -44,23 +42,6 @@ func TestAccDeployerPolicy_goldenPath(t *testing.T) {
 	}))
 }
 
-// goldenConfig is examples/golden-path's .tf files as one configuration,
-// without their `terraform` block (terraform-plugin-testing declares the
-// in-process provider itself).
-func goldenConfig(t *testing.T) string {
-	t.Helper()
-	files, err := filepath.Glob(filepath.Join("..", "..", "..", "examples", "golden-path", "*.tf"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("reading the golden path: %v (%d files)", err, len(files))
-	}
-	block := regexp.MustCompile(`(?ms)^terraform \{.*?^\}\n`)
-	var all []byte
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, block.ReplaceAll(b, nil)...)
-	}
-	return string(all)
-}
+// goldenConfig is the golden path as a root module, configured as
+// examples/golden-path configures it (acctest.GoldenPathConfig).
+func goldenConfig(t *testing.T) string { return acctest.GoldenPathConfig(t) }
