@@ -117,10 +117,12 @@ func validateQuality(ctx context.Context, m model, diags *diag.Diagnostics) {
 	q, known := decodeQuality(ctx, m.ModelQuality, diags)
 	if !m.ModelQuality.IsNull() && m.Engine.ValueString() == monitorspec.EngineModelMonitor {
 		// Model Monitor's model quality needs its own ModelQuality job
-		// definition and schedule, not built yet: refused rather than
+		// definition and schedule, which sagesafe does not make (Model
+		// Monitor is closed to new customers): refused rather than
 		// silently ignored.
 		diags.AddAttributeError(path.Root("model_quality"), "model_quality needs engine \""+monitorspec.EngineScheduledProcessingJob+"\"",
-			"sagesafe does not yet make Model Monitor's ModelQuality schedule; use engine = \""+monitorspec.EngineScheduledProcessingJob+"\".")
+			"sagesafe does not make Model Monitor's ModelQuality schedules. Keep this monitor for data quality and add a second "+
+				"sagesafe_model_monitor of the same endpoint with engine = \""+monitorspec.EngineScheduledProcessingJob+"\" and the model_quality block.")
 	}
 	if q == nil || !known {
 		return

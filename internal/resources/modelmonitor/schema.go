@@ -99,7 +99,9 @@ var resourceDescription = "Drift monitoring of a real-time endpoint's captured d
 	"deleted or changed outside Terraform in `drift`, the next apply restores it, a removed feature's filter is deleted, and " +
 	"destroy deletes them all (the log group stays: other jobs log to it).\n\n" +
 	"**Model quality, where ground truth is given** (`model_quality`, engine `" + monitorspec.EngineScheduledProcessingJob +
-	"` only for now): each run also gets the ground truth as input `" + monitorspec.GroundTruthInputName + "` at `" +
+	"`; refused with `" + monitorspec.EngineModelMonitor + "`, whose ModelQuality schedules sagesafe does not make: Model Monitor " +
+	"is closed to new customers, and an account that has it gets model quality from a second `sagesafe_model_monitor` of the " +
+	"same endpoint on the default engine): each run also gets the ground truth as input `" + monitorspec.GroundTruthInputName + "` at `" +
 	monitorspec.GroundTruthDir + "` (checked like the baseline locations) and the environment variables `" + monitorspec.EnvProblemType +
 	"`, `" + monitorspec.EnvQualityMetric + "`, `" + monitorspec.EnvGroundTruthSource + "` and, when set, `" +
 	monitorspec.EnvInferenceAttribute + "` and `" + monitorspec.EnvProbabilityAttribute + "`; the container must print one more line " +
