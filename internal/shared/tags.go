@@ -1,0 +1,46 @@
+package shared
+
+import (
+	"maps"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
+)
+
+// TagSettings are the provider's tag settings as every resource applies
+// them: default_tags merged under the resource's own tags, and ignore_tags,
+// the live keys a resource neither records, reports as drift nor removes.
+// providerdata.Data is one (this package cannot import it: providerdata
+// depends on posture and guardrail).
+type TagSettings interface {
+	MergeTags(own map[string]string) map[string]string
+	WithoutIgnored(live map[string]string) map[string]string
+}
+
+// SeenTags returns the live tags a resource records and compares with its
+// plan: without the ignored keys. A nil settings (a provider not
+// configured, in unit tests) ignores nothing. Every read of live tags goes
+// through it, so a key added out of band under ignore_tags is never drift.
+func SeenTags(s TagSettings, live map[string]string) map[string]string {
+	if s == nil {
+		return live
+	}
+	return s.WithoutIgnored(live)
+}
+
+// UpdateTags makes an object's tags want (ReconcileTags) while leaving the
+// ignored keys of live alone: they are neither removed nor counted as
+// changed, whatever live was read with.
+func UpdateTags(s TagSettings, live, want map[string]string, untag func(keys []string) error, tag func(set map[string]string) error) error {
+	return ReconcileTags(SeenTags(s, live), want, untag, tag)
+}
+
+// TagsAll is a resource's tags_all read back: the live tags it sees (its
+// own and the provider's default_tags, as AWS holds them), AWS's reserved
+// aws: keys aside; an empty map when it has none, as PlanTags plans it.
+func TagsAll(s TagSettings, live map[string]string) types.Map {
+	seen := maps.Clone(SeenTags(s, live))
+	maps.DeleteFunc(seen, func(k, _ string) bool { return IsAWSTag(k) })
+	return tfval.Map(seen)
+}

@@ -1,0 +1,67 @@
+package shared
+
+import (
+	"maps"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// ignoring is a TagSettings that ignores keys with a prefix and merges
+// defaults under the resource's tags (as providerdata.Data does).
+type ignoring struct {
+	prefix   string
+	defaults map[string]string
+}
+
+func (i ignoring) MergeTags(own map[string]string) map[string]string {
+	out := maps.Clone(i.defaults)
+	if out == nil {
+		out = map[string]string{}
+	}
+	maps.Copy(out, own)
+	return out
+}
+
+func (i ignoring) WithoutIgnored(live map[string]string) map[string]string {
+	out := maps.Clone(live)
+	maps.DeleteFunc(out, func(k, _ string) bool { return strings.HasPrefix(k, i.prefix) })
+	return out
+}
+
+func TestUpdateTagsLeavesIgnoredKeys(t *testing.T) {
+	s := ignoring{prefix: "ops:"}
+	live := map[string]string{"ops:owner": "x", "team": "ml", "old": "1"}
+	var removed []string
+	var set map[string]string
+	err := UpdateTags(s, live, map[string]string{"team": "ai"},
+		func(keys []string) error { removed = keys; return nil },
+		func(m map[string]string) error { set = m; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(removed, []string{"old"}) || !reflect.DeepEqual(set, map[string]string{"team": "ai"}) {
+		t.Errorf("removed %v, set %v; want [old] and team=ai (ops:owner is ignored)", removed, set)
+	}
+	if live["ops:owner"] != "x" {
+		t.Error("live was changed")
+	}
+}
+
+func TestSeenTagsAndTagsAll(t *testing.T) {
+	s := ignoring{prefix: "ops:"}
+	live := map[string]string{"ops:owner": "x", "team": "ml", "aws:cloudformation:stack-name": "s"}
+	if got := SeenTags(s, live); len(got) != 2 || got["ops:owner"] != "" {
+		t.Errorf("SeenTags = %v, want team and the aws: key", got)
+	}
+	if got := SeenTags(nil, live); !reflect.DeepEqual(got, live) {
+		t.Errorf("SeenTags without settings = %v", got)
+	}
+	all := TagsAll(s, live).Elements()
+	if len(all) != 1 || all["team"] == nil {
+		t.Errorf("TagsAll = %v, want team only", all)
+	}
+	if TagsAll(s, nil).IsNull() {
+		t.Error("TagsAll of no tags must be the empty map PlanTags plans, not null")
+	}
+}
