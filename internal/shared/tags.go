@@ -36,6 +36,14 @@ func UpdateTags(s TagSettings, live, want map[string]string, untag func(keys []s
 	return ReconcileTags(SeenTags(s, live), want, untag, tag)
 }
 
+// RemovedTagKeys are the keys of old (the tags an object was given) that want
+// no longer has, sorted, ignored keys aside: what an update that works from
+// the prior tags rather than a fresh read removes.
+func RemovedTagKeys(s TagSettings, old, want map[string]string) []string {
+	remove, _ := tagChanges(SeenTags(s, old), want)
+	return remove
+}
+
 // TagsAll is a resource's tags_all read back: the live tags it sees (its
 // own and the provider's default_tags, as AWS holds them), AWS's reserved
 // aws: keys aside; an empty map when it has none, as PlanTags plans it.

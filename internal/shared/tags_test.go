@@ -65,3 +65,11 @@ func TestSeenTagsAndTagsAll(t *testing.T) {
 		t.Error("TagsAll of no tags must be the empty map PlanTags plans, not null")
 	}
 }
+
+func TestRemovedTagKeysKeepsIgnored(t *testing.T) {
+	old := map[string]string{"ops:owner": "x", "team": "ml", "env": "dev"}
+	got := RemovedTagKeys(ignoring{prefix: "ops:"}, old, map[string]string{"team": "ml"})
+	if !reflect.DeepEqual(got, []string{"env"}) {
+		t.Errorf("RemovedTagKeys = %v, want [env] (ops:owner is ignored)", got)
+	}
+}
