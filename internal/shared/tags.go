@@ -52,3 +52,13 @@ func TagsAll(s TagSettings, live map[string]string) types.Map {
 	maps.DeleteFunc(seen, func(k, _ string) bool { return IsAWSTag(k) })
 	return tfval.Map(seen)
 }
+
+// IgnoredTags are the tags of live that s ignores: what a call replacing an
+// object's whole tag set (S3's PutBucketTagging) sends again, so that it
+// removes none of them.
+func IgnoredTags(s TagSettings, live map[string]string) map[string]string {
+	seen := SeenTags(s, live)
+	out := maps.Clone(live)
+	maps.DeleteFunc(out, func(k, _ string) bool { _, ok := seen[k]; return ok })
+	return out
+}

@@ -73,3 +73,13 @@ func TestRemovedTagKeysKeepsIgnored(t *testing.T) {
 		t.Errorf("RemovedTagKeys = %v, want [env] (ops:owner is ignored)", got)
 	}
 }
+
+func TestIgnoredTags(t *testing.T) {
+	got := IgnoredTags(ignoring{prefix: "ops:"}, map[string]string{"ops:owner": "x", "team": "ml"})
+	if !reflect.DeepEqual(got, map[string]string{"ops:owner": "x"}) {
+		t.Errorf("IgnoredTags = %v, want ops:owner only", got)
+	}
+	if got := IgnoredTags(nil, map[string]string{"team": "ml"}); len(got) != 0 {
+		t.Errorf("IgnoredTags without settings = %v, want none", got)
+	}
+}

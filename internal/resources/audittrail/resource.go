@@ -166,7 +166,7 @@ func (r *trailResource) ImportState(ctx context.Context, req resource.ImportStat
 	}
 	delete(tags, idem.TokenTag)
 	m := importedModel(name)
-	if own := shared.OwnTags(tags, r.data.DefaultTags); len(own) > 0 {
+	if own := shared.OwnTags(shared.SeenTags(r.data, tags), r.data.DefaultTags); len(own) > 0 {
 		m.Tags = tfval.Map(own)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)

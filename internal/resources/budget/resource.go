@@ -156,7 +156,7 @@ func (r *budgetResource) ImportState(ctx context.Context, req resource.ImportSta
 		Tags: types.MapNull(types.StringType), TagsAll: types.MapNull(types.StringType),
 		Controls: types.ListNull(types.StringType), ControlStates: types.MapNull(types.StringType),
 	}
-	if own := shared.OwnTags(tags, r.data.DefaultTags); len(own) > 0 {
+	if own := shared.OwnTags(shared.SeenTags(r.data, tags), r.data.DefaultTags); len(own) > 0 {
 		m.Tags = tfval.Map(own)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)

@@ -214,7 +214,7 @@ func (r *kmsKeyResource) ImportState(ctx context.Context, req resource.ImportSta
 		return
 	}
 	m := importedModel(id, policy, aliases)
-	if own := shared.OwnTags(withoutTokenTag(live), r.data.DefaultTags); len(own) > 0 {
+	if own := shared.OwnTags(shared.SeenTags(r.data, withoutTokenTag(live)), r.data.DefaultTags); len(own) > 0 {
 		m.Tags = tfval.Map(own)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
