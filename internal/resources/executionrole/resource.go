@@ -164,7 +164,7 @@ func (r *roleResource) ImportState(ctx context.Context, req resource.ImportState
 		return
 	}
 	m := importedModel(name, recoverInputs(live.Trust, live.Inline[iampolicy.ExecutionRolePolicyName]))
-	if own := shared.OwnTags(live.Tags, r.data.DefaultTags); len(own) > 0 {
+	if own := shared.OwnTags(shared.SeenTags(r.data, live.Tags), r.data.DefaultTags); len(own) > 0 {
 		m.Tags = tfval.Map(own)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)

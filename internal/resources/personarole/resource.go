@@ -175,7 +175,7 @@ func (r *roleResource) ImportState(ctx context.Context, req resource.ImportState
 		return
 	}
 	m := importedModel(name, iampolicy.RecoverPersonaSpec(live.Trust, live.Inline[policyName]))
-	if own := shared.OwnTags(live.Tags, r.data.DefaultTags); len(own) > 0 {
+	if own := shared.OwnTags(shared.SeenTags(r.data, live.Tags), r.data.DefaultTags); len(own) > 0 {
 		m.Tags = tfval.Map(own)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
