@@ -22,7 +22,7 @@ import (
 // AWS says, so a setting weakened outside Terraform shows as a diff.
 func (r *trailResource) refresh(ctx context.Context, m *model) (found bool, drift, diags diag.Diagnostics) {
 	name := m.ID.ValueString()
-	o, found, err := observe(ctx, r.clients(), name, r.data.AlarmActions)
+	o, found, err := observe(ctx, r.clients(), name, r.alarmActions(ctx, m, &diags).V)
 	if err != nil {
 		diags.AddError("Reading the audit trail failed", "trail "+name+": "+err.Error())
 		return found, nil, diags
