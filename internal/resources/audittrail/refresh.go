@@ -22,7 +22,14 @@ import (
 // AWS says, so a setting weakened outside Terraform shows as a diff.
 func (r *trailResource) refresh(ctx context.Context, m *model) (found bool, drift, diags diag.Diagnostics) {
 	name := m.ID.ValueString()
+	imported := m.RetentionDays.IsNull()
 	o, found, err := observe(ctx, r.clients(), name, r.alarmActions(ctx, m, &diags).V)
+	if own := importedActions(o, r.data.AlarmActions); err == nil && imported && m.AlarmActions.IsNull() && own != nil {
+		// Alarms that notify others than the provider's alarm_actions
+		// were given their own: read them again against those.
+		m.AlarmActions = tfval.List(own)
+		o, found, err = observe(ctx, r.clients(), name, own)
+	}
 	if err != nil {
 		diags.AddError("Reading the audit trail failed", "trail "+name+": "+err.Error())
 		return found, nil, diags
