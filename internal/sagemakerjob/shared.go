@@ -171,8 +171,8 @@ func EffectiveActions(actions facts.Value[[]string], data *providerdata.Data) fa
 
 // MergedTags is default_tags overlaid with the resource's tags.
 func MergedTags(data *providerdata.Data, own facts.Value[map[string]string]) facts.Value[map[string]string] {
-	if own.State == facts.StateUnknown {
-		return own
+	if own.State == facts.StateUnknown || shared.DefaultTagsUnknown(data) {
+		return facts.Unknown[map[string]string]()
 	}
 	if data == nil {
 		return facts.Known(maps.Clone(own.V))

@@ -1,10 +1,16 @@
 package shared
 
 import (
+	"context"
 	"maps"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
 // ignoring is a TagSettings that ignores keys with a prefix and merges
@@ -81,5 +87,30 @@ func TestIgnoredTags(t *testing.T) {
 	}
 	if got := IgnoredTags(nil, map[string]string{"team": "ml"}); len(got) != 0 {
 		t.Errorf("IgnoredTags without settings = %v, want none", got)
+	}
+}
+
+// unknownDefaults is a provider whose default_tags refer to objects of the
+// same apply.
+type unknownDefaults struct{ ignoring }
+
+func (unknownDefaults) ProviderDefaultTags() facts.Value[map[string]string] {
+	return facts.Unknown[map[string]string]()
+}
+
+func TestPlanTagsUnknownDefaults(t *testing.T) {
+	ctx := context.Background()
+	var diags diag.Diagnostics
+	own := tfval.Map(map[string]string{"team": "ml"})
+	all, merged := PlanTags(ctx, ignoring{defaults: map[string]string{"env": "prod"}}, own, &diags)
+	if len(all.Elements()) != 2 || !merged.IsKnown() {
+		t.Errorf("known defaults: tags_all %v, merged %+v", all, merged)
+	}
+	all, merged = PlanTags(ctx, unknownDefaults{}, own, &diags)
+	if !all.IsUnknown() || merged.State != facts.StateUnknown {
+		t.Errorf("unknown default_tags: tags_all %v, merged %+v; want both unknown (known only at apply)", all, merged)
+	}
+	if diags.HasError() {
+		t.Error(diags)
 	}
 }

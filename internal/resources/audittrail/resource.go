@@ -63,7 +63,7 @@ func (r *trailResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	}
 	planNames(r.clients(), &plan)
 	var tags facts.Value[map[string]string]
-	plan.TagsAll, tags = shared.PlanTags(ctx, plan.Tags, r.data.MergeTags, &resp.Diagnostics)
+	plan.TagsAll, tags = shared.PlanTags(ctx, r.data, plan.Tags, &resp.Diagnostics)
 	resp.Diagnostics.Append(r.planGuard(ctx, &plan, tags)...)
 	if resp.Diagnostics.HasError() {
 		return

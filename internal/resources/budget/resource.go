@@ -62,7 +62,7 @@ func (r *budgetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	plan.ID = plan.Name
 	plan.Service = types.StringValue(guardrail.BudgetService)
 	plan.CostTypes = types.StringValue(countsShownOurs)
-	plan.TagsAll, _ = shared.PlanTags(ctx, plan.Tags, r.data.MergeTags, &resp.Diagnostics)
+	plan.TagsAll, _ = shared.PlanTags(ctx, r.data, plan.Tags, &resp.Diagnostics)
 	plan.TopicARN = topic
 	if topic.IsNull() {
 		plan.TopicARN = types.StringValue("")

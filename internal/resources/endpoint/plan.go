@@ -32,7 +32,7 @@ func (r *endpointResource) planComputed(ctx context.Context, plan *endpointModel
 			plan.AlarmNames = tfval.Map(alarmNameMap(name, !plan.Autoscaling.IsNull()))
 		}
 	}
-	plan.TagsAll, _ = shared.PlanTags(ctx, plan.Tags, r.data.MergeTags, diags)
+	plan.TagsAll, _ = shared.PlanTags(ctx, r.data, plan.Tags, diags)
 	plan.ScalingRegistered = types.BoolUnknown()
 	if !plan.Autoscaling.IsUnknown() {
 		plan.ScalingRegistered = types.BoolValue(!plan.Autoscaling.IsNull())

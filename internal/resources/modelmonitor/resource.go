@@ -99,7 +99,7 @@ func (r *monitorResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	}
 	r.planSchedulerRole(&plan, configured)
 	plan.ID = monitorID(plan.Engine, plan.Name)
-	plan.TagsAll, _ = shared.PlanTags(ctx, plan.Tags, r.data.MergeTags, &resp.Diagnostics)
+	plan.TagsAll, _ = shared.PlanTags(ctx, r.data, plan.Tags, &resp.Diagnostics)
 	in, diags := decode(ctx, plan)
 	resp.Diagnostics.Append(diags...)
 	c, ok := r.check(ctx, in, false, &resp.Diagnostics)

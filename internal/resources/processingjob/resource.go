@@ -89,7 +89,7 @@ func (r *processingJobResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	plan.TagsAll, _ = shared.PlanTags(ctx, plan.Tags, r.data.MergeTags, &resp.Diagnostics)
+	plan.TagsAll, _ = shared.PlanTags(ctx, r.data, plan.Tags, &resp.Diagnostics)
 	in, diags := decode(ctx, plan)
 	resp.Diagnostics.Append(diags...)
 	pre, err := r.prefetch(ctx, in.InstanceType, in.KMSKey)
@@ -140,7 +140,7 @@ func (r *processingJobResource) Create(ctx context.Context, req resource.CreateR
 	}
 	// Persist the job at once: from here on it exists, whatever happens next.
 	recordLaunched(&plan, name, arn)
-	plan.TagsAll, _ = shared.PlanTags(ctx, plan.Tags, r.data.MergeTags, &resp.Diagnostics)
+	plan.TagsAll, _ = shared.PlanTags(ctx, r.data, plan.Tags, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -219,7 +219,7 @@ func (r *processingJobResource) Update(ctx context.Context, req resource.UpdateR
 	// Objects the job uses may have been restored earlier in this apply (a
 	// repair the plan named): judge them as they are now.
 	r.data.Posture.Invalidate()
-	plan.TagsAll, _ = shared.PlanTags(ctx, plan.Tags, r.data.MergeTags, &resp.Diagnostics)
+	plan.TagsAll, _ = shared.PlanTags(ctx, r.data, plan.Tags, &resp.Diagnostics)
 	ins, err := r.inspect(ctx, plan, job)
 	recordInspection(&plan, ins, err, "Checking processing job "+name+" after the update", &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)

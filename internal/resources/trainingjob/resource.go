@@ -101,7 +101,7 @@ func (r *trainingJobResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	plan.TagsAll, _ = shared.PlanTags(ctx, plan.Tags, r.data.MergeTags, &resp.Diagnostics)
+	plan.TagsAll, _ = shared.PlanTags(ctx, r.data, plan.Tags, &resp.Diagnostics)
 	in, diags := decode(ctx, plan)
 	resp.Diagnostics.Append(diags...)
 	pre, err := prefetch(ctx, r.data.Posture, in.InstanceType, in.KMSKey)
@@ -168,7 +168,7 @@ func (r *trainingJobResource) Create(ctx context.Context, req resource.CreateReq
 
 	// Persist the job at once: from here on it exists, whatever happens next.
 	recordLaunched(&plan, name, arn)
-	plan.TagsAll, _ = shared.PlanTags(ctx, plan.Tags, r.data.MergeTags, &resp.Diagnostics)
+	plan.TagsAll, _ = shared.PlanTags(ctx, r.data, plan.Tags, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -265,7 +265,7 @@ func (r *trainingJobResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 
 	tags := mergedTags(r.data, in.Tags).V
-	plan.TagsAll, _ = shared.PlanTags(ctx, plan.Tags, r.data.MergeTags, &resp.Diagnostics)
+	plan.TagsAll, _ = shared.PlanTags(ctx, r.data, plan.Tags, &resp.Diagnostics)
 	removed, ok := r.syncTags(ctx, name, aws.ToString(job.TrainingJobArn), tags, &resp.Diagnostics)
 	if !ok {
 		return
