@@ -434,7 +434,9 @@ func diagnostics(findings []guardrail.Finding, groups []string) diag.Diagnostics
 // (mergedTags); the rest of providerdata.Data is promoted.
 type networkTags struct{ *providerdata.Data }
 
-func (n networkTags) MergeTags(own map[string]string) map[string]string { return mergedTags(n.Data, own) }
+func (n networkTags) MergeTags(own map[string]string) map[string]string {
+	return mergedTags(n.Data, own)
+}
 
 // mergedTags is default_tags overlaid with tags, without the keys the
 // resource sets itself.
