@@ -301,14 +301,14 @@ func (j Jobs[D]) ListTags(ctx context.Context, arn string) (map[string]string, e
 	return out, nil
 }
 
-// SyncTags makes the job's own tags (AWS's and the creation tags aside)
-// tags, and returns the keys it removed.
-func (j Jobs[D]) SyncTags(ctx context.Context, arn string, tags map[string]string) (removed []string, err error) {
+// SyncTags makes the job's own tags (AWS's, the creation tags and the keys
+// settings ignore aside) tags, and returns the keys it removed.
+func (j Jobs[D]) SyncTags(ctx context.Context, settings shared.TagSettings, arn string, tags map[string]string) (removed []string, err error) {
 	live, err := j.ListTags(ctx, arn)
 	if err != nil {
 		return nil, err
 	}
-	err = shared.ReconcileTags(j.WithoutManagedTags(live), tags,
+	err = shared.UpdateTags(settings, j.WithoutManagedTags(live), tags,
 		func(keys []string) error {
 			removed = keys
 			_, err := j.Tags.DeleteTags(ctx, &sagemaker.DeleteTagsInput{ResourceArn: aws.String(arn), TagKeys: keys})

@@ -163,19 +163,16 @@ func OptInt(v *int32) types.Int64 {
 // EffectiveActions are the alarm actions: the alarms attribute's, else the
 // provider's alarm_actions.
 func EffectiveActions(actions facts.Value[[]string], data *providerdata.Data) facts.Value[[]string] {
-	if actions.State != facts.StateNull {
-		return actions
-	}
 	if data == nil {
-		return facts.Known([]string(nil))
+		return shared.EffectiveActions(actions, nil)
 	}
-	return facts.Known(slices.Clone(data.AlarmActions))
+	return shared.EffectiveActions(actions, data.AlarmActions)
 }
 
 // MergedTags is default_tags overlaid with the resource's tags.
 func MergedTags(data *providerdata.Data, own facts.Value[map[string]string]) facts.Value[map[string]string] {
-	if own.State == facts.StateUnknown {
-		return own
+	if own.State == facts.StateUnknown || shared.DefaultTagsUnknown(data) {
+		return facts.Unknown[map[string]string]()
 	}
 	if data == nil {
 		return facts.Known(maps.Clone(own.V))

@@ -15,17 +15,29 @@ import (
 // packages facts and tfval, which import nothing that imports shared.)
 
 // PlanTags plans a resource's tags_all: its own tags (the plan's tags
-// attribute) over the provider's default_tags, as merge
-// (providerdata.Data.MergeTags) combines them. It also returns the merged
-// tags for the guardrail Subject. Both are unknown while any of the
-// resource's own tags is.
-func PlanTags(ctx context.Context, own types.Map, merge func(map[string]string) map[string]string, diags *diag.Diagnostics) (types.Map, facts.Value[map[string]string]) {
+// attribute) over the provider's default_tags, as s.MergeTags combines them.
+// It also returns the merged tags for the guardrail Subject. Both are
+// unknown while any of the resource's own tags is, or the provider's
+// default_tags are (DefaultTagsUnknown).
+func PlanTags(ctx context.Context, s TagSettings, own types.Map, diags *diag.Diagnostics) (types.Map, facts.Value[map[string]string]) {
 	tags, known := tfval.Tags(ctx, own, diags)
-	if !known {
+	if !known || DefaultTagsUnknown(s) {
 		return types.MapUnknown(types.StringType), facts.Unknown[map[string]string]()
 	}
-	merged := merge(tags)
+	merged := s.MergeTags(tags)
 	return tfval.Map(merged), facts.Known(merged)
+}
+
+// DefaultTagsUnknown reports whether s says the provider's default_tags
+// are not known while planning (they refer to objects of the same apply):
+// tags merged with them are then known only at apply. A TagSettings says so
+// through ProviderDefaultTags, which providerdata.Data has once the
+// provider accepts unknown default_tags.
+func DefaultTagsUnknown(s TagSettings) bool {
+	u, ok := s.(interface {
+		ProviderDefaultTags() facts.Value[map[string]string]
+	})
+	return ok && u.ProviderDefaultTags().State == facts.StateUnknown
 }
 
 // PlanControls is a resource's controls attribute at plan time: the IDs of

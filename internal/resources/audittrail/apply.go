@@ -125,7 +125,18 @@ func ensureBucket(ctx context.Context, c clients, d desired) error {
 				tags = map[string]string{}
 			}
 			maps.Copy(tags, ownBucketTags(c.account, d.bucket, d.name))
-			_, err := c.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: b, Tagging: &s3types.Tagging{TagSet: s3Tags(tags)}})
+			// PutBucketTagging replaces the whole set: the keys ignore_tags
+			// names are sent back as they are.
+			live, err := bucketTags(ctx, c, d.bucket)
+			if err != nil {
+				return err
+			}
+			for k, v := range shared.IgnoredTags(c.tags, live) {
+				if _, set := tags[k]; !set {
+					tags[k] = v
+				}
+			}
+			_, err = c.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: b, Tagging: &s3types.Tagging{TagSet: s3Tags(tags)}})
 			return err
 		}},
 	}
@@ -229,14 +240,15 @@ func ensureTrail(ctx context.Context, c clients, d desired, groupARN, roleARN st
 	return nil
 }
 
-// reconcileTrailTags makes the trail's tags d.tags, keeping its creation token.
+// reconcileTrailTags makes the trail's tags d.tags, keeping its creation
+// token and the keys ignore_tags names.
 func reconcileTrailTags(ctx context.Context, c clients, trailARN string, want map[string]string) error {
 	have, err := trailTags(ctx, c, trailARN)
 	if err != nil {
 		return err
 	}
 	delete(have, idem.TokenTag)
-	return shared.ReconcileTags(have, want,
+	return shared.UpdateTags(c.tags, have, want,
 		func(keys []string) error {
 			tags := make([]cttypes.Tag, len(keys))
 			for i, k := range keys {

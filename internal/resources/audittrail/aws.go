@@ -27,12 +27,15 @@ type clients struct {
 	iam  *iam.Client
 
 	partition, region, account string
+	// tags are the provider's tag settings: tag updates leave the keys
+	// ignore_tags names.
+	tags shared.TagSettings
 }
 
 func (r *trailResource) clients() clients {
 	a := r.data.AWS
 	return clients{ct: a.CloudTrail, s3: a.S3, logs: a.Logs, cw: a.CloudWatch, iam: a.IAM,
-		partition: a.Partition, region: a.Region, account: a.AccountID}
+		partition: a.Partition, region: a.Region, account: a.AccountID, tags: r.data}
 }
 
 // AWS error codes this package acts on (CloudTrail's and S3's SDK error

@@ -2,6 +2,7 @@ package audittrail
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -25,17 +26,24 @@ var paths = guardrail.Paths{Attr: map[guardrail.Field]path.Path{
 }}
 
 // subject is the trail as the guardrails see it: its inputs from m, the
-// provider's alarm actions, and live (Unknown at plan: the apply creates or
-// restores the trail).
-func (r *trailResource) subject(m *model, live facts.Value[facts.TrailFact]) *guardrail.Subject {
+// alarm actions, and live (Unknown at plan: the apply creates or restores
+// the trail).
+func (r *trailResource) subject(ctx context.Context, m *model, live facts.Value[facts.TrailFact], diags *diag.Diagnostics) *guardrail.Subject {
 	s := r.data.Subject(guardrail.KindAuditTrail, m.Name.ValueString())
 	s.Audit = guardrail.AuditTrail{
 		KMSKeyARN:     tfval.String(m.KMSKeyARN),
 		RetentionDays: tfval.Int64(m.RetentionDays),
-		AlarmActions:  facts.Known(append([]string{}, r.data.AlarmActions...)),
+		AlarmActions:  r.alarmActions(ctx, m, diags),
 		Live:          live,
 	}
 	return s
+}
+
+// alarmActions are what the trail's alarms notify: alarm_actions, else the
+// provider's; Unknown while alarm_actions refers to topics the same apply
+// creates (SS-AUD-5 then checks them at apply, before anything is created).
+func (r *trailResource) alarmActions(ctx context.Context, m *model, diags *diag.Diagnostics) facts.Value[[]string] {
+	return shared.EffectiveActions(tfval.Strings(ctx, m.AlarmActions, diags), r.data.AlarmActions)
 }
 
 // planGuard refuses insecure inputs (a key of another account, too short a
@@ -66,7 +74,7 @@ func (r *trailResource) applyGuard(ctx context.Context, plan *model) diag.Diagno
 // checkInputs evaluates the trail's inputs, the live trail not yet known.
 func (r *trailResource) checkInputs(ctx context.Context, m *model) (*guardrail.Subject, []guardrail.Finding, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	s := r.subject(m, facts.Unknown[facts.TrailFact]())
+	s := r.subject(ctx, m, facts.Unknown[facts.TrailFact](), &diags)
 	findings, err := evaluate.Run(ctx, r.data.Posture, r.data.Policy, s)
 	if err != nil {
 		diags.AddError("Checking the audit trail against the guardrails failed", err.Error())
@@ -88,7 +96,11 @@ type assessment struct {
 // as sagesafe set them).
 func (r *trailResource) assess(ctx context.Context, m *model, o observed, fact facts.TrailFact) (assessment, error) {
 	a := assessment{fact: fact}
-	s := r.subject(m, facts.Known(a.fact))
+	var diags diag.Diagnostics
+	s := r.subject(ctx, m, facts.Known(a.fact), &diags)
+	if diags.HasError() {
+		return a, errors.New(diags.Errors()[0].Detail())
+	}
 	findings, err := evaluate.Run(ctx, r.data.Posture, r.data.Policy, s)
 	if err != nil {
 		return a, err

@@ -15,6 +15,7 @@ type model struct {
 	Logging           types.Bool   `tfsdk:"logging"`
 	MetricFilterNames types.List   `tfsdk:"metric_filter_names"`
 	AlarmNames        types.List   `tfsdk:"alarm_names"`
+	AlarmActions      types.List   `tfsdk:"alarm_actions"`
 	Tags              types.Map    `tfsdk:"tags"`
 	TagsAll           types.Map    `tfsdk:"tags_all"`
 	Controls          types.List   `tfsdk:"controls"`

@@ -2,6 +2,8 @@ package audittrail
 
 import (
 	"context"
+	"maps"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -21,7 +23,8 @@ type observed struct {
 // alarmLive is one of the trail's alarms as CloudWatch has it, with how it
 // differs from sagesafe's spec (empty: as sagesafe set it).
 type alarmLive struct {
-	diff []string
+	diff    []string
+	actions []string
 }
 
 // observe reads the trail of this name and everything it delivers to
@@ -45,6 +48,26 @@ func observe(ctx context.Context, c clients, name string, actions []string) (o o
 	return o, true, observeAlarms(ctx, c, &o, name, actions)
 }
 
+// importedActions is alarm_actions for an imported trail: the actions its
+// alarms share when they are not the provider's (nil: the provider's, or
+// alarms that disagree, which the next apply makes the provider's).
+func importedActions(o observed, provider []string) []string {
+	var common []string
+	for i, n := range slices.Sorted(maps.Keys(o.alarms)) {
+		a := slices.Sorted(slices.Values(o.alarms[n].actions))
+		switch {
+		case i == 0:
+			common = a
+		case !slices.Equal(a, common):
+			return nil
+		}
+	}
+	if len(common) == 0 || slices.Equal(common, slices.Sorted(slices.Values(provider))) {
+		return nil
+	}
+	return common
+}
+
 // observeAlarms reads the trail's alarms by name, and compares each with
 // sagesafe's spec (actions included, so alarms that notify someone else
 // count as changed).
@@ -65,7 +88,7 @@ func observeAlarms(ctx context.Context, c clients, o *observed, name string, act
 			continue
 		}
 		o.Alarms = append(o.Alarms, a)
-		o.alarms[s.Name] = alarmLive{diff: alarms.Diff(s, a)}
+		o.alarms[s.Name] = alarmLive{diff: alarms.Diff(s, a), actions: a.AlarmActions}
 	}
 	return nil
 }

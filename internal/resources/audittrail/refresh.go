@@ -13,6 +13,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
@@ -21,7 +22,14 @@ import (
 // AWS says, so a setting weakened outside Terraform shows as a diff.
 func (r *trailResource) refresh(ctx context.Context, m *model) (found bool, drift, diags diag.Diagnostics) {
 	name := m.ID.ValueString()
-	o, found, err := observe(ctx, r.clients(), name, r.data.AlarmActions)
+	imported := m.RetentionDays.IsNull()
+	o, found, err := observe(ctx, r.clients(), name, r.alarmActions(ctx, m, &diags).V)
+	if own := importedActions(o, r.data.AlarmActions); err == nil && imported && m.AlarmActions.IsNull() && own != nil {
+		// Alarms that notify others than the provider's alarm_actions
+		// were given their own: read them again against those.
+		m.AlarmActions = tfval.List(own)
+		o, found, err = observe(ctx, r.clients(), name, own)
+	}
 	if err != nil {
 		diags.AddError("Reading the audit trail failed", "trail "+name+": "+err.Error())
 		return found, nil, diags
@@ -44,14 +52,14 @@ func (r *trailResource) refresh(ctx context.Context, m *model) (found bool, drif
 		diags.AddError("Checking the audit trail against the guardrails failed", err.Error())
 		return true, nil, diags
 	}
-	flatten(m, o, a.fact)
+	flatten(m, o, a.fact, r.data)
 	m.Controls = tfval.List(a.states.Held())
 	m.ControlStates = tfval.Map(a.states.Strings())
 	return true, a.drift, nil
 }
 
 // flatten writes what was observed into m.
-func flatten(m *model, o observed, f facts.TrailFact) {
+func flatten(m *model, o observed, f facts.TrailFact, settings shared.TagSettings) {
 	m.ARN = types.StringValue(aws.ToString(o.Trail.TrailARN))
 	m.Bucket = types.StringValue(f.Bucket)
 	m.KMSKeyARN = types.StringValue(f.KMSKeyARN)
@@ -71,7 +79,7 @@ func flatten(m *model, o observed, f facts.TrailFact) {
 	m.AlarmNames = tfval.List(kept)
 	tags := maps.Clone(o.tags)
 	delete(tags, idem.TokenTag)
-	m.TagsAll = tfval.Map(tags)
+	m.TagsAll = shared.TagsAll(settings, tags)
 }
 
 // sagesafeFilters are the names of the trail's filters that are as sagesafe

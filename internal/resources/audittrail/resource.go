@@ -63,7 +63,7 @@ func (r *trailResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	}
 	planNames(r.clients(), &plan)
 	var tags facts.Value[map[string]string]
-	plan.TagsAll, tags = shared.PlanTags(ctx, plan.Tags, r.data.MergeTags, &resp.Diagnostics)
+	plan.TagsAll, tags = shared.PlanTags(ctx, r.data, plan.Tags, &resp.Diagnostics)
 	resp.Diagnostics.Append(r.planGuard(ctx, &plan, tags)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -166,7 +166,7 @@ func (r *trailResource) ImportState(ctx context.Context, req resource.ImportStat
 	}
 	delete(tags, idem.TokenTag)
 	m := importedModel(name)
-	if own := shared.OwnTags(tags, r.data.DefaultTags); len(own) > 0 {
+	if own := shared.OwnTags(shared.SeenTags(r.data, tags), r.data.DefaultTags); len(own) > 0 {
 		m.Tags = tfval.Map(own)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
@@ -176,7 +176,7 @@ func (r *trailResource) ImportState(ctx context.Context, req resource.ImportStat
 func (r *trailResource) apply(ctx context.Context, plan *model, diags *diag.Diagnostics) bool {
 	tags, _ := tfval.Tags(ctx, plan.TagsAll, diags)
 	c := r.clients()
-	d, err := render(c, plan, tags, r.data.AlarmActions)
+	d, err := render(c, plan, tags, r.alarmActions(ctx, plan, diags).V)
 	if err == nil {
 		err = converge(ctx, c, d)
 	}
@@ -202,7 +202,7 @@ func importedModel(name string) model {
 	nullList, nullMap := types.ListNull(types.StringType), types.MapNull(types.StringType)
 	return model{
 		ID: types.StringValue(name), Name: types.StringValue(name), RetentionDays: types.Int64Null(),
-		MetricFilterNames: nullList, AlarmNames: nullList, Controls: nullList,
+		MetricFilterNames: nullList, AlarmNames: nullList, AlarmActions: nullList, Controls: nullList,
 		Tags: nullMap, TagsAll: nullMap, ControlStates: nullMap,
 	}
 }

@@ -45,6 +45,8 @@ type trailConfig struct {
 	providerX string // extra provider settings; alarm_actions when empty
 	keyARN    string // a given key instead of the sagesafe_kms_key
 	tags      string // the tags map's body; team = "security" when empty
+	trailX    string // extra attributes of the trail
+	resources string // extra resources
 }
 
 func (c trailConfig) hcl() string {
@@ -73,8 +75,10 @@ resource "sagesafe_audit_trail" "test" {
   tags = {
     %[4]s
   }
+%[5]s
 }
-`, c.name, key, c.retention, tags)
+%[6]s
+`, c.name, key, c.retention, tags, c.trailX, c.resources)
 }
 
 // TestAccAuditTrail_basic creates a trail, checks every object on the live

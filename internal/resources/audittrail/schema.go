@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -68,6 +69,14 @@ func (r *trailResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 			MarkdownDescription: "Tags for the trail, its bucket, log group, role and alarms, merged with the provider's `default_tags`.",
 			Validators:          []validator.Map{mapvalidator.KeysAre(stringvalidator.NoneOf(idem.TokenTag))},
 		},
+		"alarm_actions": schema.ListAttribute{
+			ElementType: types.StringType,
+			Optional:    true,
+			MarkdownDescription: "SNS topics the trail's alarms notify, in place of the provider's `alarm_actions` (the default). " +
+				"May refer to topics created in the same apply: SS-AUD-5 then checks them at apply, before anything is created. " +
+				"Must not be empty (SS-AUD-5).",
+			Validators: []validator.List{listvalidator.SizeAtMost(5), listvalidator.ValueStringsAre(validators.ARN("sns"))},
+		},
 		"tags_all":            computedMap("The tags, including the provider's `default_tags`."),
 		"arn":                 computedString("The trail's ARN."),
 		"bucket":              computedString("The S3 bucket the trail delivers to, created by sagesafe: `sagesafe-audit-<account>-<random>`.", true),
@@ -81,8 +90,8 @@ func (r *trailResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 		"metric_filter_names": computedList("The metric filters on the log group that have exactly their class's pattern, one per " +
 			"event class (" + classList() + "). A filter deleted or edited outside Terraform is missing after a refresh, " +
 			"and the next apply restores it (SS-AUD-5)."),
-		"alarm_names": computedList("The alarms on those filters' metrics, as sagesafe sets them (sum >= 1 over 5 minutes, to the " +
-			"provider's `alarm_actions`). One deleted or changed outside Terraform is missing after a refresh, and the next apply restores it."),
+		"alarm_names": computedList("The alarms on those filters' metrics, as sagesafe sets them (sum >= 1 over 5 minutes, to " +
+			"`alarm_actions`). One deleted or changed outside Terraform is missing after a refresh, and the next apply restores it."),
 		"controls": computedList("IDs of the guardrail controls the trail satisfies (SS-AUD-1..5), from the same evaluation the " +
 			"plan and every refresh run." + guardrail.ControlsHeldNote),
 		"control_states": schema.MapAttribute{
@@ -102,7 +111,7 @@ const resourceDescription = "A CloudTrail trail for the account's ML estate, wit
 	"denies requests without TLS, versioning, SSE-KMS with the key, lifecycle expiry after `retention_days`) and to a " +
 	"CloudWatch Logs group encrypted with the key, with `retention_days` retention, through a role only CloudTrail may " +
 	"assume for this trail.\n\n" +
-	"On the log group it keeps one metric filter and one alarm (to the provider's `alarm_actions`, which must not be empty) " +
+	"On the log group it keeps one metric filter and one alarm (to `alarm_actions`, by default the provider's; they must not be empty) " +
 	"per event class. Where the CIS AWS Foundations Benchmark has a filter, its pattern is used verbatim, because Security " +
 	"Hub's CloudWatch controls accept only exact matches: IAM policy changes (CloudWatch.4), CloudTrail changes (.5), KMS " +
 	"keys disabled or scheduled for deletion (.7), security groups (.10), network gateways (.12), route tables (.13), VPCs " +

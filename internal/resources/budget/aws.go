@@ -26,10 +26,14 @@ type clients struct {
 	b                          *budgets.Client
 	sns                        *sns.Client // reads the topics notified
 	account, partition, region string
+	// tags are the provider's tag settings: tag updates leave the keys
+	// ignore_tags names.
+	tags shared.TagSettings
 }
 
 func (r *budgetResource) clients() clients {
-	return clients{b: r.data.AWS.Budgets, sns: r.data.AWS.SNS, account: r.data.AWS.AccountID, partition: r.data.AWS.Partition, region: r.data.AWS.Region}
+	return clients{b: r.data.AWS.Budgets, sns: r.data.AWS.SNS, account: r.data.AWS.AccountID, partition: r.data.AWS.Partition, region: r.data.AWS.Region,
+		tags: r.data}
 }
 
 // noRetry sends a mutating call once: after a lost answer the caller
@@ -214,7 +218,8 @@ func budgetTags(ctx context.Context, c clients, name string) (map[string]string,
 	return shared.TagMap(out.ResourceTags, func(t btypes.ResourceTag) (*string, *string) { return t.Key, t.Value }), nil
 }
 
-// reconcileTags makes the budget's tags want, keeping its creation token.
+// reconcileTags makes the budget's tags want, keeping its creation token and
+// the keys ignore_tags names.
 // Tagging sets values and untagging a removed key is a no-op, so a repeat
 // after a lost answer changes nothing.
 func reconcileTags(ctx context.Context, c clients, name string, want map[string]string) error {
@@ -224,7 +229,7 @@ func reconcileTags(ctx context.Context, c clients, name string, want map[string]
 	}
 	delete(have, idem.TokenTag)
 	a := aws.String(budgetARN(c, name))
-	return shared.ReconcileTags(have, want, func(keys []string) error {
+	return shared.UpdateTags(c.tags, have, want, func(keys []string) error {
 		if _, err := c.b.UntagResource(ctx, &budgets.UntagResourceInput{ResourceARN: a, ResourceTagKeys: keys}); err != nil {
 			return fmt.Errorf("UntagResource %s: %w", name, err)
 		}

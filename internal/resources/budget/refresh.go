@@ -15,6 +15,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
@@ -49,7 +50,7 @@ func (r *budgetResource) refresh(ctx context.Context, m *model) (found bool, dri
 	m.TopicARN = types.StringValue(commonTopic(live, m.TopicARN.ValueString()))
 	m.Service = types.StringValue(serviceShown(b))
 	m.CostTypes = types.StringValue(countsShown(b))
-	m.TagsAll = tfval.Map(tags)
+	m.TagsAll = shared.TagsAll(r.data, tags)
 	states, findings, err := r.check(ctx, facts.Known(g), facts.Known(tags), name, guardrail.StageLive)
 	if err != nil {
 		diags.AddError("Checking the budget against the guardrails failed", err.Error())

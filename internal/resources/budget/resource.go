@@ -62,7 +62,7 @@ func (r *budgetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	plan.ID = plan.Name
 	plan.Service = types.StringValue(guardrail.BudgetService)
 	plan.CostTypes = types.StringValue(countsShownOurs)
-	plan.TagsAll, _ = shared.PlanTags(ctx, plan.Tags, r.data.MergeTags, &resp.Diagnostics)
+	plan.TagsAll, _ = shared.PlanTags(ctx, r.data, plan.Tags, &resp.Diagnostics)
 	plan.TopicARN = topic
 	if topic.IsNull() {
 		plan.TopicARN = types.StringValue("")
@@ -156,7 +156,7 @@ func (r *budgetResource) ImportState(ctx context.Context, req resource.ImportSta
 		Tags: types.MapNull(types.StringType), TagsAll: types.MapNull(types.StringType),
 		Controls: types.ListNull(types.StringType), ControlStates: types.MapNull(types.StringType),
 	}
-	if own := shared.OwnTags(tags, r.data.DefaultTags); len(own) > 0 {
+	if own := shared.OwnTags(shared.SeenTags(r.data, tags), r.data.DefaultTags); len(own) > 0 {
 		m.Tags = tfval.Map(own)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)

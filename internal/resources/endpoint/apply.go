@@ -189,6 +189,7 @@ func (r *endpointResource) appliedState(plan endpointModel, a applyInput, ep *sa
 // fillComputed sets the computed values that follow from the spec.
 func (r *endpointResource) fillComputed(m *endpointModel, s spec, subject *guardrail.Subject, findings []guardrail.Finding, diags *diag.Diagnostics) {
 	m.ID = types.StringValue(s.Name)
+	m.TagsAll = tfval.Map(r.data.MergeTags(s.Tags))
 	m.LogGroupName = types.StringValue(logGroupName(s.Name))
 	m.AlarmNames = tfval.Map(alarmNameMap(s.Name, s.Scaling != nil))
 	m.ScalingRegistered = types.BoolValue(s.Scaling != nil)

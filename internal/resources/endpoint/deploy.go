@@ -277,7 +277,7 @@ func (r *endpointResource) updateLogGroup(ctx context.Context, a applyInput, old
 	if _, err := loggroup.Ensure(ctx, r.data.AWS.Logs, a.logGroupSpec()); err != nil {
 		return err
 	}
-	if removed := removedKeys(oldTags, a.tags); len(removed) > 0 {
+	if removed := shared.RemovedTagKeys(r.data, oldTags, a.tags); len(removed) > 0 {
 		logGroupARN := r.arn("logs", "log-group:"+name)
 		if _, err := r.data.AWS.Logs.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: aws.String(logGroupARN), TagKeys: removed}); err != nil {
 			return fmt.Errorf("untagging log group %s: %w", name, err)
@@ -293,7 +293,7 @@ func (r *endpointResource) retagAlarms(ctx context.Context, s spec, tags, oldTag
 		return nil
 	}
 	cw := r.data.AWS.CloudWatch
-	removed := removedKeys(oldTags, tags)
+	removed := shared.RemovedTagKeys(r.data, oldTags, tags)
 	cwTags := shared.TagList(tags, func(k, v *string) cwtypes.Tag { return cwtypes.Tag{Key: k, Value: v} })
 	for _, name := range slices.Sorted(maps.Values(alarmNameMap(s.Name, s.Scaling != nil))) {
 		alarmARN := r.arn("cloudwatch", "alarm:"+name)
@@ -315,7 +315,7 @@ func (r *endpointResource) retagSageMaker(ctx context.Context, arns []string, ta
 		return nil
 	}
 	sm := r.data.AWS.SageMaker
-	removed := removedKeys(oldTags, tags)
+	removed := shared.RemovedTagKeys(r.data, oldTags, tags)
 	for _, resourceARN := range arns {
 		if resourceARN == "" {
 			continue
@@ -330,17 +330,6 @@ func (r *endpointResource) retagSageMaker(ctx context.Context, arns []string, ta
 		}
 	}
 	return nil
-}
-
-// removedKeys are the keys of old that cur no longer has, sorted.
-func removedKeys(old, cur map[string]string) []string {
-	var out []string
-	for _, k := range slices.Sorted(maps.Keys(old)) {
-		if _, ok := cur[k]; !ok {
-			out = append(out, k)
-		}
-	}
-	return out
 }
 
 // arn is the ARN of an object of this account and region (the alarms and the

@@ -2,6 +2,7 @@ package endpoint
 
 import (
 	"context"
+	"maps"
 	"math"
 	"slices"
 
@@ -206,6 +207,14 @@ func flattenDeployment(dc *smtypes.DeploymentConfig) types.Object {
 // flattenTags returns the endpoint's tags as the resource's `tags`: without
 // reserved keys, and without provider default_tags unless the resource sets
 // the same key.
+// flattenTagsAll is tags_all read back: the live tags, sagesafe's reserved
+// ones aside.
+func flattenTagsAll(live map[string]string) types.Map {
+	all := maps.Clone(live)
+	maps.DeleteFunc(all, func(k, _ string) bool { return reservedKey(k) })
+	return tfval.Map(all)
+}
+
 func flattenTags(live map[string]string, base types.Map, defaults map[string]string) types.Map {
 	own := map[string]bool{}
 	for k := range base.Elements() {

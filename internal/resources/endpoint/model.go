@@ -32,6 +32,7 @@ type endpointModel struct {
 	RetainLogsOnDestroy         types.Bool     `tfsdk:"retain_logs_on_destroy"`
 	PrivateInvokeVPCEndpointIDs types.Set      `tfsdk:"private_invoke_vpc_endpoint_ids"`
 	Tags                        types.Map      `tfsdk:"tags"`
+	TagsAll                     types.Map      `tfsdk:"tags_all"`
 	Timeouts                    timeouts.Value `tfsdk:"timeouts"`
 
 	ARN                types.String `tfsdk:"arn"`

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
@@ -31,6 +32,7 @@ func (r *endpointResource) planComputed(ctx context.Context, plan *endpointModel
 			plan.AlarmNames = tfval.Map(alarmNameMap(name, !plan.Autoscaling.IsNull()))
 		}
 	}
+	plan.TagsAll, _ = shared.PlanTags(ctx, r.data, plan.Tags, diags)
 	plan.ScalingRegistered = types.BoolUnknown()
 	if !plan.Autoscaling.IsUnknown() {
 		plan.ScalingRegistered = types.BoolValue(!plan.Autoscaling.IsNull())

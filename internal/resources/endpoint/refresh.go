@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
@@ -46,7 +47,9 @@ func (r *endpointResource) refresh(ctx context.Context, base endpointModel, l *l
 	if base.Deployment.IsNull() || base.Deployment.IsUnknown() {
 		out.Deployment = flattenDeployment(l.ep.LastDeploymentConfig)
 	}
-	out.Tags = flattenTags(l.tags, base.Tags, r.data.DefaultTags)
+	seen := shared.SeenTags(r.data, l.tags)
+	out.Tags = flattenTags(seen, base.Tags, r.data.DefaultTags)
+	out.TagsAll = flattenTagsAll(seen)
 	refreshInvokePolicy(ctx, &out, base, &diags)
 	out.Controls, out.ControlStates = r.liveGuardrails(ctx, out, l, &diags)
 	return out, diags

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
 var (
@@ -261,6 +262,12 @@ func (r *endpointResource) Update(ctx context.Context, req resource.UpdateReques
 	old, diags := expandSpec(ctx, prior, r.data)
 	resp.Diagnostics.Append(diags...)
 	oldTags := old.allTags(r.data)
+	if all, known := tfval.Tags(ctx, prior.TagsAll, &resp.Diagnostics); known && !prior.TagsAll.IsNull() {
+		// What the objects were tagged with, so that a key dropped from
+		// the provider's default_tags is removed too.
+		oldTags = all
+		oldTags[ownerTagKey] = old.Name
+	}
 
 	if !r.updateInPlace(ctx, a, oldTags, resp.Private, &resp.Diagnostics) {
 		return

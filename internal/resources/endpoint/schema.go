@@ -303,6 +303,7 @@ func computedAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "The endpoint name.",
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
+		"tags_all": shared.TagsAllAttribute("The endpoint's (and its model's, configuration's, alarms' and log group's)"),
 		"arn": schema.StringAttribute{
 			Computed:            true,
 			MarkdownDescription: "Endpoint ARN.",

@@ -11,6 +11,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iamrole"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
@@ -20,6 +21,8 @@ func (r *roleResource) read(ctx context.Context, m *resourceModel) (found bool, 
 	if live == nil || err != nil {
 		return false, nil, err
 	}
+	// A key under ignore_tags is not drift: tags_all leaves it out.
+	m.TagsAll = shared.TagsAll(r.data, live.Tags)
 	var want *iampolicy.RoleDocuments
 	if docs, known, d := iampolicy.RenderRole(m.RoleInputs, r.scope(), guardrail.ControlText); known && !d.HasError() {
 		want = &docs

@@ -63,7 +63,7 @@ func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	}
 	iamrole.PlanIdentity(ctx, req, plan.Identity(), &resp.Diagnostics)
 	var tags facts.Value[map[string]string]
-	plan.TagsAll, tags = shared.PlanTags(ctx, plan.Tags, r.data.MergeTags, &resp.Diagnostics)
+	plan.TagsAll, tags = shared.PlanTags(ctx, r.data, plan.Tags, &resp.Diagnostics)
 	docs, known, diags := iampolicy.RenderRole(plan.RoleInputs, r.scope(), guardrail.ControlText)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -164,7 +164,7 @@ func (r *roleResource) ImportState(ctx context.Context, req resource.ImportState
 		return
 	}
 	m := importedModel(name, recoverInputs(live.Trust, live.Inline[iampolicy.ExecutionRolePolicyName]))
-	if own := shared.OwnTags(live.Tags, r.data.DefaultTags); len(own) > 0 {
+	if own := shared.OwnTags(shared.SeenTags(r.data, live.Tags), r.data.DefaultTags); len(own) > 0 {
 		m.Tags = tfval.Map(own)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)

@@ -142,10 +142,10 @@ func reconcileAlias(ctx context.Context, kc *kms.Client, id, had, want string) e
 	return nil
 }
 
-// reconcileTags makes the key's tags exactly want, and its identity tag
-// TagAlias the alias (none without one). (The SDK's errors name the
-// operation that failed.)
-func reconcileTags(ctx context.Context, kc *kms.Client, id string, want map[string]string, alias string) error {
+// reconcileTags makes the key's tags exactly want (keys settings ignore
+// aside), and its identity tag TagAlias the alias (none without one). (The
+// SDK's errors name the operation that failed.)
+func reconcileTags(ctx context.Context, kc *kms.Client, settings shared.TagSettings, id string, want map[string]string, alias string) error {
 	live, err := listTags(ctx, kc, id)
 	if err != nil {
 		return err
@@ -160,7 +160,7 @@ func reconcileTags(ctx context.Context, kc *kms.Client, id string, want map[stri
 		_, err := kc.TagResource(ctx, &kms.TagResourceInput{KeyId: aws.String(id), Tags: kmsTags(set)})
 		return err
 	}
-	if err := shared.ReconcileTags(have, want, untag, tag); err != nil {
+	if err := shared.UpdateTags(settings, have, want, untag, tag); err != nil {
 		return err
 	}
 	switch {

@@ -12,7 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 // refresh reads the key into m and evaluates its posture (see
@@ -62,7 +62,7 @@ func (r *kmsKeyResource) read(ctx context.Context, m *model) (found bool, drift 
 		return fail("ListResourceTags", err)
 	}
 	tags = withoutTokenTag(tags)
-	m.TagsAll = tfval.Map(tags)
+	m.TagsAll = shared.TagsAll(r.data, tags)
 	if drift, err = r.assessLive(ctx, m, meta, tags, policyEdited); err != nil {
 		return fail("checking the guardrails", err)
 	}

@@ -49,7 +49,7 @@ func (r *kmsKeyResource) reconcile(ctx context.Context, id string, plan, state *
 		return failed("updating the alias", err)
 	}
 	want, _ := tfval.Tags(ctx, plan.TagsAll, diags)
-	if err := reconcileTags(ctx, kc, id, want, plan.Alias.ValueString()); err != nil {
+	if err := reconcileTags(ctx, kc, r.data, id, want, plan.Alias.ValueString()); err != nil {
 		return failed("updating tags", err)
 	}
 	return nil

@@ -66,7 +66,7 @@ func (r *kmsKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		return
 	}
 	var tags facts.Value[map[string]string]
-	plan.TagsAll, tags = shared.PlanTags(ctx, plan.Tags, r.data.MergeTags, &resp.Diagnostics)
+	plan.TagsAll, tags = shared.PlanTags(ctx, r.data, plan.Tags, &resp.Diagnostics)
 	plan.PolicyJSON = types.StringUnknown()
 	if spec, ok := keySpec(&plan, r.scope()); ok {
 		doc, err := iampolicy.KeyPolicy(spec)
@@ -214,7 +214,7 @@ func (r *kmsKeyResource) ImportState(ctx context.Context, req resource.ImportSta
 		return
 	}
 	m := importedModel(id, policy, aliases)
-	if own := shared.OwnTags(withoutTokenTag(live), r.data.DefaultTags); len(own) > 0 {
+	if own := shared.OwnTags(shared.SeenTags(r.data, withoutTokenTag(live)), r.data.DefaultTags); len(own) > 0 {
 		m.Tags = tfval.Map(own)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)

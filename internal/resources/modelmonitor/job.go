@@ -20,6 +20,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/monitorspec"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
 // job is the monitoring job of in, reading the captures under captureDest.
@@ -88,6 +89,8 @@ func (r *monitorResource) flattenRequest(ctx context.Context, m *model, req *sag
 			live[k] = aws.ToString(t.Value)
 		}
 	}
+	live = shared.SeenTags(r.data, live)
+	m.TagsAll = tfval.Map(live)
 	own := shared.OwnTags(live, r.data.DefaultTags)
 	if len(own) > 0 || !m.Tags.IsNull() {
 		m.Tags, _ = types.MapValueFrom(ctx, types.StringType, own)

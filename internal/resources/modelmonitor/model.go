@@ -37,12 +37,28 @@ type model struct {
 	Tags                   types.Map     `tfsdk:"tags"`
 	ModelQuality           types.Object  `tfsdk:"model_quality"`
 
+	ID            types.String `tfsdk:"id"`
+	TagsAll       types.Map    `tfsdk:"tags_all"`
 	ARN           types.String `tfsdk:"arn"`
 	CaptureS3URI  types.String `tfsdk:"capture_s3_uri"`
 	Drift         types.List   `tfsdk:"drift"`
 	AlarmNames    types.Map    `tfsdk:"alarm_names"`
 	Controls      types.List   `tfsdk:"controls"`
 	ControlStates types.Map    `tfsdk:"control_states"`
+}
+
+// monitorID is the monitor's id: its import ID, the name for the Scheduler
+// engine, model_monitor/<name> for the Model Monitor engine (see
+// ImportState).
+func monitorID(engine, name types.String) types.String {
+	switch {
+	case engine.IsUnknown() || name.IsUnknown():
+		return types.StringUnknown()
+	case engine.ValueString() == monitorspec.EngineModelMonitor:
+		return types.StringValue(monitorspec.EngineModelMonitor + "/" + name.ValueString())
+	default:
+		return name
+	}
 }
 
 // inputs are a plan's or state's values, as the guardrails and the specs

@@ -58,6 +58,8 @@ func (r *monitorResource) readMonitoringSchedule(ctx context.Context, m *model, 
 	if err != nil {
 		return nil, err
 	}
+	// A key under ignore_tags is neither drift nor restored.
+	tags = shared.SeenTags(r.data, tags)
 	cfg := out.MonitoringScheduleConfig
 	ls := &liveSchedule{arn: arn, req: requestOf(cfg, tags)}
 	if cfg != nil && cfg.ScheduleConfig != nil {

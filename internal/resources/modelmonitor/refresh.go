@@ -88,6 +88,7 @@ func (r *monitorResource) refresh(ctx context.Context, m *model) (found bool, dr
 		return true, nil, diags
 	}
 	m.ARN = types.StringValue(ls.arn)
+	m.ID = monitorID(m.Engine, m.Name)
 	if m.SchedulerRoleManaged.IsNull() || m.SchedulerRoleManaged.IsUnknown() {
 		managed, err := r.importedRoleManaged(ctx, *m) // import
 		if err != nil {

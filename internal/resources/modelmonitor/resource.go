@@ -98,6 +98,8 @@ func (r *monitorResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		return
 	}
 	r.planSchedulerRole(&plan, configured)
+	plan.ID = monitorID(plan.Engine, plan.Name)
+	plan.TagsAll, _ = shared.PlanTags(ctx, r.data, plan.Tags, &resp.Diagnostics)
 	in, diags := decode(ctx, plan)
 	resp.Diagnostics.Append(diags...)
 	c, ok := r.check(ctx, in, false, &resp.Diagnostics)

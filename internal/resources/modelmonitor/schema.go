@@ -288,6 +288,10 @@ func alarmAttributes() map[string]schema.Attribute {
 // computedAttributes are what AWS and the checks report.
 func computedAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
+		"id": shared.IDAttribute("The import ID: `name` for the `" + monitorspec.EngineScheduledProcessingJob + "` engine, `" +
+			monitorspec.EngineModelMonitor + "/<name>` for the `" + monitorspec.EngineModelMonitor + "` engine."),
+		"tags_all": shared.TagsAllAttribute("The runs' processing jobs' (and with `" + monitorspec.EngineModelMonitor +
+			"`, the schedule's)"),
 		"arn": schema.StringAttribute{
 			Computed: true, MarkdownDescription: "ARN of the schedule.",
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},

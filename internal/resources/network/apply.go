@@ -59,8 +59,10 @@ func nullUnknowns(m *networkModel) {
 			*l = types.ListNull(types.StringType)
 		}
 	}
-	if m.ControlStates.IsUnknown() {
-		m.ControlStates = types.MapNull(types.StringType)
+	for _, mp := range []*types.Map{&m.ControlStates, &m.TagsAll} {
+		if mp.IsUnknown() {
+			*mp = types.MapNull(types.StringType)
+		}
 	}
 	for _, s := range []*types.String{&m.WorkloadSecurityGroupID, &m.EndpointSecurityGroupID, &m.FlowLogID, &m.FlowLogGroupName, &m.FlowLogRoleARN} {
 		if s.IsUnknown() {
@@ -99,7 +101,7 @@ func (r *networkResource) verify(ctx context.Context, s spec, vpcID string, k kn
 // finish reads the network back into m after Create or Update. It
 // reports false when the read itself failed (the errors are in diags).
 func (r *networkResource) finish(ctx context.Context, m *networkModel, vpcID string, diags *diag.Diagnostics) bool {
-	m.VPCID = types.StringValue(vpcID)
+	m.VPCID, m.ID = types.StringValue(vpcID), types.StringValue(vpcID)
 	var read diag.Diagnostics
 	found := r.refresh(ctx, m, &read)
 	diags.Append(read...)
@@ -128,7 +130,7 @@ func (r *networkResource) finishCreate(ctx context.Context, m *networkModel, s s
 		return
 	}
 	*m = planned
-	flattenLive(ctx, m, s, verified, r.data.DefaultTags, diags)
+	flattenLive(ctx, m, s, verified, r.data, diags)
 	nullUnknowns(m)
 	vpcID := m.VPCID.ValueString()
 	var detail []string

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 // ec2API is the part of the EC2 client the resource uses (an interface so
@@ -87,6 +88,9 @@ type clients struct {
 	ec2  ec2API
 	iam  iamAPI
 	logs loggroup.API
+	// tags are the provider's tag settings: syncTags leaves the keys
+	// ignore_tags names (nil: none).
+	tags shared.TagSettings
 }
 
 // ErrNotFound is returned (wrapped) by the finders when the network's VPC
@@ -124,5 +128,5 @@ func (r *networkResource) configured(diags *diag.Diagnostics) bool {
 }
 
 func (r *networkResource) clients() clients {
-	return clients{ec2: r.data.AWS.EC2, iam: r.data.AWS.IAM, logs: r.data.AWS.Logs}
+	return clients{ec2: r.data.AWS.EC2, iam: r.data.AWS.IAM, logs: r.data.AWS.Logs, tags: r.data}
 }

@@ -171,7 +171,7 @@ func TestSyncTagsKeepsTheCreationToken(t *testing.T) {
 		ec2types.Tag{Key: aws.String(idem.TokenTag), Value: aws.String("abc")},
 		ec2types.Tag{Key: aws.String("stray"), Value: aws.String("x")})
 	c := &tagCalls{}
-	if err := syncTags(context.Background(), c, "vpc-a", have, want); err != nil {
+	if err := syncTags(context.Background(), c, nil, "vpc-a", have, want); err != nil {
 		t.Fatal(err)
 	}
 	if len(c.removed) != 1 || c.removed[0] != "stray" {

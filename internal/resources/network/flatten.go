@@ -6,10 +6,11 @@ import (
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
@@ -17,7 +18,7 @@ import (
 // flattenLive sets m's settings and IDs from the live network: what the
 // user chose is replaced with what AWS has, so out-of-band changes show as
 // diffs.
-func flattenLive(ctx context.Context, m *networkModel, s spec, l *live, defaultTags map[string]string, diags *diag.Diagnostics) {
+func flattenLive(ctx context.Context, m *networkModel, s spec, l *live, data *providerdata.Data, diags *diag.Diagnostics) {
 	m.Name = types.StringValue(s.Name)
 	m.CIDRBlock = types.StringValue(s.CIDR)
 	m.AvailabilityZones = tfval.List(s.AZs)
@@ -28,9 +29,12 @@ func flattenLive(ctx context.Context, m *networkModel, s spec, l *live, defaultT
 		m.FlowLogRetentionDays = types.Int64Value(int64(aws.ToInt32(l.LogGroup.RetentionInDays)))
 	}
 	m.InterfaceEndpoints = tfval.Set(slices.Sorted(maps.Keys(l.Interfaces)))
-	m.Tags = flattenTags(ctx, l.VPC.Tags, m.Tags, defaultTags, diags)
+	vpcTags := shared.SeenTags(data, shared.TagMap(l.VPC.Tags, ec2TagKeyValue))
+	m.Tags = flattenTags(ctx, vpcTags, m.Tags, data.DefaultTags, diags)
+	m.TagsAll = flattenTagsAll(vpcTags)
 
 	m.VPCID = types.StringValue(aws.ToString(l.VPC.VpcId))
+	m.ID = m.VPCID
 	m.SubnetIDs = tfval.List(l.subnetIDs(s.AZs))
 	m.RouteTableIDs = tfval.List(l.routeTableIDs(s.AZs))
 	m.WorkloadSecurityGroupID = nullIfEmpty(groupID(l.WorkloadSG))
@@ -47,13 +51,21 @@ func flattenLive(ctx context.Context, m *networkModel, s spec, l *live, defaultT
 	}
 }
 
+// flattenTagsAll is tags_all read back: the VPC's tags without the ones the
+// resource sets itself (as mergedTags plans it) and AWS's.
+func flattenTagsAll(live map[string]string) types.Map {
+	all := maps.Clone(live)
+	maps.DeleteFunc(all, func(k, _ string) bool { return reservedTag(k) || shared.IsAWSTag(k) || k == idem.TokenTag })
+	return tfval.Map(all)
+}
+
 // flattenTags returns the VPC's tags as the `tags` attribute: without the
 // keys the resource sets, and without provider default_tags (unless prior,
 // the previous value, had the key).
-func flattenTags(ctx context.Context, live []ec2types.Tag, prior types.Map, defaults map[string]string, diags *diag.Diagnostics) types.Map {
+func flattenTags(ctx context.Context, live map[string]string, prior types.Map, defaults map[string]string, diags *diag.Diagnostics) types.Map {
 	before := stringMap(ctx, prior, diags)
 	out := map[string]string{}
-	for k, v := range shared.TagMap(live, ec2TagKeyValue) {
+	for k, v := range live {
 		if reservedTag(k) || shared.IsAWSTag(k) {
 			continue
 		}

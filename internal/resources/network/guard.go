@@ -430,6 +430,14 @@ func diagnostics(findings []guardrail.Finding, groups []string) diag.Diagnostics
 	return guardrail.Diagnostics(findings, paths(groups).For)
 }
 
+// networkTags are the provider's tag settings with the network's merge
+// (mergedTags); the rest of providerdata.Data is promoted.
+type networkTags struct{ *providerdata.Data }
+
+func (n networkTags) MergeTags(own map[string]string) map[string]string {
+	return mergedTags(n.Data, own)
+}
+
 // mergedTags is default_tags overlaid with tags, without the keys the
 // resource sets itself.
 func mergedTags(d *providerdata.Data, tags map[string]string) map[string]string {

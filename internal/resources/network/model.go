@@ -21,6 +21,8 @@ type networkModel struct {
 	Tags                 types.Map      `tfsdk:"tags"`
 	Timeouts             timeouts.Value `tfsdk:"timeouts"`
 
+	ID                      types.String `tfsdk:"id"`
+	TagsAll                 types.Map    `tfsdk:"tags_all"`
 	VPCID                   types.String `tfsdk:"vpc_id"`
 	SubnetIDs               types.List   `tfsdk:"subnet_ids"`
 	RouteTableIDs           types.List   `tfsdk:"route_table_ids"`

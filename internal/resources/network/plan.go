@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
@@ -43,6 +44,7 @@ func (r *networkResource) checkPlanAWS(ctx context.Context, plan, state *network
 // restores every item), the flow-log names, and the IDs (planIDs).
 func (r *networkResource) planComputed(ctx context.Context, plan, state *networkModel, diags *diag.Diagnostics) {
 	plan.Drift = tfval.List(nil)
+	plan.TagsAll, _ = shared.PlanTags(ctx, networkTags{r.data}, plan.Tags, diags)
 	if !plan.Name.IsUnknown() {
 		s := r.specFrom(ctx, plan, diags)
 		plan.FlowLogGroupName = types.StringValue(s.logGroupName())

@@ -128,7 +128,7 @@ func (r *reconciler) vpc(ctx context.Context) error {
 			return fmt.Errorf("detaching internet gateway %s from VPC %s: %w", g, r.vpcID, err)
 		}
 	}
-	return syncTags(ctx, r.c.ec2, r.vpcID, r.l.VPC.Tags, r.s.tags(roleVPC, "", nil))
+	return syncTags(ctx, r.c.ec2, r.c.tags, r.vpcID, r.l.VPC.Tags, r.s.tags(roleVPC, "", nil))
 }
 
 func (r *reconciler) defaultGroup(ctx context.Context) error {
@@ -165,7 +165,7 @@ func (r *reconciler) subnet(ctx context.Context, z *zone, i int, az string) erro
 			return err
 		}
 		z.Subnet = sn
-	} else if err := syncTags(ctx, r.c.ec2, aws.ToString(z.Subnet.SubnetId), z.Subnet.Tags, r.s.tags(roleSubnet, suffix, extra)); err != nil {
+	} else if err := syncTags(ctx, r.c.ec2, r.c.tags, aws.ToString(z.Subnet.SubnetId), z.Subnet.Tags, r.s.tags(roleSubnet, suffix, extra)); err != nil {
 		return err
 	}
 	subnetID := aws.ToString(z.Subnet.SubnetId)
@@ -190,7 +190,7 @@ func (r *reconciler) routeTable(ctx context.Context, z *zone, az string) error {
 			return err
 		}
 		z.RouteTable = rt
-	} else if err := syncTags(ctx, r.c.ec2, aws.ToString(z.RouteTable.RouteTableId), z.RouteTable.Tags, r.s.tags(roleRouteTable, suffix, extra)); err != nil {
+	} else if err := syncTags(ctx, r.c.ec2, r.c.tags, aws.ToString(z.RouteTable.RouteTableId), z.RouteTable.Tags, r.s.tags(roleRouteTable, suffix, extra)); err != nil {
 		return err
 	}
 	rtID := aws.ToString(z.RouteTable.RouteTableId)
@@ -303,7 +303,7 @@ func (r *reconciler) ensureGroups(ctx context.Context) error {
 		{roleEndpointSG, "endpoint", &r.l.EndpointSG, "sagesafe network " + r.s.Name + ": interface VPC endpoints"},
 	} {
 		if *g.ptr != nil {
-			if err := syncTags(ctx, r.c.ec2, aws.ToString((*g.ptr).GroupId), (*g.ptr).Tags, r.s.tags(g.role, g.what, nil)); err != nil {
+			if err := syncTags(ctx, r.c.ec2, r.c.tags, aws.ToString((*g.ptr).GroupId), (*g.ptr).Tags, r.s.tags(g.role, g.what, nil)); err != nil {
 				return err
 			}
 			continue
@@ -438,7 +438,7 @@ func (r *reconciler) gateway(ctx context.Context) error {
 		return nil
 	}
 	id := gatewayID(r.l)
-	if err := syncTags(ctx, r.c.ec2, id, r.l.S3Gateway.Tags, r.s.tags(roleS3Gateway, s3Key, nil)); err != nil {
+	if err := syncTags(ctx, r.c.ec2, r.c.tags, id, r.l.S3Gateway.Tags, r.s.tags(roleS3Gateway, s3Key, nil)); err != nil {
 		return err
 	}
 	if !equivalent(aws.ToString(r.l.S3Gateway.PolicyDocument), policy) {
@@ -541,7 +541,7 @@ func (r *reconciler) createEndpoint(ctx context.Context, svc string) (string, er
 // anything (apply then waits for it), else "".
 func (r *reconciler) restoreEndpoint(ctx context.Context, svc string, e *ec2types.VpcEndpoint) (string, error) {
 	id := aws.ToString(e.VpcEndpointId)
-	if err := syncTags(ctx, r.c.ec2, id, e.Tags, r.s.tags(roleInterfaceEndpoint, svc, nil)); err != nil {
+	if err := syncTags(ctx, r.c.ec2, r.c.tags, id, e.Tags, r.s.tags(roleInterfaceEndpoint, svc, nil)); err != nil {
 		return "", err
 	}
 	subnets := r.l.subnetIDs(r.s.AZs)
@@ -801,7 +801,7 @@ func (r *reconciler) flowLog(ctx context.Context) error {
 		}
 	}
 	if f := r.l.conformingFlowLog(r.s); f != nil {
-		return syncTags(ctx, r.c.ec2, aws.ToString(f.FlowLogId), f.Tags, r.s.tags(roleFlowLog, "flow-log", nil))
+		return syncTags(ctx, r.c.ec2, r.c.tags, aws.ToString(f.FlowLogId), f.Tags, r.s.tags(roleFlowLog, "flow-log", nil))
 	}
 	in := ec2.CreateFlowLogsInput{
 		ResourceIds:              []string{r.vpcID},
@@ -832,34 +832,28 @@ func (r *reconciler) flowLog(ctx context.Context) error {
 
 // syncTags makes an EC2 object's tags exactly want (AWS's own aws:* tags
 // cannot be changed and are left alone, and so is the creation token,
-// which proves the object was made by this network).
-func syncTags(ctx context.Context, c ec2API, id string, have []ec2types.Tag, want map[string]string) error {
+// which proves the object was made by this network, and every key the
+// provider's ignore_tags names: shared.UpdateTags).
+func syncTags(ctx context.Context, c ec2API, settings shared.TagSettings, id string, have []ec2types.Tag, want map[string]string) error {
 	got := shared.TagMap(have, ec2TagKeyValue)
-	set := map[string]string{}
-	for k, v := range want {
-		if got[k] != v {
-			set[k] = v
-		} else if _, ok := got[k]; !ok {
-			set[k] = v
-		}
-	}
-	var remove []ec2types.Tag
-	for _, k := range slices.Sorted(maps.Keys(got)) {
-		if _, ok := want[k]; !ok && !shared.IsAWSTag(k) && k != idem.TokenTag {
-			remove = append(remove, ec2types.Tag{Key: aws.String(k)})
-		}
-	}
-	if len(set) > 0 {
-		if _, err := c.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: shared.TagList(set, ec2Tag)}); err != nil {
-			return fmt.Errorf("tagging %s: %w", id, err)
-		}
-	}
-	if len(remove) > 0 {
-		if _, err := c.DeleteTags(ctx, &ec2.DeleteTagsInput{Resources: []string{id}, Tags: remove}); err != nil {
-			return fmt.Errorf("removing tags from %s: %w", id, err)
-		}
-	}
-	return nil
+	maps.DeleteFunc(got, func(k, _ string) bool { return shared.IsAWSTag(k) || k == idem.TokenTag })
+	return shared.UpdateTags(settings, got, want,
+		func(keys []string) error {
+			remove := make([]ec2types.Tag, 0, len(keys))
+			for _, k := range keys {
+				remove = append(remove, ec2types.Tag{Key: aws.String(k)})
+			}
+			if _, err := c.DeleteTags(ctx, &ec2.DeleteTagsInput{Resources: []string{id}, Tags: remove}); err != nil {
+				return fmt.Errorf("removing tags from %s: %w", id, err)
+			}
+			return nil
+		},
+		func(set map[string]string) error {
+			if _, err := c.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: shared.TagList(set, ec2Tag)}); err != nil {
+				return fmt.Errorf("tagging %s: %w", id, err)
+			}
+			return nil
+		})
 }
 
 // poll calls check with backoff until it reports done, fails, or ctx ends.

@@ -22,7 +22,7 @@ func (r *networkResource) refresh(ctx context.Context, m *networkModel, diags *d
 	if !found {
 		return false
 	}
-	flattenLive(ctx, m, s, l, r.data.DefaultTags, diags)
+	flattenLive(ctx, m, s, l, r.data, diags)
 	r.checkLive(ctx, m, s, l, diags)
 	return true
 }

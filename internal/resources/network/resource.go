@@ -118,7 +118,7 @@ func (r *networkResource) Create(ctx context.Context, req resource.CreateRequest
 	// Persist early: if anything below fails and cannot be undone, the
 	// VPC is in state and the next destroy finds the rest by its tag.
 	partial := plan
-	partial.VPCID = types.StringValue(vpcID)
+	partial.VPCID, partial.ID = types.StringValue(vpcID), types.StringValue(vpcID)
 	nullUnknowns(&partial)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &partial)...)
 

@@ -169,6 +169,8 @@ func inputAttributes() map[string]schema.Attribute {
 // satisfies and its drift.
 func outputAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
+		"id":       shared.IDAttribute("The VPC ID (the same as `vpc_id`), the import ID."),
+		"tags_all": shared.TagsAllAttribute("The VPC's (and every object the network makes carries them)"),
 		"vpc_id": schema.StringAttribute{
 			Computed:            true,
 			MarkdownDescription: "ID of the VPC. Also the import ID.",

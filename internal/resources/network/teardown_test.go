@@ -134,18 +134,18 @@ func TestFlattenTags(t *testing.T) {
 	}, ec2Tag)
 	defaults := map[string]string{"stack": "golden-path", "managed-by": "terraform"}
 
-	got := flattenTags(ctx, live, types.MapNull(types.StringType), defaults, &diags)
+	got := flattenTags(ctx, shared.TagMap(live, ec2TagKeyValue), types.MapNull(types.StringType), defaults, &diags)
 	want := tfval.Map(map[string]string{"team": "a", "managed-by": "someone"})
 	if !got.Equal(want) {
 		t.Errorf("flattenTags = %v, want %v (default tags with their default value are left out)", got, want)
 	}
 	// A key the configuration sets is kept even when default_tags has it too.
-	got = flattenTags(ctx, live, tfval.Map(map[string]string{"stack": "golden-path"}), defaults, &diags)
+	got = flattenTags(ctx, shared.TagMap(live, ec2TagKeyValue), tfval.Map(map[string]string{"stack": "golden-path"}), defaults, &diags)
 	if v, ok := got.Elements()["stack"]; !ok || v.(types.String).ValueString() != "golden-path" {
 		t.Errorf("flattenTags dropped a configured key: %v", got)
 	}
 	// No user tags and none configured: null, not {}.
-	got = flattenTags(ctx, shared.TagList(map[string]string{"Name": "ml"}, ec2Tag), types.MapNull(types.StringType), nil, &diags)
+	got = flattenTags(ctx, map[string]string{"Name": "ml"}, types.MapNull(types.StringType), nil, &diags)
 	if !got.IsNull() {
 		t.Errorf("flattenTags = %v, want null", got)
 	}

@@ -64,7 +64,7 @@ func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	}
 	iamrole.PlanIdentity(ctx, req, plan.Identity(), &resp.Diagnostics)
 	var tags facts.Value[map[string]string]
-	plan.TagsAll, tags = shared.PlanTags(ctx, plan.Tags, r.data.MergeTags, &resp.Diagnostics)
+	plan.TagsAll, tags = shared.PlanTags(ctx, r.data, plan.Tags, &resp.Diagnostics)
 	docs, known, diags := r.render(ctx, &plan)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -175,7 +175,7 @@ func (r *roleResource) ImportState(ctx context.Context, req resource.ImportState
 		return
 	}
 	m := importedModel(name, iampolicy.RecoverPersonaSpec(live.Trust, live.Inline[policyName]))
-	if own := shared.OwnTags(live.Tags, r.data.DefaultTags); len(own) > 0 {
+	if own := shared.OwnTags(shared.SeenTags(r.data, live.Tags), r.data.DefaultTags); len(own) > 0 {
 		m.Tags = tfval.Map(own)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)

@@ -27,6 +27,7 @@ func clusterOf(job *sagemaker.DescribeProcessingJobOutput) *smtypes.ProcessingCl
 // flattenStatus writes the job's computed status attributes into m.
 func flattenStatus(m *model, job *sagemaker.DescribeProcessingJobOutput) {
 	m.Name = types.StringValue(aws.ToString(job.ProcessingJobName))
+	m.ID = m.Name
 	m.ARN = types.StringValue(aws.ToString(job.ProcessingJobArn))
 	m.Status = types.StringValue(string(job.ProcessingJobStatus))
 	m.FailureReason = optString(job.FailureReason)
@@ -89,6 +90,7 @@ func flattenJob(ctx context.Context, m *model, job *sagemaker.DescribeProcessing
 		m.MaxRuntimeSeconds = optInt(sc.MaxRuntimeInSeconds)
 	}
 	m.Tags = flattenTags(ctx, liveTags, defaultTags, m.Tags, &diags)
+	m.TagsAll = shared.TagsAll(nil, jobsOf(nil).WithoutManagedTags(liveTags))
 	if m.WaitForCompletion.IsNull() || m.WaitForCompletion.IsUnknown() {
 		m.WaitForCompletion = types.BoolValue(true)
 	}

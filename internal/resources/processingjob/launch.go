@@ -96,7 +96,7 @@ func (r *processingJobResource) launch(ctx context.Context, plan model, in input
 // recordLaunched fills in what is known of a job just launched, so that it
 // is recorded in state before anything else can fail.
 func recordLaunched(plan *model, name, arn string) {
-	plan.Name, plan.ARN = types.StringValue(name), types.StringValue(arn)
+	plan.Name, plan.ID, plan.ARN = types.StringValue(name), types.StringValue(name), types.StringValue(arn)
 	plan.Status = types.StringValue(string(smtypes.ProcessingJobStatusInProgress))
 	plan.FailureReason, plan.ExitMessage = types.StringNull(), types.StringNull()
 	plan.AlarmNames = tfval.Map(map[string]string{})

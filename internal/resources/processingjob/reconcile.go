@@ -41,7 +41,7 @@ func (r *processingJobResource) restore(ctx context.Context, plan, state model, 
 		return nil, false
 	}
 	tags := mergedTags(r.data, in.Tags).V
-	removed, err := r.jobs().SyncTags(ctx, aws.ToString(job.ProcessingJobArn), tags)
+	removed, err := r.jobs().SyncTags(ctx, r.data, aws.ToString(job.ProcessingJobArn), tags)
 	if err != nil {
 		diags.AddError("Tagging processing job "+name+" failed", err.Error())
 		return nil, false

@@ -23,6 +23,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
@@ -88,6 +89,7 @@ func (r *processingJobResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	plan.TagsAll, _ = shared.PlanTags(ctx, r.data, plan.Tags, &resp.Diagnostics)
 	in, diags := decode(ctx, plan)
 	resp.Diagnostics.Append(diags...)
 	pre, err := r.prefetch(ctx, in.InstanceType, in.KMSKey)
@@ -104,6 +106,8 @@ func (r *processingJobResource) ModifyPlan(ctx context.Context, req resource.Mod
 	vpcSet := !plan.VPC.IsNull()
 	if state == nil {
 		reportPlanned(ev, r.data.Repairs, true, "", vpcSet, &resp.Diagnostics)
+		// create: the other computed values are known after apply.
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("tags_all"), plan.TagsAll)...)
 		return
 	}
 	changes := planChange(&plan, config, *state, in, ev, !req.Plan.Raw.Equal(req.State.Raw), &resp.RequiresReplace, &resp.Diagnostics)
@@ -136,6 +140,7 @@ func (r *processingJobResource) Create(ctx context.Context, req resource.CreateR
 	}
 	// Persist the job at once: from here on it exists, whatever happens next.
 	recordLaunched(&plan, name, arn)
+	plan.TagsAll, _ = shared.PlanTags(ctx, r.data, plan.Tags, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -185,7 +190,7 @@ func (r *processingJobResource) Read(ctx context.Context, req resource.ReadReque
 	if state.Alarms.IsNull() || state.Alarms.IsUnknown() { // import
 		state.Alarms = r.importAlarmSettings(ctx, job, &resp.Diagnostics)
 	}
-	resp.Diagnostics.Append(flattenJob(ctx, &state, job, tags, r.data.DefaultTags)...)
+	resp.Diagnostics.Append(flattenJob(ctx, &state, job, shared.SeenTags(r.data, tags), r.data.DefaultTags)...)
 	ins, err := r.inspect(ctx, state, job)
 	recordInspection(&state, ins, err, "Checking processing job "+name+" for drift", &resp.Diagnostics)
 	if ins.checked {
@@ -214,6 +219,7 @@ func (r *processingJobResource) Update(ctx context.Context, req resource.UpdateR
 	// Objects the job uses may have been restored earlier in this apply (a
 	// repair the plan named): judge them as they are now.
 	r.data.Posture.Invalidate()
+	plan.TagsAll, _ = shared.PlanTags(ctx, r.data, plan.Tags, &resp.Diagnostics)
 	ins, err := r.inspect(ctx, plan, job)
 	recordInspection(&plan, ins, err, "Checking processing job "+name+" after the update", &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)

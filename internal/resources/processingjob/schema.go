@@ -29,6 +29,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/schemautil"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/validators"
 )
 
@@ -227,6 +228,8 @@ func runAttributes() map[string]schema.Attribute {
 func computedAttributes() map[string]schema.Attribute {
 	stateString := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	return map[string]schema.Attribute{
+		"id":       shared.IDAttribute("The job's name (the same as `name`)."),
+		"tags_all": shared.TagsAllAttribute("The job's"),
 		"arn": schema.StringAttribute{
 			Computed: true, MarkdownDescription: "ARN of the processing job.", PlanModifiers: stateString,
 		},

@@ -11,11 +11,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 // flattenStatus writes the job's computed status attributes into m.
 func flattenStatus(m *model, job *sagemaker.DescribeTrainingJobOutput) {
 	m.Name = types.StringValue(aws.ToString(job.TrainingJobName))
+	m.ID = m.Name
 	m.ARN = types.StringValue(aws.ToString(job.TrainingJobArn))
 	m.Status = types.StringValue(string(job.TrainingJobStatus))
 	m.SecondaryStatus = types.StringValue(string(job.SecondaryStatus))
@@ -73,6 +76,7 @@ func flattenJob(ctx context.Context, m *model, job *sagemaker.DescribeTrainingJo
 	m.Hyperparameters = flattenStringMap(ctx, job.HyperParameters, m.Hyperparameters, true, &diags)
 	m.Environment = flattenStringMap(ctx, job.Environment, m.Environment, false, &diags)
 	m.Tags = flattenTags(ctx, liveTags, defaultTags, m.Tags, &diags)
+	m.TagsAll = shared.TagsAll(nil, jobsOf(nil).WithoutManagedTags(liveTags))
 	if m.WaitForCompletion.IsNull() || m.WaitForCompletion.IsUnknown() {
 		m.WaitForCompletion = types.BoolValue(true)
 	}

@@ -88,7 +88,7 @@ func (r *trainingJobResource) resume(ctx context.Context, in inputs, prefix stri
 // recordLaunched fills in what is known of a job just launched, so that it
 // is recorded in state before anything else can fail.
 func recordLaunched(plan *model, name, arn string) {
-	plan.Name = types.StringValue(name)
+	plan.Name, plan.ID = types.StringValue(name), types.StringValue(name)
 	plan.ARN = types.StringValue(arn)
 	plan.Status = types.StringValue(string(smtypes.TrainingJobStatusInProgress))
 	plan.SecondaryStatus = types.StringValue(string(smtypes.SecondaryStatusStarting))

@@ -33,6 +33,8 @@ type model struct {
 	Alarms            types.Object   `tfsdk:"alarms"`
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 
+	ID                  types.String `tfsdk:"id"`
+	TagsAll             types.Map    `tfsdk:"tags_all"`
 	ARN                 types.String `tfsdk:"arn"`
 	Status              types.String `tfsdk:"status"`
 	SecondaryStatus     types.String `tfsdk:"secondary_status"`

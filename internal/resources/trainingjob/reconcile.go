@@ -16,7 +16,7 @@ import (
 // syncTags makes the job's tags (AWS's own and the creation tags aside)
 // tags, and returns the keys it removed. ok is false when a call failed.
 func (r *trainingJobResource) syncTags(ctx context.Context, name, arn string, tags map[string]string, diags *diag.Diagnostics) (removed []string, ok bool) {
-	removed, err := r.jobs().SyncTags(ctx, arn, tags)
+	removed, err := r.jobs().SyncTags(ctx, r.data, arn, tags)
 	if err != nil {
 		diags.AddError("Tagging training job "+name+" failed", err.Error())
 		return nil, false

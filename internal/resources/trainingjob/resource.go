@@ -25,6 +25,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
 var (
@@ -100,6 +101,7 @@ func (r *trainingJobResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	plan.TagsAll, _ = shared.PlanTags(ctx, r.data, plan.Tags, &resp.Diagnostics)
 	in, diags := decode(ctx, plan)
 	resp.Diagnostics.Append(diags...)
 	pre, err := prefetch(ctx, r.data.Posture, in.InstanceType, in.KMSKey)
@@ -116,7 +118,9 @@ func (r *trainingJobResource) ModifyPlan(ctx context.Context, req resource.Modif
 	vpcSet := !plan.VPC.IsNull()
 	if state == nil {
 		reportPlanned(ev, r.data.Repairs, true, "", vpcSet, &resp.Diagnostics)
-		return // create: the computed values are known after apply
+		// create: the other computed values are known after apply.
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("tags_all"), plan.TagsAll)...)
+		return
 	}
 
 	changes := true
@@ -164,6 +168,7 @@ func (r *trainingJobResource) Create(ctx context.Context, req resource.CreateReq
 
 	// Persist the job at once: from here on it exists, whatever happens next.
 	recordLaunched(&plan, name, arn)
+	plan.TagsAll, _ = shared.PlanTags(ctx, r.data, plan.Tags, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -213,7 +218,7 @@ func (r *trainingJobResource) Read(ctx context.Context, req resource.ReadRequest
 		resp.Diagnostics.AddError("Reading the tags of training job "+name+" failed", err.Error())
 		return
 	}
-	resp.Diagnostics.Append(flattenJob(ctx, &state, job, tags, r.data.DefaultTags)...)
+	resp.Diagnostics.Append(flattenJob(ctx, &state, job, shared.SeenTags(r.data, tags), r.data.DefaultTags)...)
 
 	ins, err := r.inspect(ctx, state, job)
 	recordInspection(ctx, &state, ins, err, "Checking training job "+name+" for drift", &resp.Diagnostics)
@@ -260,6 +265,7 @@ func (r *trainingJobResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 
 	tags := mergedTags(r.data, in.Tags).V
+	plan.TagsAll, _ = shared.PlanTags(ctx, r.data, plan.Tags, &resp.Diagnostics)
 	removed, ok := r.syncTags(ctx, name, aws.ToString(job.TrainingJobArn), tags, &resp.Diagnostics)
 	if !ok {
 		return

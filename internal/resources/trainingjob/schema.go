@@ -283,6 +283,8 @@ func computedAttributes() map[string]schema.Attribute {
 	stateString := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	stateInt := []planmodifier.Int64{int64planmodifier.UseStateForUnknown()}
 	return map[string]schema.Attribute{
+		"id":       shared.IDAttribute("The job's name (the same as `name`)."),
+		"tags_all": shared.TagsAllAttribute("The job's"),
 		"arn": schema.StringAttribute{
 			Computed:            true,
 			MarkdownDescription: "ARN of the training job.",

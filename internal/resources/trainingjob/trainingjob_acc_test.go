@@ -685,6 +685,10 @@ func TestAccTrainingJob_tagsInPlace(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("tags"), knownvalue.MapExact(map[string]knownvalue.Check{
 						"env": knownvalue.StringExact("prod"), "team": knownvalue.StringExact("ml")})),
+					// tags_all: what the job carries, sagesafe's creation tags aside.
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("tags_all"), knownvalue.MapExact(map[string]knownvalue.Check{
+						"env": knownvalue.StringExact("prod"), "team": knownvalue.StringExact("ml")})),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(name)),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("alarms").AtMapKey("disk_percent"), knownvalue.Float64Exact(80)),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
