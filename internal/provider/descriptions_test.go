@@ -16,7 +16,9 @@ import (
 // Every attribute and block of the provider, of every resource and of every
 // data source, nested ones included, has a description: tfplugindocs prints
 // an undescribed attribute as a bare name, which is how two data sources'
-// nested attributes reached the docs empty. The schemas are read as Terraform
+// nested attributes reached the docs empty. And no description contradicts
+// the section tfplugindocs lists it under (a "**Required**" text under
+// Optional). The schemas are read as Terraform
 // reads them (GetProviderSchema), so nothing a walk of the framework types
 // might skip is left out.
 func TestEveryAttributeHasADescription(t *testing.T) {
@@ -38,9 +40,9 @@ func TestEveryAttributeHasADescription(t *testing.T) {
 			return
 		}
 		if strings.TrimSpace(s.Block.Description) == "" && kind != "provider" {
-			missing = append(missing, kind+" "+name)
+			missing = append(missing, kind+" "+name+" has no description")
 		}
-		missing = append(missing, undescribed(kind+" "+name, s.Block)...)
+		missing = append(missing, docProblems(kind+" "+name, s.Block)...)
 	}
 	check("provider", "sagesafe", resp.Provider)
 	for name, s := range resp.ResourceSchemas {
@@ -54,34 +56,37 @@ func TestEveryAttributeHasADescription(t *testing.T) {
 	}
 	slices.Sort(missing)
 	for _, m := range missing {
-		t.Errorf("%s has no description", m)
+		t.Error(m)
 	}
 }
 
-// undescribed lists the attributes and blocks under b, at any depth, whose
-// description is empty, each as a path from the schema's name.
-func undescribed(at string, b *tfprotov6.SchemaBlock) []string {
+// docProblems lists what is wrong with the descriptions of the attributes and
+// blocks under b, at any depth, each with a path from the schema's name.
+func docProblems(at string, b *tfprotov6.SchemaBlock) []string {
 	var out []string
 	for _, a := range b.Attributes {
 		p := at + "." + a.Name
 		if strings.TrimSpace(a.Description) == "" {
-			out = append(out, p)
+			out = append(out, p+" has no description")
+		}
+		if a.Optional && strings.Contains(a.Description, "**Required**") {
+			out = append(out, p+" is listed under Optional but its description says **Required**")
 		}
 		if holdsObject(a.Type) {
 			// A list of objects, say, shows its fields in the docs with no
 			// text and no way to give one: a nested attribute can.
-			out = append(out, p+"'s fields (an object type: make it a nested attribute)")
+			out = append(out, p+" is of an object type, whose fields cannot be described: make it a nested attribute")
 		}
 		if a.NestedType != nil {
-			out = append(out, undescribed(p, &tfprotov6.SchemaBlock{Attributes: a.NestedType.Attributes})...)
+			out = append(out, docProblems(p, &tfprotov6.SchemaBlock{Attributes: a.NestedType.Attributes})...)
 		}
 	}
 	for _, nb := range b.BlockTypes {
 		p := at + "." + nb.TypeName
 		if strings.TrimSpace(nb.Block.Description) == "" {
-			out = append(out, p)
+			out = append(out, p+" has no description")
 		}
-		out = append(out, undescribed(p, nb.Block)...)
+		out = append(out, docProblems(p, nb.Block)...)
 	}
 	return out
 }
