@@ -241,3 +241,26 @@ func registryPages(t *testing.T, root string, texts map[string]string) map[strin
 	}
 	return pages
 }
+
+// The README (read on GitHub) and the provider's index page (read on the
+// Registry) carry the same glossary, so a term explained in one is not
+// explained differently in the other.
+func TestGlossaryIsTheSameInReadmeAndIndex(t *testing.T) {
+	root := filepath.Join("..", "..")
+	var glossaries []string
+	for _, file := range []string{"README.md", filepath.Join("templates", "index.md.tmpl")} {
+		b, err := os.ReadFile(filepath.Join(root, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, section, ok := strings.Cut(string(b), "\n## Glossary\n")
+		if !ok {
+			t.Fatalf("%s has no '## Glossary' section", file)
+		}
+		section, _, _ = strings.Cut(section, "\n## ")
+		glossaries = append(glossaries, strings.TrimSpace(section))
+	}
+	if glossaries[0] != glossaries[1] {
+		t.Errorf("the glossaries of README.md and templates/index.md.tmpl differ:\n%s\n---\n%s", glossaries[0], glossaries[1])
+	}
+}
