@@ -2,6 +2,7 @@ package iampolicy
 
 import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
@@ -14,6 +15,24 @@ var StatementControlType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"control": types.StringType,
 	"title":   types.StringType,
 }}
+
+// StatementControlsAttribute is the computed list of StatementControlType
+// objects, as a nested attribute so that each field carries its own
+// description in the docs (a list of objects cannot describe its fields).
+func StatementControlsAttribute(description string) schema.ListNestedAttribute {
+	return schema.ListNestedAttribute{
+		Computed:            true,
+		MarkdownDescription: description,
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"sid": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "The statement's `Sid` in the policy document."},
+			"control": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "ID of the guardrail control the statement enforces, such as `SS-NET-1`."},
+			"title": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "The control's title in the Guardrails guide."},
+		}},
+	}
+}
 
 // StatementControlsValue lists controls as StatementControlType objects, in policy order.
 // title names a control (the catalog's title, "" when unknown); it is passed in because the

@@ -54,7 +54,8 @@ var objectAsOptions = basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, Unha
 func VPCAttribute() schema.SingleNestedAttribute {
 	return schema.SingleNestedAttribute{
 		Optional: true,
-		MarkdownDescription: "**Required** (a plan without it is refused with SS-NET-1). The job's network: private subnets " +
+		MarkdownDescription: "Must be set: without it the plan is refused with SS-NET-1 (optional in the schema only so that the refusal " +
+			"names the control and its fix). The job's network: private subnets " +
 			"(SS-NET-2) routed to S3 through a gateway endpoint (SS-NET-6) and security groups closed to public addresses (SS-NET-3), " +
 			"such as those of a `sagesafe_network`.",
 		PlanModifiers: []planmodifier.Object{objectplanmodifier.RequiresReplace()},

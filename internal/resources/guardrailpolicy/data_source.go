@@ -108,11 +108,8 @@ func (d *dataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp 
 				Computed:            true,
 				MarkdownDescription: fmt.Sprintf("Length of `json` in characters; AWS Organizations allows %d for an SCP.", iampolicy.SCPMaxChars),
 			},
-			"statements": schema.ListAttribute{
-				ElementType:         iampolicy.StatementControlType,
-				Computed:            true,
-				MarkdownDescription: "Each statement's `sid`, the `control` it enforces and that control's `title`, in policy order.",
-			},
+			"statements": iampolicy.StatementControlsAttribute(
+				"Each statement's `sid`, the `control` it enforces and that control's `title`, in policy order."),
 		},
 	}
 }

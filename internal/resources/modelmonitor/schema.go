@@ -231,13 +231,15 @@ func jobAttributes() map[string]schema.Attribute {
 		},
 		"kms_key_arn": schema.StringAttribute{
 			Optional: true,
-			MarkdownDescription: "**Required** (a plan without it is refused with SS-KMS-1). Customer-managed key, enabled and " +
+			MarkdownDescription: "Must be set: without it the plan is refused with SS-KMS-1 (optional in the schema only so that the refusal " +
+				"names the control and its fix). Customer-managed key (CMK), enabled and " +
 				"rotating, on every run's volume and output (SS-ENC-1/2).",
 			Validators: []validator.String{validators.KMSKey()},
 		},
 		"max_runtime_seconds": schema.Int64Attribute{
 			Optional: true,
-			MarkdownDescription: "**Required** (SS-GOV-3). SageMaker stops a run after this many seconds; at most the provider's " +
+			MarkdownDescription: "Must be set: without it the plan is refused with SS-GOV-3 (optional in the schema only so that the refusal " +
+				"names the control and its fix). SageMaker stops a run after this many seconds; at most the provider's " +
 				"`max_training_runtime_seconds` and at most the schedule's period, so runs never overlap.",
 			Validators: []validator.Int64{int64validator.Between(1, monitorspec.MaxIntervalSeconds)},
 		},

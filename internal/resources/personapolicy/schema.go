@@ -104,12 +104,8 @@ func dataSourceSchema() schema.Schema {
 				Computed:            true,
 				MarkdownDescription: "The ML activities the policy grants: the persona's defaults and `extra_activities`, in policy order.",
 			},
-			"statement_controls": schema.ListAttribute{
-				ElementType: iampolicy.StatementControlType,
-				Computed:    true,
-				MarkdownDescription: "Each guard statement's `sid`, the `control` it enforces and that control's `title`, " +
-					"in policy order.",
-			},
+			"statement_controls": iampolicy.StatementControlsAttribute(
+				"Each guard statement's `sid`, the `control` it enforces and that control's `title`, in policy order."),
 		},
 	}
 }

@@ -154,16 +154,30 @@ func (d *dataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp 
 				MarkdownDescription: guardrail.ControlStatesDescription + " In a preflight, a control whose inputs were not given " +
 					"is `not_checked: not applicable: <input> was not given`.",
 			},
-			"findings": schema.ListAttribute{
-				ElementType: findingType,
-				Computed:    true,
+			"findings": schema.ListNestedAttribute{
+				Computed: true,
 				MarkdownDescription: "Every control that does not hold: `control` (e.g. `SS-NET-2`), `severity` (`error` or `warning`), " +
 					"`subject` (the object at fault), `message` (what was found) and `fix`.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"control":  computedString("ID of the control that does not hold, such as `SS-NET-2`."),
+					"severity": computedString("`error` (with `enforce = true` the read fails) or `warning`."),
+					"subject":  computedString("The AWS object or value at fault, such as `subnet-0abc`; empty when the finding is about the whole request."),
+					"message":  computedString("What was found: the finding's summary and, where there is one, its evidence."),
+					"fix":      computedString("How to make the control hold, as the Guardrails guide gives it."),
+				}},
 			},
-			"subnets": schema.ListAttribute{
-				ElementType:         subnetType,
+			"subnets": schema.ListNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "Per subnet: `id`, `availability_zone`, `private` and the `reasons` it is not private.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"id":                computedString("The subnet ID, as given in `subnet_ids`."),
+					"availability_zone": computedString("The subnet's Availability Zone (empty when the subnet was not found)."),
+					"private": schema.BoolAttribute{Computed: true,
+						MarkdownDescription: "Whether the subnet exists and has no route to the internet (SS-NET-2)."},
+					"reasons": schema.ListAttribute{ElementType: types.StringType, Computed: true,
+						MarkdownDescription: "Why the subnet is not private, one route or fact each (`subnet does not exist` " +
+							"when it was not found); empty when it is private."},
+				}},
 			},
 			"account_id": schema.StringAttribute{
 				Computed:            true,
@@ -264,6 +278,11 @@ var paths = guardrail.Paths{
 		guardrail.FieldInstanceType: path.Root("instance_type"),
 		guardrail.FieldImage:        path.Root("image"),
 	},
+}
+
+// computedString is a read-only string attribute of a nested object.
+func computedString(description string) schema.StringAttribute {
+	return schema.StringAttribute{Computed: true, MarkdownDescription: description}
 }
 
 func findingsValue(findings []guardrail.Finding, diags *diag.Diagnostics) types.List {

@@ -195,7 +195,8 @@ func runAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"kms_key_arn": schema.StringAttribute{
 			Optional: true,
-			MarkdownDescription: "**Required** (a plan without it is refused with SS-KMS-1). Customer-managed KMS key, enabled and " +
+			MarkdownDescription: "Must be set: without it the plan is refused with SS-KMS-1 (optional in the schema only so that the refusal " +
+				"names the control and its fix). Customer-managed KMS key (CMK), enabled and " +
 				"rotating (SS-KMS-1/2), such as a `sagesafe_kms_key`. It encrypts every output (SS-ENC-1), the ML storage volume " +
 				"(SS-ENC-2) and, when sagesafe creates or first encrypts it, the shared log group (SS-ENC-5).",
 			Validators:    []validator.String{validators.KMSKey()},
@@ -203,7 +204,8 @@ func runAttributes() map[string]schema.Attribute {
 		},
 		"max_runtime_seconds": schema.Int64Attribute{
 			Optional: true,
-			MarkdownDescription: "**Required** (a plan without it is refused with SS-GOV-3). SageMaker stops the job after this many " +
+			MarkdownDescription: "Must be set: without it the plan is refused with SS-GOV-3 (optional in the schema only so that the refusal " +
+				"names the control and its fix). SageMaker stops the job after this many " +
 				"seconds; at most the provider's `max_training_runtime_seconds`.",
 			Validators:    []validator.Int64{int64validator.Between(1, MaxRuntimeLimit)},
 			PlanModifiers: replaceInt,

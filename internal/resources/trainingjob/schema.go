@@ -207,7 +207,8 @@ func runAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"kms_key_arn": schema.StringAttribute{
 			Optional: true,
-			MarkdownDescription: "**Required** (a plan without it is refused with SS-KMS-1). Customer-managed KMS key, enabled and " +
+			MarkdownDescription: "Must be set: without it the plan is refused with SS-KMS-1 (optional in the schema only so that the refusal " +
+				"names the control and its fix). Customer-managed KMS key (CMK), enabled and " +
 				"rotating (SS-KMS-1/2), such as a `sagesafe_kms_key`. It encrypts the model artifacts (SS-ENC-1), the ML storage volume " +
 				"(SS-ENC-2; left out for instance types with NVMe instance storage, where SageMaker rejects a key) and, when sagesafe " +
 				"creates or first encrypts it, the shared log group (SS-ENC-5). AWS managed keys (`alias/aws/...`) are refused.",
@@ -216,7 +217,8 @@ func runAttributes() map[string]schema.Attribute {
 		},
 		"max_runtime_seconds": schema.Int64Attribute{
 			Optional: true,
-			MarkdownDescription: "**Required** (a plan without it is refused with SS-GOV-3). SageMaker stops the job after this many " +
+			MarkdownDescription: "Must be set: without it the plan is refused with SS-GOV-3 (optional in the schema only so that the refusal " +
+				"names the control and its fix). SageMaker stops the job after this many " +
 				"seconds of training; must be at most the provider's `max_training_runtime_seconds` (default 259200, 3 days).",
 			Validators:    []validator.Int64{int64validator.Between(1, MaxRuntimeLimit)},
 			PlanModifiers: replaceInt,
