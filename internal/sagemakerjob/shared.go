@@ -164,10 +164,7 @@ func OptInt(v *int32) types.Int64 {
 // EffectiveActions are the alarm actions: the alarms attribute's, else the
 // provider's alarm_actions.
 func EffectiveActions(actions facts.Value[[]string], data *providerdata.Data) facts.Value[[]string] {
-	if data == nil {
-		return shared.EffectiveActions(actions, nil)
-	}
-	return shared.EffectiveActions(actions, data.AlarmActions)
+	return shared.EffectiveActions(actions, data.ProviderAlarmActions())
 }
 
 // MergedTags is default_tags overlaid with the resource's tags.

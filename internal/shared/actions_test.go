@@ -7,8 +7,9 @@ import (
 )
 
 func TestEffectiveActions(t *testing.T) {
-	provider := []string{"arn:aws:sns:us-east-1:123456789012:p"}
-	if got := EffectiveActions(facts.Null[[]string](), provider); !got.IsKnown() || len(got.V) != 1 || got.V[0] != provider[0] {
+	p := []string{"arn:aws:sns:us-east-1:123456789012:p"}
+	provider := facts.Known(p)
+	if got := EffectiveActions(facts.Null[[]string](), provider); !got.IsKnown() || len(got.V) != 1 || got.V[0] != p[0] {
 		t.Errorf("null own: %+v, want the provider's", got)
 	}
 	own := []string{"arn:aws:sns:us-east-1:123456789012:own"}
@@ -17,5 +18,8 @@ func TestEffectiveActions(t *testing.T) {
 	}
 	if got := EffectiveActions(facts.Unknown[[]string](), provider); got.State != facts.StateUnknown {
 		t.Errorf("own unknown (same-apply topic): %+v, want Unknown, not the provider's", got)
+	}
+	if got := EffectiveActions(facts.Null[[]string](), facts.Unknown[[]string]()); got.State != facts.StateUnknown {
+		t.Errorf("provider's unknown (same-apply topic): %+v, want Unknown, not none", got)
 	}
 }

@@ -43,7 +43,7 @@ func (r *trailResource) subject(ctx context.Context, m *model, live facts.Value[
 // provider's; Unknown while alarm_actions refers to topics the same apply
 // creates (SS-AUD-5 then checks them at apply, before anything is created).
 func (r *trailResource) alarmActions(ctx context.Context, m *model, diags *diag.Diagnostics) facts.Value[[]string] {
-	return shared.EffectiveActions(tfval.Strings(ctx, m.AlarmActions, diags), r.data.AlarmActions)
+	return shared.EffectiveActions(tfval.Strings(ctx, m.AlarmActions, diags), r.data.ProviderAlarmActions())
 }
 
 // planGuard refuses insecure inputs (a key of another account, too short a

@@ -65,9 +65,15 @@ func (r *budgetResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	plan.TagsAll, _ = shared.PlanTags(ctx, r.data, plan.Tags, &resp.Diagnostics)
 	plan.TopicARN = topic
 	if topic.IsNull() {
-		plan.TopicARN = types.StringValue("")
-		if len(r.data.AlarmActions) > 0 {
-			plan.TopicARN = types.StringValue(r.data.AlarmActions[0])
+		// The provider's first alarm action; unknown while it names a
+		// topic of the same apply (SS-COST-1 then judges it at apply).
+		switch provider := r.data.ProviderAlarmActions(); {
+		case !provider.IsKnown():
+			plan.TopicARN = types.StringUnknown()
+		case len(provider.V) > 0:
+			plan.TopicARN = types.StringValue(provider.V[0])
+		default:
+			plan.TopicARN = types.StringValue("")
 		}
 	}
 	if resp.Diagnostics.Append(r.planGuard(ctx, &plan)...); resp.Diagnostics.HasError() {

@@ -11,6 +11,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
 )
@@ -116,3 +120,44 @@ func TestAccBudget_topicRefusals(t *testing.T) {
 }
 
 func regexpMatch(re string) *regexp.Regexp { return regexp.MustCompile(re) }
+
+// TestAccBudget_providerValuesOfTheSameApply: the provider's alarm_actions
+// and default_tags name an object of the same apply (a terraform_data
+// standing in for the topic a hashicorp/aws resource would create), with
+// require_alarm_actions on. The plan leaves topic_arn and tags_all unknown
+// instead of refusing "no alarm actions" or planning tags it cannot know;
+// the apply judges the topic (SS-COST-1) and tags the budget.
+func TestAccBudget_providerValuesOfTheSameApply(t *testing.T) {
+	name := acctest.RandomName("budget")
+	providerX := `  alarm_actions = [terraform_data.topic.output]
+  default_tags {
+    tags = { topic-name = terraform_data.topic.output }
+  }
+  guardrails {
+    require_alarm_actions = true
+  }`
+	cfg := fmt.Sprintf(`
+resource "terraform_data" "topic" {
+  input = %q
+}
+`, testTopic) + budgetConfig{name: name, limit: 500, providerX: &providerX}.hcl()
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { preCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		CheckDestroy:             checkDestroyed(t, name),
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectUnknownValue(addr, tfjsonpath.New("topic_arn")),
+				plancheck.ExpectUnknownValue(addr, tfjsonpath.New("tags_all")),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("topic_arn"), knownvalue.StringExact(testTopic)),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("tags_all"), knownvalue.MapExact(map[string]knownvalue.Check{
+					"topic-name": knownvalue.StringExact(testTopic)})),
+				heldCost,
+			},
+			Check: checkLive(t, name, 500, testTopic, "ACTUAL@80", "FORECASTED@100"),
+		}},
+	})
+}

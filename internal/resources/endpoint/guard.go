@@ -18,6 +18,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
@@ -127,7 +128,9 @@ func planMonitoring(ctx context.Context, s *guardrail.Subject, m endpointModel, 
 	s.LogGroups = []guardrail.LogGroup{{Name: logGroupName(name), KMSKeyARN: s.KMSKeyARN, RetentionDays: tfval.Int64(m.LogRetentionDays)}}
 	actions := facts.Unknown[[]string]()
 	if !m.Alarms.IsUnknown() && valueFullyKnown(n.Alarms.Actions) {
-		actions = facts.Known(effectiveActions(ctx, n.Alarms.Actions, data, diags))
+		// The endpoint's own alarms.actions, else the provider's (Unknown
+		// while those name objects of the same apply).
+		actions = shared.EffectiveActions(tfval.Strings(ctx, n.Alarms.Actions, diags), data.ProviderAlarmActions())
 	}
 	var list []guardrail.Alarm
 	kinds := alarms.EndpointKinds()
