@@ -1546,7 +1546,7 @@ func checkTrailAlarms(s *Subject, _ Policy) []Finding {
 	switch a := s.Audit.AlarmActions; {
 	case a.IsKnown() && len(a.V) == 0:
 		r.add(SeverityError, FieldAlarms, -1, "", "the audit alarms of "+label(s)+" would notify nobody",
-			"The provider's alarm_actions is empty, so an alarm on a deleted endpoint, a disabled key or denied calls would change state and tell no one.")
+			"Neither the trail's alarm_actions nor the provider's name a topic, so an alarm on a deleted endpoint, a disabled key or denied calls would change state and tell no one.")
 	case !a.IsKnown() && (a.State == facts.StateUnknown || s.Kind != KindPreflight):
 		r.skipValue(s, FieldAlarms, a.State)
 	}

@@ -978,7 +978,7 @@ var checkCases = []checkCase{
 	fail("SS-AUD-5", "no alarm_actions at plan", auditTrail, func(s *Subject, p *Policy) {
 		atPlan(s, p)
 		s.Audit.AlarmActions = facts.Known([]string{})
-	}, errAt(-1, "", "alarm_actions is empty")),
+	}, errAt(-1, "", "nor the provider's name a topic")),
 	unknown("SS-AUD-5", "filters created by the apply", auditTrail, atPlan),
 	nothing("SS-AUD-5", "no log group", auditPreflight, trail(func(t *facts.TrailFact) { t.LogGroup = "" }), "delivers to no log group (SS-AUD-4)"),
 }

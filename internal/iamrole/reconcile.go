@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
@@ -17,7 +18,7 @@ import (
 // inline policy, nothing else attached (each removal reported through
 // removed), the session duration, the boundary and the tags. The error
 // names the step that failed and the role.
-func (c *Common) Reconcile(ctx context.Context, ic *iam.Client, name string, docs Documents, removed func(what string), diags *diag.Diagnostics) error {
+func (c *Common) Reconcile(ctx context.Context, ic *iam.Client, name string, docs Documents, tags shared.TagSettings, removed func(what string), diags *diag.Diagnostics) error {
 	failed := func(what string, err error) error { return fmt.Errorf("%s (role %s): %w", what, name, err) }
 	live, err := Find(ctx, ic, name)
 	if err != nil {
@@ -45,7 +46,8 @@ func (c *Common) Reconcile(ctx context.Context, ic *iam.Client, name string, doc
 		return failed(what, err)
 	}
 	want, _ := tfval.Tags(ctx, c.TagsAll, diags)
-	if err := ReconcileTags(ctx, ic, name, live.Tags, want); err != nil {
+	// Keys under the provider's ignore_tags are neither removed nor rewritten.
+	if err := ReconcileTags(ctx, ic, name, shared.SeenTags(tags, live.Tags), want); err != nil {
 		return failed("updating tags", err)
 	}
 	return nil

@@ -127,7 +127,7 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		resp.Diagnostics.AddWarning("SS-IAM-2: removed a policy added outside Terraform from execution role "+name,
 			"sagesafe "+what+". An execution role carries only the policy sagesafe generates from its inputs; to grant more, change those inputs.")
 	}
-	if err := plan.Reconcile(ctx, r.data.AWS.IAM, name, documents(docs), removed, &resp.Diagnostics); err != nil {
+	if err := plan.Reconcile(ctx, r.data.AWS.IAM, name, documents(docs), r.data, removed, &resp.Diagnostics); err != nil {
 		resp.Diagnostics.AddError("Updating the execution role failed", err.Error())
 		return
 	}

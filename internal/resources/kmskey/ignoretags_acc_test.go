@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
-	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -18,7 +17,6 @@ import (
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/provider"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/resources/kmskey"
 )
 
@@ -27,7 +25,6 @@ import (
 // empty, tags_all leaves it out), and a tag update in place does not remove
 // it.
 func TestAccKMSKey_ignoredTagIsNotDrift(t *testing.T) {
-	skipWithoutIgnoreTags(t)
 	alias := "alias/" + acctest.RandomName("ignore")
 	var id string
 	tagged := func(tags map[string]string) resource.TestCheckFunc {
@@ -70,16 +67,6 @@ func TestAccKMSKey_ignoredTagIsNotDrift(t *testing.T) {
 			},
 		},
 	})
-}
-
-// skipWithoutIgnoreTags skips, saying why, on a provider that has no
-// ignore_tags block yet (it comes with the provider settings of issue 15).
-func skipWithoutIgnoreTags(t *testing.T) {
-	var resp fwprovider.SchemaResponse
-	provider.New("test")().Schema(context.Background(), fwprovider.SchemaRequest{}, &resp)
-	if _, ok := resp.Schema.Blocks["ignore_tags"]; !ok {
-		t.Skip("the provider has no ignore_tags block: this test needs the provider settings of issue 15")
-	}
 }
 
 func testAccKMSKeyConfig_ignoreTags(alias, team string) string {

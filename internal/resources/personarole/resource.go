@@ -134,7 +134,7 @@ func (r *roleResource) Update(ctx context.Context, req resource.UpdateRequest, r
 			"sagesafe "+what+". A persona role carries only the policy sagesafe generates from its inputs, whose Denies "+
 				"keep its launches inside the guardrails; to grant more, change those inputs.")
 	}
-	if err := plan.Reconcile(ctx, r.data.AWS.IAM, name, docs, removed, &resp.Diagnostics); err != nil {
+	if err := plan.Reconcile(ctx, r.data.AWS.IAM, name, docs, r.data, removed, &resp.Diagnostics); err != nil {
 		resp.Diagnostics.AddError("Updating the persona role failed", err.Error())
 		return
 	}

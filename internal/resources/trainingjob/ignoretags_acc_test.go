@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
-	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -17,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
-	"github.com/sagesafe/terraform-provider-sagesafe/internal/provider"
 )
 
 // TestAccTrainingJob_ignoredTagIsNotDrift: a tag added to the job outside
@@ -25,7 +23,6 @@ import (
 // empty, tags_all leaves it out), and a tag update in place (SyncTags) does
 // not remove it.
 func TestAccTrainingJob_ignoredTagIsNotDrift(t *testing.T) {
-	skipWithoutIgnoreTags(t)
 	e := makeEnv(t)
 	c := acctest.AWS(t)
 	name := acctest.RandomName("ignore")
@@ -85,14 +82,4 @@ func TestAccTrainingJob_ignoredTagIsNotDrift(t *testing.T) {
 			},
 		},
 	})
-}
-
-// skipWithoutIgnoreTags skips, saying why, on a provider that has no
-// ignore_tags block yet (it comes with the provider settings of issue 15).
-func skipWithoutIgnoreTags(t *testing.T) {
-	var resp fwprovider.SchemaResponse
-	provider.New("test")().Schema(context.Background(), fwprovider.SchemaRequest{}, &resp)
-	if _, ok := resp.Schema.Blocks["ignore_tags"]; !ok {
-		t.Skip("the provider has no ignore_tags block: this test needs the provider settings of issue 15")
-	}
 }
