@@ -103,14 +103,10 @@ func (e *PrivateEmulator) Fixtures(t *testing.T) *fixtures.Builder {
 	return b
 }
 
-// emulatorScript finds emulator.sh next to this file.
+// emulatorScript finds emulator.sh in the repository.
 func emulatorScript(t *testing.T) string {
 	t.Helper()
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		t.Fatal("cannot locate internal/acctest: runtime.Caller failed")
-	}
-	return filepath.Join(filepath.Dir(file), "emulator", "emulator.sh")
+	return filepath.Join(RepoRoot(t), "internal", "acctest", "emulator", "emulator.sh")
 }
 
 // RunWithOwnEmulator is a TestMain for an acceptance package that changes
