@@ -272,6 +272,11 @@ func TestNew_fipsAndDualStack(t *testing.T) {
 	if h := hostOfSageMakerCall(t, cfg); !strings.Contains(h, "fips") {
 		t.Errorf("AWS_USE_FIPS_ENDPOINT: host %q", h)
 	}
+	t.Setenv("AWS_USE_FIPS_ENDPOINT", "")
+	t.Setenv("AWS_USE_DUALSTACK_ENDPOINT", "true")
+	if h := hostOfSageMakerCall(t, cfg); !strings.HasSuffix(h, ".api.aws") {
+		t.Errorf("AWS_USE_DUALSTACK_ENDPOINT: host %q", h)
+	}
 }
 
 // skip_metadata_api_check is tri-state, as hashicorp/aws's.
