@@ -378,7 +378,7 @@ var Catalog = []Control{
 	{
 		ID:          "SS-MON-2",
 		Title:       "Alarms notify someone",
-		Rule:        "Every alarm has at least one alarm action.",
+		Rule:        "Every alarm has at least one alarm action, and each action is an ARN of this account and region (an action elsewhere is a warning: its owner receives the alarm and may tell no one here).",
 		Severity:    SeverityError,
 		WarningWhen: "require_alarm_actions is false",
 		TunableBy:   "require_alarm_actions",

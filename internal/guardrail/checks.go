@@ -1049,13 +1049,44 @@ func checkAlarmActions(s *Subject, p Policy) []Finding {
 		if a.Actions.State == facts.StateUnknown {
 			r.skipValue(s, FieldAlarms, facts.StateUnknown)
 		}
-		if a.Actions.State == facts.StateUnknown || len(a.Actions.V) > 0 {
+		if a.Actions.State == facts.StateUnknown {
 			continue
 		}
-		r.add(errorIf(p.RequireAlarmActions), FieldAlarms, i, a.Name, "alarm "+a.Name+" has no actions",
-			"Alarm "+a.Name+" has no alarm action (such as an SNS topic), so nobody is told when it fires.")
+		if len(a.Actions.V) == 0 {
+			r.add(errorIf(p.RequireAlarmActions), FieldAlarms, i, a.Name, "alarm "+a.Name+" has no actions",
+				"Alarm "+a.Name+" has no alarm action (such as an SNS topic), so nobody is told when it fires.")
+			continue
+		}
+		r.foreignActions(s, i, "alarm "+a.Name, a.Actions.V)
 	}
 	return r.out
+}
+
+// foreignActions warns about alarm actions outside this account and
+// region: another account's topic receives the alarm's name, state and
+// reason and may tell no one here (a warning, not a refusal: a central
+// on-call account is a legitimate choice, but the control is not held on
+// this account's own terms). An unknown account fails closed: every action
+// is outside it.
+func (r *report) foreignActions(s *Subject, index int, what string, actions []string) {
+	var out []string
+	for _, action := range actions {
+		a, err := arn.Parse(action)
+		switch {
+		case err != nil:
+			out = append(out, action+" (not an ARN)")
+		case s.Region != "" && a.Region != s.Region:
+			out = append(out, action+" (region "+orNone(a.Region)+")")
+		case a.Service == "automate": // EC2 actions carry no account
+		case s.AccountID == "" || a.AccountID != s.AccountID:
+			out = append(out, action+" (account "+orNone(a.AccountID)+")")
+		}
+	}
+	if len(out) > 0 {
+		r.add(SeverityWarning, FieldAlarms, index, strings.Join(out, ", "), what+": notifications go outside "+thisAccount(s)+" and its region",
+			fmt.Sprintf("%s: notifications go to %s, whose owner receives the alarm's name, state and reason, and nobody here may be told. "+
+				"Use a topic of this account and region, or accept this warning for a central on-call account.", what, strings.Join(out, ", ")))
+	}
 }
 
 func checkLogRetention(s *Subject, p Policy) []Finding {
@@ -1549,6 +1580,8 @@ func checkTrailAlarms(s *Subject, _ Policy) []Finding {
 			"Neither the trail's alarm_actions nor the provider's name a topic, so an alarm on a deleted endpoint, a disabled key or denied calls would change state and tell no one.")
 	case !a.IsKnown() && (a.State == facts.StateUnknown || s.Kind != KindPreflight):
 		r.skipValue(s, FieldAlarms, a.State)
+	case a.IsKnown():
+		r.foreignActions(s, -1, "the audit alarms of "+label(s), a.V)
 	}
 	t, ok := r.liveTrail(s, FieldMetricFilters)
 	if !ok {

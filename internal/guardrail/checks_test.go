@@ -646,6 +646,13 @@ var checkCases = []checkCase{
 		firstAlarm(func(a *Alarm) { a.Actions = facts.Null[[]string]() })),
 		errAt(0, "churn-ep-5xx", "alarm churn-ep-5xx has no actions")),
 	unknown("SS-MON-2", "actions unknown", training, firstAlarm(func(a *Alarm) { a.Actions = facts.Unknown[[]string]() })),
+	fail("SS-MON-2", "another account's topic, another region's, not an ARN", training, firstAlarm(func(a *Alarm) {
+		a.Actions = facts.Known([]string{"arn:aws:sns:eu-west-1:999999999999:exfil", "arn:aws:sns:us-east-1:111122223333:ml-alerts", "ops@example.com", testTopic})
+	}), warnAt(0, "arn:aws:sns:eu-west-1:999999999999:exfil (account 999999999999), arn:aws:sns:us-east-1:111122223333:ml-alerts (region us-east-1), ops@example.com (not an ARN)",
+		"notifications go outside this account (111122223333) and its region")),
+	pass("SS-MON-2", "an EC2 action of the region", training, firstAlarm(func(a *Alarm) {
+		a.Actions = facts.Known([]string{"arn:aws:automate:eu-west-1:ec2:recover", testTopic})
+	})),
 
 	// SS-MON-3
 	pass("SS-MON-3", "a year", training, nil),
@@ -979,6 +986,9 @@ var checkCases = []checkCase{
 		atPlan(s, p)
 		s.Audit.AlarmActions = facts.Known([]string{})
 	}, errAt(-1, "", "nor the provider's name a topic")),
+	fail("SS-AUD-5", "audit alarms to another account's topic", auditTrail, func(s *Subject, _ *Policy) {
+		s.Audit.AlarmActions = facts.Known([]string{"arn:aws:sns:eu-west-1:999999999999:exfil"})
+	}, warnAt(-1, "arn:aws:sns:eu-west-1:999999999999:exfil (account 999999999999)", "the audit alarms of audit trail \"ml-audit\": notifications go outside this account")),
 	unknown("SS-AUD-5", "filters created by the apply", auditTrail, atPlan),
 	nothing("SS-AUD-5", "no log group", auditPreflight, trail(func(t *facts.TrailFact) { t.LogGroup = "" }), "delivers to no log group (SS-AUD-4)"),
 }

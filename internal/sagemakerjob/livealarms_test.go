@@ -24,7 +24,7 @@ func TestLiveAlarmsChangedAlarmIsNotHeld(t *testing.T) {
 		asPut[s.Name] = alarms.AsPut(s)
 	}
 	judge := func(live map[string]cwtypes.MetricAlarm) map[string]bool {
-		s := &guardrail.Subject{Kind: guardrail.KindModelMonitor, Stage: guardrail.StageLive, Alarms: LiveAlarms(specs, live)}
+		s := &guardrail.Subject{Kind: guardrail.KindModelMonitor, Stage: guardrail.StageLive, Region: "us-east-1", AccountID: "123456789012", Alarms: LiveAlarms(specs, live)}
 		failed := map[string]bool{}
 		for _, f := range guardrail.Evaluate(s, guardrail.DefaultPolicy()) {
 			failed[f.Control] = true
