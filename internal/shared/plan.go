@@ -25,7 +25,10 @@ func PlanTags(ctx context.Context, s TagSettings, own types.Map, diags *diag.Dia
 		return types.MapUnknown(types.StringType), facts.Unknown[map[string]string]()
 	}
 	merged := s.MergeTags(tags)
-	return tfval.Map(merged), facts.Known(merged)
+	// tags_all is what a refresh reads back (TagsAll): without the keys
+	// ignore_tags names, so a configured tag under ignore_tags does not
+	// show as a change on every plan. The Subject judges every tag sent.
+	return tfval.Map(SeenTags(s, merged)), facts.Known(merged)
 }
 
 // DefaultTagsUnknown reports whether s says the provider's default_tags

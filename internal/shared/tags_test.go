@@ -31,7 +31,7 @@ func (i ignoring) MergeTags(own map[string]string) map[string]string {
 
 func (i ignoring) WithoutIgnored(live map[string]string) map[string]string {
 	out := maps.Clone(live)
-	maps.DeleteFunc(out, func(k, _ string) bool { return strings.HasPrefix(k, i.prefix) })
+	maps.DeleteFunc(out, func(k, _ string) bool { return i.prefix != "" && strings.HasPrefix(k, i.prefix) })
 	return out
 }
 
@@ -105,6 +105,14 @@ func TestPlanTagsUnknownDefaults(t *testing.T) {
 	all, merged := PlanTags(ctx, ignoring{defaults: map[string]string{"env": "prod"}}, own, &diags)
 	if len(all.Elements()) != 2 || !merged.IsKnown() {
 		t.Errorf("known defaults: tags_all %v, merged %+v", all, merged)
+	}
+	// A configured tag under ignore_tags: tags_all as planned is what the
+	// refresh reads back (else every plan shows a change); the Subject
+	// still judges every tag sent (red team).
+	ignored := ignoring{prefix: "ops:", defaults: map[string]string{"env": "prod"}}
+	all, merged = PlanTags(ctx, ignored, tfval.Map(map[string]string{"team": "ml", "ops:owner": "x"}), &diags)
+	if back := TagsAll(ignored, merged.V); !all.Equal(back) || len(merged.V) != 3 {
+		t.Errorf("planned tags_all %v, read back %v; merged %v", all, back, merged.V)
 	}
 	all, merged = PlanTags(ctx, unknownDefaults{}, own, &diags)
 	if !all.IsUnknown() || merged.State != facts.StateUnknown {
