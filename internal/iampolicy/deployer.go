@@ -91,6 +91,14 @@ func DeployerPolicy(in DeployerInputs, partition, region, account string) (Docum
 		return Document{}, err
 	}
 	groups := groupDeployerActions(in.Types)
+	services := passedServices(in.Types)
+	if in.NamePrefix == "" && (len(groups.roles) > 0 || (len(services) > 0 && len(in.PassRoleARNs) == 0)) {
+		// role/* would cover every role of the account, the deployer's own
+		// included: PutRolePolicy on itself, or PassRole of an admin role,
+		// is any permission (red team).
+		return Document{}, invalidSpec("NamePrefix", "", "a name prefix is required for types that make or pass IAM roles: "+
+			"without one the policy would grant role writes and iam:PassRole on every role of the account, the deployer's own included")
+	}
 	var st []Statement
 	add := func(sid string, actions, resources []string, cond Condition) {
 		if len(actions) > 0 {
@@ -102,7 +110,7 @@ func DeployerPolicy(in DeployerInputs, partition, region, account string) (Docum
 	add(SidDeployerRoles, groups.roles, roleResources(sc, in.NamePrefix), nil)
 	add(SidDeployerSageMaker, groups.sagemaker, sageMakerResources(sc, in), nil)
 	add(SidDeployerBucket, groups.bucket, []string{sc.s3ARN(auditBucketPrefix + sc.account + "-*")}, nil)
-	if services := passedServices(in.Types); len(services) > 0 {
+	if len(services) > 0 {
 		roles := slices.Clone(in.PassRoleARNs)
 		if len(roles) == 0 {
 			roles = roleResources(sc, in.NamePrefix)

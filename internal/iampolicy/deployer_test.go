@@ -83,6 +83,10 @@ func TestDeployerPolicy_refusals(t *testing.T) {
 		"wildcard prefix": {Types: []string{TypeKMSKey}, NamePrefix: "ml*"},
 		"wildcard role":   {Types: []string{TypeTrainingJob}, PassRoleARNs: []string{"arn:aws:iam::123456789012:role/*"}},
 		"not a role":      {Types: []string{TypeTrainingJob}, PassRoleARNs: []string{"arn:aws:iam::123456789012:user/x"}},
+		// Without a prefix role writes and PassRole would cover role/*,
+		// the deployer's own role included (red team).
+		"roles without a prefix":       {Types: []string{TypeExecutionRole}},
+		"passing roles without prefix": {Types: []string{TypeTrainingJob}},
 	} {
 		if _, err := DeployerPolicy(in, "aws", "us-east-1", "123456789012"); err == nil {
 			t.Errorf("%s: accepted", name)

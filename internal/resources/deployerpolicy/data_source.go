@@ -56,7 +56,9 @@ func (d *dataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp 
 				MarkdownDescription: "The prefix of every `name` (and training or processing `name_prefix`) of those resources. " +
 					"IAM roles sagesafe makes are then granted only as `role/<prefix>*` (and `role/sagesafe/<prefix>*`, the audit " +
 					"trail's delivery role), SageMaker objects only as `<kind>/<prefix>*` (lower-cased: SageMaker ARNs carry names " +
-					"in lower case). Without it, roles and SageMaker objects of the whole account. 1-40 letters, digits and hyphens.",
+					"in lower case). Required for types that make or pass IAM roles (without it the grants would cover every role " +
+					"of the account, the deployer's own included); without it otherwise, SageMaker objects of the whole account. " +
+					"1-40 letters, digits and hyphens; end it with `-` so that `role/<prefix>*` matches no other team's roles.",
 				Validators: []validator.String{stringvalidator.RegexMatches(iampolicy.DeployerNamePrefixPattern,
 					"must be 1-40 letters, digits and hyphens, starting with a letter or digit")},
 			},
@@ -65,7 +67,7 @@ func (d *dataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp 
 				Optional:    true,
 				MarkdownDescription: "The roles the identity may pass (`iam:PassRole`): execution roles of jobs and endpoints, " +
 					"a given scheduler or CloudTrail role. Without it, the roles named `<name_prefix>*` (sagesafe names its " +
-					"roles after their resources), or every role of the account without a prefix. Always limited by " +
+					"roles after their resources). Always limited by " +
 					"`iam:PassedToService` to the services the chosen types hand roles to.",
 				Validators: []validator.Set{setvalidator.ValueStringsAre(stringvalidator.RegexMatches(roleARN, "must be an IAM role ARN without wildcards"))},
 			},
