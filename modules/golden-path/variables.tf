@@ -31,7 +31,7 @@ variable "allowed_instance_types" {
 }
 
 variable "cidr_block" {
-  description = "CIDR of the ML network (a /16 to /24 private range; the network splits it into subnets across Availability Zones)."
+  description = "CIDR of the ML network (a /16 to /24 range, normally private: RFC 1918; the network splits it into subnets across Availability Zones and routes nothing to the internet)."
   type        = string
   default     = "10.42.0.0/16"
 
@@ -108,7 +108,7 @@ variable "people_principals" {
   default     = ["123456789012"]
 
   validation {
-    condition     = length(var.people_principals) > 0 && alltrue([for p in var.people_principals : can(regex("^([0-9]{12}|arn:aws[a-z-]*:iam::[0-9]{12}:.+)$", p))])
+    condition     = length(var.people_principals) > 0 && alltrue([for p in var.people_principals : can(regex("^([0-9]{12}|arn:aws[a-z-]*:iam::[0-9]{12}:(root|(role|user)/[A-Za-z0-9+=,.@_/-]+))$", p))])
     error_message = "people_principals must list 12-digit account IDs or IAM ARNs (no wildcard: anyone could assume the roles)."
   }
 }

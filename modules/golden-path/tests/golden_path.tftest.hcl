@@ -62,6 +62,14 @@ run "refuses_anyone_as_people" {
 
 # What the plan forces, whatever the caller sets: the values the plan
 # already knows (ARNs and IDs are known only after apply).
+run "refuses_every_role_of_an_account" {
+  command = plan
+  variables {
+    people_principals = ["arn:aws:iam::123456789012:role/*"]
+  }
+  expect_failures = [var.people_principals]
+}
+
 run "plan_forces_secure_settings" {
   command = plan
 
