@@ -75,6 +75,7 @@ func TestAccBudget_topicRefusals(t *testing.T) {
 	missing := "arn:aws:sns:us-east-1:123456789012:" + acctest.RandomName("nobody")
 	closed := "arn:aws:sns:us-east-1:123456789012:" + acctest.RandomName("closed")
 	later := "arn:aws:sns:us-east-1:123456789012:" + acctest.RandomName("later")
+	sealed := "arn:aws:sns:us-east-1:123456789012:" + acctest.RandomName("sealed")
 	nothing := func() {
 		if err := checkDestroyed(t, name)(nil); err != nil {
 			t.Fatal(err)
@@ -95,6 +96,19 @@ func TestAccBudget_topicRefusals(t *testing.T) {
 			PreConfig:   func() { nothing(); makeTopic(t, closed, "") },
 			Config:      cfg(closed),
 			ExpectError: regexpMatch(`SS-COST-1[\s\S]*does not let AWS Budgets publish`),
+		}, {
+			// A policy that lets AWS Budgets publish, under SNS's AWS
+			// managed key, which AWS Budgets cannot use.
+			PreConfig: func() {
+				nothing()
+				makeTopic(t, sealed, budgetsPolicy(sealed, acctest.AWS(t).AccountID))
+				if _, err := acctest.AWS(t).SNS.SetTopicAttributes(context.Background(), &sns.SetTopicAttributesInput{TopicArn: aws.String(sealed),
+					AttributeName: aws.String("KmsMasterKeyId"), AttributeValue: aws.String("alias/aws/sns")}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config:      cfg(sealed),
+			ExpectError: regexpMatch(`SS-COST-1[\s\S]*alias/aws/sns`),
 		}, {
 			PreConfig: func() { nothing(); makeTopic(t, later, budgetsPolicy(later, acctest.AWS(t).AccountID)) },
 			Config:    cfg(later),

@@ -46,3 +46,17 @@ func TestBudgetsMayPublish(t *testing.T) {
 		}
 	}
 }
+
+// A topic under SNS's AWS managed key drops budget notifications (red team,
+// suspected): refused; unencrypted or a customer managed key is not judged
+// here.
+func TestAWSManagedKey(t *testing.T) {
+	for key, refused := range map[string]bool{
+		"alias/aws/sns": true, "arn:aws:kms:us-east-1:123456789012:alias/aws/sns": true,
+		"": false, "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab": false, "alias/ml-topics": false,
+	} {
+		if got := awsManagedKey(key) != ""; got != refused {
+			t.Errorf("%q: refused %v, want %v", key, got, refused)
+		}
+	}
+}

@@ -521,7 +521,8 @@ func alarmsAttribute() schema.SingleNestedAttribute {
 				Computed: true,
 				Default:  float64default.StaticFloat64(alarms.DefaultBandWidth),
 				MarkdownDescription: fmt.Sprintf("Width, in standard deviations, of the anomaly-detection bands (SS-MON-6) of the alarms on "+
-					"invocations (fires when traffic leaves the band up or down) and on average model latency (fires above the band), "+
+					"invocations (fires when traffic leaves the band up or down; a 5-minute period without traffic counts as 0, so a "+
+					"collapse to zero fires too) and on average model latency (fires above the band), "+
 					"from %g to %g. Default %g. CloudWatch bills each anomaly alarm as three metrics and needs about two weeks "+
 					"of history before the band is reliable.", alarms.MinBandWidth, alarms.MaxBandWidth, alarms.DefaultBandWidth),
 				Validators: []validator.Float64{validators.NumberFunc(
