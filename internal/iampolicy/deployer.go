@@ -2,6 +2,7 @@ package iampolicy
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -74,7 +75,49 @@ const (
 	SidDeployerBucket    = "SagesafeAuditBucket"
 	SidDeployerPassRole  = "SagesafePassRole"
 	SidDeployerSLR       = "SagesafeAutoScalingRole"
+	// SidDeployerNamed starts the statements of writes narrowed to the
+	// names sagesafe gives (budgets, schedules, trails, alarms, log groups).
+	SidDeployerNamed = "SagesafeNamed"
 )
+
+// namedSid ends the Sid of each service's narrowed writes.
+var namedSid = map[string]string{"budgets": "Budgets", "scheduler": "Schedules", "cloudtrail": "Trails", "cloudwatch": "Alarms", "logs": "LogGroups"}
+
+// splitNamedWrites separates the writes of services whose objects sagesafe
+// names predictably (narrowed by namedResources) from the rest (on "*").
+func splitNamedWrites(writes []string) (map[string][]string, []string) {
+	named := map[string][]string{}
+	var rest []string
+	for _, a := range writes {
+		service, _, _ := strings.Cut(a, ":")
+		if _, ok := namedSid[service]; ok {
+			named[service] = append(named[service], a)
+		} else {
+			rest = append(rest, a)
+		}
+	}
+	return named, rest
+}
+
+// namedResources are the objects of service a deployer of prefix writes:
+// budgets, schedules and trails named by their resource (so by prefix);
+// alarms, which sagesafe names "sagesafe-<kind>-<name>-..." or, for an
+// audit trail, "<trail>-<class>"; log groups under /aws/sagemaker/ (jobs'
+// shared groups, endpoints') and /sagesafe/ (flow logs, audit trails).
+func namedResources(sc scope, service, prefix string) []string {
+	switch service {
+	case "budgets":
+		return []string{fmt.Sprintf("arn:%s:budgets::%s:budget/%s*", sc.partition, sc.account, prefix)}
+	case "scheduler":
+		return []string{sc.arn("scheduler", "schedule/default/"+prefix+"*")}
+	case "cloudtrail":
+		return []string{sc.arn("cloudtrail", "trail/"+prefix+"*")}
+	case "cloudwatch":
+		return normalize([]string{sc.arn("cloudwatch", "alarm:sagesafe-*"), sc.arn("cloudwatch", "alarm:"+prefix+"*")})
+	default: // logs
+		return []string{sc.arn("logs", "log-group:/aws/sagemaker/*"), sc.arn("logs", "log-group:/sagesafe/*")}
+	}
+}
 
 // DeployerPolicy renders the least-privilege policy for the identity that
 // runs plan, apply and destroy of the given types: the IAM actions of
@@ -106,7 +149,11 @@ func DeployerPolicy(in DeployerInputs, partition, region, account string) (Docum
 		}
 	}
 	add(SidDeployerReads, groups.reads, []string{"*"}, nil)
-	add(SidDeployerWrites, groups.writes, []string{"*"}, nil)
+	named, rest := splitNamedWrites(groups.writes)
+	add(SidDeployerWrites, rest, []string{"*"}, nil)
+	for _, service := range slices.Sorted(maps.Keys(named)) {
+		add(SidDeployerNamed+namedSid[service], named[service], namedResources(sc, service, in.NamePrefix), nil)
+	}
 	add(SidDeployerRoles, groups.roles, roleResources(sc, in.NamePrefix), nil)
 	add(SidDeployerSageMaker, groups.sagemaker, sageMakerResources(sc, in), nil)
 	add(SidDeployerBucket, groups.bucket, []string{sc.s3ARN(auditBucketPrefix + sc.account + "-*")}, nil)

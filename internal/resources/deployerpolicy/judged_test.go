@@ -94,3 +94,45 @@ func TestDeployerPolicy_judged(t *testing.T) {
 		}
 	}
 }
+
+// TestDeployerPolicy_namedWrites: the writes of services whose objects
+// sagesafe names predictably reach only those (red team: DeleteTrail,
+// DeleteAlarms, DeleteLogGroup, ModifyBudget and DeleteSchedule were on
+// "*", so the deployer could delete or blind the organisation's own trail).
+func TestDeployerPolicy_namedWrites(t *testing.T) {
+	requireSimulator(t)
+	d, err := iampolicy.DeployerPolicy(iampolicy.DeployerInputs{Types: iampolicy.DeployerTypes(), NamePrefix: "churn"}, "aws", region, account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []string
+	for _, p := range iampolicy.ManagedPolicies(d, iampolicy.ManagedPolicyLimit) {
+		docs = append(docs, p.JSON())
+	}
+	arn := func(service, resource string) string {
+		return "arn:aws:" + service + ":" + region + ":" + account + ":" + resource
+	}
+	cases := []iamsim.Case{
+		{Name: "change the stack's budget", Action: "budgets:ModifyBudget", Resource: "arn:aws:budgets::" + account + ":budget/churn-spend", WantAllowed: true},
+		{Name: "change another budget", Action: "budgets:ModifyBudget", Resource: "arn:aws:budgets::" + account + ":budget/finance"},
+		{Name: "delete the stack's schedule", Action: "scheduler:DeleteSchedule", Resource: arn("scheduler", "schedule/default/churn-drift"), WantAllowed: true},
+		{Name: "delete another schedule", Action: "scheduler:DeleteSchedule", Resource: arn("scheduler", "schedule/default/nightly-backup")},
+		{Name: "stop the stack's trail", Action: "cloudtrail:UpdateTrail", Resource: arn("cloudtrail", "trail/churn-audit"), WantAllowed: true},
+		{Name: "delete the organisation's trail", Action: "cloudtrail:DeleteTrail", Resource: arn("cloudtrail", "trail/org-trail")},
+		{Name: "delete an endpoint's alarm", Action: "cloudwatch:DeleteAlarms", Resource: arn("cloudwatch", "alarm:sagesafe-endpoint-churn-5xx"), WantAllowed: true},
+		{Name: "delete the trail's alarm", Action: "cloudwatch:DeleteAlarms", Resource: arn("cloudwatch", "alarm:churn-audit-root-usage"), WantAllowed: true},
+		{Name: "delete another alarm", Action: "cloudwatch:DeleteAlarms", Resource: arn("cloudwatch", "alarm:billing-over-budget")},
+		{Name: "delete an endpoint's log group", Action: "logs:DeleteLogGroup", Resource: arn("logs", "log-group:/aws/sagemaker/Endpoints/churn"), WantAllowed: true},
+		{Name: "delete a flow-log group", Action: "logs:DeleteLogGroup", Resource: arn("logs", "log-group:/sagesafe/network/churn/flow-logs"), WantAllowed: true},
+		{Name: "delete another log group", Action: "logs:DeleteLogGroup", Resource: arn("logs", "log-group:/org/security")},
+	}
+	outcomes, err := iamsim.CheckPersona(context.Background(), arnIAM+"role/ci", docs, cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range outcomes {
+		if !o.OK {
+			t.Error(o)
+		}
+	}
+}
