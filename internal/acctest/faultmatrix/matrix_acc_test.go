@@ -22,9 +22,6 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/provider"
 )
 
-// goldenConfig is the golden path as a root module (acctest.GoldenPathConfig).
-func goldenConfig(t *testing.T) string { return acctest.GoldenPathConfig(t) }
-
 // withTag adds `tags = { fault-matrix = "tagged" }` to every resource of
 // the golden path when tagged is true.
 func withTag(golden string, tagged bool) string {
@@ -171,7 +168,7 @@ func TestAccFaultMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden := goldenConfig(t)
+	golden := acctest.GoldenPathConfig(t)
 
 	// The reference: the same scenario without faults.
 	want := map[string]map[string]int{}

@@ -32,7 +32,7 @@ func TestAccDeployerPolicy_goldenPath(t *testing.T) {
 	}
 	d := newDeployerRun(t, goldenTypes, "gp", topic)
 	resource.Test(t, d.testCase(resource.TestStep{
-		Config: goldenConfig(t),
+		Config: acctest.GoldenPathConfig(t),
 		ConfigVariables: config.Variables{
 			"name":                   config.StringVariable(d.name),
 			"endpoint_url":           config.StringVariable(d.e.URL),
@@ -41,7 +41,3 @@ func TestAccDeployerPolicy_goldenPath(t *testing.T) {
 		},
 	}))
 }
-
-// goldenConfig is the golden path as a root module, configured as
-// examples/golden-path configures it (acctest.GoldenPathConfig).
-func goldenConfig(t *testing.T) string { return acctest.GoldenPathConfig(t) }

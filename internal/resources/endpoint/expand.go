@@ -22,9 +22,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/tfval"
 )
 
 // spec is the fully known desired state of an endpoint: what the API calls
@@ -127,15 +130,11 @@ func expandSpec(ctx context.Context, m endpointModel, data *providerdata.Data) (
 // effectiveActions is the resource's alarm actions, or the provider's
 // alarm_actions when the resource sets none.
 func effectiveActions(ctx context.Context, l types.List, data *providerdata.Data, diags *diag.Diagnostics) []string {
-	if l.IsNull() || l.IsUnknown() {
-		if data == nil {
-			return nil
-		}
-		return slices.Clone(data.AlarmActions)
+	own := facts.Null[[]string]()
+	if !l.IsNull() && !l.IsUnknown() {
+		own = tfval.Strings(ctx, l, diags)
 	}
-	var out []string
-	diags.Append(l.ElementsAs(ctx, &out, false)...)
-	return out
+	return shared.EffectiveActions(own, data.ProviderAlarmActions()).V
 }
 
 // hashInput is everything that requires a new model or endpoint config.
