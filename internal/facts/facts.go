@@ -11,6 +11,8 @@
 // Found=false was looked up and does not exist (the check must report it).
 package facts
 
+import "strings"
+
 // Facts is everything fetched for one evaluation.
 type Facts struct {
 	Subnets        map[string]SubnetFact
@@ -123,13 +125,22 @@ type RoleFact struct {
 	BroadPermissions []string // SS-IAM-2 evidence
 }
 
-// TrustCondition is one confused-deputy condition key of a trust statement
-// and the values it allows.
+// TrustCondition is one confused-deputy condition key of a trust statement,
+// under one operator, and its values.
 type TrustCondition struct {
 	Statement string // "statement 0", `statement "SageMaker"`
 	Key       string // "aws:SourceAccount" or "aws:SourceArn"
-	Values    []string
+	// Operator is the condition operator as written: StringEquals,
+	// StringLike, ArnEquals, ArnLike, or a negated one (StringNotEquals,
+	// StringNotLike, ArnNotEquals, ArnNotLike), which excludes its values.
+	// Empty is read as ArnLike.
+	Operator string
+	Values   []string
 }
+
+// Negated reports whether the condition excludes its values (a "Not"
+// operator) rather than allowing them.
+func (c TrustCondition) Negated() bool { return strings.Contains(c.Operator, "Not") }
 
 // InstanceTypeFact describes the EC2 instance behind a SageMaker instance type.
 type InstanceTypeFact struct {

@@ -839,7 +839,7 @@ func checkRoleTrust(s *Subject, _ Policy) []Finding {
 	}
 	if job, ok := jobARN(s); ok && len(foreign) == 0 && !trustAdmits(f.SourceConditions, job) {
 		r.add(SeverityError, FieldRoleARN, -1, ref, "role "+name+"'s trust policy does not let SageMaker assume it for "+label(s),
-			fmt.Sprintf("No statement's aws:SourceArn condition matches %s (ArnLike), so SageMaker could not assume the role and the job would fail "+
+			fmt.Sprintf("No statement's aws:SourceArn conditions admit %s (each under its own operator), so SageMaker could not assume the role and the job would fail "+
 				"when it starts; a role made for another kind of workload (a training role for a processing job, say) has this trust. "+
 				"Use an execution role of the right purpose (sagesafe_execution_role purpose = %q).", job, jobPurpose[s.Kind]))
 	}
@@ -865,9 +865,12 @@ func jobARN(s *Subject) (string, bool) {
 
 // trustAdmits reports whether some trust statement's aws:SourceArn
 // conditions admit job: a statement without one admits any (the missing
-// condition is SS-IAM-1's other finding), one with them admits job when a
-// value matches it as ArnLike does (each of the six ARN parts on its own,
-// * and ? wildcards). Job names appear lower-case in SageMaker ARNs.
+// condition is SS-IAM-1's other finding); one with them admits job when
+// each allowing condition has a value that matches it and no excluding
+// condition (ArnNotLike, StringNotEquals, ...) has one, under the
+// condition's own operator: StringEquals takes * literally, StringLike
+// matches the whole string, ArnEquals and ArnLike each of the six ARN parts.
+// Job names appear lower-case in SageMaker ARNs.
 func trustAdmits(conditions []facts.TrustCondition, job string) bool {
 	byStatement := map[string][]facts.TrustCondition{}
 	for _, c := range conditions {
@@ -879,7 +882,11 @@ func trustAdmits(conditions []facts.TrustCondition, job string) bool {
 	for _, cs := range byStatement {
 		admits := true
 		for _, c := range cs {
-			if strings.EqualFold(c.Key, "aws:SourceArn") && !slices.ContainsFunc(c.Values, func(v string) bool { return arnLike(v, job) }) {
+			if !strings.EqualFold(c.Key, "aws:SourceArn") {
+				continue
+			}
+			matched := slices.ContainsFunc(c.Values, func(v string) bool { return conditionMatches(c.Operator, v, job) })
+			if matched == c.Negated() {
 				admits = false
 			}
 		}
@@ -888,6 +895,27 @@ func trustAdmits(conditions []facts.TrustCondition, job string) bool {
 		}
 	}
 	return false
+}
+
+// conditionMatches says whether value satisfies one condition value under
+// operator (its negation aside: StringNotLike matches as StringLike does).
+func conditionMatches(operator, pattern, value string) bool {
+	switch strings.ToLower(strings.Replace(operator, "Not", "", 1)) {
+	case "stringequals":
+		return pattern == value
+	case "stringlike":
+		return globMatch(pattern, value)
+	default: // ArnEquals, ArnLike (both take wildcards per ARN part)
+		return arnLike(pattern, value)
+	}
+}
+
+// globMatch matches value against an IAM string pattern: * any run of
+// characters, ? one character, case-sensitive.
+func globMatch(pattern, value string) bool {
+	re := "^" + strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(pattern)) + "$"
+	ok, err := regexp.MatchString(re, value)
+	return err == nil && ok
 }
 
 // arnLike matches an ARN against an ArnLike pattern: the six colon-separated
@@ -899,8 +927,7 @@ func arnLike(pattern, value string) bool {
 		return false
 	}
 	for i := range pp {
-		re := "^" + strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(pp[i])) + "$"
-		if ok, err := regexp.MatchString(re, vp[i]); err != nil || !ok {
+		if !globMatch(pp[i], vp[i]) {
 			return false
 		}
 	}
@@ -917,6 +944,9 @@ func arnLike(pattern, value string) bool {
 func foreignSourceConditions(s *Subject, conditions []facts.TrustCondition) []string {
 	var out []string
 	for _, c := range conditions {
+		if c.Negated() {
+			continue // it excludes its values: naming another account there narrows the trust
+		}
 		for _, v := range c.Values {
 			var wrong []string
 			switch {

@@ -554,7 +554,7 @@ var checkCases = []checkCase{
 			`: it did not learn it from sts:GetCallerIdentity); trust statement 0 allows aws:SourceArn "arn:aws:sagemaker:eu-west-1:111122223333:training-job/*": its account 111122223333 is not this account (which`)),
 	// The trust must let SageMaker assume the role for this job.
 	fail("SS-IAM-1", "a training role given to a processing job", processing, nil,
-		errAt(-1, testRole, `No statement's aws:SourceArn condition matches arn:aws:sagemaker:eu-west-1:111122223333:processing-job/churn-stats (ArnLike)`)),
+		errAt(-1, testRole, `No statement's aws:SourceArn conditions admit arn:aws:sagemaker:eu-west-1:111122223333:processing-job/churn-stats (each under its own operator)`)),
 	pass("SS-IAM-1", "a processing role given to a processing job", processing, role(func(f *facts.RoleFact) {
 		f.SourceConditions[1].Values = []string{"arn:aws:sagemaker:eu-west-1:111122223333:processing-job/*"}
 	})),
@@ -566,7 +566,28 @@ var checkCases = []checkCase{
 	})),
 	fail("SS-IAM-1", "another job's ARN", training, role(func(f *facts.RoleFact) {
 		f.SourceConditions[1].Values = []string{"arn:aws:sagemaker:eu-west-1:111122223333:training-job/churn-2*"}
-	}), errAt(-1, testRole, "training-job/churn (ArnLike)")),
+	}), errAt(-1, testRole, "training-job/churn (each under its own operator)")),
+	// Each condition under its own operator (red team, issue 15).
+	fail("SS-IAM-1", "StringEquals takes * literally", training, role(func(f *facts.RoleFact) {
+		f.SourceConditions[1].Operator = "StringEquals"
+		f.SourceConditions[1].Values = []string{"arn:aws:sagemaker:eu-west-1:111122223333:training-job/*"}
+	}), errAt(-1, testRole, "training-job/churn (each under its own operator)")),
+	pass("SS-IAM-1", "StringEquals naming the job", training, role(func(f *facts.RoleFact) {
+		f.SourceConditions[1].Operator = "StringEquals"
+		f.SourceConditions[1].Values = []string{"arn:aws:sagemaker:eu-west-1:111122223333:training-job/churn"}
+	})),
+	pass("SS-IAM-1", "StringLike with a wildcard", training, role(func(f *facts.RoleFact) {
+		f.SourceConditions[1].Operator = "StringLike"
+		f.SourceConditions[1].Values = []string{"arn:aws:sagemaker:eu-west-1:111122223333:training-job/*"}
+	})),
+	fail("SS-IAM-1", "ArnNotLike excluding the job", training, role(func(f *facts.RoleFact) {
+		f.SourceConditions = append(f.SourceConditions, facts.TrustCondition{Statement: "statement 0", Key: "aws:SourceArn",
+			Operator: "ArnNotLike", Values: []string{"arn:aws:sagemaker:eu-west-1:111122223333:training-job/*"}})
+	}), errAt(-1, testRole, "training-job/churn (each under its own operator)")),
+	pass("SS-IAM-1", "an exclusion of another account is no foreign condition", training, role(func(f *facts.RoleFact) {
+		f.SourceConditions = append(f.SourceConditions, facts.TrustCondition{Statement: "statement 0", Key: "aws:SourceArn",
+			Operator: "ArnNotLike", Values: []string{"arn:aws:sagemaker:eu-west-1:999999999999:*"}})
+	})),
 	pass("SS-IAM-1", "another statement admits the job", processing, role(func(f *facts.RoleFact) {
 		f.SourceConditions = append(f.SourceConditions,
 			facts.TrustCondition{Statement: "statement 1", Key: "aws:SourceAccount", Values: []string{testAccount}},

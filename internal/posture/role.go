@@ -20,6 +20,10 @@ var trustActions = []string{"sts:AssumeRole", "sts:TagSession", "sts:SetSourceId
 var (
 	confusedDeputyKeys      = []string{"aws:SourceAccount", "aws:SourceArn"}
 	confusedDeputyOperators = []string{"StringEquals", "StringLike", "ArnEquals", "ArnLike"}
+	// excludingOperators narrow what the operators above allow; their
+	// values are kept so that the guardrail check can tell whether the
+	// trust still admits the job.
+	excludingOperators = []string{"StringNotEquals", "StringNotLike", "ArnNotEquals", "ArnNotLike"}
 )
 
 // RoleDocuments is what IAM returns about a role, before parsing: the input
@@ -155,8 +159,7 @@ func assessTrust(trust []facts.PolicyStatement) (problems, missing []string, pre
 					label, SageMakerServicePrincipal, key, strings.Join(confusedDeputyOperators, ", ")))
 				continue
 			}
-			slices.Sort(values)
-			present = append(present, facts.TrustCondition{Statement: label, Key: key, Values: values})
+			present = append(present, sourceConditions(st, label, key)...)
 		}
 	}
 	if !sageMakerCanAssume {
@@ -164,6 +167,24 @@ func assessTrust(trust []facts.PolicyStatement) (problems, missing []string, pre
 			"no trust statement allows %s to call sts:AssumeRole", SageMakerServicePrincipal))
 	}
 	return problems, missing, present
+}
+
+// sourceConditions are the conditions of st on key, one per operator that
+// allows or excludes values (sorted by operator, values sorted).
+func sourceConditions(st facts.PolicyStatement, label, key string) []facts.TrustCondition {
+	var out []facts.TrustCondition
+	for _, op := range slices.Sorted(maps.Keys(st.Conditions)) {
+		if !containsFold(confusedDeputyOperators, op) && !containsFold(excludingOperators, op) {
+			continue
+		}
+		values, _ := conditionValues(st, key, op)
+		if len(values) == 0 {
+			continue
+		}
+		slices.Sort(values)
+		out = append(out, facts.TrustCondition{Statement: label, Key: key, Operator: op, Values: values})
+	}
+	return out
 }
 
 // describePrincipal phrases an unexpected trusted principal.

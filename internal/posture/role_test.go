@@ -110,17 +110,27 @@ func TestAssessRoleTrust(t *testing.T) {
 func TestAssessRoleSourceConditions(t *testing.T) {
 	foreign := `{"Statement":[{"Sid":"SageMaker","Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole",
 		"Condition":{"StringEquals":{"aws:SourceAccount":["999999999999","123456789012"]},"ArnLike":{"aws:SourceArn":"arn:aws:sagemaker:us-east-1:999999999999:*"}}}]}`
+	excluding := `{"Statement":[{"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole",
+		"Condition":{"StringEquals":{"aws:SourceAccount":"123456789012","aws:SourceArn":"arn:aws:sagemaker:us-east-1:123456789012:*"},
+		"ArnNotLike":{"aws:SourceArn":"arn:aws:sagemaker:us-east-1:123456789012:training-job/*"}}}]}`
 	for _, tt := range []struct {
 		name, trust string
 		want        []facts.TrustCondition
 	}{
 		{name: "this account", trust: goodTrust, want: []facts.TrustCondition{
-			{Statement: "statement 0", Key: "aws:SourceAccount", Values: []string{"123456789012"}},
-			{Statement: "statement 0", Key: "aws:SourceArn", Values: []string{"arn:aws:sagemaker:us-east-1:123456789012:*"}},
+			{Statement: "statement 0", Key: "aws:SourceAccount", Operator: "StringEquals", Values: []string{"123456789012"}},
+			{Statement: "statement 0", Key: "aws:SourceArn", Operator: "ArnLike", Values: []string{"arn:aws:sagemaker:us-east-1:123456789012:*"}},
 		}},
 		{name: "another account", trust: foreign, want: []facts.TrustCondition{
-			{Statement: `statement "SageMaker"`, Key: "aws:SourceAccount", Values: []string{"123456789012", "999999999999"}},
-			{Statement: `statement "SageMaker"`, Key: "aws:SourceArn", Values: []string{"arn:aws:sagemaker:us-east-1:999999999999:*"}},
+			{Statement: `statement "SageMaker"`, Key: "aws:SourceAccount", Operator: "StringEquals", Values: []string{"123456789012", "999999999999"}},
+			{Statement: `statement "SageMaker"`, Key: "aws:SourceArn", Operator: "ArnLike", Values: []string{"arn:aws:sagemaker:us-east-1:999999999999:*"}},
+		}},
+		// The operator is kept (StringEquals takes * literally), and an
+		// excluding condition is kept beside the allowing ones.
+		{name: "operators and exclusions", trust: excluding, want: []facts.TrustCondition{
+			{Statement: "statement 0", Key: "aws:SourceAccount", Operator: "StringEquals", Values: []string{"123456789012"}},
+			{Statement: "statement 0", Key: "aws:SourceArn", Operator: "ArnNotLike", Values: []string{"arn:aws:sagemaker:us-east-1:123456789012:training-job/*"}},
+			{Statement: "statement 0", Key: "aws:SourceArn", Operator: "StringEquals", Values: []string{"arn:aws:sagemaker:us-east-1:123456789012:*"}},
 		}},
 		{name: "missing conditions have no values", trust: noConditionTrust},
 	} {

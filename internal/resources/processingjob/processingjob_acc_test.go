@@ -360,6 +360,11 @@ func TestAccProcessingJob_refusals(t *testing.T) {
 	trainingRole := acctest.Role(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},`+
 		`"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"`+c.AccountID+`"},`+
 		`"ArnLike":{"aws:SourceArn":"arn:aws:sagemaker:`+acctest.Region+`:`+c.AccountID+`:training-job/*"}}}]}`)
+	// StringEquals takes the * literally: no processing job's ARN is
+	// ".../processing-job/*", so SageMaker could not assume this one either.
+	literalRole := acctest.Role(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},`+
+		`"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"`+c.AccountID+`",`+
+		`"aws:SourceArn":"arn:aws:sagemaker:`+acctest.Region+`:`+c.AccountID+`:processing-job/*"}}}]}`)
 	step := func(mut func(*jobConfig), control string) resource.TestStep {
 		cfg := ok
 		mut(&cfg)
@@ -382,6 +387,7 @@ func TestAccProcessingJob_refusals(t *testing.T) {
 			step(func(j *jobConfig) { j.inputURI = "https://" + e.bucket + ".s3.amazonaws.com/captured/" }, `SS-TLS-2: input location https://\S+ is not an s3:// URI`),
 			step(func(j *jobConfig) { j.image = "docker.io/library/python:3.12" }, `SS-SUP-1: image docker.io/library/python:3.12 is not from Amazon ECR`),
 			step(func(j *jobConfig) { j.role = trainingRole }, `(?s)SS-IAM-1: role \S+ trust policy does not let SageMaker\s+assume it`),
+			step(func(j *jobConfig) { j.role = literalRole }, `(?s)SS-IAM-1: role \S+ trust policy does not let SageMaker\s+assume it`),
 			// A bucket nobody owns: a warning at plan (this apply could
 			// create it), refused at apply because it still does not exist.
 			step(func(j *jobConfig) { j.bucket = strings.ToLower(acctest.RandomName("unclaimed")) }, `SS-DATA-2: bucket tfacc-unclaimed-\S+ does not exist`),
