@@ -302,7 +302,7 @@ func guardHTTP(base *awsbase.Config, c Config, caBundle bool) diag.Diagnostics {
 		base.HTTPSProxy = sinkHTTPSProxy(c, lookupEnv)
 		base.HTTPProxy = aws.String(sink)
 		base.HTTPProxyMode = awsbase.HTTPProxyModeSeparate
-		base.NoProxy = sinkNoProxy(c.NoProxy, lookupEnv)
+		base.NoProxy = sinkNoProxy(c.NoProxy, aws.ToString(base.HTTPSProxy), lookupEnv)
 		return diags
 	}
 	base.HTTPProxy, base.HTTPSProxy, base.NoProxy = c.HTTPProxy, c.HTTPSProxy, c.NoProxy

@@ -338,6 +338,50 @@ func TestNew_refusesSharedConfigPlaintextEndpoint(t *testing.T) {
 // SS-TLS-1; plain http to loopback (an emulator) still works.
 func TestNew_caBundleCredentialCallsStayOnTLS(t *testing.T) {
 	isolateAWSEnv(t)
+	bundle := ssoRedirectRefused(t, "")
+
+	// Plain http to loopback (an emulator) is not sent to the sink: the
+	// credential call (AssumeRole) reaches the server.
+	sts := &stsServer{}
+	plain := httptest.NewServer(sts)
+	defer plain.Close()
+	t.Setenv("AWS_CA_BUNDLE", bundle)
+	cl, diags := New(context.Background(), Config{
+		Region:     "us-east-1",
+		AccessKey:  "AKIATEST",
+		SecretKey:  "secret",
+		AssumeRole: []AssumeRole{{RoleARN: "arn:aws:iam::123456789012:role/deploy", SessionName: "s"}},
+		Endpoints:  map[string]string{"sts": plain.URL},
+		MaxRetries: 1,
+	})
+	if diags.HasError() {
+		t.Fatalf("loopback emulator with AWS_CA_BUNDLE: %v", diags)
+	}
+	if cl.AccountID != "123456789012" || len(sts.actions) == 0 || sts.actions[0] != "AssumeRole" {
+		t.Fatalf("account %q, server saw %v", cl.AccountID, sts.actions)
+	}
+}
+
+// The user's NO_PROXY does not exempt hosts from the plaintext sink: "*"
+// (every host) or the redirect's own host, without an HTTPS proxy, would
+// otherwise let the redirected credential call out in plaintext (red team,
+// issue 15).
+func TestNew_caBundleNoProxyKeepsTheSink(t *testing.T) {
+	for _, noProxy := range []string{"*", "sso.plaintext.test", "example.com,*"} {
+		t.Run(noProxy, func(t *testing.T) {
+			isolateAWSEnv(t)
+			ssoRedirectRefused(t, noProxy)
+		})
+	}
+}
+
+// ssoRedirectRefused signs in through SSO with a custom CA bundle from the
+// profile (so the SDK builds the HTTP client) and NO_PROXY set to noProxy;
+// the SSO endpoint redirects to plain http elsewhere, which must end in the
+// plaintext sink with SS-TLS-1. It returns the bundle's path.
+func ssoRedirectRefused(t *testing.T, noProxy string) string {
+	t.Helper()
+	t.Setenv("NO_PROXY", noProxy)
 	home := t.TempDir()
 	t.Setenv("HOME", home)
 	var redirected int
@@ -383,27 +427,7 @@ func TestNew_caBundleCredentialCallsStayOnTLS(t *testing.T) {
 	if !diags.HasError() || !strings.Contains(diagText(diags), "SS-TLS-1") {
 		t.Fatalf("want the redirect to plaintext refused with SS-TLS-1, got %v", diags)
 	}
-
-	// Plain http to loopback (an emulator) is not sent to the sink: the
-	// credential call (AssumeRole) reaches the server.
-	sts := &stsServer{}
-	plain := httptest.NewServer(sts)
-	defer plain.Close()
-	t.Setenv("AWS_CA_BUNDLE", bundle)
-	cl, diags := New(context.Background(), Config{
-		Region:     "us-east-1",
-		AccessKey:  "AKIATEST",
-		SecretKey:  "secret",
-		AssumeRole: []AssumeRole{{RoleARN: "arn:aws:iam::123456789012:role/deploy", SessionName: "s"}},
-		Endpoints:  map[string]string{"sts": plain.URL},
-		MaxRetries: 1,
-	})
-	if diags.HasError() {
-		t.Fatalf("loopback emulator with AWS_CA_BUNDLE: %v", diags)
-	}
-	if cl.AccountID != "123456789012" || len(sts.actions) == 0 || sts.actions[0] != "AssumeRole" {
-		t.Fatalf("account %q, server saw %v", cl.AccountID, sts.actions)
-	}
+	return bundle
 }
 
 func diagText(diags diag.Diagnostics) string {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -24,7 +25,8 @@ import (
 // every request with an SS-TLS-1 refusal and forwards nothing. It is set as
 // the proxy for plain http:// requests only (HTTPS keeps the user's proxy
 // settings), with the hosts plain http may reach (loopback, the link-local
-// credential endpoints) and the user's NO_PROXY exempt. So a plaintext request
+// credential endpoints) exempt (and the user's NO_PROXY only while an HTTPS
+// proxy is in use: see sinkNoProxy). So a plaintext request
 // that client would send to anything else, a followed redirect included, ends
 // in the provider's process, refused, instead of on the network.
 
@@ -89,19 +91,36 @@ func plaintextExemptHosts() []string {
 	return hosts
 }
 
-// sinkNoProxy is the NO_PROXY value for the SDK-built client: the user's own
-// (no_proxy, else NO_PROXY: it applies to their HTTPS proxy too, so it must
-// be kept) plus the exempt hosts.
-func sinkNoProxy(noProxy string, lookupEnv func(string) (string, bool)) string {
+// sinkNoProxy is the NO_PROXY value for the SDK-built client: the exempt
+// hosts, plus the user's own list (no_proxy, else NO_PROXY) only while an
+// HTTPS proxy is in use, since one list serves both proxies and the user's
+// is for the HTTPS one. A "*" entry is never kept: it would exempt every
+// host from the sink (sinkHTTPSProxy drops the HTTPS proxy instead).
+// Residual: a named host in the user's list, with an HTTPS proxy, is also
+// exempt from the sink for the credential calls.
+func sinkNoProxy(noProxy, httpsProxy string, lookupEnv func(string) (string, bool)) string {
 	parts := []string{}
-	if noProxy == "" {
-		noProxy = firstEnv(lookupEnv, "NO_PROXY", "no_proxy")
-	}
-	if noProxy != "" {
-		parts = append(parts, noProxy)
+	for _, h := range userNoProxy(noProxy, lookupEnv) {
+		if httpsProxy != "" && h != "*" {
+			parts = append(parts, h)
+		}
 	}
 	parts = append(parts, plaintextExemptHosts()...)
 	return strings.Join(parts, ",")
+}
+
+// userNoProxy is the user's no-proxy list: no_proxy, else NO_PROXY.
+func userNoProxy(noProxy string, lookupEnv func(string) (string, bool)) []string {
+	if noProxy == "" {
+		noProxy = firstEnv(lookupEnv, "NO_PROXY", "no_proxy")
+	}
+	var out []string
+	for h := range strings.SplitSeq(noProxy, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // sinkHTTPSProxy is the HTTPS proxy of the SDK-built client, whose HTTP proxy
@@ -110,6 +129,10 @@ func sinkNoProxy(noProxy string, lookupEnv func(string) (string, bool)) string {
 // needed for plain http: the only plaintext requests allowed go to exempt
 // hosts, which are never proxied.
 func sinkHTTPSProxy(c Config, lookupEnv func(string) (string, bool)) *string {
+	none := ""
+	if slices.Contains(userNoProxy(c.NoProxy, lookupEnv), "*") {
+		return &none // "*": no host is proxied
+	}
 	if c.HTTPSProxy != nil {
 		return c.HTTPSProxy
 	}
@@ -119,6 +142,5 @@ func sinkHTTPSProxy(c Config, lookupEnv func(string) (string, bool)) *string {
 	if c.HTTPProxy != nil {
 		return c.HTTPProxy
 	}
-	none := ""
 	return &none
 }
