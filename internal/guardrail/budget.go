@@ -57,6 +57,9 @@ type BudgetTopic struct {
 	// aws:SourceAccount or aws:SourceArn, so another account's budget can
 	// post to the topic too.
 	Unscoped bool
+	// KeyUnverified says why the KMS key the topic is encrypted with could
+	// not be judged (its policy could not be read): a warning, never held.
+	KeyUnverified string
 }
 
 // BudgetNotification is one notification of a budget and who it tells.
@@ -196,6 +199,11 @@ func checkBudgetTopics(r *report, s *Subject, b Budget) {
 				problem = "does not exist"
 			case t.Refused != "":
 				problem = "does not let AWS Budgets publish to it: " + t.Refused
+			case t.KeyUnverified != "":
+				r.add(SeverityWarning, FieldBudget, -1, sub, "the key of topic "+sub+" could not be checked",
+					"SNS topic "+sub+" is encrypted, and "+t.KeyUnverified+", so whether AWS Budgets may use the key (kms:GenerateDataKey* and kms:Decrypt "+
+						"for budgets.amazonaws.com) is not known. Let the provider's identity read the key's policy (kms:DescribeKey, kms:GetKeyPolicy).")
+				continue
 			case t.Unscoped:
 				r.add(SeverityWarning, FieldBudget, -1, sub, "topic "+sub+" takes budget notifications from any account",
 					"Its policy lets budgets.amazonaws.com publish without an aws:SourceAccount (or aws:SourceArn) condition naming account "+s.AccountID+

@@ -937,6 +937,12 @@ var checkCases = []checkCase{
 	fail("SS-COST-1", "topic takes notifications from any account's budget", budget, budgetEdit(func(b *Budget) {
 		b.Topics = map[string]BudgetTopic{testTopic: {Found: true, Unscoped: true}}
 	}), warnAt(-1, testTopic, "without an aws:SourceAccount")),
+	fail("SS-COST-1", "the topic's key could not be judged: not held", budget, func(s *Subject, _ *Policy) {
+		budgetEdit(func(b *Budget) {
+			b.Topics = map[string]BudgetTopic{testTopic: {Found: true, KeyUnverified: "the policy of its KMS key k cannot be read (AccessDenied)"}}
+		})(s, nil)
+		s.Stage = StageLive
+	}, warnAt(-1, testTopic, "whether AWS Budgets may use the key")),
 	unknown("SS-COST-1", "topic not looked up", budget, budgetEdit(func(b *Budget) { b.Topics = nil })),
 	unknown("SS-COST-1", "topics known after apply", budget, func(s *Subject, _ *Policy) { s.Budget = facts.Unknown[Budget]() }),
 

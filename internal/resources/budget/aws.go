@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	btypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
@@ -25,6 +26,7 @@ import (
 type clients struct {
 	b                          *budgets.Client
 	sns                        *sns.Client // reads the topics notified
+	kms                        *kms.Client // reads the keys of those topics
 	account, partition, region string
 	// tags are the provider's tag settings: tag updates leave the keys
 	// ignore_tags names.
@@ -32,7 +34,7 @@ type clients struct {
 }
 
 func (r *budgetResource) clients() clients {
-	return clients{b: r.data.AWS.Budgets, sns: r.data.AWS.SNS, account: r.data.AWS.AccountID, partition: r.data.AWS.Partition, region: r.data.AWS.Region,
+	return clients{b: r.data.AWS.Budgets, sns: r.data.AWS.SNS, kms: r.data.AWS.KMS, account: r.data.AWS.AccountID, partition: r.data.AWS.Partition, region: r.data.AWS.Region,
 		tags: r.data}
 }
 

@@ -76,10 +76,11 @@ func (r *budgetResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				"Default: the first of the provider's `alarm_actions`. With neither, nobody would be told, and the budget is " +
 				"refused (SS-COST-1). The topic must be in the provider's account and region, exist, and have a policy that lets " +
 				"`budgets.amazonaws.com` `sns:Publish` to it, scoped with `aws:SourceAccount` (or `aws:SourceArn`) to this account " +
-				"(unscoped: a warning); SNS's default topic policy does not. A topic encrypted with SNS's AWS managed key " +
-				"(`alias/aws/sns`) is refused too: AWS Budgets cannot use that key (a customer managed key must let " +
-				"`budgets.amazonaws.com` use it; its policy is not read). Every plan, apply and refresh reads the topic " +
-				"(`sns:GetTopicAttributes`): a missing or closed topic is a warning at plan (the same apply may make it) and refuses " +
+				"(unscoped: a warning); SNS's default topic policy does not. An encrypted topic's key must let AWS Budgets use it: " +
+				"an AWS managed key (`alias/aws/sns`) is refused, and a customer managed key must be enabled and its policy must allow " +
+				"`budgets.amazonaws.com` `kms:GenerateDataKey*` and `kms:Decrypt` (for this account); a key whose policy cannot be read " +
+				"is a warning (not held). Every plan, apply and refresh reads the topic (`sns:GetTopicAttributes`) and its key " +
+				"(`kms:DescribeKey`, `kms:GetKeyPolicy`): a missing or closed topic is a warning at plan (the same apply may make it) and refuses " +
 				"the apply before anything is created (SS-COST-1).",
 			Validators: []validator.String{validators.ARN("sns")},
 		},

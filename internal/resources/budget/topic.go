@@ -59,18 +59,20 @@ func lookTopic(ctx context.Context, c clients, topic string) (guardrail.BudgetTo
 		return guardrail.BudgetTopic{}, fmt.Errorf("GetTopicAttributes %s: %w", topic, err)
 	}
 	refused, unscoped := budgetsMayPublish(got.Attributes["Policy"], topic, c.account)
-	if refused == "" {
-		refused = awsManagedKey(got.Attributes["KmsMasterKeyId"])
+	unverified := ""
+	if key := got.Attributes["KmsMasterKeyId"]; refused == "" && key != "" {
+		if refused, unverified, err = topicKey(ctx, c, key); err != nil {
+			return guardrail.BudgetTopic{}, err
+		}
 	}
-	return guardrail.BudgetTopic{Found: true, Refused: refused, Unscoped: unscoped}, nil
+	return guardrail.BudgetTopic{Found: true, Refused: refused, Unscoped: unscoped, KeyUnverified: unverified}, nil
 }
 
 // awsManagedKey says why a topic encrypted with SNS's AWS managed key
 // (alias/aws/sns) drops budget notifications: that key's policy lets no
 // service principal, AWS Budgets included, use it, and AWS Budgets reports
-// no failed delivery. "" for an unencrypted topic or one under a customer
-// managed key (whose policy must let budgets.amazonaws.com use it; not read
-// here).
+// no failed delivery. "" for an unencrypted topic or another key (judged
+// by topicKey).
 func awsManagedKey(keyID string) string {
 	if keyID == "alias/aws/sns" || strings.HasSuffix(keyID, ":alias/aws/sns") {
 		return "it is encrypted with the AWS managed key alias/aws/sns, which AWS Budgets cannot use; use a customer managed key whose policy lets budgets.amazonaws.com call kms:GenerateDataKey* and kms:Decrypt"

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -76,6 +77,7 @@ func TestAccBudget_topicRefusals(t *testing.T) {
 	closed := "arn:aws:sns:us-east-1:123456789012:" + acctest.RandomName("closed")
 	later := "arn:aws:sns:us-east-1:123456789012:" + acctest.RandomName("later")
 	sealed := "arn:aws:sns:us-east-1:123456789012:" + acctest.RandomName("sealed")
+	locked := "arn:aws:sns:us-east-1:123456789012:" + acctest.RandomName("locked")
 	nothing := func() {
 		if err := checkDestroyed(t, name)(nil); err != nil {
 			t.Fatal(err)
@@ -110,9 +112,24 @@ func TestAccBudget_topicRefusals(t *testing.T) {
 			Config:      cfg(sealed),
 			ExpectError: regexpMatch(`SS-COST-1[\s\S]*alias/aws/sns`),
 		}, {
-			PreConfig: func() { nothing(); makeTopic(t, later, budgetsPolicy(later, acctest.AWS(t).AccountID)) },
-			Config:    cfg(later),
-			Check:     resource.ComposeTestCheckFunc(resource.TestCheckResourceAttr(addr, "control_states.SS-COST-1", "held"), checkLive(t, name, 500, later, "ACTUAL@80", "FORECASTED@100")),
+			// A customer managed key whose policy lets only the account
+			// use it: SNS cannot encrypt AWS Budgets' message.
+			PreConfig: func() {
+				nothing()
+				makeTopic(t, locked, budgetsPolicy(locked, acctest.AWS(t).AccountID))
+				encryptTopic(t, locked, topicKey(t, false))
+			},
+			Config:      cfg(locked),
+			ExpectError: regexpMatch(`SS-COST-1[\s\S]*does not let budgets.amazonaws.com call kms:GenerateDataKey and kms:Decrypt`),
+		}, {
+			// Under a key that lets AWS Budgets use it, the topic holds.
+			PreConfig: func() {
+				nothing()
+				makeTopic(t, later, budgetsPolicy(later, acctest.AWS(t).AccountID))
+				encryptTopic(t, later, topicKey(t, true))
+			},
+			Config: cfg(later),
+			Check:  resource.ComposeTestCheckFunc(resource.TestCheckResourceAttr(addr, "control_states.SS-COST-1", "held"), checkLive(t, name, 500, later, "ACTUAL@80", "FORECASTED@100")),
 		}, {
 			PreConfig: func() {
 				ctx, c := context.Background(), acctest.AWS(t)
@@ -134,6 +151,30 @@ func TestAccBudget_topicRefusals(t *testing.T) {
 }
 
 func regexpMatch(re string) *regexp.Regexp { return regexp.MustCompile(re) }
+
+// topicKey creates a customer managed key for an SNS topic, whose policy
+// lets the account administer it and, with budgets, AWS Budgets use it.
+func topicKey(t *testing.T, budgets bool) string {
+	c := acctest.AWS(t)
+	stmts := `{"Sid":"root","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + c.AccountID + `:root"},"Action":"kms:*","Resource":"*"}`
+	if budgets {
+		stmts += `,{"Sid":"budgets","Effect":"Allow","Principal":{"Service":"budgets.amazonaws.com"},"Action":["kms:GenerateDataKey*","kms:Decrypt"],` +
+			`"Resource":"*","Condition":{"StringEquals":{"aws:SourceAccount":"` + c.AccountID + `"}}}`
+	}
+	out, err := c.KMS.CreateKey(context.Background(), &kms.CreateKeyInput{Policy: aws.String(`{"Version":"2012-10-17","Statement":[` + stmts + `]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(out.KeyMetadata.Arn)
+}
+
+// encryptTopic sets topic's KMS key.
+func encryptTopic(t *testing.T, topic, key string) {
+	if _, err := acctest.AWS(t).SNS.SetTopicAttributes(context.Background(), &sns.SetTopicAttributesInput{TopicArn: aws.String(topic),
+		AttributeName: aws.String("KmsMasterKeyId"), AttributeValue: aws.String(key)}); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // TestAccBudget_providerValuesOfTheSameApply: the provider's alarm_actions
 // and default_tags name an object of the same apply (a terraform_data

@@ -60,3 +60,44 @@ func TestAWSManagedKey(t *testing.T) {
 		}
 	}
 }
+
+// TestBudgetsMayUseKey: a topic's customer managed key takes budget
+// notifications only when its policy lets budgets.amazonaws.com call
+// kms:GenerateDataKey* and kms:Decrypt (together or apart), unconditionally
+// or for this account; a key policy for the account's root only, another
+// account, half the actions or an unconditional Deny refuse.
+func TestBudgetsMayUseKey(t *testing.T) {
+	const acct = "123456789012"
+	stmt := func(effect, principal, actions, cond string) string {
+		c := ""
+		if cond != "" {
+			c = `,"Condition":` + cond
+		}
+		return `{"Effect":"` + effect + `","Principal":` + principal + `,"Action":` + actions + `,"Resource":"*"` + c + `}`
+	}
+	doc := func(stmts ...string) string {
+		return `{"Version":"2012-10-17","Statement":[` + strings.Join(stmts, ",") + `]}`
+	}
+	budgets := `{"Service":"budgets.amazonaws.com"}`
+	root := stmt("Allow", `{"AWS":"arn:aws:iam::`+acct+`:root"}`, `"kms:*"`, "")
+	both := `["kms:GenerateDataKey*","kms:Decrypt"]`
+	for name, c := range map[string]struct {
+		policy string
+		ok     bool
+	}{
+		"budgets allowed":                 {doc(root, stmt("Allow", budgets, both, "")), true},
+		"budgets allowed for the account": {doc(root, stmt("Allow", budgets, both, `{"StringEquals":{"aws:SourceAccount":"`+acct+`"}}`)), true},
+		"in two statements":               {doc(stmt("Allow", budgets, `"kms:GenerateDataKey*"`, ""), stmt("Allow", budgets, `"kms:Decrypt"`, "")), true},
+		"kms:* for budgets":               {doc(stmt("Allow", budgets, `"kms:*"`, "")), true},
+		"the root only":                   {doc(root), false},
+		"another account":                 {doc(stmt("Allow", budgets, both, `{"StringEquals":{"aws:SourceAccount":"999999999999"}}`)), false},
+		"decrypt only":                    {doc(stmt("Allow", budgets, `"kms:Decrypt"`, "")), false},
+		"denied to everyone":              {doc(stmt("Allow", budgets, both, ""), stmt("Deny", `"*"`, `"kms:Decrypt"`, "")), false},
+		"a condition it cannot read":      {doc(stmt("Allow", budgets, both, `{"StringEquals":{"kms:ViaService":"sns.us-east-1.amazonaws.com"}}`)), false},
+		"not JSON":                        {"{", false},
+	} {
+		if got := budgetsMayUseKey(c.policy, acct); (got == "") != c.ok {
+			t.Errorf("%s: %q, want ok=%v", name, got, c.ok)
+		}
+	}
+}
