@@ -607,7 +607,7 @@ var Catalog = []Control{
 	{
 		ID:        "SS-COST-1",
 		Title:     "SageMaker spending is capped by a budget that notifies someone",
-		Rule:      "The spending budget is an AWS Budgets monthly cost budget filtered to the Amazon SageMaker service alone, with a limit in USD above 0 and at most 100 million, counting spending gross of credits and refunds, and at least one notification that tells someone in time: spending greater than a percentage of the limit (at most 100 % ACTUAL, 200 % FORECASTED) to an SNS topic of the account and region that exists and whose policy lets budgets.amazonaws.com publish to it.",
+		Rule:      "The spending budget is an AWS Budgets monthly cost budget filtered to the Amazon SageMaker service alone, with a limit in USD above 0 and at most 100 million, counting spending gross of credits and refunds, and at least one notification that tells someone in time: spending greater than a percentage of the limit (at most 100 % ACTUAL, 200 % FORECASTED) to an SNS topic of the account and region that exists, whose policy lets budgets.amazonaws.com publish to it, and whose KMS key, if it is encrypted, is a customer managed key that lets budgets.amazonaws.com call kms:GenerateDataKey* and kms:Decrypt.",
 		Severity:  SeverityError,
 		AppliesTo: []Kind{KindBudget},
 		Rationale: "Endpoints bill by the instance-hour whether or not they serve traffic, and a forgotten endpoint, a runaway hyperparameter search or a too-large instance type costs money until someone notices. A budget without a notification, with a limit of zero or beyond reach, with a threshold never reached, telling a topic elsewhere, or netting out credits, tells nobody.",
