@@ -17,7 +17,8 @@
 //
 // `make bench` builds the provider and Terraform, starts the emulator and
 // runs this. BENCH_SIZES=1,10 narrows the sizes; BENCH_SCENARIO=scale or
-// waits runs one scenario only (default: both); BENCH_WAIT_N (default 4)
+// waits runs one scenario only (default: both); BENCH_WAIT_N (default 10,
+// Terraform's default parallelism)
 // and BENCH_WAIT_SECONDS (default 90) shape the waits scenario. Results are
 // printed and written to bench-results/latest.md and latest.json.
 package main
@@ -35,7 +36,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -59,9 +59,13 @@ type phase struct {
 	Calls     map[string]int `json:"calls"`
 	CallTotal int            `json:"call_total"`
 	PeakRSSMB float64        `json:"provider_peak_rss_mb"`
-	// EmulatorSeconds is the time the emulator spent answering (last run):
-	// calls are sent in parallel, so it can exceed the wall time.
-	EmulatorSeconds float64 `json:"emulator_seconds"`
+	// EmulatorSeconds is the wall time with at least one request in the
+	// emulator (last run): the most of the phase the emulator can explain.
+	// EmulatorByService sums each service's answer times (requests overlap,
+	// so these add up to more); cloudwatch's includes the launcher's CBOR
+	// translation.
+	EmulatorSeconds   float64            `json:"emulator_busy_seconds"`
+	EmulatorByService map[string]float64 `json:"emulator_seconds_by_service"`
 	// RateLimited counts the calls to rate-limited APIs; AWSMinSeconds is
 	// the least time their documented rates allow for them.
 	RateLimited   int     `json:"rate_limited_calls"`
@@ -91,7 +95,7 @@ type report struct {
 var limits = []string{
 	"The emulator (moto behind the sagesafe launcher) answers at once unless a scenario holds a state: in the scale runs endpoints are InService at once and waits end immediately, so wall times measure the provider, Terraform and the emulator, not SageMaker. Real deployments take minutes per endpoint.",
 	"Call counts are exact and comparable with AWS: they are the requests the provider sent, counted where the emulator receives them.",
-	"Emulator seconds are the emulator's own time answering, summed over calls; the provider sends calls in parallel, so the sum can exceed the wall time.",
+	"Emulator busy is the wall time with at least one request inside the emulator: an upper bound of its share of the phase (the provider and Terraform work meanwhile too). Per service, answer times are summed over overlapping calls; CloudWatch's includes the launcher's CBOR translation.",
 	"Rate-limited share: calls to APIs with low documented per-account rates (CloudWatch DescribeAlarms 9 TPS, PutMetricAlarm and DeleteAlarms 3 TPS, CloudWatch Logs DescribeLogGroups 5 TPS) and SageMaker Describe*/List* (throttled, rate not published). 'AWS min s' is calls / documented rate: the least time AWS would allow them, as if nothing else in the account called those APIs.",
 	"Peak memory is sampled from /proc every 20 ms, so a very short peak can be missed.",
 }
@@ -124,7 +128,7 @@ func loadSettings() (settings, error) {
 	if st.runsBig, err = positive("BENCH_RUNS_LARGE", "1"); err != nil {
 		return st, err
 	}
-	if st.waitN, err = positive("BENCH_WAIT_N", "4"); err != nil {
+	if st.waitN, err = positive("BENCH_WAIT_N", "10"); err != nil {
 		return st, err
 	}
 	secs, err := positive("BENCH_WAIT_SECONDS", "90")
@@ -182,6 +186,12 @@ func run() error {
 	if err := measureValidate(ctx, st, &rep); err != nil {
 		return err
 	}
+	// The waits first: the largest N is the longest run, and ends the bench.
+	if st.scenario != "scale" {
+		if rep.Waits, err = runWaits(ctx, st); err != nil {
+			return err
+		}
+	}
 	if st.scenario != "waits" {
 		for _, n := range st.sizes {
 			res, err := measureSize(ctx, st, n)
@@ -189,11 +199,6 @@ func run() error {
 				return err
 			}
 			rep.Results = append(rep.Results, res)
-		}
-	}
-	if st.scenario != "scale" {
-		if rep.Waits, err = runWaits(ctx, st); err != nil {
-			return err
 		}
 	}
 	rep.Targets = judge(&rep)
@@ -305,19 +310,23 @@ func measurePhase(ctx context.Context, st settings, emu *emulator.Client, w stri
 	if err != nil {
 		return err
 	}
-	var emuSecs map[string]float64
+	var emuSecs struct {
+		Busy   float64            `json:"busy_seconds"`
+		ByCall map[string]float64 `json:"by_call"`
+	}
 	if err := control(ctx, st.endpoint, "/_sagesafe/call-seconds", &emuSecs); err != nil {
 		return err
 	}
 	p.Seconds = append(p.Seconds, secs)
 	p.Calls, p.CallTotal = calls, total(calls)
 	p.PeakRSSMB = max(p.PeakRSSMB, rss)
-	p.EmulatorSeconds = 0
-	for _, v := range emuSecs {
-		p.EmulatorSeconds += v
+	p.EmulatorSeconds, p.EmulatorByService = emuSecs.Busy, map[string]float64{}
+	for call, v := range emuSecs.ByCall {
+		service, _, _ := strings.Cut(call, ":")
+		p.EmulatorByService[service] += v
 	}
 	p.RateLimited, p.AWSMinSeconds = limitedCalls(calls)
-	fmt.Printf("  %-18s %7.2fs  %6d calls (%d rate-limited)  emulator %.2fs  provider peak %.0f MB\n",
+	fmt.Printf("  %-18s %7.2fs  %6d calls (%d rate-limited)  emulator busy %.2fs  provider peak %.0f MB\n",
 		p.Name, secs, p.CallTotal, p.RateLimited, p.EmulatorSeconds, rss)
 	return nil
 }
@@ -343,27 +352,26 @@ func workspace(st settings, n int, tag string) (string, func(), error) {
 	return dir, cleanup, nil
 }
 
-// timed runs one terraform command and samples the provider's peak RSS.
+// timed runs one terraform command and samples the peak RSS of the
+// provider it starts (only its own child: other Terraform runs on the
+// machine are not counted).
 func timed(ctx context.Context, tf, dir string, args ...string) (float64, float64, string, error) {
 	cmd := exec.CommandContext(ctx, tf, append([]string{"-chdir=" + dir}, args...)...)
 	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+filepath.Join(dir, ".terraformrc"), "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, 0, "", err
+	}
 	var peak float64
-	var mu sync.Mutex
-	stop := make(chan struct{})
-	done := make(chan struct{})
+	stop, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
 		t := time.NewTicker(20 * time.Millisecond)
 		defer t.Stop()
 		for {
-			if v := providerRSSMB(); v > 0 {
-				mu.Lock()
-				peak = max(peak, v)
-				mu.Unlock()
-			}
+			peak = max(peak, providerRSSMB(cmd.Process.Pid))
 			select {
 			case <-stop:
 				return
@@ -371,32 +379,25 @@ func timed(ctx context.Context, tf, dir string, args ...string) (float64, float6
 			}
 		}
 	}()
-	start := time.Now()
-	err := cmd.Run()
+	err := cmd.Wait()
 	secs := time.Since(start).Seconds()
 	close(stop)
-	<-done
-	mu.Lock()
-	defer mu.Unlock()
-	if err != nil {
-		return secs, peak, out.String(), err
-	}
-	return secs, peak, out.String(), nil
+	<-done // the sampler has stopped writing peak
+	return secs, peak, out.String(), err
 }
 
-// providerRSSMB returns the largest VmHWM of running provider processes.
-func providerRSSMB() float64 {
+// providerRSSMB returns the largest VmHWM of the provider processes whose
+// parent is the Terraform process parent.
+func providerRSSMB(parent int) float64 {
 	procs, _ := filepath.Glob("/proc/[0-9]*/status")
 	var best float64
+	ppid := "PPid:\t" + strconv.Itoa(parent) + "\n"
 	for _, p := range procs {
 		b, err := os.ReadFile(p)
-		if err != nil || !bytes.Contains(b, []byte("terraform-provi")) {
+		if err != nil || !bytes.HasPrefix(b, []byte("Name:\tterraform-provi")) || !bytes.Contains(b, []byte(ppid)) {
 			continue
 		}
 		for _, line := range strings.Split(string(b), "\n") {
-			if strings.HasPrefix(line, "Name:") && !strings.Contains(line, "terraform-provi") {
-				break
-			}
 			if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
 				kb, _ := strconv.ParseFloat(f[1], 64)
 				best = max(best, kb/1024)
@@ -445,18 +446,25 @@ func renderTargets(b *strings.Builder, ts []targetResult) {
 func renderScale(b *strings.Builder, rep report) {
 	b.WriteString("\nScale (wall time: median of the runs; calls, emulator time: last run)\n")
 	w := tabwriter.NewWriter(b, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "N\truns\tphase\tmedian s\temulator s\tAWS calls\tcalls/endpoint\trate-limited\tshare\tAWS min s\tprovider peak MB")
+	fmt.Fprintln(w, "N\truns\tphase\tmedian s\temulator busy\tAWS calls\tcalls/endpoint\trate-limited\tshare\tAWS min s\tprovider peak MB")
 	for _, r := range rep.Results {
 		for _, p := range r.Phases {
 			share := 0.0
 			if p.CallTotal > 0 {
 				share = float64(p.RateLimited) / float64(p.CallTotal)
 			}
-			fmt.Fprintf(w, "%d\t%d\t%s\t%.2f\t%.2f\t%d\t%.1f\t%d\t%.0f%%\t%.1f\t%.0f\n", r.N, r.Runs, p.Name, p.Median, p.EmulatorSeconds,
+			busy := p.EmulatorSeconds / p.Seconds[len(p.Seconds)-1]
+			fmt.Fprintf(w, "%d\t%d\t%s\t%.2f\t%.2f s (%.0f%%)\t%d\t%.1f\t%d\t%.0f%%\t%.1f\t%.0f\n", r.N, r.Runs, p.Name, p.Median, p.EmulatorSeconds, 100*busy,
 				p.CallTotal, float64(p.CallTotal)/float64(r.N), p.RateLimited, 100*share, p.AWSMinSeconds, p.PeakRSSMB)
 		}
 	}
 	w.Flush()
+	b.WriteString("\nEmulator time by service, summed over overlapping calls (last run)\n")
+	for _, r := range rep.Results {
+		for _, p := range r.Phases {
+			fmt.Fprintf(b, "N=%d %-18s %s\n", r.N, p.Name, byService(p.EmulatorByService))
+		}
+	}
 	b.WriteString("\nAWS calls by service:action (last run; * = rate-limited API)\n")
 	for _, r := range rep.Results {
 		for _, p := range r.Phases {
@@ -475,6 +483,20 @@ func renderScale(b *strings.Builder, rep report) {
 			}
 		}
 	}
+}
+
+// byService lists services by emulator time, largest first.
+func byService(m map[string]float64) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return m[keys[i]] > m[keys[j]] })
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s %.2fs", k, m[k]))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func renderWaits(b *strings.Builder, wr *waitsResult) {

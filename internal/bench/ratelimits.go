@@ -1,9 +1,6 @@
 package main
 
-import (
-	"sort"
-	"strings"
-)
+import "strings"
 
 // rateLimit is an API whose requests AWS throttles at a low per-account,
 // per-Region rate: the calls a large state runs out of first.
@@ -68,21 +65,4 @@ func limitedCalls(calls map[string]int) (n int, minSeconds float64) {
 		}
 	}
 	return n, minSeconds
-}
-
-// limitedBreakdown lists the rate-limited calls, largest first.
-func limitedBreakdown(calls map[string]int) []string {
-	var keys []string
-	for call := range calls {
-		if _, ok := limitOf(call); ok {
-			keys = append(keys, call)
-		}
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if calls[keys[i]] != calls[keys[j]] {
-			return calls[keys[i]] > calls[keys[j]]
-		}
-		return keys[i] < keys[j]
-	})
-	return keys
 }

@@ -26,8 +26,9 @@ start with "_", so no AWS request can collide with it):
     GET  /_sagesafe/calls?scope=S     the same, for requests with fault scope S
     POST /_sagesafe/calls/reset       clear all counts and recorded UpdateEndpoints
     GET  /_sagesafe/endpoint-updates  every UpdateEndpoint request received
-    GET  /_sagesafe/call-seconds      {"service:Action": seconds} the emulator
-                                      spent answering, since reset
+    GET  /_sagesafe/call-seconds      {"busy_seconds": wall time with a request
+                                      in the emulator, "by_call": {"service:Action":
+                                      seconds spent answering}} since reset
     GET  /_sagesafe/transitions       every timed state that ended since reset,
                                       with how late a read first saw it
     POST /_sagesafe/faults            {"scope": S, "rules": [rule, ...]}: replace
@@ -229,12 +230,37 @@ def _lookup(mapping: dict[str, str], name: str) -> str | None:
 
 _call_seconds: dict[str, float] = {}
 _transitions: list[dict[str, Any]] = []
+# Wall time with at least one AWS request in the emulator: requests overlap
+# (and share one interpreter), so the per-call sums above overstate it.
+_busy: dict[str, float] = {"inflight": 0, "since": 0.0, "seconds": 0.0}
 
 
-def record_call_time(key: str, seconds: float) -> None:
-    """Add the time spent answering one call of ``key``."""
+def call_started() -> float:
+    """Mark an AWS request as in the emulator; returns its start time."""
+    now = time.monotonic()
     with _LOCK:
-        _call_seconds[key] = _call_seconds.get(key, 0.0) + seconds
+        if _busy["inflight"] == 0:
+            _busy["since"] = now
+        _busy["inflight"] += 1
+    return now
+
+
+def call_ended(key: str, started: float) -> None:
+    """Add the time spent answering one call of ``key``."""
+    now = time.monotonic()
+    with _LOCK:
+        _call_seconds[key] = _call_seconds.get(key, 0.0) + now - started
+        _busy["inflight"] -= 1
+        if _busy["inflight"] == 0:
+            _busy["seconds"] += now - _busy["since"]
+
+
+def call_seconds() -> dict[str, Any]:
+    """GET /_sagesafe/call-seconds."""
+    busy = _busy["seconds"]
+    if _busy["inflight"]:
+        busy += time.monotonic() - _busy["since"]
+    return {"busy_seconds": busy, "by_call": _call_seconds}
 
 
 def note_transition(kind: str, name: str, st: dict[str, Any]) -> None:
@@ -249,6 +275,7 @@ def clear_timing() -> None:
     with _LOCK:
         _call_seconds.clear()
         _transitions.clear()
+        _busy["seconds"], _busy["since"] = 0.0, time.monotonic()
 
 
 # ---------------------------------------------------------------------------
@@ -2236,11 +2263,11 @@ class SagesafeApp:
 
         if rule is not None:  # "lose"
             return lose_answer(environ, forward)
-        t0 = time.monotonic()
+        started = call_started()
         try:
             return forward(start_response)
         finally:
-            record_call_time(key, time.monotonic() - t0)
+            call_ended(key, started)
 
     def dispatch(self, environ: dict[str, Any], start_response: Any) -> Any:
         adapted = rpcv2_cbor_adapter(self.moto_app, environ, start_response, signing_service(environ))
@@ -2285,7 +2312,7 @@ class SagesafeApp:
             ("GET", "/_sagesafe/behaviour"): lambda: _behaviour,
             ("GET", "/_sagesafe/calls"): lambda: _calls,
             ("GET", "/_sagesafe/endpoint-updates"): lambda: _endpoint_updates,
-            ("GET", "/_sagesafe/call-seconds"): lambda: _call_seconds,
+            ("GET", "/_sagesafe/call-seconds"): call_seconds,
             ("GET", "/_sagesafe/transitions"): lambda: _transitions,
             ("GET", "/_sagesafe/faults"): lambda: _faults,
         }
