@@ -6,8 +6,8 @@ import (
 )
 
 // stackConfig is the measured stack: one key, one network, one inference
-// role and n endpoints sharing them.
-func stackConfig(endpoint string, n int, suffix string) string {
+// role and n endpoints sharing them, with their model data in bucket.
+func stackConfig(endpoint, bucket string, n int, suffix string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `
 terraform {
@@ -37,7 +37,7 @@ resource "sagesafe_network" "bench" {
 resource "sagesafe_execution_role" "bench" {
   name         = "bench-%[3]s"
   purpose      = "inference"
-  s3_read_uris = ["s3://bench-models/"]
+  s3_read_uris = ["s3://%[6]s/"]
   kms_key_arns = [sagesafe_kms_key.bench.arn]
 }
 
@@ -50,7 +50,7 @@ resource "sagesafe_endpoint" "bench" {
 
   model = {
     image             = "123456789012.dkr.ecr.%[1]s.amazonaws.com/serve@sha256:%[5]s"
-    model_data_s3_uri = "s3://bench-models/model.tar.gz"
+    model_data_s3_uri = "s3://%[6]s/model.tar.gz"
   }
 
   vpc = {
@@ -62,6 +62,6 @@ resource "sagesafe_endpoint" "bench" {
     actions = ["arn:aws:sns:%[1]s:123456789012:bench-alerts"]
   }
 }
-`, region, endpoint, suffix, n, strings.Repeat("ab", 32))
+`, region, endpoint, suffix, n, strings.Repeat("ab", 32), bucket)
 	return b.String()
 }

@@ -148,25 +148,43 @@ func Ended(status string) bool {
 }
 
 // Poll is the waiters' schedule: quick at first (short jobs and the
-// emulator), then each wait half as long again, up to Max.
+// emulator), then each wait half as long again, up to Max while the wait is
+// young and, once it has lasted 10×Max, up to a tenth of the time waited so
+// far. So an end is noticed within Max or a tenth of the job's duration,
+// whichever is larger, and the number of polls grows with the logarithm of
+// the duration (each delay at most 1.1 times the time waited), where a flat
+// cap would make it grow linearly: a wait of hours costs tens of describe
+// calls, not hundreds, and N parallel waits stay far below the API's rate.
 type Poll struct {
 	Next, Max time.Duration
+	start     time.Time
 }
 
-// NewPoll starts at one second, up to 30.
-func NewPoll() *Poll { return &Poll{Next: time.Second, Max: 30 * time.Second} }
+// NewPoll starts at one second, then up to 15 (the lateness allowed for a
+// wait of less than 150 s), then a tenth of the time waited.
+func NewPoll() *Poll { return &Poll{Next: time.Second, Max: 15 * time.Second} }
 
 // Wait waits for the next poll, or until ctx ends.
 func (p *Poll) Wait(ctx context.Context) error {
-	t := time.NewTimer(p.Next)
+	if p.start.IsZero() {
+		p.start = time.Now()
+	}
+	t := time.NewTimer(p.Delay(time.Since(p.start)))
 	defer t.Stop()
-	p.Next = min(p.Next*3/2, p.Max)
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-t.C:
 		return nil
 	}
+}
+
+// Delay returns the wait before the next poll of a wait that has lasted
+// elapsed, and moves the schedule on.
+func (p *Poll) Delay(elapsed time.Duration) time.Duration {
+	d := min(p.Next, max(p.Max, elapsed/10))
+	p.Next = d * 3 / 2
+	return d
 }
 
 // WaitForEnd polls the job until it is Completed, Failed or Stopped, or

@@ -2,6 +2,7 @@ package sagemakerjob
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -57,15 +58,45 @@ func TestPollSchedule(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // wait returns at once, and still moves on to the next delay
 	p := NewPoll()
-	var got []time.Duration
-	for range 10 {
-		got = append(got, p.Next)
+	for range 3 {
 		if err := p.Wait(ctx); err == nil {
 			t.Fatal("wait on a cancelled context returned no error")
 		}
 	}
-	if got[0] != time.Second || got[1] != 1500*time.Millisecond || got[9] != 30*time.Second {
-		t.Errorf("schedule %v: 1s, then half as long again each time, up to 30s", got)
+	if p.Next != 3375*time.Millisecond {
+		t.Errorf("after 3 waits the next delay is %v, want 1s half as long again three times", p.Next)
+	}
+}
+
+// TestPollFollowsRealTiming simulates waits for transitions of 10 s to a day
+// (endpoint creation takes minutes, training jobs hours) on the waiters'
+// schedules and checks issue 16's rule: the end is noticed within 10% of the
+// duration or 15 s, whichever is larger, with a number of polls that grows
+// no faster than the logarithm of the duration. A flat cap (30 s before)
+// fails both: a 66 s transition was noticed 30 s late, and a day cost 2,900
+// polls.
+func TestPollFollowsRealTiming(t *testing.T) {
+	schedules := map[string]func() *Poll{
+		"jobs":      NewPoll,
+		"endpoints": func() *Poll { return &Poll{Next: 5 * time.Second, Max: 15 * time.Second} },
+	}
+	for name, schedule := range schedules {
+		for d := 10 * time.Second; d <= 24*time.Hour; d = d * 11 / 10 {
+			p, elapsed, polls := schedule(), time.Duration(0), 1 // the first read comes at once
+			for elapsed < d {
+				elapsed += p.Delay(elapsed)
+				polls++
+			}
+			if late, allowed := elapsed-d, max(15*time.Second, d/10); late > allowed {
+				t.Errorf("%s: a %v transition was noticed %v late (allowed %v)", name, d, late, allowed)
+			}
+			// 10 polls up to 150 s at 15 s, then one per 10% of growth
+			// (log(d/150s)/log(1.1)), plus the quick first few.
+			bound := 16 + int(math.Ceil(math.Log(max(d.Seconds(), 150)/150)/math.Log(1.1)))
+			if polls > bound {
+				t.Errorf("%s: a %v transition took %d polls, more than %d", name, d, polls, bound)
+			}
+		}
 	}
 }
 

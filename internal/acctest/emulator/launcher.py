@@ -26,6 +26,11 @@ start with "_", so no AWS request can collide with it):
     GET  /_sagesafe/calls?scope=S     the same, for requests with fault scope S
     POST /_sagesafe/calls/reset       clear all counts and recorded UpdateEndpoints
     GET  /_sagesafe/endpoint-updates  every UpdateEndpoint request received
+    GET  /_sagesafe/call-seconds      {"busy_seconds": wall time with a request
+                                      in the emulator, "by_call": {"service:Action":
+                                      seconds spent answering}} since reset
+    GET  /_sagesafe/transitions       every timed state that ended since reset,
+                                      with how late a read first saw it
     POST /_sagesafe/faults            {"scope": S, "rules": [rule, ...]}: replace
                                       scope S's fault rules ("" = global; [] clears)
     GET  /_sagesafe/faults            {scope: [rule + "hits", "matched"], ...}
@@ -213,6 +218,67 @@ def _lookup(mapping: dict[str, str], name: str) -> str | None:
 
 
 # ---------------------------------------------------------------------------
+# Timing: the emulator's own share of the time, and when timed states ended
+# ---------------------------------------------------------------------------
+
+# The bench (internal/bench) reports how much of a phase's wall time the
+# emulator itself spent answering, and how late the provider's waits noticed
+# a timed transition. Status is evaluated lazily (at the first read after the
+# configured duration), so the read that ends a timed state is the first one
+# that could see it: its lateness is how long after the due time it came.
+# Both are cleared by POST /_sagesafe/calls/reset with the call counts.
+
+_call_seconds: dict[str, float] = {}
+_transitions: list[dict[str, Any]] = []
+# Wall time with at least one AWS request in the emulator: requests overlap
+# (and share one interpreter), so the per-call sums above overstate it.
+_busy: dict[str, float] = {"inflight": 0, "since": 0.0, "seconds": 0.0}
+
+
+def call_started() -> float:
+    """Mark an AWS request as in the emulator; returns its start time."""
+    now = time.monotonic()
+    with _LOCK:
+        if _busy["inflight"] == 0:
+            _busy["since"] = now
+        _busy["inflight"] += 1
+    return now
+
+
+def call_ended(key: str, started: float) -> None:
+    """Add the time spent answering one call of ``key``."""
+    now = time.monotonic()
+    with _LOCK:
+        _call_seconds[key] = _call_seconds.get(key, 0.0) + now - started
+        _busy["inflight"] -= 1
+        if _busy["inflight"] == 0:
+            _busy["seconds"] += now - _busy["since"]
+
+
+def call_seconds() -> dict[str, Any]:
+    """GET /_sagesafe/call-seconds."""
+    busy = _busy["seconds"]
+    if _busy["inflight"]:
+        busy += time.monotonic() - _busy["since"]
+    return {"busy_seconds": busy, "by_call": _call_seconds}
+
+
+def note_transition(kind: str, name: str, st: dict[str, Any]) -> None:
+    """Record that the timed state ``st`` (t0 and seconds, monotonic) of
+    object ``name`` was seen ended by a read now."""
+    late = time.monotonic() - (st["t0"] + st["seconds"])
+    with _LOCK:
+        _transitions.append({"kind": kind, "name": name, "seconds": st["seconds"], "late_seconds": round(late, 3)})
+
+
+def clear_timing() -> None:
+    with _LOCK:
+        _call_seconds.clear()
+        _transitions.clear()
+        _busy["seconds"], _busy["since"] = 0.0, time.monotonic()
+
+
+# ---------------------------------------------------------------------------
 # SageMaker endpoints: Creating / Updating / Failed / rollback, UpdateEndpoint
 # ---------------------------------------------------------------------------
 
@@ -249,6 +315,7 @@ def _advance_endpoint(ep: Any) -> None:
         if not st or time.monotonic() - st["t0"] < st["seconds"]:
             return
         del _endpoint_state[ep]
+        note_transition("endpoint-" + st["phase"], ep.endpoint_name, st)
         ep.pending_deployment_summary = None
         ep.last_modified_time = utcnow()
         if st["phase"] == "creating":
@@ -409,9 +476,11 @@ def _advance_job(job: Any) -> None:
             job.secondary_status = "Starting" if half else "Training"
             return
         elif st["fail"] is not None:
+            note_transition("training", job.training_job_name, st)
             job.training_job_status = job.secondary_status = "Failed"
             job.failure_reason = st["fail"]
         else:
+            note_transition("training", job.training_job_name, st)
             job.training_job_status = job.secondary_status = "Completed"
         del _job_state[job]
         job.training_end_time = job.last_modified_time = utcnow()
@@ -2194,7 +2263,11 @@ class SagesafeApp:
 
         if rule is not None:  # "lose"
             return lose_answer(environ, forward)
-        return forward(start_response)
+        started = call_started()
+        try:
+            return forward(start_response)
+        finally:
+            call_ended(key, started)
 
     def dispatch(self, environ: dict[str, Any], start_response: Any) -> Any:
         adapted = rpcv2_cbor_adapter(self.moto_app, environ, start_response, signing_service(environ))
@@ -2239,6 +2312,8 @@ class SagesafeApp:
             ("GET", "/_sagesafe/behaviour"): lambda: _behaviour,
             ("GET", "/_sagesafe/calls"): lambda: _calls,
             ("GET", "/_sagesafe/endpoint-updates"): lambda: _endpoint_updates,
+            ("GET", "/_sagesafe/call-seconds"): call_seconds,
+            ("GET", "/_sagesafe/transitions"): lambda: _transitions,
             ("GET", "/_sagesafe/faults"): lambda: _faults,
         }
         if method == "GET" and path == "/_sagesafe/calls" and environ.get("QUERY_STRING"):
@@ -2281,6 +2356,7 @@ class SagesafeApp:
                 _calls.clear()
                 _scope_calls.clear()
                 _endpoint_updates.clear()
+                clear_timing()
                 return "200 OK", {}
         known = {p for _, p in routes} | set(_POST_PATHS)
         if path in known:

@@ -24,6 +24,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
 
@@ -202,11 +203,14 @@ func (r *endpointResource) readLive(ctx context.Context, name string) (*liveObje
 }
 
 // Polling backoff: the first poll after pollInitial, then 1.5 times longer
-// each time, up to pollMax (the SDK waiter used for deletion gets the same
-// bounds). Variables so that tests against a fast emulator can shorten them.
+// each time, up to pollMax while the wait is young and then up to a tenth of
+// the time waited (sagemakerjob.Poll: a transition is noticed within pollMax
+// or 10% of its duration, with polls growing with the log of the duration).
+// The SDK waiter used for deletion gets pollInitial and pollMax as its
+// bounds. Variables so that tests against a fast emulator can shorten them.
 var (
 	pollInitial = 5 * time.Second
-	pollMax     = 30 * time.Second
+	pollMax     = 15 * time.Second
 )
 
 // errTimeout marks a wait that ran out of time.
@@ -224,21 +228,16 @@ func pending(s smtypes.EndpointStatus) bool {
 }
 
 // backoff sleeps for the next delay or returns errTimeout when ctx ends first.
-type backoff struct{ next time.Duration }
+type backoff struct{ p *sagemakerjob.Poll }
 
 func (b *backoff) wait(ctx context.Context) error {
-	if b.next == 0 {
-		b.next = pollInitial
+	if b.p == nil {
+		b.p = &sagemakerjob.Poll{Next: pollInitial, Max: pollMax}
 	}
-	t := time.NewTimer(b.next)
-	defer t.Stop()
-	b.next = min(time.Duration(float64(b.next)*1.5), pollMax)
-	select {
-	case <-ctx.Done():
+	if b.p.Wait(ctx) != nil {
 		return errTimeout
-	case <-t.C:
-		return nil
 	}
+	return nil
 }
 
 // waitSettled polls the endpoint until its status is no longer a transition

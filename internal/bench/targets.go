@@ -1,0 +1,161 @@
+package main
+
+import (
+	"fmt"
+	"math"
+)
+
+// target is one of issue 16's targets: a measured value and the limit it
+// must stay under. Measure returns ok false when the run did not measure
+// it (a size left out with BENCH_SIZES, the waits scenario not run).
+type target struct {
+	Name    string
+	Limit   float64
+	Unit    string
+	Measure func(*report) (value float64, ok bool, note string)
+}
+
+// targetResult is a target as judged on one report.
+type targetResult struct {
+	Name     string  `json:"name"`
+	Value    float64 `json:"value"`
+	Limit    float64 `json:"limit"`
+	Unit     string  `json:"unit"`
+	Measured bool    `json:"measured"`
+	Met      bool    `json:"met"`
+	Note     string  `json:"note,omitempty"`
+}
+
+const (
+	planPhase  = "plan (no changes)"
+	largeN     = 500
+	referenceN = 100
+)
+
+// targets are issue 16's "Done when" and "What to build" figures.
+var targets = []target{
+	{"terraform validate (provider start-up + schema)", 0.2, "s", func(r *report) (float64, bool, string) {
+		return r.ValidateMedian, len(r.ValidateSeconds) > 0, ""
+	}},
+	{fmt.Sprintf("provider peak memory at N=%d", largeN), 100, "MB", func(r *report) (float64, bool, string) {
+		res := r.result(largeN)
+		if res == nil {
+			return 0, false, ""
+		}
+		var peak float64
+		for _, p := range res.Phases {
+			peak = max(peak, p.PeakRSSMB)
+		}
+		return peak, true, "largest of apply, plan, destroy"
+	}},
+	{fmt.Sprintf("no-change plan per endpoint, N=%d over N=%d", largeN, referenceN), 2, "×", func(r *report) (float64, bool, string) {
+		big, ref := r.phase(largeN, planPhase), r.phase(referenceN, planPhase)
+		if big == nil || ref == nil || ref.Median == 0 {
+			return 0, false, ""
+		}
+		return (big.Median / largeN) / (ref.Median / referenceN), true, fmt.Sprintf("%.3f s against %.3f s per endpoint", big.Median/largeN, ref.Median/referenceN)
+	}},
+	{"no-change plan: calls per extra endpoint", 3, "calls", func(r *report) (float64, bool, string) {
+		return r.planSlope(func(string) bool { return true })
+	}},
+	{"no-change plan: alarm and log-group reads per extra endpoint (O(1): pages only)", 0.1, "calls", func(r *report) (float64, bool, string) {
+		return r.planSlope(func(call string) bool {
+			return call == "cloudwatch:DescribeAlarms" || call == "logs:DescribeLogGroups" ||
+				call == "cloudwatch:ListTagsForResource" || call == "logs:ListTagsForResource" || call == "logs:ListTagsLogGroup"
+		})
+	}},
+	{"waits: worst lateness over its allowance max(15 s, 10% of the duration)", 1, "×", func(r *report) (float64, bool, string) {
+		if r.Waits == nil || len(r.Waits.Transitions) == 0 {
+			return 0, false, ""
+		}
+		worst := 0.0
+		for _, t := range r.Waits.Transitions {
+			worst = max(worst, t.Late/math.Max(15, t.Seconds/10))
+		}
+		return worst, true, fmt.Sprintf("%d transitions of %g s", len(r.Waits.Transitions), r.Waits.Seconds)
+	}},
+	{"waits: polls per wait over the log bound", 1, "×", func(r *report) (float64, bool, string) {
+		if r.Waits == nil || r.Waits.Waits == 0 {
+			return 0, false, ""
+		}
+		return r.Waits.PollsPerWait / pollBound(r.Waits.Seconds), true,
+			fmt.Sprintf("%.1f DescribeEndpoint per wait, bound %.0f for %g s", r.Waits.PollsPerWait, pollBound(r.Waits.Seconds), r.Waits.Seconds)
+	}},
+}
+
+// pollBound is the most polls a wait of d seconds may take: one per 15 s up
+// to 150 s (the lateness allowed there), then one per 10% of growth, plus
+// the quick first polls and the reads around the wait. It grows with
+// log(d).
+func pollBound(d float64) float64 {
+	return 16 + math.Ceil(math.Log(math.Max(d, 150)/150)/math.Log(1.1))
+}
+
+// judge measures every target on r.
+func judge(r *report) []targetResult {
+	var out []targetResult
+	for _, t := range targets {
+		v, ok, note := t.Measure(r)
+		out = append(out, targetResult{Name: t.Name, Value: v, Limit: t.Limit, Unit: t.Unit, Measured: ok, Met: ok && v <= t.Limit, Note: note})
+	}
+	return out
+}
+
+func (r *report) result(n int) *result {
+	for i := range r.Results {
+		if r.Results[i].N == n {
+			return &r.Results[i]
+		}
+	}
+	return nil
+}
+
+func (r *report) phase(n int, name string) *phase {
+	res := r.result(n)
+	if res == nil {
+		return nil
+	}
+	for _, p := range res.Phases {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// planSlope is the growth of the no-change plan's calls (those keep
+// selects) per extra endpoint, between the smallest and the largest N
+// measured: the per-endpoint cost without the fixed part.
+func (r *report) planSlope(keep func(string) bool) (float64, bool, string) {
+	if len(r.Results) < 2 {
+		return 0, false, ""
+	}
+	lo, hi := r.Results[0], r.Results[0]
+	for _, res := range r.Results {
+		if res.N < lo.N {
+			lo = res
+		}
+		if res.N > hi.N {
+			hi = res
+		}
+	}
+	if hi.N == lo.N {
+		return 0, false, ""
+	}
+	count := func(res result) int {
+		n := 0
+		for _, p := range res.Phases {
+			if p.Name != planPhase {
+				continue
+			}
+			for call, c := range p.Calls {
+				if keep(call) {
+					n += c
+				}
+			}
+		}
+		return n
+	}
+	a, b := count(lo), count(hi)
+	return float64(b-a) / float64(hi.N-lo.N), true, fmt.Sprintf("%d calls at N=%d, %d at N=%d", a, lo.N, b, hi.N)
+}
