@@ -1675,7 +1675,11 @@ def _to_cbor_shape(v: Any, shape: Any) -> Any:
 _RPCV2_PATH = re.compile(r"^/service/([^/]+)/operation/([^/]+)$")
 
 
+@functools.lru_cache(maxsize=None)
 def _service_model(service: str) -> Any:
+    """The botocore model of service, loaded once per process (loading it
+    for each request took ~85 ms of every CloudWatch call; the models are
+    read-only)."""
     try:
         return botocore.session.get_session().get_service_model(service)
     except Exception:
