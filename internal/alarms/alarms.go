@@ -144,22 +144,40 @@ func Describe(ctx context.Context, api API, names []string) (map[string]cwtypes.
 	out := make(map[string]cwtypes.MetricAlarm, len(names))
 	for start := 0; start < len(names); start += describeBatch {
 		batch := names[start:min(start+describeBatch, len(names))]
-		in := &cloudwatch.DescribeAlarmsInput{AlarmNames: batch, MaxRecords: aws.Int32(describeBatch)}
-		for {
-			page, err := api.DescribeAlarms(ctx, in)
-			if err != nil {
-				return nil, fmt.Errorf("describing alarms: %w", err)
-			}
-			for _, a := range page.MetricAlarms {
-				out[aws.ToString(a.AlarmName)] = a
-			}
-			if page.NextToken == nil {
-				break
-			}
-			in.NextToken = page.NextToken
+		if err := describeInto(ctx, api, &cloudwatch.DescribeAlarmsInput{AlarmNames: batch, MaxRecords: aws.Int32(describeBatch)}, out); err != nil {
+			return nil, fmt.Errorf("describing alarms: %w", err)
 		}
 	}
 	return out, nil
+}
+
+// ListByPrefix returns every metric alarm whose name starts with prefix, by
+// name: DescribeAlarms with AlarmNamePrefix, 100 a page, every page. It is
+// the listing the provider's shared reads take once per command
+// (providerdata.Reads), instead of one DescribeAlarms per workload.
+func ListByPrefix(ctx context.Context, api API, prefix string) (map[string]cwtypes.MetricAlarm, error) {
+	out := map[string]cwtypes.MetricAlarm{}
+	if err := describeInto(ctx, api, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String(prefix), MaxRecords: aws.Int32(describeBatch)}, out); err != nil {
+		return nil, fmt.Errorf("listing alarms %s*: %w", prefix, err)
+	}
+	return out, nil
+}
+
+// describeInto adds the metric alarms of every page of in to out.
+func describeInto(ctx context.Context, api API, in *cloudwatch.DescribeAlarmsInput, out map[string]cwtypes.MetricAlarm) error {
+	for {
+		page, err := api.DescribeAlarms(ctx, in)
+		if err != nil {
+			return err
+		}
+		for _, a := range page.MetricAlarms {
+			out[aws.ToString(a.AlarmName)] = a
+		}
+		if page.NextToken == nil {
+			return nil
+		}
+		in.NextToken = page.NextToken
+	}
 }
 
 // Delete removes the named alarms (missing ones are ignored by CloudWatch).

@@ -27,11 +27,39 @@ func (f *fakeCW) DescribeAlarms(_ context.Context, in *cloudwatch.DescribeAlarms
 	if len(in.AlarmNames) > 100 {
 		return nil, fmt.Errorf("too many names: %d", len(in.AlarmNames))
 	}
+	if in.AlarmNamePrefix != nil {
+		return f.describePrefix(in)
+	}
 	out := &cloudwatch.DescribeAlarmsOutput{}
 	for _, n := range in.AlarmNames {
 		if a, ok := f.alarms[n]; ok {
 			out.MetricAlarms = append(out.MetricAlarms, a)
 		}
+	}
+	return out, nil
+}
+
+// describePrefix answers by name prefix, in name order, MaxRecords a page
+// (CloudWatch's paging: NextToken until the last page).
+func (f *fakeCW) describePrefix(in *cloudwatch.DescribeAlarmsInput) (*cloudwatch.DescribeAlarmsOutput, error) {
+	var names []string
+	for n := range f.alarms {
+		if strings.HasPrefix(n, aws.ToString(in.AlarmNamePrefix)) {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	start := 0
+	if in.NextToken != nil {
+		fmt.Sscan(aws.ToString(in.NextToken), &start)
+	}
+	end := min(start+int(aws.ToInt32(in.MaxRecords)), len(names))
+	out := &cloudwatch.DescribeAlarmsOutput{}
+	for _, n := range names[start:end] {
+		out.MetricAlarms = append(out.MetricAlarms, f.alarms[n])
+	}
+	if end < len(names) {
+		out.NextToken = aws.String(fmt.Sprint(end))
 	}
 	return out, nil
 }
@@ -163,5 +191,26 @@ func TestDiffMutedAlarm(t *testing.T) {
 	live.EvaluateLowSampleCountPercentile = aws.String("ignore")
 	if d := strings.Join(Diff(p99, live), "; "); !strings.Contains(d, "low sample count percentiles is ignore") {
 		t.Errorf("diff %q lacks the ignored low-sample percentiles", d)
+	}
+}
+
+// TestListByPrefix: every page is read (250 alarms, 100 a page: 3 calls),
+// and only alarms under the prefix are returned.
+func TestListByPrefix(t *testing.T) {
+	f := &fakeCW{alarms: map[string]cwtypes.MetricAlarm{}}
+	for i := range 250 {
+		n := fmt.Sprintf("sagesafe-endpoint-e%03d-cpu", i)
+		f.alarms[n] = cwtypes.MetricAlarm{AlarmName: aws.String(n)}
+	}
+	f.alarms["sagesafe-training-j-algo-1-cpu"] = cwtypes.MetricAlarm{AlarmName: aws.String("sagesafe-training-j-algo-1-cpu")}
+	got, err := ListByPrefix(context.Background(), f, EndpointAlarmPrefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 250 || f.describe != 3 {
+		t.Fatalf("got %d alarms in %d calls, want 250 in 3", len(got), f.describe)
+	}
+	if _, ok := got["sagesafe-endpoint-e249-cpu"]; !ok {
+		t.Fatal("the last page was not read")
 	}
 }

@@ -66,8 +66,12 @@ var endpointSuffix = map[string]string{
 // training job's alarms and can be found again from the endpoint name alone
 // (import).
 func EndpointAlarmName(endpoint, kind string) string {
-	return "sagesafe-endpoint-" + endpoint + "-" + endpointSuffix[kind]
+	return EndpointAlarmPrefix + endpoint + "-" + endpointSuffix[kind]
 }
+
+// EndpointAlarmPrefix starts the name of every endpoint's alarms: what the
+// endpoints refreshed in one command list their alarms by, once.
+const EndpointAlarmPrefix = "sagesafe-endpoint-"
 
 // EndpointAlarmNames maps every kind to its alarm name.
 func EndpointAlarmNames(endpoint string) map[string]string {

@@ -78,10 +78,14 @@ type MonitorInput struct {
 // MonitorAlarmName is "sagesafe-monitor-<monitor>-<suffix>".
 func MonitorAlarmName(monitor, kind string) string {
 	if f, ok := strings.CutPrefix(kind, MonitorDriftPrefix); ok {
-		return fmt.Sprintf("sagesafe-monitor-%s-drift-%s", monitor, f)
+		return fmt.Sprintf("%s%s-drift-%s", MonitorAlarmPrefix, monitor, f)
 	}
-	return fmt.Sprintf("sagesafe-monitor-%s-%s", monitor, kind)
+	return fmt.Sprintf("%s%s-%s", MonitorAlarmPrefix, monitor, kind)
 }
+
+// MonitorAlarmPrefix starts the name of every model monitor's alarms: what
+// the monitors refreshed in one command list their alarms by, once.
+const MonitorAlarmPrefix = "sagesafe-monitor-"
 
 // monitorSilentEvals is how many periods without a metric make the silent
 // alarm fire: two, so a run that publishes late in its period (the job

@@ -73,8 +73,12 @@ func ParseTrainingKey(key string) (n int, kind string, ok bool) {
 // TrainingAlarmName is "sagesafe-training-<job>-algo-<n>-<kind>": distinct
 // from endpoint alarms, and derivable from the job name alone (import).
 func TrainingAlarmName(job string, n int, kind string) string {
-	return fmt.Sprintf("sagesafe-training-%s-algo-%d-%s", job, n, trainingSuffix[kind])
+	return fmt.Sprintf("%s%s-algo-%d-%s", TrainingAlarmPrefix, job, n, trainingSuffix[kind])
 }
+
+// TrainingAlarmPrefix starts the name of every training job's alarms: what
+// the jobs refreshed in one command list their alarms by, once.
+const TrainingAlarmPrefix = "sagesafe-training-"
 
 // TrainingThresholds are the user-facing thresholds, in percent.
 type TrainingThresholds struct {

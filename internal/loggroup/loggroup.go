@@ -77,6 +77,28 @@ func Find(ctx context.Context, api API, name string) (*logstypes.LogGroup, error
 	return nil, fmt.Errorf("%w: %s", ErrNotFound, name)
 }
 
+// ListByPrefix returns every log group whose name starts with prefix, by
+// name: DescribeLogGroups with LogGroupNamePrefix, 50 a page, every page. It
+// is the listing the provider's shared reads take once per command
+// (providerdata.Reads), instead of one DescribeLogGroups per workload.
+func ListByPrefix(ctx context.Context, api API, prefix string) (map[string]logstypes.LogGroup, error) {
+	out := map[string]logstypes.LogGroup{}
+	p := cloudwatchlogs.NewDescribeLogGroupsPaginator(api, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(prefix), Limit: aws.Int32(describeLimit)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing log groups %s*: %w", prefix, err)
+		}
+		for _, lg := range page.LogGroups {
+			out[aws.ToString(lg.LogGroupName)] = lg
+		}
+	}
+	return out, nil
+}
+
+// describeLimit is DescribeLogGroups' largest page.
+const describeLimit = 50
+
 // KeyARN returns the key ARN to give CloudWatch Logs for ref, the key as
 // the workload names it (a key ARN, key ID, alias name or alias ARN).
 // resolved is the key's ARN as the posture fetcher looked it up for ref

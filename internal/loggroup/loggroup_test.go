@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -45,6 +46,20 @@ func (f *fake) DescribeLogGroups(_ context.Context, in *cloudwatchlogs.DescribeL
 			out.LogGroups = append(out.LogGroups, *g)
 		}
 	}
+	if in.Limit == nil {
+		return out, nil
+	}
+	// Paged as CloudWatch Logs pages: Limit a page, in name order.
+	slices.SortFunc(out.LogGroups, func(a, b logstypes.LogGroup) int { return strings.Compare(*a.LogGroupName, *b.LogGroupName) })
+	start := 0
+	if in.NextToken != nil {
+		start, _ = strconv.Atoi(aws.ToString(in.NextToken))
+	}
+	end := min(start+int(*in.Limit), len(out.LogGroups))
+	if end < len(out.LogGroups) {
+		out.NextToken = aws.String(strconv.Itoa(end))
+	}
+	out.LogGroups = out.LogGroups[start:end]
 	return out, nil
 }
 
@@ -237,5 +252,23 @@ func TestMetricFilterTransformation(t *testing.T) {
 	dims := MetricFilter{Namespace: "ns", Metric: "m", Value: "$.v", Dimensions: map[string]string{"A": "$.a"}}.Transformation()
 	if dims.Dimensions["A"] != "$.a" || dims.DefaultValue != nil || aws.ToString(dims.MetricValue) != "$.v" {
 		t.Errorf("filter with dimensions: %+v", dims)
+	}
+}
+
+// TestListByPrefix: every page is read (120 groups, 50 a page: 3 calls),
+// and only groups under the prefix are returned.
+func TestListByPrefix(t *testing.T) {
+	f := newFake()
+	for i := range 120 {
+		n := "/aws/sagemaker/Endpoints/e" + strings.Repeat("x", i)
+		f.groups[n] = &logstypes.LogGroup{LogGroupName: aws.String(n)}
+	}
+	f.groups["/aws/sagemaker/TrainingJobs"] = &logstypes.LogGroup{LogGroupName: aws.String("/aws/sagemaker/TrainingJobs")}
+	got, err := ListByPrefix(context.Background(), f, "/aws/sagemaker/Endpoints/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 120 || f.calls["Describe"] != 3 {
+		t.Fatalf("got %d groups in %d calls, want 120 in 3", len(got), f.calls["Describe"])
 	}
 }

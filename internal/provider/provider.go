@@ -357,6 +357,7 @@ func (p *sagesafeProvider) Configure(ctx context.Context, req provider.Configure
 	}
 	data.AWS = client
 	data.Posture = posture.NewFetcher(client.AccountID, client.EC2, client.KMS, client.IAM, client.S3, client.Logs)
+	data.Reads = providerdata.NewReads(client.CloudWatch, client.Logs, client.AutoScaling)
 	resp.DataSourceData = data
 	resp.ResourceData = data
 }

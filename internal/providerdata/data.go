@@ -19,8 +19,11 @@ import (
 
 // Data is the configured provider.
 type Data struct {
-	AWS         *awsclient.Client
-	Posture     *posture.Fetcher
+	AWS     *awsclient.Client
+	Posture *posture.Fetcher
+	// Reads are the alarm, log-group and scalable-target listings the
+	// resources refreshed in this command share (nil: read directly).
+	Reads       *Reads
 	Policy      guardrail.Policy
 	DefaultTags map[string]string
 	// IgnoreTags is the provider's ignore_tags (as hashicorp/aws's): live

@@ -96,6 +96,7 @@ func (r *endpointResource) provision(ctx context.Context, a applyInput, c *clean
 	s, version := a.spec, a.version
 
 	// 1. The log group, encrypted, before SageMaker would create it.
+	r.data.Reads.ForgetLogGroup(logGroupName(s.Name)) // reads in this command ask AWS again
 	lg, err := loggroup.Ensure(ctx, r.data.AWS.Logs, a.logGroupSpec())
 	if err != nil {
 		diags.AddError("Creating the endpoint's log group failed", err.Error())
@@ -120,6 +121,7 @@ func (r *endpointResource) provision(ctx context.Context, a applyInput, c *clean
 	// 4. Alarms.
 	vcpus := r.vcpus(ctx, s.InstanceType, priv, diags)
 	c.alarms = true
+	r.data.Reads.ForgetAlarms(alarmNames(s.Name)...)
 	if err := alarms.Put(ctx, r.data.AWS.CloudWatch, s.alarmSpecs(vcpus, a.tags)); err != nil {
 		c.fail(ctx, diags, "Creating the endpoint's alarms failed", err)
 		return lg, nil, false

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 )
 
 // Autoscaling of the endpoint's variant (Application Auto Scaling, which
@@ -74,6 +75,7 @@ func scalingPolicyName(endpoint string) string {
 // target-tracking policy on invocations per instance.
 func (r *endpointResource) registerScaling(ctx context.Context, endpoint string, sc scalingSpec) error {
 	as := r.data.AWS.AutoScaling
+	r.data.Reads.ForgetVariantTarget(scalingResourceID(endpoint))
 	if _, err := as.RegisterScalableTarget(ctx, &applicationautoscaling.RegisterScalableTargetInput{
 		ServiceNamespace:  astypes.ServiceNamespaceSagemaker,
 		ResourceId:        aws.String(scalingResourceID(endpoint)),
@@ -124,6 +126,7 @@ func (r *endpointResource) deregisterScaling(ctx context.Context, endpoint strin
 	if err := r.removeForeignScaling(ctx, endpoint, ""); err != nil {
 		return err
 	}
+	r.data.Reads.ForgetVariantTarget(scalingResourceID(endpoint))
 	_, err := as.DeregisterScalableTarget(ctx, &applicationautoscaling.DeregisterScalableTargetInput{
 		ServiceNamespace:  astypes.ServiceNamespaceSagemaker,
 		ResourceId:        aws.String(scalingResourceID(endpoint)),
@@ -171,23 +174,16 @@ type liveScaling struct {
 // readScaling reads the variant's scalable target, its policies and its
 // scheduled actions. It is called on every refresh, with or without
 // `autoscaling`: a target registered outside Terraform on an endpoint
-// without it scales the variant all the same (one DescribeScalableTargets;
-// the policies and actions are read only when there is a target).
-func (r *endpointResource) readScaling(ctx context.Context, endpoint string) (liveScaling, error) {
-	as := r.data.AWS.AutoScaling
+// without it scales the variant all the same (the target from the command's
+// shared listing, or one DescribeScalableTargets when shared is nil; the
+// policies and actions are read only when there is a target).
+func (r *endpointResource) readScaling(ctx context.Context, endpoint string, shared *providerdata.Reads) (liveScaling, error) {
 	var l liveScaling
-	t, err := as.DescribeScalableTargets(ctx, &applicationautoscaling.DescribeScalableTargetsInput{
-		ServiceNamespace:  astypes.ServiceNamespaceSagemaker,
-		ResourceIds:       []string{scalingResourceID(endpoint)},
-		ScalableDimension: astypes.ScalableDimensionSageMakerVariantDesiredInstanceCount,
-	})
-	if err != nil {
-		return l, fmt.Errorf("describing the scalable target %s: %w", scalingResourceID(endpoint), err)
+	t, err := shared.VariantTarget(ctx, r.data.AWS.AutoScaling, scalingResourceID(endpoint))
+	if err != nil || t == nil {
+		return l, err
 	}
-	if len(t.ScalableTargets) == 0 {
-		return l, nil
-	}
-	l.target = &t.ScalableTargets[0]
+	l.target = t
 	policies, err := r.scalingPolicies(ctx, endpoint)
 	if err != nil {
 		return l, err

@@ -24,6 +24,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/sagemakerjob"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
 )
@@ -144,11 +145,13 @@ func variant(cfg *sagemaker.DescribeEndpointConfigOutput) *smtypes.ProductionVar
 	return &cfg.ProductionVariants[0]
 }
 
-// liveObjects is everything a refresh reads: six calls (DescribeEndpoint,
-// DescribeEndpointConfig, DescribeModel, one DescribeAlarms, one
-// DescribeLogGroups, ListTags), and one DescribeModel more for each model
-// of a variant sagesafe did not make. A nil config, model or log group was
-// not found.
+// liveObjects is everything a refresh reads: four calls of its own
+// (DescribeEndpoint, DescribeEndpointConfig, DescribeModel, ListTags), one
+// DescribeModel more for each model of a variant sagesafe did not make, and
+// the alarms, log group and scalable target from the listings every endpoint
+// refreshed in the command shares (providerdata.Reads), or one
+// DescribeAlarms, DescribeLogGroups and DescribeScalableTargets when read
+// directly. A nil config, model or log group was not found.
 type liveObjects struct {
 	ep       *sagemaker.DescribeEndpointOutput
 	cfg      *sagemaker.DescribeEndpointConfigOutput
@@ -161,8 +164,9 @@ type liveObjects struct {
 }
 
 // readLive reads the endpoint and what it uses. A missing endpoint is a
-// *NotFoundError.
-func (r *endpointResource) readLive(ctx context.Context, name string) (*liveObjects, error) {
+// *NotFoundError. shared are the command's shared reads (a refresh), nil
+// right after this resource's own writes (read directly).
+func (r *endpointResource) readLive(ctx context.Context, name string, shared *providerdata.Reads) (*liveObjects, error) {
 	a := r.data.AWS
 	ep, err := findEndpoint(ctx, a.SageMaker, name)
 	if err != nil {
@@ -184,10 +188,10 @@ func (r *endpointResource) readLive(ctx context.Context, name string) (*liveObje
 	if v := variant(l.cfg); v != nil {
 		l.model = l.models[aws.ToString(v.ModelName)]
 	}
-	if l.alarms, err = alarms.Describe(ctx, a.CloudWatch, alarmNames(name)); err != nil {
+	if l.alarms, err = shared.Alarms(ctx, a.CloudWatch, alarms.EndpointAlarmPrefix, alarmNames(name)); err != nil {
 		return nil, err
 	}
-	l.logGroup, err = loggroup.Find(ctx, a.Logs, logGroupName(name))
+	l.logGroup, err = shared.LogGroup(ctx, a.Logs, LogGroupPrefix, logGroupName(name))
 	if errors.Is(err, loggroup.ErrNotFound) {
 		l.logGroup, err = nil, nil
 	}

@@ -37,6 +37,7 @@ func (r *endpointResource) updateInPlace(ctx context.Context, a applyInput, oldT
 		return false
 	}
 	vcpus := r.vcpus(ctx, s.InstanceType, priv, diags)
+	r.data.Reads.ForgetAlarms(alarmNames(s.Name)...) // reads in this command ask AWS again
 	if err := alarms.Put(ctx, r.data.AWS.CloudWatch, s.alarmSpecs(vcpus, a.tags)); err != nil {
 		diags.AddError("Updating the endpoint's alarms failed", err.Error())
 		return false
@@ -254,9 +255,10 @@ func (e *rollbackError) detail(logGroup string) string {
 // recordTruth refreshes the state from AWS after a failed rollout, so that
 // it describes what really serves.
 func (r *endpointResource) recordTruth(ctx context.Context, plan endpointModel, resp *resource.UpdateResponse) {
-	live, err := r.readLive(ctx, plan.Name.ValueString())
+	// Read directly: this follows the update's own writes.
+	live, err := r.readLive(ctx, plan.Name.ValueString(), nil)
 	if err == nil {
-		live.scaling, err = r.readScaling(ctx, plan.Name.ValueString())
+		live.scaling, err = r.readScaling(ctx, plan.Name.ValueString(), nil)
 	}
 	if err != nil {
 		resp.Diagnostics.AddWarning("Could not refresh the endpoint after the failed update", err.Error())
@@ -274,6 +276,7 @@ func (r *endpointResource) recordTruth(ctx context.Context, plan endpointModel, 
 // updateLogGroup brings the log group's key, retention and tags to the spec.
 func (r *endpointResource) updateLogGroup(ctx context.Context, a applyInput, oldTags map[string]string) error {
 	name := logGroupName(a.spec.Name)
+	r.data.Reads.ForgetLogGroup(name)
 	if _, err := loggroup.Ensure(ctx, r.data.AWS.Logs, a.logGroupSpec()); err != nil {
 		return err
 	}

@@ -208,9 +208,9 @@ func (r *endpointResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	name := state.Name.ValueString()
-	live, err := r.readLive(ctx, name)
+	live, err := r.readLive(ctx, name, r.data.Reads)
 	if err == nil {
-		live.scaling, err = r.readScaling(ctx, name)
+		live.scaling, err = r.readScaling(ctx, name, r.data.Reads)
 	}
 	if IsNotFound(err) {
 		tflog.Warn(ctx, "endpoint no longer exists, removing it from the state", map[string]any{"endpoint": name})

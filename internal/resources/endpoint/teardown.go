@@ -80,11 +80,13 @@ func (c *cleanup) run(ctx context.Context, diags *diag.Diagnostics) {
 	}
 	r.deleteVersions(ctx, c.name, c.key, c.configs, c.models, diags)
 	if c.alarms {
+		r.data.Reads.ForgetAlarms(alarmNames(c.name)...)
 		if err := alarms.Delete(ctx, r.data.AWS.CloudWatch, alarmNames(c.name)); err != nil {
 			diags.AddError("Deleting the alarms of endpoint "+c.name+" failed", err.Error())
 		}
 	}
 	if c.logGroup {
+		r.data.Reads.ForgetLogGroup(logGroupName(c.name))
 		if err := loggroup.Delete(ctx, r.data.AWS.Logs, logGroupName(c.name)); err != nil {
 			diags.AddError("Deleting the log group of endpoint "+c.name+" failed", err.Error())
 		}

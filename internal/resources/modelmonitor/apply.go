@@ -97,6 +97,7 @@ func derefOr(s *string) string {
 // names in state) the plan no longer has.
 func (r *monitorResource) putAlarms(ctx context.Context, in inputs, prior types.Map) error {
 	specs := r.specs(in)
+	r.data.Reads.ForgetAlarms(sagemakerjob.SpecNames(specs)...) // reads in this command ask AWS again
 	if err := alarms.Put(ctx, r.data.AWS.CloudWatch, specs); err != nil {
 		return err
 	}
@@ -107,5 +108,6 @@ func (r *monitorResource) putAlarms(ctx context.Context, in inputs, prior types.
 			stale = append(stale, s.ValueString())
 		}
 	}
+	r.data.Reads.ForgetAlarms(stale...)
 	return alarms.Delete(ctx, r.data.AWS.CloudWatch, stale)
 }

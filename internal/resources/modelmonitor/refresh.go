@@ -124,7 +124,9 @@ func (r *monitorResource) refresh(ctx context.Context, m *model) (found bool, dr
 	pre, lookupErr := sagemakerjob.Prefetch(ctx, r.data.Posture, monitorspec.LogGroup, in.InstanceType, in.KMSKey)
 	lines := append(ls.drift, ls.match(r.job(in, dest, pre.NVMe()), in.Schedule.V)...)
 	specs := r.specs(in)
-	live, err := alarms.Describe(ctx, r.data.AWS.CloudWatch, sagemakerjob.SpecNames(specs))
+	// From the command's listing of every monitor's alarms; the monitor's
+	// own writes Forget theirs, so the read after an apply asks AWS.
+	live, err := r.data.Reads.Alarms(ctx, r.data.AWS.CloudWatch, alarms.MonitorAlarmPrefix, sagemakerjob.SpecNames(specs))
 	if err != nil {
 		diags.AddError("Reading the alarms of model monitor "+name+" failed", err.Error())
 		return true, nil, diags

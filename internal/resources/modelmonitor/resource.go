@@ -225,7 +225,9 @@ func (r *monitorResource) Delete(ctx context.Context, req resource.DeleteRequest
 		resp.Diagnostics.AddError("Deleting model monitor "+name+" failed", err.Error())
 		return
 	}
-	if err := alarms.Delete(ctx, r.data.AWS.CloudWatch, alarmsToDelete(ctx, r, state)); err != nil {
+	stale := alarmsToDelete(ctx, r, state)
+	r.data.Reads.ForgetAlarms(stale...)
+	if err := alarms.Delete(ctx, r.data.AWS.CloudWatch, stale); err != nil {
 		resp.Diagnostics.AddError("Deleting the alarms of model monitor "+name+" failed", err.Error())
 		return
 	}

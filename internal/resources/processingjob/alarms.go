@@ -40,8 +40,12 @@ func alarmSpecs(job string, count int, set alarmSettings, actions []string, tags
 
 // processingAlarmName turns a training alarm name into the processing job's.
 func processingAlarmName(trainingName string) string {
-	return "sagesafe-processing-" + strings.TrimPrefix(trainingName, "sagesafe-training-")
+	return alarmPrefix + strings.TrimPrefix(trainingName, alarms.TrainingAlarmPrefix)
 }
+
+// alarmPrefix starts the name of every processing job's alarms: what the
+// jobs refreshed in one command list their alarms by, once.
+const alarmPrefix = "sagesafe-processing-"
 
 // alarmNamesOf maps the alarm_names keys of specs to their names.
 func alarmNamesOf(specs []alarms.Spec) map[string]string { return alarms.TrainingNames(specs) }

@@ -154,15 +154,20 @@ type inspection struct {
 // settings, and its guardrails with the posture of what it depends on. A
 // failed posture lookup still checks what could be read (checked, with the
 // error); when the job's tags or alarms cannot be read, nothing is checked.
-func (r *processingJobResource) inspect(ctx context.Context, m model, job *sagemaker.DescribeProcessingJobOutput) (inspection, error) {
+// shared are the command's shared reads (a refresh), nil right after this
+// resource's own writes; liveTags are the job's tags when the caller has
+// just listed them (a refresh), nil to list them here.
+func (r *processingJobResource) inspect(ctx context.Context, m model, job *sagemaker.DescribeProcessingJobOutput, shared *providerdata.Reads, liveTags map[string]string) (inspection, error) {
 	in, diags := decode(ctx, m)
 	if diags.HasError() {
 		return inspection{}, fmt.Errorf("decoding the state: %v", diags)
 	}
 	name := aws.ToString(job.ProcessingJobName)
-	liveTags, err := r.jobs().ListTags(ctx, aws.ToString(job.ProcessingJobArn))
-	if err != nil {
-		return inspection{}, err
+	if liveTags == nil {
+		var err error
+		if liveTags, err = r.jobs().ListTags(ctx, aws.ToString(job.ProcessingJobArn)); err != nil {
+			return inspection{}, err
+		}
 	}
 	it, key, count := facts.Null[string](), facts.Null[string](), 1
 	if c := clusterOf(job); c != nil {
@@ -173,7 +178,7 @@ func (r *processingJobResource) inspect(ctx context.Context, m model, job *sagem
 	}
 	pre, lookupErr := r.prefetch(ctx, it, key)
 	specs := alarmSpecs(name, count, in.Alarms, in.Alarms.effectiveActions(r.data).V, nil)
-	live, err := alarms.Describe(ctx, r.data.AWS.CloudWatch, specNames(specs))
+	live, err := shared.Alarms(ctx, r.data.AWS.CloudWatch, alarmPrefix, specNames(specs))
 	if err != nil {
 		return inspection{}, err
 	}

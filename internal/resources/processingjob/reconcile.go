@@ -47,6 +47,7 @@ func (r *processingJobResource) restore(ctx context.Context, plan, state model, 
 		return nil, false
 	}
 	specs := alarmSpecs(name, int(in.InstanceCount.V), in.Alarms, in.Alarms.effectiveActions(r.data).V, tags)
+	r.data.Reads.ForgetAlarms(specNames(specs)...) // reads in this command ask AWS again
 	if err := alarms.Put(ctx, r.data.AWS.CloudWatch, specs); err != nil {
 		diags.AddError("Updating the alarms of processing job "+name+" failed", err.Error())
 		return nil, false
@@ -58,6 +59,7 @@ func (r *processingJobResource) restore(ctx context.Context, plan, state model, 
 			stale = append(stale, s.ValueString())
 		}
 	}
+	r.data.Reads.ForgetAlarms(stale...)
 	if err := alarms.Delete(ctx, r.data.AWS.CloudWatch, stale); err != nil {
 		diags.AddError("Deleting stale alarms of processing job "+name+" failed", err.Error())
 		return nil, false

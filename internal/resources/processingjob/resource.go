@@ -156,7 +156,7 @@ func (r *processingJobResource) Create(ctx context.Context, req resource.CreateR
 	if !ok {
 		return
 	}
-	ins, err := r.inspect(ctx, plan, job)
+	ins, err := r.inspect(ctx, plan, job, nil, nil)
 	recordInspection(&plan, ins, err, "Checking processing job "+name+" after creation", &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	reportEnd(name, job, &resp.Diagnostics)
@@ -191,7 +191,7 @@ func (r *processingJobResource) Read(ctx context.Context, req resource.ReadReque
 		state.Alarms = r.importAlarmSettings(ctx, job, &resp.Diagnostics)
 	}
 	resp.Diagnostics.Append(flattenJob(ctx, &state, job, shared.SeenTags(r.data, tags), r.data.DefaultTags)...)
-	ins, err := r.inspect(ctx, state, job)
+	ins, err := r.inspect(ctx, state, job, r.data.Reads, tags)
 	recordInspection(&state, ins, err, "Checking processing job "+name+" for drift", &resp.Diagnostics)
 	if ins.checked {
 		reportDrift(ins, name, !state.VPC.IsNull(), &resp.Diagnostics)
@@ -220,7 +220,7 @@ func (r *processingJobResource) Update(ctx context.Context, req resource.UpdateR
 	// repair the plan named): judge them as they are now.
 	r.data.Posture.Invalidate()
 	plan.TagsAll, _ = shared.PlanTags(ctx, r.data, plan.Tags, &resp.Diagnostics)
-	ins, err := r.inspect(ctx, plan, job)
+	ins, err := r.inspect(ctx, plan, job, nil, nil)
 	recordInspection(&plan, ins, err, "Checking processing job "+name+" after the update", &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }

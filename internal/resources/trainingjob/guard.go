@@ -67,16 +67,21 @@ func (i inspection) alarmNames(ctx context.Context, diags *diag.Diagnostics) typ
 // alarms, tags) with the posture of what it depends on. When a posture
 // lookup fails, the checks still run on what could be read and the
 // inspection comes back checked, with the error; when the job's tags or
-// alarms cannot be read, nothing is checked.
-func (r *trainingJobResource) inspect(ctx context.Context, m model, job *sagemaker.DescribeTrainingJobOutput) (inspection, error) {
+// alarms cannot be read, nothing is checked. shared are the command's shared
+// reads (a refresh), nil right after this resource's own writes; liveTags
+// are the job's tags when the caller has just listed them (a refresh), nil
+// to list them here.
+func (r *trainingJobResource) inspect(ctx context.Context, m model, job *sagemaker.DescribeTrainingJobOutput, shared *providerdata.Reads, liveTags map[string]string) (inspection, error) {
 	in, diags := decode(ctx, m)
 	if diags.HasError() {
 		return inspection{}, fmt.Errorf("decoding the state: %v", diags)
 	}
 	name := aws.ToString(job.TrainingJobName)
-	liveTags, err := r.jobs().ListTags(ctx, aws.ToString(job.TrainingJobArn))
-	if err != nil {
-		return inspection{}, err
+	if liveTags == nil {
+		var err error
+		if liveTags, err = r.jobs().ListTags(ctx, aws.ToString(job.TrainingJobArn)); err != nil {
+			return inspection{}, err
+		}
 	}
 	it, key := facts.Null[string](), facts.Null[string]()
 	count := 1
@@ -91,7 +96,7 @@ func (r *trainingJobResource) inspect(ctx context.Context, m model, job *sagemak
 	gpus, _ := pre.GPUs()
 	in.Name, in.InstanceCount = facts.Known(name), facts.Known(int64(count))
 	specs := alarms.TrainingSpecs(alarmInput(name, in, gpus, r.data, nil))
-	live, err := alarms.Describe(ctx, r.data.AWS.CloudWatch, specNames(specs))
+	live, err := shared.Alarms(ctx, r.data.AWS.CloudWatch, alarms.TrainingAlarmPrefix, specNames(specs))
 	if err != nil {
 		return inspection{}, err
 	}

@@ -139,7 +139,7 @@ func (r *trainingJobResource) awaitCreated(ctx context.Context, plan *model, in 
 // exists, and the next refresh checks it again.
 func (r *trainingJobResource) recordCreated(ctx context.Context, plan *model, name string, job *sagemaker.DescribeTrainingJobOutput, diags *diag.Diagnostics) {
 	flattenStatus(plan, job)
-	ins, err := r.inspect(ctx, *plan, job)
+	ins, err := r.inspect(ctx, *plan, job, nil, nil)
 	recordInspection(ctx, plan, ins, err, "Checking training job "+name+" after creation", diags)
 }
 

@@ -29,6 +29,7 @@ func (r *trainingJobResource) syncTags(ctx context.Context, name, arn string, ta
 // It returns the alarm names by kind; ok is false when a call failed.
 func (r *trainingJobResource) syncAlarms(ctx context.Context, name string, in inputs, pre prefetched, tags map[string]string, removed []string, stateNames types.Map, diags *diag.Diagnostics) (wanted map[string]string, ok bool) {
 	specs := r.alarmSpecs(name, in, pre, tags)
+	r.data.Reads.ForgetAlarms(specNames(specs)...) // reads in this command ask AWS again
 	if err := alarms.Put(ctx, r.data.AWS.CloudWatch, specs); err != nil {
 		diags.AddError("Updating the alarms of training job "+name+" failed", err.Error())
 		return nil, false
@@ -42,6 +43,7 @@ func (r *trainingJobResource) syncAlarms(ctx context.Context, name string, in in
 		}
 	}
 	if len(stale) > 0 {
+		r.data.Reads.ForgetAlarms(stale...)
 		if err := alarms.Delete(ctx, r.data.AWS.CloudWatch, stale); err != nil {
 			diags.AddError("Deleting stale alarms of training job "+name+" failed", err.Error())
 			return nil, false

@@ -220,7 +220,7 @@ func (r *trainingJobResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	resp.Diagnostics.Append(flattenJob(ctx, &state, job, shared.SeenTags(r.data, tags), r.data.DefaultTags)...)
 
-	ins, err := r.inspect(ctx, state, job)
+	ins, err := r.inspect(ctx, state, job, r.data.Reads, tags)
 	recordInspection(ctx, &state, ins, err, "Checking training job "+name+" for drift", &resp.Diagnostics)
 	if ins.checked {
 		reportDrift(ins, name, !state.VPC.IsNull(), &resp.Diagnostics)
@@ -278,7 +278,7 @@ func (r *trainingJobResource) Update(ctx context.Context, req resource.UpdateReq
 	resp.Diagnostics.Append(d...)
 	plan.AlarmNames = names
 	if plan.Controls.IsUnknown() || plan.ControlStates.IsUnknown() {
-		ins, err := r.inspect(ctx, plan, job)
+		ins, err := r.inspect(ctx, plan, job, nil, nil)
 		if err != nil {
 			resp.Diagnostics.AddError("Checking training job "+name+" after the update failed", err.Error())
 			return
