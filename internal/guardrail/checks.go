@@ -51,6 +51,7 @@ var checks = map[string]func(*Subject, Policy) []Finding{
 	"SS-IAM-2":  checkRolePermissions,
 	"SS-IAM-3":  checkPersonaLaunch,
 	"SS-IAM-4":  checkPersonaTrust,
+	"SS-IAM-5":  checkRoleBoundary,
 	"SS-MON-1":  checkAlarmsEnabled,
 	"SS-MON-2":  checkAlarmActions,
 	"SS-MON-3":  checkLogRetention,
@@ -1000,6 +1001,35 @@ func checkPersonaTrust(s *Subject, _ Policy) []Finding {
 	if p := iampolicy.PersonaTrustProblems(s.PersonaRole.V.Trust, s.Partition, s.AccountID); len(p) > 0 {
 		r.add(SeverityError, FieldPersonaTrust, -1, "", label(s)+" can be assumed without MFA or a SAML sign-in of this account",
 			sentences(p, ""))
+	}
+	return r.out
+}
+
+// checkRoleBoundary: every role the subject is or makes carries the
+// guardrails' permissions boundary (SS-IAM-5). Opt-in: without
+// role_permissions_boundary_arn there is nothing to check.
+func checkRoleBoundary(s *Subject, p Policy) []Finding {
+	r := report{id: "SS-IAM-5"}
+	switch {
+	case p.RoleBoundaryARN == "":
+		r.nothingToCheck(FieldRoleBoundary, "the guardrails require no permissions boundary (role_permissions_boundary_arn is not set)")
+		return r.out
+	case len(s.RoleBoundaries) == 0:
+		r.nothingToCheck(FieldRoleBoundary, label(s)+" makes no IAM role")
+		return r.out
+	}
+	for i, b := range s.RoleBoundaries {
+		if !b.Boundary.IsKnown() {
+			r.skipValue(s, FieldRoleBoundary, b.Boundary.State)
+			continue
+		}
+		if b.Boundary.V == p.RoleBoundaryARN {
+			continue
+		}
+		role := "role " + orRef(b.Role, "(to be created)")
+		r.add(SeverityError, FieldRoleBoundary, i, b.Role, role+" does not carry the organisation's permissions boundary",
+			fmt.Sprintf("Its permissions boundary is %s; role_permissions_boundary_arn in the provider's guardrails is %s.",
+				orNone(b.Boundary.V), p.RoleBoundaryARN))
 	}
 	return r.out
 }
