@@ -62,6 +62,7 @@ func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		return
 	}
 	iamrole.PlanIdentity(ctx, req, plan.Identity(), &resp.Diagnostics)
+	plan.PlanBoundary(ctx, req.Config, r.data.Policy.RoleBoundaryARN, &resp.Diagnostics)
 	var tags facts.Value[map[string]string]
 	plan.TagsAll, tags = shared.PlanTags(ctx, r.data, plan.Tags, &resp.Diagnostics)
 	docs, known, diags := iampolicy.RenderRole(plan.RoleInputs, r.scope(), guardrail.ControlText)
