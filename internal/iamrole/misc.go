@@ -37,9 +37,17 @@ func Equivalent(a, b string) bool {
 	return err == nil && same
 }
 
+// BoundaryAPI is the part of the IAM client ReconcileBoundary uses, so
+// resources with a narrower IAM interface of their own can call it.
+type BoundaryAPI interface {
+	PutRolePermissionsBoundary(context.Context, *iam.PutRolePermissionsBoundaryInput, ...func(*iam.Options)) (*iam.PutRolePermissionsBoundaryOutput, error)
+	DeleteRolePermissionsBoundary(context.Context, *iam.DeleteRolePermissionsBoundaryInput, ...func(*iam.Options)) (*iam.DeleteRolePermissionsBoundaryOutput, error)
+}
+
 // ReconcileBoundary sets, changes or removes the permissions boundary; what
-// names the call that failed.
-func ReconcileBoundary(ctx context.Context, ic *iam.Client, name, have, want string) (what string, err error) {
+// names the call that failed. Both calls are safe to send again after a
+// lost answer: Put sets a value, and Delete's NoSuchEntity means done.
+func ReconcileBoundary(ctx context.Context, ic BoundaryAPI, name, have, want string) (what string, err error) {
 	switch {
 	case want != "" && want != have:
 		_, err = ic.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String(name), PermissionsBoundary: aws.String(want)})
