@@ -624,7 +624,7 @@ var checkCases = []checkCase{
 	fail("SS-IAM-5", "no boundary", executionRole, withBoundary(""),
 		errAt(0, "churn-exec", "permissions boundary is none; role_permissions_boundary_arn in the provider's guardrails is arn:aws:iam::"+testAccount+":policy/org-boundary")),
 	fail("SS-IAM-5", "another boundary on the second role", executionRole, func(s *Subject, p *Policy) {
-		withBoundary("arn:aws:iam::" + testAccount + ":policy/org-boundary")(s, p)
+		withBoundary("arn:aws:iam::"+testAccount+":policy/org-boundary")(s, p)
 		s.RoleBoundaries = append(s.RoleBoundaries, RoleBoundary{Role: "net-flow-logs", Boundary: facts.Known("arn:aws:iam::" + testAccount + ":policy/other")})
 	}, errAt(1, "net-flow-logs", "permissions boundary is arn:aws:iam::"+testAccount+":policy/other")),
 	unknown("SS-IAM-5", "role created by the apply", executionRole, func(s *Subject, p *Policy) {
