@@ -636,7 +636,18 @@ var checkCases = []checkCase{
 	}, "role_permissions_boundary_arn is not set"),
 	nothing("SS-IAM-5", "no role", executionRole, func(_ *Subject, p *Policy) {
 		p.RoleBoundaryARN = "arn:aws:iam::" + testAccount + ":policy/org-boundary"
-	}, "makes no IAM role"),
+	}, "makes and is given no IAM role"),
+	pass("SS-IAM-5", "given execution role with the boundary", training, givenRoleBoundary("arn:aws:iam::"+testAccount+":policy/org-boundary")),
+	fail("SS-IAM-5", "given execution role without the boundary", training, givenRoleBoundary(""),
+		errAt(-1, testRole, "permissions boundary is none")),
+	unknown("SS-IAM-5", "given execution role created by the apply", training, func(s *Subject, p *Policy) {
+		givenRoleBoundary("")(s, p)
+		s.RoleARN = facts.Unknown[string]()
+	}),
+	nothing("SS-IAM-5", "given execution role missing", training, func(s *Subject, p *Policy) {
+		givenRoleBoundary("")(s, p)
+		s.Facts.Roles[testRole] = facts.RoleFact{Ref: testRole}
+	}, "does not exist (SS-IAM-1)"),
 
 	// SS-MON-1
 	pass("SS-MON-1", "alarms with actions enabled", endpoint, nil),
@@ -1018,6 +1029,17 @@ func withBoundary(have string) func(*Subject, *Policy) {
 	return func(s *Subject, p *Policy) {
 		p.RoleBoundaryARN = "arn:aws:iam::" + testAccount + ":policy/org-boundary"
 		s.RoleBoundaries = []RoleBoundary{{Role: "churn-exec", Boundary: facts.Known(have)}}
+	}
+}
+
+// givenRoleBoundary sets the guardrails' boundary to the organisation's and
+// the boundary of the workload's execution role (as fetched) to have.
+func givenRoleBoundary(have string) func(*Subject, *Policy) {
+	return func(s *Subject, p *Policy) {
+		p.RoleBoundaryARN = "arn:aws:iam::" + testAccount + ":policy/org-boundary"
+		f := s.Facts.Roles[testRole]
+		f.Boundary = have
+		s.Facts.Roles[testRole] = f
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -19,8 +20,9 @@ import (
 )
 
 // TestAccModelMonitor_schedulerRoleBoundary: with the provider's
-// role_permissions_boundary_arn the scheduler role sagesafe makes carries
-// it (SS-IAM-5 held); deleted outside Terraform it is drift, SS-IAM-5 fails
+// role_permissions_boundary_arn a monitor given an execution role without
+// it is refused before anything exists; given one with it, the scheduler
+// role sagesafe makes carries it too (SS-IAM-5 held); deleted outside Terraform it is drift, SS-IAM-5 fails
 // on the refresh, and the next apply puts it back.
 func TestAccModelMonitor_schedulerRoleBoundary(t *testing.T) {
 	e := makeEnv(t, true)
@@ -49,7 +51,23 @@ func TestAccModelMonitor_schedulerRoleBoundary(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
 		CheckDestroy:             checkDestroy(c, cfg.name),
 		Steps: []resource.TestStep{
-			{Config: cfg.hcl(), ConfigStateChecks: []statecheck.StateCheck{iam5("held")}, Check: checkBoundary},
+			{
+				// The execution role the monitor is given lacks the boundary:
+				// refused before anything is created.
+				Config:      cfg.hcl(),
+				ExpectError: regexp.MustCompile(`SS-IAM-5: execution role \S+ does not carry the organisation's permissions boundary`),
+			},
+			{
+				PreConfig: func() {
+					if _, err := c.IAM.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{
+						RoleName: aws.String(e.role[strings.LastIndex(e.role, "/")+1:]), PermissionsBoundary: aws.String(boundary)}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:            cfg.hcl(),
+				ConfigStateChecks: []statecheck.StateCheck{iam5("held")},
+				Check:             checkBoundary,
+			},
 			{
 				PreConfig: func() {
 					if _, err := c.IAM.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String(role)}); err != nil {
