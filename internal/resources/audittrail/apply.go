@@ -186,11 +186,9 @@ func ensureRole(ctx context.Context, c clients, d desired) (string, error) {
 		return "", fmt.Errorf("GetRole %s: %w", name, err)
 	default:
 		roleARN = aws.ToString(got.Role.Arn)
-		if have := roleBoundary(got.Role); d.boundary != "" && have != d.boundary {
-			// SS-IAM-5: put back the boundary someone removed or changed.
-			if _, err := iamrole.ReconcileBoundary(ctx, c.iam, name, have, d.boundary); err != nil {
-				return "", fmt.Errorf("restoring the permissions boundary of role %s: %w", name, err)
-			}
+		// SS-IAM-5: put back the boundary someone removed or changed.
+		if err := iamrole.PutBoundary(ctx, c.iam, name, roleBoundary(got.Role), d.boundary); err != nil {
+			return "", fmt.Errorf("restoring the permissions boundary of role %s: %w", name, err)
 		}
 		if _, err := c.iam.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: aws.String(d.roleTrust)}); err != nil {
 			return "", fmt.Errorf("restoring the trust policy of role %s: %w", name, err)

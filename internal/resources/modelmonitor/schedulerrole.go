@@ -90,12 +90,10 @@ func (r *monitorResource) ensureSchedulerRole(ctx context.Context, in inputs, ta
 		return "", fmt.Errorf("role %s was made by sagesafe for something else (tag %s is %q, not %q); remove it or rename the monitor",
 			name, identityTag, got, r.identity(in.Name.V))
 	}
-	if want := r.data.Policy.RoleBoundaryARN; want != "" && live.Boundary != want {
-		// SS-IAM-5: put back the boundary someone removed or changed (a
-		// boundary the role has while the guardrails require none is left).
-		if _, err := iamrole.ReconcileBoundary(ctx, ic, name, live.Boundary, want); err != nil {
-			return "", fmt.Errorf("restoring the permissions boundary of scheduler role %s: %w", name, err)
-		}
+	// SS-IAM-5: put back the boundary someone removed or changed (a
+	// boundary the role has while the guardrails require none is left).
+	if err := iamrole.PutBoundary(ctx, ic, name, live.Boundary, r.data.Policy.RoleBoundaryARN); err != nil {
+		return "", fmt.Errorf("restoring the permissions boundary of scheduler role %s: %w", name, err)
 	}
 	if !iamrole.Equivalent(live.Trust, docs.Trust) {
 		if _, err := ic.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: aws.String(docs.Trust)}); err != nil {

@@ -82,7 +82,7 @@ type iamAPI interface {
 	DeleteRolePolicy(context.Context, *iam.DeleteRolePolicyInput, ...func(*iam.Options)) (*iam.DeleteRolePolicyOutput, error)
 	ListAttachedRolePolicies(context.Context, *iam.ListAttachedRolePoliciesInput, ...func(*iam.Options)) (*iam.ListAttachedRolePoliciesOutput, error)
 	DetachRolePolicy(context.Context, *iam.DetachRolePolicyInput, ...func(*iam.Options)) (*iam.DetachRolePolicyOutput, error)
-	iamrole.BoundaryAPI // the flow-log role's permissions boundary (SS-IAM-5)
+	iamrole.BoundaryPutter // the flow-log role's permissions boundary (SS-IAM-5)
 }
 
 // clients are the AWS clients the resource works with.

@@ -740,11 +740,9 @@ func (r *reconciler) restoreRole(ctx context.Context, trust string) error {
 			return fmt.Errorf("restoring the trust policy of role %s: %w", name, err)
 		}
 	}
-	if have := roleBoundary(r.l.Role); r.s.Boundary != "" && have != r.s.Boundary {
-		// SS-IAM-5: put back the boundary someone removed or changed.
-		if _, err := iamrole.ReconcileBoundary(ctx, r.c.iam, name, have, r.s.Boundary); err != nil {
-			return fmt.Errorf("restoring the permissions boundary of role %s: %w", name, err)
-		}
+	// SS-IAM-5: put back the boundary someone removed or changed.
+	if err := iamrole.PutBoundary(ctx, r.c.iam, name, roleBoundary(r.l.Role), r.s.Boundary); err != nil {
+		return fmt.Errorf("restoring the permissions boundary of role %s: %w", name, err)
 	}
 	if !tagsContain(r.l.Role.Role.Tags, tags) {
 		if _, err := r.c.iam.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: shared.TagList(tags, iamTag)}); err != nil {
