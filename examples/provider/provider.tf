@@ -46,6 +46,10 @@ provider "sagesafe" {
     required_tags          = ["team", "cost-center"]
     allowed_instance_types = ["ml.m5.*", "ml.g5.*"]
     require_alarm_actions  = true
+
+    # Every IAM role sagesafe makes carries this boundary (SS-IAM-5); the
+    # deployer policy's permissions_boundary_arn names the same policy.
+    role_permissions_boundary_arn = "arn:aws:iam::123456789012:policy/ml-boundary"
   }
 }
 

@@ -114,6 +114,9 @@ type RoleFact struct {
 	// every one not already broad by its name).
 	Managed map[string][]PolicyStatement
 	Inline  map[string][]PolicyStatement // policy name -> statements
+	// Boundary is the ARN of the role's permissions boundary, "" for none
+	// (SS-IAM-5).
+	Boundary string
 
 	// Derived by posture.AssessRole.
 	TrustProblems     []string // non-SageMaker or wildcard principals (error)

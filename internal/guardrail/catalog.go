@@ -363,6 +363,24 @@ var Catalog = []Control{
 		},
 	},
 	{
+		ID:    "SS-IAM-5",
+		Title: "Every IAM role sagesafe makes or is given carries the organisation's permissions boundary",
+		Rule: "When the provider's guardrails set role_permissions_boundary_arn, every IAM role sagesafe makes has exactly that policy as its permissions boundary: sagesafe_execution_role and sagesafe_persona_role (as planned and as read from IAM), the flow-log delivery role of sagesafe_network, the CloudTrail delivery role of sagesafe_audit_trail and the scheduler role of sagesafe_model_monitor (as read from IAM), and the execution role a training job, processing job, endpoint or model monitor is given (role_arn, as read from IAM). " +
+			"A role with no boundary or another one fails. Without role_permissions_boundary_arn there is nothing to check: the control is not checked (not_checked), not held.",
+		Severity:  SeverityError,
+		TunableBy: "role_permissions_boundary_arn",
+		AppliesTo: []Kind{KindExecutionRole, KindPersonaRole, KindNetwork, KindAuditTrail, KindModelMonitor, KindTrainingJob, KindProcessingJob, KindEndpoint},
+		Rationale: "IAM has no condition on the content of a trust or inline policy, so an identity allowed to create roles (the deployer of sagesafe_deployer_policy) could make a role that trusts itself and allows everything. " +
+			"A permissions boundary caps what any role can do whatever its policies say, and a deployer policy that allows iam:CreateRole and iam:PutRolePolicy only with the iam:PermissionsBoundary condition cannot make a role above the cap. " +
+			"That works only if every role sagesafe makes carries the boundary, and keeps it: a role whose boundary was deleted is uncapped again.",
+		Fix: "Set guardrails { role_permissions_boundary_arn } in the provider block to the policy the deployer policy's permissions_boundary_arn names. " +
+			"Leave permissions_boundary_arn of sagesafe_execution_role and sagesafe_persona_role unset (they take the provider's) or set it to the same ARN; the next apply puts the boundary back on a role whose boundary was removed or changed outside Terraform.",
+		References: []string{
+			"IAM User Guide: permissions boundaries for IAM entities",
+			"IAM User Guide: condition key iam:PermissionsBoundary",
+		},
+	},
+	{
 		ID:        "SS-MON-1",
 		Title:     "Alarms exist with actions enabled",
 		Rule:      "Every workload has its alarms as sagesafe specifies them, each with a threshold its metric can cross and ActionsEnabled = true.",

@@ -10,7 +10,8 @@ func TestCatalogIsWellFormed(t *testing.T) {
 	idRE := regexp.MustCompile(`^SS-[A-Z]+-[1-9][0-9]*$`)
 	kinds := []Kind{KindTrainingJob, KindProcessingJob, KindEndpoint, KindNetwork, KindKMSKey, KindExecutionRole, KindPersonaRole, KindAuditTrail, KindBudget, KindModelMonitor, KindPreflight, KindProvider}
 	settings := []string{"", "required_tags", "allowed_instance_types", "max_training_runtime_seconds",
-		"min_log_retention_days", "min_endpoint_instances", "max_endpoint_instances", "allowed_image_accounts", "allowed_key_accounts", "require_alarm_actions", "strict_data_buckets"}
+		"min_log_retention_days", "min_endpoint_instances", "max_endpoint_instances", "allowed_image_accounts", "allowed_key_accounts", "require_alarm_actions", "strict_data_buckets",
+		"role_permissions_boundary_arn"}
 	seen := map[string]bool{}
 	for _, c := range Catalog {
 		if !idRE.MatchString(c.ID) || seen[c.ID] {
@@ -44,8 +45,8 @@ func TestCatalogIsWellFormed(t *testing.T) {
 			t.Errorf("Lookup(%s) = %v, %v", c.ID, got.ID, ok)
 		}
 	}
-	if len(Catalog) != 42 {
-		t.Errorf("catalog has %d controls, want 42", len(Catalog))
+	if len(Catalog) != 43 {
+		t.Errorf("catalog has %d controls, want 43", len(Catalog))
 	}
 	if _, ok := Lookup("SS-NOPE-1"); ok {
 		t.Error("Lookup found an unknown control")

@@ -51,6 +51,7 @@ var checks = map[string]func(*Subject, Policy) []Finding{
 	"SS-IAM-2":  checkRolePermissions,
 	"SS-IAM-3":  checkPersonaLaunch,
 	"SS-IAM-4":  checkPersonaTrust,
+	"SS-IAM-5":  checkRoleBoundary,
 	"SS-MON-1":  checkAlarmsEnabled,
 	"SS-MON-2":  checkAlarmActions,
 	"SS-MON-3":  checkLogRetention,
@@ -1032,6 +1033,61 @@ func checkPersonaTrust(s *Subject, _ Policy) []Finding {
 			sentences(p, ""))
 	}
 	return r.out
+}
+
+// checkRoleBoundary: every role the subject is or makes, and the execution
+// role a workload is given, carries the guardrails' permissions boundary
+// (SS-IAM-5). Opt-in: without role_permissions_boundary_arn there is
+// nothing to check.
+func checkRoleBoundary(s *Subject, p Policy) []Finding {
+	r := report{id: "SS-IAM-5"}
+	if p.RoleBoundaryARN == "" {
+		r.nothingToCheck(FieldRoleBoundary, "the guardrails require no permissions boundary (role_permissions_boundary_arn is not set)")
+		return r.out
+	}
+	given := r.givenRoleBoundary(s, p)
+	for i, b := range s.RoleBoundaries {
+		if !b.Boundary.IsKnown() {
+			r.skipValue(s, FieldRoleBoundary, b.Boundary.State)
+			continue
+		}
+		if b.Boundary.V != p.RoleBoundaryARN {
+			r.add(SeverityError, FieldRoleBoundary, i, b.Role, "role "+orRef(b.Role, "(to be created)")+" does not carry the organisation's permissions boundary",
+				boundaryEvidence(b.Boundary.V, p))
+		}
+	}
+	if !given && len(s.RoleBoundaries) == 0 {
+		r.nothingToCheck(FieldRoleBoundary, label(s)+" makes and is given no IAM role")
+	}
+	return r.out
+}
+
+// givenRoleBoundary checks the execution role a workload is given (its
+// boundary read by the posture fetcher); false when there is none to look
+// at. A role that is unset or missing is SS-IAM-1's finding.
+func (r *report) givenRoleBoundary(s *Subject, p Policy) bool {
+	if !slices.Contains(workloads, s.Kind) || s.RoleARN.State == facts.StateNull || (s.RoleARN.IsKnown() && s.RoleARN.V == "") {
+		return false
+	}
+	if !s.RoleARN.IsKnown() {
+		r.skipValue(s, FieldRoleARN, s.RoleARN.State)
+		return true
+	}
+	ref := s.RoleARN.V
+	f, fetched := s.Facts.Roles[ref]
+	switch {
+	case !fetched:
+		r.notLookedUp(FieldRoleARN, "IAM role "+ref)
+	case r.absentObject(FieldRoleARN, "IAM role", ref, f.Found, "SS-IAM-1"):
+	case f.Boundary != p.RoleBoundaryARN:
+		r.add(SeverityError, FieldRoleARN, -1, ref, "execution role "+orRef(f.Name, ref)+" does not carry the organisation's permissions boundary",
+			boundaryEvidence(f.Boundary, p))
+	}
+	return true
+}
+
+func boundaryEvidence(have string, p Policy) string {
+	return fmt.Sprintf("Its permissions boundary is %s; role_permissions_boundary_arn in the provider's guardrails is %s.", orNone(have), p.RoleBoundaryARN)
 }
 
 // ---- monitoring and availability ----

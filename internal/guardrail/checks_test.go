@@ -640,6 +640,36 @@ var checkCases = []checkCase{
 		s.PersonaRole = facts.Unknown[PersonaRoleDocuments]()
 	}),
 
+	// SS-IAM-5
+	pass("SS-IAM-5", "the organisation's boundary", executionRole, withBoundary("arn:aws:iam::"+testAccount+":policy/org-boundary")),
+	fail("SS-IAM-5", "no boundary", executionRole, withBoundary(""),
+		errAt(0, "churn-exec", "permissions boundary is none; role_permissions_boundary_arn in the provider's guardrails is arn:aws:iam::"+testAccount+":policy/org-boundary")),
+	fail("SS-IAM-5", "another boundary on the second role", executionRole, func(s *Subject, p *Policy) {
+		withBoundary("arn:aws:iam::"+testAccount+":policy/org-boundary")(s, p)
+		s.RoleBoundaries = append(s.RoleBoundaries, RoleBoundary{Role: "net-flow-logs", Boundary: facts.Known("arn:aws:iam::" + testAccount + ":policy/other")})
+	}, errAt(1, "net-flow-logs", "permissions boundary is arn:aws:iam::"+testAccount+":policy/other")),
+	unknown("SS-IAM-5", "role created by the apply", executionRole, func(s *Subject, p *Policy) {
+		withBoundary("")(s, p)
+		s.RoleBoundaries[0].Boundary = facts.Unknown[string]()
+	}),
+	nothing("SS-IAM-5", "the guardrails require no boundary", executionRole, func(s *Subject, _ *Policy) {
+		s.RoleBoundaries = []RoleBoundary{{Role: "churn-exec", Boundary: facts.Known("")}}
+	}, "role_permissions_boundary_arn is not set"),
+	nothing("SS-IAM-5", "no role", executionRole, func(_ *Subject, p *Policy) {
+		p.RoleBoundaryARN = "arn:aws:iam::" + testAccount + ":policy/org-boundary"
+	}, "makes and is given no IAM role"),
+	pass("SS-IAM-5", "given execution role with the boundary", training, givenRoleBoundary("arn:aws:iam::"+testAccount+":policy/org-boundary")),
+	fail("SS-IAM-5", "given execution role without the boundary", training, givenRoleBoundary(""),
+		errAt(-1, testRole, "permissions boundary is none")),
+	unknown("SS-IAM-5", "given execution role created by the apply", training, func(s *Subject, p *Policy) {
+		givenRoleBoundary("")(s, p)
+		s.RoleARN = facts.Unknown[string]()
+	}),
+	nothing("SS-IAM-5", "given execution role missing", training, func(s *Subject, p *Policy) {
+		givenRoleBoundary("")(s, p)
+		s.Facts.Roles[testRole] = facts.RoleFact{Ref: testRole}
+	}, "does not exist (SS-IAM-1)"),
+
 	// SS-MON-1
 	pass("SS-MON-1", "alarms with actions enabled", endpoint, nil),
 	fail("SS-MON-1", "no alarms", training, func(s *Subject, _ *Policy) { s.Alarms = facts.Null[[]Alarm]() },
@@ -1018,6 +1048,26 @@ var checkCases = []checkCase{
 	}, warnAt(-1, "arn:aws:sns:eu-west-1:999999999999:exfil (account 999999999999)", "the audit alarms of audit trail \"ml-audit\": notifications go outside this account")),
 	unknown("SS-AUD-5", "filters created by the apply", auditTrail, atPlan),
 	nothing("SS-AUD-5", "no log group", auditPreflight, trail(func(t *facts.TrailFact) { t.LogGroup = "" }), "delivers to no log group (SS-AUD-4)"),
+}
+
+// withBoundary sets the guardrails' boundary to the organisation's and gives
+// the subject one role whose boundary is have.
+func withBoundary(have string) func(*Subject, *Policy) {
+	return func(s *Subject, p *Policy) {
+		p.RoleBoundaryARN = "arn:aws:iam::" + testAccount + ":policy/org-boundary"
+		s.RoleBoundaries = []RoleBoundary{{Role: "churn-exec", Boundary: facts.Known(have)}}
+	}
+}
+
+// givenRoleBoundary sets the guardrails' boundary to the organisation's and
+// the boundary of the workload's execution role (as fetched) to have.
+func givenRoleBoundary(have string) func(*Subject, *Policy) {
+	return func(s *Subject, p *Policy) {
+		p.RoleBoundaryARN = "arn:aws:iam::" + testAccount + ":policy/org-boundary"
+		f := s.Facts.Roles[testRole]
+		f.Boundary = have
+		s.Facts.Roles[testRole] = f
+	}
 }
 
 // personaRole is a data scientist persona role with the documents

@@ -72,6 +72,9 @@ const (
 	FieldFlowLog                  Field = "flow_log"
 	FieldPersonaPolicy            Field = "policy_json"
 	FieldPersonaTrust             Field = "trust_policy_json"
+	// FieldRoleBoundary is the permissions boundary of a role sagesafe makes
+	// (SS-IAM-5); its index is the role's position in RoleBoundaries.
+	FieldRoleBoundary Field = "permissions_boundary_arn"
 )
 
 // S3Location is one S3 URI the workload reads or writes.
@@ -244,8 +247,20 @@ type Subject struct {
 	Audit AuditTrail
 	// Budget is the spending budget (KindBudget), as planned or read (SS-COST-1).
 	Budget facts.Value[Budget]
+	// RoleBoundaries are the IAM roles the resource is or makes (an
+	// execution or persona role; a network's flow-log role, a trail's
+	// delivery role, a monitor's scheduler role), each with its permissions
+	// boundary as planned or read from IAM (SS-IAM-5).
+	RoleBoundaries []RoleBoundary
 
 	Facts facts.Facts
+}
+
+// RoleBoundary is one role and its permissions boundary ARN: Known("")
+// when the role has none, Unknown until apply creates or restores it.
+type RoleBoundary struct {
+	Role     string // the role's name, for messages ("" before it is named)
+	Boundary facts.Value[string]
 }
 
 // PersonaRoleDocuments are the documents of a persona role.
@@ -272,6 +287,9 @@ type Policy struct {
 	AllowedKeyAccounts  []string
 	RequireAlarmActions bool
 	StrictDataBuckets   bool
+	// RoleBoundaryARN is the organisation's permissions boundary every IAM
+	// role sagesafe makes must carry (SS-IAM-5); "" checks nothing.
+	RoleBoundaryARN string
 }
 
 // Defaults for Policy.

@@ -37,13 +37,32 @@ func Equivalent(a, b string) bool {
 	return err == nil && same
 }
 
+// BoundaryPutter is the part of the IAM client PutBoundary uses, so
+// resources with a narrower IAM interface of their own can call it.
+type BoundaryPutter interface {
+	PutRolePermissionsBoundary(context.Context, *iam.PutRolePermissionsBoundaryInput, ...func(*iam.Options)) (*iam.PutRolePermissionsBoundaryOutput, error)
+}
+
+// PutBoundary sets the permissions boundary want when the role's is have
+// and differs; it never removes one (want "" does nothing). The roles
+// sagesafe makes for a network, a trail or a monitor use it to put back the
+// guardrails' boundary (SS-IAM-5). PutRolePermissionsBoundary sets a
+// value, so sending it again after a lost answer changes nothing.
+func PutBoundary(ctx context.Context, ic BoundaryPutter, name, have, want string) error {
+	if want == "" || want == have {
+		return nil
+	}
+	_, err := ic.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String(name), PermissionsBoundary: aws.String(want)})
+	return err
+}
+
 // ReconcileBoundary sets, changes or removes the permissions boundary; what
-// names the call that failed.
+// names the call that failed. Both calls are safe to send again after a
+// lost answer: Put sets a value, and Delete's NoSuchEntity means done.
 func ReconcileBoundary(ctx context.Context, ic *iam.Client, name, have, want string) (what string, err error) {
 	switch {
 	case want != "" && want != have:
-		_, err = ic.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String(name), PermissionsBoundary: aws.String(want)})
-		return "PutRolePermissionsBoundary", err
+		return "PutRolePermissionsBoundary", PutBoundary(ctx, ic, name, have, want)
 	case want == "" && have != "":
 		_, err = ic.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String(name)})
 		if IsNotFound(err) {

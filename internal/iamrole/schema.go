@@ -75,7 +75,13 @@ func Attributes(t SchemaText) map[string]schema.Attribute {
 		},
 		"permissions_boundary_arn": schema.StringAttribute{
 			Optional: true,
-			MarkdownDescription: "ARN of a managed policy to set as the role's permissions boundary. A boundary is an " +
+			// Computed: unset, it takes the provider's
+			// role_permissions_boundary_arn (PlanBoundary).
+			Computed: true,
+			MarkdownDescription: "ARN of a managed policy to set as the role's permissions boundary. Unset, the role gets the " +
+				"provider's `guardrails { role_permissions_boundary_arn }` when that is set (SS-IAM-5), and no boundary otherwise; set to " +
+				"another ARN than the provider's, the plan is refused before anything is created. A boundary removed or changed " +
+				"outside Terraform shows as a diff the next apply restores. A boundary is an " +
 				"allow-list cap: it grants nothing by itself, and the role may do only what both its own policies and the " +
 				"boundary allow (the intersection). So the boundary must *allow* every action the role needs (it may add " +
 				"Deny statements). A deny-only policy, such as `sagesafe_guardrail_policy`'s, used as a boundary leaves the " +

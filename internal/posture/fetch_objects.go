@@ -170,6 +170,9 @@ func (f *Fetcher) lookupRole(ctx context.Context, ref string) (facts.RoleFact, e
 		Name:        aws.ToString(got.Role.RoleName),
 		TrustPolicy: aws.ToString(got.Role.AssumeRolePolicyDocument),
 	}
+	if b := got.Role.PermissionsBoundary; b != nil {
+		raw.Boundary = aws.ToString(b.PermissionsBoundaryArn)
+	}
 	attached := iam.NewListAttachedRolePoliciesPaginator(f.iam, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
 	for attached.HasMorePages() {
 		page, err := attached.NextPage(ctx)

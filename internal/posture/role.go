@@ -39,6 +39,8 @@ type RoleDocuments struct {
 	// default versions, by policy ARN (URL-encoded or plain JSON), as far as
 	// they were read: the fetcher reads every one not broad by its name.
 	ManagedPolicies map[string]string
+	// Boundary is the role's permissions boundary ARN, "" for none.
+	Boundary string
 }
 
 // AssessRole parses a role's trust, managed and inline policy documents and
@@ -54,6 +56,7 @@ func AssessRole(raw RoleDocuments) facts.RoleFact {
 		ARN:                raw.ARN,
 		Name:               raw.Name,
 		AttachedPolicyARNs: raw.AttachedPolicyARNs,
+		Boundary:           raw.Boundary,
 	}
 	trust, trustErr := ParsePolicyDocument(raw.TrustPolicy)
 	fact.Trust = trust

@@ -156,16 +156,17 @@ func (e *endpointsModel) toMap() map[string]string {
 }
 
 type guardrailsModel struct {
-	RequiredTags              types.List  `tfsdk:"required_tags"`
-	AllowedInstanceTypes      types.List  `tfsdk:"allowed_instance_types"`
-	MaxTrainingRuntimeSeconds types.Int64 `tfsdk:"max_training_runtime_seconds"`
-	MinLogRetentionDays       types.Int64 `tfsdk:"min_log_retention_days"`
-	MinEndpointInstances      types.Int64 `tfsdk:"min_endpoint_instances"`
-	MaxEndpointInstances      types.Int64 `tfsdk:"max_endpoint_instances"`
-	AllowedImageAccounts      types.List  `tfsdk:"allowed_image_accounts"`
-	AllowedKeyAccounts        types.List  `tfsdk:"allowed_key_accounts"`
-	RequireAlarmActions       types.Bool  `tfsdk:"require_alarm_actions"`
-	StrictDataBuckets         types.Bool  `tfsdk:"strict_data_buckets"`
+	RequiredTags              types.List   `tfsdk:"required_tags"`
+	AllowedInstanceTypes      types.List   `tfsdk:"allowed_instance_types"`
+	MaxTrainingRuntimeSeconds types.Int64  `tfsdk:"max_training_runtime_seconds"`
+	MinLogRetentionDays       types.Int64  `tfsdk:"min_log_retention_days"`
+	MinEndpointInstances      types.Int64  `tfsdk:"min_endpoint_instances"`
+	MaxEndpointInstances      types.Int64  `tfsdk:"max_endpoint_instances"`
+	AllowedImageAccounts      types.List   `tfsdk:"allowed_image_accounts"`
+	AllowedKeyAccounts        types.List   `tfsdk:"allowed_key_accounts"`
+	RequireAlarmActions       types.Bool   `tfsdk:"require_alarm_actions"`
+	StrictDataBuckets         types.Bool   `tfsdk:"strict_data_buckets"`
+	RoleBoundaryARN           types.String `tfsdk:"role_permissions_boundary_arn"`
 }
 
 func (p *sagesafeProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -312,6 +313,11 @@ func providerSchema() schema.Schema {
 						Optional:            true,
 						MarkdownDescription: "Make S3 buckets without SSE-KMS default encryption or a TLS-only bucket policy an error instead of a warning (SS-DATA-1, SS-TLS-2). Default false.",
 					},
+					"role_permissions_boundary_arn": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: roleBoundaryDescription,
+						Validators:          []validator.String{policyARN{}},
+					},
 				},
 			},
 		},
@@ -399,6 +405,7 @@ func (g *guardrailsModel) apply(ctx context.Context, p *guardrail.Policy) (diags
 	}
 	p.RequireAlarmActions = g.RequireAlarmActions.ValueBool()
 	p.StrictDataBuckets = g.StrictDataBuckets.ValueBool()
+	p.RoleBoundaryARN = g.RoleBoundaryARN.ValueString()
 	return diags
 }
 

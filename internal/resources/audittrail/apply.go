@@ -16,6 +16,7 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iamrole"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
@@ -29,13 +30,17 @@ type desired struct {
 	actions           []string
 
 	bucketPolicy, roleTrust, rolePolicy string
+	// boundary is the permissions boundary the delivery role must carry:
+	// the provider's role_permissions_boundary_arn (SS-IAM-5); "" requires
+	// none (a boundary the role has is then left alone).
+	boundary string
 }
 
 // render builds desired from a plan whose values are known (apply time).
 func render(c clients, m *model, tags map[string]string, actions []string) (desired, error) {
 	d := desired{
 		name: m.Name.ValueString(), bucket: m.Bucket.ValueString(), key: m.KMSKeyARN.ValueString(),
-		retention: int32(m.RetentionDays.ValueInt64()), tags: tags, actions: actions,
+		retention: int32(m.RetentionDays.ValueInt64()), tags: tags, actions: actions, boundary: c.boundary,
 	}
 	policy, err := iampolicy.TrailBucketPolicy(c.partition, c.region, c.account, d.bucket, d.name)
 	if err != nil {
@@ -174,13 +179,17 @@ func ensureRole(ctx context.Context, c clients, d desired) (string, error) {
 	var roleARN string
 	switch {
 	case tfawserr.ErrCodeEquals(err, codeIAMNotFound):
-		if roleARN, err = createRole(ctx, c, name, d.roleTrust, d.tags); err != nil {
+		if roleARN, err = createRole(ctx, c, name, d.roleTrust, d.boundary, d.tags); err != nil {
 			return "", err
 		}
 	case err != nil:
 		return "", fmt.Errorf("GetRole %s: %w", name, err)
 	default:
 		roleARN = aws.ToString(got.Role.Arn)
+		// SS-IAM-5: put back the boundary someone removed or changed.
+		if err := iamrole.PutBoundary(ctx, c.iam, name, roleBoundary(got.Role), d.boundary); err != nil {
+			return "", fmt.Errorf("restoring the permissions boundary of role %s: %w", name, err)
+		}
 		if _, err := c.iam.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: aws.String(d.roleTrust)}); err != nil {
 			return "", fmt.Errorf("restoring the trust policy of role %s: %w", name, err)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
@@ -30,12 +31,15 @@ type clients struct {
 	// tags are the provider's tag settings: tag updates leave the keys
 	// ignore_tags names.
 	tags shared.TagSettings
+	// boundary is the provider's role_permissions_boundary_arn (SS-IAM-5).
+	boundary string
 }
 
 func (r *trailResource) clients() clients {
 	a := r.data.AWS
 	return clients{ct: a.CloudTrail, s3: a.S3, logs: a.Logs, cw: a.CloudWatch, iam: a.IAM,
-		partition: a.Partition, region: a.Region, account: a.AccountID, tags: r.data}
+		partition: a.Partition, region: a.Region, account: a.AccountID, tags: r.data,
+		boundary: r.data.Policy.RoleBoundaryARN}
 }
 
 // AWS error codes this package acts on (CloudTrail's and S3's SDK error
@@ -51,6 +55,14 @@ const (
 	codeIAMEntityExists      = "EntityAlreadyExists"
 	codeS3HeadBucketNotFound = "NotFound"
 )
+
+// roleBoundary is a role's permissions boundary ARN, "" for none.
+func roleBoundary(r *iamtypes.Role) string {
+	if r == nil || r.PermissionsBoundary == nil {
+		return ""
+	}
+	return aws.ToString(r.PermissionsBoundary.PermissionsBoundaryArn)
+}
 
 // errTrailNotFound says the trail does not exist.
 var errTrailNotFound = errors.New("trail not found")

@@ -92,7 +92,8 @@ func newBucket(ctx context.Context, c clients, trail string) (string, error) {
 }
 
 // createRole creates CloudTrail's delivery role with a creation token.
-func createRole(ctx context.Context, c clients, name, trust string, tags map[string]string) (string, error) {
+// boundary, when set, is the role's permissions boundary (SS-IAM-5).
+func createRole(ctx context.Context, c clients, name, trust, boundary string, tags map[string]string) (string, error) {
 	token, err := idem.NewToken()
 	if err != nil {
 		return "", err
@@ -101,6 +102,9 @@ func createRole(ctx context.Context, c clients, name, trust string, tags map[str
 		RoleName: aws.String(name), Path: aws.String(rolePath), AssumeRolePolicyDocument: aws.String(trust),
 		Description: aws.String("CloudTrail writes the sagesafe audit trail's events to its log group."),
 		Tags:        append(iamTags(tags), iamtypes.Tag{Key: aws.String(idem.TokenTag), Value: aws.String(token)}),
+	}
+	if boundary != "" {
+		in.PermissionsBoundary = aws.String(boundary)
 	}
 	return idem.Create[string]{
 		What: "creating role " + name,

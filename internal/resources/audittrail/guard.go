@@ -75,6 +75,8 @@ func (r *trailResource) applyGuard(ctx context.Context, plan *model) diag.Diagno
 func (r *trailResource) checkInputs(ctx context.Context, m *model) (*guardrail.Subject, []guardrail.Finding, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	s := r.subject(ctx, m, facts.Unknown[facts.TrailFact](), &diags)
+	// The delivery role is created or restored by the apply (SS-IAM-5).
+	s.RoleBoundaries = []guardrail.RoleBoundary{{Role: roleName(m.Name.ValueString()), Boundary: facts.Unknown[string]()}}
 	findings, err := evaluate.Run(ctx, r.data.Posture, r.data.Policy, s)
 	if err != nil {
 		diags.AddError("Checking the audit trail against the guardrails failed", err.Error())
@@ -100,6 +102,9 @@ func (r *trailResource) assess(ctx context.Context, m *model, o observed, fact f
 	s := r.subject(ctx, m, facts.Known(a.fact), &diags)
 	if diags.HasError() {
 		return a, errors.New(diags.Errors()[0].Detail())
+	}
+	if o.role != nil {
+		s.RoleBoundaries = []guardrail.RoleBoundary{{Role: roleName(m.Name.ValueString()), Boundary: facts.Known(roleBoundary(o.role))}}
 	}
 	findings, err := evaluate.Run(ctx, r.data.Posture, r.data.Policy, s)
 	if err != nil {

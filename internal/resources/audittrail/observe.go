@@ -2,10 +2,14 @@ package audittrail
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/alarms"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
@@ -18,6 +22,9 @@ type observed struct {
 	posture.TrailObservation
 	tags   map[string]string
 	alarms map[string]alarmLive
+	// role is the delivery role as IAM has it (nil: missing), for its
+	// permissions boundary (SS-IAM-5).
+	role *iamtypes.Role
 }
 
 // alarmLive is one of the trail's alarms as CloudWatch has it, with how it
@@ -45,7 +52,22 @@ func observe(ctx context.Context, c clients, name string, actions []string) (o o
 	if o.tags, err = trailTags(ctx, c, aws.ToString(t.TrailARN)); err != nil {
 		return o, true, err
 	}
+	if o.role, err = findRole(ctx, c, roleName(name)); err != nil {
+		return o, true, err
+	}
 	return o, true, observeAlarms(ctx, c, &o, name, actions)
+}
+
+// findRole reads the delivery role; nil when it does not exist.
+func findRole(ctx context.Context, c clients, name string) (*iamtypes.Role, error) {
+	got, err := c.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	switch {
+	case tfawserr.ErrCodeEquals(err, codeIAMNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("reading role %s: %w", name, err)
+	}
+	return got.Role, nil
 }
 
 // importedActions is alarm_actions for an imported trail: the actions its

@@ -27,7 +27,7 @@ func (r *roleResource) read(ctx context.Context, m *resourceModel) (found bool, 
 	if docs, known, d := iampolicy.RenderRole(m.RoleInputs, r.scope(), guardrail.ControlText); known && !d.HasError() {
 		want = &docs
 	}
-	a, err := assessLive(ctx, live, want, r.subject(live.Name, live.ARN, facts.Known(live.Tags)), r.data.Posture, r.data.Policy)
+	a, err := assessLive(ctx, live, want, r.subject(live.Name, live.ARN, facts.Known(live.Tags), types.StringValue(live.Boundary)), r.data.Posture, r.data.Policy)
 	if err != nil {
 		return false, nil, fmt.Errorf("checking role %s against the guardrails: %w", live.Name, err)
 	}

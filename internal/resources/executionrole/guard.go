@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
@@ -20,13 +21,18 @@ import (
 
 // paths: the only Subject field this resource fills from its own attributes
 // is the tags; every other finding is about the object as a whole.
-var paths = guardrail.Paths{Attr: map[guardrail.Field]path.Path{guardrail.FieldTags: path.Root("tags")}}
+var paths = guardrail.Paths{Attr: map[guardrail.Field]path.Path{
+	guardrail.FieldTags:         path.Root("tags"),
+	guardrail.FieldRoleBoundary: path.Root("permissions_boundary_arn"),
+}}
 
 // subject is the role as the guardrails see it. ref names it (its ARN, or a
-// placeholder before it exists); tags are unknown while the plan's are.
-func (r *roleResource) subject(name, ref string, tags facts.Value[map[string]string]) *guardrail.Subject {
+// placeholder before it exists); tags are unknown while the plan's are;
+// boundary is its permissions boundary, planned or live (SS-IAM-5).
+func (r *roleResource) subject(name, ref string, tags facts.Value[map[string]string], boundary types.String) *guardrail.Subject {
 	s := r.data.Subject(guardrail.KindExecutionRole, name)
 	s.RoleARN, s.Tags = facts.Known(ref), tags
+	s.RoleBoundaries = iamrole.Boundaries(name, boundary)
 	return s
 }
 
@@ -51,7 +57,7 @@ func (r *roleResource) planGuard(ctx context.Context, plan *resourceModel, docs 
 		TrustPolicy:    docs.Trust.JSON(),
 		InlinePolicies: map[string]string{iampolicy.ExecutionRolePolicyName: docs.Policy.JSON()},
 	})
-	s := r.subject(plan.Name.ValueString(), ref, tags)
+	s := r.subject(plan.Name.ValueString(), ref, tags, plan.PermissionsBoundaryARN)
 	findings, err := evaluateRole(ctx, r.data.Posture, r.data.Policy, s, fact)
 	if err != nil {
 		var diags diag.Diagnostics

@@ -51,7 +51,9 @@ func (r *roleResource) Configure(_ context.Context, req resource.ConfigureReques
 // ModifyPlan renders both policies into the plan (refusing wildcard and
 // non-s3:// locations with their control), plans the secure posture (no
 // managed policies, only the generated inline policy) so that drift shows as
-// a diff, and evaluates SS-IAM-1/SS-IAM-2/SS-GOV-1 on the planned role.
+// a diff, plans permissions_boundary_arn (the provider's
+// role_permissions_boundary_arn when unset), and evaluates
+// SS-IAM-1/SS-IAM-2/SS-IAM-5/SS-GOV-1 on the planned role.
 func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
@@ -62,6 +64,7 @@ func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		return
 	}
 	iamrole.PlanIdentity(ctx, req, plan.Identity(), &resp.Diagnostics)
+	plan.PlanBoundary(ctx, req.Config, r.data.Policy.RoleBoundaryARN, &resp.Diagnostics)
 	var tags facts.Value[map[string]string]
 	plan.TagsAll, tags = shared.PlanTags(ctx, r.data, plan.Tags, &resp.Diagnostics)
 	docs, known, diags := iampolicy.RenderRole(plan.RoleInputs, r.scope(), guardrail.ControlText)

@@ -61,6 +61,10 @@ func (r *monitorResource) check(ctx context.Context, in inputs, atApply bool, di
 	c.nvme, c.pre = pre.NVMe(), pre
 	c.logGroup = sagemakerjob.PlanLogGroup(pre, in.KMSKey, r.data.Policy.MinLogRetentionDays)
 	s := r.subject(in, c.nvme, capture, r.plannedAlarms(in))
+	if in.ManagedRole {
+		// The scheduler role is created or restored by the apply (SS-IAM-5).
+		s.RoleBoundaries = []guardrail.RoleBoundary{{Role: schedulerRoleName(in.Name.V), Boundary: facts.Unknown[string]()}}
+	}
 	if atApply {
 		s.Stage = guardrail.StageApply
 	}

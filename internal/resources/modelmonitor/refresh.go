@@ -138,16 +138,21 @@ func (r *monitorResource) refresh(ctx context.Context, m *model) (found bool, dr
 		return true, nil, diags
 	}
 	lines = append(lines, filterLines...)
+	var roles []guardrail.RoleBoundary
 	if in.ManagedRole {
-		roleLines, err := r.schedulerRoleDrift(ctx, in, pre.NVMe())
+		roleLines, boundary, err := r.schedulerRoleDrift(ctx, in, pre.NVMe())
 		if err != nil {
 			diags.AddError("Reading the scheduler role of model monitor "+name+" failed", err.Error())
 			return true, nil, diags
 		}
 		lines = append(lines, roleLines...)
+		if boundary.IsKnown() {
+			roles = []guardrail.RoleBoundary{{Role: schedulerRoleName(in.Name.V), Boundary: boundary}}
+		}
 	}
 	m.AlarmNames = tfval.Map(ok)
 	s := r.subject(in, pre.NVMe(), capture, sagemakerjob.LiveAlarms(specs, live))
+	s.RoleBoundaries = roles
 	s.Stage = guardrail.StageLive
 	liveForced(s, ls.req)
 	ev, err := r.evaluate(ctx, s, sagemakerjob.LiveLogGroup(pre, in.KMSKey))

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iamrole"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
@@ -66,7 +67,7 @@ func (r *monitorResource) ensureSchedulerRole(ctx context.Context, in inputs, ta
 	live, err := iamrole.Find(ctx, ic, name)
 	switch {
 	case iamrole.IsNotFound(err):
-		role, err := iamrole.Create(ctx, ic, iamrole.CreateInput(name, docs.Trust, iamrole.DefaultSessionDuration, "", tags), docs.Keep)
+		role, err := iamrole.Create(ctx, ic, iamrole.CreateInput(name, docs.Trust, iamrole.DefaultSessionDuration, r.data.Policy.RoleBoundaryARN, tags), docs.Keep)
 		if err != nil {
 			return "", err
 		}
@@ -88,6 +89,11 @@ func (r *monitorResource) ensureSchedulerRole(ctx context.Context, in inputs, ta
 		// in another region, or another sagesafe role of the name.
 		return "", fmt.Errorf("role %s was made by sagesafe for something else (tag %s is %q, not %q); remove it or rename the monitor",
 			name, identityTag, got, r.identity(in.Name.V))
+	}
+	// SS-IAM-5: put back the boundary someone removed or changed (a
+	// boundary the role has while the guardrails require none is left).
+	if err := iamrole.PutBoundary(ctx, ic, name, live.Boundary, r.data.Policy.RoleBoundaryARN); err != nil {
+		return "", fmt.Errorf("restoring the permissions boundary of scheduler role %s: %w", name, err)
 	}
 	if !iamrole.Equivalent(live.Trust, docs.Trust) {
 		if _, err := ic.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: aws.String(docs.Trust)}); err != nil {
@@ -145,17 +151,34 @@ func (r *monitorResource) roleTags(in inputs) map[string]string {
 }
 
 // schedulerRoleDrift lists how the role sagesafe made differs from what it
-// renders for in: deleted, its trust or policy changed, policies added. The
-// next apply (ensureSchedulerRole) puts it back.
-func (r *monitorResource) schedulerRoleDrift(ctx context.Context, in inputs, localStorage bool) ([]string, error) {
+// renders for in: deleted, its trust or policy changed, policies added, its
+// permissions boundary not the guardrails' (SS-IAM-5). The next apply
+// (ensureSchedulerRole) puts it back. It returns the role's boundary too
+// (Null when the role is gone), for the monitor's subject.
+func (r *monitorResource) schedulerRoleDrift(ctx context.Context, in inputs, localStorage bool) ([]string, facts.Value[string], error) {
 	name := schedulerRoleName(in.Name.V)
 	live, err := iamrole.Find(ctx, r.data.AWS.IAM, name)
 	switch {
 	case iamrole.IsNotFound(err):
-		return []string{"scheduler role " + name + " was deleted"}, nil
+		return []string{"scheduler role " + name + " was deleted"}, facts.Null[string](), nil
 	case err != nil:
-		return nil, err
+		return nil, facts.Null[string](), err
 	}
+	out, err := r.roleDocsDrift(live, in, localStorage)
+	if want := r.data.Policy.RoleBoundaryARN; want != "" && live.Boundary != want {
+		have := "no permissions boundary"
+		if live.Boundary != "" {
+			have = "permissions boundary " + live.Boundary
+		}
+		out = append(out, fmt.Sprintf("scheduler role %s has %s, not role_permissions_boundary_arn %s", name, have, want))
+	}
+	return out, facts.Known(live.Boundary), err
+}
+
+// roleDocsDrift lists how the live role's documents and policies differ from
+// what sagesafe renders for in.
+func (r *monitorResource) roleDocsDrift(live *iamrole.Live, in inputs, localStorage bool) ([]string, error) {
+	name := live.Name
 	docs, err := r.schedulerDocs(in, localStorage)
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iamrole"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/providerdata"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
@@ -81,6 +82,7 @@ type iamAPI interface {
 	DeleteRolePolicy(context.Context, *iam.DeleteRolePolicyInput, ...func(*iam.Options)) (*iam.DeleteRolePolicyOutput, error)
 	ListAttachedRolePolicies(context.Context, *iam.ListAttachedRolePoliciesInput, ...func(*iam.Options)) (*iam.ListAttachedRolePoliciesOutput, error)
 	DetachRolePolicy(context.Context, *iam.DetachRolePolicyInput, ...func(*iam.Options)) (*iam.DetachRolePolicyOutput, error)
+	iamrole.BoundaryPutter // the flow-log role's permissions boundary (SS-IAM-5)
 }
 
 // clients are the AWS clients the resource works with.

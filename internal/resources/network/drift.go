@@ -360,7 +360,7 @@ func endpointDrift(s spec, l *live, svc string, e *ec2types.VpcEndpoint) []strin
 // logging: the flow-log group, the delivery role and the flow log.
 func (d *drift) logging() {
 	d.items = append(d.items, logGroupDrift(d.s, d.l, d.j)...)
-	d.items = append(d.items, roleDrift(d.s, d.l)...)
+	d.items = append(d.items, roleDrift(d.s, d.l, d.j)...)
 	d.items = append(d.items, flowLogDrift(d.s, d.l, d.j)...)
 }
 
@@ -382,8 +382,10 @@ func logGroupDrift(s spec, l *live, j judge) []string {
 	return d
 }
 
-// roleDrift: the delivery role's trust, its one inline policy, nothing else.
-func roleDrift(s spec, l *live) []string {
+// roleDrift: the delivery role's trust, its one inline policy, nothing
+// else, and the organisation's permissions boundary when the guardrails
+// require one.
+func roleDrift(s spec, l *live, j judge) []string {
 	var d []string
 	trust, policy, err := s.flowLogDocuments()
 	switch {
@@ -405,6 +407,14 @@ func roleDrift(s spec, l *live) []string {
 		}
 		for _, p := range l.RoleAttachedARNs {
 			d = append(d, fmt.Sprintf("flow-log role %s has managed policy %s attached", s.roleName(), p))
+		}
+		if have := roleBoundary(l.Role); s.Boundary != "" && have != s.Boundary {
+			what := "no permissions boundary"
+			if have != "" {
+				what = "permissions boundary " + have
+			}
+			d = append(d, fmt.Sprintf("%sflow-log role %s has %s, not role_permissions_boundary_arn %s",
+				j.named(guardrail.FieldRoleBoundary, s.roleName()), s.roleName(), what, s.Boundary))
 		}
 	}
 	return d

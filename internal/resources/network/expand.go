@@ -22,6 +22,7 @@ func (r *networkResource) specFrom(ctx context.Context, m *networkModel, diags *
 		Region:        r.data.AWS.Region,
 		Partition:     r.data.AWS.Partition,
 		AccountID:     r.data.AWS.AccountID,
+		Boundary:      r.data.Policy.RoleBoundaryARN,
 	}
 	sort.Strings(s.Services)
 	if s.CIDR != "" && len(s.AZs) > 0 {

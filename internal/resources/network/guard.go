@@ -44,6 +44,8 @@ func planSubject(ctx context.Context, d *providerdata.Data, m *networkModel, dia
 	s.DefaultSecurityGroupRules = facts.Unknown[[]string]()
 	s.MissingInterfaceEndpoints = facts.Unknown[[]string]()
 	s.FlowLog = facts.Unknown[guardrail.FlowLogState]()
+	// The flow-log role is created or restored by apply (SS-IAM-5).
+	s.RoleBoundaries = []guardrail.RoleBoundary{{Role: RoleName(m.Name.ValueString(), d.AWS.Region), Boundary: facts.Unknown[string]()}}
 	s.KMSKeyARN = tfval.String(m.KMSKeyARN)
 	lg := guardrail.LogGroup{KMSKeyARN: s.KMSKeyARN, RetentionDays: tfval.Int64(m.FlowLogRetentionDays)}
 	if !m.Name.IsUnknown() && !m.Name.IsNull() {
@@ -100,6 +102,9 @@ func liveSubject(d *providerdata.Data, s spec, l *live) (*guardrail.Subject, []s
 	// Null settings: the checks take them from the live log group.
 	sub.LogGroups = []guardrail.LogGroup{{Name: s.logGroupName()}}
 	sub.Tags = facts.Known(shared.TagMap(l.VPC.Tags, ec2TagKeyValue))
+	if l.Role != nil {
+		sub.RoleBoundaries = []guardrail.RoleBoundary{{Role: s.roleName(), Boundary: facts.Known(roleBoundary(l.Role))}}
+	}
 	return sub, attrs
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iamrole"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/idem"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/loggroup"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/shared"
@@ -695,6 +696,7 @@ func (r *reconciler) createRole(ctx context.Context, trust string) error {
 		AssumeRolePolicyDocument: aws.String(trust),
 		Description:              aws.String(roleDescription(r.s)),
 		Tags:                     shared.TagList(tags, iamTag),
+		PermissionsBoundary:      optional(r.s.Boundary),
 	})
 	var exists *iamtypes.EntityAlreadyExistsException
 	switch {
@@ -738,6 +740,10 @@ func (r *reconciler) restoreRole(ctx context.Context, trust string) error {
 			return fmt.Errorf("restoring the trust policy of role %s: %w", name, err)
 		}
 	}
+	// SS-IAM-5: put back the boundary someone removed or changed.
+	if err := iamrole.PutBoundary(ctx, r.c.iam, name, roleBoundary(r.l.Role), r.s.Boundary); err != nil {
+		return fmt.Errorf("restoring the permissions boundary of role %s: %w", name, err)
+	}
 	if !tagsContain(r.l.Role.Role.Tags, tags) {
 		if _, err := r.c.iam.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: shared.TagList(tags, iamTag)}); err != nil {
 			return fmt.Errorf("tagging role %s: %w", name, err)
@@ -769,6 +775,23 @@ func (r *reconciler) restoreRole(ctx context.Context, trust string) error {
 		}
 	}
 	return nil
+}
+
+// optional is s as an SDK pointer, nil when empty.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return aws.String(s)
+}
+
+// roleBoundary is the permissions boundary of a role read with GetRole, ""
+// for none.
+func roleBoundary(r *iam.GetRoleOutput) string {
+	if r == nil || r.Role == nil || r.Role.PermissionsBoundary == nil {
+		return ""
+	}
+	return aws.ToString(r.Role.PermissionsBoundary.PermissionsBoundaryArn)
 }
 
 // iamTag and iamTagKeyValue adapt shared.TagList and shared.TagMap to IAM's

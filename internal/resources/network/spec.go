@@ -59,6 +59,10 @@ type spec struct {
 	RetentionDays int64
 	Services      []string          // interface endpoint short names, sorted
 	Tags          map[string]string // default_tags merged with tags, no reserved keys
+	// Boundary is the permissions boundary the flow-log role must carry:
+	// the provider's role_permissions_boundary_arn (SS-IAM-5), "" for none
+	// required (a boundary the role has is then left alone).
+	Boundary string
 
 	Region    string
 	Partition string

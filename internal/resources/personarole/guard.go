@@ -23,13 +23,16 @@ var paths = guardrail.Paths{Attr: map[guardrail.Field]path.Path{
 	guardrail.FieldPersonaPolicy: path.Root("policy_json"),
 	guardrail.FieldPersonaTrust:  path.Root("trust_policy_json"),
 	guardrail.FieldTags:          path.Root("tags"),
+	guardrail.FieldRoleBoundary:  path.Root("permissions_boundary_arn"),
 }}
 
-// evaluate runs the guardrails on a persona role's documents and tags
-// (SS-GOV-1; unknown while the plan's are).
-func (r *roleResource) evaluate(name string, docs guardrail.PersonaRoleDocuments, tags facts.Value[map[string]string]) (*guardrail.Subject, []guardrail.Finding) {
+// evaluate runs the guardrails on a persona role's documents, tags
+// (SS-GOV-1; unknown while the plan's are) and permissions boundary
+// (SS-IAM-5; planned or live).
+func (r *roleResource) evaluate(name string, docs guardrail.PersonaRoleDocuments, tags facts.Value[map[string]string], boundary types.String) (*guardrail.Subject, []guardrail.Finding) {
 	s := r.data.Subject(guardrail.KindPersonaRole, name)
 	s.PersonaRole, s.Tags = facts.Known(docs), tags
+	s.RoleBoundaries = iamrole.Boundaries(name, boundary)
 	return s, guardrail.Evaluate(s, r.data.Policy)
 }
 
@@ -38,7 +41,7 @@ func (r *roleResource) evaluate(name string, docs guardrail.PersonaRoleDocuments
 func (r *roleResource) planGuard(plan *resourceModel, docs iamrole.Documents, tags facts.Value[map[string]string]) diag.Diagnostics {
 	s, findings := r.evaluate(plan.Name.ValueString(), guardrail.PersonaRoleDocuments{
 		Trust: docs.Trust, Inline: map[string]string{docs.Keep: docs.Policy},
-	}, tags)
+	}, tags, plan.PermissionsBoundaryARN)
 	states := guardrail.States(s, r.data.Policy, findings, nil).Forecast()
 	plan.Controls = shared.PlanControls(tags, states.Held)
 	plan.ControlStates = shared.PlanControlStates(tags, states.Strings)
@@ -55,7 +58,7 @@ func (r *roleResource) assessLive(live *iamrole.Live, want *iamrole.Documents, m
 	byControl := map[string][]string{"SS-IAM-4": c.Trust, "SS-IAM-3": c.Permissions}
 	tags := maps.Clone(live.Tags)
 	delete(tags, idem.TokenTag)
-	s, findings := r.evaluate(live.Name, guardrail.PersonaRoleDocuments{Trust: live.Trust, Inline: live.Inline, Attached: live.Attached}, facts.Known(tags))
+	s, findings := r.evaluate(live.Name, guardrail.PersonaRoleDocuments{Trust: live.Trust, Inline: live.Inline, Attached: live.Attached}, facts.Known(tags), types.StringValue(live.Boundary))
 	states := guardrail.States(s, r.data.Policy, findings, nil)
 	evidence := map[string][]string{}
 	for _, f := range findings {

@@ -52,7 +52,9 @@ func (r *roleResource) Configure(_ context.Context, req resource.ConfigureReques
 // without subnets, key or execution roles: SS-IAM-3; a wildcard principal or
 // another account's SAML provider: SS-IAM-4), plans the secure posture (no
 // managed policies, only the generated inline policy) so that drift shows
-// as a diff, and evaluates SS-IAM-3/SS-IAM-4 on the planned role.
+// as a diff, plans permissions_boundary_arn (the provider's
+// role_permissions_boundary_arn when unset), and evaluates
+// SS-IAM-3/SS-IAM-4/SS-IAM-5 on the planned role.
 func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
@@ -63,6 +65,7 @@ func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		return
 	}
 	iamrole.PlanIdentity(ctx, req, plan.Identity(), &resp.Diagnostics)
+	plan.PlanBoundary(ctx, req.Config, r.data.Policy.RoleBoundaryARN, &resp.Diagnostics)
 	var tags facts.Value[map[string]string]
 	plan.TagsAll, tags = shared.PlanTags(ctx, r.data, plan.Tags, &resp.Diagnostics)
 	docs, known, diags := r.render(ctx, &plan)

@@ -1,0 +1,136 @@
+package executionrole_test
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
+)
+
+// boundaryDocument is an allow-list boundary: a boundary caps, so it must
+// allow what the role needs.
+const boundaryDocument = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},` +
+	`{"Effect":"Deny","Action":["iam:*","organizations:*"],"Resource":"*"}]}`
+
+// boundaryGuardrail is the provider block's guardrails setting the
+// organisation's boundary.
+func boundaryGuardrail(arn string) string {
+	return "guardrails {\n  role_permissions_boundary_arn = \"" + arn + "\"\n}\n"
+}
+
+// TestAccExecutionRole_permissionsBoundary: with the provider's
+// role_permissions_boundary_arn, a role that sets no boundary is planned and
+// created with it (SS-IAM-5 held); a boundary deleted outside Terraform is a
+// non-empty plan whose apply puts it back; without the guardrail SS-IAM-5 is
+// not checked.
+func TestAccExecutionRole_permissionsBoundary(t *testing.T) {
+	name := acctest.RandomName("exec")
+	boundary := acctest.Policy(t, boundaryDocument)
+	in := roleInputs{roleName: name, purpose: "training", read: []string{"s3://" + acctest.RandomName("data") + "/train/"},
+		providerExtra: boundaryGuardrail(boundary)}
+	trust, policy := in.documents(t)
+	state := func(id string) plancheck.PlanCheck {
+		return plancheck.ExpectKnownValue(addr, tfjsonpath.New("control_states").AtMapKey("SS-IAM-5"), knownvalue.StringExact(id))
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		CheckDestroy:             testAccCheckExecutionRoleDestroy(t),
+		Steps: []resource.TestStep{
+			{
+				Config: in.hcl(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("permissions_boundary_arn"), knownvalue.StringExact(boundary)),
+					state("held"),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("permissions_boundary_arn"), knownvalue.StringExact(boundary)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("control_states").AtMapKey("SS-IAM-5"), knownvalue.StringExact("held")),
+				},
+				Check: func(*terraform.State) error {
+					return checkLiveRole(t, name, trust, policy, 3600, boundary, map[string]string{"team": "ml"})
+				},
+			},
+			{
+				PreConfig: func() {
+					if _, err := acctest.AWS(t).IAM.DeleteRolePermissionsBoundary(context.Background(),
+						&iam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String(name)}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: in.hcl(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					expectBefore(addr, "permissions_boundary_arn", nil),
+					expectBefore(addr, "controls", []any{"SS-IAM-1", "SS-IAM-2"}), // SS-IAM-5 dropped out
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("permissions_boundary_arn"), knownvalue.StringExact(boundary)),
+				}},
+				Check: func(*terraform.State) error {
+					return checkLiveRole(t, name, trust, policy, 3600, boundary, map[string]string{"team": "ml"})
+				},
+			},
+			{Config: in.hcl(), PlanOnly: true},
+			{
+				// Without the guardrail there is nothing to check: not held.
+				// The boundary the role has is no longer planned, so it comes off.
+				Config: func() string { in := in; in.providerExtra = ""; return in.hcl() }(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("permissions_boundary_arn"), knownvalue.Null()),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("control_states").AtMapKey("SS-IAM-5"),
+						knownvalue.StringRegexp(regexp.MustCompile(`^not_checked`))),
+				},
+			},
+		},
+	})
+}
+
+// TestAccExecutionRole_conflictingBoundaryRefused: a role whose own
+// permissions_boundary_arn is not the provider's is refused at plan with
+// SS-IAM-5, and no role is made.
+func TestAccExecutionRole_conflictingBoundaryRefused(t *testing.T) {
+	name := acctest.RandomName("exec")
+	org := acctest.Policy(t, boundaryDocument)
+	other := acctest.Policy(t, boundaryDocument)
+	in := roleInputs{roleName: name, purpose: "training", read: []string{"s3://" + acctest.RandomName("data") + "/train/"},
+		providerExtra: boundaryGuardrail(org), boundary: other}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		CheckDestroy:             testAccCheckExecutionRoleDestroy(t),
+		Steps: []resource.TestStep{
+			{
+				Config:      in.hcl(),
+				ExpectError: regexp.MustCompile(`(?s)SS-IAM-5: role ` + name + ` does not carry the organisation's permissions boundary.*permissions boundary is\s+` + regexp.QuoteMeta(other)),
+			},
+			{
+				// The emulator has no role of that name: nothing was created.
+				PreConfig: func() {
+					_, err := acctest.AWS(t).IAM.GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(name)})
+					var nse *iamtypes.NoSuchEntityException
+					if !errors.As(err, &nse) {
+						t.Fatalf("role %s exists after a refused plan (err %v)", name, err)
+					}
+				},
+				Config: func() string { in := in; in.boundary = org; return in.hcl() }(),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("permissions_boundary_arn"), knownvalue.StringExact(org)),
+				},
+			},
+		},
+	})
+}

@@ -1,0 +1,94 @@
+package modelmonitor_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
+)
+
+// TestAccModelMonitor_schedulerRoleBoundary: with the provider's
+// role_permissions_boundary_arn a monitor given an execution role without
+// it is refused before anything exists; given one with it, the scheduler
+// role sagesafe makes carries it too (SS-IAM-5 held); deleted outside Terraform it is drift, SS-IAM-5 fails
+// on the refresh, and the next apply puts it back.
+func TestAccModelMonitor_schedulerRoleBoundary(t *testing.T) {
+	e := makeEnv(t, true)
+	c := acctest.AWS(t)
+	boundary := acctest.Policy(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sagemaker:*","iam:PassRole"],"Resource":"*"}]}`)
+	cfg := monitorConfig{env: e, name: acctest.RandomName("mon"), managedRole: true, provider: func(string) string {
+		return acctest.ProviderConfig("guardrails {\n  role_permissions_boundary_arn = \"" + boundary + "\"\n}\n")
+	}}
+	role := cfg.name + "-scheduler"
+	ctx := context.Background()
+	checkBoundary := func(*terraform.State) error {
+		got, err := c.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(role)})
+		if err != nil {
+			return err
+		}
+		if got.Role.PermissionsBoundary == nil || aws.ToString(got.Role.PermissionsBoundary.PermissionsBoundaryArn) != boundary {
+			return fmt.Errorf("scheduler role %s has boundary %v, want %s", role, got.Role.PermissionsBoundary, boundary)
+		}
+		return nil
+	}
+	iam5 := func(want string) statecheck.StateCheck {
+		return statecheck.ExpectKnownValue(addr, tfjsonpath.New("control_states").AtMapKey("SS-IAM-5"), knownvalue.StringExact(want))
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		CheckDestroy:             checkDestroy(c, cfg.name),
+		Steps: []resource.TestStep{
+			{
+				// The execution role the monitor is given lacks the boundary:
+				// refused before anything is created.
+				Config:      cfg.hcl(),
+				ExpectError: regexp.MustCompile(`SS-IAM-5: execution role \S+ does not carry the organisation's permissions boundary`),
+			},
+			{
+				PreConfig: func() {
+					if _, err := c.IAM.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{
+						RoleName: aws.String(e.role[strings.LastIndex(e.role, "/")+1:]), PermissionsBoundary: aws.String(boundary)}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:            cfg.hcl(),
+				ConfigStateChecks: []statecheck.StateCheck{iam5("held")},
+				Check:             checkBoundary,
+			},
+			{
+				PreConfig: func() {
+					if _, err := c.IAM.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String(role)}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr(addr, "control_states.SS-IAM-5", "failed"),
+					resource.TestMatchResourceAttr(addr, "drift.0", regexp.MustCompile(`^scheduler role `+role+` has no permissions boundary, not role_permissions_boundary_arn `+regexp.QuoteMeta(boundary)+`$`)),
+				),
+			},
+			{
+				Config: cfg.hcl(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{iam5("held")},
+				Check:             checkBoundary,
+			},
+		},
+	})
+}
