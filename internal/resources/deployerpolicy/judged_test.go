@@ -62,6 +62,7 @@ func TestDeployerPolicy_judged(t *testing.T) {
 	for _, p := range iampolicy.ManagedPolicies(d, 1500) { // small parts: the split is judged too
 		docs = append(docs, p.JSON())
 	}
+	tokenTag := map[string][]string{"aws:RequestTag/" + iampolicy.CreationTokenTag: {"tok"}}
 	passTo := func(service string) map[string][]string {
 		return map[string][]string{"iam:PassedToService": {service}}
 	}
@@ -80,8 +81,9 @@ func TestDeployerPolicy_judged(t *testing.T) {
 		{Name: "pass an admin role to SageMaker", Action: "iam:PassRole", Resource: arnIAM + "role/admin", Context: passTo("sagemaker.amazonaws.com")},
 		{Name: "read a data bucket's encryption (plan-time lookup)", Action: "s3:GetEncryptionConfiguration", Resource: "arn:aws:s3:::data", WantAllowed: true},
 		{Name: "delete a bucket (no audit trail in the stack)", Action: "s3:DeleteBucket", Resource: "arn:aws:s3:::sagesafe-audit-" + account + "-0123456789abcdef"},
-		{Name: "create a VPC", Action: "ec2:CreateVpc", Resource: "arn:aws:ec2:" + region + ":" + account + ":vpc/*", WantAllowed: true},
-		{Name: "create a key", Action: "kms:CreateKey", Resource: "*", WantAllowed: true},
+		{Name: "create a VPC with the creation token tag", Action: "ec2:CreateVpc", Resource: "arn:aws:ec2:" + region + ":" + account + ":vpc/*", Context: tokenTag, WantAllowed: true},
+		{Name: "create a VPC without it", Action: "ec2:CreateVpc", Resource: "arn:aws:ec2:" + region + ":" + account + ":vpc/*"},
+		{Name: "create a key with the creation token tag", Action: "kms:CreateKey", Resource: "*", Context: tokenTag, WantAllowed: true},
 		{Name: "create a budget (not a type of the stack)", Action: "budgets:ModifyBudget", Resource: "arn:aws:budgets::" + account + ":budget/churn"},
 	}
 	outcomes, err := iamsim.CheckPersona(context.Background(), arnIAM+"role/ci", docs, cases)
