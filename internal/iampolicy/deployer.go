@@ -21,6 +21,11 @@ type DeployerInputs struct {
 	// roles named NamePrefix* (sagesafe's own roles carry the names of
 	// their resources), or every role of the account without a prefix.
 	PassRoleARNs []string
+	// PermissionsBoundaryARN, when set, is the managed policy every role the
+	// deployer makes or changes must carry as its permissions boundary
+	// (the provider's guardrails.role_permissions_boundary_arn): IAM cannot
+	// condition on what a role's policies grant, only on its boundary.
+	PermissionsBoundaryARN string
 }
 
 // DeployerNamePrefixPattern is what a name prefix may hold: the characters
@@ -133,6 +138,9 @@ func DeployerPolicy(in DeployerInputs, partition, region, account string) (Docum
 	if err := checkDeployerInputs(in); err != nil {
 		return Document{}, err
 	}
+	if err := checkBoundary(sc, in.PermissionsBoundaryARN); err != nil {
+		return Document{}, err
+	}
 	groups := groupDeployerActions(in.Types)
 	services := passedServices(in.Types)
 	if in.NamePrefix == "" && (len(groups.roles) > 0 || (len(services) > 0 && len(in.PassRoleARNs) == 0)) {
@@ -150,11 +158,13 @@ func DeployerPolicy(in DeployerInputs, partition, region, account string) (Docum
 	}
 	add(SidDeployerReads, groups.reads, []string{"*"}, nil)
 	named, rest := splitNamedWrites(groups.writes)
+	tagged, rest := splitTaggedWrites(rest)
 	add(SidDeployerWrites, rest, []string{"*"}, nil)
 	for _, service := range slices.Sorted(maps.Keys(named)) {
 		add(SidDeployerNamed+namedSid[service], named[service], namedResources(sc, service, in.NamePrefix), nil)
 	}
-	add(SidDeployerRoles, groups.roles, roleResources(sc, in.NamePrefix), nil)
+	st = append(st, taggedStatements(sc, in.NamePrefix, tagged)...)
+	st = append(st, roleStatements(sc, in, groups.roles)...)
 	add(SidDeployerSageMaker, groups.sagemaker, sageMakerResources(sc, in), nil)
 	add(SidDeployerBucket, groups.bucket, []string{sc.s3ARN(auditBucketPrefix + sc.account + "-*")}, nil)
 	if len(services) > 0 {

@@ -128,7 +128,8 @@ var deployerCalls = []DeployerCall{
 	{"iam:PutRolePolicy", roleOwners},
 	{"iam:UpdateAssumeRolePolicy", roleOwners},
 	{"iam:UpdateRole", []string{TypeExecutionRole, TypePersonaRole}},
-	{"iam:PutRolePermissionsBoundary", []string{TypeExecutionRole, TypePersonaRole}},
+	// Every role owner sets the boundary (guardrails.role_permissions_boundary_arn).
+	{"iam:PutRolePermissionsBoundary", roleOwners},
 	{"iam:DeleteRolePermissionsBoundary", []string{TypeExecutionRole, TypePersonaRole}},
 	{"iam:DetachRolePolicy", []string{TypeExecutionRole, TypeNetwork, TypePersonaRole, TypeModelMonitor}},
 	{"iam:DeleteRolePolicy", roleOwners},

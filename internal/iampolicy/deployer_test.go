@@ -50,7 +50,14 @@ func TestDeployerPolicy_trainingStack(t *testing.T) {
 			t.Errorf("reads lack %s (a plan-time lookup): %v", a, reads.Action)
 		}
 	}
-	all := strings.Join(append(append(reads.Action, deployerStatement(t, d, SidDeployerWrites).Action...), sm.Action...), " ")
+	// Keys and VPC objects are scoped by the creation token tag: nothing is
+	// left on "*" but reads and the creates that carry the tag.
+	for _, s := range d.Statement {
+		if s.Sid == SidDeployerWrites {
+			t.Errorf("writes on \"*\" without a condition: %v", s.Action)
+		}
+	}
+	all := strings.Join(append(reads.Action, sm.Action...), " ")
 	for _, absent := range []string{"cloudtrail:", "budgets:", "scheduler:", "s3:CreateBucket", "application-autoscaling:", "iam:CreateServiceLinkedRole"} {
 		if strings.Contains(d.JSON(), absent) {
 			t.Errorf("a training stack needs no %s, but the policy grants it: %s", absent, all)
@@ -143,5 +150,57 @@ func TestDeployerPolicy_managedPoliciesFit(t *testing.T) {
 	}
 	if small := ManagedPolicies(d, 1500); len(small) < 4 {
 		t.Errorf("a 1,500-character limit gives %d parts", len(small))
+	}
+}
+
+// With a permissions boundary, the role writes IAM can condition on it are
+// granted only with it, its removal is never granted (and denied), and the
+// boundary policy cannot be rewritten; without one, the roles statement is
+// unconditioned as before.
+func TestDeployerPolicy_boundary(t *testing.T) {
+	const boundary = "arn:aws:iam::123456789012:policy/sagesafe-boundary"
+	in := DeployerInputs{Types: []string{TypeExecutionRole, TypeNetwork}, NamePrefix: "churn-", PermissionsBoundaryARN: boundary}
+	d, err := DeployerPolicy(in, "aws", "us-east-1", "123456789012")
+	if err != nil {
+		t.Fatal(err)
+	}
+	roles := deployerStatement(t, d, SidDeployerRoles)
+	if got := roles.Condition["StringEquals"]["iam:PermissionsBoundary"]; !slices.Equal(got, []string{boundary}) {
+		t.Errorf("role writes conditioned on %v, want the boundary", got)
+	}
+	for _, a := range []string{"iam:CreateRole", "iam:PutRolePolicy", "iam:PutRolePermissionsBoundary", "iam:UpdateAssumeRolePolicy"} {
+		if !slices.Contains(roles.Action, a) {
+			t.Errorf("%s is not granted with the boundary: %v", a, roles.Action)
+		}
+	}
+	for _, s := range d.Statement {
+		if s.Effect == EffectAllow && slices.Contains(s.Action, "iam:DeleteRolePermissionsBoundary") {
+			t.Errorf("%s grants iam:DeleteRolePermissionsBoundary", s.Sid)
+		}
+	}
+	if s := deployerStatement(t, d, SidDeployerKeepBoundary); s.Effect != EffectDeny {
+		t.Errorf("the boundary's removal is not denied: %+v", s)
+	}
+	if s := deployerStatement(t, d, SidDeployerBoundaryPolicy); s.Effect != EffectDeny || !slices.Equal(s.Resource, []string{boundary}) {
+		t.Errorf("the boundary policy's versions are not denied: %+v", s)
+	}
+	if s := deployerStatement(t, d, SidDeployerRoleTags); !slices.Contains(s.Action, "iam:TagRole") || s.Condition != nil {
+		t.Errorf("TagRole (no iam:PermissionsBoundary key) should be unconditioned: %+v", s)
+	}
+
+	in.PermissionsBoundaryARN = ""
+	d, err = DeployerPolicy(in, "aws", "us-east-1", "123456789012")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := deployerStatement(t, d, SidDeployerRoles); s.Condition != nil || !slices.Contains(s.Action, "iam:DeleteRolePermissionsBoundary") {
+		t.Errorf("without a boundary the roles statement is as before: %+v", s)
+	}
+
+	for _, bad := range []string{"arn:aws:iam::123456789012:policy/*", "arn:aws:iam::123456789012:role/x", "arn:aws-us-gov:iam::123456789012:policy/b"} {
+		in.PermissionsBoundaryARN = bad
+		if _, err := DeployerPolicy(in, "aws", "us-east-1", "123456789012"); err == nil {
+			t.Errorf("boundary %s accepted", bad)
+		}
 	}
 }

@@ -8,12 +8,14 @@ import (
 // Case is a named request a persona role makes and whether it must be allowed. The name says
 // what the case proves ("CreateTrainingJob outside the given subnets").
 type Case struct {
-	Name        string
-	Action      string
-	Resource    string
-	Context     map[string][]string
-	Unlisted    map[string][]string
-	WantAllowed bool
+	Name     string
+	Action   string
+	Resource string
+	Context  map[string][]string
+	Unlisted map[string][]string
+	// ResourcePolicy is the resource's own policy (a KMS key policy), or "".
+	ResourcePolicy string
+	WantAllowed    bool
 }
 
 // Outcome is a Case with the simulator's decision; OK when the decision is the one wanted
@@ -47,7 +49,7 @@ func CheckPersona(ctx context.Context, principalARN string, policyJSON []string,
 	for _, c := range cases {
 		in.Requests = append(in.Requests, Request{
 			Name: c.Name, Principal: principalARN, Action: c.Action, Resource: c.Resource,
-			Context: c.Context, Unlisted: c.Unlisted,
+			Context: c.Context, Unlisted: c.Unlisted, ResourcePolicy: c.ResourcePolicy,
 		})
 	}
 	decisions, err := Evaluate(ctx, in)

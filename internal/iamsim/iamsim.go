@@ -51,6 +51,10 @@ type Request struct {
 	Resource  string // ARN the action acts on
 	Context   map[string][]string
 	Unlisted  map[string][]string
+	// ResourcePolicy is the policy of the resource (a KMS key policy), or
+	// "": KMS lets an identity policy act on a key only when the key policy
+	// trusts the account, and the library decides so.
+	ResourcePolicy string
 }
 
 // Input is a batch of requests judged against the same policies in one node process.
@@ -117,6 +121,7 @@ type wireRequest struct {
 	Resource        string              `json:"resource"`
 	Context         map[string][]string `json:"context"`
 	UnlistedContext map[string][]string `json:"unlistedContext,omitempty"`
+	ResourcePolicy  json.RawMessage     `json:"resourcePolicy,omitempty"`
 }
 
 type wirePolicy struct {
@@ -185,10 +190,14 @@ func toWire(in Input) wireInput {
 		if ctx == nil {
 			ctx = map[string][]string{}
 		}
-		w.Requests = append(w.Requests, wireRequest{
+		wr := wireRequest{
 			Name: r.Name, Principal: r.Principal, Action: r.Action, Resource: r.Resource,
 			Context: ctx, UnlistedContext: r.Unlisted,
-		})
+		}
+		if r.ResourcePolicy != "" {
+			wr.ResourcePolicy = json.RawMessage(r.ResourcePolicy)
+		}
+		w.Requests = append(w.Requests, wr)
 	}
 	return w
 }

@@ -20,6 +20,13 @@ data "sagesafe_deployer_policy" "ci" {
     "arn:aws:iam::123456789012:role/churn-inference",
     "arn:aws:iam::123456789012:role/churn-flow-logs-eu-west-1",
   ]
+
+  # Every role the pipeline makes or changes must carry this boundary, and
+  # the pipeline can neither remove it nor edit the policy. Without it the
+  # pipeline could make a churn-* role that trusts itself and grants "*".
+  # The sagesafe provider's guardrails.role_permissions_boundary_arn must
+  # name the same policy, so that sagesafe sets it on every role it makes.
+  permissions_boundary_arn = "arn:aws:iam::123456789012:policy/churn-role-boundary"
 }
 
 # One managed policy per 6,144-character part, all attached to the CI role.

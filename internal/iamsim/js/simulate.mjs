@@ -5,7 +5,7 @@
 // stdin:  {"identityPolicies": [{"name": "...", "policy": {...}}],
 //          "requests": [{"name": "...", "principal": "arn:...", "action": "svc:Action",
 //                        "resource": "arn:...", "context": {"key": "v" | ["v", ...]},
-//                        "unlistedContext": {...}}]}
+//                        "unlistedContext": {...}, "resourcePolicy": {...}}]}
 // stdout: {"results": [{"name": "...", "decision": "Allowed" | "ImplicitlyDenied" |
 //          "ExplicitlyDenied", "statements": ["policy#Sid", ...], "error": "..."}]}
 //
@@ -62,6 +62,8 @@ function simulationFor(input, req, context) {
     identityPolicies: input.identityPolicies ?? [],
     serviceControlPolicies: [],
     resourceControlPolicies: [],
+    // The resource's own policy (a KMS key policy), when the request names one.
+    resourcePolicy: req.resourcePolicy,
     request: {
       principal: req.principal,
       action: req.action,

@@ -71,6 +71,12 @@ func (d *dataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp 
 					"`iam:PassedToService` to the services the chosen types hand roles to.",
 				Validators: []validator.Set{setvalidator.ValueStringsAre(stringvalidator.RegexMatches(roleARN, "must be an IAM role ARN without wildcards"))},
 			},
+			"permissions_boundary_arn": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: boundaryDescription,
+				Validators: []validator.String{stringvalidator.RegexMatches(iampolicy.BoundaryPolicyPattern,
+					"must be an IAM managed policy ARN without wildcards")},
+			},
 			"policy_json": schema.StringAttribute{
 				Computed:            true,
 				CustomType:          jsontypes.NormalizedType{},
@@ -122,6 +128,12 @@ func (d *dataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("resource_types"), "Cannot render the deployer policy", err.Error())
 		return
+	}
+	if in.PermissionsBoundaryARN == "" && makesRoles(doc) {
+		resp.Diagnostics.AddAttributeWarning(path.Root("permissions_boundary_arn"), "The deployer can escalate its own permissions",
+			"Without permissions_boundary_arn, this policy lets the identity create roles under name_prefix with any inline "+
+				"policy and trust, so it can make a role that trusts itself and grants more than this policy. Set "+
+				"permissions_boundary_arn, and the provider's guardrails.role_permissions_boundary_arn to the same policy.")
 	}
 	resp.Diagnostics.Append(m.flatten(ctx, doc)...)
 	if resp.Diagnostics.HasError() {

@@ -37,8 +37,8 @@ var stackTypes = []string{iampolicy.TypeKMSKey, iampolicy.TypeNetwork, iampolicy
 // names rather than their IAM actions (CloudWatch as "monitoring:", S3's
 // bucket reads after its own table). So the user holds the policy in the
 // emulator's vocabulary (emulatorPolicy): the same calls, resources "*",
-// the conditioned statements (iam:PassRole, which moto never checks)
-// left out. Name scoping and iam:PassedToService are judged by an IAM
+// conditions dropped (moto never checks iam:PassRole; the token-tag
+// conditions of keys and VPC objects it cannot judge). Name scoping and iam:PassedToService are judged by an IAM
 // policy simulator (TestDeployerPolicy_judged); that the policy grants no
 // action the provider never calls, by TestDeployerInventoryIsTheProvidersCalls.
 func TestAccDeployerPolicy_trainingStack(t *testing.T) {
@@ -197,8 +197,10 @@ func actAsDeployer(ctx context.Context, t *testing.T, c *iam.Client, policy stri
 
 // emulatorPolicy is the policy in the emulator's vocabulary: for every
 // inventory call of the stack's types whose IAM actions the policy grants,
-// the name moto checks it under; resources "*"; conditioned statements
-// (iam:PassRole, iam:CreateServiceLinkedRole) left out. A call the
+// the name moto checks it under; resources "*"; conditions dropped (moto
+// denies a statement with a condition it cannot evaluate: the tag-scoped
+// writes of keys and VPC objects, iam:PassRole, are judged by the IAM
+// policy simulator instead); Deny statements left out. A call the
 // inventory lacks for these types gets no name and is denied.
 func emulatorPolicy(t *testing.T, policy string, types []string) string {
 	t.Helper()
@@ -208,7 +210,7 @@ func emulatorPolicy(t *testing.T, policy string, types []string) string {
 	}
 	granted := map[string]bool{}
 	for _, s := range d.Statement {
-		if s.Condition != nil {
+		if s.Effect != iampolicy.EffectAllow {
 			continue
 		}
 		for _, a := range s.Action {
@@ -323,6 +325,47 @@ func TestAccDeployerPolicy_refusals(t *testing.T) {
 			{Config: cfg(`
   resource_types = ["sagesafe_training_job"]
   pass_role_arns = ["arn:aws:iam::123456789012:role/*"]`), ExpectError: regexp.MustCompile(`IAM role ARN without wildcards`)},
+			{Config: cfg(`
+  resource_types           = ["sagesafe_execution_role"]
+  name_prefix              = "churn-"
+  permissions_boundary_arn = "arn:aws:iam::123456789012:policy/*"`), ExpectError: regexp.MustCompile(`managed policy ARN without\s+wildcards`)},
 		},
+	})
+}
+
+// TestAccDeployerPolicy_boundary: with permissions_boundary_arn the role
+// writes are conditioned on it and its removal is denied (the judgement of
+// what that allows is TestDeployerPolicy_boundaryJudged's).
+func TestAccDeployerPolicy_boundary(t *testing.T) {
+	const boundary = "arn:aws:iam::123456789012:policy/churn-boundary"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: acctest.ProviderConfig("") + `
+data "sagesafe_deployer_policy" "test" {
+  resource_types           = ["sagesafe_execution_role", "sagesafe_network"]
+  name_prefix              = "churn-"
+  permissions_boundary_arn = "` + boundary + `"
+}
+`,
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr("data.sagesafe_deployer_policy.test", "permissions_boundary_arn", boundary),
+				resource.TestMatchResourceAttr("data.sagesafe_deployer_policy.test", "policy_json",
+					regexp.MustCompile(`"iam:PermissionsBoundary":"`+regexp.QuoteMeta(boundary)+`"`)),
+				resource.TestMatchResourceAttr("data.sagesafe_deployer_policy.test", "policy_json",
+					regexp.MustCompile(`"Sid":"SagesafeKeepBoundary","Effect":"Deny"`)),
+				// Denied, so not among the actions granted.
+				func(s *terraform.State) error {
+					for k, v := range s.RootModule().Resources["data.sagesafe_deployer_policy.test"].Primary.Attributes {
+						if strings.HasPrefix(k, "actions.") && (v == "iam:DeleteRolePermissionsBoundary" || v == "iam:CreatePolicyVersion") {
+							return fmt.Errorf("actions lists %s, which the policy denies", v)
+						}
+					}
+					return nil
+				},
+				resource.TestCheckTypeSetElemAttr("data.sagesafe_deployer_policy.test", "actions.*", "iam:CreateRole"),
+			),
+		}},
 	})
 }

@@ -13,20 +13,45 @@ const description = "The least-privilege IAM policy for the identity that runs `
 	"which the provider's tests keep equal to the calls its code makes, so it grants no action the provider never calls.\n\n" +
 	"Writes are narrowed where IAM allows: IAM roles, SageMaker objects, budgets, schedules and trails by `name_prefix`; " +
 	"alarms to `sagesafe-*` and `<name_prefix>*`; log groups to `/aws/sagemaker/*` and `/sagesafe/*`; the audit " +
-	"trail's bucket by its `sagesafe-audit-<account>-` name; `iam:PassRole` by `pass_role_arns`. Reads, and the " +
-	"writes of keys, VPC objects and Application Auto Scaling (whose objects have IDs AWS assigns), are on `\"*\"`.\n\n" +
-	"**What it cannot prevent.** An identity that may create IAM roles and give them inline policies (what " +
+	"trail's bucket by its `sagesafe-audit-<account>-` name; key aliases to `alias/<name_prefix>*`; `iam:PassRole` by " +
+	"`pass_role_arns`. KMS keys and VPC objects have IDs AWS assigns, so they are narrowed by the tag sagesafe puts on " +
+	"everything it creates, at create time (`sagesafe:creation-token`): creates only with that tag in the request " +
+	"(`aws:RequestTag`; EC2 tags at create only by the create actions, `ec2:CreateAction`), every other write only on " +
+	"objects that carry it (`aws:ResourceTag`: key policy, rotation, deletion, tags; VPC, subnet, route table, " +
+	"security group, endpoint and flow-log changes and deletes), and removing the tag is denied. Left without the tag " +
+	"condition: revoking the rules of a VPC's default security group and detaching an internet gateway attached " +
+	"outside sagesafe (objects AWS or someone else made, which carry no tag; both only close access, and the detach " +
+	"still needs the tagged VPC), and `kms:TagResource` with the tag in the request on every key (AWS authorizes a " +
+	"new key's tags that way, before the key exists; it also lets the identity put the tag on an existing key whose " +
+	"key policy delegates to IAM). The tag marks objects made by sagesafe, not by this stack: the scoped writes reach " +
+	"every sagesafe-made key and VPC object of the account. Application Auto Scaling writes stay on `\"*\"` " +
+	"(sagesafe registers scalable targets without tags, and their ARNs carry IDs AWS assigns), limited to SageMaker " +
+	"variants' instance counts (`application-autoscaling:service-namespace`, `scalable-dimension`). Reads are on `\"*\"`.\n\n" +
+	"**Permissions boundary.** An identity that may create IAM roles and give them inline policies (what " +
 	"`sagesafe_execution_role`, `sagesafe_persona_role`, the network's flow-log role, the trail's delivery role and the " +
 	"monitor's scheduler role need) can make a role under `name_prefix` that trusts itself and grants more than this " +
-	"policy; IAM has no condition on a role's trust policy or inline policy content. So `name_prefix` is required " +
-	"for types that make or pass roles (`role/*` would include the deployer's own role), choose a prefix no other " +
-	"role of the account starts with, and cap what the deployer's roles can do with a permissions boundary or an " +
-	"SCP (`sagesafe_guardrail_policy` is one). The writes on `\"*\"` above (keys, VPC objects, scaling targets) " +
-	"reach the account's objects of those services, not only sagesafe's.\n\n" +
+	"policy: IAM has no condition on a role's trust policy or inline policy content. **Without " +
+	"`permissions_boundary_arn` this escalation is open** (the data source warns), and only an SCP " +
+	"(`sagesafe_guardrail_policy` is one) or a prefix no other role starts with limits it. With it, every role write " +
+	"that IAM can condition on a boundary (`iam:PermissionsBoundary`: CreateRole, PutRolePolicy, " +
+	"PutRolePermissionsBoundary, UpdateAssumeRolePolicy, DeleteRolePolicy, DetachRolePolicy, UpdateRole, DeleteRole) " +
+	"is granted only for roles that carry that boundary, `iam:DeleteRolePermissionsBoundary` is denied, and so are " +
+	"new versions and deletion of the boundary policy itself. `name_prefix` is required for types that make or pass " +
+	"roles (`role/*` would include the deployer's own role).\n\n" +
 	"Not covered: the credentials the identity uses to reach AWS (`sts:AssumeRole` on its own role, OIDC), and " +
 	"reading objects of other Terraform providers.\n\n" +
 	"Tested by applying and destroying the golden path, and a key, network, execution role and training job, as an " +
 	"identity holding only this policy, on an emulator that enforces IAM. That emulator judges actions, not " +
 	"resources or conditions, so the name scoping and `iam:PassedToService` are judged by an IAM policy simulator " +
-	"instead; real AWS stays the final judge. It makes no AWS calls beyond the account lookup the provider does " +
+	"instead (keys judged with a key policy that delegates to IAM); real AWS stays the final judge. It makes no AWS calls beyond the account lookup the provider does " +
 	"when it is configured."
+
+// boundaryDescription is permissions_boundary_arn's description.
+const boundaryDescription = "The managed policy (ARN) every IAM role these types make must carry as its permissions " +
+	"boundary. The provider's `guardrails.role_permissions_boundary_arn` must name the same policy, so that sagesafe " +
+	"sets it on every role it creates; a role without it, or with another, cannot be created or changed by this identity. " +
+	"The boundary should allow what sagesafe's roles need and nothing of IAM: SageMaker jobs, endpoints and " +
+	"monitoring, reads and writes of the data buckets, use of the KMS keys, CloudWatch Logs and metrics, ECR image " +
+	"pulls, VPC network interfaces for workloads in a VPC, and `sagemaker:StartMonitoringSchedule` for the " +
+	"monitor's scheduler role; no `iam:*`, `sts:AssumeRole` or `organizations:*`. Without it, the role writes allow " +
+	"escalation (see the description above)."

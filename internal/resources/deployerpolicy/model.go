@@ -2,6 +2,7 @@ package deployerpolicy
 
 import (
 	"context"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -14,6 +15,7 @@ type model struct {
 	ResourceTypes   types.Set            `tfsdk:"resource_types"`
 	NamePrefix      types.String         `tfsdk:"name_prefix"`
 	PassRoleARNs    types.Set            `tfsdk:"pass_role_arns"`
+	Boundary        types.String         `tfsdk:"permissions_boundary_arn"`
 	PolicyJSON      jsontypes.Normalized `tfsdk:"policy_json"`
 	ManagedPolicies types.List           `tfsdk:"managed_policies_json"`
 	Actions         types.Set            `tfsdk:"actions"`
@@ -29,7 +31,15 @@ func (m model) expand(ctx context.Context) (iampolicy.DeployerInputs, diag.Diagn
 		diags.Append(m.PassRoleARNs.ElementsAs(ctx, &in.PassRoleARNs, false)...)
 	}
 	in.NamePrefix = m.NamePrefix.ValueString()
+	in.PermissionsBoundaryARN = m.Boundary.ValueString()
 	return in, diags
+}
+
+// makesRoles reports whether the policy lets the identity create roles.
+func makesRoles(d iampolicy.Document) bool {
+	return slices.ContainsFunc(d.Statement, func(s iampolicy.Statement) bool {
+		return s.Effect == iampolicy.EffectAllow && slices.Contains(s.Action, "iam:CreateRole")
+	})
 }
 
 // flatten sets the computed attributes from the rendered policy.
@@ -39,11 +49,15 @@ func (m *model) flatten(ctx context.Context, d iampolicy.Document) diag.Diagnost
 		parts = append(parts, p.JSON())
 	}
 	for _, s := range d.Statement {
-		actions = append(actions, s.Action...)
+		if s.Effect == iampolicy.EffectAllow { // the Deny statements' actions are not granted
+			actions = append(actions, s.Action...)
+		}
 	}
 	var diags, more diag.Diagnostics
 	m.PolicyJSON = jsontypes.NewNormalizedValue(d.JSON())
 	m.ManagedPolicies, diags = types.ListValueFrom(ctx, types.StringType, parts)
+	// An action can be granted by several statements (on other resources).
+	actions = slices.Compact(slices.Sorted(slices.Values(actions)))
 	m.Actions, more = types.SetValueFrom(ctx, types.StringType, actions)
 	diags.Append(more...)
 	m.Size = types.Int64Value(int64(iampolicy.Size(d)))
