@@ -139,9 +139,9 @@ var deployerCalls = []DeployerCall{
 	{"iam:DeleteRole", roleOwners},
 
 	// KMS: the key sagesafe makes, and the facts of every key reference.
-	{"kms:DescribeKey", keyReaders},
+	{"kms:DescribeKey", append([]string{TypeBudget}, keyReaders...)}, // the budget: its topic's key
 	{"kms:GetKeyRotationStatus", keyReaders},
-	{"kms:GetKeyPolicy", []string{TypeKMSKey}},
+	{"kms:GetKeyPolicy", []string{TypeKMSKey, TypeBudget}},
 	{"kms:ListKeys", []string{TypeKMSKey}},
 	{"kms:ListAliases", []string{TypeKMSKey}},
 	{"kms:ListResourceTags", []string{TypeKMSKey}},
