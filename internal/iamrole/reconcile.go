@@ -24,6 +24,12 @@ func (c *Common) Reconcile(ctx context.Context, ic *iam.Client, name string, doc
 	if err != nil {
 		return failed("reading the role", err)
 	}
+	// The boundary first: it caps what the writes below grant, and a
+	// deployer held to the boundary (sagesafe_deployer_policy's
+	// permissions_boundary_arn) may change only roles that carry it.
+	if what, err := ReconcileBoundary(ctx, ic, name, live.Boundary, c.PermissionsBoundaryARN.ValueString()); err != nil {
+		return failed(what, err)
+	}
 	if !Equivalent(live.Trust, docs.Trust) {
 		if _, err := ic.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: aws.String(docs.Trust)}); err != nil {
 			return failed("UpdateAssumeRolePolicy", err)
@@ -41,9 +47,6 @@ func (c *Common) Reconcile(ctx context.Context, ic *iam.Client, name string, doc
 		if _, err := ic.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String(name), MaxSessionDuration: aws.Int32(want)}); err != nil {
 			return failed("UpdateRole", err)
 		}
-	}
-	if what, err := ReconcileBoundary(ctx, ic, name, live.Boundary, c.PermissionsBoundaryARN.ValueString()); err != nil {
-		return failed(what, err)
 	}
 	want, _ := tfval.Tags(ctx, c.TagsAll, diags)
 	// Keys under the provider's ignore_tags are neither removed nor rewritten.

@@ -735,14 +735,15 @@ func roleDescription(s spec) string {
 func (r *reconciler) restoreRole(ctx context.Context, trust string) error {
 	name := r.s.roleName()
 	tags := r.s.tags(roleFlowLogRole, "flow-logs", nil)
+	// SS-IAM-5: put back the boundary someone removed or changed, first
+	// (a deployer held to the boundary may change only roles that carry it).
+	if err := iamrole.PutBoundary(ctx, r.c.iam, name, roleBoundary(r.l.Role), r.s.Boundary); err != nil {
+		return fmt.Errorf("restoring the permissions boundary of role %s: %w", name, err)
+	}
 	if !equivalent(aws.ToString(r.l.Role.Role.AssumeRolePolicyDocument), trust) {
 		if _, err := r.c.iam.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: aws.String(trust)}); err != nil {
 			return fmt.Errorf("restoring the trust policy of role %s: %w", name, err)
 		}
-	}
-	// SS-IAM-5: put back the boundary someone removed or changed.
-	if err := iamrole.PutBoundary(ctx, r.c.iam, name, roleBoundary(r.l.Role), r.s.Boundary); err != nil {
-		return fmt.Errorf("restoring the permissions boundary of role %s: %w", name, err)
 	}
 	if !tagsContain(r.l.Role.Role.Tags, tags) {
 		if _, err := r.c.iam.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: shared.TagList(tags, iamTag)}); err != nil {
