@@ -365,11 +365,11 @@ var Catalog = []Control{
 	{
 		ID:    "SS-IAM-5",
 		Title: "Every IAM role sagesafe makes or is given carries the organisation's permissions boundary",
-		Rule: "When the provider's guardrails set role_permissions_boundary_arn, every IAM role sagesafe makes has exactly that policy as its permissions boundary: sagesafe_execution_role and sagesafe_persona_role (as planned and as read from IAM), the flow-log delivery role of sagesafe_network, the CloudTrail delivery role of sagesafe_audit_trail and the scheduler role of sagesafe_model_monitor (as read from IAM), and the execution role a training job, processing job, endpoint or model monitor is given (role_arn, as read from IAM). " +
+		Rule: "When the provider's guardrails set role_permissions_boundary_arn, every IAM role sagesafe makes has exactly that policy as its permissions boundary: sagesafe_execution_role and sagesafe_persona_role (as planned and as read from IAM), the flow-log delivery role of sagesafe_network, the CloudTrail delivery role of sagesafe_audit_trail and the scheduler role of sagesafe_model_monitor (as read from IAM), the execution role a training job, processing job, endpoint or model monitor is given (role_arn, as read from IAM), a model monitor's given scheduler_role_arn, and the role_arn sagesafe_preflight is asked about. " +
 			"A role with no boundary or another one fails. Without role_permissions_boundary_arn there is nothing to check: the control is not checked (not_checked), not held.",
 		Severity:  SeverityError,
 		TunableBy: "role_permissions_boundary_arn",
-		AppliesTo: []Kind{KindExecutionRole, KindPersonaRole, KindNetwork, KindAuditTrail, KindModelMonitor, KindTrainingJob, KindProcessingJob, KindEndpoint},
+		AppliesTo: []Kind{KindExecutionRole, KindPersonaRole, KindNetwork, KindAuditTrail, KindModelMonitor, KindTrainingJob, KindProcessingJob, KindEndpoint, KindPreflight},
 		Rationale: "IAM has no condition on the content of a trust or inline policy, so an identity allowed to create roles (the deployer of sagesafe_deployer_policy) could make a role that trusts itself and allows everything. " +
 			"A permissions boundary caps what any role can do whatever its policies say, and a deployer policy that allows iam:CreateRole and iam:PutRolePolicy only with the iam:PermissionsBoundary condition cannot make a role above the cap. " +
 			"That works only if every role sagesafe makes carries the boundary, and keeps it: a role whose boundary was deleted is uncapped again.",

@@ -1066,7 +1066,7 @@ func checkRoleBoundary(s *Subject, p Policy) []Finding {
 // boundary read by the posture fetcher); false when there is none to look
 // at. A role that is unset or missing is SS-IAM-1's finding.
 func (r *report) givenRoleBoundary(s *Subject, p Policy) bool {
-	if !slices.Contains(workloads, s.Kind) || s.RoleARN.State == facts.StateNull || (s.RoleARN.IsKnown() && s.RoleARN.V == "") {
+	if (!slices.Contains(workloads, s.Kind) && s.Kind != KindPreflight) || s.RoleARN.State == facts.StateNull || (s.RoleARN.IsKnown() && s.RoleARN.V == "") {
 		return false
 	}
 	if !s.RoleARN.IsKnown() {

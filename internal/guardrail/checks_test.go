@@ -669,6 +669,15 @@ var checkCases = []checkCase{
 		givenRoleBoundary("")(s, p)
 		s.Facts.Roles[testRole] = facts.RoleFact{Ref: testRole}
 	}, "does not exist (SS-IAM-1)"),
+	// sagesafe_preflight asked about a role checks its boundary (red team).
+	fail("SS-IAM-5", "preflight: role without the boundary", preflight, func(s *Subject, p *Policy) {
+		givenRoleBoundary("")(s, p)
+		s.RoleARN = facts.Known(testRole)
+	}, errAt(-1, testRole, "permissions boundary is none")),
+	nothing("SS-IAM-5", "preflight not asked about a role", preflight, func(s *Subject, p *Policy) {
+		givenRoleBoundary("")(s, p)
+		s.RoleARN = facts.Null[string]()
+	}, "makes and is given no IAM role"),
 
 	// SS-MON-1
 	pass("SS-MON-1", "alarms with actions enabled", endpoint, nil),

@@ -36,10 +36,12 @@ const (
 	SidDeployerScaling          = "SagesafeScaling"
 )
 
-// BoundaryPolicyPattern is a managed policy ARN without wildcards: the
-// customer managed policy a deployer's roles must carry as their
-// permissions boundary (or an AWS managed one, account "aws").
-var BoundaryPolicyPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[\w+=,.@/-]+$`)
+// BoundaryPolicyPattern is a customer managed policy ARN without
+// wildcards: the policy a deployer's roles must carry as their permissions
+// boundary. Not an AWS managed one (account "aws"): those cap nothing
+// sagesafe controls (AdministratorAccess allows all) and their versions
+// cannot be denied to the deployer (red team, issue 15).
+var BoundaryPolicyPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:policy/[\w+=,.@/-]+$`)
 
 // boundaryKeyed are the role writes whose request carries
 // iam:PermissionsBoundary (Service Authorization Reference, "Actions
@@ -277,6 +279,10 @@ func checkBoundary(sc scope, boundary string) error {
 	}
 	if !strings.HasPrefix(boundary, fmt.Sprintf("arn:%s:", sc.partition)) {
 		return invalidSpec("PermissionsBoundaryARN", boundary, "a policy of the provider's partition "+sc.partition)
+	}
+	if sc.account != "" && !strings.HasPrefix(boundary, fmt.Sprintf("arn:%s:iam::%s:", sc.partition, sc.account)) {
+		// IAM sets as a role's boundary only a policy of its own account.
+		return invalidSpec("PermissionsBoundaryARN", boundary, "a policy of the provider's account "+sc.account)
 	}
 	return nil
 }

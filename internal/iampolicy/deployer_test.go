@@ -197,7 +197,8 @@ func TestDeployerPolicy_boundary(t *testing.T) {
 		t.Errorf("without a boundary the roles statement is as before: %+v", s)
 	}
 
-	for _, bad := range []string{"arn:aws:iam::123456789012:policy/*", "arn:aws:iam::123456789012:role/x", "arn:aws-us-gov:iam::123456789012:policy/b"} {
+	for _, bad := range []string{"arn:aws:iam::123456789012:policy/*", "arn:aws:iam::123456789012:role/x", "arn:aws-us-gov:iam::123456789012:policy/b",
+		"arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::123456789012:policy/b ", "arn:aws:iam::210987654321:policy/b"} {
 		in.PermissionsBoundaryARN = bad
 		if _, err := DeployerPolicy(in, "aws", "us-east-1", "123456789012"); err == nil {
 			t.Errorf("boundary %s accepted", bad)

@@ -23,6 +23,7 @@ type SchedulerRole struct {
 	Trust    string
 	Inline   map[string]string // name -> document
 	Attached []string
+	Boundary string // its permissions boundary's ARN ("" none; SS-IAM-5)
 }
 
 // SchedulerRoleProblems lists why the role is not scoped to starting the

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -359,6 +360,10 @@ func (p *sagesafeProvider) Configure(ctx context.Context, req provider.Configure
 	client, diags := awsclient.New(ctx, cfg)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if err := boundaryOfThisAccount(data.Policy.RoleBoundaryARN, client.Partition, client.AccountID); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("guardrails").AtName("role_permissions_boundary_arn"), "Invalid permissions boundary", err.Error())
 		return
 	}
 	data.AWS = client

@@ -38,8 +38,21 @@ const description = "The least-privilege IAM policy for the identity that runs `
 	"is granted only for roles that carry that boundary, `iam:DeleteRolePermissionsBoundary` is denied, and so are " +
 	"new versions and deletion of the boundary policy itself. `name_prefix` is required for types that make or pass " +
 	"roles (`role/*` would include the deployer's own role).\n\n" +
-	"Not covered: the credentials the identity uses to reach AWS (`sts:AssumeRole` on its own role, OIDC), and " +
-	"reading objects of other Terraform providers.\n\n" +
+	"**What it does not stop** (red team, issue 15; pair it with `sagesafe_guardrail_policy` as an SCP and with a " +
+	"`name_prefix` ending in a separator, such as `churn-`, that no other team's names start with):\n" +
+	"- SageMaker creates are scoped by name, not by setting: the identity itself could create a training job, model " +
+	"or endpoint configuration under the prefix without a VPC, network isolation or keys. The guardrails bind the " +
+	"provider; `sagesafe_guardrail_policy` as an SCP binds every caller.\n" +
+	"- `iam:PassRole` cannot be conditioned on a boundary: a role under the prefix made before the boundary, or by " +
+	"someone else, can be passed to SageMaker (or to Scheduler, VPC Flow Logs, CloudTrail). SS-IAM-5 refuses such " +
+	"a role in sagesafe's own resources; remove or bound the prefix's old roles. A prefix without a separator " +
+	"(`churn`) also matches `churnadmin`, and it must not match the deployer's own role.\n" +
+	"- Objects narrowed by a shared name or tag are shared between stacks of the account: every team's audit bucket " +
+	"(`sagesafe-audit-<account>-*`), alarms named `sagesafe-*`, log groups under `/aws/sagemaker/` and `/sagesafe/`, " +
+	"and every sagesafe-made key and VPC object. One deployer per account, or an SCP, keeps stacks apart.\n" +
+	"- A trust policy may name any principal: the boundary caps what a role can do, not who may assume it.\n" +
+	"- The credentials the identity uses to reach AWS (`sts:AssumeRole` on its own role, OIDC), and reading " +
+	"objects of other Terraform providers.\n\n" +
 	"Tested by applying and destroying the golden path, and a key, network, execution role and training job, as an " +
 	"identity holding only this policy, on an emulator that enforces IAM. That emulator judges actions, not " +
 	"resources or conditions, so the name scoping and `iam:PassedToService` are judged by an IAM policy simulator " +
@@ -47,7 +60,8 @@ const description = "The least-privilege IAM policy for the identity that runs `
 	"when it is configured."
 
 // boundaryDescription is permissions_boundary_arn's description.
-const boundaryDescription = "The managed policy (ARN) every IAM role these types make must carry as its permissions " +
+const boundaryDescription = "The customer managed policy (ARN, of this account; an AWS managed policy such as " +
+	"`AdministratorAccess` caps nothing and is refused) every IAM role these types make must carry as its permissions " +
 	"boundary. The provider's `guardrails.role_permissions_boundary_arn` must name the same policy, so that sagesafe " +
 	"sets it on every role it creates; a role without it, or with another, cannot be created or changed by this identity. " +
 	"The boundary should allow what sagesafe's roles need and nothing of IAM: SageMaker jobs, endpoints and " +

@@ -105,7 +105,7 @@ func (r *monitorResource) schedulerRole(ctx context.Context, roleARN string) (mo
 	if err != nil {
 		return monitorspec.SchedulerRole{}, fmt.Errorf("reading scheduler role %s: %w", name, err)
 	}
-	return monitorspec.SchedulerRole{Trust: live.Trust, Inline: live.Inline, Attached: live.Attached}, nil
+	return monitorspec.SchedulerRole{Trust: live.Trust, Inline: live.Inline, Attached: live.Attached, Boundary: live.Boundary}, nil
 }
 
 // ---- Scheduler engine ----

@@ -32,6 +32,9 @@ func TestAccModelMonitor_schedulerRoleBoundary(t *testing.T) {
 		return acctest.ProviderConfig("guardrails {\n  role_permissions_boundary_arn = \"" + boundary + "\"\n}\n")
 	}}
 	role := cfg.name + "-scheduler"
+	given := cfg // scheduler_role_arn given: a role made outside sagesafe, without the boundary
+	given.managedRole = false
+	given.schedulerRole = givenSchedulerRole(t, c, given)
 	ctx := context.Background()
 	checkBoundary := func(*terraform.State) error {
 		got, err := c.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(role)})
@@ -58,12 +61,18 @@ func TestAccModelMonitor_schedulerRoleBoundary(t *testing.T) {
 				ExpectError: regexp.MustCompile(`SS-IAM-5: execution role \S+ does not carry the organisation's permissions boundary`),
 			},
 			{
+				// The execution role now carries it, but the scheduler role
+				// the monitor is given does not: refused too (red team).
 				PreConfig: func() {
 					if _, err := c.IAM.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{
 						RoleName: aws.String(e.role[strings.LastIndex(e.role, "/")+1:]), PermissionsBoundary: aws.String(boundary)}); err != nil {
 						t.Fatal(err)
 					}
 				},
+				Config:      given.hcl(),
+				ExpectError: regexp.MustCompile(`SS-IAM-5: role \S+ does not carry the organisation's permissions\s+boundary`),
+			},
+			{
 				Config:            cfg.hcl(),
 				ConfigStateChecks: []statecheck.StateCheck{iam5("held")},
 				Check:             checkBoundary,

@@ -154,6 +154,7 @@ var paths = guardrail.Paths{Attr: map[guardrail.Field]path.Path{
 	guardrail.FieldOutputKMSKey:     path.Root("kms_key_arn"),
 	guardrail.FieldVolumeKMSKey:     path.Root("kms_key_arn"),
 	guardrail.FieldRoleARN:          path.Root("role_arn"),
+	guardrail.FieldRoleBoundary:     path.Root("scheduler_role_arn"),
 	guardrail.FieldInstanceType:     path.Root("instance_type"),
 	guardrail.FieldInstanceCount:    path.Root("instance_count"),
 	guardrail.FieldImage:            path.Root("image"),

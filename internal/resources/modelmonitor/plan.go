@@ -64,6 +64,8 @@ func (r *monitorResource) check(ctx context.Context, in inputs, atApply bool, di
 	if in.ManagedRole {
 		// The scheduler role is created or restored by the apply (SS-IAM-5).
 		s.RoleBoundaries = []guardrail.RoleBoundary{{Role: schedulerRoleName(in.Name.V), Boundary: facts.Unknown[string]()}}
+	} else {
+		s.RoleBoundaries = r.givenSchedulerBoundary(ctx, in)
 	}
 	if atApply {
 		s.Stage = guardrail.StageApply
@@ -107,6 +109,25 @@ func (r *monitorResource) auditSchedulerRole(ctx context.Context, in inputs, loc
 		}
 	}
 	schedulerRoleDiag(monitorspec.SchedulerRoleProblems(role, in.RoleARN.V, r.data.AWS.AccountID, want), want, changes, diags)
+}
+
+// givenSchedulerBoundary is the boundary of a given scheduler_role_arn for
+// SS-IAM-5 (the role runs the monitor's jobs, so the guardrails' boundary
+// must cap it as it caps the role sagesafe would make; red team, issue 15).
+// Read only when the guardrails require a boundary; a role that cannot be
+// read is auditSchedulerRole's error, and its boundary stays unknown.
+func (r *monitorResource) givenSchedulerBoundary(ctx context.Context, in inputs) []guardrail.RoleBoundary {
+	if r.data.Policy.RoleBoundaryARN == "" || in.Engine.V == monitorspec.EngineModelMonitor || in.SchedulerRole.State == facts.StateNull {
+		return nil
+	}
+	b := guardrail.RoleBoundary{Role: "scheduler_role_arn", Boundary: facts.Unknown[string]()}
+	if in.SchedulerRole.IsKnown() {
+		b.Role = in.SchedulerRole.V
+		if role, err := r.schedulerRole(ctx, in.SchedulerRole.V); err == nil {
+			b.Boundary = facts.Known(role.Boundary)
+		}
+	}
+	return []guardrail.RoleBoundary{b}
 }
 
 // planComputed plans the computed attributes and reports whether the plan
