@@ -60,7 +60,12 @@ func Request(s *guardrail.Subject) facts.Request {
 // reports the controls whose facts are missing as not checked
 // (guardrail.States with the error).
 func Run(ctx context.Context, f Fetcher, p guardrail.Policy, s *guardrail.Subject) ([]guardrail.Finding, error) {
-	found, err := f.Fetch(ctx, Request(s))
+	req := Request(s)
+	if c, ok := guardrail.Lookup("SS-IAM-5"); ok && p.RoleBoundaryARN != "" && c.Applies(s.Kind) {
+		// SS-IAM-5 judges what the boundary allows, not only its ARN.
+		req.Policies = []string{p.RoleBoundaryARN}
+	}
+	found, err := f.Fetch(ctx, req)
 	s.Facts = found
 	return guardrail.Evaluate(s, p), err
 }
@@ -106,6 +111,7 @@ func (o observedFetcher) Fetch(ctx context.Context, req facts.Request) (facts.Fa
 	req.InstanceTypes = without(req.InstanceTypes, o.observed.InstanceTypes)
 	req.Buckets = without(req.Buckets, o.observed.Buckets)
 	req.LogGroups = without(req.LogGroups, o.observed.LogGroups)
+	req.Policies = without(req.Policies, o.observed.Policies)
 
 	var out facts.Facts
 	var err error
@@ -119,6 +125,7 @@ func (o observedFetcher) Fetch(ctx context.Context, req facts.Request) (facts.Fa
 	out.InstanceTypes = overlay(out.InstanceTypes, o.observed.InstanceTypes)
 	out.Buckets = overlay(out.Buckets, o.observed.Buckets)
 	out.LogGroups = overlay(out.LogGroups, o.observed.LogGroups)
+	out.Policies = overlay(out.Policies, o.observed.Policies)
 	return out, err
 }
 
@@ -147,5 +154,5 @@ func overlay[T any](fetched, observed map[string]T) map[string]T {
 
 func emptyRequest(r facts.Request) bool {
 	return len(r.SubnetIDs)+len(r.SecurityGroupIDs)+len(r.KeyRefs)+len(r.RoleARNs)+
-		len(r.InstanceTypes)+len(r.Buckets)+len(r.LogGroups) == 0
+		len(r.InstanceTypes)+len(r.Buckets)+len(r.LogGroups)+len(r.Policies) == 0
 }

@@ -19,9 +19,12 @@ type Facts struct {
 	SecurityGroups map[string]SecurityGroupFact
 	Keys           map[string]KeyFact // keyed by the ARN or ID exactly as the user wrote it
 	Roles          map[string]RoleFact
-	InstanceTypes  map[string]InstanceTypeFact // keyed by SageMaker type ("ml.g5.xlarge")
-	Buckets        map[string]BucketFact       // keyed by bucket name
-	LogGroups      map[string]LogGroupFact     // keyed by log group name
+	// Policies are managed policies by ARN (the guardrails' permissions
+	// boundary, SS-IAM-5).
+	Policies      map[string]PolicyFact
+	InstanceTypes map[string]InstanceTypeFact // keyed by SageMaker type ("ml.g5.xlarge")
+	Buckets       map[string]BucketFact       // keyed by bucket name
+	LogGroups     map[string]LogGroupFact     // keyed by log group name
 }
 
 // Route is one entry of a route table.
@@ -126,6 +129,18 @@ type RoleFact struct {
 	// guardrail check compares them with the caller's account and region.
 	SourceConditions []TrustCondition
 	BroadPermissions []string // SS-IAM-2 evidence
+}
+
+// PolicyFact describes a managed policy's default version, as far as the
+// guardrails judge it.
+type PolicyFact struct {
+	ARN   string
+	Found bool
+	// Escapes, derived by posture.AssessBoundary, are the actions the
+	// policy allows that let a role capped by it make or become a principal
+	// without the cap (iam:CreateRole, iam:PutRolePolicy, sts:AssumeRole,
+	// ...): as a permissions boundary it then caps nothing (SS-IAM-5).
+	Escapes []string
 }
 
 // TrustCondition is one confused-deputy condition key of a trust statement,

@@ -9,4 +9,5 @@ type Request struct {
 	InstanceTypes    []string // SageMaker types ("ml.g5.xlarge")
 	Buckets          []string // bucket names
 	LogGroups        []string // log group names
+	Policies         []string // managed policy ARNs (a permissions boundary)
 }

@@ -1058,8 +1058,30 @@ func checkRoleBoundary(s *Subject, p Policy) []Finding {
 	}
 	if !given && len(s.RoleBoundaries) == 0 {
 		r.nothingToCheck(FieldRoleBoundary, label(s)+" makes and is given no IAM role")
+		return r.out
 	}
+	r.boundaryPolicy(s, p)
 	return r.out
+}
+
+// boundaryPolicy judges the boundary itself, as read from IAM: it must
+// exist, and allow nothing that lets a role under it make or become a
+// principal without it (posture.AssessBoundary); such a boundary caps
+// nothing, whatever role carries it (red team, issue 15).
+func (r *report) boundaryPolicy(s *Subject, p Policy) {
+	b := p.RoleBoundaryARN
+	f, ok := s.Facts.Policies[b]
+	switch {
+	case !ok:
+		r.notLookedUp(FieldRoleBoundary, "permissions boundary "+b)
+	case !f.Found:
+		r.add(SeverityError, FieldRoleBoundary, -1, b, "the permissions boundary "+b+" does not exist",
+			"role_permissions_boundary_arn names a managed policy IAM does not know, so no role can carry it. Create the policy, or name the one that exists.")
+	case len(f.Escapes) > 0:
+		r.add(SeverityError, FieldRoleBoundary, -1, b, "the permissions boundary "+b+" caps nothing",
+			"Its default version allows "+strings.Join(f.Escapes, ", ")+": a role under it can make a role or user without the boundary, "+
+				"take it off, rewrite a policy or assume another role, and so act beyond it. Remove those actions from the boundary (or deny them in it).")
+	}
 }
 
 // givenRoleBoundary checks the execution role a workload is given (its

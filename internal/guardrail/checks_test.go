@@ -669,6 +669,19 @@ var checkCases = []checkCase{
 		givenRoleBoundary("")(s, p)
 		s.Facts.Roles[testRole] = facts.RoleFact{Ref: testRole}
 	}, "does not exist (SS-IAM-1)"),
+	// The boundary itself must exist and cap (red team).
+	fail("SS-IAM-5", "a boundary that lets roles out", executionRole, func(s *Subject, p *Policy) {
+		withBoundary("arn:aws:iam::"+testAccount+":policy/org-boundary")(s, p)
+		s.Facts.Policies[p.RoleBoundaryARN] = facts.PolicyFact{Found: true, Escapes: []string{"iam:CreateRole", "sts:AssumeRole"}}
+	}, errAt(-1, "arn:aws:iam::"+testAccount+":policy/org-boundary", "allows iam:CreateRole, sts:AssumeRole")),
+	fail("SS-IAM-5", "a boundary that does not exist", training, func(s *Subject, p *Policy) {
+		givenRoleBoundary("arn:aws:iam::"+testAccount+":policy/org-boundary")(s, p)
+		s.Facts.Policies[p.RoleBoundaryARN] = facts.PolicyFact{}
+	}, errAt(-1, "arn:aws:iam::"+testAccount+":policy/org-boundary", "names a managed policy IAM does not know")),
+	unknown("SS-IAM-5", "the boundary not looked up", executionRole, func(s *Subject, p *Policy) {
+		withBoundary("arn:aws:iam::"+testAccount+":policy/org-boundary")(s, p)
+		delete(s.Facts.Policies, p.RoleBoundaryARN)
+	}),
 	// sagesafe_preflight asked about a role checks its boundary (red team).
 	fail("SS-IAM-5", "preflight: role without the boundary", preflight, func(s *Subject, p *Policy) {
 		givenRoleBoundary("")(s, p)
@@ -1063,16 +1076,26 @@ var checkCases = []checkCase{
 // the subject one role whose boundary is have.
 func withBoundary(have string) func(*Subject, *Policy) {
 	return func(s *Subject, p *Policy) {
-		p.RoleBoundaryARN = "arn:aws:iam::" + testAccount + ":policy/org-boundary"
+		orgBoundary(s, p)
 		s.RoleBoundaries = []RoleBoundary{{Role: "churn-exec", Boundary: facts.Known(have)}}
 	}
+}
+
+// orgBoundary sets the guardrails' boundary to the organisation's, a policy
+// that exists and lets no role out of its cap (as fetched).
+func orgBoundary(s *Subject, p *Policy) {
+	p.RoleBoundaryARN = "arn:aws:iam::" + testAccount + ":policy/org-boundary"
+	if s.Facts.Policies == nil {
+		s.Facts.Policies = map[string]facts.PolicyFact{}
+	}
+	s.Facts.Policies[p.RoleBoundaryARN] = facts.PolicyFact{ARN: p.RoleBoundaryARN, Found: true}
 }
 
 // givenRoleBoundary sets the guardrails' boundary to the organisation's and
 // the boundary of the workload's execution role (as fetched) to have.
 func givenRoleBoundary(have string) func(*Subject, *Policy) {
 	return func(s *Subject, p *Policy) {
-		p.RoleBoundaryARN = "arn:aws:iam::" + testAccount + ":policy/org-boundary"
+		orgBoundary(s, p)
 		f := s.Facts.Roles[testRole]
 		f.Boundary = have
 		s.Facts.Roles[testRole] = f

@@ -358,3 +358,27 @@ func (f *Fetcher) lookupLogGroup(ctx context.Context, name string) (facts.LogGro
 	}
 	return notFound, nil
 }
+
+// fetchPolicies reads managed policies' default versions (the guardrails'
+// permissions boundary) and judges them with AssessBoundary. A policy IAM
+// does not know is Found=false.
+func (f *Fetcher) fetchPolicies(ctx context.Context, arns []string, into map[string]facts.PolicyFact) error {
+	var errs []error
+	for _, a := range arns {
+		doc, err := f.managedPolicyDocument(ctx, a)
+		switch {
+		case tfawserr.ErrCodeEquals(err, "NoSuchEntity"):
+			into[a] = facts.PolicyFact{ARN: a}
+		case err != nil:
+			errs = append(errs, fmt.Errorf("reading managed policy %s: %w", a, err))
+		default:
+			stmts, err := ParsePolicyDocument(doc)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("managed policy %s: %w", a, err))
+				continue
+			}
+			into[a] = facts.PolicyFact{ARN: a, Found: true, Escapes: AssessBoundary(stmts)}
+		}
+	}
+	return errors.Join(errs...)
+}

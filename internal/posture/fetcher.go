@@ -135,6 +135,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req facts.Request) (facts.Facts, er
 		InstanceTypes:    takeCached(req.InstanceTypes, f.cache.InstanceTypes, out.InstanceTypes),
 		Buckets:          takeCached(req.Buckets, f.cache.Buckets, out.Buckets),
 		LogGroups:        takeCached(req.LogGroups, f.cache.LogGroups, out.LogGroups),
+		Policies:         takeCached(req.Policies, f.cache.Policies, out.Policies),
 	}
 	f.mu.Unlock()
 
@@ -149,6 +150,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req facts.Request) (facts.Facts, er
 		func() error { return f.fetchRoles(ctx, todo.RoleARNs, fetched.Roles) },
 		func() error { return f.fetchBuckets(ctx, todo.Buckets, fetched.Buckets) },
 		func() error { return f.fetchLogGroups(ctx, todo.LogGroups, fetched.LogGroups) },
+		func() error { return f.fetchPolicies(ctx, todo.Policies, fetched.Policies) },
 	}
 	errs := make([]error, len(lookups))
 	var wg sync.WaitGroup
@@ -176,6 +178,7 @@ func newFacts() facts.Facts {
 		InstanceTypes:  map[string]facts.InstanceTypeFact{},
 		Buckets:        map[string]facts.BucketFact{},
 		LogGroups:      map[string]facts.LogGroupFact{},
+		Policies:       map[string]facts.PolicyFact{},
 	}
 }
 
@@ -188,6 +191,7 @@ func mergeFacts(dst, src facts.Facts) {
 	maps.Copy(dst.InstanceTypes, src.InstanceTypes)
 	maps.Copy(dst.Buckets, src.Buckets)
 	maps.Copy(dst.LogGroups, src.LogGroups)
+	maps.Copy(dst.Policies, src.Policies)
 }
 
 // takeCached copies the cached facts for ids into out and returns the

@@ -22,7 +22,7 @@ import (
 // boundaryDocument is an allow-list boundary: a boundary caps, so it must
 // allow what the role needs.
 const boundaryDocument = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},` +
-	`{"Effect":"Deny","Action":["iam:*","organizations:*"],"Resource":"*"}]}`
+	`{"Effect":"Deny","Action":["iam:*","organizations:*","sts:AssumeRole"],"Resource":"*"}]}`
 
 // boundaryGuardrail is the provider block's guardrails setting the
 // organisation's boundary.
