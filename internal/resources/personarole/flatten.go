@@ -26,7 +26,7 @@ func (r *roleResource) read(ctx context.Context, m *resourceModel) (found bool, 
 	if docs, known, d := r.render(ctx, m); known && !d.HasError() {
 		want = &docs
 	}
-	return true, r.assessLive(live, want, m), nil
+	return true, r.assessLive(ctx, live, want, m), nil
 }
 
 // importedModel is the state of an imported role: its name and the inputs

@@ -1,6 +1,7 @@
 package personarole
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/evaluate"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iamrole"
@@ -29,19 +31,29 @@ var paths = guardrail.Paths{Attr: map[guardrail.Field]path.Path{
 // evaluate runs the guardrails on a persona role's documents, tags
 // (SS-GOV-1; unknown while the plan's are) and permissions boundary
 // (SS-IAM-5; planned or live).
-func (r *roleResource) evaluate(name string, docs guardrail.PersonaRoleDocuments, tags facts.Value[map[string]string], boundary types.String) (*guardrail.Subject, []guardrail.Finding) {
-	s := r.data.Subject(guardrail.KindPersonaRole, name)
+// The fetch reads only the guardrails' boundary policy (SS-IAM-5 judges it);
+// a failed read leaves that control not checked (lookupErr).
+func (r *roleResource) evaluate(ctx context.Context, name string, docs guardrail.PersonaRoleDocuments, tags facts.Value[map[string]string],
+	boundary types.String) (s *guardrail.Subject, findings []guardrail.Finding, lookupErr error) {
+	s = r.data.Subject(guardrail.KindPersonaRole, name)
 	s.PersonaRole, s.Tags = facts.Known(docs), tags
 	s.RoleBoundaries = iamrole.Boundaries(name, boundary)
-	return s, guardrail.Evaluate(s, r.data.Policy)
+	findings, lookupErr = evaluate.Run(ctx, r.data.Posture, r.data.Policy, s)
+	return s, findings, lookupErr
 }
 
 // planGuard evaluates the role as apply will leave it (the generated
 // documents, nothing attached) and plans the controls it satisfies.
-func (r *roleResource) planGuard(plan *resourceModel, docs iamrole.Documents, tags facts.Value[map[string]string]) diag.Diagnostics {
-	s, findings := r.evaluate(plan.Name.ValueString(), guardrail.PersonaRoleDocuments{
+func (r *roleResource) planGuard(ctx context.Context, plan *resourceModel, docs iamrole.Documents, tags facts.Value[map[string]string]) diag.Diagnostics {
+	s, findings, err := r.evaluate(ctx, plan.Name.ValueString(), guardrail.PersonaRoleDocuments{
 		Trust: docs.Trust, Inline: map[string]string{docs.Keep: docs.Policy},
 	}, tags, plan.PermissionsBoundaryARN)
+	if err != nil {
+		var diags diag.Diagnostics
+		diags.AddError("Checking the persona role against its guardrails failed",
+			"sagesafe could not read the permissions boundary the guardrails name (SS-IAM-5): "+err.Error())
+		return diags
+	}
 	states := guardrail.States(s, r.data.Policy, findings, nil).Forecast()
 	plan.Controls = shared.PlanControls(tags, states.Held)
 	plan.ControlStates = shared.PlanControlStates(tags, states.Strings)
@@ -53,13 +65,13 @@ func (r *roleResource) planGuard(plan *resourceModel, docs iamrole.Documents, ta
 // documents and sets the documents, controls and states in m. The drift
 // is one warning per control weakened outside Terraform (the trust:
 // SS-IAM-4; the permissions: SS-IAM-3), and one per other finding.
-func (r *roleResource) assessLive(live *iamrole.Live, want *iamrole.Documents, m *resourceModel) (drift diag.Diagnostics) {
+func (r *roleResource) assessLive(ctx context.Context, live *iamrole.Live, want *iamrole.Documents, m *resourceModel) (drift diag.Diagnostics) {
 	c := iamrole.Compare(live, policyName, want)
 	byControl := map[string][]string{"SS-IAM-4": c.Trust, "SS-IAM-3": c.Permissions}
 	tags := maps.Clone(live.Tags)
 	delete(tags, idem.TokenTag)
-	s, findings := r.evaluate(live.Name, guardrail.PersonaRoleDocuments{Trust: live.Trust, Inline: live.Inline, Attached: live.Attached}, facts.Known(tags), types.StringValue(live.Boundary))
-	states := guardrail.States(s, r.data.Policy, findings, nil)
+	s, findings, lookupErr := r.evaluate(ctx, live.Name, guardrail.PersonaRoleDocuments{Trust: live.Trust, Inline: live.Inline, Attached: live.Attached}, facts.Known(tags), types.StringValue(live.Boundary))
+	states := guardrail.States(s, r.data.Policy, findings, lookupErr)
 	evidence := map[string][]string{}
 	for _, f := range findings {
 		if len(byControl[f.Control]) > 0 {

@@ -77,7 +77,7 @@ func (r *roleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if known {
 		plan.TrustPolicyJSON = types.StringValue(docs.Trust)
 		plan.PolicyJSON = types.StringValue(docs.Policy)
-		resp.Diagnostics.Append(r.planGuard(&plan, docs, tags)...)
+		resp.Diagnostics.Append(r.planGuard(ctx, &plan, docs, tags)...)
 	} else {
 		plan.TrustPolicyJSON = types.StringUnknown()
 		plan.PolicyJSON = types.StringUnknown()
