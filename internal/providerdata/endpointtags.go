@@ -51,11 +51,14 @@ func (r *Reads) EndpointTags(ctx context.Context, endpointARN string, direct Tag
 	if r == nil || !ok {
 		return direct(ctx)
 	}
-	found, unlisted, err := r.endpointTags.Get(ctx, prefix, []string{endpointARN})
+	// An endpoint written in this command is never in found (readcache
+	// returns it as unlisted): like one absent from the listing, it is read
+	// directly.
+	found, _, err := r.endpointTags.Get(ctx, prefix, []string{endpointARN})
 	if err != nil {
 		return nil, err
 	}
-	if tags, ok := found[endpointARN]; ok && len(unlisted) == 0 {
+	if tags, ok := found[endpointARN]; ok {
 		return tags, nil
 	}
 	return direct(ctx)
