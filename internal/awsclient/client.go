@@ -27,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
@@ -125,6 +126,9 @@ type Client struct {
 	// Scheduler is EventBridge Scheduler (model monitors' scheduled
 	// processing jobs).
 	Scheduler *scheduler.Client
+	// Tagging is the Resource Groups Tagging API: the tags of every
+	// endpoint refreshed in a command, in pages of 100 (providerdata.Reads).
+	Tagging *resourcegroupstaggingapi.Client
 }
 
 // DefaultMaxRetries is used when max_retries is not set.
@@ -344,6 +348,9 @@ func newServiceClients(cfg aws.Config, eps map[string]facts.Endpoint, stsRegion 
 		o.UsePathStyle = o.BaseEndpoint != nil
 	})
 	cl.SageMaker = sagemaker.NewFromConfig(cfg, func(o *sagemaker.Options) { o.BaseEndpoint = endpoint("sagemaker") })
+	cl.Tagging = resourcegroupstaggingapi.NewFromConfig(cfg, func(o *resourcegroupstaggingapi.Options) {
+		o.BaseEndpoint = endpoint("resourcegroupstaggingapi")
+	})
 	cl.STS = sts.NewFromConfig(cfg, func(o *sts.Options) {
 		o.BaseEndpoint = endpoint("sts")
 		// sts_region, as in hashicorp/aws: STS is called in that region

@@ -24,6 +24,7 @@ var Services = []struct {
 	{"iam", "IAM"},
 	{"kms", "KMS"},
 	{"logs", "CLOUDWATCH_LOGS"},
+	{"resourcegroupstaggingapi", "RESOURCE_GROUPS_TAGGING_API"},
 	{"s3", "S3"},
 	{"sagemaker", "SAGEMAKER"},
 	{"scheduler", "SCHEDULER"},

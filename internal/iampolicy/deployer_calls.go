@@ -191,6 +191,8 @@ var deployerCalls = []DeployerCall{
 	{"sagemaker:ListEndpoints", []string{TypeModelMonitor}},
 	{"sagemaker:DescribeMonitoringSchedule", []string{TypeModelMonitor}},
 	{"sagemaker:ListTags", append([]string{TypeEndpoint, TypeModelMonitor}, jobs...)},
+	// The tags of every endpoint a refresh reads, in pages of 100 (providerdata.Reads).
+	{"tagging:GetResources", []string{TypeEndpoint}},
 	{"sagemaker:CreateModel", []string{TypeEndpoint}},
 	{"sagemaker:CreateEndpointConfig", []string{TypeEndpoint}},
 	{"sagemaker:CreateEndpoint", []string{TypeEndpoint}},
@@ -308,6 +310,8 @@ var iamActionsOf = map[string][]string{
 	"budgets:DescribeBudget":                     {"budgets:ViewBudget"},
 	"budgets:DescribeNotificationsForBudget":     {"budgets:ViewBudget"},
 	"budgets:DescribeSubscribersForNotification": {"budgets:ViewBudget"},
+	// The Resource Groups Tagging API signs as "tagging"; IAM's prefix is "tag".
+	"tagging:GetResources": {"tag:GetResources"},
 }
 
 // IAMActions returns the IAM actions that authorize one inventory call.

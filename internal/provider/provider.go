@@ -133,6 +133,7 @@ type endpointsModel struct {
 	STS         types.String `tfsdk:"sts"`
 	AutoScaling types.String `tfsdk:"application_autoscaling"`
 	Scheduler   types.String `tfsdk:"scheduler"`
+	Tagging     types.String `tfsdk:"resourcegroupstaggingapi"`
 }
 
 func (e *endpointsModel) toMap() map[string]string {
@@ -140,19 +141,20 @@ func (e *endpointsModel) toMap() map[string]string {
 		return nil
 	}
 	return map[string]string{
-		"budgets":                 e.Budgets.ValueString(),
-		"cloudtrail":              e.CloudTrail.ValueString(),
-		"cloudwatch":              e.CloudWatch.ValueString(),
-		"ec2":                     e.EC2.ValueString(),
-		"iam":                     e.IAM.ValueString(),
-		"kms":                     e.KMS.ValueString(),
-		"logs":                    e.Logs.ValueString(),
-		"s3":                      e.S3.ValueString(),
-		"sagemaker":               e.SageMaker.ValueString(),
-		"sns":                     e.SNS.ValueString(),
-		"sts":                     e.STS.ValueString(),
-		"application_autoscaling": e.AutoScaling.ValueString(),
-		"scheduler":               e.Scheduler.ValueString(),
+		"budgets":                  e.Budgets.ValueString(),
+		"cloudtrail":               e.CloudTrail.ValueString(),
+		"cloudwatch":               e.CloudWatch.ValueString(),
+		"ec2":                      e.EC2.ValueString(),
+		"iam":                      e.IAM.ValueString(),
+		"kms":                      e.KMS.ValueString(),
+		"logs":                     e.Logs.ValueString(),
+		"s3":                       e.S3.ValueString(),
+		"sagemaker":                e.SageMaker.ValueString(),
+		"sns":                      e.SNS.ValueString(),
+		"sts":                      e.STS.ValueString(),
+		"application_autoscaling":  e.AutoScaling.ValueString(),
+		"scheduler":                e.Scheduler.ValueString(),
+		"resourcegroupstaggingapi": e.Tagging.ValueString(),
 	}
 }
 
@@ -368,7 +370,7 @@ func (p *sagesafeProvider) Configure(ctx context.Context, req provider.Configure
 	}
 	data.AWS = client
 	data.Posture = posture.NewFetcher(client.AccountID, client.EC2, client.KMS, client.IAM, client.S3, client.Logs)
-	data.Reads = providerdata.NewReads(client.CloudWatch, client.Logs, client.AutoScaling)
+	data.Reads = providerdata.NewReads(client.CloudWatch, client.Logs, client.AutoScaling, client.Tagging)
 	resp.DataSourceData = data
 	resp.ResourceData = data
 }

@@ -25,7 +25,8 @@ type ScalingAPI interface {
 
 // Reads are the reads every resource refreshed in one Terraform command
 // shares (internal/readcache): alarms, log groups and the scalable targets of
-// SageMaker variants are listed by name prefix once, on the first refresh
+// SageMaker variants are listed by name prefix once, and the tags of
+// SageMaker endpoints by ARN prefix (endpointtags.go), on the first refresh
 // that needs them, instead of once per workload. Resources use them on
 // refresh (Read), where nothing is written; a read right after a resource's
 // own write asks AWS directly, and the write Forgets what it changed.
@@ -36,11 +37,13 @@ type Reads struct {
 	alarms    *readcache.Prefixed[cwtypes.MetricAlarm]
 	logGroups *readcache.Prefixed[logstypes.LogGroup]
 	targets   *readcache.Prefixed[astypes.ScalableTarget]
+	// endpointTags are endpoint tags by endpoint ARN (endpointtags.go).
+	endpointTags *readcache.Prefixed[map[string]string]
 }
 
 // NewReads returns the shared reads of one provider configuration, listing
 // with the given clients.
-func NewReads(cw alarms.API, logs loggroup.API, scaling ScalingAPI) *Reads {
+func NewReads(cw alarms.API, logs loggroup.API, scaling ScalingAPI, tagging TaggingAPI) *Reads {
 	return &Reads{
 		alarms: readcache.New(func(ctx context.Context, prefix string) (map[string]cwtypes.MetricAlarm, error) {
 			return alarms.ListByPrefix(ctx, cw, prefix)
@@ -50,6 +53,9 @@ func NewReads(cw alarms.API, logs loggroup.API, scaling ScalingAPI) *Reads {
 		}),
 		targets: readcache.New(func(ctx context.Context, prefix string) (map[string]astypes.ScalableTarget, error) {
 			return listVariantTargets(ctx, scaling, prefix)
+		}),
+		endpointTags: readcache.New(func(ctx context.Context, prefix string) (map[string]map[string]string, error) {
+			return listEndpointTags(ctx, tagging, prefix)
 		}),
 	}
 }

@@ -66,7 +66,7 @@ func TestReads_alarms(t *testing.T) {
 		"sagesafe-endpoint-a-cpu": alarm("sagesafe-endpoint-a-cpu", 1),
 		"sagesafe-endpoint-b-cpu": alarm("sagesafe-endpoint-b-cpu", 1),
 	}}
-	r := NewReads(cw, nil, nil)
+	r := NewReads(cw, nil, nil, nil)
 	for _, e := range []string{"a", "b", "c"} {
 		got, err := r.Alarms(ctx, cw, "sagesafe-endpoint-", []string{"sagesafe-endpoint-" + e + "-cpu"})
 		if err != nil {
@@ -123,7 +123,7 @@ func (f *fakeLogs) DescribeLogGroups(_ context.Context, in *cloudwatchlogs.Descr
 func TestReads_logGroup(t *testing.T) {
 	ctx := context.Background()
 	logs := &fakeLogs{groups: []string{"/aws/sagemaker/Endpoints/a"}}
-	r := NewReads(nil, logs, nil)
+	r := NewReads(nil, logs, nil, nil)
 	if lg, err := r.LogGroup(ctx, logs, "/aws/sagemaker/Endpoints/", "/aws/sagemaker/Endpoints/a"); err != nil || aws.ToString(lg.LogGroupName) != "/aws/sagemaker/Endpoints/a" {
 		t.Fatalf("a: %v, %v", lg, err)
 	}
@@ -166,7 +166,7 @@ func TestReads_variantTargets(t *testing.T) {
 	for i := range 120 {
 		f.ids = append(f.ids, fmt.Sprintf("endpoint/e%d/variant/AllTraffic", i))
 	}
-	r := NewReads(nil, nil, f)
+	r := NewReads(nil, nil, f, nil)
 	tg, err := r.VariantTarget(ctx, f, "endpoint/e119/variant/AllTraffic")
 	if err != nil || tg == nil {
 		t.Fatalf("e119: %v, %v", tg, err)

@@ -1396,7 +1396,7 @@ PATCHES = [
     "iam:RemoveRoleFromInstanceProfile (a role not in the profile: NoSuchEntity, not a 500)",
     "s3: ExpectedBucketOwner honoured (another account's bucket: 403 AccessDenied)",
     "ec2:CreateVpcEndpoint/CreateFlowLogs/CreateRouteTable/CreateNatGateway/CreateNetworkInterface (ClientToken idempotent)",
-    "protocol: Smithy RPC v2 CBOR requests served through moto's awsJson (CloudWatch from aws-sdk-go-v2)",
+    "protocol: Smithy RPC v2 CBOR requests served through moto's awsJson (CloudWatch, Resource Groups Tagging API from aws-sdk-go-v2)",
 ]
 
 
@@ -1686,13 +1686,25 @@ def _service_model(service: str) -> Any:
         return None
 
 
+#: Signing names whose botocore model is named otherwise.
+_MODEL_NAMES = {"tagging": "resourcegroupstaggingapi"}
+
+
+def _model_name(signing_name: str) -> str:
+    """The botocore model of a request's signing name. The Resource Groups
+    Tagging API signs as "tagging" and its model is resourcegroupstaggingapi;
+    aws-sdk-go-v2's client speaks RPC v2 CBOR from v1.42.0 (tag:GetResources
+    of sagesafe's endpoint refresh)."""
+    return _MODEL_NAMES.get(signing_name, signing_name)
+
+
 def rpcv2_cbor_adapter(app: Any, environ: dict[str, Any], start_response: Any, service: str) -> Any:
     """Serve an RPC v2 CBOR request through moto's awsJson implementation.
     Returns None when the request is not one this adapter handles."""
     m = _RPCV2_PATH.match(environ.get("PATH_INFO", ""))
     if not m or environ.get("HTTP_SMITHY_PROTOCOL", "").lower() != "rpc-v2-cbor":
         return None
-    model = _service_model(service)
+    model = _service_model(_model_name(service))
     if model is None or "json" not in (model.metadata.get("protocols") or []):
         return None
     target, op = m.groups()

@@ -879,6 +879,41 @@ class EmulatorTest(unittest.TestCase):
             (alarm,) = launcher.cbor_decode(call("DescribeAlarms", {"AlarmNames": [name]})[1])["MetricAlarms"]
             self.assertIs(alarm["ActionsEnabled"], want, op)
 
+    def test_rpcv2_cbor_tagging(self) -> None:
+        """aws-sdk-go-v2's Resource Groups Tagging API client (v1.42+) speaks
+        RPC v2 CBOR and signs as "tagging": GetResources lists tagged
+        SageMaker endpoints, every tag of each, filtered by a tag key."""
+        sys.path.insert(0, HERE)
+        import launcher  # for its small CBOR codec
+
+        sm = client("sagemaker")
+        model, config = uid("m"), uid("c")
+        sm.create_model(ModelName=model, ExecutionRoleArn="arn:aws:iam::123456789012:role/r", PrimaryContainer={"Image": "x"})
+        sm.create_endpoint_config(EndpointConfigName=config, ProductionVariants=[
+            {"VariantName": "AllTraffic", "ModelName": model, "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"}])
+        key = uid("token-key")
+        tagged, other = uid("e"), uid("e")
+        sm.create_endpoint(EndpointName=tagged, EndpointConfigName=config, Tags=[{"Key": key, "Value": "t"}, {"Key": "team", "Value": "a"}])
+        sm.create_endpoint(EndpointName=other, EndpointConfigName=config, Tags=[{"Key": "team", "Value": "b"}])
+        req = urllib.request.Request(
+            f"{URL}/service/ResourceGroupsTaggingAPI_20170126/operation/GetResources",
+            data=launcher.cbor_encode({"ResourceTypeFilters": ["sagemaker:endpoint"], "TagFilters": [{"Key": key}], "ResourcesPerPage": 100}),
+            method="POST",
+            headers={
+                "Content-Type": "application/cbor",
+                "Accept": "application/cbor",
+                "Smithy-Protocol": "rpc-v2-cbor",
+                "Authorization": "AWS4-HMAC-SHA256 Credential=a/20260101/us-east-1/tagging/aws4_request, "
+                "SignedHeaders=host, Signature=0",
+            },
+        )
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            self.assertEqual((resp.status, resp.headers["Smithy-Protocol"]), (200, "rpc-v2-cbor"))
+            out = launcher.cbor_decode(resp.read())
+        (mapping,) = out["ResourceTagMappingList"]
+        self.assertTrue(mapping["ResourceARN"].endswith(":endpoint/" + tagged), mapping)
+        self.assertEqual({t["Key"]: t["Value"] for t in mapping["Tags"]}, {key: "t", "team": "a"})
+
     def test_managed_policies_loaded(self) -> None:
         arn = "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"
         self.assertEqual(client("iam").get_policy(PolicyArn=arn)["Policy"]["Arn"], arn)

@@ -27,7 +27,7 @@ const sdkService = "github.com/aws/aws-sdk-go-v2/service/"
 
 // signingNames rename the aws-sdk-go-v2 packages whose service the
 // emulator names otherwise (it counts and faults calls by these names).
-var signingNames = map[string]string{"cloudwatchlogs": "logs", "applicationautoscaling": "application-autoscaling"}
+var signingNames = map[string]string{"cloudwatchlogs": "logs", "applicationautoscaling": "application-autoscaling", "resourcegroupstaggingapi": "tagging"}
 
 // Mutating reports whether an AWS operation can change something (the
 // deployer inventory's rule, iampolicy.ReadOnlyCall).

@@ -50,6 +50,7 @@ func (r *endpointResource) adoptInterrupted(ctx context.Context, a *applyInput) 
 		return false, err
 	}
 	tflog.Warn(ctx, "taking up the endpoint an interrupted apply created", map[string]any{"endpoint": name, "version": served})
+	r.data.Reads.ForgetEndpointTags(aws.ToString(ep.EndpointArn))
 	if _, err := sm.AddTags(ctx, &sagemaker.AddTagsInput{ResourceArn: ep.EndpointArn, Tags: sageMakerTags(map[string]string{idem.TokenTag: a.key.Token})}); err != nil {
 		return false, fmt.Errorf("tagging endpoint %s with the creation token: %w", name, err)
 	}
@@ -139,6 +140,7 @@ func (r *endpointResource) claimAdopted(ctx context.Context, a applyInput, ep *s
 	if a.key.Adopted == "" {
 		return true
 	}
+	r.data.Reads.ForgetEndpointTags(aws.ToString(ep.EndpointArn))
 	_, err := r.data.AWS.SageMaker.AddTags(ctx, &sagemaker.AddTagsInput{ResourceArn: ep.EndpointArn,
 		Tags: sageMakerTags(map[string]string{idem.TokenTag: a.key.Token})})
 	if err != nil {

@@ -145,13 +145,15 @@ func variant(cfg *sagemaker.DescribeEndpointConfigOutput) *smtypes.ProductionVar
 	return &cfg.ProductionVariants[0]
 }
 
-// liveObjects is everything a refresh reads: four calls of its own
-// (DescribeEndpoint, DescribeEndpointConfig, DescribeModel, ListTags), one
+// liveObjects is everything a refresh reads: three calls of its own
+// (DescribeEndpoint, DescribeEndpointConfig, DescribeModel), one
 // DescribeModel more for each model of a variant sagesafe did not make, and
-// the alarms, log group and scalable target from the listings every endpoint
-// refreshed in the command shares (providerdata.Reads), or one
-// DescribeAlarms, DescribeLogGroups and DescribeScalableTargets when read
-// directly. A nil config, model or log group was not found.
+// the alarms, log group, scalable target and tags from the listings every
+// endpoint refreshed in the command shares (providerdata.Reads), or one
+// DescribeAlarms, DescribeLogGroups, DescribeScalableTargets and ListTags
+// when read directly (and ListTags for an endpoint the tag listing cannot
+// answer, see Reads.EndpointTags). A nil config, model or log group was not
+// found.
 type liveObjects struct {
 	ep       *sagemaker.DescribeEndpointOutput
 	cfg      *sagemaker.DescribeEndpointConfigOutput
@@ -198,11 +200,16 @@ func (r *endpointResource) readLive(ctx context.Context, name string, shared *pr
 	if err != nil {
 		return nil, err
 	}
-	out, err := a.SageMaker.ListTags(ctx, &sagemaker.ListTagsInput{ResourceArn: ep.EndpointArn, MaxResults: aws.Int32(100)})
+	l.tags, err = shared.EndpointTags(ctx, aws.ToString(ep.EndpointArn), func(ctx context.Context) (map[string]string, error) {
+		out, err := a.SageMaker.ListTags(ctx, &sagemaker.ListTagsInput{ResourceArn: ep.EndpointArn, MaxResults: aws.Int32(100)})
+		if err != nil {
+			return nil, fmt.Errorf("listing the tags of endpoint %s: %w", name, err)
+		}
+		return tagMap(out.Tags), nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("listing the tags of endpoint %s: %w", name, err)
+		return nil, err
 	}
-	l.tags = tagMap(out.Tags)
 	return l, nil
 }
 
@@ -565,6 +572,7 @@ func (r *endpointResource) createOrAdopt(ctx context.Context, a applyInput, c *c
 		}
 		out = &sagemaker.CreateEndpointOutput{EndpointArn: ep.EndpointArn}
 	}
+	r.data.Reads.ForgetEndpointTags(aws.ToString(out.EndpointArn)) // reads in this command call ListTags
 	c.endpoint = true
 	c.subnets, c.groups = s.SubnetIDs, s.SecurityGroupIDs
 	return &sagemaker.DescribeEndpointOutput{

@@ -83,22 +83,27 @@ func classifyRequest(req *http.Request) string {
 	return service + ":" + req.Method + " " + req.URL.Path
 }
 
-// perEndpoint are the calls a refresh makes for each endpoint. Issue 16
-// aims at 3; the endpoint's tags (ListTags) would need the Resource Groups
-// Tagging API (tag:GetResources, up to 100 ARNs a call), which the provider
-// does not call yet.
+// perEndpoint are the calls a refresh makes for each endpoint: issue 16's
+// budget of 3. Its tags come from the shared listing (tagging:GetResources),
+// not from ListTags.
 var perEndpoint = []string{
-	"sagemaker:DescribeEndpoint", "sagemaker:DescribeEndpointConfig", "sagemaker:DescribeModel", "sagemaker:ListTags",
+	"sagemaker:DescribeEndpoint", "sagemaker:DescribeEndpointConfig", "sagemaker:DescribeModel",
 }
+
+// notOnRefresh are calls a refresh of endpoints sagesafe created must not
+// make: their tags are in the shared listing.
+var notOnRefresh = []string{"sagemaker:ListTags"}
 
 // oncePerCommand are the reads every endpoint refreshed in one command
 // shares (providerdata.Reads): one listing by name prefix, whatever the
 // number of endpoints. DescribeAlarms and DescribeLogGroups are the APIs AWS
 // throttles at a few requests per second; the scalable target is read on
 // every refresh (a target registered outside Terraform scales an endpoint
-// without autoscaling all the same).
+// without autoscaling all the same); the tags of every endpoint that carries
+// sagesafe's creation token are one GetResources page per 100.
 var oncePerCommand = []string{
 	"monitoring:DescribeAlarms", "logs:DescribeLogGroups", "application-autoscaling:DescribeScalableTargets",
+	"tagging:GetResources",
 }
 
 func total(m map[string]int) int {
@@ -125,9 +130,9 @@ func format(m map[string]int) string {
 var mutating = regexp.MustCompile(`:(Create|Put|Update|Delete|Add|Tag|Untag|Associate|Enable|Disable)`)
 
 // TestAccEndpoint_callBudget: a no-change plan (refresh + plan) of one
-// endpoint makes 4 AWS calls of its own beyond the lookups all endpoints
-// share (posture; alarms, log groups and scalable targets listed once), and
-// N endpoints sharing network, key and role cost 4N + a constant.
+// endpoint makes 3 AWS calls of its own beyond the lookups all endpoints
+// share (posture; alarms, log groups, scalable targets and tags listed
+// once), and N endpoints sharing network, key and role cost 3N + a constant.
 func TestAccEndpoint_callBudget(t *testing.T) {
 	skipUnlessAcc(t)
 	env := acctest.EndpointFixtures(t)
@@ -184,6 +189,11 @@ func TestAccEndpoint_callBudget(t *testing.T) {
 				t.Errorf("%d endpoint(s): %s called %d times, want 1 (once per command)", c.n, k, c.counts[k])
 			}
 		}
+		for _, k := range notOnRefresh {
+			if c.counts[k] != 0 {
+				t.Errorf("%d endpoint(s): %s called %d times, want 0 (answered by the shared listing)", c.n, k, c.counts[k])
+			}
+		}
 		if own > len(perEndpoint)*c.n {
 			t.Errorf("%d endpoint(s): %d endpoint calls, budget %d", c.n, own, len(perEndpoint)*c.n)
 		}
@@ -195,7 +205,7 @@ func TestAccEndpoint_callBudget(t *testing.T) {
 	}
 	// The posture lookups (subnets, route tables, security groups, key,
 	// role, instance type) and the listings are shared: two more endpoints
-	// cost only their own 4 calls each.
+	// cost only their own 3 calls each.
 	if extra, budget := total(three)-total(one), 2*len(perEndpoint); extra > budget {
 		t.Errorf("2 more endpoints cost %d calls, budget %d", extra, budget)
 	}

@@ -323,6 +323,7 @@ func (r *endpointResource) retagSageMaker(ctx context.Context, arns []string, ta
 		if resourceARN == "" {
 			continue
 		}
+		r.data.Reads.ForgetEndpointTags(resourceARN) // the endpoint's tag reads in this command call ListTags (a no-op for the model and config)
 		if _, err := sm.AddTags(ctx, &sagemaker.AddTagsInput{ResourceArn: aws.String(resourceARN), Tags: sageMakerTags(tags)}); err != nil {
 			return fmt.Errorf("tagging %s: %w", resourceARN, err)
 		}
