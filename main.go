@@ -8,7 +8,12 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"runtime/metrics"
 	"runtime/pprof"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -23,23 +28,58 @@ var version = "dev"
 // finding where an apply spends its time (`go tool pprof`).
 const profileEnv = "SAGESAFE_CPUPROFILE_DIR"
 
+// heapProfileEnv names a directory where each provider process writes a
+// heap profile taken at its peak live heap (heap-<pid>.pprof) and a line of
+// memory numbers (mem-<pid>.txt): the peak live heap after a collection and
+// the peak memory the Go runtime held from the OS, which together separate
+// what the provider keeps from the garbage it has not yet collected.
+const heapProfileEnv = "SAGESAFE_HEAPPROFILE_DIR"
+
 func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
+	setMemoryLimit()
 	stop, err := startProfile(os.Getenv(profileEnv))
 	if err != nil {
 		log.Fatal(err.Error())
 	}
+	stopHeap := startHeapProfile(os.Getenv(heapProfileEnv))
 	err = providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address:         "registry.terraform.io/sagesafe/sagesafe",
 		Debug:           debug,
 		ProtocolVersion: 6,
 	})
 	stop()
+	stopHeap()
 	if err != nil {
 		log.Fatal(err.Error())
+	}
+}
+
+// defaultMemoryLimit is the provider's soft memory limit (Go heap, stacks
+// and runtime; not the executable's pages) when GOMEMLIMIT is not set. With
+// the default GOGC=100 the heap grows to twice the live heap before a
+// collection: measured with SAGESAFE_HEAPPROFILE_DIR at 500 endpoints on the
+// emulator, the live heap peaked at 44 MB in apply and 58 MB in a no-change
+// plan while the runtime held 97 and 135 MB (RSS 160 and 185 MB). A limit
+// makes collections come sooner once the heap nears it. Measured at 500
+// endpoints: 80 MiB gave RSS 144 MB in apply for 3-5% more CPU and 134 MB
+// in the plan for 27% more; 64 MiB gave 130 MB in both but 18% more CPU in
+// apply and twice the CPU in the plan (its live heap is close to 64 MiB).
+// Up to about 100 endpoints (live heap up to ~32 MB) the limit barely binds.
+// About 40-70 MB of the RSS are the executable's own pages, which no limit
+// touches. If the live heap passes the limit the
+// runtime caps the collector at half the CPU and lets the heap grow: a soft
+// limit never fails the provider.
+const defaultMemoryLimit = 80 << 20
+
+// setMemoryLimit gives the Go runtime a soft memory limit unless GOMEMLIMIT
+// sets one (GOMEMLIMIT=off removes it); see defaultMemoryLimit.
+func setMemoryLimit() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
 }
 
@@ -57,4 +97,117 @@ func startProfile(dir string) (stop func(), err error) {
 		return nil, fmt.Errorf("%s: %w", profileEnv, err)
 	}
 	return func() { pprof.StopCPUProfile(); _ = f.Close() }, nil
+}
+
+// startHeapProfile samples the runtime's memory metrics every 100 ms while
+// dir is set. Whenever the live heap (as of the last collection) passes its
+// previous peak, it writes a heap profile, so the profile shows what was
+// live at the peak rather than at exit, when most of it has been let go.
+// stop writes the peak numbers.
+func startHeapProfile(dir string) (stop func()) {
+	if dir == "" {
+		return func() {}
+	}
+	samples := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/total:bytes"}, {Name: "/gc/cycles/total:gc-cycles"},
+		{Name: "/cpu/classes/gc/total:cpu-seconds"}}
+	var peakLive, peakTotal, written uint64
+	var peakRSS procRSS
+	sample := func() {
+		metrics.Read(samples)
+		live, total := samples[0].Value.Uint64(), samples[1].Value.Uint64()
+		peakLive, peakTotal = max(peakLive, live), max(peakTotal, total)
+		if r := readProcRSS(); r.rss > peakRSS.rss {
+			peakRSS = r
+		}
+		// A new profile only when the peak has grown by a tenth since the
+		// last one: a profile per small step would cost more than it shows.
+		if live > written+written/10 {
+			written = live
+			writeHeapProfile(filepath.Join(dir, fmt.Sprintf("heap-%d.pprof", os.Getpid())))
+		}
+	}
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			sample()
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-stopped
+		metrics.Read(samples)
+		line := fmt.Sprintf("peak_live_heap_mb %.1f peak_runtime_total_mb %.1f gc_cycles %d gc_cpu_s %.2f process_cpu_s %.2f peak_rss_mb %.1f (anon %.1f, file %.1f)\n",
+			float64(peakLive)/(1<<20), float64(peakTotal)/(1<<20), samples[2].Value.Uint64(),
+			samples[3].Value.Float64(), processCPUSeconds(),
+			float64(peakRSS.rss)/1024, float64(peakRSS.anon)/1024, float64(peakRSS.file)/1024)
+		_ = os.WriteFile(filepath.Join(dir, fmt.Sprintf("mem-%d.txt", os.Getpid())), []byte(line), 0o644)
+	}
+}
+
+// writeHeapProfile replaces the heap profile at path; a failure only loses
+// the profile, never the provider's work.
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	_ = pprof.Lookup("heap").WriteTo(f, 0)
+}
+
+// procRSS is the resident memory of this process in kB, split into anonymous
+// memory (the Go heap, stacks, runtime) and file pages (the executable's
+// code and read-only data that have been touched): Linux only, zero
+// elsewhere.
+type procRSS struct{ rss, anon, file uint64 }
+
+func readProcRSS() procRSS {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return procRSS{}
+	}
+	var r procRSS
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		v, _ := strconv.ParseUint(f[1], 10, 64)
+		switch f[0] {
+		case "VmRSS:":
+			r.rss = v
+		case "RssAnon:":
+			r.anon = v
+		case "RssFile:":
+			r.file = v
+		}
+	}
+	return r
+}
+
+// processCPUSeconds is the CPU time (user and system) this process has used,
+// from /proc/self/stat: Linux only, zero elsewhere. Fields 14 and 15 count
+// clock ticks, 100 a second on Linux (USER_HZ).
+func processCPUSeconds() float64 {
+	b, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces; the fields after it don't.
+	_, rest, ok := strings.Cut(string(b), ") ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseUint(f[11], 10, 64)
+	stime, _ := strconv.ParseUint(f[12], 10, 64)
+	return float64(utime+stime) / 100
 }
