@@ -159,7 +159,7 @@ func writeHeapProfile(path string) {
 	if err != nil {
 		return
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	_ = pprof.Lookup("heap").WriteTo(f, 0)
 }
 

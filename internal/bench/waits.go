@@ -100,7 +100,7 @@ func control(ctx context.Context, endpoint, path string, out any) error {
 	if err != nil {
 		return fmt.Errorf("emulator %s: %w", path, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	var buf bytes.Buffer
 	if _, err := buf.ReadFrom(resp.Body); err != nil {
 		return err
