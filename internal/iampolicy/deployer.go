@@ -166,6 +166,7 @@ func DeployerPolicy(in DeployerInputs, partition, region, account string) (Docum
 	st = append(st, taggedStatements(sc, in.NamePrefix, tagged)...)
 	st = append(st, roleStatements(sc, in, groups.roles)...)
 	add(SidDeployerSageMaker, groups.sagemaker, sageMakerResources(sc, in), nil)
+	st = append(st, deployerGuardDenies(groups.sagemaker)...)
 	add(SidDeployerBucket, groups.bucket, []string{sc.s3ARN(auditBucketPrefix + sc.account + "-*")}, nil)
 	if len(services) > 0 {
 		roles := slices.Clone(in.PassRoleARNs)
@@ -315,4 +316,29 @@ func splitStatement(version string, s Statement, limit int) []Statement {
 		a.Sid, b.Sid = a.Sid+"A", b.Sid+"B"
 	}
 	return append(splitStatement(version, a, limit), splitStatement(version, b, limit)...)
+}
+
+// SidDeployerGuard starts the guardrail denies of the deployer policy
+// ("SagesafeGuardDenyMissingVpcSubnets", ...).
+const SidDeployerGuard = "SagesafeGuard"
+
+// deployerGuardDenies are sagesafe_guardrail_policy's denies of a SageMaker
+// create that leaves out the VPC, network isolation, inter-container
+// encryption or a KMS key, over the creates granted: the identity cannot
+// itself make an unguarded job, model or endpoint configuration under the
+// prefix outside the provider, whose requests always carry them (red team,
+// issue 15).
+func deployerGuardDenies(granted []string) []Statement {
+	only := func(actions []string) []string {
+		return slices.DeleteFunc(slices.Clone(actions), func(a string) bool { return !slices.Contains(granted, a) })
+	}
+	g := guardrailBuilder{}
+	g.denyUnguarded(guardedActions{
+		vpc: only(scpGuarded.vpc), isolation: only(scpGuarded.isolation), interContainer: only(scpGuarded.interContainer),
+		volumeKMS: only(scpGuarded.volumeKMS), outputKMS: only(scpGuarded.outputKMS),
+	})
+	for i := range g.stmts {
+		g.stmts[i].Sid = SidDeployerGuard + g.stmts[i].Sid
+	}
+	return g.stmts
 }

@@ -40,9 +40,10 @@ const description = "The least-privilege IAM policy for the identity that runs `
 	"roles (`role/*` would include the deployer's own role).\n\n" +
 	"**What it does not stop** (red team, issue 15; pair it with `sagesafe_guardrail_policy` as an SCP and with a " +
 	"`name_prefix` ending in a separator, such as `churn-`, that no other team's names start with):\n" +
-	"- SageMaker creates are scoped by name, not by setting: the identity itself could create a training job, model " +
-	"or endpoint configuration under the prefix without a VPC, network isolation or keys. The guardrails bind the " +
-	"provider; `sagesafe_guardrail_policy` as an SCP binds every caller.\n" +
+	"- SageMaker creates: the policy denies, as `sagesafe_guardrail_policy` does, a training or processing job, model " +
+	"or endpoint configuration without a VPC, network isolation, inter-container encryption or keys (statements " +
+	"`SagesafeGuard*`), but it cannot hold every guardrail (private subnets, approved images, alarms): those bind the " +
+	"provider, and `sagesafe_guardrail_policy` as an SCP binds every caller.\n" +
 	"- `iam:PassRole` cannot be conditioned on a boundary: a role under the prefix made before the boundary, or by " +
 	"someone else, can be passed to SageMaker (or to Scheduler, VPC Flow Logs, CloudTrail). SS-IAM-5 refuses such " +
 	"a role in sagesafe's own resources; remove or bound the prefix's old roles. A prefix without a separator " +

@@ -2,6 +2,7 @@ package deployerpolicy_test
 
 import (
 	"context"
+	"maps"
 	"testing"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
@@ -63,11 +64,22 @@ func TestDeployerPolicy_judged(t *testing.T) {
 		docs = append(docs, p.JSON())
 	}
 	tokenTag := map[string][]string{"aws:RequestTag/" + iampolicy.CreationTokenTag: {"tok"}}
+	key := "arn:aws:kms:" + region + ":" + account + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	guarded := map[string][]string{
+		"sagemaker:VpcSubnets": {"subnet-0a1b2c3d"}, "sagemaker:VpcSecurityGroupIds": {"sg-0a1b2c3d"},
+		"sagemaker:NetworkIsolation": {"true"}, "sagemaker:InterContainerTrafficEncryption": {"true"},
+		"sagemaker:VolumeKmsKeyArn": {key}, "sagemaker:OutputKmsKeyArn": {key}, "sagemaker:InstanceTypes": {"ml.m5.xlarge"},
+	}
 	passTo := func(service string) map[string][]string {
 		return map[string][]string{"iam:PassedToService": {service}}
 	}
 	cases := []iamsim.Case{
-		{Name: "start a training job of the stack", Action: "sagemaker:CreateTrainingJob", Resource: arnSM + "training-job/churn-1a2b", WantAllowed: true},
+		// As the provider sends it: in the VPC, isolated, encrypted.
+		{Name: "start a training job of the stack", Action: "sagemaker:CreateTrainingJob", Resource: arnSM + "training-job/churn-1a2b", Context: guarded, WantAllowed: true},
+		// The identity itself may not start one without them (red team).
+		{Name: "start an unguarded training job of the stack", Action: "sagemaker:CreateTrainingJob", Resource: arnSM + "training-job/churn-1a2b"},
+		{Name: "start a training job of the stack without isolation", Action: "sagemaker:CreateTrainingJob", Resource: arnSM + "training-job/churn-1a2b",
+			Context: withContext(guarded, "sagemaker:NetworkIsolation", "false")},
 		{Name: "start another team's training job", Action: "sagemaker:CreateTrainingJob", Resource: arnSM + "training-job/fraud-1a2b"},
 		{Name: "create an endpoint (not a type of the stack)", Action: "sagemaker:CreateEndpoint", Resource: arnSM + "endpoint/churn"},
 		{Name: "describe a training job", Action: "sagemaker:DescribeTrainingJob", Resource: arnSM + "training-job/churn-1a2b", WantAllowed: true},
@@ -120,4 +132,11 @@ func TestDeployerPolicy_namedWrites(t *testing.T) {
 		{Name: "delete another log group", Action: "logs:DeleteLogGroup", Resource: arn("logs", "log-group:/org/security")},
 	}
 	judge(t, iampolicy.DeployerInputs{Types: iampolicy.DeployerTypes(), NamePrefix: "churn"}, cases)
+}
+
+// withContext is ctx with key set to value.
+func withContext(ctx map[string][]string, key, value string) map[string][]string {
+	out := maps.Clone(ctx)
+	out[key] = []string{value}
+	return out
 }
