@@ -8,6 +8,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -135,9 +136,32 @@ func (d *dataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 				"policy and trust, so it can make a role that trusts itself and grants more than this policy. Set "+
 				"permissions_boundary_arn, and the provider's guardrails.role_permissions_boundary_arn to the same policy.")
 	}
+	if role := callerRole(d.data.AWS.CallerARN); in.NamePrefix != "" && strings.HasPrefix(role, in.NamePrefix) && makesRoles(doc) {
+		resp.Diagnostics.AddAttributeWarning(path.Root("name_prefix"), "name_prefix matches the caller's own role",
+			"The role this provider runs as, "+role+", starts with name_prefix "+in.NamePrefix+": if it is the identity that will hold "+
+				"this policy, the policy lets it rewrite its own role (its trust and inline policies). Choose a prefix, ending in a "+
+				"separator, that the deployer's role does not start with (red team, issue 15).")
+	}
 	resp.Diagnostics.Append(m.flatten(ctx, doc)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// callerRole is the role name of an IAM role or assumed-role session ARN
+// ("" for anything else: a user, the root, federated).
+func callerRole(caller string) string {
+	a, err := arn.Parse(caller)
+	if err != nil || a.Service != "iam" && a.Service != "sts" {
+		return ""
+	}
+	parts := strings.Split(a.Resource, "/")
+	switch {
+	case len(parts) >= 3 && parts[0] == "assumed-role":
+		return parts[1]
+	case len(parts) >= 2 && parts[0] == "role":
+		return parts[len(parts)-1]
+	}
+	return ""
 }
