@@ -55,14 +55,20 @@ var targets = []target{
 		}
 		return (big.Median / largeN) / (ref.Median / referenceN), true, fmt.Sprintf("%.3f s against %.3f s per endpoint", big.Median/largeN, ref.Median/referenceN)
 	}},
-	{"no-change plan: calls per extra endpoint", 3, "calls", func(r *report) (float64, bool, string) {
-		return r.planSlope(func(string) bool { return true })
+	// Issue 16's budget is "<= 3 calls per endpoint plus O(1) for the
+	// alarm and log-group reads": the per-command listings (alarms, log
+	// groups, tags, scaling targets), whose pages grow by one per 50-100
+	// endpoints, are the O(1) part and are judged by the next target; this
+	// one counts every other call (its note gives all calls).
+	{"no-change plan: calls per extra endpoint besides the shared listings", 3, "calls", func(r *report) (float64, bool, string) {
+		v, ok, note := r.planSlope(func(call string) bool { return !sharedListing(call) })
+		if all, allOK, _ := r.planSlope(func(string) bool { return true }); allOK {
+			note += fmt.Sprintf("; %.2f with the listings' pages", all)
+		}
+		return v, ok, note
 	}},
-	{"no-change plan: alarm and log-group reads per extra endpoint (O(1): pages only)", 0.1, "calls", func(r *report) (float64, bool, string) {
-		return r.planSlope(func(call string) bool {
-			return call == "cloudwatch:DescribeAlarms" || call == "logs:DescribeLogGroups" ||
-				call == "cloudwatch:ListTagsForResource" || call == "logs:ListTagsForResource" || call == "logs:ListTagsLogGroup"
-		})
+	{"no-change plan: shared listings per extra endpoint (O(1): pages only)", 0.1, "calls", func(r *report) (float64, bool, string) {
+		return r.planSlope(sharedListing)
 	}},
 	{"waits: worst lateness over its allowance max(15 s, 10% of the duration)", 1, "×", func(r *report) (float64, bool, string) {
 		if r.Waits == nil || len(r.Waits.Transitions) == 0 {
@@ -158,4 +164,16 @@ func (r *report) planSlope(keep func(string) bool) (float64, bool, string) {
 	}
 	a, b := count(lo), count(hi)
 	return float64(b-a) / float64(hi.N-lo.N), true, fmt.Sprintf("%d calls at N=%d, %d at N=%d", a, lo.N, b, hi.N)
+}
+
+// sharedListing reports whether a call is one of the listings a command
+// shares between all its resources (providerdata.Reads), or a tag read of
+// alarms and log groups.
+func sharedListing(call string) bool {
+	switch call {
+	case "cloudwatch:DescribeAlarms", "logs:DescribeLogGroups", "tagging:GetResources", "application-autoscaling:DescribeScalableTargets",
+		"cloudwatch:ListTagsForResource", "logs:ListTagsForResource", "logs:ListTagsLogGroup":
+		return true
+	}
+	return false
 }
