@@ -138,8 +138,9 @@ type PolicyFact struct {
 	Found bool
 	// Escapes, derived by posture.AssessBoundary, are the actions the
 	// policy allows that let a role capped by it make or become a principal
-	// without the cap (iam:CreateRole, iam:PutRolePolicy, sts:AssumeRole,
-	// ...): as a permissions boundary it then caps nothing (SS-IAM-5).
+	// without the cap (iam:CreateRole, iam:PutRolePolicy, iam:AddUserToGroup,
+	// sts:AssumeRole, iam:PassRole on any role, ...): as a permissions
+	// boundary it then caps nothing (SS-IAM-5).
 	Escapes []string
 }
 

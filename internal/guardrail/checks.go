@@ -1079,8 +1079,9 @@ func (r *report) boundaryPolicy(s *Subject, p Policy) {
 			"role_permissions_boundary_arn names a managed policy IAM does not know, so no role can carry it. Create the policy, or name the one that exists.")
 	case len(f.Escapes) > 0:
 		r.add(SeverityError, FieldRoleBoundary, -1, b, "the permissions boundary "+b+" caps nothing",
-			"Its default version allows "+strings.Join(f.Escapes, ", ")+": a role under it can make a role or user without the boundary, "+
-				"take it off, rewrite a policy or assume another role, and so act beyond it. Remove those actions from the boundary (or deny them in it).")
+			"Its default version allows "+strings.Join(f.Escapes, ", ")+": a role under it can make or change a role, user or group without the boundary, "+
+				"take it off, rewrite a policy, assume another role or pass one that does not carry the boundary, and so act beyond it. "+
+				"Remove those actions from the boundary (or deny them in it), and limit iam:PassRole to roles under your name prefix (arn:aws:iam::<account>:role/<name_prefix>*).")
 	}
 }
 

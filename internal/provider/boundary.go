@@ -18,7 +18,9 @@ const roleBoundaryDescription = "ARN of the organisation's permissions boundary,
 	"`sagesafe_execution_role` and `sagesafe_persona_role` take it when their own `permissions_boundary_arn` is unset " +
 	"(another ARN there is refused at plan), and the roles sagesafe makes for `sagesafe_network` (flow logs), " +
 	"`sagesafe_audit_trail` (CloudTrail delivery) and `sagesafe_model_monitor` (scheduler) are created with it; a boundary " +
-	"removed or changed outside Terraform is drift the next apply restores. It is what lets a deployer create roles " +
+	"removed or changed outside Terraform is drift the next apply restores. The policy must cap: one that lets a role " +
+	"under it make or change roles, users or groups, take a boundary off, rewrite a policy, `sts:AssumeRole`, or " +
+	"`iam:PassRole` on roles of any name (limit it to `arn:aws:iam::<account>:role/<name_prefix>*`) fails SS-IAM-5. It is what lets a deployer create roles " +
 	"without being able to escalate: name the same policy in `sagesafe_deployer_policy`'s `permissions_boundary_arn`, " +
 	"whose policy then allows role writes only with this boundary. Unset: SS-IAM-5 has nothing to check and is " +
 	"`not_checked`, not held."

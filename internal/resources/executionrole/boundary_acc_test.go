@@ -134,3 +134,46 @@ func TestAccExecutionRole_conflictingBoundaryRefused(t *testing.T) {
 		},
 	})
 }
+
+// TestAccExecutionRole_boundaryPassRoleAnyRoleRefused: a boundary that lets
+// a role under it pass any role (iam:PassRole on "*") caps nothing: the role
+// is refused with SS-IAM-5 before it exists. Once the boundary's default
+// version limits PassRole to the prefix's roles, the same configuration
+// applies and SS-IAM-5 holds: the boundary is read live, not remembered.
+func TestAccExecutionRole_boundaryPassRoleAnyRoleRefused(t *testing.T) {
+	name := acctest.RandomName("exec")
+	c := acctest.AWS(t)
+	org := acctest.Policy(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sagemaker:*","s3:*","iam:PassRole"],"Resource":"*"}]}`)
+	limited := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sagemaker:*","s3:*"],"Resource":"*"},` +
+		`{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::` + c.AccountID + `:role/` + acctest.NamePrefix + `-*"}]}`
+	in := roleInputs{roleName: name, purpose: "training", read: []string{"s3://" + acctest.RandomName("data") + "/train/"},
+		providerExtra: boundaryGuardrail(org)}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		CheckDestroy:             testAccCheckExecutionRoleDestroy(t),
+		Steps: []resource.TestStep{
+			{
+				Config:      in.hcl(),
+				ExpectError: regexp.MustCompile(`(?s)SS-IAM-5: the permissions boundary ` + regexp.QuoteMeta(org) + ` caps nothing.*iam:PassRole\s+on\s+any\s+role`),
+			},
+			{
+				PreConfig: func() {
+					_, err := c.IAM.GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(name)})
+					var nse *iamtypes.NoSuchEntityException
+					if !errors.As(err, &nse) {
+						t.Fatalf("role %s exists after a refused plan (err %v)", name, err)
+					}
+					if _, err := c.IAM.CreatePolicyVersion(context.Background(), &iam.CreatePolicyVersionInput{
+						PolicyArn: aws.String(org), PolicyDocument: aws.String(limited), SetAsDefault: true}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: in.hcl(),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("control_states").AtMapKey("SS-IAM-5"), knownvalue.StringExact("held")),
+				},
+			},
+		},
+	})
+}

@@ -27,7 +27,10 @@ import (
 func TestAccModelMonitor_schedulerRoleBoundary(t *testing.T) {
 	e := makeEnv(t, true)
 	c := acctest.AWS(t)
-	boundary := acctest.Policy(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sagemaker:*","iam:PassRole"],"Resource":"*"}]}`)
+	// iam:PassRole limited to the test's roles: on every role it would cap
+	// nothing (SS-IAM-5, TestAccModelMonitor_boundaryPassRoleAnyRole).
+	boundary := acctest.Policy(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sagemaker:*","Resource":"*"},`+
+		`{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::`+c.AccountID+`:role/`+acctest.NamePrefix+`-*"}]}`)
 	cfg := monitorConfig{env: e, name: acctest.RandomName("mon"), managedRole: true, provider: func(string) string {
 		return acctest.ProviderConfig("guardrails {\n  role_permissions_boundary_arn = \"" + boundary + "\"\n}\n")
 	}}
