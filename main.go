@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/provider"
+	_ "github.com/sagesafe/terraform-provider-sagesafe/internal/warmtls"
 )
 
 // version is set by the linker: -ldflags "-X main.version=1.2.3".
