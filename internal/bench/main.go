@@ -500,11 +500,14 @@ func byService(m map[string]float64) string {
 }
 
 func renderWaits(b *strings.Builder, wr *waitsResult) {
-	fmt.Fprintf(b, "\nWaits: %d endpoints created in parallel, each Creating for %g s (scaled down from minutes)\n", wr.N, wr.Seconds)
-	fmt.Fprintf(b, "apply %.1f s; DescribeEndpoint %d (%.1f per wait, including the reads before and after the wait); allowance max(15 s, 10%%) = %.0f s\n",
-		wr.ApplySeconds, wr.Polls, wr.PollsPerWait, math.Max(15, wr.Seconds/10))
-	for _, t := range wr.Transitions {
-		fmt.Fprintf(b, "  %-40s noticed %.1f s after the transition\n", t.Name, t.Late)
+	fmt.Fprintf(b, "\nWaits: %d endpoints in parallel, each held in every state below for %g s (scaled down from minutes); allowance max(15 s, 10%%) = %.0f s\n",
+		wr.N, wr.Seconds, math.Max(15, wr.Seconds/10))
+	for _, p := range wr.Phases {
+		fmt.Fprintf(b, "%s: apply %.1f s; DescribeEndpoint %d (%.1f per wait, including the reads before and after the wait)\n",
+			p.State, p.ApplySeconds, p.Polls, p.PollsPerWait)
+		for _, t := range p.Transitions {
+			fmt.Fprintf(b, "  %-40s noticed %.1f s after the transition\n", t.Name, t.Late)
+		}
 	}
 }
 

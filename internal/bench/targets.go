@@ -71,21 +71,28 @@ var targets = []target{
 		return r.planSlope(sharedListing)
 	}},
 	{"waits: worst lateness over its allowance max(15 s, 10% of the duration)", 1, "×", func(r *report) (float64, bool, string) {
-		if r.Waits == nil || len(r.Waits.Transitions) == 0 {
+		if r.Waits == nil || len(r.Waits.transitions()) == 0 {
 			return 0, false, ""
 		}
 		worst := 0.0
-		for _, t := range r.Waits.Transitions {
+		all := r.Waits.transitions()
+		for _, t := range all {
 			worst = max(worst, t.Late/math.Max(15, t.Seconds/10))
 		}
-		return worst, true, fmt.Sprintf("%d transitions of %g s", len(r.Waits.Transitions), r.Waits.Seconds)
+		return worst, true, fmt.Sprintf("%d transitions of %g s (%s)", len(all), r.Waits.Seconds, r.Waits.states())
 	}},
 	{"waits: polls per wait over the log bound", 1, "×", func(r *report) (float64, bool, string) {
-		if r.Waits == nil || r.Waits.Waits == 0 {
+		if r.Waits == nil || len(r.Waits.Phases) == 0 {
 			return 0, false, ""
 		}
-		return r.Waits.PollsPerWait / pollBound(r.Waits.Seconds), true,
-			fmt.Sprintf("%.1f DescribeEndpoint per wait, bound %.0f for %g s", r.Waits.PollsPerWait, pollBound(r.Waits.Seconds), r.Waits.Seconds)
+		worst, note := 0.0, ""
+		for _, p := range r.Waits.Phases {
+			if v := p.PollsPerWait / pollBound(r.Waits.Seconds); v >= worst {
+				worst = v
+				note = fmt.Sprintf("%s: %.1f DescribeEndpoint per wait, bound %.0f for %g s", p.State, p.PollsPerWait, pollBound(r.Waits.Seconds), r.Waits.Seconds)
+			}
+		}
+		return worst, true, note
 	}},
 }
 

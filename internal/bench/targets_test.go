@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -31,7 +32,10 @@ func TestJudge(t *testing.T) {
 		ValidateSeconds: []float64{0.15}, ValidateMedian: 0.15,
 		// 3 calls per extra endpoint in all, alarm reads O(1): 1 page at N=100, 2 at N=500.
 		Results: []result{plan(referenceN, 3*referenceN, 1, 10), plan(largeN, 3*largeN-1, 2, 60)},
-		Waits:   &waitsResult{Seconds: 90, Waits: 2, PollsPerWait: 12, Transitions: []transition{{Seconds: 90, Late: 16}, {Seconds: 90, Late: 3}}},
+		Waits: &waitsResult{Seconds: 90, Waits: 4, Phases: []waitPhase{
+			{State: "Creating", PollsPerWait: 12, Transitions: []transition{{Seconds: 90, Late: 3}, {Seconds: 90, Late: 2}}},
+			{State: "Updating", PollsPerWait: 11, Transitions: []transition{{Seconds: 90, Late: 16}, {Seconds: 90, Late: 3}}},
+		}},
 	}
 	got := map[string]targetResult{}
 	for _, tr := range judge(r) {
@@ -43,8 +47,8 @@ func TestJudge(t *testing.T) {
 		targets[2].Name: true,  // 0.12 s against 0.1 s per endpoint: 1.2×
 		targets[3].Name: true,  // 3 calls per extra endpoint
 		targets[4].Name: true,  // 1 alarm page over 400 endpoints
-		targets[5].Name: false, // 16 s late, 15 s allowed
-		targets[6].Name: true,  // 12 polls, bound 16
+		targets[5].Name: false, // 16 s late in Updating, 15 s allowed
+		targets[6].Name: true,  // 12 polls at most, bound 16
 	}
 	for name, met := range want {
 		if tr := got[name]; !tr.Measured || tr.Met != met {
@@ -53,6 +57,15 @@ func TestJudge(t *testing.T) {
 	}
 	if v := got[targets[2].Name].Value; math.Abs(v-1.2) > 1e-9 {
 		t.Errorf("plan per endpoint ratio %g, want 1.2", v)
+	}
+
+	// The worst phase decides: Updating polling more than the bound fails
+	// the target although Creating meets it.
+	r.Waits.Phases[1].PollsPerWait = 17
+	for _, tr := range judge(r) {
+		if tr.Name == targets[6].Name && (!tr.Measured || tr.Met || !strings.HasPrefix(tr.Note, "Updating:")) {
+			t.Errorf("%s with 17 polls per Updating wait: measured %v, met %v, note %q", tr.Name, tr.Measured, tr.Met, tr.Note)
+		}
 	}
 
 	// Without N=500 and the waits, those targets are not measured, so not met.

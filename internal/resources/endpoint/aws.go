@@ -217,8 +217,7 @@ func (r *endpointResource) readLive(ctx context.Context, name string, shared *pr
 // each time, up to pollMax while the wait is young and then up to a tenth of
 // the time waited (sagemakerjob.Poll: a transition is noticed within pollMax
 // or 10% of its duration, with polls growing with the log of the duration).
-// The SDK waiter used for deletion gets pollInitial and pollMax as its
-// bounds. Variables so that tests against a fast emulator can shorten them.
+// Deletion (waitGone) polls on it too. Variables so that tests against a fast emulator can shorten them.
 var (
 	pollInitial = 5 * time.Second
 	pollMax     = 15 * time.Second
@@ -300,55 +299,31 @@ func waitAfterCreate(ctx context.Context, api SageMakerAPI, name string) (*sagem
 	}
 }
 
-// waitGone waits until the endpoint no longer exists, with the SDK's
-// EndpointDeleted waiter: DescribeEndpoint's ValidationException ("Could not
-// find endpoint") ends it. One exception to the waiter's rule: it takes
-// Failed for a failed deletion and stops with an error, but the endpoints
-// deleted here include ones that failed to create, which DescribeEndpoint
-// may still report as Failed right after DeleteEndpoint accepted them. So
-// Failed keeps the wait going, bounded like any other status by the delete
-// timeout (ctx's deadline), as the hand-written poll did.
+// waitGone waits until the endpoint no longer exists: DescribeEndpoint's
+// ValidationException ("Could not find endpoint") ends it, as it ends the
+// SDK's EndpointDeleted waiter. It polls on the schedule of the other waits
+// here (backoff: within pollMax or a tenth of the time waited, with polls
+// growing with the log of the duration) rather than with that waiter, whose
+// delays reach MaxDelay and then stay flat, so a long deletion cost one poll
+// per MaxDelay. Unlike the waiter it also takes Failed as not yet gone: the
+// endpoints deleted here include ones that failed to create, which
+// DescribeEndpoint may still report as Failed right after DeleteEndpoint
+// accepted them. The wait is bounded by the delete timeout (ctx's
+// deadline); any other error ends it.
 func waitGone(ctx context.Context, api sagemaker.DescribeEndpointAPIClient, name string) error {
-	var last smtypes.EndpointStatus
-	w := sagemaker.NewEndpointDeletedWaiter(api, func(o *sagemaker.EndpointDeletedWaiterOptions) {
-		// The SDK's 30 s minimum would slow down every destroy against a
-		// fast emulator; these are the delays of the other waits here.
-		o.MinDelay, o.MaxDelay = pollInitial, pollMax
-		sdkRule := o.Retryable
-		o.Retryable = func(ctx context.Context, in *sagemaker.DescribeEndpointInput, out *sagemaker.DescribeEndpointOutput, err error) (bool, error) {
-			if err == nil {
-				last = out.EndpointStatus
-				if out.EndpointStatus == smtypes.EndpointStatusFailed {
-					return true, nil
-				}
+	var b backoff
+	for {
+		out, err := api.DescribeEndpoint(ctx, &sagemaker.DescribeEndpointInput{EndpointName: aws.String(name)})
+		if err != nil {
+			if sageMakerNotFound(err) {
+				return nil
 			}
-			return sdkRule(ctx, in, out, err)
-		}
-	})
-	budget, ok := waitBudget(ctx)
-	if !ok {
-		return fmt.Errorf("endpoint %s is still there: %w", name, errTimeout)
-	}
-	if err := w.Wait(ctx, &sagemaker.DescribeEndpointInput{EndpointName: aws.String(name)}, budget); err != nil {
-		if last == "" {
 			return fmt.Errorf("waiting for endpoint %s to be deleted: %w", name, err)
 		}
-		return fmt.Errorf("endpoint %s is still %s: %w", name, last, err)
+		if err := b.wait(ctx); err != nil {
+			return fmt.Errorf("endpoint %s is still %s: %w", name, out.EndpointStatus, err)
+		}
 	}
-	return nil
-}
-
-// waitBudget is how long a waiter may take: what is left of ctx's deadline,
-// which Create, Update and Delete set from the resource's timeouts (and the
-// cleanup of a failed create from the delete timeout). ok is false when
-// nothing is left.
-func waitBudget(ctx context.Context) (time.Duration, bool) {
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		return DefaultDeleteTimeout, true
-	}
-	left := time.Until(deadline)
-	return left, left > 0
 }
 
 // ensureModel creates the model of a version unless it exists. An existing
