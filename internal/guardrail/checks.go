@@ -1080,8 +1080,10 @@ func (r *report) boundaryPolicy(s *Subject, p Policy) {
 	case len(f.Escapes) > 0:
 		r.add(SeverityError, FieldRoleBoundary, -1, b, "the permissions boundary "+b+" caps nothing",
 			"Its default version allows "+strings.Join(f.Escapes, ", ")+": a role under it can make or change a role, user or group without the boundary, "+
-				"take it off, rewrite a policy, assume another role or pass one that does not carry the boundary, and so act beyond it. "+
-				"Remove those actions from the boundary (or deny them in it), and limit iam:PassRole to roles under your name prefix (arn:aws:iam::<account>:role/<name_prefix>*).")
+				"take it off, rewrite a policy, become root, or pass, assume or run code as a principal that does not carry the boundary, and so act beyond it. "+
+				"Remove those actions from the boundary or deny them in it on \"*\"; allow role writes only with the condition iam:PermissionsBoundary = this policy; "+
+				"and limit iam:PassRole, sts:AssumeRole and the actions marked \"on any resource\" to resources under your name prefix "+
+				"(at least 3 literal characters, e.g. arn:aws:iam::<account>:role/<name_prefix>*).")
 	}
 }
 

@@ -1,73 +1,116 @@
 package posture
 
 import (
+	"regexp"
 	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 // boundaryEscapes are the actions that let a role capped by a permissions
-// boundary act without the cap: make or change a role, user or group (whose
-// policies are then not capped by this boundary, unless IAM requires it of
-// the caller, which a boundary cannot), join a group, sign in or get keys
-// as a user, take a boundary off, rewrite a managed policy, or assume
-// another role. A boundary that allows any of them caps nothing (SS-IAM-5).
+// boundary act without the cap, on whatever resource they are allowed:
+// make or change a role, user or group (whose policies are then not capped
+// by this boundary), join a group, sign in, get keys or credentials as a
+// user, take a boundary off, rewrite a managed policy, change whom the
+// account's identity providers vouch for, or become root. A boundary that
+// allows any of them caps nothing (SS-IAM-5).
 var boundaryEscapes = []string{
 	"iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy",
 	"iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary",
 	"iam:CreateUser", "iam:PutUserPolicy", "iam:AttachUserPolicy", "iam:CreateAccessKey", "iam:CreateLoginProfile",
 	"iam:UpdateLoginProfile", "iam:DeleteUserPermissionsBoundary", "iam:PutUserPermissionsBoundary",
+	"iam:CreateServiceSpecificCredential",
 	"iam:AddUserToGroup", "iam:PutGroupPolicy", "iam:AttachGroupPolicy",
 	"iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion",
-	"sts:AssumeRole",
+	"iam:CreateSAMLProvider", "iam:UpdateSAMLProvider", "iam:CreateOpenIDConnectProvider",
+	"iam:UpdateOpenIDConnectProviderThumbprint", "iam:AddClientIDToOpenIDConnectProvider",
+	"sso:PutInlinePolicyToPermissionSet", "sso:AttachManagedPolicyToPermissionSet",
+	"sso:AttachCustomerManagedPolicyReferenceToPermissionSet", "sso:CreateAccountAssignment",
+	"identitystore:CreateGroupMembership",
+	"sts:AssumeRoot",
 }
 
-// passRoleAnyRole is how AssessBoundary names iam:PassRole allowed on
-// roles of any name.
-const passRoleAnyRole = "iam:PassRole on any role"
-
-// passRoleProbes are two roles of one account with nothing in common but
-// the account: a resource pattern that matches both is not limited to a
-// name prefix (nor a suffix, nor a path), so it matches roles that do not
-// carry the boundary.
-func passRoleProbes(account string) [2]string {
-	return [2]string{
-		"arn:aws:iam::" + account + ":role/AdminAccessRole",
-		"arn:aws:iam::" + account + ":role/service-role/zz_unrelated",
-	}
+// boundedWrites are the boundaryEscapes IAM lets a policy condition on the
+// boundary of the principal written (the iam:PermissionsBoundary key): an
+// Allow of one of them only for principals that carry this same boundary
+// keeps them capped, the pattern AWS documents for delegating role
+// creation. Removing a boundary is not here: conditioned on the boundary it
+// removes, it still removes it.
+var boundedWrites = []string{
+	"iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary",
+	"iam:CreateUser", "iam:PutUserPolicy", "iam:AttachUserPolicy", "iam:PutUserPermissionsBoundary",
 }
 
-// AssessBoundary lists the boundaryEscapes a policy allows: an Allow whose
-// action element grants it, on any resource and under any condition
-// (conservative: a condition sagesafe cannot evaluate may hold), unless an
-// unconditional Deny on every resource ("*") takes it away.
-//
-// iam:PassRole counts only where it is allowed on roles of any name of
-// account (the boundary's own): a role under the boundary that may pass an
-// uncapped role to a service that runs code (a SageMaker job, a Lambda
-// function) acts as that role. The monitor's scheduler role needs PassRole
-// of its execution role, which a resource such as
-// arn:aws:iam::<account>:role/<name_prefix>* allows without counting.
-func AssessBoundary(stmts []facts.PolicyStatement, account string) []string {
+// scopedEscapes are the actions that let a capped role act as another
+// principal that already exists, through a resource: pass a role to a
+// service that runs code as it, assume a role, or run code or open a console
+// as an existing notebook, function, instance, container, build or stack.
+// They count only where allowed on resources not limited to a name prefix
+// (limitedPattern): the monitor's scheduler role needs iam:PassRole of its
+// execution role, limited to the stack's roles, and a data scientist's
+// persona may open the stack's own notebooks.
+var scopedEscapes = []string{
+	"iam:PassRole", "sts:AssumeRole",
+	"sagemaker:CreatePresignedNotebookInstanceUrl", "sagemaker:CreatePresignedDomainUrl",
+	"lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration",
+	"ssm:SendCommand", "ssm:StartSession", "ec2-instance-connect:SendSSHPublicKey", "ecs:ExecuteCommand",
+	"glue:UpdateDevEndpoint", "codebuild:StartBuild", "cloudformation:UpdateStack", "cloudformation:ExecuteChangeSet",
+}
+
+// minLiteralPrefix is how many literal characters a resource name pattern
+// must start with to count as limited to a name prefix: "ml-*" is, "*Role",
+// "A*" and "*" are not.
+const minLiteralPrefix = 3
+
+// privilegedRoles are roles AWS and common tooling create with
+// administrator access: a role pattern that matches one of them is not
+// limited to the stack's roles, whatever its prefix.
+var privilegedRoles = []string{
+	"OrganizationAccountAccessRole", "AWSControlTowerExecution", "Admin", "Administrator",
+	"aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdministratorAccess_0123456789abcdef",
+	"cdk-hnb659fds-cfn-exec-role-%s-us-east-1",
+	// The console's SageMaker execution roles (AmazonSageMakerFullAccess).
+	"service-role/AmazonSageMaker-ExecutionRole-20240101T000000",
+}
+
+// AssessBoundary lists the escapes the permissions boundary boundaryARN
+// allows: a boundaryEscapes action an Allow grants, on any resource and
+// under any condition (conservative: a condition sagesafe cannot evaluate
+// may hold), except a boundedWrites action allowed only for principals
+// carrying boundaryARN; and a scopedEscapes action some Allow grants on a
+// resource not limited to a name prefix ("<action> on any resource").
+// An unconditional Deny of the action on every resource ("*") takes it
+// away.
+func AssessBoundary(stmts []facts.PolicyStatement, boundaryARN string) []string {
 	var out []string
 	for _, action := range boundaryEscapes {
-		if allowedAnywhere(stmts, action, nil) {
+		bounded := slices.Contains(boundedWrites, action)
+		if allowedAnywhere(stmts, action, func(st facts.PolicyStatement) bool {
+			return !bounded || !requiresBoundary(st, boundaryARN)
+		}) {
 			out = append(out, action)
 		}
 	}
-	probes := passRoleProbes(account)
-	if allowedAnywhere(stmts, "iam:PassRole", func(st facts.PolicyStatement) bool {
-		return resourceMatches(st, probes[0]) && resourceMatches(st, probes[1])
-	}) {
-		out = append(out, passRoleAnyRole)
+	partition, account := "aws", ""
+	if a, err := arn.Parse(boundaryARN); err == nil {
+		partition, account = a.Partition, a.AccountID
+	}
+	for _, action := range scopedEscapes {
+		if allowedAnywhere(stmts, action, func(st facts.PolicyStatement) bool {
+			return !limitedStatement(st, action, partition, account)
+		}) {
+			out = append(out, action+" on any resource")
+		}
 	}
 	return out
 }
 
-// allowedAnywhere reports whether an Allow grants action (and, when onAll
-// is set, onAll holds of it) and no unconditional Deny on "*" takes it
-// away.
-func allowedAnywhere(stmts []facts.PolicyStatement, action string, onAll func(facts.PolicyStatement) bool) bool {
+// allowedAnywhere reports whether an Allow for which counts holds grants
+// action, and no unconditional Deny on "*" takes it away.
+func allowedAnywhere(stmts []facts.PolicyStatement, action string, counts func(facts.PolicyStatement) bool) bool {
 	allowed, denied := false, false
 	for _, st := range stmts {
 		if !allowsAction(st, action) {
@@ -75,7 +118,7 @@ func allowedAnywhere(stmts []facts.PolicyStatement, action string, onAll func(fa
 		}
 		switch {
 		case isAllow(st):
-			allowed = allowed || onAll == nil || onAll(st)
+			allowed = allowed || counts(st)
 		case len(st.Conditions) == 0 && len(st.NotResources) == 0 && slices.Contains(st.Resources, "*"):
 			denied = true
 		}
@@ -83,11 +126,65 @@ func allowedAnywhere(stmts []facts.PolicyStatement, action string, onAll func(fa
 	return allowed && !denied
 }
 
-// resourceMatches reports whether the statement's resource element covers
-// arn (Resource patterns match it, or NotResource patterns do not).
-func resourceMatches(s facts.PolicyStatement, arn string) bool {
-	if len(s.NotResources) > 0 {
-		return !anyMatch(s.NotResources, arn)
+// requiresBoundary reports whether the statement allows only for principals
+// whose permissions boundary is boundaryARN: a StringEquals, ArnEquals,
+// StringLike or ArnLike condition on iam:PermissionsBoundary whose every
+// value is exactly that ARN (IfExists and ForAnyValue forms would hold
+// without it, so they do not count).
+func requiresBoundary(st facts.PolicyStatement, boundaryARN string) bool {
+	values, found := conditionValues(st, "iam:PermissionsBoundary", "StringEquals", "ArnEquals", "StringLike", "ArnLike")
+	return found && len(values) > 0 && !slices.ContainsFunc(values, func(v string) bool { return v != boundaryARN })
+}
+
+// policyVariable matches an IAM policy variable (${aws:username},
+// ${aws:PrincipalTag/team, 'x'}): its value is the requester's, which a
+// capped role may set (its own tags), so it counts as "*".
+var policyVariable = regexp.MustCompile(`\$\{[^}]*\}`)
+
+// limitedStatement reports whether the statement's resource element limits
+// action to resources of a name prefix: no NotResource (everything but a
+// few is not a prefix), and every Resource pattern limitedPattern.
+func limitedStatement(st facts.PolicyStatement, action, partition, account string) bool {
+	if len(st.NotResources) > 0 || len(st.Resources) == 0 {
+		return false
 	}
-	return anyMatch(s.Resources, arn)
+	for _, r := range st.Resources {
+		if !limitedPattern(policyVariable.ReplaceAllString(r, "*"), action, partition, account) {
+			return false
+		}
+	}
+	return true
+}
+
+// limitedPattern reports whether an ARN pattern names resources of one type
+// whose names start with at least minLiteralPrefix literal characters. For
+// roles it must also match none of privilegedRoles, and for sts:AssumeRole
+// name a role of the boundary's own account (another account's roles are
+// not capped by it).
+func limitedPattern(pattern, action, partition, account string) bool {
+	parts := strings.SplitN(pattern, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" {
+		return false
+	}
+	res := parts[5]
+	sep := strings.IndexAny(res, "/:")
+	if sep <= 0 || strings.ContainsAny(res[:sep], "*?") {
+		return false
+	}
+	name := res[sep+1:]
+	if wild := strings.IndexAny(name, "*?"); wild >= 0 && wild < minLiteralPrefix {
+		return false
+	}
+	if action != "iam:PassRole" && action != "sts:AssumeRole" {
+		return true
+	}
+	if !strings.EqualFold(res[:sep], "role") || (action == "sts:AssumeRole" && parts[4] != account) {
+		return false
+	}
+	for _, r := range privilegedRoles {
+		if wildcardMatch(pattern, "arn:"+partition+":iam::"+account+":role/"+strings.ReplaceAll(r, "%s", account)) {
+			return false
+		}
+	}
+	return true
 }

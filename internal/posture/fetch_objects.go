@@ -377,13 +377,7 @@ func (f *Fetcher) fetchPolicies(ctx context.Context, arns []string, into map[str
 				errs = append(errs, fmt.Errorf("managed policy %s: %w", a, err))
 				continue
 			}
-			// The guardrail accepts only a policy ARN of the provider's
-			// account, so it parses; its account is the roles' account.
-			account := ""
-			if parsed, err := arn.Parse(a); err == nil {
-				account = parsed.AccountID
-			}
-			into[a] = facts.PolicyFact{ARN: a, Found: true, Escapes: AssessBoundary(stmts, account)}
+			into[a] = facts.PolicyFact{ARN: a, Found: true, Escapes: AssessBoundary(stmts, a)}
 		}
 	}
 	return errors.Join(errs...)

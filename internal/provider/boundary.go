@@ -19,8 +19,10 @@ const roleBoundaryDescription = "ARN of the organisation's permissions boundary,
 	"(another ARN there is refused at plan), and the roles sagesafe makes for `sagesafe_network` (flow logs), " +
 	"`sagesafe_audit_trail` (CloudTrail delivery) and `sagesafe_model_monitor` (scheduler) are created with it; a boundary " +
 	"removed or changed outside Terraform is drift the next apply restores. The policy must cap: one that lets a role " +
-	"under it make or change roles, users or groups, take a boundary off, rewrite a policy, `sts:AssumeRole`, or " +
-	"`iam:PassRole` on roles of any name (limit it to `arn:aws:iam::<account>:role/<name_prefix>*`) fails SS-IAM-5. It is what lets a deployer create roles " +
+	"under it make or change roles, users or groups (unless only with the condition `iam:PermissionsBoundary` = this policy), " +
+	"take a boundary off, rewrite a policy, become root, or pass, assume or run code as principals not limited to a name " +
+	"prefix (`iam:PassRole` or `sts:AssumeRole` on `*`, SageMaker presigned notebook URLs or Lambda code updates on `*`; limit " +
+	"them to e.g. `arn:aws:iam::<account>:role/<name_prefix>*`) fails SS-IAM-5; the guardrails guide lists every action. It is what lets a deployer create roles " +
 	"without being able to escalate: name the same policy in `sagesafe_deployer_policy`'s `permissions_boundary_arn`, " +
 	"whose policy then allows role writes only with this boundary. Unset: SS-IAM-5 has nothing to check and is " +
 	"`not_checked`, not held."

@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
@@ -22,22 +21,13 @@ import (
 // with it (SS-IAM-5 held); the boundary deleted outside Terraform drops
 // SS-IAM-5 from the refreshed controls, and the next apply puts it back.
 func TestAccAuditTrail_boundaryRemovedOutOfBand(t *testing.T) {
-	boundary := acctest.Policy(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:*","Resource":"*"}]}`)
+	boundary := acctest.Boundary(t, `{"Effect":"Allow","Action":"logs:*","Resource":"*"}`)
 	cfg := trailConfig{name: acctest.RandomName("trail"), retention: 365,
 		providerX: fmt.Sprintf("  alarm_actions = [%q]\n  guardrails {\n    role_permissions_boundary_arn = %q\n  }\n", testTopic, boundary)}
 	role := cfg.name + "-cloudtrail-logs"
 	ctx := context.Background()
 	ic := acctest.AWS(t).IAM
-	checkBoundary := func(*terraform.State) error {
-		got, err := ic.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(role)})
-		if err != nil {
-			return err
-		}
-		if got.Role.PermissionsBoundary == nil || aws.ToString(got.Role.PermissionsBoundary.PermissionsBoundaryArn) != boundary {
-			return fmt.Errorf("delivery role %s has boundary %v, want %s", role, got.Role.PermissionsBoundary, boundary)
-		}
-		return nil
-	}
+	checkBoundary := acctest.CheckRoleBoundary(ic, role, boundary)
 	held := knownvalue.ListExact([]knownvalue.Check{
 		knownvalue.StringExact("SS-AUD-1"), knownvalue.StringExact("SS-AUD-2"), knownvalue.StringExact("SS-AUD-3"),
 		knownvalue.StringExact("SS-AUD-4"), knownvalue.StringExact("SS-AUD-5"), knownvalue.StringExact("SS-IAM-5"),

@@ -19,16 +19,12 @@ import (
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
 )
 
-// boundaryDocument is an allow-list boundary: a boundary caps, so it must
-// allow what the role needs.
-const boundaryDocument = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},` +
-	`{"Effect":"Deny","Action":["iam:*","organizations:*","sts:AssumeRole"],"Resource":"*"}]}`
+// boundaryDocument is an allow-list boundary that caps (acctest.Boundary
+// adds the denies): a boundary caps, so it must allow what the role needs,
+// which is not iam:PassRole (on every role it would cap nothing).
+const boundaryDocument = `{"Effect":"Allow","NotAction":"iam:PassRole","Resource":"*"}`
 
-// boundaryGuardrail is the provider block's guardrails setting the
-// organisation's boundary.
-func boundaryGuardrail(arn string) string {
-	return "guardrails {\n  role_permissions_boundary_arn = \"" + arn + "\"\n}\n"
-}
+var boundaryGuardrail = acctest.BoundaryGuardrail
 
 // TestAccExecutionRole_permissionsBoundary: with the provider's
 // role_permissions_boundary_arn, a role that sets no boundary is planned and
@@ -37,7 +33,7 @@ func boundaryGuardrail(arn string) string {
 // not checked.
 func TestAccExecutionRole_permissionsBoundary(t *testing.T) {
 	name := acctest.RandomName("exec")
-	boundary := acctest.Policy(t, boundaryDocument)
+	boundary := acctest.Boundary(t, boundaryDocument)
 	in := roleInputs{roleName: name, purpose: "training", read: []string{"s3://" + acctest.RandomName("data") + "/train/"},
 		providerExtra: boundaryGuardrail(boundary)}
 	trust, policy := in.documents(t)
@@ -104,8 +100,8 @@ func TestAccExecutionRole_permissionsBoundary(t *testing.T) {
 // SS-IAM-5, and no role is made.
 func TestAccExecutionRole_conflictingBoundaryRefused(t *testing.T) {
 	name := acctest.RandomName("exec")
-	org := acctest.Policy(t, boundaryDocument)
-	other := acctest.Policy(t, boundaryDocument)
+	org := acctest.Boundary(t, boundaryDocument)
+	other := acctest.Boundary(t, boundaryDocument)
 	in := roleInputs{roleName: name, purpose: "training", read: []string{"s3://" + acctest.RandomName("data") + "/train/"},
 		providerExtra: boundaryGuardrail(org), boundary: other}
 	resource.Test(t, resource.TestCase{
@@ -143,8 +139,8 @@ func TestAccExecutionRole_conflictingBoundaryRefused(t *testing.T) {
 func TestAccExecutionRole_boundaryPassRoleAnyRoleRefused(t *testing.T) {
 	name := acctest.RandomName("exec")
 	c := acctest.AWS(t)
-	org := acctest.Policy(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sagemaker:*","s3:*","iam:PassRole"],"Resource":"*"}]}`)
-	limited := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sagemaker:*","s3:*"],"Resource":"*"},` +
+	org := acctest.Policy(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sagemaker:CreateTrainingJob","s3:*","iam:PassRole"],"Resource":"*"}]}`)
+	limited := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sagemaker:CreateTrainingJob","s3:*"],"Resource":"*"},` +
 		`{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::` + c.AccountID + `:role/` + acctest.NamePrefix + `-*"}]}`
 	in := roleInputs{roleName: name, purpose: "training", read: []string{"s3://" + acctest.RandomName("data") + "/train/"},
 		providerExtra: boundaryGuardrail(org)}
@@ -155,7 +151,7 @@ func TestAccExecutionRole_boundaryPassRoleAnyRoleRefused(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      in.hcl(),
-				ExpectError: regexp.MustCompile(`(?s)SS-IAM-5: the permissions boundary ` + regexp.QuoteMeta(org) + ` caps nothing.*iam:PassRole\s+on\s+any\s+role`),
+				ExpectError: regexp.MustCompile(`(?s)SS-IAM-5: the permissions boundary ` + regexp.QuoteMeta(org) + ` caps nothing.*iam:PassRole\s+on\s+any\s+resource`),
 			},
 			{
 				PreConfig: func() {

@@ -2,7 +2,6 @@ package modelmonitor_test
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
@@ -28,27 +26,18 @@ func TestAccModelMonitor_schedulerRoleBoundary(t *testing.T) {
 	e := makeEnv(t, true)
 	c := acctest.AWS(t)
 	// iam:PassRole limited to the test's roles: on every role it would cap
-	// nothing (SS-IAM-5, TestAccModelMonitor_boundaryPassRoleAnyRole).
-	boundary := acctest.Policy(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sagemaker:*","Resource":"*"},`+
-		`{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::`+c.AccountID+`:role/`+acctest.NamePrefix+`-*"}]}`)
+	// nothing (SS-IAM-5, TestAccExecutionRole_boundaryPassRoleAnyRoleRefused).
+	boundary := acctest.Boundary(t, `{"Effect":"Allow","Action":"sagemaker:*","Resource":"*"}`,
+		`{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::`+c.AccountID+`:role/`+acctest.NamePrefix+`-*"}`)
 	cfg := monitorConfig{env: e, name: acctest.RandomName("mon"), managedRole: true, provider: func(string) string {
-		return acctest.ProviderConfig("guardrails {\n  role_permissions_boundary_arn = \"" + boundary + "\"\n}\n")
+		return acctest.ProviderConfig(acctest.BoundaryGuardrail(boundary))
 	}}
 	role := cfg.name + "-scheduler"
 	given := cfg // scheduler_role_arn given: a role made outside sagesafe, without the boundary
 	given.managedRole = false
 	given.schedulerRole = givenSchedulerRole(t, c, given)
 	ctx := context.Background()
-	checkBoundary := func(*terraform.State) error {
-		got, err := c.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(role)})
-		if err != nil {
-			return err
-		}
-		if got.Role.PermissionsBoundary == nil || aws.ToString(got.Role.PermissionsBoundary.PermissionsBoundaryArn) != boundary {
-			return fmt.Errorf("scheduler role %s has boundary %v, want %s", role, got.Role.PermissionsBoundary, boundary)
-		}
-		return nil
-	}
+	checkBoundary := acctest.CheckRoleBoundary(c.IAM, role, boundary)
 	iam5 := func(want string) statecheck.StateCheck {
 		return statecheck.ExpectKnownValue(addr, tfjsonpath.New("control_states").AtMapKey("SS-IAM-5"), knownvalue.StringExact(want))
 	}

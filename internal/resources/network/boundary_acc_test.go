@@ -27,11 +27,11 @@ import (
 func TestAccNetwork_boundaryRemovedOutOfBand(t *testing.T) {
 	name := acctest.RandomName("net")
 	key := acctest.Key(t, true)
-	boundary := acctest.Policy(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:*","Resource":"*"}]}`)
+	boundary := acctest.Boundary(t, `{"Effect":"Allow","Action":"logs:*","Resource":"*"}`)
 	role := network.RoleName(name, acctest.Region)
 	ctx := context.Background()
 	ic := acctest.AWS(t).IAM
-	config := acctest.ProviderConfig("guardrails {\n  role_permissions_boundary_arn = \""+boundary+"\"\n}\n") + fmt.Sprintf(`
+	config := acctest.ProviderConfig(acctest.BoundaryGuardrail(boundary)) + fmt.Sprintf(`
 resource "sagesafe_network" "test" {
   name        = %[1]q
   cidr_block  = "10.61.0.0/16"
@@ -41,16 +41,7 @@ resource "sagesafe_network" "test" {
   }
 }
 `, name, key)
-	checkBoundary := func(*terraform.State) error {
-		got, err := ic.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(role)})
-		if err != nil {
-			return err
-		}
-		if got.Role.PermissionsBoundary == nil || aws.ToString(got.Role.PermissionsBoundary.PermissionsBoundaryArn) != boundary {
-			return fmt.Errorf("flow-log role %s has boundary %v, want %s", role, got.Role.PermissionsBoundary, boundary)
-		}
-		return nil
-	}
+	checkBoundary := acctest.CheckRoleBoundary(ic, role, boundary)
 	lost := acctest.LoseFirstAnswers(t, "iam:PutRolePermissionsBoundary")
 	held := statecheck.ExpectKnownValue(addr, tfjsonpath.New("controls"), stringsExact(withIAM5(networkControls)...))
 	resource.Test(t, resource.TestCase{

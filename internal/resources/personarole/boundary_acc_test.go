@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
@@ -26,23 +25,14 @@ import (
 // next apply restores.
 func TestAccPersonaRole_permissionsBoundary(t *testing.T) {
 	name := acctest.RandomName("persona")
-	org := acctest.Policy(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sagemaker:*","Resource":"*"}]}`)
+	org := acctest.Boundary(t, `{"Effect":"Allow","Action":"sagemaker:*","Resource":"*"}`)
 	other := acctest.Policy(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
 	in := dataScientist(t, name)
-	in.providerX = "guardrails {\n  role_permissions_boundary_arn = \"" + org + "\"\n}\n"
+	in.providerX = acctest.BoundaryGuardrail(org)
 	conflicting := strings.Replace(in.hcl(), "  tags = {", fmt.Sprintf("  permissions_boundary_arn = %q\n  tags = {", other), 1)
 	ctx := context.Background()
 	ic := acctest.AWS(t).IAM
-	checkBoundary := func(*terraform.State) error {
-		got, err := ic.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
-		if err != nil {
-			return err
-		}
-		if got.Role.PermissionsBoundary == nil || aws.ToString(got.Role.PermissionsBoundary.PermissionsBoundaryArn) != org {
-			return fmt.Errorf("persona role %s has boundary %v, want %s", name, got.Role.PermissionsBoundary, org)
-		}
-		return nil
-	}
+	checkBoundary := acctest.CheckRoleBoundary(ic, name, org)
 	iam5 := statecheck.ExpectKnownValue(addr, tfjsonpath.New("control_states").AtMapKey("SS-IAM-5"), knownvalue.StringExact("held"))
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
