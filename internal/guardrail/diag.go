@@ -89,3 +89,15 @@ func (p Paths) For(f Finding) path.Path {
 	}
 	return path.Empty()
 }
+
+// DriftNote is what a refresh says before a finding on a live object: most
+// are changes the next apply undoes, but the organisation's permissions
+// boundary policy (SS-IAM-5's judgement of role_permissions_boundary_arn)
+// is not sagesafe's to restore.
+func DriftNote(f Finding) string {
+	if f.Control == "SS-IAM-5" && f.Field == FieldRoleBoundary && f.Index < 0 {
+		return "The permissions boundary policy is not managed by sagesafe, so no apply restores it: fix its default version in IAM " +
+			"(or name another policy in role_permissions_boundary_arn); until then every plan refuses the roles it should cap."
+	}
+	return "Changed outside Terraform: the next apply restores it."
+}

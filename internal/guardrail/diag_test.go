@@ -1,6 +1,7 @@
 package guardrail
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -112,5 +113,19 @@ func TestPathsFor(t *testing.T) {
 		if got := paths.For(tc.f).String(); got != tc.want {
 			t.Errorf("For(%s %s[%d]) = %q, want %q", tc.f.Control, tc.f.Field, tc.f.Index, got, tc.want)
 		}
+	}
+}
+
+// TestDriftNote: a refresh promises a restore for what sagesafe manages,
+// but not for the organisation's boundary policy, which only its owners
+// can fix (red team).
+func TestDriftNote(t *testing.T) {
+	policy := Finding{Control: "SS-IAM-5", Field: FieldRoleBoundary, Index: -1, Summary: "the permissions boundary x caps nothing"}
+	role := Finding{Control: "SS-IAM-5", Field: FieldRoleBoundary, Index: 0, Summary: "role r does not carry the organisation's permissions boundary"}
+	if got := DriftNote(policy); strings.Contains(got, "the next apply restores it") || !strings.Contains(got, "not managed by sagesafe") {
+		t.Errorf("boundary policy finding: %q", got)
+	}
+	if got := DriftNote(role); got != "Changed outside Terraform: the next apply restores it." {
+		t.Errorf("role finding: %q", got)
 	}
 }

@@ -113,7 +113,7 @@ func (r *trailResource) assess(ctx context.Context, m *model, o observed, fact f
 	a.states = guardrail.States(s, r.data.Policy, findings, nil)
 	for _, f := range findings {
 		summary, detail := guardrail.FormatFinding(f)
-		a.drift.AddWarning(summary, "Changed outside Terraform: the next apply restores it.\n"+detail)
+		a.drift.AddWarning(summary, guardrail.DriftNote(f)+"\n"+detail)
 	}
 	c := r.clients()
 	if want, err := iampolicy.TrailBucketPolicy(c.partition, c.region, c.account, a.fact.Bucket, m.Name.ValueString()); err == nil &&

@@ -58,7 +58,7 @@ func (r *budgetResource) refresh(ctx context.Context, m *model) (found bool, dri
 	}
 	for _, f := range findings {
 		summary, detail := guardrail.FormatFinding(f)
-		drift.AddWarning(summary, "Changed outside Terraform: the next apply restores it.\n"+detail)
+		drift.AddWarning(summary, guardrail.DriftNote(f)+"\n"+detail)
 	}
 	m.Controls, m.ControlStates = tfval.List(states.Held()), tfval.Map(states.Strings())
 	return true, drift, diags

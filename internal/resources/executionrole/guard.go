@@ -116,7 +116,7 @@ func (a *assessment) reportDrift(role string, findings []guardrail.Finding, dd i
 			continue
 		}
 		summary, detail := guardrail.FormatFinding(f)
-		a.drift.AddWarning(summary, "Changed outside Terraform: the next apply restores it.\n"+detail)
+		a.drift.AddWarning(summary, guardrail.DriftNote(f)+"\n"+detail)
 	}
 	report := func(control, what string, items []string, fix string) {
 		if len(items) == 0 {

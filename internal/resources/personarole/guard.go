@@ -79,7 +79,7 @@ func (r *roleResource) assessLive(ctx context.Context, live *iamrole.Live, want 
 			continue
 		}
 		summary, detail := guardrail.FormatFinding(f)
-		drift.AddWarning(summary, "Changed outside Terraform: the next apply restores it.\n"+detail)
+		drift.AddWarning(summary, guardrail.DriftNote(f)+"\n"+detail)
 	}
 	for _, control := range []string{"SS-IAM-3", "SS-IAM-4"} {
 		if len(byControl[control]) == 0 {
