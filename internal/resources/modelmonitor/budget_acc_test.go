@@ -17,40 +17,67 @@ import (
 // monitor): each per monitor, plus shared whatever the number of monitors.
 type budget struct{ each, shared int }
 
-// calls is the whole budget, read off a first run and kept because each call
-// is needed; an API not listed here fails the test.
-var calls = map[string]budget{
-	// The schedule: its target input (network isolation, encryption, role,
-	// capture input), state, time window and dates are the drift refresh
-	// restores. Read once, at refresh.
-	"scheduler:GET /schedules/{name}": {1, 0},
-	// The endpoint's data capture (SS-MON-7, capture_s3_uri): DescribeEndpoint
-	// names the config, DescribeEndpointConfig holds the capture. Read at
-	// refresh and again by each command's plan check (modelmonitor's check),
-	// which must see capture turned off even under `plan -refresh=false`:
-	// 1 + 2 per monitor.
-	"sagemaker:DescribeEndpoint":       {3, 0},
-	"sagemaker:DescribeEndpointConfig": {3, 0},
-	// The scheduler role sagesafe made (iamrole.Find, at refresh): trust,
-	// inline and managed policies are its drift, its boundary SS-IAM-5.
-	// ListRoleTags is Find's read of the tags, which only an import uses.
-	// The shared 2 of GetRole and the two listings are the execution role's
-	// posture lookup, once per command.
-	"iam:GetRole": {1, 2}, "iam:ListRolePolicies": {1, 2}, "iam:ListAttachedRolePolicies": {1, 2},
-	"iam:GetRolePolicy": {1, 0}, "iam:ListRoleTags": {1, 0},
-	// The monitor's metric filters on the runs' shared log group (their
-	// drift): listed by the monitor's filter-name prefix at refresh.
-	"logs:DescribeMetricFilters": {1, 0},
-	// The command's shared listing of every monitor's alarms (refresh only;
+// Budgets read off a first run and kept because each call is needed; an API
+// not in an engine's budget fails the test.
+var (
+	// sharedCalls are the same whatever the number of monitors: the
+	// command's listing of every monitor's alarms (refresh only;
 	// providerdata.Reads) and the posture of the runs' log group (once per
-	// command): APIs AWS throttles at a few requests per second.
-	"monitoring:DescribeAlarms": {0, 1}, "logs:DescribeLogGroups": {0, 2},
-	// Posture lookups shared by every monitor, once per command: network
-	// (subnets, route tables, security groups), key, instance type, bucket
-	// (policy and encryption), account.
-	"ec2:DescribeSubnets": {0, 2}, "ec2:DescribeRouteTables": {0, 2}, "ec2:DescribeSecurityGroups": {0, 2},
-	"ec2:DescribeInstanceTypes": {0, 2}, "kms:DescribeKey": {0, 2}, "kms:GetKeyRotationStatus": {0, 2},
-	"s3:GET /{bucket}": {0, 4}, "sts:GetCallerIdentity": {0, 2},
+	// command), APIs AWS throttles at a few requests per second; the posture
+	// lookups every monitor shares, once per command: network (subnets,
+	// route tables, security groups), key, instance type, bucket (policy
+	// and encryption), account, execution role (GetRole and its policy
+	// listings).
+	sharedCalls = map[string]budget{
+		"monitoring:DescribeAlarms": {0, 1}, "logs:DescribeLogGroups": {0, 2},
+		"ec2:DescribeSubnets": {0, 2}, "ec2:DescribeRouteTables": {0, 2}, "ec2:DescribeSecurityGroups": {0, 2},
+		"ec2:DescribeInstanceTypes": {0, 2}, "kms:DescribeKey": {0, 2}, "kms:GetKeyRotationStatus": {0, 2},
+		"s3:GET /{bucket}": {0, 4}, "sts:GetCallerIdentity": {0, 2},
+		"iam:GetRole": {0, 2}, "iam:ListRolePolicies": {0, 2}, "iam:ListAttachedRolePolicies": {0, 2},
+	}
+	// monitorCalls are each monitor's own, either engine.
+	monitorCalls = map[string]budget{
+		// The endpoint's data capture (SS-MON-7, capture_s3_uri):
+		// DescribeEndpoint names the config, DescribeEndpointConfig holds
+		// the capture. Read at refresh and again by each command's plan
+		// check (check in plan.go), which must see capture turned off even
+		// under `plan -refresh=false`: 1 + 2 per monitor.
+		"sagemaker:DescribeEndpoint": {3, 0}, "sagemaker:DescribeEndpointConfig": {3, 0},
+		// The monitor's metric filters on the runs' shared log group,
+		// listed by its filter-name prefix at refresh: their drift, and
+		// with Model Monitor (which needs none) filters left behind.
+		"logs:DescribeMetricFilters": {1, 0},
+	}
+	// schedulerCalls are a scheduled-engine monitor's own (the default).
+	schedulerCalls = map[string]budget{
+		// The schedule: its target input (network isolation, encryption,
+		// role, capture input), state, time window and dates are the drift
+		// refresh restores.
+		"scheduler:GET /schedules/{name}": {1, 0},
+		// The scheduler role sagesafe made (iamrole.Find): trust, inline
+		// and managed policies are its drift, its boundary SS-IAM-5.
+		// ListRoleTags is Find's read of the tags, which only an import
+		// uses.
+		"iam:GetRole": {1, 0}, "iam:ListRolePolicies": {1, 0}, "iam:ListAttachedRolePolicies": {1, 0},
+		"iam:GetRolePolicy": {1, 0}, "iam:ListRoleTags": {1, 0},
+	}
+	// modelMonitorCalls are a Model Monitor monitor's own: the monitoring
+	// schedule (the job definition compared with the one sagesafe sends,
+	// Stopped) and its tags, which are the runs' tags (drift, ignore_tags).
+	modelMonitorCalls = map[string]budget{
+		"sagemaker:DescribeMonitoringSchedule": {1, 0}, "sagemaker:ListTags": {1, 0},
+	}
+)
+
+// sum adds budgets up by API.
+func sum(parts ...map[string]budget) map[string]budget {
+	out := map[string]budget{}
+	for _, p := range parts {
+		for k, b := range p {
+			out[k] = budget{out[k].each + b.each, out[k].shared + b.shared}
+		}
+	}
+	return out
 }
 
 // sharedListings are the listings issue 16 requires once per command
@@ -59,8 +86,8 @@ var calls = map[string]budget{
 var sharedListings = []string{"monitoring:DescribeAlarms", "logs:DescribeLogGroups"}
 
 // byOperation folds the monitor names out of REST keys (Scheduler names the
-// schedule in the path), so that a key counts one operation.
-// and the bucket out of S3's.
+// schedule in the path) and the bucket out of S3's, so that a key counts one
+// operation.
 func byOperation(counts map[string]int, names []string, bucket string) map[string]int {
 	out := map[string]int{}
 	for k, v := range counts {
@@ -74,17 +101,54 @@ func byOperation(counts map[string]int, names []string, bucket string) map[strin
 }
 
 // TestAccModelMonitor_callBudget: a no-change plan of monitors (the fixtures'
-// scheduled engine, scheduler role made by sagesafe) reads each monitor's
-// own objects a fixed number of times, lists alarms and log groups once per
-// command whatever the number of monitors, writes nothing, and two more
-// monitors cost at most twice one monitor's own calls (issue 16).
+// configuration, of either engine) reads each monitor's own objects a fixed
+// number of times, lists alarms and log groups once per command whatever the
+// number of monitors, writes nothing, and two more monitors cost at most
+// twice one monitor's own calls (issue 16).
 func TestAccModelMonitor_callBudget(t *testing.T) {
+	for _, c := range []struct {
+		name, engine string // engine "" is the default, scheduled_processing_job
+		calls        map[string]budget
+	}{
+		{"scheduled_processing_job", "", sum(sharedCalls, monitorCalls, schedulerCalls)},
+		{"model_monitor", "model_monitor", sum(sharedCalls, monitorCalls, modelMonitorCalls)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			one, three := planCalls(t, c.engine)
+			if t.Failed() {
+				return
+			}
+			t.Logf("no-change plan of 1 monitor:\n%s", acctest.FormatCalls(one))
+			t.Logf("no-change plan of 3 monitors:\n%s", acctest.FormatCalls(three))
+			checkBudget(t, c.calls, 1, one)
+			checkBudget(t, c.calls, 3, three)
+			perMonitor := 0
+			for _, b := range c.calls {
+				perMonitor += b.each
+			}
+			if extra := acctest.TotalCalls(three) - acctest.TotalCalls(one); extra > 2*perMonitor {
+				t.Errorf("2 more monitors cost %d calls, budget %d", extra, 2*perMonitor)
+			}
+			for _, k := range sharedListings {
+				if one[k] != three[k] || one[k] > 2 {
+					t.Errorf("%s: %d calls for 1 monitor, %d for 3, want the same, at most once per command (2)", k, one[k], three[k])
+				}
+			}
+		})
+	}
+}
+
+// planCalls applies 1 monitor of the engine, counts the calls of a
+// no-change plan, applies 3 and counts again (by byOperation).
+func planCalls(t *testing.T, engine string) (one, three map[string]int) {
 	e := makeEnv(t, true)
 	c := acctest.AWS(t)
-	monitors := []monitorConfig{
-		{env: e, name: acctest.RandomName("mon")}, {env: e, name: acctest.RandomName("mon")}, {env: e, name: acctest.RandomName("mon")},
+	monitors := make([]monitorConfig, 3)
+	names := make([]string, 3)
+	for i := range monitors {
+		monitors[i] = monitorConfig{env: e, name: acctest.RandomName("mon"), engine: engine}
+		names[i] = monitors[i].name
 	}
-	names := []string{monitors[0].name, monitors[1].name, monitors[2].name}
 	config := func(n int) string {
 		out := ""
 		for i, m := range monitors[:n] {
@@ -96,7 +160,6 @@ func TestAccModelMonitor_callBudget(t *testing.T) {
 		return out
 	}
 	counter := &acctest.CallCounter{}
-	var one, three map[string]int
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(provider.Options{WrapTransport: counter.Wrap}),
@@ -116,30 +179,12 @@ func TestAccModelMonitor_callBudget(t *testing.T) {
 			{PreConfig: func() { three = byOperation(counter.Snapshot(), names, e.bucket) }, Config: config(3), PlanOnly: true},
 		},
 	})
-	if t.Failed() {
-		return
-	}
-	t.Logf("no-change plan of 1 monitor:\n%s", acctest.FormatCalls(one))
-	t.Logf("no-change plan of 3 monitors:\n%s", acctest.FormatCalls(three))
-	checkBudget(t, 1, one)
-	checkBudget(t, 3, three)
-	perMonitor := 0
-	for _, b := range calls {
-		perMonitor += b.each
-	}
-	if extra := acctest.TotalCalls(three) - acctest.TotalCalls(one); extra > 2*perMonitor {
-		t.Errorf("2 more monitors cost %d calls, budget %d", extra, 2*perMonitor)
-	}
-	for _, k := range sharedListings {
-		if one[k] != three[k] || one[k] > 2 {
-			t.Errorf("%s: %d calls for 1 monitor, %d for 3, want the same, at most once per command (2)", k, one[k], three[k])
-		}
-	}
+	return one, three
 }
 
 // checkBudget checks the counts of a no-change plan of n monitors against
 // calls.
-func checkBudget(t *testing.T, n int, counts map[string]int) {
+func checkBudget(t *testing.T, calls map[string]budget, n int, counts map[string]int) {
 	t.Helper()
 	for k, got := range counts {
 		_, ok := calls[k]
