@@ -27,7 +27,7 @@ func TestAccEndpoint_tagsDriftFromListing(t *testing.T) {
 	name := acctest.RandomName("ep")
 	config := acctest.ProviderConfig(fmt.Sprintf("alarm_actions = [%q]\n  ignore_tags {\n    keys = [\"ops-owner\"]\n  }", testTopic)) +
 		cfg{name: name, env: env, extra: "  tags = {\n    team = \"ml\"\n  }\n"}.resource()
-	counter := &callCounter{}
+	counter := &acctest.CallCounter{}
 	var refresh map[string]int
 	liveTags := func() map[string]string {
 		out, err := sm(t).ListTags(context.Background(), &sagemaker.ListTagsInput{ResourceArn: describeEndpoint(t, name).EndpointArn})
@@ -46,17 +46,17 @@ func TestAccEndpoint_tagsDriftFromListing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		counter.reset()
+		counter.Reset()
 	}
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(provider.Options{WrapTransport: counter.wrap}),
+		ProtoV6ProviderFactories: acctest.ProviderFactoriesWith(provider.Options{WrapTransport: counter.Wrap}),
 		CheckDestroy:             testAccCheckEndpointDestroy(t, name, false),
 		Steps: []resource.TestStep{
 			{Config: config},
 			{PreConfig: editOutOfBand, Config: config, PlanOnly: true, ExpectNonEmptyPlan: true},
 			{
-				PreConfig: func() { refresh = counter.snapshot() },
+				PreConfig: func() { refresh = counter.Snapshot() },
 				Config:    config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate),
@@ -75,7 +75,7 @@ func TestAccEndpoint_tagsDriftFromListing(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	t.Logf("refresh after the out-of-band edit:\n%s", format(refresh))
+	t.Logf("refresh after the out-of-band edit:\n%s", acctest.FormatCalls(refresh))
 	if refresh["tagging:GetResources"] != 1 || refresh["sagemaker:ListTags"] != 0 {
 		t.Errorf("the refresh read tags with %d GetResources and %d ListTags, want 1 and 0", refresh["tagging:GetResources"], refresh["sagemaker:ListTags"])
 	}

@@ -33,7 +33,7 @@ func TestAccTrainingJob_sharedAlarmReads(t *testing.T) {
 			t.Errorf("%s: %d calls for 1 job, %d for 3, want once per job", api, one[api], three[api])
 		}
 	}
-	if extra := total(three) - total(one); extra > 2*2 {
+	if extra := acctest.TotalCalls(three) - acctest.TotalCalls(one); extra > 2*2 {
 		t.Errorf("2 more jobs cost %d calls, want at most 4", extra)
 	}
 }
@@ -83,12 +83,4 @@ type countCheck func(context.Context) error
 
 func (f countCheck) CheckPlan(ctx context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
 	resp.Error = f(ctx)
-}
-
-func total(calls map[string]int) int {
-	n := 0
-	for _, c := range calls {
-		n += c
-	}
-	return n
 }
