@@ -34,11 +34,14 @@ provider "sagesafe" {
   alarm_actions = [var.alarm_topic_arn]
 
   # The platform team's policy: tags are mandatory, only approved instance
-  # families, and an alarm that notifies nobody is an error, not a warning.
+  # families, an alarm that notifies nobody is an error, not a warning, and
+  # every role sagesafe makes carries the organisation's permissions
+  # boundary (SS-IAM-5), which must itself cap (see the variable).
   guardrails {
-    required_tags          = ["team", "cost-center"]
-    allowed_instance_types = var.allowed_instance_types
-    require_alarm_actions  = true
+    required_tags                 = ["team", "cost-center"]
+    allowed_instance_types        = var.allowed_instance_types
+    require_alarm_actions         = true
+    role_permissions_boundary_arn = var.role_permissions_boundary_arn
   }
 }
 
@@ -50,4 +53,6 @@ module "golden_path" {
   allowed_instance_types = var.allowed_instance_types
   serving_image          = var.serving_image
   retain_logs_on_destroy = var.retain_logs_on_destroy
+
+  role_permissions_boundary_arn = var.role_permissions_boundary_arn
 }

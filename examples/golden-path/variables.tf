@@ -34,6 +34,17 @@ variable "alarm_topic_arn" {
   default     = "arn:aws:sns:us-east-1:123456789012:ml-oncall"
 }
 
+variable "role_permissions_boundary_arn" {
+  description = "ARN of the organisation's permissions boundary (`arn:aws:iam::<account>:policy/<name>`): a customer managed policy of the stack's account that the platform team owns. It is an allow-list cap, not a grant: every role sagesafe makes carries it (SS-IAM-5) and may do only what both its own policy and the boundary allow, so the boundary must allow what the roles do (S3, the key, logs, ECR, CloudWatch metrics, SageMaker's network interfaces, the personas' SageMaker actions) and nothing that escapes it (making or changing roles, users or groups, removing a boundary, rewriting a policy, sts:AssumeRole). Its `iam:PassRole` must be limited to the stack's roles (`arn:aws:iam::<account>:role/<name>-*`), else SS-IAM-5 fails with \"caps nothing\". Required and never null: a stack without a boundary reports SS-IAM-5 as not checked, and a deployer that may create roles without one can make a role beyond any cap. On AWS, create the policy first (the document `make demo` creates is a starting point) and name the same ARN in `sagesafe_deployer_policy`'s `permissions_boundary_arn`."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$", var.role_permissions_boundary_arn))
+    error_message = "role_permissions_boundary_arn must be the ARN of a customer managed policy of the stack's account (arn:aws:iam::<account>:policy/<name>)."
+  }
+}
+
 variable "allowed_instance_types" {
   description = "Instance type patterns the platform team approves (the provider's guardrails and the module's organisation SCP)."
   type        = list(string)

@@ -24,12 +24,13 @@ const insecureRole = "insecure-variant-role"
 
 // verifyClean asks the emulator, service by service, for anything the demo
 // made (fixtures.TakeCensus, the census the acceptance tests take too, plus
-// the data bucket and the insecure variant's role). KMS keys cannot be
+// the data bucket, the insecure variant's role and the permissions boundary
+// policy). KMS keys cannot be
 // deleted at once (they must be pending deletion), SageMaker keeps
 // finished jobs' records, and the account-wide /aws/sagemaker/TrainingJobs
 // and /aws/sagemaker/ProcessingJobs log groups are shared by every job, so
 // they are kept by design; everything else must be gone.
-func verifyClean(ctx context.Context, c *awsclient.Client) error {
+func verifyClean(ctx context.Context, c *awsclient.Client, boundaryARN string) error {
 	census, err := fixtures.TakeCensus(ctx, c, stackMarker)
 	if err != nil {
 		return err
@@ -55,10 +56,17 @@ func verifyClean(ctx context.Context, c *awsclient.Client) error {
 	case !errors.As(err, &gone):
 		return err
 	}
+	_, err = c.IAM.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(boundaryARN)})
+	switch {
+	case err == nil:
+		left = append(left, "policy "+boundaryARN)
+	case !errors.As(err, &gone):
+		return err
+	}
 	if len(left) > 0 {
 		return fmt.Errorf("left in the emulator after destroy:\n  %s", strings.Join(left, "\n  "))
 	}
-	fmt.Println("    no VPC, subnet, security group, endpoint, endpoint config, model, alarm, role, log group, bucket or alias left")
+	fmt.Println("    no VPC, subnet, security group, endpoint, endpoint config, model, alarm, role, boundary policy, log group, bucket or alias left")
 	fmt.Printf("    %d key(s) pending deletion (KMS never deletes at once); finished training and processing job records stay in SageMaker by design\n",
 		census.Counts()["key PendingDeletion"])
 	for _, group := range []string{"/aws/sagemaker/TrainingJobs", "/aws/sagemaker/ProcessingJobs"} {

@@ -9,7 +9,9 @@
 // its outputs and a compliance matrix
 // (also written to examples/golden-path/COMPLIANCE.md), judge the data
 // scientists' live role with an IAM policy simulator (an insecure
-// CreateTrainingJob denied, the one sagesafe made allowed), show the audit
+// CreateTrainingJob denied, the one sagesafe made allowed, and allowed by
+// the permissions boundary the demo creates first and every role of the
+// stack carries, SS-IAM-5), show the audit
 // trail's alarms and the endpoint's autoscaling, data capture and drift
 // baseline as the emulator holds them, check that a
 // second plan is empty,
@@ -102,7 +104,7 @@ func run() error {
 	}
 	fmt.Printf("    account %s, region %s\n", c.AccountID, c.Region)
 
-	st.say("preparing what the stack expects to exist already: a data bucket (SSE-KMS by default, TLS-only policy) and the on-call topic")
+	st.say("preparing what the stack expects to exist already: a data bucket (SSE-KMS by default, TLS-only policy), the on-call topic and the organisation's permissions boundary")
 	b := fixtures.New(c, map[string]string{"sagesafe-demo": "golden-path"})
 	defer func() {
 		if err := b.Teardown(context.Background()); err != nil {
@@ -123,6 +125,19 @@ func run() error {
 		return err
 	}
 	fmt.Printf("    %s (alarms and AWS Budgets may publish to it)\n", topic)
+	// Deleted after the stack (deferred before the destroy below, so it
+	// runs after it): a policy cannot be deleted while roles carry it.
+	boundaryDoc := boundaryPolicy(c.Partition, c.AccountID, stackName).JSON()
+	boundary, err := ensureBoundary(ctx, c, boundaryName, boundaryDoc)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := deleteBoundary(context.Background(), c, boundary); err != nil {
+			fmt.Fprintf(os.Stderr, "    %v\n", err)
+		}
+	}()
+	fmt.Printf("    %s (the permissions boundary every role of the stack carries: an allow-list cap; iam:PassRole only of role/%s-*)\n", boundary, stackName)
 
 	work, err := os.MkdirTemp("", "sagesafe-demo-")
 	if err != nil {
@@ -149,6 +164,7 @@ func run() error {
 	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
 	if err := writeJSON(filepath.Join(golden, "terraform.tfvars.json"), map[string]any{
 		"endpoint_url": endpoint, "region": region, "data_bucket": bucket, "alarm_topic_arn": topic, "retain_logs_on_destroy": false,
+		"name": stackName, "role_permissions_boundary_arn": boundary,
 	}); err != nil {
 		return err
 	}
@@ -215,9 +231,14 @@ func run() error {
 	if failing := m.Failing(); len(failing) > 0 {
 		return fmt.Errorf("the golden path does not satisfy: %s", strings.Join(failing, ", "))
 	}
+	// The golden path sets a boundary: SS-IAM-5 must be checked, and held,
+	// on every resource it applies to.
+	if notHeld := m.NotHeld("SS-IAM-5"); len(notHeld) > 0 {
+		return fmt.Errorf("SS-IAM-5 (the permissions boundary) is not held on: %s", strings.Join(notHeld, "; "))
+	}
 
 	st.say("people: the data scientists' live role judged by an IAM policy simulator (@cloud-copilot/iam-simulate; real AWS is the final judge)")
-	outcomes, err := judgeDataScientists(ctx, c, show)
+	outcomes, err := judgeDataScientists(ctx, c, show, boundaryDoc)
 	if err != nil {
 		return err
 	}
@@ -301,9 +322,12 @@ func run() error {
 	if err := b.Teardown(ctx); err != nil {
 		return err
 	}
+	if err := deleteBoundary(ctx, c, boundary); err != nil {
+		return err
+	}
 
 	st.say("checking that nothing is left in the emulator")
-	return verifyClean(ctx, c)
+	return verifyClean(ctx, c, boundary)
 }
 
 // insecureFixtures makes, with the SDK, what an engineer in a hurry might

@@ -30,8 +30,10 @@ const (
 
 // judgeDataScientists builds the request the golden path's training job
 // made (from the live job) and weaker forms of it, and shows that the data
-// scientists' live role allows the first and denies every other.
-func judgeDataScientists(ctx context.Context, c *awsclient.Client, show []byte) ([]iamsim.Outcome, error) {
+// scientists' live role allows the first and denies every other, and that
+// the permissions boundary the role carries (boundary, its document) lets
+// the allowed requests through (judgeBoundary).
+func judgeDataScientists(ctx context.Context, c *awsclient.Client, show []byte, boundary string) ([]iamsim.Outcome, error) {
 	role, err := resourceAt(show, dataScientistsAddress)
 	if err != nil {
 		return nil, err
@@ -69,7 +71,38 @@ func judgeDataScientists(ctx context.Context, c *awsclient.Client, show []byte) 
 			Resource: roles[inferenceRoleAddress], Context: toSageMaker},
 	)
 	principal := fmt.Sprintf("arn:%s:sts::%s:assumed-role/%s/data-scientist", c.Partition, c.AccountID, roleName)
-	return iamsim.CheckPersona(ctx, principal, policies, cases)
+	outcomes, err := iamsim.CheckPersona(ctx, principal, policies, cases)
+	if err != nil {
+		return nil, err
+	}
+	capped, err := judgeBoundary(ctx, principal, boundary, cases, c.Partition, c.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	return append(outcomes, capped...), nil
+}
+
+// judgeBoundary judges requests against the permissions boundary alone. A
+// boundary is a cap: a request is allowed only when both the role's policy
+// and the boundary allow it. So each request the role must be able to make
+// must pass the boundary too (a boundary that denied it would break the
+// golden path), and passing a role outside the stack must not (SS-IAM-5).
+// The simulator takes no boundary itself; judging the boundary as the only
+// policy is the other half of that intersection.
+func judgeBoundary(ctx context.Context, principal, boundary string, cases []iamsim.Case, partition, account string) ([]iamsim.Outcome, error) {
+	var under []iamsim.Case
+	for _, c := range cases {
+		if c.WantAllowed {
+			c.Name = "boundary lets through: " + c.Name
+			under = append(under, c)
+		}
+	}
+	under = append(under, iamsim.Case{
+		Name:   "boundary stops: iam:PassRole of a role outside the stack (AdminAccessRole) to SageMaker",
+		Action: "iam:PassRole", Resource: fmt.Sprintf("arn:%s:iam::%s:role/AdminAccessRole", partition, account),
+		Context: map[string][]string{"iam:PassedToService": {"sagemaker.amazonaws.com"}},
+	})
+	return iamsim.CheckPersona(ctx, principal, []string{boundary}, under)
 }
 
 // trainingCases: the request as sagesafe made it, allowed; each weakening

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -71,6 +72,24 @@ func (m Matrix) Cell(c guardrail.Control, col column) string {
 
 // Failing lists "address: control" for every failed cell.
 func (m Matrix) Failing() []string { return m.cells(cellFailed) }
+
+// NotHeld lists "address: cell" for every resource control id applies to
+// whose cell is not held (warned, failed or not checked): a control the
+// golden path must hold everywhere it applies. An id the catalog does not
+// know is listed too, so a renamed control cannot pass unnoticed.
+func (m Matrix) NotHeld(id string) []string {
+	var out []string
+	i := slices.IndexFunc(m.Rows, func(c guardrail.Control) bool { return c.ID == id })
+	if i < 0 {
+		return []string{id + ": not in the catalog"}
+	}
+	for _, col := range m.Columns {
+		if cell := m.Cell(m.Rows[i], col); cell != cellHeld && cell != cellNA {
+			out = append(out, col.Address+": "+cell)
+		}
+	}
+	return out
+}
 
 // cells lists "address: control" for every cell whose value starts with
 // prefix.

@@ -65,3 +65,23 @@ func TestBuildMatrixRejectsGarbage(t *testing.T) {
 		t.Fatal("want an error")
 	}
 }
+
+// NotHeld lists every resource a control applies to where it is not held:
+// warned, failed and not checked alike; n/a is not listed.
+func TestMatrixNotHeld(t *testing.T) {
+	m, err := BuildMatrix([]byte(showJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string][]string{
+		"SS-NET-2": nil, // held on the network, n/a on the key
+		"SS-NET-3": {"sagesafe_network.ml: warn"},
+		"SS-MON-5": {"sagesafe_network.ml: —: lookup failed: throttled"},
+		"SS-KMS-2": {"sagesafe_network.ml: —: not reported by the resource"},
+		"SS-NO-1":  {"SS-NO-1: not in the catalog"},
+	} {
+		if got := m.NotHeld(id); strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("NotHeld(%s) = %q, want %q", id, got, want)
+		}
+	}
+}

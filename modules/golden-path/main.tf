@@ -35,6 +35,8 @@ resource "sagesafe_execution_role" "training" {
   kms_key_arns           = [sagesafe_kms_key.ml.arn]
   vpc_subnet_ids         = sagesafe_network.ml.subnet_ids
   vpc_security_group_ids = [sagesafe_network.ml.workload_security_group_id]
+
+  permissions_boundary_arn = var.role_permissions_boundary_arn
 }
 
 resource "sagesafe_execution_role" "inference" {
@@ -45,6 +47,8 @@ resource "sagesafe_execution_role" "inference" {
   kms_key_arns           = [sagesafe_kms_key.ml.arn]
   vpc_subnet_ids         = sagesafe_network.ml.subnet_ids
   vpc_security_group_ids = [sagesafe_network.ml.workload_security_group_id]
+
+  permissions_boundary_arn = var.role_permissions_boundary_arn
 }
 
 # Processing jobs (baselines, drift checks) get their own role: SageMaker
@@ -57,6 +61,8 @@ resource "sagesafe_execution_role" "processing" {
   kms_key_arns           = [sagesafe_kms_key.ml.arn]
   vpc_subnet_ids         = sagesafe_network.ml.subnet_ids
   vpc_security_group_ids = [sagesafe_network.ml.workload_security_group_id]
+
+  permissions_boundary_arn = var.role_permissions_boundary_arn
 }
 
 # The audit trail: who changed an endpoint, a key, a role or the network, and
@@ -91,6 +97,8 @@ resource "sagesafe_persona_role" "data_scientists" {
 
   s3_read_uris  = ["s3://${var.data_bucket}/training/"]
   s3_write_uris = ["s3://${var.data_bucket}/experiments/"]
+
+  permissions_boundary_arn = var.role_permissions_boundary_arn
 }
 
 # Reviewers approve or reject model versions and read their reports; they
@@ -100,6 +108,8 @@ resource "sagesafe_persona_role" "model_reviewers" {
   persona            = "model_reviewer"
   account_principals = var.people_principals
   s3_read_uris       = ["s3://${var.data_bucket}/models/"]
+
+  permissions_boundary_arn = var.role_permissions_boundary_arn
 }
 
 # Train: network isolation, inter-container encryption and the CMK on

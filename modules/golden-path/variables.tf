@@ -112,3 +112,14 @@ variable "people_principals" {
     error_message = "people_principals must list 12-digit account IDs or IAM ARNs (no wildcard: anyone could assume the roles)."
   }
 }
+
+variable "role_permissions_boundary_arn" {
+  description = "The organisation's permissions boundary: the same ARN as the caller's provider `guardrails { role_permissions_boundary_arn }`. The execution and persona roles name it, so the module says which cap its roles carry; the roles the provider makes itself (flow logs, CloudTrail delivery, the monitor's scheduler) take the provider's. Null: the roles take the provider's boundary, or none when the provider sets none (SS-IAM-5 is then not checked). Another ARN than the provider's is refused at plan (SS-IAM-5)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.role_permissions_boundary_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$", var.role_permissions_boundary_arn))
+    error_message = "role_permissions_boundary_arn must be null or the ARN of a customer managed policy of the stack's account (arn:aws:iam::<account>:policy/<name>)."
+  }
+}
