@@ -23,7 +23,7 @@ func TestBoundaryPolicy_caps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if escapes := posture.AssessBoundary(stmts, testAccount); len(escapes) > 0 {
+	if escapes := posture.AssessBoundary(stmts, "arn:aws:iam::"+testAccount+":policy/"+boundaryName); len(escapes) > 0 {
 		t.Fatalf("the golden path's boundary caps nothing: it allows %v\n%s", escapes, doc.JSON())
 	}
 }
