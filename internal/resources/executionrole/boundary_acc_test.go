@@ -173,3 +173,58 @@ func TestAccExecutionRole_boundaryPassRoleAnyRoleRefused(t *testing.T) {
 		},
 	})
 }
+
+// TestAccExecutionRole_boundaryWidenedAfterPlan: the boundary policy gets a
+// default version that caps nothing after the plan was saved (the plan
+// check runs between plan and apply): the apply refuses, and no role is
+// made. A red team suspected a window there because Create does not run the
+// guardrails; it needs not: applying a saved plan, Terraform plans each
+// resource again (PlanResourceChange, so ModifyPlan and its guardrails) in
+// the apply's own provider process, on facts read afresh.
+func TestAccExecutionRole_boundaryWidenedAfterPlan(t *testing.T) {
+	name := acctest.RandomName("exec")
+	c := acctest.AWS(t)
+	org := acctest.Boundary(t, boundaryDocument)
+	in := roleInputs{roleName: name, purpose: "training", read: []string{"s3://" + acctest.RandomName("data") + "/train/"},
+		providerExtra: boundaryGuardrail(org)}
+	widen := widenBoundary{iam: c.IAM, arn: org, doc: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		CheckDestroy:             testAccCheckExecutionRoleDestroy(t),
+		Steps: []resource.TestStep{
+			{
+				Config:           in.hcl(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{widen}},
+				ExpectError:      regexp.MustCompile(`SS-IAM-5: the permissions boundary ` + regexp.QuoteMeta(org) + ` caps nothing`),
+			},
+			{
+				PreConfig: func() {
+					_, err := c.IAM.GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(name)})
+					var nse *iamtypes.NoSuchEntityException
+					if !errors.As(err, &nse) {
+						t.Fatalf("role %s exists after a refused apply (err %v)", name, err)
+					}
+				},
+				Config:      in.hcl(),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`SS-IAM-5: the permissions boundary ` + regexp.QuoteMeta(org) + ` caps nothing`),
+			},
+		},
+	})
+}
+
+// widenBoundary is a plan check that, once the plan is made and before it
+// is applied, gives the boundary policy a default version that caps
+// nothing.
+type widenBoundary struct {
+	iam      *iam.Client
+	arn, doc string
+}
+
+func (w widenBoundary) CheckPlan(ctx context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	if _, err := w.iam.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{
+		PolicyArn: aws.String(w.arn), PolicyDocument: aws.String(w.doc), SetAsDefault: true}); err != nil {
+		resp.Error = err
+	}
+}
