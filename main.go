@@ -17,6 +17,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/procstat"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/provider"
 	_ "github.com/sagesafe/terraform-provider-sagesafe/internal/warmtls"
 )
@@ -165,33 +166,12 @@ func writeHeapProfile(path string) {
 }
 
 // procRSS is the resident memory of this process in kB, split into anonymous
-// memory (the Go heap, stacks, runtime) and file pages (the executable's
-// code and read-only data that have been touched): Linux only, zero
-// elsewhere.
+// memory and file pages (internal/procstat): Linux only, zero elsewhere.
 type procRSS struct{ rss, anon, file uint64 }
 
 func readProcRSS() procRSS {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return procRSS{}
-	}
-	var r procRSS
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		v, _ := strconv.ParseUint(f[1], 10, 64)
-		switch f[0] {
-		case "VmRSS:":
-			r.rss = v
-		case "RssAnon:":
-			r.anon = v
-		case "RssFile:":
-			r.file = v
-		}
-	}
-	return r
+	s, _ := procstat.Read(0)
+	return procRSS{rss: s.RSS, anon: s.Anon, file: s.File}
 }
 
 // processCPUSeconds is the CPU time (user and system) this process has used,

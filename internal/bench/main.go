@@ -40,6 +40,7 @@ import (
 	"time"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest/emulator"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/procstat"
 )
 
 const region = "us-east-1"
@@ -59,6 +60,10 @@ type phase struct {
 	Calls     map[string]int `json:"calls"`
 	CallTotal int            `json:"call_total"`
 	PeakRSSMB float64        `json:"provider_peak_rss_mb"`
+	// PeakAnonMB and PeakFileMB split it: anonymous memory (heap, stacks,
+	// runtime) and file pages (the executable's touched code and data).
+	PeakAnonMB float64 `json:"provider_peak_anon_mb"`
+	PeakFileMB float64 `json:"provider_peak_file_mb"`
 	// EmulatorSeconds is the wall time with at least one request in the
 	// emulator (last run): the most of the phase the emulator can explain.
 	// EmulatorByService sums each service's answer times (requests overlap,
@@ -254,12 +259,12 @@ func measureValidate(ctx context.Context, st settings, rep *report) error {
 	defer cleanup()
 	var peak float64
 	for range st.runs {
-		secs, rss, out, err := timed(ctx, st.tf, w, "validate", "-no-color")
+		secs, mem, out, err := timed(ctx, st.tf, w, "validate", "-no-color")
 		if err != nil {
 			return fmt.Errorf("terraform validate: %w\n%s", err, out)
 		}
 		rep.ValidateSeconds = append(rep.ValidateSeconds, secs)
-		peak = max(peak, rss)
+		peak = max(peak, mem.RSS)
 	}
 	rep.ValidateMedian, rep.ValidatePeakRSS = median(rep.ValidateSeconds), peak
 	fmt.Printf("terraform validate (provider start-up + schema): median %.2fs, provider peak RSS %.1f MB\n", rep.ValidateMedian, peak)
@@ -302,7 +307,7 @@ func measurePhase(ctx context.Context, st settings, emu *emulator.Client, w stri
 	if err := emu.ResetCalls(ctx); err != nil {
 		return fmt.Errorf("resetting the emulator's call counter: %w", err)
 	}
-	secs, rss, out, err := timed(ctx, st.tf, w, args...)
+	secs, mem, out, err := timed(ctx, st.tf, w, args...)
 	if err != nil {
 		return fmt.Errorf("%w\n%s", err, out)
 	}
@@ -319,15 +324,15 @@ func measurePhase(ctx context.Context, st settings, emu *emulator.Client, w stri
 	}
 	p.Seconds = append(p.Seconds, secs)
 	p.Calls, p.CallTotal = calls, total(calls)
-	p.PeakRSSMB = max(p.PeakRSSMB, rss)
+	p.PeakRSSMB, p.PeakAnonMB, p.PeakFileMB = max(p.PeakRSSMB, mem.RSS), max(p.PeakAnonMB, mem.Anon), max(p.PeakFileMB, mem.File)
 	p.EmulatorSeconds, p.EmulatorByService = emuSecs.Busy, map[string]float64{}
 	for call, v := range emuSecs.ByCall {
 		service, _, _ := strings.Cut(call, ":")
 		p.EmulatorByService[service] += v
 	}
 	p.RateLimited, p.AWSMinSeconds = limitedCalls(calls)
-	fmt.Printf("  %-18s %7.2fs  %6d calls (%d rate-limited)  emulator busy %.2fs  provider peak %.0f MB\n",
-		p.Name, secs, p.CallTotal, p.RateLimited, p.EmulatorSeconds, rss)
+	fmt.Printf("  %-18s %7.2fs  %6d calls (%d rate-limited)  emulator busy %.2fs  provider peak %.0f MB (anon %.0f, file %.0f)\n",
+		p.Name, secs, p.CallTotal, p.RateLimited, p.EmulatorSeconds, mem.RSS, mem.Anon, mem.File)
 	return nil
 }
 
@@ -352,26 +357,35 @@ func workspace(st settings, n int, tag string) (string, func(), error) {
 	return dir, cleanup, nil
 }
 
-// timed runs one terraform command and samples the peak RSS of the
+// memPeak is the peak memory of the provider processes of one command, in
+// MB: RSS is the largest VmHWM; Anon and File the largest anonymous and
+// file-backed resident memory sampled (each at its own moment).
+type memPeak struct{ RSS, Anon, File float64 }
+
+func (m *memPeak) add(o memPeak) {
+	m.RSS, m.Anon, m.File = max(m.RSS, o.RSS), max(m.Anon, o.Anon), max(m.File, o.File)
+}
+
+// timed runs one terraform command and samples the peak memory of the
 // provider it starts (only its own child: other Terraform runs on the
 // machine are not counted).
-func timed(ctx context.Context, tf, dir string, args ...string) (float64, float64, string, error) {
+func timed(ctx context.Context, tf, dir string, args ...string) (float64, memPeak, string, error) {
 	cmd := exec.CommandContext(ctx, tf, append([]string{"-chdir=" + dir}, args...)...)
 	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+filepath.Join(dir, ".terraformrc"), "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		return 0, 0, "", err
+		return 0, memPeak{}, "", err
 	}
-	var peak float64
+	var peak memPeak
 	stop, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
 		t := time.NewTicker(20 * time.Millisecond)
 		defer t.Stop()
 		for {
-			peak = max(peak, providerRSSMB(cmd.Process.Pid))
+			peak.add(providerMemory(cmd.Process.Pid))
 			select {
 			case <-stop:
 				return
@@ -386,25 +400,23 @@ func timed(ctx context.Context, tf, dir string, args ...string) (float64, float6
 	return secs, peak, out.String(), err
 }
 
-// providerRSSMB returns the largest VmHWM of the provider processes whose
-// parent is the Terraform process parent.
-func providerRSSMB(parent int) float64 {
+// providerMemory samples the provider processes whose parent is the
+// Terraform process parent (internal/procstat).
+func providerMemory(parent int) memPeak {
 	procs, _ := filepath.Glob("/proc/[0-9]*/status")
-	var best float64
-	ppid := "PPid:\t" + strconv.Itoa(parent) + "\n"
+	var m memPeak
 	for _, p := range procs {
 		b, err := os.ReadFile(p)
-		if err != nil || !bytes.HasPrefix(b, []byte("Name:\tterraform-provi")) || !bytes.Contains(b, []byte(ppid)) {
+		if err != nil {
 			continue
 		}
-		for _, line := range strings.Split(string(b), "\n") {
-			if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
-				kb, _ := strconv.ParseFloat(f[1], 64)
-				best = max(best, kb/1024)
-			}
+		s := procstat.Parse(b)
+		if !strings.HasPrefix(s.Name, "terraform-provi") || s.PPid != parent {
+			continue
 		}
+		m.add(memPeak{RSS: float64(s.HWM) / 1024, Anon: float64(s.Anon) / 1024, File: float64(s.File) / 1024})
 	}
-	return best
+	return m
 }
 
 func render(rep report) string {

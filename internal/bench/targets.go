@@ -42,11 +42,11 @@ var targets = []target{
 		if res == nil {
 			return 0, false, ""
 		}
-		var peak float64
+		var peak, anon, file float64
 		for _, p := range res.Phases {
-			peak = max(peak, p.PeakRSSMB)
+			peak, anon, file = max(peak, p.PeakRSSMB), max(anon, p.PeakAnonMB), max(file, p.PeakFileMB)
 		}
-		return peak, true, "largest of apply, plan, destroy"
+		return peak, true, fmt.Sprintf("largest of apply, plan, destroy; anonymous (heap, runtime) up to %.0f MB, file pages (the executable) up to %.0f MB", anon, file)
 	}},
 	{fmt.Sprintf("no-change plan per endpoint, N=%d over N=%d", largeN, referenceN), 2, "×", func(r *report) (float64, bool, string) {
 		big, ref := r.phase(largeN, planPhase), r.phase(referenceN, planPhase)
