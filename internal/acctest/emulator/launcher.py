@@ -1159,11 +1159,17 @@ def _untag_budget(self: Any) -> str:
     return json.dumps({})
 
 
+def _wrap_once(owner: Any, attr: str, wrapper: Any) -> None:
+    """Replace owner.attr by wrapper(owner.attr) unless that was done (every
+    wrapper here sets __wrapped__, by functools.wraps or by hand)."""
+    original = getattr(owner, attr)
+    if not hasattr(original, "__wrapped__"):
+        setattr(owner, attr, wrapper(original))
+
+
 def install_budget_tag_patches() -> None:
-    if not hasattr(BudgetsResponse.create_budget, "__wrapped__"):
-        BudgetsResponse.create_budget = _create_budget_with_tags(BudgetsResponse.create_budget)
-    if not hasattr(BudgetsResponse.delete_budget, "__wrapped__"):
-        BudgetsResponse.delete_budget = _delete_budget_with_tags(BudgetsResponse.delete_budget)
+    _wrap_once(BudgetsResponse, "create_budget", _create_budget_with_tags)
+    _wrap_once(BudgetsResponse, "delete_budget", _delete_budget_with_tags)
     BudgetsResponse.list_tags_for_resource = _list_budget_tags
     BudgetsResponse.tag_resource = _tag_budget
     BudgetsResponse.untag_resource = _untag_budget
@@ -1513,10 +1519,8 @@ def _confirm_subscription(self: Any) -> Any:
 
 def install_sns_patches() -> None:
     """The SNS patches above (once)."""
-    if not hasattr(SNSResponse.get_topic_attributes, "__wrapped__"):
-        SNSResponse.get_topic_attributes = _get_topic_attributes_counted(SNSResponse.get_topic_attributes)
-    if not hasattr(SNSBackend.subscribe, "__wrapped__"):
-        SNSBackend.subscribe = _subscribe_pending(SNSBackend.subscribe)
+    _wrap_once(SNSResponse, "get_topic_attributes", _get_topic_attributes_counted)
+    _wrap_once(SNSBackend, "subscribe", _subscribe_pending)
     SNSResponse.confirm_subscription = _confirm_subscription
 
 
