@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
@@ -44,7 +45,11 @@ func ensureTopicsForRun(topicARNs []string) error {
 	if diags.HasError() {
 		return fmt.Errorf("AWS clients for the emulator: %v", diags)
 	}
-	return EnsureAlarmTopics(ctx, c, topicARNs...)
+	if err := EnsureAlarmTopics(ctx, c, topicARNs...); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "acctest: alarm topics ready, each with a confirmed subscriber: %s\n", strings.Join(topicARNs, ", "))
+	return nil
 }
 
 // topicsSkipReason says why topics are not created: no acceptance run, or
