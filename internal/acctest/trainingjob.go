@@ -115,10 +115,11 @@ func emulatorScript(t *testing.T) string {
 // monitors): when the acceptance tests run, it starts an emulator for the
 // package alone, points SAGESAFE_TEST_ENDPOINT at it, runs the tests and
 // stops it (by its PID only). Packages run side by side; this keeps them
-// from judging each other's objects.
-func RunWithOwnEmulator(m *testing.M) int {
+// from judging each other's objects. The alarm topics named (see
+// RunWithTopics) are created in that emulator before the tests run.
+func RunWithOwnEmulator(m *testing.M, topicARNs ...string) int {
 	if os.Getenv("TF_ACC") == "" || os.Getenv(EndpointEnv) == "" {
-		return m.Run()
+		return RunWithTopics(m, topicARNs...)
 	}
 	_, file, _, _ := runtime.Caller(0)
 	script := filepath.Join(filepath.Dir(file), "emulator", "emulator.sh")
@@ -142,5 +143,5 @@ func RunWithOwnEmulator(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	return m.Run()
+	return RunWithTopics(m, topicARNs...)
 }

@@ -1159,11 +1159,17 @@ def _untag_budget(self: Any) -> str:
     return json.dumps({})
 
 
+def _wrap_once(owner: Any, attr: str, wrapper: Any) -> None:
+    """Replace owner.attr by wrapper(owner.attr) unless that was done (every
+    wrapper here sets __wrapped__, by functools.wraps or by hand)."""
+    original = getattr(owner, attr)
+    if not hasattr(original, "__wrapped__"):
+        setattr(owner, attr, wrapper(original))
+
+
 def install_budget_tag_patches() -> None:
-    if not hasattr(BudgetsResponse.create_budget, "__wrapped__"):
-        BudgetsResponse.create_budget = _create_budget_with_tags(BudgetsResponse.create_budget)
-    if not hasattr(BudgetsResponse.delete_budget, "__wrapped__"):
-        BudgetsResponse.delete_budget = _delete_budget_with_tags(BudgetsResponse.delete_budget)
+    _wrap_once(BudgetsResponse, "create_budget", _create_budget_with_tags)
+    _wrap_once(BudgetsResponse, "delete_budget", _delete_budget_with_tags)
     BudgetsResponse.list_tags_for_resource = _list_budget_tags
     BudgetsResponse.tag_resource = _tag_budget
     BudgetsResponse.untag_resource = _untag_budget
@@ -1396,6 +1402,7 @@ PATCHES = [
     "iam:RemoveRoleFromInstanceProfile (a role not in the profile: NoSuchEntity, not a 500)",
     "s3: ExpectedBucketOwner honoured (another account's bucket: 403 AccessDenied)",
     "ec2:CreateVpcEndpoint/CreateFlowLogs/CreateRouteTable/CreateNatGateway/CreateNetworkInterface (ClientToken idempotent)",
+    "sns:GetTopicAttributes (SubscriptionsConfirmed/SubscriptionsPending counted); sns:Subscribe (email/http pending); sns:ConfirmSubscription (token = subscription ARN)",
     "protocol: Smithy RPC v2 CBOR requests served through moto's awsJson (CloudWatch, Resource Groups Tagging API from aws-sdk-go-v2)",
 ]
 
@@ -1425,6 +1432,96 @@ def _remove_role_from_instance_profile(self: Any, profile_name: str, role_name: 
     if role not in profile.roles:
         raise NoSuchEntity(f"The role with name {role_name} cannot be found in instance profile {profile_name}.")
     profile.roles.remove(role)
+
+
+# ---------------------------------------------------------------------------
+# SNS: subscription counts and confirmation
+# ---------------------------------------------------------------------------
+#
+# moto 5.2.1 never counts a topic's subscriptions (GetTopicAttributes always
+# answers SubscriptionsConfirmed and SubscriptionsPending 0), stores every
+# subscription as confirmed-looking (PendingConfirmation false) and its
+# ConfirmSubscription confirms nothing. sagesafe judges whether alarms notify
+# someone by SubscriptionsConfirmed, so the emulator derives both counts from
+# the topic's current subscriptions: sqs, lambda, application, firehose and
+# sms subscriptions are active at once (moto delivers to them without a
+# confirmation); email, email-json, http and https wait for
+# ConfirmSubscription. AWS sends the token to the endpoint; the emulator
+# sends nothing, so its token is the subscription's ARN (Subscribe's answer).
+
+from moto.sns.exceptions import SNSInvalidParameter  # noqa: E402
+from moto.sns.models import SNSBackend  # noqa: E402
+from moto.sns.responses import SNSResponse  # noqa: E402
+
+SNS_CONFIRMED_PROTOCOLS = frozenset({"sqs", "lambda", "application", "firehose", "sms"})
+SNS_PENDING_PROTOCOLS = frozenset({"email", "email-json", "http", "https"})
+
+
+def _sns_confirmed(sub: Any) -> bool:
+    return sub.protocol in SNS_CONFIRMED_PROTOCOLS or getattr(sub, "_sagesafe_confirmed", False)
+
+
+def _topic_subscriptions(self: Any, topic: Any) -> list[Any]:
+    """The topic's subscriptions, held by the topic's backend or (made by
+    another account or region) the caller's."""
+    seen: dict[str, Any] = {}
+    for backend in (topic.sns_backend, self.backend):
+        for sub in backend.subscriptions.values():
+            if sub.topic is topic:
+                seen[sub.arn] = sub
+    return list(seen.values())
+
+
+def _get_topic_attributes_counted(original: Any) -> Any:
+    """GetTopicAttributes with SubscriptionsConfirmed/SubscriptionsPending
+    counted from the topic's current subscriptions."""
+
+    @functools.wraps(original)
+    def get_topic_attributes(self: Any) -> Any:
+        topic = self.backend.get_topic(self._get_param("TopicArn"))
+        subs = _topic_subscriptions(self, topic)
+        topic.subscriptions_confimed = sum(1 for s in subs if _sns_confirmed(s))  # moto's spelling
+        topic.subscriptions_pending = sum(1 for s in subs if not _sns_confirmed(s) and s.protocol in SNS_PENDING_PROTOCOLS)
+        return original(self)
+
+    return get_topic_attributes
+
+
+def _subscribe_pending(original: Any) -> Any:
+    """SNSBackend.subscribe: a new email/email-json/http/https subscription
+    is PendingConfirmation until ConfirmSubscription (moto: false at once).
+    A repeated Subscribe returns the existing subscription unchanged."""
+
+    @functools.wraps(original)
+    def subscribe(self: Any, topic_arn: str, endpoint: str, protocol: str) -> Any:
+        existed = self._find_subscription(topic_arn, endpoint, protocol) is not None
+        sub = original(self, topic_arn, endpoint, protocol)
+        if not existed and protocol in SNS_PENDING_PROTOCOLS:
+            sub.attributes["PendingConfirmation"] = True
+        return sub
+
+    return subscribe
+
+
+def _confirm_subscription(self: Any) -> Any:
+    """ConfirmSubscription (moto: confirms nothing and answers a made-up ARN).
+    The token is the pending subscription's ARN; confirming again is
+    accepted, as AWS accepts a token until it expires."""
+    topic = self.backend.get_topic(self._get_param("TopicArn"))
+    token = self._get_param("Token") or ""
+    for sub in _topic_subscriptions(self, topic):
+        if sub.arn == token:
+            sub._sagesafe_confirmed = True
+            sub.attributes["PendingConfirmation"] = False
+            return ActionResult({"SubscriptionArn": sub.arn})
+    raise SNSInvalidParameter("Invalid token")
+
+
+def install_sns_patches() -> None:
+    """The SNS patches above (once)."""
+    _wrap_once(SNSResponse, "get_topic_attributes", _get_topic_attributes_counted)
+    _wrap_once(SNSBackend, "subscribe", _subscribe_pending)
+    SNSResponse.confirm_subscription = _confirm_subscription
 
 
 # ---------------------------------------------------------------------------
@@ -1518,6 +1615,7 @@ def install_patches() -> None:
             setattr(EC2Response, name, _with_client_token(original))
     install_autoscaling_patches()
     install_budget_tag_patches()
+    install_sns_patches()
     install_budget_form_patches()
 
 

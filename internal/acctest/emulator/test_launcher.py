@@ -914,6 +914,42 @@ class EmulatorTest(unittest.TestCase):
         self.assertTrue(mapping["ResourceARN"].endswith(":endpoint/" + tagged), mapping)
         self.assertEqual({t["Key"]: t["Value"] for t in mapping["Tags"]}, {key: "t", "team": "a"})
 
+    def test_sns_subscription_counts_and_confirmation(self) -> None:
+        sns, sqs = client("sns"), client("sqs")
+        topic = sns.create_topic(Name=uid("topic"))["TopicArn"]
+
+        def counts() -> tuple[str, str]:
+            a = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+            return a["SubscriptionsConfirmed"], a["SubscriptionsPending"]
+
+        self.assertEqual(counts(), ("0", "0"))
+        queue = sqs.create_queue(QueueName=uid("q"))["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        by_queue = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)["SubscriptionArn"]
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)  # AWS makes no duplicate
+        self.assertEqual(counts(), ("1", "0"))
+        by_mail = sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="oncall@example.com")["SubscriptionArn"]
+        self.assertEqual(counts(), ("1", "1"))
+        attrs = sns.get_subscription_attributes(SubscriptionArn=by_mail)["Attributes"]
+        self.assertEqual(attrs["PendingConfirmation"].lower(), "true")
+        with self.assertRaises(ClientError) as cm:
+            sns.confirm_subscription(TopicArn=topic, Token="not-a-token")
+        self.assertEqual(cm.exception.response["Error"]["Code"], "InvalidParameter")
+        got = sns.confirm_subscription(TopicArn=topic, Token=by_mail)["SubscriptionArn"]
+        self.assertEqual(got, by_mail)
+        self.assertEqual(counts(), ("2", "0"))
+        attrs = sns.get_subscription_attributes(SubscriptionArn=by_mail)["Attributes"]
+        self.assertEqual(attrs["PendingConfirmation"].lower(), "false")
+        sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="oncall@example.com")  # stays confirmed
+        self.assertEqual(counts(), ("2", "0"))
+        sns.unsubscribe(SubscriptionArn=by_queue)
+        sns.subscribe(TopicArn=topic, Protocol="https", Endpoint="https://example.com/hook")
+        self.assertEqual(counts(), ("1", "1"))
+        other = sns.create_topic(Name=uid("topic"))["TopicArn"]
+        self.assertEqual(
+            sns.get_topic_attributes(TopicArn=other)["Attributes"]["SubscriptionsConfirmed"], "0"
+        )
+
     def test_managed_policies_loaded(self) -> None:
         arn = "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"
         self.assertEqual(client("iam").get_policy(PolicyArn=arn)["Policy"]["Arn"], arn)

@@ -97,7 +97,7 @@ func unchanged(t *testing.T, name string) error {
 // SS-AUD-1..5, judged the way an existing trail is.
 func TestAccPreflight_sagesafeAuditTrailMeetsEveryControl(t *testing.T) {
 	name := acctest.RandomName("trail")
-	cfg := acctest.ProviderConfig(`  alarm_actions = ["arn:aws:sns:us-east-1:123456789012:sagesafe-audit-alerts"]`) + fmt.Sprintf(`
+	cfg := acctest.ProviderConfig(fmt.Sprintf("  alarm_actions = [%q]", auditTopic)) + fmt.Sprintf(`
 resource "sagesafe_kms_key" "trail" {
   alias            = "alias/%[1]s"
   allow_cloudtrail = true
