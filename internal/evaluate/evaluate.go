@@ -51,6 +51,7 @@ func Request(s *guardrail.Subject) facts.Request {
 			r.LogGroups = appendUnique(r.LogGroups, lg.Name)
 		}
 	}
+	r.Topics = guardrail.AlarmTopics(s)
 	return r
 }
 
@@ -112,6 +113,7 @@ func (o observedFetcher) Fetch(ctx context.Context, req facts.Request) (facts.Fa
 	req.Buckets = without(req.Buckets, o.observed.Buckets)
 	req.LogGroups = without(req.LogGroups, o.observed.LogGroups)
 	req.Policies = without(req.Policies, o.observed.Policies)
+	req.Topics = without(req.Topics, o.observed.Topics)
 
 	var out facts.Facts
 	var err error
@@ -126,6 +128,7 @@ func (o observedFetcher) Fetch(ctx context.Context, req facts.Request) (facts.Fa
 	out.Buckets = overlay(out.Buckets, o.observed.Buckets)
 	out.LogGroups = overlay(out.LogGroups, o.observed.LogGroups)
 	out.Policies = overlay(out.Policies, o.observed.Policies)
+	out.Topics = overlay(out.Topics, o.observed.Topics)
 	return out, err
 }
 
@@ -154,5 +157,5 @@ func overlay[T any](fetched, observed map[string]T) map[string]T {
 
 func emptyRequest(r facts.Request) bool {
 	return len(r.SubnetIDs)+len(r.SecurityGroupIDs)+len(r.KeyRefs)+len(r.RoleARNs)+
-		len(r.InstanceTypes)+len(r.Buckets)+len(r.LogGroups)+len(r.Policies) == 0
+		len(r.InstanceTypes)+len(r.Buckets)+len(r.LogGroups)+len(r.Policies)+len(r.Topics) == 0
 }

@@ -25,6 +25,7 @@ type Facts struct {
 	InstanceTypes map[string]InstanceTypeFact // keyed by SageMaker type ("ml.g5.xlarge")
 	Buckets       map[string]BucketFact       // keyed by bucket name
 	LogGroups     map[string]LogGroupFact     // keyed by log group name
+	Topics        map[string]TopicFact        // SNS topics alarms notify, keyed by ARN
 }
 
 // Route is one entry of a route table.
@@ -129,6 +130,25 @@ type RoleFact struct {
 	// guardrail check compares them with the caller's account and region.
 	SourceConditions []TrustCondition
 	BroadPermissions []string // SS-IAM-2 evidence
+}
+
+// TopicFact describes an SNS topic that alarms notify (SS-MON-2), as
+// GetTopicAttributes answers.
+type TopicFact struct {
+	ARN   string
+	Found bool
+	// Confirmed and Pending count its subscriptions (SubscriptionsConfirmed,
+	// SubscriptionsPending): with none confirmed, nobody receives what it
+	// is sent.
+	Confirmed, Pending int
+	// KMSKey is its KmsMasterKeyId ("" when not encrypted) and Key that
+	// key's fact, when it was looked up (Key.Found false: not found).
+	KMSKey string
+	Key    *KeyFact
+	// KeyPolicyProblem says why the key's policy does not let CloudWatch
+	// use the key ("" when it does, or was not read); KeyPolicyUnread why
+	// the policy could not be read (never counted as usable).
+	KeyPolicyProblem, KeyPolicyUnread string
 }
 
 // PolicyFact describes a managed policy's default version, as far as the

@@ -10,4 +10,5 @@ type Request struct {
 	Buckets          []string // bucket names
 	LogGroups        []string // log group names
 	Policies         []string // managed policy ARNs (a permissions boundary)
+	Topics           []string // SNS topic ARNs of this account and region (alarm actions)
 }

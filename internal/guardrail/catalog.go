@@ -394,9 +394,10 @@ var Catalog = []Control{
 		},
 	},
 	{
-		ID:          "SS-MON-2",
-		Title:       "Alarms notify someone",
-		Rule:        "Every alarm has at least one alarm action, and each action is an ARN of this account and region (an action elsewhere is a warning: its owner receives the alarm and may tell no one here).",
+		ID:    "SS-MON-2",
+		Title: "Alarms notify someone",
+		Rule: "Every alarm has at least one alarm action, and each action is an ARN of this account and region (an action elsewhere is a warning: its owner receives the alarm and may tell no one here). " +
+			"Each SNS topic of this account and region that the alarms notify is read (sns:GetTopicAttributes): it must exist (at plan a missing topic is a warning, since the same apply may create it), CloudWatch must be able to publish to it (not encrypted with the AWS managed key alias/aws/sns; a customer managed key must be enabled and its policy must let cloudwatch.amazonaws.com call kms:GenerateDataKey* and kms:Decrypt), and at least one subscription must be confirmed (none is a warning: an email subscription waits for a person).",
 		Severity:    SeverityError,
 		WarningWhen: "require_alarm_actions is false",
 		TunableBy:   "require_alarm_actions",

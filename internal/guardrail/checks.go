@@ -1170,6 +1170,7 @@ func checkAlarmActions(s *Subject, p Policy) []Finding {
 		}
 		r.foreignActions(s, i, "alarm "+a.Name, a.Actions.V)
 	}
+	r.alarmTopics(s, p)
 	return r.out
 }
 

@@ -726,6 +726,36 @@ var checkCases = []checkCase{
 	pass("SS-MON-2", "an EC2 action of the region", training, firstAlarm(func(a *Alarm) {
 		a.Actions = facts.Known([]string{"arn:aws:automate:eu-west-1:ec2:recover", testTopic})
 	})),
+	pass("SS-MON-2", "a topic under a key CloudWatch may use", endpoint, topicFact(func(t *facts.TopicFact) {
+		t.KMSKey, t.Key = testKey, &facts.KeyFact{Found: true, ARN: testKey, Manager: "CUSTOMER", State: "Enabled"}
+	})),
+	unknown("SS-MON-2", "the topic was not looked up", training, func(s *Subject, _ *Policy) { delete(s.Facts.Topics, testTopic) }),
+	fail("SS-MON-2", "the topic does not exist: a warning at plan", training, topicFact(func(t *facts.TopicFact) { *t = facts.TopicFact{ARN: testTopic} }),
+		warnAt(-1, testTopic, "the same apply may create the topic")),
+	fail("SS-MON-2", "the topic does not exist: refused at apply", training, both(
+		func(s *Subject, p *Policy) { s.Stage, p.RequireAlarmActions = StageApply, true },
+		topicFact(func(t *facts.TopicFact) { *t = facts.TopicFact{ARN: testTopic} })),
+		errAt(-1, testTopic, "SNS does not know "+testTopic+", so nobody is told when an alarm fires")),
+	fail("SS-MON-2", "the topic does not exist: a warning without require_alarm_actions", endpoint, both(
+		func(s *Subject, p *Policy) { s.Stage, p.RequireAlarmActions = StageLive, false },
+		topicFact(func(t *facts.TopicFact) { *t = facts.TopicFact{ARN: testTopic} })),
+		warnAt(-1, testTopic, "does not exist")),
+	fail("SS-MON-2", "nobody confirmed a subscription", training, topicFact(func(t *facts.TopicFact) { t.Confirmed, t.Pending = 0, 2 }),
+		warnAt(-1, testTopic, "(2 pending), so an alarm sent to it reaches no one")),
+	fail("SS-MON-2", "the AWS managed key", endpoint, requiredTopic(func(t *facts.TopicFact) {
+		t.KMSKey, t.Key = "alias/aws/sns", &facts.KeyFact{Ref: "alias/aws/sns", Found: true, Manager: "AWS"}
+	}), errAt(-1, testTopic, "is encrypted with an AWS managed key, which CloudWatch cannot use")),
+	fail("SS-MON-2", "a disabled key", endpoint, requiredTopic(func(t *facts.TopicFact) {
+		t.KMSKey, t.Key = testKey, &facts.KeyFact{Found: true, ARN: testKey, Manager: "CUSTOMER", State: "Disabled"}
+	}), errAt(-1, testTopic, "is encrypted with a key that is Disabled")),
+	fail("SS-MON-2", "a key CloudWatch may not use", endpoint, requiredTopic(func(t *facts.TopicFact) {
+		t.KMSKey, t.Key = testKey, &facts.KeyFact{Found: true, ARN: testKey, Manager: "CUSTOMER", State: "Enabled"}
+		t.KeyPolicyProblem = "does not let cloudwatch.amazonaws.com call kms:Decrypt"
+	}), errAt(-1, testTopic, "CloudWatch may not use its key")),
+	fail("SS-MON-2", "a key whose policy cannot be read", endpoint, topicFact(func(t *facts.TopicFact) {
+		t.KMSKey, t.Key = testKey, &facts.KeyFact{Found: true, ARN: testKey, Manager: "CUSTOMER", State: "Enabled"}
+		t.KeyPolicyUnread = "AccessDeniedException"
+	}), warnAt(-1, testTopic, "could not be read")),
 
 	// SS-MON-3
 	pass("SS-MON-3", "a year", training, nil),
@@ -1254,4 +1284,19 @@ func TestAuditPatternsFitCloudWatch(t *testing.T) {
 		}
 		seen[c.Name] = true
 	}
+}
+
+// topicFact changes the fact of the test topic every alarm notifies.
+func topicFact(mut func(*facts.TopicFact)) func(*Subject, *Policy) {
+	return func(s *Subject, _ *Policy) {
+		t := s.Facts.Topics[testTopic]
+		mut(&t)
+		s.Facts.Topics[testTopic] = t
+	}
+}
+
+// requiredTopic is topicFact with require_alarm_actions set: what makes the
+// topic reach nobody is then an error.
+func requiredTopic(mut func(*facts.TopicFact)) func(*Subject, *Policy) {
+	return both(func(_ *Subject, p *Policy) { p.RequireAlarmActions = true }, topicFact(mut))
 }

@@ -68,6 +68,9 @@ func testFacts() facts.Facts {
 			"churn-data": {Name: "churn-data", Found: true, DefaultSSEKMS: true, DeniesInsecureTransport: true, OwnerChecked: true, OwnedByCaller: true},
 		},
 		LogGroups: map[string]facts.LogGroupFact{},
+		Topics: map[string]facts.TopicFact{
+			testTopic: {ARN: testTopic, Found: true, Confirmed: 1},
+		},
 	}
 }
 

@@ -77,6 +77,9 @@ type Fetcher struct {
 	iam  IAMAPI
 	s3   S3API
 	logs LogsAPI
+	// sns and keyPolicies read the topics alarms notify (WithTopics).
+	sns         SNSAPI
+	keyPolicies KeyPolicyAPI
 
 	// fetching is held for the whole of a Fetch, so resources refreshed in
 	// parallel that share a network, key and role wait for the first
@@ -136,6 +139,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req facts.Request) (facts.Facts, er
 		Buckets:          takeCached(req.Buckets, f.cache.Buckets, out.Buckets),
 		LogGroups:        takeCached(req.LogGroups, f.cache.LogGroups, out.LogGroups),
 		Policies:         takeCached(req.Policies, f.cache.Policies, out.Policies),
+		Topics:           takeCached(req.Topics, f.cache.Topics, out.Topics),
 	}
 	f.mu.Unlock()
 
@@ -151,6 +155,7 @@ func (f *Fetcher) Fetch(ctx context.Context, req facts.Request) (facts.Facts, er
 		func() error { return f.fetchBuckets(ctx, todo.Buckets, fetched.Buckets) },
 		func() error { return f.fetchLogGroups(ctx, todo.LogGroups, fetched.LogGroups) },
 		func() error { return f.fetchPolicies(ctx, todo.Policies, fetched.Policies) },
+		func() error { return f.fetchTopics(ctx, todo.Topics, fetched.Topics) },
 	}
 	errs := make([]error, len(lookups))
 	var wg sync.WaitGroup
@@ -179,6 +184,7 @@ func newFacts() facts.Facts {
 		Buckets:        map[string]facts.BucketFact{},
 		LogGroups:      map[string]facts.LogGroupFact{},
 		Policies:       map[string]facts.PolicyFact{},
+		Topics:         map[string]facts.TopicFact{},
 	}
 }
 
@@ -192,6 +198,7 @@ func mergeFacts(dst, src facts.Facts) {
 	maps.Copy(dst.Buckets, src.Buckets)
 	maps.Copy(dst.LogGroups, src.LogGroups)
 	maps.Copy(dst.Policies, src.Policies)
+	maps.Copy(dst.Topics, src.Topics)
 }
 
 // takeCached copies the cached facts for ids into out and returns the

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path"
 	"slices"
 	"strings"
 
@@ -15,6 +14,7 @@ import (
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/guardrail"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/posture"
 )
 
 // The topics a budget tells (SS-COST-1): AWS Budgets publishes to an SNS
@@ -74,7 +74,7 @@ func lookTopic(ctx context.Context, c clients, topic string) (guardrail.BudgetTo
 // no failed delivery. "" for an unencrypted topic or another key (judged
 // by topicKey).
 func awsManagedKey(keyID string) string {
-	if keyID == "alias/aws/sns" || strings.HasSuffix(keyID, ":alias/aws/sns") {
+	if posture.AWSManagedSNSKey(keyID) {
 		return "it is encrypted with the AWS managed key alias/aws/sns, which AWS Budgets cannot use; use a customer managed key whose policy lets budgets.amazonaws.com call kms:GenerateDataKey* and kms:Decrypt"
 	}
 	return ""
@@ -128,39 +128,11 @@ func grantsPublish(st iampolicy.Statement, topic string) bool {
 }
 
 // scopedTo reports whether every condition of an Allow limits it to
-// account's budgets (aws:SourceAccount, or aws:SourceArn on its budgets)
-// and there is at least one.
+// account's budgets (posture.ScopedToAccount).
 func scopedTo(c iampolicy.Condition, account string) bool {
-	for op, keys := range c {
-		for key, values := range keys {
-			switch k := strings.ToLower(key); {
-			case k == "aws:sourceaccount" && (op == "StringEquals" || op == "StringLike") && len(values) == 1 && values[0] == account:
-			case k == "aws:sourcearn" && (op == "ArnLike" || op == "ArnEquals" || op == "StringLike" || op == "StringEquals") && len(values) > 0 && allBudgetsOf(values, account):
-			default:
-				return false
-			}
-		}
-	}
-	return len(c) > 0
+	return posture.ScopedToAccount(c, "budgets", account)
 }
 
-func allBudgetsOf(arns []string, account string) bool {
-	for _, v := range arns {
-		a, err := arn.Parse(v)
-		if err != nil || a.Service != "budgets" || a.AccountID != account {
-			return false
-		}
-	}
-	return true
-}
-
-// anyMatch reports whether one of patterns matches value, IAM's way:
-// case-insensitive, * and ? as wildcards.
-func anyMatch(patterns []string, value string) bool {
-	for _, p := range patterns {
-		if ok, err := path.Match(strings.ToLower(p), strings.ToLower(value)); err == nil && ok {
-			return true
-		}
-	}
-	return false
-}
+// anyMatch reports whether one of patterns matches value, IAM's way
+// (posture.PathMatchAny).
+var anyMatch = posture.PathMatchAny

@@ -1,0 +1,120 @@
+package posture
+
+import (
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
+)
+
+// A service that publishes to an encrypted SNS topic (CloudWatch for an
+// alarm, AWS Budgets for a notification) must be allowed to use the topic's
+// KMS key: SNS encrypts the message with a data key made on the
+// publisher's behalf, and neither service reports a failed delivery. An AWS
+// managed key (alias/aws/sns) never lets a service principal use it.
+
+// serviceKeyActions are what a publishing service must be allowed on a
+// topic's key.
+var serviceKeyActions = []string{"kms:GenerateDataKey", "kms:Decrypt"}
+
+// AWSManagedSNSKey reports whether a topic's KmsMasterKeyId names SNS's AWS
+// managed key.
+func AWSManagedSNSKey(keyID string) bool {
+	return keyID == "alias/aws/sns" || strings.HasSuffix(keyID, ":alias/aws/sns")
+}
+
+// ServiceMayUseKey judges a key policy: why service (the principal
+// "<service>.amazonaws.com", e.g. "cloudwatch" or "budgets") may not use the
+// key for account ("" when it may). Conservative: an Allow counts only with
+// that service as principal and no condition but aws:SourceAccount /
+// aws:SourceArn naming account (ScopedToAccount); each of
+// kms:GenerateDataKey* and kms:Decrypt must be allowed (by one statement or
+// two); an unconditional Deny of either, to the service or to anyone, wins.
+func ServiceMayUseKey(policy, service, account string) string {
+	principal := service + ".amazonaws.com"
+	doc, err := iampolicy.Parse(policy)
+	if err != nil {
+		return "has a policy that cannot be read: " + err.Error()
+	}
+	allowed := map[string]bool{}
+	for _, st := range doc.Statement {
+		if len(st.NotPrincipal) > 0 || len(st.NotAction) > 0 || len(st.NotResource) > 0 || !namesService(st, principal, st.Effect == iampolicy.EffectDeny) {
+			continue
+		}
+		for _, a := range serviceKeyActions {
+			if !PathMatchAny(st.Action, a) {
+				continue
+			}
+			switch {
+			case st.Effect == iampolicy.EffectDeny && len(st.Condition) == 0:
+				return "has a statement that denies " + principal + " " + a
+			case st.Effect == iampolicy.EffectAllow && (len(st.Condition) == 0 || ScopedToAccount(st.Condition, service, account)):
+				allowed[a] = true
+			}
+		}
+	}
+	var missing []string
+	for _, a := range serviceKeyActions {
+		if !allowed[a] {
+			missing = append(missing, a)
+		}
+	}
+	if len(missing) > 0 {
+		return "does not let " + principal + " call " + strings.Join(missing, " and ") +
+			" (for account " + account + "); add a key policy statement allowing it kms:GenerateDataKey* and kms:Decrypt"
+	}
+	return ""
+}
+
+// namesService reports whether st's principal is principal (or, for a Deny,
+// anyone).
+func namesService(st iampolicy.Statement, principal string, orAnyone bool) bool {
+	for _, s := range st.Principal["Service"] {
+		if strings.EqualFold(s, principal) {
+			return true
+		}
+	}
+	return orAnyone && (len(st.Principal["*"]) > 0 || slices.Contains(st.Principal["AWS"], "*"))
+}
+
+// ScopedToAccount reports whether every condition of an Allow to service
+// limits it to account (aws:SourceAccount, or aws:SourceArn on service's
+// objects of account) and there is at least one.
+func ScopedToAccount(c iampolicy.Condition, service, account string) bool {
+	for op, keys := range c {
+		for key, values := range keys {
+			switch k := strings.ToLower(key); {
+			case k == "aws:sourceaccount" && (op == "StringEquals" || op == "StringLike") && len(values) == 1 && values[0] == account:
+			case k == "aws:sourcearn" && (op == "ArnLike" || op == "ArnEquals" || op == "StringLike" || op == "StringEquals") && len(values) > 0 && allOf(values, service, account):
+			default:
+				return false
+			}
+		}
+	}
+	return len(c) > 0
+}
+
+// allOf reports whether every ARN is of service and account.
+func allOf(arns []string, service, account string) bool {
+	for _, v := range arns {
+		a, err := arn.Parse(v)
+		if err != nil || a.Service != service || a.AccountID != account {
+			return false
+		}
+	}
+	return true
+}
+
+// PathMatchAny reports whether one of patterns matches value, IAM's way:
+// case-insensitive, * and ? as wildcards.
+func PathMatchAny(patterns []string, value string) bool {
+	for _, p := range patterns {
+		if ok, err := path.Match(strings.ToLower(p), strings.ToLower(value)); err == nil && ok {
+			return true
+		}
+	}
+	return false
+}

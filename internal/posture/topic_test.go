@@ -1,0 +1,133 @@
+package posture
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
+)
+
+// fakeSNS answers GetTopicAttributes from canned attributes by topic ARN.
+type fakeSNS struct {
+	calls  *callLog
+	topics map[string]map[string]string
+}
+
+func (f *fakeSNS) GetTopicAttributes(_ context.Context, in *sns.GetTopicAttributesInput, _ ...func(*sns.Options)) (*sns.GetTopicAttributesOutput, error) {
+	f.calls.record("GetTopicAttributes", in)
+	attrs, ok := f.topics[aws.ToString(in.TopicArn)]
+	if !ok {
+		return nil, &snstypes.NotFoundException{Message: aws.String("Topic does not exist")}
+	}
+	return &sns.GetTopicAttributesOutput{Attributes: attrs}, nil
+}
+
+// fakeKeyPolicies answers GetKeyPolicy by key ARN; a missing one is denied.
+type fakeKeyPolicies map[string]string
+
+func (f fakeKeyPolicies) GetKeyPolicy(_ context.Context, in *kms.GetKeyPolicyInput, _ ...func(*kms.Options)) (*kms.GetKeyPolicyOutput, error) {
+	p, ok := f[aws.ToString(in.KeyId)]
+	if !ok {
+		return nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "no"}
+	}
+	return &kms.GetKeyPolicyOutput{Policy: aws.String(p)}, nil
+}
+
+// TestFetchTopics: a topic's subscriptions and key as SS-MON-2 judges them:
+// missing, plain, under SNS's AWS managed key (not looked up), under a
+// customer managed key whose policy lets CloudWatch use it or not, or
+// whose policy cannot be read; cached like every other fact.
+func TestFetchTopics(t *testing.T) {
+	const (
+		plain, managed, good, bad, unread, missing = "arn:aws:sns:eu-west-1:123456789012:plain", "arn:aws:sns:eu-west-1:123456789012:managed",
+			"arn:aws:sns:eu-west-1:123456789012:good", "arn:aws:sns:eu-west-1:123456789012:bad",
+			"arn:aws:sns:eu-west-1:123456789012:unread", "arn:aws:sns:eu-west-1:123456789012:missing"
+		goodKey, badKey, unreadKey = "arn:aws:kms:eu-west-1:123456789012:key/good", "arn:aws:kms:eu-west-1:123456789012:key/bad", "arn:aws:kms:eu-west-1:123456789012:key/unread"
+	)
+	calls := &callLog{}
+	key := func(arn string) *kmstypes.KeyMetadata {
+		return &kmstypes.KeyMetadata{Arn: aws.String(arn), KeyId: aws.String(arn[strings.LastIndex(arn, "/")+1:]), KeyManager: kmstypes.KeyManagerTypeCustomer,
+			KeyState: kmstypes.KeyStateEnabled, KeySpec: kmstypes.KeySpecSymmetricDefault, Origin: kmstypes.OriginTypeAwsKms}
+	}
+	km := &fakeKMS{calls: calls, keys: map[string]*kmstypes.KeyMetadata{goodKey: key(goodKey), badKey: key(badKey), unreadKey: key(unreadKey)}}
+	topics := &fakeSNS{calls: calls, topics: map[string]map[string]string{
+		plain:   {"SubscriptionsConfirmed": "2", "SubscriptionsPending": "1"},
+		managed: {"SubscriptionsConfirmed": "1", "KmsMasterKeyId": "alias/aws/sns"},
+		good:    {"SubscriptionsConfirmed": "1", "KmsMasterKeyId": goodKey},
+		bad:     {"SubscriptionsConfirmed": "1", "KmsMasterKeyId": badKey},
+		unread:  {"SubscriptionsConfirmed": "1", "KmsMasterKeyId": unreadKey},
+	}}
+	cloudwatch := `{"Statement":[{"Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":["kms:GenerateDataKey*","kms:Decrypt"],"Resource":"*"}]}`
+	f := NewFetcher(testAccount, nil, km, nil, nil, nil).WithTopics(topics, fakeKeyPolicies{
+		goodKey: cloudwatch,
+		badKey:  `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"kms:*","Resource":"*"}]}`,
+	})
+	req := facts.Request{Topics: []string{plain, managed, good, bad, unread, missing}}
+	got, err := f.Fetch(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := got.Topics[plain]; !p.Found || p.Confirmed != 2 || p.Pending != 1 || p.Key != nil {
+		t.Errorf("plain topic: %+v", p)
+	}
+	if m := got.Topics[managed]; m.Key == nil || m.Key.Manager != "AWS" {
+		t.Errorf("topic under alias/aws/sns: %+v", m)
+	}
+	if g := got.Topics[good]; g.Key == nil || !g.Key.Found || g.KeyPolicyProblem != "" || g.KeyPolicyUnread != "" {
+		t.Errorf("topic under a key CloudWatch may use: %+v", g)
+	}
+	if b := got.Topics[bad]; !strings.Contains(b.KeyPolicyProblem, "does not let cloudwatch.amazonaws.com call kms:GenerateDataKey and kms:Decrypt") {
+		t.Errorf("topic under a key CloudWatch may not use: %+v", b)
+	}
+	if u := got.Topics[unread]; u.KeyPolicyUnread == "" || u.KeyPolicyProblem != "" {
+		t.Errorf("topic whose key policy cannot be read: %+v", u)
+	}
+	if m, ok := got.Topics[missing]; !ok || m.Found {
+		t.Errorf("missing topic: %+v (present %v)", m, ok)
+	}
+	if n := calls.counts["GetTopicAttributes"]; n != 6 {
+		t.Errorf("GetTopicAttributes called %d times, want 6", n)
+	}
+	if _, err := f.Fetch(context.Background(), req); err != nil || calls.counts["GetTopicAttributes"] != 6 {
+		t.Errorf("second fetch: err %v, GetTopicAttributes %d times (cached: want 6)", err, calls.counts["GetTopicAttributes"])
+	}
+
+	// Without WithTopics the topics are not looked up: an error, no facts.
+	bare, err := NewFetcher(testAccount, nil, km, nil, nil, nil).Fetch(context.Background(), facts.Request{Topics: []string{plain}})
+	if err == nil || len(bare.Topics) != 0 {
+		t.Errorf("fetch without an SNS client: %v, %+v", err, bare.Topics)
+	}
+	var notFound *snstypes.NotFoundException
+	if errors.As(err, &notFound) {
+		t.Errorf("fetch without an SNS client reported SNS's answer: %v", err)
+	}
+}
+
+// TestServiceMayUseKey: the key policy judgement for CloudWatch (AWS
+// Budgets' is tested with the budget resource).
+func TestServiceMayUseKey(t *testing.T) {
+	for name, c := range map[string]struct {
+		policy string
+		ok     bool
+	}{
+		"allowed":             {`{"Statement":[{"Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":["kms:GenerateDataKey*","kms:Decrypt"],"Resource":"*"}]}`, true},
+		"scoped to alarms":    {`{"Statement":[{"Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":["kms:GenerateDataKey*","kms:Decrypt"],"Resource":"*","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:cloudwatch:eu-west-1:123456789012:alarm:*"}}}]}`, true},
+		"another service":     {`{"Statement":[{"Effect":"Allow","Principal":{"Service":"budgets.amazonaws.com"},"Action":["kms:GenerateDataKey*","kms:Decrypt"],"Resource":"*"}]}`, false},
+		"decrypt missing":     {`{"Statement":[{"Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":"kms:GenerateDataKey*","Resource":"*"}]}`, false},
+		"another account":     {`{"Statement":[{"Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":"kms:*","Resource":"*","Condition":{"StringEquals":{"aws:SourceAccount":"999999999999"}}}]}`, false},
+		"denied to everybody": {`{"Statement":[{"Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":"kms:*","Resource":"*"},{"Effect":"Deny","Principal":"*","Action":"kms:Decrypt","Resource":"*"}]}`, false},
+	} {
+		if got := ServiceMayUseKey(c.policy, "cloudwatch", testAccount); (got == "") != c.ok {
+			t.Errorf("%s: %q, want usable %v", name, got, c.ok)
+		}
+	}
+}

@@ -1,0 +1,74 @@
+package endpoint_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
+)
+
+// TestAccEndpoint_alarmTopicVerified: SS-MON-2 judges the topic the alarms
+// notify, not only its ARN. With require_alarm_actions, a topic that does not
+// exist is refused at apply and nothing is created (at plan it is only a
+// warning: the same apply may create it). Once the topic exists with nobody
+// subscribed, the endpoint is made but SS-MON-2 is warned, not held; once a
+// subscription is confirmed, the next refresh holds it.
+func TestAccEndpoint_alarmTopicVerified(t *testing.T) {
+	skipUnlessAcc(t)
+	env := acctest.EndpointFixtures(t)
+	c := acctest.AWS(t)
+	name := acctest.RandomName("ep")
+	topicName := acctest.RandomName("oncall")
+	topic := fmt.Sprintf("arn:aws:sns:%s:%s:%s", acctest.Region, c.AccountID, topicName)
+	config := acctest.ProviderConfig(fmt.Sprintf("alarm_actions = [%q]\n  guardrails {\n    require_alarm_actions = true\n  }\n", topic)) +
+		cfg{name: name, env: env}.resource()
+	mon2 := func(want string) statecheck.StateCheck {
+		return statecheck.ExpectKnownValue(address, tfjsonpath.New("control_states").AtMapKey("SS-MON-2"), knownvalue.StringExact(want))
+	}
+	ctx := context.Background()
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		CheckDestroy:             testAccCheckEndpointDestroy(t, name, false),
+		Steps: []resource.TestStep{
+			{
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?s)SS-MON-2: the alarms of endpoint "` + name + `" notify SNS topic\s+` + regexp.QuoteMeta(topic) + `,\s+which does not exist`),
+			},
+			{
+				PreConfig: func() {
+					if left := leftovers(t, name); len(left) > 0 {
+						t.Fatalf("a refused apply left: %s", strings.Join(left, ", "))
+					}
+					if _, err := c.SNS.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(topicName)}); err != nil {
+						t.Fatal(err)
+					}
+					t.Cleanup(func() { _, _ = c.SNS.DeleteTopic(context.Background(), &sns.DeleteTopicInput{TopicArn: aws.String(topic)}) })
+				},
+				Config:            config,
+				ConfigStateChecks: []statecheck.StateCheck{mon2("warned")},
+			},
+			{
+				PreConfig: func() {
+					// A Lambda subscription needs no confirmation.
+					fn := fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", acctest.Region, c.AccountID, topicName)
+					if _, err := c.SNS.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("lambda"), Endpoint: aws.String(fn)}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:            config,
+				ConfigStateChecks: []statecheck.StateCheck{mon2("held")},
+			},
+		},
+	})
+}
