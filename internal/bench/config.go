@@ -59,9 +59,13 @@ resource "sagesafe_endpoint" "bench" {
   }
 
   alarms = {
-    actions = ["arn:aws:sns:%[1]s:123456789012:bench-alerts"]
+    actions = ["arn:aws:sns:%[1]s:123456789012:%[7]s"]
   }
 }
-`, region, endpoint, suffix, n, strings.Repeat("ab", 32), bucket)
+`, region, endpoint, suffix, n, strings.Repeat("ab", 32), bucket, benchTopic)
 	return b.String()
 }
+
+// benchTopic is the SNS topic the stack's alarms notify (dataBucket makes
+// it).
+const benchTopic = "bench-alerts"

@@ -37,6 +37,11 @@ func dataBucket(ctx context.Context, endpoint string) (string, error) {
 	if _, err := b.DataBucket(ctx, name, key); err != nil {
 		return "", fmt.Errorf("the bench's model bucket: %w", err)
 	}
+	// The topic the stack's alarms notify (config.go): SS-MON-2 reads it,
+	// so it exists, with a confirmed subscriber, as a real one would.
+	if _, err := b.OnCallTopic(ctx, benchTopic); err != nil {
+		return "", fmt.Errorf("the bench's alarm topic: %w", err)
+	}
 	return name, nil
 }
 

@@ -53,7 +53,9 @@ func TestAccEndpoint_alarmTopicVerified(t *testing.T) {
 					if _, err := c.SNS.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(topicName)}); err != nil {
 						t.Fatal(err)
 					}
-					t.Cleanup(func() { _, _ = c.SNS.DeleteTopic(context.Background(), &sns.DeleteTopicInput{TopicArn: aws.String(topic)}) })
+					t.Cleanup(func() {
+						_, _ = c.SNS.DeleteTopic(context.Background(), &sns.DeleteTopicInput{TopicArn: aws.String(topic)})
+					})
 				},
 				Config:            config,
 				ConfigStateChecks: []statecheck.StateCheck{mon2("warned")},

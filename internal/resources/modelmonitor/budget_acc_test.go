@@ -27,8 +27,10 @@ var (
 	// lookups every monitor shares, once per command: network (subnets,
 	// route tables, security groups), key, instance type, bucket (policy
 	// and encryption), account, execution role (GetRole and its policy
-	// listings).
+	// listings), and the alarm topic (SS-MON-2 reads it once per command,
+	// whatever the number of monitors notifying it).
 	sharedCalls = map[string]budget{
+		"sns:GetTopicAttributes":    {0, 2},
 		"monitoring:DescribeAlarms": {0, 1}, "logs:DescribeLogGroups": {0, 2},
 		"ec2:DescribeSubnets": {0, 2}, "ec2:DescribeRouteTables": {0, 2}, "ec2:DescribeSecurityGroups": {0, 2},
 		"ec2:DescribeInstanceTypes": {0, 2}, "kms:DescribeKey": {0, 2}, "kms:GetKeyRotationStatus": {0, 2},
