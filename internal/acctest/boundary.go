@@ -2,12 +2,14 @@ package acctest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 )
 
@@ -47,4 +49,15 @@ func CheckRoleBoundary(c *iam.Client, role, boundary string) func(*terraform.Sta
 		}
 		return nil
 	}
+}
+
+// NoRole returns an error unless IAM says role does not exist: what a test
+// checks after a refused plan or apply (nothing was created).
+func NoRole(t *testing.T, role string) error {
+	_, err := AWS(t).IAM.GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(role)})
+	var nse *iamtypes.NoSuchEntityException
+	if !errors.As(err, &nse) {
+		return fmt.Errorf("role %s exists (err %v)", role, err)
+	}
+	return nil
 }

@@ -2,13 +2,11 @@ package executionrole_test
 
 import (
 	"context"
-	"errors"
 	"regexp"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -116,10 +114,8 @@ func TestAccExecutionRole_conflictingBoundaryRefused(t *testing.T) {
 			{
 				// The emulator has no role of that name: nothing was created.
 				PreConfig: func() {
-					_, err := acctest.AWS(t).IAM.GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(name)})
-					var nse *iamtypes.NoSuchEntityException
-					if !errors.As(err, &nse) {
-						t.Fatalf("role %s exists after a refused plan (err %v)", name, err)
+					if err := acctest.NoRole(t, name); err != nil {
+						t.Fatal(err) // the refusal created nothing
 					}
 				},
 				Config: func() string { in := in; in.boundary = org; return in.hcl() }(),
@@ -155,10 +151,8 @@ func TestAccExecutionRole_boundaryPassRoleAnyRoleRefused(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					_, err := c.IAM.GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(name)})
-					var nse *iamtypes.NoSuchEntityException
-					if !errors.As(err, &nse) {
-						t.Fatalf("role %s exists after a refused plan (err %v)", name, err)
+					if err := acctest.NoRole(t, name); err != nil {
+						t.Fatal(err) // the refusal created nothing
 					}
 					if _, err := c.IAM.CreatePolicyVersion(context.Background(), &iam.CreatePolicyVersionInput{
 						PolicyArn: aws.String(org), PolicyDocument: aws.String(limited), SetAsDefault: true}); err != nil {
@@ -200,10 +194,8 @@ func TestAccExecutionRole_boundaryWidenedAfterPlan(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					_, err := c.IAM.GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(name)})
-					var nse *iamtypes.NoSuchEntityException
-					if !errors.As(err, &nse) {
-						t.Fatalf("role %s exists after a refused apply (err %v)", name, err)
+					if err := acctest.NoRole(t, name); err != nil {
+						t.Fatal(err) // the refusal created nothing
 					}
 				},
 				Config:      in.hcl(),

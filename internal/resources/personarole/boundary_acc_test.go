@@ -45,7 +45,7 @@ func TestAccPersonaRole_permissionsBoundary(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					if err := noRole(t, name); err != nil {
+					if err := acctest.NoRole(t, name); err != nil {
 						t.Fatal(err) // the refused plan created nothing
 					}
 				},

@@ -2,7 +2,6 @@ package personarole_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -297,19 +295,9 @@ func TestAccPersonaRole_refusals(t *testing.T) {
 			},
 		},
 	})
-	if err := noRole(t, name); err != nil {
+	if err := acctest.NoRole(t, name); err != nil {
 		t.Error(err)
 	}
-}
-
-// noRole asks the emulator that no role of this name exists.
-func noRole(t *testing.T, name string) error {
-	_, err := acctest.AWS(t).IAM.GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(name)})
-	var nse *iamtypes.NoSuchEntityException
-	if !errors.As(err, &nse) {
-		return fmt.Errorf("role %s exists (err %v)", name, err)
-	}
-	return nil
 }
 
 // checkLiveRole asks the emulator for the role's documents, session
@@ -368,7 +356,7 @@ func checkLiveRole(t *testing.T, name, trust, policy string, maxSession int32, t
 
 // testAccCheckPersonaRoleDestroy asks the emulator that the role is gone.
 func testAccCheckPersonaRoleDestroy(t *testing.T, name string) resource.TestCheckFunc {
-	return func(*terraform.State) error { return noRole(t, name) }
+	return func(*terraform.State) error { return acctest.NoRole(t, name) }
 }
 
 // expectBefore checks an attribute of the refreshed state the plan starts
