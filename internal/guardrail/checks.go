@@ -1170,7 +1170,7 @@ func checkAlarmActions(s *Subject, p Policy) []Finding {
 		}
 		r.foreignActions(s, i, "alarm "+a.Name, a.Actions.V)
 	}
-	r.alarmTopics(s, p)
+	r.alarmTopics(s, workloadTopics(s), p.RequireAlarmActions)
 	return r.out
 }
 
@@ -1694,6 +1694,7 @@ func checkTrailAlarms(s *Subject, _ Policy) []Finding {
 		r.skipValue(s, FieldAlarms, a.State)
 	case a.IsKnown():
 		r.foreignActions(s, -1, "the audit alarms of "+label(s), a.V)
+		r.alarmTopics(s, auditTopics(s), true)
 	}
 	t, ok := r.liveTrail(s, FieldMetricFilters)
 	if !ok {

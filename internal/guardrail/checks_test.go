@@ -1098,6 +1098,12 @@ var checkCases = []checkCase{
 	fail("SS-AUD-5", "audit alarms to another account's topic", auditTrail, func(s *Subject, _ *Policy) {
 		s.Audit.AlarmActions = facts.Known([]string{"arn:aws:sns:eu-west-1:999999999999:exfil"})
 	}, warnAt(-1, "arn:aws:sns:eu-west-1:999999999999:exfil (account 999999999999)", "the audit alarms of audit trail \"ml-audit\": notifications go outside this account")),
+	fail("SS-AUD-5", "the audit alarms' topic does not exist", auditTrail, func(s *Subject, _ *Policy) {
+		s.Stage = StageLive
+		s.Facts.Topics[testTopic] = facts.TopicFact{ARN: testTopic}
+	}, errAt(-1, testTopic, "SNS does not know "+testTopic)),
+	fail("SS-AUD-5", "nobody subscribed to the audit alarms' topic", auditTrail, topicFact(func(t *facts.TopicFact) { t.Confirmed = 0 }),
+		warnAt(-1, testTopic, "has no confirmed subscription")),
 	unknown("SS-AUD-5", "filters created by the apply", auditTrail, atPlan),
 	nothing("SS-AUD-5", "no log group", auditPreflight, trail(func(t *facts.TrailFact) { t.LogGroup = "" }), "delivers to no log group (SS-AUD-4)"),
 }

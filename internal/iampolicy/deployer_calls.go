@@ -141,7 +141,7 @@ var deployerCalls = []DeployerCall{
 	// KMS: the key sagesafe makes, and the facts of every key reference.
 	{"kms:DescribeKey", append([]string{TypeBudget}, keyReaders...)}, // the budget: its topic's key
 	{"kms:GetKeyRotationStatus", keyReaders},
-	{"kms:GetKeyPolicy", []string{TypeKMSKey, TypeBudget, TypeEndpoint, TypeTrainingJob, TypeProcessingJob, TypeModelMonitor}}, // and an alarm topic's key (SS-MON-2)
+	{"kms:GetKeyPolicy", []string{TypeKMSKey, TypeBudget, TypeEndpoint, TypeTrainingJob, TypeProcessingJob, TypeModelMonitor, TypeAuditTrail, TypePreflight}}, // and an alarm topic's key (SS-MON-2, SS-AUD-5)
 	{"kms:ListKeys", []string{TypeKMSKey}},
 	{"kms:ListAliases", []string{TypeKMSKey}},
 	{"kms:ListResourceTags", []string{TypeKMSKey}},
@@ -275,7 +275,7 @@ var deployerCalls = []DeployerCall{
 	{"budgets:DeleteBudget", []string{TypeBudget}},
 	{"budgets:TagResource", []string{TypeBudget}},
 	{"budgets:UntagResource", []string{TypeBudget}},
-	{"sns:GetTopicAttributes", []string{TypeBudget, TypeEndpoint, TypeTrainingJob, TypeProcessingJob, TypeModelMonitor}}, // budget and alarm topics (SS-MON-2)
+	{"sns:GetTopicAttributes", []string{TypeBudget, TypeEndpoint, TypeTrainingJob, TypeProcessingJob, TypeModelMonitor, TypeAuditTrail, TypePreflight}}, // budget and alarm topics (SS-MON-2, SS-AUD-5)
 }
 
 // DeployerCalls returns the inventory (a copy).
