@@ -1,7 +1,6 @@
 package posture
 
 import (
-	"path"
 	"slices"
 	"strings"
 
@@ -45,7 +44,7 @@ func ServiceMayUseKey(policy, service, account string) string {
 			continue
 		}
 		for _, a := range serviceKeyActions {
-			if !PathMatchAny(st.Action, a) {
+			if !anyMatch(st.Action, a) {
 				continue
 			}
 			switch {
@@ -108,13 +107,7 @@ func allOf(arns []string, service, account string) bool {
 	return true
 }
 
-// PathMatchAny reports whether one of patterns matches value, IAM's way:
-// case-insensitive, * and ? as wildcards.
-func PathMatchAny(patterns []string, value string) bool {
-	for _, p := range patterns {
-		if ok, err := path.Match(strings.ToLower(p), strings.ToLower(value)); err == nil && ok {
-			return true
-		}
-	}
-	return false
-}
+// MatchAny reports whether one of patterns matches value, IAM's way:
+// case-insensitive, * and ? as wildcards (anyMatch, the matcher every
+// posture judgement of a policy uses).
+func MatchAny(patterns []string, value string) bool { return anyMatch(patterns, value) }

@@ -134,5 +134,5 @@ func scopedTo(c iampolicy.Condition, account string) bool {
 }
 
 // anyMatch reports whether one of patterns matches value, IAM's way
-// (posture.PathMatchAny).
-var anyMatch = posture.PathMatchAny
+// (posture.MatchAny).
+var anyMatch = posture.MatchAny
