@@ -92,11 +92,12 @@ func RepoRoot(t *testing.T) string {
 // BuildProvider builds the provider binary into a directory of the test's
 // own and returns that directory, for a dev_overrides CLI configuration
 // (DevOverrides): tests that run the Terraform CLI itself use the provider
-// as users get it, a separate plugin process.
+// as users get it, a separate plugin process (built with the release tags,
+// GOTAGS in GNUmakefile).
 func BuildProvider(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "terraform-provider-sagesafe"), ".")
+	cmd := exec.Command("go", "build", "-tags", "grpcnotrace", "-o", filepath.Join(dir, "terraform-provider-sagesafe"), ".")
 	cmd.Dir = RepoRoot(t)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building the provider: %v\n%s", err, out)

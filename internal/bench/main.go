@@ -229,8 +229,8 @@ func write(rep report) error {
 	return nil
 }
 
-// releaseBinarySize builds the provider as a release would (-trimpath,
-// symbols and DWARF stripped) and returns its size.
+// releaseBinarySize builds the provider as a release would (-trimpath, the
+// grpcnotrace tag, symbols and DWARF stripped) and returns its size.
 func releaseBinarySize(ctx context.Context, root string) (int64, error) {
 	dir, err := os.MkdirTemp("", "sagesafe-bench-bin-")
 	if err != nil {
@@ -238,7 +238,7 @@ func releaseBinarySize(ctx context.Context, root string) (int64, error) {
 	}
 	defer os.RemoveAll(dir)
 	out := filepath.Join(dir, "terraform-provider-sagesafe")
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", "-s -w", "-o", out, ".")
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-tags", "grpcnotrace", "-ldflags", "-s -w", "-o", out, ".")
 	cmd.Dir = root
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return 0, fmt.Errorf("release-style build: %w\n%s", err, b)
