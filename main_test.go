@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -31,6 +32,33 @@ func TestSetMemoryLimit(t *testing.T) {
 	setMemoryLimit()
 	if got := debug.SetMemoryLimit(-1); got != 1<<30 {
 		t.Errorf("with GOMEMLIMIT=1GiB the limit is %d, want %d", got, 1<<30)
+	}
+}
+
+// TestQuietLogs: the provider's loggers are turned off only when Terraform
+// would drop what they write, and a level the user set is kept.
+func TestQuietLogs(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	for _, tc := range []struct {
+		name string
+		env  func(string) string
+		want []string
+	}{
+		{"nothing set", env(), logLevelVars},
+		{"TF_LOG", env("TF_LOG", "DEBUG"), nil},
+		{"TF_LOG_PROVIDER", env("TF_LOG_PROVIDER", "TRACE"), nil},
+		{"acceptance log file", env("TF_ACC_LOG_PATH", "/tmp/acc.log"), nil},
+		{"a level the user set", env("TF_LOG_SDK_FRAMEWORK", "INFO"), []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_PROVIDER_SAGESAFE"}},
+	} {
+		if got := quietLogs(tc.env); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: quietLogs = %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }
 
