@@ -99,7 +99,7 @@ func quietLogs(getenv func(string) string) []string {
 // in the plan for 27% more; 64 MiB gave 130 MB in both but 18% more CPU in
 // apply and twice the CPU in the plan (its live heap is close to 64 MiB).
 // Up to about 100 endpoints (live heap up to ~32 MB) the limit barely binds.
-// About 40-70 MB of the RSS are the executable's own pages, which no limit
+// About 33-35 MB of the RSS are the executable's own pages, which no limit
 // touches. If the live heap passes the limit the
 // runtime caps the collector at half the CPU and lets the heap grow: a soft
 // limit never fails the provider.
