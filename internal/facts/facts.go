@@ -162,6 +162,12 @@ type PolicyFact struct {
 	// sts:AssumeRole, iam:PassRole on any role, ...): as a permissions
 	// boundary it then caps nothing (SS-IAM-5).
 	Escapes []string
+	// UncappedRoles are the existing roles (ARNs) that the policy's
+	// iam:PassRole or sts:AssumeRole statements limited to a name prefix
+	// reach (posture.RolePatterns) and that do not carry the policy as
+	// their permissions boundary: a role under it may pass or assume them
+	// and act beyond it (SS-IAM-5).
+	UncappedRoles []string
 }
 
 // TrustCondition is one confused-deputy condition key of a trust statement,

@@ -1071,6 +1071,15 @@ func checkRoleBoundary(s *Subject, p Policy) []Finding {
 func (r *report) boundaryPolicy(s *Subject, p Policy) {
 	b := p.RoleBoundaryARN
 	f, ok := s.Facts.Policies[b]
+	// A role this subject makes and gives the boundary (planned, or set by
+	// the apply: Unknown) is not uncapped: the plan that restores its
+	// boundary must not be refused for it.
+	uncapped := slices.DeleteFunc(slices.Clone(f.UncappedRoles), func(role string) bool {
+		return slices.ContainsFunc(s.RoleBoundaries, func(rb RoleBoundary) bool {
+			return strings.EqualFold(rb.Role, role[strings.LastIndex(role, "/")+1:]) &&
+				(rb.Boundary.State == facts.StateUnknown || (rb.Boundary.IsKnown() && rb.Boundary.V == b))
+		})
+	})
 	switch {
 	case !ok:
 		r.notLookedUp(FieldRoleBoundary, "permissions boundary "+b)
@@ -1084,7 +1093,21 @@ func (r *report) boundaryPolicy(s *Subject, p Policy) {
 				"Remove those actions from the boundary or deny them in it on \"*\"; allow role writes only with the condition iam:PermissionsBoundary = this policy; "+
 				"and limit iam:PassRole, sts:AssumeRole and the actions marked \"on any resource\" to resources under your name prefix "+
 				"(at least 3 literal characters, e.g. arn:aws:iam::<account>:role/<name_prefix>*).")
+	case len(uncapped) > 0:
+		r.add(SeverityError, FieldRoleBoundary, -1, b, "the permissions boundary "+b+" lets a role under it pass or assume roles it does not cap",
+			"Its iam:PassRole or sts:AssumeRole statements reach "+someOf(uncapped, 5)+", which do not carry it as their permissions boundary: "+
+				"a role under the boundary can hand one of them to a service or assume it, and act as that role beyond the boundary. "+
+				"Put the boundary on those roles (sagesafe's roles take role_permissions_boundary_arn), delete the ones no longer used, "+
+				"or narrow the statements' resources to names only roles that carry the boundary have.")
 	}
+}
+
+// someOf lists the first n of items, and how many more there are.
+func someOf(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
 }
 
 // givenRoleBoundary checks the execution role a workload is given (its

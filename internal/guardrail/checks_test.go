@@ -674,6 +674,14 @@ var checkCases = []checkCase{
 		withBoundary("arn:aws:iam::"+testAccount+":policy/org-boundary")(s, p)
 		s.Facts.Policies[p.RoleBoundaryARN] = facts.PolicyFact{Found: true, Escapes: []string{"iam:CreateRole", "sts:AssumeRole"}}
 	}, errAt(-1, "arn:aws:iam::"+testAccount+":policy/org-boundary", "allows iam:CreateRole, sts:AssumeRole")),
+	fail("SS-IAM-5", "a boundary that lets roles pass roles it does not cap", executionRole, func(s *Subject, p *Policy) {
+		withBoundary("arn:aws:iam::"+testAccount+":policy/org-boundary")(s, p)
+		s.Facts.Policies[p.RoleBoundaryARN] = facts.PolicyFact{Found: true, UncappedRoles: []string{"arn:aws:iam::" + testAccount + ":role/ml-legacy"}}
+	}, errAt(-1, "arn:aws:iam::"+testAccount+":policy/org-boundary", "reach arn:aws:iam::"+testAccount+":role/ml-legacy, which do not carry it")),
+	pass("SS-IAM-5", "the only uncapped role is one this plan gives the boundary", executionRole, func(s *Subject, p *Policy) {
+		withBoundary("arn:aws:iam::"+testAccount+":policy/org-boundary")(s, p)
+		s.Facts.Policies[p.RoleBoundaryARN] = facts.PolicyFact{Found: true, UncappedRoles: []string{"arn:aws:iam::" + testAccount + ":role/" + s.RoleBoundaries[0].Role}}
+	}),
 	fail("SS-IAM-5", "a boundary that does not exist", training, func(s *Subject, p *Policy) {
 		givenRoleBoundary("arn:aws:iam::"+testAccount+":policy/org-boundary")(s, p)
 		s.Facts.Policies[p.RoleBoundaryARN] = facts.PolicyFact{}

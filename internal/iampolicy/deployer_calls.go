@@ -122,6 +122,8 @@ var deployerCalls = []DeployerCall{
 	{"iam:ListAttachedRolePolicies", roleReaders},
 	{"iam:GetPolicy", roleReaders},
 	{"iam:GetPolicyVersion", roleReaders},
+	// The roles a permissions boundary's iam:PassRole or sts:AssumeRole reach (SS-IAM-5).
+	{"iam:ListRoles", roleReaders},
 	{"iam:ListRoleTags", roleOwners},
 	{"iam:ListInstanceProfilesForRole", roleOwners},
 	{"iam:CreateRole", roleOwners},

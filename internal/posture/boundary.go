@@ -94,10 +94,7 @@ func AssessBoundary(stmts []facts.PolicyStatement, boundaryARN string) []string 
 			out = append(out, action)
 		}
 	}
-	partition, account := "aws", ""
-	if a, err := arn.Parse(boundaryARN); err == nil {
-		partition, account = a.Partition, a.AccountID
-	}
+	partition, account := boundaryScope(boundaryARN)
 	for _, action := range scopedEscapes {
 		if allowedAnywhere(stmts, action, func(st facts.PolicyStatement) bool {
 			return !limitedStatement(st, action, partition, account)
@@ -105,6 +102,61 @@ func AssessBoundary(stmts []facts.PolicyStatement, boundaryARN string) []string 
 			out = append(out, action+" on any resource")
 		}
 	}
+	return out
+}
+
+// boundaryScope returns the partition and account of the boundary's ARN
+// ("aws" and "" when it is not an ARN).
+func boundaryScope(boundaryARN string) (partition, account string) {
+	if a, err := arn.Parse(boundaryARN); err == nil {
+		return a.Partition, a.AccountID
+	}
+	return "aws", ""
+}
+
+// roleReachers are the scopedEscapes that name the role they reach: a role
+// under the boundary that may pass a role to a service or assume it acts as
+// that role, so each role they may reach must carry the boundary too.
+var roleReachers = []string{"iam:PassRole", "sts:AssumeRole"}
+
+// RolePatterns returns the resource patterns (policy variables read as
+// "*"), sorted and without repeats, of the boundary's Allows of
+// iam:PassRole or sts:AssumeRole that AssessBoundary lets through because
+// they name roles of a name prefix. A name prefix does not make a role
+// capped: every existing role they match must carry the boundary
+// (UncappedRoles). An action an unconditional Deny on "*" takes away
+// reaches no role.
+func RolePatterns(stmts []facts.PolicyStatement, boundaryARN string) []string {
+	partition, account := boundaryScope(boundaryARN)
+	var out []string
+	for _, action := range roleReachers {
+		if !allowedAnywhere(stmts, action, func(facts.PolicyStatement) bool { return true }) {
+			continue
+		}
+		for _, st := range stmts {
+			if isAllow(st) && allowsAction(st, action) && limitedStatement(st, action, partition, account) {
+				for _, r := range st.Resources {
+					out = append(out, policyVariable.ReplaceAllString(r, "*"))
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// UncappedRoles returns, sorted, the roles of roles (ARN to permissions
+// boundary ARN, "" for none) that one of patterns matches and that do not
+// carry boundaryARN: a role under the boundary may pass or assume them
+// and so act beyond it (SS-IAM-5).
+func UncappedRoles(patterns []string, roles map[string]string, boundaryARN string) []string {
+	var out []string
+	for role, boundary := range roles {
+		if boundary != boundaryARN && anyMatch(patterns, role) {
+			out = append(out, role)
+		}
+	}
+	slices.Sort(out)
 	return out
 }
 

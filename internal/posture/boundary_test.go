@@ -92,3 +92,54 @@ func TestAssessBoundary(t *testing.T) {
 		}
 	}
 }
+
+// TestRolePatterns: the role patterns a boundary lets through as limited to
+// a name prefix are the ones whose roles must carry it; patterns that are
+// escapes by themselves, other actions and denied actions are not.
+func TestRolePatterns(t *testing.T) {
+	const boundary = "arn:aws:iam::123456789012:policy/org-boundary"
+	for name, c := range map[string]struct {
+		doc  string
+		want []string
+	}{
+		"PassRole of a prefix": {`{"Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/ml-*"}]}`,
+			[]string{"arn:aws:iam::123456789012:role/ml-*"}},
+		"AssumeRole and PassRole, a variable read as *": {`{"Statement":[{"Effect":"Allow","Action":["iam:PassRole","sts:AssumeRole"],` +
+			`"Resource":["arn:aws:iam::123456789012:role/ml-${aws:username}","arn:aws:iam::123456789012:role/Admin???"]}]}`,
+			[]string{"arn:aws:iam::123456789012:role/Admin???", "arn:aws:iam::123456789012:role/ml-*"}},
+		"PassRole on *: an escape already, no pattern": {`{"Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"}]}`, nil},
+		"other actions": {`{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::ml-data/*"}]}`, nil},
+		"a Deny of PassRole on *": {`{"Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/ml-*"},` +
+			`{"Effect":"Deny","Action":"iam:*","Resource":"*"}]}`, nil},
+	} {
+		stmts, err := ParsePolicyDocument(c.doc)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := RolePatterns(stmts, boundary); !slices.Equal(got, c.want) {
+			t.Errorf("%s: patterns %v, want %v", name, got, c.want)
+		}
+	}
+}
+
+// TestUncappedRoles: a role a pattern reaches passes only with this
+// boundary; "Admin???" reaches the account's AdminOps (the input that
+// passed AssessBoundary before the live check).
+func TestUncappedRoles(t *testing.T) {
+	const boundary = "arn:aws:iam::123456789012:policy/org-boundary"
+	role := func(n string) string { return "arn:aws:iam::123456789012:role/" + n }
+	roles := map[string]string{
+		role("ml-train"):   boundary,
+		role("ml-legacy"):  "",
+		role("ML-Other"):   "arn:aws:iam::123456789012:policy/other-boundary",
+		role("AdminOps"):   "",
+		role("web-server"): "",
+	}
+	got := UncappedRoles([]string{role("ml-*"), role("Admin???")}, roles, boundary)
+	if want := []string{role("AdminOps"), role("ML-Other"), role("ml-legacy")}; !slices.Equal(got, want) {
+		t.Errorf("uncapped %v, want %v", got, want)
+	}
+	if got := UncappedRoles([]string{role("ml-train")}, roles, boundary); got != nil {
+		t.Errorf("a pattern reaching only capped roles: uncapped %v, want none", got)
+	}
+}

@@ -195,6 +195,7 @@ type fakeRole struct {
 	trust    string // plain JSON; returned URL-encoded, as IAM does
 	attached []string
 	inline   map[string]string
+	boundary string // permissions boundary ARN, "" for none
 }
 
 type fakeIAM struct {
@@ -244,9 +245,32 @@ func (f *fakeIAM) GetRole(_ context.Context, in *iam.GetRoleInput, _ ...func(*ia
 	if err != nil {
 		return nil, err
 	}
-	return &iam.GetRoleOutput{Role: &iamtypes.Role{
+	out := &iam.GetRoleOutput{Role: &iamtypes.Role{
 		Arn: aws.String(r.arn), RoleName: in.RoleName, AssumeRolePolicyDocument: aws.String(url.QueryEscape(r.trust)),
-	}}, nil
+	}}
+	if r.boundary != "" {
+		out.Role.PermissionsBoundary = &iamtypes.AttachedPermissionsBoundary{PermissionsBoundaryArn: aws.String(r.boundary)}
+	}
+	return out, nil
+}
+
+// ListRoles lists every role, one per page (to exercise paging), without
+// boundaries, as IAM's ListRoles does.
+func (f *fakeIAM) ListRoles(_ context.Context, in *iam.ListRolesInput, _ ...func(*iam.Options)) (*iam.ListRolesOutput, error) {
+	f.calls.record("ListRoles", in)
+	names := slices.Sorted(maps.Keys(f.roles))
+	i := 0
+	if in.Marker != nil {
+		i = slices.Index(names, *in.Marker)
+	}
+	if i < 0 || i >= len(names) {
+		return &iam.ListRolesOutput{}, nil
+	}
+	out := &iam.ListRolesOutput{Roles: []iamtypes.Role{{RoleName: aws.String(names[i]), Arn: aws.String(f.roles[names[i]].arn)}}}
+	if i+1 < len(names) {
+		out.IsTruncated, out.Marker = true, aws.String(names[i+1])
+	}
+	return out, nil
 }
 
 func (f *fakeIAM) ListAttachedRolePolicies(_ context.Context, in *iam.ListAttachedRolePoliciesInput, _ ...func(*iam.Options)) (*iam.ListAttachedRolePoliciesOutput, error) {

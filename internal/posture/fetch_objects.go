@@ -360,7 +360,8 @@ func (f *Fetcher) lookupLogGroup(ctx context.Context, name string) (facts.LogGro
 }
 
 // fetchPolicies reads managed policies' default versions (the guardrails'
-// permissions boundary) and judges them with AssessBoundary. A policy IAM
+// permissions boundary) and judges them with AssessBoundary, and the roles
+// their limited iam:PassRole and sts:AssumeRole reach (uncappedRoles). A policy IAM
 // does not know is Found=false.
 func (f *Fetcher) fetchPolicies(ctx context.Context, arns []string, into map[string]facts.PolicyFact) error {
 	var errs []error
@@ -377,8 +378,48 @@ func (f *Fetcher) fetchPolicies(ctx context.Context, arns []string, into map[str
 				errs = append(errs, fmt.Errorf("managed policy %s: %w", a, err))
 				continue
 			}
-			into[a] = facts.PolicyFact{ARN: a, Found: true, Escapes: AssessBoundary(stmts, a)}
+			fact := facts.PolicyFact{ARN: a, Found: true, Escapes: AssessBoundary(stmts, a)}
+			if patterns := RolePatterns(stmts, a); len(patterns) > 0 {
+				if fact.UncappedRoles, err = f.uncappedRoles(ctx, patterns, a); err != nil {
+					errs = append(errs, fmt.Errorf("roles the permissions boundary %s lets pass or assume: %w", a, err))
+					continue
+				}
+			}
+			into[a] = fact
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// uncappedRoles lists the account's roles (iam:ListRoles, which does not
+// say their boundaries) and reads the boundary of each one patterns match
+// (iam:GetRole): the roles a boundary's iam:PassRole or sts:AssumeRole
+// reaches that do not carry it (UncappedRoles). A role deleted between the
+// two calls reaches nothing.
+func (f *Fetcher) uncappedRoles(ctx context.Context, patterns []string, boundaryARN string) ([]string, error) {
+	boundaries := map[string]string{}
+	pages := iam.NewListRolesPaginator(f.iam, &iam.ListRolesInput{MaxItems: aws.Int32(1000)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing roles: %w", err)
+		}
+		for _, r := range page.Roles {
+			if !anyMatch(patterns, aws.ToString(r.Arn)) {
+				continue
+			}
+			got, err := f.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: r.RoleName})
+			switch {
+			case tfawserr.ErrCodeEquals(err, "NoSuchEntity"):
+				continue
+			case err != nil:
+				return nil, fmt.Errorf("reading role %s: %w", aws.ToString(r.RoleName), err)
+			}
+			boundaries[aws.ToString(r.Arn)] = ""
+			if b := got.Role.PermissionsBoundary; b != nil {
+				boundaries[aws.ToString(r.Arn)] = aws.ToString(b.PermissionsBoundaryArn)
+			}
+		}
+	}
+	return UncappedRoles(patterns, boundaries, boundaryARN), nil
 }

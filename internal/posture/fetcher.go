@@ -45,6 +45,7 @@ type IAMAPI interface {
 	GetRolePolicy(ctx context.Context, in *iam.GetRolePolicyInput, optFns ...func(*iam.Options)) (*iam.GetRolePolicyOutput, error)
 	GetPolicy(ctx context.Context, in *iam.GetPolicyInput, optFns ...func(*iam.Options)) (*iam.GetPolicyOutput, error)
 	GetPolicyVersion(ctx context.Context, in *iam.GetPolicyVersionInput, optFns ...func(*iam.Options)) (*iam.GetPolicyVersionOutput, error)
+	ListRoles(ctx context.Context, in *iam.ListRolesInput, optFns ...func(*iam.Options)) (*iam.ListRolesOutput, error)
 }
 
 // S3API is the part of the S3 client the Fetcher uses.
@@ -66,7 +67,10 @@ type LogsAPI interface {
 // ListAttachedRolePolicies and ListRolePolicies page each, GetRolePolicy per
 // inline policy, and per attached managed policy that is not broad by name
 // GetPolicy plus GetPolicyVersion (the version's document is cached for the
-// Fetcher's life: versions never change). It is safe for concurrent use.
+// Fetcher's life: versions never change). A permissions boundary costs the
+// same two, and when it lets roles of a name prefix be passed or assumed,
+// a ListRoles page per 1,000 roles and GetRole per role it reaches. It is
+// safe for concurrent use.
 type Fetcher struct {
 	// account is the caller's account: buckets are read with it as
 	// ExpectedBucketOwner (SS-DATA-2).

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -601,5 +603,41 @@ func TestFetchExpandsPrefixListsOnceEach(t *testing.T) {
 	}
 	if n := w.calls.count("GetManagedPrefixListEntries"); n != 2 {
 		t.Errorf("GetManagedPrefixListEntries calls after Invalidate = %d, want 2", n)
+	}
+}
+
+// TestFetchBoundaryReachedRoles: a boundary whose iam:PassRole names roles
+// of a prefix is judged with the roles that prefix reaches: one of them
+// without the boundary is an uncapped role (SS-IAM-5). ListRoles is paged
+// and GetRole is asked only of the roles the pattern reaches.
+func TestFetchBoundaryReachedRoles(t *testing.T) {
+	const boundary = "arn:aws:iam::123456789012:policy/org-boundary"
+	w := newWorld()
+	fi := w.iam
+	fi.policies = map[string]fakePolicy{boundary: {defaultVersion: "v1", versions: map[string]string{
+		"v1": `{"Statement":[{"Effect":"Allow","Action":"sagemaker:CreateTrainingJob","Resource":"*"},` +
+			`{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/ml-*"}]}`}}}
+	role := func(n string) string { return "arn:aws:iam::123456789012:role/" + n }
+	fi.roles["ml-train"] = fakeRole{arn: role("ml-train"), trust: noConditionTrust, boundary: boundary}
+	fi.roles["ml-legacy"] = fakeRole{arn: role("ml-legacy"), trust: noConditionTrust}
+	fi.roles["web"] = fakeRole{arn: role("web"), trust: noConditionTrust}
+
+	got, err := w.fetcher().Fetch(context.Background(), facts.Request{Policies: []string{boundary}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := got.Policies[boundary]
+	if !f.Found || len(f.Escapes) > 0 || !slices.Equal(f.UncappedRoles, []string{role("ml-legacy")}) {
+		t.Errorf("boundary fact %+v, want found, no escapes, uncapped [ml-legacy]", f)
+	}
+	if n := w.calls.count("ListRoles"); n != len(fi.roles) {
+		t.Errorf("ListRoles called %d times, want one per page (%d)", n, len(fi.roles))
+	}
+	var asked []string
+	for _, in := range w.calls.inputsOf("GetRole") {
+		asked = append(asked, aws.ToString(in.(*iam.GetRoleInput).RoleName))
+	}
+	if slices.Sort(asked); !slices.Equal(asked, []string{"ml-legacy", "ml-train"}) {
+		t.Errorf("GetRole asked of %v, want only the roles ml-* reaches", asked)
 	}
 }

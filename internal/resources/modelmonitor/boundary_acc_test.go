@@ -25,11 +25,14 @@ import (
 func TestAccModelMonitor_schedulerRoleBoundary(t *testing.T) {
 	e := makeEnv(t, true)
 	c := acctest.AWS(t)
-	// iam:PassRole limited to the test's roles: on every role it would cap
-	// nothing (SS-IAM-5, TestAccExecutionRole_boundaryPassRoleAnyRoleRefused).
+	// iam:PassRole limited to the test's roles, the execution role and the
+	// monitor's (cfg.name-*): on every role it would cap nothing, and every
+	// role it reaches must carry the boundary (SS-IAM-5,
+	// TestAccExecutionRole_boundaryPassRoleAnyRoleRefused and _boundaryPassRoleUncappedRoleRefused).
+	monName := acctest.RandomName("mon")
 	boundary := acctest.Boundary(t, `{"Effect":"Allow","Action":"sagemaker:*","Resource":"*"}`,
-		`{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::`+c.AccountID+`:role/`+acctest.NamePrefix+`-*"}`)
-	cfg := monitorConfig{env: e, name: acctest.RandomName("mon"), managedRole: true, provider: func(string) string {
+		`{"Effect":"Allow","Action":"iam:PassRole","Resource":["`+e.role+`","arn:aws:iam::`+c.AccountID+`:role/`+monName+`-*"]}`)
+	cfg := monitorConfig{env: e, name: monName, managedRole: true, provider: func(string) string {
 		return acctest.ProviderConfig(acctest.BoundaryGuardrail(boundary))
 	}}
 	role := cfg.name + "-scheduler"
