@@ -149,6 +149,9 @@ type TopicFact struct {
 	// use the key ("" when it does, or was not read); KeyPolicyUnread why
 	// the policy could not be read (never counted as usable).
 	KeyPolicyProblem, KeyPolicyUnread string
+	// PolicyProblem says how the topic's access policy stops CloudWatch
+	// publishing to it (posture.ServiceMayPublish; "" when nothing does).
+	PolicyProblem string
 }
 
 // PolicyFact describes a managed policy's default version, as far as the

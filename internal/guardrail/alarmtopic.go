@@ -56,9 +56,10 @@ func localTopics(s *Subject, actions []string) []string {
 
 // alarmTopics judges each topic the alarms notify, once however many alarms
 // name it: it must exist (at plan a missing topic is a warning, since the
-// same apply may create it), CloudWatch must be able to publish to it (no
-// AWS managed key; a customer managed key that is enabled and whose policy
-// lets cloudwatch.amazonaws.com use it), and someone must have confirmed a
+// same apply may create it), CloudWatch must be able to publish to it (its
+// access policy denies it nothing; no AWS managed key; a customer managed
+// key that is enabled and whose policy lets cloudwatch.amazonaws.com use
+// it), and someone must have confirmed a
 // subscription, or nobody receives what it is sent (a warning: an email
 // subscription waits for a person to confirm it). The findings that mean
 // "nobody is told" are errors when strict (a workload's: unless
@@ -77,6 +78,10 @@ func (r *report) alarmTopics(s *Subject, topics []string, strict bool) {
 			}
 			r.add(sev, FieldAlarms, -1, topic, "the alarms of "+label(s)+" notify "+what+", which does not exist",
 				"SNS does not know "+topic+", so nobody is told when an alarm fires. Create the topic and subscribe your on-call to it, or name one that exists."+when)
+		case f.PolicyProblem != "":
+			r.add(errorIf(strict), FieldAlarms, -1, topic, what+": CloudWatch may not publish to it",
+				"The topic "+f.PolicyProblem+". CloudWatch cannot deliver the alarms to the topic and reports no failure. "+
+					"Remove that Deny from the topic's access policy (sns:SetTopicAttributes, attribute Policy) or give it a condition that leaves cloudwatch.amazonaws.com out.")
 		case f.Key != nil && !f.Key.Found:
 			r.add(errorIf(strict), FieldAlarms, -1, topic, what+" is encrypted with a KMS key that does not exist",
 				"The topic's KmsMasterKeyId "+f.KMSKey+" names no key KMS knows, so SNS cannot take the alarms' messages. Give the topic a customer managed key whose policy lets cloudwatch.amazonaws.com use it.")

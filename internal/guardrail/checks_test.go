@@ -760,6 +760,9 @@ var checkCases = []checkCase{
 		t.KMSKey, t.Key = testKey, &facts.KeyFact{Found: true, ARN: testKey, Manager: "CUSTOMER", State: "Enabled"}
 		t.KeyPolicyProblem = "does not let cloudwatch.amazonaws.com call kms:Decrypt"
 	}), errAt(-1, testTopic, "CloudWatch may not use its key")),
+	fail("SS-MON-2", "a topic policy that denies CloudWatch", endpoint, requiredTopic(func(t *facts.TopicFact) {
+		t.PolicyProblem = `has an access policy whose statement "NoCW" denies cloudwatch.amazonaws.com sns:Publish on it`
+	}), errAt(-1, testTopic, `CloudWatch may not publish to it`)),
 	fail("SS-MON-2", "a key whose policy cannot be read", endpoint, topicFact(func(t *facts.TopicFact) {
 		t.KMSKey, t.Key = testKey, &facts.KeyFact{Found: true, ARN: testKey, Manager: "CUSTOMER", State: "Enabled"}
 		t.KeyPolicyUnread = "AccessDeniedException"

@@ -1,6 +1,7 @@
 package posture
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -66,6 +67,57 @@ func ServiceMayUseKey(policy, service, account string) string {
 			" (for account " + account + "); add a key policy statement allowing it kms:GenerateDataKey* and kms:Decrypt"
 	}
 	return ""
+}
+
+// ServiceMayPublish judges a topic's access policy: why service (e.g.
+// "cloudwatch") may not publish to topic ("" when nothing in it stops
+// it). Only what certainly stops it counts: an unconditional Deny of
+// sns:Publish on the topic to the service or to anyone, or to everyone but
+// a NotPrincipal list that does not name the service. A Deny under a
+// condition is not judged (the common one, aws:SecureTransport false, never
+// matches CloudWatch's requests), nor is whether an Allow grants it.
+func ServiceMayPublish(policy, service, topic string) string {
+	if policy == "" {
+		return ""
+	}
+	principal := service + ".amazonaws.com"
+	doc, err := iampolicy.Parse(policy)
+	if err != nil {
+		return "has an access policy that cannot be read: " + err.Error()
+	}
+	for i, st := range doc.Statement {
+		if st.Effect != iampolicy.EffectDeny || len(st.Condition) > 0 || !statementActs(st, "sns:Publish") || !statementCovers(st, topic) {
+			continue
+		}
+		everyoneBut := len(st.NotPrincipal) > 0 && !slices.ContainsFunc(st.NotPrincipal["Service"], func(p string) bool { return strings.EqualFold(p, principal) })
+		if everyoneBut || namesService(st, principal, true) {
+			which := fmt.Sprintf("%d", i)
+			if st.Sid != "" {
+				which = fmt.Sprintf("%q", st.Sid)
+			}
+			return "has an access policy whose statement " + which + " denies " + principal + " sns:Publish on it"
+		}
+	}
+	return ""
+}
+
+// statementActs reports whether st's action element names action (Action
+// patterns match it, or NotAction patterns do not).
+func statementActs(st iampolicy.Statement, action string) bool {
+	if len(st.NotAction) > 0 {
+		return !anyMatch(st.NotAction, action)
+	}
+	return anyMatch(st.Action, action)
+}
+
+// statementCovers reports whether st's resource element covers resource
+// (Resource patterns match it, or NotResource patterns do not; no element
+// at all covers everything).
+func statementCovers(st iampolicy.Statement, resource string) bool {
+	if len(st.NotResource) > 0 {
+		return !anyMatch(st.NotResource, resource)
+	}
+	return len(st.Resource) == 0 || anyMatch(st.Resource, resource)
 }
 
 // namesService reports whether st's principal is principal (or, for a Deny,

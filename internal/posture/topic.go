@@ -34,8 +34,9 @@ func (f *Fetcher) WithTopics(topics SNSAPI, keyPolicies KeyPolicyAPI) *Fetcher {
 	return f
 }
 
-// fetchTopics reads each topic's attributes and, for an encrypted one, its
-// key and whether the key's policy lets CloudWatch use it.
+// fetchTopics reads each topic's attributes (its access policy among them:
+// ServiceMayPublish) and, for an encrypted one, its key and whether the
+// key's policy lets CloudWatch use it.
 func (f *Fetcher) fetchTopics(ctx context.Context, arns []string, into map[string]facts.TopicFact) error {
 	return lookupEach("SNS", f.sns != nil, arns, into, func(topic string) (facts.TopicFact, error) { return f.lookupTopic(ctx, topic) })
 }
@@ -56,6 +57,7 @@ func (f *Fetcher) lookupTopic(ctx context.Context, topic string) (facts.TopicFac
 	t := facts.TopicFact{ARN: topic, Found: true, KMSKey: attrs["KmsMasterKeyId"]}
 	t.Confirmed, _ = strconv.Atoi(attrs["SubscriptionsConfirmed"])
 	t.Pending, _ = strconv.Atoi(attrs["SubscriptionsPending"])
+	t.PolicyProblem = ServiceMayPublish(attrs["Policy"], "cloudwatch", topic)
 	if t.KMSKey == "" {
 		return t, nil
 	}

@@ -51,6 +51,7 @@ func TestFetchTopics(t *testing.T) {
 		plain, managed, good, bad, unread, missing = "arn:aws:sns:eu-west-1:123456789012:plain", "arn:aws:sns:eu-west-1:123456789012:managed",
 			"arn:aws:sns:eu-west-1:123456789012:good", "arn:aws:sns:eu-west-1:123456789012:bad",
 			"arn:aws:sns:eu-west-1:123456789012:unread", "arn:aws:sns:eu-west-1:123456789012:missing"
+		denied                     = "arn:aws:sns:eu-west-1:123456789012:denied"
 		goodKey, badKey, unreadKey = "arn:aws:kms:eu-west-1:123456789012:key/good", "arn:aws:kms:eu-west-1:123456789012:key/bad", "arn:aws:kms:eu-west-1:123456789012:key/unread"
 	)
 	calls := &callLog{}
@@ -65,13 +66,15 @@ func TestFetchTopics(t *testing.T) {
 		good:    {"SubscriptionsConfirmed": "1", "KmsMasterKeyId": goodKey},
 		bad:     {"SubscriptionsConfirmed": "1", "KmsMasterKeyId": badKey},
 		unread:  {"SubscriptionsConfirmed": "1", "KmsMasterKeyId": unreadKey},
+		denied: {"SubscriptionsConfirmed": "1", "Policy": `{"Statement":[{"Sid":"NoCloudWatch","Effect":"Deny","Principal":{"Service":"cloudwatch.amazonaws.com"},` +
+			`"Action":"SNS:Publish","Resource":"` + denied + `"}]}`},
 	}}
 	cloudwatch := `{"Statement":[{"Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":["kms:GenerateDataKey*","kms:Decrypt"],"Resource":"*"}]}`
 	f := NewFetcher(testAccount, nil, km, nil, nil, nil).WithTopics(topics, fakeKeyPolicies{
 		goodKey: cloudwatch,
 		badKey:  `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"kms:*","Resource":"*"}]}`,
 	})
-	req := facts.Request{Topics: []string{plain, managed, good, bad, unread, missing}}
+	req := facts.Request{Topics: []string{plain, managed, good, bad, unread, missing, denied}}
 	got, err := f.Fetch(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
@@ -94,11 +97,17 @@ func TestFetchTopics(t *testing.T) {
 	if m, ok := got.Topics[missing]; !ok || m.Found {
 		t.Errorf("missing topic: %+v (present %v)", m, ok)
 	}
-	if n := calls.counts["GetTopicAttributes"]; n != 6 {
-		t.Errorf("GetTopicAttributes called %d times, want 6", n)
+	if d := got.Topics[denied]; !strings.Contains(d.PolicyProblem, `statement "NoCloudWatch" denies cloudwatch.amazonaws.com sns:Publish`) {
+		t.Errorf("topic whose policy denies CloudWatch: %+v", d)
 	}
-	if _, err := f.Fetch(context.Background(), req); err != nil || calls.counts["GetTopicAttributes"] != 6 {
-		t.Errorf("second fetch: err %v, GetTopicAttributes %d times (cached: want 6)", err, calls.counts["GetTopicAttributes"])
+	if p := got.Topics[plain]; p.PolicyProblem != "" {
+		t.Errorf("topic without a policy: problem %q", p.PolicyProblem)
+	}
+	if n := calls.counts["GetTopicAttributes"]; n != 7 {
+		t.Errorf("GetTopicAttributes called %d times, want 7", n)
+	}
+	if _, err := f.Fetch(context.Background(), req); err != nil || calls.counts["GetTopicAttributes"] != 7 {
+		t.Errorf("second fetch: err %v, GetTopicAttributes %d times (cached: want 7)", err, calls.counts["GetTopicAttributes"])
 	}
 
 	// Without WithTopics the topics are not looked up: an error, no facts.
@@ -128,6 +137,39 @@ func TestServiceMayUseKey(t *testing.T) {
 	} {
 		if got := ServiceMayUseKey(c.policy, "cloudwatch", testAccount); (got == "") != c.ok {
 			t.Errorf("%s: %q, want usable %v", name, got, c.ok)
+		}
+	}
+}
+
+// TestServiceMayPublish: only a Deny that certainly stops CloudWatch
+// publishing to the topic counts: unconditional, on sns:Publish, on the
+// topic, to CloudWatch, to everyone, or to everyone but a list without it.
+func TestServiceMayPublish(t *testing.T) {
+	const topic = "arn:aws:sns:eu-west-1:123456789012:oncall"
+	deny := func(principal, action, resource, extra string) string {
+		return `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"SNS:Publish","Resource":"` + topic + `",` +
+			`"Condition":{"StringEquals":{"AWS:SourceOwner":"123456789012"}}},` +
+			`{"Effect":"Deny",` + principal + `,"Action":"` + action + `","Resource":"` + resource + `"` + extra + `}]}`
+	}
+	for name, c := range map[string]struct {
+		policy string
+		fails  bool
+	}{
+		"no policy":                      {"", false},
+		"the default policy":             {`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":["SNS:Publish","SNS:Subscribe"],"Resource":"` + topic + `","Condition":{"StringEquals":{"AWS:SourceOwner":"123456789012"}}}]}`, false},
+		"Deny to CloudWatch":             {deny(`"Principal":{"Service":"cloudwatch.amazonaws.com"}`, "sns:Publish", topic, ""), true},
+		"Deny to everyone, sns:*":        {deny(`"Principal":"*"`, "sns:*", "*", ""), true},
+		"Deny to AWS *":                  {deny(`"Principal":{"AWS":"*"}`, "SNS:Publish", topic, ""), true},
+		"Deny to all but a role":         {deny(`"NotPrincipal":{"AWS":"arn:aws:iam::123456789012:role/ops"}`, "sns:Publish", topic, ""), true},
+		"Deny to all but CloudWatch":     {deny(`"NotPrincipal":{"Service":"cloudwatch.amazonaws.com"}`, "sns:Publish", topic, ""), false},
+		"Deny without TLS (conditioned)": {deny(`"Principal":"*"`, "sns:Publish", topic, `,"Condition":{"Bool":{"aws:SecureTransport":"false"}}`), false},
+		"Deny of another action":         {deny(`"Principal":"*"`, "sns:Subscribe", topic, ""), false},
+		"Deny on another topic":          {deny(`"Principal":"*"`, "sns:Publish", topic+"-other", ""), false},
+		"Deny to another service":        {deny(`"Principal":{"Service":"events.amazonaws.com"}`, "sns:Publish", topic, ""), false},
+		"unreadable":                     {`{"Statement":`, true},
+	} {
+		if got := ServiceMayPublish(c.policy, "cloudwatch", topic); (got != "") != c.fails {
+			t.Errorf("%s: problem %q, want a problem: %v", name, got, c.fails)
 		}
 	}
 }
