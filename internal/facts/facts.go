@@ -70,6 +70,13 @@ type EgressRule struct {
 	PrefixList string // the destination prefix list ("pl-..."), "" for a CIDR
 }
 
+// KeyManagerCustomer and KeyManagerAWS are the values of KeyFact.Manager:
+// KMS's KeyManagerType for a customer managed key and an AWS managed one.
+const (
+	KeyManagerCustomer = "CUSTOMER"
+	KeyManagerAWS      = "AWS"
+)
+
 // KeyFact describes a KMS key.
 type KeyFact struct {
 	Ref             string // what the user wrote
@@ -78,7 +85,7 @@ type KeyFact struct {
 	KeyID           string
 	Region          string // from the ARN; also set when Found=false and Ref is an ARN
 	Account         string // the account that owns the key, from the ARN
-	Manager         string // "CUSTOMER" or "AWS"
+	Manager         string // KeyManagerCustomer or KeyManagerAWS
 	Spec            string // "SYMMETRIC_DEFAULT", ...
 	Usage           string // "ENCRYPT_DECRYPT", ...
 	State           string // "Enabled", "Disabled", "PendingDeletion", ...

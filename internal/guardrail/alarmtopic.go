@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 // AlarmTopics are the SNS topics of the subject's account and region that
@@ -85,7 +86,7 @@ func (r *report) alarmTopics(s *Subject, topics []string, strict bool) {
 		case f.Key != nil && !f.Key.Found:
 			r.add(errorIf(strict), FieldAlarms, -1, topic, what+" is encrypted with a KMS key that does not exist",
 				"The topic's KmsMasterKeyId "+f.KMSKey+" names no key KMS knows, so SNS cannot take the alarms' messages. Give the topic a customer managed key whose policy lets cloudwatch.amazonaws.com use it.")
-		case f.Key != nil && f.Key.Manager == "AWS":
+		case f.Key != nil && f.Key.Manager == facts.KeyManagerAWS:
 			r.add(errorIf(strict), FieldAlarms, -1, topic, what+" is encrypted with an AWS managed key, which CloudWatch cannot use",
 				"The topic's key "+f.KMSKey+" is AWS managed: its policy lets no service principal use it, so CloudWatch cannot publish the alarms to the topic and reports no failure. "+
 					"Use a customer managed key whose policy lets cloudwatch.amazonaws.com call kms:GenerateDataKey* and kms:Decrypt.")

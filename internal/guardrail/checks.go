@@ -531,7 +531,7 @@ func checkKeyRotation(s *Subject, _ Policy) []Finding {
 	if r.absentObject(FieldKMSKey, "KMS key", ref, k.Found, "SS-KMS-1") {
 		return r.out
 	}
-	if k.Manager != "CUSTOMER" || k.RotationEnabled {
+	if k.Manager != facts.KeyManagerCustomer || k.RotationEnabled {
 		return nil
 	}
 	r.add(SeverityError, FieldKMSKey, -1, ref, "KMS key "+ref+" does not rotate automatically",
@@ -570,7 +570,7 @@ func awsManaged(s *Subject, ref string) bool {
 		return true
 	}
 	k, ok := s.Facts.Keys[ref]
-	return ok && k.Found && k.Manager == "AWS"
+	return ok && k.Found && k.Manager == facts.KeyManagerAWS
 }
 
 // sameKey reports whether two key references (ID, ARN, alias) name the same

@@ -82,3 +82,12 @@ func TestAssessKey(t *testing.T) {
 		})
 	}
 }
+
+// TestKeyManagerValues: the guardrails compare KeyFact.Manager with facts'
+// constants, which must be KMS's KeyManagerType values that AssessKey copies.
+func TestKeyManagerValues(t *testing.T) {
+	if facts.KeyManagerAWS != string(kmstypes.KeyManagerTypeAws) || facts.KeyManagerCustomer != string(kmstypes.KeyManagerTypeCustomer) {
+		t.Errorf("facts.KeyManagerAWS %q, KeyManagerCustomer %q; KMS says %q, %q", facts.KeyManagerAWS, facts.KeyManagerCustomer,
+			kmstypes.KeyManagerTypeAws, kmstypes.KeyManagerTypeCustomer)
+	}
+}

@@ -64,7 +64,7 @@ func (f *Fetcher) lookupTopic(ctx context.Context, topic string) (facts.TopicFac
 	if AWSManagedSNSKey(t.KMSKey) {
 		// Not looked up: KMS makes it on first use, and what matters is
 		// only that it is AWS managed.
-		t.Key = &facts.KeyFact{Ref: t.KMSKey, Found: true, Manager: "AWS"}
+		t.Key = &facts.KeyFact{Ref: t.KMSKey, Found: true, Manager: facts.KeyManagerAWS}
 		return t, nil
 	}
 	key, err := f.lookupKey(ctx, t.KMSKey)
@@ -72,7 +72,7 @@ func (f *Fetcher) lookupTopic(ctx context.Context, topic string) (facts.TopicFac
 		return facts.TopicFact{}, err
 	}
 	t.Key = &key
-	if !key.Found || key.Manager != "CUSTOMER" || key.State != "Enabled" || f.keyPolicies == nil {
+	if !key.Found || key.Manager != facts.KeyManagerCustomer || key.State != "Enabled" || f.keyPolicies == nil {
 		return t, nil
 	}
 	p, err := f.keyPolicies.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(key.ARN), PolicyName: aws.String("default")})
