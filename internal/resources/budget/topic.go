@@ -86,10 +86,15 @@ func awsManagedKey(keyID string) string {
 // aws:SourceArn condition. Conservative: an Allow counts only with
 // budgets.amazonaws.com (or "*") as principal, sns:Publish in Action,
 // topic in Resource, and no condition but those two, naming account; an
-// unconditional Deny of the same wins.
+// unconditional Deny wins (posture.ServiceMayPublish, the judgement of
+// CloudWatch's alarm topics too, which also reads NotPrincipal, NotAction
+// and NotResource denies).
 func budgetsMayPublish(policy, topic, account string) (refused string, unscoped bool) {
 	if policy == "" {
 		return "it has no policy", false
+	}
+	if why := posture.ServiceMayPublish(policy, "budgets", topic); why != "" {
+		return "it " + why, false
 	}
 	doc, err := iampolicy.Parse(policy)
 	if err != nil {
@@ -101,8 +106,6 @@ func budgetsMayPublish(policy, topic, account string) (refused string, unscoped 
 			continue
 		}
 		switch {
-		case st.Effect == iampolicy.EffectDeny && len(st.Condition) == 0:
-			return "a statement denies it sns:Publish", false
 		case st.Effect != iampolicy.EffectAllow:
 		case len(st.Condition) == 0:
 			unscoped = true

@@ -29,14 +29,16 @@ func TestBudgetsMayPublish(t *testing.T) {
 		ok       bool
 		unscoped bool
 	}{
-		"scoped to the account":       {doc(stmt("Allow", budgets, "SNS:Publish", topicARN, own)), true, false},
-		"scoped by budget ARN":        {doc(stmt("Allow", budgets, "sns:*", "*", `{"ArnLike":{"aws:SourceArn":"arn:aws:budgets::`+acct+`:*"}}`)), true, false},
-		"unconditional":               {doc(stmt("Allow", budgets, "sns:Publish", topicARN, "")), true, true},
-		"default policy":              {doc(stmt("Allow", `{"AWS":"*"}`, "SNS:Publish", topicARN, `{"StringEquals":{"AWS:SourceOwner":"`+acct+`"}}`)), false, false},
-		"another account":             {doc(stmt("Allow", budgets, "sns:Publish", topicARN, `{"StringEquals":{"aws:SourceAccount":"999999999999"}}`)), false, false},
-		"another topic":               {doc(stmt("Allow", budgets, "sns:Publish", topicARN+"-other", own)), false, false},
-		"another action":              {doc(stmt("Allow", budgets, "sns:Subscribe", topicARN, own)), false, false},
-		"allowed, then denied":        {doc(stmt("Allow", budgets, "sns:Publish", topicARN, own), stmt("Deny", `"*"`, "sns:Publish", topicARN, "")), false, false},
+		"scoped to the account": {doc(stmt("Allow", budgets, "SNS:Publish", topicARN, own)), true, false},
+		"scoped by budget ARN":  {doc(stmt("Allow", budgets, "sns:*", "*", `{"ArnLike":{"aws:SourceArn":"arn:aws:budgets::`+acct+`:*"}}`)), true, false},
+		"unconditional":         {doc(stmt("Allow", budgets, "sns:Publish", topicARN, "")), true, true},
+		"default policy":        {doc(stmt("Allow", `{"AWS":"*"}`, "SNS:Publish", topicARN, `{"StringEquals":{"AWS:SourceOwner":"`+acct+`"}}`)), false, false},
+		"another account":       {doc(stmt("Allow", budgets, "sns:Publish", topicARN, `{"StringEquals":{"aws:SourceAccount":"999999999999"}}`)), false, false},
+		"another topic":         {doc(stmt("Allow", budgets, "sns:Publish", topicARN+"-other", own)), false, false},
+		"another action":        {doc(stmt("Allow", budgets, "sns:Subscribe", topicARN, own)), false, false},
+		"allowed, then denied":  {doc(stmt("Allow", budgets, "sns:Publish", topicARN, own), stmt("Deny", `"*"`, "sns:Publish", topicARN, "")), false, false},
+		"allowed, then denied to all but an admin": {doc(stmt("Allow", budgets, "sns:Publish", topicARN, own),
+			`{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::`+acct+`:role/admin"},"Action":"sns:Publish","Resource":"`+topicARN+`"}`), false, false},
 		"no policy":                   {"", false, false},
 		"another service's principal": {doc(stmt("Allow", `{"Service":"cloudwatch.amazonaws.com"}`, "sns:Publish", topicARN, own)), false, false},
 	} {
