@@ -195,7 +195,7 @@ func TestDiffMutedAlarm(t *testing.T) {
 }
 
 // TestListByPrefix: every page is read (250 alarms, 100 a page: 3 calls),
-// and only alarms under the prefix are returned.
+// only alarms under the prefix are returned, and without their state.
 func TestListByPrefix(t *testing.T) {
 	f := &fakeCW{alarms: map[string]cwtypes.MetricAlarm{}}
 	for i := range 250 {
@@ -203,6 +203,8 @@ func TestListByPrefix(t *testing.T) {
 		f.alarms[n] = cwtypes.MetricAlarm{AlarmName: aws.String(n)}
 	}
 	f.alarms["sagesafe-training-j-algo-1-cpu"] = cwtypes.MetricAlarm{AlarmName: aws.String("sagesafe-training-j-algo-1-cpu")}
+	f.alarms["sagesafe-endpoint-e000-cpu"] = cwtypes.MetricAlarm{AlarmName: aws.String("sagesafe-endpoint-e000-cpu"), MetricName: aws.String("CPUUtilization"),
+		StateValue: cwtypes.StateValueAlarm, StateReason: aws.String("Threshold Crossed"), StateReasonData: aws.String(`{"version":"1.0"}`)}
 	got, err := ListByPrefix(context.Background(), f, EndpointAlarmPrefix)
 	if err != nil {
 		t.Fatal(err)
@@ -212,5 +214,9 @@ func TestListByPrefix(t *testing.T) {
 	}
 	if _, ok := got["sagesafe-endpoint-e249-cpu"]; !ok {
 		t.Fatal("the last page was not read")
+	}
+	// The listing keeps the configuration, not the state (withoutState).
+	if a := got["sagesafe-endpoint-e000-cpu"]; aws.ToString(a.MetricName) != "CPUUtilization" || a.StateValue != "" || a.StateReason != nil || a.StateReasonData != nil {
+		t.Errorf("listed alarm %+v: want its metric and no state", a)
 	}
 }
