@@ -174,7 +174,7 @@ type PolicyFact struct {
 	Escapes []string
 	// UncappedRoles are the existing roles (ARNs) that the policy's
 	// iam:PassRole or sts:AssumeRole statements limited to a name prefix
-	// reach (posture.RolePatterns) and that do not carry the policy as
+	// reach (posture.RoleReaches) and that do not carry the policy as
 	// their permissions boundary: a role under it may pass or assume them
 	// and act beyond it (SS-IAM-5).
 	UncappedRoles []string

@@ -1073,13 +1073,18 @@ func (r *report) boundaryPolicy(s *Subject, p Policy) {
 	f, ok := s.Facts.Policies[b]
 	// A role this subject makes and gives the boundary (planned, or set by
 	// the apply: Unknown) is not uncapped: the plan that restores its
-	// boundary must not be refused for it.
+	// boundary must not be refused for it. Nor for the other uncapped
+	// roles, which are then a warning: when several sagesafe roles lost the
+	// boundary (or a boundary is first required of existing roles), each
+	// plan restores one, and refusing every plan for the others would leave
+	// only a manual fix in IAM (red team).
 	uncapped := slices.DeleteFunc(slices.Clone(f.UncappedRoles), func(role string) bool {
 		return slices.ContainsFunc(s.RoleBoundaries, func(rb RoleBoundary) bool {
-			return strings.EqualFold(rb.Role, role[strings.LastIndex(role, "/")+1:]) &&
+			return !rb.Given && strings.EqualFold(rb.Role, role[strings.LastIndex(role, "/")+1:]) &&
 				(rb.Boundary.State == facts.StateUnknown || (rb.Boundary.IsKnown() && rb.Boundary.V == b))
 		})
 	})
+	restores := len(uncapped) < len(f.UncappedRoles)
 	switch {
 	case !ok:
 		r.notLookedUp(FieldRoleBoundary, "permissions boundary "+b)
@@ -1094,11 +1099,15 @@ func (r *report) boundaryPolicy(s *Subject, p Policy) {
 				"and limit iam:PassRole, sts:AssumeRole and the actions marked \"on any resource\" to resources under your name prefix "+
 				"(at least 3 literal characters, e.g. arn:aws:iam::<account>:role/<name_prefix>*).")
 	case len(uncapped) > 0:
-		r.add(SeverityError, FieldRoleBoundary, -1, b, "the permissions boundary "+b+" lets a role under it pass or assume roles it does not cap",
+		sev, note := SeverityError, ""
+		if restores {
+			sev, note = SeverityWarning, " This plan gives the boundary back to a role of "+label(s)+", so it is not refused for the others; the control is not held until they all carry it."
+		}
+		r.add(sev, FieldRoleBoundary, -1, b, "the permissions boundary "+b+" lets a role under it pass or assume roles it does not cap",
 			"Its iam:PassRole or sts:AssumeRole statements reach "+someOf(uncapped, 5)+", which do not carry it as their permissions boundary: "+
 				"a role under the boundary can hand one of them to a service or assume it, and act as that role beyond the boundary. "+
 				"Put the boundary on those roles (sagesafe's roles take role_permissions_boundary_arn), delete the ones no longer used, "+
-				"or narrow the statements' resources to names only roles that carry the boundary have.")
+				"or narrow the statements' resources to names only roles that carry the boundary have."+note)
 	}
 }
 

@@ -682,6 +682,16 @@ var checkCases = []checkCase{
 		withBoundary("arn:aws:iam::"+testAccount+":policy/org-boundary")(s, p)
 		s.Facts.Policies[p.RoleBoundaryARN] = facts.PolicyFact{Found: true, UncappedRoles: []string{"arn:aws:iam::" + testAccount + ":role/" + s.RoleBoundaries[0].Role}}
 	}),
+	fail("SS-IAM-5", "two roles lost the boundary: the plan restoring one warns of the other (red team: no deadlock)", executionRole, func(s *Subject, p *Policy) {
+		withBoundary("arn:aws:iam::"+testAccount+":policy/org-boundary")(s, p)
+		s.Facts.Policies[p.RoleBoundaryARN] = facts.PolicyFact{Found: true, UncappedRoles: []string{
+			"arn:aws:iam::" + testAccount + ":role/" + s.RoleBoundaries[0].Role, "arn:aws:iam::" + testAccount + ":role/fraud-exec"}}
+	}, warnAt(-1, "arn:aws:iam::"+testAccount+":policy/org-boundary", "reach arn:aws:iam::"+testAccount+":role/fraud-exec, which do not carry it")),
+	fail("SS-IAM-5", "a given role is never taken for one the plan restores (red team)", executionRole, func(s *Subject, p *Policy) {
+		withBoundary("arn:aws:iam::"+testAccount+":policy/org-boundary")(s, p)
+		s.RoleBoundaries = []RoleBoundary{{Role: "scheduler_role_arn", Boundary: facts.Unknown[string](), Given: true}}
+		s.Facts.Policies[p.RoleBoundaryARN] = facts.PolicyFact{Found: true, UncappedRoles: []string{"arn:aws:iam::" + testAccount + ":role/x/Scheduler_Role_ARN"}}
+	}, errAt(-1, "arn:aws:iam::"+testAccount+":policy/org-boundary", "role/x/Scheduler_Role_ARN, which do not carry it")),
 	fail("SS-IAM-5", "a boundary that does not exist", training, func(s *Subject, p *Policy) {
 		givenRoleBoundary("arn:aws:iam::"+testAccount+":policy/org-boundary")(s, p)
 		s.Facts.Policies[p.RoleBoundaryARN] = facts.PolicyFact{}

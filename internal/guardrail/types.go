@@ -261,6 +261,9 @@ type Subject struct {
 type RoleBoundary struct {
 	Role     string // the role's name, for messages ("" before it is named)
 	Boundary facts.Value[string]
+	// Given marks a role the subject is given rather than makes: no plan
+	// of the subject puts a boundary on it.
+	Given bool
 }
 
 // PersonaRoleDocuments are the documents of a persona role.

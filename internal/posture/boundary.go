@@ -119,40 +119,70 @@ func boundaryScope(boundaryARN string) (partition, account string) {
 // that role, so each role they may reach must carry the boundary too.
 var roleReachers = []string{"iam:PassRole", "sts:AssumeRole"}
 
-// RolePatterns returns the resource patterns (policy variables read as
-// "*"), sorted and without repeats, of the boundary's Allows of
-// iam:PassRole or sts:AssumeRole that AssessBoundary lets through because
-// they name roles of a name prefix. A name prefix does not make a role
-// capped: every existing role they match must carry the boundary
-// (UncappedRoles). An action an unconditional Deny on "*" takes away
-// reaches no role.
-func RolePatterns(stmts []facts.PolicyStatement, boundaryARN string) []string {
+// RoleReach is how one of roleReachers reaches roles under a boundary: the
+// resource patterns (policy variables read as "*") of its Allows that
+// AssessBoundary lets through because they name roles of a name prefix,
+// less those of its unconditional Denies naming resources (a carve-out
+// such as a Deny on role/ml-legacy).
+type RoleReach struct {
+	Action      string
+	Allow, Deny []string
+}
+
+// Reaches reports whether role (an ARN) is reached: an Allow pattern
+// matches it and no Deny pattern does.
+func (r RoleReach) Reaches(role string) bool {
+	return anyMatch(r.Allow, role) && !anyMatch(r.Deny, role)
+}
+
+// RoleReaches returns how the boundary's iam:PassRole and sts:AssumeRole
+// reach roles by name prefix (RoleReach), for the actions that reach any.
+// A name prefix does not make a role capped: every existing role they reach
+// must carry the boundary (UncappedRoles). An action an unconditional Deny
+// on "*" takes away reaches no role.
+func RoleReaches(stmts []facts.PolicyStatement, boundaryARN string) []RoleReach {
 	partition, account := boundaryScope(boundaryARN)
-	var out []string
+	var out []RoleReach
 	for _, action := range roleReachers {
 		if !allowedAnywhere(stmts, action, func(facts.PolicyStatement) bool { return true }) {
 			continue
 		}
+		reach := RoleReach{Action: action}
 		for _, st := range stmts {
-			if isAllow(st) && allowsAction(st, action) && limitedStatement(st, action, partition, account) {
+			if !allowsAction(st, action) {
+				continue
+			}
+			switch {
+			case isAllow(st) && limitedStatement(st, action, partition, account):
 				for _, r := range st.Resources {
-					out = append(out, policyVariable.ReplaceAllString(r, "*"))
+					reach.Allow = append(reach.Allow, policyVariable.ReplaceAllString(r, "*"))
 				}
+			case isDeny(st) && len(st.Conditions) == 0 && len(st.NotResources) == 0:
+				reach.Deny = append(reach.Deny, st.Resources...)
 			}
 		}
+		if len(reach.Allow) > 0 {
+			slices.Sort(reach.Allow)
+			reach.Allow = slices.Compact(reach.Allow)
+			out = append(out, reach)
+		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	return out
+}
+
+// Reached reports whether one of reaches reaches role.
+func Reached(reaches []RoleReach, role string) bool {
+	return slices.ContainsFunc(reaches, func(r RoleReach) bool { return r.Reaches(role) })
 }
 
 // UncappedRoles returns, sorted, the roles of roles (ARN to permissions
-// boundary ARN, "" for none) that one of patterns matches and that do not
-// carry boundaryARN: a role under the boundary may pass or assume them
-// and so act beyond it (SS-IAM-5).
-func UncappedRoles(patterns []string, roles map[string]string, boundaryARN string) []string {
+// boundary ARN, "" for none) that reaches reach and that do not carry
+// boundaryARN: a role under the boundary may pass or assume them and so
+// act beyond it (SS-IAM-5).
+func UncappedRoles(reaches []RoleReach, roles map[string]string, boundaryARN string) []string {
 	var out []string
 	for role, boundary := range roles {
-		if boundary != boundaryARN && anyMatch(patterns, role) {
+		if boundary != boundaryARN && Reached(reaches, role) {
 			out = append(out, role)
 		}
 	}

@@ -93,36 +93,52 @@ func TestAssessBoundary(t *testing.T) {
 	}
 }
 
-// TestRolePatterns: the role patterns a boundary lets through as limited to
+// TestRoleReaches: the role patterns a boundary lets through as limited to
 // a name prefix are the ones whose roles must carry it; patterns that are
-// escapes by themselves, other actions and denied actions are not.
-func TestRolePatterns(t *testing.T) {
+// escapes by themselves, other actions and denied actions are not; an
+// unconditional Deny naming roles carves them out (red team).
+func TestRoleReaches(t *testing.T) {
 	const boundary = "arn:aws:iam::123456789012:policy/org-boundary"
+	role := func(n string) string { return "arn:aws:iam::123456789012:role/" + n }
 	for name, c := range map[string]struct {
-		doc  string
-		want []string
+		doc     string
+		reached []string // of ml-train, ml-legacy, ml-bob, Admin123, web
 	}{
 		"PassRole of a prefix": {`{"Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/ml-*"}]}`,
-			[]string{"arn:aws:iam::123456789012:role/ml-*"}},
+			[]string{"ml-train", "ml-legacy", "ml-bob"}},
 		"AssumeRole and PassRole, a variable read as *": {`{"Statement":[{"Effect":"Allow","Action":["iam:PassRole","sts:AssumeRole"],` +
 			`"Resource":["arn:aws:iam::123456789012:role/ml-${aws:username}","arn:aws:iam::123456789012:role/Admin???"]}]}`,
-			[]string{"arn:aws:iam::123456789012:role/Admin???", "arn:aws:iam::123456789012:role/ml-*"}},
-		"PassRole on *: an escape already, no pattern": {`{"Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"}]}`, nil},
+			[]string{"ml-train", "ml-legacy", "ml-bob", "Admin123"}},
+		"PassRole on *: an escape already, no reach": {`{"Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"}]}`, nil},
 		"other actions": {`{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::ml-data/*"}]}`, nil},
 		"a Deny of PassRole on *": {`{"Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/ml-*"},` +
 			`{"Effect":"Deny","Action":"iam:*","Resource":"*"}]}`, nil},
+		"a Deny carving out one role": {`{"Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/ml-*"},` +
+			`{"Effect":"Deny","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/ml-legacy"}]}`, []string{"ml-train", "ml-bob"}},
+		"a carve-out of PassRole only, AssumeRole still reaches": {`{"Statement":[{"Effect":"Allow","Action":["iam:PassRole","sts:AssumeRole"],"Resource":"arn:aws:iam::123456789012:role/ml-*"},` +
+			`{"Effect":"Deny","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/ml-legacy"}]}`, []string{"ml-train", "ml-legacy", "ml-bob"}},
+		"a conditioned Deny carves out nothing": {`{"Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/ml-*"},` +
+			`{"Effect":"Deny","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/ml-legacy","Condition":{"Bool":{"aws:ViaAWSService":"false"}}}]}`,
+			[]string{"ml-train", "ml-legacy", "ml-bob"}},
 	} {
 		stmts, err := ParsePolicyDocument(c.doc)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if got := RolePatterns(stmts, boundary); !slices.Equal(got, c.want) {
-			t.Errorf("%s: patterns %v, want %v", name, got, c.want)
+		reaches := RoleReaches(stmts, boundary)
+		var got []string
+		for _, n := range []string{"ml-train", "ml-legacy", "ml-bob", "Admin123", "web"} {
+			if Reached(reaches, role(n)) {
+				got = append(got, n)
+			}
+		}
+		if !slices.Equal(got, c.reached) {
+			t.Errorf("%s: reaches %v, want %v", name, got, c.reached)
 		}
 	}
 }
 
-// TestUncappedRoles: a role a pattern reaches passes only with this
+// TestUncappedRoles: a role the boundary reaches passes only with this
 // boundary; "Admin???" reaches the account's AdminOps (the input that
 // passed AssessBoundary before the live check).
 func TestUncappedRoles(t *testing.T) {
@@ -135,11 +151,12 @@ func TestUncappedRoles(t *testing.T) {
 		role("AdminOps"):   "",
 		role("web-server"): "",
 	}
-	got := UncappedRoles([]string{role("ml-*"), role("Admin???")}, roles, boundary)
+	reaches := []RoleReach{{Action: "iam:PassRole", Allow: []string{role("ml-*"), role("Admin???")}}}
+	got := UncappedRoles(reaches, roles, boundary)
 	if want := []string{role("AdminOps"), role("ML-Other"), role("ml-legacy")}; !slices.Equal(got, want) {
 		t.Errorf("uncapped %v, want %v", got, want)
 	}
-	if got := UncappedRoles([]string{role("ml-train")}, roles, boundary); got != nil {
+	if got := UncappedRoles([]RoleReach{{Action: "iam:PassRole", Allow: []string{role("ml-train")}}}, roles, boundary); got != nil {
 		t.Errorf("a pattern reaching only capped roles: uncapped %v, want none", got)
 	}
 }

@@ -361,7 +361,8 @@ func (f *Fetcher) lookupLogGroup(ctx context.Context, name string) (facts.LogGro
 
 // fetchPolicies reads managed policies' default versions (the guardrails'
 // permissions boundary) and judges them with AssessBoundary, and the roles
-// their limited iam:PassRole and sts:AssumeRole reach (uncappedRoles). A policy IAM
+// their limited iam:PassRole and sts:AssumeRole reach (RoleReaches,
+// uncappedRoles). A policy IAM
 // does not know is Found=false.
 func (f *Fetcher) fetchPolicies(ctx context.Context, arns []string, into map[string]facts.PolicyFact) error {
 	var errs []error
@@ -379,8 +380,8 @@ func (f *Fetcher) fetchPolicies(ctx context.Context, arns []string, into map[str
 				continue
 			}
 			fact := facts.PolicyFact{ARN: a, Found: true, Escapes: AssessBoundary(stmts, a)}
-			if patterns := RolePatterns(stmts, a); len(patterns) > 0 {
-				if fact.UncappedRoles, err = f.uncappedRoles(ctx, patterns, a); err != nil {
+			if reaches := RoleReaches(stmts, a); len(reaches) > 0 {
+				if fact.UncappedRoles, err = f.uncappedRoles(ctx, reaches, a); err != nil {
 					errs = append(errs, fmt.Errorf("roles the permissions boundary %s lets pass or assume: %w", a, err))
 					continue
 				}
@@ -392,11 +393,11 @@ func (f *Fetcher) fetchPolicies(ctx context.Context, arns []string, into map[str
 }
 
 // uncappedRoles lists the account's roles (iam:ListRoles, which does not
-// say their boundaries) and reads the boundary of each one patterns match
+// say their boundaries) and reads the boundary of each one reaches reach
 // (iam:GetRole): the roles a boundary's iam:PassRole or sts:AssumeRole
 // reaches that do not carry it (UncappedRoles). A role deleted between the
 // two calls reaches nothing.
-func (f *Fetcher) uncappedRoles(ctx context.Context, patterns []string, boundaryARN string) ([]string, error) {
+func (f *Fetcher) uncappedRoles(ctx context.Context, reaches []RoleReach, boundaryARN string) ([]string, error) {
 	boundaries := map[string]string{}
 	pages := iam.NewListRolesPaginator(f.iam, &iam.ListRolesInput{MaxItems: aws.Int32(1000)})
 	for pages.HasMorePages() {
@@ -405,7 +406,7 @@ func (f *Fetcher) uncappedRoles(ctx context.Context, patterns []string, boundary
 			return nil, fmt.Errorf("listing roles: %w", err)
 		}
 		for _, r := range page.Roles {
-			if !anyMatch(patterns, aws.ToString(r.Arn)) {
+			if !Reached(reaches, aws.ToString(r.Arn)) {
 				continue
 			}
 			got, err := f.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: r.RoleName})
@@ -414,6 +415,8 @@ func (f *Fetcher) uncappedRoles(ctx context.Context, patterns []string, boundary
 				continue
 			case err != nil:
 				return nil, fmt.Errorf("reading role %s: %w", aws.ToString(r.RoleName), err)
+			case got.Role == nil:
+				return nil, fmt.Errorf("reading role %s: IAM answered without the role", aws.ToString(r.RoleName))
 			}
 			boundaries[aws.ToString(r.Arn)] = ""
 			if b := got.Role.PermissionsBoundary; b != nil {
@@ -421,5 +424,5 @@ func (f *Fetcher) uncappedRoles(ctx context.Context, patterns []string, boundary
 			}
 		}
 	}
-	return UncappedRoles(patterns, boundaries, boundaryARN), nil
+	return UncappedRoles(reaches, boundaries, boundaryARN), nil
 }

@@ -71,11 +71,13 @@ func ServiceMayUseKey(policy, service, account string) string {
 
 // ServiceMayPublish judges a topic's access policy: why service (e.g.
 // "cloudwatch") may not publish to topic ("" when nothing in it stops
-// it). Only what certainly stops it counts: an unconditional Deny of
-// sns:Publish on the topic to the service or to anyone, or to everyone but
-// a NotPrincipal list that does not name the service. A Deny under a
-// condition is not judged (the common one, aws:SecureTransport false, never
-// matches CloudWatch's requests), nor is whether an Allow grants it.
+// it). Only what certainly stops it counts: a Deny of sns:Publish on the
+// topic to the service or to anyone, or to everyone but a NotPrincipal list
+// that does not name the service, whose condition (if any) certainly holds
+// for the service publishing for the topic's own account (certainFor). A
+// Deny under another condition is not judged (the common one,
+// aws:SecureTransport false, never matches the service's requests), nor is
+// whether an Allow grants it.
 func ServiceMayPublish(policy, service, topic string) string {
 	if policy == "" {
 		return ""
@@ -85,8 +87,12 @@ func ServiceMayPublish(policy, service, topic string) string {
 	if err != nil {
 		return "has an access policy that cannot be read: " + err.Error()
 	}
+	account := ""
+	if a, err := arn.Parse(topic); err == nil {
+		account = a.AccountID
+	}
 	for i, st := range doc.Statement {
-		if st.Effect != iampolicy.EffectDeny || len(st.Condition) > 0 || !statementActs(st, "sns:Publish") || !statementCovers(st, topic) {
+		if st.Effect != iampolicy.EffectDeny || !certainFor(st.Condition, account) || !statementActs(st, "sns:Publish") || !statementCovers(st, topic) {
 			continue
 		}
 		everyoneBut := len(st.NotPrincipal) > 0 && !slices.ContainsFunc(st.NotPrincipal["Service"], func(p string) bool { return strings.EqualFold(p, principal) })
@@ -99,6 +105,29 @@ func ServiceMayPublish(policy, service, topic string) string {
 		}
 	}
 	return ""
+}
+
+// certainFor reports whether condition c certainly holds when an AWS
+// service principal acts for account: every key under every operator is
+// aws:SourceAccount equal to account (StringEquals, StringLike), or
+// aws:PrincipalOrgID under a negated operator (StringNotEquals,
+// StringNotLike, with or without IfExists), which a service principal's
+// request does not carry, so the negation holds (the data-perimeter Deny
+// "not from our organisation", red team). No condition, or operators with
+// no keys, hold too.
+func certainFor(c iampolicy.Condition, account string) bool {
+	for op, keys := range c {
+		negated := slices.Contains([]string{"StringNotEquals", "StringNotLike", "StringNotEqualsIfExists", "StringNotLikeIfExists"}, op)
+		for key, values := range keys {
+			switch k := strings.ToLower(key); {
+			case k == "aws:sourceaccount" && (op == "StringEquals" || op == "StringLike") && account != "" && slices.Contains(values, account):
+			case k == "aws:principalorgid" && negated:
+			default:
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // statementActs reports whether st's action element names action (Action

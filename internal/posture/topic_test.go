@@ -167,6 +167,12 @@ func TestServiceMayPublish(t *testing.T) {
 		"Deny on another topic":          {deny(`"Principal":"*"`, "sns:Publish", topic+"-other", ""), false},
 		"Deny to another service":        {deny(`"Principal":{"Service":"events.amazonaws.com"}`, "sns:Publish", topic, ""), false},
 		"unreadable":                     {`{"Statement":`, true},
+		// red team: conditions that certainly hold for CloudWatch.
+		"Deny outside the organisation (data perimeter)": {deny(`"Principal":"*"`, "sns:Publish", topic, `,"Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-abc123"}}`), true},
+		"Deny to CloudWatch for this account":            {deny(`"Principal":{"Service":"cloudwatch.amazonaws.com"}`, "sns:Publish", topic, `,"Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}`), true},
+		"Deny with an empty condition":                   {deny(`"Principal":"*"`, "sns:Publish", topic, `,"Condition":{"StringEquals":{}}`), true},
+		"Deny outside the organisation, services exempt": {deny(`"Principal":"*"`, "sns:Publish", topic, `,"Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-abc123"},"Bool":{"aws:PrincipalIsAWSService":"false"}}`), false},
+		"Deny to CloudWatch for another account":         {deny(`"Principal":{"Service":"cloudwatch.amazonaws.com"}`, "sns:Publish", topic, `,"Condition":{"StringEquals":{"aws:SourceAccount":"999999999999"}}`), false},
 	} {
 		if got := ServiceMayPublish(c.policy, "cloudwatch", topic); (got != "") != c.fails {
 			t.Errorf("%s: problem %q, want a problem: %v", name, got, c.fails)

@@ -120,7 +120,7 @@ func (r *monitorResource) givenSchedulerBoundary(ctx context.Context, in inputs)
 	if r.data.Policy.RoleBoundaryARN == "" || in.Engine.V == monitorspec.EngineModelMonitor || in.SchedulerRole.State == facts.StateNull {
 		return nil
 	}
-	b := guardrail.RoleBoundary{Role: "scheduler_role_arn", Boundary: facts.Unknown[string]()}
+	b := guardrail.RoleBoundary{Role: "scheduler_role_arn", Boundary: facts.Unknown[string](), Given: true}
 	if in.SchedulerRole.IsKnown() {
 		b.Role = in.SchedulerRole.V
 		if role, err := r.schedulerRole(ctx, in.SchedulerRole.V); err == nil {
