@@ -138,6 +138,42 @@ func TestAccExecutionRole_boundaryPassRoleAnyRoleRefused(t *testing.T) {
 	org := acctest.Policy(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sagemaker:CreateTrainingJob","s3:*","iam:PassRole"],"Resource":"*"}]}`)
 	limited := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sagemaker:CreateTrainingJob","s3:*"],"Resource":"*"},` +
 		`{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::` + c.AccountID + `:role/` + name + `*"}]}`
+	refusedUntilFixed(t, name, org, regexp.MustCompile(`(?s)SS-IAM-5: the permissions boundary `+regexp.QuoteMeta(org)+` caps nothing.*iam:PassRole\s+on\s+any\s+resource`),
+		func() error {
+			_, err := c.IAM.CreatePolicyVersion(context.Background(), &iam.CreatePolicyVersionInput{
+				PolicyArn: aws.String(org), PolicyDocument: aws.String(limited), SetAsDefault: true})
+			return err
+		})
+}
+
+// TestAccExecutionRole_boundaryPassRoleUncappedRoleRefused: a boundary
+// whose iam:PassRole names a prefix (so passes AssessBoundary) still caps
+// nothing while a role of that prefix exists without it: a role under the
+// boundary could pass it to a job and act as it. Refused at plan, naming
+// the role, before anything is made; held once that role carries the
+// boundary too (SS-IAM-5, red team: "role/ml-*" with an old unbounded
+// ml- role).
+func TestAccExecutionRole_boundaryPassRoleUncappedRoleRefused(t *testing.T) {
+	name := acctest.RandomName("exec")
+	c := acctest.AWS(t)
+	legacy := acctest.NamedRole(t, name+"-legacy", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+	org := acctest.Boundary(t, `{"Effect":"Allow","Action":["sagemaker:CreateTrainingJob","s3:*"],"Resource":"*"}`,
+		`{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::`+c.AccountID+`:role/`+name+`*"}`)
+	refusedUntilFixed(t, name, org, regexp.MustCompile(`(?s)SS-IAM-5: the permissions boundary `+regexp.QuoteMeta(org)+
+		` lets a role under it pass or assume roles it does not cap.*`+regexp.QuoteMeta(legacy)),
+		func() error {
+			_, err := c.IAM.PutRolePermissionsBoundary(context.Background(), &iam.PutRolePermissionsBoundaryInput{
+				RoleName: aws.String(name + "-legacy"), PermissionsBoundary: aws.String(org)})
+			return err
+		})
+}
+
+// refusedUntilFixed runs what the boundary tests share: a training execution
+// role named name under the guardrails' boundary org is refused with want
+// before anything exists; after fix (which mends the boundary or what it
+// reaches), the same configuration applies and SS-IAM-5 holds.
+func refusedUntilFixed(t *testing.T, name, org string, want *regexp.Regexp, fix func() error) {
+	t.Helper()
 	in := roleInputs{roleName: name, purpose: "training", read: []string{"s3://" + acctest.RandomName("data") + "/train/"},
 		providerExtra: boundaryGuardrail(org)}
 	resource.Test(t, resource.TestCase{
@@ -145,17 +181,13 @@ func TestAccExecutionRole_boundaryPassRoleAnyRoleRefused(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
 		CheckDestroy:             testAccCheckExecutionRoleDestroy(t),
 		Steps: []resource.TestStep{
-			{
-				Config:      in.hcl(),
-				ExpectError: regexp.MustCompile(`(?s)SS-IAM-5: the permissions boundary ` + regexp.QuoteMeta(org) + ` caps nothing.*iam:PassRole\s+on\s+any\s+resource`),
-			},
+			{Config: in.hcl(), ExpectError: want},
 			{
 				PreConfig: func() {
 					if err := acctest.NoRole(t, name); err != nil {
 						t.Fatal(err) // the refusal created nothing
 					}
-					if _, err := c.IAM.CreatePolicyVersion(context.Background(), &iam.CreatePolicyVersionInput{
-						PolicyArn: aws.String(org), PolicyDocument: aws.String(limited), SetAsDefault: true}); err != nil {
+					if err := fix(); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -175,50 +207,6 @@ func TestAccExecutionRole_boundaryPassRoleAnyRoleRefused(t *testing.T) {
 // guardrails; it needs not: applying a saved plan, Terraform plans each
 // resource again (PlanResourceChange, so ModifyPlan and its guardrails) in
 // the apply's own provider process, on facts read afresh.
-// TestAccExecutionRole_boundaryPassRoleUncappedRoleRefused: a boundary
-// whose iam:PassRole names a prefix (so passes AssessBoundary) still caps
-// nothing while a role of that prefix exists without it: a role under the
-// boundary could pass it to a job and act as it. Refused at plan, naming
-// the role, before anything is made; held once that role carries the
-// boundary too (SS-IAM-5, red team: "role/ml-*" with an old unbounded
-// ml- role).
-func TestAccExecutionRole_boundaryPassRoleUncappedRoleRefused(t *testing.T) {
-	name := acctest.RandomName("exec")
-	c := acctest.AWS(t)
-	legacy := acctest.NamedRole(t, name+"-legacy", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
-	org := acctest.Boundary(t, `{"Effect":"Allow","Action":["sagemaker:CreateTrainingJob","s3:*"],"Resource":"*"}`,
-		`{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::`+c.AccountID+`:role/`+name+`*"}`)
-	in := roleInputs{roleName: name, purpose: "training", read: []string{"s3://" + acctest.RandomName("data") + "/train/"},
-		providerExtra: boundaryGuardrail(org)}
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: acctest.ProviderFactories(),
-		CheckDestroy:             testAccCheckExecutionRoleDestroy(t),
-		Steps: []resource.TestStep{
-			{
-				Config: in.hcl(),
-				ExpectError: regexp.MustCompile(`(?s)SS-IAM-5: the permissions boundary ` + regexp.QuoteMeta(org) +
-					` lets a role under it pass or assume roles it does not cap.*` + regexp.QuoteMeta(legacy)),
-			},
-			{
-				PreConfig: func() {
-					if err := acctest.NoRole(t, name); err != nil {
-						t.Fatal(err) // the refusal created nothing
-					}
-					if _, err := c.IAM.PutRolePermissionsBoundary(context.Background(), &iam.PutRolePermissionsBoundaryInput{
-						RoleName: aws.String(name + "-legacy"), PermissionsBoundary: aws.String(org)}); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: in.hcl(),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("control_states").AtMapKey("SS-IAM-5"), knownvalue.StringExact("held")),
-				},
-			},
-		},
-	})
-}
-
 func TestAccExecutionRole_boundaryWidenedAfterPlan(t *testing.T) {
 	name := acctest.RandomName("exec")
 	c := acctest.AWS(t)
