@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/acctest"
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/awsclient"
 )
 
 // TestAccEndpoint_alarmTopicVerified: SS-MON-2 judges the topic the alarms
@@ -25,13 +26,7 @@ import (
 // subscription is confirmed, the next refresh holds it.
 func TestAccEndpoint_alarmTopicVerified(t *testing.T) {
 	skipUnlessAcc(t)
-	env := acctest.EndpointFixtures(t)
-	c := acctest.AWS(t)
-	name := acctest.RandomName("ep")
-	topicName := acctest.RandomName("oncall")
-	topic := fmt.Sprintf("arn:aws:sns:%s:%s:%s", acctest.Region, c.AccountID, topicName)
-	config := acctest.ProviderConfig(fmt.Sprintf("alarm_actions = [%q]\n  guardrails {\n    require_alarm_actions = true\n  }\n", topic)) +
-		cfg{name: name, env: env}.resource()
+	c, name, topicName, topic, config := topicTestSetup(t)
 	mon2 := func(want string) statecheck.StateCheck {
 		return statecheck.ExpectKnownValue(address, tfjsonpath.New("control_states").AtMapKey("SS-MON-2"), knownvalue.StringExact(want))
 	}
@@ -81,11 +76,7 @@ func TestAccEndpoint_alarmTopicVerified(t *testing.T) {
 // created, naming the statement; once the Deny is gone, SS-MON-2 holds.
 func TestAccEndpoint_alarmTopicPolicyRefused(t *testing.T) {
 	skipUnlessAcc(t)
-	env := acctest.EndpointFixtures(t)
-	c := acctest.AWS(t)
-	name := acctest.RandomName("ep")
-	topicName := acctest.RandomName("oncall")
-	topic := fmt.Sprintf("arn:aws:sns:%s:%s:%s", acctest.Region, c.AccountID, topicName)
+	c, name, topicName, topic, config := topicTestSetup(t)
 	allowOwner := `{"Sid":"Owner","Effect":"Allow","Principal":{"AWS":"*"},"Action":"SNS:Publish","Resource":"` + topic + `",` +
 		`"Condition":{"StringEquals":{"AWS:SourceOwner":"` + c.AccountID + `"}}}`
 	denyCloudWatch := `{"Sid":"NoAlarms","Effect":"Deny","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":"SNS:Publish","Resource":"` + topic + `"}`
@@ -104,8 +95,6 @@ func TestAccEndpoint_alarmTopicPolicyRefused(t *testing.T) {
 	if _, err := c.SNS.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("lambda"), Endpoint: aws.String(fn)}); err != nil {
 		t.Fatal(err)
 	}
-	config := acctest.ProviderConfig(fmt.Sprintf("alarm_actions = [%q]\n  guardrails {\n    require_alarm_actions = true\n  }\n", topic)) +
-		cfg{name: name, env: env}.resource()
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
@@ -135,4 +124,18 @@ func TestAccEndpoint_alarmTopicPolicyRefused(t *testing.T) {
 			},
 		},
 	})
+}
+
+// topicTestSetup is what the alarm topic tests share: an endpoint name, a
+// topic name and ARN of this account (not created), and the configuration
+// of an endpoint whose alarms notify that topic, with require_alarm_actions.
+func topicTestSetup(t *testing.T) (c *awsclient.Client, name, topicName, topic, config string) {
+	t.Helper()
+	env := acctest.EndpointFixtures(t)
+	c = acctest.AWS(t)
+	name, topicName = acctest.RandomName("ep"), acctest.RandomName("oncall")
+	topic = fmt.Sprintf("arn:aws:sns:%s:%s:%s", acctest.Region, c.AccountID, topicName)
+	config = acctest.ProviderConfig(fmt.Sprintf("alarm_actions = [%q]\n  guardrails {\n    require_alarm_actions = true\n  }\n", topic)) +
+		cfg{name: name, env: env}.resource()
+	return c, name, topicName, topic, config
 }
