@@ -43,7 +43,7 @@ func main() {
 	flag.Parse()
 
 	setMemoryLimit()
-	for _, name := range quietLogs(os.Getenv) {
+	for _, name := range quietLogs(os.Getenv, debug) {
 		_ = os.Setenv(name, "OFF")
 	}
 	stop, err := startProfile(os.Getenv(profileEnv))
@@ -71,12 +71,14 @@ var logLevelVars = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEW
 // quietLogs returns the logLevelVars to set to OFF: all that are not set,
 // when Terraform shows none of the provider's logs (neither TF_LOG nor
 // TF_LOG_PROVIDER is set, and no acceptance-test log file is asked for).
+// Never with -debug: the provider then runs in the developer's terminal and
+// its logs go there, not through Terraform.
 // The libraries default to TRACE and leave the filtering to Terraform, so
 // without this every framework trace line is encoded as JSON, sent over the
 // plugin's stderr and dropped: a fifth of what a no-change plan at 500
 // endpoints allocated (heap profile with SAGESAFE_HEAPPROFILE_DIR).
-func quietLogs(getenv func(string) string) []string {
-	if getenv("TF_LOG") != "" || getenv("TF_LOG_PROVIDER") != "" || getenv("TF_ACC_LOG_PATH") != "" {
+func quietLogs(getenv func(string) string, debug bool) []string {
+	if debug || getenv("TF_LOG") != "" || getenv("TF_LOG_PROVIDER") != "" || getenv("TF_ACC_LOG_PATH") != "" {
 		return nil
 	}
 	var out []string

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -45,18 +46,24 @@ func TestQuietLogs(t *testing.T) {
 		}
 		return func(k string) string { return m[k] }
 	}
+	// The variables the plugin libraries read, spelled out here so that a
+	// change of logLevelVars is seen.
+	all := []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER_SAGESAFE"}
 	for _, tc := range []struct {
-		name string
-		env  func(string) string
-		want []string
+		name  string
+		env   func(string) string
+		debug bool
+		want  []string
 	}{
-		{"nothing set", env(), logLevelVars},
-		{"TF_LOG", env("TF_LOG", "DEBUG"), nil},
-		{"TF_LOG_PROVIDER", env("TF_LOG_PROVIDER", "TRACE"), nil},
-		{"acceptance log file", env("TF_ACC_LOG_PATH", "/tmp/acc.log"), nil},
-		{"a level the user set", env("TF_LOG_SDK_FRAMEWORK", "INFO"), []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_PROVIDER_SAGESAFE"}},
+		{"nothing set", env(), false, all},
+		{"only Terraform's own log (TF_LOG_CORE)", env("TF_LOG_CORE", "TRACE"), false, all},
+		{"TF_LOG", env("TF_LOG", "DEBUG"), false, nil},
+		{"TF_LOG_PROVIDER", env("TF_LOG_PROVIDER", "TRACE"), false, nil},
+		{"acceptance log file", env("TF_ACC_LOG_PATH", "/tmp/acc.log"), false, nil},
+		{"-debug: logs go to the developer's terminal", env(), true, nil},
+		{"a level the user set", env("TF_LOG_SDK_FRAMEWORK", "INFO"), false, []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_PROVIDER_SAGESAFE"}},
 	} {
-		if got := quietLogs(tc.env); !slices.Equal(got, tc.want) {
+		if got := quietLogs(tc.env, tc.debug); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: quietLogs = %v, want %v", tc.name, got, tc.want)
 		}
 	}
@@ -147,8 +154,13 @@ func TestDeadMethodElimination(t *testing.T) {
 			edges = append(edges, line)
 		}
 	}
+	scanErr := sc.Err()
+	_, _ = io.Copy(io.Discard, stderr) // whatever the scanner left, so the linker never blocks
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("go build -ldflags=-dumpdep: %v", err)
+	}
+	if scanErr != nil {
+		t.Fatalf("reading the linker's -dumpdep output: %v", scanErr)
 	}
 	if len(edges) > 0 {
 		t.Errorf("a reachable function calls reflect's Method or MethodByName with a name the compiler cannot see, "+
