@@ -157,8 +157,9 @@ type TopicFact struct {
 	// the policy could not be read (never counted as usable).
 	KeyPolicyProblem, KeyPolicyUnread string
 	// PolicyProblem says how the topic's access policy stops CloudWatch
-	// publishing to it (posture.ServiceMayPublish; "" when nothing does).
-	PolicyProblem string
+	// publishing to it (posture.ServiceMayPublish; "" when nothing does);
+	// PolicyUnread why that policy could not be judged (never held).
+	PolicyProblem, PolicyUnread string
 }
 
 // PolicyFact describes a managed policy's default version, as far as the
@@ -178,6 +179,9 @@ type PolicyFact struct {
 	// their permissions boundary: a role under it may pass or assume them
 	// and act beyond it (SS-IAM-5).
 	UncappedRoles []string
+	// RolesUnread says why those roles could not be read (IAM denied
+	// iam:ListRoles or iam:GetRole): SS-IAM-5 is then not held.
+	RolesUnread string
 }
 
 // TrustCondition is one confused-deputy condition key of a trust statement,

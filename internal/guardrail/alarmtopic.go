@@ -83,6 +83,9 @@ func (r *report) alarmTopics(s *Subject, topics []string, strict bool) {
 			r.add(errorIf(strict), FieldAlarms, -1, topic, what+": CloudWatch may not publish to it",
 				"The topic "+f.PolicyProblem+". CloudWatch cannot deliver the alarms to the topic and reports no failure. "+
 					"Remove that Deny from the topic's access policy (sns:SetTopicAttributes, attribute Policy) or give it a condition that leaves cloudwatch.amazonaws.com out.")
+		case f.PolicyUnread != "":
+			r.add(SeverityWarning, FieldAlarms, -1, topic, what+": whether CloudWatch may publish to it could not be judged",
+				"The topic's "+f.PolicyUnread+", so it is not known that no statement in it stops CloudWatch. Give the topic a policy in IAM's JSON policy grammar.")
 		case f.Key != nil && !f.Key.Found:
 			r.add(errorIf(strict), FieldAlarms, -1, topic, what+" is encrypted with a KMS key that does not exist",
 				"The topic's KmsMasterKeyId "+f.KMSKey+" names no key KMS knows, so SNS cannot take the alarms' messages. Give the topic a customer managed key whose policy lets cloudwatch.amazonaws.com use it.")

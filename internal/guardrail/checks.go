@@ -1098,6 +1098,11 @@ func (r *report) boundaryPolicy(s *Subject, p Policy) {
 				"Remove those actions from the boundary or deny them in it on \"*\"; allow role writes only with the condition iam:PermissionsBoundary = this policy; "+
 				"and limit iam:PassRole, sts:AssumeRole and the actions marked \"on any resource\" to resources under your name prefix "+
 				"(at least 3 literal characters, e.g. arn:aws:iam::<account>:role/<name_prefix>*).")
+	case f.RolesUnread != "":
+		r.add(SeverityWarning, FieldRoleBoundary, -1, b, "the roles the permissions boundary "+b+" lets pass or assume could not be read",
+			"Its iam:PassRole or sts:AssumeRole statements name roles by prefix, and every existing role they reach must carry the boundary, "+
+				"but IAM refused to list or read them ("+f.RolesUnread+"), so SS-IAM-5 is not held. "+
+				"Allow the deployer iam:ListRoles and iam:GetRole (sagesafe_deployer_policy includes them; regenerate a policy made by an earlier version).")
 	case len(uncapped) > 0:
 		sev, note := SeverityError, ""
 		if restores {

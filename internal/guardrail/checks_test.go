@@ -692,6 +692,10 @@ var checkCases = []checkCase{
 		s.RoleBoundaries = []RoleBoundary{{Role: "scheduler_role_arn", Boundary: facts.Unknown[string](), Given: true}}
 		s.Facts.Policies[p.RoleBoundaryARN] = facts.PolicyFact{Found: true, UncappedRoles: []string{"arn:aws:iam::" + testAccount + ":role/x/Scheduler_Role_ARN"}}
 	}, errAt(-1, "arn:aws:iam::"+testAccount+":policy/org-boundary", "role/x/Scheduler_Role_ARN, which do not carry it")),
+	fail("SS-IAM-5", "the roles a boundary reaches could not be read: warned, not held", executionRole, func(s *Subject, p *Policy) {
+		withBoundary("arn:aws:iam::"+testAccount+":policy/org-boundary")(s, p)
+		s.Facts.Policies[p.RoleBoundaryARN] = facts.PolicyFact{Found: true, RolesUnread: "AccessDenied: iam:ListRoles"}
+	}, warnAt(-1, "arn:aws:iam::"+testAccount+":policy/org-boundary", "Allow the deployer iam:ListRoles and iam:GetRole")),
 	fail("SS-IAM-5", "a boundary that does not exist", training, func(s *Subject, p *Policy) {
 		givenRoleBoundary("arn:aws:iam::"+testAccount+":policy/org-boundary")(s, p)
 		s.Facts.Policies[p.RoleBoundaryARN] = facts.PolicyFact{}
@@ -773,6 +777,9 @@ var checkCases = []checkCase{
 	fail("SS-MON-2", "a topic policy that denies CloudWatch", endpoint, requiredTopic(func(t *facts.TopicFact) {
 		t.PolicyProblem = `has an access policy whose statement "NoCW" denies cloudwatch.amazonaws.com sns:Publish on it`
 	}), errAt(-1, testTopic, `CloudWatch may not publish to it`)),
+	fail("SS-MON-2", "a topic policy that cannot be judged: warned, not held", endpoint, requiredTopic(func(t *facts.TopicFact) {
+		t.PolicyUnread = "access policy cannot be read: unknown element"
+	}), warnAt(-1, testTopic, "whether CloudWatch may publish to it could not be judged")),
 	fail("SS-MON-2", "a key whose policy cannot be read", endpoint, topicFact(func(t *facts.TopicFact) {
 		t.KMSKey, t.Key = testKey, &facts.KeyFact{Found: true, ARN: testKey, Manager: "CUSTOMER", State: "Enabled"}
 		t.KeyPolicyUnread = "AccessDeniedException"

@@ -130,9 +130,11 @@ type RoleReach struct {
 }
 
 // Reaches reports whether role (an ARN) is reached: an Allow pattern
-// matches it and no Deny pattern does.
+// matches it (ignoring case: errs toward reaching) and no Deny pattern
+// does (with case: a Deny of role/team-Admin, which might not apply to
+// role/team-admin, does not carve it out).
 func (r RoleReach) Reaches(role string) bool {
-	return anyMatch(r.Allow, role) && !anyMatch(r.Deny, role)
+	return anyMatch(r.Allow, role) && !anyMatchCase(r.Deny, role)
 }
 
 // RoleReaches returns how the boundary's iam:PassRole and sts:AssumeRole

@@ -117,6 +117,8 @@ func TestRoleReaches(t *testing.T) {
 			`{"Effect":"Deny","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/ml-legacy"}]}`, []string{"ml-train", "ml-bob"}},
 		"a carve-out of PassRole only, AssumeRole still reaches": {`{"Statement":[{"Effect":"Allow","Action":["iam:PassRole","sts:AssumeRole"],"Resource":"arn:aws:iam::123456789012:role/ml-*"},` +
 			`{"Effect":"Deny","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/ml-legacy"}]}`, []string{"ml-train", "ml-legacy", "ml-bob"}},
+		"a carve-out in another case carves out nothing": {`{"Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/ml-*"},` +
+			`{"Effect":"Deny","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/ML-LEGACY"}]}`, []string{"ml-train", "ml-legacy", "ml-bob"}},
 		"a conditioned Deny carves out nothing": {`{"Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/ml-*"},` +
 			`{"Effect":"Deny","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/ml-legacy","Condition":{"Bool":{"aws:ViaAWSService":"false"}}}]}`,
 			[]string{"ml-train", "ml-legacy", "ml-bob"}},

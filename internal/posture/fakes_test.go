@@ -202,6 +202,7 @@ type fakeIAM struct {
 	calls    *callLog
 	roles    map[string]fakeRole   // by name
 	policies map[string]fakePolicy // managed policies by ARN
+	listErr  error                 // ListRoles' answer when set
 }
 
 // fakePolicy is a managed policy: its default version and every version's
@@ -258,6 +259,9 @@ func (f *fakeIAM) GetRole(_ context.Context, in *iam.GetRoleInput, _ ...func(*ia
 // boundaries, as IAM's ListRoles does.
 func (f *fakeIAM) ListRoles(_ context.Context, in *iam.ListRolesInput, _ ...func(*iam.Options)) (*iam.ListRolesOutput, error) {
 	f.calls.record("ListRoles", in)
+	if f.listErr != nil {
+		return nil, f.listErr
+	}
 	names := slices.Sorted(maps.Keys(f.roles))
 	i := 0
 	if in.Marker != nil {

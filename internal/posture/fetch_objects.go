@@ -381,8 +381,14 @@ func (f *Fetcher) fetchPolicies(ctx context.Context, arns []string, into map[str
 			}
 			fact := facts.PolicyFact{ARN: a, Found: true, Escapes: AssessBoundary(stmts, a)}
 			if reaches := RoleReaches(stmts, a); len(reaches) > 0 {
-				if fact.UncappedRoles, err = f.uncappedRoles(ctx, reaches, a); err != nil {
-					errs = append(errs, fmt.Errorf("roles the permissions boundary %s lets pass or assume: %w", a, err))
+				fact.UncappedRoles, err = f.uncappedRoles(ctx, reaches, a)
+				switch {
+				case tfawserr.ErrCodeEquals(err, "AccessDenied"):
+					// A deployer policy older than this check: the rest
+					// of the judgement stands, the roles are unread.
+					fact.RolesUnread = err.Error()
+				case err != nil:
+					errs = append(errs, fmt.Errorf("SS-IAM-5: reading the roles the permissions boundary %s lets pass or assume: %w", a, err))
 					continue
 				}
 			}

@@ -640,4 +640,12 @@ func TestFetchBoundaryReachedRoles(t *testing.T) {
 	if slices.Sort(asked); !slices.Equal(asked, []string{"ml-legacy", "ml-train"}) {
 		t.Errorf("GetRole asked of %v, want only the roles ml-* reaches", asked)
 	}
+
+	// A deployer that may not list roles (a policy older than the check):
+	// the boundary is still judged, the roles are unread (not held).
+	fi.listErr = apiError("AccessDenied")
+	got, err = w.fetcher().Fetch(context.Background(), facts.Request{Policies: []string{boundary}})
+	if f := got.Policies[boundary]; err != nil || !f.Found || f.RolesUnread == "" || f.UncappedRoles != nil {
+		t.Errorf("with ListRoles denied: err %v, fact %+v; want found, roles unread", err, f)
+	}
 }

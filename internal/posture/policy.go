@@ -108,11 +108,23 @@ func anyMatch(patterns []string, value string) bool {
 	return slices.ContainsFunc(patterns, func(p string) bool { return wildcardMatch(p, value) })
 }
 
+// anyMatchCase is anyMatch with case counting: where a looser match would
+// excuse something (a Deny carving a resource out of an Allow). Whether
+// IAM compares resource ARNs with case was not confirmed, so the side that
+// excuses takes the stricter reading.
+func anyMatchCase(patterns []string, value string) bool {
+	return slices.ContainsFunc(patterns, func(p string) bool { return runesMatch([]rune(p), []rune(value)) })
+}
+
 // wildcardMatch matches value against an IAM pattern where "*" matches any
 // run of characters and "?" any single character, case-insensitively (IAM
-// action names are case-insensitive).
+// action names are case-insensitive; for resources it errs toward matching).
 func wildcardMatch(pattern, value string) bool {
-	p, v := []rune(strings.ToLower(pattern)), []rune(strings.ToLower(value))
+	return runesMatch([]rune(strings.ToLower(pattern)), []rune(strings.ToLower(value)))
+}
+
+// runesMatch is the wildcard match of wildcardMatch, as given.
+func runesMatch(p, v []rune) bool {
 	pi, vi := 0, 0
 	star, mark := -1, 0
 	for vi < len(v) {

@@ -77,15 +77,16 @@ func ServiceMayUseKey(policy, service, account string) string {
 // for the service publishing for the topic's own account (certainFor). A
 // Deny under another condition is not judged (the common one,
 // aws:SecureTransport false, never matches the service's requests), nor is
-// whether an Allow grants it.
-func ServiceMayPublish(policy, service, topic string) string {
+// whether an Allow grants it. A policy sagesafe cannot parse is unread
+// (not judged either way).
+func ServiceMayPublish(policy, service, topic string) (denied, unread string) {
 	if policy == "" {
-		return ""
+		return "", ""
 	}
 	principal := service + ".amazonaws.com"
 	doc, err := iampolicy.Parse(policy)
 	if err != nil {
-		return "has an access policy that cannot be read: " + err.Error()
+		return "", "access policy cannot be read: " + err.Error()
 	}
 	account := ""
 	if a, err := arn.Parse(topic); err == nil {
@@ -95,16 +96,19 @@ func ServiceMayPublish(policy, service, topic string) string {
 		if st.Effect != iampolicy.EffectDeny || !certainFor(st.Condition, account) || !statementActs(st, "sns:Publish") || !statementCovers(st, topic) {
 			continue
 		}
-		everyoneBut := len(st.NotPrincipal) > 0 && !slices.ContainsFunc(st.NotPrincipal["Service"], func(p string) bool { return strings.EqualFold(p, principal) })
+		// NotPrincipal: everyone but those listed; listing "*" leaves nobody.
+		exceptAll := len(st.NotPrincipal["*"]) > 0 || slices.Contains(st.NotPrincipal["AWS"], "*")
+		everyoneBut := len(st.NotPrincipal) > 0 && !exceptAll &&
+			!slices.ContainsFunc(st.NotPrincipal["Service"], func(p string) bool { return strings.EqualFold(p, principal) })
 		if everyoneBut || namesService(st, principal, true) {
 			which := fmt.Sprintf("%d", i)
 			if st.Sid != "" {
 				which = fmt.Sprintf("%q", st.Sid)
 			}
-			return "has an access policy whose statement " + which + " denies " + principal + " sns:Publish on it"
+			return "has an access policy whose statement " + which + " denies " + principal + " sns:Publish on it", ""
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // certainFor reports whether condition c certainly holds when an AWS

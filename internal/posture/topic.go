@@ -57,7 +57,7 @@ func (f *Fetcher) lookupTopic(ctx context.Context, topic string) (facts.TopicFac
 	t := facts.TopicFact{ARN: topic, Found: true, KMSKey: attrs["KmsMasterKeyId"]}
 	t.Confirmed, _ = strconv.Atoi(attrs["SubscriptionsConfirmed"])
 	t.Pending, _ = strconv.Atoi(attrs["SubscriptionsPending"])
-	t.PolicyProblem = ServiceMayPublish(attrs["Policy"], "cloudwatch", topic)
+	t.PolicyProblem, t.PolicyUnread = ServiceMayPublish(attrs["Policy"], "cloudwatch", topic)
 	if t.KMSKey == "" {
 		return t, nil
 	}

@@ -155,18 +155,19 @@ func TestServiceMayPublish(t *testing.T) {
 		policy string
 		fails  bool
 	}{
-		"no policy":                      {"", false},
-		"the default policy":             {`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":["SNS:Publish","SNS:Subscribe"],"Resource":"` + topic + `","Condition":{"StringEquals":{"AWS:SourceOwner":"123456789012"}}}]}`, false},
-		"Deny to CloudWatch":             {deny(`"Principal":{"Service":"cloudwatch.amazonaws.com"}`, "sns:Publish", topic, ""), true},
-		"Deny to everyone, sns:*":        {deny(`"Principal":"*"`, "sns:*", "*", ""), true},
-		"Deny to AWS *":                  {deny(`"Principal":{"AWS":"*"}`, "SNS:Publish", topic, ""), true},
-		"Deny to all but a role":         {deny(`"NotPrincipal":{"AWS":"arn:aws:iam::123456789012:role/ops"}`, "sns:Publish", topic, ""), true},
-		"Deny to all but CloudWatch":     {deny(`"NotPrincipal":{"Service":"cloudwatch.amazonaws.com"}`, "sns:Publish", topic, ""), false},
-		"Deny without TLS (conditioned)": {deny(`"Principal":"*"`, "sns:Publish", topic, `,"Condition":{"Bool":{"aws:SecureTransport":"false"}}`), false},
-		"Deny of another action":         {deny(`"Principal":"*"`, "sns:Subscribe", topic, ""), false},
-		"Deny on another topic":          {deny(`"Principal":"*"`, "sns:Publish", topic+"-other", ""), false},
-		"Deny to another service":        {deny(`"Principal":{"Service":"events.amazonaws.com"}`, "sns:Publish", topic, ""), false},
-		"unreadable":                     {`{"Statement":`, true},
+		"no policy":                                 {"", false},
+		"the default policy":                        {`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":["SNS:Publish","SNS:Subscribe"],"Resource":"` + topic + `","Condition":{"StringEquals":{"AWS:SourceOwner":"123456789012"}}}]}`, false},
+		"Deny to CloudWatch":                        {deny(`"Principal":{"Service":"cloudwatch.amazonaws.com"}`, "sns:Publish", topic, ""), true},
+		"Deny to everyone, sns:*":                   {deny(`"Principal":"*"`, "sns:*", "*", ""), true},
+		"Deny to AWS *":                             {deny(`"Principal":{"AWS":"*"}`, "SNS:Publish", topic, ""), true},
+		"Deny to all but a role":                    {deny(`"NotPrincipal":{"AWS":"arn:aws:iam::123456789012:role/ops"}`, "sns:Publish", topic, ""), true},
+		"Deny to all but everyone (NotPrincipal *)": {deny(`"NotPrincipal":{"AWS":"*"}`, "sns:Publish", topic, ""), false},
+		"Deny to all but CloudWatch":                {deny(`"NotPrincipal":{"Service":"cloudwatch.amazonaws.com"}`, "sns:Publish", topic, ""), false},
+		"Deny without TLS (conditioned)":            {deny(`"Principal":"*"`, "sns:Publish", topic, `,"Condition":{"Bool":{"aws:SecureTransport":"false"}}`), false},
+		"Deny of another action":                    {deny(`"Principal":"*"`, "sns:Subscribe", topic, ""), false},
+		"Deny on another topic":                     {deny(`"Principal":"*"`, "sns:Publish", topic+"-other", ""), false},
+		"Deny to another service":                   {deny(`"Principal":{"Service":"events.amazonaws.com"}`, "sns:Publish", topic, ""), false},
+		"unreadable":                                {`{"Statement":`, true},
 		// red team: conditions that certainly hold for CloudWatch.
 		"Deny outside the organisation (data perimeter)": {deny(`"Principal":"*"`, "sns:Publish", topic, `,"Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-abc123"}}`), true},
 		"Deny to CloudWatch for this account":            {deny(`"Principal":{"Service":"cloudwatch.amazonaws.com"}`, "sns:Publish", topic, `,"Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}`), true},
@@ -174,8 +175,12 @@ func TestServiceMayPublish(t *testing.T) {
 		"Deny outside the organisation, services exempt": {deny(`"Principal":"*"`, "sns:Publish", topic, `,"Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-abc123"},"Bool":{"aws:PrincipalIsAWSService":"false"}}`), false},
 		"Deny to CloudWatch for another account":         {deny(`"Principal":{"Service":"cloudwatch.amazonaws.com"}`, "sns:Publish", topic, `,"Condition":{"StringEquals":{"aws:SourceAccount":"999999999999"}}`), false},
 	} {
-		if got := ServiceMayPublish(c.policy, "cloudwatch", topic); (got != "") != c.fails {
+		denied, unread := ServiceMayPublish(c.policy, "cloudwatch", topic)
+		if got := denied + unread; (got != "") != c.fails {
 			t.Errorf("%s: problem %q, want a problem: %v", name, got, c.fails)
+		}
+		if name == "unreadable" && (denied != "" || unread == "") {
+			t.Errorf("an unreadable policy: denied %q, unread %q; want unread only", denied, unread)
 		}
 	}
 }

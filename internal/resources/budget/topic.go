@@ -85,16 +85,19 @@ func awsManagedKey(keyID string) string {
 // unscoped is true when the allowing statement has no aws:SourceAccount or
 // aws:SourceArn condition. Conservative: an Allow counts only with
 // budgets.amazonaws.com (or "*") as principal, sns:Publish in Action,
-// topic in Resource, and no condition but those two, naming account; an
-// unconditional Deny wins (posture.ServiceMayPublish, the judgement of
+// topic in Resource, and no condition but those two, naming account; a
+// Deny that certainly applies wins (posture.ServiceMayPublish, the judgement of
 // CloudWatch's alarm topics too, which also reads NotPrincipal, NotAction
 // and NotResource denies).
 func budgetsMayPublish(policy, topic, account string) (refused string, unscoped bool) {
 	if policy == "" {
 		return "it has no policy", false
 	}
-	if why := posture.ServiceMayPublish(policy, "budgets", topic); why != "" {
-		return "it " + why, false
+	switch denied, unread := posture.ServiceMayPublish(policy, "budgets", topic); {
+	case denied != "":
+		return "it " + denied, false
+	case unread != "":
+		return "its " + unread, false // AWS Budgets needs an Allow sagesafe can read
 	}
 	doc, err := iampolicy.Parse(policy)
 	if err != nil {
