@@ -1,12 +1,12 @@
 package posture
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/iampolicy"
 )
 
@@ -93,7 +93,8 @@ func ServiceMayPublish(policy, service, topic string) (denied, unread string) {
 		account = a.AccountID
 	}
 	for i, st := range doc.Statement {
-		if st.Effect != iampolicy.EffectDeny || !certainFor(st.Condition, account) || !statementActs(st, "sns:Publish") || !statementCovers(st, topic) {
+		fs := statementFact(st)
+		if st.Effect != iampolicy.EffectDeny || !certainFor(st.Condition, account) || !allowsAction(fs, "sns:Publish") || !statementCovers(fs, topic) {
 			continue
 		}
 		// NotPrincipal: everyone but those listed; listing "*" leaves nobody.
@@ -101,11 +102,7 @@ func ServiceMayPublish(policy, service, topic string) (denied, unread string) {
 		everyoneBut := len(st.NotPrincipal) > 0 && !exceptAll &&
 			!slices.ContainsFunc(st.NotPrincipal["Service"], func(p string) bool { return strings.EqualFold(p, principal) })
 		if everyoneBut || namesService(st, principal, true) {
-			which := fmt.Sprintf("%d", i)
-			if st.Sid != "" {
-				which = fmt.Sprintf("%q", st.Sid)
-			}
-			return "has an access policy whose statement " + which + " denies " + principal + " sns:Publish on it", ""
+			return "has an access policy whose " + label(fs, i) + " denies " + principal + " sns:Publish on it", ""
 		}
 	}
 	return "", ""
@@ -134,23 +131,14 @@ func certainFor(c iampolicy.Condition, account string) bool {
 	return true
 }
 
-// statementActs reports whether st's action element names action (Action
-// patterns match it, or NotAction patterns do not).
-func statementActs(st iampolicy.Statement, action string) bool {
-	if len(st.NotAction) > 0 {
-		return !anyMatch(st.NotAction, action)
-	}
-	return anyMatch(st.Action, action)
-}
-
 // statementCovers reports whether st's resource element covers resource
 // (Resource patterns match it, or NotResource patterns do not; no element
-// at all covers everything).
-func statementCovers(st iampolicy.Statement, resource string) bool {
-	if len(st.NotResource) > 0 {
-		return !anyMatch(st.NotResource, resource)
+// at all covers everything): the resource side of allowsAction.
+func statementCovers(st facts.PolicyStatement, resource string) bool {
+	if len(st.NotResources) > 0 {
+		return !anyMatch(st.NotResources, resource)
 	}
-	return len(st.Resource) == 0 || anyMatch(st.Resource, resource)
+	return len(st.Resources) == 0 || anyMatch(st.Resources, resource)
 }
 
 // namesService reports whether st's principal is principal (or, for a Deny,
