@@ -135,3 +135,7 @@ require (
 tool github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs
 
 replace github.com/hashicorp/go-plugin => ./third_party/go-plugin
+
+replace github.com/hashicorp/terraform-plugin-framework => ./third_party/terraform-plugin-framework
+
+replace github.com/hashicorp/terraform-plugin-log => ./third_party/terraform-plugin-log

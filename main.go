@@ -92,20 +92,21 @@ func quietLogs(getenv func(string) string, debug bool) []string {
 
 // defaultMemoryLimit is the provider's soft memory limit (Go heap, stacks
 // and runtime; not the executable's pages) when GOMEMLIMIT is not set. With
-// the default GOGC=100 the heap grows to twice the live heap before a
-// collection: measured with SAGESAFE_HEAPPROFILE_DIR at 500 endpoints on the
-// emulator, the live heap peaked at 44 MB in apply and 58 MB in a no-change
-// plan while the runtime held 97 and 135 MB (RSS 160 and 185 MB). A limit
-// makes collections come sooner once the heap nears it. Measured at 500
-// endpoints: 80 MiB gave RSS 144 MB in apply for 3-5% more CPU and 134 MB
-// in the plan for 27% more; 64 MiB gave 130 MB in both but 18% more CPU in
-// apply and twice the CPU in the plan (its live heap is close to 64 MiB).
-// Up to about 100 endpoints (live heap up to ~32 MB) the limit barely binds.
-// About 33-35 MB of the RSS are the executable's own pages, which no limit
-// touches. If the live heap passes the limit the
-// runtime caps the collector at half the CPU and lets the heap grow: a soft
-// limit never fails the provider.
-const defaultMemoryLimit = 80 << 20
+// the default GOGC=100 the heap grows to twice what the last collection
+// marked before the next one. At 500 endpoints a no-change plan allocates
+// about 100 MB a second and its collections run back to back, so what they
+// mark includes what was allocated while marking: the runtime held up to
+// 135 MB without a limit. A limit makes collections come sooner once the
+// heap nears it. Measured at 500 endpoints on the emulator (`make bench`,
+// SAGESAFE_HEAPPROFILE_DIR), after the plugin libraries stopped allocating
+// per attribute path (third_party/README.md): 80 MiB gave 109-110 MB
+// resident in the plan, 64 MiB 94 MB for a plan 2-3 s longer (17 s); before
+// that change 64 MiB had cost twice the plan's CPU. Up to about 100 endpoints
+// the limit barely binds. About 34 MB of the resident memory are the
+// executable's own pages, which no limit touches. If the live heap passes
+// the limit the runtime caps the collector at half the CPU and lets the heap
+// grow: a soft limit never fails the provider.
+const defaultMemoryLimit = 64 << 20
 
 // setMemoryLimit gives the Go runtime a soft memory limit unless GOMEMLIMIT
 // sets one (GOMEMLIMIT=off removes it); see defaultMemoryLimit.

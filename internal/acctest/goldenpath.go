@@ -99,6 +99,7 @@ func BuildProvider(t *testing.T) string {
 	dir := t.TempDir()
 	cmd := exec.Command("go", "build", "-tags", "grpcnotrace", "-o", filepath.Join(dir, "terraform-provider-sagesafe"), ".")
 	cmd.Dir = RepoRoot(t)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0") // as released (.goreleaser.yml)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building the provider: %v\n%s", err, out)
 	}

@@ -230,7 +230,7 @@ func write(rep report) error {
 }
 
 // releaseBinarySize builds the provider as a release would (-trimpath, the
-// grpcnotrace tag, symbols and DWARF stripped) and returns its size.
+// grpcnotrace tag, CGO off, symbols and DWARF stripped) and returns its size.
 func releaseBinarySize(ctx context.Context, root string) (int64, error) {
 	dir, err := os.MkdirTemp("", "sagesafe-bench-bin-")
 	if err != nil {
@@ -240,6 +240,7 @@ func releaseBinarySize(ctx context.Context, root string) (int64, error) {
 	out := filepath.Join(dir, "terraform-provider-sagesafe")
 	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-tags", "grpcnotrace", "-ldflags", "-s -w", "-o", out, ".")
 	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return 0, fmt.Errorf("release-style build: %w\n%s", err, b)
 	}

@@ -76,3 +76,30 @@ func TestJudge(t *testing.T) {
 		}
 	}
 }
+
+// TestJudgeApplyPerEndpoint: the apply's cost per extra endpoint is the
+// growth from N=1 to N=10 over 9, judged against hashicorp/aws's figure.
+func TestJudgeApplyPerEndpoint(t *testing.T) {
+	apply := func(n int, secs float64) result {
+		return result{N: n, Phases: []*phase{{Name: "apply", Median: secs}}}
+	}
+	name := targets[len(targets)-1].Name
+	judged := func(r *report) targetResult {
+		for _, tr := range judge(r) {
+			if tr.Name == name {
+				return tr
+			}
+		}
+		t.Fatalf("no target %q", name)
+		return targetResult{}
+	}
+	if tr := judged(&report{Results: []result{apply(1, 2.38), apply(10, 6.05)}}); !tr.Measured || tr.Met || math.Abs(tr.Value-0.4078) > 1e-3 {
+		t.Errorf("the issue's own sagesafe figures (0.41 s): measured %v, met %v, value %g; want not met", tr.Measured, tr.Met, tr.Value)
+	}
+	if tr := judged(&report{Results: []result{apply(1, 1.31), apply(10, 2.01)}}); !tr.Measured || !tr.Met {
+		t.Errorf("0.078 s per endpoint: measured %v, met %v; want met", tr.Measured, tr.Met)
+	}
+	if tr := judged(&report{Results: []result{apply(1, 1.31)}}); tr.Measured || tr.Met {
+		t.Errorf("without N=10: measured %v, met %v; want not measured", tr.Measured, tr.Met)
+	}
+}
