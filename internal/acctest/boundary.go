@@ -20,7 +20,8 @@ import (
 // (SS-IAM-5). iam:PassRole is left to the allows: the monitor's scheduler
 // role needs it, limited to the stack's roles.
 const boundaryDenies = `{"Effect":"Deny","Action":["iam:Create*","iam:Put*","iam:Attach*","iam:Update*","iam:Delete*","iam:Add*","iam:Set*","sts:*","sso:*","identitystore:*","organizations:*",` +
-	`"sagemaker:CreatePresigned*","lambda:Update*","ssm:SendCommand","ssm:StartSession","ec2-instance-connect:*",` +
+	`"sagemaker:CreatePresigned*","sagemaker:UpdateNotebookInstance*","sagemaker:UpdateDomain","sagemaker:UpdateUserProfile","sagemaker:UpdateSpace",` +
+	`"lambda:Update*","ssm:SendCommand","ssm:StartSession","ec2-instance-connect:*",` +
 	`"ecs:ExecuteCommand","glue:UpdateDevEndpoint","codebuild:StartBuild","cloudformation:UpdateStack","cloudformation:ExecuteChangeSet"],"Resource":"*"}`
 
 // Boundary creates a permissions boundary that caps: the given Allow
@@ -28,6 +29,22 @@ const boundaryDenies = `{"Effect":"Deny","Action":["iam:Create*","iam:Put*","iam
 func Boundary(t *testing.T, allows ...string) string {
 	t.Helper()
 	return Policy(t, `{"Version":"2012-10-17","Statement":[`+strings.Join(append(allows, boundaryDenies), ",")+`]}`)
+}
+
+// BoundaryAllowing is Boundary with the actions undenied left out of
+// boundaryDenies (each must be one of its entries, such as
+// "sagemaker:CreatePresigned*"): for tests of what a boundary lets through.
+func BoundaryAllowing(t *testing.T, undenied []string, allows ...string) string {
+	t.Helper()
+	denies := boundaryDenies
+	for _, a := range undenied {
+		entry := `"` + a + `",`
+		if !strings.Contains(denies, entry) {
+			t.Fatalf("BoundaryAllowing: %s is not denied by boundaryDenies", a)
+		}
+		denies = strings.Replace(denies, entry, "", 1)
+	}
+	return Policy(t, `{"Version":"2012-10-17","Statement":[`+strings.Join(append(allows, denies), ",")+`]}`)
 }
 
 // BoundaryGuardrail is the provider block's guardrails setting naming arn

@@ -179,9 +179,25 @@ type PolicyFact struct {
 	// their permissions boundary: a role under it may pass or assume them
 	// and act beyond it (SS-IAM-5).
 	UncappedRoles []string
-	// RolesUnread says why those roles could not be read (IAM denied
+	// UncappedNotebooks are the existing SageMaker notebook instances that
+	// the policy's sagemaker:CreatePresignedNotebookInstanceUrl or
+	// UpdateNotebookInstance statements limited to a name prefix reach (posture.NotebookReaches) and whose
+	// execution role does not carry the policy, as "<notebook ARN> (role
+	// <role ARN>)": a role under it may open one and run code as that role
+	// (SS-IAM-5).
+	UncappedNotebooks []string
+	// RolesUnread says why the roles could not be read (IAM denied
 	// iam:ListRoles or iam:GetRole): SS-IAM-5 is then not held.
 	RolesUnread string
+	// NotebooksUnread says why the notebook instances could not be read
+	// (SageMaker denied sagemaker:ListNotebookInstances or
+	// DescribeNotebookInstance, or IAM their roles): SS-IAM-5 is then not
+	// held.
+	NotebooksUnread string
+	// UnverifiedReach are the other run-code actions the policy allows on a
+	// name prefix (posture.UnverifiedReaches), "<action> on <patterns>":
+	// the roles behind those objects are not read, so SS-IAM-5 is not held.
+	UnverifiedReach []string
 }
 
 // TrustCondition is one confused-deputy condition key of a trust statement,

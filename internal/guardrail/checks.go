@@ -1114,6 +1114,30 @@ func (r *report) boundaryPolicy(s *Subject, p Policy) {
 				"Put the boundary on those roles (sagesafe's roles take role_permissions_boundary_arn), delete the ones no longer used, "+
 				"or narrow the statements' resources to names only roles that carry the boundary have."+note)
 	}
+	if !ok || !f.Found || len(f.Escapes) > 0 {
+		return
+	}
+	if f.NotebooksUnread != "" {
+		r.add(SeverityWarning, FieldRoleBoundary, -1, b, "the notebook instances the permissions boundary "+b+" lets open or update could not be read",
+			"Its sagemaker:CreatePresignedNotebookInstanceUrl or UpdateNotebookInstance statements name notebook instances by prefix, and every existing one "+
+				"they reach must run as a role that carries the boundary, but AWS refused to list or read them ("+f.NotebooksUnread+"), so SS-IAM-5 is not held. "+
+				"Allow the deployer sagemaker:ListNotebookInstances and sagemaker:DescribeNotebookInstance "+
+				"(sagesafe_deployer_policy includes them; regenerate a policy made by an earlier version).")
+	}
+	if len(f.UncappedNotebooks) > 0 {
+		r.add(SeverityError, FieldRoleBoundary, -1, b, "the permissions boundary "+b+" lets a role under it open notebook instances whose roles it does not cap",
+			"Its sagemaker:CreatePresignedNotebookInstanceUrl or UpdateNotebookInstance statements reach "+someOf(f.UncappedNotebooks, 5)+
+				": a role under the boundary can open one, or give it a lifecycle script, and run code in it as its execution role, "+
+				"which does not carry the boundary, and so act beyond it. "+
+				"Put the boundary on those roles, delete the notebook instances no longer used, "+
+				"or narrow the statements' resources to names only notebook instances whose roles carry the boundary have.")
+	}
+	if len(f.UnverifiedReach) > 0 {
+		r.add(SeverityWarning, FieldRoleBoundary, -1, b, "the permissions boundary "+b+" lets a role under it run code as roles sagesafe does not read",
+			"It allows "+someOf(f.UnverifiedReach, 5)+": each runs code or opens a console as the role of an existing function, instance, container, "+
+				"build, stack or Studio profile of that name prefix, and sagesafe does not read which roles those are, so SS-IAM-5 is not held. "+
+				"Deny those actions in the boundary on \"*\" unless every such object's role carries the boundary.")
+	}
 }
 
 // someOf lists the first n of items, and how many more there are.

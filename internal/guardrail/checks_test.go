@@ -696,6 +696,26 @@ var checkCases = []checkCase{
 		withBoundary("arn:aws:iam::"+testAccount+":policy/org-boundary")(s, p)
 		s.Facts.Policies[p.RoleBoundaryARN] = facts.PolicyFact{Found: true, RolesUnread: "AccessDenied: iam:ListRoles"}
 	}, warnAt(-1, "arn:aws:iam::"+testAccount+":policy/org-boundary", "Allow the deployer iam:ListRoles and iam:GetRole")),
+	fail("SS-IAM-5", "uncapped roles stay an error when the notebook instances could not be read (red team)", executionRole, func(s *Subject, p *Policy) {
+		withBoundary("arn:aws:iam::"+testAccount+":policy/org-boundary")(s, p)
+		s.Facts.Policies[p.RoleBoundaryARN] = facts.PolicyFact{Found: true, UncappedRoles: []string{"arn:aws:iam::" + testAccount + ":role/ml-admin"},
+			NotebooksUnread: "AccessDeniedException: sagemaker:ListNotebookInstances"}
+	}, errAt(-1, "arn:aws:iam::"+testAccount+":policy/org-boundary", "reach arn:aws:iam::"+testAccount+":role/ml-admin, which do not carry it"),
+		warnAt(-1, "arn:aws:iam::"+testAccount+":policy/org-boundary", "Allow the deployer sagemaker:ListNotebookInstances")),
+	fail("SS-IAM-5", "the notebook instances a boundary reaches could not be read: warned, not held", executionRole, func(s *Subject, p *Policy) {
+		withBoundary("arn:aws:iam::"+testAccount+":policy/org-boundary")(s, p)
+		s.Facts.Policies[p.RoleBoundaryARN] = facts.PolicyFact{Found: true, NotebooksUnread: "AccessDeniedException: sagemaker:ListNotebookInstances"}
+	}, warnAt(-1, "arn:aws:iam::"+testAccount+":policy/org-boundary", "Allow the deployer sagemaker:ListNotebookInstances")),
+	fail("SS-IAM-5", "a boundary that lets roles open a notebook instance whose role it does not cap", executionRole, func(s *Subject, p *Policy) {
+		withBoundary("arn:aws:iam::"+testAccount+":policy/org-boundary")(s, p)
+		s.Facts.Policies[p.RoleBoundaryARN] = facts.PolicyFact{Found: true, UncappedNotebooks: []string{
+			"arn:aws:sagemaker:us-east-1:" + testAccount + ":notebook-instance/ml-legacy (role arn:aws:iam::" + testAccount + ":role/admin)"}}
+	}, errAt(-1, "arn:aws:iam::"+testAccount+":policy/org-boundary", "reach arn:aws:sagemaker:us-east-1:"+testAccount+":notebook-instance/ml-legacy (role")),
+	fail("SS-IAM-5", "a boundary that lets roles run code as objects whose roles are not read: warned, not held", executionRole, func(s *Subject, p *Policy) {
+		withBoundary("arn:aws:iam::"+testAccount+":policy/org-boundary")(s, p)
+		s.Facts.Policies[p.RoleBoundaryARN] = facts.PolicyFact{Found: true, UnverifiedReach: []string{
+			"lambda:UpdateFunctionCode on arn:aws:lambda:*:" + testAccount + ":function:ml-*"}}
+	}, warnAt(-1, "arn:aws:iam::"+testAccount+":policy/org-boundary", "It allows lambda:UpdateFunctionCode on arn:aws:lambda:*:"+testAccount+":function:ml-*")),
 	fail("SS-IAM-5", "a boundary that does not exist", training, func(s *Subject, p *Policy) {
 		givenRoleBoundary("arn:aws:iam::"+testAccount+":policy/org-boundary")(s, p)
 		s.Facts.Policies[p.RoleBoundaryARN] = facts.PolicyFact{}

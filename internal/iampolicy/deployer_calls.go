@@ -124,6 +124,10 @@ var deployerCalls = []DeployerCall{
 	{"iam:GetPolicyVersion", roleReaders},
 	// The roles a permissions boundary's iam:PassRole or sts:AssumeRole reach (SS-IAM-5).
 	{"iam:ListRoles", roleReaders},
+	// SS-IAM-5: the notebook instances a boundary's presigned notebook URLs
+	// reach, and the roles they run as.
+	{"sagemaker:ListNotebookInstances", roleReaders},
+	{"sagemaker:DescribeNotebookInstance", roleReaders},
 	{"iam:ListRoleTags", roleOwners},
 	{"iam:ListInstanceProfilesForRole", roleOwners},
 	{"iam:CreateRole", roleOwners},

@@ -58,6 +58,11 @@ var scopedEscapes = []string{
 	"lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration",
 	"ssm:SendCommand", "ssm:StartSession", "ec2-instance-connect:SendSSHPublicKey", "ecs:ExecuteCommand",
 	"glue:UpdateDevEndpoint", "codebuild:StartBuild", "cloudformation:UpdateStack", "cloudformation:ExecuteChangeSet",
+	// A notebook instance's or Studio app's lifecycle script runs as its
+	// execution role when it starts: attaching or rewriting one runs code
+	// as that role (red team).
+	"sagemaker:UpdateNotebookInstance", "sagemaker:UpdateNotebookInstanceLifecycleConfig",
+	"sagemaker:UpdateDomain", "sagemaker:UpdateUserProfile", "sagemaker:UpdateSpace",
 }
 
 // minLiteralPrefix is how many literal characters a resource name pattern
@@ -143,9 +148,85 @@ func (r RoleReach) Reaches(role string) bool {
 // must carry the boundary (UncappedRoles). An action an unconditional Deny
 // on "*" takes away reaches no role.
 func RoleReaches(stmts []facts.PolicyStatement, boundaryARN string) []RoleReach {
+	return reachesOf(stmts, boundaryARN, roleReachers)
+}
+
+// notebookReachers are the scopedEscapes that run code as an existing
+// SageMaker notebook instance's execution role, named by the instance's
+// ARN: a presigned URL opens Jupyter on the instance, and an update can
+// attach a lifecycle script that runs as that role when it starts.
+var notebookReachers = []string{"sagemaker:CreatePresignedNotebookInstanceUrl", "sagemaker:UpdateNotebookInstance"}
+
+// NotebookReaches returns how the boundary's presigned notebook URLs reach
+// notebook instances by name prefix (a RoleReach whose patterns name
+// notebook instances). Every existing notebook instance they reach must run
+// as a role that carries the boundary (UncappedNotebooks).
+func NotebookReaches(stmts []facts.PolicyStatement, boundaryARN string) []RoleReach {
+	return reachesOf(stmts, boundaryARN, notebookReachers)
+}
+
+// UnverifiedReaches returns the scopedEscapes other than roleReachers and
+// notebookReachers that the boundary allows on resources of a name prefix,
+// as "<action> on <patterns>": each runs code or opens a console as the
+// role of an existing function, instance, container, build, stack or
+// Studio profile, and sagesafe does not read which roles those are, so
+// SS-IAM-5 cannot be held (a warning, not a refusal: the objects behind
+// the prefix may all be the stack's own). Allow patterns an unconditional
+// Deny names are left out.
+func UnverifiedReaches(stmts []facts.PolicyStatement, boundaryARN string) []string {
+	var out []string
+	for _, action := range scopedEscapes {
+		if slices.Contains(roleReachers, action) || slices.Contains(notebookReachers, action) {
+			continue
+		}
+		for _, r := range reachesOf(stmts, boundaryARN, []string{action}) {
+			open := slices.DeleteFunc(slices.Clone(r.Allow), func(p string) bool {
+				return slices.ContainsFunc(r.Deny, func(d string) bool { return patternCovers(d, p) })
+			})
+			if len(open) > 0 {
+				out = append(out, action+" on "+strings.Join(open, ", "))
+			}
+		}
+	}
+	return out
+}
+
+// patternCovers reports whether every resource the pattern allow matches
+// is matched by the pattern deny (so a Deny of deny takes all of allow
+// away): deny's "*" stands for any run of allow's characters, wildcards
+// included; deny's "?" for one literal character of allow (not for allow's
+// "*" or "?", which may stand for more or other characters); other
+// characters must be the same, with case. It errs toward not covering: a
+// carve-out that may leave something of allow is no carve-out (red team:
+// a Deny of "ml-?" does not take away "ml-*").
+func patternCovers(deny, allow string) bool {
+	d, a := []rune(deny), []rune(allow)
+	switch {
+	case len(d) == 0:
+		return len(a) == 0
+	case d[0] == '*':
+		for i := 0; i <= len(a); i++ {
+			if patternCovers(string(d[1:]), string(a[i:])) {
+				return true
+			}
+		}
+		return false
+	case len(a) == 0:
+		return false
+	case d[0] == '?':
+		return a[0] != '*' && a[0] != '?' && patternCovers(string(d[1:]), string(a[1:]))
+	default:
+		return d[0] == a[0] && a[0] != '*' && a[0] != '?' && patternCovers(string(d[1:]), string(a[1:]))
+	}
+}
+
+// reachesOf returns, for each of actions the boundary allows, the resource
+// patterns of its Allows limited to a name prefix and of its unconditional
+// Denies naming resources (RoleReach).
+func reachesOf(stmts []facts.PolicyStatement, boundaryARN string, actions []string) []RoleReach {
 	partition, account := boundaryScope(boundaryARN)
 	var out []RoleReach
-	for _, action := range roleReachers {
+	for _, action := range actions {
 		if !allowedAnywhere(stmts, action, func(facts.PolicyStatement) bool { return true }) {
 			continue
 		}
@@ -175,6 +256,39 @@ func RoleReaches(stmts []facts.PolicyStatement, boundaryARN string) []RoleReach 
 // Reached reports whether one of reaches reaches role.
 func Reached(reaches []RoleReach, role string) bool {
 	return slices.ContainsFunc(reaches, func(r RoleReach) bool { return r.Reaches(role) })
+}
+
+// OtherRegions returns, as "<action> on <pattern> outside <region>", the
+// Allow patterns of reaches that name objects in other regions than region
+// (a region wildcard, another region): only region's notebook instances are
+// read, so the others stay unverified (SS-IAM-5 not held).
+func OtherRegions(reaches []RoleReach, region string) []string {
+	var out []string
+	for _, r := range reaches {
+		for _, p := range r.Allow {
+			if parts := strings.SplitN(p, ":", 6); len(parts) == 6 && parts[3] != region {
+				out = append(out, r.Action+" on "+p+" outside "+region)
+			}
+		}
+	}
+	return out
+}
+
+// UncappedNotebooks returns, sorted, the notebook instances of notebooks
+// (ARN to the ARN of the role it runs as) that reaches reach and whose role
+// does not carry boundaryARN (boundaries: role ARN to permissions boundary
+// ARN, "" for none; a role missing from it counts as uncapped), as
+// "<notebook ARN> (role <role ARN>)": a role under the boundary may open
+// one and run code as its role, beyond the boundary (SS-IAM-5).
+func UncappedNotebooks(reaches []RoleReach, notebooks, boundaries map[string]string, boundaryARN string) []string {
+	var out []string
+	for nb, role := range notebooks {
+		if Reached(reaches, nb) && boundaries[role] != boundaryARN {
+			out = append(out, nb+" (role "+role+")")
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // UncappedRoles returns, sorted, the roles of roles (ARN to permissions

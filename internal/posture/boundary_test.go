@@ -21,6 +21,10 @@ func TestAssessBoundary(t *testing.T) {
 		scopedAny = append(scopedAny, a+" on any resource")
 	}
 	everything := append(slices.Clone(boundaryEscapes), scopedAny...)
+	var lifecycleAny []string
+	for _, a := range []string{"UpdateNotebookInstance", "UpdateNotebookInstanceLifecycleConfig", "UpdateDomain", "UpdateUserProfile", "UpdateSpace"} {
+		lifecycleAny = append(lifecycleAny, "sagemaker:"+a+" on any resource")
+	}
 	allow := func(actions, resource string) string {
 		return `{"Statement":[{"Effect":"Allow","Action":` + actions + `,"Resource":` + resource + `}]}`
 	}
@@ -52,10 +56,12 @@ func TestAssessBoundary(t *testing.T) {
 		"AssumeRole of another account's roles":  {allow(`"sts:AssumeRole"`, `"arn:aws:iam::*:role/ml-prod-*"`), []string{assumeAny}},
 		"red team: existing compute": {allow(`["lambda:UpdateFunctionCode","ssm:SendCommand","ecs:ExecuteCommand","codebuild:StartBuild"]`, `"*"`),
 			[]string{"lambda:UpdateFunctionCode on any resource", "ssm:SendCommand on any resource", "ecs:ExecuteCommand on any resource", "codebuild:StartBuild on any resource"}},
-		"red team: sagemaker:* opens any notebook": {allow(`"sagemaker:*"`, `"*"`),
-			[]string{"sagemaker:CreatePresignedNotebookInstanceUrl on any resource", "sagemaker:CreatePresignedDomainUrl on any resource"}},
-		"sagemaker:* without presigned URLs": {`{"Statement":[{"Effect":"Allow","Action":"sagemaker:*","Resource":"*"},` +
-			`{"Effect":"Deny","Action":"sagemaker:CreatePresigned*","Resource":"*"}]}`, nil},
+		"red team: sagemaker:* opens any notebook": {allow(`"sagemaker:*"`, `"*"`), append([]string{
+			"sagemaker:CreatePresignedNotebookInstanceUrl on any resource", "sagemaker:CreatePresignedDomainUrl on any resource"}, lifecycleAny...)},
+		"red team: sagemaker:* without presigned URLs still attaches lifecycle scripts": {`{"Statement":[{"Effect":"Allow","Action":"sagemaker:*","Resource":"*"},` +
+			`{"Effect":"Deny","Action":"sagemaker:CreatePresigned*","Resource":"*"}]}`, lifecycleAny},
+		"sagemaker:* without presigned URLs and lifecycle scripts": {`{"Statement":[{"Effect":"Allow","Action":"sagemaker:*","Resource":"*"},` +
+			`{"Effect":"Deny","Action":["sagemaker:CreatePresigned*","sagemaker:UpdateNotebookInstance*","sagemaker:UpdateDomain","sagemaker:UpdateUserProfile","sagemaker:UpdateSpace"],"Resource":"*"}]}`, nil},
 		"presigned URLs of the stack's notebooks": {allow(`"sagemaker:CreatePresignedNotebookInstanceUrl"`, `"arn:aws:sagemaker:*:123456789012:notebook-instance/ml-prod-*"`), nil},
 		"red team: identity providers and root": {allow(`["iam:UpdateSAMLProvider","iam:CreateServiceSpecificCredential","sts:AssumeRoot"]`, `"*"`),
 			[]string{"iam:CreateServiceSpecificCredential", "iam:UpdateSAMLProvider", "sts:AssumeRoot"}},
@@ -75,7 +81,7 @@ func TestAssessBoundary(t *testing.T) {
 		"NotAction":                      {`{"Statement":[{"Effect":"Allow","NotAction":["iam:*","sso:*","identitystore:*","sts:AssumeRoot"],"Resource":"*"}]}`, scopedAny[1:]},
 		"conditioned allow still counts": {`{"Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"ml"}}}]}`, []string{assumeAny}},
 		"denied on every resource": {`{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},` +
-			`{"Effect":"Deny","Action":["iam:*","sts:*","sso:*","identitystore:*","sagemaker:CreatePresigned*","lambda:Update*","ssm:*","ec2-instance-connect:*","ecs:ExecuteCommand","glue:*","codebuild:*","cloudformation:*"],"Resource":"*"}]}`, nil},
+			`{"Effect":"Deny","Action":["iam:*","sts:*","sso:*","identitystore:*","sagemaker:CreatePresigned*","sagemaker:Update*","lambda:Update*","ssm:*","ec2-instance-connect:*","ecs:ExecuteCommand","glue:*","codebuild:*","cloudformation:*"],"Resource":"*"}]}`, nil},
 		"a conditioned deny does not take it away": {`{"Statement":[{"Effect":"Allow","Action":"sts:AssumeRoot","Resource":"*"},` +
 			`{"Effect":"Deny","Action":"sts:AssumeRoot","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}}}]}`, []string{"sts:AssumeRoot"}},
 	} {
@@ -160,5 +166,144 @@ func TestUncappedRoles(t *testing.T) {
 	}
 	if got := UncappedRoles([]RoleReach{{Action: "iam:PassRole", Allow: []string{role("ml-train")}}}, roles, boundary); got != nil {
 		t.Errorf("a pattern reaching only capped roles: uncapped %v, want none", got)
+	}
+}
+
+// TestNotebookReaches: presigned notebook URLs of a name prefix reach the
+// notebook instances of that prefix, less an unconditional Deny's
+// carve-outs; on "*" they are an escape already (AssessBoundary).
+func TestNotebookReaches(t *testing.T) {
+	const boundary = "arn:aws:iam::123456789012:policy/org-boundary"
+	nb := func(n string) string { return "arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/" + n }
+	allow := `{"Effect":"Allow","Action":"sagemaker:CreatePresignedNotebookInstanceUrl","Resource":"arn:aws:sagemaker:*:123456789012:notebook-instance/ml-*"}`
+	for name, c := range map[string]struct {
+		doc     string
+		reached []string // of ml-lab, ml-legacy, web
+	}{
+		"a prefix":        {`{"Statement":[` + allow + `]}`, []string{"ml-lab", "ml-legacy"}},
+		"a carve-out":     {`{"Statement":[` + allow + `,{"Effect":"Deny","Action":"sagemaker:CreatePresigned*","Resource":"` + nb("ml-legacy") + `"}]}`, []string{"ml-lab"}},
+		"denied on *":     {`{"Statement":[` + allow + `,{"Effect":"Deny","Action":"sagemaker:CreatePresigned*","Resource":"*"}]}`, nil},
+		"on *: no reach":  {`{"Statement":[{"Effect":"Allow","Action":"sagemaker:CreatePresignedNotebookInstanceUrl","Resource":"*"}]}`, nil},
+		"another action":  {`{"Statement":[{"Effect":"Allow","Action":"sagemaker:DescribeNotebookInstance","Resource":"*"}]}`, nil},
+		"PassRole is not": {`{"Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/ml-*"}]}`, nil},
+	} {
+		stmts, err := ParsePolicyDocument(c.doc)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		reaches := NotebookReaches(stmts, boundary)
+		var got []string
+		for _, n := range []string{"ml-lab", "ml-legacy", "web"} {
+			if Reached(reaches, nb(n)) {
+				got = append(got, n)
+			}
+		}
+		if !slices.Equal(got, c.reached) {
+			t.Errorf("%s: reaches %v, want %v", name, got, c.reached)
+		}
+	}
+}
+
+// TestUncappedNotebooks: a notebook instance the boundary reaches passes
+// only when its role carries the boundary; a role not read counts as
+// uncapped.
+func TestUncappedNotebooks(t *testing.T) {
+	const boundary = "arn:aws:iam::123456789012:policy/org-boundary"
+	nb := func(n string) string { return "arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/" + n }
+	role := func(n string) string { return "arn:aws:iam::123456789012:role/" + n }
+	notebooks := map[string]string{nb("ml-lab"): role("ml-lab"), nb("ml-legacy"): role("admin"), nb("ml-gone"): role("gone"), nb("web"): role("admin")}
+	boundaries := map[string]string{role("ml-lab"): boundary, role("admin"): ""}
+	reaches := []RoleReach{{Action: "sagemaker:CreatePresignedNotebookInstanceUrl", Allow: []string{nb("ml-*")}}}
+	got := UncappedNotebooks(reaches, notebooks, boundaries, boundary)
+	if want := []string{nb("ml-gone") + " (role " + role("gone") + ")", nb("ml-legacy") + " (role " + role("admin") + ")"}; !slices.Equal(got, want) {
+		t.Errorf("uncapped %v, want %v", got, want)
+	}
+}
+
+// TestUnverifiedReaches: run-code actions on a name prefix whose roles
+// sagesafe does not read are listed with their patterns; on "*" they are
+// escapes (AssessBoundary), denied on "*" or carved out exactly they are
+// not listed, and PassRole and notebook URLs are checked live instead.
+func TestUnverifiedReaches(t *testing.T) {
+	const boundary = "arn:aws:iam::123456789012:policy/org-boundary"
+	fn := "arn:aws:lambda:us-east-1:123456789012:function:ml-*"
+	for name, c := range map[string]struct {
+		doc  string
+		want []string
+	}{
+		"lambda on a prefix": {`{"Statement":[{"Effect":"Allow","Action":["lambda:UpdateFunctionCode","lambda:GetFunction"],"Resource":"` + fn + `"}]}`,
+			[]string{"lambda:UpdateFunctionCode on " + fn}},
+		"lambda:Update* on a prefix, ssm on instances": {`{"Statement":[{"Effect":"Allow","Action":"lambda:Update*","Resource":"` + fn + `"},` +
+			`{"Effect":"Allow","Action":"ssm:SendCommand","Resource":"arn:aws:ec2:us-east-1:123456789012:instance/i-0abc*"}]}`,
+			[]string{"lambda:UpdateFunctionCode on " + fn, "lambda:UpdateFunctionConfiguration on " + fn,
+				"ssm:SendCommand on arn:aws:ec2:us-east-1:123456789012:instance/i-0abc*"}},
+		"denied on *": {`{"Statement":[{"Effect":"Allow","Action":"lambda:Update*","Resource":"` + fn + `"},{"Effect":"Deny","Action":"lambda:*","Resource":"*"}]}`, nil},
+		"carved out exactly": {`{"Statement":[{"Effect":"Allow","Action":"lambda:UpdateFunctionCode","Resource":"` + fn + `"},` +
+			`{"Effect":"Deny","Action":"lambda:UpdateFunctionCode","Resource":"` + fn + `"}]}`, nil},
+		"on *: an escape, not listed here": {`{"Statement":[{"Effect":"Allow","Action":"lambda:UpdateFunctionCode","Resource":"*"}]}`, nil},
+		"checked live instead": {`{"Statement":[{"Effect":"Allow","Action":["iam:PassRole","sagemaker:CreatePresignedNotebookInstanceUrl"],` +
+			`"Resource":["arn:aws:iam::123456789012:role/ml-*","arn:aws:sagemaker:*:123456789012:notebook-instance/ml-*"]}]}`, nil},
+	} {
+		stmts, err := ParsePolicyDocument(c.doc)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := UnverifiedReaches(stmts, boundary); !slices.Equal(got, c.want) {
+			t.Errorf("%s: %q, want %q", name, got, c.want)
+		}
+	}
+}
+
+// TestOtherRegions: only the provider's region's notebook instances are
+// read, so a pattern naming any other region (a wildcard included) stays
+// unverified.
+func TestOtherRegions(t *testing.T) {
+	const action = "sagemaker:CreatePresignedNotebookInstanceUrl"
+	reaches := []RoleReach{{Action: action, Allow: []string{
+		"arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/ml-*",
+		"arn:aws:sagemaker:*:123456789012:notebook-instance/ml-*",
+		"arn:aws:sagemaker:eu-west-1:123456789012:notebook-instance/ml-*",
+	}}}
+	got := OtherRegions(reaches, "us-east-1")
+	want := []string{action + " on arn:aws:sagemaker:*:123456789012:notebook-instance/ml-* outside us-east-1",
+		action + " on arn:aws:sagemaker:eu-west-1:123456789012:notebook-instance/ml-* outside us-east-1"}
+	if !slices.Equal(got, want) {
+		t.Errorf("%q, want %q", got, want)
+	}
+}
+
+// TestPatternCovers: a Deny pattern takes an Allow pattern away only when
+// it matches everything the Allow may match (red team: "ml-?" does not
+// cover "ml-*", nor does another case).
+func TestPatternCovers(t *testing.T) {
+	fn := "arn:aws:lambda:us-east-1:123456789012:function:"
+	for _, c := range []struct {
+		deny, allow string
+		want        bool
+	}{
+		{fn + "ml-*", fn + "ml-*", true},
+		{fn + "*", fn + "ml-*", true},
+		{fn + "ml-*", fn + "ml-prod-*", true},
+		{fn + "ml-?", fn + "ml-*", false},
+		{fn + "ml-??", fn + "ml-*", false},
+		{fn + "ml-?", fn + "ml-a", true},
+		{fn + "ml-?", fn + "ml-?", false}, // errs toward not covering
+		{fn + "ML-*", fn + "ml-*", false},
+		{fn + "ml-prod-*", fn + "ml-*", false},
+		{"arn:aws:lambda:?s-east-1:123456789012:function:*", "arn:aws:lambda:*:123456789012:function:ml-*", false},
+		{"*", fn + "ml-*", true},
+	} {
+		if got := patternCovers(c.deny, c.allow); got != c.want {
+			t.Errorf("patternCovers(%q, %q) = %v, want %v", c.deny, c.allow, got, c.want)
+		}
+	}
+	// The red team's input: an Allow on ml-* with a Deny on ml-? is listed.
+	stmts, err := ParsePolicyDocument(`{"Statement":[{"Effect":"Allow","Action":"lambda:UpdateFunctionCode","Resource":"` + fn + `ml-*"},` +
+		`{"Effect":"Deny","Action":"lambda:UpdateFunctionCode","Resource":"` + fn + `ml-?"}]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := UnverifiedReaches(stmts, "arn:aws:iam::123456789012:policy/org-boundary"); len(got) != 1 {
+		t.Errorf("a Deny of ml-? took away lambda:UpdateFunctionCode on ml-*: %q", got)
 	}
 }

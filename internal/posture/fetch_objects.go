@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
@@ -379,11 +381,11 @@ func (f *Fetcher) fetchPolicies(ctx context.Context, arns []string, into map[str
 				errs = append(errs, fmt.Errorf("managed policy %s: %w", a, err))
 				continue
 			}
-			fact := facts.PolicyFact{ARN: a, Found: true, Escapes: AssessBoundary(stmts, a)}
+			fact := facts.PolicyFact{ARN: a, Found: true, Escapes: AssessBoundary(stmts, a), UnverifiedReach: UnverifiedReaches(stmts, a)}
 			if reaches := RoleReaches(stmts, a); len(reaches) > 0 {
 				fact.UncappedRoles, err = f.uncappedRoles(ctx, reaches, a)
 				switch {
-				case tfawserr.ErrCodeEquals(err, "AccessDenied"):
+				case deniedRead(err):
 					// A deployer policy older than this check: the rest
 					// of the judgement stands, the roles are unread.
 					fact.RolesUnread = err.Error()
@@ -392,10 +394,98 @@ func (f *Fetcher) fetchPolicies(ctx context.Context, arns []string, into map[str
 					continue
 				}
 			}
+			if reaches := NotebookReaches(stmts, a); len(reaches) > 0 {
+				fact.UnverifiedReach = append(fact.UnverifiedReach, OtherRegions(reaches, f.notebookRegion)...)
+				fact.UncappedNotebooks, err = f.uncappedNotebooks(ctx, reaches, a)
+				switch {
+				case deniedRead(err):
+					fact.NotebooksUnread = err.Error()
+				case err != nil:
+					errs = append(errs, fmt.Errorf("SS-IAM-5: reading the notebook instances the permissions boundary %s lets open: %w", a, err))
+					continue
+				}
+			}
 			into[a] = fact
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// deniedRead reports whether err is IAM's or SageMaker's refusal of a read
+// (AccessDenied, AccessDeniedException): a deployer policy older than the
+// check that needs it.
+func deniedRead(err error) bool {
+	return tfawserr.ErrCodeEquals(err, "AccessDenied", "AccessDeniedException")
+}
+
+// uncappedNotebooks lists the account's notebook instances
+// (sagemaker:ListNotebookInstances, which does not say their roles), reads
+// the role of each one reaches reach (DescribeNotebookInstance) and the
+// boundary of each such role (iam:GetRole): the notebook instances a
+// boundary's presigned notebook URLs reach that run as a role it does not
+// cap (UncappedNotebooks). An instance or role deleted between the calls
+// reaches nothing; a role IAM no longer knows counts as uncapped (its
+// notebook cannot start, but an attacker may recreate the role).
+func (f *Fetcher) uncappedNotebooks(ctx context.Context, reaches []RoleReach, boundaryARN string) ([]string, error) {
+	if f.notebooks == nil {
+		return nil, errors.New("no SageMaker client configured")
+	}
+	notebooks, boundaries := map[string]string{}, map[string]string{}
+	pages := sagemaker.NewListNotebookInstancesPaginator(f.notebooks, &sagemaker.ListNotebookInstancesInput{MaxResults: aws.Int32(100)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing notebook instances: %w", err)
+		}
+		for _, nb := range page.NotebookInstances {
+			if !Reached(reaches, aws.ToString(nb.NotebookInstanceArn)) {
+				continue
+			}
+			got, err := f.notebooks.DescribeNotebookInstance(ctx, &sagemaker.DescribeNotebookInstanceInput{NotebookInstanceName: nb.NotebookInstanceName})
+			switch {
+			case notebookGone(err):
+				continue
+			case err != nil:
+				return nil, fmt.Errorf("reading notebook instance %s: %w", aws.ToString(nb.NotebookInstanceName), err)
+			}
+			role := aws.ToString(got.RoleArn)
+			notebooks[aws.ToString(nb.NotebookInstanceArn)] = role
+			if _, read := boundaries[role]; read {
+				continue
+			}
+			boundary, err := f.roleBoundary(ctx, role)
+			if err != nil {
+				return nil, err
+			}
+			boundaries[role] = boundary
+		}
+	}
+	return UncappedNotebooks(reaches, notebooks, boundaries, boundaryARN), nil
+}
+
+// notebookGone reports whether SageMaker says the notebook instance does
+// not exist: AWS answers ValidationException "RecordNotFound" (moto too).
+func notebookGone(err error) bool {
+	var rnf *smtypes.ResourceNotFound
+	return errors.As(err, &rnf) || tfawserr.ErrMessageContains(err, "ValidationException", "RecordNotFound")
+}
+
+// roleBoundary returns the permissions boundary ARN of the role roleARN
+// ("" for none, and for a role IAM does not know).
+func (f *Fetcher) roleBoundary(ctx context.Context, roleARN string) (string, error) {
+	name := roleARN[strings.LastIndex(roleARN, "/")+1:]
+	got, err := f.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	switch {
+	case tfawserr.ErrCodeEquals(err, "NoSuchEntity"):
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("reading role %s: %w", name, err)
+	case got.Role == nil:
+		return "", fmt.Errorf("reading role %s: IAM answered without the role", name)
+	case got.Role.PermissionsBoundary == nil:
+		return "", nil
+	}
+	return aws.ToString(got.Role.PermissionsBoundary.PermissionsBoundaryArn), nil
 }
 
 // uncappedRoles lists the account's roles (iam:ListRoles, which does not

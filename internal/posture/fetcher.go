@@ -69,8 +69,11 @@ type LogsAPI interface {
 // GetPolicy plus GetPolicyVersion (the version's document is cached for the
 // Fetcher's life: versions never change). A permissions boundary costs the
 // same two, and when it lets roles of a name prefix be passed or assumed,
-// a ListRoles page per 1,000 roles and GetRole per role it reaches. It is
-// safe for concurrent use.
+// a ListRoles page per 1,000 roles and GetRole per role it reaches; when it
+// lets notebook instances of a name prefix be opened, a
+// ListNotebookInstances page per 100 instances, DescribeNotebookInstance
+// per instance it reaches and GetRole per role those run as. It is safe for
+// concurrent use.
 type Fetcher struct {
 	// account is the caller's account: buckets are read with it as
 	// ExpectedBucketOwner (SS-DATA-2).
@@ -84,6 +87,10 @@ type Fetcher struct {
 	// sns and keyPolicies read the topics alarms notify (WithTopics).
 	sns         SNSAPI
 	keyPolicies KeyPolicyAPI
+	// notebooks reads the notebook instances a boundary's presigned
+	// notebook URLs reach, in notebookRegion (WithNotebooks).
+	notebooks      NotebookAPI
+	notebookRegion string
 
 	// fetching is held for the whole of a Fetch, so resources refreshed in
 	// parallel that share a network, key and role wait for the first

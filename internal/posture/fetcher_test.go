@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -18,6 +19,8 @@ import (
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 	"github.com/hashicorp/aws-sdk-go-base/v2/tfawserr"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
@@ -647,5 +650,95 @@ func TestFetchBoundaryReachedRoles(t *testing.T) {
 	got, err = w.fetcher().Fetch(context.Background(), facts.Request{Policies: []string{boundary}})
 	if f := got.Policies[boundary]; err != nil || !f.Found || f.RolesUnread == "" || f.UncappedRoles != nil {
 		t.Errorf("with ListRoles denied: err %v, fact %+v; want found, roles unread", err, f)
+	}
+}
+
+// fakeNotebooks lists notebook instances one per page (to exercise paging)
+// and describes them with their execution role.
+type fakeNotebooks struct {
+	calls   *callLog
+	roles   map[string]string // notebook name to role ARN
+	listErr error
+}
+
+func (f *fakeNotebooks) ListNotebookInstances(_ context.Context, in *sagemaker.ListNotebookInstancesInput, _ ...func(*sagemaker.Options)) (*sagemaker.ListNotebookInstancesOutput, error) {
+	f.calls.record("ListNotebookInstances", in)
+	if f.listErr != nil {
+		return nil, f.listErr
+	}
+	names := slices.Sorted(maps.Keys(f.roles))
+	i := 0
+	if in.NextToken != nil {
+		i = slices.Index(names, *in.NextToken)
+	}
+	if i < 0 || i >= len(names) {
+		return &sagemaker.ListNotebookInstancesOutput{}, nil
+	}
+	out := &sagemaker.ListNotebookInstancesOutput{NotebookInstances: []smtypes.NotebookInstanceSummary{{
+		NotebookInstanceName: aws.String(names[i]), NotebookInstanceArn: aws.String("arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/" + names[i])}}}
+	if i+1 < len(names) {
+		out.NextToken = aws.String(names[i+1])
+	}
+	return out, nil
+}
+
+func (f *fakeNotebooks) DescribeNotebookInstance(_ context.Context, in *sagemaker.DescribeNotebookInstanceInput, _ ...func(*sagemaker.Options)) (*sagemaker.DescribeNotebookInstanceOutput, error) {
+	f.calls.record("DescribeNotebookInstance", in)
+	role, ok := f.roles[aws.ToString(in.NotebookInstanceName)]
+	if !ok {
+		return nil, apiError("ValidationException")
+	}
+	return &sagemaker.DescribeNotebookInstanceOutput{NotebookInstanceName: in.NotebookInstanceName, RoleArn: aws.String(role)}, nil
+}
+
+// TestFetchBoundaryReachedNotebooks: a boundary whose presigned notebook
+// URLs name a prefix is judged with the notebook instances of that prefix:
+// one running as a role without the boundary is uncapped (SS-IAM-5). Only
+// the reached instances are described, and each role is read once.
+func TestFetchBoundaryReachedNotebooks(t *testing.T) {
+	const boundary = "arn:aws:iam::123456789012:policy/org-boundary"
+	w := newWorld()
+	fi := w.iam
+	fi.policies = map[string]fakePolicy{boundary: {defaultVersion: "v1", versions: map[string]string{
+		"v1": `{"Statement":[{"Effect":"Allow","Action":"sagemaker:CreateTrainingJob","Resource":"*"},` +
+			`{"Effect":"Allow","Action":"sagemaker:CreatePresignedNotebookInstanceUrl","Resource":"arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/ml-*"}]}`}}}
+	role := func(n string) string { return "arn:aws:iam::123456789012:role/" + n }
+	fi.roles["ml-lab"] = fakeRole{arn: role("ml-lab"), trust: noConditionTrust, boundary: boundary}
+	fi.roles["admin"] = fakeRole{arn: role("admin"), trust: noConditionTrust}
+	nbs := &fakeNotebooks{calls: w.calls, roles: map[string]string{"ml-lab": role("ml-lab"), "ml-legacy": role("admin"), "ml-old": role("admin"), "web": role("admin")}}
+
+	got, err := w.fetcher().WithNotebooks(nbs, "us-east-1").Fetch(context.Background(), facts.Request{Policies: []string{boundary}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb := func(n string) string { return "arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/" + n }
+	f := got.Policies[boundary]
+	want := []string{nb("ml-legacy") + " (role " + role("admin") + ")", nb("ml-old") + " (role " + role("admin") + ")"}
+	if !f.Found || len(f.Escapes) > 0 || !slices.Equal(f.UncappedNotebooks, want) || f.NotebooksUnread != "" || f.UnverifiedReach != nil {
+		t.Errorf("boundary fact %+v, want found, no escapes, uncapped %v, nothing unverified", f, want)
+	}
+	if n := w.calls.count("ListNotebookInstances"); n != 4 {
+		t.Errorf("ListNotebookInstances called %d times, want one per page (4)", n)
+	}
+	if n := w.calls.count("DescribeNotebookInstance"); n != 3 {
+		t.Errorf("DescribeNotebookInstance called %d times, want only for the 3 instances ml-* reaches", n)
+	}
+	if n := w.calls.count("GetRole"); n != 2 {
+		t.Errorf("GetRole called %d times, want once per role (2)", n)
+	}
+
+	// A deployer that may not list notebook instances (a policy older than
+	// the check): the boundary is still judged, unread (not held).
+	nbs.listErr = apiError("AccessDeniedException")
+	got, err = w.fetcher().WithNotebooks(nbs, "us-east-1").Fetch(context.Background(), facts.Request{Policies: []string{boundary}})
+	if f := got.Policies[boundary]; err != nil || !f.Found || f.NotebooksUnread == "" || f.UncappedNotebooks != nil {
+		t.Errorf("with ListNotebookInstances denied: err %v, fact %+v; want found, unread", err, f)
+	}
+
+	// Without a SageMaker client the boundary cannot be judged: an error,
+	// never a fact that could read as held.
+	got, err = w.fetcher().Fetch(context.Background(), facts.Request{Policies: []string{boundary}})
+	if _, ok := got.Policies[boundary]; err == nil || ok {
+		t.Errorf("without a SageMaker client: err %v, fact present %v; want an error and no fact", err, ok)
 	}
 }

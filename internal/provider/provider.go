@@ -369,7 +369,8 @@ func (p *sagesafeProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 	data.AWS = client
-	data.Posture = posture.NewFetcher(client.AccountID, client.EC2, client.KMS, client.IAM, client.S3, client.Logs).WithTopics(client.SNS, client.KMS)
+	data.Posture = posture.NewFetcher(client.AccountID, client.EC2, client.KMS, client.IAM, client.S3, client.Logs).WithTopics(client.SNS, client.KMS).
+		WithNotebooks(client.SageMaker, client.Region)
 	data.Reads = providerdata.NewReads(client.CloudWatch, client.Logs, client.AutoScaling, client.Tagging)
 	resp.DataSourceData = data
 	resp.ResourceData = data

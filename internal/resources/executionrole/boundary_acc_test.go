@@ -5,6 +5,9 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -166,6 +169,51 @@ func TestAccExecutionRole_boundaryPassRoleUncappedRoleRefused(t *testing.T) {
 				RoleName: aws.String(name + "-legacy"), PermissionsBoundary: aws.String(org)})
 			return err
 		})
+}
+
+// TestAccExecutionRole_boundaryNotebookUncappedRefused: the boundary lets
+// a role under it open the notebook instances of the stack's prefix
+// (presigned URLs), and one of them, made earlier, runs as a role without
+// the boundary: opening it runs code as that role, beyond the boundary.
+// Refused at plan naming the notebook instance, nothing created; once its
+// role carries the boundary, SS-IAM-5 holds.
+func TestAccExecutionRole_boundaryNotebookUncappedRefused(t *testing.T) {
+	name := acctest.RandomName("exec")
+	c := acctest.AWS(t)
+	legacy := acctest.NamedRole(t, name+"-nbrole", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+	notebook := notebookInstance(t, name+"-lab", legacy)
+	org := acctest.BoundaryAllowing(t, []string{"sagemaker:CreatePresigned*"},
+		`{"Effect":"Allow","Action":["sagemaker:CreateTrainingJob","s3:*"],"Resource":"*"}`,
+		`{"Effect":"Allow","Action":"sagemaker:CreatePresignedNotebookInstanceUrl","Resource":"arn:aws:sagemaker:`+acctest.Region+`:`+c.AccountID+`:notebook-instance/`+name+`*"}`)
+	refusedUntilFixed(t, name, org, regexp.MustCompile(`(?s)SS-IAM-5: the permissions boundary `+regexp.QuoteMeta(org)+
+		` lets a role under it open notebook instances whose roles it does not cap.*`+regexp.QuoteMeta(notebook)),
+		func() error {
+			_, err := c.IAM.PutRolePermissionsBoundary(context.Background(), &iam.PutRolePermissionsBoundaryInput{
+				RoleName: aws.String(name + "-nbrole"), PermissionsBoundary: aws.String(org)})
+			return err
+		})
+}
+
+// notebookInstance makes a SageMaker notebook instance running as role and
+// returns its ARN; it is stopped and deleted when the test ends.
+func notebookInstance(t *testing.T, name, role string) string {
+	t.Helper()
+	sm := acctest.AWS(t).SageMaker
+	out, err := sm.CreateNotebookInstance(context.Background(), &sagemaker.CreateNotebookInstanceInput{
+		NotebookInstanceName: aws.String(name), InstanceType: smtypes.InstanceTypeMlT3Medium, RoleArn: aws.String(role)})
+	if err != nil {
+		t.Fatalf("creating notebook instance %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		if _, err := sm.StopNotebookInstance(ctx, &sagemaker.StopNotebookInstanceInput{NotebookInstanceName: aws.String(name)}); err != nil {
+			t.Errorf("stopping notebook instance %s: %v", name, err)
+		}
+		if _, err := sm.DeleteNotebookInstance(ctx, &sagemaker.DeleteNotebookInstanceInput{NotebookInstanceName: aws.String(name)}); err != nil {
+			t.Errorf("deleting notebook instance %s: %v", name, err)
+		}
+	})
+	return aws.ToString(out.NotebookInstanceArn)
 }
 
 // refusedUntilFixed runs what the boundary tests share: a training execution
