@@ -3,6 +3,8 @@ package posture
 import (
 	"slices"
 	"testing"
+
+	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
 
 // TestAssessBoundary: a boundary that allows a role under it to make or
@@ -104,7 +106,6 @@ func TestAssessBoundary(t *testing.T) {
 // escapes by themselves, other actions and denied actions are not; an
 // unconditional Deny naming roles carves them out (red team).
 func TestRoleReaches(t *testing.T) {
-	const boundary = "arn:aws:iam::123456789012:policy/org-boundary"
 	role := func(n string) string { return "arn:aws:iam::123456789012:role/" + n }
 	for name, c := range map[string]struct {
 		doc     string
@@ -129,20 +130,7 @@ func TestRoleReaches(t *testing.T) {
 			`{"Effect":"Deny","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/ml-legacy","Condition":{"Bool":{"aws:ViaAWSService":"false"}}}]}`,
 			[]string{"ml-train", "ml-legacy", "ml-bob"}},
 	} {
-		stmts, err := ParsePolicyDocument(c.doc)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		reaches := RoleReaches(stmts, boundary)
-		var got []string
-		for _, n := range []string{"ml-train", "ml-legacy", "ml-bob", "Admin123", "web"} {
-			if Reached(reaches, role(n)) {
-				got = append(got, n)
-			}
-		}
-		if !slices.Equal(got, c.reached) {
-			t.Errorf("%s: reaches %v, want %v", name, got, c.reached)
-		}
+		checkReached(t, name, c.doc, RoleReaches, role, []string{"ml-train", "ml-legacy", "ml-bob", "Admin123", "web"}, c.reached)
 	}
 }
 
@@ -173,7 +161,6 @@ func TestUncappedRoles(t *testing.T) {
 // notebook instances of that prefix, less an unconditional Deny's
 // carve-outs; on "*" they are an escape already (AssessBoundary).
 func TestNotebookReaches(t *testing.T) {
-	const boundary = "arn:aws:iam::123456789012:policy/org-boundary"
 	nb := func(n string) string { return "arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/" + n }
 	allow := `{"Effect":"Allow","Action":"sagemaker:CreatePresignedNotebookInstanceUrl","Resource":"arn:aws:sagemaker:*:123456789012:notebook-instance/ml-*"}`
 	for name, c := range map[string]struct {
@@ -187,20 +174,7 @@ func TestNotebookReaches(t *testing.T) {
 		"another action":  {`{"Statement":[{"Effect":"Allow","Action":"sagemaker:DescribeNotebookInstance","Resource":"*"}]}`, nil},
 		"PassRole is not": {`{"Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/ml-*"}]}`, nil},
 	} {
-		stmts, err := ParsePolicyDocument(c.doc)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		reaches := NotebookReaches(stmts, boundary)
-		var got []string
-		for _, n := range []string{"ml-lab", "ml-legacy", "web"} {
-			if Reached(reaches, nb(n)) {
-				got = append(got, n)
-			}
-		}
-		if !slices.Equal(got, c.reached) {
-			t.Errorf("%s: reaches %v, want %v", name, got, c.reached)
-		}
+		checkReached(t, name, c.doc, NotebookReaches, nb, []string{"ml-lab", "ml-legacy", "web"}, c.reached)
 	}
 }
 
@@ -305,5 +279,25 @@ func TestPatternCovers(t *testing.T) {
 	}
 	if got := UnverifiedReaches(stmts, "arn:aws:iam::123456789012:policy/org-boundary"); len(got) != 1 {
 		t.Errorf("a Deny of ml-? took away lambda:UpdateFunctionCode on ml-*: %q", got)
+	}
+}
+
+// checkReached checks which of names (made ARNs by arnOf) the reaches of
+// the boundary document doc reach.
+func checkReached(t *testing.T, name, doc string, reachesOf func([]facts.PolicyStatement, string) []RoleReach, arnOf func(string) string, names, want []string) {
+	t.Helper()
+	stmts, err := ParsePolicyDocument(doc)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	reaches := reachesOf(stmts, "arn:aws:iam::123456789012:policy/org-boundary")
+	var got []string
+	for _, n := range names {
+		if Reached(reaches, arnOf(n)) {
+			got = append(got, n)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("%s: reaches %v, want %v", name, got, want)
 	}
 }

@@ -453,7 +453,8 @@ func (f *Fetcher) uncappedNotebooks(ctx context.Context, reaches []RoleReach, bo
 			if _, read := boundaries[role]; read {
 				continue
 			}
-			boundary, err := f.roleBoundary(ctx, role)
+			// A role IAM does not know stays "": uncapped.
+			boundary, _, err := f.roleBoundary(ctx, role[strings.LastIndex(role, "/")+1:])
 			if err != nil {
 				return nil, err
 			}
@@ -470,22 +471,21 @@ func notebookGone(err error) bool {
 	return errors.As(err, &rnf) || tfawserr.ErrMessageContains(err, "ValidationException", "RecordNotFound")
 }
 
-// roleBoundary returns the permissions boundary ARN of the role roleARN
-// ("" for none, and for a role IAM does not know).
-func (f *Fetcher) roleBoundary(ctx context.Context, roleARN string) (string, error) {
-	name := roleARN[strings.LastIndex(roleARN, "/")+1:]
+// roleBoundary returns the permissions boundary ARN of the role name ("" for
+// none; found false when IAM does not know the role).
+func (f *Fetcher) roleBoundary(ctx context.Context, name string) (boundary string, found bool, err error) {
 	got, err := f.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 	switch {
 	case tfawserr.ErrCodeEquals(err, "NoSuchEntity"):
-		return "", nil
+		return "", false, nil
 	case err != nil:
-		return "", fmt.Errorf("reading role %s: %w", name, err)
+		return "", false, fmt.Errorf("reading role %s: %w", name, err)
 	case got.Role == nil:
-		return "", fmt.Errorf("reading role %s: IAM answered without the role", name)
+		return "", false, fmt.Errorf("reading role %s: IAM answered without the role", name)
 	case got.Role.PermissionsBoundary == nil:
-		return "", nil
+		return "", true, nil
 	}
-	return aws.ToString(got.Role.PermissionsBoundary.PermissionsBoundaryArn), nil
+	return aws.ToString(got.Role.PermissionsBoundary.PermissionsBoundaryArn), true, nil
 }
 
 // uncappedRoles lists the account's roles (iam:ListRoles, which does not
@@ -505,18 +505,12 @@ func (f *Fetcher) uncappedRoles(ctx context.Context, reaches []RoleReach, bounda
 			if !Reached(reaches, aws.ToString(r.Arn)) {
 				continue
 			}
-			got, err := f.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: r.RoleName})
+			boundary, found, err := f.roleBoundary(ctx, aws.ToString(r.RoleName))
 			switch {
-			case tfawserr.ErrCodeEquals(err, "NoSuchEntity"):
-				continue
 			case err != nil:
-				return nil, fmt.Errorf("reading role %s: %w", aws.ToString(r.RoleName), err)
-			case got.Role == nil:
-				return nil, fmt.Errorf("reading role %s: IAM answered without the role", aws.ToString(r.RoleName))
-			}
-			boundaries[aws.ToString(r.Arn)] = ""
-			if b := got.Role.PermissionsBoundary; b != nil {
-				boundaries[aws.ToString(r.Arn)] = aws.ToString(b.PermissionsBoundaryArn)
+				return nil, err
+			case found:
+				boundaries[aws.ToString(r.Arn)] = boundary
 			}
 		}
 	}
