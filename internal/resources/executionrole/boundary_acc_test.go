@@ -194,6 +194,33 @@ func TestAccExecutionRole_boundaryNotebookUncappedRefused(t *testing.T) {
 		})
 }
 
+// TestAccExecutionRole_boundaryUnverifiedRunCodeWarned: the boundary lets
+// a role under it change the code of the account's Lambda functions of the
+// stack's prefix; sagesafe does not read those functions' roles, so the
+// role is made but SS-IAM-5 is warned, not held, naming the action.
+func TestAccExecutionRole_boundaryUnverifiedRunCodeWarned(t *testing.T) {
+	name := acctest.RandomName("exec")
+	c := acctest.AWS(t)
+	fn := "arn:aws:lambda:" + acctest.Region + ":" + c.AccountID + ":function:" + name + "*"
+	org := acctest.BoundaryAllowing(t, []string{"lambda:Update*"},
+		`{"Effect":"Allow","Action":["sagemaker:CreateTrainingJob","s3:*"],"Resource":"*"}`,
+		`{"Effect":"Allow","Action":"lambda:UpdateFunctionCode","Resource":"`+fn+`"}`)
+	in := roleInputs{roleName: name, purpose: "training", read: []string{"s3://" + acctest.RandomName("data") + "/train/"},
+		providerExtra: boundaryGuardrail(org)}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		CheckDestroy:             testAccCheckExecutionRoleDestroy(t),
+		Steps: []resource.TestStep{{
+			Config: in.hcl(),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("control_states").AtMapKey("SS-IAM-5"), knownvalue.StringExact("warned")),
+			},
+			Check: func(*terraform.State) error { return acctest.CheckRoleBoundary(c.IAM, name, org)(nil) },
+		}},
+	})
+}
+
 // notebookInstance makes a SageMaker notebook instance running as role and
 // returns its ARN; it is stopped and deleted when the test ends.
 func notebookInstance(t *testing.T, name, role string) string {
