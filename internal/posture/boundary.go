@@ -157,8 +157,8 @@ func RoleReaches(stmts []facts.PolicyStatement, boundaryARN string) []RoleReach 
 // attach a lifecycle script that runs as that role when it starts.
 var notebookReachers = []string{"sagemaker:CreatePresignedNotebookInstanceUrl", "sagemaker:UpdateNotebookInstance"}
 
-// NotebookReaches returns how the boundary's presigned notebook URLs reach
-// notebook instances by name prefix (a RoleReach whose patterns name
+// NotebookReaches returns how the boundary's presigned notebook URLs and
+// notebook updates reach notebook instances by name prefix (a RoleReach whose patterns name
 // notebook instances). Every existing notebook instance they reach must run
 // as a role that carries the boundary (UncappedNotebooks).
 func NotebookReaches(stmts []facts.PolicyStatement, boundaryARN string) []RoleReach {
@@ -172,7 +172,7 @@ func NotebookReaches(stmts []facts.PolicyStatement, boundaryARN string) []RoleRe
 // Studio profile, and sagesafe does not read which roles those are, so
 // SS-IAM-5 cannot be held (a warning, not a refusal: the objects behind
 // the prefix may all be the stack's own). Allow patterns an unconditional
-// Deny names are left out.
+// Deny's pattern covers (patternCovers) are left out.
 func UnverifiedReaches(stmts []facts.PolicyStatement, boundaryARN string) []string {
 	var out []string
 	for _, action := range scopedEscapes {
@@ -201,23 +201,29 @@ func UnverifiedReaches(stmts []facts.PolicyStatement, boundaryARN string) []stri
 // a Deny of "ml-?" does not take away "ml-*").
 func patternCovers(deny, allow string) bool {
 	d, a := []rune(deny), []rune(allow)
-	switch {
-	case len(d) == 0:
-		return len(a) == 0
-	case d[0] == '*':
-		for i := 0; i <= len(a); i++ {
-			if patternCovers(string(d[1:]), string(a[i:])) {
-				return true
+	wild := func(r rune) bool { return r == '*' || r == '?' }
+	// covers[i][j]: d[i:] covers a[j:] (table, not backtracking: a pattern
+	// of many "*" must not cost exponential time).
+	covers := make([][]bool, len(d)+1)
+	for i := range covers {
+		covers[i] = make([]bool, len(a)+1)
+	}
+	covers[len(d)][len(a)] = true
+	for i := len(d) - 1; i >= 0; i-- {
+		for j := len(a); j >= 0; j-- {
+			switch {
+			case d[i] == '*':
+				covers[i][j] = covers[i+1][j] || (j < len(a) && covers[i][j+1])
+			case j == len(a) || wild(a[j]):
+				covers[i][j] = false
+			case d[i] == '?':
+				covers[i][j] = covers[i+1][j+1]
+			default:
+				covers[i][j] = d[i] == a[j] && covers[i+1][j+1]
 			}
 		}
-		return false
-	case len(a) == 0:
-		return false
-	case d[0] == '?':
-		return a[0] != '*' && a[0] != '?' && patternCovers(string(d[1:]), string(a[1:]))
-	default:
-		return d[0] == a[0] && a[0] != '*' && a[0] != '?' && patternCovers(string(d[1:]), string(a[1:]))
 	}
+	return covers[0][0]
 }
 
 // reachesOf returns, for each of actions the boundary allows, the resource

@@ -2,6 +2,7 @@ package posture
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
@@ -299,5 +300,15 @@ func checkReached(t *testing.T, name, doc string, reachesOf func([]facts.PolicyS
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("%s: reaches %v, want %v", name, got, want)
+	}
+}
+
+// TestPatternCoversManyStars: a Deny of many "*" against a long Allow is
+// judged in polynomial time (a backtracking match took exponential time).
+func TestPatternCoversManyStars(t *testing.T) {
+	deny := strings.Repeat("*a", 40) + "*b"
+	allow := strings.Repeat("a", 400) + "*"
+	if patternCovers(deny, allow) {
+		t.Error("a Deny ending in b covers an Allow ending in *")
 	}
 }
