@@ -159,16 +159,12 @@ func TestAccExecutionRole_boundaryPassRoleAnyRoleRefused(t *testing.T) {
 func TestAccExecutionRole_boundaryPassRoleUncappedRoleRefused(t *testing.T) {
 	name := acctest.RandomName("exec")
 	c := acctest.AWS(t)
-	legacy := acctest.NamedRole(t, name+"-legacy", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+	legacy := acctest.NamedRole(t, name+"-legacy", sageMakerTrust)
 	org := acctest.Boundary(t, `{"Effect":"Allow","Action":["sagemaker:CreateTrainingJob","s3:*"],"Resource":"*"}`,
 		`{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::`+c.AccountID+`:role/`+name+`*"}`)
 	refusedUntilFixed(t, name, org, regexp.MustCompile(`(?s)SS-IAM-5: the permissions boundary `+regexp.QuoteMeta(org)+
 		` lets a role under it pass or assume roles it does not cap.*`+regexp.QuoteMeta(legacy)),
-		func() error {
-			_, err := c.IAM.PutRolePermissionsBoundary(context.Background(), &iam.PutRolePermissionsBoundaryInput{
-				RoleName: aws.String(name + "-legacy"), PermissionsBoundary: aws.String(org)})
-			return err
-		})
+		capRole(c.IAM, name+"-legacy", org))
 }
 
 // TestAccExecutionRole_boundaryNotebookUncappedRefused: the boundary lets
@@ -180,18 +176,14 @@ func TestAccExecutionRole_boundaryPassRoleUncappedRoleRefused(t *testing.T) {
 func TestAccExecutionRole_boundaryNotebookUncappedRefused(t *testing.T) {
 	name := acctest.RandomName("exec")
 	c := acctest.AWS(t)
-	legacy := acctest.NamedRole(t, name+"-nbrole", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+	legacy := acctest.NamedRole(t, name+"-nbrole", sageMakerTrust)
 	notebook := notebookInstance(t, name+"-lab", legacy)
 	org := acctest.BoundaryAllowing(t, []string{"sagemaker:CreatePresigned*"},
 		`{"Effect":"Allow","Action":["sagemaker:CreateTrainingJob","s3:*"],"Resource":"*"}`,
 		`{"Effect":"Allow","Action":"sagemaker:CreatePresignedNotebookInstanceUrl","Resource":"arn:aws:sagemaker:`+acctest.Region+`:`+c.AccountID+`:notebook-instance/`+name+`*"}`)
 	refusedUntilFixed(t, name, org, regexp.MustCompile(`(?s)SS-IAM-5: the permissions boundary `+regexp.QuoteMeta(org)+
 		` lets a role under it open notebook instances whose roles it does not cap.*`+regexp.QuoteMeta(notebook)),
-		func() error {
-			_, err := c.IAM.PutRolePermissionsBoundary(context.Background(), &iam.PutRolePermissionsBoundaryInput{
-				RoleName: aws.String(name + "-nbrole"), PermissionsBoundary: aws.String(org)})
-			return err
-		})
+		capRole(c.IAM, name+"-nbrole", org))
 }
 
 // TestAccExecutionRole_boundaryUnverifiedRunCodeWarned: the boundary lets
@@ -219,6 +211,18 @@ func TestAccExecutionRole_boundaryUnverifiedRunCodeWarned(t *testing.T) {
 			Check: func(*terraform.State) error { return acctest.CheckRoleBoundary(c.IAM, name, org)(nil) },
 		}},
 	})
+}
+
+// sageMakerTrust lets SageMaker assume a role (the tests' older roles).
+const sageMakerTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+
+// capRole returns a fix that gives the role the permissions boundary org.
+func capRole(c *iam.Client, role, org string) func() error {
+	return func() error {
+		_, err := c.PutRolePermissionsBoundary(context.Background(), &iam.PutRolePermissionsBoundaryInput{
+			RoleName: aws.String(role), PermissionsBoundary: aws.String(org)})
+		return err
+	}
 }
 
 // notebookInstance makes a SageMaker notebook instance running as role and
