@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 
 	"github.com/sagesafe/terraform-provider-sagesafe/internal/facts"
 )
@@ -57,6 +58,13 @@ type S3API interface {
 // LogsAPI is the part of the CloudWatch Logs client the Fetcher uses.
 type LogsAPI interface {
 	DescribeLogGroups(ctx context.Context, in *cloudwatchlogs.DescribeLogGroupsInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeLogGroupsOutput, error)
+}
+
+// NotebookAPI is the part of the SageMaker client the Fetcher uses: the
+// notebook instances a permissions boundary lets open (SS-IAM-5).
+type NotebookAPI interface {
+	ListNotebookInstances(ctx context.Context, in *sagemaker.ListNotebookInstancesInput, optFns ...func(*sagemaker.Options)) (*sagemaker.ListNotebookInstancesOutput, error)
+	DescribeNotebookInstance(ctx context.Context, in *sagemaker.DescribeNotebookInstanceInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DescribeNotebookInstanceOutput, error)
 }
 
 // Fetcher reads posture facts from AWS with as few calls as it can (one
@@ -114,6 +122,15 @@ type Fetcher struct {
 // checked (BucketFact.OwnerChecked stays false).
 func NewFetcher(account string, ec2 EC2API, kms KMSAPI, iam IAMAPI, s3 S3API, logs LogsAPI) *Fetcher {
 	return &Fetcher{account: account, ec2: ec2, kms: kms, iam: iam, s3: s3, logs: logs, cache: newFacts(), policyVersions: map[string]string{}}
+}
+
+// WithNotebooks gives the Fetcher the SageMaker client that reads notebook
+// instances, and its region (the only one read); without it, a boundary
+// whose presigned notebook URLs name a prefix fails to be read (an error,
+// never held).
+func (f *Fetcher) WithNotebooks(api NotebookAPI, region string) *Fetcher {
+	f.notebooks, f.notebookRegion = api, region
+	return f
 }
 
 // Invalidate forgets everything cached. Resources call it after they change

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -33,22 +31,6 @@ type KeyPolicyAPI interface {
 // it they are not looked up (their checks are skipped, never held).
 func (f *Fetcher) WithTopics(topics SNSAPI, keyPolicies KeyPolicyAPI) *Fetcher {
 	f.sns, f.keyPolicies = topics, keyPolicies
-	return f
-}
-
-// NotebookAPI is the part of the SageMaker client the Fetcher uses: the
-// notebook instances a permissions boundary lets open (SS-IAM-5).
-type NotebookAPI interface {
-	ListNotebookInstances(ctx context.Context, in *sagemaker.ListNotebookInstancesInput, optFns ...func(*sagemaker.Options)) (*sagemaker.ListNotebookInstancesOutput, error)
-	DescribeNotebookInstance(ctx context.Context, in *sagemaker.DescribeNotebookInstanceInput, optFns ...func(*sagemaker.Options)) (*sagemaker.DescribeNotebookInstanceOutput, error)
-}
-
-// WithNotebooks gives the Fetcher the SageMaker client that reads notebook
-// instances, and its region (the only one read); without it, a boundary
-// whose presigned notebook URLs name a prefix fails to be read (an error,
-// never held).
-func (f *Fetcher) WithNotebooks(api NotebookAPI, region string) *Fetcher {
-	f.notebooks, f.notebookRegion = api, region
 	return f
 }
 
